@@ -1,0 +1,29 @@
+"""Every list answers `{"items": [...], "count": <total>}` and pages with ?page=."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from ninja import Schema
+from ninja.pagination import PaginationBase
+
+PAGE_SIZE = 100
+
+
+class PageNumber(PaginationBase):
+    class Input(Schema):
+        page: int = 1
+
+    class Output(Schema):
+        items: list[Any]
+        count: int
+
+    def paginate_queryset(self, queryset: QuerySet[Any] | list[Any], pagination: Input, **params: Any) -> Any:
+        from councils.core.errors import InvalidInputError
+
+        if pagination.page < 1:
+            raise InvalidInputError("page starts at 1.")
+        start = (pagination.page - 1) * PAGE_SIZE
+        total = queryset.count() if isinstance(queryset, QuerySet) else len(queryset)
+        return {"items": list(queryset[start : start + PAGE_SIZE]), "count": total}

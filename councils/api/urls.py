@@ -1,0 +1,39 @@
+"""The API under /api/v1/: one router per resource."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from councils import __version__
+from councils.api import problems
+from councils.api.auth import REQUIRED
+from councils.api.routers import (
+    accounts,
+    councils,
+    elections,
+    mandates,
+    meetings,
+    membership,
+    motions,
+    record,
+)
+
+api = NinjaAPI(
+    title="Councils API",
+    version="1",
+    description="Workers' democracy: councils, motions, votes, elections, delegates and the public record. "
+    f"Server version {__version__}.",
+    urls_namespace="api",
+    auth=REQUIRED,
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+problems.install(api)
+api.add_router("/auth", accounts.router)
+api.add_router("/councils", councils.router)
+api.add_router("/motions", motions.router)
+api.add_router("/elections", elections.router)
+api.add_router("/meetings", meetings.router)
+api.add_router("/mandates", mandates.router)
+api.add_router("/membership", membership.router)
+api.add_router("/record", record.router)

@@ -1,0 +1,28 @@
+"""Exit codes and output conventions shared by every subcommand."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any, NoReturn
+
+OK, CHECK_FAILED, BAD_USAGE = 0, 1, 2
+
+
+class CliError(Exception):
+    """A failure to report as one line on stderr with an exit code."""
+
+    def __init__(self, message: str, *, code: int = BAD_USAGE) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def emit_json(document: Any) -> None:
+    """Print exactly one JSON document on stdout."""
+    json.dump(document, sys.stdout, indent=2, ensure_ascii=False, sort_keys=False)
+    sys.stdout.write("\n")
+
+
+def fail(message: str, *, code: int = BAD_USAGE) -> NoReturn:
+    raise CliError(message, code=code)

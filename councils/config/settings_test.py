@@ -1,0 +1,26 @@
+"""Test settings: fast hashing, in-memory cache and mail, tasks run at once, private var/."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("COUNCILS_VAR_DIR", tempfile.mkdtemp(prefix="councils-test-"))
+
+from councils.config.settings import *  # noqa: F403
+from councils.config.settings import DATABASES, VAR_DIR
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+COUNCILS_BALLOT_KEY_DIR = Path(VAR_DIR) / "ballot_keys"
+if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {"pool": False}
+    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("COUNCILS_TEST_DB", "test_councils")}
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,70 @@
+"""Canonical entry encoding, version 1.
+
+An entry's bytes are the UTF-8 of a JSON object with keys sorted, no
+insignificant white space, and only strings, integers, booleans, null, lists
+and objects as values (no floats: decimals travel as strings). The same
+payload always gives the same bytes, so anyone can recompute a leaf hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+ENCODING_VERSION = 1
+
+
+def _check(value: Any, path: str) -> None:
+    if value is None or isinstance(value, (str, bool, int)):
+        return
+    if isinstance(value, float):
+        raise TypeError(f"{path}: floats are not canonical; pass a decimal string")
+    if isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            _check(item, f"{path}[{i}]")
+        return
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise TypeError(f"{path}: object keys must be strings")
+            _check(item, f"{path}.{key}")
+        return
+    raise TypeError(f"{path}: {type(value).__name__} is not canonical")
+
+
+def canonical_bytes(value: Mapping[str, Any]) -> bytes:
+    """Encode `value` canonically; refuse anything that could encode two ways."""
+    _check(value, "$")
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def format_time(moment: datetime) -> str:
+    """Render an aware datetime as UTC ISO 8601 with microseconds and a Z."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("record times must be timezone-aware")
+    offset = moment.utcoffset()
+    assert offset is not None
+    naive = (moment - offset).replace(tzinfo=None)
+    return naive.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def entry_document(
+    *, event: str, at: datetime, actor: str | None, council: str | None, payload: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Build the versioned document whose canonical bytes are the entry."""
+    return {
+        "v": ENCODING_VERSION,
+        "event": event,
+        "at": format_time(at),
+        "actor": actor,
+        "council": council,
+        "payload": dict(payload),
+    }
+
+
+def leaf_hash(entry: bytes) -> bytes:
+    """RFC 9162 leaf hash: SHA-256(0x00 || entry)."""
+    return hashlib.sha256(b"\x00" + entry).digest()

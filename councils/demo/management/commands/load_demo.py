@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from councils.demo.build import CAST, PASSWORD, build
+from councils.federation.models import Federation
+
+
+class Command(BaseCommand):
+    help = "Load the demo federation through actions (only into an empty database with --if-empty)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--if-empty", action="store_true", help="do nothing when a federation exists")
+
+    def handle(self, *args: Any, if_empty: bool, **options: Any) -> None:
+        if Federation.objects.exists():
+            if if_empty:
+                self.stdout.write("The database already holds a federation; the demo is not loaded again.")
+                self._print_logins()
+                return
+            raise CommandError(
+                "The database already holds a federation; the demo loads only into an empty one."
+            )
+        started = time.monotonic()
+        self.stdout.write("Loading the demo federation through actions…")
+        demo = build()
+        self.stdout.write(
+            f"Loaded {len(demo.workplaces)} workplace councils and "
+            f"{sum(len(m) for m in demo.members.values())} members in {time.monotonic() - started:.0f} s."
+        )
+        self._print_logins()
+
+    def _print_logins(self) -> None:
+        self.stdout.write("Demo logins (password: %s): %s" % (PASSWORD, ", ".join(CAST)))
+        self.stdout.write(
+            "  alice: chair of Riverside Depot · bob: member there and its delegate to Eastside "
+            "District · carol: observer of Riverside Depot · dave: member of Harbour Works only"
+        )

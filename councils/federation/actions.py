@@ -1,0 +1,195 @@
+"""Writes to the council tree. Each runs in one transaction with its record entry."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import transaction
+
+from councils.accounts.models import User
+from councils.core.errors import ConflictError, InvalidInputError
+from councils.federation.models import Council, Federation, Membership, Office, Seat
+from councils.live.publish import publish_on_commit
+from councils.record.actions import append_entry
+
+
+@transaction.atomic
+def create_federation(*, actor: User | None, name: str, now: datetime) -> Federation:
+    """Found a federation; the founding itself is the record's first decision."""
+    if not name.strip():
+        raise InvalidInputError("A federation needs a name.")
+    federation = Federation.objects.create(name=name.strip(), created_at=now)
+    append_entry(
+        event="federation.founded",
+        actor=actor,
+        council=None,
+        payload={"federation": str(federation.uuid), "name": federation.name},
+        now=now,
+    )
+    return federation
+
+
+@transaction.atomic
+def create_council(
+    *,
+    actor: User | None,
+    federation: Federation,
+    name: str,
+    kind: str,
+    parent: Council | None,
+    is_base: bool,
+    visibility: str = Council.Visibility.FEDERATION,
+    members_per_delegate: int = 50,
+    now: datetime,
+) -> Council:
+    """Add a council to the tree. Founding councils are made by the founding import."""
+    if not name.strip():
+        raise InvalidInputError("A council needs a name.")
+    if kind not in Council.Kind.values:
+        raise InvalidInputError(f"Unknown council type {kind!r}.")
+    if parent is not None and parent.federation_id != federation.id:
+        raise InvalidInputError("The parent council belongs to another federation.")
+    if parent is not None and parent.is_base:
+        raise InvalidInputError("A base council of members cannot have councils below it.")
+    if members_per_delegate < 1:
+        raise InvalidInputError("Members per delegate must be at least 1.")
+    if Council.objects.filter(federation=federation, parent=parent, name=name.strip()).exists():
+        raise ConflictError(f"There is already a council called {name.strip()!r} there.")
+    council = Council.objects.create(
+        federation=federation,
+        parent=parent,
+        name=name.strip(),
+        kind=kind,
+        is_base=is_base,
+        visibility=visibility,
+        members_per_delegate=members_per_delegate,
+        created_at=now,
+    )
+    append_entry(
+        event="council.created",
+        actor=actor,
+        council=council,
+        payload={
+            "council": str(council.uuid),
+            "name": council.name,
+            "kind": council.kind,
+            "is_base": council.is_base,
+            "parent": str(parent.uuid) if parent else None,
+            "members_per_delegate": members_per_delegate,
+        },
+        now=now,
+    )
+    return council
+
+
+@transaction.atomic
+def add_founding_member(*, actor: User | None, council: Council, user: User, now: datetime) -> Membership:
+    """Enrol a founding member of a base council (before the federation's first vote)."""
+    if not council.is_base:
+        raise InvalidInputError("Members join a base council; higher councils are made of delegates.")
+    if Membership.objects.filter(user=user, ended_at__isnull=True).exists():
+        raise ConflictError(f"{user.username} is already a member of a council.")
+    membership = Membership.objects.create(
+        user=user, council=council, status=Membership.Status.FULL, joined_at=now, full_since=now
+    )
+    append_entry(
+        event="member.founding_enrolled",
+        actor=actor,
+        council=council,
+        payload={"membership": str(membership.uuid), "member": str(user.uuid)},
+        now=now,
+    )
+    publish_on_commit(f"council-{council.uuid}", {"type": "members.changed"})
+    return membership
+
+
+@transaction.atomic
+def appoint_founding_officer(
+    *,
+    actor: User | None,
+    council: Council,
+    user: User,
+    role: str,
+    declared_pay: Decimal = Decimal(0),
+    term_ends_at: datetime | None = None,
+    now: datetime,
+) -> Office:
+    """Record a founding officer named in the constitution; later officers are elected."""
+    if role not in Office.Role.values:
+        raise InvalidInputError(f"Unknown office {role!r}.")
+    office = Office.objects.create(
+        council=council,
+        user=user,
+        role=role,
+        started_at=now,
+        term_ends_at=term_ends_at,
+        declared_pay=declared_pay,
+    )
+    append_entry(
+        event="office.founding_filled",
+        actor=actor,
+        council=council,
+        payload={
+            "office": str(office.uuid),
+            "role": role,
+            "holder": str(user.uuid),
+            "declared_pay": str(declared_pay),
+        },
+        now=now,
+    )
+    return office
+
+
+def seat_delegate(
+    *,
+    from_council: Council,
+    user: User,
+    election_uuid: str | None,
+    term_ends_at: datetime | None,
+    now: datetime,
+) -> Seat:
+    """Seat an elected delegate in the parent council; runs inside the certifying action's transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("seat_delegate runs inside the action that certified the election")
+    if from_council.parent is None:
+        raise InvalidInputError(f"{from_council.name} has no council above it to send delegates to.")
+    seat = Seat.objects.create(
+        council=from_council.parent,
+        from_council=from_council,
+        user=user,
+        election_uuid=election_uuid,
+        started_at=now,
+        term_ends_at=term_ends_at,
+    )
+    append_entry(
+        event="delegate.seated",
+        actor=None,
+        council=from_council.parent,
+        payload={
+            "seat": str(seat.uuid),
+            "delegate": str(user.uuid),
+            "from_council": str(from_council.uuid),
+            "election": election_uuid,
+        },
+        now=now,
+    )
+    publish_on_commit(f"council-{from_council.parent.uuid}", {"type": "delegates.changed"})
+    return seat
+
+
+def end_seat(*, seat: Seat, reason: str, actor: User | None, now: datetime) -> None:
+    """Vacate a seat (recall, term end, resignation) inside the calling action's transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("end_seat runs inside the action that vacated the seat")
+    seat.ended_at = now
+    seat.ended_reason = reason
+    seat.save(update_fields=["ended_at", "ended_reason"])
+    append_entry(
+        event="delegate.unseated",
+        actor=actor,
+        council=seat.council,
+        payload={"seat": str(seat.uuid), "delegate": str(seat.user.uuid), "reason": reason},
+        now=now,
+    )
+    publish_on_commit(f"council-{seat.council.uuid}", {"type": "delegates.changed"})

@@ -1,0 +1,181 @@
+"""Reads of the council tree: who sits where, who may vote, what a viewer may see."""
+
+from __future__ import annotations
+
+import uuid as uuid_lib
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from councils.accounts.models import User
+from councils.core.errors import NotFoundError
+from councils.federation.models import Council, Federation, Membership, Office, Seat
+
+
+def _anonymous(user: Any) -> bool:
+    return user is None or not getattr(user, "is_authenticated", False)
+
+
+def current_membership(*, user: User) -> Membership | None:
+    return Membership.objects.select_related("council").filter(user=user, ended_at__isnull=True).first()
+
+
+def list_voters(*, council: Council) -> QuerySet[User]:
+    """The people with a vote in `council` now: full members of a base council, or its sitting delegates."""
+    if council.is_base:
+        return User.objects.filter(
+            memberships__council=council,
+            memberships__ended_at__isnull=True,
+            memberships__status=Membership.Status.FULL,
+            is_active=True,
+        ).distinct()
+    return User.objects.filter(
+        seats__council=council, seats__ended_at__isnull=True, is_active=True
+    ).distinct()
+
+
+def count_voters(*, council: Council) -> int:
+    return list_voters(council=council).count()
+
+
+def is_voter(*, user: Any, council: Council) -> bool:
+    if _anonymous(user):
+        return False
+    if council.is_base:
+        return Membership.objects.filter(
+            user=user, council=council, ended_at__isnull=True, status=Membership.Status.FULL
+        ).exists()
+    return Seat.objects.filter(user=user, council=council, ended_at__isnull=True).exists()
+
+
+def is_participant(*, user: Any, council: Council) -> bool:
+    """Members (including candidates), sitting delegates, officers and observers of `council`."""
+    if _anonymous(user):
+        return False
+    return (
+        Membership.objects.filter(
+            user=user,
+            council=council,
+            ended_at__isnull=True,
+            status__in=[Membership.Status.FULL, Membership.Status.CANDIDATE],
+        ).exists()
+        or Seat.objects.filter(user=user, council=council, ended_at__isnull=True).exists()
+        or Office.objects.filter(user=user, council=council, ended_at__isnull=True).exists()
+    )
+
+
+def has_office(*, user: Any, council: Council, roles: tuple[str, ...]) -> bool:
+    if _anonymous(user):
+        return False
+    return Office.objects.filter(user=user, council=council, role__in=roles, ended_at__isnull=True).exists()
+
+
+def federations_of(*, user: Any) -> QuerySet[Federation]:
+    if _anonymous(user):
+        return Federation.objects.none()
+    return Federation.objects.filter(
+        Q(councils__memberships__user=user, councils__memberships__ended_at__isnull=True)
+        | Q(councils__seats__user=user, councils__seats__ended_at__isnull=True)
+        | Q(councils__offices__user=user, councils__offices__ended_at__isnull=True)
+    ).distinct()
+
+
+def _participant_council_ids(user: Any) -> set[int]:
+    if _anonymous(user):
+        return set()
+    ids: set[int] = set()
+    ids.update(
+        Membership.objects.filter(user=user, ended_at__isnull=True)
+        .exclude(status__in=[Membership.Status.LEFT, Membership.Status.EXPELLED])
+        .values_list("council_id", flat=True)
+    )
+    ids.update(Seat.objects.filter(user=user, ended_at__isnull=True).values_list("council_id", flat=True))
+    ids.update(Office.objects.filter(user=user, ended_at__isnull=True).values_list("council_id", flat=True))
+    return ids
+
+
+def list_visible_councils(*, viewer: Any) -> QuerySet[Council]:
+    """Every council `viewer` may see: public ones, their federations' open ones, and their own."""
+    visible = Q(visibility=Council.Visibility.PUBLIC)
+    if not _anonymous(viewer):
+        visible |= Q(visibility=Council.Visibility.FEDERATION, federation__in=federations_of(user=viewer))
+        visible |= Q(id__in=_participant_council_ids(viewer))
+    return Council.objects.filter(visible).select_related("parent", "federation")
+
+
+def can_view_council(*, viewer: Any, council: Council) -> bool:
+    if council.visibility == Council.Visibility.PUBLIC:
+        return True
+    if _anonymous(viewer):
+        return False
+    if council.visibility == Council.Visibility.FEDERATION:
+        return federations_of(user=viewer).filter(id=council.federation_id).exists()
+    return council.id in _participant_council_ids(viewer)
+
+
+def access_council(*, viewer: Any, council_uuid: uuid_lib.UUID | str) -> Council:
+    """Return the council, or raise NotFoundError when it is missing or hidden from `viewer`."""
+    try:
+        council = Council.objects.select_related("parent", "federation").get(uuid=council_uuid)
+    except (Council.DoesNotExist, ValueError, TypeError):
+        raise NotFoundError("No such council.") from None
+    if not can_view_council(viewer=viewer, council=council):
+        raise NotFoundError("No such council.")
+    return council
+
+
+def list_members(*, council: Council) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(council=council, ended_at__isnull=True)
+        .select_related("user")
+        .order_by("user__username")
+    )
+
+
+def list_seats(*, council: Council) -> QuerySet[Seat]:
+    """Delegates sitting in `council`."""
+    return (
+        Seat.objects.filter(council=council, ended_at__isnull=True)
+        .select_related("user", "from_council")
+        .order_by("from_council__name", "user__username")
+    )
+
+
+def list_delegates_sent(*, council: Council) -> QuerySet[Seat]:
+    """Delegates that `council` sends to its parent."""
+    return (
+        Seat.objects.filter(from_council=council, ended_at__isnull=True)
+        .select_related("user", "council")
+        .order_by("user__username")
+    )
+
+
+def list_offices(*, council: Council) -> QuerySet[Office]:
+    return Office.objects.filter(council=council, ended_at__isnull=True).select_related("user")
+
+
+def delegate_seats_for(*, child: Council) -> int:
+    """Apportionment: how many delegates `child` sends to its parent (one per N voters, at least one)."""
+    if child.parent is None:
+        return 0
+    per = max(1, child.parent.members_per_delegate)
+    voters = count_voters(council=child)
+    return max(1, -(-voters // per))
+
+
+def ancestors(*, council: Council) -> list[Council]:
+    chain: list[Council] = []
+    node = council.parent
+    while node is not None:
+        chain.append(node)
+        node = node.parent
+    return chain
+
+
+def list_participant_councils(*, user: Any) -> QuerySet[Council]:
+    """The councils `user` takes part in: as member, delegate, officer or observer."""
+    return (
+        Council.objects.filter(id__in=_participant_council_ids(user))
+        .select_related("parent")
+        .order_by("name")
+    )

@@ -1,0 +1,76 @@
+"""The lean ASGI endpoint for live streams, outside Django's response path."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from councils.live.broker import queue_listener
+from councils.live.publish import broker
+
+STREAM_PREFIX = "/live/"
+KEEPALIVE_SECONDS = 15.0
+# Only the latest event per channel is kept for a slow client: a tally that is
+# already stale is worth nothing.
+COALESCE_SECONDS = 0.2
+
+
+async def _stream(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    channel = scope["path"][len(STREAM_PREFIX) :].strip("/")
+    if not channel or any(c not in "abcdefghijklmnopqrstuvwxyz0123456789-:._" for c in channel):
+        await send(
+            {"type": "http.response.start", "status": 404, "headers": [(b"content-type", b"text/plain")]}
+        )
+        await send({"type": "http.response.body", "body": b"No such stream."})
+        return
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[tuple[str, dict[str, Any]]] = asyncio.Queue()
+    unsubscribe = broker().subscribe(channel, queue_listener(queue, loop))
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [
+                (b"content-type", b"text/event-stream"),
+                (b"cache-control", b"no-cache"),
+                (b"x-accel-buffering", b"no"),
+            ],
+        }
+    )
+    disconnected = asyncio.Event()
+
+    async def watch_disconnect() -> None:
+        while (await receive())["type"] != "http.disconnect":
+            pass
+        disconnected.set()
+
+    watcher = asyncio.create_task(watch_disconnect())
+    try:
+        await send({"type": "http.response.body", "body": b": connected\n\n", "more_body": True})
+        while not disconnected.is_set():
+            try:
+                _, event = await asyncio.wait_for(queue.get(), timeout=KEEPALIVE_SECONDS)
+            except TimeoutError:
+                await send({"type": "http.response.body", "body": b": keepalive\n\n", "more_body": True})
+                continue
+            await asyncio.sleep(COALESCE_SECONDS)
+            while not queue.empty():
+                _, event = queue.get_nowait()
+            body = f"event: {event.get('type', 'message')}\ndata: {json.dumps(event)}\n\n".encode()
+            await send({"type": "http.response.body", "body": body, "more_body": True})
+    finally:
+        unsubscribe()
+        watcher.cancel()
+
+
+def live_router(django_app: Any) -> Any:
+    """Route /live/<channel> to the stream endpoint and everything else to Django."""
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(STREAM_PREFIX):
+            await _stream(scope, receive, send)
+            return
+        await django_app(scope, receive, send)
+
+    return app

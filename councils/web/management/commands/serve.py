@@ -1,0 +1,54 @@
+"""Serve Councils in the foreground: the ASGI server and the task worker, stopped together."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Serve on 127.0.0.1 with uvicorn and run the background task worker until Ctrl-C or SIGTERM."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--workers", type=int, default=1)
+
+    def handle(self, *args: Any, host: str, port: int, workers: int, **options: Any) -> None:
+        worker = subprocess.Popen([sys.executable, "manage.py", "db_worker", "--interval", "0.5"])
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "councils.config.asgi:application",
+                "--host",
+                host,
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+                "--no-server-header",
+                "--timeout-graceful-shutdown",
+                "5",
+                "--log-level",
+                "warning",
+            ]
+        )
+        self.stdout.write(f"Councils is serving on http://{host}:{port}/ (Ctrl-C to stop)")
+
+        def stop(signum: int, frame: Any) -> None:
+            for process in (server, worker):
+                if process.poll() is None:
+                    process.terminate()
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        code = server.wait()
+        stop(signal.SIGTERM, None)
+        worker.wait(timeout=10)
+        sys.exit(code if code > 0 else 0)

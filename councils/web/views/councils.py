@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import path
+
+from councils.federation import permissions, queries
+from councils.web.views.common import domain_errors
+
+
+@domain_errors
+def council_detail(request: HttpRequest, council_id: UUID) -> HttpResponse:
+    council = queries.access_council(viewer=request.user, council_uuid=council_id)
+    is_participant = queries.is_participant(user=request.user, council=council)
+    context = {
+        "council": council,
+        "ancestors": list(reversed(queries.ancestors(council=council))),
+        "children": queries.list_visible_councils(viewer=request.user)
+        .filter(parent=council)
+        .order_by("name"),
+        "members": queries.list_members(council=council) if is_participant and council.is_base else None,
+        "member_count": queries.count_voters(council=council),
+        "seats": queries.list_seats(council=council),
+        "delegates_sent": queries.list_delegates_sent(council=council),
+        "offices": queries.list_offices(council=council),
+        "is_participant": is_participant,
+        "can_vote": permissions.can(request.user, "vote", council),
+        "is_officer": permissions.can(request.user, "chair", council),
+    }
+    return render(request, "web/councils/detail.html", context)
+
+
+urlpatterns = [path("<uuid:council_id>/", council_detail, name="council")]

@@ -1,0 +1,144 @@
+"""The fixed cast shared by every test (and mirrored by the demo).
+
+- `alice`: chair of Riverside Depot, a workplace council; a full member there.
+- `bob`: full member of Riverside Depot and its delegate to Eastside District.
+- `carol`: observer of Riverside Depot: reads, never votes.
+- `dave`: full member of Harbour Works only, another workplace council.
+- `erin`, `frank`: further full members of Riverside Depot, so votes have a crowd.
+- anonymous: no login at all.
+
+The tree: National Congress > Metro City > Eastside District > {Riverside Depot, Harbour Works}.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pytest
+from django.test import Client
+
+from councils.accounts.models import User
+from councils.accounts.tokens import issue_token
+from councils.federation import actions as federation_actions
+from councils.federation.models import Council, Federation, Office
+
+NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+PASSWORD = "councils-demo"
+
+
+@dataclass
+class Cast:
+    federation: Federation
+    national: Council
+    city: Council
+    district: Council
+    riverside: Council
+    harbour: Council
+    alice: User
+    bob: User
+    carol: User
+    dave: User
+    erin: User
+    frank: User
+
+    def client(self, user: User | None) -> Client:
+        """A web client logged in as `user` (anonymous for None)."""
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    def api(self, user: User | None) -> Client:
+        """An API client sending `user`'s bearer token (none for anonymous)."""
+        if user is None:
+            return Client()
+        token = issue_token(user=user, name="test", now=NOW)
+        return Client(headers={"Authorization": f"Bearer {token}"})
+
+
+def make_user(username: str, name: str) -> User:
+    return User.objects.create_user(
+        username=username, password=PASSWORD, display_name=name, email=f"{username}@example.org"
+    )
+
+
+@pytest.fixture
+def cast(db: None) -> Cast:
+    fa = federation_actions
+    federation = fa.create_federation(actor=None, name="Demo Federation", now=NOW)
+    national = fa.create_council(
+        actor=None,
+        federation=federation,
+        name="National Congress",
+        kind="national",
+        parent=None,
+        is_base=False,
+        members_per_delegate=2,
+        now=NOW,
+    )
+    city = fa.create_council(
+        actor=None,
+        federation=federation,
+        name="Metro City",
+        kind="city",
+        parent=national,
+        is_base=False,
+        members_per_delegate=2,
+        now=NOW,
+    )
+    district = fa.create_council(
+        actor=None,
+        federation=federation,
+        name="Eastside District",
+        kind="district",
+        parent=city,
+        is_base=False,
+        members_per_delegate=3,
+        now=NOW,
+    )
+    riverside = fa.create_council(
+        actor=None,
+        federation=federation,
+        name="Riverside Depot",
+        kind="workplace",
+        parent=district,
+        is_base=True,
+        now=NOW,
+    )
+    harbour = fa.create_council(
+        actor=None,
+        federation=federation,
+        name="Harbour Works",
+        kind="workplace",
+        parent=district,
+        is_base=True,
+        now=NOW,
+    )
+    users = {
+        name: make_user(name, label)
+        for name, label in [
+            ("alice", "Alice Adeyemi"),
+            ("bob", "Bob Novak"),
+            ("carol", "Carol Singh"),
+            ("dave", "Dave Okafor"),
+            ("erin", "Erin Walsh"),
+            ("frank", "Frank Costa"),
+        ]
+    }
+    for name in ("alice", "bob", "erin", "frank"):
+        fa.add_founding_member(actor=None, council=riverside, user=users[name], now=NOW)
+    fa.add_founding_member(actor=None, council=harbour, user=users["dave"], now=NOW)
+    fa.appoint_founding_officer(
+        actor=None, council=riverside, user=users["alice"], role=Office.Role.CHAIR, now=NOW
+    )
+    fa.appoint_founding_officer(
+        actor=None, council=riverside, user=users["carol"], role=Office.Role.OBSERVER, now=NOW
+    )
+    from django.db import transaction
+
+    with transaction.atomic():
+        fa.seat_delegate(
+            from_council=riverside, user=users["bob"], election_uuid=None, term_ends_at=None, now=NOW
+        )
+    return Cast(federation, national, city, district, riverside, harbour, **users)
