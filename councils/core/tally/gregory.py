@@ -136,7 +136,7 @@ def count_gregory(profile: Profile, *, rules: GregoryRules, ties: TieBreaker) ->
                 number=number,
                 action=action,
                 totals={names[c]: rules.show(votes[c]) for c in profile.active},
-                non_transferable=rules.show(profile.total - sum(votes[c] for c in profile.active)),
+                non_transferable=rules.show(profile.total - sum((votes[c] for c in profile.active), Fraction(0))),
                 elected=tuple(names[c] for c in winners),
                 excluded=tuple(names[c] for c in excluded),
                 transfer_value=transfer_value,

@@ -17,7 +17,8 @@ so each distinct prefix is computed once per iteration.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -95,7 +96,9 @@ class _PrefixTree:
         kf = np.array(keep_factor, dtype=object)
         passed_on = np.array([ONE - k for k in keep_factor], dtype=object)
         kept = np.empty(len(self.candidate), dtype=object)
-        weight: ObjectArray = np.full(self.starts[1] - self.starts[0], ONE, dtype=object)
+        if len(self.starts) < 2:
+            return
+        weight: ObjectArray = np.full(self.starts[1], ONE, dtype=object)
         for depth in range(len(self.starts) - 1):
             span = slice(self.starts[depth], self.starts[depth + 1])
             here = self.candidate[span]
@@ -152,13 +155,17 @@ def count_meek(profile: Profile, ties: TieBreaker) -> CountResult:
     def sure_losers(votes: list[int], surplus: int) -> list[int]:
         """Droop's safe batch: the lowest groups whose votes plus the surplus stay below the next."""
         groups: list[list[int]] = []
+        group: list[int] = []
         start = 0
         for c in sorted(hopeful, key=lambda c: (votes[c], c)):
-            if groups and _ge(start + surplus, votes[c]):
-                groups[-1].append(c)
+            if _ge(start + surplus, votes[c]):
+                group.append(c)
             else:
-                groups.append([c])
-                start = votes[c]
+                if group:
+                    groups.append(group)
+                group, start = [c], votes[c]
+        if group:
+            groups.append(group)
         most = len(hopeful) - (seats - len(elected))
         batch_end, taken, running = 0, 0, 0
         for g, group in enumerate(groups[:-1]):
@@ -170,8 +177,8 @@ def count_meek(profile: Profile, ties: TieBreaker) -> CountResult:
                 batch_end = g + 1
         return [c for group in groups[:batch_end] for c in group]
 
-    def close_stage(action: str, votes: list[int], quota: int, *, winners: list[int] = (),  # type: ignore[assignment]
-                    excluded: list[int] = (), notes: list[str] = ()) -> None:  # type: ignore[assignment]
+    def close_stage(action: str, votes: list[int], quota: int, *, winners: Sequence[int] = (),
+                    excluded: Sequence[int] = (), notes: Sequence[str] = ()) -> None:
         stages.append(Stage(
             number=len(stages) + 1,
             action=action,
@@ -236,12 +243,9 @@ def count_meek(profile: Profile, ties: TieBreaker) -> CountResult:
         elected.extend(last)
         notes = [f"{names[c]} fills a last vacancy" for c in last]
         if stages:
-            previous = stages.pop()
-            stages.append(Stage(
-                number=previous.number, action=previous.action, totals=previous.totals,
-                non_transferable=previous.non_transferable, elected=previous.elected + tuple(names[c] for c in last),
-                excluded=previous.excluded, quota=previous.quota, notes=previous.notes + tuple(notes),
-            ))
+            previous = stages[-1]
+            stages[-1] = replace(previous, elected=previous.elected + tuple(names[c] for c in last),
+                                 notes=previous.notes + tuple(notes))
         else:
             close_stage("every continuing candidate fills a vacancy", votes, quota, winners=last, notes=notes)
 

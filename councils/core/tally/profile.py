@@ -123,7 +123,10 @@ def compile_profile(election: Election) -> Profile:
 
 @dataclass
 class TieBreaker:
-    """Settle ties by the most recent earlier stage where the tied differ, then by a seeded draw.
+    """Settle ties by the most recent stage where the tied differ, then by a seeded draw.
+
+    The latest stage comes first: Meek treats candidates within the surplus
+    of the lowest as tied although their exact votes may differ.
 
     The draw's seed is the caller's, or else a digest of the ballots, made
     only when a draw is needed; candidates are drawn from in name order, so
@@ -159,14 +162,15 @@ class TieBreaker:
         if len(tied) == 1:
             return tied[0]
         remaining = list(tied)
-        for totals in reversed(self.history[:-1]):
+        for back, totals in enumerate(reversed(self.history)):
             values = [totals[c] for c in remaining]
             best = min(values) if pick_lowest else max(values)
             narrowed = [c for c, v in zip(remaining, values, strict=True) if v == best]
             if len(narrowed) < len(remaining):
                 remaining = narrowed
                 if len(remaining) == 1:
-                    self._note(tied, remaining[0], stage=stage, kind=kind, by="earlier-stage")
+                    by = "earlier-stage" if back else "exact-votes"
+                    self._note(tied, remaining[0], stage=stage, kind=kind, by=by)
                     return remaining[0]
         return self.draw(remaining, stage=stage, kind=kind)
 

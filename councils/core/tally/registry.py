@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from councils.core.errors import InvalidInputError
+from councils.core.tally.meek import count_meek
 from councils.core.tally.model import CountResult, Election
 from councils.core.tally.profile import Profile, TieBreaker
 from councils.core.tally.scottish import count_scottish_stv
@@ -14,6 +15,7 @@ Method = Callable[[Profile, TieBreaker], CountResult]
 
 METHODS: dict[str, Method] = {
     "scottish-stv": count_scottish_stv,
+    "meek": count_meek,
     "wigm": count_wigm,
 }
 
