@@ -131,12 +131,13 @@ def count_gregory(profile: Profile, *, rules: GregoryRules, ties: TieBreaker) ->
             winners += last
             elected.extend(last)
             hopeful.clear()
+        counted = sum((votes[c] for c in profile.active), Fraction())
         stages.append(
             Stage(
                 number=number,
                 action=action,
                 totals={names[c]: rules.show(votes[c]) for c in profile.active},
-                non_transferable=rules.show(profile.total - sum((votes[c] for c in profile.active), Fraction(0))),
+                non_transferable=rules.show(profile.total - counted),
                 elected=tuple(names[c] for c in winners),
                 excluded=tuple(names[c] for c in excluded),
                 transfer_value=transfer_value,

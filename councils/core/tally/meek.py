@@ -105,15 +105,16 @@ class _PrefixTree:
             kept[span] = weight * kf[here] // ONE
             if depth + 2 < len(self.starts):
                 onward = weight * passed_on[here] // ONE
-                weight = onward[self.parent[self.starts[depth + 1]:self.starts[depth + 2]]]
+                weight = onward[self.parent[self.starts[depth + 1] : self.starts[depth + 2]]]
         contribution = kept * self.ballots
         for c, nodes in enumerate(self.by_candidate):
             if len(nodes):
                 votes[c] += int(contribution[nodes].sum())
 
 
-def _distribute_equal(equal: tuple[tuple[int, Ranking], ...], keep_factor: list[int], standing: set[int],
-                      votes: list[int]) -> None:
+def _distribute_equal(
+    equal: tuple[tuple[int, Ranking], ...], keep_factor: list[int], standing: set[int], votes: list[int]
+) -> None:
     """Split each level's weight evenly between its standing candidates; levels with none are skipped."""
 
     def descend(levels: Ranking, weight: int, count: int) -> None:
@@ -125,7 +126,7 @@ def _distribute_equal(equal: tuple[tuple[int, Ranking], ...], keep_factor: list[
                     votes[c] += share * keep_factor[c] // ONE * count
                     rest = share * (ONE - keep_factor[c]) // ONE
                     if rest:
-                        descend(levels[i + 1:], rest, count)
+                        descend(levels[i + 1 :], rest, count)
                 return
 
     for count, ranking in equal:
@@ -177,18 +178,27 @@ def count_meek(profile: Profile, ties: TieBreaker) -> CountResult:
                 batch_end = g + 1
         return [c for group in groups[:batch_end] for c in group]
 
-    def close_stage(action: str, votes: list[int], quota: int, *, winners: Sequence[int] = (),
-                    excluded: Sequence[int] = (), notes: Sequence[str] = ()) -> None:
-        stages.append(Stage(
-            number=len(stages) + 1,
-            action=action,
-            totals={names[c]: show(votes[c]) for c in profile.active},
-            non_transferable=show(total - sum(votes)),
-            elected=tuple(names[c] for c in winners),
-            excluded=tuple(names[c] for c in excluded),
-            quota=show(quota),
-            notes=tuple(notes),
-        ))
+    def close_stage(
+        action: str,
+        votes: list[int],
+        quota: int,
+        *,
+        winners: Sequence[int] = (),
+        excluded: Sequence[int] = (),
+        notes: Sequence[str] = (),
+    ) -> None:
+        stages.append(
+            Stage(
+                number=len(stages) + 1,
+                action=action,
+                totals={names[c]: show(votes[c]) for c in profile.active},
+                non_transferable=show(total - sum(votes)),
+                elected=tuple(names[c] for c in winners),
+                excluded=tuple(names[c] for c in excluded),
+                quota=show(quota),
+                notes=tuple(notes),
+            )
+        )
 
     votes = distribute()
     quota = first_quota
@@ -221,8 +231,13 @@ def count_meek(profile: Profile, ties: TieBreaker) -> CountResult:
             for c in winners:
                 hopeful.discard(c)
                 elected.append(c)
-            close_stage("keep factors converged: quota exceeded", votes, quota, winners=winners,
-                        notes=[f"{names[c]} exceeded the quota" for c in winners])
+            close_stage(
+                "keep factors converged: quota exceeded",
+                votes,
+                quota,
+                winners=winners,
+                notes=[f"{names[c]} exceeded the quota" for c in winners],
+            )
             continue
         if outcome == "batch":
             losers = sorted(batch)
@@ -244,8 +259,11 @@ def count_meek(profile: Profile, ties: TieBreaker) -> CountResult:
         notes = [f"{names[c]} fills a last vacancy" for c in last]
         if stages:
             previous = stages[-1]
-            stages[-1] = replace(previous, elected=previous.elected + tuple(names[c] for c in last),
-                                 notes=previous.notes + tuple(notes))
+            stages[-1] = replace(
+                previous,
+                elected=previous.elected + tuple(names[c] for c in last),
+                notes=previous.notes + tuple(notes),
+            )
         else:
             close_stage("every continuing candidate fills a vacancy", votes, quota, winners=last, notes=notes)
 

@@ -7,7 +7,9 @@ from collections.abc import Callable
 from councils.core.errors import InvalidInputError
 from councils.core.tally.meek import count_meek
 from councils.core.tally.model import CountResult, Election
+from councils.core.tally.plurality import count_approval, count_plurality
 from councils.core.tally.profile import Profile, TieBreaker
+from councils.core.tally.schulze import count_schulze
 from councils.core.tally.scottish import count_scottish_stv
 from councils.core.tally.wigm import count_wigm
 
@@ -17,6 +19,9 @@ METHODS: dict[str, Method] = {
     "scottish-stv": count_scottish_stv,
     "meek": count_meek,
     "wigm": count_wigm,
+    "schulze": count_schulze,
+    "plurality": count_plurality,
+    "approval": count_approval,
 }
 
 
