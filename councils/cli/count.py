@@ -1,0 +1,146 @@
+"""`councils count`: count a .blt ballot file offline, with no server and no Django."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import replace
+from typing import TextIO
+
+from councils.cli.output import OK, CliError, emit_json
+from councils.core.errors import InvalidInputError
+from councils.core.tally import METHODS, CountResult, count
+from councils.core.tally.blt import parse_text
+from councils.core.tally.export import stages_csv
+
+PROGRESS_FROM_BYTES = 8 * 1024 * 1024
+CHUNK = 1024 * 1024
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "count",
+        help="count a .blt ballot file offline",
+        description="Count a .blt ballot file offline and print every stage of the count.",
+    )
+    _add_arguments(parser)
+    parser.set_defaults(handler=handle)
+
+
+def _add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE", help="the .blt file, or - to read standard input")
+    parser.add_argument("--method", required=True, choices=list(METHODS), help="counting method")
+    parser.add_argument("--seats", type=int, help="seats to fill (default: as the file says)")
+    parser.add_argument("--seed", help="seed for ties left to lot (default: derived from the ballots)")
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print the result as one JSON document")
+    output.add_argument("--csv", action="store_true", help="print the stages as CSV")
+
+
+def _read(path: str) -> str:
+    """Read the file as UTF-8, with a progress bar on stderr for large files at a terminal."""
+    if path == "-":
+        return sys.stdin.read()
+    try:
+        with open(path, "rb") as handle:
+            size = handle.seek(0, 2)
+            handle.seek(0)
+            show = size >= PROGRESS_FROM_BYTES and sys.stderr.isatty()
+            chunks: list[bytes] = []
+            done = 0
+            while chunk := handle.read(CHUNK):
+                chunks.append(chunk)
+                done += len(chunk)
+                if show:
+                    _progress(sys.stderr, f"reading {path}", done / size)
+            if show:
+                sys.stderr.write("\n")
+        return b"".join(chunks).decode("utf-8-sig")
+    except OSError as exc:
+        raise CliError(f"{path}: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise CliError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+
+
+def _progress(stream: TextIO, label: str, fraction: float) -> None:
+    width = 30
+    filled = int(fraction * width)
+    stream.write(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {fraction:4.0%}")
+    stream.flush()
+
+
+def handle(args: argparse.Namespace) -> int:
+    name = "<stdin>" if args.file == "-" else args.file
+    text = _read(args.file)
+    try:
+        document = parse_text(text)
+        election = document.election
+        if args.seats is not None:
+            election = replace(election, seats=args.seats)
+        result = count(election, method=args.method, seed=args.seed)
+    except InvalidInputError as exc:
+        raise CliError(f"{name}: {exc.message}") from None
+    for warning in document.warnings:
+        print(f"councils: warning: {name}: {warning}", file=sys.stderr)
+    if args.json:
+        emit_json(result.to_json())
+    elif args.csv:
+        sys.stdout.write(stages_csv(result))
+    else:
+        sys.stdout.write(render_text(result, title=election.title))
+    return OK
+
+
+def render_text(result: CountResult, *, title: str = "") -> str:
+    """Lay the stages out as a table, candidates down and stages across, then what each stage did."""
+    lines = [title] if title else []
+    lines.append(
+        f"method {result.method}, {result.seats} seat(s)"
+        + (f", quota {result.quota}" if result.quota else "")
+    )
+    header = ["candidate", *(f"stage {s.number}" for s in result.stages)]
+    body = [[name, *(s.totals.get(name, "") for s in result.stages)] for name in result.candidates]
+    body.append(["non-transferable", *(s.non_transferable for s in result.stages)])
+    widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
+    for row in [header, *body]:
+        lines.append(
+            "  ".join(
+                [
+                    row[0].ljust(widths[0]),
+                    *(cell.rjust(w) for cell, w in zip(row[1:], widths[1:], strict=True)),
+                ]
+            )
+        )
+    lines.append("")
+    for s in result.stages:
+        detail = [s.action]
+        if s.transfer_value:
+            detail.append(f"transfer value {s.transfer_value}")
+        if s.elected:
+            detail.append("elected: " + ", ".join(s.elected))
+        if s.excluded:
+            detail.append("excluded: " + ", ".join(s.excluded))
+        lines.append(f"stage {s.number}: " + "; ".join(detail))
+    for tie in result.ties:
+        lines.append(
+            f"tie at stage {tie.stage} ({tie.kind}) between {', '.join(tie.tied)}: {tie.chosen} by {tie.by}"
+        )
+    if any(t.by == "lot" for t in result.ties):
+        lines.append(f"seed {result.seed}")
+    lines.append("elected: " + ", ".join(result.elected))
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="councils count", description="Count a .blt ballot file offline.")
+    _add_arguments(parser)
+    args = parser.parse_args(argv)
+    try:
+        return handle(args)
+    except CliError as exc:
+        print(f"councils: {exc.message}", file=sys.stderr)
+        return exc.code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
