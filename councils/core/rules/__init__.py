@@ -1,0 +1,1 @@
+"""Pure rules: vote thresholds, eligibility, terms, recall and the constitution."""

@@ -1,0 +1,102 @@
+"""The constitution's numbers: every accountability rule is one of these fields.
+
+A federation's constitution is a versioned document; each version is an
+instance of `Constitution`. Decisions name the version they applied. The
+defaults are what the demo ships with and what a new federation starts from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields, replace
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from councils.core.errors import InvalidInputError
+
+THRESHOLDS = ("simple", "absolute", "two_thirds", "three_fifths")
+
+
+@dataclass(frozen=True)
+class Constitution:
+    version: int = 1
+    # Admission: sponsors of standing, a candidate period with voice but no vote,
+    # then a vote of the base council; a surge of admissions needs the parent.
+    sponsors_required: int = 2
+    sponsor_min_months: int = 6
+    candidate_period_days: int = 90
+    admission_surge_share: Decimal = Decimal("0.10")
+    admission_surge_days: int = 30
+    # Recall: any member may start a petition; at the threshold a vote follows.
+    recall_signature_share: Decimal = Decimal("0.20")
+    recall_window_days: int = 30
+    recall_vote_within_days: int = 14
+    # Minority rights: a petition of this share forces an agenda item.
+    agenda_petition_share: Decimal = Decimal("0.10")
+    agenda_petition_councils: int = 3
+    # Due process.
+    discipline_threshold: str = "two_thirds"
+    hearing_notice_days: int = 14
+    appeal_window_days: int = 30
+    # Offices: terms, limits and rotation.
+    term_months: int = 12
+    max_consecutive_terms: int = 2
+    rotation_gap_terms: int = 1
+    report_back_days: int = 14
+    # Pay: officials' pay capped at the declared average member wage (0 = no cap).
+    average_member_wage: Decimal = Decimal("2400.00")
+    pay_cap_share: Decimal = Decimal("1.00")
+    # Changing this document.
+    amendment_threshold: str = "two_thirds"
+
+    @property
+    def pay_cap(self) -> Decimal | None:
+        """The highest monthly pay an official may declare, or None when uncapped."""
+        if self.average_member_wage <= 0:
+            return None
+        return (self.average_member_wage * self.pay_cap_share).quantize(Decimal("0.01"))
+
+    def to_document(self) -> dict[str, Any]:
+        """A JSON-safe dict (decimals as strings) for storage and the record."""
+        return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in asdict(self).items()}
+
+    @classmethod
+    def from_document(cls, document: dict[str, Any]) -> Constitution:
+        """Read a stored or submitted document; unknown keys or bad values are refused by name."""
+        known = {f.name: f for f in fields(cls)}
+        unknown = sorted(set(document) - set(known))
+        if unknown:
+            raise InvalidInputError(f"Unknown constitution settings: {', '.join(unknown)}.")
+        values: dict[str, Any] = {}
+        defaults = cls()
+        for name, raw in document.items():
+            default = getattr(defaults, name)
+            try:
+                if isinstance(default, Decimal):
+                    value: Any = Decimal(str(raw))
+                    if not value.is_finite() or value < 0:
+                        raise InvalidOperation
+                elif isinstance(default, int):
+                    if isinstance(raw, bool) or int(raw) != raw or int(raw) < 0:
+                        raise ValueError
+                    value = int(raw)
+                else:
+                    value = str(raw)
+            except (InvalidOperation, ValueError, TypeError):
+                raise InvalidInputError(f"Constitution setting {name} has an invalid value: {raw!r}.") from None
+            values[name] = value
+        result = replace(defaults, **values)
+        result.validate()
+        return result
+
+    def validate(self) -> None:
+        for name in ("discipline_threshold", "amendment_threshold"):
+            if getattr(self, name) not in THRESHOLDS:
+                raise InvalidInputError(f"{name} must be one of {', '.join(THRESHOLDS)}.")
+        for name in ("recall_signature_share", "agenda_petition_share", "admission_surge_share"):
+            value = getattr(self, name)
+            if not Decimal(0) < value <= Decimal(1):
+                raise InvalidInputError(f"{name} must be a share above 0 and at most 1.")
+        if self.version < 1:
+            raise InvalidInputError("version starts at 1.")
+        if self.max_consecutive_terms < 1:
+            raise InvalidInputError("max_consecutive_terms must be at least 1.")

@@ -1,0 +1,34 @@
+from decimal import Decimal
+
+import pytest
+
+from councils.core.errors import InvalidInputError
+from councils.core.rules.constitution import Constitution
+
+
+def test_document_round_trip_keeps_every_value():
+    changed = Constitution(version=3, recall_signature_share=Decimal("0.25"), max_consecutive_terms=3)
+    assert Constitution.from_document(changed.to_document()) == changed
+
+
+def test_unknown_setting_is_refused_by_name():
+    with pytest.raises(InvalidInputError, match="recal_share"):
+        Constitution.from_document({"recal_share": "0.2"})
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("recall_window_days", -1), ("recall_window_days", 1.5), ("recall_window_days", True),
+     ("recall_signature_share", "abc"), ("recall_signature_share", "NaN"), ("recall_signature_share", "0"),
+     ("recall_signature_share", "1.5"), ("discipline_threshold", "most"), ("max_consecutive_terms", 0),
+     ("version", 0)],
+)
+def test_invalid_values_are_refused(name, value):
+    with pytest.raises(InvalidInputError, match=name):
+        Constitution.from_document({name: value})
+
+
+def test_pay_cap_is_share_of_average_wage_or_none():
+    assert Constitution().pay_cap == Decimal("2400.00")
+    assert Constitution(pay_cap_share=Decimal("0.5")).pay_cap == Decimal("1200.00")
+    assert Constitution(average_member_wage=Decimal(0)).pay_cap is None
