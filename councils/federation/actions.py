@@ -193,3 +193,42 @@ def end_seat(*, seat: Seat, reason: str, actor: User | None, now: datetime) -> N
         now=now,
     )
     publish_on_commit(f"council-{seat.council.uuid}", {"type": "delegates.changed"})
+
+
+def fill_office(
+    *, council: Council, user: User, role: str, term_ends_at: datetime | None, now: datetime
+) -> Office:
+    """Seat an elected officer; runs inside the certifying action's transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("fill_office runs inside the action that certified the election")
+    if role not in Office.Role.values:
+        raise InvalidInputError(f"Unknown office {role!r}.")
+    office = Office.objects.create(
+        council=council, user=user, role=role, started_at=now, term_ends_at=term_ends_at
+    )
+    append_entry(
+        event="office.filled",
+        actor=None,
+        council=council,
+        payload={"office": str(office.uuid), "role": role, "holder": str(user.uuid)},
+        now=now,
+    )
+    publish_on_commit(f"council-{council.uuid}", {"type": "offices.changed"})
+    return office
+
+
+def vacate_office(*, office: Office, reason: str, actor: User | None, now: datetime) -> None:
+    """End an office (term over, replaced by an election) inside the calling action's transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("vacate_office runs inside the action that vacated the office")
+    office.ended_at = now
+    office.ended_reason = reason
+    office.save(update_fields=["ended_at", "ended_reason"])
+    append_entry(
+        event="office.vacated",
+        actor=actor,
+        council=office.council,
+        payload={"office": str(office.uuid), "role": office.role, "holder": str(office.user.uuid), "reason": reason},
+        now=now,
+    )
+    publish_on_commit(f"council-{office.council.uuid}", {"type": "offices.changed"})
