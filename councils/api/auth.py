@@ -1,13 +1,28 @@
-"""API authentication: bearer tokens for scripts, the session for the web's own htmx calls."""
+"""API authentication: bearer tokens for scripts, the session for the web's own htmx calls.
+
+A bearer token cannot be sent by another site, so bearer calls need no CSRF
+token; a session cookie can, so session-authenticated writes must carry one.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
-from ninja.security import HttpBearer, SessionAuth
+from ninja.errors import HttpError
+from ninja.security import HttpBearer
+from ninja.security.apikey import APIKeyCookie
+from ninja.utils import check_csrf
 
 from councils.accounts.tokens import user_for_token
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
+
+
+def _require_csrf(request: HttpRequest) -> None:
+    if request.method not in SAFE_METHODS and check_csrf(request) is not None:
+        raise HttpError(403, "CSRF check failed: send the X-CSRFToken header with session-authenticated writes.")
 
 
 class BearerToken(HttpBearer):
@@ -16,6 +31,24 @@ class BearerToken(HttpBearer):
         if user is not None:
             request.user = user
         return user
+
+
+class CsrfSessionAuth(APIKeyCookie):
+    """The logged-in web session, with the CSRF check only once someone is logged in.
+
+    An anonymous caller gets 401 (log in), not a confusing CSRF refusal.
+    """
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def __init__(self) -> None:
+        super().__init__(csrf=False)
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        if not request.user.is_authenticated:
+            return None
+        _require_csrf(request)
+        return request.user
 
 
 class OptionalAuth:
@@ -28,8 +61,11 @@ class OptionalAuth:
             if user is not None:
                 request.user = user
                 return user
-        return request.user if request.user.is_authenticated else True
+        if request.user.is_authenticated:
+            _require_csrf(request)
+            return request.user
+        return True
 
 
-REQUIRED = [BearerToken(), SessionAuth()]
+REQUIRED = [BearerToken(), CsrfSessionAuth()]
 OPTIONAL = [OptionalAuth()]

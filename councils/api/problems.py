@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from councils.core.errors import DomainError
 
 PROBLEM = "application/problem+json"
+API_PREFIX = "/api/"
+logger = logging.getLogger("councils.api")
 
 
 def problem(
@@ -84,4 +88,56 @@ def install(api: NinjaAPI) -> None:
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         return problem(
             request, status=exc.status_code, title=_TITLES.get(exc.status_code, "Error"), detail=str(exc)
+        )
+
+
+class ProblemMiddleware:
+    """Turn the errors Django and ninja answer outside the API's handlers into problem+json.
+
+    Unknown paths under /api/ (404), a method a path does not take (405) and
+    crashes (500) would otherwise come back as HTML or plain text.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not request.path.startswith(API_PREFIX) or response.status_code < 400:
+            return response
+        if response.get("Content-Type", "").startswith((PROBLEM, "application/json")):
+            return response
+        status = response.status_code
+        if status == 404:
+            converted = problem(
+                request,
+                status=404,
+                title=_TITLES[404],
+                detail=f"There is no API endpoint at {request.path}; see /api/v1/docs.",
+                code="not_found",
+            )
+        elif status == 405:
+            allowed = response.get("Allow", "")
+            converted = problem(
+                request,
+                status=405,
+                title=_TITLES[405],
+                detail=f"{request.method} is not allowed here; use {allowed}.",
+                code="method_not_allowed",
+            )
+            converted["Allow"] = allowed
+        else:
+            converted = problem(request, status=status, title=_TITLES.get(status, "Error"))
+        return converted
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not request.path.startswith(API_PREFIX) or isinstance(exception, Http404):
+            return None
+        logger.error("API request failed: %s %s", request.method, request.path, exc_info=exception)
+        return problem(
+            request,
+            status=500,
+            title="Server error",
+            detail="The server failed to answer; the error is logged.",
+            code="server_error",
         )

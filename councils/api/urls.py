@@ -11,6 +11,7 @@ from councils.api.routers import (
     accounts,
     councils,
     elections,
+    invitations,
     mandates,
     meetings,
     membership,
@@ -31,6 +32,7 @@ api = NinjaAPI(
 problems.install(api)
 api.add_router("/auth", accounts.router)
 api.add_router("/councils", councils.router)
+api.add_router("/invitations", invitations.router)
 api.add_router("/motions", motions.router)
 api.add_router("/elections", elections.router)
 api.add_router("/meetings", meetings.router)

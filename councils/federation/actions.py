@@ -232,3 +232,29 @@ def vacate_office(*, office: Office, reason: str, actor: User | None, now: datet
         now=now,
     )
     publish_on_commit(f"council-{office.council.uuid}", {"type": "offices.changed"})
+
+
+def enrol_invited_member(*, invitation_uuid: str, user: User, council: Council, now: datetime) -> Membership:
+    """Enrol someone who accepted an invitation as a candidate member: voice, no vote until admitted.
+
+    Runs inside the accepting action's transaction, so the account, the membership and
+    the record entry commit together.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("enrol_invited_member runs inside the action that accepted the invitation")
+    if not council.is_base:
+        raise InvalidInputError("Members join a base council; higher councils are made of delegates.")
+    if Membership.objects.filter(user=user, ended_at__isnull=True).exists():
+        raise ConflictError(f"{user.username} is already a member of a council.")
+    membership = Membership.objects.create(
+        user=user, council=council, status=Membership.Status.CANDIDATE, joined_at=now
+    )
+    append_entry(
+        event="member.invited_joined",
+        actor=user,
+        council=council,
+        payload={"membership": str(membership.uuid), "member": str(user.uuid), "invitation": invitation_uuid},
+        now=now,
+    )
+    publish_on_commit(f"council-{council.uuid}", {"type": "members.changed"})
+    return membership

@@ -1,10 +1,16 @@
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
 from django.contrib.auth import authenticate
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
+from ninja.pagination import paginate
 
-from councils.accounts import ratelimit
-from councils.accounts.tokens import issue_token
+from councils.accounts import ratelimit, totp
+from councils.accounts import tokens as account_tokens
+from councils.api.pagination import PageNumber
 from councils.api.problems import problem
 
 router = Router(tags=["auth"])
@@ -13,6 +19,8 @@ router = Router(tags=["auth"])
 class TokenIn(Schema):
     username: str
     password: str
+    otp: str | None = Field(None, description="The current code from the authenticator app, for accounts with two-factor authentication.")
+    name: str = Field("api", max_length=100, description="What the token is for, shown in the token list.")
 
 
 class TokenOut(Schema):
@@ -23,11 +31,32 @@ class MeOut(Schema):
     uuid: str
     username: str
     name: str
+    has_totp: bool
+
+
+class ApiTokenOut(Schema):
+    uuid: UUID
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None
+
+
+class ApiTokenCreatedOut(ApiTokenOut):
+    token: str = Field(description="The token itself: shown only this once.")
+
+
+class ApiTokenIn(Schema):
+    name: str = Field(min_length=1, max_length=100)
+
+
+def _refused(request: HttpRequest, address: str, username: str, *, code: str, detail: str) -> HttpResponse:
+    ratelimit.record_failure(username=username, address=address)
+    return problem(request, status=401, title="Authentication required", detail=detail, code=code)
 
 
 @router.post("/token", auth=None, response={200: TokenOut}, operation_id="auth_token")
 def create_token(request: HttpRequest, body: TokenIn) -> HttpResponse | dict[str, str]:
-    """Exchange a username and password for a bearer token (shown once)."""
+    """Exchange a username and password (and a code, with two-factor authentication) for a bearer token."""
     address = ratelimit.client_address(request.META)
     wait = ratelimit.retry_after(username=body.username, address=address)
     if wait:
@@ -35,26 +64,68 @@ def create_token(request: HttpRequest, body: TokenIn) -> HttpResponse | dict[str
             request,
             status=429,
             title="Too many requests",
-            detail="Too many failed logins; wait and try again.",
+            detail=f"Too many failed logins; try again in {wait} seconds.",
             code="login_throttled",
         )
         response["Retry-After"] = str(wait)
         return response
     user = authenticate(request, username=body.username, password=body.password)
     if user is None:
-        ratelimit.record_failure(username=body.username, address=address)
-        return problem(
-            request,
-            status=401,
-            title="Authentication required",
-            detail="Wrong username or password.",
-            code="bad_credentials",
+        return _refused(
+            request, address, body.username, code="bad_credentials", detail="Wrong username or password."
         )
-    return {"token": issue_token(user=user, name="api", now=timezone.now())}  # type: ignore[arg-type]
+    if user.has_totp:  # type: ignore[attr-defined]
+        if not body.otp:
+            # Not a failure: the client learns that it must ask for the code.
+            return problem(
+                request,
+                status=401,
+                title="Authentication required",
+                detail="This account uses two-factor authentication: send the current code as \"otp\".",
+                code="otp_required",
+            )
+        if not totp.verify_user(user=user, code=body.otp):  # type: ignore[arg-type]
+            return _refused(
+                request, address, body.username, code="bad_otp", detail="The two-factor code is not right."
+            )
+    raw = account_tokens.issue_token(user=user, name=body.name.strip() or "api", now=timezone.now())  # type: ignore[arg-type]
+    return {"token": raw}
 
 
 @router.get("/me", response=MeOut, operation_id="auth_me")
-def me(request: HttpRequest) -> dict[str, str]:
+def me(request: HttpRequest) -> dict[str, Any]:
     """The account the request is authenticated as."""
     user = request.user
-    return {"uuid": str(user.uuid), "username": user.username, "name": user.name}  # type: ignore[union-attr]
+    return {
+        "uuid": str(user.uuid),  # type: ignore[union-attr]
+        "username": user.username,  # type: ignore[union-attr]
+        "name": user.name,  # type: ignore[union-attr]
+        "has_totp": user.has_totp,  # type: ignore[union-attr]
+    }
+
+
+@router.get("/tokens", response=list[ApiTokenOut], operation_id="tokens_list")
+@paginate(PageNumber)
+def list_tokens(request: HttpRequest) -> Any:
+    """My API tokens that still work, newest first."""
+    return account_tokens.list_tokens(user=request.user)  # type: ignore[arg-type]
+
+
+@router.post("/tokens", response={201: ApiTokenCreatedOut}, operation_id="tokens_create")
+def create_named_token(request: HttpRequest, body: ApiTokenIn) -> tuple[int, dict[str, Any]]:
+    """Make a new token for a script or machine; the token is in this answer only."""
+    token, raw = account_tokens.create_token(user=request.user, name=body.name, now=timezone.now())  # type: ignore[arg-type]
+    return 201, {
+        "uuid": token.uuid,
+        "name": token.name,
+        "created_at": token.created_at,
+        "last_used_at": None,
+        "token": raw,
+    }
+
+
+@router.delete("/tokens/{token_id}", response={204: None}, operation_id="tokens_revoke")
+def revoke_token(request: HttpRequest, token_id: UUID) -> tuple[int, None]:
+    """Revoke one of my tokens; it stops working at once."""
+    account_tokens.revoke_token(user=request.user, token_uuid=token_id, now=timezone.now())  # type: ignore[arg-type]
+    return 204, None

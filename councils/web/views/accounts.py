@@ -1,9 +1,365 @@
+"""Pages for logging in and out, passwords, the second factor, API tokens and invitations."""
+
 from __future__ import annotations
 
+import time
+from typing import Any
+from uuid import UUID
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
+
+from councils.accounts import actions, queries, ratelimit, tokens, totp
+from councils.accounts.models import User
+from councils.core.errors import DomainError
+from councils.federation import permissions
+from councils.federation import queries as federation_queries
+from councils.federation.models import Council
+from councils.web.views.common import domain_errors
+
+PENDING_SECOND_FACTOR = "councils_pending_2fa"
+SETUP_SECRET = "councils_totp_setup"
+# Time allowed between the password step and the code step of a login.
+SECOND_FACTOR_SECONDS = 300
+
+
+def _wait_text(seconds: int) -> str:
+    minutes = -(-seconds // 60)
+    if seconds < 90:
+        return ngettext(
+            "Too many failed logins. Try again in %(n)d second.",
+            "Too many failed logins. Try again in %(n)d seconds.",
+            seconds,
+        ) % {"n": seconds}
+    return ngettext(
+        "Too many failed logins. Try again in %(n)d minute.",
+        "Too many failed logins. Try again in %(n)d minutes.",
+        minutes,
+    ) % {"n": minutes}
+
+
+def _safe_next(request: HttpRequest, target: str) -> str:
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("web:home")
+
+
+def _throttled(request: HttpRequest, template: str, context: dict[str, Any], wait: int) -> HttpResponse:
+    response = render(request, template, {**context, "throttle": _wait_text(wait)}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    """Password first; accounts with a second factor then go to the code step."""
+    next_url = request.POST.get("next") or request.GET.get("next", "")
+    form = AuthenticationForm(request, data=request.POST if request.method == "POST" else None)
+    context = {"form": form, "next": next_url}
+    if request.method == "GET":
+        return render(request, "web/accounts/login.html", context)
+    username = request.POST.get("username", "")
+    address = ratelimit.client_address(request.META)
+    wait = ratelimit.retry_after(username=username, address=address)
+    if wait:
+        return _throttled(request, "web/accounts/login.html", context, wait)
+    if not form.is_valid():
+        ratelimit.record_failure(username=username, address=address)
+        return render(request, "web/accounts/login.html", context, status=422)
+    user = form.get_user()
+    if user.has_totp:
+        request.session[PENDING_SECOND_FACTOR] = {"user": user.pk, "at": time.time(), "next": next_url}
+        return redirect("web:login_code")
+    login(request, user)
+    return redirect(_safe_next(request, next_url))
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("Code from your authenticator app"),
+        max_length=10,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def login_code(request: HttpRequest) -> HttpResponse:
+    """The second step of a login: the current code from the person's authenticator app."""
+    pending = request.session.get(PENDING_SECOND_FACTOR)
+    if not pending or time.time() - pending["at"] > SECOND_FACTOR_SECONDS:
+        request.session.pop(PENDING_SECOND_FACTOR, None)
+        messages.error(request, _("Your login took too long. Enter your password again."))
+        return redirect("web:login")
+    user = User.objects.get(pk=pending["user"])
+    form = CodeForm(request.POST if request.method == "POST" else None)
+    if request.method == "GET":
+        return render(request, "web/accounts/login_code.html", {"form": form})
+    address = ratelimit.client_address(request.META)
+    wait = ratelimit.retry_after(username=user.username, address=address)
+    if wait:
+        return _throttled(request, "web/accounts/login_code.html", {"form": form}, wait)
+    if not form.is_valid() or not totp.verify_user(user=user, code=form.cleaned_data["code"]):
+        ratelimit.record_failure(username=user.username, address=address)
+        form.add_error("code", _("That code is not right. Check the time on your phone and try again."))
+        return render(request, "web/accounts/login_code.html", {"form": form}, status=422)
+    del request.session[PENDING_SECOND_FACTOR]
+    login(request, user)
+    return redirect(_safe_next(request, pending.get("next", "")))
+
+
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/accounts/account.html", {"token_count": tokens.list_tokens(user=request.user).count()})  # type: ignore[arg-type]
+
+
+class EnableTotpForm(CodeForm):
+    pass
+
+
+class DisableTotpForm(CodeForm):
+    password = forms.CharField(
+        label=gettext_lazy("Your password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor(request: HttpRequest) -> HttpResponse:
+    """Turn the second factor on (scan, then confirm with a code) or off (password and code)."""
+    user: User = request.user  # type: ignore[assignment]
+    form: forms.Form
+    if user.has_totp:
+        form = DisableTotpForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                actions.disable_totp(
+                    user=user, password=form.cleaned_data["password"], code=form.cleaned_data["code"]
+                )
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Two-factor authentication is off."))
+                return redirect("web:account")
+        status = 422 if request.method == "POST" else 200
+        return render(request, "web/accounts/two_factor.html", {"form": form}, status=status)
+    secret = request.session.get(SETUP_SECRET) or totp.new_secret()
+    request.session[SETUP_SECRET] = secret
+    form = EnableTotpForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.enable_totp(user=user, secret=secret, code=form.cleaned_data["code"])
+        except DomainError as exc:
+            form.add_error("code", exc.message)
+        else:
+            del request.session[SETUP_SECRET]
+            messages.success(request, _("Two-factor authentication is on. You will be asked for a code when you log in."))
+            return redirect("web:account")
+    uri = totp.provisioning_uri(user=user, secret=secret)
+    context = {"form": form, "secret": secret, "qr_svg": totp.qr_svg(uri)}
+    status = 422 if request.method == "POST" else 200
+    return render(request, "web/accounts/two_factor.html", context, status=status)
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        label=gettext_lazy("Name"),
+        max_length=100,
+        help_text=gettext_lazy("What uses it, such as “laptop” or “branch backup script”."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@domain_errors
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """My API tokens; a new token is shown on this page once and never again."""
+    form = TokenForm(request.POST if request.method == "POST" else None)
+    new_token = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            _token, new_token = tokens.create_token(
+                user=request.user, name=form.cleaned_data["name"], now=timezone.now()  # type: ignore[arg-type]
+            )
+            form = TokenForm()
+        else:
+            status = 422
+    context = {"form": form, "new_token": new_token, "tokens": tokens.list_tokens(user=request.user)}  # type: ignore[arg-type]
+    return render(request, "web/accounts/tokens.html", context, status=status)
+
+
+@login_required
+@require_POST
+@domain_errors
+def revoke_api_token(request: HttpRequest, token_id: UUID) -> HttpResponse:
+    token = tokens.revoke_token(user=request.user, token_uuid=token_id, now=timezone.now())  # type: ignore[arg-type]
+    messages.success(request, _("Token “%(name)s” is revoked.") % {"name": token.name})
+    return redirect("web:api_tokens")
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=gettext_lazy("E-mail address"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@domain_errors
+def invite(request: HttpRequest, council_id: UUID) -> HttpResponse:
+    """A council's chair or secretary invites a person by e-mail."""
+    council = federation_queries.access_council(viewer=request.user, council_uuid=council_id)
+    permissions.require(request.user, "invite", council)
+    form = InviteForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.invite_member(
+                actor=request.user,  # type: ignore[arg-type]
+                council=council,
+                email=form.cleaned_data["email"],
+                base_url=request.build_absolute_uri("/"),
+                now=timezone.now(),
+            )
+        except DomainError as exc:
+            form.add_error("email", exc.message)
+        else:
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
+            return redirect("web:invite", council_id=council.uuid)
+    context = {
+        "council": council,
+        "form": form,
+        "invitations": queries.list_invitations(council=council)[:50],
+        "invitation_days": settings.COUNCILS_INVITATION_DAYS,
+        "now": timezone.now(),
+    }
+    return render(request, "web/accounts/invite.html", context, status=422 if form.errors else 200)
+
+
+class SignupForm(forms.Form):
+    username = forms.CharField(
+        label=gettext_lazy("Username"),
+        max_length=150,
+        help_text=gettext_lazy("For logging in. Letters, digits and @ . + - _ only."),
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+    )
+    display_name = forms.CharField(
+        label=gettext_lazy("Your name as other members see it"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    password1 = forms.CharField(
+        label=gettext_lazy("Password"),
+        help_text=gettext_lazy("At least 10 characters, not a common password and not only digits."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=gettext_lazy("Password again"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
+            self.add_error("password2", _("The two passwords differ."))
+        return cleaned
+
+
+@require_http_methods(["GET", "POST"])
+def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """Sign up through an invitation link; unknown, used and expired links get a page that says so."""
+    now = timezone.now()
+    try:
+        invitation = actions.get_open_invitation(raw_token=token, now=now)
+    except DomainError as exc:
+        return render(request, "web/accounts/invitation_invalid.html", {"message": exc.message}, status=exc.status)
+    council = Council.objects.filter(uuid=invitation.council_uuid).first()
+    form = SignupForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = actions.accept_invitation(
+                raw_token=token,
+                username=form.cleaned_data["username"],
+                display_name=form.cleaned_data["display_name"],
+                password=form.cleaned_data["password1"],
+                now=now,
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            login(request, user)
+            messages.success(
+                request,
+                _("Welcome! You are a candidate member: you may speak now, and vote once the council admits you."),
+            )
+            return redirect("web:council", council_id=invitation.council_uuid)
+    context = {"form": form, "invitation": invitation, "council": council}
+    return render(request, "web/accounts/accept_invitation.html", context, status=422 if form.errors else 200)
+
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="web/accounts/login.html"), name="login"),
+    path("login/", login_view, name="login"),
+    path("login/code/", login_code, name="login_code"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", account, name="account"),
+    path("account/two-factor/", two_factor, name="two_factor"),
+    path("account/tokens/", api_tokens, name="api_tokens"),
+    path("account/tokens/<uuid:token_id>/revoke/", revoke_api_token, name="api_token_revoke"),
+    path(
+        "account/password/",
+        auth_views.PasswordChangeView.as_view(
+            template_name="web/accounts/password_change.html",
+            success_url=reverse_lazy("web:password_change_done"),
+        ),
+        name="password_change",
+    ),
+    path(
+        "account/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(template_name="web/accounts/password_change_done.html"),
+        name="password_change_done",
+    ),
+    path(
+        "password-reset/",
+        auth_views.PasswordResetView.as_view(
+            template_name="web/accounts/password_reset.html",
+            email_template_name="web/accounts/password_reset_email.txt",
+            subject_template_name="web/accounts/password_reset_subject.txt",
+            success_url=reverse_lazy("web:password_reset_done"),
+        ),
+        name="password_reset",
+    ),
+    path(
+        "password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(template_name="web/accounts/password_reset_done.html"),
+        name="password_reset_done",
+    ),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="web/accounts/password_reset_confirm.html",
+            success_url=reverse_lazy("web:password_reset_complete"),
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(template_name="web/accounts/password_reset_complete.html"),
+        name="password_reset_complete",
+    ),
+    path("invite/<str:token>/", accept_invitation, name="invitation_accept"),
+    path("councils/<uuid:council_id>/invite/", invite, name="invite"),
 ]

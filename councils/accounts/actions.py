@@ -1,0 +1,176 @@
+"""Writes to accounts: invitations (recorded) and the second factor (never recorded).
+
+Invitations change who belongs to a council, so they enter the record, by UUID
+only: an e-mail address never does. Logins, sessions, tokens and second
+factors are about proving who someone is and stay out of the record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from councils.accounts import totp
+from councils.accounts.errors import BadSecondFactorError, InvitationExpiredError, InvitationUsedError
+from councils.accounts.models import Invitation, User
+from councils.core.errors import ConflictError, InvalidInputError, NotFoundError
+from councils.federation import actions as federation_actions
+from councils.federation import permissions as federation_permissions
+from councils.federation.models import Council
+from councils.record.actions import append_entry
+
+
+def token_digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _send_invitation(*, email: str, council_name: str, link: str, expires_at: datetime) -> None:
+    body = _(
+        "You are invited to join %(council)s.\n\n"
+        "Create your account here:\n%(link)s\n\n"
+        "The link works once and until %(expires)s (UTC). If you did not expect this, ignore it."
+    ) % {"council": council_name, "link": link, "expires": expires_at.strftime("%Y-%m-%d %H:%M")}
+    send_mail(
+        subject=_("Invitation to %(council)s") % {"council": council_name},
+        message=body,
+        from_email=None,
+        recipient_list=[email],
+    )
+
+
+def invite_member(
+    *, actor: User, council: Council, email: str, base_url: str, now: datetime
+) -> Invitation:
+    """Invite a person by e-mail to a base council; the link is e-mailed once the invitation commits."""
+    email = email.strip()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise InvalidInputError(_("Enter a valid e-mail address.")) from None
+    with transaction.atomic():
+        council = Council.objects.select_for_update().get(id=council.id)
+        federation_permissions.require(actor, "invite", council)
+        if not council.is_base:
+            raise InvalidInputError(_("People are invited to a base council; higher councils seat delegates."))
+        if User.objects.filter(email__iexact=email, is_active=True).exists():
+            raise ConflictError(_("Someone with that e-mail address already has an account."))
+        raw = secrets.token_urlsafe(32)
+        invitation = Invitation.objects.create(
+            council_uuid=council.uuid,
+            email=email,
+            token_hash=token_digest(raw),
+            invited_by=actor,
+            created_at=now,
+            expires_at=now + timedelta(days=settings.COUNCILS_INVITATION_DAYS),
+        )
+        append_entry(
+            event="invitation.sent",
+            actor=actor,
+            council=council,
+            payload={"invitation": str(invitation.uuid), "council": str(council.uuid)},
+            now=now,
+        )
+        link = base_url.rstrip("/") + reverse("web:invitation_accept", args=[raw])
+        council_name = council.name
+        transaction.on_commit(
+            lambda: _send_invitation(
+                email=email, council_name=council_name, link=link, expires_at=invitation.expires_at
+            )
+        )
+    return invitation
+
+
+def get_open_invitation(*, raw_token: str, now: datetime) -> Invitation:
+    """The invitation a link stands for, or a clear refusal when it is unknown, used or expired."""
+    invitation = Invitation.objects.filter(token_hash=token_digest(raw_token)).first()
+    if invitation is None:
+        raise NotFoundError(_("This invitation link is not valid. Check that you copied all of it."))
+    _check_open(invitation, now)
+    return invitation
+
+
+def _check_open(invitation: Invitation, now: datetime) -> None:
+    if invitation.accepted_at is not None:
+        raise InvitationUsedError(_("This invitation has already been used. Log in instead."))
+    if invitation.expires_at <= now:
+        raise InvitationExpiredError(
+            _("This invitation has expired. Ask the council's chair or secretary for a new one.")
+        )
+
+
+def accept_invitation(
+    *, raw_token: str, username: str, display_name: str, password: str, now: datetime
+) -> User:
+    """Create the invited person's account and enrol them as a candidate member of the council."""
+    username = username.strip()
+    display_name = display_name.strip()
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update().filter(token_hash=token_digest(raw_token)).first()
+        )
+        if invitation is None:
+            raise NotFoundError(_("This invitation link is not valid. Check that you copied all of it."))
+        _check_open(invitation, now)
+        council = Council.objects.select_for_update().filter(uuid=invitation.council_uuid).first()
+        if council is None:
+            raise NotFoundError(_("The council of this invitation no longer exists."))
+        user = User(username=username, display_name=display_name, email=invitation.email)
+        _validate_new_user(user, password)
+        user.set_password(password)
+        user.save()
+        invitation.accepted_at = now
+        invitation.accepted_by = user
+        invitation.save(update_fields=["accepted_at", "accepted_by"])
+        federation_actions.enrol_invited_member(
+            invitation_uuid=str(invitation.uuid), user=user, council=council, now=now
+        )
+    return user
+
+
+def _validate_new_user(user: User, password: str) -> None:
+    if not user.username:
+        raise InvalidInputError(_("Choose a username."))
+    if not user.display_name:
+        raise InvalidInputError(_("Say what name other members should see."))
+    try:
+        user.clean_fields(exclude=["password", "uuid"])
+    except ValidationError as exc:
+        raise InvalidInputError(" ".join(exc.messages)) from None
+    if User.objects.filter(username__iexact=user.username).exists():
+        raise ConflictError(_("That username is taken; choose another."))
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise InvalidInputError(" ".join(exc.messages)) from None
+
+
+def enable_totp(*, user: User, secret: str, code: str) -> None:
+    """Turn the second factor on once the person proves their app shows the right codes."""
+    if user.has_totp:
+        raise ConflictError(_("Two-factor authentication is already on."))
+    if not totp.verify(secret=secret, code=code, user_key=str(user.uuid)):
+        raise BadSecondFactorError(_("That code is not right. Check the time on your phone and try again."))
+    User.objects.filter(id=user.id).update(totp_secret=secret, has_totp=True)
+    user.totp_secret, user.has_totp = secret, True
+
+
+def disable_totp(*, user: User, password: str, code: str) -> None:
+    """Turn the second factor off; it takes both the password and a current code."""
+    if not user.has_totp:
+        raise ConflictError(_("Two-factor authentication is not on."))
+    if not user.check_password(password):
+        raise InvalidInputError(_("Your password is not right."), code="bad_password")
+    if not totp.verify_user(user=user, code=code):
+        raise BadSecondFactorError(_("That code is not right. Check the time on your phone and try again."))
+    User.objects.filter(id=user.id).update(totp_secret="", has_totp=False)
+    user.totp_secret, user.has_totp = "", False

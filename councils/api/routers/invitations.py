@@ -1,0 +1,56 @@
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Router, Schema
+from ninja.pagination import paginate
+
+from councils.accounts import actions, queries
+from councils.api.pagination import PageNumber
+from councils.federation import permissions
+from councils.federation import queries as federation_queries
+
+router = Router(tags=["invitations"])
+
+
+class InvitationIn(Schema):
+    council: UUID = Field(description="The base council the person is invited to.")
+    email: str = Field(min_length=3, max_length=254)
+
+
+class InvitationOut(Schema):
+    uuid: UUID
+    council: UUID
+    email: str
+    created_at: datetime
+    expires_at: datetime
+    accepted_at: datetime | None
+
+    @staticmethod
+    def resolve_council(obj: Any) -> UUID:
+        return obj.council_uuid  # type: ignore[no-any-return]
+
+
+@router.post("", response={201: InvitationOut}, operation_id="invitations_create")
+def create_invitation(request: HttpRequest, body: InvitationIn) -> tuple[int, Any]:
+    """Invite a person by e-mail to a base council (its chair or secretary only); the link goes by e-mail."""
+    council = federation_queries.access_council(viewer=request.user, council_uuid=body.council)
+    invitation = actions.invite_member(
+        actor=request.user,  # type: ignore[arg-type]
+        council=council,
+        email=body.email,
+        base_url=request.build_absolute_uri("/"),
+        now=timezone.now(),
+    )
+    return 201, invitation
+
+
+@router.get("", response=list[InvitationOut], operation_id="invitations_list")
+@paginate(PageNumber)
+def list_invitations(request: HttpRequest, council: UUID) -> Any:
+    """Invitations a council has sent, newest first (its chair or secretary only)."""
+    found = federation_queries.access_council(viewer=request.user, council_uuid=council)
+    permissions.require(request.user, "invite", found)
+    return queries.list_invitations(council=found)
