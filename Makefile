@@ -4,21 +4,25 @@ PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 export PYTHONDONTWRITEBYTECODE := 1
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+# This machine's pip configuration names local wheel folders that may be absent; say nothing of them.
+QUIET := 2>&1 | { grep -v "^WARNING: Location" || true; }
 
 .PHONY: run test check lint types contracts install install-dev browser lock serve-prod clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade "pip==25.3"
+	$(BIN)/pip install -q --upgrade "pip==25.3" $(QUIET)
 
 $(VENV)/.installed: requirements/runtime.lock pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q --no-deps -r requirements/runtime.lock 2>&1 | grep -v "^WARNING: Location" || true
-	$(BIN)/pip install -q --no-deps --no-build-isolation -e . 2>&1 | grep -v "^WARNING: Location" || true
-	$(BIN)/python -c "import django, councils.cli.main"
+	$(BIN)/pip install -q --no-deps -r requirements/runtime.lock $(QUIET)
+	$(BIN)/pip install -q --no-deps -e . $(QUIET)
+	cd / && $(CURDIR)/$(BIN)/python -c "import django, councils.cli.main"
 	touch $@
 
 $(VENV)/.installed-dev: requirements/dev.lock $(VENV)/.installed
-	$(BIN)/pip install -q --no-deps -r requirements/dev.lock 2>&1 | grep -v "^WARNING: Location" || true
+	$(BIN)/pip install -q --no-deps -r requirements/dev.lock $(QUIET)
 	$(BIN)/python -c "import pytest, playwright, hypothesis"
 	touch $@
 
