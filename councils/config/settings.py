@@ -8,6 +8,7 @@ Production sets DATABASE_URL, SECRET_KEY, ALLOWED_HOSTS and friends
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -100,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "councils.web.context.site",
+                "councils.record.context.checkpoint",
             ],
         },
     },
@@ -187,6 +189,10 @@ COUNCILS_SIGNING_KEY_PATH = Path(
     os.environ.get("COUNCILS_SIGNING_KEY_PATH", VAR_DIR / "federation_signing_key")
 )
 COUNCILS_LOG_ID_PATH = Path(os.environ.get("COUNCILS_LOG_ID_PATH", VAR_DIR / "log_id"))
+# Witnesses that cosign the record's checkpoints: a JSON list of {"vkey": ..., "url": ...}
+# (see docs/record.md), and how many cosignatures make a checkpoint official.
+COUNCILS_WITNESSES = json.loads(os.environ.get("COUNCILS_WITNESSES", "[]"))
+COUNCILS_WITNESS_QUORUM = int(os.environ.get("COUNCILS_WITNESS_QUORUM", "0"))
 COUNCILS_BALLOT_KEY_DIR = Path(os.environ.get("COUNCILS_BALLOT_KEY_DIR", VAR_DIR / "ballot_keys"))
 COUNCILS_SECRET_BATCH_SIZE = int(os.environ.get("COUNCILS_SECRET_BATCH_SIZE", "25"))
 COUNCILS_SECRET_BATCH_SECONDS = float(os.environ.get("COUNCILS_SECRET_BATCH_SECONDS", "2"))
