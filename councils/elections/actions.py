@@ -1,0 +1,457 @@
+"""Writes to elections: call, nominate, open, cast, close and count, certify.
+
+Each public action runs in one transaction with its record entry, except that
+a cast ballot reaches the ballot box later, in a shuffled batch written by
+another transaction (`flush_ballots`), so nothing in the database ties a
+ballot to the transaction that recorded who voted.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import secrets
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from councils.accounts.models import User
+from councils.core.errors import ConflictError, InvalidInputError
+from councils.core.tally import METHODS, count
+from councils.elections import ballots as rules
+from councils.elections import permissions
+from councils.elections.models import Ballot, Candidacy, Election, Elector, Participation, PendingBallot
+from councils.federation import actions as federation_actions
+from councils.federation import queries as federation_queries
+from councils.federation.models import Council, Office, Seat
+from councils.live.publish import publish_on_commit
+from councils.motions import sealing
+from councils.record.actions import append_entry
+
+ELECTABLE_ROLES = tuple(r for r in Office.Role.values if r != Office.Role.OBSERVER)
+
+
+def _channel(election: Election) -> str:
+    return f"election-{election.uuid}"
+
+
+def _lock(election: Election) -> Election:
+    return (
+        Election.objects.select_for_update(of=("self",))
+        .select_related("council", "council__parent")
+        .get(pk=election.pk)
+    )
+
+
+def _require_status(election: Election, *statuses: str) -> None:
+    if election.status not in statuses:
+        raise ConflictError(
+            f"The election is {election.get_status_display().lower()}.", code="election_state"
+        )
+
+
+@transaction.atomic
+def call_election(
+    *,
+    actor: User,
+    council: Council,
+    kind: str,
+    role: str = "",
+    title: str = "",
+    seats: int | None = None,
+    method: str | None = None,
+    is_by_election: bool = False,
+    term_ends_at: datetime | None = None,
+    now: datetime,
+) -> Election:
+    """Open nominations for the council's delegates to its parent, or for one of its offices."""
+    permissions.require(actor, "call", council)
+    if kind == Election.Kind.DELEGATES:
+        if council.parent is None:
+            raise InvalidInputError(f"{council.name} has no council above it to send delegates to.")
+        if role:
+            raise InvalidInputError("A delegate election fills no office; leave the role empty.")
+        apportioned = federation_queries.delegate_seats_for(child=council)
+        sitting = Seat.objects.filter(from_council=council, ended_at__isnull=True).count()
+        open_seats = apportioned - sitting if is_by_election else apportioned
+        if seats is None:
+            seats = open_seats
+        if seats < 1 or seats > open_seats:
+            raise InvalidInputError(
+                f"{council.name} may elect {open_seats} delegate(s) to {council.parent.name} now, "
+                f"not {seats}."
+            )
+        title = title.strip() or f"Delegates of {council.name} to {council.parent.name}"
+    elif kind == Election.Kind.OFFICE:
+        if role not in ELECTABLE_ROLES:
+            raise InvalidInputError(f"Choose an office to elect: {', '.join(ELECTABLE_ROLES)}.")
+        seats = 1 if seats is None else seats
+        if seats < 1:
+            raise InvalidInputError("An election fills at least one seat.")
+        title = title.strip() or f"{Office.Role(role).label} of {council.name}"
+    else:
+        raise InvalidInputError("An election is of delegates or of an officer.")
+    method = method or rules.default_method(seats)
+    if method not in METHODS:
+        raise InvalidInputError(f"Unknown counting method {method!r}; choose from {', '.join(METHODS)}.")
+    if len(title) > 200:
+        raise InvalidInputError("The title is longer than 200 characters.")
+    if term_ends_at is not None and term_ends_at <= now:
+        raise InvalidInputError("The term must end in the future.")
+    election = Election.objects.create(
+        council=council,
+        kind=kind,
+        role=role,
+        title=title,
+        seats=seats,
+        method=method,
+        is_by_election=is_by_election,
+        term_ends_at=term_ends_at,
+        called_by=actor,
+        called_at=now,
+    )
+    append_entry(
+        event="election.called",
+        actor=actor,
+        council=council,
+        payload={
+            "election": str(election.uuid),
+            "kind": kind,
+            "role": role or None,
+            "title": title,
+            "seats": seats,
+            "method": method,
+            "is_by_election": is_by_election,
+            "term_ends_at": term_ends_at.isoformat() if term_ends_at else None,
+        },
+        now=now,
+    )
+    publish_on_commit(f"council-{council.uuid}", {"type": "elections.changed"})
+    return election
+
+
+@transaction.atomic
+def nominate(*, actor: User, election: Election, candidate: User, now: datetime) -> Candidacy:
+    """Nominate a voter of the council; a self-nomination stands at once, others once accepted."""
+    election = _lock(election)
+    _require_status(election, Election.Status.NOMINATING)
+    permissions.require(actor, "nominate", election)
+    if not federation_queries.is_voter(user=candidate, council=election.council):
+        raise InvalidInputError(f"{candidate.name} is not a voter of {election.council.name}.")
+    if Candidacy.objects.filter(election=election, candidate=candidate).exists():
+        raise ConflictError(f"{candidate.name} is already nominated.")
+    candidacy = Candidacy.objects.create(
+        election=election,
+        candidate=candidate,
+        nominated_by=actor,
+        nominated_at=now,
+        accepted_at=now if candidate.pk == actor.pk else None,
+    )
+    append_entry(
+        event="election.nominated",
+        actor=actor,
+        council=election.council,
+        payload={
+            "election": str(election.uuid),
+            "candidacy": str(candidacy.uuid),
+            "candidate": str(candidate.uuid),
+            "accepted": candidacy.accepted_at is not None,
+        },
+        now=now,
+    )
+    publish_on_commit(_channel(election), {"type": "candidates.changed"})
+    return candidacy
+
+
+def _candidate_own(actor: User, candidacy: Candidacy) -> Election:
+    election = _lock(candidacy.election)
+    _require_status(election, Election.Status.NOMINATING)
+    if candidacy.candidate_id != actor.pk:
+        from councils.core.errors import PermissionDeniedError
+
+        raise PermissionDeniedError("Only the candidate may answer their nomination.")
+    return election
+
+
+@transaction.atomic
+def accept_nomination(*, actor: User, candidacy: Candidacy, now: datetime) -> Candidacy:
+    """The candidate agrees to stand."""
+    election = _candidate_own(actor, candidacy)
+    candidacy = Candidacy.objects.select_for_update().get(pk=candidacy.pk)
+    if candidacy.withdrawn_at is not None:
+        raise ConflictError("This nomination was withdrawn.")
+    if candidacy.accepted_at is not None:
+        raise ConflictError("You have already accepted this nomination.")
+    candidacy.accepted_at = now
+    candidacy.save(update_fields=["accepted_at"])
+    append_entry(
+        event="election.nomination_accepted",
+        actor=actor,
+        council=election.council,
+        payload={"election": str(election.uuid), "candidacy": str(candidacy.uuid)},
+        now=now,
+    )
+    publish_on_commit(_channel(election), {"type": "candidates.changed"})
+    return candidacy
+
+
+@transaction.atomic
+def withdraw_candidacy(*, actor: User, candidacy: Candidacy, now: datetime) -> Candidacy:
+    """The candidate declines or withdraws before voting opens."""
+    election = _candidate_own(actor, candidacy)
+    candidacy = Candidacy.objects.select_for_update().get(pk=candidacy.pk)
+    if candidacy.withdrawn_at is not None:
+        raise ConflictError("This nomination was already withdrawn.")
+    candidacy.withdrawn_at = now
+    candidacy.save(update_fields=["withdrawn_at"])
+    append_entry(
+        event="election.nomination_withdrawn",
+        actor=actor,
+        council=election.council,
+        payload={"election": str(election.uuid), "candidacy": str(candidacy.uuid)},
+        now=now,
+    )
+    publish_on_commit(_channel(election), {"type": "candidates.changed"})
+    return candidacy
+
+
+@transaction.atomic
+def open_voting(*, actor: User, election: Election, now: datetime) -> Election:
+    """Freeze the electorate and the candidates, with their hashes in the record, and open the ballot."""
+    election = _lock(election)
+    _require_status(election, Election.Status.NOMINATING)
+    permissions.require(actor, "run", election)
+    standing = list(
+        Candidacy.objects.filter(election=election, accepted_at__isnull=False, withdrawn_at__isnull=True)
+        .select_related("candidate")
+        .order_by("uuid")
+    )
+    if not standing:
+        raise ConflictError("No candidate has accepted a nomination yet.")
+    voter_ids = list(
+        federation_queries.list_voters(council=election.council).order_by("id").values_list("id", "uuid")
+    )
+    if not voter_ids:
+        raise ConflictError(f"{election.council.name} has no voters.")
+    Elector.objects.bulk_create([Elector(election=election, user_id=pk) for pk, _ in voter_ids])
+    Candidacy.objects.filter(election=election).exclude(pk__in=[c.pk for c in standing]).update(
+        withdrawn_at=now
+    )
+    candidates = [{"candidacy": str(c.uuid), "person": str(c.candidate.uuid)} for c in standing]
+    sealing.create_key(str(election.uuid))
+    election.status = Election.Status.VOTING
+    election.opened_at = now
+    election.electorate_size = len(voter_ids)
+    election.electorate_hash = rules.list_hash(str(u) for _, u in voter_ids)
+    election.candidates_hash = rules.list_hash(f"{c['candidacy']}:{c['person']}" for c in candidates)
+    election.save(
+        update_fields=["status", "opened_at", "electorate_size", "electorate_hash", "candidates_hash"]
+    )
+    append_entry(
+        event="election.opened",
+        actor=actor,
+        council=election.council,
+        payload={
+            "election": str(election.uuid),
+            "method": election.method,
+            "seats": election.seats,
+            "candidates": candidates,
+            "candidates_hash": election.candidates_hash,
+            "electorate_size": election.electorate_size,
+            "electorate_hash": election.electorate_hash,
+        },
+        now=now,
+    )
+    publish_on_commit(_channel(election), {"type": "election.opened"})
+    publish_on_commit(f"council-{election.council.uuid}", {"type": "elections.changed"})
+    return election
+
+
+def cast_ballot(
+    *,
+    actor: User,
+    election: Election,
+    ranking: Sequence[str] = (),
+    approvals: Sequence[str] = (),
+    now: datetime,
+) -> None:
+    """Record that `actor` voted and queue their ballot, unlinked, for the box.
+
+    The ballot cannot be changed afterwards: nothing links it to the voter.
+    """
+    with transaction.atomic():
+        election = _lock(election)
+        _require_status(election, Election.Status.VOTING)
+        if not Elector.objects.filter(election=election, user=actor).exists():
+            from councils.core.errors import PermissionDeniedError
+
+            raise PermissionDeniedError("You are not in this election's electorate.")
+        candidates = [
+            str(u)
+            for u in election.candidacies.filter(withdrawn_at__isnull=True).values_list("uuid", flat=True)
+        ]
+        stored = rules.normalise_ballot(
+            method=election.method,
+            seats=election.seats,
+            candidates=candidates,
+            ranking=[str(r) for r in ranking],
+            approvals=[str(a) for a in approvals],
+        )
+        try:
+            with transaction.atomic():
+                Participation.objects.create(election=election, user=actor)
+        except IntegrityError:
+            raise ConflictError("You have already voted in this election.", code="already_voted") from None
+        PendingBallot.objects.create(
+            election=election, sealed=sealing.seal(str(election.uuid), choice=json.dumps(stored), receipt="")
+        )
+        append_entry(
+            event="election.ballot_cast",
+            actor=actor,
+            council=election.council,
+            payload={"election": str(election.uuid)},
+            now=now,
+        )
+        voted = Participation.objects.filter(election=election).count()
+        publish_on_commit(_channel(election), {"type": "turnout", "voted": voted})
+        election_pk = election.pk
+        transaction.on_commit(lambda: flush_ballots(election_pk=election_pk))
+
+
+def flush_ballots(*, election_pk: int, force: bool = False) -> int:
+    """Move pending ballots into the box in one shuffled batch once enough wait; return how many moved.
+
+    Each batch hides at least COUNCILS_SECRET_BATCH_SIZE voters from one
+    another. No running count is ever shown during an election, so small
+    batches simply wait for the close (`force`) instead of a timer.
+    """
+    with transaction.atomic():
+        election = Election.objects.select_for_update().get(pk=election_pk)
+        pending = list(PendingBallot.objects.filter(election=election))
+        if not pending or (len(pending) < settings.COUNCILS_SECRET_BATCH_SIZE and not force):
+            return 0
+        key = str(election.uuid)
+        rankings = [json.loads(sealing.unseal(key, bytes(p.sealed))[0]) for p in pending]
+        random.SystemRandom().shuffle(rankings)
+        Ballot.objects.bulk_create([Ballot(election=election, ranking=r) for r in rankings])
+        PendingBallot.objects.filter(pk__in=[p.pk for p in pending]).delete()
+        return len(pending)
+
+
+@transaction.atomic
+def close_election(*, actor: User, election: Election, now: datetime) -> Election:
+    """Close the ballot, rewrite the box in random order, draw the seed and count."""
+    election = _lock(election)
+    _require_status(election, Election.Status.VOTING)
+    permissions.require(actor, "run", election)
+    flush_ballots(election_pk=election.pk, force=True)
+    rankings: list[Any] = list(Ballot.objects.filter(election=election).values_list("ranking", flat=True))
+    random.SystemRandom().shuffle(rankings)
+    Ballot.objects.filter(election=election).delete()
+    Ballot.objects.bulk_create([Ballot(election=election, ranking=r) for r in rankings])
+    candidates = [
+        str(u)
+        for u in election.candidacies.filter(withdrawn_at__isnull=True)
+        .order_by("uuid")
+        .values_list("uuid", flat=True)
+    ]
+    election.seed = secrets.token_hex(16)
+    tally_input = rules.tally_election(
+        candidates=candidates, seats=election.seats, rankings=rankings, title=election.title
+    )
+    result = count(tally_input, method=election.method, seed=election.seed).to_json()
+    election.status = Election.Status.CLOSED
+    election.closed_at = now
+    election.ballot_count = len(rankings)
+    election.ballot_set_hash = rules.ballot_set_hash(rankings)
+    election.result = result
+    election.save(update_fields=["seed", "status", "closed_at", "ballot_count", "ballot_set_hash", "result"])
+    Candidacy.objects.filter(election=election, uuid__in=result["elected"]).update(is_elected=True)
+    turnout = Participation.objects.filter(election=election).count()
+    append_entry(
+        event="election.closed",
+        actor=actor,
+        council=election.council,
+        payload={
+            "election": str(election.uuid),
+            "turnout": turnout,
+            "electorate_size": election.electorate_size,
+            "ballots": election.ballot_count,
+            "ballot_set_hash": election.ballot_set_hash,
+            "seed": election.seed,
+            "elected": result["elected"],
+        },
+        now=now,
+    )
+    election_key = str(election.uuid)
+    transaction.on_commit(lambda: sealing.delete_key(election_key))
+    publish_on_commit(_channel(election), {"type": "election.closed"})
+    publish_on_commit(f"council-{election.council.uuid}", {"type": "elections.changed"})
+    return election
+
+
+@transaction.atomic
+def certify_election(*, actor: User, election: Election, now: datetime) -> Election:
+    """Certify the count and seat the elected: delegates in the parent council, or officers."""
+    election = _lock(election)
+    _require_status(election, Election.Status.CLOSED)
+    permissions.require(actor, "run", election)
+    assert election.result is not None
+    elected = {
+        str(c.uuid): c for c in election.candidacies.select_related("candidate").filter(is_elected=True)
+    }
+    order = [elected[u] for u in election.result["elected"]]
+    election.status = Election.Status.CERTIFIED
+    election.certified_at = now
+    election.save(update_fields=["status", "certified_at"])
+    append_entry(
+        event="election.certified",
+        actor=actor,
+        council=election.council,
+        payload={
+            "election": str(election.uuid),
+            "elected": [{"candidacy": str(c.uuid), "person": str(c.candidate.uuid)} for c in order],
+            "ballot_set_hash": election.ballot_set_hash,
+            "count": election.result,
+        },
+        now=now,
+    )
+    council = election.council
+    if election.kind == Election.Kind.DELEGATES:
+        if not election.is_by_election:
+            for seat in (
+                Seat.objects.select_for_update()
+                .filter(from_council=council, ended_at__isnull=True)
+                .select_related("user", "council")
+            ):
+                federation_actions.end_seat(seat=seat, reason="term_ended", actor=actor, now=now)
+        for candidacy in order:
+            federation_actions.seat_delegate(
+                from_council=council,
+                user=candidacy.candidate,
+                election_uuid=str(election.uuid),
+                term_ends_at=election.term_ends_at,
+                now=now,
+            )
+    else:
+        if not election.is_by_election:
+            for office in (
+                Office.objects.select_for_update()
+                .filter(council=council, role=election.role, ended_at__isnull=True)
+                .select_related("user", "council")
+            ):
+                federation_actions.vacate_office(office=office, reason="term_ended", actor=actor, now=now)
+        for candidacy in order:
+            federation_actions.fill_office(
+                council=council,
+                user=candidacy.candidate,
+                role=election.role,
+                term_ends_at=election.term_ends_at,
+                now=now,
+            )
+    publish_on_commit(_channel(election), {"type": "election.certified"})
+    publish_on_commit(f"council-{council.uuid}", {"type": "elections.changed"})
+    return election

@@ -1,0 +1,217 @@
+"""Reads of elections: lists, candidates, turnout, the anonymous ballot set and its export."""
+
+from __future__ import annotations
+
+import uuid as uuid_lib
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+
+from councils.accounts.models import User
+from councils.core.errors import ConflictError, NotFoundError
+from councils.core.tally import CountResult, Stage, Tie
+from councils.core.tally import blt as blt_format
+from councils.elections import ballots as rules
+from councils.elections import permissions
+from councils.elections.models import Ballot, Candidacy, Election, Elector, Participation
+from councils.federation.models import Council
+from councils.federation.queries import list_visible_councils
+
+
+def list_elections(*, council: Council) -> QuerySet[Election]:
+    return Election.objects.filter(council=council).select_related("council").order_by("-called_at", "id")
+
+
+def list_visible_elections(*, viewer: Any, council: Council | None = None) -> QuerySet[Election]:
+    elections = Election.objects.filter(council__in=list_visible_councils(viewer=viewer))
+    if council is not None:
+        elections = elections.filter(council=council)
+    return elections.select_related("council").order_by("-called_at", "id")
+
+
+def access_election(*, viewer: Any, election_uuid: uuid_lib.UUID | str) -> Election:
+    """Return the election, or raise NotFoundError when it is missing or its council is hidden."""
+    try:
+        election = Election.objects.select_related("council", "council__parent", "council__federation").get(
+            uuid=election_uuid
+        )
+    except (Election.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise NotFoundError("No such election.") from None
+    if not permissions.can(viewer, "view", election):
+        raise NotFoundError("No such election.")
+    return election
+
+
+def access_candidacy(*, viewer: Any, candidacy_uuid: uuid_lib.UUID | str) -> Candidacy:
+    try:
+        candidacy = Candidacy.objects.select_related("election", "election__council", "candidate").get(
+            uuid=candidacy_uuid
+        )
+    except (Candidacy.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise NotFoundError("No such nomination.") from None
+    if not permissions.can(viewer, "view", candidacy.election):
+        raise NotFoundError("No such nomination.")
+    return candidacy
+
+
+def list_candidacies(*, election: Election) -> QuerySet[Candidacy]:
+    return (
+        Candidacy.objects.filter(election=election)
+        .select_related("candidate", "nominated_by")
+        .order_by("candidate__display_name", "candidate__username")
+    )
+
+
+def list_standing(*, election: Election) -> list[Candidacy]:
+    """Candidates on the ballot: accepted and not withdrawn."""
+    return [c for c in list_candidacies(election=election) if c.is_standing]
+
+
+def count_turnout(*, election: Election) -> int:
+    return Participation.objects.filter(election=election).count()
+
+
+def has_voted(*, user: Any, election: Election) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return Participation.objects.filter(election=election, user=user).exists()
+
+
+def is_elector(*, user: Any, election: Election) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return Elector.objects.filter(election=election, user=user).exists()
+
+
+def _require_counted(election: Election) -> None:
+    if election.status not in (Election.Status.CLOSED, Election.Status.CERTIFIED):
+        raise ConflictError("The ballots are published once voting has closed.", code="election_state")
+
+
+def list_ballot_rankings(*, election: Election) -> list[list[list[str]]]:
+    """The anonymous ballot set, in the box's (random) order."""
+    _require_counted(election)
+    return list(Ballot.objects.filter(election=election).values_list("ranking", flat=True))
+
+
+def ballot_candidates(*, election: Election) -> list[str]:
+    """Candidacy UUIDs in the order the count and the .blt file number them."""
+    return [
+        str(u)
+        for u in election.candidacies.filter(withdrawn_at__isnull=True)
+        .order_by("uuid")
+        .values_list("uuid", flat=True)
+    ]
+
+
+def export_blt(*, election: Election) -> str:
+    """The anonymous ballots as .blt; candidates are named by candidacy UUID, as in the recorded count.
+
+    `councils count FILE --method <method> --seed <seed>` on this text gives the
+    recorded result exactly.
+    """
+    tally_input = rules.tally_election(
+        candidates=ballot_candidates(election=election),
+        seats=election.seats,
+        rankings=list_ballot_rankings(election=election),
+        title=election.title,
+    )
+    return blt_format.dumps(tally_input)
+
+
+def candidate_names(*, election: Election) -> dict[str, str]:
+    """Candidacy UUID → the candidate's display name, for pages and CSV."""
+    return {str(c.uuid): c.candidate.name for c in list_candidacies(election=election)}
+
+
+def result_with_names(*, election: Election) -> dict[str, Any] | None:
+    """The recorded count with candidates named for people, for pages and the API."""
+    if election.result is None:
+        return None
+    names = candidate_names(election=election)
+
+    def name(key: str) -> str:
+        return names.get(key, key)
+
+    result = election.result
+    return {
+        **result,
+        "elected": [name(c) for c in result["elected"]],
+        "stages": [
+            {
+                **s,
+                "totals": {name(k): v for k, v in s["totals"].items()},
+                "elected": [name(c) for c in s["elected"]],
+                "excluded": [name(c) for c in s["excluded"]],
+            }
+            for s in result["stages"]
+        ],
+        "ties": [
+            {**t, "tied": [name(c) for c in t["tied"]], "chosen": name(t["chosen"])} for t in result["ties"]
+        ],
+    }
+
+
+def recount(*, election: Election) -> CountResult:
+    """Count the stored ballot set again with the recorded seed (the full stages, with actions and notes)."""
+    from councils.core.tally import count
+
+    _require_counted(election)
+    tally_input = rules.tally_election(
+        candidates=ballot_candidates(election=election),
+        seats=election.seats,
+        rankings=list_ballot_rankings(election=election),
+        title=election.title,
+    )
+    return count(tally_input, method=election.method, seed=election.seed)
+
+
+def named_result(*, election: Election) -> CountResult:
+    """The full count with candidacy UUIDs replaced by names (stages keep actions and notes)."""
+    result = recount(election=election)
+    names = candidate_names(election=election)
+
+    def n(key: str) -> str:
+        return names.get(key, key)
+
+    return CountResult(
+        method=result.method,
+        seats=result.seats,
+        quota=result.quota,
+        seed=result.seed,
+        candidates=tuple(n(c) for c in result.candidates),
+        elected=tuple(n(c) for c in result.elected),
+        stages=tuple(
+            Stage(
+                number=s.number,
+                action=s.action,
+                totals={n(k): v for k, v in s.totals.items()},
+                non_transferable=s.non_transferable,
+                elected=tuple(n(c) for c in s.elected),
+                excluded=tuple(n(c) for c in s.excluded),
+                transfer_value=s.transfer_value,
+                quota=s.quota,
+                notes=s.notes,
+            )
+            for s in result.stages
+        ),
+        ties=tuple(
+            Tie(stage=t.stage, kind=t.kind, tied=tuple(n(c) for c in t.tied), chosen=n(t.chosen), by=t.by)
+            for t in result.ties
+        ),
+    )
+
+
+def list_upcoming_for(*, user: User) -> QuerySet[Election]:
+    """Elections open for nominations or voting in the councils where `user` votes."""
+    from councils.federation.queries import list_participant_councils
+
+    return (
+        Election.objects.filter(
+            council__in=list_participant_councils(user=user),
+            status__in=[Election.Status.NOMINATING, Election.Status.VOTING],
+        )
+        .select_related("council")
+        .order_by("-called_at")
+    )

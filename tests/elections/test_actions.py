@@ -1,0 +1,262 @@
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from councils.core.errors import ConflictError, InvalidInputError, PermissionDeniedError
+from councils.core.tally import count
+from councils.core.tally.blt import parse_text
+from councils.elections import actions, queries
+from councils.elections.models import Ballot, Election, PendingBallot
+from councils.federation.models import Office, Seat
+from councils.record.models import Entry
+
+NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+
+
+def entries(event: str) -> list[dict]:
+    return [json.loads(bytes(e.data)) for e in Entry.objects.filter(event=event)]
+
+
+def run_delegate_election(cast, *, method=None):
+    election = actions.call_election(
+        actor=cast.alice, council=cast.riverside, kind="delegates", method=method, now=NOW
+    )
+    bob = actions.nominate(actor=cast.bob, election=election, candidate=cast.bob, now=NOW)
+    erin = actions.nominate(actor=cast.frank, election=election, candidate=cast.erin, now=NOW)
+    actions.accept_nomination(actor=cast.erin, candidacy=erin, now=NOW)
+    frank = actions.nominate(actor=cast.frank, election=election, candidate=cast.frank, now=NOW)
+    actions.open_voting(actor=cast.alice, election=election, now=NOW)
+    b, e, f = str(bob.uuid), str(erin.uuid), str(frank.uuid)
+    for voter, ranking in [
+        (cast.alice, [b, e]),
+        (cast.bob, [b, f]),
+        (cast.erin, [e, b]),
+        (cast.frank, [e, f, b]),
+    ]:
+        actions.cast_ballot(actor=voter, election=election, ranking=ranking, now=NOW)
+    election = actions.close_election(actor=cast.alice, election=election, now=NOW + timedelta(hours=1))
+    return election, bob, erin, frank
+
+
+def test_chair_calls_delegate_election_with_apportioned_seats(cast):
+    election = actions.call_election(actor=cast.alice, council=cast.riverside, kind="delegates", now=NOW)
+    # Four voters, one delegate per three: two seats, counted by STV.
+    assert election.seats == 2
+    assert election.method == "scottish-stv"
+    assert entries("election.called")[0]["payload"]["seats"] == 2
+
+
+@pytest.mark.parametrize("who", ["bob", "carol", "dave"])
+def test_non_officer_cannot_call_election(cast, who):
+    with pytest.raises(PermissionDeniedError):
+        actions.call_election(actor=getattr(cast, who), council=cast.riverside, kind="delegates", now=NOW)
+
+
+def test_call_refuses_more_seats_than_apportioned(cast):
+    with pytest.raises(InvalidInputError, match="may elect 2"):
+        actions.call_election(actor=cast.alice, council=cast.riverside, kind="delegates", seats=3, now=NOW)
+
+
+def test_call_refuses_unknown_method_and_office(cast):
+    with pytest.raises(InvalidInputError, match="Unknown counting method"):
+        actions.call_election(actor=cast.alice, council=cast.riverside, kind="delegates", method="x", now=NOW)
+    with pytest.raises(InvalidInputError, match="Choose an office"):
+        actions.call_election(
+            actor=cast.alice, council=cast.riverside, kind="office", role="observer", now=NOW
+        )
+
+
+def test_by_election_without_vacancy_is_refused(cast):
+    actions_kwargs = {"actor": cast.alice, "council": cast.riverside, "kind": "delegates", "now": NOW}
+    # bob sits in one of the two seats: one vacancy.
+    assert actions.call_election(**actions_kwargs, is_by_election=True).seats == 1
+    with pytest.raises(InvalidInputError):
+        actions.call_election(**actions_kwargs, is_by_election=True, seats=2)
+
+
+def test_nominations_need_voters_and_acceptance(cast):
+    election = actions.call_election(actor=cast.alice, council=cast.riverside, kind="delegates", now=NOW)
+    own = actions.nominate(actor=cast.bob, election=election, candidate=cast.bob, now=NOW)
+    other = actions.nominate(actor=cast.bob, election=election, candidate=cast.erin, now=NOW)
+    assert own.is_standing and not other.is_standing
+    with pytest.raises(InvalidInputError, match="not a voter"):
+        actions.nominate(actor=cast.bob, election=election, candidate=cast.dave, now=NOW)
+    with pytest.raises(PermissionDeniedError):
+        actions.nominate(actor=cast.carol, election=election, candidate=cast.carol, now=NOW)
+    with pytest.raises(ConflictError):
+        actions.nominate(actor=cast.frank, election=election, candidate=cast.bob, now=NOW)
+    with pytest.raises(PermissionDeniedError):
+        actions.accept_nomination(actor=cast.bob, candidacy=other, now=NOW)
+    actions.withdraw_candidacy(actor=cast.erin, candidacy=other, now=NOW)
+    with pytest.raises(ConflictError):
+        actions.accept_nomination(actor=cast.erin, candidacy=other, now=NOW)
+
+
+def test_open_freezes_electorate_and_candidates_in_record(cast):
+    election = actions.call_election(actor=cast.alice, council=cast.riverside, kind="delegates", now=NOW)
+    with pytest.raises(ConflictError, match="No candidate"):
+        actions.open_voting(actor=cast.alice, election=election, now=NOW)
+    bob = actions.nominate(actor=cast.bob, election=election, candidate=cast.bob, now=NOW)
+    pending = actions.nominate(actor=cast.bob, election=election, candidate=cast.erin, now=NOW)
+    with pytest.raises(PermissionDeniedError):
+        actions.open_voting(actor=cast.bob, election=election, now=NOW)
+    election = actions.open_voting(actor=cast.alice, election=election, now=NOW)
+    payload = entries("election.opened")[0]["payload"]
+    assert payload["electorate_size"] == 4
+    assert payload["electorate_hash"].startswith("sha256:")
+    assert payload["candidates"] == [{"candidacy": str(bob.uuid), "person": str(cast.bob.uuid)}]
+    pending.refresh_from_db()
+    assert pending.withdrawn_at is not None
+    with pytest.raises(ConflictError):
+        actions.nominate(actor=cast.frank, election=election, candidate=cast.frank, now=NOW)
+
+
+def test_ballots_are_checked_and_cast_once(cast):
+    election = actions.call_election(actor=cast.alice, council=cast.riverside, kind="delegates", now=NOW)
+    bob = actions.nominate(actor=cast.bob, election=election, candidate=cast.bob, now=NOW)
+    actions.open_voting(actor=cast.alice, election=election, now=NOW)
+    with pytest.raises(InvalidInputError, match="Not a candidate"):
+        actions.cast_ballot(actor=cast.alice, election=election, ranking=["nobody"], now=NOW)
+    with pytest.raises(InvalidInputError, match="only once"):
+        actions.cast_ballot(actor=cast.alice, election=election, ranking=[str(bob.uuid)] * 2, now=NOW)
+    with pytest.raises(InvalidInputError, match="at least one"):
+        actions.cast_ballot(actor=cast.alice, election=election, ranking=[], now=NOW)
+    with pytest.raises(PermissionDeniedError):
+        actions.cast_ballot(actor=cast.carol, election=election, ranking=[str(bob.uuid)], now=NOW)
+    with pytest.raises(PermissionDeniedError):
+        actions.cast_ballot(actor=cast.dave, election=election, ranking=[str(bob.uuid)], now=NOW)
+    actions.cast_ballot(actor=cast.alice, election=election, ranking=[str(bob.uuid)], now=NOW)
+    with pytest.raises(ConflictError, match="already voted"):
+        actions.cast_ballot(actor=cast.alice, election=election, ranking=[str(bob.uuid)], now=NOW)
+    cast_entries = entries("election.ballot_cast")
+    assert len(cast_entries) == 1
+    assert cast_entries[0]["payload"] == {"election": str(election.uuid)}
+
+
+def test_member_joining_after_opening_cannot_vote(cast):
+    from councils.accounts.models import User
+    from councils.federation import actions as fa
+
+    election = actions.call_election(actor=cast.alice, council=cast.riverside, kind="delegates", now=NOW)
+    bob = actions.nominate(actor=cast.bob, election=election, candidate=cast.bob, now=NOW)
+    actions.open_voting(actor=cast.alice, election=election, now=NOW)
+    late = User.objects.create_user(username="late", password="x" * 12)
+    fa.add_founding_member(actor=None, council=cast.riverside, user=late, now=NOW)
+    with pytest.raises(PermissionDeniedError, match="electorate"):
+        actions.cast_ballot(actor=late, election=election, ranking=[str(bob.uuid)], now=NOW)
+
+
+def test_ballots_wait_until_a_full_batch_then_move_shuffled(
+    cast, settings, django_capture_on_commit_callbacks
+):
+    settings.COUNCILS_SECRET_BATCH_SIZE = 3
+    election = actions.call_election(actor=cast.alice, council=cast.riverside, kind="delegates", now=NOW)
+    bob = actions.nominate(actor=cast.bob, election=election, candidate=cast.bob, now=NOW)
+    actions.open_voting(actor=cast.alice, election=election, now=NOW)
+    for voter in (cast.alice, cast.bob):
+        with django_capture_on_commit_callbacks(execute=True):
+            actions.cast_ballot(actor=voter, election=election, ranking=[str(bob.uuid)], now=NOW)
+    assert PendingBallot.objects.count() == 2 and Ballot.objects.count() == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.cast_ballot(actor=cast.erin, election=election, ranking=[str(bob.uuid)], now=NOW)
+    assert PendingBallot.objects.count() == 0 and Ballot.objects.count() == 3
+
+
+def test_ballot_rows_carry_nothing_that_links_a_voter(cast):
+    field_names = {f.name for f in Ballot._meta.get_fields()}
+    assert field_names == {"id", "election", "ranking"}
+    field_names = {f.name for f in PendingBallot._meta.get_fields()}
+    assert field_names == {"id", "election", "sealed"}
+
+
+def test_close_counts_and_records_seed_and_ballot_hash(cast):
+    election, bob, erin, _frank = run_delegate_election(cast)
+    assert election.status == Election.Status.CLOSED
+    assert election.ballot_count == 4 and len(election.seed) == 32
+    assert set(election.result["elected"]) == {str(bob.uuid), str(erin.uuid)}
+    payload = entries("election.closed")[0]["payload"]
+    assert payload["seed"] == election.seed
+    assert payload["ballot_set_hash"] == election.ballot_set_hash
+    assert payload["turnout"] == 4
+    assert PendingBallot.objects.count() == 0
+
+
+def test_blt_export_reproduces_the_recorded_count(cast):
+    election, *_ = run_delegate_election(cast)
+    document = parse_text(queries.export_blt(election=election))
+    assert document.election.seats == 2
+    again = count(document.election, method=election.method, seed=election.seed).to_json()
+    assert again == election.result
+
+
+@pytest.mark.parametrize("method", ["meek", "wigm", "schulze"])
+def test_every_ranked_method_round_trips(cast, method):
+    election, *_ = run_delegate_election(cast, method=method)
+    document = parse_text(queries.export_blt(election=election))
+    assert count(document.election, method=method, seed=election.seed).to_json() == election.result
+
+
+def test_certify_replaces_sitting_delegates(cast):
+    election, _bob, _erin, _ = run_delegate_election(cast)
+    old_seat = Seat.objects.get(from_council=cast.riverside, ended_at__isnull=True)
+    with pytest.raises(PermissionDeniedError):
+        actions.certify_election(actor=cast.bob, election=election, now=NOW)
+    actions.certify_election(actor=cast.alice, election=election, now=NOW + timedelta(hours=2))
+    old_seat.refresh_from_db()
+    assert old_seat.ended_reason == "term_ended"
+    sitting = Seat.objects.filter(from_council=cast.riverside, ended_at__isnull=True)
+    assert {s.user for s in sitting} == {cast.bob, cast.erin}
+    assert all(s.council == cast.district and s.election_uuid == election.uuid for s in sitting)
+    certified = entries("election.certified")[0]["payload"]
+    assert certified["count"] == election.result
+    assert certified["ballot_set_hash"] == election.ballot_set_hash
+    assert len(entries("delegate.seated")) == 3  # the cast's founding seat, then two elected
+    with pytest.raises(ConflictError):
+        actions.certify_election(actor=cast.alice, election=election, now=NOW)
+
+
+def test_office_election_fills_the_office(cast):
+    election = actions.call_election(
+        actor=cast.alice, council=cast.riverside, kind="office", role="secretary", now=NOW
+    )
+    assert election.seats == 1 and election.method == "plurality"
+    erin = actions.nominate(actor=cast.erin, election=election, candidate=cast.erin, now=NOW)
+    frank = actions.nominate(actor=cast.frank, election=election, candidate=cast.frank, now=NOW)
+    actions.open_voting(actor=cast.alice, election=election, now=NOW)
+    with pytest.raises(InvalidInputError, match="at most 1"):
+        actions.cast_ballot(
+            actor=cast.bob, election=election, approvals=[str(erin.uuid), str(frank.uuid)], now=NOW
+        )
+    for voter in (cast.alice, cast.bob, cast.erin):
+        actions.cast_ballot(actor=voter, election=election, approvals=[str(erin.uuid)], now=NOW)
+    actions.cast_ballot(actor=cast.frank, election=election, approvals=[str(frank.uuid)], now=NOW)
+    election = actions.close_election(actor=cast.alice, election=election, now=NOW)
+    actions.certify_election(actor=cast.alice, election=election, now=NOW)
+    office = Office.objects.get(council=cast.riverside, role="secretary", ended_at__isnull=True)
+    assert office.user == cast.erin
+    assert entries("office.filled")[0]["payload"]["holder"] == str(cast.erin.uuid)
+
+
+def test_approval_election_counts_every_mark(cast):
+    election = actions.call_election(
+        actor=cast.alice, council=cast.riverside, kind="delegates", method="approval", now=NOW
+    )
+    c = [
+        actions.nominate(actor=u, election=election, candidate=u, now=NOW)
+        for u in (cast.bob, cast.erin, cast.frank)
+    ]
+    actions.open_voting(actor=cast.alice, election=election, now=NOW)
+    actions.cast_ballot(
+        actor=cast.alice, election=election, approvals=[str(c[1].uuid), str(c[2].uuid)], now=NOW
+    )
+    actions.cast_ballot(actor=cast.bob, election=election, approvals=[str(c[1].uuid)], now=NOW)
+    actions.cast_ballot(
+        actor=cast.erin, election=election, approvals=[str(c[2].uuid), str(c[1].uuid)], now=NOW
+    )
+    election = actions.close_election(actor=cast.alice, election=election, now=NOW)
+    assert election.result["stages"][0]["totals"][str(c[1].uuid)] == "3"
+    document = parse_text(queries.export_blt(election=election))
+    assert count(document.election, method="approval", seed=election.seed).to_json() == election.result
