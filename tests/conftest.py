@@ -142,3 +142,21 @@ def cast(db: None) -> Cast:
             from_council=riverside, user=users["bob"], election_uuid=None, term_ends_at=None, now=NOW
         )
     return Cast(federation, national, city, district, riverside, harbour, **users)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _record_guard_lifted_for_flush():
+    """Let transactional tests empty the SQLite test database; the record's triggers refuse it otherwise."""
+    from django.db.backends.sqlite3.operations import DatabaseOperations
+
+    from councils.record.guard import lifted
+
+    original = DatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self, sql_list):
+        with lifted():
+            return original(self, sql_list)
+
+    DatabaseOperations.execute_sql_flush = execute_sql_flush
+    yield
+    DatabaseOperations.execute_sql_flush = original

@@ -1,19 +1,26 @@
-"""The only way into the record. Called by other apps' actions inside their transaction."""
+"""The only ways into the record. `append_entry` runs inside other apps' actions' transactions."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
+from councils.core.errors import InvalidInputError, NotFoundError
 from councils.core.ledger.encoding import canonical_bytes, entry_document, leaf_hash
-from councils.record.models import Entry, Head
+from councils.record import signing
+from councils.record.models import Entry, Pending, PersonalDatum
 
 if TYPE_CHECKING:
     from councils.accounts.models import User
     from councils.federation.models import Council
+
+COMMITMENT_PREFIX = "sha256:"
 
 
 def append_entry(
@@ -24,7 +31,10 @@ def append_entry(
     payload: Mapping[str, Any],
     now: datetime,
 ) -> Entry:
-    """Append one entry in the caller's transaction; it commits or rolls back with the change."""
+    """Append one entry in the caller's transaction; it commits or rolls back with the change.
+
+    The entry takes no lock on the log: the sequencer gives it its index after commit.
+    """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("append_entry must run inside the action's transaction")
     document = entry_document(
@@ -35,15 +45,70 @@ def append_entry(
         payload=payload,
     )
     data = canonical_bytes(document)
-    head, _ = Head.objects.select_for_update().get_or_create(id=1)
-    entry = Entry.objects.create(
-        index=head.size,
-        event=event,
-        council=council,
-        created_at=now,
-        data=data,
-        leaf_hash=leaf_hash(data),
-    )
-    head.size += 1
-    head.save(update_fields=["size"])
+    entry = Entry.objects.create(event=event, council=council, created_at=now, data=data, leaf_hash=leaf_hash(data))
+    Pending.objects.create(entry=entry)
     return entry
+
+
+def commitment(salt: bytes, value: str) -> str:
+    return COMMITMENT_PREFIX + hashlib.sha256(salt + value.encode()).hexdigest()
+
+
+def commit_personal(*, value: str, now: datetime) -> str:
+    """Keep `value` (a name, an address) beside the record and return the commitment to put in a payload.
+
+    The payload carries "sha256:<hex>" of a random salt and the value; the
+    value and salt live in a side table that `erase_personal` can empty
+    without changing any entry's bytes.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("commit_personal must run inside the action's transaction")
+    salt = secrets.token_bytes(32)
+    digest = commitment(salt, value)
+    PersonalDatum.objects.create(commitment=digest, salt=salt, value=value, created_at=now)
+    return digest
+
+
+def reveal_personal(commitment_text: str) -> str | None:
+    """The value behind a commitment, or None once it has been erased (or never existed)."""
+    datum = PersonalDatum.objects.filter(commitment=commitment_text).first()
+    if datum is None:
+        return None
+    if not hmac.compare_digest(commitment(bytes(datum.salt), datum.value), commitment_text):
+        raise ValueError(f"the personal datum behind {commitment_text} does not match its commitment")
+    return datum.value
+
+
+@transaction.atomic
+def erase_personal(*, actor: User | None, commitment_text: str, reason: str, now: datetime) -> None:
+    """Delete a committed value and its salt; the record keeps only that an erasure happened."""
+    if not reason.strip():
+        raise InvalidInputError("Say why the data is erased (for example: the member asked).")
+    deleted, _ = PersonalDatum.objects.filter(commitment=commitment_text).delete()
+    if not deleted:
+        raise NotFoundError("No personal data is kept under that commitment.")
+    append_entry(
+        event="personal.erased",
+        actor=actor,
+        council=None,
+        payload={"commitment": commitment_text, "reason": reason.strip()},
+        now=now,
+    )
+
+
+@transaction.atomic
+def record_key_rotation(*, actor: User | None, new_vkey: str, endorsement: str, now: datetime) -> Entry:
+    """Record that the federation's signing key changes to `new_vkey`; the old key endorses it."""
+    return append_entry(
+        event="record.key_rotated",
+        actor=actor,
+        council=None,
+        payload={
+            "origin": signing.origin(),
+            "old_key": signing.verifier().vkey(),
+            "new_key": new_vkey,
+            "endorsement": endorsement,
+        },
+        now=now,
+    )
+

@@ -1,3 +1,12 @@
+"""The record's tables.
+
+An action inserts an `Entry` (and a `Pending` marker) in its own transaction;
+nothing waits on the log's tail. The sequencer later gives pending entries
+their log position (`Sequence`), stores the new perfect-subtree hashes
+(`Node`) and signs a `Checkpoint`. Entry, Sequence, Node, Checkpoint and
+Cosignature are insert-only: database triggers refuse UPDATE and DELETE.
+"""
+
 from __future__ import annotations
 
 from django.db import models
@@ -6,7 +15,6 @@ from django.db import models
 class Entry(models.Model):
     """One record entry. Its bytes are canonical and never change once written."""
 
-    index = models.BigIntegerField(unique=True)
     event = models.CharField(max_length=64, db_index=True)
     council = models.ForeignKey(
         "federation.Council", null=True, blank=True, on_delete=models.PROTECT, related_name="record_entries"
@@ -16,17 +24,100 @@ class Entry(models.Model):
     leaf_hash = models.BinaryField(max_length=32)
 
     class Meta:
-        ordering = ["index"]
+        ordering = ["id"]
         verbose_name_plural = "entries"
 
     def __str__(self) -> str:
-        return f"#{self.index} {self.event}"
+        return f"{self.event} at {self.created_at:%Y-%m-%d %H:%M}"
 
 
-class Head(models.Model):
-    """The log's size: one row, locked while an entry takes the next index."""
+class Pending(models.Model):
+    """An entry committed but not yet given its log position (a queue, deleted as it is sequenced)."""
+
+    entry = models.OneToOneField(Entry, on_delete=models.PROTECT, primary_key=True, related_name="+")
+
+    class Meta:
+        ordering = ["entry"]
+
+
+class Sequence(models.Model):
+    """An entry's position in the log: leaf `index` of the Merkle tree."""
+
+    index = models.BigIntegerField(primary_key=True)
+    entry = models.OneToOneField(Entry, on_delete=models.PROTECT, related_name="sequence")
+    leaf_hash = models.BinaryField(max_length=32)
+
+    class Meta:
+        ordering = ["index"]
+
+    def __str__(self) -> str:
+        return f"#{self.index}"
+
+
+class Node(models.Model):
+    """The hash of the perfect subtree over leaves [index * 2**level, (index + 1) * 2**level), level >= 1."""
+
+    level = models.PositiveSmallIntegerField()
+    index = models.BigIntegerField()
+    hash = models.BinaryField(max_length=32)
+
+    class Meta:
+        ordering = ["level", "index"]
+        constraints = [models.UniqueConstraint(fields=["level", "index"], name="record_node_unique_position")]
+
+
+class LogState(models.Model):
+    """The sequencer's single row: the log's size and root, locked while a batch is sequenced."""
 
     size = models.BigIntegerField(default=0)
+    root = models.BinaryField(max_length=32, default=b"")
 
     class Meta:
         ordering = ["id"]
+
+
+class Checkpoint(models.Model):
+    """A checkpoint the federation signed, as the exact note text it published."""
+
+    size = models.BigIntegerField()
+    root = models.BinaryField(max_length=32)
+    origin = models.CharField(max_length=200)
+    key = models.CharField(max_length=300, help_text="vkey of the signing key")
+    note = models.TextField()
+    signed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-size", "-id"]
+        get_latest_by = "id"
+
+    def __str__(self) -> str:
+        return f"{self.origin} @ {self.size}"
+
+
+class Cosignature(models.Model):
+    """A witness's cosignature line for a checkpoint."""
+
+    checkpoint = models.ForeignKey(Checkpoint, on_delete=models.PROTECT, related_name="cosignatures")
+    witness = models.CharField(max_length=200, help_text="the witness key's name")
+    key = models.CharField(max_length=300, help_text="vkey of the witness")
+    line = models.TextField()
+    signed_at = models.DateTimeField(help_text="the time inside the cosignature")
+
+    class Meta:
+        ordering = ["checkpoint", "witness"]
+        constraints = [
+            models.UniqueConstraint(fields=["checkpoint", "key"], name="record_cosignature_once_per_witness")
+        ]
+
+
+class PersonalDatum(models.Model):
+    """A value an entry commits to by SHA-256(salt || value); deleting it erases the value, not the hash."""
+
+    commitment = models.CharField(max_length=80, unique=True)
+    salt = models.BinaryField(max_length=32)
+    value = models.TextField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "personal data"

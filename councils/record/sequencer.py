@@ -1,0 +1,138 @@
+"""The single sequencer: gives committed entries their log index, stores subtree hashes, signs.
+
+Actions never touch the log's tail: they insert an entry and a pending
+marker in their own transaction. `sequence_pending` takes the sequencer's
+lock (the one LogState row), numbers every committed pending entry in commit
+order of discovery, stores the perfect-subtree hashes each batch completes
+and signs one checkpoint per batch. It runs when anything needs the log to
+be current: the checkpoint endpoint, proofs and entries for sizes beyond the
+last checkpoint, the record pages, `manage.py sign_checkpoint`, and the
+demo loader.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from councils.core.ledger import merkle, note
+from councils.record import signing
+from councils.record.models import Checkpoint, LogState, Node, Pending, Sequence
+
+BATCH = 5000
+FOOTER_CACHE_KEY = "record:checkpoint-summary"
+
+
+def lookup_nodes(nodes: Iterable[merkle.Node]) -> dict[merkle.Node, bytes]:
+    """Fetch stored perfect-subtree hashes: leaves from Sequence, higher levels from Node."""
+    wanted = set(nodes)
+    leaves = [index for level, index in wanted if level == 0]
+    found: dict[merkle.Node, bytes] = {}
+    if leaves:
+        for index, leaf in Sequence.objects.filter(index__in=leaves).values_list("index", "leaf_hash"):
+            found[(0, index)] = bytes(leaf)
+    by_level: dict[int, list[int]] = {}
+    for level, index in wanted:
+        if level:
+            by_level.setdefault(level, []).append(index)
+    if by_level:
+        condition = Q()
+        for level, indexes in by_level.items():
+            condition |= Q(level=level, index__in=indexes)
+        for level, index, h in Node.objects.filter(condition).values_list("level", "index", "hash"):
+            found[(level, index)] = bytes(h)
+    missing = wanted - found.keys()
+    if missing:
+        raise LookupError(f"the record is missing {len(missing)} stored subtree hashes, e.g. {min(missing)}")
+    return found
+
+
+def resolve_plan(plan: list[list[merkle.Node]]) -> list[bytes]:
+    found = lookup_nodes(merkle.plan_nodes(plan))
+    return merkle.resolve(plan, found.__getitem__)
+
+
+def root_at(size: int) -> bytes:
+    if size == 0:
+        return merkle.EMPTY_ROOT
+    return merkle.fold(resolve_plan([merkle.root_plan(size)]))
+
+
+def current_size() -> int:
+    state = LogState.objects.filter(id=1).values_list("size", flat=True).first()
+    return int(state or 0)
+
+
+def has_pending() -> bool:
+    return Pending.objects.exists()
+
+
+def sign(size: int, root: bytes, *, now: datetime) -> Checkpoint:
+    signer = signing.signer()
+    body = note.Checkpoint(signer.name, size, root).body()
+    text = note.Note(body, (note.sign_note(body, signer),)).text()
+    return Checkpoint.objects.create(
+        size=size, root=root, origin=signer.name, key=signer.verifier.vkey(), note=text, signed_at=now
+    )
+
+
+def _sequence_batch(now: datetime) -> Checkpoint | None:
+    with transaction.atomic():
+        state, _ = LogState.objects.select_for_update().get_or_create(id=1)
+        batch = list(Pending.objects.order_by("entry_id").values_list("entry_id", "entry__leaf_hash")[:BATCH])
+        if not batch:
+            return None
+        plan = merkle.root_plan(state.size)
+        frontier = lookup_nodes(plan) if plan else {}
+        builder = merkle.TreeBuilder(state.size, [frontier[n] for n in plan])
+        sequences: list[Sequence] = []
+        nodes: list[Node] = []
+        for entry_id, leaf in batch:
+            leaf = bytes(leaf)
+            sequences.append(Sequence(index=builder.size, entry_id=entry_id, leaf_hash=leaf))
+            for (level, index), h in builder.append(leaf):
+                nodes.append(Node(level=level, index=index, hash=h))
+        Sequence.objects.bulk_create(sequences, batch_size=1000)
+        Node.objects.bulk_create(nodes, batch_size=1000)
+        Pending.objects.filter(entry_id__in=[entry_id for entry_id, _ in batch]).delete()
+        state.size, state.root = builder.size, builder.root()
+        state.save(update_fields=["size", "root"])
+        checkpoint = sign(state.size, state.root, now=now)
+        transaction.on_commit(lambda: cache.delete(FOOTER_CACHE_KEY))
+        if settings.COUNCILS_WITNESSES:
+            from councils.record.witnessing import request_cosignatures_task
+
+            checkpoint_id = checkpoint.id
+            transaction.on_commit(lambda: request_cosignatures_task.enqueue(checkpoint_id))
+        return checkpoint
+
+
+def sequence_pending(*, now: datetime | None = None) -> Checkpoint | None:
+    """Sequence every entry committed so far, in batches; return the last checkpoint signed, if any."""
+    last = None
+    while True:
+        checkpoint = _sequence_batch(now or timezone.now())
+        if checkpoint is None:
+            return last
+        last = checkpoint
+
+
+def latest_checkpoint(*, current: bool = True) -> Checkpoint | None:
+    """The newest signed checkpoint; with `current`, first sequence whatever is pending."""
+    if current and has_pending():
+        sequence_pending()
+    checkpoint = Checkpoint.objects.order_by("-id").first()
+    if checkpoint is None and current:
+        # An empty log still has a signed checkpoint, so clients can start.
+        with transaction.atomic():
+            LogState.objects.select_for_update().get_or_create(id=1)
+            checkpoint = Checkpoint.objects.order_by("-id").first() or sign(
+                0, merkle.EMPTY_ROOT, now=timezone.now()
+            )
+    return checkpoint
