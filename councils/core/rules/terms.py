@@ -1,0 +1,118 @@
+"""Terms of office: every office has a term, a limit of consecutive terms and a rotation rule.
+
+Pure: callers pass the periods a person already served in the same office
+and `now`. A refusal quotes the constitution's rule it applies, so a member
+can check the decision against the document.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from councils.core.errors import ConflictError, InvalidInputError
+from councils.core.rules.constitution import Constitution
+
+
+class TermRuleError(ConflictError):
+    """A nomination or appointment that breaks the constitution's term rules."""
+
+    code = "term_rule"
+
+
+@dataclass(frozen=True)
+class Period:
+    """One spell in an office; `ended_at` is None while it is still held."""
+
+    started_at: datetime
+    ended_at: datetime | None
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """The same day and time `months` later, on the month's last day when it is shorter."""
+    month_index = moment.month - 1 + months
+    year, month = moment.year + month_index // 12, month_index % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+def terms_in(period: Period, *, term_months: int, now: datetime) -> int:
+    """How many terms a spell counts for: every started term counts, so at least one."""
+    end = period.ended_at or now
+    step = max(1, term_months)
+    terms = 1
+    while add_months(period.started_at, terms * step) < end:
+        terms += 1
+    return terms
+
+
+def latest_run(
+    periods: Iterable[Period], *, constitution: Constitution, now: datetime
+) -> tuple[int, Period | None]:
+    """Terms served in the latest unbroken run, and its last spell.
+
+    Two spells belong to one run unless the break between them lasted at
+    least the rotation gap (rotation_gap_terms whole terms).
+    """
+    ordered = sorted(periods, key=lambda p: p.started_at)
+    if not ordered:
+        return 0, None
+    gap_months = constitution.rotation_gap_terms * constitution.term_months
+    run = [ordered[-1]]
+    for earlier in reversed(ordered[:-1]):
+        later = run[-1]
+        if earlier.ended_at is None or add_months(earlier.ended_at, gap_months) > later.started_at:
+            run.append(earlier)
+        else:
+            break
+    terms = sum(terms_in(p, term_months=constitution.term_months, now=now) for p in run)
+    return terms, ordered[-1]
+
+
+def check_eligible(
+    *, periods: Iterable[Period], constitution: Constitution, office: str, now: datetime
+) -> None:
+    """Refuse a nomination or appointment to `office` that would break the rotation rule."""
+    c = constitution
+    if c.rotation_gap_terms == 0:
+        return
+    terms, last = latest_run(periods, constitution=c, now=now)
+    if terms < c.max_consecutive_terms or last is None:
+        return
+    rule = (
+        f"Rule (constitution version {c.version}): nobody may hold the office of {office} for more than "
+        f"{c.max_consecutive_terms} consecutive term(s) of {c.term_months} months; after that they stand "
+        f"down for at least {c.rotation_gap_terms} term(s)."
+    )
+    if last.ended_at is None:
+        raise TermRuleError(
+            f"{rule} This person has served {terms} consecutive term(s) and still holds the office."
+        )
+    eligible_again = add_months(last.ended_at, c.rotation_gap_terms * c.term_months)
+    if eligible_again > now:
+        raise TermRuleError(
+            f"{rule} This person has served {terms} consecutive term(s); "
+            f"they may stand again from {eligible_again:%Y-%m-%d}."
+        )
+
+
+def check_term_length(
+    *, started_at: datetime, term_ends_at: datetime | None, constitution: Constitution
+) -> None:
+    """Refuse an office without an end, or with a term longer than the constitution's."""
+    c = constitution
+    rule = (
+        f"Rule (constitution version {c.version}): every office is held for a term of at most "
+        f"{c.term_months} months."
+    )
+    if term_ends_at is None:
+        raise TermRuleError(f"{rule} An appointment without an end date (indefinite tenure) is refused.")
+    if term_ends_at <= started_at:
+        raise InvalidInputError("A term must end after it starts.")
+    longest = add_months(started_at, c.term_months)
+    if term_ends_at > longest:
+        raise TermRuleError(
+            f"{rule} This term would end on {term_ends_at:%Y-%m-%d}, after {longest:%Y-%m-%d}."
+        )

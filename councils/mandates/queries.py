@@ -1,0 +1,278 @@
+"""Reads of recall petitions, mandates, roll calls, reports due and the register of offices."""
+
+from __future__ import annotations
+
+import uuid as uuid_lib
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from councils.core.errors import NotFoundError
+from councils.core.rules import pay, terms
+from councils.core.rules.constitution import Constitution
+from councils.federation import queries as federation_queries
+from councils.federation.models import Council, Office, Seat
+from councils.mandates.models import Mandate, MandateVote, Notification, RecallPetition, ReportDue
+
+DELEGATE_ROLE = "delegate"
+
+
+def constitution_for(*, council: Council) -> Constitution:
+    """The rules in force for `council`'s federation; one that adopted none yet runs on the defaults."""
+    from django.apps import apps
+
+    if not apps.is_installed("councils.constitution"):
+        return Constitution()
+    from councils.constitution.errors import NoConstitutionError
+    from councils.constitution.queries import current_constitution
+
+    try:
+        return current_constitution(council.federation_id)
+    except NoConstitutionError:
+        return Constitution()
+
+
+def access_petition(*, viewer: Any, petition_uuid: uuid_lib.UUID | str) -> RecallPetition:
+    try:
+        petition = RecallPetition.objects.select_related(
+            "council", "council__federation", "seat", "seat__council", "office", "target"
+        ).get(uuid=petition_uuid)
+    except (RecallPetition.DoesNotExist, ValueError, TypeError):
+        raise NotFoundError("No such recall petition.") from None
+    if not federation_queries.can_view_council(viewer=viewer, council=petition.council):
+        raise NotFoundError("No such recall petition.")
+    return petition
+
+
+def list_petitions(*, council: Council) -> QuerySet[RecallPetition]:
+    return (
+        RecallPetition.objects.filter(council=council)
+        .select_related("seat__council", "office", "target")
+        .annotate(signature_count=Count("signatures"))
+        .order_by("-started_at", "id")
+    )
+
+
+def count_signatures(*, petition: RecallPetition) -> int:
+    return petition.signatures.count()
+
+
+def has_signed(*, petition: RecallPetition, user: Any) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return petition.signatures.filter(user=user).exists()
+
+
+def may_sign(*, petition: RecallPetition, user: Any) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return petition.signers.filter(user=user).exists()
+
+
+def access_seat(*, viewer: Any, seat_uuid: uuid_lib.UUID | str) -> Seat:
+    try:
+        seat = Seat.objects.select_related("council", "from_council", "user").get(uuid=seat_uuid)
+    except (Seat.DoesNotExist, ValueError, TypeError):
+        raise NotFoundError("No such seat.") from None
+    if not federation_queries.can_view_council(viewer=viewer, council=seat.from_council):
+        raise NotFoundError("No such seat.")
+    return seat
+
+
+def access_office(*, viewer: Any, office_uuid: uuid_lib.UUID | str) -> Office:
+    try:
+        office = Office.objects.select_related("council", "council__federation", "user").get(uuid=office_uuid)
+    except (Office.DoesNotExist, ValueError, TypeError):
+        raise NotFoundError("No such office.") from None
+    if not federation_queries.can_view_council(viewer=viewer, council=office.council):
+        raise NotFoundError("No such office.")
+    return office
+
+
+def access_mandate(*, viewer: Any, mandate_uuid: uuid_lib.UUID | str) -> Mandate:
+    try:
+        mandate = Mandate.objects.select_related("council", "target_council").get(uuid=mandate_uuid)
+    except (Mandate.DoesNotExist, ValueError, TypeError):
+        raise NotFoundError("No such mandate.") from None
+    if not federation_queries.can_view_council(viewer=viewer, council=mandate.council):
+        raise NotFoundError("No such mandate.")
+    return mandate
+
+
+def list_mandates(*, council: Council) -> QuerySet[Mandate]:
+    return (
+        Mandate.objects.filter(council=council).select_related("target_council").order_by("-adopted_at", "id")
+    )
+
+
+def list_mandates_on(*, target_motion_uuid: uuid_lib.UUID) -> QuerySet[Mandate]:
+    return Mandate.objects.filter(
+        target_motion_uuid=target_motion_uuid, superseded_at__isnull=True
+    ).select_related("council", "target_council")
+
+
+def list_roll_call(*, council: Council) -> QuerySet[MandateVote]:
+    """The public compliance table: each instructed vote of the council's delegates and how they voted."""
+    return (
+        MandateVote.objects.filter(mandate__council=council)
+        .select_related("mandate", "mandate__target_council", "delegate", "seat")
+        .order_by("delegate__username", "-checked_at", "id")
+    )
+
+
+def list_deviations(*, council: Council) -> QuerySet[MandateVote]:
+    return list_roll_call(council=council).filter(complied=False)
+
+
+def list_notifications(*, user: Any) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user).select_related("council").order_by("-created_at", "id")
+
+
+def count_unread_notifications(*, user: Any) -> int:
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def list_reports_due(*, council: Council) -> QuerySet[ReportDue]:
+    """Reports owed to `council` by the delegates it sends, open ones first."""
+    return (
+        ReportDue.objects.filter(council=council)
+        .select_related("delegate", "higher_council")
+        .order_by(Q(submitted_at__isnull=False).asc(), "due_at", "id")
+    )
+
+
+def access_report_due(*, viewer: Any, report_uuid: uuid_lib.UUID | str) -> ReportDue:
+    try:
+        report = ReportDue.objects.select_related("council", "higher_council", "delegate", "seat").get(
+            uuid=report_uuid
+        )
+    except (ReportDue.DoesNotExist, ValueError, TypeError):
+        raise NotFoundError("No such report.") from None
+    if not federation_queries.can_view_council(viewer=viewer, council=report.council):
+        raise NotFoundError("No such report.")
+    return report
+
+
+def is_overdue(*, report: ReportDue, now: datetime) -> bool:
+    return report.submitted_at is None and report.due_at < now
+
+
+@dataclass(frozen=True)
+class RegisterLine:
+    """One line of the public register of offices."""
+
+    council: Council
+    holder: Any
+    role: str
+    role_label: str
+    since: datetime
+    term_ends_at: datetime | None
+    terms_served: int
+    declared_pay: Decimal | None
+    declared_expenses: Decimal | None
+    pay_excess: Decimal | None
+    office_uuid: uuid_lib.UUID | None
+    seat_uuid: uuid_lib.UUID | None
+    from_council: Council | None
+    reports_overdue: int
+    reports_open: int
+
+
+def list_register(*, federation_id: int, now: datetime, council: Council | None = None) -> list[RegisterLine]:
+    """Who holds what in the federation (or one council), since when, terms served, pay and flags."""
+    offices = Office.objects.filter(
+        council__federation_id=federation_id, ended_at__isnull=True
+    ).select_related("council", "user")
+    seats = Seat.objects.filter(council__federation_id=federation_id, ended_at__isnull=True).select_related(
+        "council", "from_council", "user"
+    )
+    if council is not None:
+        offices = offices.filter(council=council)
+        seats = seats.filter(Q(council=council) | Q(from_council=council))
+    offices_list, seats_list = list(offices), list(seats)
+    holders = {o.user_id for o in offices_list} | {s.user_id for s in seats_list}
+    office_history: dict[tuple[int, int, str], list[terms.Period]] = defaultdict(list)
+    for o in Office.objects.filter(user_id__in=holders, council__federation_id=federation_id).only(
+        "council_id", "user_id", "role", "started_at", "ended_at"
+    ):
+        office_history[(o.council_id, o.user_id, o.role)].append(terms.Period(o.started_at, o.ended_at))
+    seat_history: dict[tuple[int, int], list[terms.Period]] = defaultdict(list)
+    for s in Seat.objects.filter(user_id__in=holders, council__federation_id=federation_id).only(
+        "from_council_id", "user_id", "started_at", "ended_at"
+    ):
+        seat_history[(s.from_council_id, s.user_id)].append(terms.Period(s.started_at, s.ended_at))
+    reports: dict[int, tuple[int, int]] = {}
+    for r in ReportDue.objects.filter(seat__in=seats_list, submitted_at__isnull=True).only(
+        "seat_id", "due_at"
+    ):
+        open_count, overdue = reports.get(r.seat_id, (0, 0))
+        reports[r.seat_id] = (open_count + 1, overdue + (1 if r.due_at < now else 0))
+    constitutions: dict[int, Constitution] = {}
+
+    def rules(c: Council) -> Constitution:
+        if c.federation_id not in constitutions:
+            constitutions[c.federation_id] = constitution_for(council=c)
+        return constitutions[c.federation_id]
+
+    lines: list[RegisterLine] = []
+    for o in offices_list:
+        c = rules(o.council)
+        served, _ = terms.latest_run(
+            office_history[(o.council_id, o.user_id, o.role)], constitution=c, now=now
+        )
+        lines.append(
+            RegisterLine(
+                council=o.council,
+                holder=o.user,
+                role=o.role,
+                role_label=str(o.get_role_display()),
+                since=o.started_at,
+                term_ends_at=o.term_ends_at,
+                terms_served=served,
+                declared_pay=o.declared_pay,
+                declared_expenses=o.declared_expenses,
+                pay_excess=pay.excess_over_cap(pay=o.declared_pay, constitution=c),
+                office_uuid=o.uuid,
+                seat_uuid=None,
+                from_council=None,
+                reports_overdue=0,
+                reports_open=0,
+            )
+        )
+    for s in seats_list:
+        c = rules(s.council)
+        served, _ = terms.latest_run(seat_history[(s.from_council_id, s.user_id)], constitution=c, now=now)
+        open_count, overdue = reports.get(s.id, (0, 0))
+        lines.append(
+            RegisterLine(
+                council=s.council,
+                holder=s.user,
+                role=DELEGATE_ROLE,
+                role_label="Delegate",
+                since=s.started_at,
+                term_ends_at=s.term_ends_at,
+                terms_served=served,
+                declared_pay=None,
+                declared_expenses=None,
+                pay_excess=None,
+                office_uuid=None,
+                seat_uuid=s.uuid,
+                from_council=s.from_council,
+                reports_overdue=overdue,
+                reports_open=open_count,
+            )
+        )
+    lines.sort(key=lambda line: (line.council.name, line.role, line.holder.username))
+    return lines
+
+
+def list_pay_breaches(*, federation_id: int, now: datetime) -> list[RegisterLine]:
+    return [
+        line for line in list_register(federation_id=federation_id, now=now) if line.pay_excess is not None
+    ]

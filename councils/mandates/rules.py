@@ -1,0 +1,42 @@
+"""Term checks other apps call before a nomination or appointment (elections, federation)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from councils.core.rules import terms
+from councils.federation.models import Council, Office, Seat
+from councils.mandates.queries import DELEGATE_ROLE, constitution_for
+
+
+def office_label(role: str) -> str:
+    if role == DELEGATE_ROLE:
+        return "delegate"
+    return str(Office.Role(role).label).lower() if role in Office.Role.values else role
+
+
+def check_eligible_for_office(user: Any, council: Council, role: str, now: datetime) -> None:
+    """Refuse (TermRuleError, quoting the rule) a nomination that breaks the term limit and rotation rule.
+
+    `role` is an Office role of `council`, or "delegate" for `council`'s delegates to its parent.
+    """
+    if role == DELEGATE_ROLE:
+        spells = Seat.objects.filter(from_council=council, user=user).values_list("started_at", "ended_at")
+    else:
+        spells = Office.objects.filter(council=council, user=user, role=role).values_list(
+            "started_at", "ended_at"
+        )
+    terms.check_eligible(
+        periods=[terms.Period(s, e) for s, e in spells],
+        constitution=constitution_for(council=council),
+        office=f"{office_label(role)} of {council.name}",
+        now=now,
+    )
+
+
+def check_term(council: Council, started_at: datetime, term_ends_at: datetime | None) -> None:
+    """Refuse (TermRuleError) an office or seat with no end, or a term longer than the constitution's."""
+    terms.check_term_length(
+        started_at=started_at, term_ends_at=term_ends_at, constitution=constitution_for(council=council)
+    )

@@ -1,0 +1,353 @@
+"""Writes of agenda petitions. Each runs in one transaction with its record entry.
+
+The signature (or council's backing) that reaches the threshold forces the
+item in the same transaction. A forced item is moved only by an adopted
+motion of the council itself, never by its chair alone.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.db import IntegrityError, transaction
+
+from councils.accounts.models import User
+from councils.core.errors import ConflictError, InvalidInputError, PermissionDeniedError
+from councils.core.rules import recall as petition_rules
+from councils.federation import queries as federation_queries
+from councils.federation.models import Council
+from councils.live.publish import publish_on_commit
+from councils.mandates.queries import constitution_for
+from councils.petitions import permissions
+from councils.petitions.models import (
+    AgendaPetition,
+    AgendaSignature,
+    AgendaSigner,
+    CouncilSupport,
+    ForcedAgendaItem,
+    ItemChangeProposal,
+)
+from councils.record.actions import append_entry
+
+if TYPE_CHECKING:
+    from councils.core.rules.votes import VoteResult
+    from councils.motions.models import Motion
+
+MAX_TEXT = 20_000
+CHANGE_WORDS = {
+    "remove": "removed from",
+    "postpone": "postponed to the meeting after next on",
+    "merge": "merged with a related item on",
+}
+
+
+def _channel(council: Council) -> str:
+    return f"council-{council.uuid}"
+
+
+@transaction.atomic
+def start_agenda_petition(
+    *, actor: User, council: Council, title: str, text: str, now: datetime
+) -> AgendaPetition:
+    """Start a petition for an item on the council's next agenda; the starter signs first."""
+    permissions.require(actor, "start", council)
+    title, text = title.strip(), text.strip()
+    if not title or len(title) > 200:
+        raise InvalidInputError("Give the item a title of at most 200 characters.")
+    if not text or len(text) > MAX_TEXT:
+        raise InvalidInputError(f"Say what the item is about, in at most {MAX_TEXT} characters.")
+    rules = constitution_for(council=council)
+    voters = list(federation_queries.list_voters(council=council).values_list("id", flat=True))
+    petition = AgendaPetition.objects.create(
+        council=council,
+        title=title,
+        text=text,
+        started_by=actor,
+        started_at=now,
+        # The constitution sets one signature window for every petition.
+        expires_at=petition_rules.expires_at(started_at=now, window_days=rules.recall_window_days),
+        eligible_count=len(voters),
+        threshold=petition_rules.signature_threshold(eligible=len(voters), share=rules.agenda_petition_share),
+        councils_threshold=None if council.is_base else rules.agenda_petition_councils,
+        constitution_version=rules.version,
+    )
+    AgendaSigner.objects.bulk_create([AgendaSigner(petition=petition, user_id=v) for v in voters])
+    append_entry(
+        event="agenda.petition_started",
+        actor=actor,
+        council=council,
+        payload={
+            "petition": str(petition.uuid),
+            "title": title,
+            "text": text,
+            "eligible": petition.eligible_count,
+            "threshold": petition.threshold,
+            "councils_threshold": petition.councils_threshold,
+            "constitution_version": rules.version,
+        },
+        now=now,
+    )
+    _sign(petition=petition, actor=actor, now=now)
+    publish_on_commit(_channel(council), {"type": "petitions.changed"})
+    return petition
+
+
+def _sign(*, petition: AgendaPetition, actor: User, now: datetime) -> AgendaSignature:
+    permissions.require(actor, "sign", petition)
+    try:
+        with transaction.atomic():
+            signature = AgendaSignature.objects.create(petition=petition, user=actor, signed_at=now)
+    except IntegrityError:
+        raise ConflictError("You have already signed this petition.") from None
+    count = petition.signatures.count()
+    append_entry(
+        event="agenda.petition_signed",
+        actor=actor,
+        council=petition.council,
+        payload={"petition": str(petition.uuid), "signatures": count, "threshold": petition.threshold},
+        now=now,
+    )
+    if count >= petition.threshold:
+        _force(petition=petition, reason="signatures", now=now)
+    return signature
+
+
+def _force(*, petition: AgendaPetition, reason: str, now: datetime) -> ForcedAgendaItem:
+    petition.status = AgendaPetition.Status.FORCED
+    petition.forced_at = now
+    petition.save(update_fields=["status", "forced_at"])
+    item = ForcedAgendaItem.objects.create(
+        council=petition.council, petition=petition, title=petition.title, text=petition.text, forced_at=now
+    )
+    append_entry(
+        event="agenda.item_forced",
+        actor=None,
+        council=petition.council,
+        payload={"petition": str(petition.uuid), "item": str(item.uuid), "by": reason},
+        now=now,
+    )
+    publish_on_commit(_channel(petition.council), {"type": "agenda.changed"})
+    return item
+
+
+def _lock_open(petition: AgendaPetition, now: datetime) -> tuple[AgendaPetition, bool]:
+    petition = AgendaPetition.objects.select_for_update().select_related("council").get(pk=petition.pk)
+    if petition.status == AgendaPetition.Status.OPEN and now >= petition.expires_at:
+        _expire(petition=petition, now=now)
+        return petition, False
+    petition_rules.check_open(status=petition.status, expires=petition.expires_at, now=now)
+    return petition, True
+
+
+def sign_agenda_petition(*, actor: User, petition: AgendaPetition, now: datetime) -> AgendaSignature:
+    """Sign for oneself; the signature that reaches the threshold forces the item."""
+    with transaction.atomic():
+        petition, is_open = _lock_open(petition, now)
+        if is_open:
+            return _sign(petition=petition, actor=actor, now=now)
+    raise petition_rules.window_closed(petition.expires_at)
+
+
+def _expire(*, petition: AgendaPetition, now: datetime) -> None:
+    petition.status = AgendaPetition.Status.EXPIRED
+    petition.save(update_fields=["status"])
+    append_entry(
+        event="agenda.petition_expired",
+        actor=None,
+        council=petition.council,
+        payload={"petition": str(petition.uuid), "signatures": petition.signatures.count()},
+        now=now,
+    )
+
+
+@transaction.atomic
+def expire_agenda_petitions(*, now: datetime) -> int:
+    expired = list(
+        AgendaPetition.objects.select_for_update()
+        .select_related("council")
+        .filter(status=AgendaPetition.Status.OPEN, expires_at__lte=now)
+        .order_by("id")
+    )
+    for petition in expired:
+        _expire(petition=petition, now=now)
+    return len(expired)
+
+
+@transaction.atomic
+def propose_council_support(
+    *, actor: User, petition: AgendaPetition, council: Council, now: datetime
+) -> CouncilSupport:
+    """Table a motion in a council below a congress that it backs the congress petition."""
+    from councils.motions import actions as motion_actions
+
+    petition = AgendaPetition.objects.select_for_update().select_related("council").get(pk=petition.pk)
+    if petition.councils_threshold is None:
+        raise InvalidInputError(
+            "Councils back petitions to a higher council; this one is signed by members only."
+        )
+    if petition.council not in federation_queries.ancestors(council=council):
+        raise InvalidInputError(f"{council.name} is not below {petition.council.name}.")
+    permissions.require(actor, "propose_support", council)
+    petition_rules.check_open(status=petition.status, expires=petition.expires_at, now=now)
+    if CouncilSupport.objects.filter(
+        petition=petition, council=council, status__in=["pending", "adopted"]
+    ).exists():
+        raise ConflictError(f"{council.name} already backs this petition or is deciding whether to.")
+    support = CouncilSupport.objects.create(petition=petition, council=council, proposed_at=now)
+    motion = motion_actions.table_motion(
+        actor=actor,
+        council=council,
+        title=f"Back the petition to {petition.council.name}: {petition.title}"[:200],
+        text=(
+            f"That {council.name} backs the petition for “{petition.title}” on the agenda of "
+            f"{petition.council.name} (petition {petition.uuid})."
+        ),
+        now=now,
+        subject_uuid=support.uuid,
+    )
+    support.motion_uuid = motion.uuid
+    support.save(update_fields=["motion_uuid"])
+    append_entry(
+        event="agenda.support_proposed",
+        actor=actor,
+        council=council,
+        payload={"petition": str(petition.uuid), "support": str(support.uuid), "motion": str(motion.uuid)},
+        now=now,
+    )
+    return support
+
+
+def _refusal(item: ForcedAgendaItem) -> PermissionDeniedError:
+    return PermissionDeniedError(
+        f"“{item.title}” was forced onto the agenda of {item.council.name} by a petition of its members. "
+        "The chair cannot remove, merge or postpone it; only a recorded vote of the council can. "
+        "Propose the change as a motion for the council to vote on.",
+        code="forced_item_protected",
+    )
+
+
+def check_item_change(*, item: ForcedAgendaItem) -> None:
+    """What an agenda editor calls before removing, merging or postponing an item: forced ones are refused."""
+    if item.status in (
+        ForcedAgendaItem.Status.PENDING,
+        ForcedAgendaItem.Status.PLACED,
+        ForcedAgendaItem.Status.POSTPONED,
+    ):
+        raise _refusal(item)
+
+
+@transaction.atomic
+def change_forced_item(
+    *, actor: User, item: ForcedAgendaItem, change: str, now: datetime
+) -> ForcedAgendaItem:
+    """A chair (or anyone) trying to move a forced item without a vote of the body: always refused."""
+    item = ForcedAgendaItem.objects.select_for_update().select_related("council").get(pk=item.pk)
+    if change not in ItemChangeProposal.Change.values:
+        raise InvalidInputError(f"Choose one of {', '.join(ItemChangeProposal.Change.values)}.")
+    check_item_change(item=item)
+    raise ConflictError("This item is no longer on an agenda.")
+
+
+@transaction.atomic
+def propose_item_change(
+    *, actor: User, item: ForcedAgendaItem, change: str, now: datetime
+) -> ItemChangeProposal:
+    """Put a change to a forced item to the council as a motion; only its adoption applies the change."""
+    from councils.motions import actions as motion_actions
+
+    item = ForcedAgendaItem.objects.select_for_update().select_related("council").get(pk=item.pk)
+    permissions.require(actor, "propose_change", item.council)
+    if change not in ItemChangeProposal.Change.values:
+        raise InvalidInputError(f"Choose one of {', '.join(ItemChangeProposal.Change.values)}.")
+    if item.status not in (
+        ForcedAgendaItem.Status.PENDING,
+        ForcedAgendaItem.Status.PLACED,
+        ForcedAgendaItem.Status.POSTPONED,
+    ):
+        raise ConflictError("This item is no longer on an agenda.")
+    proposal = ItemChangeProposal.objects.create(item=item, change=change, proposed_by=actor, proposed_at=now)
+    motion = motion_actions.table_motion(
+        actor=actor,
+        council=item.council,
+        title=f"{ItemChangeProposal.Change(change).label} the petitioned item “{item.title}”"[:200],
+        text=(
+            f"That the item “{item.title}”, forced onto the agenda by petition {item.petition.uuid}, is "
+            f"{CHANGE_WORDS[change]} the agenda."
+        ),
+        now=now,
+        subject_uuid=proposal.uuid,
+    )
+    proposal.motion_uuid = motion.uuid
+    proposal.save(update_fields=["motion_uuid"])
+    append_entry(
+        event="agenda.item_change_proposed",
+        actor=actor,
+        council=item.council,
+        payload={"item": str(item.uuid), "change": change, "motion": str(motion.uuid)},
+        now=now,
+    )
+    return proposal
+
+
+def on_ordinary_decided(*, motion: Motion, result: VoteResult, now: datetime) -> None:
+    """Apply an adopted council backing or agenda change; runs inside close_vote's transaction."""
+    if motion.subject_uuid is None:
+        return
+    support = (
+        CouncilSupport.objects.select_for_update()
+        .filter(uuid=motion.subject_uuid, motion_uuid=motion.uuid, status=CouncilSupport.Status.PENDING)
+        .first()
+    )
+    if support is not None:
+        _decide_support(support=support, adopted=result.adopted, now=now)
+    proposal = (
+        ItemChangeProposal.objects.select_related("item", "item__council")
+        .filter(uuid=motion.subject_uuid, motion_uuid=motion.uuid)
+        .first()
+    )
+    if proposal is not None and result.adopted:
+        item = ForcedAgendaItem.objects.select_for_update().get(pk=proposal.item_id)
+        item.status = {
+            "remove": ForcedAgendaItem.Status.REMOVED,
+            "postpone": ForcedAgendaItem.Status.POSTPONED,
+            "merge": ForcedAgendaItem.Status.MERGED,
+        }[proposal.change]
+        item.changed_at = now
+        item.changed_by_motion_uuid = motion.uuid
+        if proposal.change == "postpone":
+            item.meeting_uuid = None
+        item.save(update_fields=["status", "changed_at", "changed_by_motion_uuid", "meeting_uuid"])
+        append_entry(
+            event="agenda.item_changed",
+            actor=None,
+            council=item.council,
+            payload={"item": str(item.uuid), "change": proposal.change, "motion": str(motion.uuid)},
+            now=now,
+        )
+        publish_on_commit(_channel(item.council), {"type": "agenda.changed"})
+
+
+def _decide_support(*, support: CouncilSupport, adopted: bool, now: datetime) -> None:
+    support.status = CouncilSupport.Status.ADOPTED if adopted else CouncilSupport.Status.REJECTED
+    support.decided_at = now
+    support.save(update_fields=["status", "decided_at"])
+    if not adopted:
+        return
+    petition = (
+        AgendaPetition.objects.select_for_update().select_related("council").get(pk=support.petition_id)
+    )
+    backing = petition.council_supports.filter(status=CouncilSupport.Status.ADOPTED).count()
+    append_entry(
+        event="agenda.petition_backed",
+        actor=None,
+        council=petition.council,
+        payload={"petition": str(petition.uuid), "support": str(support.uuid), "councils": backing},
+        now=now,
+    )
+    if (
+        petition.status == AgendaPetition.Status.OPEN
+        and petition.councils_threshold is not None
+        and backing >= petition.councils_threshold
+    ):
+        _force(petition=petition, reason="councils", now=now)

@@ -1,0 +1,197 @@
+from datetime import timedelta
+
+import pytest
+
+from councils.core.errors import ConflictError, PermissionDeniedError
+from councils.core.rules.recall import PetitionClosedError
+from councils.federation.models import Office, Seat
+from councils.mandates import actions
+from councils.mandates.models import RecallPetition, RecallSignature
+from councils.motions import actions as motion_actions
+from councils.motions.models import Vote
+from councils.record.models import Entry
+from tests.conftest import NOW
+
+
+def bob_seat(cast):
+    return Seat.objects.get(user=cast.bob, council=cast.district, ended_at__isnull=True)
+
+
+def test_member_starts_a_petition_and_signs_it_first(cast, rules):
+    petition = actions.start_recall(
+        actor=cast.erin, seat=bob_seat(cast), reason="Broke the mandate.", now=NOW
+    )
+    assert petition.status == "open"
+    assert petition.eligible_count == 4
+    assert petition.threshold == 2
+    assert list(petition.signatures.values_list("user__username", flat=True)) == ["erin"]
+    assert petition.expires_at == NOW + timedelta(days=30)
+    assert Entry.objects.filter(event="recall.petition_started").count() == 1
+
+
+def test_signature_reaching_the_threshold_opens_the_recall_vote_at_once(cast, rules):
+    petition = actions.start_recall(actor=cast.erin, seat=bob_seat(cast), now=NOW)
+    actions.sign_recall(actor=cast.frank, petition=petition, now=NOW + timedelta(hours=1))
+    petition.refresh_from_db()
+    assert petition.status == "vote"
+    vote = Vote.objects.get(uuid=petition.vote_uuid)
+    assert vote.motion.kind == "recall"
+    assert vote.motion.tabled_by is None and vote.opened_by is None
+    assert vote.closes_at == NOW + timedelta(hours=1) + timedelta(days=14)
+    assert vote.threshold == "simple"
+
+
+def test_second_signature_by_the_same_member_is_refused(cast, rules):
+    rules.set(recall_signature_share=rules.value.recall_signature_share * 2)
+    petition = actions.start_recall(actor=cast.erin, seat=bob_seat(cast), now=NOW)
+    with pytest.raises(ConflictError, match="already signed"):
+        actions.sign_recall(actor=cast.erin, petition=petition, now=NOW)
+    assert RecallSignature.objects.filter(petition=petition).count() == 1
+
+
+def test_database_refuses_a_duplicate_signature_row(cast, rules):
+    from django.db import IntegrityError, transaction
+
+    petition = actions.start_recall(actor=cast.erin, seat=bob_seat(cast), now=NOW)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RecallSignature.objects.create(petition=petition, user=cast.erin, signed_at=NOW)
+
+
+def test_outsider_and_observer_cannot_sign(cast, rules):
+    rules.set(recall_signature_share=rules.value.recall_signature_share * 2)
+    petition = actions.start_recall(actor=cast.erin, seat=bob_seat(cast), now=NOW)
+    for user in (cast.dave, cast.carol):
+        with pytest.raises(PermissionDeniedError, match="Only the members of Riverside Depot"):
+            actions.sign_recall(actor=user, petition=petition, now=NOW)
+
+
+def test_member_who_joined_after_the_start_cannot_sign(cast, rules):
+    from councils.federation import actions as fa
+    from tests.conftest import make_user
+
+    rules.set(recall_signature_share=rules.value.recall_signature_share * 2)
+    petition = actions.start_recall(actor=cast.erin, seat=bob_seat(cast), now=NOW)
+    newcomer = make_user("gita", "Gita Rao")
+    fa.add_founding_member(actor=None, council=cast.riverside, user=newcomer, now=NOW)
+    with pytest.raises(PermissionDeniedError):
+        actions.sign_recall(actor=newcomer, petition=petition, now=NOW)
+
+
+def test_outsider_cannot_start_a_recall_of_another_councils_delegate(cast, rules):
+    with pytest.raises(PermissionDeniedError, match="no higher council can appoint, veto or remove"):
+        actions.start_recall(actor=cast.dave, seat=bob_seat(cast), now=NOW)
+
+
+def test_expired_petition_is_closed_with_a_record_entry(cast, rules):
+    rules.set(recall_signature_share=rules.value.recall_signature_share * 2)
+    petition = actions.start_recall(actor=cast.erin, seat=bob_seat(cast), now=NOW)
+    assert actions.expire_recall_petitions(now=NOW + timedelta(days=29)) == 0
+    assert actions.expire_recall_petitions(now=NOW + timedelta(days=30)) == 1
+    petition.refresh_from_db()
+    assert petition.status == "expired"
+    assert Entry.objects.filter(event="recall.petition_expired").count() == 1
+
+
+def test_late_signature_is_refused_and_the_petition_expires(cast, rules):
+    rules.set(recall_signature_share=rules.value.recall_signature_share * 2)
+    petition = actions.start_recall(actor=cast.erin, seat=bob_seat(cast), now=NOW)
+    with pytest.raises(PetitionClosedError, match="window closed"):
+        actions.sign_recall(actor=cast.frank, petition=petition, now=NOW + timedelta(days=31))
+    petition.refresh_from_db()
+    assert petition.status == "expired"
+    assert Entry.objects.filter(event="recall.petition_expired").count() == 1
+
+
+def test_second_live_petition_against_the_same_seat_is_refused(cast, rules):
+    rules.set(recall_signature_share=rules.value.recall_signature_share * 2)
+    actions.start_recall(actor=cast.erin, seat=bob_seat(cast), now=NOW)
+    with pytest.raises(ConflictError, match="already under way"):
+        actions.start_recall(actor=cast.frank, seat=bob_seat(cast), now=NOW)
+
+
+def _pass_recall(cast, petition, *, yes, no=(), when):
+    vote = Vote.objects.get(uuid=petition.vote_uuid)
+    for user in yes:
+        motion_actions.cast_vote(actor=user, vote=vote, choice="yes", now=when)
+    for user in no:
+        motion_actions.cast_vote(actor=user, vote=vote, choice="no", now=when)
+    return motion_actions.close_vote(actor=None, vote=vote, now=vote.closes_at)
+
+
+def test_passed_recall_vacates_the_seat_and_everything_held_through_it(cast, rules):
+    from django.db import transaction
+
+    from councils.federation import actions as fa
+
+    with transaction.atomic():
+        city_seat = fa.seat_delegate(
+            from_council=cast.district, user=cast.bob, election_uuid=None, term_ends_at=None, now=NOW
+        )
+    office = fa.appoint_founding_officer(
+        actor=None, council=cast.district, user=cast.bob, role="secretary", now=NOW
+    )
+    petition = actions.start_recall(actor=cast.erin, seat=bob_seat(cast), now=NOW)
+    actions.sign_recall(actor=cast.frank, petition=petition, now=NOW)
+    petition.refresh_from_db()
+    result = _pass_recall(cast, petition, yes=[cast.erin, cast.frank, cast.alice], no=[cast.bob], when=NOW)
+    assert result.adopted
+    petition.refresh_from_db()
+    assert petition.status == "recalled"
+    assert not Seat.objects.filter(user=cast.bob, ended_at__isnull=True).exists()
+    city_seat.refresh_from_db()
+    assert city_seat.ended_reason == "seat_lost"
+    office.refresh_from_db()
+    assert office.ended_at is not None
+    required = Entry.objects.filter(event="byelection.required").count()
+    assert required == 3
+    assert Entry.objects.filter(event="recall.decided").count() == 1
+
+
+def test_lost_recall_keeps_the_delegate(cast, rules):
+    petition = actions.start_recall(actor=cast.erin, seat=bob_seat(cast), now=NOW)
+    actions.sign_recall(actor=cast.frank, petition=petition, now=NOW)
+    petition.refresh_from_db()
+    result = _pass_recall(cast, petition, yes=[cast.erin], no=[cast.bob, cast.alice], when=NOW)
+    assert not result.adopted
+    petition.refresh_from_db()
+    assert petition.status == "kept"
+    assert bob_seat(cast).ended_at is None
+
+
+def test_officer_can_be_recalled_by_the_council(cast, rules):
+    office = Office.objects.get(council=cast.riverside, role="chair")
+    petition = actions.start_recall(actor=cast.erin, office=office, now=NOW)
+    actions.sign_recall(actor=cast.frank, petition=petition, now=NOW)
+    petition.refresh_from_db()
+    _pass_recall(cast, petition, yes=[cast.erin, cast.frank], when=NOW)
+    office.refresh_from_db()
+    assert office.ended_reason == "recalled"
+
+
+def test_chair_cannot_withdraw_or_close_the_recall_vote_early(cast, rules):
+    petition = actions.start_recall(actor=cast.erin, seat=bob_seat(cast), now=NOW)
+    actions.sign_recall(actor=cast.frank, petition=petition, now=NOW)
+    petition.refresh_from_db()
+    vote = Vote.objects.get(uuid=petition.vote_uuid)
+    with pytest.raises(ConflictError, match="not yet put to the vote"):
+        motion_actions.withdraw_motion(actor=cast.alice, motion=vote.motion, now=NOW)
+    with pytest.raises(ConflictError, match="stays open until its closing time"):
+        motion_actions.close_vote(actor=cast.alice, vote=vote, now=NOW + timedelta(days=1))
+    petition.refresh_from_db()
+    assert petition.status == RecallPetition.Status.VOTE
+
+
+def test_delegate_resigning_ends_the_seat_and_moots_the_petition(cast, rules):
+    rules.set(recall_signature_share=rules.value.recall_signature_share * 2)
+    petition = actions.start_recall(actor=cast.erin, seat=bob_seat(cast), now=NOW)
+    seat = bob_seat(cast)
+    actions.resign_seat(actor=cast.bob, seat=seat, now=NOW)
+    seat.refresh_from_db()
+    assert seat.ended_reason == "resigned"
+    petition.refresh_from_db()
+    assert petition.status == "moot"
+
+
+def test_nobody_else_can_end_a_delegates_seat(cast, rules):
+    with pytest.raises(PermissionDeniedError, match="only the members of Riverside Depot can recall"):
+        actions.resign_seat(actor=cast.alice, seat=bob_seat(cast), now=NOW)
