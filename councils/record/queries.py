@@ -8,10 +8,21 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import QuerySet
 
-from councils.record.models import Checkpoint, Entry
-from councils.record.sequencer import FOOTER_CACHE_KEY
+from councils.core.errors import InvalidInputError, NotFoundError
+from councils.core.ledger import merkle
+from councils.core.ledger.note import b64encode
+from councils.record.models import Checkpoint, Entry, Sequence
+from councils.record.sequencer import (
+    FOOTER_CACHE_KEY,
+    current_size,
+    has_pending,
+    latest_checkpoint,
+    resolve_plan,
+    sequence_pending,
+)
 
 SUMMARY_SECONDS = 30
+ENTRIES_PAGE = 1000
 
 
 def entry_document(entry: Entry) -> dict[str, Any]:
@@ -48,3 +59,88 @@ def current_checkpoint_summary() -> dict[str, Any] | None:
         }
         cache.set(FOOTER_CACHE_KEY, summary, SUMMARY_SECONDS)
     return dict(summary)
+
+
+def visible_council_ids(*, viewer: Any) -> set[int]:
+    from councils.federation.queries import list_visible_councils
+
+    return set(list_visible_councils(viewer=viewer).values_list("id", flat=True))
+
+
+def ensure_size(size: int) -> int:
+    """Return the log's size, sequencing pending entries first when `size` is beyond it."""
+    current = current_size()
+    if size > current and has_pending():
+        sequence_pending()
+        current = current_size()
+    return current
+
+
+def _check_size(name: str, value: int, current: int) -> None:
+    if value > current:
+        raise InvalidInputError(f"{name}={value} is beyond the log's size {current}.")
+
+
+def list_sequenced(*, start: int, end: int, viewer: Any, limit: int = ENTRIES_PAGE) -> list[dict[str, Any]]:
+    """Entries [start, min(end, start + limit)) with their data where `viewer` may read them."""
+    if start < 0 or end <= start:
+        raise InvalidInputError("Ask for 0 <= start < end.")
+    _check_size("end", end, ensure_size(end))
+    rows = (
+        Sequence.objects.filter(index__gte=start, index__lt=min(end, start + limit))
+        .order_by("index")
+        .values_list("index", "leaf_hash", "entry__data", "entry__event", "entry__council_id", "entry__council__uuid")
+    )
+    visible: set[int] | None = None
+    out: list[dict[str, Any]] = []
+    for index, leaf, data, event, council_id, council_uuid in rows:
+        readable = council_id is None
+        if not readable:
+            if visible is None:
+                visible = visible_council_ids(viewer=viewer)
+            readable = council_id in visible
+        out.append(
+            {
+                "index": index,
+                "leaf_hash": b64encode(bytes(leaf)),
+                "data": b64encode(bytes(data)) if readable else None,
+                "event": event if readable else None,
+                "council": str(council_uuid) if readable and council_uuid else None,
+            }
+        )
+    return out
+
+
+def inclusion_proof(*, index: int, size: int) -> list[bytes]:
+    if size < 1 or not 0 <= index < size:
+        raise InvalidInputError("Ask for 0 <= index < size.")
+    _check_size("size", size, ensure_size(size))
+    return resolve_plan(merkle.inclusion_plan(index, size))
+
+
+def consistency_proof(*, old: int, new: int) -> list[bytes]:
+    if not 0 <= old <= new:
+        raise InvalidInputError("Ask for 0 <= old <= new.")
+    _check_size("new", new, ensure_size(new))
+    return resolve_plan(merkle.consistency_plan(old, new))
+
+
+def checkpoint_note() -> str:
+    """The latest checkpoint covering every entry committed so far, with its witnesses' cosignatures."""
+    checkpoint = latest_checkpoint(current=True)
+    assert checkpoint is not None
+    lines = "".join(c.line for c in checkpoint.cosignatures.order_by("witness"))
+    return checkpoint.note + lines
+
+
+def get_entry_at(*, index: int, viewer: Any) -> tuple[Sequence, bool]:
+    """The entry at log position `index` and whether `viewer` may read it; NotFoundError if none."""
+    sequence = Sequence.objects.select_related("entry", "entry__council").filter(index=index).first()
+    if sequence is None:
+        raise NotFoundError("No entry has that index.")
+    council = sequence.entry.council
+    if council is None:
+        return sequence, True
+    from councils.federation.queries import can_view_council
+
+    return sequence, can_view_council(viewer=viewer, council=council)
