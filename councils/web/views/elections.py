@@ -1,3 +1,243 @@
-from django.urls import URLPattern
+"""Election pages: call, nominate, vote with a ranked ballot that needs no JavaScript, count and results."""
 
-urlpatterns: list[URLPattern] = []
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from councils.accounts.models import User
+from councils.core.errors import InvalidInputError
+from councils.core.tally import METHODS
+from councils.core.tally.export import stages_csv
+from councils.elections import actions, permissions, queries
+from councils.elections.actions import ELECTABLE_ROLES
+from councils.elections.models import Election
+from councils.federation.models import Office
+from councils.federation.queries import access_council, list_voters
+from councils.web.views.common import domain_errors
+
+
+def _context(request: HttpRequest, election: Election, **extra: Any) -> dict[str, Any]:
+    user = request.user
+    candidacies = list(queries.list_candidacies(election=election))
+    standing = [c for c in candidacies if c.is_standing]
+    may_nominate = election.status == Election.Status.NOMINATING and permissions.can(
+        user, "nominate", election
+    )
+    nominated = {c.candidate_id for c in candidacies}
+    return {
+        "election": election,
+        "candidacies": candidacies,
+        "standing": standing,
+        "ranks": range(1, len(standing) + 1),
+        "turnout": queries.count_turnout(election=election),
+        "is_elector": queries.is_elector(user=user, election=election),
+        "has_voted": queries.has_voted(user=user, election=election),
+        "may_nominate": may_nominate,
+        "may_run": permissions.can(user, "run", election),
+        "nominees": [
+            u
+            for u in list_voters(council=election.council).order_by("display_name", "username")
+            if u.pk not in nominated
+        ]
+        if may_nominate
+        else [],
+        **extra,
+    }
+
+
+@require_GET
+@domain_errors
+def election_detail(request: HttpRequest, election_id: UUID) -> HttpResponse:
+    election = queries.access_election(viewer=request.user, election_uuid=election_id)
+    template = (
+        "web/elections/detail.html#turnout"
+        if request.headers.get("HX-Request")
+        else "web/elections/detail.html"
+    )
+    return render(request, template, _context(request, election))
+
+
+@login_required
+@domain_errors
+def call_election(request: HttpRequest, council_id: UUID) -> HttpResponse:
+    council = access_council(viewer=request.user, council_uuid=council_id)
+    permissions.require(request.user, "call", council)
+    context = {
+        "council": council,
+        "methods": list(METHODS),
+        "roles": [(r, Office.Role(r).label) for r in ELECTABLE_ROLES],
+    }
+    if request.method == "POST":
+        data = request.POST
+        try:
+            seats = int(data["seats"]) if data.get("seats", "").strip() else None
+            election = actions.call_election(
+                actor=request.user,
+                council=council,
+                kind=data.get("kind", ""),
+                role=data.get("role", "") if data.get("kind") == "office" else "",
+                title=data.get("title", ""),
+                seats=seats,
+                method=data.get("method") or None,
+                is_by_election=bool(data.get("is_by_election")),
+                now=timezone.now(),
+            )
+        except (InvalidInputError, ValueError) as exc:
+            error = exc.message if isinstance(exc, InvalidInputError) else _("Seats must be a whole number.")
+            return render(
+                request, "web/elections/call.html", {**context, "error": error, "data": data}, status=422
+            )
+        return redirect("web:election", election.uuid)
+    return render(request, "web/elections/call.html", context)
+
+
+@require_POST
+@login_required
+@domain_errors
+def nominate(request: HttpRequest, election_id: UUID) -> HttpResponse:
+    election = queries.access_election(viewer=request.user, election_uuid=election_id)
+    candidate = User.objects.filter(
+        uuid=request.POST.get("candidate") or request.user.uuid, is_active=True
+    ).first()
+    if candidate is None:
+        raise InvalidInputError(_("Choose a voter of this council to nominate."))
+    actions.nominate(actor=request.user, election=election, candidate=candidate, now=timezone.now())
+    messages.success(request, _("Nomination recorded."))
+    return redirect("web:election", election.uuid)
+
+
+@require_POST
+@login_required
+@domain_errors
+def answer_nomination(
+    request: HttpRequest, election_id: UUID, candidacy_id: UUID, answer: str
+) -> HttpResponse:
+    candidacy = queries.access_candidacy(viewer=request.user, candidacy_uuid=candidacy_id)
+    if candidacy.election.uuid != election_id:
+        raise Http404
+    act = actions.accept_nomination if answer == "accept" else actions.withdraw_candidacy
+    act(actor=request.user, candidacy=candidacy, now=timezone.now())
+    return redirect("web:election", candidacy.election.uuid)
+
+
+@require_POST
+@login_required
+@domain_errors
+def run_step(request: HttpRequest, election_id: UUID, step: str) -> HttpResponse:
+    election = queries.access_election(viewer=request.user, election_uuid=election_id)
+    act = {"open": actions.open_voting, "close": actions.close_election, "certify": actions.certify_election}[
+        step
+    ]
+    act(actor=request.user, election=election, now=timezone.now())
+    if step == "open":
+        return redirect("web:election", election.uuid)
+    return redirect("web:election-results", election.uuid)
+
+
+@require_POST
+@login_required
+@domain_errors
+def cast_ballot(request: HttpRequest, election_id: UUID) -> HttpResponse:
+    election = queries.access_election(viewer=request.user, election_uuid=election_id)
+    if election.is_ranked:
+        ranks = sorted(
+            (int(k[5:]), v) for k, v in request.POST.items() if k.startswith("rank_") and k[5:].isdigit()
+        )
+        choice: dict[str, list[str]] = {"ranking": [v for _, v in ranks if v]}
+    else:
+        choice = {"approvals": request.POST.getlist("approve")}
+    try:
+        actions.cast_ballot(actor=request.user, election=election, now=timezone.now(), **choice)
+    except InvalidInputError as exc:
+        return render(
+            request,
+            "web/elections/detail.html",
+            _context(request, election, ballot_error=exc.message),
+            status=422,
+        )
+    messages.success(request, _("Your ballot is in. It is secret and cannot be changed."))
+    return redirect("web:election", election.uuid)
+
+
+@require_GET
+@domain_errors
+def results(request: HttpRequest, election_id: UUID) -> HttpResponse:
+    election = queries.access_election(viewer=request.user, election_uuid=election_id)
+    if election.result is None:
+        return redirect("web:election", election.uuid)
+    result = queries.named_result(election=election)
+    final = result.stages[-1].totals if result.stages else {}
+    top = max((float(v) for v in final.values()), default=0) or 1
+    stage_rows = [
+        {
+            "name": name,
+            "cells": [s.totals.get(name, "") for s in result.stages],
+            "elected": name in result.elected,
+            "excluded": any(name in s.excluded for s in result.stages),
+        }
+        for name in result.candidates
+    ]
+    bars = [{"name": n, "votes": v, "percent": round(100 * float(v) / top)} for n, v in final.items()]
+    context = {
+        "election": election,
+        "result": result,
+        "rows": stage_rows,
+        "bars": bars,
+        "turnout": queries.count_turnout(election=election),
+    }
+    return render(request, "web/elections/results.html", context)
+
+
+@require_GET
+@domain_errors
+def results_csv(request: HttpRequest, election_id: UUID) -> HttpResponse:
+    election = queries.access_election(viewer=request.user, election_uuid=election_id)
+    response = HttpResponse(stages_csv(queries.named_result(election=election)), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="election-{election.uuid}-stages.csv"'
+    return response
+
+
+@require_GET
+@domain_errors
+def ballots_blt(request: HttpRequest, election_id: UUID) -> HttpResponse:
+    election = queries.access_election(viewer=request.user, election_uuid=election_id)
+    response = HttpResponse(queries.export_blt(election=election), content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="election-{election.uuid}.blt"'
+    return response
+
+
+urlpatterns = [
+    path("call/<uuid:council_id>/", call_election, name="election-call"),
+    path("<uuid:election_id>/", election_detail, name="election"),
+    path("<uuid:election_id>/nominate/", nominate, name="election-nominate"),
+    path(
+        "<uuid:election_id>/nominations/<uuid:candidacy_id>/accept/",
+        answer_nomination,
+        {"answer": "accept"},
+        name="election-accept",
+    ),
+    path(
+        "<uuid:election_id>/nominations/<uuid:candidacy_id>/withdraw/",
+        answer_nomination,
+        {"answer": "withdraw"},
+        name="election-withdraw",
+    ),
+    path("<uuid:election_id>/ballot/", cast_ballot, name="election-ballot"),
+    path("<uuid:election_id>/results/", results, name="election-results"),
+    path("<uuid:election_id>/stages.csv", results_csv, name="election-stages-csv"),
+    path("<uuid:election_id>/ballots.blt", ballots_blt, name="election-blt"),
+    *(
+        path(f"<uuid:election_id>/{step}/", run_step, {"step": step}, name=f"election-{step}")
+        for step in ("open", "close", "certify")
+    ),
+]

@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+
+from councils.elections import actions
+from councils.elections.models import Election
+from councils.federation.models import Council
+
+NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def election(cast):
+    return actions.call_election(actor=cast.alice, council=cast.riverside, kind="delegates", now=NOW)
+
+
+def voting(cast, election):
+    candidates = [
+        actions.nominate(actor=u, election=election, candidate=u, now=NOW)
+        for u in (cast.bob, cast.erin, cast.frank)
+    ]
+    actions.open_voting(actor=cast.alice, election=election, now=NOW)
+    return candidates
+
+
+def test_member_sees_election_and_nominate_form(cast, election):
+    response = cast.client(cast.bob).get(f"/elections/{election.uuid}/")
+    assert response.status_code == 200
+    assert b'name="candidate"' in response.content and election.title.encode() in response.content
+
+
+def test_anonymous_is_sent_to_login_on_writes_and_404_on_hidden(cast, election):
+    client = cast.client(None)
+    assert client.get(f"/elections/{election.uuid}/").status_code == 404
+    response = client.post(f"/elections/{election.uuid}/nominate/")
+    assert response.status_code == 302 and "/login" in response["Location"]
+
+
+def test_outsider_gets_404_on_hidden_council(cast, election):
+    Council.objects.filter(pk=cast.riverside.pk).update(visibility=Council.Visibility.COUNCIL)
+    assert cast.client(cast.dave).get(f"/elections/{election.uuid}/").status_code == 404
+    assert cast.client(cast.alice).get(f"/elections/{uuid.uuid4()}/").status_code == 404
+
+
+def test_observer_gets_403_on_writes(cast, election):
+    client = cast.client(cast.carol)
+    assert (
+        client.post(f"/elections/{election.uuid}/nominate/", {"candidate": str(cast.carol.uuid)}).status_code
+        == 403
+    )
+    assert client.post(f"/elections/{election.uuid}/open/").status_code == 403
+    assert client.get(f"/elections/call/{cast.riverside.uuid}/").status_code == 403
+
+
+def test_wrong_method_is_405(cast, election):
+    assert cast.client(cast.alice).get(f"/elections/{election.uuid}/open/").status_code == 405
+    assert cast.client(cast.alice).post(f"/elections/{election.uuid}/").status_code == 405
+
+
+def test_call_form_shows_errors(cast):
+    client = cast.client(cast.alice)
+    assert client.get(f"/elections/call/{cast.riverside.uuid}/").status_code == 200
+    response = client.post(f"/elections/call/{cast.riverside.uuid}/", {"kind": "delegates", "seats": "9"})
+    assert response.status_code == 422 and b"may elect 2" in response.content
+    response = client.post(f"/elections/call/{cast.riverside.uuid}/", {"kind": "delegates", "seats": "two"})
+    assert response.status_code == 422
+
+
+def test_nominee_accepts_through_the_page(cast, election):
+    cast.client(cast.frank).post(f"/elections/{election.uuid}/nominate/", {"candidate": str(cast.erin.uuid)})
+    candidacy = election.candidacies.get()
+    assert not candidacy.is_standing
+    response = cast.client(cast.erin).post(f"/elections/{election.uuid}/nominations/{candidacy.uuid}/accept/")
+    assert response.status_code == 302
+    candidacy.refresh_from_db()
+    assert candidacy.is_standing
+
+
+def test_ranked_ballot_form_works_without_javascript(cast, election):
+    bob, erin, _frank = voting(cast, election)
+    page = cast.client(cast.erin).get(f"/elections/{election.uuid}/")
+    assert b'name="rank_1"' in page.content and b'name="rank_3"' in page.content
+    client = cast.client(cast.erin)
+    response = client.post(
+        f"/elections/{election.uuid}/ballot/", {"rank_1": str(erin.uuid), "rank_2": str(erin.uuid)}
+    )
+    assert response.status_code == 422 and b"only once" in response.content
+    response = client.post(
+        f"/elections/{election.uuid}/ballot/",
+        {"rank_1": str(erin.uuid), "rank_2": "", "rank_3": str(bob.uuid)},
+    )
+    assert response.status_code == 302
+    page = client.get(f"/elections/{election.uuid}/")
+    assert b"cannot be changed" in page.content and b'name="rank_1"' not in page.content
+
+
+def test_turnout_fragment_for_htmx(cast, election):
+    voting(cast, election)
+    response = cast.client(cast.bob).get(f"/elections/{election.uuid}/", headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert b'id="turnout"' in response.content and b"<html" not in response.content
+
+
+def test_results_page_csv_and_blt(cast, election):
+    bob, erin, frank = voting(cast, election)
+    for voter, first in [(cast.alice, bob), (cast.bob, bob), (cast.erin, erin), (cast.frank, erin)]:
+        actions.cast_ballot(
+            actor=voter, election=election, ranking=[str(first.uuid), str(frank.uuid)], now=NOW
+        )
+    client = cast.client(cast.alice)
+    assert client.post(f"/elections/{election.uuid}/close/").status_code == 302
+    page = client.get(f"/elections/{election.uuid}/results/")
+    assert page.status_code == 200
+    assert b"Every stage of the count" in page.content and b"Bob Novak" in page.content
+    assert b'class="bar"' in page.content
+    csv = client.get(f"/elections/{election.uuid}/stages.csv")
+    assert csv.status_code == 200 and csv.content.startswith(b"stage,action")
+    blt = client.get(f"/elections/{election.uuid}/ballots.blt")
+    assert blt.status_code == 200 and blt.content.startswith(b"3 2\n")
+    assert client.post(f"/elections/{election.uuid}/certify/").status_code == 302
+    assert Election.objects.get(pk=election.pk).status == "certified"
+
+
+def test_blt_before_close_is_refused(cast, election):
+    assert cast.client(cast.alice).get(f"/elections/{election.uuid}/ballots.blt").status_code == 409
