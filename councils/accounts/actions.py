@@ -48,9 +48,7 @@ def _send_invitation(*, email: str, council_name: str, link: str, expires_at: da
     )
 
 
-def invite_member(
-    *, actor: User, council: Council, email: str, base_url: str, now: datetime
-) -> Invitation:
+def invite_member(*, actor: User, council: Council, email: str, base_url: str, now: datetime) -> Invitation:
     """Invite a person by e-mail to a base council; the link is e-mailed once the invitation commits."""
     email = email.strip()
     try:
@@ -61,7 +59,9 @@ def invite_member(
         council = Council.objects.select_for_update().get(id=council.id)
         federation_permissions.require(actor, "invite", council)
         if not council.is_base:
-            raise InvalidInputError(_("People are invited to a base council; higher councils seat delegates."))
+            raise InvalidInputError(
+                _("People are invited to a base council; higher councils seat delegates.")
+            )
         if User.objects.filter(email__iexact=email, is_active=True).exists():
             raise ConflictError(_("Someone with that e-mail address already has an account."))
         raw = secrets.token_urlsafe(32)
@@ -115,9 +115,7 @@ def accept_invitation(
     username = username.strip()
     display_name = display_name.strip()
     with transaction.atomic():
-        invitation = (
-            Invitation.objects.select_for_update().filter(token_hash=token_digest(raw_token)).first()
-        )
+        invitation = Invitation.objects.select_for_update().filter(token_hash=token_digest(raw_token)).first()
         if invitation is None:
             raise NotFoundError(_("This invitation link is not valid. Check that you copied all of it."))
         _check_open(invitation, now)

@@ -39,6 +39,9 @@ class ApiToken(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"{self.name} ({self.uuid})"
+
 
 class Invitation(models.Model):
     """An invitation to join a base council; only the SHA-256 of the link's token is stored."""

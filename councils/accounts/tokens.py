@@ -61,7 +61,8 @@ def revoke_token(*, user: User, token_uuid: uuid_lib.UUID | str, now: datetime) 
     return token
 
 
-def user_for_token(raw: str) -> User | None:
+def resolve_token(raw: str) -> ApiToken | None:
+    """The working token with this raw value, its user loaded; marks it used (coarsely)."""
     token = (
         ApiToken.objects.select_related("user")
         .filter(key_hash=_digest(raw), revoked_at__isnull=True, user__is_active=True)
@@ -72,4 +73,10 @@ def user_for_token(raw: str) -> User | None:
     now = timezone.now()
     if token.last_used_at is None or token.last_used_at < now - LAST_USED_RESOLUTION:
         ApiToken.objects.filter(id=token.id).update(last_used_at=now)
-    return token.user
+        token.last_used_at = now
+    return token
+
+
+def user_for_token(raw: str) -> User | None:
+    token = resolve_token(raw)
+    return token.user if token else None

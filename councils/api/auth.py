@@ -15,22 +15,26 @@ from ninja.security import HttpBearer
 from ninja.security.apikey import APIKeyCookie
 from ninja.utils import check_csrf
 
-from councils.accounts.tokens import user_for_token
+from councils.accounts.tokens import resolve_token, user_for_token
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 
 
 def _require_csrf(request: HttpRequest) -> None:
     if request.method not in SAFE_METHODS and check_csrf(request) is not None:
-        raise HttpError(403, "CSRF check failed: send the X-CSRFToken header with session-authenticated writes.")
+        raise HttpError(
+            403, "CSRF check failed: send the X-CSRFToken header with session-authenticated writes."
+        )
 
 
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = user_for_token(token)
-        if user is not None:
-            request.user = user
-        return user
+        found = resolve_token(token)
+        if found is None:
+            return None
+        request.user = found.user
+        request.api_token = found  # type: ignore[attr-defined]
+        return found.user
 
 
 class CsrfSessionAuth(APIKeyCookie):

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from councils.cli.output import CHECK_FAILED, CliError
+from councils.cli.output import BAD_USAGE, CHECK_FAILED, CliError
 
 DEFAULT_SERVER = "http://127.0.0.1:8000"
 
@@ -65,19 +65,27 @@ class Api:
         self._http = httpx.Client(base_url=self.server + "/api/v1", headers=headers, timeout=timeout)
 
     def request(self, method: str, path: str, **kwargs: Any) -> Any:
+        """Send one request; a refusal (4xx) is bad input (exit 2), a server failure exits 1."""
         try:
             response = self._http.request(method, path, **kwargs)
         except httpx.HTTPError as exc:
             raise CliError(f"cannot reach {self.server}: {exc}", code=CHECK_FAILED) from None
         if response.status_code >= 400:
+            problem_code = None
             try:
                 body = response.json()
                 detail = body.get("detail") or body.get("title") or response.reason_phrase
-            except ValueError:
+                problem_code = body.get("code")
+            except (ValueError, AttributeError):
                 detail = response.text[:200] or response.reason_phrase
-            if response.status_code == 401:
+            if response.status_code == 401 and problem_code in (None, "unauthenticated"):
                 detail += " (run `councils login` first)"
-            raise CliError(f"{response.status_code}: {detail}", code=CHECK_FAILED)
+            raise CliError(
+                f"{response.status_code}: {detail}",
+                code=BAD_USAGE if response.status_code < 500 else CHECK_FAILED,
+                status=response.status_code,
+                problem=problem_code,
+            )
         if not response.content:
             return None
         if response.headers.get("content-type", "").startswith("application/json"):
@@ -89,6 +97,9 @@ class Api:
 
     def post(self, path: str, body: Any = None, **kwargs: Any) -> Any:
         return self.request("POST", path, json=body, **kwargs)
+
+    def delete(self, path: str) -> Any:
+        return self.request("DELETE", path)
 
     def get_all(self, path: str, **params: Any) -> list[Any]:
         """Follow ?page= until every item of a list endpoint is read."""

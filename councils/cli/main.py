@@ -11,7 +11,7 @@ from councils.cli.client import default_server
 from councils.cli.output import BAD_USAGE, CliError
 
 # Each module registers its subcommands with add_parser(subparsers).
-SUBCOMMAND_MODULES = ["session", "councils_cmd", "count"]
+SUBCOMMAND_MODULES = ["session", "councils_cmd", "tokens", "count"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,7 +48,11 @@ def _accept_common_options(parser: argparse.ArgumentParser) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        # argparse exits 2 on bad usage and 0 after --help; return it so callers get a code, not an exit.
+        return exc.code if isinstance(exc.code, int) else BAD_USAGE
     try:
         return int(args.handler(args))
     except CliError as exc:

@@ -12,10 +12,15 @@ OK, CHECK_FAILED, BAD_USAGE = 0, 1, 2
 class CliError(Exception):
     """A failure to report as one line on stderr with an exit code."""
 
-    def __init__(self, message: str, *, code: int = BAD_USAGE) -> None:
+    def __init__(
+        self, message: str, *, code: int = BAD_USAGE, status: int | None = None, problem: str | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.code = code
+        # The HTTP status and problem+json `code` when the server refused the request.
+        self.status = status
+        self.problem = problem
 
 
 def emit_json(document: Any) -> None:
@@ -26,3 +31,13 @@ def emit_json(document: Any) -> None:
 
 def fail(message: str, *, code: int = BAD_USAGE) -> NoReturn:
     raise CliError(message, code=code)
+
+
+def parse_uuid(value: str, *, what: str) -> str:
+    """Check an identifier before asking the server, so a typo is a usage error (exit 2)."""
+    import uuid
+
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        raise CliError(f"{what} must be a UUID such as 6f1c2a3e-…; got {value!r}") from None

@@ -1,36 +1,76 @@
-"""`councils login` and `councils logout`."""
+"""`councils login`, `councils logout` and `councils whoami`."""
 
 from __future__ import annotations
 
 import argparse
 import getpass
 import os
+import socket
+import sys
 
-from councils.cli.client import Api, save_token
-from councils.cli.output import emit_json
+from councils.cli.client import Api, load_token, save_token
+from councils.cli.output import CliError, emit_json
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    login = subparsers.add_parser("login", help="log in and store an API token for this server")
+    login = subparsers.add_parser(
+        "login",
+        help="log in and store an API token for this server",
+        description="Log in and store an API token for this server in ~/.config/councils/credentials.json. "
+        "The password comes from --password-stdin, $COUNCILS_PASSWORD or a prompt; the two-factor code "
+        "from --otp, $COUNCILS_OTP or a prompt.",
+    )
     login.add_argument("--username", "-u", help="your username (asked when missing)")
     login.add_argument(
         "--password-stdin", action="store_true", help="read the password from standard input, for scripts"
     )
+    login.add_argument("--otp", help="the current code of your authenticator app, if you use two-factor")
+    login.add_argument("--token-name", help="name shown in your token list (default: cli@<this host>)")
     login.set_defaults(handler=run_login)
-    logout = subparsers.add_parser("logout", help="forget the stored token for this server")
+    logout = subparsers.add_parser(
+        "logout",
+        help="revoke and forget the stored token for this server",
+        description="Revoke the stored token on the server (so a copy of it is useless) and forget it here.",
+    )
     logout.set_defaults(handler=run_logout)
+    whoami = subparsers.add_parser(
+        "whoami",
+        help="show the account you are logged in as",
+        description="Show the account you are logged in as.",
+    )
+    whoami.set_defaults(handler=run_whoami)
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return os.environ.get("COUNCILS_PASSWORD") or getpass.getpass("Password: ")
 
 
 def run_login(args: argparse.Namespace) -> int:
     username = args.username or input("Username: ")
-    if args.password_stdin:
-        import sys
-
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = os.environ.get("COUNCILS_PASSWORD") or getpass.getpass("Password: ")
-    body = Api(args.server, token="-").post("/auth/token", {"username": username, "password": password})
-    path = save_token(args.server, body["token"])
+    if not username.strip():
+        raise CliError("a username is needed")
+    password = _read_password(args)
+    body = {
+        "username": username,
+        "password": password,
+        "name": args.token_name or f"cli@{socket.gethostname()}"[:100],
+    }
+    otp = args.otp or os.environ.get("COUNCILS_OTP")
+    if otp:
+        body["otp"] = otp
+    api = Api(args.server, token="-")
+    try:
+        answer = api.post("/auth/token", body)
+    except CliError as exc:
+        if exc.problem != "otp_required" or not sys.stdin.isatty():
+            if exc.problem == "otp_required":
+                raise CliError("this account uses two-factor authentication: pass --otp CODE") from None
+            raise
+        body["otp"] = input("Code from your authenticator app: ").strip()
+        answer = api.post("/auth/token", body)
+    path = save_token(args.server, answer["token"])
     if args.json:
         emit_json({"server": args.server, "username": username, "stored_in": str(path)})
     else:
@@ -39,9 +79,31 @@ def run_login(args: argparse.Namespace) -> int:
 
 
 def run_logout(args: argparse.Namespace) -> int:
+    token = os.environ.get("COUNCILS_TOKEN") or load_token(args.server.rstrip("/"))
+    revoked = False
+    if token:
+        try:
+            Api(args.server, token=token).request("DELETE", "/auth/token")
+            revoked = True
+        except CliError as exc:
+            # A token the server no longer accepts is as good as revoked; forget it anyway.
+            if exc.status != 401:
+                raise
     save_token(args.server, None)
     if args.json:
-        emit_json({"server": args.server, "logged_out": True})
+        emit_json({"server": args.server, "logged_out": True, "revoked": revoked})
+    elif token:
+        print(f"Logged out of {args.server}; the token is revoked and forgotten.")
     else:
-        print(f"Forgot the token for {args.server}.")
+        print(f"You were not logged in to {args.server}.")
+    return 0
+
+
+def run_whoami(args: argparse.Namespace) -> int:
+    me = Api(args.server).get("/auth/me")
+    if args.json:
+        emit_json({**me, "server": args.server})
+    else:
+        totp = ", two-factor on" if me.get("has_totp") else ""
+        print(f"{me['name']} ({me['username']}{totp}) on {args.server}")
     return 0

@@ -5,13 +5,14 @@ from uuid import UUID
 from django.contrib.auth import authenticate
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from councils.accounts import ratelimit, totp
 from councils.accounts import tokens as account_tokens
 from councils.api.pagination import PageNumber
 from councils.api.problems import problem
+from councils.core.errors import InvalidInputError
 
 router = Router(tags=["auth"])
 
@@ -19,7 +20,10 @@ router = Router(tags=["auth"])
 class TokenIn(Schema):
     username: str
     password: str
-    otp: str | None = Field(None, description="The current code from the authenticator app, for accounts with two-factor authentication.")
+    otp: str | None = Field(
+        None,
+        description="The current authenticator code, for accounts with two-factor authentication.",
+    )
     name: str = Field("api", max_length=100, description="What the token is for, shown in the token list.")
 
 
@@ -81,7 +85,7 @@ def create_token(request: HttpRequest, body: TokenIn) -> HttpResponse | dict[str
                 request,
                 status=401,
                 title="Authentication required",
-                detail="This account uses two-factor authentication: send the current code as \"otp\".",
+                detail='This account uses two-factor authentication: send the current code as "otp".',
                 code="otp_required",
             )
         if not totp.verify_user(user=user, code=body.otp):  # type: ignore[arg-type]
@@ -90,6 +94,16 @@ def create_token(request: HttpRequest, body: TokenIn) -> HttpResponse | dict[str
             )
     raw = account_tokens.issue_token(user=user, name=body.name.strip() or "api", now=timezone.now())  # type: ignore[arg-type]
     return {"token": raw}
+
+
+@router.delete("/token", response={204: None}, operation_id="auth_token_revoke")
+def revoke_current_token(request: HttpRequest) -> Status[None]:
+    """Revoke the bearer token this request is sent with: logging out of the command line."""
+    token = getattr(request, "api_token", None)
+    if token is None:
+        raise InvalidInputError("Send the token to revoke as the bearer token of this request.")
+    account_tokens.revoke_token(user=request.user, token_uuid=token.uuid, now=timezone.now())  # type: ignore[arg-type]
+    return Status(204, None)
 
 
 @router.get("/me", response=MeOut, operation_id="auth_me")
@@ -112,20 +126,23 @@ def list_tokens(request: HttpRequest) -> Any:
 
 
 @router.post("/tokens", response={201: ApiTokenCreatedOut}, operation_id="tokens_create")
-def create_named_token(request: HttpRequest, body: ApiTokenIn) -> tuple[int, dict[str, Any]]:
+def create_named_token(request: HttpRequest, body: ApiTokenIn) -> Status[dict[str, Any]]:
     """Make a new token for a script or machine; the token is in this answer only."""
     token, raw = account_tokens.create_token(user=request.user, name=body.name, now=timezone.now())  # type: ignore[arg-type]
-    return 201, {
-        "uuid": token.uuid,
-        "name": token.name,
-        "created_at": token.created_at,
-        "last_used_at": None,
-        "token": raw,
-    }
+    return Status(
+        201,
+        {
+            "uuid": token.uuid,
+            "name": token.name,
+            "created_at": token.created_at,
+            "last_used_at": None,
+            "token": raw,
+        },
+    )
 
 
 @router.delete("/tokens/{token_id}", response={204: None}, operation_id="tokens_revoke")
-def revoke_token(request: HttpRequest, token_id: UUID) -> tuple[int, None]:
+def revoke_token(request: HttpRequest, token_id: UUID) -> Status[None]:
     """Revoke one of my tokens; it stops working at once."""
     account_tokens.revoke_token(user=request.user, token_uuid=token_id, now=timezone.now())  # type: ignore[arg-type]
-    return 204, None
+    return Status(204, None)

@@ -4,7 +4,7 @@ from uuid import UUID
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from councils.accounts import actions, queries
@@ -34,7 +34,7 @@ class InvitationOut(Schema):
 
 
 @router.post("", response={201: InvitationOut}, operation_id="invitations_create")
-def create_invitation(request: HttpRequest, body: InvitationIn) -> tuple[int, Any]:
+def create_invitation(request: HttpRequest, body: InvitationIn) -> Status[Any]:
     """Invite a person by e-mail to a base council (its chair or secretary only); the link goes by e-mail."""
     council = federation_queries.access_council(viewer=request.user, council_uuid=body.council)
     invitation = actions.invite_member(
@@ -44,7 +44,7 @@ def create_invitation(request: HttpRequest, body: InvitationIn) -> tuple[int, An
         base_url=request.build_absolute_uri("/"),
         now=timezone.now(),
     )
-    return 201, invitation
+    return Status(201, invitation)
 
 
 @router.get("", response=list[InvitationOut], operation_id="invitations_list")

@@ -19,8 +19,7 @@ from django.urls import path, reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from councils.accounts import actions, queries, ratelimit, tokens, totp
@@ -125,7 +124,9 @@ def login_code(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def account(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/accounts/account.html", {"token_count": tokens.list_tokens(user=request.user).count()})  # type: ignore[arg-type]
+    return render(
+        request, "web/accounts/account.html", {"token_count": tokens.list_tokens(user=request.user).count()}
+    )  # type: ignore[arg-type]
 
 
 class EnableTotpForm(CodeForm):
@@ -169,7 +170,9 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             form.add_error("code", exc.message)
         else:
             del request.session[SETUP_SECRET]
-            messages.success(request, _("Two-factor authentication is on. You will be asked for a code when you log in."))
+            messages.success(
+                request, _("Two-factor authentication is on. You will be asked for a code when you log in.")
+            )
             return redirect("web:account")
     uri = totp.provisioning_uri(user=user, secret=secret)
     context = {"form": form, "secret": secret, "qr_svg": totp.qr_svg(uri)}
@@ -196,7 +199,9 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             _token, new_token = tokens.create_token(
-                user=request.user, name=form.cleaned_data["name"], now=timezone.now()  # type: ignore[arg-type]
+                user=request.user,
+                name=form.cleaned_data["name"],
+                now=timezone.now(),  # type: ignore[arg-type]
             )
             form = TokenForm()
         else:
@@ -238,7 +243,9 @@ def invite(request: HttpRequest, council_id: UUID) -> HttpResponse:
         except DomainError as exc:
             form.add_error("email", exc.message)
         else:
-            messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
+            messages.success(
+                request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]}
+            )
             return redirect("web:invite", council_id=council.uuid)
     context = {
         "council": council,
@@ -286,7 +293,9 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     try:
         invitation = actions.get_open_invitation(raw_token=token, now=now)
     except DomainError as exc:
-        return render(request, "web/accounts/invitation_invalid.html", {"message": exc.message}, status=exc.status)
+        return render(
+            request, "web/accounts/invitation_invalid.html", {"message": exc.message}, status=exc.status
+        )
     council = Council.objects.filter(uuid=invitation.council_uuid).first()
     form = SignupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
@@ -304,7 +313,10 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             login(request, user)
             messages.success(
                 request,
-                _("Welcome! You are a candidate member: you may speak now, and vote once the council admits you."),
+                _(
+                    "Welcome! You are a candidate member: you may speak now, "
+                    "and vote once the council admits you."
+                ),
             )
             return redirect("web:council", council_id=invitation.council_uuid)
     context = {"form": form, "invitation": invitation, "council": council}
@@ -357,7 +369,9 @@ urlpatterns = [
     ),
     path(
         "password-reset/done/",
-        auth_views.PasswordResetCompleteView.as_view(template_name="web/accounts/password_reset_complete.html"),
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="web/accounts/password_reset_complete.html"
+        ),
         name="password_reset_complete",
     ),
     path("invite/<str:token>/", accept_invitation, name="invitation_accept"),

@@ -28,6 +28,7 @@ def council_detail(request: HttpRequest, council_id: UUID) -> HttpResponse:
         "is_participant": is_participant,
         "can_vote": permissions.can(request.user, "vote", council),
         "is_officer": permissions.can(request.user, "chair", council),
+        "can_invite": council.is_base and permissions.can(request.user, "invite", council),
     }
     return render(request, "web/councils/detail.html", context)
 

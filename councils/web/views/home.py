@@ -3,15 +3,33 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
+from django.utils.translation import gettext as _
 
 from councils.federation import queries
+from councils.federation.models import Membership, Office, Seat
+
+
+def _my_roles(user: object) -> dict[int, list[str]]:
+    """What the person is in each council they take part in, for the badges on the home page."""
+    roles: dict[int, list[str]] = {}
+    for membership in Membership.objects.filter(user=user, ended_at__isnull=True):
+        roles.setdefault(membership.council_id, []).append(str(membership.get_status_display()))
+    for seat in Seat.objects.filter(user=user, ended_at__isnull=True).select_related("from_council"):
+        roles.setdefault(seat.council_id, []).append(
+            str(_("Delegate of %(c)s") % {"c": seat.from_council.name})
+        )
+    for office in Office.objects.filter(user=user, ended_at__isnull=True):
+        roles.setdefault(office.council_id, []).append(str(office.get_role_display()))
+    return roles
 
 
 def home(request: HttpRequest) -> HttpResponse:
     """My councils for members; the public councils for everyone else."""
     context = {}
     if request.user.is_authenticated:
-        context["my_councils"] = queries.list_participant_councils(user=request.user)
+        roles = _my_roles(request.user)
+        councils = list(queries.list_participant_councils(user=request.user))
+        context["my_councils"] = [(council, roles.get(council.id, [])) for council in councils]
     else:
         context["public_councils"] = queries.list_visible_councils(viewer=None).filter(parent__isnull=True)
     return render(request, "web/home.html", context)
