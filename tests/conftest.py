@@ -147,9 +147,11 @@ def cast(db: None) -> Cast:
 @pytest.fixture(autouse=True, scope="session")
 def _record_guard_lifted_for_flush():
     """Let transactional tests empty the SQLite test database; the record's triggers refuse it otherwise."""
-    from django.db.backends.sqlite3.operations import DatabaseOperations
+    from django.db.backends.sqlite3.base import DatabaseWrapper
 
     from councils.record.guard import lifted
+
+    DatabaseOperations = DatabaseWrapper.ops_class
 
     original = DatabaseOperations.execute_sql_flush
 
