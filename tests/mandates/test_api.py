@@ -1,0 +1,138 @@
+import json
+
+import pytest
+
+from councils.federation.models import Office, Seat
+from councils.mandates.models import RecallPetition
+from councils.record.models import Entry
+
+
+def bob_seat(cast):
+    return Seat.objects.get(user=cast.bob, council=cast.district, ended_at__isnull=True)
+
+
+def post(client, url, body=None):
+    return client.post(url, data=json.dumps(body or {}), content_type="application/json")
+
+
+def test_member_starts_a_recall_through_the_api(cast, rules):
+    rules.set(recall_signature_share=rules.value.recall_signature_share * 2)
+    response = post(
+        cast.api(cast.erin), "/api/v1/mandates/recalls", {"seat": str(bob_seat(cast).uuid), "reason": "x"}
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["status"] == "open"
+    assert body["signatures"] == 1 and body["threshold"] == 4
+    assert body["holder"]["name"] == "Bob Novak"
+
+
+def test_anonymous_gets_401(cast, rules):
+    response = post(cast.api(None), "/api/v1/mandates/recalls", {"seat": str(bob_seat(cast).uuid)})
+    assert response.status_code == 401
+
+
+def test_observer_gets_403_on_start(cast, rules):
+    response = post(cast.api(cast.carol), "/api/v1/mandates/recalls", {"seat": str(bob_seat(cast).uuid)})
+    assert response.status_code == 403
+    assert "Only members with a vote in Riverside Depot" in response.json()["detail"]
+
+
+def test_wrong_method_gets_405(cast, rules):
+    assert cast.api(cast.erin).get("/api/v1/mandates/recalls").status_code == 405
+
+
+def test_both_seat_and_office_is_422(cast, rules):
+    office = Office.objects.get(council=cast.riverside, role="chair")
+    response = post(
+        cast.api(cast.erin),
+        "/api/v1/mandates/recalls",
+        {"seat": str(bob_seat(cast).uuid), "office": str(office.uuid)},
+    )
+    assert response.status_code == 422
+
+
+def test_signing_on_behalf_of_someone_else_is_refused(cast, rules):
+    rules.set(recall_signature_share=rules.value.recall_signature_share * 2)
+    start = post(cast.api(cast.erin), "/api/v1/mandates/recalls", {"seat": str(bob_seat(cast).uuid)}).json()
+    response = post(
+        cast.api(cast.erin),
+        f"/api/v1/mandates/recalls/{start['uuid']}/signatures",
+        {"member": str(cast.frank.uuid)},
+    )
+    assert response.status_code == 422
+    assert RecallPetition.objects.get(uuid=start["uuid"]).signatures.count() == 1
+
+
+def test_outsider_gets_404_on_a_hidden_councils_petition(cast, rules):
+    cast.riverside.visibility = "council"
+    cast.riverside.save()
+    start = post(cast.api(cast.erin), "/api/v1/mandates/recalls", {"seat": str(bob_seat(cast).uuid)}).json()
+    assert cast.api(cast.dave).get(f"/api/v1/mandates/recalls/{start['uuid']}").status_code == 404
+    assert (
+        post(cast.api(cast.dave), f"/api/v1/mandates/recalls/{start['uuid']}/signatures").status_code == 404
+    )
+
+
+def test_signature_that_reaches_the_threshold_reports_the_vote(cast, rules):
+    start = post(cast.api(cast.erin), "/api/v1/mandates/recalls", {"seat": str(bob_seat(cast).uuid)}).json()
+    response = post(cast.api(cast.frank), f"/api/v1/mandates/recalls/{start['uuid']}/signatures")
+    assert response.status_code == 201
+    assert response.json()["status"] == "vote" and response.json()["vote"]
+
+
+def test_list_recalls_is_paginated_with_few_queries(cast, rules, django_assert_max_num_queries):
+    rules.set(recall_signature_share=rules.value.recall_signature_share * 2)
+    post(cast.api(cast.erin), "/api/v1/mandates/recalls", {"seat": str(bob_seat(cast).uuid)})
+    office = Office.objects.get(council=cast.riverside, role="chair")
+    post(cast.api(cast.erin), "/api/v1/mandates/recalls", {"office": str(office.uuid)})
+    client = cast.api(cast.erin)
+    with django_assert_max_num_queries(8):
+        body = client.get(f"/api/v1/mandates/councils/{cast.riverside.uuid}/recalls").json()
+    assert body["count"] == 2
+
+
+def test_declaring_pay_returns_the_register_line(cast, rules):
+    office = Office.objects.get(council=cast.riverside, role="chair")
+    response = post(
+        cast.api(cast.alice),
+        f"/api/v1/mandates/offices/{office.uuid}/pay",
+        {"pay": "2600.00", "expenses": "40"},
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["pay_above_cap"] is True and body["pay_excess"] == "200.00"
+    assert Entry.objects.filter(event="office.pay_declared").count() == 1
+
+
+@pytest.mark.parametrize("pay", ["-1", "12.345", "abc"])
+def test_invalid_pay_is_422(cast, rules, pay):
+    office = Office.objects.get(council=cast.riverside, role="chair")
+    response = post(cast.api(cast.alice), f"/api/v1/mandates/offices/{office.uuid}/pay", {"pay": pay})
+    assert response.status_code == 422
+
+
+def test_someone_else_cannot_declare_an_officers_pay(cast, rules):
+    office = Office.objects.get(council=cast.riverside, role="chair")
+    response = post(cast.api(cast.erin), f"/api/v1/mandates/offices/{office.uuid}/pay", {"pay": "1"})
+    assert response.status_code == 403
+
+
+def test_register_is_public_where_the_council_is(cast, rules, django_assert_max_num_queries):
+    with django_assert_max_num_queries(16):
+        body = cast.api(cast.dave).get(f"/api/v1/mandates/register?council={cast.riverside.uuid}").json()
+    roles = sorted((line["council"]["name"], line["role"]) for line in body["items"])
+    assert ("Eastside District", "delegate") in roles
+    assert ("Riverside Depot", "chair") in roles
+
+
+def test_higher_chair_cannot_end_a_delegates_seat_through_the_api(cast, rules):
+    from councils.federation import actions as fa
+
+    fa.appoint_founding_officer(
+        actor=None, council=cast.district, user=cast.dave, role="chair", now=cast.federation.created_at
+    )
+    response = post(cast.api(cast.dave), f"/api/v1/mandates/seats/{bob_seat(cast).uuid}/resign")
+    assert response.status_code == 403
+    assert "higher council can never appoint, veto or remove" in response.json()["detail"]
+    assert bob_seat(cast).ended_at is None
