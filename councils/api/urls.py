@@ -16,6 +16,7 @@ from councils.api.routers import (
     meetings,
     membership,
     motions,
+    petitions,
     record,
 )
 
@@ -38,4 +39,5 @@ api.add_router("/elections", elections.router)
 api.add_router("/meetings", meetings.router)
 api.add_router("/mandates", mandates.router)
 api.add_router("/membership", membership.router)
+api.add_router("/petitions", petitions.router)
 api.add_router("/record", record.router)
