@@ -5,3 +5,10 @@ class MembershipConfig(AppConfig):
     name = "councils.membership"
     label = "membership"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from councils.membership.actions import apply_admission_outcome, apply_discipline_outcome
+        from councils.motions import outcomes
+
+        outcomes.register("admission", apply_admission_outcome)
+        outcomes.register("discipline", apply_discipline_outcome)

@@ -1,0 +1,15 @@
+"""Errors of the constitution app, each with a stable code."""
+
+from __future__ import annotations
+
+from councils.core.errors import ConflictError, NotFoundError
+
+
+class NoConstitutionError(NotFoundError):
+    code = "no_constitution"
+
+
+class AmendmentRefusedError(ConflictError):
+    """An amendment that the constitution's own rules do not allow."""
+
+    code = "amendment_refused"

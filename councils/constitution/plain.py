@@ -1,0 +1,127 @@
+"""The constitution in plain language: one sentence per rule, grouped as members read it."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from councils.core.rules.constitution import Constitution
+
+THRESHOLD_WORDS = {
+    "simple": "a simple majority of the votes cast",
+    "absolute": "an absolute majority of all members entitled to vote",
+    "two_thirds": "two thirds of the votes cast",
+    "three_fifths": "three fifths of the votes cast",
+}
+
+# Short names for the settings, used when two versions are compared.
+LABELS = {
+    "sponsors_required": "Sponsors a new member needs",
+    "sponsor_min_months": "Months of full membership a sponsor needs",
+    "candidate_period_days": "Days of candidate membership before the admission vote",
+    "admission_surge_share": "Share of a council's size that may be admitted in a window before the parent "
+    "council must approve",
+    "admission_surge_days": "Days in that window",
+    "recall_signature_share": "Share of members whose signatures force a recall vote",
+    "recall_window_days": "Days a recall petition may collect signatures",
+    "recall_vote_within_days": "Days within which a recall vote must be held",
+    "agenda_petition_share": "Share of members whose petition forces an agenda item",
+    "agenda_petition_councils": "Councils whose petition forces an agenda item above",
+    "discipline_threshold": "Majority needed to discipline a member",
+    "hearing_notice_days": "Days of notice before a disciplinary hearing",
+    "appeal_window_days": "Days to appeal a disciplinary decision",
+    "term_months": "Months in an officer's or delegate's term",
+    "max_consecutive_terms": "Consecutive terms allowed",
+    "rotation_gap_terms": "Terms to sit out after the limit",
+    "report_back_days": "Days within which a delegate reports back",
+    "average_member_wage": "Declared average member wage",
+    "pay_cap_share": "Share of that wage officials' pay is capped at",
+    "amendment_threshold": "Majority needed to change the constitution",
+}
+
+
+def percent(share: object) -> str:
+    return f"{(float(str(share)) * 100):g}%"
+
+
+def explain(c: Constitution) -> list[tuple[str, list[str]]]:
+    """Each section's title and its rules as sentences."""
+    cap = c.pay_cap
+    return [
+        (
+            _("Joining"),
+            [
+                _(
+                    "A new member applies to a workplace council and needs %(n)d sponsors who have been "
+                    "full members of that council for at least %(m)d months."
+                )
+                % {"n": c.sponsors_required, "m": c.sponsor_min_months},
+                _(
+                    "Sponsored applicants are candidate members for %(d)d days: they may speak but not "
+                    "vote. Then the council votes on their admission."
+                )
+                % {"d": c.candidate_period_days},
+                _(
+                    "If more than %(p)s of a council's size apply within %(d)d days, the extra admissions "
+                    "are flagged and the council above must approve them too."
+                )
+                % {"p": percent(c.admission_surge_share), "d": c.admission_surge_days},
+            ],
+        ),
+        (
+            _("Recall and minority rights"),
+            [
+                _(
+                    "Any member may start a recall petition; signatures of %(p)s of the voters within "
+                    "%(w)d days force a recall vote, held within %(v)d days."
+                )
+                % {
+                    "p": percent(c.recall_signature_share),
+                    "w": c.recall_window_days,
+                    "v": c.recall_vote_within_days,
+                },
+                _(
+                    "A petition of %(p)s of the members, or of %(n)d councils, puts an item on the agenda "
+                    "of the council above."
+                )
+                % {"p": percent(c.agenda_petition_share), "n": c.agenda_petition_councils},
+            ],
+        ),
+        (
+            _("Due process"),
+            [
+                _(
+                    "No member loses any right without written charges, at least %(d)d days' notice of a "
+                    "hearing where they can answer and bring evidence, and a vote of their own council "
+                    "by %(t)s."
+                )
+                % {"d": c.hearing_notice_days, "t": THRESHOLD_WORDS[c.discipline_threshold]},
+                _("The member may appeal within %(d)d days to the council above, and then to the top body.")
+                % {"d": c.appeal_window_days},
+            ],
+        ),
+        (
+            _("Offices"),
+            [
+                _(
+                    "Officers and delegates serve terms of %(m)d months, at most %(n)d in a row, then sit "
+                    "out %(g)d term(s)."
+                )
+                % {"m": c.term_months, "n": c.max_consecutive_terms, "g": c.rotation_gap_terms},
+                _("Delegates report back to the council that sent them within %(d)d days.")
+                % {"d": c.report_back_days},
+                (
+                    _("Officials' monthly pay may not exceed %(cap)s (%(p)s of the average member wage).")
+                    % {"cap": cap, "p": percent(c.pay_cap_share)}
+                    if cap is not None
+                    else _("Officials' pay is not capped.")
+                ),
+            ],
+        ),
+        (
+            _("Changing this constitution"),
+            [
+                _("Only the top body can change it, by %(t)s.")
+                % {"t": THRESHOLD_WORDS[c.amendment_threshold]},
+            ],
+        ),
+    ]

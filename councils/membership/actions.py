@@ -1,0 +1,1116 @@
+"""Writes of admission and due process. Membership status changes happen only here.
+
+Membership rows belong to the federation app; these actions change only their
+`status`, `full_since` and `ended_at`, and a member's rights are suspended or
+taken away only by the outcome of a vote of their own base council.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
+
+from django.core.mail import send_mail
+from django.db import transaction
+
+from councils.accounts.models import User
+from councils.constitution.queries import constitution_in_force
+from councils.constitution.rules import threshold_satisfies
+from councils.core.errors import ConflictError, InvalidInputError
+from councils.core.rules.constitution import Constitution
+from councils.federation import queries as federation_queries
+from councils.federation.models import Council, Membership
+from councils.live.publish import publish_on_commit
+from councils.membership import permissions
+from councils.membership import rules as membership_rules
+from councils.membership.errors import AdmissionRefusedError, DueProcessError
+from councils.membership.models import Appeal, Application, Defence, DisciplineCase, Sponsorship
+from councils.record.actions import append_entry, commit_personal
+
+if TYPE_CHECKING:
+    from councils.core.rules.votes import VoteResult
+    from councils.motions.models import Motion, Vote
+
+TEXT_MAX = 20_000
+EVIDENCE_MAX = 50
+
+
+def _rules(council: Council, purpose: str) -> Constitution:
+    return constitution_in_force(federation=council.federation_id, purpose=purpose)
+
+
+def _members_changed(council: Council) -> None:
+    publish_on_commit(f"council-{council.uuid}", {"type": "members.changed"})
+
+
+def _clean_text(text: str, what: str, *, required: bool = True) -> str:
+    text = (text or "").replace("\r\n", "\n").strip()
+    if required and not text:
+        raise InvalidInputError(f"Write the {what}.")
+    if len(text) > TEXT_MAX:
+        raise InvalidInputError(f"The {what} may have at most {TEXT_MAX} characters.")
+    return text
+
+
+# Admission ------------------------------------------------------------------
+
+
+@transaction.atomic
+def apply_for_membership(*, actor: User, council: Council, now: datetime, statement: str = "") -> Application:
+    """Apply to join a base council; an invited candidate applies to the council that invited them."""
+    statement = _clean_text(statement, "statement", required=False)
+    # The council row lock serialises applications, so the surge count cannot be raced.
+    council = Council.objects.select_for_update(of=("self",)).select_related("parent").get(id=council.id)
+    if not council.is_base:
+        raise InvalidInputError("Members join a base council; higher councils are made of delegates.")
+    current = Membership.objects.filter(user=actor, ended_at__isnull=True).select_related("council").first()
+    if current is not None and not (
+        current.status == Membership.Status.CANDIDATE and current.council_id == council.id
+    ):
+        raise ConflictError(f"You are already a member of {current.council.name}.")
+    if Application.objects.filter(applicant=actor, status__in=_OPEN_APPLICATION).exists():
+        raise ConflictError("You already have an application in progress.")
+    rules = _rules(council, "an application")
+    window_start = now - timedelta(days=rules.admission_surge_days)
+    recent = (
+        Application.objects.filter(council=council, applied_at__gt=window_start)
+        .exclude(status=Application.Status.WITHDRAWN)
+        .count()
+        + 1
+    )
+    size = federation_queries.count_voters(council=council)
+    flagged = membership_rules.is_surge(
+        recent_applications=recent, council_size=size, share=rules.admission_surge_share
+    )
+    application = Application.objects.create(
+        council=council,
+        applicant=actor,
+        statement=statement,
+        applied_at=now,
+        constitution_version=rules.version,
+        membership=current,
+        is_flagged=flagged,
+    )
+    append_entry(
+        event="membership.applied",
+        actor=actor,
+        council=council,
+        payload={
+            "application": str(application.uuid),
+            "applicant": str(actor.uuid),
+            "invited": current is not None,
+            "flagged": flagged,
+            "constitution": rules.version,
+        },
+        now=now,
+    )
+    if flagged:
+        append_entry(
+            event="membership.admission_flagged",
+            actor=None,
+            council=council,
+            payload={
+                "application": str(application.uuid),
+                "applications_in_window": recent,
+                "allowance": membership_rules.surge_allowance(
+                    council_size=size, share=rules.admission_surge_share
+                ),
+                "council_size": size,
+                "window_days": rules.admission_surge_days,
+                "share": str(rules.admission_surge_share),
+                "approval_by": str(council.parent.uuid) if council.parent else None,
+                "constitution": rules.version,
+            },
+            now=now,
+        )
+    _members_changed(council)
+    return application
+
+
+_OPEN_APPLICATION = (Application.Status.SPONSORING, Application.Status.CANDIDATE, Application.Status.VOTING)
+
+
+def _lock_application(application: Application) -> Application:
+    return (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("council", "council__parent", "applicant", "membership")
+        .get(id=application.id)
+    )
+
+
+@transaction.atomic
+def sponsor_application(*, actor: User, application: Application, now: datetime) -> Application:
+    """Sponsor an applicant in person; with the last required sponsor the candidate period starts."""
+    application = _lock_application(application)
+    council = application.council
+    permissions.require(actor, "sponsor", application)
+    if application.status != Application.Status.SPONSORING:
+        raise ConflictError("This application is not waiting for sponsors.")
+    if application.applicant_id == actor.id:
+        raise ConflictError("You cannot sponsor your own application.")
+    rules = _rules(council, "a sponsorship")
+    sponsor_membership = Membership.objects.get(
+        user=actor, council=council, ended_at__isnull=True, status=Membership.Status.FULL
+    )
+    membership_rules.check_sponsor_standing(
+        full_since=sponsor_membership.full_since, now=now, min_months=rules.sponsor_min_months
+    )
+    if Sponsorship.objects.filter(application=application, sponsor=actor).exists():
+        raise ConflictError("You have already sponsored this application.")
+    Sponsorship.objects.create(application=application, sponsor=actor, sponsored_at=now)
+    count = Sponsorship.objects.filter(application=application).count()
+    append_entry(
+        event="membership.sponsored",
+        actor=actor,
+        council=council,
+        payload={
+            "application": str(application.uuid),
+            "sponsor": str(actor.uuid),
+            "sponsors": count,
+            "required": rules.sponsors_required,
+            "constitution": rules.version,
+        },
+        now=now,
+    )
+    if count >= rules.sponsors_required:
+        _start_candidacy(application=application, rules=rules, now=now)
+    _members_changed(council)
+    return application
+
+
+def _start_candidacy(*, application: Application, rules: Constitution, now: datetime) -> None:
+    membership = application.membership
+    if membership is None:
+        if Membership.objects.filter(user=application.applicant, ended_at__isnull=True).exists():
+            raise ConflictError("The applicant has joined another council meanwhile.")
+        membership = Membership.objects.create(
+            user=application.applicant,
+            council=application.council,
+            status=Membership.Status.CANDIDATE,
+            joined_at=now,
+        )
+    application.membership = membership
+    application.status = Application.Status.CANDIDATE
+    application.candidate_since = now
+    application.candidate_until = now + timedelta(days=rules.candidate_period_days)
+    application.save(update_fields=["membership", "status", "candidate_since", "candidate_until"])
+    append_entry(
+        event="member.candidate_started",
+        actor=None,
+        council=application.council,
+        payload={
+            "application": str(application.uuid),
+            "membership": str(membership.uuid),
+            "member": str(application.applicant.uuid),
+            "candidate_until": application.candidate_until.isoformat(),
+            "constitution": rules.version,
+        },
+        now=now,
+    )
+
+
+@transaction.atomic
+def withdraw_application(*, actor: User, application: Application, now: datetime) -> Application:
+    """The applicant withdraws; a candidate membership they held ends with it."""
+    application = _lock_application(application)
+    permissions.require(actor, "withdraw", application)
+    if application.status not in (Application.Status.SPONSORING, Application.Status.CANDIDATE):
+        raise ConflictError("Only an application not yet put to the vote can be withdrawn.")
+    application.status = Application.Status.WITHDRAWN
+    application.decided_at = now
+    application.save(update_fields=["status", "decided_at"])
+    _end_candidate(application=application, now=now)
+    append_entry(
+        event="membership.withdrawn",
+        actor=actor,
+        council=application.council,
+        payload={"application": str(application.uuid)},
+        now=now,
+    )
+    _members_changed(application.council)
+    return application
+
+
+def _end_candidate(*, application: Application, now: datetime) -> None:
+    membership = application.membership
+    if (
+        membership is not None
+        and membership.status == Membership.Status.CANDIDATE
+        and membership.ended_at is None
+    ):
+        membership.status = Membership.Status.LEFT
+        membership.ended_at = now
+        membership.save(update_fields=["status", "ended_at"])
+
+
+def _hold(
+    *,
+    actor: User | None,
+    council: Council,
+    title: str,
+    text: str,
+    kind: str,
+    subject: Any,
+    threshold: str,
+    method: str | None,
+    closes_at: datetime | None,
+    now: datetime,
+) -> tuple[Motion, Vote]:
+    """Table a motion the rules require (no seconders needed) and open its vote at once."""
+    from councils.motions import actions as motion_actions
+
+    motion = motion_actions.table_motion(
+        actor=None, council=council, title=title, text=text, now=now, kind=kind, subject_uuid=subject
+    )
+    vote = motion_actions.open_vote(
+        actor=actor, motion=motion, now=now, method=method, threshold=threshold, closes_at=closes_at
+    )
+    return motion, vote
+
+
+@transaction.atomic
+def call_admission_vote(
+    *,
+    actor: User | None,
+    application: Application,
+    now: datetime,
+    method: str | None = None,
+    closes_at: datetime | None = None,
+) -> Vote:
+    """Put a candidate who has served the candidate period to the vote of their base council."""
+    application = _lock_application(application)
+    if actor is not None:
+        permissions.require(actor, "call_vote", application)
+    if application.status != Application.Status.CANDIDATE:
+        raise ConflictError("Only a candidate member's application can be put to the admission vote.")
+    assert application.candidate_until is not None
+    if now < application.candidate_until:
+        raise ConflictError(
+            f"The candidate period runs until {application.candidate_until:%Y-%m-%d}; "
+            "the admission vote comes after it."
+        )
+    rules = _rules(application.council, "an admission")
+    assert application.membership is not None
+    motion, vote = _hold(
+        actor=actor,
+        council=application.council,
+        title=f"Admission of a candidate member to {application.council.name}"[:200],
+        text=(
+            f"Candidate membership {application.membership.uuid} has served its candidate period "
+            f"with the sponsors the constitution requires. Admit the candidate as a full member of "
+            f"{application.council.name}."
+        ),
+        kind="admission",
+        subject=application.uuid,
+        threshold="simple",
+        method=method,
+        closes_at=closes_at,
+        now=now,
+    )
+    application.status = Application.Status.VOTING
+    application.motion_uuid = motion.uuid
+    application.save(update_fields=["status", "motion_uuid"])
+    append_entry(
+        event="membership.admission_vote_called",
+        actor=actor,
+        council=application.council,
+        payload={
+            "application": str(application.uuid),
+            "motion": str(motion.uuid),
+            "vote": str(vote.uuid),
+            "constitution": rules.version,
+        },
+        now=now,
+    )
+    return vote
+
+
+@transaction.atomic
+def call_parent_approval_vote(
+    *,
+    actor: User | None,
+    application: Application,
+    now: datetime,
+    method: str | None = None,
+    closes_at: datetime | None = None,
+) -> Vote:
+    """Put a flagged admission to the council above, whose approval it needs as well."""
+    application = _lock_application(application)
+    if actor is not None:
+        permissions.require(actor, "call_parent_vote", application)
+    parent = application.council.parent
+    if not application.is_flagged or parent is None:
+        raise ConflictError("This admission is not flagged; it needs no approval from the council above.")
+    if application.status not in (Application.Status.CANDIDATE, Application.Status.VOTING):
+        raise ConflictError(
+            "Only an applicant in the candidate period or the admission vote can be approved."
+        )
+    if application.parent_motion_uuid is not None:
+        raise ConflictError("The council above has already been asked to approve this admission.")
+    rules = _rules(application.council, "an admission")
+    motion, vote = _hold(
+        actor=actor,
+        council=parent,
+        title=f"Approve a flagged admission to {application.council.name}"[:200],
+        text=(
+            f"{application.council.name} is admitting more members than the constitution lets a council "
+            f"admit alone within {rules.admission_surge_days} days. Approve the admission of application "
+            f"{application.uuid}."
+        ),
+        kind="admission",
+        subject=application.uuid,
+        threshold="simple",
+        method=method,
+        closes_at=closes_at,
+        now=now,
+    )
+    application.parent_motion_uuid = motion.uuid
+    application.save(update_fields=["parent_motion_uuid"])
+    append_entry(
+        event="membership.approval_vote_called",
+        actor=actor,
+        council=parent,
+        payload={
+            "application": str(application.uuid),
+            "motion": str(motion.uuid),
+            "vote": str(vote.uuid),
+            "constitution": rules.version,
+        },
+        now=now,
+    )
+    return vote
+
+
+def apply_admission_outcome(*, motion: Motion, result: VoteResult, now: datetime) -> None:
+    """Outcome handler for motions of kind "admission"; runs inside close_vote's transaction."""
+    application = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("council", "council__parent", "applicant", "membership")
+        .filter(uuid=motion.subject_uuid)
+        .first()
+        if motion.subject_uuid
+        else None
+    )
+    level = None
+    if application is not None and application.is_open:
+        if motion.uuid == application.motion_uuid and motion.council_id == application.council_id:
+            level = "council"
+        elif (
+            motion.uuid == application.parent_motion_uuid
+            and motion.council_id == application.council.parent_id
+        ):
+            level = "parent"
+    if application is None or level is None:
+        append_entry(
+            event="membership.admission_vote_refused",
+            actor=None,
+            council=motion.council,
+            payload={
+                "motion": str(motion.uuid),
+                "reason": "An admission vote counts only when called on an open application by the admission "
+                "procedure; this one changes no membership.",
+            },
+            now=now,
+        )
+        return
+    if result.outcome == "no_quorum":
+        return
+    rules = _rules(application.council, "an admission")
+    council = application.council
+    if not result.adopted:
+        application.status = Application.Status.REJECTED
+        application.decided_at = now
+        application.save(update_fields=["status", "decided_at"])
+        _end_candidate(application=application, now=now)
+        append_entry(
+            event="member.not_admitted",
+            actor=None,
+            council=council,
+            payload={
+                "application": str(application.uuid),
+                "motion": str(motion.uuid),
+                "by": level,
+                "result": result.as_payload(),
+                "constitution": rules.version,
+            },
+            now=now,
+        )
+        _members_changed(council)
+        return
+    if level == "council":
+        application.council_approved_at = now
+    else:
+        application.parent_approved_at = now
+    application.save(update_fields=["council_approved_at", "parent_approved_at"])
+    append_entry(
+        event="membership.admission_approved",
+        actor=None,
+        council=motion.council,
+        payload={
+            "application": str(application.uuid),
+            "motion": str(motion.uuid),
+            "by": level,
+            "result": result.as_payload(),
+            "constitution": rules.version,
+        },
+        now=now,
+    )
+    if application.council_approved_at is None:
+        return
+    if application.is_flagged and application.parent_approved_at is None:
+        return
+    membership = application.membership
+    assert membership is not None
+    membership = Membership.objects.select_for_update().get(id=membership.id)
+    if membership.status != Membership.Status.CANDIDATE or membership.ended_at is not None:
+        raise AdmissionRefusedError("The candidate membership is no longer current; nobody can be admitted.")
+    membership.status = Membership.Status.FULL
+    membership.full_since = now
+    membership.save(update_fields=["status", "full_since"])
+    application.status = Application.Status.ADMITTED
+    application.decided_at = now
+    application.save(update_fields=["status", "decided_at"])
+    append_entry(
+        event="member.admitted",
+        actor=None,
+        council=council,
+        payload={
+            "application": str(application.uuid),
+            "membership": str(membership.uuid),
+            "member": str(application.applicant.uuid),
+            "flagged": application.is_flagged,
+            "constitution": rules.version,
+        },
+        now=now,
+    )
+    _members_changed(council)
+
+
+# Status changes outside due process ---------------------------------------------
+
+
+@transaction.atomic
+def leave_membership(*, actor: User, membership: Membership, now: datetime) -> Membership:
+    """A member leaves of their own will. Nobody else can end a membership but a vote."""
+    membership = (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("council", "user")
+        .get(id=membership.id)
+    )
+    if membership.user_id != actor.id:
+        raise DueProcessError(
+            "Only the member can leave; a membership is ended by anyone else only by expulsion, "
+            "after written charges, a hearing and a vote of the member's own council."
+        )
+    if membership.ended_at is not None:
+        raise ConflictError("This membership has already ended.")
+    membership.status = Membership.Status.LEFT
+    membership.ended_at = now
+    membership.save(update_fields=["status", "ended_at"])
+    Application.objects.filter(membership=membership, status__in=_OPEN_APPLICATION).update(
+        status=Application.Status.WITHDRAWN, decided_at=now
+    )
+    append_entry(
+        event="member.left",
+        actor=actor,
+        council=membership.council,
+        payload={"membership": str(membership.uuid), "member": str(actor.uuid)},
+        now=now,
+    )
+    _members_changed(membership.council)
+    return membership
+
+
+def change_membership_status(
+    *, actor: User, membership: Membership, status: str, now: datetime
+) -> Membership:
+    """The one door for a direct status change: only leaving goes through it; everything else is refused."""
+    if status not in Membership.Status.values:
+        raise InvalidInputError(f"Unknown membership status {status!r}.")
+    if status == Membership.Status.LEFT:
+        return leave_membership(actor=actor, membership=membership, now=now)
+    if status in (Membership.Status.SUSPENDED, Membership.Status.EXPELLED):
+        raise DueProcessError(
+            "A member can be suspended or expelled only by a vote of their own base council, after written "
+            "charges, notice of a hearing and the hearing itself. Bring charges instead."
+        )
+    raise DueProcessError(
+        "A candidate becomes a full member only by the admission vote of their council, and a disciplined "
+        "member is reinstated only by an appeal or when a suspension has been served."
+    )
+
+
+# Due process -------------------------------------------------------------------
+
+_OPEN_CASE = (DisciplineCase.Status.CHARGED, DisciplineCase.Status.HEARD, DisciplineCase.Status.VOTING)
+
+
+def _notify_accused(case: DisciplineCase) -> None:
+    user = case.membership.user
+    if not user.email:
+        return
+    subject = f"Charges brought against you in {case.council.name}"
+    body = (
+        f"Written charges have been brought against you in {case.council.name}.\n\n"
+        f"Charges:\n{case.charges}\n\n"
+        f"Penalty sought: {case.get_penalty_display()}.\n"
+        f"Your hearing: {case.hearing_at:%Y-%m-%d %H:%M} UTC. You may answer the charges and bring "
+        f"evidence before or at the hearing. Case {case.uuid}.\n"
+    )
+    transaction.on_commit(lambda: send_mail(subject, body, None, [user.email], fail_silently=True))
+
+
+@transaction.atomic
+def bring_charges(
+    *,
+    actor: User,
+    membership: Membership,
+    charges: str,
+    penalty: str,
+    hearing_at: datetime,
+    now: datetime,
+    suspension_days: int | None = None,
+) -> DisciplineCase:
+    """Bring written charges against a member of one's own base council and give notice of the hearing."""
+    membership = (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("council", "user")
+        .get(id=membership.id)
+    )
+    council = membership.council
+    permissions.require(actor, "charge", council)
+    charges = _clean_text(charges, "charges")
+    if membership.user_id == actor.id:
+        raise ConflictError("You cannot bring charges against yourself.")
+    if membership.ended_at is not None or membership.status not in (
+        Membership.Status.FULL,
+        Membership.Status.CANDIDATE,
+    ):
+        raise ConflictError("Charges can be brought only against a current member in good standing.")
+    if penalty not in DisciplineCase.Penalty.values:
+        raise InvalidInputError("The penalty sought is suspension or expulsion.")
+    if penalty == DisciplineCase.Penalty.SUSPENSION:
+        if suspension_days is None or not 1 <= suspension_days <= 3650:
+            raise InvalidInputError("A suspension lasts between 1 and 3650 days; say how many.")
+    elif suspension_days is not None:
+        raise InvalidInputError("An expulsion has no length in days.")
+    if hearing_at.tzinfo is None:
+        raise InvalidInputError("Give the hearing time with its time zone.")
+    rules = _rules(council, "a discipline case")
+    membership_rules.check_hearing_date(hearing_at=hearing_at, now=now, notice_days=rules.hearing_notice_days)
+    if DisciplineCase.objects.filter(membership=membership, status__in=_OPEN_CASE).exists():
+        raise ConflictError("This member already faces open charges; they are heard together in that case.")
+    case = DisciplineCase.objects.create(
+        council=council,
+        membership=membership,
+        charged_by=actor,
+        charges=charges,
+        penalty=penalty,
+        suspension_days=suspension_days,
+        charged_at=now,
+        hearing_at=hearing_at,
+        notified_at=now,
+        constitution_version=rules.version,
+    )
+    append_entry(
+        event="discipline.charged",
+        actor=actor,
+        council=council,
+        payload={
+            "case": str(case.uuid),
+            "membership": str(membership.uuid),
+            "member": str(membership.user.uuid),
+            "penalty": penalty,
+            "suspension_days": suspension_days,
+            "charges": commit_personal(value=charges, now=now),
+            "hearing_at": hearing_at.isoformat(),
+            "notice_days": rules.hearing_notice_days,
+            "constitution": rules.version,
+        },
+        now=now,
+    )
+    _notify_accused(case)
+    publish_on_commit(f"council-{council.uuid}", {"type": "discipline.changed"})
+    return case
+
+
+def _lock_case(case: DisciplineCase) -> DisciplineCase:
+    return (
+        DisciplineCase.objects.select_for_update(of=("self",))
+        .select_related("council", "council__parent", "membership", "membership__user")
+        .get(id=case.id)
+    )
+
+
+def _clean_evidence(evidence: list[dict[str, str]]) -> list[dict[str, str]]:
+    if len(evidence) > EVIDENCE_MAX:
+        raise InvalidInputError(f"Bring at most {EVIDENCE_MAX} pieces of evidence.")
+    cleaned = []
+    for i, item in enumerate(evidence, start=1):
+        title = (item.get("title") or "").strip()
+        url = (item.get("url") or "").strip()
+        text = (item.get("text") or "").strip()
+        if not title:
+            raise InvalidInputError(f"Evidence {i} needs a title.")
+        if not url and not text:
+            raise InvalidInputError(f"Evidence {i} needs a link or the document's text.")
+        if url and (urlparse(url).scheme not in ("http", "https") or not urlparse(url).netloc):
+            raise InvalidInputError(f"Evidence {i}: a link starts with http:// or https://.")
+        if len(title) > 200 or len(url) > 2000 or len(text) > TEXT_MAX:
+            raise InvalidInputError(f"Evidence {i} is too long.")
+        cleaned.append({"title": title, "url": url, "text": text})
+    return cleaned
+
+
+@transaction.atomic
+def submit_defence(
+    *,
+    actor: User,
+    case: DisciplineCase,
+    statement: str,
+    now: datetime,
+    evidence: list[dict[str, str]] | None = None,
+) -> Defence:
+    """The accused answers the charges and brings evidence, any time before the vote."""
+    case = _lock_case(case)
+    permissions.require(actor, "defend", case)
+    if case.status not in (DisciplineCase.Status.CHARGED, DisciplineCase.Status.HEARD):
+        raise ConflictError("The vote on these charges has been called; the defence is closed.")
+    statement = _clean_text(statement, "statement")
+    items = _clean_evidence(evidence or [])
+    defence = Defence.objects.create(case=case, statement=statement, evidence=items, submitted_at=now)
+    append_entry(
+        event="discipline.defence_submitted",
+        actor=actor,
+        council=case.council,
+        payload={
+            "case": str(case.uuid),
+            "statement": commit_personal(value=statement, now=now),
+            "evidence": len(items),
+            "constitution": case.constitution_version,
+        },
+        now=now,
+    )
+    return defence
+
+
+@transaction.atomic
+def record_hearing(
+    *, actor: User | None, case: DisciplineCase, now: datetime, notes: str = ""
+) -> DisciplineCase:
+    """Record that the hearing took place on or after the date the accused was given."""
+    case = _lock_case(case)
+    if actor is not None:
+        permissions.require(actor, "hold_hearing", case)
+    if case.status != DisciplineCase.Status.CHARGED:
+        raise ConflictError("This case is not awaiting its hearing.")
+    if now < case.hearing_at:
+        raise DueProcessError(
+            f"The hearing was set for {case.hearing_at:%Y-%m-%d %H:%M} UTC with notice to the accused; "
+            "it cannot be held earlier."
+        )
+    notes = _clean_text(notes, "hearing notes", required=False)
+    case.status = DisciplineCase.Status.HEARD
+    case.heard_at = now
+    case.hearing_notes = notes
+    case.save(update_fields=["status", "heard_at", "hearing_notes"])
+    append_entry(
+        event="discipline.heard",
+        actor=actor,
+        council=case.council,
+        payload={
+            "case": str(case.uuid),
+            "defences": case.defences.count(),
+            "notes": commit_personal(value=notes, now=now) if notes else None,
+            "constitution": case.constitution_version,
+        },
+        now=now,
+    )
+    return case
+
+
+@transaction.atomic
+def call_discipline_vote(
+    *,
+    actor: User | None,
+    case: DisciplineCase,
+    now: datetime,
+    method: str | None = None,
+    closes_at: datetime | None = None,
+) -> Vote:
+    """Put heard charges to the accused's own base council, at the majority the constitution sets."""
+    case = _lock_case(case)
+    if actor is not None:
+        permissions.require(actor, "call_vote", case)
+    if case.status == DisciplineCase.Status.CHARGED:
+        raise DueProcessError("The council votes on charges only after the hearing has been held.")
+    if case.status != DisciplineCase.Status.HEARD:
+        raise ConflictError("This case is not awaiting a vote.")
+    rules = _rules(case.council, "a discipline case")
+    penalty = case.get_penalty_display().lower()
+    if case.suspension_days:
+        penalty += f" for {case.suspension_days} days"
+    motion, vote = _hold(
+        actor=actor,
+        council=case.council,
+        title=f"Discipline case {str(case.uuid)[:8]}: {penalty}",
+        text=(
+            f"Uphold the written charges of case {case.uuid} against membership {case.membership.uuid}, "
+            f"heard on {case.heard_at:%Y-%m-%d}, and impose {penalty}."
+        ),
+        kind="discipline",
+        subject=case.uuid,
+        threshold=rules.discipline_threshold,
+        method=method,
+        closes_at=closes_at,
+        now=now,
+    )
+    case.status = DisciplineCase.Status.VOTING
+    case.motion_uuid = motion.uuid
+    case.save(update_fields=["status", "motion_uuid"])
+    append_entry(
+        event="discipline.vote_called",
+        actor=actor,
+        council=case.council,
+        payload={
+            "case": str(case.uuid),
+            "motion": str(motion.uuid),
+            "vote": str(vote.uuid),
+            "threshold": rules.discipline_threshold,
+            "constitution": rules.version,
+        },
+        now=now,
+    )
+    return vote
+
+
+@transaction.atomic
+def withdraw_charges(*, actor: User, case: DisciplineCase, now: datetime) -> DisciplineCase:
+    case = _lock_case(case)
+    permissions.require(actor, "withdraw", case)
+    if case.status not in (DisciplineCase.Status.CHARGED, DisciplineCase.Status.HEARD):
+        raise ConflictError("Charges can be withdrawn only before the vote is called.")
+    case.status = DisciplineCase.Status.WITHDRAWN
+    case.decided_at = now
+    case.save(update_fields=["status", "decided_at"])
+    append_entry(
+        event="discipline.withdrawn",
+        actor=actor,
+        council=case.council,
+        payload={"case": str(case.uuid), "constitution": case.constitution_version},
+        now=now,
+    )
+    return case
+
+
+def _last_decision_at(case: DisciplineCase) -> datetime:
+    last = case.appeals.filter(decided_at__isnull=False).order_by("-level").first()
+    decided = last.decided_at if last is not None else case.decided_at
+    assert decided is not None
+    return decided
+
+
+@transaction.atomic
+def lodge_appeal(*, actor: User, case: DisciplineCase, grounds: str, now: datetime) -> Appeal:
+    """Appeal an upheld case: to the parent council first, then to the top body."""
+    case = _lock_case(case)
+    permissions.require(actor, "appeal", case)
+    grounds = _clean_text(grounds, "grounds of appeal")
+    if case.status != DisciplineCase.Status.UPHELD:
+        raise ConflictError("Only a decision that upheld charges can be appealed.")
+    appeals = list(case.appeals.order_by("level"))
+    if appeals and appeals[-1].status != Appeal.Status.DISMISSED:
+        raise ConflictError("The last appeal has not been decided yet.")
+    levels = membership_rules.appeal_levels(
+        ancestor_ids=[c.id for c in federation_queries.ancestors(council=case.council)]
+    )
+    level = len(appeals) + 1
+    if level > len(levels):
+        raise ConflictError("Every appeal has been heard: the top body's decision is final.")
+    rules = _rules(case.council, "an appeal")
+    membership_rules.check_appeal_window(
+        decided_at=_last_decision_at(case), now=now, window_days=rules.appeal_window_days
+    )
+    council = Council.objects.get(id=levels[level - 1])
+    appeal = Appeal.objects.create(
+        case=case,
+        council=council,
+        level=level,
+        grounds=grounds,
+        lodged_at=now,
+        constitution_version=rules.version,
+    )
+    append_entry(
+        event="discipline.appeal_lodged",
+        actor=actor,
+        council=council,
+        payload={
+            "appeal": str(appeal.uuid),
+            "case": str(case.uuid),
+            "level": level,
+            "from_council": str(case.council.uuid),
+            "grounds": commit_personal(value=grounds, now=now),
+            "constitution": rules.version,
+        },
+        now=now,
+    )
+    return appeal
+
+
+@transaction.atomic
+def call_appeal_vote(
+    *,
+    actor: User | None,
+    appeal: Appeal,
+    now: datetime,
+    method: str | None = None,
+    closes_at: datetime | None = None,
+) -> Vote:
+    """Put an appeal to the council hearing it; a majority for the appeal lifts the penalty."""
+    appeal = (
+        Appeal.objects.select_for_update(of=("self",)).select_related("council", "case").get(id=appeal.id)
+    )
+    if actor is not None:
+        permissions.require(actor, "call_vote", appeal)
+    if appeal.status != Appeal.Status.LODGED:
+        raise ConflictError("This appeal is not awaiting a vote.")
+    rules = _rules(appeal.council, "an appeal")
+    motion, vote = _hold(
+        actor=actor,
+        council=appeal.council,
+        title=f"Appeal in discipline case {str(appeal.case.uuid)[:8]}",
+        text=(
+            f"Allow the appeal {appeal.uuid} against the decision in discipline case {appeal.case.uuid}, "
+            "lift the penalty and reinstate the member."
+        ),
+        kind="discipline",
+        subject=appeal.uuid,
+        threshold="simple",
+        method=method,
+        closes_at=closes_at,
+        now=now,
+    )
+    appeal.status = Appeal.Status.VOTING
+    appeal.motion_uuid = motion.uuid
+    appeal.save(update_fields=["status", "motion_uuid"])
+    append_entry(
+        event="discipline.appeal_vote_called",
+        actor=actor,
+        council=appeal.council,
+        payload={
+            "appeal": str(appeal.uuid),
+            "motion": str(motion.uuid),
+            "vote": str(vote.uuid),
+            "constitution": rules.version,
+        },
+        now=now,
+    )
+    return vote
+
+
+def _refuse_discipline_vote(*, motion: Motion, reason: str, now: datetime) -> None:
+    append_entry(
+        event="discipline.vote_refused",
+        actor=None,
+        council=motion.council,
+        payload={"motion": str(motion.uuid), "reason": reason},
+        now=now,
+    )
+
+
+def apply_discipline_outcome(*, motion: Motion, result: VoteResult, now: datetime) -> None:
+    """Outcome handler for motions of kind "discipline": the only place rights are suspended or taken."""
+    subject = motion.subject_uuid
+    case = (
+        DisciplineCase.objects.select_for_update(of=("self",))
+        .select_related("council", "membership", "membership__user")
+        .filter(uuid=subject)
+        .first()
+        if subject
+        else None
+    )
+    if case is not None:
+        _decide_case(case=case, motion=motion, result=result, now=now)
+        return
+    appeal = (
+        Appeal.objects.select_for_update(of=("self",))
+        .select_related("council", "case")
+        .filter(uuid=subject)
+        .first()
+        if subject
+        else None
+    )
+    if appeal is not None:
+        _decide_appeal(appeal=appeal, motion=motion, result=result, now=now)
+        return
+    _refuse_discipline_vote(
+        motion=motion,
+        reason="A discipline vote counts only on written charges that were heard; this vote names no case, "
+        "so it changes no membership.",
+        now=now,
+    )
+
+
+def _decide_case(*, case: DisciplineCase, motion: Motion, result: VoteResult, now: datetime) -> None:
+    if case.status != DisciplineCase.Status.VOTING or case.motion_uuid != motion.uuid:
+        _refuse_discipline_vote(
+            motion=motion,
+            reason="This vote was not called by the due-process procedure for the case, "
+            "so it changes nothing.",
+            now=now,
+        )
+        return
+    if result.outcome == "no_quorum":
+        return
+    rules = _rules(case.council, "a discipline case")
+    required = rules.discipline_threshold
+    if result.adopted and not threshold_satisfies(held=result.threshold, required=required):
+        _refuse_discipline_vote(
+            motion=motion,
+            reason=f"Discipline needs a vote at {required.replace('_', ' ')}; this vote was "
+            f"held at {result.threshold.replace('_', ' ')}.",
+            now=now,
+        )
+        return
+    case.decided_at = now
+    membership = Membership.objects.select_for_update().get(id=case.membership_id)
+    if not result.adopted:
+        case.status = DisciplineCase.Status.DISMISSED
+        case.save(update_fields=["status", "decided_at"])
+        append_entry(
+            event="discipline.dismissed",
+            actor=None,
+            council=case.council,
+            payload={
+                "case": str(case.uuid),
+                "motion": str(motion.uuid),
+                "result": result.as_payload(),
+                "constitution": rules.version,
+            },
+            now=now,
+        )
+        return
+    case.status = DisciplineCase.Status.UPHELD
+    if case.penalty == DisciplineCase.Penalty.SUSPENSION:
+        assert case.suspension_days is not None
+        case.suspended_until = now + timedelta(days=case.suspension_days)
+        membership.status = Membership.Status.SUSPENDED
+        event = "member.suspended"
+    else:
+        membership.status = Membership.Status.EXPELLED
+        membership.ended_at = now
+        event = "member.expelled"
+    case.save(update_fields=["status", "decided_at", "suspended_until"])
+    membership.save(update_fields=["status", "ended_at"])
+    append_entry(
+        event=event,
+        actor=None,
+        council=case.council,
+        payload={
+            "case": str(case.uuid),
+            "motion": str(motion.uuid),
+            "membership": str(membership.uuid),
+            "member": str(case.membership.user.uuid),
+            "until": case.suspended_until.isoformat() if case.suspended_until else None,
+            "result": result.as_payload(),
+            "constitution": rules.version,
+        },
+        now=now,
+    )
+    _members_changed(case.council)
+
+
+def _reinstate(
+    *, membership: Membership, case: DisciplineCase, reason: str, now: datetime, version: int
+) -> None:
+    if membership.status == Membership.Status.EXPELLED:
+        if Membership.objects.filter(user=membership.user, ended_at__isnull=True).exists():
+            raise ConflictError("The member has since joined another council; they keep that membership.")
+        membership.ended_at = None
+    membership.status = Membership.Status.FULL
+    membership.save(update_fields=["status", "ended_at"])
+    append_entry(
+        event="member.reinstated",
+        actor=None,
+        council=case.council,
+        payload={
+            "case": str(case.uuid),
+            "membership": str(membership.uuid),
+            "member": str(membership.user.uuid),
+            "reason": reason,
+            "constitution": version,
+        },
+        now=now,
+    )
+    _members_changed(case.council)
+
+
+def _decide_appeal(*, appeal: Appeal, motion: Motion, result: VoteResult, now: datetime) -> None:
+    if appeal.status != Appeal.Status.VOTING or appeal.motion_uuid != motion.uuid:
+        _refuse_discipline_vote(
+            motion=motion, reason="This vote was not called for the appeal, so it changes nothing.", now=now
+        )
+        return
+    if result.outcome == "no_quorum":
+        return
+    case = (
+        DisciplineCase.objects.select_for_update(of=("self",))
+        .select_related("council", "membership")
+        .get(id=appeal.case_id)
+    )
+    rules = _rules(case.council, "an appeal")
+    appeal.decided_at = now
+    appeal.status = Appeal.Status.ALLOWED if result.adopted else Appeal.Status.DISMISSED
+    appeal.save(update_fields=["status", "decided_at"])
+    append_entry(
+        event="discipline.appeal_allowed" if result.adopted else "discipline.appeal_dismissed",
+        actor=None,
+        council=appeal.council,
+        payload={
+            "appeal": str(appeal.uuid),
+            "case": str(case.uuid),
+            "level": appeal.level,
+            "motion": str(motion.uuid),
+            "result": result.as_payload(),
+            "constitution": rules.version,
+        },
+        now=now,
+    )
+    if not result.adopted:
+        return
+    case.status = DisciplineCase.Status.REVERSED
+    case.save(update_fields=["status"])
+    membership = (
+        Membership.objects.select_for_update(of=("self",)).select_related("user").get(id=case.membership_id)
+    )
+    if membership.status in (Membership.Status.SUSPENDED, Membership.Status.EXPELLED):
+        _reinstate(membership=membership, case=case, reason="appeal_allowed", now=now, version=rules.version)
+
+
+@transaction.atomic
+def end_suspension(*, actor: User | None, case: DisciplineCase, now: datetime) -> Membership:
+    """Restore a suspended member's rights once the suspension the council voted has been served."""
+    case = _lock_case(case)
+    if actor is not None:
+        permissions.require(actor, "end_suspension", case)
+    if case.status != DisciplineCase.Status.UPHELD or case.penalty != DisciplineCase.Penalty.SUSPENSION:
+        raise ConflictError("This case imposed no suspension that is still running.")
+    assert case.suspended_until is not None
+    if now < case.suspended_until:
+        raise ConflictError(f"The suspension runs until {case.suspended_until:%Y-%m-%d}.")
+    membership = (
+        Membership.objects.select_for_update(of=("self",)).select_related("user").get(id=case.membership_id)
+    )
+    if membership.status != Membership.Status.SUSPENDED:
+        raise ConflictError("The member is not suspended.")
+    case.status = DisciplineCase.Status.ENDED
+    case.save(update_fields=["status"])
+    _reinstate(
+        membership=membership,
+        case=case,
+        reason="suspension_served",
+        now=now,
+        version=case.constitution_version,
+    )
+    return membership

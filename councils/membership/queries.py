@@ -1,0 +1,94 @@
+"""Reads of admission and due process, with the visibility rules of each."""
+
+from __future__ import annotations
+
+import uuid as uuid_lib
+from typing import Any
+
+from django.db.models import QuerySet
+
+from councils.core.errors import NotFoundError
+from councils.federation.models import Council
+from councils.membership import permissions
+from councils.membership.models import Appeal, Application, DisciplineCase
+
+
+def access_application(*, viewer: Any, application_uuid: uuid_lib.UUID | str) -> Application:
+    """The application, for the applicant and the councils deciding it; NotFoundError otherwise."""
+    try:
+        application = Application.objects.select_related(
+            "council", "council__parent", "council__federation", "applicant", "membership"
+        ).get(uuid=application_uuid)
+    except (Application.DoesNotExist, ValueError, TypeError):
+        raise NotFoundError("No such application.") from None
+    if not permissions.can(viewer, "view", application):
+        raise NotFoundError("No such application.")
+    return application
+
+
+def list_applications(*, council: Council, open_only: bool = False) -> QuerySet[Application]:
+    qs = Application.objects.filter(council=council).select_related("applicant", "council")
+    if open_only:
+        qs = qs.filter(
+            status__in=[
+                Application.Status.SPONSORING,
+                Application.Status.CANDIDATE,
+                Application.Status.VOTING,
+            ]
+        )
+    return qs.order_by("-applied_at", "-id")
+
+
+def list_flagged_for_parent(*, council: Council) -> QuerySet[Application]:
+    """Flagged admissions in the councils directly below `council`, which need its approval."""
+    return (
+        Application.objects.filter(council__parent=council, is_flagged=True)
+        .select_related("applicant", "council")
+        .order_by("-applied_at", "-id")
+    )
+
+
+def list_my_applications(*, user: Any) -> QuerySet[Application]:
+    return Application.objects.filter(applicant=user).select_related("council").order_by("-applied_at", "-id")
+
+
+def list_sponsor_uuids(*, application: Application) -> list[str]:
+    return [str(u) for u in application.sponsorships.values_list("sponsor__uuid", flat=True)]
+
+
+def access_case(*, viewer: Any, case_uuid: uuid_lib.UUID | str) -> DisciplineCase:
+    """The case, for the accused, the council deciding it and the councils hearing its appeals."""
+    try:
+        case = DisciplineCase.objects.select_related(
+            "council", "council__parent", "membership", "membership__user", "charged_by"
+        ).get(uuid=case_uuid)
+    except (DisciplineCase.DoesNotExist, ValueError, TypeError):
+        raise NotFoundError("No such case.") from None
+    if not permissions.can(viewer, "view", case):
+        raise NotFoundError("No such case.")
+    return case
+
+
+def list_cases(*, council: Council) -> QuerySet[DisciplineCase]:
+    return (
+        DisciplineCase.objects.filter(council=council)
+        .select_related("membership", "membership__user", "charged_by", "council")
+        .order_by("-charged_at", "-id")
+    )
+
+
+def list_cases_against(*, user: Any) -> QuerySet[DisciplineCase]:
+    return (
+        DisciplineCase.objects.filter(membership__user=user)
+        .select_related("council", "membership")
+        .order_by("-charged_at", "-id")
+    )
+
+
+def access_appeal(*, viewer: Any, appeal_uuid: uuid_lib.UUID | str) -> Appeal:
+    try:
+        appeal = Appeal.objects.select_related("case", "council").get(uuid=appeal_uuid)
+    except (Appeal.DoesNotExist, ValueError, TypeError):
+        raise NotFoundError("No such appeal.") from None
+    access_case(viewer=viewer, case_uuid=appeal.case.uuid)
+    return appeal

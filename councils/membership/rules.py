@@ -1,0 +1,61 @@
+"""Pure rules of admission and due process: no Django, no clock (callers pass `now`)."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import datetime, timedelta
+from decimal import ROUND_FLOOR, Decimal
+
+from councils.core.errors import ConflictError, InvalidInputError
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """The same day and time `months` later, clamped to the month's last day."""
+    month_index = moment.month - 1 + months
+    year, month = moment.year + month_index // 12, month_index % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+def surge_allowance(*, council_size: int, share: Decimal) -> int:
+    """How many admissions a council may take in one surge window without its parent's approval.
+
+    At least one, so that a small council can always admit a single person on its own.
+    """
+    allowed = (Decimal(council_size) * share).to_integral_value(rounding=ROUND_FLOOR)
+    return max(1, int(allowed))
+
+
+def is_surge(*, recent_applications: int, council_size: int, share: Decimal) -> bool:
+    """Whether an application, counted in `recent_applications`, goes beyond the allowance."""
+    return recent_applications > surge_allowance(council_size=council_size, share=share)
+
+
+def check_sponsor_standing(*, full_since: datetime | None, now: datetime, min_months: int) -> None:
+    if full_since is None or add_months(full_since, min_months) > now:
+        raise ConflictError(
+            f"A sponsor must have been a full member of this council for at least {min_months} months."
+        )
+
+
+def check_hearing_date(*, hearing_at: datetime, now: datetime, notice_days: int) -> None:
+    """The accused gets at least `notice_days` of notice before the hearing."""
+    earliest = now + timedelta(days=notice_days)
+    if hearing_at < earliest:
+        raise InvalidInputError(
+            f"The hearing must be at least {notice_days} days after the notice: "
+            f"on or after {earliest:%Y-%m-%d %H:%M} UTC."
+        )
+
+
+def check_appeal_window(*, decided_at: datetime, now: datetime, window_days: int) -> None:
+    if now > decided_at + timedelta(days=window_days):
+        raise ConflictError(f"The {window_days} days to appeal this decision have passed.")
+
+
+def appeal_levels(*, ancestor_ids: list[int]) -> list[int]:
+    """The councils that hear appeals, in order: the parent, then the top body (once if they are the same)."""
+    if not ancestor_ids:
+        return []
+    parent, top = ancestor_ids[0], ancestor_ids[-1]
+    return [parent] if parent == top else [parent, top]

@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from councils.constitution import actions, queries
+from councils.constitution.models import Amendment, ConstitutionVersion
+from councils.constitution.rules import content_hash
+from councils.core.errors import ConflictError, InvalidInputError, PermissionDeniedError
+from councils.motions import actions as motion_actions
+from councils.motions.models import Motion
+from tests.membership.support import NOW, adopt, make_national_body, payloads, vote_through
+
+
+def test_founding_adopts_version_one_with_defaults_and_records_its_hash(cast):
+    version = adopt(cast)
+    assert version.version == 1
+    assert queries.current_constitution(cast.federation).sponsors_required == 2
+    [entry] = payloads("constitution.adopted")
+    assert entry["constitution"] == 1
+    assert entry["hash"] == content_hash(version.document) == version.content_hash
+
+
+def test_founding_twice_is_refused(cast):
+    adopt(cast)
+    with pytest.raises(ConflictError, match="already has a constitution"):
+        adopt(cast)
+
+
+def test_founding_with_bad_numbers_is_refused_by_name(cast):
+    with pytest.raises(InvalidInputError, match="amendment_threshold"):
+        adopt(cast, amendment_threshold="whatever")
+    assert not ConstitutionVersion.objects.exists()
+
+
+def _propose(cast, **changes):
+    return actions.propose_constitution_amendment(
+        actor=cast.alice, federation=cast.federation, changes=changes, explanation="Fewer sponsors.", now=NOW
+    )
+
+
+def _second_and_open(cast, amendment):
+    motion = Motion.objects.get(uuid=amendment.motion_uuid)
+    motion_actions.second_motion(actor=cast.erin, motion=motion, now=NOW)
+    return actions.open_amendment_vote(actor=cast.alice, amendment=amendment, now=NOW, method="named")
+
+
+def test_amendment_adopted_by_two_thirds_makes_version_two(cast):
+    adopt(cast)
+    make_national_body(cast)
+    amendment = _propose(cast, sponsors_required=3)
+    vote = _second_and_open(cast, amendment)
+    assert vote.threshold == "two_thirds"
+    vote_through(vote, yes=[cast.alice, cast.erin], no=[cast.frank], now=NOW + timedelta(hours=1))
+    current = queries.current_constitution(cast.federation)
+    assert current.version == 2
+    assert current.sponsors_required == 3
+    [amended] = payloads("constitution.amended")
+    versions = list(queries.list_versions(federation=cast.federation))
+    assert amended["old_hash"] == versions[0].content_hash
+    assert amended["new_hash"] == versions[1].content_hash
+    assert versions[1].adopted_by_motion == amendment.motion_uuid
+    amendment.refresh_from_db()
+    assert amendment.status == Amendment.Status.ADOPTED
+
+
+def test_amendment_short_of_two_thirds_is_rejected(cast):
+    adopt(cast)
+    make_national_body(cast)
+    vote = _second_and_open(cast, _propose(cast, sponsors_required=3))
+    vote_through(vote, yes=[cast.alice], no=[cast.erin, cast.frank], now=NOW + timedelta(hours=1))
+    assert queries.current_constitution(cast.federation).version == 1
+    assert payloads("constitution.amendment_rejected")
+
+
+def test_vote_at_simple_majority_is_refused_even_when_it_passes(cast):
+    adopt(cast)
+    make_national_body(cast)
+    amendment = _propose(cast, amendment_threshold="simple")
+    motion = Motion.objects.get(uuid=amendment.motion_uuid)
+    motion_actions.second_motion(actor=cast.erin, motion=motion, now=NOW)
+    vote = motion_actions.open_vote(
+        actor=cast.alice, motion=motion, now=NOW, method="named", threshold="simple"
+    )
+    vote_through(vote, yes=[cast.alice, cast.erin], no=[cast.frank], now=NOW + timedelta(hours=1))
+    assert queries.current_constitution(cast.federation).version == 1
+    [refused] = payloads("constitution.amendment_refused")
+    assert "two thirds" in refused["reason"]
+    amendment.refresh_from_db()
+    assert amendment.status == Amendment.Status.REFUSED
+
+
+def test_proposal_needs_a_voter_of_the_top_council(cast):
+    adopt(cast)
+    make_national_body(cast)
+    with pytest.raises(PermissionDeniedError, match="top council"):
+        actions.propose_constitution_amendment(
+            actor=cast.dave,
+            federation=cast.federation,
+            changes={"sponsors_required": 1},
+            explanation="",
+            now=NOW,
+        )
+
+
+def test_proposal_that_changes_nothing_or_is_invalid_is_refused(cast):
+    adopt(cast)
+    make_national_body(cast)
+    with pytest.raises(InvalidInputError, match="changes nothing"):
+        _propose(cast, sponsors_required=2)
+    with pytest.raises(InvalidInputError, match="Unknown constitution settings"):
+        _propose(cast, free_lunch=1)
+    with pytest.raises(InvalidInputError, match="version number"):
+        _propose(cast, version=7)
+
+
+def test_stale_proposal_is_refused_after_another_amendment(cast):
+    adopt(cast)
+    make_national_body(cast)
+    first = _propose(cast, sponsors_required=3)
+    second = _propose(cast, hearing_notice_days=21)
+    vote_through(_second_and_open(cast, first), yes=[cast.alice, cast.erin, cast.frank], now=NOW)
+    vote_through(_second_and_open(cast, second), yes=[cast.alice, cast.erin, cast.frank], now=NOW)
+    second.refresh_from_db()
+    assert second.status == Amendment.Status.REFUSED
+    assert "version 2 is now in force" in second.refusal
+    assert queries.current_constitution(cast.federation).hearing_notice_days == 14

@@ -1,0 +1,69 @@
+"""Helpers the membership, constitution, platform and scenario tests share."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+
+from councils.accounts.models import User
+from councils.constitution.actions import adopt_initial_constitution
+from councils.constitution.models import ConstitutionVersion
+from councils.federation import actions as federation_actions
+from councils.federation.models import Council, Office
+from councils.motions import actions as motion_actions
+from councils.motions.models import Vote
+from councils.record.models import Entry
+from councils.record.queries import entry_document
+
+NOW = datetime(2026, 3, 1, 9, 0).replace(tzinfo=__import__("datetime").UTC)
+# Founding members joined at NOW; sponsors need months of standing.
+LATER = NOW + timedelta(days=200)
+
+
+def adopt(cast: Any, **document: Any) -> ConstitutionVersion:
+    return adopt_initial_constitution(
+        actor=None, federation=cast.federation, now=NOW, document=document or None
+    )
+
+
+def vote_through(
+    vote: Vote,
+    *,
+    yes: Iterable[User] = (),
+    no: Iterable[User] = (),
+    abstain: Iterable[User] = (),
+    now: datetime,
+) -> Any:
+    """Cast the given ballots and close the vote as the rules (actor None); return the result."""
+    for choice, users in (("yes", yes), ("no", no), ("abstain", abstain)):
+        for user in users:
+            motion_actions.cast_vote(actor=user, vote=vote, choice=choice, now=now)
+    return motion_actions.close_vote(actor=None, vote=vote, now=now)
+
+
+def seat(cast: Any, *, from_council: Council, users: Iterable[User]) -> None:
+    with transaction.atomic():
+        for user in users:
+            federation_actions.seat_delegate(
+                from_council=from_council, user=user, election_uuid=None, term_ends_at=None, now=NOW
+            )
+
+
+def make_national_body(cast: Any) -> None:
+    """Give the top council voters (alice, erin, frank as delegates from the city) and a chair (alice)."""
+    seat(cast, from_council=cast.city, users=[cast.alice, cast.erin, cast.frank])
+    federation_actions.appoint_founding_officer(
+        actor=None, council=cast.national, user=cast.alice, role=Office.Role.CHAIR, now=NOW
+    )
+
+
+def entries(event: str) -> list[dict[str, Any]]:
+    """The documents of every record entry of `event`, in order."""
+    return [entry_document(e) for e in Entry.objects.filter(event=event).order_by("id")]
+
+
+def payloads(event: str) -> list[dict[str, Any]]:
+    return [doc["payload"] for doc in entries(event)]
