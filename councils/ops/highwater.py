@@ -1,0 +1,87 @@
+"""The record's high-water mark: the largest checkpoint this installation may have published.
+
+It lives in var/record_high_water, outside the database, so that it
+survives the loss or replacement of the database. A restore compares the
+backup with it: an older backup would take the log back to a size the public
+has already seen beyond, which forks the log.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+
+from councils.core.ledger.note import b64decode, b64encode
+
+FILE_NAME = "record_high_water"
+
+
+@dataclass(frozen=True)
+class HighWater:
+    origin: str
+    size: int
+    root: bytes
+
+    def as_json(self) -> dict[str, object]:
+        return {"origin": self.origin, "size": self.size, "root": b64encode(self.root)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> HighWater:
+        return cls(origin=str(data["origin"]), size=int(str(data["size"])), root=b64decode(str(data["root"])))
+
+
+def path() -> Path:
+    return Path(settings.VAR_DIR) / FILE_NAME
+
+
+def read() -> HighWater | None:
+    try:
+        text = path().read_text()
+    except FileNotFoundError:
+        return None
+    try:
+        return HighWater.from_json(json.loads(text))
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ValueError(
+            f"{path()} is damaged ({exc}); move it aside only if you know the log's size"
+        ) from exc
+
+
+def _write(mark: HighWater) -> None:
+    target = path()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(target.name + ".tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        json.dump(mark.as_json(), handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, target)
+
+
+def raise_to(mark: HighWater) -> HighWater:
+    """Keep the larger of the stored mark and `mark`; a mark never goes down except through `reset`."""
+    current = read()
+    if current is not None and current.origin == mark.origin and current.size >= mark.size:
+        return current
+    _write(mark)
+    return mark
+
+
+def reset(mark: HighWater) -> None:
+    """Start the mark again from `mark`: only after a restore the operator accepted as a fork."""
+    _write(mark)
+
+
+def note_published() -> HighWater | None:
+    """Raise the mark to the database's latest signed checkpoint (call where checkpoints are served)."""
+    from councils.record.models import Checkpoint
+
+    latest = Checkpoint.objects.order_by("-size", "-id").values("origin", "size", "root").first()
+    if latest is None:
+        return read()
+    return raise_to(HighWater(origin=latest["origin"], size=latest["size"], root=bytes(latest["root"])))
