@@ -1,0 +1,167 @@
+"""Verify a downloaded record without trusting whoever served it.
+
+Pure: callers fetch the checkpoint, the log's key, the entries and proofs
+(over HTTP or from a bundle file) and pass them in. The verdict lists
+`problems` (the record is not what it claims: exit 1), `warnings` (for
+example missing cosignatures) and how many entries were replayed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from councils.core.ledger import merkle, note, replay
+
+
+@dataclass
+class Verdict:
+    origin: str = ""
+    size: int = 0
+    root: bytes = b""
+    key: str = ""
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    cosignatures: list[dict[str, Any]] = field(default_factory=list)
+    replayed: int = 0
+    not_replayed: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "origin": self.origin,
+            "size": self.size,
+            "root": note.b64encode(self.root) if self.root else None,
+            "key": self.key,
+            "cosignatures": self.cosignatures,
+            "replayed": self.replayed,
+            "not_replayed": self.not_replayed,
+            "problems": self.problems,
+            "warnings": self.warnings,
+            "notes": self.notes,
+        }
+
+
+def open_signed_checkpoint(
+    text: str,
+    log_key: str,
+    *,
+    witnesses: Sequence[str] = (),
+    quorum: int = 0,
+    require_witnesses: bool = False,
+    verdict: Verdict,
+) -> note.Checkpoint | None:
+    """Check the log's signature and the witnesses' cosignatures; fill `verdict`."""
+    try:
+        log = note.parse_vkey(log_key)
+        if log.key_type != note.ED25519:
+            raise note.NoteError("the log's key is not an Ed25519 signing key")
+        checkpoint, parsed = note.open_checkpoint(text, log)
+    except note.NoteError as exc:
+        verdict.problems.append(f"The checkpoint is not validly signed by the federation's key: {exc}.")
+        return None
+    verdict.origin, verdict.size, verdict.root, verdict.key = checkpoint.origin, checkpoint.size, checkpoint.root, log_key
+    valid = 0
+    for vkey in witnesses:
+        try:
+            witness = note.parse_vkey(vkey)
+        except note.NoteError as exc:
+            verdict.warnings.append(f"The witness key {vkey[:40]!r} is malformed: {exc}.")
+            continue
+        signature = note.find_signature(parsed, witness)
+        if signature is None:
+            continue
+        try:
+            timestamp = note.verify_signature(parsed.body, signature, witness)
+        except note.NoteError as exc:
+            verdict.problems.append(f"Witness {witness.name}'s cosignature is forged or damaged: {exc}.")
+            continue
+        valid += 1
+        verdict.cosignatures.append({"witness": witness.name, "time": timestamp})
+    needed = max(quorum, 1 if witnesses else 0)
+    if valid < needed or (require_witnesses and valid == 0):
+        message = (
+            f"The checkpoint carries {valid} valid witness cosignature(s); {max(needed, 1)} are needed "
+            "before anyone else has vouched that this is the one history the server shows everybody."
+        )
+        (verdict.problems if require_witnesses else verdict.warnings).append(message)
+    return checkpoint
+
+
+def check_consistency(
+    previous_size: int, previous_root: bytes, checkpoint: note.Checkpoint, proof: Sequence[bytes], verdict: Verdict
+) -> None:
+    """The log must extend the checkpoint this verifier saw last; anything else is a forked history."""
+    if checkpoint.size < previous_size:
+        verdict.problems.append(
+            f"The log shrank: you last saw {previous_size} entries and now it claims {checkpoint.size}. "
+            "Entries have been removed from the record."
+        )
+        return
+    try:
+        merkle.verify_consistency(previous_size, checkpoint.size, previous_root, checkpoint.root, proof)
+    except merkle.ProofError as exc:
+        verdict.problems.append(
+            f"The log is not an extension of the {previous_size} entries you saw last ({exc}): "
+            "its history has been rewritten."
+        )
+
+
+def check_entries(
+    entries: Iterable[tuple[int, bytes | None, bytes | None]], checkpoint: note.Checkpoint, verdict: Verdict
+) -> None:
+    """Recompute every leaf and the root from (index, data or None, leaf hash or None), then replay the rules.
+
+    An entry without data (one the reader may not see) is checked by its leaf
+    hash only and counted as not replayed.
+    """
+
+    def leaves_and_items() -> Iterator[bytes]:
+        expected = 0
+        items: list[replay.Item | None] = []
+        for index, data, claimed in entries:
+            if index != expected:
+                verdict.problems.append(f"Entry {expected} is missing from the record (got entry {index} next).")
+                expected = index
+            if data is not None:
+                leaf = merkle.hash_leaf(data)
+                if claimed is not None and claimed != leaf:
+                    verdict.problems.append(f"Entry {index}'s content does not match its leaf hash.")
+                try:
+                    document = json.loads(data)
+                    items.append(replay.Item.from_document(index, document))
+                except (ValueError, UnicodeDecodeError):
+                    verdict.problems.append(f"Entry {index} is not a readable record entry.")
+                    items.append(None)
+            elif claimed is not None and len(claimed) == merkle.HASH_SIZE:
+                leaf = claimed
+                items.append(None)
+            else:
+                verdict.problems.append(f"Entry {index} has neither content nor a valid leaf hash.")
+                leaf = b"\x00" * merkle.HASH_SIZE
+                items.append(None)
+            expected += 1
+            yield leaf
+        state["items"] = items
+
+    state: dict[str, Any] = {}
+    size, root = merkle.root_from_leaves(leaves_and_items())
+    if size != checkpoint.size:
+        verdict.problems.append(f"The checkpoint covers {checkpoint.size} entries but {size} were provided.")
+    elif root != checkpoint.root:
+        verdict.problems.append(
+            "The entries do not hash to the signed root: some entry was altered, removed, inserted or "
+            "reordered after the checkpoint was signed."
+        )
+    result = replay.replay(state.get("items", []))
+    verdict.replayed += result.replayed
+    verdict.not_replayed += result.not_replayed
+    verdict.problems.extend(f"Rule broken at {p}." for p in result.problems)
+    verdict.notes.extend(result.notes)
