@@ -38,6 +38,11 @@ def access_motion(*, viewer: Any, motion_uuid: uuid_lib.UUID | str) -> Motion:
     return motion
 
 
+def get_motion(*, motion_uuid: uuid_lib.UUID | str) -> Motion:
+    """The motion without an access check: only for answering the actor who just created it."""
+    return _motions().get(uuid=motion_uuid)
+
+
 def access_vote(*, viewer: Any, vote_uuid: uuid_lib.UUID | str) -> Vote:
     try:
         vote = Vote.objects.select_related("motion", "motion__council", "motion__council__parent").get(
@@ -72,6 +77,16 @@ def list_votes(*, motion: Motion) -> QuerySet[Vote]:
 
 def current_vote(*, motion: Motion) -> Vote | None:
     return Vote.objects.filter(motion=motion).order_by("-opened_at", "-id").first()
+
+
+def decisive_vote(*, motion: Motion) -> Vote | None:
+    """The last closed vote on the motion: the one whose result stands."""
+    return (
+        Vote.objects.filter(motion=motion, closed_at__isnull=False)
+        .select_related("motion")
+        .order_by("-closed_at", "-id")
+        .first()
+    )
 
 
 def live_counts(*, vote: Vote) -> dict[str, int]:

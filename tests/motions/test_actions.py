@@ -389,7 +389,8 @@ def test_motion_of_top_council_cannot_be_forwarded(cast):
         actions.forward_motion(actor=None, motion=motion, now=NOW)
 
 
-def test_outcome_handler_runs_in_the_close_transaction(cast):
+def test_outcome_handler_runs_in_the_close_transaction(cast, monkeypatch):
+    monkeypatch.setattr(outcomes, "_HANDLERS", {})
     seen = []
 
     def handler(*, motion, result, now):
