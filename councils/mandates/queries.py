@@ -9,7 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from councils.core.errors import NotFoundError
 from councils.core.rules import pay, terms
@@ -143,7 +143,7 @@ def list_reports_due(*, council: Council) -> QuerySet[ReportDue]:
     return (
         ReportDue.objects.filter(council=council)
         .select_related("delegate", "higher_council")
-        .order_by(Q(submitted_at__isnull=False).asc(), "due_at", "id")
+        .order_by(F("submitted_at").asc(nulls_first=True), "due_at", "id")
     )
 
 

@@ -1,0 +1,119 @@
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from councils.core.errors import ConflictError, InvalidInputError
+from councils.core.rules import pay, recall, terms
+from councils.core.rules.constitution import Constitution
+
+T0 = datetime(2024, 1, 31, 9, 0, tzinfo=UTC)
+RULES = Constitution(term_months=12, max_consecutive_terms=2, rotation_gap_terms=1)
+
+
+def p(start, end):
+    return terms.Period(start, end)
+
+
+def test_add_months_keeps_the_day_or_takes_the_months_last():
+    assert terms.add_months(T0, 1) == datetime(2024, 2, 29, 9, 0, tzinfo=UTC)
+    assert terms.add_months(T0, 13) == datetime(2025, 2, 28, 9, 0, tzinfo=UTC)
+    assert terms.add_months(T0, 11) == datetime(2024, 12, 31, 9, 0, tzinfo=UTC)
+
+
+def test_every_started_term_counts():
+    one_year = terms.add_months(T0, 12)
+    assert terms.terms_in(p(T0, one_year), term_months=12, now=one_year) == 1
+    assert terms.terms_in(p(T0, None), term_months=12, now=terms.add_months(T0, 13)) == 2
+    assert terms.terms_in(p(T0, T0), term_months=0, now=T0) == 1
+
+
+def test_first_and_second_terms_are_allowed():
+    terms.check_eligible(periods=[], constitution=RULES, office="chair", now=T0)
+    first = p(T0, terms.add_months(T0, 12))
+    terms.check_eligible(periods=[first], constitution=RULES, office="chair", now=terms.add_months(T0, 12))
+
+
+def test_third_consecutive_term_is_refused_with_the_rule_quoted():
+    two = p(T0, terms.add_months(T0, 24))
+    with pytest.raises(terms.TermRuleError, match=r"more than 2 consecutive term\(s\) of 12 months") as info:
+        terms.check_eligible(periods=[two], constitution=RULES, office="chair", now=terms.add_months(T0, 24))
+    assert "may stand again from 2027-01-31" in info.value.message
+    assert isinstance(info.value, ConflictError)
+
+
+def test_holder_still_in_office_after_the_limit_is_refused():
+    with pytest.raises(terms.TermRuleError, match="still holds the office"):
+        terms.check_eligible(
+            periods=[p(T0, None)], constitution=RULES, office="chair", now=terms.add_months(T0, 25)
+        )
+
+
+def test_short_break_does_not_reset_the_count():
+    first = p(T0, terms.add_months(T0, 12))
+    second = p(terms.add_months(T0, 14), terms.add_months(T0, 26))
+    assert terms.latest_run([second, first], constitution=RULES, now=terms.add_months(T0, 26))[0] == 2
+
+
+def test_open_earlier_spell_joins_the_run():
+    assert terms.latest_run([p(T0, None), p(T0, T0)], constitution=RULES, now=T0)[0] == 2
+
+
+def test_rotation_gap_served_makes_them_eligible_again():
+    two = p(T0, terms.add_months(T0, 24))
+    terms.check_eligible(periods=[two], constitution=RULES, office="chair", now=terms.add_months(T0, 36))
+    fresh = p(terms.add_months(T0, 36), terms.add_months(T0, 48))
+    assert terms.latest_run([two, fresh], constitution=RULES, now=terms.add_months(T0, 48))[0] == 1
+
+
+def test_no_rotation_gap_means_no_limit():
+    rules = Constitution(rotation_gap_terms=0)
+    terms.check_eligible(
+        periods=[p(T0, None)], constitution=rules, office="chair", now=terms.add_months(T0, 120)
+    )
+
+
+def test_latest_run_of_nothing_is_zero():
+    assert terms.latest_run([], constitution=RULES, now=T0) == (0, None)
+
+
+def test_indefinite_or_overlong_terms_are_refused():
+    with pytest.raises(terms.TermRuleError, match="indefinite tenure"):
+        terms.check_term_length(started_at=T0, term_ends_at=None, constitution=RULES)
+    with pytest.raises(terms.TermRuleError, match="at most 12 months"):
+        terms.check_term_length(started_at=T0, term_ends_at=terms.add_months(T0, 13), constitution=RULES)
+    with pytest.raises(InvalidInputError, match="end after it starts"):
+        terms.check_term_length(started_at=T0, term_ends_at=T0, constitution=RULES)
+    terms.check_term_length(started_at=T0, term_ends_at=terms.add_months(T0, 12), constitution=RULES)
+
+
+def test_signature_threshold_rounds_up_and_is_at_least_one():
+    assert recall.signature_threshold(eligible=4, share=Decimal("0.20")) == 1
+    assert recall.signature_threshold(eligible=11, share=Decimal("0.20")) == 3
+    assert recall.signature_threshold(eligible=10, share=Decimal("0.20")) == 2
+    assert recall.signature_threshold(eligible=0, share=Decimal("0.20")) == 1
+
+
+def test_petition_window_and_status_checks():
+    ends = recall.expires_at(started_at=T0, window_days=30)
+    recall.check_open(status="open", expires=ends, now=T0)
+    with pytest.raises(recall.PetitionClosedError, match="no longer collecting"):
+        recall.check_open(status="vote", expires=ends, now=T0)
+    with pytest.raises(recall.PetitionClosedError, match="window closed on 2024-03-01"):
+        recall.check_open(status="open", expires=ends, now=ends)
+
+
+def test_pay_cap_and_declarations():
+    assert pay.excess_over_cap(pay=Decimal("2400.00"), constitution=Constitution()) is None
+    assert pay.excess_over_cap(pay=Decimal("2500.50"), constitution=Constitution()) == Decimal("100.50")
+    assert (
+        pay.excess_over_cap(pay=Decimal("9999"), constitution=Constitution(average_member_wage=Decimal(0)))
+        is None
+    )
+    pay.check_declaration(pay=Decimal("10.50"), expenses=Decimal(0))
+    with pytest.raises(InvalidInputError, match="Pay must be zero or more"):
+        pay.check_declaration(pay=Decimal(-1), expenses=Decimal(0))
+    with pytest.raises(InvalidInputError, match="Expenses has at most two decimal places"):
+        pay.check_declaration(pay=Decimal(1), expenses=Decimal("0.001"))
+    with pytest.raises(InvalidInputError):
+        pay.check_declaration(pay=Decimal("NaN"), expenses=Decimal(0))
