@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from councils.accounts import actions, queries, ratelimit, tokens, totp
 from councils.accounts.models import User
@@ -123,6 +123,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def account(request: HttpRequest) -> HttpResponse:
     return render(
         request, "web/accounts/account.html", {"token_count": tokens.list_tokens(user=request.user).count()}

@@ -1,0 +1,169 @@
+"""What every API endpoint shares: errors as problem+json, CSRF, open docs, names and list shapes."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+
+from councils.api.urls import api
+from tests.personas import API, check_wrong_method
+
+OPERATION_ID = re.compile(r"^[a-z]+(_[a-z]+)+$")
+METHODS = ("get", "post", "put", "patch", "delete")
+
+
+def schema() -> dict:
+    return api.get_openapi_schema(path_prefix="/api/v1")
+
+
+def operations():
+    for path, item in schema()["paths"].items():
+        for method, operation in item.items():
+            if method in METHODS:
+                yield path, method, operation
+
+
+def resolve(node: dict, components: dict) -> dict:
+    while "$ref" in node:
+        node = components["schemas"][node["$ref"].rsplit("/", 1)[1]]
+    return node
+
+
+@pytest.mark.django_db
+def test_openapi_and_docs_need_no_login():
+    client = Client()
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    assert response.json()["info"]["title"] == "Councils API"
+    docs = client.get("/api/v1/docs")
+    assert docs.status_code == 200 and b"openapi.json" in docs.content
+
+
+def test_every_operation_has_a_resource_verb_operation_id():
+    seen: dict[str, str] = {}
+    for path, method, operation in operations():
+        op_id = operation.get("operationId", "")
+        assert OPERATION_ID.match(op_id), (
+            f"{method.upper()} {path}: operation_id {op_id!r} is not <resource>_<verb>"
+        )
+        assert op_id not in seen, f"{op_id} is used by both {seen[op_id]} and {method.upper()} {path}"
+        seen[op_id] = f"{method.upper()} {path}"
+
+
+def test_every_list_answers_items_and_count():
+    components = schema().get("components", {})
+    for path, method, operation in operations():
+        if method != "get":
+            continue
+        ok = operation["responses"].get("200", {}).get("content", {}).get("application/json", {})
+        if not ok:
+            continue
+        body = resolve(ok["schema"], components)
+        where = f"GET {path}"
+        assert body.get("type") != "array", f"{where} returns a bare array: use @paginate(PageNumber)"
+        if any(p["name"] == "page" for p in operation.get("parameters", [])):
+            properties = body.get("properties", {})
+            assert {"items", "count"} <= set(properties), f"{where} pages but does not answer items/count"
+
+
+def test_lists_without_path_parameters_answer_items_and_count(cast):
+    client = cast.api(cast.alice)
+    checked = 0
+    for path, method, operation in operations():
+        if method != "get" or "{" in path:
+            continue
+        if not any(p["name"] == "page" for p in operation.get("parameters", [])):
+            continue
+        required = [p for p in operation["parameters"] if p.get("required")]
+        if required:
+            continue
+        response = client.get(path)
+        assert response.status_code == 200, f"GET {path}: {response.status_code}"
+        body = response.json()
+        assert set(body) == {"items", "count"}, f"GET {path}: {sorted(body)}"
+        assert isinstance(body["items"], list) and isinstance(body["count"], int)
+        checked += 1
+    assert checked >= 2
+
+
+def test_page_zero_is_422(cast):
+    response = cast.api(cast.alice).get("/api/v1/councils?page=0")
+    assert response.status_code == 422 and response["Content-Type"] == "application/problem+json"
+
+
+def test_unknown_api_path_is_404_problem(cast):
+    for client in (cast.api(cast.alice), cast.api(None)):
+        response = client.get("/api/v1/no/such/thing")
+        assert response.status_code == 404
+        assert response["Content-Type"] == "application/problem+json"
+        assert response.json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize(("url", "method"), [("/api/v1/councils", "post"), ("/api/v1/auth/me", "delete")])
+def test_wrong_method_is_405_problem(cast, url, method):
+    response = check_wrong_method(cast, API, url, method)
+    assert response.json()["code"] == "method_not_allowed"
+    assert "GET" in response["Allow"]
+
+
+def test_session_writes_need_csrf(cast):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(cast.bob)
+    refused = client.post("/api/v1/auth/tokens", {"name": "x"}, content_type="application/json")
+    assert refused.status_code == 403
+    assert refused["Content-Type"] == "application/problem+json"
+    assert "CSRF" in refused.json()["detail"]
+    client.get("/account/tokens/")  # sets the CSRF cookie, as a page of the site would
+    token = client.cookies["csrftoken"].value
+    ok = client.post(
+        "/api/v1/auth/tokens", {"name": "x"}, content_type="application/json", headers={"X-CSRFToken": token}
+    )
+    assert ok.status_code == 201
+
+
+def test_session_reads_need_no_csrf(cast):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(cast.bob)
+    assert client.get("/api/v1/auth/me").status_code == 200
+
+
+def test_bearer_writes_need_no_csrf(cast):
+    from councils.accounts.tokens import issue_token
+    from tests.conftest import NOW
+
+    raw = issue_token(user=cast.bob, name="cli", now=NOW)
+    client = Client(enforce_csrf_checks=True, headers={"Authorization": f"Bearer {raw}"})
+    assert (
+        client.post("/api/v1/auth/tokens", {"name": "y"}, content_type="application/json").status_code == 201
+    )
+
+
+def test_anonymous_write_is_401_not_a_csrf_refusal(cast):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/api/v1/auth/tokens", {"name": "x"}, content_type="application/json")
+    assert response.status_code == 401
+    assert response["Content-Type"] == "application/problem+json"
+
+
+def test_bad_bearer_token_is_401(cast):
+    client = Client(headers={"Authorization": "Bearer cnl_not-a-token"})
+    response = client.get("/api/v1/auth/me")
+    assert response.status_code == 401 and response.json()["code"] == "unauthenticated"
+    assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_crash_is_a_500_problem(cast, monkeypatch, settings):
+    from councils.api.routers import accounts
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(accounts.account_tokens, "list_tokens", boom)
+    client = cast.api(cast.bob)
+    client.raise_request_exception = False
+    response = client.get("/api/v1/auth/tokens")
+    assert response.status_code == 500
+    assert response["Content-Type"] == "application/problem+json"
+    assert b"boom" not in response.content
