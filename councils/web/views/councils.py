@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.urls import path
 
 from councils.federation import permissions, queries
+from councils.motions import queries as motion_queries
 from councils.web.views.common import domain_errors
 
 
@@ -29,6 +30,7 @@ def council_detail(request: HttpRequest, council_id: UUID) -> HttpResponse:
         "can_vote": permissions.can(request.user, "vote", council),
         "is_officer": permissions.can(request.user, "chair", council),
         "can_invite": council.is_base and permissions.can(request.user, "invite", council),
+        "council_motions": motion_queries.list_motions(council=council)[:20],
     }
     return render(request, "web/councils/detail.html", context)
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from councils.federation import queries
 from councils.federation.models import Membership, Office, Seat
+from councils.motions import queries as motion_queries
 
 
 def _my_roles(user: object) -> dict[int, list[str]]:
@@ -30,6 +31,7 @@ def home(request: HttpRequest) -> HttpResponse:
         roles = _my_roles(request.user)
         councils = list(queries.list_participant_councils(user=request.user))
         context["my_councils"] = [(council, roles.get(council.id, [])) for council in councils]
+        context["open_votes"] = motion_queries.list_open_votes_for(user=request.user)
     else:
         context["public_councils"] = queries.list_visible_councils(viewer=None).filter(parent__isnull=True)
     return render(request, "web/home.html", context)

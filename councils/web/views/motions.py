@@ -1,3 +1,301 @@
-from django.urls import URLPattern
+"""Motion pages: table, second, amend, vote (plain forms; htmx and live updates enhance), close, forward."""
 
-urlpatterns: list[URLPattern] = []
+from __future__ import annotations
+
+import uuid as uuid_lib
+from typing import Any
+from uuid import UUID
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from councils.core.rules import votes as rules
+from councils.federation import permissions as council_policy
+from councils.federation import queries as federation_queries
+from councils.motions import actions, permissions, queries
+from councils.motions.models import Motion, Vote
+from councils.web.views.common import domain_errors
+
+
+class MotionForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    text = forms.CharField(label=gettext_lazy("Text of the motion"), widget=forms.Textarea, max_length=50_000)
+    seconds_required = forms.IntegerField(
+        label=gettext_lazy("Seconders needed"), min_value=0, max_value=50, initial=1
+    )
+
+
+class AmendmentForm(forms.Form):
+    text = forms.CharField(
+        label=gettext_lazy("New full text proposed"), widget=forms.Textarea, max_length=50_000
+    )
+
+
+class OpenVoteForm(forms.Form):
+    method = forms.ChoiceField(label=gettext_lazy("Method"), choices=Vote.Method.choices)
+    threshold = forms.ChoiceField(label=gettext_lazy("Needed to pass"), choices=Vote.Threshold.choices)
+    quorum = forms.IntegerField(
+        label=gettext_lazy("Quorum (ballots, abstentions count)"), min_value=1, required=False
+    )
+    allow_change = forms.BooleanField(
+        label=gettext_lazy("Members may change a named vote until it closes"), required=False, initial=True
+    )
+
+
+def render_diff(old: str, new: str) -> SafeString:
+    """The amendment as <del>/<ins> over the text it amends, escaped word by word."""
+    parts = []
+    for op, text in rules.word_diff(old, new):
+        if op == "equal":
+            parts.append(escape(text))
+        else:
+            tag = "ins" if op == "insert" else "del"
+            parts.append(f"<{tag}>{escape(text)}</{tag}>")
+    # Every piece is escaped above.
+    return mark_safe("".join(parts))
+
+
+def _vote_context(request: HttpRequest, vote: Vote | None) -> dict[str, Any]:
+    if vote is None:
+        return {"vote": None}
+    user = request.user
+    return {
+        "vote": vote,
+        "live": queries.live_counts(vote=vote),
+        "result": queries.result_of(vote=vote),
+        "eligible": vote.is_open and permissions.can(user, "vote", vote),
+        "voted": queries.has_voted(vote=vote, user=user),
+        "my_choice": queries.my_named_choice(vote=vote, user=user),
+        "may_close": vote.is_open and permissions.can(user, "close_vote", vote),
+        "batch_size": _batch_size(),
+        # A fresh key per rendered form: a resubmitted form is a retry, not a second ballot.
+        "idempotency_key": uuid_lib.uuid4().hex,
+    }
+
+
+def _batch_size() -> int:
+    from django.conf import settings
+
+    return int(settings.COUNCILS_SECRET_BATCH_SIZE)
+
+
+def _context(request: HttpRequest, motion: Motion, **extra: Any) -> dict[str, Any]:
+    user = request.user
+    council = motion.council
+    names = not council.is_base or federation_queries.is_participant(user=user, council=council)
+    amendments = [
+        (a, render_diff(a.base_text, a.text), queries.current_vote(motion=a))
+        for a in queries.list_amendments(motion=motion)
+    ]
+    origin = motion.forwarded_from
+    return {
+        "motion": motion,
+        "diff": render_diff(motion.base_text, motion.text) if motion.amends_id else "",
+        "names": names,
+        "seconders": queries.list_seconders(motion=motion) if names else [],
+        "amendments": amendments,
+        "votes": list(queries.list_votes(motion=motion)),
+        "origin_result": queries.result_of(vote=v)
+        if origin and (v := queries.decisive_vote(motion=origin))
+        else None,
+        "forwarded_to": Motion.objects.filter(forwarded_from=motion).select_related("council").first(),
+        "may_second": motion.state == Motion.State.DRAFT
+        and motion.tabled_by_id != getattr(user, "id", None)
+        and permissions.can(user, "second", motion),
+        "may_amend": motion.kind != Motion.Kind.AMENDMENT
+        and motion.state in (Motion.State.DRAFT, Motion.State.SECONDED)
+        and permissions.can(user, "amend", motion),
+        "may_open": motion.state == Motion.State.SECONDED and permissions.can(user, "open_vote", motion),
+        "may_forward": motion.state == Motion.State.ADOPTED
+        and motion.kind == Motion.Kind.ORDINARY
+        and council.parent_id is not None
+        and permissions.can(user, "forward", motion),
+        "may_withdraw": motion.state in (Motion.State.DRAFT, Motion.State.SECONDED)
+        and permissions.can(user, "withdraw", motion),
+        "amend_form": extra.pop("amend_form", None) or AmendmentForm(initial={"text": motion.text}),
+        "open_form": extra.pop("open_form", None)
+        or OpenVoteForm(
+            initial={"method": rules.default_method(is_base=council.is_base), "allow_change": True}
+        ),
+        **_vote_context(request, queries.current_vote(motion=motion)),
+        **extra,
+    }
+
+
+@require_GET
+@domain_errors
+def motion_detail(request: HttpRequest, motion_id: UUID) -> HttpResponse:
+    motion = queries.access_motion(viewer=request.user, motion_uuid=motion_id)
+    return render(request, "web/motions/detail.html", _context(request, motion))
+
+
+@login_required
+@domain_errors
+def motion_new(request: HttpRequest, council_id: UUID) -> HttpResponse:
+    council = federation_queries.access_council(viewer=request.user, council_uuid=council_id)
+    council_policy.require(request.user, "table_motion", council)
+    form = MotionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        motion = actions.table_motion(
+            actor=request.user, council=council, now=timezone.now(), **form.cleaned_data
+        )
+        messages.success(request, _("Your motion is tabled."))
+        return redirect("web:motion", motion.uuid)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "web/motions/new.html", {"council": council, "form": form}, status=status)
+
+
+def _motion_for_post(request: HttpRequest, motion_id: UUID) -> Motion:
+    return queries.access_motion(viewer=request.user, motion_uuid=motion_id)
+
+
+@require_POST
+@login_required
+@domain_errors
+def motion_second(request: HttpRequest, motion_id: UUID) -> HttpResponse:
+    motion = actions.second_motion(
+        actor=request.user, motion=_motion_for_post(request, motion_id), now=timezone.now()
+    )
+    messages.success(request, _("You seconded the motion."))
+    return redirect("web:motion", motion.uuid)
+
+
+@require_POST
+@login_required
+@domain_errors
+def motion_amend(request: HttpRequest, motion_id: UUID) -> HttpResponse:
+    motion = _motion_for_post(request, motion_id)
+    form = AmendmentForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request, "web/motions/detail.html", _context(request, motion, amend_form=form), status=422
+        )
+    amendment = actions.propose_amendment(
+        actor=request.user, motion=motion, text=form.cleaned_data["text"], now=timezone.now()
+    )
+    messages.success(request, _("Your amendment is proposed; it needs a seconder."))
+    return redirect("web:motion", amendment.uuid)
+
+
+@require_POST
+@login_required
+@domain_errors
+def motion_open_vote(request: HttpRequest, motion_id: UUID) -> HttpResponse:
+    motion = _motion_for_post(request, motion_id)
+    form = OpenVoteForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request, "web/motions/detail.html", _context(request, motion, open_form=form), status=422
+        )
+    actions.open_vote(actor=request.user, motion=motion, now=timezone.now(), **form.cleaned_data)
+    messages.success(request, _("The vote is open."))
+    return redirect("web:motion", motion.uuid)
+
+
+@require_POST
+@login_required
+@domain_errors
+def motion_forward(request: HttpRequest, motion_id: UUID) -> HttpResponse:
+    incoming = actions.forward_motion(
+        actor=request.user, motion=_motion_for_post(request, motion_id), now=timezone.now()
+    )
+    messages.success(
+        request, _("The motion is forwarded to %(council)s.") % {"council": incoming.council.name}
+    )
+    return redirect("web:motion", motion_id)
+
+
+@require_POST
+@login_required
+@domain_errors
+def motion_withdraw(request: HttpRequest, motion_id: UUID) -> HttpResponse:
+    motion = actions.withdraw_motion(
+        actor=request.user, motion=_motion_for_post(request, motion_id), now=timezone.now()
+    )
+    messages.success(request, _("The motion is withdrawn."))
+    return redirect("web:motion", motion.uuid)
+
+
+@require_POST
+@login_required
+@domain_errors
+def vote_cast(request: HttpRequest, vote_id: UUID) -> HttpResponse:
+    vote = queries.access_vote(viewer=request.user, vote_uuid=vote_id)
+    choice = request.POST.get("choice", "")
+    receipt = actions.cast_vote(
+        actor=request.user,
+        vote=vote,
+        choice=choice,
+        now=timezone.now(),
+        idempotency_key=request.POST.get("idempotency_key") or None,
+    )
+    if request.headers.get("HX-Request"):
+        context = {"motion": vote.motion, "receipt": receipt, **_vote_context(request, vote)}
+        return render(request, "web/motions/detail.html#vote-box", context)
+    if receipt.is_secret:
+        messages.success(
+            request,
+            _(
+                "Your secret ballot is recorded. Your receipt: %(receipt)s. "
+                "Keep it to find your ballot in the published set."
+            )
+            % {"receipt": receipt.receipt},
+        )
+    else:
+        messages.success(request, _("Your vote is recorded: %(choice)s.") % {"choice": _(choice)})
+    return redirect("web:motion", vote.motion.uuid)
+
+
+@require_POST
+@login_required
+@domain_errors
+def vote_close(request: HttpRequest, vote_id: UUID) -> HttpResponse:
+    vote = queries.access_vote(viewer=request.user, vote_uuid=vote_id)
+    result = actions.close_vote(actor=request.user, vote=vote, now=timezone.now())
+    messages.success(
+        request, _("The vote is closed: %(outcome)s.") % {"outcome": _(result.outcome.replace("_", " "))}
+    )
+    return redirect("web:motion", vote.motion.uuid)
+
+
+@require_GET
+@domain_errors
+def vote_ballots(request: HttpRequest, vote_id: UUID) -> HttpResponse:
+    """The published ballot set of a closed secret vote, or the roll call of a named one."""
+    vote = queries.access_vote(viewer=request.user, vote_uuid=vote_id)
+    council = vote.motion.council
+    names = not council.is_base or federation_queries.is_participant(user=request.user, council=council)
+    context = {
+        "vote": vote,
+        "motion": vote.motion,
+        "result": queries.result_of(vote=vote),
+        "ballots": list(queries.list_published_ballots(vote=vote)) if vote.is_secret else [],
+        "roll_call": list(queries.list_roll_call(vote=vote))
+        if not vote.is_secret and not vote.is_open and names
+        else [],
+    }
+    return render(request, "web/motions/ballots.html", context)
+
+
+urlpatterns = [
+    path("council/<uuid:council_id>/new/", motion_new, name="motion_new"),
+    path("<uuid:motion_id>/", motion_detail, name="motion"),
+    path("<uuid:motion_id>/second/", motion_second, name="motion_second"),
+    path("<uuid:motion_id>/amend/", motion_amend, name="motion_amend"),
+    path("<uuid:motion_id>/open-vote/", motion_open_vote, name="motion_open_vote"),
+    path("<uuid:motion_id>/forward/", motion_forward, name="motion_forward"),
+    path("<uuid:motion_id>/withdraw/", motion_withdraw, name="motion_withdraw"),
+    path("votes/<uuid:vote_id>/cast/", vote_cast, name="vote_cast"),
+    path("votes/<uuid:vote_id>/close/", vote_close, name="vote_close"),
+    path("votes/<uuid:vote_id>/ballots/", vote_ballots, name="vote_ballots"),
+]

@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+import json
+
+from councils.federation.models import Council
+from councils.motions import actions
+from councils.motions.models import Motion, NamedBallot
+from councils.record.models import Entry
+from tests.motions.conftest import NOW
+
+
+def test_council_page_lists_motions_and_offers_tabling(cast, motion):
+    page = cast.client(cast.bob).get(f"/councils/{cast.riverside.uuid}/")
+    assert page.status_code == 200
+    assert "Safety reps" in page.content.decode() and "Table a motion" in page.content.decode()
+    assert (
+        "Table a motion"
+        not in cast.client(cast.carol).get(f"/councils/{cast.riverside.uuid}/").content.decode()
+    )
+
+
+def test_member_tables_motion_with_form(cast):
+    client = cast.client(cast.bob)
+    url = f"/motions/council/{cast.riverside.uuid}/new/"
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"title": "Canteen", "text": "Open a canteen.", "seconds_required": 1})
+    motion = Motion.objects.get(title="Canteen")
+    assert response.status_code == 302 and response["Location"] == f"/motions/{motion.uuid}/"
+
+
+def test_invalid_form_is_422_with_errors(cast):
+    response = cast.client(cast.bob).post(
+        f"/motions/council/{cast.riverside.uuid}/new/", {"title": "", "text": "", "seconds_required": 1}
+    )
+    assert response.status_code == 422 and "field-error" in response.content.decode()
+
+
+def test_anonymous_is_sent_to_login_and_observer_refused(cast, motion):
+    response = cast.client(None).get(f"/motions/council/{cast.riverside.uuid}/new/")
+    assert response.status_code == 302 and "/login/" in response["Location"]
+    assert cast.client(cast.carol).get(f"/motions/council/{cast.riverside.uuid}/new/").status_code == 403
+    assert cast.client(cast.carol).post(f"/motions/{motion.uuid}/amend/", {"text": "x"}).status_code == 403
+
+
+def test_hidden_council_motion_is_404_for_outsider(cast, motion):
+    Council.objects.filter(pk=cast.riverside.pk).update(visibility=Council.Visibility.COUNCIL)
+    assert cast.client(cast.dave).get(f"/motions/{motion.uuid}/").status_code == 404
+    assert cast.client(cast.dave).post(f"/motions/{motion.uuid}/second/").status_code == 404
+
+
+def test_wrong_method_is_405(cast, motion):
+    assert cast.client(cast.bob).get(f"/motions/{motion.uuid}/second/").status_code == 405
+
+
+def test_vote_by_plain_form_then_close_shows_result(cast, motion):
+    vote = actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method="named")
+    bob = cast.client(cast.bob)
+    page = bob.get(f"/motions/{motion.uuid}/").content.decode()
+    assert 'name="choice" value="yes"' in page and f"/live/vote-{vote.uuid}" in page
+    response = bob.post(f"/motions/votes/{vote.uuid}/cast/", {"choice": "yes"})
+    assert response.status_code == 302
+    assert NamedBallot.objects.get(vote=vote, voter=cast.bob).choice == "yes"
+    assert "Close the vote" not in bob.get(f"/motions/{motion.uuid}/").content.decode()
+    alice = cast.client(cast.alice)
+    assert alice.post(f"/motions/votes/{vote.uuid}/close/").status_code == 302
+    page = alice.get(f"/motions/{motion.uuid}/").content.decode()
+    assert "Adopted" in page and "Roll call" in page
+    roll = alice.get(f"/motions/votes/{vote.uuid}/ballots/").content.decode()
+    assert "Bob Novak" in roll
+
+
+def test_htmx_cast_returns_the_vote_box_only(cast, motion):
+    vote = actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method="secret")
+    response = cast.client(cast.bob).post(
+        f"/motions/votes/{vote.uuid}/cast/", {"choice": "no"}, headers={"HX-Request": "true"}
+    )
+    body = response.content.decode()
+    assert response.status_code == 200 and body.lstrip().startswith('<div id="vote-box"')
+    assert "Your receipt" in body and "cannot be changed once cast" in body
+    assert "<html" not in body
+
+
+def test_secret_ballot_page_warns_and_shows_turnout_only(cast, motion):
+    vote = actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method="secret")
+    actions.cast_vote(actor=cast.erin, vote=vote, choice="yes", now=NOW)
+    page = cast.client(cast.bob).get(f"/motions/{motion.uuid}/").content.decode()
+    assert "cannot be changed once cast" in page and "fewer than 25 voters" in page
+    assert 'data-count="turnout">1<' in page and 'data-count="yes"' not in page
+
+
+def test_invalid_choice_is_refused_with_422(cast, motion):
+    vote = actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method="named")
+    assert (
+        cast.client(cast.bob).post(f"/motions/votes/{vote.uuid}/cast/", {"choice": "maybe"}).status_code
+        == 422
+    )
+
+
+def test_amendment_page_shows_word_diff(cast, motion):
+    client = cast.client(cast.frank)
+    response = client.post(f"/motions/{motion.uuid}/amend/", {"text": "Elect three safety reps."})
+    amendment = Motion.objects.get(kind="amendment")
+    assert response["Location"] == f"/motions/{amendment.uuid}/"
+    page = client.get(f"/motions/{amendment.uuid}/").content.decode()
+    assert "<del>two</del><ins>three</ins>" in page
+    assert "<del>two</del><ins>three</ins>" in client.get(f"/motions/{motion.uuid}/").content.decode()
+
+
+def test_amendment_diff_escapes_html(cast, motion):
+    actions.propose_amendment(actor=cast.frank, motion=motion, text="<script>x</script> reps", now=NOW)
+    page = cast.client(cast.bob).get(f"/motions/{motion.uuid}/").content.decode()
+    assert "<script>x</script>" not in page and "&lt;script&gt;" in page
+
+
+def test_officer_opens_vote_and_forwards(cast, motion):
+    alice = cast.client(cast.alice)
+    response = alice.post(
+        f"/motions/{motion.uuid}/open-vote/", {"method": "named", "threshold": "simple", "allow_change": "on"}
+    )
+    assert response.status_code == 302
+    vote = motion.votes.get()
+    actions.cast_vote(actor=cast.bob, vote=vote, choice="yes", now=NOW)
+    actions.close_vote(actor=cast.alice, vote=vote, now=NOW)
+    assert alice.post(f"/motions/{motion.uuid}/forward/").status_code == 302
+    incoming = Motion.objects.get(forwarded_from=motion)
+    page = cast.client(cast.bob).get(f"/motions/{incoming.uuid}/").content.decode()
+    assert "Incoming from" in page and "Riverside Depot" in page and "1 for, 0 against" in page
+
+
+def test_open_vote_form_errors_are_422(cast, motion):
+    response = cast.client(cast.alice).post(f"/motions/{motion.uuid}/open-vote/", {"method": "lottery"})
+    assert response.status_code == 422
+
+
+def test_home_lists_open_votes_for_the_member(cast, motion):
+    actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method="named")
+    page = cast.client(cast.bob).get("/").content.decode()
+    assert "Open votes" in page and "Safety reps" in page and "your vote is awaited" in page
+
+
+def test_web_and_api_write_identical_vote_entries(cast, motion):
+    vote = actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method="named")
+    cast.client(cast.bob).post(f"/motions/votes/{vote.uuid}/cast/", {"choice": "yes"})
+    cast.api(cast.erin).post(
+        f"/api/v1/motions/votes/{vote.uuid}/cast",
+        json.dumps({"choice": "yes"}),
+        content_type="application/json",
+    )
+    web, api = (json.loads(bytes(e.data)) for e in Entry.objects.filter(event="vote.cast").order_by("id"))
+    assert set(web) == set(api) and set(web["payload"]) == set(api["payload"])
+    assert web["payload"]["choice"] == api["payload"]["choice"] == "yes"
