@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "councils.motions",
     "councils.elections",
     "councils.mandates",
+    "councils.petitions",
     "councils.meetings",
     "councils.live",
     "councils.demo",
