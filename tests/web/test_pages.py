@@ -1,0 +1,186 @@
+"""The web shell: home, council page, error pages, health check."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from councils.federation import actions as fa
+from councils.federation.models import Council
+from tests.conftest import NOW, make_user
+from tests.personas import WEB, check, check_wrong_method
+
+
+def test_home_for_anonymous_invites_to_log_in(cast):
+    response = cast.client(None).get("/")
+    assert response.status_code == 200
+    assert b'href="/login/"' in response.content
+    assert b'class="skip" href="#main"' in response.content
+    assert b'<main id="main"' in response.content
+
+
+def test_home_lists_my_councils_with_my_roles(cast):
+    response = cast.client(cast.bob).get("/")
+    text = response.content.decode()
+    assert "Riverside Depot" in text and "Eastside District" in text
+    assert "Delegate of Riverside Depot" in text
+    assert "Harbour Works" not in text
+    alice = cast.client(cast.alice).get("/").content.decode()
+    assert "Chair" in alice
+
+
+def test_home_for_someone_in_no_council(cast):
+    loner = make_user("loner", "Lone Person")
+    response = cast.client(loner).get("/")
+    assert b"You do not take part in any council yet." in response.content
+
+
+def test_council_page_shows_officers_delegates_and_councils_below(cast):
+    text = cast.client(cast.bob).get(f"/councils/{cast.district.uuid}/").content.decode()
+    assert "Delegates sitting here" in text and "Bob Novak" in text
+    assert "Riverside Depot" in text and "Harbour Works" in text  # councils below
+    assert "Delegates to Metro City" in text
+    riverside = cast.client(cast.bob).get(f"/councils/{cast.riverside.uuid}/").content.decode()
+    assert "Alice Adeyemi" in riverside and "Chair" in riverside
+    assert "Delegates to Eastside District" in riverside
+
+
+def test_members_are_listed_only_for_participants(cast):
+    url = f"/councils/{cast.riverside.uuid}/"
+    assert b"Erin Walsh" in cast.client(cast.carol).get(url).content
+    outsider = cast.client(cast.dave).get(url)
+    assert outsider.status_code == 200 and b"Erin Walsh" not in outsider.content
+
+
+def test_only_officers_see_the_invite_button(cast):
+    url = f"/councils/{cast.riverside.uuid}/"
+    invite = f"/councils/{cast.riverside.uuid}/invite/".encode()
+    assert invite in cast.client(cast.alice).get(url).content
+    assert invite not in cast.client(cast.bob).get(url).content
+    assert invite not in cast.client(cast.carol).get(url).content
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [("anonymous", 404), ("outsider", 404), ("observer", 200), ("member", 200), ("officer", 200)],
+)
+def test_personas_council_only_council_page(cast, persona, expected):
+    Council.objects.filter(id=cast.riverside.id).update(visibility=Council.Visibility.COUNCIL)
+    check(cast, persona, WEB, "get", f"/councils/{cast.riverside.uuid}/", None, expected)
+
+
+def test_public_council_is_visible_without_login(cast):
+    Council.objects.filter(id=cast.national.id).update(visibility=Council.Visibility.PUBLIC)
+    check(cast, "anonymous", WEB, "get", f"/councils/{cast.national.uuid}/", None, 200)
+    assert b"National Congress" in cast.client(None).get("/").content
+
+
+def test_council_page_wrong_method(cast):
+    check_wrong_method(cast, WEB, f"/councils/{cast.riverside.uuid}/", "post")
+
+
+def _queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_council_page_queries_do_not_grow_with_members(cast):
+    client = cast.client(cast.alice)
+    url = f"/councils/{cast.riverside.uuid}/"
+    _queries(client, url)  # warm the session and caches
+    before = _queries(client, url)
+    for i in range(15):
+        fa.add_founding_member(actor=None, council=cast.riverside, user=make_user(f"m{i}", f"M {i}"), now=NOW)
+    assert _queries(client, url) == before
+    assert before <= 30
+
+
+def test_home_queries_do_not_grow_with_councils(cast):
+    client = cast.client(cast.alice)
+    _queries(client, "/")
+    before = _queries(client, "/")
+    for i in range(5):
+        council = fa.create_council(
+            actor=None,
+            federation=cast.federation,
+            name=f"Extra {i}",
+            kind="workplace",
+            parent=cast.district,
+            is_base=True,
+            now=NOW,
+        )
+        fa.appoint_founding_officer(actor=None, council=council, user=cast.alice, role="secretary", now=NOW)
+    assert _queries(client, "/") == before
+
+
+def test_unknown_page_is_a_styled_404(cast):
+    response = cast.client(cast.bob).get("/no/such/page/")
+    assert response.status_code == 404
+    assert b"Page not found" in response.content
+    assert b"councils.css" in response.content
+
+
+def test_refused_action_is_a_styled_403(cast):
+    response = cast.client(cast.bob).get(f"/councils/{cast.riverside.uuid}/invite/")
+    assert response.status_code == 403
+    assert b"councils.css" in response.content and b'role="alert"' in response.content
+
+
+def test_error_templates_render(cast, rf):
+    from django.core.exceptions import PermissionDenied
+    from django.views import defaults
+
+    request = rf.get("/x/")
+    request.user = cast.bob
+    forbidden = defaults.permission_denied(request, PermissionDenied("Not for you."))
+    assert forbidden.status_code == 403 and b"Not for you." in forbidden.content
+    crashed = defaults.server_error(request)
+    assert crashed.status_code == 500
+    assert b"Something went wrong" in crashed.content and b"/static/web/councils.css" in crashed.content
+
+
+def test_csrf_failure_page(cast):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(cast.bob)
+    response = client.post("/account/tokens/", {"name": "x"})
+    assert response.status_code == 403
+    assert b"This form has expired" in response.content
+
+
+def test_stylesheet_has_focus_styles_and_no_external_resources():
+    from pathlib import Path
+
+    import councils.web
+
+    css = (Path(councils.web.__file__).parent / "static" / "web" / "councils.css").read_text()
+    assert ":focus-visible" in css and ".skip:focus" in css
+    assert "http://" not in css and "https://" not in css and "@import" not in css
+
+
+def test_healthz_reports_the_database(client, db):
+    from councils import __version__
+
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "version": __version__}
+    assert client.post("/healthz").status_code == 405
+
+
+def test_healthz_reports_an_unreachable_database(client, db, monkeypatch):
+    from councils.web import health
+
+    class Broken:
+        def cursor(self):
+            raise RuntimeError("down")
+
+    monkeypatch.setattr(health, "connection", Broken())
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["database"] == "unavailable"
+
+
+def test_home_wrong_method(cast):
+    check_wrong_method(cast, WEB, "/", "post")
