@@ -9,6 +9,7 @@ from councils.api import problems
 from councils.api.auth import REQUIRED
 from councils.api.routers import (
     accounts,
+    constitution,
     councils,
     elections,
     invitations,
@@ -17,6 +18,7 @@ from councils.api.routers import (
     membership,
     motions,
     petitions,
+    platforms,
     record,
 )
 
@@ -39,5 +41,7 @@ api.add_router("/elections", elections.router)
 api.add_router("/meetings", meetings.router)
 api.add_router("/mandates", mandates.router)
 api.add_router("/membership", membership.router)
+api.add_router("/constitution", constitution.router)
+api.add_router("/platforms", platforms.router)
 api.add_router("/petitions", petitions.router)
 api.add_router("/record", record.router)

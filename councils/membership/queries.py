@@ -8,7 +8,8 @@ from typing import Any
 from django.db.models import QuerySet
 
 from councils.core.errors import NotFoundError
-from councils.federation.models import Council
+from councils.federation import queries as federation_queries
+from councils.federation.models import Council, Membership
 from councils.membership import permissions
 from councils.membership.models import Appeal, Application, DisciplineCase
 
@@ -92,3 +93,32 @@ def access_appeal(*, viewer: Any, appeal_uuid: uuid_lib.UUID | str) -> Appeal:
         raise NotFoundError("No such appeal.") from None
     access_case(viewer=viewer, case_uuid=appeal.case.uuid)
     return appeal
+
+
+def access_membership(*, viewer: Any, membership_uuid: uuid_lib.UUID | str) -> Membership:
+    """A membership, for the member and for those who take part in the member's council."""
+    try:
+        membership = Membership.objects.select_related("council", "user").get(uuid=membership_uuid)
+    except (Membership.DoesNotExist, ValueError, TypeError):
+        raise NotFoundError("No such membership.") from None
+    mine = getattr(viewer, "is_authenticated", False) and membership.user_id == viewer.id
+    if not mine and not federation_queries.is_participant(user=viewer, council=membership.council):
+        raise NotFoundError("No such membership.")
+    return membership
+
+
+def access_council_to_join(*, viewer: Any, council_uuid: uuid_lib.UUID | str) -> Council:
+    """A council someone may apply to: any they can see, and any not restricted to its own members.
+
+    Applicants are not yet in the federation, so the ordinary visibility rule would hide
+    every council from them; a council open only to its own members takes invited people only.
+    """
+    try:
+        council = Council.objects.select_related("parent", "federation").get(uuid=council_uuid)
+    except (Council.DoesNotExist, ValueError, TypeError):
+        raise NotFoundError("No such council.") from None
+    if council.visibility == Council.Visibility.COUNCIL and not federation_queries.can_view_council(
+        viewer=viewer, council=council
+    ):
+        raise NotFoundError("No such council.")
+    return council

@@ -1,0 +1,199 @@
+"""The federation's constitution: the version in force, its history, and amendments.
+
+Reads are public when the federation's top council is public, otherwise for
+its members. `?federation=` picks the federation; callers who belong to only
+one may leave it out.
+"""
+
+from datetime import datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import paginate
+from pydantic import ConfigDict
+
+from councils.api.auth import OPTIONAL
+from councils.api.pagination import PageNumber
+from councils.constitution import actions, queries
+from councils.constitution.models import Amendment, ConstitutionVersion
+from councils.constitution.plain import explain
+from councils.constitution.rules import document_changes
+from councils.core.errors import InvalidInputError, NotFoundError
+from councils.core.rules.constitution import Constitution
+from councils.federation.models import Federation
+
+router = Router(tags=["constitution"])
+
+
+class Strict(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SectionOut(Schema):
+    title: str
+    rules: list[str]
+
+
+class VersionOut(Schema):
+    federation: UUID
+    version: int
+    content_hash: str
+    adopted_at: datetime
+    adopted_by_motion: UUID | None
+    document: dict[str, Any]
+
+
+class ConstitutionOut(VersionOut):
+    plain: list[SectionOut]
+
+
+class ChangeOut(Schema):
+    setting: str
+    old: Any
+    new: Any
+
+
+class AmendmentOut(Schema):
+    uuid: UUID
+    council: UUID
+    base_version: int
+    status: str
+    motion: UUID | None
+    proposed_at: datetime
+    decided_at: datetime | None
+    explanation: str
+    refusal: str
+    content_hash: str
+    changes: list[ChangeOut]
+
+
+class AmendmentIn(Strict):
+    federation: UUID | None = None
+    changes: dict[str, Any] = Field(min_length=1)
+    explanation: str = Field(default="", max_length=20_000)
+
+
+class OpenVoteIn(Strict):
+    method: Literal["named", "secret"] | None = None
+    closes_at: datetime | None = None
+
+
+class VoteRef(Schema):
+    vote: UUID
+    motion: UUID
+    threshold: str
+
+
+def resolve_federation(viewer: Any, federation_uuid: UUID | None) -> Federation:
+    """The federation named, or the only one the caller may read; a clear error when that is ambiguous."""
+    if federation_uuid is not None:
+        return queries.visible_federation(viewer=viewer, federation_uuid=federation_uuid)
+    candidates = list(queries.federations_for(viewer=viewer)[:2])
+    if not candidates:
+        raise NotFoundError("No federation whose constitution you may read.")
+    if len(candidates) > 1:
+        raise InvalidInputError("Say which federation with ?federation=<uuid>.")
+    return candidates[0]
+
+
+def version_out(version: ConstitutionVersion, federation: Federation) -> dict[str, Any]:
+    return {
+        "federation": federation.uuid,
+        "version": version.version,
+        "content_hash": version.content_hash,
+        "adopted_at": version.adopted_at,
+        "adopted_by_motion": version.adopted_by_motion,
+        "document": version.document,
+    }
+
+
+def amendment_out(amendment: Amendment) -> dict[str, Any]:
+    base = queries.get_version(federation=amendment.federation, version=amendment.base_version)
+    return {
+        "uuid": amendment.uuid,
+        "council": amendment.council.uuid,
+        "base_version": amendment.base_version,
+        "status": amendment.status,
+        "motion": amendment.motion_uuid,
+        "proposed_at": amendment.proposed_at,
+        "decided_at": amendment.decided_at,
+        "explanation": amendment.explanation,
+        "refusal": amendment.refusal,
+        "content_hash": amendment.content_hash,
+        "changes": [
+            {"setting": name, "old": old, "new": new}
+            for name, old, new in document_changes(base.document, amendment.document)
+        ],
+    }
+
+
+@router.get("/current", response=ConstitutionOut, auth=OPTIONAL, operation_id="constitution_current")
+def current(request: HttpRequest, federation: UUID | None = None) -> dict[str, Any]:
+    """The constitution in force, with every rule in plain language."""
+    fed = resolve_federation(request.user, federation)
+    version = queries.get_current_version(federation=fed)
+    plain = [{"title": t, "rules": r} for t, r in explain(Constitution.from_document(version.document))]
+    return {**version_out(version, fed), "plain": plain}
+
+
+@router.get("/versions", response=list[VersionOut], auth=OPTIONAL, operation_id="constitution_versions")
+@paginate(PageNumber)
+def versions(request: HttpRequest, federation: UUID | None = None) -> Any:
+    """Every version adopted, oldest first."""
+    fed = resolve_federation(request.user, federation)
+    return [version_out(v, fed) for v in queries.list_versions(federation=fed)]
+
+
+@router.get("/versions/{number}", response=VersionOut, auth=OPTIONAL, operation_id="constitution_version")
+def version(request: HttpRequest, number: int, federation: UUID | None = None) -> dict[str, Any]:
+    fed = resolve_federation(request.user, federation)
+    return version_out(queries.get_version(federation=fed, version=number), fed)
+
+
+@router.get("/amendments", response=list[AmendmentOut], auth=OPTIONAL, operation_id="constitution_amendments")
+@paginate(PageNumber)
+def amendments(request: HttpRequest, federation: UUID | None = None) -> Any:
+    fed = resolve_federation(request.user, federation)
+    return [amendment_out(a) for a in queries.list_amendments(federation=fed)]
+
+
+@router.post("/amendments", response={201: AmendmentOut}, operation_id="constitution_amendment_propose")
+def propose(request: HttpRequest, body: AmendmentIn) -> Any:
+    """Propose a change: a motion of kind "constitution" in the top council, needing a seconder."""
+    fed = resolve_federation(request.user, body.federation)
+    amendment = actions.propose_constitution_amendment(
+        actor=request.user,  # type: ignore[arg-type]
+        federation=fed,
+        changes=body.changes,
+        explanation=body.explanation,
+        now=timezone.now(),
+    )
+    return Status(201, amendment_out(amendment))
+
+
+@router.get(
+    "/amendments/{amendment_id}", response=AmendmentOut, auth=OPTIONAL, operation_id="constitution_amendment"
+)
+def amendment(request: HttpRequest, amendment_id: UUID) -> dict[str, Any]:
+    return amendment_out(queries.access_amendment(viewer=request.user, amendment_uuid=amendment_id))
+
+
+@router.post(
+    "/amendments/{amendment_id}/open-vote",
+    response={201: VoteRef},
+    operation_id="constitution_amendment_open_vote",
+)
+def open_vote(request: HttpRequest, amendment_id: UUID, body: OpenVoteIn) -> Any:
+    """Open the top council's vote at the majority the constitution in force requires for amendments."""
+    found = queries.access_amendment(viewer=request.user, amendment_uuid=amendment_id)
+    vote = actions.open_amendment_vote(
+        actor=request.user,  # type: ignore[arg-type]
+        amendment=found,
+        now=timezone.now(),
+        method=body.method,
+        closes_at=body.closes_at,
+    )
+    return Status(201, {"vote": vote.uuid, "motion": found.motion_uuid, "threshold": vote.threshold})

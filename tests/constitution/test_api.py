@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from councils.constitution.models import Amendment
+from councils.motions.models import Motion
+from tests.membership.support import adopt, make_national_body
+from tests.personas import API, check, check_invalid, check_wrong_method
+
+CURRENT = "/api/v1/constitution/current"
+
+
+@pytest.fixture
+def ready(cast):
+    adopt(cast)
+    return cast
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("anonymous", 404), ("outsider", 200), ("observer", 200), ("member", 200), ("officer", 200)],
+)
+def test_personas_read_the_current_constitution(ready, persona, status):
+    response = check(ready, persona, API, "get", CURRENT, expected=status)
+    if status == 200:
+        body = response.json()
+        assert body["version"] == 1
+        assert body["document"]["amendment_threshold"] == "two_thirds"
+        assert any("sponsors" in rule for section in body["plain"] for rule in section["rules"])
+
+
+def test_public_top_council_makes_the_constitution_public(ready):
+    ready.national.visibility = "public"
+    ready.national.save()
+    body = check(ready, "anonymous", API, "get", CURRENT, expected=200).json()
+    assert body["federation"] == str(ready.federation.uuid)
+
+
+def test_versions_list_and_one_version(ready, django_assert_max_num_queries):
+    with django_assert_max_num_queries(12):
+        body = check(ready, "member", API, "get", "/api/v1/constitution/versions", expected=200).json()
+    assert body["count"] == 1
+    assert body["items"][0]["content_hash"]
+    check(ready, "member", API, "get", "/api/v1/constitution/versions/1", expected=200)
+    check(ready, "member", API, "get", "/api/v1/constitution/versions/9", expected=404)
+
+
+def test_wrong_method_is_405(ready):
+    check_wrong_method(ready, API, CURRENT, "post")
+
+
+def test_no_constitution_yet_is_404(cast):
+    check(cast, "member", API, "get", CURRENT, expected=404)
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("anonymous", 401), ("outsider", 403), ("observer", 403), ("member", 403), ("officer", 201)],
+)
+def test_personas_propose_an_amendment(ready, persona, status):
+    make_national_body(ready)  # alice sits in the top council; bob, carol and dave do not
+    body = {"changes": {"hearing_notice_days": 21}, "explanation": "More time to prepare."}
+    response = check(ready, persona, API, "post", "/api/v1/constitution/amendments", body, expected=status)
+    if status == 201:
+        data = response.json()
+        assert data["changes"] == [{"setting": "hearing_notice_days", "old": 14, "new": 21}]
+        assert Motion.objects.get(uuid=data["motion"]).kind == "constitution"
+
+
+def test_invalid_amendment_is_422(ready):
+    make_national_body(ready)
+    url = "/api/v1/constitution/amendments"
+    check_invalid(ready, API, "post", url, {"changes": {"hearing_notice_days": -1}})
+    check_invalid(ready, API, "post", url, {"changes": {}})
+    check_invalid(ready, API, "post", url, {"changes": {"nope": 1}})
+    check_invalid(ready, API, "post", url, {"changes": {"sponsors_required": 3}, "extra": True})
+
+
+def test_open_vote_uses_the_constitutions_threshold(ready):
+    from councils.motions import actions as motion_actions
+
+    make_national_body(ready)
+    data = check(
+        ready,
+        "officer",
+        API,
+        "post",
+        "/api/v1/constitution/amendments",
+        {"changes": {"sponsors_required": 3}},
+        expected=201,
+    ).json()
+    motion_actions.second_motion(
+        actor=ready.erin, motion=Motion.objects.get(uuid=data["motion"]), now=timezone.now()
+    )
+    url = f"/api/v1/constitution/amendments/{data['uuid']}/open-vote"
+    check(ready, "member", API, "post", url, {"method": "named"}, expected=403)
+    opened = check(ready, "officer", API, "post", url, {"method": "named"}, expected=201).json()
+    assert opened["threshold"] == "two_thirds"
+    listed = check(ready, "member", API, "get", "/api/v1/constitution/amendments", expected=200).json()
+    assert listed["items"][0]["status"] == Amendment.Status.PROPOSED

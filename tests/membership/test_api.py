@@ -1,0 +1,244 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from councils.federation.models import Membership
+from councils.membership import actions
+from councils.membership.models import Application, DisciplineCase
+from tests.conftest import make_user
+from tests.membership.support import adopt, payloads
+from tests.personas import API, check, check_invalid, check_wrong_method
+
+
+@pytest.fixture
+def ready(cast):
+    adopt(cast)
+    return cast
+
+
+def _application(cast):
+    gina = make_user("gina", "Gina")
+    return gina, actions.apply_for_membership(actor=gina, council=cast.riverside, now=timezone.now())
+
+
+def test_applicant_applies_through_the_api(ready):
+    gina = make_user("gina", "Gina")
+    response = ready.api(gina).post(
+        "/api/v1/membership/applications",
+        {"council": str(ready.riverside.uuid), "statement": "I drive the 42."},
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["status"] == "sponsoring"
+    assert body["sponsors_required"] == 2
+    assert body["constitution"] == 1
+    mine = ready.api(gina).get("/api/v1/membership/applications").json()
+    assert mine["count"] == 1
+
+
+def test_member_cannot_apply_again(ready):
+    response = check(
+        ready,
+        "member",
+        API,
+        "post",
+        "/api/v1/membership/applications",
+        {"council": str(ready.riverside.uuid)},
+        expected=409,
+    )
+    assert "already a member" in response.json()["detail"]
+
+
+def test_apply_invalid_input_is_422(ready):
+    check_invalid(ready, API, "post", "/api/v1/membership/applications", {"council": "nope"})
+    check_invalid(ready, API, "post", "/api/v1/membership/applications", {})
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("anonymous", 401), ("outsider", 404), ("observer", 200), ("member", 200), ("officer", 200)],
+)
+def test_personas_see_an_application(ready, persona, status):
+    _, application = _application(ready)
+    check(ready, persona, API, "get", f"/api/v1/membership/applications/{application.uuid}", expected=status)
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("anonymous", 401), ("outsider", 404), ("observer", 403), ("member", 200), ("officer", 200)],
+)
+def test_personas_sponsor(ready, persona, status):
+    _, application = _application(ready)
+    response = check(
+        ready,
+        persona,
+        API,
+        "post",
+        f"/api/v1/membership/applications/{application.uuid}/sponsor",
+        expected=status,
+    )
+    if status == 200:
+        assert len(response.json()["sponsors"]) == 1
+
+
+def test_new_member_cannot_sponsor_yet(ready):
+    Membership.objects.filter(user=ready.bob).update(full_since=timezone.now() - timedelta(days=10))
+    _, application = _application(ready)
+    response = check(
+        ready,
+        "member",
+        API,
+        "post",
+        f"/api/v1/membership/applications/{application.uuid}/sponsor",
+        expected=409,
+    )
+    assert "at least 6 months" in response.json()["detail"]
+
+
+def test_sponsor_with_standing_starts_the_candidacy(ready):
+    Membership.objects.filter(council=ready.riverside).update(full_since=timezone.now() - timedelta(days=400))
+    _, application = _application(ready)
+    url = f"/api/v1/membership/applications/{application.uuid}/sponsor"
+    check(ready, "member", API, "post", url, expected=200)
+    body = ready.api(ready.erin).post(url).json()
+    assert body["status"] == "candidate"
+    assert len(body["sponsors"]) == 2
+    response = check(
+        ready,
+        "officer",
+        API,
+        "post",
+        f"/api/v1/membership/applications/{application.uuid}/call-vote",
+        {"method": "named"},
+        expected=409,
+    )
+    assert "candidate period" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    # Harbour's member sees that Riverside exists (same federation) but not who applies to it.
+    [("anonymous", 401), ("outsider", 403), ("observer", 200), ("member", 200), ("officer", 200)],
+)
+def test_personas_list_a_councils_applications(ready, persona, status, django_assert_max_num_queries):
+    _application(ready)
+    url = f"/api/v1/membership/applications?council={ready.riverside.uuid}"
+    with django_assert_max_num_queries(30):
+        check(ready, persona, API, "get", url, expected=status)
+
+
+def test_wrong_method_is_405(ready):
+    _, application = _application(ready)
+    check_wrong_method(ready, API, f"/api/v1/membership/applications/{application.uuid}/sponsor", "get")
+
+
+MEMBER_STATUS = "/api/v1/membership/members/{}/status"
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("anonymous", 401), ("outsider", 404), ("observer", 409), ("member", 409), ("officer", 409)],
+)
+def test_personas_cannot_expel_directly(ready, persona, status):
+    frank = Membership.objects.get(user=ready.frank)
+    response = check(
+        ready, persona, API, "post", MEMBER_STATUS.format(frank.uuid), {"status": "expelled"}, expected=status
+    )
+    if status == 409:
+        assert response.json()["code"] == "due_process_required"
+    frank.refresh_from_db()
+    assert frank.status == Membership.Status.FULL
+
+
+def test_member_leaves_through_the_api(ready):
+    bob = Membership.objects.get(user=ready.bob)
+    body = check(ready, "member", API, "post", MEMBER_STATUS.format(bob.uuid), {"status": "left"}).json()
+    assert body["status"] == "left"
+    check_invalid(ready, API, "post", MEMBER_STATUS.format(bob.uuid), {"status": "banished"})
+
+
+def _charges_body(cast, **kw):
+    body = {
+        "membership": str(Membership.objects.get(user=cast.frank).uuid),
+        "charges": "Broke the picket line on 3 March.",
+        "penalty": "suspension",
+        "suspension_days": 30,
+        "hearing_at": (timezone.now() + timedelta(days=20)).isoformat(),
+    }
+    body.update(kw)
+    return body
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("anonymous", 401), ("outsider", 404), ("observer", 403), ("member", 201), ("officer", 201)],
+)
+def test_personas_bring_charges(ready, persona, status):
+    response = check(
+        ready, persona, API, "post", "/api/v1/membership/cases", _charges_body(ready), expected=status
+    )
+    if status == 201:
+        assert response.json()["status"] == "charged"
+        assert payloads("discipline.charged")
+
+
+def test_charges_with_short_notice_or_bad_fields_are_422(ready):
+    check_invalid(
+        ready,
+        API,
+        "post",
+        "/api/v1/membership/cases",
+        _charges_body(ready, hearing_at=(timezone.now() + timedelta(days=2)).isoformat()),
+    )
+    check_invalid(ready, API, "post", "/api/v1/membership/cases", _charges_body(ready, charges=""))
+    check_invalid(ready, API, "post", "/api/v1/membership/cases", _charges_body(ready, penalty="fine"))
+
+
+def _case(cast):
+    return actions.bring_charges(
+        actor=cast.bob,
+        membership=Membership.objects.get(user=cast.frank),
+        charges="Broke the picket line.",
+        penalty="expulsion",
+        hearing_at=timezone.now() + timedelta(days=20),
+        now=timezone.now(),
+    )
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("anonymous", 401), ("outsider", 404), ("observer", 200), ("member", 200), ("officer", 200)],
+)
+def test_personas_read_a_case(ready, persona, status):
+    case = _case(ready)
+    check(ready, persona, API, "get", f"/api/v1/membership/cases/{case.uuid}", expected=status)
+
+
+def test_accused_answers_and_hearing_cannot_be_early(ready):
+    case = _case(ready)
+    url = f"/api/v1/membership/cases/{case.uuid}"
+    body = {
+        "statement": "I was on leave that day.",
+        "evidence": [{"title": "Leave slip", "text": "Approved 1 March"}],
+    }
+    check(ready, "member", API, "post", url + "/defence", body, expected=403)
+    response = ready.api(ready.frank).post(url + "/defence", body, content_type="application/json")
+    assert response.status_code == 201
+    assert response.json()["defences"][0]["evidence"][0]["title"] == "Leave slip"
+    early = check(ready, "officer", API, "post", url + "/hearing", {"notes": ""}, expected=409)
+    assert early.json()["code"] == "due_process_required"
+    vote = check(ready, "officer", API, "post", url + "/call-vote", {"method": "named"}, expected=409)
+    assert "after the hearing" in vote.json()["detail"]
+    case.refresh_from_db()
+    assert case.status == DisciplineCase.Status.CHARGED
+
+
+def test_accused_sees_their_own_cases_and_applications_list_is_theirs(ready):
+    _case(ready)
+    body = ready.api(ready.frank).get("/api/v1/membership/cases").json()
+    assert body["count"] == 1
+    assert Application.objects.count() == 0
