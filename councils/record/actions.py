@@ -45,7 +45,9 @@ def append_entry(
         payload=payload,
     )
     data = canonical_bytes(document)
-    entry = Entry.objects.create(event=event, council=council, created_at=now, data=data, leaf_hash=leaf_hash(data))
+    entry = Entry.objects.create(
+        event=event, council=council, created_at=now, data=data, leaf_hash=leaf_hash(data)
+    )
     Pending.objects.create(entry=entry)
     return entry
 
@@ -111,4 +113,3 @@ def record_key_rotation(*, actor: User | None, new_vkey: str, endorsement: str, 
         },
         now=now,
     )
-

@@ -39,6 +39,9 @@ class Pending(models.Model):
     class Meta:
         ordering = ["entry"]
 
+    def __str__(self) -> str:
+        return f"pending entry {self.entry_id}"
+
 
 class Sequence(models.Model):
     """An entry's position in the log: leaf `index` of the Merkle tree."""
@@ -65,6 +68,9 @@ class Node(models.Model):
         ordering = ["level", "index"]
         constraints = [models.UniqueConstraint(fields=["level", "index"], name="record_node_unique_position")]
 
+    def __str__(self) -> str:
+        return f"node {self.level}/{self.index}"
+
 
 class LogState(models.Model):
     """The sequencer's single row: the log's size and root, locked while a batch is sequenced."""
@@ -74,6 +80,9 @@ class LogState(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"log of {self.size} entries"
 
 
 class Checkpoint(models.Model):
@@ -109,6 +118,9 @@ class Cosignature(models.Model):
             models.UniqueConstraint(fields=["checkpoint", "key"], name="record_cosignature_once_per_witness")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.witness} on {self.checkpoint}"
+
 
 class PersonalDatum(models.Model):
     """A value an entry commits to by SHA-256(salt || value); deleting it erases the value, not the hash."""
@@ -121,3 +133,6 @@ class PersonalDatum(models.Model):
     class Meta:
         ordering = ["id"]
         verbose_name_plural = "personal data"
+
+    def __str__(self) -> str:
+        return self.commitment

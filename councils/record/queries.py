@@ -89,7 +89,9 @@ def list_sequenced(*, start: int, end: int, viewer: Any, limit: int = ENTRIES_PA
     rows = (
         Sequence.objects.filter(index__gte=start, index__lt=min(end, start + limit))
         .order_by("index")
-        .values_list("index", "leaf_hash", "entry__data", "entry__event", "entry__council_id", "entry__council__uuid")
+        .values_list(
+            "index", "leaf_hash", "entry__data", "entry__event", "entry__council_id", "entry__council__uuid"
+        )
     )
     visible: set[int] | None = None
     out: list[dict[str, Any]] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from functools import cache
@@ -40,10 +41,8 @@ def load_private_key(path: Path) -> Ed25519PrivateKey:
 def log_id() -> str:
     path = Path(settings.COUNCILS_LOG_ID_PATH)
     if not path.exists():
-        try:
+        with contextlib.suppress(FileExistsError):
             _write_private(path, uuid.uuid4().hex.encode())
-        except FileExistsError:
-            pass
     return path.read_text().strip()
 
 
@@ -60,10 +59,8 @@ def _signer_for(path: str, mtime_ns: int, name: str) -> note.Signer:
 def signer() -> note.Signer:
     path = Path(settings.COUNCILS_SIGNING_KEY_PATH)
     if not path.exists():
-        try:
+        with contextlib.suppress(FileExistsError):
             _write_private(path, private_key_pem(Ed25519PrivateKey.generate()))
-        except FileExistsError:
-            pass
     return _signer_for(str(path), path.stat().st_mtime_ns, origin())
 
 

@@ -28,13 +28,18 @@ def test_anonymous_checkpoint_covers_every_committed_entry(cast, client):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/plain")
     key = note.parse_vkey(get(client, "key").content.decode())
-    cp, parsed = note.open_checkpoint(response.content.decode(), key)
+    cp, _ = note.open_checkpoint(response.content.decode(), key)
     from councils.record.models import Entry
 
     assert cp.size == Entry.objects.count() > 0
     fa.create_council(
-        actor=None, federation=cast.federation, name="New Works", kind="workplace",
-        parent=cast.district, is_base=True, now=NOW,
+        actor=None,
+        federation=cast.federation,
+        name="New Works",
+        kind="workplace",
+        parent=cast.district,
+        is_base=True,
+        now=NOW,
     )
     assert checkpoint(client).size == cp.size + 1
 
@@ -67,8 +72,14 @@ def test_entries_hide_data_of_councils_the_caller_may_not_see(cast, client):
 
 def test_public_council_entries_are_readable_anonymously(cast, client):
     public = fa.create_council(
-        actor=None, federation=cast.federation, name="Open Works", kind="workplace",
-        parent=cast.district, is_base=True, visibility=Council.Visibility.PUBLIC, now=NOW,
+        actor=None,
+        federation=cast.federation,
+        name="Open Works",
+        kind="workplace",
+        parent=cast.district,
+        is_base=True,
+        visibility=Council.Visibility.PUBLIC,
+        now=NOW,
     )
     size = checkpoint(client).size
     last = json.loads(get(client, "entries", start=size - 1, end=size).content)["entries"][0]

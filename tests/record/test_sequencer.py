@@ -19,7 +19,8 @@ NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 def append(n: int, *, event: str = "test.happened") -> list[Entry]:
     with transaction.atomic():
         return [
-            actions.append_entry(event=event, actor=None, council=None, payload={"n": i}, now=NOW) for i in range(n)
+            actions.append_entry(event=event, actor=None, council=None, payload={"n": i}, now=NOW)
+            for i in range(n)
         ]
 
 
@@ -134,7 +135,7 @@ def test_personal_data_is_committed_and_erasable_without_breaking_hashes():
         digest = actions.commit_personal(value="Alice Adeyemi", now=NOW)
         actions.append_entry(event="test.named", actor=None, council=None, payload={"name": digest}, now=NOW)
     assert digest.startswith("sha256:") and "Alice" not in digest
-    assert queries.entry_document(Entry.objects.get()) ["payload"]["name"] == digest
+    assert queries.entry_document(Entry.objects.get())["payload"]["name"] == digest
     assert actions.reveal_personal(digest) == "Alice Adeyemi"
     before = sequencer.sequence_pending(now=NOW)
     actions.erase_personal(actor=None, commitment_text=digest, reason="the member asked", now=NOW)
@@ -167,7 +168,9 @@ def test_concurrent_actions_and_sequencers_number_every_entry_once():
         try:
             for i in range(30):
                 with transaction.atomic():
-                    actions.append_entry(event="t.w", actor=None, council=None, payload={"k": k, "i": i}, now=NOW)
+                    actions.append_entry(
+                        event="t.w", actor=None, council=None, payload={"k": k, "i": i}, now=NOW
+                    )
                 if i % 7 == 0:
                     sequencer.sequence_pending(now=NOW)
         except BaseException as exc:  # pragma: no cover - reported below

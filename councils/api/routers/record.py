@@ -87,7 +87,9 @@ def get_inclusion_proof(request: HttpRequest, params: Query[InclusionIn]) -> dic
     return {"hashes": [b64encode(h) for h in hashes]}
 
 
-@router.get("/proof/consistency", auth=OPTIONAL, operation_id="record_consistency_proof_get", response=ProofOut)
+@router.get(
+    "/proof/consistency", auth=OPTIONAL, operation_id="record_consistency_proof_get", response=ProofOut
+)
 def get_consistency_proof(request: HttpRequest, params: Query[ConsistencyIn]) -> dict[str, object]:
     """RFC 9162 consistency proof from the tree of size `old` to the tree of size `new`."""
     hashes = queries.consistency_proof(old=params.old, new=params.new)

@@ -181,7 +181,7 @@ def _unseated(replay: Replay, item: Item) -> None:
 
 
 def recorded_voters(replay: Replay, council: str | None) -> set[str] | None:
-    """Voters of `council` now, from the record; None if the record does not say whether it is a base council."""
+    """Voters of `council` now, from the record; None when the record does not describe the council."""
     info = replay.table("councils").get(council or "")
     if info is None:
         return None
@@ -191,7 +191,9 @@ def recorded_voters(replay: Replay, council: str | None) -> set[str] | None:
             for m in replay.table("memberships").values()
             if m["council"] == council and m["status"] == "full" and m["member"]
         }
-    return {s["delegate"] for s in replay.table("seats").values() if s["council"] == council and s["delegate"]}
+    return {
+        s["delegate"] for s in replay.table("seats").values() if s["council"] == council and s["delegate"]
+    }
 
 
 # Motions and votes.
@@ -225,9 +227,13 @@ def _vote_opened(replay: Replay, item: Item) -> None:
     else:
         rebuilt = recorded_voters(replay, item.council)
         digest = p.get("electorate_sha256")
-        if rebuilt is not None and text is not None and isinstance(digest, str):
-            if vote_rules.electorate_digest(voter_uuids=rebuilt, text=text) == digest:
-                electorate = rebuilt
+        if (
+            rebuilt is not None
+            and text is not None
+            and isinstance(digest, str)
+            and vote_rules.electorate_digest(voter_uuids=rebuilt, text=text) == digest
+        ):
+            electorate = rebuilt
         if electorate is None:
             replay.note(
                 "some votes' electorates cannot be rebuilt from the entries you may read: "
@@ -361,7 +367,9 @@ def _vote_closed(replay: Replay, item: Item) -> None:
                 f"but the ballots recount to {counts[choice]}",
             )
     if vote["size"] is not None and result.get("electorate") != vote["size"]:
-        replay.problem(item, f"vote {p.get('vote')}: the result's electorate is not the one frozen at opening")
+        replay.problem(
+            item, f"vote {p.get('vote')}: the result's electorate is not the one frozen at opening"
+        )
     replay.table("vote_results")[str(vote["motion"])] = dict(result)
 
 
@@ -392,7 +400,9 @@ def _result_follows_from_counts(replay: Replay, item: Item) -> None:
     motion = item.payload.get("motion")
     if item.event != "vote.closed" and isinstance(motion, str):
         closed = replay.table("vote_results").get(motion)
-        if closed is not None and any(closed.get(k) != result.get(k) for k in ("yes", "no", "abstain", "outcome")):
+        if closed is not None and any(
+            closed.get(k) != result.get(k) for k in ("yes", "no", "abstain", "outcome")
+        ):
             replay.problem(item, f"the result quoted for motion {motion} is not the result its vote recorded")
 
 
@@ -437,7 +447,8 @@ def _recall_vote_called(replay: Replay, item: Item) -> None:
     threshold = petition["threshold"]
     if isinstance(threshold, int) and petition["count"] < threshold:
         replay.problem(
-            item, f"a recall vote was called with {petition['count']} signatures, short of the {threshold} needed"
+            item,
+            f"a recall vote was called with {petition['count']} signatures, short of the {threshold} needed",
         )
 
 

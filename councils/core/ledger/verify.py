@@ -67,7 +67,12 @@ def open_signed_checkpoint(
     except note.NoteError as exc:
         verdict.problems.append(f"The checkpoint is not validly signed by the federation's key: {exc}.")
         return None
-    verdict.origin, verdict.size, verdict.root, verdict.key = checkpoint.origin, checkpoint.size, checkpoint.root, log_key
+    verdict.origin, verdict.size, verdict.root, verdict.key = (
+        checkpoint.origin,
+        checkpoint.size,
+        checkpoint.root,
+        log_key,
+    )
     valid = 0
     for vkey in witnesses:
         try:
@@ -96,7 +101,11 @@ def open_signed_checkpoint(
 
 
 def check_consistency(
-    previous_size: int, previous_root: bytes, checkpoint: note.Checkpoint, proof: Sequence[bytes], verdict: Verdict
+    previous_size: int,
+    previous_root: bytes,
+    checkpoint: note.Checkpoint,
+    proof: Sequence[bytes],
+    verdict: Verdict,
 ) -> None:
     """The log must extend the checkpoint this verifier saw last; anything else is a forked history."""
     if checkpoint.size < previous_size:
@@ -128,7 +137,9 @@ def check_entries(
         items: list[replay.Item | None] = []
         for index, data, claimed in entries:
             if index != expected:
-                verdict.problems.append(f"Entry {expected} is missing from the record (got entry {index} next).")
+                verdict.problems.append(
+                    f"Entry {expected} is missing from the record (got entry {index} next)."
+                )
                 expected = index
             if data is not None:
                 leaf = merkle.hash_leaf(data)

@@ -180,7 +180,9 @@ def test_empty_tree_root_is_the_hash_of_nothing() -> None:
 
 
 @pytest.mark.parametrize(("index", "size", "proof"), INCLUSION)
-def test_published_inclusion_proofs_are_generated_and_verified(index: int, size: int, proof: list[str]) -> None:
+def test_published_inclusion_proofs_are_generated_and_verified(
+    index: int, size: int, proof: list[str]
+) -> None:
     nodes = tree(LEAVES[:size])
     generated = merkle.resolve(merkle.inclusion_plan(index, size), nodes.__getitem__)
     assert generated == [b64(p) for p in proof]
@@ -189,7 +191,9 @@ def test_published_inclusion_proofs_are_generated_and_verified(index: int, size:
 
 
 @pytest.mark.parametrize(("old", "new", "proof"), CONSISTENCY)
-def test_published_consistency_proofs_are_generated_and_verified(old: int, new: int, proof: list[str]) -> None:
+def test_published_consistency_proofs_are_generated_and_verified(
+    old: int, new: int, proof: list[str]
+) -> None:
     nodes = tree(LEAVES[:new])
     generated = merkle.resolve(merkle.consistency_plan(old, new), nodes.__getitem__)
     assert generated == [b64(p) for p in proof]
@@ -217,7 +221,10 @@ def inclusion_mutations(index: int, size: int, proof: list[bytes], leaf: bytes, 
         for bit in (0, 3):
             flipped = bytearray(p)
             flipped[0] ^= 1 << bit
-            yield f"proof[{i}] bit {bit}", (index, size, leaf, [*proof[:i], bytes(flipped), *proof[i + 1 :]], root)
+            yield (
+                f"proof[{i}] bit {bit}",
+                (index, size, leaf, [*proof[:i], bytes(flipped), *proof[i + 1 :]], root),
+            )
 
 
 @pytest.mark.parametrize(("index", "size", "proof"), INCLUSION)

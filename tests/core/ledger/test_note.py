@@ -16,7 +16,8 @@ GO_NOTE = (
     "If you think cryptography is the answer to your problem,\n"
     "then you don't know what your problem is.\n"
     "\n"
-    "\u2014 PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n"
+    "\u2014 PeterNeumann "
+    "x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n"
 )
 
 
@@ -41,7 +42,7 @@ def test_checkpoint_round_trips_and_checks_its_signer() -> None:
     cp = note.Checkpoint("example.org/log/abc", 5, hashlib.sha256(b"r").digest())
     text = note.Note(cp.body(), (note.sign_note(cp.body(), log),)).text()
     assert text.startswith("example.org/log/abc\n5\n")
-    opened, parsed = note.open_checkpoint(text, log.verifier)
+    opened, _ = note.open_checkpoint(text, log.verifier)
     assert opened == cp
     with pytest.raises(NoteError):
         note.open_checkpoint(text, signer("example.org/log/abc").verifier)
@@ -87,7 +88,9 @@ def test_malformed_checkpoints_are_refused(body: str) -> None:
         note.parse_checkpoint_body(body)
 
 
-@pytest.mark.parametrize("vkey", ["a+b", "a+00000000+AAAA", "bad name+00+AA==", GO_VKEY.replace("c74f", "c74e")])
+@pytest.mark.parametrize(
+    "vkey", ["a+b", "a+00000000+AAAA", "bad name+00+AA==", GO_VKEY.replace("c74f", "c74e")]
+)
 def test_malformed_vkeys_are_refused(vkey: str) -> None:
     with pytest.raises(NoteError):
         note.parse_vkey(vkey)

@@ -27,7 +27,9 @@ def result(yes: int, no: int, abstain: int, outcome: str | None = None) -> dict[
     return computed
 
 
-def named_vote(casts: list[tuple[str, str]], closed: dict[str, Any] | None = None, ballots=None) -> list[Item]:
+def named_vote(
+    casts: list[tuple[str, str]], closed: dict[str, Any] | None = None, ballots=None
+) -> list[Item]:
     items = [
         item(0, "council.created", {"council": COUNCIL, "is_base": True}),
         *[

@@ -1,0 +1,387 @@
+"""`councils verify`, `councils record export|verify` and `councils witness`: check the record offline.
+
+Nothing here trusts the server: the checkpoint's signature, every entry's
+hash, the tree's root, the witnesses' cosignatures and the consistency with
+the last checkpoint this machine saw are all recomputed with councils.core.
+
+A bundle is UTF-8 text: a first line of JSON
+{"format": "councils-record-bundle/1", "checkpoint", "key", "size"}, then
+one line per entry in log order: the standard base64 of the entry's bytes,
+or "#" and the base64 leaf hash for an entry the exporter could not read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import binascii
+import hashlib
+import json
+import os
+import random
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from councils.cli.client import Api
+from councils.cli.output import BAD_USAGE, CHECK_FAILED, CliError, emit_json
+from councils.core.ledger import merkle, note
+from councils.core.ledger.verify import Verdict, check_consistency, check_entries, open_signed_checkpoint
+
+BUNDLE_FORMAT = "councils-record-bundle/1"
+PAGE = 1000
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    verify = subparsers.add_parser(
+        "verify",
+        help="verify the public record of a server or a bundle, offline",
+        description="Download (or read) the record, recompute every hash, check the signatures and "
+        "the witnesses, check it extends what you saw last time, and replay the rules.",
+    )
+    source = verify.add_mutually_exclusive_group()
+    source.add_argument("--bundle", metavar="FILE", help="verify an exported bundle instead of the server")
+    _verify_options(verify)
+    verify.set_defaults(handler=run_verify)
+
+    record = subparsers.add_parser("record", help="export or verify the record", description="The record.")
+    sub = record.add_subparsers(dest="record_command", required=True, metavar="COMMAND")
+    export = sub.add_parser(
+        "export", help="write the record to a bundle file", description="Write checkpoint, key and entries."
+    )
+    export.add_argument(
+        "-o", "--output", required=True, metavar="FILE", help="the bundle to write ('-': stdout)"
+    )
+    export.set_defaults(handler=run_export)
+    check = sub.add_parser(
+        "verify", help="verify a bundle file", description="Same as `councils verify --bundle`."
+    )
+    check.add_argument("bundle", metavar="FILE")
+    _verify_options(check)
+    check.set_defaults(handler=run_verify)
+
+    witness = subparsers.add_parser(
+        "witness",
+        help="run a witness that cosigns logs' checkpoints",
+        description="Serve C2SP tlog-witness POST /add-checkpoint: cosign a checkpoint only when it is "
+        "consistent with the last one this witness cosigned for the same log.",
+    )
+    witness.add_argument(
+        "--state-dir", required=True, type=Path, help="keeps the witness key and checkpoints"
+    )
+    witness.add_argument(
+        "--log", action="append", default=[], metavar="VKEY", help="a log to witness (repeat)"
+    )
+    witness.add_argument("--name", help="the witness's key name (default: witness-<host>-<port>)")
+    witness.add_argument("--host", default="127.0.0.1")
+    witness.add_argument("--port", type=int, default=7380)
+    witness.add_argument("--print-key", action="store_true", help="print the witness's vkey and exit")
+    witness.set_defaults(handler=run_witness)
+
+
+def _verify_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--require-witnesses", action="store_true", help="fail (not warn) when cosignatures are missing"
+    )
+    parser.add_argument(
+        "--witness",
+        action="append",
+        default=[],
+        metavar="VKEY",
+        help="a witness key to check cosignatures against (repeat; default $COUNCILS_WITNESS_KEYS)",
+    )
+    parser.add_argument("--quorum", type=int, default=0, help="cosignatures needed (default: 1 if witnesses)")
+    parser.add_argument(
+        "--forget", action="store_true", help="do not compare with or store the last checkpoint"
+    )
+
+
+def _progress(done: int, total: int, what: str) -> None:
+    if sys.stderr.isatty():
+        print(f"\r{what}: {done}/{total}", end="" if done < total else "\n", file=sys.stderr, flush=True)
+
+
+# Downloading.
+
+
+def _decode(text: str, what: str) -> bytes:
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise CliError(f"{what} is not standard base64", code=CHECK_FAILED) from None
+
+
+def _download(api: Api, size: int) -> Iterator[tuple[int, bytes | None, bytes | None]]:
+    start = 0
+    while start < size:
+        body = api.get("/record/entries", start=start, end=size)
+        entries = body.get("entries") if isinstance(body, dict) else None
+        if not entries:
+            raise CliError(f"the server returned no entries from {start}", code=CHECK_FAILED)
+        for entry in entries:
+            data = entry.get("data")
+            yield (
+                int(entry["index"]),
+                _decode(data, f"entry {entry['index']}") if data is not None else None,
+                _decode(entry["leaf_hash"], f"entry {entry['index']}'s leaf hash"),
+            )
+        start = int(entries[-1]["index"]) + 1
+        _progress(start, size, "entries")
+
+
+def _server_record(api: Api) -> tuple[str, str]:
+    key = api.get("/record/key")
+    checkpoint = api.get("/record/checkpoint")
+    if not isinstance(key, str) or not isinstance(checkpoint, str):
+        raise CliError("the server's record key or checkpoint is not text", code=CHECK_FAILED)
+    return checkpoint, key.strip()
+
+
+# Bundles.
+
+
+def write_bundle(handle: Any, checkpoint: str, key: str, size: int, entries: Any) -> int:
+    header = {"format": BUNDLE_FORMAT, "checkpoint": checkpoint, "key": key, "size": size}
+    handle.write(json.dumps(header, ensure_ascii=False) + "\n")
+    count = 0
+    for _, data, leaf in entries:
+        if data is not None:
+            handle.write(base64.b64encode(data).decode("ascii") + "\n")
+        else:
+            handle.write("#" + base64.b64encode(leaf).decode("ascii") + "\n")
+        count += 1
+    return count
+
+
+def read_bundle(path: str) -> tuple[dict[str, Any], Iterator[tuple[int, bytes | None, bytes | None]]]:
+    try:
+        handle = open(path, "rb")  # noqa: SIM115 - closed by the generator below
+    except OSError as exc:
+        raise CliError(f"cannot read {path}: {exc.strerror}") from None
+    try:
+        header = json.loads(handle.readline())
+    except ValueError:
+        handle.close()
+        raise CliError(f"{path} is not a Councils record bundle") from None
+    if not isinstance(header, dict) or header.get("format") != BUNDLE_FORMAT:
+        handle.close()
+        raise CliError(f"{path} is not a {BUNDLE_FORMAT} file")
+
+    def entries() -> Iterator[tuple[int, bytes | None, bytes | None]]:
+        b64decode = binascii.a2b_base64
+        with handle:
+            for index, line in enumerate(handle):
+                line = line.rstrip(b"\n")
+                try:
+                    if line.startswith(b"#"):
+                        yield index, None, b64decode(line[1:], strict_mode=True)
+                    else:
+                        yield index, b64decode(line, strict_mode=True), None
+                except (binascii.Error, ValueError):
+                    yield index, None, None
+
+    return header, entries()
+
+
+# Remembering the last checkpoint seen.
+
+
+def _state_dir() -> Path:
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "councils" / "checkpoints"
+
+
+def _state_file(origin: str, key: str) -> Path:
+    digest = hashlib.sha256(f"{origin}\n{key}".encode()).hexdigest()[:32]
+    return _state_dir() / f"{digest}.json"
+
+
+def _load_previous(origin: str, key: str) -> dict[str, Any] | None:
+    path = _state_file(origin, key)
+    if not path.exists():
+        return None
+    try:
+        seen = json.loads(path.read_text())
+        return {"size": int(seen["size"]), "root": note.b64decode(seen["root"]), "key": seen["key"]}
+    except (ValueError, KeyError, TypeError, note.NoteError):
+        raise CliError(f"{path} is damaged; remove it to start trusting this log afresh") from None
+
+
+def _save(verdict: Verdict, checkpoint_text: str) -> None:
+    path = _state_file(verdict.origin, verdict.key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(
+        json.dumps(
+            {
+                "origin": verdict.origin,
+                "key": verdict.key,
+                "size": verdict.size,
+                "root": note.b64encode(verdict.root),
+                "checkpoint": checkpoint_text,
+            }
+        )
+    )
+    tmp.replace(path)
+
+
+# The checks.
+
+
+def _witness_keys(args: argparse.Namespace) -> list[str]:
+    keys = list(args.witness)
+    keys.extend(k for k in os.environ.get("COUNCILS_WITNESS_KEYS", "").split() if k)
+    return keys
+
+
+def _verify(args: argparse.Namespace) -> tuple[Verdict, str]:
+    verdict = Verdict()
+    bundle = getattr(args, "bundle", None)
+    api: Api | None = None
+    if bundle:
+        header, entries = read_bundle(bundle)
+        checkpoint_text, key = str(header.get("checkpoint", "")), str(header.get("key", ""))
+    else:
+        api = Api(args.server)
+        checkpoint_text, key = _server_record(api)
+    checkpoint = open_signed_checkpoint(
+        checkpoint_text,
+        key,
+        witnesses=_witness_keys(args),
+        quorum=args.quorum,
+        require_witnesses=args.require_witnesses,
+        verdict=verdict,
+    )
+    if checkpoint is None:
+        return verdict, checkpoint_text
+    if not _witness_keys(args):
+        lines = checkpoint_text.count("\n\u2014 ") - 1
+        message = "No witness keys were given (--witness), so no cosignature could be checked"
+        message += f" ({lines} cosignature line(s) present)." if lines > 0 else "."
+        if args.require_witnesses:
+            verdict.problems.append(message)
+        else:
+            verdict.warnings.append(message)
+    if api is not None:
+        entries = _download(api, checkpoint.size)
+    leaves: list[bytes] = []
+
+    def keep(
+        stream: Iterator[tuple[int, bytes | None, bytes | None]],
+    ) -> Iterator[tuple[int, bytes | None, bytes | None]]:
+        for index, data, leaf in stream:
+            if data is not None:
+                leaf = merkle.hash_leaf(data)
+            leaves.append(leaf or b"")
+            yield index, data, leaf
+
+    check_entries(keep(entries), checkpoint, verdict)
+    if api is not None and checkpoint.size and not verdict.problems:
+        _spot_check_proofs(api, checkpoint, leaves, verdict)
+    if not args.forget:
+        previous = _load_previous(checkpoint.origin, key)
+        if previous is not None:
+            _check_previous(previous, checkpoint, leaves, api, verdict)
+    return verdict, checkpoint_text
+
+
+def _spot_check_proofs(api: Api, checkpoint: note.Checkpoint, leaves: list[bytes], verdict: Verdict) -> None:
+    """The server's proof API must agree with the tree: check a few inclusion proofs."""
+    for index in {0, checkpoint.size - 1, random.randrange(checkpoint.size)}:
+        body = api.get("/record/proof/inclusion", index=index, size=checkpoint.size)
+        proof = [_decode(h, "a proof hash") for h in body["hashes"]]
+        try:
+            merkle.verify_inclusion(index, checkpoint.size, leaves[index], proof, checkpoint.root)
+        except merkle.ProofError as exc:
+            verdict.problems.append(f"The server's inclusion proof for entry {index} is wrong: {exc}.")
+
+
+def _check_previous(
+    previous: dict[str, Any],
+    checkpoint: note.Checkpoint,
+    leaves: list[bytes],
+    api: Api | None,
+    verdict: Verdict,
+) -> None:
+    size, root = previous["size"], previous["root"]
+    if size > checkpoint.size:
+        check_consistency(size, root, checkpoint, [], verdict)
+        return
+    if merkle.root_from_leaves(leaves[:size])[1] != root:
+        verdict.problems.append(
+            f"The first {size} entries are not the ones you saw last time: "
+            "the record's history was rewritten."
+        )
+        return
+    if api is not None:
+        body = api.get("/record/proof/consistency", old=size, new=checkpoint.size)
+        proof = [_decode(h, "a proof hash") for h in body["hashes"]]
+        check_consistency(size, root, checkpoint, proof, verdict)
+
+
+def _report(verdict: Verdict, args: argparse.Namespace) -> int:
+    if args.json:
+        emit_json(verdict.as_json())
+    else:
+        for warning in verdict.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        if verdict.origin:
+            print(f"Log {verdict.origin}: {verdict.size} entries, root {verdict.root.hex()[:16]}…")
+        print(
+            f"Replayed {verdict.replayed} entries; "
+            f"{verdict.not_replayed} not replayed (you may not read them)."
+        )
+        for cosignature in verdict.cosignatures:
+            print(f"Cosigned by {cosignature['witness']} at {cosignature['time']}.")
+        for line in verdict.notes:
+            print(f"note: {line}")
+        if verdict.ok:
+            print("The record checks out.")
+        else:
+            print(f"The record does NOT check out ({len(verdict.problems)} problem(s)):")
+            for problem in verdict.problems:
+                print(f"  - {problem}")
+    return 0 if verdict.ok else CHECK_FAILED
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    if args.quorum < 0:
+        raise CliError("--quorum cannot be negative", code=BAD_USAGE)
+    verdict, checkpoint_text = _verify(args)
+    if verdict.ok and not args.forget:
+        _save(verdict, checkpoint_text)
+    return _report(verdict, args)
+
+
+def run_export(args: argparse.Namespace) -> int:
+    api = Api(args.server)
+    checkpoint_text, key = _server_record(api)
+    try:
+        checkpoint, _ = note.open_checkpoint(checkpoint_text, note.parse_vkey(key))
+    except note.NoteError as exc:
+        raise CliError(f"the server's checkpoint does not verify: {exc}", code=CHECK_FAILED) from None
+    entries = _download(api, checkpoint.size)
+    if args.output == "-":
+        count = write_bundle(sys.stdout, checkpoint_text, key, checkpoint.size, entries)
+    else:
+        target = Path(args.output)
+        tmp = target.with_name(target.name + ".part")
+        try:
+            with open(tmp, "w", encoding="utf-8") as handle:
+                count = write_bundle(handle, checkpoint_text, key, checkpoint.size, entries)
+            tmp.replace(target)
+        except OSError as exc:
+            raise CliError(f"cannot write {args.output}: {exc.strerror}") from None
+    summary = {"output": args.output, "origin": checkpoint.origin, "size": count}
+    if args.json:
+        emit_json(summary)
+    elif args.output != "-":
+        print(f"Wrote {count} entries of {checkpoint.origin} to {args.output}.")
+    return 0
+
+
+def run_witness(args: argparse.Namespace) -> int:
+    from councils.cli import witness
+
+    return witness.serve(args)

@@ -1,0 +1,281 @@
+"""`councils verify`, `councils record export|verify` and `councils witness` against a real server app."""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+import types
+from pathlib import Path
+
+import httpx
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from councils.cli import client as cli_client
+from councils.cli import witness as witness_module
+from councils.cli.main import main
+from councils.core.ledger import merkle, note
+from councils.core.ledger.encoding import canonical_bytes
+from councils.federation import actions as fa
+from tests.conftest import NOW
+
+SERVER = "http://testserver"
+
+
+@pytest.fixture
+def cli(monkeypatch, tmp_path, cast):
+    """Run the CLI with its HTTP calls answered by this test's Django app; state under tmp_path."""
+    from django.core.wsgi import get_wsgi_application
+
+    app = get_wsgi_application()
+    real_client = httpx.Client
+
+    def client(*args, **kwargs):
+        kwargs["transport"] = httpx.WSGITransport(app=app)
+        return real_client(*args, **kwargs)
+
+    proxy = types.SimpleNamespace(**{k: getattr(httpx, k) for k in dir(httpx) if not k.startswith("_")})
+    proxy.Client = client
+    monkeypatch.setattr(cli_client, "httpx", proxy)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.delenv("COUNCILS_WITNESS_KEYS", raising=False)
+    monkeypatch.delenv("COUNCILS_TOKEN", raising=False)
+
+    def run(*argv: str) -> int:
+        return main(["--server", SERVER, *argv])
+
+    return run
+
+
+def test_verify_server_checks_out_and_remembers_the_checkpoint(cli, capsys, tmp_path):
+    assert cli("verify") == 0
+    out = capsys.readouterr()
+    assert "The record checks out." in out.out
+    assert "not replayed" in out.out
+    assert "No witness keys" in out.err
+    assert list((tmp_path / "state" / "councils" / "checkpoints").glob("*.json"))
+
+
+def test_verify_json_prints_one_document(cli, capsys):
+    assert cli("verify", "--json") == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["ok"] is True and document["size"] > 0 and document["not_replayed"] > 0
+
+
+def test_verify_after_growth_is_consistent_with_what_was_seen(cli, capsys, cast):
+    assert cli("verify") == 0
+    fa.create_council(
+        actor=None,
+        federation=cast.federation,
+        name="New Works",
+        kind="workplace",
+        parent=cast.district,
+        is_base=True,
+        now=NOW,
+    )
+    assert cli("verify") == 0
+
+
+def test_verify_detects_a_rewritten_history(cli, capsys, tmp_path):
+    assert cli("verify") == 0
+    [state] = (tmp_path / "state" / "councils" / "checkpoints").glob("*.json")
+    seen = json.loads(state.read_text())
+    seen["root"] = base64.b64encode(b"\x01" * 32).decode()
+    state.write_text(json.dumps(seen))
+    capsys.readouterr()
+    assert cli("verify") == 1
+    assert "history was rewritten" in capsys.readouterr().out
+
+
+def test_verify_detects_a_shrunken_log(cli, capsys, tmp_path):
+    assert cli("verify") == 0
+    [state] = (tmp_path / "state" / "councils" / "checkpoints").glob("*.json")
+    seen = json.loads(state.read_text())
+    seen["size"] += 5
+    state.write_text(json.dumps(seen))
+    assert cli("verify") == 1
+    assert "shrank" in capsys.readouterr().out
+
+
+def test_export_then_verify_bundle(cli, capsys, tmp_path):
+    bundle = tmp_path / "record.bundle"
+    assert cli("record", "export", "-o", str(bundle)) == 0
+    assert cli("record", "verify", str(bundle), "--forget") == 0
+    assert cli("verify", "--bundle", str(bundle), "--forget") == 0
+    assert "checks out" in capsys.readouterr().out
+
+
+def test_a_tampered_bundle_entry_fails_with_an_explanation(cli, capsys, tmp_path):
+    bundle = tmp_path / "record.bundle"
+    assert cli("record", "export", "-o", str(bundle)) == 0
+    lines = bundle.read_text().splitlines()
+    first = json.loads(base64.b64decode(lines[1]))
+    first["payload"]["name"] = "Forged Federation"
+    lines[1] = base64.b64encode(canonical_bytes(first)).decode()
+    bundle.write_text("\n".join(lines) + "\n")
+    capsys.readouterr()
+    assert cli("record", "verify", str(bundle), "--forget") == 1
+    assert "do not hash to the signed root" in capsys.readouterr().out
+
+
+def test_a_bundle_with_a_removed_entry_fails(cli, capsys, tmp_path):
+    bundle = tmp_path / "record.bundle"
+    assert cli("record", "export", "-o", str(bundle)) == 0
+    lines = bundle.read_text().splitlines()
+    del lines[3]
+    bundle.write_text("\n".join(lines) + "\n")
+    assert cli("record", "verify", str(bundle), "--forget") == 1
+    assert "were provided" in capsys.readouterr().out
+
+
+def test_missing_bundle_is_bad_usage(cli, capsys, tmp_path):
+    assert cli("record", "verify", str(tmp_path / "nope"), "--forget") == 2
+    assert cli("verify", "--bundle", str(tmp_path / "nope")) == 2
+
+
+def signed_bundle(tmp_path: Path, documents: list[dict]) -> Path:
+    """A validly signed log of `documents`, as a rogue server could publish it."""
+    signer = note.make_signer("rogue.example/log", Ed25519PrivateKey.generate())
+    data = [canonical_bytes(d) for d in documents]
+    _, root = merkle.root_from_leaves(merkle.hash_leaf(d) for d in data)
+    body = note.Checkpoint(signer.name, len(data), root).body()
+    text = note.Note(body, (note.sign_note(body, signer),)).text()
+    path = tmp_path / "rogue.bundle"
+    header = {
+        "format": "councils-record-bundle/1",
+        "checkpoint": text,
+        "key": signer.verifier.vkey(),
+        "size": len(data),
+    }
+    path.write_text(json.dumps(header) + "\n" + "".join(base64.b64encode(d).decode() + "\n" for d in data))
+    return path
+
+
+def test_a_signed_log_that_breaks_the_voting_rules_fails(cli, capsys, tmp_path):
+    def entry(event, payload, actor=None):
+        return {
+            "v": 1,
+            "event": event,
+            "at": "2026-03-01T09:00:00.000000Z",
+            "actor": actor,
+            "council": "c",
+            "payload": payload,
+        }
+
+    result = {
+        "yes": 2,
+        "no": 0,
+        "abstain": 0,
+        "cast": 2,
+        "turnout": 2,
+        "electorate": 3,
+        "threshold": "simple",
+        "quorum": None,
+        "quorum_met": True,
+        "required": 1,
+        "outcome": "adopted",
+    }
+    documents = [
+        entry(
+            "vote.opened",
+            {"vote": "v", "motion": "m", "method": "named", "electorate": 3, "voters": ["a", "b", "c"]},
+        ),
+        entry("vote.cast", {"vote": "v", "voter": "a", "choice": "yes"}, actor="a"),
+        entry("vote.cast", {"vote": "v", "voter": "a", "choice": "yes"}, actor="a"),
+        entry("vote.closed", {"vote": "v", "motion": "m", "result": result}),
+    ]
+    path = signed_bundle(tmp_path, documents)
+    assert cli("verify", "--bundle", str(path), "--forget") == 1
+    out = capsys.readouterr().out
+    assert "a voted twice" in out and "recount to 1" in out
+
+
+def test_missing_cosignatures_warn_unless_required(cli, capsys, tmp_path):
+    witness = note.make_signer("w.example", Ed25519PrivateKey.generate(), key_type=note.COSIGNATURE_V1)
+    vkey = witness.verifier.vkey()
+    assert cli("verify", "--witness", vkey, "--forget") == 0
+    assert "0 valid witness cosignature" in capsys.readouterr().err
+    assert cli("verify", "--witness", vkey, "--require-witnesses", "--forget") == 1
+
+
+@pytest.fixture
+def running_witness(tmp_path, settings):
+    from councils.record import signing
+
+    state = tmp_path / "witness"
+    w = witness_module.Witness(state, "test-witness", [signing.verifier().vkey()])
+    server = witness_module.ThreadingHTTPServer(("127.0.0.1", 0), witness_module.make_handler(w))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_port}"
+    settings.COUNCILS_WITNESSES = [{"vkey": w.signer.verifier.vkey(), "url": url}]
+    settings.COUNCILS_WITNESS_QUORUM = 1
+    yield w, url
+    server.shutdown()
+    server.server_close()
+
+
+def test_witness_cosigns_and_verify_checks_the_cosignature(cli, capsys, cast, running_witness, monkeypatch):
+    from councils.record import sequencer, witnessing
+
+    w, _ = running_witness
+    checkpoint = sequencer.latest_checkpoint()
+    [cosignature] = witnessing.request_cosignatures(checkpoint)
+    assert cosignature.witness == "test-witness" and witnessing.is_official(checkpoint)
+    fa.create_council(
+        actor=None,
+        federation=cast.federation,
+        name="New Works",
+        kind="workplace",
+        parent=cast.district,
+        is_base=True,
+        now=NOW,
+    )
+    newer = sequencer.latest_checkpoint()
+    assert newer.size == checkpoint.size + 1
+    assert len(witnessing.request_cosignatures(newer)) == 1
+    assert w.latest(newer.origin)[0] == newer.size
+    vkey = w.signer.verifier.vkey()
+    assert cli("verify", "--witness", vkey, "--require-witnesses", "--forget") == 0
+    assert "Cosigned by test-witness" in capsys.readouterr().out
+
+
+def test_witness_refuses_what_it_cannot_vouch_for(cast, tmp_path):
+    from councils.record import sequencer, signing
+    from councils.record.witnessing import _request_body
+
+    w = witness_module.Witness(tmp_path / "w", "w", [signing.verifier().vkey()])
+    checkpoint = sequencer.latest_checkpoint()
+    ok = w.add_checkpoint(_request_body(0, checkpoint))
+    assert ok.startswith("\u2014 w ")
+    with pytest.raises(witness_module.Refusal) as refusal:
+        w.add_checkpoint(_request_body(0, checkpoint))
+    assert refusal.value.status == 409 and refusal.value.message == f"{checkpoint.size}\n"
+    forged = note.make_signer(checkpoint.origin, Ed25519PrivateKey.generate())
+    body = note.Checkpoint(checkpoint.origin, checkpoint.size + 1, b"\x02" * 32).body()
+    forged_note = note.Note(body, (note.sign_note(body, forged),)).text()
+    with pytest.raises(witness_module.Refusal) as refusal:
+        w.add_checkpoint(f"old {checkpoint.size}\n\n{forged_note}")
+    assert refusal.value.status == 403
+    real = signing.signer()
+    inconsistent = note.Note(body, (note.sign_note(body, real),)).text()
+    with pytest.raises(witness_module.Refusal) as refusal:
+        w.add_checkpoint(f"old {checkpoint.size}\n{base64.b64encode(b'x' * 32).decode()}\n\n{inconsistent}")
+    assert refusal.value.status == 422
+    other = note.make_signer("other.example/log", Ed25519PrivateKey.generate())
+    body = note.Checkpoint(other.name, 1, b"\x02" * 32).body()
+    with pytest.raises(witness_module.Refusal) as refusal:
+        w.add_checkpoint("old 0\n\n" + note.Note(body, (note.sign_note(body, other),)).text())
+    assert refusal.value.status == 404
+    with pytest.raises(witness_module.Refusal) as refusal:
+        w.add_checkpoint("garbage")
+    assert refusal.value.status == 400
+
+
+def test_witness_http_answers_post_only(running_witness):
+    _, url = running_witness
+    assert httpx.get(url + "/add-checkpoint").status_code == 405
+    assert httpx.post(url + "/add-checkpoint", content=b"old x\n\n").status_code == 400
+    assert httpx.post(url + "/elsewhere", content=b"x").status_code == 404
