@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from councils.federation import queries
 from councils.federation.models import Membership, Office, Seat
@@ -24,6 +25,7 @@ def _my_roles(user: object) -> dict[int, list[str]]:
     return roles
 
 
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """My councils for members; the public councils for everyone else."""
     context = {}
