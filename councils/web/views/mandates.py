@@ -1,3 +1,252 @@
-from django.urls import URLPattern
+"""Accountability pages: recall petitions, mandates and roll calls, reports back, the register, pay."""
 
-urlpatterns: list[URLPattern] = []
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from councils.core.errors import InvalidInputError
+from councils.federation import queries as federation_queries
+from councils.federation.models import Council
+from councils.mandates import actions, permissions, queries
+from councils.mandates.models import Choice
+from councils.motions.models import Motion
+from councils.petitions import queries as petition_queries
+from councils.web.views.common import domain_errors
+
+
+class RecallForm(forms.Form):
+    seat = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    office = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=gettext_lazy("Why recall? (optional, shown to members)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=20_000,
+    )
+
+
+class MandateForm(forms.Form):
+    motion = forms.ChoiceField(label=gettext_lazy("Motion pending in the council above"))
+    choice = forms.ChoiceField(label=gettext_lazy("Our delegates must vote"), choices=Choice.choices)
+
+
+class ReportForm(forms.Form):
+    text = forms.CharField(
+        label=gettext_lazy("Your report: what was decided and how you voted"),
+        widget=forms.Textarea,
+        max_length=20_000,
+    )
+
+
+class PayForm(forms.Form):
+    pay = forms.DecimalField(label=gettext_lazy("Monthly pay"), min_value=0, max_digits=10, decimal_places=2)
+    expenses = forms.DecimalField(
+        label=gettext_lazy("Monthly expenses"), min_value=0, max_digits=10, decimal_places=2, initial=0
+    )
+
+
+def council_section(request: HttpRequest, council: Council) -> dict[str, Any]:
+    """What the council page shows of accountability: live recalls, reports owed, forced agenda items."""
+    return {
+        "live_recalls": [p for p in queries.list_petitions(council=council)[:20] if p.is_live],
+        "reports_due": list(queries.list_reports_due(council=council).filter(submitted_at__isnull=True)[:20]),
+        "forced_items": list(petition_queries.list_pending_items(council=council)[:20]),
+        "now": timezone.now(),
+    }
+
+
+@require_GET
+@domain_errors
+def council_accountability(request: HttpRequest, council_id: UUID) -> HttpResponse:
+    council = federation_queries.access_council(viewer=request.user, council_uuid=council_id)
+    now = timezone.now()
+    context = {
+        "council": council,
+        "petitions": queries.list_petitions(council=council)[:50],
+        "roll_call": queries.list_roll_call(council=council)[:200],
+        "mandates": queries.list_mandates(council=council)[:50],
+        "reports": queries.list_reports_due(council=council)[:50],
+        "register": queries.list_register(federation_id=council.federation_id, now=now, council=council),
+        "may_recall": permissions.can(request.user, "start_recall", council),
+        "sent": federation_queries.list_delegates_sent(council=council),
+        "offices": federation_queries.list_offices(council=council),
+        "now": now,
+    }
+    return render(request, "web/mandates/council.html", context)
+
+
+@require_GET
+@domain_errors
+def recall_detail(request: HttpRequest, petition_id: UUID) -> HttpResponse:
+    petition = queries.access_petition(viewer=request.user, petition_uuid=petition_id)
+    context = {
+        "petition": petition,
+        "signatures": queries.count_signatures(petition=petition),
+        "signed": queries.has_signed(petition=petition, user=request.user),
+        "may_sign": petition.status == "open" and queries.may_sign(petition=petition, user=request.user),
+    }
+    return render(request, "web/mandates/recall.html", context)
+
+
+@login_required
+@domain_errors
+def recall_start(request: HttpRequest) -> HttpResponse:
+    """Confirm and start a recall of a seat or an office (one step from the mandate table)."""
+    form = RecallForm(request.POST or request.GET or None)
+    if not form.is_valid() or bool(form.cleaned_data["seat"]) == bool(form.cleaned_data["office"]):
+        raise InvalidInputError(_("Choose the delegate's seat or the office to recall."))
+    seat_id, office_id = form.cleaned_data["seat"], form.cleaned_data["office"]
+    seat = queries.access_seat(viewer=request.user, seat_uuid=seat_id) if seat_id else None
+    office = queries.access_office(viewer=request.user, office_uuid=office_id) if office_id else None
+    if request.method == "POST":
+        petition = actions.start_recall(
+            actor=request.user,
+            seat=seat,
+            office=office,
+            reason=form.cleaned_data["reason"],
+            now=timezone.now(),
+        )
+        messages.success(request, _("Your recall petition has started and carries your signature."))
+        return redirect("web:recall", petition.uuid)
+    return render(request, "web/mandates/recall_start.html", {"form": form, "seat": seat, "office": office})
+
+
+@require_POST
+@login_required
+@domain_errors
+def recall_sign(request: HttpRequest, petition_id: UUID) -> HttpResponse:
+    petition = queries.access_petition(viewer=request.user, petition_uuid=petition_id)
+    actions.sign_recall(actor=request.user, petition=petition, now=timezone.now())
+    petition.refresh_from_db()
+    if petition.status == "vote":
+        messages.success(request, _("Your signature reached the threshold: the recall vote is open."))
+    else:
+        messages.success(request, _("You signed the recall petition."))
+    return redirect("web:recall", petition.uuid)
+
+
+@login_required
+@domain_errors
+def mandate_propose(request: HttpRequest, council_id: UUID) -> HttpResponse:
+    council = federation_queries.access_council(viewer=request.user, council_uuid=council_id)
+    permissions.require(request.user, "propose_mandate", council)
+    pending = (
+        Motion.objects.filter(council=council.parent, state__in=["draft", "seconded", "voting"]).order_by(
+            "-tabled_at"
+        )
+        if council.parent
+        else Motion.objects.none()
+    )
+    form = MandateForm(request.POST or None, initial={"motion": request.GET.get("motion", "")})
+    form.fields["motion"].choices = [(str(m.uuid), m.title) for m in pending[:100]]
+    if request.method == "POST" and form.is_valid():
+        target = pending.get(uuid=form.cleaned_data["motion"])
+        proposal = actions.propose_mandate(
+            actor=request.user,
+            council=council,
+            target_motion=target,
+            choice=form.cleaned_data["choice"],
+            now=timezone.now(),
+        )
+        messages.success(request, _("The mandate is tabled as a motion of this council."))
+        return redirect("web:motion", proposal.motion_uuid)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "web/mandates/propose.html", {"council": council, "form": form}, status=status)
+
+
+@login_required
+@domain_errors
+def report_submit(request: HttpRequest, report_id: UUID) -> HttpResponse:
+    report = queries.access_report_due(viewer=request.user, report_uuid=report_id)
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        actions.submit_report(
+            actor=request.user, report=report, text=form.cleaned_data["text"], now=timezone.now()
+        )
+        messages.success(request, _("Your report is on the council's page."))
+        return redirect("web:mandates_council", report.council.uuid)
+    status = 422 if request.method == "POST" else 200
+    context = {
+        "report": report,
+        "form": form,
+        "overdue": queries.is_overdue(report=report, now=timezone.now()),
+    }
+    return render(request, "web/mandates/report.html", context, status=status)
+
+
+@login_required
+@domain_errors
+def office_pay(request: HttpRequest, office_id: UUID) -> HttpResponse:
+    office = queries.access_office(viewer=request.user, office_uuid=office_id)
+    permissions.require(request.user, "declare_pay", office)
+    initial = {"pay": office.declared_pay, "expenses": office.declared_expenses}
+    form = PayForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        actions.declare_pay(actor=request.user, office=office, now=timezone.now(), **form.cleaned_data)
+        messages.success(request, _("Your declaration is on the register of offices."))
+        return redirect("web:register", office.council.uuid)
+    cap = queries.constitution_for(council=office.council).pay_cap
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request, "web/mandates/pay.html", {"office": office, "form": form, "cap": cap}, status=status
+    )
+
+
+@require_GET
+@domain_errors
+def register(request: HttpRequest, council_id: UUID) -> HttpResponse:
+    """The federation's public register of offices, as far as the viewer may see its councils."""
+    anchor = federation_queries.access_council(viewer=request.user, council_uuid=council_id)
+    visible = set(
+        federation_queries.list_visible_councils(viewer=request.user)
+        .filter(federation_id=anchor.federation_id)
+        .values_list("id", flat=True)
+    )
+    now = timezone.now()
+    lines = [
+        line
+        for line in queries.list_register(federation_id=anchor.federation_id, now=now)
+        if line.council.id in visible
+    ]
+    context = {
+        "anchor": anchor,
+        "lines": lines,
+        "cap": queries.constitution_for(council=anchor).pay_cap,
+        "breaches": sum(1 for line in lines if line.pay_excess is not None),
+    }
+    return render(request, "web/mandates/register.html", context)
+
+
+@login_required
+@domain_errors
+def notifications(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        actions.mark_notifications_read(actor=request.user, now=timezone.now())
+        return redirect("web:notifications")
+    items = queries.list_notifications(user=request.user)[:100]
+    return render(request, "web/mandates/notifications.html", {"items": items})
+
+
+urlpatterns = [
+    path("councils/<uuid:council_id>/", council_accountability, name="mandates_council"),
+    path("councils/<uuid:council_id>/propose/", mandate_propose, name="mandate_propose"),
+    path("recalls/start/", recall_start, name="recall_start"),
+    path("recalls/<uuid:petition_id>/", recall_detail, name="recall"),
+    path("recalls/<uuid:petition_id>/sign/", recall_sign, name="recall_sign"),
+    path("reports/<uuid:report_id>/", report_submit, name="report"),
+    path("offices/<uuid:office_id>/pay/", office_pay, name="office_pay"),
+    path("register/<uuid:council_id>/", register, name="register"),
+    path("notifications/", notifications, name="notifications"),
+]

@@ -1,0 +1,146 @@
+"""Agenda petition pages: start, sign, have councils back a congress petition, propose changes by vote."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from councils.federation import queries as federation_queries
+from councils.petitions import actions, permissions, queries
+from councils.petitions.models import ItemChangeProposal
+from councils.web.views.common import domain_errors
+
+
+class PetitionForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("Item for the agenda"), max_length=200)
+    text = forms.CharField(
+        label=gettext_lazy("What the council should discuss"), widget=forms.Textarea, max_length=20_000
+    )
+
+
+class SupportForm(forms.Form):
+    council = forms.UUIDField(label=gettext_lazy("Council that should back it"))
+
+
+class ChangeForm(forms.Form):
+    change = forms.ChoiceField(
+        label=gettext_lazy("Change to put to the vote"), choices=ItemChangeProposal.Change.choices
+    )
+
+
+@domain_errors
+def council_petitions(request: HttpRequest, council_id: UUID) -> HttpResponse:
+    council = federation_queries.access_council(viewer=request.user, council_uuid=council_id)
+    form = PetitionForm(request.POST or None)
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"{_login_url()}?next={request.path}")
+        if form.is_valid():
+            petition = actions.start_agenda_petition(
+                actor=request.user, council=council, now=timezone.now(), **form.cleaned_data
+            )
+            messages.success(request, _("Your petition has started and carries your signature."))
+            return redirect("web:petition", petition.uuid)
+    context = {
+        "council": council,
+        "form": form,
+        "petitions": queries.list_petitions(council=council)[:50],
+        "items": queries.list_items(council=council)[:50],
+        "may_start": permissions.can(request.user, "start", council),
+    }
+    return render(
+        request, "web/petitions/council.html", context, status=422 if request.method == "POST" else 200
+    )
+
+
+def _login_url() -> str:
+    from django.conf import settings
+    from django.shortcuts import resolve_url
+
+    return resolve_url(settings.LOGIN_URL)
+
+
+@domain_errors
+def petition_detail(request: HttpRequest, petition_id: UUID) -> HttpResponse:
+    petition = queries.access_petition(viewer=request.user, petition_uuid=petition_id)
+    item = getattr(petition, "item", None) if petition.status == "forced" else None
+    own_council = (
+        federation_queries.current_membership(user=request.user) if request.user.is_authenticated else None
+    )
+    context = {
+        "petition": petition,
+        "item": item,
+        "signatures": petition.signatures.count(),
+        "councils": queries.count_supporting_councils(petition=petition),
+        "signed": queries.has_signed(petition=petition, user=request.user),
+        "may_sign": petition.status == "open" and permissions.can(request.user, "sign", petition),
+        "own_council": own_council.council if own_council else None,
+        "change_form": ChangeForm(),
+        "may_propose_change": item is not None
+        and permissions.can(request.user, "propose_change", petition.council),
+    }
+    return render(request, "web/petitions/detail.html", context)
+
+
+@require_POST
+@login_required
+@domain_errors
+def petition_sign(request: HttpRequest, petition_id: UUID) -> HttpResponse:
+    petition = queries.access_petition(viewer=request.user, petition_uuid=petition_id)
+    actions.sign_agenda_petition(actor=request.user, petition=petition, now=timezone.now())
+    messages.success(request, _("You signed the petition."))
+    return redirect("web:petition", petition.uuid)
+
+
+@require_POST
+@login_required
+@domain_errors
+def petition_support(request: HttpRequest, petition_id: UUID) -> HttpResponse:
+    petition = queries.access_petition(viewer=request.user, petition_uuid=petition_id)
+    form = SupportForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose the council that should back the petition."))
+        return redirect("web:petition", petition.uuid)
+    council = federation_queries.access_council(
+        viewer=request.user, council_uuid=form.cleaned_data["council"]
+    )
+    support = actions.propose_council_support(
+        actor=request.user, petition=petition, council=council, now=timezone.now()
+    )
+    messages.success(request, _("A motion to back the petition is tabled in your council."))
+    return redirect("web:motion", support.motion_uuid)
+
+
+@require_POST
+@login_required
+@domain_errors
+def item_change_motion(request: HttpRequest, item_id: UUID) -> HttpResponse:
+    item = queries.access_item(viewer=request.user, item_uuid=item_id)
+    form = ChangeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose remove, postpone or merge."))
+        return redirect("web:petition", item.petition.uuid)
+    proposal = actions.propose_item_change(
+        actor=request.user, item=item, change=form.cleaned_data["change"], now=timezone.now()
+    )
+    messages.success(request, _("The change is tabled as a motion; only the council's vote can apply it."))
+    return redirect("web:motion", proposal.motion_uuid)
+
+
+urlpatterns = [
+    path("councils/<uuid:council_id>/", council_petitions, name="petitions_council"),
+    path("<uuid:petition_id>/", petition_detail, name="petition"),
+    path("<uuid:petition_id>/sign/", petition_sign, name="petition_sign"),
+    path("<uuid:petition_id>/support/", petition_support, name="petition_support"),
+    path("items/<uuid:item_id>/change-motion/", item_change_motion, name="item_change_motion"),
+]

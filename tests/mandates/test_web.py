@@ -1,0 +1,150 @@
+import uuid
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from councils.federation.models import Office, Seat
+from councils.mandates import actions
+from councils.mandates.models import RecallPetition
+from councils.record.models import Entry
+from tests.conftest import NOW
+from tests.mandates.flows import adopt_mandate, district_motion, district_vote, seat_dave_for_harbour
+
+
+def bob_seat(cast):
+    return Seat.objects.get(user=cast.bob, council=cast.district, ended_at__isnull=True)
+
+
+def test_council_page_links_to_accountability(cast, rules):
+    page = cast.client(cast.erin).get(f"/councils/{cast.riverside.uuid}/")
+    assert page.status_code == 200
+    assert f"/mandates/councils/{cast.riverside.uuid}/" in page.content.decode()
+
+
+def test_deviation_row_offers_a_recall_in_one_step(cast, rules):
+    seat_dave_for_harbour(cast)
+    target = district_motion(cast)
+    adopt_mandate(cast, target, choice="yes")
+    district_vote(cast, target, bob="no")
+    page = cast.client(cast.erin).get(f"/mandates/councils/{cast.riverside.uuid}/").content.decode()
+    assert "Deviated" in page and "Start a recall of Bob Novak" in page
+    confirm = cast.client(cast.erin).get(f"/mandates/recalls/start/?seat={bob_seat(cast).uuid}")
+    assert confirm.status_code == 200 and "Recall Bob Novak" in confirm.content.decode()
+    started = cast.client(cast.erin).post(
+        "/mandates/recalls/start/", {"seat": bob_seat(cast).uuid, "reason": "Voted no."}
+    )
+    petition = RecallPetition.objects.get()
+    assert started.status_code == 302 and started["Location"] == f"/mandates/recalls/{petition.uuid}/"
+    assert petition.reason == "Voted no."
+
+
+def test_outsider_sees_the_public_table_but_gets_no_button(cast, rules):
+    page = cast.client(cast.dave).get(f"/mandates/councils/{cast.riverside.uuid}/")
+    assert page.status_code == 200 and "Start a recall" not in page.content.decode()
+
+
+def test_hidden_council_is_404_for_an_outsider(cast, rules):
+    cast.riverside.visibility = "council"
+    cast.riverside.save()
+    assert cast.client(cast.dave).get(f"/mandates/councils/{cast.riverside.uuid}/").status_code == 404
+
+
+def test_anonymous_is_sent_to_log_in_to_start_a_recall(cast, rules):
+    response = cast.client(None).post("/mandates/recalls/start/", {"seat": bob_seat(cast).uuid})
+    assert response.status_code == 302 and "/login" in response["Location"]
+
+
+def test_observer_is_refused_with_a_reason(cast, rules):
+    response = cast.client(cast.carol).post("/mandates/recalls/start/", {"seat": bob_seat(cast).uuid})
+    assert response.status_code == 403
+    assert "Only members with a vote in Riverside Depot" in response.content.decode()
+
+
+def test_start_without_a_target_is_422(cast, rules):
+    assert cast.client(cast.erin).post("/mandates/recalls/start/", {}).status_code == 422
+
+
+def test_signing_through_the_web_writes_the_same_entries_as_the_api(cast, rules):
+    rules.set(recall_signature_share=Decimal("1.00"))
+    petition = actions.start_recall(actor=cast.erin, seat=bob_seat(cast), now=timezone.now())
+    assert cast.client(cast.frank).get(f"/mandates/recalls/{petition.uuid}/sign/").status_code == 405
+    page = cast.client(cast.frank).get(f"/mandates/recalls/{petition.uuid}/")
+    assert "Sign this petition" in page.content.decode()
+    assert cast.client(cast.frank).post(f"/mandates/recalls/{petition.uuid}/sign/").status_code == 302
+    import json
+
+    cast.api(cast.alice).post(
+        f"/api/v1/mandates/recalls/{petition.uuid}/signatures",
+        data=json.dumps({}),
+        content_type="application/json",
+    )
+    events = list(Entry.objects.filter(event="recall.signed").order_by("id").values_list("event", flat=True))
+    assert events == ["recall.signed"] * 3
+
+
+def test_register_page_flags_pay_above_the_cap(cast, rules, django_assert_max_num_queries):
+    office = Office.objects.get(council=cast.riverside, role="chair")
+    actions.declare_pay(actor=cast.alice, office=office, pay=Decimal("2900.00"), expenses=Decimal(0), now=NOW)
+    client = cast.client(cast.dave)
+    with django_assert_max_num_queries(20):
+        page = client.get(f"/mandates/register/{cast.riverside.uuid}/")
+    assert page.status_code == 200
+    assert "Pay 500.00 above the cap" in page.content.decode()
+
+
+def test_officer_declares_pay_through_the_form(cast, rules):
+    office = Office.objects.get(council=cast.riverside, role="chair")
+    client = cast.client(cast.alice)
+    assert client.get(f"/mandates/offices/{office.uuid}/pay/").status_code == 200
+    bad = client.post(f"/mandates/offices/{office.uuid}/pay/", {"pay": "-5", "expenses": "0"})
+    assert bad.status_code == 422
+    ok = client.post(f"/mandates/offices/{office.uuid}/pay/", {"pay": "2000", "expenses": "15.50"})
+    assert ok.status_code == 302
+    office.refresh_from_db()
+    assert office.declared_expenses == Decimal("15.50")
+    assert cast.client(cast.erin).get(f"/mandates/offices/{office.uuid}/pay/").status_code == 403
+
+
+def test_delegate_submits_a_report_through_the_form(cast, rules):
+    with transaction.atomic():
+        [report] = actions.open_reports_due(council=cast.district, meeting_uuid=uuid.uuid4(), now=NOW)
+    page = cast.client(cast.erin).get(f"/councils/{cast.riverside.uuid}/").content.decode()
+    assert "Reports owed by our delegates" in page
+    client = cast.client(cast.bob)
+    assert client.post(f"/mandates/reports/{report.uuid}/", {"text": ""}).status_code == 422
+    assert client.post(f"/mandates/reports/{report.uuid}/", {"text": "All went well."}).status_code == 302
+    report.refresh_from_db()
+    assert report.submitted_at is not None
+
+
+def test_notifications_page_lists_and_marks_read(cast, rules):
+    office = Office.objects.get(council=cast.riverside, role="chair")
+    actions.declare_pay(actor=cast.alice, office=office, pay=Decimal("9000.00"), expenses=Decimal(0), now=NOW)
+    client = cast.client(cast.erin)
+    page = client.get("/mandates/notifications/").content.decode()
+    assert "above the cap" in page and "New" in page
+    assert client.post("/mandates/notifications/").status_code == 302
+    assert "New" not in client.get("/mandates/notifications/").content.decode()
+    assert cast.client(None).get("/mandates/notifications/").status_code == 302
+
+
+def test_propose_mandate_form(cast, rules):
+    seat_dave_for_harbour(cast)
+    target = district_motion(cast)
+    client = cast.client(cast.erin)
+    form = client.get(f"/mandates/councils/{cast.riverside.uuid}/propose/")
+    assert form.status_code == 200 and "Strike fund levy" in form.content.decode()
+    assert (
+        client.post(
+            f"/mandates/councils/{cast.riverside.uuid}/propose/", {"motion": "x", "choice": "yes"}
+        ).status_code
+        == 422
+    )
+    done = client.post(
+        f"/mandates/councils/{cast.riverside.uuid}/propose/", {"motion": str(target.uuid), "choice": "no"}
+    )
+    assert done.status_code == 302 and done["Location"].startswith("/motions/")
+    assert (
+        cast.client(cast.carol).get(f"/mandates/councils/{cast.riverside.uuid}/propose/").status_code == 403
+    )

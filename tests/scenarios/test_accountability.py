@@ -1,0 +1,188 @@
+"""Capture routes: each test tries one way a chair, a higher body or an official could take power
+from the members, and asserts the refusal or the alert the members get. docs/scenarios.md tells each
+story in plain words."""
+
+import json
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.db import DatabaseError, connection, transaction
+
+from councils.core.rules.terms import TermRuleError, add_months
+from councils.federation import actions as fa
+from councils.federation.models import Office, Seat
+from councils.mandates import actions as mandate_actions
+from councils.mandates.models import MandateVote, Notification, RecallPetition
+from councils.mandates.rules import check_eligible_for_office, check_term
+from councils.motions import actions as motion_actions
+from councils.motions.models import Motion, Vote
+from councils.petitions.models import ForcedAgendaItem
+from councils.record.models import Entry
+from tests.conftest import NOW
+from tests.mandates.flows import adopt_mandate, district_motion, district_vote, seat_dave_for_harbour
+
+
+def post(client, url, body=None):
+    return client.post(url, data=json.dumps(body or {}), content_type="application/json")
+
+
+def bob_seat(cast):
+    return Seat.objects.get(user=cast.bob, council=cast.district, ended_at__isnull=True)
+
+
+def make_dave_chair_of_the_district(cast):
+    return fa.appoint_founding_officer(
+        actor=None, council=cast.district, user=cast.dave, role="chair", now=NOW
+    )
+
+
+def test_chair_cannot_suppress_a_petitioned_agenda_item(cast):
+    started = post(
+        cast.api(cast.erin),
+        "/api/v1/petitions",
+        {"council": str(cast.riverside.uuid), "title": "Night-shift safety", "text": "Lighting in the yard."},
+    ).json()
+    if started["status"] == "open":
+        post(cast.api(cast.frank), f"/api/v1/petitions/{started['uuid']}/signatures")
+    item = ForcedAgendaItem.objects.get(petition__uuid=started["uuid"])
+    for change in ("remove", "merge", "postpone"):
+        refused = post(
+            cast.api(cast.alice), f"/api/v1/petitions/items/{item.uuid}/change", {"change": change}
+        )
+        assert refused.status_code == 403
+        assert (
+            "The chair cannot remove, merge or postpone it; only a recorded vote of the council can."
+            in (refused.json()["detail"])
+        )
+    item.refresh_from_db()
+    assert item.status == "pending"
+    assert not Entry.objects.filter(event="agenda.item_changed").exists()
+
+
+def test_higher_body_cannot_appoint_or_remove_a_lower_councils_delegate(cast):
+    make_dave_chair_of_the_district(cast)
+    dave = cast.api(cast.dave)
+    removed = post(dave, f"/api/v1/mandates/seats/{bob_seat(cast).uuid}/resign")
+    assert removed.status_code == 403
+    assert (
+        "A higher council can never appoint, veto or remove a lower council's delegate"
+        in removed.json()["detail"]
+    )
+    recalled = post(
+        dave, "/api/v1/mandates/recalls", {"seat": str(bob_seat(cast).uuid), "reason": "Disloyal."}
+    )
+    assert recalled.status_code == 403
+    assert "no higher council can appoint, veto or remove them" in recalled.json()["detail"]
+    appointed = post(dave, "/api/v1/elections", {"council": str(cast.riverside.uuid), "kind": "delegates"})
+    assert appointed.status_code == 403
+    assert "You may not call an election in Riverside Depot" in appointed.json()["detail"]
+    seated = post(
+        dave, f"/api/v1/councils/{cast.riverside.uuid}/delegates-sent", {"person": str(cast.dave.uuid)}
+    )
+    assert seated.status_code == 405
+    assert bob_seat(cast).ended_at is None
+    assert not RecallPetition.objects.exists()
+
+
+def test_chair_or_higher_body_cannot_stop_a_recall_vote(cast):
+    make_dave_chair_of_the_district(cast)
+    petition = post(
+        cast.api(cast.erin), "/api/v1/mandates/recalls", {"seat": str(bob_seat(cast).uuid)}
+    ).json()
+    if petition["status"] == "open":
+        for user in (cast.frank, cast.alice):
+            body = post(cast.api(user), f"/api/v1/mandates/recalls/{petition['uuid']}/signatures").json()
+            if body.get("status") == "vote":
+                break
+    recall = RecallPetition.objects.get(uuid=petition["uuid"])
+    assert recall.status == "vote"
+    vote = Vote.objects.select_related("motion").get(uuid=recall.vote_uuid)
+    assert vote.motion.tabled_by is None and vote.opened_by is None
+    with pytest.raises(Exception, match="Only a motion not yet put to the vote can be withdrawn"):
+        motion_actions.withdraw_motion(actor=cast.alice, motion=vote.motion, now=NOW)
+    with pytest.raises(Exception, match="stays open until its closing time"):
+        motion_actions.close_vote(actor=cast.alice, vote=vote, now=NOW + timedelta(hours=1))
+    with pytest.raises(Exception, match="Only the mover or the council's chair or secretary may withdraw"):
+        motion_actions.withdraw_motion(actor=cast.dave, motion=vote.motion, now=NOW)
+    with pytest.raises(Exception, match="Only the council's chair or secretary may close a vote"):
+        motion_actions.close_vote(actor=cast.dave, vote=vote, now=NOW + timedelta(hours=1))
+    recall.refresh_from_db()
+    vote.refresh_from_db()
+    assert recall.status == "vote" and vote.closed_at is None
+
+
+def test_delegate_voting_against_the_mandate_is_exposed(cast, mailoutbox, django_capture_on_commit_callbacks):
+    seat_dave_for_harbour(cast)
+    levy = district_motion(cast, title="Accept the employer's pay offer")
+    adopt_mandate(cast, levy, choice="no")
+    with django_capture_on_commit_callbacks(execute=True):
+        district_vote(cast, levy, bob="yes")
+    table = cast.api(cast.dave).get(f"/api/v1/mandates/councils/{cast.riverside.uuid}/roll-call").json()
+    [line] = table["items"]
+    assert line["delegate"]["name"] == "Bob Novak"
+    assert (line["instructed"], line["cast"], line["complied"]) == ("no", "yes", False)
+    alert = Notification.objects.get(user=cast.erin, kind="mandate_deviation")
+    assert "Bob Novak voted YES" in alert.message
+    assert any(
+        "broke Riverside Depot's mandate" in m.subject for m in mailoutbox if m.to == ["erin@example.org"]
+    )
+    deviation = MandateVote.objects.get()
+    recall = post(cast.api(cast.erin), "/api/v1/mandates/recalls", {"seat": str(deviation.seat.uuid)})
+    assert recall.status_code == 201
+
+
+def test_indefinite_tenure_is_refused(cast):
+    with pytest.raises(
+        TermRuleError, match="An appointment without an end date \\(indefinite tenure\\) is refused"
+    ):
+        check_term(cast.riverside, NOW, None)
+    with pytest.raises(TermRuleError, match="term of at most 12 months"):
+        check_term(cast.riverside, NOW, add_months(NOW, 36))
+    two_terms_later = add_months(NOW, 24)
+    with pytest.raises(
+        TermRuleError, match="nobody may hold the office of chair of Riverside Depot for more than 2"
+    ):
+        check_eligible_for_office(cast.alice, cast.riverside, "chair", two_terms_later)
+    with pytest.raises(TermRuleError, match="delegate of Riverside Depot"):
+        check_eligible_for_office(cast.bob, cast.riverside, "delegate", two_terms_later)
+
+
+def test_officer_pay_above_the_cap_is_flagged(cast, mailoutbox, django_capture_on_commit_callbacks):
+    office = Office.objects.get(council=cast.riverside, role="chair")
+    with django_capture_on_commit_callbacks(execute=True):
+        declared = post(
+            cast.api(cast.alice), f"/api/v1/mandates/offices/{office.uuid}/pay", {"pay": "3100.00"}
+        )
+    assert declared.status_code == 200
+    assert declared.json()["pay_above_cap"] is True
+    register = cast.api(cast.dave).get(f"/api/v1/mandates/councils/{cast.riverside.uuid}/register").json()
+    flagged = [line for line in register["items"] if line["pay_above_cap"]]
+    assert [(line["role"], line["declared_pay"]) for line in flagged] == [("chair", "3100.00")]
+    assert Notification.objects.filter(kind="pay_above_cap").count() == 4
+    assert "above the cap of 2400.00" in Notification.objects.filter(user=cast.frank).get().message
+    assert len(mailoutbox) == 4
+
+
+def test_editing_or_deleting_a_past_decision_is_detected(cast, capsys):
+    motion = motion_actions.table_motion(
+        actor=cast.erin, council=cast.riverside, title="Adopt the rota", text="The rota.", now=NOW
+    )
+    motion_actions.second_motion(actor=cast.frank, motion=motion, now=NOW)
+    vote = motion_actions.open_vote(actor=cast.alice, motion=motion, now=NOW)
+    for user in (cast.alice, cast.erin, cast.frank):
+        motion_actions.cast_vote(actor=user, vote=vote, choice="yes", now=NOW)
+    motion_actions.close_vote(actor=cast.alice, vote=vote, now=NOW + timedelta(minutes=1))
+    for statement in ("UPDATE record_entry SET event = 'forged'", "DELETE FROM record_entry"):
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(statement)
+    Motion.objects.filter(pk=motion.pk).update(text="The rota, and overtime on Sundays.")
+    with pytest.raises(SystemExit) as exited:
+        call_command("verify_record")
+    assert exited.value.code == 1
+    assert str(motion.uuid) in capsys.readouterr().out
