@@ -4,7 +4,6 @@ story in plain words."""
 
 import json
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -13,7 +12,6 @@ from django.db import DatabaseError, connection, transaction
 from councils.core.rules.terms import TermRuleError, add_months
 from councils.federation import actions as fa
 from councils.federation.models import Office, Seat
-from councils.mandates import actions as mandate_actions
 from councils.mandates.models import MandateVote, Notification, RecallPetition
 from councils.mandates.rules import check_eligible_for_office, check_term
 from councils.motions import actions as motion_actions
