@@ -11,5 +11,6 @@ urlpatterns = [
     path("meetings/", include("councils.web.views.meetings")),
     path("mandates/", include("councils.web.views.mandates")),
     path("membership/", include("councils.web.views.membership")),
+    path("petitions/", include("councils.web.views.petitions")),
     path("record/", include("councils.web.views.record")),
 ]
