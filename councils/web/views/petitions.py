@@ -7,6 +7,7 @@ from uuid import UUID
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -40,11 +41,11 @@ class ChangeForm(forms.Form):
 
 @domain_errors
 def council_petitions(request: HttpRequest, council_id: UUID) -> HttpResponse:
+    if request.method == "POST" and not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
     council = federation_queries.access_council(viewer=request.user, council_uuid=council_id)
     form = PetitionForm(request.POST or None)
     if request.method == "POST":
-        if not request.user.is_authenticated:
-            return redirect(f"{_login_url()}?next={request.path}")
         if form.is_valid():
             petition = actions.start_agenda_petition(
                 actor=request.user, council=council, now=timezone.now(), **form.cleaned_data
@@ -61,13 +62,6 @@ def council_petitions(request: HttpRequest, council_id: UUID) -> HttpResponse:
     return render(
         request, "web/petitions/council.html", context, status=422 if request.method == "POST" else 200
     )
-
-
-def _login_url() -> str:
-    from django.conf import settings
-    from django.shortcuts import resolve_url
-
-    return resolve_url(settings.LOGIN_URL)
 
 
 @domain_errors

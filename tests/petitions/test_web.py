@@ -1,0 +1,63 @@
+from django.utils import timezone
+
+from councils.petitions import actions
+from councils.petitions.models import AgendaPetition, ForcedAgendaItem
+
+
+def start(cast):
+    return actions.start_agenda_petition(
+        actor=cast.erin,
+        council=cast.riverside,
+        title="Heat in the depot",
+        text="Discuss the heat.",
+        now=timezone.now(),
+    )
+
+
+def test_member_starts_a_petition_through_the_form(cast, rules):
+    client = cast.client(cast.erin)
+    page = client.get(f"/petitions/councils/{cast.riverside.uuid}/")
+    assert page.status_code == 200 and "Petition for an agenda item" in page.content.decode()
+    assert (
+        client.post(f"/petitions/councils/{cast.riverside.uuid}/", {"title": "", "text": ""}).status_code
+        == 422
+    )
+    done = client.post(f"/petitions/councils/{cast.riverside.uuid}/", {"title": "Heat", "text": "Too hot."})
+    petition = AgendaPetition.objects.get()
+    assert done.status_code == 302 and done["Location"] == f"/petitions/{petition.uuid}/"
+
+
+def test_anonymous_post_is_sent_to_log_in_and_observer_refused(cast, rules):
+    anonymous = cast.client(None).post(
+        f"/petitions/councils/{cast.riverside.uuid}/", {"title": "x", "text": "y"}
+    )
+    assert anonymous.status_code == 302 and "/login" in anonymous["Location"]
+    observer = cast.client(cast.carol).post(
+        f"/petitions/councils/{cast.riverside.uuid}/", {"title": "x", "text": "y"}
+    )
+    assert observer.status_code == 403
+    assert not AgendaPetition.objects.exists()
+
+
+def test_signing_forces_the_item_and_the_page_offers_only_a_vote(cast, rules):
+    petition = start(cast)
+    client = cast.client(cast.frank)
+    assert client.get(f"/petitions/{petition.uuid}/sign/").status_code == 405
+    assert client.post(f"/petitions/{petition.uuid}/sign/").status_code == 302
+    item = ForcedAgendaItem.objects.get()
+    page = cast.client(cast.alice).get(f"/petitions/{petition.uuid}/").content.decode()
+    assert "The chair cannot remove, merge or postpone it" in page
+    moved = cast.client(cast.alice).post(f"/petitions/items/{item.uuid}/change-motion/", {"change": "remove"})
+    assert moved.status_code == 302 and moved["Location"].startswith("/motions/")
+    item.refresh_from_db()
+    assert item.status == "pending"
+    council_page = cast.client(cast.erin).get(f"/councils/{cast.riverside.uuid}/").content.decode()
+    assert "Items members forced onto the next agenda" in council_page
+
+
+def test_outsider_gets_404_on_a_hidden_council(cast, rules):
+    petition = start(cast)
+    cast.riverside.visibility = "council"
+    cast.riverside.save()
+    assert cast.client(cast.dave).get(f"/petitions/{petition.uuid}/").status_code == 404
+    assert cast.client(cast.dave).get(f"/petitions/councils/{cast.riverside.uuid}/").status_code == 404
