@@ -45,13 +45,12 @@ def council_petitions(request: HttpRequest, council_id: UUID) -> HttpResponse:
         return redirect_to_login(request.get_full_path())
     council = federation_queries.access_council(viewer=request.user, council_uuid=council_id)
     form = PetitionForm(request.POST or None)
-    if request.method == "POST":
-        if form.is_valid():
-            petition = actions.start_agenda_petition(
-                actor=request.user, council=council, now=timezone.now(), **form.cleaned_data
-            )
-            messages.success(request, _("Your petition has started and carries your signature."))
-            return redirect("web:petition", petition.uuid)
+    if request.method == "POST" and form.is_valid():
+        petition = actions.start_agenda_petition(
+            actor=request.user, council=council, now=timezone.now(), **form.cleaned_data
+        )
+        messages.success(request, _("Your petition has started and carries your signature."))
+        return redirect("web:petition", petition.uuid)
     context = {
         "council": council,
         "form": form,
