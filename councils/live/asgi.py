@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from councils.live.broker import queue_listener
@@ -15,15 +16,32 @@ KEEPALIVE_SECONDS = 15.0
 # already stale is worth nothing.
 COALESCE_SECONDS = 0.2
 
+# A guard decides whether the caller of an ASGI scope may follow a channel; the
+# app that publishes on channels with that prefix registers it (in ready()).
+Guard = Callable[[dict[str, Any], str], Awaitable[bool]]
+_GUARDS: dict[str, Guard] = {}
+
+
+def register_guard(prefix: str, guard: Guard) -> None:
+    """Make every channel starting with `prefix` streamable only to callers `guard` admits."""
+    _GUARDS[prefix] = guard
+
+
+async def _refuse(send: Any) -> None:
+    await send({"type": "http.response.start", "status": 404, "headers": [(b"content-type", b"text/plain")]})
+    await send({"type": "http.response.body", "body": b"No such stream."})
+
 
 async def _stream(scope: dict[str, Any], receive: Any, send: Any) -> None:
     channel = scope["path"][len(STREAM_PREFIX) :].strip("/")
     if not channel or any(c not in "abcdefghijklmnopqrstuvwxyz0123456789-:._" for c in channel):
-        await send(
-            {"type": "http.response.start", "status": 404, "headers": [(b"content-type", b"text/plain")]}
-        )
-        await send({"type": "http.response.body", "body": b"No such stream."})
+        await _refuse(send)
         return
+    for prefix, guard in _GUARDS.items():
+        # Hidden and missing answer alike, as everywhere else.
+        if channel.startswith(prefix) and not await guard(scope, channel):
+            await _refuse(send)
+            return
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[tuple[str, dict[str, Any]]] = asyncio.Queue()
     unsubscribe = broker().subscribe(channel, queue_listener(queue, loop))
@@ -46,14 +64,21 @@ async def _stream(scope: dict[str, Any], receive: Any, send: Any) -> None:
         disconnected.set()
 
     watcher = asyncio.create_task(watch_disconnect())
+    gone = asyncio.create_task(disconnected.wait())
     try:
         await send({"type": "http.response.body", "body": b": connected\n\n", "more_body": True})
         while not disconnected.is_set():
-            try:
-                _, event = await asyncio.wait_for(queue.get(), timeout=KEEPALIVE_SECONDS)
-            except TimeoutError:
-                await send({"type": "http.response.body", "body": b": keepalive\n\n", "more_body": True})
+            # Wake on the next event or on disconnection, so a closed tab releases its subscription at once.
+            getter = asyncio.create_task(queue.get())
+            done, _ = await asyncio.wait(
+                {getter, gone}, timeout=KEEPALIVE_SECONDS, return_when=asyncio.FIRST_COMPLETED
+            )
+            if getter not in done:
+                getter.cancel()
+                if gone not in done:
+                    await send({"type": "http.response.body", "body": b": keepalive\n\n", "more_body": True})
                 continue
+            _, event = getter.result()
             await asyncio.sleep(COALESCE_SECONDS)
             while not queue.empty():
                 _, event = queue.get_nowait()
@@ -62,6 +87,7 @@ async def _stream(scope: dict[str, Any], receive: Any, send: Any) -> None:
     finally:
         unsubscribe()
         watcher.cancel()
+        gone.cancel()
 
 
 def live_router(django_app: Any) -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid as uuid_lib
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 
 from councils.core.errors import NotFoundError
@@ -31,7 +32,7 @@ def access_motion(*, viewer: Any, motion_uuid: uuid_lib.UUID | str) -> Motion:
     """Return the motion, or raise NotFoundError when it is missing or its council is hidden from `viewer`."""
     try:
         motion = _motions().select_related("council__parent", "council__federation").get(uuid=motion_uuid)
-    except (Motion.DoesNotExist, ValueError, TypeError):
+    except (Motion.DoesNotExist, ValueError, TypeError, ValidationError):
         raise NotFoundError("No such motion.") from None
     if not federation_queries.can_view_council(viewer=viewer, council=motion.council):
         raise NotFoundError("No such motion.")
@@ -48,7 +49,7 @@ def access_vote(*, viewer: Any, vote_uuid: uuid_lib.UUID | str) -> Vote:
         vote = Vote.objects.select_related("motion", "motion__council", "motion__council__parent").get(
             uuid=vote_uuid
         )
-    except (Vote.DoesNotExist, ValueError, TypeError):
+    except (Vote.DoesNotExist, ValueError, TypeError, ValidationError):
         raise NotFoundError("No such vote.") from None
     if not federation_queries.can_view_council(viewer=viewer, council=vote.motion.council):
         raise NotFoundError("No such vote.")
