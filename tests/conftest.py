@@ -162,3 +162,11 @@ def _record_guard_lifted_for_flush():
     DatabaseOperations.execute_sql_flush = execute_sql_flush
     yield
     DatabaseOperations.execute_sql_flush = original
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> None:
+    """Start every test with an empty cache, so login-failure counters and used codes never leak."""
+    from django.core.cache import cache
+
+    cache.clear()

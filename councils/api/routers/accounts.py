@@ -78,7 +78,7 @@ def create_token(request: HttpRequest, body: TokenIn) -> HttpResponse | dict[str
         return _refused(
             request, address, body.username, code="bad_credentials", detail="Wrong username or password."
         )
-    if user.has_totp:  # type: ignore[attr-defined]
+    if user.has_totp:
         if not body.otp:
             # Not a failure: the client learns that it must ask for the code.
             return problem(
@@ -88,11 +88,11 @@ def create_token(request: HttpRequest, body: TokenIn) -> HttpResponse | dict[str
                 detail='This account uses two-factor authentication: send the current code as "otp".',
                 code="otp_required",
             )
-        if not totp.verify_user(user=user, code=body.otp):  # type: ignore[arg-type]
+        if not totp.verify_user(user=user, code=body.otp):
             return _refused(
                 request, address, body.username, code="bad_otp", detail="The two-factor code is not right."
             )
-    raw = account_tokens.issue_token(user=user, name=body.name.strip() or "api", now=timezone.now())  # type: ignore[arg-type]
+    raw = account_tokens.issue_token(user=user, name=body.name.strip() or "api", now=timezone.now())
     return {"token": raw}
 
 
@@ -112,7 +112,7 @@ def me(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     return {
         "uuid": str(user.uuid),  # type: ignore[union-attr]
-        "username": user.username,  # type: ignore[union-attr]
+        "username": user.username,
         "name": user.name,  # type: ignore[union-attr]
         "has_totp": user.has_totp,  # type: ignore[union-attr]
     }

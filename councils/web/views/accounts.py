@@ -13,6 +13,7 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse, reverse_lazy
@@ -34,6 +35,13 @@ PENDING_SECOND_FACTOR = "councils_pending_2fa"
 SETUP_SECRET = "councils_totp_setup"
 # Time allowed between the password step and the code step of a login.
 SECOND_FACTOR_SECONDS = 300
+
+
+def _me(request: HttpRequest) -> User:
+    """The logged-in user; only for views behind login_required."""
+    if not isinstance(request.user, User):
+        raise PermissionDenied
+    return request.user
 
 
 def _wait_text(seconds: int) -> str:
@@ -125,9 +133,8 @@ def login_code(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def account(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "web/accounts/account.html", {"token_count": tokens.list_tokens(user=request.user).count()}
-    )  # type: ignore[arg-type]
+    count = tokens.list_tokens(user=_me(request)).count()
+    return render(request, "web/accounts/account.html", {"token_count": count})
 
 
 class EnableTotpForm(CodeForm):
@@ -145,7 +152,7 @@ class DisableTotpForm(CodeForm):
 @require_http_methods(["GET", "POST"])
 def two_factor(request: HttpRequest) -> HttpResponse:
     """Turn the second factor on (scan, then confirm with a code) or off (password and code)."""
-    user: User = request.user  # type: ignore[assignment]
+    user = _me(request)
     form: forms.Form
     if user.has_totp:
         form = DisableTotpForm(request.POST if request.method == "POST" else None)
@@ -200,14 +207,12 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             _token, new_token = tokens.create_token(
-                user=request.user,
-                name=form.cleaned_data["name"],
-                now=timezone.now(),  # type: ignore[arg-type]
+                user=_me(request), name=form.cleaned_data["name"], now=timezone.now()
             )
             form = TokenForm()
         else:
             status = 422
-    context = {"form": form, "new_token": new_token, "tokens": tokens.list_tokens(user=request.user)}  # type: ignore[arg-type]
+    context = {"form": form, "new_token": new_token, "tokens": tokens.list_tokens(user=_me(request))}
     return render(request, "web/accounts/tokens.html", context, status=status)
 
 
@@ -215,7 +220,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 @require_POST
 @domain_errors
 def revoke_api_token(request: HttpRequest, token_id: UUID) -> HttpResponse:
-    token = tokens.revoke_token(user=request.user, token_uuid=token_id, now=timezone.now())  # type: ignore[arg-type]
+    token = tokens.revoke_token(user=_me(request), token_uuid=token_id, now=timezone.now())
     messages.success(request, _("Token “%(name)s” is revoked.") % {"name": token.name})
     return redirect("web:api_tokens")
 
@@ -235,7 +240,7 @@ def invite(request: HttpRequest, council_id: UUID) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             actions.invite_member(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=_me(request),
                 council=council,
                 email=form.cleaned_data["email"],
                 base_url=request.build_absolute_uri("/"),

@@ -1,17 +1,20 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from councils.accounts.models import User
 from councils.federation import queries
 from councils.federation.models import Membership, Office, Seat
 from councils.motions import queries as motion_queries
 
 
-def _my_roles(user: object) -> dict[int, list[str]]:
+def _my_roles(user: User) -> dict[int, list[str]]:
     """What the person is in each council they take part in, for the badges on the home page."""
     roles: dict[int, list[str]] = {}
     for membership in Membership.objects.filter(user=user, ended_at__isnull=True):
@@ -28,7 +31,7 @@ def _my_roles(user: object) -> dict[int, list[str]]:
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """My councils for members; the public councils for everyone else."""
-    context = {}
+    context: dict[str, Any] = {}
     if request.user.is_authenticated:
         roles = _my_roles(request.user)
         councils = list(queries.list_participant_councils(user=request.user))
