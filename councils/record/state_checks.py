@@ -1,0 +1,188 @@
+"""Built-in comparisons of the organisation's current state with the record (see verification.py).
+
+Each check reads one app's rows as they are now and says, in plain words,
+where they differ from what the record's entries state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.apps import apps
+
+from councils.record.verification import RecordIndex, state_check
+
+MEMBERSHIP_STATUS = {
+    "member.founding_enrolled": "full",
+    "member.invited_joined": "full",
+    "member.admitted": "full",
+    "member.reinstated": "full",
+    "member.candidate_started": "candidate",
+    "member.left": "left",
+    "member.suspended": "suspended",
+    "member.expelled": "expelled",
+}
+
+
+@state_check("memberships")
+def check_memberships(record: RecordIndex) -> Iterator[str]:
+    from councils.federation.models import Membership
+
+    recorded: dict[str, dict[str, Any]] = {}
+    for entry in record.events(*MEMBERSHIP_STATUS):
+        membership = entry.payload.get("membership")
+        if isinstance(membership, str):
+            recorded[membership] = {
+                "status": MEMBERSHIP_STATUS[entry.event],
+                "member": entry.payload.get("member"),
+                "council": entry.council,
+                "index": entry.index,
+            }
+    rows = Membership.objects.values_list("uuid", "status", "user__uuid", "council__uuid")
+    present = set()
+    for uuid, status, user_uuid, council_uuid in rows.iterator():
+        key = str(uuid)
+        present.add(key)
+        entry = recorded.get(key)
+        if entry is None:
+            yield f"Membership {key} ({status}) exists but the record never admitted it."
+            continue
+        if entry["status"] != status:
+            yield f"Membership {key} is {status!r} but the record says {entry['status']!r}."
+        if entry["member"] not in (None, str(user_uuid)):
+            yield f"Membership {key} belongs to another person than the record says."
+        if entry["council"] not in (None, str(council_uuid)):
+            yield f"Membership {key} is in another council than the record says."
+    for key in recorded.keys() - present:
+        yield f"Membership {key} is in the record but has vanished from the database."
+
+
+@state_check("seats")
+def check_seats(record: RecordIndex) -> Iterator[str]:
+    from councils.federation.models import Seat
+
+    seated = {e.payload.get("seat"): e for e in record.events("delegate.seated")}
+    unseated = {e.payload.get("seat") for e in record.events("delegate.unseated")}
+    present = set()
+    for uuid, user_uuid, council_uuid, ended_at in Seat.objects.values_list(
+        "uuid", "user__uuid", "council__uuid", "ended_at"
+    ).iterator():
+        key = str(uuid)
+        present.add(key)
+        entry = seated.get(key)
+        if entry is None:
+            yield f"Delegate seat {key} exists but the record never seated anyone in it."
+            continue
+        if entry.payload.get("delegate") != str(user_uuid):
+            yield f"Delegate seat {key} is held by another person than the record seated."
+        if entry.council not in (None, str(council_uuid)):
+            yield f"Delegate seat {key} is in another council than the record says."
+        if (ended_at is not None) != (key in unseated):
+            state = "vacated" if ended_at is not None else "still held"
+            yield f"Delegate seat {key} is {state}, unlike the record."
+    for key in seated.keys() - present:
+        yield f"Delegate seat {key} is in the record but has vanished from the database."
+
+
+@state_check("offices")
+def check_offices(record: RecordIndex) -> Iterator[str]:
+    from councils.federation.models import Office
+
+    filled = {e.payload.get("office"): e for e in record.events("office.founding_filled", "office.filled")}
+    for uuid, role, user_uuid in Office.objects.values_list("uuid", "role", "user__uuid").iterator():
+        entry = filled.get(str(uuid))
+        if entry is None:
+            yield f"Office {uuid} ({role}) exists but the record never filled it."
+            continue
+        if entry.payload.get("role") not in (None, role):
+            yield f"Office {uuid} is {role!r} but the record says {entry.payload.get('role')!r}."
+        if entry.payload.get("holder") not in (None, str(user_uuid)):
+            yield f"Office {uuid} is held by another person than the record says."
+
+
+MOTION_STATES = {"adopted": "adopted", "rejected": "rejected", "no_quorum": "seconded"}
+
+
+@state_check("motions")
+def check_motions(record: RecordIndex) -> Iterator[str]:
+    if not apps.is_installed("councils.motions"):
+        return
+    from councils.motions.models import Motion
+
+    texts: dict[str, str] = {}
+    states: dict[str, str] = {}
+    vote_motion: dict[str, str] = {}
+    for entry in record.events(
+        "motion.tabled", "motion.amended", "motion.seconded", "motion.withdrawn", "vote.opened", "vote.closed"
+    ):
+        p = entry.payload
+        motion = str(p.get("motion"))
+        if entry.event in ("motion.tabled", "motion.amended") and isinstance(p.get("text"), str):
+            texts[motion] = p["text"]
+        if entry.event == "motion.seconded" and isinstance(p.get("state"), str):
+            states[motion] = p["state"]
+        elif entry.event == "motion.withdrawn":
+            states[motion] = "withdrawn"
+        elif entry.event == "vote.opened":
+            states[motion] = "voting"
+            vote_motion[str(p.get("vote"))] = motion
+        elif entry.event == "vote.closed":
+            outcome = (p.get("result") or {}).get("outcome")
+            if outcome in MOTION_STATES:
+                states[motion] = MOTION_STATES[outcome]
+    present = set()
+    for uuid, text, state in Motion.objects.values_list("uuid", "text", "state").iterator():
+        key = str(uuid)
+        present.add(key)
+        if key not in texts:
+            yield f"Motion {key} exists but the record never tabled it."
+            continue
+        if texts[key] != text:
+            yield f"Motion {key}'s text is not the text the record holds."
+        if key in states and states[key] != state:
+            yield f"Motion {key} is {state!r} but the record says {states[key]!r}."
+    for key in texts.keys() - present:
+        yield f"Motion {key} is in the record but has vanished from the database."
+
+
+@state_check("votes")
+def check_votes(record: RecordIndex) -> Iterator[str]:
+    if not apps.is_installed("councils.motions"):
+        return
+    from councils.motions.models import NamedBallot, Vote
+
+    choices: dict[tuple[str, str], str] = {}
+    for entry in record.events("vote.cast", "vote.changed"):
+        p = entry.payload
+        choices[(str(p.get("vote")), str(p.get("voter")))] = str(p.get("choice"))
+    present = set()
+    for vote_uuid, voter_uuid, choice in NamedBallot.objects.values_list(
+        "vote__uuid", "voter__uuid", "choice"
+    ).iterator():
+        key = (str(vote_uuid), str(voter_uuid))
+        present.add(key)
+        if key not in choices:
+            yield f"Vote {key[0]}: a ballot by {key[1]} exists that the record never received."
+        elif choices[key] != choice:
+            yield f"Vote {key[0]}: {key[1]}'s ballot says {choice!r} but the record says {choices[key]!r}."
+    for key in choices.keys() - present:
+        yield f"Vote {key[0]}: {key[1]}'s recorded ballot has vanished from the database."
+    results = {
+        str(e.payload.get("vote")): e.payload.get("result") or {} for e in record.events("vote.closed")
+    }
+    for uuid, yes, no, abstain, outcome, closed_at in Vote.objects.values_list(
+        "uuid", "yes", "no", "abstain", "outcome", "closed_at"
+    ).iterator():
+        result = results.get(str(uuid))
+        if closed_at is None:
+            if result is not None:
+                yield f"Vote {uuid} is open but the record closed it."
+            continue
+        if result is None:
+            yield f"Vote {uuid} is closed but the record holds no result for it."
+            continue
+        stored = {"yes": yes, "no": no, "abstain": abstain, "outcome": outcome}
+        for name, value in stored.items():
+            if result.get(name) != value:
+                yield f"Vote {uuid}'s {name} is {value!r} but the record says {result.get(name)!r}."

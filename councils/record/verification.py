@@ -1,0 +1,199 @@
+"""`manage.py verify_record`: recompute the log from the database and compare the organisation with it.
+
+Two halves. `check_log` recomputes every leaf hash from the entries' bytes,
+the stored subtree hashes, the tree and every signed checkpoint. Then each
+registered *state check* compares one app's current rows with what the
+record says (a motion's text, a named vote's choice, a membership's status).
+Apps add their own comparison with
+
+    @state_check("elections")
+    def check_elections(record: RecordIndex) -> Iterable[str]:
+        ...
+
+in a `record_checks.py` module of the app (found automatically), yielding
+one plain-language line per discrepancy. Everything here only reads.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.module_loading import autodiscover_modules
+
+from councils.core.ledger import merkle, note
+from councils.core.ledger.encoding import leaf_hash
+from councils.record.models import Checkpoint, Entry, LogState, Node, Pending, Sequence
+
+CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """One decoded entry, with its log index (None while it waits for the sequencer)."""
+
+    index: int | None
+    event: str
+    actor: str | None
+    council: str | None
+    payload: dict[str, Any]
+
+
+@dataclass
+class RecordIndex:
+    """The record's entries in log order (pending ones last), indexed for state checks."""
+
+    entries: list[Recorded] = field(default_factory=list)
+    by_event: dict[str, list[Recorded]] = field(default_factory=lambda: defaultdict(list))
+
+    def add(self, entry: Recorded) -> None:
+        self.entries.append(entry)
+        self.by_event[entry.event].append(entry)
+
+    def events(self, *names: str) -> Iterator[Recorded]:
+        """Entries of the given event types, in log order."""
+        if len(names) == 1:
+            yield from self.by_event.get(names[0], [])
+            return
+        wanted = set(names)
+        for entry in self.entries:
+            if entry.event in wanted:
+                yield entry
+
+
+StateCheck = Callable[[RecordIndex], Iterable[str]]
+STATE_CHECKS: dict[str, StateCheck] = {}
+
+
+def state_check(name: str) -> Callable[[StateCheck], StateCheck]:
+    def register(function: StateCheck) -> StateCheck:
+        STATE_CHECKS[name] = function
+        return function
+
+    return register
+
+
+def _where(index: int | None) -> str:
+    return f"entry {index}" if index is not None else "a pending entry"
+
+
+def check_log() -> tuple[list[str], RecordIndex]:
+    """Recompute leaves, stored nodes, the tree and every checkpoint; return problems and decoded entries."""
+    problems: list[str] = []
+    record = RecordIndex()
+    builder = merkle.TreeBuilder()
+    stored_nodes = {
+        (level, index): bytes(h) for level, index, h in Node.objects.values_list("level", "index", "hash")
+    }
+    seen_nodes: set[tuple[int, int]] = set()
+    roots: dict[int, bytes] = {0: merkle.EMPTY_ROOT}
+    checkpoint_sizes = set(Checkpoint.objects.values_list("size", flat=True))
+    sequenced_entries: set[int] = set()
+    rows = (
+        Sequence.objects.order_by("index")
+        .values_list("index", "leaf_hash", "entry_id", "entry__leaf_hash", "entry__data", "entry__event")
+        .iterator(chunk_size=CHUNK)
+    )
+    for index, stored_leaf, entry_id, entry_leaf, data, event in rows:
+        if index != builder.size:
+            problems.append(
+                f"The log jumps from entry {builder.size - 1} to entry {index}: "
+                f"{index - builder.size} entr{'y was' if index - builder.size == 1 else 'ies were'} removed."
+            )
+        if data is None:
+            problems.append(f"Entry {index} has vanished from the database (its sequence row remains).")
+            leaf = bytes(stored_leaf)
+        else:
+            leaf = leaf_hash(bytes(data))
+            if leaf != bytes(stored_leaf) or leaf != bytes(entry_leaf or b""):
+                problems.append(
+                    f"Entry {index} ({event}) was altered: its bytes no longer match its leaf hash."
+                )
+            record.add(_decode(index, bytes(data), problems))
+        sequenced_entries.add(entry_id)
+        for position, h in builder.append(leaf):
+            seen_nodes.add(position)
+            if stored_nodes.get(position) != h:
+                problems.append(
+                    f"The stored hash of entries {position[1] << position[0]}-"
+                    f"{((position[1] + 1) << position[0]) - 1} does not match the entries."
+                )
+        if builder.size in checkpoint_sizes:
+            roots[builder.size] = builder.root()
+    for position in stored_nodes.keys() - seen_nodes:
+        problems.append(f"A stored subtree hash {position} covers entries the log does not have.")
+    state = LogState.objects.filter(id=1).first()
+    if state is not None and (
+        state.size != builder.size or (builder.size and bytes(state.root) != builder.root())
+    ):
+        problems.append(f"The log's head says {state.size} entries but the entries make a different tree.")
+    problems.extend(_check_checkpoints(roots, builder.size))
+    pending = set(Pending.objects.values_list("entry_id", flat=True))
+    for entry_id, data in (
+        Entry.objects.exclude(id__in=sequenced_entries)
+        .order_by("id")
+        .values_list("id", "data")
+        .iterator(CHUNK)
+    ):
+        if entry_id not in pending:
+            problems.append(f"Entry row {entry_id} is neither in the log nor waiting to be sequenced.")
+        record.add(_decode(None, bytes(data), problems))
+    return problems, record
+
+
+def _decode(index: int | None, data: bytes, problems: list[str]) -> Recorded:
+    try:
+        document = json.loads(data)
+        return Recorded(
+            index=index,
+            event=str(document["event"]),
+            actor=document.get("actor"),
+            council=document.get("council"),
+            payload=dict(document.get("payload") or {}),
+        )
+    except (ValueError, KeyError, TypeError):
+        problems.append(f"{_where(index).capitalize()} is not a readable record entry.")
+        return Recorded(index, "", None, None, {})
+
+
+def _check_checkpoints(roots: dict[int, bytes], size: int) -> list[str]:
+    problems = []
+    for checkpoint in Checkpoint.objects.order_by("id").iterator():
+        try:
+            opened, _ = note.open_checkpoint(checkpoint.note, note.parse_vkey(checkpoint.key))
+        except note.NoteError as exc:
+            problems.append(f"Checkpoint of size {checkpoint.size} does not verify: {exc}.")
+            continue
+        if opened.size != checkpoint.size or opened.root != bytes(checkpoint.root):
+            problems.append(
+                f"Checkpoint of size {checkpoint.size}: its stored size or root is not what it signed."
+            )
+        if opened.size > size:
+            problems.append(
+                f"A signed checkpoint covers {opened.size} entries but the log holds {size}: "
+                "entries were removed."
+            )
+        elif roots.get(opened.size) != opened.root:
+            problems.append(
+                f"The signed checkpoint of size {opened.size} does not match the entries: "
+                "the record was changed after it was signed."
+            )
+    return problems
+
+
+def run_state_checks(record: RecordIndex) -> list[str]:
+    import councils.record.state_checks  # noqa: F401 - registers the built-in comparisons
+
+    autodiscover_modules("record_checks")
+    problems: list[str] = []
+    for name in sorted(STATE_CHECKS):
+        problems.extend(f"[{name}] {line}" for line in STATE_CHECKS[name](record))
+    return problems
+
+
+def verify_database() -> list[str]:
+    problems, record = check_log()
+    return [*problems, *run_state_checks(record)]

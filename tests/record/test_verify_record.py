@@ -1,0 +1,171 @@
+"""`manage.py verify_record` finds every kind of tampering, on SQLite and PostgreSQL.
+
+Each test plays an operator who edits the database directly: with the
+record's triggers dropped where the log itself is edited (as only the
+database owner could), and with plain SQL for the other apps' rows.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from councils.federation.models import Membership, Seat
+from councils.motions import actions as motion_actions
+from councils.motions.models import Motion, NamedBallot
+from councils.record import sequencer
+from councils.record.models import Sequence
+from councils.record.verification import verify_database
+from tests.conftest import NOW
+
+TABLES = ["record_entry", "record_sequence", "record_node", "record_checkpoint", "record_cosignature"]
+
+
+def drop_triggers() -> None:
+    with connection.cursor() as cursor:
+        for table in TABLES:
+            if connection.vendor == "postgresql":
+                cursor.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
+            else:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_update")
+                cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_delete")
+
+
+def sql(statement: str, params: list[object]) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+
+
+@pytest.fixture
+def decided(cast):
+    """A motion adopted by a named vote in Riverside Depot, and a signed checkpoint covering it."""
+    motion = motion_actions.table_motion(
+        actor=cast.bob, council=cast.riverside, title="Safety", text="We demand a safe depot.", now=NOW
+    )
+    motion = motion_actions.second_motion(actor=cast.alice, motion=motion, now=NOW)
+    vote = motion_actions.open_vote(actor=None, motion=motion, now=NOW, method="named")
+    for voter in (cast.alice, cast.bob, cast.erin, cast.frank):
+        motion_actions.cast_vote(actor=voter, vote=vote, choice="yes", now=NOW + timedelta(minutes=1))
+    motion_actions.close_vote(actor=None, vote=vote, now=NOW + timedelta(minutes=2))
+    sequencer.sequence_pending(now=NOW)
+    return motion
+
+
+def test_untouched_database_matches_its_record(decided, capsys):
+    assert verify_database() == []
+    call_command("verify_record")
+    assert "matches its record" in capsys.readouterr().out
+
+
+def test_pending_entries_are_fine_too(decided, cast):
+    motion_actions.table_motion(
+        actor=cast.bob, council=cast.riverside, title="More", text="And more.", now=NOW
+    )
+    assert verify_database() == []
+
+
+def test_direct_edit_of_an_entry_is_detected(decided, capsys):
+    drop_triggers()
+    sql(
+        "UPDATE record_entry SET data = %s WHERE id = (SELECT entry_id FROM record_sequence WHERE "
+        + '"index"'
+        + " = 0)",
+        [b'{"v":1,"event":"federation.founded","forged":true}'],
+    )
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("verify_record")
+    assert exit_info.value.code == 1
+    out = capsys.readouterr().out
+    assert "Entry 0 (federation.founded) was altered" in out
+
+
+def test_a_vote_choice_changed_in_the_database_is_detected(decided, cast):
+    sql("UPDATE motions_namedballot SET choice = %s WHERE voter_id = %s", ["no", cast.bob.id])
+    problems = verify_database()
+    assert any("ballot says 'no' but the record says 'yes'" in p for p in problems)
+
+
+def test_a_motion_text_changed_in_the_database_is_detected(decided):
+    sql("UPDATE motions_motion SET text = %s WHERE id = %s", ["We demand nothing.", decided.id])
+    assert any("text is not the text the record holds" in p for p in verify_database())
+
+
+def test_a_motion_state_changed_in_the_database_is_detected(decided):
+    Motion.objects.filter(id=decided.id).update(state="rejected")
+    assert any("'rejected' but the record says 'adopted'" in p for p in verify_database())
+
+
+def test_a_membership_changed_in_the_database_is_detected(decided, cast):
+    Membership.objects.filter(user=cast.dave).update(status="expelled")
+    assert any("is 'expelled' but the record says 'full'" in p for p in verify_database())
+
+
+def test_a_membership_slipped_in_without_the_record_is_detected(decided, cast):
+    Membership.objects.filter(user=cast.carol).delete()
+    Membership.objects.create(user=cast.carol, council=cast.riverside, status="full", joined_at=NOW)
+    assert any("never admitted it" in p for p in verify_database())
+
+
+def test_a_seat_given_to_someone_else_is_detected(decided, cast):
+    Seat.objects.update(user=cast.erin)
+    assert any("held by another person" in p for p in verify_database())
+
+
+def test_a_ballot_deleted_from_the_database_is_detected(decided):
+    sql("DELETE FROM motions_namedballot", [])
+    assert any("recorded ballot has vanished" in p for p in verify_database())
+
+
+def test_a_deleted_entry_is_detected(decided):
+    drop_triggers()
+    middle = Sequence.objects.count() // 2
+    entry_id = Sequence.objects.get(index=middle).entry_id
+    sql('DELETE FROM record_sequence WHERE "index" = %s', [middle])
+    sql("DELETE FROM record_entry WHERE id = %s", [entry_id])
+    problems = verify_database()
+    assert any(f"jumps from entry {middle - 1} to entry {middle + 1}" in p for p in problems)
+    assert any("does not match the entries" in p for p in problems)
+
+
+def test_reordered_entries_are_detected(decided):
+    drop_triggers()
+    first, second = (Sequence.objects.get(index=i) for i in (1, 2))
+    # Swap both the entries and their stored leaf hashes, as a careful forger would.
+    sql(
+        'UPDATE record_sequence SET entry_id = %s, leaf_hash = %s WHERE "index" = 1',
+        [-1, bytes(second.leaf_hash)],
+    )
+    sql(
+        'UPDATE record_sequence SET entry_id = %s, leaf_hash = %s WHERE "index" = 2',
+        [first.entry_id, bytes(first.leaf_hash)],
+    )
+    sql('UPDATE record_sequence SET entry_id = %s WHERE "index" = 1', [second.entry_id])
+    problems = verify_database()
+    assert any("does not match the entries" in p for p in problems)
+    assert any("signed checkpoint of size" in p for p in problems)
+
+
+def test_a_forged_checkpoint_is_detected(decided):
+    drop_triggers()
+    sql("UPDATE record_checkpoint SET note = REPLACE(note, %s, %s)", ["\n", "\n "])
+    assert any("does not verify" in p for p in verify_database())
+
+
+def test_other_apps_register_their_own_state_checks(decided):
+    from councils.record import verification
+
+    @verification.state_check("test-app")
+    def _check(record):
+        yield f"{len(list(record.events('vote.closed')))} closed votes seen"
+
+    try:
+        assert "[test-app] 1 closed votes seen" in verify_database()
+    finally:
+        del verification.STATE_CHECKS["test-app"]
+
+
+def test_named_ballot_rows_are_what_the_check_reads(decided):
+    assert NamedBallot.objects.count() == 4
