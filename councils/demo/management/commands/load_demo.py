@@ -3,6 +3,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from councils.demo.build import CAST, PASSWORD, build
@@ -19,6 +20,7 @@ class Command(BaseCommand):
         if Federation.objects.exists():
             if if_empty:
                 self.stdout.write("The database already holds a federation; the demo is not loaded again.")
+                call_command("sign_checkpoint", stdout=self.stdout)
                 self._print_logins()
                 return
             raise CommandError(
@@ -31,6 +33,7 @@ class Command(BaseCommand):
             f"Loaded {len(demo.workplaces)} workplace councils and "
             f"{sum(len(m) for m in demo.members.values())} members in {time.monotonic() - started:.0f} s."
         )
+        call_command("sign_checkpoint", stdout=self.stdout)
         self._print_logins()
 
     def _print_logins(self) -> None:
