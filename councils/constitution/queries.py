@@ -110,3 +110,17 @@ def access_amendment(*, viewer: Any, amendment_uuid: uuid_lib.UUID | str) -> Ame
     if not can_view_constitution(viewer=viewer, federation=amendment.federation):
         raise NotFoundError("No such amendment.")
     return amendment
+
+
+def federation_for(*, viewer: Any, federation_uuid: uuid_lib.UUID | str | None) -> Federation:
+    """The federation named, or the only one the viewer may read; a clear error when that is ambiguous."""
+    from councils.core.errors import InvalidInputError
+
+    if federation_uuid:
+        return visible_federation(viewer=viewer, federation_uuid=federation_uuid)
+    candidates = list(federations_for(viewer=viewer)[:2])
+    if not candidates:
+        raise NotFoundError("No federation whose constitution you may read.")
+    if len(candidates) > 1:
+        raise InvalidInputError("Say which federation with ?federation=<uuid>.")
+    return candidates[0]

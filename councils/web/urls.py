@@ -11,6 +11,8 @@ urlpatterns = [
     path("meetings/", include("councils.web.views.meetings")),
     path("mandates/", include("councils.web.views.mandates")),
     path("membership/", include("councils.web.views.membership")),
+    path("constitution/", include("councils.web.views.constitution")),
+    path("platforms/", include("councils.web.views.platforms")),
     path("petitions/", include("councils.web.views.petitions")),
     path("record/", include("councils.web.views.record")),
 ]

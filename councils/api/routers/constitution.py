@@ -21,7 +21,6 @@ from councils.constitution import actions, queries
 from councils.constitution.models import Amendment, ConstitutionVersion
 from councils.constitution.plain import explain
 from councils.constitution.rules import document_changes
-from councils.core.errors import InvalidInputError, NotFoundError
 from councils.core.rules.constitution import Constitution
 from councils.federation.models import Federation
 
@@ -88,15 +87,7 @@ class VoteRef(Schema):
 
 
 def resolve_federation(viewer: Any, federation_uuid: UUID | None) -> Federation:
-    """The federation named, or the only one the caller may read; a clear error when that is ambiguous."""
-    if federation_uuid is not None:
-        return queries.visible_federation(viewer=viewer, federation_uuid=federation_uuid)
-    candidates = list(queries.federations_for(viewer=viewer)[:2])
-    if not candidates:
-        raise NotFoundError("No federation whose constitution you may read.")
-    if len(candidates) > 1:
-        raise InvalidInputError("Say which federation with ?federation=<uuid>.")
-    return candidates[0]
+    return queries.federation_for(viewer=viewer, federation_uuid=federation_uuid)
 
 
 def version_out(version: ConstitutionVersion, federation: Federation) -> dict[str, Any]:

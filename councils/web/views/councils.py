@@ -9,6 +9,7 @@ from django.urls import path
 from councils.federation import permissions, queries
 from councils.motions import queries as motion_queries
 from councils.web.views import mandates as mandate_views
+from councils.web.views import membership as membership_views
 from councils.web.views.common import domain_errors
 
 
@@ -32,6 +33,7 @@ def council_detail(request: HttpRequest, council_id: UUID) -> HttpResponse:
         "is_officer": permissions.can(request.user, "chair", council),
         "can_invite": council.is_base and permissions.can(request.user, "invite", council),
         "council_motions": motion_queries.list_motions(council=council)[:20],
+        "membership_section": membership_views.council_section(request, council),
         "accountability": mandate_views.council_section(request, council),
     }
     return render(request, "web/councils/detail.html", context)

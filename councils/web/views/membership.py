@@ -1,3 +1,375 @@
-from django.urls import URLPattern
+"""Admission and due-process pages: apply, sponsor, candidate periods, charges, hearings, appeals."""
 
-urlpatterns: list[URLPattern] = []
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from councils.constitution.queries import constitution_in_force
+from councils.federation import queries as federation_queries
+from councils.federation.models import Membership
+from councils.membership import actions, permissions, queries
+from councils.membership.models import DisciplineCase
+from councils.web.views.common import domain_errors
+
+
+class ApplyForm(forms.Form):
+    statement = forms.CharField(
+        label=gettext_lazy("Why you want to join (optional)"),
+        widget=forms.Textarea,
+        required=False,
+        max_length=20_000,
+    )
+
+
+class ChargesForm(forms.Form):
+    membership = forms.ChoiceField(label=gettext_lazy("Member charged"))
+    charges = forms.CharField(label=gettext_lazy("Written charges"), widget=forms.Textarea, max_length=20_000)
+    penalty = forms.ChoiceField(label=gettext_lazy("Penalty sought"), choices=DisciplineCase.Penalty.choices)
+    suspension_days = forms.IntegerField(
+        label=gettext_lazy("Days of suspension (for a suspension)"),
+        min_value=1,
+        max_value=3650,
+        required=False,
+    )
+    hearing_at = forms.DateTimeField(
+        label=gettext_lazy("Hearing (date and time, UTC)"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+
+
+class DefenceForm(forms.Form):
+    statement = forms.CharField(
+        label=gettext_lazy("Your answer to the charges"), widget=forms.Textarea, max_length=20_000
+    )
+    evidence_title = forms.CharField(label=gettext_lazy("Evidence: title"), max_length=200, required=False)
+    evidence_url = forms.URLField(
+        label=gettext_lazy("Evidence: link"), max_length=2000, required=False, assume_scheme="https"
+    )
+    evidence_text = forms.CharField(
+        label=gettext_lazy("Evidence: document text"),
+        widget=forms.Textarea,
+        required=False,
+        max_length=20_000,
+    )
+
+
+class HearingForm(forms.Form):
+    notes = forms.CharField(
+        label=gettext_lazy("Notes of the hearing"), widget=forms.Textarea, required=False, max_length=20_000
+    )
+
+
+class AppealForm(forms.Form):
+    grounds = forms.CharField(
+        label=gettext_lazy("Grounds of appeal"), widget=forms.Textarea, max_length=20_000
+    )
+
+
+def _status(request: HttpRequest) -> int:
+    return 422 if request.method == "POST" else 200
+
+
+@login_required
+@domain_errors
+def membership_home(request: HttpRequest) -> HttpResponse:
+    context = {
+        "applications": queries.list_my_applications(user=request.user),
+        "cases": queries.list_cases_against(user=request.user),
+        "current": federation_queries.current_membership(user=request.user),
+    }
+    return render(request, "web/membership/home.html", context)
+
+
+@login_required
+@domain_errors
+def apply(request: HttpRequest, council_id: UUID) -> HttpResponse:
+    council = queries.access_council_to_join(viewer=request.user, council_uuid=council_id)
+    form = ApplyForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        application = actions.apply_for_membership(
+            actor=request.user,
+            council=council,
+            now=timezone.now(),
+            **form.cleaned_data,  # type: ignore[arg-type]
+        )
+        messages.success(request, _("Your application is made. Ask two members of standing to sponsor you."))
+        return redirect("web:application", application.uuid)
+    rules = constitution_in_force(federation=council.federation_id, purpose="an application")
+    context = {"council": council, "form": form, "rules": rules}
+    return render(request, "web/membership/apply.html", context, status=_status(request))
+
+
+@login_required
+@domain_errors
+def council_page(request: HttpRequest, council_id: UUID) -> HttpResponse:
+    council = federation_queries.access_council(viewer=request.user, council_uuid=council_id)
+    permissions.require(request.user, "list", council)
+    context = {
+        "council": council,
+        "applications": queries.list_applications(council=council)[:100],
+        "flagged_below": queries.list_flagged_for_parent(council=council)[:100],
+        "cases": queries.list_cases(council=council)[:100],
+        "may_charge": council.is_base and permissions.can(request.user, "charge", council),
+    }
+    return render(request, "web/membership/council.html", context)
+
+
+@login_required
+@domain_errors
+def application_detail(request: HttpRequest, application_id: UUID) -> HttpResponse:
+    application = queries.access_application(viewer=request.user, application_uuid=application_id)
+    user = request.user
+    context = {
+        "application": application,
+        "sponsors": application.sponsorships.select_related("sponsor"),
+        "rules": constitution_in_force(
+            federation=application.council.federation_id, purpose="an application"
+        ),
+        "may_sponsor": application.status == "sponsoring" and permissions.can(user, "sponsor", application),
+        "may_withdraw": application.status in ("sponsoring", "candidate")
+        and permissions.can(user, "withdraw", application),
+        "may_call": application.status == "candidate" and permissions.can(user, "call_vote", application),
+        "may_call_parent": application.is_flagged
+        and application.parent_motion_uuid is None
+        and application.status in ("candidate", "voting")
+        and permissions.can(user, "call_parent_vote", application),
+        "now": timezone.now(),
+    }
+    return render(request, "web/membership/application.html", context)
+
+
+def _application_action(
+    do: Callable[..., Any], message: str, *, vote: str | None = None
+) -> Callable[[HttpRequest, UUID], HttpResponse]:
+    @require_POST
+    @login_required
+    @domain_errors
+    def view(request: HttpRequest, application_id: UUID) -> HttpResponse:
+        application = queries.access_application(viewer=request.user, application_uuid=application_id)
+        result = do(actor=request.user, application=application, now=timezone.now())
+        messages.success(request, message)
+        if vote is not None:
+            return redirect("web:motion", result.motion.uuid)
+        return redirect("web:application", application.uuid)
+
+    return view
+
+
+sponsor = _application_action(actions.sponsor_application, gettext_lazy("You sponsored the application."))
+withdraw = _application_action(actions.withdraw_application, gettext_lazy("The application is withdrawn."))
+call_vote = _application_action(
+    actions.call_admission_vote, gettext_lazy("The admission vote is open."), vote="council"
+)
+call_parent_vote = _application_action(
+    actions.call_parent_approval_vote, gettext_lazy("The approval vote is open."), vote="parent"
+)
+
+
+@login_required
+@domain_errors
+def charges_new(request: HttpRequest, council_id: UUID) -> HttpResponse:
+    council = federation_queries.access_council(viewer=request.user, council_uuid=council_id)
+    permissions.require(request.user, "charge", council)
+    form = ChargesForm(request.POST if request.method == "POST" else None)
+    choices = [
+        (str(m.uuid), m.user.name)
+        for m in federation_queries.list_members(council=council).exclude(user=request.user)
+        if m.status in (Membership.Status.FULL, Membership.Status.CANDIDATE)
+    ]
+    form.fields["membership"].choices = choices
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        case = actions.bring_charges(
+            actor=request.user,  # type: ignore[arg-type]
+            membership=Membership.objects.get(uuid=data["membership"], council=council),
+            charges=data["charges"],
+            penalty=data["penalty"],
+            suspension_days=data["suspension_days"],
+            hearing_at=data["hearing_at"],
+            now=timezone.now(),
+        )
+        messages.success(request, _("The charges are brought and the member has notice of the hearing."))
+        return redirect("web:case", case.uuid)
+    rules = constitution_in_force(federation=council.federation_id, purpose="a discipline case")
+    context = {"council": council, "form": form, "rules": rules}
+    return render(request, "web/membership/charges.html", context, status=_status(request))
+
+
+@login_required
+@domain_errors
+def case_detail(request: HttpRequest, case_id: UUID) -> HttpResponse:
+    case = queries.access_case(viewer=request.user, case_uuid=case_id)
+    user = request.user
+    is_open = case.status in ("charged", "heard")
+    context = {
+        "case": case,
+        "defences": case.defences.all(),
+        "appeals": case.appeals.select_related("council"),
+        "defence_form": DefenceForm() if is_open and permissions.can(user, "defend", case) else None,
+        "hearing_form": HearingForm()
+        if case.status == "charged" and permissions.can(user, "hold_hearing", case)
+        else None,
+        "appeal_form": AppealForm()
+        if case.status == "upheld" and permissions.can(user, "appeal", case)
+        else None,
+        "may_call": case.status == "heard" and permissions.can(user, "call_vote", case),
+        "may_withdraw": is_open and permissions.can(user, "withdraw", case),
+        "may_end": case.status == "upheld"
+        and case.penalty == "suspension"
+        and permissions.can(user, "end_suspension", case),
+        "callable_appeals": [
+            a for a in case.appeals.all() if a.status == "lodged" and permissions.can(user, "call_vote", a)
+        ],
+        "now": timezone.now(),
+    }
+    return render(request, "web/membership/case.html", context)
+
+
+@require_POST
+@login_required
+@domain_errors
+def case_defence(request: HttpRequest, case_id: UUID) -> HttpResponse:
+    case = queries.access_case(viewer=request.user, case_uuid=case_id)
+    form = DefenceForm(request.POST)
+    if not form.is_valid():
+        context = {"case": case, "defence_form": form, "defences": case.defences.all(), "appeals": []}
+        return render(request, "web/membership/case.html", context, status=422)
+    data = form.cleaned_data
+    evidence = []
+    if data["evidence_title"] or data["evidence_url"] or data["evidence_text"]:
+        evidence.append(
+            {"title": data["evidence_title"], "url": data["evidence_url"], "text": data["evidence_text"]}
+        )
+    actions.submit_defence(
+        actor=request.user,
+        case=case,
+        statement=data["statement"],
+        evidence=evidence,
+        now=timezone.now(),  # type: ignore[arg-type]
+    )
+    messages.success(request, _("Your answer and evidence are on file."))
+    return redirect("web:case", case.uuid)
+
+
+@require_POST
+@login_required
+@domain_errors
+def case_hearing(request: HttpRequest, case_id: UUID) -> HttpResponse:
+    case = queries.access_case(viewer=request.user, case_uuid=case_id)
+    form = HearingForm(request.POST)
+    notes = form.cleaned_data["notes"] if form.is_valid() else ""
+    actions.record_hearing(actor=request.user, case=case, notes=notes, now=timezone.now())  # type: ignore[arg-type]
+    messages.success(request, _("The hearing is recorded."))
+    return redirect("web:case", case.uuid)
+
+
+@require_POST
+@login_required
+@domain_errors
+def case_call_vote(request: HttpRequest, case_id: UUID) -> HttpResponse:
+    case = queries.access_case(viewer=request.user, case_uuid=case_id)
+    vote = actions.call_discipline_vote(actor=request.user, case=case, now=timezone.now())  # type: ignore[arg-type]
+    messages.success(request, _("The council's vote on the charges is open."))
+    return redirect("web:motion", vote.motion.uuid)
+
+
+@require_POST
+@login_required
+@domain_errors
+def case_withdraw(request: HttpRequest, case_id: UUID) -> HttpResponse:
+    case = queries.access_case(viewer=request.user, case_uuid=case_id)
+    actions.withdraw_charges(actor=request.user, case=case, now=timezone.now())  # type: ignore[arg-type]
+    messages.success(request, _("The charges are withdrawn."))
+    return redirect("web:case", case.uuid)
+
+
+@require_POST
+@login_required
+@domain_errors
+def case_end_suspension(request: HttpRequest, case_id: UUID) -> HttpResponse:
+    case = queries.access_case(viewer=request.user, case_uuid=case_id)
+    actions.end_suspension(actor=request.user, case=case, now=timezone.now())  # type: ignore[arg-type]
+    messages.success(request, _("The suspension is served; the member's rights are restored."))
+    return redirect("web:case", case.uuid)
+
+
+@require_POST
+@login_required
+@domain_errors
+def case_appeal(request: HttpRequest, case_id: UUID) -> HttpResponse:
+    case = queries.access_case(viewer=request.user, case_uuid=case_id)
+    form = AppealForm(request.POST)
+    if not form.is_valid():
+        context = {"case": case, "appeal_form": form, "defences": case.defences.all(), "appeals": []}
+        return render(request, "web/membership/case.html", context, status=422)
+    actions.lodge_appeal(
+        actor=request.user, case=case, grounds=form.cleaned_data["grounds"], now=timezone.now()
+    )  # type: ignore[arg-type]
+    messages.success(request, _("Your appeal is lodged."))
+    return redirect("web:case", case.uuid)
+
+
+@require_POST
+@login_required
+@domain_errors
+def appeal_call_vote(request: HttpRequest, appeal_id: UUID) -> HttpResponse:
+    appeal = queries.access_appeal(viewer=request.user, appeal_uuid=appeal_id)
+    vote = actions.call_appeal_vote(actor=request.user, appeal=appeal, now=timezone.now())  # type: ignore[arg-type]
+    messages.success(request, _("The appeal vote is open."))
+    return redirect("web:motion", vote.motion.uuid)
+
+
+urlpatterns = [
+    path("", membership_home, name="membership"),
+    path("apply/<uuid:council_id>/", apply, name="membership_apply"),
+    path("council/<uuid:council_id>/", council_page, name="membership_council"),
+    path("council/<uuid:council_id>/charges/", charges_new, name="charges_new"),
+    path("applications/<uuid:application_id>/", application_detail, name="application"),
+    path("applications/<uuid:application_id>/sponsor/", sponsor, name="application_sponsor"),
+    path("applications/<uuid:application_id>/withdraw/", withdraw, name="application_withdraw"),
+    path("applications/<uuid:application_id>/call-vote/", call_vote, name="application_call_vote"),
+    path(
+        "applications/<uuid:application_id>/call-parent-vote/",
+        call_parent_vote,
+        name="application_call_parent",
+    ),
+    path("cases/<uuid:case_id>/", case_detail, name="case"),
+    path("cases/<uuid:case_id>/defence/", case_defence, name="case_defence"),
+    path("cases/<uuid:case_id>/hearing/", case_hearing, name="case_hearing"),
+    path("cases/<uuid:case_id>/call-vote/", case_call_vote, name="case_call_vote"),
+    path("cases/<uuid:case_id>/withdraw/", case_withdraw, name="case_withdraw"),
+    path("cases/<uuid:case_id>/end-suspension/", case_end_suspension, name="case_end_suspension"),
+    path("cases/<uuid:case_id>/appeal/", case_appeal, name="case_appeal"),
+    path("appeals/<uuid:appeal_id>/call-vote/", appeal_call_vote, name="appeal_call_vote"),
+]
+
+
+def council_section(request: HttpRequest, council: Any) -> dict[str, Any]:
+    """What the council page shows: flagged admissions (to everyone who sees the council) and links."""
+    participant = permissions.can(request.user, "list", council)
+    flagged = [a for a in queries.list_applications(council=council, open_only=True) if a.is_flagged]
+    flagged += [a for a in queries.list_flagged_for_parent(council=council) if a.is_open]
+    return {
+        "flagged": flagged[:50],
+        "participant": participant,
+        "open_applications": queries.list_applications(council=council, open_only=True).count()
+        if participant
+        else None,
+        "may_apply": council.is_base
+        and request.user.is_authenticated
+        and federation_queries.current_membership(user=request.user) is None,
+    }

@@ -1,0 +1,134 @@
+"""The constitution page: the rules in force in plain language, their history, and amendments."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from councils.constitution import actions, permissions, queries
+from councils.constitution.plain import LABELS, explain
+from councils.constitution.rules import document_changes
+from councils.core.rules.constitution import THRESHOLDS, Constitution
+from councils.federation import permissions as council_policy
+from councils.web.views.common import domain_errors
+
+
+def _history(federation: Any) -> list[dict[str, Any]]:
+    """Each version with what changed from the one before, newest first."""
+    versions = list(queries.list_versions(federation=federation))
+    rows = []
+    for previous, version in zip([None, *versions], versions, strict=False):
+        changes = document_changes(previous.document, version.document) if previous else []
+        rows.append(
+            {
+                "version": version,
+                "changes": [{"label": LABELS.get(n, n), "old": o, "new": v} for n, o, v in changes],
+            }
+        )
+    return list(reversed(rows))
+
+
+@domain_errors
+def constitution_page(request: HttpRequest) -> HttpResponse:
+    federation = queries.federation_for(viewer=request.user, federation_uuid=request.GET.get("federation"))
+    current = queries.get_current_version(federation=federation)
+    top = queries.top_council(federation=federation)
+    documents = {v.version: v.document for v in queries.list_versions(federation=federation)}
+    amendments = []
+    for amendment in queries.list_amendments(federation=federation)[:50]:
+        changes = document_changes(documents[amendment.base_version], amendment.document)
+        amendments.append(
+            {
+                "amendment": amendment,
+                "changes": [{"label": LABELS.get(n, n), "old": o, "new": v} for n, o, v in changes],
+                "may_open": amendment.status == "proposed"
+                and permissions.can(request.user, "open_vote", amendment),
+            }
+        )
+    context = {
+        "federation": federation,
+        "current": current,
+        "sections": explain(Constitution.from_document(current.document)),
+        "history": _history(federation),
+        "amendments": amendments,
+        "top": top,
+        "may_propose": council_policy.can(request.user, "table_motion", top),
+    }
+    return render(request, "web/constitution/page.html", context)
+
+
+def amendment_form(current: Constitution) -> type[forms.Form]:
+    """A form with one field per setting, filled in with the values in force."""
+    fields: dict[str, forms.Field] = {}
+    for name, value in current.to_document().items():
+        if name == "version":
+            continue
+        label = LABELS.get(name, name)
+        if name.endswith("_threshold"):
+            fields[name] = forms.ChoiceField(
+                label=label, choices=[(t, t.replace("_", " ")) for t in THRESHOLDS]
+            )
+        elif isinstance(getattr(current, name), int):
+            fields[name] = forms.IntegerField(label=label, min_value=0)
+        else:
+            fields[name] = forms.DecimalField(label=label, min_value=0, decimal_places=2, max_digits=12)
+        fields[name].initial = value
+    fields["explanation"] = forms.CharField(
+        label=gettext_lazy("Why the change"), widget=forms.Textarea, required=False, max_length=20_000
+    )
+    return type("AmendmentForm", (forms.Form,), fields)
+
+
+@login_required
+@domain_errors
+def amendment_new(request: HttpRequest) -> HttpResponse:
+    federation = queries.federation_for(viewer=request.user, federation_uuid=request.GET.get("federation"))
+    current = queries.current_constitution(federation)
+    form = amendment_form(current)(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        explanation = data.pop("explanation")
+        before = current.to_document()
+        changes = {k: (str(v) if not isinstance(v, (int, str)) else v) for k, v in data.items()}
+        changes = {k: v for k, v in changes.items() if str(before[k]) != str(v)}
+        amendment = actions.propose_constitution_amendment(
+            actor=request.user,  # type: ignore[arg-type]
+            federation=federation,
+            changes=changes,
+            explanation=explanation,
+            now=timezone.now(),
+        )
+        messages.success(request, _("Your amendment is tabled in the top council; it needs a seconder."))
+        return redirect("web:motion", amendment.motion_uuid)
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request, "web/constitution/amend.html", {"form": form, "federation": federation}, status=status
+    )
+
+
+@require_POST
+@login_required
+@domain_errors
+def amendment_open_vote(request: HttpRequest, amendment_id: UUID) -> HttpResponse:
+    amendment = queries.access_amendment(viewer=request.user, amendment_uuid=amendment_id)
+    actions.open_amendment_vote(actor=request.user, amendment=amendment, now=timezone.now())  # type: ignore[arg-type]
+    messages.success(request, _("The vote is open at the majority the constitution requires."))
+    return redirect("web:motion", amendment.motion_uuid)
+
+
+urlpatterns = [
+    path("", constitution_page, name="constitution"),
+    path("amend/", amendment_new, name="constitution_amend"),
+    path("amendments/<uuid:amendment_id>/open-vote/", amendment_open_vote, name="constitution_open_vote"),
+]

@@ -1,0 +1,168 @@
+"""Platform pages: list and form, join and leave, publish documents, run slates."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from councils.constitution.queries import federation_for
+from councils.core.errors import InvalidInputError
+from councils.federation import queries as federation_queries
+from councils.platforms import actions, permissions, queries
+from councils.web.views.common import domain_errors
+
+
+class PlatformForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
+    statement = forms.CharField(label=gettext_lazy("Statement"), widget=forms.Textarea, max_length=50_000)
+
+
+class DocumentForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    body = forms.CharField(label=gettext_lazy("Text"), widget=forms.Textarea, max_length=50_000)
+    councils = forms.MultipleChoiceField(
+        label=gettext_lazy("Send to the members of"), widget=forms.CheckboxSelectMultiple
+    )
+
+
+class SlateForm(forms.Form):
+    election = forms.UUIDField(label=gettext_lazy("Election (its UUID)"))
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    candidates = forms.CharField(
+        label=gettext_lazy("Candidates: member UUIDs, one a line, in order"), widget=forms.Textarea
+    )
+
+
+def _status(request: HttpRequest) -> int:
+    return 422 if request.method == "POST" else 200
+
+
+@login_required
+@domain_errors
+def platform_list(request: HttpRequest) -> HttpResponse:
+    form = PlatformForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        federation = federation_for(viewer=request.user, federation_uuid=request.GET.get("federation"))
+        platform = actions.found_platform(
+            actor=request.user,
+            federation=federation,
+            now=timezone.now(),
+            **form.cleaned_data,  # type: ignore[arg-type]
+        )
+        messages.success(request, _("The platform is formed; you are its first member."))
+        return redirect("web:platform", platform.uuid)
+    context = {"platforms": queries.list_platforms(viewer=request.user), "form": form}
+    return render(request, "web/platforms/list.html", context, status=_status(request))
+
+
+@login_required
+@domain_errors
+def platform_detail(request: HttpRequest, platform_id: UUID) -> HttpResponse:
+    platform = queries.access_platform(viewer=request.user, platform_uuid=platform_id)
+    user = request.user
+    sees_members = permissions.can(user, "view_members", platform)
+    context = {
+        "platform": platform,
+        "member_count": queries.count_members(platform=platform),
+        "members": queries.list_members(viewer=user, platform=platform) if sees_members else None,
+        "is_member": permissions.is_platform_member(user, platform),
+        "may_join": not permissions.is_platform_member(user, platform)
+        and permissions.can(user, "join", platform),
+        "documents": queries.list_documents(viewer=user, platform=platform),
+        "slates": queries.list_slates(platform=platform),
+    }
+    return render(request, "web/platforms/detail.html", context)
+
+
+@require_POST
+@login_required
+@domain_errors
+def platform_join(request: HttpRequest, platform_id: UUID) -> HttpResponse:
+    platform = queries.access_platform(viewer=request.user, platform_uuid=platform_id)
+    actions.join_platform(actor=request.user, platform=platform, now=timezone.now())  # type: ignore[arg-type]
+    messages.success(
+        request, _("You joined the platform. Only its members and credentials officers can see that.")
+    )
+    return redirect("web:platform", platform.uuid)
+
+
+@require_POST
+@login_required
+@domain_errors
+def platform_leave(request: HttpRequest, platform_id: UUID) -> HttpResponse:
+    platform = queries.access_platform(viewer=request.user, platform_uuid=platform_id)
+    actions.leave_platform(actor=request.user, platform=platform, now=timezone.now())  # type: ignore[arg-type]
+    messages.success(request, _("You left the platform."))
+    return redirect("web:platform", platform.uuid)
+
+
+@login_required
+@domain_errors
+def platform_publish(request: HttpRequest, platform_id: UUID) -> HttpResponse:
+    platform = queries.access_platform(viewer=request.user, platform_uuid=platform_id)
+    permissions.require(request.user, "publish", platform)
+    visible = federation_queries.list_visible_councils(viewer=request.user).filter(
+        federation=platform.federation
+    )
+    form = DocumentForm(request.POST if request.method == "POST" else None)
+    form.fields["councils"].choices = [(str(c.uuid), c.name) for c in visible.order_by("name")]
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        actions.publish_document(
+            actor=request.user,  # type: ignore[arg-type]
+            platform=platform,
+            title=data["title"],
+            body=data["body"],
+            councils=list(visible.filter(uuid__in=data["councils"])),
+            now=timezone.now(),
+        )
+        messages.success(request, _("The document is published to the members of the councils you chose."))
+        return redirect("web:platform", platform.uuid)
+    context = {"platform": platform, "form": form, "what": _("Publish a document")}
+    return render(request, "web/platforms/form.html", context, status=_status(request))
+
+
+@login_required
+@domain_errors
+def platform_slate(request: HttpRequest, platform_id: UUID) -> HttpResponse:
+    platform = queries.access_platform(viewer=request.user, platform_uuid=platform_id)
+    permissions.require(request.user, "run_slate", platform)
+    form = SlateForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.run_slate(
+                actor=request.user,  # type: ignore[arg-type]
+                platform=platform,
+                election_uuid=data["election"],
+                title=data["title"],
+                candidates=[line.strip() for line in data["candidates"].splitlines() if line.strip()],
+                now=timezone.now(),
+            )
+        except InvalidInputError as exc:
+            form.add_error("candidates", exc.message)
+        else:
+            messages.success(request, _("The slate is published."))
+            return redirect("web:platform", platform.uuid)
+    context = {"platform": platform, "form": form, "what": _("Run a slate")}
+    return render(request, "web/platforms/form.html", context, status=_status(request))
+
+
+urlpatterns = [
+    path("", platform_list, name="platforms"),
+    path("<uuid:platform_id>/", platform_detail, name="platform"),
+    path("<uuid:platform_id>/join/", platform_join, name="platform_join"),
+    path("<uuid:platform_id>/leave/", platform_leave, name="platform_leave"),
+    path("<uuid:platform_id>/publish/", platform_publish, name="platform_publish"),
+    path("<uuid:platform_id>/slate/", platform_slate, name="platform_slate"),
+]

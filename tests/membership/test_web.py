@@ -1,0 +1,191 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from councils.federation.models import Membership
+from councils.membership import actions
+from councils.membership.models import Application, DisciplineCase
+from tests.conftest import make_user
+from tests.membership.support import adopt, entries
+from tests.personas import LOGIN, WEB, check, check_wrong_method
+
+
+@pytest.fixture
+def ready(cast):
+    adopt(cast)
+    return cast
+
+
+def _application(cast):
+    gina = make_user("gina", "Gina")
+    return gina, actions.apply_for_membership(actor=gina, council=cast.riverside, now=timezone.now())
+
+
+def _case(cast):
+    return actions.bring_charges(
+        actor=cast.bob,
+        membership=Membership.objects.get(user=cast.frank),
+        charges="Broke the picket line.",
+        penalty="expulsion",
+        hearing_at=timezone.now() + timedelta(days=20),
+        now=timezone.now(),
+    )
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("anonymous", LOGIN), ("outsider", 404), ("observer", 200), ("member", 200), ("officer", 200)],
+)
+def test_personas_see_an_application_page(ready, persona, status):
+    _, application = _application(ready)
+    response = check(
+        ready, persona, WEB, "get", f"/membership/applications/{application.uuid}/", expected=status
+    )
+    if status == 200:
+        assert "Gina" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("anonymous", LOGIN), ("outsider", 404), ("observer", 403), ("member", 302), ("officer", 302)],
+)
+def test_personas_sponsor_on_the_web(ready, persona, status):
+    _, application = _application(ready)
+    check(
+        ready, persona, WEB, "post", f"/membership/applications/{application.uuid}/sponsor/", expected=status
+    )
+
+
+def test_sponsoring_on_the_web_and_the_api_records_the_same_entry(ready):
+    _, first = _application(ready)
+    hugo = make_user("hugo", "Hugo")
+    second = actions.apply_for_membership(actor=hugo, council=ready.riverside, now=timezone.now())
+    check(ready, "member", WEB, "post", f"/membership/applications/{first.uuid}/sponsor/", expected=302)
+    ready.api(ready.bob).post(f"/api/v1/membership/applications/{second.uuid}/sponsor")
+    web, api = entries("membership.sponsored")
+    assert web["actor"] == api["actor"]
+    assert set(web["payload"]) == set(api["payload"])
+    assert web["payload"]["sponsors"] == api["payload"]["sponsors"] == 1
+
+
+def test_apply_page_and_form(ready):
+    gina = make_user("gina", "Gina")
+    client = ready.client(gina)
+    url = f"/membership/apply/{ready.riverside.uuid}/"
+    assert "sponsors" in client.get(url).content.decode()
+    response = client.post(url, {"statement": "I drive the 42."})
+    assert response.status_code == 302
+    assert Application.objects.get(applicant=gina).statement == "I drive the 42."
+    refused = ready.client(ready.bob).post(url, {})
+    assert refused.status_code == 409
+    assert "already a member" in refused.content.decode()
+
+
+def test_apply_with_an_overlong_statement_is_422(ready):
+    gina = make_user("gina", "Gina")
+    response = ready.client(gina).post(
+        f"/membership/apply/{ready.riverside.uuid}/", {"statement": "x" * 20_001}
+    )
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("anonymous", LOGIN), ("outsider", 403), ("observer", 200), ("member", 200), ("officer", 200)],
+)
+def test_personas_see_the_council_admissions_page(ready, persona, status, django_assert_max_num_queries):
+    _application(ready)
+    _case(ready)
+    with django_assert_max_num_queries(40):
+        check(ready, persona, WEB, "get", f"/membership/council/{ready.riverside.uuid}/", expected=status)
+
+
+def _charges_form(cast, **kw):
+    data = {
+        "membership": str(Membership.objects.get(user=cast.frank).uuid),
+        "charges": "Broke the picket line.",
+        "penalty": "expulsion",
+        "hearing_at": (timezone.now() + timedelta(days=20)).strftime("%Y-%m-%dT%H:%M"),
+    }
+    data.update(kw)
+    return data
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("anonymous", LOGIN), ("outsider", 403), ("observer", 403), ("member", 302), ("officer", 302)],
+)
+def test_personas_bring_charges_on_the_web(ready, persona, status):
+    check(
+        ready,
+        persona,
+        WEB,
+        "post",
+        f"/membership/council/{ready.riverside.uuid}/charges/",
+        _charges_form(ready),
+        expected=status,
+    )
+
+
+def test_charges_form_errors_are_422_and_short_notice_is_refused(ready):
+    url = f"/membership/council/{ready.riverside.uuid}/charges/"
+    check(ready, "member", WEB, "post", url, _charges_form(ready, charges=""), expected=422)
+    short = (timezone.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    response = check(ready, "member", WEB, "post", url, _charges_form(ready, hearing_at=short), expected=422)
+    assert "at least 14 days" in response.content.decode()
+    assert not DisciplineCase.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("anonymous", LOGIN), ("outsider", 404), ("observer", 200), ("member", 200), ("officer", 200)],
+)
+def test_personas_see_a_case(ready, persona, status):
+    case = _case(ready)
+    response = check(ready, persona, WEB, "get", f"/membership/cases/{case.uuid}/", expected=status)
+    if status == 200:
+        assert "Broke the picket line" in response.content.decode()
+
+
+def test_accused_files_a_defence_and_the_early_hearing_is_refused(ready):
+    case = _case(ready)
+    frank = ready.client(ready.frank)
+    page = frank.get(f"/membership/cases/{case.uuid}/").content.decode()
+    assert "File my answer" in page
+    response = frank.post(
+        f"/membership/cases/{case.uuid}/defence/",
+        {
+            "statement": "I was on leave.",
+            "evidence_title": "Leave slip",
+            "evidence_url": "https://example.org/slip",
+        },
+    )
+    assert response.status_code == 302
+    assert case.defences.get().evidence[0]["url"] == "https://example.org/slip"
+    assert frank.post(f"/membership/cases/{case.uuid}/defence/", {"statement": ""}).status_code == 422
+    early = check(ready, "officer", WEB, "post", f"/membership/cases/{case.uuid}/hearing/", expected=409)
+    assert "cannot be held earlier" in early.content.decode()
+    check(ready, "observer", WEB, "post", f"/membership/cases/{case.uuid}/hearing/", expected=403)
+    check_wrong_method(ready, WEB, f"/membership/cases/{case.uuid}/hearing/", "get")
+
+
+def test_home_lists_my_applications_and_cases(ready):
+    case = _case(ready)
+    page = ready.client(ready.frank).get("/membership/").content.decode()
+    assert f"/membership/cases/{case.uuid}/" in page
+    check(ready, "anonymous", WEB, "get", "/membership/", expected=LOGIN)
+
+
+def test_council_page_shows_a_flagged_admission(ready):
+    Membership.objects.filter(council=ready.riverside).update(full_since=timezone.now() - timedelta(days=400))
+    for name in ("gina", "hugo"):
+        user = make_user(name, name.title())
+        application = actions.apply_for_membership(actor=user, council=ready.riverside, now=timezone.now())
+    assert application.is_flagged
+    page = check(ready, "outsider", WEB, "get", f"/councils/{ready.riverside.uuid}/").content.decode()
+    assert "Flagged admissions" in page
+    district = check(ready, "member", WEB, "get", f"/councils/{ready.district.uuid}/").content.decode()
+    assert "Flagged admissions" in district
