@@ -1,0 +1,280 @@
+"""`councils recall|mandate|register|petition`: delegates' accountability from the command line."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from councils.cli.client import Api
+from councils.cli.output import CHECK_FAILED, emit_json, fail, parse_uuid
+
+CHOICES = ("yes", "no", "abstain")
+CHANGES = ("remove", "postpone", "merge")
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    recall = subparsers.add_parser(
+        "recall", help="start, sign and follow recall petitions", description="Recall petitions and votes."
+    ).add_subparsers(dest="recall_command", required=True, metavar="COMMAND")
+    start = recall.add_parser("start", help="start a recall petition (you sign first)")
+    target = start.add_mutually_exclusive_group(required=True)
+    target.add_argument("--seat", help="the delegate's seat UUID")
+    target.add_argument("--office", help="the office UUID")
+    start.add_argument("--reason", default="", help="why, shown to the members")
+    start.set_defaults(handler=run_recall_start)
+    sign = recall.add_parser("sign", help="sign a recall petition yourself")
+    sign.add_argument("petition", help="the petition's UUID")
+    sign.set_defaults(handler=run_recall_sign)
+    show = recall.add_parser("show", help="one recall petition")
+    show.add_argument("petition", help="the petition's UUID")
+    show.set_defaults(handler=run_recall_show)
+    listing = recall.add_parser("list", help="a council's recall petitions")
+    listing.add_argument("council", help="the council's UUID")
+    listing.set_defaults(handler=run_recall_list)
+
+    mandate = subparsers.add_parser(
+        "mandate", help="mandates, roll calls and reports back", description="Mandates and roll calls."
+    ).add_subparsers(dest="mandate_command", required=True, metavar="COMMAND")
+    propose = mandate.add_parser("propose", help="table a mandate for your council's delegates")
+    propose.add_argument("council", help="your council's UUID")
+    propose.add_argument("motion", help="the UUID of the motion pending in the council above")
+    propose.add_argument("choice", choices=CHOICES, help="how the delegates must vote")
+    propose.set_defaults(handler=run_mandate_propose)
+    roll = mandate.add_parser("roll-call", help="the council's mandate compliance table")
+    roll.add_argument("council", help="the council's UUID")
+    roll.add_argument("--deviations", action="store_true", help="only votes against the mandate")
+    roll.add_argument("--check", action="store_true", help="exit 1 when any delegate deviated")
+    roll.set_defaults(handler=run_mandate_roll_call)
+    report = mandate.add_parser("report", help="submit your report back to the council you represent")
+    report.add_argument("report", help="the report's UUID")
+    report.add_argument("--text", required=True, help="what was decided and how you voted")
+    report.set_defaults(handler=run_mandate_report)
+
+    register = subparsers.add_parser(
+        "register", help="the register of offices and pay", description="The public register of offices."
+    ).add_subparsers(dest="register_command", required=True, metavar="COMMAND")
+    reg_show = register.add_parser("show", help="the federation's register, as far as you may see it")
+    reg_show.add_argument("council", help="any council of the federation")
+    reg_show.add_argument("--check", action="store_true", help="exit 1 when any pay is above the cap")
+    reg_show.set_defaults(handler=run_register_show)
+    pay = register.add_parser("declare-pay", help="declare the pay and expenses of your office")
+    pay.add_argument("office", help="the office's UUID")
+    pay.add_argument("--pay", required=True, help="monthly pay, e.g. 2100.00")
+    pay.add_argument("--expenses", default="0", help="monthly expenses, e.g. 45.50")
+    pay.set_defaults(handler=run_register_declare_pay)
+
+    petition = subparsers.add_parser(
+        "petition", help="agenda petitions", description="Petitions that force an item onto an agenda."
+    ).add_subparsers(dest="petition_command", required=True, metavar="COMMAND")
+    p_start = petition.add_parser("start", help="petition for an item on a council's agenda")
+    p_start.add_argument("council", help="the council's UUID")
+    p_start.add_argument("--title", required=True)
+    p_start.add_argument("--text", required=True)
+    p_start.set_defaults(handler=run_petition_start)
+    p_sign = petition.add_parser("sign", help="sign an agenda petition yourself")
+    p_sign.add_argument("petition", help="the petition's UUID")
+    p_sign.set_defaults(handler=run_petition_sign)
+    p_list = petition.add_parser("list", help="a council's agenda petitions and forced items")
+    p_list.add_argument("council", help="the council's UUID")
+    p_list.set_defaults(handler=run_petition_list)
+    p_change = petition.add_parser(
+        "propose-change", help="table a motion to remove, postpone or merge an item"
+    )
+    p_change.add_argument("item", help="the forced item's UUID")
+    p_change.add_argument("change", choices=CHANGES)
+    p_change.set_defaults(handler=run_petition_propose_change)
+
+
+def _print_recall(p: dict[str, Any]) -> None:
+    print(f"Recall of {p['holder']['name']} ({p['target']}) in {p['council']['name']}: {p['status']}")
+    print(
+        f"  {p['signatures']} of {p['threshold']} signatures; {p['eligible']} may sign; "
+        f"closes {p['expires_at']}"
+    )
+    if p["vote"]:
+        print(f"  recall vote {p['vote']} (motion {p['motion']})")
+
+
+def run_recall_start(args: argparse.Namespace) -> int:
+    body: dict[str, Any] = {"reason": args.reason}
+    if args.seat:
+        body["seat"] = parse_uuid(args.seat, what="the seat")
+    else:
+        body["office"] = parse_uuid(args.office, what="the office")
+    petition = Api(args.server).post("/mandates/recalls", body)
+    if args.json:
+        emit_json(petition)
+    else:
+        _print_recall(petition)
+    return 0
+
+
+def run_recall_sign(args: argparse.Namespace) -> int:
+    petition_id = parse_uuid(args.petition, what="the petition")
+    result = Api(args.server).post(f"/mandates/recalls/{petition_id}/signatures", {})
+    if args.json:
+        emit_json(result)
+    elif result["status"] == "vote":
+        print(
+            f"Signed: {result['signatures']} of {result['threshold']}. "
+            f"The recall vote is open: {result['vote']}"
+        )
+    else:
+        print(f"Signed: {result['signatures']} of {result['threshold']} signatures.")
+    return 0
+
+
+def run_recall_show(args: argparse.Namespace) -> int:
+    petition = Api(args.server).get(f"/mandates/recalls/{parse_uuid(args.petition, what='the petition')}")
+    if args.json:
+        emit_json(petition)
+    else:
+        _print_recall(petition)
+    return 0
+
+
+def run_recall_list(args: argparse.Namespace) -> int:
+    items = Api(args.server).get_all(
+        f"/mandates/councils/{parse_uuid(args.council, what='the council')}/recalls"
+    )
+    if args.json:
+        emit_json({"items": items, "count": len(items)})
+        return 0
+    for p in items:
+        print(f"{p['uuid']}  {p['status']:<9}  {p['signatures']}/{p['threshold']}  {p['holder']['name']}")
+    print(f"{len(items)} recall petitions")
+    return 0
+
+
+def run_mandate_propose(args: argparse.Namespace) -> int:
+    body = {
+        "council": parse_uuid(args.council, what="the council"),
+        "motion": parse_uuid(args.motion, what="the motion"),
+        "choice": args.choice,
+    }
+    proposal = Api(args.server).post("/mandates/proposals", body)
+    if args.json:
+        emit_json(proposal)
+    else:
+        print(f"Mandate tabled as motion {proposal['motion']} of {proposal['council']['name']}.")
+    return 0
+
+
+def run_mandate_roll_call(args: argparse.Namespace) -> int:
+    council_id = parse_uuid(args.council, what="the council")
+    params = {"deviations": "true"} if args.deviations else {}
+    lines = Api(args.server).get_all(f"/mandates/councils/{council_id}/roll-call", **params)
+    deviations = sum(1 for line in lines if not line["complied"])
+    if args.json:
+        emit_json({"items": lines, "count": len(lines), "deviations": deviations})
+    else:
+        for line in lines:
+            mark = "ok" if line["complied"] else "DEVIATED"
+            cast = line["cast"] or "did not vote"
+            print(
+                f"{mark:<8}  {line['delegate']['name']}: told {line['instructed']}, voted {cast}  "
+                f"({line['target_title']})"
+            )
+        print(f"{len(lines)} instructed votes, {deviations} against the mandate")
+    return CHECK_FAILED if args.check and deviations else 0
+
+
+def run_mandate_report(args: argparse.Namespace) -> int:
+    if not args.text.strip():
+        fail("the report text is empty")
+    report = Api(args.server).post(
+        f"/mandates/reports/{parse_uuid(args.report, what='the report')}", {"text": args.text}
+    )
+    if args.json:
+        emit_json(report)
+    else:
+        print(f"Report to {report['council']['name']} submitted.")
+    return 0
+
+
+def run_register_show(args: argparse.Namespace) -> int:
+    lines = Api(args.server).get_all(
+        "/mandates/register", council=parse_uuid(args.council, what="the council")
+    )
+    breaches = [line for line in lines if line["pay_above_cap"]]
+    if args.json:
+        emit_json({"items": lines, "count": len(lines), "pay_above_cap": len(breaches)})
+    else:
+        for line in lines:
+            flags = []
+            if line["pay_above_cap"]:
+                flags.append(f"PAY {line['pay_excess']} ABOVE CAP")
+            if line["reports_overdue"]:
+                flags.append(f"{line['reports_overdue']} report(s) overdue")
+            pay = line["declared_pay"] if line["declared_pay"] is not None else "-"
+            print(
+                f"{line['council']['name']:<28} {line['role_label']:<20} {line['holder']['name']:<24} "
+                f"since {line['since'][:10]}  terms {line['terms_served']}  pay {pay}  {'; '.join(flags)}"
+            )
+        print(f"{len(lines)} offices, {len(breaches)} with pay above the cap")
+    return CHECK_FAILED if args.check and breaches else 0
+
+
+def run_register_declare_pay(args: argparse.Namespace) -> int:
+    office_id = parse_uuid(args.office, what="the office")
+    line = Api(args.server).post(
+        f"/mandates/offices/{office_id}/pay", {"pay": args.pay, "expenses": args.expenses}
+    )
+    if args.json:
+        emit_json(line)
+    elif line["pay_above_cap"]:
+        print(
+            f"Declared. Pay is {line['pay_excess']} above the cap: "
+            "the register flags it and members are alerted."
+        )
+    else:
+        print("Declared.")
+    return 0
+
+
+def run_petition_start(args: argparse.Namespace) -> int:
+    body = {"council": parse_uuid(args.council, what="the council"), "title": args.title, "text": args.text}
+    petition = Api(args.server).post("/petitions", body)
+    if args.json:
+        emit_json(petition)
+    else:
+        print(f"Petition {petition['uuid']}: {petition['signatures']} of {petition['threshold']} signatures.")
+    return 0
+
+
+def run_petition_sign(args: argparse.Namespace) -> int:
+    petition = Api(args.server).post(
+        f"/petitions/{parse_uuid(args.petition, what='the petition')}/signatures", {}
+    )
+    if args.json:
+        emit_json(petition)
+    elif petition["status"] == "forced":
+        print(f"Signed. The item is forced onto the next agenda ({petition['item']}).")
+    else:
+        print(f"Signed: {petition['signatures']} of {petition['threshold']} signatures.")
+    return 0
+
+
+def run_petition_list(args: argparse.Namespace) -> int:
+    council_id = parse_uuid(args.council, what="the council")
+    api = Api(args.server)
+    petitions = api.get_all(f"/petitions/councils/{council_id}/petitions")
+    items = api.get_all(f"/petitions/councils/{council_id}/items")
+    if args.json:
+        emit_json({"petitions": petitions, "items": items})
+        return 0
+    for p in petitions:
+        print(f"{p['uuid']}  {p['status']:<8}  {p['signatures']}/{p['threshold']}  {p['title']}")
+    for item in items:
+        print(f"item {item['uuid']}  {item['status']:<10}  {item['title']}")
+    return 0
+
+
+def run_petition_propose_change(args: argparse.Namespace) -> int:
+    item_id = parse_uuid(args.item, what="the item")
+    proposal = Api(args.server).post(f"/petitions/items/{item_id}/change-motions", {"change": args.change})
+    if args.json:
+        emit_json(proposal)
+    else:
+        print(f"Tabled motion {proposal['motion']}: only the council's vote can {args.change} the item.")
+    return 0

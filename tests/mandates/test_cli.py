@@ -1,0 +1,127 @@
+"""`councils recall|mandate|register|petition` against this test's Django app."""
+
+import json
+import types
+from decimal import Decimal
+
+import httpx
+import pytest
+
+from councils.accounts.tokens import issue_token
+from councils.cli import client as cli_client
+from councils.cli.main import main
+from councils.federation.models import Office, Seat
+from councils.mandates import actions
+from tests.conftest import NOW
+from tests.mandates.flows import adopt_mandate, district_motion, district_vote, seat_dave_for_harbour
+
+SERVER = "http://testserver"
+
+
+@pytest.fixture
+def cli(monkeypatch, tmp_path, cast):
+    from django.core.wsgi import get_wsgi_application
+
+    app = get_wsgi_application()
+    real_client = httpx.Client
+
+    def client(*args, **kwargs):
+        kwargs["transport"] = httpx.WSGITransport(app=app)
+        return real_client(*args, **kwargs)
+
+    proxy = types.SimpleNamespace(**{k: getattr(httpx, k) for k in dir(httpx) if not k.startswith("_")})
+    proxy.Client = client
+    monkeypatch.setattr(cli_client, "httpx", proxy)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+
+    def run(user, *argv):
+        if user is None:
+            monkeypatch.delenv("COUNCILS_TOKEN", raising=False)
+        else:
+            monkeypatch.setenv("COUNCILS_TOKEN", issue_token(user=user, name="cli", now=NOW))
+        return main(["--server", SERVER, *argv])
+
+    return run
+
+
+def test_member_starts_and_signs_a_recall(cli, cast, rules, capsys):
+    rules.set(recall_signature_share=Decimal("1.00"))
+    seat = Seat.objects.get(user=cast.bob)
+    assert (
+        cli(cast.erin, "recall", "start", "--seat", str(seat.uuid), "--reason", "Broke the mandate", "--json")
+        == 0
+    )
+    petition = json.loads(capsys.readouterr().out)
+    assert petition["signatures"] == 1 and petition["status"] == "open"
+    assert cli(cast.frank, "recall", "sign", petition["uuid"]) == 0
+    assert "Signed: 2 of 4 signatures." in capsys.readouterr().out
+    assert cli(cast.frank, "recall", "list", str(cast.riverside.uuid)) == 0
+    assert "1 recall petitions" in capsys.readouterr().out
+
+
+def test_refusals_and_bad_input_exit_2(cli, cast, rules, capsys):
+    seat = Seat.objects.get(user=cast.bob)
+    assert cli(cast.carol, "recall", "start", "--seat", str(seat.uuid)) == 2
+    assert "403: Only members with a vote in Riverside Depot" in capsys.readouterr().err
+    assert cli(cast.erin, "recall", "start", "--seat", "not-a-uuid") == 2
+    assert cli(cast.erin, "mandate", "report", str(seat.uuid), "--text", " ") == 2
+
+
+def test_roll_call_check_fails_on_a_deviation(cli, cast, rules, capsys):
+    seat_dave_for_harbour(cast)
+    target = district_motion(cast)
+    adopt_mandate(cast, target, choice="yes")
+    district_vote(cast, target, bob="no")
+    assert cli(cast.dave, "mandate", "roll-call", str(cast.riverside.uuid)) == 0
+    assert "DEVIATED  Bob Novak: told yes, voted no" in capsys.readouterr().out
+    assert cli(cast.dave, "mandate", "roll-call", str(cast.riverside.uuid), "--check", "--json") == 1
+    assert json.loads(capsys.readouterr().out)["deviations"] == 1
+
+
+def test_register_check_fails_on_pay_above_the_cap(cli, cast, rules, capsys):
+    office = Office.objects.get(council=cast.riverside, role="chair")
+    assert cli(cast.alice, "register", "declare-pay", str(office.uuid), "--pay", "2500.00") == 0
+    assert "100.00 above the cap" in capsys.readouterr().out
+    assert cli(cast.erin, "register", "show", str(cast.riverside.uuid), "--check") == 1
+    assert "PAY 100.00 ABOVE CAP" in capsys.readouterr().out
+    assert cli(cast.alice, "register", "declare-pay", str(office.uuid), "--pay", "lots") == 2
+
+
+def test_petition_commands(cli, cast, rules, capsys):
+    assert (
+        cli(
+            cast.erin,
+            "petition",
+            "start",
+            str(cast.riverside.uuid),
+            "--title",
+            "Heat",
+            "--text",
+            "Hot.",
+            "--json",
+        )
+        == 0
+    )
+    petition = json.loads(capsys.readouterr().out)
+    assert cli(cast.frank, "petition", "sign", petition["uuid"]) == 0
+    assert "forced onto the next agenda" in capsys.readouterr().out
+    assert cli(cast.frank, "petition", "list", str(cast.riverside.uuid), "--json") == 0
+    item = json.loads(capsys.readouterr().out)["items"][0]["uuid"]
+    assert cli(cast.alice, "petition", "propose-change", item, "postpone") == 0
+    assert "only the council's vote can postpone" in capsys.readouterr().out
+
+
+def test_mandate_propose_and_report(cli, cast, rules, capsys):
+    import uuid
+
+    from django.db import transaction
+
+    seat_dave_for_harbour(cast)
+    target = district_motion(cast)
+    assert cli(cast.erin, "mandate", "propose", str(cast.riverside.uuid), str(target.uuid), "no") == 0
+    assert "Mandate tabled as motion" in capsys.readouterr().out
+    with transaction.atomic():
+        reports = actions.open_reports_due(council=cast.district, meeting_uuid=uuid.uuid4(), now=NOW)
+    report = next(r for r in reports if r.delegate == cast.bob)
+    assert cli(cast.bob, "mandate", "report", str(report.uuid), "--text", "Levy adopted.") == 0
+    assert "Report to Riverside Depot submitted." in capsys.readouterr().out
