@@ -121,6 +121,9 @@ class AmendmentOut(MotionOut):
 
 class MotionDetailOut(MotionOut):
     text: str
+    # For an amendment: the text it amends and the word diff from it.
+    base_text: str | None
+    diff: list[DiffOp] | None
     seconders: list[Ref] | None
     amendments: list[AmendmentOut]
     votes: list[VoteOut]
@@ -258,9 +261,14 @@ def _detail(motion: Motion, viewer: Any) -> dict[str, Any]:
             }
         )
     forwarded_to = Motion.objects.filter(forwarded_from=motion).values_list("uuid", flat=True).first()
+    diff = None
+    if motion.amends_id:
+        diff = [{"op": op, "text": text} for op, text in rules.word_diff(motion.base_text, motion.text)]
     return {
         **_motion_out(motion, viewer, names=names),
         "text": motion.text,
+        "base_text": motion.base_text if motion.amends_id else None,
+        "diff": diff,
         "seconders": [_ref(u, visible=True) for u in queries.list_seconders(motion=motion)]
         if names
         else None,
