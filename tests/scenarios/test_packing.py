@@ -1,0 +1,98 @@
+"""Capture route: packing a base council with new members just before a vote."""
+
+import json
+from datetime import timedelta
+
+from django.utils import timezone
+
+from councils.federation.models import Membership
+from councils.membership import actions
+from councils.membership.models import Application
+from councils.motions import actions as motion_actions
+from councils.motions.models import Vote
+from councils.record.models import Entry
+from tests.conftest import make_user
+from tests.membership.support import adopt, payloads
+
+
+def post(client, url, body=None):
+    return client.post(url, data=json.dumps(body or {}), content_type="application/json")
+
+
+def test_packing_the_membership_before_a_vote_is_refused_or_flagged(cast):
+    adopt(cast)
+    now = timezone.now()
+    # Riverside Depot (4 members with a vote) is about to vote on a contested motion.
+    motion = post(
+        cast.api(cast.alice),
+        "/api/v1/motions",
+        {
+            "council": str(cast.riverside.uuid),
+            "title": "Accept the offer",
+            "text": "Accept it.",
+            "seconds_required": 0,
+        },
+    ).json()
+    opened = post(cast.api(cast.alice), f"/api/v1/motions/{motion['uuid']}/votes", {"method": "named"}).json()
+    vote = Vote.objects.get(uuid=opened["uuid"])
+    assert vote.electorate_size == 4
+
+    # A wave of newcomers applies the same day and friendly members sponsor them all.
+    recruits = [make_user(f"recruit{i}", f"Recruit {i}") for i in range(3)]
+    applications = []
+    for recruit in recruits:
+        made = post(
+            cast.api(recruit), "/api/v1/membership/applications", {"council": str(cast.riverside.uuid)}
+        )
+        assert made.status_code == 201
+        for sponsor in (cast.bob, cast.erin):
+            post(cast.api(sponsor), f"/api/v1/membership/applications/{made.json()['uuid']}/sponsor")
+        applications.append(Application.objects.get(uuid=made.json()["uuid"]))
+
+    # They are candidates: a voice, no vote. They cannot vote in the open vote.
+    for recruit in recruits:
+        assert Membership.objects.get(user=recruit).status == Membership.Status.CANDIDATE
+        refused = post(cast.api(recruit), f"/api/v1/motions/votes/{vote.uuid}/cast", {"choice": "yes"})
+        assert refused.status_code == 403
+        assert refused.json()["detail"] == "You are not in the electorate of this vote."
+
+    # One admission in 30 days is Riverside's own affair; beyond that the surge is flagged.
+    flags = [a.is_flagged for a in applications]
+    assert flags == [False, True, True]
+    flagged = payloads("membership.admission_flagged")
+    assert {f["application"] for f in flagged} == {str(a.uuid) for a in applications[1:]}
+    assert all(f["approval_by"] == str(cast.district.uuid) for f in flagged)
+    page = cast.client(cast.dave).get(f"/councils/{cast.riverside.uuid}/").content.decode()
+    assert "Flagged admissions" in page
+
+    # After the candidate period Riverside votes them all in.
+    later = now + timedelta(days=91)
+    for application in applications:
+        admission = actions.call_admission_vote(
+            actor=cast.alice, application=application, now=later, method="named"
+        )
+        for voter in (cast.alice, cast.bob, cast.erin):
+            motion_actions.cast_vote(actor=voter, vote=admission, choice="yes", now=later)
+        motion_actions.close_vote(actor=None, vote=admission, now=later)
+    statuses = [Membership.objects.get(user=r).status for r in recruits]
+    # The flagged two stay candidates: the district has not approved them.
+    assert statuses == [Membership.Status.FULL, Membership.Status.CANDIDATE, Membership.Status.CANDIDATE]
+    assert len(payloads("member.admitted")) == 1
+
+    # The district (Bob is Riverside's delegate there) approves one of them; only then is it admitted.
+    approval = actions.call_parent_approval_vote(
+        actor=None, application=applications[1], now=later, method="named"
+    )
+    assert approval.motion.council == cast.district
+    motion_actions.cast_vote(actor=cast.bob, vote=approval, choice="yes", now=later)
+    motion_actions.close_vote(actor=None, vote=approval, now=later)
+    assert Membership.objects.get(user=recruits[1]).status == Membership.Status.FULL
+    assert Membership.objects.get(user=recruits[2]).status == Membership.Status.CANDIDATE
+
+    # Even the one admitted cannot vote in the vote called before: its electorate was frozen.
+    refused = post(cast.api(recruits[0]), f"/api/v1/motions/votes/{vote.uuid}/cast", {"choice": "yes"})
+    assert refused.status_code == 403
+    assert refused.json()["detail"] == "You are not in the electorate of this vote."
+    vote.refresh_from_db()
+    assert vote.electorate_size == 4
+    assert not Entry.objects.filter(event="vote.cast", data__contains=str(recruits[0].uuid).encode()).exists()
