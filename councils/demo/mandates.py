@@ -1,0 +1,194 @@
+"""Demo step: accountability at work, after the delegate elections and motions.
+
+- Riverside Depot mandates its delegates to vote NO on a levy in Eastside
+  District; bob votes YES anyway: the roll call shows the deviation and the
+  members are alerted. Erin then starts a recall petition against him, still
+  collecting signatures.
+- Northgate Depot's members recall one of their delegates: the petition
+  reaches the threshold, the vote opens by itself, the majority recalls, the
+  seat (and anything held through it) ends and a by-election is called.
+- Officers declare their pay; one declares more than the cap and is flagged.
+- Frank's agenda petition forces an item onto Riverside Depot's next agenda;
+  dave's petition in Harbour Works is still collecting signatures.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+
+from councils.accounts.models import User
+from councils.elections import actions as election_actions
+from councils.federation import queries as fq
+from councils.federation.models import Council, Office, Seat
+from councils.mandates import actions
+from councils.mandates.models import RecallPetition
+from councils.motions import actions as motion_actions
+from councils.motions.models import Motion, Vote
+from councils.petitions import actions as petition_actions
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from councils.demo.build import Demo
+
+
+def _council(demo: Demo, name: str) -> Council:
+    return next(c for c in [*demo.workplaces, *demo.districts] if c.name == name)
+
+
+def _office(council: Council, role: str) -> Office:
+    office = (
+        Office.objects.filter(council=council, role=role, ended_at__isnull=True)
+        .select_related("user")
+        .first()
+    )
+    assert office is not None, f"{council.name} has no {role}"
+    return office
+
+
+def _voters(council: Council) -> list[User]:
+    return list(fq.list_voters(council=council).order_by("username"))
+
+
+def _mandate_deviation(demo: Demo, when: datetime) -> None:
+    riverside, district = _council(demo, "Riverside Depot"), _council(demo, "Eastside District")
+    bob, alice, erin, frank = (demo.cast[n] for n in ("bob", "alice", "erin", "frank"))
+    delegates = [u for u in _voters(district) if u != bob]
+    levy = motion_actions.table_motion(
+        actor=bob,
+        council=district,
+        title="Accept the employers' two-tier pay offer",
+        text=(
+            "That Eastside District accepts the employers' offer of a separate, lower pay scale for new "
+            "starters."
+        ),
+        now=when,
+    )
+    motion_actions.second_motion(actor=delegates[0], motion=levy, now=when)
+    proposal = actions.propose_mandate(
+        actor=erin, council=riverside, target_motion=levy, choice="no", now=when
+    )
+    own = Motion.objects.get(uuid=proposal.motion_uuid)
+    motion_actions.second_motion(actor=frank, motion=own, now=when)
+    vote = motion_actions.open_vote(actor=alice, motion=own, now=when + timedelta(hours=1))
+    for i, member in enumerate(_voters(riverside)):
+        if member != bob and i % 5 != 4:
+            choice = "yes" if i % 7 else "no"
+            motion_actions.cast_vote(actor=member, vote=vote, choice=choice, now=when + timedelta(hours=2))
+    motion_actions.close_vote(actor=alice, vote=vote, now=when + timedelta(days=1))
+    chair = _office(district, "chair").user
+    roll_call = motion_actions.open_vote(actor=chair, motion=levy, now=when + timedelta(days=2))
+    motion_actions.cast_vote(actor=bob, vote=roll_call, choice="yes", now=when + timedelta(days=2, hours=1))
+    from_riverside = set(
+        Seat.objects.filter(council=district, from_council=riverside, ended_at__isnull=True).values_list(
+            "user_id", flat=True
+        )
+    )
+    for i, delegate in enumerate(delegates):
+        # Riverside's other delegates keep the mandate; the rest of the district splits.
+        choice = "no" if delegate.pk in from_riverside or i % 3 else "yes"
+        motion_actions.cast_vote(
+            actor=delegate, vote=roll_call, choice=choice, now=when + timedelta(days=2, hours=1)
+        )
+    motion_actions.close_vote(actor=chair, vote=roll_call, now=when + timedelta(days=2, hours=3))
+
+
+def _recall_in_progress(demo: Demo, when: datetime) -> None:
+    riverside = _council(demo, "Riverside Depot")
+    bob, erin = demo.cast["bob"], demo.cast["erin"]
+    seat = Seat.objects.filter(from_council=riverside, user=bob, ended_at__isnull=True).first()
+    assert seat is not None, "bob is not Riverside Depot's delegate"
+    petition = actions.start_recall(
+        actor=erin,
+        seat=seat,
+        reason="Bob voted YES on the two-tier pay offer against our mandate to vote NO.",
+        now=when,
+    )
+    for member in [u for u in _voters(riverside) if u not in (bob, erin)][:2]:
+        actions.sign_recall(actor=member, petition=petition, now=when + timedelta(hours=3))
+
+
+def _completed_recall(demo: Demo, when: datetime) -> None:
+    northgate = _council(demo, "Northgate Depot")
+    seat = Seat.objects.filter(from_council=northgate, ended_at__isnull=True).select_related("user").first()
+    assert seat is not None, "Northgate Depot has no delegate"
+    members = [u for u in _voters(northgate) if u != seat.user]
+    petition = actions.start_recall(
+        actor=members[0], seat=seat, reason="Missed every district meeting since the election.", now=when
+    )
+    for member in members[1:]:
+        petition.refresh_from_db()
+        if petition.status != RecallPetition.Status.OPEN:
+            break
+        actions.sign_recall(actor=member, petition=petition, now=when + timedelta(hours=4))
+    petition.refresh_from_db()
+    vote = Vote.objects.get(uuid=petition.vote_uuid)
+    for i, member in enumerate(members):
+        if i % 4 != 3:
+            choice = "yes" if i % 5 else "no"
+            motion_actions.cast_vote(actor=member, vote=vote, choice=choice, now=when + timedelta(days=2))
+    assert vote.closes_at is not None
+    motion_actions.close_vote(actor=None, vote=vote, now=vote.closes_at)
+    chair = _office(northgate, "chair").user
+    election_actions.call_election(
+        actor=chair,
+        council=northgate,
+        kind="delegates",
+        is_by_election=True,
+        now=vote.closes_at + timedelta(hours=2),
+    )
+
+
+def _pay(demo: Demo, when: datetime) -> None:
+    riverside, harbour = _council(demo, "Riverside Depot"), _council(demo, "Harbour Works")
+    alice_office = _office(riverside, "chair")
+    actions.declare_pay(
+        actor=alice_office.user,
+        office=alice_office,
+        pay=Decimal("1800.00"),
+        expenses=Decimal("60.00"),
+        now=when,
+    )
+    secretary = _office(harbour, "secretary")
+    actions.declare_pay(
+        actor=secretary.user, office=secretary, pay=Decimal("3150.00"), expenses=Decimal("420.00"), now=when
+    )
+
+
+def _agenda_petitions(demo: Demo, when: datetime) -> None:
+    riverside, harbour = _council(demo, "Riverside Depot"), _council(demo, "Harbour Works")
+    frank, dave = demo.cast["frank"], demo.cast["dave"]
+    petition = petition_actions.start_agenda_petition(
+        actor=frank,
+        council=riverside,
+        title="Heat in the loading bays",
+        text="Temperatures passed 35°C in the loading bays three times this month. We want the council to "
+        "demand cooling and extra breaks.",
+        now=when,
+    )
+    for member in [u for u in _voters(riverside) if u != frank]:
+        petition.refresh_from_db()
+        if petition.status != "open":
+            break
+        petition_actions.sign_agenda_petition(actor=member, petition=petition, now=when + timedelta(hours=5))
+    petition_actions.start_agenda_petition(
+        actor=dave,
+        council=harbour,
+        title="Canteen prices",
+        text="The canteen raised prices by 20% without notice. Put it on the agenda.",
+        now=when + timedelta(hours=6),
+    )
+
+
+def build_accountability(demo: Demo) -> None:
+    """Mandates, a deviation, recalls (one done, one under way), declared pay and agenda petitions."""
+    with transaction.atomic():
+        _completed_recall(demo, demo.now + timedelta(days=90))
+        _mandate_deviation(demo, demo.now + timedelta(days=100))
+        _pay(demo, demo.now + timedelta(days=104))
+        _agenda_petitions(demo, demo.now + timedelta(days=108))
+        _recall_in_progress(demo, demo.now + timedelta(days=112))
