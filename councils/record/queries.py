@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
-from django.core.cache import cache
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from councils.core.errors import InvalidInputError, NotFoundError
 from councils.core.ledger import merkle
 from councils.core.ledger.note import b64encode
 from councils.record.models import Checkpoint, Entry, Sequence
 from councils.record.sequencer import (
-    FOOTER_CACHE_KEY,
+    SUMMARY_CACHE,
     current_size,
     has_pending,
     latest_checkpoint,
@@ -21,7 +21,8 @@ from councils.record.sequencer import (
     sequence_pending,
 )
 
-SUMMARY_SECONDS = 30
+SUMMARY_SECONDS = 5
+_SUMMARY = SUMMARY_CACHE
 ENTRIES_PAGE = 1000
 
 
@@ -41,23 +42,25 @@ def list_entries(*, council_ids: list[int] | None = None, event_prefix: str = ""
 def current_checkpoint_summary() -> dict[str, Any] | None:
     """The latest signed checkpoint as {"size", "root" (hex), "fingerprint", "origin", "signed_at"}.
 
-    Cached and refreshed when the sequencer signs, so a page footer or the
-    minutes of a meeting can quote it for the cost of one cache read.
+    Kept in this process for a few seconds and dropped when the sequencer
+    signs, so a page footer or a meeting's minutes can quote it for at most
+    one query.
     """
-    summary = cache.get(FOOTER_CACHE_KEY)
-    if summary is None:
-        latest = Checkpoint.objects.order_by("-id").values("size", "root", "origin", "signed_at").first()
-        if latest is None:
-            return None
-        root = bytes(latest["root"]).hex()
-        summary = {
-            "size": latest["size"],
-            "root": root,
-            "fingerprint": root[:16],
-            "origin": latest["origin"],
-            "signed_at": latest["signed_at"],
-        }
-        cache.set(FOOTER_CACHE_KEY, summary, SUMMARY_SECONDS)
+    cached = _SUMMARY.get("value")
+    if cached is not None and time.monotonic() - _SUMMARY["at"] < SUMMARY_SECONDS:
+        return dict(cached)
+    latest = Checkpoint.objects.order_by("-id").values("size", "root", "origin", "signed_at").first()
+    if latest is None:
+        return None
+    root = bytes(latest["root"]).hex()
+    summary = {
+        "size": latest["size"],
+        "root": root,
+        "fingerprint": root[:16],
+        "origin": latest["origin"],
+        "signed_at": latest["signed_at"],
+    }
+    _SUMMARY.update(value=summary, at=time.monotonic())
     return dict(summary)
 
 
@@ -131,8 +134,7 @@ def checkpoint_note() -> str:
     """The latest checkpoint covering every entry committed so far, with its witnesses' cosignatures."""
     checkpoint = latest_checkpoint(current=True)
     assert checkpoint is not None
-    lines = "".join(c.line for c in checkpoint.cosignatures.order_by("witness"))
-    return checkpoint.note + lines
+    return checkpoint_note_of(checkpoint)
 
 
 def get_entry_at(*, index: int, viewer: Any) -> tuple[Sequence, bool]:
@@ -146,3 +148,45 @@ def get_entry_at(*, index: int, viewer: Any) -> tuple[Sequence, bool]:
     from councils.federation.queries import can_view_council
 
     return sequence, can_view_council(viewer=viewer, council=council)
+
+
+EVENT_FAMILIES = [
+    "federation",
+    "council",
+    "member",
+    "membership",
+    "discipline",
+    "office",
+    "delegate",
+    "motion",
+    "vote",
+    "ballot",
+    "election",
+    "recall",
+    "mandate",
+    "record",
+    "personal",
+]
+
+
+def list_readable(
+    *, viewer: Any, council_id: int | None = None, event_prefix: str = ""
+) -> QuerySet[Sequence]:
+    """Sequenced entries `viewer` may read, newest first; `event_prefix` is a family ("vote") or an event."""
+    rows = Sequence.objects.select_related("entry", "entry__council").order_by("-index")
+    if council_id is not None:
+        rows = rows.filter(entry__council_id=council_id)
+    else:
+        rows = rows.filter(
+            Q(entry__council__isnull=True) | Q(entry__council_id__in=visible_council_ids(viewer=viewer))
+        )
+    if event_prefix:
+        if "." in event_prefix:
+            rows = rows.filter(entry__event=event_prefix)
+        else:
+            rows = rows.filter(entry__event__startswith=event_prefix + ".")
+    return rows
+
+
+def checkpoint_note_of(checkpoint: Checkpoint) -> str:
+    return checkpoint.note + "".join(c.line for c in checkpoint.cosignatures.order_by("witness"))

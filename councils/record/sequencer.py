@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -26,7 +26,8 @@ from councils.record import signing
 from councils.record.models import Checkpoint, LogState, Node, Pending, Sequence
 
 BATCH = 5000
-FOOTER_CACHE_KEY = "record:checkpoint-summary"
+# The footer's checkpoint summary, kept per process (see queries.current_checkpoint_summary).
+SUMMARY_CACHE: dict[str, Any] = {}
 
 
 def lookup_nodes(nodes: Iterable[merkle.Node]) -> dict[merkle.Node, bytes]:
@@ -104,7 +105,7 @@ def _sequence_batch(now: datetime) -> Checkpoint | None:
         state.size, state.root = builder.size, builder.root()
         state.save(update_fields=["size", "root"])
         checkpoint = sign(state.size, state.root, now=now)
-        transaction.on_commit(lambda: cache.delete(FOOTER_CACHE_KEY))
+        transaction.on_commit(SUMMARY_CACHE.clear)
         if settings.COUNCILS_WITNESSES:
             from councils.record.witnessing import request_cosignatures_task
 

@@ -44,15 +44,15 @@ def check_memberships(record: RecordIndex) -> Iterator[str]:
     for uuid, status, user_uuid, council_uuid in rows.iterator():
         key = str(uuid)
         present.add(key)
-        entry = recorded.get(key)
-        if entry is None:
+        said = recorded.get(key)
+        if said is None:
             yield f"Membership {key} ({status}) exists but the record never admitted it."
             continue
-        if entry["status"] != status:
-            yield f"Membership {key} is {status!r} but the record says {entry['status']!r}."
-        if entry["member"] not in (None, str(user_uuid)):
+        if said["status"] != status:
+            yield f"Membership {key} is {status!r} but the record says {said['status']!r}."
+        if said["member"] not in (None, str(user_uuid)):
             yield f"Membership {key} belongs to another person than the record says."
-        if entry["council"] not in (None, str(council_uuid)):
+        if said["council"] not in (None, str(council_uuid)):
             yield f"Membership {key} is in another council than the record says."
     for key in recorded.keys() - present:
         yield f"Membership {key} is in the record but has vanished from the database."
@@ -62,7 +62,7 @@ def check_memberships(record: RecordIndex) -> Iterator[str]:
 def check_seats(record: RecordIndex) -> Iterator[str]:
     from councils.federation.models import Seat
 
-    seated = {e.payload.get("seat"): e for e in record.events("delegate.seated")}
+    seated = {str(e.payload.get("seat")): e for e in record.events("delegate.seated")}
     unseated = {e.payload.get("seat") for e in record.events("delegate.unseated")}
     present = set()
     for uuid, user_uuid, council_uuid, ended_at in Seat.objects.values_list(
