@@ -16,6 +16,8 @@ from datetime import UTC, datetime, timedelta
 from django.contrib.auth.hashers import make_password
 
 from councils.accounts.models import User
+from councils.demo.elections import build_delegate_elections, build_open_election
+from councils.demo.mandates import build_accountability
 from councils.federation import actions as fa
 from councils.federation.models import Council, Federation, Office
 
@@ -200,7 +202,14 @@ def build_members(demo: Demo) -> None:
 
 # Later steps (delegate elections, motions, meetings, accountability) register
 # here in the order they must run; each builds only through its app's actions.
-STEPS: list[Callable[[Demo], None]] = [build_tree, build_members]
+STEPS: list[Callable[[Demo], None]] = [
+    build_tree,
+    build_members,
+    build_delegate_elections,
+    build_open_election,
+    # Accountability runs last: it needs elected delegates, motions and meetings.
+    build_accountability,
+]
 
 
 def build(*, seed: int = 1917, now: datetime | None = None) -> Demo:

@@ -166,6 +166,57 @@ def nominate(*, actor: User, election: Election, candidate: User, now: datetime)
     return candidacy
 
 
+@transaction.atomic
+def record_nomination_forms(
+    *, actor: User, election: Election, forms: Sequence[tuple[User, User]], now: datetime
+) -> list[Candidacy]:
+    """Enter signed paper nomination forms, each (candidate, nominator), handed to the election officer.
+
+    The candidate's signature on the form is their acceptance, so each stands at once.
+    """
+    election = _lock(election)
+    _require_status(election, Election.Status.NOMINATING)
+    permissions.require(actor, "run", election)
+    candidates = [c for c, _ in forms]
+    if not forms or len({c.pk for c in candidates}) != len(candidates):
+        raise InvalidInputError("Enter each candidate's form once, and at least one.")
+    voters = set(
+        federation_queries.list_voters(council=election.council)
+        .filter(pk__in={u.pk for form in forms for u in form})
+        .values_list("pk", flat=True)
+    )
+    outside = [u.name for form in forms for u in form if u.pk not in voters]
+    if outside:
+        raise InvalidInputError(f"Not voters of {election.council.name}: {', '.join(sorted(set(outside)))}.")
+    if Candidacy.objects.filter(election=election, candidate__in=candidates).exists():
+        raise ConflictError("Someone on these forms is already nominated.")
+    candidacies = Candidacy.objects.bulk_create(
+        [
+            Candidacy(election=election, candidate=c, nominated_by=by, nominated_at=now, accepted_at=now)
+            for c, by in forms
+        ]
+    )
+    append_entry(
+        event="election.nominations_recorded",
+        actor=actor,
+        council=election.council,
+        payload={
+            "election": str(election.uuid),
+            "nominations": [
+                {
+                    "candidacy": str(c.uuid),
+                    "candidate": str(c.candidate.uuid),
+                    "nominated_by": str(c.nominated_by.uuid),
+                }
+                for c in candidacies
+            ],
+        },
+        now=now,
+    )
+    publish_on_commit(_channel(election), {"type": "candidates.changed"})
+    return candidacies
+
+
 def _candidate_own(actor: User, candidacy: Candidacy) -> Election:
     election = _lock(candidacy.election)
     _require_status(election, Election.Status.NOMINATING)
@@ -321,6 +372,70 @@ def cast_ballot(
         transaction.on_commit(lambda: flush_ballots(election_pk=election_pk))
 
 
+@transaction.atomic
+def record_paper_ballots(
+    *,
+    actor: User,
+    election: Election,
+    voters: Sequence[User],
+    rankings: Sequence[Sequence[Sequence[str]]],
+    now: datetime,
+) -> int:
+    """Enter the ballots of a paper vote held at a meeting, with the list of who handed one in.
+
+    The tellers enter the paper ballots, already mixed in the box, in one
+    batch; the voters' list and the ballots cannot be matched within it.
+    Each ranking is a list of preference levels of candidacy UUIDs, as stored.
+    """
+    election = _lock(election)
+    _require_status(election, Election.Status.VOTING)
+    permissions.require(actor, "run", election)
+    if len(voters) != len(rankings) or not voters:
+        raise InvalidInputError("Enter one paper ballot for each voter on the list, and at least one.")
+    voter_ids = {v.pk for v in voters}
+    if len(voter_ids) != len(voters):
+        raise InvalidInputError("A voter appears twice on the list.")
+    electors = set(
+        Elector.objects.filter(election=election, user_id__in=voter_ids).values_list("user_id", flat=True)
+    )
+    if electors != voter_ids:
+        raise InvalidInputError("Someone on the list is not in this election's electorate.")
+    candidates = [
+        str(u) for u in election.candidacies.filter(withdrawn_at__isnull=True).values_list("uuid", flat=True)
+    ]
+    stored = [
+        rules.normalise_ballot(
+            method=election.method,
+            seats=election.seats,
+            candidates=candidates,
+            ranking=[c for level in r for c in level] if election.is_ranked else [],
+            approvals=[] if election.is_ranked else [c for level in r for c in level],
+        )
+        for r in rankings
+    ]
+    try:
+        with transaction.atomic():
+            Participation.objects.bulk_create([Participation(election=election, user=v) for v in voters])
+    except IntegrityError:
+        raise ConflictError("Someone on the list has already voted.", code="already_voted") from None
+    random.SystemRandom().shuffle(stored)
+    Ballot.objects.bulk_create([Ballot(election=election, ranking=r) for r in stored])
+    append_entry(
+        event="election.paper_ballots_recorded",
+        actor=actor,
+        council=election.council,
+        payload={
+            "election": str(election.uuid),
+            "voters": sorted(str(v.uuid) for v in voters),
+            "ballots": len(stored),
+        },
+        now=now,
+    )
+    voted = Participation.objects.filter(election=election).count()
+    publish_on_commit(_channel(election), {"type": "turnout", "voted": voted})
+    return len(stored)
+
+
 def flush_ballots(*, election_pk: int, force: bool = False) -> int:
     """Move pending ballots into the box in one shuffled batch once enough wait; return how many moved.
 
@@ -348,6 +463,8 @@ def close_election(*, actor: User, election: Election, now: datetime) -> Electio
     _require_status(election, Election.Status.VOTING)
     permissions.require(actor, "run", election)
     flush_ballots(election_pk=election.pk, force=True)
+    if not Ballot.objects.filter(election=election).exists():
+        raise ConflictError("No ballot has been cast yet; with none, no one can be elected.")
     rankings: list[Any] = list(Ballot.objects.filter(election=election).values_list("ranking", flat=True))
     random.SystemRandom().shuffle(rankings)
     Ballot.objects.filter(election=election).delete()

@@ -260,3 +260,82 @@ def test_approval_election_counts_every_mark(cast):
     assert election.result["stages"][0]["totals"][str(c[1].uuid)] == "3"
     document = parse_text(queries.export_blt(election=election))
     assert count(document.election, method="approval", seed=election.seed).to_json() == election.result
+
+
+def test_paper_nomination_forms_and_ballots_enter_in_one_batch(cast):
+    election = actions.call_election(actor=cast.alice, council=cast.riverside, kind="delegates", now=NOW)
+    with pytest.raises(InvalidInputError, match="Not voters"):
+        actions.record_nomination_forms(
+            actor=cast.alice, election=election, forms=[(cast.dave, cast.bob)], now=NOW
+        )
+    with pytest.raises(PermissionDeniedError):
+        actions.record_nomination_forms(
+            actor=cast.bob, election=election, forms=[(cast.bob, cast.bob)], now=NOW
+        )
+    bob, erin = actions.record_nomination_forms(
+        actor=cast.alice, election=election, forms=[(cast.bob, cast.frank), (cast.erin, cast.erin)], now=NOW
+    )
+    assert bob.is_standing and bob.nominated_by == cast.frank
+    actions.open_voting(actor=cast.alice, election=election, now=NOW)
+    b, e = str(bob.uuid), str(erin.uuid)
+    with pytest.raises(InvalidInputError, match="one paper ballot for each"):
+        actions.record_paper_ballots(
+            actor=cast.alice, election=election, voters=[cast.alice], rankings=[], now=NOW
+        )
+    with pytest.raises(InvalidInputError, match="electorate"):
+        actions.record_paper_ballots(
+            actor=cast.alice, election=election, voters=[cast.dave], rankings=[[[b]]], now=NOW
+        )
+    actions.cast_ballot(actor=cast.frank, election=election, ranking=[e], now=NOW)
+    with pytest.raises(ConflictError):
+        actions.record_paper_ballots(
+            actor=cast.alice, election=election, voters=[cast.frank], rankings=[[[b]]], now=NOW
+        )
+    actions.record_paper_ballots(
+        actor=cast.alice,
+        election=election,
+        voters=[cast.alice, cast.bob, cast.erin],
+        rankings=[[[b], [e]], [[b]], [[e], [b]]],
+        now=NOW,
+    )
+    payload = entries("election.paper_ballots_recorded")[0]["payload"]
+    assert payload["ballots"] == 3 and len(payload["voters"]) == 3
+    election = actions.close_election(actor=cast.alice, election=election, now=NOW)
+    assert election.ballot_count == 4 and queries.count_turnout(election=election) == 4
+    assert set(election.result["elected"]) == {b, e}
+
+
+def test_demo_step_elects_bob_for_riverside(cast):
+    import random
+
+    from councils.demo.build import Demo
+    from councils.demo.elections import build_delegate_elections, build_open_election
+    from councils.federation import actions as fa
+
+    fa.appoint_founding_officer(actor=None, council=cast.harbour, user=cast.dave, role="chair", now=NOW)
+    demo = Demo(
+        now=NOW,
+        rng=random.Random(1),
+        federation=cast.federation,
+        national=cast.national,
+        cities=[cast.city],
+        districts=[cast.district],
+        workplaces=[cast.riverside, cast.harbour],
+        cast={u.username: u for u in (cast.alice, cast.bob, cast.carol, cast.dave, cast.erin, cast.frank)},
+    )
+    build_delegate_elections(demo)
+    build_open_election(demo)
+    riverside_seats = Seat.objects.filter(from_council=cast.riverside, ended_at__isnull=True)
+    assert cast.bob in {s.user for s in riverside_seats}
+    assert all(s.election_uuid for s in riverside_seats)
+    assert Seat.objects.filter(from_council=cast.district, ended_at__isnull=True).exists()
+    assert Seat.objects.filter(from_council=cast.city, council=cast.national, ended_at__isnull=True).exists()
+    assert Election.objects.filter(status="voting", role="treasurer").count() == 1
+
+
+def test_close_without_ballots_is_refused(cast):
+    election = actions.call_election(actor=cast.alice, council=cast.riverside, kind="delegates", now=NOW)
+    actions.nominate(actor=cast.bob, election=election, candidate=cast.bob, now=NOW)
+    actions.open_voting(actor=cast.alice, election=election, now=NOW)
+    with pytest.raises(ConflictError, match="No ballot"):
+        actions.close_election(actor=cast.alice, election=election, now=NOW)
