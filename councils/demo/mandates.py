@@ -72,6 +72,7 @@ def _mandate_deviation(demo: Demo, when: datetime) -> None:
     proposal = actions.propose_mandate(
         actor=erin, council=riverside, target_motion=levy, choice="no", now=when
     )
+    assert proposal.motion_uuid is not None
     own = Motion.objects.get(uuid=proposal.motion_uuid)
     motion_actions.second_motion(actor=frank, motion=own, now=when)
     vote = motion_actions.open_vote(actor=alice, motion=own, now=when + timedelta(hours=1))
@@ -126,6 +127,7 @@ def _completed_recall(demo: Demo, when: datetime) -> None:
             break
         actions.sign_recall(actor=member, petition=petition, now=when + timedelta(hours=4))
     petition.refresh_from_db()
+    assert petition.vote_uuid is not None, "the recall petition did not reach its threshold"
     vote = Vote.objects.get(uuid=petition.vote_uuid)
     for i, member in enumerate(members):
         if i % 4 != 3:

@@ -322,6 +322,8 @@ def _vacate_seat(*, seat: Seat, reason: str, actor: User | None, now: datetime) 
 
 def on_recall_decided(*, motion: Motion, result: VoteResult, now: datetime) -> None:
     """Outcome of a recall vote, inside close_vote's transaction: a majority vacates the seat at once."""
+    if motion.subject_uuid is None:
+        return
     petition = (
         RecallPetition.objects.select_for_update()
         .select_related(

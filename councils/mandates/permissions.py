@@ -26,10 +26,10 @@ def can(user: Any, action: str, obj: Any) -> bool:
         return obj.signers.filter(user=user).exists() and queries.is_voter(user=user, council=obj.council)
     if action == "submit_report":
         assert isinstance(obj, ReportDue)
-        return obj.delegate_id == user.pk
+        return bool(obj.delegate_id == user.pk)
     if action in {"declare_pay", "resign"}:
         assert isinstance(obj, Office | Seat)
-        return obj.user_id == user.pk
+        return bool(obj.user_id == user.pk)
     raise ValueError(f"unknown mandates action {action!r}")
 
 

@@ -21,12 +21,13 @@ def check_eligible_for_office(user: Any, council: Council, role: str, now: datet
 
     `role` is an Office role of `council`, or "delegate" for `council`'s delegates to its parent.
     """
+    spells: list[tuple[datetime, datetime | None]]
     if role == DELEGATE_ROLE:
-        spells = Seat.objects.filter(from_council=council, user=user).values_list("started_at", "ended_at")
+        seats = Seat.objects.filter(from_council=council, user=user)
+        spells = list(seats.values_list("started_at", "ended_at"))
     else:
-        spells = Office.objects.filter(council=council, user=user, role=role).values_list(
-            "started_at", "ended_at"
-        )
+        offices = Office.objects.filter(council=council, user=user, role=role)
+        spells = list(offices.values_list("started_at", "ended_at"))
     terms.check_eligible(
         periods=[terms.Period(s, e) for s, e in spells],
         constitution=constitution_for(council=council),
