@@ -135,9 +135,20 @@ def _dump_json(target: Path, using: str) -> None:
     )
 
 
+LIBPQ_OPTIONS = ("sslmode", "sslrootcert", "sslcert", "sslkey", "options", "application_name")
+
+
 def _dsn() -> str:
-    connection.ensure_connection()
-    return str(connection.connection.info.dsn)
+    """A conninfo string for pg_dump/pg_restore (the password goes in PGPASSWORD, not on the command line)."""
+    from psycopg.conninfo import make_conninfo
+
+    db = settings.DATABASES["default"]
+    options = db.get("OPTIONS", {})
+    params = {key: options[key] for key in LIBPQ_OPTIONS if key in options}
+    for key, setting in (("dbname", "NAME"), ("host", "HOST"), ("port", "PORT"), ("user", "USER")):
+        if db.get(setting):
+            params[key] = str(db[setting])
+    return str(make_conninfo(**params))
 
 
 def _run(command: list[str]) -> None:

@@ -184,7 +184,8 @@ def test_tampered_record_fails_verification(source: Source, tmp_path: Path) -> N
         # Whoever edits a backup can drop the triggers; verification must still catch it.
         connection.execute("DROP TRIGGER record_entry_no_update")
         changed = connection.execute(
-            "UPDATE record_entry SET data = CAST(REPLACE(CAST(data AS TEXT), '\"event\"', '\"evenT\"') AS BLOB) "
+            "UPDATE record_entry "
+            "SET data = CAST(REPLACE(CAST(data AS TEXT), '\"event\"', '\"evenT\"') AS BLOB) "
             "WHERE id = (SELECT MAX(id) FROM record_entry)"
         ).rowcount
         connection.commit()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import platform
 import tempfile
@@ -14,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from councils import __version__
+from councils.core.ledger.note import b64decode
 from councils.ops import archive, database, highwater
 from councils.ops.highwater import HighWater
 
@@ -58,7 +60,7 @@ class Command(BaseCommand):
                 HighWater(
                     origin=state.checkpoint["origin"],
                     size=state.checkpoint["size"],
-                    root=highwater.b64decode(state.checkpoint["root"]),
+                    root=b64decode(state.checkpoint["root"]),
                 )
             )
         self.stdout.write(
@@ -102,8 +104,6 @@ class Command(BaseCommand):
 
 
 def _file_sha256(path: Path) -> str:
-    import hashlib
-
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
