@@ -142,7 +142,7 @@ def _dsn() -> str:
     """A conninfo string for pg_dump/pg_restore (the password goes in PGPASSWORD, not on the command line)."""
     from psycopg.conninfo import make_conninfo
 
-    db = settings.DATABASES["default"]
+    db: dict[str, Any] = dict(settings.DATABASES["default"])
     options = db.get("OPTIONS", {})
     params = {key: options[key] for key in LIBPQ_OPTIONS if key in options}
     for key, setting in (("dbname", "NAME"), ("host", "HOST"), ("port", "PORT"), ("user", "USER")):
