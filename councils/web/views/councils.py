@@ -5,6 +5,7 @@ from uuid import UUID
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
+from django.views.decorators.http import require_GET
 
 from councils.federation import permissions, queries
 from councils.motions import queries as motion_queries
@@ -13,6 +14,7 @@ from councils.web.views import membership as membership_views
 from councils.web.views.common import domain_errors
 
 
+@require_GET
 @domain_errors
 def council_detail(request: HttpRequest, council_id: UUID) -> HttpResponse:
     council = queries.access_council(viewer=request.user, council_uuid=council_id)
@@ -33,8 +35,8 @@ def council_detail(request: HttpRequest, council_id: UUID) -> HttpResponse:
         "is_officer": permissions.can(request.user, "chair", council),
         "can_invite": council.is_base and permissions.can(request.user, "invite", council),
         "council_motions": motion_queries.list_motions(council=council)[:20],
-        "membership_section": membership_views.council_section(request, council),
         "accountability": mandate_views.council_section(request, council),
+        "membership_section": membership_views.council_section(request, council),
     }
     return render(request, "web/councils/detail.html", context)
 
