@@ -11,6 +11,8 @@ from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
 
+from councils.constitution.errors import NoConstitutionError
+from councils.constitution.queries import current_constitution
 from councils.core.errors import NotFoundError
 from councils.core.rules import pay, terms
 from councils.core.rules.constitution import Constitution
@@ -22,14 +24,12 @@ DELEGATE_ROLE = "delegate"
 
 
 def constitution_for(*, council: Council) -> Constitution:
-    """The rules in force for `council`'s federation; one that adopted none yet runs on the defaults."""
-    from django.apps import apps
+    """The rules in force for `council`'s federation.
 
-    if not apps.is_installed("councils.constitution"):
-        return Constitution()
-    from councils.constitution.errors import NoConstitutionError
-    from councils.constitution.queries import current_constitution
-
+    A federation that has adopted none yet runs on the defaults, which are what
+    a new federation starts from: recall and the other members' rights never
+    wait for a constitution to be adopted.
+    """
     try:
         return current_constitution(council.federation_id)
     except NoConstitutionError:

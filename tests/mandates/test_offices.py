@@ -145,3 +145,15 @@ def test_seat_not_in_the_register_after_it_ends(cast, rules):
     assert not [
         x for x in queries.list_register(federation_id=cast.federation.id, now=NOW) if x.role == "delegate"
     ]
+
+
+def test_rules_come_from_the_adopted_constitution(cast):
+    from councils.constitution.actions import adopt_initial_constitution
+    from councils.core.rules.constitution import Constitution
+
+    assert queries.constitution_for(council=cast.riverside) == Constitution()
+    adopted = Constitution(term_months=6, recall_signature_share=Decimal("0.40"))
+    adopt_initial_constitution(actor=None, federation=cast.federation, document=adopted.to_document(), now=NOW)
+    assert queries.constitution_for(council=cast.riverside) == adopted
+    with pytest.raises(TermRuleError, match="at most 6 months"):
+        check_term(cast.riverside, NOW, add_months(NOW, 12))
