@@ -1,0 +1,383 @@
+"""Writes to meetings: schedule, agenda, session, attendance, speakers' list, minutes.
+
+Scheduling, the agenda, the session and the minutes go into the record. The
+speakers' list is procedure, not a decision: it is published live but not
+recorded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+
+from councils.accounts.models import User
+from councils.core.errors import ConflictError, InvalidInputError
+from councils.core.ledger.encoding import canonical_bytes
+from councils.elections.models import Election
+from councils.federation.models import Council
+from councils.live.publish import publish_on_commit
+from councils.meetings import permissions, queries
+from councils.meetings.models import AgendaItem, Attendance, Meeting, Speaker
+from councils.record.actions import append_entry
+
+
+def _channel(meeting: Meeting) -> str:
+    return f"meeting-{meeting.uuid}"
+
+
+def _lock(meeting: Meeting) -> Meeting:
+    return (
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("council", "council__parent")
+        .get(pk=meeting.pk)
+    )
+
+
+def _require_status(meeting: Meeting, *statuses: str) -> None:
+    if meeting.status not in statuses:
+        raise ConflictError(f"The meeting is {meeting.get_status_display().lower()}.", code="meeting_state")
+
+
+def _clean(value: str, what: str, *, required: bool = True, limit: int = 200) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise InvalidInputError(f"The meeting needs {what}.")
+    if len(value) > limit:
+        raise InvalidInputError(f"The {what} is longer than {limit} characters.")
+    return value
+
+
+@transaction.atomic
+def schedule_meeting(
+    *,
+    actor: User,
+    council: Council,
+    title: str,
+    starts_at: datetime,
+    place: str = "",
+    online_url: str = "",
+    now: datetime,
+) -> Meeting:
+    """Schedule a meeting (the council's chair or secretary) at a place, online, or both."""
+    permissions.require(actor, "manage", council)
+    title = _clean(title, "a title")
+    place = _clean(place, "place", required=False)
+    online_url = _clean(online_url, "online link", required=False, limit=200)
+    if not place and not online_url:
+        raise InvalidInputError("Give a place, an online link, or both.")
+    if online_url and not online_url.startswith(("https://", "http://")):
+        raise InvalidInputError("The online link must start with https:// or http://.")
+    if starts_at.tzinfo is None:
+        raise InvalidInputError("The start time needs a time zone.")
+    meeting = Meeting.objects.create(
+        council=council,
+        title=title,
+        starts_at=starts_at,
+        place=place,
+        online_url=online_url,
+        scheduled_by=actor,
+        scheduled_at=now,
+    )
+    append_entry(
+        event="meeting.scheduled",
+        actor=actor,
+        council=council,
+        payload={
+            "meeting": str(meeting.uuid),
+            "title": title,
+            "starts_at": starts_at.isoformat(),
+            "place": place,
+            "online": bool(online_url),
+        },
+        now=now,
+    )
+    publish_on_commit(f"council-{council.uuid}", {"type": "meetings.changed"})
+    return meeting
+
+
+@transaction.atomic
+def add_agenda_item(
+    *,
+    actor: User,
+    meeting: Meeting,
+    kind: str,
+    title: str = "",
+    motion: Any = None,
+    election: Election | None = None,
+    now: datetime,
+) -> AgendaItem:
+    """Add an item at the end of the agenda; a motion or election item links to it."""
+    meeting = _lock(meeting)
+    _require_status(meeting, Meeting.Status.SCHEDULED, Meeting.Status.OPEN)
+    permissions.require(actor, "manage", meeting)
+    if kind not in AgendaItem.Kind.values:
+        raise InvalidInputError(f"An agenda item is one of: {', '.join(AgendaItem.Kind.values)}.")
+    if kind == AgendaItem.Kind.MOTION:
+        if motion is None or motion.council_id != meeting.council_id:
+            raise InvalidInputError("Choose a motion of this council.")
+        title = title.strip() or motion.title
+    elif kind == AgendaItem.Kind.ELECTION:
+        if election is None or election.council_id != meeting.council_id:
+            raise InvalidInputError("Choose an election of this council.")
+        title = title.strip() or election.title
+    elif motion is not None or election is not None:
+        raise InvalidInputError("Only motion and election items link to a motion or an election.")
+    title = _clean(title, "an item title")
+    last = meeting.items.aggregate(last=Max("position"))["last"] or 0
+    item = AgendaItem.objects.create(
+        meeting=meeting,
+        position=last + 1,
+        kind=kind,
+        title=title,
+        motion=motion if kind == AgendaItem.Kind.MOTION else None,
+        election=election if kind == AgendaItem.Kind.ELECTION else None,
+    )
+    append_entry(
+        event="meeting.item_added",
+        actor=actor,
+        council=meeting.council,
+        payload={
+            "meeting": str(meeting.uuid),
+            "item": str(item.uuid),
+            "kind": kind,
+            "title": title,
+            "position": item.position,
+            "motion": str(motion.uuid) if item.motion else None,
+            "election": str(election.uuid) if item.election else None,
+        },
+        now=now,
+    )
+    publish_on_commit(_channel(meeting), {"type": "agenda.changed"})
+    return item
+
+
+@transaction.atomic
+def reorder_agenda(*, actor: User, meeting: Meeting, order: Sequence[str], now: datetime) -> list[AgendaItem]:
+    """Put the items still to come in a new order (UUIDs, first first); items taken keep their place."""
+    meeting = _lock(meeting)
+    _require_status(meeting, Meeting.Status.SCHEDULED, Meeting.Status.OPEN)
+    permissions.require(actor, "manage", meeting)
+    items = list(meeting.items.select_for_update().order_by("position"))
+    movable = [i for i in items if i.status == AgendaItem.Status.PENDING]
+    fixed = [i for i in items if i.status != AgendaItem.Status.PENDING]
+    by_uuid = {str(i.uuid): i for i in movable}
+    order = [str(u) for u in order]
+    if sorted(order) != sorted(by_uuid):
+        raise InvalidInputError("List every item still to come exactly once.")
+    for position, item in enumerate([*fixed, *(by_uuid[u] for u in order)], start=1):
+        if item.position != position:
+            item.position = position
+            item.save(update_fields=["position"])
+    append_entry(
+        event="meeting.agenda_reordered",
+        actor=actor,
+        council=meeting.council,
+        payload={"meeting": str(meeting.uuid), "order": [*(str(i.uuid) for i in fixed), *order]},
+        now=now,
+    )
+    publish_on_commit(_channel(meeting), {"type": "agenda.changed"})
+    return list(meeting.items.order_by("position"))
+
+
+@transaction.atomic
+def open_meeting(*, actor: User, meeting: Meeting, now: datetime) -> Meeting:
+    """Open the session; the chair then takes the items in order."""
+    meeting = _lock(meeting)
+    _require_status(meeting, Meeting.Status.SCHEDULED)
+    permissions.require(actor, "manage", meeting)
+    meeting.status = Meeting.Status.OPEN
+    meeting.opened_at = now
+    meeting.save(update_fields=["status", "opened_at"])
+    append_entry(
+        event="meeting.opened",
+        actor=actor,
+        council=meeting.council,
+        payload={"meeting": str(meeting.uuid)},
+        now=now,
+    )
+    publish_on_commit(_channel(meeting), {"type": "meeting.opened"})
+    return meeting
+
+
+def _finish_current(meeting: Meeting, now: datetime) -> None:
+    for item in meeting.items.select_for_update().filter(status=AgendaItem.Status.CURRENT):
+        item.status, item.done_at = AgendaItem.Status.DONE, now
+        item.save(update_fields=["status", "done_at"])
+        Speaker.objects.filter(item=item, status=Speaker.Status.SPEAKING).update(
+            status=Speaker.Status.DONE, done_at=now
+        )
+
+
+@transaction.atomic
+def take_next_item(*, actor: User, meeting: Meeting, now: datetime) -> AgendaItem | None:
+    """Finish the item under discussion and take the next one; None when the agenda is done."""
+    meeting = _lock(meeting)
+    _require_status(meeting, Meeting.Status.OPEN)
+    permissions.require(actor, "manage", meeting)
+    _finish_current(meeting, now)
+    item = (
+        meeting.items.select_for_update()
+        .filter(status=AgendaItem.Status.PENDING)
+        .order_by("position")
+        .first()
+    )
+    if item is not None:
+        item.status, item.taken_at = AgendaItem.Status.CURRENT, now
+        item.save(update_fields=["status", "taken_at"])
+    append_entry(
+        event="meeting.item_taken",
+        actor=actor,
+        council=meeting.council,
+        payload={"meeting": str(meeting.uuid), "item": str(item.uuid) if item else None},
+        now=now,
+    )
+    publish_on_commit(_channel(meeting), {"type": "agenda.changed"})
+    return item
+
+
+@transaction.atomic
+def close_meeting(*, actor: User, meeting: Meeting, now: datetime) -> Meeting:
+    """Close the session; the minutes can then be approved."""
+    meeting = _lock(meeting)
+    _require_status(meeting, Meeting.Status.OPEN)
+    permissions.require(actor, "manage", meeting)
+    _finish_current(meeting, now)
+    meeting.status = Meeting.Status.CLOSED
+    meeting.closed_at = now
+    meeting.save(update_fields=["status", "closed_at"])
+    Speaker.objects.filter(item__meeting=meeting, status=Speaker.Status.WAITING).update(
+        status=Speaker.Status.WITHDRAWN, done_at=now
+    )
+    append_entry(
+        event="meeting.closed",
+        actor=actor,
+        council=meeting.council,
+        payload={"meeting": str(meeting.uuid), "attendance": meeting.attendance.count()},
+        now=now,
+    )
+    publish_on_commit(_channel(meeting), {"type": "meeting.closed"})
+    return meeting
+
+
+@transaction.atomic
+def mark_present(*, actor: User, meeting: Meeting, user: User, now: datetime) -> Attendance:
+    """Record someone as present: themselves, or anyone by the chair or secretary."""
+    meeting = _lock(meeting)
+    _require_status(meeting, Meeting.Status.OPEN)
+    if actor.pk != user.pk:
+        permissions.require(actor, "manage", meeting)
+    if not permissions.can(user, "attend", meeting):
+        raise InvalidInputError(f"{user.name} does not take part in {meeting.council.name}.")
+    try:
+        with transaction.atomic():
+            attendance = Attendance.objects.create(meeting=meeting, user=user, present_at=now)
+    except IntegrityError:
+        raise ConflictError(f"{user.name} is already marked present.") from None
+    append_entry(
+        event="meeting.attended",
+        actor=actor,
+        council=meeting.council,
+        payload={"meeting": str(meeting.uuid), "member": str(user.uuid)},
+        now=now,
+    )
+    publish_on_commit(_channel(meeting), {"type": "attendance.changed"})
+    return attendance
+
+
+def _lock_item(item: AgendaItem) -> tuple[Meeting, AgendaItem]:
+    meeting = _lock(item.meeting)
+    _require_status(meeting, Meeting.Status.OPEN)
+    return meeting, AgendaItem.objects.select_for_update().get(pk=item.pk)
+
+
+@transaction.atomic
+def join_speakers(*, actor: User, item: AgendaItem, now: datetime) -> Speaker:
+    """Put yourself on the speakers' list of an item still open."""
+    meeting, item = _lock_item(item)
+    permissions.require(actor, "speak", meeting)
+    if item.status == AgendaItem.Status.DONE:
+        raise ConflictError("This item is done.")
+    if Speaker.objects.filter(item=item, user=actor, status=Speaker.Status.WAITING).exists():
+        raise ConflictError("You are already on the list.")
+    speaker = Speaker.objects.create(item=item, user=actor, requested_at=now)
+    publish_on_commit(_channel(meeting), {"type": "speakers.changed", "item": str(item.uuid)})
+    return speaker
+
+
+@transaction.atomic
+def leave_speakers(*, actor: User, speaker: Speaker, now: datetime) -> Speaker:
+    """Take yourself off the list (the chair may take anyone off)."""
+    meeting, _item = _lock_item(speaker.item)
+    if speaker.user_id != actor.pk:
+        permissions.require(actor, "manage", meeting)
+    speaker = Speaker.objects.select_for_update().get(pk=speaker.pk)
+    if speaker.status != Speaker.Status.WAITING:
+        raise ConflictError("Only someone still waiting can leave the list.")
+    speaker.status, speaker.done_at = Speaker.Status.WITHDRAWN, now
+    speaker.save(update_fields=["status", "done_at"])
+    publish_on_commit(_channel(meeting), {"type": "speakers.changed", "item": str(speaker.item.uuid)})
+    return speaker
+
+
+@transaction.atomic
+def give_floor(*, actor: User, item: AgendaItem, now: datetime) -> Speaker | None:
+    """The chair gives the floor to the next speaker waiting on the item under discussion."""
+    meeting, item = _lock_item(item)
+    permissions.require(actor, "manage", meeting)
+    if item.status != AgendaItem.Status.CURRENT:
+        raise ConflictError("The floor is given on the item under discussion.")
+    Speaker.objects.filter(item=item, status=Speaker.Status.SPEAKING).update(
+        status=Speaker.Status.DONE, done_at=now
+    )
+    speaker = (
+        item.speakers.select_for_update()
+        .filter(status=Speaker.Status.WAITING)
+        .order_by("requested_at", "id")
+        .first()
+    )
+    if speaker is not None:
+        speaker.status, speaker.floor_at = Speaker.Status.SPEAKING, now
+        speaker.save(update_fields=["status", "floor_at"])
+    publish_on_commit(_channel(meeting), {"type": "speakers.changed", "item": str(item.uuid)})
+    return speaker
+
+
+@transaction.atomic
+def approve_minutes(*, actor: User, meeting: Meeting, now: datetime, motion: Any = None) -> Meeting:
+    """Freeze the generated minutes and put their hash and the record checkpoint in the record.
+
+    Approved by the chair or secretary, or by the council's vote on `motion`
+    (an adopted motion of this council approving them).
+    """
+    meeting = _lock(meeting)
+    _require_status(meeting, Meeting.Status.CLOSED)
+    permissions.require(actor, "manage", meeting)
+    if meeting.minutes_approved_at is not None:
+        raise ConflictError("These minutes are already approved and frozen.")
+    if motion is not None and (motion.council_id != meeting.council_id or motion.state != "adopted"):
+        raise InvalidInputError("Minutes are approved by an adopted motion of this council.")
+    document = queries.build_minutes(meeting=meeting, approved_at=now)
+    document["approved_by_motion"] = str(motion.uuid) if motion is not None else None
+    digest = "sha256:" + hashlib.sha256(canonical_bytes(document)).hexdigest()
+    meeting.minutes, meeting.minutes_hash = document, digest
+    meeting.minutes_approved_at, meeting.minutes_approved_by = now, actor
+    meeting.save(update_fields=["minutes", "minutes_hash", "minutes_approved_at", "minutes_approved_by"])
+    append_entry(
+        event="meeting.minutes_approved",
+        actor=actor,
+        council=meeting.council,
+        payload={
+            "meeting": str(meeting.uuid),
+            "minutes_hash": digest,
+            "checkpoint": document["checkpoint"],
+            "motion": document["approved_by_motion"],
+        },
+        now=now,
+    )
+    publish_on_commit(_channel(meeting), {"type": "minutes.approved"})
+    return meeting

@@ -1,0 +1,240 @@
+"""Reads of meetings, and the minutes generated from what the record says was decided."""
+
+from __future__ import annotations
+
+import json
+import uuid as uuid_lib
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, QuerySet
+
+from councils.accounts.models import User
+from councils.core.errors import NotFoundError
+from councils.core.ledger.encoding import format_time
+from councils.federation.models import Council
+from councils.federation.queries import list_participant_councils, list_visible_councils
+from councils.meetings import permissions
+from councils.meetings.models import AgendaItem, Attendance, Meeting, Speaker
+from councils.record.models import Entry
+
+# Entries the minutes report; single casts are left out (roll calls come with the result).
+MINUTED_EVENTS = (
+    "motion.tabled",
+    "motion.seconded",
+    "motion.amendment_proposed",
+    "motion.amended",
+    "motion.withdrawn",
+    "motion.forwarded",
+    "vote.opened",
+    "vote.closed",
+    "election.called",
+    "election.opened",
+    "election.closed",
+    "election.certified",
+)
+
+
+def list_meetings(*, council: Council) -> QuerySet[Meeting]:
+    return Meeting.objects.filter(council=council).select_related("council").order_by("-starts_at", "id")
+
+
+def list_visible_meetings(*, viewer: Any, council: Council | None = None) -> QuerySet[Meeting]:
+    meetings = Meeting.objects.filter(council__in=list_visible_councils(viewer=viewer))
+    if council is not None:
+        meetings = meetings.filter(council=council)
+    return meetings.select_related("council").order_by("-starts_at", "id")
+
+
+def list_upcoming_for(*, user: Any, now: datetime, limit: int = 5) -> list[Meeting]:
+    """The next meetings of the councils `user` takes part in."""
+    return list(
+        Meeting.objects.filter(
+            council__in=list_participant_councils(user=user),
+            status__in=[Meeting.Status.SCHEDULED, Meeting.Status.OPEN],
+            starts_at__gte=now.replace(hour=0, minute=0, second=0, microsecond=0),
+        )
+        .select_related("council")
+        .order_by("starts_at")[:limit]
+    )
+
+
+def access_meeting(*, viewer: Any, meeting_uuid: uuid_lib.UUID | str) -> Meeting:
+    """Return the meeting, or raise NotFoundError when it is missing or its council is hidden."""
+    try:
+        meeting = Meeting.objects.select_related("council", "council__parent").get(uuid=meeting_uuid)
+    except (Meeting.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise NotFoundError("No such meeting.") from None
+    if not permissions.can(viewer, "view", meeting):
+        raise NotFoundError("No such meeting.")
+    return meeting
+
+
+def _access_child(model: Any, viewer: Any, key: uuid_lib.UUID | str, path: str, what: str) -> Any:
+    try:
+        obj = model.objects.select_related(path, f"{path}__council").get(uuid=key)
+    except (model.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise NotFoundError(f"No such {what}.") from None
+    meeting = obj.meeting if path == "meeting" else obj.item.meeting
+    if not permissions.can(viewer, "view", meeting):
+        raise NotFoundError(f"No such {what}.")
+    return obj
+
+
+def access_item(*, viewer: Any, item_uuid: uuid_lib.UUID | str) -> AgendaItem:
+    return _access_child(AgendaItem, viewer, item_uuid, "meeting", "agenda item")  # type: ignore[no-any-return]
+
+
+def access_speaker(*, viewer: Any, speaker_uuid: uuid_lib.UUID | str) -> Speaker:
+    try:
+        speaker = Speaker.objects.select_related("item", "item__meeting", "item__meeting__council").get(
+            uuid=speaker_uuid
+        )
+    except (Speaker.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise NotFoundError("No such place on the list.") from None
+    if not permissions.can(viewer, "view", speaker.item.meeting):
+        raise NotFoundError("No such place on the list.")
+    return speaker
+
+
+def list_items(*, meeting: Meeting) -> list[AgendaItem]:
+    """The agenda in order, each item with its speakers' list."""
+    speakers = Speaker.objects.select_related("user").order_by("requested_at", "id")
+    return list(
+        meeting.items.select_related("motion", "election")
+        .prefetch_related(Prefetch("speakers", queryset=speakers))
+        .order_by("position", "id")
+    )
+
+
+def list_attendance(*, meeting: Meeting) -> QuerySet[Attendance]:
+    return meeting.attendance.select_related("user").order_by("user__display_name", "user__username")
+
+
+def _names(uuids: set[str]) -> dict[str, str]:
+    return {str(u.uuid): u.name for u in User.objects.filter(uuid__in=uuids)}
+
+
+def _summary(
+    event: str, payload: dict[str, Any], names: dict[str, str], candidates: dict[str, str]
+) -> dict[str, Any]:
+    """A line a member can read, and for named votes the roll call."""
+    lines: list[str] = []
+    if event == "vote.closed":
+        r = payload.get("result", {})
+        text = (
+            f"Vote closed: {r.get('outcome', '').replace('_', ' ')}. Yes {r.get('yes')}, no {r.get('no')}, "
+            f"abstain {r.get('abstain')}; {r.get('turnout')} of {r.get('electorate')} voted."
+        )
+        if payload.get("method") == "named":
+            lines = [
+                f"{names.get(b['voter'], b['voter'])}: {b['choice']}"
+                for b in payload.get("ballots", [])
+                if "voter" in b
+            ]
+    elif event == "vote.opened":
+        text = "Vote opened."
+    elif event == "election.opened":
+        text = (
+            f"Voting opened: {len(payload.get('candidates', []))} candidate(s), "
+            f"electorate of {payload.get('electorate_size')}."
+        )
+    elif event == "election.closed":
+        elected = ", ".join(candidates.get(c, c) for c in payload.get("elected", []))
+        text = (
+            f"Counted: elected {elected}. {payload.get('turnout')} of "
+            f"{payload.get('electorate_size')} voted; seed {payload.get('seed')}."
+        )
+    elif event == "election.certified":
+        text = "Result certified: " + ", ".join(
+            names.get(e["person"], e["person"]) for e in payload.get("elected", [])
+        )
+    else:
+        text = event.split(".", 1)[1].replace("_", " ").capitalize() + "."
+    return {"event": event, "text": text, "roll_call": lines}
+
+
+def build_minutes(*, meeting: Meeting, approved_at: datetime | None = None) -> dict[str, Any]:
+    """Generate the minutes: attendance, and per item what the record shows was decided during the meeting.
+
+    With `approved_at`, the minutes also quote the record checkpoint (size and
+    root) at approval; the document is JSON-safe so its canonical hash can be
+    recorded.
+    """
+    from councils.elections.queries import candidate_names
+
+    items = list_items(meeting=meeting)
+    attendance = list(list_attendance(meeting=meeting))
+    entries: list[tuple[Entry, dict[str, Any]]] = []
+    if meeting.opened_at is not None:
+        window = Entry.objects.filter(
+            council=meeting.council, event__in=MINUTED_EVENTS, created_at__gte=meeting.opened_at
+        )
+        if meeting.closed_at is not None:
+            window = window.filter(created_at__lte=meeting.closed_at)
+        entries = [(e, json.loads(bytes(e.data))["payload"]) for e in window.order_by("id")]
+    people: set[str] = set()
+    for _, payload in entries:
+        people.update(b["voter"] for b in payload.get("ballots", []) if isinstance(b, dict) and "voter" in b)
+        people.update(e["person"] for e in payload.get("elected", []) if isinstance(e, dict))
+    names = _names(people)
+    document_items = []
+    for item in items:
+        keys: set[str] = set()
+        candidates: dict[str, str] = {}
+        if item.motion is not None:
+            keys.add(str(item.motion.uuid))
+            keys.update(str(v) for v in item.motion.votes.values_list("uuid", flat=True))
+        if item.election is not None:
+            keys.add(str(item.election.uuid))
+            candidates = candidate_names(election=item.election)
+        decisions = [
+            {"at": format_time(e.created_at), **_summary(e.event, p, names, candidates)}
+            for e, p in entries
+            if keys and keys & {str(p.get("motion")), str(p.get("vote")), str(p.get("election"))}
+        ]
+        document_items.append(
+            {
+                "position": item.position,
+                "item": str(item.uuid),
+                "kind": item.kind,
+                "title": item.title,
+                "motion": str(item.motion.uuid) if item.motion else None,
+                "election": str(item.election.uuid) if item.election else None,
+                "taken_at": format_time(item.taken_at) if item.taken_at else None,
+                "done_at": format_time(item.done_at) if item.done_at else None,
+                "speakers": sum(1 for s in item.speakers.all() if s.status in ("done", "speaking")),
+                "decisions": decisions,
+            }
+        )
+    document: dict[str, Any] = {
+        "v": 1,
+        "meeting": str(meeting.uuid),
+        "council": {"uuid": str(meeting.council.uuid), "name": meeting.council.name},
+        "title": meeting.title,
+        "starts_at": format_time(meeting.starts_at),
+        "place": meeting.place,
+        "online": bool(meeting.online_url),
+        "opened_at": format_time(meeting.opened_at) if meeting.opened_at else None,
+        "closed_at": format_time(meeting.closed_at) if meeting.closed_at else None,
+        "attendance": [{"person": str(a.user.uuid), "name": a.user.name} for a in attendance],
+        "items": document_items,
+    }
+    if approved_at is not None:
+        from councils.record.sequencer import latest_checkpoint
+
+        checkpoint = latest_checkpoint(current=True)
+        document["approved_at"] = format_time(approved_at)
+        document["checkpoint"] = {
+            "size": checkpoint.size if checkpoint else 0,
+            "root": bytes(checkpoint.root).hex() if checkpoint else None,
+        }
+    return document
+
+
+def minutes_of(*, meeting: Meeting) -> tuple[dict[str, Any], bool]:
+    """The frozen minutes once approved, else a draft generated now; and whether they are approved."""
+    if meeting.minutes is not None:
+        return meeting.minutes, True
+    return build_minutes(meeting=meeting), False

@@ -1,0 +1,162 @@
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from councils.core.errors import ConflictError, InvalidInputError, PermissionDeniedError
+from councils.elections import actions as election_actions
+from councils.meetings import actions, queries
+from councils.meetings.models import AgendaItem, Meeting, Speaker
+from councils.motions import actions as motion_actions
+from councils.record.models import Entry
+
+NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+
+
+def at(minutes: int) -> datetime:
+    return NOW + timedelta(minutes=minutes)
+
+
+def entries(event: str) -> list[dict]:
+    return [json.loads(bytes(e.data))["payload"] for e in Entry.objects.filter(event=event)]
+
+
+@pytest.fixture
+def meeting(cast) -> Meeting:
+    return actions.schedule_meeting(
+        actor=cast.alice,
+        council=cast.riverside,
+        title="General meeting",
+        starts_at=NOW + timedelta(days=7),
+        place="Canteen",
+        now=NOW,
+    )
+
+
+def test_chair_schedules_and_others_cannot(cast, meeting):
+    assert entries("meeting.scheduled")[0]["title"] == "General meeting"
+    for who in (cast.bob, cast.carol, cast.dave):
+        with pytest.raises(PermissionDeniedError):
+            actions.schedule_meeting(
+                actor=who, council=cast.riverside, title="x", starts_at=NOW, place="y", now=NOW
+            )
+
+
+def test_schedule_needs_place_or_link(cast):
+    with pytest.raises(InvalidInputError, match="place"):
+        actions.schedule_meeting(actor=cast.alice, council=cast.riverside, title="x", starts_at=NOW, now=NOW)
+    with pytest.raises(InvalidInputError, match="https"):
+        actions.schedule_meeting(
+            actor=cast.alice, council=cast.riverside, title="x", starts_at=NOW, online_url="ftp://x", now=NOW
+        )
+
+
+def test_agenda_items_link_motions_and_elections_of_the_council(cast, meeting):
+    motion = motion_actions.table_motion(
+        actor=cast.bob, council=cast.riverside, title="Safety reps", text="Elect two.", now=NOW
+    )
+    election = election_actions.call_election(
+        actor=cast.alice, council=cast.riverside, kind="delegates", now=NOW
+    )
+    a = actions.add_agenda_item(
+        actor=cast.alice, meeting=meeting, kind="report", title="Treasurer's report", now=NOW
+    )
+    b = actions.add_agenda_item(actor=cast.alice, meeting=meeting, kind="motion", motion=motion, now=NOW)
+    c = actions.add_agenda_item(
+        actor=cast.alice, meeting=meeting, kind="election", election=election, now=NOW
+    )
+    assert [a.position, b.position, c.position] == [1, 2, 3] and b.title == "Safety reps"
+    with pytest.raises(InvalidInputError):
+        actions.add_agenda_item(actor=cast.alice, meeting=meeting, kind="motion", now=NOW)
+    with pytest.raises(InvalidInputError):
+        actions.add_agenda_item(actor=cast.alice, meeting=meeting, kind="dance", title="x", now=NOW)
+    with pytest.raises(PermissionDeniedError):
+        actions.add_agenda_item(actor=cast.bob, meeting=meeting, kind="other", title="x", now=NOW)
+    items = actions.reorder_agenda(
+        actor=cast.alice, meeting=meeting, order=[str(c.uuid), str(a.uuid), str(b.uuid)], now=NOW
+    )
+    assert [i.uuid for i in items] == [c.uuid, a.uuid, b.uuid]
+    assert entries("meeting.agenda_reordered")[0]["order"] == [str(c.uuid), str(a.uuid), str(b.uuid)]
+    with pytest.raises(InvalidInputError, match="exactly once"):
+        actions.reorder_agenda(actor=cast.alice, meeting=meeting, order=[str(a.uuid)], now=NOW)
+
+
+def test_session_takes_items_in_order_with_a_speakers_list(cast, meeting):
+    first = actions.add_agenda_item(actor=cast.alice, meeting=meeting, kind="report", title="Report", now=NOW)
+    second = actions.add_agenda_item(actor=cast.alice, meeting=meeting, kind="other", title="AOB", now=NOW)
+    with pytest.raises(ConflictError):
+        actions.join_speakers(actor=cast.bob, item=first, now=NOW)
+    actions.open_meeting(actor=cast.alice, meeting=meeting, now=at(0))
+    actions.mark_present(actor=cast.bob, meeting=meeting, user=cast.bob, now=at(1))
+    actions.mark_present(actor=cast.alice, meeting=meeting, user=cast.erin, now=at(1))
+    with pytest.raises(PermissionDeniedError):
+        actions.mark_present(actor=cast.bob, meeting=meeting, user=cast.frank, now=at(1))
+    with pytest.raises(InvalidInputError):
+        actions.mark_present(actor=cast.alice, meeting=meeting, user=cast.dave, now=at(1))
+    with pytest.raises(ConflictError):
+        actions.mark_present(actor=cast.bob, meeting=meeting, user=cast.bob, now=at(1))
+    assert actions.take_next_item(actor=cast.alice, meeting=meeting, now=at(2)) == first
+    bob = actions.join_speakers(actor=cast.bob, item=first, now=at(3))
+    erin = actions.join_speakers(actor=cast.erin, item=first, now=at(4))
+    with pytest.raises(PermissionDeniedError):
+        actions.join_speakers(actor=cast.carol, item=first, now=at(4))
+    with pytest.raises(ConflictError):
+        actions.join_speakers(actor=cast.bob, item=first, now=at(4))
+    assert actions.give_floor(actor=cast.alice, item=first, now=at(5)) == bob
+    actions.leave_speakers(actor=cast.erin, speaker=erin, now=at(6))
+    assert actions.give_floor(actor=cast.alice, item=first, now=at(7)) is None
+    bob.refresh_from_db()
+    assert bob.status == Speaker.Status.DONE
+    assert actions.take_next_item(actor=cast.alice, meeting=meeting, now=at(8)) == second
+    first.refresh_from_db()
+    assert first.status == AgendaItem.Status.DONE
+    actions.close_meeting(actor=cast.alice, meeting=meeting, now=at(9))
+    assert entries("meeting.closed")[0]["attendance"] == 2
+
+
+def test_minutes_report_decisions_and_freeze_with_the_checkpoint(cast, meeting):
+    motion = motion_actions.table_motion(
+        actor=cast.bob, council=cast.riverside, title="Safety reps", text="Elect two.", now=NOW
+    )
+    motion = motion_actions.second_motion(actor=cast.erin, motion=motion, now=NOW)
+    item = actions.add_agenda_item(actor=cast.alice, meeting=meeting, kind="motion", motion=motion, now=NOW)
+    actions.open_meeting(actor=cast.alice, meeting=meeting, now=at(0))
+    actions.mark_present(actor=cast.bob, meeting=meeting, user=cast.bob, now=at(1))
+    actions.take_next_item(actor=cast.alice, meeting=meeting, now=at(2))
+    vote = motion_actions.open_vote(actor=cast.alice, motion=motion, method="named", now=at(3))
+    for who, choice in ((cast.alice, "yes"), (cast.bob, "yes"), (cast.erin, "no")):
+        motion_actions.cast_vote(actor=who, vote=vote, choice=choice, now=at(4))
+    motion_actions.close_vote(actor=cast.alice, vote=vote, now=at(5))
+    with pytest.raises(ConflictError):
+        actions.approve_minutes(actor=cast.alice, meeting=meeting, now=at(6))
+    meeting = actions.close_meeting(actor=cast.alice, meeting=meeting, now=at(6))
+    draft, approved = queries.minutes_of(meeting=meeting)
+    assert not approved
+    decisions = draft["items"][0]["decisions"]
+    closed = next(d for d in decisions if d["event"] == "vote.closed")
+    assert "adopted" in closed["text"] and "Yes 2, no 1" in closed["text"]
+    assert sorted(closed["roll_call"]) == ["Alice Adeyemi: yes", "Bob Novak: yes", "Erin Walsh: no"]
+    assert draft["attendance"] == [{"person": str(cast.bob.uuid), "name": "Bob Novak"}]
+    with pytest.raises(PermissionDeniedError):
+        actions.approve_minutes(actor=cast.bob, meeting=meeting, now=at(7))
+    meeting = actions.approve_minutes(actor=cast.alice, meeting=meeting, now=at(7))
+    payload = entries("meeting.minutes_approved")[0]
+    assert payload["minutes_hash"] == meeting.minutes_hash
+    assert payload["checkpoint"]["size"] > 0 and payload["checkpoint"]["root"]
+    assert item.uuid and meeting.minutes["checkpoint"] == payload["checkpoint"]
+    with pytest.raises(ConflictError):
+        actions.approve_minutes(actor=cast.alice, meeting=meeting, now=at(8))
+
+
+def test_minutes_hash_is_recomputable(cast, meeting):
+    import hashlib
+
+    from councils.core.ledger.encoding import canonical_bytes
+
+    actions.open_meeting(actor=cast.alice, meeting=meeting, now=at(0))
+    actions.close_meeting(actor=cast.alice, meeting=meeting, now=at(1))
+    meeting = actions.approve_minutes(actor=cast.alice, meeting=meeting, now=at(2))
+    meeting.refresh_from_db()
+    assert "sha256:" + hashlib.sha256(canonical_bytes(meeting.minutes)).hexdigest() == meeting.minutes_hash
