@@ -8,7 +8,7 @@ motion of the council itself, never by its chair alone.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 MAX_TEXT = 20_000
 CHANGE_WORDS = {
     "remove": "removed from",
-    "postpone": "postponed to the meeting after next on",
+    "postpone": "postponed to a later meeting on",
     "merge": "merged with a related item on",
 }
 
@@ -351,3 +351,40 @@ def _decide_support(*, support: CouncilSupport, adopted: bool, now: datetime) ->
         and backing >= petition.councils_threshold
     ):
         _force(petition=petition, reason="councils", now=now)
+
+
+def place_forced_items(*, council: Council, meeting_uuid: Any, now: datetime) -> list[ForcedAgendaItem]:
+    """Put every forced item still due on the agenda of `council`'s meeting `meeting_uuid`.
+
+    Runs inside the transaction of the meetings action that builds the agenda.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("place_forced_items runs inside the action that builds the agenda")
+    due = list(
+        ForcedAgendaItem.objects.select_for_update()
+        .filter(
+            council=council, status__in=[ForcedAgendaItem.Status.PENDING, ForcedAgendaItem.Status.POSTPONED]
+        )
+        .order_by("forced_at", "id")
+    )
+    for item in due:
+        item.status = ForcedAgendaItem.Status.PLACED
+        item.meeting_uuid = meeting_uuid
+        item.save(update_fields=["status", "meeting_uuid"])
+        append_entry(
+            event="agenda.item_placed",
+            actor=None,
+            council=council,
+            payload={"item": str(item.uuid), "meeting": str(meeting_uuid)},
+            now=now,
+        )
+    return due
+
+
+def finish_forced_items(*, meeting_uuid: Any, now: datetime) -> int:
+    """Mark the forced items of a meeting that has closed as dealt with; runs in the closing action."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("finish_forced_items runs inside the action that closed the meeting")
+    return ForcedAgendaItem.objects.filter(
+        meeting_uuid=meeting_uuid, status=ForcedAgendaItem.Status.PLACED
+    ).update(status=ForcedAgendaItem.Status.DEALT_WITH, changed_at=now)

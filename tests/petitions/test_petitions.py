@@ -205,3 +205,21 @@ def test_petition_api_errors(cast, rules):
         {"council": str(cast.riverside.uuid), "title": "x", "text": "y"},
     )
     assert hidden.status_code == 404
+
+
+def test_meeting_places_forced_items_and_finishes_them(cast, rules):
+    import uuid
+
+    item = forced_item(cast)
+    meeting = uuid.uuid4()
+    with transaction.atomic():
+        assert actions.place_forced_items(council=cast.riverside, meeting_uuid=meeting, now=NOW) == [item]
+    item.refresh_from_db()
+    assert (item.status, item.meeting_uuid) == ("placed", meeting)
+    with pytest.raises(PermissionDeniedError):
+        actions.check_item_change(item=item)
+    with transaction.atomic():
+        assert actions.finish_forced_items(meeting_uuid=meeting, now=NOW) == 1
+    item.refresh_from_db()
+    assert item.status == "dealt_with"
+    actions.check_item_change(item=item)
