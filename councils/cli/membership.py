@@ -1,0 +1,499 @@
+"""`councils constitution …`, `councils admission …`, `councils discipline …` and `councils platform …`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from councils.cli.client import Api
+from councils.cli.output import CliError, emit_json, parse_uuid
+
+if TYPE_CHECKING:
+    Sub = argparse._SubParsersAction[argparse.ArgumentParser]
+
+
+def add_parser(subparsers: Sub) -> None:
+    _constitution(subparsers)
+    _admission(subparsers)
+    _discipline(subparsers)
+    _platform(subparsers)
+
+
+def _out(args: argparse.Namespace, document: Any, text: Callable[[Any], str]) -> int:
+    if args.json:
+        emit_json(document)
+    else:
+        print(text(document))
+    return 0
+
+
+def _read_text(value: str | None, path: str | None, what: str) -> str:
+    if path:
+        try:
+            return Path(path).read_text(encoding="utf-8") if path != "-" else sys.stdin.read()
+        except OSError as exc:
+            raise CliError(f"cannot read {path}: {exc.strerror}") from None
+    if value is None:
+        raise CliError(
+            f"give the {what} with --{what.replace(' ', '-')} or a file with --{what.replace(' ', '-')}-file"
+        )
+    return value
+
+
+# constitution -----------------------------------------------------------------------
+
+
+def _constitution(subparsers: Sub) -> None:
+    parser = subparsers.add_parser("constitution", help="read the constitution and propose amendments")
+    sub = parser.add_subparsers(dest="constitution_command", required=True, metavar="COMMAND")
+    show = sub.add_parser("show", help="the constitution in force, in plain language")
+    show.add_argument("--federation", help="the federation's UUID (when you belong to several)")
+    show.add_argument("--version", type=int, dest="number", help="an earlier version instead")
+    show.set_defaults(handler=run_constitution_show)
+    history = sub.add_parser("history", help="every version adopted, with its fingerprint")
+    history.add_argument("--federation")
+    history.set_defaults(handler=run_constitution_history)
+    amendments = sub.add_parser("amendments", help="amendments proposed, and what became of them")
+    amendments.add_argument("--federation")
+    amendments.set_defaults(handler=run_constitution_amendments)
+    propose = sub.add_parser("propose", help="propose an amendment in the top council (needs a seconder)")
+    propose.add_argument("--federation")
+    propose.add_argument(
+        "--set",
+        action="append",
+        required=True,
+        metavar="SETTING=VALUE",
+        help="a setting to change, e.g. hearing_notice_days=21 (repeat for several)",
+    )
+    propose.add_argument("--explanation", default="")
+    propose.set_defaults(handler=run_constitution_propose)
+    open_vote = sub.add_parser("open-vote", help="open the top council's vote on an amendment (chair)")
+    open_vote.add_argument("amendment", help="the amendment's UUID")
+    open_vote.add_argument("--method", choices=("named", "secret"))
+    open_vote.set_defaults(handler=run_constitution_open_vote)
+
+
+def _fed(args: argparse.Namespace) -> dict[str, str]:
+    return {"federation": parse_uuid(args.federation, what="the federation")} if args.federation else {}
+
+
+def run_constitution_show(args: argparse.Namespace) -> int:
+    api = Api(args.server)
+    if args.number is not None:
+        version = api.get(f"/constitution/versions/{args.number}", **_fed(args))
+        return _out(args, version, lambda v: "\n".join(f"{k} = {val}" for k, val in v["document"].items()))
+    current = api.get("/constitution/current", **_fed(args))
+
+    def text(c: dict[str, Any]) -> str:
+        lines = [
+            f"Constitution, version {c['version']} (adopted {c['adopted_at'][:10]})",
+            f"Fingerprint (SHA-256): {c['content_hash']}",
+        ]
+        for section in c["plain"]:
+            lines.append(f"\n{section['title']}")
+            lines.extend(f"  - {rule}" for rule in section["rules"])
+        return "\n".join(lines)
+
+    return _out(args, current, text)
+
+
+def run_constitution_history(args: argparse.Namespace) -> int:
+    versions = Api(args.server).get_all("/constitution/versions", **_fed(args))
+    return _out(
+        args,
+        {"items": versions, "count": len(versions)},
+        lambda d: "\n".join(
+            f"v{v['version']}  {v['adopted_at'][:10]}  {v['content_hash']}"
+            f"  {'motion ' + v['adopted_by_motion'] if v['adopted_by_motion'] else 'founding'}"
+            for v in d["items"]
+        ),
+    )
+
+
+def _amendment_text(a: dict[str, Any]) -> str:
+    changes = ", ".join(f"{c['setting']}: {c['old']} → {c['new']}" for c in a["changes"])
+    line = f"{a['uuid']}  {a['status']:<9} v{a['base_version']}  {changes}"
+    return line + (f"\n    {a['refusal']}" if a["refusal"] else "")
+
+
+def run_constitution_amendments(args: argparse.Namespace) -> int:
+    items = Api(args.server).get_all("/constitution/amendments", **_fed(args))
+    return _out(
+        args,
+        {"items": items, "count": len(items)},
+        lambda d: "\n".join(map(_amendment_text, d["items"])) or "none",
+    )
+
+
+def _setting(value: str) -> tuple[str, Any]:
+    name, sep, raw = value.partition("=")
+    if not sep or not name.strip():
+        raise CliError(f"--set takes SETTING=VALUE, got {value!r}")
+    raw = raw.strip()
+    try:
+        parsed: Any = int(raw)
+    except ValueError:
+        parsed = raw
+    return name.strip(), parsed
+
+
+def run_constitution_propose(args: argparse.Namespace) -> int:
+    changes = dict(_setting(s) for s in args.set)
+    body: dict[str, Any] = {"changes": changes, "explanation": args.explanation}
+    body.update(_fed(args))
+    amendment = Api(args.server).post("/constitution/amendments", body)
+    return _out(
+        args,
+        amendment,
+        lambda a: _amendment_text(a) + f"\nTabled as motion {a['motion']}; it needs a seconder.",
+    )
+
+
+def run_constitution_open_vote(args: argparse.Namespace) -> int:
+    uuid = parse_uuid(args.amendment, what="the amendment")
+    body = {"method": args.method} if args.method else {}
+    vote = Api(args.server).post(f"/constitution/amendments/{uuid}/open-vote", body)
+    return _out(
+        args, vote, lambda v: f"Vote {v['vote']} is open; it needs {v['threshold'].replace('_', ' ')}."
+    )
+
+
+# admission -----------------------------------------------------------------------------
+
+
+def _admission(subparsers: Sub) -> None:
+    parser = subparsers.add_parser("admission", help="apply, sponsor and admit members")
+    sub = parser.add_subparsers(dest="admission_command", required=True, metavar="COMMAND")
+    apply = sub.add_parser("apply", help="apply to join a base council")
+    apply.add_argument("council", help="the council's UUID")
+    apply.add_argument("--statement", default="")
+    apply.set_defaults(handler=run_apply)
+    listing = sub.add_parser("list", help="a council's applications, or without --council your own")
+    listing.add_argument("--council")
+    listing.set_defaults(handler=run_applications)
+    show = sub.add_parser("show", help="one application")
+    show.add_argument("application")
+    show.set_defaults(handler=lambda a: _application_call(a, "GET", ""))
+    for name, path, help_text in (
+        ("sponsor", "/sponsor", "sponsor an applicant (full members of standing)"),
+        ("withdraw", "/withdraw", "withdraw your own application"),
+    ):
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument("application")
+        p.set_defaults(handler=lambda a, path=path: _application_call(a, "POST", path))
+    for name, path, help_text in (
+        ("call-vote", "/call-vote", "put a candidate to the council's admission vote (chair)"),
+        ("call-parent-vote", "/call-parent-vote", "put a flagged admission to the council above (its chair)"),
+    ):
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument("application")
+        p.add_argument("--method", choices=("named", "secret"))
+        p.set_defaults(
+            handler=lambda a, path=path: _vote_call(
+                a, f"/membership/applications/{parse_uuid(a.application, what='the application')}{path}"
+            )
+        )
+    status = sub.add_parser("leave", help="leave your council (your membership UUID)")
+    status.add_argument("membership")
+    status.set_defaults(handler=run_leave)
+
+
+def _application_text(a: dict[str, Any]) -> str:
+    lines = [
+        f"{a['applicant']['name']} → {a['council']['name']}: {a['status_label']}",
+        f"  sponsors: {', '.join(s['name'] for s in a['sponsors']) or 'none'}"
+        f" ({a['sponsors_required']} needed)",
+    ]
+    if a["candidate_until"]:
+        lines.append(f"  candidate until {a['candidate_until'][:10]} (voice, no vote)")
+    if a["is_flagged"]:
+        lines.append("  FLAGGED: a surge of admissions; the council above must approve too")
+    return "\n".join(lines)
+
+
+def run_apply(args: argparse.Namespace) -> int:
+    body = {"council": parse_uuid(args.council, what="the council"), "statement": args.statement}
+    return _out(args, Api(args.server).post("/membership/applications", body), _application_text)
+
+
+def run_applications(args: argparse.Namespace) -> int:
+    params = {"council": parse_uuid(args.council, what="the council")} if args.council else {}
+    items = Api(args.server).get_all("/membership/applications", **params)
+    return _out(
+        args,
+        {"items": items, "count": len(items)},
+        lambda d: "\n".join(f"{a['uuid']}  {_application_text(a)}" for a in d["items"]) or "none",
+    )
+
+
+def _application_call(args: argparse.Namespace, method: str, path: str) -> int:
+    uuid = parse_uuid(args.application, what="the application")
+    api = Api(args.server)
+    url = f"/membership/applications/{uuid}{path}"
+    document = api.get(url) if method == "GET" else api.post(url)
+    return _out(args, document, _application_text)
+
+
+def _vote_call(args: argparse.Namespace, url: str) -> int:
+    body = {"method": args.method} if getattr(args, "method", None) else {}
+    vote = Api(args.server).post(url, body)
+    return _out(
+        args,
+        vote,
+        lambda v: f"Vote {v['vote']} is open (motion {v['motion']}, {v['threshold'].replace('_', ' ')}).",
+    )
+
+
+def run_leave(args: argparse.Namespace) -> int:
+    uuid = parse_uuid(args.membership, what="the membership")
+    result = Api(args.server).post(f"/membership/members/{uuid}/status", {"status": "left"})
+    return _out(args, result, lambda m: f"You have left {m['council']['name']}.")
+
+
+# discipline ------------------------------------------------------------------------------
+
+
+def _discipline(subparsers: Sub) -> None:
+    parser = subparsers.add_parser("discipline", help="charges, hearings, votes and appeals (due process)")
+    sub = parser.add_subparsers(dest="discipline_command", required=True, metavar="COMMAND")
+    charge = sub.add_parser("charge", help="bring written charges against a member of your own council")
+    charge.add_argument("membership", help="the accused member's membership UUID")
+    charge.add_argument("--charges")
+    charge.add_argument("--charges-file", help="read the charges from a file ('-' for standard input)")
+    charge.add_argument("--penalty", choices=("suspension", "expulsion"), required=True)
+    charge.add_argument("--days", type=int, help="length of a suspension in days")
+    charge.add_argument("--hearing", required=True, help="hearing time, ISO 8601 with time zone")
+    charge.set_defaults(handler=run_charge)
+    listing = sub.add_parser("list", help="a council's cases, or without --council those against you")
+    listing.add_argument("--council")
+    listing.set_defaults(handler=run_cases)
+    show = sub.add_parser("show", help="one case with the defence and appeals")
+    show.add_argument("case")
+    show.set_defaults(handler=lambda a: _case_call(a, "GET", "", None))
+    defend = sub.add_parser("defend", help="answer the charges against you and bring evidence")
+    defend.add_argument("case")
+    defend.add_argument("--statement")
+    defend.add_argument("--statement-file")
+    defend.add_argument(
+        "--evidence",
+        action="append",
+        default=[],
+        metavar="TITLE=URL",
+        help="a link to evidence (repeat for several)",
+    )
+    defend.set_defaults(handler=run_defend)
+    hearing = sub.add_parser("hearing", help="record that the hearing was held (chair)")
+    hearing.add_argument("case")
+    hearing.add_argument("--notes", default="")
+    hearing.set_defaults(handler=lambda a: _case_call(a, "POST", "/hearing", {"notes": a.notes}))
+    call = sub.add_parser("call-vote", help="put heard charges to the council's vote (chair)")
+    call.add_argument("case")
+    call.add_argument("--method", choices=("named", "secret"))
+    call.set_defaults(
+        handler=lambda a: _vote_call(a, f"/membership/cases/{parse_uuid(a.case, what='the case')}/call-vote")
+    )
+    for name, path, help_text in (
+        ("withdraw", "/withdraw", "withdraw charges you brought"),
+        ("end-suspension", "/end-suspension", "restore rights after a served suspension"),
+    ):
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument("case")
+        p.set_defaults(handler=lambda a, path=path: _case_call(a, "POST", path, None))
+    appeal = sub.add_parser("appeal", help="appeal an upheld decision (to the parent, then the top body)")
+    appeal.add_argument("case")
+    appeal.add_argument("--grounds", required=True)
+    appeal.set_defaults(handler=run_appeal)
+    appeal_vote = sub.add_parser("appeal-vote", help="put an appeal to the council hearing it (its chair)")
+    appeal_vote.add_argument("appeal")
+    appeal_vote.add_argument("--method", choices=("named", "secret"))
+    appeal_vote.set_defaults(
+        handler=lambda a: _vote_call(
+            a, f"/membership/appeals/{parse_uuid(a.appeal, what='the appeal')}/call-vote"
+        )
+    )
+
+
+def _case_text(c: dict[str, Any]) -> str:
+    lines = [
+        f"Case {c['uuid']}: {c['penalty']} sought against {c['accused']['name']} in {c['council']['name']}",
+        f"  status: {c['status_label']}",
+        f"  hearing: {c['hearing_at']}",
+        f"  charges: {c['charges']}",
+    ]
+    lines += [f"  defence ({d['submitted_at'][:10]}): {d['statement']}" for d in c["defences"]]
+    lines += [f"  appeal to {a['council']['name']}: {a['status']}" for a in c["appeals"]]
+    return "\n".join(lines)
+
+
+def run_charge(args: argparse.Namespace) -> int:
+    body = {
+        "membership": parse_uuid(args.membership, what="the membership"),
+        "charges": _read_text(args.charges, args.charges_file, "charges"),
+        "penalty": args.penalty,
+        "hearing_at": args.hearing,
+    }
+    if args.days is not None:
+        body["suspension_days"] = args.days
+    return _out(args, Api(args.server).post("/membership/cases", body), _case_text)
+
+
+def run_cases(args: argparse.Namespace) -> int:
+    params = {"council": parse_uuid(args.council, what="the council")} if args.council else {}
+    items = Api(args.server).get_all("/membership/cases", **params)
+    return _out(
+        args,
+        {"items": items, "count": len(items)},
+        lambda d: "\n\n".join(map(_case_text, d["items"])) or "none",
+    )
+
+
+def _case_call(args: argparse.Namespace, method: str, path: str, body: Any) -> int:
+    uuid = parse_uuid(args.case, what="the case")
+    api = Api(args.server)
+    url = f"/membership/cases/{uuid}{path}"
+    document = api.get(url) if method == "GET" else api.post(url, body)
+    return _out(args, document, _case_text)
+
+
+def run_defend(args: argparse.Namespace) -> int:
+    evidence = []
+    for item in args.evidence:
+        title, sep, url = item.partition("=")
+        if not sep:
+            raise CliError(f"--evidence takes TITLE=URL, got {item!r}")
+        evidence.append({"title": title.strip(), "url": url.strip()})
+    body = {"statement": _read_text(args.statement, args.statement_file, "statement"), "evidence": evidence}
+    return _case_call(args, "POST", "/defence", body)
+
+
+def run_appeal(args: argparse.Namespace) -> int:
+    uuid = parse_uuid(args.case, what="the case")
+    appeal = Api(args.server).post(f"/membership/cases/{uuid}/appeals", {"grounds": args.grounds})
+    return _out(
+        args, appeal, lambda a: f"Appeal {a['uuid']} lodged with {a['council']['name']} (level {a['level']})."
+    )
+
+
+# platforms -----------------------------------------------------------------------------
+
+
+def _platform(subparsers: Sub) -> None:
+    parser = subparsers.add_parser("platform", help="platforms: form, join, publish, run slates")
+    sub = parser.add_subparsers(dest="platform_command", required=True, metavar="COMMAND")
+    sub.add_parser("list", help="platforms in your federation").set_defaults(handler=run_platforms)
+    show = sub.add_parser("show", help="one platform with its documents and slates")
+    show.add_argument("platform")
+    show.set_defaults(handler=run_platform_show)
+    create = sub.add_parser("create", help="form a platform (you become its first member)")
+    create.add_argument("--name", required=True)
+    create.add_argument("--statement", required=True)
+    create.add_argument("--federation")
+    create.set_defaults(handler=run_platform_create)
+    for name in ("join", "leave"):
+        p = sub.add_parser(name, help=f"{name} a platform")
+        p.add_argument("platform")
+        p.set_defaults(handler=lambda a, name=name: _platform_post(a, f"/{name}", None))
+    members = sub.add_parser("members", help="its members (only for its members and credentials officers)")
+    members.add_argument("platform")
+    members.set_defaults(handler=run_platform_members)
+    publish = sub.add_parser("publish", help="publish a document to the members of some councils")
+    publish.add_argument("platform")
+    publish.add_argument("--title", required=True)
+    publish.add_argument("--body")
+    publish.add_argument("--body-file")
+    publish.add_argument("--council", action="append", required=True, help="a council's UUID (repeat)")
+    publish.set_defaults(handler=run_platform_publish)
+    slate = sub.add_parser("slate", help="publish the platform's slate for an election")
+    slate.add_argument("platform")
+    slate.add_argument("--election", required=True)
+    slate.add_argument("--title", required=True)
+    slate.add_argument(
+        "--candidate", action="append", required=True, help="a member's UUID, in order (repeat)"
+    )
+    slate.set_defaults(handler=run_platform_slate)
+
+
+def _platform_text(p: dict[str, Any]) -> str:
+    mine = " (you are a member)" if p["is_member"] else ""
+    return f"{p['uuid']}  {p['name']}: {p['member_count']} members{mine}"
+
+
+def run_platforms(args: argparse.Namespace) -> int:
+    items = Api(args.server).get_all("/platforms")
+    return _out(
+        args,
+        {"items": items, "count": len(items)},
+        lambda d: "\n".join(map(_platform_text, d["items"])) or "none",
+    )
+
+
+def run_platform_show(args: argparse.Namespace) -> int:
+    uuid = parse_uuid(args.platform, what="the platform")
+    api = Api(args.server)
+    document = {
+        **api.get(f"/platforms/{uuid}"),
+        "documents": api.get_all(f"/platforms/{uuid}/documents"),
+        "slates": api.get_all(f"/platforms/{uuid}/slates"),
+    }
+
+    def text(p: dict[str, Any]) -> str:
+        lines = [_platform_text(p), p["statement"]]
+        lines += [f"  document: {d['title']} ({d['published_at'][:10]})" for d in p["documents"]]
+        lines += [f"  slate: {s['title']}: {', '.join(s['candidates'])}" for s in p["slates"]]
+        return "\n".join(lines)
+
+    return _out(args, document, text)
+
+
+def run_platform_create(args: argparse.Namespace) -> int:
+    body: dict[str, Any] = {"name": args.name, "statement": args.statement}
+    body.update(_fed(args))
+    return _out(args, Api(args.server).post("/platforms", body), _platform_text)
+
+
+def _platform_post(args: argparse.Namespace, path: str, body: Any) -> int:
+    uuid = parse_uuid(args.platform, what="the platform")
+    return _out(args, Api(args.server).post(f"/platforms/{uuid}{path}", body), _platform_text)
+
+
+def run_platform_members(args: argparse.Namespace) -> int:
+    uuid = parse_uuid(args.platform, what="the platform")
+    items = Api(args.server).get_all(f"/platforms/{uuid}/members")
+    return _out(
+        args,
+        {"items": items, "count": len(items)},
+        lambda d: "\n".join(f"{m['person']['name']}  since {m['joined_at'][:10]}" for m in d["items"]),
+    )
+
+
+def run_platform_publish(args: argparse.Namespace) -> int:
+    body = {
+        "title": args.title,
+        "body": _read_text(args.body, args.body_file, "body"),
+        "councils": [parse_uuid(c, what="a council") for c in args.council],
+    }
+    return _platform_post_doc(
+        args, "/documents", body, lambda d: f"Published {d['uuid']} to {len(d['councils'])} councils."
+    )
+
+
+def run_platform_slate(args: argparse.Namespace) -> int:
+    body = {
+        "election": parse_uuid(args.election, what="the election"),
+        "title": args.title,
+        "candidates": [parse_uuid(c, what="a candidate") for c in args.candidate],
+    }
+    return _platform_post_doc(
+        args,
+        "/slates",
+        body,
+        lambda s: f"Slate {s['uuid']} published with {len(s['candidates'])} candidates.",
+    )
+
+
+def _platform_post_doc(args: argparse.Namespace, path: str, body: Any, text: Callable[[Any], str]) -> int:
+    uuid = parse_uuid(args.platform, what="the platform")
+    return _out(args, Api(args.server).post(f"/platforms/{uuid}{path}", body), text)

@@ -1,0 +1,154 @@
+"""`councils constitution|admission|discipline|platform …` against this test's Django app, over WSGI."""
+
+from __future__ import annotations
+
+import json
+import types
+from datetime import timedelta
+
+import httpx
+import pytest
+from django.utils import timezone
+
+from councils.accounts.tokens import issue_token
+from councils.cli import client as cli_client
+from councils.cli.main import main
+from councils.federation.models import Membership
+from councils.membership.models import Application, DisciplineCase
+from councils.platforms.models import Platform
+from tests.conftest import make_user
+from tests.membership.support import NOW, adopt, make_national_body
+
+SERVER = "http://testserver"
+
+
+@pytest.fixture
+def cli(monkeypatch, tmp_path, cast):
+    from django.core.wsgi import get_wsgi_application
+
+    adopt(cast)
+    app = get_wsgi_application()
+    real_client = httpx.Client
+
+    def client(*args, **kwargs):
+        kwargs["transport"] = httpx.WSGITransport(app=app)
+        return real_client(*args, **kwargs)
+
+    proxy = types.SimpleNamespace(**{k: getattr(httpx, k) for k in dir(httpx) if not k.startswith("_")})
+    proxy.Client = client
+    monkeypatch.setattr(cli_client, "httpx", proxy)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+
+    def run(user, *argv):
+        if user is None:
+            monkeypatch.delenv("COUNCILS_TOKEN", raising=False)
+        else:
+            monkeypatch.setenv("COUNCILS_TOKEN", issue_token(user=user, name="cli", now=NOW))
+        return main(["--server", SERVER, *argv])
+
+    return run
+
+
+def test_constitution_show_history_and_propose(cli, cast, capsys):
+    assert cli(cast.bob, "constitution", "show") == 0
+    out = capsys.readouterr().out
+    assert "Constitution, version 1" in out
+    assert "needs 2 sponsors" in out
+    assert cli(cast.bob, "constitution", "history", "--json") == 0
+    assert json.loads(capsys.readouterr().out)["count"] == 1
+    make_national_body(cast)
+    assert cli(cast.alice, "constitution", "propose", "--set", "hearing_notice_days=21", "--json") == 0
+    amendment = json.loads(capsys.readouterr().out)
+    assert amendment["changes"] == [{"setting": "hearing_notice_days", "old": 14, "new": 21}]
+    assert cli(cast.bob, "constitution", "propose", "--set", "hearing_notice_days=21") == 2
+    assert "top council" in capsys.readouterr().err
+    assert cli(cast.alice, "constitution", "propose", "--set", "nonsense") == 2
+    assert cli(cast.alice, "constitution", "amendments") == 0
+    assert "proposed" in capsys.readouterr().out
+
+
+def test_admission_apply_sponsor_and_show(cli, cast, capsys):
+    gina = make_user("gina", "Gina")
+    assert cli(gina, "admission", "apply", str(cast.riverside.uuid), "--statement", "Driver.", "--json") == 0
+    application = json.loads(capsys.readouterr().out)
+    assert cli(cast.bob, "admission", "sponsor", application["uuid"]) == 0
+    assert cli(cast.erin, "admission", "sponsor", application["uuid"]) == 0
+    assert "candidate until" in capsys.readouterr().out
+    assert Application.objects.get().status == "candidate"
+    assert cli(cast.alice, "admission", "call-vote", application["uuid"]) == 2
+    assert "candidate period" in capsys.readouterr().err
+    assert cli(cast.alice, "admission", "list", "--council", str(cast.riverside.uuid)) == 0
+    assert "Gina" in capsys.readouterr().out
+    assert cli(cast.dave, "admission", "show", application["uuid"]) == 2
+    assert cli(cast.alice, "admission", "show", "not-a-uuid") == 2
+
+
+def test_discipline_charge_defend_and_refusals(cli, cast, capsys):
+    frank = Membership.objects.get(user=cast.frank)
+    hearing = (timezone.now() + timedelta(days=20)).isoformat()
+    assert (
+        cli(
+            cast.bob,
+            "discipline",
+            "charge",
+            str(frank.uuid),
+            "--charges",
+            "Scabbed.",
+            "--penalty",
+            "expulsion",
+            "--hearing",
+            hearing,
+            "--json",
+        )
+        == 0
+    )
+    case = json.loads(capsys.readouterr().out)
+    assert (
+        cli(
+            cast.frank,
+            "discipline",
+            "defend",
+            case["uuid"],
+            "--statement",
+            "I did not.",
+            "--evidence",
+            "Rota=https://example.org/rota",
+        )
+        == 0
+    )
+    assert "defence" in capsys.readouterr().out
+    assert cli(cast.alice, "discipline", "call-vote", case["uuid"]) == 2
+    assert "only after the hearing" in capsys.readouterr().err
+    assert cli(cast.alice, "admission", "leave", str(frank.uuid)) == 2
+    assert "Only the member can leave" in capsys.readouterr().err
+    assert DisciplineCase.objects.get().defences.count() == 1
+    assert cli(cast.frank, "discipline", "list") == 0
+    assert "Scabbed." in capsys.readouterr().out
+
+
+def test_platform_create_join_members_publish(cli, cast, capsys):
+    assert cli(cast.bob, "platform", "create", "--name", "Rank and File", "--statement", "Us.", "--json") == 0
+    platform = json.loads(capsys.readouterr().out)
+    assert cli(cast.erin, "platform", "join", platform["uuid"]) == 0
+    assert cli(cast.alice, "platform", "members", platform["uuid"]) == 2
+    assert "known only to its own members" in capsys.readouterr().err
+    assert cli(cast.bob, "platform", "members", platform["uuid"]) == 0
+    assert "Erin Walsh" in capsys.readouterr().out
+    assert (
+        cli(
+            cast.bob,
+            "platform",
+            "publish",
+            platform["uuid"],
+            "--title",
+            "Why",
+            "--body",
+            "Because.",
+            "--council",
+            str(cast.harbour.uuid),
+        )
+        == 0
+    )
+    assert cli(cast.dave, "platform", "show", platform["uuid"]) == 0
+    assert "document: Why" in capsys.readouterr().out
+    assert Platform.objects.get().members.filter(left_at__isnull=True).count() == 2
