@@ -11,7 +11,16 @@ from councils.cli.client import default_server
 from councils.cli.output import BAD_USAGE, CliError
 
 # Each module registers its subcommands with add_parser(subparsers).
-SUBCOMMAND_MODULES = ["session", "councils_cmd", "tokens", "count", "record", "mandates", "motions", "membership"]
+SUBCOMMAND_MODULES = [
+    "session",
+    "councils_cmd",
+    "tokens",
+    "count",
+    "record",
+    "mandates",
+    "motions",
+    "membership",
+]
 
 
 def build_parser() -> argparse.ArgumentParser:
