@@ -2,22 +2,28 @@ from __future__ import annotations
 
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from councils import __version__
+from councils.ops.queries import record_health
 
 
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness and database reachability, for load balancers and monitors."""
+    """Database reachability and the record's state, for load balancers and monitors; a few cheap queries.
+
+    503 only when the database cannot be reached (take the process out of
+    rotation). A record whose checkpoint lags is "degraded" with 200: the
+    process still serves, but someone should look at the sequencer.
+    """
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-        database = "ok"
+        record = record_health(now=timezone.now())
     except Exception:  # a monitor needs an answer, not a traceback
-        database = "unavailable"
-    status = 200 if database == "ok" else 503
-    return JsonResponse(
-        {"status": "ok" if status == 200 else "degraded", "database": database, "version": __version__},
-        status=status,
-    )
+        return JsonResponse(
+            {"status": "unavailable", "database": "unavailable", "version": __version__}, status=503
+        )
+    status = "ok" if record["checkpoint_recent"] else "degraded"
+    return JsonResponse({"status": status, "database": "ok", "record": record, "version": __version__})

@@ -1,0 +1,50 @@
+"""var/record_high_water: the largest checkpoint this installation may have published."""
+
+from __future__ import annotations
+
+import stat
+
+import pytest
+
+from councils.ops import highwater
+from councils.ops.highwater import HighWater
+from councils.record.sequencer import sequence_pending
+
+A = HighWater(origin="councils.record/a", size=10, root=b"\x01" * 32)
+
+
+@pytest.fixture
+def var(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    return tmp_path
+
+
+def test_first_mark_is_written_owner_only(var) -> None:
+    assert highwater.read() is None
+    highwater.raise_to(A)
+    assert highwater.read() == A
+    assert stat.S_IMODE((var / "record_high_water").stat().st_mode) == 0o600
+
+
+def test_mark_never_goes_down_except_by_reset(var) -> None:
+    highwater.raise_to(A)
+    smaller = HighWater(origin=A.origin, size=4, root=b"\x02" * 32)
+    assert highwater.raise_to(smaller) == A
+    larger = HighWater(origin=A.origin, size=11, root=b"\x03" * 32)
+    assert highwater.raise_to(larger) == larger
+    highwater.reset(smaller)
+    assert highwater.read() == smaller
+
+
+def test_damaged_file_is_reported_not_ignored(var) -> None:
+    (var / "record_high_water").write_text("{not json")
+    with pytest.raises(ValueError, match="record_high_water is damaged"):
+        highwater.read()
+
+
+def test_note_published_takes_the_latest_signed_checkpoint(var, cast) -> None:
+    checkpoint = sequence_pending()
+    assert checkpoint is not None
+    mark = highwater.note_published()
+    assert mark == HighWater(origin=checkpoint.origin, size=checkpoint.size, root=bytes(checkpoint.root))
+    assert highwater.read() == mark
