@@ -153,7 +153,9 @@ def test_rules_come_from_the_adopted_constitution(cast):
 
     assert queries.constitution_for(council=cast.riverside) == Constitution()
     adopted = Constitution(term_months=6, recall_signature_share=Decimal("0.40"))
-    adopt_initial_constitution(actor=None, federation=cast.federation, document=adopted.to_document(), now=NOW)
+    adopt_initial_constitution(
+        actor=None, federation=cast.federation, document=adopted.to_document(), now=NOW
+    )
     assert queries.constitution_for(council=cast.riverside) == adopted
     with pytest.raises(TermRuleError, match="at most 6 months"):
         check_term(cast.riverside, NOW, add_months(NOW, 12))

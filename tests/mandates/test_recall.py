@@ -1,4 +1,5 @@
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -195,3 +196,21 @@ def test_delegate_resigning_ends_the_seat_and_moots_the_petition(cast, rules):
 def test_nobody_else_can_end_a_delegates_seat(cast, rules):
     with pytest.raises(PermissionDeniedError, match="only the members of Riverside Depot can recall"):
         actions.resign_seat(actor=cast.alice, seat=bob_seat(cast), now=NOW)
+
+
+def test_command_closes_expired_petitions(cast, rules, capsys):
+    from django.core.management import call_command
+
+    from councils.petitions import actions as petition_actions
+
+    rules.set(
+        recall_signature_share=rules.value.recall_signature_share * 2, agenda_petition_share=Decimal("1")
+    )
+    long_ago = NOW - timedelta(days=400)
+    actions.start_recall(actor=cast.erin, seat=bob_seat(cast), now=long_ago)
+    petition_actions.start_agenda_petition(
+        actor=cast.erin, council=cast.riverside, title="t", text="x", now=long_ago
+    )
+    call_command("close_expired_petitions")
+    assert "Closed 1 recall petition(s) and 1 agenda petition(s)." in capsys.readouterr().out
+    assert RecallPetition.objects.get().status == "expired"
