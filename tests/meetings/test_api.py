@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import json
+import uuid
+
+from councils.federation.models import Council
+from councils.record.models import Entry
+
+BASE = "/api/v1/meetings"
+
+
+def post(client, path, body=None):
+    return client.post(path, json.dumps(body or {}), content_type="application/json")
+
+
+def schedule(cast, **extra):
+    body = {
+        "council": str(cast.riverside.uuid),
+        "title": "General meeting",
+        "starts_at": "2026-03-08T18:00:00Z",
+        "place": "Canteen",
+        **extra,
+    }
+    response = post(cast.api(cast.alice), BASE, body)
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def test_chair_runs_a_meeting_end_to_end(cast):
+    meeting = schedule(cast)
+    alice, bob = cast.api(cast.alice), cast.api(cast.bob)
+    base = f"{BASE}/{meeting['uuid']}"
+    first = post(alice, f"{base}/items", {"kind": "report", "title": "Report"}).json()
+    second = post(alice, f"{base}/items", {"kind": "other", "title": "AOB"}).json()
+    reordered = post(alice, f"{base}/order", {"order": [second["uuid"], first["uuid"]]}).json()
+    assert [i["title"] for i in reordered["items"]] == ["AOB", "Report"]
+    assert post(alice, f"{base}/open").json()["status"] == "open"
+    assert post(bob, f"{base}/attendance").status_code == 201
+    detail = post(alice, f"{base}/next-item").json()
+    assert detail["items"][0]["status"] == "current"
+    speaker = post(bob, f"{base}/items/{second['uuid']}/speakers")
+    assert speaker.status_code == 201
+    item = post(alice, f"{base}/items/{second['uuid']}/floor").json()
+    assert item["speakers"][0]["status"] == "speaking"
+    assert post(alice, f"{base}/close").json()["status"] == "closed"
+    draft = cast.api(cast.carol).get(f"{base}/minutes").json()
+    assert draft["approved"] is False and draft["document"]["attendance"][0]["name"] == "Bob Novak"
+    approved = post(alice, f"{base}/minutes/approve").json()
+    assert approved["approved"] and approved["minutes_hash"].startswith("sha256:")
+    pdf = bob.get(f"{base}/minutes.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert Entry.objects.filter(event="meeting.minutes_approved").count() == 1
+
+
+def test_anonymous_gets_401_on_writes(cast):
+    meeting = schedule(cast)
+    anonymous = cast.api(None)
+    assert post(anonymous, BASE, {}).status_code == 401
+    for path in ("open", "close", "next-item", "attendance", "items", "minutes/approve"):
+        assert post(anonymous, f"{BASE}/{meeting['uuid']}/{path}").status_code == 401
+
+
+def test_observer_and_member_get_403_on_officer_writes(cast):
+    meeting = schedule(cast)
+    for who in (cast.carol, cast.bob, cast.dave):
+        client = cast.api(who)
+        assert post(client, f"{BASE}/{meeting['uuid']}/open").status_code == 403
+        response = post(client, f"{BASE}/{meeting['uuid']}/items", {"kind": "other", "title": "x"})
+        assert response.status_code == 403
+
+
+def test_observer_cannot_join_the_speakers_list(cast):
+    meeting = schedule(cast)
+    item = post(
+        cast.api(cast.alice), f"{BASE}/{meeting['uuid']}/items", {"kind": "other", "title": "x"}
+    ).json()
+    post(cast.api(cast.alice), f"{BASE}/{meeting['uuid']}/open")
+    response = post(cast.api(cast.carol), f"{BASE}/{meeting['uuid']}/items/{item['uuid']}/speakers")
+    assert response.status_code == 403
+
+
+def test_hidden_council_meeting_is_404_for_outsider(cast):
+    meeting = schedule(cast)
+    Council.objects.filter(pk=cast.riverside.pk).update(visibility=Council.Visibility.COUNCIL)
+    assert cast.api(cast.dave).get(f"{BASE}/{meeting['uuid']}").status_code == 404
+    assert cast.api(cast.dave).get(f"{BASE}/{meeting['uuid']}/minutes").status_code == 404
+    assert cast.api(cast.alice).get(f"{BASE}/{uuid.uuid4()}").status_code == 404
+
+
+def test_wrong_method_is_405_and_invalid_input_422(cast):
+    meeting = schedule(cast)
+    client = cast.api(cast.alice)
+    assert client.get(f"{BASE}/{meeting['uuid']}/open").status_code == 405
+    assert post(client, BASE, {"council": str(cast.riverside.uuid), "title": "x"}).status_code == 422
+    response = post(
+        client, BASE, {"council": str(cast.riverside.uuid), "title": "x", "starts_at": "2026-03-08T18:00:00Z"}
+    )
+    assert response.status_code == 422 and "place" in response.json()["detail"]
+    response = post(
+        client, f"{BASE}/{meeting['uuid']}/items", {"kind": "motion", "motion": str(uuid.uuid4())}
+    )
+    assert response.status_code == 422
+    assert post(client, f"{BASE}/{meeting['uuid']}/order", {"order": [str(uuid.uuid4())]}).status_code == 422
+
+
+def test_list_query_count_is_flat(cast, django_assert_max_num_queries):
+    for n in range(5):
+        schedule(cast, title=f"Meeting {n}")
+    with django_assert_max_num_queries(12):
+        body = cast.api(cast.bob).get(f"{BASE}?council={cast.riverside.uuid}").json()
+    assert body["count"] == 5
