@@ -1,0 +1,44 @@
+"""In a real browser: bob votes on an open motion, alice closes the vote, the result appears."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from councils.motions import actions
+from councils.motions.models import NamedBallot
+from tests.conftest import NOW
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_member_votes_and_chair_closes_and_result_appears(cast, page_for, live_server, artifacts):
+    motion = actions.table_motion(
+        actor=cast.bob, council=cast.riverside, title="Safety reps", text="Elect two safety reps.", now=NOW
+    )
+    actions.second_motion(actor=cast.erin, motion=motion, now=NOW)
+    vote = actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method="named")
+    url = f"{live_server.url}/motions/{motion.uuid}/"
+
+    bob = page_for("bob")
+    bob.get_by_role("link", name="Safety reps").click()  # from "Open votes" on the home page
+    bob.wait_for_url(url)
+    bob.get_by_role("button", name="Yes").click()
+    bob.get_by_text("Your vote is recorded: yes.").wait_for()
+    assert bob.locator('[data-count="yes"]').inner_text() == "1"
+    assert NamedBallot.objects.get(vote=vote, voter=cast.bob).choice == "yes"
+    bob.screenshot(path=str(artifacts / "vote-flow-voted.png"), full_page=True)
+
+    alice = page_for("alice")
+    alice.goto(url)
+    alice.get_by_role("button", name="Close the vote").click()
+    alice.wait_for_url(url)
+    outcome = alice.locator(".outcome")
+    outcome.wait_for()
+    assert outcome.inner_text() == "Adopted"
+    assert re.search(r"Yes\s*1", alice.locator("#vote-box .tally").inner_text())
+    alice.screenshot(path=str(artifacts / "vote-flow-closed.png"), full_page=True)
+
+    bob.goto(url)
+    assert bob.locator(".outcome").inner_text() == "Adopted"
