@@ -96,8 +96,41 @@ def schedule_meeting(
         },
         now=now,
     )
+    _place_forced_items(meeting, now)
     publish_on_commit(f"council-{council.uuid}", {"type": "meetings.changed"})
     return meeting
+
+
+def _place_forced_items(meeting: Meeting, now: datetime) -> None:
+    """Items that members forced by petition go on the next meeting's agenda, whatever the chair wants."""
+    from councils.petitions.actions import place_forced_items
+
+    for position, forced in enumerate(
+        place_forced_items(council=meeting.council, meeting_uuid=meeting.uuid, now=now), start=1
+    ):
+        item = AgendaItem.objects.create(
+            meeting=meeting,
+            position=position,
+            kind=AgendaItem.Kind.PETITION,
+            title=forced.title,
+            forced_item_uuid=forced.uuid,
+        )
+        append_entry(
+            event="meeting.item_added",
+            actor=None,
+            council=meeting.council,
+            payload={
+                "meeting": str(meeting.uuid),
+                "item": str(item.uuid),
+                "kind": item.kind,
+                "title": item.title,
+                "position": item.position,
+                "motion": None,
+                "election": None,
+                "forced_item": str(forced.uuid),
+            },
+            now=now,
+        )
 
 
 @transaction.atomic
@@ -115,8 +148,9 @@ def add_agenda_item(
     meeting = _lock(meeting)
     _require_status(meeting, Meeting.Status.SCHEDULED, Meeting.Status.OPEN)
     permissions.require(actor, "manage", meeting)
-    if kind not in AgendaItem.Kind.values:
-        raise InvalidInputError(f"An agenda item is one of: {', '.join(AgendaItem.Kind.values)}.")
+    if kind not in AgendaItem.Kind.values or kind == AgendaItem.Kind.PETITION:
+        kinds = [k for k in AgendaItem.Kind.values if k != AgendaItem.Kind.PETITION]
+        raise InvalidInputError(f"An agenda item is one of: {', '.join(kinds)}.")
     if kind == AgendaItem.Kind.MOTION:
         if motion is None or motion.council_id != meeting.council_id:
             raise InvalidInputError("Choose a motion of this council.")
@@ -253,6 +287,9 @@ def close_meeting(*, actor: User, meeting: Meeting, now: datetime) -> Meeting:
     Speaker.objects.filter(item__meeting=meeting, status=Speaker.Status.WAITING).update(
         status=Speaker.Status.WITHDRAWN, done_at=now
     )
+    from councils.petitions.actions import finish_forced_items
+
+    finish_forced_items(meeting_uuid=meeting.uuid, now=now)
     append_entry(
         event="meeting.closed",
         actor=actor,

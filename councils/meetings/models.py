@@ -50,6 +50,7 @@ class AgendaItem(models.Model):
         ELECTION = "election", _("Election")
         REPORT = "report", _("Report")
         OTHER = "other", _("Other business")
+        PETITION = "petition", _("Forced by members' petition")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("To come")
@@ -67,6 +68,8 @@ class AgendaItem(models.Model):
     election = models.ForeignKey(
         "elections.Election", null=True, blank=True, on_delete=models.PROTECT, related_name="agenda_items"
     )
+    # The petitions app's forced item this places on the agenda (kept loose).
+    forced_item_uuid = models.UUIDField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     taken_at = models.DateTimeField(null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)

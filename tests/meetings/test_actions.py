@@ -160,3 +160,27 @@ def test_minutes_hash_is_recomputable(cast, meeting):
     meeting = actions.approve_minutes(actor=cast.alice, meeting=meeting, now=at(2))
     meeting.refresh_from_db()
     assert "sha256:" + hashlib.sha256(canonical_bytes(meeting.minutes)).hexdigest() == meeting.minutes_hash
+
+
+def test_items_forced_by_petition_go_on_the_next_agenda_and_are_finished_at_close(cast):
+    from councils.petitions import actions as petition_actions
+    from councils.petitions.models import ForcedAgendaItem
+
+    petition = petition_actions.start_agenda_petition(
+        actor=cast.erin, council=cast.riverside, title="Heat in the depot", text="Discuss the heat.", now=NOW
+    )
+    petition.refresh_from_db()
+    if petition.status == "open":
+        petition_actions.sign_agenda_petition(actor=cast.frank, petition=petition, now=NOW)
+    forced = ForcedAgendaItem.objects.get(petition=petition)
+    meeting = actions.schedule_meeting(
+        actor=cast.alice, council=cast.riverside, title="Next", starts_at=NOW, place="Canteen", now=NOW
+    )
+    item = meeting.items.get()
+    assert (item.kind, item.title, item.forced_item_uuid) == ("petition", "Heat in the depot", forced.uuid)
+    with pytest.raises(InvalidInputError):
+        actions.add_agenda_item(actor=cast.alice, meeting=meeting, kind="petition", title="x", now=NOW)
+    actions.open_meeting(actor=cast.alice, meeting=meeting, now=at(0))
+    actions.close_meeting(actor=cast.alice, meeting=meeting, now=at(1))
+    forced.refresh_from_db()
+    assert forced.status == "dealt_with"
