@@ -22,6 +22,7 @@ MANIFEST = "manifest.json"
 FORMAT = 1
 SECRET_PREFIX = "var/"
 BALLOT_KEYS = "ballot_keys"
+RETIRED_KEYS = "retired_signing_keys"
 
 
 class ArchiveError(Exception):
@@ -42,8 +43,12 @@ def ballot_key_dir() -> Path:
 
 
 def read_secrets() -> dict[str, bytes]:
-    """The secrets as they are now: name inside the backup → bytes; ballot keys as ballot_keys/<file>."""
+    """The secrets as they are now: name inside the backup → bytes; key directories as <dir>/<file>."""
     found = {name: path.read_bytes() for name, path in secret_paths().items() if path.is_file()}
+    signing_key = Path(settings.COUNCILS_SIGNING_KEY_PATH)
+    # Keys replaced by `rotate_signing_key`: the log's older checkpoints were signed with them.
+    for path in sorted(signing_key.parent.glob(f"{signing_key.name}.retired-*")):
+        found[f"{RETIRED_KEYS}/{path.name}"] = path.read_bytes()
     directory = ballot_key_dir()
     if directory.is_dir():
         for path in sorted(directory.iterdir()):
@@ -156,6 +161,8 @@ def put_secrets(secrets: dict[str, bytes], *, aside: Path) -> list[str]:
     for name, data in sorted(secrets.items()):
         if name.startswith(BALLOT_KEYS + "/"):
             path = ballot_dir / Path(name).name
+        elif name.startswith(RETIRED_KEYS + "/"):
+            path = Path(settings.COUNCILS_SIGNING_KEY_PATH).parent / Path(name).name
         elif name in targets:
             path = targets[name]
         else:

@@ -244,3 +244,32 @@ def test_backup_to_a_directory_is_bad_usage(source: Source, tmp_path: Path) -> N
     result = source.site.manage("backup", "-o", str(tmp_path))
     assert result.returncode == 2
     assert "is a directory" in result.stderr
+
+
+def test_backups_from_before_and_after_a_key_rotation_both_restore_and_verify(
+    template: Path, tmp_path: Path
+) -> None:
+    site = fresh(tmp_path, "rotating", template)
+    site.populate("Rho", 2)
+    before, after = tmp_path / "before.tar.gz", tmp_path / "after.tar.gz"
+    site.ok("backup", "-o", str(before))
+    old_key = (site.var / "federation_signing_key").read_bytes()
+    site.ok("rotate_signing_key")
+    new_key = (site.var / "federation_signing_key").read_bytes()
+    assert new_key != old_key
+    site.ok("backup", "-o", str(after))
+    assert [name for name in members(after) if name.startswith("var/retired_signing_keys/")]
+
+    old = fresh(tmp_path, "restored-before")
+    assert "verified" in old.ok("restore", str(before))
+    assert (old.var / "federation_signing_key").read_bytes() == old_key
+    old.ok("verify_record")
+
+    new = fresh(tmp_path, "restored-after")
+    assert "verified" in new.ok("restore", str(after))
+    assert (new.var / "federation_signing_key").read_bytes() == new_key
+    assert [p.read_bytes() for p in new.var.glob("federation_signing_key.retired-*")] == [old_key]
+    assert new.log()[-1][1] == "record.key_rotated"
+    new.ok("verify_record")
+    new.populate("Sigma", 1)
+    new.ok("verify_record")

@@ -124,10 +124,14 @@ class Command(BaseCommand):
         self, manifest: dict[str, Any], backup: recordcheck.RecordState, mark: HighWater | None
     ) -> None:
         from councils.record import signing
+        from councils.record.verification import verify_database
 
         _, problems = recordcheck.verify(
             expected=backup, origin=signing.origin(), signing_vkey=signing.verifier().vkey()
         )
+        if not problems:
+            # The record's own full check: every checkpoint, and every app's rows against the record.
+            problems.extend(verify_database())
         if mark is not None and mark.origin == manifest.get("origin") and 0 < mark.size <= backup.size:
             leaves = recordcheck.sequenced_leaves(mark.size)
             if merkle.root_from_leaves(leaves)[1] != mark.root:
