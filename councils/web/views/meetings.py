@@ -1,3 +1,256 @@
-from django.urls import URLPattern
+"""Meeting pages: schedule, agenda, the session with a live speakers' list, minutes in HTML and PDF."""
 
-urlpatterns: list[URLPattern] = []
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from councils.core.errors import InvalidInputError
+from councils.elections.queries import list_elections
+from councils.federation.queries import access_council
+from councils.meetings import actions, permissions, queries
+from councils.meetings.models import AgendaItem, Meeting
+from councils.meetings.pdf import minutes_pdf
+from councils.motions.models import Motion
+from councils.web.views.common import domain_errors
+
+
+def _context(request: HttpRequest, meeting: Meeting, **extra: Any) -> dict[str, Any]:
+    items = queries.list_items(meeting=meeting)
+    may_manage = permissions.can(request.user, "manage", meeting)
+    return {
+        "meeting": meeting,
+        "items": items,
+        "current": next((i for i in items if i.status == AgendaItem.Status.CURRENT), None),
+        "pending": [i for i in items if i.status == AgendaItem.Status.PENDING],
+        "attendance": list(queries.list_attendance(meeting=meeting)),
+        "may_manage": may_manage,
+        "may_speak": permissions.can(request.user, "speak", meeting),
+        "may_attend": permissions.can(request.user, "attend", meeting),
+        "is_present": meeting.attendance.filter(user_id=request.user.pk).exists(),
+        "kinds": [(k, label) for k, label in AgendaItem.Kind.choices if k != AgendaItem.Kind.PETITION],
+        "motions": Motion.objects.filter(council=meeting.council).order_by("-tabled_at")[:50]
+        if may_manage
+        else [],
+        "elections": list_elections(council=meeting.council)[:50] if may_manage else [],
+        **extra,
+    }
+
+
+@require_GET
+@domain_errors
+def meeting_detail(request: HttpRequest, meeting_id: UUID) -> HttpResponse:
+    meeting = queries.access_meeting(viewer=request.user, meeting_uuid=meeting_id)
+    fragment = "#speakers" if request.headers.get("HX-Request") else ""
+    return render(request, f"web/meetings/detail.html{fragment}", _context(request, meeting))
+
+
+def _starts_at(value: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInputError(_("Give the date and time as YYYY-MM-DD HH:MM.")) from None
+    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+
+
+@login_required
+@domain_errors
+def schedule(request: HttpRequest, council_id: UUID) -> HttpResponse:
+    council = access_council(viewer=request.user, council_uuid=council_id)
+    permissions.require(request.user, "manage", council)
+    if request.method != "POST":
+        return render(request, "web/meetings/schedule.html", {"council": council, "data": {}})
+    data = request.POST
+    try:
+        meeting = actions.schedule_meeting(
+            actor=request.user,
+            council=council,
+            title=data.get("title", ""),
+            starts_at=_starts_at(data.get("starts_at", "")),
+            place=data.get("place", ""),
+            online_url=data.get("online_url", ""),
+            now=timezone.now(),
+        )
+    except InvalidInputError as exc:
+        context = {"council": council, "data": data, "error": exc.message}
+        return render(request, "web/meetings/schedule.html", context, status=422)
+    return redirect("web:meeting", meeting.uuid)
+
+
+@require_POST
+@login_required
+@domain_errors
+def add_item(request: HttpRequest, meeting_id: UUID) -> HttpResponse:
+    meeting = queries.access_meeting(viewer=request.user, meeting_uuid=meeting_id)
+    data = request.POST
+    motion = Motion.objects.filter(uuid=data.get("motion") or None).first() if data.get("motion") else None
+    election = (
+        meeting.council.elections.filter(uuid=data.get("election")).first() if data.get("election") else None
+    )
+    actions.add_agenda_item(
+        actor=request.user,
+        meeting=meeting,
+        kind=data.get("kind", ""),
+        title=data.get("title", ""),
+        motion=motion,
+        election=election,
+        now=timezone.now(),
+    )
+    return redirect("web:meeting", meeting.uuid)
+
+
+@require_POST
+@login_required
+@domain_errors
+def move_item(request: HttpRequest, meeting_id: UUID, item_id: UUID, direction: str) -> HttpResponse:
+    """Move an item still to come up or down one place (a form button per item; no JavaScript needed)."""
+    meeting = queries.access_meeting(viewer=request.user, meeting_uuid=meeting_id)
+    pending = [
+        str(i.uuid) for i in meeting.items.filter(status=AgendaItem.Status.PENDING).order_by("position")
+    ]
+    if str(item_id) not in pending:
+        raise Http404
+    at = pending.index(str(item_id))
+    to = at - 1 if direction == "up" else at + 1
+    if 0 <= to < len(pending):
+        pending[at], pending[to] = pending[to], pending[at]
+        actions.reorder_agenda(actor=request.user, meeting=meeting, order=pending, now=timezone.now())
+    return redirect("web:meeting", meeting.uuid)
+
+
+@require_POST
+@login_required
+@domain_errors
+def session_step(request: HttpRequest, meeting_id: UUID, step: str) -> HttpResponse:
+    meeting = queries.access_meeting(viewer=request.user, meeting_uuid=meeting_id)
+    act = {"open": actions.open_meeting, "next": actions.take_next_item, "close": actions.close_meeting}[step]
+    act(actor=request.user, meeting=meeting, now=timezone.now())
+    return redirect("web:meeting", meeting.uuid)
+
+
+@require_POST
+@login_required
+@domain_errors
+def attend(request: HttpRequest, meeting_id: UUID) -> HttpResponse:
+    meeting = queries.access_meeting(viewer=request.user, meeting_uuid=meeting_id)
+    actions.mark_present(actor=request.user, meeting=meeting, user=request.user, now=timezone.now())
+    messages.success(request, _("You are marked present."))
+    return redirect("web:meeting", meeting.uuid)
+
+
+def _speakers_response(request: HttpRequest, meeting: Meeting) -> HttpResponse:
+    if request.headers.get("HX-Request"):
+        return render(request, "web/meetings/detail.html#speakers", _context(request, meeting))
+    return redirect("web:meeting", meeting.uuid)
+
+
+@require_POST
+@login_required
+@domain_errors
+def speakers(request: HttpRequest, meeting_id: UUID, item_id: UUID, step: str) -> HttpResponse:
+    """Join the list, or (the chair) give the floor to the next speaker."""
+    item = queries.access_item(viewer=request.user, item_uuid=item_id)
+    if item.meeting.uuid != meeting_id:
+        raise Http404
+    act = actions.join_speakers if step == "join" else actions.give_floor
+    act(actor=request.user, item=item, now=timezone.now())
+    return _speakers_response(request, item.meeting)
+
+
+@require_POST
+@login_required
+@domain_errors
+def leave(request: HttpRequest, meeting_id: UUID, speaker_id: UUID) -> HttpResponse:
+    speaker = queries.access_speaker(viewer=request.user, speaker_uuid=speaker_id)
+    if speaker.item.meeting.uuid != meeting_id:
+        raise Http404
+    actions.leave_speakers(actor=request.user, speaker=speaker, now=timezone.now())
+    return _speakers_response(request, speaker.item.meeting)
+
+
+@require_GET
+@domain_errors
+def minutes(request: HttpRequest, meeting_id: UUID) -> HttpResponse:
+    meeting = queries.access_meeting(viewer=request.user, meeting_uuid=meeting_id)
+    document, approved = queries.minutes_of(meeting=meeting)
+    context = {
+        "meeting": meeting,
+        "minutes": document,
+        "approved": approved,
+        "may_manage": permissions.can(request.user, "manage", meeting),
+        "motions": Motion.objects.filter(council=meeting.council, state="adopted").order_by("-decided_at")[
+            :20
+        ],
+    }
+    return render(request, "web/meetings/minutes.html", context)
+
+
+@require_GET
+@domain_errors
+def minutes_as_pdf(request: HttpRequest, meeting_id: UUID) -> HttpResponse:
+    meeting = queries.access_meeting(viewer=request.user, meeting_uuid=meeting_id)
+    document, approved = queries.minutes_of(meeting=meeting)
+    response = HttpResponse(
+        minutes_pdf(document, approved=approved, minutes_hash=meeting.minutes_hash),
+        content_type="application/pdf",
+    )
+    response["Content-Disposition"] = f'attachment; filename="minutes-{meeting.uuid}.pdf"'
+    return response
+
+
+@require_POST
+@login_required
+@domain_errors
+def approve_minutes(request: HttpRequest, meeting_id: UUID) -> HttpResponse:
+    meeting = queries.access_meeting(viewer=request.user, meeting_uuid=meeting_id)
+    motion_uuid = request.POST.get("motion")
+    motion = Motion.objects.filter(uuid=motion_uuid).first() if motion_uuid else None
+    if motion_uuid and motion is None:
+        raise InvalidInputError(_("Choose an adopted motion of this council."))
+    actions.approve_minutes(actor=request.user, meeting=meeting, motion=motion, now=timezone.now())
+    messages.success(request, _("The minutes are approved and frozen; their hash is in the record."))
+    return redirect("web:meeting-minutes", meeting.uuid)
+
+
+urlpatterns = [
+    path("schedule/<uuid:council_id>/", schedule, name="meeting-schedule"),
+    path("<uuid:meeting_id>/", meeting_detail, name="meeting"),
+    path("<uuid:meeting_id>/items/", add_item, name="meeting-add-item"),
+    *(
+        path(
+            f"<uuid:meeting_id>/items/<uuid:item_id>/{d}/",
+            move_item,
+            {"direction": d},
+            name=f"meeting-item-{d}",
+        )
+        for d in ("up", "down")
+    ),
+    *(
+        path(f"<uuid:meeting_id>/{s}/", session_step, {"step": s}, name=f"meeting-{s}")
+        for s in ("open", "next", "close")
+    ),
+    path("<uuid:meeting_id>/attend/", attend, name="meeting-attend"),
+    *(
+        path(
+            f"<uuid:meeting_id>/items/<uuid:item_id>/{s}/",
+            speakers,
+            {"step": s},
+            name=f"meeting-speakers-{s}",
+        )
+        for s in ("join", "floor")
+    ),
+    path("<uuid:meeting_id>/speakers/<uuid:speaker_id>/leave/", leave, name="meeting-speakers-leave"),
+    path("<uuid:meeting_id>/minutes/", minutes, name="meeting-minutes"),
+    path("<uuid:meeting_id>/minutes.pdf", minutes_as_pdf, name="meeting-minutes-pdf"),
+    path("<uuid:meeting_id>/minutes/approve/", approve_minutes, name="meeting-minutes-approve"),
+]

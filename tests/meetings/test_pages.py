@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+
+from councils.federation.models import Council
+from councils.meetings import actions
+from councils.meetings.models import Meeting
+
+NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def meeting(cast) -> Meeting:
+    meeting = actions.schedule_meeting(
+        actor=cast.alice,
+        council=cast.riverside,
+        title="General meeting",
+        starts_at=NOW,
+        place="Canteen",
+        now=NOW,
+    )
+    actions.add_agenda_item(actor=cast.alice, meeting=meeting, kind="report", title="Report", now=NOW)
+    actions.add_agenda_item(actor=cast.alice, meeting=meeting, kind="other", title="AOB", now=NOW)
+    return meeting
+
+
+def test_member_sees_the_agenda(cast, meeting):
+    page = cast.client(cast.bob).get(f"/meetings/{meeting.uuid}/")
+    assert page.status_code == 200 and b"Report" in page.content and b"AOB" in page.content
+    assert b"Add an item" not in page.content
+
+
+def test_chair_schedules_through_the_form(cast):
+    client = cast.client(cast.alice)
+    assert client.get(f"/meetings/schedule/{cast.riverside.uuid}/").status_code == 200
+    response = client.post(
+        f"/meetings/schedule/{cast.riverside.uuid}/",
+        {"title": "AGM", "starts_at": "2026-04-01T18:00", "place": ""},
+    )
+    assert response.status_code == 422 and b"place" in response.content
+    response = client.post(
+        f"/meetings/schedule/{cast.riverside.uuid}/",
+        {"title": "AGM", "starts_at": "2026-04-01T18:00", "place": "Hall"},
+    )
+    assert response.status_code == 302
+    assert Meeting.objects.filter(title="AGM").exists()
+
+
+def test_personas_on_writes(cast, meeting):
+    assert cast.client(None).post(f"/meetings/{meeting.uuid}/open/").status_code == 302
+    assert cast.client(cast.carol).post(f"/meetings/{meeting.uuid}/open/").status_code == 403
+    assert cast.client(cast.bob).get(f"/meetings/schedule/{cast.riverside.uuid}/").status_code == 403
+    assert cast.client(cast.alice).get(f"/meetings/{meeting.uuid}/open/").status_code == 405
+    Council.objects.filter(pk=cast.riverside.pk).update(visibility=Council.Visibility.COUNCIL)
+    assert cast.client(cast.dave).get(f"/meetings/{meeting.uuid}/").status_code == 404
+    assert cast.client(cast.alice).get(f"/meetings/{uuid.uuid4()}/").status_code == 404
+
+
+def test_reorder_open_speak_and_minutes(cast, meeting):
+    alice, bob = cast.client(cast.alice), cast.client(cast.bob)
+    aob = meeting.items.get(title="AOB")
+    assert alice.post(f"/meetings/{meeting.uuid}/items/{aob.uuid}/up/").status_code == 302
+    assert list(meeting.items.order_by("position").values_list("title", flat=True)) == ["AOB", "Report"]
+    alice.post(f"/meetings/{meeting.uuid}/open/")
+    assert bob.post(f"/meetings/{meeting.uuid}/attend/").status_code == 302
+    alice.post(f"/meetings/{meeting.uuid}/next/")
+    fragment = bob.post(f"/meetings/{meeting.uuid}/items/{aob.uuid}/join/", headers={"HX-Request": "true"})
+    assert (
+        fragment.status_code == 200
+        and b'id="speakers"' in fragment.content
+        and b"<html" not in fragment.content
+    )
+    assert b"Bob Novak" in fragment.content
+    polled = cast.client(cast.carol).get(f"/meetings/{meeting.uuid}/", headers={"HX-Request": "true"})
+    assert b"Bob Novak" in polled.content and b"Ask to speak" not in polled.content
+    alice.post(f"/meetings/{meeting.uuid}/items/{aob.uuid}/floor/")
+    assert b"has the floor" in bob.get(f"/meetings/{meeting.uuid}/").content
+    alice.post(f"/meetings/{meeting.uuid}/close/")
+    draft = bob.get(f"/meetings/{meeting.uuid}/minutes/")
+    assert draft.status_code == 200 and b"Draft" in draft.content and b"Bob Novak" in draft.content
+    assert bob.post(f"/meetings/{meeting.uuid}/minutes/approve/").status_code == 403
+    assert alice.post(f"/meetings/{meeting.uuid}/minutes/approve/").status_code == 302
+    approved = bob.get(f"/meetings/{meeting.uuid}/minutes/")
+    assert b"frozen" in approved.content and b"sha256:" in approved.content
+    pdf = bob.get(f"/meetings/{meeting.uuid}/minutes.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
