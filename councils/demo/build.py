@@ -18,6 +18,7 @@ from django.contrib.auth.hashers import make_password
 from councils.accounts.models import User
 from councils.demo.elections import build_delegate_elections, build_open_election
 from councils.demo.mandates import build_accountability
+from councils.demo.membership import adopt_constitution, build_membership
 from councils.demo.motions import build_motions
 from councils.federation import actions as fa
 from councils.federation.models import Council, Federation, Office
@@ -205,12 +206,15 @@ def build_members(demo: Demo) -> None:
 # here in the order they must run; each builds only through its app's actions.
 STEPS: list[Callable[[Demo], None]] = [
     build_tree,
+    # The constitution is adopted with the federation; every later decision names its version.
+    adopt_constitution,
     build_members,
     build_delegate_elections,
     build_open_election,
     build_motions,
     # Accountability runs last: it needs elected delegates, motions and meetings.
     build_accountability,
+    build_membership,
 ]
 
 
