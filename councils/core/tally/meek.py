@@ -53,18 +53,22 @@ def show(value: int) -> str:
 
 @dataclass(frozen=True)
 class _PrefixTree:
-    """Distinct ranking prefixes, depth by depth: node i at depth d follows node parent[i] at depth d-1."""
+    """Distinct ranking prefixes, depth by depth, in lexicographic order.
 
-    starts: tuple[int, ...]
+    The children of a node are contiguous at the next depth, at global
+    indices first_child[i] up to last_child[i].
+    """
+
+    roots: int
     candidate: IntArray
-    parent: IntArray  # index within the previous depth
-    ballots: ObjectArray  # how many ballots pass through the node, as Python ints
-    by_candidate: tuple[IntArray, ...]
+    ballots: ObjectArray  # how many ballots pass through each node, as Python ints
+    first_child: IntArray
+    last_child: IntArray
 
     @classmethod
     def build(cls, profile: Profile) -> _PrefixTree:
-        rows = profile.rows[np.lexsort(profile.rows.T[::-1])] if len(profile.rows) else profile.rows
-        counts = profile.counts[np.lexsort(profile.rows.T[::-1])] if len(profile.rows) else profile.counts
+        order = np.lexsort(profile.rows.T[::-1])
+        rows, counts = profile.rows[order], profile.counts[order]
         changed = np.zeros(len(rows), dtype=bool)
         starts, candidate, parent, ballots = [0], [], [], []
         node_of_row = np.zeros(len(rows), dtype=np.int64)
@@ -78,38 +82,60 @@ class _PrefixTree:
             new = changed & valid
             ids = np.cumsum(new) - 1
             candidate.append(column[new].astype(np.int64))
-            parent.append(node_of_row[new])
+            parent.append(node_of_row[new] + starts[-2] if depth else node_of_row[new])
             ballots.append(np.rint(np.bincount(ids[valid], weights=counts[valid])).astype(np.int64))
             node_of_row = ids
             starts.append(starts[-1] + int(new.sum()))
-        all_candidates = np.concatenate(candidate) if candidate else np.zeros(0, dtype=np.int64)
+        size = starts[-1]
+        parents = np.concatenate(parent[1:]) if len(parent) > 1 else np.zeros(0, dtype=np.int64)
+        nodes = np.arange(size)
         return cls(
-            starts=tuple(starts),
-            candidate=all_candidates,
-            parent=np.concatenate(parent) if parent else np.zeros(0, dtype=np.int64),
+            roots=starts[1] if len(starts) > 1 else 0,
+            candidate=np.concatenate(candidate) if candidate else np.zeros(0, dtype=np.int64),
             ballots=np.concatenate(ballots).astype(object) if ballots else np.zeros(0, dtype=object),
-            by_candidate=tuple(np.flatnonzero(all_candidates == c) for c in range(len(profile.names))),
+            first_child=np.searchsorted(parents, nodes, side="left") + (starts[1] if len(starts) > 1 else 0),
+            last_child=np.searchsorted(parents, nodes, side="right") + (starts[1] if len(starts) > 1 else 0),
         )
 
     def distribute(self, keep_factor: list[int], votes: list[int]) -> None:
-        """Add to `votes` what each candidate keeps of every strict ballot."""
+        """Add to `votes` what each candidate keeps of every strict ballot.
+
+        Only nodes that receive weight are visited: below a hopeful candidate
+        (keep factor one) nothing passes on.
+        """
         kf = np.array(keep_factor, dtype=object)
         passed_on = np.array([ONE - k for k in keep_factor], dtype=object)
-        kept = np.empty(len(self.candidate), dtype=object)
-        if len(self.starts) < 2:
-            return
-        weight: ObjectArray = np.full(self.starts[1], ONE, dtype=object)
-        for depth in range(len(self.starts) - 1):
-            span = slice(self.starts[depth], self.starts[depth + 1])
-            here = self.candidate[span]
-            kept[span] = weight * kf[here] // ONE
-            if depth + 2 < len(self.starts):
-                onward = weight * passed_on[here] // ONE
-                weight = onward[self.parent[self.starts[depth + 1] : self.starts[depth + 2]]]
-        contribution = kept * self.ballots
-        for c, nodes in enumerate(self.by_candidate):
-            if len(nodes):
-                votes[c] += int(contribution[nodes].sum())
+        hopeful = np.array([k == ONE for k in keep_factor])
+        defeated = np.array([k == 0 for k in keep_factor])
+        who: list[IntArray] = []
+        kept: list[ObjectArray] = []
+        nodes = np.arange(self.roots)
+        weight: ObjectArray = np.full(self.roots, ONE, dtype=object)
+        while len(nodes):
+            here = self.candidate[nodes]
+            keeps_all, passes_all = hopeful[here], defeated[here]
+            shares = ~(keeps_all | passes_all)
+            who += [here[keeps_all], here[shares]]
+            kept += [
+                weight[keeps_all] * self.ballots[nodes[keeps_all]],
+                weight[shares] * kf[here[shares]] // ONE * self.ballots[nodes[shares]],
+            ]
+            onward_nodes = np.concatenate([nodes[shares], nodes[passes_all]])
+            onward = np.concatenate([weight[shares] * passed_on[here[shares]] // ONE, weight[passes_all]])
+            first, last = self.first_child[onward_nodes], self.last_child[onward_nodes]
+            fanout = last - first
+            total = int(fanout.sum())
+            nodes = np.repeat(first - np.cumsum(fanout) + fanout, fanout) + np.arange(total)
+            weight = np.repeat(onward, fanout)
+        candidates = np.concatenate(who) if who else np.zeros(0, dtype=np.int64)
+        if len(candidates):
+            order = np.argsort(candidates, kind="stable")
+            candidates, values = candidates[order], np.concatenate(kept)[order]
+            bounds = np.flatnonzero(np.r_[True, candidates[1:] != candidates[:-1]])
+            for c, total_kept in zip(
+                candidates[bounds].tolist(), np.add.reduceat(values, bounds), strict=True
+            ):
+                votes[c] += int(total_kept)
 
 
 def _distribute_equal(

@@ -11,12 +11,14 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from itertools import chain
+from typing import NoReturn
 
 import numpy as np
 import numpy.typing as npt
 
 from councils.core.errors import InvalidInputError
-from councils.core.tally.model import Election, Tie
+from councils.core.tally.model import Ballot, Election, Tie
 
 IntArray = npt.NDArray[np.int64]
 RankArray = npt.NDArray[np.int16]
@@ -28,9 +30,9 @@ Number = int | Fraction
 class Profile:
     """Distinct rankings of an election, withdrawn candidates removed.
 
-    `rows` holds the strict rankings, one per row, padded with -1 and with at
-    least one trailing -1 column so that "the preference after the last" can
-    be read without a bounds check. Rankings with equal preferences are kept
+    `rows` holds the strict rankings, one per row, shortest first, padded
+    with -1 and with at least one trailing -1 column so that "the preference
+    after the last" can be read without a bounds check. Rankings with equal preferences are kept
     apart in `equal` as (count, levels).
     """
 
@@ -71,53 +73,72 @@ class Profile:
         return "sha256:" + digest.hexdigest()
 
 
+def _check_ballot(number: int, ballot: Ballot, n: int) -> None:
+    if type(ballot.weight) is not int or ballot.weight < 1:
+        raise InvalidInputError(f"ballot {number}: weight must be a positive integer, not {ballot.weight!r}")
+    flat = list(chain.from_iterable(ballot.ranking))
+    if len(set(flat)) != len(flat):
+        raise InvalidInputError(f"ballot {number}: a candidate is ranked more than once")
+    if any(type(c) is not int or not 0 <= c < n for c in flat):
+        raise InvalidInputError(f"ballot {number}: candidate index out of range 0..{n - 1}")
+
+
+def _reject_first_bad_ballot(election: Election) -> NoReturn:
+    for number, ballot in enumerate(election.ballots, start=1):
+        _check_ballot(number, ballot, len(election.candidates))
+    raise AssertionError("a ballot failed the array check but none fails the ballot check")
+
+
 def compile_profile(election: Election) -> Profile:
+    """Group identical rankings and check every ballot; strict rankings are checked as arrays."""
     n = len(election.candidates)
     withdrawn = election.withdrawn
-    merged: dict[Ranking, int] = {}
+    strict: dict[tuple[int, ...], int] = {}
+    equal: dict[Ranking, int] = {}
     for number, ballot in enumerate(election.ballots, start=1):
-        if not isinstance(ballot.weight, int) or ballot.weight < 1:
-            raise InvalidInputError(
-                f"ballot {number}: weight must be a positive integer, not {ballot.weight!r}"
-            )
-        flat = [c for level in ballot.ranking for c in level]
-        if len(set(flat)) != len(flat):
-            raise InvalidInputError(f"ballot {number}: a candidate is ranked more than once")
-        if flat and not (min(flat) >= 0 and max(flat) < n):
-            raise InvalidInputError(f"ballot {number}: candidate index out of range 0..{n - 1}")
-        ranking = ballot.ranking
-        if withdrawn and not withdrawn.isdisjoint(flat):
+        ranking, weight = ballot.ranking, ballot.weight
+        flat = tuple(chain.from_iterable(ranking))
+        if len(flat) != len(ranking) or (withdrawn and not withdrawn.isdisjoint(flat)):
+            _check_ballot(number, ballot, n)
             ranking = tuple(
                 kept for kept in (tuple(c for c in lv if c not in withdrawn) for lv in ranking) if kept
             )
-        elif not all(ranking):
-            ranking = tuple(level for level in ranking if level)
-        if ranking:
-            merged[ranking] = merged.get(ranking, 0) + ballot.weight
-    strict: dict[int, list[tuple[int, ...]]] = {}
-    strict_counts: dict[int, list[int]] = {}
-    equal: list[tuple[int, Ranking]] = []
-    for ranking, count in merged.items():
-        if all(len(level) == 1 for level in ranking):
-            strict.setdefault(len(ranking), []).append(tuple(level[0] for level in ranking))
-            strict_counts.setdefault(len(ranking), []).append(count)
-        else:
-            equal.append((count, ranking))
-    width = max(strict, default=0) + 1
-    blocks = [np.full((len(strict[length]), width), -1, dtype=np.int16) for length in sorted(strict)]
-    for block, length in zip(blocks, sorted(strict), strict=True):
-        block[:, :length] = np.array(strict[length], dtype=np.int16)
-    rows = np.concatenate(blocks) if blocks else np.full((0, 1), -1, dtype=np.int16)
-    counts = np.array([c for length in sorted(strict) for c in strict_counts[length]], dtype=np.int64)
-    total = int(counts.sum()) + sum(count for count, _ in equal)
+            flat = tuple(chain.from_iterable(ranking))
+            if len(flat) != len(ranking):
+                equal[ranking] = equal.get(ranking, 0) + weight
+                continue
+        elif type(weight) is not int or weight < 1:
+            _check_ballot(number, ballot, n)
+        if flat:
+            strict[flat] = strict.get(flat, 0) + weight
+    by_length: dict[int, list[tuple[int, ...]]] = {}
+    for flat in strict:
+        by_length.setdefault(len(flat), []).append(flat)
+    lengths = sorted(by_length)
+    width = max(lengths, default=0) + 1
+    blocks = []
+    for length in lengths:
+        group = by_length[length]
+        block = np.full((len(group), width), -1, dtype=np.int64)
+        try:
+            values = np.fromiter(chain.from_iterable(group), dtype=np.int64, count=len(group) * length)
+        except (TypeError, ValueError):
+            _reject_first_bad_ballot(election)
+        block[:, :length] = values.reshape(len(group), length)
+        ordered = np.sort(block[:, :length], axis=1)
+        if ordered[:, 0].min() < 0 or ordered[:, -1].max() >= n or (ordered[:, 1:] == ordered[:, :-1]).any():
+            _reject_first_bad_ballot(election)
+        blocks.append(block)
+    rows = np.concatenate(blocks).astype(np.int16) if blocks else np.full((0, 1), -1, dtype=np.int16)
+    counts = np.fromiter((strict[flat] for length in lengths for flat in by_length[length]), dtype=np.int64)
     return Profile(
         names=election.candidates,
         seats=election.seats,
         active=tuple(c for c in range(n) if c not in withdrawn),
         rows=rows,
         counts=counts,
-        equal=tuple(equal),
-        total=total,
+        equal=tuple((count, ranking) for ranking, count in equal.items()),
+        total=int(counts.sum()) + sum(equal.values()),
     )
 
 

@@ -21,18 +21,27 @@ Matrix = npt.NDArray[np.int64]
 
 
 def pairwise(profile: Profile) -> Matrix:
-    """Return d with d[a, b] the number of ballots preferring a to b."""
+    """Return d with d[a, b] the number of ballots preferring a to b.
+
+    Walking the rankings depth by depth, the candidate at depth i beats every
+    candidate the ballot has not ranked by then: one small matrix product
+    per depth instead of a comparison per pair of candidates.
+    """
     n = len(profile.names)
-    rows, counts = profile.rows, profile.counts
-    unranked = rows.shape[1]
-    position = np.full((len(rows), n), unranked, dtype=np.int16)
+    rows = profile.rows
+    weights = profile.counts.astype(np.float64)
+    not_ranked_yet = np.ones((len(rows), n), dtype=np.float64)
+    totals = np.zeros((n, n), dtype=np.float64)
     for depth in range(rows.shape[1]):
         ranked = np.flatnonzero(rows[:, depth] >= 0)
-        position[ranked, rows[ranked, depth]] = depth
-    weights = counts.astype(np.float64)
-    d = np.zeros((n, n), dtype=np.int64)
-    for a in profile.active:
-        d[a] = np.rint(weights @ (position[:, a : a + 1] < position)).astype(np.int64)
+        if not len(ranked):
+            break
+        here = rows[ranked, depth]
+        not_ranked_yet[ranked, here] = 0.0
+        chooser = np.zeros((n, len(ranked)), dtype=np.float64)
+        chooser[here, np.arange(len(ranked))] = weights[ranked]
+        totals += chooser @ not_ranked_yet[ranked]
+    d = np.rint(totals).astype(np.int64)
     for count, ranking in profile.equal:
         level = {c: i for i, lv in enumerate(ranking) for c in lv}
         for a, la in level.items():
@@ -56,8 +65,11 @@ def strongest_paths(d: Matrix, active: tuple[int, ...]) -> Matrix:
 
 def tiers(profile: Profile) -> list[list[int]]:
     """Candidates in Schulze order, best tier first; a tier of several is a tie."""
-    p = strongest_paths(pairwise(profile), profile.active)
-    remaining = list(profile.active)
+    return _tiers(strongest_paths(pairwise(profile), profile.active), profile.active)
+
+
+def _tiers(p: Matrix, active: tuple[int, ...]) -> list[list[int]]:
+    remaining = list(active)
     order: list[list[int]] = []
     while remaining:
         top = [a for a in remaining if not any(p[b, a] > p[a, b] for b in remaining)]
@@ -80,7 +92,7 @@ def count_schulze(profile: Profile, ties: TieBreaker) -> CountResult:
     names = profile.names
     p = strongest_paths(pairwise(profile), profile.active)
     ranked: list[int] = []
-    for tier in tiers(profile):
+    for tier in _tiers(p, profile.active):
         remaining = sorted(tier)
         while len(remaining) > 1:
             chosen = ties.draw(remaining, stage=1, kind=f"Schulze tie for place {len(ranked) + 1}")
