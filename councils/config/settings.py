@@ -204,6 +204,8 @@ LOGGING = {
 
 # Councils' own settings.
 COUNCILS_SITE_NAME = os.environ.get("COUNCILS_SITE_NAME", "Councils")
+# /healthz reports "degraded" once a committed record entry has waited this long for a checkpoint.
+COUNCILS_CHECKPOINT_MAX_AGE = int(os.environ.get("COUNCILS_CHECKPOINT_MAX_AGE", "300"))
 COUNCILS_SIGNING_KEY_PATH = Path(
     os.environ.get("COUNCILS_SIGNING_KEY_PATH", VAR_DIR / "federation_signing_key")
 )

@@ -9,8 +9,6 @@ from django.conf import settings
 
 from councils.record.models import Checkpoint, LogState, Pending
 
-DEFAULT_CHECKPOINT_MAX_AGE = 300
-
 
 def record_health(*, now: datetime) -> dict[str, Any]:
     """Size, latest checkpoint and whether it is recent: nothing committed waits longer than the limit.
@@ -18,7 +16,7 @@ def record_health(*, now: datetime) -> dict[str, Any]:
     A quiet log keeps an old checkpoint that is still current, so the age
     that matters is that of the oldest entry not yet covered by one.
     """
-    limit = int(getattr(settings, "COUNCILS_CHECKPOINT_MAX_AGE", DEFAULT_CHECKPOINT_MAX_AGE))
+    limit = int(settings.COUNCILS_CHECKPOINT_MAX_AGE)
     size = LogState.objects.filter(id=1).values_list("size", flat=True).first() or 0
     latest = Checkpoint.objects.order_by("-id").values("size", "signed_at").first()
     oldest = Pending.objects.order_by("entry_id").values_list("entry__created_at", flat=True).first()
