@@ -29,6 +29,7 @@ def test_deviation_row_offers_a_recall_in_one_step(cast, rules):
     district_vote(cast, target, bob="no")
     page = cast.client(cast.erin).get(f"/mandates/councils/{cast.riverside.uuid}/").content.decode()
     assert "Deviated" in page and "Start a recall of Bob Novak" in page
+    assert "Recall under way" not in page
     confirm = cast.client(cast.erin).get(f"/mandates/recalls/start/?seat={bob_seat(cast).uuid}")
     assert confirm.status_code == 200 and "Recall Bob Novak" in confirm.content.decode()
     started = cast.client(cast.erin).post(
@@ -37,6 +38,8 @@ def test_deviation_row_offers_a_recall_in_one_step(cast, rules):
     petition = RecallPetition.objects.get()
     assert started.status_code == 302 and started["Location"] == f"/mandates/recalls/{petition.uuid}/"
     assert petition.reason == "Voted no."
+    page = cast.client(cast.frank).get(f"/mandates/councils/{cast.riverside.uuid}/").content.decode()
+    assert "Recall under way" in page and "Start a recall of Bob Novak" not in page
 
 
 def test_outsider_sees_the_public_table_but_gets_no_button(cast, rules):
@@ -91,6 +94,7 @@ def test_register_page_flags_pay_above_the_cap(cast, rules, django_assert_max_nu
         page = client.get(f"/mandates/register/{cast.riverside.uuid}/")
     assert page.status_code == 200
     assert "Pay 500.00 above the cap" in page.content.decode()
+    assert "Flagged" in page.content.decode()
 
 
 def test_officer_declares_pay_through_the_form(cast, rules):

@@ -80,10 +80,14 @@ def council_section(request: HttpRequest, council: Council) -> dict[str, Any]:
 def council_accountability(request: HttpRequest, council_id: UUID) -> HttpResponse:
     council = federation_queries.access_council(viewer=request.user, council_uuid=council_id)
     now = timezone.now()
+    petitions = list(queries.list_petitions(council=council)[:50])
+    live = {p.seat_id: p for p in petitions if p.is_live and p.seat_id}
     context = {
         "council": council,
-        "petitions": queries.list_petitions(council=council)[:50],
-        "roll_call": queries.list_roll_call(council=council)[:200],
+        "petitions": petitions,
+        "roll_call": [
+            (line, live.get(line.seat_id)) for line in queries.list_roll_call(council=council)[:200]
+        ],
         "mandates": queries.list_mandates(council=council)[:50],
         "reports": queries.list_reports_due(council=council)[:50],
         "register": queries.list_register(federation_id=council.federation_id, now=now, council=council),
@@ -235,6 +239,7 @@ def register(request: HttpRequest, council_id: UUID) -> HttpResponse:
         "lines": lines,
         "cap": queries.constitution_for(council=anchor).pay_cap,
         "breaches": sum(1 for line in lines if line.pay_excess is not None),
+        "flagged": [line for line in lines if line.pay_excess is not None or line.reports_overdue],
     }
     return render(request, "web/mandates/register.html", context)
 
