@@ -87,3 +87,15 @@ def test_reorder_open_speak_and_minutes(cast, meeting):
     assert b"frozen" in approved.content and b"sha256:" in approved.content
     pdf = bob.get(f"/meetings/{meeting.uuid}/minutes.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_council_page_lists_meetings_and_elections(cast, meeting):
+    from councils.elections import actions as election_actions
+
+    election_actions.call_election(actor=cast.alice, council=cast.riverside, kind="delegates", now=NOW)
+    page = cast.client(cast.alice).get(f"/councils/{cast.riverside.uuid}/")
+    assert page.status_code == 200
+    assert b"General meeting" in page.content and b"Schedule a meeting" in page.content
+    assert b"Delegates of Riverside Depot" in page.content and b"Call an election" in page.content
+    page = cast.client(cast.bob).get(f"/councils/{cast.riverside.uuid}/")
+    assert b"Schedule a meeting" not in page.content and b"Call an election" not in page.content

@@ -9,7 +9,9 @@ from django.views.decorators.http import require_GET
 
 from councils.federation import permissions, queries
 from councils.motions import queries as motion_queries
+from councils.web.views import elections as election_views
 from councils.web.views import mandates as mandate_views
+from councils.web.views import meetings as meeting_views
 from councils.web.views import membership as membership_views
 from councils.web.views.common import domain_errors
 
@@ -37,6 +39,8 @@ def council_detail(request: HttpRequest, council_id: UUID) -> HttpResponse:
         "council_motions": motion_queries.list_motions(council=council)[:20],
         "accountability": mandate_views.council_section(request, council),
         "membership_section": membership_views.council_section(request, council),
+        "election_section": election_views.council_section(request, council),
+        "meeting_section": meeting_views.council_section(request, council),
     }
     return render(request, "web/councils/detail.html", context)
 

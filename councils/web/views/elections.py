@@ -241,3 +241,11 @@ urlpatterns = [
         for step in ("open", "close", "certify")
     ),
 ]
+
+
+def council_section(request: HttpRequest, council: Any) -> dict[str, Any]:
+    """What the council page shows of elections: the latest, and whether the viewer may call one."""
+    return {
+        "elections": list(queries.list_elections(council=council)[:10]),
+        "may_call": permissions.can(request.user, "call", council),
+    }

@@ -254,3 +254,12 @@ urlpatterns = [
     path("<uuid:meeting_id>/minutes.pdf", minutes_as_pdf, name="meeting-minutes-pdf"),
     path("<uuid:meeting_id>/minutes/approve/", approve_minutes, name="meeting-minutes-approve"),
 ]
+
+
+def council_section(request: HttpRequest, council: Any) -> dict[str, Any]:
+    """What the council page shows of meetings, and whether the viewer may schedule one."""
+    meetings = list(queries.list_meetings(council=council)[:10])
+    return {
+        "meetings": meetings,
+        "may_schedule": permissions.can(request.user, "manage", council),
+    }
