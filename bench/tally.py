@@ -4,8 +4,10 @@ Ballots come from a fixed-seed generator: rankings drawn from a Plackett-Luce
 model with Zipf-distributed candidate strengths, truncated to a mean length
 of about 3.5, and uniform full rankings as a worst case (every ballot a
 distinct ranking). For each method the fastest Python peer we know counts
-the same ballots in the same run, and the line reports the ratio of times
-and whether the winners are identical.
+the same ballots in the same run, and the line reports the ratio of the
+fastest peer's CPU time to ours (grouping the ballots plus the count) and whether each peer's winners are
+identical. pyrankvote's STV is its own variant (see
+docs/decisions/0002-counting-engine.md), timed for every STV method.
 
     .venv/bin/python bench/tally.py                     # 1,000,000 ballots
     .venv/bin/python bench/tally.py --ballots 10000 --no-peer
@@ -27,8 +29,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from councils.core.tally import METHODS, Ballot, Election, count  # noqa: E402
-from councils.core.tally.blt import parse_text  # noqa: E402
+from councils.core.tally import METHODS, Ballot, Election, count
+from councils.core.tally.blt import parse_text
 
 Rows = np.ndarray[Any, np.dtype[np.int64]]
 
@@ -56,45 +58,89 @@ def blt_text(rows: Rows, candidates: int, seats: int) -> str:
 def election_from(rows: Rows, candidates: int, seats: int) -> Election:
     distinct, counts = np.unique(rows, axis=0, return_counts=True)
     ballots = tuple(
-        Ballot(int(w), tuple((c,) for c in row if c >= 0)) for row, w in zip(distinct.tolist(), counts.tolist(), strict=True)
+        Ballot(int(w), tuple((c,) for c in row if c >= 0))
+        for row, w in zip(distinct.tolist(), counts.tolist(), strict=True)
     )
     return Election(tuple(f"Candidate {c + 1}" for c in range(candidates)), ballots, seats)
 
 
-def pref_voting_peer(method: str) -> Callable[[Election], list[str]] | None:
-    """pref_voting counts grouped ballots with NumPy, the fastest of the Python peers we tried."""
-    try:
-        from pref_voting import proportional_methods
-        from pref_voting.margin_based_methods import beat_path
-        from pref_voting.profiles_with_ties import ProfileWithTies
-    except ImportError:
-        return None
-    stv = {"scottish-stv": proportional_methods.stv_scottish, "wigm": proportional_methods.stv_wig}
-
-    def profile(election: Election) -> Any:
-        return ProfileWithTies(
-            [{level[0]: i + 1 for i, level in enumerate(b.ranking)} for b in election.ballots],
-            rcounts=[b.weight for b in election.ballots],
-            candidates=list(range(len(election.candidates))),
-        )
-
-    if method in stv:
-        return lambda e: [e.candidates[c] for c in stv[method](profile(e), num_seats=e.seats)]
-    if method == "schulze":
-
-        def schulze(e: Election) -> list[str]:
-            p = profile(e)
-            p.use_extended_strict_preference()
-            return [e.candidates[c] for c in beat_path(p)]
-
-        return schulze
-    return None
+Peer = Callable[[], list[str]]
 
 
-def timed(run: Callable[[], Any]) -> tuple[float, Any]:
-    start = time.perf_counter()
+def peers_for(method: str, election: Election, *, max_rankings: int) -> dict[str, Peer]:
+    """The Python implementations of `method` installed here, each given the ballots in its own form.
+
+    pyrankvote and stvpoll take ballots as lists that are built untimed;
+    pref_voting's timing includes grouping them into its profile (it computes
+    the pairwise margins there), as ours includes the profile. pref_voting
+    walks every distinct ranking in Python, so it runs only up to
+    `max_rankings`.
+    """
+    names = election.candidates
+    rankings = [(tuple(level[0] for level in b.ranking), b.weight) for b in election.ballots]
+    peers: dict[str, Peer] = {}
+    if method in ("scottish-stv", "wigm", "meek"):
+        try:
+            import pyrankvote
+        except ImportError:
+            pass
+        else:
+            candidates = [pyrankvote.Candidate(name) for name in names]
+            ballots = [pyrankvote.Ballot([candidates[c] for c in r]) for r, w in rankings for _ in range(w)]
+            peers["pyrankvote"] = lambda: [
+                c.name
+                for c in pyrankvote.single_transferable_vote(
+                    candidates, ballots, election.seats
+                ).get_winners()
+            ]
+    if method == "scottish-stv":
+        try:
+            from stvpoll.scottish_stv import calculate_scottish_stv
+        except ImportError:
+            pass
+        else:
+            ids = list(range(len(names)))
+            peers["stvpoll"] = lambda: [
+                names[c]
+                for c in calculate_scottish_stv(
+                    ids, rankings, election.seats, random_shuffle=False
+                ).elected_as_tuple()
+            ]
+    if len(rankings) <= max_rankings:
+        try:
+            from pref_voting import proportional_methods
+            from pref_voting.margin_based_methods import beat_path
+            from pref_voting.profiles_with_ties import ProfileWithTies
+        except ImportError:
+            return peers
+
+        def profile() -> Any:
+            return ProfileWithTies(
+                [{c: i + 1 for i, c in enumerate(r)} for r, _ in rankings],
+                rcounts=[w for _, w in rankings],
+                candidates=list(range(len(names))),
+            )
+
+        def schulze() -> list[str]:
+            grouped = profile()
+            grouped.use_extended_strict_preference()
+            return [names[c] for c in beat_path(grouped)]
+
+        stv = {"scottish-stv": proportional_methods.stv_scottish, "wigm": proportional_methods.stv_wig}
+        if method in stv:
+            peers["pref_voting"] = lambda: [
+                names[c] for c in stv[method](profile(), num_seats=election.seats)
+            ]
+        if method == "schulze":
+            peers["pref_voting"] = schulze
+    return peers
+
+
+def timed(run: Callable[[], Any]) -> tuple[float, float, Any]:
+    """Return wall-clock and CPU seconds: on a shared machine the CPU time is the steadier figure."""
+    wall, cpu = time.perf_counter(), time.process_time()
     value = run()
-    return time.perf_counter() - start, value
+    return time.perf_counter() - wall, time.process_time() - cpu, value
 
 
 def emit(**fields: Any) -> None:
@@ -102,14 +148,22 @@ def emit(**fields: Any) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--ballots", type=int, default=1_000_000)
     parser.add_argument("--candidates", type=int, default=12)
     parser.add_argument("--seats", type=int, default=5)
     parser.add_argument("--seed", type=int, default=20260101)
     parser.add_argument("--methods", default=",".join(METHODS))
     parser.add_argument("--cases", default="plackett-luce,uniform-full")
-    parser.add_argument("--no-peer", action="store_true", help="skip the Python peer")
+    parser.add_argument("--no-peer", action="store_true", help="skip the Python peers")
+    parser.add_argument(
+        "--peer-max-rankings",
+        type=int,
+        default=20_000,
+        help="run pref_voting only up to this many distinct rankings",
+    )
     args = parser.parse_args()
     generators = {"plackett-luce": plackett_luce, "uniform-full": uniform_full}
 
@@ -124,21 +178,42 @@ def main() -> None:
                 election.profile  # noqa: B018  (grouping is part of loading)
                 return election
 
-            seconds, loaded = timed(load)
-        emit(case=case, ballots=args.ballots, step="load .blt", seconds=round(seconds, 3),
-             distinct_rankings=len(loaded.ballots))
+            seconds, cpu, loaded = timed(load)
+        emit(
+            case=case,
+            ballots=args.ballots,
+            step="load .blt",
+            seconds=round(seconds, 3),
+            cpu_seconds=round(cpu, 3),
+            distinct_rankings=len(loaded.ballots),
+        )
+        del loaded
         election = election_from(rows, args.candidates, args.seats)
-        election.profile  # noqa: B018
+        _, grouping, _ = timed(lambda e=election: e.profile)
+        emit(case=case, ballots=args.ballots, step="group ballots", cpu_seconds=round(grouping, 3))
         for method in args.methods.split(","):
-            seconds, result = timed(lambda m=method: count(election, method=m))
-            line: dict[str, Any] = {"case": case, "ballots": args.ballots, "method": method,
-                                    "seconds": round(seconds, 3), "elected": list(result.elected)}
-            peer = None if args.no_peer else pref_voting_peer(method)
-            if peer is not None:
-                peer_seconds, peer_elected = timed(lambda p=peer: p(election))
-                ours = result.elected[:1] if method == "schulze" else result.elected
-                line.update(peer="pref_voting", peer_seconds=round(peer_seconds, 3),
-                            ratio=round(peer_seconds / seconds, 1), same_winners=set(ours) == set(peer_elected))
+            seconds, cpu, result = timed(lambda m=method, e=election: count(e, method=m))
+            line: dict[str, Any] = {
+                "case": case,
+                "ballots": args.ballots,
+                "method": method,
+                "seconds": round(seconds, 3),
+                "cpu_seconds": round(cpu, 3),
+                "elected": list(result.elected),
+            }
+            ours = set(result.elected[:1] if method == "schulze" else result.elected)
+            peers = {} if args.no_peer else peers_for(method, election, max_rankings=args.peer_max_rankings)
+            timings = {}
+            for name, peer in peers.items():
+                _, peer_cpu, peer_elected = timed(peer)
+                timings[name] = {"cpu_seconds": round(peer_cpu, 3), "same_winners": set(peer_elected) == ours}
+            if timings:
+                fastest = min(timings, key=lambda name: timings[name]["cpu_seconds"])
+                line.update(
+                    peers=timings,
+                    fastest_peer=fastest,
+                    ratio=round(timings[fastest]["cpu_seconds"] / (cpu + grouping), 1),
+                )
             emit(**line)
     emit(step="peak memory", max_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
 
