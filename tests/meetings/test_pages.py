@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -99,3 +99,24 @@ def test_council_page_lists_meetings_and_elections(cast, meeting):
     assert b"Delegates of Riverside Depot" in page.content and b"Call an election" in page.content
     page = cast.client(cast.bob).get(f"/councils/{cast.riverside.uuid}/")
     assert b"Schedule a meeting" not in page.content and b"Call an election" not in page.content
+
+
+def test_home_page_lists_next_meetings_and_open_elections(cast, meeting):
+    from councils.elections import actions as election_actions
+
+    election_actions.call_election(actor=cast.alice, council=cast.riverside, kind="delegates", now=NOW)
+    page = cast.client(cast.bob).get("/")
+    assert page.status_code == 200
+    assert b"Next meetings" in page.content and b"General meeting" not in page.content  # NOW is past
+    upcoming = actions.schedule_meeting(
+        actor=cast.alice,
+        council=cast.riverside,
+        title="Next general meeting",
+        starts_at=datetime.now(tz=UTC) + timedelta(days=3),
+        place="Canteen",
+        now=NOW,
+    )
+    page = cast.client(cast.bob).get("/")
+    assert upcoming.title.encode() in page.content
+    assert b"Delegates of Riverside Depot" in page.content
+    assert upcoming.title.encode() not in cast.client(cast.dave).get("/").content

@@ -5,12 +5,15 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from councils.accounts.models import User
+from councils.elections import queries as election_queries
 from councils.federation import queries
 from councils.federation.models import Membership, Office, Seat
+from councils.meetings import queries as meeting_queries
 from councils.motions import queries as motion_queries
 
 
@@ -37,6 +40,8 @@ def home(request: HttpRequest) -> HttpResponse:
         councils = list(queries.list_participant_councils(user=request.user))
         context["my_councils"] = [(council, roles.get(council.id, [])) for council in councils]
         context["open_votes"] = motion_queries.list_open_votes_for(user=request.user)
+        context["next_meetings"] = meeting_queries.list_upcoming_for(user=request.user, now=timezone.now())
+        context["open_elections"] = list(election_queries.list_upcoming_for(user=request.user)[:5])
     else:
         context["public_councils"] = queries.list_visible_councils(viewer=None).filter(parent__isnull=True)
     return render(request, "web/home.html", context)
