@@ -273,3 +273,47 @@ def test_backups_from_before_and_after_a_key_rotation_both_restore_and_verify(
     new.ok("verify_record")
     new.populate("Sigma", 1)
     new.ok("verify_record")
+
+
+def _mark(site: Site, *, origin: str, size: int, root: bytes) -> None:
+    import base64
+
+    site.var.mkdir(parents=True, exist_ok=True)
+    (site.var / "record_high_water").write_text(
+        json.dumps({"origin": origin, "size": size, "root": base64.b64encode(root).decode()})
+    )
+
+
+def test_a_backup_of_the_published_size_but_another_history_is_a_fork(source: Source, tmp_path: Path) -> None:
+    data = manifest(source.newer)
+    target = fresh(tmp_path, "other-history")
+    _mark(target, origin=data["origin"], size=data["record"]["size"], root=b"\x07" * 32)
+    refused = target.manage("restore", str(source.newer))
+    assert refused.returncode == 1
+    assert "different root" in refused.stderr and "fork" in refused.stderr
+    assert sqlite_rows(
+        Path(target.database_url.removeprefix("sqlite:///")), "SELECT COUNT(*) FROM sqlite_master"
+    ) == [(0,)]
+
+
+def test_a_longer_backup_that_does_not_extend_the_published_log_fails_verification(
+    source: Source, tmp_path: Path
+) -> None:
+    data = manifest(source.older)
+    target = fresh(tmp_path, "diverged")
+    _mark(target, origin=data["origin"], size=data["record"]["size"], root=b"\x07" * 32)
+    result = target.manage("restore", str(source.newer))
+    assert result.returncode == 1
+    assert "NOT finished" in result.stderr
+    assert (
+        f"first {data['record']['size']} entries do not hash to the published checkpoint's root"
+        in result.stderr
+    )
+
+
+def test_another_log_published_here_is_a_fork(source: Source, tmp_path: Path) -> None:
+    target = fresh(tmp_path, "other-origin")
+    _mark(target, origin="councils.record/another", size=3, root=b"\x07" * 32)
+    refused = target.manage("restore", str(source.newer))
+    assert refused.returncode == 1
+    assert "published log councils.record/another up to size 3" in refused.stderr
