@@ -160,7 +160,7 @@ def main() -> None:
     parser.add_argument(
         "--peer-max-rankings",
         type=int,
-        default=20_000,
+        default=200_000,
         help="run pref_voting only up to this many distinct rankings",
     )
     args = parser.parse_args()
