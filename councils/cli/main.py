@@ -20,6 +20,8 @@ SUBCOMMAND_MODULES = [
     "mandates",
     "motions",
     "membership",
+    "elections",
+    "meetings",
 ]
 
 

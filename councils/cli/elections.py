@@ -1,0 +1,186 @@
+"""`councils elections list|show|nominate|ballot|results|blt`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from councils.cli.client import Api
+from councils.cli.output import CliError, emit_json, parse_uuid
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "elections", help="elections of delegates and officers: vote and see results"
+    )
+    sub = parser.add_subparsers(dest="elections_command", required=True, metavar="COMMAND")
+
+    listing = sub.add_parser("list", help="the elections of a council, newest first")
+    listing.add_argument("--council", required=True, help="the council's UUID")
+    listing.set_defaults(handler=run_list)
+
+    show = sub.add_parser("show", help="an election with its candidates and turnout")
+    show.add_argument("election", help="the election's UUID")
+    show.set_defaults(handler=run_show)
+
+    nominate = sub.add_parser("nominate", help="nominate a voter of the council (default: yourself)")
+    nominate.add_argument("election", help="the election's UUID")
+    nominate.add_argument("--candidate", help="the person's UUID (default: yourself)")
+    nominate.set_defaults(handler=run_nominate)
+
+    ballot = sub.add_parser(
+        "ballot",
+        help="cast your secret ballot",
+        description="Cast your secret ballot. It cannot be changed once cast. Candidates may be given by "
+        "candidacy UUID or by name as `show` prints them.",
+    )
+    ballot.add_argument("election", help="the election's UUID")
+    marks = ballot.add_mutually_exclusive_group(required=True)
+    marks.add_argument("--rank", help="candidates in order of preference, comma-separated: A,B,C")
+    marks.add_argument("--approve", help="candidates you mark (approval or plurality), comma-separated")
+    ballot.set_defaults(handler=run_ballot)
+
+    results = sub.add_parser("results", help="the count, stage by stage")
+    results.add_argument("election", help="the election's UUID")
+    results.set_defaults(handler=run_results)
+
+    blt = sub.add_parser("blt", help="download the anonymous ballots as .blt, to count with `councils count`")
+    blt.add_argument("election", help="the election's UUID")
+    blt.add_argument("-o", "--output", help="file to write (default: standard output)")
+    blt.set_defaults(handler=run_blt)
+
+
+def run_list(args: argparse.Namespace) -> int:
+    council = parse_uuid(args.council, what="--council")
+    items = Api(args.server).get_all("/elections", council=council)
+    if args.json:
+        emit_json({"items": items, "count": len(items)})
+        return 0
+    for e in items:
+        print(f"{e['uuid']}  {e['status']:<10}  {e['seats']} seat(s)  {e['method']:<12}  {e['title']}")
+    print(f"{len(items)} elections")
+    return 0
+
+
+def _get(args: argparse.Namespace) -> tuple[Api, dict[str, Any]]:
+    api = Api(args.server)
+    return api, api.get(f"/elections/{parse_uuid(args.election, what='ELECTION')}")
+
+
+def run_show(args: argparse.Namespace) -> int:
+    _, election = _get(args)
+    if args.json:
+        emit_json(election)
+        return 0
+    print(f"{election['title']} ({election['council']['name']})")
+    print(f"  {election['status']}, {election['seats']} seat(s), counted by {election['method']}")
+    if election["opened_at"]:
+        print(f"  turnout {election['turnout']} of {election['electorate_size']}")
+    for c in election["candidates"]:
+        flags = [f for f, on in (("elected", c["elected"]), ("withdrawn", c["withdrawn"])) if on]
+        if not c["accepted"] and not c["withdrawn"]:
+            flags.append("not yet accepted")
+        print(f"  {c['uuid']}  {c['person']['name']}" + (f"  ({', '.join(flags)})" if flags else ""))
+    you = election["you"]
+    if you["is_elector"]:
+        print("  you have voted" if you["has_voted"] else "  you may vote: councils elections ballot ...")
+    return 0
+
+
+def run_nominate(args: argparse.Namespace) -> int:
+    api = Api(args.server)
+    election = parse_uuid(args.election, what="ELECTION")
+    candidate = (
+        parse_uuid(args.candidate, what="--candidate") if args.candidate else api.get("/auth/me")["uuid"]
+    )
+    body = {"candidate": candidate}
+    candidacy = api.post(f"/elections/{election}/nominations", body)
+    if args.json:
+        emit_json(candidacy)
+        return 0
+    state = "standing" if candidacy["standing"] else "awaiting the candidate's acceptance"
+    print(f"Nominated {candidacy['person']['name']}: {state}.")
+    return 0
+
+
+def _resolve(marks: str, candidates: list[dict[str, Any]]) -> list[str]:
+    """Turn comma-separated candidacy UUIDs or names into candidacy UUIDs, refusing anything ambiguous."""
+    standing = [c for c in candidates if c["standing"]]
+    chosen: list[str] = []
+    for raw in (m.strip() for m in marks.split(",")):
+        if not raw:
+            raise CliError("an empty candidate in the list (two commas?)")
+        matches = [
+            c
+            for c in standing
+            if raw in (c["uuid"], c["person"]["uuid"]) or raw.casefold() == c["person"]["name"].casefold()
+        ]
+        if len(matches) != 1:
+            names = ", ".join(c["person"]["name"] for c in standing)
+            problem = "matches several candidates" if matches else "is not a candidate"
+            raise CliError(f"{raw!r} {problem}; candidates: {names}")
+        chosen.append(matches[0]["uuid"])
+    return chosen
+
+
+def run_ballot(args: argparse.Namespace) -> int:
+    api, election = _get(args)
+    key = "ranking" if args.rank is not None else "approvals"
+    marks = _resolve(args.rank if args.rank is not None else args.approve, election["candidates"])
+    answer = api.post(f"/elections/{election['uuid']}/ballot", {key: marks})
+    if args.json:
+        emit_json(answer)
+    else:
+        print(answer["message"])
+    return 0
+
+
+def run_results(args: argparse.Namespace) -> int:
+    api = Api(args.server)
+    election = parse_uuid(args.election, what="ELECTION")
+    results = api.get(f"/elections/{election}/results")
+    if args.json:
+        emit_json(results)
+        return 0
+    named = results["named"]
+    print(
+        f"{results['method']}, {results['seats']} seat(s); {results['ballot_count']} ballots, "
+        f"turnout {results['turnout']} of {results['electorate_size']}"
+    )
+    if named.get("quota"):
+        print(f"quota {named['quota']}")
+    for stage in named["stages"]:
+        parts = [f"{name} {votes}" for name, votes in stage["totals"].items()]
+        extra = [f"elected {', '.join(stage['elected'])}"] if stage["elected"] else []
+        extra += [f"excluded {', '.join(stage['excluded'])}"] if stage["excluded"] else []
+        extra += [f"transfer value {stage['transfer_value']}"] if stage["transfer_value"] else []
+        print(f"stage {stage['stage']}: " + "; ".join(parts + extra))
+    print("elected: " + ", ".join(named["elected"]))
+    print(f"seed {results['seed']}; ballot set {results['ballot_set_hash']}")
+    print(
+        f"check it: councils elections blt {election} -o e.blt && "
+        f"councils count e.blt --method {results['method']} --seed {results['seed']}"
+    )
+    return 0
+
+
+def run_blt(args: argparse.Namespace) -> int:
+    api = Api(args.server)
+    election = parse_uuid(args.election, what="ELECTION")
+    text = api.get(f"/elections/{election}/ballots.blt")
+    if args.output:
+        try:
+            with open(args.output, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as exc:
+            raise CliError(f"{args.output}: {exc.strerror}") from None
+        if args.json:
+            emit_json({"election": election, "file": args.output})
+        else:
+            print(f"wrote {args.output}", file=sys.stderr)
+    elif args.json:
+        emit_json({"election": election, "blt": text})
+    else:
+        sys.stdout.write(text)
+    return 0
