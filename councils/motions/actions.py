@@ -95,11 +95,19 @@ def _check_seconds(seconds_required: int, council: Council) -> None:
 
 
 def _lock_motion(motion: Motion) -> Motion:
-    return Motion.objects.select_for_update().select_related("council", "council__parent").get(pk=motion.pk)
+    return (
+        Motion.objects.select_for_update(of=("self",))
+        .select_related("council", "council__parent")
+        .get(pk=motion.pk)
+    )
 
 
 def _lock_vote(vote: Vote) -> Vote:
-    return Vote.objects.select_for_update().select_related("motion", "motion__council").get(pk=vote.pk)
+    return (
+        Vote.objects.select_for_update(of=("self",))
+        .select_related("motion", "motion__council")
+        .get(pk=vote.pk)
+    )
 
 
 def _motions_changed(council: Council) -> None:

@@ -24,7 +24,11 @@ def flush_secret_ballots(vote_uuid: str) -> int:
     from councils.motions.actions import flush_pending_ballots
 
     with transaction.atomic():
-        vote = Vote.objects.select_for_update().filter(uuid=vote_uuid, closed_at__isnull=True).first()
+        vote = (
+            Vote.objects.select_for_update(of=("self",))
+            .filter(uuid=vote_uuid, closed_at__isnull=True)
+            .first()
+        )
         if vote is None:
             return 0
         moved = flush_pending_ballots(vote=vote)

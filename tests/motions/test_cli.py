@@ -20,9 +20,14 @@ SERVER = "http://testserver"
 
 @pytest.fixture
 def cli(monkeypatch, tmp_path, cast):
+    from django.core.signals import request_finished, request_started
     from django.core.wsgi import get_wsgi_application
+    from django.db import close_old_connections
 
     app = get_wsgi_application()
+    # As Django's test client does: the request must not close the test's own connection (PostgreSQL).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     real_client = httpx.Client
 
     def client(*args, **kwargs):
@@ -41,7 +46,9 @@ def cli(monkeypatch, tmp_path, cast):
             monkeypatch.setenv("COUNCILS_TOKEN", issue_token(user=user, name="cli", now=NOW))
         return main(["--server", SERVER, *argv])
 
-    return run
+    yield run
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 def test_table_second_vote_close_and_forward(cli, cast, capsys):

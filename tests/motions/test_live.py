@@ -5,6 +5,7 @@ import json
 
 import pytest
 from asgiref.sync import sync_to_async
+from django.db import connections
 
 from councils.federation.models import Council
 from councils.live.asgi import live_router
@@ -28,6 +29,14 @@ async def _follow(path, cookie, action):
     async def send(message):
         await messages.put(message)
 
+    try:
+        return await _stream_once(path, cookie, action, messages, gone, receive, send)
+    finally:
+        # The guard's database connection lives in asgiref's worker thread; let the test database go.
+        await sync_to_async(connections.close_all)()
+
+
+async def _stream_once(path, cookie, action, messages, gone, receive, send):
     headers = [(b"cookie", f"sessionid={cookie}".encode())] if cookie else []
     task = asyncio.create_task(
         live_router(_django)({"type": "http", "path": path, "headers": headers}, receive, send)
