@@ -158,6 +158,7 @@ def open_amendment_vote(
     if amendment.status != Amendment.Status.PROPOSED:
         raise ConflictError("This amendment has already been decided.")
     current = queries.current_constitution(amendment.federation_id)
+    assert amendment.motion_uuid is not None
     motion = Motion.objects.get(uuid=amendment.motion_uuid)
     return motion_actions.open_vote(
         actor=actor,
@@ -220,14 +221,19 @@ def apply_amendment_outcome(*, motion: Motion, result: VoteResult, now: datetime
         return
     reason = refusal_reason(motion=motion, amendment=amendment, result=result)
     if reason is not None:
+        latest = (
+            ConstitutionVersion.objects.filter(federation_id=council.federation_id)
+            .order_by("-version")
+            .first()
+        )
         payload: dict[str, Any] = {
             "motion": str(motion.uuid),
             "reason": reason,
             "result": result.as_payload(),
+            "constitution": latest.version if latest else None,
         }
         if amendment is not None:
             payload["amendment"] = str(amendment.uuid)
-            payload["constitution"] = queries.current_constitution(amendment.federation_id).version
             if amendment.status == Amendment.Status.PROPOSED:
                 amendment.status = Amendment.Status.REFUSED
                 amendment.decided_at = now

@@ -47,6 +47,7 @@ def _amend(demo: Demo) -> None:
         explanation="Six months shut out new workplaces for half a year; three months of standing is enough.",
         now=when,
     )
+    assert amendment.motion_uuid is not None
     motion = Motion.objects.get(uuid=amendment.motion_uuid)
     motions.second_motion(actor=voters[1], motion=motion, now=when)
     vote = ca.open_amendment_vote(actor=None, amendment=amendment, now=when + timedelta(hours=1))

@@ -40,6 +40,16 @@ def _rules(council: Council, purpose: str) -> Constitution:
     return constitution_in_force(federation=council.federation_id, purpose=purpose)
 
 
+def _version(council: Council) -> int | None:
+    """The version in force, for entries that record a refusal even where no constitution was adopted."""
+    from councils.constitution.models import ConstitutionVersion
+
+    latest = (
+        ConstitutionVersion.objects.filter(federation_id=council.federation_id).order_by("-version").first()
+    )
+    return latest.version if latest else None
+
+
 def _members_changed(council: Council) -> None:
     publish_on_commit(f"council-{council.uuid}", {"type": "members.changed"})
 
@@ -225,7 +235,7 @@ def withdraw_application(*, actor: User, application: Application, now: datetime
         event="membership.withdrawn",
         actor=actor,
         council=application.council,
-        payload={"application": str(application.uuid)},
+        payload={"application": str(application.uuid), "constitution": _version(application.council)},
         now=now,
     )
     _members_changed(application.council)
@@ -410,6 +420,7 @@ def apply_admission_outcome(*, motion: Motion, result: VoteResult, now: datetime
                 "motion": str(motion.uuid),
                 "reason": "An admission vote counts only when called on an open application by the admission "
                 "procedure; this one changes no membership.",
+                "constitution": _version(motion.council),
             },
             now=now,
         )
@@ -515,7 +526,11 @@ def leave_membership(*, actor: User, membership: Membership, now: datetime) -> M
         event="member.left",
         actor=actor,
         council=membership.council,
-        payload={"membership": str(membership.uuid), "member": str(actor.uuid)},
+        payload={
+            "membership": str(membership.uuid),
+            "member": str(actor.uuid),
+            "constitution": _version(membership.council),
+        },
         now=now,
     )
     _members_changed(membership.council)
@@ -914,7 +929,7 @@ def _refuse_discipline_vote(*, motion: Motion, reason: str, now: datetime) -> No
         event="discipline.vote_refused",
         actor=None,
         council=motion.council,
-        payload={"motion": str(motion.uuid), "reason": reason},
+        payload={"motion": str(motion.uuid), "reason": reason, "constitution": _version(motion.council)},
         now=now,
     )
 

@@ -16,12 +16,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from councils.accounts.models import User
 from councils.constitution import actions, permissions, queries
 from councils.constitution.plain import LABELS, explain
 from councils.constitution.rules import document_changes
 from councils.core.rules.constitution import THRESHOLDS, Constitution
 from councils.federation import permissions as council_policy
 from councils.web.views.common import domain_errors
+
+
+def _me(request: HttpRequest) -> User:
+    """The logged-in user (the views that act are behind login_required)."""
+    assert isinstance(request.user, User)
+    return request.user
 
 
 def _history(federation: Any) -> list[dict[str, Any]]:
@@ -103,7 +110,7 @@ def amendment_new(request: HttpRequest) -> HttpResponse:
         changes = {k: (str(v) if not isinstance(v, (int, str)) else v) for k, v in data.items()}
         changes = {k: v for k, v in changes.items() if str(before[k]) != str(v)}
         amendment = actions.propose_constitution_amendment(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=_me(request),
             federation=federation,
             changes=changes,
             explanation=explanation,
@@ -122,7 +129,7 @@ def amendment_new(request: HttpRequest) -> HttpResponse:
 @domain_errors
 def amendment_open_vote(request: HttpRequest, amendment_id: UUID) -> HttpResponse:
     amendment = queries.access_amendment(viewer=request.user, amendment_uuid=amendment_id)
-    actions.open_amendment_vote(actor=request.user, amendment=amendment, now=timezone.now())  # type: ignore[arg-type]
+    actions.open_amendment_vote(actor=_me(request), amendment=amendment, now=timezone.now())
     messages.success(request, _("The vote is open at the majority the constitution requires."))
     return redirect("web:motion", amendment.motion_uuid)
 

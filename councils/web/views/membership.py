@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from django import forms
@@ -17,12 +17,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from councils.accounts.models import User
 from councils.constitution.queries import constitution_in_force
 from councils.federation import queries as federation_queries
 from councils.federation.models import Membership
 from councils.membership import actions, permissions, queries
 from councils.membership.models import DisciplineCase
 from councils.web.views.common import domain_errors
+
+
+def _me(request: HttpRequest) -> User:
+    """The logged-in user (the views that act are behind login_required)."""
+    assert isinstance(request.user, User)
+    return request.user
 
 
 class ApplyForm(forms.Form):
@@ -87,9 +94,9 @@ def _status(request: HttpRequest) -> int:
 @domain_errors
 def membership_home(request: HttpRequest) -> HttpResponse:
     context = {
-        "applications": queries.list_my_applications(user=request.user),
-        "cases": queries.list_cases_against(user=request.user),
-        "current": federation_queries.current_membership(user=request.user),
+        "applications": queries.list_my_applications(user=_me(request)),
+        "cases": queries.list_cases_against(user=_me(request)),
+        "current": federation_queries.current_membership(user=_me(request)),
     }
     return render(request, "web/membership/home.html", context)
 
@@ -101,10 +108,10 @@ def apply(request: HttpRequest, council_id: UUID) -> HttpResponse:
     form = ApplyForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         application = actions.apply_for_membership(
-            actor=request.user,
+            actor=_me(request),
             council=council,
             now=timezone.now(),
-            **form.cleaned_data,  # type: ignore[arg-type]
+            **form.cleaned_data,
         )
         messages.success(request, _("Your application is made. Ask two members of standing to sponsor you."))
         return redirect("web:application", application.uuid)
@@ -153,14 +160,14 @@ def application_detail(request: HttpRequest, application_id: UUID) -> HttpRespon
 
 
 def _application_action(
-    do: Callable[..., Any], message: str, *, vote: str | None = None
+    do: Callable[..., Any], message: Any, *, vote: str | None = None
 ) -> Callable[[HttpRequest, UUID], HttpResponse]:
     @require_POST
     @login_required
     @domain_errors
     def view(request: HttpRequest, application_id: UUID) -> HttpResponse:
         application = queries.access_application(viewer=request.user, application_uuid=application_id)
-        result = do(actor=request.user, application=application, now=timezone.now())
+        result = do(actor=_me(request), application=application, now=timezone.now())
         messages.success(request, message)
         if vote is not None:
             return redirect("web:motion", result.motion.uuid)
@@ -187,14 +194,14 @@ def charges_new(request: HttpRequest, council_id: UUID) -> HttpResponse:
     form = ChargesForm(request.POST if request.method == "POST" else None)
     choices = [
         (str(m.uuid), m.user.name)
-        for m in federation_queries.list_members(council=council).exclude(user=request.user)
+        for m in federation_queries.list_members(council=council).exclude(user=_me(request))
         if m.status in (Membership.Status.FULL, Membership.Status.CANDIDATE)
     ]
-    form.fields["membership"].choices = choices
+    cast(forms.ChoiceField, form.fields["membership"]).choices = choices
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         case = actions.bring_charges(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=_me(request),
             membership=Membership.objects.get(uuid=data["membership"], council=council),
             charges=data["charges"],
             penalty=data["penalty"],
@@ -255,11 +262,11 @@ def case_defence(request: HttpRequest, case_id: UUID) -> HttpResponse:
             {"title": data["evidence_title"], "url": data["evidence_url"], "text": data["evidence_text"]}
         )
     actions.submit_defence(
-        actor=request.user,
+        actor=_me(request),
         case=case,
         statement=data["statement"],
         evidence=evidence,
-        now=timezone.now(),  # type: ignore[arg-type]
+        now=timezone.now(),
     )
     messages.success(request, _("Your answer and evidence are on file."))
     return redirect("web:case", case.uuid)
@@ -272,7 +279,7 @@ def case_hearing(request: HttpRequest, case_id: UUID) -> HttpResponse:
     case = queries.access_case(viewer=request.user, case_uuid=case_id)
     form = HearingForm(request.POST)
     notes = form.cleaned_data["notes"] if form.is_valid() else ""
-    actions.record_hearing(actor=request.user, case=case, notes=notes, now=timezone.now())  # type: ignore[arg-type]
+    actions.record_hearing(actor=_me(request), case=case, notes=notes, now=timezone.now())
     messages.success(request, _("The hearing is recorded."))
     return redirect("web:case", case.uuid)
 
@@ -282,7 +289,7 @@ def case_hearing(request: HttpRequest, case_id: UUID) -> HttpResponse:
 @domain_errors
 def case_call_vote(request: HttpRequest, case_id: UUID) -> HttpResponse:
     case = queries.access_case(viewer=request.user, case_uuid=case_id)
-    vote = actions.call_discipline_vote(actor=request.user, case=case, now=timezone.now())  # type: ignore[arg-type]
+    vote = actions.call_discipline_vote(actor=_me(request), case=case, now=timezone.now())
     messages.success(request, _("The council's vote on the charges is open."))
     return redirect("web:motion", vote.motion.uuid)
 
@@ -292,7 +299,7 @@ def case_call_vote(request: HttpRequest, case_id: UUID) -> HttpResponse:
 @domain_errors
 def case_withdraw(request: HttpRequest, case_id: UUID) -> HttpResponse:
     case = queries.access_case(viewer=request.user, case_uuid=case_id)
-    actions.withdraw_charges(actor=request.user, case=case, now=timezone.now())  # type: ignore[arg-type]
+    actions.withdraw_charges(actor=_me(request), case=case, now=timezone.now())
     messages.success(request, _("The charges are withdrawn."))
     return redirect("web:case", case.uuid)
 
@@ -302,7 +309,7 @@ def case_withdraw(request: HttpRequest, case_id: UUID) -> HttpResponse:
 @domain_errors
 def case_end_suspension(request: HttpRequest, case_id: UUID) -> HttpResponse:
     case = queries.access_case(viewer=request.user, case_uuid=case_id)
-    actions.end_suspension(actor=request.user, case=case, now=timezone.now())  # type: ignore[arg-type]
+    actions.end_suspension(actor=_me(request), case=case, now=timezone.now())
     messages.success(request, _("The suspension is served; the member's rights are restored."))
     return redirect("web:case", case.uuid)
 
@@ -317,8 +324,8 @@ def case_appeal(request: HttpRequest, case_id: UUID) -> HttpResponse:
         context = {"case": case, "appeal_form": form, "defences": case.defences.all(), "appeals": []}
         return render(request, "web/membership/case.html", context, status=422)
     actions.lodge_appeal(
-        actor=request.user, case=case, grounds=form.cleaned_data["grounds"], now=timezone.now()
-    )  # type: ignore[arg-type]
+        actor=_me(request), case=case, grounds=form.cleaned_data["grounds"], now=timezone.now()
+    )
     messages.success(request, _("Your appeal is lodged."))
     return redirect("web:case", case.uuid)
 
@@ -328,7 +335,7 @@ def case_appeal(request: HttpRequest, case_id: UUID) -> HttpResponse:
 @domain_errors
 def appeal_call_vote(request: HttpRequest, appeal_id: UUID) -> HttpResponse:
     appeal = queries.access_appeal(viewer=request.user, appeal_uuid=appeal_id)
-    vote = actions.call_appeal_vote(actor=request.user, appeal=appeal, now=timezone.now())  # type: ignore[arg-type]
+    vote = actions.call_appeal_vote(actor=_me(request), appeal=appeal, now=timezone.now())
     messages.success(request, _("The appeal vote is open."))
     return redirect("web:motion", vote.motion.uuid)
 
@@ -371,5 +378,5 @@ def council_section(request: HttpRequest, council: Any) -> dict[str, Any]:
         else None,
         "may_apply": council.is_base
         and request.user.is_authenticated
-        and federation_queries.current_membership(user=request.user) is None,
+        and federation_queries.current_membership(user=_me(request)) is None,
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import cast
 from uuid import UUID
 
 from django import forms
@@ -15,11 +16,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from councils.accounts.models import User
 from councils.constitution.queries import federation_for
 from councils.core.errors import InvalidInputError
 from councils.federation import queries as federation_queries
 from councils.platforms import actions, permissions, queries
 from councils.web.views.common import domain_errors
+
+
+def _me(request: HttpRequest) -> User:
+    """The logged-in user (the views that act are behind login_required)."""
+    assert isinstance(request.user, User)
+    return request.user
 
 
 class PlatformForm(forms.Form):
@@ -54,10 +62,10 @@ def platform_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         federation = federation_for(viewer=request.user, federation_uuid=request.GET.get("federation"))
         platform = actions.found_platform(
-            actor=request.user,
+            actor=_me(request),
             federation=federation,
             now=timezone.now(),
-            **form.cleaned_data,  # type: ignore[arg-type]
+            **form.cleaned_data,
         )
         messages.success(request, _("The platform is formed; you are its first member."))
         return redirect("web:platform", platform.uuid)
@@ -89,7 +97,7 @@ def platform_detail(request: HttpRequest, platform_id: UUID) -> HttpResponse:
 @domain_errors
 def platform_join(request: HttpRequest, platform_id: UUID) -> HttpResponse:
     platform = queries.access_platform(viewer=request.user, platform_uuid=platform_id)
-    actions.join_platform(actor=request.user, platform=platform, now=timezone.now())  # type: ignore[arg-type]
+    actions.join_platform(actor=_me(request), platform=platform, now=timezone.now())
     messages.success(
         request, _("You joined the platform. Only its members and credentials officers can see that.")
     )
@@ -101,7 +109,7 @@ def platform_join(request: HttpRequest, platform_id: UUID) -> HttpResponse:
 @domain_errors
 def platform_leave(request: HttpRequest, platform_id: UUID) -> HttpResponse:
     platform = queries.access_platform(viewer=request.user, platform_uuid=platform_id)
-    actions.leave_platform(actor=request.user, platform=platform, now=timezone.now())  # type: ignore[arg-type]
+    actions.leave_platform(actor=_me(request), platform=platform, now=timezone.now())
     messages.success(request, _("You left the platform."))
     return redirect("web:platform", platform.uuid)
 
@@ -115,11 +123,13 @@ def platform_publish(request: HttpRequest, platform_id: UUID) -> HttpResponse:
         federation=platform.federation
     )
     form = DocumentForm(request.POST if request.method == "POST" else None)
-    form.fields["councils"].choices = [(str(c.uuid), c.name) for c in visible.order_by("name")]
+    cast(forms.MultipleChoiceField, form.fields["councils"]).choices = [
+        (str(c.uuid), c.name) for c in visible.order_by("name")
+    ]
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         actions.publish_document(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=_me(request),
             platform=platform,
             title=data["title"],
             body=data["body"],
@@ -142,7 +152,7 @@ def platform_slate(request: HttpRequest, platform_id: UUID) -> HttpResponse:
         data = form.cleaned_data
         try:
             actions.run_slate(
-                actor=request.user,  # type: ignore[arg-type]
+                actor=_me(request),
                 platform=platform,
                 election_uuid=data["election"],
                 title=data["title"],
