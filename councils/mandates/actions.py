@@ -93,10 +93,14 @@ def start_recall(
     """Start a petition to recall the council's delegate or officer; the starter signs first."""
     if seat is not None:
         seat = (
-            Seat.objects.select_for_update().select_related("council", "from_council", "user").get(pk=seat.pk)
+            Seat.objects.select_for_update(of=("self",))
+            .select_related("council", "from_council", "user")
+            .get(pk=seat.pk)
         )
     if office is not None:
-        office = Office.objects.select_for_update().select_related("council", "user").get(pk=office.pk)
+        office = (
+            Office.objects.select_for_update(of=("self",)).select_related("council", "user").get(pk=office.pk)
+        )
     council, target, kind = _target_of(seat=seat, office=office)
     permissions.require(actor, "start_recall", council)
     reason = reason.strip()
@@ -237,7 +241,7 @@ def sign_recall(*, actor: User, petition: RecallPetition, now: datetime) -> Reca
     """Sign a recall petition for oneself; the signature that reaches the threshold calls the vote."""
     with transaction.atomic():
         petition = (
-            RecallPetition.objects.select_for_update()
+            RecallPetition.objects.select_for_update(of=("self",))
             .select_related("council", "seat", "seat__council", "office")
             .get(pk=petition.pk)
         )
@@ -255,7 +259,7 @@ def sign_recall(*, actor: User, petition: RecallPetition, now: datetime) -> Reca
 def expire_recall_petitions(*, now: datetime) -> int:
     """Close, with a record entry each, every open petition whose window passed without the threshold."""
     expired = list(
-        RecallPetition.objects.select_for_update()
+        RecallPetition.objects.select_for_update(of=("self",))
         .select_related("council")
         .filter(status=RecallPetition.Status.OPEN, expires_at__lte=now)
         .order_by("id")
@@ -284,7 +288,7 @@ def _require_byelection(
 
 
 def _moot_petitions(*, seats: Iterable[Seat] = (), offices: Iterable[Office] = (), now: datetime) -> None:
-    live = RecallPetition.objects.select_for_update().filter(status=RecallPetition.Status.OPEN)
+    live = RecallPetition.objects.select_for_update(of=("self",)).filter(status=RecallPetition.Status.OPEN)
     for petition in live.filter(seat__in=list(seats)) | live.filter(office__in=list(offices)):
         petition.status = RecallPetition.Status.MOOT
         petition.closed_at = now
@@ -297,7 +301,7 @@ def _vacate_seat(*, seat: Seat, reason: str, actor: User | None, now: datetime) 
     federation_actions.end_seat(seat=seat, reason=reason, actor=actor, now=now)
     _require_byelection(from_council=seat.from_council, council=seat.council, seat=seat, office=None, now=now)
     offices = list(
-        Office.objects.select_for_update()
+        Office.objects.select_for_update(of=("self",))
         .select_related("council", "user")
         .filter(council=seat.council, user=seat.user, ended_at__isnull=True)
         .order_by("id")
@@ -309,7 +313,7 @@ def _vacate_seat(*, seat: Seat, reason: str, actor: User | None, now: datetime) 
         )
         ended.append(office)
     higher = list(
-        Seat.objects.select_for_update()
+        Seat.objects.select_for_update(of=("self",))
         .select_related("council", "from_council", "user")
         .filter(from_council=seat.council, user=seat.user, ended_at__isnull=True)
         .order_by("id")
@@ -325,7 +329,7 @@ def on_recall_decided(*, motion: Motion, result: VoteResult, now: datetime) -> N
     if motion.subject_uuid is None:
         return
     petition = (
-        RecallPetition.objects.select_for_update()
+        RecallPetition.objects.select_for_update(of=("self",))
         .select_related(
             "council",
             "seat",
@@ -379,7 +383,11 @@ def on_recall_decided(*, motion: Motion, result: VoteResult, now: datetime) -> N
 @transaction.atomic
 def resign_seat(*, actor: User, seat: Seat, now: datetime) -> list[Seat | Office]:
     """A delegate steps down; seats and offices held through the seat end with it."""
-    seat = Seat.objects.select_for_update().select_related("council", "from_council", "user").get(pk=seat.pk)
+    seat = (
+        Seat.objects.select_for_update(of=("self",))
+        .select_related("council", "from_council", "user")
+        .get(pk=seat.pk)
+    )
     permissions.require(actor, "resign", seat)
     if seat.ended_at is not None:
         raise ConflictError("This seat has already ended.")
@@ -453,7 +461,7 @@ def _decide_proposal(*, proposal: MandateProposal, motion: Motion, result: VoteR
         proposal.save(update_fields=["status"])
         return
     target = Motion.objects.filter(uuid=proposal.target_motion_uuid).only("title").first()
-    superseded = Mandate.objects.select_for_update().filter(
+    superseded = Mandate.objects.select_for_update(of=("self",)).filter(
         council=proposal.council, target_motion_uuid=proposal.target_motion_uuid, superseded_at__isnull=True
     )
     superseded.update(superseded_at=now)
@@ -487,7 +495,7 @@ def check_roll_call(*, motion: Motion, now: datetime) -> list[MandateVote]:
     from councils.motions.models import NamedBallot, Vote
 
     mandates = list(
-        Mandate.objects.select_for_update()
+        Mandate.objects.select_for_update(of=("self",))
         .select_related("council", "target_council")
         .filter(target_motion_uuid=motion.uuid, superseded_at__isnull=True, checked_at__isnull=True)
         .order_by("id")
@@ -556,7 +564,7 @@ def check_roll_call(*, motion: Motion, now: datetime) -> list[MandateVote]:
 def on_ordinary_decided(*, motion: Motion, result: VoteResult, now: datetime) -> None:
     """Outcome of an ordinary motion: a mandate proposal decided here, or a roll call to check above."""
     proposal = (
-        MandateProposal.objects.select_for_update()
+        MandateProposal.objects.select_for_update(of=("self",))
         .select_related("council", "target_council")
         .filter(uuid=motion.subject_uuid, motion_uuid=motion.uuid, status=MandateProposal.Status.PENDING)
         .first()
@@ -623,7 +631,7 @@ def open_reports_due(*, council: Council, meeting_uuid: Any, now: datetime) -> l
 @transaction.atomic
 def submit_report(*, actor: User, report: ReportDue, text: str, now: datetime) -> ReportDue:
     """The delegate reports back; the report goes on the represented council's page."""
-    report = ReportDue.objects.select_for_update().select_related("council").get(pk=report.pk)
+    report = ReportDue.objects.select_for_update(of=("self",)).select_related("council").get(pk=report.pk)
     permissions.require(actor, "submit_report", report)
     if report.submitted_at is not None:
         raise ConflictError("This report has already been submitted.")
@@ -657,7 +665,9 @@ def submit_report(*, actor: User, report: ReportDue, text: str, now: datetime) -
 @transaction.atomic
 def declare_pay(*, actor: User, office: Office, pay: Decimal, expenses: Decimal, now: datetime) -> Office:
     """An officer declares monthly pay and expenses; pay above the cap is flagged and members alerted."""
-    office = Office.objects.select_for_update().select_related("council", "user").get(pk=office.pk)
+    office = (
+        Office.objects.select_for_update(of=("self",)).select_related("council", "user").get(pk=office.pk)
+    )
     permissions.require(actor, "declare_pay", office)
     if office.ended_at is not None:
         raise ConflictError("This office has ended.")

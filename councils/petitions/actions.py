@@ -132,7 +132,9 @@ def _force(*, petition: AgendaPetition, reason: str, now: datetime) -> ForcedAge
 
 
 def _lock_open(petition: AgendaPetition, now: datetime) -> tuple[AgendaPetition, bool]:
-    petition = AgendaPetition.objects.select_for_update().select_related("council").get(pk=petition.pk)
+    petition = (
+        AgendaPetition.objects.select_for_update(of=("self",)).select_related("council").get(pk=petition.pk)
+    )
     if petition.status == AgendaPetition.Status.OPEN and now >= petition.expires_at:
         _expire(petition=petition, now=now)
         return petition, False
@@ -164,7 +166,7 @@ def _expire(*, petition: AgendaPetition, now: datetime) -> None:
 @transaction.atomic
 def expire_agenda_petitions(*, now: datetime) -> int:
     expired = list(
-        AgendaPetition.objects.select_for_update()
+        AgendaPetition.objects.select_for_update(of=("self",))
         .select_related("council")
         .filter(status=AgendaPetition.Status.OPEN, expires_at__lte=now)
         .order_by("id")
@@ -181,7 +183,9 @@ def propose_council_support(
     """Table a motion in a council below a congress that it backs the congress petition."""
     from councils.motions import actions as motion_actions
 
-    petition = AgendaPetition.objects.select_for_update().select_related("council").get(pk=petition.pk)
+    petition = (
+        AgendaPetition.objects.select_for_update(of=("self",)).select_related("council").get(pk=petition.pk)
+    )
     if petition.councils_threshold is None:
         raise InvalidInputError(
             "Councils back petitions to a higher council; this one is signed by members only."
@@ -242,7 +246,7 @@ def change_forced_item(
     *, actor: User, item: ForcedAgendaItem, change: str, now: datetime
 ) -> ForcedAgendaItem:
     """A chair (or anyone) trying to move a forced item without a vote of the body: always refused."""
-    item = ForcedAgendaItem.objects.select_for_update().select_related("council").get(pk=item.pk)
+    item = ForcedAgendaItem.objects.select_for_update(of=("self",)).select_related("council").get(pk=item.pk)
     if change not in ItemChangeProposal.Change.values:
         raise InvalidInputError(f"Choose one of {', '.join(ItemChangeProposal.Change.values)}.")
     check_item_change(item=item)
@@ -256,7 +260,7 @@ def propose_item_change(
     """Put a change to a forced item to the council as a motion; only its adoption applies the change."""
     from councils.motions import actions as motion_actions
 
-    item = ForcedAgendaItem.objects.select_for_update().select_related("council").get(pk=item.pk)
+    item = ForcedAgendaItem.objects.select_for_update(of=("self",)).select_related("council").get(pk=item.pk)
     permissions.require(actor, "propose_change", item.council)
     if change not in ItemChangeProposal.Change.values:
         raise InvalidInputError(f"Choose one of {', '.join(ItemChangeProposal.Change.values)}.")
@@ -295,7 +299,7 @@ def on_ordinary_decided(*, motion: Motion, result: VoteResult, now: datetime) ->
     if motion.subject_uuid is None:
         return
     support = (
-        CouncilSupport.objects.select_for_update()
+        CouncilSupport.objects.select_for_update(of=("self",))
         .filter(uuid=motion.subject_uuid, motion_uuid=motion.uuid, status=CouncilSupport.Status.PENDING)
         .first()
     )
@@ -307,7 +311,7 @@ def on_ordinary_decided(*, motion: Motion, result: VoteResult, now: datetime) ->
         .first()
     )
     if proposal is not None and result.adopted:
-        item = ForcedAgendaItem.objects.select_for_update().get(pk=proposal.item_id)
+        item = ForcedAgendaItem.objects.select_for_update(of=("self",)).get(pk=proposal.item_id)
         item.status = {
             "remove": ForcedAgendaItem.Status.REMOVED,
             "postpone": ForcedAgendaItem.Status.POSTPONED,
@@ -335,7 +339,9 @@ def _decide_support(*, support: CouncilSupport, adopted: bool, now: datetime) ->
     if not adopted:
         return
     petition = (
-        AgendaPetition.objects.select_for_update().select_related("council").get(pk=support.petition_id)
+        AgendaPetition.objects.select_for_update(of=("self",))
+        .select_related("council")
+        .get(pk=support.petition_id)
     )
     backing = petition.council_supports.filter(status=CouncilSupport.Status.ADOPTED).count()
     append_entry(
@@ -361,7 +367,7 @@ def place_forced_items(*, council: Council, meeting_uuid: Any, now: datetime) ->
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("place_forced_items runs inside the action that builds the agenda")
     due = list(
-        ForcedAgendaItem.objects.select_for_update()
+        ForcedAgendaItem.objects.select_for_update(of=("self",))
         .filter(
             council=council, status__in=[ForcedAgendaItem.Status.PENDING, ForcedAgendaItem.Status.POSTPONED]
         )

@@ -20,8 +20,13 @@ SERVER = "http://testserver"
 
 @pytest.fixture
 def cli(monkeypatch, tmp_path, cast):
+    from django.core import signals
     from django.core.wsgi import get_wsgi_application
+    from django.db import close_old_connections
 
+    # As Django's test client does: a request must not close the test's database connection.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
     app = get_wsgi_application()
     real_client = httpx.Client
 
@@ -41,7 +46,9 @@ def cli(monkeypatch, tmp_path, cast):
             monkeypatch.setenv("COUNCILS_TOKEN", issue_token(user=user, name="cli", now=NOW))
         return main(["--server", SERVER, *argv])
 
-    return run
+    yield run
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 def test_member_starts_and_signs_a_recall(cli, cast, rules, capsys):
