@@ -18,6 +18,7 @@ from django.contrib.auth.hashers import make_password
 from councils.accounts.models import User
 from councils.demo.elections import build_delegate_elections, build_open_election
 from councils.demo.mandates import build_accountability
+from councils.demo.meetings import build_meetings
 from councils.demo.membership import adopt_constitution, build_membership
 from councils.demo.motions import build_motions
 from councils.federation import actions as fa
@@ -212,6 +213,7 @@ STEPS: list[Callable[[Demo], None]] = [
     build_delegate_elections,
     build_open_election,
     build_motions,
+    build_meetings,
     # Accountability runs last: it needs elected delegates, motions and meetings.
     build_accountability,
     build_membership,

@@ -184,3 +184,29 @@ def test_items_forced_by_petition_go_on_the_next_agenda_and_are_finished_at_clos
     actions.close_meeting(actor=cast.alice, meeting=meeting, now=at(1))
     forced.refresh_from_db()
     assert forced.status == "dealt_with"
+
+
+def test_demo_step_holds_a_past_meeting_and_schedules_the_next(cast):
+    import random
+
+    from councils.demo.build import Demo
+    from councils.demo.elections import build_open_election
+    from councils.demo.meetings import build_meetings
+
+    demo = Demo(
+        now=NOW,
+        rng=random.Random(1),
+        federation=cast.federation,
+        national=cast.national,
+        cities=[cast.city],
+        districts=[cast.district],
+        workplaces=[cast.riverside, cast.harbour],
+        cast={u.username: u for u in (cast.alice, cast.bob, cast.carol, cast.dave, cast.erin, cast.frank)},
+    )
+    build_open_election(demo)
+    build_meetings(demo)
+    past, upcoming = Meeting.objects.filter(council=cast.riverside).order_by("starts_at")
+    assert past.minutes_hash and past.status == "closed"
+    decisions = [d for item in past.minutes["items"] for d in item["decisions"]]
+    assert any(d["event"] == "vote.closed" and d["roll_call"] for d in decisions)
+    assert upcoming.status == "scheduled" and upcoming.items.filter(kind="election").exists()

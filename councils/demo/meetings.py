@@ -1,0 +1,103 @@
+"""Demo step: a past meeting of Riverside Depot with approved minutes, and an upcoming one with an agenda.
+
+The past meeting hears its delegate's report, debates and votes a motion by
+roll call, and approves minutes generated from the record. The next meeting
+has the open treasurer election on its agenda.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+
+from councils.elections.models import Election
+from councils.federation import queries as fq
+from councils.meetings import actions as ma
+from councils.motions import actions as mo
+
+if TYPE_CHECKING:
+    from councils.demo.build import Demo
+
+
+def build_meetings(demo: Demo) -> None:
+    riverside = next(c for c in demo.workplaces if c.name == "Riverside Depot")
+    alice, bob, erin, frank = (demo.cast[n] for n in ("alice", "bob", "erin", "frank"))
+    voters = list(fq.list_voters(council=riverside).order_by("username"))
+    day = demo.now + timedelta(days=60)
+    at = day.replace(hour=17, minute=30, second=0, microsecond=0)
+
+    def minute(n: int) -> timedelta:
+        return timedelta(minutes=n)
+
+    with transaction.atomic():
+        motion = mo.table_motion(
+            actor=erin,
+            council=riverside,
+            title="Heat breaks in the summer",
+            text="When the depot is above 30 °C, every driver and fitter takes "
+            "a paid 15-minute break each hour.",
+            now=day - timedelta(days=5),
+        )
+        motion = mo.second_motion(actor=frank, motion=motion, now=day - timedelta(days=4))
+        past = ma.schedule_meeting(
+            actor=alice,
+            council=riverside,
+            title="Monthly general meeting",
+            starts_at=at,
+            place="Depot canteen",
+            now=day - timedelta(days=10),
+        )
+        report = ma.add_agenda_item(
+            actor=alice,
+            meeting=past,
+            kind="report",
+            title="Report from our delegates",
+            now=day - timedelta(days=9),
+        )
+        ma.add_agenda_item(
+            actor=alice, meeting=past, kind="motion", motion=motion, now=day - timedelta(days=4)
+        )
+        ma.add_agenda_item(
+            actor=alice, meeting=past, kind="other", title="Any other business", now=day - timedelta(days=4)
+        )
+        ma.open_meeting(actor=alice, meeting=past, now=at)
+        present = [v for v in voters if v in (alice, bob, erin, frank) or demo.rng.random() < 0.5]
+        for person in present:
+            ma.mark_present(actor=alice, meeting=past, user=person, now=at + minute(1))
+        ma.take_next_item(actor=alice, meeting=past, now=at + minute(2))
+        ma.join_speakers(actor=bob, item=report, now=at + minute(2))
+        ma.give_floor(actor=alice, item=report, now=at + minute(3))
+        item = ma.take_next_item(actor=alice, meeting=past, now=at + minute(15))
+        assert item is not None
+        for speaker in (erin, frank):
+            ma.join_speakers(actor=speaker, item=item, now=at + minute(16))
+        ma.give_floor(actor=alice, item=item, now=at + minute(17))
+        ma.give_floor(actor=alice, item=item, now=at + minute(22))
+        vote = mo.open_vote(actor=alice, motion=motion, method="named", now=at + minute(30))
+        for person in present:
+            choice = "no" if demo.rng.random() < 0.15 else ("abstain" if demo.rng.random() < 0.05 else "yes")
+            mo.cast_vote(actor=person, vote=vote, choice=choice, now=at + minute(32))
+        mo.close_vote(actor=alice, vote=vote, now=at + minute(40))
+        ma.take_next_item(actor=alice, meeting=past, now=at + minute(41))
+        past = ma.close_meeting(actor=alice, meeting=past, now=at + minute(55))
+        ma.approve_minutes(actor=alice, meeting=past, now=at + timedelta(days=1))
+
+        treasurer = Election.objects.get(council=riverside, role="treasurer", status=Election.Status.VOTING)
+        soon = (demo.now + timedelta(days=125)).replace(hour=17, minute=30, second=0, microsecond=0)
+        upcoming = ma.schedule_meeting(
+            actor=alice,
+            council=riverside,
+            title="Monthly general meeting",
+            starts_at=soon,
+            place="Depot canteen",
+            online_url="https://meet.example.org/riverside-depot",
+            now=demo.now + timedelta(days=115),
+        )
+        when = demo.now + timedelta(days=116)
+        ma.add_agenda_item(
+            actor=alice, meeting=upcoming, kind="report", title="Report from our delegates", now=when
+        )
+        ma.add_agenda_item(actor=alice, meeting=upcoming, kind="election", election=treasurer, now=when)
+        ma.add_agenda_item(actor=alice, meeting=upcoming, kind="other", title="Any other business", now=when)
