@@ -21,7 +21,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from councils.accounts import totp
-from councils.accounts.errors import BadSecondFactorError, InvitationExpiredError, InvitationUsedError
+from councils.accounts.errors import (
+    BadSecondFactorError,
+    InvitationExpiredError,
+    InvitationRevokedError,
+    InvitationUsedError,
+)
 from councils.accounts.models import Invitation, User
 from councils.core.errors import ConflictError, InvalidInputError, NotFoundError
 from councils.federation import actions as federation_actions
@@ -90,6 +95,32 @@ def invite_member(*, actor: User, council: Council, email: str, base_url: str, n
     return invitation
 
 
+def revoke_invitation(*, actor: User, invitation_uuid: str, now: datetime) -> Invitation:
+    """Withdraw an invitation that has not been used, so its link stops working."""
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().filter(uuid=invitation_uuid).first()
+        council = (
+            Council.objects.filter(uuid=invitation.council_uuid).first() if invitation is not None else None
+        )
+        if invitation is None or council is None or not federation_permissions.can(actor, "invite", council):
+            # Someone who may not manage a council's invitations learns nothing about them.
+            raise NotFoundError(_("No such invitation."))
+        if invitation.accepted_at is not None:
+            raise InvitationUsedError(_("This invitation has already been used; it cannot be withdrawn."))
+        if invitation.revoked_at is not None:
+            raise ConflictError(_("This invitation is already withdrawn."))
+        invitation.revoked_at = now
+        invitation.save(update_fields=["revoked_at"])
+        append_entry(
+            event="invitation.revoked",
+            actor=actor,
+            council=council,
+            payload={"invitation": str(invitation.uuid), "council": str(council.uuid)},
+            now=now,
+        )
+    return invitation
+
+
 def get_open_invitation(*, raw_token: str, now: datetime) -> Invitation:
     """The invitation a link stands for, or a clear refusal when it is unknown, used or expired."""
     invitation = Invitation.objects.filter(token_hash=token_digest(raw_token)).first()
@@ -100,6 +131,10 @@ def get_open_invitation(*, raw_token: str, now: datetime) -> Invitation:
 
 
 def _check_open(invitation: Invitation, now: datetime) -> None:
+    if invitation.revoked_at is not None:
+        raise InvitationRevokedError(
+            _("This invitation was withdrawn. Ask the council's chair or secretary for a new one.")
+        )
     if invitation.accepted_at is not None:
         raise InvitationUsedError(_("This invitation has already been used. Log in instead."))
     if invitation.expires_at <= now:

@@ -14,5 +14,10 @@ class InvitationUsedError(ConflictError):
     code = "invitation_used"
 
 
+class InvitationRevokedError(DomainError):
+    code = "invitation_revoked"
+    status = 410
+
+
 class BadSecondFactorError(InvalidInputError):
     code = "bad_otp"

@@ -59,6 +59,7 @@ class Invitation(models.Model):
     accepted_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.PROTECT, related_name="invitation_accepted"
     )
+    revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

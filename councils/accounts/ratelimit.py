@@ -12,7 +12,6 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
-
 # Many members may log in from one address (a union office, a workplace
 # behind NAT), so an address may fail this many times more than one username
 # before everyone there has to wait.

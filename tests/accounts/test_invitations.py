@@ -9,7 +9,7 @@ from django.core import mail
 from django.utils import timezone
 
 from councils.accounts import actions
-from councils.accounts.errors import InvitationExpiredError, InvitationUsedError
+from councils.accounts.errors import InvitationExpiredError, InvitationRevokedError, InvitationUsedError
 from councils.accounts.models import Invitation, User
 from councils.core.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 from councils.federation.models import Council, Membership
@@ -339,3 +339,52 @@ def test_web_and_api_write_the_same_record_entries(cast):
     assert len(entries) == 2
     shapes = [(e["event"], e["actor"], e["council"], sorted(e["payload"])) for e in entries]
     assert shapes[0] == shapes[1]
+
+
+# Withdrawing.
+
+
+def test_officer_withdraws_an_invitation_and_its_link_stops_working(cast, raw):
+    invitation = Invitation.objects.get()
+    actions.revoke_invitation(actor=cast.alice, invitation_uuid=str(invitation.uuid), now=timezone.now())
+    entry = Entry.objects.get(event="invitation.revoked")
+    assert json.loads(entry.data)["payload"] == {
+        "invitation": str(invitation.uuid),
+        "council": str(cast.riverside.uuid),
+    }
+    page = cast.client(None).get(f"/invite/{raw}/")
+    assert page.status_code == 410 and b"withdrawn" in page.content
+    with pytest.raises(InvitationRevokedError):
+        _accept(raw)
+    with pytest.raises(ConflictError):
+        actions.revoke_invitation(actor=cast.alice, invitation_uuid=str(invitation.uuid), now=timezone.now())
+
+
+def test_a_used_invitation_cannot_be_withdrawn(cast, raw):
+    _accept(raw)
+    with pytest.raises(InvitationUsedError):
+        actions.revoke_invitation(
+            actor=cast.alice, invitation_uuid=str(Invitation.objects.get().uuid), now=timezone.now()
+        )
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [("anonymous", 401), ("outsider", 404), ("observer", 404), ("member", 404), ("officer", 204)],
+)
+def test_personas_withdraw_invitation(cast, raw, persona, expected):
+    invitation = Invitation.objects.get()
+    check(cast, persona, API, "delete", f"/api/v1/invitations/{invitation.uuid}", None, expected)
+    assert (Invitation.objects.get().revoked_at is not None) == (expected == 204)
+
+
+def test_withdraw_through_the_page(cast, raw):
+    invitation = Invitation.objects.get()
+    base = f"/councils/{cast.riverside.uuid}/invite/"
+    url = f"{base}{invitation.uuid}/withdraw/"
+    check(cast, "member", WEB, "post", url, None, 404)
+    check_wrong_method(cast, WEB, url, "get")
+    response = cast.client(cast.alice).post(url)
+    assert response.status_code == 302 and response["Location"] == base
+    assert b"withdrawn" in cast.client(cast.alice).get(base).content
+    assert Invitation.objects.get().revoked_at is not None

@@ -27,6 +27,7 @@ class InvitationOut(Schema):
     created_at: datetime
     expires_at: datetime
     accepted_at: datetime | None
+    revoked_at: datetime | None
 
     @staticmethod
     def resolve_council(obj: Any) -> UUID:
@@ -54,3 +55,10 @@ def list_invitations(request: HttpRequest, council: UUID) -> Any:
     found = federation_queries.access_council(viewer=request.user, council_uuid=council)
     permissions.require(request.user, "invite", found)
     return queries.list_invitations(council=found)
+
+
+@router.delete("/{invitation_id}", response={204: None}, operation_id="invitations_revoke")
+def revoke_invitation(request: HttpRequest, invitation_id: UUID) -> Status[None]:
+    """Withdraw an unused invitation so that its link stops working (the council's chair or secretary)."""
+    actions.revoke_invitation(actor=request.user, invitation_uuid=str(invitation_id), now=timezone.now())  # type: ignore[arg-type]
+    return Status(204, None)

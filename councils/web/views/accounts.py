@@ -263,6 +263,18 @@ def invite(request: HttpRequest, council_id: UUID) -> HttpResponse:
     return render(request, "web/accounts/invite.html", context, status=422 if form.errors else 200)
 
 
+@login_required
+@require_POST
+@domain_errors
+def revoke_invitation(request: HttpRequest, council_id: UUID, invitation_id: UUID) -> HttpResponse:
+    council = federation_queries.access_council(viewer=request.user, council_uuid=council_id)
+    invitation = actions.revoke_invitation(
+        actor=_me(request), invitation_uuid=str(invitation_id), now=timezone.now()
+    )
+    messages.success(request, _("The invitation to %(email)s is withdrawn.") % {"email": invitation.email})
+    return redirect("web:invite", council_id=council.uuid)
+
+
 class SignupForm(forms.Form):
     username = forms.CharField(
         label=gettext_lazy("Username"),
@@ -382,4 +394,9 @@ urlpatterns = [
     ),
     path("invite/<str:token>/", accept_invitation, name="invitation_accept"),
     path("councils/<uuid:council_id>/invite/", invite, name="invite"),
+    path(
+        "councils/<uuid:council_id>/invite/<uuid:invitation_id>/withdraw/",
+        revoke_invitation,
+        name="invitation_revoke",
+    ),
 ]
