@@ -46,7 +46,7 @@ class RedisBroker(InProcessBroker):
         import redis
 
         self._redis = redis.Redis.from_url(url)
-        self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+        self._pubsub = self._redis.pubsub(ignore_subscribe_messages=True)  # type: ignore[no-untyped-call]
         self._pubsub.psubscribe(**{"councils:*": self._relay})
         self._thread = self._pubsub.run_in_thread(sleep_time=0.05, daemon=True)
 

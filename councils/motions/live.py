@@ -30,7 +30,7 @@ def _viewer(scope: dict[str, Any]) -> Any:
         return None
     request = HttpRequest()
     request.session = import_module(settings.SESSION_ENGINE).SessionStore(morsel.value)
-    user = get_user(request)  # type: ignore[arg-type]
+    user = get_user(request)
     return user if user.is_authenticated else None
 
 

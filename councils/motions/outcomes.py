@@ -64,7 +64,7 @@ def register(kind: str, handler: OutcomeHandler | Callable[..., None]) -> None:
     existing = _HANDLERS.get(kind)
     if existing is not None and existing is not handler:
         raise ValueError(f"motion kind {kind!r} already has an outcome handler")
-    _HANDLERS[kind] = handler  # type: ignore[assignment]
+    _HANDLERS[kind] = handler
 
 
 def unregister(kind: str) -> None:

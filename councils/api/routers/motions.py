@@ -18,6 +18,7 @@ from ninja import Field, Header, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import ConfigDict
 
+from councils.accounts.models import User
 from councils.api.auth import OPTIONAL
 from councils.api.pagination import PageNumber
 from councils.core.rules import votes as rules
@@ -26,6 +27,13 @@ from councils.motions import actions, queries
 from councils.motions.models import Motion, Vote
 
 router = Router(tags=["motions"])
+
+
+def _actor(request: HttpRequest) -> User:
+    """The logged-in caller: these endpoints and views admit only authenticated users."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
 
 
 class Strict(Schema):
@@ -240,7 +248,7 @@ def _motion_out(motion: Motion, viewer: Any, *, names: bool) -> dict[str, Any]:
         "tabled_by": _ref(motion.tabled_by, visible=names),
         "tabled_at": motion.tabled_at,
         "decided_at": motion.decided_at,
-        "amends": motion.amends.uuid if motion.amends_id else None,
+        "amends": motion.amends.uuid if motion.amends is not None else None,
         "forwarded_from": origin,
     }
 
@@ -313,7 +321,7 @@ def create_motion(request: HttpRequest, body: MotionIn) -> Any:
     """Table a motion in a council where you have a vote."""
     council = federation_queries.access_council(viewer=request.user, council_uuid=body.council)
     motion = actions.table_motion(
-        actor=request.user,
+        actor=_actor(request),
         council=council,
         title=body.title,
         text=body.text,
@@ -342,12 +350,16 @@ def cast(
     request: HttpRequest,
     vote_id: UUID,
     body: CastIn,
-    idempotency_key: str | None = Header(default=None, alias="Idempotency-Key"),
+    idempotency_key: str | None = Header(default=None, alias="Idempotency-Key"),  # type: ignore[type-arg]
 ) -> Any:
     """Cast your ballot. Retry with the same Idempotency-Key when unsure whether it arrived."""
     vote = queries.access_vote(viewer=request.user, vote_uuid=vote_id)
     receipt = actions.cast_vote(
-        actor=request.user, vote=vote, choice=body.choice, now=timezone.now(), idempotency_key=idempotency_key
+        actor=_actor(request),
+        vote=vote,
+        choice=body.choice,
+        now=timezone.now(),
+        idempotency_key=idempotency_key,
     )
     return _cast_out(receipt)
 
@@ -356,7 +368,7 @@ def cast(
 def close(request: HttpRequest, vote_id: UUID) -> Any:
     """Close the vote and publish its result (chair or secretary)."""
     vote = queries.access_vote(viewer=request.user, vote_uuid=vote_id)
-    return actions.close_vote(actor=request.user, vote=vote, now=timezone.now()).as_payload()
+    return actions.close_vote(actor=_actor(request), vote=vote, now=timezone.now()).as_payload()
 
 
 @router.get("/votes/{vote_id}/ballots", response=list[BallotOut], auth=OPTIONAL, operation_id="votes_ballots")
@@ -387,7 +399,7 @@ def _act(request: HttpRequest, motion_id: UUID) -> Motion:
 
 @router.post("/{motion_id}/second", response=MotionDetailOut, operation_id="motions_second")
 def second(request: HttpRequest, motion_id: UUID) -> Any:
-    motion = actions.second_motion(actor=request.user, motion=_act(request, motion_id), now=timezone.now())
+    motion = actions.second_motion(actor=_actor(request), motion=_act(request, motion_id), now=timezone.now())
     return _detail(_act(request, motion.uuid), request.user)
 
 
@@ -395,7 +407,7 @@ def second(request: HttpRequest, motion_id: UUID) -> Any:
 def amend(request: HttpRequest, motion_id: UUID, body: AmendmentIn) -> Any:
     """Propose a new full text for the motion; answers with the amendment."""
     amendment = actions.propose_amendment(
-        actor=request.user,
+        actor=_actor(request),
         motion=_act(request, motion_id),
         text=body.text,
         title=body.title,
@@ -409,7 +421,7 @@ def amend(request: HttpRequest, motion_id: UUID, body: AmendmentIn) -> Any:
 def open_vote(request: HttpRequest, motion_id: UUID, body: OpenVoteIn) -> Any:
     """Put the motion to the vote (chair or secretary). Method defaults to named in delegate bodies."""
     vote = actions.open_vote(
-        actor=request.user,
+        actor=_actor(request),
         motion=_act(request, motion_id),
         now=timezone.now(),
         method=body.method,
@@ -424,12 +436,16 @@ def open_vote(request: HttpRequest, motion_id: UUID, body: OpenVoteIn) -> Any:
 @router.post("/{motion_id}/forward", response=MotionDetailOut, operation_id="motions_forward")
 def forward(request: HttpRequest, motion_id: UUID) -> Any:
     """Send an adopted motion to the council above; answers with the incoming motion there."""
-    incoming = actions.forward_motion(actor=request.user, motion=_act(request, motion_id), now=timezone.now())
+    incoming = actions.forward_motion(
+        actor=_actor(request), motion=_act(request, motion_id), now=timezone.now()
+    )
     # The forwarder may not sit in the council above, yet may see what they sent there.
     return _detail(queries.get_motion(motion_uuid=incoming.uuid), request.user)
 
 
 @router.post("/{motion_id}/withdraw", response=MotionDetailOut, operation_id="motions_withdraw")
 def withdraw(request: HttpRequest, motion_id: UUID) -> Any:
-    motion = actions.withdraw_motion(actor=request.user, motion=_act(request, motion_id), now=timezone.now())
+    motion = actions.withdraw_motion(
+        actor=_actor(request), motion=_act(request, motion_id), now=timezone.now()
+    )
     return _detail(_act(request, motion.uuid), request.user)

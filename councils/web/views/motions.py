@@ -19,12 +19,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from councils.accounts.models import User
 from councils.core.rules import votes as rules
 from councils.federation import permissions as council_policy
 from councils.federation import queries as federation_queries
 from councils.motions import actions, permissions, queries
 from councils.motions.models import Motion, Vote
 from councils.web.views.common import domain_errors
+
+
+def _actor(request: HttpRequest) -> User:
+    """The logged-in caller: these endpoints and views admit only authenticated users."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
 
 
 class MotionForm(forms.Form):
@@ -54,7 +62,7 @@ class OpenVoteForm(forms.Form):
 
 def render_diff(old: str, new: str) -> SafeString:
     """The amendment as <del>/<ins> over the text it amends, escaped word by word."""
-    parts = []
+    parts: list[str] = []
     for op, text in rules.word_diff(old, new):
         if op == "equal":
             parts.append(escape(text))
@@ -147,7 +155,7 @@ def motion_new(request: HttpRequest, council_id: UUID) -> HttpResponse:
     form = MotionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         motion = actions.table_motion(
-            actor=request.user, council=council, now=timezone.now(), **form.cleaned_data
+            actor=_actor(request), council=council, now=timezone.now(), **form.cleaned_data
         )
         messages.success(request, _("Your motion is tabled."))
         return redirect("web:motion", motion.uuid)
@@ -164,7 +172,7 @@ def _motion_for_post(request: HttpRequest, motion_id: UUID) -> Motion:
 @domain_errors
 def motion_second(request: HttpRequest, motion_id: UUID) -> HttpResponse:
     motion = actions.second_motion(
-        actor=request.user, motion=_motion_for_post(request, motion_id), now=timezone.now()
+        actor=_actor(request), motion=_motion_for_post(request, motion_id), now=timezone.now()
     )
     messages.success(request, _("You seconded the motion."))
     return redirect("web:motion", motion.uuid)
@@ -181,7 +189,7 @@ def motion_amend(request: HttpRequest, motion_id: UUID) -> HttpResponse:
             request, "web/motions/detail.html", _context(request, motion, amend_form=form), status=422
         )
     amendment = actions.propose_amendment(
-        actor=request.user, motion=motion, text=form.cleaned_data["text"], now=timezone.now()
+        actor=_actor(request), motion=motion, text=form.cleaned_data["text"], now=timezone.now()
     )
     messages.success(request, _("Your amendment is proposed; it needs a seconder."))
     return redirect("web:motion", amendment.uuid)
@@ -197,7 +205,7 @@ def motion_open_vote(request: HttpRequest, motion_id: UUID) -> HttpResponse:
         return render(
             request, "web/motions/detail.html", _context(request, motion, open_form=form), status=422
         )
-    actions.open_vote(actor=request.user, motion=motion, now=timezone.now(), **form.cleaned_data)
+    actions.open_vote(actor=_actor(request), motion=motion, now=timezone.now(), **form.cleaned_data)
     messages.success(request, _("The vote is open."))
     return redirect("web:motion", motion.uuid)
 
@@ -207,7 +215,7 @@ def motion_open_vote(request: HttpRequest, motion_id: UUID) -> HttpResponse:
 @domain_errors
 def motion_forward(request: HttpRequest, motion_id: UUID) -> HttpResponse:
     incoming = actions.forward_motion(
-        actor=request.user, motion=_motion_for_post(request, motion_id), now=timezone.now()
+        actor=_actor(request), motion=_motion_for_post(request, motion_id), now=timezone.now()
     )
     messages.success(
         request, _("The motion is forwarded to %(council)s.") % {"council": incoming.council.name}
@@ -220,7 +228,7 @@ def motion_forward(request: HttpRequest, motion_id: UUID) -> HttpResponse:
 @domain_errors
 def motion_withdraw(request: HttpRequest, motion_id: UUID) -> HttpResponse:
     motion = actions.withdraw_motion(
-        actor=request.user, motion=_motion_for_post(request, motion_id), now=timezone.now()
+        actor=_actor(request), motion=_motion_for_post(request, motion_id), now=timezone.now()
     )
     messages.success(request, _("The motion is withdrawn."))
     return redirect("web:motion", motion.uuid)
@@ -233,7 +241,7 @@ def vote_cast(request: HttpRequest, vote_id: UUID) -> HttpResponse:
     vote = queries.access_vote(viewer=request.user, vote_uuid=vote_id)
     choice = request.POST.get("choice", "")
     receipt = actions.cast_vote(
-        actor=request.user,
+        actor=_actor(request),
         vote=vote,
         choice=choice,
         now=timezone.now(),
@@ -261,7 +269,7 @@ def vote_cast(request: HttpRequest, vote_id: UUID) -> HttpResponse:
 @domain_errors
 def vote_close(request: HttpRequest, vote_id: UUID) -> HttpResponse:
     vote = queries.access_vote(viewer=request.user, vote_uuid=vote_id)
-    result = actions.close_vote(actor=request.user, vote=vote, now=timezone.now())
+    result = actions.close_vote(actor=_actor(request), vote=vote, now=timezone.now())
     messages.success(
         request, _("The vote is closed: %(outcome)s.") % {"outcome": _(result.outcome.replace("_", " "))}
     )
