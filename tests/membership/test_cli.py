@@ -24,10 +24,15 @@ SERVER = "http://testserver"
 
 @pytest.fixture
 def cli(monkeypatch, tmp_path, cast):
+    from django.core import signals
     from django.core.wsgi import get_wsgi_application
+    from django.db import close_old_connections
 
     adopt(cast)
     app = get_wsgi_application()
+    # The WSGI app would close the test's own database connection after each request (PostgreSQL).
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
     real_client = httpx.Client
 
     def client(*args, **kwargs):
@@ -46,7 +51,9 @@ def cli(monkeypatch, tmp_path, cast):
             monkeypatch.setenv("COUNCILS_TOKEN", issue_token(user=user, name="cli", now=NOW))
         return main(["--server", SERVER, *argv])
 
-    return run
+    yield run
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 def test_constitution_show_history_and_propose(cli, cast, capsys):
