@@ -181,8 +181,8 @@ def add_agenda_item(
             "kind": kind,
             "title": title,
             "position": item.position,
-            "motion": str(motion.uuid) if item.motion else None,
-            "election": str(election.uuid) if item.election else None,
+            "motion": str(item.motion.uuid) if item.motion else None,
+            "election": str(item.election.uuid) if item.election else None,
         },
         now=now,
     )

@@ -20,6 +20,13 @@ from councils.federation.queries import access_council
 router = Router(tags=["elections"])
 
 
+def _actor(request: HttpRequest) -> User:
+    """The logged-in caller: the writes here admit only authenticated users."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
 class CouncilRef(Schema):
     uuid: UUID
     name: str
@@ -167,7 +174,7 @@ def call_election(request: HttpRequest, body: ElectionIn) -> Any:
     """Call an election (the council's chair or election officer): nominations open."""
     council = access_council(viewer=request.user, council_uuid=body.council)
     election = actions.call_election(
-        actor=request.user,
+        actor=_actor(request),
         council=council,
         kind=body.kind,
         role=body.role,
@@ -194,7 +201,8 @@ def nominate(request: HttpRequest, election_id: UUID, body: NominationIn) -> Any
     if candidate is None:
         raise InvalidInputError(f"That person is not a voter of {election.council.name}.")
     return Status(
-        201, actions.nominate(actor=request.user, election=election, candidate=candidate, now=timezone.now())
+        201,
+        actions.nominate(actor=_actor(request), election=election, candidate=candidate, now=timezone.now()),
     )
 
 
@@ -214,7 +222,7 @@ def _candidacy(request: HttpRequest, election_id: UUID, candidacy_id: UUID) -> C
 )
 def accept_nomination(request: HttpRequest, election_id: UUID, candidacy_id: UUID) -> Any:
     candidacy = _candidacy(request, election_id, candidacy_id)
-    return actions.accept_nomination(actor=request.user, candidacy=candidacy, now=timezone.now())
+    return actions.accept_nomination(actor=_actor(request), candidacy=candidacy, now=timezone.now())
 
 
 @router.post(
@@ -224,14 +232,14 @@ def accept_nomination(request: HttpRequest, election_id: UUID, candidacy_id: UUI
 )
 def withdraw_nomination(request: HttpRequest, election_id: UUID, candidacy_id: UUID) -> Any:
     candidacy = _candidacy(request, election_id, candidacy_id)
-    return actions.withdraw_candidacy(actor=request.user, candidacy=candidacy, now=timezone.now())
+    return actions.withdraw_candidacy(actor=_actor(request), candidacy=candidacy, now=timezone.now())
 
 
 @router.post("/{election_id}/open", response=ElectionDetailOut, operation_id="elections_open")
 def open_voting(request: HttpRequest, election_id: UUID) -> Any:
     """Freeze the electorate and candidates and open voting."""
     election = queries.access_election(viewer=request.user, election_uuid=election_id)
-    return _detail(request, actions.open_voting(actor=request.user, election=election, now=timezone.now()))
+    return _detail(request, actions.open_voting(actor=_actor(request), election=election, now=timezone.now()))
 
 
 @router.post("/{election_id}/ballot", response={201: CastOut}, operation_id="elections_cast")
@@ -239,7 +247,7 @@ def cast_ballot(request: HttpRequest, election_id: UUID, body: BallotIn) -> Any:
     """Cast a secret ballot. It cannot be changed afterwards: nothing links it to you."""
     election = queries.access_election(viewer=request.user, election_uuid=election_id)
     actions.cast_ballot(
-        actor=request.user,
+        actor=_actor(request),
         election=election,
         ranking=[str(u) for u in body.ranking],
         approvals=[str(u) for u in body.approvals],
@@ -259,7 +267,9 @@ def cast_ballot(request: HttpRequest, election_id: UUID, body: BallotIn) -> Any:
 def close_election(request: HttpRequest, election_id: UUID) -> Any:
     """Close voting and count, drawing and recording the seed for any tie left to lot."""
     election = queries.access_election(viewer=request.user, election_uuid=election_id)
-    return _detail(request, actions.close_election(actor=request.user, election=election, now=timezone.now()))
+    return _detail(
+        request, actions.close_election(actor=_actor(request), election=election, now=timezone.now())
+    )
 
 
 @router.post("/{election_id}/certify", response=ElectionDetailOut, operation_id="elections_certify")
@@ -267,7 +277,7 @@ def certify_election(request: HttpRequest, election_id: UUID) -> Any:
     """Certify the count: the elected take their seats or offices."""
     election = queries.access_election(viewer=request.user, election_uuid=election_id)
     return _detail(
-        request, actions.certify_election(actor=request.user, election=election, now=timezone.now())
+        request, actions.certify_election(actor=_actor(request), election=election, now=timezone.now())
     )
 
 

@@ -22,6 +22,13 @@ from councils.motions.models import Motion
 router = Router(tags=["meetings"])
 
 
+def _actor(request: HttpRequest) -> User:
+    """The logged-in caller: the writes here admit only authenticated users."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
 class CouncilRef(Schema):
     uuid: UUID
     name: str
@@ -157,7 +164,7 @@ def schedule(request: HttpRequest, body: MeetingIn) -> Any:
     """Schedule a meeting (the council's chair or secretary)."""
     council = access_council(viewer=request.user, council_uuid=body.council)
     meeting = actions.schedule_meeting(
-        actor=request.user,
+        actor=_actor(request),
         council=council,
         title=body.title,
         starts_at=body.starts_at,
@@ -181,7 +188,7 @@ def add_item(request: HttpRequest, meeting_id: UUID, body: ItemIn) -> Any:
     if (body.motion and motion is None) or (body.election and election is None):
         raise InvalidInputError("Choose a motion or an election of this council.")
     item = actions.add_agenda_item(
-        actor=request.user,
+        actor=_actor(request),
         meeting=meeting,
         kind=body.kind,
         title=body.title,
@@ -196,14 +203,14 @@ def add_item(request: HttpRequest, meeting_id: UUID, body: ItemIn) -> Any:
 def reorder(request: HttpRequest, meeting_id: UUID, body: OrderIn) -> Any:
     meeting = _meeting(request, meeting_id)
     actions.reorder_agenda(
-        actor=request.user, meeting=meeting, order=[str(u) for u in body.order], now=timezone.now()
+        actor=_actor(request), meeting=meeting, order=[str(u) for u in body.order], now=timezone.now()
     )
     return _detail(request, _meeting(request, meeting_id))
 
 
 def _step(request: HttpRequest, meeting_id: UUID, act: Any) -> Any:
     meeting = _meeting(request, meeting_id)
-    act(actor=request.user, meeting=meeting, now=timezone.now())
+    act(actor=_actor(request), meeting=meeting, now=timezone.now())
     return _detail(request, _meeting(request, meeting_id))
 
 
@@ -227,12 +234,12 @@ def close_meeting(request: HttpRequest, meeting_id: UUID) -> Any:
 def attend(request: HttpRequest, meeting_id: UUID, body: AttendanceIn) -> Any:
     """Mark yourself present, or (chair or secretary) someone else."""
     meeting = _meeting(request, meeting_id)
-    user = request.user
+    user: User | None = _actor(request)
     if body.person is not None:
         user = User.objects.filter(uuid=body.person, is_active=True).first()
-        if user is None:
-            raise InvalidInputError("That person does not take part in this council.")
-    actions.mark_present(actor=request.user, meeting=meeting, user=user, now=timezone.now())
+    if user is None:
+        raise InvalidInputError("That person does not take part in this council.")
+    actions.mark_present(actor=_actor(request), meeting=meeting, user=user, now=timezone.now())
     return Status(201, _detail(request, _meeting(request, meeting_id)))
 
 
@@ -243,14 +250,14 @@ def attend(request: HttpRequest, meeting_id: UUID, body: AttendanceIn) -> Any:
 )
 def join_speakers(request: HttpRequest, meeting_id: UUID, item_id: UUID) -> Any:
     item = _item(request, meeting_id, item_id)
-    return Status(201, actions.join_speakers(actor=request.user, item=item, now=timezone.now()))
+    return Status(201, actions.join_speakers(actor=_actor(request), item=item, now=timezone.now()))
 
 
 @router.post("/{meeting_id}/items/{item_id}/floor", response=ItemOut, operation_id="meetings_give_floor")
 def give_floor(request: HttpRequest, meeting_id: UUID, item_id: UUID) -> Any:
     """Give the floor to the next speaker waiting on the item under discussion."""
     item = _item(request, meeting_id, item_id)
-    actions.give_floor(actor=request.user, item=item, now=timezone.now())
+    actions.give_floor(actor=_actor(request), item=item, now=timezone.now())
     return queries.access_item(viewer=request.user, item_uuid=item_id)
 
 
@@ -263,7 +270,7 @@ def leave_speakers(request: HttpRequest, meeting_id: UUID, speaker_id: UUID) -> 
     speaker = queries.access_speaker(viewer=request.user, speaker_uuid=speaker_id)
     if speaker.item.meeting.uuid != meeting_id:
         raise NotFoundError("No such place on the list.")
-    return actions.leave_speakers(actor=request.user, speaker=speaker, now=timezone.now())
+    return actions.leave_speakers(actor=_actor(request), speaker=speaker, now=timezone.now())
 
 
 @router.get("/{meeting_id}/minutes", response=MinutesOut, auth=OPTIONAL, operation_id="meetings_minutes")
@@ -280,7 +287,9 @@ def approve_minutes(request: HttpRequest, meeting_id: UUID, body: ApproveIn) -> 
     motion = Motion.objects.filter(uuid=body.motion).first() if body.motion else None
     if body.motion and motion is None:
         raise InvalidInputError("Minutes are approved by an adopted motion of this council.")
-    meeting = actions.approve_minutes(actor=request.user, meeting=meeting, motion=motion, now=timezone.now())
+    meeting = actions.approve_minutes(
+        actor=_actor(request), meeting=meeting, motion=motion, now=timezone.now()
+    )
     return {"approved": True, "minutes_hash": meeting.minutes_hash, "document": meeting.minutes}
 
 

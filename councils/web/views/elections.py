@@ -26,6 +26,13 @@ from councils.federation.queries import access_council, list_voters
 from councils.web.views.common import domain_errors
 
 
+def _actor(request: HttpRequest) -> User:
+    """The logged-in caller: the writes here admit only authenticated users."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
 def _context(request: HttpRequest, election: Election, **extra: Any) -> dict[str, Any]:
     user = request.user
     candidacies = list(queries.list_candidacies(election=election))
@@ -82,7 +89,7 @@ def call_election(request: HttpRequest, council_id: UUID) -> HttpResponse:
         try:
             seats = int(data["seats"]) if data.get("seats", "").strip() else None
             election = actions.call_election(
-                actor=request.user,
+                actor=_actor(request),
                 council=council,
                 kind=data.get("kind", ""),
                 role=data.get("role", "") if data.get("kind") == "office" else "",
@@ -107,11 +114,11 @@ def call_election(request: HttpRequest, council_id: UUID) -> HttpResponse:
 def nominate(request: HttpRequest, election_id: UUID) -> HttpResponse:
     election = queries.access_election(viewer=request.user, election_uuid=election_id)
     candidate = User.objects.filter(
-        uuid=request.POST.get("candidate") or request.user.uuid, is_active=True
+        uuid=request.POST.get("candidate") or _actor(request).uuid, is_active=True
     ).first()
     if candidate is None:
         raise InvalidInputError(_("Choose a voter of this council to nominate."))
-    actions.nominate(actor=request.user, election=election, candidate=candidate, now=timezone.now())
+    actions.nominate(actor=_actor(request), election=election, candidate=candidate, now=timezone.now())
     messages.success(request, _("Nomination recorded."))
     return redirect("web:election", election.uuid)
 
@@ -126,7 +133,7 @@ def answer_nomination(
     if candidacy.election.uuid != election_id:
         raise Http404
     act = actions.accept_nomination if answer == "accept" else actions.withdraw_candidacy
-    act(actor=request.user, candidacy=candidacy, now=timezone.now())
+    act(actor=_actor(request), candidacy=candidacy, now=timezone.now())
     return redirect("web:election", candidacy.election.uuid)
 
 
@@ -138,7 +145,7 @@ def run_step(request: HttpRequest, election_id: UUID, step: str) -> HttpResponse
     act = {"open": actions.open_voting, "close": actions.close_election, "certify": actions.certify_election}[
         step
     ]
-    act(actor=request.user, election=election, now=timezone.now())
+    act(actor=_actor(request), election=election, now=timezone.now())
     if step == "open":
         return redirect("web:election", election.uuid)
     return redirect("web:election-results", election.uuid)
@@ -153,11 +160,11 @@ def cast_ballot(request: HttpRequest, election_id: UUID) -> HttpResponse:
         ranks = sorted(
             (int(k[5:]), v) for k, v in request.POST.items() if k.startswith("rank_") and k[5:].isdigit()
         )
-        choice: dict[str, list[str]] = {"ranking": [v for _, v in ranks if v]}
+        choice: dict[str, list[str]] = {"ranking": [str(v) for _, v in ranks if v]}
     else:
         choice = {"approvals": request.POST.getlist("approve")}
     try:
-        actions.cast_ballot(actor=request.user, election=election, now=timezone.now(), **choice)
+        actions.cast_ballot(actor=_actor(request), election=election, now=timezone.now(), **choice)
     except InvalidInputError as exc:
         return render(
             request,

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from councils.accounts.models import User
 from councils.core.errors import InvalidInputError
 from councils.elections.queries import list_elections
 from councils.federation.queries import access_council
@@ -23,6 +24,13 @@ from councils.meetings.models import AgendaItem, Meeting
 from councils.meetings.pdf import minutes_pdf
 from councils.motions.models import Motion
 from councils.web.views.common import domain_errors
+
+
+def _actor(request: HttpRequest) -> User:
+    """The logged-in caller: the writes here admit only authenticated users."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
 
 
 def _context(request: HttpRequest, meeting: Meeting, **extra: Any) -> dict[str, Any]:
@@ -37,7 +45,8 @@ def _context(request: HttpRequest, meeting: Meeting, **extra: Any) -> dict[str, 
         "may_manage": may_manage,
         "may_speak": permissions.can(request.user, "speak", meeting),
         "may_attend": permissions.can(request.user, "attend", meeting),
-        "is_present": meeting.attendance.filter(user_id=request.user.pk).exists(),
+        "is_present": request.user.is_authenticated
+        and meeting.attendance.filter(user__uuid=_actor(request).uuid).exists(),
         "kinds": [(k, label) for k, label in AgendaItem.Kind.choices if k != AgendaItem.Kind.PETITION],
         "motions": Motion.objects.filter(council=meeting.council).order_by("-tabled_at")[:50]
         if may_manage
@@ -73,7 +82,7 @@ def schedule(request: HttpRequest, council_id: UUID) -> HttpResponse:
     data = request.POST
     try:
         meeting = actions.schedule_meeting(
-            actor=request.user,
+            actor=_actor(request),
             council=council,
             title=data.get("title", ""),
             starts_at=_starts_at(data.get("starts_at", "")),
@@ -93,12 +102,11 @@ def schedule(request: HttpRequest, council_id: UUID) -> HttpResponse:
 def add_item(request: HttpRequest, meeting_id: UUID) -> HttpResponse:
     meeting = queries.access_meeting(viewer=request.user, meeting_uuid=meeting_id)
     data = request.POST
-    motion = Motion.objects.filter(uuid=data.get("motion") or None).first() if data.get("motion") else None
-    election = (
-        meeting.council.elections.filter(uuid=data.get("election")).first() if data.get("election") else None
-    )
+    motion_uuid, election_uuid = data.get("motion"), data.get("election")
+    motion = Motion.objects.filter(uuid=motion_uuid).first() if motion_uuid else None
+    election = meeting.council.elections.filter(uuid=election_uuid).first() if election_uuid else None
     actions.add_agenda_item(
-        actor=request.user,
+        actor=_actor(request),
         meeting=meeting,
         kind=data.get("kind", ""),
         title=data.get("title", ""),
@@ -124,7 +132,7 @@ def move_item(request: HttpRequest, meeting_id: UUID, item_id: UUID, direction: 
     to = at - 1 if direction == "up" else at + 1
     if 0 <= to < len(pending):
         pending[at], pending[to] = pending[to], pending[at]
-        actions.reorder_agenda(actor=request.user, meeting=meeting, order=pending, now=timezone.now())
+        actions.reorder_agenda(actor=_actor(request), meeting=meeting, order=pending, now=timezone.now())
     return redirect("web:meeting", meeting.uuid)
 
 
@@ -134,7 +142,7 @@ def move_item(request: HttpRequest, meeting_id: UUID, item_id: UUID, direction: 
 def session_step(request: HttpRequest, meeting_id: UUID, step: str) -> HttpResponse:
     meeting = queries.access_meeting(viewer=request.user, meeting_uuid=meeting_id)
     act = {"open": actions.open_meeting, "next": actions.take_next_item, "close": actions.close_meeting}[step]
-    act(actor=request.user, meeting=meeting, now=timezone.now())
+    act(actor=_actor(request), meeting=meeting, now=timezone.now())
     return redirect("web:meeting", meeting.uuid)
 
 
@@ -143,7 +151,7 @@ def session_step(request: HttpRequest, meeting_id: UUID, step: str) -> HttpRespo
 @domain_errors
 def attend(request: HttpRequest, meeting_id: UUID) -> HttpResponse:
     meeting = queries.access_meeting(viewer=request.user, meeting_uuid=meeting_id)
-    actions.mark_present(actor=request.user, meeting=meeting, user=request.user, now=timezone.now())
+    actions.mark_present(actor=_actor(request), meeting=meeting, user=_actor(request), now=timezone.now())
     messages.success(request, _("You are marked present."))
     return redirect("web:meeting", meeting.uuid)
 
@@ -163,7 +171,7 @@ def speakers(request: HttpRequest, meeting_id: UUID, item_id: UUID, step: str) -
     if item.meeting.uuid != meeting_id:
         raise Http404
     act = actions.join_speakers if step == "join" else actions.give_floor
-    act(actor=request.user, item=item, now=timezone.now())
+    act(actor=_actor(request), item=item, now=timezone.now())
     return _speakers_response(request, item.meeting)
 
 
@@ -174,7 +182,7 @@ def leave(request: HttpRequest, meeting_id: UUID, speaker_id: UUID) -> HttpRespo
     speaker = queries.access_speaker(viewer=request.user, speaker_uuid=speaker_id)
     if speaker.item.meeting.uuid != meeting_id:
         raise Http404
-    actions.leave_speakers(actor=request.user, speaker=speaker, now=timezone.now())
+    actions.leave_speakers(actor=_actor(request), speaker=speaker, now=timezone.now())
     return _speakers_response(request, speaker.item.meeting)
 
 
@@ -217,7 +225,7 @@ def approve_minutes(request: HttpRequest, meeting_id: UUID) -> HttpResponse:
     motion = Motion.objects.filter(uuid=motion_uuid).first() if motion_uuid else None
     if motion_uuid and motion is None:
         raise InvalidInputError(_("Choose an adopted motion of this council."))
-    actions.approve_minutes(actor=request.user, meeting=meeting, motion=motion, now=timezone.now())
+    actions.approve_minutes(actor=_actor(request), meeting=meeting, motion=motion, now=timezone.now())
     messages.success(request, _("The minutes are approved and frozen; their hash is in the record."))
     return redirect("web:meeting-minutes", meeting.uuid)
 
