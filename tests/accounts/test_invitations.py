@@ -232,6 +232,9 @@ def test_accept_page_signs_up_and_logs_in(cast, raw):
     client = cast.client(None)
     page = client.get(f"/invite/{raw}/")
     assert page.status_code == 200 and b"new@example.org" in page.content
+    # Help texts are tied to their inputs for screen readers.
+    assert b'aria-describedby="id_username_helptext"' in page.content
+    assert b'id="id_username_helptext"' in page.content
     response = client.post(
         f"/invite/{raw}/",
         {
@@ -254,6 +257,7 @@ def test_accept_page_shows_form_errors_with_422(cast, raw):
     )
     assert response.status_code == 422
     assert b"too short" in response.content
+    assert b'id="id_password1_error"' in response.content
     mismatch = cast.client(None).post(
         f"/invite/{raw}/",
         {"username": "newbie", "display_name": "N", "password1": GOOD_PASSWORD, "password2": "other"},

@@ -141,3 +141,12 @@ def test_api_token_requires_otp_when_the_second_factor_is_on(cast, secured):
 def test_api_token_needs_no_otp_without_the_second_factor(cast):
     assert _token(cast).status_code == 200
     assert _token(cast, otp="123456").status_code == 200
+
+
+def test_code_step_for_a_deactivated_account_goes_back_to_login(cast, secured):
+    client = cast.client(None)
+    client.post("/login/", {"username": "bob", "password": PASSWORD})
+    User.objects.filter(username="bob").update(is_active=False)
+    response = client.post("/login/code/", {"code": code(secured)})
+    assert response.status_code == 302 and response["Location"] == "/login/"
+    assert "_auth_user_id" not in client.session

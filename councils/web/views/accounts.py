@@ -13,7 +13,8 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse, reverse_lazy
@@ -109,11 +110,14 @@ class CodeForm(forms.Form):
 def login_code(request: HttpRequest) -> HttpResponse:
     """The second step of a login: the current code from the person's authenticator app."""
     pending = request.session.get(PENDING_SECOND_FACTOR)
-    if not pending or time.time() - pending["at"] > SECOND_FACTOR_SECONDS:
+    if not isinstance(pending, dict) or time.time() - pending.get("at", 0) > SECOND_FACTOR_SECONDS:
         request.session.pop(PENDING_SECOND_FACTOR, None)
         messages.error(request, _("Your login took too long. Enter your password again."))
         return redirect("web:login")
-    user = User.objects.get(pk=pending["user"])
+    user = User.objects.filter(pk=pending["user"], is_active=True).first()
+    if user is None:
+        del request.session[PENDING_SECOND_FACTOR]
+        return redirect("web:login")
     form = CodeForm(request.POST if request.method == "POST" else None)
     if request.method == "GET":
         return render(request, "web/accounts/login_code.html", {"form": form})
@@ -299,8 +303,18 @@ class SignupForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if cleaned.get("password1") and cleaned.get("password1") != cleaned.get("password2"):
+        password = cleaned.get("password1")
+        if password and password != cleaned.get("password2"):
             self.add_error("password2", _("The two passwords differ."))
+        elif password:
+            # Checked again by the action; here so the errors sit by the password field.
+            candidate = User(
+                username=cleaned.get("username", ""), display_name=cleaned.get("display_name", "")
+            )
+            try:
+                validate_password(password, candidate)
+            except ValidationError as exc:
+                self.add_error("password1", exc)
         return cleaned
 
 
