@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "template_partials",
+    # Serves the API docs' Swagger UI from our own static files, never a CDN.
+    "ninja",
     "django_tasks",
     "django_tasks_db",
     "councils.accounts",

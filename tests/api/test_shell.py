@@ -39,6 +39,8 @@ def test_openapi_and_docs_need_no_login():
     assert response.json()["info"]["title"] == "Councils API"
     docs = client.get("/api/v1/docs")
     assert docs.status_code == 200 and b"openapi.json" in docs.content
+    # No CDN: a member's visit to the docs is not reported to a third party.
+    assert b"cdn" not in docs.content.lower() and b"https://" not in docs.content
 
 
 def test_every_operation_has_a_resource_verb_operation_id():
