@@ -105,9 +105,10 @@ def parse_text(text: str) -> BltDocument:
     occurrences = Counter(lines[start:end])
     occurrences.pop("", None)
     merged: dict[Ranking, int] = {}
+    singles = {token: (c,) for token, c in tokens.items()}
     for raw, times in occurrences.items():
         try:
-            weight, ranking = _parse_ballot(raw, tokens)
+            weight, ranking = _parse_ballot(raw, tokens, singles)
         except ValueError as exc:
             raise _error(lines.index(raw, start) + 1, str(exc)) from None
         merged[ranking] = merged.get(ranking, 0) + weight * times
@@ -145,10 +146,8 @@ def parse_text(text: str) -> BltDocument:
     return BltDocument(election=election, warnings=tuple(warnings))
 
 
-_SINGLE: dict[int, tuple[int]] = {}
-
-
-def _parse_ballot(raw: str, tokens: dict[str, int]) -> tuple[int, Ranking]:
+def _parse_ballot(raw: str, tokens: dict[str, int], singles: dict[str, tuple[int]]) -> tuple[int, Ranking]:
+    """Parse `weight pref ... 0`; `singles` maps each token to its one-candidate level, shared by all."""
     parts = raw.split()
     if len(parts) < 2 or parts[-1] != "0":
         raise ValueError("a ballot must end with 0")
@@ -158,9 +157,12 @@ def _parse_ballot(raw: str, tokens: dict[str, int]) -> tuple[int, Ranking]:
         raise ValueError(f"ballot weight must be an integer, not {parts[0]!r}") from None
     if weight < 1:
         raise ValueError(f"ballot weight must be positive, not {weight}")
+    prefs = parts[1:-1]
+    if "=" not in raw and len(set(prefs)) == len(prefs) and all(p in singles for p in prefs):
+        return weight, tuple(map(singles.__getitem__, prefs))
     ranking: list[tuple[int, ...]] = []
     seen: set[int] = set()
-    for part in parts[1:-1]:
+    for part in prefs:
         level: list[int] = []
         for token in part.split("="):
             candidate = tokens.get(token)
@@ -170,7 +172,7 @@ def _parse_ballot(raw: str, tokens: dict[str, int]) -> tuple[int, Ranking]:
                 raise ValueError(f"candidate {token} ranked twice")
             seen.add(candidate)
             level.append(candidate)
-        ranking.append(_SINGLE.setdefault(level[0], (level[0],)) if len(level) == 1 else tuple(level))
+        ranking.append(singles[part] if len(level) == 1 else tuple(level))
     return weight, tuple(ranking)
 
 
