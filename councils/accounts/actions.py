@@ -69,6 +69,12 @@ def invite_member(*, actor: User, council: Council, email: str, base_url: str, n
             )
         if User.objects.filter(email__iexact=email, is_active=True).exists():
             raise ConflictError(_("Someone with that e-mail address already has an account."))
+        if Invitation.objects.filter(
+            email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+        ).exists():
+            raise ConflictError(
+                _("That address already has an invitation waiting; withdraw it first to send a new one.")
+            )
         raw = secrets.token_urlsafe(32)
         invitation = Invitation.objects.create(
             council_uuid=council.uuid,
@@ -157,6 +163,8 @@ def accept_invitation(
         council = Council.objects.select_for_update().filter(uuid=invitation.council_uuid).first()
         if council is None:
             raise NotFoundError(_("The council of this invitation no longer exists."))
+        if User.objects.filter(email__iexact=invitation.email, is_active=True).exists():
+            raise ConflictError(_("Someone with this invitation's e-mail address already has an account."))
         user = User(username=username, display_name=display_name, email=invitation.email)
         _validate_new_user(user, password)
         user.set_password(password)

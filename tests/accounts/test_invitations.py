@@ -14,7 +14,7 @@ from councils.accounts.models import Invitation, User
 from councils.core.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
 from councils.federation.models import Council, Membership
 from councils.record.models import Entry
-from tests.conftest import NOW
+from tests.conftest import NOW, make_user
 from tests.personas import API, LOGIN, WEB, check, check_invalid, check_wrong_method
 
 GOOD_PASSWORD = "long enough pass phrase"
@@ -392,3 +392,20 @@ def test_withdraw_through_the_page(cast, raw):
     assert response.status_code == 302 and response["Location"] == base
     assert b"withdrawn" in cast.client(cast.alice).get(base).content
     assert Invitation.objects.get().revoked_at is not None
+
+
+def test_a_second_invitation_to_a_waiting_address_is_a_conflict(cast, raw):
+    with pytest.raises(ConflictError):
+        invite(cast, "NEW@example.org", now=timezone.now())
+    actions.revoke_invitation(
+        actor=cast.alice, invitation_uuid=str(Invitation.objects.get().uuid), now=timezone.now()
+    )
+    invite(cast, "new@example.org", now=timezone.now())
+    assert Invitation.objects.count() == 2
+
+
+def test_an_invitation_cannot_make_a_second_account_for_one_address(cast, raw):
+    make_user("early", "Early Bird")
+    User.objects.filter(username="early").update(email="new@example.org")
+    with pytest.raises(ConflictError):
+        _accept(raw)
