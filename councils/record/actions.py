@@ -14,13 +14,21 @@ from django.db import transaction
 from councils.core.errors import InvalidInputError, NotFoundError
 from councils.core.ledger.encoding import canonical_bytes, entry_document, leaf_hash
 from councils.record import signing
-from councils.record.models import Entry, Pending, PersonalDatum
+from councils.record.models import Entry, PersonalDatum
 
 if TYPE_CHECKING:
     from councils.accounts.models import User
     from councils.federation.models import Council
 
 COMMITMENT_PREFIX = "sha256:"
+INSERT_ENTRY = (
+    "INSERT INTO record_entry (event, council_id, created_at, data, leaf_hash) VALUES (%s, %s, %s, %s, %s)"
+)
+INSERT_BOTH = (
+    "WITH e AS (INSERT INTO record_entry (event, council_id, created_at, data, leaf_hash) "
+    "VALUES (%s, %s, %s, %s, %s) RETURNING id) "
+    "INSERT INTO record_pending (entry_id) SELECT id FROM e RETURNING entry_id"
+)
 
 
 def append_entry(
@@ -45,11 +53,33 @@ def append_entry(
         payload=payload,
     )
     data = canonical_bytes(document)
-    entry = Entry.objects.create(
-        event=event, council=council, created_at=now, data=data, leaf_hash=leaf_hash(data)
-    )
-    Pending.objects.create(entry=entry)
+    leaf = leaf_hash(data)
+    entry = Entry(event=event, council=council, created_at=now, data=data, leaf_hash=leaf)
+    entry.id = _insert_pending_entry(entry)
+    entry._state.adding = False
+    entry._state.db = transaction.get_connection().alias
     return entry
+
+
+def _insert_pending_entry(entry: Entry) -> int:
+    """Insert the entry and its pending marker (on PostgreSQL in one round trip): every action pays this."""
+    connection = transaction.get_connection()
+    opts = Entry._meta
+    values = [
+        entry.event,
+        entry.council_id,
+        opts.get_field("created_at").get_db_prep_value(entry.created_at, connection),
+        opts.get_field("data").get_db_prep_value(entry.data, connection),
+        opts.get_field("leaf_hash").get_db_prep_value(entry.leaf_hash, connection),
+    ]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(INSERT_BOTH, values)
+            return int(cursor.fetchone()[0])
+        cursor.execute(INSERT_ENTRY, values)
+        entry_id = int(cursor.lastrowid)
+        cursor.execute("INSERT INTO record_pending (entry_id) VALUES (%s)", [entry_id])
+        return entry_id
 
 
 def commitment(salt: bytes, value: str) -> str:

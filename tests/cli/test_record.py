@@ -11,6 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.core import signals
+from django.db import close_old_connections
 
 from councils.cli import client as cli_client
 from councils.cli import witness as witness_module
@@ -46,7 +48,12 @@ def cli(monkeypatch, tmp_path, cast):
     def run(*argv: str) -> int:
         return main(["--server", SERVER, *argv])
 
-    return run
+    # As Django's test client does: the test's transaction must outlive each request.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield run
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 def test_verify_server_checks_out_and_remembers_the_checkpoint(cli, capsys, tmp_path):

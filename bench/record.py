@@ -1,0 +1,289 @@
+"""Benchmark the record; print one JSON line per measurement.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/councils_bench .venv/bin/python bench/record.py
+
+The database named in DATABASE_URL is created if missing and emptied: never
+point this at real data. Measured:
+
+- `record.actions`: actions per second, each a transaction that writes one
+  row, with and without its record entry, in the same run, alternating, by
+  several worker processes; and the record's share of an action's time;
+- `record.sequence`: entries per second the sequencer numbers, hashes and signs;
+- `record.proofs`: inclusion and consistency proofs at the full size;
+- `record.verify_bundle`: `councils record verify` of an exported bundle.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def emit(**fields: Any) -> None:
+    print(json.dumps(fields), flush=True)
+
+
+def setup_django(var_dir: str) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "councils.config.settings")
+    os.environ["COUNCILS_VAR_DIR"] = var_dir
+    os.environ["DATABASE_POOL"] = "0"
+    os.environ["COUNCILS_SIGNING_KEY_PATH"] = str(Path(var_dir) / "federation_signing_key")
+    os.environ["COUNCILS_LOG_ID_PATH"] = str(Path(var_dir) / "log_id")
+    import django
+
+    django.setup()
+
+
+def reset_database(url: str) -> None:
+    import psycopg
+    from dj_database_url import parse
+
+    config = parse(url)
+    if config["ENGINE"] != "django.db.backends.postgresql":
+        return
+    admin = psycopg.connect(
+        host=config["HOST"] or None, port=config["PORT"] or None, user=config["USER"] or None,
+        password=config["PASSWORD"] or None, dbname="postgres", autocommit=True,
+    )
+    with admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{config["NAME"]}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{config["NAME"]}"')
+
+
+def seed() -> tuple[int, int]:
+    from django.contrib.auth import get_user_model
+
+    from councils.federation import actions as fa
+
+    now = datetime.now(UTC)
+    federation = fa.create_federation(actor=None, name="Bench Federation", now=now)
+    council = fa.create_council(
+        actor=None, federation=federation, name="Bench Works", kind="workplace", parent=None, is_base=True, now=now
+    )
+    user = get_user_model().objects.create_user(username="bench", password="bench-bench-bench")
+    return council.id, user.id
+
+
+def worker(args: tuple[str, bool, float, int, int, Any]) -> None:
+    var_dir, with_record, seconds, council_id, user_id, queue = args
+    try:
+        queue.put(_run_actions(var_dir, with_record, seconds, council_id, user_id))
+    except BaseException as exc:
+        queue.put(f"{type(exc).__name__}: {exc}")
+
+
+def _run_actions(var_dir: str, with_record: bool, seconds: float, council_id: int, user_id: int) -> int:
+    setup_django(var_dir)
+    from django.db import connection, transaction
+
+    from councils.accounts.models import User
+    from councils.federation.models import Council, Office
+    from councils.record.actions import append_entry
+
+    council = Council.objects.get(id=council_id)
+    user = User.objects.get(id=user_id)
+    done = 0
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        now = datetime.now(UTC)
+        with transaction.atomic():
+            office = Office.objects.create(council=council, user=user, role="observer", started_at=now)
+            if with_record:
+                append_entry(
+                    event="bench.office_filled",
+                    actor=user,
+                    council=council,
+                    payload={"office": str(office.uuid), "role": "observer", "holder": str(user.uuid)},
+                    now=now,
+                )
+        done += 1
+    connection.close()
+    return done
+
+
+def measure_actions(var_dir: str, council_id: int, user_id: int, *, workers: int, seconds: float, rounds: int) -> None:
+    from django.db import connections
+
+    connections.close_all()
+    context = multiprocessing.get_context("spawn")
+    totals: dict[bool, list[float]] = {False: [], True: []}
+    for _ in range(rounds):
+        for with_record in (False, True):
+            queue = context.Queue()
+            processes = [
+                context.Process(target=worker, args=((var_dir, with_record, seconds, council_id, user_id, queue),))
+                for _ in range(workers)
+            ]
+            for p in processes:
+                p.start()
+            # Each worker reports after its own timed run, so process start-up is not counted.
+            results = [queue.get() for _ in processes]
+            failures = [r for r in results if not isinstance(r, int)]
+            if failures:
+                sys.exit(f"a worker failed: {failures[0]}")
+            for p in processes:
+                p.join()
+            totals[with_record].append(sum(results) / seconds)
+    bare, recorded = statistics.median(totals[False]), statistics.median(totals[True])
+    emit(
+        bench="record.actions",
+        workers=workers,
+        seconds_per_run=seconds,
+        rounds=rounds,
+        actions_per_s_without_record=round(bare),
+        actions_per_s_with_record=round(recorded),
+        record_share_of_action_time_pct=round(100 * (bare / recorded - 1), 1),
+    )
+
+
+def fill(total: int) -> None:
+    """Bulk-insert synthetic entries (as pending) up to `total`, shaped like real ones."""
+    from django.db import transaction
+
+    from councils.core.ledger.encoding import canonical_bytes, entry_document, leaf_hash
+    from councils.record.models import Entry, Pending
+
+    existing = Entry.objects.count()
+    now = datetime.now(UTC)
+    batch = 10_000
+    rng = random.Random(7)
+    for start in range(existing, total, batch):
+        rows = []
+        for i in range(start, min(total, start + batch)):
+            document = entry_document(
+                event="vote.cast",
+                at=now,
+                actor=f"{rng.getrandbits(128):032x}",
+                council=None,
+                payload={"vote": f"{rng.getrandbits(128):032x}", "voter": f"{i:032x}", "choice": "yes"},
+            )
+            data = canonical_bytes(document)
+            rows.append(Entry(event="vote.cast", created_at=now, data=data, leaf_hash=leaf_hash(data)))
+        with transaction.atomic():
+            created = Entry.objects.bulk_create(rows)
+            Pending.objects.bulk_create([Pending(entry_id=e.id) for e in created])
+
+
+def measure_sequencer(total: int) -> None:
+    from councils.record import sequencer
+    from councils.record.models import Pending
+
+    fill(total)
+    pending = Pending.objects.count()
+    started = time.perf_counter()
+    checkpoint = sequencer.sequence_pending()
+    elapsed = time.perf_counter() - started
+    emit(
+        bench="record.sequence",
+        entries=pending,
+        size=checkpoint.size if checkpoint else None,
+        seconds=round(elapsed, 2),
+        entries_per_s=round(pending / elapsed) if elapsed else None,
+    )
+
+
+def measure_proofs(samples: int) -> None:
+    from councils.record import queries, sequencer
+
+    size = sequencer.current_size()
+    rng = random.Random(11)
+    timings: dict[str, list[float]] = {"inclusion": [], "consistency": []}
+    for _ in range(samples):
+        index = rng.randrange(size)
+        started = time.perf_counter()
+        queries.inclusion_proof(index=index, size=size)
+        timings["inclusion"].append(time.perf_counter() - started)
+        old = rng.randrange(1, size)
+        started = time.perf_counter()
+        queries.consistency_proof(old=old, new=size)
+        timings["consistency"].append(time.perf_counter() - started)
+    for kind, values in timings.items():
+        values.sort()
+        emit(
+            bench=f"record.proofs.{kind}",
+            size=size,
+            samples=samples,
+            p50_ms=round(1000 * values[len(values) // 2], 2),
+            p99_ms=round(1000 * values[int(len(values) * 0.99)], 2),
+            max_ms=round(1000 * values[-1], 2),
+        )
+
+
+def measure_bundle(var_dir: str) -> None:
+    from councils.cli.record import write_bundle
+    from councils.record import queries, sequencer, signing
+    from councils.record.models import Sequence
+
+    checkpoint = sequencer.latest_checkpoint()
+    assert checkpoint is not None
+    path = Path(var_dir) / "record.bundle"
+    rows = Sequence.objects.order_by("index").values_list("index", "entry__data", "leaf_hash").iterator(20_000)
+    started = time.perf_counter()
+    with open(path, "w", encoding="utf-8") as handle:
+        write_bundle(
+            handle,
+            queries.checkpoint_note_of(checkpoint),
+            signing.verifier().vkey(),
+            checkpoint.size,
+            ((i, bytes(d), bytes(h)) for i, d, h in rows),
+        )
+    exported = time.perf_counter() - started
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "councils.cli.main", "--json", "record", "verify", str(path), "--forget"],
+        capture_output=True, text=True, cwd=ROOT, check=False,
+    )
+    elapsed = time.perf_counter() - started
+    verdict = json.loads(result.stdout) if result.stdout.strip().startswith("{") else {}
+    emit(
+        bench="record.verify_bundle",
+        entries=checkpoint.size,
+        bundle_mb=round(path.stat().st_size / 1e6, 1),
+        export_seconds=round(exported, 2),
+        verify_seconds=round(elapsed, 2),
+        exit_code=result.returncode,
+        ok=verdict.get("ok"),
+        replayed=verdict.get("replayed"),
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--entries", type=int, default=1_000_000, help="log size for proofs and the bundle")
+    parser.add_argument("--workers", type=int, default=8, help="processes running actions at once")
+    parser.add_argument("--seconds", type=float, default=4.0, help="length of each throughput run")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating runs with and without the record")
+    parser.add_argument("--samples", type=int, default=1000, help="proofs of each kind to time")
+    args = parser.parse_args()
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        sys.exit("Set DATABASE_URL to a PostgreSQL database this benchmark may empty (e.g. .../councils_bench).")
+    reset_database(url)
+    var_dir = tempfile.mkdtemp(prefix="councils-bench-")
+    setup_django(var_dir)
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    council_id, user_id = seed()
+    measure_actions(var_dir, council_id, user_id, workers=args.workers, seconds=args.seconds, rounds=args.rounds)
+    measure_sequencer(args.entries)
+    measure_proofs(args.samples)
+    measure_bundle(var_dir)
+
+
+if __name__ == "__main__":
+    main()
