@@ -149,3 +149,34 @@ def test_web_and_api_write_identical_vote_entries(cast, motion):
     web, api = (json.loads(bytes(e.data)) for e in Entry.objects.filter(event="vote.cast").order_by("id"))
     assert set(web) == set(api) and set(web["payload"]) == set(api["payload"])
     assert web["payload"]["choice"] == api["payload"]["choice"] == "yes"
+
+
+def test_motion_page_queries_do_not_grow_with_amendments(cast, motion, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = cast.client(cast.bob)
+    actions.propose_amendment(actor=cast.frank, motion=motion, text="Elect 9 safety reps.", now=NOW)
+    client.get(f"/motions/{motion.uuid}/")
+    with CaptureQueriesContext(connection) as before:
+        client.get(f"/motions/{motion.uuid}/")
+    for i in range(8):
+        actions.propose_amendment(actor=cast.frank, motion=motion, text=f"Elect {i} safety reps.", now=NOW)
+    with django_assert_max_num_queries(len(before)):
+        assert client.get(f"/motions/{motion.uuid}/").content.decode().count("<del>two</del>") == 9
+
+
+def test_council_page_motion_list_costs_one_query(cast, django_assert_max_num_queries):
+    client = cast.client(cast.bob)
+    url = f"/councils/{cast.riverside.uuid}/"
+    client.get(url)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as before:
+        client.get(url)
+    for i in range(10):
+        actions.table_motion(actor=cast.bob, council=cast.riverside, title=f"M{i}", text="X", now=NOW)
+    with CaptureQueriesContext(connection) as after:
+        assert "M9" in client.get(url).content.decode()
+    assert len(after) == len(before)

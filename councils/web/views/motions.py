@@ -101,10 +101,7 @@ def _context(request: HttpRequest, motion: Motion, **extra: Any) -> dict[str, An
     user = request.user
     council = motion.council
     names = not council.is_base or federation_queries.is_participant(user=user, council=council)
-    amendments = [
-        (a, render_diff(a.base_text, a.text), queries.current_vote(motion=a))
-        for a in queries.list_amendments(motion=motion)
-    ]
+    amendments = [(a, render_diff(a.base_text, a.text)) for a in queries.list_amendments(motion=motion)]
     origin = motion.forwarded_from
     return {
         "motion": motion,
