@@ -47,11 +47,26 @@ def _read_password(args: argparse.Namespace) -> str:
     return os.environ.get("COUNCILS_PASSWORD") or getpass.getpass("Password: ")
 
 
+def _ask(prompt: str, what: str) -> str:
+    # Prompts go to stderr, so that stdout holds only the result (one JSON document with --json).
+    sys.stderr.write(prompt)
+    sys.stderr.flush()
+    try:
+        return input()
+    except EOFError:
+        raise CliError(f"no {what} given: pass it as an option when there is no terminal") from None
+
+
 def run_login(args: argparse.Namespace) -> int:
-    username = args.username or input("Username: ")
+    username = args.username or _ask("Username: ", "username")
     if not username.strip():
         raise CliError("a username is needed")
-    password = _read_password(args)
+    try:
+        password = _read_password(args)
+    except EOFError:
+        raise CliError("no password given: use --password-stdin or $COUNCILS_PASSWORD") from None
+    if not password:
+        raise CliError("an empty password cannot be right")
     body = {
         "username": username,
         "password": password,
@@ -68,7 +83,7 @@ def run_login(args: argparse.Namespace) -> int:
             if exc.problem == "otp_required":
                 raise CliError("this account uses two-factor authentication: pass --otp CODE") from None
             raise
-        body["otp"] = input("Code from your authenticator app: ").strip()
+        body["otp"] = _ask("Code from your authenticator app: ", "code").strip()
         answer = api.post("/auth/token", body)
     path = save_token(args.server, answer["token"])
     if args.json:

@@ -161,3 +161,11 @@ def test_missing_arguments_are_usage_errors(capsys):
     assert code == 2 and "required" in err
     code, _out, err = run(capsys, "tokens")
     assert code == 2
+
+
+def test_login_without_a_terminal_or_password_is_a_usage_error(capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    code, out, err = run(capsys, "--server", "http://127.0.0.1:9", "login", "--password-stdin")
+    assert code == 2 and out == "" and "username" in err
+    code, out, err = run(capsys, "--server", "http://127.0.0.1:9", "login", "-u", "bob", "--password-stdin")
+    assert code == 2 and out == "" and "password" in err
