@@ -8,6 +8,7 @@ ballot to the transaction that recorded who voted.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import secrets
@@ -328,10 +329,13 @@ def cast_ballot(
     ranking: Sequence[str] = (),
     approvals: Sequence[str] = (),
     now: datetime,
-) -> None:
-    """Record that `actor` voted and queue their ballot, unlinked, for the box.
+    idempotency_key: str | None = None,
+) -> bool:
+    """Record that `actor` voted and queue their ballot, unlinked, for the box; False for a retry.
 
-    The ballot cannot be changed afterwards: nothing links it to the voter.
+    The ballot cannot be changed afterwards: nothing links it to the voter. A
+    retry with the same `idempotency_key` after a cast that did commit is
+    answered as done instead of refused.
     """
     with transaction.atomic():
         election = _lock(election)
@@ -351,9 +355,17 @@ def cast_ballot(
             ranking=[str(r) for r in ranking],
             approvals=[str(a) for a in approvals],
         )
+        key_hash = (
+            hashlib.sha256(f"{election.uuid}:{idempotency_key}".encode()).hexdigest()
+            if idempotency_key
+            else ""
+        )
+        existing = Participation.objects.filter(election=election, user=actor).first()
+        if existing is not None and key_hash and existing.idempotency_hash == key_hash:
+            return False
         try:
             with transaction.atomic():
-                Participation.objects.create(election=election, user=actor)
+                Participation.objects.create(election=election, user=actor, idempotency_hash=key_hash)
         except IntegrityError:
             raise ConflictError("You have already voted in this election.", code="already_voted") from None
         PendingBallot.objects.create(
@@ -370,6 +382,7 @@ def cast_ballot(
         publish_on_commit(_channel(election), {"type": "turnout", "voted": voted})
         election_pk = election.pk
         transaction.on_commit(lambda: flush_ballots(election_pk=election_pk))
+    return True
 
 
 @transaction.atomic

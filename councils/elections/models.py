@@ -105,6 +105,8 @@ class Participation(models.Model):
 
     election = models.ForeignKey(Election, on_delete=models.PROTECT, related_name="participations")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # SHA-256 of the client's Idempotency-Key, so a retried cast is answered, not refused.
+    idempotency_hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["election_id", "id"]

@@ -186,3 +186,16 @@ def test_parity_web_and_api_write_the_same_entries(cast, kind):
     assert {k: v for k, v in api_entry["payload"].items() if k != "election"} == {
         k: v for k, v in web_entry["payload"].items() if k != "election"
     }
+
+
+def test_retry_with_the_same_idempotency_key_is_answered_not_refused(cast):
+    election = call(cast)
+    bob = nominate(cast, election, cast.bob)
+    client = cast.api(cast.alice)
+    post(client, f"{BASE}/{election['uuid']}/open")
+    path, body = f"{BASE}/{election['uuid']}/ballot", json.dumps({"ranking": [bob["uuid"]]})
+    first = client.post(path, body, content_type="application/json", headers={"Idempotency-Key": "k1"})
+    again = client.post(path, body, content_type="application/json", headers={"Idempotency-Key": "k1"})
+    other = client.post(path, body, content_type="application/json", headers={"Idempotency-Key": "k2"})
+    assert (first.status_code, again.status_code, other.status_code) == (201, 201, 409)
+    assert Entry.objects.filter(event="election.ballot_cast").count() == 1

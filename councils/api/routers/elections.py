@@ -246,7 +246,9 @@ def open_voting(request: HttpRequest, election_id: UUID) -> Any:
 def cast_ballot(request: HttpRequest, election_id: UUID, body: BallotIn) -> Any:
     """Cast a secret ballot. It cannot be changed afterwards: nothing links it to you."""
     election = queries.access_election(viewer=request.user, election_uuid=election_id)
+    # An Idempotency-Key header lets a client retry a cast whose answer it lost.
     actions.cast_ballot(
+        idempotency_key=request.headers.get("Idempotency-Key") or None,
         actor=_actor(request),
         election=election,
         ranking=[str(u) for u in body.ranking],
