@@ -469,7 +469,9 @@ def apply_admission_outcome(*, motion: Motion, result: VoteResult, now: datetime
     )
     if application.council_approved_at is None:
         return
-    if application.is_flagged and application.parent_approved_at is None:
+    # A council with nothing above it stays flagged in the record but has nobody to ask.
+    needs_parent = application.is_flagged and application.council.parent_id is not None
+    if needs_parent and application.parent_approved_at is None:
         return
     membership = application.membership
     assert membership is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid as uuid_lib
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from councils.core.errors import NotFoundError
 from councils.federation import queries as federation_queries
@@ -70,20 +70,18 @@ def access_case(*, viewer: Any, case_uuid: uuid_lib.UUID | str) -> DisciplineCas
     return case
 
 
-def list_cases(*, council: Council) -> QuerySet[DisciplineCase]:
-    return (
-        DisciplineCase.objects.filter(council=council)
-        .select_related("membership", "membership__user", "charged_by", "council")
-        .order_by("-charged_at", "-id")
+def _with_details(cases: QuerySet[DisciplineCase]) -> QuerySet[DisciplineCase]:
+    return cases.select_related("membership", "membership__user", "charged_by", "council").prefetch_related(
+        "defences", Prefetch("appeals", queryset=Appeal.objects.select_related("council"))
     )
+
+
+def list_cases(*, council: Council) -> QuerySet[DisciplineCase]:
+    return _with_details(DisciplineCase.objects.filter(council=council)).order_by("-charged_at", "-id")
 
 
 def list_cases_against(*, user: Any) -> QuerySet[DisciplineCase]:
-    return (
-        DisciplineCase.objects.filter(membership__user=user)
-        .select_related("council", "membership")
-        .order_by("-charged_at", "-id")
-    )
+    return _with_details(DisciplineCase.objects.filter(membership__user=user)).order_by("-charged_at", "-id")
 
 
 def access_appeal(*, viewer: Any, appeal_uuid: uuid_lib.UUID | str) -> Appeal:

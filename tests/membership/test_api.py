@@ -242,3 +242,28 @@ def test_accused_sees_their_own_cases_and_applications_list_is_theirs(ready):
     body = ready.api(ready.frank).get("/api/v1/membership/cases").json()
     assert body["count"] == 1
     assert Application.objects.count() == 0
+
+
+def test_cases_list_query_count_does_not_grow(ready, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _case(ready)
+    url = f"/api/v1/membership/cases?council={ready.riverside.uuid}"
+    client = ready.api(ready.bob)
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url).json()["count"] == 1
+    actions.bring_charges(
+        actor=ready.bob,
+        membership=Membership.objects.get(user=ready.erin),
+        charges="Also broke the picket line.",
+        penalty="suspension",
+        suspension_days=5,
+        hearing_at=timezone.now() + timedelta(days=20),
+        now=timezone.now(),
+    )
+    with CaptureQueriesContext(connection) as two:
+        assert client.get(url).json()["count"] == 2
+    assert len(two) == len(one)
+    check(ready, "outsider", API, "get", url, expected=403)

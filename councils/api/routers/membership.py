@@ -224,7 +224,7 @@ def case_out(case: DisciplineCase) -> dict[str, Any]:
             {"statement": d.statement, "evidence": d.evidence, "submitted_at": d.submitted_at}
             for d in case.defences.all()
         ],
-        "appeals": [_appeal_out(a) for a in case.appeals.select_related("council")],
+        "appeals": [_appeal_out(a) for a in case.appeals.all()],
     }
 
 
@@ -361,7 +361,7 @@ def list_cases(request: HttpRequest, council: UUID | None = None) -> Any:
         found = queries.list_cases_against(user=request.user)
     else:
         found = queries.list_cases(council=_council_for_list(request, council))
-    return [case_out(c) for c in found.select_related("charged_by", "membership__user")]
+    return [case_out(c) for c in found]
 
 
 @router.post("/cases", response={201: CaseOut}, operation_id="cases_create")
