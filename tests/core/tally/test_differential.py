@@ -68,7 +68,11 @@ def agree(
     ("method", "peer_name"), [("scottish-stv", "stv_scottish"), ("wigm", "stv_wig"), ("meek", "stv_meek")]
 )
 def test_stv_agrees_with_pref_voting(method: str, peer_name: str) -> None:
-    pytest.importorskip("pref_voting")
+    pytest.importorskip(
+        "pref_voting.proportional_methods",
+        reason="pref_voting (test-only peer) is not importable",
+        exc_type=ImportError,
+    )
     from pref_voting import proportional_methods
     from pref_voting.profiles_with_ties import ProfileWithTies
 
@@ -90,7 +94,7 @@ def test_stv_agrees_with_pref_voting(method: str, peer_name: str) -> None:
 
 
 def test_scottish_stv_agrees_with_stvpoll() -> None:
-    pytest.importorskip("stvpoll")
+    pytest.importorskip("stvpoll", reason="stvpoll (test-only peer) is not installed")
     from stvpoll.scottish_stv import calculate_scottish_stv
 
     def peer(election: Election, rankings: Rankings) -> set[int]:
@@ -105,7 +109,7 @@ def test_scottish_stv_agrees_with_stvpoll() -> None:
 
 @pytest.mark.parametrize("method", ["scottish-stv", "wigm", "meek"])
 def test_single_seat_stv_is_pyrankvote_instant_runoff(method: str) -> None:
-    pyrankvote = pytest.importorskip("pyrankvote")
+    pyrankvote = pytest.importorskip("pyrankvote", reason="pyrankvote (test-only peer) is not installed")
 
     def peer(election: Election, rankings: Rankings) -> set[int]:
         candidates = [pyrankvote.Candidate(name) for name in election.candidates]
@@ -119,7 +123,11 @@ def test_single_seat_stv_is_pyrankvote_instant_runoff(method: str) -> None:
 
 
 def test_schulze_condorcet_and_plurality_agree_with_pref_voting() -> None:
-    pytest.importorskip("pref_voting")
+    pytest.importorskip(
+        "pref_voting.margin_based_methods",
+        reason="pref_voting (test-only peer) is not importable",
+        exc_type=ImportError,
+    )
     from pref_voting.margin_based_methods import beat_path
     from pref_voting.profiles_with_ties import ProfileWithTies
 
