@@ -14,7 +14,7 @@ import pytest
 from councils.core.tally import Ballot, Election, count
 
 Rankings = dict[tuple[int, ...], int]
-CASES = 40
+CASES = 30
 
 
 def plackett_luce(rng: random.Random, n: int, voters: int) -> Rankings:
@@ -119,7 +119,7 @@ def test_single_seat_stv_is_pyrankvote_instant_runoff(method: str) -> None:
         winners = pyrankvote.instant_runoff_voting(candidates, ballots).get_winners()
         return {election.candidates.index(w.name) for w in winners}
 
-    agree(method, peer, cases(3, seats=(1, 1), voters=(300, 900)))
+    agree(method, peer, cases(3, seats=(1, 1), voters=(300, 600)))
 
 
 def test_schulze_condorcet_and_plurality_agree_with_pref_voting() -> None:
