@@ -27,7 +27,13 @@ from typing import Any
 from councils.cli.client import Api
 from councils.cli.output import BAD_USAGE, CHECK_FAILED, CliError, emit_json
 from councils.core.ledger import merkle, note
-from councils.core.ledger.verify import Verdict, check_consistency, check_entries, open_signed_checkpoint
+from councils.core.ledger.verify import (
+    Verdict,
+    check_consistency,
+    check_entries,
+    open_signed_checkpoint,
+    rotated_to,
+)
 
 BUNDLE_FORMAT = "councils-record-bundle/1"
 PAGE = 1000
@@ -197,15 +203,27 @@ def _state_file(origin: str, key: str) -> Path:
     return _state_dir() / f"{digest}.json"
 
 
-def _load_previous(origin: str, key: str) -> dict[str, Any] | None:
-    path = _state_file(origin, key)
-    if not path.exists():
-        return None
+def _read_state(path: Path) -> dict[str, Any]:
     try:
         seen = json.loads(path.read_text())
-        return {"size": int(seen["size"]), "root": note.b64decode(seen["root"]), "key": seen["key"]}
+        return {
+            "origin": str(seen["origin"]),
+            "size": int(seen["size"]),
+            "root": note.b64decode(seen["root"]),
+            "key": str(seen["key"]),
+        }
     except (ValueError, KeyError, TypeError, note.NoteError):
         raise CliError(f"{path} is damaged; remove it to start trusting this log afresh") from None
+
+
+def _load_previous(origin: str, key: str) -> dict[str, Any] | None:
+    """The last checkpoint seen for this origin and key, else the largest for the origin under any key."""
+    path = _state_file(origin, key)
+    if path.exists():
+        return _read_state(path)
+    others = [_read_state(p) for p in _state_dir().glob("*.json")] if _state_dir().exists() else []
+    others = [s for s in others if s["origin"] == origin]
+    return max(others, key=lambda s: s["size"]) if others else None
 
 
 def _save(verdict: Verdict, checkpoint_text: str) -> None:
@@ -282,6 +300,11 @@ def _verify(args: argparse.Namespace) -> tuple[Verdict, str]:
     if not args.forget:
         previous = _load_previous(checkpoint.origin, key)
         if previous is not None:
+            if previous["key"] != key and not rotated_to(previous["key"], key, verdict.key_rotations):
+                verdict.problems.append(
+                    "The log is now signed by a key you have not seen before, and the record holds no "
+                    "rotation to it endorsed by the key you trusted: this may not be the same log."
+                )
             _check_previous(previous, checkpoint, leaves, api, verdict)
     return verdict, checkpoint_text
 

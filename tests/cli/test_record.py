@@ -286,3 +286,42 @@ def test_witness_http_answers_post_only(running_witness):
     assert httpx.get(url + "/add-checkpoint").status_code == 405
     assert httpx.post(url + "/add-checkpoint", content=b"old x\n\n").status_code == 400
     assert httpx.post(url + "/elsewhere", content=b"x").status_code == 404
+
+
+def test_a_recorded_key_rotation_is_followed_and_an_unrecorded_one_fails(cli, capsys, tmp_path, settings):
+    from django.core.management import call_command
+
+    from councils.record import signing
+
+    settings.COUNCILS_SIGNING_KEY_PATH = tmp_path / "signing_key"
+    first = signing.verifier().vkey()
+    assert cli("verify") == 0
+    call_command("rotate_signing_key")
+    second = signing.verifier().vkey()
+    assert second != first and list(tmp_path.glob("signing_key.retired-*"))
+    assert cli("verify") == 0
+    out = capsys.readouterr().out
+    assert "checks out" in out
+    # A key swapped in without a recorded, endorsed rotation is not trusted as the same log.
+    (tmp_path / "signing_key").unlink()
+    from councils.record import sequencer
+
+    fa.create_council(
+        actor=None,
+        federation=cast_federation(),
+        name="Later Works",
+        kind="workplace",
+        parent=None,
+        is_base=True,
+        now=NOW,
+    )
+    sequencer.sequence_pending()
+    assert signing.verifier().vkey() not in (first, second)
+    assert cli("verify") == 1
+    assert "key you have not seen before" in capsys.readouterr().out
+
+
+def cast_federation():
+    from councils.federation.models import Federation
+
+    return Federation.objects.get()

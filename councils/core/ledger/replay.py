@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from councils.core.errors import DomainError
+from councils.core.ledger import note
 from councils.core.rules import votes as vote_rules
 
 
@@ -460,3 +461,21 @@ def _recall_decided(replay: Replay, item: Item) -> None:
     adopted = result.get("outcome") == vote_rules.ADOPTED
     if bool(item.payload.get("recalled")) != adopted:
         replay.problem(item, "the recall decision does not follow the recall vote's result")
+
+
+# The log's own housekeeping.
+
+
+@rule("record.key_rotated")
+def _key_rotated(replay: Replay, item: Item) -> None:
+    """A new signing key is valid only if the old key endorsed it; verifiers follow the chain."""
+    old, new, endorsement = (item.payload.get(k) for k in ("old_key", "new_key", "endorsement"))
+    try:
+        old_key = note.parse_vkey(str(old))
+        note.parse_vkey(str(new))
+        signature = note.Signature(old_key.name, old_key.id, note.b64decode(str(endorsement)))
+        note.verify_signature(str(new), signature, old_key)
+    except note.NoteError as exc:
+        replay.problem(item, f"the signing key rotation is not endorsed by the old key ({exc})")
+        return
+    replay.table("key_rotations")[str(old)] = str(new)

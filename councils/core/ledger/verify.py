@@ -28,6 +28,7 @@ class Verdict:
     replayed: int = 0
     not_replayed: int = 0
     notes: list[str] = field(default_factory=list)
+    key_rotations: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -176,3 +177,18 @@ def check_entries(
     verdict.not_replayed += result.not_replayed
     verdict.problems.extend(f"Rule broken at {p}." for p in result.problems)
     verdict.notes.extend(result.notes)
+    verdict.key_rotations.update(result.table("key_rotations"))
+
+
+def rotated_to(old_key: str, new_key: str, rotations: dict[str, str]) -> bool:
+    """Whether the record's endorsed rotations lead from `old_key` to `new_key`."""
+    seen = {old_key}
+    key = old_key
+    while key in rotations:
+        key = rotations[key]
+        if key == new_key:
+            return True
+        if key in seen:
+            return False
+        seen.add(key)
+    return False

@@ -141,3 +141,31 @@ def test_other_apps_can_register_rules():
         assert seen == [7]
     finally:
         replay.RULES["test.registered"].remove(_check)
+
+
+def test_key_rotations_must_be_endorsed_by_the_old_key():
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from councils.core.ledger import note
+    from councils.core.ledger.verify import rotated_to
+
+    old = note.make_signer("log.example/x", Ed25519PrivateKey.generate())
+    new = note.make_signer("log.example/x", Ed25519PrivateKey.generate())
+    endorsed = note.b64encode(old.private.sign(new.verifier.vkey().encode()))
+    forged = note.b64encode(new.private.sign(new.verifier.vkey().encode()))
+    good = item(
+        0,
+        "record.key_rotated",
+        {"old_key": old.verifier.vkey(), "new_key": new.verifier.vkey(), "endorsement": endorsed},
+    )
+    outcome = replay.replay([good])
+    assert outcome.problems == []
+    rotations = outcome.table("key_rotations")
+    assert rotated_to(old.verifier.vkey(), new.verifier.vkey(), rotations)
+    assert not rotated_to(new.verifier.vkey(), old.verifier.vkey(), rotations)
+    bad = item(
+        0,
+        "record.key_rotated",
+        {"old_key": old.verifier.vkey(), "new_key": new.verifier.vkey(), "endorsement": forged},
+    )
+    assert any("not endorsed" in m for m in messages([bad]))
