@@ -190,6 +190,7 @@ def main() -> None:
         election = election_from(rows, args.candidates, args.seats)
         _, grouping, _ = timed(lambda e=election: e.profile)
         emit(case=case, ballots=args.ballots, step="group ballots", cpu_seconds=round(grouping, 3))
+        lines: list[tuple[dict[str, Any], set[str]]] = []
         for method in args.methods.split(","):
             seconds, cpu, result = timed(lambda m=method, e=election: count(e, method=m))
             line: dict[str, Any] = {
@@ -200,8 +201,19 @@ def main() -> None:
                 "cpu_seconds": round(cpu, 3),
                 "elected": list(result.elected),
             }
-            ours = set(result.elected[:1] if method == "schulze" else result.elected)
-            peers = {} if args.no_peer else peers_for(method, election, max_rankings=args.peer_max_rankings)
+            lines.append((line, set(result.elected[:1] if method == "schulze" else result.elected)))
+        # Before any peer has run in this process, the peak is the engine's own (with --no-peer, always).
+        emit(
+            case=case,
+            step="peak memory",
+            max_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        )
+        for line, ours in lines:
+            peers = (
+                {}
+                if args.no_peer
+                else peers_for(line["method"], election, max_rankings=args.peer_max_rankings)
+            )
             timings = {}
             for name, (prepare, run) in peers.items():
                 _, prepare_cpu, prepared = timed(prepare)
@@ -217,15 +229,14 @@ def main() -> None:
                 line.update(
                     peers=timings,
                     fastest_peer=fastest,
-                    ratio=round(timings[fastest]["cpu_seconds"] / cpu, 1),
+                    ratio=round(timings[fastest]["cpu_seconds"] / max(line["cpu_seconds"], 0.001), 1),
                     ratio_with_input=round(
                         (timings[fastest]["cpu_seconds"] + timings[fastest]["input_cpu_seconds"])
-                        / (cpu + grouping),
+                        / (line["cpu_seconds"] + grouping),
                         1,
                     ),
                 )
             emit(**line)
-    emit(step="peak memory", max_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
 
 
 if __name__ == "__main__":
