@@ -9,7 +9,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import CharField, Count, F, IntegerField, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, NullIf
 
 from councils.constitution.errors import NoConstitutionError
 from councils.constitution.queries import current_constitution
@@ -276,3 +277,75 @@ def list_pay_breaches(*, federation_id: int, now: datetime) -> list[RegisterLine
     return [
         line for line in list_register(federation_id=federation_id, now=now) if line.pay_excess is not None
     ]
+
+
+def council_summary(*, council: Council, now: datetime) -> list[dict[str, Any]]:
+    """What the council page shows of accountability, in one query.
+
+    Live recalls, reports the council's delegates owe it, and items petitions
+    forced onto its next agenda: each row a dict with `kind` ("recall",
+    "report" or "item"), `link` (the UUID to link to), `label`, `other`, `at`,
+    `count`, `needed`, `state`, `owner` (the delegate's user id for a report)
+    and `overdue`.
+    """
+    from councils.petitions.models import ForcedAgendaItem
+
+    def person(field: str) -> Any:
+        return Coalesce(NullIf(F(f"{field}__display_name"), Value("")), F(f"{field}__username"))
+
+    text, number = CharField(), IntegerField()
+    nobody = Value(None, output_field=IntegerField(null=True))
+    columns = ("kind", "link", "label", "other", "at", "count", "needed", "state", "owner")
+    recalls = (
+        RecallPetition.objects.filter(council=council, status__in=["open", "vote"])
+        .annotate(
+            kind=Value("recall", output_field=text),
+            link=F("uuid"),
+            label=person("target"),
+            other=Value("", output_field=text),
+            at=F("expires_at"),
+            count=Count("signatures"),
+            needed=F("threshold"),
+            state=F("status"),
+            owner=nobody,
+        )
+        .values(*columns)
+        .order_by()
+    )
+    reports = (
+        ReportDue.objects.filter(council=council, submitted_at__isnull=True)
+        .annotate(
+            kind=Value("report", output_field=text),
+            link=F("uuid"),
+            label=person("delegate"),
+            other=F("higher_council__name"),
+            at=F("due_at"),
+            count=Value(0, output_field=number),
+            needed=Value(0, output_field=number),
+            state=Value("due", output_field=text),
+            owner=F("delegate_id"),
+        )
+        .values(*columns)
+        .order_by()
+    )
+    items = (
+        ForcedAgendaItem.objects.filter(council=council, status__in=["pending", "postponed"])
+        .annotate(
+            kind=Value("item", output_field=text),
+            link=F("petition__uuid"),
+            label=F("title"),
+            other=Value("", output_field=text),
+            at=F("forced_at"),
+            count=Value(0, output_field=number),
+            needed=Value(0, output_field=number),
+            state=F("status"),
+            owner=nobody,
+        )
+        .values(*columns)
+        .order_by()
+    )
+    rows = list(recalls.union(reports, items, all=True))
+    for row in rows:
+        row["overdue"] = row["kind"] == "report" and row["at"] < now
+    rows.sort(key=lambda row: (row["kind"], row["at"]))
+    return rows

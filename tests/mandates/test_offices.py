@@ -159,3 +159,25 @@ def test_rules_come_from_the_adopted_constitution(cast):
     assert queries.constitution_for(council=cast.riverside) == adopted
     with pytest.raises(TermRuleError, match="at most 6 months"):
         check_term(cast.riverside, NOW, add_months(NOW, 12))
+
+
+def test_council_summary_lists_recalls_reports_and_items_in_one_query(cast, rules, django_assert_num_queries):
+    from councils.petitions import actions as petition_actions
+
+    rules.set(recall_signature_share=Decimal("1.00"))
+    actions.start_recall(actor=cast.erin, seat=Seat.objects.get(user=cast.bob), now=NOW)
+    _reports(cast)
+    petition = petition_actions.start_agenda_petition(
+        actor=cast.erin, council=cast.riverside, title="Heat", text="x", now=NOW
+    )
+    petition_actions.sign_agenda_petition(actor=cast.frank, petition=petition, now=NOW)
+    with django_assert_num_queries(1):
+        rows = queries.council_summary(council=cast.riverside, now=NOW + timedelta(days=20))
+    summary = [(r["kind"], r["label"], r["count"], r["needed"], r["state"], r["overdue"]) for r in rows]
+    assert summary == [
+        ("item", "Heat", 0, 0, "pending", False),
+        ("recall", "Bob Novak", 1, 4, "open", False),
+        ("report", "Bob Novak", 0, 0, "due", True),
+    ]
+    assert rows[2]["owner"] == cast.bob.id and rows[2]["other"] == "Eastside District"
+    assert rows[0]["link"] == petition.uuid

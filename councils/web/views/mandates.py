@@ -23,7 +23,6 @@ from councils.federation.models import Council
 from councils.mandates import actions, permissions, queries
 from councils.mandates.models import Choice
 from councils.motions.models import Motion
-from councils.petitions import queries as petition_queries
 from councils.web.views.common import domain_errors
 
 
@@ -67,11 +66,11 @@ class PayForm(forms.Form):
 
 def council_section(request: HttpRequest, council: Council) -> dict[str, Any]:
     """What the council page shows of accountability: live recalls, reports owed, forced agenda items."""
+    rows = queries.council_summary(council=council, now=timezone.now())
     return {
-        "live_recalls": [p for p in queries.list_petitions(council=council)[:20] if p.is_live],
-        "reports_due": list(queries.list_reports_due(council=council).filter(submitted_at__isnull=True)[:20]),
-        "forced_items": list(petition_queries.list_pending_items(council=council)[:20]),
-        "now": timezone.now(),
+        "live_recalls": [row for row in rows if row["kind"] == "recall"],
+        "reports_due": [row for row in rows if row["kind"] == "report"],
+        "forced_items": [row for row in rows if row["kind"] == "item"],
     }
 
 
