@@ -166,3 +166,8 @@ def test_verify_js_accepts_a_true_entry_and_rejects_a_forged_one(cast):
     forged = base64.b64encode(base64.b64decode(entry).replace(b"Open Works", b"Shut Works")).decode()
     result = run_verify_js(page.replace(entry, forged))
     assert result.startswith("error: The entry and its proof do not lead"), result
+
+
+def test_council_page_links_to_its_record(cast):
+    body = cast.client(cast.alice).get(f"/councils/{cast.riverside.uuid}/").content.decode()
+    assert f"/record/councils/{cast.riverside.uuid}/" in body
