@@ -21,7 +21,7 @@ from councils.accounts.models import User
 from councils.core.errors import ConflictError, InvalidInputError
 from councils.core.rules import pay as pay_rules
 from councils.core.rules import recall as recall_rules
-from councils.core.rules.votes import CHOICES
+from councils.core.rules.votes import CHOICES, NO_QUORUM
 from councils.federation import actions as federation_actions
 from councils.federation import queries as federation_queries
 from councils.federation.models import Council, Office, Seat
@@ -573,7 +573,9 @@ def on_ordinary_decided(*, motion: Motion, result: VoteResult, now: datetime) ->
     )
     if proposal is not None:
         _decide_proposal(proposal=proposal, motion=motion, result=result, now=now)
-    check_roll_call(motion=motion, now=now)
+    if result.outcome != NO_QUORUM:
+        # Without a quorum the motion goes back to await a vote; the roll call that counts is a later one.
+        check_roll_call(motion=motion, now=now)
     from councils.petitions.actions import on_ordinary_decided as petitions_decided
 
     petitions_decided(motion=motion, result=result, now=now)

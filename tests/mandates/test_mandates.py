@@ -162,3 +162,18 @@ def test_propose_mandate_through_the_api(cast, rules, target):
         content_type="application/json",
     )
     assert bad.status_code == 422
+
+
+def test_vote_without_quorum_is_not_the_roll_call_that_counts(cast, rules, target):
+    from datetime import timedelta
+
+    from councils.motions import actions as motion_actions
+
+    adopt_mandate(cast, target, choice="yes")
+    vote = motion_actions.open_vote(actor=None, motion=target, now=NOW, quorum=2)
+    motion_actions.cast_vote(actor=cast.bob, vote=vote, choice="no", now=NOW)
+    motion_actions.close_vote(actor=None, vote=vote, now=NOW + timedelta(minutes=1))
+    assert not MandateVote.objects.exists()
+    target.refresh_from_db()
+    district_vote(cast, target, bob="yes", now=NOW + timedelta(minutes=2))
+    assert MandateVote.objects.get().complied
