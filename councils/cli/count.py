@@ -32,9 +32,14 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--method", required=True, choices=list(METHODS), help="counting method")
     parser.add_argument("--seats", type=int, help="seats to fill (default: as the file says)")
     parser.add_argument("--seed", help="seed for ties left to lot (default: derived from the ballots)")
+    # SUPPRESS keeps a `--json` given before the subcommand (`councils --json count ...`).
     output = parser.add_mutually_exclusive_group()
-    output.add_argument("--json", action="store_true", help="print the result as one JSON document")
-    output.add_argument("--csv", action="store_true", help="print the stages as CSV")
+    output.add_argument(
+        "--json", action="store_true", default=argparse.SUPPRESS, help="print the result as one JSON document"
+    )
+    output.add_argument(
+        "--csv", action="store_true", default=argparse.SUPPRESS, help="print the stages as CSV"
+    )
 
 
 def _read(path: str) -> str:
@@ -82,9 +87,9 @@ def handle(args: argparse.Namespace) -> int:
         raise CliError(f"{name}: {exc.message}") from None
     for warning in document.warnings:
         print(f"councils: warning: {name}: {warning}", file=sys.stderr)
-    if args.json:
+    if getattr(args, "json", False):
         emit_json(result.to_json())
-    elif args.csv:
+    elif getattr(args, "csv", False):
         sys.stdout.write(stages_csv(result))
     else:
         sys.stdout.write(render_text(result, title=election.title))

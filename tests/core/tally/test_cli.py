@@ -115,3 +115,16 @@ def test_the_count_command_imports_no_django(blt_file: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["elected"] == ["A", "C"]
+
+
+def test_the_councils_command_runs_count_with_json_before_or_after(
+    blt_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from councils.cli.main import main as councils
+
+    for argv in (
+        ["--json", "count", str(blt_file), "--method", "wigm"],
+        ["count", str(blt_file), "--method", "wigm", "--json"],
+    ):
+        assert councils(argv) == 0
+        assert json.loads(capsys.readouterr().out)["elected"] == ["A", "C"]
