@@ -13,8 +13,6 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
-from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
 
 from councils.accounts.models import User
@@ -26,7 +24,7 @@ from councils.federation import actions as federation_actions
 from councils.federation import queries as federation_queries
 from councils.federation.models import Council, Office, Seat
 from councils.live.publish import publish_on_commit
-from councils.mandates import permissions
+from councils.mandates import permissions, tasks
 from councils.mandates.models import (
     Mandate,
     MandateProposal,
@@ -64,9 +62,9 @@ def _notify(
             for u in recipients
         ]
     )
-    mails = [(subject, message, settings.DEFAULT_FROM_EMAIL, [u.email]) for u in recipients if u.email]
+    mails = [[subject, message, u.email] for u in recipients if u.email]
     if mails:
-        transaction.on_commit(lambda: send_mass_mail(tuple(mails), fail_silently=True))
+        transaction.on_commit(lambda: tasks.send_alert_mails.enqueue(mails))
     return len(recipients)
 
 
@@ -145,6 +143,8 @@ def start_recall(
         now=now,
     )
     _sign(petition=petition, actor=actor, now=now)
+    expires = petition.expires_at
+    transaction.on_commit(lambda: tasks.schedule_expiry(at=expires))
     publish_on_commit(_channel(council), {"type": "recall.changed"})
     return petition
 

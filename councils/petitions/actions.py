@@ -89,6 +89,11 @@ def start_agenda_petition(
         now=now,
     )
     _sign(petition=petition, actor=actor, now=now)
+    if petition.status == AgendaPetition.Status.OPEN:
+        from councils.mandates.tasks import schedule_expiry
+
+        expires = petition.expires_at
+        transaction.on_commit(lambda: schedule_expiry(at=expires))
     publish_on_commit(_channel(council), {"type": "petitions.changed"})
     return petition
 
