@@ -56,8 +56,12 @@ def reset_database(url: str) -> None:
     if config["ENGINE"] != "django.db.backends.postgresql":
         return
     admin = psycopg.connect(
-        host=config["HOST"] or None, port=config["PORT"] or None, user=config["USER"] or None,
-        password=config["PASSWORD"] or None, dbname="postgres", autocommit=True,
+        host=config["HOST"] or None,
+        port=config["PORT"] or None,
+        user=config["USER"] or None,
+        password=config["PASSWORD"] or None,
+        dbname="postgres",
+        autocommit=True,
     )
     with admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{config["NAME"]}" WITH (FORCE)')
@@ -72,7 +76,13 @@ def seed() -> tuple[int, int]:
     now = datetime.now(UTC)
     federation = fa.create_federation(actor=None, name="Bench Federation", now=now)
     council = fa.create_council(
-        actor=None, federation=federation, name="Bench Works", kind="workplace", parent=None, is_base=True, now=now
+        actor=None,
+        federation=federation,
+        name="Bench Works",
+        kind="workplace",
+        parent=None,
+        is_base=True,
+        now=now,
     )
     user = get_user_model().objects.create_user(username="bench", password="bench-bench-bench")
     return council.id, user.id
@@ -115,7 +125,9 @@ def _run_actions(var_dir: str, with_record: bool, seconds: float, council_id: in
     return done
 
 
-def measure_actions(var_dir: str, council_id: int, user_id: int, *, workers: int, seconds: float, rounds: int) -> None:
+def measure_actions(
+    var_dir: str, council_id: int, user_id: int, *, workers: int, seconds: float, rounds: int
+) -> None:
     from django.db import connections
 
     connections.close_all()
@@ -125,7 +137,9 @@ def measure_actions(var_dir: str, council_id: int, user_id: int, *, workers: int
         for with_record in (False, True):
             queue = context.Queue()
             processes = [
-                context.Process(target=worker, args=((var_dir, with_record, seconds, council_id, user_id, queue),))
+                context.Process(
+                    target=worker, args=((var_dir, with_record, seconds, council_id, user_id, queue),)
+                )
                 for _ in range(workers)
             ]
             for p in processes:
@@ -231,7 +245,9 @@ def measure_bundle(var_dir: str) -> None:
     checkpoint = sequencer.latest_checkpoint()
     assert checkpoint is not None
     path = Path(var_dir) / "record.bundle"
-    rows = Sequence.objects.order_by("index").values_list("index", "entry__data", "leaf_hash").iterator(20_000)
+    rows = (
+        Sequence.objects.order_by("index").values_list("index", "entry__data", "leaf_hash").iterator(20_000)
+    )
     started = time.perf_counter()
     with open(path, "w", encoding="utf-8") as handle:
         write_bundle(
@@ -245,7 +261,10 @@ def measure_bundle(var_dir: str) -> None:
     started = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-m", "councils.cli.main", "--json", "record", "verify", str(path), "--forget"],
-        capture_output=True, text=True, cwd=ROOT, check=False,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
     )
     elapsed = time.perf_counter() - started
     verdict = json.loads(result.stdout) if result.stdout.strip().startswith("{") else {}
@@ -262,16 +281,23 @@ def measure_bundle(var_dir: str) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--entries", type=int, default=1_000_000, help="log size for proofs and the bundle")
     parser.add_argument("--workers", type=int, default=8, help="processes running actions at once")
     parser.add_argument("--seconds", type=float, default=4.0, help="length of each throughput run")
     parser.add_argument("--rounds", type=int, default=3, help="alternating runs with and without the record")
     parser.add_argument("--samples", type=int, default=1000, help="proofs of each kind to time")
+    parser.add_argument(
+        "--only", default="actions,sequence,proofs,bundle", help="comma-separated parts to run (default: all)"
+    )
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
-        sys.exit("Set DATABASE_URL to a PostgreSQL database this benchmark may empty (e.g. .../councils_bench).")
+        sys.exit(
+            "Set DATABASE_URL to a PostgreSQL database this benchmark may empty (e.g. .../councils_bench)."
+        )
     reset_database(url)
     var_dir = tempfile.mkdtemp(prefix="councils-bench-")
     setup_django(var_dir)
@@ -279,10 +305,18 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     council_id, user_id = seed()
-    measure_actions(var_dir, council_id, user_id, workers=args.workers, seconds=args.seconds, rounds=args.rounds)
-    measure_sequencer(args.entries)
-    measure_proofs(args.samples)
-    measure_bundle(var_dir)
+    parts = set(args.only.split(","))
+    if "actions" in parts:
+        measure_actions(
+            var_dir, council_id, user_id, workers=args.workers, seconds=args.seconds, rounds=args.rounds
+        )
+    if parts & {"sequence", "proofs", "bundle"}:
+        measure_sequencer(args.entries)
+    if "proofs" in parts:
+        measure_proofs(args.samples)
+    if "bundle" in parts:
+        measure_bundle(var_dir)
+    emit(bench="record.machine", cpus=os.cpu_count(), load_average_1m=round(os.getloadavg()[0], 1))
 
 
 if __name__ == "__main__":
