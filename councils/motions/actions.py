@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count
 from django.utils import timezone
 
 from councils.accounts.models import User
@@ -24,7 +23,7 @@ from councils.federation import permissions as council_policy
 from councils.federation import queries as federation_queries
 from councils.federation.models import Council
 from councils.live.publish import publish_on_commit
-from councils.motions import outcomes, permissions, sealing
+from councils.motions import outcomes, permissions, queries, sealing
 from councils.motions.models import (
     Motion,
     NamedBallot,
@@ -337,13 +336,7 @@ def open_vote(
 
 def _tally_event(vote: Vote) -> dict[str, object]:
     """What the live stream may show: turnout for a secret vote, counts for a named one; never names."""
-    if vote.is_secret:
-        turnout = Participation.objects.filter(vote=vote).count()
-        return {"type": "turnout", "turnout": turnout, "electorate": vote.electorate_size}
-    counts = dict.fromkeys(rules.CHOICES, 0)
-    for row in NamedBallot.objects.filter(vote=vote).values("choice").annotate(n=Count("id")):
-        counts[row["choice"]] = row["n"]
-    return {"type": "tally", **counts, "turnout": sum(counts.values()), "electorate": vote.electorate_size}
+    return {"type": "turnout" if vote.is_secret else "tally", **queries.live_counts(vote=vote)}
 
 
 def cast_vote(

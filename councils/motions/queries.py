@@ -98,7 +98,7 @@ def live_counts(*, vote: Vote) -> dict[str, int]:
             "electorate": vote.electorate_size,
         }
     counts = dict.fromkeys(rules.CHOICES, 0)
-    for row in NamedBallot.objects.filter(vote=vote).values("choice").annotate(n=Count("id")):
+    for row in NamedBallot.objects.filter(vote=vote).order_by().values("choice").annotate(n=Count("id")):
         counts[row["choice"]] = row["n"]
     return {**counts, "turnout": sum(counts.values()), "electorate": vote.electorate_size}
 
