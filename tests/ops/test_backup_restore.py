@@ -317,3 +317,26 @@ def test_another_log_published_here_is_a_fork(source: Source, tmp_path: Path) ->
     refused = target.manage("restore", str(source.newer))
     assert refused.returncode == 1
     assert "published log councils.record/another up to size 3" in refused.stderr
+
+
+def test_a_checkpoint_the_public_holds_stops_a_restore_that_would_lose_it(
+    source: Source, tmp_path: Path
+) -> None:
+    held = tmp_path / "checkpoint.txt"
+    held.write_text(manifest(source.newer)["record"]["checkpoint"]["note"])
+    older, newer = manifest(source.older)["record"]["size"], manifest(source.newer)["record"]["size"]
+    target = fresh(tmp_path, "new-machine")
+    refused = target.manage("restore", "--published-checkpoint", str(held), str(source.older))
+    assert refused.returncode == 1
+    assert f"entries after size {older} ({older}..{newer - 1}) would be lost" in refused.stderr
+    assert "without checking its signature" not in refused.stderr
+    target.ok("restore", "--published-checkpoint", str(held), "--accept-fork", str(source.older))
+    assert target.log()[-1][2]["payload"]["lost"]["end"] == newer
+
+
+def test_a_published_checkpoint_that_is_not_a_checkpoint_is_bad_input(source: Source, tmp_path: Path) -> None:
+    held = tmp_path / "checkpoint.txt"
+    held.write_text("hello\n")
+    result = fresh(tmp_path, "t").manage("restore", "--published-checkpoint", str(held), str(source.older))
+    assert result.returncode == 2
+    assert "is not a readable signed checkpoint" in result.stderr

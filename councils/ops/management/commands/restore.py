@@ -18,7 +18,7 @@ from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 
-from councils.core.ledger import merkle
+from councils.core.ledger import merkle, note
 from councils.core.ledger.note import b64decode, b64encode
 from councils.ops import archive, database, highwater, recordcheck
 from councils.ops.actions import record_restored
@@ -39,12 +39,26 @@ class Command(BaseCommand):
             "--force", action="store_true", help="replace a database that is not empty (its rows are lost)"
         )
         parser.add_argument(
+            "--published-checkpoint",
+            metavar="FILE",
+            help="a checkpoint the public holds (from a witness or a member's `councils verify` state): "
+            "treat it as published, so a restore that would lose entries it covers stops",
+        )
+        parser.add_argument(
             "--accept-fork",
             action="store_true",
             help="restore even though checkpoints beyond the backup were published; record what was lost",
         )
 
-    def handle(self, *args: Any, file: str, force: bool, accept_fork: bool, **options: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        file: str,
+        force: bool,
+        accept_fork: bool,
+        published_checkpoint: str | None,
+        **options: Any,
+    ) -> None:
         with tempfile.TemporaryDirectory(prefix="councils-restore-") as work:
             try:
                 opened = archive.open_backup(Path(file), Path(work))
@@ -54,6 +68,8 @@ class Command(BaseCommand):
             self._check_migrations(manifest)
             mark = self._high_water(force)
             backup = recordcheck.RecordState.from_json(manifest["record"])
+            if published_checkpoint:
+                mark = _higher(mark, self._published(Path(published_checkpoint), manifest))
             fork = _fork(mark, manifest.get("origin"), backup)
             if fork and not accept_fork:
                 raise CommandError(
@@ -121,6 +137,33 @@ class Command(BaseCommand):
                     mark = candidate
         return mark
 
+    def _published(self, path: Path, manifest: dict[str, Any]) -> HighWater:
+        """Read a checkpoint note the public holds; check its signature when the backup knows the key."""
+        try:
+            opened = note.parse_note(path.read_text())
+            checkpoint = note.parse_checkpoint_body(opened.body)
+        except (OSError, UnicodeDecodeError, note.NoteError) as exc:
+            raise CommandError(f"{path} is not a readable signed checkpoint: {exc}", returncode=2) from exc
+        known = (manifest["record"].get("checkpoint") or {}).get("key")
+        verified = False
+        if known:
+            verifier = note.parse_vkey(known)
+            signature = note.find_signature(opened, verifier)
+            if signature is not None:
+                try:
+                    note.verify_signature(opened.body, signature, verifier)
+                except note.NoteError as exc:
+                    raise CommandError(
+                        f"{path}: {exc}; it is not this log's checkpoint", returncode=2
+                    ) from exc
+                verified = True
+        if not verified:
+            self.stderr.write(
+                f"{path} is not signed by the key in the backup (was the key rotated later?); "
+                "it is taken as published without checking its signature."
+            )
+        return HighWater(origin=checkpoint.origin, size=checkpoint.size, root=checkpoint.root)
+
     def _verify(
         self, manifest: dict[str, Any], backup: recordcheck.RecordState, mark: HighWater | None
     ) -> None:
@@ -183,6 +226,12 @@ class Command(BaseCommand):
             self.stdout.write(
                 "This Councils has newer migrations than the backup: run `manage.py migrate` now."
             )
+
+
+def _higher(mark: HighWater | None, other: HighWater) -> HighWater:
+    if mark is None or other.origin != mark.origin or other.size > mark.size:
+        return other
+    return mark
 
 
 def _fork(mark: HighWater | None, origin: str | None, backup: recordcheck.RecordState) -> str:
