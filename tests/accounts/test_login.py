@@ -150,3 +150,23 @@ def test_account_pages_need_login(cast, url):
 )
 def test_account_pages_wrong_method(cast, url, method):
     check_wrong_method(cast, WEB, url, method)
+
+
+def test_a_throttled_attempt_checks_no_password(cast, monkeypatch):
+    client = cast.client(None)
+    for _ in range(5):
+        client.post("/login/", {"username": "erin", "password": "wrong"})
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a throttled login must not check the password")
+
+    monkeypatch.setattr("django.contrib.auth.forms.authenticate", refuse)
+    response = client.post("/login/", {"username": "erin", "password": PASSWORD})
+    assert response.status_code == 429
+    assert b'value="erin"' in response.content
+
+
+def test_session_expiry_message_only_after_a_started_login(cast):
+    client = cast.client(None)
+    response = client.get("/login/code/", follow=True)
+    assert b"took too long" not in response.content

@@ -86,7 +86,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
     address = ratelimit.client_address(request.META)
     wait = ratelimit.retry_after(username=username, address=address)
     if wait:
-        return _throttled(request, "web/accounts/login.html", context, wait)
+        # An unbound form: a throttled attempt must not cost (or test) a password check.
+        retry = AuthenticationForm(request, initial={"username": username})
+        return _throttled(request, "web/accounts/login.html", {**context, "form": retry}, wait)
     if not form.is_valid():
         ratelimit.record_failure(username=username, address=address)
         return render(request, "web/accounts/login.html", context, status=422)
@@ -111,8 +113,8 @@ def login_code(request: HttpRequest) -> HttpResponse:
     """The second step of a login: the current code from the person's authenticator app."""
     pending = request.session.get(PENDING_SECOND_FACTOR)
     if not isinstance(pending, dict) or time.time() - pending.get("at", 0) > SECOND_FACTOR_SECONDS:
-        request.session.pop(PENDING_SECOND_FACTOR, None)
-        messages.error(request, _("Your login took too long. Enter your password again."))
+        if request.session.pop(PENDING_SECOND_FACTOR, None) is not None:
+            messages.error(request, _("Your login took too long. Enter your password again."))
         return redirect("web:login")
     user = User.objects.filter(pk=pending["user"], is_active=True).first()
     if user is None:
