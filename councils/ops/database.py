@@ -158,7 +158,13 @@ def _run(command: list[str]) -> None:
         env["PGPASSWORD"] = str(password)
     result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        raise DatabaseError(f"{command[0]} failed: {result.stderr.strip() or result.stdout.strip()}")
+        message = result.stderr.strip() or result.stdout.strip()
+        if "version mismatch" in message:
+            message += (
+                " (install postgresql-client of the server's major version, "
+                "or back up with --database-format json)"
+            )
+        raise DatabaseError(f"{command[0]} failed: {message}")
 
 
 def occupied_tables() -> dict[str, int]:
