@@ -1,3 +1,4 @@
+import re
 import uuid
 from decimal import Decimal
 
@@ -30,16 +31,22 @@ def test_deviation_row_offers_a_recall_in_one_step(cast, rules):
     page = cast.client(cast.erin).get(f"/mandates/councils/{cast.riverside.uuid}/").content.decode()
     assert "Deviated" in page and "Start a recall of Bob Novak" in page
     assert "Recall under way" not in page
-    confirm = cast.client(cast.erin).get(f"/mandates/recalls/start/?seat={bob_seat(cast).uuid}")
-    assert confirm.status_code == 200 and "Recall Bob Novak" in confirm.content.decode()
-    started = cast.client(cast.erin).post(
-        "/mandates/recalls/start/", {"seat": bob_seat(cast).uuid, "reason": "Voted no."}
-    )
+    form = re.search(r'<form method="post" action="/mandates/recalls/start/".*?</form>', page, re.S)
+    fields = dict(re.findall(r'name="(seat|reason)" value="([^"]*)"', form.group(0)))
+    assert fields["seat"] == str(bob_seat(cast).uuid)
+    started = cast.client(cast.erin).post("/mandates/recalls/start/", fields)
     petition = RecallPetition.objects.get()
     assert started.status_code == 302 and started["Location"] == f"/mandates/recalls/{petition.uuid}/"
-    assert petition.reason == "Voted no."
+    assert petition.reason == "Voted against our mandate on “Strike fund levy”."
+    assert list(petition.signatures.values_list("user__username", flat=True)) == ["erin"]
     page = cast.client(cast.frank).get(f"/mandates/councils/{cast.riverside.uuid}/").content.decode()
     assert "Recall under way" in page and "Start a recall of Bob Novak" not in page
+
+
+def test_start_a_recall_link_asks_for_a_reason_first(cast, rules):
+    confirm = cast.client(cast.erin).get(f"/mandates/recalls/start/?seat={bob_seat(cast).uuid}")
+    assert confirm.status_code == 200 and "Recall Bob Novak" in confirm.content.decode()
+    assert not RecallPetition.objects.exists()
 
 
 def test_outsider_sees_the_public_table_but_gets_no_button(cast, rules):
