@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -188,11 +189,11 @@ def main() -> None:
         )
         del loaded
         election = election_from(rows, args.candidates, args.seats)
-        _, grouping, _ = timed(lambda e=election: e.profile)
+        _, grouping, _ = timed(partial(getattr, election, "profile"))
         emit(case=case, ballots=args.ballots, step="group ballots", cpu_seconds=round(grouping, 3))
         lines: list[tuple[dict[str, Any], set[str]]] = []
         for method in args.methods.split(","):
-            seconds, cpu, result = timed(lambda m=method, e=election: count(e, method=m))
+            seconds, cpu, result = timed(partial(count, election, method=method))
             line: dict[str, Any] = {
                 "case": case,
                 "ballots": args.ballots,
@@ -217,7 +218,7 @@ def main() -> None:
             timings = {}
             for name, (prepare, run) in peers.items():
                 _, prepare_cpu, prepared = timed(prepare)
-                _, peer_cpu, peer_elected = timed(lambda r=run, p=prepared: r(p))
+                _, peer_cpu, peer_elected = timed(partial(run, prepared))
                 timings[name] = {
                     "cpu_seconds": round(peer_cpu, 3),
                     "input_cpu_seconds": round(prepare_cpu, 3),
