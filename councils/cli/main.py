@@ -15,6 +15,7 @@ SUBCOMMAND_MODULES = [
     "session",
     "councils_cmd",
     "tokens",
+    "invitations",
     "count",
     "record",
     "mandates",
