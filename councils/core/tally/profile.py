@@ -24,6 +24,7 @@ IntArray = npt.NDArray[np.int64]
 RankArray = npt.NDArray[np.int16]
 Ranking = tuple[tuple[int, ...], ...]
 Number = int | Fraction
+MAX_BALLOTS = 2**53 - 1
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,10 @@ def compile_profile(election: Election) -> Profile:
         blocks.append(block)
     rows = np.concatenate(blocks).astype(np.int16) if blocks else np.full((0, 1), -1, dtype=np.int16)
     counts = np.fromiter((strict[flat] for length in lengths for flat in by_length[length]), dtype=np.int64)
+    total = int(counts.sum()) + sum(equal.values())
+    if total > MAX_BALLOTS:
+        # Counts are summed in float64 (bincount, matrix products), exact only below 2**53.
+        raise InvalidInputError(f"{total} ballots is more than the {MAX_BALLOTS} this engine counts exactly")
     return Profile(
         names=election.candidates,
         seats=election.seats,
@@ -138,7 +143,7 @@ def compile_profile(election: Election) -> Profile:
         rows=rows,
         counts=counts,
         equal=tuple((count, ranking) for ranking, count in equal.items()),
-        total=int(counts.sum()) + sum(equal.values()),
+        total=total,
     )
 
 

@@ -182,3 +182,9 @@ def test_unknown_method_and_bad_ballots_are_refused() -> None:
         count(Election(("A", "B"), (Ballot(1, ((0,), (0,))),), seats=1), method="wigm")
     with pytest.raises(InvalidInputError, match="unique"):
         Election(("A", "A"), (), seats=1)
+
+
+def test_more_ballots_than_can_be_summed_exactly_are_refused() -> None:
+    huge = Election(("A", "B"), (Ballot(2**52, ((0,),)), Ballot(2**52, ((1,),))), seats=1)
+    with pytest.raises(InvalidInputError, match="counts exactly"):
+        count(huge, method="wigm")
