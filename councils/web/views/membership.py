@@ -228,7 +228,9 @@ def case_detail(request: HttpRequest, case_id: UUID) -> HttpResponse:
         "appeals": case.appeals.select_related("council"),
         "defence_form": DefenceForm() if is_open and permissions.can(user, "defend", case) else None,
         "hearing_form": HearingForm()
-        if case.status == "charged" and permissions.can(user, "hold_hearing", case)
+        if case.status == "charged"
+        and case.hearing_at <= timezone.now()
+        and permissions.can(user, "hold_hearing", case)
         else None,
         "appeal_form": AppealForm()
         if case.status == "upheld" and permissions.can(user, "appeal", case)
