@@ -32,15 +32,17 @@ def pairwise(profile: Profile) -> Matrix:
     weights = profile.counts.astype(np.float64)
     not_ranked_yet = np.ones((len(rows), n), dtype=np.float64)
     totals = np.zeros((n, n), dtype=np.float64)
+    lengths = (rows >= 0).sum(axis=1)
     for depth in range(rows.shape[1]):
-        ranked = np.flatnonzero(rows[:, depth] >= 0)
-        if not len(ranked):
+        first = int(np.searchsorted(lengths, depth + 1))  # rows are shortest first: the rest rank this deep
+        if first == len(rows):
             break
-        here = rows[ranked, depth]
-        not_ranked_yet[ranked, here] = 0.0
-        chooser = np.zeros((n, len(ranked)), dtype=np.float64)
-        chooser[here, np.arange(len(ranked))] = weights[ranked]
-        totals += chooser @ not_ranked_yet[ranked]
+        here = rows[first:, depth]
+        pending = not_ranked_yet[first:]
+        pending[np.arange(len(here)), here] = 0.0
+        chooser = np.zeros((n, len(here)), dtype=np.float64)
+        chooser[here, np.arange(len(here))] = weights[first:]
+        totals += chooser @ pending
     d = np.rint(totals).astype(np.int64)
     for count, ranking in profile.equal:
         level = {c: i for i, lv in enumerate(ranking) for c in lv}
