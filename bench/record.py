@@ -249,7 +249,7 @@ def measure_bundle(var_dir: str) -> None:
         Sequence.objects.order_by("index").values_list("index", "entry__data", "leaf_hash").iterator(20_000)
     )
     started = time.perf_counter()
-    with open(path, "w", encoding="utf-8") as handle:
+    with open(path, "wb") as handle:
         write_bundle(
             handle,
             queries.checkpoint_note_of(checkpoint),

@@ -6,8 +6,9 @@ the last checkpoint this machine saw are all recomputed with councils.core.
 
 A bundle is UTF-8 text: a first line of JSON
 {"format": "councils-record-bundle/1", "checkpoint", "key", "size"}, then
-one line per entry in log order: the standard base64 of the entry's bytes,
-or "#" and the base64 leaf hash for an entry the exporter could not read.
+one line per entry in log order: the entry's canonical bytes themselves
+(JSON, which never holds a raw newline), or "#" and the base64 leaf hash for
+an entry the exporter could not read.
 """
 
 from __future__ import annotations
@@ -148,14 +149,17 @@ def _server_record(api: Api) -> tuple[str, str]:
 
 
 def write_bundle(handle: Any, checkpoint: str, key: str, size: int, entries: Any) -> int:
+    """Write a bundle to a binary file: canonical entry bytes never contain a newline, so one a line."""
     header = {"format": BUNDLE_FORMAT, "checkpoint": checkpoint, "key": key, "size": size}
-    handle.write(json.dumps(header, ensure_ascii=False) + "\n")
+    handle.write(json.dumps(header, ensure_ascii=False).encode() + b"\n")
     count = 0
     for _, data, leaf in entries:
         if data is not None:
-            handle.write(base64.b64encode(data).decode("ascii") + "\n")
+            if b"\n" in data:
+                raise CliError("an entry holds a raw newline, so it is not canonical", code=CHECK_FAILED)
+            handle.write(data + b"\n")
         else:
-            handle.write("#" + base64.b64encode(leaf).decode("ascii") + "\n")
+            handle.write(b"#" + base64.b64encode(leaf) + b"\n")
         count += 1
     return count
 
@@ -179,11 +183,11 @@ def read_bundle(path: str) -> tuple[dict[str, Any], Iterator[tuple[int, bytes | 
         with handle:
             for index, line in enumerate(handle):
                 line = line.rstrip(b"\n")
+                if not line.startswith(b"#"):
+                    yield index, line, None
+                    continue
                 try:
-                    if line.startswith(b"#"):
-                        yield index, None, b64decode(line[1:], strict_mode=True)
-                    else:
-                        yield index, b64decode(line, strict_mode=True), None
+                    yield index, None, b64decode(line[1:], strict_mode=True)
                 except (binascii.Error, ValueError):
                     yield index, None, None
 
@@ -284,17 +288,7 @@ def _verify(args: argparse.Namespace) -> tuple[Verdict, str]:
     if api is not None:
         entries = _download(api, checkpoint.size)
     leaves: list[bytes] = []
-
-    def keep(
-        stream: Iterator[tuple[int, bytes | None, bytes | None]],
-    ) -> Iterator[tuple[int, bytes | None, bytes | None]]:
-        for index, data, leaf in stream:
-            if data is not None:
-                leaf = merkle.hash_leaf(data)
-            leaves.append(leaf or b"")
-            yield index, data, leaf
-
-    check_entries(keep(entries), checkpoint, verdict)
+    check_entries(entries, checkpoint, verdict, leaves=leaves)
     if api is not None and checkpoint.size and not verdict.problems:
         _spot_check_proofs(api, checkpoint, leaves, verdict)
     if not args.forget:
@@ -386,12 +380,12 @@ def run_export(args: argparse.Namespace) -> int:
         raise CliError(f"the server's checkpoint does not verify: {exc}", code=CHECK_FAILED) from None
     entries = _download(api, checkpoint.size)
     if args.output == "-":
-        count = write_bundle(sys.stdout, checkpoint_text, key, checkpoint.size, entries)
+        count = write_bundle(sys.stdout.buffer, checkpoint_text, key, checkpoint.size, entries)
     else:
         target = Path(args.output)
         tmp = target.with_name(target.name + ".part")
         try:
-            with open(tmp, "w", encoding="utf-8") as handle:
+            with open(tmp, "wb") as handle:
                 count = write_bundle(handle, checkpoint_text, key, checkpoint.size, entries)
             tmp.replace(target)
         except OSError as exc:

@@ -118,9 +118,9 @@ def test_a_tampered_bundle_entry_fails_with_an_explanation(cli, capsys, tmp_path
     bundle = tmp_path / "record.bundle"
     assert cli("record", "export", "-o", str(bundle)) == 0
     lines = bundle.read_text().splitlines()
-    first = json.loads(base64.b64decode(lines[1]))
+    first = json.loads(lines[1])
     first["payload"]["name"] = "Forged Federation"
-    lines[1] = base64.b64encode(canonical_bytes(first)).decode()
+    lines[1] = canonical_bytes(first).decode()
     bundle.write_text("\n".join(lines) + "\n")
     capsys.readouterr()
     assert cli("record", "verify", str(bundle), "--forget") == 1
@@ -156,7 +156,7 @@ def signed_bundle(tmp_path: Path, documents: list[dict]) -> Path:
         "key": signer.verifier.vkey(),
         "size": len(data),
     }
-    path.write_text(json.dumps(header) + "\n" + "".join(base64.b64encode(d).decode() + "\n" for d in data))
+    path.write_bytes(json.dumps(header).encode() + b"\n" + b"".join(d + b"\n" for d in data))
     return path
 
 

@@ -28,7 +28,7 @@ from councils.core.ledger import note
 from councils.core.rules import votes as vote_rules
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Item:
     index: int
     event: str
@@ -39,14 +39,17 @@ class Item:
 
     @classmethod
     def from_document(cls, index: int, document: Mapping[str, Any]) -> Item:
-        payload = document.get("payload")
+        get = document.get
+        payload = get("payload")
+        event = get("event")
+        at = get("at")
         return cls(
-            index=index,
-            event=str(document.get("event", "")),
-            actor=document.get("actor"),
-            council=document.get("council"),
-            at=str(document.get("at", "")),
-            payload=payload if isinstance(payload, Mapping) else {},
+            index,
+            event if type(event) is str else "",
+            get("actor"),
+            get("council"),
+            at if type(at) is str else "",
+            payload if isinstance(payload, Mapping) else {},
         )
 
 
@@ -96,16 +99,23 @@ def rule(*events: str) -> Callable[[Rule], Rule]:
     return register
 
 
+def feed(result: Replay, item: Item | None) -> None:
+    """Replay one more entry (None: an entry the reader cannot see)."""
+    if item is None:
+        result.not_replayed += 1
+        return
+    result.replayed += 1
+    for check in RULES.get(item.event, ()):
+        check(result, item)
+    for check in ANY_EVENT:
+        check(result, item)
+
+
 def replay(items: Iterable[Item | None]) -> Replay:
     """Run every registered rule over the entries in log order (None: an entry the reader cannot see)."""
     result = Replay()
     for item in items:
-        if item is None:
-            result.not_replayed += 1
-            continue
-        result.replayed += 1
-        for check in (*RULES.get(item.event, ()), *ANY_EVENT):
-            check(result, item)
+        feed(result, item)
     return result
 
 

@@ -8,8 +8,9 @@ example missing cosignatures) and how many entries were replayed.
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -125,46 +126,61 @@ def check_consistency(
 
 
 def check_entries(
-    entries: Iterable[tuple[int, bytes | None, bytes | None]], checkpoint: note.Checkpoint, verdict: Verdict
+    entries: Iterable[tuple[int, bytes | None, bytes | None]],
+    checkpoint: note.Checkpoint,
+    verdict: Verdict,
+    *,
+    leaves: list[bytes] | None = None,
 ) -> None:
-    """Recompute every leaf and the root from (index, data or None, leaf hash or None), then replay the rules.
+    """Recompute every leaf and the root from (index, data or None, leaf hash or None), replaying the rules.
 
     An entry without data (one the reader may not see) is checked by its leaf
-    hash only and counted as not replayed.
+    hash only and counted as not replayed. With `leaves`, the leaf hashes are
+    also appended there. One pass, in order: this is the verifier's hot loop.
     """
-
-    def leaves_and_items() -> Iterator[bytes]:
-        expected = 0
-        items: list[replay.Item | None] = []
-        for index, data, claimed in entries:
-            if index != expected:
-                verdict.problems.append(
-                    f"Entry {expected} is missing from the record (got entry {index} next)."
-                )
-                expected = index
-            if data is not None:
-                leaf = merkle.hash_leaf(data)
-                if claimed is not None and claimed != leaf:
-                    verdict.problems.append(f"Entry {index}'s content does not match its leaf hash.")
-                try:
-                    document = json.loads(data)
-                    items.append(replay.Item.from_document(index, document))
-                except (ValueError, UnicodeDecodeError):
-                    verdict.problems.append(f"Entry {index} is not a readable record entry.")
-                    items.append(None)
-            elif claimed is not None and len(claimed) == merkle.HASH_SIZE:
-                leaf = claimed
-                items.append(None)
-            else:
-                verdict.problems.append(f"Entry {index} has neither content nor a valid leaf hash.")
-                leaf = b"\x00" * merkle.HASH_SIZE
-                items.append(None)
-            expected += 1
-            yield leaf
-        state["items"] = items
-
-    state: dict[str, Any] = {}
-    size, root = merkle.root_from_leaves(leaves_and_items())
+    sha256 = hashlib.sha256
+    hash_children = merkle.hash_children
+    raw_decode = json.JSONDecoder().raw_decode
+    from_document = replay.Item.from_document
+    feed = replay.feed
+    result = replay.Replay()
+    stack: list[bytes] = []
+    levels: list[int] = []
+    expected = 0
+    for index, data, claimed in entries:
+        if index != expected:
+            verdict.problems.append(f"Entry {expected} is missing from the record (got entry {index} next).")
+            expected = index
+        item = None
+        if data is not None:
+            current = sha256(b"\x00" + data).digest()
+            if claimed is not None and claimed != current:
+                verdict.problems.append(f"Entry {index}'s content does not match its leaf hash.")
+            try:
+                text = data.decode()
+                document, end = raw_decode(text)
+                if end != len(text) or not isinstance(document, dict):
+                    raise ValueError
+                item = from_document(index, document)
+            except ValueError:
+                verdict.problems.append(f"Entry {index} is not a readable record entry.")
+        elif claimed is not None and len(claimed) == merkle.HASH_SIZE:
+            current = claimed
+        else:
+            verdict.problems.append(f"Entry {index} has neither content nor a valid leaf hash.")
+            current = bytes(merkle.HASH_SIZE)
+        feed(result, item)
+        if leaves is not None:
+            leaves.append(current)
+        level = 0
+        while levels and levels[-1] == level:
+            levels.pop()
+            current = hash_children(stack.pop(), current)
+            level += 1
+        stack.append(current)
+        levels.append(level)
+        expected += 1
+    size, root = expected, merkle.fold(stack)
     if size != checkpoint.size:
         verdict.problems.append(f"The checkpoint covers {checkpoint.size} entries but {size} were provided.")
     elif root != checkpoint.root:
@@ -172,7 +188,6 @@ def check_entries(
             "The entries do not hash to the signed root: some entry was altered, removed, inserted or "
             "reordered after the checkpoint was signed."
         )
-    result = replay.replay(state.get("items", []))
     verdict.replayed += result.replayed
     verdict.not_replayed += result.not_replayed
     verdict.problems.extend(f"Rule broken at {p}." for p in result.problems)
