@@ -239,7 +239,7 @@ def measure_proofs(samples: int) -> None:
 
 def measure_bundle(var_dir: str) -> None:
     from councils.cli.record import write_bundle
-    from councils.record import queries, sequencer, signing
+    from councils.record import queries, sequencer
     from councils.record.models import Sequence
 
     checkpoint = sequencer.latest_checkpoint()
@@ -253,7 +253,7 @@ def measure_bundle(var_dir: str) -> None:
         write_bundle(
             handle,
             queries.checkpoint_note_of(checkpoint),
-            signing.verifier().vkey(),
+            checkpoint.key,
             checkpoint.size,
             ((i, bytes(d), bytes(h)) for i, d, h in rows),
         )
@@ -290,6 +290,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="alternating runs with and without the record")
     parser.add_argument("--samples", type=int, default=1000, help="proofs of each kind to time")
     parser.add_argument(
+        "--reuse", action="store_true", help="keep the database of an earlier run instead of emptying it"
+    )
+    parser.add_argument(
         "--only", default="actions,sequence,proofs,bundle", help="comma-separated parts to run (default: all)"
     )
     args = parser.parse_args()
@@ -298,13 +301,17 @@ def main() -> None:
         sys.exit(
             "Set DATABASE_URL to a PostgreSQL database this benchmark may empty (e.g. .../councils_bench)."
         )
-    reset_database(url)
+    if not args.reuse:
+        reset_database(url)
     var_dir = tempfile.mkdtemp(prefix="councils-bench-")
     setup_django(var_dir)
     from django.core.management import call_command
 
+    from councils.federation.models import Council
+
     call_command("migrate", verbosity=0)
-    council_id, user_id = seed()
+    existing = Council.objects.filter(name="Bench Works").first()
+    council_id, user_id = seed() if existing is None else (existing.id, existing.offices.first().user_id)
     parts = set(args.only.split(","))
     if "actions" in parts:
         measure_actions(
