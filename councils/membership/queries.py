@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid as uuid_lib
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from councils.core.errors import NotFoundError
 from councils.federation import queries as federation_queries
@@ -45,6 +45,22 @@ def list_flagged_for_parent(*, council: Council) -> QuerySet[Application]:
     return (
         Application.objects.filter(council__parent=council, is_flagged=True)
         .select_related("applicant", "council")
+        .order_by("-applied_at", "-id")
+    )
+
+
+def list_open_flagged(*, council: Council) -> QuerySet[Application]:
+    """Open flagged admissions to `council`, or to the councils below it that need its approval."""
+    return (
+        Application.objects.filter(Q(council=council) | Q(council__parent=council), is_flagged=True)
+        .filter(
+            status__in=[
+                Application.Status.SPONSORING,
+                Application.Status.CANDIDATE,
+                Application.Status.VOTING,
+            ]
+        )
+        .select_related("council")
         .order_by("-applied_at", "-id")
     )
 

@@ -370,15 +370,15 @@ urlpatterns = [
 def council_section(request: HttpRequest, council: Any) -> dict[str, Any]:
     """What the council page shows: flagged admissions (to everyone who sees the council) and links."""
     participant = permissions.can(request.user, "list", council)
-    flagged = [a for a in queries.list_applications(council=council, open_only=True) if a.is_flagged]
-    flagged += [a for a in queries.list_flagged_for_parent(council=council) if a.is_open]
+    flagged = list(queries.list_open_flagged(council=council)[:50])
     return {
-        "flagged": flagged[:50],
+        "flagged": flagged,
         "participant": participant,
         "open_applications": queries.list_applications(council=council, open_only=True).count()
-        if participant
+        if participant and council.is_base
         else None,
         "may_apply": council.is_base
+        and not participant
         and request.user.is_authenticated
         and federation_queries.current_membership(user=_me(request)) is None,
     }
