@@ -189,3 +189,43 @@ def test_council_page_shows_a_flagged_admission(ready):
     assert "Flagged admissions" in page
     district = check(ready, "member", WEB, "get", f"/councils/{ready.district.uuid}/").content.decode()
     assert "Flagged admissions" in district
+
+
+def test_appeal_on_the_web_after_an_expulsion(ready):
+    from councils.federation.models import Office
+    from tests.membership.support import seat, vote_through
+
+    now = timezone.now()
+    case = actions.bring_charges(
+        actor=ready.bob,
+        membership=Membership.objects.get(user=ready.frank),
+        charges="Broke the picket line.",
+        penalty="expulsion",
+        hearing_at=now + timedelta(days=14, minutes=1),
+        now=now,
+    )
+    later = now + timedelta(days=15)
+    actions.record_hearing(actor=ready.alice, case=case, now=later)
+    vote = actions.call_discipline_vote(actor=ready.alice, case=case, now=later, method="named")
+    vote_through(vote, yes=[ready.alice, ready.bob, ready.erin], now=later)
+    # The appeal window runs from the decision, which the test dated ahead of the clock.
+    frank = ready.client(ready.frank)
+    url = f"/membership/cases/{case.uuid}/"
+    assert "Appeal" in frank.get(url).content.decode()
+    assert frank.post(url + "appeal/", {"grounds": ""}).status_code == 422
+    assert frank.post(url + "appeal/", {"grounds": "The hearing ignored my evidence."}).status_code == 302
+    appeal = case.appeals.get()
+    assert appeal.council == ready.district
+    seat(ready, from_council=ready.harbour, users=[ready.dave])
+    from councils.federation import actions as federation_actions
+    from tests.membership.support import NOW
+
+    federation_actions.appoint_founding_officer(
+        actor=None, council=ready.district, user=ready.dave, role=Office.Role.CHAIR, now=NOW
+    )
+    # Bob sits in the district but does not chair it; Dave (the "outsider" persona) now chairs it.
+    check(ready, "member", WEB, "post", f"/membership/appeals/{appeal.uuid}/call-vote/", expected=403)
+    response = check(
+        ready, "outsider", WEB, "post", f"/membership/appeals/{appeal.uuid}/call-vote/", expected=302
+    )
+    assert response["Location"].startswith("/motions/")
