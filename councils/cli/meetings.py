@@ -84,7 +84,7 @@ def run_minutes(args: argparse.Namespace) -> int:
     for item in doc["items"]:
         print(f"{item['position']}. {item['title']}")
         for d in item["decisions"]:
-            print(f"   {d['at']}  {d['text']}")
+            print(f"   {d['at'][:16].replace('T', ' ')}  {d['text']}")
             for line in d["roll_call"]:
                 print(f"      {line}")
     if minutes["approved"]:

@@ -128,11 +128,11 @@ def _summary(
             f"abstain {r.get('abstain')}; {r.get('turnout')} of {r.get('electorate')} voted."
         )
         if payload.get("method") == "named":
-            lines = [
+            lines = sorted(
                 f"{names.get(b['voter'], b['voter'])}: {b['choice']}"
                 for b in payload.get("ballots", [])
                 if "voter" in b
-            ]
+            )
     elif event == "vote.opened":
         text = "Vote opened."
     elif event == "election.opened":
@@ -238,3 +238,21 @@ def minutes_of(*, meeting: Meeting) -> tuple[dict[str, Any], bool]:
     if meeting.minutes is not None:
         return meeting.minutes, True
     return build_minutes(meeting=meeting), False
+
+
+_TIME_KEYS = ("starts_at", "opened_at", "closed_at", "approved_at", "taken_at", "done_at", "at")
+
+
+def readable(document: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a minutes document with its record times written for people (`2026-03-01 09:00 UTC`)."""
+
+    def convert(value: Any, key: str = "") -> Any:
+        if isinstance(value, dict):
+            return {k: convert(v, k) for k, v in value.items()}
+        if isinstance(value, list):
+            return [convert(v) for v in value]
+        if key in _TIME_KEYS and isinstance(value, str) and len(value) >= 16:
+            return f"{value[:10]} {value[11:16]} UTC"
+        return value
+
+    return dict(convert(document))

@@ -304,7 +304,7 @@ def minutes_as_pdf(request: HttpRequest, meeting_id: UUID) -> HttpResponse:
     meeting = _meeting(request, meeting_id)
     document, approved = queries.minutes_of(meeting=meeting)
     response = HttpResponse(
-        minutes_pdf(document, approved=approved, minutes_hash=meeting.minutes_hash),
+        minutes_pdf(queries.readable(document), approved=approved, minutes_hash=meeting.minutes_hash),
         content_type="application/pdf",
     )
     response["Content-Disposition"] = f'attachment; filename="minutes-{meeting.uuid}.pdf"'

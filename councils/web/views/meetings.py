@@ -193,7 +193,7 @@ def minutes(request: HttpRequest, meeting_id: UUID) -> HttpResponse:
     document, approved = queries.minutes_of(meeting=meeting)
     context = {
         "meeting": meeting,
-        "minutes": document,
+        "minutes": queries.readable(document),
         "approved": approved,
         "may_manage": permissions.can(request.user, "manage", meeting),
         "motions": Motion.objects.filter(council=meeting.council, state="adopted").order_by("-decided_at")[
@@ -209,7 +209,7 @@ def minutes_as_pdf(request: HttpRequest, meeting_id: UUID) -> HttpResponse:
     meeting = queries.access_meeting(viewer=request.user, meeting_uuid=meeting_id)
     document, approved = queries.minutes_of(meeting=meeting)
     response = HttpResponse(
-        minutes_pdf(document, approved=approved, minutes_hash=meeting.minutes_hash),
+        minutes_pdf(queries.readable(document), approved=approved, minutes_hash=meeting.minutes_hash),
         content_type="application/pdf",
     )
     response["Content-Disposition"] = f'attachment; filename="minutes-{meeting.uuid}.pdf"'
