@@ -325,3 +325,19 @@ def cast_federation():
     from councils.federation.models import Federation
 
     return Federation.objects.get()
+
+
+def test_sign_checkpoint_can_wait_for_the_witnesses(cast, running_witness, capsys):
+    from django.core.management import call_command
+
+    call_command("sign_checkpoint", "--cosign")
+    out = capsys.readouterr().out
+    assert "Signed checkpoint" in out and "Cosigned by test-witness" in out
+
+
+def test_sign_checkpoint_cosign_without_witnesses_is_an_error(cast, settings):
+    from django.core.management import CommandError, call_command
+
+    settings.COUNCILS_WITNESSES = []
+    with pytest.raises(CommandError):
+        call_command("sign_checkpoint", "--cosign")
