@@ -1,0 +1,132 @@
+"""The persona matrix for election and meeting endpoints and pages, in a council only its own may see."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from councils.elections import actions
+from councils.federation.models import Council
+from councils.meetings import actions as meeting_actions
+from tests.personas import API, LOGIN, WEB, check
+
+NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+READ = [("anonymous", 404), ("outsider", 404), ("observer", 200), ("member", 200), ("officer", 200)]
+
+
+@pytest.fixture
+def hidden(cast):
+    Council.objects.filter(pk=cast.riverside.pk).update(visibility=Council.Visibility.COUNCIL)
+    cast.riverside.refresh_from_db()
+    return cast
+
+
+@pytest.fixture
+def nominating(hidden):
+    election = actions.call_election(actor=hidden.alice, council=hidden.riverside, kind="delegates", now=NOW)
+    actions.nominate(actor=hidden.erin, election=election, candidate=hidden.erin, now=NOW)
+    return election
+
+
+@pytest.fixture
+def voting(hidden, nominating):
+    return actions.open_voting(actor=hidden.alice, election=nominating, now=NOW)
+
+
+@pytest.fixture
+def meeting(hidden):
+    return meeting_actions.schedule_meeting(
+        actor=hidden.alice, council=hidden.riverside, title="GM", starts_at=NOW, place="Canteen", now=NOW
+    )
+
+
+@pytest.mark.parametrize(("persona", "expected"), READ)
+def test_personas_read_election(hidden, nominating, persona, expected):
+    check(hidden, persona, API, "get", f"/api/v1/elections/{nominating.uuid}", expected=expected)
+    check(hidden, persona, WEB, "get", f"/elections/{nominating.uuid}/", expected=expected)
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [("anonymous", 401), ("outsider", 404), ("observer", 403), ("member", 403), ("officer", 201)],
+)
+def test_personas_call_election(hidden, persona, expected):
+    body = {"council": str(hidden.riverside.uuid), "kind": "office", "role": "treasurer"}
+    check(hidden, persona, API, "post", "/api/v1/elections", body, expected)
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [("anonymous", LOGIN), ("outsider", 404), ("observer", 403), ("member", 403), ("officer", 200)],
+)
+def test_personas_call_election_page(hidden, persona, expected):
+    check(hidden, persona, WEB, "get", f"/elections/call/{hidden.riverside.uuid}/", expected=expected)
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [("anonymous", 401), ("outsider", 404), ("observer", 403), ("member", 201), ("officer", 201)],
+)
+def test_personas_self_nomination(hidden, nominating, persona, expected):
+    from tests.personas import user_for
+
+    user = user_for(hidden, persona)
+    body = {"candidate": str(user.uuid) if user else str(hidden.bob.uuid)}
+    check(hidden, persona, API, "post", f"/api/v1/elections/{nominating.uuid}/nominations", body, expected)
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [("anonymous", 401), ("outsider", 404), ("observer", 403), ("member", 403), ("officer", 200)],
+)
+def test_personas_open_voting(hidden, nominating, persona, expected):
+    check(hidden, persona, API, "post", f"/api/v1/elections/{nominating.uuid}/open", {}, expected)
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [("anonymous", 401), ("outsider", 404), ("observer", 403), ("member", 201), ("officer", 201)],
+)
+def test_personas_cast_ballot(hidden, voting, persona, expected):
+    erin = str(voting.candidacies.get().uuid)
+    check(
+        hidden, persona, API, "post", f"/api/v1/elections/{voting.uuid}/ballot", {"ranking": [erin]}, expected
+    )
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [("anonymous", LOGIN), ("outsider", 404), ("observer", 403), ("member", 302), ("officer", 302)],
+)
+def test_personas_cast_ballot_page(hidden, voting, persona, expected):
+    erin = str(voting.candidacies.get().uuid)
+    check(hidden, persona, WEB, "post", f"/elections/{voting.uuid}/ballot/", {"rank_1": erin}, expected)
+
+
+@pytest.mark.parametrize(("persona", "expected"), READ)
+def test_personas_read_meeting(hidden, meeting, persona, expected):
+    check(hidden, persona, API, "get", f"/api/v1/meetings/{meeting.uuid}", expected=expected)
+    check(hidden, persona, WEB, "get", f"/meetings/{meeting.uuid}/", expected=expected)
+    check(hidden, persona, API, "get", f"/api/v1/meetings/{meeting.uuid}/minutes", expected=expected)
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [("anonymous", 401), ("outsider", 404), ("observer", 403), ("member", 403), ("officer", 200)],
+)
+def test_personas_open_meeting(hidden, meeting, persona, expected):
+    check(hidden, persona, API, "post", f"/api/v1/meetings/{meeting.uuid}/open", {}, expected)
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [("anonymous", 401), ("outsider", 404), ("observer", 403), ("member", 201), ("officer", 201)],
+)
+def test_personas_join_speakers(hidden, meeting, persona, expected):
+    item = meeting_actions.add_agenda_item(
+        actor=hidden.alice, meeting=meeting, kind="other", title="AOB", now=NOW
+    )
+    meeting_actions.open_meeting(actor=hidden.alice, meeting=meeting, now=NOW)
+    url = f"/api/v1/meetings/{meeting.uuid}/items/{item.uuid}/speakers"
+    check(hidden, persona, API, "post", url, {}, expected)
