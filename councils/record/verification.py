@@ -26,7 +26,7 @@ from django.utils.module_loading import autodiscover_modules
 
 from councils.core.ledger import merkle, note
 from councils.core.ledger.encoding import leaf_hash
-from councils.record.models import Checkpoint, Entry, LogState, Node, Pending, Sequence
+from councils.record.models import Checkpoint, Cosignature, Entry, LogState, Node, Pending, Sequence
 
 CHUNK = 5000
 
@@ -91,13 +91,12 @@ def check_log() -> tuple[list[str], RecordIndex]:
     seen_nodes: set[tuple[int, int]] = set()
     roots: dict[int, bytes] = {0: merkle.EMPTY_ROOT}
     checkpoint_sizes = set(Checkpoint.objects.values_list("size", flat=True))
-    sequenced_entries: set[int] = set()
     rows = (
         Sequence.objects.order_by("index")
-        .values_list("index", "leaf_hash", "entry_id", "entry__leaf_hash", "entry__data", "entry__event")
+        .values_list("index", "leaf_hash", "entry__leaf_hash", "entry__data", "entry__event")
         .iterator(chunk_size=CHUNK)
     )
-    for index, stored_leaf, entry_id, entry_leaf, data, event in rows:
+    for index, stored_leaf, entry_leaf, data, event in rows:
         if index != builder.size:
             problems.append(
                 f"The log jumps from entry {builder.size - 1} to entry {index}: "
@@ -113,7 +112,6 @@ def check_log() -> tuple[list[str], RecordIndex]:
                     f"Entry {index} ({event}) was altered: its bytes no longer match its leaf hash."
                 )
             record.add(_decode(index, bytes(data), problems))
-        sequenced_entries.add(entry_id)
         for position, h in builder.append(leaf):
             seen_nodes.add(position)
             if stored_nodes.get(position) != h:
@@ -133,10 +131,7 @@ def check_log() -> tuple[list[str], RecordIndex]:
     problems.extend(_check_checkpoints(roots, builder.size))
     pending = set(Pending.objects.values_list("entry_id", flat=True))
     for entry_id, data in (
-        Entry.objects.exclude(id__in=sequenced_entries)
-        .order_by("id")
-        .values_list("id", "data")
-        .iterator(CHUNK)
+        Entry.objects.filter(sequence__isnull=True).order_by("id").values_list("id", "data").iterator(CHUNK)
     ):
         if entry_id not in pending:
             problems.append(f"Entry row {entry_id} is neither in the log nor waiting to be sequenced.")
@@ -161,12 +156,25 @@ def _decode(index: int | None, data: bytes, problems: list[str]) -> Recorded:
 
 def _check_checkpoints(roots: dict[int, bytes], size: int) -> list[str]:
     problems = []
+    cosignatures: dict[int, list[Cosignature]] = defaultdict(list)
+    for cosignature in Cosignature.objects.order_by("id"):
+        cosignatures[cosignature.checkpoint_id].append(cosignature)
     for checkpoint in Checkpoint.objects.order_by("id").iterator():
         try:
-            opened, _ = note.open_checkpoint(checkpoint.note, note.parse_vkey(checkpoint.key))
+            opened, parsed = note.open_checkpoint(checkpoint.note, note.parse_vkey(checkpoint.key))
         except note.NoteError as exc:
             problems.append(f"Checkpoint of size {checkpoint.size} does not verify: {exc}.")
             continue
+        for cosignature in cosignatures.get(checkpoint.id, []):
+            try:
+                witness = note.parse_vkey(cosignature.key)
+                line = note.parse_note(parsed.body + "\n" + cosignature.line).signatures[0]
+                note.verify_signature(parsed.body, line, witness)
+            except (note.NoteError, IndexError) as exc:
+                problems.append(
+                    f"Witness {cosignature.witness}'s cosignature of checkpoint {checkpoint.size} "
+                    f"does not verify: {exc}."
+                )
         if opened.size != checkpoint.size or opened.root != bytes(checkpoint.root):
             problems.append(
                 f"Checkpoint of size {checkpoint.size}: its stored size or root is not what it signed."

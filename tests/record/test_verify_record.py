@@ -169,3 +169,31 @@ def test_other_apps_register_their_own_state_checks(decided):
 
 def test_named_ballot_rows_are_what_the_check_reads(decided):
     assert NamedBallot.objects.count() == 4
+
+
+def test_a_forged_cosignature_is_detected(decided):
+    from councils.core.ledger import note
+    from councils.record.models import Checkpoint, Cosignature
+
+    checkpoint = Checkpoint.objects.order_by("-id").first()
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    witness = note.make_signer("w.example", Ed25519PrivateKey.generate(), key_type=note.COSIGNATURE_V1)
+    other = note.make_signer("w.example", Ed25519PrivateKey.generate(), key_type=note.COSIGNATURE_V1)
+    body = checkpoint.note[: checkpoint.note.index("\n\n") + 1]
+    Cosignature.objects.create(
+        checkpoint=checkpoint,
+        witness="w.example",
+        key=witness.verifier.vkey(),
+        line=note.cosign(body, witness, 1).line(),
+        signed_at=NOW,
+    )
+    assert verify_database() == []
+    Cosignature.objects.create(
+        checkpoint=checkpoint,
+        witness="w.example",
+        key=other.verifier.vkey(),
+        line=note.cosign(body, witness, 1).line(),
+        signed_at=NOW,
+    )
+    assert any("cosignature of checkpoint" in p for p in verify_database())
