@@ -75,12 +75,21 @@ def seed() -> tuple[int, int]:
 
     now = datetime.now(UTC)
     federation = fa.create_federation(actor=None, name="Bench Federation", now=now)
+    district = fa.create_council(
+        actor=None,
+        federation=federation,
+        name="Bench District",
+        kind="district",
+        parent=None,
+        is_base=False,
+        now=now,
+    )
     council = fa.create_council(
         actor=None,
         federation=federation,
         name="Bench Works",
         kind="workplace",
-        parent=None,
+        parent=district,
         is_base=True,
         now=now,
     )
@@ -88,38 +97,59 @@ def seed() -> tuple[int, int]:
     return council.id, user.id
 
 
-def worker(args: tuple[str, bool, float, int, int, Any]) -> None:
-    var_dir, with_record, seconds, council_id, user_id, queue = args
+def worker(args: tuple[str, str, bool, float, int, int, Any]) -> None:
+    var_dir, action, with_record, seconds, council_id, user_id, queue = args
     try:
-        queue.put(_run_actions(var_dir, with_record, seconds, council_id, user_id))
+        queue.put(_run_actions(var_dir, action, with_record, seconds, council_id, user_id))
     except BaseException as exc:
         queue.put(f"{type(exc).__name__}: {exc}")
 
 
-def _run_actions(var_dir: str, with_record: bool, seconds: float, council_id: int, user_id: int) -> int:
+def _run_actions(
+    var_dir: str, action: str, with_record: bool, seconds: float, council_id: int, user_id: int
+) -> int:
+    """Run one kind of action for `seconds`; without the record, the same code with append_entry a no-op."""
     setup_django(var_dir)
     from django.db import connection, transaction
 
+    import councils.federation.actions as fa
     from councils.accounts.models import User
     from councils.federation.models import Council, Office
     from councils.record.actions import append_entry
 
+    if not with_record:
+        fa.append_entry = lambda **kwargs: None  # type: ignore[assignment]
     council = Council.objects.get(id=council_id)
+    parent = council.parent
     user = User.objects.get(id=user_id)
     done = 0
+    tag = f"{os.getpid()}-{time.monotonic_ns()}"
     deadline = time.perf_counter() + seconds
     while time.perf_counter() < deadline:
         now = datetime.now(UTC)
-        with transaction.atomic():
-            office = Office.objects.create(council=council, user=user, role="observer", started_at=now)
-            if with_record:
-                append_entry(
-                    event="bench.office_filled",
-                    actor=user,
-                    council=council,
-                    payload={"office": str(office.uuid), "role": "observer", "holder": str(user.uuid)},
-                    now=now,
-                )
+        if action == "create_council":
+            # A real action: validation, a uniqueness query, the insert and its entry.
+            fa.create_council(
+                actor=user,
+                federation=council.federation,
+                name=f"Works {tag}-{done}",
+                kind="workplace",
+                parent=parent,
+                is_base=True,
+                now=now,
+            )
+        else:
+            # The smallest possible action: one insert in a transaction.
+            with transaction.atomic():
+                office = Office.objects.create(council=council, user=user, role="observer", started_at=now)
+                if with_record:
+                    append_entry(
+                        event="bench.office_filled",
+                        actor=user,
+                        council=council,
+                        payload={"office": str(office.uuid), "role": "observer", "holder": str(user.uuid)},
+                        now=now,
+                    )
         done += 1
     connection.close()
     return done
@@ -131,6 +161,13 @@ def measure_actions(
     from django.db import connections
 
     connections.close_all()
+    for action in ("insert_one_row", "create_council"):
+        _measure_action(var_dir, action, council_id, user_id, workers=workers, seconds=seconds, rounds=rounds)
+
+
+def _measure_action(
+    var_dir: str, action: str, council_id: int, user_id: int, *, workers: int, seconds: float, rounds: int
+) -> None:
     context = multiprocessing.get_context("spawn")
     totals: dict[bool, list[float]] = {False: [], True: []}
     for _ in range(rounds):
@@ -138,7 +175,7 @@ def measure_actions(
             queue = context.Queue()
             processes = [
                 context.Process(
-                    target=worker, args=((var_dir, with_record, seconds, council_id, user_id, queue),)
+                    target=worker, args=((var_dir, action, with_record, seconds, council_id, user_id, queue),)
                 )
                 for _ in range(workers)
             ]
@@ -155,6 +192,7 @@ def measure_actions(
     bare, recorded = statistics.median(totals[False]), statistics.median(totals[True])
     emit(
         bench="record.actions",
+        action=action,
         workers=workers,
         seconds_per_run=seconds,
         rounds=rounds,
