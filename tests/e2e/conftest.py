@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connections
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -27,8 +28,13 @@ def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
             executable_path=str(CHROMIUM),
             args=["--no-sandbox", "--disable-background-networking", "--disable-gpu"],
         )
-        yield launched
-        launched.close()
+        try:
+            yield launched
+        finally:
+            # ORM calls made while Playwright's loop runs may have opened a connection of their own;
+            # close it here, in the same context, or PostgreSQL cannot drop the test database.
+            connections.close_all()
+            launched.close()
 
 
 @pytest.fixture
