@@ -73,7 +73,6 @@ def template(server: Server, tmp_path_factory: pytest.TempPathFactory) -> str:
     name = server.create()
     site = Site(server.url(name), tmp_path_factory.mktemp("template") / "var")
     site.ok("migrate", "--no-input", "-v", "0")
-    site.ok("createcachetable")
     return name
 
 

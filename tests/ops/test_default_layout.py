@@ -30,7 +30,6 @@ def _manage(root: Path, *args: str) -> str:
 def test_make_run_layout_backs_up_and_restores_var_beside_the_code(tmp_path: Path) -> None:
     live = _copy_of_the_code(tmp_path / "live")
     _manage(live, "migrate", "--no-input", "-v", "0")
-    _manage(live, "createcachetable")
     _manage(live, "sign_checkpoint")
     backup = tmp_path / "backup.tar.gz"
     _manage(live, "backup", "-o", str(backup))
