@@ -134,6 +134,18 @@ def call_election(
     return election
 
 
+def _refuse_sitting(candidates: Sequence[User], election: Election) -> None:
+    """A by-election fills vacancies: someone already sitting for the council cannot stand in it."""
+    if election.kind != Election.Kind.DELEGATES or not election.is_by_election:
+        return
+    sitting = Seat.objects.filter(
+        from_council=election.council, user__in=candidates, ended_at__isnull=True
+    ).select_related("user")
+    if sitting:
+        names = ", ".join(sorted(s.user.name for s in sitting))
+        raise InvalidInputError(f"Already a delegate of {election.council.name}: {names}.")
+
+
 @transaction.atomic
 def nominate(*, actor: User, election: Election, candidate: User, now: datetime) -> Candidacy:
     """Nominate a voter of the council; a self-nomination stands at once, others once accepted."""
@@ -144,6 +156,7 @@ def nominate(*, actor: User, election: Election, candidate: User, now: datetime)
         raise InvalidInputError(f"{candidate.name} is not a voter of {election.council.name}.")
     if Candidacy.objects.filter(election=election, candidate=candidate).exists():
         raise ConflictError(f"{candidate.name} is already nominated.")
+    _refuse_sitting([candidate], election)
     candidacy = Candidacy.objects.create(
         election=election,
         candidate=candidate,
@@ -191,6 +204,7 @@ def record_nomination_forms(
         raise InvalidInputError(f"Not voters of {election.council.name}: {', '.join(sorted(set(outside)))}.")
     if Candidacy.objects.filter(election=election, candidate__in=candidates).exists():
         raise ConflictError("Someone on these forms is already nominated.")
+    _refuse_sitting(candidates, election)
     candidacies = Candidacy.objects.bulk_create(
         [
             Candidacy(election=election, candidate=c, nominated_by=by, nominated_at=now, accepted_at=now)

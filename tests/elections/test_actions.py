@@ -339,3 +339,22 @@ def test_close_without_ballots_is_refused(cast):
     actions.open_voting(actor=cast.alice, election=election, now=NOW)
     with pytest.raises(ConflictError, match="No ballot"):
         actions.close_election(actor=cast.alice, election=election, now=NOW)
+
+
+def test_sitting_delegate_cannot_stand_in_a_by_election(cast):
+    election = actions.call_election(
+        actor=cast.alice, council=cast.riverside, kind="delegates", is_by_election=True, now=NOW
+    )
+    with pytest.raises(InvalidInputError, match="Already a delegate"):
+        actions.nominate(actor=cast.bob, election=election, candidate=cast.bob, now=NOW)
+    with pytest.raises(InvalidInputError, match="Already a delegate"):
+        actions.record_nomination_forms(
+            actor=cast.alice, election=election, forms=[(cast.bob, cast.bob)], now=NOW
+        )
+    erin = actions.nominate(actor=cast.erin, election=election, candidate=cast.erin, now=NOW)
+    actions.open_voting(actor=cast.alice, election=election, now=NOW)
+    actions.cast_ballot(actor=cast.frank, election=election, approvals=[str(erin.uuid)], now=NOW)
+    election = actions.close_election(actor=cast.alice, election=election, now=NOW)
+    actions.certify_election(actor=cast.alice, election=election, now=NOW)
+    sitting = Seat.objects.filter(from_council=cast.riverside, ended_at__isnull=True)
+    assert {s.user for s in sitting} == {cast.bob, cast.erin}

@@ -109,3 +109,13 @@ def test_list_query_count_is_flat(cast, django_assert_max_num_queries):
     with django_assert_max_num_queries(12):
         body = cast.api(cast.bob).get(f"{BASE}?council={cast.riverside.uuid}").json()
     assert body["count"] == 5
+
+
+def test_online_link_is_only_for_the_council_s_participants(cast):
+    Council.objects.filter(pk=cast.riverside.pk).update(visibility=Council.Visibility.PUBLIC)
+    meeting = schedule(cast, online_url="https://meet.example.org/riverside")
+    assert meeting["online_url"] == "https://meet.example.org/riverside"
+    for who, link in ((None, ""), (cast.dave, ""), (cast.carol, "https://meet.example.org/riverside")):
+        detail = cast.api(who).get(f"{BASE}/{meeting['uuid']}").json()
+        listed = cast.api(who).get(f"{BASE}?council={cast.riverside.uuid}").json()["items"][0]
+        assert (detail["online_url"], listed["online_url"]) == (link, link)

@@ -89,6 +89,21 @@ class MeetingOut(Schema):
     minutes_hash: str
     minutes_approved_at: datetime | None
 
+    @staticmethod
+    def resolve_online_url(obj: Any, context: Any) -> str:
+        # The link lets anyone into the meeting: only the council's own participants get it.
+        meeting = obj if isinstance(obj, Meeting) else None
+        if meeting is None:
+            return str(obj.get("online_url", "")) if isinstance(obj, dict) else ""
+        request = context["request"] if context else None
+        if request is None:
+            return ""
+        # Answered once per council and request, so a list costs no query per meeting.
+        allowed = request.__dict__.setdefault("_may_attend", {})
+        if meeting.council_id not in allowed:
+            allowed[meeting.council_id] = permissions.can(request.user, "attend", meeting)
+        return meeting.online_url if allowed[meeting.council_id] else ""
+
 
 class MeetingDetailOut(MeetingOut):
     items: list[ItemOut]
@@ -134,6 +149,7 @@ class MinutesOut(Schema):
 def _detail(request: HttpRequest, meeting: Meeting) -> dict[str, Any]:
     return {
         **{f: getattr(meeting, f) for f in MeetingOut.model_fields},
+        "online_url": meeting.online_url if permissions.can(request.user, "attend", meeting) else "",
         "items": queries.list_items(meeting=meeting),
         "attendance": meeting.attendance.count(),
         "may_manage": permissions.can(request.user, "manage", meeting),
