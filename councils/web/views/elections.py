@@ -160,11 +160,13 @@ def cast_ballot(request: HttpRequest, election_id: UUID) -> HttpResponse:
         ranks = sorted(
             (int(k[5:]), v) for k, v in request.POST.items() if k.startswith("rank_") and k[5:].isdigit()
         )
-        choice: dict[str, list[str]] = {"ranking": [str(v) for _, v in ranks if v]}
+        ranking, approvals = [str(v) for _, v in ranks if v], []
     else:
-        choice = {"approvals": request.POST.getlist("approve")}
+        ranking, approvals = [], request.POST.getlist("approve")
     try:
-        actions.cast_ballot(actor=_actor(request), election=election, now=timezone.now(), **choice)
+        actions.cast_ballot(
+            actor=_actor(request), election=election, ranking=ranking, approvals=approvals, now=timezone.now()
+        )
     except InvalidInputError as exc:
         return render(
             request,
