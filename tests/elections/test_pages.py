@@ -126,3 +126,15 @@ def test_results_page_csv_and_blt(cast, election):
 
 def test_blt_before_close_is_refused(cast, election):
     assert cast.client(cast.alice).get(f"/elections/{election.uuid}/ballots.blt").status_code == 409
+
+
+def test_results_page_shows_transfers_between_stages(cast, election):
+    bob, erin, frank = voting(cast, election)
+    b, e, f = (str(c.uuid) for c in (bob, erin, frank))
+    # Quota 2: bob elected at stage 1 with a surplus of 1 that goes to frank.
+    for voter, ranking in [(cast.alice, [b, f]), (cast.bob, [b, f]), (cast.erin, [b, f]), (cast.frank, [e])]:
+        actions.cast_ballot(actor=voter, election=election, ranking=ranking, now=NOW)
+    actions.close_election(actor=cast.alice, election=election, now=NOW)
+    page = cast.client(cast.bob).get(f"/elections/{election.uuid}/results/")
+    assert page.status_code == 200
+    assert b"transferred at this stage" in page.content and b"Transfer value" in page.content

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -178,6 +179,20 @@ def cast_ballot(request: HttpRequest, election_id: UUID) -> HttpResponse:
     return redirect("web:election", election.uuid)
 
 
+def _cells(totals: list[str]) -> list[tuple[str, str]]:
+    """Each stage's votes with what was transferred to (+) or from (-) the candidate at that stage."""
+    cells: list[tuple[str, str]] = []
+    previous: Decimal | None = None
+    for text in totals:
+        value = Decimal(text) if text else None
+        change = ""
+        if value is not None and previous is not None and value != previous:
+            change = f"{value - previous:+}"
+        cells.append((text, change))
+        previous = value if value is not None else previous
+    return cells
+
+
 @require_GET
 @domain_errors
 def results(request: HttpRequest, election_id: UUID) -> HttpResponse:
@@ -190,7 +205,7 @@ def results(request: HttpRequest, election_id: UUID) -> HttpResponse:
     stage_rows = [
         {
             "name": name,
-            "cells": [s.totals.get(name, "") for s in result.stages],
+            "cells": _cells([s.totals.get(name, "") for s in result.stages]),
             "elected": name in result.elected,
             "excluded": any(name in s.excluded for s in result.stages),
         }
