@@ -201,11 +201,19 @@ def _restore(source: Path, fmt: str) -> None:
             with closing(sqlite3.connect(source)) as snap, closing(sqlite3.connect(target)) as live:
                 snap.backup(live)
             return
+        if fmt == PG_CUSTOM:
+            raise DatabaseError(
+                "this backup holds a PostgreSQL dump; restore it with DATABASE_URL set to PostgreSQL "
+                "(to move between databases, back up with --database-format json)"
+            )
         _drop_sqlite(target)
         _load_json(source)
         return
     if fmt == SQLITE:
-        raise DatabaseError("this backup holds a SQLite database; restore it with DATABASE_URL set to SQLite")
+        raise DatabaseError(
+            "this backup holds a SQLite database; restore it with DATABASE_URL set to SQLite "
+            "(to move between databases, back up with --database-format json)"
+        )
     _drop_postgres()
     if fmt == PG_CUSTOM:
         _run(

@@ -153,3 +153,21 @@ def test_accepted_fork_on_postgres_appends_record_restored(
     assert (index, event) == (size, "record.restored")
     assert document["payload"]["lost"]["start"] == size
     assert document["payload"]["lost"]["end"] == manifest(tmp_path / "later.tar.gz")["record"]["size"]
+
+
+def test_a_json_backup_moves_an_installation_from_sqlite_to_postgres(server: Server, tmp_path: Path) -> None:
+    from tests.ops.sites import sqlite_site
+
+    small = sqlite_site(tmp_path, "small")
+    small.ok("migrate", "--no-input", "-v", "0")
+    small.populate("Branch", 3, ballot_key=True)
+    native, portable = tmp_path / "native.tar.gz", tmp_path / "portable.tar.gz"
+    small.ok("backup", "-o", str(native))
+    small.ok("backup", "--database-format", "json", "-o", str(portable))
+    target = Site(server.url(server.create()), tmp_path / "pg-var")
+    refused = target.manage("restore", str(native))
+    assert refused.returncode == 1
+    assert "holds a SQLite database" in refused.stderr and "--database-format json" in refused.stderr
+    assert "verified" in target.ok("restore", str(portable))
+    assert target.log() == small.log()
+    target.ok("verify_record")
