@@ -177,3 +177,12 @@ def test_vote_without_quorum_is_not_the_roll_call_that_counts(cast, rules, targe
     target.refresh_from_db()
     district_vote(cast, target, bob="yes", now=NOW + timedelta(minutes=2))
     assert MandateVote.objects.get().complied
+
+
+def test_roll_call_of_one_delegate(cast, rules, target):
+    adopt_mandate(cast, target, choice="yes")
+    district_vote(cast, target, bob="no")
+    url = f"/api/v1/mandates/councils/{cast.riverside.uuid}/roll-call"
+    assert cast.api(cast.erin).get(url, {"delegate": str(cast.bob.uuid)}).json()["count"] == 1
+    assert cast.api(cast.erin).get(url, {"delegate": str(cast.dave.uuid)}).json()["count"] == 0
+    assert cast.api(cast.erin).get(url, {"delegate": "nope"}).status_code == 422

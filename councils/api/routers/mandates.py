@@ -385,12 +385,18 @@ def list_mandates(request: HttpRequest, council_id: UUID) -> Any:
     operation_id="mandates_roll_call",
 )
 @paginate(PageNumber)
-def roll_call(request: HttpRequest, council_id: UUID, deviations: bool = False) -> Any:
-    """The public compliance table: each instructed vote of the council's delegates and how they voted."""
+def roll_call(
+    request: HttpRequest, council_id: UUID, deviations: bool = False, delegate: UUID | None = None
+) -> Any:
+    """The public compliance table: each instructed vote of the council's delegates and how they voted.
+
+    `?delegate=` narrows it to one delegate's record; `?deviations=true` to votes against the mandate.
+    """
     council = federation_queries.access_council(viewer=request.user, council_uuid=council_id)
-    if deviations:
-        return queries.list_deviations(council=council)
-    return queries.list_roll_call(council=council)
+    lines = (
+        queries.list_deviations(council=council) if deviations else queries.list_roll_call(council=council)
+    )
+    return lines.filter(delegate__uuid=delegate) if delegate else lines
 
 
 @router.get("/notifications", response=list[NotificationOut], operation_id="notifications_list")
