@@ -9,8 +9,6 @@ from councils.federation import permissions as council_policy
 from councils.federation import queries as federation_queries
 from councils.motions.models import Motion, Vote, VoteEligibility
 
-MOTION_ACTIONS = {"view", "second", "amend", "open_vote", "close_vote", "forward", "withdraw"}
-
 
 def _authenticated(user: Any) -> bool:
     return user is not None and getattr(user, "is_authenticated", False)

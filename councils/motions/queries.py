@@ -6,7 +6,7 @@ import uuid as uuid_lib
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from councils.core.errors import NotFoundError
 from councils.core.rules import votes as rules
@@ -161,7 +161,3 @@ def list_open_votes_for(*, user: Any) -> QuerySet[Vote]:
         .annotate(has_voted=voted)
         .order_by("opened_at", "id")
     )
-
-
-def prefetch_for_list() -> Prefetch[Any]:
-    return Prefetch("votes", queryset=Vote.objects.order_by("-opened_at", "-id"))
