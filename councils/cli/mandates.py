@@ -43,6 +43,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     roll = mandate.add_parser("roll-call", help="the council's mandate compliance table")
     roll.add_argument("council", help="the council's UUID")
     roll.add_argument("--deviations", action="store_true", help="only votes against the mandate")
+    roll.add_argument("--delegate", help="only this delegate's record (the person's UUID)")
     roll.add_argument("--check", action="store_true", help="exit 1 when any delegate deviated")
     roll.set_defaults(handler=run_mandate_roll_call)
     report = mandate.add_parser("report", help="submit your report back to the council you represent")
@@ -163,6 +164,8 @@ def run_mandate_propose(args: argparse.Namespace) -> int:
 def run_mandate_roll_call(args: argparse.Namespace) -> int:
     council_id = parse_uuid(args.council, what="the council")
     params = {"deviations": "true"} if args.deviations else {}
+    if args.delegate:
+        params["delegate"] = parse_uuid(args.delegate, what="the delegate")
     lines = Api(args.server).get_all(f"/mandates/councils/{council_id}/roll-call", **params)
     deviations = sum(1 for line in lines if not line["complied"])
     if args.json:

@@ -83,6 +83,11 @@ def test_roll_call_check_fails_on_a_deviation(cli, cast, rules, capsys):
     assert "DEVIATED  Bob Novak: told yes, voted no" in capsys.readouterr().out
     assert cli(cast.dave, "mandate", "roll-call", str(cast.riverside.uuid), "--check", "--json") == 1
     assert json.loads(capsys.readouterr().out)["deviations"] == 1
+    riverside = str(cast.riverside.uuid)
+    assert (
+        cli(cast.dave, "mandate", "roll-call", riverside, "--delegate", str(cast.dave.uuid), "--check") == 0
+    )
+    assert "0 instructed votes" in capsys.readouterr().out
 
 
 def test_register_check_fails_on_pay_above_the_cap(cli, cast, rules, capsys):
