@@ -45,6 +45,18 @@ def test_chair_cannot_suppress_a_petitioned_agenda_item(cast):
     if started["status"] == "open":
         post(cast.api(cast.frank), f"/api/v1/petitions/{started['uuid']}/signatures")
     item = ForcedAgendaItem.objects.get(petition__uuid=started["uuid"])
+    meeting = post(
+        cast.api(cast.alice),
+        "/api/v1/meetings",
+        {
+            "council": str(cast.riverside.uuid),
+            "title": "Monthly meeting",
+            "starts_at": "2026-12-01T18:00:00Z",
+            "place": "Canteen",
+        },
+    )
+    assert meeting.status_code == 201, meeting.content
+    assert [(i["kind"], i["title"]) for i in meeting.json()["items"]] == [("petition", "Night-shift safety")]
     for change in ("remove", "merge", "postpone"):
         refused = post(
             cast.api(cast.alice), f"/api/v1/petitions/items/{item.uuid}/change", {"change": change}
@@ -55,7 +67,7 @@ def test_chair_cannot_suppress_a_petitioned_agenda_item(cast):
             in (refused.json()["detail"])
         )
     item.refresh_from_db()
-    assert item.status == "pending"
+    assert item.status == "placed"
     assert not Entry.objects.filter(event="agenda.item_changed").exists()
 
 
