@@ -509,6 +509,9 @@ def close_vote(*, actor: User | None, vote: Vote, now: datetime) -> rules.VoteRe
         early = actor is not None and vote.closes_at is not None and now < vote.closes_at
         if early and turnout < vote.electorate_size:
             raise ConflictError("This vote stays open until its closing time unless everyone has voted.")
+        if actor is not None and vote.opened_by_id is None and vote.closes_at is None and turnout == 0:
+            # Closing a vote the rules opened before anyone could vote would stop it in all but name.
+            raise ConflictError("Nobody has voted yet in this vote, which the rules opened.")
         result = rules.compute_result(
             yes=counts["yes"],
             no=counts["no"],
@@ -593,6 +596,11 @@ def withdraw_motion(*, actor: User | None, motion: Motion, now: datetime) -> Mot
         motion = _lock_motion(motion)
         if actor is not None:
             permissions.require(actor, "withdraw", motion)
+            if motion.tabled_by_id is None:
+                # A recall put by a petition, or a motion from a council below, is no officer's to drop.
+                raise PermissionDeniedError(
+                    "A motion put by the rules or sent up from a council below cannot be withdrawn."
+                )
         if motion.state not in (Motion.State.DRAFT, Motion.State.SECONDED):
             raise ConflictError("Only a motion not yet put to the vote can be withdrawn.")
         motion.state = Motion.State.WITHDRAWN

@@ -34,6 +34,8 @@ eligibility check on a cast):
     cast_vote(*, actor, vote, choice, now, idempotency_key=None) -> CastReceipt
     close_vote(*, actor, vote, now) -> VoteResult   (councils.core.rules.votes.VoteResult)
     withdraw_motion(*, actor, motion, now) -> Motion
+        Officers cannot withdraw a motion tabled with actor=None (only the rules can),
+        nor close a vote the rules opened before its closes_at, or before anyone voted.
     forward_motion(*, actor, motion, now) -> Motion   (the new motion in the parent council)
 """
 

@@ -423,3 +423,23 @@ def test_outcome_handler_runs_in_the_close_transaction(cast, monkeypatch):
     with pytest.raises(ValueError, match="unknown"):
         outcomes.register("coup", handler)
     assert outcomes.handler_for("recall") is None
+
+
+def test_officer_cannot_withdraw_a_motion_put_by_the_rules(cast):
+    motion = actions.table_motion(
+        actor=None, council=cast.riverside, title="Recall", text="Recall.", now=NOW, kind="recall"
+    )
+    with pytest.raises(PermissionDeniedError, match="put by the rules"):
+        actions.withdraw_motion(actor=cast.alice, motion=motion, now=NOW)
+    assert actions.withdraw_motion(actor=None, motion=motion, now=NOW).state == "withdrawn"
+
+
+def test_officer_cannot_close_a_vote_the_rules_opened_before_anyone_voted(cast):
+    motion = actions.table_motion(
+        actor=None, council=cast.riverside, title="Recall", text="Recall.", now=NOW, kind="recall"
+    )
+    vote = actions.open_vote(actor=None, motion=motion, now=NOW, method="secret")
+    with pytest.raises(ConflictError, match="Nobody has voted"):
+        actions.close_vote(actor=cast.alice, vote=vote, now=LATER)
+    actions.cast_vote(actor=cast.bob, vote=vote, choice="no", now=NOW)
+    assert actions.close_vote(actor=cast.alice, vote=vote, now=LATER).outcome == "rejected"
