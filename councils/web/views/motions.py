@@ -126,6 +126,7 @@ def _context(request: HttpRequest, motion: Motion, **extra: Any) -> dict[str, An
         and council.parent_id is not None
         and permissions.can(user, "forward", motion),
         "may_withdraw": motion.state in (Motion.State.DRAFT, Motion.State.SECONDED)
+        and motion.tabled_by_id is not None
         and permissions.can(user, "withdraw", motion),
         "amend_form": extra.pop("amend_form", None) or AmendmentForm(initial={"text": motion.text}),
         "open_form": extra.pop("open_form", None)
