@@ -174,7 +174,7 @@ def test_chair_cannot_withdraw_or_close_the_recall_vote_early(cast, rules):
     actions.sign_recall(actor=cast.frank, petition=petition, now=NOW)
     petition.refresh_from_db()
     vote = Vote.objects.get(uuid=petition.vote_uuid)
-    with pytest.raises(ConflictError, match="not yet put to the vote"):
+    with pytest.raises(PermissionDeniedError, match=r"put by the rules .* cannot be withdrawn"):
         motion_actions.withdraw_motion(actor=cast.alice, motion=vote.motion, now=NOW)
     with pytest.raises(ConflictError, match="stays open until its closing time"):
         motion_actions.close_vote(actor=cast.alice, vote=vote, now=NOW + timedelta(days=1))

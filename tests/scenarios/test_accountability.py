@@ -110,7 +110,9 @@ def test_chair_or_higher_body_cannot_stop_a_recall_vote(cast):
     assert recall.status == "vote"
     vote = Vote.objects.select_related("motion").get(uuid=recall.vote_uuid)
     assert vote.motion.tabled_by is None and vote.opened_by is None
-    with pytest.raises(Exception, match="Only a motion not yet put to the vote can be withdrawn"):
+    with pytest.raises(
+        Exception, match="A motion put by the rules or sent up from a council below cannot be withdrawn"
+    ):
         motion_actions.withdraw_motion(actor=cast.alice, motion=vote.motion, now=NOW)
     with pytest.raises(Exception, match="stays open until its closing time"):
         motion_actions.close_vote(actor=cast.alice, vote=vote, now=NOW + timedelta(hours=1))
