@@ -24,6 +24,8 @@ from councils.record.sequencer import (
 SUMMARY_SECONDS = 5
 _SUMMARY = SUMMARY_CACHE
 ENTRIES_PAGE = 1000
+# The largest log size this process has seen (the log only grows).
+_KNOWN_SIZE = [0]
 
 
 def entry_document(entry: Entry) -> dict[str, Any]:
@@ -71,11 +73,17 @@ def visible_council_ids(*, viewer: Any) -> set[int]:
 
 
 def ensure_size(size: int) -> int:
-    """Return the log's size, sequencing pending entries first when `size` is beyond it."""
+    """Return a size of the log at least `size` if it has one, sequencing pending entries when needed.
+
+    The log never shrinks, so a size this process has already seen needs no query.
+    """
+    if size <= _KNOWN_SIZE[0]:
+        return _KNOWN_SIZE[0]
     current = current_size()
     if size > current and has_pending():
         sequence_pending()
         current = current_size()
+    _KNOWN_SIZE[0] = max(_KNOWN_SIZE[0], current)
     return current
 
 

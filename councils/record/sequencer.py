@@ -17,8 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
 from django.utils import timezone
 
 from councils.core.ledger import merkle, note
@@ -31,23 +30,28 @@ SUMMARY_CACHE: dict[str, Any] = {}
 
 
 def lookup_nodes(nodes: Iterable[merkle.Node]) -> dict[merkle.Node, bytes]:
-    """Fetch stored perfect-subtree hashes: leaves from Sequence, higher levels from Node."""
+    """Fetch stored perfect-subtree hashes in one round trip: leaves from Sequence, the rest from Node."""
     wanted = set(nodes)
     leaves = [index for level, index in wanted if level == 0]
-    found: dict[merkle.Node, bytes] = {}
+    inner = [(level, index) for level, index in wanted if level]
+    parts: list[str] = []
+    params: list[int] = []
     if leaves:
-        for index, leaf in Sequence.objects.filter(index__in=leaves).values_list("index", "leaf_hash"):
-            found[(0, index)] = bytes(leaf)
-    by_level: dict[int, list[int]] = {}
-    for level, index in wanted:
-        if level:
-            by_level.setdefault(level, []).append(index)
-    if by_level:
-        condition = Q()
-        for level, indexes in by_level.items():
-            condition |= Q(level=level, index__in=indexes)
-        for level, index, h in Node.objects.filter(condition).values_list("level", "index", "hash"):
-            found[(level, index)] = bytes(h)
+        marks = ", ".join(["%s"] * len(leaves))
+        # Only placeholders are interpolated; the values travel as parameters.
+        parts.append(f'SELECT 0, "index", leaf_hash FROM record_sequence WHERE "index" IN ({marks})')  # noqa: S608
+        params.extend(leaves)
+    if inner:
+        pairs = ", ".join(["(%s, %s)"] * len(inner))
+        inner_sql = f'SELECT level, "index", hash FROM record_node WHERE (level, "index") IN (VALUES {pairs})'  # noqa: S608
+        parts.append(inner_sql)
+        params.extend(x for node in inner for x in node)
+    found: dict[merkle.Node, bytes] = {}
+    if parts:
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            for level, index, h in cursor.fetchall():
+                found[(int(level), int(index))] = bytes(h)
     missing = wanted - found.keys()
     if missing:
         raise LookupError(f"the record is missing {len(missing)} stored subtree hashes, e.g. {min(missing)}")
