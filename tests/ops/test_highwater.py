@@ -48,3 +48,27 @@ def test_note_published_takes_the_latest_signed_checkpoint(var, cast) -> None:
     mark = highwater.note_published()
     assert mark == HighWater(origin=checkpoint.origin, size=checkpoint.size, root=bytes(checkpoint.root))
     assert highwater.read() == mark
+
+
+def test_note_high_water_command_raises_the_mark(var, cast) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("note_high_water", stdout=out)
+    assert "No checkpoint has been signed yet" in out.getvalue()
+    assert highwater.read() is None
+    checkpoint = sequence_pending()
+    assert checkpoint is not None
+    call_command("note_high_water", stdout=out)
+    assert f"at size {checkpoint.size}" in out.getvalue()
+    assert highwater.read() == HighWater(checkpoint.origin, checkpoint.size, bytes(checkpoint.root))
+
+
+def test_note_high_water_reports_a_damaged_mark(var, db) -> None:
+    from django.core.management import CommandError, call_command
+
+    (var / "record_high_water").write_text("[]")
+    with pytest.raises(CommandError, match="damaged"):
+        call_command("note_high_water")
