@@ -20,6 +20,7 @@ import json
 import multiprocessing
 import os
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -296,6 +297,7 @@ def measure_bundle(var_dir: str) -> None:
             ((i, bytes(d), bytes(h)) for i, d, h in rows),
         )
     exported = time.perf_counter() - started
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     result = subprocess.run(
         [sys.executable, "-m", "councils.cli.main", "--json", "record", "verify", str(path), "--forget"],
@@ -305,6 +307,8 @@ def measure_bundle(var_dir: str) -> None:
         check=False,
     )
     elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     verdict = json.loads(result.stdout) if result.stdout.strip().startswith("{") else {}
     emit(
         bench="record.verify_bundle",
@@ -312,6 +316,7 @@ def measure_bundle(var_dir: str) -> None:
         bundle_mb=round(path.stat().st_size / 1e6, 1),
         export_seconds=round(exported, 2),
         verify_seconds=round(elapsed, 2),
+        verify_cpu_seconds=round(cpu, 2),
         exit_code=result.returncode,
         ok=verdict.get("ok"),
         replayed=verdict.get("replayed"),
