@@ -112,6 +112,26 @@ def list_attendance(*, meeting: Meeting) -> QuerySet[Attendance]:
     return meeting.attendance.select_related("user").order_by("user__display_name", "user__username")
 
 
+def list_absent(*, meeting: Meeting) -> list[User]:
+    """The council's participants not yet marked present, for the chair's attendance form."""
+    from councils.federation.models import Membership, Office, Seat
+
+    council = meeting.council
+    ids = set(
+        Membership.objects.filter(
+            council=council,
+            ended_at__isnull=True,
+            status__in=[Membership.Status.FULL, Membership.Status.CANDIDATE],
+        ).values_list("user_id", flat=True)
+    )
+    ids |= set(Seat.objects.filter(council=council, ended_at__isnull=True).values_list("user_id", flat=True))
+    ids |= set(
+        Office.objects.filter(council=council, ended_at__isnull=True).values_list("user_id", flat=True)
+    )
+    ids -= set(meeting.attendance.values_list("user_id", flat=True))
+    return list(User.objects.filter(pk__in=ids, is_active=True).order_by("display_name", "username"))
+
+
 def _names(uuids: set[str]) -> dict[str, str]:
     return {str(u.uuid): u.name for u in User.objects.filter(uuid__in=uuids)}
 

@@ -120,3 +120,14 @@ def test_home_page_lists_next_meetings_and_open_elections(cast, meeting):
     assert upcoming.title.encode() in page.content
     assert b"Delegates of Riverside Depot" in page.content
     assert upcoming.title.encode() not in cast.client(cast.dave).get("/").content
+
+
+def test_chair_marks_others_present_and_members_cannot(cast, meeting):
+    actions.open_meeting(actor=cast.alice, meeting=meeting, now=NOW)
+    page = cast.client(cast.alice).get(f"/meetings/{meeting.uuid}/")
+    assert b"Mark present" in page.content and b"Frank Costa" in page.content
+    url = f"/meetings/{meeting.uuid}/attend/"
+    assert cast.client(cast.bob).post(url, {"person": str(cast.frank.uuid)}).status_code == 403
+    assert cast.client(cast.alice).post(url, {"person": str(cast.frank.uuid)}).status_code == 302
+    assert cast.client(cast.alice).post(url, {"person": str(cast.dave.uuid)}).status_code == 422
+    assert list(meeting.attendance.values_list("user__username", flat=True)) == ["frank"]

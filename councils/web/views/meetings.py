@@ -45,6 +45,9 @@ def _context(request: HttpRequest, meeting: Meeting, **extra: Any) -> dict[str, 
         "may_manage": may_manage,
         "may_speak": permissions.can(request.user, "speak", meeting),
         "may_attend": permissions.can(request.user, "attend", meeting),
+        "absent": queries.list_absent(meeting=meeting)
+        if may_manage and meeting.status == Meeting.Status.OPEN
+        else [],
         "is_present": request.user.is_authenticated
         and meeting.attendance.filter(user__uuid=_actor(request).uuid).exists(),
         "kinds": [(k, label) for k, label in AgendaItem.Kind.choices if k != AgendaItem.Kind.PETITION],
@@ -151,8 +154,12 @@ def session_step(request: HttpRequest, meeting_id: UUID, step: str) -> HttpRespo
 @domain_errors
 def attend(request: HttpRequest, meeting_id: UUID) -> HttpResponse:
     meeting = queries.access_meeting(viewer=request.user, meeting_uuid=meeting_id)
-    actions.mark_present(actor=_actor(request), meeting=meeting, user=_actor(request), now=timezone.now())
-    messages.success(request, _("You are marked present."))
+    person = request.POST.get("person")
+    user = User.objects.filter(uuid=person, is_active=True).first() if person else _actor(request)
+    if user is None:
+        raise InvalidInputError(_("Choose someone who takes part in this council."))
+    actions.mark_present(actor=_actor(request), meeting=meeting, user=user, now=timezone.now())
+    messages.success(request, _("%(name)s is marked present.") % {"name": user.name})
     return redirect("web:meeting", meeting.uuid)
 
 
