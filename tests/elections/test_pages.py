@@ -138,3 +138,14 @@ def test_results_page_shows_transfers_between_stages(cast, election):
     page = cast.client(cast.bob).get(f"/elections/{election.uuid}/results/")
     assert page.status_code == 200
     assert b"transferred at this stage" in page.content and b"Transfer value" in page.content
+
+
+def test_call_form_sets_the_term(cast):
+    client = cast.client(cast.alice)
+    url = f"/elections/call/{cast.riverside.uuid}/"
+    response = client.post(url, {"kind": "office", "role": "treasurer", "term_ends_on": "2027-02-28"})
+    assert response.status_code == 302
+    election = Election.objects.get(role="treasurer")
+    assert election.term_ends_at.isoformat() == "2027-02-28T23:59:59+00:00"
+    response = client.post(url, {"kind": "office", "role": "treasurer", "term_ends_on": "soon"})
+    assert response.status_code == 422 and b"YYYY-MM-DD" in response.content

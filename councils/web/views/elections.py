@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -75,6 +76,12 @@ def election_detail(request: HttpRequest, election_id: UUID) -> HttpResponse:
     return render(request, template, _context(request, election))
 
 
+def _end_of_day(text: str) -> datetime:
+    """The last moment of a date, in UTC: a term ending on a day lasts all of that day."""
+    day = date.fromisoformat(text)
+    return datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
+
+
 @login_required
 @domain_errors
 def call_election(request: HttpRequest, council_id: UUID) -> HttpResponse:
@@ -89,6 +96,8 @@ def call_election(request: HttpRequest, council_id: UUID) -> HttpResponse:
         data = request.POST
         try:
             seats = int(data["seats"]) if data.get("seats", "").strip() else None
+            term = data.get("term_ends_on", "").strip()
+            term_ends_at = _end_of_day(term) if term else None
             election = actions.call_election(
                 actor=_actor(request),
                 council=council,
@@ -98,10 +107,15 @@ def call_election(request: HttpRequest, council_id: UUID) -> HttpResponse:
                 seats=seats,
                 method=data.get("method") or None,
                 is_by_election=bool(data.get("is_by_election")),
+                term_ends_at=term_ends_at,
                 now=timezone.now(),
             )
         except (InvalidInputError, ValueError) as exc:
-            error = exc.message if isinstance(exc, InvalidInputError) else _("Seats must be a whole number.")
+            error = (
+                exc.message
+                if isinstance(exc, InvalidInputError)
+                else _("Seats must be a whole number and the term's end a date (YYYY-MM-DD).")
+            )
             return render(
                 request, "web/elections/call.html", {**context, "error": error, "data": data}, status=422
             )
