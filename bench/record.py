@@ -98,16 +98,23 @@ def seed() -> tuple[int, int]:
     return council.id, user.id
 
 
-def worker(args: tuple[str, str, bool, float, int, int, Any]) -> None:
-    var_dir, action, with_record, seconds, council_id, user_id, queue = args
+def worker(args: tuple[str, str, bool, float, int, int, Any, Any]) -> None:
+    var_dir, action, with_record, seconds, council_id, user_id, queue, go = args
     try:
-        queue.put(_run_actions(var_dir, action, with_record, seconds, council_id, user_id))
+        queue.put(_run_actions(var_dir, action, with_record, seconds, council_id, user_id, queue, go))
     except BaseException as exc:
         queue.put(f"{type(exc).__name__}: {exc}")
 
 
 def _run_actions(
-    var_dir: str, action: str, with_record: bool, seconds: float, council_id: int, user_id: int
+    var_dir: str,
+    action: str,
+    with_record: bool,
+    seconds: float,
+    council_id: int,
+    user_id: int,
+    queue: Any,
+    go: Any,
 ) -> int:
     """Run one kind of action for `seconds`; without the record, the same code with append_entry a no-op."""
     setup_django(var_dir)
@@ -125,6 +132,9 @@ def _run_actions(
     user = User.objects.get(id=user_id)
     done = 0
     tag = f"{os.getpid()}-{time.monotonic_ns()}"
+    # Start together, so the timed windows of all workers overlap.
+    queue.put("ready")
+    go.wait()
     deadline = time.perf_counter() + seconds
     while time.perf_counter() < deadline:
         now = datetime.now(UTC)
@@ -174,15 +184,15 @@ def _measure_action(
     for _ in range(rounds):
         for with_record in (False, True):
             queue = context.Queue()
-            processes = [
-                context.Process(
-                    target=worker, args=((var_dir, action, with_record, seconds, council_id, user_id, queue),)
-                )
-                for _ in range(workers)
-            ]
+            go = context.Event()
+            job = (var_dir, action, with_record, seconds, council_id, user_id, queue, go)
+            processes = [context.Process(target=worker, args=(job,)) for _ in range(workers)]
             for p in processes:
                 p.start()
-            # Each worker reports after its own timed run, so process start-up is not counted.
+            ready = [queue.get() for _ in processes]
+            if any(r != "ready" for r in ready):
+                sys.exit(f"a worker failed: {next(r for r in ready if r != 'ready')}")
+            go.set()
             results = [queue.get() for _ in processes]
             failures = [r for r in results if not isinstance(r, int)]
             if failures:
