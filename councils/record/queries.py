@@ -128,14 +128,24 @@ def inclusion_proof(*, index: int, size: int) -> list[bytes]:
     if size < 1 or not 0 <= index < size:
         raise InvalidInputError("Ask for 0 <= index < size.")
     _check_size("size", size, ensure_size(size))
-    return resolve_plan(merkle.inclusion_plan(index, size))
+    return _resolve(merkle.inclusion_plan(index, size), "size", size)
 
 
 def consistency_proof(*, old: int, new: int) -> list[bytes]:
     if not 0 <= old <= new:
         raise InvalidInputError("Ask for 0 <= old <= new.")
     _check_size("new", new, ensure_size(new))
-    return resolve_plan(merkle.consistency_plan(old, new))
+    return _resolve(merkle.consistency_plan(old, new), "new", new)
+
+
+def _resolve(plan: list[list[merkle.Node]], name: str, size: int) -> list[bytes]:
+    try:
+        return resolve_plan(plan)
+    except LookupError:
+        # The remembered size is stale only if the database was replaced (a restore): ask again.
+        _KNOWN_SIZE[0] = 0
+        _check_size(name, size, ensure_size(size))
+        raise
 
 
 def checkpoint_note() -> str:

@@ -159,3 +159,13 @@ def test_entries_query_count_does_not_grow_with_the_page(cast, client):
             assert get(api, "entries", start=0, end=end).status_code == 200
         counts.append(len(context))
     assert counts[0] == counts[1] <= 10
+
+
+def test_a_size_remembered_from_a_replaced_database_is_rechecked(cast, client):
+    from councils.record import queries
+
+    size = checkpoint(client).size
+    queries._KNOWN_SIZE[0] = size + 50
+    response = get(client, "proof/inclusion", index=0, size=size + 10)
+    assert response.status_code == 422
+    assert get(client, "proof/inclusion", index=0, size=size).status_code == 200
