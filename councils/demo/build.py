@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth.hashers import make_password
+from django.db import transaction
 
 from councils.accounts.models import User
 from councils.demo.elections import build_delegate_elections, build_open_election
@@ -122,7 +123,7 @@ def build_tree(demo: Demo) -> None:
             kind="city",
             parent=demo.national,
             is_base=False,
-            members_per_delegate=3,
+            members_per_delegate=5,
             now=now,
         )
         demo.cities.append(city)
@@ -134,7 +135,7 @@ def build_tree(demo: Demo) -> None:
                 kind="district",
                 parent=city,
                 is_base=False,
-                members_per_delegate=3,
+                members_per_delegate=15,
                 now=now,
             )
             demo.districts.append(district)
@@ -220,7 +221,9 @@ STEPS: list[Callable[[Demo], None]] = [
 ]
 
 
+@transaction.atomic
 def build(*, seed: int = 1917, now: datetime | None = None) -> Demo:
+    """Load the whole demo or nothing, in one commit rather than thousands of synchronous ones."""
     now = now or datetime.now(tz=UTC) - timedelta(days=120)
     federation = fa.create_federation(actor=None, name="Federation of Workers' Councils", now=now)
     national = fa.create_council(
@@ -231,7 +234,7 @@ def build(*, seed: int = 1917, now: datetime | None = None) -> Demo:
         parent=None,
         is_base=False,
         visibility=Council.Visibility.PUBLIC,
-        members_per_delegate=2,
+        members_per_delegate=3,
         now=now,
     )
     demo = Demo(now=now, rng=random.Random(seed), federation=federation, national=national)

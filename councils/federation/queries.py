@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid as uuid_lib
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
 from councils.accounts.models import User
@@ -117,7 +118,7 @@ def access_council(*, viewer: Any, council_uuid: uuid_lib.UUID | str) -> Council
     """Return the council, or raise NotFoundError when it is missing or hidden from `viewer`."""
     try:
         council = Council.objects.select_related("parent", "federation").get(uuid=council_uuid)
-    except (Council.DoesNotExist, ValueError, TypeError):
+    except (Council.DoesNotExist, ValidationError, ValueError, TypeError):
         raise NotFoundError("No such council.") from None
     if not can_view_council(viewer=viewer, council=council):
         raise NotFoundError("No such council.")

@@ -77,3 +77,11 @@ def test_council_record_starts_with_founding(cast):
     events = list(Entry.objects.values_list("event", flat=True)[:2])
     assert events == ["federation.founded", "council.created"]
     assert User.objects.count() == 6
+
+
+def test_malformed_council_id_is_404_in_the_web(cast):
+    from councils.core.errors import NotFoundError
+    from councils.federation import queries
+
+    with pytest.raises(NotFoundError):
+        queries.access_council(viewer=cast.alice, council_uuid="not-a-uuid")
