@@ -21,6 +21,7 @@ from councils.core.ledger.encoding import canonical_bytes
 from councils.elections.models import Election
 from councils.federation.models import Council
 from councils.live.publish import publish_on_commit
+from councils.mandates.actions import open_reports_due
 from councils.meetings import permissions, queries
 from councils.meetings.models import AgendaItem, Attendance, Meeting, Speaker
 from councils.record.actions import append_entry
@@ -297,6 +298,7 @@ def close_meeting(*, actor: User, meeting: Meeting, now: datetime) -> Meeting:
         payload={"meeting": str(meeting.uuid), "attendance": meeting.attendance.count()},
         now=now,
     )
+    open_reports_due(council=meeting.council, meeting_uuid=meeting.uuid, now=now)
     publish_on_commit(_channel(meeting), {"type": "meeting.closed"})
     return meeting
 

@@ -210,3 +210,29 @@ def test_demo_step_holds_a_past_meeting_and_schedules_the_next(cast):
     decisions = [d for item in past.minutes["items"] for d in item["decisions"]]
     assert any(d["event"] == "vote.closed" and d["roll_call"] for d in decisions)
     assert upcoming.status == "scheduled" and upcoming.items.filter(kind="election").exists()
+
+
+def test_closing_a_higher_councils_meeting_makes_each_delegate_owe_a_report_back(cast):
+    from councils.federation import actions as federation_actions
+    from councils.mandates.models import ReportDue
+    from tests.mandates.flows import seat_dave_for_harbour
+
+    dave_seat = seat_dave_for_harbour(cast)
+    federation_actions.appoint_founding_officer(
+        actor=None, council=cast.district, user=cast.dave, role="chair", now=NOW
+    )
+    meeting = actions.schedule_meeting(
+        actor=cast.dave, council=cast.district, title="Congress", starts_at=NOW, place="Hall", now=NOW
+    )
+    actions.open_meeting(actor=cast.dave, meeting=meeting, now=at(0))
+    assert not ReportDue.objects.exists()
+    actions.close_meeting(actor=cast.dave, meeting=meeting, now=at(90))
+    owed = {(r.council, r.delegate, r.seat.from_council) for r in ReportDue.objects.select_related("seat")}
+    assert owed == {(cast.riverside, cast.bob, cast.riverside), (cast.harbour, cast.dave, cast.harbour)}
+    assert all(
+        r.meeting_uuid == meeting.uuid and r.higher_council == cast.district for r in ReportDue.objects.all()
+    )
+    due = entries("report.due")
+    assert sorted(e["delegate"] for e in due) == sorted([str(cast.bob.uuid), str(cast.dave.uuid)])
+    assert dave_seat.uuid in {r.seat.uuid for r in ReportDue.objects.filter(delegate=cast.dave)}
+    assert {e["meeting"] for e in due} == {str(meeting.uuid)}
