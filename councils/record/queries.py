@@ -17,15 +17,13 @@ from councils.record.sequencer import (
     current_size,
     has_pending,
     latest_checkpoint,
-    resolve_plan,
+    lookup_nodes,
     sequence_pending,
 )
 
 SUMMARY_SECONDS = 5
 _SUMMARY = SUMMARY_CACHE
 ENTRIES_PAGE = 1000
-# The largest log size this process has seen (the log only grows).
-_KNOWN_SIZE = [0]
 
 
 def entry_document(entry: Entry) -> dict[str, Any]:
@@ -73,17 +71,11 @@ def visible_council_ids(*, viewer: Any) -> set[int]:
 
 
 def ensure_size(size: int) -> int:
-    """Return a size of the log at least `size` if it has one, sequencing pending entries when needed.
-
-    The log never shrinks, so a size this process has already seen needs no query.
-    """
-    if size <= _KNOWN_SIZE[0]:
-        return _KNOWN_SIZE[0]
+    """Return the log's size, sequencing pending entries first when `size` is beyond it."""
     current = current_size()
     if size > current and has_pending():
         sequence_pending()
         current = current_size()
-    _KNOWN_SIZE[0] = max(_KNOWN_SIZE[0], current)
     return current
 
 
@@ -127,25 +119,31 @@ def list_sequenced(*, start: int, end: int, viewer: Any, limit: int = ENTRIES_PA
 def inclusion_proof(*, index: int, size: int) -> list[bytes]:
     if size < 1 or not 0 <= index < size:
         raise InvalidInputError("Ask for 0 <= index < size.")
-    _check_size("size", size, ensure_size(size))
     return _resolve(merkle.inclusion_plan(index, size), "size", size)
 
 
 def consistency_proof(*, old: int, new: int) -> list[bytes]:
     if not 0 <= old <= new:
         raise InvalidInputError("Ask for 0 <= old <= new.")
-    _check_size("new", new, ensure_size(new))
     return _resolve(merkle.consistency_plan(old, new), "new", new)
 
 
 def _resolve(plan: list[list[merkle.Node]], name: str, size: int) -> list[bytes]:
-    try:
-        return resolve_plan(plan)
-    except LookupError:
-        # The remembered size is stale only if the database was replaced (a restore): ask again.
-        _KNOWN_SIZE[0] = 0
-        _check_size(name, size, ensure_size(size))
-        raise
+    """Fold `plan` from stored hashes, in one query when the tree of `size` exists.
+
+    The root's nodes are fetched too: they cover every leaf below `size`, so
+    finding them all proves the log has that size without asking for it.
+    """
+    wanted = merkle.plan_nodes(plan) | set(merkle.root_plan(size))
+    for attempt in range(2):
+        try:
+            found = lookup_nodes(wanted)
+            return merkle.resolve(plan, found.__getitem__)
+        except LookupError:
+            if attempt:
+                raise
+            _check_size(name, size, ensure_size(size))
+    raise AssertionError("unreachable")
 
 
 def checkpoint_note() -> str:

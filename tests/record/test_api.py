@@ -161,11 +161,14 @@ def test_entries_query_count_does_not_grow_with_the_page(cast, client):
     assert counts[0] == counts[1] <= 10
 
 
-def test_a_size_remembered_from_a_replaced_database_is_rechecked(cast, client):
-    from councils.record import queries
+def test_proofs_take_one_query_when_the_size_exists(cast, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
     size = checkpoint(client).size
-    queries._KNOWN_SIZE[0] = size + 50
-    response = get(client, "proof/inclusion", index=0, size=size + 10)
-    assert response.status_code == 422
-    assert get(client, "proof/inclusion", index=0, size=size).status_code == 200
+    from councils.record import queries
+
+    with CaptureQueriesContext(connection) as context:
+        queries.inclusion_proof(index=size // 2, size=size)
+        queries.consistency_proof(old=size // 3, new=size)
+    assert len(context) == 2

@@ -20,7 +20,8 @@ PAGE_SIZE = 50
 
 
 def _listing(request: HttpRequest, *, council_id: int | None) -> dict[str, object]:
-    queries.ensure_size(sequencer.current_size() + 1)
+    if sequencer.has_pending():
+        sequencer.sequence_pending()
     event = request.GET.get("event", "").strip()[:64]
     rows = queries.list_readable(viewer=request.user, council_id=council_id, event_prefix=event)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
