@@ -29,6 +29,8 @@ from councils.federation import actions as federation_actions
 from councils.federation import queries as federation_queries
 from councils.federation.models import Council, Office, Seat
 from councils.live.publish import publish_on_commit
+from councils.mandates import rules as term_rules
+from councils.mandates.queries import DELEGATE_ROLE
 from councils.motions import sealing
 from councils.record.actions import append_entry
 
@@ -100,8 +102,9 @@ def call_election(
         raise InvalidInputError(f"Unknown counting method {method!r}; choose from {', '.join(METHODS)}.")
     if len(title) > 200:
         raise InvalidInputError("The title is longer than 200 characters.")
-    if term_ends_at is not None and term_ends_at <= now:
-        raise InvalidInputError("The term must end in the future.")
+    if term_ends_at is not None:
+        # Checked from the call: the term then starts at certification, later, so it can only be shorter.
+        term_rules.check_term(council, now, term_ends_at)
     election = Election.objects.create(
         council=council,
         kind=kind,
@@ -146,6 +149,13 @@ def _refuse_sitting(candidates: Sequence[User], election: Election) -> None:
         raise InvalidInputError(f"Already a delegate of {election.council.name}: {names}.")
 
 
+def _refuse_term_breakers(candidates: Sequence[User], election: Election, now: datetime) -> None:
+    """Refuse, quoting the constitution, anyone a new term would take past the limit of consecutive terms."""
+    role = DELEGATE_ROLE if election.kind == Election.Kind.DELEGATES else election.role
+    for candidate in candidates:
+        term_rules.check_eligible_for_office(candidate, election.council, role, now)
+
+
 @transaction.atomic
 def nominate(*, actor: User, election: Election, candidate: User, now: datetime) -> Candidacy:
     """Nominate a voter of the council; a self-nomination stands at once, others once accepted."""
@@ -157,6 +167,7 @@ def nominate(*, actor: User, election: Election, candidate: User, now: datetime)
     if Candidacy.objects.filter(election=election, candidate=candidate).exists():
         raise ConflictError(f"{candidate.name} is already nominated.")
     _refuse_sitting([candidate], election)
+    _refuse_term_breakers([candidate], election, now)
     candidacy = Candidacy.objects.create(
         election=election,
         candidate=candidate,
@@ -205,6 +216,7 @@ def record_nomination_forms(
     if Candidacy.objects.filter(election=election, candidate__in=candidates).exists():
         raise ConflictError("Someone on these forms is already nominated.")
     _refuse_sitting(candidates, election)
+    _refuse_term_breakers(candidates, election, now)
     candidacies = Candidacy.objects.bulk_create(
         [
             Candidacy(election=election, candidate=c, nominated_by=by, nominated_at=now, accepted_at=now)
@@ -251,6 +263,7 @@ def accept_nomination(*, actor: User, candidacy: Candidacy, now: datetime) -> Ca
         raise ConflictError("This nomination was withdrawn.")
     if candidacy.accepted_at is not None:
         raise ConflictError("You have already accepted this nomination.")
+    _refuse_term_breakers([actor], election, now)
     candidacy.accepted_at = now
     candidacy.save(update_fields=["accepted_at"])
     append_entry(
@@ -548,9 +561,13 @@ def certify_election(*, actor: User, election: Election, now: datetime) -> Elect
         str(c.uuid): c for c in election.candidacies.select_related("candidate").filter(is_elected=True)
     }
     order = [elected[u] for u in election.result["elected"]]
+    council = election.council
+    # Nobody is elected for an indefinite term: without a date set at the call, the constitution's applies.
+    term_ends_at = election.term_ends_at or term_rules.term_end(council, now)
     election.status = Election.Status.CERTIFIED
     election.certified_at = now
-    election.save(update_fields=["status", "certified_at"])
+    election.term_ends_at = term_ends_at
+    election.save(update_fields=["status", "certified_at", "term_ends_at"])
     append_entry(
         event="election.certified",
         actor=actor,
@@ -559,11 +576,11 @@ def certify_election(*, actor: User, election: Election, now: datetime) -> Elect
             "election": str(election.uuid),
             "elected": [{"candidacy": str(c.uuid), "person": str(c.candidate.uuid)} for c in order],
             "ballot_set_hash": election.ballot_set_hash,
+            "term_ends_at": term_ends_at.isoformat(),
             "count": election.result,
         },
         now=now,
     )
-    council = election.council
     if election.kind == Election.Kind.DELEGATES:
         if not election.is_by_election:
             for seat in (
@@ -577,7 +594,7 @@ def certify_election(*, actor: User, election: Election, now: datetime) -> Elect
                 from_council=council,
                 user=candidacy.candidate,
                 election_uuid=str(election.uuid),
-                term_ends_at=election.term_ends_at,
+                term_ends_at=term_ends_at,
                 now=now,
             )
     else:
@@ -593,7 +610,7 @@ def certify_election(*, actor: User, election: Election, now: datetime) -> Elect
                 council=council,
                 user=candidacy.candidate,
                 role=election.role,
-                term_ends_at=election.term_ends_at,
+                term_ends_at=term_ends_at,
                 now=now,
             )
     publish_on_commit(_channel(election), {"type": "election.certified"})

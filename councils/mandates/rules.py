@@ -41,3 +41,8 @@ def check_term(council: Council, started_at: datetime, term_ends_at: datetime | 
     terms.check_term_length(
         started_at=started_at, term_ends_at=term_ends_at, constitution=constitution_for(council=council)
     )
+
+
+def term_end(council: Council, started_at: datetime) -> datetime:
+    """When a term starting at `started_at` ends under the constitution in force: term_months later."""
+    return terms.add_months(started_at, constitution_for(council=council).term_months)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from councils.core.errors import ConflictError, InvalidInputError, PermissionDeniedError
+from councils.core.rules.terms import TermRuleError, add_months
 from councils.core.tally import count
 from councils.core.tally.blt import parse_text
 from councils.elections import actions, queries
@@ -210,7 +211,10 @@ def test_certify_replaces_sitting_delegates(cast):
     sitting = Seat.objects.filter(from_council=cast.riverside, ended_at__isnull=True)
     assert {s.user for s in sitting} == {cast.bob, cast.erin}
     assert all(s.council == cast.district and s.election_uuid == election.uuid for s in sitting)
+    # No end was set at the call: the constitution's term of 12 months runs from certification.
+    assert {s.term_ends_at for s in sitting} == {add_months(NOW + timedelta(hours=2), 12)}
     certified = entries("election.certified")[0]["payload"]
+    assert certified["term_ends_at"] == "2027-03-01T11:00:00+00:00"
     assert certified["count"] == election.result
     assert certified["ballot_set_hash"] == election.ballot_set_hash
     assert len(entries("delegate.seated")) == 3  # the cast's founding seat, then two elected
@@ -237,6 +241,7 @@ def test_office_election_fills_the_office(cast):
     actions.certify_election(actor=cast.alice, election=election, now=NOW)
     office = Office.objects.get(council=cast.riverside, role="secretary", ended_at__isnull=True)
     assert office.user == cast.erin
+    assert office.term_ends_at == add_months(NOW, 12)
     assert entries("office.filled")[0]["payload"]["holder"] == str(cast.erin.uuid)
 
 
@@ -358,3 +363,64 @@ def test_sitting_delegate_cannot_stand_in_a_by_election(cast):
     actions.certify_election(actor=cast.alice, election=election, now=NOW)
     sitting = Seat.objects.filter(from_council=cast.riverside, ended_at__isnull=True)
     assert {s.user for s in sitting} == {cast.bob, cast.erin}
+
+
+def test_call_refuses_a_term_longer_than_the_constitutions(cast):
+    def call(term_ends_at):
+        return actions.call_election(
+            actor=cast.alice,
+            council=cast.riverside,
+            kind="office",
+            role="treasurer",
+            term_ends_at=term_ends_at,
+            now=NOW,
+        )
+
+    with pytest.raises(TermRuleError, match="every office is held for a term of at most 12 months"):
+        call(add_months(NOW, 13))
+    with pytest.raises(InvalidInputError, match="must end after it starts"):
+        call(NOW)
+    assert not Election.objects.exists()
+    election = call(add_months(NOW, 6))
+    erin = actions.nominate(actor=cast.erin, election=election, candidate=cast.erin, now=NOW)
+    actions.open_voting(actor=cast.alice, election=election, now=NOW)
+    actions.cast_ballot(actor=cast.frank, election=election, approvals=[str(erin.uuid)], now=NOW)
+    election = actions.close_election(actor=cast.alice, election=election, now=NOW)
+    actions.certify_election(actor=cast.alice, election=election, now=NOW)
+    office = Office.objects.get(council=cast.riverside, role="treasurer", ended_at__isnull=True)
+    assert office.term_ends_at == add_months(NOW, 6)
+
+
+def test_nomination_past_the_limit_of_consecutive_terms_is_refused(cast):
+    # Alice has chaired Riverside since NOW; every started term counts, so after 12 months it is two.
+    within_first_term, into_third_term = add_months(NOW, 11), add_months(NOW, 24)
+    election = actions.call_election(
+        actor=cast.alice, council=cast.riverside, kind="office", role="chair", now=within_first_term
+    )
+    standing = actions.nominate(
+        actor=cast.erin, election=election, candidate=cast.alice, now=within_first_term
+    )
+    rule = "nobody may hold the office of chair of Riverside Depot for more than 2 consecutive term"
+    with pytest.raises(TermRuleError, match=rule):
+        actions.accept_nomination(actor=cast.alice, candidacy=standing, now=into_third_term)
+    standing.refresh_from_db()
+    assert standing.accepted_at is None
+    again = actions.call_election(
+        actor=cast.alice, council=cast.riverside, kind="office", role="chair", now=into_third_term
+    )
+    with pytest.raises(TermRuleError, match="still holds the office"):
+        actions.nominate(actor=cast.alice, election=again, candidate=cast.alice, now=into_third_term)
+    with pytest.raises(TermRuleError, match=rule):
+        actions.record_nomination_forms(
+            actor=cast.alice, election=again, forms=[(cast.alice, cast.erin)], now=into_third_term
+        )
+    assert actions.nominate(actor=cast.erin, election=again, candidate=cast.erin, now=into_third_term)
+    delegates = actions.call_election(
+        actor=cast.alice, council=cast.riverside, kind="delegates", now=into_third_term
+    )
+    with pytest.raises(TermRuleError, match="the office of delegate of Riverside Depot"):
+        actions.nominate(actor=cast.bob, election=delegates, candidate=cast.bob, now=into_third_term)
+    assert [e["payload"]["candidate"] for e in entries("election.nominated")] == [
+        str(cast.alice.uuid),
+        str(cast.erin.uuid),
+    ]
