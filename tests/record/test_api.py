@@ -172,3 +172,16 @@ def test_proofs_take_one_query_when_the_size_exists(cast, client):
         queries.inclusion_proof(index=size // 2, size=size)
         queries.consistency_proof(old=size // 3, new=size)
     assert len(context) == 2
+
+
+def test_serving_a_checkpoint_raises_the_restore_high_water_mark(cast, client, settings, tmp_path):
+    from councils.ops import highwater
+
+    settings.VAR_DIR = tmp_path
+    assert highwater.read() is None
+
+    response = client.get("/api/v1/record/checkpoint")
+    assert response.status_code == 200
+    mark = highwater.read()
+    assert mark is not None
+    assert mark.size == int(response.content.decode().splitlines()[1])

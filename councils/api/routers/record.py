@@ -5,6 +5,7 @@ from ninja import Query, Router, Schema
 
 from councils.api.auth import OPTIONAL
 from councils.core.ledger.note import b64encode
+from councils.ops import highwater
 from councils.record import queries, signing
 
 router = Router(tags=["record"])
@@ -56,7 +57,10 @@ def _viewer(request: HttpRequest) -> object:
 )
 def get_checkpoint(request: HttpRequest) -> HttpResponse:
     """The latest signed checkpoint (C2SP signed note), covering every entry committed before this request."""
-    response = HttpResponse(queries.checkpoint_note(), content_type=TEXT)
+    note = queries.checkpoint_note()
+    # Once served, a checkpoint is public: a later restore must not take the log below it.
+    highwater.note_published()
+    response = HttpResponse(note, content_type=TEXT)
     response["Cache-Control"] = "no-cache"
     return response
 

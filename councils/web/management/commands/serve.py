@@ -9,6 +9,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from councils.ops import highwater
+
 
 class Command(BaseCommand):
     help = "Serve on 127.0.0.1 with uvicorn and run the background task worker until Ctrl-C or SIGTERM."
@@ -19,6 +21,8 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=1)
 
     def handle(self, *args: Any, host: str, port: int, workers: int, **options: Any) -> None:
+        # Whatever was published before this start is the floor a restore must respect.
+        highwater.note_published()
         worker = subprocess.Popen([sys.executable, "manage.py", "db_worker", "--interval", "0.5"])
         server = subprocess.Popen(
             [
