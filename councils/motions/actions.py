@@ -595,12 +595,12 @@ def withdraw_motion(*, actor: User | None, motion: Motion, now: datetime) -> Mot
     with transaction.atomic():
         motion = _lock_motion(motion)
         if actor is not None:
-            permissions.require(actor, "withdraw", motion)
             if motion.tabled_by_id is None:
                 # A recall put by a petition, or a motion from a council below, is no officer's to drop.
                 raise PermissionDeniedError(
                     "A motion put by the rules or sent up from a council below cannot be withdrawn."
                 )
+            permissions.require(actor, "withdraw", motion)
         if motion.state not in (Motion.State.DRAFT, Motion.State.SECONDED):
             raise ConflictError("Only a motion not yet put to the vote can be withdrawn.")
         motion.state = Motion.State.WITHDRAWN

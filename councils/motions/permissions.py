@@ -25,9 +25,9 @@ def can(user: Any, action: str, obj: Motion | Vote) -> bool:
     if action in {"open_vote", "close_vote", "forward"}:
         return council_policy.can(user, "chair", council)
     if action == "withdraw":
-        return (_authenticated(user) and motion.tabled_by_id == user.id) or council_policy.can(
-            user, "chair", council
-        )
+        # Only the mover: a chair who could withdraw members' motions could keep
+        # opposition motions off the agenda.
+        return _authenticated(user) and motion.tabled_by_id == user.id
     if action == "vote":
         if not isinstance(obj, Vote) or not _authenticated(user):
             return False
@@ -46,7 +46,7 @@ def require(user: Any, action: str, obj: Motion | Vote) -> None:
             "open_vote": "Only the council's chair or secretary may open a vote.",
             "close_vote": "Only the council's chair or secretary may close a vote.",
             "forward": "Only the council's chair or secretary may forward a motion.",
-            "withdraw": "Only the mover or the council's chair or secretary may withdraw a motion.",
+            "withdraw": "Only the mover may withdraw a motion; a chair cannot withdraw a member's motion.",
             "vote": "You are not in the electorate of this vote.",
         }
         raise PermissionDeniedError(messages.get(action, "You may not do that."))

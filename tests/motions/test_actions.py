@@ -356,13 +356,15 @@ def test_deciding_motion_lapses_its_pending_amendments(cast, motion):
         actions.propose_amendment(actor=cast.frank, motion=motion, text="Late", now=LATER)
 
 
-def test_mover_or_officer_withdraws_before_the_vote(cast, motion):
+def test_only_the_mover_withdraws_before_the_vote(cast, motion):
     with pytest.raises(PermissionDeniedError):
         actions.withdraw_motion(actor=cast.erin, motion=motion, now=NOW)
+    with pytest.raises(PermissionDeniedError, match="a chair cannot withdraw a member's motion"):
+        actions.withdraw_motion(actor=cast.alice, motion=motion, now=NOW)
     withdrawn = actions.withdraw_motion(actor=cast.bob, motion=motion, now=NOW)
     assert withdrawn.state == "withdrawn"
     with pytest.raises(ConflictError):
-        actions.withdraw_motion(actor=cast.alice, motion=motion, now=NOW)
+        actions.withdraw_motion(actor=cast.bob, motion=motion, now=NOW)
 
 
 def test_adopted_motion_is_forwarded_to_parent_with_origin(cast, motion):
