@@ -175,6 +175,12 @@ def named_result(*, election: Election) -> CountResult:
     def n(key: str) -> str:
         return names.get(key, key)
 
+    def in_words(text: str) -> str:
+        # Stage actions and notes name candidates by candidacy UUID, as counted.
+        for key, name in names.items():
+            text = text.replace(key, name)
+        return text
+
     return CountResult(
         method=result.method,
         seats=result.seats,
@@ -185,14 +191,14 @@ def named_result(*, election: Election) -> CountResult:
         stages=tuple(
             Stage(
                 number=s.number,
-                action=s.action,
+                action=in_words(s.action),
                 totals={n(k): v for k, v in s.totals.items()},
                 non_transferable=s.non_transferable,
                 elected=tuple(n(c) for c in s.elected),
                 excluded=tuple(n(c) for c in s.excluded),
                 transfer_value=s.transfer_value,
                 quota=s.quota,
-                notes=s.notes,
+                notes=tuple(in_words(note) for note in s.notes),
             )
             for s in result.stages
         ),

@@ -138,6 +138,9 @@ def test_results_page_shows_transfers_between_stages(cast, election):
     page = cast.client(cast.bob).get(f"/elections/{election.uuid}/results/")
     assert page.status_code == 200
     assert b"transferred at this stage" in page.content and b"Transfer value" in page.content
+    # Stage explanations name people, not the candidacy UUIDs the count ran on.
+    for candidacy in election.candidacies.all():
+        assert str(candidacy.uuid).encode() not in page.content.split(b"Check the count yourself")[0]
 
 
 def test_call_form_sets_the_term(cast):
