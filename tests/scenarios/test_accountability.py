@@ -116,7 +116,7 @@ def test_chair_or_higher_body_cannot_stop_a_recall_vote(cast):
         motion_actions.withdraw_motion(actor=cast.alice, motion=vote.motion, now=NOW)
     with pytest.raises(Exception, match="stays open until its closing time"):
         motion_actions.close_vote(actor=cast.alice, vote=vote, now=NOW + timedelta(hours=1))
-    with pytest.raises(Exception, match="A motion put by the rules .* cannot be withdrawn"):
+    with pytest.raises(Exception, match=r"A motion put by the rules .* cannot be withdrawn"):
         motion_actions.withdraw_motion(actor=cast.dave, motion=vote.motion, now=NOW)
     with pytest.raises(Exception, match="Only the council's chair or secretary may close a vote"):
         motion_actions.close_vote(actor=cast.dave, vote=vote, now=NOW + timedelta(hours=1))
