@@ -8,6 +8,8 @@ from django.db.models import QuerySet
 from ninja import Schema
 from ninja.pagination import PaginationBase
 
+from councils.core.errors import InvalidInputError
+
 PAGE_SIZE = 100
 
 
@@ -19,9 +21,9 @@ class PageNumber(PaginationBase):
         items: list[Any]
         count: int
 
-    def paginate_queryset(self, queryset: QuerySet[Any] | list[Any], pagination: Input, **params: Any) -> Any:
-        from councils.core.errors import InvalidInputError
-
+    def paginate_queryset(  # type: ignore[override]  # lists as well as querysets
+        self, queryset: QuerySet[Any] | list[Any], pagination: Input, **params: Any
+    ) -> Any:
         if pagination.page < 1:
             raise InvalidInputError("page starts at 1.")
         start = (pagination.page - 1) * PAGE_SIZE

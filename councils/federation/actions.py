@@ -228,7 +228,12 @@ def vacate_office(*, office: Office, reason: str, actor: User | None, now: datet
         event="office.vacated",
         actor=actor,
         council=office.council,
-        payload={"office": str(office.uuid), "role": office.role, "holder": str(office.user.uuid), "reason": reason},
+        payload={
+            "office": str(office.uuid),
+            "role": office.role,
+            "holder": str(office.user.uuid),
+            "reason": reason,
+        },
         now=now,
     )
     publish_on_commit(f"council-{office.council.uuid}", {"type": "offices.changed"})

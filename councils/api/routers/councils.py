@@ -118,7 +118,7 @@ def list_members(request: HttpRequest, council_id: UUID) -> Any:
 )
 @paginate(PageNumber)
 def list_delegates(request: HttpRequest, council_id: UUID) -> Any:
-    """Delegates sitting in this council (a higher council's voters); public wherever the council is visible."""
+    """Delegates sitting in this council (its voters); public wherever the council is visible."""
     council = queries.access_council(viewer=request.user, council_uuid=council_id)
     return queries.list_seats(council=council)
 

@@ -82,7 +82,9 @@ class Constitution:
                 else:
                     value = str(raw)
             except (InvalidOperation, ValueError, TypeError):
-                raise InvalidInputError(f"Constitution setting {name} has an invalid value: {raw!r}.") from None
+                raise InvalidInputError(
+                    f"Constitution setting {name} has an invalid value: {raw!r}."
+                ) from None
             values[name] = value
         result = replace(defaults, **values)
         result.validate()

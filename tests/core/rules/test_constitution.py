@@ -18,10 +18,18 @@ def test_unknown_setting_is_refused_by_name():
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("recall_window_days", -1), ("recall_window_days", 1.5), ("recall_window_days", True),
-     ("recall_signature_share", "abc"), ("recall_signature_share", "NaN"), ("recall_signature_share", "0"),
-     ("recall_signature_share", "1.5"), ("discipline_threshold", "most"), ("max_consecutive_terms", 0),
-     ("version", 0)],
+    [
+        ("recall_window_days", -1),
+        ("recall_window_days", 1.5),
+        ("recall_window_days", True),
+        ("recall_signature_share", "abc"),
+        ("recall_signature_share", "NaN"),
+        ("recall_signature_share", "0"),
+        ("recall_signature_share", "1.5"),
+        ("discipline_threshold", "most"),
+        ("max_consecutive_terms", 0),
+        ("version", 0),
+    ],
 )
 def test_invalid_values_are_refused(name, value):
     with pytest.raises(InvalidInputError, match=name):

@@ -37,7 +37,7 @@ class Command(BaseCommand):
         self._print_logins()
 
     def _print_logins(self) -> None:
-        self.stdout.write("Demo logins (password: %s): %s" % (PASSWORD, ", ".join(CAST)))
+        self.stdout.write(f"Demo logins (password: {PASSWORD}): {', '.join(CAST)}")
         self.stdout.write(
             "  alice: chair of Riverside Depot · bob: member there and its delegate to Eastside "
             "District · carol: observer of Riverside Depot · dave: member of Harbour Works only"
