@@ -59,7 +59,7 @@ def _require_status(election: Election, *statuses: str) -> None:
 @transaction.atomic
 def call_election(
     *,
-    actor: User,
+    actor: User | None,
     council: Council,
     kind: str,
     role: str = "",
@@ -70,8 +70,16 @@ def call_election(
     term_ends_at: datetime | None = None,
     now: datetime,
 ) -> Election:
-    """Open nominations for the council's delegates to its parent, or for one of its offices."""
-    permissions.require(actor, "call", council)
+    """Open nominations for the council's delegates to its parent, or for one of its offices.
+
+    `actor` None is the rules themselves filling a vacancy (a by-election after a recall): no
+    officer is asked, so no officer can leave the seat empty.
+    """
+    if actor is None:
+        if not is_by_election:
+            raise RuntimeError("Only a by-election is called by the rules themselves.")
+    else:
+        permissions.require(actor, "call", council)
     if kind == Election.Kind.DELEGATES:
         if council.parent is None:
             raise InvalidInputError(f"{council.name} has no council above it to send delegates to.")

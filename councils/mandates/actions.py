@@ -2,7 +2,8 @@
 
 A recall vote is tabled and opened by the rules themselves (actor=None) in the
 same transaction as the signature that reached the threshold, so nobody can
-stand between the members' petition and their vote.
+stand between the members' petition and their vote; likewise the by-elections
+that fill the seats and offices a recall or resignation leaves empty.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from councils.core.errors import ConflictError, InvalidInputError
 from councils.core.rules import pay as pay_rules
 from councils.core.rules import recall as recall_rules
 from councils.core.rules.votes import CHOICES, NO_QUORUM
+from councils.elections import actions as election_actions
+from councils.elections.models import Election
 from councils.federation import actions as federation_actions
 from councils.federation import queries as federation_queries
 from councils.federation.models import Council, Office, Seat
@@ -269,22 +272,36 @@ def expire_recall_petitions(*, now: datetime) -> int:
     return len(expired)
 
 
-def _require_byelection(
-    *, from_council: Council, council: Council, seat: Seat | None, office: Office | None, now: datetime
-) -> None:
-    append_entry(
-        event="byelection.required",
-        actor=None,
-        council=from_council,
-        payload={
-            "for": "seat" if seat is not None else "office",
-            "seat": str(seat.uuid) if seat else None,
-            "office": str(office.uuid) if office else None,
-            "role": office.role if office else "delegate",
-            "in_council": str(council.uuid),
-        },
-        now=now,
-    )
+def _call_byelections(*, ended: Iterable[Seat | Office], now: datetime) -> list[Election]:
+    """Call, as the rules, a by-election for each council left with empty seats and each emptied office."""
+    ended = list(ended)
+    electing: dict[int, Council] = {}
+    for seat in ended:
+        if isinstance(seat, Seat):
+            electing.setdefault(seat.from_council_id, seat.from_council)
+    called = []
+    for council in sorted(electing.values(), key=lambda c: c.pk):
+        sitting = Seat.objects.filter(from_council=council, ended_at__isnull=True).count()
+        # A council that shrank since its last election may already have as many delegates as it now sends.
+        if federation_queries.delegate_seats_for(child=council) > sitting:
+            called.append(
+                election_actions.call_election(
+                    actor=None, council=council, kind=Election.Kind.DELEGATES, is_by_election=True, now=now
+                )
+            )
+    for office in ended:
+        if isinstance(office, Office) and office.role in election_actions.ELECTABLE_ROLES:
+            called.append(
+                election_actions.call_election(
+                    actor=None,
+                    council=office.council,
+                    kind=Election.Kind.OFFICE,
+                    role=office.role,
+                    is_by_election=True,
+                    now=now,
+                )
+            )
+    return called
 
 
 def _moot_petitions(*, seats: Iterable[Seat] = (), offices: Iterable[Office] = (), now: datetime) -> None:
@@ -299,7 +316,6 @@ def _vacate_seat(*, seat: Seat, reason: str, actor: User | None, now: datetime) 
     """End a seat and everything held through it: offices in that council and seats it sent further up."""
     ended: list[Seat | Office] = [seat]
     federation_actions.end_seat(seat=seat, reason=reason, actor=actor, now=now)
-    _require_byelection(from_council=seat.from_council, council=seat.council, seat=seat, office=None, now=now)
     offices = list(
         Office.objects.select_for_update(of=("self",))
         .select_related("council", "user")
@@ -308,9 +324,6 @@ def _vacate_seat(*, seat: Seat, reason: str, actor: User | None, now: datetime) 
     )
     for office in offices:
         federation_actions.vacate_office(office=office, reason="seat_lost", actor=actor, now=now)
-        _require_byelection(
-            from_council=office.council, council=office.council, seat=None, office=office, now=now
-        )
         ended.append(office)
     higher = list(
         Seat.objects.select_for_update(of=("self",))
@@ -353,17 +366,11 @@ def on_recall_decided(*, motion: Motion, result: VoteResult, now: datetime) -> N
             ended = _vacate_seat(seat=petition.seat, reason="recalled", actor=None, now=now)
         elif petition.office is not None and petition.office.ended_at is None:
             federation_actions.vacate_office(office=petition.office, reason="recalled", actor=None, now=now)
-            _require_byelection(
-                from_council=petition.council,
-                council=petition.council,
-                seat=None,
-                office=petition.office,
-                now=now,
-            )
             ended = [petition.office]
     else:
         petition.status = RecallPetition.Status.KEPT
     petition.save(update_fields=["status", "closed_at"])
+    byelections = _call_byelections(ended=ended, now=now)
     append_entry(
         event="recall.decided",
         actor=None,
@@ -374,6 +381,7 @@ def on_recall_decided(*, motion: Motion, result: VoteResult, now: datetime) -> N
             "recalled": result.adopted,
             "ended_seats": [str(x.uuid) for x in ended if isinstance(x, Seat)],
             "ended_offices": [str(x.uuid) for x in ended if isinstance(x, Office)],
+            "byelections": [str(e.uuid) for e in byelections],
         },
         now=now,
     )
@@ -382,7 +390,7 @@ def on_recall_decided(*, motion: Motion, result: VoteResult, now: datetime) -> N
 
 @transaction.atomic
 def resign_seat(*, actor: User, seat: Seat, now: datetime) -> list[Seat | Office]:
-    """A delegate steps down; seats and offices held through the seat end with it."""
+    """A delegate steps down; seats and offices held through the seat end with it, and by-elections open."""
     seat = (
         Seat.objects.select_for_update(of=("self",))
         .select_related("council", "from_council", "user")
@@ -391,7 +399,9 @@ def resign_seat(*, actor: User, seat: Seat, now: datetime) -> list[Seat | Office
     permissions.require(actor, "resign", seat)
     if seat.ended_at is not None:
         raise ConflictError("This seat has already ended.")
-    return _vacate_seat(seat=seat, reason="resigned", actor=actor, now=now)
+    ended = _vacate_seat(seat=seat, reason="resigned", actor=actor, now=now)
+    _call_byelections(ended=ended, now=now)
+    return ended
 
 
 # Mandates and roll calls ----------------------------------------------------------------------

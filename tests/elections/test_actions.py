@@ -424,3 +424,14 @@ def test_nomination_past_the_limit_of_consecutive_terms_is_refused(cast):
         str(cast.alice.uuid),
         str(cast.erin.uuid),
     ]
+
+
+def test_only_a_by_election_is_called_by_the_rules(cast):
+    with pytest.raises(RuntimeError, match="Only a by-election"):
+        actions.call_election(actor=None, council=cast.riverside, kind="delegates", now=NOW)
+    election = actions.call_election(
+        actor=None, council=cast.riverside, kind="delegates", is_by_election=True, now=NOW
+    )
+    assert election.called_by is None and election.seats == 1
+    [called] = entries("election.called")
+    assert called["actor"] is None and called["payload"]["is_by_election"] is True

@@ -1,3 +1,4 @@
+import json
 from datetime import timedelta
 from decimal import Decimal
 
@@ -5,6 +6,7 @@ import pytest
 
 from councils.core.errors import ConflictError, PermissionDeniedError
 from councils.core.rules.recall import PetitionClosedError
+from councils.elections.models import Election
 from councils.federation.models import Office, Seat
 from councils.mandates import actions
 from councils.mandates.models import RecallPetition, RecallSignature
@@ -128,6 +130,10 @@ def test_passed_recall_vacates_the_seat_and_everything_held_through_it(cast, rul
         city_seat = fa.seat_delegate(
             from_council=cast.district, user=cast.bob, election_uuid=None, term_ends_at=None, now=NOW
         )
+        # Riverside sends two delegates; Frank keeps his seat, so Bob's recall leaves one vacancy.
+        fa.seat_delegate(
+            from_council=cast.riverside, user=cast.frank, election_uuid=None, term_ends_at=None, now=NOW
+        )
     office = fa.appoint_founding_officer(
         actor=None, council=cast.district, user=cast.bob, role="secretary", now=NOW
     )
@@ -143,9 +149,20 @@ def test_passed_recall_vacates_the_seat_and_everything_held_through_it(cast, rul
     assert city_seat.ended_reason == "seat_lost"
     office.refresh_from_db()
     assert office.ended_at is not None
-    required = Entry.objects.filter(event="byelection.required").count()
-    assert required == 3
-    assert Entry.objects.filter(event="recall.decided").count() == 1
+    byelections = {(e.council, e.kind, e.role): e for e in Election.objects.all()}
+    assert set(byelections) == {
+        (cast.riverside, "delegates", ""),
+        (cast.district, "delegates", ""),
+        (cast.district, "office", "secretary"),
+    }
+    assert byelections[(cast.riverside, "delegates", "")].seats == 1
+    assert all(
+        e.is_by_election and e.status == "nominating" and e.called_by is None for e in byelections.values()
+    )
+    called = [json.loads(bytes(e.data)) for e in Entry.objects.filter(event="election.called")]
+    assert [(c["actor"], c["payload"]["is_by_election"]) for c in called] == [(None, True)] * 3
+    [decided] = [json.loads(bytes(e.data))["payload"] for e in Entry.objects.filter(event="recall.decided")]
+    assert sorted(decided["byelections"]) == sorted(str(e.uuid) for e in byelections.values())
 
 
 def test_lost_recall_keeps_the_delegate(cast, rules):
@@ -157,6 +174,7 @@ def test_lost_recall_keeps_the_delegate(cast, rules):
     petition.refresh_from_db()
     assert petition.status == "kept"
     assert bob_seat(cast).ended_at is None
+    assert not Election.objects.exists()
 
 
 def test_officer_can_be_recalled_by_the_council(cast, rules):
@@ -167,6 +185,9 @@ def test_officer_can_be_recalled_by_the_council(cast, rules):
     _pass_recall(cast, petition, yes=[cast.erin, cast.frank], when=NOW)
     office.refresh_from_db()
     assert office.ended_reason == "recalled"
+    byelection = Election.objects.get()
+    assert (byelection.council, byelection.kind, byelection.role) == (cast.riverside, "office", "chair")
+    assert byelection.is_by_election and byelection.seats == 1 and byelection.called_by is None
 
 
 def test_chair_cannot_withdraw_or_close_the_recall_vote_early(cast, rules):
@@ -191,6 +212,9 @@ def test_delegate_resigning_ends_the_seat_and_moots_the_petition(cast, rules):
     assert seat.ended_reason == "resigned"
     petition.refresh_from_db()
     assert petition.status == "moot"
+    byelection = Election.objects.get()
+    assert (byelection.council, byelection.kind, byelection.seats) == (cast.riverside, "delegates", 2)
+    assert byelection.is_by_election and byelection.called_by is None
 
 
 def test_nobody_else_can_end_a_delegates_seat(cast, rules):

@@ -40,7 +40,7 @@ class Migration(migrations.Migration):
                 ('ballot_count', models.PositiveIntegerField(default=0)),
                 ('ballot_set_hash', models.CharField(blank=True, max_length=80)),
                 ('result', models.JSONField(blank=True, null=True)),
-                ('called_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('called_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('council', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='elections', to='federation.council')),
             ],
             options={
