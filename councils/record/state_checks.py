@@ -114,16 +114,28 @@ def check_motions(record: RecordIndex) -> Iterator[str]:
     states: dict[str, str] = {}
     vote_motion: dict[str, str] = {}
     for entry in record.events(
-        "motion.tabled", "motion.amended", "motion.seconded", "motion.withdrawn", "vote.opened", "vote.closed"
+        "motion.tabled",
+        "motion.amendment_proposed",
+        "motion.amended",
+        "motion.seconded",
+        "motion.withdrawn",
+        "motion.forwarded",
+        "vote.opened",
+        "vote.closed",
     ):
         p = entry.payload
         motion = str(p.get("motion"))
         if entry.event in ("motion.tabled", "motion.amended") and isinstance(p.get("text"), str):
             texts[motion] = p["text"]
+        elif entry.event == "motion.amendment_proposed" and isinstance(p.get("text"), str):
+            # An amendment is a motion of its own, tabled by this entry.
+            texts[str(p.get("amendment"))] = p["text"]
         if entry.event == "motion.seconded" and isinstance(p.get("state"), str):
             states[motion] = p["state"]
         elif entry.event == "motion.withdrawn":
             states[motion] = "withdrawn"
+        elif entry.event == "motion.forwarded":
+            states[motion] = "forwarded"
         elif entry.event == "vote.opened":
             states[motion] = "voting"
             vote_motion[str(p.get("vote"))] = motion

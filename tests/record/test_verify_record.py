@@ -67,6 +67,21 @@ def test_pending_entries_are_fine_too(decided, cast):
     assert verify_database() == []
 
 
+def test_amendments_and_forwarded_motions_match_their_record(decided, cast):
+    debated = motion_actions.table_motion(
+        actor=cast.bob, council=cast.riverside, title="Lockers", text="New lockers.", now=NOW
+    )
+    motion_actions.propose_amendment(actor=cast.erin, motion=debated, text="New lockers, now.", now=NOW)
+    incoming = motion_actions.forward_motion(actor=cast.alice, motion=decided, now=NOW + timedelta(minutes=3))
+    sequencer.sequence_pending(now=NOW)
+    assert incoming.forwarded_from == decided
+    assert verify_database() == []
+    Motion.objects.filter(pk=decided.pk).update(state="adopted")
+    assert verify_database() == [
+        f"[motions] Motion {decided.uuid} is 'adopted' but the record says 'forwarded'."
+    ]
+
+
 def test_direct_edit_of_an_entry_is_detected(decided, capsys):
     drop_triggers()
     sql(
