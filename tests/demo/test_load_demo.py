@@ -1,0 +1,63 @@
+"""The whole demo federation, loaded as `make run` loads it, matches what the README promises."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from councils.federation.models import Council, Membership, Office, Seat
+from councils.meetings.models import Meeting
+from councils.motions.models import Motion
+from councils.record.models import Checkpoint
+from councils.record.verification import verify_database
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        call_command("load_demo", "--if-empty")
+        yield
+        call_command("flush", "--no-input")
+
+
+@pytest.mark.django_db
+def test_demo_has_the_promised_federation(demo):
+    kinds = {kind: Council.objects.filter(kind=kind).count() for kind in ("national", "city", "district")}
+    assert kinds == {"national": 1, "city": 3, "district": 9}
+    assert Council.objects.filter(kind="workplace").count() >= 40
+    assert Membership.objects.filter(ended_at__isnull=True).count() >= 2000
+    for kind in ("district", "city", "national"):
+        for council in Council.objects.filter(kind=kind):
+            assert Seat.objects.filter(council=council, ended_at__isnull=True).exists(), council.name
+
+
+@pytest.mark.django_db
+def test_demo_cast_holds_the_roles_the_readme_names(demo):
+    riverside = Council.objects.get(name="Riverside Depot")
+    alice = Office.objects.filter(council=riverside, user__username="alice", role="chair", ended_at=None)
+    assert alice.exists()
+    assert Office.objects.filter(council=riverside, user__username="carol", role="observer").exists()
+    assert Seat.objects.filter(
+        from_council=riverside, council__name="Eastside District", user__username="bob", ended_at=None
+    ).exists()
+    assert Membership.objects.get(user__username="dave", ended_at=None).council.name == "Harbour Works"
+
+
+@pytest.mark.django_db
+def test_demo_has_motions_in_every_state_and_minutes(demo):
+    states = set(Motion.objects.values_list("state", flat=True))
+    assert {"draft", "voting", "adopted", "rejected", "forwarded"} <= states
+    assert Meeting.objects.filter(minutes_approved_at__isnull=False).exists()
+
+
+@pytest.mark.django_db
+def test_demo_matches_its_signed_record(demo):
+    assert Checkpoint.objects.exists()
+    assert verify_database() == []
+
+
+@pytest.mark.django_db
+def test_demo_loads_only_into_an_empty_database(demo):
+    with pytest.raises(CommandError, match="empty"):
+        call_command("load_demo")
