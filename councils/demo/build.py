@@ -24,6 +24,7 @@ from councils.demo.membership import adopt_constitution, build_membership
 from councils.demo.motions import build_motions
 from councils.federation import actions as fa
 from councils.federation.models import Council, Federation, Office
+from councils.mandates.rules import term_end
 
 PASSWORD = "councils-demo"
 CAST = {
@@ -178,7 +179,12 @@ def build_members(demo: Demo) -> None:
             fa.add_founding_member(actor=None, council=council, user=user, now=demo.now)
             demo.members.setdefault(council.id, []).append(user)
     fa.appoint_founding_officer(
-        actor=None, council=riverside, user=demo.cast["alice"], role=Office.Role.CHAIR, now=demo.now
+        actor=None,
+        council=riverside,
+        user=demo.cast["alice"],
+        role=Office.Role.CHAIR,
+        term_ends_at=term_end(riverside, demo.now),
+        now=demo.now,
     )
     fa.appoint_founding_officer(
         actor=None, council=riverside, user=demo.cast["carol"], role=Office.Role.OBSERVER, now=demo.now
@@ -197,10 +203,20 @@ def build_members(demo: Demo) -> None:
         officers = [u for u in demo.members[council.id] if u.username not in CAST]
         if council.name not in ("Riverside Depot",):
             fa.appoint_founding_officer(
-                actor=None, council=council, user=officers[0], role=Office.Role.CHAIR, now=demo.now
+                actor=None,
+                council=council,
+                user=officers[0],
+                role=Office.Role.CHAIR,
+                term_ends_at=term_end(council, demo.now),
+                now=demo.now,
             )
         fa.appoint_founding_officer(
-            actor=None, council=council, user=officers[1], role=Office.Role.SECRETARY, now=demo.now
+            actor=None,
+            council=council,
+            user=officers[1],
+            role=Office.Role.SECRETARY,
+            term_ends_at=term_end(council, demo.now),
+            now=demo.now,
         )
 
 

@@ -19,6 +19,7 @@ from councils.elections.models import Election
 from councils.federation import actions as fa
 from councils.federation import queries as fq
 from councils.federation.models import Council, Office
+from councils.mandates.rules import term_end
 
 if TYPE_CHECKING:
     from councils.demo.build import Demo
@@ -83,6 +84,7 @@ def _appoint_first_chair(demo: Demo, council: Council, *, day: int) -> None:
             council=council,
             user=first.user,
             role=Office.Role.CHAIR,
+            term_ends_at=term_end(council, demo.now + timedelta(days=day)),
             now=demo.now + timedelta(days=day),
         )
 

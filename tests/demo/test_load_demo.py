@@ -61,3 +61,10 @@ def test_demo_matches_its_signed_record(demo):
 def test_demo_loads_only_into_an_empty_database(demo):
     with pytest.raises(CommandError, match="empty"):
         call_command("load_demo")
+
+
+@pytest.mark.django_db
+def test_demo_officers_all_serve_fixed_terms(demo):
+    elected = Office.objects.filter(ended_at__isnull=True).exclude(role="observer")
+    assert elected.exists()
+    assert not elected.filter(term_ends_at__isnull=True).exists()
