@@ -38,7 +38,7 @@ run: install
 
 ## test: install and run the whole suite (DATABASE_URL=postgres://... for PostgreSQL)
 test: install-dev browser
-	$(BIN)/python -m pytest -n 2 --dist loadgroup -q -p no:randomly
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 ## browser: Debian chromium for the Playwright tests (installed when missing and run as root)
 browser:
@@ -59,9 +59,14 @@ types: install-dev
 contracts: install-dev
 	$(BIN)/lint-imports
 
-## check: lint, types, import contracts, the whole suite and the coverage gate
+# Coverage may only go up: raise these floors when it does. The pure core aims at 100%.
+COVERAGE_FLOOR := 91
+CORE_COVERAGE_FLOOR := 93
+
+## check: lint, types, import contracts, the whole suite and the coverage gates
 check: lint types contracts browser
-	$(BIN)/python -m pytest -n 2 --dist loadgroup -q --cov --cov-report=term:skip-covered --cov-fail-under=$$(cat .coverage-floor)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q --cov --cov-report=term:skip-covered --cov-fail-under=$(COVERAGE_FLOOR)
+	$(BIN)/coverage report --include='councils/core/*' --fail-under=$(CORE_COVERAGE_FLOOR) > /dev/null
 
 ## lock: re-pin every dependency with hashes (run after changing pyproject.toml)
 lock: $(VENV)/.installed-dev
