@@ -85,3 +85,17 @@ def test_malformed_council_id_is_404_in_the_web(cast):
 
     with pytest.raises(NotFoundError):
         queries.access_council(viewer=cast.alice, council_uuid="not-a-uuid")
+
+
+def test_each_delegate_shows_the_election_that_filled_the_seat(cast):
+    import uuid
+
+    from councils.federation.models import Seat
+
+    election = uuid.uuid4()
+    # Set as an election's certification would; the elections app's own tests cover that path.
+    Seat.objects.filter(user=cast.bob).update(election_uuid=election)
+    body = cast.api(cast.dave).get(f"/api/v1/councils/{cast.district.uuid}/delegates").json()
+    assert [s["election"] for s in body["items"]] == [str(election)]
+    page = cast.client(cast.dave).get(f"/councils/{cast.district.uuid}/")
+    assert f"/elections/{election}/results/" in page.content.decode()

@@ -3,7 +3,7 @@ from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from councils.api.auth import OPTIONAL
@@ -60,12 +60,17 @@ class SeatOut(Schema):
     person: PersonOut
     council: CouncilRef
     from_council: CouncilRef
+    election: UUID | None = Field(None, description="The election that filled the seat: its credentials.")
     started_at: datetime
     term_ends_at: datetime | None
 
     @staticmethod
     def resolve_person(obj: Seat) -> Any:
         return obj.user
+
+    @staticmethod
+    def resolve_election(obj: Seat) -> UUID | None:
+        return obj.election_uuid
 
 
 class OfficeOut(Schema):
