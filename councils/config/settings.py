@@ -157,7 +157,9 @@ CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
         if os.environ.get("REDIS_URL")
-        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "councils_cache"}
+        # One host without Redis: files in var/ are shared by the server and its
+        # task worker, and stay out of the database and its backups.
+        else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": VAR_DIR / "cache"}
     )
 }
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -187,12 +187,7 @@ def occupied_tables() -> dict[str, int]:
 
 
 def restore(source: Path, fmt: str) -> None:
-    """Replace the whole database with the snapshot at `source`, then make sure the cache table exists."""
-    _restore(source, fmt)
-    call_command("createcachetable", verbosity=0)
-
-
-def _restore(source: Path, fmt: str) -> None:
+    """Replace the whole database with the snapshot at `source`."""
     if connection.vendor == "sqlite":
         target = _sqlite_path()
         target.parent.mkdir(parents=True, exist_ok=True)
