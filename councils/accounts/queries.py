@@ -1,10 +1,11 @@
-"""Reads of accounts: invitations a council has sent."""
+"""Reads of accounts: who is acting, and invitations a council has sent."""
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.http import HttpRequest
 
-from councils.accounts.models import Invitation
+from councils.accounts.models import Invitation, User
 from councils.federation.models import Council
 
 
@@ -15,3 +16,10 @@ def list_invitations(*, council: Council) -> QuerySet[Invitation]:
         .select_related("invited_by", "accepted_by")
         .order_by("-created_at", "-id")
     )
+
+
+def acting_user(request: HttpRequest) -> User:
+    """The authenticated caller of a write; login and API auth have already run."""
+    user = request.user
+    assert isinstance(user, User)
+    return user

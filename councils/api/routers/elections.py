@@ -9,6 +9,7 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from councils.accounts.models import User
+from councils.accounts.queries import acting_user
 from councils.api.auth import OPTIONAL
 from councils.api.pagination import PageNumber
 from councils.core.errors import InvalidInputError
@@ -18,13 +19,6 @@ from councils.elections.models import Candidacy, Election
 from councils.federation.queries import access_council
 
 router = Router(tags=["elections"])
-
-
-def _actor(request: HttpRequest) -> User:
-    """The logged-in caller: the writes here admit only authenticated users."""
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 class CouncilRef(Schema):
@@ -174,7 +168,7 @@ def call_election(request: HttpRequest, body: ElectionIn) -> Any:
     """Call an election (the council's chair or election officer): nominations open."""
     council = access_council(viewer=request.user, council_uuid=body.council)
     election = actions.call_election(
-        actor=_actor(request),
+        actor=acting_user(request),
         council=council,
         kind=body.kind,
         role=body.role,
@@ -202,7 +196,9 @@ def nominate(request: HttpRequest, election_id: UUID, body: NominationIn) -> Any
         raise InvalidInputError(f"That person is not a voter of {election.council.name}.")
     return Status(
         201,
-        actions.nominate(actor=_actor(request), election=election, candidate=candidate, now=timezone.now()),
+        actions.nominate(
+            actor=acting_user(request), election=election, candidate=candidate, now=timezone.now()
+        ),
     )
 
 
@@ -222,7 +218,7 @@ def _candidacy(request: HttpRequest, election_id: UUID, candidacy_id: UUID) -> C
 )
 def accept_nomination(request: HttpRequest, election_id: UUID, candidacy_id: UUID) -> Any:
     candidacy = _candidacy(request, election_id, candidacy_id)
-    return actions.accept_nomination(actor=_actor(request), candidacy=candidacy, now=timezone.now())
+    return actions.accept_nomination(actor=acting_user(request), candidacy=candidacy, now=timezone.now())
 
 
 @router.post(
@@ -232,14 +228,16 @@ def accept_nomination(request: HttpRequest, election_id: UUID, candidacy_id: UUI
 )
 def withdraw_nomination(request: HttpRequest, election_id: UUID, candidacy_id: UUID) -> Any:
     candidacy = _candidacy(request, election_id, candidacy_id)
-    return actions.withdraw_candidacy(actor=_actor(request), candidacy=candidacy, now=timezone.now())
+    return actions.withdraw_candidacy(actor=acting_user(request), candidacy=candidacy, now=timezone.now())
 
 
 @router.post("/{election_id}/open", response=ElectionDetailOut, operation_id="elections_open")
 def open_voting(request: HttpRequest, election_id: UUID) -> Any:
     """Freeze the electorate and candidates and open voting."""
     election = queries.access_election(viewer=request.user, election_uuid=election_id)
-    return _detail(request, actions.open_voting(actor=_actor(request), election=election, now=timezone.now()))
+    return _detail(
+        request, actions.open_voting(actor=acting_user(request), election=election, now=timezone.now())
+    )
 
 
 @router.post("/{election_id}/ballot", response={201: CastOut}, operation_id="elections_cast")
@@ -249,7 +247,7 @@ def cast_ballot(request: HttpRequest, election_id: UUID, body: BallotIn) -> Any:
     # An Idempotency-Key header lets a client retry a cast whose answer it lost.
     actions.cast_ballot(
         idempotency_key=request.headers.get("Idempotency-Key") or None,
-        actor=_actor(request),
+        actor=acting_user(request),
         election=election,
         ranking=[str(u) for u in body.ranking],
         approvals=[str(u) for u in body.approvals],
@@ -270,7 +268,7 @@ def close_election(request: HttpRequest, election_id: UUID) -> Any:
     """Close voting and count, drawing and recording the seed for any tie left to lot."""
     election = queries.access_election(viewer=request.user, election_uuid=election_id)
     return _detail(
-        request, actions.close_election(actor=_actor(request), election=election, now=timezone.now())
+        request, actions.close_election(actor=acting_user(request), election=election, now=timezone.now())
     )
 
 
@@ -279,7 +277,7 @@ def certify_election(request: HttpRequest, election_id: UUID) -> Any:
     """Certify the count: the elected take their seats or offices."""
     election = queries.access_election(viewer=request.user, election_uuid=election_id)
     return _detail(
-        request, actions.certify_election(actor=_actor(request), election=election, now=timezone.now())
+        request, actions.certify_election(actor=acting_user(request), election=election, now=timezone.now())
     )
 
 

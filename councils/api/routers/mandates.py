@@ -9,7 +9,7 @@ from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import ConfigDict
 
-from councils.accounts.models import User
+from councils.accounts.queries import acting_user
 from councils.api.auth import OPTIONAL
 from councils.api.pagination import PageNumber
 from councils.core.errors import InvalidInputError, NotFoundError
@@ -290,13 +290,6 @@ def _now() -> datetime:
     return timezone.now()
 
 
-def _actor(request: HttpRequest) -> User:
-    """The authenticated caller; login and API auth ran before any write."""
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
 @router.post("/recalls", response={201: RecallOut}, operation_id="recalls_start")
 def start_recall(request: HttpRequest, payload: RecallIn) -> Any:
     """Start a petition to recall your council's delegate (a seat) or officer (an office); you sign first."""
@@ -307,7 +300,7 @@ def start_recall(request: HttpRequest, payload: RecallIn) -> Any:
         queries.access_office(viewer=request.user, office_uuid=payload.office) if payload.office else None
     )
     petition = actions.start_recall(
-        actor=_actor(request), seat=seat, office=office, reason=payload.reason, now=_now()
+        actor=acting_user(request), seat=seat, office=office, reason=payload.reason, now=_now()
     )
     return Status(201, queries.access_petition(viewer=request.user, petition_uuid=petition.uuid))
 
@@ -321,7 +314,7 @@ def get_recall(request: HttpRequest, petition_id: UUID) -> Any:
 def sign_recall(request: HttpRequest, petition_id: UUID, payload: SignIn | None = None) -> Any:
     """Sign a recall petition yourself; nobody signs for anyone else."""
     petition = queries.access_petition(viewer=request.user, petition_uuid=petition_id)
-    signature = actions.sign_recall(actor=_actor(request), petition=petition, now=_now())
+    signature = actions.sign_recall(actor=acting_user(request), petition=petition, now=_now())
     petition.refresh_from_db()
     return Status(
         201,
@@ -349,7 +342,7 @@ def list_recalls(request: HttpRequest, council_id: UUID) -> Any:
 def resign_seat(request: HttpRequest, seat_id: UUID) -> Any:
     """A delegate resigns their own seat. Nobody else, and no higher council, can end it."""
     seat = queries.access_seat(viewer=request.user, seat_uuid=seat_id)
-    ended = actions.resign_seat(actor=_actor(request), seat=seat, now=_now())
+    ended = actions.resign_seat(actor=acting_user(request), seat=seat, now=_now())
     return {
         "seats": [x.uuid for x in ended if isinstance(x, Seat)],
         "offices": [x.uuid for x in ended if isinstance(x, Office)],
@@ -364,7 +357,7 @@ def propose_mandate(request: HttpRequest, payload: MandateIn) -> Any:
     if target is None or not federation_queries.can_view_council(viewer=request.user, council=target.council):
         raise NotFoundError("No such motion.")
     proposal = actions.propose_mandate(
-        actor=_actor(request), council=council, target_motion=target, choice=payload.choice, now=_now()
+        actor=acting_user(request), council=council, target_motion=target, choice=payload.choice, now=_now()
     )
     return Status(201, proposal)
 
@@ -407,7 +400,7 @@ def list_notifications(request: HttpRequest) -> Any:
 
 @router.post("/notifications/read", response=ReadOut, operation_id="notifications_read")
 def read_notifications(request: HttpRequest) -> Any:
-    return {"marked": actions.mark_notifications_read(actor=_actor(request), now=_now())}
+    return {"marked": actions.mark_notifications_read(actor=acting_user(request), now=_now())}
 
 
 @router.get(
@@ -423,7 +416,7 @@ def list_reports(request: HttpRequest, council_id: UUID) -> Any:
 def submit_report(request: HttpRequest, report_id: UUID, payload: ReportIn) -> Any:
     """Submit your report back to the council you represent; it closes the report due."""
     report = queries.access_report_due(viewer=request.user, report_uuid=report_id)
-    return actions.submit_report(actor=_actor(request), report=report, text=payload.text, now=_now())
+    return actions.submit_report(actor=acting_user(request), report=report, text=payload.text, now=_now())
 
 
 @router.post("/offices/{office_id}/pay", response=RegisterLineOut, operation_id="offices_declare_pay")
@@ -431,7 +424,7 @@ def declare_pay(request: HttpRequest, office_id: UUID, payload: PayIn) -> Any:
     """Declare the monthly pay and expenses of your office; pay above the cap is flagged to members."""
     office = queries.access_office(viewer=request.user, office_uuid=office_id)
     actions.declare_pay(
-        actor=_actor(request), office=office, pay=payload.pay, expenses=payload.expenses, now=_now()
+        actor=acting_user(request), office=office, pay=payload.pay, expenses=payload.expenses, now=_now()
     )
     lines = queries.list_register(
         federation_id=office.council.federation_id, now=_now(), council=office.council

@@ -9,6 +9,7 @@ from ninja.pagination import paginate
 from ninja.responses import Status
 
 from councils.accounts.models import User
+from councils.accounts.queries import acting_user
 from councils.api.auth import OPTIONAL
 from councils.api.pagination import PageNumber
 from councils.core.errors import InvalidInputError, NotFoundError
@@ -20,13 +21,6 @@ from councils.meetings.pdf import minutes_pdf
 from councils.motions.models import Motion
 
 router = Router(tags=["meetings"])
-
-
-def _actor(request: HttpRequest) -> User:
-    """The logged-in caller: the writes here admit only authenticated users."""
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 class CouncilRef(Schema):
@@ -180,7 +174,7 @@ def schedule(request: HttpRequest, body: MeetingIn) -> Any:
     """Schedule a meeting (the council's chair or secretary)."""
     council = access_council(viewer=request.user, council_uuid=body.council)
     meeting = actions.schedule_meeting(
-        actor=_actor(request),
+        actor=acting_user(request),
         council=council,
         title=body.title,
         starts_at=body.starts_at,
@@ -204,7 +198,7 @@ def add_item(request: HttpRequest, meeting_id: UUID, body: ItemIn) -> Any:
     if (body.motion and motion is None) or (body.election and election is None):
         raise InvalidInputError("Choose a motion or an election of this council.")
     item = actions.add_agenda_item(
-        actor=_actor(request),
+        actor=acting_user(request),
         meeting=meeting,
         kind=body.kind,
         title=body.title,
@@ -219,14 +213,14 @@ def add_item(request: HttpRequest, meeting_id: UUID, body: ItemIn) -> Any:
 def reorder(request: HttpRequest, meeting_id: UUID, body: OrderIn) -> Any:
     meeting = _meeting(request, meeting_id)
     actions.reorder_agenda(
-        actor=_actor(request), meeting=meeting, order=[str(u) for u in body.order], now=timezone.now()
+        actor=acting_user(request), meeting=meeting, order=[str(u) for u in body.order], now=timezone.now()
     )
     return _detail(request, _meeting(request, meeting_id))
 
 
 def _step(request: HttpRequest, meeting_id: UUID, act: Any) -> Any:
     meeting = _meeting(request, meeting_id)
-    act(actor=_actor(request), meeting=meeting, now=timezone.now())
+    act(actor=acting_user(request), meeting=meeting, now=timezone.now())
     return _detail(request, _meeting(request, meeting_id))
 
 
@@ -250,12 +244,12 @@ def close_meeting(request: HttpRequest, meeting_id: UUID) -> Any:
 def attend(request: HttpRequest, meeting_id: UUID, body: AttendanceIn) -> Any:
     """Mark yourself present, or (chair or secretary) someone else."""
     meeting = _meeting(request, meeting_id)
-    user: User | None = _actor(request)
+    user: User | None = acting_user(request)
     if body.person is not None:
         user = User.objects.filter(uuid=body.person, is_active=True).first()
     if user is None:
         raise InvalidInputError("That person does not take part in this council.")
-    actions.mark_present(actor=_actor(request), meeting=meeting, user=user, now=timezone.now())
+    actions.mark_present(actor=acting_user(request), meeting=meeting, user=user, now=timezone.now())
     return Status(201, _detail(request, _meeting(request, meeting_id)))
 
 
@@ -266,14 +260,14 @@ def attend(request: HttpRequest, meeting_id: UUID, body: AttendanceIn) -> Any:
 )
 def join_speakers(request: HttpRequest, meeting_id: UUID, item_id: UUID) -> Any:
     item = _item(request, meeting_id, item_id)
-    return Status(201, actions.join_speakers(actor=_actor(request), item=item, now=timezone.now()))
+    return Status(201, actions.join_speakers(actor=acting_user(request), item=item, now=timezone.now()))
 
 
 @router.post("/{meeting_id}/items/{item_id}/floor", response=ItemOut, operation_id="meetings_give_floor")
 def give_floor(request: HttpRequest, meeting_id: UUID, item_id: UUID) -> Any:
     """Give the floor to the next speaker waiting on the item under discussion."""
     item = _item(request, meeting_id, item_id)
-    actions.give_floor(actor=_actor(request), item=item, now=timezone.now())
+    actions.give_floor(actor=acting_user(request), item=item, now=timezone.now())
     return queries.access_item(viewer=request.user, item_uuid=item_id)
 
 
@@ -286,7 +280,7 @@ def leave_speakers(request: HttpRequest, meeting_id: UUID, speaker_id: UUID) -> 
     speaker = queries.access_speaker(viewer=request.user, speaker_uuid=speaker_id)
     if speaker.item.meeting.uuid != meeting_id:
         raise NotFoundError("No such place on the list.")
-    return actions.leave_speakers(actor=_actor(request), speaker=speaker, now=timezone.now())
+    return actions.leave_speakers(actor=acting_user(request), speaker=speaker, now=timezone.now())
 
 
 @router.get("/{meeting_id}/minutes", response=MinutesOut, auth=OPTIONAL, operation_id="meetings_minutes")
@@ -304,7 +298,7 @@ def approve_minutes(request: HttpRequest, meeting_id: UUID, body: ApproveIn) -> 
     if body.motion and motion is None:
         raise InvalidInputError("Minutes are approved by an adopted motion of this council.")
     meeting = actions.approve_minutes(
-        actor=_actor(request), meeting=meeting, motion=motion, now=timezone.now()
+        actor=acting_user(request), meeting=meeting, motion=motion, now=timezone.now()
     )
     return {"approved": True, "minutes_hash": meeting.minutes_hash, "document": meeting.minutes}
 

@@ -18,7 +18,7 @@ from ninja import Field, Header, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import ConfigDict
 
-from councils.accounts.models import User
+from councils.accounts.queries import acting_user
 from councils.api.auth import OPTIONAL
 from councils.api.pagination import PageNumber
 from councils.core.rules import votes as rules
@@ -27,13 +27,6 @@ from councils.motions import actions, queries
 from councils.motions.models import Motion, Vote
 
 router = Router(tags=["motions"])
-
-
-def _actor(request: HttpRequest) -> User:
-    """The logged-in caller: these endpoints and views admit only authenticated users."""
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 class Strict(Schema):
@@ -321,7 +314,7 @@ def create_motion(request: HttpRequest, body: MotionIn) -> Any:
     """Table a motion in a council where you have a vote."""
     council = federation_queries.access_council(viewer=request.user, council_uuid=body.council)
     motion = actions.table_motion(
-        actor=_actor(request),
+        actor=acting_user(request),
         council=council,
         title=body.title,
         text=body.text,
@@ -355,7 +348,7 @@ def cast(
     """Cast your ballot. Retry with the same Idempotency-Key when unsure whether it arrived."""
     vote = queries.access_vote(viewer=request.user, vote_uuid=vote_id)
     receipt = actions.cast_vote(
-        actor=_actor(request),
+        actor=acting_user(request),
         vote=vote,
         choice=body.choice,
         now=timezone.now(),
@@ -368,7 +361,7 @@ def cast(
 def close(request: HttpRequest, vote_id: UUID) -> Any:
     """Close the vote and publish its result (chair or secretary)."""
     vote = queries.access_vote(viewer=request.user, vote_uuid=vote_id)
-    return actions.close_vote(actor=_actor(request), vote=vote, now=timezone.now()).as_payload()
+    return actions.close_vote(actor=acting_user(request), vote=vote, now=timezone.now()).as_payload()
 
 
 @router.get("/votes/{vote_id}/ballots", response=list[BallotOut], auth=OPTIONAL, operation_id="votes_ballots")
@@ -399,7 +392,9 @@ def _act(request: HttpRequest, motion_id: UUID) -> Motion:
 
 @router.post("/{motion_id}/second", response=MotionDetailOut, operation_id="motions_second")
 def second(request: HttpRequest, motion_id: UUID) -> Any:
-    motion = actions.second_motion(actor=_actor(request), motion=_act(request, motion_id), now=timezone.now())
+    motion = actions.second_motion(
+        actor=acting_user(request), motion=_act(request, motion_id), now=timezone.now()
+    )
     return _detail(_act(request, motion.uuid), request.user)
 
 
@@ -407,7 +402,7 @@ def second(request: HttpRequest, motion_id: UUID) -> Any:
 def amend(request: HttpRequest, motion_id: UUID, body: AmendmentIn) -> Any:
     """Propose a new full text for the motion; answers with the amendment."""
     amendment = actions.propose_amendment(
-        actor=_actor(request),
+        actor=acting_user(request),
         motion=_act(request, motion_id),
         text=body.text,
         title=body.title,
@@ -421,7 +416,7 @@ def amend(request: HttpRequest, motion_id: UUID, body: AmendmentIn) -> Any:
 def open_vote(request: HttpRequest, motion_id: UUID, body: OpenVoteIn) -> Any:
     """Put the motion to the vote (chair or secretary). Method defaults to named in delegate bodies."""
     vote = actions.open_vote(
-        actor=_actor(request),
+        actor=acting_user(request),
         motion=_act(request, motion_id),
         now=timezone.now(),
         method=body.method,
@@ -437,7 +432,7 @@ def open_vote(request: HttpRequest, motion_id: UUID, body: OpenVoteIn) -> Any:
 def forward(request: HttpRequest, motion_id: UUID) -> Any:
     """Send an adopted motion to the council above; answers with the incoming motion there."""
     incoming = actions.forward_motion(
-        actor=_actor(request), motion=_act(request, motion_id), now=timezone.now()
+        actor=acting_user(request), motion=_act(request, motion_id), now=timezone.now()
     )
     # The forwarder may not sit in the council above, yet may see what they sent there.
     return _detail(queries.get_motion(motion_uuid=incoming.uuid), request.user)
@@ -446,6 +441,6 @@ def forward(request: HttpRequest, motion_id: UUID) -> Any:
 @router.post("/{motion_id}/withdraw", response=MotionDetailOut, operation_id="motions_withdraw")
 def withdraw(request: HttpRequest, motion_id: UUID) -> Any:
     motion = actions.withdraw_motion(
-        actor=_actor(request), motion=_act(request, motion_id), now=timezone.now()
+        actor=acting_user(request), motion=_act(request, motion_id), now=timezone.now()
     )
     return _detail(_act(request, motion.uuid), request.user)

@@ -8,7 +8,7 @@ from ninja import Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import ConfigDict
 
-from councils.accounts.models import User
+from councils.accounts.queries import acting_user
 from councils.api.auth import OPTIONAL
 from councils.api.pagination import PageNumber
 from councils.federation import queries as federation_queries
@@ -125,19 +125,16 @@ class ChangeProposalOut(Schema):
         return obj.motion_uuid
 
 
-def _actor(request: HttpRequest) -> User:
-    """The authenticated caller; login and API auth ran before any write."""
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
 @router.post("", response={201: PetitionOut}, operation_id="petitions_start")
 def start_petition(request: HttpRequest, payload: PetitionIn) -> Any:
     """Petition for an item on your council's next agenda; you sign first."""
     council = federation_queries.access_council(viewer=request.user, council_uuid=payload.council)
     petition = actions.start_agenda_petition(
-        actor=_actor(request), council=council, title=payload.title, text=payload.text, now=timezone.now()
+        actor=acting_user(request),
+        council=council,
+        title=payload.title,
+        text=payload.text,
+        now=timezone.now(),
     )
     return Status(201, queries.access_petition(viewer=request.user, petition_uuid=petition.uuid))
 
@@ -151,7 +148,7 @@ def get_petition(request: HttpRequest, petition_id: UUID) -> Any:
 def sign_petition(request: HttpRequest, petition_id: UUID, payload: SignIn | None = None) -> Any:
     """Sign an agenda petition yourself; the signature that reaches the threshold forces the item."""
     petition = queries.access_petition(viewer=request.user, petition_uuid=petition_id)
-    actions.sign_agenda_petition(actor=_actor(request), petition=petition, now=timezone.now())
+    actions.sign_agenda_petition(actor=acting_user(request), petition=petition, now=timezone.now())
     return Status(201, queries.access_petition(viewer=request.user, petition_uuid=petition_id))
 
 
@@ -161,7 +158,7 @@ def propose_support(request: HttpRequest, petition_id: UUID, payload: SupportIn)
     petition = queries.access_petition(viewer=request.user, petition_uuid=petition_id)
     council = federation_queries.access_council(viewer=request.user, council_uuid=payload.council)
     support = actions.propose_council_support(
-        actor=_actor(request), petition=petition, council=council, now=timezone.now()
+        actor=acting_user(request), petition=petition, council=council, now=timezone.now()
     )
     return Status(201, support)
 
@@ -193,7 +190,7 @@ def change_item(request: HttpRequest, item_id: UUID, payload: ChangeIn) -> Any:
     """Remove, merge or postpone a forced item directly: refused; only an adopted motion of the body may."""
     item = queries.access_item(viewer=request.user, item_uuid=item_id)
     return actions.change_forced_item(
-        actor=_actor(request), item=item, change=payload.change, now=timezone.now()
+        actor=acting_user(request), item=item, change=payload.change, now=timezone.now()
     )
 
 
@@ -206,6 +203,6 @@ def propose_change(request: HttpRequest, item_id: UUID, payload: ChangeIn) -> An
     """Table a motion to remove, merge or postpone a forced item; its adoption applies the change."""
     item = queries.access_item(viewer=request.user, item_uuid=item_id)
     proposal = actions.propose_item_change(
-        actor=_actor(request), item=item, change=payload.change, now=timezone.now()
+        actor=acting_user(request), item=item, change=payload.change, now=timezone.now()
     )
     return Status(201, proposal)

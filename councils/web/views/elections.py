@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from councils.accounts.models import User
+from councils.accounts.queries import acting_user
 from councils.core.errors import InvalidInputError
 from councils.core.tally import METHODS
 from councils.core.tally.export import stages_csv
@@ -26,13 +27,6 @@ from councils.elections.models import Election
 from councils.federation.models import Office
 from councils.federation.queries import access_council, list_voters
 from councils.web.views.common import domain_errors
-
-
-def _actor(request: HttpRequest) -> User:
-    """The logged-in caller: the writes here admit only authenticated users."""
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 def _context(request: HttpRequest, election: Election, **extra: Any) -> dict[str, Any]:
@@ -99,7 +93,7 @@ def call_election(request: HttpRequest, council_id: UUID) -> HttpResponse:
             term = data.get("term_ends_on", "").strip()
             term_ends_at = _end_of_day(term) if term else None
             election = actions.call_election(
-                actor=_actor(request),
+                actor=acting_user(request),
                 council=council,
                 kind=data.get("kind", ""),
                 role=data.get("role", "") if data.get("kind") == "office" else "",
@@ -129,11 +123,11 @@ def call_election(request: HttpRequest, council_id: UUID) -> HttpResponse:
 def nominate(request: HttpRequest, election_id: UUID) -> HttpResponse:
     election = queries.access_election(viewer=request.user, election_uuid=election_id)
     candidate = User.objects.filter(
-        uuid=request.POST.get("candidate") or _actor(request).uuid, is_active=True
+        uuid=request.POST.get("candidate") or acting_user(request).uuid, is_active=True
     ).first()
     if candidate is None:
         raise InvalidInputError(_("Choose a voter of this council to nominate."))
-    actions.nominate(actor=_actor(request), election=election, candidate=candidate, now=timezone.now())
+    actions.nominate(actor=acting_user(request), election=election, candidate=candidate, now=timezone.now())
     messages.success(request, _("Nomination recorded."))
     return redirect("web:election", election.uuid)
 
@@ -148,7 +142,7 @@ def answer_nomination(
     if candidacy.election.uuid != election_id:
         raise Http404
     act = actions.accept_nomination if answer == "accept" else actions.withdraw_candidacy
-    act(actor=_actor(request), candidacy=candidacy, now=timezone.now())
+    act(actor=acting_user(request), candidacy=candidacy, now=timezone.now())
     return redirect("web:election", candidacy.election.uuid)
 
 
@@ -160,7 +154,7 @@ def run_step(request: HttpRequest, election_id: UUID, step: str) -> HttpResponse
     act = {"open": actions.open_voting, "close": actions.close_election, "certify": actions.certify_election}[
         step
     ]
-    act(actor=_actor(request), election=election, now=timezone.now())
+    act(actor=acting_user(request), election=election, now=timezone.now())
     if step == "open":
         return redirect("web:election", election.uuid)
     return redirect("web:election-results", election.uuid)
@@ -180,7 +174,11 @@ def cast_ballot(request: HttpRequest, election_id: UUID) -> HttpResponse:
         ranking, approvals = [], request.POST.getlist("approve")
     try:
         actions.cast_ballot(
-            actor=_actor(request), election=election, ranking=ranking, approvals=approvals, now=timezone.now()
+            actor=acting_user(request),
+            election=election,
+            ranking=ranking,
+            approvals=approvals,
+            now=timezone.now(),
         )
     except InvalidInputError as exc:
         return render(

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from councils.accounts.models import User
+from councils.accounts.queries import acting_user
 from councils.core.errors import InvalidInputError
 from councils.federation import queries as federation_queries
 from councils.federation.models import Council
@@ -24,13 +24,6 @@ from councils.mandates import actions, permissions, queries
 from councils.mandates.models import Choice
 from councils.motions.models import Motion
 from councils.web.views.common import domain_errors
-
-
-def _actor(request: HttpRequest) -> User:
-    """The authenticated caller; login and API auth ran before any write."""
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 class RecallForm(forms.Form):
@@ -123,7 +116,7 @@ def recall_start(request: HttpRequest) -> HttpResponse:
     office = queries.access_office(viewer=request.user, office_uuid=office_id) if office_id else None
     if request.method == "POST":
         petition = actions.start_recall(
-            actor=_actor(request),
+            actor=acting_user(request),
             seat=seat,
             office=office,
             reason=form.cleaned_data["reason"],
@@ -139,7 +132,7 @@ def recall_start(request: HttpRequest) -> HttpResponse:
 @domain_errors
 def recall_sign(request: HttpRequest, petition_id: UUID) -> HttpResponse:
     petition = queries.access_petition(viewer=request.user, petition_uuid=petition_id)
-    actions.sign_recall(actor=_actor(request), petition=petition, now=timezone.now())
+    actions.sign_recall(actor=acting_user(request), petition=petition, now=timezone.now())
     petition.refresh_from_db()
     if petition.status == "vote":
         messages.success(request, _("Your signature reached the threshold: the recall vote is open."))
@@ -167,7 +160,7 @@ def mandate_propose(request: HttpRequest, council_id: UUID) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         target = pending.get(uuid=form.cleaned_data["motion"])
         proposal = actions.propose_mandate(
-            actor=_actor(request),
+            actor=acting_user(request),
             council=council,
             target_motion=target,
             choice=form.cleaned_data["choice"],
@@ -186,7 +179,7 @@ def report_submit(request: HttpRequest, report_id: UUID) -> HttpResponse:
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         actions.submit_report(
-            actor=_actor(request), report=report, text=form.cleaned_data["text"], now=timezone.now()
+            actor=acting_user(request), report=report, text=form.cleaned_data["text"], now=timezone.now()
         )
         messages.success(request, _("Your report is on the council's page."))
         return redirect("web:mandates_council", report.council.uuid)
@@ -207,7 +200,9 @@ def office_pay(request: HttpRequest, office_id: UUID) -> HttpResponse:
     initial = {"pay": office.declared_pay, "expenses": office.declared_expenses}
     form = PayForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        actions.declare_pay(actor=_actor(request), office=office, now=timezone.now(), **form.cleaned_data)
+        actions.declare_pay(
+            actor=acting_user(request), office=office, now=timezone.now(), **form.cleaned_data
+        )
         messages.success(request, _("Your declaration is on the register of offices."))
         return redirect("web:register", office.council.uuid)
     cap = queries.constitution_for(council=office.council).pay_cap
@@ -247,7 +242,7 @@ def register(request: HttpRequest, council_id: UUID) -> HttpResponse:
 @domain_errors
 def notifications(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        actions.mark_notifications_read(actor=_actor(request), now=timezone.now())
+        actions.mark_notifications_read(actor=acting_user(request), now=timezone.now())
         return redirect("web:notifications")
     items = queries.list_notifications(user=request.user)[:100]
     return render(request, "web/mandates/notifications.html", {"items": items})

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from councils.accounts.models import User
+from councils.accounts.queries import acting_user
 from councils.core.errors import InvalidInputError
 from councils.elections.queries import list_elections
 from councils.federation.queries import access_council
@@ -24,13 +25,6 @@ from councils.meetings.models import AgendaItem, Meeting
 from councils.meetings.pdf import minutes_pdf
 from councils.motions.models import Motion
 from councils.web.views.common import domain_errors
-
-
-def _actor(request: HttpRequest) -> User:
-    """The logged-in caller: the writes here admit only authenticated users."""
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 def _context(request: HttpRequest, meeting: Meeting, **extra: Any) -> dict[str, Any]:
@@ -49,7 +43,7 @@ def _context(request: HttpRequest, meeting: Meeting, **extra: Any) -> dict[str, 
         if may_manage and meeting.status == Meeting.Status.OPEN
         else [],
         "is_present": request.user.is_authenticated
-        and meeting.attendance.filter(user__uuid=_actor(request).uuid).exists(),
+        and meeting.attendance.filter(user__uuid=acting_user(request).uuid).exists(),
         "kinds": [(k, label) for k, label in AgendaItem.Kind.choices if k != AgendaItem.Kind.PETITION],
         "motions": Motion.objects.filter(council=meeting.council).order_by("-tabled_at")[:50]
         if may_manage
@@ -85,7 +79,7 @@ def schedule(request: HttpRequest, council_id: UUID) -> HttpResponse:
     data = request.POST
     try:
         meeting = actions.schedule_meeting(
-            actor=_actor(request),
+            actor=acting_user(request),
             council=council,
             title=data.get("title", ""),
             starts_at=_starts_at(data.get("starts_at", "")),
@@ -109,7 +103,7 @@ def add_item(request: HttpRequest, meeting_id: UUID) -> HttpResponse:
     motion = Motion.objects.filter(uuid=motion_uuid).first() if motion_uuid else None
     election = meeting.council.elections.filter(uuid=election_uuid).first() if election_uuid else None
     actions.add_agenda_item(
-        actor=_actor(request),
+        actor=acting_user(request),
         meeting=meeting,
         kind=data.get("kind", ""),
         title=data.get("title", ""),
@@ -135,7 +129,7 @@ def move_item(request: HttpRequest, meeting_id: UUID, item_id: UUID, direction: 
     to = at - 1 if direction == "up" else at + 1
     if 0 <= to < len(pending):
         pending[at], pending[to] = pending[to], pending[at]
-        actions.reorder_agenda(actor=_actor(request), meeting=meeting, order=pending, now=timezone.now())
+        actions.reorder_agenda(actor=acting_user(request), meeting=meeting, order=pending, now=timezone.now())
     return redirect("web:meeting", meeting.uuid)
 
 
@@ -145,7 +139,7 @@ def move_item(request: HttpRequest, meeting_id: UUID, item_id: UUID, direction: 
 def session_step(request: HttpRequest, meeting_id: UUID, step: str) -> HttpResponse:
     meeting = queries.access_meeting(viewer=request.user, meeting_uuid=meeting_id)
     act = {"open": actions.open_meeting, "next": actions.take_next_item, "close": actions.close_meeting}[step]
-    act(actor=_actor(request), meeting=meeting, now=timezone.now())
+    act(actor=acting_user(request), meeting=meeting, now=timezone.now())
     return redirect("web:meeting", meeting.uuid)
 
 
@@ -155,10 +149,10 @@ def session_step(request: HttpRequest, meeting_id: UUID, step: str) -> HttpRespo
 def attend(request: HttpRequest, meeting_id: UUID) -> HttpResponse:
     meeting = queries.access_meeting(viewer=request.user, meeting_uuid=meeting_id)
     person = request.POST.get("person")
-    user = User.objects.filter(uuid=person, is_active=True).first() if person else _actor(request)
+    user = User.objects.filter(uuid=person, is_active=True).first() if person else acting_user(request)
     if user is None:
         raise InvalidInputError(_("Choose someone who takes part in this council."))
-    actions.mark_present(actor=_actor(request), meeting=meeting, user=user, now=timezone.now())
+    actions.mark_present(actor=acting_user(request), meeting=meeting, user=user, now=timezone.now())
     messages.success(request, _("%(name)s is marked present.") % {"name": user.name})
     return redirect("web:meeting", meeting.uuid)
 
@@ -178,7 +172,7 @@ def speakers(request: HttpRequest, meeting_id: UUID, item_id: UUID, step: str) -
     if item.meeting.uuid != meeting_id:
         raise Http404
     act = actions.join_speakers if step == "join" else actions.give_floor
-    act(actor=_actor(request), item=item, now=timezone.now())
+    act(actor=acting_user(request), item=item, now=timezone.now())
     return _speakers_response(request, item.meeting)
 
 
@@ -189,7 +183,7 @@ def leave(request: HttpRequest, meeting_id: UUID, speaker_id: UUID) -> HttpRespo
     speaker = queries.access_speaker(viewer=request.user, speaker_uuid=speaker_id)
     if speaker.item.meeting.uuid != meeting_id:
         raise Http404
-    actions.leave_speakers(actor=_actor(request), speaker=speaker, now=timezone.now())
+    actions.leave_speakers(actor=acting_user(request), speaker=speaker, now=timezone.now())
     return _speakers_response(request, speaker.item.meeting)
 
 
@@ -232,7 +226,7 @@ def approve_minutes(request: HttpRequest, meeting_id: UUID) -> HttpResponse:
     motion = Motion.objects.filter(uuid=motion_uuid).first() if motion_uuid else None
     if motion_uuid and motion is None:
         raise InvalidInputError(_("Choose an adopted motion of this council."))
-    actions.approve_minutes(actor=_actor(request), meeting=meeting, motion=motion, now=timezone.now())
+    actions.approve_minutes(actor=acting_user(request), meeting=meeting, motion=motion, now=timezone.now())
     messages.success(request, _("The minutes are approved and frozen; their hash is in the record."))
     return redirect("web:meeting-minutes", meeting.uuid)
 

@@ -19,20 +19,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from councils.accounts.models import User
+from councils.accounts.queries import acting_user
 from councils.core.rules import votes as rules
 from councils.federation import permissions as council_policy
 from councils.federation import queries as federation_queries
 from councils.motions import actions, permissions, queries
 from councils.motions.models import Motion, Vote
 from councils.web.views.common import domain_errors
-
-
-def _actor(request: HttpRequest) -> User:
-    """The logged-in caller: these endpoints and views admit only authenticated users."""
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 class MotionForm(forms.Form):
@@ -153,7 +146,7 @@ def motion_new(request: HttpRequest, council_id: UUID) -> HttpResponse:
     form = MotionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         motion = actions.table_motion(
-            actor=_actor(request), council=council, now=timezone.now(), **form.cleaned_data
+            actor=acting_user(request), council=council, now=timezone.now(), **form.cleaned_data
         )
         messages.success(request, _("Your motion is tabled."))
         return redirect("web:motion", motion.uuid)
@@ -170,7 +163,7 @@ def _motion_for_post(request: HttpRequest, motion_id: UUID) -> Motion:
 @domain_errors
 def motion_second(request: HttpRequest, motion_id: UUID) -> HttpResponse:
     motion = actions.second_motion(
-        actor=_actor(request), motion=_motion_for_post(request, motion_id), now=timezone.now()
+        actor=acting_user(request), motion=_motion_for_post(request, motion_id), now=timezone.now()
     )
     messages.success(request, _("You seconded the motion."))
     return redirect("web:motion", motion.uuid)
@@ -187,7 +180,7 @@ def motion_amend(request: HttpRequest, motion_id: UUID) -> HttpResponse:
             request, "web/motions/detail.html", _context(request, motion, amend_form=form), status=422
         )
     amendment = actions.propose_amendment(
-        actor=_actor(request), motion=motion, text=form.cleaned_data["text"], now=timezone.now()
+        actor=acting_user(request), motion=motion, text=form.cleaned_data["text"], now=timezone.now()
     )
     messages.success(request, _("Your amendment is proposed; it needs a seconder."))
     return redirect("web:motion", amendment.uuid)
@@ -203,7 +196,7 @@ def motion_open_vote(request: HttpRequest, motion_id: UUID) -> HttpResponse:
         return render(
             request, "web/motions/detail.html", _context(request, motion, open_form=form), status=422
         )
-    actions.open_vote(actor=_actor(request), motion=motion, now=timezone.now(), **form.cleaned_data)
+    actions.open_vote(actor=acting_user(request), motion=motion, now=timezone.now(), **form.cleaned_data)
     messages.success(request, _("The vote is open."))
     return redirect("web:motion", motion.uuid)
 
@@ -213,7 +206,7 @@ def motion_open_vote(request: HttpRequest, motion_id: UUID) -> HttpResponse:
 @domain_errors
 def motion_forward(request: HttpRequest, motion_id: UUID) -> HttpResponse:
     incoming = actions.forward_motion(
-        actor=_actor(request), motion=_motion_for_post(request, motion_id), now=timezone.now()
+        actor=acting_user(request), motion=_motion_for_post(request, motion_id), now=timezone.now()
     )
     messages.success(
         request, _("The motion is forwarded to %(council)s.") % {"council": incoming.council.name}
@@ -226,7 +219,7 @@ def motion_forward(request: HttpRequest, motion_id: UUID) -> HttpResponse:
 @domain_errors
 def motion_withdraw(request: HttpRequest, motion_id: UUID) -> HttpResponse:
     motion = actions.withdraw_motion(
-        actor=_actor(request), motion=_motion_for_post(request, motion_id), now=timezone.now()
+        actor=acting_user(request), motion=_motion_for_post(request, motion_id), now=timezone.now()
     )
     messages.success(request, _("The motion is withdrawn."))
     return redirect("web:motion", motion.uuid)
@@ -239,7 +232,7 @@ def vote_cast(request: HttpRequest, vote_id: UUID) -> HttpResponse:
     vote = queries.access_vote(viewer=request.user, vote_uuid=vote_id)
     choice = request.POST.get("choice", "")
     receipt = actions.cast_vote(
-        actor=_actor(request),
+        actor=acting_user(request),
         vote=vote,
         choice=choice,
         now=timezone.now(),
@@ -267,7 +260,7 @@ def vote_cast(request: HttpRequest, vote_id: UUID) -> HttpResponse:
 @domain_errors
 def vote_close(request: HttpRequest, vote_id: UUID) -> HttpResponse:
     vote = queries.access_vote(viewer=request.user, vote_uuid=vote_id)
-    result = actions.close_vote(actor=_actor(request), vote=vote, now=timezone.now())
+    result = actions.close_vote(actor=acting_user(request), vote=vote, now=timezone.now())
     messages.success(
         request, _("The vote is closed: %(outcome)s.") % {"outcome": _(result.outcome.replace("_", " "))}
     )

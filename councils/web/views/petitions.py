@@ -16,18 +16,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from councils.accounts.models import User
+from councils.accounts.queries import acting_user
 from councils.federation import queries as federation_queries
 from councils.petitions import actions, permissions, queries
 from councils.petitions.models import ItemChangeProposal
 from councils.web.views.common import domain_errors
-
-
-def _actor(request: HttpRequest) -> User:
-    """The authenticated caller; login and API auth ran before any write."""
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 class PetitionForm(forms.Form):
@@ -55,7 +48,7 @@ def council_petitions(request: HttpRequest, council_id: UUID) -> HttpResponse:
     form = PetitionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         petition = actions.start_agenda_petition(
-            actor=_actor(request), council=council, now=timezone.now(), **form.cleaned_data
+            actor=acting_user(request), council=council, now=timezone.now(), **form.cleaned_data
         )
         messages.success(request, _("Your petition has started and carries your signature."))
         return redirect("web:petition", petition.uuid)
@@ -98,7 +91,7 @@ def petition_detail(request: HttpRequest, petition_id: UUID) -> HttpResponse:
 @domain_errors
 def petition_sign(request: HttpRequest, petition_id: UUID) -> HttpResponse:
     petition = queries.access_petition(viewer=request.user, petition_uuid=petition_id)
-    actions.sign_agenda_petition(actor=_actor(request), petition=petition, now=timezone.now())
+    actions.sign_agenda_petition(actor=acting_user(request), petition=petition, now=timezone.now())
     messages.success(request, _("You signed the petition."))
     return redirect("web:petition", petition.uuid)
 
@@ -116,7 +109,7 @@ def petition_support(request: HttpRequest, petition_id: UUID) -> HttpResponse:
         viewer=request.user, council_uuid=form.cleaned_data["council"]
     )
     support = actions.propose_council_support(
-        actor=_actor(request), petition=petition, council=council, now=timezone.now()
+        actor=acting_user(request), petition=petition, council=council, now=timezone.now()
     )
     messages.success(request, _("A motion to back the petition is tabled in your council."))
     return redirect("web:motion", support.motion_uuid)
@@ -132,7 +125,7 @@ def item_change_motion(request: HttpRequest, item_id: UUID) -> HttpResponse:
         messages.error(request, _("Choose remove, postpone or merge."))
         return redirect("web:petition", item.petition.uuid)
     proposal = actions.propose_item_change(
-        actor=_actor(request), item=item, change=form.cleaned_data["change"], now=timezone.now()
+        actor=acting_user(request), item=item, change=form.cleaned_data["change"], now=timezone.now()
     )
     messages.success(request, _("The change is tabled as a motion; only the council's vote can apply it."))
     return redirect("web:motion", proposal.motion_uuid)
