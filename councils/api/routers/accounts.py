@@ -10,6 +10,7 @@ from ninja.pagination import paginate
 
 from councils.accounts import ratelimit, totp
 from councils.accounts import tokens as account_tokens
+from councils.accounts.queries import acting_user
 from councils.api.pagination import PageNumber
 from councils.api.problems import problem
 from councils.core.errors import InvalidInputError
@@ -102,33 +103,28 @@ def revoke_current_token(request: HttpRequest) -> Status[None]:
     token = getattr(request, "api_token", None)
     if token is None:
         raise InvalidInputError("Send the token to revoke as the bearer token of this request.")
-    account_tokens.revoke_token(user=request.user, token_uuid=token.uuid, now=timezone.now())  # type: ignore[arg-type]
+    account_tokens.revoke_token(user=acting_user(request), token_uuid=token.uuid, now=timezone.now())
     return Status(204, None)
 
 
 @router.get("/me", response=MeOut, operation_id="auth_me")
 def me(request: HttpRequest) -> dict[str, Any]:
     """The account the request is authenticated as."""
-    user = request.user
-    return {
-        "uuid": str(user.uuid),  # type: ignore[union-attr]
-        "username": user.username,
-        "name": user.name,  # type: ignore[union-attr]
-        "has_totp": user.has_totp,  # type: ignore[union-attr]
-    }
+    user = acting_user(request)
+    return {"uuid": str(user.uuid), "username": user.username, "name": user.name, "has_totp": user.has_totp}
 
 
 @router.get("/tokens", response=list[ApiTokenOut], operation_id="tokens_list")
 @paginate(PageNumber)
 def list_tokens(request: HttpRequest) -> Any:
     """My API tokens that still work, newest first."""
-    return account_tokens.list_tokens(user=request.user)  # type: ignore[arg-type]
+    return account_tokens.list_tokens(user=acting_user(request))
 
 
 @router.post("/tokens", response={201: ApiTokenCreatedOut}, operation_id="tokens_create")
 def create_named_token(request: HttpRequest, body: ApiTokenIn) -> Status[dict[str, Any]]:
     """Make a new token for a script or machine; the token is in this answer only."""
-    token, raw = account_tokens.create_token(user=request.user, name=body.name, now=timezone.now())  # type: ignore[arg-type]
+    token, raw = account_tokens.create_token(user=acting_user(request), name=body.name, now=timezone.now())
     return Status(
         201,
         {
@@ -144,5 +140,5 @@ def create_named_token(request: HttpRequest, body: ApiTokenIn) -> Status[dict[st
 @router.delete("/tokens/{token_id}", response={204: None}, operation_id="tokens_revoke")
 def revoke_token(request: HttpRequest, token_id: UUID) -> Status[None]:
     """Revoke one of my tokens; it stops working at once."""
-    account_tokens.revoke_token(user=request.user, token_uuid=token_id, now=timezone.now())  # type: ignore[arg-type]
+    account_tokens.revoke_token(user=acting_user(request), token_uuid=token_id, now=timezone.now())
     return Status(204, None)

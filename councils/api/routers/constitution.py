@@ -15,6 +15,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import ConfigDict
 
+from councils.accounts.queries import acting_user
 from councils.api.auth import OPTIONAL
 from councils.api.pagination import PageNumber
 from councils.constitution import actions, queries
@@ -156,7 +157,7 @@ def propose(request: HttpRequest, body: AmendmentIn) -> Any:
     """Propose a change: a motion of kind "constitution" in the top council, needing a seconder."""
     fed = resolve_federation(request.user, body.federation)
     amendment = actions.propose_constitution_amendment(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=acting_user(request),
         federation=fed,
         changes=body.changes,
         explanation=body.explanation,
@@ -181,7 +182,7 @@ def open_vote(request: HttpRequest, amendment_id: UUID, body: OpenVoteIn) -> Any
     """Open the top council's vote at the majority the constitution in force requires for amendments."""
     found = queries.access_amendment(viewer=request.user, amendment_uuid=amendment_id)
     vote = actions.open_amendment_vote(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=acting_user(request),
         amendment=found,
         now=timezone.now(),
         method=body.method,

@@ -8,6 +8,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from councils.accounts import actions, queries
+from councils.accounts.queries import acting_user
 from councils.api.pagination import PageNumber
 from councils.federation import permissions
 from councils.federation import queries as federation_queries
@@ -39,7 +40,7 @@ def create_invitation(request: HttpRequest, body: InvitationIn) -> Status[Any]:
     """Invite a person by e-mail to a base council (its chair or secretary only); the link goes by e-mail."""
     council = federation_queries.access_council(viewer=request.user, council_uuid=body.council)
     invitation = actions.invite_member(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=acting_user(request),
         council=council,
         email=body.email,
         base_url=request.build_absolute_uri("/"),
@@ -60,5 +61,7 @@ def list_invitations(request: HttpRequest, council: UUID) -> Any:
 @router.delete("/{invitation_id}", response={204: None}, operation_id="invitations_revoke")
 def revoke_invitation(request: HttpRequest, invitation_id: UUID) -> Status[None]:
     """Withdraw an unused invitation so that its link stops working (the council's chair or secretary)."""
-    actions.revoke_invitation(actor=request.user, invitation_uuid=str(invitation_id), now=timezone.now())  # type: ignore[arg-type]
+    actions.revoke_invitation(
+        actor=acting_user(request), invitation_uuid=str(invitation_id), now=timezone.now()
+    )
     return Status(204, None)

@@ -15,6 +15,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import ConfigDict
 
+from councils.accounts.queries import acting_user
 from councils.api.pagination import PageNumber
 from councils.constitution.queries import current_constitution
 from councils.federation import queries as federation_queries
@@ -262,7 +263,7 @@ def apply(request: HttpRequest, body: ApplicationIn) -> Any:
     """Apply to join a base council (an account with no current membership, or an invited candidate)."""
     council = queries.access_council_to_join(viewer=request.user, council_uuid=body.council)
     application = actions.apply_for_membership(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=acting_user(request),
         council=council,
         statement=body.statement,
         now=timezone.now(),
@@ -280,7 +281,7 @@ def get_application(request: HttpRequest, application_id: UUID) -> dict[str, Any
 )
 def sponsor(request: HttpRequest, application_id: UUID) -> dict[str, Any]:
     application = queries.access_application(viewer=request.user, application_uuid=application_id)
-    actions.sponsor_application(actor=request.user, application=application, now=timezone.now())  # type: ignore[arg-type]
+    actions.sponsor_application(actor=acting_user(request), application=application, now=timezone.now())
     return application_out(queries.access_application(viewer=request.user, application_uuid=application_id))
 
 
@@ -289,7 +290,7 @@ def sponsor(request: HttpRequest, application_id: UUID) -> dict[str, Any]:
 )
 def withdraw(request: HttpRequest, application_id: UUID) -> dict[str, Any]:
     application = queries.access_application(viewer=request.user, application_uuid=application_id)
-    actions.withdraw_application(actor=request.user, application=application, now=timezone.now())  # type: ignore[arg-type]
+    actions.withdraw_application(actor=acting_user(request), application=application, now=timezone.now())
     return application_out(queries.access_application(viewer=request.user, application_uuid=application_id))
 
 
@@ -302,7 +303,7 @@ def call_vote(request: HttpRequest, application_id: UUID, body: CallVoteIn) -> A
     """Put a candidate who has served the candidate period to the vote of the base council."""
     application = queries.access_application(viewer=request.user, application_uuid=application_id)
     vote = actions.call_admission_vote(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=acting_user(request),
         application=application,
         now=timezone.now(),
         method=body.method,
@@ -320,7 +321,7 @@ def call_parent_vote(request: HttpRequest, application_id: UUID, body: CallVoteI
     """Put a flagged admission to the council above for its approval."""
     application = queries.access_application(viewer=request.user, application_uuid=application_id)
     vote = actions.call_parent_approval_vote(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=acting_user(request),
         application=application,
         now=timezone.now(),
         method=body.method,
@@ -337,7 +338,7 @@ def set_status(request: HttpRequest, membership_id: UUID, body: StatusIn) -> dic
     """Leave (your own membership). Suspension and expulsion are refused here: they need due process."""
     membership = queries.access_membership(viewer=request.user, membership_uuid=membership_id)
     membership = actions.change_membership_status(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=acting_user(request),
         membership=membership,
         status=body.status,
         now=timezone.now(),
@@ -369,7 +370,7 @@ def bring_charges(request: HttpRequest, body: ChargesIn) -> Any:
     """Bring written charges against a member of your own base council, with a hearing date."""
     membership = queries.access_membership(viewer=request.user, membership_uuid=body.membership)
     case = actions.bring_charges(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=acting_user(request),
         membership=membership,
         charges=body.charges,
         penalty=body.penalty,
@@ -390,7 +391,7 @@ def defend(request: HttpRequest, case_id: UUID, body: DefenceIn) -> Any:
     """The accused answers the charges and brings evidence (documents as text, or links)."""
     case = queries.access_case(viewer=request.user, case_uuid=case_id)
     actions.submit_defence(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=acting_user(request),
         case=case,
         statement=body.statement,
         evidence=[e.model_dump() for e in body.evidence],
@@ -402,7 +403,7 @@ def defend(request: HttpRequest, case_id: UUID, body: DefenceIn) -> Any:
 @router.post("/cases/{case_id}/hearing", response=CaseOut, operation_id="cases_record_hearing")
 def hearing(request: HttpRequest, case_id: UUID, body: HearingIn) -> dict[str, Any]:
     case = queries.access_case(viewer=request.user, case_uuid=case_id)
-    actions.record_hearing(actor=request.user, case=case, notes=body.notes, now=timezone.now())  # type: ignore[arg-type]
+    actions.record_hearing(actor=acting_user(request), case=case, notes=body.notes, now=timezone.now())
     return case_out(queries.access_case(viewer=request.user, case_uuid=case_id))
 
 
@@ -411,7 +412,7 @@ def call_case_vote(request: HttpRequest, case_id: UUID, body: CallVoteIn) -> Any
     """Put heard charges to the accused's base council at the constitution's discipline threshold."""
     case = queries.access_case(viewer=request.user, case_uuid=case_id)
     vote = actions.call_discipline_vote(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=acting_user(request),
         case=case,
         now=timezone.now(),
         method=body.method,
@@ -423,14 +424,14 @@ def call_case_vote(request: HttpRequest, case_id: UUID, body: CallVoteIn) -> Any
 @router.post("/cases/{case_id}/withdraw", response=CaseOut, operation_id="cases_withdraw")
 def withdraw_case(request: HttpRequest, case_id: UUID) -> dict[str, Any]:
     case = queries.access_case(viewer=request.user, case_uuid=case_id)
-    actions.withdraw_charges(actor=request.user, case=case, now=timezone.now())  # type: ignore[arg-type]
+    actions.withdraw_charges(actor=acting_user(request), case=case, now=timezone.now())
     return case_out(queries.access_case(viewer=request.user, case_uuid=case_id))
 
 
 @router.post("/cases/{case_id}/end-suspension", response=CaseOut, operation_id="cases_end_suspension")
 def end_suspension(request: HttpRequest, case_id: UUID) -> dict[str, Any]:
     case = queries.access_case(viewer=request.user, case_uuid=case_id)
-    actions.end_suspension(actor=request.user, case=case, now=timezone.now())  # type: ignore[arg-type]
+    actions.end_suspension(actor=acting_user(request), case=case, now=timezone.now())
     return case_out(queries.access_case(viewer=request.user, case_uuid=case_id))
 
 
@@ -439,7 +440,7 @@ def appeal(request: HttpRequest, case_id: UUID, body: AppealIn) -> Any:
     """Appeal an upheld decision: first to the parent council, then to the top body."""
     case = queries.access_case(viewer=request.user, case_uuid=case_id)
     lodged = actions.lodge_appeal(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=acting_user(request),
         case=case,
         grounds=body.grounds,
         now=timezone.now(),
@@ -451,7 +452,7 @@ def appeal(request: HttpRequest, case_id: UUID, body: AppealIn) -> Any:
 def call_appeal_vote(request: HttpRequest, appeal_id: UUID, body: CallVoteIn) -> Any:
     found = queries.access_appeal(viewer=request.user, appeal_uuid=appeal_id)
     vote = actions.call_appeal_vote(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=acting_user(request),
         appeal=found,
         now=timezone.now(),
         method=body.method,

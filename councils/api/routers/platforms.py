@@ -15,6 +15,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import ConfigDict
 
+from councils.accounts.queries import acting_user
 from councils.api.pagination import PageNumber
 from councils.api.routers.constitution import resolve_federation
 from councils.core.errors import InvalidInputError
@@ -131,7 +132,7 @@ def found(request: HttpRequest, body: PlatformIn) -> Any:
     """Form a platform; you become its first member (this is not written in the public record)."""
     federation = resolve_federation(request.user, body.federation)
     platform = actions.found_platform(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=acting_user(request),
         federation=federation,
         name=body.name,
         statement=body.statement,
@@ -159,14 +160,14 @@ def members(request: HttpRequest, platform_id: UUID) -> Any:
 @router.post("/{platform_id}/join", response=PlatformOut, operation_id="platforms_join")
 def join(request: HttpRequest, platform_id: UUID) -> dict[str, Any]:
     platform = queries.access_platform(viewer=request.user, platform_uuid=platform_id)
-    actions.join_platform(actor=request.user, platform=platform, now=timezone.now())  # type: ignore[arg-type]
+    actions.join_platform(actor=acting_user(request), platform=platform, now=timezone.now())
     return platform_out(platform, request.user)
 
 
 @router.post("/{platform_id}/leave", response=PlatformOut, operation_id="platforms_leave")
 def leave(request: HttpRequest, platform_id: UUID) -> dict[str, Any]:
     platform = queries.access_platform(viewer=request.user, platform_uuid=platform_id)
-    actions.leave_platform(actor=request.user, platform=platform, now=timezone.now())  # type: ignore[arg-type]
+    actions.leave_platform(actor=acting_user(request), platform=platform, now=timezone.now())
     return platform_out(platform, request.user)
 
 
@@ -188,7 +189,7 @@ def publish(request: HttpRequest, platform_id: UUID, body: DocumentIn) -> Any:
     if len(councils) != len(set(body.councils)):
         raise InvalidInputError("One of the councils named does not exist or is not visible to you.")
     document = actions.publish_document(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=acting_user(request),
         platform=platform,
         title=body.title,
         body=body.body,
@@ -210,7 +211,7 @@ def run_slate(request: HttpRequest, platform_id: UUID, body: SlateIn) -> Any:
     """Publish the platform's slate of candidates for an election, in order."""
     platform = queries.access_platform(viewer=request.user, platform_uuid=platform_id)
     slate = actions.run_slate(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=acting_user(request),
         platform=platform,
         election_uuid=body.election,
         title=body.title,
