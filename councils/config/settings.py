@@ -117,7 +117,12 @@ TEMPLATES = [
 
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'councils.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+# Django's own engines, extended to send each action's record entries with its COMMIT.
+DATABASES["default"]["ENGINE"] = {
+    "django.db.backends.sqlite3": "councils.record.backends.sqlite3",
+    "django.db.backends.postgresql": "councils.record.backends.postgresql",
+}.get(DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"])
+if DATABASES["default"]["ENGINE"] == "councils.record.backends.sqlite3":
     # WAL with synchronous=FULL: a vote is acknowledged only once it is on disk.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",

@@ -20,7 +20,13 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 COUNCILS_BALLOT_KEY_DIR = Path(VAR_DIR) / "ballot_keys"
-if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+if DATABASES["default"]["ENGINE"] == "councils.record.backends.postgresql":
     DATABASES["default"]["OPTIONS"] = {"pool": False}
-    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("COUNCILS_TEST_DB", "test_councils")}
+    # Named after the database in DATABASE_URL, so runs against different databases never collide.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.get("COUNCILS_TEST_DB", f"test_{DATABASES['default']['NAME']}")
+    }
+else:
+    # In memory, as for Django's own SQLite engine (which test runners recognise by name only).
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
 WHITENOISE_AUTOREFRESH = True

@@ -8,7 +8,6 @@ from django.db import transaction
 
 from councils.core.ledger.note import b64encode
 from councils.record.actions import append_entry
-from councils.record.models import Entry
 
 
 def record_restored(
@@ -20,7 +19,7 @@ def record_restored(
     published_root: bytes,
     backup_created_at: str,
     now: datetime,
-) -> Entry:
+) -> None:
     """Append `record.restored`: entries [lost_start, published_size) of the published log are lost.
 
     Run by `manage.py restore --accept-fork` before anything else writes to
@@ -29,7 +28,7 @@ def record_restored(
     one is not consistent with it. The operator is not a member: no actor.
     """
     with transaction.atomic(durable=True):
-        return append_entry(
+        append_entry(
             event="record.restored",
             actor=None,
             council=None,

@@ -9,11 +9,13 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
 from councils.core.errors import InvalidInputError, NotFoundError
 from councils.core.ledger.encoding import canonical_bytes, entry_document, leaf_hash
 from councils.record import signing
+from councils.record.backends import RecordingWrapperMixin
 from councils.record.models import Entry, PersonalDatum
 
 if TYPE_CHECKING:
@@ -21,14 +23,6 @@ if TYPE_CHECKING:
     from councils.federation.models import Council
 
 COMMITMENT_PREFIX = "sha256:"
-INSERT_ENTRY = (
-    "INSERT INTO record_entry (event, council_id, created_at, data, leaf_hash) VALUES (%s, %s, %s, %s, %s)"
-)
-INSERT_BOTH = (
-    "WITH e AS (INSERT INTO record_entry (event, council_id, created_at, data, leaf_hash) "
-    "VALUES (%s, %s, %s, %s, %s) RETURNING id) "
-    "INSERT INTO record_pending (entry_id) SELECT id FROM e RETURNING entry_id"
-)
 
 
 def append_entry(
@@ -38,13 +32,22 @@ def append_entry(
     council: Council | None,
     payload: Mapping[str, Any],
     now: datetime,
-) -> Entry:
+) -> None:
     """Append one entry in the caller's transaction; it commits or rolls back with the change.
 
-    The entry takes no lock on the log: the sequencer gives it its index after commit.
+    The connection sends the entry with the transaction's COMMIT (see
+    councils.record.backends), and the entry takes no lock on the log: the
+    sequencer gives it its index after commit.
     """
-    if not transaction.get_connection().in_atomic_block:
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
         raise RuntimeError("append_entry must run inside the action's transaction")
+    recorder = connection
+    if not isinstance(recorder, RecordingWrapperMixin):
+        raise ImproperlyConfigured(
+            f"the database engine {connection.settings_dict['ENGINE']} cannot keep the record: "
+            "use councils.record.backends.postgresql or councils.record.backends.sqlite3"
+        )
     document = entry_document(
         event=event,
         at=now,
@@ -53,33 +56,16 @@ def append_entry(
         payload=payload,
     )
     data = canonical_bytes(document)
-    leaf = leaf_hash(data)
-    entry = Entry(event=event, council=council, created_at=now, data=data, leaf_hash=leaf)
-    entry.id = _insert_pending_entry(entry)
-    entry._state.adding = False
-    entry._state.db = transaction.get_connection().alias
-    return entry
-
-
-def _insert_pending_entry(entry: Entry) -> int:
-    """Insert the entry and its pending marker (on PostgreSQL in one round trip): every action pays this."""
-    connection = transaction.get_connection()
     opts = Entry._meta
-    values = [
-        entry.event,
-        entry.council_id,
-        opts.get_field("created_at").get_db_prep_value(entry.created_at, connection),
-        opts.get_field("data").get_db_prep_value(entry.data, connection),
-        opts.get_field("leaf_hash").get_db_prep_value(entry.leaf_hash, connection),
-    ]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(INSERT_BOTH, values)
-            return int(cursor.fetchone()[0])
-        cursor.execute(INSERT_ENTRY, values)
-        entry_id = int(cursor.lastrowid)
-        cursor.execute("INSERT INTO record_pending (entry_id) VALUES (%s)", [entry_id])
-        return entry_id
+    recorder.keep_entry(
+        (
+            event,
+            council.id if council is not None else None,
+            opts.get_field("created_at").get_db_prep_value(now, connection),
+            opts.get_field("data").get_db_prep_value(data, connection),
+            opts.get_field("leaf_hash").get_db_prep_value(leaf_hash(data), connection),
+        )
+    )
 
 
 def commitment(salt: bytes, value: str) -> str:
@@ -129,9 +115,9 @@ def erase_personal(*, actor: User | None, commitment_text: str, reason: str, now
 
 
 @transaction.atomic
-def record_key_rotation(*, actor: User | None, new_vkey: str, endorsement: str, now: datetime) -> Entry:
+def record_key_rotation(*, actor: User | None, new_vkey: str, endorsement: str, now: datetime) -> None:
     """Record that the federation's signing key changes to `new_vkey`; the old key endorses it."""
-    return append_entry(
+    append_entry(
         event="record.key_rotated",
         actor=actor,
         council=None,

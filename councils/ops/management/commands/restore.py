@@ -199,7 +199,7 @@ class Command(BaseCommand):
 
         assert mark is not None
         lost_start = backup.size if mark.origin == manifest.get("origin") else 0
-        entry = record_restored(
+        record_restored(
             restored_size=backup.size,
             lost_start=lost_start,
             published_origin=mark.origin,
@@ -213,7 +213,7 @@ class Command(BaseCommand):
             self.style.WARNING(
                 f"The log is forked: entries {lost_start}..{mark.size - 1} of published log {mark.origin} "
                 f"are lost. "
-                f"Entry record.restored (id {entry.id}) says so; tell your members and witnesses."
+                f"Entry {backup.size} (record.restored) says so; tell your members and witnesses."
             )
         )
 
