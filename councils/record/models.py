@@ -15,7 +15,7 @@ from django.db import models
 class Entry(models.Model):
     """One record entry. Its bytes are canonical and never change once written."""
 
-    event = models.CharField(max_length=64, db_index=True)
+    event = models.CharField(max_length=64)
     council = models.ForeignKey(
         "federation.Council", null=True, blank=True, on_delete=models.PROTECT, related_name="record_entries"
     )
@@ -26,6 +26,10 @@ class Entry(models.Model):
     class Meta:
         ordering = ["id"]
         verbose_name_plural = "entries"
+        # One index serves both `event = ...` and `event LIKE 'prefix%'`: every action writes it.
+        indexes = [
+            models.Index(fields=["event"], name="record_entry_event", opclasses=["varchar_pattern_ops"])
+        ]
 
     def __str__(self) -> str:
         return f"{self.event} at {self.created_at:%Y-%m-%d %H:%M}"
@@ -34,7 +38,10 @@ class Entry(models.Model):
 class Pending(models.Model):
     """An entry committed but not yet given its log position (a queue, deleted as it is sequenced)."""
 
-    entry = models.OneToOneField(Entry, on_delete=models.PROTECT, primary_key=True, related_name="+")
+    # Inserted by the same statement as its entry, so a database check of the reference adds nothing.
+    entry = models.OneToOneField(
+        Entry, on_delete=models.PROTECT, primary_key=True, related_name="+", db_constraint=False
+    )
 
     class Meta:
         ordering = ["entry"]
