@@ -190,3 +190,76 @@ def test_concurrent_actions_and_sequencers_number_every_entry_once():
     leaves = [bytes(h) for h in Sequence.objects.order_by("index").values_list("leaf_hash", flat=True)]
     assert Checkpoint.objects.order_by("-id").first().root == merkle.root_from_leaves(leaves)[1]
 
+
+@pytest.mark.django_db
+def test_the_background_sequencer_signs_what_was_committed_until_it_is_stopped(monkeypatch):
+    import os
+    import signal
+
+    from django.core.management import call_command
+
+    from councils.record.management.commands import sign_checkpoint
+
+    append(3)
+    rounds = []
+
+    def sleep(seconds: float) -> None:
+        rounds.append(seconds)
+        if len(rounds) == 1:
+            append(2)
+        else:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    handlers = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
+    monkeypatch.setattr(sign_checkpoint.time, "sleep", sleep)
+    try:
+        call_command("sign_checkpoint", "--follow", "0.25")
+    finally:
+        signal.signal(signal.SIGTERM, handlers[0])
+        signal.signal(signal.SIGINT, handlers[1])
+    assert rounds == [0.25, 0.25]
+    assert not Pending.objects.exists()
+    assert list(Checkpoint.objects.order_by("id").values_list("size", flat=True)) == [3, 5]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("seconds", ["0", "-1", "7200"])
+def test_the_background_sequencer_refuses_a_senseless_interval(seconds):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="between 0 and 3600"):
+        call_command("sign_checkpoint", "--follow", seconds)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_background_sequencer_outlives_a_database_outage(monkeypatch, caplog):
+    import os
+    import signal
+
+    from django.core.management import call_command
+
+    from councils.record.management.commands import sign_checkpoint
+
+    append(1)
+    calls = []
+
+    def has_pending() -> bool:
+        calls.append(1)
+        if len(calls) == 1:
+            raise DatabaseError("server closed the connection unexpectedly")
+        return True
+
+    def sleep(seconds: float) -> None:
+        if len(calls) == 2:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    handlers = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
+    monkeypatch.setattr(sign_checkpoint, "has_pending", has_pending)
+    monkeypatch.setattr(sign_checkpoint.time, "sleep", sleep)
+    try:
+        call_command("sign_checkpoint", "--follow", "1")
+    finally:
+        signal.signal(signal.SIGTERM, handlers[0])
+        signal.signal(signal.SIGINT, handlers[1])
+    assert "could not sequence the record: server closed the connection" in caplog.text
+    assert Checkpoint.objects.latest().size == 1

@@ -1,4 +1,4 @@
-"""Serve Councils in the foreground: the ASGI server and the task worker, stopped together."""
+"""Serve Councils in the foreground: the ASGI server, the task worker and the record's sequencer."""
 
 from __future__ import annotations
 
@@ -24,6 +24,8 @@ class Command(BaseCommand):
         # Whatever was published before this start is the floor a restore must respect.
         highwater.note_published()
         worker = subprocess.Popen([sys.executable, "manage.py", "db_worker", "--interval", "0.5"])
+        # A signed checkpoint follows each batch of actions within a second, and witnesses are asked then.
+        sequencer = subprocess.Popen([sys.executable, "manage.py", "sign_checkpoint", "--follow", "1"])
         server = subprocess.Popen(
             [
                 sys.executable,
@@ -46,7 +48,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Councils is serving on http://{host}:{port}/ (Ctrl-C to stop)")
 
         def stop(signum: int, frame: Any) -> None:
-            for process in (server, worker):
+            for process in (server, worker, sequencer):
                 if process.poll() is None:
                     process.terminate()
 
@@ -55,4 +57,5 @@ class Command(BaseCommand):
         code = server.wait()
         stop(signal.SIGTERM, None)
         worker.wait(timeout=10)
+        sequencer.wait(timeout=10)
         sys.exit(code if code > 0 else 0)
