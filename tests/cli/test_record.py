@@ -238,6 +238,26 @@ def test_verify_refuses_a_malformed_seen(cli, capsys, seen):
     assert "give the size and the root's fingerprint as SIZE:HEX" in capsys.readouterr().err
 
 
+def test_a_digest_can_be_checked_with_the_command_it_quotes(cli, capsys, cast, settings):
+    import re
+    from datetime import timedelta
+
+    from django.core import mail
+
+    from councils.digests.actions import send_due_digests
+    from councils.motions import actions as motion_actions
+    from councils.record.sequencer import SUMMARY_CACHE
+
+    motion_actions.table_motion(actor=cast.bob, council=cast.riverside, title="Lockers", text="New.", now=NOW)
+    settings.COUNCILS_SITE_URL = SERVER
+    SUMMARY_CACHE.clear()
+    send_due_digests(now=NOW + timedelta(days=1))
+    [command] = {re.search(r"councils verify (.+)", m.body).group(1) for m in mail.outbox}
+    assert command.startswith(f"--server {SERVER} --seen ")
+    assert main(["verify", "--forget", *command.split()]) == 0
+    assert "still have the root you were shown" in capsys.readouterr().out
+
+
 @pytest.fixture
 def running_witness(tmp_path, settings):
     from councils.record import signing
