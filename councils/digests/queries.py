@@ -74,7 +74,10 @@ def site_url(path: str) -> str:
 
 def preference_of(*, user: User) -> DigestPreference:
     """The member's saved preference, or an unsaved one holding the defaults."""
-    return DigestPreference.objects.filter(user=user).first() or DigestPreference(user=user)
+    try:
+        return user.digest_preference
+    except DigestPreference.DoesNotExist:
+        return DigestPreference(user=user)
 
 
 def list_recipients(*, user: User | None = None) -> QuerySet[User]:
@@ -83,6 +86,7 @@ def list_recipients(*, user: User | None = None) -> QuerySet[User]:
         User.objects.filter(is_active=True)
         .exclude(email="")
         .exclude(digest_preference__frequency=DigestPreference.Frequency.NEVER)
+        .select_related("digest_preference")
         .order_by("id")
     )
     if user is not None:
