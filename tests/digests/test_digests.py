@@ -146,6 +146,27 @@ def test_a_period_is_never_sent_twice(cast, busy_week):
     assert len(mail.outbox) == sent
     preference = DigestPreference.objects.get(user=cast.bob)
     assert preference.sent_at == RUN and preference.sent_until == RUN.replace(hour=0)
+    # The member sees when the last one went, on the account page and through the API.
+    assert "Last sent 2026-03-02 06:00 UTC." in cast.client(cast.bob).get("/account/").content.decode()
+    assert cast.api(cast.bob).get("/api/v1/auth/me").json()["digest_sent_at"] == "2026-03-02T06:00:00Z"
+
+
+def test_two_runs_at_once_send_each_period_once(cast, busy_week, monkeypatch):
+    from councils.digests import queries
+
+    real_build = queries.build_digest
+
+    def build_while_another_run_sends(*, user, **kwargs):
+        digest = real_build(user=user, **kwargs)
+        if user == cast.bob:
+            # Another run claims bob's period while this one is still writing his digest.
+            DigestPreference.objects.update_or_create(user=user, defaults={"sent_until": RUN.replace(hour=0)})
+        return digest
+
+    monkeypatch.setattr(queries, "build_digest", build_while_another_run_sends)
+    statuses = {o.username: o.status for o in send()}
+    assert statuses["bob"] == actions.TAKEN and statuses["erin"] == actions.SENT
+    assert "bob@example.org" not in [m.to[0] for m in mail.outbox]
 
 
 def test_a_crash_mid_run_does_not_resend_to_members_already_done(cast, busy_week, monkeypatch):
