@@ -102,6 +102,54 @@ def _verify_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--forget", action="store_true", help="do not compare with or store the last checkpoint"
     )
+    parser.add_argument(
+        "--seen",
+        action="append",
+        default=[],
+        metavar="SIZE:FINGERPRINT",
+        help="a record size and root fingerprint you were shown (in an e-mail digest, minutes or a page "
+        "footer): check that the record's first SIZE entries still have that root (repeat)",
+    )
+
+
+def _parse_seen(values: list[str]) -> list[tuple[int, str]]:
+    seen = []
+    for value in values:
+        size, _, fingerprint = value.partition(":")
+        fingerprint = fingerprint.strip().lower()
+        if (
+            not size.strip().isdigit()
+            or not 8 <= len(fingerprint) <= 64
+            or any(c not in "0123456789abcdef" for c in fingerprint)
+        ):
+            raise CliError(
+                f"--seen {value!r}: give the size and the root's fingerprint as SIZE:HEX, "
+                "e.g. 1234:9f86d081884c7d65",
+                code=BAD_USAGE,
+            )
+        seen.append((int(size), fingerprint))
+    return seen
+
+
+def _check_seen(
+    seen: list[tuple[int, str]], checkpoint: note.Checkpoint, leaves: list[bytes], verdict: Verdict
+) -> None:
+    """Each size and fingerprint someone was shown must still be the root of the record's first entries."""
+    for size, fingerprint in seen:
+        if size > checkpoint.size:
+            verdict.problems.append(
+                f"You were shown a record of {size} entries, but it now has only {checkpoint.size}: "
+                "entries were removed, or this is not the log you were shown."
+            )
+        elif merkle.root_from_leaves(leaves[:size])[1].hex().startswith(fingerprint):
+            verdict.notes.append(
+                f"The record's first {size} entries still have the root you were shown ({fingerprint})."
+            )
+        else:
+            verdict.problems.append(
+                f"The record's first {size} entries no longer have the root you were shown ({fingerprint}): "
+                "what you were told has been changed since."
+            )
 
 
 def _progress(done: int, total: int, what: str) -> None:
@@ -257,7 +305,7 @@ def _witness_keys(args: argparse.Namespace) -> list[str]:
     return keys
 
 
-def _verify(args: argparse.Namespace) -> tuple[Verdict, str]:
+def _verify(args: argparse.Namespace, seen: list[tuple[int, str]]) -> tuple[Verdict, str]:
     verdict = Verdict()
     bundle = getattr(args, "bundle", None)
     api: Api | None = None
@@ -291,6 +339,7 @@ def _verify(args: argparse.Namespace) -> tuple[Verdict, str]:
     check_entries(entries, checkpoint, verdict, leaves=leaves)
     if api is not None and checkpoint.size and not verdict.problems:
         _spot_check_proofs(api, checkpoint, leaves, verdict)
+    _check_seen(seen, checkpoint, leaves, verdict)
     if not args.forget:
         previous = _load_previous(checkpoint.origin, key)
         if previous is not None:
@@ -365,7 +414,7 @@ def _report(verdict: Verdict, args: argparse.Namespace) -> int:
 def run_verify(args: argparse.Namespace) -> int:
     if args.quorum < 0:
         raise CliError("--quorum cannot be negative", code=BAD_USAGE)
-    verdict, checkpoint_text = _verify(args)
+    verdict, checkpoint_text = _verify(args, _parse_seen(args.seen))
     if verdict.ok and not args.forget:
         _save(verdict, checkpoint_text)
     return _report(verdict, args)

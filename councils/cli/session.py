@@ -1,4 +1,4 @@
-"""`councils login`, `councils logout` and `councils whoami`."""
+"""`councils login`, `councils logout`, `councils whoami` and `councils digest`."""
 
 from __future__ import annotations
 
@@ -39,6 +39,17 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         description="Show the account you are logged in as.",
     )
     whoami.set_defaults(handler=run_whoami)
+    digest = subparsers.add_parser(
+        "digest",
+        help="show or set how often your e-mail digest comes",
+        description="Show how often the e-mail digest of your councils comes, or set it: daily (each "
+        "morning, about the day before), weekly (each Monday, about the week before) or never.",
+    )
+    digest.add_argument("frequency", nargs="?", choices=DIGEST_FREQUENCIES, help="the new frequency")
+    digest.set_defaults(handler=run_digest)
+
+
+DIGEST_FREQUENCIES = ("daily", "weekly", "never")
 
 
 def _read_password(args: argparse.Namespace) -> str:
@@ -121,4 +132,20 @@ def run_whoami(args: argparse.Namespace) -> int:
     else:
         totp = ", two-factor on" if me.get("has_totp") else ""
         print(f"{me['name']} ({me['username']}{totp}) on {args.server}")
+    return 0
+
+
+def run_digest(args: argparse.Namespace) -> int:
+    api = Api(args.server)
+    if args.frequency is None:
+        me = api.get("/auth/me")
+    else:
+        me = api.request("PATCH", "/auth/me", json={"digest_frequency": args.frequency})
+    if args.json:
+        emit_json({"digest_frequency": me["digest_frequency"], "digest_sent_at": me["digest_sent_at"]})
+        return 0
+    frequency = me["digest_frequency"]
+    print("You get no e-mail digest." if frequency == "never" else f"You get the e-mail digest {frequency}.")
+    if me["digest_sent_at"]:
+        print(f"The last one was sent at {me['digest_sent_at']}.")
     return 0

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "councils.mandates",
     "councils.petitions",
     "councils.meetings",
+    "councils.digests",
     "councils.live",
     "councils.demo",
     "councils.ops",
@@ -213,6 +214,8 @@ LOGGING = {
 
 # Councils' own settings.
 COUNCILS_SITE_NAME = os.environ.get("COUNCILS_SITE_NAME", "Councils")
+# The address members reach the site at, for links in e-mails sent without a request (digests).
+COUNCILS_SITE_URL = os.environ.get("COUNCILS_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # /healthz reports "degraded" once a committed record entry has waited this long for a checkpoint.
 COUNCILS_CHECKPOINT_MAX_AGE = int(os.environ.get("COUNCILS_CHECKPOINT_MAX_AGE", "300"))
 COUNCILS_SIGNING_KEY_PATH = Path(

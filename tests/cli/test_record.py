@@ -207,6 +207,57 @@ def test_missing_cosignatures_warn_unless_required(cli, capsys, tmp_path):
     assert cli("verify", "--witness", vkey, "--require-witnesses", "--forget") == 1
 
 
+def test_verify_checks_a_size_and_fingerprint_someone_was_shown(cli, capsys, cast):
+    from councils.record.sequencer import latest_checkpoint, root_at
+
+    checkpoint = latest_checkpoint(current=True)
+    size = checkpoint.size
+    current = f"{size}:{bytes(checkpoint.root).hex()[:16]}"
+    earlier = f"{size - 3}:{root_at(size - 3).hex()[:16].upper()}"
+    assert cli("verify", "--forget", "--seen", current, "--seen", earlier) == 0
+    out = capsys.readouterr().out
+    assert f"The record's first {size} entries still have the root you were shown" in out
+    assert f"The record's first {size - 3} entries still have the root you were shown" in out
+    assert cli("verify", "--forget", "--json", "--seen", current) == 0
+    assert json.loads(capsys.readouterr().out)["notes"]
+
+
+def test_verify_fails_when_what_someone_was_shown_is_not_the_record(cli, capsys, cast):
+    from councils.record.sequencer import latest_checkpoint
+
+    size = latest_checkpoint(current=True).size
+    assert cli("verify", "--forget", "--seen", f"{size}:0123456789abcdef") == 1
+    assert "no longer have the root you were shown (0123456789abcdef)" in capsys.readouterr().out
+    assert cli("verify", "--forget", "--seen", f"{size + 5}:0123456789abcdef") == 1
+    assert f"shown a record of {size + 5} entries, but it now has only {size}" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("seen", ["12", "x:0123456789abcdef", "12:0123", "12:not-hex-at-all!"])
+def test_verify_refuses_a_malformed_seen(cli, capsys, seen):
+    assert cli("verify", "--forget", "--seen", seen) == 2
+    assert "give the size and the root's fingerprint as SIZE:HEX" in capsys.readouterr().err
+
+
+def test_a_digest_can_be_checked_with_the_command_it_quotes(cli, capsys, cast, settings):
+    import re
+    from datetime import timedelta
+
+    from django.core import mail
+
+    from councils.digests.actions import send_due_digests
+    from councils.motions import actions as motion_actions
+    from councils.record.sequencer import SUMMARY_CACHE
+
+    motion_actions.table_motion(actor=cast.bob, council=cast.riverside, title="Lockers", text="New.", now=NOW)
+    settings.COUNCILS_SITE_URL = SERVER
+    SUMMARY_CACHE.clear()
+    send_due_digests(now=NOW + timedelta(days=1))
+    [command] = {re.search(r"councils verify (.+)", m.body).group(1) for m in mail.outbox}
+    assert command.startswith(f"--server {SERVER} --seen ")
+    assert main(["verify", "--forget", *command.split()]) == 0
+    assert "still have the root you were shown" in capsys.readouterr().out
+
+
 @pytest.fixture
 def running_witness(tmp_path, settings):
     from councils.record import signing

@@ -68,3 +68,34 @@ def test_demo_officers_all_serve_fixed_terms(demo):
     elected = Office.objects.filter(ended_at__isnull=True).exclude(role="observer")
     assert elected.exists()
     assert not elected.filter(term_ends_at__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_demo_news_reads_well_in_digests(demo):
+    """Every kind of news a digest tells is in the demo, each line naming what it is about."""
+    from datetime import timedelta
+
+    from django.db.models import Max, Min
+
+    from councils.core.rules.digests import Period
+    from councils.digests.queries import DESCRIBED, list_council_lines
+    from councils.record.models import Entry, Sequence
+
+    span = Entry.objects.aggregate(since=Min("created_at"), until=Max("created_at"))
+    period = Period(span["since"], span["until"] + timedelta(seconds=1))
+    lines = [line for c in Council.objects.all() for line in list_council_lines(council=c, period=period)]
+    events = dict(
+        Sequence.objects.filter(index__in=[line.index for line in lines]).values_list("index", "entry__event")
+    )
+    told = {events[line.index] for line in lines}
+    assert told == set(DESCRIBED)
+    fallbacks = (
+        "a motion",
+        "an election",
+        "a meeting",
+        "an agenda petition",
+        "an office holder",
+        "a candidate",
+    )
+    for line in lines:
+        assert not any(f" {fallback}" in line.text for fallback in fallbacks), line.text

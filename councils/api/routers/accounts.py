@@ -1,5 +1,5 @@
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 from django.contrib.auth import authenticate
@@ -14,6 +14,8 @@ from councils.accounts.queries import acting_user
 from councils.api.pagination import PageNumber
 from councils.api.problems import problem
 from councils.core.errors import InvalidInputError
+from councils.digests import actions as digest_actions
+from councils.digests import queries as digest_queries
 
 router = Router(tags=["auth"])
 
@@ -37,6 +39,16 @@ class MeOut(Schema):
     username: str
     name: str
     has_totp: bool
+    digest_frequency: Literal["daily", "weekly", "never"] = Field(
+        description="How often the e-mail digest of your councils comes."
+    )
+    digest_sent_at: datetime | None = Field(description="When the last digest was e-mailed to you.")
+
+
+class MeIn(Schema):
+    digest_frequency: Literal["daily", "weekly", "never"] = Field(
+        description="How often the e-mail digest of your councils should come."
+    )
 
 
 class ApiTokenOut(Schema):
@@ -107,11 +119,30 @@ def revoke_current_token(request: HttpRequest) -> Status[None]:
     return Status(204, None)
 
 
+def _me(user: Any) -> dict[str, Any]:
+    digest = digest_queries.preference_of(user=user)
+    return {
+        "uuid": str(user.uuid),
+        "username": user.username,
+        "name": user.name,
+        "has_totp": user.has_totp,
+        "digest_frequency": digest.frequency,
+        "digest_sent_at": digest.sent_at,
+    }
+
+
 @router.get("/me", response=MeOut, operation_id="auth_me")
 def me(request: HttpRequest) -> dict[str, Any]:
-    """The account the request is authenticated as."""
+    """The account the request is authenticated as, with its digest preference."""
+    return _me(acting_user(request))
+
+
+@router.patch("/me", response=MeOut, operation_id="auth_me_update")
+def update_me(request: HttpRequest, body: MeIn) -> dict[str, Any]:
+    """Change my preferences: how often the e-mail digest comes (daily, weekly or never)."""
     user = acting_user(request)
-    return {"uuid": str(user.uuid), "username": user.username, "name": user.name, "has_totp": user.has_totp}
+    digest_actions.set_digest_frequency(actor=user, frequency=body.digest_frequency)
+    return _me(user)
 
 
 @router.get("/tokens", response=list[ApiTokenOut], operation_id="tokens_list")

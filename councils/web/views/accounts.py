@@ -27,6 +27,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from councils.accounts import actions, queries, ratelimit, tokens, totp
 from councils.accounts.models import User
 from councils.core.errors import DomainError
+from councils.digests import actions as digest_actions
+from councils.digests import queries as digest_queries
+from councils.digests.models import DigestPreference
 from councils.federation import permissions
 from councils.federation import queries as federation_queries
 from councils.federation.models import Council
@@ -136,11 +139,46 @@ def login_code(request: HttpRequest) -> HttpResponse:
     return redirect(_safe_next(request, pending.get("next", "")))
 
 
+DIGEST_CHOICES = [
+    (DigestPreference.Frequency.DAILY, gettext_lazy("Daily: each morning, what happened the day before")),
+    (DigestPreference.Frequency.WEEKLY, gettext_lazy("Weekly: each Monday, what happened the week before")),
+    (DigestPreference.Frequency.NEVER, gettext_lazy("Never")),
+]
+
+
+class DigestForm(forms.Form):
+    frequency = forms.ChoiceField(
+        label=gettext_lazy("E-mail digest"), choices=DIGEST_CHOICES, widget=forms.RadioSelect
+    )
+
+
+def _account_page(request: HttpRequest, digest_form: DigestForm, status: int = 200) -> HttpResponse:
+    user = _me(request)
+    context = {
+        "token_count": tokens.list_tokens(user=user).count(),
+        "digest_form": digest_form,
+        "digest": digest_queries.preference_of(user=user),
+    }
+    return render(request, "web/accounts/account.html", context, status=status)
+
+
 @login_required
 @require_GET
 def account(request: HttpRequest) -> HttpResponse:
-    count = tokens.list_tokens(user=_me(request)).count()
-    return render(request, "web/accounts/account.html", {"token_count": count})
+    preference = digest_queries.preference_of(user=_me(request))
+    return _account_page(request, DigestForm(initial={"frequency": preference.frequency}))
+
+
+@login_required
+@require_POST
+def account_digest(request: HttpRequest) -> HttpResponse:
+    """Choose how often the e-mail digest comes: daily, weekly or never."""
+    form = DigestForm(request.POST)
+    if not form.is_valid():
+        return _account_page(request, form, status=422)
+    digest_actions.set_digest_frequency(actor=_me(request), frequency=form.cleaned_data["frequency"])
+    messages.success(request, _("Your digest preference is saved."))
+    return redirect("web:account")
 
 
 class EnableTotpForm(CodeForm):
@@ -362,6 +400,7 @@ urlpatterns = [
     path("login/code/", login_code, name="login_code"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/", account, name="account"),
+    path("account/digest/", account_digest, name="account_digest"),
     path("account/two-factor/", two_factor, name="two_factor"),
     path("account/tokens/", api_tokens, name="api_tokens"),
     path("account/tokens/<uuid:token_id>/revoke/", revoke_api_token, name="api_token_revoke"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -9,6 +10,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from councils.digests.tasks import schedule_digests
 from councils.ops import highwater
 
 
@@ -23,7 +25,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, host: str, port: int, workers: int, **options: Any) -> None:
         # Whatever was published before this start is the floor a restore must respect.
         highwater.note_published()
-        worker = subprocess.Popen([sys.executable, "manage.py", "db_worker", "--interval", "0.5"])
+        # The worker sends the e-mail digests: each run enqueues the next, and this starts the chain.
+        schedule_digests()
+        env = dict(os.environ)
+        # Links in mail the worker sends point here unless the site is published at another address.
+        env.setdefault("COUNCILS_SITE_URL", f"http://{host}:{port}")
+        worker = subprocess.Popen([sys.executable, "manage.py", "db_worker", "--interval", "0.5"], env=env)
         # A signed checkpoint follows each batch of actions within a second, and witnesses are asked then.
         sequencer = subprocess.Popen([sys.executable, "manage.py", "sign_checkpoint", "--follow", "1"])
         server = subprocess.Popen(
