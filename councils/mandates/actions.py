@@ -602,8 +602,11 @@ def mark_notifications_read(*, actor: User, now: datetime) -> int:
 def open_reports_due(*, council: Council, meeting_uuid: Any, now: datetime) -> list[ReportDue]:
     """After a meeting of `council` closes, each sitting delegate owes a report to the council they represent.
 
-    Runs inside the transaction of the action that closed the meeting.
+    Each report is forced onto that council's next agenda (the meetings app
+    places it). Runs inside the transaction of the action that closed the meeting.
     """
+    from councils.petitions.actions import force_report_back
+
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("open_reports_due runs inside the action that closed the meeting")
     rules = constitution_for(council=council)
@@ -636,6 +639,7 @@ def open_reports_due(*, council: Council, meeting_uuid: Any, now: datetime) -> l
                 },
                 now=now,
             )
+            force_report_back(report=report, now=now)
             publish_on_commit(_channel(seat.from_council), {"type": "reports.changed"})
     return reports
 

@@ -329,7 +329,10 @@ def council_summary(*, council: Council, now: datetime) -> list[dict[str, Any]]:
         .order_by()
     )
     items = (
-        ForcedAgendaItem.objects.filter(council=council, status__in=["pending", "postponed"])
+        # Reports back are listed as reports; these are the items members forced.
+        ForcedAgendaItem.objects.filter(
+            council=council, status__in=["pending", "postponed"], petition__isnull=False
+        )
         .annotate(
             kind=Value("item", output_field=text),
             link=F("petition__uuid"),
