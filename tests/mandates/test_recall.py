@@ -326,3 +326,11 @@ def test_by_election_after_a_term_already_over_is_for_a_full_term(cast, rules):
     _elect(cast, byelection, cast.erin, when=certified_at)
     seat = Seat.objects.get(user=cast.erin, ended_at__isnull=True)
     assert seat.term_ends_at == add_months(certified_at, 12)
+
+
+def test_by_election_after_a_resignation_fills_the_rest_of_the_term(cast, rules):
+    from councils.core.rules.terms import add_months
+
+    Seat.objects.filter(user=cast.bob).update(term_ends_at=add_months(NOW, 12))
+    actions.resign_seat(actor=cast.bob, seat=bob_seat(cast), now=add_months(NOW, 2))
+    assert Election.objects.get().term_ends_at == add_months(NOW, 12)
