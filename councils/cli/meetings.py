@@ -49,6 +49,10 @@ def run_show(args: argparse.Namespace) -> int:
     for item in meeting["items"]:
         marker = ">" if item["status"] == "current" else " "
         print(f" {marker}{item['position']}. {item['title']} [{item['kind']}, {item['status']}]")
+        report = item.get("report")
+        if report:
+            state = f"filed {report['submitted_at'][:10]}" if report["submitted_at"] else "not filed yet"
+            print(f"      report back by {report['delegate']['name']}: {state} (report {report['uuid']})")
         for s in item["speakers"]:
             print(f"      {'speaking' if s['status'] == 'speaking' else 'waiting '}  {s['person']['name']}")
     print(f"{meeting['attendance']} present")

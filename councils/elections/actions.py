@@ -570,8 +570,11 @@ def certify_election(*, actor: User, election: Election, now: datetime) -> Elect
     }
     order = [elected[u] for u in election.result["elected"]]
     council = election.council
-    # Nobody is elected for an indefinite term: without a date set at the call, the constitution's applies.
-    term_ends_at = election.term_ends_at or term_rules.term_end(council, now)
+    # Nobody is elected for an indefinite term: without a date set at the call, the constitution's applies;
+    # so it does when that date has passed (a by-election certified after the vacated term ran out).
+    term_ends_at = election.term_ends_at
+    if term_ends_at is None or term_ends_at <= now:
+        term_ends_at = term_rules.term_end(council, now)
     election.status = Election.Status.CERTIFIED
     election.certified_at = now
     election.term_ends_at = term_ends_at

@@ -9,6 +9,7 @@ that fill the seats and offices a recall or resignation leaves empty.
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -39,6 +40,7 @@ from councils.mandates.models import (
     ReportDue,
 )
 from councils.mandates.queries import constitution_for
+from councils.mandates.rules import remainder_of_term
 from councils.record.actions import append_entry
 
 if TYPE_CHECKING:
@@ -273,12 +275,17 @@ def expire_recall_petitions(*, now: datetime) -> int:
 
 
 def _call_byelections(*, ended: Iterable[Seat | Office], now: datetime) -> list[Election]:
-    """Call, as the rules, a by-election for each council left with empty seats and each emptied office."""
+    """Call, as the rules, a by-election for each council left with empty seats and each emptied office.
+
+    Each fills the rest of the vacated term, not a new one.
+    """
     ended = list(ended)
     electing: dict[int, Council] = {}
+    vacated: dict[int, list[Seat]] = defaultdict(list)
     for seat in ended:
         if isinstance(seat, Seat):
             electing.setdefault(seat.from_council_id, seat.from_council)
+            vacated[seat.from_council_id].append(seat)
     called = []
     for council in sorted(electing.values(), key=lambda c: c.pk):
         sitting = Seat.objects.filter(from_council=council, ended_at__isnull=True).count()
@@ -286,7 +293,12 @@ def _call_byelections(*, ended: Iterable[Seat | Office], now: datetime) -> list[
         if federation_queries.delegate_seats_for(child=council) > sitting:
             called.append(
                 election_actions.call_election(
-                    actor=None, council=council, kind=Election.Kind.DELEGATES, is_by_election=True, now=now
+                    actor=None,
+                    council=council,
+                    kind=Election.Kind.DELEGATES,
+                    is_by_election=True,
+                    term_ends_at=remainder_of_term(council, vacated[council.pk], now),
+                    now=now,
                 )
             )
     for office in ended:
@@ -298,6 +310,7 @@ def _call_byelections(*, ended: Iterable[Seat | Office], now: datetime) -> list[
                     kind=Election.Kind.OFFICE,
                     role=office.role,
                     is_by_election=True,
+                    term_ends_at=remainder_of_term(office.council, [office], now),
                     now=now,
                 )
             )
@@ -602,8 +615,11 @@ def mark_notifications_read(*, actor: User, now: datetime) -> int:
 def open_reports_due(*, council: Council, meeting_uuid: Any, now: datetime) -> list[ReportDue]:
     """After a meeting of `council` closes, each sitting delegate owes a report to the council they represent.
 
-    Runs inside the transaction of the action that closed the meeting.
+    Each report is forced onto that council's next agenda (the meetings app
+    places it). Runs inside the transaction of the action that closed the meeting.
     """
+    from councils.petitions.actions import force_report_back
+
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("open_reports_due runs inside the action that closed the meeting")
     rules = constitution_for(council=council)
@@ -636,6 +652,7 @@ def open_reports_due(*, council: Council, meeting_uuid: Any, now: datetime) -> l
                 },
                 now=now,
             )
+            force_report_back(report=report, now=now)
             publish_on_commit(_channel(seat.from_council), {"type": "reports.changed"})
     return reports
 

@@ -200,14 +200,18 @@ def list_register(*, federation_id: int, now: datetime, council: Council | None 
     holders = {o.user_id for o in offices_list} | {s.user_id for s in seats_list}
     office_history: dict[tuple[int, int, str], list[terms.Period]] = defaultdict(list)
     for o in Office.objects.filter(user_id__in=holders, council__federation_id=federation_id).only(
-        "council_id", "user_id", "role", "started_at", "ended_at"
+        "council_id", "user_id", "role", "started_at", "ended_at", "term_ends_at"
     ):
-        office_history[(o.council_id, o.user_id, o.role)].append(terms.Period(o.started_at, o.ended_at))
+        office_history[(o.council_id, o.user_id, o.role)].append(
+            terms.Period(o.started_at, o.ended_at, o.term_ends_at)
+        )
     seat_history: dict[tuple[int, int], list[terms.Period]] = defaultdict(list)
     for s in Seat.objects.filter(user_id__in=holders, council__federation_id=federation_id).only(
-        "from_council_id", "user_id", "started_at", "ended_at"
+        "from_council_id", "user_id", "started_at", "ended_at", "term_ends_at"
     ):
-        seat_history[(s.from_council_id, s.user_id)].append(terms.Period(s.started_at, s.ended_at))
+        seat_history[(s.from_council_id, s.user_id)].append(
+            terms.Period(s.started_at, s.ended_at, s.term_ends_at)
+        )
     reports: dict[int, tuple[int, int]] = {}
     for r in ReportDue.objects.filter(seat__in=seats_list, submitted_at__isnull=True).only(
         "seat_id", "due_at"
@@ -329,7 +333,10 @@ def council_summary(*, council: Council, now: datetime) -> list[dict[str, Any]]:
         .order_by()
     )
     items = (
-        ForcedAgendaItem.objects.filter(council=council, status__in=["pending", "postponed"])
+        # Reports back are listed as reports; these are the items members forced.
+        ForcedAgendaItem.objects.filter(
+            council=council, status__in=["pending", "postponed"], petition__isnull=False
+        )
         .annotate(
             kind=Value("item", output_field=text),
             link=F("petition__uuid"),

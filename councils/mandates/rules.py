@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -21,15 +22,15 @@ def check_eligible_for_office(user: Any, council: Council, role: str, now: datet
 
     `role` is an Office role of `council`, or "delegate" for `council`'s delegates to its parent.
     """
-    spells: list[tuple[datetime, datetime | None]]
+    spells: list[tuple[datetime, datetime | None, datetime | None]]
     if role == DELEGATE_ROLE:
         seats = Seat.objects.filter(from_council=council, user=user)
-        spells = list(seats.values_list("started_at", "ended_at"))
+        spells = list(seats.values_list("started_at", "ended_at", "term_ends_at"))
     else:
         offices = Office.objects.filter(council=council, user=user, role=role)
-        spells = list(offices.values_list("started_at", "ended_at"))
+        spells = list(offices.values_list("started_at", "ended_at", "term_ends_at"))
     terms.check_eligible(
-        periods=[terms.Period(s, e) for s, e in spells],
+        periods=[terms.Period(s, e, t) for s, e, t in spells],
         constitution=constitution_for(council=council),
         office=f"{office_label(role)} of {council.name}",
         now=now,
@@ -46,3 +47,13 @@ def check_term(council: Council, started_at: datetime, term_ends_at: datetime | 
 def term_end(council: Council, started_at: datetime) -> datetime:
     """When a term starting at `started_at` ends under the constitution in force: term_months later."""
     return terms.add_months(started_at, constitution_for(council=council).term_months)
+
+
+def remainder_of_term(council: Council, vacated: Iterable[Seat | Office], now: datetime) -> datetime | None:
+    """When the winners of a by-election filling `vacated` stand down: the end of the vacated term.
+
+    None when the vacated term has no end still ahead (a full term from certification then).
+    """
+    return terms.remainder_end(
+        vacated=[v.term_ends_at for v in vacated], constitution=constitution_for(council=council), now=now
+    )

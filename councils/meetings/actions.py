@@ -8,6 +8,7 @@ recorded.
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -22,9 +23,13 @@ from councils.elections.models import Election
 from councils.federation.models import Council
 from councils.live.publish import publish_on_commit
 from councils.mandates.actions import open_reports_due
+from councils.mandates.models import ReportDue
 from councils.meetings import permissions, queries
 from councils.meetings.models import AgendaItem, Attendance, Meeting, Speaker
 from councils.record.actions import append_entry
+
+# Only the rules put these on an agenda: a members' petition, or a report back falling due.
+FORCED_KINDS = (AgendaItem.Kind.PETITION, AgendaItem.Kind.REPORT_BACK)
 
 
 def _channel(meeting: Meeting) -> str:
@@ -102,19 +107,25 @@ def schedule_meeting(
     return meeting
 
 
-def _place_forced_items(meeting: Meeting, now: datetime) -> None:
-    """Items that members forced by petition go on the next meeting's agenda, whatever the chair wants."""
+def _place_forced_items(
+    meeting: Meeting, now: datetime, *, reports: Sequence[ReportDue] | None = None
+) -> None:
+    """Forced items go on the next meeting's agenda, after what is there, whatever the chair wants.
+
+    Members force them by petition; the rules force a delegate's report back.
+    """
     from councils.petitions.actions import place_forced_items
 
-    for position, forced in enumerate(
-        place_forced_items(council=meeting.council, meeting_uuid=meeting.uuid, now=now), start=1
-    ):
+    last = meeting.items.aggregate(last=Max("position"))["last"] or 0
+    placed = place_forced_items(council=meeting.council, meeting_uuid=meeting.uuid, now=now, reports=reports)
+    for position, forced in enumerate(placed, start=last + 1):
         item = AgendaItem.objects.create(
             meeting=meeting,
             position=position,
-            kind=AgendaItem.Kind.PETITION,
+            kind=AgendaItem.Kind.REPORT_BACK if forced.report else AgendaItem.Kind.PETITION,
             title=forced.title,
             forced_item_uuid=forced.uuid,
+            report=forced.report,
         )
         append_entry(
             event="meeting.item_added",
@@ -129,9 +140,31 @@ def _place_forced_items(meeting: Meeting, now: datetime) -> None:
                 "motion": None,
                 "election": None,
                 "forced_item": str(forced.uuid),
+                "report": str(forced.report.uuid) if forced.report else None,
             },
             now=now,
         )
+
+
+def _place_reports_due(reports: Sequence[ReportDue], now: datetime) -> None:
+    """Reports falling due go on the agenda of each represented council's next meeting already set.
+
+    A council with no meeting set gets them when it schedules one (`schedule_meeting`).
+    """
+    owed: dict[int, list[ReportDue]] = defaultdict(list)
+    for report in reports:
+        owed[report.council_id].append(report)
+    for council_id in sorted(owed):
+        meeting = (
+            Meeting.objects.select_for_update(of=("self",))
+            .select_related("council")
+            .filter(council_id=council_id, status__in=[Meeting.Status.SCHEDULED, Meeting.Status.OPEN])
+            .order_by("starts_at", "id")
+            .first()
+        )
+        if meeting is not None:
+            _place_forced_items(meeting, now, reports=owed[council_id])
+            publish_on_commit(_channel(meeting), {"type": "agenda.changed"})
 
 
 @transaction.atomic
@@ -149,8 +182,8 @@ def add_agenda_item(
     meeting = _lock(meeting)
     _require_status(meeting, Meeting.Status.SCHEDULED, Meeting.Status.OPEN)
     permissions.require(actor, "manage", meeting)
-    if kind not in AgendaItem.Kind.values or kind == AgendaItem.Kind.PETITION:
-        kinds = [k for k in AgendaItem.Kind.values if k != AgendaItem.Kind.PETITION]
+    if kind not in AgendaItem.Kind.values or kind in FORCED_KINDS:
+        kinds = [k for k in AgendaItem.Kind.values if k not in FORCED_KINDS]
         raise InvalidInputError(f"An agenda item is one of: {', '.join(kinds)}.")
     if kind == AgendaItem.Kind.MOTION:
         if motion is None or motion.council_id != meeting.council_id:
@@ -298,7 +331,7 @@ def close_meeting(*, actor: User, meeting: Meeting, now: datetime) -> Meeting:
         payload={"meeting": str(meeting.uuid), "attendance": meeting.attendance.count()},
         now=now,
     )
-    open_reports_due(council=meeting.council, meeting_uuid=meeting.uuid, now=now)
+    _place_reports_due(open_reports_due(council=meeting.council, meeting_uuid=meeting.uuid, now=now), now)
     publish_on_commit(_channel(meeting), {"type": "meeting.closed"})
     return meeting
 

@@ -51,6 +51,7 @@ class AgendaItem(models.Model):
         REPORT = "report", _("Report")
         OTHER = "other", _("Other business")
         PETITION = "petition", _("Forced by members' petition")
+        REPORT_BACK = "report_back", _("Delegate's report back")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("To come")
@@ -70,6 +71,10 @@ class AgendaItem(models.Model):
     )
     # The petitions app's forced item this places on the agenda (kept loose).
     forced_item_uuid = models.UUIDField(null=True, blank=True)
+    # The report back a delegate owes the council, for an item the rules put on the agenda.
+    report = models.ForeignKey(
+        "mandates.ReportDue", null=True, blank=True, on_delete=models.PROTECT, related_name="agenda_items"
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     taken_at = models.DateTimeField(null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)

@@ -102,7 +102,7 @@ def list_items(*, meeting: Meeting) -> list[AgendaItem]:
     """The agenda in order, each item with its speakers' list."""
     speakers = Speaker.objects.select_related("user").order_by("requested_at", "id")
     return list(
-        meeting.items.select_related("motion", "election")
+        meeting.items.select_related("motion", "election", "report__delegate", "report__higher_council")
         .prefetch_related(Prefetch("speakers", queryset=speakers))
         .order_by("position", "id")
     )

@@ -1,12 +1,14 @@
-"""Writes of agenda petitions. Each runs in one transaction with its record entry.
+"""Writes of agenda petitions and forced items. Each runs in one transaction with its record entry.
 
 The signature (or council's backing) that reaches the threshold forces the
-item in the same transaction. A forced item is moved only by an adopted
-motion of the council itself, never by its chair alone.
+item in the same transaction; a delegate's report back falling due forces
+one too, by the rules. A forced item is moved only by an adopted motion of
+the council itself, never by its chair alone.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +34,7 @@ from councils.record.actions import append_entry
 
 if TYPE_CHECKING:
     from councils.core.rules.votes import VoteResult
+    from councils.mandates.models import ReportDue
     from councils.motions.models import Motion
 
 MAX_TEXT = 20_000
@@ -227,9 +230,45 @@ def propose_council_support(
     return support
 
 
+def force_report_back(*, report: ReportDue, now: datetime) -> ForcedAgendaItem:
+    """Force a delegate's report back onto the next agenda of the council they represent, as the rules.
+
+    Runs inside the transaction of the action that made the report due.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("force_report_back runs inside the action that made the report due")
+    higher = report.higher_council.name
+    item = ForcedAgendaItem.objects.create(
+        council=report.council,
+        report=report,
+        title=f"Report back on the meeting of {higher} ({report.created_at:%Y-%m-%d})"[:200],
+        text=(
+            f"The delegate of {report.council.name} to {higher} reports on the meeting of {higher} "
+            f"(meeting {report.meeting_uuid}): what was decided and how they voted. The report is due by "
+            f"{report.due_at:%Y-%m-%d}."
+        ),
+        forced_at=now,
+    )
+    append_entry(
+        event="agenda.item_forced",
+        actor=None,
+        council=report.council,
+        payload={"petition": None, "report": str(report.uuid), "item": str(item.uuid), "by": "report_due"},
+        now=now,
+    )
+    publish_on_commit(_channel(report.council), {"type": "agenda.changed"})
+    return item
+
+
+def _forced_by(item: ForcedAgendaItem) -> str:
+    if item.report_id is not None:
+        return "by the rules: a delegate's report back is due"
+    return "by a petition of its members"
+
+
 def _refusal(item: ForcedAgendaItem) -> PermissionDeniedError:
     return PermissionDeniedError(
-        f"“{item.title}” was forced onto the agenda of {item.council.name} by a petition of its members. "
+        f"“{item.title}” was forced onto the agenda of {item.council.name} {_forced_by(item)}. "
         "The chair cannot remove, merge or postpone it; only a recorded vote of the council can. "
         "Propose the change as a motion for the council to vote on.",
         code="forced_item_protected",
@@ -265,7 +304,11 @@ def propose_item_change(
     """Put a change to a forced item to the council as a motion; only its adoption applies the change."""
     from councils.motions import actions as motion_actions
 
-    item = ForcedAgendaItem.objects.select_for_update(of=("self",)).select_related("council").get(pk=item.pk)
+    item = (
+        ForcedAgendaItem.objects.select_for_update(of=("self",))
+        .select_related("council", "petition", "report")
+        .get(pk=item.pk)
+    )
     permissions.require(actor, "propose_change", item.council)
     if change not in ItemChangeProposal.Change.values:
         raise InvalidInputError(f"Choose one of {', '.join(ItemChangeProposal.Change.values)}.")
@@ -276,12 +319,17 @@ def propose_item_change(
     ):
         raise ConflictError("This item is no longer on an agenda.")
     proposal = ItemChangeProposal.objects.create(item=item, change=change, proposed_by=actor, proposed_at=now)
+    if item.petition is not None:
+        source = f"petition {item.petition.uuid}"
+    else:
+        assert item.report is not None
+        source = f"the rules (report back {item.report.uuid})"
     motion = motion_actions.table_motion(
         actor=actor,
         council=item.council,
-        title=f"{ItemChangeProposal.Change(change).label} the petitioned item “{item.title}”"[:200],
+        title=f"{ItemChangeProposal.Change(change).label} the forced item “{item.title}”"[:200],
         text=(
-            f"That the item “{item.title}”, forced onto the agenda by petition {item.petition.uuid}, is "
+            f"That the item “{item.title}”, forced onto the agenda by {source}, is "
             f"{CHANGE_WORDS[change]} the agenda."
         ),
         now=now,
@@ -364,20 +412,28 @@ def _decide_support(*, support: CouncilSupport, adopted: bool, now: datetime) ->
         _force(petition=petition, reason="councils", now=now)
 
 
-def place_forced_items(*, council: Council, meeting_uuid: Any, now: datetime) -> list[ForcedAgendaItem]:
+def place_forced_items(
+    *, council: Council, meeting_uuid: Any, now: datetime, reports: Sequence[ReportDue] | None = None
+) -> list[ForcedAgendaItem]:
     """Put every forced item still due on the agenda of `council`'s meeting `meeting_uuid`.
 
-    Runs inside the transaction of the meetings action that builds the agenda.
+    With `reports`, only the items of those reports back: they fell due when the
+    meeting was already set. Runs inside the transaction of the meetings action
+    that builds the agenda.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("place_forced_items runs inside the action that builds the agenda")
-    due = list(
+    due_items = (
         ForcedAgendaItem.objects.select_for_update(of=("self",))
+        .select_related("report")
         .filter(
             council=council, status__in=[ForcedAgendaItem.Status.PENDING, ForcedAgendaItem.Status.POSTPONED]
         )
         .order_by("forced_at", "id")
     )
+    if reports is not None:
+        due_items = due_items.filter(report__in=reports)
+    due = list(due_items)
     for item in due:
         item.status = ForcedAgendaItem.Status.PLACED
         item.meeting_uuid = meeting_uuid

@@ -99,7 +99,10 @@ class CouncilSupport(models.Model):
 
 
 class ForcedAgendaItem(models.Model):
-    """An item a petition forced onto the council's next meeting; only a vote of the body may move it."""
+    """An item forced onto the council's next meeting; only a vote of the body may move it.
+
+    Forced either by a members' petition or by the rules: a delegate's report back falling due.
+    """
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Due on the next meeting's agenda")
@@ -113,7 +116,12 @@ class ForcedAgendaItem(models.Model):
     council = models.ForeignKey(
         "federation.Council", on_delete=models.PROTECT, related_name="forced_agenda_items"
     )
-    petition = models.OneToOneField(AgendaPetition, on_delete=models.PROTECT, related_name="item")
+    petition = models.OneToOneField(
+        AgendaPetition, null=True, blank=True, on_delete=models.PROTECT, related_name="item"
+    )
+    report = models.OneToOneField(
+        "mandates.ReportDue", null=True, blank=True, on_delete=models.PROTECT, related_name="agenda_item"
+    )
     title = models.CharField(max_length=200)
     text = models.TextField()
     forced_at = models.DateTimeField()
@@ -124,6 +132,15 @@ class ForcedAgendaItem(models.Model):
 
     class Meta:
         ordering = ["forced_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(petition__isnull=False, report__isnull=True)
+                    | Q(petition__isnull=True, report__isnull=False)
+                ),
+                name="forced_item_by_petition_or_report",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title

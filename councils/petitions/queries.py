@@ -51,7 +51,7 @@ def has_signed(*, petition: AgendaPetition, user: Any) -> bool:
 
 def access_item(*, viewer: Any, item_uuid: uuid_lib.UUID | str) -> ForcedAgendaItem:
     try:
-        item = ForcedAgendaItem.objects.select_related("council", "petition").get(uuid=item_uuid)
+        item = ForcedAgendaItem.objects.select_related("council", "petition", "report").get(uuid=item_uuid)
     except (ForcedAgendaItem.DoesNotExist, ValueError, TypeError):
         raise NotFoundError("No such agenda item.") from None
     if not federation_queries.can_view_council(viewer=viewer, council=item.council):
@@ -63,12 +63,12 @@ def list_pending_items(*, council: Council) -> QuerySet[ForcedAgendaItem]:
     """Items the next meeting of `council` must put on its agenda."""
     return ForcedAgendaItem.objects.filter(
         council=council, status__in=[ForcedAgendaItem.Status.PENDING, ForcedAgendaItem.Status.POSTPONED]
-    ).select_related("petition")
+    ).select_related("petition", "report")
 
 
 def list_items(*, council: Council) -> QuerySet[ForcedAgendaItem]:
     return (
         ForcedAgendaItem.objects.filter(council=council)
-        .select_related("petition")
+        .select_related("petition", "report")
         .order_by("-forced_at", "id")
     )

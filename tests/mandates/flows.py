@@ -56,3 +56,17 @@ def district_vote(cast, target, *, bob, dave="yes", now=NOW):
     motion_actions.cast_vote(actor=cast.dave, vote=vote, choice=dave, now=now)
     motion_actions.close_vote(actor=None, vote=vote, now=now + timedelta(minutes=10))
     return Vote.objects.get(pk=vote.pk)
+
+
+def hold_district_meeting(cast, *, now=NOW):
+    """Dave, made chair of Eastside District, holds and closes a meeting: its delegates then owe reports."""
+    from councils.federation.models import Office
+    from councils.meetings import actions as meeting_actions
+
+    if not Office.objects.filter(council=cast.district, user=cast.dave, role="chair").exists():
+        fa.appoint_founding_officer(actor=None, council=cast.district, user=cast.dave, role="chair", now=now)
+    meeting = meeting_actions.schedule_meeting(
+        actor=cast.dave, council=cast.district, title="District meeting", starts_at=now, place="Hall", now=now
+    )
+    meeting_actions.open_meeting(actor=cast.dave, meeting=meeting, now=now)
+    return meeting_actions.close_meeting(actor=cast.dave, meeting=meeting, now=now + timedelta(hours=2))

@@ -137,3 +137,23 @@ def test_mandate_propose_and_report(cli, cast, rules, capsys):
     report = next(r for r in reports if r.delegate == cast.bob)
     assert cli(cast.bob, "mandate", "report", str(report.uuid), "--text", "Levy adopted.") == 0
     assert "Report to Riverside Depot submitted." in capsys.readouterr().out
+
+
+def test_meetings_show_prints_the_report_back_on_the_agenda(cli, cast, rules, capsys):
+    from councils.mandates.models import ReportDue
+    from councils.meetings import actions as meeting_actions
+    from tests.mandates.flows import hold_district_meeting
+
+    meeting = meeting_actions.schedule_meeting(
+        actor=cast.alice, council=cast.riverside, title="Monthly", starts_at=NOW, place="Canteen", now=NOW
+    )
+    hold_district_meeting(cast)
+    report = ReportDue.objects.get()
+    capsys.readouterr()
+    assert cli(cast.erin, "meetings", "show", str(meeting.uuid)) == 0
+    out = capsys.readouterr().out
+    assert "1. Report back on the meeting of Eastside District (2026-03-01) [report_back, pending]" in out
+    assert f"report back by Bob Novak: not filed yet (report {report.uuid})" in out
+    actions.submit_report(actor=cast.bob, report=report, text="Voted yes.", now=NOW)
+    assert cli(cast.erin, "meetings", "show", str(meeting.uuid)) == 0
+    assert f"report back by Bob Novak: filed 2026-03-01 (report {report.uuid})" in capsys.readouterr().out

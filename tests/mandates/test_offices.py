@@ -91,6 +91,25 @@ def test_meeting_close_opens_a_report_due_for_each_delegate(cast, rules):
     assert Entry.objects.filter(event="report.due").count() == 1
 
 
+def test_each_report_due_is_forced_onto_the_represented_councils_next_agenda(cast, rules):
+    from councils.petitions.models import ForcedAgendaItem
+
+    [report] = _reports(cast)
+    item = ForcedAgendaItem.objects.get()
+    assert (item.report, item.council, item.status, item.petition) == (
+        report,
+        cast.riverside,
+        "pending",
+        None,
+    )
+    [entry] = [json.loads(bytes(e.data)) for e in Entry.objects.filter(event="agenda.item_forced")]
+    assert (entry["actor"], entry["payload"]["report"], entry["payload"]["by"]) == (
+        None,
+        str(report.uuid),
+        "report_due",
+    )
+
+
 def test_delegate_submits_the_report_and_it_closes(cast, rules):
     report = _reports(cast)[0]
     actions.submit_report(actor=cast.bob, report=report, text="We adopted the levy; I voted yes.", now=NOW)

@@ -3,10 +3,12 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 
 from councils.core.errors import ConflictError, PermissionDeniedError
 from councils.core.rules.recall import PetitionClosedError
 from councils.elections.models import Election
+from councils.federation import actions as fa
 from councils.federation.models import Office, Seat
 from councils.mandates import actions
 from councils.mandates.models import RecallPetition, RecallSignature
@@ -238,3 +240,97 @@ def test_command_closes_expired_petitions(cast, rules, capsys):
     call_command("close_expired_petitions")
     assert "Closed 1 recall petition(s) and 1 agenda petition(s)." in capsys.readouterr().out
     assert RecallPetition.objects.get().status == "expired"
+
+
+def _elect(cast, election, winner, *, when):
+    """Run a by-election of Riverside to certification with `winner` the only candidate."""
+    from councils.elections import actions as election_actions
+
+    candidacy = election_actions.nominate(actor=winner, election=election, candidate=winner, now=when)
+    election_actions.open_voting(actor=cast.alice, election=election, now=when)
+    for voter in (cast.erin, cast.frank):
+        choice = {"ranking" if election.is_ranked else "approvals": [str(candidacy.uuid)]}
+        election_actions.cast_ballot(actor=voter, election=election, now=when, **choice)
+    election_actions.close_election(actor=cast.alice, election=election, now=when)
+    return election_actions.certify_election(actor=cast.alice, election=election, now=when)
+
+
+def _recall_bob(cast, *, when):
+    petition = actions.start_recall(actor=cast.erin, seat=bob_seat(cast), now=when)
+    actions.sign_recall(actor=cast.frank, petition=petition, now=when)
+    petition.refresh_from_db()
+    _pass_recall(cast, petition, yes=[cast.erin, cast.frank, cast.alice], no=[cast.bob], when=when)
+    return Election.objects.get(is_by_election=True, council=cast.riverside)
+
+
+def test_by_election_winner_serves_the_rest_of_the_recalled_delegates_term(cast, rules):
+    from councils.core.rules.terms import TermRuleError, add_months
+    from councils.mandates import queries
+    from councils.mandates.rules import check_eligible_for_office
+
+    term_end = add_months(NOW, 12)
+    Seat.objects.filter(user=cast.bob).update(term_ends_at=term_end)
+    when = add_months(NOW, 7)
+    byelection = _recall_bob(cast, when=when)
+    assert byelection.term_ends_at == term_end
+    [called] = [json.loads(bytes(e.data))["payload"] for e in Entry.objects.filter(event="election.called")]
+    assert called["term_ends_at"] == term_end.isoformat()
+    certified_at = when + timedelta(days=30)
+    _elect(cast, byelection, cast.erin, when=certified_at)
+    seat = Seat.objects.get(user=cast.erin, ended_at__isnull=True)
+    assert (seat.started_at, seat.term_ends_at) == (certified_at, term_end)
+
+    def served(at):
+        lines = queries.list_register(federation_id=cast.federation.id, now=at, council=cast.riverside)
+        return next(line.terms_served for line in lines if line.seat_uuid == seat.uuid)
+
+    # The rest of Bob's term counts as one term; holding on past its end without an election starts another.
+    assert served(term_end) == 1
+    assert served(term_end + timedelta(days=1)) == 2
+    # The rest of one term and a full term of her own make the two consecutive terms allowed.
+    with transaction.atomic():
+        fa.end_seat(seat=seat, reason="term_ended", actor=None, now=term_end)
+        fa.seat_delegate(
+            from_council=cast.riverside,
+            user=cast.erin,
+            election_uuid=None,
+            term_ends_at=add_months(term_end, 12),
+            now=term_end,
+        )
+    with pytest.raises(TermRuleError, match="2 consecutive term"):
+        check_eligible_for_office(cast.erin, cast.riverside, "delegate", add_months(term_end, 12))
+
+
+def test_by_election_for_an_office_fills_the_rest_of_the_recalled_officers_term(cast, rules):
+    from councils.core.rules.terms import add_months
+
+    office = Office.objects.get(council=cast.riverside, role="chair")
+    Office.objects.filter(pk=office.pk).update(term_ends_at=add_months(NOW, 12))
+    petition = actions.start_recall(actor=cast.erin, office=office, now=NOW)
+    actions.sign_recall(actor=cast.frank, petition=petition, now=NOW)
+    petition.refresh_from_db()
+    _pass_recall(cast, petition, yes=[cast.erin, cast.frank], when=NOW)
+    byelection = Election.objects.get()
+    assert byelection.term_ends_at == add_months(NOW, 12)
+
+
+def test_by_election_after_a_term_already_over_is_for_a_full_term(cast, rules):
+    from councils.core.rules.terms import add_months
+
+    Seat.objects.filter(user=cast.bob).update(term_ends_at=add_months(NOW, 1))
+    when = add_months(NOW, 3)
+    byelection = _recall_bob(cast, when=when)
+    assert byelection.term_ends_at is None
+    # Nor does a remainder that lapses before certification seat anyone for a term already over.
+    certified_at = add_months(when, 2)
+    _elect(cast, byelection, cast.erin, when=certified_at)
+    seat = Seat.objects.get(user=cast.erin, ended_at__isnull=True)
+    assert seat.term_ends_at == add_months(certified_at, 12)
+
+
+def test_by_election_after_a_resignation_fills_the_rest_of_the_term(cast, rules):
+    from councils.core.rules.terms import add_months
+
+    Seat.objects.filter(user=cast.bob).update(term_ends_at=add_months(NOW, 12))
+    actions.resign_seat(actor=cast.bob, seat=bob_seat(cast), now=add_months(NOW, 2))
+    assert Election.objects.get().term_ends_at == add_months(NOW, 12)

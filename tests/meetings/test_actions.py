@@ -236,3 +236,95 @@ def test_closing_a_higher_councils_meeting_makes_each_delegate_owe_a_report_back
     assert sorted(e["delegate"] for e in due) == sorted([str(cast.bob.uuid), str(cast.dave.uuid)])
     assert dave_seat.uuid in {r.seat.uuid for r in ReportDue.objects.filter(delegate=cast.dave)}
     assert {e["meeting"] for e in due} == {str(meeting.uuid)}
+
+
+def recorded(event: str) -> list[dict]:
+    return [json.loads(bytes(e.data)) for e in Entry.objects.filter(event=event).order_by("id")]
+
+
+def test_report_falling_due_goes_on_the_represented_councils_next_meeting(cast, meeting):
+    from councils.mandates.models import ReportDue
+    from councils.petitions.models import ForcedAgendaItem
+    from tests.mandates.flows import hold_district_meeting
+
+    actions.add_agenda_item(actor=cast.alice, meeting=meeting, kind="other", title="Rota", now=NOW)
+    district = hold_district_meeting(cast, now=at(30))
+    report = ReportDue.objects.get(delegate=cast.bob)
+    forced = ForcedAgendaItem.objects.get(report=report)
+    _rota, item = meeting.items.order_by("position")
+    assert (item.position, item.kind, item.report, item.forced_item_uuid) == (
+        2,
+        "report_back",
+        report,
+        forced.uuid,
+    )
+    assert item.title == "Report back on the meeting of Eastside District (2026-03-01)"
+    assert (forced.status, forced.meeting_uuid, forced.petition) == ("placed", meeting.uuid, None)
+    [forced_entry] = recorded("agenda.item_forced")
+    assert forced_entry["actor"] is None and forced_entry["council"] == str(cast.riverside.uuid)
+    assert forced_entry["payload"] == {
+        "petition": None,
+        "report": str(report.uuid),
+        "item": str(forced.uuid),
+        "by": "report_due",
+    }
+    [placed] = recorded("agenda.item_placed")
+    assert (placed["actor"], placed["payload"]["meeting"]) == (None, str(meeting.uuid))
+    added = [e for e in recorded("meeting.item_added") if e["payload"]["item"] == str(item.uuid)]
+    assert [(e["actor"], e["payload"]["kind"], e["payload"]["report"]) for e in added] == [
+        (None, "report_back", str(report.uuid))
+    ]
+    # The closed meeting above is not a meeting of Riverside: nothing went on its agenda.
+    assert not district.items.exists()
+
+
+def test_report_due_waits_for_the_next_meeting_scheduled(cast):
+    from councils.mandates.models import ReportDue
+    from councils.petitions.models import ForcedAgendaItem
+    from tests.mandates.flows import hold_district_meeting
+
+    past = actions.schedule_meeting(
+        actor=cast.alice, council=cast.riverside, title="Last", starts_at=NOW, place="Canteen", now=NOW
+    )
+    actions.open_meeting(actor=cast.alice, meeting=past, now=at(0))
+    actions.close_meeting(actor=cast.alice, meeting=past, now=at(1))
+    hold_district_meeting(cast, now=at(30))
+    report = ReportDue.objects.get(delegate=cast.bob)
+    forced = ForcedAgendaItem.objects.get(report=report)
+    assert forced.status == "pending" and not past.items.exists()
+    nxt = actions.schedule_meeting(
+        actor=cast.alice,
+        council=cast.riverside,
+        title="Next",
+        starts_at=at(600),
+        place="Canteen",
+        now=at(300),
+    )
+    [item] = nxt.items.all()
+    assert (item.kind, item.report, item.position) == ("report_back", report, 1)
+    actions.open_meeting(actor=cast.alice, meeting=nxt, now=at(600))
+    actions.close_meeting(actor=cast.alice, meeting=nxt, now=at(660))
+    forced.refresh_from_db()
+    assert forced.status == "dealt_with"
+
+
+def test_chair_cannot_take_a_report_back_off_the_agenda(cast, meeting):
+    from councils.petitions import actions as petition_actions
+    from councils.petitions.models import ForcedAgendaItem
+    from tests.mandates.flows import hold_district_meeting
+
+    hold_district_meeting(cast, now=at(30))
+    forced = ForcedAgendaItem.objects.get(council=cast.riverside)
+    for change in ("remove", "merge", "postpone"):
+        with pytest.raises(PermissionDeniedError, match="a delegate's report back is due") as refused:
+            petition_actions.change_forced_item(actor=cast.alice, item=forced, change=change, now=at(40))
+        assert refused.value.code == "forced_item_protected"
+    with pytest.raises(InvalidInputError):
+        actions.add_agenda_item(actor=cast.alice, meeting=meeting, kind="report_back", title="x", now=NOW)
+    proposal = petition_actions.propose_item_change(
+        actor=cast.erin, item=forced, change="postpone", now=at(40)
+    )
+    motion = proposal.item.council.motions.get(uuid=proposal.motion_uuid)
+    assert f"by the rules (report back {forced.report.uuid})" in motion.text
+    forced.refresh_from_db()
+    assert forced.status == "placed"

@@ -119,3 +119,29 @@ def test_online_link_is_only_for_the_council_s_participants(cast):
         detail = cast.api(who).get(f"{BASE}/{meeting['uuid']}").json()
         listed = cast.api(who).get(f"{BASE}?council={cast.riverside.uuid}").json()["items"][0]
         assert (detail["online_url"], listed["online_url"]) == (link, link)
+
+
+def test_agenda_shows_the_report_back_and_the_report_once_filed(cast):
+    from councils.mandates.models import ReportDue
+    from councils.petitions.models import ForcedAgendaItem
+    from tests.mandates.flows import hold_district_meeting
+
+    meeting = schedule(cast)
+    hold_district_meeting(cast)
+    report = ReportDue.objects.get(delegate=cast.bob)
+    erin = cast.api(cast.erin)
+    [item] = erin.get(f"{BASE}/{meeting['uuid']}").json()["items"]
+    assert (item["kind"], item["forced_item"]) == (
+        "report_back",
+        str(ForcedAgendaItem.objects.get(report=report).uuid),
+    )
+    assert item["report"]["uuid"] == str(report.uuid)
+    assert item["report"]["delegate"]["name"] == "Bob Novak"
+    assert item["report"]["higher_council"]["name"] == "Eastside District"
+    assert (item["report"]["submitted_at"], item["report"]["text"]) == (None, "")
+    filed = post(cast.api(cast.bob), f"/api/v1/mandates/reports/{report.uuid}", {"text": "We voted yes."})
+    assert filed.status_code == 200, filed.content
+    [item] = erin.get(f"{BASE}/{meeting['uuid']}").json()["items"]
+    assert item["report"]["text"] == "We voted yes." and item["report"]["submitted_at"]
+    items = erin.get(f"/api/v1/petitions/councils/{cast.riverside.uuid}/items").json()["items"]
+    assert [(i["petition"], i["report"], i["status"]) for i in items] == [(None, str(report.uuid), "placed")]

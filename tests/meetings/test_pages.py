@@ -131,3 +131,28 @@ def test_chair_marks_others_present_and_members_cannot(cast, meeting):
     assert cast.client(cast.alice).post(url, {"person": str(cast.frank.uuid)}).status_code == 302
     assert cast.client(cast.alice).post(url, {"person": str(cast.dave.uuid)}).status_code == 422
     assert list(meeting.attendance.values_list("user__username", flat=True)) == ["frank"]
+
+
+def test_agenda_links_the_report_back_and_shows_it_once_filed(cast, meeting):
+    from councils.mandates import actions as mandate_actions
+    from councils.mandates.models import ReportDue
+    from tests.mandates.flows import hold_district_meeting
+
+    hold_district_meeting(cast, now=NOW)
+    report = ReportDue.objects.get(delegate=cast.bob)
+    erin = cast.client(cast.erin)
+    page = erin.get(f"/meetings/{meeting.uuid}/").content.decode()
+    assert "Report back on the meeting of Eastside District" in page and "by Bob Novak" in page
+    assert f'href="/mandates/reports/{report.uuid}/"' in page and "Not filed yet" in page
+    assert "only a recorded vote of the council can remove, merge or postpone it" in page
+    # Another member reads the report's page without the delegate's form, and may put a change to the vote.
+    other = erin.get(f"/mandates/reports/{report.uuid}/").content.decode()
+    assert "Not filed yet." in other and "Submit the report" not in other
+    assert "On the agenda" in other and "Table a motion for the council to vote on" in other
+    assert (
+        "Submit the report" in cast.client(cast.bob).get(f"/mandates/reports/{report.uuid}/").content.decode()
+    )
+    mandate_actions.submit_report(actor=cast.bob, report=report, text="We voted yes on the levy.", now=NOW)
+    page = erin.get(f"/meetings/{meeting.uuid}/").content.decode()
+    assert "Filed" in page and "Not filed yet" not in page
+    assert "We voted yes on the levy." in erin.get(f"/mandates/reports/{report.uuid}/").content.decode()

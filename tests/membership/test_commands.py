@@ -5,9 +5,12 @@ import io
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from councils.constitution.queries import current_constitution
+from councils.core.rules.terms import add_months
 from councils.federation.models import Council, Federation, Membership, Office
+from councils.mandates.rules import check_term
 from councils.motions import actions as motion_actions
 from councils.record.models import Entry
 from tests.membership.support import NOW
@@ -100,10 +103,30 @@ def test_bad_file_reports_every_problem_and_creates_nothing(db, tmp_path):
 def test_interactive_init(db, monkeypatch):
     answers = iter(["Bakers", "Bakers' Congress", "Oven One, Oven Two", "olga", "olga@example.org"])
     monkeypatch.setattr("builtins.input", lambda prompt: next(answers))
+    monkeypatch.setattr(timezone, "now", lambda: NOW)
     _run("init_federation")
     federation = Federation.objects.get(name="Bakers")
     assert Council.objects.filter(federation=federation, is_base=True).count() == 2
     assert current_constitution(federation).version == 1
+    # The first chair serves the default term of the constitution, from the founding.
+    chair = Office.objects.get(user__username="olga")
+    assert (chair.started_at, chair.term_ends_at) == (NOW, add_months(NOW, 12))
+
+
+def test_founding_officers_serve_the_term_the_founding_constitution_sets(db, tmp_path, monkeypatch):
+    monkeypatch.setattr(timezone, "now", lambda: NOW)
+    path = tmp_path / "constitution.toml"
+    path.write_text(
+        TOML.replace("[constitution]\n", "[constitution]\nterm_months = 6\n")
+        + '\n[[officers]]\ncouncil = "Tram Congress"\nrole = "secretary"\nusername = "omar"\n'
+    )
+    _run("init_federation", "--from-file", str(path))
+    offices = Office.objects.filter(council__federation__name="Tram Workers")
+    assert {(o.user.username, o.role, o.term_ends_at) for o in offices} == {
+        ("nadia", "chair", add_months(NOW, 6)),
+        ("omar", "secretary", add_months(NOW, 6)),
+    }
+    check_term(offices[0].council, NOW, offices[0].term_ends_at)
 
 
 CSV_OK = (

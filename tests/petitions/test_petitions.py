@@ -108,6 +108,20 @@ def test_adopted_motion_of_the_body_removes_the_item(cast, rules):
         actions.change_forced_item(actor=cast.alice, item=item, change="remove", now=NOW)
 
 
+def test_report_back_is_a_forced_item_only_a_vote_of_the_body_removes(cast, rules):
+    from tests.mandates.flows import hold_district_meeting
+
+    hold_district_meeting(cast)
+    item = ForcedAgendaItem.objects.select_related("report").get()
+    assert (item.council, item.report.delegate, item.petition) == (cast.riverside, cast.bob, None)
+    with pytest.raises(PermissionDeniedError, match="forced onto the agenda of Riverside Depot by the rules"):
+        actions.change_forced_item(actor=cast.alice, item=item, change="remove", now=NOW)
+    proposal = actions.propose_item_change(actor=cast.erin, item=item, change="remove", now=NOW)
+    carry(cast, proposal.motion_uuid)
+    item.refresh_from_db()
+    assert item.status == "removed" and item.changed_by_motion_uuid == proposal.motion_uuid
+
+
 def test_rejected_change_motion_leaves_the_item(cast, rules):
     item = forced_item(cast)
     proposal = actions.propose_item_change(actor=cast.alice, item=item, change="postpone", now=NOW)

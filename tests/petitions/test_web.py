@@ -61,3 +61,23 @@ def test_outsider_gets_404_on_a_hidden_council(cast, rules):
     cast.riverside.save()
     assert cast.client(cast.dave).get(f"/petitions/{petition.uuid}/").status_code == 404
     assert cast.client(cast.dave).get(f"/petitions/councils/{cast.riverside.uuid}/").status_code == 404
+
+
+def test_report_back_is_listed_with_the_forced_items_and_only_a_vote_moves_it(cast, rules):
+    from councils.mandates.models import ReportDue
+    from tests.mandates.flows import hold_district_meeting
+
+    hold_district_meeting(cast)
+    report = ReportDue.objects.get()
+    item = ForcedAgendaItem.objects.get(report=report)
+    erin = cast.client(cast.erin)
+    page = erin.get(f"/petitions/councils/{cast.riverside.uuid}/").content.decode()
+    assert f'href="/mandates/reports/{report.uuid}/"' in page and "a delegate's report back" in page
+    bad = erin.post(f"/petitions/items/{item.uuid}/change-motion/", {"change": "shred"})
+    assert bad.status_code == 302 and bad["Location"] == f"/mandates/reports/{report.uuid}/"
+    moved = erin.post(f"/petitions/items/{item.uuid}/change-motion/", {"change": "postpone"})
+    assert moved.status_code == 302 and moved["Location"].startswith("/motions/")
+    council_page = erin.get(f"/councils/{cast.riverside.uuid}/").content.decode()
+    # Listed among the reports owed, not among the items members forced.
+    assert "Reports owed by our delegates" in council_page
+    assert "Items members forced onto the next agenda" not in council_page

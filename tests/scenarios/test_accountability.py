@@ -19,7 +19,13 @@ from councils.motions.models import Motion, Vote
 from councils.petitions.models import ForcedAgendaItem
 from councils.record.models import Entry
 from tests.conftest import NOW
-from tests.mandates.flows import adopt_mandate, district_motion, district_vote, seat_dave_for_harbour
+from tests.mandates.flows import (
+    adopt_mandate,
+    district_motion,
+    district_vote,
+    hold_district_meeting,
+    seat_dave_for_harbour,
+)
 
 
 def post(client, url, body=None):
@@ -69,6 +75,37 @@ def test_chair_cannot_suppress_a_petitioned_agenda_item(cast):
     item.refresh_from_db()
     assert item.status == "placed"
     assert not Entry.objects.filter(event="agenda.item_changed").exists()
+
+
+def test_chair_cannot_keep_a_delegates_report_off_the_agenda(cast):
+    meeting = post(
+        cast.api(cast.alice),
+        "/api/v1/meetings",
+        {
+            "council": str(cast.riverside.uuid),
+            "title": "Monthly meeting",
+            "starts_at": "2026-12-01T18:00:00Z",
+            "place": "Canteen",
+        },
+    ).json()
+    hold_district_meeting(cast)
+    agenda = cast.api(cast.erin).get(f"/api/v1/meetings/{meeting['uuid']}").json()["items"]
+    [item] = [i for i in agenda if i["kind"] == "report_back"]
+    assert item["report"]["delegate"]["name"] == "Bob Novak" and item["report"]["submitted_at"] is None
+    for change in ("remove", "merge", "postpone"):
+        refused = post(
+            cast.api(cast.alice), f"/api/v1/petitions/items/{item['forced_item']}/change", {"change": change}
+        )
+        assert refused.status_code == 403
+        assert "a delegate's report back is due" in refused.json()["detail"]
+    filed = post(
+        cast.api(cast.bob), f"/api/v1/mandates/reports/{item['report']['uuid']}", {"text": "I voted no."}
+    )
+    assert filed.status_code == 200
+    agenda = cast.api(cast.erin).get(f"/api/v1/meetings/{meeting['uuid']}").json()["items"]
+    assert [i["report"]["text"] for i in agenda if i["kind"] == "report_back"] == ["I voted no."]
+    placed = [json.loads(bytes(e.data)) for e in Entry.objects.filter(event="meeting.item_added")]
+    assert [(e["actor"], e["payload"]["kind"]) for e in placed] == [(None, "report_back")]
 
 
 def test_higher_body_cannot_appoint_or_remove_a_lower_councils_delegate(cast):

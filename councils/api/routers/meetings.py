@@ -15,6 +15,7 @@ from councils.api.pagination import PageNumber
 from councils.core.errors import InvalidInputError, NotFoundError
 from councils.elections.models import Election
 from councils.federation.queries import access_council
+from councils.mandates.models import ReportDue
 from councils.meetings import actions, permissions, queries
 from councils.meetings.models import AgendaItem, Meeting, Speaker
 from councils.meetings.pdf import minutes_pdf
@@ -45,7 +46,22 @@ class SpeakerOut(Schema):
         return obj.user
 
 
-class ItemOut(Schema):
+class AgendaReportOut(Schema):
+    """The report back an item puts before the council: empty text until the delegate files it."""
+
+    uuid: UUID
+    delegate: PersonRef
+    higher_council: CouncilRef
+    due_at: datetime
+    submitted_at: datetime | None
+    text: str
+
+    @staticmethod
+    def resolve_text(obj: ReportDue) -> str:
+        return obj.report
+
+
+class AgendaItemOut(Schema):
     uuid: UUID
     position: int
     kind: str
@@ -53,9 +69,17 @@ class ItemOut(Schema):
     status: str
     motion: UUID | None
     election: UUID | None
+    forced_item: UUID | None = Field(
+        description="the forced item (petitions) behind an item only a vote of the council may move"
+    )
+    report: AgendaReportOut | None
     taken_at: datetime | None
     done_at: datetime | None
     speakers: list[SpeakerOut]
+
+    @staticmethod
+    def resolve_forced_item(obj: AgendaItem) -> UUID | None:
+        return obj.forced_item_uuid
 
     @staticmethod
     def resolve_motion(obj: AgendaItem) -> UUID | None:
@@ -100,7 +124,7 @@ class MeetingOut(Schema):
 
 
 class MeetingDetailOut(MeetingOut):
-    items: list[ItemOut]
+    items: list[AgendaItemOut]
     attendance: int
     may_manage: bool
 
@@ -190,7 +214,7 @@ def get_meeting(request: HttpRequest, meeting_id: UUID) -> Any:
     return _detail(request, _meeting(request, meeting_id))
 
 
-@router.post("/{meeting_id}/items", response={201: ItemOut}, operation_id="meetings_add_item")
+@router.post("/{meeting_id}/items", response={201: AgendaItemOut}, operation_id="meetings_add_item")
 def add_item(request: HttpRequest, meeting_id: UUID, body: ItemIn) -> Any:
     meeting = _meeting(request, meeting_id)
     motion = Motion.objects.filter(uuid=body.motion).first() if body.motion else None
@@ -263,7 +287,9 @@ def join_speakers(request: HttpRequest, meeting_id: UUID, item_id: UUID) -> Any:
     return Status(201, actions.join_speakers(actor=acting_user(request), item=item, now=timezone.now()))
 
 
-@router.post("/{meeting_id}/items/{item_id}/floor", response=ItemOut, operation_id="meetings_give_floor")
+@router.post(
+    "/{meeting_id}/items/{item_id}/floor", response=AgendaItemOut, operation_id="meetings_give_floor"
+)
 def give_floor(request: HttpRequest, meeting_id: UUID, item_id: UUID) -> Any:
     """Give the floor to the next speaker waiting on the item under discussion."""
     item = _item(request, meeting_id, item_id)

@@ -4,7 +4,7 @@ from uuid import UUID
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import ConfigDict
 
@@ -90,7 +90,8 @@ class SupportOut(Schema):
 class ItemOut(Schema):
     uuid: UUID
     council: Ref
-    petition: UUID
+    petition: UUID | None = Field(description="the petition that forced the item, if members did")
+    report: UUID | None = Field(description="the delegate's report back that forced the item, if one did")
     title: str
     text: str
     status: str
@@ -100,7 +101,11 @@ class ItemOut(Schema):
 
     @staticmethod
     def resolve_petition(obj: ForcedAgendaItem) -> Any:
-        return obj.petition.uuid
+        return obj.petition.uuid if obj.petition else None
+
+    @staticmethod
+    def resolve_report(obj: ForcedAgendaItem) -> Any:
+        return obj.report.uuid if obj.report else None
 
     @staticmethod
     def resolve_meeting(obj: ForcedAgendaItem) -> Any:
@@ -180,7 +185,7 @@ def list_petitions(request: HttpRequest, council_id: UUID) -> Any:
 )
 @paginate(PageNumber)
 def list_items(request: HttpRequest, council_id: UUID) -> Any:
-    """Items petitions forced onto the council's agenda, with what became of them."""
+    """Items forced onto the council's agenda, by petition or a report back due, and what became of them."""
     council = federation_queries.access_council(viewer=request.user, council_uuid=council_id)
     return queries.list_items(council=council).select_related("council")
 

@@ -24,10 +24,15 @@ class TermRuleError(ConflictError):
 
 @dataclass(frozen=True)
 class Period:
-    """One spell in an office; `ended_at` is None while it is still held."""
+    """One spell in an office; `ended_at` is None while it is still held.
+
+    `term_ends_at` is the end of the term the spell was filled for, when one was set:
+    for a by-election's winner, the end of the vacated term they serve out.
+    """
 
     started_at: datetime
     ended_at: datetime | None
+    term_ends_at: datetime | None = None
 
 
 def add_months(moment: datetime, months: int) -> datetime:
@@ -39,13 +44,41 @@ def add_months(moment: datetime, months: int) -> datetime:
 
 
 def terms_in(period: Period, *, term_months: int, now: datetime) -> int:
-    """How many terms a spell counts for: every started term counts, so at least one."""
+    """How many terms a spell counts for: every started term counts, so at least one.
+
+    The first term is the one the spell was filled for, up to its `term_ends_at`,
+    however short (the rest of a vacated term counts as that one term); every
+    `term_months` begun after that end is another. A spell with no term end
+    counts its terms from its start.
+    """
     end = period.ended_at or now
     step = max(1, term_months)
     terms = 1
-    while add_months(period.started_at, terms * step) < end:
+    while _end_of_term(period, terms, step) < end:
         terms += 1
     return terms
+
+
+def _end_of_term(period: Period, n: int, step: int) -> datetime:
+    """When the spell's `n`-th term ends."""
+    if period.term_ends_at is not None and period.term_ends_at > period.started_at:
+        return add_months(period.term_ends_at, (n - 1) * step)
+    return add_months(period.started_at, n * step)
+
+
+def remainder_end(
+    *, vacated: Iterable[datetime | None], constitution: Constitution, now: datetime
+) -> datetime | None:
+    """When a by-election's winners stand down: at the end of the vacated term (the latest, for several).
+
+    Never later than a full term from `now` (the constitution may have shortened
+    terms since). None when no vacated term has an end still ahead: the winners
+    then serve a full term from certification, like any election's.
+    """
+    ahead = [end for end in vacated if end is not None and end > now]
+    if not ahead:
+        return None
+    return min(max(ahead), add_months(now, constitution.term_months))
 
 
 def latest_run(

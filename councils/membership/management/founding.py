@@ -23,6 +23,7 @@ from councils.accounts.models import User
 from councils.constitution.actions import adopt_initial_constitution
 from councils.core.errors import DomainError
 from councils.core.rules.constitution import Constitution
+from councils.core.rules.terms import add_months
 from councils.federation import actions as federation_actions
 from councils.federation.models import Council, Federation, Membership, Office
 from councils.record.models import Entry
@@ -194,7 +195,12 @@ def _ordered(councils: list[CouncilPlan]) -> list[CouncilPlan]:
 
 @transaction.atomic
 def found_federation(*, plan: FederationPlan, now: datetime) -> Federation:
-    """Create the federation, its councils, first officers and constitution version 1 through actions."""
+    """Create the federation, its councils, first officers and constitution version 1 through actions.
+
+    The first officers serve the founding constitution's term from the founding, like anyone elected.
+    """
+    founding_rules = Constitution.from_document({**plan.constitution, "version": 1})
+    term_ends_at = add_months(now, founding_rules.term_months)
     federation = federation_actions.create_federation(actor=None, name=plan.name, now=now)
     made: dict[str, Council] = {}
     for c in _ordered(plan.councils):
@@ -215,6 +221,7 @@ def found_federation(*, plan: FederationPlan, now: datetime) -> Federation:
             council=made[o.council],
             user=_user(o.username, o.email, o.display_name),
             role=o.role,
+            term_ends_at=term_ends_at,
             now=now,
         )
     adopt_initial_constitution(actor=None, federation=federation, now=now, document=plan.constitution)

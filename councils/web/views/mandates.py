@@ -24,6 +24,7 @@ from councils.mandates import actions, permissions, queries
 from councils.mandates.models import Choice
 from councils.motions.models import Motion
 from councils.web.views.common import domain_errors
+from councils.web.views.petitions import forced_item_context
 
 
 class RecallForm(forms.Form):
@@ -188,6 +189,8 @@ def report_submit(request: HttpRequest, report_id: UUID) -> HttpResponse:
         "report": report,
         "form": form,
         "overdue": queries.is_overdue(report=report, now=timezone.now()),
+        "may_submit": permissions.can(request.user, "submit_report", report),
+        **forced_item_context(request, getattr(report, "agenda_item", None), report.council),
     }
     return render(request, "web/mandates/report.html", context, status=status)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from django import forms
@@ -18,8 +19,9 @@ from django.views.decorators.http import require_POST
 
 from councils.accounts.queries import acting_user
 from councils.federation import queries as federation_queries
+from councils.federation.models import Council
 from councils.petitions import actions, permissions, queries
-from councils.petitions.models import ItemChangeProposal
+from councils.petitions.models import ForcedAgendaItem, ItemChangeProposal
 from councils.web.views.common import domain_errors
 
 
@@ -38,6 +40,17 @@ class ChangeForm(forms.Form):
     change = forms.ChoiceField(
         label=gettext_lazy("Change to put to the vote"), choices=ItemChangeProposal.Change.choices
     )
+
+
+def forced_item_context(
+    request: HttpRequest, item: ForcedAgendaItem | None, council: Council
+) -> dict[str, Any]:
+    """What a page showing a forced item of `council` needs: the item and, for its voters, the change form."""
+    return {
+        "item": item,
+        "change_form": ChangeForm(),
+        "may_propose_change": item is not None and permissions.can(request.user, "propose_change", council),
+    }
 
 
 @domain_errors
@@ -73,15 +86,12 @@ def petition_detail(request: HttpRequest, petition_id: UUID) -> HttpResponse:
     )
     context = {
         "petition": petition,
-        "item": item,
+        **forced_item_context(request, item, petition.council),
         "signatures": petition.signatures.count(),
         "councils": queries.count_supporting_councils(petition=petition),
         "signed": queries.has_signed(petition=petition, user=request.user),
         "may_sign": petition.status == "open" and permissions.can(request.user, "sign", petition),
         "own_council": own_council.council if own_council else None,
-        "change_form": ChangeForm(),
-        "may_propose_change": item is not None
-        and permissions.can(request.user, "propose_change", petition.council),
     }
     return render(request, "web/petitions/detail.html", context)
 
@@ -123,6 +133,9 @@ def item_change_motion(request: HttpRequest, item_id: UUID) -> HttpResponse:
     form = ChangeForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose remove, postpone or merge."))
+        if item.petition is None:
+            assert item.report is not None
+            return redirect("web:report", item.report.uuid)
         return redirect("web:petition", item.petition.uuid)
     proposal = actions.propose_item_change(
         actor=acting_user(request), item=item, change=form.cleaned_data["change"], now=timezone.now()

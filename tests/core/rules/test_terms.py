@@ -28,6 +28,38 @@ def test_every_started_term_counts():
     assert terms.terms_in(p(T0, T0), term_months=0, now=T0) == 1
 
 
+def test_rest_of_a_vacated_term_counts_as_that_one_term():
+    term_end = terms.add_months(T0, 12)
+    rest = terms.Period(terms.add_months(T0, 9), None, term_end)
+    assert terms.terms_in(rest, term_months=12, now=term_end) == 1
+    # Held on past the term's end without an election: the next term has begun.
+    assert terms.terms_in(rest, term_months=12, now=terms.add_months(T0, 13)) == 2
+    assert terms.terms_in(p(terms.add_months(T0, 9), None), term_months=12, now=terms.add_months(T0, 13)) == 1
+    # A term end before the start is no anchor: the spell counts from its start.
+    odd = terms.Period(T0, None, T0)
+    assert terms.terms_in(odd, term_months=12, now=terms.add_months(T0, 13)) == 2
+
+
+def test_rest_of_a_term_and_a_full_term_make_two_consecutive_terms():
+    term_end = terms.add_months(T0, 12)
+    rest = terms.Period(terms.add_months(T0, 9), term_end, term_end)
+    full = terms.Period(term_end, None, terms.add_months(term_end, 12))
+    with pytest.raises(terms.TermRuleError, match="has served 2 consecutive term"):
+        terms.check_eligible(
+            periods=[rest, full], constitution=RULES, office="chair", now=terms.add_months(term_end, 12)
+        )
+
+
+def test_remainder_ends_with_the_vacated_term_capped_at_a_full_term():
+    now = terms.add_months(T0, 6)
+    later, latest = terms.add_months(T0, 10), terms.add_months(T0, 12)
+    assert terms.remainder_end(vacated=[later, None, latest], constitution=RULES, now=now) == latest
+    assert terms.remainder_end(vacated=[None, T0], constitution=RULES, now=now) is None
+    assert terms.remainder_end(vacated=[], constitution=RULES, now=now) is None
+    shorter = Constitution(term_months=3)
+    assert terms.remainder_end(vacated=[latest], constitution=shorter, now=now) == terms.add_months(now, 3)
+
+
 def test_first_and_second_terms_are_allowed():
     terms.check_eligible(periods=[], constitution=RULES, office="chair", now=T0)
     first = p(T0, terms.add_months(T0, 12))
