@@ -1,7 +1,6 @@
-"""Pure ballot rules: checking a ballot, hashing sets, building the count's input.
+"""Pure ballot rules of elections: checking a ballot, hashing sets, building the count's input.
 
-No Django here, so the same code checks a ballot in the app and rebuilds a
-count from an exported ballot set.
+In the core, so that the app and the offline verifier share them.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from councils.core.errors import InvalidInputError
-from councils.elections import ballots
+from councils.core.rules import ballots
 
 CANDIDATES = ["a", "b", "c"]
 
@@ -60,3 +60,4 @@ def test_tally_input_groups_identical_ballots():
     )
     assert sorted((b.weight, b.ranking) for b in election.ballots) == [(1, ((1,), (2,))), (2, ((0,),))]
     assert '"' not in election.title
+
