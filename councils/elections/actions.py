@@ -546,6 +546,7 @@ def close_election(*, actor: User, election: Election, now: datetime) -> Electio
             "electorate_size": election.electorate_size,
             "ballots": election.ballot_count,
             "ballot_set_hash": election.ballot_set_hash,
+            "ballot_set": rules.published_ballot_set(rankings),
             "seed": election.seed,
             "elected": result["elected"],
         },
