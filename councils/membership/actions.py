@@ -868,6 +868,7 @@ def lodge_appeal(*, actor: User, case: DisciplineCase, grounds: str, now: dateti
             "level": level,
             "from_council": str(case.council.uuid),
             "grounds": commit_personal(value=grounds, now=now),
+            "window_days": rules.appeal_window_days,
             "constitution": rules.version,
         },
         now=now,
