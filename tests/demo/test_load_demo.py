@@ -68,3 +68,12 @@ def test_demo_officers_all_serve_fixed_terms(demo):
     elected = Office.objects.filter(ended_at__isnull=True).exclude(role="observer")
     assert elected.exists()
     assert not elected.filter(term_ends_at__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_demo_record_replays_every_rule(demo):
+    from tests.record.support import verify_genuine
+
+    verdict = verify_genuine()
+    assert verdict.problems == [], verdict.problems[:20]
+    assert verdict.notes == []
