@@ -11,9 +11,10 @@ from councils.accounts.models import User
 from councils.constitution import permissions, queries
 from councils.constitution.models import Amendment, ConstitutionVersion
 from councils.constitution.plain import LABELS, THRESHOLD_WORDS
-from councils.constitution.rules import content_hash, document_changes, threshold_satisfies
+from councils.constitution.rules import content_hash, document_changes
 from councils.core.errors import ConflictError, InvalidInputError
 from councils.core.rules.constitution import Constitution
+from councils.core.rules.votes import threshold_satisfies
 from councils.federation.models import Council, Federation
 from councils.live.publish import publish_on_commit
 from councils.record.actions import append_entry

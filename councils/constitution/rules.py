@@ -1,4 +1,6 @@
-"""Pure rules about the constitution: which vote thresholds satisfy a requirement, and hashes.
+"""Pure rules about the constitution: hashes and the changes between versions.
+
+Which vote thresholds satisfy a requirement is `councils.core.rules.votes.threshold_satisfies`.
 
 No Django here: these are decisions the actions ask for, tested without a database.
 """
@@ -11,22 +13,6 @@ from dataclasses import fields
 from typing import Any
 
 from councils.core.rules.constitution import Constitution
-
-# A vote held at a threshold satisfies a requirement when every result that
-# passes at the held threshold would also pass at the required one.
-# "absolute" is measured against the whole electorate, the others against
-# the votes cast, so neither implies the other except by equality.
-_SATISFIES: dict[str, frozenset[str]] = {
-    "simple": frozenset({"simple", "absolute", "three_fifths", "two_thirds"}),
-    "absolute": frozenset({"absolute"}),
-    "three_fifths": frozenset({"three_fifths", "two_thirds"}),
-    "two_thirds": frozenset({"two_thirds"}),
-}
-
-
-def threshold_satisfies(*, held: str, required: str) -> bool:
-    """Answer whether a vote held at `held` meets a rule that requires `required`."""
-    return held in _SATISFIES.get(required, frozenset())
 
 
 def content_hash(document: dict[str, Any]) -> str:

@@ -21,8 +21,8 @@ from django.db import IntegrityError, transaction
 
 from councils.accounts.models import User
 from councils.core.errors import ConflictError, InvalidInputError
+from councils.core.rules import ballots as rules
 from councils.core.tally import METHODS, count
-from councils.elections import ballots as rules
 from councils.elections import permissions
 from councils.elections.models import Ballot, Candidacy, Election, Elector, Participation, PendingBallot
 from councils.federation import actions as federation_actions
@@ -546,6 +546,7 @@ def close_election(*, actor: User, election: Election, now: datetime) -> Electio
             "electorate_size": election.electorate_size,
             "ballots": election.ballot_count,
             "ballot_set_hash": election.ballot_set_hash,
+            "ballot_set": rules.published_ballot_set(rankings),
             "seed": election.seed,
             "elected": result["elected"],
         },

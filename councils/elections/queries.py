@@ -10,9 +10,9 @@ from django.db.models import QuerySet
 
 from councils.accounts.models import User
 from councils.core.errors import ConflictError, NotFoundError
+from councils.core.rules import ballots as rules
 from councils.core.tally import CountResult, Stage, Tie
 from councils.core.tally import blt as blt_format
-from councils.elections import ballots as rules
 from councils.elections import permissions
 from councils.elections.models import Ballot, Candidacy, Election, Elector, Participation
 from councils.federation.models import Council

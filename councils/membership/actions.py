@@ -16,9 +16,9 @@ from django.db import transaction
 
 from councils.accounts.models import User
 from councils.constitution.queries import constitution_in_force
-from councils.constitution.rules import threshold_satisfies
 from councils.core.errors import ConflictError, InvalidInputError
 from councils.core.rules.constitution import Constitution
+from councils.core.rules.votes import threshold_satisfies
 from councils.federation import queries as federation_queries
 from councils.federation.models import Council, Membership
 from councils.live.publish import publish_on_commit
@@ -868,6 +868,7 @@ def lodge_appeal(*, actor: User, case: DisciplineCase, grounds: str, now: dateti
             "level": level,
             "from_council": str(case.council.uuid),
             "grounds": commit_personal(value=grounds, now=now),
+            "window_days": rules.appeal_window_days,
             "constitution": rules.version,
         },
         now=now,

@@ -6,7 +6,6 @@ import base64
 import json
 import threading
 import types
-from pathlib import Path
 
 import httpx
 import pytest
@@ -17,10 +16,11 @@ from django.db import close_old_connections
 from councils.cli import client as cli_client
 from councils.cli import witness as witness_module
 from councils.cli.main import main
-from councils.core.ledger import merkle, note
+from councils.core.ledger import note
 from councils.core.ledger.encoding import canonical_bytes
 from councils.federation import actions as fa
 from tests.conftest import NOW
+from tests.record.support import signed_bundle
 
 SERVER = "http://testserver"
 
@@ -140,24 +140,6 @@ def test_a_bundle_with_a_removed_entry_fails(cli, capsys, tmp_path):
 def test_missing_bundle_is_bad_usage(cli, capsys, tmp_path):
     assert cli("record", "verify", str(tmp_path / "nope"), "--forget") == 2
     assert cli("verify", "--bundle", str(tmp_path / "nope")) == 2
-
-
-def signed_bundle(tmp_path: Path, documents: list[dict]) -> Path:
-    """A validly signed log of `documents`, as a rogue server could publish it."""
-    signer = note.make_signer("rogue.example/log", Ed25519PrivateKey.generate())
-    data = [canonical_bytes(d) for d in documents]
-    _, root = merkle.root_from_leaves(merkle.hash_leaf(d) for d in data)
-    body = note.Checkpoint(signer.name, len(data), root).body()
-    text = note.Note(body, (note.sign_note(body, signer),)).text()
-    path = tmp_path / "rogue.bundle"
-    header = {
-        "format": "councils-record-bundle/1",
-        "checkpoint": text,
-        "key": signer.verifier.vkey(),
-        "size": len(data),
-    }
-    path.write_bytes(json.dumps(header).encode() + b"\n" + b"".join(d + b"\n" for d in data))
-    return path
 
 
 def test_a_signed_log_that_breaks_the_voting_rules_fails(cli, capsys, tmp_path):

@@ -99,3 +99,12 @@ def test_demo_news_reads_well_in_digests(demo):
     )
     for line in lines:
         assert not any(f" {fallback}" in line.text for fallback in fallbacks), line.text
+
+
+@pytest.mark.django_db
+def test_demo_record_replays_every_rule(demo):
+    from tests.record.support import verify_genuine
+
+    verdict = verify_genuine()
+    assert verdict.problems == [], verdict.problems[:20]
+    assert verdict.notes == []

@@ -1,11 +1,12 @@
 """Replay the rules from the record alone: a registry of checks per event type.
 
-The offline verifier and `manage.py verify_record` feed every entry they can
-read, in log order, to `replay`. Each rule sees one entry and the state the
-earlier rules built, and reports a `Problem` in plain language when the
-record contradicts the rules (a vote cast twice, a published count that is
-not the recount). Entries the reader may not see arrive as None; rules that
-depend on them say so in `notes` rather than guessing.
+The offline verifier (`councils verify`, through `verify.check_entries`)
+feeds every entry it can read, in log order, to `feed`. Each rule sees one
+entry and the state the earlier rules built, and reports a `Problem` in
+plain language when the record contradicts the rules (a vote cast twice, a
+published count that is not the recount). Entries the reader may not see
+arrive as None; rules that depend on them say so in `notes` rather than
+guessing. docs/record.md lists the rules replayed.
 
 To add a rule for a new event type, in any module imported before replaying:
 
@@ -13,7 +14,9 @@ To add a rule for a new event type, in any module imported before replaying:
     def _signed(replay: Replay, item: Item) -> None:
         ...
 
-Rules must be pure and must never raise on malformed payloads: report them.
+Rules must be pure and report what they find in plain language; a rule that
+trips over data of the wrong shape (a list where a name belongs) is reported
+as such rather than crashing the verifier.
 """
 
 from __future__ import annotations
@@ -21,11 +24,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
-from councils.core.errors import DomainError
+from councils.core.errors import DomainError, InvalidInputError
 from councils.core.ledger import note
+from councils.core.rules import ballots as ballot_rules
 from councils.core.rules import votes as vote_rules
+from councils.core.tally import count
 
 
 @dataclass(slots=True)
@@ -105,10 +111,14 @@ def feed(result: Replay, item: Item | None) -> None:
         result.not_replayed += 1
         return
     result.replayed += 1
-    for check in RULES.get(item.event, ()):
-        check(result, item)
-    for check in ANY_EVENT:
-        check(result, item)
+    try:
+        for check in RULES.get(item.event, ()):
+            check(result, item)
+        for check in ANY_EVENT:
+            check(result, item)
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError) as exc:
+        # A forged entry may hold any JSON where a rule expects a name or a number.
+        result.problem(item, f"its {item.event} entry holds data of the wrong shape ({exc!r})")
 
 
 def replay(items: Iterable[Item | None]) -> Replay:
@@ -217,6 +227,18 @@ def _motion_text(replay: Replay, item: Item) -> None:
         replay.table("motion_texts")[motion] = text
 
 
+@rule("motion.amendment_proposed")
+def _amendment_text(replay: Replay, item: Item) -> None:
+    """An amendment is a motion holding the proposed full text, voted like any other."""
+    amendment, motion, text = (item.payload.get(k) for k in ("amendment", "motion", "text"))
+    texts = replay.table("motion_texts")
+    base = texts.get(motion or "")
+    if base is not None and item.payload.get("base_text_sha256") != _sha256(base):
+        replay.problem(item, f"amendment {amendment} was proposed to a text that is not motion {motion}'s")
+    if isinstance(amendment, str) and isinstance(text, str):
+        texts[amendment] = text
+
+
 @rule("vote.opened")
 def _vote_opened(replay: Replay, item: Item) -> None:
     p = item.payload
@@ -255,6 +277,7 @@ def _vote_opened(replay: Replay, item: Item) -> None:
         replay.problem(item, f"vote {vote} lists {len(electorate)} voters but says its electorate is {size}")
     votes[vote] = {
         "motion": motion,
+        "council": item.council,
         "secret": p.get("method") == "secret",
         "allow_change": bool(p.get("allow_change")),
         "electorate": electorate,
@@ -344,11 +367,13 @@ def _vote_closed(replay: Replay, item: Item) -> None:
     p = item.payload
     vote = replay.table("votes").get(p.get("vote") or "")
     result = p.get("result")
-    if vote is None or not isinstance(result, Mapping):
-        if vote is None:
-            replay.note("some votes closed in this record were opened in entries you may not read")
+    if vote is None:
+        replay.note("some votes closed in this record were opened in entries you may not read")
         return
     vote["closed"] = True
+    if not isinstance(result, Mapping):
+        replay.problem(item, f"vote {p.get('vote')} was closed without a result")
+        return
     ballots = p.get("ballots")
     published = [b for b in ballots if isinstance(b, Mapping)] if isinstance(ballots, list) else []
     if vote["secret"]:
@@ -420,6 +445,13 @@ def _result_follows_from_counts(replay: Replay, item: Item) -> None:
 # Recall petitions.
 
 
+def _petition(replay: Replay, item: Item) -> dict[str, Any] | None:
+    petition: dict[str, Any] | None = replay.table("petitions").get(item.payload.get("petition") or "")
+    if petition is None:
+        replay.note("some recall entries belong to petitions you may not read")
+    return petition
+
+
 @rule("recall.petition_started")
 def _petition_started(replay: Replay, item: Item) -> None:
     petition = item.payload.get("petition")
@@ -433,14 +465,14 @@ def _petition_started(replay: Replay, item: Item) -> None:
 
 @rule("recall.signed")
 def _petition_signed(replay: Replay, item: Item) -> None:
-    petition = replay.table("petitions").get(item.payload.get("petition") or "")
+    petition = _petition(replay, item)
     if petition is None:
-        replay.note("some petition signatures belong to petitions you may not read")
         return
-    if item.actor is not None:
-        if item.actor in petition["signers"]:
-            replay.problem(item, f"{item.actor} signed recall petition {item.payload.get('petition')} twice")
-        petition["signers"].add(item.actor)
+    if item.actor is None:
+        replay.problem(item, f"a signature on recall petition {item.payload.get('petition')} names no signer")
+    elif item.actor in petition["signers"]:
+        replay.problem(item, f"{item.actor} signed recall petition {item.payload.get('petition')} twice")
+    petition["signers"].add(item.actor)
     petition["count"] += 1
     if item.payload.get("signatures") != petition["count"]:
         replay.problem(
@@ -452,7 +484,7 @@ def _petition_signed(replay: Replay, item: Item) -> None:
 
 @rule("recall.vote_called")
 def _recall_vote_called(replay: Replay, item: Item) -> None:
-    petition = replay.table("petitions").get(item.payload.get("petition") or "")
+    petition = _petition(replay, item)
     if petition is None:
         return
     threshold = petition["threshold"]
@@ -461,16 +493,655 @@ def _recall_vote_called(replay: Replay, item: Item) -> None:
             item,
             f"a recall vote was called with {petition['count']} signatures, short of the {threshold} needed",
         )
+    petition["motion"] = item.payload.get("motion")
 
 
 @rule("recall.decided")
 def _recall_decided(replay: Replay, item: Item) -> None:
-    result = replay.table("vote_results").get(str(item.payload.get("motion")))
+    petition = _petition(replay, item)
+    if petition is None:
+        return
+    motion = item.payload.get("motion")
+    result = replay.table("vote_results").get(str(motion))
+    if result is None or motion != petition.get("motion"):
+        replay.problem(
+            item, f"recall petition {item.payload.get('petition')} was decided without the vote it called"
+        )
+    elif bool(item.payload.get("recalled")) != (result.get("outcome") == vote_rules.ADOPTED):
+        replay.problem(item, "the recall decision does not follow the recall vote's result")
+
+
+# Elections: candidates and electorate frozen at opening, ballots cast once by electors, and the count.
+
+
+def _words(values: object) -> str:
+    """Winners or a stage's totals from an entry, in words."""
+    if isinstance(values, Mapping):
+        return ", ".join(f"{name} {votes}" for name, votes in values.items()) or "no totals"
+    if isinstance(values, list):
+        return ", ".join(map(str, values)) or "nobody"
+    return "nothing"
+
+
+def _election_name(election: Mapping[str, Any], uuid: str) -> str:
+    title = election.get("title")
+    return f'election "{title}" ({uuid})' if isinstance(title, str) and title else f"election {uuid}"
+
+
+def _election(replay: Replay, item: Item) -> tuple[str, dict[str, Any]] | None:
+    """The election an entry names, as the earlier entries describe it; None (with a note) if unseen."""
+    uuid = item.payload.get("election")
+    election: dict[str, Any] | None = replay.table("elections").get(uuid or "")
+    if election is None:
+        replay.note("some election entries belong to elections opened in entries you may not read")
+        return None
+    if not election["opened"]:
+        replay.problem(
+            item, f"{_election_name(election, str(uuid))} has an {item.event} entry before it opened"
+        )
+        return None
+    return str(uuid), election
+
+
+@rule("election.called")
+def _election_called(replay: Replay, item: Item) -> None:
+    uuid = item.payload.get("election")
+    if isinstance(uuid, str):
+        replay.table("elections")[uuid] = {"title": item.payload.get("title"), "opened": False}
+
+
+@rule("election.opened")
+def _election_opened(replay: Replay, item: Item) -> None:
+    p = item.payload
+    uuid = p.get("election")
+    if not isinstance(uuid, str):
+        replay.problem(item, "an election was opened without naming the election")
+        return
+    election = replay.table("elections").setdefault(uuid, {"title": None})
+    name = _election_name(election, uuid)
+    if election.get("opened"):
+        replay.problem(item, f"{name} was opened twice")
+        return
+    listed = p.get("candidates")
+    candidates = {
+        str(c.get("candidacy")): str(c.get("person"))
+        for c in (listed if isinstance(listed, list) else [])
+        if isinstance(c, Mapping)
+    }
+    if ballot_rules.list_hash(f"{c}:{person}" for c, person in candidates.items()) != p.get(
+        "candidates_hash"
+    ):
+        replay.problem(item, f"the candidates of {name} are not the list whose hash was frozen at opening")
+    electorate = recorded_voters(replay, item.council)
+    if electorate is None or ballot_rules.list_hash(electorate) != p.get("electorate_hash"):
+        electorate = None
+        replay.note(
+            "some elections' electorates cannot be rebuilt from the entries you may read: "
+            "their voters were checked for voting twice only"
+        )
+    election.update(
+        opened=True,
+        closed=None,
+        certified=False,
+        method=p.get("method"),
+        seats=p.get("seats"),
+        candidates=candidates,
+        electorate=electorate,
+        voters=set(),
+    )
+
+
+def _election_voter(replay: Replay, item: Item, uuid: str, election: dict[str, Any], voter: str) -> None:
+    name = _election_name(election, uuid)
+    if election["closed"] is not None:
+        replay.problem(item, f"a ballot of {voter} was recorded in {name} after it closed")
+    elif election["electorate"] is not None and voter not in election["electorate"]:
+        replay.problem(
+            item, f"{voter} voted in {name} but was not in the electorate frozen when voting opened"
+        )
+    elif voter in election["voters"]:
+        replay.problem(item, f"{voter} voted twice in {name}")
+    election["voters"].add(voter)
+
+
+@rule("election.ballot_cast")
+def _election_ballot_cast(replay: Replay, item: Item) -> None:
+    found = _election(replay, item)
+    if found is None:
+        return
+    if not isinstance(item.actor, str):
+        replay.problem(item, f"a ballot in {_election_name(found[1], found[0])} names no voter")
+        return
+    _election_voter(replay, item, *found, item.actor)
+
+
+@rule("election.paper_ballots_recorded")
+def _election_paper_ballots(replay: Replay, item: Item) -> None:
+    found = _election(replay, item)
+    if found is None:
+        return
+    voters = item.payload.get("voters")
+    voters = [str(v) for v in voters] if isinstance(voters, list) else []
+    if item.payload.get("ballots") != len(voters):
+        replay.problem(
+            item,
+            f"{_election_name(found[1], found[0])}: {item.payload.get('ballots')} paper ballots were entered "
+            f"for a list of {len(voters)} voters",
+        )
+    for voter in voters:
+        _election_voter(replay, item, *found, voter)
+
+
+def _published_rankings(
+    replay: Replay, item: Item, name: str, election: Mapping[str, Any], published: list[Any]
+) -> list[ballot_rules.Ranking] | None:
+    """The ballots of a published ballot set, each checked as the ballot box checked it; None if any fails."""
+    rankings: list[ballot_rules.Ranking] = []
+    candidates = list(election["candidates"])
+    for group in published:
+        ranking = group.get("ranking") if isinstance(group, Mapping) else None
+        weight = group.get("weight") if isinstance(group, Mapping) else None
+        try:
+            if type(weight) is not int or weight < 1 or not isinstance(ranking, list):
+                raise InvalidInputError("it is not a ranking with a number of ballots")
+            marks = [str(c) for level in ranking for c in level]
+            ranked = election["method"] in ballot_rules.RANKED
+            stored = ballot_rules.normalise_ballot(
+                method=str(election["method"]),
+                seats=int(election["seats"]),
+                candidates=candidates,
+                ranking=marks if ranked else [],
+                approvals=[] if ranked else marks,
+            )
+            if stored != ranking:
+                raise InvalidInputError("it is not in the form the ballot box stores")
+        except (InvalidInputError, TypeError, ValueError) as exc:
+            replay.problem(item, f"{name}: the published ballot set holds a ballot the rules refuse ({exc})")
+            return None
+        rankings.extend([stored] * weight)
+    return rankings
+
+
+def _recount(replay: Replay, item: Item, uuid: str, election: Mapping[str, Any]) -> dict[str, Any] | None:
+    """Recount `election.closed`'s published ballot set with the counting engine; None if it cannot be."""
+    p = item.payload
+    name = _election_name(election, uuid)
+    published = p.get("ballot_set")
+    if not isinstance(published, list):
+        replay.note(
+            "elections closed before the record carried their ballot sets are checked against their "
+            "certification, not recounted"
+        )
+        return None
+    rankings = _published_rankings(replay, item, name, election, published)
+    if rankings is None:
+        return None
+    if len(rankings) != p.get("ballots"):
+        replay.problem(
+            item, f"{name}: the count says {p.get('ballots')} ballots but {len(rankings)} were published"
+        )
+    if ballot_rules.ballot_set_hash(rankings) != p.get("ballot_set_hash"):
+        replay.problem(
+            item, f"{name}: the published ballots are not the ballot set whose hash the count recorded"
+        )
+    try:
+        return count(
+            ballot_rules.tally_election(
+                candidates=sorted(election["candidates"]),
+                seats=int(election["seats"]),
+                rankings=rankings,
+                title=str(election.get("title") or ""),
+            ),
+            method=str(election["method"]),
+            seed=p.get("seed") if isinstance(p.get("seed"), str) else None,
+        ).to_json()
+    except (DomainError, TypeError, ValueError) as exc:
+        replay.problem(item, f"{name}: the published ballots cannot be recounted ({exc})")
+        return None
+
+
+@rule("election.closed")
+def _election_closed(replay: Replay, item: Item) -> None:
+    found = _election(replay, item)
+    if found is None:
+        return
+    uuid, election = found
+    p = item.payload
+    name = _election_name(election, uuid)
+    if election["closed"] is not None:
+        replay.problem(item, f"{name} was closed twice")
+        return
+    voted = len(election["voters"])
+    if p.get("turnout") != voted or p.get("ballots") != voted:
+        replay.problem(
+            item,
+            f"{name}: the record holds {voted} ballots cast, but the count reports a turnout of "
+            f"{p.get('turnout')} and {p.get('ballots')} ballots",
+        )
+    recount = _recount(replay, item, uuid, election)
+    if recount is not None and recount["elected"] != p.get("elected"):
+        replay.problem(
+            item,
+            f"{name}: the published winners are {_words(p.get('elected'))} "
+            f"but the ballots recount to {_words(recount['elected'])}",
+        )
+    election["closed"] = {
+        "elected": p.get("elected"),
+        "seed": p.get("seed"),
+        "ballot_set_hash": p.get("ballot_set_hash"),
+        "recount": recount,
+    }
+
+
+def _count_difference(published: Mapping[str, Any], recount: Mapping[str, Any]) -> str | None:
+    """How a published count document differs from the recount, in words; None when it is the recount."""
+    if published.get("elected") != recount["elected"]:
+        elected = _words(published.get("elected"))
+        return f"it elects {elected} but the ballots recount to {_words(recount['elected'])}"
+    stages = published.get("stages")
+    stages = stages if isinstance(stages, list) else []
+    for number, (theirs, ours) in enumerate(zip(stages, recount["stages"], strict=False), start=1):
+        if theirs != ours:
+            totals = theirs.get("totals") if isinstance(theirs, Mapping) else None
+            return (
+                f"its stage {number} gives {_words(totals)} where the recount gives {_words(ours['totals'])}"
+            )
+    if dict(published) != recount:
+        return "its stages, quota, seed or ties are not the recount's"
+    return None
+
+
+@rule("election.certified")
+def _election_certified(replay: Replay, item: Item) -> None:
+    found = _election(replay, item)
+    if found is None:
+        return
+    uuid, election = found
+    p = item.payload
+    name = _election_name(election, uuid)
+    closed = election["closed"]
+    if closed is None or election["certified"]:
+        replay.problem(item, f"{name} was certified {'twice' if closed else 'before its count'}")
+        return
+    election["certified"] = True
+    listed = p.get("elected")
+    seated = [e for e in listed if isinstance(e, Mapping)] if isinstance(listed, list) else []
+    if [e.get("candidacy") for e in seated] != closed["elected"]:
+        replay.problem(item, f"{name}: the certified winners are not the ones its count elected")
+    for winner in seated:
+        if election["candidates"].get(str(winner.get("candidacy"))) != winner.get("person"):
+            replay.problem(
+                item, f"{name}: {winner.get('person')} is certified for a candidacy that was not theirs"
+            )
+    if p.get("ballot_set_hash") != closed["ballot_set_hash"]:
+        replay.problem(item, f"{name}: the certification names another ballot set than the count")
+    document = p.get("count")
+    document = document if isinstance(document, Mapping) else {}
+    if closed["recount"] is not None:
+        difference = _count_difference(document, closed["recount"])
+        if difference is not None:
+            replay.problem(
+                item, f"{name}: the certified count is not the recount of its ballots: {difference}"
+            )
+    elif document.get("elected") != closed["elected"] or document.get("seed") != closed["seed"]:
+        replay.problem(item, f"{name}: the certified count does not elect whom the closed count elected")
+
+
+# The constitution's numbers, where the record holds the constitution's text.
+
+
+@rule("constitution.adopted")
+def _constitution_adopted(replay: Replay, item: Item) -> None:
+    lineage = replay.table("constitution")
+    document = item.payload.get("document")
+    if lineage.get("versions") is not None or not isinstance(document, Mapping):
+        # Several federations in one log: their version numbers would collide.
+        lineage["versions"] = {}
+        lineage["ambiguous"] = True
+        return
+    lineage["versions"] = {1: dict(document)}
+
+
+@rule("constitution.amendment_proposed")
+def _amendment_proposed(replay: Replay, item: Item) -> None:
+    amendment, changes = item.payload.get("amendment"), item.payload.get("changes")
+    if isinstance(amendment, str) and isinstance(changes, Mapping):
+        replay.table("amendments")[amendment] = changes
+
+
+@rule("constitution.amended")
+def _constitution_amended(replay: Replay, item: Item) -> None:
+    versions = replay.table("constitution").get("versions") or {}
+    previous = versions.get(item.payload.get("previous"))
+    changes = replay.table("amendments").get(item.payload.get("amendment") or "")
+    if previous is not None and changes is not None:
+        after = {name: change[1] for name, change in changes.items() if isinstance(change, list) and change}
+        versions[item.payload.get("constitution")] = {**previous, **after}
+
+
+def constitution_number(replay: Replay, item: Item, name: str) -> Any:
+    """The number `name` in the constitution version the entry names; None where the record does not tell."""
+    lineage = replay.table("constitution")
+    if lineage.get("ambiguous"):
+        return None
+    document = (lineage.get("versions") or {}).get(item.payload.get("constitution"))
+    return None if document is None else document.get(name)
+
+
+def _time(value: object) -> datetime | None:
+    """An aware moment from ISO 8601 text, or None."""
+    try:
+        moment = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+    return moment if moment is not None and moment.tzinfo is not None else None
+
+
+# Due process: charges, notice, hearing, a vote of the member's own council, then the penalty; appeals.
+
+
+def _case(replay: Replay, item: Item, doing: str) -> tuple[str, dict[str, Any]] | None:
+    uuid = item.payload.get("case")
+    case: dict[str, Any] | None = replay.table("cases").get(uuid or "")
+    if case is None:
+        replay.problem(item, f"{doing} in discipline case {uuid}, but the record holds no charges for it")
+        return None
+    return str(uuid), case
+
+
+@rule("discipline.charged")
+def _charged(replay: Replay, item: Item) -> None:
+    p = item.payload
+    uuid = p.get("case")
+    cases = replay.table("cases")
+    if not isinstance(uuid, str) or uuid in cases:
+        replay.problem(item, f"charges were recorded under a missing or reused case number ({uuid})")
+        return
+    membership = replay.table("memberships").get(p.get("membership") or "")
+    if membership is None or (membership["council"], membership["member"]) != (item.council, p.get("member")):
+        replay.problem(
+            item, f"case {uuid} charges someone who is not a member of the council that charged them"
+        )
+    elif membership["status"] not in ("full", "candidate"):
+        replay.problem(
+            item, f"case {uuid} charges a member who is not in good standing ({membership['status']})"
+        )
+    accusers = recorded_voters(replay, item.council) or set()
+    if item.actor not in accusers or item.actor == p.get("member"):
+        replay.problem(
+            item, f"the charges in case {uuid} were not brought by another full member of the council"
+        )
+    charged_at, hearing_at = _time(item.at), _time(p.get("hearing_at"))
+    notice = p.get("notice_days")
+    required = constitution_number(replay, item, "hearing_notice_days")
+    if required is not None and notice != required:
+        replay.problem(
+            item, f"case {uuid} applies {notice} days of notice, but the constitution requires {required}"
+        )
+    if charged_at is None or hearing_at is None or type(notice) is not int:
+        replay.problem(item, f"case {uuid} gives the accused no hearing date with its notice")
+    elif hearing_at < charged_at + timedelta(days=notice):
+        replay.problem(
+            item,
+            f"case {uuid} set the hearing for {hearing_at:%Y-%m-%d %H:%M}, less than {notice} days after "
+            "the accused was given notice",
+        )
+    cases[uuid] = {
+        "council": item.council,
+        "membership": p.get("membership"),
+        "member": p.get("member"),
+        "penalty": p.get("penalty"),
+        "suspension_days": p.get("suspension_days"),
+        "hearing_at": hearing_at,
+        "status": "charged",
+        "motion": None,
+        "threshold": None,
+        "decided_at": None,
+        "until": None,
+        "appeals": [],
+    }
+
+
+@rule("discipline.defence_submitted")
+def _defence(replay: Replay, item: Item) -> None:
+    found = _case(replay, item, "a defence was filed")
+    if found is None:
+        return
+    uuid, case = found
+    if item.actor != case["member"]:
+        replay.problem(item, f"a defence in case {uuid} was filed by someone other than the accused")
+    if case["status"] not in ("charged", "heard"):
+        replay.problem(item, f"a defence in case {uuid} was filed after the vote was called")
+
+
+@rule("discipline.heard")
+def _heard(replay: Replay, item: Item) -> None:
+    found = _case(replay, item, "a hearing was recorded")
+    if found is None:
+        return
+    uuid, case = found
+    heard_at = _time(item.at)
+    if case["status"] != "charged":
+        replay.problem(item, f"case {uuid} was heard while it was {case['status']}, not awaiting its hearing")
+    elif heard_at is None or case["hearing_at"] is None or heard_at < case["hearing_at"]:
+        replay.problem(
+            item, f"the hearing in case {uuid} was held before the date the accused was given notice of"
+        )
+    case["status"] = "heard"
+
+
+@rule("discipline.vote_called")
+def _discipline_vote_called(replay: Replay, item: Item) -> None:
+    found = _case(replay, item, "a vote was called")
+    if found is None:
+        return
+    uuid, case = found
+    p = item.payload
+    if case["status"] != "heard":
+        before = " before its hearing" if case["status"] == "charged" else f" while it was {case['status']}"
+        replay.problem(item, f"case {uuid} was put to the vote{before}")
+    required = constitution_number(replay, item, "discipline_threshold")
+    if required is not None and p.get("threshold") != required:
+        replay.problem(
+            item,
+            f"case {uuid} was put to the vote needing {p.get('threshold')}, but the constitution requires "
+            f"{required}",
+        )
+    vote = replay.table("votes").get(p.get("vote") or "")
+    if vote is None or vote["motion"] != p.get("motion") or vote["council"] != case["council"]:
+        replay.problem(item, f"case {uuid} was not put to a vote of the accused member's own council")
+    elif not vote_rules.threshold_satisfies(held=str(vote["threshold"]), required=str(p.get("threshold"))):
+        replay.problem(
+            item, f"case {uuid} was put to a vote held at {vote['threshold']}, short of {p.get('threshold')}"
+        )
+    case.update(status="voting", motion=p.get("motion"), threshold=p.get("threshold"))
+
+
+@rule("discipline.withdrawn")
+def _withdrawn(replay: Replay, item: Item) -> None:
+    found = _case(replay, item, "charges were withdrawn")
+    if found is None:
+        return
+    uuid, case = found
+    if case["status"] not in ("charged", "heard"):
+        replay.problem(item, f"the charges in case {uuid} were withdrawn while the case was {case['status']}")
+    case["status"] = "withdrawn"
+
+
+def _case_vote(
+    replay: Replay, item: Item, uuid: str, case: dict[str, Any], what: str
+) -> Mapping[str, Any] | None:
+    """The result of the vote the case was put to, closed before this entry; None (reported) if none."""
+    if case["status"] != "voting":
+        missing = {
+            "charged": "no hearing was recorded",
+            "heard": "the council was never asked to vote",
+        }.get(case["status"], f"the case was already {case['status']}")
+        replay.problem(item, f"{what} in case {uuid}, but {missing}")
+        return None
+    motion = item.payload.get("motion")
+    result: Mapping[str, Any] | None = replay.table("vote_results").get(str(motion))
+    if motion != case["motion"] or result is None:
+        replay.problem(item, f"{what} in case {uuid} without the closed vote the case was put to")
+        return None
+    return result
+
+
+@rule("member.expelled", "member.suspended")
+def _penalised(replay: Replay, item: Item) -> None:
+    p = item.payload
+    what = f"{p.get('member')} was {item.event.removeprefix('member.')}"
+    found = _case(replay, item, what)
+    if found is None:
+        return
+    uuid, case = found
+    result = _case_vote(replay, item, uuid, case, what)
     if result is None:
         return
-    adopted = result.get("outcome") == vote_rules.ADOPTED
-    if bool(item.payload.get("recalled")) != adopted:
-        replay.problem(item, "the recall decision does not follow the recall vote's result")
+    required = constitution_number(replay, item, "discipline_threshold") or case["threshold"]
+    if result.get("outcome") != vote_rules.ADOPTED:
+        replay.problem(item, f"{what} in case {uuid} although the council's vote did not uphold the charges")
+    elif not vote_rules.threshold_satisfies(held=str(result.get("threshold")), required=str(required)):
+        replay.problem(
+            item,
+            f"{what} in case {uuid} by a vote held at {result.get('threshold')}; discipline needs {required}",
+        )
+    if p.get("membership") != case["membership"]:
+        replay.problem(item, f"{what} in case {uuid}, which charged another membership")
+    expected = "member.expelled" if case["penalty"] == "expulsion" else "member.suspended"
+    if item.event != expected:
+        replay.problem(item, f"{what} in case {uuid}, which sought {case['penalty']}")
+    decided_at, until = _time(item.at), _time(p.get("until"))
+    if item.event == "member.suspended" and (
+        decided_at is None
+        or until is None
+        or type(case["suspension_days"]) is not int
+        or until != decided_at + timedelta(days=case["suspension_days"])
+    ):
+        replay.problem(item, f"the suspension in case {uuid} does not run for the days the council voted")
+    case.update(status="upheld", decided_at=decided_at, until=until)
+
+
+@rule("discipline.dismissed")
+def _dismissed(replay: Replay, item: Item) -> None:
+    found = _case(replay, item, "the charges were dismissed")
+    if found is None:
+        return
+    uuid, case = found
+    result = _case_vote(replay, item, uuid, case, "the charges were dismissed")
+    if result is not None and result.get("outcome") == vote_rules.ADOPTED:
+        replay.problem(item, f"the charges in case {uuid} were dismissed although the council upheld them")
+    case["status"] = "dismissed"
+
+
+@rule("discipline.appeal_lodged")
+def _appeal_lodged(replay: Replay, item: Item) -> None:
+    p = item.payload
+    case = replay.table("cases").get(p.get("case") or "")
+    appeal = p.get("appeal")
+    appeals = replay.table("appeals")
+    if isinstance(appeal, str):
+        appeals[appeal] = {"case": case, "status": "lodged", "motion": None, "decided_at": None}
+    if case is None:
+        # The case lies in the member's own council, which the reader may not see.
+        replay.note("some appeals concern discipline cases in councils you may not read")
+        return
+    uuid = str(p.get("case"))
+    if item.actor != case["member"]:
+        replay.problem(
+            item, f"an appeal in case {uuid} was lodged by someone other than the disciplined member"
+        )
+    earlier = [appeals[a] for a in case["appeals"]]
+    if isinstance(appeal, str):
+        case["appeals"].append(appeal)
+    if p.get("level") != len(earlier) + 1:
+        replay.problem(
+            item, f"the appeal in case {uuid} claims level {p.get('level')} but is appeal {len(earlier) + 1}"
+        )
+    window = p.get("window_days")
+    required = constitution_number(replay, item, "appeal_window_days")
+    if required is not None and window is not None and window != required:
+        replay.problem(
+            item, f"the appeal in case {uuid} applies a {window}-day window; the constitution sets {required}"
+        )
+    window = required if required is not None else window
+    if case["status"] != "upheld":
+        replay.problem(item, f"an appeal was lodged in case {uuid}, which has no upheld decision to appeal")
+    elif any(a["status"] != "dismissed" for a in earlier):
+        replay.problem(item, f"an appeal was lodged in case {uuid} before its last appeal was decided")
+    elif type(window) is not int:
+        replay.note(
+            "some appeals were lodged where the record does not say how long the window to appeal was"
+        )
+    else:
+        # Counted from the last decision: the council's, or the last appeal's dismissal.
+        decided = earlier[-1]["decided_at"] if earlier else case["decided_at"]
+        lodged = _time(item.at)
+        if lodged is None or decided is None or lodged > decided + timedelta(days=window):
+            replay.problem(
+                item, f"the appeal in case {uuid} was lodged after the {window} days to appeal had passed"
+            )
+
+
+def _appeal(replay: Replay, item: Item) -> tuple[str, dict[str, Any]] | None:
+    uuid = item.payload.get("appeal")
+    appeal: dict[str, Any] | None = replay.table("appeals").get(uuid or "")
+    if appeal is None:
+        replay.problem(item, f"appeal {uuid} was never lodged in a case the record holds")
+        return None
+    return str(uuid), appeal
+
+
+@rule("discipline.appeal_vote_called")
+def _appeal_vote_called(replay: Replay, item: Item) -> None:
+    found = _appeal(replay, item)
+    if found is None:
+        return
+    uuid, appeal = found
+    if appeal["status"] != "lodged":
+        replay.problem(item, f"appeal {uuid} was put to the vote while it was {appeal['status']}")
+    appeal.update(status="voting", motion=item.payload.get("motion"))
+
+
+@rule("discipline.appeal_allowed", "discipline.appeal_dismissed")
+def _appeal_decided(replay: Replay, item: Item) -> None:
+    found = _appeal(replay, item)
+    if found is None:
+        return
+    uuid, appeal = found
+    allowed = item.event == "discipline.appeal_allowed"
+    motion = item.payload.get("motion")
+    result = replay.table("vote_results").get(str(motion))
+    if appeal["status"] != "voting" or motion != appeal["motion"] or result is None:
+        replay.problem(item, f"appeal {uuid} was decided without the closed vote it was put to")
+    elif (result.get("outcome") == vote_rules.ADOPTED) != allowed:
+        replay.problem(item, f"appeal {uuid} was {'allowed' if allowed else 'dismissed'} against its vote")
+    appeal.update(status="allowed" if allowed else "dismissed", decided_at=_time(item.at))
+    if allowed and appeal["case"] is not None:
+        appeal["case"]["status"] = "reversed"
+
+
+@rule("member.reinstated")
+def _reinstated(replay: Replay, item: Item) -> None:
+    what = f"{item.payload.get('member')} was reinstated"
+    found = _case(replay, item, what)
+    if found is None:
+        return
+    uuid, case = found
+    reason = item.payload.get("reason")
+    if reason == "appeal_allowed":
+        if case["status"] != "reversed" and replay.not_replayed:
+            # The appeal was heard by a council above, which the reader may not see.
+            replay.note("some reinstatements follow appeals decided in councils you may not read")
+        elif case["status"] != "reversed":
+            replay.problem(item, f"{what} in case {uuid} on an appeal that was not allowed")
+    elif reason == "suspension_served":
+        served = _time(item.at)
+        if case["status"] != "upheld" or case["until"] is None or served is None or served < case["until"]:
+            replay.problem(item, f"{what} in case {uuid} before a suspension the council voted was served")
+        case["status"] = "ended"
+    else:
+        replay.problem(item, f"{what} in case {uuid} for no reason the rules know ({reason!r})")
 
 
 # The log's own housekeeping.

@@ -30,6 +30,23 @@ THRESHOLD_LABELS = {
 ADOPTED, REJECTED, NO_QUORUM = "adopted", "rejected", "no_quorum"
 
 
+# A vote held at a threshold satisfies a requirement when every result that
+# passes at the held threshold would also pass at the required one.
+# "absolute" is measured against the whole electorate, the others against
+# the votes cast, so neither implies the other except by equality.
+_SATISFIES: dict[str, frozenset[str]] = {
+    "simple": frozenset({"simple", "absolute", "three_fifths", "two_thirds"}),
+    "absolute": frozenset({"absolute"}),
+    "three_fifths": frozenset({"three_fifths", "two_thirds"}),
+    "two_thirds": frozenset({"two_thirds"}),
+}
+
+
+def threshold_satisfies(*, held: str, required: str) -> bool:
+    """Answer whether a vote held at `held` meets a rule that requires `required`."""
+    return held in _SATISFIES.get(required, frozenset())
+
+
 @dataclass(frozen=True)
 class VoteResult:
     """The outcome of a closed vote, with every number that decided it."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+import pytest
+
 from councils.core.ledger import replay
 from councils.core.ledger.replay import Item
 from councils.core.rules import votes as vote_rules
@@ -169,3 +171,218 @@ def test_key_rotations_must_be_endorsed_by_the_old_key():
         {"old_key": old.verifier.vkey(), "new_key": new.verifier.vkey(), "endorsement": forged},
     )
     assert any("not endorsed" in m for m in messages([bad]))
+
+
+def test_data_of_the_wrong_shape_is_reported_not_raised():
+    problems = messages([item(0, "vote.cast", {"vote": ["v"], "voter": "u-a", "choice": "yes"}, actor="u-a")])
+    assert len(problems) == 1
+    assert problems[0].startswith("its vote.cast entry holds data of the wrong shape (TypeError(")
+
+
+def test_membership_entries_must_name_the_membership():
+    assert messages([item(0, "member.left", {"member": "u-a"})]) == [
+        "a member.left entry names no membership"
+    ]
+
+
+def test_candidates_and_those_who_left_are_not_in_the_rebuilt_electorate():
+    members = named_vote([])[:4]
+    late = [
+        item(4, "member.candidate_started", {"membership": "m-u-d", "member": "u-d"}),
+        item(5, "member.left", {"membership": "m-u-c"}),
+        item(6, "motion.tabled", {"motion": "mo", "text": TEXT}),
+    ]
+    opened = item(
+        7,
+        "vote.opened",
+        {
+            "vote": "v",
+            "motion": "mo",
+            "method": "named",
+            "electorate": 2,
+            "electorate_sha256": vote_rules.electorate_digest(voter_uuids=["u-a", "u-b"], text=TEXT),
+        },
+    )
+    outcome = replay.replay([*members, *late, opened])
+    assert outcome.problems == [] and outcome.notes == []  # rebuilt: u-c left, u-d is only a candidate
+    cast = item(8, "vote.cast", {"vote": "v", "voter": "u-c", "choice": "no"}, actor="u-c")
+    assert messages([*members, *late, opened, cast]) == [
+        "u-c voted but was not in the electorate frozen when the vote opened"
+    ]
+
+
+def test_delegate_seats_make_a_higher_council_s_electorate():
+    council = "c-up"
+    seated = [
+        Item(0, "council.created", None, council, "", {"council": council, "is_base": False}),
+        Item(1, "delegate.seated", None, council, "", {"seat": "s-1", "delegate": "u-a"}),
+        Item(2, "delegate.seated", None, council, "", {"seat": "s-2", "delegate": "u-b"}),
+        Item(3, "delegate.unseated", None, council, "", {"seat": "s-2"}),
+    ]
+    state = replay.replay(seated)
+    assert replay.recorded_voters(state, council) == {"u-a"}
+    assert replay.recorded_voters(state, "c-unknown") is None
+    unseat_twice = [*seated, Item(4, "delegate.unseated", None, council, "", {"seat": "s-2"})]
+    assert messages(unseat_twice) == ["delegate seat s-2 is vacated but the record never seated it"]
+
+
+def test_a_vote_in_a_council_the_record_never_created_is_checked_by_size_only():
+    items = [i for i in named_vote([("u-a", "yes")]) if i.event != "council.created"]
+    outcome = replay.replay(items)
+    assert outcome.problems == []
+    assert any("checked against the electorate's size only" in n for n in outcome.notes)
+
+
+def test_an_amendment_is_a_motion_with_its_own_text_and_base():
+    amendment = "mo-am"
+    proposed = {
+        "amendment": amendment,
+        "motion": "mo",
+        "text": "We demand a safe depot now.",
+        "base_text_sha256": hashlib.sha256(TEXT.encode()).hexdigest(),
+    }
+    tabled = item(0, "motion.tabled", {"motion": "mo", "text": TEXT})
+    state = replay.replay([tabled, item(1, "motion.amendment_proposed", proposed)])
+    assert state.problems == [] and state.table("motion_texts")[amendment] == proposed["text"]
+    forged = {**proposed, "base_text_sha256": "0" * 64}
+    assert messages([tabled, item(1, "motion.amendment_proposed", forged)]) == [
+        "amendment mo-am was proposed to a text that is not motion mo's"
+    ]
+
+
+def test_votes_must_be_named_opened_once_and_of_the_listed_size():
+    opened = {"vote": "v", "motion": "mo", "method": "named", "electorate": 3, "voters": VOTERS}
+    assert messages([item(0, "vote.opened", {**opened, "vote": None})]) == [
+        "a vote was opened without naming the vote"
+    ]
+    assert messages([item(0, "vote.opened", opened), item(1, "vote.opened", opened)]) == [
+        "vote v was opened twice"
+    ]
+    assert messages([item(0, "vote.opened", {**opened, "electorate": 4})]) == [
+        "vote v lists 3 voters but says its electorate is 4"
+    ]
+
+
+def listed_vote(method: str = "named", allow_change: bool = False) -> Item:
+    payload = {"vote": "v", "motion": "mo", "method": method, "electorate": 3, "voters": VOTERS}
+    return item(0, "vote.opened", {**payload, "allow_change": allow_change})
+
+
+@pytest.mark.parametrize("event", ["vote.cast", "vote.changed", "ballot.cast"])
+def test_ballots_of_votes_not_seen_are_noted(event):
+    outcome = replay.replay([item(0, event, {"vote": "v", "voter": "u-a", "choice": "yes"}, actor="u-a")])
+    assert outcome.problems == [] and outcome.notes
+    outcome = replay.replay(
+        [item(0, "vote.closed", {"vote": "v", "motion": "mo", "result": result(1, 0, 0)})]
+    )
+    assert outcome.problems == [] and outcome.notes
+
+
+def test_ballot_rules_of_named_votes():
+    cast = {"vote": "v", "voter": "u-a", "choice": "yes"}
+    closed = item(5, "vote.closed", {"vote": "v", "motion": "mo"})
+    assert messages([listed_vote(), closed, item(6, "vote.cast", cast, actor="u-a")]) == [
+        "vote v was closed without a result",
+        "a ballot was recorded in vote v after it closed",
+    ]
+    assert messages([listed_vote(), item(1, "vote.cast", {**cast, "voter": None})]) == [
+        "a ballot names no voter"
+    ]
+    assert messages([listed_vote(), item(1, "vote.cast", {**cast, "choice": "maybe"}, actor="u-a")]) == [
+        "u-a cast an invalid choice 'maybe'"
+    ]
+    assert messages([listed_vote(), item(1, "vote.changed", {**cast, "choice": "no"}, actor="u-a")]) == [
+        "u-a changed a vote they never cast"
+    ]
+    change = [
+        item(1, "vote.cast", cast, actor="u-a"),
+        item(2, "vote.changed", {**cast, "choice": "no"}, actor="u-a"),
+    ]
+    assert messages([listed_vote(), *change]) == [
+        "u-a changed their vote in a vote that does not allow changes"
+    ]
+    closed = item(3, "vote.closed", {"vote": "v", "motion": "mo", "result": result(0, 1, 0)})
+    assert messages([listed_vote(allow_change=True), *change, closed]) == []
+    assert messages([listed_vote(), item(1, "vote.changed", {**cast, "voter": None})]) == [
+        "a ballot names no voter"
+    ]
+
+
+def test_ballot_rules_of_secret_votes():
+    ballot = {"vote": "v", "voter": "u-a"}
+    assert messages([listed_vote(), item(1, "ballot.cast", ballot, actor="u-a")]) == [
+        "a secret ballot was cast in a named vote"
+    ]
+    secret = listed_vote("secret")
+    twice = [secret, item(1, "ballot.cast", ballot, actor="u-a"), item(2, "ballot.cast", ballot, actor="u-a")]
+    assert messages(twice) == ["u-a voted twice in vote v"]
+    assert messages([secret, item(1, "ballot.cast", {"vote": "v"})]) == ["a ballot names no voter"]
+    published = [{"choice": "yes", "receipt": "r-1"}, {"choice": "no", "receipt": "r-2"}]
+    closed = item(
+        3, "vote.closed", {"vote": "v", "motion": "mo", "result": result(1, 1, 0), "ballots": published}
+    )
+    assert (
+        messages([*twice[:2], item(2, "ballot.cast", {**ballot, "voter": "u-b"}, actor="u-b"), closed]) == []
+    )
+    assert messages([*twice[:2], closed]) == ["vote v: 1 people voted but 2 ballots were published"]
+    spoiled = {**closed.payload, "ballots": [{"choice": "maybe"}]}
+    assert messages([*twice[:2], item(3, "vote.closed", spoiled)]) == [
+        "vote v: a ballot holds an invalid choice"
+    ]
+
+
+def test_a_result_whose_electorate_is_not_the_frozen_one_is_caught():
+    forged = result(1, 0, 0)
+    forged["electorate"] = 2
+    problems = messages(named_vote([("u-a", "yes")], closed=forged))
+    assert "vote v: the result's electorate is not the one frozen at opening" in problems
+
+
+def test_a_result_that_cannot_be_recomputed_is_caught():
+    assert messages([item(0, "vote.closed", {"vote": "v", "result": {"outcome": "adopted"}})]) == [
+        "a published result cannot be recomputed from its counts"
+    ]
+
+
+def test_a_quoted_result_must_be_the_vote_s_own():
+    items = named_vote([("u-a", "yes"), ("u-b", "yes")])
+    quoted = {"motion": "mo", "result": result(2, 1, 0)}
+    assert messages([*items, item(21, "member.admitted", {"membership": "m-u-z", **quoted})]) == [
+        "the result quoted for motion mo is not the result its vote recorded"
+    ]
+
+
+def petition(*signers: str | None, threshold: int = 2) -> list[Item]:
+    started = item(0, "recall.petition_started", {"petition": "p", "threshold": threshold})
+    signed = [
+        item(1 + i, "recall.signed", {"petition": "p", "signatures": 1 + i}, actor=signer)
+        for i, signer in enumerate(signers)
+    ]
+    return [started, *signed]
+
+
+def test_recall_signatures_need_a_signer_and_a_true_count():
+    assert messages(petition("u-a", None)) == ["a signature on recall petition p names no signer"]
+    miscounted = [*petition("u-a"), item(2, "recall.signed", {"petition": "p", "signatures": 3}, actor="u-b")]
+    assert messages(miscounted) == ["the petition says 3 signatures but the record holds 2"]
+
+
+def test_recall_entries_of_petitions_not_seen_are_noted():
+    called = item(3, "recall.vote_called", {"petition": "p", "motion": "mo"})
+    decided = item(4, "recall.decided", {"petition": "p", "motion": "mo", "recalled": True})
+    outcome = replay.replay([*petition("u-a", "u-b")[1:], called, decided])
+    assert outcome.problems == []
+    assert outcome.notes == ["some recall entries belong to petitions you may not read"]
+
+
+def test_a_recall_follows_the_vote_its_petition_called():
+    called = item(3, "recall.vote_called", {"petition": "p", "motion": "mo"})
+    vote = [i for i in named_vote([("u-a", "yes"), ("u-b", "yes")]) if i.event != "motion.tabled"]
+    decided = {"petition": "p", "motion": "mo", "recalled": True}
+    honest = [*petition("u-a", "u-b"), called, *vote, item(30, "recall.decided", decided)]
+    assert messages(honest) == []
+    assert messages([*honest[:-1], item(30, "recall.decided", {**decided, "recalled": False})]) == [
+        "the recall decision does not follow the recall vote's result"
+    ]
+    without_vote = [*petition("u-a", "u-b"), item(30, "recall.decided", decided)]
+    assert messages(without_vote) == ["recall petition p was decided without the vote it called"]

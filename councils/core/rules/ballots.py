@@ -1,7 +1,8 @@
-"""Pure ballot rules: checking a ballot, hashing sets, building the count's input.
+"""Pure ballot rules of elections: checking a ballot, hashing sets, building the count's input.
 
-No Django here, so the same code checks a ballot in the app and rebuilds a
-count from an exported ballot set.
+In the core, so the same code checks a ballot in the app, builds the ballot
+set the record publishes at the close, and lets the offline verifier recount
+an election from that set.
 """
 
 from __future__ import annotations
@@ -56,6 +57,17 @@ def ballot_set_hash(rankings: Iterable[Ranking]) -> str:
     ordered = sorted(canonical_bytes({"r": r}).decode() for r in rankings)
     digest = hashlib.sha256(canonical_bytes({"ballots": ordered}))
     return "sha256:" + digest.hexdigest()
+
+
+def published_ballot_set(rankings: Iterable[Ranking]) -> list[dict[str, object]]:
+    """The anonymous ballot set as `election.closed` publishes it: each distinct ranking once, with its count.
+
+    Sorted by the ranking's canonical bytes, so the set reveals nothing of the
+    order in which ballots were cast.
+    """
+    grouped = Counter(tuple(tuple(level) for level in r) for r in rankings)
+    published = [{"ranking": [list(level) for level in r], "weight": n} for r, n in grouped.items()]
+    return sorted(published, key=lambda b: canonical_bytes({"r": b["ranking"]}))
 
 
 def list_hash(values: Iterable[str]) -> str:

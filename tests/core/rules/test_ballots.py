@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from councils.core.errors import InvalidInputError
-from councils.elections import ballots
+from councils.core.rules import ballots
 
 CANDIDATES = ["a", "b", "c"]
 
@@ -60,3 +60,12 @@ def test_tally_input_groups_identical_ballots():
     )
     assert sorted((b.weight, b.ranking) for b in election.ballots) == [(1, ((1,), (2,))), (2, ((0,),))]
     assert '"' not in election.title
+
+
+def test_published_ballot_set_groups_in_canonical_order_and_rebuilds_the_hash():
+    rankings = [[["b"], ["a"]], [["a"]], [["b"], ["a"]]]
+    published = ballots.published_ballot_set(rankings)
+    assert published == [{"ranking": [["a"]], "weight": 1}, {"ranking": [["b"], ["a"]], "weight": 2}]
+    assert published == ballots.published_ballot_set(list(reversed(rankings)))
+    rebuilt = [group["ranking"] for group in published for _ in range(group["weight"])]
+    assert ballots.ballot_set_hash(rebuilt) == ballots.ballot_set_hash(rankings)

@@ -1,0 +1,621 @@
+"""Replaying due process from record entries: charges, notice, hearing, the council's vote, appeals."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from councils.core.ledger import replay
+from councils.core.ledger.encoding import format_time
+from councils.core.ledger.replay import Item
+from councils.core.rules import votes as vote_rules
+from councils.core.rules.constitution import Constitution
+
+BASE, PARENT = "c-1", "c-2"
+MEMBERS = ["u-a", "u-b", "u-c", "u-x"]
+DELEGATES = ["d-1", "d-2"]
+CASE = "case-1"
+T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+HEARING = T0 + timedelta(days=15)
+
+Doc = dict[str, Any]
+
+
+def doc(
+    event: str,
+    payload: dict[str, Any],
+    *,
+    actor: str | None = None,
+    at: datetime = HEARING,
+    council: str = BASE,
+) -> Doc:
+    return {"event": event, "at": format_time(at), "actor": actor, "council": council, "payload": payload}
+
+
+def vote(
+    council: str, motion: str, voters: list[str], yes: list[str], threshold: str, at: datetime
+) -> list[Doc]:
+    """A motion put to a named vote of `council` and closed: its entries."""
+    text = f"Decide {motion}."
+    result = vote_rules.compute_result(
+        yes=len(yes),
+        no=len(voters) - len(yes),
+        abstain=0,
+        electorate=len(voters),
+        threshold=threshold,
+        quorum=None,
+    ).as_payload()
+    return [
+        doc("motion.tabled", {"motion": motion, "text": text}, at=at, council=council),
+        doc(
+            "vote.opened",
+            {
+                "vote": f"v-{motion}",
+                "motion": motion,
+                "method": "named",
+                "threshold": threshold,
+                "electorate": len(voters),
+                "electorate_sha256": vote_rules.electorate_digest(voter_uuids=voters, text=text),
+                "text_sha256": hashlib.sha256(text.encode()).hexdigest(),
+            },
+            at=at,
+            council=council,
+        ),
+        *[
+            doc(
+                "vote.cast",
+                {"vote": f"v-{motion}", "voter": v, "choice": "yes" if v in yes else "no"},
+                actor=v,
+                at=at,
+                council=council,
+            )
+            for v in voters
+        ],
+        doc(
+            "vote.closed", {"vote": f"v-{motion}", "motion": motion, "result": result}, at=at, council=council
+        ),
+    ]
+
+
+def result_of(docs: list[Doc], motion: str) -> dict[str, Any]:
+    return next(
+        d["payload"]["result"]
+        for d in docs
+        if d["event"] == "vote.closed" and d["payload"]["motion"] == motion
+    )
+
+
+def case_record(*, penalty: str = "expulsion", upheld: bool = True) -> list[Doc]:
+    """Charges against u-x in c-1, notice, defence, hearing, the council's vote and its outcome."""
+    docs = [
+        doc("council.created", {"council": BASE, "is_base": True}, at=T0),
+        doc("council.created", {"council": PARENT, "is_base": False}, at=T0, council=PARENT),
+        *[doc("member.founding_enrolled", {"membership": f"m-{u}", "member": u}, at=T0) for u in MEMBERS],
+        *[
+            doc("delegate.seated", {"seat": f"s-{d}", "delegate": d}, at=T0, council=PARENT)
+            for d in DELEGATES
+        ],
+        doc("constitution.adopted", {"constitution": 1, "document": Constitution().to_document()}, at=T0),
+        doc(
+            "discipline.charged",
+            {
+                "case": CASE,
+                "membership": "m-u-x",
+                "member": "u-x",
+                "penalty": penalty,
+                "suspension_days": 30 if penalty == "suspension" else None,
+                "hearing_at": HEARING.isoformat(),
+                "notice_days": 14,
+                "constitution": 1,
+            },
+            actor="u-a",
+            at=T0,
+        ),
+        doc("discipline.defence_submitted", {"case": CASE, "constitution": 1}, actor="u-x", at=T0),
+        doc("discipline.heard", {"case": CASE, "constitution": 1}, actor="u-a"),
+    ]
+    ballots = vote(
+        BASE, "mo-case", MEMBERS, ["u-a", "u-b", "u-c"] if upheld else ["u-a"], "two_thirds", HEARING
+    )
+    called = doc(
+        "discipline.vote_called",
+        {
+            "case": CASE,
+            "motion": "mo-case",
+            "vote": "v-mo-case",
+            "threshold": "two_thirds",
+            "constitution": 1,
+        },
+        actor="u-a",
+    )
+    docs += [*ballots[:2], called, *ballots[2:]]
+    result = result_of(docs, "mo-case")
+    if not upheld:
+        return [
+            *docs,
+            doc(
+                "discipline.dismissed",
+                {"case": CASE, "motion": "mo-case", "result": result, "constitution": 1},
+            ),
+        ]
+    until = HEARING + timedelta(days=30) if penalty == "suspension" else None
+    event = "member.suspended" if penalty == "suspension" else "member.expelled"
+    return [
+        *docs,
+        doc(
+            event,
+            {
+                "case": CASE,
+                "motion": "mo-case",
+                "membership": "m-u-x",
+                "member": "u-x",
+                "until": until.isoformat() if until else None,
+                "result": result,
+                "constitution": 1,
+            },
+        ),
+    ]
+
+
+def appeal(docs: list[Doc], *, n: int, allowed: bool, at: datetime) -> list[Doc]:
+    """Appeal `n` of the case, heard by the parent council's delegates, and its decision."""
+    lodged = doc(
+        "discipline.appeal_lodged",
+        {"appeal": f"ap-{n}", "case": CASE, "level": n, "window_days": 30, "constitution": 1},
+        actor="u-x",
+        at=at,
+        council=PARENT,
+    )
+    ballots = vote(PARENT, f"mo-ap-{n}", DELEGATES, DELEGATES if allowed else [], "simple", at)
+    called = doc(
+        "discipline.appeal_vote_called",
+        {"appeal": f"ap-{n}", "motion": f"mo-ap-{n}", "vote": f"v-mo-ap-{n}"},
+        at=at,
+        council=PARENT,
+    )
+    docs = [*docs, lodged, *ballots[:2], called, *ballots[2:]]
+    decided = doc(
+        "discipline.appeal_allowed" if allowed else "discipline.appeal_dismissed",
+        {
+            "appeal": f"ap-{n}",
+            "case": CASE,
+            "level": n,
+            "motion": f"mo-ap-{n}",
+            "result": result_of(docs, f"mo-ap-{n}"),
+        },
+        at=at,
+        council=PARENT,
+    )
+    return [*docs, decided]
+
+
+def reinstated(reason: str, at: datetime) -> Doc:
+    return doc(
+        "member.reinstated", {"case": CASE, "membership": "m-u-x", "member": "u-x", "reason": reason}, at=at
+    )
+
+
+def appealed() -> list[Doc]:
+    """Expelled; the first appeal is dismissed, the second allowed, and the member reinstated."""
+    docs = appeal(case_record(), n=1, allowed=False, at=HEARING + timedelta(days=3))
+    docs = appeal(docs, n=2, allowed=True, at=HEARING + timedelta(days=6))
+    return [*docs, reinstated("appeal_allowed", HEARING + timedelta(days=6))]
+
+
+def served() -> list[Doc]:
+    return [*case_record(penalty="suspension"), reinstated("suspension_served", HEARING + timedelta(days=30))]
+
+
+def run(docs: list[Doc | None]) -> replay.Replay:
+    return replay.replay(None if d is None else Item.from_document(i, d) for i, d in enumerate(docs))
+
+
+def messages(docs: list[Doc]) -> list[str]:
+    return [p.message for p in run(docs).problems]
+
+
+def one(docs: list[Doc], event: str, nth: int = 0) -> Doc:
+    return [d for d in docs if d["event"] == event][nth]
+
+
+@pytest.mark.parametrize("build", [appealed, served, lambda: case_record(upheld=False)])
+def test_honest_cases_replay_cleanly(build):
+    outcome = run(build())
+    assert outcome.problems == [] and outcome.notes == []
+
+
+def test_charges_withdrawn_before_the_vote_replay_cleanly():
+    docs = case_record()[: -1 - 8]  # up to the hearing
+    docs.append(doc("discipline.withdrawn", {"case": CASE, "constitution": 1}, actor="u-a"))
+    assert messages(docs) == []
+    docs.append(doc("discipline.withdrawn", {"case": CASE, "constitution": 1}, actor="u-a"))
+    assert messages(docs) == [f"the charges in case {CASE} were withdrawn while the case was withdrawn"]
+
+
+def edit(event: str, nth: int = 0, **changes: Any) -> Callable[[list[Doc]], None]:
+    """Change payload keys (or, with `at`/`actor`, the entry's own) of the nth `event` entry."""
+
+    def mutate(docs: list[Doc]) -> None:
+        entry = one(docs, event, nth)
+        for key, value in changes.items():
+            (entry if key in ("at", "actor") else entry["payload"])[key] = value
+
+    return mutate
+
+
+def drop(*events: str) -> Callable[[list[Doc]], None]:
+    def mutate(docs: list[Doc]) -> None:
+        docs[:] = [d for d in docs if d["event"] not in events]
+
+    return mutate
+
+
+def repeat(event: str) -> Callable[[list[Doc]], None]:
+    def mutate(docs: list[Doc]) -> None:
+        entry = one(docs, event)
+        docs.insert(docs.index(entry) + 1, copy.deepcopy(entry))
+
+    return mutate
+
+
+def move_before(event: str, anchor: str, nth: int = 0) -> Callable[[list[Doc]], None]:
+    def mutate(docs: list[Doc]) -> None:
+        entry = one(docs, event)
+        docs.remove(entry)
+        docs.insert(docs.index(one(docs, anchor, nth)), entry)
+
+    return mutate
+
+
+def left(docs: list[Doc]) -> None:
+    docs.insert(
+        docs.index(one(docs, "discipline.charged")), doc("member.left", {"membership": "m-u-x"}, at=T0)
+    )
+
+
+def weak_vote(docs: list[Doc]) -> None:
+    """The discipline vote held, and quoted, at a simple majority."""
+    one(docs, "vote.opened")["payload"]["threshold"] = "simple"
+    for event in ("vote.closed", "member.expelled"):
+        entry = one(docs, event)["payload"]
+        r = entry["result"]
+        entry["result"] = vote_rules.compute_result(
+            yes=r["yes"], no=r["no"], abstain=0, electorate=r["electorate"], threshold="simple", quorum=None
+        ).as_payload()
+
+
+def amended_notice(docs: list[Doc]) -> None:
+    """Version 2 of the constitution asks for 21 days of notice; the charges apply version 2 but give 14."""
+    at = docs.index(one(docs, "discipline.charged"))
+    docs[at:at] = [
+        doc(
+            "constitution.amendment_proposed",
+            {"amendment": "am-1", "changes": {"hearing_notice_days": [14, 21]}},
+            at=T0,
+        ),
+        doc("constitution.amended", {"amendment": "am-1", "previous": 1, "constitution": 2}, at=T0),
+    ]
+    for event in ("discipline.charged", "discipline.vote_called", "member.expelled"):
+        one(docs, event)["payload"]["constitution"] = 2
+
+
+def second_federation(docs: list[Doc]) -> None:
+    """A second federation's constitution in the same log: version numbers no longer say whose."""
+    docs.insert(6, copy.deepcopy(one(docs, "constitution.adopted")))
+    one(docs, "discipline.charged")["payload"]["notice_days"] = 10
+    one(docs, "discipline.charged")["payload"]["hearing_at"] = (T0 + timedelta(days=10)).isoformat()
+
+
+@pytest.mark.parametrize(
+    ("event", "doing"),
+    [
+        ("discipline.heard", "a hearing was recorded"),
+        ("discipline.vote_called", "a vote was called"),
+        ("discipline.withdrawn", "charges were withdrawn"),
+        ("discipline.dismissed", "the charges were dismissed"),
+    ],
+)
+def test_a_step_in_a_case_never_charged_is_caught(event, doing):
+    assert messages([doc(event, {"case": "case-9"})]) == [
+        f"{doing} in discipline case case-9, but the record holds no charges for it"
+    ]
+
+
+CASES: list[tuple[Callable[[], list[Doc]], Callable[[list[Doc]], None], str]] = [
+    (
+        case_record,
+        repeat("discipline.charged"),
+        "charges were recorded under a missing or reused case number (case-1)",
+    ),
+    (
+        case_record,
+        edit("discipline.charged", membership="m-nobody"),
+        f"case {CASE} charges someone who is not a member",
+    ),
+    (
+        case_record,
+        edit("discipline.charged", member="u-b"),
+        f"case {CASE} charges someone who is not a member",
+    ),
+    (case_record, left, f"case {CASE} charges a member who is not in good standing (left)"),
+    (
+        case_record,
+        edit("discipline.charged", actor="u-x"),
+        "were not brought by another full member of the council",
+    ),
+    (
+        case_record,
+        edit("discipline.charged", actor="d-1"),
+        "were not brought by another full member of the council",
+    ),
+    (
+        case_record,
+        edit("discipline.charged", notice_days=3),
+        f"case {CASE} applies 3 days of notice, but the constitution requires 14",
+    ),
+    (
+        case_record,
+        edit("discipline.charged", hearing_at="next week"),
+        f"case {CASE} gives the accused no hearing date",
+    ),
+    (
+        case_record,
+        edit("discipline.charged", hearing_at="2026-03-16T09:00:00"),
+        f"case {CASE} gives the accused no hearing date",
+    ),
+    (
+        case_record,
+        edit("discipline.charged", hearing_at=(T0 + timedelta(days=13)).isoformat()),
+        "less than 14 days after the accused was given notice",
+    ),
+    (case_record, amended_notice, f"case {CASE} applies 14 days of notice, but the constitution requires 21"),
+    (
+        case_record,
+        edit("discipline.defence_submitted", actor="u-a"),
+        f"a defence in case {CASE} was filed by someone other than the accused",
+    ),
+    (
+        case_record,
+        move_before("discipline.defence_submitted", "member.expelled"),
+        f"a defence in case {CASE} was filed after the vote was called",
+    ),
+    (
+        case_record,
+        edit("discipline.defence_submitted", case="case-9"),
+        "a defence was filed in discipline case case-9, but the record holds no charges for it",
+    ),
+    (
+        case_record,
+        repeat("discipline.heard"),
+        f"case {CASE} was heard while it was heard, not awaiting its hearing",
+    ),
+    (
+        case_record,
+        edit("discipline.heard", at=format_time(HEARING - timedelta(hours=1))),
+        f"the hearing in case {CASE} was held before the date",
+    ),
+    (case_record, drop("discipline.heard"), f"case {CASE} was put to the vote before its hearing"),
+    (
+        case_record,
+        edit("discipline.vote_called", threshold="simple"),
+        f"case {CASE} was put to the vote needing simple, but the constitution requires two_thirds",
+    ),
+    (
+        case_record,
+        edit("discipline.vote_called", vote="v-other"),
+        f"case {CASE} was not put to a vote of the accused member's own council",
+    ),
+    (case_record, weak_vote, f"case {CASE} was put to a vote held at simple, short of two_thirds"),
+    (
+        case_record,
+        weak_vote,
+        f"u-x was expelled in case {CASE} by a vote held at simple; discipline needs two_thirds",
+    ),
+    (
+        case_record,
+        drop("discipline.heard", "discipline.vote_called"),
+        f"u-x was expelled in case {CASE}, but no hearing was recorded",
+    ),
+    (
+        case_record,
+        drop("discipline.vote_called"),
+        f"u-x was expelled in case {CASE}, but the council was never asked to vote",
+    ),
+    (
+        case_record,
+        repeat("member.expelled"),
+        f"u-x was expelled in case {CASE}, but the case was already upheld",
+    ),
+    (
+        case_record,
+        move_before("member.expelled", "vote.closed"),
+        f"u-x was expelled in case {CASE} without the closed vote the case was put to",
+    ),
+    (
+        case_record,
+        edit("member.expelled", case="case-9"),
+        "u-x was expelled in discipline case case-9, but the record holds no charges for it",
+    ),
+    (
+        case_record,
+        edit("member.expelled", membership="m-u-b"),
+        f"u-x was expelled in case {CASE}, which charged another membership",
+    ),
+    (
+        lambda: case_record(penalty="suspension"),
+        edit("member.suspended", until=None),
+        f"the suspension in case {CASE} does not run for the days the council voted",
+    ),
+    (
+        lambda: case_record(penalty="suspension"),
+        edit("member.suspended", until=(HEARING + timedelta(days=60)).isoformat()),
+        "does not run for the days the council voted",
+    ),
+    (
+        appealed,
+        edit("discipline.appeal_lodged", actor="u-a"),
+        f"an appeal in case {CASE} was lodged by someone other than the disciplined member",
+    ),
+    (
+        appealed,
+        edit("discipline.appeal_lodged", nth=1, level=3),
+        f"the appeal in case {CASE} claims level 3 but is appeal 2",
+    ),
+    (
+        appealed,
+        edit("discipline.appeal_lodged", window_days=60),
+        f"the appeal in case {CASE} applies a 60-day window; the constitution sets 30",
+    ),
+    (
+        appealed,
+        edit("discipline.appeal_lodged", at=format_time(HEARING + timedelta(days=31))),
+        f"the appeal in case {CASE} was lodged after the 30 days to appeal had passed",
+    ),
+    (
+        appealed,
+        drop("discipline.appeal_dismissed"),
+        f"an appeal was lodged in case {CASE} before its last appeal was decided",
+    ),
+    (
+        appealed,
+        edit("discipline.appeal_vote_called", appeal="ap-9"),
+        "appeal ap-9 was never lodged in a case the record holds",
+    ),
+    (
+        appealed,
+        repeat("discipline.appeal_vote_called"),
+        "appeal ap-1 was put to the vote while it was voting",
+    ),
+    (
+        appealed,
+        edit("discipline.appeal_dismissed", motion="mo-case"),
+        "appeal ap-1 was decided without the closed vote it was put to",
+    ),
+    (
+        appealed,
+        edit("discipline.appeal_dismissed", appeal="ap-9"),
+        "appeal ap-9 was never lodged in a case the record holds",
+    ),
+    (
+        appealed,
+        edit("member.reinstated", reason="mercy"),
+        f"u-x was reinstated in case {CASE} for no reason the rules know ('mercy')",
+    ),
+    (
+        appealed,
+        edit("member.reinstated", case="case-9"),
+        "u-x was reinstated in discipline case case-9, but the record holds no charges",
+    ),
+    (
+        served,
+        edit("member.reinstated", at=format_time(HEARING + timedelta(days=29))),
+        f"u-x was reinstated in case {CASE} before a suspension the council voted was served",
+    ),
+    (
+        case_record,
+        lambda docs: docs.append(reinstated("appeal_allowed", HEARING)),
+        f"u-x was reinstated in case {CASE} on an appeal that was not allowed",
+    ),
+    (
+        lambda: case_record(upheld=False),
+        lambda docs: docs.append(reinstated("suspension_served", HEARING)),
+        "before a suspension the council voted was served",
+    ),
+]
+
+
+@pytest.mark.parametrize(("build", "mutate", "expected"), CASES)
+def test_a_broken_rule_is_explained(build, mutate, expected):
+    docs = build()
+    mutate(docs)
+    problems = messages(docs)
+    assert any(expected in p for p in problems), problems
+
+
+def test_an_appeal_against_a_vote_is_caught():
+    docs = appealed()
+    one(docs, "discipline.appeal_dismissed")["event"] = "discipline.appeal_allowed"
+    assert "appeal ap-1 was allowed against its vote" in messages(docs)
+
+
+def test_a_dismissal_the_vote_did_not_make_is_caught():
+    docs = case_record()
+    expelled = one(docs, "member.expelled")
+    expelled["event"] = "discipline.dismissed"
+    assert f"the charges in case {CASE} were dismissed although the council upheld them" in messages(docs)
+
+
+def test_an_expulsion_the_vote_rejected_is_caught():
+    docs = case_record(upheld=False)
+    dismissed = one(docs, "discipline.dismissed")
+    dismissed["event"] = "member.expelled"
+    dismissed["payload"].update(membership="m-u-x", member="u-x")
+    assert (
+        f"u-x was expelled in case {CASE} although the council's vote did not uphold the charges"
+        in messages(docs)
+    )
+
+
+def test_a_suspension_where_expulsion_was_sought_is_caught():
+    docs = case_record()
+    one(docs, "member.expelled")["event"] = "member.suspended"
+    assert f"u-x was suspended in case {CASE}, which sought expulsion" in messages(docs)
+
+
+def test_an_appeal_against_no_upheld_decision_is_caught():
+    docs = case_record(upheld=False)
+    docs = appeal(docs, n=1, allowed=True, at=HEARING)
+    assert f"an appeal was lodged in case {CASE}, which has no upheld decision to appeal" in messages(docs)
+
+
+def test_without_the_constitution_the_numbers_the_entries_state_are_used():
+    docs = case_record()
+    docs.remove(one(docs, "constitution.adopted"))
+    one(docs, "discipline.charged")["payload"]["hearing_at"] = (T0 + timedelta(days=10)).isoformat()
+    assert "less than 14 days" in " ".join(messages(docs))
+    docs = appeal(case_record(), n=1, allowed=False, at=HEARING)
+    docs.remove(one(docs, "constitution.adopted"))
+    del one(docs, "discipline.appeal_lodged")["payload"]["window_days"]
+    outcome = run(docs)
+    assert outcome.problems == []
+    assert outcome.notes == [
+        "some appeals were lodged where the record does not say how long the window to appeal was"
+    ]
+
+
+def test_several_federations_constitutions_leave_the_numbers_to_the_entries():
+    docs = case_record()
+    second_federation(docs)
+    assert messages(docs) == []
+
+
+def test_appeals_whose_case_the_reader_cannot_see_are_noted():
+    docs: list[Doc | None] = list(appealed())
+    hidden = {
+        "discipline.charged",
+        "discipline.defence_submitted",
+        "discipline.heard",
+        "discipline.vote_called",
+        "member.expelled",
+        "member.reinstated",
+    }
+    docs = [None if d is not None and (d["event"] in hidden or d["council"] == BASE) else d for d in docs]
+    outcome = run(docs)
+    assert outcome.problems == []
+    assert "some appeals concern discipline cases in councils you may not read" in outcome.notes
+
+
+def test_a_reinstatement_after_an_appeal_the_reader_cannot_see_is_noted():
+    docs: list[Doc | None] = list(appealed())
+    docs = [
+        None if d is not None and d["council"] == PARENT and d["event"] != "council.created" else d
+        for d in docs
+    ]
+    outcome = run(docs)
+    assert outcome.problems == []
+    assert "some reinstatements follow appeals decided in councils you may not read" in outcome.notes

@@ -1,0 +1,311 @@
+"""Replaying elections from their entries: electorate, ballots, the published ballot set and the recount."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from councils.core.ledger import replay
+from councils.core.ledger.replay import Item
+from councils.core.rules import ballots as ballot_rules
+from councils.core.tally import count
+
+COUNCIL = "c-1"
+ELECTION = "e-1"
+VOTERS = ["u-a", "u-b", "u-c"]
+CANDIDATES = [{"candidacy": "k-1", "person": "u-a"}, {"candidacy": "k-2", "person": "u-b"}]
+BALLOTS = {"u-a": [["k-1"]], "u-b": [["k-2"]], "u-c": [["k-1"]]}
+NAME = f'election "Chair" ({ELECTION})'
+
+Doc = dict[str, Any]
+
+
+def doc(event: str, payload: dict[str, Any], actor: str | None = None) -> Doc:
+    return {
+        "event": event,
+        "at": "2026-03-01T09:00:00.000000Z",
+        "actor": actor,
+        "council": COUNCIL,
+        "payload": payload,
+    }
+
+
+def record(*, method: str = "plurality", seats: int = 1, ballots: dict[str, Any] = BALLOTS) -> list[Doc]:
+    """An honest election's entries: council, voters, call, opening, ballots, count, certification."""
+    rankings = list(ballots.values())
+    result = count(
+        ballot_rules.tally_election(
+            candidates=sorted(c["candidacy"] for c in CANDIDATES),
+            seats=seats,
+            rankings=rankings,
+            title="Chair",
+        ),
+        method=method,
+        seed="seed",
+    ).to_json()
+    by_candidacy = {c["candidacy"]: c["person"] for c in CANDIDATES}
+    return [
+        doc("council.created", {"council": COUNCIL, "is_base": True}),
+        *[doc("member.founding_enrolled", {"membership": f"m-{v}", "member": v}) for v in VOTERS],
+        doc("election.called", {"election": ELECTION, "title": "Chair", "method": method, "seats": seats}),
+        doc(
+            "election.opened",
+            {
+                "election": ELECTION,
+                "method": method,
+                "seats": seats,
+                "candidates": CANDIDATES,
+                "candidates_hash": ballot_rules.list_hash(
+                    f"{c['candidacy']}:{c['person']}" for c in CANDIDATES
+                ),
+                "electorate_size": len(VOTERS),
+                "electorate_hash": ballot_rules.list_hash(VOTERS),
+            },
+        ),
+        *[doc("election.ballot_cast", {"election": ELECTION}, actor=voter) for voter in ballots],
+        doc(
+            "election.closed",
+            {
+                "election": ELECTION,
+                "turnout": len(rankings),
+                "electorate_size": len(VOTERS),
+                "ballots": len(rankings),
+                "ballot_set_hash": ballot_rules.ballot_set_hash(rankings),
+                "ballot_set": ballot_rules.published_ballot_set(rankings),
+                "seed": "seed",
+                "elected": result["elected"],
+            },
+        ),
+        doc(
+            "election.certified",
+            {
+                "election": ELECTION,
+                "elected": [{"candidacy": c, "person": by_candidacy[c]} for c in result["elected"]],
+                "ballot_set_hash": ballot_rules.ballot_set_hash(rankings),
+                "count": result,
+            },
+        ),
+    ]
+
+
+def run(docs: list[Doc]) -> replay.Replay:
+    return replay.replay(Item.from_document(i, d) for i, d in enumerate(docs))
+
+
+def messages(docs: list[Doc]) -> list[str]:
+    return [p.message for p in run(docs).problems]
+
+
+def one(docs: list[Doc], event: str, nth: int = 0) -> Doc:
+    return [d for d in docs if d["event"] == event][nth]
+
+
+def payload(docs: list[Doc], event: str, nth: int = 0) -> dict[str, Any]:
+    return one(docs, event, nth)["payload"]
+
+
+@pytest.mark.parametrize(
+    ("method", "seats", "ballots"),
+    [
+        ("plurality", 1, BALLOTS),
+        ("approval", 1, {"u-a": [["k-1", "k-2"]], "u-b": [["k-2"]]}),
+        ("scottish-stv", 1, {"u-a": [["k-1"], ["k-2"]], "u-b": [["k-2"]], "u-c": [["k-2"], ["k-1"]]}),
+        ("schulze", 2, {"u-a": [["k-2"], ["k-1"]]}),
+    ],
+)
+def test_an_honest_election_recounts_cleanly(method, seats, ballots):
+    outcome = run(record(method=method, seats=seats, ballots=ballots))
+    assert outcome.problems == [] and outcome.notes == []
+
+
+def test_paper_ballots_count_their_voters():
+    docs = record()
+    cast_c = docs.index(one(docs, "election.ballot_cast", 2))
+    docs[cast_c] = doc(
+        "election.paper_ballots_recorded", {"election": ELECTION, "voters": ["u-c"], "ballots": 1}
+    )
+    assert messages(docs) == []
+    payload(docs, "election.paper_ballots_recorded")["ballots"] = 2
+    assert messages(docs) == [f"{NAME}: 2 paper ballots were entered for a list of 1 voters"]
+
+
+def test_an_election_without_a_title_is_named_by_its_id():
+    docs = record()
+    payload(docs, "election.called")["title"] = ""
+    payload(docs, "election.closed")["turnout"] = 4
+    assert messages(docs)[0].startswith(f"election {ELECTION}: the record holds 3 ballots cast")
+
+
+def test_entries_of_elections_the_reader_cannot_see_are_noted_not_failed():
+    docs = [d for d in record() if d["event"] not in ("election.called", "election.opened")]
+    docs.append(
+        doc("election.paper_ballots_recorded", {"election": ELECTION, "voters": ["u-c"], "ballots": 1})
+    )
+    outcome = run(docs)
+    assert outcome.problems == []
+    assert outcome.notes == ["some election entries belong to elections opened in entries you may not read"]
+
+
+def test_an_old_close_without_its_ballot_set_is_checked_against_the_certification_only():
+    docs = record()
+    del payload(docs, "election.closed")["ballot_set"]
+    outcome = run(docs)
+    assert outcome.problems == []
+    assert any("not recounted" in n for n in outcome.notes)
+    payload(docs, "election.certified")["count"]["seed"] = "another"
+    assert messages(docs) == [f"{NAME}: the certified count does not elect whom the closed count elected"]
+
+
+def opened_twice(docs: list[Doc]) -> None:
+    docs.insert(docs.index(one(docs, "election.opened")) + 1, copy.deepcopy(one(docs, "election.opened")))
+
+
+def ballot_before_opening(docs: list[Doc]) -> None:
+    docs.insert(
+        docs.index(one(docs, "election.opened")), doc("election.ballot_cast", {"election": ELECTION}, "u-a")
+    )
+
+
+def ballot_after_closing(docs: list[Doc]) -> None:
+    docs.insert(
+        docs.index(one(docs, "election.closed")) + 1,
+        doc("election.ballot_cast", {"election": ELECTION}, "u-c"),
+    )
+
+
+def set_(event: str, key: str, value: Any, nth: int = 0) -> Callable[[list[Doc]], None]:
+    def mutate(docs: list[Doc]) -> None:
+        payload(docs, event, nth)[key] = value
+
+    return mutate
+
+
+def cast_by(actor: str | None) -> Callable[[list[Doc]], None]:
+    def mutate(docs: list[Doc]) -> None:
+        one(docs, "election.ballot_cast", 2)["actor"] = actor
+
+    return mutate
+
+
+def ballot_group(group: Any) -> Callable[[list[Doc]], None]:
+    def mutate(docs: list[Doc]) -> None:
+        payload(docs, "election.closed")["ballot_set"][0] = group
+
+    return mutate
+
+
+def count_field(key: str, value: Any) -> Callable[[list[Doc]], None]:
+    def mutate(docs: list[Doc]) -> None:
+        payload(docs, "election.certified")["count"][key] = value
+
+    return mutate
+
+
+def stage_totals(docs: list[Doc]) -> None:
+    payload(docs, "election.certified")["count"]["stages"][0]["totals"] = {"k-1": "9"}
+
+
+def certified_early(docs: list[Doc]) -> None:
+    certification = one(docs, "election.certified")
+    docs.remove(certification)
+    docs.insert(docs.index(one(docs, "election.closed")), certification)
+
+
+def twice(event: str) -> Callable[[list[Doc]], None]:
+    def mutate(docs: list[Doc]) -> None:
+        docs.append(copy.deepcopy(one(docs, event)))
+
+    return mutate
+
+
+def unrebuildable_electorate(docs: list[Doc]) -> None:
+    payload(docs, "election.opened")["electorate_hash"] = "sha256:other"
+    one(docs, "election.ballot_cast", 2)["actor"] = "u-z"
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (set_("election.opened", "election", None), "an election was opened without naming the election"),
+        (opened_twice, f"{NAME} was opened twice"),
+        (
+            set_("election.opened", "candidates", CANDIDATES[:1]),
+            "not the list whose hash was frozen at opening",
+        ),
+        (ballot_before_opening, f"{NAME} has an election.ballot_cast entry before it opened"),
+        (ballot_after_closing, f"a ballot of u-c was recorded in {NAME} after it closed"),
+        (cast_by("u-z"), f"u-z voted in {NAME} but was not in the electorate frozen when voting opened"),
+        (cast_by("u-a"), f"u-a voted twice in {NAME}"),
+        (cast_by(None), f"a ballot in {NAME} names no voter"),
+        (set_("election.closed", "turnout", 2), f"{NAME}: the record holds 3 ballots cast, but the count"),
+        (
+            set_("election.closed", "elected", ["k-2"]),
+            f"{NAME}: the published winners are k-2 but the ballots recount to k-1",
+        ),
+        (
+            ballot_group({"ranking": [["k-1"]], "weight": 0}),
+            "holds a ballot the rules refuse (it is not a ranking with a number",
+        ),
+        (ballot_group("k-1"), "holds a ballot the rules refuse (it is not a ranking with a number"),
+        (
+            ballot_group({"ranking": ["k-1"], "weight": 2}),
+            "holds a ballot the rules refuse (Not a candidate in this election: k, -, 1",
+        ),
+        (
+            ballot_group({"ranking": [["k-1"], []], "weight": 2}),
+            "holds a ballot the rules refuse (it is not in the form the ballot box stores)",
+        ),
+        (
+            ballot_group({"ranking": [[7]], "weight": 2}),
+            "holds a ballot the rules refuse (Not a candidate in this election: 7.)",
+        ),
+        (set_("election.opened", "seats", None), "holds a ballot the rules refuse (int() argument must be"),
+        (set_("election.closed", "ballots", 4), f"{NAME}: the count says 4 ballots but 3 were published"),
+        (
+            set_("election.closed", "ballot_set_hash", "sha256:x"),
+            "not the ballot set whose hash the count recorded",
+        ),
+        (
+            set_("election.opened", "method", "borda"),
+            "the published ballots cannot be recounted (unknown counting method 'borda'",
+        ),
+        (twice("election.closed"), f"{NAME} was closed twice"),
+        (certified_early, f"{NAME} was certified before its count"),
+        (twice("election.certified"), f"{NAME} was certified twice"),
+        (
+            set_("election.certified", "elected", []),
+            f"{NAME}: the certified winners are not the ones its count elected",
+        ),
+        (
+            set_("election.certified", "elected", [{"candidacy": "k-1", "person": "u-b"}]),
+            f"{NAME}: u-b is certified for a candidacy that was not theirs",
+        ),
+        (
+            set_("election.certified", "ballot_set_hash", "sha256:x"),
+            f"{NAME}: the certification names another ballot set than the count",
+        ),
+        (
+            count_field("elected", ["k-2"]),
+            "not the recount of its ballots: it elects k-2 but the ballots recount to k-1",
+        ),
+        (stage_totals, "its stage 1 gives k-1 9 where the recount gives k-1 2, k-2 1"),
+        (count_field("quota", "2"), "its stages, quota, seed or ties are not the recount's"),
+        (set_("election.certified", "count", None), "it elects nothing but the ballots recount to k-1"),
+    ],
+)
+def test_a_broken_rule_is_explained(mutate, expected):
+    docs = record()
+    mutate(docs)
+    problems = messages(docs)
+    assert any(expected in p for p in problems), problems
+
+
+def test_an_electorate_the_record_cannot_rebuild_only_checks_for_double_votes():
+    docs = record()
+    unrebuildable_electorate(docs)
+    outcome = run(docs)
+    assert outcome.problems == []
+    assert any("electorates cannot be rebuilt" in n for n in outcome.notes)

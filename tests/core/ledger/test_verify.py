@@ -1,0 +1,217 @@
+"""The offline verifier's pure checks: signatures, witnesses, consistency, every leaf and the root."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from councils.core.ledger import merkle, note
+from councils.core.ledger.encoding import canonical_bytes
+from councils.core.ledger.verify import (
+    Verdict,
+    check_consistency,
+    check_entries,
+    open_signed_checkpoint,
+    rotated_to,
+)
+
+ORIGIN = "log.example/test"
+LOG = note.make_signer(ORIGIN, Ed25519PrivateKey.generate())
+WITNESS = note.make_signer("witness.example", Ed25519PrivateKey.generate(), key_type=note.COSIGNATURE_V1)
+
+
+def entry(name: str) -> bytes:
+    return canonical_bytes(
+        {
+            "v": 1,
+            "event": "council.created",
+            "at": "",
+            "actor": None,
+            "council": name,
+            "payload": {"council": name},
+        }
+    )
+
+
+ENTRIES = [entry(f"c-{i}") for i in range(4)]
+LEAVES = [merkle.hash_leaf(e) for e in ENTRIES]
+
+
+def checkpoint(size: int = 4, *, cosigned_by: note.Signer | None = None, root: bytes | None = None) -> str:
+    body = note.Checkpoint(ORIGIN, size, root or merkle.root_from_leaves(LEAVES[:size])[1]).body()
+    signatures = [note.sign_note(body, LOG)]
+    if cosigned_by is not None:
+        signatures.append(note.cosign(body, cosigned_by, 1_700_000_000))
+    return note.Note(body, tuple(signatures)).text()
+
+
+def opened(text: str | None = None, **options) -> tuple[note.Checkpoint | None, Verdict]:
+    verdict = Verdict()
+    return open_signed_checkpoint(
+        text or checkpoint(), LOG.verifier.vkey(), verdict=verdict, **options
+    ), verdict
+
+
+def test_a_signed_checkpoint_opens_and_its_verdict_is_a_document():
+    cp, verdict = opened()
+    assert cp is not None and cp.size == 4
+    document = verdict.as_json()
+    assert document["ok"] is True and document["origin"] == ORIGIN and document["size"] == 4
+    assert document["root"] == note.b64encode(cp.root) and document["key"] == LOG.verifier.vkey()
+    assert Verdict().as_json()["root"] is None
+
+
+def test_a_checkpoint_under_another_key_or_a_key_that_cannot_sign_is_refused():
+    other = note.make_signer(ORIGIN, Ed25519PrivateKey.generate())
+    verdict = Verdict()
+    assert open_signed_checkpoint(checkpoint(), other.verifier.vkey(), verdict=verdict) is None
+    assert verdict.problems[0].startswith("The checkpoint is not validly signed by the federation's key")
+    verdict = Verdict()
+    assert open_signed_checkpoint(checkpoint(), WITNESS.verifier.vkey(), verdict=verdict) is None
+    assert "the log's key is not an Ed25519 signing key" in verdict.problems[0]
+    assert not verdict.ok
+
+
+def test_witness_cosignatures_are_counted_checked_and_required():
+    vkey = WITNESS.verifier.vkey()
+    _, verdict = opened(checkpoint(cosigned_by=WITNESS), witnesses=[vkey], require_witnesses=True)
+    assert verdict.ok and verdict.warnings == []
+    assert verdict.cosignatures == [{"witness": "witness.example", "time": 1_700_000_000}]
+    _, verdict = opened(witnesses=[vkey])
+    assert verdict.ok and verdict.warnings[0].startswith(
+        "The checkpoint carries 0 valid witness cosignature(s); 1"
+    )
+    _, verdict = opened(witnesses=[vkey], require_witnesses=True)
+    assert not verdict.ok
+    _, verdict = opened(require_witnesses=True)
+    assert "0 valid witness cosignature(s); 1 are needed" in verdict.problems[0]
+    _, verdict = opened(checkpoint(cosigned_by=WITNESS), witnesses=[vkey], quorum=2)
+    assert "1 valid witness cosignature(s); 2 are needed" in verdict.warnings[0]
+
+
+def test_a_malformed_witness_key_warns_and_a_forged_cosignature_fails():
+    _, verdict = opened(witnesses=["not a key"])
+    assert verdict.warnings[0].startswith("The witness key 'not a key' is malformed")
+    body = note.Checkpoint(ORIGIN, 4, merkle.root_from_leaves(LEAVES)[1]).body()
+    elsewhere = note.cosign(note.Checkpoint(ORIGIN, 3, b"\x02" * 32).body(), WITNESS, 1_700_000_000)
+    text = note.Note(body, (note.sign_note(body, LOG), elsewhere)).text()
+    _, verdict = opened(text, witnesses=[WITNESS.verifier.vkey()])
+    assert verdict.problems[0].startswith("Witness witness.example's cosignature is forged or damaged")
+
+
+def test_consistency_with_the_checkpoint_seen_last():
+    cp, _ = opened()
+    assert cp is not None
+    old_root = merkle.root_from_leaves(LEAVES[:2])[1]
+
+    def node(n: merkle.Node) -> bytes:
+        level, index = n
+        return merkle.root_from_leaves(LEAVES[index << level : (index + 1) << level])[1]
+
+    proof = merkle.resolve(merkle.consistency_plan(2, 4), node)
+    verdict = Verdict()
+    check_consistency(2, old_root, cp, proof, verdict)
+    assert verdict.ok
+    check_consistency(2, b"\x01" * 32, cp, proof, verdict)
+    assert "its history has been rewritten" in verdict.problems[0]
+    verdict = Verdict()
+    check_consistency(5, old_root, cp, [], verdict)
+    assert verdict.problems[0].startswith("The log shrank: you last saw 5 entries and now it claims 4.")
+
+
+def checked(entries, size: int = 4, root: bytes | None = None) -> tuple[Verdict, list[bytes]]:
+    cp, verdict = opened(checkpoint(size, root=root))
+    assert cp is not None
+    leaves: list[bytes] = []
+    check_entries(entries, cp, verdict, leaves=leaves)
+    return verdict, leaves
+
+
+def test_every_entry_hashes_to_the_signed_root():
+    verdict, leaves = checked((i, e, None) for i, e in enumerate(ENTRIES))
+    assert verdict.ok and verdict.replayed == 4 and leaves == LEAVES
+
+
+def test_entries_the_reader_may_not_see_are_checked_by_their_leaf_hash():
+    verdict, _ = checked((i, None if i == 2 else e, LEAVES[i]) for i, e in enumerate(ENTRIES))
+    assert verdict.ok and verdict.replayed == 3 and verdict.not_replayed == 1
+
+
+@pytest.mark.parametrize(
+    ("entries", "expected"),
+    [
+        (
+            [(0, ENTRIES[0], None), (2, ENTRIES[2], None)],
+            "Entry 1 is missing from the record (got entry 2 next).",
+        ),
+        ([(0, ENTRIES[0], LEAVES[1])], "Entry 0's content does not match its leaf hash."),
+        ([(0, b"\xff\xfe", None)], "Entry 0 is not a readable record entry."),
+        ([(0, ENTRIES[0] + b" {}", None)], "Entry 0 is not a readable record entry."),
+        ([(0, b"[1, 2]", None)], "Entry 0 is not a readable record entry."),
+        ([(0, None, b"short")], "Entry 0 has neither content nor a valid leaf hash."),
+        ([(0, None, None)], "Entry 0 has neither content nor a valid leaf hash."),
+        (
+            [(i, e, None) for i, e in enumerate(ENTRIES[:3])],
+            "The checkpoint covers 4 entries but 3 were provided.",
+        ),
+    ],
+)
+def test_a_damaged_record_is_explained(entries, expected):
+    verdict, _ = checked(entries)
+    assert expected in verdict.problems
+
+
+def test_entries_that_do_not_hash_to_the_root_are_caught():
+    altered = [*ENTRIES[:3], entry("c-forged")]
+    verdict, _ = checked((i, e, None) for i, e in enumerate(altered))
+    assert verdict.problems == [
+        "The entries do not hash to the signed root: some entry was altered, removed, inserted or reordered "
+        "after the checkpoint was signed."
+    ]
+
+
+def test_broken_rules_and_notes_reach_the_verdict():
+    document = json.loads(ENTRIES[0])
+    unseat = canonical_bytes({**document, "event": "delegate.unseated", "payload": {"seat": "s-1"}})
+    vote = canonical_bytes({**document, "event": "vote.cast", "payload": {"vote": "v", "voter": "u"}})
+    data = [unseat, vote]
+    root = merkle.root_from_leaves(merkle.hash_leaf(d) for d in data)[1]
+    verdict, _ = checked(enumerate_entries(data), size=2, root=root)
+    assert verdict.problems == [
+        "Rule broken at entry 0: delegate seat s-1 is vacated but the record never seated it."
+    ]
+    assert verdict.notes == [
+        "some ballots belong to votes opened in entries you may not read or before this record"
+    ]
+
+
+def enumerate_entries(data: list[bytes]):
+    return ((i, d, None) for i, d in enumerate(data))
+
+
+def test_the_record_s_key_rotations_reach_the_verdict_and_are_followed():
+    new = note.make_signer(ORIGIN, Ed25519PrivateKey.generate())
+    endorsement = note.b64encode(LOG.private.sign(new.verifier.vkey().encode()))
+    rotation = canonical_bytes(
+        {
+            **json.loads(ENTRIES[0]),
+            "event": "record.key_rotated",
+            "payload": {
+                "old_key": LOG.verifier.vkey(),
+                "new_key": new.verifier.vkey(),
+                "endorsement": endorsement,
+            },
+        }
+    )
+    root = merkle.root_from_leaves([merkle.hash_leaf(rotation)])[1]
+    verdict, _ = checked(enumerate_entries([rotation]), size=1, root=root)
+    assert verdict.key_rotations == {LOG.verifier.vkey(): new.verifier.vkey()}
+    assert rotated_to(LOG.verifier.vkey(), new.verifier.vkey(), verdict.key_rotations)
+
+
+def test_a_circle_of_rotations_never_reaches_a_stranger():
+    assert not rotated_to("a", "z", {"a": "b", "b": "a"})
+    assert not rotated_to("a", "z", {})
+    assert rotated_to("a", "c", {"a": "b", "b": "c"})

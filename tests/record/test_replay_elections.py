@@ -1,0 +1,124 @@
+"""The verifier recounts every election from its record entries and catches a forged result."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from councils.cli.main import main
+from councils.elections import actions
+from councils.elections.models import Election
+from tests.record.support import documents, find, signed_bundle, verify_forged, verify_genuine
+
+NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+
+
+def certified(cast, *, method: str | None = None) -> tuple[Election, dict[str, str]]:
+    """A delegate election in Riverside Depot, voted online and on paper, counted and certified."""
+    election = actions.call_election(
+        actor=cast.alice, council=cast.riverside, kind="delegates", method=method, now=NOW
+    )
+    bob = actions.nominate(actor=cast.bob, election=election, candidate=cast.bob, now=NOW)
+    erin = actions.nominate(actor=cast.frank, election=election, candidate=cast.erin, now=NOW)
+    actions.accept_nomination(actor=cast.erin, candidacy=erin, now=NOW)
+    frank = actions.nominate(actor=cast.frank, election=election, candidate=cast.frank, now=NOW)
+    actions.open_voting(actor=cast.alice, election=election, now=NOW)
+    b, e, f = str(bob.uuid), str(erin.uuid), str(frank.uuid)
+    for voter, ranking in [(cast.alice, [b, e]), (cast.bob, [b, f]), (cast.erin, [e, b])]:
+        actions.cast_ballot(actor=voter, election=election, ranking=ranking, now=NOW)
+    paper = [[e], [f]] if election.is_ranked else [sorted([e, f])]
+    actions.record_paper_ballots(
+        actor=cast.alice, election=election, voters=[cast.frank], rankings=[paper], now=NOW
+    )
+    actions.close_election(actor=cast.alice, election=election, now=NOW + timedelta(hours=1))
+    election = actions.certify_election(actor=cast.alice, election=election, now=NOW + timedelta(hours=2))
+    return election, {"bob": b, "erin": e, "frank": f}
+
+
+def problems_of(docs) -> list[str]:
+    verdict = verify_forged(docs)
+    return verdict.problems
+
+
+@pytest.mark.parametrize("method", ["scottish-stv", "meek", "wigm", "schulze", "plurality", "approval"])
+def test_a_genuine_election_recounts_to_its_published_result(cast, method):
+    election, _ = certified(cast, method=method)
+    assert election.method == method
+    verdict = verify_genuine()
+    assert verdict.problems == []
+    assert not any("election" in n for n in verdict.notes)
+    closed = documents()[find(documents(), "election.closed")]["payload"]
+    assert sum(b["weight"] for b in closed["ballot_set"]) == closed["ballots"] == 4
+
+
+def test_a_forged_winner_is_caught_and_the_election_named(cast):
+    election, c = certified(cast)
+    docs = documents()
+    closed = docs[find(docs, "election.closed")]["payload"]
+    assert sorted(closed["elected"]) == sorted([c["bob"], c["erin"]])
+    closed["elected"] = [c["bob"], c["frank"]]
+    problems = problems_of(docs)
+    assert any(
+        f'election "{election.title}" ({election.uuid}): the published winners are' in p
+        and "but the ballots recount to" in p
+        for p in problems
+    ), problems
+    assert any("certified winners are not the ones its count elected" in p for p in problems)
+
+
+def test_a_ballot_dropped_from_the_published_set_is_caught(cast):
+    certified(cast)
+    docs = documents()
+    closed = docs[find(docs, "election.closed")]["payload"]
+    del closed["ballot_set"][0]
+    problems = problems_of(docs)
+    assert any("the count says 4 ballots but 3 were published" in p for p in problems), problems
+    assert any("not the ballot set whose hash the count recorded" in p for p in problems)
+
+
+def test_a_ballot_for_someone_who_was_not_a_candidate_is_caught(cast):
+    certified(cast)
+    docs = documents()
+    closed = docs[find(docs, "election.closed")]["payload"]
+    closed["ballot_set"][0]["ranking"] = [[str(cast.dave.uuid)]]
+    problems = problems_of(docs)
+    assert any("holds a ballot the rules refuse (Not a candidate in this election" in p for p in problems)
+
+
+def test_a_ballot_slipped_in_by_someone_outside_the_electorate_is_caught(cast):
+    certified(cast)
+    docs = documents()
+    cast_at = find(docs, "election.ballot_cast")
+    forged = {**docs[cast_at], "actor": str(cast.dave.uuid)}
+    docs.insert(cast_at, forged)
+    problems = problems_of(docs)
+    assert any(
+        f"{cast.dave.uuid} voted in election" in p and "was not in the electorate frozen" in p
+        for p in problems
+    ), problems
+    assert any("the record holds 5 ballots cast, but the count reports a turnout of 4" in p for p in problems)
+
+
+def test_doctored_stage_totals_in_the_certified_count_are_caught(cast):
+    certified(cast)
+    docs = documents()
+    count = docs[find(docs, "election.certified")]["payload"]["count"]
+    first = count["stages"][0]["totals"]
+    name = next(iter(first))
+    first[name] = "99.00000"
+    problems = problems_of(docs)
+    assert any(
+        "the certified count is not the recount of its ballots: its stage 1 gives" in p for p in problems
+    )
+
+
+def test_a_forged_election_fails_councils_verify_bundle(cast, tmp_path, capsys):
+    election, c = certified(cast)
+    docs = documents()
+    docs[find(docs, "election.closed")]["payload"]["elected"] = [c["frank"], c["bob"]]
+    path = signed_bundle(tmp_path, docs)
+    assert main(["verify", "--bundle", str(path), "--forget"]) == 1
+    out = capsys.readouterr().out
+    assert "The record does NOT check out" in out
+    assert f'election "{election.title}" ({election.uuid}): the published winners are' in out
