@@ -3,7 +3,8 @@
 A recall vote is tabled and opened by the rules themselves (actor=None) in the
 same transaction as the signature that reached the threshold, so nobody can
 stand between the members' petition and their vote; likewise the by-elections
-that fill the seats and offices a recall or resignation leaves empty.
+that fill the seats and offices a recall, resignation, expulsion or suspension
+leaves empty.
 """
 
 from __future__ import annotations
@@ -399,6 +400,38 @@ def on_recall_decided(*, motion: Motion, result: VoteResult, now: datetime) -> N
         now=now,
     )
     publish_on_commit(_channel(petition.council), {"type": "recall.changed"})
+
+
+def vacate_all_held(*, user: User, reason: str, now: datetime) -> tuple[list[Seat | Office], list[Election]]:
+    """End, as the rules, every seat and office `user` holds and call the by-elections, as after a recall.
+
+    Runs inside the action that took the person's rights (a discipline outcome). Seats
+    held through another of their seats end with it (`seat_lost`); the rest end for `reason`.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("vacate_all_held runs inside the action that took the member's rights")
+    seats = list(
+        Seat.objects.select_for_update(of=("self",))
+        .select_related("council", "from_council", "user")
+        .filter(user=user, ended_at__isnull=True)
+        .order_by("id")
+    )
+    sitting_in = {seat.council_id for seat in seats}
+    ended: list[Seat | Office] = []
+    for seat in seats:
+        if seat.from_council_id not in sitting_in:
+            ended.extend(_vacate_seat(seat=seat, reason=reason, actor=None, now=now))
+    offices = list(
+        Office.objects.select_for_update(of=("self",))
+        .select_related("council", "user")
+        .filter(user=user, ended_at__isnull=True)
+        .order_by("id")
+    )
+    for office in offices:
+        federation_actions.vacate_office(office=office, reason=reason, actor=None, now=now)
+        ended.append(office)
+    _moot_petitions(offices=offices, now=now)
+    return ended, _call_byelections(ended=ended, now=now)
 
 
 @transaction.atomic

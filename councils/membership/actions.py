@@ -20,8 +20,9 @@ from councils.core.errors import ConflictError, InvalidInputError
 from councils.core.rules.constitution import Constitution
 from councils.core.rules.votes import threshold_satisfies
 from councils.federation import queries as federation_queries
-from councils.federation.models import Council, Membership
+from councils.federation.models import Council, Membership, Office, Seat
 from councils.live.publish import publish_on_commit
+from councils.mandates import actions as mandate_actions
 from councils.membership import permissions
 from councils.membership import rules as membership_rules
 from councils.membership.errors import AdmissionRefusedError, DueProcessError
@@ -1021,6 +1022,11 @@ def _decide_case(*, case: DisciplineCase, motion: Motion, result: VoteResult, no
         event = "member.expelled"
     case.save(update_fields=["status", "decided_at", "suspended_until"])
     membership.save(update_fields=["status", "ended_at"])
+    # A member without rights cannot go on speaking and voting for others: every seat and office
+    # ends now, and the rules call the by-elections, as after a recall (docs/accountability.md).
+    ended, byelections = mandate_actions.vacate_all_held(
+        user=case.membership.user, reason=event.removeprefix("member."), now=now
+    )
     append_entry(
         event=event,
         actor=None,
@@ -1033,6 +1039,9 @@ def _decide_case(*, case: DisciplineCase, motion: Motion, result: VoteResult, no
             "until": case.suspended_until.isoformat() if case.suspended_until else None,
             "result": result.as_payload(),
             "constitution": rules.version,
+            "ended_seats": [str(x.uuid) for x in ended if isinstance(x, Seat)],
+            "ended_offices": [str(x.uuid) for x in ended if isinstance(x, Office)],
+            "byelections": [str(e.uuid) for e in byelections],
         },
         now=now,
     )
@@ -1042,6 +1051,7 @@ def _decide_case(*, case: DisciplineCase, motion: Motion, result: VoteResult, no
 def _reinstate(
     *, membership: Membership, case: DisciplineCase, reason: str, now: datetime, version: int
 ) -> None:
+    # Seats and offices the penalty ended stay ended: by-elections fill them, and the member may stand again.
     if membership.status == Membership.Status.EXPELLED:
         if Membership.objects.filter(user=membership.user, ended_at__isnull=True).exists():
             raise ConflictError("The member has since joined another council; they keep that membership.")

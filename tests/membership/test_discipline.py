@@ -143,6 +143,8 @@ def test_two_thirds_expel_and_the_record_keeps_it(ready):
     [expelled] = payloads("member.expelled")
     assert expelled["case"] == str(case.uuid)
     assert expelled["constitution"] == 1
+    # Frank held no seat or office, so nothing else ends and no by-election is called.
+    assert (expelled["ended_seats"], expelled["ended_offices"], expelled["byelections"]) == ([], [], [])
 
 
 def test_short_of_two_thirds_the_charges_are_dismissed(ready):

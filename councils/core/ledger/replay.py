@@ -1022,6 +1022,24 @@ def _penalised(replay: Replay, item: Item) -> None:
     case.update(status="upheld", decided_at=decided_at, until=until)
 
 
+@rule("member.expelled", "member.suspended")
+def _penalty_ends_seats(replay: Replay, item: Item) -> None:
+    """A member whose rights are taken sits nowhere: every seat they held ended before the penalty entry."""
+    p = item.payload
+    member, case = p.get("member"), p.get("case")
+    what = f"{member} was {item.event.removeprefix('member.')} in case {case}"
+    seats = replay.table("seats")
+    listed = p.get("ended_seats") or []
+    for seat in listed:
+        if seat in seats:
+            replay.problem(
+                item, f"{what}, which lists delegate seat {seat} as ended, but the record never vacated it"
+            )
+    kept = sorted(str(seat) for seat, held in seats.items() if held["delegate"] == member)
+    if kept:
+        replay.problem(item, f"{what} but still holds delegate seat {', '.join(kept)}")
+
+
 @rule("discipline.dismissed")
 def _dismissed(replay: Replay, item: Item) -> None:
     found = _case(replay, item, "the charges were dismissed")

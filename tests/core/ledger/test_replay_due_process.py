@@ -619,3 +619,30 @@ def test_a_reinstatement_after_an_appeal_the_reader_cannot_see_is_noted():
     outcome = run(docs)
     assert outcome.problems == []
     assert "some reinstatements follow appeals decided in councils you may not read" in outcome.notes
+
+
+def seated_penalty(penalty: str) -> list[Doc]:
+    """u-x sits in the parent council; the penalty ends the seat first and lists it."""
+    docs = case_record(penalty=penalty)
+    seated = doc("delegate.seated", {"seat": "s-u-x", "delegate": "u-x"}, at=T0, council=PARENT)
+    docs.insert(docs.index(one(docs, "discipline.charged")), seated)
+    unseated = doc(
+        "delegate.unseated", {"seat": "s-u-x", "delegate": "u-x", "reason": "expelled"}, council=PARENT
+    )
+    docs.insert(len(docs) - 1, unseated)
+    docs[-1]["payload"].update(ended_seats=["s-u-x"], ended_offices=[], byelections=[])
+    return docs
+
+
+@pytest.mark.parametrize(("penalty", "event"), [("expulsion", "expelled"), ("suspension", "suspended")])
+def test_a_penalised_delegate_must_lose_their_seat(penalty, event):
+    docs = seated_penalty(penalty)
+    assert messages(docs) == []
+    docs.remove(one(docs, "delegate.unseated"))
+    assert messages(docs) == [
+        f"u-x was {event} in case {CASE}, which lists delegate seat s-u-x as ended, "
+        "but the record never vacated it",
+        f"u-x was {event} in case {CASE} but still holds delegate seat s-u-x",
+    ]
+    one(docs, f"member.{event}")["payload"]["ended_seats"] = []
+    assert messages(docs) == [f"u-x was {event} in case {CASE} but still holds delegate seat s-u-x"]

@@ -1,0 +1,165 @@
+"""A member whose rights are taken sits nowhere: discipline ends seats and offices, as a recall does."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+
+from councils.core.errors import InvalidInputError, PermissionDeniedError
+from councils.elections import actions as election_actions
+from councils.elections.models import Election
+from councils.federation import actions as federation_actions
+from councils.federation.models import Membership, Office, Seat
+from councils.membership import actions
+from councils.membership.models import DisciplineCase
+from councils.motions import actions as motion_actions
+from councils.motions.models import VoteEligibility
+from tests.membership.support import NOW, adopt, make_national_body, payloads, seat, vote_through
+from tests.record.support import verify_genuine
+
+HEARING = NOW + timedelta(days=15)
+
+
+@pytest.fixture
+def held(cast):
+    """Bob sits for Riverside in the district, for the district in the city, chairs the district and is
+    Riverside's secretary; a named vote of the city is open with Bob in its electorate."""
+    adopt(cast)
+    seat(cast, from_council=cast.district, users=[cast.bob])
+    for council, role in ((cast.district, Office.Role.CHAIR), (cast.riverside, Office.Role.SECRETARY)):
+        federation_actions.appoint_founding_officer(
+            actor=None, council=council, user=cast.bob, role=role, now=NOW
+        )
+    motion = motion_actions.table_motion(
+        actor=None, council=cast.city, title="Strike fund", text="Double the strike fund.", now=NOW
+    )
+    cast.city_vote = motion_actions.open_vote(actor=None, motion=motion, now=NOW, method="named")
+    return cast
+
+
+def _decided(cast, *, penalty: str = "expulsion", days: int | None = None) -> DisciplineCase:
+    case = actions.bring_charges(
+        actor=cast.erin,
+        membership=Membership.objects.get(user=cast.bob),
+        charges="Signed a side deal with management without a mandate.",
+        penalty=penalty,
+        suspension_days=days,
+        hearing_at=HEARING,
+        now=NOW,
+    )
+    actions.record_hearing(actor=cast.alice, case=case, notes="Both sides heard.", now=HEARING)
+    vote = actions.call_discipline_vote(actor=cast.alice, case=case, now=HEARING, method="named")
+    vote_through(vote, yes=[cast.alice, cast.erin, cast.frank], no=[cast.bob], now=HEARING)
+    case.refresh_from_db()
+    assert case.status == DisciplineCase.Status.UPHELD
+    return case
+
+
+def _assert_everything_ended(cast, *, reason: str) -> None:
+    bob = cast.bob
+    [district_seat] = Seat.objects.filter(user=bob, council=cast.district)
+    [city_seat] = Seat.objects.filter(user=bob, council=cast.city)
+    assert (district_seat.ended_at, district_seat.ended_reason) == (HEARING, reason)
+    assert (city_seat.ended_at, city_seat.ended_reason) == (HEARING, "seat_lost")
+    chair = Office.objects.get(user=bob, council=cast.district)
+    secretary = Office.objects.get(user=bob, council=cast.riverside)
+    assert (chair.ended_at, chair.ended_reason) == (HEARING, "seat_lost")
+    assert (secretary.ended_at, secretary.ended_reason) == (HEARING, reason)
+    assert not Seat.objects.filter(user=bob, ended_at__isnull=True).exists()
+    assert not Office.objects.filter(user=bob, ended_at__isnull=True).exists()
+
+    byelections = Election.objects.filter(is_by_election=True, called_by=None)
+    assert {(e.council, e.kind, e.role) for e in byelections} == {
+        (cast.riverside, Election.Kind.DELEGATES, ""),
+        (cast.district, Election.Kind.DELEGATES, ""),
+        (cast.district, Election.Kind.OFFICE, Office.Role.CHAIR),
+        (cast.riverside, Election.Kind.OFFICE, Office.Role.SECRETARY),
+    }
+    [penalty] = payloads(f"member.{reason}")
+    assert sorted(penalty["ended_seats"]) == sorted([str(district_seat.uuid), str(city_seat.uuid)])
+    assert sorted(penalty["ended_offices"]) == sorted([str(chair.uuid), str(secretary.uuid)])
+    assert sorted(penalty["byelections"]) == sorted(str(e.uuid) for e in byelections)
+    unseated = {p["seat"]: p["reason"] for p in payloads("delegate.unseated")}
+    assert unseated == {str(district_seat.uuid): reason, str(city_seat.uuid): "seat_lost"}
+
+    # The city's vote froze Bob into its electorate, but he no longer sits there.
+    with pytest.raises(PermissionDeniedError) as refused:
+        motion_actions.cast_vote(actor=bob, vote=cast.city_vote, choice="yes", now=HEARING)
+    assert str(refused.value) == "You are not in the electorate of this vote."
+    verdict = verify_genuine()
+    assert verdict.problems == [] and verdict.notes == []
+    call_command("verify_record")
+
+
+def test_expelling_a_delegate_ends_every_seat_and_office_and_calls_by_elections(held):
+    case = _decided(held)
+    _assert_everything_ended(held, reason="expelled")
+    assert payloads("member.expelled")[0]["case"] == str(case.uuid)
+
+
+def test_suspending_a_delegate_ends_them_too(held):
+    case = _decided(held, penalty="suspension", days=90)
+    _assert_everything_ended(held, reason="suspended")
+    assert payloads("member.suspended")[0]["case"] == str(case.uuid)
+    byelection = Election.objects.get(
+        council=held.riverside, kind=Election.Kind.DELEGATES, is_by_election=True
+    )
+    with pytest.raises(InvalidInputError, match="not a voter"):
+        election_actions.nominate(actor=held.erin, election=byelection, candidate=held.bob, now=HEARING)
+    # Served: the rights come back, the seats do not; the by-elections filled them.
+    actions.end_suspension(actor=held.bob, case=case, now=HEARING + timedelta(days=91))
+    assert Membership.objects.get(user=held.bob).status == Membership.Status.FULL
+    assert not Seat.objects.filter(user=held.bob, ended_at__isnull=True).exists()
+    assert not Office.objects.filter(user=held.bob, ended_at__isnull=True).exists()
+
+
+def test_reinstatement_on_appeal_restores_no_seat_but_the_member_may_stand_again(held):
+    case = _decided(held)
+    seat(held, from_council=held.harbour, users=[held.dave])
+    appeal = actions.lodge_appeal(
+        actor=held.bob, case=case, grounds="The mandate allowed it.", now=HEARING + timedelta(days=1)
+    )
+    assert appeal.council == held.district
+    vote = actions.call_appeal_vote(
+        actor=None, appeal=appeal, now=HEARING + timedelta(days=2), method="named"
+    )
+    # Bob no longer sits in the district, so the appeal is decided without him.
+    assert not VoteEligibility.objects.filter(vote=vote, voter=held.bob).exists()
+    vote_through(vote, yes=[held.dave], now=HEARING + timedelta(days=3))
+    membership = Membership.objects.get(user=held.bob)
+    assert membership.status == Membership.Status.FULL and membership.ended_at is None
+    assert payloads("member.reinstated")[0]["reason"] == "appeal_allowed"
+    assert not Seat.objects.filter(user=held.bob, ended_at__isnull=True).exists()
+    assert not Office.objects.filter(user=held.bob, ended_at__isnull=True).exists()
+    # He may stand in the by-election for the seat he lost, like any member with a vote.
+    byelection = Election.objects.get(
+        council=held.riverside, kind=Election.Kind.DELEGATES, is_by_election=True
+    )
+    election_actions.nominate(
+        actor=held.erin, election=byelection, candidate=held.bob, now=HEARING + timedelta(days=4)
+    )
+
+
+def test_a_seat_held_higher_up_without_one_below_ends_too(cast):
+    adopt(cast)
+    make_national_body(cast)
+    case = actions.bring_charges(
+        actor=cast.bob,
+        membership=Membership.objects.get(user=cast.erin),
+        charges="Crossed the picket line.",
+        penalty="expulsion",
+        hearing_at=HEARING,
+        now=NOW,
+    )
+    actions.record_hearing(actor=cast.alice, case=case, notes="", now=HEARING)
+    vote = actions.call_discipline_vote(actor=cast.alice, case=case, now=HEARING, method="named")
+    vote_through(vote, yes=[cast.alice, cast.bob, cast.frank], no=[cast.erin], now=HEARING)
+    [expelled] = payloads("member.expelled")
+    # Erin sat in the national congress for the city: that seat ends with her membership. The city,
+    # apportioned fewer delegates than the three the test seated, still sends enough: no by-election.
+    [national] = Seat.objects.filter(user=cast.erin)
+    assert expelled["ended_seats"] == [str(national.uuid)] and national.ended_reason == "expelled"
+    assert (expelled["ended_offices"], expelled["byelections"]) == ([], [])
+    assert not Election.objects.exists()
