@@ -13,11 +13,11 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import ConfigDict
 
 from councils.accounts.queries import acting_user
 from councils.api.auth import OPTIONAL
 from councils.api.pagination import PageNumber
+from councils.api.schemas import Strict
 from councils.constitution import actions, queries
 from councils.constitution.models import Amendment, ConstitutionVersion
 from councils.constitution.plain import explain
@@ -26,10 +26,6 @@ from councils.core.rules.constitution import Constitution
 from councils.federation.models import Federation
 
 router = Router(tags=["constitution"])
-
-
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
 
 
 class SectionOut(Schema):
@@ -56,7 +52,7 @@ class ChangeOut(Schema):
     new: Any
 
 
-class AmendmentOut(Schema):
+class ConstitutionAmendmentOut(Schema):
     uuid: UUID
     council: UUID
     base_version: int
@@ -70,18 +66,18 @@ class AmendmentOut(Schema):
     changes: list[ChangeOut]
 
 
-class AmendmentIn(Strict):
+class ConstitutionAmendmentIn(Strict):
     federation: UUID | None = None
     changes: dict[str, Any] = Field(min_length=1)
     explanation: str = Field(default="", max_length=20_000)
 
 
-class OpenVoteIn(Strict):
+class ConstitutionOpenVoteIn(Strict):
     method: Literal["named", "secret"] | None = None
     closes_at: datetime | None = None
 
 
-class VoteRef(Schema):
+class ConstitutionVoteOut(Schema):
     vote: UUID
     motion: UUID
     threshold: str
@@ -145,15 +141,22 @@ def version(request: HttpRequest, number: int, federation: UUID | None = None) -
     return version_out(queries.get_version(federation=fed, version=number), fed)
 
 
-@router.get("/amendments", response=list[AmendmentOut], auth=OPTIONAL, operation_id="constitution_amendments")
+@router.get(
+    "/amendments",
+    response=list[ConstitutionAmendmentOut],
+    auth=OPTIONAL,
+    operation_id="constitution_amendments",
+)
 @paginate(PageNumber)
 def amendments(request: HttpRequest, federation: UUID | None = None) -> Any:
     fed = resolve_federation(request.user, federation)
     return [amendment_out(a) for a in queries.list_amendments(federation=fed)]
 
 
-@router.post("/amendments", response={201: AmendmentOut}, operation_id="constitution_amendment_propose")
-def propose(request: HttpRequest, body: AmendmentIn) -> Any:
+@router.post(
+    "/amendments", response={201: ConstitutionAmendmentOut}, operation_id="constitution_amendment_propose"
+)
+def propose(request: HttpRequest, body: ConstitutionAmendmentIn) -> Any:
     """Propose a change: a motion of kind "constitution" in the top council, needing a seconder."""
     fed = resolve_federation(request.user, body.federation)
     amendment = actions.propose_constitution_amendment(
@@ -167,7 +170,10 @@ def propose(request: HttpRequest, body: AmendmentIn) -> Any:
 
 
 @router.get(
-    "/amendments/{amendment_id}", response=AmendmentOut, auth=OPTIONAL, operation_id="constitution_amendment"
+    "/amendments/{amendment_id}",
+    response=ConstitutionAmendmentOut,
+    auth=OPTIONAL,
+    operation_id="constitution_amendment",
 )
 def amendment(request: HttpRequest, amendment_id: UUID) -> dict[str, Any]:
     return amendment_out(queries.access_amendment(viewer=request.user, amendment_uuid=amendment_id))
@@ -175,10 +181,10 @@ def amendment(request: HttpRequest, amendment_id: UUID) -> dict[str, Any]:
 
 @router.post(
     "/amendments/{amendment_id}/open-vote",
-    response={201: VoteRef},
+    response={201: ConstitutionVoteOut},
     operation_id="constitution_amendment_open_vote",
 )
-def open_vote(request: HttpRequest, amendment_id: UUID, body: OpenVoteIn) -> Any:
+def open_vote(request: HttpRequest, amendment_id: UUID, body: ConstitutionOpenVoteIn) -> Any:
     """Open the top council's vote at the majority the constitution in force requires for amendments."""
     found = queries.access_amendment(viewer=request.user, amendment_uuid=amendment_id)
     vote = actions.open_amendment_vote(

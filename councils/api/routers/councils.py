@@ -8,15 +8,11 @@ from ninja.pagination import paginate
 
 from councils.api.auth import OPTIONAL
 from councils.api.pagination import PageNumber
+from councils.api.schemas import CouncilRef
 from councils.federation import queries
 from councils.federation.models import Council, Membership, Office, Seat
 
 router = Router(tags=["councils"])
-
-
-class CouncilRef(Schema):
-    uuid: UUID
-    name: str
 
 
 class CouncilOut(Schema):
@@ -44,7 +40,7 @@ class PersonOut(Schema):
     name: str
 
 
-class MemberOut(Schema):
+class CouncilMemberOut(Schema):
     uuid: UUID
     person: PersonOut
     status: str
@@ -106,7 +102,7 @@ def list_children(request: HttpRequest, council_id: UUID) -> Any:
     return queries.list_visible_councils(viewer=request.user).filter(parent=council).order_by("name")
 
 
-@router.get("/{council_id}/members", response=list[MemberOut], operation_id="councils_members")
+@router.get("/{council_id}/members", response=list[CouncilMemberOut], operation_id="councils_members")
 @paginate(PageNumber)
 def list_members(request: HttpRequest, council_id: UUID) -> Any:
     """Members of a base council; visible only to those who take part in it (member data is private)."""

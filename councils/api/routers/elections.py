@@ -12,6 +12,7 @@ from councils.accounts.models import User
 from councils.accounts.queries import acting_user
 from councils.api.auth import OPTIONAL
 from councils.api.pagination import PageNumber
+from councils.api.schemas import CouncilRef, PersonRef
 from councils.core.errors import InvalidInputError
 from councils.core.tally.export import stages_csv
 from councils.elections import actions, permissions, queries
@@ -19,16 +20,6 @@ from councils.elections.models import Candidacy, Election
 from councils.federation.queries import access_council
 
 router = Router(tags=["elections"])
-
-
-class CouncilRef(Schema):
-    uuid: UUID
-    name: str
-
-
-class PersonRef(Schema):
-    uuid: UUID
-    name: str
 
 
 class CandidacyOut(Schema):
@@ -118,13 +109,13 @@ class BallotIn(Schema):
     approvals: list[UUID] = Field(default_factory=list, description="candidacy UUIDs, for approval/plurality")
 
 
-class CastOut(Schema):
+class ElectionCastOut(Schema):
     election: UUID
     cast: bool
     message: str
 
 
-class ResultOut(Schema):
+class ElectionResultOut(Schema):
     election: UUID
     status: str
     method: str
@@ -240,7 +231,7 @@ def open_voting(request: HttpRequest, election_id: UUID) -> Any:
     )
 
 
-@router.post("/{election_id}/ballot", response={201: CastOut}, operation_id="elections_cast")
+@router.post("/{election_id}/ballot", response={201: ElectionCastOut}, operation_id="elections_cast")
 def cast_ballot(request: HttpRequest, election_id: UUID, body: BallotIn) -> Any:
     """Cast a secret ballot. It cannot be changed afterwards: nothing links it to you."""
     election = queries.access_election(viewer=request.user, election_uuid=election_id)
@@ -290,7 +281,9 @@ def _counted(request: HttpRequest, election_id: UUID) -> Election:
     return election
 
 
-@router.get("/{election_id}/results", response=ResultOut, auth=OPTIONAL, operation_id="elections_results")
+@router.get(
+    "/{election_id}/results", response=ElectionResultOut, auth=OPTIONAL, operation_id="elections_results"
+)
 def results(request: HttpRequest, election_id: UUID) -> Any:
     """The count with every stage, once voting has closed."""
     election = _counted(request, election_id)

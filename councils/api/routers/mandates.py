@@ -7,11 +7,11 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import ConfigDict
 
 from councils.accounts.queries import acting_user
 from councils.api.auth import OPTIONAL
 from councils.api.pagination import PageNumber
+from councils.api.schemas import Ref, Strict
 from councils.core.errors import InvalidInputError, NotFoundError
 from councils.federation import queries as federation_queries
 from councils.federation.models import Office, Seat
@@ -20,16 +20,6 @@ from councils.mandates.models import Mandate, MandateVote, Notification, RecallP
 from councils.motions.models import Motion
 
 router = Router(tags=["mandates"])
-
-
-class Strict(Schema):
-    # Unknown fields are refused, so nobody can slip in "on behalf of" someone else.
-    model_config = ConfigDict(extra="forbid")
-
-
-class Ref(Schema):
-    uuid: UUID
-    name: str
 
 
 class RecallIn(Strict):
@@ -89,7 +79,7 @@ class RecallOut(Schema):
         return obj.vote_uuid
 
 
-class SignIn(Strict):
+class RecallSignatureIn(Strict):
     pass
 
 
@@ -311,7 +301,7 @@ def get_recall(request: HttpRequest, petition_id: UUID) -> Any:
 
 
 @router.post("/recalls/{petition_id}/signatures", response={201: SignatureOut}, operation_id="recalls_sign")
-def sign_recall(request: HttpRequest, petition_id: UUID, payload: SignIn | None = None) -> Any:
+def sign_recall(request: HttpRequest, petition_id: UUID, payload: RecallSignatureIn | None = None) -> Any:
     """Sign a recall petition yourself; nobody signs for anyone else."""
     petition = queries.access_petition(viewer=request.user, petition_uuid=petition_id)
     signature = actions.sign_recall(actor=acting_user(request), petition=petition, now=_now())

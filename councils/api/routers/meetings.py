@@ -12,6 +12,7 @@ from councils.accounts.models import User
 from councils.accounts.queries import acting_user
 from councils.api.auth import OPTIONAL
 from councils.api.pagination import PageNumber
+from councils.api.schemas import CouncilRef, PersonRef
 from councils.core.errors import InvalidInputError, NotFoundError
 from councils.elections.models import Election
 from councils.federation.queries import access_council
@@ -22,16 +23,6 @@ from councils.meetings.pdf import minutes_pdf
 from councils.motions.models import Motion
 
 router = Router(tags=["meetings"])
-
-
-class CouncilRef(Schema):
-    uuid: UUID
-    name: str
-
-
-class PersonRef(Schema):
-    uuid: UUID
-    name: str
 
 
 class SpeakerOut(Schema):

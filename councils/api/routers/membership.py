@@ -13,25 +13,16 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import ConfigDict
 
 from councils.accounts.queries import acting_user
 from councils.api.pagination import PageNumber
+from councils.api.schemas import Ref, Strict
 from councils.constitution.queries import current_constitution
 from councils.federation import queries as federation_queries
 from councils.membership import actions, permissions, queries
 from councils.membership.models import Appeal, Application, DisciplineCase
 
 router = Router(tags=["membership"])
-
-
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Ref(Schema):
-    uuid: UUID
-    name: str
 
 
 class ApplicationOut(Schema):
@@ -66,7 +57,7 @@ class CallVoteIn(Strict):
     closes_at: datetime | None = None
 
 
-class VoteRef(Schema):
+class MembershipVoteOut(Schema):
     vote: UUID
     motion: UUID
     council: UUID
@@ -296,7 +287,7 @@ def withdraw(request: HttpRequest, application_id: UUID) -> dict[str, Any]:
 
 @router.post(
     "/applications/{application_id}/call-vote",
-    response={201: VoteRef},
+    response={201: MembershipVoteOut},
     operation_id="applications_call_vote",
 )
 def call_vote(request: HttpRequest, application_id: UUID, body: CallVoteIn) -> Any:
@@ -314,7 +305,7 @@ def call_vote(request: HttpRequest, application_id: UUID, body: CallVoteIn) -> A
 
 @router.post(
     "/applications/{application_id}/call-parent-vote",
-    response={201: VoteRef},
+    response={201: MembershipVoteOut},
     operation_id="applications_call_parent_vote",
 )
 def call_parent_vote(request: HttpRequest, application_id: UUID, body: CallVoteIn) -> Any:
@@ -407,7 +398,7 @@ def hearing(request: HttpRequest, case_id: UUID, body: HearingIn) -> dict[str, A
     return case_out(queries.access_case(viewer=request.user, case_uuid=case_id))
 
 
-@router.post("/cases/{case_id}/call-vote", response={201: VoteRef}, operation_id="cases_call_vote")
+@router.post("/cases/{case_id}/call-vote", response={201: MembershipVoteOut}, operation_id="cases_call_vote")
 def call_case_vote(request: HttpRequest, case_id: UUID, body: CallVoteIn) -> Any:
     """Put heard charges to the accused's base council at the constitution's discipline threshold."""
     case = queries.access_case(viewer=request.user, case_uuid=case_id)
@@ -448,7 +439,9 @@ def appeal(request: HttpRequest, case_id: UUID, body: AppealIn) -> Any:
     return Status(201, _appeal_out(lodged))
 
 
-@router.post("/appeals/{appeal_id}/call-vote", response={201: VoteRef}, operation_id="appeals_call_vote")
+@router.post(
+    "/appeals/{appeal_id}/call-vote", response={201: MembershipVoteOut}, operation_id="appeals_call_vote"
+)
 def call_appeal_vote(request: HttpRequest, appeal_id: UUID, body: CallVoteIn) -> Any:
     found = queries.access_appeal(viewer=request.user, appeal_uuid=appeal_id)
     vote = actions.call_appeal_vote(

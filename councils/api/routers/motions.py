@@ -16,11 +16,11 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Header, Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import ConfigDict
 
 from councils.accounts.queries import acting_user
 from councils.api.auth import OPTIONAL
 from councils.api.pagination import PageNumber
+from councils.api.schemas import Ref, Strict
 from councils.core.rules import votes as rules
 from councils.federation import queries as federation_queries
 from councils.motions import actions, queries
@@ -29,16 +29,7 @@ from councils.motions.models import Motion, Vote
 router = Router(tags=["motions"])
 
 
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Ref(Schema):
-    uuid: UUID
-    name: str
-
-
-class ResultOut(Schema):
+class VoteResultOut(Schema):
     yes: int
     no: int
     abstain: int
@@ -82,7 +73,7 @@ class VoteOut(Schema):
     electorate: int
     electorate_sha256: str
     live: LiveOut
-    result: ResultOut | None
+    result: VoteResultOut | None
     me: MyBallotOut | None
 
 
@@ -94,7 +85,7 @@ class DiffOp(Schema):
 class OriginOut(Schema):
     motion: UUID
     council: Ref
-    result: ResultOut | None
+    result: VoteResultOut | None
 
 
 class MotionOut(Schema):
@@ -114,7 +105,7 @@ class MotionOut(Schema):
     forwarded_from: OriginOut | None
 
 
-class AmendmentOut(MotionOut):
+class MotionAmendmentOut(MotionOut):
     text: str
     base_text: str
     diff: list[DiffOp]
@@ -126,7 +117,7 @@ class MotionDetailOut(MotionOut):
     base_text: str | None
     diff: list[DiffOp] | None
     seconders: list[Ref] | None
-    amendments: list[AmendmentOut]
+    amendments: list[MotionAmendmentOut]
     votes: list[VoteOut]
     forwarded_to: UUID | None
 
@@ -138,13 +129,13 @@ class MotionIn(Strict):
     seconds_required: int | None = Field(default=None, ge=0, le=50)
 
 
-class AmendmentIn(Strict):
+class MotionAmendmentIn(Strict):
     text: str = Field(min_length=1, max_length=50_000)
     title: str = Field(default="", max_length=200)
     seconds_required: int | None = Field(default=None, ge=0, le=50)
 
 
-class OpenVoteIn(Strict):
+class MotionOpenVoteIn(Strict):
     method: Literal["named", "secret"] | None = None
     threshold: Literal["simple", "absolute", "two_thirds", "three_fifths"] = "simple"
     quorum: int | None = Field(default=None, ge=1)
@@ -152,11 +143,11 @@ class OpenVoteIn(Strict):
     allow_change: bool = True
 
 
-class CastIn(Strict):
+class VoteCastIn(Strict):
     choice: Literal["yes", "no", "abstain"]
 
 
-class CastOut(Schema):
+class VoteCastOut(Schema):
     vote: UUID
     acknowledged: bool
     secret: bool
@@ -338,11 +329,11 @@ def get_vote(request: HttpRequest, vote_id: UUID) -> Any:
     return _vote_out(queries.access_vote(viewer=request.user, vote_uuid=vote_id), request.user)
 
 
-@router.post("/votes/{vote_id}/cast", response=CastOut, operation_id="votes_cast")
+@router.post("/votes/{vote_id}/cast", response=VoteCastOut, operation_id="votes_cast")
 def cast(
     request: HttpRequest,
     vote_id: UUID,
-    body: CastIn,
+    body: VoteCastIn,
     idempotency_key: str | None = Header(default=None, alias="Idempotency-Key"),  # type: ignore[type-arg]
 ) -> Any:
     """Cast your ballot. Retry with the same Idempotency-Key when unsure whether it arrived."""
@@ -357,7 +348,7 @@ def cast(
     return _cast_out(receipt)
 
 
-@router.post("/votes/{vote_id}/close", response=ResultOut, operation_id="votes_close")
+@router.post("/votes/{vote_id}/close", response=VoteResultOut, operation_id="votes_close")
 def close(request: HttpRequest, vote_id: UUID) -> Any:
     """Close the vote and publish its result (chair or secretary)."""
     vote = queries.access_vote(viewer=request.user, vote_uuid=vote_id)
@@ -399,7 +390,7 @@ def second(request: HttpRequest, motion_id: UUID) -> Any:
 
 
 @router.post("/{motion_id}/amendments", response={201: MotionDetailOut}, operation_id="motions_amend")
-def amend(request: HttpRequest, motion_id: UUID, body: AmendmentIn) -> Any:
+def amend(request: HttpRequest, motion_id: UUID, body: MotionAmendmentIn) -> Any:
     """Propose a new full text for the motion; answers with the amendment."""
     amendment = actions.propose_amendment(
         actor=acting_user(request),
@@ -413,7 +404,7 @@ def amend(request: HttpRequest, motion_id: UUID, body: AmendmentIn) -> Any:
 
 
 @router.post("/{motion_id}/votes", response={201: VoteOut}, operation_id="motions_open_vote")
-def open_vote(request: HttpRequest, motion_id: UUID, body: OpenVoteIn) -> Any:
+def open_vote(request: HttpRequest, motion_id: UUID, body: MotionOpenVoteIn) -> Any:
     """Put the motion to the vote (chair or secretary). Method defaults to named in delegate bodies."""
     vote = actions.open_vote(
         actor=acting_user(request),

@@ -6,25 +6,16 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import ConfigDict
 
 from councils.accounts.queries import acting_user
 from councils.api.auth import OPTIONAL
 from councils.api.pagination import PageNumber
+from councils.api.schemas import Ref, Strict
 from councils.federation import queries as federation_queries
 from councils.petitions import actions, queries
 from councils.petitions.models import AgendaPetition, ForcedAgendaItem
 
 router = Router(tags=["petitions"])
-
-
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Ref(Schema):
-    uuid: UUID
-    name: str
 
 
 class PetitionIn(Strict):
@@ -68,7 +59,7 @@ class PetitionOut(Schema):
         return item.uuid if item else None
 
 
-class SignIn(Strict):
+class PetitionSignatureIn(Strict):
     pass
 
 
@@ -150,7 +141,7 @@ def get_petition(request: HttpRequest, petition_id: UUID) -> Any:
 
 
 @router.post("/{petition_id}/signatures", response={201: PetitionOut}, operation_id="petitions_sign")
-def sign_petition(request: HttpRequest, petition_id: UUID, payload: SignIn | None = None) -> Any:
+def sign_petition(request: HttpRequest, petition_id: UUID, payload: PetitionSignatureIn | None = None) -> Any:
     """Sign an agenda petition yourself; the signature that reaches the threshold forces the item."""
     petition = queries.access_petition(viewer=request.user, petition_uuid=petition_id)
     actions.sign_agenda_petition(actor=acting_user(request), petition=petition, now=timezone.now())

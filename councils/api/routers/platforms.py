@@ -13,26 +13,17 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import ConfigDict
 
 from councils.accounts.queries import acting_user
 from councils.api.pagination import PageNumber
 from councils.api.routers.constitution import resolve_federation
+from councils.api.schemas import Ref, Strict
 from councils.core.errors import InvalidInputError
 from councils.federation import queries as federation_queries
 from councils.platforms import actions, permissions, queries
 from councils.platforms.models import Platform, PlatformDocument, Slate
 
 router = Router(tags=["platforms"])
-
-
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Ref(Schema):
-    uuid: UUID
-    name: str
 
 
 class PlatformOut(Schema):
@@ -51,7 +42,7 @@ class PlatformIn(Strict):
     statement: str = Field(min_length=1, max_length=50_000)
 
 
-class MemberOut(Schema):
+class PlatformMemberOut(Schema):
     person: Ref
     joined_at: datetime
 
@@ -146,7 +137,7 @@ def get_platform(request: HttpRequest, platform_id: UUID) -> dict[str, Any]:
     return platform_out(queries.access_platform(viewer=request.user, platform_uuid=platform_id), request.user)
 
 
-@router.get("/{platform_id}/members", response=list[MemberOut], operation_id="platforms_members")
+@router.get("/{platform_id}/members", response=list[PlatformMemberOut], operation_id="platforms_members")
 @paginate(PageNumber)
 def members(request: HttpRequest, platform_id: UUID) -> Any:
     """The platform's members: only for its own members and credentials officers (403 for anyone else)."""
