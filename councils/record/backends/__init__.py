@@ -48,7 +48,8 @@ class RecordingWrapperMixin:
     def send_kept_entries(self, *, commit: bool = False) -> None:
         """Insert the kept entries and their pending markers (and COMMIT, when asked) in one round trip."""
         kept, self.kept_entries = self.kept_entries, []
-        self._insert_entries(kept, commit=commit)
+        with self.wrap_database_errors:  # type: ignore[attr-defined]
+            self._insert_entries(kept, commit=commit)
 
     def _insert_entries(self, kept: list[KeptEntry], *, commit: bool) -> None:
         raise NotImplementedError
