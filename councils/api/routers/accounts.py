@@ -13,6 +13,7 @@ from councils.accounts import tokens as account_tokens
 from councils.accounts.queries import acting_user
 from councils.api.pagination import PageNumber
 from councils.api.problems import problem
+from councils.api.schemas import Strict
 from councils.core.errors import InvalidInputError
 from councils.digests import actions as digest_actions
 from councils.digests import queries as digest_queries
@@ -20,7 +21,7 @@ from councils.digests import queries as digest_queries
 router = Router(tags=["auth"])
 
 
-class TokenIn(Schema):
+class TokenIn(Strict):
     username: str
     password: str
     otp: str | None = Field(
@@ -45,7 +46,7 @@ class MeOut(Schema):
     digest_sent_at: datetime | None = Field(description="When the last digest was e-mailed to you.")
 
 
-class MeIn(Schema):
+class MeIn(Strict):
     digest_frequency: Literal["daily", "weekly", "never"] = Field(
         description="How often the e-mail digest of your councils should come."
     )
@@ -62,7 +63,7 @@ class ApiTokenCreatedOut(ApiTokenOut):
     token: str = Field(description="The token itself: shown only this once.")
 
 
-class ApiTokenIn(Schema):
+class ApiTokenIn(Strict):
     name: str = Field(min_length=1, max_length=100)
 
 

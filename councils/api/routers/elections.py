@@ -12,7 +12,7 @@ from councils.accounts.models import User
 from councils.accounts.queries import acting_user
 from councils.api.auth import OPTIONAL
 from councils.api.pagination import PageNumber
-from councils.api.schemas import CouncilRef, PersonRef
+from councils.api.schemas import CouncilRef, PersonRef, Strict
 from councils.core.errors import InvalidInputError
 from councils.core.tally.export import stages_csv
 from councils.elections import actions, permissions, queries
@@ -89,7 +89,7 @@ class ElectionDetailOut(ElectionOut):
     you: YouOut
 
 
-class ElectionIn(Schema):
+class ElectionIn(Strict):
     council: UUID
     kind: str = Field(description='"delegates" (to the parent council) or "office"')
     role: str = Field("", description="the office, for kind office: chair, secretary, treasurer, ...")
@@ -100,11 +100,11 @@ class ElectionIn(Schema):
     term_ends_at: datetime | None = None
 
 
-class NominationIn(Schema):
+class NominationIn(Strict):
     candidate: UUID = Field(description="the person's UUID; yourself for a self-nomination")
 
 
-class BallotIn(Schema):
+class BallotIn(Strict):
     ranking: list[UUID] = Field(default_factory=list, description="candidacy UUIDs, first preference first")
     approvals: list[UUID] = Field(default_factory=list, description="candidacy UUIDs, for approval/plurality")
 

@@ -10,13 +10,14 @@ from ninja.pagination import paginate
 from councils.accounts import actions, queries
 from councils.accounts.queries import acting_user
 from councils.api.pagination import PageNumber
+from councils.api.schemas import Strict
 from councils.federation import permissions
 from councils.federation import queries as federation_queries
 
 router = Router(tags=["invitations"])
 
 
-class InvitationIn(Schema):
+class InvitationIn(Strict):
     council: UUID = Field(description="The base council the person is invited to.")
     email: str = Field(min_length=3, max_length=254)
 

@@ -12,7 +12,7 @@ from councils.accounts.models import User
 from councils.accounts.queries import acting_user
 from councils.api.auth import OPTIONAL
 from councils.api.pagination import PageNumber
-from councils.api.schemas import CouncilRef, PersonRef
+from councils.api.schemas import CouncilRef, PersonRef, Strict
 from councils.core.errors import InvalidInputError, NotFoundError
 from councils.elections.models import Election
 from councils.federation.queries import access_council
@@ -120,7 +120,7 @@ class MeetingDetailOut(MeetingOut):
     may_manage: bool
 
 
-class MeetingIn(Schema):
+class MeetingIn(Strict):
     council: UUID
     title: str
     starts_at: datetime
@@ -128,22 +128,22 @@ class MeetingIn(Schema):
     online_url: str = ""
 
 
-class ItemIn(Schema):
+class ItemIn(Strict):
     kind: str = Field(description="motion, election, report or other")
     title: str = ""
     motion: UUID | None = None
     election: UUID | None = None
 
 
-class OrderIn(Schema):
+class OrderIn(Strict):
     order: list[UUID] = Field(description="the UUIDs of every item still to come, in the new order")
 
 
-class AttendanceIn(Schema):
+class AttendanceIn(Strict):
     person: UUID | None = Field(None, description="default: yourself")
 
 
-class ApproveIn(Schema):
+class ApproveIn(Strict):
     motion: UUID | None = Field(
         None, description="an adopted motion approving the minutes, if they went to a vote"
     )

@@ -1,0 +1,44 @@
+"""Every request body refuses fields it does not know, so nothing is silently ignored."""
+
+from __future__ import annotations
+
+import pytest
+
+from councils.api.urls import api
+
+
+def request_bodies() -> list[tuple[str, str, str]]:
+    document = api.get_openapi_schema()
+    components = document["components"]["schemas"]
+    found = []
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            body = operation.get("requestBody")
+            if body is None:
+                continue
+            schema = body["content"]["application/json"]["schema"]
+            # An optional body is published as anyOf [the schema, null].
+            refs = [s["$ref"] for s in schema.get("anyOf", [schema]) if "$ref" in s]
+            assert len(refs) == 1, f"{method} {path} has one body schema"
+            name = refs[0].rsplit("/", 1)[-1]
+            found.append((f"{method.upper()} {path}", name, components[name].get("additionalProperties")))
+    return found
+
+
+def test_every_request_body_refuses_unknown_fields():
+    bodies = request_bodies()
+    assert len(bodies) > 40, "the walk found the API's request bodies"
+    lenient = [(endpoint, name) for endpoint, name, extra in bodies if extra is not False]
+    assert lenient == []
+
+
+@pytest.mark.django_db
+def test_an_unknown_field_is_a_clear_422(client):
+    response = client.post(
+        "/api/v1/auth/token",
+        {"username": "alice", "password": "x", "on_behalf_of": "bob"},
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert response["Content-Type"].startswith("application/problem+json")
+    assert "on_behalf_of" in response.content.decode()
