@@ -491,7 +491,7 @@ def _start_petition(replay: Replay, item: Item, kind: str, share_name: str) -> d
     p = item.payload
     uuid = p.get("petition")
     if not isinstance(uuid, str) or uuid in replay.table("petitions"):
-        replay.problem(item, f"a {kind} petition was started under a missing or reused number ({uuid})")
+        replay.problem(item, f"{kind} petition {uuid} was started twice or without a number")
         return None
     name = f"{kind} petition {uuid}"
     signers = _frozen_signers(replay, item, name)
@@ -507,7 +507,12 @@ def _start_petition(replay: Replay, item: Item, kind: str, share_name: str) -> d
         needed = (
             None if share is None else petition_rules.signature_threshold(eligible=len(signers), share=share)
         )
-        if threshold != needed:
+        if needed is None:
+            replay.problem(
+                item,
+                f"{name} names a constitution whose {share_name} ({document.get(share_name)!r}) is no share",
+            )
+        elif threshold != needed:
             replay.problem(
                 item,
                 f"{name} asks for {threshold} signatures, but the constitution's share "
@@ -644,18 +649,24 @@ def _agenda_started(replay: Replay, item: Item) -> None:
     stated = item.payload.get("councils_threshold")
     council = replay.table("councils").get(item.council or "")
     document = petition["document"]
+    name = petition["name"]
     if council is not None and council["is_base"]:
         needed = None
-    elif council is not None and document is not None:
-        needed = document.get("agenda_petition_councils")
+        if stated is not None:
+            replay.problem(
+                item,
+                f"{name} may be forced by the backing of {stated} councils, "
+                "but only its members sign a petition to a base council",
+            )
     else:
-        needed = stated
-    if stated != needed:
-        replay.problem(
-            item,
-            f"{petition['name']} may be forced by the backing of {stated} councils, "
-            f"but the constitution sets {needed}",
-        )
+        known = council is not None and document is not None
+        needed = document.get("agenda_petition_councils") if known else stated
+        if stated != needed:
+            replay.problem(
+                item,
+                f"{name} may be forced by the backing of {stated} councils, "
+                f"but the constitution sets {needed}",
+            )
     petition.update(councils_threshold=needed, supports={}, backing=set(), forced=False)
 
 
