@@ -116,7 +116,7 @@ def start_recall(
     ):
         raise ConflictError("A recall petition against this holder is already under way; sign that one.")
     rules = constitution_for(council=council)
-    voters = list(federation_queries.list_voters(council=council).values_list("id", flat=True))
+    voters = list(federation_queries.list_voters(council=council).values_list("id", "uuid"))
     petition = RecallPetition.objects.create(
         council=council,
         seat=seat,
@@ -130,7 +130,7 @@ def start_recall(
         threshold=recall_rules.signature_threshold(eligible=len(voters), share=rules.recall_signature_share),
         constitution_version=rules.version,
     )
-    RecallSigner.objects.bulk_create([RecallSigner(petition=petition, user_id=v) for v in voters])
+    RecallSigner.objects.bulk_create([RecallSigner(petition=petition, user_id=v) for v, _ in voters])
     append_entry(
         event="recall.petition_started",
         actor=actor,
@@ -142,6 +142,7 @@ def start_recall(
             "office": str(office.uuid) if office else None,
             "holder": str(target.uuid),
             "eligible": petition.eligible_count,
+            "eligible_signers": sorted(str(u) for _, u in voters),
             "threshold": petition.threshold,
             "window_days": rules.recall_window_days,
             "constitution_version": rules.version,
@@ -219,6 +220,8 @@ def _call_recall_vote(*, petition: RecallPetition, now: datetime) -> None:
             "motion": str(motion.uuid),
             "vote": str(vote.uuid),
             "closes_at": closes_at.isoformat(),
+            "within_days": rules.recall_vote_within_days,
+            "constitution_version": rules.version,
         },
         now=now,
     )

@@ -61,7 +61,7 @@ def start_agenda_petition(
     if not text or len(text) > MAX_TEXT:
         raise InvalidInputError(f"Say what the item is about, in at most {MAX_TEXT} characters.")
     rules = constitution_for(council=council)
-    voters = list(federation_queries.list_voters(council=council).values_list("id", flat=True))
+    voters = list(federation_queries.list_voters(council=council).values_list("id", "uuid"))
     petition = AgendaPetition.objects.create(
         council=council,
         title=title,
@@ -75,7 +75,7 @@ def start_agenda_petition(
         councils_threshold=None if council.is_base else rules.agenda_petition_councils,
         constitution_version=rules.version,
     )
-    AgendaSigner.objects.bulk_create([AgendaSigner(petition=petition, user_id=v) for v in voters])
+    AgendaSigner.objects.bulk_create([AgendaSigner(petition=petition, user_id=v) for v, _ in voters])
     append_entry(
         event="agenda.petition_started",
         actor=actor,
@@ -85,8 +85,10 @@ def start_agenda_petition(
             "title": title,
             "text": text,
             "eligible": petition.eligible_count,
+            "eligible_signers": sorted(str(u) for _, u in voters),
             "threshold": petition.threshold,
             "councils_threshold": petition.councils_threshold,
+            "window_days": rules.recall_window_days,
             "constitution_version": rules.version,
         },
         now=now,

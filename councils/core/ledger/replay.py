@@ -25,11 +25,13 @@ import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from councils.core.errors import DomainError, InvalidInputError
 from councils.core.ledger import note
 from councils.core.rules import ballots as ballot_rules
+from councils.core.rules import recall as petition_rules
 from councils.core.rules import votes as vote_rules
 from councils.core.tally import count
 
@@ -284,6 +286,7 @@ def _vote_opened(replay: Replay, item: Item) -> None:
         "size": size if isinstance(size, int) else None,
         "threshold": p.get("threshold"),
         "quorum": p.get("quorum"),
+        "opened_at": item.at,
         "choices": {},
         "participants": set(),
         "closed": False,
@@ -442,73 +445,294 @@ def _result_follows_from_counts(replay: Replay, item: Item) -> None:
             replay.problem(item, f"the result quoted for motion {motion} is not the result its vote recorded")
 
 
-# Recall petitions.
+# Petitions: recall and agenda. Signers frozen at the start, each once, within the window,
+# up to the threshold the constitution sets; then the vote or the forced item.
 
 
-def _petition(replay: Replay, item: Item) -> dict[str, Any] | None:
+def _petition(replay: Replay, item: Item, kind: str) -> dict[str, Any] | None:
     petition: dict[str, Any] | None = replay.table("petitions").get(item.payload.get("petition") or "")
     if petition is None:
-        replay.note("some recall entries belong to petitions you may not read")
+        replay.note(f"some {kind} entries belong to petitions you may not read")
     return petition
 
 
-@rule("recall.petition_started")
-def _petition_started(replay: Replay, item: Item) -> None:
-    petition = item.payload.get("petition")
-    if isinstance(petition, str):
-        replay.table("petitions")[petition] = {
-            "threshold": item.payload.get("threshold"),
-            "signers": set(),
-            "count": 0,
-        }
+def _share(value: object) -> Decimal | None:
+    try:
+        share = Decimal(str(value))
+    except ArithmeticError:
+        return None
+    return share if share.is_finite() and 0 < share <= 1 else None
 
 
-@rule("recall.signed")
-def _petition_signed(replay: Replay, item: Item) -> None:
-    petition = _petition(replay, item)
+def _frozen_signers(replay: Replay, item: Item, name: str) -> set[str] | None:
+    """Who may sign, as the start entry froze them; None (with a note) for entries that do not list them."""
+    p = item.payload
+    listed = p.get("eligible_signers")
+    if not isinstance(listed, list):
+        replay.note(
+            "petitions started before the record listed who may sign were not checked for who signed "
+            "or against the constitution's share"
+        )
+        return None
+    signers = {str(s) for s in listed}
+    if len(signers) != len(listed) or p.get("eligible") != len(signers):
+        replay.problem(
+            item, f"{name} lists {len(listed)} members entitled to sign but says {p.get('eligible')}"
+        )
+    voters = recorded_voters(replay, item.council)
+    if voters is not None and not replay.not_replayed and voters != signers:
+        replay.problem(
+            item, f"the members entitled to sign {name} are not the council's voters when it started"
+        )
+    return signers
+
+
+def _start_petition(replay: Replay, item: Item, kind: str, share_name: str) -> dict[str, Any] | None:
+    p = item.payload
+    uuid = p.get("petition")
+    if not isinstance(uuid, str) or uuid in replay.table("petitions"):
+        replay.problem(item, f"{kind} petition {uuid} was started twice or without a number")
+        return None
+    name = f"{kind} petition {uuid}"
+    signers = _frozen_signers(replay, item, name)
+    document = constitution_version(replay, p.get("constitution_version"))
+    threshold = p.get("threshold")
+    if document is None:
+        replay.note(
+            "some petitions name a constitution version whose text the record does not hold: "
+            "their thresholds and windows were checked against the numbers they state"
+        )
+    elif signers is not None:
+        share = _share(document.get(share_name))
+        needed = (
+            None if share is None else petition_rules.signature_threshold(eligible=len(signers), share=share)
+        )
+        if needed is None:
+            replay.problem(
+                item,
+                f"{name} names a constitution whose {share_name} ({document.get(share_name)!r}) is no share",
+            )
+        elif threshold != needed:
+            replay.problem(
+                item,
+                f"{name} asks for {threshold} signatures, but the constitution's share "
+                f"({document.get(share_name)}) of the {len(signers)} members entitled to sign is {needed}",
+            )
+    stated = p.get("window_days")
+    window = stated if document is None else document.get("recall_window_days")
+    if stated is not None and stated != window:
+        replay.problem(item, f"{name} applies a {stated}-day window to sign; the constitution sets {window}")
+    started = _time(item.at)
+    if type(window) is not int:
+        replay.note("some petitions do not say how long they were open for signatures: not checked")
+    elif started is None:
+        replay.problem(item, f"{name} does not say when it started, so its window cannot be known")
+    petition: dict[str, Any] = {
+        "name": name,
+        "signers": signers,
+        "threshold": threshold,
+        "window": window,
+        "expires": petition_rules.expires_at(started_at=started, window_days=window)
+        if started is not None and type(window) is int
+        else None,
+        "signed": set(),
+        "count": 0,
+        "reached_at": None,
+        "document": document,
+    }
+    replay.table("petitions")[uuid] = petition
+    return petition
+
+
+def _sign_petition(replay: Replay, item: Item, kind: str) -> None:
+    petition = _petition(replay, item, kind)
     if petition is None:
         return
-    if item.actor is None:
-        replay.problem(item, f"a signature on recall petition {item.payload.get('petition')} names no signer")
-    elif item.actor in petition["signers"]:
-        replay.problem(item, f"{item.actor} signed recall petition {item.payload.get('petition')} twice")
-    petition["signers"].add(item.actor)
+    name = petition["name"]
+    signer = item.actor
+    if signer is None:
+        replay.problem(item, f"a signature on {name} names no signer")
+    elif signer in petition["signed"]:
+        replay.problem(item, f"{signer} signed {name} twice")
+    elif petition["signers"] is not None and signer not in petition["signers"]:
+        replay.problem(item, f"{signer} signed {name} but was not among the members entitled to sign it")
+    signed_at = _time(item.at)
+    if petition["expires"] is not None and (signed_at is None or signed_at >= petition["expires"]):
+        replay.problem(
+            item,
+            f"{signer} signed {name} after its {petition['window']}-day window closed "
+            f"({petition['expires']:%Y-%m-%d %H:%M})",
+        )
+    petition["signed"].add(signer)
     petition["count"] += 1
     if item.payload.get("signatures") != petition["count"]:
         replay.problem(
             item,
-            f"the petition says {item.payload.get('signatures')} signatures "
+            f"{name} says {item.payload.get('signatures')} signatures "
             f"but the record holds {petition['count']}",
         )
+    threshold = petition["threshold"]
+    if petition["reached_at"] is None and isinstance(threshold, int) and petition["count"] >= threshold:
+        petition["reached_at"] = signed_at
+
+
+def _short(petition: Mapping[str, Any], what: str) -> str | None:
+    """Why `what` came too early for `petition`, or None when its signatures reached its threshold."""
+    threshold = petition["threshold"]
+    if isinstance(threshold, int) and petition["count"] >= threshold:
+        return None
+    return (
+        f"{what} with {petition['count']} signatures on {petition['name']}, short of the {threshold} needed"
+    )
+
+
+@rule("recall.petition_started")
+def _recall_started(replay: Replay, item: Item) -> None:
+    _start_petition(replay, item, "recall", "recall_signature_share")
+
+
+@rule("recall.signed")
+def _recall_signed(replay: Replay, item: Item) -> None:
+    _sign_petition(replay, item, "recall")
 
 
 @rule("recall.vote_called")
 def _recall_vote_called(replay: Replay, item: Item) -> None:
-    petition = _petition(replay, item)
+    petition = _petition(replay, item, "recall")
     if petition is None:
         return
-    threshold = petition["threshold"]
-    if isinstance(threshold, int) and petition["count"] < threshold:
+    p = item.payload
+    name = petition["name"]
+    short = _short(petition, "a recall vote was called")
+    if short is not None:
+        replay.problem(item, short)
+    petition["motion"] = p.get("motion")
+    document = constitution_version(replay, p.get("constitution_version"))
+    within = p.get("within_days") if document is None else document.get("recall_vote_within_days")
+    if p.get("within_days") not in (None, within):
         replay.problem(
             item,
-            f"a recall vote was called with {petition['count']} signatures, short of the {threshold} needed",
+            f"the recall vote on {name} applies {p.get('within_days')} days to open it; "
+            f"the constitution sets {within}",
         )
-    petition["motion"] = item.payload.get("motion")
+    vote = replay.table("votes").get(p.get("vote") or "")
+    opened = _time(vote["opened_at"] if vote is not None else item.at)
+    reached = petition["reached_at"]
+    if type(within) is not int or reached is None:
+        replay.note("some recall votes do not say within how many days they had to open: not checked")
+    elif opened is None or opened > reached + timedelta(days=within):
+        replay.problem(
+            item,
+            f"the recall vote on {name} was opened more than {within} days after the petition reached "
+            f"its threshold ({reached:%Y-%m-%d %H:%M})",
+        )
 
 
 @rule("recall.decided")
 def _recall_decided(replay: Replay, item: Item) -> None:
-    petition = _petition(replay, item)
+    petition = _petition(replay, item, "recall")
     if petition is None:
         return
     motion = item.payload.get("motion")
     result = replay.table("vote_results").get(str(motion))
     if result is None or motion != petition.get("motion"):
-        replay.problem(
-            item, f"recall petition {item.payload.get('petition')} was decided without the vote it called"
-        )
+        replay.problem(item, f"{petition['name']} was decided without the vote it called")
     elif bool(item.payload.get("recalled")) != (result.get("outcome") == vote_rules.ADOPTED):
         replay.problem(item, "the recall decision does not follow the recall vote's result")
+
+
+@rule("agenda.petition_started")
+def _agenda_started(replay: Replay, item: Item) -> None:
+    petition = _start_petition(replay, item, "agenda", "agenda_petition_share")
+    if petition is None:
+        return
+    stated = item.payload.get("councils_threshold")
+    council = replay.table("councils").get(item.council or "")
+    document = petition["document"]
+    name = petition["name"]
+    if council is not None and council["is_base"]:
+        needed = None
+        if stated is not None:
+            replay.problem(
+                item,
+                f"{name} may be forced by the backing of {stated} councils, "
+                "but only its members sign a petition to a base council",
+            )
+    else:
+        known = council is not None and document is not None
+        needed = document.get("agenda_petition_councils") if known else stated
+        if stated != needed:
+            replay.problem(
+                item,
+                f"{name} may be forced by the backing of {stated} councils, "
+                f"but the constitution sets {needed}",
+            )
+    petition.update(councils_threshold=needed, supports={}, backing=set(), forced=False)
+
+
+@rule("agenda.petition_signed")
+def _agenda_signed(replay: Replay, item: Item) -> None:
+    _sign_petition(replay, item, "agenda")
+
+
+@rule("agenda.support_proposed")
+def _support_proposed(replay: Replay, item: Item) -> None:
+    petition = _petition(replay, item, "agenda")
+    support = item.payload.get("support")
+    if petition is not None and isinstance(support, str):
+        petition["supports"][support] = {"council": item.council, "motion": item.payload.get("motion")}
+
+
+@rule("agenda.petition_backed")
+def _petition_backed(replay: Replay, item: Item) -> None:
+    petition = _petition(replay, item, "agenda")
+    if petition is None:
+        return
+    name = petition["name"]
+    support = petition["supports"].get(item.payload.get("support") or "")
+    result = None if support is None else replay.table("vote_results").get(str(support["motion"]))
+    if result is None and replay.not_replayed:
+        # The backing council's motion and vote may lie in entries the reader cannot see.
+        replay.note("some petitions are backed by councils whose decisions you may not read")
+        petition["backing"].add(item.payload.get("support"))
+    elif support is None or result is None or result.get("outcome") != vote_rules.ADOPTED:
+        replay.problem(item, f"{name} counts the backing of a council that did not adopt a motion to back it")
+    elif support["council"] in petition["backing"]:
+        replay.problem(item, f"council {support['council']} backed {name} twice")
+    else:
+        petition["backing"].add(support["council"])
+    if item.payload.get("councils") != len(petition["backing"]):
+        replay.problem(
+            item,
+            f"{name} says {item.payload.get('councils')} councils back it, "
+            f"but the record holds {len(petition['backing'])}",
+        )
+
+
+@rule("agenda.item_forced")
+def _item_forced(replay: Replay, item: Item) -> None:
+    if item.payload.get("by") == "report_due":
+        return
+    petition = _petition(replay, item, "agenda")
+    if petition is None:
+        return
+    name = petition["name"]
+    if petition["forced"]:
+        replay.problem(item, f"the item of {name} was forced onto the agenda twice")
+    petition["forced"] = True
+    what = "an item was forced onto the agenda"
+    if item.payload.get("by") != "councils":
+        short = _short(petition, what)
+        if short is not None:
+            replay.problem(item, short)
+        return
+    needed, backing = petition["councils_threshold"], len(petition["backing"])
+    if type(needed) is not int or backing < needed:
+        replay.problem(
+            item,
+            f"{what} with the backing of {backing} councils for {name}, which needs "
+            f"{needed if type(needed) is int else 'the signatures of its members'}",
+        )
 
 
 # Elections: candidates and electorate frozen at opening, ballots cast once by electors, and the count.
@@ -819,12 +1043,18 @@ def _constitution_amended(replay: Replay, item: Item) -> None:
         versions[item.payload.get("constitution")] = {**previous, **after}
 
 
-def constitution_number(replay: Replay, item: Item, name: str) -> Any:
-    """The number `name` in the constitution version the entry names; None where the record does not tell."""
+def constitution_version(replay: Replay, version: object) -> Mapping[str, Any] | None:
+    """The text of constitution `version`; None where the record does not hold it."""
     lineage = replay.table("constitution")
     if lineage.get("ambiguous"):
         return None
-    document = (lineage.get("versions") or {}).get(item.payload.get("constitution"))
+    document: Mapping[str, Any] | None = (lineage.get("versions") or {}).get(version)
+    return document
+
+
+def constitution_number(replay: Replay, item: Item, name: str) -> Any:
+    """The number `name` in the constitution version the entry names; None where the record does not tell."""
+    document = constitution_version(replay, item.payload.get("constitution"))
     return None if document is None else document.get(name)
 
 

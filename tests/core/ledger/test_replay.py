@@ -364,7 +364,7 @@ def petition(*signers: str | None, threshold: int = 2) -> list[Item]:
 def test_recall_signatures_need_a_signer_and_a_true_count():
     assert messages(petition("u-a", None)) == ["a signature on recall petition p names no signer"]
     miscounted = [*petition("u-a"), item(2, "recall.signed", {"petition": "p", "signatures": 3}, actor="u-b")]
-    assert messages(miscounted) == ["the petition says 3 signatures but the record holds 2"]
+    assert messages(miscounted) == ["recall petition p says 3 signatures but the record holds 2"]
 
 
 def test_recall_entries_of_petitions_not_seen_are_noted():
