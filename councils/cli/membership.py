@@ -88,10 +88,11 @@ def run_constitution_show(args: argparse.Namespace) -> int:
     current = api.get("/constitution/current", **_fed(args))
 
     def text(c: dict[str, Any]) -> str:
-        lines = [
-            f"Constitution, version {c['version']} (adopted {c['adopted_at'][:10]})",
-            f"Fingerprint (SHA-256): {c['content_hash']}",
-        ]
+        if c.get("is_default"):
+            heading = f"Constitution: {c['note']}"
+        else:
+            heading = f"Constitution, version {c['version']} (adopted {c['adopted_at'][:10]})"
+        lines = [heading, f"Fingerprint (SHA-256): {c['content_hash']}"]
         for section in c["plain"]:
             lines.append(f"\n{section['title']}")
             lines.extend(f"  - {rule}" for rule in section["rules"])
@@ -105,17 +106,21 @@ def run_constitution_history(args: argparse.Namespace) -> int:
     return _out(
         args,
         {"items": versions, "count": len(versions)},
-        lambda d: "\n".join(
-            f"v{v['version']}  {v['adopted_at'][:10]}  {v['content_hash']}"
-            f"  {'motion ' + v['adopted_by_motion'] if v['adopted_by_motion'] else 'founding'}"
-            for v in d["items"]
+        lambda d: (
+            "\n".join(
+                f"v{v['version']}  {v['adopted_at'][:10]}  {v['content_hash']}"
+                f"  {'motion ' + v['adopted_by_motion'] if v['adopted_by_motion'] else 'founding'}"
+                for v in d["items"]
+            )
+            or "no version adopted yet: defaults apply"
         ),
     )
 
 
 def _amendment_text(a: dict[str, Any]) -> str:
     changes = ", ".join(f"{c['setting']}: {c['old']} → {c['new']}" for c in a["changes"])
-    line = f"{a['uuid']}  {a['status']:<9} v{a['base_version']}  {changes}"
+    base = f"v{a['base_version']}" if a["base_version"] else "defaults"
+    line = f"{a['uuid']}  {a['status']:<9} {base}  {changes}"
     return line + (f"\n    {a['refusal']}" if a["refusal"] else "")
 
 

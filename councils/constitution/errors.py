@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from councils.core.errors import ConflictError, NotFoundError
-
-
-class NoConstitutionError(NotFoundError):
-    code = "no_constitution"
+from councils.core.errors import ConflictError
 
 
 class AmendmentRefusedError(ConflictError):

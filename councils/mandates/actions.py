@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import IntegrityError, transaction
 
 from councils.accounts.models import User
+from councils.constitution import queries as constitution_queries
 from councils.core.errors import ConflictError, InvalidInputError
 from councils.core.rules import pay as pay_rules
 from councils.core.rules import recall as recall_rules
@@ -40,7 +41,6 @@ from councils.mandates.models import (
     RecallSigner,
     ReportDue,
 )
-from councils.mandates.queries import constitution_for
 from councils.mandates.rules import remainder_of_term
 from councils.record.actions import append_entry
 
@@ -115,7 +115,7 @@ def start_recall(
         office is not None and live.filter(office=office).exists()
     ):
         raise ConflictError("A recall petition against this holder is already under way; sign that one.")
-    rules = constitution_for(council=council)
+    rules = constitution_queries.constitution_for(federation=council.federation_id)
     voters = list(federation_queries.list_voters(council=council).values_list("id", flat=True))
     petition = RecallPetition.objects.create(
         council=council,
@@ -179,7 +179,7 @@ def _call_recall_vote(*, petition: RecallPetition, now: datetime) -> None:
     """Table and open the recall vote as the rules themselves: no chair's consent is asked."""
     from councils.motions import actions as motion_actions
 
-    rules = constitution_for(council=petition.council)
+    rules = constitution_queries.constitution_for(federation=petition.council.federation_id)
     if petition.seat is not None:
         seat = petition.seat
         what = f"the delegate of {petition.council.name} to {seat.council.name} (seat {seat.uuid})"
@@ -655,7 +655,7 @@ def open_reports_due(*, council: Council, meeting_uuid: Any, now: datetime) -> l
 
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("open_reports_due runs inside the action that closed the meeting")
-    rules = constitution_for(council=council)
+    rules = constitution_queries.constitution_for(federation=council.federation_id)
     due_at = now + timedelta(days=rules.report_back_days)
     reports = []
     for seat in federation_queries.list_seats(council=council):
@@ -734,7 +734,7 @@ def declare_pay(*, actor: User, office: Office, pay: Decimal, expenses: Decimal,
     if office.ended_at is not None:
         raise ConflictError("This office has ended.")
     pay_rules.check_declaration(pay=pay, expenses=expenses)
-    rules = constitution_for(council=office.council)
+    rules = constitution_queries.constitution_for(federation=office.council.federation_id)
     excess = pay_rules.excess_over_cap(pay=pay, constitution=rules)
     office.declared_pay = pay
     office.declared_expenses = expenses

@@ -15,7 +15,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 
 from councils.accounts.models import User
-from councils.constitution.queries import constitution_in_force
+from councils.constitution import queries as constitution_queries
 from councils.core.errors import ConflictError, InvalidInputError
 from councils.core.rules.constitution import Constitution
 from councils.core.rules.votes import threshold_satisfies
@@ -37,18 +37,8 @@ TEXT_MAX = 20_000
 EVIDENCE_MAX = 50
 
 
-def _rules(council: Council, purpose: str) -> Constitution:
-    return constitution_in_force(federation=council.federation_id, purpose=purpose)
-
-
-def _version(council: Council) -> int | None:
-    """The version in force, for entries that record a refusal even where no constitution was adopted."""
-    from councils.constitution.models import ConstitutionVersion
-
-    latest = (
-        ConstitutionVersion.objects.filter(federation_id=council.federation_id).order_by("-version").first()
-    )
-    return latest.version if latest else None
+def _rules(council: Council) -> Constitution:
+    return constitution_queries.constitution_for(federation=council.federation_id)
 
 
 def _members_changed(council: Council) -> None:
@@ -82,7 +72,7 @@ def apply_for_membership(*, actor: User, council: Council, now: datetime, statem
         raise ConflictError(f"You are already a member of {current.council.name}.")
     if Application.objects.filter(applicant=actor, status__in=_OPEN_APPLICATION).exists():
         raise ConflictError("You already have an application in progress.")
-    rules = _rules(council, "an application")
+    rules = _rules(council)
     window_start = now - timedelta(days=rules.admission_surge_days)
     recent = (
         Application.objects.filter(council=council, applied_at__gt=window_start)
@@ -160,7 +150,7 @@ def sponsor_application(*, actor: User, application: Application, now: datetime)
         raise ConflictError("This application is not waiting for sponsors.")
     if application.applicant_id == actor.id:
         raise ConflictError("You cannot sponsor your own application.")
-    rules = _rules(council, "a sponsorship")
+    rules = _rules(council)
     sponsor_membership = Membership.objects.get(
         user=actor, council=council, ended_at__isnull=True, status=Membership.Status.FULL
     )
@@ -236,7 +226,7 @@ def withdraw_application(*, actor: User, application: Application, now: datetime
         event="membership.withdrawn",
         actor=actor,
         council=application.council,
-        payload={"application": str(application.uuid), "constitution": _version(application.council)},
+        payload={"application": str(application.uuid), "constitution": _rules(application.council).version},
         now=now,
     )
     _members_changed(application.council)
@@ -301,7 +291,7 @@ def call_admission_vote(
             f"The candidate period runs until {application.candidate_until:%Y-%m-%d}; "
             "the admission vote comes after it."
         )
-    rules = _rules(application.council, "an admission")
+    rules = _rules(application.council)
     assert application.membership is not None
     motion, vote = _hold(
         actor=actor,
@@ -359,7 +349,7 @@ def call_parent_approval_vote(
         )
     if application.parent_motion_uuid is not None:
         raise ConflictError("The council above has already been asked to approve this admission.")
-    rules = _rules(application.council, "an admission")
+    rules = _rules(application.council)
     motion, vote = _hold(
         actor=actor,
         council=parent,
@@ -421,14 +411,14 @@ def apply_admission_outcome(*, motion: Motion, result: VoteResult, now: datetime
                 "motion": str(motion.uuid),
                 "reason": "An admission vote counts only when called on an open application by the admission "
                 "procedure; this one changes no membership.",
-                "constitution": _version(motion.council),
+                "constitution": _rules(motion.council).version,
             },
             now=now,
         )
         return
     if result.outcome == "no_quorum":
         return
-    rules = _rules(application.council, "an admission")
+    rules = _rules(application.council)
     council = application.council
     if not result.adopted:
         application.status = Application.Status.REJECTED
@@ -532,7 +522,7 @@ def leave_membership(*, actor: User, membership: Membership, now: datetime) -> M
         payload={
             "membership": str(membership.uuid),
             "member": str(actor.uuid),
-            "constitution": _version(membership.council),
+            "constitution": _rules(membership.council).version,
         },
         now=now,
     )
@@ -615,7 +605,7 @@ def bring_charges(
         raise InvalidInputError("An expulsion has no length in days.")
     if hearing_at.tzinfo is None:
         raise InvalidInputError("Give the hearing time with its time zone.")
-    rules = _rules(council, "a discipline case")
+    rules = _rules(council)
     membership_rules.check_hearing_date(hearing_at=hearing_at, now=now, notice_days=rules.hearing_notice_days)
     if DisciplineCase.objects.filter(membership=membership, status__in=_OPEN_CASE).exists():
         raise ConflictError("This member already faces open charges; they are heard together in that case.")
@@ -765,7 +755,7 @@ def call_discipline_vote(
         raise DueProcessError("The council votes on charges only after the hearing has been held.")
     if case.status != DisciplineCase.Status.HEARD:
         raise ConflictError("This case is not awaiting a vote.")
-    rules = _rules(case.council, "a discipline case")
+    rules = _rules(case.council)
     penalty = case.get_penalty_display().lower()
     if case.suspension_days:
         penalty += f" for {case.suspension_days} days"
@@ -846,7 +836,7 @@ def lodge_appeal(*, actor: User, case: DisciplineCase, grounds: str, now: dateti
     level = len(appeals) + 1
     if level > len(levels):
         raise ConflictError("Every appeal has been heard: the top body's decision is final.")
-    rules = _rules(case.council, "an appeal")
+    rules = _rules(case.council)
     membership_rules.check_appeal_window(
         decided_at=_last_decision_at(case), now=now, window_days=rules.appeal_window_days
     )
@@ -894,7 +884,7 @@ def call_appeal_vote(
         permissions.require(actor, "call_vote", appeal)
     if appeal.status != Appeal.Status.LODGED:
         raise ConflictError("This appeal is not awaiting a vote.")
-    rules = _rules(appeal.council, "an appeal")
+    rules = _rules(appeal.council)
     motion, vote = _hold(
         actor=actor,
         council=appeal.council,
@@ -933,7 +923,11 @@ def _refuse_discipline_vote(*, motion: Motion, reason: str, now: datetime) -> No
         event="discipline.vote_refused",
         actor=None,
         council=motion.council,
-        payload={"motion": str(motion.uuid), "reason": reason, "constitution": _version(motion.council)},
+        payload={
+            "motion": str(motion.uuid),
+            "reason": reason,
+            "constitution": _rules(motion.council).version,
+        },
         now=now,
     )
 
@@ -982,7 +976,7 @@ def _decide_case(*, case: DisciplineCase, motion: Motion, result: VoteResult, no
         return
     if result.outcome == "no_quorum":
         return
-    rules = _rules(case.council, "a discipline case")
+    rules = _rules(case.council)
     required = rules.discipline_threshold
     if result.adopted and not threshold_satisfies(held=result.threshold, required=required):
         _refuse_discipline_vote(
@@ -1087,7 +1081,7 @@ def _decide_appeal(*, appeal: Appeal, motion: Motion, result: VoteResult, now: d
         .select_related("council", "membership")
         .get(id=appeal.case_id)
     )
-    rules = _rules(case.council, "an appeal")
+    rules = _rules(case.council)
     appeal.decided_at = now
     appeal.status = Appeal.Status.ALLOWED if result.adopted else Appeal.Status.DISMISSED
     appeal.save(update_fields=["status", "decided_at"])

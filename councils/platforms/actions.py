@@ -11,6 +11,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 
 from councils.accounts.models import User
+from councils.constitution import queries as constitution_queries
 from councils.core.errors import ConflictError, InvalidInputError
 from councils.federation.models import Council, Federation, Membership
 from councils.live.publish import publish_on_commit
@@ -39,13 +40,6 @@ def _clean(value: str, what: str, limit: int) -> str:
     return value
 
 
-def _version(federation_id: int) -> int | None:
-    from councils.constitution.models import ConstitutionVersion
-
-    latest = ConstitutionVersion.objects.filter(federation_id=federation_id).order_by("-version").first()
-    return latest.version if latest else None
-
-
 @transaction.atomic
 def found_platform(
     *, actor: User, federation: Federation, name: str, statement: str, now: datetime
@@ -68,7 +62,7 @@ def found_platform(
             "federation": str(federation.uuid),
             "name": name,
             "statement_sha256": hashlib.sha256(statement.encode()).hexdigest(),
-            "constitution": _version(federation.id),
+            "constitution": constitution_queries.constitution_for(federation=federation.id).version,
         },
         now=now,
     )
@@ -131,7 +125,7 @@ def publish_document(
             "councils": sorted(str(c.uuid) for c in councils),
             "title": title,
             "body_sha256": hashlib.sha256(body.encode()).hexdigest(),
-            "constitution": _version(platform.federation_id),
+            "constitution": constitution_queries.constitution_for(federation=platform.federation_id).version,
         },
         now=now,
     )
@@ -190,7 +184,7 @@ def run_slate(
             "slate": str(slate.uuid),
             "election": str(election),
             "candidates": ordered,
-            "constitution": _version(platform.federation_id),
+            "constitution": constitution_queries.constitution_for(federation=platform.federation_id).version,
         },
         now=now,
     )

@@ -107,10 +107,19 @@ def test_a_member_cannot_apply_again_nor_to_a_higher_council(ready):
         actions.apply_for_membership(actor=applicant, council=ready.harbour, now=LATER)
 
 
-def test_without_a_constitution_nothing_is_decided(cast):
-    applicant = make_user("gina", "Gina")
-    with pytest.raises(ConflictError, match="not adopted a constitution"):
-        actions.apply_for_membership(actor=applicant, council=cast.riverside, now=LATER)
+def test_without_a_constitution_the_defaults_decide_and_say_so(cast):
+    applicant, application = _candidate(cast)
+    # The shipped defaults: two sponsors, a 90-day candidate period.
+    assert application.status == Application.Status.CANDIDATE
+    assert application.candidate_until == LATER + timedelta(days=90)
+    assert application.constitution_version == 0
+    events = ("membership.applied", "membership.sponsored", "member.candidate_started")
+    assert {p["constitution"] for e in events for p in payloads(e)} == {0}
+    after = application.candidate_until + timedelta(days=1)
+    vote = actions.call_admission_vote(actor=cast.alice, application=application, now=after, method="named")
+    vote_through(vote, yes=[cast.alice, cast.bob, cast.erin], now=after)
+    assert payloads("member.admitted")[0]["constitution"] == 0
+    assert is_voter(user=applicant, council=cast.riverside)
 
 
 def test_surge_is_flagged_and_needs_the_parent_council(ready):

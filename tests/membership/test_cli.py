@@ -56,6 +56,18 @@ def cli(monkeypatch, tmp_path, cast):
     signals.request_finished.connect(close_old_connections)
 
 
+def test_constitution_show_says_when_the_defaults_apply(cli, cast, capsys):
+    from councils.constitution.models import ConstitutionVersion
+
+    ConstitutionVersion.objects.all().delete()  # a federation that never adopted one
+    assert cli(cast.bob, "constitution", "show") == 0
+    out = capsys.readouterr().out
+    assert "Constitution: defaults apply: no constitution adopted yet" in out
+    assert "needs 2 sponsors" in out
+    assert cli(cast.bob, "constitution", "history") == 0
+    assert "no version adopted yet: defaults apply" in capsys.readouterr().out
+
+
 def test_constitution_show_history_and_propose(cli, cast, capsys):
     assert cli(cast.bob, "constitution", "show") == 0
     out = capsys.readouterr().out

@@ -229,3 +229,23 @@ def test_appeal_on_the_web_after_an_expulsion(ready):
         ready, "outsider", WEB, "post", f"/membership/appeals/{appeal.uuid}/call-vote/", expected=302
     )
     assert response["Location"].startswith("/motions/")
+
+
+def test_pages_say_the_defaults_apply_before_any_constitution(cast):
+    page = cast.client(make_user("hugo", "Hugo")).get(f"/membership/apply/{cast.riverside.uuid}/")
+    assert page.status_code == 200
+    assert "Defaults apply: no constitution adopted yet" in page.content.decode()
+    _, application = _application(cast)
+    page = check(cast, "member", WEB, "get", f"/membership/applications/{application.uuid}/", expected=200)
+    assert "defaults apply: no constitution adopted yet" in page.content.decode()
+    page = check(
+        cast, "member", WEB, "get", f"/membership/council/{cast.riverside.uuid}/charges/", expected=200
+    )
+    assert "Defaults apply: no constitution adopted yet" in page.content.decode()
+
+
+def test_pages_name_the_adopted_version(ready):
+    _, application = _application(ready)
+    page = check(ready, "member", WEB, "get", f"/membership/applications/{application.uuid}/", expected=200)
+    assert "version 1" in page.content.decode()
+    assert "Defaults apply" not in page.content.decode()

@@ -17,7 +17,7 @@ from pydantic import ConfigDict
 
 from councils.accounts.queries import acting_user
 from councils.api.pagination import PageNumber
-from councils.constitution.queries import current_constitution
+from councils.constitution import queries as constitution_queries
 from councils.federation import queries as federation_queries
 from councils.membership import actions, permissions, queries
 from councils.membership.models import Appeal, Application, DisciplineCase
@@ -163,7 +163,7 @@ def _ref(obj: Any) -> dict[str, Any]:
 
 
 def application_out(application: Application) -> dict[str, Any]:
-    rules = current_constitution(application.council.federation_id)
+    rules = constitution_queries.constitution_for(federation=application.council.federation_id)
     return {
         "uuid": application.uuid,
         "council": _ref(application.council),

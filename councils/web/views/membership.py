@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from councils.accounts.models import User
-from councils.constitution.queries import constitution_in_force
+from councils.constitution import queries as constitution_queries
 from councils.federation import queries as federation_queries
 from councils.federation.models import Membership
 from councils.membership import actions, permissions, queries
@@ -115,7 +115,7 @@ def apply(request: HttpRequest, council_id: UUID) -> HttpResponse:
         )
         messages.success(request, _("Your application is made. Ask two members of standing to sponsor you."))
         return redirect("web:application", application.uuid)
-    rules = constitution_in_force(federation=council.federation_id, purpose="an application")
+    rules = constitution_queries.constitution_for(federation=council.federation_id)
     context = {"council": council, "form": form, "rules": rules}
     return render(request, "web/membership/apply.html", context, status=_status(request))
 
@@ -143,9 +143,7 @@ def application_detail(request: HttpRequest, application_id: UUID) -> HttpRespon
     context = {
         "application": application,
         "sponsors": application.sponsorships.select_related("sponsor"),
-        "rules": constitution_in_force(
-            federation=application.council.federation_id, purpose="an application"
-        ),
+        "rules": constitution_queries.constitution_for(federation=application.council.federation_id),
         "may_sponsor": application.status == "sponsoring" and permissions.can(user, "sponsor", application),
         "may_withdraw": application.status in ("sponsoring", "candidate")
         and permissions.can(user, "withdraw", application),
@@ -211,7 +209,7 @@ def charges_new(request: HttpRequest, council_id: UUID) -> HttpResponse:
         )
         messages.success(request, _("The charges are brought and the member has notice of the hearing."))
         return redirect("web:case", case.uuid)
-    rules = constitution_in_force(federation=council.federation_id, purpose="a discipline case")
+    rules = constitution_queries.constitution_for(federation=council.federation_id)
     context = {"council": council, "form": form, "rules": rules}
     return render(request, "web/membership/charges.html", context, status=_status(request))
 
