@@ -404,7 +404,12 @@ def _platform(subparsers: Sub) -> None:
     members = sub.add_parser("members", help="its members (only for its members and credentials officers)")
     members.add_argument("platform")
     members.set_defaults(handler=run_platform_members)
-    publish = sub.add_parser("publish", help="publish a document to the members of some councils")
+    document = sub.add_parser("document", help="one document (an alert names it as its subject)")
+    document.add_argument("document")
+    document.set_defaults(handler=run_platform_document)
+    publish = sub.add_parser(
+        "publish", help="publish a document to the members of some councils (alerts them)"
+    )
     publish.add_argument("platform")
     publish.add_argument("--title", required=True)
     publish.add_argument("--body")
@@ -474,6 +479,18 @@ def run_platform_members(args: argparse.Namespace) -> int:
     )
 
 
+def run_platform_document(args: argparse.Namespace) -> int:
+    uuid = parse_uuid(args.document, what="the document")
+    return _out(
+        args,
+        Api(args.server).get(f"/platforms/documents/{uuid}"),
+        lambda d: (
+            f"{d['title']}\nTo the members of {', '.join(c['name'] for c in d['councils'])}, "
+            f"{d['published_at'][:10]}\n\n{d['body']}"
+        ),
+    )
+
+
 def run_platform_publish(args: argparse.Namespace) -> int:
     body = {
         "title": args.title,
@@ -481,7 +498,10 @@ def run_platform_publish(args: argparse.Namespace) -> int:
         "councils": [parse_uuid(c, what="a council") for c in args.council],
     }
     return _platform_post_doc(
-        args, "/documents", body, lambda d: f"Published {d['uuid']} to {len(d['councils'])} councils."
+        args,
+        "/documents",
+        body,
+        lambda d: f"Published {d['uuid']} to {len(d['councils'])} councils; their members are alerted.",
     )
 
 

@@ -55,23 +55,41 @@ def _channel(council: Council) -> str:
     return f"council-{council.uuid}"
 
 
-def _notify(
-    *, council: Council, kind: str, subject_uuid: Any, message: str, subject: str, now: datetime
+def notify_members(
+    *,
+    councils: Iterable[Council],
+    kind: str,
+    subject_uuid: Any,
+    message: str,
+    subject: str,
+    now: datetime,
 ) -> int:
-    """Alert every voter of `council` in the app, and by e-mail once the change commits."""
-    recipients = list(federation_queries.list_voters(council=council).only("id", "email"))
-    Notification.objects.bulk_create(
-        [
-            Notification(
-                user=u, council=council, kind=kind, subject_uuid=subject_uuid, message=message, created_at=now
+    """Alert every voter of `councils` once, in the app and by e-mail once the change commits.
+
+    Other apps call this inside their own action's transaction. Each person gets one
+    alert and one e-mail of their own, filed under the first of `councils` they vote in,
+    so no recipient learns who else was alerted.
+    """
+    alerts: dict[int, Notification] = {}
+    mails = []
+    for council in councils:
+        for user in federation_queries.list_voters(council=council).only("id", "email").order_by("id"):
+            if user.id in alerts:
+                continue
+            alerts[user.id] = Notification(
+                user=user,
+                council=council,
+                kind=kind,
+                subject_uuid=subject_uuid,
+                message=message,
+                created_at=now,
             )
-            for u in recipients
-        ]
-    )
-    mails = [[subject, message, u.email] for u in recipients if u.email]
+            if user.email:
+                mails.append([subject, message, user.email])
+    Notification.objects.bulk_create(alerts.values())
     if mails:
         transaction.on_commit(lambda: tasks.send_alert_mails.enqueue(mails))
-    return len(recipients)
+    return len(alerts)
 
 
 # Recall ---------------------------------------------------------------------------------------
@@ -598,8 +616,8 @@ def check_roll_call(*, motion: Motion, now: datetime) -> list[MandateVote]:
             )
             if not line.complied:
                 voted = f"voted {cast.upper()}" if cast else "did not vote"
-                _notify(
-                    council=mandate.council,
+                notify_members(
+                    councils=[mandate.council],
                     kind=Notification.Kind.MANDATE_DEVIATION,
                     subject_uuid=line.uuid,
                     subject=f"{seat.user.name} broke {mandate.council.name}'s mandate",
@@ -755,8 +773,8 @@ def declare_pay(*, actor: User, office: Office, pay: Decimal, expenses: Decimal,
         now=now,
     )
     if excess is not None:
-        _notify(
-            council=office.council,
+        notify_members(
+            councils=[office.council],
             kind=Notification.Kind.PAY_ABOVE_CAP,
             subject_uuid=office.uuid,
             subject=f"Pay above the cap declared in {office.council.name}",

@@ -168,6 +168,21 @@ def test_platform_create_join_members_publish(cli, cast, capsys):
         )
         == 0
     )
+    assert "their members are alerted" in capsys.readouterr().out
     assert cli(cast.dave, "platform", "show", platform["uuid"]) == 0
     assert "document: Why" in capsys.readouterr().out
     assert Platform.objects.get().members.filter(left_at__isnull=True).count() == 2
+    # dave, a member of Harbour Works, finds the alert and reads the document it names.
+    assert cli(cast.dave, "alerts", "--unread", "--json") == 0
+    [alert] = json.loads(capsys.readouterr().out)["items"]
+    assert alert["kind"] == "platform_document"
+    assert cli(cast.dave, "platform", "document", alert["subject"]) == 0
+    assert "Because." in capsys.readouterr().out
+    assert cli(cast.dave, "alerts", "--mark-read") == 0
+    out = capsys.readouterr().out
+    assert "The platform Rank and File published “Why”" in out and "1 marked as read" in out
+    assert cli(cast.dave, "alerts", "--unread") == 0
+    assert "no alerts" in capsys.readouterr().out
+    assert cli(cast.alice, "platform", "document", alert["subject"]) == 2  # not sent to Riverside
+    assert "No such document" in capsys.readouterr().err
+    assert cli(cast.alice, "platform", "document", "not-a-uuid") == 2
