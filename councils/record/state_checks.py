@@ -15,7 +15,7 @@ from councils.record.verification import RecordIndex, state_check
 
 MEMBERSHIP_STATUS = {
     "member.founding_enrolled": "full",
-    "member.invited_joined": "full",
+    "member.invited_joined": "candidate",
     "member.admitted": "full",
     "member.reinstated": "full",
     "member.candidate_started": "candidate",

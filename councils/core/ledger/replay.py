@@ -159,12 +159,13 @@ def _set_membership(replay: Replay, item: Item, status: str) -> None:
     }
 
 
-@rule("member.founding_enrolled", "member.invited_joined", "member.admitted", "member.reinstated")
+@rule("member.founding_enrolled", "member.admitted", "member.reinstated")
 def _member_full(replay: Replay, item: Item) -> None:
     _set_membership(replay, item, "full")
 
 
-@rule("member.candidate_started")
+# An invitation makes a candidate: a voice, no vote until the council admits them.
+@rule("member.invited_joined", "member.candidate_started")
 def _member_candidate(replay: Replay, item: Item) -> None:
     _set_membership(replay, item, "candidate")
 

@@ -386,3 +386,12 @@ def test_a_recall_follows_the_vote_its_petition_called():
     ]
     without_vote = [*petition("u-a", "u-b"), item(30, "recall.decided", decided)]
     assert messages(without_vote) == ["recall petition p was decided without the vote it called"]
+
+
+def test_an_invited_member_is_a_candidate_without_a_vote():
+    # Bob joined by invitation: the frozen electorate of the council's vote is the three full members.
+    items = named_vote([("u-a", "yes")])
+    items.insert(4, item(4, "member.invited_joined", {"membership": "m-bob", "member": "u-bob"}))
+    outcome = replay.replay(items)
+    assert outcome.problems == [] and outcome.notes == []
+    assert outcome.state["memberships"]["m-bob"]["status"] == "candidate"
