@@ -189,11 +189,17 @@ def _admission(subparsers: Sub) -> None:
         p = sub.add_parser(name, help=help_text)
         p.add_argument("application")
         p.set_defaults(handler=lambda a, path=path: _application_call(a, "POST", path))
-    for name, path, help_text in (
-        ("call-vote", "/call-vote", "put a candidate to the council's admission vote (chair)"),
-        ("call-parent-vote", "/call-parent-vote", "put a flagged admission to the council above (its chair)"),
+    for name, aliases, path, help_text in (
+        ("call-vote", [], "/call-vote", "put a candidate to the council's admission vote (chair)"),
+        (
+            "call-approval-vote",
+            ["call-parent-vote"],
+            "/call-parent-vote",
+            "put a flagged admission to its approval vote: the council above, or where there is none "
+            "the council's longer-standing members (the approving council's chair)",
+        ),
     ):
-        p = sub.add_parser(name, help=help_text)
+        p = sub.add_parser(name, aliases=aliases, help=help_text)
         p.add_argument("application")
         p.add_argument("--method", choices=("named", "secret"))
         p.set_defaults(
@@ -214,7 +220,12 @@ def _application_text(a: dict[str, Any]) -> str:
     ]
     if a["candidate_until"]:
         lines.append(f"  candidate until {a['candidate_until'][:10]} (voice, no vote)")
-    if a["is_flagged"]:
+    if a["is_flagged"] and a.get("approval_members_before"):
+        lines.append(
+            "  FLAGGED: a surge of admissions; with no council above, the members who were full members "
+            f"before {a['approval_members_before'][:10]} must approve too"
+        )
+    elif a["is_flagged"]:
         lines.append("  FLAGGED: a surge of admissions; the council above must approve too")
     return "\n".join(lines)
 

@@ -17,13 +17,14 @@ from django.db import transaction
 from councils.accounts.models import User
 from councils.constitution import queries as constitution_queries
 from councils.core.errors import ConflictError, InvalidInputError
+from councils.core.ledger.encoding import format_time
 from councils.core.rules.constitution import Constitution
 from councils.core.rules.votes import threshold_satisfies
 from councils.federation import queries as federation_queries
 from councils.federation.models import Council, Membership, Office, Seat
 from councils.live.publish import publish_on_commit
 from councils.mandates import actions as mandate_actions
-from councils.membership import permissions
+from councils.membership import permissions, queries
 from councils.membership import rules as membership_rules
 from councils.membership.errors import AdmissionRefusedError, DueProcessError
 from councils.membership.models import Appeal, Application, Defence, DisciplineCase, Sponsorship
@@ -120,7 +121,8 @@ def apply_for_membership(*, actor: User, council: Council, now: datetime, statem
                 "council_size": size,
                 "window_days": rules.admission_surge_days,
                 "share": str(rules.admission_surge_share),
-                "approval_by": str(council.parent.uuid) if council.parent else None,
+                # The council above approves; with none above, this council's longer-standing members do.
+                "approval_by": str((council.parent or council).uuid),
                 "constitution": rules.version,
             },
             now=now,
@@ -257,6 +259,7 @@ def _hold(
     method: str | None,
     closes_at: datetime | None,
     now: datetime,
+    members_before: datetime | None = None,
 ) -> tuple[Motion, Vote]:
     """Table a motion the rules require (no seconders needed) and open its vote at once."""
     from councils.motions import actions as motion_actions
@@ -265,7 +268,13 @@ def _hold(
         actor=None, council=council, title=title, text=text, now=now, kind=kind, subject_uuid=subject
     )
     vote = motion_actions.open_vote(
-        actor=actor, motion=motion, now=now, method=method, threshold=threshold, closes_at=closes_at
+        actor=actor,
+        motion=motion,
+        now=now,
+        method=method,
+        threshold=threshold,
+        closes_at=closes_at,
+        members_before=members_before,
     )
     return motion, vote
 
@@ -304,7 +313,7 @@ def call_admission_vote(
         ),
         kind="admission",
         subject=application.uuid,
-        threshold="simple",
+        threshold=membership_rules.ADMISSION_THRESHOLD,
         method=method,
         closes_at=closes_at,
         now=now,
@@ -328,7 +337,7 @@ def call_admission_vote(
 
 
 @transaction.atomic
-def call_parent_approval_vote(
+def call_approval_vote(
     *,
     actor: User | None,
     application: Application,
@@ -336,51 +345,93 @@ def call_parent_approval_vote(
     method: str | None = None,
     closes_at: datetime | None = None,
 ) -> Vote:
-    """Put a flagged admission to the council above, whose approval it needs as well."""
+    """Put a flagged admission to the vote that must approve it besides the council's own.
+
+    The council above approves it. A council with nothing above it (a standalone council,
+    or the top body) has its own longer-standing members approve it: only those who were
+    full members before the surge window began vote, frozen when the vote opens, so the
+    applicants and anyone admitted in the same wave cannot approve themselves.
+    """
     application = _lock_application(application)
     if actor is not None:
-        permissions.require(actor, "call_parent_vote", application)
-    parent = application.council.parent
-    if not application.is_flagged or parent is None:
-        raise ConflictError("This admission is not flagged; it needs no approval from the council above.")
+        permissions.require(actor, "call_approval_vote", application)
+    council = application.council
+    if not application.is_flagged:
+        raise ConflictError(
+            "This admission is not flagged; it needs no approval beyond the council's own vote."
+        )
     if application.status not in (Application.Status.CANDIDATE, Application.Status.VOTING):
         raise ConflictError(
             "Only an applicant in the candidate period or the admission vote can be approved."
         )
     if application.parent_motion_uuid is not None:
-        raise ConflictError("The council above has already been asked to approve this admission.")
-    rules = _rules(application.council)
+        raise ConflictError("The approval vote on this admission has already been called.")
+    rules = _rules(council)
+    members_before = queries.approval_cutoff(application=application)
+    if members_before is None:
+        approver = council.parent or council
+        title = f"Approve a flagged admission to {council.name}"
+        who = "the council above"
+    else:
+        approver = council
+        if not federation_queries.list_voters(council=council, full_before=members_before).exists():
+            raise ConflictError(
+                f"Nobody was a full member of {council.name} before {members_before:%Y-%m-%d}, "
+                "so nobody may approve this flagged admission; it cannot be admitted yet."
+            )
+        title = f"Approve a flagged admission (members before {members_before:%Y-%m-%d})"
+        who = f"the members who were full members before {members_before:%Y-%m-%d}"
     motion, vote = _hold(
         actor=actor,
-        council=parent,
-        title=f"Approve a flagged admission to {application.council.name}"[:200],
+        council=approver,
+        title=title[:200],
         text=(
-            f"{application.council.name} is admitting more members than the constitution lets a council "
+            f"{council.name} is admitting more members than the constitution lets a council "
             f"admit alone within {rules.admission_surge_days} days. Approve the admission of application "
-            f"{application.uuid}."
+            f"{application.uuid}. This vote is for {who}."
         ),
         kind="admission",
         subject=application.uuid,
-        threshold="simple",
+        threshold=membership_rules.ADMISSION_THRESHOLD,
         method=method,
         closes_at=closes_at,
         now=now,
+        members_before=members_before,
     )
     application.parent_motion_uuid = motion.uuid
     application.save(update_fields=["parent_motion_uuid"])
     append_entry(
         event="membership.approval_vote_called",
         actor=actor,
-        council=parent,
+        council=approver,
         payload={
             "application": str(application.uuid),
             "motion": str(motion.uuid),
             "vote": str(vote.uuid),
+            "by": _approval_level(council),
+            **({"members_before": format_time(members_before)} if members_before is not None else {}),
             "constitution": rules.version,
         },
         now=now,
     )
     return vote
+
+
+def _approval_level(council: Council) -> str:
+    """Who approves a flagged admission to `council`: the council above, or its own members of standing."""
+    return "parent" if council.parent_id is not None else "standing_members"
+
+
+def _vote_level(application: Application, motion: Motion) -> str | None:
+    """Which of the application's votes `motion` is, or None for a vote the procedure never called."""
+    council = application.council
+    if motion.uuid == application.motion_uuid and motion.council_id == council.id:
+        return "council"
+    if motion.uuid == application.parent_motion_uuid and motion.council_id == (
+        council.parent_id or council.id
+    ):
+        return _approval_level(council)
+    return None
 
 
 def apply_admission_outcome(*, motion: Motion, result: VoteResult, now: datetime) -> None:
@@ -393,15 +444,7 @@ def apply_admission_outcome(*, motion: Motion, result: VoteResult, now: datetime
         if motion.subject_uuid
         else None
     )
-    level = None
-    if application is not None and application.is_open:
-        if motion.uuid == application.motion_uuid and motion.council_id == application.council_id:
-            level = "council"
-        elif (
-            motion.uuid == application.parent_motion_uuid
-            and motion.council_id == application.council.parent_id
-        ):
-            level = "parent"
+    level = _vote_level(application, motion) if application is not None and application.is_open else None
     if application is None or level is None:
         append_entry(
             event="membership.admission_vote_refused",
@@ -460,9 +503,7 @@ def apply_admission_outcome(*, motion: Motion, result: VoteResult, now: datetime
     )
     if application.council_approved_at is None:
         return
-    # A council with nothing above it stays flagged in the record but has nobody to ask.
-    needs_parent = application.is_flagged and application.council.parent_id is not None
-    if needs_parent and application.parent_approved_at is None:
+    if application.is_flagged and application.parent_approved_at is None:
         return
     membership = application.membership
     assert membership is not None

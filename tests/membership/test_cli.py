@@ -14,6 +14,7 @@ from councils.accounts.tokens import issue_token
 from councils.cli import client as cli_client
 from councils.cli.main import main
 from councils.federation.models import Membership
+from councils.membership import actions
 from councils.membership.models import Application, DisciplineCase
 from councils.platforms.models import Platform
 from tests.conftest import make_user
@@ -100,6 +101,25 @@ def test_admission_apply_sponsor_and_show(cli, cast, capsys):
     assert "Gina" in capsys.readouterr().out
     assert cli(cast.dave, "admission", "show", application["uuid"]) == 2
     assert cli(cast.alice, "admission", "show", "not-a-uuid") == 2
+
+
+def test_admission_approval_vote_in_a_council_with_no_parent(cli, cast, capsys):
+    from tests.membership.support import LATER, standalone_council
+
+    bakery, (sam, tess, uma, _) = standalone_council(cast)
+    for name in ("wes", "xia"):
+        flagged = actions.apply_for_membership(actor=make_user(name, name.title()), council=bakery, now=LATER)
+        for sponsor in (tess, uma):
+            actions.sponsor_application(actor=sponsor, application=flagged, now=LATER)
+    assert cli(sam, "admission", "show", str(flagged.uuid)) == 0
+    assert "with no council above, the members who were full members before" in capsys.readouterr().out
+    assert cli(tess, "admission", "call-approval-vote", str(flagged.uuid)) == 2
+    assert "council that approves" in capsys.readouterr().err
+    assert cli(sam, "admission", "call-approval-vote", str(flagged.uuid), "--method", "named") == 0
+    assert "simple" in capsys.readouterr().out
+    # The former name still works, and says why a second call is refused.
+    assert cli(sam, "admission", "call-parent-vote", str(flagged.uuid)) == 2
+    assert "already been called" in capsys.readouterr().err
 
 
 def test_discipline_charge_defend_and_refusals(cli, cast, capsys):

@@ -80,9 +80,7 @@ def test_packing_the_membership_before_a_vote_is_refused_or_flagged(cast):
     assert len(payloads("member.admitted")) == 1
 
     # The district (Bob is Riverside's delegate there) approves one of them; only then is it admitted.
-    approval = actions.call_parent_approval_vote(
-        actor=None, application=applications[1], now=later, method="named"
-    )
+    approval = actions.call_approval_vote(actor=None, application=applications[1], now=later, method="named")
     assert approval.motion.council == cast.district
     motion_actions.cast_vote(actor=cast.bob, vote=approval, choice="yes", now=later)
     motion_actions.close_vote(actor=None, vote=approval, now=later)

@@ -150,16 +150,20 @@ def _set_membership(replay: Replay, item: Item, status: str) -> None:
         replay.problem(item, f"a {item.event} entry names no membership")
         return
     memberships = replay.table("memberships")
-    known = memberships.get(membership)
-    council = item.council or (known or {}).get("council")
+    known = memberships.get(membership) or {}
     memberships[membership] = {
-        "member": member or (known or {}).get("member"),
-        "council": council,
+        "member": member or known.get("member"),
+        "council": item.council or known.get("council"),
         "status": status,
+        # Full membership starts at founding or admission; a reinstated member keeps their date.
+        "full_since": _time(item.at) if item.event in FULL_FROM_NOW else known.get("full_since"),
     }
 
 
-@rule("member.founding_enrolled", "member.admitted", "member.reinstated")
+FULL_FROM_NOW = ("member.founding_enrolled", "member.admitted")
+
+
+@rule(*FULL_FROM_NOW, "member.reinstated")
 def _member_full(replay: Replay, item: Item) -> None:
     _set_membership(replay, item, "full")
 
@@ -202,8 +206,11 @@ def _unseated(replay: Replay, item: Item) -> None:
     del seats[seat]
 
 
-def recorded_voters(replay: Replay, council: str | None) -> set[str] | None:
-    """Voters of `council` now, from the record; None when the record does not describe the council."""
+def recorded_voters(replay: Replay, council: str | None, before: datetime | None = None) -> set[str] | None:
+    """Voters of `council` now, from the record; None when the record does not describe the council.
+
+    `before` keeps only members whose full membership began before it (base councils only).
+    """
     info = replay.table("councils").get(council or "")
     if info is None:
         return None
@@ -211,8 +218,13 @@ def recorded_voters(replay: Replay, council: str | None) -> set[str] | None:
         return {
             m["member"]
             for m in replay.table("memberships").values()
-            if m["council"] == council and m["status"] == "full" and m["member"]
+            if m["council"] == council
+            and m["status"] == "full"
+            and m["member"]
+            and (before is None or (m["full_since"] is not None and m["full_since"] < before))
         }
+    if before is not None:
+        return None
     return {
         s["delegate"] for s in replay.table("seats").values() if s["council"] == council and s["delegate"]
     }
@@ -259,7 +271,13 @@ def _vote_opened(replay: Replay, item: Item) -> None:
     if isinstance(listed, list):
         electorate = {str(v) for v in listed}
     else:
-        rebuilt = recorded_voters(replay, item.council)
+        # A vote limited to longer-standing members names the moment their membership must predate.
+        before = _time(p.get("members_before"))
+        rebuilt = (
+            None
+            if before is None and "members_before" in p
+            else recorded_voters(replay, item.council, before)
+        )
         digest = p.get("electorate_sha256")
         if (
             rebuilt is not None

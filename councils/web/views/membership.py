@@ -148,10 +148,11 @@ def application_detail(request: HttpRequest, application_id: UUID) -> HttpRespon
         "may_withdraw": application.status in ("sponsoring", "candidate")
         and permissions.can(user, "withdraw", application),
         "may_call": application.status == "candidate" and permissions.can(user, "call_vote", application),
-        "may_call_parent": application.is_flagged
+        "may_call_approval": application.is_flagged
         and application.parent_motion_uuid is None
         and application.status in ("candidate", "voting")
-        and permissions.can(user, "call_parent_vote", application),
+        and permissions.can(user, "call_approval_vote", application),
+        "approval_cutoff": queries.approval_cutoff(application=application),
         "now": timezone.now(),
     }
     return render(request, "web/membership/application.html", context)
@@ -179,8 +180,8 @@ withdraw = _application_action(actions.withdraw_application, gettext_lazy("The a
 call_vote = _application_action(
     actions.call_admission_vote, gettext_lazy("The admission vote is open."), vote="council"
 )
-call_parent_vote = _application_action(
-    actions.call_parent_approval_vote, gettext_lazy("The approval vote is open."), vote="parent"
+call_approval_vote = _application_action(
+    actions.call_approval_vote, gettext_lazy("The approval vote is open."), vote="approval"
 )
 
 
@@ -350,9 +351,9 @@ urlpatterns = [
     path("applications/<uuid:application_id>/withdraw/", withdraw, name="application_withdraw"),
     path("applications/<uuid:application_id>/call-vote/", call_vote, name="application_call_vote"),
     path(
-        "applications/<uuid:application_id>/call-parent-vote/",
-        call_parent_vote,
-        name="application_call_parent",
+        "applications/<uuid:application_id>/call-approval-vote/",
+        call_approval_vote,
+        name="application_call_approval",
     ),
     path("cases/<uuid:case_id>/", case_detail, name="case"),
     path("cases/<uuid:case_id>/defence/", case_defence, name="case_defence"),
