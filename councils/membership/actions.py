@@ -223,28 +223,35 @@ def withdraw_application(*, actor: User, application: Application, now: datetime
     application.status = Application.Status.WITHDRAWN
     application.decided_at = now
     application.save(update_fields=["status", "decided_at"])
-    _end_candidate(application=application, now=now)
+    ended = _end_candidate(application=application, now=now)
     append_entry(
         event="membership.withdrawn",
         actor=actor,
         council=application.council,
-        payload={"application": str(application.uuid), "constitution": _rules(application.council).version},
+        payload={
+            "application": str(application.uuid),
+            "membership": ended,
+            "constitution": _rules(application.council).version,
+        },
         now=now,
     )
     _members_changed(application.council)
     return application
 
 
-def _end_candidate(*, application: Application, now: datetime) -> None:
+def _end_candidate(*, application: Application, now: datetime) -> str | None:
+    """End the candidate membership an application held; return its UUID for the record, if one ended."""
     membership = application.membership
     if (
-        membership is not None
-        and membership.status == Membership.Status.CANDIDATE
-        and membership.ended_at is None
+        membership is None
+        or membership.status != Membership.Status.CANDIDATE
+        or membership.ended_at is not None
     ):
-        membership.status = Membership.Status.LEFT
-        membership.ended_at = now
-        membership.save(update_fields=["status", "ended_at"])
+        return None
+    membership.status = Membership.Status.LEFT
+    membership.ended_at = now
+    membership.save(update_fields=["status", "ended_at"])
+    return str(membership.uuid)
 
 
 def _hold(
@@ -467,13 +474,14 @@ def apply_admission_outcome(*, motion: Motion, result: VoteResult, now: datetime
         application.status = Application.Status.REJECTED
         application.decided_at = now
         application.save(update_fields=["status", "decided_at"])
-        _end_candidate(application=application, now=now)
+        ended = _end_candidate(application=application, now=now)
         append_entry(
             event="member.not_admitted",
             actor=None,
             council=council,
             payload={
                 "application": str(application.uuid),
+                "membership": ended,
                 "motion": str(motion.uuid),
                 "by": level,
                 "result": result.as_payload(),
