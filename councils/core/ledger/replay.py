@@ -31,6 +31,7 @@ from councils.core.errors import DomainError, InvalidInputError
 from councils.core.ledger import note
 from councils.core.rules import ballots as ballot_rules
 from councils.core.rules import votes as vote_rules
+from councils.core.rules.constitution import DEFAULTS_VERSION, Constitution
 from councils.core.tally import count
 
 
@@ -830,20 +831,47 @@ def _amendment_proposed(replay: Replay, item: Item) -> None:
 
 @rule("constitution.amended")
 def _constitution_amended(replay: Replay, item: Item) -> None:
-    versions = replay.table("constitution").get("versions") or {}
-    previous = versions.get(item.payload.get("previous"))
+    lineage = replay.table("constitution")
+    if _is_defaults(item.payload.get("previous")):
+        # A first version adopted by amending the defaults, as founding adopts version 1.
+        if lineage.get("versions") is not None:
+            lineage["versions"] = {}
+            lineage["ambiguous"] = True
+            return
+        lineage["versions"] = {}
+    versions = lineage.get("versions")
+    if versions is None:
+        return
+    previous = _version_document(versions, item.payload.get("previous"))
     changes = replay.table("amendments").get(item.payload.get("amendment") or "")
     if previous is not None and changes is not None:
         after = {name: change[1] for name, change in changes.items() if isinstance(change, list) and change}
         versions[item.payload.get("constitution")] = {**previous, **after}
 
 
+def _is_defaults(version: object) -> bool:
+    return type(version) is int and version == DEFAULTS_VERSION
+
+
+def _version_document(versions: Mapping[Any, Any], version: object) -> Mapping[str, Any] | None:
+    """A version's text: adopted ones from the record, version 0 the shipped defaults."""
+    if _is_defaults(version):
+        return Constitution().to_document()
+    document: Mapping[str, Any] | None = versions.get(version)
+    return document
+
+
 def constitution_number(replay: Replay, item: Item, name: str) -> Any:
-    """The number `name` in the constitution version the entry names; None where the record does not tell."""
+    """The number `name` in the constitution version the entry names; None where the record does not tell.
+
+    Version 0 is the shipped defaults, the same in every federation, so even a log holding several
+    federations tells its numbers.
+    """
     lineage = replay.table("constitution")
-    if lineage.get("ambiguous"):
+    version = item.payload.get("constitution")
+    if lineage.get("ambiguous") and not _is_defaults(version):
         return None
-    document = (lineage.get("versions") or {}).get(item.payload.get("constitution"))
+    document = _version_document(lineage.get("versions") or {}, version)
     return None if document is None else document.get(name)
 
 
