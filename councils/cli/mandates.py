@@ -85,6 +85,32 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     p_change.add_argument("change", choices=CHANGES)
     p_change.set_defaults(handler=run_petition_propose_change)
 
+    alerts = subparsers.add_parser(
+        "alerts",
+        help="your alerts: broken mandates, pay above the cap, platform documents",
+        description="Your alerts, newest first.",
+    )
+    alerts.add_argument("--unread", action="store_true", help="only alerts not yet read")
+    alerts.add_argument("--mark-read", action="store_true", help="then mark every alert as read")
+    alerts.set_defaults(handler=run_alerts)
+
+
+def run_alerts(args: argparse.Namespace) -> int:
+    api = Api(args.server)
+    items = [a for a in api.get_all("/mandates/notifications") if not (args.unread and a["read"])]
+    marked = api.post("/mandates/notifications/read", {})["marked"] if args.mark_read else None
+    if args.json:
+        emit_json({"items": items, "count": len(items), "marked": marked})
+        return 0
+    for a in items:
+        new = "" if a["read"] else "NEW  "
+        print(f"{new}{a['created_at'][:10]}  {a['kind']}  {a['subject']}\n    {a['message']}")
+    if not items:
+        print("no alerts")
+    if marked is not None:
+        print(f"{marked} marked as read")
+    return 0
+
 
 def _print_recall(p: dict[str, Any]) -> None:
     print(f"Recall of {p['holder']['name']} ({p['target']}) in {p['council']['name']}: {p['status']}")

@@ -88,10 +88,11 @@ def run_constitution_show(args: argparse.Namespace) -> int:
     current = api.get("/constitution/current", **_fed(args))
 
     def text(c: dict[str, Any]) -> str:
-        lines = [
-            f"Constitution, version {c['version']} (adopted {c['adopted_at'][:10]})",
-            f"Fingerprint (SHA-256): {c['content_hash']}",
-        ]
+        if c.get("is_default"):
+            heading = f"Constitution: {c['note']}"
+        else:
+            heading = f"Constitution, version {c['version']} (adopted {c['adopted_at'][:10]})"
+        lines = [heading, f"Fingerprint (SHA-256): {c['content_hash']}"]
         for section in c["plain"]:
             lines.append(f"\n{section['title']}")
             lines.extend(f"  - {rule}" for rule in section["rules"])
@@ -105,17 +106,21 @@ def run_constitution_history(args: argparse.Namespace) -> int:
     return _out(
         args,
         {"items": versions, "count": len(versions)},
-        lambda d: "\n".join(
-            f"v{v['version']}  {v['adopted_at'][:10]}  {v['content_hash']}"
-            f"  {'motion ' + v['adopted_by_motion'] if v['adopted_by_motion'] else 'founding'}"
-            for v in d["items"]
+        lambda d: (
+            "\n".join(
+                f"v{v['version']}  {v['adopted_at'][:10]}  {v['content_hash']}"
+                f"  {'motion ' + v['adopted_by_motion'] if v['adopted_by_motion'] else 'founding'}"
+                for v in d["items"]
+            )
+            or "no version adopted yet: defaults apply"
         ),
     )
 
 
 def _amendment_text(a: dict[str, Any]) -> str:
     changes = ", ".join(f"{c['setting']}: {c['old']} → {c['new']}" for c in a["changes"])
-    line = f"{a['uuid']}  {a['status']:<9} v{a['base_version']}  {changes}"
+    base = f"v{a['base_version']}" if a["base_version"] else "defaults"
+    line = f"{a['uuid']}  {a['status']:<9} {base}  {changes}"
     return line + (f"\n    {a['refusal']}" if a["refusal"] else "")
 
 
@@ -184,11 +189,17 @@ def _admission(subparsers: Sub) -> None:
         p = sub.add_parser(name, help=help_text)
         p.add_argument("application")
         p.set_defaults(handler=lambda a, path=path: _application_call(a, "POST", path))
-    for name, path, help_text in (
-        ("call-vote", "/call-vote", "put a candidate to the council's admission vote (chair)"),
-        ("call-parent-vote", "/call-parent-vote", "put a flagged admission to the council above (its chair)"),
+    for name, aliases, path, help_text in (
+        ("call-vote", [], "/call-vote", "put a candidate to the council's admission vote (chair)"),
+        (
+            "call-approval-vote",
+            ["call-parent-vote"],
+            "/call-parent-vote",
+            "put a flagged admission to its approval vote: the council above, or where there is none "
+            "the council's longer-standing members (the approving council's chair)",
+        ),
     ):
-        p = sub.add_parser(name, help=help_text)
+        p = sub.add_parser(name, aliases=aliases, help=help_text)
         p.add_argument("application")
         p.add_argument("--method", choices=("named", "secret"))
         p.set_defaults(
@@ -209,7 +220,12 @@ def _application_text(a: dict[str, Any]) -> str:
     ]
     if a["candidate_until"]:
         lines.append(f"  candidate until {a['candidate_until'][:10]} (voice, no vote)")
-    if a["is_flagged"]:
+    if a["is_flagged"] and a.get("approval_members_before"):
+        lines.append(
+            "  FLAGGED: a surge of admissions; with no council above, the members who were full members "
+            f"before {a['approval_members_before'][:10]} must approve too"
+        )
+    elif a["is_flagged"]:
         lines.append("  FLAGGED: a surge of admissions; the council above must approve too")
     return "\n".join(lines)
 
@@ -399,7 +415,12 @@ def _platform(subparsers: Sub) -> None:
     members = sub.add_parser("members", help="its members (only for its members and credentials officers)")
     members.add_argument("platform")
     members.set_defaults(handler=run_platform_members)
-    publish = sub.add_parser("publish", help="publish a document to the members of some councils")
+    document = sub.add_parser("document", help="one document (an alert names it as its subject)")
+    document.add_argument("document")
+    document.set_defaults(handler=run_platform_document)
+    publish = sub.add_parser(
+        "publish", help="publish a document to the members of some councils (alerts them)"
+    )
     publish.add_argument("platform")
     publish.add_argument("--title", required=True)
     publish.add_argument("--body")
@@ -469,6 +490,18 @@ def run_platform_members(args: argparse.Namespace) -> int:
     )
 
 
+def run_platform_document(args: argparse.Namespace) -> int:
+    uuid = parse_uuid(args.document, what="the document")
+    return _out(
+        args,
+        Api(args.server).get(f"/platforms/documents/{uuid}"),
+        lambda d: (
+            f"{d['title']}\nTo the members of {', '.join(c['name'] for c in d['councils'])}, "
+            f"{d['published_at'][:10]}\n\n{d['body']}"
+        ),
+    )
+
+
 def run_platform_publish(args: argparse.Namespace) -> int:
     body = {
         "title": args.title,
@@ -476,7 +509,10 @@ def run_platform_publish(args: argparse.Namespace) -> int:
         "councils": [parse_uuid(c, what="a council") for c in args.council],
     }
     return _platform_post_doc(
-        args, "/documents", body, lambda d: f"Published {d['uuid']} to {len(d['councils'])} councils."
+        args,
+        "/documents",
+        body,
+        lambda d: f"Published {d['uuid']} to {len(d['councils'])} councils; their members are alerted.",
     )
 
 

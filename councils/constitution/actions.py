@@ -13,7 +13,7 @@ from councils.constitution.models import Amendment, ConstitutionVersion
 from councils.constitution.plain import LABELS, THRESHOLD_WORDS
 from councils.constitution.rules import content_hash, document_changes
 from councils.core.errors import ConflictError, InvalidInputError
-from councils.core.rules.constitution import Constitution
+from councils.core.rules.constitution import DEFAULTS_VERSION, Constitution
 from councils.core.rules.votes import threshold_satisfies
 from councils.federation.models import Council, Federation
 from councils.live.publish import publish_on_commit
@@ -41,7 +41,8 @@ def adopt_initial_constitution(
     if ConstitutionVersion.objects.filter(federation=federation).exists():
         raise ConflictError("This federation already has a constitution; change it by amendment.")
     given = dict(document or {})
-    if given.get("version", 1) != 1:
+    # A document built from the shipped defaults carries their number, 0; adopting it makes it version 1.
+    if given.get("version", 1) not in (DEFAULTS_VERSION, 1):
         raise InvalidInputError("A founding constitution is version 1.")
     given["version"] = 1
     constitution = Constitution.from_document(given)
@@ -83,8 +84,7 @@ def propose_constitution_amendment(
     council = queries.top_council(federation=federation)
     if actor is not None:
         permissions.require(actor, "propose", council)
-    current_version = queries.get_current_version(federation=federation)
-    current = Constitution.from_document(current_version.document)
+    current = queries.constitution_for(federation=federation)
     if "version" in changes:
         raise InvalidInputError("The version number is set by the adoption, not by the proposal.")
     proposed_doc = {**current.to_document(), **changes, "version": current.version + 1}
@@ -123,7 +123,7 @@ def propose_constitution_amendment(
             "amendment": str(amendment.uuid),
             "motion": str(motion.uuid),
             "constitution": current.version,
-            "base_hash": current_version.content_hash,
+            "base_hash": content_hash(current.to_document()),
             "proposed_hash": amendment.content_hash,
             "changes": {name: [_json(before), _json(after)] for name, before, after in diff},
             "threshold": current.amendment_threshold,
@@ -158,7 +158,7 @@ def open_amendment_vote(
         permissions.require(actor, "open_vote", amendment)
     if amendment.status != Amendment.Status.PROPOSED:
         raise ConflictError("This amendment has already been decided.")
-    current = queries.current_constitution(amendment.federation_id)
+    current = queries.constitution_for(federation=amendment.federation_id)
     assert amendment.motion_uuid is not None
     motion = Motion.objects.get(uuid=amendment.motion_uuid)
     return motion_actions.open_vote(
@@ -179,7 +179,7 @@ def refusal_reason(*, motion: Motion, amendment: Amendment | None, result: VoteR
         return "This proposed text has already been decided by another vote."
     if motion.council.parent_id is not None:
         return "Only the top council may change the constitution; this vote was held in a council below it."
-    current = queries.current_constitution(amendment.federation_id)
+    current = queries.constitution_for(federation=amendment.federation_id)
     if not threshold_satisfies(held=result.threshold, required=current.amendment_threshold):
         return (
             f"The constitution requires {THRESHOLD_WORDS[current.amendment_threshold]} to change it; "
@@ -222,16 +222,11 @@ def apply_amendment_outcome(*, motion: Motion, result: VoteResult, now: datetime
         return
     reason = refusal_reason(motion=motion, amendment=amendment, result=result)
     if reason is not None:
-        latest = (
-            ConstitutionVersion.objects.filter(federation_id=council.federation_id)
-            .order_by("-version")
-            .first()
-        )
         payload: dict[str, Any] = {
             "motion": str(motion.uuid),
             "reason": reason,
             "result": result.as_payload(),
-            "constitution": latest.version if latest else None,
+            "constitution": queries.constitution_for(federation=council.federation_id).version,
         }
         if amendment is not None:
             payload["amendment"] = str(amendment.uuid)
@@ -245,7 +240,7 @@ def apply_amendment_outcome(*, motion: Motion, result: VoteResult, now: datetime
         )
         return
     assert amendment is not None
-    old = queries.get_current_version(federation=amendment.federation_id)
+    old = queries.constitution_for(federation=amendment.federation_id)
     new = ConstitutionVersion.objects.create(
         federation_id=amendment.federation_id,
         version=old.version + 1,
@@ -266,7 +261,7 @@ def apply_amendment_outcome(*, motion: Motion, result: VoteResult, now: datetime
             "motion": str(motion.uuid),
             "constitution": new.version,
             "previous": old.version,
-            "old_hash": old.content_hash,
+            "old_hash": content_hash(old.to_document()),
             "new_hash": new.content_hash,
             "result": result.as_payload(),
         },

@@ -62,7 +62,8 @@ def explain(c: Constitution) -> list[tuple[str, list[str]]]:
                 % {"d": c.candidate_period_days},
                 _(
                     "If more than %(p)s of a council's size apply within %(d)d days, the extra admissions "
-                    "are flagged and the council above must approve them too."
+                    "are flagged and the council above must approve them too; a council with nothing above "
+                    "it has them approved by a vote of its members who were full members before those days."
                 )
                 % {"p": percent(c.admission_surge_share), "d": c.admission_surge_days},
             ],

@@ -7,38 +7,29 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from councils.constitution.errors import NoConstitutionError
 from councils.constitution.models import Amendment, ConstitutionVersion
 from councils.core.errors import NotFoundError
-from councils.core.rules.constitution import Constitution
+from councils.core.rules.constitution import DEFAULTS_VERSION, Constitution
 from councils.federation import queries as federation_queries
 from councils.federation.models import Council, Federation
 
 
-def get_current_version(*, federation: Federation | int) -> ConstitutionVersion:
-    """The version in force; raises NoConstitutionError for a federation that has none yet."""
+def current_version(*, federation: Federation | int) -> ConstitutionVersion | None:
+    """The version in force, or None while the federation has adopted none."""
     federation_id = federation if isinstance(federation, int) else federation.id
-    version = ConstitutionVersion.objects.filter(federation_id=federation_id).order_by("-version").first()
-    if version is None:
-        raise NoConstitutionError("This federation has not adopted a constitution yet.")
-    return version
+    return ConstitutionVersion.objects.filter(federation_id=federation_id).order_by("-version").first()
 
 
-def current_constitution(federation: Federation | int) -> Constitution:
-    """The rules in force for `federation`, as the pure dataclass every decision reads."""
-    return Constitution.from_document(get_current_version(federation=federation).document)
+def constitution_for(*, federation: Federation | int) -> Constitution:
+    """The rules every decision in `federation` applies: the version in force, else the shipped defaults.
 
-
-def constitution_in_force(*, federation: Federation | int, purpose: str) -> Constitution:
-    """The rules a decision applies; refuses clearly when the federation has adopted none yet."""
-    from councils.core.errors import ConflictError
-
-    try:
-        return current_constitution(federation)
-    except NoConstitutionError:
-        raise ConflictError(
-            f"This federation has not adopted a constitution yet, so {purpose} cannot be decided."
-        ) from None
+    This is the one answer for every app. Until a federation adopts a constitution,
+    the defaults of `councils.core.rules.constitution` apply as version 0, and the
+    decisions taken under them say so; nothing waits for a constitution, and
+    nothing claims a version that was never adopted.
+    """
+    version = current_version(federation=federation)
+    return Constitution.from_document(version.document) if version is not None else Constitution()
 
 
 def list_versions(*, federation: Federation) -> QuerySet[ConstitutionVersion]:
@@ -50,6 +41,14 @@ def get_version(*, federation: Federation, version: int) -> ConstitutionVersion:
         return ConstitutionVersion.objects.get(federation=federation, version=version)
     except ConstitutionVersion.DoesNotExist:
         raise NotFoundError(f"There is no version {version} of this constitution.") from None
+
+
+def version_document(*, federation: Federation, version: int) -> dict[str, Any]:
+    """The document of version `version`; 0 is the shipped defaults an amendment may start from."""
+    if version == DEFAULTS_VERSION:
+        return Constitution().to_document()
+    document: dict[str, Any] = get_version(federation=federation, version=version).document
+    return document
 
 
 def top_council(*, federation: Federation | int) -> Council:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid as uuid_lib
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -21,14 +22,20 @@ def current_membership(*, user: User) -> Membership | None:
     return Membership.objects.select_related("council").filter(user=user, ended_at__isnull=True).first()
 
 
-def list_voters(*, council: Council) -> QuerySet[User]:
-    """The people with a vote in `council` now: full members of a base council, or its sitting delegates."""
+def list_voters(*, council: Council, full_before: datetime | None = None) -> QuerySet[User]:
+    """The people with a vote in `council` now: full members of a base council, or its sitting delegates.
+
+    `full_before` keeps, in a base council, only those whose full membership began before it
+    (delegates have no such date; callers refuse it for a higher council).
+    """
     if council.is_base:
+        standing = {"memberships__full_since__lt": full_before} if full_before is not None else {}
         return User.objects.filter(
             memberships__council=council,
             memberships__ended_at__isnull=True,
             memberships__status=Membership.Status.FULL,
             is_active=True,
+            **standing,
         ).distinct()
     return User.objects.filter(
         seats__council=council, seats__ended_at__isnull=True, is_active=True

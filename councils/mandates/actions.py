@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import IntegrityError, transaction
 
 from councils.accounts.models import User
+from councils.constitution import queries as constitution_queries
 from councils.core.errors import ConflictError, InvalidInputError
 from councils.core.rules import pay as pay_rules
 from councils.core.rules import recall as recall_rules
@@ -40,7 +41,6 @@ from councils.mandates.models import (
     RecallSigner,
     ReportDue,
 )
-from councils.mandates.queries import constitution_for
 from councils.mandates.rules import remainder_of_term
 from councils.record.actions import append_entry
 
@@ -55,23 +55,41 @@ def _channel(council: Council) -> str:
     return f"council-{council.uuid}"
 
 
-def _notify(
-    *, council: Council, kind: str, subject_uuid: Any, message: str, subject: str, now: datetime
+def notify_members(
+    *,
+    councils: Iterable[Council],
+    kind: str,
+    subject_uuid: Any,
+    message: str,
+    subject: str,
+    now: datetime,
 ) -> int:
-    """Alert every voter of `council` in the app, and by e-mail once the change commits."""
-    recipients = list(federation_queries.list_voters(council=council).only("id", "email"))
-    Notification.objects.bulk_create(
-        [
-            Notification(
-                user=u, council=council, kind=kind, subject_uuid=subject_uuid, message=message, created_at=now
+    """Alert every voter of `councils` once, in the app and by e-mail once the change commits.
+
+    Other apps call this inside their own action's transaction. Each person gets one
+    alert and one e-mail of their own, filed under the first of `councils` they vote in,
+    so no recipient learns who else was alerted.
+    """
+    alerts: dict[int, Notification] = {}
+    mails = []
+    for council in councils:
+        for user in federation_queries.list_voters(council=council).only("id", "email").order_by("id"):
+            if user.id in alerts:
+                continue
+            alerts[user.id] = Notification(
+                user=user,
+                council=council,
+                kind=kind,
+                subject_uuid=subject_uuid,
+                message=message,
+                created_at=now,
             )
-            for u in recipients
-        ]
-    )
-    mails = [[subject, message, u.email] for u in recipients if u.email]
+            if user.email:
+                mails.append([subject, message, user.email])
+    Notification.objects.bulk_create(alerts.values())
     if mails:
         transaction.on_commit(lambda: tasks.send_alert_mails.enqueue(mails))
-    return len(recipients)
+    return len(alerts)
 
 
 # Recall ---------------------------------------------------------------------------------------
@@ -115,7 +133,7 @@ def start_recall(
         office is not None and live.filter(office=office).exists()
     ):
         raise ConflictError("A recall petition against this holder is already under way; sign that one.")
-    rules = constitution_for(council=council)
+    rules = constitution_queries.constitution_for(federation=council.federation_id)
     voters = list(federation_queries.list_voters(council=council).values_list("id", "uuid"))
     petition = RecallPetition.objects.create(
         council=council,
@@ -180,7 +198,7 @@ def _call_recall_vote(*, petition: RecallPetition, now: datetime) -> None:
     """Table and open the recall vote as the rules themselves: no chair's consent is asked."""
     from councils.motions import actions as motion_actions
 
-    rules = constitution_for(council=petition.council)
+    rules = constitution_queries.constitution_for(federation=petition.council.federation_id)
     if petition.seat is not None:
         seat = petition.seat
         what = f"the delegate of {petition.council.name} to {seat.council.name} (seat {seat.uuid})"
@@ -601,8 +619,8 @@ def check_roll_call(*, motion: Motion, now: datetime) -> list[MandateVote]:
             )
             if not line.complied:
                 voted = f"voted {cast.upper()}" if cast else "did not vote"
-                _notify(
-                    council=mandate.council,
+                notify_members(
+                    councils=[mandate.council],
                     kind=Notification.Kind.MANDATE_DEVIATION,
                     subject_uuid=line.uuid,
                     subject=f"{seat.user.name} broke {mandate.council.name}'s mandate",
@@ -658,7 +676,7 @@ def open_reports_due(*, council: Council, meeting_uuid: Any, now: datetime) -> l
 
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("open_reports_due runs inside the action that closed the meeting")
-    rules = constitution_for(council=council)
+    rules = constitution_queries.constitution_for(federation=council.federation_id)
     due_at = now + timedelta(days=rules.report_back_days)
     reports = []
     for seat in federation_queries.list_seats(council=council):
@@ -737,7 +755,7 @@ def declare_pay(*, actor: User, office: Office, pay: Decimal, expenses: Decimal,
     if office.ended_at is not None:
         raise ConflictError("This office has ended.")
     pay_rules.check_declaration(pay=pay, expenses=expenses)
-    rules = constitution_for(council=office.council)
+    rules = constitution_queries.constitution_for(federation=office.council.federation_id)
     excess = pay_rules.excess_over_cap(pay=pay, constitution=rules)
     office.declared_pay = pay
     office.declared_expenses = expenses
@@ -758,8 +776,8 @@ def declare_pay(*, actor: User, office: Office, pay: Decimal, expenses: Decimal,
         now=now,
     )
     if excess is not None:
-        _notify(
-            council=office.council,
+        notify_members(
+            councils=[office.council],
             kind=Notification.Kind.PAY_ABOVE_CAP,
             subject_uuid=office.uuid,
             subject=f"Pay above the cap declared in {office.council.name}",

@@ -184,12 +184,13 @@ class MandateVote(models.Model):
 
 
 class Notification(models.Model):
-    """An alert to one member in the app (and by e-mail): a mandate broken, pay above the cap."""
+    """An alert to one member in the app (and by e-mail): a mandate broken, pay above the cap, a document."""
 
     class Kind(models.TextChoices):
         MANDATE_DEVIATION = "mandate_deviation", _("A delegate voted against the mandate")
         PAY_ABOVE_CAP = "pay_above_cap", _("An officer's pay is above the cap")
         RECALL_VOTE = "recall_vote", _("A recall vote was called")
+        PLATFORM_DOCUMENT = "platform_document", _("A platform published a document to the members")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")

@@ -12,8 +12,7 @@ from typing import Any
 from django.db.models import CharField, Count, F, IntegerField, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, NullIf
 
-from councils.constitution.errors import NoConstitutionError
-from councils.constitution.queries import current_constitution
+from councils.constitution import queries as constitution_queries
 from councils.core.errors import NotFoundError
 from councils.core.rules import pay, terms
 from councils.core.rules.constitution import Constitution
@@ -22,19 +21,6 @@ from councils.federation.models import Council, Office, Seat
 from councils.mandates.models import Mandate, MandateVote, Notification, RecallPetition, ReportDue
 
 DELEGATE_ROLE = "delegate"
-
-
-def constitution_for(*, council: Council) -> Constitution:
-    """The rules in force for `council`'s federation.
-
-    A federation that has adopted none yet runs on the defaults, which are what
-    a new federation starts from: recall and the other members' rights never
-    wait for a constitution to be adopted.
-    """
-    try:
-        return current_constitution(council.federation_id)
-    except NoConstitutionError:
-        return Constitution()
 
 
 def access_petition(*, viewer: Any, petition_uuid: uuid_lib.UUID | str) -> RecallPetition:
@@ -222,7 +208,7 @@ def list_register(*, federation_id: int, now: datetime, council: Council | None 
 
     def rules(c: Council) -> Constitution:
         if c.federation_id not in constitutions:
-            constitutions[c.federation_id] = constitution_for(council=c)
+            constitutions[c.federation_id] = constitution_queries.constitution_for(federation=c.federation_id)
         return constitutions[c.federation_id]
 
     lines: list[RegisterLine] = []

@@ -6,9 +6,10 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from councils.constitution import queries as constitution_queries
 from councils.core.rules import terms
 from councils.federation.models import Council, Office, Seat
-from councils.mandates.queries import DELEGATE_ROLE, constitution_for
+from councils.mandates.queries import DELEGATE_ROLE
 
 
 def office_label(role: str) -> str:
@@ -31,7 +32,7 @@ def check_eligible_for_office(user: Any, council: Council, role: str, now: datet
         spells = list(offices.values_list("started_at", "ended_at", "term_ends_at"))
     terms.check_eligible(
         periods=[terms.Period(s, e, t) for s, e, t in spells],
-        constitution=constitution_for(council=council),
+        constitution=constitution_queries.constitution_for(federation=council.federation_id),
         office=f"{office_label(role)} of {council.name}",
         now=now,
     )
@@ -40,13 +41,17 @@ def check_eligible_for_office(user: Any, council: Council, role: str, now: datet
 def check_term(council: Council, started_at: datetime, term_ends_at: datetime | None) -> None:
     """Refuse (TermRuleError) an office or seat with no end, or a term longer than the constitution's."""
     terms.check_term_length(
-        started_at=started_at, term_ends_at=term_ends_at, constitution=constitution_for(council=council)
+        started_at=started_at,
+        term_ends_at=term_ends_at,
+        constitution=constitution_queries.constitution_for(federation=council.federation_id),
     )
 
 
 def term_end(council: Council, started_at: datetime) -> datetime:
     """When a term starting at `started_at` ends under the constitution in force: term_months later."""
-    return terms.add_months(started_at, constitution_for(council=council).term_months)
+    return terms.add_months(
+        started_at, constitution_queries.constitution_for(federation=council.federation_id).term_months
+    )
 
 
 def remainder_of_term(council: Council, vacated: Iterable[Seat | Office], now: datetime) -> datetime | None:
@@ -55,5 +60,7 @@ def remainder_of_term(council: Council, vacated: Iterable[Seat | Office], now: d
     None when the vacated term has no end still ahead (a full term from certification then).
     """
     return terms.remainder_end(
-        vacated=[v.term_ends_at for v in vacated], constitution=constitution_for(council=council), now=now
+        vacated=[v.term_ends_at for v in vacated],
+        constitution=constitution_queries.constitution_for(federation=council.federation_id),
+        now=now,
     )

@@ -15,15 +15,16 @@ from django.core.mail import send_mail
 from django.db import transaction
 
 from councils.accounts.models import User
-from councils.constitution.queries import constitution_in_force
+from councils.constitution import queries as constitution_queries
 from councils.core.errors import ConflictError, InvalidInputError
+from councils.core.ledger.encoding import format_time
 from councils.core.rules.constitution import Constitution
 from councils.core.rules.votes import threshold_satisfies
 from councils.federation import queries as federation_queries
 from councils.federation.models import Council, Membership, Office, Seat
 from councils.live.publish import publish_on_commit
 from councils.mandates import actions as mandate_actions
-from councils.membership import permissions
+from councils.membership import permissions, queries
 from councils.membership import rules as membership_rules
 from councils.membership.errors import AdmissionRefusedError, DueProcessError
 from councils.membership.models import Appeal, Application, Defence, DisciplineCase, Sponsorship
@@ -37,18 +38,8 @@ TEXT_MAX = 20_000
 EVIDENCE_MAX = 50
 
 
-def _rules(council: Council, purpose: str) -> Constitution:
-    return constitution_in_force(federation=council.federation_id, purpose=purpose)
-
-
-def _version(council: Council) -> int | None:
-    """The version in force, for entries that record a refusal even where no constitution was adopted."""
-    from councils.constitution.models import ConstitutionVersion
-
-    latest = (
-        ConstitutionVersion.objects.filter(federation_id=council.federation_id).order_by("-version").first()
-    )
-    return latest.version if latest else None
+def _rules(council: Council) -> Constitution:
+    return constitution_queries.constitution_for(federation=council.federation_id)
 
 
 def _members_changed(council: Council) -> None:
@@ -82,7 +73,7 @@ def apply_for_membership(*, actor: User, council: Council, now: datetime, statem
         raise ConflictError(f"You are already a member of {current.council.name}.")
     if Application.objects.filter(applicant=actor, status__in=_OPEN_APPLICATION).exists():
         raise ConflictError("You already have an application in progress.")
-    rules = _rules(council, "an application")
+    rules = _rules(council)
     window_start = now - timedelta(days=rules.admission_surge_days)
     recent = (
         Application.objects.filter(council=council, applied_at__gt=window_start)
@@ -130,7 +121,8 @@ def apply_for_membership(*, actor: User, council: Council, now: datetime, statem
                 "council_size": size,
                 "window_days": rules.admission_surge_days,
                 "share": str(rules.admission_surge_share),
-                "approval_by": str(council.parent.uuid) if council.parent else None,
+                # The council above approves; with none above, this council's longer-standing members do.
+                "approval_by": str((council.parent or council).uuid),
                 "constitution": rules.version,
             },
             now=now,
@@ -160,7 +152,7 @@ def sponsor_application(*, actor: User, application: Application, now: datetime)
         raise ConflictError("This application is not waiting for sponsors.")
     if application.applicant_id == actor.id:
         raise ConflictError("You cannot sponsor your own application.")
-    rules = _rules(council, "a sponsorship")
+    rules = _rules(council)
     sponsor_membership = Membership.objects.get(
         user=actor, council=council, ended_at__isnull=True, status=Membership.Status.FULL
     )
@@ -231,28 +223,35 @@ def withdraw_application(*, actor: User, application: Application, now: datetime
     application.status = Application.Status.WITHDRAWN
     application.decided_at = now
     application.save(update_fields=["status", "decided_at"])
-    _end_candidate(application=application, now=now)
+    ended = _end_candidate(application=application, now=now)
     append_entry(
         event="membership.withdrawn",
         actor=actor,
         council=application.council,
-        payload={"application": str(application.uuid), "constitution": _version(application.council)},
+        payload={
+            "application": str(application.uuid),
+            "membership": ended,
+            "constitution": _rules(application.council).version,
+        },
         now=now,
     )
     _members_changed(application.council)
     return application
 
 
-def _end_candidate(*, application: Application, now: datetime) -> None:
+def _end_candidate(*, application: Application, now: datetime) -> str | None:
+    """End the candidate membership an application held; return its UUID for the record, if one ended."""
     membership = application.membership
     if (
-        membership is not None
-        and membership.status == Membership.Status.CANDIDATE
-        and membership.ended_at is None
+        membership is None
+        or membership.status != Membership.Status.CANDIDATE
+        or membership.ended_at is not None
     ):
-        membership.status = Membership.Status.LEFT
-        membership.ended_at = now
-        membership.save(update_fields=["status", "ended_at"])
+        return None
+    membership.status = Membership.Status.LEFT
+    membership.ended_at = now
+    membership.save(update_fields=["status", "ended_at"])
+    return str(membership.uuid)
 
 
 def _hold(
@@ -267,6 +266,7 @@ def _hold(
     method: str | None,
     closes_at: datetime | None,
     now: datetime,
+    members_before: datetime | None = None,
 ) -> tuple[Motion, Vote]:
     """Table a motion the rules require (no seconders needed) and open its vote at once."""
     from councils.motions import actions as motion_actions
@@ -275,7 +275,13 @@ def _hold(
         actor=None, council=council, title=title, text=text, now=now, kind=kind, subject_uuid=subject
     )
     vote = motion_actions.open_vote(
-        actor=actor, motion=motion, now=now, method=method, threshold=threshold, closes_at=closes_at
+        actor=actor,
+        motion=motion,
+        now=now,
+        method=method,
+        threshold=threshold,
+        closes_at=closes_at,
+        members_before=members_before,
     )
     return motion, vote
 
@@ -301,7 +307,7 @@ def call_admission_vote(
             f"The candidate period runs until {application.candidate_until:%Y-%m-%d}; "
             "the admission vote comes after it."
         )
-    rules = _rules(application.council, "an admission")
+    rules = _rules(application.council)
     assert application.membership is not None
     motion, vote = _hold(
         actor=actor,
@@ -314,7 +320,7 @@ def call_admission_vote(
         ),
         kind="admission",
         subject=application.uuid,
-        threshold="simple",
+        threshold=membership_rules.ADMISSION_THRESHOLD,
         method=method,
         closes_at=closes_at,
         now=now,
@@ -338,7 +344,7 @@ def call_admission_vote(
 
 
 @transaction.atomic
-def call_parent_approval_vote(
+def call_approval_vote(
     *,
     actor: User | None,
     application: Application,
@@ -346,51 +352,93 @@ def call_parent_approval_vote(
     method: str | None = None,
     closes_at: datetime | None = None,
 ) -> Vote:
-    """Put a flagged admission to the council above, whose approval it needs as well."""
+    """Put a flagged admission to the vote that must approve it besides the council's own.
+
+    The council above approves it. A council with nothing above it (a standalone council,
+    or the top body) has its own longer-standing members approve it: only those who were
+    full members before the surge window began vote, frozen when the vote opens, so the
+    applicants and anyone admitted in the same wave cannot approve themselves.
+    """
     application = _lock_application(application)
     if actor is not None:
-        permissions.require(actor, "call_parent_vote", application)
-    parent = application.council.parent
-    if not application.is_flagged or parent is None:
-        raise ConflictError("This admission is not flagged; it needs no approval from the council above.")
+        permissions.require(actor, "call_approval_vote", application)
+    council = application.council
+    if not application.is_flagged:
+        raise ConflictError(
+            "This admission is not flagged; it needs no approval beyond the council's own vote."
+        )
     if application.status not in (Application.Status.CANDIDATE, Application.Status.VOTING):
         raise ConflictError(
             "Only an applicant in the candidate period or the admission vote can be approved."
         )
     if application.parent_motion_uuid is not None:
-        raise ConflictError("The council above has already been asked to approve this admission.")
-    rules = _rules(application.council, "an admission")
+        raise ConflictError("The approval vote on this admission has already been called.")
+    rules = _rules(council)
+    members_before = queries.approval_cutoff(application=application)
+    if members_before is None:
+        approver = council.parent or council
+        title = f"Approve a flagged admission to {council.name}"
+        who = "the council above"
+    else:
+        approver = council
+        if not federation_queries.list_voters(council=council, full_before=members_before).exists():
+            raise ConflictError(
+                f"Nobody was a full member of {council.name} before {members_before:%Y-%m-%d}, "
+                "so nobody may approve this flagged admission; it cannot be admitted yet."
+            )
+        title = f"Approve a flagged admission (members before {members_before:%Y-%m-%d})"
+        who = f"the members who were full members before {members_before:%Y-%m-%d}"
     motion, vote = _hold(
         actor=actor,
-        council=parent,
-        title=f"Approve a flagged admission to {application.council.name}"[:200],
+        council=approver,
+        title=title[:200],
         text=(
-            f"{application.council.name} is admitting more members than the constitution lets a council "
+            f"{council.name} is admitting more members than the constitution lets a council "
             f"admit alone within {rules.admission_surge_days} days. Approve the admission of application "
-            f"{application.uuid}."
+            f"{application.uuid}. This vote is for {who}."
         ),
         kind="admission",
         subject=application.uuid,
-        threshold="simple",
+        threshold=membership_rules.ADMISSION_THRESHOLD,
         method=method,
         closes_at=closes_at,
         now=now,
+        members_before=members_before,
     )
     application.parent_motion_uuid = motion.uuid
     application.save(update_fields=["parent_motion_uuid"])
     append_entry(
         event="membership.approval_vote_called",
         actor=actor,
-        council=parent,
+        council=approver,
         payload={
             "application": str(application.uuid),
             "motion": str(motion.uuid),
             "vote": str(vote.uuid),
+            "by": _approval_level(council),
+            **({"members_before": format_time(members_before)} if members_before is not None else {}),
             "constitution": rules.version,
         },
         now=now,
     )
     return vote
+
+
+def _approval_level(council: Council) -> str:
+    """Who approves a flagged admission to `council`: the council above, or its own members of standing."""
+    return "parent" if council.parent_id is not None else "standing_members"
+
+
+def _vote_level(application: Application, motion: Motion) -> str | None:
+    """Which of the application's votes `motion` is, or None for a vote the procedure never called."""
+    council = application.council
+    if motion.uuid == application.motion_uuid and motion.council_id == council.id:
+        return "council"
+    if motion.uuid == application.parent_motion_uuid and motion.council_id == (
+        council.parent_id or council.id
+    ):
+        return _approval_level(council)
+    return None
 
 
 def apply_admission_outcome(*, motion: Motion, result: VoteResult, now: datetime) -> None:
@@ -403,15 +451,7 @@ def apply_admission_outcome(*, motion: Motion, result: VoteResult, now: datetime
         if motion.subject_uuid
         else None
     )
-    level = None
-    if application is not None and application.is_open:
-        if motion.uuid == application.motion_uuid and motion.council_id == application.council_id:
-            level = "council"
-        elif (
-            motion.uuid == application.parent_motion_uuid
-            and motion.council_id == application.council.parent_id
-        ):
-            level = "parent"
+    level = _vote_level(application, motion) if application is not None and application.is_open else None
     if application is None or level is None:
         append_entry(
             event="membership.admission_vote_refused",
@@ -421,26 +461,27 @@ def apply_admission_outcome(*, motion: Motion, result: VoteResult, now: datetime
                 "motion": str(motion.uuid),
                 "reason": "An admission vote counts only when called on an open application by the admission "
                 "procedure; this one changes no membership.",
-                "constitution": _version(motion.council),
+                "constitution": _rules(motion.council).version,
             },
             now=now,
         )
         return
     if result.outcome == "no_quorum":
         return
-    rules = _rules(application.council, "an admission")
+    rules = _rules(application.council)
     council = application.council
     if not result.adopted:
         application.status = Application.Status.REJECTED
         application.decided_at = now
         application.save(update_fields=["status", "decided_at"])
-        _end_candidate(application=application, now=now)
+        ended = _end_candidate(application=application, now=now)
         append_entry(
             event="member.not_admitted",
             actor=None,
             council=council,
             payload={
                 "application": str(application.uuid),
+                "membership": ended,
                 "motion": str(motion.uuid),
                 "by": level,
                 "result": result.as_payload(),
@@ -470,9 +511,7 @@ def apply_admission_outcome(*, motion: Motion, result: VoteResult, now: datetime
     )
     if application.council_approved_at is None:
         return
-    # A council with nothing above it stays flagged in the record but has nobody to ask.
-    needs_parent = application.is_flagged and application.council.parent_id is not None
-    if needs_parent and application.parent_approved_at is None:
+    if application.is_flagged and application.parent_approved_at is None:
         return
     membership = application.membership
     assert membership is not None
@@ -532,7 +571,7 @@ def leave_membership(*, actor: User, membership: Membership, now: datetime) -> M
         payload={
             "membership": str(membership.uuid),
             "member": str(actor.uuid),
-            "constitution": _version(membership.council),
+            "constitution": _rules(membership.council).version,
         },
         now=now,
     )
@@ -615,7 +654,7 @@ def bring_charges(
         raise InvalidInputError("An expulsion has no length in days.")
     if hearing_at.tzinfo is None:
         raise InvalidInputError("Give the hearing time with its time zone.")
-    rules = _rules(council, "a discipline case")
+    rules = _rules(council)
     membership_rules.check_hearing_date(hearing_at=hearing_at, now=now, notice_days=rules.hearing_notice_days)
     if DisciplineCase.objects.filter(membership=membership, status__in=_OPEN_CASE).exists():
         raise ConflictError("This member already faces open charges; they are heard together in that case.")
@@ -765,7 +804,7 @@ def call_discipline_vote(
         raise DueProcessError("The council votes on charges only after the hearing has been held.")
     if case.status != DisciplineCase.Status.HEARD:
         raise ConflictError("This case is not awaiting a vote.")
-    rules = _rules(case.council, "a discipline case")
+    rules = _rules(case.council)
     penalty = case.get_penalty_display().lower()
     if case.suspension_days:
         penalty += f" for {case.suspension_days} days"
@@ -846,7 +885,7 @@ def lodge_appeal(*, actor: User, case: DisciplineCase, grounds: str, now: dateti
     level = len(appeals) + 1
     if level > len(levels):
         raise ConflictError("Every appeal has been heard: the top body's decision is final.")
-    rules = _rules(case.council, "an appeal")
+    rules = _rules(case.council)
     membership_rules.check_appeal_window(
         decided_at=_last_decision_at(case), now=now, window_days=rules.appeal_window_days
     )
@@ -894,7 +933,7 @@ def call_appeal_vote(
         permissions.require(actor, "call_vote", appeal)
     if appeal.status != Appeal.Status.LODGED:
         raise ConflictError("This appeal is not awaiting a vote.")
-    rules = _rules(appeal.council, "an appeal")
+    rules = _rules(appeal.council)
     motion, vote = _hold(
         actor=actor,
         council=appeal.council,
@@ -933,7 +972,11 @@ def _refuse_discipline_vote(*, motion: Motion, reason: str, now: datetime) -> No
         event="discipline.vote_refused",
         actor=None,
         council=motion.council,
-        payload={"motion": str(motion.uuid), "reason": reason, "constitution": _version(motion.council)},
+        payload={
+            "motion": str(motion.uuid),
+            "reason": reason,
+            "constitution": _rules(motion.council).version,
+        },
         now=now,
     )
 
@@ -982,7 +1025,7 @@ def _decide_case(*, case: DisciplineCase, motion: Motion, result: VoteResult, no
         return
     if result.outcome == "no_quorum":
         return
-    rules = _rules(case.council, "a discipline case")
+    rules = _rules(case.council)
     required = rules.discipline_threshold
     if result.adopted and not threshold_satisfies(held=result.threshold, required=required):
         _refuse_discipline_vote(
@@ -1087,7 +1130,7 @@ def _decide_appeal(*, appeal: Appeal, motion: Motion, result: VoteResult, now: d
         .select_related("council", "membership")
         .get(id=appeal.case_id)
     )
-    rules = _rules(case.council, "an appeal")
+    rules = _rules(case.council)
     appeal.decided_at = now
     appeal.status = Appeal.Status.ALLOWED if result.adopted else Appeal.Status.DISMISSED
     appeal.save(update_fields=["status", "decided_at"])

@@ -43,8 +43,9 @@ def can(user: Any, action: str, obj: Council | Application | DisciplineCase | Ap
             return _authenticated(user) and obj.applicant_id == user.id
         if action == "call_vote":
             return council_policy.can(user, "chair", council)
-        if action == "call_parent_vote":
-            return council.parent is not None and council_policy.can(user, "chair", council.parent)
+        if action == "call_approval_vote":
+            # The council that approves a flagged admission: the one above, or where there is none, itself.
+            return council_policy.can(user, "chair", council.parent or council)
     if isinstance(obj, DisciplineCase):
         council = obj.council
         if action == "view":
@@ -79,7 +80,8 @@ MESSAGES = {
     "sponsor": "Only full members of the applicant's council may sponsor an application.",
     "withdraw": "Only the person who made it may withdraw this.",
     "call_vote": "Only the council's chair or secretary may call this vote.",
-    "call_parent_vote": "Only the chair or secretary of the council above may call its approval vote.",
+    "call_approval_vote": "Only the chair or secretary of the council that approves (the council above, or "
+    "where there is none this council) may call the approval vote.",
     "defend": "Only the accused member answers the charges.",
     "appeal": "Only the disciplined member may appeal.",
     "hold_hearing": "Only the council's chair or secretary may record the hearing.",

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import uuid as uuid_lib
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from councils.constitution import queries as constitution_queries
 from councils.core.errors import NotFoundError
 from councils.federation import queries as federation_queries
 from councils.federation.models import Council, Membership
 from councils.membership import permissions
+from councils.membership import rules as membership_rules
 from councils.membership.models import Appeal, Application, DisciplineCase
 
 
@@ -25,6 +28,19 @@ def access_application(*, viewer: Any, application_uuid: uuid_lib.UUID | str) ->
     if not permissions.can(viewer, "view", application):
         raise NotFoundError("No such application.")
     return application
+
+
+def approval_cutoff(*, application: Application) -> datetime | None:
+    """For a flagged admission to a council with nothing above it: only members full before this approve it.
+
+    None where the council above approves, or where nothing needs approving.
+    """
+    if not application.is_flagged or application.council.parent_id is not None:
+        return None
+    rules = constitution_queries.constitution_for(federation=application.council.federation_id)
+    return membership_rules.standing_cutoff(
+        applied_at=application.applied_at, surge_days=rules.admission_surge_days
+    )
 
 
 def list_applications(*, council: Council, open_only: bool = False) -> QuerySet[Application]:

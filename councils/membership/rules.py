@@ -8,6 +8,9 @@ from decimal import ROUND_FLOOR, Decimal
 
 from councils.core.errors import ConflictError, InvalidInputError
 
+# The majority an admission needs, in the council's own vote and in a surge's approval vote.
+ADMISSION_THRESHOLD = "simple"
+
 
 def add_months(moment: datetime, months: int) -> datetime:
     """The same day and time `months` later, clamped to the month's last day."""
@@ -29,6 +32,15 @@ def surge_allowance(*, council_size: int, share: Decimal) -> int:
 def is_surge(*, recent_applications: int, council_size: int, share: Decimal) -> bool:
     """Whether an application, counted in `recent_applications`, goes beyond the allowance."""
     return recent_applications > surge_allowance(council_size=council_size, share=share)
+
+
+def standing_cutoff(*, applied_at: datetime, surge_days: int) -> datetime:
+    """Where no council above can approve a surge, only members full before this moment approve it.
+
+    It is the start of the surge window the application was counted in, so nobody admitted
+    in the same wave, and no applicant, can approve it.
+    """
+    return applied_at - timedelta(days=surge_days)
 
 
 def check_sponsor_standing(*, full_since: datetime | None, now: datetime, min_months: int) -> None:

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from councils.accounts.models import User
 from councils.core.errors import ConflictError, InvalidInputError, PermissionDeniedError
+from councils.core.ledger.encoding import format_time
 from councils.core.rules import votes as rules
 from councils.federation import permissions as council_policy
 from councils.federation import queries as federation_queries
@@ -259,8 +260,13 @@ def open_vote(
     quorum: int | None = None,
     closes_at: datetime | None = None,
     allow_change: bool = True,
+    members_before: datetime | None = None,
 ) -> Vote:
-    """Put a seconded motion to the vote, freezing its electorate and text. Secret ballots never change."""
+    """Put a seconded motion to the vote, freezing its electorate and text. Secret ballots never change.
+
+    `members_before` (base councils only) narrows the electorate to the members whose full
+    membership began before that moment, for votes that people admitted since may not decide.
+    """
     with transaction.atomic():
         motion = _lock_motion(motion)
         council = motion.council
@@ -284,9 +290,15 @@ def open_vote(
             raise ConflictError("An amendment to this motion is being voted on; close that vote first.")
         if closes_at is not None and closes_at <= now:
             raise InvalidInputError("The closing time must be in the future.")
+        if members_before is not None and not council.is_base:
+            raise InvalidInputError(
+                "Only a base council's electorate can be limited to its longer-standing members."
+            )
         method = method or rules.default_method(is_base=council.is_base)
         voters = list(
-            federation_queries.list_voters(council=council).order_by("id").values_list("id", "uuid")
+            federation_queries.list_voters(council=council, full_before=members_before)
+            .order_by("id")
+            .values_list("id", "uuid")
         )
         rules.check_vote_settings(method=method, threshold=threshold, quorum=quorum, electorate=len(voters))
         digest = rules.electorate_digest(voter_uuids=[str(u) for _, u in voters], text=motion.text)
@@ -323,6 +335,8 @@ def open_vote(
                 "electorate": len(voters),
                 "electorate_sha256": digest,
                 "text_sha256": _sha256(motion.text),
+                # Only where the electorate was narrowed, so every other vote's entry keeps its shape.
+                **({"members_before": format_time(members_before)} if members_before is not None else {}),
             },
             now=now,
         )

@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Any
 from django.db import IntegrityError, transaction
 
 from councils.accounts.models import User
+from councils.constitution import queries as constitution_queries
 from councils.core.errors import ConflictError, InvalidInputError, PermissionDeniedError
 from councils.core.rules import recall as petition_rules
 from councils.federation import queries as federation_queries
 from councils.federation.models import Council
 from councils.live.publish import publish_on_commit
-from councils.mandates.queries import constitution_for
 from councils.petitions import permissions
 from councils.petitions.models import (
     AgendaPetition,
@@ -60,7 +60,7 @@ def start_agenda_petition(
         raise InvalidInputError("Give the item a title of at most 200 characters.")
     if not text or len(text) > MAX_TEXT:
         raise InvalidInputError(f"Say what the item is about, in at most {MAX_TEXT} characters.")
-    rules = constitution_for(council=council)
+    rules = constitution_queries.constitution_for(federation=council.federation_id)
     voters = list(federation_queries.list_voters(council=council).values_list("id", "uuid"))
     petition = AgendaPetition.objects.create(
         council=council,

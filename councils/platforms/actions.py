@@ -11,9 +11,12 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 
 from councils.accounts.models import User
+from councils.constitution import queries as constitution_queries
 from councils.core.errors import ConflictError, InvalidInputError
 from councils.federation.models import Council, Federation, Membership
 from councils.live.publish import publish_on_commit
+from councils.mandates import actions as mandate_actions
+from councils.mandates.models import Notification
 from councils.platforms import permissions
 from councils.platforms.models import Platform, PlatformDocument, PlatformMember, Slate
 from councils.record.actions import append_entry
@@ -39,13 +42,6 @@ def _clean(value: str, what: str, limit: int) -> str:
     return value
 
 
-def _version(federation_id: int) -> int | None:
-    from councils.constitution.models import ConstitutionVersion
-
-    latest = ConstitutionVersion.objects.filter(federation_id=federation_id).order_by("-version").first()
-    return latest.version if latest else None
-
-
 @transaction.atomic
 def found_platform(
     *, actor: User, federation: Federation, name: str, statement: str, now: datetime
@@ -68,7 +64,7 @@ def found_platform(
             "federation": str(federation.uuid),
             "name": name,
             "statement_sha256": hashlib.sha256(statement.encode()).hexdigest(),
-            "constitution": _version(federation.id),
+            "constitution": constitution_queries.constitution_for(federation=federation.id).version,
         },
         now=now,
     )
@@ -111,7 +107,12 @@ def publish_document(
     councils: list[Council],
     now: datetime,
 ) -> PlatformDocument:
-    """Publish a document through the platform to the members of the councils concerned."""
+    """Publish a document through the platform to the members of the councils concerned, and alert them.
+
+    The alert and its e-mail name the platform and the title, never who wrote it; every
+    member of those councils gets it, the platform's own members included, so neither
+    who is alerted nor who is not tells anyone who belongs to the platform.
+    """
     permissions.require(actor, "publish", platform)
     title = _clean(title, "document's title", 200)
     body = _clean(body, "document's text", TEXT_MAX)
@@ -131,8 +132,20 @@ def publish_document(
             "councils": sorted(str(c.uuid) for c in councils),
             "title": title,
             "body_sha256": hashlib.sha256(body.encode()).hexdigest(),
-            "constitution": _version(platform.federation_id),
+            "constitution": constitution_queries.constitution_for(federation=platform.federation_id).version,
         },
+        now=now,
+    )
+    names = ", ".join(c.name for c in councils)
+    mandate_actions.notify_members(
+        councils=councils,
+        kind=Notification.Kind.PLATFORM_DOCUMENT,
+        subject_uuid=document.uuid,
+        subject=f"{platform.name}: {title}",
+        message=(
+            f"The platform {platform.name} published “{title}” to the members of {names}. "
+            "Read it on the platform's page."
+        ),
         now=now,
     )
     for council in councils:
@@ -190,7 +203,7 @@ def run_slate(
             "slate": str(slate.uuid),
             "election": str(election),
             "candidates": ordered,
-            "constitution": _version(platform.federation_id),
+            "constitution": constitution_queries.constitution_for(federation=platform.federation_id).version,
         },
         now=now,
     )

@@ -15,13 +15,16 @@ from councils.record.verification import RecordIndex, state_check
 
 MEMBERSHIP_STATUS = {
     "member.founding_enrolled": "full",
-    "member.invited_joined": "full",
+    "member.invited_joined": "candidate",
     "member.admitted": "full",
     "member.reinstated": "full",
     "member.candidate_started": "candidate",
     "member.left": "left",
     "member.suspended": "suspended",
     "member.expelled": "expelled",
+    # A refused or withdrawn application ends the candidate membership it held.
+    "member.not_admitted": "left",
+    "membership.withdrawn": "left",
 }
 
 
@@ -30,8 +33,18 @@ def check_memberships(record: RecordIndex) -> Iterator[str]:
     from councils.federation.models import Membership
 
     recorded: dict[str, dict[str, Any]] = {}
+    # Entries written before refusals and withdrawals named the membership they ended name the application.
+    candidacy = {
+        e.payload.get("application"): e.payload.get("membership")
+        for e in record.events("member.candidate_started")
+    }
     for entry in record.events(*MEMBERSHIP_STATUS):
         membership = entry.payload.get("membership")
+        if "membership" not in entry.payload and entry.event in (
+            "member.not_admitted",
+            "membership.withdrawn",
+        ):
+            membership = candidacy.get(entry.payload.get("application"))
         if isinstance(membership, str):
             recorded[membership] = {
                 "status": MEMBERSHIP_STATUS[entry.event],

@@ -409,3 +409,10 @@ def test_an_invitation_cannot_make_a_second_account_for_one_address(cast, raw):
     User.objects.filter(username="early").update(email="new@example.org")
     with pytest.raises(ConflictError):
         _accept(raw)
+
+
+def test_the_record_matches_an_invited_candidate(cast, raw):
+    from councils.record.verification import verify_database
+
+    _accept(raw)
+    assert verify_database() == []

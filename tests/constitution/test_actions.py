@@ -8,6 +8,7 @@ from councils.constitution import actions, queries
 from councils.constitution.models import Amendment, ConstitutionVersion
 from councils.constitution.rules import content_hash
 from councils.core.errors import ConflictError, InvalidInputError, PermissionDeniedError
+from councils.core.rules.constitution import Constitution
 from councils.motions import actions as motion_actions
 from councils.motions.models import Motion
 from tests.membership.support import NOW, adopt, make_national_body, payloads, vote_through
@@ -16,7 +17,7 @@ from tests.membership.support import NOW, adopt, make_national_body, payloads, v
 def test_founding_adopts_version_one_with_defaults_and_records_its_hash(cast):
     version = adopt(cast)
     assert version.version == 1
-    assert queries.current_constitution(cast.federation).sponsors_required == 2
+    assert queries.constitution_for(federation=cast.federation).sponsors_required == 2
     [entry] = payloads("constitution.adopted")
     assert entry["constitution"] == 1
     assert entry["hash"] == content_hash(version.document) == version.content_hash
@@ -53,7 +54,7 @@ def test_amendment_adopted_by_two_thirds_makes_version_two(cast):
     vote = _second_and_open(cast, amendment)
     assert vote.threshold == "two_thirds"
     vote_through(vote, yes=[cast.alice, cast.erin], no=[cast.frank], now=NOW + timedelta(hours=1))
-    current = queries.current_constitution(cast.federation)
+    current = queries.constitution_for(federation=cast.federation)
     assert current.version == 2
     assert current.sponsors_required == 3
     [amended] = payloads("constitution.amended")
@@ -70,7 +71,7 @@ def test_amendment_short_of_two_thirds_is_rejected(cast):
     make_national_body(cast)
     vote = _second_and_open(cast, _propose(cast, sponsors_required=3))
     vote_through(vote, yes=[cast.alice], no=[cast.erin, cast.frank], now=NOW + timedelta(hours=1))
-    assert queries.current_constitution(cast.federation).version == 1
+    assert queries.constitution_for(federation=cast.federation).version == 1
     assert payloads("constitution.amendment_rejected")
 
 
@@ -84,7 +85,7 @@ def test_vote_at_simple_majority_is_refused_even_when_it_passes(cast):
         actor=cast.alice, motion=motion, now=NOW, method="named", threshold="simple"
     )
     vote_through(vote, yes=[cast.alice, cast.erin], no=[cast.frank], now=NOW + timedelta(hours=1))
-    assert queries.current_constitution(cast.federation).version == 1
+    assert queries.constitution_for(federation=cast.federation).version == 1
     [refused] = payloads("constitution.amendment_refused")
     assert "two thirds" in refused["reason"]
     amendment.refresh_from_db()
@@ -125,4 +126,47 @@ def test_stale_proposal_is_refused_after_another_amendment(cast):
     second.refresh_from_db()
     assert second.status == Amendment.Status.REFUSED
     assert "version 2 is now in force" in second.refusal
-    assert queries.current_constitution(cast.federation).hearing_notice_days == 14
+    assert queries.constitution_for(federation=cast.federation).hearing_notice_days == 14
+
+
+def test_without_a_constitution_the_defaults_apply_as_version_zero(cast):
+    rules = queries.constitution_for(federation=cast.federation)
+    assert rules == Constitution()
+    assert rules.version == 0 and rules.is_default
+    assert rules.title == "defaults apply: no constitution adopted yet"
+    assert queries.current_version(federation=cast.federation) is None
+
+
+def test_an_amendment_of_the_defaults_adopts_version_one(cast):
+    make_national_body(cast)
+    amendment = _propose(cast, sponsors_required=3)
+    assert amendment.base_version == 0
+    [proposed] = payloads("constitution.amendment_proposed")
+    defaults_hash = content_hash(Constitution().to_document())
+    assert proposed["constitution"] == 0
+    assert proposed["base_hash"] == defaults_hash
+    vote = _second_and_open(cast, amendment)
+    assert vote.threshold == "two_thirds"  # the defaults' own amendment threshold
+    vote_through(vote, yes=[cast.alice, cast.erin], no=[cast.frank], now=NOW + timedelta(hours=1))
+    current = queries.constitution_for(federation=cast.federation)
+    assert (current.version, current.sponsors_required) == (1, 3)
+    [amended] = payloads("constitution.amended")
+    version = queries.current_version(federation=cast.federation)
+    assert (amended["previous"], amended["constitution"]) == (0, 1)
+    assert amended["old_hash"] == defaults_hash
+    assert amended["new_hash"] == version.content_hash == content_hash(current.to_document())
+    # Founding can no longer adopt a version 1 beside it.
+    with pytest.raises(ConflictError, match="already has a constitution"):
+        adopt(cast)
+
+
+def test_founding_accepts_a_document_built_from_the_defaults(cast):
+    with pytest.raises(InvalidInputError, match="version 1"):
+        actions.adopt_initial_constitution(
+            actor=None, federation=cast.federation, now=NOW, document={"version": 2}
+        )
+    version = actions.adopt_initial_constitution(
+        actor=None, federation=cast.federation, now=NOW, document=Constitution(term_months=6).to_document()
+    )
+    assert version.version == 1
+    assert version.document["term_months"] == 6

@@ -3,7 +3,9 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from councils.constitution.models import Amendment
+from councils.constitution.models import Amendment, ConstitutionVersion
+from councils.constitution.rules import content_hash
+from councils.core.rules.constitution import Constitution
 from councils.motions.models import Motion
 from tests.membership.support import adopt, make_national_body
 from tests.personas import API, check, check_invalid, check_wrong_method
@@ -50,8 +52,23 @@ def test_wrong_method_is_405(ready):
     check_wrong_method(ready, API, CURRENT, "post")
 
 
-def test_no_constitution_yet_is_404(cast):
-    check(cast, "member", API, "get", CURRENT, expected=404)
+def test_before_any_adoption_the_defaults_are_in_force(cast):
+    body = check(cast, "member", API, "get", CURRENT, expected=200).json()
+    assert (body["version"], body["is_default"]) == (0, True)
+    assert body["note"] == "defaults apply: no constitution adopted yet"
+    assert body["adopted_at"] is None
+    assert body["content_hash"] == content_hash(Constitution().to_document())
+    assert body["document"]["sponsors_required"] == 2
+    assert (
+        check(cast, "member", API, "get", "/api/v1/constitution/versions", expected=200).json()["count"] == 0
+    )
+
+
+def test_an_adopted_version_is_in_force_with_its_own_hash(ready):
+    body = check(ready, "member", API, "get", CURRENT, expected=200).json()
+    version = ConstitutionVersion.objects.get()
+    assert (body["version"], body["is_default"], body["note"]) == (1, False, "")
+    assert body["content_hash"] == version.content_hash
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from councils.constitution.models import Amendment
 from councils.motions.models import Motion
@@ -104,3 +105,26 @@ def test_open_vote_button(ready):
     response = check(ready, "officer", WEB, "post", url, expected=409)
     assert "seconders" in response.content.decode()
     check(ready, "member", WEB, "post", url, expected=403)
+
+
+def test_page_says_the_defaults_apply_before_any_adoption(cast):
+    page = check(cast, "member", WEB, "get", "/constitution/", expected=200).content.decode()
+    assert "defaults apply: no constitution adopted yet" in page
+    assert "needs 2 sponsors" in page
+    assert "No version adopted yet" in page
+
+
+def test_page_shows_an_amendment_of_the_defaults(cast):
+    from councils.constitution import actions
+
+    make_national_body(cast)
+    actions.propose_constitution_amendment(
+        actor=cast.alice,
+        federation=cast.federation,
+        changes={"hearing_notice_days": 21},
+        explanation="",
+        now=timezone.now(),
+    )
+    page = check(cast, "member", WEB, "get", "/constitution/", expected=200).content.decode()
+    assert "to the defaults, proposed" in page
+    assert "<del>14</del> → <ins>21</ins>" in page

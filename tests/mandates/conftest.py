@@ -17,16 +17,11 @@ def rules(monkeypatch: pytest.MonkeyPatch):
         "value": Constitution(recall_signature_share=Decimal("0.50"), agenda_petition_share=Decimal("0.50"))
     }
 
-    def constitution_for(*, council):
+    def constitution_for(*, federation):
         return current["value"]
 
-    for module in (
-        "councils.mandates.queries",
-        "councils.mandates.actions",
-        "councils.mandates.rules",
-        "councils.petitions.actions",
-    ):
-        monkeypatch.setattr(f"{module}.constitution_for", constitution_for)
+    # Every app reads its numbers through this one helper.
+    monkeypatch.setattr("councils.constitution.queries.constitution_for", constitution_for)
 
     class Rules:
         def set(self, **changes):

@@ -167,15 +167,18 @@ def test_seat_not_in_the_register_after_it_ends(cast, rules):
 
 
 def test_rules_come_from_the_adopted_constitution(cast):
+    from dataclasses import replace
+
     from councils.constitution.actions import adopt_initial_constitution
+    from councils.constitution.queries import constitution_for
     from councils.core.rules.constitution import Constitution
 
-    assert queries.constitution_for(council=cast.riverside) == Constitution()
+    assert constitution_for(federation=cast.federation) == Constitution()
     adopted = Constitution(term_months=6, recall_signature_share=Decimal("0.40"))
     adopt_initial_constitution(
         actor=None, federation=cast.federation, document=adopted.to_document(), now=NOW
     )
-    assert queries.constitution_for(council=cast.riverside) == adopted
+    assert constitution_for(federation=cast.federation) == replace(adopted, version=1)
     with pytest.raises(TermRuleError, match="at most 6 months"):
         check_term(cast.riverside, NOW, add_months(NOW, 12))
 
@@ -200,3 +203,28 @@ def test_council_summary_lists_recalls_reports_and_items_in_one_query(cast, rule
     ]
     assert rows[2]["owner"] == cast.bob.id and rows[2]["other"] == "Eastside District"
     assert rows[0]["link"] == petition.uuid
+
+
+def test_without_a_constitution_the_defaults_decide_and_entries_say_so(cast):
+    # No `rules` fixture: the federation has adopted nothing, so the shipped defaults apply.
+    actions.declare_pay(
+        actor=cast.alice, office=chair(cast), pay=Decimal("2500.00"), expenses=Decimal("0"), now=NOW
+    )
+    [declared] = [
+        json.loads(bytes(e.data))["payload"] for e in Entry.objects.filter(event="office.pay_declared")
+    ]
+    assert (declared["cap"], declared["above_cap"], declared["constitution_version"]) == ("2400.00", True, 0)
+    seat = Seat.objects.get(user=cast.bob)
+    petition = actions.start_recall(actor=cast.erin, seat=seat, now=NOW)
+    assert petition.constitution_version == 0
+    assert petition.threshold == 1  # 20% of Riverside's four voters, rounded up
+    with pytest.raises(TermRuleError, match=r"Rule \(defaults apply: no constitution adopted yet\)"):
+        check_term(cast.riverside, NOW, None)
+
+
+def test_pages_say_the_defaults_apply(cast):
+    register = cast.client(cast.bob).get(f"/mandates/register/{cast.riverside.uuid}/").content.decode()
+    assert "Defaults apply: no constitution adopted yet" in register
+    petition = actions.start_recall(actor=cast.erin, seat=Seat.objects.get(user=cast.bob), now=NOW)
+    page = cast.client(cast.bob).get(f"/mandates/recalls/{petition.uuid}/").content.decode()
+    assert "defaults apply: no constitution adopted yet" in page

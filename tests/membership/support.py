@@ -67,3 +67,28 @@ def entries(event: str) -> list[dict[str, Any]]:
 
 def payloads(event: str) -> list[dict[str, Any]]:
     return [doc["payload"] for doc in entries(event)]
+
+
+def standalone_council(cast: Any) -> tuple[Council, list[User]]:
+    """Harbourside Bakery: a workplace council with no council above it, four founding members since NOW.
+
+    Its first founder (sam) chairs it.
+    """
+    from tests.conftest import make_user
+
+    council = federation_actions.create_council(
+        actor=None,
+        federation=cast.federation,
+        name="Harbourside Bakery",
+        kind="workplace",
+        parent=None,
+        is_base=True,
+        now=NOW,
+    )
+    founders = [make_user(name, name.title()) for name in ("sam", "tess", "uma", "vic")]
+    for user in founders:
+        federation_actions.add_founding_member(actor=None, council=council, user=user, now=NOW)
+    federation_actions.appoint_founding_officer(
+        actor=None, council=council, user=founders[0], role=Office.Role.CHAIR, now=NOW
+    )
+    return council, founders

@@ -9,8 +9,9 @@ from councils.federation.models import Membership
 from councils.federation.queries import is_voter
 from councils.membership import actions
 from councils.membership.models import Application
+from councils.motions import actions as motion_actions
 from tests.conftest import make_user
-from tests.membership.support import LATER, NOW, adopt, payloads, seat, vote_through
+from tests.membership.support import LATER, NOW, adopt, payloads, seat, standalone_council, vote_through
 
 
 @pytest.fixture
@@ -107,10 +108,19 @@ def test_a_member_cannot_apply_again_nor_to_a_higher_council(ready):
         actions.apply_for_membership(actor=applicant, council=ready.harbour, now=LATER)
 
 
-def test_without_a_constitution_nothing_is_decided(cast):
-    applicant = make_user("gina", "Gina")
-    with pytest.raises(ConflictError, match="not adopted a constitution"):
-        actions.apply_for_membership(actor=applicant, council=cast.riverside, now=LATER)
+def test_without_a_constitution_the_defaults_decide_and_say_so(cast):
+    applicant, application = _candidate(cast)
+    # The shipped defaults: two sponsors, a 90-day candidate period.
+    assert application.status == Application.Status.CANDIDATE
+    assert application.candidate_until == LATER + timedelta(days=90)
+    assert application.constitution_version == 0
+    events = ("membership.applied", "membership.sponsored", "member.candidate_started")
+    assert {p["constitution"] for e in events for p in payloads(e)} == {0}
+    after = application.candidate_until + timedelta(days=1)
+    vote = actions.call_admission_vote(actor=cast.alice, application=application, now=after, method="named")
+    vote_through(vote, yes=[cast.alice, cast.bob, cast.erin], now=after)
+    assert payloads("member.admitted")[0]["constitution"] == 0
+    assert is_voter(user=applicant, council=cast.riverside)
 
 
 def test_surge_is_flagged_and_needs_the_parent_council(ready):
@@ -129,9 +139,9 @@ def test_surge_is_flagged_and_needs_the_parent_council(ready):
     assert second.status == Application.Status.VOTING
     assert second.membership.status == Membership.Status.CANDIDATE
     with pytest.raises(PermissionDeniedError, match="council above"):
-        actions.call_parent_approval_vote(actor=ready.alice, application=second, now=after)
+        actions.call_approval_vote(actor=ready.alice, application=second, now=after)
     seat(ready, from_council=ready.harbour, users=[ready.dave])
-    parent_vote = actions.call_parent_approval_vote(actor=None, application=second, now=after, method="named")
+    parent_vote = actions.call_approval_vote(actor=None, application=second, now=after, method="named")
     vote_through(parent_vote, yes=[ready.bob, ready.dave], now=after)
     second.refresh_from_db()
     assert second.status == Application.Status.ADMITTED
@@ -141,7 +151,7 @@ def test_surge_is_flagged_and_needs_the_parent_council(ready):
 def test_parent_approval_is_refused_for_an_unflagged_admission(ready):
     _, first = _candidate(ready)
     with pytest.raises(ConflictError, match="not flagged"):
-        actions.call_parent_approval_vote(actor=None, application=first, now=LATER)
+        actions.call_approval_vote(actor=None, application=first, now=LATER)
 
 
 def test_applicant_withdraws_and_candidate_membership_ends(ready):
@@ -189,3 +199,83 @@ def test_member_leaves_and_nobody_else_can_end_their_membership(ready):
     assert membership.status == Membership.Status.LEFT
     assert membership.ended_at == LATER
     assert payloads("member.left")
+
+
+def _standalone_candidates(cast, council, sponsors, names):
+    applications = []
+    for name in names:
+        applicant = make_user(name, name.title())
+        application = actions.apply_for_membership(actor=applicant, council=council, now=LATER)
+        for sponsor in sponsors:
+            actions.sponsor_application(actor=sponsor, application=application, now=LATER)
+        application.refresh_from_db()
+        applications.append(application)
+    return applications
+
+
+def test_surge_in_a_council_with_no_parent_needs_its_longer_standing_members(ready):
+    bakery, (sam, tess, uma, vic) = standalone_council(ready)
+    first, second, third = _standalone_candidates(ready, bakery, [tess, uma], ["wes", "xia", "yan"])
+    assert [a.is_flagged for a in (first, second, third)] == [False, True, True]
+    # The flag stays visible and names who approves: the council itself, having nobody above.
+    assert {f["approval_by"] for f in payloads("membership.admission_flagged")} == {str(bakery.uuid)}
+    after = first.candidate_until + timedelta(days=1)
+    for application in (first, second, third):
+        vote = actions.call_admission_vote(actor=sam, application=application, now=after, method="named")
+        vote_through(vote, yes=[sam, tess, uma], now=after)
+    wes = first.applicant
+    assert is_voter(user=wes, council=bakery)  # admitted within the window, by the council alone
+    second.refresh_from_db()
+    assert (
+        second.status == Application.Status.VOTING and second.membership.status == Membership.Status.CANDIDATE
+    )
+
+    # Only the members full before the surge window approve; wes, admitted in the same wave, may not.
+    approval = actions.call_approval_vote(actor=sam, application=second, now=after, method="named")
+    assert approval.motion.council == bakery and approval.threshold == "simple"
+    assert approval.electorate_size == 4
+    with pytest.raises(PermissionDeniedError, match="not in the electorate"):
+        motion_actions.cast_vote(actor=wes, vote=approval, choice="yes", now=after)
+    with pytest.raises(PermissionDeniedError, match="not in the electorate"):
+        motion_actions.cast_vote(actor=second.applicant, vote=approval, choice="yes", now=after)
+    [called] = payloads("membership.approval_vote_called")
+    cutoff = LATER - timedelta(days=30)
+    assert called["by"] == "standing_members"
+    assert called["members_before"] == payloads("vote.opened")[-1]["members_before"]
+    assert called["members_before"].startswith(cutoff.strftime("%Y-%m-%dT%H:%M:%S"))
+    vote_through(approval, yes=[sam, tess, uma], no=[vic], now=after)
+    second.refresh_from_db()
+    assert second.status == Application.Status.ADMITTED
+    assert payloads("membership.admission_approved")[-1]["by"] == "standing_members"
+    assert payloads("member.admitted")[-1]["flagged"] is True
+
+    # The third is turned down by the same members: it never becomes a member.
+    refusal = actions.call_approval_vote(actor=None, application=third, now=after, method="named")
+    vote_through(refusal, yes=[sam], no=[tess, uma, vic], now=after)
+    third.refresh_from_db()
+    assert third.status == Application.Status.REJECTED
+    assert third.membership.status == Membership.Status.LEFT
+    assert payloads("member.not_admitted")[-1]["by"] == "standing_members"
+
+
+def test_only_the_standalone_councils_chair_calls_its_approval_vote(ready):
+    bakery, (sam, tess, uma, _) = standalone_council(ready)
+    _, flagged = _standalone_candidates(ready, bakery, [tess, uma], ["wes", "xia"])
+    with pytest.raises(PermissionDeniedError, match="council that approves"):
+        actions.call_approval_vote(actor=ready.alice, application=flagged, now=LATER)
+    with pytest.raises(PermissionDeniedError, match="council that approves"):
+        actions.call_approval_vote(actor=tess, application=flagged, now=LATER)
+    actions.call_approval_vote(actor=sam, application=flagged, now=LATER)
+    with pytest.raises(ConflictError, match="already been called"):
+        actions.call_approval_vote(actor=sam, application=flagged, now=LATER)
+
+
+def test_standing_approval_is_refused_when_nobody_predates_the_surge(cast):
+    # Sponsors of six months' standing are needed by default; only a constitution without that wait gets here.
+    adopt(cast, sponsor_min_months=0, admission_surge_days=400)
+    bakery, (sam, tess, uma, _) = standalone_council(cast)
+    _, flagged = _standalone_candidates(cast, bakery, [tess, uma], ["wes", "xia"])
+    assert flagged.is_flagged
+    with pytest.raises(ConflictError, match="Nobody was a full member of Harbourside Bakery before"):
+        actions.call_approval_vote(actor=sam, application=flagged, now=LATER)
+    assert flagged.parent_motion_uuid is None

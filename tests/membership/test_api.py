@@ -267,3 +267,55 @@ def test_cases_list_query_count_does_not_grow(ready, django_assert_num_queries):
         assert client.get(url).json()["count"] == 2
     assert len(two) == len(one)
     check(ready, "outsider", API, "get", url, expected=403)
+
+
+def _flagged_in_a_standalone_council(cast):
+    from tests.membership.support import LATER, standalone_council
+
+    bakery, founders = standalone_council(cast)
+    applications = []
+    for name in ("wes", "xia"):
+        application = actions.apply_for_membership(
+            actor=make_user(name, name.title()), council=bakery, now=LATER
+        )
+        for sponsor in founders[1:3]:
+            actions.sponsor_application(actor=sponsor, application=application, now=LATER)
+        applications.append(application)
+    return bakery, founders, applications[1]
+
+
+def test_a_flagged_admission_with_no_council_above_is_approved_by_longer_standing_members(ready):
+    from tests.membership.support import LATER
+
+    _, (sam, tess, *_), flagged = _flagged_in_a_standalone_council(ready)
+    url = f"/api/v1/membership/applications/{flagged.uuid}"
+    body = ready.api(sam).get(url).json()
+    assert (body["is_flagged"], body["approval_by"]) == (True, "standing_members")
+    assert body["approval_members_before"].startswith((LATER - timedelta(days=30)).date().isoformat())
+    refused = ready.api(tess).post(url + "/call-parent-vote", {}, content_type="application/json")
+    assert refused.status_code == 403 and "council that approves" in refused.json()["detail"]
+    called = ready.api(sam).post(
+        url + "/call-parent-vote", {"method": "named"}, content_type="application/json"
+    )
+    assert called.status_code == 201, called.content
+    assert called.json()["threshold"] == "simple"
+    assert ready.api(sam).get(url).json()["parent_motion"] == called.json()["motion"]
+    riverside = ready.api(ready.bob).get("/api/v1/membership/applications").json()
+    assert riverside["count"] == 0
+
+
+def test_a_flagged_admission_below_a_council_names_the_council_above(ready):
+    applications = []
+    for name in ("gina", "hugo"):
+        applicant = make_user(name, name.title())
+        applications.append(
+            actions.apply_for_membership(actor=applicant, council=ready.riverside, now=timezone.now())
+        )
+    body = check(
+        ready, "member", API, "get", f"/api/v1/membership/applications/{applications[1].uuid}"
+    ).json()
+    assert (body["approval_by"], body["approval_members_before"]) == ("parent", None)
+    body = check(
+        ready, "member", API, "get", f"/api/v1/membership/applications/{applications[0].uuid}"
+    ).json()
+    assert body["approval_by"] is None

@@ -14,6 +14,7 @@ from councils.accounts.tokens import issue_token
 from councils.cli import client as cli_client
 from councils.cli.main import main
 from councils.federation.models import Membership
+from councils.membership import actions
 from councils.membership.models import Application, DisciplineCase
 from councils.platforms.models import Platform
 from tests.conftest import make_user
@@ -56,6 +57,18 @@ def cli(monkeypatch, tmp_path, cast):
     signals.request_finished.connect(close_old_connections)
 
 
+def test_constitution_show_says_when_the_defaults_apply(cli, cast, capsys):
+    from councils.constitution.models import ConstitutionVersion
+
+    ConstitutionVersion.objects.all().delete()  # a federation that never adopted one
+    assert cli(cast.bob, "constitution", "show") == 0
+    out = capsys.readouterr().out
+    assert "Constitution: defaults apply: no constitution adopted yet" in out
+    assert "needs 2 sponsors" in out
+    assert cli(cast.bob, "constitution", "history") == 0
+    assert "no version adopted yet: defaults apply" in capsys.readouterr().out
+
+
 def test_constitution_show_history_and_propose(cli, cast, capsys):
     assert cli(cast.bob, "constitution", "show") == 0
     out = capsys.readouterr().out
@@ -88,6 +101,25 @@ def test_admission_apply_sponsor_and_show(cli, cast, capsys):
     assert "Gina" in capsys.readouterr().out
     assert cli(cast.dave, "admission", "show", application["uuid"]) == 2
     assert cli(cast.alice, "admission", "show", "not-a-uuid") == 2
+
+
+def test_admission_approval_vote_in_a_council_with_no_parent(cli, cast, capsys):
+    from tests.membership.support import LATER, standalone_council
+
+    bakery, (sam, tess, uma, _) = standalone_council(cast)
+    for name in ("wes", "xia"):
+        flagged = actions.apply_for_membership(actor=make_user(name, name.title()), council=bakery, now=LATER)
+        for sponsor in (tess, uma):
+            actions.sponsor_application(actor=sponsor, application=flagged, now=LATER)
+    assert cli(sam, "admission", "show", str(flagged.uuid)) == 0
+    assert "with no council above, the members who were full members before" in capsys.readouterr().out
+    assert cli(tess, "admission", "call-approval-vote", str(flagged.uuid)) == 2
+    assert "council that approves" in capsys.readouterr().err
+    assert cli(sam, "admission", "call-approval-vote", str(flagged.uuid), "--method", "named") == 0
+    assert "simple" in capsys.readouterr().out
+    # The former name still works, and says why a second call is refused.
+    assert cli(sam, "admission", "call-parent-vote", str(flagged.uuid)) == 2
+    assert "already been called" in capsys.readouterr().err
 
 
 def test_discipline_charge_defend_and_refusals(cli, cast, capsys):
@@ -156,6 +188,21 @@ def test_platform_create_join_members_publish(cli, cast, capsys):
         )
         == 0
     )
+    assert "their members are alerted" in capsys.readouterr().out
     assert cli(cast.dave, "platform", "show", platform["uuid"]) == 0
     assert "document: Why" in capsys.readouterr().out
     assert Platform.objects.get().members.filter(left_at__isnull=True).count() == 2
+    # dave, a member of Harbour Works, finds the alert and reads the document it names.
+    assert cli(cast.dave, "alerts", "--unread", "--json") == 0
+    [alert] = json.loads(capsys.readouterr().out)["items"]
+    assert alert["kind"] == "platform_document"
+    assert cli(cast.dave, "platform", "document", alert["subject"]) == 0
+    assert "Because." in capsys.readouterr().out
+    assert cli(cast.dave, "alerts", "--mark-read") == 0
+    out = capsys.readouterr().out
+    assert "The platform Rank and File published “Why”" in out and "1 marked as read" in out
+    assert cli(cast.dave, "alerts", "--unread") == 0
+    assert "no alerts" in capsys.readouterr().out
+    assert cli(cast.alice, "platform", "document", alert["subject"]) == 2  # not sent to Riverside
+    assert "No such document" in capsys.readouterr().err
+    assert cli(cast.alice, "platform", "document", "not-a-uuid") == 2

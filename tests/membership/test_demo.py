@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from councils.accounts.models import User
-from councils.constitution.queries import current_constitution, list_versions
+from councils.constitution.queries import constitution_for, list_versions
 from councils.demo.build import Demo
 from councils.demo.membership import adopt_constitution, build_membership
 from councils.federation import actions as federation_actions
@@ -31,7 +31,7 @@ def test_demo_steps_leave_admissions_a_case_and_a_platform(cast, django_capture_
         adopt_constitution(demo)
         build_membership(demo)
     assert [v.version for v in list_versions(federation=cast.federation)] == [1, 2]
-    assert current_constitution(cast.federation).sponsor_min_months == 3
+    assert constitution_for(federation=cast.federation).sponsor_min_months == 3
     statuses = dict(Application.objects.values_list("applicant__username", "status"))
     assert statuses == {"gina": "candidate", "hugo": "sponsoring"}
     case = DisciplineCase.objects.get()

@@ -63,3 +63,52 @@ def test_entries_name_the_constitution_version_and_no_names(cast):
         text = str(document)
         for name in ("Gina", "Horvat", "Frank", "Crossed the picket line", "I was ill"):
             assert name not in text, (document["event"], name)
+
+
+def _candidate(cast, username):
+    applicant = make_user(username, username.title())
+    application = actions.apply_for_membership(actor=applicant, council=cast.riverside, now=LATER)
+    actions.sponsor_application(actor=cast.bob, application=application, now=LATER)
+    actions.sponsor_application(actor=cast.erin, application=application, now=LATER)
+    application.refresh_from_db()
+    return application
+
+
+def test_refused_and_withdrawn_candidates_match_the_record(cast):
+    from councils.record.verification import verify_database
+    from tests.membership.support import payloads
+
+    adopt(cast)
+    withdrawn, refused = _candidate(cast, "gina"), _candidate(cast, "hugo")
+    actions.withdraw_application(actor=withdrawn.applicant, application=withdrawn, now=LATER)
+    after = refused.candidate_until + timedelta(days=1)
+    vote = actions.call_admission_vote(actor=cast.alice, application=refused, now=after, method="named")
+    vote_through(vote, no=[cast.alice, cast.bob, cast.erin], now=after)
+    assert payloads("membership.withdrawn")[0]["membership"] == str(withdrawn.membership.uuid)
+    assert payloads("member.not_admitted")[0]["membership"] == str(refused.membership.uuid)
+    for application in (withdrawn, refused):
+        assert Membership.objects.get(id=application.membership_id).status == Membership.Status.LEFT
+    assert verify_database() == []
+
+
+def test_an_older_withdrawal_is_matched_through_its_candidacy(cast):
+    from django.db import transaction
+
+    from councils.record.actions import append_entry
+    from councils.record.verification import verify_database
+
+    adopt(cast)
+    application = _candidate(cast, "gina")
+    # As withdrawals were recorded before they named the membership they ended.
+    with transaction.atomic():
+        Membership.objects.filter(id=application.membership_id).update(
+            status=Membership.Status.LEFT, ended_at=LATER
+        )
+        append_entry(
+            event="membership.withdrawn",
+            actor=None,
+            council=cast.riverside,
+            payload={"application": str(application.uuid), "constitution": 1},
+            now=LATER,
+        )
+    assert verify_database() == []

@@ -229,3 +229,45 @@ def test_appeal_on_the_web_after_an_expulsion(ready):
         ready, "outsider", WEB, "post", f"/membership/appeals/{appeal.uuid}/call-vote/", expected=302
     )
     assert response["Location"].startswith("/motions/")
+
+
+def test_pages_say_the_defaults_apply_before_any_constitution(cast):
+    page = cast.client(make_user("hugo", "Hugo")).get(f"/membership/apply/{cast.riverside.uuid}/")
+    assert page.status_code == 200
+    assert "Defaults apply: no constitution adopted yet" in page.content.decode()
+    _, application = _application(cast)
+    page = check(cast, "member", WEB, "get", f"/membership/applications/{application.uuid}/", expected=200)
+    assert "defaults apply: no constitution adopted yet" in page.content.decode()
+    page = check(
+        cast, "member", WEB, "get", f"/membership/council/{cast.riverside.uuid}/charges/", expected=200
+    )
+    assert "Defaults apply: no constitution adopted yet" in page.content.decode()
+
+
+def test_pages_name_the_adopted_version(ready):
+    _, application = _application(ready)
+    page = check(ready, "member", WEB, "get", f"/membership/applications/{application.uuid}/", expected=200)
+    assert "version 1" in page.content.decode()
+    assert "Defaults apply" not in page.content.decode()
+
+
+def test_a_standalone_councils_chair_calls_the_longer_standing_members_vote(ready):
+    from tests.membership.support import LATER, standalone_council
+
+    bakery, (sam, tess, uma, _) = standalone_council(ready)
+    flagged = None
+    for name in ("wes", "xia"):
+        flagged = actions.apply_for_membership(actor=make_user(name, name.title()), council=bakery, now=LATER)
+        for sponsor in (tess, uma):
+            actions.sponsor_application(actor=sponsor, application=flagged, now=LATER)
+    url = f"/membership/applications/{flagged.uuid}/"
+    page = ready.client(sam).get(url).content.decode()
+    assert "it has no council above, so its members who were full members before" in page
+    assert "Call the longer-standing members' approval vote" in page
+    assert "Call the longer-standing members" not in ready.client(tess).get(url).content.decode()
+    response = ready.client(sam).post(url + "call-approval-vote/")
+    assert response.status_code == 302 and "/motions/" in response["Location"]
+    page = ready.client(tess).get(url).content.decode()
+    assert "the vote of the longer-standing members" in page
+    listing = ready.client(sam).get(f"/membership/council/{bakery.uuid}/").content.decode()
+    assert "Flagged: needs the longer-standing members" in listing

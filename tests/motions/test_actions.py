@@ -121,6 +121,19 @@ def test_opening_freezes_electorate_and_records_its_hash(cast, motion):
     )
     with pytest.raises(PermissionDeniedError, match="electorate"):
         actions.cast_vote(actor=newcomer.user, vote=vote, choice="yes", now=NOW)
+    assert "members_before" not in opened
+
+
+def test_an_electorate_limited_to_longer_standing_members(cast, motion):
+    federation_actions.add_founding_member(actor=None, council=cast.riverside, user=_user("gina"), now=LATER)
+    vote = actions.open_vote(actor=None, motion=motion, now=LATER, method="named", members_before=LATER)
+    assert vote.electorate_size == 4  # gina joined at LATER itself, not before it
+    assert payload("vote.opened")["members_before"] == "2026-03-01T09:05:00.000000Z"
+    district = actions.table_motion(
+        actor=cast.bob, council=cast.district, title="Levy", text="Raise a levy.", now=NOW, seconds_required=0
+    )
+    with pytest.raises(InvalidInputError, match="Only a base council"):
+        actions.open_vote(actor=None, motion=district, now=LATER, members_before=LATER)
 
 
 def _user(username):

@@ -237,3 +237,15 @@ def test_meeting_places_forced_items_and_finishes_them(cast, rules):
     item.refresh_from_db()
     assert item.status == "dealt_with"
     actions.check_item_change(item=item)
+
+
+def test_without_a_constitution_the_defaults_decide_and_entries_say_so(cast):
+    # No `rules` fixture: the shipped defaults apply, 10% of Riverside's four voters.
+    petition = start(cast)
+    assert (petition.threshold, petition.constitution_version) == (1, 0)
+    [started] = [
+        json.loads(bytes(e.data))["payload"] for e in Entry.objects.filter(event="agenda.petition_started")
+    ]
+    assert started["constitution_version"] == 0
+    page = cast.client(cast.erin).get(f"/petitions/{petition.uuid}/").content.decode()
+    assert "defaults apply: no constitution adopted yet" in page

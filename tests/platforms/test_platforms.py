@@ -200,3 +200,14 @@ def test_someone_outside_the_federation_gets_404(cast, platform):
     assert client.get(f"/api/v1/platforms/{platform.uuid}").status_code == 404
     assert client.get(_members_url(platform)).status_code == 404
     assert client.get("/api/v1/platforms").json()["count"] == 0
+
+
+def test_without_a_constitution_entries_name_the_defaults(cast):
+    found = actions.found_platform(
+        actor=cast.bob, federation=cast.federation, name="Rank and File", statement="Power.", now=NOW
+    )
+    actions.publish_document(
+        actor=cast.bob, platform=found, title="Our motion", body="Text.", councils=[cast.harbour], now=NOW
+    )
+    assert payloads("platform.founded")[0]["constitution"] == 0
+    assert payloads("platform.document_published")[0]["constitution"] == 0

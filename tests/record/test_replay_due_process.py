@@ -107,6 +107,22 @@ def test_a_served_suspension_and_a_dismissed_case_replay_cleanly(ready):
     }
 
 
+def test_a_case_decided_under_the_defaults_replays_against_them(cast):
+    # No constitution adopted: the entries name version 0, and the verifier knows its numbers.
+    case = decided(cast)
+    verdict = verify_genuine()
+    assert verdict.problems == [] and verdict.notes == []
+    docs = documents()
+    charged = docs[find(docs, "discipline.charged")]["payload"]
+    assert charged["constitution"] == 0
+    charged["notice_days"] = 3
+    charged["hearing_at"] = (NOW + timedelta(days=3)).isoformat()
+    problems = problems_of(docs)
+    assert any(
+        f"case {case.uuid} applies 3 days of notice, but the constitution requires 14" in p for p in problems
+    ), problems
+
+
 def test_an_expulsion_without_hearing_or_vote_is_caught(ready):
     case = decided(ready)
     docs = [d for d in documents() if d["event"] not in ("discipline.heard", "discipline.vote_called")]

@@ -80,9 +80,7 @@ def test_packing_the_membership_before_a_vote_is_refused_or_flagged(cast):
     assert len(payloads("member.admitted")) == 1
 
     # The district (Bob is Riverside's delegate there) approves one of them; only then is it admitted.
-    approval = actions.call_parent_approval_vote(
-        actor=None, application=applications[1], now=later, method="named"
-    )
+    approval = actions.call_approval_vote(actor=None, application=applications[1], now=later, method="named")
     assert approval.motion.council == cast.district
     motion_actions.cast_vote(actor=cast.bob, vote=approval, choice="yes", now=later)
     motion_actions.close_vote(actor=None, vote=approval, now=later)
@@ -96,3 +94,69 @@ def test_packing_the_membership_before_a_vote_is_refused_or_flagged(cast):
     vote.refresh_from_db()
     assert vote.electorate_size == 4
     assert not Entry.objects.filter(event="vote.cast", data__contains=str(recruits[0].uuid).encode()).exists()
+
+
+def test_packing_a_council_with_no_council_above_needs_its_longer_standing_members(cast):
+    from councils.core.ledger import replay
+    from councils.record.queries import entry_document
+    from councils.record.verification import verify_database
+    from tests.membership.support import standalone_council
+
+    adopt(cast)
+    # Harbourside Bakery answers to no council above: its four founding members are all there is.
+    bakery, (sam, tess, uma, vic) = standalone_council(cast)
+    # Its chair, Sam, recruits three friends at once; Tess and Uma sponsor them all.
+    recruits = [make_user(f"friend{i}", f"Friend {i}") for i in range(3)]
+    applications = []
+    for recruit in recruits:
+        made = post(cast.api(recruit), "/api/v1/membership/applications", {"council": str(bakery.uuid)})
+        assert made.status_code == 201
+        for sponsor in (tess, uma):
+            post(cast.api(sponsor), f"/api/v1/membership/applications/{made.json()['uuid']}/sponsor")
+        applications.append(Application.objects.get(uuid=made.json()["uuid"]))
+
+    # Beyond one admission a window, the surge is flagged, in the record and for everyone who can see
+    # the council; with nobody above to ask, the bakery itself is named as the approving body.
+    assert [a.is_flagged for a in applications] == [False, True, True]
+    assert {f["approval_by"] for f in payloads("membership.admission_flagged")} == {str(bakery.uuid)}
+    listing = cast.api(vic).get(f"/api/v1/membership/applications?council={bakery.uuid}").json()["items"]
+    assert [a["approval_by"] for a in listing if a["is_flagged"]] == ["standing_members"] * 2
+    page = cast.client(cast.dave).get(f"/councils/{bakery.uuid}/").content.decode()
+    assert "Flagged admissions" in page
+
+    # After the candidate period the council votes all three in; the unflagged one is admitted.
+    later = timezone.now() + timedelta(days=91)
+    for application in applications:
+        admission = actions.call_admission_vote(actor=sam, application=application, now=later, method="named")
+        for voter in (sam, tess, uma):
+            motion_actions.cast_vote(actor=voter, vote=admission, choice="yes", now=later)
+        motion_actions.close_vote(actor=None, vote=admission, now=later)
+    statuses = [Membership.objects.get(user=r).status for r in recruits]
+    assert statuses == [Membership.Status.FULL, Membership.Status.CANDIDATE, Membership.Status.CANDIDATE]
+
+    # The flagged two need a second vote, of the members who were full members before the surge
+    # window opened, frozen when it is called: the friend admitted a moment ago has no say in it,
+    # nor do the applicants themselves.
+    refused = post(cast.api(tess), f"/api/v1/membership/applications/{applications[1].uuid}/call-parent-vote")
+    assert refused.status_code == 403
+    vote = actions.call_approval_vote(actor=sam, application=applications[1], now=later, method="named")
+    assert vote.motion.council == bakery and vote.electorate_size == 4
+    for outsider in (recruits[0], recruits[1]):
+        refused = post(cast.api(outsider), f"/api/v1/motions/votes/{vote.uuid}/cast", {"choice": "yes"})
+        assert refused.status_code == 403
+        assert refused.json()["detail"] == "You are not in the electorate of this vote."
+    # The longer-standing members refuse the packing: the friend is not admitted and their candidacy ends.
+    for voter, choice in ((sam, "yes"), (tess, "no"), (uma, "no"), (vic, "no")):
+        motion_actions.cast_vote(actor=voter, vote=vote, choice=choice, now=later)
+    motion_actions.close_vote(actor=None, vote=vote, now=later)
+    assert Membership.objects.get(user=recruits[1]).status == Membership.Status.LEFT
+    assert payloads("member.not_admitted")[-1]["by"] == "standing_members"
+    assert Membership.objects.get(user=recruits[2]).status == Membership.Status.CANDIDATE
+
+    # Anyone can check from the record alone that only the longer-standing members voted.
+    items = [
+        replay.Item.from_document(i, entry_document(e)) for i, e in enumerate(Entry.objects.order_by("id"))
+    ]
+    outcome = replay.replay(items)
+    assert outcome.problems == [] and outcome.notes == []
+    assert verify_database() == []

@@ -21,8 +21,8 @@ from councils.api.schemas import Strict
 from councils.constitution import actions, queries
 from councils.constitution.models import Amendment, ConstitutionVersion
 from councils.constitution.plain import explain
-from councils.constitution.rules import document_changes
-from councils.core.rules.constitution import Constitution
+from councils.constitution.rules import content_hash, document_changes
+from councils.core.rules.constitution import DEFAULTS_NOTE
 from councils.federation.models import Federation
 
 router = Router(tags=["constitution"])
@@ -42,7 +42,17 @@ class VersionOut(Schema):
     document: dict[str, Any]
 
 
-class ConstitutionOut(VersionOut):
+class ConstitutionOut(Schema):
+    """The rules in force. Before any version is adopted, the shipped defaults apply as version 0."""
+
+    federation: UUID
+    version: int
+    is_default: bool
+    note: str
+    content_hash: str
+    adopted_at: datetime | None
+    adopted_by_motion: UUID | None
+    document: dict[str, Any]
     plain: list[SectionOut]
 
 
@@ -99,7 +109,7 @@ def version_out(version: ConstitutionVersion, federation: Federation) -> dict[st
 
 
 def amendment_out(amendment: Amendment) -> dict[str, Any]:
-    base = queries.get_version(federation=amendment.federation, version=amendment.base_version)
+    base = queries.version_document(federation=amendment.federation, version=amendment.base_version)
     return {
         "uuid": amendment.uuid,
         "council": amendment.council.uuid,
@@ -113,18 +123,29 @@ def amendment_out(amendment: Amendment) -> dict[str, Any]:
         "content_hash": amendment.content_hash,
         "changes": [
             {"setting": name, "old": old, "new": new}
-            for name, old, new in document_changes(base.document, amendment.document)
+            for name, old, new in document_changes(base, amendment.document)
         ],
     }
 
 
 @router.get("/current", response=ConstitutionOut, auth=OPTIONAL, operation_id="constitution_current")
 def current(request: HttpRequest, federation: UUID | None = None) -> dict[str, Any]:
-    """The constitution in force, with every rule in plain language."""
+    """The constitution in force, with every rule in plain language; the defaults while none is adopted."""
     fed = resolve_federation(request.user, federation)
-    version = queries.get_current_version(federation=fed)
-    plain = [{"title": t, "rules": r} for t, r in explain(Constitution.from_document(version.document))]
-    return {**version_out(version, fed), "plain": plain}
+    version = queries.current_version(federation=fed)
+    rules = queries.constitution_for(federation=fed)
+    document = rules.to_document()
+    return {
+        "federation": fed.uuid,
+        "version": rules.version,
+        "is_default": rules.is_default,
+        "note": DEFAULTS_NOTE if rules.is_default else "",
+        "content_hash": content_hash(document),
+        "adopted_at": version.adopted_at if version else None,
+        "adopted_by_motion": version.adopted_by_motion if version else None,
+        "document": document,
+        "plain": [{"title": t, "rules": r} for t, r in explain(rules)],
+    }
 
 
 @router.get("/versions", response=list[VersionOut], auth=OPTIONAL, operation_id="constitution_versions")

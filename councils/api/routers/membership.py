@@ -17,7 +17,7 @@ from ninja.pagination import paginate
 from councils.accounts.queries import acting_user
 from councils.api.pagination import PageNumber
 from councils.api.schemas import Ref, Strict
-from councils.constitution.queries import current_constitution
+from councils.constitution import queries as constitution_queries
 from councils.federation import queries as federation_queries
 from councils.membership import actions, permissions, queries
 from councils.membership.models import Appeal, Application, DisciplineCase
@@ -41,6 +41,8 @@ class ApplicationOut(Schema):
     is_flagged: bool
     motion: UUID | None
     council_approved_at: datetime | None
+    approval_by: Literal["parent", "standing_members"] | None
+    approval_members_before: datetime | None
     parent_motion: UUID | None
     parent_approved_at: datetime | None
     decided_at: datetime | None
@@ -154,7 +156,7 @@ def _ref(obj: Any) -> dict[str, Any]:
 
 
 def application_out(application: Application) -> dict[str, Any]:
-    rules = current_constitution(application.council.federation_id)
+    rules = constitution_queries.constitution_for(federation=application.council.federation_id)
     return {
         "uuid": application.uuid,
         "council": _ref(application.council),
@@ -171,6 +173,10 @@ def application_out(application: Application) -> dict[str, Any]:
         "is_flagged": application.is_flagged,
         "motion": application.motion_uuid,
         "council_approved_at": application.council_approved_at,
+        "approval_by": None
+        if not application.is_flagged
+        else ("parent" if application.council.parent_id else "standing_members"),
+        "approval_members_before": queries.approval_cutoff(application=application),
         "parent_motion": application.parent_motion_uuid,
         "parent_approved_at": application.parent_approved_at,
         "decided_at": application.decided_at,
@@ -309,9 +315,10 @@ def call_vote(request: HttpRequest, application_id: UUID, body: CallVoteIn) -> A
     operation_id="applications_call_parent_vote",
 )
 def call_parent_vote(request: HttpRequest, application_id: UUID, body: CallVoteIn) -> Any:
-    """Put a flagged admission to the council above for its approval."""
+    """Put a flagged admission to its approval vote: the council above, or where there is none,
+    the council's members who were full members before the surge window (`approval_by`)."""
     application = queries.access_application(viewer=request.user, application_uuid=application_id)
-    vote = actions.call_parent_approval_vote(
+    vote = actions.call_approval_vote(
         actor=acting_user(request),
         application=application,
         now=timezone.now(),

@@ -132,6 +132,15 @@ def found(request: HttpRequest, body: PlatformIn) -> Any:
     return Status(201, platform_out(platform, request.user))
 
 
+@router.get("/documents/{document_id}", response=DocumentOut, operation_id="platforms_document")
+def get_document(request: HttpRequest, document_id: UUID) -> dict[str, Any]:
+    """One document, for the platform's members and the members of the councils it was sent to.
+
+    An alert of kind `platform_document` names the document as its subject.
+    """
+    return document_out(queries.access_document(viewer=request.user, document_uuid=document_id))
+
+
 @router.get("/{platform_id}", response=PlatformOut, operation_id="platforms_get")
 def get_platform(request: HttpRequest, platform_id: UUID) -> dict[str, Any]:
     return platform_out(queries.access_platform(viewer=request.user, platform_uuid=platform_id), request.user)
@@ -172,7 +181,7 @@ def documents(request: HttpRequest, platform_id: UUID) -> Any:
 
 @router.post("/{platform_id}/documents", response={201: DocumentOut}, operation_id="platforms_publish")
 def publish(request: HttpRequest, platform_id: UUID, body: DocumentIn) -> Any:
-    """Publish a document through the platform to the members of the councils named."""
+    """Publish a document through the platform to the members of the councils named; they are alerted."""
     platform = queries.access_platform(viewer=request.user, platform_uuid=platform_id)
     councils = list(
         federation_queries.list_visible_councils(viewer=request.user).filter(uuid__in=body.councils)

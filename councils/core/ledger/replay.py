@@ -33,6 +33,7 @@ from councils.core.ledger import note
 from councils.core.rules import ballots as ballot_rules
 from councils.core.rules import recall as petition_rules
 from councils.core.rules import votes as vote_rules
+from councils.core.rules.constitution import DEFAULTS_VERSION, Constitution
 from councils.core.tally import count
 
 
@@ -152,21 +153,26 @@ def _set_membership(replay: Replay, item: Item, status: str) -> None:
         replay.problem(item, f"a {item.event} entry names no membership")
         return
     memberships = replay.table("memberships")
-    known = memberships.get(membership)
-    council = item.council or (known or {}).get("council")
+    known = memberships.get(membership) or {}
     memberships[membership] = {
-        "member": member or (known or {}).get("member"),
-        "council": council,
+        "member": member or known.get("member"),
+        "council": item.council or known.get("council"),
         "status": status,
+        # Full membership starts at founding or admission; a reinstated member keeps their date.
+        "full_since": _time(item.at) if item.event in FULL_FROM_NOW else known.get("full_since"),
     }
 
 
-@rule("member.founding_enrolled", "member.invited_joined", "member.admitted", "member.reinstated")
+FULL_FROM_NOW = ("member.founding_enrolled", "member.admitted")
+
+
+@rule(*FULL_FROM_NOW, "member.reinstated")
 def _member_full(replay: Replay, item: Item) -> None:
     _set_membership(replay, item, "full")
 
 
-@rule("member.candidate_started")
+# An invitation makes a candidate: a voice, no vote until the council admits them.
+@rule("member.invited_joined", "member.candidate_started")
 def _member_candidate(replay: Replay, item: Item) -> None:
     _set_membership(replay, item, "candidate")
 
@@ -203,8 +209,11 @@ def _unseated(replay: Replay, item: Item) -> None:
     del seats[seat]
 
 
-def recorded_voters(replay: Replay, council: str | None) -> set[str] | None:
-    """Voters of `council` now, from the record; None when the record does not describe the council."""
+def recorded_voters(replay: Replay, council: str | None, before: datetime | None = None) -> set[str] | None:
+    """Voters of `council` now, from the record; None when the record does not describe the council.
+
+    `before` keeps only members whose full membership began before it (base councils only).
+    """
     info = replay.table("councils").get(council or "")
     if info is None:
         return None
@@ -212,8 +221,13 @@ def recorded_voters(replay: Replay, council: str | None) -> set[str] | None:
         return {
             m["member"]
             for m in replay.table("memberships").values()
-            if m["council"] == council and m["status"] == "full" and m["member"]
+            if m["council"] == council
+            and m["status"] == "full"
+            and m["member"]
+            and (before is None or (m["full_since"] is not None and m["full_since"] < before))
         }
+    if before is not None:
+        return None
     return {
         s["delegate"] for s in replay.table("seats").values() if s["council"] == council and s["delegate"]
     }
@@ -260,7 +274,13 @@ def _vote_opened(replay: Replay, item: Item) -> None:
     if isinstance(listed, list):
         electorate = {str(v) for v in listed}
     else:
-        rebuilt = recorded_voters(replay, item.council)
+        # A vote limited to longer-standing members names the moment their membership must predate.
+        before = _time(p.get("members_before"))
+        rebuilt = (
+            None
+            if before is None and "members_before" in p
+            else recorded_voters(replay, item.council, before)
+        )
         digest = p.get("electorate_sha256")
         if (
             rebuilt is not None
@@ -1035,21 +1055,46 @@ def _amendment_proposed(replay: Replay, item: Item) -> None:
 
 @rule("constitution.amended")
 def _constitution_amended(replay: Replay, item: Item) -> None:
-    versions = replay.table("constitution").get("versions") or {}
-    previous = versions.get(item.payload.get("previous"))
+    lineage = replay.table("constitution")
+    if _is_defaults(item.payload.get("previous")):
+        # A first version adopted by amending the defaults, as founding adopts version 1.
+        if lineage.get("versions") is not None:
+            lineage["versions"] = {}
+            lineage["ambiguous"] = True
+            return
+        lineage["versions"] = {}
+    versions = lineage.get("versions")
+    if versions is None:
+        return
+    previous = _version_document(versions, item.payload.get("previous"))
     changes = replay.table("amendments").get(item.payload.get("amendment") or "")
     if previous is not None and changes is not None:
         after = {name: change[1] for name, change in changes.items() if isinstance(change, list) and change}
         versions[item.payload.get("constitution")] = {**previous, **after}
 
 
-def constitution_version(replay: Replay, version: object) -> Mapping[str, Any] | None:
-    """The text of constitution `version`; None where the record does not hold it."""
-    lineage = replay.table("constitution")
-    if lineage.get("ambiguous"):
-        return None
-    document: Mapping[str, Any] | None = (lineage.get("versions") or {}).get(version)
+def _is_defaults(version: object) -> bool:
+    return type(version) is int and version == DEFAULTS_VERSION
+
+
+def _version_document(versions: Mapping[Any, Any], version: object) -> Mapping[str, Any] | None:
+    """A version's text: adopted ones from the record, version 0 the shipped defaults."""
+    if _is_defaults(version):
+        return Constitution().to_document()
+    document: Mapping[str, Any] | None = versions.get(version)
     return document
+
+
+def constitution_version(replay: Replay, version: object) -> Mapping[str, Any] | None:
+    """The text of constitution `version`; None where the record does not hold it.
+
+    Version 0 is the shipped defaults, the same in every federation, so even a log holding several
+    federations tells its numbers.
+    """
+    lineage = replay.table("constitution")
+    if lineage.get("ambiguous") and not _is_defaults(version):
+        return None
+    return _version_document(lineage.get("versions") or {}, version)
 
 
 def constitution_number(replay: Replay, item: Item, name: str) -> Any:

@@ -2,7 +2,9 @@
 
 A federation's constitution is a versioned document; each version is an
 instance of `Constitution`. Decisions name the version they applied. The
-defaults are what the demo ships with and what a new federation starts from.
+defaults are what the demo ships with and what a new federation starts from;
+until a federation adopts its first version they apply as version 0, so that
+no decision ever claims a version that was never adopted.
 """
 
 from __future__ import annotations
@@ -14,11 +16,14 @@ from typing import Any
 from councils.core.errors import InvalidInputError
 
 THRESHOLDS = ("simple", "absolute", "two_thirds", "three_fifths")
+# The version number decisions name while the shipped defaults apply.
+DEFAULTS_VERSION = 0
+DEFAULTS_NOTE = "defaults apply: no constitution adopted yet"
 
 
 @dataclass(frozen=True)
 class Constitution:
-    version: int = 1
+    version: int = DEFAULTS_VERSION
     # Admission: sponsors of standing, a candidate period with voice but no vote,
     # then a vote of the base council; a surge of admissions needs the parent.
     sponsors_required: int = 2
@@ -47,6 +52,16 @@ class Constitution:
     pay_cap_share: Decimal = Decimal("1.00")
     # Changing this document.
     amendment_threshold: str = "two_thirds"
+
+    @property
+    def is_default(self) -> bool:
+        """Whether these are the shipped defaults, in force because no version has been adopted."""
+        return self.version == DEFAULTS_VERSION
+
+    @property
+    def title(self) -> str:
+        """How a message names these rules: their version, or that the defaults apply."""
+        return DEFAULTS_NOTE if self.is_default else f"constitution version {self.version}"
 
     @property
     def pay_cap(self) -> Decimal | None:
@@ -91,6 +106,7 @@ class Constitution:
         return result
 
     def validate(self) -> None:
+        """Check a document: adopted versions are numbered from 1 (0 names the shipped defaults)."""
         for name in ("discipline_threshold", "amendment_threshold"):
             if getattr(self, name) not in THRESHOLDS:
                 raise InvalidInputError(f"{name} must be one of {', '.join(THRESHOLDS)}.")
@@ -98,7 +114,7 @@ class Constitution:
             value = getattr(self, name)
             if not Decimal(0) < value <= Decimal(1):
                 raise InvalidInputError(f"{name} must be a share above 0 and at most 1.")
-        if self.version < 1:
-            raise InvalidInputError("version starts at 1.")
         if self.max_consecutive_terms < 1:
             raise InvalidInputError("max_consecutive_terms must be at least 1.")
+        if self.version < 1:
+            raise InvalidInputError("version starts at 1.")

@@ -115,7 +115,7 @@ def check_eligible(
     if terms < c.max_consecutive_terms or last is None:
         return
     rule = (
-        f"Rule (constitution version {c.version}): nobody may hold the office of {office} for more than "
+        f"Rule ({c.title}): nobody may hold the office of {office} for more than "
         f"{c.max_consecutive_terms} consecutive term(s) of {c.term_months} months; after that they stand "
         f"down for at least {c.rotation_gap_terms} term(s)."
     )
@@ -136,10 +136,7 @@ def check_term_length(
 ) -> None:
     """Refuse an office without an end, or with a term longer than the constitution's."""
     c = constitution
-    rule = (
-        f"Rule (constitution version {c.version}): every office is held for a term of at most "
-        f"{c.term_months} months."
-    )
+    rule = f"Rule ({c.title}): every office is held for a term of at most {c.term_months} months."
     if term_ends_at is None:
         raise TermRuleError(f"{rule} An appointment without an end date (indefinite tenure) is refused.")
     if term_ends_at <= started_at:

@@ -20,7 +20,7 @@ from councils.accounts.models import User
 from councils.constitution import actions, permissions, queries
 from councils.constitution.plain import LABELS, explain
 from councils.constitution.rules import document_changes
-from councils.core.rules.constitution import THRESHOLDS, Constitution
+from councils.core.rules.constitution import DEFAULTS_VERSION, THRESHOLDS, Constitution
 from councils.federation import permissions as council_policy
 from councils.web.views.common import domain_errors
 
@@ -32,11 +32,12 @@ def _me(request: HttpRequest) -> User:
 
 
 def _history(federation: Any) -> list[dict[str, Any]]:
-    """Each version with what changed from the one before, newest first."""
+    """Each version with what changed from the one before (the first: from the defaults), newest first."""
     versions = list(queries.list_versions(federation=federation))
+    before = [Constitution().to_document(), *(v.document for v in versions)]
     rows = []
-    for previous, version in zip([None, *versions], versions, strict=False):
-        changes = document_changes(previous.document, version.document) if previous else []
+    for previous, version in zip(before, versions, strict=False):
+        changes = document_changes(previous, version.document)
         rows.append(
             {
                 "version": version,
@@ -49,9 +50,12 @@ def _history(federation: Any) -> list[dict[str, Any]]:
 @domain_errors
 def constitution_page(request: HttpRequest) -> HttpResponse:
     federation = queries.federation_for(viewer=request.user, federation_uuid=request.GET.get("federation"))
-    current = queries.get_current_version(federation=federation)
+    current = queries.current_version(federation=federation)
+    rules = queries.constitution_for(federation=federation)
     top = queries.top_council(federation=federation)
-    documents = {v.version: v.document for v in queries.list_versions(federation=federation)}
+    # Version 0 is the shipped defaults, which an amendment proposed before any adoption changes.
+    documents = {DEFAULTS_VERSION: Constitution().to_document()}
+    documents.update((v.version, v.document) for v in queries.list_versions(federation=federation))
     amendments = []
     for amendment in queries.list_amendments(federation=federation)[:50]:
         changes = document_changes(documents[amendment.base_version], amendment.document)
@@ -66,7 +70,8 @@ def constitution_page(request: HttpRequest) -> HttpResponse:
     context = {
         "federation": federation,
         "current": current,
-        "sections": explain(Constitution.from_document(current.document)),
+        "rules": rules,
+        "sections": explain(rules),
         "history": _history(federation),
         "amendments": amendments,
         "top": top,
@@ -101,7 +106,7 @@ def amendment_form(current: Constitution) -> type[forms.Form]:
 @domain_errors
 def amendment_new(request: HttpRequest) -> HttpResponse:
     federation = queries.federation_for(viewer=request.user, federation_uuid=request.GET.get("federation"))
-    current = queries.current_constitution(federation)
+    current = queries.constitution_for(federation=federation)
     form = amendment_form(current)(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from councils.accounts.queries import acting_user
+from councils.constitution import queries as constitution_queries
 from councils.core.errors import InvalidInputError
 from councils.federation import queries as federation_queries
 from councils.federation.models import Council
@@ -208,11 +209,10 @@ def office_pay(request: HttpRequest, office_id: UUID) -> HttpResponse:
         )
         messages.success(request, _("Your declaration is on the register of offices."))
         return redirect("web:register", office.council.uuid)
-    cap = queries.constitution_for(council=office.council).pay_cap
+    rules = constitution_queries.constitution_for(federation=office.council.federation_id)
+    context = {"office": office, "form": form, "cap": rules.pay_cap, "rules": rules}
     status = 422 if request.method == "POST" else 200
-    return render(
-        request, "web/mandates/pay.html", {"office": office, "form": form, "cap": cap}, status=status
-    )
+    return render(request, "web/mandates/pay.html", context, status=status)
 
 
 @require_GET
@@ -231,10 +231,12 @@ def register(request: HttpRequest, council_id: UUID) -> HttpResponse:
         for line in queries.list_register(federation_id=anchor.federation_id, now=now)
         if line.council.id in visible
     ]
+    rules = constitution_queries.constitution_for(federation=anchor.federation_id)
     context = {
         "anchor": anchor,
         "lines": lines,
-        "cap": queries.constitution_for(council=anchor).pay_cap,
+        "rules": rules,
+        "cap": rules.pay_cap,
         "breaches": sum(1 for line in lines if line.pay_excess is not None),
         "flagged": [line for line in lines if line.pay_excess is not None or line.reports_overdue],
     }

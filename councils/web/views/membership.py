@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from councils.accounts.models import User
-from councils.constitution.queries import constitution_in_force
+from councils.constitution import queries as constitution_queries
 from councils.federation import queries as federation_queries
 from councils.federation.models import Membership
 from councils.membership import actions, permissions, queries
@@ -115,7 +115,7 @@ def apply(request: HttpRequest, council_id: UUID) -> HttpResponse:
         )
         messages.success(request, _("Your application is made. Ask two members of standing to sponsor you."))
         return redirect("web:application", application.uuid)
-    rules = constitution_in_force(federation=council.federation_id, purpose="an application")
+    rules = constitution_queries.constitution_for(federation=council.federation_id)
     context = {"council": council, "form": form, "rules": rules}
     return render(request, "web/membership/apply.html", context, status=_status(request))
 
@@ -143,17 +143,16 @@ def application_detail(request: HttpRequest, application_id: UUID) -> HttpRespon
     context = {
         "application": application,
         "sponsors": application.sponsorships.select_related("sponsor"),
-        "rules": constitution_in_force(
-            federation=application.council.federation_id, purpose="an application"
-        ),
+        "rules": constitution_queries.constitution_for(federation=application.council.federation_id),
         "may_sponsor": application.status == "sponsoring" and permissions.can(user, "sponsor", application),
         "may_withdraw": application.status in ("sponsoring", "candidate")
         and permissions.can(user, "withdraw", application),
         "may_call": application.status == "candidate" and permissions.can(user, "call_vote", application),
-        "may_call_parent": application.is_flagged
+        "may_call_approval": application.is_flagged
         and application.parent_motion_uuid is None
         and application.status in ("candidate", "voting")
-        and permissions.can(user, "call_parent_vote", application),
+        and permissions.can(user, "call_approval_vote", application),
+        "approval_cutoff": queries.approval_cutoff(application=application),
         "now": timezone.now(),
     }
     return render(request, "web/membership/application.html", context)
@@ -181,8 +180,8 @@ withdraw = _application_action(actions.withdraw_application, gettext_lazy("The a
 call_vote = _application_action(
     actions.call_admission_vote, gettext_lazy("The admission vote is open."), vote="council"
 )
-call_parent_vote = _application_action(
-    actions.call_parent_approval_vote, gettext_lazy("The approval vote is open."), vote="parent"
+call_approval_vote = _application_action(
+    actions.call_approval_vote, gettext_lazy("The approval vote is open."), vote="approval"
 )
 
 
@@ -211,7 +210,7 @@ def charges_new(request: HttpRequest, council_id: UUID) -> HttpResponse:
         )
         messages.success(request, _("The charges are brought and the member has notice of the hearing."))
         return redirect("web:case", case.uuid)
-    rules = constitution_in_force(federation=council.federation_id, purpose="a discipline case")
+    rules = constitution_queries.constitution_for(federation=council.federation_id)
     context = {"council": council, "form": form, "rules": rules}
     return render(request, "web/membership/charges.html", context, status=_status(request))
 
@@ -352,9 +351,9 @@ urlpatterns = [
     path("applications/<uuid:application_id>/withdraw/", withdraw, name="application_withdraw"),
     path("applications/<uuid:application_id>/call-vote/", call_vote, name="application_call_vote"),
     path(
-        "applications/<uuid:application_id>/call-parent-vote/",
-        call_parent_vote,
-        name="application_call_parent",
+        "applications/<uuid:application_id>/call-approval-vote/",
+        call_approval_vote,
+        name="application_call_approval",
     ),
     path("cases/<uuid:case_id>/", case_detail, name="case"),
     path("cases/<uuid:case_id>/defence/", case_defence, name="case_defence"),

@@ -92,6 +92,16 @@ def platform_detail(request: HttpRequest, platform_id: UUID) -> HttpResponse:
     return render(request, "web/platforms/detail.html", context)
 
 
+@login_required
+@domain_errors
+def document_detail(request: HttpRequest, document_id: UUID) -> HttpResponse:
+    """One document, for the platform's members and the members of the councils it was sent to."""
+    document = queries.access_document(viewer=request.user, document_uuid=document_id)
+    return render(
+        request, "web/platforms/document.html", {"document": document, "platform": document.platform}
+    )
+
+
 @require_POST
 @login_required
 @domain_errors
@@ -136,7 +146,10 @@ def platform_publish(request: HttpRequest, platform_id: UUID) -> HttpResponse:
             councils=list(visible.filter(uuid__in=data["councils"])),
             now=timezone.now(),
         )
-        messages.success(request, _("The document is published to the members of the councils you chose."))
+        messages.success(
+            request,
+            _("The document is published, and the members of the councils you chose are alerted."),
+        )
         return redirect("web:platform", platform.uuid)
     context = {"platform": platform, "form": form, "what": _("Publish a document")}
     return render(request, "web/platforms/form.html", context, status=_status(request))
@@ -175,4 +188,5 @@ urlpatterns = [
     path("<uuid:platform_id>/leave/", platform_leave, name="platform_leave"),
     path("<uuid:platform_id>/publish/", platform_publish, name="platform_publish"),
     path("<uuid:platform_id>/slate/", platform_slate, name="platform_slate"),
+    path("documents/<uuid:document_id>/", document_detail, name="platform_document"),
 ]

@@ -386,3 +386,66 @@ def test_a_recall_follows_the_vote_its_petition_called():
     ]
     without_vote = [*petition("u-a", "u-b"), item(30, "recall.decided", decided)]
     assert messages(without_vote) == ["recall petition p was decided without the vote it called"]
+
+
+def test_an_invited_member_is_a_candidate_without_a_vote():
+    # Bob joined by invitation: the frozen electorate of the council's vote is the three full members.
+    items = named_vote([("u-a", "yes")])
+    items.insert(4, item(4, "member.invited_joined", {"membership": "m-bob", "member": "u-bob"}))
+    outcome = replay.replay(items)
+    assert outcome.problems == [] and outcome.notes == []
+    assert outcome.state["memberships"]["m-bob"]["status"] == "candidate"
+
+
+def test_a_vote_of_longer_standing_members_rebuilds_its_electorate():
+    # u-a and u-b founded the council; u-c was admitted later; the vote is for members before February.
+    def at(index: int, when: str, event: str, payload: dict[str, Any], actor: str | None = None) -> Item:
+        return Item(index=index, event=event, actor=actor, council=COUNCIL, at=when, payload=payload)
+
+    standing = ["u-a", "u-b"]
+    opened = {
+        "vote": "v",
+        "motion": "mo",
+        "method": "named",
+        "electorate": 2,
+        "electorate_sha256": vote_rules.electorate_digest(voter_uuids=standing, text=TEXT),
+        "members_before": "2026-02-01T00:00:00.000000Z",
+    }
+    items = [
+        at(0, "", "council.created", {"council": COUNCIL, "is_base": True}),
+        *[
+            at(
+                1 + i,
+                "2026-01-01T00:00:00.000000Z",
+                "member.founding_enrolled",
+                {"membership": f"m-{v}", "member": v},
+            )
+            for i, v in enumerate(standing)
+        ],
+        at(
+            3,
+            "2026-01-20T00:00:00.000000Z",
+            "member.candidate_started",
+            {"membership": "m-u-c", "member": "u-c"},
+        ),
+        at(4, "2026-03-01T00:00:00.000000Z", "member.admitted", {"membership": "m-u-c", "member": "u-c"}),
+        at(5, "", "motion.tabled", {"motion": "mo", "text": TEXT}),
+        at(6, "", "vote.opened", opened),
+        at(7, "", "vote.cast", {"vote": "v", "voter": "u-a", "choice": "yes"}, actor="u-a"),
+    ]
+    outcome = replay.replay(items)
+    assert outcome.problems == [] and outcome.notes == []
+    late = at(8, "", "vote.cast", {"vote": "v", "voter": "u-c", "choice": "yes"}, actor="u-c")
+    assert any("u-c voted but was not in the electorate" in m for m in messages([*items, late]))
+    # A vote naming no readable moment cannot be rebuilt: its voters are checked by count only.
+    for moment in ("soon", "2026-02-01T00:00:00"):
+        unreadable = [*items[:6], at(6, "", "vote.opened", {**opened, "members_before": moment})]
+        assert replay.replay(unreadable).notes
+
+
+def test_a_higher_council_has_no_longer_standing_electorate():
+    from datetime import UTC, datetime
+
+    state = replay.Replay()
+    state.table("councils")["c-2"] = {"is_base": False}
+    assert replay.recorded_voters(state, "c-2", datetime(2026, 1, 1, tzinfo=UTC)) is None

@@ -646,3 +646,43 @@ def test_a_penalised_delegate_must_lose_their_seat(penalty, event):
     ]
     one(docs, f"member.{event}")["payload"]["ended_seats"] = []
     assert messages(docs) == [f"u-x was {event} in case {CASE} but still holds delegate seat s-u-x"]
+
+
+def _under_the_defaults(docs: list[Doc]) -> list[Doc]:
+    """The same record in a federation that never adopted a constitution: every entry names version 0."""
+    docs = [d for d in docs if d["event"] != "constitution.adopted"]
+    for d in docs:
+        if d["payload"].get("constitution") == 1:
+            d["payload"]["constitution"] = 0
+    return docs
+
+
+def test_before_any_adoption_the_defaults_give_the_numbers():
+    assert messages(_under_the_defaults(appealed())) == []
+    docs = _under_the_defaults(case_record())
+    one(docs, "discipline.charged")["payload"]["notice_days"] = 10
+    one(docs, "discipline.charged")["payload"]["hearing_at"] = (T0 + timedelta(days=10)).isoformat()
+    assert f"case {CASE} applies 10 days of notice, but the constitution requires 14" in messages(docs)
+    # The defaults are the same everywhere: other federations' constitutions in the log do not blur them.
+    others = Constitution(version=1, hearing_notice_days=10).to_document()
+    for _ in range(2):
+        docs.insert(1, doc("constitution.adopted", {"constitution": 1, "document": others}, at=T0))
+    assert f"case {CASE} applies 10 days of notice, but the constitution requires 14" in messages(docs)
+
+
+def test_a_first_version_adopted_by_amending_the_defaults_gives_its_numbers():
+    docs = [d for d in case_record() if d["event"] != "constitution.adopted"]
+    amendment = [
+        doc(
+            "constitution.amendment_proposed",
+            {"amendment": "am-1", "changes": {"hearing_notice_days": [14, 21]}},
+        ),
+        doc("constitution.amended", {"amendment": "am-1", "constitution": 1, "previous": 0}),
+    ]
+    for d in reversed(amendment):
+        d["at"] = format_time(T0)
+        docs.insert(1, d)
+    assert f"case {CASE} applies 14 days of notice, but the constitution requires 21" in messages(docs)
+    # Another federation amending its defaults too: version 1 no longer says whose.
+    docs.insert(3, copy.deepcopy(amendment[1]))
+    assert messages(docs) == []

@@ -40,3 +40,11 @@ def test_pay_cap_is_share_of_average_wage_or_none():
     assert Constitution().pay_cap == Decimal("2400.00")
     assert Constitution(pay_cap_share=Decimal("0.5")).pay_cap == Decimal("1200.00")
     assert Constitution(average_member_wage=Decimal(0)).pay_cap is None
+
+
+def test_the_shipped_defaults_are_version_zero_and_say_so():
+    assert Constitution().version == 0 and Constitution().is_default
+    assert Constitution().title == "defaults apply: no constitution adopted yet"
+    adopted = Constitution.from_document({**Constitution().to_document(), "version": 2})
+    assert not adopted.is_default
+    assert adopted.title == "constitution version 2"
