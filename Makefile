@@ -60,8 +60,8 @@ contracts: install-dev
 	$(BIN)/lint-imports
 
 # Coverage may only go up: raise these floors when it does. The pure core aims at 100%.
-COVERAGE_FLOOR := 91
-CORE_COVERAGE_FLOOR := 93
+COVERAGE_FLOOR := 92
+CORE_COVERAGE_FLOOR := 99
 
 ## check: lint, types, import contracts, the whole suite and the coverage gates
 check: lint types contracts browser
