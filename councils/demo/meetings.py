@@ -2,7 +2,9 @@
 
 The past meeting hears its delegate's report, debates and votes a motion by
 roll call, and approves minutes generated from the record. The next meeting
-has the open treasurer election on its agenda.
+has the open treasurer election on its agenda. Then Eastside District
+meets, and closing that meeting puts the report back owed by Riverside's
+delegates on Riverside's upcoming agenda, where the chair cannot remove it.
 """
 
 from __future__ import annotations
@@ -96,8 +98,20 @@ def build_meetings(demo: Demo) -> None:
             now=demo.now + timedelta(days=115),
         )
         when = demo.now + timedelta(days=116)
-        ma.add_agenda_item(
-            actor=alice, meeting=upcoming, kind="report", title="Report from our delegates", now=when
-        )
         ma.add_agenda_item(actor=alice, meeting=upcoming, kind="election", election=treasurer, now=when)
         ma.add_agenda_item(actor=alice, meeting=upcoming, kind="other", title="Any other business", now=when)
+
+        district = riverside.parent
+        assert district is not None
+        chair = district.offices.get(role="chair", ended_at__isnull=True).user
+        meets = (demo.now + timedelta(days=118)).replace(hour=18, minute=0, second=0, microsecond=0)
+        district_meeting = ma.schedule_meeting(
+            actor=chair,
+            council=district,
+            title="District delegates' meeting",
+            starts_at=meets,
+            place="Eastside union hall",
+            now=demo.now + timedelta(days=110),
+        )
+        ma.open_meeting(actor=chair, meeting=district_meeting, now=meets)
+        ma.close_meeting(actor=chair, meeting=district_meeting, now=meets + minute(90))

@@ -108,3 +108,16 @@ def test_demo_record_replays_every_rule(demo):
     verdict = verify_genuine()
     assert verdict.problems == [], verdict.problems[:20]
     assert verdict.notes == []
+
+
+@pytest.mark.django_db
+def test_demo_puts_the_report_back_on_riversides_next_agenda(demo):
+    from councils.meetings.models import AgendaItem, Meeting
+
+    riverside = Council.objects.get(name="Riverside Depot")
+    upcoming = Meeting.objects.filter(council=riverside).exclude(status="closed").get()
+    reports = [item.report for item in AgendaItem.objects.filter(meeting=upcoming, kind="report_back")]
+    sitting = riverside.delegate_seats.filter(council=riverside.parent, ended_at__isnull=True)
+    assert len(reports) == sitting.count() > 0, "one report back for each delegate sitting in the district"
+    assert {r.seat_id for r in reports} == set(sitting.values_list("id", flat=True))
+    assert all(r.council == riverside for r in reports)
