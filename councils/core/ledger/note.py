@@ -166,8 +166,6 @@ def parse_note(text: str) -> Note:
         if not name or len(raw) < 5:
             raise NoteError("a signature line names its key and carries at least a key id")
         signatures.append(Signature(name, raw[:4], raw[4:]))
-    if not signatures:
-        raise NoteError("the note carries no signature")
     return Note(body, tuple(signatures))
 
 

@@ -34,10 +34,6 @@ DISPLAY_PLACES = 18
 ObjectArray = npt.NDArray[np.object_]
 
 
-def _eq(a: int, b: int) -> bool:
-    return abs(a - b) < EQUAL_WITHIN
-
-
 def _gt(a: int, b: int) -> bool:
     return a - b >= EQUAL_WITHIN
 

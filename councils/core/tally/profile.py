@@ -123,7 +123,7 @@ def compile_profile(election: Election) -> Profile:
         block = np.full((len(group), width), -1, dtype=np.int64)
         try:
             values = np.fromiter(chain.from_iterable(group), dtype=np.int64, count=len(group) * length)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             _reject_first_bad_ballot(election)
         block[:, :length] = values.reshape(len(group), length)
         ordered = np.sort(block[:, :length], axis=1)

@@ -345,3 +345,9 @@ def test_builder_resumes_from_a_frontier() -> None:
     assert resumed.root() == whole.root() == ref_mth(synthetic(11))
     with pytest.raises(ValueError):
         merkle.TreeBuilder(6, frontier[:1])
+
+
+def test_a_consistency_proof_with_a_short_hash_is_refused() -> None:
+    r2, r3 = bytes.fromhex(ROOTS[2]), bytes.fromhex(ROOTS[3])
+    with pytest.raises(ProofError, match="a proof hash is not 32 bytes"):
+        merkle.verify_consistency(2, 3, r2, r3, [b"short"])

@@ -94,3 +94,41 @@ def test_malformed_checkpoints_are_refused(body: str) -> None:
 def test_malformed_vkeys_are_refused(vkey: str) -> None:
     with pytest.raises(NoteError):
         note.parse_vkey(vkey)
+
+
+def test_checkpoint_body_errors_say_what_is_wrong() -> None:
+    root = "A" * 43 + "="
+    with pytest.raises(NoteError, match="ends with a newline"):
+        note.parse_checkpoint_body(f"o\n1\n{root}")
+    with pytest.raises(NoteError, match="no empty lines"):
+        note.parse_checkpoint_body(f"o\n1\n{root}\nextension\n\n")
+
+
+def test_a_signature_line_without_a_key_id_is_refused() -> None:
+    with pytest.raises(NoteError, match="names its key and carries at least a key id"):
+        note.parse_note("body\n\n\u2014 a AAAA\n")
+    with pytest.raises(NoteError, match="names its key"):
+        note.parse_note("body\n\n\u2014  AAAAAAAA\n")
+
+
+def test_signatures_of_the_wrong_length_are_refused() -> None:
+    log, witness = signer("log"), signer("witness", note.COSIGNATURE_V1)
+    body = note.Checkpoint("log", 1, b"\x01" * 32).body()
+    signature = note.sign_note(body, log)
+    short = note.Signature(signature.name, signature.key_id, signature.raw[:-1])
+    with pytest.raises(NoteError, match="an Ed25519 signature is 64 bytes"):
+        note.verify_signature(body, short, log.verifier)
+    cosignature = note.cosign(body, witness, 1)
+    short = note.Signature(cosignature.name, cosignature.key_id, cosignature.raw[8:])
+    with pytest.raises(NoteError, match="a cosignature is a time and a 64-byte signature"):
+        note.verify_signature(body, short, witness.verifier)
+
+
+def test_a_checkpoint_of_another_log_is_refused() -> None:
+    other = signer("other")
+    body = note.Checkpoint("other", 1, b"\x01" * 32).body()
+    text = note.Note(body, (note.sign_note(body, other),)).text()
+    with pytest.raises(NoteError, match="origin 'other' is not the log's 'log'"):
+        note.open_checkpoint(text, signer("log").verifier)
+    with pytest.raises(NoteError, match="the signature is not by log"):
+        note.verify_signature(body, note.parse_note(text).signatures[0], signer("log").verifier)

@@ -686,3 +686,16 @@ def test_a_first_version_adopted_by_amending_the_defaults_gives_its_numbers():
     # Another federation amending its defaults too: version 1 no longer says whose.
     docs.insert(3, copy.deepcopy(amendment[1]))
     assert messages(docs) == []
+
+
+def test_an_amendment_of_a_version_the_record_never_adopted_tells_no_numbers():
+    """A record that amends version 1 without holding its adoption cannot say what version 2 requires."""
+    docs = [d for d in case_record() if d["event"] != "constitution.adopted"]
+    amended_notice(docs)
+    one(docs, "discipline.charged")["payload"]["notice_days"] = 10
+    one(docs, "discipline.charged")["payload"]["hearing_at"] = (T0 + timedelta(days=10)).isoformat()
+    assert not [m for m in messages(docs) if "the constitution requires" in m]
+    # With version 1 adopted, the same record is caught against version 2's 21 days.
+    adopted = {"constitution": 1, "document": Constitution().to_document()}
+    docs.insert(1, doc("constitution.adopted", adopted, at=T0))
+    assert f"case {CASE} applies 10 days of notice, but the constitution requires 21" in messages(docs)

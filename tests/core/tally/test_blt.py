@@ -66,6 +66,13 @@ def test_ignores_text_after_the_title_with_a_warning() -> None:
         ("2 1\n-5\n1 1 0\n0\n", "line 2: withdrawn candidate -5 is not -1..-2"),
         ("2 1\n[nick a]\n0\n", "line 2: [nick] must give 2 distinct nicknames"),
         ('2 1\n1 1 0\n0\n"A"\n"A"\n', "line 4: candidate names must be unique"),
+        ("0 1\n0\n", "line 1: the numbers of candidates and seats must be at least 1"),
+        ("2 0\n0\n", "line 1: the numbers of candidates and seats must be at least 1"),
+        ("2 1\n[nick a b\n1 a 0\n0\n", "line 2: option line has no closing ']'"),
+        ("2 1\n[withdrawn 3]\n1 1 0\n0\n", "line 2: unknown candidate '3' in [withdrawn]"),
+        ('2 1\n1 1 0\n0\n"A" x "B"\n', "line 4: candidate name: text outside the quotes"),
+        ('2 1\n1 1 0\n0\n"A" "B" "C"\n', "line 4: expected 2 candidate names, found more"),
+        ('2 1\n1 1 0\n0\nA\nB\n"T\n', "line 6: title: unbalanced quotes"),
     ],
 )
 def test_malformed_files_are_refused_naming_the_line(text: str, message: str) -> None:
@@ -93,3 +100,19 @@ def test_identical_ballot_lines_are_merged() -> None:
 
     assert election.ballots == (Ballot(1003, ((0,), (1,))), Ballot(2, ((1,),)))
     assert count(election, method="plurality").stages[0].totals == {"A": "1003", "B": "2"}
+
+
+def test_blank_lines_and_withdrawn_nicknames_are_read() -> None:
+    text = '\n\n3 1\n[nick a b c]\n[withdrawn b]\n2 b a 0\n1 c 0\n0\n\n"A" "B"\n\n"C"\n\n"Title"\n'
+    election = parse_text(text).election
+
+    assert election.candidates == ("A", "B", "C")
+    assert election.withdrawn == frozenset({1})
+    assert election.title == "Title"
+    assert set(election.ballots) == {Ballot(2, ((1,), (0,))), Ballot(1, ((2,),))}
+
+
+def test_dumps_refuses_a_name_it_cannot_quote() -> None:
+    election = Election(candidates=('Ann "the Hat"', "Bo"), ballots=(), seats=1)
+    with pytest.raises(InvalidInputError, match=r"cannot be written to a \.blt file"):
+        dumps(election)

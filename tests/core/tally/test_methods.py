@@ -134,6 +134,15 @@ def test_plurality_counts_the_first_preferences_of_each_seat() -> None:
     assert approval.stages[0].totals == {"A": "5", "B": "8", "C": "7", "D": "3"}
 
 
+def test_block_plurality_counts_equal_preferences_that_fill_the_seats() -> None:
+    # Marking A and B equal fills both seats; the later preference for C is not a mark.
+    ballots = (Ballot(3, ((A, B), (C,))), Ballot(2, ((C,),)))
+    result = count(Election(("A", "B", "C"), ballots, seats=2), method="plurality")
+
+    assert result.stages[0].totals == {"A": "3", "B": "3", "C": "2"}
+    assert result.elected == ("A", "B")
+
+
 def test_a_tie_for_the_last_seat_is_drawn_reproducibly() -> None:
     tie = election("ABC", 1, (2, (A,)), (2, (B,)), (1, (C,)))
     results = [count(tie, method="plurality") for _ in range(2)]
@@ -182,6 +191,23 @@ def test_unknown_method_and_bad_ballots_are_refused() -> None:
         count(Election(("A", "B"), (Ballot(1, ((0,), (0,))),), seats=1), method="wigm")
     with pytest.raises(InvalidInputError, match="unique"):
         Election(("A", "A"), (), seats=1)
+    with pytest.raises(InvalidInputError, match="withdrawn candidate is not on the list"):
+        Election(("A", "B"), (), seats=1, withdrawn=frozenset({2}))
+
+
+@pytest.mark.parametrize(
+    ("ballot", "message"),
+    [
+        (Ballot(0, ((0,),)), "ballot 2: weight must be a positive integer, not 0"),
+        (Ballot(1, (("B",),)), "ballot 2: candidate index out of range 0..1"),
+        (Ballot(1, ((2**70,),)), "ballot 2: candidate index out of range 0..1"),
+    ],
+)
+def test_a_bad_ballot_is_refused_by_its_number(ballot: Ballot, message: str) -> None:
+    bad = Election(("A", "B"), (Ballot(1, ((1,),)), ballot), seats=1)
+    with pytest.raises(InvalidInputError) as raised:
+        count(bad, method="meek")
+    assert raised.value.message == message
 
 
 def test_more_ballots_than_can_be_summed_exactly_are_refused() -> None:
