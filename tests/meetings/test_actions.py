@@ -203,6 +203,12 @@ def test_demo_step_holds_a_past_meeting_and_schedules_the_next(cast):
         workplaces=[cast.riverside, cast.harbour],
         cast={u.username: u for u in (cast.alice, cast.bob, cast.carol, cast.dave, cast.erin, cast.frank)},
     )
+    from councils.federation import actions as federation_actions
+
+    # As in the demo, the district has a chair to hold its meeting.
+    federation_actions.appoint_founding_officer(
+        actor=None, council=cast.district, user=cast.carol, role="chair", now=NOW
+    )
     build_open_election(demo)
     build_meetings(demo)
     past, upcoming = Meeting.objects.filter(council=cast.riverside).order_by("starts_at")
@@ -210,6 +216,8 @@ def test_demo_step_holds_a_past_meeting_and_schedules_the_next(cast):
     decisions = [d for item in past.minutes["items"] for d in item["decisions"]]
     assert any(d["event"] == "vote.closed" and d["roll_call"] for d in decisions)
     assert upcoming.status == "scheduled" and upcoming.items.filter(kind="election").exists()
+    # The district's meeting closed after it was scheduled: bob, Riverside's delegate, reports back there.
+    assert [item.report.delegate for item in upcoming.items.filter(kind="report_back")] == [cast.bob]
 
 
 def test_closing_a_higher_councils_meeting_makes_each_delegate_owe_a_report_back(cast):
