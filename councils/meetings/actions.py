@@ -167,6 +167,72 @@ def _place_reports_due(reports: Sequence[ReportDue], now: datetime) -> None:
             publish_on_commit(_channel(meeting), {"type": "agenda.changed"})
 
 
+def apply_forced_item_change(
+    *, forced_item_uuid: Any, change: str, motion_uuid: Any, merge_into_uuid: Any = None, now: datetime
+) -> AgendaItem | None:
+    """Carry out on the agenda a change to a forced item the council adopted by `motion_uuid`.
+
+    The forced item's agenda item, if it is still to be taken, is withdrawn (items are
+    never deleted); a merged one names the item it goes with, and a postponed one goes
+    on the council's next meeting, or the first one scheduled. Runs inside the
+    transaction of the vote that adopted the change; the vote decided it, so the
+    entries have no actor.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("apply_forced_item_change runs inside the action that adopted the change")
+    item = (
+        AgendaItem.objects.select_for_update(of=("self",))
+        .select_related("meeting", "meeting__council")
+        .filter(
+            forced_item_uuid=forced_item_uuid,
+            status__in=[AgendaItem.Status.PENDING, AgendaItem.Status.CURRENT],
+            meeting__status__in=[Meeting.Status.SCHEDULED, Meeting.Status.OPEN],
+        )
+        .first()
+    )
+    if item is None:
+        return None
+    meeting = _lock(item.meeting)
+    into = None
+    if change == "merge":
+        into = meeting.items.exclude(pk=item.pk).filter(uuid=merge_into_uuid).first()
+        if into is None or into.status == AgendaItem.Status.WITHDRAWN:
+            raise ConflictError("The item to merge with is no longer on this meeting's agenda.")
+    item.status, item.done_at, item.merged_into = AgendaItem.Status.WITHDRAWN, now, into
+    item.save(update_fields=["status", "done_at", "merged_into"])
+    Speaker.objects.filter(item=item, status__in=[Speaker.Status.WAITING, Speaker.Status.SPEAKING]).update(
+        status=Speaker.Status.WITHDRAWN, done_at=now
+    )
+    append_entry(
+        event="meeting.item_withdrawn",
+        actor=None,
+        council=meeting.council,
+        payload={
+            "meeting": str(meeting.uuid),
+            "item": str(item.uuid),
+            "forced_item": str(forced_item_uuid),
+            "change": change,
+            "motion": str(motion_uuid),
+            "merged_into": str(into.uuid) if into is not None else None,
+        },
+        now=now,
+    )
+    publish_on_commit(_channel(meeting), {"type": "agenda.changed"})
+    if change == "postpone":
+        later = (
+            Meeting.objects.select_for_update(of=("self",))
+            .select_related("council")
+            .filter(council_id=meeting.council_id, status=Meeting.Status.SCHEDULED)
+            .exclude(pk=meeting.pk)
+            .order_by("starts_at", "id")
+            .first()
+        )
+        if later is not None:
+            _place_forced_items(later, now)
+            publish_on_commit(_channel(later), {"type": "agenda.changed"})
+    return item
+
+
 @transaction.atomic
 def add_agenda_item(
     *,
@@ -230,7 +296,9 @@ def reorder_agenda(*, actor: User, meeting: Meeting, order: Sequence[str], now: 
     meeting = _lock(meeting)
     _require_status(meeting, Meeting.Status.SCHEDULED, Meeting.Status.OPEN)
     permissions.require(actor, "manage", meeting)
-    items = list(meeting.items.select_for_update().order_by("position"))
+    items = list(
+        meeting.items.select_for_update().exclude(status=AgendaItem.Status.WITHDRAWN).order_by("position")
+    )
     movable = [i for i in items if i.status == AgendaItem.Status.PENDING]
     fixed = [i for i in items if i.status != AgendaItem.Status.PENDING]
     by_uuid = {str(i.uuid): i for i in movable}
@@ -249,7 +317,7 @@ def reorder_agenda(*, actor: User, meeting: Meeting, order: Sequence[str], now: 
         now=now,
     )
     publish_on_commit(_channel(meeting), {"type": "agenda.changed"})
-    return list(meeting.items.order_by("position"))
+    return list(meeting.items.exclude(status=AgendaItem.Status.WITHDRAWN).order_by("position"))
 
 
 @transaction.atomic

@@ -57,6 +57,7 @@ class AgendaItem(models.Model):
         PENDING = "pending", _("To come")
         CURRENT = "current", _("Under discussion")
         DONE = "done", _("Done")
+        WITHDRAWN = "withdrawn", _("Taken off the agenda by a vote of the council")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="items")
@@ -74,6 +75,10 @@ class AgendaItem(models.Model):
     # The report back a delegate owes the council, for an item the rules put on the agenda.
     report = models.ForeignKey(
         "mandates.ReportDue", null=True, blank=True, on_delete=models.PROTECT, related_name="agenda_items"
+    )
+    # A forced item the council voted to merge: the item it now goes with.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_items"
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     taken_at = models.DateTimeField(null=True, blank=True)

@@ -99,11 +99,12 @@ def access_speaker(*, viewer: Any, speaker_uuid: uuid_lib.UUID | str) -> Speaker
 
 
 def list_items(*, meeting: Meeting) -> list[AgendaItem]:
-    """The agenda in order, each item with its speakers' list."""
+    """The agenda in order, each item with its speakers' list; items the council took off are left out."""
     speakers = Speaker.objects.select_related("user").order_by("requested_at", "id")
     return list(
-        meeting.items.select_related("motion", "election", "report__delegate", "report__higher_council")
-        .prefetch_related(Prefetch("speakers", queryset=speakers))
+        meeting.items.exclude(status=AgendaItem.Status.WITHDRAWN)
+        .select_related("motion", "election", "report__delegate", "report__higher_council")
+        .prefetch_related(Prefetch("speakers", queryset=speakers), "merged_items")
         .order_by("position", "id")
     )
 

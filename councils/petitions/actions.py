@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from councils.accounts.models import User
@@ -301,9 +302,13 @@ def change_forced_item(
 
 @transaction.atomic
 def propose_item_change(
-    *, actor: User, item: ForcedAgendaItem, change: str, now: datetime
+    *, actor: User, item: ForcedAgendaItem, change: str, now: datetime, merge_into: Any = None
 ) -> ItemChangeProposal:
-    """Put a change to a forced item to the council as a motion; only its adoption applies the change."""
+    """Put a change to a forced item to the council as a motion; only its adoption applies the change.
+
+    A merge names `merge_into`, the UUID of another item on the agenda the forced item is on.
+    """
+    from councils.meetings.models import AgendaItem
     from councils.motions import actions as motion_actions
 
     item = (
@@ -320,7 +325,30 @@ def propose_item_change(
         ForcedAgendaItem.Status.POSTPONED,
     ):
         raise ConflictError("This item is no longer on an agenda.")
-    proposal = ItemChangeProposal.objects.create(item=item, change=change, proposed_by=actor, proposed_at=now)
+    into = None
+    if change == ItemChangeProposal.Change.MERGE:
+        if item.status != ForcedAgendaItem.Status.PLACED:
+            raise ConflictError("Only an item on a meeting's agenda can be merged with another item.")
+        try:
+            into = (
+                AgendaItem.objects.filter(meeting__uuid=str(item.meeting_uuid), uuid=merge_into)
+                .exclude(forced_item_uuid=item.uuid)
+                .exclude(status=AgendaItem.Status.WITHDRAWN)
+                .first()
+            )
+        except ValidationError:
+            into = None
+        if into is None:
+            raise InvalidInputError("Name the item on the same agenda to merge it with.")
+    elif merge_into is not None:
+        raise InvalidInputError("Only a merge names another item.")
+    proposal = ItemChangeProposal.objects.create(
+        item=item,
+        change=change,
+        proposed_by=actor,
+        proposed_at=now,
+        merge_into_uuid=into.uuid if into is not None else None,
+    )
     if item.petition is not None:
         source = f"petition {item.petition.uuid}"
     else:
@@ -332,7 +360,8 @@ def propose_item_change(
         title=f"{ItemChangeProposal.Change(change).label} the forced item “{item.title}”"[:200],
         text=(
             f"That the item “{item.title}”, forced onto the agenda by {source}, is "
-            f"{CHANGE_WORDS[change]} the agenda."
+            f"{CHANGE_WORDS[change]} the agenda"
+            + (f": “{into.title}” (item {into.uuid})." if into is not None else ".")
         ),
         now=now,
         subject_uuid=proposal.uuid,
@@ -343,7 +372,12 @@ def propose_item_change(
         event="agenda.item_change_proposed",
         actor=actor,
         council=item.council,
-        payload={"item": str(item.uuid), "change": change, "motion": str(motion.uuid)},
+        payload={
+            "item": str(item.uuid),
+            "change": change,
+            "motion": str(motion.uuid),
+            "merge_into": str(into.uuid) if into is not None else None,
+        },
         now=now,
     )
     return proposal
@@ -366,6 +400,8 @@ def on_ordinary_decided(*, motion: Motion, result: VoteResult, now: datetime) ->
         .first()
     )
     if proposal is not None and result.adopted:
+        from councils.meetings.actions import apply_forced_item_change
+
         item = ForcedAgendaItem.objects.select_for_update(of=("self",)).get(pk=proposal.item_id)
         item.status = {
             "remove": ForcedAgendaItem.Status.REMOVED,
@@ -382,6 +418,13 @@ def on_ordinary_decided(*, motion: Motion, result: VoteResult, now: datetime) ->
             actor=None,
             council=item.council,
             payload={"item": str(item.uuid), "change": proposal.change, "motion": str(motion.uuid)},
+            now=now,
+        )
+        apply_forced_item_change(
+            forced_item_uuid=item.uuid,
+            change=proposal.change,
+            motion_uuid=motion.uuid,
+            merge_into_uuid=proposal.merge_into_uuid,
             now=now,
         )
         publish_on_commit(_channel(item.council), {"type": "agenda.changed"})

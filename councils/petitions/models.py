@@ -160,6 +160,8 @@ class ItemChangeProposal(models.Model):
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     proposed_at = models.DateTimeField()
     motion_uuid = models.UUIDField(null=True, blank=True)
+    # For a merge: the meetings app's agenda item the forced item goes with (kept loose).
+    merge_into_uuid = models.UUIDField(null=True, blank=True)
 
     class Meta:
         ordering = ["proposed_at", "id"]

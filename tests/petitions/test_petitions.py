@@ -188,8 +188,12 @@ def test_petition_api_round_trip(cast, rules, django_assert_max_num_queries):
         post(cast.api(cast.alice), f"/api/v1/petitions/items/{item}/change", {"change": "drop"}).status_code
         == 422
     )
-    proposed = post(
+    unplaced = post(
         cast.api(cast.alice), f"/api/v1/petitions/items/{item}/change-motions", {"change": "merge"}
+    )
+    assert unplaced.status_code == 409
+    proposed = post(
+        cast.api(cast.alice), f"/api/v1/petitions/items/{item}/change-motions", {"change": "postpone"}
     )
     assert proposed.status_code == 201 and proposed.json()["motion"]
     assert (

@@ -109,6 +109,9 @@ class ItemOut(Schema):
 
 class ChangeIn(Strict):
     change: Literal["remove", "postpone", "merge"]
+    merge_into: UUID | None = Field(
+        None, description="for a merge: the agenda item, on the same meeting, the forced item goes with"
+    )
 
 
 class ChangeProposalOut(Schema):
@@ -199,6 +202,10 @@ def propose_change(request: HttpRequest, item_id: UUID, payload: ChangeIn) -> An
     """Table a motion to remove, merge or postpone a forced item; its adoption applies the change."""
     item = queries.access_item(viewer=request.user, item_uuid=item_id)
     proposal = actions.propose_item_change(
-        actor=acting_user(request), item=item, change=payload.change, now=timezone.now()
+        actor=acting_user(request),
+        item=item,
+        change=payload.change,
+        merge_into=payload.merge_into,
+        now=timezone.now(),
     )
     return Status(201, proposal)
