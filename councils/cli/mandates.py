@@ -83,6 +83,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     p_change.add_argument("item", help="the forced item's UUID")
     p_change.add_argument("change", choices=CHANGES)
+    p_change.add_argument(
+        "--into", metavar="AGENDA_ITEM", help="for a merge: the agenda item to merge it with"
+    )
     p_change.set_defaults(handler=run_petition_propose_change)
 
     alerts = subparsers.add_parser(
@@ -301,7 +304,10 @@ def run_petition_list(args: argparse.Namespace) -> int:
 
 def run_petition_propose_change(args: argparse.Namespace) -> int:
     item_id = parse_uuid(args.item, what="the item")
-    proposal = Api(args.server).post(f"/petitions/items/{item_id}/change-motions", {"change": args.change})
+    body = {"change": args.change}
+    if args.into:
+        body["merge_into"] = str(parse_uuid(args.into, what="the agenda item to merge it with"))
+    proposal = Api(args.server).post(f"/petitions/items/{item_id}/change-motions", body)
     if args.json:
         emit_json(proposal)
     else:

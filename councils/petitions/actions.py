@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from councils.accounts.models import User
@@ -22,7 +21,7 @@ from councils.core.rules import recall as petition_rules
 from councils.federation import queries as federation_queries
 from councils.federation.models import Council
 from councils.live.publish import publish_on_commit
-from councils.petitions import permissions
+from councils.petitions import permissions, queries
 from councils.petitions.models import (
     AgendaPetition,
     AgendaSignature,
@@ -308,7 +307,6 @@ def propose_item_change(
 
     A merge names `merge_into`, the UUID of another item on the agenda the forced item is on.
     """
-    from councils.meetings.models import AgendaItem
     from councils.motions import actions as motion_actions
 
     item = (
@@ -329,15 +327,7 @@ def propose_item_change(
     if change == ItemChangeProposal.Change.MERGE:
         if item.status != ForcedAgendaItem.Status.PLACED:
             raise ConflictError("Only an item on a meeting's agenda can be merged with another item.")
-        try:
-            into = (
-                AgendaItem.objects.filter(meeting__uuid=str(item.meeting_uuid), uuid=merge_into)
-                .exclude(forced_item_uuid=item.uuid)
-                .exclude(status=AgendaItem.Status.WITHDRAWN)
-                .first()
-            )
-        except ValidationError:
-            into = None
+        into = next((o for o in queries.list_merge_targets(item) if str(o.uuid) == str(merge_into)), None)
         if into is None:
             raise InvalidInputError("Name the item on the same agenda to merge it with.")
     elif merge_into is not None:

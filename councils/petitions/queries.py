@@ -72,3 +72,17 @@ def list_items(*, council: Council) -> QuerySet[ForcedAgendaItem]:
         .select_related("petition", "report")
         .order_by("-forced_at", "id")
     )
+
+
+def list_merge_targets(item: ForcedAgendaItem) -> list[Any]:
+    """The other items on the agenda a placed forced item is on: what a merge may name."""
+    from councils.meetings.models import AgendaItem
+
+    if item.status != ForcedAgendaItem.Status.PLACED or item.meeting_uuid is None:
+        return []
+    return list(
+        AgendaItem.objects.filter(meeting__uuid=str(item.meeting_uuid))
+        .exclude(forced_item_uuid=item.uuid)
+        .exclude(status=AgendaItem.Status.WITHDRAWN)
+        .order_by("position")
+    )

@@ -2,6 +2,7 @@
 
 import json
 import types
+from datetime import timedelta
 from decimal import Decimal
 
 import httpx
@@ -121,6 +122,31 @@ def test_petition_commands(cli, cast, rules, capsys):
     item = json.loads(capsys.readouterr().out)["items"][0]["uuid"]
     assert cli(cast.alice, "petition", "propose-change", item, "postpone") == 0
     assert "only the council's vote can postpone" in capsys.readouterr().out
+    assert cli(cast.alice, "petition", "propose-change", item, "merge", "--into", "not-a-uuid") == 2
+    assert "merge it with" in capsys.readouterr().err
+
+
+def test_petition_merge_names_the_other_item(cli, cast, rules, capsys):
+    from councils.meetings import actions as meeting_actions
+    from councils.petitions.models import ItemChangeProposal
+    from tests.petitions.test_petitions import forced_item
+
+    item = forced_item(cast)
+    meeting = meeting_actions.schedule_meeting(
+        actor=cast.alice,
+        council=cast.riverside,
+        title="June meeting",
+        starts_at=NOW + timedelta(days=7),
+        place="Depot canteen",
+        now=NOW,
+    )
+    other = meeting_actions.add_agenda_item(
+        actor=cast.alice, meeting=meeting, kind="other", title="Working conditions", now=NOW
+    )
+    args = ("petition", "propose-change", str(item.uuid), "merge", "--into", str(other.uuid))
+    assert cli(cast.alice, *args) == 0
+    assert "only the council's vote can merge" in capsys.readouterr().out
+    assert ItemChangeProposal.objects.get(item=item).merge_into_uuid == other.uuid
 
 
 def test_mandate_propose_and_report(cli, cast, rules, capsys):

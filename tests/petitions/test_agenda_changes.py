@@ -87,3 +87,24 @@ def test_adopted_merge_takes_the_item_off_and_names_it_on_the_other(cast, rules,
     client.force_login(cast.frank)
     page = client.get(f"/meetings/{meeting.uuid}/").content.decode()
     assert "Working conditions" in page and "Merged here: Heat in the depot" in page
+
+
+def test_a_merge_can_be_tabled_from_the_page_naming_the_other_item(cast, rules, client):
+    from councils.petitions.models import ItemChangeProposal
+
+    item = forced_item(cast)
+    meeting = schedule(cast, "June meeting", 7)
+    other = meeting_actions.add_agenda_item(
+        actor=cast.alice, meeting=meeting, kind="other", title="Working conditions", now=NOW
+    )
+    client.force_login(cast.frank)
+    page = client.get(f"/petitions/{item.petition.uuid}/").content.decode()
+    assert "the item to merge it with" in page and "Working conditions" in page
+    response = client.post(
+        f"/petitions/items/{item.uuid}/change-motion/", {"change": "merge", "merge_into": str(other.uuid)}
+    )
+    assert response.status_code == 302
+    proposal = ItemChangeProposal.objects.get(item=item)
+    assert proposal.change == "merge" and proposal.merge_into_uuid == other.uuid
+    carry(cast, proposal.motion_uuid)
+    assert agenda(meeting) == ["Working conditions"]

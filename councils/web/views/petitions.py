@@ -40,6 +40,16 @@ class ChangeForm(forms.Form):
     change = forms.ChoiceField(
         label=gettext_lazy("Change to put to the vote"), choices=ItemChangeProposal.Change.choices
     )
+    merge_into = forms.ChoiceField(
+        label=gettext_lazy("For a merge: the item to merge it with"), required=False, choices=[]
+    )
+
+    def __init__(self, *args: Any, item: ForcedAgendaItem | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        others = queries.list_merge_targets(item) if item is not None else []
+        field = self.fields["merge_into"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "—")] + [(str(o.uuid), o.title) for o in others]
 
 
 def forced_item_context(
@@ -48,7 +58,7 @@ def forced_item_context(
     """What a page showing a forced item of `council` needs: the item and, for its voters, the change form."""
     return {
         "item": item,
-        "change_form": ChangeForm(),
+        "change_form": ChangeForm(item=item),
         "may_propose_change": item is not None and permissions.can(request.user, "propose_change", council),
     }
 
@@ -130,7 +140,7 @@ def petition_support(request: HttpRequest, petition_id: UUID) -> HttpResponse:
 @domain_errors
 def item_change_motion(request: HttpRequest, item_id: UUID) -> HttpResponse:
     item = queries.access_item(viewer=request.user, item_uuid=item_id)
-    form = ChangeForm(request.POST)
+    form = ChangeForm(request.POST, item=item)
     if not form.is_valid():
         messages.error(request, _("Choose remove, postpone or merge."))
         if item.petition is None:
@@ -138,7 +148,11 @@ def item_change_motion(request: HttpRequest, item_id: UUID) -> HttpResponse:
             return redirect("web:report", item.report.uuid)
         return redirect("web:petition", item.petition.uuid)
     proposal = actions.propose_item_change(
-        actor=acting_user(request), item=item, change=form.cleaned_data["change"], now=timezone.now()
+        actor=acting_user(request),
+        item=item,
+        change=form.cleaned_data["change"],
+        merge_into=form.cleaned_data["merge_into"] or None,
+        now=timezone.now(),
     )
     messages.success(request, _("The change is tabled as a motion; only the council's vote can apply it."))
     return redirect("web:motion", proposal.motion_uuid)
