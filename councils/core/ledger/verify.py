@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -139,48 +139,44 @@ def check_entries(
     also appended there. One pass, in order: this is the verifier's hot loop.
     """
     sha256 = hashlib.sha256
-    hash_children = merkle.hash_children
     raw_decode = json.JSONDecoder().raw_decode
     from_document = replay.Item.from_document
     feed = replay.feed
     result = replay.Replay()
-    stack: list[bytes] = []
-    levels: list[int] = []
-    expected = 0
-    for index, data, claimed in entries:
-        if index != expected:
-            verdict.problems.append(f"Entry {expected} is missing from the record (got entry {index} next).")
-            expected = index
-        item = None
-        if data is not None:
-            current = sha256(b"\x00" + data).digest()
-            if claimed is not None and claimed != current:
-                verdict.problems.append(f"Entry {index}'s content does not match its leaf hash.")
-            try:
-                text = data.decode()
-                document, end = raw_decode(text)
-                if end != len(text) or not isinstance(document, dict):
-                    raise ValueError
-                item = from_document(index, document)
-            except ValueError:
-                verdict.problems.append(f"Entry {index} is not a readable record entry.")
-        elif claimed is not None and len(claimed) == merkle.HASH_SIZE:
-            current = claimed
-        else:
-            verdict.problems.append(f"Entry {index} has neither content nor a valid leaf hash.")
-            current = bytes(merkle.HASH_SIZE)
-        feed(result, item)
-        if leaves is not None:
-            leaves.append(current)
-        level = 0
-        while levels and levels[-1] == level:
-            levels.pop()
-            current = hash_children(stack.pop(), current)
-            level += 1
-        stack.append(current)
-        levels.append(level)
-        expected += 1
-    size, root = expected, merkle.fold(stack)
+
+    def leaf_hashes() -> Iterator[bytes]:
+        expected = 0
+        for index, data, claimed in entries:
+            if index != expected:
+                verdict.problems.append(
+                    f"Entry {expected} is missing from the record (got entry {index} next)."
+                )
+                expected = index
+            item = None
+            if data is not None:
+                current = sha256(b"\x00" + data).digest()
+                if claimed is not None and claimed != current:
+                    verdict.problems.append(f"Entry {index}'s content does not match its leaf hash.")
+                try:
+                    text = data.decode()
+                    document, end = raw_decode(text)
+                    if end != len(text) or not isinstance(document, dict):
+                        raise ValueError
+                    item = from_document(index, document)
+                except ValueError:
+                    verdict.problems.append(f"Entry {index} is not a readable record entry.")
+            elif claimed is not None and len(claimed) == merkle.HASH_SIZE:
+                current = claimed
+            else:
+                verdict.problems.append(f"Entry {index} has neither content nor a valid leaf hash.")
+                current = bytes(merkle.HASH_SIZE)
+            feed(result, item)
+            if leaves is not None:
+                leaves.append(current)
+            yield current
+            expected += 1
+
+    size, root = merkle.root_from_leaves(leaf_hashes())
     if size != checkpoint.size:
         verdict.problems.append(f"The checkpoint covers {checkpoint.size} entries but {size} were provided.")
     elif root != checkpoint.root:
