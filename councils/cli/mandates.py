@@ -84,7 +84,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     p_change.add_argument("item", help="the forced item's UUID")
     p_change.add_argument("change", choices=CHANGES)
     p_change.add_argument(
-        "--into", metavar="AGENDA_ITEM", help="for a merge: the agenda item to merge it with"
+        "--into", metavar="AGENDA_ITEM", help="for a merge: the UUID of the agenda item to merge it with"
     )
     p_change.set_defaults(handler=run_petition_propose_change)
 
