@@ -59,6 +59,10 @@ def install(api: NinjaAPI) -> None:
             code=exc.code,
         )
 
+    def _field(loc: list[str]) -> str:
+        """Where the error is, as the caller wrote it: a body field without ninja's `body.<parameter>.`."""
+        return ".".join(loc[2:] if loc[:1] == ["body"] and len(loc) > 2 else loc)
+
     @api.exception_handler(ValidationError)
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         errors = [
@@ -69,7 +73,7 @@ def install(api: NinjaAPI) -> None:
             request,
             status=422,
             title=_TITLES[422],
-            detail="; ".join(f"{'.'.join(e['loc'])}: {e['msg']}" for e in errors),
+            detail="; ".join(f"{_field(e['loc'])}: {e['msg']}" for e in errors),
             code="validation_error",
             errors=errors,
         )

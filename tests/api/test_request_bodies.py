@@ -42,3 +42,12 @@ def test_an_unknown_field_is_a_clear_422(client):
     assert response.status_code == 422
     assert response["Content-Type"].startswith("application/problem+json")
     assert "on_behalf_of" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_bad_field_is_named_as_the_caller_wrote_it(client):
+    response = client.post("/api/v1/auth/token", {"username": 7}, content_type="application/json")
+    assert response.status_code == 422
+    detail = response.json()["detail"]
+    assert detail.startswith("username: ") and "password: Field required" in detail
+    assert ["body", "body", "username"] in [e["loc"] for e in response.json()["errors"]]
