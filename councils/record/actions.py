@@ -16,7 +16,7 @@ from councils.core.errors import InvalidInputError, NotFoundError
 from councils.core.ledger.encoding import canonical_bytes, entry_document, leaf_hash
 from councils.record import signing
 from councils.record.backends import RecordingWrapperMixin
-from councils.record.models import Entry, PersonalDatum
+from councils.record.models import PersonalDatum
 
 if TYPE_CHECKING:
     from councils.accounts.models import User
@@ -56,16 +56,7 @@ def append_entry(
         payload=payload,
     )
     data = canonical_bytes(document)
-    opts = Entry._meta
-    recorder.keep_entry(
-        (
-            event,
-            council.id if council is not None else None,
-            opts.get_field("created_at").get_db_prep_value(now, connection),
-            opts.get_field("data").get_db_prep_value(data, connection),
-            opts.get_field("leaf_hash").get_db_prep_value(leaf_hash(data), connection),
-        )
-    )
+    recorder.keep_entry((event, council.id if council is not None else None, now, data, leaf_hash(data)))
 
 
 def commitment(salt: bytes, value: str) -> str:

@@ -100,3 +100,47 @@ def test_a_refused_commit_rolls_back_the_whole_action():
     with transaction.atomic():
         append(7)
     assert numbers() == [7]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_entry_bytes_and_times_arrive_exactly_as_appended():
+    """Quotes, backslashes, percent signs and any Unicode survive; so do microseconds and the zone."""
+    from datetime import timedelta, timezone
+
+    awkward = "O'Brien said \"no\"; \\x00 -- 100% \u2028 \U0001f3f4 '); DROP TABLE record_entry; --"
+    at = datetime(2026, 3, 1, 9, 0, 0, 123456, tzinfo=timezone(timedelta(hours=-5)))
+    with transaction.atomic():
+        actions.append_entry(event="test.kept", actor=None, council=None, payload={"text": awkward}, now=at)
+    entry = Entry.objects.get()
+    assert json.loads(bytes(entry.data))["payload"]["text"] == awkward
+    assert entry.created_at == at
+    from councils.core.ledger.encoding import leaf_hash
+
+    assert bytes(entry.leaf_hash) == leaf_hash(bytes(entry.data))
+
+
+BAD_EVENTS = ["Test.kept", "test", "test.kept'); --", "test..kept", "test.kept ", "a." + "b" * 63]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("event", BAD_EVENTS)
+def test_an_event_that_is_not_a_dotted_lower_case_name_is_refused(event):
+    with pytest.raises(ValueError, match="not a record event name"), transaction.atomic():
+        actions.append_entry(event=event, actor=None, council=None, payload={}, now=NOW)
+    assert not Entry.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("values", "problem"),
+    [
+        (("test.kept", None, datetime(2026, 3, 1), b"{}", bytes(32)), "timezone-aware"),
+        (("test.kept", None, NOW, "{}", bytes(32)), "bytes"),
+        (("test.kept", None, NOW, b"{}", bytes(31)), "bytes"),
+        (("test.kept", "1; DROP TABLE record_entry", NOW, b"{}", bytes(32)), "integer id"),
+    ],
+)
+def test_the_connection_keeps_only_values_it_can_write_safely(values, problem):
+    with pytest.raises((ValueError, TypeError), match=problem), transaction.atomic():
+        connection.keep_entry(values)
+    assert not Entry.objects.exists()

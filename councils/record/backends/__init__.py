@@ -16,12 +16,17 @@ or `councils.record.backends.sqlite3` (see councils/config/settings.py).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 # Columns in the order `KeptEntry` values are kept and sent.
 ENTRY_COLUMNS = "(event, council_id, created_at, data, leaf_hash)"
-KeptEntry = tuple[str, int | None, Any, Any, Any]
+# (event, council id, created at, canonical bytes, leaf hash), as Python values.
+KeptEntry = tuple[str, int | None, datetime, bytes, bytes]
+# Event names are dotted lower-case words ("motion.adopted"); a backend may write them into SQL as they are.
+EVENT_NAME = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+")
 
 
 class RecordingWrapperMixin:
@@ -36,6 +41,15 @@ class RecordingWrapperMixin:
         self.execute_wrappers.append(self._send_kept_before_record_reads)
 
     def keep_entry(self, values: KeptEntry) -> None:
+        event, council_id, created_at, data, leaf = values
+        if not EVENT_NAME.fullmatch(event) or len(event) > 64:
+            raise ValueError(f"{event!r} is not a record event name (dotted lower-case words, at most 64)")
+        if created_at.utcoffset() is None:
+            raise ValueError("record times must be timezone-aware")
+        if not (type(data) is bytes and type(leaf) is bytes and len(leaf) == 32):
+            raise TypeError("an entry's data and leaf hash are bytes")
+        if council_id is not None and type(council_id) is not int:
+            raise TypeError("an entry's council is named by its integer id")
         self.kept_entries.append(values)
 
     def _send_kept_before_record_reads(

@@ -5,27 +5,30 @@ from __future__ import annotations
 import psycopg
 from django.db.backends.postgresql import base
 
-from councils.record.backends import ENTRY_COLUMNS, KeptEntry, RecordingWrapperMixin
+from councils.record.backends import KeptEntry, RecordingWrapperMixin
 
-CHUNK = 1000
+
+def append_call(values: KeptEntry) -> str:
+    """One call of the stored append function (record migration 0004), its arguments written as literals.
+
+    `keep_entry` has checked every value: the event name holds only
+    [a-z0-9_.], the time is an aware datetime, the id an int, and the bytes
+    travel as hex. Nothing else reaches the text.
+    """
+    event, council_id, created_at, data, leaf = values
+    council = "NULL" if council_id is None else str(council_id)
+    return (
+        f"SELECT councils_record_append('{event}', {council}, '{created_at.isoformat()}', "
+        f"E'\\\\x{data.hex()}', E'\\\\x{leaf.hex()}')"
+    )
 
 
 class DatabaseWrapper(RecordingWrapperMixin, base.DatabaseWrapper):
     def _insert_entries(self, kept: list[KeptEntry], *, commit: bool) -> None:
-        # Identities are given in VALUES order, so the sequencer keeps the order of appending.
+        # One statement per entry, in the order appended: identities, and so the sequencer, keep that order.
+        statements = [append_call(values) for values in kept]
+        if commit:
+            statements.append("COMMIT")
+        # Without parameters the client cursor sends one simple query: every statement, one round trip.
         with psycopg.ClientCursor(self.connection) as cursor:
-            statements = []
-            for start in range(0, len(kept), CHUNK):
-                chunk = kept[start : start + CHUNK]
-                rows = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
-                statements.append(
-                    cursor.mogrify(
-                        f"WITH e AS (INSERT INTO record_entry {ENTRY_COLUMNS} VALUES {rows} RETURNING id) "  # noqa: S608
-                        "INSERT INTO record_pending (entry_id) SELECT id FROM e",
-                        [value for values in chunk for value in values],
-                    )
-                )
-            if commit:
-                statements.append("COMMIT")
-            # Without parameters the client cursor sends one simple query: every statement, one round trip.
             cursor.execute("; ".join(statements))

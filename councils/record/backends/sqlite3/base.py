@@ -11,8 +11,11 @@ class DatabaseWrapper(RecordingWrapperMixin, base.DatabaseWrapper):
     def _insert_entries(self, kept: list[KeptEntry], *, commit: bool) -> None:
         cursor = self.connection.cursor()
         try:
-            for values in kept:
-                cursor.execute(f"INSERT INTO record_entry {ENTRY_COLUMNS} VALUES (?, ?, ?, ?, ?)", values)  # noqa: S608
+            for event, council_id, created_at, data, leaf in kept:
+                cursor.execute(
+                    f"INSERT INTO record_entry {ENTRY_COLUMNS} VALUES (?, ?, ?, ?, ?)",  # noqa: S608
+                    (event, council_id, self.ops.adapt_datetimefield_value(created_at), data, leaf),
+                )
                 cursor.execute("INSERT INTO record_pending (entry_id) VALUES (?)", (cursor.lastrowid,))
         finally:
             cursor.close()
