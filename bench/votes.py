@@ -4,7 +4,10 @@ The bench makes a fresh database, a council of N voters with an API token
 each and one open vote per method, starts uvicorn (one worker, 127.0.0.1 on a
 free port), and has N voters cast concurrently (at most C requests in flight)
 with httpx. In the same run it measures a request that touches no database
-(a static file served by WhiteNoise inside Django) as a baseline.
+(a static file served by WhiteNoise inside Django) as a baseline, and the
+record's share of a cast as the voter waits: named votes cast through a
+second server, alike but for `append_entry` replaced by a no-op, alternating
+with the real one for --rounds rounds, each on a fresh vote.
 
     .venv/bin/python bench/votes.py                       # SQLite in a temporary directory
     .venv/bin/python bench/votes.py --voters 500 --concurrency 32
@@ -33,6 +36,23 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 MAX_VOTERS = 5_000
 PHASE_TIMEOUT = 300.0
+# The same application as `uvicorn councils.config.asgi:application --workers 1`, but with every
+# module's `append_entry` a no-op: the baseline for what the record costs a request.
+SERVE_WITHOUT_RECORD = """
+import sys
+
+import uvicorn
+
+from councils.config.asgi import application
+import councils.config.urls
+import councils.record.actions as record
+
+real = record.append_entry
+for module in list(sys.modules.values()):
+    if getattr(module, "append_entry", None) is real:
+        module.append_entry = lambda **kwargs: None
+uvicorn.run(application, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning", access_log=False)
+"""
 
 
 def _free_port() -> int:
@@ -63,8 +83,8 @@ def _environment(var_dir: Path) -> dict[str, str]:
     return env
 
 
-def _prepare(voters: int) -> dict[str, Any]:
-    """Make the council, its voters with tokens and one open vote per method, through the actions."""
+def _prepare(voters: int, rounds: int) -> dict[str, Any]:
+    """Make the council, its voters with tokens and the open votes, through the actions."""
     import django
 
     django.setup()
@@ -107,21 +127,22 @@ def _prepare(voters: int) -> dict[str, Any]:
             actor=None, council=council, user=users[0], role=Office.Role.CHAIR, now=now
         )
         tokens = [issue_token(user=user, name="bench", now=now) for user in users]
-        votes = {}
-        for method in ("named", "secret"):
+
+        def open_named_or_secret(title: str, method: str) -> str:
             motion = ma.table_motion(
-                actor=None,
-                council=council,
-                title=f"Bench {method}",
-                text="Bench.",
-                now=now,
-                seconds_required=0,
+                actor=None, council=council, title=title, text="Bench.", now=now, seconds_required=0
             )
-            votes[method] = str(ma.open_vote(actor=None, motion=motion, now=now, method=method).uuid)
+            return str(ma.open_vote(actor=None, motion=motion, now=now, method=method).uuid)
+
+        votes = {method: open_named_or_secret(f"Bench {method}", method) for method in ("named", "secret")}
+        paired = [
+            {served: open_named_or_secret(f"Bench round {r} {served}", "named") for served in SERVERS}
+            for r in range(rounds)
+        ]
     from django.db import connections
 
     connections.close_all()
-    return {"tokens": tokens, "votes": votes}
+    return {"tokens": tokens, "votes": votes, "paired": paired}
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -176,6 +197,55 @@ def _wait_until_serving(base: str, server: subprocess.Popen[bytes]) -> None:
     raise SystemExit("uvicorn did not serve within 60 s")
 
 
+SERVERS = ("with_record", "without_record")
+
+
+def _start_server(served: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    if served == "with_record":
+        command = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "councils.config.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ]
+    else:
+        command = [sys.executable, "-c", SERVE_WITHOUT_RECORD, str(port)]
+    return subprocess.Popen(command, cwd=ROOT, env=env)
+
+
+def _cast_requests(vote: str, tokens: list[str]) -> list[tuple[str, str, dict[str, str], Any]]:
+    return [
+        (
+            "POST",
+            f"/api/v1/motions/votes/{vote}/cast",
+            {"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex},
+            {"choice": ("yes", "no", "abstain")[i % 3]},
+        )
+        for i, token in enumerate(tokens)
+    ]
+
+
+def _ballots_in(votes: list[str]) -> int:
+    from councils.motions.models import NamedBallot
+
+    return NamedBallot.objects.filter(vote__uuid__in=votes).count()
+
+
+def _cast_entries() -> int:
+    from councils.record.models import Entry
+
+    return Entry.objects.filter(event="vote.cast").count()
+
+
 def _count_committed(votes: dict[str, str]) -> dict[str, int]:
     from councils.motions.models import NamedBallot, Participation
 
@@ -191,9 +261,12 @@ def main() -> None:
     )
     parser.add_argument("--voters", type=int, default=300, help=f"voters casting (at most {MAX_VOTERS})")
     parser.add_argument("--concurrency", type=int, default=16, help="requests in flight at once")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="alternating rounds with and without the record (1..20)"
+    )
     args = parser.parse_args()
-    if not 1 <= args.voters <= MAX_VOTERS or not 1 <= args.concurrency <= 256:
-        raise SystemExit(f"--voters must be 1..{MAX_VOTERS} and --concurrency 1..256")
+    if not 1 <= args.voters <= MAX_VOTERS or not 1 <= args.concurrency <= 256 or not 1 <= args.rounds <= 20:
+        raise SystemExit(f"--voters must be 1..{MAX_VOTERS}, --concurrency 1..256 and --rounds 1..20")
 
     with tempfile.TemporaryDirectory(prefix="councils-bench-votes-") as tmp:
         var_dir = Path(tmp)
@@ -205,30 +278,14 @@ def main() -> None:
             {k: env[k] for k in ("COUNCILS_VAR_DIR", "DJANGO_SETTINGS_MODULE", "ALLOWED_HOSTS")}
         )
         sys.path.insert(0, str(ROOT))
-        prepared = _prepare(args.voters)
-        port = _free_port()
-        base = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "councils.config.asgi:application",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--workers",
-                "1",
-                "--log-level",
-                "warning",
-                "--no-access-log",
-            ],
-            cwd=ROOT,
-            env=env,
-        )
+        prepared = _prepare(args.voters, args.rounds)
+        ports = {served: _free_port() for served in SERVERS}
+        servers = {served: _start_server(served, ports[served], env) for served in SERVERS}
+        bases = {served: f"http://127.0.0.1:{port}" for served, port in ports.items()}
+        base = bases["with_record"]
         try:
-            _wait_until_serving(base, server)
+            for served in SERVERS:
+                _wait_until_serving(bases[served], servers[served])
             baseline = asyncio.run(
                 _load(
                     base,
@@ -236,21 +293,19 @@ def main() -> None:
                     args.concurrency,
                 )
             )
-            results = {}
-            for method, vote in prepared["votes"].items():
-                requests = [
-                    (
-                        "POST",
-                        f"/api/v1/motions/votes/{vote}/cast",
-                        {"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex},
-                        {"choice": ("yes", "no", "abstain")[i % 3]},
-                    )
-                    for i, token in enumerate(prepared["tokens"])
-                ]
-                results[method] = asyncio.run(_load(base, requests, args.concurrency))
+            results = {
+                method: asyncio.run(_load(base, _cast_requests(vote, prepared["tokens"]), args.concurrency))
+                for method, vote in prepared["votes"].items()
+            }
+            paired: dict[str, list[dict[str, Any]]] = {served: [] for served in SERVERS}
+            for pair in prepared["paired"]:
+                for served in SERVERS:
+                    requests = _cast_requests(pair[served], prepared["tokens"])
+                    paired[served].append(asyncio.run(_load(bases[served], requests, args.concurrency)))
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            for server in servers.values():
+                server.terminate()
+                server.wait(timeout=30)
         committed = _count_committed(prepared["votes"])
         database = "postgresql" if database_url else "sqlite"
         for method, result in results.items():
@@ -268,6 +323,53 @@ def main() -> None:
                 "baseline_no_db": {k: baseline[k] for k in ("per_s", "p50_ms", "p99_ms")},
             }
             print(json.dumps(line), flush=True)
+        _report_record_share(paired, prepared["paired"], prepared["votes"]["named"], args, database)
+
+
+def _report_record_share(
+    paired: dict[str, list[dict[str, Any]]],
+    votes: list[dict[str, str]],
+    named_vote: str,
+    args: Any,
+    database: str,
+) -> None:
+    """One line: the same named casts as the voter waits, with and without their record entries."""
+    import statistics
+
+    def summary(served: str) -> dict[str, Any]:
+        runs = paired[served]
+        return {
+            "per_s": round(statistics.median(r["per_s"] for r in runs), 1),
+            "p50_ms": round(statistics.median(r["p50_ms"] for r in runs), 1),
+            "p99_ms": round(statistics.median(r["p99_ms"] for r in runs), 1),
+            "ballots_committed": _ballots_in([pair[served] for pair in votes]),
+            "statuses": {
+                status: sum(r["statuses"].get(status, 0) for r in runs)
+                for status in sorted({s for r in runs for s in r["statuses"]})
+            },
+        }
+
+    with_record, without_record = summary("with_record"), summary("without_record")
+    # Every cast with the record wrote its entry; none without (the first named vote's casts aside).
+    named_alone = _ballots_in([named_vote])
+    with_record["entries_written"] = _cast_entries() - named_alone
+    line = {
+        "bench": "votes.record_share",
+        "database": database,
+        "method": "named",
+        "voters": args.voters,
+        "concurrency": args.concurrency,
+        "rounds": args.rounds,
+        "with_record": with_record,
+        "without_record": without_record,
+        "record_share_of_request_time_pct": round(
+            100 * (with_record["p50_ms"] / without_record["p50_ms"] - 1), 1
+        ),
+        "record_share_of_throughput_pct": round(
+            100 * (without_record["per_s"] / with_record["per_s"] - 1), 1
+        ),
+    }
+    print(json.dumps(line), flush=True)
 
 
 if __name__ == "__main__":
