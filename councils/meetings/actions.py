@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 
 from councils.accounts.models import User
 from councils.core.errors import ConflictError, InvalidInputError
@@ -107,9 +107,7 @@ def schedule_meeting(
     return meeting
 
 
-def _place_forced_items(
-    meeting: Meeting, now: datetime, *, reports: Sequence[ReportDue] | None = None
-) -> None:
+def _place_forced_items(meeting: Meeting, now: datetime, *, only: Q | None = None) -> None:
     """Forced items go on the next meeting's agenda, after what is there, whatever the chair wants.
 
     Members force them by petition; the rules force a delegate's report back.
@@ -117,7 +115,7 @@ def _place_forced_items(
     from councils.petitions.actions import place_forced_items
 
     last = meeting.items.aggregate(last=Max("position"))["last"] or 0
-    placed = place_forced_items(council=meeting.council, meeting_uuid=meeting.uuid, now=now, reports=reports)
+    placed = place_forced_items(council=meeting.council, meeting_uuid=meeting.uuid, now=now, only=only)
     for position, forced in enumerate(placed, start=last + 1):
         item = AgendaItem.objects.create(
             meeting=meeting,
@@ -146,25 +144,32 @@ def _place_forced_items(
         )
 
 
-def _place_reports_due(reports: Sequence[ReportDue], now: datetime) -> None:
-    """Reports falling due go on the agenda of each represented council's next meeting already set.
+def place_on_meeting_set(*, council_id: int, only: Q, now: datetime) -> None:
+    """Forced items (`only`) go at once on the council's meeting already set, scheduled or in session.
 
-    A council with no meeting set gets them when it schedules one (`schedule_meeting`).
+    The earliest such meeting takes them; a council with no meeting set gets
+    them when it schedules one (`schedule_meeting`). Runs inside the action
+    that forced them.
     """
+    meeting = (
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("council")
+        .filter(council_id=council_id, status__in=[Meeting.Status.SCHEDULED, Meeting.Status.OPEN])
+        .order_by("starts_at", "id")
+        .first()
+    )
+    if meeting is not None:
+        _place_forced_items(meeting, now, only=only)
+        publish_on_commit(_channel(meeting), {"type": "agenda.changed"})
+
+
+def _place_reports_due(reports: Sequence[ReportDue], now: datetime) -> None:
+    """Reports falling due go on the agenda of each represented council's next meeting already set."""
     owed: dict[int, list[ReportDue]] = defaultdict(list)
     for report in reports:
         owed[report.council_id].append(report)
     for council_id in sorted(owed):
-        meeting = (
-            Meeting.objects.select_for_update(of=("self",))
-            .select_related("council")
-            .filter(council_id=council_id, status__in=[Meeting.Status.SCHEDULED, Meeting.Status.OPEN])
-            .order_by("starts_at", "id")
-            .first()
-        )
-        if meeting is not None:
-            _place_forced_items(meeting, now, reports=owed[council_id])
-            publish_on_commit(_channel(meeting), {"type": "agenda.changed"})
+        place_on_meeting_set(council_id=council_id, only=Q(report__in=owed[council_id]), now=now)
 
 
 def apply_forced_item_change(

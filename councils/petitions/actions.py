@@ -8,11 +8,11 @@ the council itself, never by its chair alone.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from councils.accounts.models import User
 from councils.constitution import queries as constitution_queries
@@ -137,6 +137,9 @@ def _force(*, petition: AgendaPetition, reason: str, now: datetime) -> ForcedAge
         payload={"petition": str(petition.uuid), "item": str(item.uuid), "by": reason},
         now=now,
     )
+    from councils.meetings.actions import place_on_meeting_set
+
+    place_on_meeting_set(council_id=petition.council_id, only=Q(pk=item.pk), now=now)
     publish_on_commit(_channel(petition.council), {"type": "agenda.changed"})
     return item
 
@@ -448,13 +451,13 @@ def _decide_support(*, support: CouncilSupport, adopted: bool, now: datetime) ->
 
 
 def place_forced_items(
-    *, council: Council, meeting_uuid: Any, now: datetime, reports: Sequence[ReportDue] | None = None
+    *, council: Council, meeting_uuid: Any, now: datetime, only: Q | None = None
 ) -> list[ForcedAgendaItem]:
     """Put every forced item still due on the agenda of `council`'s meeting `meeting_uuid`.
 
-    With `reports`, only the items of those reports back: they fell due when the
-    meeting was already set. Runs inside the transaction of the meetings action
-    that builds the agenda.
+    With `only`, just the items it selects: they were forced when the meeting
+    was already set, and items postponed from it must not come back. Runs
+    inside the transaction of the meetings action that builds the agenda.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("place_forced_items runs inside the action that builds the agenda")
@@ -466,8 +469,8 @@ def place_forced_items(
         )
         .order_by("forced_at", "id")
     )
-    if reports is not None:
-        due_items = due_items.filter(report__in=reports)
+    if only is not None:
+        due_items = due_items.filter(only)
     due = list(due_items)
     for item in due:
         item.status = ForcedAgendaItem.Status.PLACED
