@@ -26,9 +26,11 @@ from councils.federation import queries as fq
 from councils.federation.models import Council, Office, Seat
 from councils.mandates import actions
 from councils.mandates.models import RecallPetition
+from councils.meetings.models import AgendaItem
 from councils.motions import actions as motion_actions
 from councils.motions.models import Motion, Vote
 from councils.petitions import actions as petition_actions
+from councils.petitions.models import ForcedAgendaItem
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -177,6 +179,7 @@ def _agenda_petitions(demo: Demo, when: datetime) -> None:
         if petition.status != "open":
             break
         petition_actions.sign_agenda_petition(actor=member, petition=petition, now=when + timedelta(hours=5))
+    _merged_by_vote(riverside, when + timedelta(days=1))
     petition_actions.start_agenda_petition(
         actor=dave,
         council=harbour,
@@ -184,6 +187,41 @@ def _agenda_petitions(demo: Demo, when: datetime) -> None:
         text="The canteen raised prices by 20% without notice. Put it on the agenda.",
         now=when + timedelta(hours=6),
     )
+
+
+def _merged_by_vote(riverside: Council, when: datetime) -> None:
+    """A petition forces an item onto the meeting already set; the members vote to merge it into another."""
+    voters = _voters(riverside)
+    petition = petition_actions.start_agenda_petition(
+        actor=voters[1],
+        council=riverside,
+        title="Parking for the early shift",
+        text="The early shift cannot park before 5am since the gates moved. Raise it with management.",
+        now=when,
+    )
+    for member in voters[2:]:
+        petition.refresh_from_db()
+        if petition.status != "open":
+            break
+        petition_actions.sign_agenda_petition(actor=member, petition=petition, now=when + timedelta(hours=1))
+    forced = ForcedAgendaItem.objects.get(petition=petition)
+    other_business = AgendaItem.objects.get(
+        meeting__uuid=forced.meeting_uuid, title="Any other business", status=AgendaItem.Status.PENDING
+    )
+    proposal = petition_actions.propose_item_change(
+        actor=voters[2],
+        item=forced,
+        change="merge",
+        merge_into=other_business.uuid,
+        now=when + timedelta(hours=2),
+    )
+    motion = Motion.objects.get(uuid=proposal.motion_uuid)
+    motion_actions.second_motion(actor=voters[3], motion=motion, now=when + timedelta(hours=3))
+    chair = _office(riverside, "chair").user
+    vote = motion_actions.open_vote(actor=chair, motion=motion, now=when + timedelta(days=1))
+    for voter in voters:
+        motion_actions.cast_vote(actor=voter, vote=vote, choice="yes", now=when + timedelta(days=1, hours=1))
+    motion_actions.close_vote(actor=chair, vote=vote, now=when + timedelta(days=2))
 
 
 def build_accountability(demo: Demo) -> None:

@@ -283,9 +283,23 @@ def _minutes_approved(p: dict[str, Any], n: _Names) -> str | None:
 
 
 def _item_forced(p: dict[str, Any], n: _Names) -> str | None:
+    if p.get("by") == "report_due":
+        return _("A delegate's report back was forced onto the next meeting's agenda by the rules.")
     return _("Agenda petition “%(title)s” reached its threshold: it goes on the next meeting's agenda.") % {
         "title": n.agenda_petitions.get(str(p.get("petition")), _("an agenda petition"))
     }
+
+
+def _item_withdrawn(p: dict[str, Any], n: _Names) -> str | None:
+    texts = {
+        "remove": _("By a vote of the body, a forced item was removed from the agenda of “%(title)s”."),
+        "postpone": _(
+            "By a vote of the body, a forced item on “%(title)s” was postponed to the next meeting."
+        ),
+        "merge": _("By a vote of the body, a forced item on “%(title)s” was merged with another item."),
+    }
+    text = texts.get(str(p.get("change")), _("A forced item was taken off the agenda of “%(title)s”."))
+    return text % {"title": n.meetings.get(str(p.get("meeting")), _("a meeting"))}
 
 
 def _recall_vote_called(p: dict[str, Any], n: _Names) -> str | None:
@@ -338,6 +352,7 @@ DESCRIBED: dict[str, Callable[[dict[str, Any], _Names], str | None]] = {
     "meeting.closed": _meeting_closed,
     "meeting.minutes_approved": _minutes_approved,
     "agenda.item_forced": _item_forced,
+    "meeting.item_withdrawn": _item_withdrawn,
     "recall.vote_called": _recall_vote_called,
     "recall.decided": _recall_decided,
     "mandate.roll_call_checked": _roll_call_checked,

@@ -108,3 +108,64 @@ def test_a_merge_can_be_tabled_from_the_page_naming_the_other_item(cast, rules, 
     assert proposal.change == "merge" and proposal.merge_into_uuid == other.uuid
     carry(cast, proposal.motion_uuid)
     assert agenda(meeting) == ["Working conditions"]
+
+
+def test_an_item_forced_while_a_meeting_is_set_goes_on_that_meeting_at_once(cast, rules):
+    june = schedule(cast, "June meeting", 7)
+    item = forced_item(cast)
+    assert agenda(june) == ["Heat in the depot"]
+    item.refresh_from_db()
+    assert (item.status, item.meeting_uuid) == ("placed", june.uuid)
+    placed = json.loads(bytes(Entry.objects.get(event="agenda.item_placed").data))
+    assert placed["payload"] == {"item": str(item.uuid), "meeting": str(june.uuid)}
+
+
+def test_forcing_an_item_does_not_bring_back_one_postponed_from_the_meeting_set(cast, rules):
+    first = forced_item(cast)
+    june = schedule(cast, "June meeting", 7)
+    proposal = actions.propose_item_change(actor=cast.alice, item=first, change="postpone", now=NOW)
+    carry(cast, proposal.motion_uuid)
+    assert agenda(june) == []
+    second = actions.start_agenda_petition(
+        actor=cast.alice, council=cast.riverside, title="Night shift rota", text="Rota.", now=NOW
+    )
+    actions.sign_agenda_petition(actor=cast.frank, petition=second, now=NOW)
+    assert agenda(june) == ["Night shift rota"]
+    first.refresh_from_db()
+    assert first.status == "postponed"
+
+
+def test_the_digest_tells_of_a_forced_item_the_body_removed(cast, rules):
+    from councils.core.rules.digests import Period
+    from councils.digests.queries import list_council_lines
+    from councils.record.sequencer import sequence_pending
+
+    item = forced_item(cast)
+    schedule(cast, "June meeting", 7)
+    proposal = actions.propose_item_change(actor=cast.alice, item=item, change="remove", now=NOW)
+    carry(cast, proposal.motion_uuid)
+    sequence_pending()
+    lines = [
+        line.text
+        for line in list_council_lines(
+            council=cast.riverside, period=Period(NOW - timedelta(days=1), NOW + timedelta(days=1))
+        )
+    ]
+    assert "By a vote of the body, a forced item was removed from the agenda of “June meeting”." in lines
+    assert (
+        "Agenda petition “Heat in the depot” reached its threshold: it goes on the next meeting's agenda."
+        in lines
+    )
+
+
+def test_the_digest_says_a_report_back_was_forced_by_the_rules_not_by_a_petition(db):
+    from councils.digests.queries import DESCRIBED, _Names
+
+    payload = {
+        "petition": None,
+        "report": "00000000-0000-0000-0000-000000000001",
+        "item": "x",
+        "by": "report_due",
+    }
+    text = DESCRIBED["agenda.item_forced"](payload, _Names([payload]))
+    assert text == "A delegate's report back was forced onto the next meeting's agenda by the rules."
