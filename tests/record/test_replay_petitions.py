@@ -163,6 +163,41 @@ def test_a_recall_vote_opened_late_is_caught(ready):
     )
 
 
+def test_a_recall_vote_closing_after_the_days_to_hold_it_is_caught(ready):
+    petition = recalled(ready)
+    docs = documents()
+    late = NOW + timedelta(days=20)
+    docs[find(docs, "vote.opened")]["payload"]["closes_at"] = format_time(late)
+    assert_caught(
+        docs,
+        f"the recall vote on recall petition {petition.uuid} closes {late:%Y-%m-%d %H:%M}, but it "
+        "must be held within 14 days of the petition reaching its threshold, by "
+        f"{NOW + timedelta(days=14, hours=1):%Y-%m-%d %H:%M}",
+    )
+
+
+def test_a_recall_vote_without_a_closing_time_is_caught(ready):
+    petition = recalled(ready)
+    docs = documents()
+    docs[find(docs, "vote.opened")]["payload"]["closes_at"] = None
+    assert_caught(
+        docs,
+        f"the recall vote on recall petition {petition.uuid} has no closing time, but it must be held "
+        "within 14 days",
+    )
+
+
+def test_a_recall_ballot_after_the_days_to_hold_the_vote_is_caught(ready):
+    petition = recalled(ready)
+    docs = documents()
+    docs[find(docs, "ballot.cast", 2)]["at"] = format_time(NOW + timedelta(days=15))
+    assert_caught(
+        docs,
+        f"a ballot was recorded in the recall vote on recall petition {petition.uuid} after the 14 days "
+        f"within which it had to be held ({NOW + timedelta(days=14, hours=1):%Y-%m-%d %H:%M})",
+    )
+
+
 def test_a_recall_vote_called_short_of_the_threshold_is_caught(ready):
     petition = recalled(ready)
     docs = documents()
@@ -272,3 +307,11 @@ def test_cli_rejects_a_forged_petition_bundle(ready, tmp_path, capsys):
     docs[find(docs, "agenda.petition_started")]["payload"]["threshold"] = 1
     assert main(["verify", "--bundle", str(signed_bundle(tmp_path, docs))]) == 1
     assert f"agenda petition {petition.uuid} asks for 1 signatures" in capsys.readouterr().out
+
+
+def test_cli_rejects_a_recall_vote_held_too_long(ready, tmp_path, capsys):
+    recall = recalled(ready)
+    docs = documents()
+    docs[find(docs, "vote.opened")]["payload"]["closes_at"] = format_time(NOW + timedelta(days=20))
+    assert main(["verify", "--bundle", str(signed_bundle(tmp_path, docs))]) == 1
+    assert f"the recall vote on recall petition {recall.uuid} closes" in capsys.readouterr().out

@@ -307,6 +307,8 @@ def _vote_opened(replay: Replay, item: Item) -> None:
         "threshold": p.get("threshold"),
         "quorum": p.get("quorum"),
         "opened_at": item.at,
+        "closes_at": p.get("closes_at"),
+        "held_by": None,
         "choices": {},
         "participants": set(),
         "closed": False,
@@ -321,6 +323,15 @@ def _open_vote(replay: Replay, item: Item) -> dict[str, Any] | None:
     if vote["closed"]:
         replay.problem(item, f"a ballot was recorded in vote {item.payload.get('vote')} after it closed")
         return None
+    if vote["held_by"] is not None:
+        what, within, deadline = vote["held_by"]
+        cast = _time(item.at)
+        if cast is None or cast >= deadline:
+            replay.problem(
+                item,
+                f"a ballot was recorded in {what} after the {within} days within which it had to be held "
+                f"({deadline:%Y-%m-%d %H:%M})",
+            )
     return vote
 
 
@@ -640,12 +651,25 @@ def _recall_vote_called(replay: Replay, item: Item) -> None:
     reached = petition["reached_at"]
     if type(within) is not int or reached is None:
         replay.note("some recall votes do not say within how many days they had to open: not checked")
-    elif opened is None or opened > reached + timedelta(days=within):
+        return
+    # Held within the days: opened by then, closing by then, and no ballot taken after.
+    deadline = reached + timedelta(days=within)
+    if opened is None or opened > deadline:
         replay.problem(
             item,
             f"the recall vote on {name} was opened more than {within} days after the petition reached "
             f"its threshold ({reached:%Y-%m-%d %H:%M})",
         )
+    closes = _time(vote["closes_at"] if vote is not None else p.get("closes_at"))
+    if closes is None or closes > deadline:
+        when = "has no closing time" if closes is None else f"closes {closes:%Y-%m-%d %H:%M}"
+        replay.problem(
+            item,
+            f"the recall vote on {name} {when}, but it must be held within {within} days of the petition "
+            f"reaching its threshold, by {deadline:%Y-%m-%d %H:%M}",
+        )
+    if vote is not None:
+        vote["held_by"] = (f"the recall vote on {name}", within, deadline)
 
 
 @rule("recall.decided")
