@@ -143,7 +143,28 @@ def _sha256(text: str) -> str:
 def _council_created(replay: Replay, item: Item) -> None:
     council = item.payload.get("council")
     if isinstance(council, str):
-        replay.table("councils")[council] = {"is_base": bool(item.payload.get("is_base"))}
+        replay.table("councils")[council] = {
+            "is_base": bool(item.payload.get("is_base")),
+            "parent": item.payload.get("parent"),
+        }
+
+
+def _sits_below(replay: Replay, council: Any, above: Any) -> bool | None:
+    """Whether `council` sits below `above` in the tree the record describes; None where it cannot tell."""
+    councils = replay.table("councils")
+    seen: set[Any] = set()
+    # A forged tree may loop back on itself; a council in a loop sits below nothing outside it.
+    while council not in seen:
+        seen.add(council)
+        info = councils.get(council)
+        if info is None:
+            return None
+        council = info["parent"]
+        if council is None:
+            return False
+        if council == above:
+            return True
+    return False
 
 
 def _set_membership(replay: Replay, item: Item, status: str) -> None:
@@ -711,7 +732,7 @@ def _agenda_started(replay: Replay, item: Item) -> None:
                 f"{name} may be forced by the backing of {stated} councils, "
                 f"but the constitution sets {needed}",
             )
-    petition.update(councils_threshold=needed, supports={}, backing=set(), forced=False)
+    petition.update(council=item.council, councils_threshold=needed, supports={}, backing=set(), forced=False)
 
 
 @rule("agenda.petition_signed")
@@ -744,7 +765,19 @@ def _petition_backed(replay: Replay, item: Item) -> None:
     elif support["council"] in petition["backing"]:
         replay.problem(item, f"council {support['council']} backed {name} twice")
     else:
-        petition["backing"].add(support["council"])
+        below = _sits_below(replay, support["council"], petition["council"])
+        if below is False:
+            replay.problem(
+                item,
+                f"{name} counts the backing of council {support['council']}, which does not sit below "
+                f"council {petition['council']}, whose agenda the petition is for",
+            )
+        else:
+            if below is None:
+                replay.note(
+                    "some petitions are backed by councils whose place in the federation you may not read"
+                )
+            petition["backing"].add(support["council"])
     if item.payload.get("councils") != len(petition["backing"]):
         replay.problem(
             item,

@@ -295,8 +295,14 @@ def congress(*entries: Item, **changes: Any) -> list[Item]:
     seats = [item("delegate.seated", {"seat": f"s-{u}", "delegate": u}, council=CONGRESS) for u in MEMBERS]
     payload = {**started("agenda.petition_started").payload, "councils_threshold": 2, **changes}
     start = item("agenda.petition_started", payload, council=CONGRESS)
-    created = item("council.created", {"council": CONGRESS, "is_base": False})
-    return [*federation(), created, *seats, start, *entries]
+    created = [
+        item("council.created", {"council": CONGRESS, "is_base": False, "parent": None}),
+        *[
+            item("council.created", {"council": c, "is_base": True, "parent": CONGRESS})
+            for c in ("c-1", "c-2")
+        ],
+    ]
+    return [*federation(), *created, *seats, start, *entries]
 
 
 def support(name: str, council: str) -> Item:
@@ -352,6 +358,29 @@ def test_congress_petitions_against_the_rules_are_caught():
     ) == [
         "council c-1 backed agenda petition p twice",
         "agenda petition p says 2 councils back it, but the record holds 1",
+    ]
+
+
+def test_a_backing_council_not_below_the_congress_is_caught():
+    outside = [
+        item("council.created", {"council": "c-3", "is_base": False, "parent": None}),
+        item("council.created", {"council": "c-4", "is_base": False, "parent": "c-4"}),
+    ]
+    items = congress(*outside, support("k1", "c-3"), support("k2", "c-4"), backed("k1", 0), backed("k2", 0))
+    assert congress_outcome(items) == [
+        f"agenda petition p counts the backing of council {c}, which does not sit below council c-congress, "
+        "whose agenda the petition is for"
+        for c in ("c-3", "c-4")
+    ]
+
+
+def test_a_backing_council_whose_place_is_unseen_is_noted():
+    below_unseen = item("council.created", {"council": "c-5", "is_base": True, "parent": "c-unseen"})
+    items = congress(
+        below_unseen, support("k1", "c-5"), support("k2", "c-6"), backed("k1", 1), backed("k2", 2)
+    )
+    assert congress_outcome(items) == [
+        "some petitions are backed by councils whose place in the federation you may not read"
     ]
 
 
