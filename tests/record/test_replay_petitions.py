@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -163,6 +164,41 @@ def test_a_recall_vote_opened_late_is_caught(ready):
     )
 
 
+def test_a_recall_vote_closing_after_the_days_to_hold_it_is_caught(ready):
+    petition = recalled(ready)
+    docs = documents()
+    late = NOW + timedelta(days=20)
+    docs[find(docs, "vote.opened")]["payload"]["closes_at"] = format_time(late)
+    assert_caught(
+        docs,
+        f"the recall vote on recall petition {petition.uuid} closes {late:%Y-%m-%d %H:%M}, but it "
+        "must be held within 14 days of the petition reaching its threshold, by "
+        f"{NOW + timedelta(days=14, hours=1):%Y-%m-%d %H:%M}",
+    )
+
+
+def test_a_recall_vote_without_a_closing_time_is_caught(ready):
+    petition = recalled(ready)
+    docs = documents()
+    docs[find(docs, "vote.opened")]["payload"]["closes_at"] = None
+    assert_caught(
+        docs,
+        f"the recall vote on recall petition {petition.uuid} has no closing time, but it must be held "
+        "within 14 days",
+    )
+
+
+def test_a_recall_ballot_after_the_days_to_hold_the_vote_is_caught(ready):
+    petition = recalled(ready)
+    docs = documents()
+    docs[find(docs, "ballot.cast", 2)]["at"] = format_time(NOW + timedelta(days=15))
+    assert_caught(
+        docs,
+        f"a ballot was recorded in the recall vote on recall petition {petition.uuid} after the 14 days "
+        f"within which it had to be held ({NOW + timedelta(days=14, hours=1):%Y-%m-%d %H:%M})",
+    )
+
+
 def test_a_recall_vote_called_short_of_the_threshold_is_caught(ready):
     petition = recalled(ready)
     docs = documents()
@@ -245,6 +281,39 @@ def test_a_backing_without_the_council_s_adopted_motion_is_caught(ready):
     ), problems
 
 
+@pytest.mark.parametrize("backer", ["city", "loop"])
+def test_a_backing_council_not_below_the_congress_is_caught(ready, backer):
+    petition = backed(ready)
+    docs = documents()
+    if backer == "city":
+        # A council above the congress cannot back a petition to it.
+        docs[find(docs, "agenda.support_proposed")]["council"] = str(ready.city.uuid)
+        council = ready.city
+    else:
+        # A forged tree in which Riverside is its own parent puts it below nothing.
+        created = next(d for d in docs if d["payload"].get("council") == str(ready.riverside.uuid))
+        created["payload"]["parent"] = str(ready.riverside.uuid)
+        council = ready.riverside
+    assert_caught(
+        docs,
+        f"agenda petition {petition.uuid} counts the backing of council {council.uuid}, which does not sit "
+        f"below council {ready.district.uuid}, whose agenda the petition is for",
+    )
+
+
+def test_a_backing_council_whose_place_is_unseen_is_noted(ready):
+    backed(ready)
+    docs = documents()
+    # Riverside's parent is a council created in no entry this reader has.
+    created = next(d for d in docs if d["payload"].get("council") == str(ready.riverside.uuid))
+    created["payload"]["parent"] = str(uuid.uuid4())
+    verdict = verify_forged(docs)
+    assert verdict.problems == []
+    assert verdict.notes == [
+        "some petitions are backed by councils whose place in the federation you may not read"
+    ]
+
+
 def test_a_congress_petition_without_a_backing_threshold_is_caught(ready):
     petition = backed(ready)
     docs = documents()
@@ -272,3 +341,15 @@ def test_cli_rejects_a_forged_petition_bundle(ready, tmp_path, capsys):
     docs[find(docs, "agenda.petition_started")]["payload"]["threshold"] = 1
     assert main(["verify", "--bundle", str(signed_bundle(tmp_path, docs))]) == 1
     assert f"agenda petition {petition.uuid} asks for 1 signatures" in capsys.readouterr().out
+
+
+def test_cli_rejects_a_recall_vote_held_too_long_and_a_backing_from_outside(ready, tmp_path, capsys):
+    petition, recall = backed(ready), recalled(ready)
+    docs = documents()
+    opened = next(d for d in docs if d["payload"].get("vote") == str(recall.vote_uuid))
+    opened["payload"]["closes_at"] = format_time(NOW + timedelta(days=20))
+    docs[find(docs, "agenda.support_proposed")]["council"] = str(ready.city.uuid)
+    assert main(["verify", "--bundle", str(signed_bundle(tmp_path, docs))]) == 1
+    out = capsys.readouterr().out
+    assert f"the recall vote on recall petition {recall.uuid} closes" in out
+    assert f"agenda petition {petition.uuid} counts the backing of council {ready.city.uuid}" in out

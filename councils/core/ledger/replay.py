@@ -143,7 +143,28 @@ def _sha256(text: str) -> str:
 def _council_created(replay: Replay, item: Item) -> None:
     council = item.payload.get("council")
     if isinstance(council, str):
-        replay.table("councils")[council] = {"is_base": bool(item.payload.get("is_base"))}
+        replay.table("councils")[council] = {
+            "is_base": bool(item.payload.get("is_base")),
+            "parent": item.payload.get("parent"),
+        }
+
+
+def _sits_below(replay: Replay, council: Any, above: Any) -> bool | None:
+    """Whether `council` sits below `above` in the tree the record describes; None where it cannot tell."""
+    councils = replay.table("councils")
+    seen: set[Any] = set()
+    # A forged tree may loop back on itself; a council in a loop sits below nothing outside it.
+    while council not in seen:
+        seen.add(council)
+        info = councils.get(council)
+        if info is None:
+            return None
+        council = info["parent"]
+        if council is None:
+            return False
+        if council == above:
+            return True
+    return False
 
 
 def _set_membership(replay: Replay, item: Item, status: str) -> None:
@@ -307,6 +328,8 @@ def _vote_opened(replay: Replay, item: Item) -> None:
         "threshold": p.get("threshold"),
         "quorum": p.get("quorum"),
         "opened_at": item.at,
+        "closes_at": p.get("closes_at"),
+        "held_by": None,
         "choices": {},
         "participants": set(),
         "closed": False,
@@ -321,6 +344,15 @@ def _open_vote(replay: Replay, item: Item) -> dict[str, Any] | None:
     if vote["closed"]:
         replay.problem(item, f"a ballot was recorded in vote {item.payload.get('vote')} after it closed")
         return None
+    if vote["held_by"] is not None:
+        what, within, deadline = vote["held_by"]
+        cast = _time(item.at)
+        if cast is None or cast >= deadline:
+            replay.problem(
+                item,
+                f"a ballot was recorded in {what} after the {within} days within which it had to be held "
+                f"({deadline:%Y-%m-%d %H:%M})",
+            )
     return vote
 
 
@@ -640,12 +672,25 @@ def _recall_vote_called(replay: Replay, item: Item) -> None:
     reached = petition["reached_at"]
     if type(within) is not int or reached is None:
         replay.note("some recall votes do not say within how many days they had to open: not checked")
-    elif opened is None or opened > reached + timedelta(days=within):
+        return
+    # Held within the days: opened by then, closing by then, and no ballot taken after.
+    deadline = reached + timedelta(days=within)
+    if opened is None or opened > deadline:
         replay.problem(
             item,
             f"the recall vote on {name} was opened more than {within} days after the petition reached "
             f"its threshold ({reached:%Y-%m-%d %H:%M})",
         )
+    closes = _time(vote["closes_at"] if vote is not None else p.get("closes_at"))
+    if closes is None or closes > deadline:
+        when = "has no closing time" if closes is None else f"closes {closes:%Y-%m-%d %H:%M}"
+        replay.problem(
+            item,
+            f"the recall vote on {name} {when}, but it must be held within {within} days of the petition "
+            f"reaching its threshold, by {deadline:%Y-%m-%d %H:%M}",
+        )
+    if vote is not None:
+        vote["held_by"] = (f"the recall vote on {name}", within, deadline)
 
 
 @rule("recall.decided")
@@ -687,7 +732,7 @@ def _agenda_started(replay: Replay, item: Item) -> None:
                 f"{name} may be forced by the backing of {stated} councils, "
                 f"but the constitution sets {needed}",
             )
-    petition.update(councils_threshold=needed, supports={}, backing=set(), forced=False)
+    petition.update(council=item.council, councils_threshold=needed, supports={}, backing=set(), forced=False)
 
 
 @rule("agenda.petition_signed")
@@ -720,7 +765,19 @@ def _petition_backed(replay: Replay, item: Item) -> None:
     elif support["council"] in petition["backing"]:
         replay.problem(item, f"council {support['council']} backed {name} twice")
     else:
-        petition["backing"].add(support["council"])
+        below = _sits_below(replay, support["council"], petition["council"])
+        if below is False:
+            replay.problem(
+                item,
+                f"{name} counts the backing of council {support['council']}, which does not sit below "
+                f"council {petition['council']}, whose agenda the petition is for",
+            )
+        else:
+            if below is None:
+                replay.note(
+                    "some petitions are backed by councils whose place in the federation you may not read"
+                )
+            petition["backing"].add(support["council"])
     if item.payload.get("councils") != len(petition["backing"]):
         replay.problem(
             item,

@@ -59,12 +59,21 @@ def signed(signer: str | None, count: int, days: float = 0, event: str = "recall
 
 
 def called(days: float = 0, **changes: Any) -> Item:
-    payload = {"petition": "p", "motion": "mo", "vote": "v", "within_days": 14, "constitution_version": 1}
+    payload = {
+        "petition": "p",
+        "motion": "mo",
+        "vote": "v",
+        "closes_at": at(days + 14),
+        "within_days": 14,
+        "constitution_version": 1,
+    }
     return item("recall.vote_called", {**payload, **changes}, when=at(days))
 
 
-def opened(days: float = 0) -> Item:
-    payload = {"vote": "v", "motion": "mo", "voters": MEMBERS, "electorate": 4}
+def opened(days: float = 0, closes: float | None = None) -> Item:
+    """The recall vote, closing `closes` days after the start (by default 14 days after it opens)."""
+    closes_at = at(days + 14 if closes is None else closes)
+    payload = {"vote": "v", "motion": "mo", "voters": MEMBERS, "electorate": 4, "closes_at": closes_at}
     return item("vote.opened", payload, when=at(days))
 
 
@@ -95,19 +104,27 @@ def test_an_honest_recall_petition_replays_cleanly():
     [
         (
             {"threshold": 1},
-            "recall petition p asks for 1 signatures, but the constitution's share (0.50) "
-            "of the 4 members entitled to sign is 2",
+            [
+                "recall petition p asks for 1 signatures, but the constitution's share (0.50) "
+                "of the 4 members entitled to sign is 2",
+                # Its forged threshold was reached a day before the vote was called, 14 days before it closes.
+                "the recall vote on recall petition p closes 2026-03-16 09:00, but it must be held within 14 "
+                "days of the petition reaching its threshold, by 2026-03-15 09:00",
+            ],
         ),
-        ({"eligible": 5}, "recall petition p lists 4 members entitled to sign but says 5"),
+        ({"eligible": 5}, ["recall petition p lists 4 members entitled to sign but says 5"]),
         (
             {"eligible_signers": ["u-a", "u-b", "u-c", "u-z"]},
-            "the members entitled to sign recall petition p are not the council's voters when it started",
+            ["the members entitled to sign recall petition p are not the council's voters when it started"],
         ),
-        ({"window_days": 60}, "recall petition p applies a 60-day window to sign; the constitution sets 30"),
+        (
+            {"window_days": 60},
+            ["recall petition p applies a 60-day window to sign; the constitution sets 30"],
+        ),
     ],
 )
 def test_a_recall_petition_started_against_the_rules_is_caught(changes, expected):
-    assert messages(recall(**changes)) == [expected]
+    assert messages(recall(**changes)) == expected
 
 
 def test_a_share_the_constitution_cannot_hold_is_caught():
@@ -157,7 +174,7 @@ def test_a_petition_started_without_a_time_or_number_is_caught():
 
 
 def test_a_recall_vote_opened_late_or_under_another_number_is_caught():
-    late = [*recall()[:-2], opened(16), called(16)]
+    late = [*recall()[:-2], opened(16, closes=15), called(16)]
     assert messages(late) == [
         "the recall vote on recall petition p was opened more than 14 days after the petition reached "
         "its threshold (2026-03-02 09:00)"
@@ -169,6 +186,38 @@ def test_a_recall_vote_opened_late_or_under_another_number_is_caught():
     assert messages([*recall()[:-2], undated]) == [
         "the recall vote on recall petition p was opened more than 14 days after the petition reached "
         "its threshold (2026-03-02 09:00)"
+    ]
+
+
+def ballot(voter: str, days: float) -> Item:
+    return item("vote.cast", {"vote": "v", "voter": voter, "choice": "yes"}, actor=voter, when=at(days))
+
+
+def test_a_recall_vote_held_beyond_its_days_is_caught():
+    assert messages([*recall()[:-2], opened(1, closes=20), called(1)]) == [
+        "the recall vote on recall petition p closes 2026-03-21 09:00, but it must be held within 14 days "
+        "of the petition reaching its threshold, by 2026-03-16 09:00"
+    ]
+    open_ended = item("vote.opened", {**opened(1).payload, "closes_at": None}, when=at(1))
+    assert messages([*recall()[:-2], open_ended, called(1)]) == [
+        "the recall vote on recall petition p has no closing time, but it must be held within 14 days "
+        "of the petition reaching its threshold, by 2026-03-16 09:00"
+    ]
+    assert (
+        messages([*recall(), ballot("u-a", 2), ballot("u-b", 15), ballot("u-c", 16)])
+        == [
+            "a ballot was recorded in the recall vote on recall petition p after the 14 days within which it "
+            "had to be held (2026-03-16 09:00)"
+        ]
+        * 2
+    )
+
+
+def test_a_recall_vote_in_unseen_entries_is_held_to_the_closing_time_its_call_states():
+    assert messages([*recall()[:-2], called(1)], hidden=1) == []
+    assert messages([*recall()[:-2], called(1, closes_at=at(16))], hidden=1) == [
+        "the recall vote on recall petition p closes 2026-03-17 09:00, but it must be held within 14 days "
+        "of the petition reaching its threshold, by 2026-03-16 09:00"
     ]
 
 
@@ -246,8 +295,14 @@ def congress(*entries: Item, **changes: Any) -> list[Item]:
     seats = [item("delegate.seated", {"seat": f"s-{u}", "delegate": u}, council=CONGRESS) for u in MEMBERS]
     payload = {**started("agenda.petition_started").payload, "councils_threshold": 2, **changes}
     start = item("agenda.petition_started", payload, council=CONGRESS)
-    created = item("council.created", {"council": CONGRESS, "is_base": False})
-    return [*federation(), created, *seats, start, *entries]
+    created = [
+        item("council.created", {"council": CONGRESS, "is_base": False, "parent": None}),
+        *[
+            item("council.created", {"council": c, "is_base": True, "parent": CONGRESS})
+            for c in ("c-1", "c-2")
+        ],
+    ]
+    return [*federation(), *created, *seats, start, *entries]
 
 
 def support(name: str, council: str) -> Item:
@@ -303,6 +358,29 @@ def test_congress_petitions_against_the_rules_are_caught():
     ) == [
         "council c-1 backed agenda petition p twice",
         "agenda petition p says 2 councils back it, but the record holds 1",
+    ]
+
+
+def test_a_backing_council_not_below_the_congress_is_caught():
+    outside = [
+        item("council.created", {"council": "c-3", "is_base": False, "parent": None}),
+        item("council.created", {"council": "c-4", "is_base": False, "parent": "c-4"}),
+    ]
+    items = congress(*outside, support("k1", "c-3"), support("k2", "c-4"), backed("k1", 0), backed("k2", 0))
+    assert congress_outcome(items) == [
+        f"agenda petition p counts the backing of council {c}, which does not sit below council c-congress, "
+        "whose agenda the petition is for"
+        for c in ("c-3", "c-4")
+    ]
+
+
+def test_a_backing_council_whose_place_is_unseen_is_noted():
+    below_unseen = item("council.created", {"council": "c-5", "is_base": True, "parent": "c-unseen"})
+    items = congress(
+        below_unseen, support("k1", "c-5"), support("k2", "c-6"), backed("k1", 1), backed("k2", 2)
+    )
+    assert congress_outcome(items) == [
+        "some petitions are backed by councils whose place in the federation you may not read"
     ]
 
 
