@@ -159,7 +159,7 @@ def test_a_seat_held_higher_up_without_one_below_ends_too(cast):
     [expelled] = payloads("member.expelled")
     # Erin sat in the national congress for the city: that seat ends with her membership. The city,
     # apportioned fewer delegates than the three the test seated, still sends enough: no by-election.
-    [national] = Seat.objects.filter(user=cast.erin)
+    [national] = Seat.objects.filter(user=cast.erin, council=cast.national)
     assert expelled["ended_seats"] == [str(national.uuid)] and national.ended_reason == "expelled"
     assert (expelled["ended_offices"], expelled["byelections"]) == ([], [])
     assert not Election.objects.exists()
