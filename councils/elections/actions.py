@@ -23,7 +23,7 @@ from councils.accounts.models import User
 from councils.core.errors import ConflictError, InvalidInputError
 from councils.core.rules import ballots as rules
 from councils.core.tally import METHODS, count
-from councils.elections import permissions
+from councils.elections import permissions, queries
 from councils.elections.models import Ballot, Candidacy, Election, Elector, Participation, PendingBallot
 from councils.federation import actions as federation_actions
 from councils.federation import queries as federation_queries
@@ -285,6 +285,25 @@ def accept_nomination(*, actor: User, candidacy: Candidacy, now: datetime) -> Ca
     return candidacy
 
 
+def _withdraw(
+    *, candidacy: Candidacy, election: Election, actor: User | None, reason: str | None, now: datetime
+) -> None:
+    """Withdraw a locked candidacy of a locked election and say so in the record."""
+    candidacy.withdrawn_at = now
+    candidacy.save(update_fields=["withdrawn_at"])
+    payload = {"election": str(election.uuid), "candidacy": str(candidacy.uuid)}
+    if reason is not None:
+        payload["reason"] = reason
+    append_entry(
+        event="election.nomination_withdrawn",
+        actor=actor,
+        council=election.council,
+        payload=payload,
+        now=now,
+    )
+    publish_on_commit(_channel(election), {"type": "candidates.changed"})
+
+
 @transaction.atomic
 def withdraw_candidacy(*, actor: User, candidacy: Candidacy, now: datetime) -> Candidacy:
     """The candidate declines or withdraws before voting opens."""
@@ -292,17 +311,33 @@ def withdraw_candidacy(*, actor: User, candidacy: Candidacy, now: datetime) -> C
     candidacy = Candidacy.objects.select_for_update().get(pk=candidacy.pk)
     if candidacy.withdrawn_at is not None:
         raise ConflictError("This nomination was already withdrawn.")
-    candidacy.withdrawn_at = now
-    candidacy.save(update_fields=["withdrawn_at"])
-    append_entry(
-        event="election.nomination_withdrawn",
-        actor=actor,
-        council=election.council,
-        payload={"election": str(election.uuid), "candidacy": str(candidacy.uuid)},
-        now=now,
-    )
-    publish_on_commit(_channel(election), {"type": "candidates.changed"})
+    _withdraw(candidacy=candidacy, election=election, actor=actor, reason=None, now=now)
     return candidacy
+
+
+def withdraw_all_candidacies(*, user: User, reason: str, now: datetime) -> list[Candidacy]:
+    """Withdraw, as the rules, every candidacy of `user` in an election not yet closed.
+
+    Runs inside the action that took the person's rights (a discipline outcome). Once voting
+    has opened the name stays on the ballots already cast; the count passes over it, and each
+    of those ballots goes to its next preference (docs/elections.md).
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("withdraw_all_candidacies runs inside the action that took the member's rights")
+    running = (Election.Status.NOMINATING, Election.Status.VOTING)
+    withdrawn: list[Candidacy] = []
+    for candidacy in (
+        Candidacy.objects.filter(candidate=user, withdrawn_at__isnull=True, election__status__in=running)
+        .select_related("election")
+        .order_by("election_id")
+    ):
+        election = _lock(candidacy.election)
+        candidacy = Candidacy.objects.select_for_update().get(pk=candidacy.pk)
+        if election.status not in running or candidacy.withdrawn_at is not None:
+            continue
+        _withdraw(candidacy=candidacy, election=election, actor=None, reason=reason, now=now)
+        withdrawn.append(candidacy)
+    return withdrawn
 
 
 @transaction.atomic
@@ -324,9 +359,10 @@ def open_voting(*, actor: User, election: Election, now: datetime) -> Election:
     if not voter_ids:
         raise ConflictError(f"{election.council.name} has no voters.")
     Elector.objects.bulk_create([Elector(election=election, user_id=pk) for pk, _ in voter_ids])
-    Candidacy.objects.filter(election=election).exclude(pk__in=[c.pk for c in standing]).update(
-        withdrawn_at=now
-    )
+    # Nominations never accepted lapse now; earlier withdrawals keep their time.
+    Candidacy.objects.filter(election=election, withdrawn_at__isnull=True).exclude(
+        pk__in=[c.pk for c in standing]
+    ).update(withdrawn_at=now)
     candidates = [{"candidacy": str(c.uuid), "person": str(c.candidate.uuid)} for c in standing]
     sealing.create_key(str(election.uuid))
     election.status = Election.Status.VOTING
@@ -517,15 +553,14 @@ def close_election(*, actor: User, election: Election, now: datetime) -> Electio
     random.SystemRandom().shuffle(rankings)
     Ballot.objects.filter(election=election).delete()
     Ballot.objects.bulk_create([Ballot(election=election, ranking=r) for r in rankings])
-    candidates = [
-        str(u)
-        for u in election.candidacies.filter(withdrawn_at__isnull=True)
-        .order_by("uuid")
-        .values_list("uuid", flat=True)
-    ]
+    candidates, withdrawn = queries.ballot_candidates(election=election)
     election.seed = secrets.token_hex(16)
     tally_input = rules.tally_election(
-        candidates=candidates, seats=election.seats, rankings=rankings, title=election.title
+        candidates=candidates,
+        withdrawn=withdrawn,
+        seats=election.seats,
+        rankings=rankings,
+        title=election.title,
     )
     result = count(tally_input, method=election.method, seed=election.seed).to_json()
     election.status = Election.Status.CLOSED

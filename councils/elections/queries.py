@@ -6,7 +6,7 @@ import uuid as uuid_lib
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from councils.accounts.models import User
 from councils.core.errors import ConflictError, NotFoundError
@@ -95,14 +95,20 @@ def list_ballot_rankings(*, election: Election) -> list[list[list[str]]]:
     return list(Ballot.objects.filter(election=election).values_list("ranking", flat=True))
 
 
-def ballot_candidates(*, election: Election) -> list[str]:
-    """Candidacy UUIDs in the order the count and the .blt file number them."""
-    return [
-        str(u)
-        for u in election.candidacies.filter(withdrawn_at__isnull=True)
-        .order_by("uuid")
-        .values_list("uuid", flat=True)
-    ]
+def ballot_candidates(*, election: Election) -> tuple[list[str], list[str]]:
+    """Candidacy UUIDs on the ballot, in the order the count and the .blt file number them, and the withdrawn.
+
+    Before voting opens the ballot is whoever has not withdrawn. From then on it is the list frozen
+    at opening; someone withdrawn since (a disciplined member) stays on it, and the count passes
+    over them to each ballot's next preference.
+    """
+    on_ballot = election.candidacies.filter(withdrawn_at__isnull=True)
+    if election.opened_at is not None:
+        on_ballot = election.candidacies.filter(accepted_at__isnull=False).filter(
+            Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=election.opened_at)
+        )
+    rows = list(on_ballot.order_by("uuid").values_list("uuid", "withdrawn_at"))
+    return [str(u) for u, _ in rows], [str(u) for u, at in rows if at is not None]
 
 
 def export_blt(*, election: Election) -> str:
@@ -111,8 +117,10 @@ def export_blt(*, election: Election) -> str:
     `councils count FILE --method <method> --seed <seed>` on this text gives the
     recorded result exactly.
     """
+    candidates, withdrawn = ballot_candidates(election=election)
     tally_input = rules.tally_election(
-        candidates=ballot_candidates(election=election),
+        candidates=candidates,
+        withdrawn=withdrawn,
         seats=election.seats,
         rankings=list_ballot_rankings(election=election),
         title=election.title,
@@ -158,8 +166,10 @@ def recount(*, election: Election) -> CountResult:
     from councils.core.tally import count
 
     _require_counted(election)
+    candidates, withdrawn = ballot_candidates(election=election)
     tally_input = rules.tally_election(
-        candidates=ballot_candidates(election=election),
+        candidates=candidates,
+        withdrawn=withdrawn,
         seats=election.seats,
         rankings=list_ballot_rankings(election=election),
         title=election.title,

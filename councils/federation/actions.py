@@ -9,6 +9,7 @@ from django.db import transaction
 
 from councils.accounts.models import User
 from councils.core.errors import ConflictError, InvalidInputError
+from councils.federation import queries
 from councils.federation.models import Council, Federation, Membership, Office, Seat
 from councils.live.publish import publish_on_commit
 from councils.record.actions import append_entry
@@ -149,11 +150,22 @@ def seat_delegate(
     term_ends_at: datetime | None,
     now: datetime,
 ) -> Seat:
-    """Seat an elected delegate in the parent council; runs inside the certifying action's transaction."""
+    """Seat an elected delegate in the parent council; runs inside the certifying action's transaction.
+
+    A delegate speaks for the council that sends them, so they must hold a vote there when seated:
+    be a full member in good standing of a base council, or sit in a higher one.
+    """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("seat_delegate runs inside the action that certified the election")
     if from_council.parent is None:
         raise InvalidInputError(f"{from_council.name} has no council above it to send delegates to.")
+    if not queries.is_voter(user=user, council=from_council):
+        standing = "a full member in good standing" if from_council.is_base else "a sitting delegate"
+        raise ConflictError(
+            f"{user.name} is not {standing} of {from_council.name}, so cannot be seated as its delegate "
+            f"to {from_council.parent.name}.",
+            code="delegate_not_member",
+        )
     seat = Seat.objects.create(
         council=from_council.parent,
         from_council=from_council,

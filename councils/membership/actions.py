@@ -20,6 +20,7 @@ from councils.core.errors import ConflictError, InvalidInputError
 from councils.core.ledger.encoding import format_time
 from councils.core.rules.constitution import Constitution
 from councils.core.rules.votes import threshold_satisfies
+from councils.elections import actions as election_actions
 from councils.federation import queries as federation_queries
 from councils.federation.models import Council, Membership, Office, Seat
 from councils.live.publish import publish_on_commit
@@ -1066,10 +1067,11 @@ def _decide_case(*, case: DisciplineCase, motion: Motion, result: VoteResult, no
     case.save(update_fields=["status", "decided_at", "suspended_until"])
     membership.save(update_fields=["status", "ended_at"])
     # A member without rights cannot go on speaking and voting for others: every seat and office
-    # ends now, and the rules call the by-elections, as after a recall (docs/accountability.md).
-    ended, byelections = mandate_actions.vacate_all_held(
-        user=case.membership.user, reason=event.removeprefix("member."), now=now
-    )
+    # ends now, and the rules call the by-elections, as after a recall; nor can they be elected,
+    # so every candidacy in a running election is withdrawn (docs/accountability.md).
+    reason = event.removeprefix("member.")
+    ended, byelections = mandate_actions.vacate_all_held(user=case.membership.user, reason=reason, now=now)
+    withdrawn = election_actions.withdraw_all_candidacies(user=case.membership.user, reason=reason, now=now)
     append_entry(
         event=event,
         actor=None,
@@ -1085,6 +1087,7 @@ def _decide_case(*, case: DisciplineCase, motion: Motion, result: VoteResult, no
             "ended_seats": [str(x.uuid) for x in ended if isinstance(x, Seat)],
             "ended_offices": [str(x.uuid) for x in ended if isinstance(x, Office)],
             "byelections": [str(e.uuid) for e in byelections],
+            "withdrawn_candidacies": [str(c.uuid) for c in withdrawn],
         },
         now=now,
     )

@@ -4,6 +4,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import transaction
 
 from councils.core.errors import ConflictError, InvalidInputError, PermissionDeniedError
 from councils.core.rules.terms import TermRuleError, add_months
@@ -11,7 +12,9 @@ from councils.core.tally import count
 from councils.core.tally.blt import parse_text
 from councils.elections import actions, queries
 from councils.elections.models import Ballot, Election, PendingBallot
-from councils.federation.models import Office, Seat
+from councils.federation import actions as federation_actions
+from councils.federation.models import Membership, Office, Seat
+from councils.membership import actions as membership_actions
 from councils.record.models import Entry
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -435,3 +438,37 @@ def test_only_a_by_election_is_called_by_the_rules(cast):
     assert election.called_by is None and election.seats == 1
     [called] = entries("election.called")
     assert called["actor"] is None and called["payload"]["is_by_election"] is True
+
+
+def test_only_a_member_of_the_sending_council_is_seated_as_its_delegate(cast):
+    # Dave belongs to Harbour Works, not Riverside; Alice sits in no council above her own.
+    with transaction.atomic(), pytest.raises(ConflictError) as refused:
+        federation_actions.seat_delegate(
+            from_council=cast.riverside, user=cast.dave, election_uuid=None, term_ends_at=None, now=NOW
+        )
+    assert refused.value.code == "delegate_not_member"
+    assert str(refused.value) == (
+        "Dave Okafor is not a full member in good standing of Riverside Depot, so cannot be seated as "
+        "its delegate to Eastside District."
+    )
+    with transaction.atomic(), pytest.raises(ConflictError, match="Alice Adeyemi is not a sitting delegate"):
+        federation_actions.seat_delegate(
+            from_council=cast.district, user=cast.alice, election_uuid=None, term_ends_at=None, now=NOW
+        )
+    assert not Seat.objects.filter(user__in=[cast.dave, cast.alice]).exists()
+
+
+def test_a_winner_who_left_before_certification_is_not_seated(cast):
+    election, _bob, erin, _ = run_delegate_election(cast)
+    assert str(erin.uuid) in election.result["elected"]
+    membership_actions.leave_membership(
+        actor=cast.erin, membership=Membership.objects.get(user=cast.erin), now=NOW + timedelta(hours=1)
+    )
+    with pytest.raises(ConflictError, match="Erin Walsh is not a full member in good standing"):
+        actions.certify_election(actor=cast.alice, election=election, now=NOW + timedelta(hours=2))
+    election.refresh_from_db()
+    assert election.status == Election.Status.CLOSED
+    assert [s.user for s in Seat.objects.filter(from_council=cast.riverside, ended_at__isnull=True)] == [
+        cast.bob
+    ]
+    assert not entries("election.certified")

@@ -8,8 +8,10 @@ import pytest
 from councils.core.tally import count
 from councils.core.tally.blt import parse_text
 from councils.elections.models import Election
-from councils.federation.models import Council, Seat
+from councils.federation.models import Council, Membership, Seat
+from councils.membership import actions as membership_actions
 from councils.record.models import Entry
+from tests.conftest import NOW
 
 BASE = "/api/v1/elections"
 
@@ -199,3 +201,20 @@ def test_retry_with_the_same_idempotency_key_is_answered_not_refused(cast):
     other = client.post(path, body, content_type="application/json", headers={"Idempotency-Key": "k2"})
     assert (first.status_code, again.status_code, other.status_code) == (201, 201, 409)
     assert Entry.objects.filter(event="election.ballot_cast").count() == 1
+
+
+def test_certifying_a_winner_who_is_no_longer_a_member_is_409(cast):
+    election = call(cast, seats=1)
+    erin = nominate(cast, election, cast.erin)
+    client = cast.api(cast.alice)
+    post(client, f"{BASE}/{election['uuid']}/open")
+    post(cast.api(cast.erin), f"{BASE}/{election['uuid']}/ballot", {"ranking": [erin["uuid"]]})
+    post(client, f"{BASE}/{election['uuid']}/close")
+    membership_actions.leave_membership(
+        actor=cast.erin, membership=Membership.objects.get(user=cast.erin), now=NOW
+    )
+    response = post(client, f"{BASE}/{election['uuid']}/certify")
+    assert response.status_code == 409 and response["Content-Type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["code"] == "delegate_not_member"
+    assert "Erin Walsh is not a full member in good standing of Riverside Depot" in problem["detail"]

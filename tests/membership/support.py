@@ -12,7 +12,7 @@ from councils.accounts.models import User
 from councils.constitution.actions import adopt_initial_constitution
 from councils.constitution.models import ConstitutionVersion
 from councils.federation import actions as federation_actions
-from councils.federation.models import Council, Office
+from councils.federation.models import Council, Office, Seat
 from councils.motions import actions as motion_actions
 from councils.motions.models import Vote
 from councils.record.models import Entry
@@ -52,9 +52,19 @@ def seat(cast: Any, *, from_council: Council, users: Iterable[User]) -> None:
             )
 
 
-def make_national_body(cast: Any) -> None:
-    """Give the top council voters (alice, erin, frank as delegates from the city) and a chair (alice)."""
-    seat(cast, from_council=cast.city, users=[cast.alice, cast.erin, cast.frank])
+def make_national_body(cast: Any, *, delegates: Iterable[User] | None = None) -> None:
+    """Give the top council voters (alice, erin, frank, or `delegates`, from the city) and a chair (alice).
+
+    A delegate must sit in the council that sends them, so they are seated up the chain from
+    Riverside; their seats below then reach the end of their term, leaving the district and the city
+    as they were, with the delegates sitting only in the top council.
+    """
+    delegates = [cast.alice, cast.erin, cast.frank] if delegates is None else list(delegates)
+    for council in (cast.riverside, cast.district, cast.city):
+        seat(cast, from_council=council, users=delegates)
+    with transaction.atomic():
+        for below in Seat.objects.filter(user__in=delegates, council__in=[cast.district, cast.city]):
+            federation_actions.end_seat(seat=below, reason="term_ended", actor=None, now=NOW)
     federation_actions.appoint_founding_officer(
         actor=None, council=cast.national, user=cast.alice, role=Office.Role.CHAIR, now=NOW
     )

@@ -8,7 +8,10 @@ import pytest
 from django.core.management import call_command
 
 from councils.core.errors import InvalidInputError, PermissionDeniedError
+from councils.core.tally import count
+from councils.core.tally.blt import parse_text
 from councils.elections import actions as election_actions
+from councils.elections import queries as election_queries
 from councils.elections.models import Election
 from councils.federation import actions as federation_actions
 from councils.federation.models import Membership, Office, Seat
@@ -16,7 +19,7 @@ from councils.membership import actions
 from councils.membership.models import DisciplineCase
 from councils.motions import actions as motion_actions
 from councils.motions.models import VoteEligibility
-from tests.membership.support import NOW, adopt, make_national_body, payloads, seat, vote_through
+from tests.membership.support import NOW, adopt, entries, make_national_body, payloads, seat, vote_through
 from tests.record.support import verify_genuine
 
 HEARING = NOW + timedelta(days=15)
@@ -159,7 +162,54 @@ def test_a_seat_held_higher_up_without_one_below_ends_too(cast):
     [expelled] = payloads("member.expelled")
     # Erin sat in the national congress for the city: that seat ends with her membership. The city,
     # apportioned fewer delegates than the three the test seated, still sends enough: no by-election.
-    [national] = Seat.objects.filter(user=cast.erin)
+    [national] = Seat.objects.filter(user=cast.erin, council=cast.national)
     assert expelled["ended_seats"] == [str(national.uuid)] and national.ended_reason == "expelled"
     assert (expelled["ended_offices"], expelled["byelections"]) == ([], [])
     assert not Election.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("penalty", "days", "reason"), [("expulsion", None, "expelled"), ("suspension", 90, "suspended")]
+)
+def test_discipline_withdraws_every_candidacy_and_the_count_passes_over_it(held, penalty, days, reason):
+    """Bob stands for Riverside's treasurer (nominations open) and its delegates (voting open, his name
+    first on two ballots): the penalty withdraws both, and his ballots count for their next preference."""
+    office = election_actions.call_election(
+        actor=held.alice, council=held.riverside, kind="office", role=Office.Role.TREASURER, now=NOW
+    )
+    treasurer = election_actions.nominate(actor=held.bob, election=office, candidate=held.bob, now=NOW)
+    delegates = election_actions.call_election(
+        actor=held.alice, council=held.riverside, kind="delegates", now=NOW
+    )
+    b, e, f = (
+        str(election_actions.nominate(actor=u, election=delegates, candidate=u, now=NOW).uuid)
+        for u in (held.bob, held.erin, held.frank)
+    )
+    election_actions.open_voting(actor=held.alice, election=delegates, now=NOW)
+    for voter, ranking in [(held.alice, [b, e]), (held.bob, [b, f]), (held.erin, [e, b])]:
+        election_actions.cast_ballot(actor=voter, election=delegates, ranking=ranking, now=NOW)
+
+    case = _decided(held, penalty=penalty, days=days)
+
+    withdrawn = payloads("election.nomination_withdrawn")
+    assert {(p["candidacy"], p["reason"]) for p in withdrawn} == {(str(treasurer.uuid), reason), (b, reason)}
+    assert {e["actor"] for e in entries("election.nomination_withdrawn")} == {None}
+    [penalty_entry] = payloads(f"member.{reason}")
+    assert penalty_entry["case"] == str(case.uuid)
+    assert sorted(penalty_entry["withdrawn_candidacies"]) == sorted([str(treasurer.uuid), b])
+    with pytest.raises(InvalidInputError, match="Not a candidate"):
+        election_actions.cast_ballot(actor=held.frank, election=delegates, ranking=[b], now=HEARING)
+    election_actions.cast_ballot(actor=held.frank, election=delegates, ranking=[f], now=HEARING)
+
+    # Counting Bob would elect him (two first preferences reach the quota of two); passed over, his
+    # ballots go to Erin and Frank, who are elected.
+    closed = election_actions.close_election(
+        actor=held.alice, election=delegates, now=HEARING + timedelta(hours=1)
+    )
+    assert sorted(closed.result["elected"]) == sorted([e, f])
+    assert all(b not in stage["totals"] for stage in closed.result["stages"])
+    blt = parse_text(election_queries.export_blt(election=closed)).election
+    assert count(blt, method=closed.method, seed=closed.seed).to_json() == closed.result
+    election_actions.certify_election(actor=held.alice, election=closed, now=HEARING + timedelta(hours=2))
+    verdict = verify_genuine()
+    assert verdict.problems == [] and verdict.notes == []

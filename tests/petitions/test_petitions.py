@@ -134,6 +134,9 @@ def test_councils_below_a_congress_can_force_its_agenda(cast, rules):
     rules.set(agenda_petition_share=Decimal("1.00"), agenda_petition_councils=1)
     with transaction.atomic():
         fa.seat_delegate(
+            from_council=cast.harbour, user=cast.dave, election_uuid=None, term_ends_at=None, now=NOW
+        )
+        fa.seat_delegate(
             from_council=cast.district, user=cast.bob, election_uuid=None, term_ends_at=None, now=NOW
         )
         fa.seat_delegate(

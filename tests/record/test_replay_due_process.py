@@ -56,7 +56,7 @@ def appealed_twice(cast) -> DisciplineCase:
     """Expelled; the district dismisses the appeal, the national congress allows it and reinstates."""
     case = decided(cast)
     seat(cast, from_council=cast.harbour, users=[cast.dave])
-    make_national_body(cast)
+    make_national_body(cast, delegates=[cast.alice, cast.erin])
     first = actions.lodge_appeal(
         actor=cast.frank, case=case, grounds="Ignored.", now=HEARING + timedelta(days=3)
     )

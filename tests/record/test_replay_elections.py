@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import transaction
 
 from councils.cli.main import main
 from councils.elections import actions
@@ -122,3 +123,46 @@ def test_a_forged_election_fails_councils_verify_bundle(cast, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "The record does NOT check out" in out
     assert f'election "{election.title}" ({election.uuid}): the published winners are' in out
+
+
+def withdrawn_while_voting(cast) -> dict[str, str]:
+    """Bob's name is first on two ballots when he is withdrawn (as discipline does); Erin and Frank win."""
+    election = actions.call_election(actor=cast.alice, council=cast.riverside, kind="delegates", now=NOW)
+    b, e, f = (
+        str(actions.nominate(actor=u, election=election, candidate=u, now=NOW).uuid)
+        for u in (cast.bob, cast.erin, cast.frank)
+    )
+    actions.open_voting(actor=cast.alice, election=election, now=NOW)
+    for voter, ranking in [(cast.alice, [b, e]), (cast.bob, [b, f]), (cast.erin, [e, b])]:
+        actions.cast_ballot(actor=voter, election=election, ranking=ranking, now=NOW)
+    with transaction.atomic():
+        actions.withdraw_all_candidacies(user=cast.bob, reason="expelled", now=NOW + timedelta(minutes=5))
+    actions.cast_ballot(actor=cast.frank, election=election, ranking=[f], now=NOW + timedelta(minutes=10))
+    closed = actions.close_election(actor=cast.alice, election=election, now=NOW + timedelta(hours=1))
+    assert sorted(closed.result["elected"]) == sorted([e, f])
+    actions.certify_election(actor=cast.alice, election=closed, now=NOW + timedelta(hours=2))
+    return {"bob": b, "erin": e, "frank": f}
+
+
+def test_a_candidate_withdrawn_while_voting_is_passed_over_in_the_recount(cast):
+    withdrawn_while_voting(cast)
+    verdict = verify_genuine()
+    assert verdict.problems == [] and verdict.notes == []
+
+
+def test_a_withdrawal_hidden_from_the_record_is_caught(cast):
+    c = withdrawn_while_voting(cast)
+    docs = documents()
+    del docs[find(docs, "election.nomination_withdrawn")]
+    problems = problems_of(docs)
+    assert any("but the ballots recount to" in p and c["bob"] in p for p in problems), problems
+
+
+def test_a_withdrawal_after_the_close_is_caught(cast):
+    c = withdrawn_while_voting(cast)
+    docs = documents()
+    withdrawal = docs.pop(find(docs, "election.nomination_withdrawn"))
+    docs.insert(find(docs, "election.closed") + 1, withdrawal)
+    problems = problems_of(docs)
+    assert any("was withdrawn after it closed" in p for p in problems), problems
+    assert any("but the ballots recount to" in p and c["bob"] in p for p in problems), problems

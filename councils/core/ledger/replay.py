@@ -889,6 +889,7 @@ def _election_opened(replay: Replay, item: Item) -> None:
         candidates=candidates,
         electorate=electorate,
         voters=set(),
+        withdrawn=set(),
     )
 
 
@@ -931,6 +932,23 @@ def _election_paper_ballots(replay: Replay, item: Item) -> None:
         )
     for voter in voters:
         _election_voter(replay, item, *found, voter)
+
+
+@rule("election.nomination_withdrawn")
+def _election_nomination_withdrawn(replay: Replay, item: Item) -> None:
+    """A candidate withdrawn after voting opened stays on the ballot and the count passes over them."""
+    uuid = item.payload.get("election")
+    election: dict[str, Any] | None = replay.table("elections").get(uuid or "")
+    if election is None or not election["opened"]:
+        return
+    name = _election_name(election, str(uuid))
+    candidacy = str(item.payload.get("candidacy"))
+    if election["closed"] is not None:
+        replay.problem(item, f"a candidate of {name} was withdrawn after it closed")
+    elif candidacy not in election["candidates"]:
+        replay.problem(item, f"{candidacy} was withdrawn from {name} but was not on its ballot")
+    else:
+        election["withdrawn"].add(candidacy)
 
 
 def _published_rankings(
@@ -989,6 +1007,7 @@ def _recount(replay: Replay, item: Item, uuid: str, election: Mapping[str, Any])
         return count(
             ballot_rules.tally_election(
                 candidates=sorted(election["candidates"]),
+                withdrawn=election["withdrawn"],
                 seats=int(election["seats"]),
                 rankings=rankings,
                 title=str(election.get("title") or ""),

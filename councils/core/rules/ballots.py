@@ -76,10 +76,25 @@ def list_hash(values: Iterable[str]) -> str:
 
 
 def tally_election(
-    *, candidates: Sequence[str], seats: int, rankings: Iterable[Ranking], title: str
+    *,
+    candidates: Sequence[str],
+    seats: int,
+    rankings: Iterable[Ranking],
+    title: str,
+    withdrawn: Iterable[str] = (),
 ) -> Election:
-    """Group identical ballots and index candidates for `councils.core.tally.count`."""
+    """Group identical ballots and index candidates for `councils.core.tally.count`.
+
+    `withdrawn` candidates stay on the list (ballots cast before their withdrawal name them) and
+    the count skips them on every ballot, which then counts for its next preference.
+    """
     index = {c: i for i, c in enumerate(candidates)}
     grouped = Counter(tuple(tuple(index[c] for c in level) for level in r) for r in rankings)
     ballots = tuple(Ballot(weight, ranking) for ranking, weight in sorted(grouped.items()))
-    return Election(candidates=tuple(candidates), ballots=ballots, seats=seats, title=title.replace('"', "'"))
+    return Election(
+        candidates=tuple(candidates),
+        ballots=ballots,
+        seats=seats,
+        title=title.replace('"', "'"),
+        withdrawn=frozenset(index[c] for c in withdrawn),
+    )

@@ -33,12 +33,22 @@ def doc(event: str, payload: dict[str, Any], actor: str | None = None) -> Doc:
     }
 
 
-def record(*, method: str = "plurality", seats: int = 1, ballots: dict[str, Any] = BALLOTS) -> list[Doc]:
-    """An honest election's entries: council, voters, call, opening, ballots, count, certification."""
+def record(
+    *,
+    method: str = "plurality",
+    seats: int = 1,
+    ballots: dict[str, Any] = BALLOTS,
+    withdrawn: tuple[str, ...] = (),
+) -> list[Doc]:
+    """An honest election's entries: council, voters, call, opening, ballots, count, certification.
+
+    `withdrawn` candidacies are withdrawn (as discipline does) after the first ballot is cast.
+    """
     rankings = list(ballots.values())
     result = count(
         ballot_rules.tally_election(
             candidates=sorted(c["candidacy"] for c in CANDIDATES),
+            withdrawn=withdrawn,
             seats=seats,
             rankings=rankings,
             title="Chair",
@@ -65,7 +75,12 @@ def record(*, method: str = "plurality", seats: int = 1, ballots: dict[str, Any]
                 "electorate_hash": ballot_rules.list_hash(VOTERS),
             },
         ),
-        *[doc("election.ballot_cast", {"election": ELECTION}, actor=voter) for voter in ballots],
+        *[doc("election.ballot_cast", {"election": ELECTION}, actor=voter) for voter in list(ballots)[:1]],
+        *[
+            doc("election.nomination_withdrawn", {"election": ELECTION, "candidacy": k, "reason": "expelled"})
+            for k in withdrawn
+        ],
+        *[doc("election.ballot_cast", {"election": ELECTION}, actor=voter) for voter in list(ballots)[1:]],
         doc(
             "election.closed",
             {
@@ -119,6 +134,37 @@ def payload(docs: list[Doc], event: str, nth: int = 0) -> dict[str, Any]:
 def test_an_honest_election_recounts_cleanly(method, seats, ballots):
     outcome = run(record(method=method, seats=seats, ballots=ballots))
     assert outcome.problems == [] and outcome.notes == []
+
+
+def test_a_candidate_withdrawn_while_voting_is_passed_over_in_the_recount():
+    docs = record(withdrawn=("k-1",))
+    # k-1 has two ballots of three; passed over, the one ballot for k-2 elects k-2.
+    assert payload(docs, "election.closed")["elected"] == ["k-2"]
+    assert messages(docs) == []
+    withdrawal = one(docs, "election.nomination_withdrawn")
+    docs.remove(withdrawal)
+    hidden = [
+        f"{NAME}: the published winners are k-2 but the ballots recount to k-1",
+        f"{NAME}: the certified count is not the recount of its ballots: it elects k-2 but the ballots "
+        "recount to k-1",
+    ]
+    assert messages(docs) == hidden
+    docs.insert(docs.index(one(docs, "election.closed")) + 1, withdrawal)
+    assert sorted(messages(docs)) == sorted([*hidden, f"a candidate of {NAME} was withdrawn after it closed"])
+
+
+def test_a_withdrawal_while_nominating_is_no_concern_of_the_count():
+    docs = record()
+    called = docs.index(one(docs, "election.called"))
+    docs.insert(called + 1, doc("election.nomination_withdrawn", {"election": ELECTION, "candidacy": "k-3"}))
+    assert messages(docs) == []
+
+
+def test_withdrawing_someone_not_on_the_ballot_is_caught():
+    docs = record()
+    opened = docs.index(one(docs, "election.opened"))
+    docs.insert(opened + 1, doc("election.nomination_withdrawn", {"election": ELECTION, "candidacy": "k-9"}))
+    assert messages(docs) == [f"k-9 was withdrawn from {NAME} but was not on its ballot"]
 
 
 def test_paper_ballots_count_their_voters():
