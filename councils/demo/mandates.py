@@ -205,6 +205,7 @@ def _merged_by_vote(riverside: Council, when: datetime) -> None:
             break
         petition_actions.sign_agenda_petition(actor=member, petition=petition, now=when + timedelta(hours=1))
     forced = ForcedAgendaItem.objects.get(petition=petition)
+    assert forced.meeting_uuid is not None, "the item goes on the meeting already set"
     other_business = AgendaItem.objects.get(
         meeting__uuid=forced.meeting_uuid, title="Any other business", status=AgendaItem.Status.PENDING
     )
@@ -215,6 +216,7 @@ def _merged_by_vote(riverside: Council, when: datetime) -> None:
         merge_into=other_business.uuid,
         now=when + timedelta(hours=2),
     )
+    assert proposal.motion_uuid is not None
     motion = Motion.objects.get(uuid=proposal.motion_uuid)
     motion_actions.second_motion(actor=voters[3], motion=motion, now=when + timedelta(hours=3))
     chair = _office(riverside, "chair").user
