@@ -199,21 +199,25 @@ def _call_recall_vote(*, petition: RecallPetition, now: datetime) -> None:
     from councils.motions import actions as motion_actions
 
     rules = constitution_queries.constitution_for(federation=petition.council.federation_id)
+    # Names stay out of the record (its entries carry the title): the motion's page names the holder.
     if petition.seat is not None:
         seat = petition.seat
-        what = f"the delegate of {petition.council.name} to {seat.council.name} (seat {seat.uuid})"
+        what = f"the delegate of {petition.council.name} to {seat.council.name}"
+        held, held_uuid = "seat", str(seat.uuid)
     else:
         assert petition.office is not None
         role = petition.office.get_role_display().lower()
-        what = f"the {role} of {petition.council.name} (office {petition.office.uuid})"
+        what = f"the {role} of {petition.council.name}"
+        held, held_uuid = "office", str(petition.office.uuid)
     motion = motion_actions.table_motion(
         actor=None,
         council=petition.council,
-        title=f"Recall {what}"[:200],
+        # The title's short reference tells apart several delegates of one council; the text has it whole.
+        title=f"Recall {what} ({held} {held_uuid[:8]})"[:200],
         text=(
-            f"That {what} is recalled at once. Tabled by the rules: {petition.threshold} of the "
-            f"{petition.eligible_count} members entitled to sign petitioned for this vote "
-            f"(petition {petition.uuid})."
+            f"That {what} ({held} {held_uuid}) is recalled at once. Tabled by the rules: "
+            f"{petition.threshold} of the {petition.eligible_count} members entitled to sign "
+            f"petitioned for this vote (petition {petition.uuid})."
         ),
         now=now,
         kind="recall",

@@ -44,6 +44,17 @@ def list_petitions(*, council: Council) -> QuerySet[RecallPetition]:
     )
 
 
+def recall_of_motion(*, motion: Any) -> RecallPetition | None:
+    """The recall petition a recall motion puts to the vote (its holder, seat or office), if it is one."""
+    if motion.kind != "recall" or motion.subject_uuid is None:
+        return None
+    return (
+        RecallPetition.objects.select_related("target", "seat__council", "office")
+        .filter(uuid=motion.subject_uuid)
+        .first()
+    )
+
+
 def count_signatures(*, petition: RecallPetition) -> int:
     return petition.signatures.count()
 

@@ -44,6 +44,24 @@ def test_signature_reaching_the_threshold_opens_the_recall_vote_at_once(cast, ru
     assert vote.motion.tabled_by is None and vote.opened_by is None
     assert vote.closes_at == NOW + timedelta(hours=1) + timedelta(days=14)
     assert vote.threshold == "simple"
+    seat = bob_seat(cast)
+    assert (
+        vote.motion.title
+        == f"Recall the delegate of Riverside Depot to Eastside District (seat {str(seat.uuid)[:8]})"
+    )
+    assert str(seat.uuid) in vote.motion.text and "Bob" not in vote.motion.title + vote.motion.text
+
+
+def test_the_recall_motions_page_names_the_holder_the_record_does_not(cast, rules, client):
+    petition = actions.start_recall(actor=cast.erin, seat=bob_seat(cast), now=NOW)
+    actions.sign_recall(actor=cast.frank, petition=petition, now=NOW + timedelta(hours=1))
+    petition.refresh_from_db()
+    motion = Vote.objects.get(uuid=petition.vote_uuid).motion
+    client.force_login(cast.erin)
+    page = client.get(f"/motions/{motion.uuid}/").content.decode()
+    assert "Recall of" in page and "Bob Novak</a>, delegate of Riverside Depot to Eastside District" in page
+    tabled = Entry.objects.get(event="motion.tabled", data__isnull=False, council=cast.riverside)
+    assert b"Bob" not in bytes(tabled.data)
 
 
 def test_second_signature_by_the_same_member_is_refused(cast, rules):
@@ -179,11 +197,16 @@ def test_lost_recall_keeps_the_delegate(cast, rules):
     assert not Election.objects.exists()
 
 
-def test_officer_can_be_recalled_by_the_council(cast, rules):
+def test_officer_can_be_recalled_by_the_council(cast, rules, client):
     office = Office.objects.get(council=cast.riverside, role="chair")
     petition = actions.start_recall(actor=cast.erin, office=office, now=NOW)
     actions.sign_recall(actor=cast.frank, petition=petition, now=NOW)
     petition.refresh_from_db()
+    motion = Vote.objects.get(uuid=petition.vote_uuid).motion
+    assert motion.title == f"Recall the chair of Riverside Depot (office {str(office.uuid)[:8]})"
+    client.force_login(cast.frank)
+    page = client.get(f"/motions/{motion.uuid}/").content.decode()
+    assert f"{office.user.name}</a>, chair of Riverside Depot" in page
     _pass_recall(cast, petition, yes=[cast.erin, cast.frank], when=NOW)
     office.refresh_from_db()
     assert office.ended_reason == "recalled"
