@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -9,6 +10,8 @@ from django.conf import settings
 from django.db import transaction
 
 from councils.live.broker import InProcessBroker, RedisBroker
+
+Event = dict[str, Any]
 
 
 @cache
@@ -18,6 +21,17 @@ def broker() -> InProcessBroker:
     return InProcessBroker()
 
 
-def publish_on_commit(channel: str, event: dict[str, Any]) -> None:
-    """Publish `event` on `channel` once the current transaction commits; never if it rolls back."""
-    transaction.on_commit(lambda: broker().publish(channel, event))
+def publish_on_commit(channel: str, event: Event | Callable[[], Event]) -> None:
+    """Publish `event` on `channel` once the current transaction commits; never if it rolls back.
+
+    `event` may instead be a function that builds the event after the commit, so
+    that what it reads (a live tally) is not read while the action holds its
+    locks. Such an event is best-effort: if building or sending it fails, the
+    error is logged, because the action has committed and must not be reported
+    as failed.
+    """
+    if callable(event):
+        build = event
+        transaction.on_commit(lambda: broker().publish(channel, build()), robust=True)
+    else:
+        transaction.on_commit(lambda: broker().publish(channel, event))

@@ -388,12 +388,14 @@ def cast_vote(
         else:
             receipt = _cast_named(actor=actor, vote=vote, choice=choice, now=now, key_hash=key_hash)
         if not receipt.repeated:
-            publish_on_commit(vote_channel(vote), _tally_event(vote))
+            # Counted after the commit, outside the vote lock that every other cast waits on.
+            publish_on_commit(vote_channel(vote), lambda: _tally_event(vote))
     return receipt
 
 
 def _cast_named(*, actor: User, vote: Vote, choice: str, now: datetime, key_hash: str) -> CastReceipt:
-    existing = NamedBallot.objects.filter(vote=vote, voter=actor).first()
+    # At most one row (vote, voter are unique): no ordering, which by default joins the voter.
+    existing = NamedBallot.objects.filter(vote=vote, voter=actor).order_by().first()
     if existing is not None:
         if (key_hash and existing.idempotency_hash == key_hash) or existing.choice == choice:
             return CastReceipt(str(vote.uuid), False, existing.choice, None, repeated=True)
@@ -403,11 +405,12 @@ def _cast_named(*, actor: User, vote: Vote, choice: str, now: datetime, key_hash
         existing.save(update_fields=["choice", "changed_at", "idempotency_hash"])
         event, changed = "vote.changed", True
     else:
+        # No savepoint: the vote lock makes this unreachable, and if it were reached the
+        # ConflictError leaves cast_vote's transaction, which rolls back as a whole.
         try:
-            with transaction.atomic():
-                NamedBallot.objects.create(
-                    vote=vote, voter=actor, choice=choice, cast_at=now, idempotency_hash=key_hash
-                )
+            NamedBallot.objects.create(
+                vote=vote, voter=actor, choice=choice, cast_at=now, idempotency_hash=key_hash
+            )
         except IntegrityError:
             raise ConflictError("Your vote is already recorded.") from None
         event, changed = "vote.cast", False
@@ -424,16 +427,15 @@ def _cast_named(*, actor: User, vote: Vote, choice: str, now: datetime, key_hash
 def _cast_secret(
     *, actor: User, vote: Vote, choice: str, now: datetime, key_hash: str, idempotency_key: str | None
 ) -> CastReceipt:
-    existing = Participation.objects.filter(vote=vote, voter=actor).first()
+    existing = Participation.objects.filter(vote=vote, voter=actor).order_by().first()
     if existing is not None:
         if key_hash and existing.idempotency_hash == key_hash:
             receipt = sealing.make_receipt(str(vote.uuid), idempotency_key)
             return CastReceipt(str(vote.uuid), True, None, receipt, repeated=True)
         raise ConflictError("You have already voted. A secret ballot cannot be changed once cast.")
     receipt = sealing.make_receipt(str(vote.uuid), idempotency_key)
-    try:
-        with transaction.atomic():
-            Participation.objects.create(vote=vote, voter=actor, idempotency_hash=key_hash)
+    try:  # no savepoint, as in _cast_named
+        Participation.objects.create(vote=vote, voter=actor, idempotency_hash=key_hash)
     except IntegrityError:
         raise ConflictError("You have already voted. A secret ballot cannot be changed once cast.") from None
     # Queue time is the wall clock on purpose: the flusher measures real waiting, whatever `now` says.

@@ -5,6 +5,7 @@ import json
 import pytest
 
 from councils.federation.models import Council
+from councils.live.publish import broker
 from councils.motions import actions
 from councils.record.models import Entry
 from tests.motions.conftest import NOW
@@ -171,6 +172,35 @@ def test_secret_vote_flow_answers_with_receipt_only(cast, motion):
     post(alice, f"{vote_url}/close")
     ballots = bob.get(f"{vote_url}/ballots").json()["items"]
     assert ballots == [{"choice": "no", "receipt": answer["receipt"], "voter": None}]
+
+
+# What one cast costs: a live congress casts thousands at once, and every query between the
+# SAVEPOINT and its RELEASE (BEGIN and COMMIT in production) holds the vote's row lock. The live
+# tally is read after the commit, outside the lock, and publishes counts or turnout, never names.
+@pytest.mark.parametrize(
+    ("method", "queries", "event"),
+    [
+        ("named", 10, {"type": "tally", "yes": 1, "no": 0, "abstain": 0, "turnout": 1, "electorate": 4}),
+        ("secret", 11, {"type": "turnout", "turnout": 1, "electorate": 4}),
+    ],
+)
+def test_cast_query_count_is_pinned(
+    cast, motion, method, queries, event, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    vote = actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method=method)
+    bob, vote_url = cast.api(cast.bob), f"/api/v1/motions/votes/{vote.uuid}"
+    assert bob.get(vote_url).status_code == 200  # the token's first use, which marks it used
+    with django_assert_num_queries(queries), django_capture_on_commit_callbacks() as callbacks:
+        answer = post(bob, f"{vote_url}/cast", {"choice": "yes"})
+    assert answer.status_code == 200 and not answer.json()["repeated"]
+    published = []
+    unsubscribe = broker().subscribe(actions.vote_channel(vote), lambda _, e: published.append(e))
+    try:
+        with django_assert_num_queries(1):
+            callbacks[-1]()  # the tally, registered last (after a secret cast's batch flush)
+    finally:
+        unsubscribe()
+    assert published == [event]
 
 
 def test_open_votes_of_the_caller(cast, motion):

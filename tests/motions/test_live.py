@@ -5,11 +5,13 @@ import json
 
 import pytest
 from asgiref.sync import sync_to_async
-from django.db import connections
+from django.db import connections, transaction
 
 from councils.federation.models import Council
 from councils.live.asgi import live_router
-from councils.motions import actions
+from councils.live.publish import broker
+from councils.motions import actions, queries
+from councils.motions.models import NamedBallot
 from tests.motions.conftest import NOW
 
 
@@ -106,3 +108,23 @@ def nothing_then_cast(cast, vote):
         await sync_to_async(actions.cast_vote)(actor=cast.frank, vote=vote, choice="no", now=NOW)
 
     return run
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tally_is_neither_read_nor_published_when_the_cast_rolls_back(cast, motion, monkeypatch):
+    vote = actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method="named")
+    counted, published = [], []
+    real_counts = queries.live_counts
+    monkeypatch.setattr(queries, "live_counts", lambda **kw: counted.append(kw) or real_counts(**kw))
+    unsubscribe = broker().subscribe(actions.vote_channel(vote), lambda _, event: published.append(event))
+    try:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            actions.cast_vote(actor=cast.bob, vote=vote, choice="yes", now=NOW)
+            raise RuntimeError("the surrounding work fails")
+        assert counted == [] and published == []
+        assert not NamedBallot.objects.filter(vote=vote).exists()
+        actions.cast_vote(actor=cast.bob, vote=vote, choice="yes", now=NOW)
+    finally:
+        unsubscribe()
+    assert len(counted) == 1
+    assert published == [{"type": "tally", "yes": 1, "no": 0, "abstain": 0, "turnout": 1, "electorate": 4}]
