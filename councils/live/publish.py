@@ -26,12 +26,10 @@ def publish_on_commit(channel: str, event: Event | Callable[[], Event]) -> None:
 
     `event` may instead be a function that builds the event after the commit, so
     that what it reads (a live tally) is not read while the action holds its
-    locks. Such an event is best-effort: if building or sending it fails, the
-    error is logged, because the action has committed and must not be reported
-    as failed.
+    locks. Events are best-effort: if building or sending one fails (the broker
+    is down), the error is logged, because the action has committed and must
+    not be reported as failed. Pages fetch the state again on their next event
+    or reload.
     """
-    if callable(event):
-        build = event
-        transaction.on_commit(lambda: broker().publish(channel, build()), robust=True)
-    else:
-        transaction.on_commit(lambda: broker().publish(channel, event))
+    build = event if callable(event) else (lambda: event)
+    transaction.on_commit(lambda: broker().publish(channel, build()), robust=True)

@@ -128,3 +128,20 @@ def test_tally_is_neither_read_nor_published_when_the_cast_rolls_back(cast, moti
         unsubscribe()
     assert len(counted) == 1
     assert published == [{"type": "tally", "yes": 1, "no": 0, "abstain": 0, "turnout": 1, "electorate": 4}]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_broker_that_is_down_does_not_turn_a_committed_action_into_an_error(
+    cast, motion, monkeypatch, caplog
+):
+    """Events leave after the commit: if the broker refuses them, the action has still happened."""
+
+    class Down:
+        def publish(self, channel, event):
+            raise ConnectionError("the broker is down")
+
+    monkeypatch.setattr("councils.live.publish.broker", lambda: Down())
+    vote = actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method="named")
+    receipt = actions.cast_vote(actor=cast.bob, vote=vote, choice="yes", now=NOW)
+    assert receipt.choice == "yes" and NamedBallot.objects.filter(vote=vote, voter=cast.bob).exists()
+    assert "the broker is down" in caplog.text
