@@ -81,10 +81,12 @@ def has_office(*, user: Any, council: Council, roles: tuple[str, ...]) -> bool:
 def federations_of(*, user: Any) -> QuerySet[Federation]:
     if _anonymous(user):
         return Federation.objects.none()
+    # Each subquery reads only the user's own rows by index; joining the federation's members,
+    # seats and offices instead would read every one of them for every check.
     return Federation.objects.filter(
-        Q(councils__memberships__user=user, councils__memberships__ended_at__isnull=True)
-        | Q(councils__seats__user=user, councils__seats__ended_at__isnull=True)
-        | Q(councils__offices__user=user, councils__offices__ended_at__isnull=True)
+        Q(councils__in=Membership.objects.filter(user=user, ended_at__isnull=True).values("council_id"))
+        | Q(councils__in=Seat.objects.filter(user=user, ended_at__isnull=True).values("council_id"))
+        | Q(councils__in=Office.objects.filter(user=user, ended_at__isnull=True).values("council_id"))
     ).distinct()
 
 
