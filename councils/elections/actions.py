@@ -12,7 +12,7 @@ import hashlib
 import json
 import random
 import secrets
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -315,22 +315,26 @@ def withdraw_candidacy(*, actor: User, candidacy: Candidacy, now: datetime) -> C
     return candidacy
 
 
-def withdraw_all_candidacies(*, user: User, reason: str, now: datetime) -> list[Candidacy]:
+def withdraw_all_candidacies(
+    *, user: User, reason: str, now: datetime, councils: Collection[Council] | None = None
+) -> list[Candidacy]:
     """Withdraw, as the rules, every candidacy of `user` in an election not yet closed.
 
-    Runs inside the action that took the person's rights (a discipline outcome). Once voting
+    Runs inside the action that took the person's rights (a discipline outcome) or ended their
+    membership; given `councils`, only in the elections those councils hold. Once voting
     has opened the name stays on the ballots already cast; the count passes over it, and each
     of those ballots goes to its next preference (docs/elections.md).
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("withdraw_all_candidacies runs inside the action that took the member's rights")
     running = (Election.Status.NOMINATING, Election.Status.VOTING)
+    standing = Candidacy.objects.filter(
+        candidate=user, withdrawn_at__isnull=True, election__status__in=running
+    )
+    if councils is not None:
+        standing = standing.filter(election__council__in=list(councils))
     withdrawn: list[Candidacy] = []
-    for candidacy in (
-        Candidacy.objects.filter(candidate=user, withdrawn_at__isnull=True, election__status__in=running)
-        .select_related("election")
-        .order_by("election_id")
-    ):
+    for candidacy in standing.select_related("election").order_by("election_id"):
         election = _lock(candidacy.election)
         candidacy = Candidacy.objects.select_for_update().get(pk=candidacy.pk)
         if election.status not in running or candidacy.withdrawn_at is not None:
