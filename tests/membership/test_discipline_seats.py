@@ -286,3 +286,21 @@ def test_leaving_withdraws_the_candidacies_held_through_the_council(held):
     election_actions.certify_election(actor=held.alice, election=closed, now=HEARING + timedelta(hours=2))
     verdict = verify_genuine()
     assert verdict.problems == [] and verdict.notes == []
+
+
+def test_a_suspended_voter_in_the_frozen_electorate_votes_again_only_once_reinstated(held):
+    delegates = election_actions.call_election(
+        actor=held.alice, council=held.riverside, kind="delegates", now=NOW
+    )
+    erin = election_actions.nominate(actor=held.erin, election=delegates, candidate=held.erin, now=NOW)
+    election_actions.open_voting(actor=held.alice, election=delegates, now=NOW)
+    case = _decided(held, penalty="suspension", days=10)
+    with pytest.raises(PermissionDeniedError, match="You no longer have a vote in Riverside Depot"):
+        election_actions.cast_ballot(
+            actor=held.bob, election=delegates, ranking=[str(erin.uuid)], now=HEARING
+        )
+    served = HEARING + timedelta(days=11)
+    actions.end_suspension(actor=held.bob, case=case, now=served)
+    election_actions.cast_ballot(actor=held.bob, election=delegates, ranking=[str(erin.uuid)], now=served)
+    verdict = verify_genuine()
+    assert verdict.problems == [] and verdict.notes == []
