@@ -207,7 +207,10 @@ def _admission(subparsers: Sub) -> None:
                 a, f"/membership/applications/{parse_uuid(a.application, what='the application')}{path}"
             )
         )
-    status = sub.add_parser("leave", help="leave your council (your membership UUID)")
+    status = sub.add_parser(
+        "leave",
+        help="leave your council (your membership UUID); your seats, offices and candidacies through it end",
+    )
     status.add_argument("membership")
     status.set_defaults(handler=run_leave)
 

@@ -12,22 +12,23 @@ import hashlib
 import json
 import random
 import secrets
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 
 from councils.accounts.models import User
-from councils.core.errors import ConflictError, InvalidInputError
+from councils.core.errors import ConflictError, InvalidInputError, PermissionDeniedError
 from councils.core.rules import ballots as rules
 from councils.core.tally import METHODS, count
 from councils.elections import permissions, queries
 from councils.elections.models import Ballot, Candidacy, Election, Elector, Participation, PendingBallot
 from councils.federation import actions as federation_actions
 from councils.federation import queries as federation_queries
-from councils.federation.models import Council, Office, Seat
+from councils.federation.models import Council, Membership, Office, Seat
 from councils.live.publish import publish_on_commit
 from councils.mandates import rules as term_rules
 from councils.mandates.queries import DELEGATE_ROLE
@@ -256,8 +257,6 @@ def _candidate_own(actor: User, candidacy: Candidacy) -> Election:
     election = _lock(candidacy.election)
     _require_status(election, Election.Status.NOMINATING)
     if candidacy.candidate_id != actor.pk:
-        from councils.core.errors import PermissionDeniedError
-
         raise PermissionDeniedError("Only the candidate may answer their nomination.")
     return election
 
@@ -315,22 +314,26 @@ def withdraw_candidacy(*, actor: User, candidacy: Candidacy, now: datetime) -> C
     return candidacy
 
 
-def withdraw_all_candidacies(*, user: User, reason: str, now: datetime) -> list[Candidacy]:
+def withdraw_all_candidacies(
+    *, user: User, reason: str, now: datetime, councils: Collection[Council] | None = None
+) -> list[Candidacy]:
     """Withdraw, as the rules, every candidacy of `user` in an election not yet closed.
 
-    Runs inside the action that took the person's rights (a discipline outcome). Once voting
+    Runs inside the action that took the person's rights (a discipline outcome) or ended their
+    membership; given `councils`, only in the elections those councils hold. Once voting
     has opened the name stays on the ballots already cast; the count passes over it, and each
     of those ballots goes to its next preference (docs/elections.md).
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("withdraw_all_candidacies runs inside the action that took the member's rights")
     running = (Election.Status.NOMINATING, Election.Status.VOTING)
+    standing = Candidacy.objects.filter(
+        candidate=user, withdrawn_at__isnull=True, election__status__in=running
+    )
+    if councils is not None:
+        standing = standing.filter(election__council__in=list(councils))
     withdrawn: list[Candidacy] = []
-    for candidacy in (
-        Candidacy.objects.filter(candidate=user, withdrawn_at__isnull=True, election__status__in=running)
-        .select_related("election")
-        .order_by("election_id")
-    ):
+    for candidacy in standing.select_related("election").order_by("election_id"):
         election = _lock(candidacy.election)
         candidacy = Candidacy.objects.select_for_update().get(pk=candidacy.pk)
         if election.status not in running or candidacy.withdrawn_at is not None:
@@ -393,6 +396,24 @@ def open_voting(*, actor: User, election: Election, now: datetime) -> Election:
     return election
 
 
+def _lock_votes(*, council: Council, users: Sequence[User]) -> set[int]:
+    """Lock the memberships or seats that give `users` a vote in `council`; return the ids of those with one.
+
+    The electorate frozen at opening is the most who may vote; each voter must also still have
+    their vote when the ballot is cast. Leaving, discipline and recall lock the same rows before
+    they end a vote, so a ballot is recorded either before its voter's vote ended or not at all.
+    """
+    ids = [u.pk for u in users]
+    if council.is_base:
+        held: QuerySet[Any] = Membership.objects.filter(user__in=ids, council=council, ended_at__isnull=True)
+    else:
+        held = Seat.objects.filter(user__in=ids, council=council, ended_at__isnull=True)
+    list(held.select_for_update(of=("self",)).values_list("pk", flat=True))
+    return set(
+        federation_queries.list_voters(council=council).filter(pk__in=ids).values_list("pk", flat=True)
+    )
+
+
 def cast_ballot(
     *,
     actor: User,
@@ -409,12 +430,15 @@ def cast_ballot(
     answered as done instead of refused.
     """
     with transaction.atomic():
+        with_vote = _lock_votes(council=election.council, users=[actor])
         election = _lock(election)
         _require_status(election, Election.Status.VOTING)
         if not Elector.objects.filter(election=election, user=actor).exists():
-            from councils.core.errors import PermissionDeniedError
-
             raise PermissionDeniedError("You are not in this election's electorate.")
+        if not with_vote:
+            raise PermissionDeniedError(
+                f"You no longer have a vote in {election.council.name}, so you cannot vote in its election."
+            )
         candidates = [
             str(u)
             for u in election.candidacies.filter(withdrawn_at__isnull=True).values_list("uuid", flat=True)
@@ -471,6 +495,7 @@ def record_paper_ballots(
     batch; the voters' list and the ballots cannot be matched within it.
     Each ranking is a list of preference levels of candidacy UUIDs, as stored.
     """
+    with_vote = _lock_votes(council=election.council, users=voters)
     election = _lock(election)
     _require_status(election, Election.Status.VOTING)
     permissions.require(actor, "run", election)
@@ -484,6 +509,8 @@ def record_paper_ballots(
     )
     if electors != voter_ids:
         raise InvalidInputError("Someone on the list is not in this election's electorate.")
+    if without := sorted(v.name for v in voters if v.pk not in with_vote):
+        raise InvalidInputError(f"No longer voters of {election.council.name}: {', '.join(without)}.")
     candidates = [
         str(u) for u in election.candidacies.filter(withdrawn_at__isnull=True).values_list("uuid", flat=True)
     ]

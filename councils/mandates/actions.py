@@ -427,18 +427,30 @@ def on_recall_decided(*, motion: Motion, result: VoteResult, now: datetime) -> N
     publish_on_commit(_channel(petition.council), {"type": "recall.changed"})
 
 
-def vacate_all_held(*, user: User, reason: str, now: datetime) -> tuple[list[Seat | Office], list[Election]]:
+def vacate_all_held(
+    *, user: User, reason: str, now: datetime, council: Council | None = None
+) -> tuple[list[Seat | Office], list[Election]]:
     """End, as the rules, every seat and office `user` holds and call the by-elections, as after a recall.
 
-    Runs inside the action that took the person's rights (a discipline outcome). Seats
-    held through another of their seats end with it (`seat_lost`); the rest end for `reason`.
+    Runs inside the action that took the person's rights (a discipline outcome) or ended their
+    membership of the base council `council`. Given `council`, only what they hold through it
+    ends: their offices in it and their seats representing it or a council above it (whoever sits
+    for the district does so as one of the members below it, which the person no longer is).
+    Seats and offices held through another of the ended seats end with it (`seat_lost`); the
+    rest end for `reason`.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("vacate_all_held runs inside the action that took the member's rights")
+    held_seats = Seat.objects.filter(user=user, ended_at__isnull=True)
+    held_offices = Office.objects.filter(user=user, ended_at__isnull=True)
+    if council is not None:
+        held_seats = held_seats.filter(
+            from_council__in=[council, *federation_queries.ancestors(council=council)]
+        )
+        held_offices = held_offices.filter(council=council)
     seats = list(
-        Seat.objects.select_for_update(of=("self",))
+        held_seats.select_for_update(of=("self",))
         .select_related("council", "from_council", "user")
-        .filter(user=user, ended_at__isnull=True)
         .order_by("id")
     )
     sitting_in = {seat.council_id for seat in seats}
@@ -447,10 +459,7 @@ def vacate_all_held(*, user: User, reason: str, now: datetime) -> tuple[list[Sea
         if seat.from_council_id not in sitting_in:
             ended.extend(_vacate_seat(seat=seat, reason=reason, actor=None, now=now))
     offices = list(
-        Office.objects.select_for_update(of=("self",))
-        .select_related("council", "user")
-        .filter(user=user, ended_at__isnull=True)
-        .order_by("id")
+        held_offices.select_for_update(of=("self",)).select_related("council", "user").order_by("id")
     )
     for office in offices:
         federation_actions.vacate_office(office=office, reason=reason, actor=None, now=now)

@@ -565,6 +565,18 @@ def leave_membership(*, actor: User, membership: Membership, now: datetime) -> M
     Application.objects.filter(membership=membership, status__in=_OPEN_APPLICATION).update(
         status=Application.Status.WITHDRAWN, decided_at=now
     )
+    # Nobody speaks or votes for a council they have left: what they hold through it ends now, and
+    # the rules call the by-elections, as after a recall; their candidacies in its elections, and in
+    # those of the councils where its seats sat them, are withdrawn (docs/accountability.md).
+    ended, byelections = mandate_actions.vacate_all_held(
+        user=actor, reason="left", now=now, council=membership.council
+    )
+    withdrawn = election_actions.withdraw_all_candidacies(
+        user=actor,
+        reason="left",
+        now=now,
+        councils={membership.council, *(x.council for x in ended if isinstance(x, Seat))},
+    )
     append_entry(
         event="member.left",
         actor=actor,
@@ -573,6 +585,10 @@ def leave_membership(*, actor: User, membership: Membership, now: datetime) -> M
             "membership": str(membership.uuid),
             "member": str(actor.uuid),
             "constitution": _rules(membership.council).version,
+            "ended_seats": [str(x.uuid) for x in ended if isinstance(x, Seat)],
+            "ended_offices": [str(x.uuid) for x in ended if isinstance(x, Office)],
+            "byelections": [str(e.uuid) for e in byelections],
+            "withdrawn_candidacies": [str(c.uuid) for c in withdrawn],
         },
         now=now,
     )

@@ -153,6 +153,37 @@ def test_member_joining_after_opening_cannot_vote(cast):
         actions.cast_ballot(actor=late, election=election, ranking=[str(bob.uuid)], now=NOW)
 
 
+def test_a_voter_who_left_after_opening_cannot_vote(cast):
+    """The electorate frozen at opening is the most who may vote; each must still have their vote."""
+    election = actions.call_election(actor=cast.alice, council=cast.riverside, kind="delegates", now=NOW)
+    alice = actions.nominate(actor=cast.alice, election=election, candidate=cast.alice, now=NOW)
+    actions.open_voting(actor=cast.alice, election=election, now=NOW)
+    for who in (cast.erin, cast.frank):
+        membership_actions.leave_membership(
+            actor=who, membership=Membership.objects.get(user=who), now=NOW + timedelta(minutes=5)
+        )
+    later = NOW + timedelta(minutes=10)
+    with pytest.raises(PermissionDeniedError) as refused:
+        actions.cast_ballot(actor=cast.erin, election=election, ranking=[str(alice.uuid)], now=later)
+    assert (
+        str(refused.value)
+        == "You no longer have a vote in Riverside Depot, so you cannot vote in its election."
+    )
+    with pytest.raises(InvalidInputError) as refused:
+        actions.record_paper_ballots(
+            actor=cast.alice,
+            election=election,
+            voters=[cast.bob, cast.frank, cast.erin],
+            rankings=[[[str(alice.uuid)]]] * 3,
+            now=later,
+        )
+    assert str(refused.value) == "No longer voters of Riverside Depot: Erin Walsh, Frank Costa."
+    assert not entries("election.ballot_cast") and not entries("election.paper_ballots_recorded")
+    actions.cast_ballot(actor=cast.bob, election=election, ranking=[str(alice.uuid)], now=later)
+    closed = actions.close_election(actor=cast.alice, election=election, now=later)
+    assert closed.ballot_count == 1 and closed.electorate_size == 4
+
+
 def test_ballots_wait_until_a_full_batch_then_move_shuffled(
     cast, settings, django_capture_on_commit_callbacks
 ):

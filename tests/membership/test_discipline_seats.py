@@ -1,4 +1,5 @@
-"""A member whose rights are taken sits nowhere: discipline ends seats and offices, as a recall does."""
+"""A member whose rights are taken sits nowhere, and one who leaves sits nowhere for the council they left:
+discipline and leaving end seats, offices and candidacies, as a recall does."""
 
 from __future__ import annotations
 
@@ -211,5 +212,95 @@ def test_discipline_withdraws_every_candidacy_and_the_count_passes_over_it(held,
     blt = parse_text(election_queries.export_blt(election=closed)).election
     assert count(blt, method=closed.method, seed=closed.seed).to_json() == closed.result
     election_actions.certify_election(actor=held.alice, election=closed, now=HEARING + timedelta(hours=2))
+    verdict = verify_genuine()
+    assert verdict.problems == [] and verdict.notes == []
+
+
+def test_leaving_ends_every_seat_and_office_held_through_the_council(held):
+    membership = Membership.objects.get(user=held.bob)
+    actions.leave_membership(actor=held.bob, membership=membership, now=HEARING)
+    _assert_everything_ended(held, reason="left")
+    [left] = entries("member.left")
+    assert left["actor"] == str(held.bob.uuid) and left["payload"]["membership"] == str(membership.uuid)
+
+
+def test_leaving_ends_a_seat_higher_up_but_not_an_office_outside_the_council(cast):
+    """Erin sits in the national congress for the city without a seat in the city, and is Harbour Works'
+    secretary: leaving Riverside ends the first, which she held as a member under the city, not the second."""
+    adopt(cast)
+    make_national_body(cast)
+    harbour = federation_actions.appoint_founding_officer(
+        actor=None, council=cast.harbour, user=cast.erin, role=Office.Role.SECRETARY, now=NOW
+    )
+    actions.leave_membership(actor=cast.erin, membership=Membership.objects.get(user=cast.erin), now=HEARING)
+    [national] = Seat.objects.filter(user=cast.erin, council=cast.national)
+    assert (national.ended_at, national.ended_reason) == (HEARING, "left")
+    [left] = payloads("member.left")
+    assert (left["ended_seats"], left["ended_offices"], left["byelections"]) == ([str(national.uuid)], [], [])
+    harbour.refresh_from_db()
+    assert harbour.ended_at is None
+    assert (
+        Seat.objects.filter(user__in=[cast.alice, cast.frank], council=cast.national, ended_at=None).count()
+        == 2
+    )
+
+
+def test_leaving_withdraws_the_candidacies_held_through_the_council(held):
+    """Bob stands for Riverside's treasurer, for its delegates (voting open, he has voted) and for the
+    district's secretary, where his seat gives him a vote: leaving withdraws all three, and his ballot,
+    cast while he was a member, still counts."""
+    office = election_actions.call_election(
+        actor=held.alice, council=held.riverside, kind="office", role=Office.Role.TREASURER, now=NOW
+    )
+    treasurer = election_actions.nominate(actor=held.bob, election=office, candidate=held.bob, now=NOW)
+    federation_actions.appoint_founding_officer(
+        actor=None, council=held.district, user=held.dave, role=Office.Role.ELECTION_OFFICER, now=NOW
+    )
+    seat(held, from_council=held.harbour, users=[held.dave])
+    upstairs = election_actions.call_election(
+        actor=held.dave, council=held.district, kind="office", role=Office.Role.SECRETARY, now=NOW
+    )
+    secretary = election_actions.nominate(actor=held.bob, election=upstairs, candidate=held.bob, now=NOW)
+    delegates = election_actions.call_election(
+        actor=held.alice, council=held.riverside, kind="delegates", now=NOW
+    )
+    b, e, f = (
+        str(election_actions.nominate(actor=u, election=delegates, candidate=u, now=NOW).uuid)
+        for u in (held.bob, held.erin, held.frank)
+    )
+    election_actions.open_voting(actor=held.alice, election=delegates, now=NOW)
+    for voter, ranking in [(held.alice, [b, e]), (held.bob, [b, f]), (held.erin, [e, b])]:
+        election_actions.cast_ballot(actor=voter, election=delegates, ranking=ranking, now=NOW)
+
+    actions.leave_membership(actor=held.bob, membership=Membership.objects.get(user=held.bob), now=HEARING)
+
+    withdrawn = {p["candidacy"]: p["reason"] for p in payloads("election.nomination_withdrawn")}
+    assert withdrawn == {str(treasurer.uuid): "left", str(secretary.uuid): "left", b: "left"}
+    [left] = payloads("member.left")
+    assert sorted(left["withdrawn_candidacies"]) == sorted(withdrawn)
+    election_actions.cast_ballot(actor=held.frank, election=delegates, ranking=[f], now=HEARING)
+    closed = election_actions.close_election(
+        actor=held.alice, election=delegates, now=HEARING + timedelta(hours=1)
+    )
+    assert sorted(closed.result["elected"]) == sorted([e, f]) and closed.ballot_count == 4
+    election_actions.certify_election(actor=held.alice, election=closed, now=HEARING + timedelta(hours=2))
+    verdict = verify_genuine()
+    assert verdict.problems == [] and verdict.notes == []
+
+
+def test_a_suspended_voter_in_the_frozen_electorate_votes_again_only_once_reinstated(held):
+    delegates = election_actions.call_election(
+        actor=held.alice, council=held.riverside, kind="delegates", now=NOW
+    )
+    erin = election_actions.nominate(actor=held.erin, election=delegates, candidate=held.erin, now=NOW)
+    election_actions.open_voting(actor=held.alice, election=delegates, now=NOW)
+    case = _decided(held, penalty="suspension", days=10)
+    with pytest.raises(PermissionDeniedError, match="You no longer have a vote in Riverside Depot"):
+        election_actions.cast_ballot(
+            actor=held.bob, election=delegates, ranking=[str(erin.uuid)], now=HEARING
+        )
+    served = HEARING + timedelta(days=11)
+    actions.end_suspension(actor=held.bob, case=case, now=served)
+    election_actions.cast_ballot(actor=held.bob, election=delegates, ranking=[str(erin.uuid)], now=served)
     verdict = verify_genuine()
     assert verdict.problems == [] and verdict.notes == []

@@ -10,6 +10,8 @@ from django.db import transaction
 from councils.cli.main import main
 from councils.elections import actions
 from councils.elections.models import Election
+from councils.federation.models import Membership
+from councils.membership import actions as membership_actions
 from tests.record.support import documents, find, signed_bundle, verify_forged, verify_genuine
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -166,3 +168,29 @@ def test_a_withdrawal_after_the_close_is_caught(cast):
     problems = problems_of(docs)
     assert any("was withdrawn after it closed" in p for p in problems), problems
     assert any("but the ballots recount to" in p and c["bob"] in p for p in problems), problems
+
+
+@pytest.mark.parametrize(
+    ("who", "event"), [("erin", "election.ballot_cast"), ("frank", "election.paper_ballots_recorded")]
+)
+def test_a_ballot_from_someone_who_had_left_is_caught(cast, who, event):
+    """Erin (online) and Frank (on paper) leave after voting; a server that let them vote after leaving
+    would record their departure before their ballot."""
+    election, _ = certified(cast)
+    voter = getattr(cast, who)
+    later = NOW + timedelta(hours=3)
+    membership_actions.leave_membership(actor=voter, membership=Membership.objects.get(user=voter), now=later)
+    docs = documents()
+    assert verify_forged(docs).problems == []
+    left = docs.pop(find(docs, "member.left"))
+    ballot = next(
+        i
+        for i, d in enumerate(docs)
+        if d["event"] == event and str(voter.uuid) in (d["actor"], *d["payload"].get("voters", ()))
+    )
+    docs.insert(ballot, left)
+    problems = problems_of(docs)
+    name = f'election "{election.title}" ({election.uuid})'
+    assert any(
+        f"{voter.uuid} voted in {name} after their vote in its council ended" in p for p in problems
+    ), problems

@@ -882,6 +882,7 @@ def _election_opened(replay: Replay, item: Item) -> None:
         )
     election.update(
         opened=True,
+        council=item.council,
         closed=None,
         certified=False,
         method=p.get("method"),
@@ -893,13 +894,31 @@ def _election_opened(replay: Replay, item: Item) -> None:
     )
 
 
-def _election_voter(replay: Replay, item: Item, uuid: str, election: dict[str, Any], voter: str) -> None:
+def _election_voters(
+    replay: Replay, item: Item, uuid: str, election: dict[str, Any], voters: list[str]
+) -> None:
+    """Each voter was in the electorate frozen at opening and still had their vote when the ballot came."""
     name = _election_name(election, uuid)
+    # An electorate rebuilt from the record at opening means the record describes the council's voters.
+    with_vote = recorded_voters(replay, election["council"]) if election["electorate"] is not None else None
+    for voter in voters:
+        _election_voter(replay, item, name, election, voter, with_vote)
+
+
+def _election_voter(
+    replay: Replay, item: Item, name: str, election: dict[str, Any], voter: str, with_vote: set[str] | None
+) -> None:
     if election["closed"] is not None:
         replay.problem(item, f"a ballot of {voter} was recorded in {name} after it closed")
     elif election["electorate"] is not None and voter not in election["electorate"]:
         replay.problem(
             item, f"{voter} voted in {name} but was not in the electorate frozen when voting opened"
+        )
+    elif with_vote is not None and voter not in with_vote:
+        replay.problem(
+            item,
+            f"{voter} voted in {name} after their vote in its council ended "
+            "(they left, lost their rights or their seat)",
         )
     elif voter in election["voters"]:
         replay.problem(item, f"{voter} voted twice in {name}")
@@ -914,7 +933,7 @@ def _election_ballot_cast(replay: Replay, item: Item) -> None:
     if not isinstance(item.actor, str):
         replay.problem(item, f"a ballot in {_election_name(found[1], found[0])} names no voter")
         return
-    _election_voter(replay, item, *found, item.actor)
+    _election_voters(replay, item, *found, [item.actor])
 
 
 @rule("election.paper_ballots_recorded")
@@ -930,8 +949,7 @@ def _election_paper_ballots(replay: Replay, item: Item) -> None:
             f"{_election_name(found[1], found[0])}: {item.payload.get('ballots')} paper ballots were entered "
             f"for a list of {len(voters)} voters",
         )
-    for voter in voters:
-        _election_voter(replay, item, *found, voter)
+    _election_voters(replay, item, *found, voters)
 
 
 @rule("election.nomination_withdrawn")
