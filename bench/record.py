@@ -5,9 +5,11 @@
 The database named in DATABASE_URL is created if missing and emptied: never
 point this at real data. Measured:
 
-- `record.actions`: actions per second, each a transaction that writes one
-  row, with and without its record entry, in the same run, alternating, by
-  several worker processes; and the record's share of an action's time;
+- `record.actions`: actions per second with and without their record
+  entries, in the same run, alternating, by several worker processes; and
+  the record's share of an action's time. Three actions: the smallest
+  possible (a transaction that writes one row, the floor), `create_council`,
+  and `cast_vote` (each worker changing its own named vote back and forth);
 - `record.sequence`: entries per second the sequencer numbers, hashes and signs;
 - `record.proofs`: inclusion and consistency proofs at the full size;
 - `record.verify_bundle`: `councils record verify` of an exported bundle.
@@ -69,10 +71,11 @@ def reset_database(url: str) -> None:
         admin.execute(f'CREATE DATABASE "{config["NAME"]}"')
 
 
-def seed() -> tuple[int, int]:
+def seed(workers: int) -> tuple[int, int]:
     from django.contrib.auth import get_user_model
 
     from councils.federation import actions as fa
+    from councils.motions import actions as ma
 
     now = datetime.now(UTC)
     federation = fa.create_federation(actor=None, name="Bench Federation", now=now)
@@ -95,13 +98,22 @@ def seed() -> tuple[int, int]:
         now=now,
     )
     user = get_user_model().objects.create_user(username="bench", password="bench-bench-bench")
+    # One voter and one open named vote per worker, so casts measure work, not waiting on one vote's lock.
+    for i in range(workers):
+        voter = get_user_model().objects.create_user(username=f"voter{i}", password="bench-bench-bench")
+        fa.add_founding_member(actor=None, council=council, user=voter, now=now)
+    for i in range(workers):
+        motion = ma.table_motion(
+            actor=None, council=council, title=f"Bench {i}", text="Bench.", now=now, seconds_required=0
+        )
+        ma.open_vote(actor=None, motion=motion, now=now, method="named", allow_change=True)
     return council.id, user.id
 
 
-def worker(args: tuple[str, str, bool, float, int, int, Any, Any]) -> None:
-    var_dir, action, with_record, seconds, council_id, user_id, queue, go = args
+def worker(args: tuple[str, str, bool, float, int, int, int, Any, Any]) -> None:
+    var_dir, action, with_record, seconds, council_id, user_id, slot, queue, go = args
     try:
-        queue.put(_run_actions(var_dir, action, with_record, seconds, council_id, user_id, queue, go))
+        queue.put(_run_actions(var_dir, action, with_record, seconds, council_id, user_id, slot, queue, go))
     except BaseException as exc:
         queue.put(f"{type(exc).__name__}: {exc}")
 
@@ -113,6 +125,7 @@ def _run_actions(
     seconds: float,
     council_id: int,
     user_id: int,
+    slot: int,
     queue: Any,
     go: Any,
 ) -> int:
@@ -121,15 +134,20 @@ def _run_actions(
     from django.db import connection, transaction
 
     import councils.federation.actions as fa
+    import councils.motions.actions as ma
     from councils.accounts.models import User
     from councils.federation.models import Council, Office
+    from councils.motions.models import Vote
     from councils.record.actions import append_entry
 
     if not with_record:
         fa.append_entry = lambda **kwargs: None  # type: ignore[assignment]
+        ma.append_entry = lambda **kwargs: None  # type: ignore[assignment]
     council = Council.objects.get(id=council_id)
     parent = council.parent
     user = User.objects.get(id=user_id)
+    voter = User.objects.get(username=f"voter{slot}")
+    vote = Vote.objects.select_related("motion__council").get(motion__title=f"Bench {slot}")
     done = 0
     tag = f"{os.getpid()}-{time.monotonic_ns()}"
     # Start together, so the timed windows of all workers overlap.
@@ -149,6 +167,9 @@ def _run_actions(
                 is_base=True,
                 now=now,
             )
+        elif action == "cast_vote":
+            # A real action: the vote's lock, eligibility, the ballot and its entry; changes back and forth.
+            ma.cast_vote(actor=voter, vote=vote, choice=("yes", "no")[done % 2], now=now)
         else:
             # The smallest possible action: one insert in a transaction.
             with transaction.atomic():
@@ -172,7 +193,7 @@ def measure_actions(
     from django.db import connections
 
     connections.close_all()
-    for action in ("insert_one_row", "create_council"):
+    for action in ("insert_one_row", "create_council", "cast_vote"):
         _measure_action(var_dir, action, council_id, user_id, workers=workers, seconds=seconds, rounds=rounds)
 
 
@@ -185,8 +206,13 @@ def _measure_action(
         for with_record in (False, True):
             queue = context.Queue()
             go = context.Event()
-            job = (var_dir, action, with_record, seconds, council_id, user_id, queue, go)
-            processes = [context.Process(target=worker, args=(job,)) for _ in range(workers)]
+            processes = [
+                context.Process(
+                    target=worker,
+                    args=((var_dir, action, with_record, seconds, council_id, user_id, slot, queue, go),),
+                )
+                for slot in range(workers)
+            ]
             for p in processes:
                 p.start()
             ready = [queue.get() for _ in processes]
@@ -364,7 +390,9 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     existing = Council.objects.filter(name="Bench Works").first()
-    council_id, user_id = seed() if existing is None else (existing.id, existing.offices.first().user_id)
+    council_id, user_id = (
+        seed(args.workers) if existing is None else (existing.id, existing.offices.first().user_id)
+    )
     parts = set(args.only.split(","))
     if "actions" in parts:
         measure_actions(
