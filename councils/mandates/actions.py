@@ -434,8 +434,9 @@ def vacate_all_held(
 
     Runs inside the action that took the person's rights (a discipline outcome) or ended their
     membership of the base council `council`. Given `council`, only what they hold through it
-    ends: their offices in it and their seats representing it or a council above it (whoever sits
-    for the district does so as one of the members below it, which the person no longer is).
+    ends: their offices in it or a council above it, and their seats representing it or a council
+    above it (a person belongs to one base council at a time, and whoever sits for the district
+    or holds its office does so as one of the members below it, which they no longer are).
     Seats and offices held through another of the ended seats end with it (`seat_lost`); the
     rest end for `reason`.
     """
@@ -444,10 +445,9 @@ def vacate_all_held(
     held_seats = Seat.objects.filter(user=user, ended_at__isnull=True)
     held_offices = Office.objects.filter(user=user, ended_at__isnull=True)
     if council is not None:
-        held_seats = held_seats.filter(
-            from_council__in=[council, *federation_queries.ancestors(council=council)]
-        )
-        held_offices = held_offices.filter(council=council)
+        through = [council, *federation_queries.ancestors(council=council)]
+        held_seats = held_seats.filter(from_council__in=through)
+        held_offices = held_offices.filter(council__in=through)
     seats = list(
         held_seats.select_for_update(of=("self",))
         .select_related("council", "from_council", "user")

@@ -575,7 +575,7 @@ def leave_membership(*, actor: User, membership: Membership, now: datetime) -> M
         user=actor,
         reason="left",
         now=now,
-        councils={membership.council, *(x.council for x in ended if isinstance(x, Seat))},
+        councils={membership.council, *(x.council for x in ended)},
     )
     append_entry(
         event="member.left",

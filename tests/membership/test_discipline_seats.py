@@ -245,6 +245,21 @@ def test_leaving_ends_a_seat_higher_up_but_not_an_office_outside_the_council(cas
     )
 
 
+def test_leaving_ends_an_office_held_above_without_a_seat(cast):
+    """Erin is the district's treasurer without a seat there, as one of the members below it: leaving
+    Riverside, her one membership, ends the office and the rules call a by-election."""
+    adopt(cast)
+    office = federation_actions.appoint_founding_officer(
+        actor=None, council=cast.district, user=cast.erin, role=Office.Role.TREASURER, now=NOW
+    )
+    actions.leave_membership(actor=cast.erin, membership=Membership.objects.get(user=cast.erin), now=HEARING)
+    office.refresh_from_db()
+    assert (office.ended_at, office.ended_reason) == (HEARING, "left")
+    [left] = payloads("member.left")
+    assert left["ended_offices"] == [str(office.uuid)] and len(left["byelections"]) == 1
+    assert Election.objects.get(uuid=left["byelections"][0]).council == cast.district
+
+
 def test_leaving_withdraws_the_candidacies_held_through_the_council(held):
     """Bob stands for Riverside's treasurer, for its delegates (voting open, he has voted) and for the
     district's secretary, where his seat gives him a vote: leaving withdraws all three, and his ballot,
