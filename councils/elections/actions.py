@@ -621,12 +621,102 @@ def close_election(*, actor: User, election: Election, now: datetime) -> Electio
     return election
 
 
+# Why a winner is withdrawn at certification: they no longer have a vote in the council they would sit for.
+NO_LONGER_ELIGIBLE = "no_longer_eligible"
+
+
+def _count_back(*, actor: User, election: Election, now: datetime) -> bool:
+    """Withdraw the winners who can no longer take up their seat and count the ballots again without them.
+
+    A winner who left, was suspended or expelled, or lost the seat that gave them a vote between
+    the close and certification cannot speak for the council (`federation.actions.seat_delegate`
+    refuses them), so, as in a countback, they are treated as withdrawn and the ballots, seed and
+    method of the close are counted again (`election.recounted`). A winner of the recount may have
+    lost their vote too, so this repeats until every winner still has one. True if it recounted.
+    """
+    assert election.result is not None
+    recounted = False
+    while True:
+        winners = list(
+            election.candidacies.select_related("candidate")
+            .filter(uuid__in=election.result["elected"])
+            .order_by("uuid")
+        )
+        with_vote = _lock_votes(council=election.council, users=[c.candidate for c in winners])
+        unseatable = [c for c in winners if c.candidate_id not in with_vote]
+        if not unseatable:
+            return recounted
+        recounted = True
+        for candidacy in unseatable:
+            _withdraw(candidacy=candidacy, election=election, actor=None, reason=NO_LONGER_ELIGIBLE, now=now)
+        result = queries.recount(election=election).to_json()
+        election.result = result
+        election.save(update_fields=["result"])
+        candidacies = Candidacy.objects.filter(election=election)
+        candidacies.exclude(uuid__in=result["elected"]).update(is_elected=False)
+        candidacies.filter(uuid__in=result["elected"]).update(is_elected=True)
+        append_entry(
+            event="election.recounted",
+            actor=actor,
+            council=election.council,
+            payload={
+                "election": str(election.uuid),
+                "withdrawn": [
+                    {
+                        "candidacy": str(c.uuid),
+                        "person": str(c.candidate.uuid),
+                        "reason": NO_LONGER_ELIGIBLE,
+                    }
+                    for c in unseatable
+                ],
+                "ballot_set_hash": election.ballot_set_hash,
+                "seed": election.seed,
+                "elected": result["elected"],
+                "count": result,
+            },
+            now=now,
+        )
+        publish_on_commit(_channel(election), {"type": "election.recounted"})
+
+
+def _call_shortfall_byelection(
+    *, election: Election, elected: int, term_ends_at: datetime, now: datetime
+) -> Election | None:
+    """Call, as the rules, a by-election for the seats a recount left empty (too few candidates remained).
+
+    It fills the rest of the term just certified, as a by-election after a recall does.
+    """
+    council = election.council
+    shortfall = election.seats - elected
+    if election.kind == Election.Kind.DELEGATES:
+        sitting = Seat.objects.filter(from_council=council, ended_at__isnull=True).count()
+        # A council that shrank since the call may already send as many delegates as it now may.
+        shortfall = min(shortfall, federation_queries.delegate_seats_for(child=council) - sitting)
+    if shortfall < 1:
+        return None
+    return call_election(
+        actor=None,
+        council=council,
+        kind=election.kind,
+        role=election.role,
+        seats=shortfall,
+        is_by_election=True,
+        term_ends_at=term_ends_at,
+        now=now,
+    )
+
+
 @transaction.atomic
 def certify_election(*, actor: User, election: Election, now: datetime) -> Election:
-    """Certify the count and seat the elected: delegates in the parent council, or officers."""
+    """Certify the count and seat the elected: delegates in the parent council, or officers.
+
+    Winners who lost their vote in the council since the close are withdrawn and the ballots
+    recounted without them (`_count_back`); seats the recount cannot fill go to a by-election.
+    """
     election = _lock(election)
     _require_status(election, Election.Status.CLOSED)
     permissions.require(actor, "run", election)
+    recounted = _count_back(actor=actor, election=election, now=now)
     assert election.result is not None
     elected = {
         str(c.uuid): c for c in election.candidacies.select_related("candidate").filter(is_elected=True)
@@ -687,6 +777,8 @@ def certify_election(*, actor: User, election: Election, now: datetime) -> Elect
                 term_ends_at=term_ends_at,
                 now=now,
             )
+    if recounted and len(order) < election.seats:
+        _call_shortfall_byelection(election=election, elected=len(order), term_ends_at=term_ends_at, now=now)
     publish_on_commit(_channel(election), {"type": "election.certified"})
     publish_on_commit(f"council-{council.uuid}", {"type": "elections.changed"})
     return election

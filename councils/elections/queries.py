@@ -68,6 +68,16 @@ def list_standing(*, election: Election) -> list[Candidacy]:
     return [c for c in list_candidacies(election=election) if c.is_standing]
 
 
+def list_withdrawn_at_certification(*, election: Election) -> list[Candidacy]:
+    """Winners withdrawn after the close because they had lost their vote in the council (a countback).
+
+    Nothing else withdraws a candidacy once voting has closed (docs/elections.md).
+    """
+    if election.closed_at is None:
+        return []
+    return list(list_candidacies(election=election).filter(withdrawn_at__gt=election.closed_at))
+
+
 def count_turnout(*, election: Election) -> int:
     return Participation.objects.filter(election=election).count()
 

@@ -489,17 +489,131 @@ def test_only_a_member_of_the_sending_council_is_seated_as_its_delegate(cast):
     assert not Seat.objects.filter(user__in=[cast.dave, cast.alice]).exists()
 
 
-def test_a_winner_who_left_before_certification_is_not_seated(cast):
-    election, _bob, erin, _ = run_delegate_election(cast)
-    assert str(erin.uuid) in election.result["elected"]
-    membership_actions.leave_membership(
-        actor=cast.erin, membership=Membership.objects.get(user=cast.erin), now=NOW + timedelta(hours=1)
+def leave(user, at):
+    membership_actions.leave_membership(actor=user, membership=Membership.objects.get(user=user), now=at)
+
+
+def test_a_winner_who_left_before_certification_is_replaced_by_the_recount(cast):
+    election, bob, erin, frank = run_delegate_election(cast)
+    closed_result = election.result
+    assert sorted(closed_result["elected"]) == sorted([str(bob.uuid), str(erin.uuid)])
+    leave(cast.erin, NOW + timedelta(hours=1, minutes=30))
+    certify_at = NOW + timedelta(hours=2)
+    election = actions.certify_election(actor=cast.alice, election=election, now=certify_at)
+    assert election.status == Election.Status.CERTIFIED
+    # Without Erin, her two ballots go to Bob; Frank fills the second seat.
+    assert sorted(election.result["elected"]) == sorted([str(bob.uuid), str(frank.uuid)])
+    sitting = Seat.objects.filter(from_council=cast.riverside, ended_at__isnull=True)
+    assert {s.user for s in sitting} == {cast.bob, cast.frank}
+    erin.refresh_from_db()
+    assert erin.withdrawn_at == certify_at and not erin.is_elected
+    frank.refresh_from_db()
+    assert frank.is_elected
+    [withdrawal] = entries("election.nomination_withdrawn")
+    assert withdrawal["actor"] is None
+    assert withdrawal["payload"]["candidacy"] == str(erin.uuid)
+    assert withdrawal["payload"]["reason"] == "no_longer_eligible"
+    [recounted] = entries("election.recounted")
+    assert recounted["actor"] == str(cast.alice.uuid)
+    assert recounted["payload"]["withdrawn"] == [
+        {"candidacy": str(erin.uuid), "person": str(cast.erin.uuid), "reason": "no_longer_eligible"}
+    ]
+    assert (
+        recounted["payload"]["count"]
+        == election.result
+        == entries("election.certified")[0]["payload"]["count"]
     )
-    with pytest.raises(ConflictError, match="Erin Walsh is not a full member in good standing"):
-        actions.certify_election(actor=cast.alice, election=election, now=NOW + timedelta(hours=2))
-    election.refresh_from_db()
-    assert election.status == Election.Status.CLOSED
+    assert recounted["payload"]["seed"] == election.seed
+    assert recounted["payload"]["ballot_set_hash"] == election.ballot_set_hash
+    # The published ballots and the recount tools give the recounted result.
+    assert queries.recount(election=election).to_json() == election.result
+    assert queries.list_withdrawn_at_certification(election=election) == [erin]
+    # The close's count stays in the record.
+    assert entries("election.closed")[0]["payload"]["elected"] == closed_result["elected"]
+    # No seats were left empty: no by-election.
+    assert not Election.objects.filter(is_by_election=True).exists()
+
+
+def test_a_recount_winner_who_lost_their_vote_too_is_counted_back_in_turn(cast):
+    election, bob, erin, frank = run_delegate_election(cast)
+    leave(cast.erin, NOW + timedelta(hours=1, minutes=10))
+    leave(cast.frank, NOW + timedelta(hours=1, minutes=20))
+    election = actions.certify_election(actor=cast.alice, election=election, now=NOW + timedelta(hours=2))
+    assert election.result["elected"] == [str(bob.uuid)]
+    recounts = entries("election.recounted")
+    assert [[w["candidacy"] for w in r["payload"]["withdrawn"]] for r in recounts] == [
+        [str(erin.uuid)],
+        [str(frank.uuid)],
+    ]
+    assert {s.user for s in Seat.objects.filter(from_council=cast.riverside, ended_at__isnull=True)} == {
+        cast.bob
+    }
+    # Riverside now has two voters, so sends one delegate: Bob is enough, and no by-election is called.
+    assert not Election.objects.filter(is_by_election=True).exists()
+
+
+def test_a_single_seat_office_goes_to_the_next_in_the_recount(cast):
+    election = actions.call_election(
+        actor=cast.alice, council=cast.riverside, kind="office", role="secretary", now=NOW
+    )
+    erin = actions.nominate(actor=cast.erin, election=election, candidate=cast.erin, now=NOW)
+    frank = actions.nominate(actor=cast.frank, election=election, candidate=cast.frank, now=NOW)
+    actions.open_voting(actor=cast.alice, election=election, now=NOW)
+    for voter in (cast.alice, cast.bob, cast.erin):
+        actions.cast_ballot(actor=voter, election=election, approvals=[str(erin.uuid)], now=NOW)
+    actions.cast_ballot(actor=cast.frank, election=election, approvals=[str(frank.uuid)], now=NOW)
+    election = actions.close_election(actor=cast.alice, election=election, now=NOW + timedelta(hours=1))
+    assert election.result["elected"] == [str(erin.uuid)]
+    leave(cast.erin, NOW + timedelta(hours=1, minutes=30))
+    election = actions.certify_election(actor=cast.alice, election=election, now=NOW + timedelta(hours=2))
+    assert election.result["elected"] == [str(frank.uuid)]
+    office = Office.objects.get(council=cast.riverside, role="secretary", ended_at__isnull=True)
+    assert office.user == cast.frank
+    assert [e["payload"]["holder"] for e in entries("office.filled")] == [str(cast.frank.uuid)]
+
+
+def test_an_office_left_without_candidates_by_the_recount_goes_to_a_by_election(cast):
+    election = actions.call_election(
+        actor=cast.alice, council=cast.riverside, kind="office", role="secretary", now=NOW
+    )
+    erin = actions.nominate(actor=cast.erin, election=election, candidate=cast.erin, now=NOW)
+    actions.open_voting(actor=cast.alice, election=election, now=NOW)
+    actions.cast_ballot(actor=cast.bob, election=election, approvals=[str(erin.uuid)], now=NOW)
+    election = actions.close_election(actor=cast.alice, election=election, now=NOW + timedelta(hours=1))
+    leave(cast.erin, NOW + timedelta(hours=1, minutes=30))
+    certify_at = NOW + timedelta(hours=2)
+    election = actions.certify_election(actor=cast.alice, election=election, now=certify_at)
+    assert election.status == Election.Status.CERTIFIED and election.result["elected"] == []
+    assert not Office.objects.filter(council=cast.riverside, role="secretary").exists()
+    by_election = Election.objects.get(is_by_election=True)
+    assert (by_election.kind, by_election.role, by_election.seats) == ("office", "secretary", 1)
+    assert by_election.called_by is None and by_election.term_ends_at == election.term_ends_at
+    assert by_election.term_ends_at == add_months(certify_at, 12)
+    called = entries("election.called")[-1]
+    assert called["actor"] is None and called["payload"]["is_by_election"] is True
+
+
+def test_delegate_seats_the_recount_cannot_fill_go_to_a_by_election(cast):
+    # One delegate per voter, so Riverside may send four: it elects two now.
+    cast.district.members_per_delegate = 1
+    cast.district.save(update_fields=["members_per_delegate"])
+    election = actions.call_election(
+        actor=cast.alice, council=cast.riverside, kind="delegates", seats=2, now=NOW
+    )
+    bob, erin = (
+        actions.nominate(actor=u, election=election, candidate=u, now=NOW) for u in (cast.bob, cast.erin)
+    )
+    actions.open_voting(actor=cast.alice, election=election, now=NOW)
+    for voter in (cast.alice, cast.bob, cast.erin, cast.frank):
+        actions.cast_ballot(actor=voter, election=election, ranking=[str(erin.uuid), str(bob.uuid)], now=NOW)
+    election = actions.close_election(actor=cast.alice, election=election, now=NOW + timedelta(hours=1))
+    assert sorted(election.result["elected"]) == sorted([str(bob.uuid), str(erin.uuid)])
+    leave(cast.erin, NOW + timedelta(hours=1, minutes=30))
+    election = actions.certify_election(actor=cast.alice, election=election, now=NOW + timedelta(hours=2))
+    assert election.result["elected"] == [str(bob.uuid)]
     assert [s.user for s in Seat.objects.filter(from_council=cast.riverside, ended_at__isnull=True)] == [
         cast.bob
     ]
-    assert not entries("election.certified")
+    by_election = Election.objects.get(is_by_election=True)
+    assert (by_election.kind, by_election.seats, by_election.council) == ("delegates", 1, cast.riverside)
+    assert by_election.term_ends_at == election.term_ends_at

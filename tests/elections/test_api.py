@@ -203,7 +203,7 @@ def test_retry_with_the_same_idempotency_key_is_answered_not_refused(cast):
     assert Entry.objects.filter(event="election.ballot_cast").count() == 1
 
 
-def test_certifying_a_winner_who_is_no_longer_a_member_is_409(cast):
+def test_certifying_a_winner_who_is_no_longer_a_member_counts_back(cast):
     election = call(cast, seats=1)
     erin = nominate(cast, election, cast.erin)
     client = cast.api(cast.alice)
@@ -214,7 +214,10 @@ def test_certifying_a_winner_who_is_no_longer_a_member_is_409(cast):
         actor=cast.erin, membership=Membership.objects.get(user=cast.erin), now=NOW
     )
     response = post(client, f"{BASE}/{election['uuid']}/certify")
-    assert response.status_code == 409 and response["Content-Type"] == "application/problem+json"
-    problem = response.json()
-    assert problem["code"] == "delegate_not_member"
-    assert "Erin Walsh is not a full member in good standing of Riverside Depot" in problem["detail"]
+    assert response.status_code == 200 and response.json()["status"] == "certified"
+    # Erin was the only candidate: the recount elects nobody, and the rules call a by-election.
+    recounted = json.loads(bytes(Entry.objects.get(event="election.recounted").data))["payload"]
+    assert recounted["withdrawn"][0]["candidacy"] == erin["uuid"] and recounted["elected"] == []
+    assert not Seat.objects.filter(from_council=cast.riverside, ended_at__isnull=True).exists()
+    by_election = Election.objects.get(is_by_election=True)
+    assert (by_election.council, by_election.seats, by_election.called_by) == (cast.riverside, 1, None)

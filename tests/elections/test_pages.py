@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from councils.elections import actions
 from councils.elections.models import Election
-from councils.federation.models import Council
+from councils.federation.models import Council, Membership
+from councils.membership import actions as membership_actions
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -152,3 +153,29 @@ def test_call_form_sets_the_term(cast):
     assert election.term_ends_at.isoformat() == "2027-02-28T23:59:59+00:00"
     response = client.post(url, {"kind": "office", "role": "treasurer", "term_ends_on": "soon"})
     assert response.status_code == 422 and b"YYYY-MM-DD" in response.content
+
+
+def test_pages_say_who_was_withdrawn_at_certification_and_show_the_recount(cast, election):
+    bob, erin, frank = voting(cast, election)
+    b, e, f = (str(c.uuid) for c in (bob, erin, frank))
+    for voter, ranking in [
+        (cast.alice, [b, e]),
+        (cast.bob, [b, f]),
+        (cast.erin, [e, b]),
+        (cast.frank, [e, f]),
+    ]:
+        actions.cast_ballot(actor=voter, election=election, ranking=ranking, now=NOW)
+    actions.close_election(actor=cast.alice, election=election, now=NOW + timedelta(hours=1))
+    membership_actions.leave_membership(
+        actor=cast.erin, membership=Membership.objects.get(user=cast.erin), now=NOW + timedelta(hours=2)
+    )
+    client = cast.client(cast.alice)
+    assert b"Recounted at certification" not in client.get(f"/elections/{election.uuid}/").content
+    assert client.post(f"/elections/{election.uuid}/certify/").status_code == 302
+    page = client.get(f"/elections/{election.uuid}/").content.decode()
+    assert "Recounted at certification" in page
+    assert "no longer had a vote in Riverside Depot when the result was certified" in page
+    assert "Erin Walsh, withdrawn" in page and "withdrawn at certification" in page
+    results = client.get(f"/elections/{election.uuid}/results/").content.decode()
+    assert "Recounted at certification" in results
+    assert "Elected, in order of election: <strong>Bob Novak, Frank" in results

@@ -194,3 +194,68 @@ def test_a_ballot_from_someone_who_had_left_is_caught(cast, who, event):
     assert any(
         f"{voter.uuid} voted in {name} after their vote in its council ended" in p for p in problems
     ), problems
+
+
+def counted_back(cast) -> dict[str, str]:
+    """Bob and Erin win Riverside's election; Erin leaves before certification and Frank takes her seat."""
+    election = actions.call_election(actor=cast.alice, council=cast.riverside, kind="delegates", now=NOW)
+    b, e, f = (
+        str(actions.nominate(actor=u, election=election, candidate=u, now=NOW).uuid)
+        for u in (cast.bob, cast.erin, cast.frank)
+    )
+    actions.open_voting(actor=cast.alice, election=election, now=NOW)
+    for voter, ranking in [
+        (cast.alice, [b, e]),
+        (cast.bob, [b, f]),
+        (cast.erin, [e, b]),
+        (cast.frank, [e, f]),
+    ]:
+        actions.cast_ballot(actor=voter, election=election, ranking=ranking, now=NOW)
+    closed = actions.close_election(actor=cast.alice, election=election, now=NOW + timedelta(hours=1))
+    assert sorted(closed.result["elected"]) == sorted([b, e])
+    later = NOW + timedelta(hours=1, minutes=30)
+    membership_actions.leave_membership(
+        actor=cast.erin, membership=Membership.objects.get(user=cast.erin), now=later
+    )
+    certified = actions.certify_election(actor=cast.alice, election=closed, now=NOW + timedelta(hours=2))
+    assert sorted(certified.result["elected"]) == sorted([b, f])
+    return {"bob": b, "erin": e, "frank": f}
+
+
+def test_a_genuine_countback_checks_out(cast):
+    counted_back(cast)
+    verdict = verify_genuine()
+    assert verdict.problems == [] and verdict.notes == []
+
+
+def test_a_countback_of_a_winner_who_still_had_their_vote_is_caught(cast):
+    c = counted_back(cast)
+    docs = documents()
+    del docs[find(docs, "member.left")]
+    problems = problems_of(docs)
+    assert any(
+        f"winner {c['erin']} was withdrawn" in p and "though they still had a vote in its council" in p
+        for p in problems
+    ), problems
+
+
+def test_a_tampered_recount_is_caught(cast):
+    c = counted_back(cast)
+    docs = documents()
+    recounted = docs[find(docs, "election.recounted")]["payload"]
+    recounted["elected"] = recounted["count"]["elected"] = [c["bob"], c["erin"]]
+    problems = problems_of(docs)
+    assert any(
+        "the published recount is not the recount of its ballots: it elects" in p and c["erin"] in p
+        for p in problems
+    ), problems
+
+
+def test_a_certification_that_skips_the_recount_is_caught(cast):
+    counted_back(cast)
+    docs = documents()
+    del docs[find(docs, "election.recounted")]
+    problems = problems_of(docs)
+    assert any(
+        "certified after winners were withdrawn without counting its ballots again" in p for p in problems
+    )

@@ -891,6 +891,8 @@ def _election_opened(replay: Replay, item: Item) -> None:
         electorate=electorate,
         voters=set(),
         withdrawn=set(),
+        # Winners withdrawn after the close whose recount has not yet been recorded.
+        pending=set(),
     )
 
 
@@ -954,19 +956,47 @@ def _election_paper_ballots(replay: Replay, item: Item) -> None:
 
 @rule("election.nomination_withdrawn")
 def _election_nomination_withdrawn(replay: Replay, item: Item) -> None:
-    """A candidate withdrawn after voting opened stays on the ballot and the count passes over them."""
+    """A candidate withdrawn after voting opened stays on the ballot and the count passes over them.
+
+    After the close only a winner who has lost their vote in the council may be withdrawn, at
+    certification, and a recount (`election.recounted`) must follow before the result is certified.
+    """
     uuid = item.payload.get("election")
     election: dict[str, Any] | None = replay.table("elections").get(uuid or "")
     if election is None or not election["opened"]:
         return
     name = _election_name(election, str(uuid))
     candidacy = str(item.payload.get("candidacy"))
-    if election["closed"] is not None:
-        replay.problem(item, f"a candidate of {name} was withdrawn after it closed")
-    elif candidacy not in election["candidates"]:
+    closed = election["closed"]
+    if candidacy not in election["candidates"]:
         replay.problem(item, f"{candidacy} was withdrawn from {name} but was not on its ballot")
+    elif closed is None:
+        election["withdrawn"].add(candidacy)
+    elif election["certified"] or candidacy not in closed["elected"]:
+        replay.problem(
+            item, f"a candidate of {name} was withdrawn after it closed who was not a winner to seat"
+        )
+    elif _still_votes(replay, election, election["candidates"][candidacy]):
+        replay.problem(
+            item,
+            f"winner {candidacy} was withdrawn from {name} after it closed, "
+            "though they still had a vote in its council",
+        )
     else:
         election["withdrawn"].add(candidacy)
+        election["pending"].add(candidacy)
+
+
+def _still_votes(replay: Replay, election: Mapping[str, Any], person: str) -> bool:
+    """Whether the record shows `person` still voting in the election's council; False if it cannot tell."""
+    # An electorate rebuilt from the record at opening means the record describes the council's voters.
+    if election["electorate"] is None:
+        replay.note(
+            "some winners withdrawn at certification belong to councils whose voters cannot be rebuilt "
+            "from the entries you may read: that they had lost their vote was not checked"
+        )
+        return False
+    return person in (recorded_voters(replay, election["council"]) or ())
 
 
 def _published_rankings(
@@ -999,8 +1029,10 @@ def _published_rankings(
     return rankings
 
 
-def _recount(replay: Replay, item: Item, uuid: str, election: Mapping[str, Any]) -> dict[str, Any] | None:
-    """Recount `election.closed`'s published ballot set with the counting engine; None if it cannot be."""
+def _closed_rankings(
+    replay: Replay, item: Item, uuid: str, election: Mapping[str, Any]
+) -> list[ballot_rules.Ranking] | None:
+    """The ballots `election.closed` published, checked against its hash; None if it published none usable."""
     p = item.payload
     name = _election_name(election, uuid)
     published = p.get("ballot_set")
@@ -1021,6 +1053,18 @@ def _recount(replay: Replay, item: Item, uuid: str, election: Mapping[str, Any])
         replay.problem(
             item, f"{name}: the published ballots are not the ballot set whose hash the count recorded"
         )
+    return rankings
+
+
+def _recount(
+    replay: Replay,
+    item: Item,
+    uuid: str,
+    election: Mapping[str, Any],
+    rankings: list[ballot_rules.Ranking],
+    seed: object,
+) -> dict[str, Any] | None:
+    """Count the published ballots, passing over the withdrawn; None if they cannot be counted."""
     try:
         return count(
             ballot_rules.tally_election(
@@ -1031,10 +1075,12 @@ def _recount(replay: Replay, item: Item, uuid: str, election: Mapping[str, Any])
                 title=str(election.get("title") or ""),
             ),
             method=str(election["method"]),
-            seed=p.get("seed") if isinstance(p.get("seed"), str) else None,
+            seed=seed if isinstance(seed, str) else None,
         ).to_json()
     except (DomainError, TypeError, ValueError) as exc:
-        replay.problem(item, f"{name}: the published ballots cannot be recounted ({exc})")
+        replay.problem(
+            item, f"{_election_name(election, uuid)}: the published ballots cannot be recounted ({exc})"
+        )
         return None
 
 
@@ -1056,7 +1102,8 @@ def _election_closed(replay: Replay, item: Item) -> None:
             f"{name}: the record holds {voted} ballots cast, but the count reports a turnout of "
             f"{p.get('turnout')} and {p.get('ballots')} ballots",
         )
-    recount = _recount(replay, item, uuid, election)
+    rankings = _closed_rankings(replay, item, uuid, election)
+    recount = None if rankings is None else _recount(replay, item, uuid, election, rankings, p.get("seed"))
     if recount is not None and recount["elected"] != p.get("elected"):
         replay.problem(
             item,
@@ -1067,6 +1114,7 @@ def _election_closed(replay: Replay, item: Item) -> None:
         "elected": p.get("elected"),
         "seed": p.get("seed"),
         "ballot_set_hash": p.get("ballot_set_hash"),
+        "rankings": rankings,
         "recount": recount,
     }
 
@@ -1102,6 +1150,10 @@ def _election_certified(replay: Replay, item: Item) -> None:
         replay.problem(item, f"{name} was certified {'twice' if closed else 'before its count'}")
         return
     election["certified"] = True
+    if election["pending"]:
+        replay.problem(
+            item, f"{name} was certified after winners were withdrawn without counting its ballots again"
+        )
     listed = p.get("elected")
     seated = [e for e in listed if isinstance(e, Mapping)] if isinstance(listed, list) else []
     if [e.get("candidacy") for e in seated] != closed["elected"]:
@@ -1123,6 +1175,56 @@ def _election_certified(replay: Replay, item: Item) -> None:
             )
     elif document.get("elected") != closed["elected"] or document.get("seed") != closed["seed"]:
         replay.problem(item, f"{name}: the certified count does not elect whom the closed count elected")
+
+
+@rule("election.recounted")
+def _election_recounted(replay: Replay, item: Item) -> None:
+    """A countback: the winners just withdrawn, and the close's ballots counted again without them."""
+    found = _election(replay, item)
+    if found is None:
+        return
+    uuid, election = found
+    p = item.payload
+    name = _election_name(election, uuid)
+    closed = election["closed"]
+    if closed is None or election["certified"]:
+        replay.problem(
+            item, f"{name} was recounted {'after its certification' if closed else 'before its count'}"
+        )
+        return
+    listed = p.get("withdrawn")
+    withdrawn = (
+        {str(w.get("candidacy")) for w in listed if isinstance(w, Mapping)}
+        if isinstance(listed, list)
+        else set()
+    )
+    if not election["pending"] or withdrawn != election["pending"]:
+        replay.problem(
+            item,
+            f"{name} was recounted without {_words(sorted(withdrawn))}, "
+            f"but the winners withdrawn since its last count are {_words(sorted(election['pending']))}",
+        )
+    election["pending"] = set()
+    if p.get("ballot_set_hash") != closed["ballot_set_hash"] or p.get("seed") != closed["seed"]:
+        replay.problem(
+            item, f"{name}: the recount names another ballot set or seed than the count at the close"
+        )
+    if closed["rankings"] is None:
+        closed["elected"] = p.get("elected")
+        return
+    recount = _recount(replay, item, uuid, election, closed["rankings"], closed["seed"])
+    if recount is None:
+        return
+    document = p.get("count")
+    difference = _count_difference(document if isinstance(document, Mapping) else {}, recount)
+    if p.get("elected") != recount["elected"]:
+        difference = (
+            f"it elects {_words(p.get('elected'))} but the ballots recount to {_words(recount['elected'])}"
+        )
+    if difference is not None:
+        replay.problem(item, f"{name}: the published recount is not the recount of its ballots: {difference}")
+    closed["elected"] = recount["elected"]
+    closed["recount"] = recount
 
 
 # The constitution's numbers, where the record holds the constitution's text.

@@ -43,6 +43,7 @@ def _context(request: HttpRequest, election: Election, **extra: Any) -> dict[str
         "standing": standing,
         "ranks": range(1, len(standing) + 1),
         "turnout": queries.count_turnout(election=election),
+        "counted_back": queries.list_withdrawn_at_certification(election=election),
         "is_elector": queries.is_elector(user=user, election=election),
         "has_voted": queries.has_voted(user=user, election=election),
         "may_nominate": may_nominate,
@@ -230,6 +231,7 @@ def results(request: HttpRequest, election_id: UUID) -> HttpResponse:
         "rows": stage_rows,
         "bars": bars,
         "turnout": queries.count_turnout(election=election),
+        "counted_back": queries.list_withdrawn_at_certification(election=election),
     }
     return render(request, "web/elections/results.html", context)
 

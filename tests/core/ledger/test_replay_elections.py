@@ -150,7 +150,9 @@ def test_a_candidate_withdrawn_while_voting_is_passed_over_in_the_recount():
     ]
     assert messages(docs) == hidden
     docs.insert(docs.index(one(docs, "election.closed")) + 1, withdrawal)
-    assert sorted(messages(docs)) == sorted([*hidden, f"a candidate of {NAME} was withdrawn after it closed"])
+    assert sorted(messages(docs)) == sorted(
+        [*hidden, f"a candidate of {NAME} was withdrawn after it closed who was not a winner to seat"]
+    )
 
 
 def test_a_withdrawal_while_nominating_is_no_concern_of_the_count():
@@ -355,3 +357,159 @@ def test_an_electorate_the_record_cannot_rebuild_only_checks_for_double_votes():
     outcome = run(docs)
     assert outcome.problems == []
     assert any("electorates cannot be rebuilt" in n for n in outcome.notes)
+
+
+def countback() -> list[Doc]:
+    """An honest countback: k-1 (u-a) wins, leaves before certification, and the recount elects k-2."""
+    docs = record()
+    rankings = list(BALLOTS.values())
+    result = count(
+        ballot_rules.tally_election(
+            candidates=["k-1", "k-2"], withdrawn=["k-1"], seats=1, rankings=rankings, title="Chair"
+        ),
+        method="plurality",
+        seed="seed",
+    ).to_json()
+    assert payload(docs, "election.closed")["elected"] == ["k-1"] and result["elected"] == ["k-2"]
+    certified = docs.index(one(docs, "election.certified"))
+    docs[certified:certified] = [
+        doc("member.left", {"membership": "m-u-a", "member": "u-a"}),
+        doc(
+            "election.nomination_withdrawn",
+            {"election": ELECTION, "candidacy": "k-1", "reason": "no_longer_eligible"},
+        ),
+        doc(
+            "election.recounted",
+            {
+                "election": ELECTION,
+                "withdrawn": [{"candidacy": "k-1", "person": "u-a", "reason": "no_longer_eligible"}],
+                "ballot_set_hash": ballot_rules.ballot_set_hash(rankings),
+                "seed": "seed",
+                "elected": ["k-2"],
+                "count": result,
+            },
+        ),
+    ]
+    payload(docs, "election.certified").update(
+        elected=[{"candidacy": "k-2", "person": "u-b"}], count=copy.deepcopy(result)
+    )
+    return docs
+
+
+def test_a_winner_who_lost_their_vote_is_counted_back():
+    outcome = run(countback())
+    assert outcome.problems == [] and outcome.notes == []
+
+
+def test_a_countback_of_an_old_close_is_taken_on_its_word_but_must_be_certified():
+    docs = countback()
+    del payload(docs, "election.closed")["ballot_set"]
+    assert messages(docs) == []
+    payload(docs, "election.certified")["count"]["elected"] = ["k-1"]
+    assert messages(docs) == [f"{NAME}: the certified count does not elect whom the closed count elected"]
+
+
+def test_a_countback_in_a_council_the_record_cannot_rebuild_is_noted():
+    docs = countback()
+    payload(docs, "election.opened")["electorate_hash"] = "sha256:other"
+    docs.remove(one(docs, "member.left"))
+    outcome = run(docs)
+    assert outcome.problems == []
+    assert any("that they had lost their vote was not checked" in n for n in outcome.notes)
+
+
+def still_a_member(docs: list[Doc]) -> None:
+    docs.remove(one(docs, "member.left"))
+
+
+def loser_withdrawn(docs: list[Doc]) -> None:
+    set_("election.nomination_withdrawn", "candidacy", "k-2", 0)(docs)
+    set_("member.left", "member", "u-b")(docs)
+    set_("member.left", "membership", "m-u-b")(docs)
+
+
+def no_recount(docs: list[Doc]) -> None:
+    docs.remove(one(docs, "election.recounted"))
+
+
+def no_withdrawal(docs: list[Doc]) -> None:
+    docs.remove(one(docs, "election.nomination_withdrawn"))
+
+
+def moved_before(event: str, before: str) -> Callable[[list[Doc]], None]:
+    def mutate(docs: list[Doc]) -> None:
+        moved = one(docs, event)
+        docs.remove(moved)
+        docs.insert(docs.index(one(docs, before)), moved)
+
+    return mutate
+
+
+def recounted_after_certification(docs: list[Doc]) -> None:
+    docs.append(copy.deepcopy(one(docs, "election.recounted")))
+
+
+def recount_field(key: str, value: Any) -> Callable[[list[Doc]], None]:
+    def mutate(docs: list[Doc]) -> None:
+        payload(docs, "election.recounted")["count"][key] = value
+
+    return mutate
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (
+            still_a_member,
+            f"winner k-1 was withdrawn from {NAME} after it closed, though they still had a vote",
+        ),
+        (
+            loser_withdrawn,
+            f"a candidate of {NAME} was withdrawn after it closed who was not a winner to seat",
+        ),
+        (no_recount, f"{NAME} was certified after winners were withdrawn without counting its ballots again"),
+        (
+            no_withdrawal,
+            f"{NAME} was recounted without k-1, but the winners withdrawn since its last count are nobody",
+        ),
+        (
+            set_("election.recounted", "withdrawn", []),
+            f"{NAME} was recounted without nobody, but the winners withdrawn since its last count are k-1",
+        ),
+        (moved_before("election.recounted", "election.closed"), f"{NAME} was recounted before its count"),
+        (recounted_after_certification, f"{NAME} was recounted after its certification"),
+        (
+            set_("election.recounted", "seed", "other"),
+            f"{NAME}: the recount names another ballot set or seed than the count at the close",
+        ),
+        (
+            set_("election.recounted", "elected", ["k-1"]),
+            f"{NAME}: the published recount is not the recount of its ballots: it elects k-1 but the ballots "
+            "recount to k-2",
+        ),
+        (
+            recount_field("stages", [{"totals": {"k-2": "3"}}]),
+            f"{NAME}: the published recount is not the recount of its ballots: its stage 1 gives k-2 3",
+        ),
+        (
+            set_("election.certified", "elected", [{"candidacy": "k-1", "person": "u-a"}]),
+            f"{NAME}: the certified winners are not the ones its count elected",
+        ),
+        (
+            set_("election.opened", "method", "borda"),
+            "the published ballots cannot be recounted (unknown counting method 'borda'",
+        ),
+    ],
+)
+def test_a_forged_countback_is_explained(mutate, expected):
+    docs = countback()
+    mutate(docs)
+    problems = messages(docs)
+    assert any(expected in p for p in problems), problems
+
+
+def test_a_recount_of_an_election_the_reader_cannot_see_is_noted_not_failed():
+    docs = [d for d in countback() if d["event"] not in ("election.called", "election.opened")]
+    outcome = run(docs)
+    assert outcome.problems == []
+    assert outcome.notes == ["some election entries belong to elections opened in entries you may not read"]
