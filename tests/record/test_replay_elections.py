@@ -26,7 +26,7 @@ def certified(cast, *, method: str | None = None) -> tuple[Election, dict[str, s
     erin = actions.nominate(actor=cast.frank, election=election, candidate=cast.erin, now=NOW)
     actions.accept_nomination(actor=cast.erin, candidacy=erin, now=NOW)
     frank = actions.nominate(actor=cast.frank, election=election, candidate=cast.frank, now=NOW)
-    actions.open_voting(actor=cast.alice, election=election, now=NOW)
+    actions.open_voting(actor=cast.alice, election=election, closes_at=NOW + timedelta(hours=1), now=NOW)
     b, e, f = str(bob.uuid), str(erin.uuid), str(frank.uuid)
     for voter, ranking in [(cast.alice, [b, e]), (cast.bob, [b, f]), (cast.erin, [e, b])]:
         actions.cast_ballot(actor=voter, election=election, ranking=ranking, now=NOW)
@@ -134,7 +134,7 @@ def withdrawn_while_voting(cast) -> dict[str, str]:
         str(actions.nominate(actor=u, election=election, candidate=u, now=NOW).uuid)
         for u in (cast.bob, cast.erin, cast.frank)
     )
-    actions.open_voting(actor=cast.alice, election=election, now=NOW)
+    actions.open_voting(actor=cast.alice, election=election, closes_at=NOW + timedelta(hours=1), now=NOW)
     for voter, ranking in [(cast.alice, [b, e]), (cast.bob, [b, f]), (cast.erin, [e, b])]:
         actions.cast_ballot(actor=voter, election=election, ranking=ranking, now=NOW)
     with transaction.atomic():
