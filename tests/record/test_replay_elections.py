@@ -194,3 +194,29 @@ def test_a_ballot_from_someone_who_had_left_is_caught(cast, who, event):
     assert any(
         f"{voter.uuid} voted in {name} after their vote in its council ended" in p for p in problems
     ), problems
+
+
+def test_a_ballot_after_the_closing_time_and_an_early_close_are_caught(cast, tmp_path, capsys):
+    election, _ = certified(cast)
+    docs = documents()
+    opened = docs[find(docs, "election.opened")]["payload"]
+    assert opened["closes_at"] == "2026-03-01T10:00:00.000000Z"
+    name = f'election "{election.title}" ({election.uuid})'
+    # The paper ballots entered after the poll closed, and the chair closing it before its time.
+    docs[find(docs, "election.paper_ballots_recorded")]["at"] = "2026-03-01T10:30:00.000000Z"
+    [late] = problems_of(docs)
+    assert late.endswith(f"a ballot was recorded in {name} after its poll closed (2026-03-01 10:00 UTC).")
+    docs = documents()
+    paper = find(docs, "election.paper_ballots_recorded")
+    del docs[paper]
+    closed = docs[find(docs, "election.closed")]
+    closed["at"] = "2026-03-01T09:30:00.000000Z"
+    problems = problems_of(docs)
+    early = (
+        f"{name} was closed by {cast.alice.uuid} before its poll's closing time "
+        "with 3 of 4 electors having voted"
+    )
+    assert any(early in p for p in problems), problems
+    path = signed_bundle(tmp_path, docs)
+    assert main(["verify", "--bundle", str(path), "--forget"]) == 1
+    assert early in capsys.readouterr().out
