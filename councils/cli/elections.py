@@ -1,4 +1,4 @@
-"""`councils elections list|show|nominate|ballot|results|blt`."""
+"""`councils elections list|show|nominate|open|ballot|close|results|blt`."""
 
 from __future__ import annotations
 
@@ -28,6 +28,25 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     nominate.add_argument("election", help="the election's UUID")
     nominate.add_argument("--candidate", help="the person's UUID (default: yourself)")
     nominate.set_defaults(handler=run_nominate)
+
+    open_poll = sub.add_parser(
+        "open",
+        help="close nominations and open the poll until its closing time (chair or election officer)",
+    )
+    open_poll.add_argument("election", help="the election's UUID")
+    open_poll.add_argument(
+        "--closes-at",
+        required=True,
+        help="ISO 8601 time with its zone (2026-05-01T18:00+00:00) at which the poll closes by itself: "
+        "15 minutes to 31 days from now",
+    )
+    open_poll.set_defaults(handler=run_open)
+
+    close = sub.add_parser(
+        "close", help="close the poll and count: before its closing time only once everyone has voted"
+    )
+    close.add_argument("election", help="the election's UUID")
+    close.set_defaults(handler=run_close)
 
     ballot = sub.add_parser(
         "ballot",
@@ -77,6 +96,8 @@ def run_show(args: argparse.Namespace) -> int:
     print(f"  {election['status']}, {election['seats']} seat(s), counted by {election['method']}")
     if election["opened_at"]:
         print(f"  turnout {election['turnout']} of {election['electorate_size']}")
+    if election["closes_at"]:
+        print(f"  the poll closes {election['closes_at']}")
     for c in election["candidates"]:
         flags = [f for f, on in (("elected", c["elected"]), ("withdrawn", c["withdrawn"])) if on]
         if not c["accepted"] and not c["withdrawn"]:
@@ -101,6 +122,29 @@ def run_nominate(args: argparse.Namespace) -> int:
         return 0
     state = "standing" if candidacy["standing"] else "awaiting the candidate's acceptance"
     print(f"Nominated {candidacy['person']['name']}: {state}.")
+    return 0
+
+
+def run_open(args: argparse.Namespace) -> int:
+    election = parse_uuid(args.election, what="ELECTION")
+    opened = Api(args.server).post(f"/elections/{election}/open", {"closes_at": args.closes_at})
+    if args.json:
+        emit_json(opened)
+    else:
+        print(f"Voting is open until {opened['closes_at']}: {opened['electorate_size']} electors.")
+    return 0
+
+
+def run_close(args: argparse.Namespace) -> int:
+    election = parse_uuid(args.election, what="ELECTION")
+    closed = Api(args.server).post(f"/elections/{election}/close")
+    if args.json:
+        emit_json(closed)
+    else:
+        print(
+            f"Closed and counted: {closed['ballot_count']} ballots. "
+            f"See: councils elections results {election}"
+        )
     return 0
 
 

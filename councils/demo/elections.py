@@ -46,7 +46,9 @@ def _run(demo: Demo, council: Council, *, day: int, favourite: User | None = Non
     # Nominations came in on signed paper forms, a few of them by a fellow member.
     forms = [(person, chair if rng.random() < 0.3 and person != chair else person) for person in standing]
     candidacies = ea.record_nomination_forms(actor=chair, election=election, forms=forms, now=when)
-    ea.open_voting(actor=chair, election=election, now=when + timedelta(days=1))
+    # The poll ran for a day, and the chair closed it at its closing time.
+    closes_at = when + timedelta(days=2)
+    ea.open_voting(actor=chair, election=election, closes_at=closes_at, now=when + timedelta(days=1))
     # Popularity: some candidates draw more first preferences than others.
     weights = [3.0 if c.candidate == favourite else rng.uniform(0.3, 2.0) for c in candidacies]
     # The delegate elections were held at meetings on paper; the tellers entered the ballots.
@@ -69,7 +71,7 @@ def _run(demo: Demo, council: Council, *, day: int, favourite: User | None = Non
     ea.record_paper_ballots(
         actor=chair, election=election, voters=voted, rankings=rankings, now=when + timedelta(days=1, hours=2)
     )
-    election = ea.close_election(actor=chair, election=election, now=when + timedelta(days=2))
+    election = ea.close_election(actor=chair, election=election, now=closes_at)
     return ea.certify_election(actor=chair, election=election, now=when + timedelta(days=2, hours=1))
 
 
@@ -108,7 +110,7 @@ def build_delegate_elections(demo: Demo) -> None:
 
 
 def build_open_election(demo: Demo) -> None:
-    """An officer election of Riverside Depot open now, so the cast can vote in it."""
+    """An officer election of Riverside Depot open now and for twelve days more, for the cast to vote in."""
     riverside = next(c for c in demo.workplaces if c.name == "Riverside Depot")
     alice, erin, frank = demo.cast["alice"], demo.cast["erin"], demo.cast["frank"]
     when = demo.now + timedelta(days=117)
@@ -116,7 +118,9 @@ def build_open_election(demo: Demo) -> None:
         election = ea.call_election(actor=alice, council=riverside, kind="office", role="treasurer", now=when)
         for person in (erin, frank):
             ea.nominate(actor=person, election=election, candidate=person, now=when)
-        ea.open_voting(actor=alice, election=election, now=when + timedelta(days=1))
+        # Opened two days before the demo's present, its poll runs a fortnight, into the future.
+        opened = when + timedelta(days=1)
+        ea.open_voting(actor=alice, election=election, closes_at=opened + timedelta(days=14), now=opened)
         ea.cast_ballot(
             actor=frank,
             election=election,

@@ -22,7 +22,9 @@ from django.db.models import QuerySet
 
 from councils.accounts.models import User
 from councils.core.errors import ConflictError, InvalidInputError, PermissionDeniedError
+from councils.core.ledger.encoding import format_time
 from councils.core.rules import ballots as rules
+from councils.core.rules import polls
 from councils.core.tally import METHODS, count
 from councils.elections import permissions, queries
 from councils.elections.models import Ballot, Candidacy, Election, Elector, Participation, PendingBallot
@@ -344,11 +346,16 @@ def withdraw_all_candidacies(
 
 
 @transaction.atomic
-def open_voting(*, actor: User, election: Election, now: datetime) -> Election:
-    """Freeze the electorate and the candidates, with their hashes in the record, and open the ballot."""
+def open_voting(*, actor: User, election: Election, closes_at: datetime, now: datetime) -> Election:
+    """Freeze the electorate and the candidates, with their hashes in the record, and open the poll.
+
+    The poll closes at `closes_at` (polls.check_closing_time says how soon and how late it may be):
+    no ballot is taken from then, and the rules close it then unless everyone has voted before.
+    """
     election = _lock(election)
     _require_status(election, Election.Status.NOMINATING)
     permissions.require(actor, "run", election)
+    polls.check_closing_time(opens_at=now, closes_at=closes_at)
     standing = list(
         Candidacy.objects.filter(election=election, accepted_at__isnull=False, withdrawn_at__isnull=True)
         .select_related("candidate")
@@ -370,11 +377,19 @@ def open_voting(*, actor: User, election: Election, now: datetime) -> Election:
     sealing.create_key(str(election.uuid))
     election.status = Election.Status.VOTING
     election.opened_at = now
+    election.closes_at = closes_at
     election.electorate_size = len(voter_ids)
     election.electorate_hash = rules.list_hash(str(u) for _, u in voter_ids)
     election.candidates_hash = rules.list_hash(f"{c['candidacy']}:{c['person']}" for c in candidates)
     election.save(
-        update_fields=["status", "opened_at", "electorate_size", "electorate_hash", "candidates_hash"]
+        update_fields=[
+            "status",
+            "opened_at",
+            "closes_at",
+            "electorate_size",
+            "electorate_hash",
+            "candidates_hash",
+        ]
     )
     append_entry(
         event="election.opened",
@@ -388,11 +403,16 @@ def open_voting(*, actor: User, election: Election, now: datetime) -> Election:
             "candidates_hash": election.candidates_hash,
             "electorate_size": election.electorate_size,
             "electorate_hash": election.electorate_hash,
+            "closes_at": format_time(closes_at),
         },
         now=now,
     )
     publish_on_commit(_channel(election), {"type": "election.opened"})
     publish_on_commit(f"council-{election.council.uuid}", {"type": "elections.changed"})
+    from councils.elections.tasks import schedule_close
+
+    election_uuid = str(election.uuid)
+    transaction.on_commit(lambda: schedule_close(election_uuid=election_uuid, at=closes_at))
     return election
 
 
@@ -433,6 +453,7 @@ def cast_ballot(
         with_vote = _lock_votes(council=election.council, users=[actor])
         election = _lock(election)
         _require_status(election, Election.Status.VOTING)
+        polls.check_in_time(closes_at=election.closes_at, now=now)
         if not Elector.objects.filter(election=election, user=actor).exists():
             raise PermissionDeniedError("You are not in this election's electorate.")
         if not with_vote:
@@ -499,6 +520,7 @@ def record_paper_ballots(
     election = _lock(election)
     _require_status(election, Election.Status.VOTING)
     permissions.require(actor, "run", election)
+    polls.check_in_time(closes_at=election.closes_at, now=now)
     if len(voters) != len(rankings) or not voters:
         raise InvalidInputError("Enter one paper ballot for each voter on the list, and at least one.")
     voter_ids = {v.pk for v in voters}
@@ -568,11 +590,25 @@ def flush_ballots(*, election_pk: int, force: bool = False) -> int:
 
 
 @transaction.atomic
-def close_election(*, actor: User, election: Election, now: datetime) -> Election:
-    """Close the ballot, rewrite the box in random order, draw the seed and count."""
+def close_election(*, actor: User | None, election: Election, now: datetime) -> Election:
+    """Close the poll, rewrite the box in random order, draw the seed and count.
+
+    `actor` None is the rules closing the poll at its closing time (`tasks.close_due_election`).
+    An officer may close it before then only once every elector has voted.
+    """
     election = _lock(election)
     _require_status(election, Election.Status.VOTING)
-    permissions.require(actor, "run", election)
+    if actor is not None:
+        permissions.require(actor, "run", election)
+    turnout = Participation.objects.filter(election=election).count()
+    polls.check_close(
+        closes_at=election.closes_at,
+        now=now,
+        by_rules=actor is None,
+        turnout=turnout,
+        electorate=election.electorate_size,
+        what="poll",
+    )
     flush_ballots(election_pk=election.pk, force=True)
     if not Ballot.objects.filter(election=election).exists():
         raise ConflictError("No ballot has been cast yet; with none, no one can be elected.")
@@ -597,7 +633,6 @@ def close_election(*, actor: User, election: Election, now: datetime) -> Electio
     election.result = result
     election.save(update_fields=["seed", "status", "closed_at", "ballot_count", "ballot_set_hash", "result"])
     Candidacy.objects.filter(election=election, uuid__in=result["elected"]).update(is_elected=True)
-    turnout = Participation.objects.filter(election=election).count()
     append_entry(
         event="election.closed",
         actor=actor,

@@ -38,6 +38,9 @@ class Election(models.Model):
     )
     called_at = models.DateTimeField()
     opened_at = models.DateTimeField(null=True, blank=True)
+    # When the poll closes, set at opening: no ballot after it, no officer's close before it
+    # unless everyone has voted. Empty for elections opened before polls had one (closed by hand).
+    closes_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     certified_at = models.DateTimeField(null=True, blank=True)
     electorate_size = models.PositiveIntegerField(default=0)

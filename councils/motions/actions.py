@@ -19,6 +19,7 @@ from django.utils import timezone
 from councils.accounts.models import User
 from councils.core.errors import ConflictError, InvalidInputError, PermissionDeniedError
 from councils.core.ledger.encoding import format_time
+from councils.core.rules import polls
 from councils.core.rules import votes as rules
 from councils.federation import permissions as council_policy
 from councils.federation import queries as federation_queries
@@ -372,8 +373,7 @@ def cast_vote(
         vote = _lock_vote(vote)
         if not vote.is_open:
             raise ConflictError("This vote is closed.")
-        if vote.closes_at is not None and now >= vote.closes_at:
-            raise ConflictError("Voting time is over.")
+        polls.check_in_time(closes_at=vote.closes_at, now=now)
         permissions.require(actor, "vote", vote)
         key_hash = sealing.hash_idempotency_key(str(vote.uuid), idempotency_key)
         if vote.is_secret:
@@ -522,9 +522,14 @@ def close_vote(*, actor: User | None, vote: Vote, now: datetime) -> rules.VoteRe
                 ({"voter": str(b.voter.uuid), "choice": b.choice} for b in rows), key=lambda b: b["voter"]
             )
             turnout = len(published)
-        early = actor is not None and vote.closes_at is not None and now < vote.closes_at
-        if early and turnout < vote.electorate_size:
-            raise ConflictError("This vote stays open until its closing time unless everyone has voted.")
+        polls.check_close(
+            closes_at=vote.closes_at,
+            now=now,
+            by_rules=actor is None,
+            turnout=turnout,
+            electorate=vote.electorate_size,
+            what="vote",
+        )
         if actor is not None and vote.opened_by_id is None and vote.closes_at is None and turnout == 0:
             # Closing a vote the rules opened before anyone could vote would stop it in all but name.
             raise ConflictError("Nobody has voted yet in this vote, which the rules opened.")

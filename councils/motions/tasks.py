@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
+from django_tasks.base import Task
 
 from councils.motions.models import PendingBallot, Vote
 
@@ -62,8 +63,16 @@ def close_due_vote(vote_uuid: str) -> str:
     return close_vote(actor=None, vote=vote, now=now).outcome
 
 
+def run_at(closer: Task[[str], str], *, uuid: str, at: datetime) -> None:
+    """Run a closing task for the poll `uuid` at `at` where the backend can defer work.
+
+    Elsewhere (the immediate backend of tests) nothing is queued and an officer closes the poll after `at`.
+    Elections schedule their close through this too.
+    """
+    if closer.get_backend().supports_defer:
+        closer.using(run_after=at).enqueue(uuid)
+
+
 def schedule_close(*, vote_uuid: str, at: datetime) -> None:
     """Close the vote at `at` where the backend can defer work; elsewhere an officer closes it after `at`."""
-    backend = close_due_vote.get_backend()
-    if backend.supports_defer:
-        close_due_vote.using(run_after=at).enqueue(vote_uuid)
+    run_at(close_due_vote, uuid=vote_uuid, at=at)

@@ -18,6 +18,8 @@ from councils.membership import actions as membership_actions
 from councils.record.models import Entry
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+# Every poll here opens at NOW and closes an hour later.
+CLOSES = NOW + timedelta(hours=1)
 
 
 def entries(event: str) -> list[dict]:
@@ -32,7 +34,7 @@ def run_delegate_election(cast, *, method=None):
     erin = actions.nominate(actor=cast.frank, election=election, candidate=cast.erin, now=NOW)
     actions.accept_nomination(actor=cast.erin, candidacy=erin, now=NOW)
     frank = actions.nominate(actor=cast.frank, election=election, candidate=cast.frank, now=NOW)
-    actions.open_voting(actor=cast.alice, election=election, now=NOW)
+    actions.open_voting(actor=cast.alice, election=election, closes_at=CLOSES, now=NOW)
     b, e, f = str(bob.uuid), str(erin.uuid), str(frank.uuid)
     for voter, ranking in [
         (cast.alice, [b, e]),
@@ -41,7 +43,7 @@ def run_delegate_election(cast, *, method=None):
         (cast.frank, [e, f, b]),
     ]:
         actions.cast_ballot(actor=voter, election=election, ranking=ranking, now=NOW)
-    election = actions.close_election(actor=cast.alice, election=election, now=NOW + timedelta(hours=1))
+    election = actions.close_election(actor=cast.alice, election=election, now=CLOSES)
     return election, bob, erin, frank
 
 
@@ -102,12 +104,12 @@ def test_nominations_need_voters_and_acceptance(cast):
 def test_open_freezes_electorate_and_candidates_in_record(cast):
     election = actions.call_election(actor=cast.alice, council=cast.riverside, kind="delegates", now=NOW)
     with pytest.raises(ConflictError, match="No candidate"):
-        actions.open_voting(actor=cast.alice, election=election, now=NOW)
+        actions.open_voting(actor=cast.alice, election=election, closes_at=CLOSES, now=NOW)
     bob = actions.nominate(actor=cast.bob, election=election, candidate=cast.bob, now=NOW)
     pending = actions.nominate(actor=cast.bob, election=election, candidate=cast.erin, now=NOW)
     with pytest.raises(PermissionDeniedError):
-        actions.open_voting(actor=cast.bob, election=election, now=NOW)
-    election = actions.open_voting(actor=cast.alice, election=election, now=NOW)
+        actions.open_voting(actor=cast.bob, election=election, closes_at=CLOSES, now=NOW)
+    election = actions.open_voting(actor=cast.alice, election=election, closes_at=CLOSES, now=NOW)
     payload = entries("election.opened")[0]["payload"]
     assert payload["electorate_size"] == 4
     assert payload["electorate_hash"].startswith("sha256:")
@@ -121,7 +123,7 @@ def test_open_freezes_electorate_and_candidates_in_record(cast):
 def test_ballots_are_checked_and_cast_once(cast):
     election = actions.call_election(actor=cast.alice, council=cast.riverside, kind="delegates", now=NOW)
     bob = actions.nominate(actor=cast.bob, election=election, candidate=cast.bob, now=NOW)
-    actions.open_voting(actor=cast.alice, election=election, now=NOW)
+    actions.open_voting(actor=cast.alice, election=election, closes_at=CLOSES, now=NOW)
     with pytest.raises(InvalidInputError, match="Not a candidate"):
         actions.cast_ballot(actor=cast.alice, election=election, ranking=["nobody"], now=NOW)
     with pytest.raises(InvalidInputError, match="only once"):
@@ -146,7 +148,7 @@ def test_member_joining_after_opening_cannot_vote(cast):
 
     election = actions.call_election(actor=cast.alice, council=cast.riverside, kind="delegates", now=NOW)
     bob = actions.nominate(actor=cast.bob, election=election, candidate=cast.bob, now=NOW)
-    actions.open_voting(actor=cast.alice, election=election, now=NOW)
+    actions.open_voting(actor=cast.alice, election=election, closes_at=CLOSES, now=NOW)
     late = User.objects.create_user(username="late", password="x" * 12)
     fa.add_founding_member(actor=None, council=cast.riverside, user=late, now=NOW)
     with pytest.raises(PermissionDeniedError, match="electorate"):
@@ -157,7 +159,7 @@ def test_a_voter_who_left_after_opening_cannot_vote(cast):
     """The electorate frozen at opening is the most who may vote; each must still have their vote."""
     election = actions.call_election(actor=cast.alice, council=cast.riverside, kind="delegates", now=NOW)
     alice = actions.nominate(actor=cast.alice, election=election, candidate=cast.alice, now=NOW)
-    actions.open_voting(actor=cast.alice, election=election, now=NOW)
+    actions.open_voting(actor=cast.alice, election=election, closes_at=CLOSES, now=NOW)
     for who in (cast.erin, cast.frank):
         membership_actions.leave_membership(
             actor=who, membership=Membership.objects.get(user=who), now=NOW + timedelta(minutes=5)
@@ -180,7 +182,7 @@ def test_a_voter_who_left_after_opening_cannot_vote(cast):
     assert str(refused.value) == "No longer voters of Riverside Depot: Erin Walsh, Frank Costa."
     assert not entries("election.ballot_cast") and not entries("election.paper_ballots_recorded")
     actions.cast_ballot(actor=cast.bob, election=election, ranking=[str(alice.uuid)], now=later)
-    closed = actions.close_election(actor=cast.alice, election=election, now=later)
+    closed = actions.close_election(actor=cast.alice, election=election, now=CLOSES)
     assert closed.ballot_count == 1 and closed.electorate_size == 4
 
 
@@ -190,7 +192,7 @@ def test_ballots_wait_until_a_full_batch_then_move_shuffled(
     settings.COUNCILS_SECRET_BATCH_SIZE = 3
     election = actions.call_election(actor=cast.alice, council=cast.riverside, kind="delegates", now=NOW)
     bob = actions.nominate(actor=cast.bob, election=election, candidate=cast.bob, now=NOW)
-    actions.open_voting(actor=cast.alice, election=election, now=NOW)
+    actions.open_voting(actor=cast.alice, election=election, closes_at=CLOSES, now=NOW)
     for voter in (cast.alice, cast.bob):
         with django_capture_on_commit_callbacks(execute=True):
             actions.cast_ballot(actor=voter, election=election, ranking=[str(bob.uuid)], now=NOW)
@@ -263,7 +265,7 @@ def test_office_election_fills_the_office(cast):
     assert election.seats == 1 and election.method == "plurality"
     erin = actions.nominate(actor=cast.erin, election=election, candidate=cast.erin, now=NOW)
     frank = actions.nominate(actor=cast.frank, election=election, candidate=cast.frank, now=NOW)
-    actions.open_voting(actor=cast.alice, election=election, now=NOW)
+    actions.open_voting(actor=cast.alice, election=election, closes_at=CLOSES, now=NOW)
     with pytest.raises(InvalidInputError, match="at most 1"):
         actions.cast_ballot(
             actor=cast.bob, election=election, approvals=[str(erin.uuid), str(frank.uuid)], now=NOW
@@ -271,7 +273,7 @@ def test_office_election_fills_the_office(cast):
     for voter in (cast.alice, cast.bob, cast.erin):
         actions.cast_ballot(actor=voter, election=election, approvals=[str(erin.uuid)], now=NOW)
     actions.cast_ballot(actor=cast.frank, election=election, approvals=[str(frank.uuid)], now=NOW)
-    election = actions.close_election(actor=cast.alice, election=election, now=NOW)
+    election = actions.close_election(actor=cast.alice, election=election, now=CLOSES)
     actions.certify_election(actor=cast.alice, election=election, now=NOW)
     office = Office.objects.get(council=cast.riverside, role="secretary", ended_at__isnull=True)
     assert office.user == cast.erin
@@ -287,7 +289,7 @@ def test_approval_election_counts_every_mark(cast):
         actions.nominate(actor=u, election=election, candidate=u, now=NOW)
         for u in (cast.bob, cast.erin, cast.frank)
     ]
-    actions.open_voting(actor=cast.alice, election=election, now=NOW)
+    actions.open_voting(actor=cast.alice, election=election, closes_at=CLOSES, now=NOW)
     actions.cast_ballot(
         actor=cast.alice, election=election, approvals=[str(c[1].uuid), str(c[2].uuid)], now=NOW
     )
@@ -295,7 +297,7 @@ def test_approval_election_counts_every_mark(cast):
     actions.cast_ballot(
         actor=cast.erin, election=election, approvals=[str(c[2].uuid), str(c[1].uuid)], now=NOW
     )
-    election = actions.close_election(actor=cast.alice, election=election, now=NOW)
+    election = actions.close_election(actor=cast.alice, election=election, now=CLOSES)
     assert election.result["stages"][0]["totals"][str(c[1].uuid)] == "3"
     document = parse_text(queries.export_blt(election=election))
     assert count(document.election, method="approval", seed=election.seed).to_json() == election.result
@@ -315,7 +317,7 @@ def test_paper_nomination_forms_and_ballots_enter_in_one_batch(cast):
         actor=cast.alice, election=election, forms=[(cast.bob, cast.frank), (cast.erin, cast.erin)], now=NOW
     )
     assert bob.is_standing and bob.nominated_by == cast.frank
-    actions.open_voting(actor=cast.alice, election=election, now=NOW)
+    actions.open_voting(actor=cast.alice, election=election, closes_at=CLOSES, now=NOW)
     b, e = str(bob.uuid), str(erin.uuid)
     with pytest.raises(InvalidInputError, match="one paper ballot for each"):
         actions.record_paper_ballots(
@@ -339,7 +341,7 @@ def test_paper_nomination_forms_and_ballots_enter_in_one_batch(cast):
     )
     payload = entries("election.paper_ballots_recorded")[0]["payload"]
     assert payload["ballots"] == 3 and len(payload["voters"]) == 3
-    election = actions.close_election(actor=cast.alice, election=election, now=NOW)
+    election = actions.close_election(actor=cast.alice, election=election, now=CLOSES)
     assert election.ballot_count == 4 and queries.count_turnout(election=election) == 4
     assert set(election.result["elected"]) == {b, e}
 
@@ -375,9 +377,9 @@ def test_demo_step_elects_bob_for_riverside(cast):
 def test_close_without_ballots_is_refused(cast):
     election = actions.call_election(actor=cast.alice, council=cast.riverside, kind="delegates", now=NOW)
     actions.nominate(actor=cast.bob, election=election, candidate=cast.bob, now=NOW)
-    actions.open_voting(actor=cast.alice, election=election, now=NOW)
+    actions.open_voting(actor=cast.alice, election=election, closes_at=CLOSES, now=NOW)
     with pytest.raises(ConflictError, match="No ballot"):
-        actions.close_election(actor=cast.alice, election=election, now=NOW)
+        actions.close_election(actor=cast.alice, election=election, now=CLOSES)
 
 
 def test_sitting_delegate_cannot_stand_in_a_by_election(cast):
@@ -391,9 +393,9 @@ def test_sitting_delegate_cannot_stand_in_a_by_election(cast):
             actor=cast.alice, election=election, forms=[(cast.bob, cast.bob)], now=NOW
         )
     erin = actions.nominate(actor=cast.erin, election=election, candidate=cast.erin, now=NOW)
-    actions.open_voting(actor=cast.alice, election=election, now=NOW)
+    actions.open_voting(actor=cast.alice, election=election, closes_at=CLOSES, now=NOW)
     actions.cast_ballot(actor=cast.frank, election=election, approvals=[str(erin.uuid)], now=NOW)
-    election = actions.close_election(actor=cast.alice, election=election, now=NOW)
+    election = actions.close_election(actor=cast.alice, election=election, now=CLOSES)
     actions.certify_election(actor=cast.alice, election=election, now=NOW)
     sitting = Seat.objects.filter(from_council=cast.riverside, ended_at__isnull=True)
     assert {s.user for s in sitting} == {cast.bob, cast.erin}
@@ -417,9 +419,9 @@ def test_call_refuses_a_term_longer_than_the_constitutions(cast):
     assert not Election.objects.exists()
     election = call(add_months(NOW, 6))
     erin = actions.nominate(actor=cast.erin, election=election, candidate=cast.erin, now=NOW)
-    actions.open_voting(actor=cast.alice, election=election, now=NOW)
+    actions.open_voting(actor=cast.alice, election=election, closes_at=CLOSES, now=NOW)
     actions.cast_ballot(actor=cast.frank, election=election, approvals=[str(erin.uuid)], now=NOW)
-    election = actions.close_election(actor=cast.alice, election=election, now=NOW)
+    election = actions.close_election(actor=cast.alice, election=election, now=CLOSES)
     actions.certify_election(actor=cast.alice, election=election, now=NOW)
     office = Office.objects.get(council=cast.riverside, role="treasurer", ended_at__isnull=True)
     assert office.term_ends_at == add_months(NOW, 6)
@@ -558,7 +560,7 @@ def test_a_single_seat_office_goes_to_the_next_in_the_recount(cast):
     )
     erin = actions.nominate(actor=cast.erin, election=election, candidate=cast.erin, now=NOW)
     frank = actions.nominate(actor=cast.frank, election=election, candidate=cast.frank, now=NOW)
-    actions.open_voting(actor=cast.alice, election=election, now=NOW)
+    actions.open_voting(actor=cast.alice, election=election, closes_at=CLOSES, now=NOW)
     for voter in (cast.alice, cast.bob, cast.erin):
         actions.cast_ballot(actor=voter, election=election, approvals=[str(erin.uuid)], now=NOW)
     actions.cast_ballot(actor=cast.frank, election=election, approvals=[str(frank.uuid)], now=NOW)
@@ -577,7 +579,7 @@ def test_an_office_left_without_candidates_by_the_recount_goes_to_a_by_election(
         actor=cast.alice, council=cast.riverside, kind="office", role="secretary", now=NOW
     )
     erin = actions.nominate(actor=cast.erin, election=election, candidate=cast.erin, now=NOW)
-    actions.open_voting(actor=cast.alice, election=election, now=NOW)
+    actions.open_voting(actor=cast.alice, election=election, closes_at=CLOSES, now=NOW)
     actions.cast_ballot(actor=cast.bob, election=election, approvals=[str(erin.uuid)], now=NOW)
     election = actions.close_election(actor=cast.alice, election=election, now=NOW + timedelta(hours=1))
     leave(cast.erin, NOW + timedelta(hours=1, minutes=30))
@@ -603,7 +605,7 @@ def test_delegate_seats_the_recount_cannot_fill_go_to_a_by_election(cast):
     bob, erin = (
         actions.nominate(actor=u, election=election, candidate=u, now=NOW) for u in (cast.bob, cast.erin)
     )
-    actions.open_voting(actor=cast.alice, election=election, now=NOW)
+    actions.open_voting(actor=cast.alice, election=election, closes_at=CLOSES, now=NOW)
     for voter in (cast.alice, cast.bob, cast.erin, cast.frank):
         actions.cast_ballot(actor=voter, election=election, ranking=[str(erin.uuid), str(bob.uuid)], now=NOW)
     election = actions.close_election(actor=cast.alice, election=election, now=NOW + timedelta(hours=1))
@@ -617,3 +619,62 @@ def test_delegate_seats_the_recount_cannot_fill_go_to_a_by_election(cast):
     by_election = Election.objects.get(is_by_election=True)
     assert (by_election.kind, by_election.seats, by_election.council) == ("delegates", 1, cast.riverside)
     assert by_election.term_ends_at == election.term_ends_at
+
+
+def _nominated(cast):
+    election = actions.call_election(actor=cast.alice, council=cast.riverside, kind="delegates", now=NOW)
+    return election, actions.nominate(actor=cast.bob, election=election, candidate=cast.bob, now=NOW)
+
+
+def test_the_poll_opens_with_a_closing_time_in_the_record(cast):
+    election, _ = _nominated(cast)
+    with pytest.raises(InvalidInputError, match="at least 15 minutes"):
+        actions.open_voting(actor=cast.alice, election=election, closes_at=NOW, now=NOW)
+    with pytest.raises(InvalidInputError, match="at most 31 days"):
+        actions.open_voting(actor=cast.alice, election=election, closes_at=NOW + timedelta(days=32), now=NOW)
+    assert Election.objects.get(pk=election.pk).status == "nominating" and not entries("election.opened")
+    election = actions.open_voting(actor=cast.alice, election=election, closes_at=CLOSES, now=NOW)
+    assert Election.objects.get(pk=election.pk).closes_at == CLOSES
+    assert entries("election.opened")[0]["payload"]["closes_at"] == "2026-03-01T10:00:00.000000Z"
+
+
+def test_no_ballot_online_or_on_paper_is_taken_at_or_after_the_closing_time(cast):
+    election, bob = _nominated(cast)
+    actions.open_voting(actor=cast.alice, election=election, closes_at=CLOSES, now=NOW)
+    ranking = [str(bob.uuid)]
+    with pytest.raises(ConflictError, match="Voting time is over"):
+        actions.cast_ballot(actor=cast.erin, election=election, ranking=ranking, now=CLOSES)
+    with pytest.raises(ConflictError, match="Voting time is over"):
+        actions.record_paper_ballots(
+            actor=cast.alice, election=election, voters=[cast.frank], rankings=[[ranking]], now=CLOSES
+        )
+    assert not entries("election.ballot_cast") and not entries("election.paper_ballots_recorded")
+    last_moment = CLOSES - timedelta(microseconds=1)
+    actions.cast_ballot(actor=cast.erin, election=election, ranking=ranking, now=last_moment)
+    assert len(entries("election.ballot_cast")) == 1
+
+
+def test_an_officer_closes_before_the_closing_time_only_once_everyone_has_voted(cast):
+    election, bob = _nominated(cast)
+    actions.open_voting(actor=cast.alice, election=election, closes_at=CLOSES, now=NOW)
+    early = CLOSES - timedelta(minutes=1)
+    for voter in (cast.alice, cast.bob, cast.erin):
+        actions.cast_ballot(actor=voter, election=election, ranking=[str(bob.uuid)], now=NOW)
+        with pytest.raises(
+            ConflictError, match="stays open until its closing time unless everyone has voted"
+        ):
+            actions.close_election(actor=cast.alice, election=election, now=early)
+    assert Election.objects.get(pk=election.pk).status == "voting" and not entries("election.closed")
+    actions.cast_ballot(actor=cast.frank, election=election, ranking=[str(bob.uuid)], now=NOW)
+    closed = actions.close_election(actor=cast.alice, election=election, now=early)
+    assert closed.status == "closed" and closed.ballot_count == 4
+
+
+def test_an_election_opened_before_polls_had_a_closing_time_is_closed_by_hand(cast):
+    election, bob = _nominated(cast)
+    actions.open_voting(actor=cast.alice, election=election, closes_at=CLOSES, now=NOW)
+    Election.objects.filter(pk=election.pk).update(closes_at=None)
+    later = NOW + timedelta(days=400)
+    actions.cast_ballot(actor=cast.erin, election=election, ranking=[str(bob.uuid)], now=later)
+    closed = actions.close_election(actor=cast.alice, election=election, now=later)
+    assert closed.status == "closed" and closed.ballot_count == 1

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import datetime, timedelta
 
 import pytest
+from django.utils import timezone
 
 from councils.core.tally import count
 from councils.core.tally.blt import parse_text
@@ -35,6 +37,14 @@ def nominate(cast, election, who, by=None):
     return response.json()
 
 
+def open_poll(client, election, closes_at=None):
+    """Open the poll, by default for an hour from now."""
+    closes_at = closes_at or timezone.now() + timedelta(hours=1)
+    response = post(client, f"{BASE}/{election['uuid']}/open", {"closes_at": closes_at.isoformat()})
+    assert response.status_code == 200, response.content
+    return response
+
+
 def test_chair_runs_an_election_end_to_end(cast):
     election = call(cast)
     assert election["seats"] == 2 and election["status"] == "nominating"
@@ -44,8 +54,9 @@ def test_chair_runs_an_election_end_to_end(cast):
     response = post(cast.api(cast.erin), f"{BASE}/{election['uuid']}/nominations/{erin['uuid']}/accept")
     assert response.status_code == 200 and response.json()["standing"]
     frank = nominate(cast, election, cast.frank)
-    opened = post(cast.api(cast.alice), f"{BASE}/{election['uuid']}/open").json()
+    opened = open_poll(cast.api(cast.alice), election).json()
     assert opened["status"] == "voting" and opened["electorate_size"] == 4
+    assert datetime.fromisoformat(opened["closes_at"]) > timezone.now()
     for voter, ranking in [
         (cast.alice, [bob, erin]),
         (cast.bob, [bob]),
@@ -99,7 +110,8 @@ def test_observer_and_outsider_get_403_on_writes(cast):
         assert post(client, BASE, body).status_code == 403
         response = post(client, f"{BASE}/{election['uuid']}/nominations", {"candidate": str(who.uuid)})
         assert response.status_code == 403
-        assert post(client, f"{BASE}/{election['uuid']}/open").status_code == 403
+        body = {"closes_at": (timezone.now() + timedelta(hours=1)).isoformat()}
+        assert post(client, f"{BASE}/{election['uuid']}/open", body).status_code == 403
 
 
 def test_hidden_council_election_is_404_for_outsider(cast):
@@ -129,7 +141,7 @@ def test_invalid_input_is_422(cast):
     response = post(client, f"{BASE}/{election['uuid']}/nominations", {"candidate": "not-a-uuid"})
     assert response.status_code == 422
     nominate(cast, election, cast.bob)
-    post(client, f"{BASE}/{election['uuid']}/open")
+    open_poll(client, election)
     response = post(client, f"{BASE}/{election['uuid']}/ballot", {"ranking": [str(uuid.uuid4())]})
     assert response.status_code == 422
 
@@ -140,7 +152,7 @@ def test_second_ballot_and_early_results_are_409(cast):
     client = cast.api(cast.alice)
     assert client.get(f"{BASE}/{election['uuid']}/results").status_code == 409
     assert client.get(f"{BASE}/{election['uuid']}/ballots.blt").status_code == 409
-    post(client, f"{BASE}/{election['uuid']}/open")
+    open_poll(client, election)
     assert post(client, f"{BASE}/{election['uuid']}/ballot", {"ranking": [bob["uuid"]]}).status_code == 201
     response = post(client, f"{BASE}/{election['uuid']}/ballot", {"ranking": [bob["uuid"]]})
     assert response.status_code == 409 and response.json()["code"] == "already_voted"
@@ -167,7 +179,7 @@ def test_cast_writes_no_choice_to_the_record(cast):
     election = call(cast)
     bob = nominate(cast, election, cast.bob)
     client = cast.api(cast.alice)
-    post(client, f"{BASE}/{election['uuid']}/open")
+    open_poll(client, election)
     post(client, f"{BASE}/{election['uuid']}/ballot", {"ranking": [bob["uuid"]]})
     entry = Entry.objects.get(event="election.ballot_cast")
     assert bob["uuid"] not in bytes(entry.data).decode()
@@ -194,7 +206,7 @@ def test_retry_with_the_same_idempotency_key_is_answered_not_refused(cast):
     election = call(cast)
     bob = nominate(cast, election, cast.bob)
     client = cast.api(cast.alice)
-    post(client, f"{BASE}/{election['uuid']}/open")
+    open_poll(client, election)
     path, body = f"{BASE}/{election['uuid']}/ballot", json.dumps({"ranking": [bob["uuid"]]})
     first = client.post(path, body, content_type="application/json", headers={"Idempotency-Key": "k1"})
     again = client.post(path, body, content_type="application/json", headers={"Idempotency-Key": "k1"})
@@ -207,9 +219,10 @@ def test_certifying_a_winner_who_is_no_longer_a_member_counts_back(cast):
     election = call(cast, seats=1)
     erin = nominate(cast, election, cast.erin)
     client = cast.api(cast.alice)
-    post(client, f"{BASE}/{election['uuid']}/open")
+    open_poll(client, election)
     post(cast.api(cast.erin), f"{BASE}/{election['uuid']}/ballot", {"ranking": [erin["uuid"]]})
-    post(client, f"{BASE}/{election['uuid']}/close")
+    Election.objects.filter(uuid=election["uuid"]).update(closes_at=timezone.now())
+    assert post(client, f"{BASE}/{election['uuid']}/close").status_code == 200
     membership_actions.leave_membership(
         actor=cast.erin, membership=Membership.objects.get(user=cast.erin), now=NOW
     )
@@ -221,3 +234,31 @@ def test_certifying_a_winner_who_is_no_longer_a_member_counts_back(cast):
     assert not Seat.objects.filter(from_council=cast.riverside, ended_at__isnull=True).exists()
     by_election = Election.objects.get(is_by_election=True)
     assert (by_election.council, by_election.seats, by_election.called_by) == (cast.riverside, 1, None)
+
+
+def test_the_poll_needs_a_closing_time_the_rules_allow(cast):
+    election = call(cast)
+    nominate(cast, election, cast.bob)
+    client, path = cast.api(cast.alice), f"{BASE}/{election['uuid']}/open"
+    assert post(client, path).status_code == 422
+    # A time without its zone could be read two ways, so it is refused.
+    assert post(client, path, {"closes_at": "2030-01-01T18:00:00"}).status_code == 422
+    soon = timezone.now() + timedelta(minutes=5)
+    response = post(client, path, {"closes_at": soon.isoformat()})
+    assert response.status_code == 422 and response.json()["code"] == "closing_time"
+    assert "at least 15 minutes" in response.json()["detail"]
+    assert Election.objects.get(uuid=election["uuid"]).status == "nominating"
+
+
+def test_ballot_after_the_closing_time_and_early_close_are_409(cast):
+    election = call(cast)
+    bob = nominate(cast, election, cast.bob)
+    client = cast.api(cast.alice)
+    open_poll(client, election)
+    assert post(client, f"{BASE}/{election['uuid']}/ballot", {"ranking": [bob["uuid"]]}).status_code == 201
+    response = post(client, f"{BASE}/{election['uuid']}/close")
+    assert response.status_code == 409 and response.json()["code"] == "poll_still_open"
+    Election.objects.filter(uuid=election["uuid"]).update(closes_at=timezone.now())
+    response = post(cast.api(cast.bob), f"{BASE}/{election['uuid']}/ballot", {"ranking": [bob["uuid"]]})
+    assert response.status_code == 409 and response.json()["detail"] == "Voting time is over."
+    assert response.json()["code"] == "voting_time_over"

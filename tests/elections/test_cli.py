@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import types
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from django.utils import timezone
 
 from councils.accounts.tokens import issue_token
 from councils.cli import client as cli_client
@@ -66,10 +67,14 @@ def test_list_show_nominate_vote_and_results(cli, cast, election, capsys, tmp_pa
     assert json.loads(capsys.readouterr().out)["count"] == 1
     assert cli(cast.alice, "elections", "nominate", str(election.uuid)) == 0
     assert "Nominated Alice Adeyemi: standing" in capsys.readouterr().out
-    actions.open_voting(actor=cast.alice, election=election, now=NOW)
+    closes_at = (timezone.now() + timedelta(hours=1)).isoformat()
+    assert cli(cast.bob, "elections", "open", str(election.uuid), "--closes-at", closes_at) == 2
+    assert "403" in capsys.readouterr().err
+    assert cli(cast.alice, "elections", "open", str(election.uuid), "--closes-at", closes_at) == 0
+    assert "Voting is open until" in capsys.readouterr().out
     assert cli(cast.bob, "elections", "show", str(election.uuid)) == 0
     out = capsys.readouterr().out
-    assert "Bob Novak" in out and "you may vote" in out
+    assert "Bob Novak" in out and "you may vote" in out and "the poll closes" in out
     assert cli(cast.bob, "elections", "ballot", str(election.uuid), "--rank", "bob novak,Erin Walsh") == 0
     assert "cannot be changed" in capsys.readouterr().out
     assert cli(cast.bob, "elections", "ballot", str(election.uuid), "--rank", "Bob Novak") == 2
@@ -79,7 +84,8 @@ def test_list_show_nominate_vote_and_results(cli, cast, election, capsys, tmp_pa
     for user in (cast.erin, cast.frank, cast.alice):
         assert cli(user, "elections", "ballot", str(election.uuid), "--rank", "Erin Walsh,Frank Costa") == 0
     capsys.readouterr()
-    actions.close_election(actor=cast.alice, election=election, now=NOW)
+    assert cli(cast.alice, "elections", "close", str(election.uuid)) == 0
+    assert "Closed and counted: 4 ballots" in capsys.readouterr().out
     assert cli(cast.carol, "elections", "results", str(election.uuid)) == 0
     out = capsys.readouterr().out
     assert "elected:" in out and "Erin Walsh" in out

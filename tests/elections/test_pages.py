@@ -4,6 +4,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.utils import timezone
 
 from councils.elections import actions
 from councils.elections.models import Election
@@ -23,7 +24,11 @@ def voting(cast, election):
         actions.nominate(actor=u, election=election, candidate=u, now=NOW)
         for u in (cast.bob, cast.erin, cast.frank)
     ]
-    actions.open_voting(actor=cast.alice, election=election, now=NOW)
+    # Opened now, so ballots cast through the pages fall within the poll.
+    opened = timezone.now()
+    actions.open_voting(
+        actor=cast.alice, election=election, closes_at=opened + timedelta(hours=1), now=opened
+    )
     return candidates
 
 
@@ -52,7 +57,8 @@ def test_observer_gets_403_on_writes(cast, election):
         client.post(f"/elections/{election.uuid}/nominate/", {"candidate": str(cast.carol.uuid)}).status_code
         == 403
     )
-    assert client.post(f"/elections/{election.uuid}/open/").status_code == 403
+    closes_at = (timezone.now() + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    assert client.post(f"/elections/{election.uuid}/open/", {"closes_at": closes_at}).status_code == 403
     assert client.get(f"/elections/call/{cast.riverside.uuid}/").status_code == 403
 
 
@@ -179,3 +185,25 @@ def test_pages_say_who_was_withdrawn_at_certification_and_show_the_recount(cast,
     results = client.get(f"/elections/{election.uuid}/results/").content.decode()
     assert "Recounted at certification" in results
     assert "Elected, in order of election: <strong>Bob Novak, Frank" in results
+
+
+def test_chair_opens_the_poll_with_its_closing_time_and_the_page_shows_it(cast, election):
+    actions.nominate(actor=cast.bob, election=election, candidate=cast.bob, now=NOW)
+    client = cast.client(cast.alice)
+    page = client.get(f"/elections/{election.uuid}/")
+    assert b'name="closes_at"' in page.content and b"At least 15 minutes" in page.content
+    assert client.post(f"/elections/{election.uuid}/open/").status_code == 422
+    soon = (timezone.now() + timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(f"/elections/{election.uuid}/open/", {"closes_at": soon})
+    assert response.status_code == 422 and b"at least 15 minutes" in response.content
+    closes_at = (timezone.now() + timedelta(days=2)).replace(second=0, microsecond=0)
+    response = client.post(
+        f"/elections/{election.uuid}/open/", {"closes_at": closes_at.strftime("%Y-%m-%dT%H:%M")}
+    )
+    assert response.status_code == 302
+    election.refresh_from_db()
+    assert election.status == "voting" and election.closes_at == closes_at
+    page = client.get(f"/elections/{election.uuid}/")
+    assert b"Poll closes" in page.content and b"closed early only once everyone has voted" in page.content
+    response = client.post(f"/elections/{election.uuid}/close/")
+    assert response.status_code == 409 and b"stays open until its closing time" in response.content

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.utils import timezone
 
 from councils.elections import actions
 from councils.federation.models import Council
@@ -31,7 +32,11 @@ def nominating(hidden):
 
 @pytest.fixture
 def voting(hidden, nominating):
-    return actions.open_voting(actor=hidden.alice, election=nominating, now=NOW)
+    # Opened now, so ballots cast through the interfaces fall within the poll.
+    opened = timezone.now()
+    return actions.open_voting(
+        actor=hidden.alice, election=nominating, closes_at=opened + timedelta(hours=1), now=opened
+    )
 
 
 @pytest.fixture
@@ -81,7 +86,8 @@ def test_personas_self_nomination(hidden, nominating, persona, expected):
     [("anonymous", 401), ("outsider", 404), ("observer", 403), ("member", 403), ("officer", 200)],
 )
 def test_personas_open_voting(hidden, nominating, persona, expected):
-    check(hidden, persona, API, "post", f"/api/v1/elections/{nominating.uuid}/open", {}, expected)
+    body = {"closes_at": (timezone.now() + timedelta(hours=1)).isoformat()}
+    check(hidden, persona, API, "post", f"/api/v1/elections/{nominating.uuid}/open", body, expected)
 
 
 @pytest.mark.parametrize(

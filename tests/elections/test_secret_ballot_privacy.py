@@ -14,7 +14,7 @@ import itertools
 import json
 import math
 import random
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection, transaction
@@ -59,7 +59,9 @@ def _election() -> tuple[Election, list[User], list[str]]:
     candidates = [
         str(actions.nominate(actor=u, election=election, candidate=u, now=NOW).uuid) for u in users[:6]
     ]
-    election = actions.open_voting(actor=users[0], election=election, now=NOW)
+    election = actions.open_voting(
+        actor=users[0], election=election, closes_at=NOW + timedelta(hours=1), now=NOW
+    )
     return election, users, candidates
 
 

@@ -266,14 +266,15 @@ def test_command_closes_expired_petitions(cast, rules, capsys):
 
 
 def _elect(cast, election, winner, *, when):
-    """Run a by-election of Riverside to certification with `winner` the only candidate."""
+    """Run a by-election of Riverside with `winner` the only candidate, closed and certified at `when`."""
     from councils.elections import actions as election_actions
 
-    candidacy = election_actions.nominate(actor=winner, election=election, candidate=winner, now=when)
-    election_actions.open_voting(actor=cast.alice, election=election, now=when)
+    opened = when - timedelta(hours=1)
+    candidacy = election_actions.nominate(actor=winner, election=election, candidate=winner, now=opened)
+    election_actions.open_voting(actor=cast.alice, election=election, closes_at=when, now=opened)
     for voter in (cast.erin, cast.frank):
         choice = {"ranking" if election.is_ranked else "approvals": [str(candidacy.uuid)]}
-        election_actions.cast_ballot(actor=voter, election=election, now=when, **choice)
+        election_actions.cast_ballot(actor=voter, election=election, now=opened, **choice)
     election_actions.close_election(actor=cast.alice, election=election, now=when)
     return election_actions.certify_election(actor=cast.alice, election=election, now=when)
 

@@ -24,6 +24,8 @@ from tests.membership.support import NOW, adopt, entries, make_national_body, pa
 from tests.record.support import verify_genuine
 
 HEARING = NOW + timedelta(days=15)
+# The delegate elections' polls open at NOW and stay open past the hearing and any short suspension.
+POLL_CLOSES = NOW + timedelta(days=30)
 
 
 @pytest.fixture
@@ -186,7 +188,7 @@ def test_discipline_withdraws_every_candidacy_and_the_count_passes_over_it(held,
         str(election_actions.nominate(actor=u, election=delegates, candidate=u, now=NOW).uuid)
         for u in (held.bob, held.erin, held.frank)
     )
-    election_actions.open_voting(actor=held.alice, election=delegates, now=NOW)
+    election_actions.open_voting(actor=held.alice, election=delegates, closes_at=POLL_CLOSES, now=NOW)
     for voter, ranking in [(held.alice, [b, e]), (held.bob, [b, f]), (held.erin, [e, b])]:
         election_actions.cast_ballot(actor=voter, election=delegates, ranking=ranking, now=NOW)
 
@@ -204,14 +206,12 @@ def test_discipline_withdraws_every_candidacy_and_the_count_passes_over_it(held,
 
     # Counting Bob would elect him (two first preferences reach the quota of two); passed over, his
     # ballots go to Erin and Frank, who are elected.
-    closed = election_actions.close_election(
-        actor=held.alice, election=delegates, now=HEARING + timedelta(hours=1)
-    )
+    closed = election_actions.close_election(actor=held.alice, election=delegates, now=POLL_CLOSES)
     assert sorted(closed.result["elected"]) == sorted([e, f])
     assert all(b not in stage["totals"] for stage in closed.result["stages"])
     blt = parse_text(election_queries.export_blt(election=closed)).election
     assert count(blt, method=closed.method, seed=closed.seed).to_json() == closed.result
-    election_actions.certify_election(actor=held.alice, election=closed, now=HEARING + timedelta(hours=2))
+    election_actions.certify_election(actor=held.alice, election=closed, now=POLL_CLOSES + timedelta(hours=1))
     verdict = verify_genuine()
     assert verdict.problems == [] and verdict.notes == []
 
@@ -283,7 +283,7 @@ def test_leaving_withdraws_the_candidacies_held_through_the_council(held):
         str(election_actions.nominate(actor=u, election=delegates, candidate=u, now=NOW).uuid)
         for u in (held.bob, held.erin, held.frank)
     )
-    election_actions.open_voting(actor=held.alice, election=delegates, now=NOW)
+    election_actions.open_voting(actor=held.alice, election=delegates, closes_at=POLL_CLOSES, now=NOW)
     for voter, ranking in [(held.alice, [b, e]), (held.bob, [b, f]), (held.erin, [e, b])]:
         election_actions.cast_ballot(actor=voter, election=delegates, ranking=ranking, now=NOW)
 
@@ -294,11 +294,9 @@ def test_leaving_withdraws_the_candidacies_held_through_the_council(held):
     [left] = payloads("member.left")
     assert sorted(left["withdrawn_candidacies"]) == sorted(withdrawn)
     election_actions.cast_ballot(actor=held.frank, election=delegates, ranking=[f], now=HEARING)
-    closed = election_actions.close_election(
-        actor=held.alice, election=delegates, now=HEARING + timedelta(hours=1)
-    )
+    closed = election_actions.close_election(actor=held.alice, election=delegates, now=POLL_CLOSES)
     assert sorted(closed.result["elected"]) == sorted([e, f]) and closed.ballot_count == 4
-    election_actions.certify_election(actor=held.alice, election=closed, now=HEARING + timedelta(hours=2))
+    election_actions.certify_election(actor=held.alice, election=closed, now=POLL_CLOSES + timedelta(hours=1))
     verdict = verify_genuine()
     assert verdict.problems == [] and verdict.notes == []
 
@@ -308,7 +306,7 @@ def test_a_suspended_voter_in_the_frozen_electorate_votes_again_only_once_reinst
         actor=held.alice, council=held.riverside, kind="delegates", now=NOW
     )
     erin = election_actions.nominate(actor=held.erin, election=delegates, candidate=held.erin, now=NOW)
-    election_actions.open_voting(actor=held.alice, election=delegates, now=NOW)
+    election_actions.open_voting(actor=held.alice, election=delegates, closes_at=POLL_CLOSES, now=NOW)
     case = _decided(held, penalty="suspension", days=10)
     with pytest.raises(PermissionDeniedError, match="You no longer have a vote in Riverside Depot"):
         election_actions.cast_ballot(

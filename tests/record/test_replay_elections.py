@@ -26,7 +26,7 @@ def certified(cast, *, method: str | None = None) -> tuple[Election, dict[str, s
     erin = actions.nominate(actor=cast.frank, election=election, candidate=cast.erin, now=NOW)
     actions.accept_nomination(actor=cast.erin, candidacy=erin, now=NOW)
     frank = actions.nominate(actor=cast.frank, election=election, candidate=cast.frank, now=NOW)
-    actions.open_voting(actor=cast.alice, election=election, now=NOW)
+    actions.open_voting(actor=cast.alice, election=election, closes_at=NOW + timedelta(hours=1), now=NOW)
     b, e, f = str(bob.uuid), str(erin.uuid), str(frank.uuid)
     for voter, ranking in [(cast.alice, [b, e]), (cast.bob, [b, f]), (cast.erin, [e, b])]:
         actions.cast_ballot(actor=voter, election=election, ranking=ranking, now=NOW)
@@ -134,7 +134,7 @@ def withdrawn_while_voting(cast) -> dict[str, str]:
         str(actions.nominate(actor=u, election=election, candidate=u, now=NOW).uuid)
         for u in (cast.bob, cast.erin, cast.frank)
     )
-    actions.open_voting(actor=cast.alice, election=election, now=NOW)
+    actions.open_voting(actor=cast.alice, election=election, closes_at=NOW + timedelta(hours=1), now=NOW)
     for voter, ranking in [(cast.alice, [b, e]), (cast.bob, [b, f]), (cast.erin, [e, b])]:
         actions.cast_ballot(actor=voter, election=election, ranking=ranking, now=NOW)
     with transaction.atomic():
@@ -203,7 +203,7 @@ def counted_back(cast) -> dict[str, str]:
         str(actions.nominate(actor=u, election=election, candidate=u, now=NOW).uuid)
         for u in (cast.bob, cast.erin, cast.frank)
     )
-    actions.open_voting(actor=cast.alice, election=election, now=NOW)
+    actions.open_voting(actor=cast.alice, election=election, closes_at=NOW + timedelta(hours=1), now=NOW)
     for voter, ranking in [
         (cast.alice, [b, e]),
         (cast.bob, [b, f]),
@@ -259,3 +259,29 @@ def test_a_certification_that_skips_the_recount_is_caught(cast):
     assert any(
         "certified after winners were withdrawn without counting its ballots again" in p for p in problems
     )
+
+
+def test_a_ballot_after_the_closing_time_and_an_early_close_are_caught(cast, tmp_path, capsys):
+    election, _ = certified(cast)
+    docs = documents()
+    opened = docs[find(docs, "election.opened")]["payload"]
+    assert opened["closes_at"] == "2026-03-01T10:00:00.000000Z"
+    name = f'election "{election.title}" ({election.uuid})'
+    # The paper ballots entered after the poll closed, and the chair closing it before its time.
+    docs[find(docs, "election.paper_ballots_recorded")]["at"] = "2026-03-01T10:30:00.000000Z"
+    [late] = problems_of(docs)
+    assert late.endswith(f"a ballot was recorded in {name} after its poll closed (2026-03-01 10:00 UTC).")
+    docs = documents()
+    paper = find(docs, "election.paper_ballots_recorded")
+    del docs[paper]
+    closed = docs[find(docs, "election.closed")]
+    closed["at"] = "2026-03-01T09:30:00.000000Z"
+    problems = problems_of(docs)
+    early = (
+        f"{name} was closed by {cast.alice.uuid} before its poll's closing time "
+        "with 3 of 4 electors having voted"
+    )
+    assert any(early in p for p in problems), problems
+    path = signed_bundle(tmp_path, docs)
+    assert main(["verify", "--bundle", str(path), "--forget"]) == 1
+    assert early in capsys.readouterr().out

@@ -202,10 +202,13 @@ def test_indefinite_tenure_is_refused(cast, monkeypatch):
     # Called without an end, the election still seats its winner for the constitution's term only.
     treasurer = call(kind="office", role="treasurer").json()["uuid"]
     erin = nominate(cast.erin, treasurer, cast.erin).json()["uuid"]
-    assert post(alice, f"/api/v1/elections/{treasurer}/open").status_code == 200
+    closes_at = clock["now"] + timedelta(hours=1)
+    opened = post(alice, f"/api/v1/elections/{treasurer}/open", {"closes_at": closes_at.isoformat()})
+    assert opened.status_code == 200
     for user in (cast.bob, cast.frank):
         cast_ = post(cast.api(user), f"/api/v1/elections/{treasurer}/ballot", {"approvals": [erin]})
         assert cast_.status_code == 201
+    clock["now"] = closes_at
     assert post(alice, f"/api/v1/elections/{treasurer}/close").status_code == 200
     assert post(alice, f"/api/v1/elections/{treasurer}/certify").status_code == 200
     register = cast.api(cast.dave).get(f"/api/v1/mandates/councils/{riverside}/register").json()

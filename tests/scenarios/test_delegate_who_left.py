@@ -1,6 +1,7 @@
 """Capture route: a delegate who has left the workplace they speak for keeps voting in the council above."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -37,7 +38,9 @@ def test_a_delegate_who_left_their_workplace_cannot_keep_voting_upstairs(cast):
         actor=cast.dave, council=cast.district, kind="delegates", now=now
     )
     dave = election_actions.nominate(actor=cast.dave, election=election, candidate=cast.dave, now=now)
-    election = election_actions.open_voting(actor=cast.dave, election=election, now=now)
+    election = election_actions.open_voting(
+        actor=cast.dave, election=election, closes_at=now + timedelta(hours=1), now=now
+    )
     assert (vote.electorate_size, election.electorate_size) == (2, 2)
 
     # 1. Bob leaves Riverside Depot, the council he speaks for.

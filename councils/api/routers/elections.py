@@ -7,6 +7,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
+from pydantic import AwareDatetime
 
 from councils.accounts.models import User
 from councils.accounts.queries import acting_user
@@ -66,6 +67,9 @@ class ElectionOut(Schema):
     term_ends_at: datetime | None
     called_at: datetime
     opened_at: datetime | None
+    closes_at: datetime | None = Field(
+        description="when the poll closes; null for an election opened before polls had a closing time"
+    )
     closed_at: datetime | None
     certified_at: datetime | None
     electorate_size: int
@@ -98,6 +102,12 @@ class ElectionIn(Strict):
     method: str | None = Field(None, description="default: scottish-stv for several seats, else plurality")
     is_by_election: bool = False
     term_ends_at: datetime | None = None
+
+
+class ElectionOpenIn(Strict):
+    closes_at: AwareDatetime = Field(
+        description="when the poll closes, with its time zone: 15 minutes to 31 days from now"
+    )
 
 
 class NominationIn(Strict):
@@ -223,12 +233,13 @@ def withdraw_nomination(request: HttpRequest, election_id: UUID, candidacy_id: U
 
 
 @router.post("/{election_id}/open", response=ElectionDetailOut, operation_id="elections_open")
-def open_voting(request: HttpRequest, election_id: UUID) -> Any:
-    """Freeze the electorate and candidates and open voting."""
+def open_voting(request: HttpRequest, election_id: UUID, body: ElectionOpenIn) -> Any:
+    """Freeze the electorate and candidates and open the poll until `closes_at`."""
     election = queries.access_election(viewer=request.user, election_uuid=election_id)
-    return _detail(
-        request, actions.open_voting(actor=acting_user(request), election=election, now=timezone.now())
+    opened = actions.open_voting(
+        actor=acting_user(request), election=election, closes_at=body.closes_at, now=timezone.now()
     )
+    return _detail(request, opened)
 
 
 @router.post("/{election_id}/ballot", response={201: ElectionCastOut}, operation_id="elections_cast")
@@ -256,7 +267,10 @@ def cast_ballot(request: HttpRequest, election_id: UUID, body: BallotIn) -> Any:
 
 @router.post("/{election_id}/close", response=ElectionDetailOut, operation_id="elections_close")
 def close_election(request: HttpRequest, election_id: UUID) -> Any:
-    """Close voting and count, drawing and recording the seed for any tie left to lot."""
+    """Close the poll and count, drawing and recording the seed for any tie left to lot.
+
+    Before the poll's closing time only once every elector has voted; at it the rules close it.
+    """
     election = queries.access_election(viewer=request.user, election_uuid=election_id)
     return _detail(
         request, actions.close_election(actor=acting_user(request), election=election, now=timezone.now())

@@ -31,6 +31,7 @@ from typing import Any
 from councils.core.errors import DomainError, InvalidInputError
 from councils.core.ledger import note
 from councils.core.rules import ballots as ballot_rules
+from councils.core.rules import polls
 from councils.core.rules import recall as petition_rules
 from councils.core.rules import votes as vote_rules
 from councils.core.rules.constitution import DEFAULTS_VERSION, Constitution
@@ -880,9 +881,15 @@ def _election_opened(replay: Replay, item: Item) -> None:
             "some elections' electorates cannot be rebuilt from the entries you may read: "
             "their voters were checked for voting twice only"
         )
+    closes_at = _time(p.get("closes_at"))
+    if "closes_at" in p:
+        _check_closing_time(replay, item, name, closes_at)
     election.update(
         opened=True,
         council=item.council,
+        # None: an election opened before polls had a closing time, closed by hand.
+        closes_at=closes_at,
+        size=p.get("electorate_size"),
         closed=None,
         certified=False,
         method=p.get("method"),
@@ -896,11 +903,28 @@ def _election_opened(replay: Replay, item: Item) -> None:
     )
 
 
+def _check_closing_time(replay: Replay, item: Item, name: str, closes_at: datetime | None) -> None:
+    """An election opened with a closing time the rules allow: a time, not too soon, not too late."""
+    opened = _time(item.at)
+    if closes_at is None or opened is None:
+        replay.problem(item, f"{name} was opened with a closing time that is not a time")
+        return
+    try:
+        polls.check_closing_time(opens_at=opened, closes_at=closes_at)
+    except InvalidInputError as exc:
+        replay.problem(item, f"{name} was opened with a closing time the rules refuse: {exc.message}")
+
+
 def _election_voters(
     replay: Replay, item: Item, uuid: str, election: dict[str, Any], voters: list[str]
 ) -> None:
     """Each voter was in the electorate frozen at opening and still had their vote when the ballot came."""
     name = _election_name(election, uuid)
+    closes_at, cast_at = election["closes_at"], _time(item.at)
+    if closes_at is not None and (cast_at is None or polls.is_over(closes_at=closes_at, at=cast_at)):
+        replay.problem(
+            item, f"a ballot was recorded in {name} after its poll closed ({closes_at:%Y-%m-%d %H:%M} UTC)"
+        )
     # An electorate rebuilt from the record at opening means the record describes the council's voters.
     with_vote = recorded_voters(replay, election["council"]) if election["electorate"] is not None else None
     for voter in voters:
@@ -1096,6 +1120,22 @@ def _election_closed(replay: Replay, item: Item) -> None:
         replay.problem(item, f"{name} was closed twice")
         return
     voted = len(election["voters"])
+    closes_at, closed_at, size = election["closes_at"], _time(item.at), election["size"]
+    if closes_at is not None and (
+        closed_at is None
+        or polls.closes_too_early(
+            closes_at=closes_at,
+            at=closed_at,
+            by_rules=item.actor is None,
+            turnout=voted,
+            electorate=size if isinstance(size, int) else voted,
+        )
+    ):
+        replay.problem(
+            item,
+            f"{name} was closed by {item.actor} before its poll's closing time "
+            f"with {voted} of {size} electors having voted",
+        )
     if p.get("turnout") != voted or p.get("ballots") != voted:
         replay.problem(
             item,

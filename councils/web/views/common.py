@@ -1,15 +1,18 @@
-"""What every page view shares: turning domain errors into pages."""
+"""What every page view shares: turning domain errors into pages, reading a date and time from a form."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from functools import wraps
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from councils.core.errors import DomainError, NotFoundError
+from councils.core.errors import DomainError, InvalidInputError, NotFoundError
 
 
 def domain_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -25,3 +28,12 @@ def domain_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
             return render(request, "web/refused.html", {"message": exc.message}, status=exc.status)
 
     return wrapper
+
+
+def parse_moment(value: str) -> datetime:
+    """A date and time from a form field (a datetime-local input), in the site's time zone unless it says."""
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInputError(_("Give the date and time as YYYY-MM-DD HH:MM.")) from None
+    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed

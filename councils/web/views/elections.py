@@ -26,7 +26,7 @@ from councils.elections.actions import ELECTABLE_ROLES
 from councils.elections.models import Election
 from councils.federation.models import Office
 from councils.federation.queries import access_council, list_voters
-from councils.web.views.common import domain_errors
+from councils.web.views.common import domain_errors, parse_moment
 
 
 def _context(request: HttpRequest, election: Election, **extra: Any) -> dict[str, Any]:
@@ -152,12 +152,14 @@ def answer_nomination(
 @domain_errors
 def run_step(request: HttpRequest, election_id: UUID, step: str) -> HttpResponse:
     election = queries.access_election(viewer=request.user, election_uuid=election_id)
-    act = {"open": actions.open_voting, "close": actions.close_election, "certify": actions.certify_election}[
-        step
-    ]
-    act(actor=acting_user(request), election=election, now=timezone.now())
     if step == "open":
+        closes_at = parse_moment(request.POST.get("closes_at", ""))
+        actions.open_voting(
+            actor=acting_user(request), election=election, closes_at=closes_at, now=timezone.now()
+        )
         return redirect("web:election", election.uuid)
+    act = {"close": actions.close_election, "certify": actions.certify_election}[step]
+    act(actor=acting_user(request), election=election, now=timezone.now())
     return redirect("web:election-results", election.uuid)
 
 

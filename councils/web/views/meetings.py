@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -24,7 +23,7 @@ from councils.meetings import actions, permissions, queries
 from councils.meetings.models import AgendaItem, Meeting
 from councils.meetings.pdf import minutes_pdf
 from councils.motions.models import Motion
-from councils.web.views.common import domain_errors
+from councils.web.views.common import domain_errors, parse_moment
 
 
 def _context(request: HttpRequest, meeting: Meeting, **extra: Any) -> dict[str, Any]:
@@ -61,14 +60,6 @@ def meeting_detail(request: HttpRequest, meeting_id: UUID) -> HttpResponse:
     return render(request, f"web/meetings/detail.html{fragment}", _context(request, meeting))
 
 
-def _starts_at(value: str) -> datetime:
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise InvalidInputError(_("Give the date and time as YYYY-MM-DD HH:MM.")) from None
-    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
-
-
 @login_required
 @domain_errors
 def schedule(request: HttpRequest, council_id: UUID) -> HttpResponse:
@@ -82,7 +73,7 @@ def schedule(request: HttpRequest, council_id: UUID) -> HttpResponse:
             actor=acting_user(request),
             council=council,
             title=data.get("title", ""),
-            starts_at=_starts_at(data.get("starts_at", "")),
+            starts_at=parse_moment(data.get("starts_at", "")),
             place=data.get("place", ""),
             online_url=data.get("online_url", ""),
             now=timezone.now(),

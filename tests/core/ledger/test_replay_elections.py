@@ -513,3 +513,83 @@ def test_a_recount_of_an_election_the_reader_cannot_see_is_noted_not_failed():
     outcome = run(docs)
     assert outcome.problems == []
     assert outcome.notes == ["some election entries belong to elections opened in entries you may not read"]
+
+
+CLOSES = "2026-03-02T09:00:00.000000Z"
+
+
+def polled(
+    closes_at: object = CLOSES, *, closed_at: str = CLOSES, closed_by: str | None = "u-a"
+) -> list[Doc]:
+    """An honest election whose poll opened at 09:00 on 1 March with `closes_at`, closed at `closed_at`."""
+    docs = record()
+    payload(docs, "election.opened")["closes_at"] = closes_at
+    close = one(docs, "election.closed")
+    close["at"], close["actor"] = closed_at, closed_by
+    one(docs, "election.certified")["at"] = closed_at
+    return docs
+
+
+def test_a_poll_closed_at_its_closing_time_replays_cleanly():
+    assert messages(polled()) == []
+    # The rules close it at its time; nothing else to say of a close at or after it.
+    assert messages(polled(closed_by=None)) == []
+    assert messages(polled(closed_at="2026-03-05T09:00:00.000000Z")) == []
+
+
+def test_a_ballot_at_or_after_the_closing_time_is_reported():
+    docs = polled()
+    one(docs, "election.ballot_cast", 1)["at"] = CLOSES
+    late = f"a ballot was recorded in {NAME} after its poll closed (2026-03-02 09:00 UTC)"
+    assert messages(docs) == [late]
+    one(docs, "election.ballot_cast", 1)["at"] = "2026-03-02T08:59:59.999999Z"
+    assert messages(docs) == []
+    cast_c = docs.index(one(docs, "election.ballot_cast", 2))
+    docs[cast_c] = doc(
+        "election.paper_ballots_recorded", {"election": ELECTION, "voters": ["u-c"], "ballots": 1}
+    )
+    docs[cast_c]["at"] = "2026-03-02T10:00:00.000000Z"
+    assert messages(docs) == [late]
+    docs[cast_c]["at"] = "not a time"
+    assert messages(docs) == [late]
+
+
+def test_an_officers_close_before_the_closing_time_is_reported_unless_everyone_had_voted():
+    early = "2026-03-02T08:00:00.000000Z"
+    # All three electors had voted: the officer may close early.
+    assert messages(polled(closed_at=early)) == []
+    docs = polled(closed_at=early)
+    cast_b = one(docs, "election.ballot_cast", 1)
+    docs.remove(cast_b)
+    closed = payload(docs, "election.closed")
+    closed["turnout"] = closed["ballots"] = 2
+    refused = f"{NAME} was closed by u-a before its poll's closing time with 2 of 3 electors having voted"
+    assert refused in messages(docs)
+    one(docs, "election.closed")["at"] = "yesterday"
+    assert refused in messages(docs)
+    one(docs, "election.closed")["at"] = CLOSES
+    assert refused not in messages(docs)
+
+
+def test_an_election_opened_before_polls_had_a_closing_time_is_closed_by_hand():
+    docs = record()
+    one(docs, "election.closed")["actor"] = "u-a"
+    one(docs, "election.ballot_cast", 2)["at"] = "2027-03-01T09:00:00.000000Z"
+    assert "closes_at" not in payload(docs, "election.opened") and messages(docs) == []
+
+
+@pytest.mark.parametrize(
+    ("closes_at", "problem"),
+    [
+        (None, "was opened with a closing time that is not a time"),
+        ("tomorrow", "was opened with a closing time that is not a time"),
+        (
+            "2026-03-01T09:10:00.000000Z",
+            "was opened with a closing time the rules refuse: The poll must stay open at least 15 minutes",
+        ),
+        ("2026-04-15T09:00:00.000000Z", "the rules refuse: A poll may stay open at most 31 days"),
+    ],
+)
+def test_a_closing_time_the_rules_refuse_is_reported(closes_at, problem):
+    found = messages(polled(closes_at, closed_at="2026-04-20T09:00:00.000000Z"))
+    assert len(found) == 1 and found[0].startswith(NAME) and problem in found[0]

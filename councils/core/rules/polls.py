@@ -1,0 +1,86 @@
+"""When a poll may take ballots and be closed: the closing time shared by motion votes and elections.
+
+A poll with a closing time takes no ballot at or after it, and an officer may
+close it before then only once everyone entitled to vote has voted: whoever
+chairs it cannot close it while their side leads or hold it open until their
+side has turned out. At the closing time the rules close it. A poll without
+one (a motion vote opened without it, or an election opened before elections
+had one) is closed by hand.
+
+The same functions decide in the app and in the offline verifier.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from councils.core.errors import ConflictError, InvalidInputError
+
+# An election's poll: long enough to be held at a meeting, short enough that the electorate frozen
+# at its opening is still the council.
+ELECTION_POLL_MIN = timedelta(minutes=15)
+ELECTION_POLL_MAX = timedelta(days=31)
+
+
+def _span(length: timedelta) -> str:
+    if length % timedelta(days=1) == timedelta(0):
+        days = length // timedelta(days=1)
+        return f"{days} day{'s' if days != 1 else ''}"
+    minutes = length // timedelta(minutes=1)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+def check_closing_time(
+    *,
+    opens_at: datetime,
+    closes_at: datetime,
+    minimum: timedelta = ELECTION_POLL_MIN,
+    maximum: timedelta = ELECTION_POLL_MAX,
+) -> None:
+    """Refuse a closing time less than `minimum` or more than `maximum` after the poll opens."""
+    if closes_at < opens_at + minimum:
+        raise InvalidInputError(
+            f"The poll must stay open at least {_span(minimum)}: close it at "
+            f"{opens_at + minimum:%Y-%m-%d %H:%M} UTC or later.",
+            code="closing_time",
+        )
+    if closes_at > opens_at + maximum:
+        raise InvalidInputError(
+            f"A poll may stay open at most {_span(maximum)}: close it by "
+            f"{opens_at + maximum:%Y-%m-%d %H:%M} UTC.",
+            code="closing_time",
+        )
+
+
+def is_over(*, closes_at: datetime | None, at: datetime) -> bool:
+    """Whether a ballot at `at` comes at or after the poll's closing time."""
+    return closes_at is not None and at >= closes_at
+
+
+def check_in_time(*, closes_at: datetime | None, now: datetime) -> None:
+    """Refuse a ballot at or after the closing time."""
+    if is_over(closes_at=closes_at, at=now):
+        raise ConflictError("Voting time is over.", code="voting_time_over")
+
+
+def closes_too_early(
+    *, closes_at: datetime | None, at: datetime, by_rules: bool, turnout: int, electorate: int
+) -> bool:
+    """Whether closing at `at` is refused: an officer before the closing time, with someone yet to vote."""
+    return not by_rules and closes_at is not None and at < closes_at and turnout < electorate
+
+
+def check_close(
+    *, closes_at: datetime | None, now: datetime, by_rules: bool, turnout: int, electorate: int, what: str
+) -> None:
+    """Refuse an officer's close before the closing time while someone has yet to vote.
+
+    `what` names the poll in the message: a motion's "vote", an election's "poll".
+    """
+    if closes_too_early(
+        closes_at=closes_at, at=now, by_rules=by_rules, turnout=turnout, electorate=electorate
+    ):
+        raise ConflictError(
+            f"This {what} stays open until its closing time unless everyone has voted.",
+            code="poll_still_open",
+        )
