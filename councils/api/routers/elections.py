@@ -279,7 +279,12 @@ def close_election(request: HttpRequest, election_id: UUID) -> Any:
 
 @router.post("/{election_id}/certify", response=ElectionDetailOut, operation_id="elections_certify")
 def certify_election(request: HttpRequest, election_id: UUID) -> Any:
-    """Certify the count: the elected take their seats or offices."""
+    """Certify the count: the elected take their seats or offices.
+
+    A winner who no longer has a vote in the council (they left, lost their rights or their seat) is
+    withdrawn and the same ballots are counted again without them; seats the recount cannot fill go
+    to a by-election the rules call. The record shows both (`election.recounted`).
+    """
     election = queries.access_election(viewer=request.user, election_uuid=election_id)
     return _detail(
         request, actions.certify_election(actor=acting_user(request), election=election, now=timezone.now())
