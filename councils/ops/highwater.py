@@ -8,8 +8,12 @@ has already seen beyond, which forks the log.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,30 +55,52 @@ def read() -> HighWater | None:
         ) from exc
 
 
-def _write(mark: HighWater) -> None:
+@contextmanager
+def _locked() -> Iterator[None]:
+    """Serialise changes to the mark between the processes and threads of this installation.
+
+    Without it two servers answering at once could each read the old mark and the smaller
+    write could land last, taking the mark down.
+    """
     target = path()
     target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(target.name + ".tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w") as handle:
-        json.dump(mark.as_json(), handle)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, target)
+    descriptor = os.open(target.with_name(target.name + ".lock"), os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)
+
+
+def _write(mark: HighWater) -> None:
+    target = path()
+    # A temporary file of its own, fsynced, then renamed over the mark: a reader sees the old mark or the new.
+    descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=target.name + ".", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "w") as handle:
+            json.dump(mark.as_json(), handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def raise_to(mark: HighWater) -> HighWater:
     """Keep the larger of the stored mark and `mark`; a mark never goes down except through `reset`."""
-    current = read()
-    if current is not None and current.origin == mark.origin and current.size >= mark.size:
-        return current
-    _write(mark)
+    with _locked():
+        current = read()
+        if current is not None and current.origin == mark.origin and current.size >= mark.size:
+            return current
+        _write(mark)
     return mark
 
 
 def reset(mark: HighWater) -> None:
     """Start the mark again from `mark`: only after a restore the operator accepted as a fork."""
-    _write(mark)
+    with _locked():
+        _write(mark)
 
 
 def note_published() -> HighWater | None:

@@ -36,6 +36,25 @@ def test_mark_never_goes_down_except_by_reset(var) -> None:
     assert highwater.read() == smaller
 
 
+def test_marks_raised_at_once_by_many_processes_end_at_the_largest(var) -> None:
+    """Servers answer /record/checkpoint at the same moment: none fails, and the mark never goes down."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    with context.Pool(8) as pool:
+        pool.starmap(_raise_many, [(str(var), start) for start in range(8)])
+    assert highwater.read() == HighWater(origin=A.origin, size=8 * 50 - 1, root=b"\x01" * 32)
+    assert sorted(p.name for p in var.iterdir()) == ["record_high_water", "record_high_water.lock"]
+
+
+def _raise_many(var: str, start: int) -> None:
+    from django.conf import settings
+
+    settings.VAR_DIR = var
+    for size in range(start, 8 * 50, 8):
+        highwater.raise_to(HighWater(origin=A.origin, size=size, root=b"\x01" * 32))
+
+
 def test_damaged_file_is_reported_not_ignored(var) -> None:
     (var / "record_high_water").write_text("{not json")
     with pytest.raises(ValueError, match="record_high_water is damaged"):
