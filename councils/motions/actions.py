@@ -289,8 +289,8 @@ def open_vote(
                 raise ConflictError("Another amendment to this motion is being voted on.")
         elif motion.amendments.filter(state=Motion.State.VOTING).exists():
             raise ConflictError("An amendment to this motion is being voted on; close that vote first.")
-        if closes_at is not None and closes_at <= now:
-            raise InvalidInputError("The closing time must be in the future.")
+        if closes_at is not None:
+            polls.check_closes_after_opening(opens_at=now, closes_at=closes_at)
         if members_before is not None and not council.is_base:
             raise InvalidInputError(
                 "Only a base council's electorate can be limited to its longer-standing members."

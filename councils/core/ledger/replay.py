@@ -277,6 +277,20 @@ def _amendment_text(replay: Replay, item: Item) -> None:
         texts[amendment] = text
 
 
+def _check_closing_time(
+    replay: Replay, item: Item, name: str, closes_at: datetime | None, check: Callable[..., None]
+) -> None:
+    """A poll opened with a closing time that is a time and that `check` (a rule of polls) allows."""
+    opened = _time(item.at)
+    if closes_at is None or opened is None:
+        replay.problem(item, f"{name} was opened with a closing time that is not a time")
+        return
+    try:
+        check(opens_at=opened, closes_at=closes_at)
+    except InvalidInputError as exc:
+        replay.problem(item, f"{name} was opened with a closing time the rules refuse: {exc.message}")
+
+
 @rule("vote.opened")
 def _vote_opened(replay: Replay, item: Item) -> None:
     p = item.payload
@@ -319,6 +333,10 @@ def _vote_opened(replay: Replay, item: Item) -> None:
     size = p.get("electorate")
     if electorate is not None and isinstance(size, int) and len(electorate) != size:
         replay.problem(item, f"vote {vote} lists {len(electorate)} voters but says its electorate is {size}")
+    # None: a vote opened without a closing time, closed by hand.
+    closes_at = _time(p.get("closes_at"))
+    if p.get("closes_at") is not None:
+        _check_closing_time(replay, item, f"vote {vote}", closes_at, polls.check_closes_after_opening)
     votes[vote] = {
         "motion": motion,
         "council": item.council,
@@ -329,7 +347,7 @@ def _vote_opened(replay: Replay, item: Item) -> None:
         "threshold": p.get("threshold"),
         "quorum": p.get("quorum"),
         "opened_at": item.at,
-        "closes_at": p.get("closes_at"),
+        "closes_at": closes_at,
         "held_by": None,
         "choices": {},
         "participants": set(),
@@ -345,15 +363,24 @@ def _open_vote(replay: Replay, item: Item) -> dict[str, Any] | None:
     if vote["closed"]:
         replay.problem(item, f"a ballot was recorded in vote {item.payload.get('vote')} after it closed")
         return None
+    cast = _time(item.at)
     if vote["held_by"] is not None:
         what, within, deadline = vote["held_by"]
-        cast = _time(item.at)
         if cast is None or cast >= deadline:
             replay.problem(
                 item,
                 f"a ballot was recorded in {what} after the {within} days within which it had to be held "
                 f"({deadline:%Y-%m-%d %H:%M})",
             )
+            # A recall vote closes by its deadline: this ballot came after its closing time too.
+            return vote
+    closes_at = vote["closes_at"]
+    if closes_at is not None and (cast is None or polls.is_over(closes_at=closes_at, at=cast)):
+        replay.problem(
+            item,
+            f"a ballot was recorded in vote {item.payload.get('vote')} after its closing time "
+            f"({closes_at:%Y-%m-%d %H:%M} UTC)",
+        )
     return vote
 
 
@@ -427,6 +454,7 @@ def _vote_closed(replay: Replay, item: Item) -> None:
         replay.note("some votes closed in this record were opened in entries you may not read")
         return
     vote["closed"] = True
+    _check_early_close(replay, item, vote)
     if not isinstance(result, Mapping):
         replay.problem(item, f"vote {p.get('vote')} was closed without a result")
         return
@@ -463,6 +491,28 @@ def _vote_closed(replay: Replay, item: Item) -> None:
             item, f"vote {p.get('vote')}: the result's electorate is not the one frozen at opening"
         )
     replay.table("vote_results")[str(vote["motion"])] = dict(result)
+
+
+def _check_early_close(replay: Replay, item: Item, vote: dict[str, Any]) -> None:
+    """An officer closed the vote before its closing time only once every elector had voted.
+
+    Its ballots are entries of its own council, so whoever reads its opening reads its turnout.
+    """
+    closes_at, closed_at, size = vote["closes_at"], _time(item.at), vote["size"]
+    if closes_at is None or item.actor is None:
+        return
+    if size is None:
+        replay.note("some votes do not say how many could vote: an officer's early close was not checked")
+        return
+    voted = len(vote["participants"])
+    if closed_at is None or polls.closes_too_early(
+        closes_at=closes_at, at=closed_at, by_rules=False, turnout=voted, electorate=size
+    ):
+        replay.problem(
+            item,
+            f"vote {item.payload.get('vote')} was closed by {item.actor} before its closing time "
+            f"with {voted} of {size} electors having voted",
+        )
 
 
 @rule("*")
@@ -682,7 +732,7 @@ def _recall_vote_called(replay: Replay, item: Item) -> None:
             f"the recall vote on {name} was opened more than {within} days after the petition reached "
             f"its threshold ({reached:%Y-%m-%d %H:%M})",
         )
-    closes = _time(vote["closes_at"] if vote is not None else p.get("closes_at"))
+    closes = vote["closes_at"] if vote is not None else _time(p.get("closes_at"))
     if closes is None or closes > deadline:
         when = "has no closing time" if closes is None else f"closes {closes:%Y-%m-%d %H:%M}"
         replay.problem(
@@ -883,7 +933,7 @@ def _election_opened(replay: Replay, item: Item) -> None:
         )
     closes_at = _time(p.get("closes_at"))
     if "closes_at" in p:
-        _check_closing_time(replay, item, name, closes_at)
+        _check_closing_time(replay, item, name, closes_at, polls.check_closing_time)
     election.update(
         opened=True,
         council=item.council,
@@ -901,18 +951,6 @@ def _election_opened(replay: Replay, item: Item) -> None:
         # Winners withdrawn after the close whose recount has not yet been recorded.
         pending=set(),
     )
-
-
-def _check_closing_time(replay: Replay, item: Item, name: str, closes_at: datetime | None) -> None:
-    """An election opened with a closing time the rules allow: a time, not too soon, not too late."""
-    opened = _time(item.at)
-    if closes_at is None or opened is None:
-        replay.problem(item, f"{name} was opened with a closing time that is not a time")
-        return
-    try:
-        polls.check_closing_time(opens_at=opened, closes_at=closes_at)
-    except InvalidInputError as exc:
-        replay.problem(item, f"{name} was opened with a closing time the rules refuse: {exc.message}")
 
 
 def _election_voters(

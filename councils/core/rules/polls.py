@@ -52,6 +52,12 @@ def check_closing_time(
         )
 
 
+def check_closes_after_opening(*, opens_at: datetime, closes_at: datetime) -> None:
+    """Refuse a motion vote's closing time that is not after its opening; a vote has no longest length."""
+    if closes_at <= opens_at:
+        raise InvalidInputError("The closing time must be in the future.")
+
+
 def is_over(*, closes_at: datetime | None, at: datetime) -> bool:
     """Whether a ballot at `at` comes at or after the poll's closing time."""
     return closes_at is not None and at >= closes_at

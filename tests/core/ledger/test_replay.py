@@ -449,3 +449,115 @@ def test_a_higher_council_has_no_longer_standing_electorate():
     state = replay.Replay()
     state.table("councils")["c-2"] = {"is_base": False}
     assert replay.recorded_voters(state, "c-2", datetime(2026, 1, 1, tzinfo=UTC)) is None
+
+
+OPENS = "2026-03-01T09:00:00+00:00"
+CLOSES = "2026-03-02T09:00:00+00:00"
+EARLY = "2026-03-02T08:00:00+00:00"
+
+
+def polled(
+    casts: list[tuple[str, str]] = [("u-a", "yes"), ("u-b", "no"), ("u-c", "yes")],  # noqa: B006
+    *,
+    method: str = "named",
+    closes_at: object = CLOSES,
+    closed_at: str = CLOSES,
+    closed_by: str | None = "u-a",
+) -> list[Item]:
+    """An honest vote of the three voters opened at 09:00 on 1 March with `closes_at`, closed at `closed_at`.
+
+    Each of `casts` is recorded an hour after the opening.
+    """
+    opened = {"vote": "v", "motion": "mo", "method": method, "electorate": 3, "voters": VOTERS}
+    items = [item(0, "vote.opened", {**opened, "allow_change": method == "named", "closes_at": closes_at})]
+    event = "ballot.cast" if method == "secret" else "vote.cast"
+    items += [
+        item(1 + i, event, {"vote": "v", "voter": v, "choice": c}, actor=v) for i, (v, c) in enumerate(casts)
+    ]
+    counts = vote_rules.tally(c for _, c in casts)
+    if method == "secret":
+        ballots = [{"receipt": f"r-{i}", "choice": c} for i, (_, c) in enumerate(casts)]
+    else:
+        ballots = sorted(({"voter": v, "choice": c} for v, c in casts), key=lambda b: b["voter"])
+    closed = {"vote": "v", "motion": "mo", "result": result(counts["yes"], counts["no"], counts["abstain"])}
+    items.append(item(9, "vote.closed", {**closed, "ballots": ballots}, actor=closed_by))
+    for entry in items:
+        entry.at = "2026-03-01T10:00:00+00:00"
+    items[0].at, items[-1].at = OPENS, closed_at
+    return items
+
+
+@pytest.mark.parametrize("method", ["named", "secret"])
+def test_a_vote_closed_at_its_closing_time_replays_cleanly(method):
+    outcome = replay.replay(polled(method=method))
+    assert outcome.problems == [] and outcome.notes == []
+    # The rules close it at its time, and nothing is said of a close at or after it.
+    assert messages(polled(method=method, closed_by=None)) == []
+    assert messages(polled(method=method, closed_at="2026-03-05T09:00:00+00:00")) == []
+    # Every elector has voted: the officer may close it early.
+    assert messages(polled(method=method, closed_at=EARLY)) == []
+
+
+LATE = "a ballot was recorded in vote v after its closing time (2026-03-02 09:00 UTC)"
+
+
+@pytest.mark.parametrize("method", ["named", "secret"])
+def test_a_ballot_at_or_after_the_closing_time_is_reported(method):
+    items = polled(method=method)
+    items[2].at = CLOSES
+    assert messages(items) == [LATE]
+    items[2].at = "2026-03-02T08:59:59.999999+00:00"
+    assert messages(items) == []
+    items[2].at = "not a time"
+    assert messages(items) == [LATE]
+
+
+def test_a_changed_vote_after_the_closing_time_is_reported():
+    items = polled()
+    change = item(4, "vote.changed", {"vote": "v", "voter": "u-b", "choice": "yes"}, actor="u-b")
+    change.at = "2026-03-02T09:00:01+00:00"
+    items.insert(-1, change)
+    closed = items[-1].payload
+    closed["result"], closed["ballots"][1]["choice"] = result(3, 0, 0), "yes"
+    assert messages(items) == [LATE]
+
+
+@pytest.mark.parametrize("method", ["named", "secret"])
+def test_an_officers_close_before_the_closing_time_is_reported_unless_everyone_had_voted(method):
+    early = "vote v was closed by u-a before its closing time with 2 of 3 electors having voted"
+    assert messages(polled([("u-a", "yes"), ("u-b", "no")], method=method, closed_at=EARLY)) == [early]
+    assert messages(polled([("u-a", "yes"), ("u-b", "no")], method=method, closed_at="yesterday")) == [early]
+    assert messages(polled([("u-a", "yes"), ("u-b", "no")], method=method, closed_at=CLOSES)) == []
+    # The rules close a vote when its time comes; they are not held to the turnout.
+    assert messages(polled([("u-a", "yes")], method=method, closed_at=EARLY, closed_by=None)) == []
+
+
+def test_a_vote_opened_without_a_closing_time_is_closed_by_hand_at_any_time():
+    for closes_at in (None, ...):
+        items = polled([("u-a", "yes")], closes_at=closes_at, closed_at=EARLY)
+        if closes_at is ...:
+            del items[0].payload["closes_at"]
+        items[1].at = "2027-03-01T09:00:00+00:00"
+        outcome = replay.replay(items)
+        assert outcome.problems == [] and outcome.notes == []
+
+
+def test_a_closing_time_the_rules_refuse_is_reported():
+    assert messages(polled(closes_at="tomorrow")) == [
+        "vote v was opened with a closing time that is not a time"
+    ]
+    # A vote closing as it opens: every ballot came after its closing time.
+    assert messages(polled(closes_at=OPENS)) == [
+        "vote v was opened with a closing time the rules refuse: The closing time must be in the future.",
+        *["a ballot was recorded in vote v after its closing time (2026-03-01 09:00 UTC)"] * 3,
+    ]
+
+
+def test_an_early_close_of_a_vote_that_does_not_say_its_electorate_is_noted():
+    items = polled([("u-a", "yes")], closed_at=EARLY)
+    del items[0].payload["electorate"]
+    outcome = replay.replay(items)
+    assert outcome.problems == []
+    assert outcome.notes == [
+        "some votes do not say how many could vote: an officer's early close was not checked"
+    ]

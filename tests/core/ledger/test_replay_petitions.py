@@ -176,8 +176,10 @@ def test_a_petition_started_without_a_time_or_number_is_caught():
 def test_a_recall_vote_opened_late_or_under_another_number_is_caught():
     late = [*recall()[:-2], opened(16, closes=15), called(16)]
     assert messages(late) == [
+        # Closing by the deadline, it closes before it opens.
+        "vote v was opened with a closing time the rules refuse: The closing time must be in the future.",
         "the recall vote on recall petition p was opened more than 14 days after the petition reached "
-        "its threshold (2026-03-02 09:00)"
+        "its threshold (2026-03-02 09:00)",
     ]
     assert messages([*recall()[:-1], called(1, within_days=30)]) == [
         "the recall vote on recall petition p applies 30 days to open it; the constitution sets 14"
@@ -211,6 +213,16 @@ def test_a_recall_vote_held_beyond_its_days_is_caught():
         ]
         * 2
     )
+
+
+def test_a_recall_vote_s_late_ballot_is_reported_once():
+    """Before its deadline a ballot is held to the vote's closing time; after it, to the recall's days."""
+    items = [*recall()[:-2], opened(1, closes=10), called(1)]
+    assert messages([*items, ballot("u-a", 2), ballot("u-b", 10), ballot("u-c", 16)]) == [
+        "a ballot was recorded in vote v after its closing time (2026-03-11 09:00 UTC)",
+        "a ballot was recorded in the recall vote on recall petition p after the 14 days within which it "
+        "had to be held (2026-03-16 09:00)",
+    ]
 
 
 def test_a_recall_vote_in_unseen_entries_is_held_to_the_closing_time_its_call_states():

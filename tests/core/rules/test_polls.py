@@ -74,3 +74,11 @@ def test_the_refusal_names_the_poll():
     with pytest.raises(ConflictError, match="This poll stays open until its closing time") as refused:
         polls.check_close(closes_at=CLOSES, now=OPENS, by_rules=False, turnout=0, electorate=3, what="poll")
     assert refused.value.code == "poll_still_open"
+
+
+def test_a_motion_votes_closing_time_comes_after_its_opening():
+    polls.check_closes_after_opening(opens_at=OPENS, closes_at=OPENS + timedelta(microseconds=1))
+    polls.check_closes_after_opening(opens_at=OPENS, closes_at=OPENS + timedelta(days=400))
+    for closes_at in (OPENS, OPENS - timedelta(hours=1)):
+        with pytest.raises(InvalidInputError, match="The closing time must be in the future"):
+            polls.check_closes_after_opening(opens_at=OPENS, closes_at=closes_at)
