@@ -170,3 +170,13 @@ def _clear_cache() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture
+def local_broker(monkeypatch):
+    """Live events published in this process, whatever broker the settings name (Redis relays later)."""
+    from councils.live.broker import InProcessBroker
+
+    local = InProcessBroker()
+    monkeypatch.setattr("councils.live.publish.broker", lambda: local)
+    return local

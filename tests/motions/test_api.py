@@ -5,7 +5,6 @@ import json
 import pytest
 
 from councils.federation.models import Council
-from councils.live.broker import InProcessBroker
 from councils.motions import actions
 from councils.record.models import Entry
 from tests.motions.conftest import NOW
@@ -192,11 +191,8 @@ def test_cast_query_count_is_pinned(
     event,
     django_assert_num_queries,
     django_capture_on_commit_callbacks,
-    monkeypatch,
+    local_broker,
 ):
-    # The event is checked as published, in this process, whatever broker the settings name.
-    local = InProcessBroker()
-    monkeypatch.setattr("councils.live.publish.broker", lambda: local)
     vote = actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method=method)
     bob, vote_url = cast.api(cast.bob), f"/api/v1/motions/votes/{vote.uuid}"
     assert bob.get(vote_url).status_code == 200  # the token's first use, which marks it used
@@ -204,7 +200,7 @@ def test_cast_query_count_is_pinned(
         answer = post(bob, f"{vote_url}/cast", {"choice": "yes"})
     assert answer.status_code == 200 and not answer.json()["repeated"]
     published = []
-    unsubscribe = local.subscribe(actions.vote_channel(vote), lambda _, e: published.append(e))
+    unsubscribe = local_broker.subscribe(actions.vote_channel(vote), lambda _, e: published.append(e))
     try:
         with django_assert_num_queries(1):
             callbacks[-1]()  # the tally, registered last (after a secret cast's batch flush)

@@ -9,7 +9,6 @@ from django.db import connections, transaction
 
 from councils.federation.models import Council
 from councils.live.asgi import live_router
-from councils.live.publish import broker
 from councils.motions import actions, queries
 from councils.motions.models import NamedBallot
 from tests.motions.conftest import NOW
@@ -111,12 +110,14 @@ def nothing_then_cast(cast, vote):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_tally_is_neither_read_nor_published_when_the_cast_rolls_back(cast, motion, monkeypatch):
+def test_tally_is_neither_read_nor_published_when_the_cast_rolls_back(
+    cast, motion, monkeypatch, local_broker
+):
     vote = actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method="named")
     counted, published = [], []
     real_counts = queries.live_counts
     monkeypatch.setattr(queries, "live_counts", lambda **kw: counted.append(kw) or real_counts(**kw))
-    unsubscribe = broker().subscribe(actions.vote_channel(vote), lambda _, event: published.append(event))
+    unsubscribe = local_broker.subscribe(actions.vote_channel(vote), lambda _, event: published.append(event))
     try:
         with pytest.raises(RuntimeError), transaction.atomic():
             actions.cast_vote(actor=cast.bob, vote=vote, choice="yes", now=NOW)
