@@ -205,5 +205,10 @@ def test_chair_opens_the_poll_with_its_closing_time_and_the_page_shows_it(cast, 
     assert election.status == "voting" and election.closes_at == closes_at
     page = client.get(f"/elections/{election.uuid}/")
     assert b"Poll closes" in page.content and b"closed early only once everyone has voted" in page.content
+    assert b'type="submit" disabled aria-describedby="close-hint"' in page.content
+    assert b"before then it can be closed only once everyone has voted" in page.content
     response = client.post(f"/elections/{election.uuid}/close/")
     assert response.status_code == 409 and b"stays open until its closing time" in response.content
+    Election.objects.filter(pk=election.pk).update(closes_at=timezone.now())
+    page = client.get(f"/elections/{election.uuid}/")
+    assert b"disabled" not in page.content and b"the poll may be closed and counted" in page.content

@@ -180,3 +180,26 @@ def test_council_page_motion_list_costs_one_query(cast, django_assert_max_num_qu
     with CaptureQueriesContext(connection) as after:
         assert "M9" in client.get(url).content.decode()
     assert len(after) == len(before)
+
+
+def test_the_close_button_waits_for_the_closing_time_unless_everyone_has_voted(cast, motion):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from councils.motions.models import Vote
+
+    vote = actions.open_vote(
+        actor=cast.alice,
+        motion=motion,
+        now=timezone.now(),
+        method="named",
+        closes_at=timezone.now() + timedelta(days=1),
+    )
+    alice = cast.client(cast.alice)
+    page = alice.get(f"/motions/{motion.uuid}/").content.decode()
+    assert 'type="submit" disabled aria-describedby="vote-close-hint">Close the vote' in page
+    assert "before then it can be closed only once everyone has voted" in page
+    Vote.objects.filter(pk=vote.pk).update(closes_at=timezone.now())
+    page = alice.get(f"/motions/{motion.uuid}/").content.decode()
+    assert '<button type="submit">Close the vote' in page and "vote-close-hint" not in page

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from councils.accounts.models import User
 from councils.accounts.queries import acting_user
 from councils.core.errors import InvalidInputError
+from councils.core.rules import polls
 from councils.core.tally import METHODS
 from councils.core.tally.export import stages_csv
 from councils.elections import actions, permissions, queries
@@ -37,12 +38,22 @@ def _context(request: HttpRequest, election: Election, **extra: Any) -> dict[str
         user, "nominate", election
     )
     nominated = {c.candidate_id for c in candidacies}
+    turnout = queries.count_turnout(election=election)
     return {
         "election": election,
         "candidacies": candidacies,
         "standing": standing,
         "ranks": range(1, len(standing) + 1),
-        "turnout": queries.count_turnout(election=election),
+        "turnout": turnout,
+        # The button says why it waits rather than letting the officer meet a refusal.
+        "closes_early_refused": election.status == Election.Status.VOTING
+        and polls.closes_too_early(
+            closes_at=election.closes_at,
+            at=timezone.now(),
+            by_rules=False,
+            turnout=turnout,
+            electorate=election.electorate_size,
+        ),
         "counted_back": queries.list_withdrawn_at_certification(election=election),
         "is_elector": queries.is_elector(user=user, election=election),
         "has_voted": queries.has_voted(user=user, election=election),

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from councils.accounts.queries import acting_user
+from councils.core.rules import polls
 from councils.core.rules import votes as rules
 from councils.federation import permissions as council_policy
 from councils.federation import queries as federation_queries
@@ -71,14 +72,24 @@ def _vote_context(request: HttpRequest, vote: Vote | None) -> dict[str, Any]:
     if vote is None:
         return {"vote": None}
     user = request.user
+    live = queries.live_counts(vote=vote)
     return {
         "vote": vote,
-        "live": queries.live_counts(vote=vote),
+        "live": live,
         "result": queries.result_of(vote=vote),
         "eligible": vote.is_open and permissions.can(user, "vote", vote),
         "voted": queries.has_voted(vote=vote, user=user),
         "my_choice": queries.my_named_choice(vote=vote, user=user),
         "may_close": vote.is_open and permissions.can(user, "close_vote", vote),
+        # The button says why it waits rather than letting the officer meet a refusal.
+        "closes_early_refused": vote.is_open
+        and polls.closes_too_early(
+            closes_at=vote.closes_at,
+            at=timezone.now(),
+            by_rules=False,
+            turnout=live["turnout"],
+            electorate=vote.electorate_size,
+        ),
         "batch_size": _batch_size(),
         # A fresh key per rendered form: a resubmitted form is a retry, not a second ballot.
         "idempotency_key": uuid_lib.uuid4().hex,
