@@ -2,7 +2,9 @@
 
 Each workplace council elects its delegates to its district, each district
 to its city, each city to the national congress, through the election
-actions (STV with the recorded seed). Bob tops Riverside Depot's poll. Each
+actions (STV with the recorded seed). Bob tops Riverside Depot's poll. In
+the last workplace a winner leaves before the certification, which counts
+the ballots again without them. Each
 level runs in one transaction so the demo loads fast; the actions nest.
 """
 
@@ -18,8 +20,9 @@ from councils.elections import actions as ea
 from councils.elections.models import Election
 from councils.federation import actions as fa
 from councils.federation import queries as fq
-from councils.federation.models import Council, Office
+from councils.federation.models import Council, Membership, Office
 from councils.mandates.rules import term_end
+from councils.membership import actions as ma
 
 if TYPE_CHECKING:
     from councils.demo.build import Demo
@@ -33,8 +36,14 @@ def _chair(council: Council) -> User:
     return office.user
 
 
-def _run(demo: Demo, council: Council, *, day: int, favourite: User | None = None) -> Election:
-    """Call, nominate, vote, count and certify one delegate election in `council`."""
+def _run(
+    demo: Demo, council: Council, *, day: int, favourite: User | None = None, winner_leaves: bool = False
+) -> Election:
+    """Call, nominate, vote, count and certify one delegate election in `council`.
+
+    With `winner_leaves`, the last elected leaves the council between the count and the
+    certification, and the certification counts the ballots again without them.
+    """
     rng = demo.rng
     when = demo.now + timedelta(days=day)
     chair = _chair(council)
@@ -72,6 +81,13 @@ def _run(demo: Demo, council: Council, *, day: int, favourite: User | None = Non
         actor=chair, election=election, voters=voted, rankings=rankings, now=when + timedelta(days=1, hours=2)
     )
     election = ea.close_election(actor=chair, election=election, now=closes_at)
+    if winner_leaves:
+        assert election.result is not None
+        last = next(c for c in candidacies if str(c.uuid) == election.result["elected"][-1])
+        membership = Membership.objects.get(user=last.candidate, council=council, ended_at__isnull=True)
+        ma.leave_membership(
+            actor=last.candidate, membership=membership, now=closes_at + timedelta(minutes=30)
+        )
     return ea.certify_election(actor=chair, election=election, now=when + timedelta(days=2, hours=1))
 
 
@@ -95,9 +111,13 @@ def build_delegate_elections(demo: Demo) -> None:
     """Elect delegates up the tree: workplaces, then districts, then cities."""
     bob = demo.cast.get("bob")
     with transaction.atomic():
+        # In the last workplace, away from the people of the demo's story, a winner leaves before the
+        # certification: the result is counted again without them.
+        story = ("Riverside Depot", "Harbour Works", "Northgate Depot")
+        last = next((c for c in reversed(demo.workplaces) if c.name not in story), None)
         for council in demo.workplaces:
             favourite = bob if council.name == "Riverside Depot" else None
-            _run(demo, council, day=7, favourite=favourite)
+            _run(demo, council, day=7, favourite=favourite, winner_leaves=council == last)
     with transaction.atomic():
         for district in demo.districts:
             _appoint_first_chair(demo, district, day=10)

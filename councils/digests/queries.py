@@ -103,7 +103,7 @@ class _Names:
             for key in ("motion", "vote", "election", "meeting", "petition", "mandate", "to_council"):
                 if isinstance(payload.get(key), str):
                     wanted.setdefault(key, set()).add(payload[key])
-            for elected in payload.get("elected") or []:
+            for elected in [*(payload.get("elected") or []), *(payload.get("withdrawn") or [])]:
                 candidacy = elected.get("candidacy") if isinstance(elected, dict) else elected
                 wanted.setdefault("candidacy", set()).add(str(candidacy))
             if isinstance(payload.get("delegate"), str):
@@ -255,6 +255,17 @@ def _election_closed(p: dict[str, Any], n: _Names) -> str | None:
     }
 
 
+def _election_recounted(p: dict[str, Any], n: _Names) -> str | None:
+    return _(
+        "“%(title)s” was counted again without %(withdrawn)s, who no longer had a vote when the result "
+        "was certified: %(elected)s elected."
+    ) % {
+        "title": n.elections.get(str(p.get("election")), _("an election")),
+        "withdrawn": n.elected({"elected": p.get("withdrawn")}),
+        "elected": n.elected(p),
+    }
+
+
 def _election_certified(p: dict[str, Any], n: _Names) -> str | None:
     return _("Result of “%(title)s” certified: %(elected)s.") % {
         "title": n.elections.get(str(p.get("election")), _("an election")),
@@ -347,6 +358,7 @@ DESCRIBED: dict[str, Callable[[dict[str, Any], _Names], str | None]] = {
     "election.called": _election_called,
     "election.opened": _election_opened,
     "election.closed": _election_closed,
+    "election.recounted": _election_recounted,
     "election.certified": _election_certified,
     "meeting.scheduled": _meeting_scheduled,
     "meeting.closed": _meeting_closed,

@@ -260,3 +260,24 @@ def test_the_task_sends_and_one_run_waits_for_the_next_midnight(cast, busy_week,
     assert tasks.send_digests.call() == len(mail.outbox) == 6
     [following] = DBTaskResult.objects.filter(status=TaskResultStatus.READY)
     assert following.run_after == NEXT_DAY.replace(hour=0)
+
+
+def test_a_countback_is_told_with_who_was_left_out_and_who_is_elected(cast):
+    from datetime import timedelta
+
+    from councils.core.rules.digests import Period
+    from councils.digests.queries import list_council_lines
+    from councils.record.sequencer import sequence_pending
+    from tests.record.test_replay_elections import NOW, counted_back
+
+    counted_back(cast)
+    sequence_pending()
+    period = Period(NOW - timedelta(days=1), NOW + timedelta(days=1))
+    lines = [line.text for line in list_council_lines(council=cast.riverside, period=period)]
+    recounted = next(t for t in lines if "was counted again" in t)
+    assert recounted.startswith(
+        "“Delegates of Riverside Depot to Eastside District” was counted again without Erin"
+    )
+    assert recounted.endswith(
+        "who no longer had a vote when the result was certified: Bob Novak, Frank Costa elected."
+    )
