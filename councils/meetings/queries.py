@@ -197,7 +197,10 @@ def build_minutes(*, meeting: Meeting, approved_at: datetime | None = None) -> d
         entries = [(e, json.loads(bytes(e.data))["payload"]) for e in window.order_by("id")]
     people: set[str] = set()
     for _, payload in entries:
-        people.update(b["voter"] for b in payload.get("ballots", []) if isinstance(b, dict) and "voter" in b)
+        # A named vote's close lists its ballots; an election's close only counts them.
+        ballots = payload.get("ballots")
+        if isinstance(ballots, list):
+            people.update(b["voter"] for b in ballots if isinstance(b, dict) and "voter" in b)
         people.update(e["person"] for e in payload.get("elected", []) if isinstance(e, dict))
     names = _names(people)
     document_items = []

@@ -150,6 +150,20 @@ def test_minutes_report_decisions_and_freeze_with_the_checkpoint(cast, meeting):
         actions.approve_minutes(actor=cast.alice, meeting=meeting, now=at(8))
 
 
+def test_minutes_of_a_meeting_that_held_an_election(cast, meeting):
+    from tests.record.test_replay_elections import certified
+
+    actions.open_meeting(actor=cast.alice, meeting=meeting, now=NOW - timedelta(minutes=1))
+    election, _ = certified(cast)
+    actions.add_agenda_item(
+        actor=cast.alice, meeting=meeting, kind="election", election=election, now=at(150)
+    )
+    meeting = actions.close_meeting(actor=cast.alice, meeting=meeting, now=at(180))
+    draft, _ = queries.minutes_of(meeting=meeting)
+    texts = [d["text"] for d in draft["items"][-1]["decisions"]]
+    assert texts[-2].startswith("Counted: elected ") and texts[-1].startswith("Result certified: ")
+
+
 def test_minutes_hash_is_recomputable(cast, meeting):
     import hashlib
 
