@@ -32,6 +32,7 @@ MINUTED_EVENTS = (
     "election.called",
     "election.opened",
     "election.closed",
+    "election.recounted",
     "election.certified",
 )
 
@@ -167,6 +168,12 @@ def _summary(
             f"Counted: elected {elected}. {payload.get('turnout')} of "
             f"{payload.get('electorate_size')} voted; seed {payload.get('seed')}."
         )
+    elif event == "election.recounted":
+        left_out = ", ".join(
+            candidates.get(w["candidacy"], w["candidacy"]) for w in payload.get("withdrawn", [])
+        )
+        elected = ", ".join(candidates.get(c, c) for c in payload.get("elected", []))
+        text = f"Counted again without {left_out}, who no longer had a vote: elected {elected or 'nobody'}."
     elif event == "election.certified":
         text = "Result certified: " + ", ".join(
             names.get(e["person"], e["person"]) for e in payload.get("elected", [])

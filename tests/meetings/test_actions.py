@@ -164,6 +164,25 @@ def test_minutes_of_a_meeting_that_held_an_election(cast, meeting):
     assert texts[-2].startswith("Counted: elected ") and texts[-1].startswith("Result certified: ")
 
 
+def test_minutes_tell_a_countback_at_certification(cast, meeting):
+    from councils.elections.models import Election
+    from tests.record.test_replay_elections import counted_back
+
+    actions.open_meeting(actor=cast.alice, meeting=meeting, now=NOW - timedelta(minutes=1))
+    counted_back(cast)
+    election = Election.objects.get(council=cast.riverside, is_by_election=False)
+    actions.add_agenda_item(
+        actor=cast.alice, meeting=meeting, kind="election", election=election, now=at(150)
+    )
+    meeting = actions.close_meeting(actor=cast.alice, meeting=meeting, now=at(180))
+    draft, _ = queries.minutes_of(meeting=meeting)
+    texts = [d["text"] for d in draft["items"][-1]["decisions"]]
+    assert (
+        "Counted again without Erin Walsh, who no longer had a vote: elected Bob Novak, Frank Costa." in texts
+    )
+    assert texts[-1] == "Result certified: Bob Novak, Frank Costa"
+
+
 def test_minutes_hash_is_recomputable(cast, meeting):
     import hashlib
 
