@@ -331,6 +331,13 @@ def open_meeting(*, actor: User, meeting: Meeting, now: datetime) -> Meeting:
     meeting = _lock(meeting)
     _require_status(meeting, Meeting.Status.SCHEDULED)
     permissions.require(actor, "manage", meeting)
+    if now < meeting.starts_at:
+        # A meeting held before the time announced is held without those who come on time.
+        raise ConflictError(
+            f"This meeting was called for {meeting.starts_at:%Y-%m-%d %H:%M} UTC "
+            "and cannot open before then.",
+            code="meeting_not_yet",
+        )
     meeting.status = Meeting.Status.OPEN
     meeting.opened_at = now
     meeting.save(update_fields=["status", "opened_at"])
@@ -394,16 +401,28 @@ def close_meeting(*, actor: User, meeting: Meeting, now: datetime) -> Meeting:
     Speaker.objects.filter(item__meeting=meeting, status=Speaker.Status.WAITING).update(
         status=Speaker.Status.WITHDRAWN, done_at=now
     )
-    from councils.petitions.actions import finish_forced_items
+    from councils.petitions.actions import carry_over_forced_items, finish_forced_items
 
+    untaken = set(
+        meeting.items.filter(status=AgendaItem.Status.PENDING, forced_item_uuid__isnull=False).values_list(
+            "forced_item_uuid", flat=True
+        )
+    )
+    carried = carry_over_forced_items(meeting_uuid=meeting.uuid, untaken=untaken, now=now)
     finish_forced_items(meeting_uuid=meeting.uuid, now=now)
     append_entry(
         event="meeting.closed",
         actor=actor,
         council=meeting.council,
-        payload={"meeting": str(meeting.uuid), "attendance": meeting.attendance.count()},
+        payload={
+            "meeting": str(meeting.uuid),
+            "attendance": meeting.attendance.count(),
+            "carried_over": [str(item.uuid) for item in carried],
+        },
         now=now,
     )
+    if carried:
+        place_on_meeting_set(council_id=meeting.council_id, only=Q(pk__in=[i.pk for i in carried]), now=now)
     _place_reports_due(open_reports_due(council=meeting.council, meeting_uuid=meeting.uuid, now=now), now)
     publish_on_commit(_channel(meeting), {"type": "meeting.closed"})
     return meeting

@@ -486,6 +486,33 @@ def place_forced_items(
     return due
 
 
+def carry_over_forced_items(*, meeting_uuid: Any, untaken: set[Any], now: datetime) -> list[ForcedAgendaItem]:
+    """Forced items a meeting closed without taking wait again for the council's next meeting.
+
+    Closing the meeting is not a way to keep them off the agenda: only an adopted motion of the
+    council removes one. Runs in the closing action, before `finish_forced_items`.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("carry_over_forced_items runs inside the action that closed the meeting")
+    items = list(
+        ForcedAgendaItem.objects.select_for_update(of=("self",))
+        .select_related("council")
+        .filter(meeting_uuid=meeting_uuid, status=ForcedAgendaItem.Status.PLACED, uuid__in=untaken)
+        .order_by("forced_at", "id")
+    )
+    for item in items:
+        item.status, item.meeting_uuid, item.changed_at = ForcedAgendaItem.Status.PENDING, None, now
+        item.save(update_fields=["status", "meeting_uuid", "changed_at"])
+        append_entry(
+            event="agenda.item_carried_over",
+            actor=None,
+            council=item.council,
+            payload={"item": str(item.uuid), "meeting": str(meeting_uuid)},
+            now=now,
+        )
+    return items
+
+
 def finish_forced_items(*, meeting_uuid: Any, now: datetime) -> int:
     """Mark the forced items of a meeting that has closed as dealt with; runs in the closing action."""
     if not transaction.get_connection().in_atomic_block:

@@ -29,9 +29,10 @@ def meeting(cast) -> Meeting:
         actor=cast.alice,
         council=cast.riverside,
         title="General meeting",
-        starts_at=NOW + timedelta(days=7),
+        # Called a week ahead, for the moment the tests open it.
+        starts_at=NOW,
         place="Canteen",
-        now=NOW,
+        now=NOW - timedelta(days=7),
     )
 
 
@@ -153,7 +154,7 @@ def test_minutes_report_decisions_and_freeze_with_the_checkpoint(cast, meeting):
 def test_minutes_of_a_meeting_that_held_an_election(cast, meeting):
     from tests.record.test_replay_elections import certified
 
-    actions.open_meeting(actor=cast.alice, meeting=meeting, now=NOW - timedelta(minutes=1))
+    actions.open_meeting(actor=cast.alice, meeting=meeting, now=NOW)
     election, _ = certified(cast)
     actions.add_agenda_item(
         actor=cast.alice, meeting=meeting, kind="election", election=election, now=at(150)
@@ -168,7 +169,7 @@ def test_minutes_tell_a_countback_at_certification(cast, meeting):
     from councils.elections.models import Election
     from tests.record.test_replay_elections import counted_back
 
-    actions.open_meeting(actor=cast.alice, meeting=meeting, now=NOW - timedelta(minutes=1))
+    actions.open_meeting(actor=cast.alice, meeting=meeting, now=NOW)
     counted_back(cast)
     election = Election.objects.get(council=cast.riverside, is_by_election=False)
     actions.add_agenda_item(
@@ -214,9 +215,55 @@ def test_items_forced_by_petition_go_on_the_next_agenda_and_are_finished_at_clos
     with pytest.raises(InvalidInputError):
         actions.add_agenda_item(actor=cast.alice, meeting=meeting, kind="petition", title="x", now=NOW)
     actions.open_meeting(actor=cast.alice, meeting=meeting, now=at(0))
-    actions.close_meeting(actor=cast.alice, meeting=meeting, now=at(1))
+    assert actions.take_next_item(actor=cast.alice, meeting=meeting, now=at(1)) == item
+    actions.close_meeting(actor=cast.alice, meeting=meeting, now=at(2))
     forced.refresh_from_db()
     assert forced.status == "dealt_with"
+
+
+def test_a_forced_item_the_meeting_closed_without_taking_goes_on_the_next_meeting(cast):
+    """Closing the meeting early is no way to keep a petition off the agenda: the item waits for the next."""
+    from councils.petitions import actions as petition_actions
+    from councils.petitions.models import ForcedAgendaItem
+
+    petition = petition_actions.start_agenda_petition(
+        actor=cast.erin, council=cast.riverside, title="Heat in the depot", text="Discuss the heat.", now=NOW
+    )
+    if petition.status == "open":
+        petition_actions.sign_agenda_petition(actor=cast.frank, petition=petition, now=NOW)
+    forced = ForcedAgendaItem.objects.get(petition=petition)
+    first = actions.schedule_meeting(
+        actor=cast.alice, council=cast.riverside, title="First", starts_at=NOW, place="Canteen", now=NOW
+    )
+    later = actions.schedule_meeting(
+        actor=cast.alice, council=cast.riverside, title="Later", starts_at=at(600), place="Canteen", now=NOW
+    )
+    assert not later.items.exists()
+    actions.open_meeting(actor=cast.alice, meeting=first, now=at(0))
+    closed = actions.close_meeting(actor=cast.alice, meeting=first, now=at(1))
+    forced.refresh_from_db()
+    assert (forced.status, forced.meeting_uuid) == ("placed", later.uuid)
+    assert [i.title for i in later.items.all()] == ["Heat in the depot"]
+    assert closed.items.get().status == "pending"
+    [carried] = entries("agenda.item_carried_over")
+    assert carried == {"item": str(forced.uuid), "meeting": str(first.uuid)}
+    assert entries("meeting.closed")[0]["carried_over"] == [str(forced.uuid)]
+    page = cast.client(cast.alice).get(f"/meetings/{first.uuid}/").content.decode()
+    assert "Not reached: carried over to the next meeting" in page
+
+
+def test_a_meeting_cannot_open_before_the_time_it_was_called_for(cast):
+    meeting = actions.schedule_meeting(
+        actor=cast.alice, council=cast.riverside, title="Next", starts_at=at(60), place="Canteen", now=NOW
+    )
+    with pytest.raises(
+        ConflictError, match="called for 2026-03-01 10:00 UTC and cannot open before then"
+    ) as early:
+        actions.open_meeting(actor=cast.alice, meeting=meeting, now=at(59))
+    assert early.value.code == "meeting_not_yet"
+    meeting.refresh_from_db()
+    assert meeting.status == "scheduled" and not entries("meeting.opened")
+    assert actions.open_meeting(actor=cast.alice, meeting=meeting, now=at(60)).status == "open"
 
 
 def test_demo_step_holds_a_past_meeting_and_schedules_the_next(cast):
@@ -344,6 +391,7 @@ def test_report_due_waits_for_the_next_meeting_scheduled(cast):
     [item] = nxt.items.all()
     assert (item.kind, item.report, item.position) == ("report_back", report, 1)
     actions.open_meeting(actor=cast.alice, meeting=nxt, now=at(600))
+    actions.take_next_item(actor=cast.alice, meeting=nxt, now=at(610))
     actions.close_meeting(actor=cast.alice, meeting=nxt, now=at(660))
     forced.refresh_from_db()
     assert forced.status == "dealt_with"
