@@ -32,6 +32,7 @@ MINUTED_EVENTS = (
     "election.called",
     "election.opened",
     "election.closed",
+    "election.failed",
     "election.certified",
 )
 
@@ -167,6 +168,8 @@ def _summary(
             f"Counted: elected {elected}. {payload.get('turnout')} of "
             f"{payload.get('electorate_size')} voted; seed {payload.get('seed')}."
         )
+    elif event == "election.failed":
+        text = "Failed: no ballots were cast, so nobody was elected."
     elif event == "election.certified":
         text = "Result certified: " + ", ".join(
             names.get(e["person"], e["person"]) for e in payload.get("elected", [])

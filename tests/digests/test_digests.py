@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command
 
 from councils.digests import actions, tasks
 from councils.digests.models import DigestPreference
+from councils.elections import actions as election_actions
 from councils.federation.models import Council
 from councils.motions import actions as motion_actions
 from councils.record.models import Checkpoint
@@ -260,3 +261,18 @@ def test_the_task_sends_and_one_run_waits_for_the_next_midnight(cast, busy_week,
     assert tasks.send_digests.call() == len(mail.outbox) == 6
     [following] = DBTaskResult.objects.filter(status=TaskResultStatus.READY)
     assert following.run_after == NEXT_DAY.replace(hour=0)
+
+
+def test_an_election_that_failed_for_want_of_ballots_is_told(cast):
+    election = election_actions.call_election(
+        actor=cast.alice, council=cast.riverside, kind="delegates", now=NOW
+    )
+    election_actions.nominate(actor=cast.bob, election=election, candidate=cast.bob, now=NOW)
+    closes_at = NOW + timedelta(hours=1)
+    election_actions.open_voting(actor=cast.alice, election=election, closes_at=closes_at, now=NOW)
+    election_actions.close_election(actor=None, election=election, now=closes_at)
+    send()
+    assert (
+        f"“{election.title}” failed: no ballots were cast, so nobody was elected. "
+        "The council may call a new election."
+    ) in mail_to("bob").body
