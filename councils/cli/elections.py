@@ -9,6 +9,9 @@ from typing import Any
 from councils.cli.client import Api
 from councils.cli.output import CliError, emit_json, parse_uuid
 
+# What a failed election means, as the election page says it.
+FAILED = "No ballots were cast: nobody was elected. The council may call a new election."
+
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
@@ -98,6 +101,8 @@ def run_show(args: argparse.Namespace) -> int:
         print(f"  turnout {election['turnout']} of {election['electorate_size']}")
     if election["closes_at"]:
         print(f"  the poll closes {election['closes_at']}")
+    if election["status"] == "failed":
+        print(f"  {FAILED}")
     for c in election["candidates"]:
         flags = [f for f, on in (("elected", c["elected"]), ("withdrawn", c["withdrawn"])) if on]
         if not c["accepted"] and not c["withdrawn"]:
@@ -140,6 +145,8 @@ def run_close(args: argparse.Namespace) -> int:
     closed = Api(args.server).post(f"/elections/{election}/close")
     if args.json:
         emit_json(closed)
+    elif closed["status"] == "failed":
+        print(f"Closed: {FAILED}")
     else:
         print(
             f"Closed and counted: {closed['ballot_count']} ballots. "

@@ -17,7 +17,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from councils.accounts.models import User
-from councils.demo.elections import build_delegate_elections, build_open_election
+from councils.demo.elections import build_delegate_elections, build_failed_election, build_open_election
 from councils.demo.mandates import build_accountability
 from councils.demo.meetings import build_meetings
 from councils.demo.membership import adopt_constitution, build_membership
@@ -229,6 +229,7 @@ STEPS: list[Callable[[Demo], None]] = [
     build_members,
     build_delegate_elections,
     build_open_election,
+    build_failed_election,
     build_motions,
     build_meetings,
     # Accountability runs last: it needs elected delegates, motions and meetings.

@@ -1,4 +1,4 @@
-"""Demo step: delegates elected at every level, and an officer election open for voting.
+"""Demo step: delegates elected at every level, an officer election open for voting, one that failed.
 
 Each workplace council elects its delegates to its district, each district
 to its city, each city to the national congress, through the election
@@ -147,3 +147,17 @@ def build_open_election(demo: Demo) -> None:
             approvals=[str(election.candidacies.get(candidate=frank).uuid)],
             now=when + timedelta(days=1, hours=1),
         )
+
+
+def build_failed_election(demo: Demo) -> None:
+    """A secretary election of Eastside Hospital whose poll closed with no ballot: nobody was elected."""
+    council = next(c for c in demo.workplaces if c.name == "Eastside Hospital")
+    chair = _chair(council)
+    when = demo.now + timedelta(days=100)
+    with transaction.atomic():
+        election = ea.call_election(actor=chair, council=council, kind="office", role="secretary", now=when)
+        ea.nominate(actor=chair, election=election, candidate=chair, now=when)
+        closes_at = when + timedelta(days=8)
+        ea.open_voting(actor=chair, election=election, closes_at=closes_at, now=when + timedelta(days=1))
+        # Nobody voted; the rules closed the poll at its closing time.
+        ea.close_election(actor=None, election=election, now=closes_at)

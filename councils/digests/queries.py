@@ -266,6 +266,13 @@ def _election_recounted(p: dict[str, Any], n: _Names) -> str | None:
     }
 
 
+def _election_failed(p: dict[str, Any], n: _Names) -> str | None:
+    return _(
+        "“%(title)s” failed: no ballots were cast, so nobody was elected. "
+        "The council may call a new election."
+    ) % {"title": n.elections.get(str(p.get("election")), _("an election"))}
+
+
 def _election_certified(p: dict[str, Any], n: _Names) -> str | None:
     return _("Result of “%(title)s” certified: %(elected)s.") % {
         "title": n.elections.get(str(p.get("election")), _("an election")),
@@ -359,6 +366,7 @@ DESCRIBED: dict[str, Callable[[dict[str, Any], _Names], str | None]] = {
     "election.opened": _election_opened,
     "election.closed": _election_closed,
     "election.recounted": _election_recounted,
+    "election.failed": _election_failed,
     "election.certified": _election_certified,
     "meeting.scheduled": _meeting_scheduled,
     "meeting.closed": _meeting_closed,

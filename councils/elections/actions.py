@@ -53,10 +53,13 @@ def _lock(election: Election) -> Election:
 
 
 def _require_status(election: Election, *statuses: str) -> None:
-    if election.status not in statuses:
+    if election.status in statuses:
+        return
+    if election.status == Election.Status.FAILED:
         raise ConflictError(
-            f"The election is {election.get_status_display().lower()}.", code="election_state"
+            "The election failed: no ballots were cast, so nobody was elected.", code="election_state"
         )
+    raise ConflictError(f"The election is {election.get_status_display().lower()}.", code="election_state")
 
 
 @transaction.atomic
@@ -594,7 +597,8 @@ def close_election(*, actor: User | None, election: Election, now: datetime) -> 
     """Close the poll, rewrite the box in random order, draw the seed and count.
 
     `actor` None is the rules closing the poll at its closing time (`tasks.close_due_election`).
-    An officer may close it before then only once every elector has voted.
+    An officer may close it before then only once every elector has voted. A poll that closes
+    with no ballot cannot be counted: the election fails (`_fail`) and nobody is elected.
     """
     election = _lock(election)
     _require_status(election, Election.Status.VOTING)
@@ -611,7 +615,7 @@ def close_election(*, actor: User | None, election: Election, now: datetime) -> 
     )
     flush_ballots(election_pk=election.pk, force=True)
     if not Ballot.objects.filter(election=election).exists():
-        raise ConflictError("No ballot has been cast yet; with none, no one can be elected.")
+        return _fail(actor=actor, election=election, turnout=turnout, now=now)
     rankings: list[Any] = list(Ballot.objects.filter(election=election).values_list("ranking", flat=True))
     random.SystemRandom().shuffle(rankings)
     Ballot.objects.filter(election=election).delete()
@@ -652,6 +656,39 @@ def close_election(*, actor: User | None, election: Election, now: datetime) -> 
     election_key = str(election.uuid)
     transaction.on_commit(lambda: sealing.delete_key(election_key))
     publish_on_commit(_channel(election), {"type": "election.closed"})
+    publish_on_commit(f"council-{election.council.uuid}", {"type": "elections.changed"})
+    return election
+
+
+# Why an election failed: its poll closed with no ballot in the box.
+NO_BALLOTS = "no_ballots"
+
+
+def _fail(*, actor: User | None, election: Election, turnout: int, now: datetime) -> Election:
+    """End, inside `close_election`, a poll that closed with no ballot: nobody is elected.
+
+    The seats or office stay as they were (sitting holders in place, a vacancy still vacant) and
+    the rules call no new election: the council's chair or election officer calls one when the
+    council is ready to (docs/elections.md).
+    """
+    election.status = Election.Status.FAILED
+    election.closed_at = now
+    election.save(update_fields=["status", "closed_at"])
+    append_entry(
+        event="election.failed",
+        actor=actor,
+        council=election.council,
+        payload={
+            "election": str(election.uuid),
+            "reason": NO_BALLOTS,
+            "turnout": turnout,
+            "electorate_size": election.electorate_size,
+        },
+        now=now,
+    )
+    election_key = str(election.uuid)
+    transaction.on_commit(lambda: sealing.delete_key(election_key))
+    publish_on_commit(_channel(election), {"type": "election.failed"})
     publish_on_commit(f"council-{election.council.uuid}", {"type": "elections.changed"})
     return election
 

@@ -19,6 +19,8 @@ class Election(models.Model):
         VOTING = "voting", _("Voting open")
         CLOSED = "closed", _("Closed and counted")
         CERTIFIED = "certified", _("Certified")
+        # The poll closed with no ballot in the box: nobody is elected and the council may call another.
+        FAILED = "failed", _("Failed: no ballots cast")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     council = models.ForeignKey("federation.Council", on_delete=models.PROTECT, related_name="elections")

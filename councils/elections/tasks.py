@@ -16,7 +16,7 @@ from councils.motions.tasks import run_at
 def close_due_election(election_uuid: str) -> str:
     """Close and count a poll whose closing time has come; the rules act, so no chair can hold it open.
 
-    A poll in which nobody voted cannot be counted and stays as it is, taking no more ballots.
+    A poll in which nobody voted cannot be counted: the election fails and nobody is elected.
     """
     from councils.elections.actions import close_election
 
@@ -25,10 +25,10 @@ def close_due_election(election_uuid: str) -> str:
     if election is None or election.closes_at is None or election.closes_at > now:
         return "not due"
     try:
-        close_election(actor=None, election=election, now=now)
+        closed = close_election(actor=None, election=election, now=now)
     except ConflictError as exc:
         return exc.message
-    return "closed"
+    return str(closed.status)
 
 
 def schedule_close(*, election_uuid: str, at: datetime) -> None:

@@ -33,6 +33,7 @@ MINUTED_EVENTS = (
     "election.opened",
     "election.closed",
     "election.recounted",
+    "election.failed",
     "election.certified",
 )
 
@@ -174,6 +175,8 @@ def _summary(
         )
         elected = ", ".join(candidates.get(c, c) for c in payload.get("elected", []))
         text = f"Counted again without {left_out}, who no longer had a vote: elected {elected or 'nobody'}."
+    elif event == "election.failed":
+        text = "Failed: no ballots were cast, so nobody was elected."
     elif event == "election.certified":
         text = "Result certified: " + ", ".join(
             names.get(e["person"], e["person"]) for e in payload.get("elected", [])

@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command
 
 from councils.digests import actions, tasks
 from councils.digests.models import DigestPreference
+from councils.elections import actions as election_actions
 from councils.federation.models import Council
 from councils.motions import actions as motion_actions
 from councils.record.models import Checkpoint
@@ -281,3 +282,18 @@ def test_a_countback_is_told_with_who_was_left_out_and_who_is_elected(cast):
     assert recounted.endswith(
         "who no longer had a vote when the result was certified: Bob Novak, Frank Costa elected."
     )
+
+
+def test_an_election_that_failed_for_want_of_ballots_is_told(cast):
+    election = election_actions.call_election(
+        actor=cast.alice, council=cast.riverside, kind="delegates", now=NOW
+    )
+    election_actions.nominate(actor=cast.bob, election=election, candidate=cast.bob, now=NOW)
+    closes_at = NOW + timedelta(hours=1)
+    election_actions.open_voting(actor=cast.alice, election=election, closes_at=closes_at, now=NOW)
+    election_actions.close_election(actor=None, election=election, now=closes_at)
+    send()
+    assert (
+        f"“{election.title}” failed: no ballots were cast, so nobody was elected. "
+        "The council may call a new election."
+    ) in mail_to("bob").body

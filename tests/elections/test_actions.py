@@ -374,12 +374,41 @@ def test_demo_step_elects_bob_for_riverside(cast):
     assert Election.objects.filter(status="voting", role="treasurer").count() == 1
 
 
-def test_close_without_ballots_is_refused(cast):
+def test_a_poll_closed_without_ballots_fails_and_elects_nobody(
+    cast, local_broker, django_capture_on_commit_callbacks
+):
+    sitting = list(Seat.objects.filter(from_council=cast.riverside, ended_at__isnull=True))
     election = actions.call_election(actor=cast.alice, council=cast.riverside, kind="delegates", now=NOW)
-    actions.nominate(actor=cast.bob, election=election, candidate=cast.bob, now=NOW)
+    bob = actions.nominate(actor=cast.bob, election=election, candidate=cast.bob, now=NOW)
     actions.open_voting(actor=cast.alice, election=election, closes_at=CLOSES, now=NOW)
-    with pytest.raises(ConflictError, match="No ballot"):
-        actions.close_election(actor=cast.alice, election=election, now=CLOSES)
+    # Before the closing time nobody may close it: nobody has voted yet.
+    with pytest.raises(ConflictError, match="stays open until its closing time"):
+        actions.close_election(actor=cast.alice, election=election, now=CLOSES - timedelta(minutes=1))
+    published: list[dict] = []
+    local_broker.subscribe(f"election-{election.uuid}", lambda _, e: published.append(e))
+    with django_capture_on_commit_callbacks(execute=True):
+        failed = actions.close_election(actor=cast.alice, election=election, now=CLOSES)
+    assert failed.status == "failed" and failed.closed_at == CLOSES and failed.result is None
+    assert not Election.objects.get(pk=election.pk).candidacies.filter(is_elected=True).exists()
+    [entry] = entries("election.failed")
+    assert entry["actor"] == str(cast.alice.uuid)
+    assert entry["payload"] == {
+        "election": str(election.uuid),
+        "reason": "no_ballots",
+        "turnout": 0,
+        "electorate_size": 4,
+    }
+    assert not entries("election.closed") and published == [{"type": "election.failed"}]
+    # It is over: no ballot, no second close, no certification, and the seats stay as they were.
+    with pytest.raises(ConflictError, match="The election failed: no ballots were cast"):
+        actions.cast_ballot(actor=cast.erin, election=failed, ranking=[str(bob.uuid)], now=NOW)
+    with pytest.raises(ConflictError, match="The election failed: no ballots were cast"):
+        actions.close_election(actor=cast.alice, election=failed, now=CLOSES)
+    with pytest.raises(ConflictError, match="The election failed: no ballots were cast"):
+        actions.certify_election(actor=cast.alice, election=failed, now=CLOSES)
+    assert list(Seat.objects.filter(from_council=cast.riverside, ended_at__isnull=True)) == sitting
+    # Nor do the rules call another: the council decides when to call a new election.
+    assert Election.objects.filter(council=cast.riverside).count() == 1
 
 
 def test_sitting_delegate_cannot_stand_in_a_by_election(cast):
@@ -678,3 +707,11 @@ def test_an_election_opened_before_polls_had_a_closing_time_is_closed_by_hand(ca
     actions.cast_ballot(actor=cast.erin, election=election, ranking=[str(bob.uuid)], now=later)
     closed = actions.close_election(actor=cast.alice, election=election, now=later)
     assert closed.status == "closed" and closed.ballot_count == 1
+
+
+def test_a_poll_without_a_closing_time_that_an_officer_closes_with_no_ballot_fails(cast):
+    election, _ = _nominated(cast)
+    actions.open_voting(actor=cast.alice, election=election, closes_at=CLOSES, now=NOW)
+    Election.objects.filter(pk=election.pk).update(closes_at=None)
+    failed = actions.close_election(actor=cast.alice, election=election, now=NOW + timedelta(minutes=5))
+    assert failed.status == "failed" and entries("election.failed")[0]["payload"]["turnout"] == 0

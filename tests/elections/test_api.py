@@ -262,3 +262,21 @@ def test_ballot_after_the_closing_time_and_early_close_are_409(cast):
     response = post(cast.api(cast.bob), f"{BASE}/{election['uuid']}/ballot", {"ranking": [bob["uuid"]]})
     assert response.status_code == 409 and response.json()["detail"] == "Voting time is over."
     assert response.json()["code"] == "voting_time_over"
+
+
+def test_a_poll_closed_with_no_ballot_is_listed_as_failed(cast):
+    election = call(cast)
+    bob = nominate(cast, election, cast.bob)
+    client = cast.api(cast.alice)
+    open_poll(client, election)
+    Election.objects.filter(uuid=election["uuid"]).update(closes_at=timezone.now())
+    response = post(client, f"{BASE}/{election['uuid']}/close")
+    assert response.status_code == 200
+    assert response.json()["status"] == "failed" and response.json()["ballot_count"] == 0
+    listed = client.get(BASE, {"council": str(cast.riverside.uuid)}).json()["items"]
+    assert [e["status"] for e in listed if e["uuid"] == election["uuid"]] == ["failed"]
+    response = post(cast.api(cast.bob), f"{BASE}/{election['uuid']}/ballot", {"ranking": [bob["uuid"]]})
+    assert response.status_code == 409 and response.json()["code"] == "election_state"
+    assert response.json()["detail"] == "The election failed: no ballots were cast, so nobody was elected."
+    response = client.get(f"{BASE}/{election['uuid']}/results")
+    assert response.status_code == 409 and response.json()["code"] == "election_state"

@@ -15,6 +15,7 @@ from councils.cli import client as cli_client
 from councils.cli.count import main as count_main
 from councils.cli.main import main
 from councils.elections import actions
+from councils.elections.models import Election
 from councils.meetings import actions as meeting_actions
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -123,3 +124,18 @@ def test_meetings_list_show_and_minutes(cli, cast, capsys, tmp_path):
     pdf = tmp_path / "m.pdf"
     assert cli(cast.bob, "meetings", "minutes", str(meeting.uuid), "--pdf", str(pdf)) == 0
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_show_and_close_say_an_election_failed(cli, cast, election, capsys):
+    closes_at = (timezone.now() + timedelta(hours=1)).isoformat()
+    assert cli(cast.alice, "elections", "open", str(election.uuid), "--closes-at", closes_at) == 0
+    Election.objects.filter(pk=election.pk).update(closes_at=timezone.now())
+    capsys.readouterr()
+    failed = "No ballots were cast: nobody was elected. The council may call a new election."
+    assert cli(cast.alice, "elections", "close", str(election.uuid)) == 0
+    assert capsys.readouterr().out == f"Closed: {failed}\n"
+    assert cli(cast.bob, "elections", "show", str(election.uuid)) == 0
+    out = capsys.readouterr().out
+    assert "  failed, 2 seat(s)" in out and f"  {failed}\n" in out
+    assert cli(cast.bob, "elections", "list", "--council", str(cast.riverside.uuid)) == 0
+    assert f"{election.uuid}  failed" in capsys.readouterr().out

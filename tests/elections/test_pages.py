@@ -212,3 +212,35 @@ def test_chair_opens_the_poll_with_its_closing_time_and_the_page_shows_it(cast, 
     Election.objects.filter(pk=election.pk).update(closes_at=timezone.now())
     page = client.get(f"/elections/{election.uuid}/")
     assert b"disabled" not in page.content and b"the poll may be closed and counted" in page.content
+
+
+@pytest.mark.parametrize(
+    ("by_election", "says"),
+    [
+        (False, b"sitting delegates keep their seats until a new election is certified"),
+        (True, b"The rules call no new by-election by themselves"),
+    ],
+)
+def test_a_failed_election_says_nobody_was_elected_and_who_calls_the_next(cast, by_election, says):
+    election = actions.call_election(
+        actor=cast.alice,
+        council=cast.riverside,
+        kind="delegates",
+        seats=1,
+        is_by_election=by_election,
+        now=NOW,
+    )
+    actions.nominate(actor=cast.erin, election=election, candidate=cast.erin, now=NOW)
+    actions.open_voting(actor=cast.alice, election=election, closes_at=NOW + timedelta(hours=1), now=NOW)
+    client = cast.client(cast.alice)
+    response = client.post(f"/elections/{election.uuid}/close/", follow=True)
+    assert response.status_code == 200 and response.redirect_chain[-1][0] == f"/elections/{election.uuid}/"
+    page = response.content
+    assert b"Failed: no ballots cast" in page
+    assert b"No ballots were cast: nobody was elected. The council may call a new election." in page
+    assert says in page and f"/elections/call/{cast.riverside.uuid}/".encode() in page
+    assert b'name="rank_1"' not in page and b"Close voting and count" not in page
+    member_page = cast.client(cast.erin).get(f"/elections/{election.uuid}/").content
+    assert b"nobody was elected" in member_page and b"Call a new election" not in member_page
+    council_page = client.get(f"/councils/{cast.riverside.uuid}/").content
+    assert b'badge rejected">Failed: no ballots cast' in council_page

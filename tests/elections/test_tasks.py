@@ -48,11 +48,18 @@ def test_the_poll_is_closed_by_the_rules_at_its_closing_time(
     assert tasks.close_due_election.call(str(election.uuid)) == "not due"
 
 
-def test_a_poll_nobody_voted_in_is_left_uncounted(database_tasks, cast, django_capture_on_commit_callbacks):
+def test_a_poll_nobody_voted_in_fails_at_its_closing_time(
+    database_tasks, cast, django_capture_on_commit_callbacks
+):
     election, _, _ = _open(cast, django_capture_on_commit_callbacks)
     Election.objects.filter(pk=election.pk).update(closes_at=timezone.now() - timedelta(seconds=1))
-    assert tasks.close_due_election.call(str(election.uuid)).startswith("No ballot has been cast yet")
-    assert Election.objects.get(pk=election.pk).status == "voting"
+    assert tasks.close_due_election.call(str(election.uuid)) == "failed"
+    assert Election.objects.get(pk=election.pk).status == "failed"
+    [failed] = Entry.objects.filter(event="election.failed")
+    document = json.loads(bytes(failed.data))
+    assert document["actor"] is None
+    assert document["payload"]["reason"] == "no_ballots" and document["payload"]["turnout"] == 0
+    assert tasks.close_due_election.call(str(election.uuid)) == "not due"
 
 
 def test_immediate_backend_schedules_nothing(cast, django_capture_on_commit_callbacks):

@@ -184,6 +184,22 @@ def test_minutes_tell_a_countback_at_certification(cast, meeting):
     assert texts[-1] == "Result certified: Bob Novak, Frank Costa"
 
 
+def test_minutes_report_an_election_that_failed_for_want_of_ballots(cast, meeting):
+    election = election_actions.call_election(
+        actor=cast.alice, council=cast.riverside, kind="delegates", now=NOW
+    )
+    election_actions.nominate(actor=cast.bob, election=election, candidate=cast.bob, now=NOW)
+    actions.add_agenda_item(actor=cast.alice, meeting=meeting, kind="election", election=election, now=NOW)
+    actions.open_meeting(actor=cast.alice, meeting=meeting, now=at(0))
+    actions.take_next_item(actor=cast.alice, meeting=meeting, now=at(1))
+    election_actions.open_voting(actor=cast.alice, election=election, closes_at=at(20), now=at(2))
+    election_actions.close_election(actor=None, election=election, now=at(20))
+    meeting = actions.close_meeting(actor=cast.alice, meeting=meeting, now=at(21))
+    draft, _ = queries.minutes_of(meeting=meeting)
+    texts = [d["text"] for d in draft["items"][0]["decisions"] if d["event"] == "election.failed"]
+    assert texts == ["Failed: no ballots were cast, so nobody was elected."]
+
+
 def test_minutes_hash_is_recomputable(cast, meeting):
     import hashlib
 

@@ -285,3 +285,42 @@ def test_a_ballot_after_the_closing_time_and_an_early_close_are_caught(cast, tmp
     path = signed_bundle(tmp_path, docs)
     assert main(["verify", "--bundle", str(path), "--forget"]) == 1
     assert early in capsys.readouterr().out
+
+
+def failed(cast) -> Election:
+    """A delegate election in Riverside Depot whose poll closed, by the rules at its time, with no ballot."""
+    election = actions.call_election(actor=cast.alice, council=cast.riverside, kind="delegates", now=NOW)
+    actions.nominate(actor=cast.bob, election=election, candidate=cast.bob, now=NOW)
+    actions.open_voting(actor=cast.alice, election=election, closes_at=NOW + timedelta(hours=1), now=NOW)
+    return actions.close_election(actor=None, election=election, now=NOW + timedelta(hours=1))
+
+
+def test_a_genuine_failed_election_checks_out(cast):
+    assert failed(cast).status == "failed"
+    verdict = verify_genuine()
+    assert verdict.problems == [] and not any("election" in n for n in verdict.notes)
+
+
+def test_a_failure_forged_over_cast_ballots_or_before_the_closing_time_is_caught(cast, tmp_path, capsys):
+    election = failed(cast)
+    name = f'election "{election.title}" ({election.uuid})'
+    docs = documents()
+    fail = find(docs, "election.failed")
+    ballot = {**docs[fail], "event": "election.ballot_cast", "actor": str(cast.erin.uuid)}
+    ballot["at"] = "2026-03-01T09:30:00.000000Z"
+    ballot["payload"] = {"election": str(election.uuid)}
+    docs.insert(fail, ballot)
+    [hidden] = problems_of(docs)
+    assert hidden.endswith(
+        f"{name} was recorded as failed for want of ballots, but the record holds 1 ballots cast "
+        "and the entry reports a turnout of 0."
+    )
+    docs = documents()
+    docs[find(docs, "election.failed")].update(actor=str(cast.alice.uuid), at="2026-03-01T09:30:00.000000Z")
+    early = (
+        f"{name} was closed by {cast.alice.uuid} before its poll's closing time "
+        "with 0 of 4 electors having voted"
+    )
+    assert any(early in p for p in problems_of(docs))
+    assert main(["verify", "--bundle", str(signed_bundle(tmp_path, docs)), "--forget"]) == 1
+    assert early in capsys.readouterr().out

@@ -62,7 +62,10 @@ class ElectionOut(Schema):
     title: str
     seats: int
     method: str
-    status: str
+    status: str = Field(
+        description="nominating, voting, closed (counted), certified, or failed: the poll closed with "
+        "no ballot cast, so nobody was elected and the council may call a new election"
+    )
     is_by_election: bool
     term_ends_at: datetime | None
     called_at: datetime
@@ -270,6 +273,7 @@ def close_election(request: HttpRequest, election_id: UUID) -> Any:
     """Close the poll and count, drawing and recording the seed for any tie left to lot.
 
     Before the poll's closing time only once every elector has voted; at it the rules close it.
+    A poll with no ballot cannot be counted: the election fails (status `failed`), nobody is elected.
     """
     election = queries.access_election(viewer=request.user, election_uuid=election_id)
     return _detail(

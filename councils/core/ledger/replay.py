@@ -941,6 +941,8 @@ def _election_opened(replay: Replay, item: Item) -> None:
         closes_at=closes_at,
         size=p.get("electorate_size"),
         closed=None,
+        # True once the poll closed with no ballot to count (`election.failed`).
+        failed=False,
         certified=False,
         method=p.get("method"),
         seats=p.get("seats"),
@@ -972,7 +974,7 @@ def _election_voters(
 def _election_voter(
     replay: Replay, item: Item, name: str, election: dict[str, Any], voter: str, with_vote: set[str] | None
 ) -> None:
-    if election["closed"] is not None:
+    if election["closed"] is not None or election["failed"]:
         replay.problem(item, f"a ballot of {voter} was recorded in {name} after it closed")
     elif election["electorate"] is not None and voter not in election["electorate"]:
         replay.problem(
@@ -1146,17 +1148,8 @@ def _recount(
         return None
 
 
-@rule("election.closed")
-def _election_closed(replay: Replay, item: Item) -> None:
-    found = _election(replay, item)
-    if found is None:
-        return
-    uuid, election = found
-    p = item.payload
-    name = _election_name(election, uuid)
-    if election["closed"] is not None:
-        replay.problem(item, f"{name} was closed twice")
-        return
+def _check_poll_closed(replay: Replay, item: Item, name: str, election: dict[str, Any]) -> int:
+    """An officer closed the poll before its closing time only once every elector had voted; the turnout."""
     voted = len(election["voters"])
     closes_at, closed_at, size = election["closes_at"], _time(item.at), election["size"]
     if closes_at is not None and (
@@ -1174,6 +1167,48 @@ def _election_closed(replay: Replay, item: Item) -> None:
             f"{name} was closed by {item.actor} before its poll's closing time "
             f"with {voted} of {size} electors having voted",
         )
+    return voted
+
+
+def _already_closed(replay: Replay, item: Item, name: str, election: Mapping[str, Any]) -> bool:
+    """Whether the poll was already closed, counted or failed; reported as closed twice."""
+    if election["closed"] is None and not election["failed"]:
+        return False
+    replay.problem(item, f"{name} was closed twice")
+    return True
+
+
+@rule("election.failed")
+def _election_failed(replay: Replay, item: Item) -> None:
+    """An election fails only when its poll closed, when it may be closed, with no ballot recorded."""
+    found = _election(replay, item)
+    if found is None:
+        return
+    uuid, election = found
+    name = _election_name(election, uuid)
+    if _already_closed(replay, item, name, election):
+        return
+    election["failed"] = True
+    voted = _check_poll_closed(replay, item, name, election)
+    if voted or item.payload.get("turnout") != voted:
+        replay.problem(
+            item,
+            f"{name} was recorded as failed for want of ballots, but the record holds {voted} ballots "
+            f"cast and the entry reports a turnout of {item.payload.get('turnout')}",
+        )
+
+
+@rule("election.closed")
+def _election_closed(replay: Replay, item: Item) -> None:
+    found = _election(replay, item)
+    if found is None:
+        return
+    uuid, election = found
+    p = item.payload
+    name = _election_name(election, uuid)
+    if _already_closed(replay, item, name, election):
+        return
+    voted = _check_poll_closed(replay, item, name, election)
     if p.get("turnout") != voted or p.get("ballots") != voted:
         replay.problem(
             item,
@@ -1225,7 +1260,11 @@ def _election_certified(replay: Replay, item: Item) -> None:
     name = _election_name(election, uuid)
     closed = election["closed"]
     if closed is None or election["certified"]:
-        replay.problem(item, f"{name} was certified {'twice' if closed else 'before its count'}")
+        replay.problem(
+            item,
+            f"{name} was certified "
+            f"{'twice' if closed else 'though it failed' if election['failed'] else 'before its count'}",
+        )
         return
     election["certified"] = True
     if election["pending"]:

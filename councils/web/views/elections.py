@@ -59,6 +59,8 @@ def _context(request: HttpRequest, election: Election, **extra: Any) -> dict[str
         "has_voted": queries.has_voted(user=user, election=election),
         "may_nominate": may_nominate,
         "may_run": permissions.can(user, "run", election),
+        "may_call": election.status == Election.Status.FAILED
+        and permissions.can(user, "call", election.council),
         "nominees": [
             u
             for u in list_voters(council=election.council).order_by("display_name", "username")

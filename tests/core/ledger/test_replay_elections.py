@@ -192,6 +192,7 @@ def test_entries_of_elections_the_reader_cannot_see_are_noted_not_failed():
     docs.append(
         doc("election.paper_ballots_recorded", {"election": ELECTION, "voters": ["u-c"], "ballots": 1})
     )
+    docs.append(doc("election.failed", {"election": ELECTION, "reason": "no_ballots", "turnout": 0}))
     outcome = run(docs)
     assert outcome.problems == []
     assert outcome.notes == ["some election entries belong to elections opened in entries you may not read"]
@@ -593,3 +594,56 @@ def test_an_election_opened_before_polls_had_a_closing_time_is_closed_by_hand():
 def test_a_closing_time_the_rules_refuse_is_reported(closes_at, problem):
     found = messages(polled(closes_at, closed_at="2026-04-20T09:00:00.000000Z"))
     assert len(found) == 1 and found[0].startswith(NAME) and problem in found[0]
+
+
+def failed(*, at: str = CLOSES, actor: str | None = None, closes_at: object = CLOSES) -> list[Doc]:
+    """An election whose poll opened at 09:00 on 1 March and closed at `at` with no ballot: it failed."""
+    counted = ("election.ballot_cast", "election.closed", "election.certified")
+    docs = [d for d in polled(closes_at) if d["event"] not in counted]
+    fail = doc("election.failed", {"election": ELECTION, "reason": "no_ballots", "turnout": 0}, actor=actor)
+    fail["at"] = at
+    return [*docs, fail]
+
+
+def test_a_poll_nobody_voted_in_fails_cleanly_at_its_closing_time():
+    assert messages(failed()) == []
+    # An officer may close it at or after its closing time, and close by hand a poll without one.
+    assert messages(failed(actor="u-a", at="2026-03-03T09:00:00.000000Z")) == []
+    docs = failed(actor="u-a", at="2026-03-01T09:30:00.000000Z")
+    del payload(docs, "election.opened")["closes_at"]
+    assert messages(docs) == []
+
+
+def test_a_forged_failure_is_reported():
+    early = failed(actor="u-a", at="2026-03-02T08:00:00.000000Z")
+    assert messages(early) == [
+        f"{NAME} was closed by u-a before its poll's closing time with 0 of 3 electors having voted"
+    ]
+    docs = failed()
+    docs.insert(-1, doc("election.ballot_cast", {"election": ELECTION}, actor="u-b"))
+    assert messages(docs) == [
+        f"{NAME} was recorded as failed for want of ballots, but the record holds 1 ballots cast "
+        "and the entry reports a turnout of 0"
+    ]
+    docs = failed()
+    payload(docs, "election.failed")["turnout"] = 2
+    assert messages(docs) == [
+        f"{NAME} was recorded as failed for want of ballots, but the record holds 0 ballots cast "
+        "and the entry reports a turnout of 2"
+    ]
+
+
+def test_nothing_follows_a_failed_election():
+    closed = doc("election.closed", {"election": ELECTION, "turnout": 0, "ballots": 0})
+    closed["at"] = CLOSES
+    late = doc("election.ballot_cast", {"election": ELECTION}, actor="u-b")
+    certified = doc("election.certified", {"election": ELECTION, "elected": []})
+    assert messages([*failed(), failed()[-1]]) == [f"{NAME} was closed twice"]
+    assert messages([*failed(), closed]) == [f"{NAME} was closed twice"]
+    assert messages([*failed(), certified]) == [f"{NAME} was certified though it failed"]
+    docs = failed()
+    del payload(docs, "election.opened")["closes_at"]
+    late["at"] = "2026-03-03T09:00:00.000000Z"
+    assert messages([*docs, late]) == [f"a ballot of u-b was recorded in {NAME} after it closed"]
+    # A count cannot fail afterwards either.
+    assert messages([*polled(), failed()[-1]]) == [f"{NAME} was closed twice"]
