@@ -12,14 +12,16 @@ The tree: National Congress > Metro City > Eastside District > {Riverside Depot,
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 from django.test import Client
 
 from councils.accounts.models import User
 from councils.accounts.tokens import issue_token
+from councils.core.rules.constitution import Constitution
 from councils.federation import actions as federation_actions
 from councils.federation.models import Council, Federation, Office
 
@@ -180,3 +182,27 @@ def local_broker(monkeypatch):
     local = InProcessBroker()
     monkeypatch.setattr("councils.live.publish.broker", lambda: local)
     return local
+
+
+@pytest.fixture
+def rules(monkeypatch: pytest.MonkeyPatch):
+    """Set the constitution in force for the test; halves the recall share so 2 of Riverside's 4 must sign."""
+    current = {
+        "value": Constitution(recall_signature_share=Decimal("0.50"), agenda_petition_share=Decimal("0.50"))
+    }
+
+    def constitution_for(*, federation):
+        return current["value"]
+
+    # Every app reads its numbers through this one helper.
+    monkeypatch.setattr("councils.constitution.queries.constitution_for", constitution_for)
+
+    class Rules:
+        def set(self, **changes):
+            current["value"] = replace(current["value"], **changes)
+
+        @property
+        def value(self):
+            return current["value"]
+
+    return Rules()

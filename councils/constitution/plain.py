@@ -26,6 +26,8 @@ LABELS = {
     "recall_vote_within_days": "Days within which a recall vote must be held",
     "agenda_petition_share": "Share of members whose petition forces an agenda item",
     "agenda_petition_councils": "Councils whose petition forces an agenda item above",
+    "meeting_notice_hours": "Hours of notice before a meeting",
+    "meeting_quorum_share": "Share of voters who must be present before a meeting takes business",
     "discipline_threshold": "Majority needed to discipline a member",
     "hearing_notice_days": "Days of notice before a disciplinary hearing",
     "appeal_window_days": "Days to appeal a disciplinary decision",
@@ -85,6 +87,29 @@ def explain(c: Constitution) -> list[tuple[str, list[str]]]:
                     "of the council above."
                 )
                 % {"p": percent(c.agenda_petition_share), "n": c.agenda_petition_councils},
+            ],
+        ),
+        (
+            _("Meetings"),
+            [
+                (
+                    _(
+                        "A meeting is called at least %(h)d hours before it starts, so that every side "
+                        "can come."
+                    )
+                    % {"h": c.meeting_notice_hours}
+                    if c.meeting_notice_hours
+                    else _("A council may meet as soon as a meeting is called.")
+                ),
+                (
+                    _(
+                        "A meeting takes no business until %(p)s of the council's voters, and at least one, "
+                        "are present; forced items it does not reach go to the next meeting."
+                    )
+                    % {"p": percent(c.meeting_quorum_share)}
+                    if c.meeting_quorum_share
+                    else _("Meetings need no quorum.")
+                ),
             ],
         ),
         (

@@ -17,9 +17,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 
 from councils.accounts.models import User
+from councils.constitution import queries as constitution_queries
 from councils.core.errors import ConflictError, InvalidInputError
 from councils.core.ledger.encoding import canonical_bytes
+from councils.core.rules import meetings as meeting_rules
 from councils.elections.models import Election
+from councils.federation import queries as federation_queries
 from councils.federation.models import Council
 from councils.live.publish import publish_on_commit
 from councils.mandates.actions import open_reports_due
@@ -80,6 +83,10 @@ def schedule_meeting(
         raise InvalidInputError("The online link must start with https:// or http://.")
     if starts_at.tzinfo is None:
         raise InvalidInputError("The start time needs a time zone.")
+    rules = constitution_queries.constitution_for(federation=council.federation_id)
+    meeting_rules.check_notice(
+        starts_at=starts_at, now=now, notice_hours=rules.meeting_notice_hours, rules_title=rules.title
+    )
     meeting = Meeting.objects.create(
         council=council,
         title=title,
@@ -99,6 +106,8 @@ def schedule_meeting(
             "starts_at": starts_at.isoformat(),
             "place": place,
             "online": bool(online_url),
+            "notice_hours": rules.meeting_notice_hours,
+            "constitution": rules.version,
         },
         now=now,
     )
@@ -325,9 +334,16 @@ def reorder_agenda(*, actor: User, meeting: Meeting, order: Sequence[str], now: 
     return list(meeting.items.exclude(status=AgendaItem.Status.WITHDRAWN).order_by("position"))
 
 
+def _quorum(meeting: Meeting) -> tuple[int, int, int]:
+    """The quorum under the constitution in force, the council's voters now, and the version applied."""
+    rules = constitution_queries.constitution_for(federation=meeting.council.federation_id)
+    voters = federation_queries.count_voters(council=meeting.council)
+    return meeting_rules.quorum(voters=voters, share=rules.meeting_quorum_share), voters, rules.version
+
+
 @transaction.atomic
 def open_meeting(*, actor: User, meeting: Meeting, now: datetime) -> Meeting:
-    """Open the session; the chair then takes the items in order."""
+    """Open the session; the chair then takes the items in order once a quorum is present."""
     meeting = _lock(meeting)
     _require_status(meeting, Meeting.Status.SCHEDULED)
     permissions.require(actor, "manage", meeting)
@@ -338,6 +354,7 @@ def open_meeting(*, actor: User, meeting: Meeting, now: datetime) -> Meeting:
             "and cannot open before then.",
             code="meeting_not_yet",
         )
+    quorum, voters, version = _quorum(meeting)
     meeting.status = Meeting.Status.OPEN
     meeting.opened_at = now
     meeting.save(update_fields=["status", "opened_at"])
@@ -345,7 +362,7 @@ def open_meeting(*, actor: User, meeting: Meeting, now: datetime) -> Meeting:
         event="meeting.opened",
         actor=actor,
         council=meeting.council,
-        payload={"meeting": str(meeting.uuid)},
+        payload={"meeting": str(meeting.uuid), "quorum": quorum, "voters": voters, "constitution": version},
         now=now,
     )
     publish_on_commit(_channel(meeting), {"type": "meeting.opened"})
@@ -363,10 +380,21 @@ def _finish_current(meeting: Meeting, now: datetime) -> None:
 
 @transaction.atomic
 def take_next_item(*, actor: User, meeting: Meeting, now: datetime) -> AgendaItem | None:
-    """Finish the item under discussion and take the next one; None when the agenda is done."""
+    """Finish the item under discussion and take the next one; None when the agenda is done.
+
+    No business is taken until a quorum of the council's voters is marked present.
+    """
     meeting = _lock(meeting)
     _require_status(meeting, Meeting.Status.OPEN)
     permissions.require(actor, "manage", meeting)
+    quorum, voters, _version = _quorum(meeting)
+    present = meeting.attendance.filter(
+        user__in=federation_queries.list_voters(council=meeting.council)
+    ).count()
+    if present < quorum:
+        raise ConflictError(
+            f"No quorum: {present} of {voters} present; {quorum} needed.", code="meeting_inquorate"
+        )
     _finish_current(meeting, now)
     item = (
         meeting.items.select_for_update()

@@ -28,6 +28,22 @@ def test_personas_read_the_constitution_page(ready, persona, status, django_asse
         assert "two thirds of the votes cast" in page
 
 
+def test_page_tells_the_meeting_notice_and_quorum(cast):
+    from councils.constitution.actions import adopt_initial_constitution
+    from tests.membership.support import NOW
+
+    page = cast.client(cast.bob).get("/constitution/").content.decode()
+    assert "at least 48 hours before it starts" in page and "until 10% of the council&#x27;s voters" in page
+    adopt_initial_constitution(
+        actor=None,
+        federation=cast.federation,
+        now=NOW,
+        document={"meeting_notice_hours": 0, "meeting_quorum_share": "0"},
+    )
+    page = cast.client(cast.bob).get("/constitution/").content.decode()
+    assert "A council may meet as soon as a meeting is called." in page and "Meetings need no quorum." in page
+
+
 def test_page_shows_history_with_what_changed(ready):
     from councils.constitution import actions
     from councils.motions import actions as motion_actions

@@ -110,7 +110,7 @@ def test_meetings_list_show_and_minutes(cli, cast, capsys, tmp_path):
         actor=cast.alice,
         council=cast.riverside,
         title="General meeting",
-        starts_at=NOW,
+        starts_at=NOW + timedelta(days=7),
         place="Canteen",
         now=NOW,
     )

@@ -42,7 +42,12 @@ def voting(hidden, nominating):
 @pytest.fixture
 def meeting(hidden):
     return meeting_actions.schedule_meeting(
-        actor=hidden.alice, council=hidden.riverside, title="GM", starts_at=NOW, place="Canteen", now=NOW
+        actor=hidden.alice,
+        council=hidden.riverside,
+        title="GM",
+        starts_at=NOW,
+        place="Canteen",
+        now=NOW - timedelta(days=7),
     )
 
 

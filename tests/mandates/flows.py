@@ -63,10 +63,19 @@ def hold_district_meeting(cast, *, now=NOW):
     from councils.federation.models import Office
     from councils.meetings import actions as meeting_actions
 
+    # Called a week ahead, with the notice the constitution requires.
+    called = now - timedelta(days=7)
     if not Office.objects.filter(council=cast.district, user=cast.dave, role="chair").exists():
-        fa.appoint_founding_officer(actor=None, council=cast.district, user=cast.dave, role="chair", now=now)
+        fa.appoint_founding_officer(
+            actor=None, council=cast.district, user=cast.dave, role="chair", now=called
+        )
     meeting = meeting_actions.schedule_meeting(
-        actor=cast.dave, council=cast.district, title="District meeting", starts_at=now, place="Hall", now=now
+        actor=cast.dave,
+        council=cast.district,
+        title="District meeting",
+        starts_at=now,
+        place="Hall",
+        now=called,
     )
     meeting_actions.open_meeting(actor=cast.dave, meeting=meeting, now=now)
     return meeting_actions.close_meeting(actor=cast.dave, meeting=meeting, now=now + timedelta(hours=2))

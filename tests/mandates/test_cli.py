@@ -171,7 +171,12 @@ def test_meetings_show_prints_the_report_back_on_the_agenda(cli, cast, rules, ca
     from tests.mandates.flows import hold_district_meeting
 
     meeting = meeting_actions.schedule_meeting(
-        actor=cast.alice, council=cast.riverside, title="Monthly", starts_at=NOW, place="Canteen", now=NOW
+        actor=cast.alice,
+        council=cast.riverside,
+        title="Monthly",
+        starts_at=NOW + timedelta(days=7),
+        place="Canteen",
+        now=NOW,
     )
     hold_district_meeting(cast)
     report = ReportDue.objects.get()

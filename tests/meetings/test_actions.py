@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -13,6 +14,8 @@ from councils.motions import actions as motion_actions
 from councils.record.models import Entry
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+# Meetings are called a week ahead of NOW, well beyond the notice the constitution requires.
+CALLED = NOW - timedelta(days=7)
 
 
 def at(minutes: int) -> datetime:
@@ -32,7 +35,7 @@ def meeting(cast) -> Meeting:
         # Called a week ahead, for the moment the tests open it.
         starts_at=NOW,
         place="Canteen",
-        now=NOW - timedelta(days=7),
+        now=CALLED,
     )
 
 
@@ -191,6 +194,7 @@ def test_minutes_report_an_election_that_failed_for_want_of_ballots(cast, meetin
     election_actions.nominate(actor=cast.bob, election=election, candidate=cast.bob, now=NOW)
     actions.add_agenda_item(actor=cast.alice, meeting=meeting, kind="election", election=election, now=NOW)
     actions.open_meeting(actor=cast.alice, meeting=meeting, now=at(0))
+    actions.mark_present(actor=cast.bob, meeting=meeting, user=cast.bob, now=at(1))
     actions.take_next_item(actor=cast.alice, meeting=meeting, now=at(1))
     election_actions.open_voting(actor=cast.alice, election=election, closes_at=at(20), now=at(2))
     election_actions.close_election(actor=None, election=election, now=at(20))
@@ -224,13 +228,14 @@ def test_items_forced_by_petition_go_on_the_next_agenda_and_are_finished_at_clos
         petition_actions.sign_agenda_petition(actor=cast.frank, petition=petition, now=NOW)
     forced = ForcedAgendaItem.objects.get(petition=petition)
     meeting = actions.schedule_meeting(
-        actor=cast.alice, council=cast.riverside, title="Next", starts_at=NOW, place="Canteen", now=NOW
+        actor=cast.alice, council=cast.riverside, title="Next", starts_at=NOW, place="Canteen", now=CALLED
     )
     item = meeting.items.get()
     assert (item.kind, item.title, item.forced_item_uuid) == ("petition", "Heat in the depot", forced.uuid)
     with pytest.raises(InvalidInputError):
         actions.add_agenda_item(actor=cast.alice, meeting=meeting, kind="petition", title="x", now=NOW)
     actions.open_meeting(actor=cast.alice, meeting=meeting, now=at(0))
+    actions.mark_present(actor=cast.erin, meeting=meeting, user=cast.erin, now=at(1))
     assert actions.take_next_item(actor=cast.alice, meeting=meeting, now=at(1)) == item
     actions.close_meeting(actor=cast.alice, meeting=meeting, now=at(2))
     forced.refresh_from_db()
@@ -249,10 +254,15 @@ def test_a_forced_item_the_meeting_closed_without_taking_goes_on_the_next_meetin
         petition_actions.sign_agenda_petition(actor=cast.frank, petition=petition, now=NOW)
     forced = ForcedAgendaItem.objects.get(petition=petition)
     first = actions.schedule_meeting(
-        actor=cast.alice, council=cast.riverside, title="First", starts_at=NOW, place="Canteen", now=NOW
+        actor=cast.alice, council=cast.riverside, title="First", starts_at=NOW, place="Canteen", now=CALLED
     )
     later = actions.schedule_meeting(
-        actor=cast.alice, council=cast.riverside, title="Later", starts_at=at(600), place="Canteen", now=NOW
+        actor=cast.alice,
+        council=cast.riverside,
+        title="Later",
+        starts_at=at(600),
+        place="Canteen",
+        now=CALLED,
     )
     assert not later.items.exists()
     actions.open_meeting(actor=cast.alice, meeting=first, now=at(0))
@@ -270,7 +280,7 @@ def test_a_forced_item_the_meeting_closed_without_taking_goes_on_the_next_meetin
 
 def test_a_meeting_cannot_open_before_the_time_it_was_called_for(cast):
     meeting = actions.schedule_meeting(
-        actor=cast.alice, council=cast.riverside, title="Next", starts_at=at(60), place="Canteen", now=NOW
+        actor=cast.alice, council=cast.riverside, title="Next", starts_at=at(60), place="Canteen", now=CALLED
     )
     with pytest.raises(
         ConflictError, match="called for 2026-03-01 10:00 UTC and cannot open before then"
@@ -326,7 +336,7 @@ def test_closing_a_higher_councils_meeting_makes_each_delegate_owe_a_report_back
         actor=None, council=cast.district, user=cast.dave, role="chair", now=NOW
     )
     meeting = actions.schedule_meeting(
-        actor=cast.dave, council=cast.district, title="Congress", starts_at=NOW, place="Hall", now=NOW
+        actor=cast.dave, council=cast.district, title="Congress", starts_at=NOW, place="Hall", now=CALLED
     )
     actions.open_meeting(actor=cast.dave, meeting=meeting, now=at(0))
     assert not ReportDue.objects.exists()
@@ -388,7 +398,7 @@ def test_report_due_waits_for_the_next_meeting_scheduled(cast):
     from tests.mandates.flows import hold_district_meeting
 
     past = actions.schedule_meeting(
-        actor=cast.alice, council=cast.riverside, title="Last", starts_at=NOW, place="Canteen", now=NOW
+        actor=cast.alice, council=cast.riverside, title="Last", starts_at=NOW, place="Canteen", now=CALLED
     )
     actions.open_meeting(actor=cast.alice, meeting=past, now=at(0))
     actions.close_meeting(actor=cast.alice, meeting=past, now=at(1))
@@ -396,19 +406,21 @@ def test_report_due_waits_for_the_next_meeting_scheduled(cast):
     report = ReportDue.objects.get(delegate=cast.bob)
     forced = ForcedAgendaItem.objects.get(report=report)
     assert forced.status == "pending" and not past.items.exists()
+    starts = at(300) + timedelta(days=2)
     nxt = actions.schedule_meeting(
         actor=cast.alice,
         council=cast.riverside,
         title="Next",
-        starts_at=at(600),
+        starts_at=starts,
         place="Canteen",
         now=at(300),
     )
     [item] = nxt.items.all()
     assert (item.kind, item.report, item.position) == ("report_back", report, 1)
-    actions.open_meeting(actor=cast.alice, meeting=nxt, now=at(600))
-    actions.take_next_item(actor=cast.alice, meeting=nxt, now=at(610))
-    actions.close_meeting(actor=cast.alice, meeting=nxt, now=at(660))
+    actions.open_meeting(actor=cast.alice, meeting=nxt, now=starts)
+    actions.mark_present(actor=cast.bob, meeting=nxt, user=cast.bob, now=starts)
+    actions.take_next_item(actor=cast.alice, meeting=nxt, now=starts + timedelta(minutes=10))
+    actions.close_meeting(actor=cast.alice, meeting=nxt, now=starts + timedelta(hours=1))
     forced.refresh_from_db()
     assert forced.status == "dealt_with"
 
@@ -433,3 +445,73 @@ def test_chair_cannot_take_a_report_back_off_the_agenda(cast, meeting):
     assert f"by the rules (report back {forced.report.uuid})" in motion.text
     forced.refresh_from_db()
     assert forced.status == "placed"
+
+
+def test_a_meeting_is_called_with_the_notice_the_constitution_requires(cast):
+    """A chair calling a meeting for the next minute would meet with only their side: it is refused."""
+    called = dict(actor=cast.alice, council=cast.riverside, title="Snap", place="Canteen")
+    with pytest.raises(InvalidInputError) as refused:
+        actions.schedule_meeting(**called, starts_at=NOW + timedelta(hours=48, minutes=-1), now=NOW)
+    assert refused.value.message == (
+        "Rule (defaults apply: no constitution adopted yet): a meeting is called at least 48 hours ahead, "
+        "so this one can start at 2026-03-03 09:00 UTC at the earliest."
+    )
+    assert not Meeting.objects.exists()
+    # Start times are given to the minute: the minute the notice runs out is allowed.
+    meeting = actions.schedule_meeting(
+        **called, starts_at=NOW + timedelta(hours=48), now=NOW + timedelta(seconds=30)
+    )
+    assert meeting.starts_at == NOW + timedelta(hours=48)
+    [scheduled] = entries("meeting.scheduled")
+    assert (scheduled["notice_hours"], scheduled["constitution"]) == (48, 0)
+
+
+def test_a_constitution_may_let_a_council_meet_at_once(cast):
+    from councils.constitution.actions import adopt_initial_constitution
+
+    adopt_initial_constitution(
+        actor=None, federation=cast.federation, now=CALLED, document={"meeting_notice_hours": 0}
+    )
+    with pytest.raises(InvalidInputError, match=r"Rule \(constitution version 1\).* 2026-03-01 09:00 UTC"):
+        actions.schedule_meeting(
+            actor=cast.alice, council=cast.riverside, title="Late", starts_at=at(-1), place="Canteen", now=NOW
+        )
+    meeting = actions.schedule_meeting(
+        actor=cast.alice, council=cast.riverside, title="Now", starts_at=NOW, place="Canteen", now=NOW
+    )
+    assert actions.open_meeting(actor=cast.alice, meeting=meeting, now=NOW).status == "open"
+    [scheduled] = entries("meeting.scheduled")
+    assert (scheduled["notice_hours"], scheduled["constitution"]) == (0, 1)
+
+
+def test_no_business_is_taken_until_a_quorum_of_voters_is_present(cast, meeting, rules):
+    """An item "taken" with nobody there is a decision of the chair alone: refused until a quorum comes."""
+    rules.set(meeting_quorum_share=Decimal("0.50"))
+    item = actions.add_agenda_item(actor=cast.alice, meeting=meeting, kind="other", title="Rota", now=NOW)
+    actions.open_meeting(actor=cast.alice, meeting=meeting, now=at(0))
+    assert entries("meeting.opened")[0] == {
+        "meeting": str(meeting.uuid),
+        "quorum": 2,
+        "voters": 4,
+        "constitution": 0,
+    }
+    with pytest.raises(ConflictError, match=r"^No quorum: 0 of 4 present; 2 needed\.$") as refused:
+        actions.take_next_item(actor=cast.alice, meeting=meeting, now=at(1))
+    assert refused.value.code == "meeting_inquorate"
+    # An observer attends but has no vote: they do not make the quorum.
+    actions.mark_present(actor=cast.carol, meeting=meeting, user=cast.carol, now=at(2))
+    actions.mark_present(actor=cast.bob, meeting=meeting, user=cast.bob, now=at(2))
+    with pytest.raises(ConflictError, match="1 of 4 present; 2 needed"):
+        actions.take_next_item(actor=cast.alice, meeting=meeting, now=at(3))
+    item.refresh_from_db()
+    assert item.status == "pending" and not entries("meeting.item_taken")
+    actions.mark_present(actor=cast.erin, meeting=meeting, user=cast.erin, now=at(4))
+    assert actions.take_next_item(actor=cast.alice, meeting=meeting, now=at(5)) == item
+
+
+def test_a_constitution_may_set_no_quorum(cast, meeting, rules):
+    rules.set(meeting_quorum_share=Decimal(0))
+    item = actions.add_agenda_item(actor=cast.alice, meeting=meeting, kind="other", title="Rota", now=NOW)
+    actions.open_meeting(actor=cast.alice, meeting=meeting, now=at(0))
+    assert entries("meeting.opened")[0]["quorum"] == 0
+    assert actions.take_next_item(actor=cast.alice, meeting=meeting, now=at(1)) == item

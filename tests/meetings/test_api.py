@@ -2,6 +2,10 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
 
 from councils.federation.models import Council
 from councils.record.models import Entry
@@ -13,11 +17,17 @@ def post(client, path, body=None):
     return client.post(path, json.dumps(body or {}), content_type="application/json")
 
 
+@pytest.fixture(autouse=True)
+def meet_at_once(rules):
+    """The API keeps the real time, and these tests open a meeting as soon as they call it."""
+    rules.set(meeting_notice_hours=0)
+
+
 def schedule(cast, **extra):
     body = {
         "council": str(cast.riverside.uuid),
         "title": "General meeting",
-        "starts_at": "2026-03-08T18:00:00Z",
+        "starts_at": timezone.now().isoformat(),
         "place": "Canteen",
         **extra,
     }
@@ -101,6 +111,16 @@ def test_wrong_method_is_405_and_invalid_input_422(cast):
     )
     assert response.status_code == 422
     assert post(client, f"{BASE}/{meeting['uuid']}/order", {"order": [str(uuid.uuid4())]}).status_code == 422
+
+
+def test_a_meeting_called_at_short_notice_is_422(cast, rules):
+    rules.set(meeting_notice_hours=48)
+    starts = timezone.now() + timedelta(hours=47)
+    body = {"council": str(cast.riverside.uuid), "title": "x", "starts_at": starts.isoformat(), "place": "y"}
+    response = post(cast.api(cast.alice), BASE, body)
+    assert response.status_code == 422
+    assert "a meeting is called at least 48 hours ahead" in response.json()["detail"]
+    assert schedule(cast, starts_at=(starts + timedelta(hours=1, minutes=1)).isoformat())["title"]
 
 
 def test_list_query_count_is_flat(cast, django_assert_max_num_queries):

@@ -20,7 +20,8 @@ def meeting(cast) -> Meeting:
         title="General meeting",
         starts_at=NOW,
         place="Canteen",
-        now=NOW,
+        # Called a week ahead, with the notice the constitution requires.
+        now=NOW - timedelta(days=7),
     )
     actions.add_agenda_item(actor=cast.alice, meeting=meeting, kind="report", title="Report", now=NOW)
     actions.add_agenda_item(actor=cast.alice, meeting=meeting, kind="other", title="AOB", now=NOW)
@@ -36,14 +37,22 @@ def test_member_sees_the_agenda(cast, meeting):
 def test_chair_schedules_through_the_form(cast):
     client = cast.client(cast.alice)
     assert client.get(f"/meetings/schedule/{cast.riverside.uuid}/").status_code == 200
+    next_week = f"{datetime.now(tz=UTC) + timedelta(days=7):%Y-%m-%dT%H:%M}"
     response = client.post(
         f"/meetings/schedule/{cast.riverside.uuid}/",
-        {"title": "AGM", "starts_at": "2026-04-01T18:00", "place": ""},
+        {"title": "AGM", "starts_at": next_week, "place": ""},
     )
     assert response.status_code == 422 and b"place" in response.content
+    tomorrow = f"{datetime.now(tz=UTC) + timedelta(days=1):%Y-%m-%dT%H:%M}"
     response = client.post(
         f"/meetings/schedule/{cast.riverside.uuid}/",
-        {"title": "AGM", "starts_at": "2026-04-01T18:00", "place": "Hall"},
+        {"title": "AGM", "starts_at": tomorrow, "place": "Hall"},
+    )
+    assert response.status_code == 422
+    assert "a meeting is called at least 48 hours ahead" in response.content.decode()
+    response = client.post(
+        f"/meetings/schedule/{cast.riverside.uuid}/",
+        {"title": "AGM", "starts_at": next_week, "place": "Hall"},
     )
     assert response.status_code == 302
     assert Meeting.objects.filter(title="AGM").exists()
@@ -65,6 +74,10 @@ def test_reorder_open_speak_and_minutes(cast, meeting):
     assert alice.post(f"/meetings/{meeting.uuid}/items/{aob.uuid}/up/").status_code == 302
     assert list(meeting.items.order_by("position").values_list("title", flat=True)) == ["AOB", "Report"]
     alice.post(f"/meetings/{meeting.uuid}/open/")
+    inquorate = alice.post(f"/meetings/{meeting.uuid}/next/")
+    assert (
+        inquorate.status_code == 409 and "No quorum: 0 of 4 present; 1 needed." in inquorate.content.decode()
+    )
     assert bob.post(f"/meetings/{meeting.uuid}/attend/").status_code == 302
     alice.post(f"/meetings/{meeting.uuid}/next/")
     fragment = bob.post(f"/meetings/{meeting.uuid}/items/{aob.uuid}/join/", headers={"HX-Request": "true"})

@@ -38,6 +38,10 @@ class Constitution:
     # Minority rights: a petition of this share forces an agenda item.
     agenda_petition_share: Decimal = Decimal("0.10")
     agenda_petition_councils: int = 3
+    # Meetings: called with notice so every side can come, and no business without a quorum
+    # (a share of the voters, at least one; 0 notice meets at once, a share of 0 needs nobody).
+    meeting_notice_hours: int = 48
+    meeting_quorum_share: Decimal = Decimal("0.10")
     # Due process.
     discipline_threshold: str = "two_thirds"
     hearing_notice_days: int = 14
@@ -114,6 +118,8 @@ class Constitution:
             value = getattr(self, name)
             if not Decimal(0) < value <= Decimal(1):
                 raise InvalidInputError(f"{name} must be a share above 0 and at most 1.")
+        if self.meeting_quorum_share > 1:
+            raise InvalidInputError("meeting_quorum_share must be a share of at most 1.")
         if self.max_consecutive_terms < 1:
             raise InvalidInputError("max_consecutive_terms must be at least 1.")
         if self.version < 1:

@@ -28,6 +28,9 @@ def test_unknown_setting_is_refused_by_name():
         ("recall_signature_share", "1.5"),
         ("discipline_threshold", "most"),
         ("max_consecutive_terms", 0),
+        ("meeting_notice_hours", -1),
+        ("meeting_quorum_share", "-0.1"),
+        ("meeting_quorum_share", "1.5"),
         ("version", 0),
     ],
 )
