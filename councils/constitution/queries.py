@@ -29,7 +29,7 @@ def constitution_for(*, federation: Federation | int) -> Constitution:
     nothing claims a version that was never adopted.
     """
     version = current_version(federation=federation)
-    return Constitution.from_document(version.document) if version is not None else Constitution()
+    return Constitution.from_adopted(version.document) if version is not None else Constitution()
 
 
 def list_versions(*, federation: Federation) -> QuerySet[ConstitutionVersion]:

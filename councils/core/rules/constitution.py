@@ -19,6 +19,9 @@ THRESHOLDS = ("simple", "absolute", "two_thirds", "three_fifths")
 # The version number decisions name while the shipped defaults apply.
 DEFAULTS_VERSION = 0
 DEFAULTS_NOTE = "defaults apply: no constitution adopted yet"
+# Settings added after federations had adopted constitutions, and their value in a version adopted
+# before them: its members never voted on them, so they bind only once an amendment sets them.
+UNSET_IN_OLDER_VERSIONS: dict[str, Any] = {"meeting_notice_hours": 0, "meeting_quorum_share": "0"}
 
 
 @dataclass(frozen=True)
@@ -108,6 +111,11 @@ class Constitution:
         result = replace(defaults, **values)
         result.validate()
         return result
+
+    @classmethod
+    def from_adopted(cls, document: dict[str, Any]) -> Constitution:
+        """Read an adopted version as its members voted it: settings added since it was adopted are unset."""
+        return cls.from_document({**UNSET_IN_OLDER_VERSIONS, **document})
 
     def validate(self) -> None:
         """Check a document: adopted versions are numbered from 1 (0 names the shipped defaults)."""
