@@ -31,6 +31,7 @@ from typing import Any
 from councils.core.errors import DomainError, InvalidInputError
 from councils.core.ledger import note
 from councils.core.rules import ballots as ballot_rules
+from councils.core.rules import meetings as meeting_rules
 from councils.core.rules import polls
 from councils.core.rules import recall as petition_rules
 from councils.core.rules import votes as vote_rules
@@ -1423,6 +1424,46 @@ def _time(value: object) -> datetime | None:
     except ValueError:
         return None
     return moment if moment is not None and moment.tzinfo is not None else None
+
+
+# Meetings: called with the notice the constitution requires, opened no earlier than called for.
+
+
+@rule("meeting.scheduled")
+def _meeting_scheduled(replay: Replay, item: Item) -> None:
+    p = item.payload
+    name = f'meeting "{p.get("title")}" ({p.get("meeting")})'
+    called_at, starts_at = _time(item.at), _time(p.get("starts_at"))
+    replay.table("meetings")[str(p.get("meeting"))] = {"name": name, "starts_at": starts_at}
+    if "notice_hours" not in p:
+        # Called before meetings recorded their notice: there was none to keep.
+        return
+    notice, required = p.get("notice_hours"), constitution_number(replay, item, "meeting_notice_hours")
+    if required is not None and notice != required:
+        replay.problem(
+            item, f"{name} applies {notice} hours of notice, but the constitution requires {required}"
+        )
+    if called_at is None or starts_at is None or type(notice) is not int:
+        replay.problem(item, f"{name} gives no start time with its notice")
+    elif starts_at < meeting_rules.earliest_start(now=called_at, notice_hours=notice):
+        replay.problem(
+            item,
+            f"{name} was called for {starts_at:%Y-%m-%d %H:%M}, less than {notice} hours after it was called",
+        )
+
+
+@rule("meeting.opened")
+def _meeting_opened(replay: Replay, item: Item) -> None:
+    meeting = replay.table("meetings").get(str(item.payload.get("meeting")))
+    opened_at = _time(item.at)
+    if meeting is None or meeting["starts_at"] is None or opened_at is None:
+        return
+    if opened_at < meeting["starts_at"]:
+        replay.problem(
+            item,
+            f"{meeting['name']} was opened at {opened_at:%Y-%m-%d %H:%M}, before the time it was called for "
+            f"({meeting['starts_at']:%Y-%m-%d %H:%M})",
+        )
 
 
 # Due process: charges, notice, hearing, a vote of the member's own council, then the penalty; appeals.

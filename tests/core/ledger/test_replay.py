@@ -561,3 +561,77 @@ def test_an_early_close_of_a_vote_that_does_not_say_its_electorate_is_noted():
     assert outcome.notes == [
         "some votes do not say how many could vote: an officer's early close was not checked"
     ]
+
+
+def meeting(called: str, starts: str, opened: str | None = None, **extra: Any) -> list[Item]:
+    """A meeting called at `called` for `starts` under the shipped defaults (48 hours' notice)."""
+    payload = {"meeting": "mt", "title": "General", "starts_at": starts, "constitution": 0, **extra}
+    items = [
+        Item(index=0, event="meeting.scheduled", actor="u-a", council=COUNCIL, at=called, payload=payload)
+    ]
+    if opened is not None:
+        items.append(
+            Item(
+                index=1,
+                event="meeting.opened",
+                actor="u-a",
+                council=COUNCIL,
+                at=opened,
+                payload={"meeting": "mt"},
+            )
+        )
+    return items
+
+
+CALLED, STARTS = "2026-03-01T09:00:30+00:00", "2026-03-03T09:00:00+00:00"
+
+
+def test_a_meeting_called_with_notice_and_opened_on_time_checks_out():
+    assert messages(meeting(CALLED, STARTS, STARTS, notice_hours=48)) == []
+    # Meetings called before the notice was recorded had none to keep.
+    assert messages(meeting(CALLED, "2026-03-01T09:05:00+00:00", "2026-03-01T09:05:00+00:00")) == []
+
+
+@pytest.mark.parametrize(
+    ("called", "starts", "opened", "extra", "expected"),
+    [
+        (
+            CALLED,
+            "2026-03-03T08:59:00+00:00",
+            None,
+            {"notice_hours": 48},
+            'meeting "General" (mt) was called for 2026-03-03 08:59, less than 48 hours after it was called',
+        ),
+        (
+            CALLED,
+            STARTS,
+            None,
+            {"notice_hours": 1},
+            'meeting "General" (mt) applies 1 hours of notice, but the constitution requires 48',
+        ),
+        (
+            CALLED,
+            "soon",
+            None,
+            {"notice_hours": 48},
+            'meeting "General" (mt) gives no start time with its notice',
+        ),
+        (
+            CALLED,
+            STARTS,
+            "2026-03-03T08:30:00+00:00",
+            {"notice_hours": 48},
+            'meeting "General" (mt) was opened at 2026-03-03 08:30, before the time it was called for '
+            "(2026-03-03 09:00)",
+        ),
+    ],
+)
+def test_a_snap_or_early_meeting_is_explained(called, starts, opened, extra, expected):
+    assert expected in messages(meeting(called, starts, opened, **extra))
+
+
+def test_an_opening_of_a_meeting_the_reader_cannot_place_is_not_judged():
+    opened = Item(
+        index=0, event="meeting.opened", actor="u-a", council=COUNCIL, at=STARTS, payload={"meeting": "x"}
+    )
+    assert messages([opened]) == []
