@@ -1434,10 +1434,10 @@ def _meeting_scheduled(replay: Replay, item: Item) -> None:
     p = item.payload
     name = f'meeting "{p.get("title")}" ({p.get("meeting")})'
     called_at, starts_at = _time(item.at), _time(p.get("starts_at"))
-    replay.table("meetings")[str(p.get("meeting"))] = {"name": name, "starts_at": starts_at}
     if "notice_hours" not in p:
-        # Called before meetings recorded their notice: there was none to keep.
+        # Called before meetings recorded their notice: there was none to keep, nor a time to open at.
         return
+    replay.table("meetings")[str(p.get("meeting"))] = {"name": name, "starts_at": starts_at}
     notice, required = p.get("notice_hours"), constitution_number(replay, item, "meeting_notice_hours")
     if required is not None and notice != required:
         replay.problem(
@@ -1457,6 +1457,7 @@ def _meeting_opened(replay: Replay, item: Item) -> None:
     meeting = replay.table("meetings").get(str(item.payload.get("meeting")))
     opened_at = _time(item.at)
     if meeting is None or meeting["starts_at"] is None or opened_at is None:
+        # Called before the rule, or called in entries the reader cannot see.
         return
     if opened_at < meeting["starts_at"]:
         replay.problem(

@@ -588,8 +588,8 @@ CALLED, STARTS = "2026-03-01T09:00:30+00:00", "2026-03-03T09:00:00+00:00"
 
 def test_a_meeting_called_with_notice_and_opened_on_time_checks_out():
     assert messages(meeting(CALLED, STARTS, STARTS, notice_hours=48)) == []
-    # Meetings called before the notice was recorded had none to keep.
-    assert messages(meeting(CALLED, "2026-03-01T09:05:00+00:00", "2026-03-01T09:05:00+00:00")) == []
+    # Meetings called before the notice was recorded had none to keep, nor a time to open at.
+    assert messages(meeting(CALLED, "2026-03-01T09:05:00+00:00", "2026-03-01T09:00:40+00:00")) == []
 
 
 @pytest.mark.parametrize(
