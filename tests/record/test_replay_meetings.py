@@ -13,11 +13,14 @@ STARTS = NOW + timedelta(days=2)
 
 
 def held(cast) -> None:
-    """Riverside's meeting, called two days ahead, opened at its time."""
+    """Riverside's meeting, called two days ahead, opened at its time; Bob comes and an item is taken."""
     meeting = actions.schedule_meeting(
         actor=cast.alice, council=cast.riverside, title="General", starts_at=STARTS, place="Canteen", now=NOW
     )
+    actions.add_agenda_item(actor=cast.alice, meeting=meeting, kind="other", title="Rota", now=NOW)
     actions.open_meeting(actor=cast.alice, meeting=meeting, now=STARTS)
+    actions.mark_present(actor=cast.bob, meeting=meeting, user=cast.bob, now=STARTS)
+    actions.take_next_item(actor=cast.alice, meeting=meeting, now=STARTS + timedelta(minutes=5))
 
 
 def test_a_meeting_held_with_notice_and_on_time_checks_out(cast):
@@ -38,3 +41,11 @@ def test_a_snap_meeting_and_an_early_start_are_caught(cast, tmp_path, capsys):
     assert main(["verify", "--bundle", str(path), "--forget"]) == 1
     out = capsys.readouterr().out
     assert snap in out and early in out
+
+
+def test_business_taken_without_the_quorum_is_caught(cast):
+    held(cast)
+    docs = documents()
+    del docs[find(docs, "meeting.attended")]
+    problems = verify_forged(docs).problems
+    assert any("took an item with 0 of 4 voters present; 1 needed" in p for p in problems), problems

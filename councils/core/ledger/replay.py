@@ -1455,15 +1455,47 @@ def _meeting_scheduled(replay: Replay, item: Item) -> None:
 @rule("meeting.opened")
 def _meeting_opened(replay: Replay, item: Item) -> None:
     meeting = replay.table("meetings").get(str(item.payload.get("meeting")))
-    opened_at = _time(item.at)
-    if meeting is None or meeting["starts_at"] is None or opened_at is None:
+    if meeting is None:
         # Called before the rule, or called in entries the reader cannot see.
         return
-    if opened_at < meeting["starts_at"]:
+    meeting.update(constitution=item.payload.get("constitution"), present=set())
+    opened_at = _time(item.at)
+    if meeting["starts_at"] is not None and opened_at is not None and opened_at < meeting["starts_at"]:
         replay.problem(
             item,
             f"{meeting['name']} was opened at {opened_at:%Y-%m-%d %H:%M}, before the time it was called for "
             f"({meeting['starts_at']:%Y-%m-%d %H:%M})",
+        )
+
+
+@rule("meeting.attended")
+def _meeting_attended(replay: Replay, item: Item) -> None:
+    meeting = replay.table("meetings").get(str(item.payload.get("meeting")))
+    if meeting is not None and "present" in meeting:
+        meeting["present"].add(item.payload.get("member"))
+
+
+@rule("meeting.item_taken")
+def _meeting_item_taken(replay: Replay, item: Item) -> None:
+    """Business is taken only with the quorum of the council's voters present."""
+    meeting = replay.table("meetings").get(str(item.payload.get("meeting")))
+    if meeting is None or "present" not in meeting or item.payload.get("item") is None:
+        return
+    document = constitution_version(replay, meeting["constitution"])
+    voters = recorded_voters(replay, item.council)
+    if document is None or voters is None:
+        replay.note(
+            "some meetings took business in councils whose voters you may not read: quorum not checked"
+        )
+        return
+    needed = meeting_rules.quorum(
+        voters=len(voters), share=Decimal(str(document.get("meeting_quorum_share", 0)))
+    )
+    present = len(meeting["present"] & voters)
+    if present < needed:
+        replay.problem(
+            item,
+            f"{meeting['name']} took an item with {present} of {len(voters)} voters present; {needed} needed",
         )
 
 

@@ -635,3 +635,41 @@ def test_an_opening_of_a_meeting_the_reader_cannot_place_is_not_judged():
         index=0, event="meeting.opened", actor="u-a", council=COUNCIL, at=STARTS, payload={"meeting": "x"}
     )
     assert messages([opened]) == []
+
+
+def session(*attended: str, with_council: bool = True) -> list[Item]:
+    """Three voters; a meeting called with notice, opened on time; `attended` present; an item taken."""
+    base = named_vote([])[:4] if with_council else []
+    events = [
+        ("meeting.scheduled", {"meeting": "mt", "title": "General", "starts_at": STARTS, "notice_hours": 48}),
+        ("meeting.opened", {"meeting": "mt", "quorum": 1, "voters": 3}),
+        *[("meeting.attended", {"meeting": "mt", "member": who}) for who in attended],
+        ("meeting.item_taken", {"meeting": "mt", "item": "i-1"}),
+    ]
+    return base + [
+        Item(
+            index=10 + i,
+            event=e,
+            actor="u-a",
+            council=COUNCIL,
+            at=CALLED if i == 0 else STARTS,
+            payload={**p, "constitution": 0},
+        )
+        for i, (e, p) in enumerate(events)
+    ]
+
+
+def test_business_is_taken_only_with_the_quorum_present():
+    assert messages(session("u-b")) == []
+    needed = 'meeting "General" (mt) took an item with 0 of 3 voters present; 1 needed'
+    assert messages(session()) == [needed]
+    assert messages(session("u-x")) == [needed], "someone present who is not a voter does not count"
+    outcome = replay.replay(session(with_council=False))
+    assert outcome.problems == [] and any("quorum not checked" in n for n in outcome.notes)
+    # The end of the agenda takes no business, and a meeting called in unseen entries is not judged.
+    done = [{"meeting": "mt", "item": None}, {"meeting": "elsewhere", "item": "i-2"}]
+    tail = [
+        Item(index=90 + i, event="meeting.item_taken", actor="u-a", council=COUNCIL, at=STARTS, payload=p)
+        for i, p in enumerate(done)
+    ]
+    assert messages(session("u-b") + tail) == []
