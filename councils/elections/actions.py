@@ -653,11 +653,16 @@ def close_election(*, actor: User | None, election: Election, now: datetime) -> 
         },
         now=now,
     )
+    _poll_ended(election, "election.closed")
+    return election
+
+
+def _poll_ended(election: Election, event: str) -> None:
+    """Once the poll's end commits: forget the key that sealed its ballots, and tell the pages."""
     election_key = str(election.uuid)
     transaction.on_commit(lambda: sealing.delete_key(election_key))
-    publish_on_commit(_channel(election), {"type": "election.closed"})
+    publish_on_commit(_channel(election), {"type": event})
     publish_on_commit(f"council-{election.council.uuid}", {"type": "elections.changed"})
-    return election
 
 
 # Why an election failed: its poll closed with no ballot in the box.
@@ -686,10 +691,7 @@ def _fail(*, actor: User | None, election: Election, turnout: int, now: datetime
         },
         now=now,
     )
-    election_key = str(election.uuid)
-    transaction.on_commit(lambda: sealing.delete_key(election_key))
-    publish_on_commit(_channel(election), {"type": "election.failed"})
-    publish_on_commit(f"council-{election.council.uuid}", {"type": "elections.changed"})
+    _poll_ended(election, "election.failed")
     return election
 
 
