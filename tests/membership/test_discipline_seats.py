@@ -171,16 +171,16 @@ def test_a_seat_held_higher_up_without_one_below_ends_too(cast):
     assert not Election.objects.exists()
 
 
-@pytest.mark.parametrize(
-    ("penalty", "days", "reason"), [("expulsion", None, "expelled"), ("suspension", 90, "suspended")]
-)
-def test_discipline_withdraws_every_candidacy_and_the_count_passes_over_it(held, penalty, days, reason):
-    """Bob stands for Riverside's treasurer (nominations open) and its delegates (voting open, his name
-    first on two ballots): the penalty withdraws both, and his ballots count for their next preference."""
+def _bob_stands_for_treasurer(held):
+    """Bob's candidacy for Riverside's treasurer, nominations open."""
     office = election_actions.call_election(
         actor=held.alice, council=held.riverside, kind="office", role=Office.Role.TREASURER, now=NOW
     )
-    treasurer = election_actions.nominate(actor=held.bob, election=office, candidate=held.bob, now=NOW)
+    return election_actions.nominate(actor=held.bob, election=office, candidate=held.bob, now=NOW)
+
+
+def _delegates_voting(held):
+    """Riverside's delegate election, voting open: Bob, Erin and Frank stand, Bob first on two ballots."""
     delegates = election_actions.call_election(
         actor=held.alice, council=held.riverside, kind="delegates", now=NOW
     )
@@ -191,6 +191,17 @@ def test_discipline_withdraws_every_candidacy_and_the_count_passes_over_it(held,
     election_actions.open_voting(actor=held.alice, election=delegates, closes_at=POLL_CLOSES, now=NOW)
     for voter, ranking in [(held.alice, [b, e]), (held.bob, [b, f]), (held.erin, [e, b])]:
         election_actions.cast_ballot(actor=voter, election=delegates, ranking=ranking, now=NOW)
+    return delegates, b, e, f
+
+
+@pytest.mark.parametrize(
+    ("penalty", "days", "reason"), [("expulsion", None, "expelled"), ("suspension", 90, "suspended")]
+)
+def test_discipline_withdraws_every_candidacy_and_the_count_passes_over_it(held, penalty, days, reason):
+    """Bob stands for Riverside's treasurer (nominations open) and its delegates (voting open, his name
+    first on two ballots): the penalty withdraws both, and his ballots count for their next preference."""
+    treasurer = _bob_stands_for_treasurer(held)
+    delegates, b, e, f = _delegates_voting(held)
 
     case = _decided(held, penalty=penalty, days=days)
 
@@ -264,10 +275,7 @@ def test_leaving_withdraws_the_candidacies_held_through_the_council(held):
     """Bob stands for Riverside's treasurer, for its delegates (voting open, he has voted) and for the
     district's secretary, where his seat gives him a vote: leaving withdraws all three, and his ballot,
     cast while he was a member, still counts."""
-    office = election_actions.call_election(
-        actor=held.alice, council=held.riverside, kind="office", role=Office.Role.TREASURER, now=NOW
-    )
-    treasurer = election_actions.nominate(actor=held.bob, election=office, candidate=held.bob, now=NOW)
+    treasurer = _bob_stands_for_treasurer(held)
     federation_actions.appoint_founding_officer(
         actor=None, council=held.district, user=held.dave, role=Office.Role.ELECTION_OFFICER, now=NOW
     )
@@ -276,16 +284,7 @@ def test_leaving_withdraws_the_candidacies_held_through_the_council(held):
         actor=held.dave, council=held.district, kind="office", role=Office.Role.SECRETARY, now=NOW
     )
     secretary = election_actions.nominate(actor=held.bob, election=upstairs, candidate=held.bob, now=NOW)
-    delegates = election_actions.call_election(
-        actor=held.alice, council=held.riverside, kind="delegates", now=NOW
-    )
-    b, e, f = (
-        str(election_actions.nominate(actor=u, election=delegates, candidate=u, now=NOW).uuid)
-        for u in (held.bob, held.erin, held.frank)
-    )
-    election_actions.open_voting(actor=held.alice, election=delegates, closes_at=POLL_CLOSES, now=NOW)
-    for voter, ranking in [(held.alice, [b, e]), (held.bob, [b, f]), (held.erin, [e, b])]:
-        election_actions.cast_ballot(actor=voter, election=delegates, ranking=ranking, now=NOW)
+    delegates, b, e, f = _delegates_voting(held)
 
     actions.leave_membership(actor=held.bob, membership=Membership.objects.get(user=held.bob), now=HEARING)
 
