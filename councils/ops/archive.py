@@ -11,12 +11,13 @@ import io
 import json
 import os
 import tarfile
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+
+from councils.ops.files import written_whole
 
 MANIFEST = "manifest.json"
 FORMAT = 1
@@ -73,26 +74,15 @@ def _add(tar: tarfile.TarFile, name: str, data: bytes) -> None:
 
 def write(target: Path, *, manifest: dict[str, Any], database: Path, secrets: dict[str, bytes]) -> None:
     """Write the archive to `target` atomically, created with mode 0600 before any byte is written."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(prefix=".councils-backup-", dir=target.parent)
-    try:
-        os.fchmod(descriptor, 0o600)
-        with os.fdopen(descriptor, "wb") as handle:
-            with tarfile.open(fileobj=handle, mode="w:gz") as tar:
-                _add(tar, MANIFEST, json.dumps(manifest, indent=2, sort_keys=True).encode())
-                with database.open("rb") as db:
-                    info = tarfile.TarInfo(database.name)
-                    info.size = database.stat().st_size
-                    info.mode = 0o600
-                    tar.addfile(info, db)
-                for name, data in sorted(secrets.items()):
-                    _add(tar, SECRET_PREFIX + name, data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with written_whole(target, binary=True) as handle, tarfile.open(fileobj=handle, mode="w:gz") as tar:
+        _add(tar, MANIFEST, json.dumps(manifest, indent=2, sort_keys=True).encode())
+        with database.open("rb") as db:
+            info = tarfile.TarInfo(database.name)
+            info.size = database.stat().st_size
+            info.mode = 0o600
+            tar.addfile(info, db)
+        for name, data in sorted(secrets.items()):
+            _add(tar, SECRET_PREFIX + name, data)
 
 
 @dataclass

@@ -11,7 +11,6 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from pathlib import Path
 from django.conf import settings
 
 from councils.core.ledger.note import b64decode, b64encode
+from councils.ops.files import written_whole
 
 FILE_NAME = "record_high_water"
 
@@ -73,18 +73,8 @@ def _locked() -> Iterator[None]:
 
 
 def _write(mark: HighWater) -> None:
-    target = path()
-    # A temporary file of its own, fsynced, then renamed over the mark: a reader sees the old mark or the new.
-    descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=target.name + ".", suffix=".tmp")
-    try:
-        with os.fdopen(descriptor, "w") as handle:
-            json.dump(mark.as_json(), handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with written_whole(path()) as handle:
+        json.dump(mark.as_json(), handle)
 
 
 def raise_to(mark: HighWater) -> HighWater:
