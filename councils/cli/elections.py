@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from councils.cli.client import Api
-from councils.cli.output import CliError, emit_json, parse_uuid
+from councils.cli.output import CliError, emit_json, parse_moment, parse_uuid
 
 # What a failed election means, as the election page says it.
 FAILED = "No ballots were cast: nobody was elected. The council may call a new election."
@@ -132,7 +132,8 @@ def run_nominate(args: argparse.Namespace) -> int:
 
 def run_open(args: argparse.Namespace) -> int:
     election = parse_uuid(args.election, what="ELECTION")
-    opened = Api(args.server).post(f"/elections/{election}/open", {"closes_at": args.closes_at})
+    closes_at = parse_moment(args.closes_at, what="--closes-at")
+    opened = Api(args.server).post(f"/elections/{election}/open", {"closes_at": closes_at})
     if args.json:
         emit_json(opened)
     else:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from councils.cli.client import Api
-from councils.cli.output import CliError, emit_json, parse_uuid
+from councils.cli.output import CliError, emit_json, parse_moment, parse_uuid
 
 CHOICES = ("yes", "no", "abstain")
 THRESHOLDS = ("simple", "absolute", "two_thirds", "three_fifths")
@@ -49,7 +49,10 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     open_vote.add_argument("--method", choices=("named", "secret"), help="default: named in delegate bodies")
     open_vote.add_argument("--threshold", choices=THRESHOLDS, default="simple")
     open_vote.add_argument("--quorum", type=int, help="ballots needed, abstentions included")
-    open_vote.add_argument("--closes-at", help="ISO 8601 time at which the vote closes by itself")
+    open_vote.add_argument(
+        "--closes-at",
+        help="ISO 8601 time with its zone (2026-05-01T18:00+00:00) at which the vote closes by itself",
+    )
     open_vote.add_argument("--no-change", action="store_true", help="named votes cannot be changed once cast")
     open_vote.set_defaults(handler=run_open_vote)
 
@@ -200,9 +203,11 @@ def _motion_post(args: argparse.Namespace, verb: str) -> int:
 def run_open_vote(args: argparse.Namespace) -> int:
     motion = parse_uuid(args.motion, what="MOTION")
     body: dict[str, Any] = {"threshold": args.threshold, "allow_change": not args.no_change}
-    for name in ("method", "quorum", "closes_at"):
+    for name in ("method", "quorum"):
         if getattr(args, name) is not None:
             body[name] = getattr(args, name)
+    if args.closes_at is not None:
+        body["closes_at"] = parse_moment(args.closes_at, what="--closes-at")
     vote = Api(args.server).post(f"/motions/{motion}/votes", body)
     if args.json:
         emit_json(vote)

@@ -41,3 +41,18 @@ def parse_uuid(value: str, *, what: str) -> str:
         return str(uuid.UUID(value))
     except ValueError:
         raise CliError(f"{what} must be a UUID such as 6f1c2a3e-…; got {value!r}") from None
+
+
+def parse_moment(value: str, *, what: str) -> str:
+    """Check a time before asking the server: ISO 8601 with its zone, so it cannot be read two ways."""
+    from datetime import datetime
+
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise CliError(
+            f"{what} must be an ISO 8601 time with its zone, such as 2026-05-01T18:00+00:00; got {value!r}"
+        )
+    return moment.isoformat()

@@ -69,6 +69,10 @@ def test_list_show_nominate_vote_and_results(cli, cast, election, capsys, tmp_pa
     assert cli(cast.alice, "elections", "nominate", str(election.uuid)) == 0
     assert "Nominated Alice Adeyemi: standing" in capsys.readouterr().out
     closes_at = (timezone.now() + timedelta(hours=1)).isoformat()
+    for unreadable in ("tomorrow", closes_at[:16]):
+        assert cli(cast.alice, "elections", "open", str(election.uuid), "--closes-at", unreadable) == 2
+        assert "--closes-at must be an ISO 8601 time with its zone" in capsys.readouterr().err
+    assert Election.objects.get(pk=election.pk).status == "nominating"
     assert cli(cast.bob, "elections", "open", str(election.uuid), "--closes-at", closes_at) == 2
     assert "403" in capsys.readouterr().err
     assert cli(cast.alice, "elections", "open", str(election.uuid), "--closes-at", closes_at) == 0
