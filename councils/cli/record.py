@@ -35,6 +35,7 @@ from councils.core.ledger.verify import (
     open_signed_checkpoint,
     rotated_to,
 )
+from councils.files import written_whole
 
 BUNDLE_FORMAT = "councils-record-bundle/1"
 PAGE = 1000
@@ -279,21 +280,17 @@ def _load_previous(origin: str, key: str) -> dict[str, Any] | None:
 
 
 def _save(verdict: Verdict, checkpoint_text: str) -> None:
-    path = _state_file(verdict.origin, verdict.key)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(
-        json.dumps(
+    with written_whole(_state_file(verdict.origin, verdict.key)) as handle:
+        json.dump(
             {
                 "origin": verdict.origin,
                 "key": verdict.key,
                 "size": verdict.size,
                 "root": note.b64encode(verdict.root),
                 "checkpoint": checkpoint_text,
-            }
+            },
+            handle,
         )
-    )
-    tmp.replace(path)
 
 
 # The checks.

@@ -34,6 +34,7 @@ from cryptography.hazmat.primitives.serialization import (
 
 from councils.cli.output import CliError
 from councils.core.ledger import merkle, note
+from councils.files import fsync_directory, written_whole
 
 MAX_BODY = 1 << 20
 
@@ -70,6 +71,9 @@ class Witness:
             descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(descriptor, "wb") as handle:
                 handle.write(pem)
+                handle.flush()
+                os.fsync(handle.fileno())
+            fsync_directory(self.state_dir)
         key = load_pem_private_key(path.read_bytes(), password=None)
         if not isinstance(key, Ed25519PrivateKey):
             raise CliError(f"{path} does not hold an Ed25519 key")
@@ -88,19 +92,17 @@ class Witness:
         return int(stored["size"]), note.b64decode(stored["root"])
 
     def _store(self, checkpoint: note.Checkpoint, text: str) -> None:
-        path = self._state_path(checkpoint.origin)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(
-            json.dumps(
+        # Durable before the cosignature leaves: after a crash the witness must not cosign a fork of it.
+        with written_whole(self._state_path(checkpoint.origin)) as handle:
+            json.dump(
                 {
                     "origin": checkpoint.origin,
                     "size": checkpoint.size,
                     "root": note.b64encode(checkpoint.root),
                     "checkpoint": text,
-                }
+                },
+                handle,
             )
-        )
-        tmp.replace(path)
 
     def add_checkpoint(self, body: str) -> str:
         """Handle one add-checkpoint request body; return the cosignature line or raise Refusal."""

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.conf import settings
 
-from councils.ops.files import written_whole
+from councils.files import written_whole
 
 MANIFEST = "manifest.json"
 FORMAT = 1

@@ -19,7 +19,7 @@ from pathlib import Path
 from django.conf import settings
 
 from councils.core.ledger.note import b64decode, b64encode
-from councils.ops.files import written_whole
+from councils.files import written_whole
 
 FILE_NAME = "record_high_water"
 

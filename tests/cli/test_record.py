@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import threading
 import types
+from pathlib import Path
 
 import httpx
 import pytest
@@ -374,3 +376,42 @@ def test_sign_checkpoint_cosign_without_witnesses_is_an_error(cast, settings):
     settings.COUNCILS_WITNESSES = []
     with pytest.raises(CommandError):
         call_command("sign_checkpoint", "--cosign")
+
+
+def test_witness_cosigns_only_once_its_state_is_on_disk(cast, tmp_path, monkeypatch):
+    from councils import files
+    from councils.record import sequencer, signing
+    from councils.record.witnessing import _request_body
+
+    w = witness_module.Witness(tmp_path / "w", "w", [signing.verifier().vkey()])
+    checkpoint = sequencer.latest_checkpoint()
+
+    def failing_fsync(fd: int) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(files.os, "fsync", failing_fsync)
+    # A witness that cosigned what it could not keep could, after a crash, cosign a fork of it.
+    with pytest.raises(OSError):
+        w.add_checkpoint(_request_body(0, checkpoint))
+    assert w.latest(checkpoint.origin)[0] == 0
+    monkeypatch.undo()
+    assert w.add_checkpoint(_request_body(0, checkpoint)).startswith("\u2014 w ")
+    assert w.latest(checkpoint.origin)[0] == checkpoint.size
+
+
+def test_verify_keeps_the_checkpoint_it_saw_durably(cli, tmp_path, monkeypatch):
+    from councils import files
+
+    synced: list[str] = []
+    real = files.os.fsync
+
+    def fsync(fd: int) -> None:
+        synced.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real(fd)
+
+    monkeypatch.setattr(files.os, "fsync", fsync)
+    assert cli("verify") == 0
+    state = tmp_path / "state" / "councils" / "checkpoints"
+    [saved] = state.glob("*.json")
+    assert json.loads(saved.read_text())["size"] >= 1
+    assert str(state) in synced and any(Path(p).parent == state and p.endswith(".tmp") for p in synced)
