@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -88,8 +89,14 @@ class Witness:
         path = self._state_path(origin)
         if not path.exists():
             return 0, merkle.EMPTY_ROOT
-        stored = json.loads(path.read_text())
-        return int(stored["size"]), note.b64decode(stored["root"])
+        try:
+            stored = json.loads(path.read_text())
+            return int(stored["size"]), note.b64decode(stored["root"])
+        except (ValueError, KeyError, TypeError, note.NoteError):
+            # Fail closed: without its last cosigned checkpoint the witness cannot tell a fork.
+            raise Refusal(
+                500, f"the witness's state {path} is damaged; it cosigns nothing until repaired\n"
+            ) from None
 
     def _store(self, checkpoint: note.Checkpoint, text: str) -> None:
         # Durable before the cosignature leaves: after a crash the witness must not cosign a fork of it.
@@ -171,6 +178,9 @@ def make_handler(witness: Witness) -> type[BaseHTTPRequestHandler]:
                 self._send(400, "the body is not UTF-8\n")
             except Refusal as refusal:
                 self._send(refusal.status, refusal.message, refusal.content_type)
+            except OSError as exc:
+                print(f"cannot keep the cosigned checkpoint: {exc}", file=sys.stderr, flush=True)
+                self._send(503, "the witness cannot keep its state; nothing was cosigned\n")
 
         def do_GET(self) -> None:
             self._send(405 if self.path == "/add-checkpoint" else 404, "use POST /add-checkpoint\n")

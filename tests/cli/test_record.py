@@ -415,3 +415,23 @@ def test_verify_keeps_the_checkpoint_it_saw_durably(cli, tmp_path, monkeypatch):
     [saved] = state.glob("*.json")
     assert json.loads(saved.read_text())["size"] >= 1
     assert str(state) in synced and any(Path(p).parent == state and p.endswith(".tmp") for p in synced)
+
+
+def test_witness_answers_when_it_cannot_read_or_keep_its_state(cast, running_witness, monkeypatch):
+    from councils import files
+    from councils.record import sequencer
+    from councils.record.witnessing import _request_body
+
+    w, url = running_witness
+    body = _request_body(0, sequencer.latest_checkpoint())
+
+    def failing_fsync(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(files.os, "fsync", failing_fsync)
+    refused = httpx.post(url + "/add-checkpoint", content=body.encode())
+    assert refused.status_code == 503 and "nothing was cosigned" in refused.text
+    monkeypatch.undo()
+    w._state_path(sequencer.latest_checkpoint().origin).write_text("{not json")
+    refused = httpx.post(url + "/add-checkpoint", content=body.encode())
+    assert refused.status_code == 500 and "damaged" in refused.text
