@@ -148,22 +148,31 @@ def cast(db: None) -> Cast:
 
 @pytest.fixture(autouse=True, scope="session")
 def _record_guard_lifted_for_flush():
-    """Let transactional tests empty the SQLite test database; the record's triggers refuse it otherwise."""
-    from django.db.backends.sqlite3.base import DatabaseWrapper
+    """Let transactional tests empty the test database; the record's triggers refuse it otherwise.
+
+    SQLite: this thread lifts the guard its triggers ask. PostgreSQL: the flush runs with triggers
+    off, which only a superuser (as the test database's role is) may ask for.
+    """
+    from django.db.backends.postgresql.base import DatabaseWrapper as PostgreSQL
+    from django.db.backends.sqlite3.base import DatabaseWrapper as SQLite
 
     from councils.record.guard import lifted
 
-    DatabaseOperations = DatabaseWrapper.ops_class
+    sqlite_ops, postgresql_ops = SQLite.ops_class, PostgreSQL.ops_class
+    sqlite_flush, postgresql_flush = sqlite_ops.execute_sql_flush, postgresql_ops.execute_sql_flush
 
-    original = DatabaseOperations.execute_sql_flush
-
-    def execute_sql_flush(self, sql_list):
+    def flush_sqlite(self, sql_list):
         with lifted():
-            return original(self, sql_list)
+            return sqlite_flush(self, sql_list)
 
-    DatabaseOperations.execute_sql_flush = execute_sql_flush
+    def flush_postgresql(self, sql_list):
+        return postgresql_flush(self, ["SET LOCAL session_replication_role = replica", *sql_list])
+
+    sqlite_ops.execute_sql_flush = flush_sqlite
+    postgresql_ops.execute_sql_flush = flush_postgresql
     yield
-    DatabaseOperations.execute_sql_flush = original
+    sqlite_ops.execute_sql_flush = sqlite_flush
+    postgresql_ops.execute_sql_flush = postgresql_flush
 
 
 @pytest.fixture(autouse=True)

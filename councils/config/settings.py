@@ -132,6 +132,8 @@ if DATABASES["default"]["ENGINE"] == "councils.record.backends.sqlite3":
     }
 else:
     DATABASES["default"]["OPTIONS"] = {"pool": _env_bool("DATABASE_POOL", True)}
+# PostgreSQL: the server's role, given its privileges by `migrate` (councils/record/privileges.py).
+DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [

@@ -24,6 +24,7 @@ from django.db import connection, connections, transaction
 from django.db.migrations.recorder import MigrationRecorder
 
 from councils.ops.recordcheck import RecordState, read_state
+from councils.record import privileges
 
 SNAPSHOT_ALIAS = "ops_snapshot"
 SQLITE, PG_CUSTOM, JSON = "sqlite3", "pg_dump-custom", "django-json"
@@ -223,6 +224,8 @@ def restore(source: Path, fmt: str) -> None:
                 str(source),
             ]
         )
+        # The dump carries no privileges (--no-privileges): take away rewrites of the record again.
+        privileges.apply()
         connection.close()
         return
     _load_json(source)
