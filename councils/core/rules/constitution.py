@@ -9,6 +9,9 @@ no decision ever claims a version that was never adopted.
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -22,6 +25,12 @@ DEFAULTS_NOTE = "defaults apply: no constitution adopted yet"
 # Settings added after federations had adopted constitutions, and their value in a version adopted
 # before them: its members never voted on them, so they bind only once an amendment sets them.
 UNSET_IN_OLDER_VERSIONS: dict[str, Any] = {"meeting_notice_hours": 0, "meeting_quorum_share": "0"}
+
+
+def content_hash(document: Mapping[str, Any]) -> str:
+    """SHA-256 hex of the document's canonical JSON (sorted keys, no spaces)."""
+    data = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(data.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
