@@ -98,6 +98,9 @@ def test_invalid_amendment_is_422(ready):
     check_invalid(ready, API, "post", url, {"changes": {}})
     check_invalid(ready, API, "post", url, {"changes": {"nope": 1}})
     check_invalid(ready, API, "post", url, {"changes": {"sponsors_required": 3}, "extra": True})
+    check_invalid(ready, API, "post", url, {"changes": {"election_poll_min_minutes": 0}})
+    check_invalid(ready, API, "post", url, {"changes": {"election_poll_max_days": 400}})
+    check_invalid(ready, API, "post", url, {"changes": {"election_poll_min_minutes": 44640}})
 
 
 def test_open_vote_uses_the_constitutions_threshold(ready):

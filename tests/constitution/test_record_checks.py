@@ -71,12 +71,12 @@ def test_a_decision_naming_a_version_never_adopted_is_reported(cast):
     ]
 
 
-def amend(cast, *, now, sponsors_required=1) -> None:
-    """Amend the constitution in force (the sponsors a new member needs) by the top council's two thirds."""
+def amend(cast, *, now, **changes) -> None:
+    """Amend the constitution in force as `changes` say, by the top council's two thirds."""
     amendment = constitution_actions.propose_constitution_amendment(
         actor=cast.alice,
         federation=cast.federation,
-        changes={"sponsors_required": sponsors_required},
+        changes=changes,
         explanation="",
         now=now,
     )
@@ -95,7 +95,7 @@ HASHES = "[constitution_hashes]"
 def test_amending_a_version_adopted_before_newer_settings_names_it_by_its_adopted_hash(cast, monkeypatch):
     adopt_before_newer_settings(cast, monkeypatch)
     make_national_body(cast)
-    amend(cast, now=NOW)
+    amend(cast, now=NOW, sponsors_required=1)
     amend(cast, now=NOW + timedelta(days=1), sponsors_required=3)
     assert [p for p in verify_database() if p.startswith(HASHES)] == []
 
@@ -103,7 +103,7 @@ def test_amending_a_version_adopted_before_newer_settings_names_it_by_its_adopte
 def test_an_amendment_naming_another_text_than_the_version_adopted_is_reported(cast):
     adopt(cast)
     make_national_body(cast)
-    amend(cast, now=NOW)
+    amend(cast, now=NOW, sponsors_required=1)
     [amended] = payloads("constitution.amended")
     with transaction.atomic():
         append_entry(

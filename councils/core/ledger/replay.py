@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from councils.core.errors import DomainError, InvalidInputError
@@ -934,7 +935,7 @@ def _election_opened(replay: Replay, item: Item) -> None:
         )
     closes_at = _time(p.get("closes_at"))
     if "closes_at" in p:
-        _check_closing_time(replay, item, name, closes_at, polls.check_closing_time)
+        _check_closing_time(replay, item, name, closes_at, _poll_length_check(replay, item))
     election.update(
         opened=True,
         council=item.council,
@@ -954,6 +955,31 @@ def _election_opened(replay: Replay, item: Item) -> None:
         # Winners withdrawn after the close whose recount has not yet been recorded.
         pending=set(),
     )
+
+
+POLL_LENGTHS = ("election_poll_min_minutes", "election_poll_max_days")
+
+
+def _poll_length_check(replay: Replay, item: Item) -> Callable[..., None]:
+    """The closing times the constitution in force at an election's opening allowed.
+
+    An election opened before it named its constitution was held to the lengths then fixed in the
+    code, the defaults'; a version adopted before they were settings leaves them at the defaults.
+    Where the record does not hold the version's text, only that the poll closes after it opens.
+    """
+    if "constitution" in item.payload:
+        document = constitution_version(replay, item.payload.get("constitution"))
+    else:
+        document = {}
+    if document is None:
+        replay.note(
+            "some elections name a constitution version whose text the record does not hold: "
+            "their closing times were not checked against its shortest and longest poll"
+        )
+        return polls.check_closes_after_opening
+    defaults = Constitution()
+    rules = replace(defaults, **{name: document.get(name, getattr(defaults, name)) for name in POLL_LENGTHS})
+    return partial(polls.check_closing_time, minimum=rules.election_poll_min, maximum=rules.election_poll_max)
 
 
 def _election_voters(
