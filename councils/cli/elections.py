@@ -41,7 +41,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--closes-at",
         required=True,
         help="ISO 8601 time with its zone (2026-05-01T18:00+00:00) at which the poll closes by itself: "
-        "15 minutes to 31 days from now",
+        "as soon and as late after now as the constitution allows (by default 15 minutes to 31 days)",
     )
     open_poll.set_defaults(handler=run_open)
 

@@ -11,9 +11,9 @@ from councils.accounts.models import User
 from councils.constitution import permissions, queries
 from councils.constitution.models import Amendment, ConstitutionVersion
 from councils.constitution.plain import LABELS, THRESHOLD_WORDS
-from councils.constitution.rules import content_hash, document_changes
+from councils.constitution.rules import document_changes
 from councils.core.errors import ConflictError, InvalidInputError
-from councils.core.rules.constitution import DEFAULTS_VERSION, Constitution
+from councils.core.rules.constitution import DEFAULTS_VERSION, Constitution, content_hash
 from councils.core.rules.votes import threshold_satisfies
 from councils.federation.models import Council, Federation
 from councils.live.publish import publish_on_commit
@@ -123,7 +123,7 @@ def propose_constitution_amendment(
             "amendment": str(amendment.uuid),
             "motion": str(motion.uuid),
             "constitution": current.version,
-            "base_hash": content_hash(current.to_document()),
+            "base_hash": queries.hash_in_force(federation=federation),
             "proposed_hash": amendment.content_hash,
             "changes": {name: [_json(before), _json(after)] for name, before, after in diff},
             "threshold": current.amendment_threshold,
@@ -241,6 +241,7 @@ def apply_amendment_outcome(*, motion: Motion, result: VoteResult, now: datetime
         return
     assert amendment is not None
     old = queries.constitution_for(federation=amendment.federation_id)
+    old_hash = queries.hash_in_force(federation=amendment.federation_id)
     new = ConstitutionVersion.objects.create(
         federation_id=amendment.federation_id,
         version=old.version + 1,
@@ -261,7 +262,7 @@ def apply_amendment_outcome(*, motion: Motion, result: VoteResult, now: datetime
             "motion": str(motion.uuid),
             "constitution": new.version,
             "previous": old.version,
-            "old_hash": content_hash(old.to_document()),
+            "old_hash": old_hash,
             "new_hash": new.content_hash,
             "result": result.as_payload(),
         },

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from councils.core.rules.constitution import Constitution
+from councils.core.rules.polls import span
 
 THRESHOLD_WORDS = {
     "simple": "a simple majority of the votes cast",
@@ -35,6 +36,8 @@ LABELS = {
     "max_consecutive_terms": "Consecutive terms allowed",
     "rotation_gap_terms": "Terms to sit out after the limit",
     "report_back_days": "Days within which a delegate reports back",
+    "election_poll_min_minutes": "Minutes an election's poll stays open at least",
+    "election_poll_max_days": "Days an election's poll may stay open at most",
     "average_member_wage": "Declared average member wage",
     "pay_cap_share": "Share of that wage officials' pay is capped at",
     "amendment_threshold": "Majority needed to change the constitution",
@@ -135,6 +138,11 @@ def explain(c: Constitution) -> list[tuple[str, list[str]]]:
                 % {"m": c.term_months, "n": c.max_consecutive_terms, "g": c.rotation_gap_terms},
                 _("Delegates report back to the council that sent them within %(d)d days.")
                 % {"d": c.report_back_days},
+                _(
+                    "An election's poll closes at the time set when it opens, at least %(min)s and at most "
+                    "%(max)s later."
+                )
+                % {"min": span(c.election_poll_min), "max": span(c.election_poll_max)},
                 (
                     _("Officials' monthly pay may not exceed %(cap)s (%(p)s of the average member wage).")
                     % {"cap": cap, "p": percent(c.pay_cap_share)}

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 
 from councils.constitution.models import Amendment, ConstitutionVersion
 from councils.core.errors import NotFoundError
-from councils.core.rules.constitution import DEFAULTS_VERSION, Constitution
+from councils.core.rules.constitution import DEFAULTS_VERSION, Constitution, content_hash
 from councils.federation import queries as federation_queries
 from councils.federation.models import Council, Federation
 
@@ -30,6 +30,17 @@ def constitution_for(*, federation: Federation | int) -> Constitution:
     """
     version = current_version(federation=federation)
     return Constitution.from_adopted(version.document) if version is not None else Constitution()
+
+
+def hash_in_force(*, federation: Federation | int) -> str:
+    """The hash of the version in force as its adoption recorded it; the defaults' while none is adopted.
+
+    A version keeps the hash of the text its members adopted: rendering it again through today's
+    settings would add those introduced since (unset for it) and change the hash, so that an amendment
+    could no longer show it replaced exactly the version adopted.
+    """
+    version = current_version(federation=federation)
+    return version.content_hash if version is not None else content_hash(Constitution().to_document())
 
 
 def list_versions(*, federation: Federation) -> QuerySet[ConstitutionVersion]:

@@ -1,4 +1,4 @@
-"""Pure rules about the constitution: hashes and the changes between versions.
+"""Pure rules about the constitution: the changes between versions.
 
 Which vote thresholds satisfy a requirement is `councils.core.rules.votes.threshold_satisfies`.
 
@@ -7,18 +7,10 @@ No Django here: these are decisions the actions ask for, tested without a databa
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import fields
 from typing import Any
 
 from councils.core.rules.constitution import Constitution
-
-
-def content_hash(document: dict[str, Any]) -> str:
-    """SHA-256 hex of the document's canonical JSON (sorted keys, no spaces)."""
-    data = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(data.encode()).hexdigest()
 
 
 def document_changes(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, Any, Any]]:

@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
 from councils.accounts.models import User
+from councils.constitution import queries as constitution_queries
 from councils.core.errors import ConflictError, InvalidInputError, PermissionDeniedError
 from councils.core.ledger.encoding import format_time
 from councils.core.rules import ballots as rules
@@ -352,13 +353,20 @@ def withdraw_all_candidacies(
 def open_voting(*, actor: User, election: Election, closes_at: datetime, now: datetime) -> Election:
     """Freeze the electorate and the candidates, with their hashes in the record, and open the poll.
 
-    The poll closes at `closes_at` (polls.check_closing_time says how soon and how late it may be):
-    no ballot is taken from then, and the rules close it then unless everyone has voted before.
+    The poll closes at `closes_at`, no sooner and no later than the constitution in force allows
+    (`election_poll_min_minutes`, `election_poll_max_days`): no ballot is taken from then, and the
+    rules close it then unless everyone has voted before.
     """
     election = _lock(election)
     _require_status(election, Election.Status.NOMINATING)
     permissions.require(actor, "run", election)
-    polls.check_closing_time(opens_at=now, closes_at=closes_at)
+    constitution = constitution_queries.constitution_for(federation=election.council.federation_id)
+    polls.check_closing_time(
+        opens_at=now,
+        closes_at=closes_at,
+        minimum=constitution.election_poll_min,
+        maximum=constitution.election_poll_max,
+    )
     standing = list(
         Candidacy.objects.filter(election=election, accepted_at__isnull=False, withdrawn_at__isnull=True)
         .select_related("candidate")
@@ -407,6 +415,7 @@ def open_voting(*, actor: User, election: Election, closes_at: datetime, now: da
             "electorate_size": election.electorate_size,
             "electorate_hash": election.electorate_hash,
             "closes_at": format_time(closes_at),
+            "constitution": constitution.version,
         },
         now=now,
     )

@@ -6,12 +6,18 @@ import pytest
 
 from councils.constitution import actions, queries
 from councils.constitution.models import Amendment, ConstitutionVersion
-from councils.constitution.rules import content_hash
 from councils.core.errors import ConflictError, InvalidInputError, PermissionDeniedError
-from councils.core.rules.constitution import Constitution
+from councils.core.rules.constitution import Constitution, content_hash
 from councils.motions import actions as motion_actions
 from councils.motions.models import Motion
-from tests.membership.support import NOW, adopt, make_national_body, payloads, vote_through
+from tests.membership.support import (
+    NOW,
+    adopt,
+    adopt_before_newer_settings,
+    make_national_body,
+    payloads,
+    vote_through,
+)
 
 
 def test_founding_adopts_version_one_with_defaults_and_records_its_hash(cast):
@@ -149,6 +155,29 @@ def test_a_version_adopted_before_a_setting_existed_leaves_it_unset_until_amende
     assert (rules.version, rules.meeting_notice_hours, rules.meeting_quorum_share) == (1, 0, 0)
     assert rules.hearing_notice_days == older["hearing_notice_days"]
     assert Constitution().meeting_notice_hours == 48, "a federation without a constitution gets the defaults"
+
+
+def test_an_amendment_names_a_version_adopted_before_newer_settings_by_its_adopted_hash(cast, monkeypatch):
+    """Settings added since a version was adopted must not change the hash its amendment names."""
+    version = adopt_before_newer_settings(cast, monkeypatch)
+    [adopted] = payloads("constitution.adopted")
+    assert adopted["hash"] == version.content_hash == content_hash(version.document)
+    make_national_body(cast)
+    amendment = _propose(cast, sponsors_required=3)
+    [proposed] = payloads("constitution.amendment_proposed")
+    assert proposed["base_hash"] == adopted["hash"]
+    vote_through(
+        _second_and_open(cast, amendment),
+        yes=[cast.alice, cast.erin],
+        no=[cast.frank],
+        now=NOW + timedelta(hours=1),
+    )
+    [amended] = payloads("constitution.amended")
+    assert (amended["previous"], amended["old_hash"]) == (1, adopted["hash"])
+    current = queries.current_version(federation=cast.federation)
+    assert amended["new_hash"] == current.content_hash == queries.hash_in_force(federation=cast.federation)
+    # The new version states the settings its members voted on, unset ones included.
+    assert (current.document["meeting_notice_hours"], current.document["sponsors_required"]) == (0, 3)
 
 
 def test_an_amendment_of_the_defaults_adopts_version_one(cast):

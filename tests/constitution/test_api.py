@@ -4,10 +4,9 @@ import pytest
 from django.utils import timezone
 
 from councils.constitution.models import Amendment, ConstitutionVersion
-from councils.constitution.rules import content_hash
-from councils.core.rules.constitution import Constitution
+from councils.core.rules.constitution import Constitution, content_hash
 from councils.motions.models import Motion
-from tests.membership.support import adopt, make_national_body
+from tests.membership.support import adopt, adopt_before_newer_settings, make_national_body
 from tests.personas import API, check, check_invalid, check_wrong_method
 
 CURRENT = "/api/v1/constitution/current"
@@ -71,6 +70,13 @@ def test_an_adopted_version_is_in_force_with_its_own_hash(ready):
     assert body["content_hash"] == version.content_hash
 
 
+def test_a_version_adopted_before_newer_settings_keeps_its_hash(cast, monkeypatch):
+    version = adopt_before_newer_settings(cast, monkeypatch)
+    body = check(cast, "member", API, "get", CURRENT, expected=200).json()
+    assert body["content_hash"] == version.content_hash
+    assert (body["document"]["meeting_notice_hours"], body["document"]["meeting_quorum_share"]) == (0, "0")
+
+
 @pytest.mark.parametrize(
     ("persona", "status"),
     [("anonymous", 401), ("outsider", 403), ("observer", 403), ("member", 403), ("officer", 201)],
@@ -92,6 +98,9 @@ def test_invalid_amendment_is_422(ready):
     check_invalid(ready, API, "post", url, {"changes": {}})
     check_invalid(ready, API, "post", url, {"changes": {"nope": 1}})
     check_invalid(ready, API, "post", url, {"changes": {"sponsors_required": 3}, "extra": True})
+    check_invalid(ready, API, "post", url, {"changes": {"election_poll_min_minutes": 0}})
+    check_invalid(ready, API, "post", url, {"changes": {"election_poll_max_days": 400}})
+    check_invalid(ready, API, "post", url, {"changes": {"election_poll_min_minutes": 44640}})
 
 
 def test_open_vote_uses_the_constitutions_threshold(ready):

@@ -6,15 +6,26 @@ from datetime import timedelta
 
 from django.db import transaction
 
+from councils.constitution import actions as constitution_actions
 from councils.federation.models import Seat
 from councils.mandates import actions as mandate_actions
 from councils.membership import actions as membership_actions
+from councils.motions import actions as motion_actions
+from councils.motions.models import Motion
 from councils.record import sequencer
 from councils.record.actions import append_entry
 from councils.record.models import Sequence
 from councils.record.verification import verify_database
 from tests.conftest import make_user
-from tests.membership.support import LATER, NOW, adopt
+from tests.membership.support import (
+    LATER,
+    NOW,
+    adopt,
+    adopt_before_newer_settings,
+    make_national_body,
+    payloads,
+    vote_through,
+)
 
 STATE = "[constitution]"
 
@@ -57,4 +68,52 @@ def test_a_decision_naming_a_version_never_adopted_is_reported(cast):
         "but its federation had adopted none, so the defaults (version 0) applied.",
         "[constitution] A pending entry (membership.applied) says it applied constitution version 2, "
         "but its federation had adopted only up to version 1.",
+    ]
+
+
+def amend(cast, *, now, **changes) -> None:
+    """Amend the constitution in force as `changes` say, by the top council's two thirds."""
+    amendment = constitution_actions.propose_constitution_amendment(
+        actor=cast.alice,
+        federation=cast.federation,
+        changes=changes,
+        explanation="",
+        now=now,
+    )
+    motion_actions.second_motion(
+        actor=cast.erin, motion=Motion.objects.get(uuid=amendment.motion_uuid), now=now
+    )
+    vote = constitution_actions.open_amendment_vote(
+        actor=cast.alice, amendment=amendment, now=now, method="named"
+    )
+    vote_through(vote, yes=[cast.alice, cast.erin, cast.frank], now=now + timedelta(hours=1))
+
+
+HASHES = "[constitution_hashes]"
+
+
+def test_amending_a_version_adopted_before_newer_settings_names_it_by_its_adopted_hash(cast, monkeypatch):
+    adopt_before_newer_settings(cast, monkeypatch)
+    make_national_body(cast)
+    amend(cast, now=NOW, sponsors_required=1)
+    amend(cast, now=NOW + timedelta(days=1), sponsors_required=3)
+    assert [p for p in verify_database() if p.startswith(HASHES)] == []
+
+
+def test_an_amendment_naming_another_text_than_the_version_adopted_is_reported(cast):
+    adopt(cast)
+    make_national_body(cast)
+    amend(cast, now=NOW, sponsors_required=1)
+    [amended] = payloads("constitution.amended")
+    with transaction.atomic():
+        append_entry(
+            event="constitution.amended",
+            actor=None,
+            council=cast.national,
+            payload={**amended, "constitution": 3, "previous": 2, "old_hash": "0" * 64, "new_hash": "1" * 64},
+            now=LATER,
+        )
+    assert [p for p in verify_database() if p.startswith(HASHES)] == [
+        f"{HASHES} A pending entry (constitution.amended) names constitution version 2 by the hash "
+        f"{'0' * 64}, but its federation adopted that version with the hash {amended['new_hash']}."
     ]

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from councils.constitution.models import Amendment
 from councils.motions.models import Motion
-from tests.membership.support import adopt, entries, make_national_body
+from tests.membership.support import adopt, entries, make_national_body, payloads
 from tests.personas import LOGIN, WEB, check, check_wrong_method
 
 
@@ -94,6 +94,24 @@ def test_proposing_on_the_web_and_the_api_records_the_same_entry(ready):
     web, api = entries("constitution.amendment_proposed")
     assert web["payload"]["changes"] == api["payload"]["changes"] == {"sponsors_required": [2, 3]}
     assert Amendment.objects.count() == 2
+
+
+def test_poll_lengths_are_shown_and_amended_like_every_setting(ready):
+    page = check(ready, "member", WEB, "get", "/constitution/").content.decode()
+    rule = "poll closes at the time set when it opens, at least 15 minutes and at most 31 days"
+    assert rule in page
+    make_national_body(ready)
+    form = check(ready, "officer", WEB, "get", "/constitution/amend/").context["form"]
+    fields = form.fields
+    assert (fields["election_poll_min_minutes"].initial, fields["election_poll_max_days"].initial) == (15, 31)
+    data = {name: field.initial for name, field in form.fields.items() if name != "explanation"}
+    refused = {**data, "election_poll_min_minutes": 60, "election_poll_max_days": 0}
+    response = check(ready, "officer", WEB, "post", "/constitution/amend/", refused, expected=422)
+    assert "election_poll_max_days must be from 1 to 366" in response.content.decode()
+    data["election_poll_max_days"] = 7
+    check(ready, "officer", WEB, "post", "/constitution/amend/", data, expected=302)
+    [proposed] = payloads("constitution.amendment_proposed")
+    assert proposed["changes"] == {"election_poll_max_days": [31, 7]}
 
 
 def test_unchanged_or_invalid_form_is_refused(ready):

@@ -120,6 +120,22 @@ def test_open_freezes_electorate_and_candidates_in_record(cast):
         actions.nominate(actor=cast.frank, election=election, candidate=cast.frank, now=NOW)
 
 
+def test_a_poll_stays_open_as_long_as_the_constitution_in_force_says(cast):
+    from tests.membership.support import adopt
+
+    adopt(cast, version=1, election_poll_min_minutes=120, election_poll_max_days=2)
+    election = actions.call_election(actor=cast.alice, council=cast.riverside, kind="delegates", now=NOW)
+    actions.nominate(actor=cast.bob, election=election, candidate=cast.bob, now=NOW)
+    for closes_at, refusal in [
+        (CLOSES, "must stay open at least 120 minutes: close it at 2026-03-01 11:00 UTC or later"),
+        (NOW + timedelta(days=3), "may stay open at most 2 days: close it by 2026-03-03 09:00 UTC"),
+    ]:
+        with pytest.raises(InvalidInputError, match=refusal):
+            actions.open_voting(actor=cast.alice, election=election, closes_at=closes_at, now=NOW)
+    actions.open_voting(actor=cast.alice, election=election, closes_at=NOW + timedelta(days=2), now=NOW)
+    assert entries("election.opened")[0]["payload"]["constitution"] == 1
+
+
 def test_ballots_are_checked_and_cast_once(cast):
     election = actions.call_election(actor=cast.alice, council=cast.riverside, kind="delegates", now=NOW)
     bob = actions.nominate(actor=cast.bob, election=election, candidate=cast.bob, now=NOW)

@@ -187,6 +187,14 @@ def test_pages_say_who_was_withdrawn_at_certification_and_show_the_recount(cast,
     assert "Elected, in order of election: <strong>Bob Novak, Frank" in results
 
 
+def test_the_open_form_tells_the_poll_lengths_of_the_constitution_in_force(cast, election):
+    from tests.membership.support import adopt
+
+    adopt(cast, version=1, election_poll_min_minutes=90, election_poll_max_days=7)
+    page = cast.client(cast.alice).get(f"/elections/{election.uuid}/").content.decode()
+    assert "At least 90 minutes and at most 7 days from now, as the constitution sets." in page
+
+
 def test_chair_opens_the_poll_with_its_closing_time_and_the_page_shows_it(cast, election):
     actions.nominate(actor=cast.bob, election=election, candidate=cast.bob, now=NOW)
     client = cast.client(cast.alice)

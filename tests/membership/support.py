@@ -6,11 +6,13 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+import pytest
 from django.db import transaction
 
 from councils.accounts.models import User
 from councils.constitution.actions import adopt_initial_constitution
 from councils.constitution.models import ConstitutionVersion
+from councils.core.rules.constitution import UNSET_IN_OLDER_VERSIONS, Constitution
 from councils.federation import actions as federation_actions
 from councils.federation.models import Council, Office, Seat
 from councils.motions import actions as motion_actions
@@ -27,6 +29,20 @@ def adopt(cast: Any, **document: Any) -> ConstitutionVersion:
     return adopt_initial_constitution(
         actor=None, federation=cast.federation, now=NOW, document=document or None
     )
+
+
+def adopt_before_newer_settings(cast: Any, monkeypatch: pytest.MonkeyPatch) -> ConstitutionVersion:
+    """Version 1 as founding adopted it before the settings added since: its text and hash lack them."""
+    rendered = Constitution.to_document
+
+    def older(self: Constitution) -> dict[str, Any]:
+        return {k: v for k, v in rendered(self).items() if k not in UNSET_IN_OLDER_VERSIONS}
+
+    with monkeypatch.context() as patched:
+        patched.setattr(Constitution, "to_document", older)
+        version = adopt(cast)
+    assert not UNSET_IN_OLDER_VERSIONS.keys() & version.document.keys()
+    return version
 
 
 def vote_through(

@@ -21,7 +21,7 @@ from councils.api.schemas import Strict
 from councils.constitution import actions, queries
 from councils.constitution.models import Amendment, ConstitutionVersion
 from councils.constitution.plain import explain
-from councils.constitution.rules import content_hash, document_changes
+from councils.constitution.rules import document_changes
 from councils.core.rules.constitution import DEFAULTS_NOTE
 from councils.federation.models import Federation
 
@@ -140,7 +140,7 @@ def current(request: HttpRequest, federation: UUID | None = None) -> dict[str, A
         "version": rules.version,
         "is_default": rules.is_default,
         "note": DEFAULTS_NOTE if rules.is_default else "",
-        "content_hash": content_hash(document),
+        "content_hash": queries.hash_in_force(federation=fed),
         "adopted_at": version.adopted_at if version else None,
         "adopted_by_motion": version.adopted_by_motion if version else None,
         "document": document,

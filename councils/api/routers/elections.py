@@ -109,7 +109,9 @@ class ElectionIn(Strict):
 
 class ElectionOpenIn(Strict):
     closes_at: AwareDatetime = Field(
-        description="when the poll closes, with its time zone: 15 minutes to 31 days from now"
+        description="when the poll closes, with its time zone: as soon and as late after now as the "
+        "constitution allows (election_poll_min_minutes, election_poll_max_days; by default 15 minutes "
+        "to 31 days)"
     )
 
 

@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from councils.core.errors import DomainError, InvalidInputError
@@ -35,7 +36,7 @@ from councils.core.rules import meetings as meeting_rules
 from councils.core.rules import polls
 from councils.core.rules import recall as petition_rules
 from councils.core.rules import votes as vote_rules
-from councils.core.rules.constitution import DEFAULTS_VERSION, Constitution
+from councils.core.rules.constitution import DEFAULTS_VERSION, Constitution, content_hash
 from councils.core.tally import count
 
 
@@ -934,7 +935,7 @@ def _election_opened(replay: Replay, item: Item) -> None:
         )
     closes_at = _time(p.get("closes_at"))
     if "closes_at" in p:
-        _check_closing_time(replay, item, name, closes_at, polls.check_closing_time)
+        _check_closing_time(replay, item, name, closes_at, _poll_length_check(replay, item))
     election.update(
         opened=True,
         council=item.council,
@@ -954,6 +955,31 @@ def _election_opened(replay: Replay, item: Item) -> None:
         # Winners withdrawn after the close whose recount has not yet been recorded.
         pending=set(),
     )
+
+
+POLL_LENGTHS = ("election_poll_min_minutes", "election_poll_max_days")
+
+
+def _poll_length_check(replay: Replay, item: Item) -> Callable[..., None]:
+    """The closing times the constitution in force at an election's opening allowed.
+
+    An election opened before it named its constitution was held to the lengths then fixed in the
+    code, the defaults'; a version adopted before they were settings leaves them at the defaults.
+    Where the record does not hold the version's text, only that the poll closes after it opens.
+    """
+    if "constitution" in item.payload:
+        document = constitution_version(replay, item.payload.get("constitution"))
+    else:
+        document = {}
+    if document is None:
+        replay.note(
+            "some elections name a constitution version whose text the record does not hold: "
+            "their closing times were not checked against its shortest and longest poll"
+        )
+        return polls.check_closes_after_opening
+    defaults = Constitution()
+    rules = replace(defaults, **{name: document.get(name, getattr(defaults, name)) for name in POLL_LENGTHS})
+    return partial(polls.check_closing_time, minimum=rules.election_poll_min, maximum=rules.election_poll_max)
 
 
 def _election_voters(
@@ -1351,18 +1377,46 @@ def _election_recounted(replay: Replay, item: Item) -> None:
 @rule("constitution.adopted")
 def _constitution_adopted(replay: Replay, item: Item) -> None:
     lineage = replay.table("constitution")
-    document = item.payload.get("document")
+    document, recorded = item.payload.get("document"), item.payload.get("hash")
+    if isinstance(document, Mapping) and "hash" in item.payload and recorded != content_hash(document):
+        replay.problem(
+            item,
+            f"constitution version 1 is recorded with the hash {recorded}, "
+            f"but the text recorded with it hashes to {content_hash(document)}",
+        )
     if lineage.get("versions") is not None or not isinstance(document, Mapping):
         # Several federations in one log: their version numbers would collide.
         lineage["versions"] = {}
         lineage["ambiguous"] = True
         return
     lineage["versions"] = {1: dict(document)}
+    lineage["hashes"] = {1: recorded}
+
+
+def _replaces_adopted(replay: Replay, item: Item, version: object, named: object, what: str) -> None:
+    """Report `what` when the hash it names for `version` is not the one that version was adopted with.
+
+    Each version keeps the hash recorded at its adoption, so an amendment shows that it replaces
+    exactly the text adopted. Version 0 is not checked: the defaults are not recorded, and settings
+    added since change them.
+    """
+    lineage = replay.table("constitution")
+    if type(version) is not int or lineage.get("ambiguous"):
+        return
+    adopted = (lineage.get("hashes") or {}).get(version)
+    if isinstance(adopted, str) and named != adopted:
+        replay.problem(
+            item,
+            f"{what} names constitution version {version} by the hash {named}, "
+            f"but that version was adopted with the hash {adopted}",
+        )
 
 
 @rule("constitution.amendment_proposed")
 def _amendment_proposed(replay: Replay, item: Item) -> None:
-    amendment, changes = item.payload.get("amendment"), item.payload.get("changes")
+    p = item.payload
+    amendment, changes = p.get("amendment"), p.get("changes")
+    _replaces_adopted(replay, item, p.get("constitution"), p.get("base_hash"), f"amendment {amendment}")
     if isinstance(amendment, str) and isinstance(changes, Mapping):
         replay.table("amendments")[amendment] = changes
 
@@ -1370,16 +1424,23 @@ def _amendment_proposed(replay: Replay, item: Item) -> None:
 @rule("constitution.amended")
 def _constitution_amended(replay: Replay, item: Item) -> None:
     lineage = replay.table("constitution")
-    if _is_defaults(item.payload.get("previous")):
+    p = item.payload
+    _replaces_adopted(
+        replay, item, p.get("previous"), p.get("old_hash"), f"the adoption of amendment {p.get('amendment')}"
+    )
+    if _is_defaults(p.get("previous")):
         # A first version adopted by amending the defaults, as founding adopts version 1.
         if lineage.get("versions") is not None:
             lineage["versions"] = {}
             lineage["ambiguous"] = True
             return
         lineage["versions"] = {}
+        lineage["hashes"] = {}
     versions = lineage.get("versions")
     if versions is None:
         return
+    if type(p.get("constitution")) is int:
+        lineage.setdefault("hashes", {})[p["constitution"]] = p.get("new_hash")
     previous = _version_document(versions, item.payload.get("previous"))
     changes = replay.table("amendments").get(item.payload.get("amendment") or "")
     if previous is not None and changes is not None:

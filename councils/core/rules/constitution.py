@@ -9,7 +9,11 @@ no decision ever claims a version that was never adopted.
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -19,9 +23,19 @@ THRESHOLDS = ("simple", "absolute", "two_thirds", "three_fifths")
 # The version number decisions name while the shipped defaults apply.
 DEFAULTS_VERSION = 0
 DEFAULTS_NOTE = "defaults apply: no constitution adopted yet"
+# The longest an election's poll may be set to stay open: a year, since its electorate is frozen.
+ELECTION_POLL_MAX_DAYS = 366
 # Settings added after federations had adopted constitutions, and their value in a version adopted
 # before them: its members never voted on them, so they bind only once an amendment sets them.
+# Settings added later that are not listed here take their default in such a version: the rule they
+# state was already in force, fixed in the code (as the length of an election's poll was).
 UNSET_IN_OLDER_VERSIONS: dict[str, Any] = {"meeting_notice_hours": 0, "meeting_quorum_share": "0"}
+
+
+def content_hash(document: Mapping[str, Any]) -> str:
+    """SHA-256 hex of the document's canonical JSON (sorted keys, no spaces)."""
+    data = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(data.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -54,6 +68,10 @@ class Constitution:
     max_consecutive_terms: int = 2
     rotation_gap_terms: int = 1
     report_back_days: int = 14
+    # Elections: how long a poll stays open, at least and at most: long enough to be held at a
+    # meeting, short enough that the electorate frozen at its opening is still the council.
+    election_poll_min_minutes: int = 15
+    election_poll_max_days: int = 31
     # Pay: officials' pay capped at the declared average member wage (0 = no cap).
     average_member_wage: Decimal = Decimal("2400.00")
     pay_cap_share: Decimal = Decimal("1.00")
@@ -76,6 +94,16 @@ class Constitution:
         if self.average_member_wage <= 0:
             return None
         return (self.average_member_wage * self.pay_cap_share).quantize(Decimal("0.01"))
+
+    @property
+    def election_poll_min(self) -> timedelta:
+        """The shortest time an election's poll may stay open."""
+        return timedelta(minutes=self.election_poll_min_minutes)
+
+    @property
+    def election_poll_max(self) -> timedelta:
+        """The longest time an election's poll may stay open."""
+        return timedelta(days=self.election_poll_max_days)
 
     def to_document(self) -> dict[str, Any]:
         """A JSON-safe dict (decimals as strings) for storage and the record."""
@@ -128,6 +156,16 @@ class Constitution:
                 raise InvalidInputError(f"{name} must be a share above 0 and at most 1.")
         if self.meeting_quorum_share > 1:
             raise InvalidInputError("meeting_quorum_share must be a share of at most 1.")
+        if self.election_poll_min_minutes < 1:
+            raise InvalidInputError("election_poll_min_minutes must be at least 1.")
+        if not 1 <= self.election_poll_max_days <= ELECTION_POLL_MAX_DAYS:
+            raise InvalidInputError(f"election_poll_max_days must be from 1 to {ELECTION_POLL_MAX_DAYS}.")
+        if self.election_poll_min >= self.election_poll_max:
+            raise InvalidInputError(
+                "election_poll_min_minutes must be shorter than election_poll_max_days: "
+                f"{self.election_poll_min_minutes} minutes is not less than "
+                f"{self.election_poll_max_days} days."
+            )
         if self.max_consecutive_terms < 1:
             raise InvalidInputError("max_consecutive_terms must be at least 1.")
         if self.version < 1:

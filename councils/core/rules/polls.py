@@ -16,13 +16,9 @@ from datetime import datetime, timedelta
 
 from councils.core.errors import ConflictError, InvalidInputError
 
-# An election's poll: long enough to be held at a meeting, short enough that the electorate frozen
-# at its opening is still the council.
-ELECTION_POLL_MIN = timedelta(minutes=15)
-ELECTION_POLL_MAX = timedelta(days=31)
 
-
-def _span(length: timedelta) -> str:
+def span(length: timedelta) -> str:
+    """A length in plain words: whole days as days, anything else as minutes."""
     if length % timedelta(days=1) == timedelta(0):
         days = length // timedelta(days=1)
         return f"{days} day{'s' if days != 1 else ''}"
@@ -31,22 +27,21 @@ def _span(length: timedelta) -> str:
 
 
 def check_closing_time(
-    *,
-    opens_at: datetime,
-    closes_at: datetime,
-    minimum: timedelta = ELECTION_POLL_MIN,
-    maximum: timedelta = ELECTION_POLL_MAX,
+    *, opens_at: datetime, closes_at: datetime, minimum: timedelta, maximum: timedelta
 ) -> None:
-    """Refuse a closing time less than `minimum` or more than `maximum` after the poll opens."""
+    """Refuse a closing time less than `minimum` or more than `maximum` after the poll opens.
+
+    An election's limits are the constitution's (`election_poll_min` and `election_poll_max`).
+    """
     if closes_at < opens_at + minimum:
         raise InvalidInputError(
-            f"The poll must stay open at least {_span(minimum)}: close it at "
+            f"The poll must stay open at least {span(minimum)}: close it at "
             f"{opens_at + minimum:%Y-%m-%d %H:%M} UTC or later.",
             code="closing_time",
         )
     if closes_at > opens_at + maximum:
         raise InvalidInputError(
-            f"A poll may stay open at most {_span(maximum)}: close it by "
+            f"A poll may stay open at most {span(maximum)}: close it by "
             f"{opens_at + maximum:%Y-%m-%d %H:%M} UTC.",
             code="closing_time",
         )

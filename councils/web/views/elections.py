@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from councils.accounts.models import User
 from councils.accounts.queries import acting_user
+from councils.constitution.queries import constitution_for
 from councils.core.errors import InvalidInputError
 from councils.core.rules import polls
 from councils.core.tally import METHODS
@@ -39,6 +40,13 @@ def _context(request: HttpRequest, election: Election, **extra: Any) -> dict[str
     )
     nominated = {c.candidate_id for c in candidacies}
     turnout = queries.count_turnout(election=election)
+    may_run = permissions.can(user, "run", election)
+    # The shortest and longest poll the constitution in force allows, told to whoever opens it.
+    rules = (
+        constitution_for(federation=election.council.federation_id)
+        if may_run and election.status == Election.Status.NOMINATING
+        else None
+    )
     return {
         "election": election,
         "candidacies": candidacies,
@@ -58,7 +66,9 @@ def _context(request: HttpRequest, election: Election, **extra: Any) -> dict[str
         "is_elector": queries.is_elector(user=user, election=election),
         "has_voted": queries.has_voted(user=user, election=election),
         "may_nominate": may_nominate,
-        "may_run": permissions.can(user, "run", election),
+        "may_run": may_run,
+        "poll_min": polls.span(rules.election_poll_min) if rules else None,
+        "poll_max": polls.span(rules.election_poll_max) if rules else None,
         "may_call": election.status == Election.Status.FAILED
         and permissions.can(user, "call", election.council),
         "nominees": [

@@ -1,3 +1,4 @@
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -31,6 +32,9 @@ def test_unknown_setting_is_refused_by_name():
         ("meeting_notice_hours", -1),
         ("meeting_quorum_share", "-0.1"),
         ("meeting_quorum_share", "1.5"),
+        ("election_poll_min_minutes", 0),
+        ("election_poll_max_days", 0),
+        ("election_poll_max_days", 367),
         ("version", 0),
     ],
 )
@@ -51,3 +55,21 @@ def test_the_shipped_defaults_are_version_zero_and_say_so():
     adopted = Constitution.from_document({**Constitution().to_document(), "version": 2})
     assert not adopted.is_default
     assert adopted.title == "constitution version 2"
+
+
+def test_an_election_poll_must_be_allowed_to_stay_open_longer_than_its_shortest_length():
+    with pytest.raises(InvalidInputError, match="1440 minutes is not less than 1 days"):
+        Constitution.from_document(
+            {"version": 1, "election_poll_min_minutes": 1440, "election_poll_max_days": 1}
+        )
+    rules = Constitution.from_document(
+        {"version": 1, "election_poll_min_minutes": 90, "election_poll_max_days": 7}
+    )
+    assert (rules.election_poll_min, rules.election_poll_max) == (timedelta(minutes=90), timedelta(days=7))
+
+
+def test_a_version_adopted_before_poll_lengths_were_settings_keeps_the_lengths_then_fixed():
+    document = Constitution(version=1).to_document()
+    older = {k: v for k, v in document.items() if not k.startswith("election_poll")}
+    rules = Constitution.from_adopted(older)
+    assert (rules.election_poll_min, rules.election_poll_max) == (timedelta(minutes=15), timedelta(days=31))

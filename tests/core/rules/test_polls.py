@@ -8,14 +8,17 @@ import pytest
 
 from councils.core.errors import ConflictError, InvalidInputError
 from councils.core.rules import polls
+from councils.core.rules.constitution import Constitution
 
 OPENS = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 CLOSES = OPENS + timedelta(days=2)
+# An election's limits under the shipped defaults.
+LIMITS = {"minimum": Constitution().election_poll_min, "maximum": Constitution().election_poll_max}
 
 
 @pytest.mark.parametrize("length", [timedelta(minutes=15), timedelta(days=2), timedelta(days=31)])
 def test_closing_time_within_the_limits_is_accepted(length):
-    polls.check_closing_time(opens_at=OPENS, closes_at=OPENS + length)
+    polls.check_closing_time(opens_at=OPENS, closes_at=OPENS + length, **LIMITS)
 
 
 @pytest.mark.parametrize(
@@ -29,7 +32,7 @@ def test_closing_time_within_the_limits_is_accepted(length):
 )
 def test_closing_time_too_soon_or_too_late_is_refused(length, message):
     with pytest.raises(InvalidInputError, match=message) as refused:
-        polls.check_closing_time(opens_at=OPENS, closes_at=OPENS + length)
+        polls.check_closing_time(opens_at=OPENS, closes_at=OPENS + length, **LIMITS)
     assert refused.value.code == "closing_time"
 
 
@@ -39,7 +42,9 @@ def test_other_limits_are_named_in_the_message():
             opens_at=OPENS, closes_at=OPENS, minimum=timedelta(days=1), maximum=timedelta(days=2)
         )
     with pytest.raises(InvalidInputError, match="at most 1 minute:"):
-        polls.check_closing_time(opens_at=OPENS, closes_at=CLOSES, maximum=timedelta(minutes=1))
+        polls.check_closing_time(
+            opens_at=OPENS, closes_at=CLOSES, minimum=timedelta(0), maximum=timedelta(minutes=1)
+        )
 
 
 def test_a_ballot_at_or_after_the_closing_time_is_refused():
