@@ -162,3 +162,31 @@ def test_page_shows_an_amendment_of_the_defaults(cast):
     page = check(cast, "member", WEB, "get", "/constitution/", expected=200).content.decode()
     assert "to the defaults, proposed" in page
     assert "<del>14</del> → <ins>21</ins>" in page
+
+
+def test_history_of_a_version_adopted_before_newer_settings_shows_only_what_was_voted(cast, monkeypatch):
+    from councils.constitution import actions
+    from councils.motions import actions as motion_actions
+    from tests.membership.support import NOW, adopt_before_newer_settings, vote_through
+
+    adopt_before_newer_settings(cast, monkeypatch)
+    make_national_body(cast)
+    amendment = actions.propose_constitution_amendment(
+        actor=cast.alice,
+        federation=cast.federation,
+        changes={"hearing_notice_days": 21},
+        explanation="",
+        now=NOW,
+    )
+    page = cast.client(cast.bob).get("/constitution/").content.decode()
+    proposed = page[page.index("Days of notice before a disciplinary hearing: <del>14</del>") :]
+    motion_actions.second_motion(
+        actor=cast.erin, motion=Motion.objects.get(uuid=amendment.motion_uuid), now=NOW
+    )
+    vote = actions.open_amendment_vote(actor=cast.alice, amendment=amendment, now=NOW, method="named")
+    vote_through(vote, yes=[cast.alice, cast.erin, cast.frank], now=NOW)
+    page = cast.client(cast.bob).get("/constitution/").content.decode()
+    assert "Days of notice before a disciplinary hearing: <del>14</del> → <ins>21</ins>" in page
+    # Settings the old version never had were unset, and the amendment left them so: no change to show.
+    assert "<del>None</del>" not in page and "<del>None</del>" not in proposed
+    assert "Hours of notice before a meeting: <del>" not in page
