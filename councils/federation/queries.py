@@ -104,6 +104,15 @@ def _participant_council_ids(user: Any) -> set[int]:
     return ids
 
 
+def can_see_names(*, viewer: Any, council: Council) -> bool:
+    """Whether `viewer` may see who did what in `council`: delegates answer to the public, members do not.
+
+    A base council's members are named only to its own participants; a delegate
+    body's voters are delegates, whose names are public wherever the council is.
+    """
+    return not council.is_base or is_participant(user=viewer, council=council)
+
+
 def list_visible_councils(*, viewer: Any) -> QuerySet[Council]:
     """Every council `viewer` may see: public ones, their federations' open ones, and their own."""
     visible = Q(visibility=Council.Visibility.PUBLIC)

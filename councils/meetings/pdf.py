@@ -32,7 +32,10 @@ def minutes_pdf(document: dict[str, Any], *, approved: bool, minutes_hash: str =
     ]
     if not approved:
         story.append(p("DRAFT: generated from the record, not yet approved.", styles["Heading3"]))
-    names = ", ".join(a["name"] for a in document["attendance"]) or "nobody recorded"
+    if document.get("names_withheld"):
+        names = "names are shown only to the council's own members"
+    else:
+        names = ", ".join(a["name"] for a in document["attendance"]) or "nobody recorded"
     story += [p("Present", styles["Heading2"]), p(f"{len(document['attendance'])}: {names}.")]
     story.append(p("Business", styles["Heading2"]))
     for item in document["items"]:

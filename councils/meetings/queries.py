@@ -14,7 +14,7 @@ from councils.accounts.models import User
 from councils.core.errors import NotFoundError
 from councils.core.ledger.encoding import format_time
 from councils.federation.models import Council
-from councils.federation.queries import list_participant_councils, list_visible_councils
+from councils.federation.queries import can_see_names, list_participant_councils, list_visible_councils
 from councils.meetings import permissions
 from councils.meetings.models import AgendaItem, Attendance, Meeting, Speaker
 from councils.record.models import Entry
@@ -272,6 +272,28 @@ def minutes_of(*, meeting: Meeting) -> tuple[dict[str, Any], bool]:
     if meeting.minutes is not None:
         return meeting.minutes, True
     return build_minutes(meeting=meeting), False
+
+
+def minutes_for(*, viewer: Any, meeting: Meeting) -> tuple[dict[str, Any], bool]:
+    """The minutes as `viewer` may read them: without members' names outside a base council's own.
+
+    Who attended and a named vote's roll call are the council's member list and
+    members' votes; others see the numbers only, and `names_withheld` says the
+    document is not the one whose hash was recorded.
+    """
+    document, approved = minutes_of(meeting=meeting)
+    if can_see_names(viewer=viewer, council=meeting.council):
+        return document, approved
+    withheld = {
+        **document,
+        "attendance": [{"person": None, "name": None} for _ in document["attendance"]],
+        "items": [
+            {**item, "decisions": [{**d, "roll_call": []} for d in item["decisions"]]}
+            for item in document["items"]
+        ],
+        "names_withheld": True,
+    }
+    return withheld, approved
 
 
 _TIME_KEYS = ("starts_at", "opened_at", "closed_at", "approved_at", "taken_at", "done_at", "at")

@@ -430,10 +430,10 @@ def _cast_secret(
     existing = Participation.objects.filter(vote=vote, voter=actor).order_by().first()
     if existing is not None:
         if key_hash and existing.idempotency_hash == key_hash:
-            receipt = sealing.make_receipt(str(vote.uuid), idempotency_key)
+            receipt = sealing.make_receipt(str(vote.uuid), str(actor.uuid), idempotency_key)
             return CastReceipt(str(vote.uuid), True, None, receipt, repeated=True)
         raise ConflictError("You have already voted. A secret ballot cannot be changed once cast.")
-    receipt = sealing.make_receipt(str(vote.uuid), idempotency_key)
+    receipt = sealing.make_receipt(str(vote.uuid), str(actor.uuid), idempotency_key)
     try:  # no savepoint, as in _cast_named
         Participation.objects.create(vote=vote, voter=actor, idempotency_hash=key_hash)
     except IntegrityError:

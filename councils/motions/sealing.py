@@ -60,12 +60,17 @@ def unseal(vote_uuid: str, sealed: bytes) -> tuple[str, str]:
     return str(plain["choice"]), str(plain["receipt"])
 
 
-def make_receipt(vote_uuid: str, idempotency_key: str | None) -> str:
-    """A random receipt; with an Idempotency-Key, one a retry can recompute but the database cannot."""
+def make_receipt(vote_uuid: str, voter_uuid: str, idempotency_key: str | None) -> str:
+    """A random receipt; with an Idempotency-Key, one a retry can recompute but the database cannot.
+
+    The voter is in the MAC: two voters who send the same key (a client that
+    derives it from the vote) must not share a receipt, or either would learn
+    the other's choice from the published ballot set.
+    """
     if not idempotency_key:
         return secrets.token_hex(8)
-    mac = hmac.new(_load_key(vote_uuid), b"receipt:" + idempotency_key.encode(), hashlib.sha256)
-    return mac.hexdigest()[:16]
+    message = f"receipt:{voter_uuid}:{idempotency_key}".encode()
+    return hmac.new(_load_key(vote_uuid), message, hashlib.sha256).hexdigest()[:16]
 
 
 def hash_idempotency_key(vote_uuid: str, idempotency_key: str | None) -> str:

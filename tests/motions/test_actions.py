@@ -180,6 +180,17 @@ def test_secret_retry_with_same_key_returns_same_receipt(cast, motion):
         actions.cast_vote(actor=cast.bob, vote=vote, choice="no", now=NOW, idempotency_key="other")
 
 
+def test_secret_voters_sending_the_same_key_get_different_receipts(cast, motion):
+    # A client that derives its key from the vote sends every voter's cast with the same key.
+    vote = actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method="secret")
+    bob = actions.cast_vote(actor=cast.bob, vote=vote, choice="yes", now=NOW, idempotency_key="same")
+    erin = actions.cast_vote(actor=cast.erin, vote=vote, choice="no", now=NOW, idempotency_key="same")
+    assert bob.receipt != erin.receipt
+    actions.close_vote(actor=cast.alice, vote=vote, now=LATER)
+    published = {b.receipt: b.choice for b in SecretBallot.objects.filter(vote=vote)}
+    assert published == {bob.receipt: "yes", erin.receipt: "no"}
+
+
 def test_bad_choice_and_bad_key_are_refused(cast, motion):
     vote = actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method="named")
     with pytest.raises(InvalidInputError, match="Choose"):

@@ -304,7 +304,7 @@ def leave_speakers(request: HttpRequest, meeting_id: UUID, speaker_id: UUID) -> 
 def minutes(request: HttpRequest, meeting_id: UUID) -> Any:
     """The approved minutes, or a draft generated from the record until they are approved."""
     meeting = _meeting(request, meeting_id)
-    document, approved = queries.minutes_of(meeting=meeting)
+    document, approved = queries.minutes_for(viewer=request.user, meeting=meeting)
     return {"approved": approved, "minutes_hash": meeting.minutes_hash, "document": document}
 
 
@@ -329,7 +329,7 @@ def approve_minutes(request: HttpRequest, meeting_id: UUID, body: ApproveIn) -> 
 )
 def minutes_as_pdf(request: HttpRequest, meeting_id: UUID) -> HttpResponse:
     meeting = _meeting(request, meeting_id)
-    document, approved = queries.minutes_of(meeting=meeting)
+    document, approved = queries.minutes_for(viewer=request.user, meeting=meeting)
     response = HttpResponse(
         minutes_pdf(queries.readable(document), approved=approved, minutes_hash=meeting.minutes_hash),
         content_type="application/pdf",

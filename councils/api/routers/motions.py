@@ -172,11 +172,6 @@ def _ref(user: Any, *, visible: bool) -> dict[str, Any] | None:
     return {"uuid": user.uuid, "name": user.name}
 
 
-def _names_visible(viewer: Any, council: Any) -> bool:
-    """Delegates answer to the public; members' names stay within their own council."""
-    return not council.is_base or federation_queries.is_participant(user=viewer, council=council)
-
-
 def _result(vote: Vote) -> dict[str, Any] | None:
     result = queries.result_of(vote=vote)
     return None if result is None else result.as_payload()
@@ -238,7 +233,7 @@ def _motion_out(motion: Motion, viewer: Any, *, names: bool) -> dict[str, Any]:
 
 
 def _detail(motion: Motion, viewer: Any) -> dict[str, Any]:
-    names = _names_visible(viewer, motion.council)
+    names = federation_queries.can_see_names(viewer=viewer, council=motion.council)
     amendments = []
     for amendment in queries.list_amendments(motion=motion):
         amendments.append(
@@ -295,7 +290,7 @@ def _cast_out(receipt: actions.CastReceipt) -> dict[str, Any]:
 def list_motions(request: HttpRequest, council: UUID, state: str | None = None) -> Any:
     """The motions of one council (`?council=<uuid>`), newest first; amendments come with their motion."""
     found = federation_queries.access_council(viewer=request.user, council_uuid=council)
-    names = _names_visible(request.user, found)
+    names = federation_queries.can_see_names(viewer=request.user, council=found)
     motions = queries.list_motions(council=found, state=state)
     return [_motion_out(m, request.user, names=names) for m in motions]
 
@@ -364,7 +359,7 @@ def list_ballots(request: HttpRequest, vote_id: UUID) -> Any:
         return []
     if vote.is_secret:
         return [{"choice": b.choice, "receipt": b.receipt} for b in queries.list_published_ballots(vote=vote)]
-    names = _names_visible(request.user, vote.motion.council)
+    names = federation_queries.can_see_names(viewer=request.user, council=vote.motion.council)
     return [
         {"choice": b.choice, "voter": _ref(b.voter, visible=True)} if names else {"choice": b.choice}
         for b in queries.list_roll_call(vote=vote)

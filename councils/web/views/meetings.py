@@ -182,7 +182,7 @@ def leave(request: HttpRequest, meeting_id: UUID, speaker_id: UUID) -> HttpRespo
 @domain_errors
 def minutes(request: HttpRequest, meeting_id: UUID) -> HttpResponse:
     meeting = queries.access_meeting(viewer=request.user, meeting_uuid=meeting_id)
-    document, approved = queries.minutes_of(meeting=meeting)
+    document, approved = queries.minutes_for(viewer=request.user, meeting=meeting)
     context = {
         "meeting": meeting,
         "minutes": queries.readable(document),
@@ -199,7 +199,7 @@ def minutes(request: HttpRequest, meeting_id: UUID) -> HttpResponse:
 @domain_errors
 def minutes_as_pdf(request: HttpRequest, meeting_id: UUID) -> HttpResponse:
     meeting = queries.access_meeting(viewer=request.user, meeting_uuid=meeting_id)
-    document, approved = queries.minutes_of(meeting=meeting)
+    document, approved = queries.minutes_for(viewer=request.user, meeting=meeting)
     response = HttpResponse(
         minutes_pdf(queries.readable(document), approved=approved, minutes_hash=meeting.minutes_hash),
         content_type="application/pdf",

@@ -105,7 +105,7 @@ def _batch_size() -> int:
 def _context(request: HttpRequest, motion: Motion, **extra: Any) -> dict[str, Any]:
     user = request.user
     council = motion.council
-    names = not council.is_base or federation_queries.is_participant(user=user, council=council)
+    names = federation_queries.can_see_names(viewer=user, council=council)
     amendments = [(a, render_diff(a.base_text, a.text)) for a in queries.list_amendments(motion=motion)]
     origin = motion.forwarded_from
     return {
@@ -286,7 +286,7 @@ def vote_ballots(request: HttpRequest, vote_id: UUID) -> HttpResponse:
     """The published ballot set of a closed secret vote, or the roll call of a named one."""
     vote = queries.access_vote(viewer=request.user, vote_uuid=vote_id)
     council = vote.motion.council
-    names = not council.is_base or federation_queries.is_participant(user=request.user, council=council)
+    names = federation_queries.can_see_names(viewer=request.user, council=council)
     context = {
         "vote": vote,
         "motion": vote.motion,
