@@ -169,3 +169,30 @@ def test_agenda_links_the_report_back_and_shows_it_once_filed(cast, meeting):
     page = erin.get(f"/meetings/{meeting.uuid}/").content.decode()
     assert "Filed" in page and "Not filed yet" not in page
     assert "We voted yes on the levy." in erin.get(f"/mandates/reports/{report.uuid}/").content.decode()
+
+
+def test_the_chair_is_offered_only_the_kinds_of_item_they_may_add(cast, meeting):
+    page = cast.client(cast.alice).get(f"/meetings/{meeting.uuid}/").content.decode()
+    assert '<option value="other">Other business</option>' in page
+    assert 'value="report_back"' not in page and 'value="petition"' not in page
+
+
+def test_a_refused_item_is_explained_on_the_meeting_page_with_the_form_kept(cast, meeting):
+    response = cast.client(cast.alice).post(
+        f"/meetings/{meeting.uuid}/items/", {"kind": "motion", "title": "Pay claim", "motion": ""}
+    )
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert "Choose a motion of this council." in page and "Add an item" in page
+    assert '<option value="motion" selected>' in page and 'value="Pay claim"' in page
+
+
+def test_the_open_button_waits_for_the_time_the_meeting_was_called_for(cast, meeting):
+    later = datetime.now(tz=UTC) + timedelta(days=3)
+    upcoming = actions.schedule_meeting(
+        actor=cast.alice, council=cast.riverside, title="AGM", starts_at=later, place="Hall", now=NOW
+    )
+    page = cast.client(cast.alice).get(f"/meetings/{upcoming.uuid}/").content.decode()
+    assert "Open the meeting" not in page and "You can open the meeting from" in page
+    due = cast.client(cast.alice).get(f"/meetings/{meeting.uuid}/").content.decode()
+    assert "Open the meeting" in due and "You can open the meeting from" not in due

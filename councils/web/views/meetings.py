@@ -43,7 +43,11 @@ def _context(request: HttpRequest, meeting: Meeting, **extra: Any) -> dict[str, 
         else [],
         "is_present": request.user.is_authenticated
         and meeting.attendance.filter(user__uuid=acting_user(request).uuid).exists(),
-        "kinds": [(k, label) for k, label in AgendaItem.Kind.choices if k != AgendaItem.Kind.PETITION],
+        # Petitions and report backs are forced onto the agenda; the chair cannot add them by hand.
+        "kinds": [(k, label) for k, label in AgendaItem.Kind.choices if k not in actions.FORCED_KINDS],
+        # A meeting opens no earlier than the time it was called for; say so rather than offer a refusal.
+        "opens_later": meeting.status == Meeting.Status.SCHEDULED and timezone.now() < meeting.starts_at,
+        "item_form": {},
         "motions": Motion.objects.filter(council=meeting.council).order_by("-tabled_at")[:50]
         if may_manage
         else [],
@@ -93,15 +97,19 @@ def add_item(request: HttpRequest, meeting_id: UUID) -> HttpResponse:
     motion_uuid, election_uuid = data.get("motion"), data.get("election")
     motion = Motion.objects.filter(uuid=motion_uuid).first() if motion_uuid else None
     election = meeting.council.elections.filter(uuid=election_uuid).first() if election_uuid else None
-    actions.add_agenda_item(
-        actor=acting_user(request),
-        meeting=meeting,
-        kind=data.get("kind", ""),
-        title=data.get("title", ""),
-        motion=motion,
-        election=election,
-        now=timezone.now(),
-    )
+    try:
+        actions.add_agenda_item(
+            actor=acting_user(request),
+            meeting=meeting,
+            kind=data.get("kind", ""),
+            title=data.get("title", ""),
+            motion=motion,
+            election=election,
+            now=timezone.now(),
+        )
+    except InvalidInputError as exc:
+        context = _context(request, meeting, item_form=data, item_error=exc.message)
+        return render(request, "web/meetings/detail.html", context, status=422)
     return redirect("web:meeting", meeting.uuid)
 
 
