@@ -25,7 +25,7 @@ def test_member_votes_and_chair_closes_and_result_appears(cast, page_for, live_s
     bob.get_by_role("link", name="Safety reps").click()  # from "Open votes" on the home page
     bob.wait_for_url(url)
     bob.get_by_role("button", name="Yes").click()
-    bob.get_by_text("Your vote is recorded: yes.").wait_for()
+    bob.get_by_text("Your vote is recorded: Yes.").wait_for()
     assert bob.locator('[data-count="yes"]').inner_text() == "1"
     assert NamedBallot.objects.get(vote=vote, voter=cast.bob).choice == "yes"
     bob.screenshot(path=str(artifacts / "vote-flow-voted.png"), full_page=True)

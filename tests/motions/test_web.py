@@ -6,7 +6,7 @@ from councils.federation.models import Council
 from councils.motions import actions
 from councils.motions.models import Motion, NamedBallot
 from councils.record.models import Entry
-from tests.motions.conftest import NOW
+from tests.motions.conftest import LATER, NOW
 
 
 def test_council_page_lists_motions_and_offers_tabling(cast, motion):
@@ -203,3 +203,26 @@ def test_the_close_button_waits_for_the_closing_time_unless_everyone_has_voted(c
     Vote.objects.filter(pk=vote.pk).update(closes_at=timezone.now())
     page = alice.get(f"/motions/{motion.uuid}/").content.decode()
     assert '<button type="submit">Close the vote' in page and "vote-close-hint" not in page
+
+
+def test_choices_are_shown_in_words_not_codes(cast, motion):
+    vote = actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method="named")
+    bob = cast.client(cast.bob)
+    page = bob.post(f"/motions/votes/{vote.uuid}/cast/", {"choice": "no"}, follow=True).content.decode()
+    assert "Your vote is recorded: No." in page and "You voted: No." in page
+    box = bob.post(
+        f"/motions/votes/{vote.uuid}/cast/", {"choice": "abstain"}, headers={"HX-Request": "true"}
+    ).content.decode()
+    assert "Your vote is recorded: Abstain." in box
+    closed = cast.client(cast.alice).post(f"/motions/votes/{vote.uuid}/close/", follow=True).content.decode()
+    assert "The vote is closed: rejected." in closed
+    roll = bob.get(f"/motions/votes/{vote.uuid}/ballots/").content.decode()
+    assert "<td>Bob Novak</td><td>Abstain</td>" in roll
+
+
+def test_published_secret_ballots_show_choices_in_words(cast, motion):
+    vote = actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method="secret")
+    receipt = actions.cast_vote(actor=cast.bob, vote=vote, choice="yes", now=NOW)
+    actions.close_vote(actor=cast.alice, vote=vote, now=LATER)
+    page = cast.client(cast.bob).get(f"/motions/votes/{vote.uuid}/ballots/").content.decode()
+    assert f"<td><code>{receipt.receipt}</code></td><td>Yes</td>" in page

@@ -27,7 +27,15 @@ from councils.federation import queries as federation_queries
 from councils.mandates import queries as mandate_queries
 from councils.motions import actions, permissions, queries
 from councils.motions.models import Motion, Vote
+from councils.web.templatetags.labels import vote_choice
 from councils.web.views.common import domain_errors
+
+# A closed vote's outcome as the vote box words it.
+OUTCOMES = {
+    rules.ADOPTED: gettext_lazy("adopted"),
+    rules.REJECTED: gettext_lazy("rejected"),
+    rules.NO_QUORUM: gettext_lazy("no quorum, nothing decided"),
+}
 
 
 class MotionForm(forms.Form):
@@ -264,7 +272,7 @@ def vote_cast(request: HttpRequest, vote_id: UUID) -> HttpResponse:
             % {"receipt": receipt.receipt},
         )
     else:
-        messages.success(request, _("Your vote is recorded: %(choice)s.") % {"choice": _(choice)})
+        messages.success(request, _("Your vote is recorded: %(choice)s.") % {"choice": vote_choice(choice)})
     return redirect("web:motion", vote.motion.uuid)
 
 
@@ -274,9 +282,7 @@ def vote_cast(request: HttpRequest, vote_id: UUID) -> HttpResponse:
 def vote_close(request: HttpRequest, vote_id: UUID) -> HttpResponse:
     vote = queries.access_vote(viewer=request.user, vote_uuid=vote_id)
     result = actions.close_vote(actor=acting_user(request), vote=vote, now=timezone.now())
-    messages.success(
-        request, _("The vote is closed: %(outcome)s.") % {"outcome": _(result.outcome.replace("_", " "))}
-    )
+    messages.success(request, _("The vote is closed: %(outcome)s.") % {"outcome": OUTCOMES[result.outcome]})
     return redirect("web:motion", vote.motion.uuid)
 
 
