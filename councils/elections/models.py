@@ -6,6 +6,16 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# The counting methods (the names councils.core.tally.METHODS runs them by) as people call them.
+METHOD_LABELS = {
+    "scottish-stv": _("Scottish STV"),
+    "meek": _("Meek STV"),
+    "wigm": _("Weighted inclusive Gregory (WIGM)"),
+    "schulze": _("Schulze"),
+    "plurality": _("Plurality"),
+    "approval": _("Approval"),
+}
+
 
 class Election(models.Model):
     """An election of a council's delegates to its parent, or of one of its officers."""
@@ -59,6 +69,10 @@ class Election(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def method_label(self) -> str:
+        return str(METHOD_LABELS.get(self.method, self.method))
 
     @property
     def is_ranked(self) -> bool:

@@ -252,3 +252,32 @@ def test_a_failed_election_says_nobody_was_elected_and_who_calls_the_next(cast, 
     assert b"nobody was elected" in member_page and b"Call a new election" not in member_page
     council_page = client.get(f"/councils/{cast.riverside.uuid}/").content
     assert b'badge rejected">Failed: no ballots cast' in council_page
+
+
+def test_counting_methods_are_named_in_words(cast, election):
+    form = cast.client(cast.alice).get(f"/elections/call/{cast.riverside.uuid}/").content.decode()
+    assert '<option value="scottish-stv">Scottish STV</option>' in form
+    assert '<option value="meek">Meek STV</option>' in form
+    page = cast.client(cast.bob).get(f"/elections/{election.uuid}/").content.decode()
+    assert "<dd>Scottish STV</dd>" in page
+
+
+def test_a_refused_ballot_names_the_candidate_and_keeps_the_preferences(cast, election):
+    bob, erin, _frank = voting(cast, election)
+    response = cast.client(cast.erin).post(
+        f"/elections/{election.uuid}/ballot/",
+        {"rank_1": str(erin.uuid), "rank_2": str(bob.uuid), "rank_3": str(erin.uuid)},
+    )
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert "A candidate may be marked only once: Erin Walsh." in page and str(erin.uuid) + "." not in page
+    assert f'<option value="{bob.uuid}" selected>Bob Novak</option>' in page.split('id="rank_2"')[1]
+
+
+def test_a_refused_closing_time_is_explained_on_the_election_page(cast, election):
+    actions.nominate(actor=cast.bob, election=election, candidate=cast.bob, now=NOW)
+    soon = (timezone.now() + timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M")
+    response = cast.client(cast.alice).post(f"/elections/{election.uuid}/open/", {"closes_at": soon})
+    page = response.content.decode()
+    assert response.status_code == 422 and "at least 15 minutes" in page
+    assert "Run the election" in page and f'value="{soon}"' in page

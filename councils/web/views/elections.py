@@ -25,13 +25,16 @@ from councils.core.tally import METHODS
 from councils.core.tally.export import stages_csv
 from councils.elections import actions, permissions, queries
 from councils.elections.actions import ELECTABLE_ROLES
-from councils.elections.models import Election
+from councils.elections.models import METHOD_LABELS, Election
 from councils.federation.models import Office
 from councils.federation.queries import access_council, list_voters
 from councils.web.views.common import domain_errors, parse_moment
 
 
-def _context(request: HttpRequest, election: Election, **extra: Any) -> dict[str, Any]:
+def _context(
+    request: HttpRequest, election: Election, *, marked: dict[int, str] | None = None, **extra: Any
+) -> dict[str, Any]:
+    """The election page; `marked` keeps a refused ballot's preferences (rank to candidacy) on it."""
     user = request.user
     candidacies = list(queries.list_candidacies(election=election))
     standing = [c for c in candidacies if c.is_standing]
@@ -51,7 +54,8 @@ def _context(request: HttpRequest, election: Election, **extra: Any) -> dict[str
         "election": election,
         "candidacies": candidacies,
         "standing": standing,
-        "ranks": range(1, len(standing) + 1),
+        "ranks": [(r, (marked or {}).get(r, "")) for r in range(1, len(standing) + 1)],
+        "approved": [],
         "turnout": turnout,
         # The button says why it waits rather than letting the officer meet a refusal.
         "closes_early_refused": election.status == Election.Status.VOTING
@@ -107,7 +111,7 @@ def call_election(request: HttpRequest, council_id: UUID) -> HttpResponse:
     permissions.require(request.user, "call", council)
     context = {
         "council": council,
-        "methods": list(METHODS),
+        "methods": [(m, METHOD_LABELS.get(m, m)) for m in METHODS],
         "roles": [(r, Office.Role(r).label) for r in ELECTABLE_ROLES],
     }
     if request.method == "POST":
@@ -176,10 +180,16 @@ def answer_nomination(
 def run_step(request: HttpRequest, election_id: UUID, step: str) -> HttpResponse:
     election = queries.access_election(viewer=request.user, election_uuid=election_id)
     if step == "open":
-        closes_at = parse_moment(request.POST.get("closes_at", ""))
-        actions.open_voting(
-            actor=acting_user(request), election=election, closes_at=closes_at, now=timezone.now()
-        )
+        try:
+            closes_at = parse_moment(request.POST.get("closes_at", ""))
+            actions.open_voting(
+                actor=acting_user(request), election=election, closes_at=closes_at, now=timezone.now()
+            )
+        except InvalidInputError as exc:
+            context = _context(
+                request, election, open_error=exc.message, closes_at=request.POST.get("closes_at", "")
+            )
+            return render(request, "web/elections/detail.html", context, status=422)
         return redirect("web:election", election.uuid)
     act = {"close": actions.close_election, "certify": actions.certify_election}[step]
     act(actor=acting_user(request), election=election, now=timezone.now())
@@ -191,13 +201,15 @@ def run_step(request: HttpRequest, election_id: UUID, step: str) -> HttpResponse
 @domain_errors
 def cast_ballot(request: HttpRequest, election_id: UUID) -> HttpResponse:
     election = queries.access_election(viewer=request.user, election_uuid=election_id)
-    if election.is_ranked:
-        ranks = sorted(
-            (int(k[5:]), v) for k, v in request.POST.items() if k.startswith("rank_") and k[5:].isdigit()
+    ranks = (
+        sorted(
+            (int(k[5:]), str(v)) for k, v in request.POST.items() if k.startswith("rank_") and k[5:].isdigit()
         )
-        ranking, approvals = [str(v) for _, v in ranks if v], []
-    else:
-        ranking, approvals = [], request.POST.getlist("approve")
+        if election.is_ranked
+        else []
+    )
+    ranking = [str(v) for _, v in ranks if v]
+    approvals = [] if election.is_ranked else request.POST.getlist("approve")
     try:
         actions.cast_ballot(
             actor=acting_user(request),
@@ -207,12 +219,12 @@ def cast_ballot(request: HttpRequest, election_id: UUID) -> HttpResponse:
             now=timezone.now(),
         )
     except InvalidInputError as exc:
-        return render(
-            request,
-            "web/elections/detail.html",
-            _context(request, election, ballot_error=exc.message),
-            status=422,
-        )
+        # The rules name candidacies by their identifiers; the voter knows them by name.
+        message = exc.message
+        for candidacy in queries.list_candidacies(election=election):
+            message = message.replace(str(candidacy.uuid), candidacy.candidate.name)
+        context = _context(request, election, ballot_error=message, marked=dict(ranks), approved=approvals)
+        return render(request, "web/elections/detail.html", context, status=422)
     messages.success(request, _("Your ballot is in. It is secret and cannot be changed."))
     return redirect("web:election", election.uuid)
 
