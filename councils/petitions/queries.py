@@ -69,7 +69,7 @@ def list_pending_items(*, council: Council) -> QuerySet[ForcedAgendaItem]:
 def list_items(*, council: Council) -> QuerySet[ForcedAgendaItem]:
     return (
         ForcedAgendaItem.objects.filter(council=council)
-        .select_related("petition", "report")
+        .select_related("petition", "report__delegate")
         .order_by("-forced_at", "id")
     )
 
