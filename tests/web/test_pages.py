@@ -76,6 +76,8 @@ def test_public_council_is_visible_without_login(cast):
     Council.objects.filter(id=cast.national.id).update(visibility=Council.Visibility.PUBLIC)
     check(cast, "anonymous", WEB, "get", f"/councils/{cast.national.uuid}/", None, 200)
     assert b"National Congress" in cast.client(None).get("/").content
+    # A visitor may neither apply nor follow admissions here: no empty Admissions panel.
+    assert b"Admissions" not in cast.client(None).get(f"/councils/{cast.national.uuid}/").content
 
 
 def test_council_page_wrong_method(cast):
