@@ -132,6 +132,8 @@ def test_personas_bring_charges_on_the_web(ready, persona, status):
 
 def test_charges_form_errors_are_422_and_short_notice_is_refused(ready):
     url = f"/membership/council/{ready.riverside.uuid}/charges/"
+    form = ready.client(ready.alice).get(url).content.decode()
+    assert "the penalty needs two thirds of votes cast." in form
     check(ready, "member", WEB, "post", url, _charges_form(ready, charges=""), expected=422)
     short = (timezone.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
     response = check(ready, "member", WEB, "post", url, _charges_form(ready, hearing_at=short), expected=422)

@@ -23,6 +23,7 @@ from councils.federation import queries as federation_queries
 from councils.federation.models import Membership
 from councils.membership import actions, permissions, queries
 from councils.membership.models import DisciplineCase
+from councils.motions.models import Vote
 from councils.web.views.common import domain_errors
 
 
@@ -211,7 +212,8 @@ def charges_new(request: HttpRequest, council_id: UUID) -> HttpResponse:
         messages.success(request, _("The charges are brought and the member has notice of the hearing."))
         return redirect("web:case", case.uuid)
     rules = constitution_queries.constitution_for(federation=council.federation_id)
-    context = {"council": council, "form": form, "rules": rules}
+    threshold = Vote.Threshold(rules.discipline_threshold).label
+    context = {"council": council, "form": form, "rules": rules, "threshold": threshold}
     return render(request, "web/membership/charges.html", context, status=_status(request))
 
 
