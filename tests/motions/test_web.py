@@ -226,3 +226,13 @@ def test_published_secret_ballots_show_choices_in_words(cast, motion):
     actions.close_vote(actor=cast.alice, vote=vote, now=LATER)
     page = cast.client(cast.bob).get(f"/motions/votes/{vote.uuid}/ballots/").content.decode()
     assert f"<td><code>{receipt.receipt}</code></td><td>Yes</td>" in page
+
+
+def test_an_observer_is_told_why_there_is_no_ballot(cast, motion):
+    actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method="named")
+    page = cast.client(cast.carol).get(f"/motions/{motion.uuid}/").content.decode()
+    assert "You are not in this vote's electorate" in page and 'name="choice"' not in page
+    assert (
+        "not in this vote's electorate"
+        not in cast.client(cast.bob).get(f"/motions/{motion.uuid}/").content.decode()
+    )
