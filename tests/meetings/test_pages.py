@@ -87,6 +87,8 @@ def test_reorder_open_speak_and_minutes(cast, meeting):
         and b"<html" not in fragment.content
     )
     assert b"Bob Novak" in fragment.content
+    # Waiting to speak, Bob may leave the list but not ask a second time.
+    assert b"Leave the list" in fragment.content and b"Ask to speak" not in fragment.content
     polled = cast.client(cast.carol).get(f"/meetings/{meeting.uuid}/", headers={"HX-Request": "true"})
     assert b"Bob Novak" in polled.content and b"Ask to speak" not in polled.content
     alice.post(f"/meetings/{meeting.uuid}/items/{aob.uuid}/floor/")

@@ -20,7 +20,7 @@ from councils.core.errors import InvalidInputError
 from councils.elections.queries import list_elections
 from councils.federation.queries import access_council
 from councils.meetings import actions, permissions, queries
-from councils.meetings.models import AgendaItem, Meeting
+from councils.meetings.models import AgendaItem, Meeting, Speaker
 from councils.meetings.pdf import minutes_pdf
 from councils.motions.models import Motion
 from councils.web.views.common import domain_errors, parse_moment
@@ -29,10 +29,17 @@ from councils.web.views.common import domain_errors, parse_moment
 def _context(request: HttpRequest, meeting: Meeting, **extra: Any) -> dict[str, Any]:
     items = queries.list_items(meeting=meeting)
     may_manage = permissions.can(request.user, "manage", meeting)
+    current = next((i for i in items if i.status == AgendaItem.Status.CURRENT), None)
     return {
         "meeting": meeting,
         "items": items,
-        "current": next((i for i in items if i.status == AgendaItem.Status.CURRENT), None),
+        "current": current,
+        # Someone already waiting to speak is offered "Leave the list", not a second request.
+        "is_waiting": current is not None
+        and request.user.is_authenticated
+        and current.speakers.filter(
+            user__uuid=acting_user(request).uuid, status=Speaker.Status.WAITING
+        ).exists(),
         "pending": [i for i in items if i.status == AgendaItem.Status.PENDING],
         "attendance": list(queries.list_attendance(meeting=meeting)),
         "may_manage": may_manage,
