@@ -188,5 +188,10 @@ def test_healthz_reports_an_unreachable_database(client, db, monkeypatch):
     assert response.json()["database"] == "unavailable"
 
 
+def test_pages_name_their_icon_so_browsers_do_not_ask_for_a_missing_one(cast):
+    page = cast.client(None).get("/").content.decode()
+    assert 'rel="icon" href="/static/web/favicon.svg' in page
+
+
 def test_home_wrong_method(cast):
     check_wrong_method(cast, WEB, "/", "post")
