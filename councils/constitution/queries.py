@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid as uuid_lib
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from councils.constitution.models import Amendment, ConstitutionVersion
@@ -87,7 +88,7 @@ def visible_federation(*, viewer: Any, federation_uuid: uuid_lib.UUID | str) -> 
     """The federation, when the viewer belongs to it or its top council is public; else NotFoundError."""
     try:
         federation = Federation.objects.get(uuid=federation_uuid)
-    except (Federation.DoesNotExist, ValueError, TypeError):
+    except (Federation.DoesNotExist, ValueError, TypeError, ValidationError):
         raise NotFoundError("No such federation.") from None
     if can_view_constitution(viewer=viewer, federation=federation):
         return federation

@@ -1,5 +1,6 @@
 """Live events: published after commit, streamed to browsers.
 
 Owns the publisher that actions call on commit, the in-process and Redis
-brokers, and the lean ASGI stream endpoint. Holds no domain state.
+brokers, the lean ASGI stream endpoint and the registry of the guards that
+domain apps give each channel prefix. Holds no domain state or access rules.
 """

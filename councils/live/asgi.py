@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from councils.live.broker import queue_listener
+from councils.live.guards import may_follow
 from councils.live.publish import broker
 
 STREAM_PREFIX = "/live/"
@@ -15,16 +15,6 @@ KEEPALIVE_SECONDS = 15.0
 # Only the latest event per channel is kept for a slow client: a tally that is
 # already stale is worth nothing.
 COALESCE_SECONDS = 0.2
-
-# A guard decides whether the caller of an ASGI scope may follow a channel; the
-# app that publishes on channels with that prefix registers it (in ready()).
-Guard = Callable[[dict[str, Any], str], Awaitable[bool]]
-_GUARDS: dict[str, Guard] = {}
-
-
-def register_guard(prefix: str, guard: Guard) -> None:
-    """Make every channel starting with `prefix` streamable only to callers `guard` admits."""
-    _GUARDS[prefix] = guard
 
 
 async def _refuse(send: Any) -> None:
@@ -37,11 +27,10 @@ async def _stream(scope: dict[str, Any], receive: Any, send: Any) -> None:
     if not channel or any(c not in "abcdefghijklmnopqrstuvwxyz0123456789-:._" for c in channel):
         await _refuse(send)
         return
-    for prefix, guard in _GUARDS.items():
-        # Hidden and missing answer alike, as everywhere else.
-        if channel.startswith(prefix) and not await guard(scope, channel):
-            await _refuse(send)
-            return
+    # Hidden, missing and unguarded answer alike, as everywhere else.
+    if not await may_follow(scope, channel):
+        await _refuse(send)
+        return
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[tuple[str, dict[str, Any]]] = asyncio.Queue()
     unsubscribe = broker().subscribe(channel, queue_listener(queue, loop))

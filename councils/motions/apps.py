@@ -7,7 +7,8 @@ class MotionsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from councils.live.asgi import register_guard
-        from councils.motions.live import PREFIX, may_follow_vote
+        from councils.live.guards import guard_channels
+        from councils.motions.queries import access_vote
 
-        register_guard(PREFIX, may_follow_vote)
+        # A vote's stream carries counts only (a named vote's tally, a secret vote's turnout), never names.
+        guard_channels(prefix="vote-", access=lambda viewer, key: access_vote(viewer=viewer, vote_uuid=key))

@@ -190,3 +190,7 @@ def test_history_of_a_version_adopted_before_newer_settings_shows_only_what_was_
     # Settings the old version never had were unset, and the amendment left them so: no change to show.
     assert "<del>None</del>" not in page and "<del>None</del>" not in proposed
     assert "Hours of notice before a meeting: <del>" not in page
+
+
+def test_a_malformed_federation_is_not_found(ready):
+    assert ready.client(ready.bob).get("/constitution/?federation=not-a-uuid").status_code == 404

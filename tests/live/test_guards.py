@@ -1,0 +1,114 @@
+"""A live channel admits exactly those who may see its object's page; one nobody guards is refused."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from councils.accounts.tokens import issue_token
+from councils.elections import actions as election_actions
+from councils.federation.models import Council
+from councils.meetings import actions as meeting_actions
+from councils.motions import actions as motion_actions
+from tests.conftest import make_user
+from tests.live.support import follow, session
+
+NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)  # as in tests/conftest.py
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def council_channel(cast):
+    return f"council-{cast.riverside.uuid}"
+
+
+def election_channel(cast):
+    election = election_actions.call_election(
+        actor=cast.alice, council=cast.riverside, kind="delegates", now=NOW
+    )
+    return f"election-{election.uuid}"
+
+
+def meeting_channel(cast):
+    meeting = meeting_actions.schedule_meeting(
+        actor=cast.alice,
+        council=cast.riverside,
+        title="General meeting",
+        starts_at=NOW + timedelta(days=7),
+        place="Canteen",
+        now=NOW,
+    )
+    return f"meeting-{meeting.uuid}"
+
+
+def vote_channel(cast):
+    motion = motion_actions.table_motion(
+        actor=cast.bob, council=cast.riverside, title="Safety reps", text="Elect two.", now=NOW
+    )
+    motion = motion_actions.second_motion(actor=cast.erin, motion=motion, now=NOW)
+    vote = motion_actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method="secret")
+    return f"vote-{vote.uuid}"
+
+
+CHANNELS = [council_channel, election_channel, meeting_channel, vote_channel]
+
+
+def hide(council, visibility):
+    Council.objects.filter(pk=council.pk).update(visibility=visibility)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_a_members_only_councils_channels_are_refused_to_outsiders(cast, channel):
+    path = f"/live/{channel(cast)}"
+    hide(cast.riverside, Council.Visibility.COUNCIL)
+    assert follow(path, None)[0] == 404
+    # Dave sits in Harbour Works, in the same federation.
+    assert follow(path, session(cast, cast.dave))[0] == 404
+    assert follow(path, session(cast, cast.erin))[0] == 200
+    assert follow(path, session(cast, cast.carol))[0] == 200
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_a_federation_only_councils_channels_are_refused_outside_the_federation(cast, channel):
+    path = f"/live/{channel(cast)}"
+    hide(cast.riverside, Council.Visibility.FEDERATION)
+    assert follow(path, None)[0] == 404
+    assert follow(path, session(cast, make_user("grace", "Grace Outside")))[0] == 404
+    assert follow(path, session(cast, cast.dave))[0] == 200
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_a_public_councils_channels_are_open_to_all(cast, channel):
+    path = f"/live/{channel(cast)}"
+    hide(cast.riverside, Council.Visibility.PUBLIC)
+    assert follow(path, None)[0] == 200
+
+
+def test_a_federations_channel_follows_who_may_read_its_constitution(cast):
+    path = f"/live/federation-{cast.federation.uuid}"
+    hide(cast.national, Council.Visibility.FEDERATION)
+    assert follow(path, None)[0] == 404
+    assert follow(path, session(cast, make_user("grace", "Grace Outside")))[0] == 404
+    assert follow(path, session(cast, cast.dave))[0] == 200
+    hide(cast.national, Council.Visibility.PUBLIC)
+    assert follow(path, None)[0] == 200
+
+
+@pytest.mark.parametrize("prefix", ["council-", "election-", "meeting-", "vote-", "federation-"])
+def test_a_missing_or_malformed_object_is_refused(cast, prefix):
+    for key in ("00000000-0000-0000-0000-000000000000", "not-a-uuid", ""):
+        assert follow(f"/live/{prefix}{key}", session(cast, cast.alice))[0] == 404
+
+
+@pytest.mark.parametrize("channel", ["platform-00000000-0000-0000-0000-000000000000", "anything", "votes"])
+def test_a_channel_no_guard_covers_is_refused_even_to_a_member(cast, channel):
+    assert follow(f"/live/{channel}", session(cast, cast.alice))[0] == 404
+
+
+def test_a_bearer_token_alone_is_anonymous(cast):
+    """The stream reads the session only: a token, even a member's, lets no one into a hidden channel."""
+    path = f"/live/{council_channel(cast)}"
+    hide(cast.riverside, Council.Visibility.COUNCIL)
+    token = issue_token(user=cast.erin, name="script", now=NOW)
+    assert follow(path, None, headers=[(b"authorization", f"Bearer {token}".encode())])[0] == 404
