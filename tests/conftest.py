@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 
+import hypothesis
 import pytest
 from django.test import Client
 
@@ -24,6 +25,12 @@ from councils.accounts.tokens import issue_token
 from councils.core.rules.constitution import Constitution
 from councils.federation import actions as federation_actions
 from councils.federation.models import Council, Federation, Office
+
+# Property tests check correctness, not speed (bench/ does that): a busy CI machine must not fail them.
+hypothesis.settings.register_profile(
+    "councils", deadline=None, suppress_health_check=[hypothesis.HealthCheck.too_slow]
+)
+hypothesis.settings.load_profile("councils")
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 PASSWORD = "councils-demo"
