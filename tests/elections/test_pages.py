@@ -95,9 +95,18 @@ def test_ranked_ballot_form_works_without_javascript(cast, election):
         f"/elections/{election.uuid}/ballot/", {"rank_1": str(erin.uuid), "rank_2": str(erin.uuid)}
     )
     assert response.status_code == 422 and b"only once" in response.content
+    # A gap is not guessed away: the voter fixes it, with their marks kept.
+    for marks, gap in (
+        ({"rank_1": "", "rank_2": str(bob.uuid)}, 1),
+        ({"rank_1": str(erin.uuid), "rank_3": str(bob.uuid)}, 2),
+    ):
+        response = client.post(f"/elections/{election.uuid}/ballot/", {"rank_2": "", **marks})
+        assert response.status_code == 422
+        assert f"preference {gap} is empty".encode() in response.content
+        assert f'<option value="{bob.uuid}" selected'.encode() in response.content
     response = client.post(
         f"/elections/{election.uuid}/ballot/",
-        {"rank_1": str(erin.uuid), "rank_2": "", "rank_3": str(bob.uuid)},
+        {"rank_1": str(erin.uuid), "rank_2": str(bob.uuid), "rank_3": ""},
     )
     assert response.status_code == 302
     page = client.get(f"/elections/{election.uuid}/")

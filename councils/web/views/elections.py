@@ -210,7 +210,14 @@ def cast_ballot(request: HttpRequest, election_id: UUID) -> HttpResponse:
     )
     ranking = [str(v) for _, v in ranks if v]
     approvals = [] if election.is_ranked else request.POST.getlist("approve")
+    filled = [r for r, v in ranks if v]
+    gap = next((r for r in range(1, len(filled) + 1) if r not in filled), None)
     try:
+        if gap is not None:
+            # As on paper, where a ballot without a 1 is void: never guess what the voter meant.
+            raise InvalidInputError(
+                _("Number your preferences in order from 1: preference %(gap)d is empty.") % {"gap": gap}
+            )
         actions.cast_ballot(
             actor=acting_user(request),
             election=election,
