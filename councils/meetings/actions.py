@@ -22,7 +22,6 @@ from councils.core.errors import ConflictError, InvalidInputError
 from councils.core.ledger.encoding import canonical_bytes
 from councils.core.rules import meetings as meeting_rules
 from councils.elections.models import Election
-from councils.federation import queries as federation_queries
 from councils.federation.models import Council
 from councils.live.publish import publish_on_commit
 from councils.mandates.actions import open_reports_due
@@ -334,13 +333,6 @@ def reorder_agenda(*, actor: User, meeting: Meeting, order: Sequence[str], now: 
     return list(meeting.items.exclude(status=AgendaItem.Status.WITHDRAWN).order_by("position"))
 
 
-def _quorum(meeting: Meeting) -> tuple[int, int, int]:
-    """The quorum under the constitution in force, the council's voters now, and the version applied."""
-    rules = constitution_queries.constitution_for(federation=meeting.council.federation_id)
-    voters = federation_queries.count_voters(council=meeting.council)
-    return meeting_rules.quorum(voters=voters, share=rules.meeting_quorum_share), voters, rules.version
-
-
 @transaction.atomic
 def open_meeting(*, actor: User, meeting: Meeting, now: datetime) -> Meeting:
     """Open the session; the chair then takes the items in order once a quorum is present."""
@@ -354,7 +346,7 @@ def open_meeting(*, actor: User, meeting: Meeting, now: datetime) -> Meeting:
             "and cannot open before then.",
             code="meeting_not_yet",
         )
-    quorum, voters, version = _quorum(meeting)
+    quorum = queries.quorum(meeting=meeting)
     meeting.status = Meeting.Status.OPEN
     meeting.opened_at = now
     meeting.save(update_fields=["status", "opened_at"])
@@ -362,7 +354,12 @@ def open_meeting(*, actor: User, meeting: Meeting, now: datetime) -> Meeting:
         event="meeting.opened",
         actor=actor,
         council=meeting.council,
-        payload={"meeting": str(meeting.uuid), "quorum": quorum, "voters": voters, "constitution": version},
+        payload={
+            "meeting": str(meeting.uuid),
+            "quorum": quorum.needed,
+            "voters": quorum.voters,
+            "constitution": quorum.constitution,
+        },
         now=now,
     )
     publish_on_commit(_channel(meeting), {"type": "meeting.opened"})
@@ -387,13 +384,11 @@ def take_next_item(*, actor: User, meeting: Meeting, now: datetime) -> AgendaIte
     meeting = _lock(meeting)
     _require_status(meeting, Meeting.Status.OPEN)
     permissions.require(actor, "manage", meeting)
-    quorum, voters, _version = _quorum(meeting)
-    present = meeting.attendance.filter(
-        user__in=federation_queries.list_voters(council=meeting.council)
-    ).count()
-    if present < quorum:
+    quorum = queries.quorum(meeting=meeting)
+    if not quorum.met:
         raise ConflictError(
-            f"No quorum: {present} of {voters} present; {quorum} needed.", code="meeting_inquorate"
+            f"No quorum: {quorum.present} of {quorum.voters} present; {quorum.needed} needed.",
+            code="meeting_inquorate",
         )
     _finish_current(meeting, now)
     item = (

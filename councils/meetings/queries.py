@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid as uuid_lib
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -11,13 +12,45 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
 
 from councils.accounts.models import User
+from councils.constitution import queries as constitution_queries
 from councils.core.errors import NotFoundError
 from councils.core.ledger.encoding import format_time
+from councils.core.rules import meetings as meeting_rules
 from councils.federation.models import Council
-from councils.federation.queries import can_see_names, list_participant_councils, list_visible_councils
+from councils.federation.queries import (
+    can_see_names,
+    count_voters,
+    list_participant_councils,
+    list_visible_councils,
+    list_voters,
+)
 from councils.meetings import permissions
 from councils.meetings.models import AgendaItem, Attendance, Meeting, Speaker
 from councils.record.models import Entry
+
+
+@dataclass(frozen=True)
+class Quorum:
+    """How many of the council's voters a meeting needs present before it takes business."""
+
+    needed: int
+    voters: int
+    present: int
+    constitution: int
+
+    @property
+    def met(self) -> bool:
+        return self.present >= self.needed
+
+
+def quorum(*, meeting: Meeting) -> Quorum:
+    """The quorum under the constitution in force, the council's voters now, and how many are present."""
+    rules = constitution_queries.constitution_for(federation=meeting.council.federation_id)
+    voters = count_voters(council=meeting.council)
+    present = meeting.attendance.filter(user__in=list_voters(council=meeting.council)).count()
+    needed = meeting_rules.quorum(voters=voters, share=rules.meeting_quorum_share)
+    return Quorum(needed=needed, voters=voters, present=present, constitution=rules.version)
+
 
 # Entries the minutes report; single casts are left out (roll calls come with the result).
 MINUTED_EVENTS = (

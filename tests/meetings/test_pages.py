@@ -78,7 +78,12 @@ def test_reorder_open_speak_and_minutes(cast, meeting):
     assert (
         inquorate.status_code == 409 and "No quorum: 0 of 4 present; 1 needed." in inquorate.content.decode()
     )
+    # The chair sees why, before asking again.
+    page = alice.get(f"/meetings/{meeting.uuid}/").content.decode()
+    assert "0 of the council's 4 voters; 1 needed to take business" in page and "no quorum yet" in page
     assert bob.post(f"/meetings/{meeting.uuid}/attend/").status_code == 302
+    page = alice.get(f"/meetings/{meeting.uuid}/").content.decode()
+    assert "1 of the council's 4 voters; 1 needed to take business" in page and "no quorum yet" not in page
     alice.post(f"/meetings/{meeting.uuid}/next/")
     fragment = bob.post(f"/meetings/{meeting.uuid}/items/{aob.uuid}/join/", headers={"HX-Request": "true"})
     assert (
