@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -195,3 +197,27 @@ def test_pages_name_their_icon_so_browsers_do_not_ask_for_a_missing_one(cast):
 
 def test_home_wrong_method(cast):
     check_wrong_method(cast, WEB, "/", "post")
+
+
+def test_a_refused_action_links_back_to_the_page_it_came_from_without_javascript(cast):
+    from councils.meetings import actions as meeting_actions
+
+    meeting = meeting_actions.schedule_meeting(
+        actor=cast.alice,
+        council=cast.riverside,
+        title="Later",
+        starts_at=NOW + timedelta(days=3),
+        place="Canteen",
+        now=NOW,
+    )
+    client = cast.client(cast.alice)
+    page = f"http://testserver/meetings/{meeting.uuid}/"
+    # Not open yet: taking an item is refused.
+    refused = client.post(f"/meetings/{meeting.uuid}/next/", headers={"Referer": page})
+    assert refused.status_code == 409
+    assert f'<a class="button" href="{page}">Back to the page</a>'.encode() in refused.content
+    assert b"javascript:" not in refused.content
+    for elsewhere in ("https://evil.example/", "javascript:alert(1)", ""):
+        refused = client.post(f"/meetings/{meeting.uuid}/next/", headers={"Referer": elsewhere})
+        assert refused.status_code == 409 and b"Back to the page" not in refused.content
+        assert b'<a href="/">Home</a>' in refused.content

@@ -10,6 +10,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from councils.core.errors import DomainError, InvalidInputError, NotFoundError
@@ -25,9 +26,19 @@ def domain_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
         except NotFoundError:
             raise Http404 from None
         except DomainError as exc:
-            return render(request, "web/refused.html", {"message": exc.message}, status=exc.status)
+            context = {"message": exc.message, "back": _page_before(request)}
+            return render(request, "web/refused.html", context, status=exc.status)
 
     return wrapper
+
+
+def _page_before(request: HttpRequest) -> str | None:
+    """The page of this site the refused form was sent from, to go back to without JavaScript."""
+    referer = request.headers.get("Referer")
+    safe = url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return referer if safe and referer != request.build_absolute_uri() else None
 
 
 def parse_moment(value: str) -> datetime:
