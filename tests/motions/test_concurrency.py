@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, OperationalError, connection, connections, transaction
 
 from councils.core.errors import ConflictError
 from councils.motions import actions
@@ -65,6 +65,39 @@ def test_two_simultaneous_secret_casts_give_one_ballot(postgres_only, cast, moti
     assert sum(isinstance(o, ConflictError) for o in outcomes) == 1
     result = actions.close_vote(actor=cast.alice, vote=vote, now=NOW)
     assert result.turnout == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_casts_do_not_wait_for_each_other_but_the_close_waits_for_them(postgres_only, cast, motion):
+    """A congress votes at once: one voter's cast still in flight holds back the close, not the others."""
+    vote = actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method="named")
+    midway, release = threading.Event(), threading.Event()
+
+    def bob_casts_slowly():
+        try:
+            with transaction.atomic():
+                actions.cast_vote(actor=cast.bob, vote=vote, choice="yes", now=NOW)
+                midway.set()
+                release.wait(timeout=30)
+        finally:
+            connections.close_all()
+
+    bob = threading.Thread(target=bob_casts_slowly)
+    bob.start()
+    try:
+        assert midway.wait(timeout=30)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '2s'")
+        actions.cast_vote(actor=cast.erin, vote=vote, choice="no", now=NOW)
+        with pytest.raises(OperationalError, match="lock timeout"):
+            actions.close_vote(actor=None, vote=vote, now=NOW)
+    finally:
+        release.set()
+        bob.join(timeout=30)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = 0")
+    result = actions.close_vote(actor=None, vote=vote, now=NOW)
+    assert (result.yes, result.no) == (1, 1)
 
 
 def test_database_refuses_a_second_ballot_by_itself(cast, motion):
