@@ -10,7 +10,19 @@ from councils.cli.client import Api
 from councils.cli.output import CliError, emit_json, parse_moment, parse_uuid
 
 # What a failed election means, as the election page says it.
-FAILED = "No ballots were cast: nobody was elected. The council may call a new election."
+# Why a failed election failed, by the API's `failure_reason`.
+FAILED = {
+    "no_ballots": "No ballots were cast: nobody was elected. The council may call a new election.",
+    "no_candidates": "Every candidate withdrew or was withdrawn, so nobody was left to elect: "
+    "nobody was elected. The council may call a new election.",
+}
+
+
+def _failed(election: dict[str, Any]) -> str:
+    """Say why the election failed; a server older or newer than this client may not give a known reason."""
+    return FAILED.get(
+        election.get("failure_reason", ""), "Nobody was elected. The council may call a new election."
+    )
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -102,7 +114,7 @@ def run_show(args: argparse.Namespace) -> int:
     if election["closes_at"]:
         print(f"  the poll closes {election['closes_at']}")
     if election["status"] == "failed":
-        print(f"  {FAILED}")
+        print(f"  {_failed(election)}")
     for c in election["candidates"]:
         flags = [f for f, on in (("elected", c["elected"]), ("withdrawn", c["withdrawn"])) if on]
         if not c["accepted"] and not c["withdrawn"]:
@@ -147,7 +159,7 @@ def run_close(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(closed)
     elif closed["status"] == "failed":
-        print(f"Closed: {FAILED}")
+        print(f"Closed: {_failed(closed)}")
     else:
         print(
             f"Closed and counted: {closed['ballot_count']} ballots. "

@@ -267,10 +267,22 @@ def _election_recounted(p: dict[str, Any], n: _Names) -> str | None:
 
 
 def _election_failed(p: dict[str, Any], n: _Names) -> str | None:
-    return _(
-        "“%(title)s” failed: no ballots were cast, so nobody was elected. "
-        "The council may call a new election."
-    ) % {"title": n.elections.get(str(p.get("election")), _("an election"))}
+    title = {"title": n.elections.get(str(p.get("election")), _("an election"))}
+    if p.get("reason") == "no_candidates":
+        return (
+            _(
+                "“%(title)s” failed: every candidate withdrew or was withdrawn, so nobody was elected. "
+                "The council may call a new election."
+            )
+            % title
+        )
+    return (
+        _(
+            "“%(title)s” failed: no ballots were cast, so nobody was elected. "
+            "The council may call a new election."
+        )
+        % title
+    )
 
 
 def _election_certified(p: dict[str, Any], n: _Names) -> str | None:

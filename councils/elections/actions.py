@@ -58,7 +58,8 @@ def _require_status(election: Election, *statuses: str) -> None:
         return
     if election.status == Election.Status.FAILED:
         raise ConflictError(
-            "The election failed: no ballots were cast, so nobody was elected.", code="election_state"
+            f"The election failed: {election.get_failure_reason_display()}, so nobody was elected.",
+            code="election_state",
         )
     raise ConflictError(f"The election is {election.get_status_display().lower()}.", code="election_state")
 
@@ -607,7 +608,8 @@ def close_election(*, actor: User | None, election: Election, now: datetime) -> 
 
     `actor` None is the rules closing the poll at its closing time (`tasks.close_due_election`).
     An officer may close it before then only once every elector has voted. A poll that closes
-    with no ballot cannot be counted: the election fails (`_fail`) and nobody is elected.
+    with no ballot, or with every candidate withdrawn since it opened, cannot be counted: the
+    election fails (`_fail`) and nobody is elected.
     """
     election = _lock(election)
     _require_status(election, Election.Status.VOTING)
@@ -624,11 +626,21 @@ def close_election(*, actor: User | None, election: Election, now: datetime) -> 
     )
     flush_ballots(election_pk=election.pk, force=True)
     if not Ballot.objects.filter(election=election).exists():
-        return _fail(actor=actor, election=election, turnout=turnout, now=now)
+        return _fail(
+            actor=actor, election=election, reason=Election.FailureReason.NO_BALLOTS, turnout=turnout, now=now
+        )
     rankings: list[Any] = list(Ballot.objects.filter(election=election).values_list("ranking", flat=True))
     random.SystemRandom().shuffle(rankings)
     Ballot.objects.filter(election=election).delete()
     Ballot.objects.bulk_create([Ballot(election=election, ranking=r) for r in rankings])
+    if not _anyone_standing(election):
+        return _fail(
+            actor=actor,
+            election=election,
+            reason=Election.FailureReason.NO_CANDIDATES,
+            turnout=turnout,
+            now=now,
+        )
     candidates, withdrawn = queries.ballot_candidates(election=election)
     election.seed = secrets.token_hex(16)
     tally_input = rules.tally_election(
@@ -674,27 +686,32 @@ def _poll_ended(election: Election, event: str) -> None:
     publish_on_commit(f"council-{election.council.uuid}", {"type": "elections.changed"})
 
 
-# Why an election failed: its poll closed with no ballot in the box.
-NO_BALLOTS = "no_ballots"
+def _anyone_standing(election: Election) -> bool:
+    """Whether anyone on the ballot is still a candidate, so that a count can elect someone."""
+    candidates, withdrawn = queries.ballot_candidates(election=election)
+    return bool(set(candidates) - set(withdrawn))
 
 
-def _fail(*, actor: User | None, election: Election, turnout: int, now: datetime) -> Election:
-    """End, inside `close_election`, a poll that closed with no ballot: nobody is elected.
+def _fail(*, actor: User | None, election: Election, reason: str, turnout: int, now: datetime) -> Election:
+    """End an election that can elect nobody: its poll closed with no ballot, or with no candidate left.
 
+    A poll fails at its close (`close_election`), or at certification when the countback has withdrawn
+    every candidate left (`certify_election`); the close's time and count then stay as they were.
     The seats or office stay as they were (sitting holders in place, a vacancy still vacant) and
     the rules call no new election: the council's chair or election officer calls one when the
     council is ready to (docs/elections.md).
     """
     election.status = Election.Status.FAILED
-    election.closed_at = now
-    election.save(update_fields=["status", "closed_at"])
+    election.failure_reason = reason
+    election.closed_at = election.closed_at or now
+    election.save(update_fields=["status", "failure_reason", "closed_at"])
     append_entry(
         event="election.failed",
         actor=actor,
         council=election.council,
         payload={
             "election": str(election.uuid),
-            "reason": NO_BALLOTS,
+            "reason": reason,
             "turnout": turnout,
             "electorate_size": election.electorate_size,
         },
@@ -795,11 +812,21 @@ def certify_election(*, actor: User, election: Election, now: datetime) -> Elect
 
     Winners who lost their vote in the council since the close are withdrawn and the ballots
     recounted without them (`_count_back`); seats the recount cannot fill go to a by-election.
+    When the countback leaves no candidate at all, the election fails instead, as a poll with
+    no candidate left at its close does.
     """
     election = _lock(election)
     _require_status(election, Election.Status.CLOSED)
     permissions.require(actor, "run", election)
     recounted = _count_back(actor=actor, election=election, now=now)
+    if not _anyone_standing(election):
+        return _fail(
+            actor=actor,
+            election=election,
+            reason=Election.FailureReason.NO_CANDIDATES,
+            turnout=queries.count_turnout(election=election),
+            now=now,
+        )
     assert election.result is not None
     elected = {
         str(c.uuid): c for c in election.candidacies.select_related("candidate").filter(is_elected=True)

@@ -29,8 +29,14 @@ class Election(models.Model):
         VOTING = "voting", _("Voting open")
         CLOSED = "closed", _("Closed and counted")
         CERTIFIED = "certified", _("Certified")
-        # The poll closed with no ballot in the box: nobody is elected and the council may call another.
-        FAILED = "failed", _("Failed: no ballots cast")
+        # Nobody could be elected (`failure_reason` says why): the council may call another election.
+        FAILED = "failed", _("Failed")
+
+    class FailureReason(models.TextChoices):
+        # The poll closed with no ballot in the box.
+        NO_BALLOTS = "no_ballots", _("no ballots were cast")
+        # Every candidate on the ballot withdrew or was withdrawn, before the close or at the countback.
+        NO_CANDIDATES = "no_candidates", _("every candidate withdrew or was withdrawn")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     council = models.ForeignKey("federation.Council", on_delete=models.PROTECT, related_name="elections")
@@ -44,6 +50,8 @@ class Election(models.Model):
     is_by_election = models.BooleanField(default=False)
     term_ends_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOMINATING)
+    # Why a failed election failed; empty for any other status.
+    failure_reason = models.CharField(max_length=20, choices=FailureReason.choices, blank=True)
     # Empty when the rules called it: a by-election after a recall.
     called_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True

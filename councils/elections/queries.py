@@ -95,7 +95,8 @@ def is_elector(*, user: Any, election: Election) -> bool:
 
 
 def _require_counted(election: Election) -> None:
-    if election.status not in (Election.Status.CLOSED, Election.Status.CERTIFIED):
+    # Counted: closed, certified, or failed at certification when the countback left nobody.
+    if election.result is None:
         raise ConflictError("The ballots are published once voting has closed.", code="election_state")
 
 

@@ -208,6 +208,8 @@ def _summary(
         )
         elected = ", ".join(candidates.get(c, c) for c in payload.get("elected", []))
         text = f"Counted again without {left_out}, who no longer had a vote: elected {elected or 'nobody'}."
+    elif event == "election.failed" and payload.get("reason") == "no_candidates":
+        text = "Failed: every candidate withdrew or was withdrawn, so nobody was elected."
     elif event == "election.failed":
         text = "Failed: no ballots were cast, so nobody was elected."
     elif event == "election.certified":

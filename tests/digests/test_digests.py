@@ -284,16 +284,22 @@ def test_a_countback_is_told_with_who_was_left_out_and_who_is_elected(cast):
     )
 
 
-def test_an_election_that_failed_for_want_of_ballots_is_told(cast):
+@pytest.mark.parametrize(
+    ("withdrawn", "why"),
+    [(False, "no ballots were cast"), (True, "every candidate withdrew or was withdrawn")],
+)
+def test_an_election_that_failed_is_told_with_why(cast, withdrawn, why):
     election = election_actions.call_election(
         actor=cast.alice, council=cast.riverside, kind="delegates", now=NOW
     )
-    election_actions.nominate(actor=cast.bob, election=election, candidate=cast.bob, now=NOW)
+    bob = election_actions.nominate(actor=cast.bob, election=election, candidate=cast.bob, now=NOW)
     closes_at = NOW + timedelta(hours=1)
     election_actions.open_voting(actor=cast.alice, election=election, closes_at=closes_at, now=NOW)
+    if withdrawn:
+        election_actions.cast_ballot(actor=cast.erin, election=election, ranking=[str(bob.uuid)], now=NOW)
+        election_actions.withdraw_all_candidacies(user=cast.bob, reason="expelled", now=NOW)
     election_actions.close_election(actor=None, election=election, now=closes_at)
     send()
     assert (
-        f"“{election.title}” failed: no ballots were cast, so nobody was elected. "
-        "The council may call a new election."
+        f"“{election.title}” failed: {why}, so nobody was elected. The council may call a new election."
     ) in mail_to("bob").body

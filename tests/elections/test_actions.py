@@ -405,6 +405,7 @@ def test_a_poll_closed_without_ballots_fails_and_elects_nobody(
     with django_capture_on_commit_callbacks(execute=True):
         failed = actions.close_election(actor=cast.alice, election=election, now=CLOSES)
     assert failed.status == "failed" and failed.closed_at == CLOSES and failed.result is None
+    assert Election.objects.get(pk=election.pk).failure_reason == "no_ballots"
     assert not Election.objects.get(pk=election.pk).candidacies.filter(is_elected=True).exists()
     [entry] = entries("election.failed")
     assert entry["actor"] == str(cast.alice.uuid)
@@ -619,25 +620,84 @@ def test_a_single_seat_office_goes_to_the_next_in_the_recount(cast):
     assert [e["payload"]["holder"] for e in entries("office.filled")] == [str(cast.frank.uuid)]
 
 
-def test_an_office_left_without_candidates_by_the_recount_goes_to_a_by_election(cast):
+def test_an_office_whose_countback_leaves_no_candidate_fails_and_stays_as_it_was(cast):
+    federation_actions.fill_office(
+        council=cast.riverside,
+        user=cast.bob,
+        role="secretary",
+        term_ends_at=NOW + timedelta(days=90),
+        now=NOW,
+    )
     election = actions.call_election(
         actor=cast.alice, council=cast.riverside, kind="office", role="secretary", now=NOW
     )
     erin = actions.nominate(actor=cast.erin, election=election, candidate=cast.erin, now=NOW)
     actions.open_voting(actor=cast.alice, election=election, closes_at=CLOSES, now=NOW)
     actions.cast_ballot(actor=cast.bob, election=election, approvals=[str(erin.uuid)], now=NOW)
-    election = actions.close_election(actor=cast.alice, election=election, now=NOW + timedelta(hours=1))
+    election = actions.close_election(actor=cast.alice, election=election, now=CLOSES)
     leave(cast.erin, NOW + timedelta(hours=1, minutes=30))
     certify_at = NOW + timedelta(hours=2)
     election = actions.certify_election(actor=cast.alice, election=election, now=certify_at)
-    assert election.status == Election.Status.CERTIFIED and election.result["elected"] == []
-    assert not Office.objects.filter(council=cast.riverside, role="secretary").exists()
-    by_election = Election.objects.get(is_by_election=True)
-    assert (by_election.kind, by_election.role, by_election.seats) == ("office", "secretary", 1)
-    assert by_election.called_by is None and by_election.term_ends_at == election.term_ends_at
-    assert by_election.term_ends_at == add_months(certify_at, 12)
-    called = entries("election.called")[-1]
-    assert called["actor"] is None and called["payload"]["is_by_election"] is True
+    # Erin was the only candidate: the countback leaves nobody to elect, so the election fails.
+    assert (election.status, election.failure_reason) == ("failed", "no_candidates")
+    assert election.closed_at == CLOSES and election.certified_at is None
+    assert election.result["elected"] == [] and not election.candidacies.filter(is_elected=True).exists()
+    [recounted] = entries("election.recounted")
+    assert recounted["payload"]["elected"] == []
+    [failed] = entries("election.failed")
+    assert failed["actor"] == str(cast.alice.uuid)
+    assert failed["payload"] == {
+        "election": str(election.uuid),
+        "reason": "no_candidates",
+        "turnout": 1,
+        "electorate_size": 4,
+    }
+    assert not entries("election.certified")
+    # As after a poll nobody voted in: the office stays as it was and the rules call no by-election.
+    office = Office.objects.get(council=cast.riverside, role="secretary", ended_at__isnull=True)
+    assert office.user == cast.bob
+    assert not Election.objects.filter(is_by_election=True).exists()
+    with pytest.raises(ConflictError, match="The election failed: every candidate withdrew or was withdrawn"):
+        actions.certify_election(actor=cast.alice, election=election, now=certify_at)
+    # The ballots counted at the close stay published, with the countback's recount.
+    assert queries.list_ballot_rankings(election=election) == [[[str(erin.uuid)]]]
+    assert queries.recount(election=election).to_json() == election.result
+
+
+def test_a_poll_whose_every_candidate_was_withdrawn_fails_at_its_close(cast):
+    sitting = list(Seat.objects.filter(from_council=cast.riverside, ended_at__isnull=True))
+    election = actions.call_election(actor=cast.alice, council=cast.riverside, kind="delegates", now=NOW)
+    erin = actions.nominate(actor=cast.erin, election=election, candidate=cast.erin, now=NOW)
+    frank = actions.nominate(actor=cast.frank, election=election, candidate=cast.frank, now=NOW)
+    actions.open_voting(actor=cast.alice, election=election, closes_at=CLOSES, now=NOW)
+    actions.cast_ballot(actor=cast.erin, election=election, ranking=[str(erin.uuid)], now=NOW)
+    actions.cast_ballot(actor=cast.bob, election=election, ranking=[str(frank.uuid)], now=NOW)
+    # Both candidates leave while the poll is open: their names stay on the ballots, withdrawn.
+    leave(cast.erin, NOW + timedelta(minutes=10))
+    leave(cast.frank, NOW + timedelta(minutes=20))
+    assert [e["payload"]["candidacy"] for e in entries("election.nomination_withdrawn")] == [
+        str(erin.uuid),
+        str(frank.uuid),
+    ]
+    failed = actions.close_election(actor=None, election=election, now=CLOSES)
+    assert (failed.status, failed.failure_reason) == ("failed", "no_candidates")
+    assert failed.closed_at == CLOSES and failed.result is None and failed.ballot_count == 0
+    [entry] = entries("election.failed")
+    assert entry["actor"] is None
+    assert entry["payload"] == {
+        "election": str(election.uuid),
+        "reason": "no_candidates",
+        "turnout": 2,
+        "electorate_size": 4,
+    }
+    assert not entries("election.closed")
+    with pytest.raises(ConflictError, match="The election failed: every candidate withdrew or was withdrawn"):
+        actions.certify_election(actor=cast.alice, election=failed, now=CLOSES)
+    # The sitting delegates stay, the rules call nothing, and the chair may call the next election.
+    assert list(Seat.objects.filter(from_council=cast.riverside, ended_at__isnull=True)) == sitting
+    assert Election.objects.filter(council=cast.riverside).count() == 1
+    again = actions.call_election(actor=cast.alice, council=cast.riverside, kind="delegates", now=CLOSES)
+    assert again.status == "nominating"
 
 
 def test_delegate_seats_the_recount_cannot_fill_go_to_a_by_election(cast):

@@ -227,13 +227,20 @@ def test_certifying_a_winner_who_is_no_longer_a_member_counts_back(cast):
         actor=cast.erin, membership=Membership.objects.get(user=cast.erin), now=NOW
     )
     response = post(client, f"{BASE}/{election['uuid']}/certify")
-    assert response.status_code == 200 and response.json()["status"] == "certified"
-    # Erin was the only candidate: the recount elects nobody, and the rules call a by-election.
+    assert response.status_code == 200
+    assert (response.json()["status"], response.json()["failure_reason"]) == ("failed", "no_candidates")
+    # Erin was the only candidate: the recount has nobody to elect, so the election fails.
     recounted = json.loads(bytes(Entry.objects.get(event="election.recounted").data))["payload"]
     assert recounted["withdrawn"][0]["candidacy"] == erin["uuid"] and recounted["elected"] == []
-    assert not Seat.objects.filter(from_council=cast.riverside, ended_at__isnull=True).exists()
-    by_election = Election.objects.get(is_by_election=True)
-    assert (by_election.council, by_election.seats, by_election.called_by) == (cast.riverside, 1, None)
+    assert Entry.objects.filter(event="election.failed").exists()
+    assert not Election.objects.filter(is_by_election=True).exists()
+    response = post(client, f"{BASE}/{election['uuid']}/certify")
+    assert response.status_code == 409
+    assert response.json()["detail"] == (
+        "The election failed: every candidate withdrew or was withdrawn, so nobody was elected."
+    )
+    # The count of the close and the countback's recount stay published.
+    assert client.get(f"{BASE}/{election['uuid']}/results").json()["count"]["elected"] == []
 
 
 def test_the_poll_needs_a_closing_time_the_rules_allow(cast):
@@ -273,8 +280,11 @@ def test_a_poll_closed_with_no_ballot_is_listed_as_failed(cast):
     response = post(client, f"{BASE}/{election['uuid']}/close")
     assert response.status_code == 200
     assert response.json()["status"] == "failed" and response.json()["ballot_count"] == 0
+    assert response.json()["failure_reason"] == "no_ballots"
     listed = client.get(BASE, {"council": str(cast.riverside.uuid)}).json()["items"]
-    assert [e["status"] for e in listed if e["uuid"] == election["uuid"]] == ["failed"]
+    assert [(e["status"], e["failure_reason"]) for e in listed if e["uuid"] == election["uuid"]] == [
+        ("failed", "no_ballots")
+    ]
     response = post(cast.api(cast.bob), f"{BASE}/{election['uuid']}/ballot", {"ranking": [bob["uuid"]]})
     assert response.status_code == 409 and response.json()["code"] == "election_state"
     assert response.json()["detail"] == "The election failed: no ballots were cast, so nobody was elected."

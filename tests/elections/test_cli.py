@@ -143,3 +143,23 @@ def test_show_and_close_say_an_election_failed(cli, cast, election, capsys):
     assert "  failed, 2 seat(s)" in out and f"  {failed}\n" in out
     assert cli(cast.bob, "elections", "list", "--council", str(cast.riverside.uuid)) == 0
     assert f"{election.uuid}  failed" in capsys.readouterr().out
+
+
+def test_show_and_close_say_an_election_failed_for_want_of_candidates(cli, cast, election, capsys):
+    closes_at = (timezone.now() + timedelta(hours=1)).isoformat()
+    assert cli(cast.alice, "elections", "open", str(election.uuid), "--closes-at", closes_at) == 0
+    assert cli(cast.alice, "elections", "ballot", str(election.uuid), "--rank", "Bob Novak") == 0
+    for user in (cast.bob, cast.erin, cast.frank):
+        actions.withdraw_all_candidacies(user=user, reason="expelled", now=timezone.now())
+    Election.objects.filter(pk=election.pk).update(closes_at=timezone.now())
+    capsys.readouterr()
+    failed = (
+        "Every candidate withdrew or was withdrawn, so nobody was left to elect: nobody was elected. "
+        "The council may call a new election."
+    )
+    assert cli(cast.alice, "elections", "close", str(election.uuid)) == 0
+    assert capsys.readouterr().out == f"Closed: {failed}\n"
+    assert cli(cast.bob, "elections", "show", str(election.uuid)) == 0
+    assert f"  {failed}\n" in capsys.readouterr().out
+    assert cli(cast.bob, "elections", "show", str(election.uuid), "--json") == 0
+    assert json.loads(capsys.readouterr().out)["failure_reason"] == "no_candidates"

@@ -253,14 +253,14 @@ def test_a_failed_election_says_nobody_was_elected_and_who_calls_the_next(cast, 
     response = client.post(f"/elections/{election.uuid}/close/", follow=True)
     assert response.status_code == 200 and response.redirect_chain[-1][0] == f"/elections/{election.uuid}/"
     page = response.content
-    assert b"Failed: no ballots cast" in page
+    assert b"Failed: no ballots were cast" in page
     assert b"No ballots were cast: nobody was elected. The council may call a new election." in page
     assert says in page and f"/elections/call/{cast.riverside.uuid}/".encode() in page
     assert b'name="rank_1"' not in page and b"Close voting and count" not in page
     member_page = cast.client(cast.erin).get(f"/elections/{election.uuid}/").content
     assert b"nobody was elected" in member_page and b"Call a new election" not in member_page
     council_page = client.get(f"/councils/{cast.riverside.uuid}/").content
-    assert b'badge rejected">Failed: no ballots cast' in council_page
+    assert b'badge rejected">Failed: no ballots were cast' in council_page
 
 
 def test_counting_methods_are_named_in_words(cast, election):

@@ -187,21 +187,31 @@ def test_minutes_tell_a_countback_at_certification(cast, meeting):
     assert texts[-1] == "Result certified: Bob Novak, Frank Costa"
 
 
-def test_minutes_report_an_election_that_failed_for_want_of_ballots(cast, meeting):
+@pytest.mark.parametrize(
+    ("withdrawn", "told"),
+    [
+        (False, "Failed: no ballots were cast, so nobody was elected."),
+        (True, "Failed: every candidate withdrew or was withdrawn, so nobody was elected."),
+    ],
+)
+def test_minutes_report_an_election_that_failed(cast, meeting, withdrawn, told):
     election = election_actions.call_election(
         actor=cast.alice, council=cast.riverside, kind="delegates", now=NOW
     )
-    election_actions.nominate(actor=cast.bob, election=election, candidate=cast.bob, now=NOW)
+    bob = election_actions.nominate(actor=cast.bob, election=election, candidate=cast.bob, now=NOW)
     actions.add_agenda_item(actor=cast.alice, meeting=meeting, kind="election", election=election, now=NOW)
     actions.open_meeting(actor=cast.alice, meeting=meeting, now=at(0))
     actions.mark_present(actor=cast.bob, meeting=meeting, user=cast.bob, now=at(1))
     actions.take_next_item(actor=cast.alice, meeting=meeting, now=at(1))
     election_actions.open_voting(actor=cast.alice, election=election, closes_at=at(20), now=at(2))
+    if withdrawn:
+        election_actions.cast_ballot(actor=cast.erin, election=election, ranking=[str(bob.uuid)], now=at(3))
+        election_actions.withdraw_all_candidacies(user=cast.bob, reason="expelled", now=at(4))
     election_actions.close_election(actor=None, election=election, now=at(20))
     meeting = actions.close_meeting(actor=cast.alice, meeting=meeting, now=at(21))
     draft, _ = queries.minutes_of(meeting=meeting)
     texts = [d["text"] for d in draft["items"][0]["decisions"] if d["event"] == "election.failed"]
-    assert texts == ["Failed: no ballots were cast, so nobody was elected."]
+    assert texts == [told]
 
 
 def test_minutes_hash_is_recomputable(cast, meeting):

@@ -324,3 +324,41 @@ def test_a_failure_forged_over_cast_ballots_or_before_the_closing_time_is_caught
     assert any(early in p for p in problems_of(docs))
     assert main(["verify", "--bundle", str(signed_bundle(tmp_path, docs)), "--forget"]) == 1
     assert early in capsys.readouterr().out
+
+
+def left_without_candidates(cast, *, at_close: bool) -> Election:
+    """Erin alone stands in an office election and leaves: before the close, or once counted (a countback)."""
+    election = actions.call_election(
+        actor=cast.alice, council=cast.riverside, kind="office", role="secretary", now=NOW
+    )
+    erin = actions.nominate(actor=cast.erin, election=election, candidate=cast.erin, now=NOW)
+    actions.open_voting(actor=cast.alice, election=election, closes_at=NOW + timedelta(hours=1), now=NOW)
+    actions.cast_ballot(actor=cast.bob, election=election, approvals=[str(erin.uuid)], now=NOW)
+    leaves_at = NOW + timedelta(minutes=30 if at_close else 90)
+    if at_close:
+        membership_actions.leave_membership(
+            actor=cast.erin, membership=Membership.objects.get(user=cast.erin), now=leaves_at
+        )
+    election = actions.close_election(actor=None, election=election, now=NOW + timedelta(hours=1))
+    if not at_close:
+        membership_actions.leave_membership(
+            actor=cast.erin, membership=Membership.objects.get(user=cast.erin), now=leaves_at
+        )
+        election = actions.certify_election(actor=cast.alice, election=election, now=NOW + timedelta(hours=2))
+    assert (election.status, election.failure_reason) == ("failed", "no_candidates")
+    return election
+
+
+@pytest.mark.parametrize("at_close", [True, False])
+def test_an_election_left_without_candidates_fails_genuinely_and_a_forgery_is_caught(cast, at_close):
+    election = left_without_candidates(cast, at_close=at_close)
+    verdict = verify_genuine()
+    assert verdict.problems == [] and not any("election" in n for n in verdict.notes)
+    # Without the withdrawal the record does not justify the failure.
+    docs = documents()
+    del docs[find(docs, "election.nomination_withdrawn")]
+    if not at_close:
+        del docs[find(docs, "election.recounted")]
+    name = f'election "{election.title}" ({election.uuid})'
+    problems = problems_of(docs)
+    assert any(f"{name} was recorded as failed for want of candidates, but" in p for p in problems), problems

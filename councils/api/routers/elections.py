@@ -63,8 +63,13 @@ class ElectionOut(Schema):
     seats: int
     method: str
     status: str = Field(
-        description="nominating, voting, closed (counted), certified, or failed: the poll closed with "
-        "no ballot cast, so nobody was elected and the council may call a new election"
+        description="nominating, voting, closed (counted), certified, or failed: nobody could be elected "
+        "(failure_reason says why) and the council may call a new election"
+    )
+    failure_reason: str = Field(
+        description="why a failed election failed: no_ballots (the poll closed with no ballot cast) or "
+        "no_candidates (every candidate withdrew or was withdrawn, before the close or by the countback "
+        "at certification); empty otherwise"
     )
     is_by_election: bool
     term_ends_at: datetime | None
@@ -275,7 +280,8 @@ def close_election(request: HttpRequest, election_id: UUID) -> Any:
     """Close the poll and count, drawing and recording the seed for any tie left to lot.
 
     Before the poll's closing time only once every elector has voted; at it the rules close it.
-    A poll with no ballot cannot be counted: the election fails (status `failed`), nobody is elected.
+    A poll with no ballot, or with every candidate withdrawn since it opened, cannot be counted: the
+    election fails (status `failed`, `failure_reason` `no_ballots` or `no_candidates`), nobody is elected.
     """
     election = queries.access_election(viewer=request.user, election_uuid=election_id)
     return _detail(
@@ -289,7 +295,8 @@ def certify_election(request: HttpRequest, election_id: UUID) -> Any:
 
     A winner who no longer has a vote in the council (they left, lost their rights or their seat) is
     withdrawn and the same ballots are counted again without them; seats the recount cannot fill go
-    to a by-election the rules call. The record shows both (`election.recounted`).
+    to a by-election the rules call. The record shows both (`election.recounted`). When the recount
+    has no candidate left, the election fails instead (status `failed`, `failure_reason` `no_candidates`).
     """
     election = queries.access_election(viewer=request.user, election_uuid=election_id)
     return _detail(

@@ -1061,6 +1061,8 @@ def _election_nomination_withdrawn(replay: Replay, item: Item) -> None:
     closed = election["closed"]
     if candidacy not in election["candidates"]:
         replay.problem(item, f"{candidacy} was withdrawn from {name} but was not on its ballot")
+    elif election["failed"]:
+        replay.problem(item, f"a candidate of {name} was withdrawn after it failed")
     elif closed is None:
         election["withdrawn"].add(candidacy)
     elif election["certified"] or candidacy not in closed["elected"]:
@@ -1207,22 +1209,58 @@ def _already_closed(replay: Replay, item: Item, name: str, election: Mapping[str
 
 @rule("election.failed")
 def _election_failed(replay: Replay, item: Item) -> None:
-    """An election fails only when its poll closed, when it may be closed, with no ballot recorded."""
+    """An election fails only when it can elect nobody: no ballot, or no candidate left to count.
+
+    For want of ballots it fails at the close of its poll, when the poll may be closed, with no
+    ballot recorded. For want of candidates it fails either at that close or, after its count, at
+    certification once the countback has been recorded; either way every candidate on its ballot
+    must by then have been withdrawn.
+    """
     found = _election(replay, item)
     if found is None:
         return
     uuid, election = found
     name = _election_name(election, uuid)
-    if _already_closed(replay, item, name, election):
+    reason, turnout = item.payload.get("reason"), item.payload.get("turnout")
+    if reason == "no_candidates" and election["closed"] is not None:
+        if election["certified"] or election["failed"]:
+            replay.problem(
+                item, f"{name} failed {'after its certification' if election['certified'] else 'twice'}"
+            )
+            return
+        voted = len(election["voters"])
+    elif _already_closed(replay, item, name, election):
         return
+    else:
+        voted = _check_poll_closed(replay, item, name, election)
     election["failed"] = True
-    voted = _check_poll_closed(replay, item, name, election)
-    if voted or item.payload.get("turnout") != voted:
-        replay.problem(
-            item,
-            f"{name} was recorded as failed for want of ballots, but the record holds {voted} ballots "
-            f"cast and the entry reports a turnout of {item.payload.get('turnout')}",
-        )
+    if reason == "no_candidates":
+        standing = sorted(set(election["candidates"]) - election["withdrawn"])
+        if standing:
+            replay.problem(
+                item,
+                f"{name} was recorded as failed for want of candidates, but {_words(standing)} "
+                "had not been withdrawn",
+            )
+        if election["pending"]:
+            replay.problem(
+                item, f"{name} failed after winners were withdrawn without counting its ballots again"
+            )
+        if turnout != voted:
+            replay.problem(
+                item,
+                f"{name}: the record holds {voted} ballots cast, "
+                f"but its failure reports a turnout of {turnout}",
+            )
+    elif reason == "no_ballots":
+        if voted or turnout != voted:
+            replay.problem(
+                item,
+                f"{name} was recorded as failed for want of ballots, but the record holds {voted} ballots "
+                f"cast and the entry reports a turnout of {turnout}",
+            )
+    else:
+        replay.problem(item, f"{name} was recorded as failed for a reason the rules do not know: {reason!r}")
 
 
 @rule("election.closed")
@@ -1286,12 +1324,15 @@ def _election_certified(replay: Replay, item: Item) -> None:
     p = item.payload
     name = _election_name(election, uuid)
     closed = election["closed"]
-    if closed is None or election["certified"]:
-        replay.problem(
-            item,
-            f"{name} was certified "
-            f"{'twice' if closed else 'though it failed' if election['failed'] else 'before its count'}",
+    if closed is None or election["certified"] or election["failed"]:
+        when = (
+            "twice"
+            if election["certified"]
+            else "though it failed"
+            if election["failed"]
+            else "before its count"
         )
+        replay.problem(item, f"{name} was certified {when}")
         return
     election["certified"] = True
     if election["pending"]:
@@ -1331,10 +1372,15 @@ def _election_recounted(replay: Replay, item: Item) -> None:
     p = item.payload
     name = _election_name(election, uuid)
     closed = election["closed"]
-    if closed is None or election["certified"]:
-        replay.problem(
-            item, f"{name} was recounted {'after its certification' if closed else 'before its count'}"
+    if closed is None or election["certified"] or election["failed"]:
+        when = (
+            "after its certification"
+            if election["certified"]
+            else "after it failed"
+            if election["failed"]
+            else "before its count"
         )
+        replay.problem(item, f"{name} was recounted {when}")
         return
     listed = p.get("withdrawn")
     withdrawn = (

@@ -12,7 +12,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import chain
-from typing import NoReturn
 
 import numpy as np
 import numpy.typing as npt
@@ -74,20 +73,36 @@ class Profile:
         return "sha256:" + digest.hexdigest()
 
 
-def _check_ballot(number: int, ballot: Ballot, n: int) -> None:
+def _ballot_problem(number: int, ballot: Ballot, n: int) -> str | None:
+    """What is wrong with ballot `number` of an election of `n` candidates; None if nothing."""
     if type(ballot.weight) is not int or ballot.weight < 1:
-        raise InvalidInputError(f"ballot {number}: weight must be a positive integer, not {ballot.weight!r}")
+        return f"ballot {number}: weight must be a positive integer, not {ballot.weight!r}"
     flat = list(chain.from_iterable(ballot.ranking))
     if len(set(flat)) != len(flat):
-        raise InvalidInputError(f"ballot {number}: a candidate is ranked more than once")
+        return f"ballot {number}: a candidate is ranked more than once"
     if any(type(c) is not int or not 0 <= c < n for c in flat):
-        raise InvalidInputError(f"ballot {number}: candidate index out of range 0..{n - 1}")
+        return f"ballot {number}: candidate index out of range 0..{n - 1}"
+    return None
 
 
-def _reject_first_bad_ballot(election: Election) -> NoReturn:
-    for number, ballot in enumerate(election.ballots, start=1):
-        _check_ballot(number, ballot, len(election.candidates))
-    raise AssertionError("a ballot failed the array check but none fails the ballot check")
+def _check_ballot(number: int, ballot: Ballot, n: int) -> None:
+    problem = _ballot_problem(number, ballot, n)
+    if problem is not None:
+        raise InvalidInputError(problem)
+
+
+def _first_bad_ballot(election: Election) -> InvalidInputError:
+    """The refusal of the first bad ballot, once the array check has found that one is bad.
+
+    The array check accepts every ballot the ballot check accepts (exact ints in range, each
+    once), so a ballot the arrays refuse is always one `_ballot_problem` names.
+    """
+    n = len(election.candidates)
+    return next(
+        InvalidInputError(problem)
+        for number, ballot in enumerate(election.ballots, start=1)
+        if (problem := _ballot_problem(number, ballot, n)) is not None
+    )
 
 
 def compile_profile(election: Election) -> Profile:
@@ -124,11 +139,11 @@ def compile_profile(election: Election) -> Profile:
         try:
             values = np.fromiter(chain.from_iterable(group), dtype=np.int64, count=len(group) * length)
         except (TypeError, ValueError, OverflowError):
-            _reject_first_bad_ballot(election)
+            raise _first_bad_ballot(election) from None
         block[:, :length] = values.reshape(len(group), length)
         ordered = np.sort(block[:, :length], axis=1)
         if ordered[:, 0].min() < 0 or ordered[:, -1].max() >= n or (ordered[:, 1:] == ordered[:, :-1]).any():
-            _reject_first_bad_ballot(election)
+            raise _first_bad_ballot(election)
         blocks.append(block)
     rows = np.concatenate(blocks).astype(np.int16) if blocks else np.full((0, 1), -1, dtype=np.int16)
     counts = np.fromiter((strict[flat] for length in lengths for flat in by_length[length]), dtype=np.int64)

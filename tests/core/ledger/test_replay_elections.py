@@ -647,3 +647,121 @@ def test_nothing_follows_a_failed_election():
     assert messages([*docs, late]) == [f"a ballot of u-b was recorded in {NAME} after it closed"]
     # A count cannot fail afterwards either.
     assert messages([*polled(), failed()[-1]]) == [f"{NAME} was closed twice"]
+
+
+def no_candidates(turnout: int = 3) -> Doc:
+    return doc(
+        "election.failed",
+        {"election": ELECTION, "reason": "no_candidates", "turnout": turnout, "electorate_size": 3},
+    )
+
+
+def all_withdrawn() -> list[Doc]:
+    """Both candidates withdrawn while voting (as discipline does): the poll fails at its close."""
+    counted = ("election.closed", "election.certified")
+    return [*(d for d in record(withdrawn=("k-1", "k-2")) if d["event"] not in counted), no_candidates()]
+
+
+def counted_back_to_nobody() -> list[Doc]:
+    """k-2 withdrawn while voting, k-1 wins and leaves before certification: the countback has nobody."""
+    docs = [d for d in record(withdrawn=("k-2",)) if d["event"] != "election.certified"]
+    assert payload(docs, "election.closed")["elected"] == ["k-1"]
+    rankings = list(BALLOTS.values())
+    result = count(
+        ballot_rules.tally_election(
+            candidates=["k-1", "k-2"], withdrawn=["k-1", "k-2"], seats=1, rankings=rankings, title="Chair"
+        ),
+        method="plurality",
+        seed="seed",
+    ).to_json()
+    assert result["elected"] == []
+    return [
+        *docs,
+        doc("member.left", {"membership": "m-u-a", "member": "u-a"}),
+        doc(
+            "election.nomination_withdrawn",
+            {"election": ELECTION, "candidacy": "k-1", "reason": "no_longer_eligible"},
+        ),
+        doc(
+            "election.recounted",
+            {
+                "election": ELECTION,
+                "withdrawn": [{"candidacy": "k-1", "person": "u-a", "reason": "no_longer_eligible"}],
+                "ballot_set_hash": ballot_rules.ballot_set_hash(rankings),
+                "seed": "seed",
+                "elected": [],
+                "count": result,
+            },
+        ),
+        no_candidates(),
+    ]
+
+
+def test_an_election_whose_every_candidate_was_withdrawn_fails_cleanly():
+    assert messages(all_withdrawn()) == []
+    assert messages(counted_back_to_nobody()) == []
+
+
+def test_a_failure_for_want_of_candidates_while_one_still_stood_is_reported():
+    docs = all_withdrawn()
+    docs.remove(one(docs, "election.nomination_withdrawn", 1))
+    assert messages(docs) == [
+        f"{NAME} was recorded as failed for want of candidates, but k-2 had not been withdrawn"
+    ]
+    # A countback that withdrew the winner while another candidate stood must recount, not fail.
+    docs = countback()
+    docs[docs.index(one(docs, "election.certified"))] = no_candidates()
+    assert messages(docs) == [
+        f"{NAME} was recorded as failed for want of candidates, but k-2 had not been withdrawn"
+    ]
+    docs = counted_back_to_nobody()
+    docs.remove(one(docs, "election.recounted"))
+    assert messages(docs) == [
+        f"{NAME} failed after winners were withdrawn without counting its ballots again"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("made", "mutate", "expected"),
+    [
+        (
+            all_withdrawn,
+            set_("election.failed", "turnout", 2),
+            f"{NAME}: the record holds 3 ballots cast, but its failure reports a turnout of 2",
+        ),
+        (
+            counted_back_to_nobody,
+            set_("election.failed", "turnout", 2),
+            f"{NAME}: the record holds 3 ballots cast, but its failure reports a turnout of 2",
+        ),
+        (
+            all_withdrawn,
+            set_("election.failed", "reason", "bad_weather"),
+            f"{NAME} was recorded as failed for a reason the rules do not know: 'bad_weather'",
+        ),
+        (
+            all_withdrawn,
+            set_("election.failed", "reason", "no_ballots"),
+            f"{NAME} was recorded as failed for want of ballots, but the record holds 3 ballots cast",
+        ),
+        # Once counted, an election can fail only at certification, for want of candidates.
+        (counted_back_to_nobody, set_("election.failed", "reason", "no_ballots"), f"{NAME} was closed twice"),
+    ],
+)
+def test_a_forged_failure_for_want_of_candidates_is_explained(made, mutate, expected):
+    docs = made()
+    mutate(docs)
+    problems = messages(docs)
+    assert any(expected in p for p in problems), problems
+
+
+def test_nothing_follows_an_election_that_failed_for_want_of_candidates():
+    docs = counted_back_to_nobody()
+    certified = doc("election.certified", {"election": ELECTION, "elected": []})
+    withdrawn = doc("election.nomination_withdrawn", {"election": ELECTION, "candidacy": "k-2"})
+    assert messages([*docs, certified]) == [f"{NAME} was certified though it failed"]
+    assert messages([*docs, one(docs, "election.recounted")]) == [f"{NAME} was recounted after it failed"]
+    assert messages([*docs, no_candidates()]) == [f"{NAME} failed twice"]
+    assert messages([*all_withdrawn(), withdrawn]) == [f"a candidate of {NAME} was withdrawn after it failed"]
+    # Nor may a certified election fail afterwards.
+    assert messages([*countback(), no_candidates()]) == [f"{NAME} failed after its certification"]

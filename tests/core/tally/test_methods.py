@@ -214,3 +214,16 @@ def test_more_ballots_than_can_be_summed_exactly_are_refused() -> None:
     huge = Election(("A", "B"), (Ballot(2**52, ((0,),)), Ballot(2**52, ((1,),))), seats=1)
     with pytest.raises(InvalidInputError, match="counts exactly"):
         count(huge, method="wigm")
+
+
+def test_meek_ends_a_stage_once_rounding_stops_the_surplus_falling(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A and B pass their surpluses to each other, so the keep factors converge slowly. Omega stops
+    # the iteration long before the fixed-point arithmetic runs out of digits; without omega the
+    # surplus would fall until rounding holds it still, and the stage must still end there.
+    mutual = election("ABCD", 3, (10, (A, B)), (10, (B, A)), (9, (C,)), (9, (D,)))
+    at_omega = count(mutual, method="meek")
+    assert at_omega.stages[-1].action == "lowest candidate excluded (surplus below omega)"
+    monkeypatch.setattr("councils.core.tally.meek.OMEGA", 0)
+    held = count(mutual, method="meek")
+    assert held.stages[-1].action == "lowest candidate excluded (surplus no longer falling)"
+    assert held.elected == at_omega.elected == ("A", "B", "D")
