@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -198,3 +199,13 @@ def test_the_open_button_waits_for_the_time_the_meeting_was_called_for(cast, mee
     assert "Open the meeting" not in page and "You can open the meeting from" in page
     due = cast.client(cast.alice).get(f"/meetings/{meeting.uuid}/").content.decode()
     assert "Open the meeting" in due and "You can open the meeting from" not in due
+
+
+def test_meeting_times_say_they_are_utc_as_the_schedule_form_asks(cast, meeting):
+    actions.open_meeting(actor=cast.alice, meeting=meeting, now=NOW)
+    actions.close_meeting(actor=cast.alice, meeting=meeting, now=NOW + timedelta(hours=2))
+    page = cast.client(cast.bob).get(f"/meetings/{meeting.uuid}/").content.decode()
+    for label, hour in (("When", "9"), ("Opened", "9"), ("Closed", "11")):
+        assert re.search(rf"<dt>{label}</dt><dd>March 1, 2026, {hour} a\.m\. UTC</dd>", page), label
+    council = cast.client(cast.bob).get(f"/councils/{cast.riverside.uuid}/").content.decode()
+    assert "General meeting</a> <small>March 1, 2026, 9 a.m. UTC · Canteen" in council
