@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from councils.federation.models import Council
 from councils.motions import actions
@@ -78,6 +79,22 @@ def test_htmx_cast_returns_the_vote_box_only(cast, motion):
     assert response.status_code == 200 and body.lstrip().startswith('<div id="vote-box"')
     assert "Your receipt" in body and "cannot be changed once cast" in body
     assert "<html" not in body
+
+
+def test_secret_receipt_is_shown_once_with_how_to_use_it(cast, motion):
+    vote = actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method="secret")
+    bob = cast.client(cast.bob)
+    url = f"/motions/votes/{vote.uuid}/cast/"
+    boxed = bob.post(url, {"choice": "no"}, headers={"HX-Request": "true"}).content.decode()
+    receipt = re.search(r'<code class="receipt">([^<]+)</code>', boxed).group(1)
+    erin = cast.client(cast.erin)
+    page = erin.post(url, {"choice": "yes"}, follow=True).content.decode()
+    for body in (boxed, page):
+        assert "it is shown only this once" in body
+        assert f'<a href="/motions/votes/{vote.uuid}/ballots/">published ballots</a>' in body
+        assert "proves your ballot was counted as you cast it" in body
+    assert receipt not in bob.get(f"/motions/{motion.uuid}/").content.decode()
+    assert "shown only this once" not in erin.get(f"/motions/{motion.uuid}/").content.decode()
 
 
 def test_secret_ballot_page_warns_and_shows_turnout_only(cast, motion):
