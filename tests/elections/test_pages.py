@@ -80,10 +80,24 @@ def test_nominee_accepts_through_the_page(cast, election):
     cast.client(cast.frank).post(f"/elections/{election.uuid}/nominate/", {"candidate": str(cast.erin.uuid)})
     candidacy = election.candidacies.get()
     assert not candidacy.is_standing
-    response = cast.client(cast.erin).post(f"/elections/{election.uuid}/nominations/{candidacy.uuid}/accept/")
-    assert response.status_code == 302
+    erin = cast.client(cast.erin)
+    response = erin.post(f"/elections/{election.uuid}/nominations/{candidacy.uuid}/accept/", follow=True)
+    assert response.redirect_chain == [(f"/elections/{election.uuid}/", 302)]
+    assert "You accepted the nomination: you stand in this election." in response.content.decode()
     candidacy.refresh_from_db()
     assert candidacy.is_standing
+    response = erin.post(f"/elections/{election.uuid}/nominations/{candidacy.uuid}/withdraw/", follow=True)
+    assert "You withdrew from this election." in response.content.decode()
+
+
+def test_nominee_declines_through_the_page(cast, election):
+    cast.client(cast.frank).post(f"/elections/{election.uuid}/nominate/", {"candidate": str(cast.erin.uuid)})
+    candidacy = election.candidacies.get()
+    url = f"/elections/{election.uuid}/nominations/{candidacy.uuid}/withdraw/"
+    response = cast.client(cast.erin).post(url, follow=True)
+    assert "You declined the nomination." in response.content.decode()
+    candidacy.refresh_from_db()
+    assert candidacy.withdrawn_at is not None
 
 
 def test_ranked_ballot_form_works_without_javascript(cast, election):
