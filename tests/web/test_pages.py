@@ -20,6 +20,9 @@ def test_home_for_anonymous_invites_to_log_in(cast):
     assert b'href="/login/"' in response.content
     assert b'class="skip" href="#main"' in response.content
     assert b'<main id="main"' in response.content
+    # Like the rest of the menu for members, no "My councils" that would only lead back here.
+    assert b"My councils" not in response.content
+    assert b"My councils" in cast.client(cast.bob).get("/").content
 
 
 def test_home_lists_my_councils_with_my_roles(cast):
