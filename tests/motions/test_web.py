@@ -145,8 +145,22 @@ def test_officer_opens_vote_and_forwards(cast, motion):
 
 
 def test_open_vote_form_errors_are_422(cast, motion):
-    response = cast.client(cast.alice).post(f"/motions/{motion.uuid}/open-vote/", {"method": "lottery"})
+    response = cast.client(cast.alice).post(
+        f"/motions/{motion.uuid}/open-vote/", {"method": "lottery", "quorum": "0"}
+    )
     assert response.status_code == 422
+    page = response.content.decode()
+    select = re.search(r'<select[^>]*name="method"[^>]*>', page).group(0)
+    assert 'aria-invalid="true"' in select and 'aria-describedby="id_method_error"' in select
+    assert '<div id="id_method_error"><p class="field-error">Select a valid choice.' in page
+    assert 'aria-describedby="id_quorum_helptext id_quorum_error"' in page and 'id="id_quorum_error"' in page
+
+
+def test_open_vote_form_says_what_an_empty_quorum_means(cast, motion):
+    page = cast.client(cast.alice).get(f"/motions/{motion.uuid}/").content.decode()
+    assert 'aria-describedby="id_quorum_helptext"' in page
+    assert '<p class="hint" id="id_quorum_helptext">' in page
+    assert "Leave it empty for no quorum: the vote decides however few members take part." in page
 
 
 def test_home_lists_open_votes_for_the_member(cast, motion):

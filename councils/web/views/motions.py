@@ -56,7 +56,13 @@ class OpenVoteForm(forms.Form):
     method = forms.ChoiceField(label=gettext_lazy("Method"), choices=Vote.Method.choices)
     threshold = forms.ChoiceField(label=gettext_lazy("Needed to pass"), choices=Vote.Threshold.choices)
     quorum = forms.IntegerField(
-        label=gettext_lazy("Quorum (ballots, abstentions count)"), min_value=1, required=False
+        label=gettext_lazy("Quorum (ballots, abstentions count)"),
+        help_text=gettext_lazy(
+            "The fewest ballots for the vote to decide anything. "
+            "Leave it empty for no quorum: the vote decides however few members take part."
+        ),
+        min_value=1,
+        required=False,
     )
     allow_change = forms.BooleanField(
         label=gettext_lazy("Members may change a named vote until it closes"), required=False, initial=True
