@@ -44,6 +44,9 @@ def test_chair_schedules_through_the_form(cast):
         {"title": "AGM", "starts_at": next_week, "place": ""},
     )
     assert response.status_code == 422 and b"place" in response.content
+    page = response.content.decode()
+    assert '<div class="error" role="alert" id="form-error">' in page
+    assert 'id="place" name="place" maxlength="200" aria-describedby="online-hint form-error"' in page
     tomorrow = f"{datetime.now(tz=UTC) + timedelta(days=1):%Y-%m-%dT%H:%M}"
     response = client.post(
         f"/meetings/schedule/{cast.riverside.uuid}/",
@@ -188,6 +191,10 @@ def test_a_refused_item_is_explained_on_the_meeting_page_with_the_form_kept(cast
     assert response.status_code == 422
     assert "Choose a motion of this council." in page and "Add an item" in page
     assert '<option value="motion" selected>' in page and 'value="Pay claim"' in page
+    # The alert is tied to the form's fields, so a screen reader reads it from any of them.
+    assert '<p class="error" role="alert" id="item-error">Choose a motion' in page
+    assert '<select id="motion" name="motion" aria-describedby="item-error">' in page
+    assert 'aria-describedby="title-hint item-error"' in page
 
 
 def test_the_open_button_waits_for_the_time_the_meeting_was_called_for(cast, meeting):
