@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -198,3 +200,30 @@ def test_pages_name_their_icon_so_browsers_do_not_ask_for_a_missing_one(cast):
 
 def test_home_wrong_method(cast):
     check_wrong_method(cast, WEB, "/", "post")
+
+
+def _dangling_descriptions(html: str) -> list[str]:
+    """The ids that aria-describedby attributes name but no element on the page carries."""
+    ids = set(re.findall(r'\bid="([^"]+)"', html))
+    named = {i for group in re.findall(r'aria-describedby="([^"]*)"', html) for i in group.split()}
+    return sorted(named - ids)
+
+
+def test_refused_forms_describe_their_fields_by_elements_on_the_page(cast):
+    from councils.motions import actions as motion_actions
+
+    alice = cast.client(cast.alice)
+    motion = motion_actions.table_motion(
+        actor=cast.bob, council=cast.riverside, title="Safety reps", text="Elect two.", now=NOW
+    )
+    refused = [
+        alice.post(f"/motions/council/{cast.riverside.uuid}/new/", {"title": "", "seconds_required": "x"}),
+        alice.post(f"/motions/{motion.uuid}/amend/", {"text": ""}),
+        alice.post(f"/membership/council/{cast.riverside.uuid}/charges/", {}),
+        alice.post(f"/meetings/schedule/{cast.riverside.uuid}/", {"title": ""}),
+        alice.post(f"/elections/call/{cast.riverside.uuid}/", {"kind": "delegates", "seats": "two"}),
+    ]
+    for response in refused:
+        html = response.content.decode()
+        assert response.status_code == 422 and "aria-describedby" in html
+        assert _dangling_descriptions(html) == [], response.request["PATH_INFO"]
