@@ -166,25 +166,6 @@ def get_entry_at(*, index: int, viewer: Any) -> tuple[Sequence, bool]:
     return sequence, can_view_council(viewer=viewer, council=council)
 
 
-EVENT_FAMILIES = [
-    "federation",
-    "council",
-    "member",
-    "membership",
-    "discipline",
-    "office",
-    "delegate",
-    "motion",
-    "vote",
-    "ballot",
-    "election",
-    "recall",
-    "mandate",
-    "record",
-    "personal",
-]
-
-
 def list_readable(
     *, viewer: Any, council_id: int | None = None, event_prefix: str = ""
 ) -> QuerySet[Sequence]:

@@ -72,6 +72,9 @@ def test_call_form_shows_errors(cast):
     assert client.get(f"/elections/call/{cast.riverside.uuid}/").status_code == 200
     response = client.post(f"/elections/call/{cast.riverside.uuid}/", {"kind": "delegates", "seats": "9"})
     assert response.status_code == 422 and b"may elect 2" in response.content
+    page = response.content.decode()
+    assert '<div class="error" role="alert" id="form-error">' in page
+    assert 'id="seats" name="seats" aria-describedby="seats-hint form-error"' in page
     response = client.post(f"/elections/call/{cast.riverside.uuid}/", {"kind": "delegates", "seats": "two"})
     assert response.status_code == 422
 
@@ -80,10 +83,24 @@ def test_nominee_accepts_through_the_page(cast, election):
     cast.client(cast.frank).post(f"/elections/{election.uuid}/nominate/", {"candidate": str(cast.erin.uuid)})
     candidacy = election.candidacies.get()
     assert not candidacy.is_standing
-    response = cast.client(cast.erin).post(f"/elections/{election.uuid}/nominations/{candidacy.uuid}/accept/")
-    assert response.status_code == 302
+    erin = cast.client(cast.erin)
+    response = erin.post(f"/elections/{election.uuid}/nominations/{candidacy.uuid}/accept/", follow=True)
+    assert response.redirect_chain == [(f"/elections/{election.uuid}/", 302)]
+    assert "You accepted the nomination: you stand in this election." in response.content.decode()
     candidacy.refresh_from_db()
     assert candidacy.is_standing
+    response = erin.post(f"/elections/{election.uuid}/nominations/{candidacy.uuid}/withdraw/", follow=True)
+    assert "You withdrew from this election." in response.content.decode()
+
+
+def test_nominee_declines_through_the_page(cast, election):
+    cast.client(cast.frank).post(f"/elections/{election.uuid}/nominate/", {"candidate": str(cast.erin.uuid)})
+    candidacy = election.candidacies.get()
+    url = f"/elections/{election.uuid}/nominations/{candidacy.uuid}/withdraw/"
+    response = cast.client(cast.erin).post(url, follow=True)
+    assert "You declined the nomination." in response.content.decode()
+    candidacy.refresh_from_db()
+    assert candidacy.withdrawn_at is not None
 
 
 def test_ranked_ballot_form_works_without_javascript(cast, election):
@@ -95,6 +112,9 @@ def test_ranked_ballot_form_works_without_javascript(cast, election):
         f"/elections/{election.uuid}/ballot/", {"rank_1": str(erin.uuid), "rank_2": str(erin.uuid)}
     )
     assert response.status_code == 422 and b"only once" in response.content
+    page = response.content.decode()
+    assert '<div class="error" role="alert" id="ballot-error">' in page
+    assert '<select id="rank_1" name="rank_1" aria-invalid="true" aria-describedby="ballot-error">' in page
     # A gap is not guessed away: the voter fixes it, with their marks kept.
     for marks, gap in (
         ({"rank_1": "", "rank_2": str(bob.uuid)}, 1),
@@ -213,6 +233,9 @@ def test_chair_opens_the_poll_with_its_closing_time_and_the_page_shows_it(cast, 
     soon = (timezone.now() + timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M")
     response = client.post(f"/elections/{election.uuid}/open/", {"closes_at": soon})
     assert response.status_code == 422 and b"at least 15 minutes" in response.content
+    page = response.content.decode()
+    assert '<p class="error" role="alert" id="open-error">' in page
+    assert 'aria-describedby="closes_at-hint open-error" aria-invalid="true"' in page
     closes_at = (timezone.now() + timedelta(days=2)).replace(second=0, microsecond=0)
     response = client.post(
         f"/elections/{election.uuid}/open/", {"closes_at": closes_at.strftime("%Y-%m-%dT%H:%M")}

@@ -49,6 +49,18 @@ def test_start_a_recall_link_asks_for_a_reason_first(cast, rules):
     assert not RecallPetition.objects.exists()
 
 
+def test_start_a_recall_leads_back_to_the_council(cast, rules):
+    erin = cast.client(cast.erin)
+    riverside = (
+        f'<a href="/councils/{cast.riverside.uuid}/">Riverside Depot</a> › '
+        f'<a href="/mandates/councils/{cast.riverside.uuid}/">Accountability</a> › '
+        '<span aria-current="page">Start a recall</span>'
+    )
+    assert riverside in erin.get(f"/mandates/recalls/start/?seat={bob_seat(cast).uuid}").content.decode()
+    chair = Office.objects.get(council=cast.riverside, user=cast.alice, ended_at__isnull=True)
+    assert riverside in erin.get(f"/mandates/recalls/start/?office={chair.uuid}").content.decode()
+
+
 def test_outsider_sees_the_public_table_but_gets_no_button(cast, rules):
     page = cast.client(cast.dave).get(f"/mandates/councils/{cast.riverside.uuid}/")
     assert page.status_code == 200 and "Start a recall" not in page.content.decode()

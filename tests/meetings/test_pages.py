@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -43,6 +44,9 @@ def test_chair_schedules_through_the_form(cast):
         {"title": "AGM", "starts_at": next_week, "place": ""},
     )
     assert response.status_code == 422 and b"place" in response.content
+    page = response.content.decode()
+    assert '<div class="error" role="alert" id="form-error">' in page
+    assert 'id="place" name="place" maxlength="200" aria-describedby="online-hint form-error"' in page
     tomorrow = f"{datetime.now(tz=UTC) + timedelta(days=1):%Y-%m-%dT%H:%M}"
     response = client.post(
         f"/meetings/schedule/{cast.riverside.uuid}/",
@@ -192,6 +196,10 @@ def test_a_refused_item_is_explained_on_the_meeting_page_with_the_form_kept(cast
     assert response.status_code == 422
     assert "Choose a motion of this council." in page and "Add an item" in page
     assert '<option value="motion" selected>' in page and 'value="Pay claim"' in page
+    # The alert is tied to the form's fields, so a screen reader reads it from any of them.
+    assert '<p class="error" role="alert" id="item-error">Choose a motion' in page
+    assert '<select id="motion" name="motion" aria-describedby="item-error">' in page
+    assert 'aria-describedby="title-hint item-error"' in page
 
 
 def test_the_open_button_waits_for_the_time_the_meeting_was_called_for(cast, meeting):
@@ -203,3 +211,13 @@ def test_the_open_button_waits_for_the_time_the_meeting_was_called_for(cast, mee
     assert "Open the meeting" not in page and "You can open the meeting from" in page
     due = cast.client(cast.alice).get(f"/meetings/{meeting.uuid}/").content.decode()
     assert "Open the meeting" in due and "You can open the meeting from" not in due
+
+
+def test_meeting_times_say_they_are_utc_as_the_schedule_form_asks(cast, meeting):
+    actions.open_meeting(actor=cast.alice, meeting=meeting, now=NOW)
+    actions.close_meeting(actor=cast.alice, meeting=meeting, now=NOW + timedelta(hours=2))
+    page = cast.client(cast.bob).get(f"/meetings/{meeting.uuid}/").content.decode()
+    for label, hour in (("When", "9"), ("Opened", "9"), ("Closed", "11")):
+        assert re.search(rf"<dt>{label}</dt><dd>March 1, 2026, {hour} a\.m\. UTC</dd>", page), label
+    council = cast.client(cast.bob).get(f"/councils/{cast.riverside.uuid}/").content.decode()
+    assert "General meeting</a> <small>March 1, 2026, 9 a.m. UTC · Canteen" in council

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from councils.federation.models import Council
 from councils.motions import actions
@@ -80,6 +81,22 @@ def test_htmx_cast_returns_the_vote_box_only(cast, motion):
     assert "<html" not in body
 
 
+def test_secret_receipt_is_shown_once_with_how_to_use_it(cast, motion):
+    vote = actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method="secret")
+    bob = cast.client(cast.bob)
+    url = f"/motions/votes/{vote.uuid}/cast/"
+    boxed = bob.post(url, {"choice": "no"}, headers={"HX-Request": "true"}).content.decode()
+    receipt = re.search(r'<code class="receipt">([^<]+)</code>', boxed).group(1)
+    erin = cast.client(cast.erin)
+    page = erin.post(url, {"choice": "yes"}, follow=True).content.decode()
+    for body in (boxed, page):
+        assert "it is shown only this once" in body
+        assert f'<a href="/motions/votes/{vote.uuid}/ballots/">published ballots</a>' in body
+        assert "proves your ballot was counted as you cast it" in body
+    assert receipt not in bob.get(f"/motions/{motion.uuid}/").content.decode()
+    assert "shown only this once" not in erin.get(f"/motions/{motion.uuid}/").content.decode()
+
+
 def test_secret_ballot_page_warns_and_shows_turnout_only(cast, motion):
     vote = actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method="secret")
     actions.cast_vote(actor=cast.erin, vote=vote, choice="yes", now=NOW)
@@ -128,8 +145,22 @@ def test_officer_opens_vote_and_forwards(cast, motion):
 
 
 def test_open_vote_form_errors_are_422(cast, motion):
-    response = cast.client(cast.alice).post(f"/motions/{motion.uuid}/open-vote/", {"method": "lottery"})
+    response = cast.client(cast.alice).post(
+        f"/motions/{motion.uuid}/open-vote/", {"method": "lottery", "quorum": "0"}
+    )
     assert response.status_code == 422
+    page = response.content.decode()
+    select = re.search(r'<select[^>]*name="method"[^>]*>', page).group(0)
+    assert 'aria-invalid="true"' in select and 'aria-describedby="id_method_error"' in select
+    assert '<div id="id_method_error"><p class="field-error">Select a valid choice.' in page
+    assert 'aria-describedby="id_quorum_helptext id_quorum_error"' in page and 'id="id_quorum_error"' in page
+
+
+def test_open_vote_form_says_what_an_empty_quorum_means(cast, motion):
+    page = cast.client(cast.alice).get(f"/motions/{motion.uuid}/").content.decode()
+    assert 'aria-describedby="id_quorum_helptext"' in page
+    assert '<p class="hint" id="id_quorum_helptext">' in page
+    assert "Leave it empty for no quorum: the vote decides however few members take part." in page
 
 
 def test_home_lists_open_votes_for_the_member(cast, motion):

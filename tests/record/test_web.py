@@ -52,6 +52,19 @@ def test_anonymous_sees_the_federation_record_without_hidden_councils(cast):
     assert "Latest signed checkpoint" in body
 
 
+def test_entries_and_kinds_are_in_words_with_their_codes_beside(cast):
+    client = cast.client(cast.alice)
+    body = client.get("/record/").content.decode()
+    assert "<td>Founding member enrolled <small><code>member.founding_enrolled</code></small></td>" in body
+    assert '<option value="vote">Votes (vote)</option>' in body
+    assert (
+        '<option value="delegate" selected>Delegates (delegate)</option>'
+        in client.get("/record/", {"event": "delegate"}).content.decode()
+    )
+    entry = client.get(f"/record/entries/{index_of('federation.founded')}/").content.decode()
+    assert "Federation founded <small><code>federation.founded</code></small></h1>" in entry
+
+
 def test_member_sees_their_councils_entries_and_can_filter(cast):
     client = cast.client(cast.alice)
     body = client.get("/record/").content.decode()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -22,6 +23,9 @@ def test_home_for_anonymous_invites_to_log_in(cast):
     assert b'href="/login/"' in response.content
     assert b'class="skip" href="#main"' in response.content
     assert b'<main id="main"' in response.content
+    # Like the rest of the menu for members, no "My councils" that would only lead back here.
+    assert b"My councils" not in response.content
+    assert b"My councils" in cast.client(cast.bob).get("/").content
 
 
 def test_home_lists_my_councils_with_my_roles(cast):
@@ -221,3 +225,30 @@ def test_a_refused_action_links_back_to_the_page_it_came_from_without_javascript
         refused = client.post(f"/meetings/{meeting.uuid}/next/", headers={"Referer": elsewhere})
         assert refused.status_code == 409 and b"Back to the page" not in refused.content
         assert b'<a href="/">Home</a>' in refused.content
+
+
+def _dangling_descriptions(html: str) -> list[str]:
+    """The ids that aria-describedby attributes name but no element on the page carries."""
+    ids = set(re.findall(r'\bid="([^"]+)"', html))
+    named = {i for group in re.findall(r'aria-describedby="([^"]*)"', html) for i in group.split()}
+    return sorted(named - ids)
+
+
+def test_refused_forms_describe_their_fields_by_elements_on_the_page(cast):
+    from councils.motions import actions as motion_actions
+
+    alice = cast.client(cast.alice)
+    motion = motion_actions.table_motion(
+        actor=cast.bob, council=cast.riverside, title="Safety reps", text="Elect two.", now=NOW
+    )
+    refused = [
+        alice.post(f"/motions/council/{cast.riverside.uuid}/new/", {"title": "", "seconds_required": "x"}),
+        alice.post(f"/motions/{motion.uuid}/amend/", {"text": ""}),
+        alice.post(f"/membership/council/{cast.riverside.uuid}/charges/", {}),
+        alice.post(f"/meetings/schedule/{cast.riverside.uuid}/", {"title": ""}),
+        alice.post(f"/elections/call/{cast.riverside.uuid}/", {"kind": "delegates", "seats": "two"}),
+    ]
+    for response in refused:
+        html = response.content.decode()
+        assert response.status_code == 422 and "aria-describedby" in html
+        assert _dangling_descriptions(html) == [], response.request["PATH_INFO"]

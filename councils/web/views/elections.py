@@ -169,8 +169,15 @@ def answer_nomination(
     candidacy = queries.access_candidacy(viewer=request.user, candidacy_uuid=candidacy_id)
     if candidacy.election.uuid != election_id:
         raise Http404
-    act = actions.accept_nomination if answer == "accept" else actions.withdraw_candidacy
-    act(actor=acting_user(request), candidacy=candidacy, now=timezone.now())
+    if answer == "accept":
+        actions.accept_nomination(actor=acting_user(request), candidacy=candidacy, now=timezone.now())
+        messages.success(request, _("You accepted the nomination: you stand in this election."))
+    else:
+        declined = candidacy.accepted_at is None
+        actions.withdraw_candidacy(actor=acting_user(request), candidacy=candidacy, now=timezone.now())
+        messages.success(
+            request, _("You declined the nomination.") if declined else _("You withdrew from this election.")
+        )
     return redirect("web:election", candidacy.election.uuid)
 
 

@@ -126,7 +126,10 @@ def recall_start(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, _("Your recall petition has started and carries your signature."))
         return redirect("web:recall", petition.uuid)
-    return render(request, "web/mandates/recall_start.html", {"form": form, "seat": seat, "office": office})
+    # The council whose members sign: the one that sent the delegate, or the officer's own.
+    council = seat.from_council if seat is not None else office.council if office is not None else None
+    context = {"form": form, "seat": seat, "office": office, "council": council}
+    return render(request, "web/mandates/recall_start.html", context)
 
 
 @require_POST

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import path
 from django.utils import timezone
 from django.utils.html import escape
@@ -27,7 +28,6 @@ from councils.federation import queries as federation_queries
 from councils.mandates import queries as mandate_queries
 from councils.motions import actions, permissions, queries
 from councils.motions.models import Motion, Vote
-from councils.web.templatetags.labels import vote_choice
 from councils.web.views.common import domain_errors
 
 # A closed vote's outcome as the vote box words it.
@@ -56,7 +56,13 @@ class OpenVoteForm(forms.Form):
     method = forms.ChoiceField(label=gettext_lazy("Method"), choices=Vote.Method.choices)
     threshold = forms.ChoiceField(label=gettext_lazy("Needed to pass"), choices=Vote.Threshold.choices)
     quorum = forms.IntegerField(
-        label=gettext_lazy("Quorum (ballots, abstentions count)"), min_value=1, required=False
+        label=gettext_lazy("Quorum (ballots, abstentions count)"),
+        help_text=gettext_lazy(
+            "The fewest ballots for the vote to decide anything. "
+            "Leave it empty for no quorum: the vote decides however few members take part."
+        ),
+        min_value=1,
+        required=False,
     )
     allow_change = forms.BooleanField(
         label=gettext_lazy("Members may change a named vote until it closes"), required=False, initial=True
@@ -262,17 +268,8 @@ def vote_cast(request: HttpRequest, vote_id: UUID) -> HttpResponse:
     if request.headers.get("HX-Request"):
         context = {"motion": vote.motion, "receipt": receipt, **_vote_context(request, vote)}
         return render(request, "web/motions/detail.html#vote-box", context)
-    if receipt.is_secret:
-        messages.success(
-            request,
-            _(
-                "Your secret ballot is recorded. Your receipt: %(receipt)s. "
-                "Keep it to find your ballot in the published set."
-            )
-            % {"receipt": receipt.receipt},
-        )
-    else:
-        messages.success(request, _("Your vote is recorded: %(choice)s.") % {"choice": vote_choice(choice)})
+    # The same words as the vote box: a secret ballot's receipt, with the warning that it is shown once.
+    messages.success(request, render_to_string("web/motions/_receipt.html", {"receipt": receipt}, request))
     return redirect("web:motion", vote.motion.uuid)
 
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 from councils.core.ledger.note import b64encode
 from councils.federation import queries as federation_queries
 from councils.record import queries, sequencer, signing, witnessing
+from councils.web.templatetags.labels import EVENT_FAMILY_LABELS
 from councils.web.views.common import domain_errors
 
 PAGE_SIZE = 50
@@ -25,7 +26,7 @@ def _listing(request: HttpRequest, *, council_id: int | None) -> dict[str, objec
     event = request.GET.get("event", "").strip()[:64]
     rows = queries.list_readable(viewer=request.user, council_id=council_id, event_prefix=event)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    return {"page": page, "event": event, "event_types": queries.EVENT_FAMILIES}
+    return {"page": page, "event": event, "event_types": EVENT_FAMILY_LABELS.items()}
 
 
 @require_GET
