@@ -252,3 +252,19 @@ def test_refused_forms_describe_their_fields_by_elements_on_the_page(cast):
         html = response.content.decode()
         assert response.status_code == 422 and "aria-describedby" in html
         assert _dangling_descriptions(html) == [], response.request["PATH_INFO"]
+
+
+def test_every_date_and_time_shown_names_its_zone():
+    """Times are kept and shown in UTC; a member in another zone must not misread when a poll closes."""
+    from pathlib import Path
+
+    import councils
+
+    root = Path(councils.__file__).parent
+    bare = [
+        f"{path.relative_to(root)}:{number}"
+        for path in root.rglob("templates/**/*.html")
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        for _ in re.finditer(r'\|date:"DATETIME_FORMAT" \}\}(?! UTC)', line)
+    ]
+    assert bare == []
