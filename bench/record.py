@@ -259,6 +259,7 @@ def fill(total: int) -> None:
                 actor=f"{rng.getrandbits(128):032x}",
                 council=None,
                 payload={"vote": f"{rng.getrandbits(128):032x}", "voter": f"{i:032x}", "choice": "yes"},
+                nonce=f"{rng.getrandbits(128):032x}",
             )
             data = canonical_bytes(document)
             rows.append(Entry(event="vote.cast", created_at=now, data=data, leaf_hash=leaf_hash(data)))

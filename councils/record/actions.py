@@ -13,7 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
 from councils.core.errors import InvalidInputError, NotFoundError
-from councils.core.ledger.encoding import canonical_bytes, entry_document, leaf_hash
+from councils.core.ledger.encoding import NONCE_BYTES, canonical_bytes, entry_document, leaf_hash
 from councils.record import signing
 from councils.record.backends import RecordingWrapperMixin
 from councils.record.models import PersonalDatum
@@ -54,6 +54,8 @@ def append_entry(
         actor=str(actor.uuid) if actor is not None else None,
         council=str(council.uuid) if council is not None else None,
         payload=payload,
+        # Every leaf hash is public: the nonce keeps a hidden entry's content from being guessed from it.
+        nonce=secrets.token_hex(NONCE_BYTES),
     )
     data = canonical_bytes(document)
     recorder.keep_entry((event, council.id if council is not None else None, now, data, leaf_hash(data)))

@@ -25,7 +25,7 @@ from typing import Any
 from django.utils.module_loading import autodiscover_modules
 
 from councils.core.ledger import merkle, note
-from councils.core.ledger.encoding import leaf_hash
+from councils.core.ledger.encoding import leaf_hash, version_problem
 from councils.record.models import Checkpoint, Cosignature, Entry, LogState, Node, Pending, Sequence
 
 CHUNK = 5000
@@ -142,7 +142,7 @@ def check_log() -> tuple[list[str], RecordIndex]:
 def _decode(index: int | None, data: bytes, problems: list[str]) -> Recorded:
     try:
         document = json.loads(data)
-        return Recorded(
+        recorded = Recorded(
             index=index,
             event=str(document["event"]),
             actor=document.get("actor"),
@@ -152,6 +152,10 @@ def _decode(index: int | None, data: bytes, problems: list[str]) -> Recorded:
     except (ValueError, KeyError, TypeError):
         problems.append(f"{_where(index).capitalize()} is not a readable record entry.")
         return Recorded(index, "", None, None, {})
+    wrong = version_problem(document)
+    if wrong is not None:
+        problems.append(f"{_where(index).capitalize()} ({recorded.event}) {wrong}.")
+    return recorded
 
 
 def _check_checkpoints(roots: dict[int, bytes], size: int) -> list[str]:

@@ -183,6 +183,20 @@ def test_a_signed_log_that_breaks_the_voting_rules_fails(cli, capsys, tmp_path):
     assert "a voted twice" in out and "recount to 1" in out
 
 
+def test_a_signed_log_whose_entry_lost_its_nonce_fails(cli, capsys, tmp_path):
+    from tests.record.support import documents
+
+    docs = documents()
+    assert {d["v"] for d in docs} == {2}
+    docs[1] = {k: v for k, v in docs[1].items() if k != "nonce"}
+    capsys.readouterr()
+    assert cli("verify", "--bundle", str(signed_bundle(tmp_path, docs)), "--forget") == 1
+    assert (
+        "Entry 1 is in encoding version 2 but has no well-formed nonce (32 lower-case hexadecimal digits), "
+        "so anyone could guess its content from its public leaf hash." in capsys.readouterr().out
+    )
+
+
 def test_missing_cosignatures_warn_unless_required(cli, capsys, tmp_path):
     witness = note.make_signer("w.example", Ed25519PrivateKey.generate(), key_type=note.COSIGNATURE_V1)
     vkey = witness.verifier.vkey()

@@ -92,15 +92,30 @@ def test_footer_summary_follows_new_checkpoints(django_capture_on_commit_callbac
 
 
 @pytest.mark.django_db
-def test_encoding_is_pinned():
-    from councils.core.ledger.encoding import entry_document
+def test_every_entry_is_salted_with_a_fresh_nonce_in_the_pinned_encoding():
+    from councils.core.ledger.encoding import entry_document, version_problem
 
-    document = entry_document(
-        event="motion.adopted", at=NOW, actor=None, council="c", payload={"b": [1, True, None], "a": "é"}
-    )
-    assert canonical_bytes(document) == (
+    payload = {"b": [1, True, None], "a": "é"}
+    entries = append(2, event="motion.adopted")
+    data = [bytes(e.data) for e in entries]
+    documents = [queries.entry_document(e) for e in entries]
+    nonces = [d["nonce"] for d in documents]
+    assert nonces[0] != nonces[1] and data[0] != data[1]
+    assert entries[0].leaf_hash != entries[1].leaf_hash
+    for i, (document, nonce) in enumerate(zip(documents, nonces, strict=True)):
+        assert version_problem(document) is None
+        assert data[i] == canonical_bytes(
+            entry_document(
+                event="motion.adopted", at=NOW, actor=None, council=None, payload={"n": i}, nonce=nonce
+            )
+        )
+    assert canonical_bytes(
+        entry_document(
+            event="motion.adopted", at=NOW, actor=None, council="c", payload=payload, nonce="0" * 32
+        )
+    ) == (
         b'{"actor":null,"at":"2026-03-01T09:00:00.000000Z","council":"c","event":"motion.adopted",'
-        b'"payload":{"a":"\xc3\xa9","b":[1,true,null]},"v":1}'
+        b'"nonce":"00000000000000000000000000000000","payload":{"a":"\xc3\xa9","b":[1,true,null]},"v":2}'
     )
 
 

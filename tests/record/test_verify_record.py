@@ -11,13 +11,14 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 
+from councils.core.ledger.encoding import canonical_bytes, leaf_hash
 from councils.federation.models import Membership, Seat
 from councils.motions import actions as motion_actions
 from councils.motions.models import Motion, NamedBallot
 from councils.record import sequencer
-from councils.record.models import Sequence
+from councils.record.models import Entry, Pending, Sequence
 from councils.record.verification import verify_database
 from tests.conftest import NOW
 
@@ -95,6 +96,53 @@ def test_direct_edit_of_an_entry_is_detected(decided, capsys):
     assert exit_info.value.code == 1
     out = capsys.readouterr().out
     assert "Entry 0 (federation.founded) was altered" in out
+
+
+def test_entries_written_before_the_nonce_still_match(decided):
+    data = canonical_bytes(
+        {
+            "v": 1,
+            "event": "test.happened",
+            "at": "2026-03-01T09:00:00.000000Z",
+            "actor": None,
+            "council": None,
+            "payload": {},
+        }
+    )
+    with transaction.atomic():
+        entry = Entry.objects.create(
+            event="test.happened", created_at=NOW, data=data, leaf_hash=leaf_hash(data)
+        )
+        Pending.objects.create(entry=entry)
+    sequencer.sequence_pending(now=NOW)
+    assert Sequence.objects.get(entry=entry).index > 0
+    assert verify_database() == []
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        (
+            b'{"v":2,"event":"federation.founded"}',
+            "Entry 0 (federation.founded) is in encoding version 2 but has no well-formed nonce (32 "
+            "lower-case hexadecimal digits), so anyone could guess its content from its public leaf hash.",
+        ),
+        (
+            b'{"v":3,"event":"federation.founded"}',
+            "Entry 0 (federation.founded) is in an encoding version this verifier does not know "
+            "(3; it reads versions 1 and 2).",
+        ),
+    ],
+)
+def test_an_entry_without_its_nonce_or_in_an_unknown_version_is_detected(decided, data, problem):
+    drop_triggers()
+    sql(
+        "UPDATE record_entry SET data = %s WHERE id = (SELECT entry_id FROM record_sequence WHERE "
+        + '"index"'
+        + " = 0)",
+        [data],
+    )
+    assert problem in verify_database()
 
 
 def test_a_vote_choice_changed_in_the_database_is_detected(decided, cast):

@@ -1,20 +1,30 @@
-"""Canonical entry encoding, version 1.
+"""Canonical entry encoding, version 2.
 
 An entry's bytes are the UTF-8 of a JSON object with keys sorted, no
 insignificant white space, and only strings, integers, booleans, null, lists
 and objects as values (no floats: decimals travel as strings). The same
-payload always gives the same bytes, so anyone can recompute a leaf hash.
+document always gives the same bytes, so anyone can recompute a leaf hash.
+
+Version 2 adds a random `nonce` (128 bits, 32 lower-case hexadecimal
+digits) to every entry. Every leaf hash is public, also of entries only some
+may read; without the nonce, someone who knows the UUIDs involved could
+hash every plausible content of a hidden entry (a named vote's choice, its
+time to within a second) until one matches. Version 1 entries, written
+before, have no nonce and stay valid.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-ENCODING_VERSION = 1
+ENCODING_VERSION = 2
+NONCE_BYTES = 16
+_WELL_FORMED_NONCE = re.compile(f"[0-9a-f]{{{2 * NONCE_BYTES}}}").fullmatch
 
 
 def _check(value: Any, path: str) -> None:
@@ -55,17 +65,48 @@ def format_time(moment: datetime) -> str:
 
 
 def entry_document(
-    *, event: str, at: datetime, actor: str | None, council: str | None, payload: Mapping[str, Any]
+    *,
+    event: str,
+    at: datetime,
+    actor: str | None,
+    council: str | None,
+    payload: Mapping[str, Any],
+    nonce: str,
 ) -> dict[str, Any]:
-    """Build the versioned document whose canonical bytes are the entry."""
+    """Build the versioned document whose canonical bytes are the entry.
+
+    `nonce` is `secrets.token_hex(NONCE_BYTES)`, drawn afresh for every entry.
+    """
     return {
         "v": ENCODING_VERSION,
+        "nonce": nonce,
         "event": event,
         "at": format_time(at),
         "actor": actor,
         "council": council,
         "payload": dict(payload),
     }
+
+
+def version_problem(document: Mapping[str, Any]) -> str | None:
+    """What is wrong with a decoded entry's encoding version and nonce, in plain language; None if nothing."""
+    version = document.get("v")
+    if version == 2 and type(version) is int:
+        nonce = document.get("nonce")
+        if type(nonce) is str and _WELL_FORMED_NONCE(nonce) is not None:
+            return None
+        return (
+            f"is in encoding version 2 but has no well-formed nonce ({2 * NONCE_BYTES} lower-case "
+            "hexadecimal digits), so anyone could guess its content from its public leaf hash"
+        )
+    if version == 1 and type(version) is int:
+        return None
+    if version is None:
+        return "states no encoding version"
+    return (
+        f"is in an encoding version this verifier does not know ({json.dumps(version)}; "
+        "it reads versions 1 and 2)"
+    )
 
 
 def leaf_hash(entry: bytes) -> bytes:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from councils.core.ledger import merkle, note, replay
+from councils.core.ledger.encoding import version_problem
 
 
 @dataclass
@@ -165,6 +166,10 @@ def check_entries(
                     item = from_document(index, document)
                 except ValueError:
                     verdict.problems.append(f"Entry {index} is not a readable record entry.")
+                else:
+                    wrong = version_problem(document)
+                    if wrong is not None:
+                        verdict.problems.append(f"Entry {index} {wrong}.")
             elif claimed is not None and len(claimed) == merkle.HASH_SIZE:
                 current = claimed
             else:

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
 
-from councils.core.ledger.encoding import canonical_bytes, entry_document, format_time, leaf_hash
+from councils.core.ledger.encoding import (
+    ENCODING_VERSION,
+    canonical_bytes,
+    entry_document,
+    format_time,
+    leaf_hash,
+    version_problem,
+)
 
 
 def test_keys_are_sorted_without_white_space() -> None:
@@ -40,18 +48,69 @@ def test_times_are_written_in_utc_and_naive_times_are_refused() -> None:
         format_time(datetime(2026, 3, 1, 9, 0))
 
 
-def test_an_entry_is_a_versioned_document_whose_leaf_hash_anyone_can_recompute() -> None:
+NONCE = "0123456789abcdef0123456789abcdef"
+# Golden entries: these bytes and leaf hashes must never change, or every log written so far breaks.
+VERSION_1 = (
+    b'{"actor":null,"at":"2026-03-01T09:00:00.000000Z","council":"c-1","event":"vote.closed",'
+    b'"payload":{"vote":"v-1"},"v":1}'
+)
+VERSION_1_LEAF = "04950e115255743874b0977f1bb59b1cd43cc78d8e19ee870aa0894da1870d87"
+VERSION_2 = (
+    b'{"actor":null,"at":"2026-03-01T09:00:00.000000Z","council":"c-1","event":"vote.closed",'
+    b'"nonce":"0123456789abcdef0123456789abcdef","payload":{"vote":"v-1"},"v":2}'
+)
+VERSION_2_LEAF = "e0940b71f8f686266f1c37edbbd4aeccc9a0fb6df64cb4c901c9c9a252f8c0d4"
+
+
+def test_an_entry_is_a_salted_versioned_document_whose_leaf_hash_anyone_can_recompute() -> None:
     document = entry_document(
         event="vote.closed",
         at=datetime(2026, 3, 1, 9, 0, tzinfo=UTC),
         actor=None,
         council="c-1",
         payload={"vote": "v-1"},
+        nonce=NONCE,
     )
     entry = canonical_bytes(document)
 
-    assert entry == (
-        b'{"actor":null,"at":"2026-03-01T09:00:00.000000Z","council":"c-1","event":"vote.closed",'
-        b'"payload":{"vote":"v-1"},"v":1}'
-    )
+    assert ENCODING_VERSION == 2
+    assert entry == VERSION_2
     assert leaf_hash(entry) == hashlib.sha256(b"\x00" + entry).digest()
+    assert leaf_hash(entry).hex() == VERSION_2_LEAF
+    assert version_problem(document) is None
+
+
+def test_version_1_entries_written_before_the_nonce_stay_valid() -> None:
+    document = json.loads(VERSION_1)
+
+    assert canonical_bytes(document) == VERSION_1
+    assert leaf_hash(VERSION_1).hex() == VERSION_1_LEAF
+    assert version_problem(document) is None
+
+
+def test_the_same_content_salted_twice_hashes_apart() -> None:
+    first, second = (json.loads(VERSION_2) | {"nonce": n} for n in (NONCE, NONCE[::-1]))
+
+    assert leaf_hash(canonical_bytes(first)) != leaf_hash(canonical_bytes(second))
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"nonce": None}, "is in encoding version 2 but has no well-formed nonce (32 lower-case hexadecimal"),
+        ({"nonce": NONCE[:-2]}, "but has no well-formed nonce"),
+        ({"nonce": NONCE.upper()}, "but has no well-formed nonce"),
+        ({"nonce": NONCE + "\n"}, "but has no well-formed nonce"),
+        ({"nonce": 12345}, "but has no well-formed nonce"),
+        ({"v": None}, "states no encoding version"),
+        ({"v": 3}, "is in an encoding version this verifier does not know (3; it reads versions 1 and 2)"),
+        ({"v": "2"}, 'is in an encoding version this verifier does not know ("2";'),
+        ({"v": True}, "is in an encoding version this verifier does not know (true;"),
+    ],
+)
+def test_a_malformed_version_or_nonce_is_explained(change: dict[str, object], problem: str) -> None:
+    document = {k: v for k, v in (json.loads(VERSION_2) | change).items() if v is not None}
+
+    message = version_problem(document)
+
+    assert message is not None and problem in message

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pytest
@@ -22,20 +23,22 @@ LOG = note.make_signer(ORIGIN, Ed25519PrivateKey.generate())
 WITNESS = note.make_signer("witness.example", Ed25519PrivateKey.generate(), key_type=note.COSIGNATURE_V1)
 
 
-def entry(name: str) -> bytes:
-    return canonical_bytes(
-        {
-            "v": 1,
-            "event": "council.created",
-            "at": "",
-            "actor": None,
-            "council": name,
-            "payload": {"council": name},
-        }
-    )
+def entry(name: str, *, version: int = 2) -> bytes:
+    document = {
+        "v": version,
+        "event": "council.created",
+        "at": "",
+        "actor": None,
+        "council": name,
+        "payload": {"council": name},
+    }
+    if version == 2:
+        document["nonce"] = hashlib.sha256(name.encode()).hexdigest()[:32]
+    return canonical_bytes(document)
 
 
-ENTRIES = [entry(f"c-{i}") for i in range(4)]
+# A log begun before entries were salted (version 1) and continued after (version 2).
+ENTRIES = [entry(f"c-{i}", version=1 if i < 2 else 2) for i in range(4)]
 LEAVES = [merkle.hash_leaf(e) for e in ENTRIES]
 
 
@@ -161,6 +164,27 @@ def test_entries_the_reader_may_not_see_are_checked_by_their_leaf_hash():
 def test_a_damaged_record_is_explained(entries, expected):
     verdict, _ = checked(entries)
     assert expected in verdict.problems
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            {"nonce": "guessable"},
+            "Entry 1 is in encoding version 2 but has no well-formed nonce (32 lower-case hexadecimal "
+            "digits), so anyone could guess its content from its public leaf hash.",
+        ),
+        (
+            {"v": 3},
+            "Entry 1 is in an encoding version this verifier does not know (3; it reads versions 1 and 2).",
+        ),
+    ],
+)
+def test_an_entry_without_its_nonce_or_in_an_unknown_version_is_explained(change, expected):
+    data = [ENTRIES[0], canonical_bytes(json.loads(ENTRIES[3]) | change)]
+    root = merkle.root_from_leaves(merkle.hash_leaf(d) for d in data)[1]
+    verdict, _ = checked(enumerate_entries(data), size=2, root=root)
+    assert verdict.problems == [expected] and verdict.replayed == 2
 
 
 def test_entries_that_do_not_hash_to_the_root_are_caught():
