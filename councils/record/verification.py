@@ -25,7 +25,7 @@ from typing import Any
 from django.utils.module_loading import autodiscover_modules
 
 from councils.core.ledger import merkle, note
-from councils.core.ledger.encoding import leaf_hash, version_problem
+from councils.core.ledger.encoding import EncodingCheck, leaf_hash
 from councils.record.models import Checkpoint, Cosignature, Entry, LogState, Node, Pending, Sequence
 
 CHUNK = 5000
@@ -85,6 +85,7 @@ def check_log() -> tuple[list[str], RecordIndex]:
     problems: list[str] = []
     record = RecordIndex()
     builder = merkle.TreeBuilder()
+    encoding = EncodingCheck()
     stored_nodes = {
         (level, index): bytes(h) for level, index, h in Node.objects.values_list("level", "index", "hash")
     }
@@ -111,7 +112,7 @@ def check_log() -> tuple[list[str], RecordIndex]:
                 problems.append(
                     f"Entry {index} ({event}) was altered: its bytes no longer match its leaf hash."
                 )
-            record.add(_decode(index, bytes(data), problems))
+            record.add(_decode(index, bytes(data), problems, encoding))
         for position, h in builder.append(leaf):
             seen_nodes.add(position)
             if stored_nodes.get(position) != h:
@@ -135,11 +136,11 @@ def check_log() -> tuple[list[str], RecordIndex]:
     ):
         if entry_id not in pending:
             problems.append(f"Entry row {entry_id} is neither in the log nor waiting to be sequenced.")
-        record.add(_decode(None, bytes(data), problems))
+        record.add(_decode(None, bytes(data), problems, encoding))
     return problems, record
 
 
-def _decode(index: int | None, data: bytes, problems: list[str]) -> Recorded:
+def _decode(index: int | None, data: bytes, problems: list[str], encoding: EncodingCheck) -> Recorded:
     try:
         document = json.loads(data)
         recorded = Recorded(
@@ -152,7 +153,7 @@ def _decode(index: int | None, data: bytes, problems: list[str]) -> Recorded:
     except (ValueError, KeyError, TypeError):
         problems.append(f"{_where(index).capitalize()} is not a readable record entry.")
         return Recorded(index, "", None, None, {})
-    wrong = version_problem(document)
+    wrong = encoding.problem(index, document)
     if wrong is not None:
         problems.append(f"{_where(index).capitalize()} ({recorded.event}) {wrong}.")
     return recorded

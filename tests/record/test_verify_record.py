@@ -18,6 +18,7 @@ from councils.federation.models import Membership, Seat
 from councils.motions import actions as motion_actions
 from councils.motions.models import Motion, NamedBallot
 from councils.record import sequencer
+from councils.record.actions import append_entry
 from councils.record.models import Entry, Pending, Sequence
 from councils.record.verification import verify_database
 from tests.conftest import NOW
@@ -98,7 +99,7 @@ def test_direct_edit_of_an_entry_is_detected(decided, capsys):
     assert "Entry 0 (federation.founded) was altered" in out
 
 
-def test_entries_written_before_the_nonce_still_match(decided):
+def _unsalted_entry() -> Entry:
     data = canonical_bytes(
         {
             "v": 1,
@@ -115,8 +116,25 @@ def test_entries_written_before_the_nonce_still_match(decided):
         )
         Pending.objects.create(entry=entry)
     sequencer.sequence_pending(now=NOW)
-    assert Sequence.objects.get(entry=entry).index > 0
+    return entry
+
+
+@pytest.mark.django_db
+def test_entries_written_before_the_nonce_still_match():
+    entry = _unsalted_entry()
+    with transaction.atomic():
+        append_entry(event="test.salted", actor=None, council=None, payload={}, now=NOW)
+    sequencer.sequence_pending(now=NOW)
+    assert Sequence.objects.get(entry=entry).index == 0 and Sequence.objects.count() == 2
     assert verify_database() == []
+
+
+def test_a_return_to_unsalted_entries_is_detected(decided):
+    index = Sequence.objects.get(entry=_unsalted_entry()).index
+    assert verify_database() == [
+        f"Entry {index} (test.happened) is in encoding version 1, without a nonce, after entry 0, which was "
+        "salted: the server went back to entries whose content can be guessed from their public leaf hash."
+    ]
 
 
 @pytest.mark.parametrize(

@@ -109,6 +109,37 @@ def version_problem(document: Mapping[str, Any]) -> str | None:
     )
 
 
+class EncodingCheck:
+    """Check readable entries in log order: each one's version and nonce, and no return to unsalted ones.
+
+    A version 1 entry after a salted one means the server went back to entries
+    whose hidden content anyone could guess from their public leaf hashes.
+    """
+
+    def __init__(self) -> None:
+        self.salted = False
+        self.salted_from: int | None = None  # the first salted entry's index, if it has one yet
+
+    def problem(self, index: int | None, document: Mapping[str, Any]) -> str | None:
+        wrong = version_problem(document)
+        if wrong is not None:
+            return wrong
+        if document["v"] == ENCODING_VERSION:
+            if not self.salted:
+                self.salted, self.salted_from = True, index
+        elif self.salted:
+            after = (
+                "a salted entry"
+                if self.salted_from is None
+                else f"entry {self.salted_from}, which was salted"
+            )
+            return (
+                f"is in encoding version 1, without a nonce, after {after}: the server went back to "
+                "entries whose content can be guessed from their public leaf hash"
+            )
+        return None
+
+
 def leaf_hash(entry: bytes) -> bytes:
     """RFC 9162 leaf hash: SHA-256(0x00 || entry)."""
     return hashlib.sha256(b"\x00" + entry).digest()

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from councils.core.ledger import merkle, note, replay
-from councils.core.ledger.encoding import version_problem
+from councils.core.ledger.encoding import EncodingCheck
 
 
 @dataclass
@@ -144,6 +144,7 @@ def check_entries(
     from_document = replay.Item.from_document
     feed = replay.feed
     result = replay.Replay()
+    encoding = EncodingCheck()
 
     def leaf_hashes() -> Iterator[bytes]:
         expected = 0
@@ -167,7 +168,7 @@ def check_entries(
                 except ValueError:
                     verdict.problems.append(f"Entry {index} is not a readable record entry.")
                 else:
-                    wrong = version_problem(document)
+                    wrong = encoding.problem(index, document)
                     if wrong is not None:
                         verdict.problems.append(f"Entry {index} {wrong}.")
             elif claimed is not None and len(claimed) == merkle.HASH_SIZE:

@@ -187,6 +187,16 @@ def test_an_entry_without_its_nonce_or_in_an_unknown_version_is_explained(change
     assert verdict.problems == [expected] and verdict.replayed == 2
 
 
+def test_a_return_to_unsalted_entries_is_explained():
+    data = [ENTRIES[0], ENTRIES[2], entry("c-late", version=1), ENTRIES[3]]
+    root = merkle.root_from_leaves(merkle.hash_leaf(d) for d in data)[1]
+    verdict, _ = checked(enumerate_entries(data), size=4, root=root)
+    assert verdict.problems == [
+        "Entry 2 is in encoding version 1, without a nonce, after entry 1, which was salted: the server went "
+        "back to entries whose content can be guessed from their public leaf hash."
+    ]
+
+
 def test_entries_that_do_not_hash_to_the_root_are_caught():
     altered = [*ENTRIES[:3], entry("c-forged")]
     verdict, _ = checked((i, e, None) for i, e in enumerate(altered))
