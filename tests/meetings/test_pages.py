@@ -142,15 +142,36 @@ def test_home_page_lists_next_meetings_and_open_elections(cast, meeting):
     assert upcoming.title.encode() not in cast.client(cast.dave).get("/").content
 
 
-def test_chair_marks_others_present_and_members_cannot(cast, meeting):
+def test_chair_marks_everyone_ticked_present_in_one_submit(cast, meeting):
     actions.open_meeting(actor=cast.alice, meeting=meeting, now=NOW)
-    page = cast.client(cast.alice).get(f"/meetings/{meeting.uuid}/")
-    assert b"Mark present" in page.content and b"Frank Costa" in page.content
-    url = f"/meetings/{meeting.uuid}/attend/"
-    assert cast.client(cast.bob).post(url, {"person": str(cast.frank.uuid)}).status_code == 403
-    assert cast.client(cast.alice).post(url, {"person": str(cast.frank.uuid)}).status_code == 302
-    assert cast.client(cast.alice).post(url, {"person": str(cast.dave.uuid)}).status_code == 422
-    assert list(meeting.attendance.values_list("user__username", flat=True)) == ["frank"]
+    page = cast.client(cast.alice).get(f"/meetings/{meeting.uuid}/").content.decode()
+    assert "Mark present" in page and "Frank Costa" in page
+    assert (
+        f'<input type="checkbox" id="present_{cast.erin.uuid}" name="person" value="{cast.erin.uuid}">'
+        in page
+    )
+    url = f"/meetings/{meeting.uuid}/attend/others/"
+    ticked = {"person": [str(cast.frank.uuid), str(cast.erin.uuid)]}
+    assert cast.client(cast.bob).post(url, ticked).status_code == 403
+    with_outsider = {"person": [str(cast.frank.uuid), str(cast.dave.uuid)]}
+    assert cast.client(cast.alice).post(url, with_outsider).status_code == 422
+    assert cast.client(cast.alice).post(url, {"person": ["not-a-uuid"]}).status_code == 422
+    assert cast.client(cast.alice).post(url, {"person": [str(uuid.uuid4())]}).status_code == 422
+    assert cast.client(cast.alice).post(url, {}).status_code == 422
+    assert not meeting.attendance.exists()
+    response = cast.client(cast.alice).post(url, ticked, follow=True)
+    assert "2 people are marked present." in response.content.decode()
+    assert sorted(meeting.attendance.values_list("user__username", flat=True)) == ["erin", "frank"]
+    page = response.content.decode()
+    assert f'value="{cast.frank.uuid}"' not in page and f'value="{cast.bob.uuid}"' in page
+
+
+def test_a_participant_marks_themselves_present(cast, meeting):
+    actions.open_meeting(actor=cast.alice, meeting=meeting, now=NOW)
+    response = cast.client(cast.carol).post(f"/meetings/{meeting.uuid}/attend/", follow=True)
+    assert "You are marked present." in response.content.decode()
+    assert list(meeting.attendance.values_list("user__username", flat=True)) == ["carol"]
+    assert cast.client(cast.dave).post(f"/meetings/{meeting.uuid}/attend/").status_code == 422
 
 
 def test_agenda_links_the_report_back_and_shows_it_once_filed(cast, meeting):
