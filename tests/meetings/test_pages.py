@@ -224,3 +224,34 @@ def test_the_open_button_waits_for_the_time_the_meeting_was_called_for(cast, mee
     assert "Open the meeting" not in page and "You can open the meeting from" in page
     due = cast.client(cast.alice).get(f"/meetings/{meeting.uuid}/").content.decode()
     assert "Open the meeting" in due and "You can open the meeting from" not in due
+
+
+def test_the_motion_picker_offers_only_motions_still_to_be_decided_and_tells_amendments_apart(cast, meeting):
+    from councils.motions import actions as motion_actions
+    from councils.motions.models import Motion
+
+    def table(title, who=cast.bob):
+        return motion_actions.table_motion(
+            actor=who, council=cast.riverside, title=title, text="Text.", now=NOW
+        )
+
+    safety = table("Safety representatives")
+    table("Canteen prices")
+    motion_actions.withdraw_motion(actor=cast.bob, motion=table("New lockers"), now=NOW)
+    for title, state in (("Weekend overtime", "rejected"), ("Heat breaks", "adopted")):
+        Motion.objects.filter(pk=table(title).pk).update(state=state)
+    by_erin = motion_actions.propose_amendment(actor=cast.erin, motion=safety, text="Elect three.", now=NOW)
+    by_frank = motion_actions.propose_amendment(
+        actor=cast.frank, motion=safety, text="Elect four.", now=NOW + timedelta(hours=1)
+    )
+    page = cast.client(cast.alice).get(f"/meetings/{meeting.uuid}/").content.decode()
+    picker = page[
+        page.index('<select id="motion"') : page.index("</select>", page.index('<select id="motion"'))
+    ]
+    assert "Safety representatives</option>" in picker and "Canteen prices</option>" in picker
+    for closed in ("New lockers", "Weekend overtime", "Heat breaks"):
+        assert closed not in picker
+    assert f'value="{by_erin.uuid}">Amendment to: Safety representatives (proposed by Erin Walsh, ' in picker
+    assert (
+        f'value="{by_frank.uuid}">Amendment to: Safety representatives (proposed by Frank Costa, ' in picker
+    )

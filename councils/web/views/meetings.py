@@ -24,6 +24,7 @@ from councils.meetings import actions, permissions, queries
 from councils.meetings.models import AgendaItem, Meeting, Speaker
 from councils.meetings.pdf import minutes_pdf
 from councils.motions.models import Motion
+from councils.motions.queries import list_open_motions
 from councils.web.views.common import domain_errors, parse_moment
 
 
@@ -57,9 +58,7 @@ def _context(request: HttpRequest, meeting: Meeting, **extra: Any) -> dict[str, 
         # A meeting opens no earlier than the time it was called for; say so rather than offer a refusal.
         "opens_later": meeting.status == Meeting.Status.SCHEDULED and timezone.now() < meeting.starts_at,
         "item_form": {},
-        "motions": Motion.objects.filter(council=meeting.council).order_by("-tabled_at")[:50]
-        if may_manage
-        else [],
+        "motions": list_open_motions(council=meeting.council)[:50] if may_manage else [],
         "elections": list_elections(council=meeting.council)[:50] if may_manage else [],
         **extra,
     }
