@@ -255,3 +255,16 @@ def test_the_motion_picker_offers_only_motions_still_to_be_decided_and_tells_ame
     assert (
         f'value="{by_frank.uuid}">Amendment to: Safety representatives (proposed by Frank Costa, ' in picker
     )
+
+
+def test_people_who_share_a_name_are_told_apart_on_the_attendance_list(cast, meeting):
+    from councils.federation import actions as federation_actions
+    from tests.conftest import make_user
+
+    namesake = make_user("erin2", "Erin Walsh")
+    federation_actions.add_founding_member(actor=None, council=cast.riverside, user=namesake, now=NOW)
+    actions.open_meeting(actor=cast.alice, meeting=meeting, now=NOW)
+    page = cast.client(cast.alice).get(f"/meetings/{meeting.uuid}/").content.decode()
+    assert f'<label for="present_{cast.erin.uuid}">Erin Walsh (erin)</label>' in page
+    assert f'<label for="present_{namesake.uuid}">Erin Walsh (erin2)</label>' in page
+    assert f'<label for="present_{cast.frank.uuid}">Frank Costa</label>' in page

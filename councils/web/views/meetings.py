@@ -25,7 +25,7 @@ from councils.meetings.models import AgendaItem, Meeting, Speaker
 from councils.meetings.pdf import minutes_pdf
 from councils.motions.models import Motion
 from councils.motions.queries import list_open_motions
-from councils.web.views.common import domain_errors, parse_moment
+from councils.web.views.common import domain_errors, parse_moment, told_apart
 
 
 def _context(request: HttpRequest, meeting: Meeting, **extra: Any) -> dict[str, Any]:
@@ -48,7 +48,7 @@ def _context(request: HttpRequest, meeting: Meeting, **extra: Any) -> dict[str, 
         "may_manage": may_manage,
         "may_speak": permissions.can(request.user, "speak", meeting),
         "may_attend": permissions.can(request.user, "attend", meeting),
-        "absent": queries.list_absent(meeting=meeting)
+        "absent": told_apart(queries.list_absent(meeting=meeting))
         if may_manage and meeting.status == Meeting.Status.OPEN
         else [],
         "is_present": request.user.is_authenticated
