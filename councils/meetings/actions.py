@@ -23,6 +23,7 @@ from councils.core.ledger.encoding import canonical_bytes
 from councils.core.rules import meetings as meeting_rules
 from councils.elections.models import Election
 from councils.federation.models import Council
+from councils.federation.queries import list_participants
 from councils.live.publish import publish_on_commit
 from councils.mandates.actions import open_reports_due
 from councils.mandates.models import ReportDue
@@ -451,6 +452,24 @@ def close_meeting(*, actor: User, meeting: Meeting, now: datetime) -> Meeting:
     return meeting
 
 
+def _attend(meeting: Meeting, *, actor: User, user: User, now: datetime) -> Attendance:
+    """Write one attendance and its record entry; the caller holds the meeting and checked who may."""
+    try:
+        with transaction.atomic():
+            attendance = Attendance.objects.create(meeting=meeting, user=user, present_at=now)
+    except IntegrityError:
+        raise ConflictError(f"{user.name} is already marked present.") from None
+    # One entry per person: the offline verifier counts them towards the quorum.
+    append_entry(
+        event="meeting.attended",
+        actor=actor,
+        council=meeting.council,
+        payload={"meeting": str(meeting.uuid), "member": str(user.uuid)},
+        now=now,
+    )
+    return attendance
+
+
 @transaction.atomic
 def mark_present(*, actor: User, meeting: Meeting, user: User, now: datetime) -> Attendance:
     """Record someone as present: themselves, or anyone by the chair or secretary."""
@@ -460,20 +479,40 @@ def mark_present(*, actor: User, meeting: Meeting, user: User, now: datetime) ->
         permissions.require(actor, "manage", meeting)
     if not permissions.can(user, "attend", meeting):
         raise InvalidInputError(f"{user.name} does not take part in {meeting.council.name}.")
-    try:
-        with transaction.atomic():
-            attendance = Attendance.objects.create(meeting=meeting, user=user, present_at=now)
-    except IntegrityError:
-        raise ConflictError(f"{user.name} is already marked present.") from None
-    append_entry(
-        event="meeting.attended",
-        actor=actor,
-        council=meeting.council,
-        payload={"meeting": str(meeting.uuid), "member": str(user.uuid)},
-        now=now,
-    )
+    attendance = _attend(meeting, actor=actor, user=user, now=now)
     publish_on_commit(_channel(meeting), {"type": "attendance.changed"})
     return attendance
+
+
+@transaction.atomic
+def mark_present_many(
+    *, actor: User, meeting: Meeting, users: Sequence[User], now: datetime
+) -> list[Attendance]:
+    """The chair or secretary marks several people present at once; returns the attendances written.
+
+    Each person gets the same record entry `mark_present` writes. Someone who
+    marked themselves present since the chair's list was drawn is left as they
+    are; anyone who does not take part refuses the whole list.
+    """
+    meeting = _lock(meeting)
+    _require_status(meeting, Meeting.Status.OPEN)
+    permissions.require(actor, "manage", meeting)
+    if not users:
+        raise InvalidInputError("Choose at least one person to mark present.")
+    present = set(meeting.attendance.values_list("user_id", flat=True))
+    todo = list({u.pk: u for u in users if u.pk not in present}.values())
+    takes_part = set(
+        list_participants(council=meeting.council)
+        .filter(pk__in=[u.pk for u in todo])
+        .values_list("pk", flat=True)
+    )
+    strangers = [u.name for u in todo if u.pk not in takes_part]
+    if strangers:
+        raise InvalidInputError(f"Not taking part in {meeting.council.name}: {', '.join(strangers)}.")
+    attendances = [_attend(meeting, actor=actor, user=u, now=now) for u in todo]
+    if attendances:
+        publish_on_commit(_channel(meeting), {"type": "attendance.changed"})
+    return attendances
 
 
 def _lock_item(item: AgendaItem) -> tuple[Meeting, AgendaItem]:

@@ -21,6 +21,7 @@ from councils.federation.queries import (
     can_see_names,
     count_voters,
     list_participant_councils,
+    list_participants,
     list_visible_councils,
     list_voters,
 )
@@ -150,22 +151,11 @@ def list_attendance(*, meeting: Meeting) -> QuerySet[Attendance]:
 
 def list_absent(*, meeting: Meeting) -> list[User]:
     """The council's participants not yet marked present, for the chair's attendance form."""
-    from councils.federation.models import Membership, Office, Seat
-
-    council = meeting.council
-    ids = set(
-        Membership.objects.filter(
-            council=council,
-            ended_at__isnull=True,
-            status__in=[Membership.Status.FULL, Membership.Status.CANDIDATE],
-        ).values_list("user_id", flat=True)
+    return list(
+        list_participants(council=meeting.council)
+        .exclude(pk__in=meeting.attendance.values("user_id"))
+        .order_by("display_name", "username")
     )
-    ids |= set(Seat.objects.filter(council=council, ended_at__isnull=True).values_list("user_id", flat=True))
-    ids |= set(
-        Office.objects.filter(council=council, ended_at__isnull=True).values_list("user_id", flat=True)
-    )
-    ids -= set(meeting.attendance.values_list("user_id", flat=True))
-    return list(User.objects.filter(pk__in=ids, is_active=True).order_by("display_name", "username"))
 
 
 def _names(uuids: set[str]) -> dict[str, str]:

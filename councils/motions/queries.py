@@ -64,6 +64,15 @@ def list_motions(*, council: Council, state: str | None = None) -> QuerySet[Moti
     return motions.order_by("-tabled_at", "-id")
 
 
+def list_open_motions(*, council: Council) -> QuerySet[Motion]:
+    """The council's motions and amendments still to be decided, newest first.
+
+    Awaiting seconders, seconded or voting: what a meeting can still debate.
+    """
+    open_states = [Motion.State.DRAFT, Motion.State.SECONDED, Motion.State.VOTING]
+    return _motions().filter(council=council, state__in=open_states).order_by("-tabled_at", "-id")
+
+
 def list_amendments(*, motion: Motion) -> QuerySet[Motion]:
     return _motions().filter(amends=motion).order_by("tabled_at", "id")
 

@@ -313,3 +313,16 @@ def test_a_refused_closing_time_is_explained_on_the_election_page(cast, election
     page = response.content.decode()
     assert response.status_code == 422 and "at least 15 minutes" in page
     assert "Run the election" in page and f'value="{soon}"' in page
+
+
+def test_voters_who_share_a_name_are_told_apart_in_the_nominate_form(cast, election):
+    from councils.federation import actions as federation_actions
+    from tests.conftest import make_user
+
+    namesake = make_user("erin2", "Erin Walsh")
+    federation_actions.add_founding_member(actor=None, council=cast.riverside, user=namesake, now=NOW)
+    page = cast.client(cast.bob).get(f"/elections/{election.uuid}/").content.decode()
+    assert f'<option value="{cast.erin.uuid}">Erin Walsh (erin)</option>' in page
+    assert f'<option value="{namesake.uuid}">Erin Walsh (erin2)</option>' in page
+    assert f'<option value="{cast.frank.uuid}">Frank Costa</option>' in page
+    assert f'<option value="{cast.bob.uuid}" selected>Bob Novak (myself)</option>' in page

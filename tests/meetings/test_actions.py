@@ -525,3 +525,40 @@ def test_a_constitution_may_set_no_quorum(cast, meeting, rules):
     actions.open_meeting(actor=cast.alice, meeting=meeting, now=at(0))
     assert entries("meeting.opened")[0]["quorum"] == 0
     assert actions.take_next_item(actor=cast.alice, meeting=meeting, now=at(1)) == item
+
+
+def test_chair_marks_several_present_at_once_with_an_entry_each_and_one_live_event(
+    cast, meeting, local_broker, django_capture_on_commit_callbacks
+):
+    actions.open_meeting(actor=cast.alice, meeting=meeting, now=at(0))
+    actions.mark_present(actor=cast.bob, meeting=meeting, user=cast.bob, now=at(1))
+    published = []
+    local_broker.subscribe(f"meeting-{meeting.uuid}", lambda _, event: published.append(event))
+    with django_capture_on_commit_callbacks(execute=True):
+        # Bob came in on his own while the chair was ticking the list: he is left as he is.
+        marked = actions.mark_present_many(
+            actor=cast.alice, meeting=meeting, users=[cast.erin, cast.bob, cast.carol, cast.erin], now=at(2)
+        )
+    assert [a.user for a in marked] == [cast.erin, cast.carol]
+    assert published == [{"type": "attendance.changed"}]
+    attended = [
+        json.loads(bytes(e.data)) for e in Entry.objects.filter(event="meeting.attended").order_by("id")
+    ]
+    assert [(e["actor"], e["payload"]) for e in attended] == [
+        (str(actor.uuid), {"meeting": str(meeting.uuid), "member": str(member.uuid)})
+        for actor, member in ((cast.bob, cast.bob), (cast.alice, cast.erin), (cast.alice, cast.carol))
+    ]
+    assert queries.quorum(meeting=meeting).present == 2
+
+
+def test_marking_several_present_is_for_the_chair_and_all_or_nothing(cast, meeting):
+    with pytest.raises(ConflictError):
+        actions.mark_present_many(actor=cast.alice, meeting=meeting, users=[cast.bob], now=at(0))
+    actions.open_meeting(actor=cast.alice, meeting=meeting, now=at(0))
+    with pytest.raises(PermissionDeniedError):
+        actions.mark_present_many(actor=cast.bob, meeting=meeting, users=[cast.bob, cast.erin], now=at(1))
+    with pytest.raises(InvalidInputError, match="Not taking part in Riverside Depot: Dave Okafor"):
+        actions.mark_present_many(actor=cast.alice, meeting=meeting, users=[cast.erin, cast.dave], now=at(1))
+    with pytest.raises(InvalidInputError, match="at least one"):
+        actions.mark_present_many(actor=cast.alice, meeting=meeting, users=[], now=at(1))
+    assert not meeting.attendance.exists() and not entries("meeting.attended")

@@ -66,7 +66,7 @@ def test_anonymous_gets_401_on_writes(cast):
     meeting = schedule(cast)
     anonymous = cast.api(None)
     assert post(anonymous, BASE, {}).status_code == 401
-    for path in ("open", "close", "next-item", "attendance", "items", "minutes/approve"):
+    for path in ("open", "close", "next-item", "attendance", "attendance/many", "items", "minutes/approve"):
         assert post(anonymous, f"{BASE}/{meeting['uuid']}/{path}").status_code == 401
 
 
@@ -165,3 +165,25 @@ def test_agenda_shows_the_report_back_and_the_report_once_filed(cast):
     assert item["report"]["text"] == "We voted yes." and item["report"]["submitted_at"]
     items = erin.get(f"/api/v1/petitions/councils/{cast.riverside.uuid}/items").json()["items"]
     assert [(i["petition"], i["report"], i["status"]) for i in items] == [(None, str(report.uuid), "placed")]
+
+
+def test_chair_marks_several_present_in_one_request(cast):
+    meeting = schedule(cast)
+    base = f"{BASE}/{meeting['uuid']}"
+    alice = cast.api(cast.alice)
+    post(alice, f"{base}/open")
+    people = [str(cast.erin.uuid), str(cast.frank.uuid)]
+    assert post(cast.api(cast.bob), f"{base}/attendance/many", {"people": people}).status_code == 403
+    for body in (
+        {"people": [*people, str(cast.dave.uuid)]},
+        {"people": [*people, str(uuid.uuid4())]},
+        {"people": []},
+        {"people": ["not-a-uuid"]},
+        {},
+    ):
+        response = post(alice, f"{base}/attendance/many", body)
+        assert response.status_code == 422, body
+        assert response.headers["Content-Type"].startswith("application/problem+json")
+    response = post(alice, f"{base}/attendance/many", {"people": people})
+    assert response.status_code == 201 and response.json()["attendance"] == 2
+    assert Entry.objects.filter(event="meeting.attended").count() == 2

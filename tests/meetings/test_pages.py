@@ -146,15 +146,36 @@ def test_home_page_lists_next_meetings_and_open_elections(cast, meeting):
     assert upcoming.title.encode() not in cast.client(cast.dave).get("/").content
 
 
-def test_chair_marks_others_present_and_members_cannot(cast, meeting):
+def test_chair_marks_everyone_ticked_present_in_one_submit(cast, meeting):
     actions.open_meeting(actor=cast.alice, meeting=meeting, now=NOW)
-    page = cast.client(cast.alice).get(f"/meetings/{meeting.uuid}/")
-    assert b"Mark present" in page.content and b"Frank Costa" in page.content
-    url = f"/meetings/{meeting.uuid}/attend/"
-    assert cast.client(cast.bob).post(url, {"person": str(cast.frank.uuid)}).status_code == 403
-    assert cast.client(cast.alice).post(url, {"person": str(cast.frank.uuid)}).status_code == 302
-    assert cast.client(cast.alice).post(url, {"person": str(cast.dave.uuid)}).status_code == 422
-    assert list(meeting.attendance.values_list("user__username", flat=True)) == ["frank"]
+    page = cast.client(cast.alice).get(f"/meetings/{meeting.uuid}/").content.decode()
+    assert "Mark present" in page and "Frank Costa" in page
+    assert (
+        f'<input type="checkbox" id="present_{cast.erin.uuid}" name="person" value="{cast.erin.uuid}">'
+        in page
+    )
+    url = f"/meetings/{meeting.uuid}/attend/others/"
+    ticked = {"person": [str(cast.frank.uuid), str(cast.erin.uuid)]}
+    assert cast.client(cast.bob).post(url, ticked).status_code == 403
+    with_outsider = {"person": [str(cast.frank.uuid), str(cast.dave.uuid)]}
+    assert cast.client(cast.alice).post(url, with_outsider).status_code == 422
+    assert cast.client(cast.alice).post(url, {"person": ["not-a-uuid"]}).status_code == 422
+    assert cast.client(cast.alice).post(url, {"person": [str(uuid.uuid4())]}).status_code == 422
+    assert cast.client(cast.alice).post(url, {}).status_code == 422
+    assert not meeting.attendance.exists()
+    response = cast.client(cast.alice).post(url, ticked, follow=True)
+    assert "2 people are marked present." in response.content.decode()
+    assert sorted(meeting.attendance.values_list("user__username", flat=True)) == ["erin", "frank"]
+    page = response.content.decode()
+    assert f'value="{cast.frank.uuid}"' not in page and f'value="{cast.bob.uuid}"' in page
+
+
+def test_a_participant_marks_themselves_present(cast, meeting):
+    actions.open_meeting(actor=cast.alice, meeting=meeting, now=NOW)
+    response = cast.client(cast.carol).post(f"/meetings/{meeting.uuid}/attend/", follow=True)
+    assert "You are marked present." in response.content.decode()
+    assert list(meeting.attendance.values_list("user__username", flat=True)) == ["carol"]
+    assert cast.client(cast.dave).post(f"/meetings/{meeting.uuid}/attend/").status_code == 422
 
 
 def test_agenda_links_the_report_back_and_shows_it_once_filed(cast, meeting):
@@ -221,3 +242,47 @@ def test_meeting_times_say_they_are_utc_as_the_schedule_form_asks(cast, meeting)
         assert re.search(rf"<dt>{label}</dt><dd>March 1, 2026, {hour} a\.m\. UTC</dd>", page), label
     council = cast.client(cast.bob).get(f"/councils/{cast.riverside.uuid}/").content.decode()
     assert "General meeting</a> <small>March 1, 2026, 9 a.m. UTC · Canteen" in council
+
+
+def test_the_motion_picker_offers_only_motions_still_to_be_decided_and_tells_amendments_apart(cast, meeting):
+    from councils.motions import actions as motion_actions
+    from councils.motions.models import Motion
+
+    def table(title, who=cast.bob):
+        return motion_actions.table_motion(
+            actor=who, council=cast.riverside, title=title, text="Text.", now=NOW
+        )
+
+    safety = table("Safety representatives")
+    table("Canteen prices")
+    motion_actions.withdraw_motion(actor=cast.bob, motion=table("New lockers"), now=NOW)
+    for title, state in (("Weekend overtime", "rejected"), ("Heat breaks", "adopted")):
+        Motion.objects.filter(pk=table(title).pk).update(state=state)
+    by_erin = motion_actions.propose_amendment(actor=cast.erin, motion=safety, text="Elect three.", now=NOW)
+    by_frank = motion_actions.propose_amendment(
+        actor=cast.frank, motion=safety, text="Elect four.", now=NOW + timedelta(hours=1)
+    )
+    page = cast.client(cast.alice).get(f"/meetings/{meeting.uuid}/").content.decode()
+    picker = page[
+        page.index('<select id="motion"') : page.index("</select>", page.index('<select id="motion"'))
+    ]
+    assert "Safety representatives</option>" in picker and "Canteen prices</option>" in picker
+    for closed in ("New lockers", "Weekend overtime", "Heat breaks"):
+        assert closed not in picker
+    assert f'value="{by_erin.uuid}">Amendment to: Safety representatives (proposed by Erin Walsh, ' in picker
+    assert (
+        f'value="{by_frank.uuid}">Amendment to: Safety representatives (proposed by Frank Costa, ' in picker
+    )
+
+
+def test_people_who_share_a_name_are_told_apart_on_the_attendance_list(cast, meeting):
+    from councils.federation import actions as federation_actions
+    from tests.conftest import make_user
+
+    namesake = make_user("erin2", "Erin Walsh")
+    federation_actions.add_founding_member(actor=None, council=cast.riverside, user=namesake, now=NOW)
+    actions.open_meeting(actor=cast.alice, meeting=meeting, now=NOW)
+    page = cast.client(cast.alice).get(f"/meetings/{meeting.uuid}/").content.decode()
+    assert f'<label for="present_{cast.erin.uuid}">Erin Walsh (erin)</label>' in page
+    assert f'<label for="present_{namesake.uuid}">Erin Walsh (erin2)</label>' in page
+    assert f'<label for="present_{cast.frank.uuid}">Frank Costa</label>' in page

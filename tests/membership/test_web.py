@@ -273,3 +273,26 @@ def test_a_standalone_councils_chair_calls_the_longer_standing_members_vote(read
     assert "the vote of the longer-standing members" in page
     listing = ready.client(sam).get(f"/membership/council/{bakery.uuid}/").content.decode()
     assert "Flagged: needs the longer-standing members" in listing
+
+
+def test_members_who_share_a_name_are_told_apart_in_the_charges_form(ready):
+    from councils.federation import actions as federation_actions
+    from tests.conftest import NOW
+
+    namesake = make_user("erin2", "Erin Walsh")
+    federation_actions.add_founding_member(actor=None, council=ready.riverside, user=namesake, now=NOW)
+    page = (
+        ready.client(ready.bob).get(f"/membership/council/{ready.riverside.uuid}/charges/").content.decode()
+    )
+    memberships = {m.user_id: m.uuid for m in Membership.objects.filter(council=ready.riverside)}
+    erin, erin2, frank = (
+        f'<option value="{memberships[u.pk]}">{label}</option>'
+        for u, label in (
+            (ready.erin, "Erin Walsh (erin)"),
+            (namesake, "Erin Walsh (erin2)"),
+            (ready.frank, "Frank Costa"),
+        )
+    )
+    assert erin in page and erin2 in page and frank in page
+    # Listed by name, so the two who share one stand side by side.
+    assert page.index(erin) < page.index(erin2) < page.index(frank)

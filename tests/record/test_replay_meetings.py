@@ -49,3 +49,14 @@ def test_business_taken_without_the_quorum_is_caught(cast):
     del docs[find(docs, "meeting.attended")]
     problems = verify_forged(docs).problems
     assert any("took an item with 0 of 4 voters present; 1 needed" in p for p in problems), problems
+
+
+def test_attendance_the_chair_marked_in_one_go_makes_the_quorum_for_the_verifier(cast):
+    meeting = actions.schedule_meeting(
+        actor=cast.alice, council=cast.riverside, title="General", starts_at=STARTS, place="Canteen", now=NOW
+    )
+    actions.add_agenda_item(actor=cast.alice, meeting=meeting, kind="other", title="Rota", now=NOW)
+    actions.open_meeting(actor=cast.alice, meeting=meeting, now=STARTS)
+    actions.mark_present_many(actor=cast.alice, meeting=meeting, users=[cast.bob, cast.erin], now=STARTS)
+    actions.take_next_item(actor=cast.alice, meeting=meeting, now=STARTS + timedelta(minutes=5))
+    assert verify_genuine().problems == []

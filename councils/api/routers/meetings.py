@@ -143,6 +143,12 @@ class AttendanceIn(Strict):
     person: UUID | None = Field(None, description="default: yourself")
 
 
+class AttendanceManyIn(Strict):
+    people: list[UUID] = Field(
+        description="everyone to mark present; those already present are left as they are"
+    )
+
+
 class ApproveIn(Strict):
     motion: UUID | None = Field(
         None, description="an adopted motion approving the minutes, if they went to a vote"
@@ -265,6 +271,20 @@ def attend(request: HttpRequest, meeting_id: UUID, body: AttendanceIn) -> Any:
     if user is None:
         raise InvalidInputError("That person does not take part in this council.")
     actions.mark_present(actor=acting_user(request), meeting=meeting, user=user, now=timezone.now())
+    return Status(201, _detail(request, _meeting(request, meeting_id)))
+
+
+@router.post(
+    "/{meeting_id}/attendance/many", response={201: MeetingDetailOut}, operation_id="meetings_attend_many"
+)
+def attend_many(request: HttpRequest, meeting_id: UUID, body: AttendanceManyIn) -> Any:
+    """(Chair or secretary) mark several people present at once."""
+    meeting = _meeting(request, meeting_id)
+    wanted = set(body.people)
+    users = list(User.objects.filter(uuid__in=wanted, is_active=True).order_by("display_name", "username"))
+    if len(users) != len(wanted):
+        raise InvalidInputError("Someone listed does not take part in this council.")
+    actions.mark_present_many(actor=acting_user(request), meeting=meeting, users=users, now=timezone.now())
     return Status(201, _detail(request, _meeting(request, meeting_id)))
 
 

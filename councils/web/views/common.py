@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from functools import wraps
 from typing import Any
@@ -13,6 +14,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from councils.accounts.models import User
 from councils.core.errors import DomainError, InvalidInputError, NotFoundError
 
 
@@ -48,3 +50,20 @@ def parse_moment(value: str) -> datetime:
     except ValueError:
         raise InvalidInputError(_("Give the date and time as YYYY-MM-DD HH:MM.")) from None
     return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+
+
+def told_apart(people: Iterable[User]) -> list[tuple[User, str]]:
+    """Each person with the label to list them by: their name, with their username where two share it.
+
+    Only lists of a council's own participants are labelled so, for viewers who
+    take part in it: they already read those usernames in the council's member
+    list (the API's), so a label tells them nothing new.
+    """
+    people = list(people)
+    names = Counter(p.name.casefold() for p in people)
+    return [
+        (p, _("%(name)s (%(username)s)") % {"name": p.name, "username": p.username})
+        if names[p.name.casefold()] > 1
+        else (p, p.name)
+        for p in people
+    ]

@@ -28,7 +28,7 @@ from councils.elections.actions import ELECTABLE_ROLES
 from councils.elections.models import METHOD_LABELS, Election
 from councils.federation.models import Office
 from councils.federation.queries import access_council, list_voters
-from councils.web.views.common import domain_errors, parse_moment
+from councils.web.views.common import domain_errors, parse_moment, told_apart
 
 
 def _context(
@@ -75,11 +75,11 @@ def _context(
         "poll_max": polls.span(rules.election_poll_max) if rules else None,
         "may_call": election.status == Election.Status.FAILED
         and permissions.can(user, "call", election.council),
-        "nominees": [
+        "nominees": told_apart(
             u
             for u in list_voters(council=election.council).order_by("display_name", "username")
             if u.pk not in nominated
-        ]
+        )
         if may_nominate
         else [],
         **extra,

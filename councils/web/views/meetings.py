@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from councils.accounts.models import User
@@ -23,7 +24,8 @@ from councils.meetings import actions, permissions, queries
 from councils.meetings.models import AgendaItem, Meeting, Speaker
 from councils.meetings.pdf import minutes_pdf
 from councils.motions.models import Motion
-from councils.web.views.common import domain_errors, parse_moment
+from councils.motions.queries import list_open_motions
+from councils.web.views.common import domain_errors, parse_moment, told_apart
 
 
 def _context(request: HttpRequest, meeting: Meeting, **extra: Any) -> dict[str, Any]:
@@ -46,7 +48,7 @@ def _context(request: HttpRequest, meeting: Meeting, **extra: Any) -> dict[str, 
         "may_manage": may_manage,
         "may_speak": permissions.can(request.user, "speak", meeting),
         "may_attend": permissions.can(request.user, "attend", meeting),
-        "absent": queries.list_absent(meeting=meeting)
+        "absent": told_apart(queries.list_absent(meeting=meeting))
         if may_manage and meeting.status == Meeting.Status.OPEN
         else [],
         "is_present": request.user.is_authenticated
@@ -56,9 +58,7 @@ def _context(request: HttpRequest, meeting: Meeting, **extra: Any) -> dict[str, 
         # A meeting opens no earlier than the time it was called for; say so rather than offer a refusal.
         "opens_later": meeting.status == Meeting.Status.SCHEDULED and timezone.now() < meeting.starts_at,
         "item_form": {},
-        "motions": Motion.objects.filter(council=meeting.council).order_by("-tabled_at")[:50]
-        if may_manage
-        else [],
+        "motions": list_open_motions(council=meeting.council)[:50] if may_manage else [],
         "elections": list_elections(council=meeting.council)[:50] if may_manage else [],
         **extra,
     }
@@ -154,13 +154,38 @@ def session_step(request: HttpRequest, meeting_id: UUID, step: str) -> HttpRespo
 @login_required
 @domain_errors
 def attend(request: HttpRequest, meeting_id: UUID) -> HttpResponse:
+    """Mark yourself present."""
     meeting = queries.access_meeting(viewer=request.user, meeting_uuid=meeting_id)
-    person = request.POST.get("person")
-    user = User.objects.filter(uuid=person, is_active=True).first() if person else acting_user(request)
-    if user is None:
-        raise InvalidInputError(_("Choose someone who takes part in this council."))
-    actions.mark_present(actor=acting_user(request), meeting=meeting, user=user, now=timezone.now())
-    messages.success(request, _("%(name)s is marked present.") % {"name": user.name})
+    me = acting_user(request)
+    actions.mark_present(actor=me, meeting=meeting, user=me, now=timezone.now())
+    messages.success(request, _("You are marked present."))
+    return redirect("web:meeting", meeting.uuid)
+
+
+@require_POST
+@login_required
+@domain_errors
+def attend_others(request: HttpRequest, meeting_id: UUID) -> HttpResponse:
+    """The chair marks everyone ticked on the list present, in one go."""
+    meeting = queries.access_meeting(viewer=request.user, meeting_uuid=meeting_id)
+    try:
+        wanted = {UUID(value) for value in request.POST.getlist("person")}
+    except ValueError:
+        raise InvalidInputError(_("Choose people who take part in this council.")) from None
+    users = list(User.objects.filter(uuid__in=wanted, is_active=True).order_by("display_name", "username"))
+    if len(users) != len(wanted):
+        raise InvalidInputError(_("Choose people who take part in this council."))
+    marked = actions.mark_present_many(
+        actor=acting_user(request), meeting=meeting, users=users, now=timezone.now()
+    )
+    messages.success(
+        request,
+        ngettext("%(count)d person is marked present.", "%(count)d people are marked present.", len(marked))
+        % {"count": len(marked)},
+    )
+    if len(marked) < len(users):
+        # They marked themselves present while the chair was ticking the list.
+        messages.info(request, _("The others were already present."))
     return redirect("web:meeting", meeting.uuid)
 
 
@@ -256,6 +281,7 @@ urlpatterns = [
         for s in ("open", "next", "close")
     ),
     path("<uuid:meeting_id>/attend/", attend, name="meeting-attend"),
+    path("<uuid:meeting_id>/attend/others/", attend_others, name="meeting-attend-others"),
     *(
         path(
             f"<uuid:meeting_id>/items/<uuid:item_id>/{s}/",

@@ -24,7 +24,7 @@ from councils.federation.models import Membership
 from councils.membership import actions, permissions, queries
 from councils.membership.models import DisciplineCase
 from councils.motions.models import Vote
-from councils.web.views.common import domain_errors
+from councils.web.views.common import domain_errors, told_apart
 
 
 def _me(request: HttpRequest) -> User:
@@ -192,11 +192,17 @@ def charges_new(request: HttpRequest, council_id: UUID) -> HttpResponse:
     council = federation_queries.access_council(viewer=request.user, council_uuid=council_id)
     permissions.require(request.user, "charge", council)
     form = ChargesForm(request.POST if request.method == "POST" else None)
-    choices = [
-        (str(m.uuid), m.user.name)
-        for m in federation_queries.list_members(council=council).exclude(user=_me(request))
-        if m.status in (Membership.Status.FULL, Membership.Status.CANDIDATE)
-    ]
+    # By name, so that two who share one are listed side by side, told apart.
+    members = sorted(
+        (
+            m
+            for m in federation_queries.list_members(council=council).exclude(user=_me(request))
+            if m.status in (Membership.Status.FULL, Membership.Status.CANDIDATE)
+        ),
+        key=lambda m: (m.user.name.casefold(), m.user.username),
+    )
+    labels = told_apart(m.user for m in members)
+    choices = [(str(m.uuid), label) for m, (_user, label) in zip(members, labels, strict=True)]
     cast(forms.ChoiceField, form.fields["membership"]).choices = choices
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
