@@ -25,6 +25,8 @@ from typing import Any
 ENCODING_VERSION = 2
 NONCE_BYTES = 16
 _WELL_FORMED_NONCE = re.compile(f"[0-9a-f]{{{2 * NONCE_BYTES}}}").fullmatch
+# Built once: every action encodes an entry, and json.dumps would build an encoder each time.
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def _check(value: Any, path: str) -> None:
@@ -51,17 +53,15 @@ def _check(value: Any, path: str) -> None:
 def canonical_bytes(value: Mapping[str, Any]) -> bytes:
     """Encode `value` canonically; refuse anything that could encode two ways."""
     _check(value, "$")
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return _ENCODER.encode(value).encode()
 
 
 def format_time(moment: datetime) -> str:
-    """Render an aware datetime as UTC ISO 8601 with microseconds and a Z."""
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError("record times must be timezone-aware")
+    """Render an aware datetime as UTC ISO 8601 (a four-digit year) with microseconds and a Z."""
     offset = moment.utcoffset()
-    assert offset is not None
-    naive = (moment - offset).replace(tzinfo=None)
-    return naive.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if offset is None:
+        raise ValueError("record times must be timezone-aware")
+    return (moment - offset).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def entry_document(

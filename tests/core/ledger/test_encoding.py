@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from councils.core.ledger.encoding import (
     ENCODING_VERSION,
@@ -46,6 +48,16 @@ def test_times_are_written_in_utc_and_naive_times_are_refused() -> None:
     assert format_time(datetime(2026, 3, 1, 9, 0, 0, 5, tzinfo=UTC)) == "2026-03-01T09:00:00.000005Z"
     with pytest.raises(ValueError, match="timezone-aware"):
         format_time(datetime(2026, 3, 1, 9, 0))
+
+
+@given(
+    st.datetimes(min_value=datetime(1000, 1, 2), max_value=datetime(9999, 12, 30)),
+    st.integers(min_value=-23 * 60, max_value=23 * 60),
+)
+def test_times_keep_the_form_every_entry_so_far_was_written_in(moment: datetime, minutes: int) -> None:
+    aware = moment.replace(tzinfo=timezone(timedelta(minutes=minutes)))
+    as_written = (aware - timedelta(minutes=minutes)).replace(tzinfo=None).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    assert format_time(aware) == as_written
 
 
 NONCE = "0123456789abcdef0123456789abcdef"
