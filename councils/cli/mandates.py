@@ -7,6 +7,7 @@ from typing import Any
 
 from councils.cli.client import Api
 from councils.cli.output import CHECK_FAILED, emit_json, fail, parse_uuid
+from councils.core.rules.currencies import format_amount
 
 CHOICES = ("yes", "no", "abstain")
 CHANGES = ("remove", "postpone", "merge")
@@ -54,8 +55,14 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     register = subparsers.add_parser(
         "register", help="the register of offices and pay", description="The public register of offices."
     ).add_subparsers(dest="register_command", required=True, metavar="COMMAND")
-    reg_show = register.add_parser("show", help="the federation's register, as far as you may see it")
+    reg_show = register.add_parser("show", help="the register of offices, as far as you may see it")
     reg_show.add_argument("council", help="any council of the federation")
+    reg_show.add_argument(
+        "--scope",
+        choices=("federation", "council", "below"),
+        default="federation",
+        help="the whole federation (the default), the council alone, or it and the councils below it",
+    )
     reg_show.add_argument("--check", action="store_true", help="exit 1 when any pay is above the cap")
     reg_show.set_defaults(handler=run_register_show)
     pay = register.add_parser("declare-pay", help="declare the pay and expenses of your office")
@@ -226,7 +233,7 @@ def run_mandate_report(args: argparse.Namespace) -> int:
 
 def run_register_show(args: argparse.Namespace) -> int:
     lines = Api(args.server).get_all(
-        "/mandates/register", council=parse_uuid(args.council, what="the council")
+        "/mandates/register", council=parse_uuid(args.council, what="the council"), scope=args.scope
     )
     breaches = [line for line in lines if line["pay_above_cap"]]
     if args.json:
@@ -235,10 +242,14 @@ def run_register_show(args: argparse.Namespace) -> int:
         for line in lines:
             flags = []
             if line["pay_above_cap"]:
-                flags.append(f"PAY {line['pay_excess']} ABOVE CAP")
+                flags.append(f"PAY {format_amount(line['pay_excess'], line.get('currency'))} ABOVE CAP")
             if line["reports_overdue"]:
                 flags.append(f"{line['reports_overdue']} report(s) overdue")
-            pay = line["declared_pay"] if line["declared_pay"] is not None else "-"
+            pay = (
+                format_amount(line["declared_pay"], line.get("currency"))
+                if line["declared_pay"] is not None
+                else "-"
+            )
             print(
                 f"{line['council']['name']:<28} {line['role_label']:<20} {line['holder']['name']:<24} "
                 f"since {line['since'][:10]}  terms {line['terms_served']}  pay {pay}  {'; '.join(flags)}"
@@ -256,7 +267,7 @@ def run_register_declare_pay(args: argparse.Namespace) -> int:
         emit_json(line)
     elif line["pay_above_cap"]:
         print(
-            f"Declared. Pay is {line['pay_excess']} above the cap: "
+            f"Declared. Pay is {format_amount(line['pay_excess'], line.get('currency'))} above the cap: "
             "the register flags it and members are alerted."
         )
     else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from councils.core.rules.constitution import Constitution
+from councils.core.rules.currencies import format_amount
 from councils.core.rules.polls import span
 
 THRESHOLD_WORDS = {
@@ -40,6 +41,7 @@ LABELS = {
     "election_poll_max_days": "Days an election's poll may stay open at most",
     "average_member_wage": "Declared average member wage",
     "pay_cap_share": "Share of that wage officials' pay is capped at",
+    "pay_currency": "Currency of that wage and of officials' pay (ISO 4217 code)",
     "amendment_threshold": "Majority needed to change the constitution",
 }
 
@@ -145,7 +147,7 @@ def explain(c: Constitution) -> list[tuple[str, list[str]]]:
                 % {"min": span(c.election_poll_min), "max": span(c.election_poll_max)},
                 (
                     _("Officials' monthly pay may not exceed %(cap)s (%(p)s of the average member wage).")
-                    % {"cap": cap, "p": percent(c.pay_cap_share)}
+                    % {"cap": format_amount(cap, c.pay_currency), "p": percent(c.pay_cap_share)}
                     if cap is not None
                     else _("Officials' pay is not capped.")
                 ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid as uuid_lib
+from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
@@ -201,6 +202,22 @@ def ancestors(*, council: Council) -> list[Council]:
         chain.append(node)
         node = node.parent
     return chain
+
+
+def council_and_below(*, council: Council) -> set[int]:
+    """The ids of `council` and of every council below it, at any depth, read in one query."""
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for child, parent in Council.objects.filter(federation_id=council.federation_id).values_list(
+        "id", "parent_id"
+    ):
+        children[parent].append(child)
+    found: set[int] = set()
+    todo = [council.id]
+    while todo:
+        node = todo.pop()
+        found.add(node)
+        todo.extend(children[node])
+    return found
 
 
 def list_participant_councils(*, user: Any) -> QuerySet[Council]:

@@ -23,6 +23,7 @@ from councils.constitution import queries as constitution_queries
 from councils.core.errors import ConflictError, InvalidInputError
 from councils.core.rules import pay as pay_rules
 from councils.core.rules import recall as recall_rules
+from councils.core.rules.currencies import format_amount
 from councils.core.rules.votes import CHOICES, NO_QUORUM
 from councils.elections import actions as election_actions
 from councils.elections.models import Election
@@ -783,12 +784,14 @@ def declare_pay(*, actor: User, office: Office, pay: Decimal, expenses: Decimal,
             "pay": str(pay),
             "expenses": str(expenses),
             "cap": str(rules.pay_cap) if rules.pay_cap is not None else None,
+            "currency": rules.pay_currency or None,
             "above_cap": excess is not None,
             "constitution_version": rules.version,
         },
         now=now,
     )
-    if excess is not None:
+    cap, currency = rules.pay_cap, rules.pay_currency
+    if excess is not None and cap is not None:
         notify_members(
             councils=[office.council],
             kind=Notification.Kind.PAY_ABOVE_CAP,
@@ -796,8 +799,9 @@ def declare_pay(*, actor: User, office: Office, pay: Decimal, expenses: Decimal,
             subject=f"Pay above the cap declared in {office.council.name}",
             message=(
                 f"{office.user.name}, {office.get_role_display().lower()} of {office.council.name}, declared "
-                f"monthly pay of {pay}, {excess} above the cap of {rules.pay_cap} (the declared average "
-                "member wage). The register of offices flags it."
+                f"monthly pay of {format_amount(pay, currency)}, {format_amount(excess, currency)} above the "
+                f"cap of {format_amount(cap, currency)} (the declared average member wage). "
+                "The register of offices flags it."
             ),
             now=now,
         )

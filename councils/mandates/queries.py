@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid as uuid_lib
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -13,7 +14,7 @@ from django.db.models import CharField, Count, F, IntegerField, Q, QuerySet, Val
 from django.db.models.functions import Coalesce, NullIf
 
 from councils.constitution import queries as constitution_queries
-from councils.core.errors import NotFoundError
+from councils.core.errors import InvalidInputError, NotFoundError
 from councils.core.rules import pay, terms
 from councils.core.rules.constitution import Constitution
 from councils.federation import queries as federation_queries
@@ -175,6 +176,8 @@ class RegisterLine:
     declared_pay: Decimal | None
     declared_expenses: Decimal | None
     pay_excess: Decimal | None
+    # The currency of the pay, the expenses and the excess: the constitution's (empty where it states none).
+    currency: str
     office_uuid: uuid_lib.UUID | None
     seat_uuid: uuid_lib.UUID | None
     from_council: Council | None
@@ -182,17 +185,23 @@ class RegisterLine:
     reports_open: int
 
 
-def list_register(*, federation_id: int, now: datetime, council: Council | None = None) -> list[RegisterLine]:
-    """Who holds what in the federation (or one council), since when, terms served, pay and flags."""
+def list_register(
+    *, federation_id: int, now: datetime, council_ids: Collection[int] | None = None
+) -> list[RegisterLine]:
+    """Who holds what in the federation, since when, terms served, pay and flags.
+
+    With `council_ids`, only the offices of those councils and the delegates who sit in them or are
+    sent by them.
+    """
     offices = Office.objects.filter(
         council__federation_id=federation_id, ended_at__isnull=True
     ).select_related("council", "user")
     seats = Seat.objects.filter(council__federation_id=federation_id, ended_at__isnull=True).select_related(
         "council", "from_council", "user"
     )
-    if council is not None:
-        offices = offices.filter(council=council)
-        seats = seats.filter(Q(council=council) | Q(from_council=council))
+    if council_ids is not None:
+        offices = offices.filter(council_id__in=council_ids)
+        seats = seats.filter(Q(council_id__in=council_ids) | Q(from_council_id__in=council_ids))
     offices_list, seats_list = list(offices), list(seats)
     holders = {o.user_id for o in offices_list} | {s.user_id for s in seats_list}
     office_history: dict[tuple[int, int, str], list[terms.Period]] = defaultdict(list)
@@ -240,6 +249,7 @@ def list_register(*, federation_id: int, now: datetime, council: Council | None 
                 declared_pay=o.declared_pay,
                 declared_expenses=o.declared_expenses,
                 pay_excess=pay.excess_over_cap(pay=o.declared_pay, constitution=c),
+                currency=c.pay_currency,
                 office_uuid=o.uuid,
                 seat_uuid=None,
                 from_council=None,
@@ -263,6 +273,7 @@ def list_register(*, federation_id: int, now: datetime, council: Council | None 
                 declared_pay=None,
                 declared_expenses=None,
                 pay_excess=None,
+                currency=c.pay_currency,
                 office_uuid=None,
                 seat_uuid=s.uuid,
                 from_council=s.from_council,
@@ -272,6 +283,31 @@ def list_register(*, federation_id: int, now: datetime, council: Council | None 
         )
     lines.sort(key=lambda line: (line.council.name, line.role, line.holder.username))
     return lines
+
+
+REGISTER_SCOPES = ("council", "below", "federation")
+
+
+def list_register_for(*, viewer: Any, anchor: Council, scope: str, now: datetime) -> list[RegisterLine]:
+    """The register as `viewer` may see it: of `anchor`, of it and the councils below, or of its federation.
+
+    Lines in councils hidden from `viewer` are left out, as the councils are.
+    """
+    visible = set(
+        federation_queries.list_visible_councils(viewer=viewer)
+        .filter(federation_id=anchor.federation_id)
+        .values_list("id", flat=True)
+    )
+    if scope == "council":
+        council_ids = {anchor.id}
+    elif scope == "below":
+        council_ids = federation_queries.council_and_below(council=anchor) & visible
+    elif scope == "federation":
+        council_ids = visible
+    else:
+        raise InvalidInputError(f"scope must be one of {', '.join(REGISTER_SCOPES)}: {scope!r}.")
+    lines = list_register(federation_id=anchor.federation_id, now=now, council_ids=council_ids)
+    return [line for line in lines if line.council.id in visible]
 
 
 def list_pay_breaches(*, federation_id: int, now: datetime) -> list[RegisterLine]:

@@ -114,6 +114,23 @@ def test_poll_lengths_are_shown_and_amended_like_every_setting(ready):
     assert proposed["changes"] == {"election_poll_max_days": [31, 7]}
 
 
+def test_the_currency_of_pay_is_amended_like_every_setting(ready):
+    page = check(ready, "member", WEB, "get", "/constitution/").content.decode()
+    assert "may not exceed 2400.00 EUR" in page
+    make_national_body(ready)
+    form = check(ready, "officer", WEB, "get", "/constitution/amend/").context["form"]
+    data = {name: field.initial for name, field in form.fields.items() if name != "explanation"}
+    assert data["pay_currency"] == "EUR"
+    refused = check(
+        ready, "officer", WEB, "post", "/constitution/amend/", {**data, "pay_currency": "eur"}, 422
+    )
+    assert "pay_currency must be the ISO 4217 code of a currency" in refused.content.decode()
+    data["pay_currency"] = "GBP"
+    check(ready, "officer", WEB, "post", "/constitution/amend/", data, expected=302)
+    [proposed] = payloads("constitution.amendment_proposed")
+    assert proposed["changes"] == {"pay_currency": ["EUR", "GBP"]}
+
+
 def test_unchanged_or_invalid_form_is_refused(ready):
     make_national_body(ready)
     form = check(ready, "officer", WEB, "get", "/constitution/amend/").context["form"]
@@ -190,6 +207,33 @@ def test_history_of_a_version_adopted_before_newer_settings_shows_only_what_was_
     # Settings the old version never had were unset, and the amendment left them so: no change to show.
     assert "<del>None</del>" not in page and "<del>None</del>" not in proposed
     assert "Hours of notice before a meeting: <del>" not in page
+
+
+def test_an_amendment_proposed_before_newer_settings_shows_only_what_it_changes(cast, monkeypatch):
+    from councils.constitution import actions
+    from councils.core.rules.constitution import UNSET_IN_OLDER_VERSIONS, Constitution
+    from tests.membership.support import NOW, adopt_before_newer_settings
+
+    adopt_before_newer_settings(cast, monkeypatch)
+    make_national_body(cast)
+    rendered = Constitution.to_document
+
+    def older(self: Constitution) -> dict:
+        return {k: v for k, v in rendered(self).items() if k not in UNSET_IN_OLDER_VERSIONS}
+
+    with monkeypatch.context() as patched:
+        patched.setattr(Constitution, "to_document", older)
+        amendment = actions.propose_constitution_amendment(
+            actor=cast.alice,
+            federation=cast.federation,
+            changes={"hearing_notice_days": 21},
+            explanation="",
+            now=NOW,
+        )
+    assert "pay_currency" not in amendment.document
+    page = cast.client(cast.bob).get("/constitution/").content.decode()
+    assert "Days of notice before a disciplinary hearing: <del>14</del> → <ins>21</ins>" in page
+    assert "Currency of that wage" not in page and "Hours of notice before a meeting" not in page
 
 
 def test_a_malformed_federation_is_not_found(ready):

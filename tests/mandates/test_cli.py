@@ -11,6 +11,7 @@ import pytest
 from councils.accounts.tokens import issue_token
 from councils.cli import client as cli_client
 from councils.cli.main import main
+from councils.federation import actions as fa
 from councils.federation.models import Office, Seat
 from councils.mandates import actions
 from tests.conftest import NOW
@@ -94,10 +95,21 @@ def test_roll_call_check_fails_on_a_deviation(cli, cast, rules, capsys):
 def test_register_check_fails_on_pay_above_the_cap(cli, cast, rules, capsys):
     office = Office.objects.get(council=cast.riverside, role="chair")
     assert cli(cast.alice, "register", "declare-pay", str(office.uuid), "--pay", "2500.00") == 0
-    assert "100.00 above the cap" in capsys.readouterr().out
+    assert "Pay is 100.00 EUR above the cap" in capsys.readouterr().out
     assert cli(cast.erin, "register", "show", str(cast.riverside.uuid), "--check") == 1
-    assert "PAY 100.00 ABOVE CAP" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "PAY 100.00 EUR ABOVE CAP" in out and "pay 2500.00 EUR" in out
     assert cli(cast.alice, "register", "declare-pay", str(office.uuid), "--pay", "lots") == 2
+
+
+def test_register_show_takes_a_scope(cli, cast, rules, capsys):
+    fa.appoint_founding_officer(actor=None, council=cast.harbour, user=cast.dave, role="treasurer", now=NOW)
+    assert cli(cast.erin, "register", "show", str(cast.riverside.uuid), "--scope", "council", "--json") == 0
+    alone = json.loads(capsys.readouterr().out)
+    assert alone["count"] == 3 and {line["currency"] for line in alone["items"]} == {"EUR"}
+    assert cli(cast.erin, "register", "show", str(cast.riverside.uuid), "--json") == 0
+    assert json.loads(capsys.readouterr().out)["count"] == 4
+    assert cli(cast.erin, "register", "show", str(cast.riverside.uuid), "--scope", "planet") == 2
 
 
 def test_petition_commands(cli, cast, rules, capsys):

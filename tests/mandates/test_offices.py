@@ -56,7 +56,9 @@ def test_ended_office_cannot_declare(cast, rules):
 
 def test_register_counts_terms_served(cast, rules):
     later = add_months(NOW, 13)
-    lines = queries.list_register(federation_id=cast.federation.id, now=later, council=cast.riverside)
+    lines = queries.list_register(
+        federation_id=cast.federation.id, now=later, council_ids=[cast.riverside.id]
+    )
     by_role = {(line.council.name, line.role): line for line in lines}
     assert by_role[("Riverside Depot", "chair")].terms_served == 2
     assert by_role[("Eastside District", "delegate")].terms_served == 2

@@ -305,7 +305,9 @@ def test_by_election_winner_serves_the_rest_of_the_recalled_delegates_term(cast,
     assert (seat.started_at, seat.term_ends_at) == (certified_at, term_end)
 
     def served(at):
-        lines = queries.list_register(federation_id=cast.federation.id, now=at, council=cast.riverside)
+        lines = queries.list_register(
+            federation_id=cast.federation.id, now=at, council_ids=[cast.riverside.id]
+        )
         return next(line.terms_served for line in lines if line.seat_uuid == seat.uuid)
 
     # The rest of Bob's term counts as one term; holding on past its end without an election starts another.

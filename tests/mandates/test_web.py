@@ -112,7 +112,8 @@ def test_register_page_flags_pay_above_the_cap(cast, rules, django_assert_max_nu
     with django_assert_max_num_queries(20):
         page = client.get(f"/mandates/register/{cast.riverside.uuid}/")
     assert page.status_code == 200
-    assert "Pay 500.00 above the cap" in page.content.decode()
+    assert "Pay 500.00\u00a0EUR above the cap" in page.content.decode()
+    assert "<td>2900.00\u00a0EUR" in page.content.decode()
     assert "Flagged" in page.content.decode()
 
 

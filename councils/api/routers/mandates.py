@@ -5,7 +5,7 @@ from uuid import UUID
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from councils.accounts.queries import acting_user
@@ -244,6 +244,9 @@ class RegisterLineOut(Schema):
     declared_expenses: Decimal | None
     pay_above_cap: bool
     pay_excess: Decimal | None
+    currency: str | None = Field(
+        description="ISO 4217 code of the pay, expenses and excess; null where the constitution states none."
+    )
     office: UUID | None
     seat: UUID | None
     for_council: Ref | None
@@ -257,6 +260,10 @@ class RegisterLineOut(Schema):
     @staticmethod
     def resolve_pay_above_cap(obj: queries.RegisterLine) -> bool:
         return obj.pay_excess is not None
+
+    @staticmethod
+    def resolve_currency(obj: queries.RegisterLine) -> str | None:
+        return obj.currency or None
 
     @staticmethod
     def resolve_office(obj: queries.RegisterLine) -> Any:
@@ -417,7 +424,7 @@ def declare_pay(request: HttpRequest, office_id: UUID, payload: PayIn) -> Any:
         actor=acting_user(request), office=office, pay=payload.pay, expenses=payload.expenses, now=_now()
     )
     lines = queries.list_register(
-        federation_id=office.council.federation_id, now=_now(), council=office.council
+        federation_id=office.council.federation_id, now=_now(), council_ids=[office.council_id]
     )
     return next(line for line in lines if line.office_uuid == office.uuid)
 
@@ -432,18 +439,18 @@ def declare_pay(request: HttpRequest, office_id: UUID, payload: PayIn) -> Any:
 def council_register(request: HttpRequest, council_id: UUID) -> Any:
     """Offices of a council and its delegates (sent and sitting): since when, terms served, pay, flags."""
     council = federation_queries.access_council(viewer=request.user, council_uuid=council_id)
-    return queries.list_register(federation_id=council.federation_id, now=_now(), council=council)
+    return queries.list_register(federation_id=council.federation_id, now=_now(), council_ids=[council.id])
 
 
 @router.get("/register", response=list[RegisterLineOut], auth=OPTIONAL, operation_id="register_list")
 @paginate(PageNumber)
-def register(request: HttpRequest, council: UUID) -> Any:
-    """The public register of offices of the federation of `council`, limited to councils you may see."""
+def register(
+    request: HttpRequest, council: UUID, scope: Literal["council", "below", "federation"] = "federation"
+) -> Any:
+    """The public register of offices, limited to councils you may see.
+
+    `scope`: the whole federation of `council` (the default), `council` alone, or `below`: `council`
+    and every council below it.
+    """
     anchor = federation_queries.access_council(viewer=request.user, council_uuid=council)
-    visible = set(
-        federation_queries.list_visible_councils(viewer=request.user)
-        .filter(federation_id=anchor.federation_id)
-        .values_list("id", flat=True)
-    )
-    lines = queries.list_register(federation_id=anchor.federation_id, now=_now())
-    return [line for line in lines if line.council.id in visible]
+    return queries.list_register_for(viewer=request.user, anchor=anchor, scope=scope, now=_now())

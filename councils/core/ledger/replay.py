@@ -37,6 +37,7 @@ from councils.core.rules import polls
 from councils.core.rules import recall as petition_rules
 from councils.core.rules import votes as vote_rules
 from councils.core.rules.constitution import DEFAULTS_VERSION, Constitution, content_hash
+from councils.core.rules.currencies import ISO_4217
 from councils.core.tally import count
 
 
@@ -1531,6 +1532,30 @@ def _time(value: object) -> datetime | None:
     except ValueError:
         return None
     return moment if moment is not None and moment.tzinfo is not None else None
+
+
+# Pay: declared in the currency of the constitution the declaration applied.
+
+
+@rule("office.pay_declared")
+def _pay_declared(replay: Replay, item: Item) -> None:
+    p = item.payload
+    if "currency" not in p:
+        # Declared before declarations named their currency: the constitution's is the one meant.
+        return
+    name = f"the pay declared for office {p.get('office')}"
+    currency = p.get("currency")
+    document = constitution_version(replay, p.get("constitution_version"))
+    if document is None:
+        replay.note("some pay declarations name a constitution version whose text the record does not hold")
+    elif currency != (document.get("pay_currency") or None):
+        replay.problem(
+            item,
+            f"{name} is in {currency or 'no currency'}, "
+            f"but the constitution sets {document.get('pay_currency') or 'none'}",
+        )
+    if currency is not None and (not isinstance(currency, str) or currency not in ISO_4217):
+        replay.problem(item, f"{name} is in {currency!r}, which is no ISO 4217 currency")
 
 
 # Meetings: called with the notice the constitution requires, opened no earlier than called for.

@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from councils.core.errors import InvalidInputError
+from councils.core.rules.currencies import check_currency
 
 THRESHOLDS = ("simple", "absolute", "two_thirds", "three_fifths")
 # The version number decisions name while the shipped defaults apply.
@@ -29,7 +30,12 @@ ELECTION_POLL_MAX_DAYS = 366
 # before them: its members never voted on them, so they bind only once an amendment sets them.
 # Settings added later that are not listed here take their default in such a version: the rule they
 # state was already in force, fixed in the code (as the length of an election's poll was).
-UNSET_IN_OLDER_VERSIONS: dict[str, Any] = {"meeting_notice_hours": 0, "meeting_quorum_share": "0"}
+# A version adopted before pay had a currency states none: its amounts are shown as bare numbers.
+UNSET_IN_OLDER_VERSIONS: dict[str, Any] = {
+    "meeting_notice_hours": 0,
+    "meeting_quorum_share": "0",
+    "pay_currency": "",
+}
 
 
 def content_hash(document: Mapping[str, Any]) -> str:
@@ -75,6 +81,8 @@ class Constitution:
     # Pay: officials' pay capped at the declared average member wage (0 = no cap).
     average_member_wage: Decimal = Decimal("2400.00")
     pay_cap_share: Decimal = Decimal("1.00")
+    # The currency of that wage, the cap and every declared pay and expense: an ISO 4217 code.
+    pay_currency: str = "EUR"
     # Changing this document.
     amendment_threshold: str = "two_thirds"
 
@@ -166,6 +174,8 @@ class Constitution:
                 f"{self.election_poll_min_minutes} minutes is not less than "
                 f"{self.election_poll_max_days} days."
             )
+        if self.pay_currency:
+            check_currency(self.pay_currency, name="pay_currency")
         if self.max_consecutive_terms < 1:
             raise InvalidInputError("max_consecutive_terms must be at least 1.")
         if self.version < 1:

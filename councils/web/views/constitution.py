@@ -64,7 +64,12 @@ def constitution_page(request: HttpRequest) -> HttpResponse:
     documents.update((v.version, _as_voted(v.document)) for v in queries.list_versions(federation=federation))
     amendments = []
     for amendment in queries.list_amendments(federation=federation)[:50]:
-        changes = document_changes(documents[amendment.base_version], amendment.document)
+        # A setting its document lacks did not exist when it was proposed: it changes nothing there.
+        changes = [
+            c
+            for c in document_changes(documents[amendment.base_version], amendment.document)
+            if c[0] in amendment.document
+        ]
         amendments.append(
             {
                 "amendment": amendment,
@@ -99,6 +104,8 @@ def amendment_form(current: Constitution) -> type[forms.Form]:
             )
         elif isinstance(getattr(current, name), int):
             fields[name] = forms.IntegerField(label=label, min_value=0)
+        elif isinstance(getattr(current, name), str):
+            fields[name] = forms.CharField(label=label, max_length=3, required=False)
         else:
             fields[name] = forms.DecimalField(label=label, min_value=0, decimal_places=2, max_digits=12)
         fields[name].initial = value

@@ -8,6 +8,7 @@ from uuid import UUID
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -26,6 +27,8 @@ from councils.mandates.models import Choice
 from councils.motions.models import Motion
 from councils.web.views.common import domain_errors
 from councils.web.views.petitions import forced_item_context
+
+REGISTER_PAGE_SIZE = 50
 
 
 class RecallForm(forms.Form):
@@ -84,7 +87,9 @@ def council_accountability(request: HttpRequest, council_id: UUID) -> HttpRespon
         ],
         "mandates": queries.list_mandates(council=council)[:50],
         "reports": queries.list_reports_due(council=council)[:50],
-        "register": queries.list_register(federation_id=council.federation_id, now=now, council=council),
+        "register": queries.list_register(
+            federation_id=council.federation_id, now=now, council_ids=[council.id]
+        ),
         "may_recall": permissions.can(request.user, "start_recall", council),
         "sent": federation_queries.list_delegates_sent(council=council),
         "offices": federation_queries.list_offices(council=council),
@@ -204,15 +209,18 @@ def report_submit(request: HttpRequest, report_id: UUID) -> HttpResponse:
 def office_pay(request: HttpRequest, office_id: UUID) -> HttpResponse:
     office = queries.access_office(viewer=request.user, office_uuid=office_id)
     permissions.require(request.user, "declare_pay", office)
+    rules = constitution_queries.constitution_for(federation=office.council.federation_id)
     initial = {"pay": office.declared_pay, "expenses": office.declared_expenses}
     form = PayForm(request.POST or None, initial=initial)
+    if rules.pay_currency:
+        for field in form.fields.values():
+            field.label = f"{field.label} ({rules.pay_currency})"
     if request.method == "POST" and form.is_valid():
         actions.declare_pay(
             actor=acting_user(request), office=office, now=timezone.now(), **form.cleaned_data
         )
         messages.success(request, _("Your declaration is on the register of offices."))
         return redirect("web:register", office.council.uuid)
-    rules = constitution_queries.constitution_for(federation=office.council.federation_id)
     context = {"office": office, "form": form, "cap": rules.pay_cap, "rules": rules}
     status = 422 if request.method == "POST" else 200
     return render(request, "web/mandates/pay.html", context, status=status)
@@ -221,23 +229,16 @@ def office_pay(request: HttpRequest, office_id: UUID) -> HttpResponse:
 @require_GET
 @domain_errors
 def register(request: HttpRequest, council_id: UUID) -> HttpResponse:
-    """The federation's public register of offices, as far as the viewer may see its councils."""
+    """The public register of offices of a council, of it and the councils below, or of the federation."""
     anchor = federation_queries.access_council(viewer=request.user, council_uuid=council_id)
-    visible = set(
-        federation_queries.list_visible_councils(viewer=request.user)
-        .filter(federation_id=anchor.federation_id)
-        .values_list("id", flat=True)
-    )
-    now = timezone.now()
-    lines = [
-        line
-        for line in queries.list_register(federation_id=anchor.federation_id, now=now)
-        if line.council.id in visible
-    ]
+    scope = request.GET.get("scope", "council")
+    lines = queries.list_register_for(viewer=request.user, anchor=anchor, scope=scope, now=timezone.now())
     rules = constitution_queries.constitution_for(federation=anchor.federation_id)
     context = {
         "anchor": anchor,
-        "lines": lines,
+        "scope": scope,
+        "page": Paginator(lines, REGISTER_PAGE_SIZE).get_page(request.GET.get("page")),
+        "count": len(lines),
         "rules": rules,
         "cap": rules.pay_cap,
         "breaches": sum(1 for line in lines if line.pay_excess is not None),

@@ -673,3 +673,44 @@ def test_business_is_taken_only_with_the_quorum_present():
         for i, p in enumerate(done)
     ]
     assert messages(session("u-b") + tail) == []
+
+
+def pay_declared(**fields: Any) -> Item:
+    payload = {"office": "o-1", "pay": "2000.00", "constitution_version": 1, **fields}
+    return item(1, "office.pay_declared", payload, actor="u-a")
+
+
+def adopted(document: dict[str, Any]) -> Item:
+    return item(0, "constitution.adopted", {"document": document})
+
+
+@pytest.mark.parametrize(
+    ("document", "fields"),
+    [
+        ({"pay_currency": "GBP"}, {"currency": "GBP"}),
+        ({"pay_currency": "GBP"}, {}),  # declared before declarations named their currency
+        ({}, {"currency": None}),  # a version adopted before pay had a currency states none
+        ({}, {}),
+    ],
+)
+def test_pay_declared_in_the_constitutions_currency_or_none_replays_cleanly(document, fields):
+    outcome = replay.replay([adopted(document), pay_declared(**fields)])
+    assert outcome.problems == [] and outcome.notes == []
+
+
+def test_pay_declared_in_another_currency_than_the_constitutions_is_caught():
+    assert messages([adopted({"pay_currency": "GBP"}), pay_declared(currency="EUR")]) == [
+        "the pay declared for office o-1 is in EUR, but the constitution sets GBP"
+    ]
+    assert messages([adopted({}), pay_declared(currency="EUR")]) == [
+        "the pay declared for office o-1 is in EUR, but the constitution sets none"
+    ]
+
+
+def test_pay_under_the_defaults_is_in_their_currency_and_a_made_up_one_is_caught():
+    assert messages([pay_declared(currency="EUR", constitution_version=0)]) == []
+    assert messages([pay_declared(currency=["EUR"], constitution_version=2)]) == [
+        "the pay declared for office o-1 is in ['EUR'], which is no ISO 4217 currency"
+    ]
+    outcome = replay.replay([pay_declared(currency="EUR", constitution_version=2)])
+    assert outcome.problems == [] and len(outcome.notes) == 1

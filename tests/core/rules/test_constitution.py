@@ -5,6 +5,7 @@ import pytest
 
 from councils.core.errors import InvalidInputError
 from councils.core.rules.constitution import Constitution
+from councils.core.rules.currencies import format_amount
 
 
 def test_document_round_trip_keeps_every_value():
@@ -36,6 +37,10 @@ def test_unknown_setting_is_refused_by_name():
         ("election_poll_max_days", 0),
         ("election_poll_max_days", 367),
         ("version", 0),
+        ("pay_currency", "eur"),
+        ("pay_currency", "EURO"),
+        ("pay_currency", "XAU"),
+        ("pay_currency", "ABC"),
     ],
 )
 def test_invalid_values_are_refused(name, value):
@@ -47,6 +52,19 @@ def test_pay_cap_is_share_of_average_wage_or_none():
     assert Constitution().pay_cap == Decimal("2400.00")
     assert Constitution(pay_cap_share=Decimal("0.5")).pay_cap == Decimal("1200.00")
     assert Constitution(average_member_wage=Decimal(0)).pay_cap is None
+
+
+def test_pay_is_in_an_iso_4217_currency_and_a_version_adopted_before_it_states_none():
+    assert Constitution().pay_currency == "EUR"
+    assert Constitution.from_document({"version": 1, "pay_currency": "GBP"}).pay_currency == "GBP"
+    older = {k: v for k, v in Constitution(version=1).to_document().items() if k != "pay_currency"}
+    assert Constitution.from_adopted(older).pay_currency == ""
+
+
+def test_amounts_are_written_with_their_currency_code():
+    assert format_amount(Decimal("2400.00"), "EUR") == "2400.00 EUR"
+    assert format_amount("12.50", "") == "12.50"
+    assert format_amount("12.50", None) == "12.50"
 
 
 def test_the_shipped_defaults_are_version_zero_and_say_so():

@@ -37,6 +37,7 @@ display_name = "Alice Adeyemi"
 sponsors_required = 2
 hearing_notice_days = 14
 amendment_threshold = "two_thirds"
+pay_currency = "EUR"        # ISO 4217 code of officials' pay and the average member wage
 """
 
 
