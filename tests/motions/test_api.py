@@ -240,7 +240,9 @@ def test_api_and_actions_write_identical_record_entries(cast):
     via_api = json.loads(bytes(Entry.objects.filter(event="motion.tabled").latest("id").data))
     actions.table_motion(actor=cast.bob, council=cast.riverside, title="T", text="X", now=NOW)
     direct = json.loads(bytes(Entry.objects.filter(event="motion.tabled").latest("id").data))
+    # Each entry has its own time, motion and random nonce; everything else is the same.
     for document in (via_api, direct):
+        assert len(document.pop("nonce")) == 32
         document.pop("at", None)
         document["payload"].pop("motion")
     assert via_api == direct
