@@ -201,6 +201,11 @@ def test_unknown_method_and_bad_ballots_are_refused() -> None:
         (Ballot(0, ((0,),)), "ballot 2: weight must be a positive integer, not 0"),
         (Ballot(1, (("B",),)), "ballot 2: candidate index out of range 0..1"),
         (Ballot(1, ((2**70,),)), "ballot 2: candidate index out of range 0..1"),
+        # NumPy would read each of these as candidate 1.
+        (Ballot(1, ((1.5,),)), "ballot 2: candidate index out of range 0..1"),
+        (Ballot(1, (("1",),)), "ballot 2: candidate index out of range 0..1"),
+        (Ballot(1, ((True,),)), "ballot 2: candidate index out of range 0..1"),
+        (Ballot(1, ((0,), (1.0,))), "ballot 2: candidate index out of range 0..1"),
     ],
 )
 def test_a_bad_ballot_is_refused_by_its_number(ballot: Ballot, message: str) -> None:
@@ -210,8 +215,16 @@ def test_a_bad_ballot_is_refused_by_its_number(ballot: Ballot, message: str) -> 
     assert raised.value.message == message
 
 
-def test_more_ballots_than_can_be_summed_exactly_are_refused() -> None:
-    huge = Election(("A", "B"), (Ballot(2**52, ((0,),)), Ballot(2**52, ((1,),))), seats=1)
+@pytest.mark.parametrize(
+    "weights",
+    [
+        (2**52, 2**52),
+        (2**64,),  # more than an int64 holds
+        (2**62, 2**62),  # an int64 sum would wrap round to a negative total
+    ],
+)
+def test_more_ballots_than_can_be_summed_exactly_are_refused(weights: tuple[int, ...]) -> None:
+    huge = Election(("A", "B"), tuple(Ballot(w, ((i % 2,),)) for i, w in enumerate(weights)), seats=1)
     with pytest.raises(InvalidInputError, match="counts exactly"):
         count(huge, method="wigm")
 
