@@ -14,8 +14,10 @@ index ranks them equally, which Meek, Schulze and approval accept). Ties the
 rules leave to lot are drawn with `random.Random(seed)`; without a seed, the
 seed is a digest of the ballots, so a count is always reproducible from its
 inputs. Methods raise `councils.core.errors.InvalidInputError` for ballots
-they cannot count. `blt.parse_text` / `blt.dumps` read and write `.blt`
-text; `export.stages_csv` renders the stages as CSV.
+they cannot count, and for counts too large to do exactly (more than 2**53 - 1
+ballots; for Meek, more than 10**8 preferences). `blt.parse_text` /
+`blt.dumps` read and write `.blt` text; `export.stages_csv` renders the
+stages as CSV.
 """
 
 from councils.core.tally.model import Ballot, CountResult, Election, Stage, Tie

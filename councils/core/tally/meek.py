@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import numpy.typing as npt
 
+from councils.core.errors import InvalidInputError
 from councils.core.tally.model import CountResult, Stage
 from councils.core.tally.profile import IntArray, Profile, Ranking, TieBreaker, fixed_point
 
@@ -30,7 +31,12 @@ PLACES = 27
 ONE = 10**PLACES
 EQUAL_WITHIN = 10**9 // 2  # half a unit of the 18th decimal: the guard digits' tolerance
 OMEGA = ONE // 10**9
+# Every preference a ballot passes through loses under a unit or two of 10**-27 to rounding down at
+# each iteration; the guard digits absorb EQUAL_WITHIN (5 * 10**8) units. Counts with more
+# preferences than this are refused rather than counted with their 18 digits in doubt.
+MAX_PREFERENCES = 10**8
 DISPLAY_PLACES = 18
+GUARD_DIGITS = PLACES - DISPLAY_PLACES
 ObjectArray = npt.NDArray[np.object_]
 
 
@@ -40,6 +46,26 @@ def _gt(a: int, b: int) -> bool:
 
 def _ge(a: int, b: int) -> bool:
     return a - b > -EQUAL_WITHIN
+
+
+def _preferences(profile: Profile) -> float:
+    """How many preferences the ballots pass through: a level of equal preferences is one for each of its
+    candidates, and the levels after it once for each. A float: only its order of magnitude matters."""
+    lengths = (profile.rows >= 0).sum(axis=1).astype(np.float64)
+    strict = float(lengths @ profile.counts.astype(np.float64))
+    equal = 0
+    for count, ranking in profile.equal:
+        paths, visits = 1, 0
+        for level in ranking:
+            paths *= len(level)
+            visits += paths
+        equal += count * visits
+    return strict + equal
+
+
+def _beyond_precision(total: int, what: str) -> InvalidInputError:
+    """Refuse a count whose rounding the guard digits cannot absorb."""
+    return InvalidInputError(f"meek cannot count {total} ballots exactly: {what}; count by another method")
 
 
 def show(value: int) -> str:
@@ -159,6 +185,13 @@ def count_meek(profile: Profile, ties: TieBreaker) -> CountResult:
     names = profile.names
     n = len(names)
     seats = profile.seats
+    preferences = _preferences(profile)
+    if preferences > MAX_PREFERENCES:
+        raise _beyond_precision(
+            profile.total,
+            f"the rounding at their {preferences:.3g} preferences (at most {MAX_PREFERENCES:.0e}) is more "
+            f"than its {GUARD_DIGITS} guard digits absorb",
+        )
     tree = _PrefixTree.build(profile)
     keep_factor = [0] * n
     hopeful = set(profile.active)
@@ -246,6 +279,12 @@ def count_meek(profile: Profile, ties: TieBreaker) -> CountResult:
                 outcome = "batch"
                 break
             last_surplus = surplus
+            if any(votes[c] == 0 for c in elected):
+                raise _beyond_precision(
+                    profile.total,
+                    f"at stage {number} rounding took a keep factor to zero, more than its "
+                    f"{GUARD_DIGITS} guard digits absorb",
+                )
             for c in elected:
                 keep_factor[c] = keep_factor[c] * quota // ONE * ONE // votes[c]
         ties.record(votes)
@@ -265,6 +304,12 @@ def count_meek(profile: Profile, ties: TieBreaker) -> CountResult:
             losers = sorted(batch)
             reason = "sure losers excluded: their votes and the surplus cannot reach the next candidate"
         else:
+            if not _ge(surplus, 0):
+                raise _beyond_precision(
+                    profile.total,
+                    f"at stage {number} rounding left the elected short of the quota by more than "
+                    f"its {GUARD_DIGITS} guard digits absorb",
+                )
             low = min(votes[c] for c in hopeful)
             tied = sorted(c for c in hopeful if _ge(low + surplus, votes[c]))
             losers = [ties.lowest(tied, stage=number, kind="exclusion")]

@@ -92,10 +92,10 @@ def _check_ballot(number: int, ballot: Ballot, n: int) -> None:
 
 
 def _first_bad_ballot(election: Election) -> InvalidInputError:
-    """The refusal of the first bad ballot, once the array check has found that one is bad.
+    """The refusal of the first bad ballot, once the quick checks have found that one is bad.
 
-    The array check accepts every ballot the ballot check accepts (exact ints in range, each
-    once), so a ballot the arrays refuse is always one `_ballot_problem` names.
+    The type scan and the array check refuse exactly what the ballot check refuses (anything
+    but an int in range, each once), so the ballot they refuse is one `_ballot_problem` names.
     """
     n = len(election.candidates)
     return next(
@@ -108,6 +108,10 @@ def _first_bad_ballot(election: Election) -> InvalidInputError:
 def compile_profile(election: Election) -> Profile:
     """Group identical rankings and check every ballot; strict rankings are checked as arrays."""
     n = len(election.candidates)
+    # NumPy reads 1.5, "1" and True as candidate 1, and grouping merges True and 1.0 with 1.
+    levels = chain.from_iterable(ballot.ranking for ballot in election.ballots)
+    if not set(map(type, chain.from_iterable(levels))) <= {int}:
+        raise _first_bad_ballot(election)
     withdrawn = election.withdrawn
     strict: dict[tuple[int, ...], int] = {}
     equal: dict[Ranking, int] = {}
@@ -127,6 +131,10 @@ def compile_profile(election: Election) -> Profile:
             _check_ballot(number, ballot, n)
         if flat:
             strict[flat] = strict.get(flat, 0) + weight
+    total = sum(strict.values()) + sum(equal.values())
+    if total > MAX_BALLOTS:
+        # Counts are summed in float64 (bincount, matrix products), exact only below 2**53.
+        raise InvalidInputError(f"{total} ballots is more than the {MAX_BALLOTS} this engine counts exactly")
     by_length: dict[int, list[tuple[int, ...]]] = {}
     for flat in strict:
         by_length.setdefault(len(flat), []).append(flat)
@@ -138,7 +146,7 @@ def compile_profile(election: Election) -> Profile:
         block = np.full((len(group), width), -1, dtype=np.int64)
         try:
             values = np.fromiter(chain.from_iterable(group), dtype=np.int64, count=len(group) * length)
-        except (TypeError, ValueError, OverflowError):
+        except OverflowError:
             raise _first_bad_ballot(election) from None
         block[:, :length] = values.reshape(len(group), length)
         ordered = np.sort(block[:, :length], axis=1)
@@ -147,10 +155,6 @@ def compile_profile(election: Election) -> Profile:
         blocks.append(block)
     rows = np.concatenate(blocks).astype(np.int16) if blocks else np.full((0, 1), -1, dtype=np.int16)
     counts = np.fromiter((strict[flat] for length in lengths for flat in by_length[length]), dtype=np.int64)
-    total = int(counts.sum()) + sum(equal.values())
-    if total > MAX_BALLOTS:
-        # Counts are summed in float64 (bincount, matrix products), exact only below 2**53.
-        raise InvalidInputError(f"{total} ballots is more than the {MAX_BALLOTS} this engine counts exactly")
     return Profile(
         names=election.candidates,
         seats=election.seats,

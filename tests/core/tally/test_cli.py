@@ -17,6 +17,10 @@ from .reference import REPO_ROOT
 BLT = '4 2\n41 1 2 0\n14 2 0\n25 3 0\n20 4 3 0\n0\n"A"\n"B"\n"C"\n"D"\n"Ward 1"\n'
 
 
+# Aggregated weights: more preferences than Meek's guard digits absorb, well within the other methods.
+HUGE = "5 3\n227075901955 1 0\n102511667560 3 0\n283399473766 1 0\n0\nA\nB\nC\nD\nE\n"
+
+
 @pytest.fixture
 def blt_file(tmp_path: Path) -> Path:
     path = tmp_path / "ward.blt"
@@ -77,6 +81,8 @@ def test_csv_output(blt_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
         ("2 1\n1 1 9 0\n0\nA\nB\n", ["--method", "wigm"], "line 2: unknown candidate '9'"),
         ('2 1\n1 1=2 0\n0\n"A"\n"B"\n', ["--method", "scottish-stv"], "cannot count equal preferences"),
         (BLT, ["--method", "wigm", "--seats", "0"], "at least one seat"),
+        ("2 1\n9007199254740992 1 0\n0\nA\nB\n", ["--method", "wigm"], "this engine counts exactly"),
+        (HUGE, ["--method", "meek"], "meek cannot count 612987043281 ballots exactly"),
     ],
 )
 def test_bad_input_exits_2_with_a_message(
@@ -90,6 +96,16 @@ def test_bad_input_exits_2_with_a_message(
     assert captured.out == ""
     assert f"{path}: " in captured.err
     assert message in captured.err
+
+
+def test_weights_too_large_for_meek_still_count_by_other_methods(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "aggregated.blt"
+    path.write_text(HUGE, encoding="utf-8")
+
+    assert main([str(path), "--method", "wigm", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["elected"] == ["A", "C", "D"]
 
 
 def test_missing_file_and_bad_usage_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

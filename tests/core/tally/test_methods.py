@@ -201,6 +201,11 @@ def test_unknown_method_and_bad_ballots_are_refused() -> None:
         (Ballot(0, ((0,),)), "ballot 2: weight must be a positive integer, not 0"),
         (Ballot(1, (("B",),)), "ballot 2: candidate index out of range 0..1"),
         (Ballot(1, ((2**70,),)), "ballot 2: candidate index out of range 0..1"),
+        # NumPy would read each of these as candidate 1.
+        (Ballot(1, ((1.5,),)), "ballot 2: candidate index out of range 0..1"),
+        (Ballot(1, (("1",),)), "ballot 2: candidate index out of range 0..1"),
+        (Ballot(1, ((True,),)), "ballot 2: candidate index out of range 0..1"),
+        (Ballot(1, ((0,), (1.0,))), "ballot 2: candidate index out of range 0..1"),
     ],
 )
 def test_a_bad_ballot_is_refused_by_its_number(ballot: Ballot, message: str) -> None:
@@ -210,10 +215,75 @@ def test_a_bad_ballot_is_refused_by_its_number(ballot: Ballot, message: str) -> 
     assert raised.value.message == message
 
 
-def test_more_ballots_than_can_be_summed_exactly_are_refused() -> None:
-    huge = Election(("A", "B"), (Ballot(2**52, ((0,),)), Ballot(2**52, ((1,),))), seats=1)
+@pytest.mark.parametrize(
+    "weights",
+    [
+        (2**52, 2**52),
+        (2**64,),  # more than an int64 holds
+        (2**62, 2**62),  # an int64 sum would wrap round to a negative total
+    ],
+)
+def test_more_ballots_than_can_be_summed_exactly_are_refused(weights: tuple[int, ...]) -> None:
+    huge = Election(("A", "B"), tuple(Ballot(w, ((i % 2,),)) for i, w in enumerate(weights)), seats=1)
     with pytest.raises(InvalidInputError, match="counts exactly"):
         count(huge, method="wigm")
+
+
+# Aggregated ballot files: with weights this large Meek's rounding outgrows its guard digits. The
+# first once divided by an elected candidate's votes after its keep factor had rounded to zero; the
+# second found no candidate to exclude once rounding had left the elected below the quota.
+ROUNDED_TO_ZERO = election("ABCDE", 3, (227075901955, (A,)), (102511667560, (C,)), (283399473766, (A,)))
+SHORT_OF_QUOTA = election(
+    "ABCDEF",
+    3,
+    (22040449091, (E, D, B, C, A, 5)),
+    (18452080372, (5, D, A, C, B, E)),
+    (18918268345, (C,)),
+    (21016336535, (5, B, D)),
+    (27342719442, (A, E)),
+    (12185596104, (E, D)),
+    (26735622447, (B, C, A, D)),
+    (28451491618, (B, D, A, C, 5)),
+)
+
+
+@pytest.mark.parametrize(
+    ("huge", "failure"),
+    [
+        (ROUNDED_TO_ZERO, "at stage 3 rounding took a keep factor to zero"),
+        (SHORT_OF_QUOTA, "at stage 3 rounding left the elected short of the quota"),
+    ],
+)
+def test_meek_refuses_counts_its_arithmetic_cannot_do_exactly(
+    huge: Election, failure: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    total = sum(b.weight for b in huge.ballots)
+    with pytest.raises(InvalidInputError) as refused:
+        count(huge, method="meek")
+    assert refused.value.message.startswith(f"meek cannot count {total} ballots exactly: the rounding at")
+    assert "(at most 1e+08) is more than its 9 guard digits absorb; count by another method" in (
+        refused.value.message
+    )
+    assert count(huge, method="wigm").elected
+    # Below the size limit, rounding can still outgrow the guard digits in a count that lets
+    # almost every vote exhaust; the count is refused where it happens.
+    monkeypatch.setattr("councils.core.tally.meek.MAX_PREFERENCES", 10**15)
+    with pytest.raises(InvalidInputError, match=failure):
+        count(huge, method="meek")
+
+
+def test_meek_counts_up_to_its_limit_of_preferences() -> None:
+    # 10^8 preferences: two on each of 5 * 10^7 - 2 ballots, one for each of the equal candidates
+    # on another ballot, and one on each of the last two.
+    at_limit = Election(
+        ("A", "B", "C"),
+        (Ballot(5 * 10**7 - 2, ((A,), (B,))), Ballot(1, ((A, B),)), Ballot(2, ((C,),))),
+        seats=1,
+    )
+    assert count(at_limit, method="meek").elected == ("A",)
+    over = Election(at_limit.candidates, (*at_limit.ballots, Ballot(1, ((C,),))), seats=1)
+    with pytest.raises(InvalidInputError, match=r"their 1e\+08 preferences \(at most 1e\+08\)"):
+        count(over, method="meek")
 
 
 def test_meek_ends_a_stage_once_rounding_stops_the_surplus_falling(monkeypatch: pytest.MonkeyPatch) -> None:
