@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from dataclasses import replace
 from typing import TextIO
@@ -48,8 +49,8 @@ def _read(path: str) -> str:
         return sys.stdin.read()
     try:
         with open(path, "rb") as handle:
-            size = handle.seek(0, 2)
-            handle.seek(0)
+            # A pipe (/dev/stdin, <(...)) has no size and cannot seek: no progress bar then.
+            size = os.fstat(handle.fileno()).st_size
             show = size >= PROGRESS_FROM_BYTES and sys.stderr.isatty()
             chunks: list[bytes] = []
             done = 0
@@ -62,7 +63,7 @@ def _read(path: str) -> str:
                 sys.stderr.write("\n")
         return b"".join(chunks).decode("utf-8-sig")
     except OSError as exc:
-        raise CliError(f"{path}: {exc.strerror}") from None
+        raise CliError(f"{path}: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
         raise CliError(f"{path}: not UTF-8 text (byte {exc.start})") from None
 

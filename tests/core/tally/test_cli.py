@@ -70,6 +70,20 @@ def test_seats_and_seed_options_and_stdin(
     assert document["elected"] == ["B", "C", "A"]
 
 
+def test_a_pipe_named_as_a_file_is_read_like_any_file() -> None:
+    """`councils count /dev/stdin < ward.blt`, or a process substitution: no size, no seeking."""
+    result = subprocess.run(
+        [sys.executable, "-m", "councils.cli.main", "count", "/dev/stdin", "--method", "wigm", "--json"],
+        input=BLT,
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["elected"] == ["A", "C"]
+
+
 def test_csv_output(blt_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main([str(blt_file), "--method", "meek", "--csv"]) == 0
     assert capsys.readouterr().out.startswith("stage,action,quota,A,B,C,D,")
