@@ -60,7 +60,7 @@ contracts: install-dev
 	$(BIN)/lint-imports
 
 # Coverage may only go up: raise these floors when it does. The pure core aims at 100%.
-COVERAGE_FLOOR := 92
+COVERAGE_FLOOR := 93
 CORE_COVERAGE_FLOOR := 99
 
 ## check: lint, types, import contracts, the whole suite and the coverage gates
