@@ -478,7 +478,8 @@ def mark_present(*, actor: User, meeting: Meeting, user: User, now: datetime) ->
     if actor.pk != user.pk:
         permissions.require(actor, "manage", meeting)
     if not permissions.can(user, "attend", meeting):
-        raise InvalidInputError(f"{user.name} does not take part in {meeting.council.name}.")
+        # Not naming them: a chair must not learn the name behind any account's identifier this way.
+        raise InvalidInputError(f"That person does not take part in {meeting.council.name}.")
     attendance = _attend(meeting, actor=actor, user=user, now=now)
     publish_on_commit(_channel(meeting), {"type": "attendance.changed"})
     return attendance
@@ -506,9 +507,13 @@ def mark_present_many(
         .filter(pk__in=[u.pk for u in todo])
         .values_list("pk", flat=True)
     )
-    strangers = [u.name for u in todo if u.pk not in takes_part]
+    strangers = sum(1 for u in todo if u.pk not in takes_part)
     if strangers:
-        raise InvalidInputError(f"Not taking part in {meeting.council.name}: {', '.join(strangers)}.")
+        # Not naming them, as in mark_present; from the page's list this means someone has just left.
+        raise InvalidInputError(
+            f"{strangers} of the people chosen do not take part in {meeting.council.name} "
+            "(anyone who has just left): reload the list and mark them again."
+        )
     attendances = [_attend(meeting, actor=actor, user=u, now=now) for u in todo]
     if attendances:
         publish_on_commit(_channel(meeting), {"type": "attendance.changed"})
