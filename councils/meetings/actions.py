@@ -268,6 +268,12 @@ def add_agenda_item(
     if kind == AgendaItem.Kind.MOTION:
         if motion is None or motion.council_id != meeting.council_id:
             raise InvalidInputError("Choose a motion of this council.")
+        if not motion.is_open:
+            raise ConflictError(
+                f"“{motion.title}” is {motion.get_state_display().lower()}: "
+                "only a motion still to be decided goes on an agenda.",
+                code="motion_decided",
+            )
         title = title.strip() or motion.title
     elif kind == AgendaItem.Kind.ELECTION:
         if election is None or election.council_id != meeting.council_id:

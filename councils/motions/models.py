@@ -29,6 +29,9 @@ class Motion(models.Model):
         FORWARDED = "forwarded", _("Adopted and forwarded")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
+    # Still to be decided: what a meeting can debate.
+    OPEN_STATES = (State.DRAFT, State.SECONDED, State.VOTING)
+
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     council = models.ForeignKey("federation.Council", on_delete=models.PROTECT, related_name="motions")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.ORDINARY)
@@ -62,7 +65,7 @@ class Motion(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.state in (self.State.DRAFT, self.State.SECONDED, self.State.VOTING)
+        return self.state in self.OPEN_STATES
 
 
 class Second(models.Model):

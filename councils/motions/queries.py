@@ -69,8 +69,7 @@ def list_open_motions(*, council: Council) -> QuerySet[Motion]:
 
     Awaiting seconders, seconded or voting: what a meeting can still debate.
     """
-    open_states = [Motion.State.DRAFT, Motion.State.SECONDED, Motion.State.VOTING]
-    return _motions().filter(council=council, state__in=open_states).order_by("-tabled_at", "-id")
+    return _motions().filter(council=council, state__in=Motion.OPEN_STATES).order_by("-tabled_at", "-id")
 
 
 def list_amendments(*, motion: Motion) -> QuerySet[Motion]:

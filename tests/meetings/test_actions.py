@@ -57,6 +57,22 @@ def test_schedule_needs_place_or_link(cast):
         )
 
 
+def test_a_decided_or_withdrawn_motion_does_not_go_on_an_agenda(cast, meeting):
+    """The web picker lists only open motions; the action refuses the rest from any client."""
+    motion = motion_actions.table_motion(
+        actor=cast.bob, council=cast.riverside, title="New lockers", text="Buy them.", now=NOW
+    )
+    motion_actions.withdraw_motion(actor=cast.bob, motion=motion, now=NOW)
+    motion.refresh_from_db()
+    with pytest.raises(ConflictError) as refused:
+        actions.add_agenda_item(actor=cast.alice, meeting=meeting, kind="motion", motion=motion, now=NOW)
+    assert refused.value.code == "motion_decided"
+    assert refused.value.message == (
+        "“New lockers” is withdrawn: only a motion still to be decided goes on an agenda."
+    )
+    assert not meeting.items.filter(motion=motion).exists()
+
+
 def test_agenda_items_link_motions_and_elections_of_the_council(cast, meeting):
     motion = motion_actions.table_motion(
         actor=cast.bob, council=cast.riverside, title="Safety reps", text="Elect two.", now=NOW
