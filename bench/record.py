@@ -7,9 +7,11 @@ point this at real data. Measured:
 
 - `record.actions`: actions per second with and without their record
   entries, in the same run, alternating, by several worker processes; and
-  the record's share of an action's time. Three actions: the smallest
+  the record's share of an action's time. Four actions: the smallest
   possible (a transaction that writes one row, the floor), `create_council`,
-  and `cast_vote` (each worker changing its own named vote back and forth);
+  `cast_vote` (each worker changing its own named vote back and forth) and
+  `cast_vote_one_vote` (every worker's voter on the same vote, as at a
+  congress: compared with `cast_vote`, what casts lose waiting on each other);
 - `record.sequence`: entries per second the sequencer numbers, hashes and signs;
 - `record.proofs`: inclusion and consistency proofs at the full size;
 - `record.verify_bundle`: `councils record verify` of an exported bundle.
@@ -147,7 +149,9 @@ def _run_actions(
     parent = council.parent
     user = User.objects.get(id=user_id)
     voter = User.objects.get(username=f"voter{slot}")
-    vote = Vote.objects.select_related("motion__council").get(motion__title=f"Bench {slot}")
+    # Every voter is in every bench vote's electorate: the shared vote is Bench 0's.
+    title = "Bench 0" if action == "cast_vote_one_vote" else f"Bench {slot}"
+    vote = Vote.objects.select_related("motion__council").get(motion__title=title)
     done = 0
     tag = f"{os.getpid()}-{time.monotonic_ns()}"
     # Start together, so the timed windows of all workers overlap.
@@ -167,7 +171,7 @@ def _run_actions(
                 is_base=True,
                 now=now,
             )
-        elif action == "cast_vote":
+        elif action in ("cast_vote", "cast_vote_one_vote"):
             # A real action: the vote's lock, eligibility, the ballot and its entry; changes back and forth.
             ma.cast_vote(actor=voter, vote=vote, choice=("yes", "no")[done % 2], now=now)
         else:
@@ -193,7 +197,7 @@ def measure_actions(
     from django.db import connections
 
     connections.close_all()
-    for action in ("insert_one_row", "create_council", "cast_vote"):
+    for action in ("insert_one_row", "create_council", "cast_vote", "cast_vote_one_vote"):
         _measure_action(var_dir, action, council_id, user_id, workers=workers, seconds=seconds, rounds=rounds)
 
 
