@@ -44,24 +44,36 @@ def test_page_tells_the_meeting_notice_and_quorum(cast):
     assert "A council may meet as soon as a meeting is called." in page and "Meetings need no quorum." in page
 
 
-def test_page_shows_history_with_what_changed(ready):
+def _propose_longer_hearing_notice(cast):
+    """Alice proposes 21 days' notice of a disciplinary hearing (the defaults say 14)."""
     from councils.constitution import actions
-    from councils.motions import actions as motion_actions
-    from tests.membership.support import NOW, vote_through
+    from tests.membership.support import NOW
 
-    make_national_body(ready)
-    amendment = actions.propose_constitution_amendment(
-        actor=ready.alice,
-        federation=ready.federation,
+    return actions.propose_constitution_amendment(
+        actor=cast.alice,
+        federation=cast.federation,
         changes={"hearing_notice_days": 21},
         explanation="",
         now=NOW,
     )
+
+
+def _carry(cast, amendment):
+    """Erin seconds the amendment, and Alice, Erin and Frank adopt it by a named vote."""
+    from councils.constitution import actions
+    from councils.motions import actions as motion_actions
+    from tests.membership.support import NOW, vote_through
+
     motion_actions.second_motion(
-        actor=ready.erin, motion=Motion.objects.get(uuid=amendment.motion_uuid), now=NOW
+        actor=cast.erin, motion=Motion.objects.get(uuid=amendment.motion_uuid), now=NOW
     )
-    vote = actions.open_amendment_vote(actor=ready.alice, amendment=amendment, now=NOW, method="named")
-    vote_through(vote, yes=[ready.alice, ready.erin, ready.frank], now=NOW)
+    vote = actions.open_amendment_vote(actor=cast.alice, amendment=amendment, now=NOW, method="named")
+    vote_through(vote, yes=[cast.alice, cast.erin, cast.frank], now=NOW)
+
+
+def test_page_shows_history_with_what_changed(ready):
+    make_national_body(ready)
+    _carry(ready, _propose_longer_hearing_notice(ready))
     page = check(ready, "member", WEB, "get", "/constitution/").content.decode()
     assert "version 2" in page
     assert "Days of notice before a disciplinary hearing: <del>14</del> → <ins>21</ins>" in page
@@ -182,26 +194,14 @@ def test_page_shows_an_amendment_of_the_defaults(cast):
 
 
 def test_history_of_a_version_adopted_before_newer_settings_shows_only_what_was_voted(cast, monkeypatch):
-    from councils.constitution import actions
-    from councils.motions import actions as motion_actions
-    from tests.membership.support import NOW, adopt_before_newer_settings, vote_through
+    from tests.membership.support import adopt_before_newer_settings
 
     adopt_before_newer_settings(cast, monkeypatch)
     make_national_body(cast)
-    amendment = actions.propose_constitution_amendment(
-        actor=cast.alice,
-        federation=cast.federation,
-        changes={"hearing_notice_days": 21},
-        explanation="",
-        now=NOW,
-    )
+    amendment = _propose_longer_hearing_notice(cast)
     page = cast.client(cast.bob).get("/constitution/").content.decode()
     proposed = page[page.index("Days of notice before a disciplinary hearing: <del>14</del>") :]
-    motion_actions.second_motion(
-        actor=cast.erin, motion=Motion.objects.get(uuid=amendment.motion_uuid), now=NOW
-    )
-    vote = actions.open_amendment_vote(actor=cast.alice, amendment=amendment, now=NOW, method="named")
-    vote_through(vote, yes=[cast.alice, cast.erin, cast.frank], now=NOW)
+    _carry(cast, amendment)
     page = cast.client(cast.bob).get("/constitution/").content.decode()
     assert "Days of notice before a disciplinary hearing: <del>14</del> → <ins>21</ins>" in page
     # Settings the old version never had were unset, and the amendment left them so: no change to show.
