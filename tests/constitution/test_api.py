@@ -77,6 +77,15 @@ def test_a_version_adopted_before_newer_settings_keeps_its_hash(cast, monkeypatc
     assert (body["document"]["meeting_notice_hours"], body["document"]["meeting_quorum_share"]) == (0, "0")
 
 
+def test_an_amendment_of_a_version_adopted_before_newer_settings_lists_only_its_change(cast, monkeypatch):
+    adopt_before_newer_settings(cast, monkeypatch)
+    make_national_body(cast)
+    body = {"changes": {"hearing_notice_days": 21}, "explanation": ""}
+    response = check(cast, "officer", API, "post", "/api/v1/constitution/amendments", body, expected=201)
+    # The settings version 1 never had were unset, and the amendment leaves them so.
+    assert response.json()["changes"] == [{"setting": "hearing_notice_days", "old": 14, "new": 21}]
+
+
 @pytest.mark.parametrize(
     ("persona", "status"),
     [("anonymous", 401), ("outsider", 403), ("observer", 403), ("member", 403), ("officer", 201)],

@@ -31,19 +31,13 @@ def _me(request: HttpRequest) -> User:
     return request.user
 
 
-def _as_voted(document: dict[str, Any]) -> dict[str, Any]:
-    """An adopted version's document, with settings added since its adoption as unset as it left them."""
-    return Constitution.from_adopted(document).to_document()
-
-
 def _history(federation: Any) -> list[dict[str, Any]]:
     """Each version with what changed from the one before (the first: from the defaults), newest first."""
     versions = list(queries.list_versions(federation=federation))
-    documents = [Constitution().to_document(), *(_as_voted(v.document) for v in versions)]
+    before = [Constitution().to_document(), *(v.document for v in versions)]
     rows = []
-    for previous, current, version in zip(documents, documents[1:], versions, strict=False):
-        # A setting its document lacks did not exist when it was adopted: the version changed nothing there.
-        changes = [c for c in document_changes(previous, current) if c[0] in version.document]
+    for previous, version in zip(before, versions, strict=False):
+        changes = document_changes(previous, version.document)
         rows.append(
             {
                 "version": version,
@@ -61,15 +55,10 @@ def constitution_page(request: HttpRequest) -> HttpResponse:
     top = queries.top_council(federation=federation)
     # Version 0 is the shipped defaults, which an amendment proposed before any adoption changes.
     documents = {DEFAULTS_VERSION: Constitution().to_document()}
-    documents.update((v.version, _as_voted(v.document)) for v in queries.list_versions(federation=federation))
+    documents.update((v.version, v.document) for v in queries.list_versions(federation=federation))
     amendments = []
     for amendment in queries.list_amendments(federation=federation)[:50]:
-        # A setting its document lacks did not exist when it was proposed: it changes nothing there.
-        changes = [
-            c
-            for c in document_changes(documents[amendment.base_version], amendment.document)
-            if c[0] in amendment.document
-        ]
+        changes = document_changes(documents[amendment.base_version], amendment.document)
         amendments.append(
             {
                 "amendment": amendment,
