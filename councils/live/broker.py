@@ -27,6 +27,11 @@ class InProcessBroker:
         for listener in listeners:
             listener(channel, event)
 
+    def may_have_listeners(self, channel: str) -> bool:
+        """False only when no stream can be following `channel`, so its event need not be built."""
+        with self._lock:
+            return bool(self._listeners.get(channel))
+
     def subscribe(self, channel: str, listener: Listener) -> Callable[[], None]:
         with self._lock:
             self._listeners[channel].add(listener)
@@ -56,6 +61,10 @@ class RedisBroker(InProcessBroker):
 
     def publish(self, channel: str, event: dict[str, Any]) -> None:
         self._redis.publish("councils:" + channel, json.dumps(event))
+
+    def may_have_listeners(self, channel: str) -> bool:
+        # Streams served by other processes cannot be seen from here.
+        return True
 
 
 def queue_listener(

@@ -32,4 +32,10 @@ def publish_on_commit(channel: str, event: Event | Callable[[], Event]) -> None:
     or reload.
     """
     build = event if callable(event) else (lambda: event)
-    transaction.on_commit(lambda: broker().publish(channel, build()), robust=True)
+
+    def send() -> None:
+        # A tally nobody follows is not counted: every cast would count the whole vote again.
+        if broker().may_have_listeners(channel):
+            broker().publish(channel, build())
+
+    transaction.on_commit(send, robust=True)

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from councils.accounts.models import User
@@ -111,7 +112,7 @@ def _lock_vote(vote: Vote) -> Vote:
     )
 
 
-def _hold_vote_for_cast(vote: Vote, voter: User) -> Vote:
+def _hold_vote_for_cast(vote: Vote, voter: User) -> bool:
     """Hold the vote against its close while one ballot goes in, without making other voters wait.
 
     The close locks the vote row FOR UPDATE, which waits for every cast holding
@@ -119,18 +120,33 @@ def _hold_vote_for_cast(vote: Vote, voter: User) -> Vote:
     with each other, so a congress votes at once instead of in single file. One
     voter's own casts (a double click, a retry) queue on their row of the
     frozen electorate. SQLite takes one writer at a time, so needs neither.
+
+    Reads, in the same statement, what the close may have changed since
+    `vote` was loaded (only `closed_at`: the rest is fixed when the vote
+    opens) into `vote`, and answers whether `voter` is in the frozen electorate.
     """
     connection = transaction.get_connection()
     if connection.vendor == "postgresql":
-        # Someone outside the electorate locks nothing here; the permission check refuses them.
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT 1 FROM motions_vote v JOIN motions_voteeligibility e "
+                "SELECT v.closed_at FROM motions_vote v JOIN motions_voteeligibility e "
                 "ON e.vote_id = v.id AND e.voter_id = %s WHERE v.id = %s "
                 "FOR KEY SHARE OF v FOR NO KEY UPDATE OF e",
                 [voter.pk, vote.pk],
             )
-    return Vote.objects.select_related("motion", "motion__council").get(pk=vote.pk)
+            row = cursor.fetchone()
+        if row is not None:
+            vote.closed_at = row[0]
+            return True
+        # Someone outside the electorate locks nothing; the permission check refuses them.
+    electorate = VoteEligibility.objects.filter(vote=OuterRef("pk"), voter=voter)
+    vote.closed_at, in_electorate = (
+        Vote.objects.filter(pk=vote.pk)
+        .annotate(in_electorate=Exists(electorate))
+        .values_list("closed_at", "in_electorate")
+        .get()
+    )
+    return bool(in_electorate)
 
 
 def _motions_changed(council: Council) -> None:
@@ -391,11 +407,11 @@ def cast_vote(
     if actor is None:
         raise PermissionDeniedError("A ballot needs a voter.")
     with transaction.atomic():
-        vote = _hold_vote_for_cast(vote, actor)
+        in_electorate = _hold_vote_for_cast(vote, actor)
         if not vote.is_open:
             raise ConflictError("This vote is closed.")
         polls.check_in_time(closes_at=vote.closes_at, now=now)
-        permissions.require(actor, "vote", vote)
+        permissions.require_vote(actor, vote, in_electorate=in_electorate)
         key_hash = sealing.hash_idempotency_key(str(vote.uuid), idempotency_key)
         if vote.is_secret:
             receipt = _cast_secret(

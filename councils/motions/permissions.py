@@ -29,24 +29,41 @@ def can(user: Any, action: str, obj: Motion | Vote) -> bool:
         # opposition motions off the agenda.
         return _authenticated(user) and motion.tabled_by_id == user.id
     if action == "vote":
-        if not isinstance(obj, Vote) or not _authenticated(user):
-            return False
-        return VoteEligibility.objects.filter(vote=obj, voter=user).exists() and federation_queries.is_voter(
-            user=user, council=council
-        )
+        return isinstance(obj, Vote) and can_vote(user, obj)
     raise ValueError(f"unknown motion action {action!r}")
+
+
+def can_vote(user: Any, vote: Vote, *, in_electorate: bool | None = None) -> bool:
+    """Whether `user` may cast in `vote`: in the electorate frozen when it opened, and still a voter.
+
+    `in_electorate` passes what the caller has just read about the electorate
+    (the cast reads it with its lock), instead of asking the database again.
+    """
+    if not _authenticated(user):
+        return False
+    if in_electorate is None:
+        in_electorate = VoteEligibility.objects.filter(vote=vote, voter=user).exists()
+    return in_electorate and federation_queries.is_voter(user=user, council=vote.motion.council)
+
+
+REFUSALS = {
+    "second": "Only members with a vote in this council may second a motion.",
+    "amend": "Only members with a vote in this council may propose amendments.",
+    "open_vote": "Only the council's chair or secretary may open a vote.",
+    "close_vote": "Only the council's chair or secretary may close a vote.",
+    "forward": "Only the council's chair or secretary may forward a motion.",
+    "withdraw": "Only the mover may withdraw a motion; a chair cannot withdraw a member's motion.",
+    "vote": "You are not in the electorate of this vote.",
+}
 
 
 def require(user: Any, action: str, obj: Motion | Vote) -> None:
     """Raise PermissionDeniedError unless `user` may perform `action`."""
     if not can(user, action, obj):
-        messages = {
-            "second": "Only members with a vote in this council may second a motion.",
-            "amend": "Only members with a vote in this council may propose amendments.",
-            "open_vote": "Only the council's chair or secretary may open a vote.",
-            "close_vote": "Only the council's chair or secretary may close a vote.",
-            "forward": "Only the council's chair or secretary may forward a motion.",
-            "withdraw": "Only the mover may withdraw a motion; a chair cannot withdraw a member's motion.",
-            "vote": "You are not in the electorate of this vote.",
-        }
-        raise PermissionDeniedError(messages.get(action, "You may not do that."))
+        raise PermissionDeniedError(REFUSALS.get(action, "You may not do that."))
+
+
+def require_vote(user: Any, vote: Vote, *, in_electorate: bool | None = None) -> None:
+    """Raise PermissionDeniedError unless `user` may cast in `vote` (see `can_vote`)."""
+    if not can_vote(user, vote, in_electorate=in_electorate):
+        raise PermissionDeniedError(REFUSALS["vote"])

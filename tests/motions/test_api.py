@@ -3,7 +3,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.db import connection
 
 from councils.federation.models import Council
 from councils.motions import actions
@@ -174,15 +173,15 @@ def test_secret_vote_flow_answers_with_receipt_only(cast, motion):
     assert ballots == [{"choice": "no", "receipt": answer["receipt"], "voter": None}]
 
 
-# What one cast costs: a live congress casts thousands at once. PostgreSQL adds one statement,
-# which holds the vote against its close and queues the voter's own retries (SQLite has one
-# writer at a time). The live tally is read after the commit and publishes counts or turnout,
-# never names.
+# What one cast costs: a live congress casts thousands at once. One statement reads whether the
+# vote is still open and whether the voter is in its electorate; on PostgreSQL it also holds the
+# vote against its close and queues the voter's own retries (SQLite has one writer at a time).
+# The live tally is read after the commit and publishes counts or turnout, never names.
 @pytest.mark.parametrize(
     ("method", "queries", "event"),
     [
-        ("named", 10, {"type": "tally", "yes": 1, "no": 0, "abstain": 0, "turnout": 1, "electorate": 4}),
-        ("secret", 11, {"type": "turnout", "turnout": 1, "electorate": 4}),
+        ("named", 9, {"type": "tally", "yes": 1, "no": 0, "abstain": 0, "turnout": 1, "electorate": 4}),
+        ("secret", 10, {"type": "turnout", "turnout": 1, "electorate": 4}),
     ],
 )
 def test_cast_query_count_is_pinned(
@@ -198,7 +197,6 @@ def test_cast_query_count_is_pinned(
     vote = actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method=method)
     bob, vote_url = cast.api(cast.bob), f"/api/v1/motions/votes/{vote.uuid}"
     assert bob.get(vote_url).status_code == 200  # the token's first use, which marks it used
-    queries += connection.vendor == "postgresql"
     with django_assert_num_queries(queries), django_capture_on_commit_callbacks() as callbacks:
         answer = post(bob, f"{vote_url}/cast", {"choice": "yes"})
     assert answer.status_code == 200 and not answer.json()["repeated"]

@@ -74,12 +74,43 @@ def test_tally_is_neither_read_nor_published_when_the_cast_rolls_back(
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_tally_nobody_follows_is_not_counted(cast, motion, monkeypatch, local_broker):
+    """Without a stream on the vote in this process, a cast does not count the whole vote again."""
+    vote = actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method="named")
+    counted = []
+    real_counts = queries.live_counts
+    monkeypatch.setattr(queries, "live_counts", lambda **kw: counted.append(kw) or real_counts(**kw))
+    actions.cast_vote(actor=cast.bob, vote=vote, choice="yes", now=NOW)
+    assert counted == []
+    unsubscribe = local_broker.subscribe(actions.vote_channel(vote), lambda _, event: None)
+    try:
+        actions.cast_vote(actor=cast.bob, vote=vote, choice="no", now=NOW)  # a change is published too
+    finally:
+        unsubscribe()
+    assert len(counted) == 1
+
+
+def test_the_in_process_broker_tells_whether_anyone_follows():
+    from councils.live.broker import InProcessBroker
+
+    local = InProcessBroker()
+    assert not local.may_have_listeners("vote-x")
+    unsubscribe = local.subscribe("vote-x", lambda _, event: None)
+    assert local.may_have_listeners("vote-x") and not local.may_have_listeners("vote-y")
+    unsubscribe()
+    assert not local.may_have_listeners("vote-x")
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_broker_that_is_down_does_not_turn_a_committed_action_into_an_error(
     cast, motion, monkeypatch, caplog
 ):
     """Events leave after the commit: if the broker refuses them, the action has still happened."""
 
     class Down:
+        def may_have_listeners(self, channel):
+            return True
+
         def publish(self, channel, event):
             raise ConnectionError("the broker is down")
 
