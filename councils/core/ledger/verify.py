@@ -9,10 +9,12 @@ example missing cosignatures) and how many entries were replayed.
 from __future__ import annotations
 
 import hashlib
-import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 from councils.core.ledger import merkle, note, replay
 from councils.core.ledger.encoding import EncodingCheck
@@ -126,27 +128,40 @@ def check_consistency(
         )
 
 
+Entries = Iterable[tuple[int, bytes | None, bytes | None]]
+ZERO_LEAF = bytes(merkle.HASH_SIZE)
+
+
 def check_entries(
-    entries: Iterable[tuple[int, bytes | None, bytes | None]],
+    entries: Entries,
     checkpoint: note.Checkpoint,
     verdict: Verdict,
     *,
     leaves: list[bytes] | None = None,
+    hashed: Callable[[], tuple[int, bytes]] | None = None,
 ) -> None:
     """Recompute every leaf and the root from (index, data or None, leaf hash or None), replaying the rules.
 
     An entry without data (one the reader may not see) is checked by its leaf
     hash only and counted as not replayed. With `leaves`, the leaf hashes are
     also appended there. One pass, in order: this is the verifier's hot loop.
+
+    With `hashed`, the leaves and the tree are computed elsewhere, by
+    `hash_leaves` over the same entries (a bundle is hashed in a second process
+    while this one replays): the entries are only read and replayed here, and
+    `hashed()` gives the size and root to check against the checkpoint.
     """
+    if hashed is not None and leaves is not None:
+        raise ValueError("leaves are collected where they are hashed")
     sha256 = hashlib.sha256
-    raw_decode = json.JSONDecoder().raw_decode
+    loads = orjson.loads
     from_document = replay.Item.from_document
     feed = replay.feed
     result = replay.Replay()
     encoding = EncodingCheck()
+    hashing = hashed is None
 
-    def leaf_hashes() -> Iterator[bytes]:
+    def walk() -> Iterator[bytes]:
         expected = 0
         for index, data, claimed in entries:
             if index != expected:
@@ -155,15 +170,17 @@ def check_entries(
                 )
                 expected = index
             item = None
+            current = ZERO_LEAF
             if data is not None:
-                current = sha256(b"\x00" + data).digest()
-                if claimed is not None and claimed != current:
-                    verdict.problems.append(f"Entry {index}'s content does not match its leaf hash.")
+                if hashing:
+                    current = sha256(b"\x00" + data).digest()
+                    if claimed is not None and claimed != current:
+                        verdict.problems.append(f"Entry {index}'s content does not match its leaf hash.")
                 try:
-                    text = data.decode()
-                    document, end = raw_decode(text)
-                    if end != len(text) or not isinstance(document, dict):
+                    # Canonical bytes are one JSON object, UTF-8, with nothing around it.
+                    if data[:1] != b"{" or data[-1:] != b"}":
                         raise ValueError
+                    document = loads(data)
                     item = from_document(index, document)
                 except ValueError:
                     verdict.problems.append(f"Entry {index} is not a readable record entry.")
@@ -175,14 +192,17 @@ def check_entries(
                 current = claimed
             else:
                 verdict.problems.append(f"Entry {index} has neither content nor a valid leaf hash.")
-                current = bytes(merkle.HASH_SIZE)
             feed(result, item)
             if leaves is not None:
                 leaves.append(current)
             yield current
             expected += 1
 
-    size, root = merkle.root_from_leaves(leaf_hashes())
+    if hashed is None:
+        size, root = merkle.root_from_leaves(walk())
+    else:
+        deque(walk(), maxlen=0)
+        size, root = hashed()
     if size != checkpoint.size:
         verdict.problems.append(f"The checkpoint covers {checkpoint.size} entries but {size} were provided.")
     elif root != checkpoint.root:
@@ -195,6 +215,30 @@ def check_entries(
     verdict.problems.extend(f"Rule broken at {p}." for p in result.problems)
     verdict.notes.extend(result.notes)
     verdict.key_rotations.update(result.table("key_rotations"))
+
+
+def hash_leaves(entries: Entries) -> tuple[int, bytes, bytes]:
+    """The size, the root and every leaf hash (joined) of the tree `check_entries` computes over `entries`.
+
+    Only hashes: what is wrong with an entry is reported by `check_entries`,
+    which reads the same entries with `hashed`.
+    """
+    sha256 = hashlib.sha256
+    joined = bytearray()
+
+    def walk() -> Iterator[bytes]:
+        for _, data, claimed in entries:
+            if data is not None:
+                current = sha256(b"\x00" + data).digest()
+            elif claimed is not None and len(claimed) == merkle.HASH_SIZE:
+                current = claimed
+            else:
+                current = ZERO_LEAF
+            joined.extend(current)
+            yield current
+
+    size, root = merkle.root_from_leaves(walk())
+    return size, root, bytes(joined)
 
 
 def rotated_to(old_key: str, new_key: str, rotations: dict[str, str]) -> bool:

@@ -14,6 +14,7 @@ from councils.core.ledger.verify import (
     Verdict,
     check_consistency,
     check_entries,
+    hash_leaves,
     open_signed_checkpoint,
     rotated_to,
 )
@@ -152,6 +153,9 @@ def test_entries_the_reader_may_not_see_are_checked_by_their_leaf_hash():
         ([(0, ENTRIES[0], LEAVES[1])], "Entry 0's content does not match its leaf hash."),
         ([(0, b"\xff\xfe", None)], "Entry 0 is not a readable record entry."),
         ([(0, ENTRIES[0] + b" {}", None)], "Entry 0 is not a readable record entry."),
+        ([(0, b" " + ENTRIES[0], None)], "Entry 0 is not a readable record entry."),
+        ([(0, ENTRIES[0] + b"\n", None)], "Entry 0 is not a readable record entry."),
+        ([(0, b'{"v": 2, "nonce": "x"', None)], "Entry 0 is not a readable record entry."),
         ([(0, b"[1, 2]", None)], "Entry 0 is not a readable record entry."),
         ([(0, None, b"short")], "Entry 0 has neither content nor a valid leaf hash."),
         ([(0, None, None)], "Entry 0 has neither content nor a valid leaf hash."),
@@ -164,6 +168,32 @@ def test_entries_the_reader_may_not_see_are_checked_by_their_leaf_hash():
 def test_a_damaged_record_is_explained(entries, expected):
     verdict, _ = checked(entries)
     assert expected in verdict.problems
+
+
+# Readable, hidden, and a hidden entry whose leaf hash is damaged.
+MIXED = [(0, ENTRIES[0], None), (1, None, LEAVES[1]), (2, None, b"short"), (3, ENTRIES[3], None)]
+
+
+def test_leaves_hashed_elsewhere_give_the_same_tree_and_verdict():
+    here, leaves = checked(MIXED)
+    size, root, joined = hash_leaves(MIXED)
+    assert (size, root) == merkle.root_from_leaves(leaves) and size == 4
+    assert joined == b"".join(leaves) and leaves[2] == bytes(32)
+    cp, elsewhere = opened()
+    assert cp is not None
+    check_entries(MIXED, cp, elsewhere, hashed=lambda: (size, root))
+    assert (
+        elsewhere.problems
+        == here.problems
+        == [
+            "Entry 2 has neither content nor a valid leaf hash.",
+            "The entries do not hash to the signed root: some entry was altered, removed, inserted or "
+            "reordered after the checkpoint was signed.",
+        ]
+    )
+    assert (elsewhere.replayed, elsewhere.not_replayed) == (here.replayed, here.not_replayed) == (2, 2)
+    with pytest.raises(ValueError, match="where they are hashed"):
+        check_entries(MIXED, cp, Verdict(), leaves=[], hashed=lambda: (size, root))
 
 
 @pytest.mark.parametrize(
