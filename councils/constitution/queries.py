@@ -116,7 +116,7 @@ def federations_for(*, viewer: Any) -> QuerySet[Federation]:
 def access_amendment(*, viewer: Any, amendment_uuid: uuid_lib.UUID | str) -> Amendment:
     try:
         amendment = Amendment.objects.select_related("federation", "council").get(uuid=amendment_uuid)
-    except (Amendment.DoesNotExist, ValueError, TypeError):
+    except (Amendment.DoesNotExist, ValueError, TypeError, ValidationError):
         raise NotFoundError("No such amendment.") from None
     if not can_view_constitution(viewer=viewer, federation=amendment.federation):
         raise NotFoundError("No such amendment.")

@@ -10,6 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import CharField, Count, F, IntegerField, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, NullIf
 
@@ -29,7 +30,7 @@ def access_petition(*, viewer: Any, petition_uuid: uuid_lib.UUID | str) -> Recal
         petition = RecallPetition.objects.select_related(
             "council", "council__federation", "seat", "seat__council", "office", "target"
         ).get(uuid=petition_uuid)
-    except (RecallPetition.DoesNotExist, ValueError, TypeError):
+    except (RecallPetition.DoesNotExist, ValueError, TypeError, ValidationError):
         raise NotFoundError("No such recall petition.") from None
     if not federation_queries.can_view_council(viewer=viewer, council=petition.council):
         raise NotFoundError("No such recall petition.")
@@ -75,7 +76,7 @@ def may_sign(*, petition: RecallPetition, user: Any) -> bool:
 def access_seat(*, viewer: Any, seat_uuid: uuid_lib.UUID | str) -> Seat:
     try:
         seat = Seat.objects.select_related("council", "from_council", "user").get(uuid=seat_uuid)
-    except (Seat.DoesNotExist, ValueError, TypeError):
+    except (Seat.DoesNotExist, ValueError, TypeError, ValidationError):
         raise NotFoundError("No such seat.") from None
     if not federation_queries.can_view_council(viewer=viewer, council=seat.from_council):
         raise NotFoundError("No such seat.")
@@ -85,7 +86,7 @@ def access_seat(*, viewer: Any, seat_uuid: uuid_lib.UUID | str) -> Seat:
 def access_office(*, viewer: Any, office_uuid: uuid_lib.UUID | str) -> Office:
     try:
         office = Office.objects.select_related("council", "council__federation", "user").get(uuid=office_uuid)
-    except (Office.DoesNotExist, ValueError, TypeError):
+    except (Office.DoesNotExist, ValueError, TypeError, ValidationError):
         raise NotFoundError("No such office.") from None
     if not federation_queries.can_view_council(viewer=viewer, council=office.council):
         raise NotFoundError("No such office.")
@@ -95,7 +96,7 @@ def access_office(*, viewer: Any, office_uuid: uuid_lib.UUID | str) -> Office:
 def access_mandate(*, viewer: Any, mandate_uuid: uuid_lib.UUID | str) -> Mandate:
     try:
         mandate = Mandate.objects.select_related("council", "target_council").get(uuid=mandate_uuid)
-    except (Mandate.DoesNotExist, ValueError, TypeError):
+    except (Mandate.DoesNotExist, ValueError, TypeError, ValidationError):
         raise NotFoundError("No such mandate.") from None
     if not federation_queries.can_view_council(viewer=viewer, council=mandate.council):
         raise NotFoundError("No such mandate.")
@@ -151,7 +152,7 @@ def access_report_due(*, viewer: Any, report_uuid: uuid_lib.UUID | str) -> Repor
         report = ReportDue.objects.select_related("council", "higher_council", "delegate", "seat").get(
             uuid=report_uuid
         )
-    except (ReportDue.DoesNotExist, ValueError, TypeError):
+    except (ReportDue.DoesNotExist, ValueError, TypeError, ValidationError):
         raise NotFoundError("No such report.") from None
     if not federation_queries.can_view_council(viewer=viewer, council=report.council):
         raise NotFoundError("No such report.")

@@ -6,6 +6,7 @@ import uuid as uuid_lib
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, QuerySet
 
 from councils.constitution import queries as constitution_queries
@@ -23,7 +24,7 @@ def access_application(*, viewer: Any, application_uuid: uuid_lib.UUID | str) ->
         application = Application.objects.select_related(
             "council", "council__parent", "council__federation", "applicant", "membership"
         ).get(uuid=application_uuid)
-    except (Application.DoesNotExist, ValueError, TypeError):
+    except (Application.DoesNotExist, ValueError, TypeError, ValidationError):
         raise NotFoundError("No such application.") from None
     if not permissions.can(viewer, "view", application):
         raise NotFoundError("No such application.")
@@ -95,7 +96,7 @@ def access_case(*, viewer: Any, case_uuid: uuid_lib.UUID | str) -> DisciplineCas
         case = DisciplineCase.objects.select_related(
             "council", "council__parent", "membership", "membership__user", "charged_by"
         ).get(uuid=case_uuid)
-    except (DisciplineCase.DoesNotExist, ValueError, TypeError):
+    except (DisciplineCase.DoesNotExist, ValueError, TypeError, ValidationError):
         raise NotFoundError("No such case.") from None
     if not permissions.can(viewer, "view", case):
         raise NotFoundError("No such case.")
@@ -119,7 +120,7 @@ def list_cases_against(*, user: Any) -> QuerySet[DisciplineCase]:
 def access_appeal(*, viewer: Any, appeal_uuid: uuid_lib.UUID | str) -> Appeal:
     try:
         appeal = Appeal.objects.select_related("case", "council").get(uuid=appeal_uuid)
-    except (Appeal.DoesNotExist, ValueError, TypeError):
+    except (Appeal.DoesNotExist, ValueError, TypeError, ValidationError):
         raise NotFoundError("No such appeal.") from None
     access_case(viewer=viewer, case_uuid=appeal.case.uuid)
     return appeal
@@ -129,7 +130,7 @@ def access_membership(*, viewer: Any, membership_uuid: uuid_lib.UUID | str) -> M
     """A membership, for the member and for those who take part in the member's council."""
     try:
         membership = Membership.objects.select_related("council", "user").get(uuid=membership_uuid)
-    except (Membership.DoesNotExist, ValueError, TypeError):
+    except (Membership.DoesNotExist, ValueError, TypeError, ValidationError):
         raise NotFoundError("No such membership.") from None
     mine = getattr(viewer, "is_authenticated", False) and membership.user_id == viewer.id
     if not mine and not federation_queries.is_participant(user=viewer, council=membership.council):
@@ -145,7 +146,7 @@ def access_council_to_join(*, viewer: Any, council_uuid: uuid_lib.UUID | str) ->
     """
     try:
         council = Council.objects.select_related("parent", "federation").get(uuid=council_uuid)
-    except (Council.DoesNotExist, ValueError, TypeError):
+    except (Council.DoesNotExist, ValueError, TypeError, ValidationError):
         raise NotFoundError("No such council.") from None
     if council.visibility == Council.Visibility.COUNCIL and not federation_queries.can_view_council(
         viewer=viewer, council=council

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid as uuid_lib
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 
 from councils.core.errors import NotFoundError
@@ -18,7 +19,7 @@ def access_petition(*, viewer: Any, petition_uuid: uuid_lib.UUID | str) -> Agend
         petition = AgendaPetition.objects.select_related("council", "council__federation").get(
             uuid=petition_uuid
         )
-    except (AgendaPetition.DoesNotExist, ValueError, TypeError):
+    except (AgendaPetition.DoesNotExist, ValueError, TypeError, ValidationError):
         raise NotFoundError("No such petition.") from None
     if not federation_queries.can_view_council(viewer=viewer, council=petition.council):
         raise NotFoundError("No such petition.")
@@ -52,7 +53,7 @@ def has_signed(*, petition: AgendaPetition, user: Any) -> bool:
 def access_item(*, viewer: Any, item_uuid: uuid_lib.UUID | str) -> ForcedAgendaItem:
     try:
         item = ForcedAgendaItem.objects.select_related("council", "petition", "report").get(uuid=item_uuid)
-    except (ForcedAgendaItem.DoesNotExist, ValueError, TypeError):
+    except (ForcedAgendaItem.DoesNotExist, ValueError, TypeError, ValidationError):
         raise NotFoundError("No such agenda item.") from None
     if not federation_queries.can_view_council(viewer=viewer, council=item.council):
         raise NotFoundError("No such agenda item.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid as uuid_lib
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 
 from councils.core.errors import NotFoundError
@@ -26,7 +27,7 @@ def list_platforms(*, viewer: Any) -> QuerySet[Platform]:
 def access_platform(*, viewer: Any, platform_uuid: uuid_lib.UUID | str) -> Platform:
     try:
         platform = Platform.objects.select_related("federation").get(uuid=platform_uuid)
-    except (Platform.DoesNotExist, ValueError, TypeError):
+    except (Platform.DoesNotExist, ValueError, TypeError, ValidationError):
         raise NotFoundError("No such platform.") from None
     if not permissions.can_view_platform(viewer, platform):
         raise NotFoundError("No such platform.")
@@ -67,7 +68,7 @@ def access_document(*, viewer: Any, document_uuid: uuid_lib.UUID | str) -> Platf
             .prefetch_related("councils")
             .get(uuid=document_uuid)
         )
-    except (PlatformDocument.DoesNotExist, ValueError, TypeError):
+    except (PlatformDocument.DoesNotExist, ValueError, TypeError, ValidationError):
         raise NotFoundError("No such document.") from None
     if not permissions.can(viewer, "view", document):
         raise NotFoundError("No such document.")
