@@ -705,8 +705,14 @@ def bring_charges(
         now=now,
     )
     _notify_accused(case)
-    publish_on_commit(f"council-{council.uuid}", {"type": "discipline.changed"})
+    _case_changed(case)
     return case
+
+
+def _case_changed(case: DisciplineCase) -> None:
+    # Only those who may see the case follow it (the `case-` guard); the council's public channel
+    # must not tell everyone that a member was charged.
+    publish_on_commit(f"case-{case.uuid}", {"type": "case.changed"})
 
 
 def _lock_case(case: DisciplineCase) -> DisciplineCase:
@@ -766,6 +772,7 @@ def submit_defence(
         },
         now=now,
     )
+    _case_changed(case)
     return defence
 
 
@@ -801,6 +808,7 @@ def record_hearing(
         },
         now=now,
     )
+    _case_changed(case)
     return case
 
 
@@ -856,6 +864,7 @@ def call_discipline_vote(
         },
         now=now,
     )
+    _case_changed(case)
     return vote
 
 
@@ -875,6 +884,7 @@ def withdraw_charges(*, actor: User, case: DisciplineCase, now: datetime) -> Dis
         payload={"case": str(case.uuid), "constitution": case.constitution_version},
         now=now,
     )
+    _case_changed(case)
     return case
 
 
@@ -930,6 +940,7 @@ def lodge_appeal(*, actor: User, case: DisciplineCase, grounds: str, now: dateti
         },
         now=now,
     )
+    _case_changed(case)
     return appeal
 
 
@@ -981,6 +992,7 @@ def call_appeal_vote(
         },
         now=now,
     )
+    _case_changed(appeal.case)
     return vote
 
 
@@ -1069,6 +1081,7 @@ def _decide_case(*, case: DisciplineCase, motion: Motion, result: VoteResult, no
             },
             now=now,
         )
+        _case_changed(case)
         return
     case.status = DisciplineCase.Status.UPHELD
     if case.penalty == DisciplineCase.Penalty.SUSPENSION:
@@ -1108,6 +1121,7 @@ def _decide_case(*, case: DisciplineCase, motion: Motion, result: VoteResult, no
         now=now,
     )
     _members_changed(case.council)
+    _case_changed(case)
 
 
 def _reinstate(
@@ -1167,6 +1181,7 @@ def _decide_appeal(*, appeal: Appeal, motion: Motion, result: VoteResult, now: d
         },
         now=now,
     )
+    _case_changed(case)
     if not result.adopted:
         return
     case.status = DisciplineCase.Status.REVERSED
@@ -1203,4 +1218,5 @@ def end_suspension(*, actor: User | None, case: DisciplineCase, now: datetime) -
         now=now,
         version=case.constitution_version,
     )
+    _case_changed(case)
     return membership

@@ -8,8 +8,9 @@ import pytest
 
 from councils.accounts.tokens import issue_token
 from councils.elections import actions as election_actions
-from councils.federation.models import Council
+from councils.federation.models import Council, Membership
 from councils.meetings import actions as meeting_actions
+from councils.membership import actions as membership_actions
 from councils.motions import actions as motion_actions
 from tests.conftest import make_user
 from tests.live.support import follow, session
@@ -95,7 +96,7 @@ def test_a_federations_channel_follows_who_may_read_its_constitution(cast):
     assert follow(path, None)[0] == 200
 
 
-@pytest.mark.parametrize("prefix", ["council-", "election-", "meeting-", "vote-", "federation-"])
+@pytest.mark.parametrize("prefix", ["council-", "election-", "meeting-", "vote-", "federation-", "case-"])
 def test_a_missing_or_malformed_object_is_refused(cast, prefix):
     for key in ("00000000-0000-0000-0000-000000000000", "not-a-uuid", ""):
         assert follow(f"/live/{prefix}{key}", session(cast, cast.alice))[0] == 404
@@ -112,3 +113,43 @@ def test_a_bearer_token_alone_is_anonymous(cast):
     hide(cast.riverside, Council.Visibility.COUNCIL)
     token = issue_token(user=cast.erin, name="script", now=NOW)
     assert follow(path, None, headers=[(b"authorization", f"Bearer {token}".encode())])[0] == 404
+
+
+def charge_frank(cast):
+    return membership_actions.bring_charges(
+        actor=cast.bob,
+        membership=Membership.objects.get(user=cast.frank),
+        charges="Broke the picket line.",
+        penalty="expulsion",
+        hearing_at=NOW + timedelta(days=20),
+        now=NOW,
+    )
+
+
+def test_a_discipline_case_is_followed_only_by_those_who_may_see_it(cast):
+    hide(cast.riverside, Council.Visibility.PUBLIC)
+    path = f"/live/case-{charge_frank(cast).uuid}"
+    assert follow(path, None)[0] == 404
+    assert follow(path, session(cast, cast.dave))[0] == 404  # another council of the federation
+    assert follow(path, session(cast, cast.frank))[0] == 200  # the accused
+    assert follow(path, session(cast, cast.erin))[0] == 200  # a member of the council deciding it
+
+
+def test_charges_are_told_on_the_case_channel_not_on_the_councils_public_one(cast, local_broker):
+    hide(cast.riverside, Council.Visibility.PUBLIC)
+    heard: list[tuple[str, dict]] = []
+    stop = local_broker.subscribe(
+        council_channel(cast), lambda channel, event: heard.append((channel, event))
+    )
+    try:
+        case = charge_frank(cast)
+    finally:
+        stop()
+    assert heard == []
+    case_channel = f"case-{case.uuid}"
+    stop = local_broker.subscribe(case_channel, lambda channel, event: heard.append((channel, event)))
+    try:
+        membership_actions.submit_defence(actor=cast.frank, case=case, statement="I was on leave.", now=NOW)
+    finally:
+        stop()
+    assert heard == [(case_channel, {"type": "case.changed"})]
