@@ -63,7 +63,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         default="federation",
         help="the whole federation (the default), the council alone, or it and the councils below it",
     )
-    reg_show.add_argument("--check", action="store_true", help="exit 1 when any pay is above the cap")
+    reg_show.add_argument(
+        "--check",
+        action="store_true",
+        help="exit 1 when any pay is above the cap, or declared in a currency no longer in force",
+    )
     reg_show.set_defaults(handler=run_register_show)
     pay = register.add_parser("declare-pay", help="declare the pay and expenses of your office")
     pay.add_argument("office", help="the office's UUID")
@@ -236,13 +240,30 @@ def run_register_show(args: argparse.Namespace) -> int:
         "/mandates/register", council=parse_uuid(args.council, what="the council"), scope=args.scope
     )
     breaches = [line for line in lines if line["pay_above_cap"]]
+    # Pay declared in a currency no longer in force cannot be checked against the cap: `--check` says so.
+    unchecked = [line for line in lines if line.get("currency_differs")]
     if args.json:
-        emit_json({"items": lines, "count": len(lines), "pay_above_cap": len(breaches)})
+        emit_json(
+            {
+                "items": lines,
+                "count": len(lines),
+                "pay_above_cap": len(breaches),
+                "currency_differs": len(unchecked),
+            }
+        )
     else:
         for line in lines:
             flags = []
             if line["pay_above_cap"]:
                 flags.append(f"PAY {format_amount(line['pay_excess'], line.get('currency'))} ABOVE CAP")
+            if line.get("currency_differs"):
+                now = line.get("constitution_currency")
+                change = (
+                    f"before the currency changed to {now}" if now else "the constitution now states none"
+                )
+                flags.append(
+                    f"declared in {line.get('currency')}, {change}: not compared with the cap, declare again"
+                )
             if line["reports_overdue"]:
                 flags.append(f"{line['reports_overdue']} report(s) overdue")
             pay = (
@@ -254,8 +275,11 @@ def run_register_show(args: argparse.Namespace) -> int:
                 f"{line['council']['name']:<28} {line['role_label']:<20} {line['holder']['name']:<24} "
                 f"since {line['since'][:10]}  terms {line['terms_served']}  pay {pay}  {'; '.join(flags)}"
             )
-        print(f"{len(lines)} offices, {len(breaches)} with pay above the cap")
-    return CHECK_FAILED if args.check and breaches else 0
+        summary = f"{len(lines)} offices, {len(breaches)} with pay above the cap"
+        if unchecked:
+            summary += f", {len(unchecked)} declared in a currency no longer in force"
+        print(summary)
+    return CHECK_FAILED if args.check and (breaches or unchecked) else 0
 
 
 def run_register_declare_pay(args: argparse.Namespace) -> int:

@@ -146,6 +146,11 @@ class Office(models.Model):
     ended_reason = models.CharField(max_length=40, blank=True)
     declared_pay = models.DecimalField(max_digits=10, decimal_places=2, default=0)
     declared_expenses = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+    # The ISO 4217 code of the constitution in force when the pay and expenses were declared, kept so
+    # that an amendment changing the currency does not relabel them. Empty until the office declares,
+    # or when the constitution then stated no currency: those amounts name none and are read in the
+    # constitution's currency, whichever is in force. Written by `declare_pay` alone.
+    pay_currency = models.CharField(max_length=3, blank=True, default="")
 
     class Meta:
         ordering = ["council_id", "role", "started_at"]

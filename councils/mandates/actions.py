@@ -773,7 +773,9 @@ def declare_pay(*, actor: User, office: Office, pay: Decimal, expenses: Decimal,
     excess = pay_rules.excess_over_cap(pay=pay, constitution=rules)
     office.declared_pay = pay
     office.declared_expenses = expenses
-    office.save(update_fields=["declared_pay", "declared_expenses"])
+    # The register shows the amounts in this currency even after an amendment changes the constitution's.
+    office.pay_currency = rules.pay_currency
+    office.save(update_fields=["declared_pay", "declared_expenses", "pay_currency"])
     append_entry(
         event="office.pay_declared",
         actor=actor,

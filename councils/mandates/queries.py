@@ -177,8 +177,14 @@ class RegisterLine:
     declared_pay: Decimal | None
     declared_expenses: Decimal | None
     pay_excess: Decimal | None
-    # The currency of the pay, the expenses and the excess: the constitution's (empty where it states none).
+    # The currency of the pay, the expenses and the excess: the one the office declared in, else (for a
+    # delegate, an office yet to declare or a declaration that named none) the constitution's; empty
+    # where that states none.
     currency: str
+    # The constitution's currency now, the cap's: it differs from `currency` when the office declared
+    # under an earlier one, and then the pay is not compared with the cap (`pay_excess` is None).
+    constitution_currency: str
+    currency_differs: bool
     office_uuid: uuid_lib.UUID | None
     seat_uuid: uuid_lib.UUID | None
     from_council: Council | None
@@ -238,6 +244,8 @@ def list_register(
         served, _ = terms.latest_run(
             office_history[(o.council_id, o.user_id, o.role)], constitution=c, now=now
         )
+        # Amounts declared in another currency than the cap's cannot be compared with it.
+        differs = bool(o.pay_currency) and o.pay_currency != c.pay_currency
         lines.append(
             RegisterLine(
                 council=o.council,
@@ -249,8 +257,10 @@ def list_register(
                 terms_served=served,
                 declared_pay=o.declared_pay,
                 declared_expenses=o.declared_expenses,
-                pay_excess=pay.excess_over_cap(pay=o.declared_pay, constitution=c),
-                currency=c.pay_currency,
+                pay_excess=None if differs else pay.excess_over_cap(pay=o.declared_pay, constitution=c),
+                currency=o.pay_currency or c.pay_currency,
+                constitution_currency=c.pay_currency,
+                currency_differs=differs,
                 office_uuid=o.uuid,
                 seat_uuid=None,
                 from_council=None,
@@ -275,6 +285,8 @@ def list_register(
                 declared_expenses=None,
                 pay_excess=None,
                 currency=c.pay_currency,
+                constitution_currency=c.pay_currency,
+                currency_differs=False,
                 office_uuid=None,
                 seat_uuid=s.uuid,
                 from_council=s.from_council,

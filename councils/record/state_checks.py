@@ -103,7 +103,12 @@ def check_offices(record: RecordIndex) -> Iterator[str]:
     from councils.federation.models import Office
 
     filled = {e.payload.get("office"): e for e in record.events("office.founding_filled", "office.filled")}
-    for uuid, role, user_uuid in Office.objects.values_list("uuid", "role", "user__uuid").iterator():
+    # The currency each office's latest declaration names ("" where none, or where it never declared).
+    declared_in = {
+        e.payload.get("office"): e.payload.get("currency") or "" for e in record.events("office.pay_declared")
+    }
+    rows = Office.objects.values_list("uuid", "role", "user__uuid", "pay_currency")
+    for uuid, role, user_uuid, pay_currency in rows.iterator():
         entry = filled.get(str(uuid))
         if entry is None:
             yield f"Office {uuid} ({role}) exists but the record never filled it."
@@ -112,6 +117,12 @@ def check_offices(record: RecordIndex) -> Iterator[str]:
             yield f"Office {uuid} is {role!r} but the record says {entry.payload.get('role')!r}."
         if entry.payload.get("holder") not in (None, str(user_uuid)):
             yield f"Office {uuid} is held by another person than the record says."
+        recorded = declared_in.get(str(uuid), "")
+        if pay_currency != recorded:
+            yield (
+                f"Office {uuid}'s pay is declared in {pay_currency or 'no currency'} but the record's latest "
+                f"declaration names {recorded or 'none'}."
+            )
 
 
 MOTION_STATES = {"adopted": "adopted", "rejected": "rejected", "no_quorum": "seconded"}

@@ -200,3 +200,34 @@ def test_meetings_show_prints_the_report_back_on_the_agenda(cli, cast, rules, ca
     actions.submit_report(actor=cast.bob, report=report, text="Voted yes.", now=NOW)
     assert cli(cast.erin, "meetings", "show", str(meeting.uuid)) == 0
     assert f"report back by Bob Novak: filed 2026-03-01 (report {report.uuid})" in capsys.readouterr().out
+
+
+def test_register_show_flags_pay_declared_in_a_currency_no_longer_in_force(cli, cast, rules, capsys):
+    office = Office.objects.get(council=cast.riverside, role="chair")
+    assert cli(cast.alice, "register", "declare-pay", str(office.uuid), "--pay", "2500.00") == 0
+    capsys.readouterr()
+    rules.set(pay_currency="GBP")
+    assert cli(cast.erin, "register", "show", str(cast.riverside.uuid), "--scope", "council") == 0
+    out = capsys.readouterr().out
+    assert "pay 2500.00 EUR" in out and "ABOVE CAP" not in out
+    assert (
+        "declared in EUR, before the currency changed to GBP: not compared with the cap, declare again" in out
+    )
+    assert "3 offices, 0 with pay above the cap, 1 declared in a currency no longer in force" in out
+    # The cap cannot be checked, so `--check` fails as it does on pay above the cap.
+    assert cli(cast.erin, "register", "show", str(cast.riverside.uuid), "--check") == 1
+    capsys.readouterr()
+    assert cli(cast.erin, "register", "show", str(cast.riverside.uuid), "--json") == 0
+    shown = json.loads(capsys.readouterr().out)
+    chair = next(line for line in shown["items"] if line["role"] == "chair")
+    assert (chair["currency"], chair["constitution_currency"], chair["currency_differs"]) == (
+        "EUR",
+        "GBP",
+        True,
+    )
+    assert (shown["pay_above_cap"], shown["currency_differs"]) == (0, 1)
+    assert cli(cast.alice, "register", "declare-pay", str(office.uuid), "--pay", "2500.00") == 0
+    assert "Pay is 100.00 GBP above the cap" in capsys.readouterr().out
+    assert cli(cast.erin, "register", "show", str(cast.riverside.uuid), "--scope", "council") == 0
+    out = capsys.readouterr().out
+    assert "pay 2500.00 GBP" in out and "PAY 100.00 GBP ABOVE CAP" in out and "declared in EUR" not in out

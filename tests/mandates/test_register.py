@@ -1,6 +1,7 @@
 """The register of offices: of a council, of it and the councils below, or of the federation; its currency."""
 
 import json
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -144,3 +145,142 @@ def test_pay_under_a_constitution_that_states_no_currency_is_a_bare_amount(cast,
     body = cast.api(cast.erin).get(f"/api/v1/mandates/councils/{cast.riverside.uuid}/register").json()
     chair = next(line for line in body["items"] if line["role"] == "chair")
     assert (chair["declared_pay"], chair["currency"]) == ("2000.00", None)
+
+
+def chair_line(cast):
+    [line] = [
+        line
+        for line in queries.list_register(
+            federation_id=cast.federation.id, now=NOW, council_ids=[cast.riverside.id]
+        )
+        if line.role == "chair"
+    ]
+    return line
+
+
+def test_pay_keeps_the_currency_it_was_declared_in_when_the_constitution_changes_it(cast, rules):
+    office = Office.objects.get(council=cast.riverside, role="chair")
+    actions.declare_pay(
+        actor=cast.alice, office=office, pay=Decimal("2500.00"), expenses=Decimal("12.50"), now=NOW
+    )
+    office.refresh_from_db()
+    assert office.pay_currency == "EUR"
+    rules.set(pay_currency="GBP")
+
+    line = chair_line(cast)
+    assert (line.declared_pay, line.currency, line.constitution_currency) == (
+        Decimal("2500.00"),
+        "EUR",
+        "GBP",
+    )
+    # 2500.00 EUR is not 100.00 GBP above a cap of 2400.00 GBP: it is not compared at all.
+    assert line.currency_differs and line.pay_excess is None
+    assert queries.list_pay_breaches(federation_id=cast.federation.id, now=NOW) == []
+
+    page = cast.client(cast.erin).get(f"/mandates/register/{cast.riverside.uuid}/").content.decode()
+    assert "<td>2500.00\u00a0EUR" in page and "<td>12.50\u00a0EUR</td>" in page
+    assert "2500.00\u00a0GBP" not in page and "above the cap</strong>" not in page
+    assert (
+        "Declared in EUR, before the currency changed to GBP: not compared with the cap until declared again"
+        in page
+    )
+    assert "1 office declared its pay in a currency the constitution no longer uses" in page
+    assert "caps officials' monthly pay at 2400.00\u00a0GBP" in page
+
+    body = cast.api(cast.erin).get(f"/api/v1/mandates/councils/{cast.riverside.uuid}/register").json()
+    chair = next(line for line in body["items"] if line["role"] == "chair")
+    assert (chair["declared_pay"], chair["declared_expenses"], chair["currency"]) == (
+        "2500.00",
+        "12.50",
+        "EUR",
+    )
+    assert (chair["constitution_currency"], chair["currency_differs"]) == ("GBP", True)
+    assert (chair["pay_excess"], chair["pay_above_cap"]) == (None, False)
+    delegate = next(line for line in body["items"] if line["role"] == "delegate")
+    assert (delegate["currency"], delegate["constitution_currency"], delegate["currency_differs"]) == (
+        "GBP",
+        "GBP",
+        False,
+    )
+
+    # The pay form asks for a fresh declaration and does not offer the EUR amounts as GBP.
+    form = cast.client(cast.alice).get(f"/mandates/offices/{office.uuid}/pay/").content.decode()
+    assert "You last declared 2500.00\u00a0EUR pay and 12.50\u00a0EUR expenses" in form
+    assert "Monthly pay (GBP)" in form and 'value="2500.00"' not in form
+
+    response = cast.api(cast.alice).post(
+        f"/api/v1/mandates/offices/{office.uuid}/pay",
+        json.dumps({"pay": "2500.00", "expenses": "10.00"}),
+        content_type="application/json",
+    )
+    again = response.json()
+    assert (again["currency"], again["currency_differs"], again["pay_excess"]) == ("GBP", False, "100.00")
+    line = chair_line(cast)
+    assert (line.currency, line.currency_differs, line.pay_excess) == ("GBP", False, Decimal("100.00"))
+    page = cast.client(cast.erin).get(f"/mandates/register/{cast.riverside.uuid}/").content.decode()
+    assert "<td>2500.00\u00a0GBP" in page and "Pay 100.00\u00a0GBP above the cap" in page
+    assert "before the currency changed" not in page
+    form = cast.client(cast.alice).get(f"/mandates/offices/{office.uuid}/pay/").content.decode()
+    assert 'value="2500.00"' in form and "You last declared" not in form
+
+
+def test_pay_declared_in_a_currency_then_under_a_constitution_stating_none_is_not_compared(cast, rules):
+    office = Office.objects.get(council=cast.riverside, role="chair")
+    actions.declare_pay(actor=cast.alice, office=office, pay=Decimal("2500.00"), expenses=Decimal(0), now=NOW)
+    rules.set(pay_currency="")
+    line = chair_line(cast)
+    assert (line.currency, line.constitution_currency, line.currency_differs) == ("EUR", "", True)
+    assert line.pay_excess is None
+    page = cast.client(cast.erin).get(f"/mandates/register/{cast.riverside.uuid}/").content.decode()
+    assert "Declared in EUR; the constitution now states no currency" in page
+
+
+def test_pay_that_named_no_currency_is_read_in_the_constitutions(cast, rules):
+    """An office yet to declare, or whose declaration named no currency, follows the constitution's."""
+    rules.set(pay_currency="")
+    office = Office.objects.get(council=cast.riverside, role="chair")
+    actions.declare_pay(actor=cast.alice, office=office, pay=Decimal("2500.00"), expenses=Decimal(0), now=NOW)
+    office.refresh_from_db()
+    assert office.pay_currency == ""
+    rules.set(pay_currency="GBP")
+    line = chair_line(cast)
+    assert (line.currency, line.currency_differs, line.pay_excess) == ("GBP", False, Decimal("100.00"))
+    observer = next(
+        line
+        for line in queries.list_register(federation_id=cast.federation.id, now=NOW)
+        if line.role == "observer"
+    )
+    assert (observer.declared_pay, observer.currency, observer.currency_differs) == (Decimal(0), "GBP", False)
+
+
+def test_an_amendment_changing_the_currency_leaves_declarations_in_theirs(cast):
+    from tests.constitution.test_record_checks import amend
+    from tests.membership.support import adopt, make_national_body
+
+    adopt(cast)
+    make_national_body(cast)
+    office = Office.objects.get(council=cast.riverside, role="chair")
+    actions.declare_pay(actor=cast.alice, office=office, pay=Decimal("2500.00"), expenses=Decimal(0), now=NOW)
+    assert chair_line(cast).pay_excess == Decimal("100.00")
+    amend(cast, now=NOW + timedelta(days=1), pay_currency="GBP")
+    line = chair_line(cast)
+    assert (line.currency, line.constitution_currency, line.currency_differs, line.pay_excess) == (
+        "EUR",
+        "GBP",
+        True,
+        None,
+    )
+    actions.declare_pay(
+        actor=cast.alice,
+        office=office,
+        pay=Decimal("2500.00"),
+        expenses=Decimal(0),
+        now=NOW + timedelta(days=2),
+    )
+    line = chair_line(cast)
+    assert (line.currency, line.currency_differs, line.pay_excess) == ("GBP", False, Decimal("100.00"))
+    currencies = [
+        json.loads(bytes(e.data))["payload"]["currency"]
+        for e in Entry.objects.filter(event="office.pay_declared")
+    ]
+    assert currencies == ["EUR", "GBP"]

@@ -8,13 +8,15 @@ database owner could), and with plain SQL for the other apps' rows.
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
 
 from councils.core.ledger.encoding import canonical_bytes, leaf_hash
-from councils.federation.models import Membership, Seat
+from councils.federation.models import Membership, Office, Seat
+from councils.mandates.actions import declare_pay
 from councils.motions import actions as motion_actions
 from councils.motions.models import Motion, NamedBallot
 from councils.record import sequencer
@@ -193,6 +195,17 @@ def test_a_membership_slipped_in_without_the_record_is_detected(decided, cast):
 def test_a_seat_given_to_someone_else_is_detected(decided, cast):
     Seat.objects.update(user=cast.erin)
     assert any("held by another person" in p for p in verify_database())
+
+
+def test_a_pay_currency_changed_in_the_database_is_detected(decided, cast):
+    office = Office.objects.get(council=cast.riverside, role="chair")
+    declare_pay(actor=cast.alice, office=office, pay=Decimal("2000.00"), expenses=Decimal(0), now=NOW)
+    assert verify_database() == []
+    Office.objects.filter(pk=office.pk).update(pay_currency="GBP")
+    assert verify_database() == [
+        f"[offices] Office {office.uuid}'s pay is declared in GBP "
+        "but the record's latest declaration names EUR."
+    ]
 
 
 def test_a_ballot_deleted_from_the_database_is_detected(decided):

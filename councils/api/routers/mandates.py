@@ -245,7 +245,22 @@ class RegisterLineOut(Schema):
     pay_above_cap: bool
     pay_excess: Decimal | None
     currency: str | None = Field(
-        description="ISO 4217 code of the pay, expenses and excess; null where the constitution states none."
+        description=(
+            "ISO 4217 code of the pay, expenses and excess: the currency in force when the office declared "
+            "them (the constitution's for a delegate, an office yet to declare, or a declaration that named "
+            "none); null where none is stated."
+        )
+    )
+    constitution_currency: str | None = Field(
+        description="ISO 4217 code of the constitution in force now, the cap's; null where it states none."
+    )
+    currency_differs: bool = Field(
+        description=(
+            "True when the office declared its pay in a currency the constitution no longer uses "
+            "(`currency` is not `constitution_currency`): the amounts are shown as declared and not "
+            "compared with the cap, so `pay_excess` is null and `pay_above_cap` false until it "
+            "declares again."
+        )
     )
     office: UUID | None
     seat: UUID | None
@@ -264,6 +279,10 @@ class RegisterLineOut(Schema):
     @staticmethod
     def resolve_currency(obj: queries.RegisterLine) -> str | None:
         return obj.currency or None
+
+    @staticmethod
+    def resolve_constitution_currency(obj: queries.RegisterLine) -> str | None:
+        return obj.constitution_currency or None
 
     @staticmethod
     def resolve_office(obj: queries.RegisterLine) -> Any:

@@ -210,7 +210,9 @@ def office_pay(request: HttpRequest, office_id: UUID) -> HttpResponse:
     office = queries.access_office(viewer=request.user, office_uuid=office_id)
     permissions.require(request.user, "declare_pay", office)
     rules = constitution_queries.constitution_for(federation=office.council.federation_id)
-    initial = {"pay": office.declared_pay, "expenses": office.declared_expenses}
+    # Amounts declared in a currency no longer in force are not offered again under the new one's label.
+    earlier = office.pay_currency if office.pay_currency and office.pay_currency != rules.pay_currency else ""
+    initial = {} if earlier else {"pay": office.declared_pay, "expenses": office.declared_expenses}
     form = PayForm(request.POST or None, initial=initial)
     if rules.pay_currency:
         for field in form.fields.values():
@@ -221,7 +223,7 @@ def office_pay(request: HttpRequest, office_id: UUID) -> HttpResponse:
         )
         messages.success(request, _("Your declaration is on the register of offices."))
         return redirect("web:register", office.council.uuid)
-    context = {"office": office, "form": form, "cap": rules.pay_cap, "rules": rules}
+    context = {"office": office, "form": form, "cap": rules.pay_cap, "rules": rules, "earlier": earlier}
     status = 422 if request.method == "POST" else 200
     return render(request, "web/mandates/pay.html", context, status=status)
 
@@ -242,7 +244,12 @@ def register(request: HttpRequest, council_id: UUID) -> HttpResponse:
         "rules": rules,
         "cap": rules.pay_cap,
         "breaches": sum(1 for line in lines if line.pay_excess is not None),
-        "flagged": [line for line in lines if line.pay_excess is not None or line.reports_overdue],
+        "stale": sum(1 for line in lines if line.currency_differs),
+        "flagged": [
+            line
+            for line in lines
+            if line.pay_excess is not None or line.currency_differs or line.reports_overdue
+        ],
     }
     return render(request, "web/mandates/register.html", context)
 
