@@ -5,6 +5,9 @@
 The database named in DATABASE_URL is created if missing and emptied: never
 point this at real data. Measured:
 
+- `record.cpu`: CPU per action, run serially, of the process and its
+  PostgreSQL backend together, with and without the entry (steadier than
+  throughput on a shared machine; needs the server on this machine);
 - `record.actions`: actions per second with and without their record
   entries, in the same run, alternating, by several worker processes; and
   the record's share of an action's time. Four actions: the smallest
@@ -20,6 +23,7 @@ point this at real data. Measured:
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import multiprocessing
 import os
@@ -120,6 +124,72 @@ def worker(args: tuple[str, str, bool, float, int, int, int, Any, Any]) -> None:
         queue.put(f"{type(exc).__name__}: {exc}")
 
 
+def _action_step(action: str, council_id: int, user_id: int, slot: int) -> Any:
+    """The step that performs one action of `action` when called with the count done so far."""
+    from django.db import transaction
+
+    import councils.federation.actions as fa
+    import councils.motions.actions as ma
+    from councils.accounts.models import User
+    from councils.federation.models import Council, Office
+    from councils.motions.models import Vote
+    from councils.record import actions as record_actions
+
+    council = Council.objects.get(id=council_id)
+    parent = council.parent
+    user = User.objects.get(id=user_id)
+    voter = User.objects.get(username=f"voter{slot}")
+    # Every voter is in every bench vote's electorate: the shared vote is Bench 0's.
+    title = "Bench 0" if action == "cast_vote_one_vote" else f"Bench {slot}"
+    vote = Vote.objects.select_related("motion__council").get(motion__title=title)
+    tag = f"{os.getpid()}-{time.monotonic_ns()}"
+    names = itertools.count()
+
+    def create_council(done: int) -> None:
+        # A real action: validation, a uniqueness query, the insert and its entry.
+        fa.create_council(
+            actor=user,
+            federation=council.federation,
+            name=f"Works {tag}-{next(names)}",
+            kind="workplace",
+            parent=parent,
+            is_base=True,
+            now=datetime.now(UTC),
+        )
+
+    def cast_vote(done: int) -> None:
+        # A real action: the vote's hold, eligibility, the ballot and its entry; changes back and forth.
+        ma.cast_vote(actor=voter, vote=vote, choice=("yes", "no")[done % 2], now=datetime.now(UTC))
+
+    def insert_one_row(done: int) -> None:
+        # The smallest possible action: one insert in a transaction, and its entry.
+        now = datetime.now(UTC)
+        with transaction.atomic():
+            office = Office.objects.create(council=council, user=user, role="observer", started_at=now)
+            record_actions.append_entry(
+                event="bench.office_filled",
+                actor=user,
+                council=council,
+                payload={"office": str(office.uuid), "role": "observer", "holder": str(user.uuid)},
+                now=now,
+            )
+
+    steps = {"create_council": create_council, "cast_vote": cast_vote, "cast_vote_one_vote": cast_vote}
+    return steps.get(action, insert_one_row)
+
+
+def _without_record() -> dict[Any, Any]:
+    """Make `append_entry` a no-op wherever the measured actions call it; return what to put back."""
+    import councils.federation.actions as fa
+    import councils.motions.actions as ma
+    import councils.record.actions as ra
+
+    kept = {module: module.append_entry for module in (fa, ma, ra)}
+    for module in kept:
+        setattr(module, "append_entry", lambda **kwargs: None)  # noqa: B010
+    return kept
+
+
 def _run_actions(
     var_dir: str,
     action: str,
@@ -133,62 +203,76 @@ def _run_actions(
 ) -> int:
     """Run one kind of action for `seconds`; without the record, the same code with append_entry a no-op."""
     setup_django(var_dir)
-    from django.db import connection, transaction
-
-    import councils.federation.actions as fa
-    import councils.motions.actions as ma
-    from councils.accounts.models import User
-    from councils.federation.models import Council, Office
-    from councils.motions.models import Vote
-    from councils.record.actions import append_entry
+    from django.db import connection
 
     if not with_record:
-        fa.append_entry = lambda **kwargs: None  # type: ignore[assignment]
-        ma.append_entry = lambda **kwargs: None  # type: ignore[assignment]
-    council = Council.objects.get(id=council_id)
-    parent = council.parent
-    user = User.objects.get(id=user_id)
-    voter = User.objects.get(username=f"voter{slot}")
-    # Every voter is in every bench vote's electorate: the shared vote is Bench 0's.
-    title = "Bench 0" if action == "cast_vote_one_vote" else f"Bench {slot}"
-    vote = Vote.objects.select_related("motion__council").get(motion__title=title)
+        _without_record()
+    step = _action_step(action, council_id, user_id, slot)
     done = 0
-    tag = f"{os.getpid()}-{time.monotonic_ns()}"
     # Start together, so the timed windows of all workers overlap.
     queue.put("ready")
     go.wait()
     deadline = time.perf_counter() + seconds
     while time.perf_counter() < deadline:
-        now = datetime.now(UTC)
-        if action == "create_council":
-            # A real action: validation, a uniqueness query, the insert and its entry.
-            fa.create_council(
-                actor=user,
-                federation=council.federation,
-                name=f"Works {tag}-{done}",
-                kind="workplace",
-                parent=parent,
-                is_base=True,
-                now=now,
-            )
-        elif action in ("cast_vote", "cast_vote_one_vote"):
-            # A real action: the vote's lock, eligibility, the ballot and its entry; changes back and forth.
-            ma.cast_vote(actor=voter, vote=vote, choice=("yes", "no")[done % 2], now=now)
-        else:
-            # The smallest possible action: one insert in a transaction.
-            with transaction.atomic():
-                office = Office.objects.create(council=council, user=user, role="observer", started_at=now)
-                if with_record:
-                    append_entry(
-                        event="bench.office_filled",
-                        actor=user,
-                        council=council,
-                        payload={"office": str(office.uuid), "role": "observer", "holder": str(user.uuid)},
-                        now=now,
-                    )
+        step(done)
         done += 1
     connection.close()
     return done
+
+
+def _backend_cpu_seconds(pid: int) -> float | None:
+    """CPU time (user and system) of the PostgreSQL backend process `pid`, if it runs on this machine."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure_cpu(council_id: int, user_id: int, *, actions: int, rounds: int) -> None:
+    """CPU per action, serially: this process and its PostgreSQL backend, with and without the entry.
+
+    Unlike throughput on a busy machine, CPU per action is steady from run to
+    run, so it shows the record's own cost; on two cores the throughput is
+    about 2 / (CPU per action) once enough actions run at once.
+    """
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    if _backend_cpu_seconds(backend) is None:
+        emit(bench="record.cpu", skipped="the PostgreSQL server does not run on this machine")
+        return
+    for action in ("insert_one_row", "create_council", "cast_vote"):
+        step = _action_step(action, council_id, user_id, slot=0)
+        for i in range(50):
+            step(i)
+        runs: dict[bool, list[tuple[float, float]]] = {False: [], True: []}
+        for _ in range(rounds):
+            for with_record in (False, True):
+                kept = {} if with_record else _without_record()
+                client, server = time.thread_time(), _backend_cpu_seconds(backend) or 0.0
+                for i in range(actions):
+                    step(i)
+                server = (_backend_cpu_seconds(backend) or 0.0) - server
+                client = time.thread_time() - client
+                for module, function in kept.items():
+                    setattr(module, "append_entry", function)  # noqa: B010
+                runs[with_record].append((client / actions, server / actions))
+        # The median run by total CPU, without and with the entry.
+        bare, recorded = (sorted(runs[w], key=sum)[len(runs[w]) // 2] for w in (False, True))
+        emit(
+            bench="record.cpu",
+            action=action,
+            actions=actions,
+            rounds=rounds,
+            cpu_us_per_action_without_record=round(sum(bare) * 1e6),
+            cpu_us_per_action_with_record=round(sum(recorded) * 1e6),
+            client_us_without_and_with=[round(bare[0] * 1e6), round(recorded[0] * 1e6)],
+            server_us_without_and_with=[round(bare[1] * 1e6), round(recorded[1] * 1e6)],
+            record_share_of_action_cpu_pct=round(100 * (sum(recorded) / sum(bare) - 1), 1),
+        )
 
 
 def measure_actions(
@@ -374,10 +458,15 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="alternating runs with and without the record")
     parser.add_argument("--samples", type=int, default=1000, help="proofs of each kind to time")
     parser.add_argument(
+        "--serial-actions", type=int, default=2000, help="actions of each kind per serial CPU measurement"
+    )
+    parser.add_argument(
         "--reuse", action="store_true", help="keep the database of an earlier run instead of emptying it"
     )
     parser.add_argument(
-        "--only", default="actions,sequence,proofs,bundle", help="comma-separated parts to run (default: all)"
+        "--only",
+        default="actions,cpu,sequence,proofs,bundle",
+        help="comma-separated parts to run (default: all)",
     )
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
@@ -403,6 +492,8 @@ def main() -> None:
         measure_actions(
             var_dir, council_id, user_id, workers=args.workers, seconds=args.seconds, rounds=args.rounds
         )
+    if "cpu" in parts:
+        measure_cpu(council_id, user_id, actions=args.serial_actions, rounds=args.rounds)
     if parts & {"sequence", "proofs", "bundle"}:
         measure_sequencer(args.entries)
     if "proofs" in parts:
