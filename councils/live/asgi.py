@@ -12,8 +12,10 @@ from councils.live.publish import broker
 
 STREAM_PREFIX = "/live/"
 KEEPALIVE_SECONDS = 15.0
-# Only the latest event per channel is kept for a slow client: a tally that is
-# already stale is worth nothing.
+# Only the latest event of each type is kept for a slow client: a tally that is
+# already stale is worth nothing. Events of different types are all sent, since a
+# page refreshes a different part for each (the meeting page's speakers' list and
+# its attendance).
 COALESCE_SECONDS = 0.2
 
 
@@ -69,10 +71,15 @@ async def _stream(scope: dict[str, Any], receive: Any, send: Any) -> None:
                 continue
             _, event = getter.result()
             await asyncio.sleep(COALESCE_SECONDS)
+            latest = {event.get("type", "message"): event}
             while not queue.empty():
                 _, event = queue.get_nowait()
-            body = f"event: {event.get('type', 'message')}\ndata: {json.dumps(event)}\n\n".encode()
-            await send({"type": "http.response.body", "body": body, "more_body": True})
+                kind = event.get("type", "message")
+                # In the order of each type's latest event.
+                latest.pop(kind, None)
+                latest[kind] = event
+            body = "".join(f"event: {kind}\ndata: {json.dumps(e)}\n\n" for kind, e in latest.items())
+            await send({"type": "http.response.body", "body": body.encode(), "more_body": True})
     finally:
         unsubscribe()
         watcher.cancel()

@@ -15,22 +15,9 @@ from councils.motions import actions as motion_actions
 from councils.record import sequencer
 from councils.record.models import Sequence
 from tests.conftest import NOW
+from tests.e2e.support import watch_policies
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _watch(page: Any, said: list[str]) -> None:
-    """Collect what the browser says about the page's policies: refused loads and bad policy headers.
-
-    Chromium words a refusal "Refused to load ..." or, for inline code, "Executing inline script
-    violates the following Content Security Policy directive ..."; both name a policy.
-    """
-
-    def heard(message: Any) -> None:
-        if "Refused to" in message.text or "Policy" in message.text:
-            said.append(f"{message.location['url']}: {message.text}")
-
-    page.on("console", heard)
 
 
 def _scene(cast: Any) -> dict[str, Any]:
@@ -80,12 +67,12 @@ def test_pages_run_under_the_policy_and_keep_working(cast, browser, page_for, li
     anonymous = browser.new_context()
     login = anonymous.new_page()
     refused: list[str] = []
-    _watch(login, refused)
+    watch_policies(login, refused)
     login.goto(f"{live_server.url}/login/")
     anonymous.close()
 
     bob = page_for("bob")
-    _watch(bob, refused)
+    watch_policies(bob, refused)
     for path in (
         "/",
         f"/councils/{cast.riverside.uuid}/",

@@ -286,3 +286,94 @@ def test_people_who_share_a_name_are_told_apart_on_the_attendance_list(cast, mee
     assert f'<label for="present_{cast.erin.uuid}">Erin Walsh (erin)</label>' in page
     assert f'<label for="present_{namesake.uuid}">Erin Walsh (erin2)</label>' in page
     assert f'<label for="present_{cast.frank.uuid}">Frank Costa</label>' in page
+
+
+def _part(client, meeting, part=None):
+    query = f"?part={part}" if part else ""
+    return client.get(f"/meetings/{meeting.uuid}/{query}", headers={"HX-Request": "true"})
+
+
+def test_the_page_follows_the_meetings_stream_until_it_closes(cast, meeting):
+    page = cast.client(cast.bob).get(f"/meetings/{meeting.uuid}/").content.decode()
+    assert (
+        f'data-live="/live/meeting-{meeting.uuid}" data-live-reload="meeting.opened meeting.closed"' in page
+    )
+    assert "web/live-meeting.js" in page and "every 5s" not in page
+    for part, events in [
+        ("attendance", "attendance.changed"),
+        ("agenda", "agenda.changed"),
+        ("speakers", "speakers.changed agenda.changed"),
+    ]:
+        refetch = f'hx-get="/meetings/{meeting.uuid}/?part={part}" hx-trigger="live-refresh"'
+        assert f'data-live-on="{events}" {refetch}' in page
+    actions.open_meeting(actor=cast.alice, meeting=meeting, now=NOW)
+    actions.close_meeting(actor=cast.alice, meeting=meeting, now=NOW)
+    page = cast.client(cast.bob).get(f"/meetings/{meeting.uuid}/").content.decode()
+    assert "data-live" not in page and "live-meeting.js" not in page and "hx-trigger" not in page
+    assert "Report" in page and "Present" in page
+
+
+def test_each_live_part_answers_htmx_with_that_part_only(cast, meeting):
+    actions.open_meeting(actor=cast.alice, meeting=meeting, now=NOW)
+    actions.mark_present(actor=cast.alice, meeting=meeting, user=cast.bob, now=NOW)
+    actions.take_next_item(actor=cast.alice, meeting=meeting, now=NOW)
+    actions.join_speakers(actor=cast.bob, item=meeting.items.get(title="Report"), now=NOW)
+    erin = cast.client(cast.erin)
+
+    agenda = _part(erin, meeting, "agenda")
+    text = agenda.content.decode()
+    assert agenda.status_code == 200 and text.lstrip().startswith('<section id="agenda"')
+    assert "<strong>Report</strong>" in text and "AOB" in text
+    assert "<html" not in text and 'id="speakers"' not in text and 'id="attendance"' not in text
+    assert "HX-Request" in agenda["Vary"]
+
+    attendance = _part(erin, meeting, "attendance").content.decode()
+    assert attendance.lstrip().startswith('<div id="attendance"')
+    assert "1 of the council's 4 voters; 1 needed to take business" in attendance
+    # Erin is not marked present yet: the part offers her the button; Bob is present and is not offered it.
+    assert (
+        "I am here" in attendance
+        and "I am here" not in _part(cast.client(cast.bob), meeting, "attendance").content.decode()
+    )
+    assert "<html" not in attendance and 'id="agenda"' not in attendance
+
+    for speakers in (_part(erin, meeting, "speakers"), _part(erin, meeting)):
+        text = speakers.content.decode()
+        assert text.lstrip().startswith('<section id="speakers"') and "Bob Novak" in text
+        assert "Ask to speak" in text and "Give the floor" not in text and "<html" not in text
+
+    # The chair's parts have the chair's buttons, but never the chair's panel with its forms.
+    chair = _part(cast.client(cast.alice), meeting, "speakers").content.decode()
+    assert "Give the floor to the next speaker" in chair and "Add an item" not in chair
+    assert (
+        "Mark the ticked people present"
+        not in _part(cast.client(cast.alice), meeting, "attendance").content.decode()
+    )
+    # Without htmx the same address is the whole page.
+    whole = erin.get(f"/meetings/{meeting.uuid}/?part=agenda").content.decode()
+    assert "<html" in whole and 'id="speakers"' in whole and 'id="attendance"' in whole
+
+
+def test_a_live_part_is_shown_only_to_who_may_see_the_meeting(cast, meeting):
+    actions.open_meeting(actor=cast.alice, meeting=meeting, now=NOW)
+    actions.mark_present(actor=cast.alice, meeting=meeting, user=cast.bob, now=NOW)
+    actions.take_next_item(actor=cast.alice, meeting=meeting, now=NOW)
+    # The observer follows the list but is not offered to speak, as on the whole page.
+    carol = cast.client(cast.carol)
+    speakers = _part(carol, meeting, "speakers").content.decode()
+    assert "On: <strong>Report</strong>" in speakers and "Ask to speak" not in speakers
+    assert "Ask to speak" in _part(cast.client(cast.bob), meeting, "speakers").content.decode()
+    Council.objects.filter(pk=cast.riverside.pk).update(visibility=Council.Visibility.COUNCIL)
+    for part in ("speakers", "agenda", "attendance"):
+        assert _part(cast.client(cast.dave), meeting, part).status_code == 404
+        assert _part(cast.client(None), meeting, part).status_code == 404
+        assert _part(carol, meeting, part).status_code == 200
+
+
+def test_an_unknown_part_is_refused_with_the_parts_there_are(cast, meeting):
+    refused = _part(cast.client(cast.bob), meeting, "chair")
+    assert refused.status_code == 422
+    assert (
+        "No such part of the meeting page: choose one of speakers, agenda, attendance."
+        in refused.content.decode()
+    )

@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -27,10 +28,17 @@ from councils.motions.models import Motion
 from councils.motions.queries import list_open_motions
 from councils.web.views.common import domain_errors, parse_moment, told_apart
 
+# The parts of the meeting page that refresh themselves from its live stream, by the `part` an
+# htmx request names; the chair's panel is not among them, so a form being filled in stays as it is.
+LIVE_PARTS = ("speakers", "agenda", "attendance")
 
-def _context(request: HttpRequest, meeting: Meeting, **extra: Any) -> dict[str, Any]:
+
+def _context(request: HttpRequest, meeting: Meeting, *, whole: bool = True, **extra: Any) -> dict[str, Any]:
+    """What the meeting page shows; without `whole`, only what its live parts show."""
     items = queries.list_items(meeting=meeting)
     may_manage = permissions.can(request.user, "manage", meeting)
+    # Only the chair's panel needs these; thousands of delegates refresh the live parts at once.
+    chairing = whole and may_manage
     current = next((i for i in items if i.status == AgendaItem.Status.CURRENT), None)
     return {
         "meeting": meeting,
@@ -49,7 +57,7 @@ def _context(request: HttpRequest, meeting: Meeting, **extra: Any) -> dict[str, 
         "may_speak": permissions.can(request.user, "speak", meeting),
         "may_attend": permissions.can(request.user, "attend", meeting),
         "absent": told_apart(queries.list_absent(meeting=meeting))
-        if may_manage and meeting.status == Meeting.Status.OPEN
+        if chairing and meeting.status == Meeting.Status.OPEN
         else [],
         "is_present": request.user.is_authenticated
         and meeting.attendance.filter(user__uuid=acting_user(request).uuid).exists(),
@@ -58,8 +66,8 @@ def _context(request: HttpRequest, meeting: Meeting, **extra: Any) -> dict[str, 
         # A meeting opens no earlier than the time it was called for; say so rather than offer a refusal.
         "opens_later": meeting.status == Meeting.Status.SCHEDULED and timezone.now() < meeting.starts_at,
         "item_form": {},
-        "motions": list_open_motions(council=meeting.council)[:50] if may_manage else [],
-        "elections": list_elections(council=meeting.council)[:50] if may_manage else [],
+        "motions": list_open_motions(council=meeting.council)[:50] if chairing else [],
+        "elections": list_elections(council=meeting.council)[:50] if chairing else [],
         **extra,
     }
 
@@ -67,9 +75,23 @@ def _context(request: HttpRequest, meeting: Meeting, **extra: Any) -> dict[str, 
 @require_GET
 @domain_errors
 def meeting_detail(request: HttpRequest, meeting_id: UUID) -> HttpResponse:
+    """The meeting page; to htmx, the one live part `?part=` names (the speakers' list by default)."""
     meeting = queries.access_meeting(viewer=request.user, meeting_uuid=meeting_id)
-    fragment = "#speakers" if request.headers.get("HX-Request") else ""
-    return render(request, f"web/meetings/detail.html{fragment}", _context(request, meeting))
+    if not request.headers.get("HX-Request"):
+        response = render(request, "web/meetings/detail.html", _context(request, meeting))
+    else:
+        part = request.GET.get("part", "speakers")
+        if part not in LIVE_PARTS:
+            raise InvalidInputError(
+                _("No such part of the meeting page: choose one of %(parts)s.")
+                % {"parts": ", ".join(LIVE_PARTS)}
+            )
+        response = render(
+            request, f"web/meetings/detail.html#{part}", _context(request, meeting, whole=False)
+        )
+    # The page and its parts share the address.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @login_required
@@ -191,7 +213,7 @@ def attend_others(request: HttpRequest, meeting_id: UUID) -> HttpResponse:
 
 def _speakers_response(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     if request.headers.get("HX-Request"):
-        return render(request, "web/meetings/detail.html#speakers", _context(request, meeting))
+        return render(request, "web/meetings/detail.html#speakers", _context(request, meeting, whole=False))
     return redirect("web:meeting", meeting.uuid)
 
 

@@ -1,0 +1,93 @@
+"""In a real browser, on the ASGI server with its live streams: two people on the same open meeting
+page each see what the other and the chair do, within seconds and without reloading; the page
+reloads itself only when the meeting closes."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from councils.meetings import actions
+from councils.meetings.models import Meeting
+from tests.conftest import NOW
+from tests.e2e.support import watch_policies
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SOON = 5_000  # ms: an event is shown within a second or so; polling, the fallback, would take 30 s.
+
+
+def _meeting(cast: Any) -> Meeting:
+    meeting = actions.schedule_meeting(
+        actor=cast.alice,
+        council=cast.riverside,
+        title="General meeting",
+        starts_at=NOW,
+        place="Canteen",
+        now=NOW - timedelta(days=7),
+    )
+    for title in ("Report", "Any other business"):
+        actions.add_agenda_item(actor=cast.alice, meeting=meeting, kind="other", title=title, now=NOW)
+    actions.open_meeting(actor=cast.alice, meeting=meeting, now=NOW)
+    actions.mark_present(actor=cast.alice, meeting=meeting, user=cast.bob, now=NOW)
+    actions.take_next_item(actor=cast.alice, meeting=meeting, now=NOW)
+    return meeting
+
+
+def _follow(page: Any, url: str, meeting: Meeting) -> None:
+    """Open the meeting page, wait until its stream is open, and mark the loaded document."""
+    with page.expect_response(lambda r: r.url.endswith(f"/live/meeting-{meeting.uuid}")) as stream:
+        page.goto(url)
+    assert stream.value.status == 200
+    assert stream.value.headers["content-type"] == "text/event-stream"
+    page.evaluate("() => { window.loadedOnce = true; }")
+
+
+def _not_reloaded(page: Any) -> bool:
+    return page.evaluate("() => window.loadedOnce === true")
+
+
+def test_the_meeting_page_shows_what_others_do_without_a_reload(cast, asgi_server, asgi_page_for, artifacts):
+    from playwright.sync_api import expect
+
+    meeting = _meeting(cast)
+    url = f"{asgi_server}/meetings/{meeting.uuid}/"
+    refused: list[str] = []
+    alice, erin = asgi_page_for("alice"), asgi_page_for("erin")
+    for page in (alice, erin):
+        watch_policies(page, refused)
+        _follow(page, url, meeting)
+
+    # Erin asks to speak (htmx on her page); the chair's list shows her.
+    erin.locator("#speakers").get_by_role("button", name="Ask to speak").click()
+    expect(alice.locator("#speakers")).to_contain_text("Erin Walsh", timeout=SOON)
+    assert _not_reloaded(alice)
+
+    # The chair gives her the floor; Erin's page says so.
+    alice.locator("#speakers").get_by_role("button", name="Give the floor to the next speaker").click()
+    expect(erin.locator("#speakers")).to_contain_text("has the floor", timeout=SOON)
+
+    # The chair marks Erin present (an action, as from the API): her count, quorum and button follow.
+    actions.mark_present(actor=cast.alice, meeting=meeting, user=cast.erin, now=NOW)
+    expect(erin.locator("#attendance")).to_contain_text("2 of the council's 4 voters", timeout=SOON)
+    expect(erin.get_by_role("button", name="I am here")).to_have_count(0)
+
+    # The chair takes the next item: the agenda and the speakers' list move on, on Erin's page.
+    alice.get_by_role("button", name="Take the next item").click()
+    expect(erin.locator("#agenda strong")).to_have_text("Any other business", timeout=SOON)
+    expect(erin.locator("#speakers")).to_contain_text("On: Any other business", timeout=SOON)
+    expect(erin.locator("#speakers")).to_contain_text("No one has asked to speak.")
+    assert _not_reloaded(erin)
+    erin.screenshot(path=str(artifacts / "live-meeting-followed.png"), full_page=True)
+
+    # Closing the meeting reloads the page, which then follows no stream.
+    actions.close_meeting(actor=cast.alice, meeting=meeting, now=NOW)
+    expect(erin.locator("h1 .badge")).to_have_text("Closed", timeout=SOON)
+    assert not _not_reloaded(erin)
+    assert erin.locator("[data-live]").count() == 0
+    assert re.search(r"Closed\s", erin.locator("dl.facts").inner_text())
+
+    assert refused == []
