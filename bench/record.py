@@ -6,8 +6,8 @@ The database named in DATABASE_URL is created if missing and emptied: never
 point this at real data. Measured:
 
 - `record.cpu`: CPU per action, run serially, of the process and its
-  PostgreSQL backend together, with and without the entry (steadier than
-  throughput on a shared machine; needs the server on this machine);
+  PostgreSQL backend together and each apart, with and without the entry
+  (needs the server on this machine);
 - `record.actions`: actions per second with and without their record
   entries, in the same run, alternating, by several worker processes; and
   the record's share of an action's time. Four actions: the smallest
@@ -108,11 +108,16 @@ def seed(workers: int) -> tuple[int, int]:
     for i in range(workers):
         voter = get_user_model().objects.create_user(username=f"voter{i}", password="bench-bench-bench")
         fa.add_founding_member(actor=None, council=council, user=voter, now=now)
+    voters = list(get_user_model().objects.filter(username__startswith="voter"))
     for i in range(workers):
         motion = ma.table_motion(
             actor=None, council=council, title=f"Bench {i}", text="Bench.", now=now, seconds_required=0
         )
-        ma.open_vote(actor=None, motion=motion, now=now, method="named", allow_change=True)
+        vote = ma.open_vote(actor=None, motion=motion, now=now, method="named", allow_change=True)
+        # Every voter casts with the record first: runs without it only change votes, and the exported
+        # record still replays without a problem.
+        for voter in voters:
+            ma.cast_vote(actor=voter, vote=vote, choice="abstain", now=now)
     return council.id, user.id
 
 
@@ -232,9 +237,10 @@ def _backend_cpu_seconds(pid: int) -> float | None:
 def measure_cpu(council_id: int, user_id: int, *, actions: int, rounds: int) -> None:
     """CPU per action, serially: this process and its PostgreSQL backend, with and without the entry.
 
-    Unlike throughput on a busy machine, CPU per action is steady from run to
-    run, so it shows the record's own cost; on two cores the throughput is
-    about 2 / (CPU per action) once enough actions run at once.
+    CPU per action does not depend on how many actions run at once, and it
+    tells the client's share from the server's; on two cores the throughput is
+    about 2 / (CPU per action) once enough actions run at once. On a shared
+    virtual machine it still varies from run to run: compare within one run.
     """
     from django.db import connection
 
