@@ -345,6 +345,15 @@ def test_each_live_part_answers_htmx_with_that_part_only(cast, meeting):
     # The chair's parts have the chair's buttons, but never the chair's panel with its forms.
     chair = _part(cast.client(cast.alice), meeting, "speakers").content.decode()
     assert "Give the floor to the next speaker" in chair and "Add an item" not in chair
+    # Moving the agenda on is in the agenda's part, so every officer's page offers the right step.
+    chair_agenda = _part(cast.client(cast.alice), meeting, "agenda").content.decode()
+    assert "Take the next item" in chair_agenda and "Close the meeting" in chair_agenda
+    assert "Add an item" not in chair_agenda
+    erin_agenda = agenda.content.decode()
+    assert "Take the next item" not in erin_agenda and "Close the meeting" not in erin_agenda
+    actions.take_next_item(actor=cast.alice, meeting=meeting, now=NOW)  # AOB, the last item
+    chair_agenda = _part(cast.client(cast.alice), meeting, "agenda").content.decode()
+    assert "Finish the item" in chair_agenda and "Take the next item" not in chair_agenda
     assert (
         "Mark the ticked people present"
         not in _part(cast.client(cast.alice), meeting, "attendance").content.decode()
