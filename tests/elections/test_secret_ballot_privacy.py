@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import math
 import random
 from datetime import UTC, datetime, timedelta
 
@@ -26,6 +25,7 @@ from councils.federation import actions as federation_actions
 from councils.federation.models import Office
 from councils.record.actions import append_entry
 from councils.record.models import Entry
+from tests.privacy import relink_bound
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 VOTERS = 120
@@ -102,10 +102,6 @@ def _attack(election: Election, truth: dict[int, str]) -> dict[str, float]:
     return rates
 
 
-def _bound(n: int, k: int) -> float:
-    return 1 / k + 3 * math.sqrt(n / k) / n
-
-
 def _distinct_rankings(candidates: list[str], n: int) -> list[list[str]]:
     rankings = [list(p) for p in itertools.permutations(candidates, 4)]
     return random.Random(5).sample(rankings, n)
@@ -126,7 +122,7 @@ def test_dump_of_election_relinks_no_more_than_one_in_k(settings):
     during = _attack(election, truth)
     actions.close_election(actor=users[0], election=election, now=NOW)
     after = _attack(election, truth)
-    bound = _bound(VOTERS, K)
+    bound = relink_bound(VOTERS, K)
     assert max(during.values()) <= bound, during
     assert max(after.values()) <= bound, after
 

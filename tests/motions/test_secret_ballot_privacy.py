@@ -13,7 +13,6 @@ is attacked the same way and must fail.
 from __future__ import annotations
 
 import json
-import math
 import random
 import uuid
 from datetime import UTC, datetime
@@ -26,6 +25,7 @@ from councils.federation import actions as federation_actions
 from councils.motions import actions
 from councils.motions.models import Participation, SecretBallot, Vote
 from councils.record.models import Entry
+from tests.privacy import relink_bound
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 VOTERS = 150
@@ -87,10 +87,6 @@ def _attack(vote: Vote, truth: dict[int, str]) -> dict[str, float]:
     return rates
 
 
-def _bound(n: int, k: int) -> float:
-    return 1 / k + 3 * math.sqrt(n / k) / n
-
-
 def _secret_vote(council, users) -> tuple[Vote, dict[int, str]]:
     motion = actions.table_motion(
         actor=None, council=council, title="Strike", text="Strike on Monday.", now=NOW, seconds_required=0
@@ -117,7 +113,7 @@ def test_dump_of_secret_vote_relinks_no_more_than_one_in_k(settings):
     during = _attack(vote, truth)
     actions.close_vote(actor=None, vote=vote, now=NOW)
     after = _attack(vote, truth)
-    bound = _bound(VOTERS, K)
+    bound = relink_bound(VOTERS, K)
     assert max(during.values()) <= bound, during
     assert max(after.values()) <= bound, after
 
@@ -147,5 +143,5 @@ def test_naive_design_fails_the_same_attack(settings):
             )
         truth[user.pk] = receipt
     rates = _attack(vote, truth)
-    assert max(rates.values()) > _bound(VOTERS, K)
+    assert max(rates.values()) > relink_bound(VOTERS, K)
     assert max(rates.values()) == 1.0
