@@ -93,6 +93,17 @@ def access_office(*, viewer: Any, office_uuid: uuid_lib.UUID | str) -> Office:
     return office
 
 
+def earlier_pay_currency(*, office: Office, constitution: Constitution) -> str:
+    """The currency `office` declared its pay in, when the constitution no longer uses it; else "".
+
+    Amounts in another currency than the cap's are shown as declared, not compared with the cap, and
+    not offered again under the new currency's label.
+    """
+    if office.pay_currency and office.pay_currency != constitution.pay_currency:
+        return office.pay_currency
+    return ""
+
+
 def access_mandate(*, viewer: Any, mandate_uuid: uuid_lib.UUID | str) -> Mandate:
     try:
         mandate = Mandate.objects.select_related("council", "target_council").get(uuid=mandate_uuid)
@@ -244,8 +255,7 @@ def list_register(
         served, _ = terms.latest_run(
             office_history[(o.council_id, o.user_id, o.role)], constitution=c, now=now
         )
-        # Amounts declared in another currency than the cap's cannot be compared with it.
-        differs = bool(o.pay_currency) and o.pay_currency != c.pay_currency
+        differs = bool(earlier_pay_currency(office=o, constitution=c))
         lines.append(
             RegisterLine(
                 council=o.council,

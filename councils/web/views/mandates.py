@@ -210,8 +210,7 @@ def office_pay(request: HttpRequest, office_id: UUID) -> HttpResponse:
     office = queries.access_office(viewer=request.user, office_uuid=office_id)
     permissions.require(request.user, "declare_pay", office)
     rules = constitution_queries.constitution_for(federation=office.council.federation_id)
-    # Amounts declared in a currency no longer in force are not offered again under the new one's label.
-    earlier = office.pay_currency if office.pay_currency and office.pay_currency != rules.pay_currency else ""
+    earlier = queries.earlier_pay_currency(office=office, constitution=rules)
     initial = {} if earlier else {"pay": office.declared_pay, "expenses": office.declared_expenses}
     form = PayForm(request.POST or None, initial=initial)
     if rules.pay_currency:
