@@ -1,6 +1,6 @@
 """In a real browser, on the ASGI server with its live streams: two people on the same open meeting
 page each see what the other and the chair do, within seconds and without reloading; the page
-reloads itself only when the meeting closes."""
+reloads itself only when the meeting closes, and never under a form being filled in."""
 
 from __future__ import annotations
 
@@ -75,19 +75,28 @@ def test_the_meeting_page_shows_what_others_do_without_a_reload(cast, asgi_serve
     expect(erin.locator("#attendance")).to_contain_text("2 of the council's 4 voters", timeout=SOON)
     expect(erin.get_by_role("button", name="I am here")).to_have_count(0)
 
-    # The chair takes the next item: the agenda and the speakers' list move on, on Erin's page.
-    alice.get_by_role("button", name="Take the next item").click()
+    # The chair takes the next item (her page is sent again): the agenda and the speakers' list move
+    # on, on Erin's page.
+    with alice.expect_response(lambda r: r.url.endswith(f"/live/meeting-{meeting.uuid}")):
+        alice.get_by_role("button", name="Take the next item").click()
+    alice.evaluate("() => { window.loadedOnce = true; }")
     expect(erin.locator("#agenda strong")).to_have_text("Any other business", timeout=SOON)
     expect(erin.locator("#speakers")).to_contain_text("On: Any other business", timeout=SOON)
     expect(erin.locator("#speakers")).to_contain_text("No one has asked to speak.")
     assert _not_reloaded(erin)
     erin.screenshot(path=str(artifacts / "live-meeting-followed.png"), full_page=True)
 
-    # Closing the meeting reloads the page, which then follows no stream.
+    # Closing the meeting reloads the page, which then follows no stream; but the chair, halfway
+    # through adding an item, keeps what she typed and is told instead.
+    alice.get_by_label("Title", exact=True).fill("Canteen prices")
     actions.close_meeting(actor=cast.alice, meeting=meeting, now=NOW)
     expect(erin.locator("h1 .badge")).to_have_text("Closed", timeout=SOON)
     assert not _not_reloaded(erin)
     assert erin.locator("[data-live]").count() == 0
     assert re.search(r"Closed\s", erin.locator("dl.facts").inner_text())
+    expect(alice.locator("[data-live-notice~='meeting.closed']")).to_be_visible(timeout=SOON)
+    expect(alice.locator("[data-live-notice~='meeting.closed']")).to_contain_text("The meeting has closed")
+    assert _not_reloaded(alice)
+    expect(alice.get_by_label("Title", exact=True)).to_have_value("Canteen prices")
 
     assert refused == []

@@ -298,7 +298,7 @@ def test_the_page_follows_the_meetings_stream_until_it_closes(cast, meeting):
     assert (
         f'data-live="/live/meeting-{meeting.uuid}" data-live-reload="meeting.opened meeting.closed"' in page
     )
-    assert "web/live-meeting.js" in page and "every 5s" not in page
+    assert "web/live-parts.js" in page and "every 5s" not in page
     for part, events in [
         ("attendance", "attendance.changed"),
         ("agenda", "agenda.changed"),
@@ -309,7 +309,7 @@ def test_the_page_follows_the_meetings_stream_until_it_closes(cast, meeting):
     actions.open_meeting(actor=cast.alice, meeting=meeting, now=NOW)
     actions.close_meeting(actor=cast.alice, meeting=meeting, now=NOW)
     page = cast.client(cast.bob).get(f"/meetings/{meeting.uuid}/").content.decode()
-    assert "data-live" not in page and "live-meeting.js" not in page and "hx-trigger" not in page
+    assert "data-live" not in page and "live-parts.js" not in page and "hx-trigger" not in page
     assert "Report" in page and "Present" in page
 
 
@@ -383,6 +383,5 @@ def test_an_unknown_part_is_refused_with_the_parts_there_are(cast, meeting):
     refused = _part(cast.client(cast.bob), meeting, "chair")
     assert refused.status_code == 422
     assert (
-        "No such part of the meeting page: choose one of speakers, agenda, attendance."
-        in refused.content.decode()
+        "No such part of this page: choose one of speakers, agenda, attendance." in refused.content.decode()
     )

@@ -1,9 +1,10 @@
-"""What every page view shares: turning domain errors into pages, reading a date and time from a form."""
+"""What every page view shares: turning domain errors into pages, reading a date and time from a form,
+serving the parts of a live page."""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from functools import wraps
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
@@ -41,6 +43,33 @@ def _page_before(request: HttpRequest) -> str | None:
         referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
     return referer if safe and referer != request.build_absolute_uri() else None
+
+
+def live_page(
+    request: HttpRequest,
+    template: str,
+    *,
+    parts: Sequence[str],
+    context: Callable[[bool], dict[str, Any]],
+) -> HttpResponse:
+    """The page, or to htmx the one live part `?part=` names (the first of `parts` by default).
+
+    `context(whole)` gives what to show; without `whole`, only what the parts need, since
+    everyone following the page fetches them at once. An unknown part is refused with the
+    parts there are.
+    """
+    if not request.headers.get("HX-Request"):
+        response = render(request, template, context(True))
+    else:
+        part = request.GET.get("part", parts[0])
+        if part not in parts:
+            raise InvalidInputError(
+                _("No such part of this page: choose one of %(parts)s.") % {"parts": ", ".join(parts)}
+            )
+        response = render(request, f"{template}#{part}", context(False))
+    # The page and its parts share the address.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def parse_moment(value: str) -> datetime:

@@ -11,7 +11,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -26,10 +25,11 @@ from councils.meetings.models import AgendaItem, Meeting, Speaker
 from councils.meetings.pdf import minutes_pdf
 from councils.motions.models import Motion
 from councils.motions.queries import list_open_motions
-from councils.web.views.common import domain_errors, parse_moment, told_apart
+from councils.web.views.common import domain_errors, live_page, parse_moment, told_apart
 
 # The parts of the meeting page that refresh themselves from its live stream, by the `part` an
-# htmx request names; the chair's panel is not among them, so a form being filled in stays as it is.
+# htmx request names (the first when it names none); the chair's panel is not among them, so a form
+# being filled in stays as it is.
 LIVE_PARTS = ("speakers", "agenda", "attendance")
 
 
@@ -77,21 +77,12 @@ def _context(request: HttpRequest, meeting: Meeting, *, whole: bool = True, **ex
 def meeting_detail(request: HttpRequest, meeting_id: UUID) -> HttpResponse:
     """The meeting page; to htmx, the one live part `?part=` names (the speakers' list by default)."""
     meeting = queries.access_meeting(viewer=request.user, meeting_uuid=meeting_id)
-    if not request.headers.get("HX-Request"):
-        response = render(request, "web/meetings/detail.html", _context(request, meeting))
-    else:
-        part = request.GET.get("part", "speakers")
-        if part not in LIVE_PARTS:
-            raise InvalidInputError(
-                _("No such part of the meeting page: choose one of %(parts)s.")
-                % {"parts": ", ".join(LIVE_PARTS)}
-            )
-        response = render(
-            request, f"web/meetings/detail.html#{part}", _context(request, meeting, whole=False)
-        )
-    # The page and its parts share the address.
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return live_page(
+        request,
+        "web/meetings/detail.html",
+        parts=LIVE_PARTS,
+        context=lambda whole: _context(request, meeting, whole=whole),
+    )
 
 
 @login_required

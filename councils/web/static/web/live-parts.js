@@ -1,7 +1,9 @@
-// Keeps a meeting's page current from its live stream (the element with data-live): each part
-// that names the events it shows (data-live-on) is fetched again by htmx when one of them
-// arrives, through a "live-refresh" event its hx-trigger listens for; the events named by
-// data-live-reload (the meeting opening or closing) reload the whole page. Without
+// Keeps a page current from its live stream (the element with data-live, whose value is the
+// stream's address): each part that names the events it shows (data-live-on) is fetched again by
+// htmx when one of them arrives, through a "live-refresh" event its hx-trigger listens for; the
+// events named by data-live-reload (a meeting opening, an election closing) reload the whole page.
+// A reload never wipes a form someone is filling in: while a form on the page differs from what it
+// was loaded with, the page shows instead the notice whose data-live-notice names the event. Without
 // EventSource, or while the stream is down, the parts are fetched every 30 seconds instead.
 // The page works without any of this: a reload shows everything.
 (function () {
@@ -17,6 +19,31 @@
     return (value || "").split(/\s+/).filter(Boolean);
   }
 
+  function list(items) {
+    return Array.prototype.slice.call(items);
+  }
+
+  // Whether a field holds something other than what the page was loaded with.
+  function changed(field) {
+    if (field.type === "checkbox" || field.type === "radio") return field.checked !== field.defaultChecked;
+    if (field.tagName === "SELECT") {
+      const options = list(field.options);
+      const marked = options.some(function (o) { return o.defaultSelected; });
+      // With no option marked selected, a single select starts on its first option.
+      return options.some(function (o, i) {
+        return o.selected !== (marked ? o.defaultSelected : !field.multiple && i === 0);
+      });
+    }
+    if (field.tagName === "TEXTAREA" || (field.tagName === "INPUT" && field.type !== "hidden")) {
+      return field.value !== field.defaultValue;
+    }
+    return false;
+  }
+
+  function filling() {
+    return list(document.forms).some(function (form) { return list(form.elements).some(changed); });
+  }
+
   function start() {
     const root = document.querySelector("[data-live]");
     if (!root) return;
@@ -26,7 +53,7 @@
     let polling = null;
 
     function parts() {
-      return Array.prototype.slice.call(document.querySelectorAll("[data-live-on]"));
+      return list(document.querySelectorAll("[data-live-on]"));
     }
 
     function flush() {
@@ -50,6 +77,14 @@
       if (polling === null) polling = setInterval(function () { refresh("*"); }, FALLBACK_MS);
     }
 
+    // Say what happened instead of reloading; the latest event's notice replaces an earlier one.
+    function tell(type) {
+      const notices = list(document.querySelectorAll("[data-live-notice]"));
+      const notice = notices.find(function (n) { return words(n.dataset.liveNotice).indexOf(type) >= 0; });
+      if (!notice) return;
+      notices.forEach(function (n) { n.hidden = n !== notice; });
+    }
+
     document.addEventListener("visibilitychange", function () {
       if (!document.hidden && due.size && timer === null) flush();
     });
@@ -66,8 +101,14 @@
     });
     reloads.forEach(function (type) {
       source.addEventListener(type, function () {
-        source.close();
-        setTimeout(function () { window.location.reload(); }, Math.random() * SPREAD_MS);
+        setTimeout(function () {
+          if (filling()) {
+            tell(type);
+            return;
+          }
+          source.close();
+          window.location.reload();
+        }, Math.random() * SPREAD_MS);
       });
     });
     // The browser reconnects by itself after a network error, but not after a refusal; until the
