@@ -133,11 +133,105 @@ def test_ranked_ballot_form_works_without_javascript(cast, election):
     assert b"cannot be changed" in page.content and b'name="rank_1"' not in page.content
 
 
-def test_turnout_fragment_for_htmx(cast, election):
+def _part(client, election, part=None):
+    query = f"?part={part}" if part else ""
+    return client.get(f"/elections/{election.uuid}/{query}", headers={"HX-Request": "true"})
+
+
+def test_the_page_follows_the_elections_stream_until_certified(cast, election):
+    url = f"/elections/{election.uuid}/"
+    reloads = "election.opened election.closed election.failed election.recounted election.certified"
+    refetch = 'hx-get="{url}?part={part}" hx-trigger="live-refresh"'
+    page = cast.client(cast.bob).get(url).content.decode()
+    assert f'data-live="/live/election-{election.uuid}" data-live-reload="{reloads}"' in page
+    assert "web/live-parts.js" in page
+    assert f'data-live-on="candidates.changed" {refetch.format(url=url, part="candidates")}' in page
+    # Each state change the page reloads for has a notice to show instead while a form is being filled in.
+    for notice in (
+        "election.opened",
+        "election.closed election.failed",
+        "election.recounted election.certified",
+    ):
+        assert f'role="alert" hidden data-live-notice="{notice}"' in page
+    # The turnout and the officer's close button follow the ballots only while the poll is open.
+    assert 'data-live-on="turnout"' not in page
+    bob, _erin, _frank = voting(cast, election)
+    page = cast.client(cast.alice).get(url).content.decode()
+    assert f'data-live-on="turnout" {refetch.format(url=url, part="turnout")}' in page
+    assert f'<div id="closing" data-live-on="turnout" {refetch.format(url=url, part="closing")}' in page
+    assert "every 10s" not in page
+    for voter in (cast.alice, cast.bob, cast.erin, cast.frank):
+        actions.cast_ballot(actor=voter, election=election, ranking=[str(bob.uuid)], now=timezone.now())
+    actions.close_election(actor=cast.alice, election=election, now=timezone.now())
+    assert "data-live" in cast.client(cast.bob).get(url).content.decode()
+    actions.certify_election(actor=cast.alice, election=election, now=timezone.now())
+    page = cast.client(cast.bob).get(url).content.decode()
+    assert "data-live" not in page and "live-parts.js" not in page and "hx-trigger" not in page
+    assert "Bob Novak" in page and "Turnout" in page
+
+
+def test_each_live_part_answers_htmx_with_that_part_only(cast, election):
+    bob, _erin, _frank = voting(cast, election)
+    actions.cast_ballot(actor=cast.erin, election=election, ranking=[str(bob.uuid)], now=timezone.now())
+    erin = cast.client(cast.erin)
+
+    for response in (_part(erin, election, "turnout"), _part(erin, election)):
+        text = response.content.decode()
+        assert response.status_code == 200 and text.lstrip().startswith('<dd id="turnout"')
+        # A secret ballot: the part gives how many voted, never who.
+        assert ">1 / 4</dd>" in text and "Erin" not in text and "<dt>" not in text
+        assert "<html" not in text and "HX-Request" in response["Vary"]
+
+    candidates = _part(erin, election, "candidates").content.decode()
+    assert candidates.lstrip().startswith('<section id="candidate-list"')
+    assert all(name in candidates for name in ("Bob Novak", "Erin Walsh", "Frank Costa"))
+    assert (
+        "<html" not in candidates and 'name="rank_1"' not in candidates and 'id="turnout"' not in candidates
+    )
+
+    # The close button is offered once everyone has voted; others get an empty part.
+    closing = _part(cast.client(cast.alice), election, "closing").content.decode()
+    assert closing.lstrip().startswith('<div id="closing"') and "Close voting and count" in closing
+    assert "disabled" in closing and 'name="rank_1"' not in closing
+    assert "Close voting and count" not in _part(erin, election, "closing").content.decode()
+    for voter in (cast.alice, cast.bob, cast.frank):
+        actions.cast_ballot(actor=voter, election=election, ranking=[str(bob.uuid)], now=timezone.now())
+    closing = _part(cast.client(cast.alice), election, "closing").content.decode()
+    assert "Close voting and count" in closing and "disabled" not in closing
+    assert ">4 / 4</dd>" in _part(erin, election, "turnout").content.decode()
+
+    # Without htmx the same address is the whole page, ballot and all.
+    whole = cast.client(cast.carol).get(f"/elections/{election.uuid}/?part=turnout").content.decode()
+    assert "<html" in whole and 'id="candidate-list"' in whole and 'id="ballot"' in whole
+
+
+def test_the_candidate_list_part_shows_a_nomination_and_its_acceptance(cast, election):
+    actions.nominate(actor=cast.frank, election=election, candidate=cast.erin, now=NOW)
+    candidacy = election.candidacies.get()
+    text = _part(cast.client(cast.bob), election, "candidates").content.decode()
+    assert "Erin Walsh" in text and "nominated by Frank Costa, not yet accepted" in text
+    # The nominee is offered her answer in the part too, as on the whole page.
+    assert "Accept nomination" in _part(cast.client(cast.erin), election, "candidates").content.decode()
+    actions.accept_nomination(actor=cast.erin, candidacy=candidacy, now=NOW)
+    text = _part(cast.client(cast.bob), election, "candidates").content.decode()
+    assert "Erin Walsh" in text and "not yet accepted" not in text
+
+
+def test_a_live_part_is_shown_only_to_who_may_see_the_election(cast, election):
     voting(cast, election)
-    response = cast.client(cast.bob).get(f"/elections/{election.uuid}/", headers={"HX-Request": "true"})
-    assert response.status_code == 200
-    assert b'id="turnout"' in response.content and b"<html" not in response.content
+    Council.objects.filter(pk=cast.riverside.pk).update(visibility=Council.Visibility.COUNCIL)
+    for part in ("turnout", "candidates", "closing"):
+        assert _part(cast.client(cast.dave), election, part).status_code == 404
+        assert _part(cast.client(None), election, part).status_code == 404
+        assert _part(cast.client(cast.carol), election, part).status_code == 200
+
+
+def test_an_unknown_part_of_the_election_page_is_refused_with_the_parts_there_are(cast, election):
+    refused = _part(cast.client(cast.bob), election, "ballot")
+    assert refused.status_code == 422
+    assert (
+        "No such part of this page: choose one of turnout, candidates, closing." in refused.content.decode()
+    )
 
 
 def test_results_page_csv_and_blt(cast, election):

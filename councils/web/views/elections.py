@@ -28,18 +28,35 @@ from councils.elections.actions import ELECTABLE_ROLES
 from councils.elections.models import METHOD_LABELS, Election
 from councils.federation.models import Office
 from councils.federation.queries import access_council, list_voters
-from councils.web.views.common import domain_errors, parse_moment, told_apart
+from councils.web.views.common import domain_errors, live_page, parse_moment, told_apart
+
+# The parts of the election page that refresh themselves from its live stream, by the `part` an
+# htmx request names (the first when it names none). The ballot and the forms to nominate and to
+# open the poll are not among them, so nothing someone is filling in is replaced under them.
+LIVE_PARTS = ("turnout", "candidates", "closing")
+# Until it is certified or has failed, something may still happen to an election.
+LIVE_STATUSES = (Election.Status.NOMINATING, Election.Status.VOTING, Election.Status.CLOSED)
 
 
 def _context(
-    request: HttpRequest, election: Election, *, marked: dict[int, str] | None = None, **extra: Any
+    request: HttpRequest,
+    election: Election,
+    *,
+    marked: dict[int, str] | None = None,
+    whole: bool = True,
+    **extra: Any,
 ) -> dict[str, Any]:
-    """The election page; `marked` keeps a refused ballot's preferences (rank to candidacy) on it."""
+    """The election page; `marked` keeps a refused ballot's preferences (rank to candidacy) on it.
+
+    Without `whole`, the list of those who may be nominated is left out: only the live parts are shown.
+    """
     user = request.user
     candidacies = list(queries.list_candidacies(election=election))
     standing = [c for c in candidacies if c.is_standing]
-    may_nominate = election.status == Election.Status.NOMINATING and permissions.can(
-        user, "nominate", election
+    may_nominate = (
+        whole
+        and election.status == Election.Status.NOMINATING
+        and permissions.can(user, "nominate", election)
     )
     nominated = {c.candidate_id for c in candidacies}
     turnout = queries.count_turnout(election=election)
@@ -47,11 +64,12 @@ def _context(
     # The shortest and longest poll the constitution in force allows, told to whoever opens it.
     rules = (
         constitution_for(federation=election.council.federation_id)
-        if may_run and election.status == Election.Status.NOMINATING
+        if whole and may_run and election.status == Election.Status.NOMINATING
         else None
     )
     return {
         "election": election,
+        "is_live": election.status in LIVE_STATUSES,
         "candidacies": candidacies,
         "standing": standing,
         "ranks": [(r, (marked or {}).get(r, "")) for r in range(1, len(standing) + 1)],
@@ -67,8 +85,8 @@ def _context(
             electorate=election.electorate_size,
         ),
         "counted_back": queries.list_withdrawn_at_certification(election=election),
-        "is_elector": queries.is_elector(user=user, election=election),
-        "has_voted": queries.has_voted(user=user, election=election),
+        "is_elector": whole and queries.is_elector(user=user, election=election),
+        "has_voted": whole and queries.has_voted(user=user, election=election),
         "may_nominate": may_nominate,
         "may_run": may_run,
         "poll_min": polls.span(rules.election_poll_min) if rules else None,
@@ -89,13 +107,14 @@ def _context(
 @require_GET
 @domain_errors
 def election_detail(request: HttpRequest, election_id: UUID) -> HttpResponse:
+    """The election page; to htmx, the one live part `?part=` names (the turnout by default)."""
     election = queries.access_election(viewer=request.user, election_uuid=election_id)
-    template = (
-        "web/elections/detail.html#turnout"
-        if request.headers.get("HX-Request")
-        else "web/elections/detail.html"
+    return live_page(
+        request,
+        "web/elections/detail.html",
+        parts=LIVE_PARTS,
+        context=lambda whole: _context(request, election, whole=whole),
     )
-    return render(request, template, _context(request, election))
 
 
 def _end_of_day(text: str) -> datetime:
