@@ -8,7 +8,7 @@ import sys
 from dataclasses import replace
 from typing import TextIO
 
-from councils.cli.output import OK, CliError, emit_json
+from councils.cli.output import OK, CliError, decode_text, emit_json, read_text
 from councils.core.errors import InvalidInputError
 from councils.core.tally import METHODS, CountResult, count
 from councils.core.tally.blt import parse_text
@@ -46,7 +46,7 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
 def _read(path: str) -> str:
     """Read the file as UTF-8, with a progress bar on stderr for large files at a terminal."""
     if path == "-":
-        return sys.stdin.read()
+        return read_text(path)
     try:
         with open(path, "rb") as handle:
             # A pipe (/dev/stdin, <(...)) has no size and cannot seek: no progress bar then.
@@ -61,11 +61,9 @@ def _read(path: str) -> str:
                     _progress(sys.stderr, f"reading {path}", done / size)
             if show:
                 sys.stderr.write("\n")
-        return b"".join(chunks).decode("utf-8-sig")
     except OSError as exc:
         raise CliError(f"{path}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise CliError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    return decode_text(b"".join(chunks), name=path)
 
 
 def _progress(stream: TextIO, label: str, fraction: float) -> None:

@@ -63,13 +63,10 @@ def run_minutes(args: argparse.Namespace) -> int:
     api = Api(args.server)
     meeting = parse_uuid(args.meeting, what="MEETING")
     if args.pdf:
-        # Api.request decodes bodies as text; the PDF needs its raw bytes.
-        response = api._http.get(f"/meetings/{meeting}/minutes.pdf")
-        if response.status_code >= 400:
-            raise CliError(f"{response.status_code}: cannot fetch the minutes", code=1)
+        pdf = api.request("GET", f"/meetings/{meeting}/minutes.pdf", raw=True)
         try:
             with open(args.pdf, "wb") as handle:
-                handle.write(response.content)
+                handle.write(pdf)
         except OSError as exc:
             raise CliError(f"{args.pdf}: {exc.strerror}") from None
         print(f"wrote {args.pdf}", file=sys.stderr)

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from councils.cli.client import Api
-from councils.cli.output import CliError, emit_json, parse_uuid
+from councils.cli.output import CliError, emit_json, parse_moment, parse_uuid, read_text
 
 if TYPE_CHECKING:
     Sub = argparse._SubParsersAction[argparse.ArgumentParser]
@@ -32,10 +30,7 @@ def _out(args: argparse.Namespace, document: Any, text: Callable[[Any], str]) ->
 
 def _read_text(value: str | None, path: str | None, what: str) -> str:
     if path:
-        try:
-            return Path(path).read_text(encoding="utf-8") if path != "-" else sys.stdin.read()
-        except OSError as exc:
-            raise CliError(f"cannot read {path}: {exc.strerror}") from None
+        return read_text(path)
     if value is None:
         raise CliError(
             f"give the {what} with --{what.replace(' ', '-')} or a file with --{what.replace(' ', '-')}-file"
@@ -54,13 +49,13 @@ def _constitution(subparsers: Sub) -> None:
     show.add_argument("--version", type=int, dest="number", help="an earlier version instead")
     show.set_defaults(handler=run_constitution_show)
     history = sub.add_parser("history", help="every version adopted, with its fingerprint")
-    history.add_argument("--federation")
+    history.add_argument("--federation", help="the federation's UUID (when you belong to several)")
     history.set_defaults(handler=run_constitution_history)
     amendments = sub.add_parser("amendments", help="amendments proposed, and what became of them")
-    amendments.add_argument("--federation")
+    amendments.add_argument("--federation", help="the federation's UUID (when you belong to several)")
     amendments.set_defaults(handler=run_constitution_amendments)
     propose = sub.add_parser("propose", help="propose an amendment in the top council (needs a seconder)")
-    propose.add_argument("--federation")
+    propose.add_argument("--federation", help="the federation's UUID (when you belong to several)")
     propose.add_argument(
         "--set",
         action="append",
@@ -68,11 +63,11 @@ def _constitution(subparsers: Sub) -> None:
         metavar="SETTING=VALUE",
         help="a setting to change, e.g. hearing_notice_days=21 (repeat for several)",
     )
-    propose.add_argument("--explanation", default="")
+    propose.add_argument("--explanation", default="", help="why, shown with the amendment")
     propose.set_defaults(handler=run_constitution_propose)
     open_vote = sub.add_parser("open-vote", help="open the top council's vote on an amendment (chair)")
     open_vote.add_argument("amendment", help="the amendment's UUID")
-    open_vote.add_argument("--method", choices=("named", "secret"))
+    open_vote.add_argument("--method", choices=("named", "secret"), help="how the vote is cast")
     open_vote.set_defaults(handler=run_constitution_open_vote)
 
 
@@ -174,20 +169,20 @@ def _admission(subparsers: Sub) -> None:
     sub = parser.add_subparsers(dest="admission_command", required=True, metavar="COMMAND")
     apply = sub.add_parser("apply", help="apply to join a base council")
     apply.add_argument("council", help="the council's UUID")
-    apply.add_argument("--statement", default="")
+    apply.add_argument("--statement", default="", help="why you want to join, shown to the members")
     apply.set_defaults(handler=run_apply)
     listing = sub.add_parser("list", help="a council's applications, or without --council your own")
-    listing.add_argument("--council")
+    listing.add_argument("--council", help="the council's UUID")
     listing.set_defaults(handler=run_applications)
     show = sub.add_parser("show", help="one application")
-    show.add_argument("application")
+    show.add_argument("application", help="the application's UUID")
     show.set_defaults(handler=lambda a: _application_call(a, "GET", ""))
     for name, path, help_text in (
         ("sponsor", "/sponsor", "sponsor an applicant (full members of standing)"),
         ("withdraw", "/withdraw", "withdraw your own application"),
     ):
         p = sub.add_parser(name, help=help_text)
-        p.add_argument("application")
+        p.add_argument("application", help="the application's UUID")
         p.set_defaults(handler=lambda a, path=path: _application_call(a, "POST", path))
     for name, aliases, path, help_text in (
         ("call-vote", [], "/call-vote", "put a candidate to the council's admission vote (chair)"),
@@ -200,8 +195,8 @@ def _admission(subparsers: Sub) -> None:
         ),
     ):
         p = sub.add_parser(name, aliases=aliases, help=help_text)
-        p.add_argument("application")
-        p.add_argument("--method", choices=("named", "secret"))
+        p.add_argument("application", help="the application's UUID")
+        p.add_argument("--method", choices=("named", "secret"), help="how the vote is cast")
         p.set_defaults(
             handler=lambda a, path=path: _vote_call(
                 a, f"/membership/applications/{parse_uuid(a.application, what='the application')}{path}"
@@ -211,7 +206,7 @@ def _admission(subparsers: Sub) -> None:
         "leave",
         help="leave your council (your membership UUID); your seats, offices and candidacies through it end",
     )
-    status.add_argument("membership")
+    status.add_argument("membership", help="your membership's UUID")
     status.set_defaults(handler=run_leave)
 
 
@@ -280,22 +275,24 @@ def _discipline(subparsers: Sub) -> None:
     sub = parser.add_subparsers(dest="discipline_command", required=True, metavar="COMMAND")
     charge = sub.add_parser("charge", help="bring written charges against a member of your own council")
     charge.add_argument("membership", help="the accused member's membership UUID")
-    charge.add_argument("--charges")
+    charge.add_argument("--charges", help="the charges, in writing")
     charge.add_argument("--charges-file", help="read the charges from a file ('-' for standard input)")
-    charge.add_argument("--penalty", choices=("suspension", "expulsion"), required=True)
+    charge.add_argument(
+        "--penalty", choices=("suspension", "expulsion"), required=True, help="the penalty sought"
+    )
     charge.add_argument("--days", type=int, help="length of a suspension in days")
     charge.add_argument("--hearing", required=True, help="hearing time, ISO 8601 with time zone")
     charge.set_defaults(handler=run_charge)
     listing = sub.add_parser("list", help="a council's cases, or without --council those against you")
-    listing.add_argument("--council")
+    listing.add_argument("--council", help="the council's UUID")
     listing.set_defaults(handler=run_cases)
     show = sub.add_parser("show", help="one case with the defence and appeals")
-    show.add_argument("case")
+    show.add_argument("case", help="the case's UUID")
     show.set_defaults(handler=lambda a: _case_call(a, "GET", "", None))
     defend = sub.add_parser("defend", help="answer the charges against you and bring evidence")
-    defend.add_argument("case")
-    defend.add_argument("--statement")
-    defend.add_argument("--statement-file")
+    defend.add_argument("case", help="the case's UUID")
+    defend.add_argument("--statement", help="your answer to the charges")
+    defend.add_argument("--statement-file", help="read the answer from a file ('-' for standard input)")
     defend.add_argument(
         "--evidence",
         action="append",
@@ -305,12 +302,12 @@ def _discipline(subparsers: Sub) -> None:
     )
     defend.set_defaults(handler=run_defend)
     hearing = sub.add_parser("hearing", help="record that the hearing was held (chair)")
-    hearing.add_argument("case")
-    hearing.add_argument("--notes", default="")
+    hearing.add_argument("case", help="the case's UUID")
+    hearing.add_argument("--notes", default="", help="what was said at the hearing")
     hearing.set_defaults(handler=lambda a: _case_call(a, "POST", "/hearing", {"notes": a.notes}))
     call = sub.add_parser("call-vote", help="put heard charges to the council's vote (chair)")
-    call.add_argument("case")
-    call.add_argument("--method", choices=("named", "secret"))
+    call.add_argument("case", help="the case's UUID")
+    call.add_argument("--method", choices=("named", "secret"), help="how the vote is cast")
     call.set_defaults(
         handler=lambda a: _vote_call(a, f"/membership/cases/{parse_uuid(a.case, what='the case')}/call-vote")
     )
@@ -319,15 +316,15 @@ def _discipline(subparsers: Sub) -> None:
         ("end-suspension", "/end-suspension", "restore rights after a served suspension"),
     ):
         p = sub.add_parser(name, help=help_text)
-        p.add_argument("case")
+        p.add_argument("case", help="the case's UUID")
         p.set_defaults(handler=lambda a, path=path: _case_call(a, "POST", path, None))
     appeal = sub.add_parser("appeal", help="appeal an upheld decision (to the parent, then the top body)")
-    appeal.add_argument("case")
-    appeal.add_argument("--grounds", required=True)
+    appeal.add_argument("case", help="the case's UUID")
+    appeal.add_argument("--grounds", required=True, help="why the decision should be overturned")
     appeal.set_defaults(handler=run_appeal)
     appeal_vote = sub.add_parser("appeal-vote", help="put an appeal to the council hearing it (its chair)")
-    appeal_vote.add_argument("appeal")
-    appeal_vote.add_argument("--method", choices=("named", "secret"))
+    appeal_vote.add_argument("appeal", help="the appeal's UUID")
+    appeal_vote.add_argument("--method", choices=("named", "secret"), help="how the vote is cast")
     appeal_vote.set_defaults(
         handler=lambda a: _vote_call(
             a, f"/membership/appeals/{parse_uuid(a.appeal, what='the appeal')}/call-vote"
@@ -352,7 +349,7 @@ def run_charge(args: argparse.Namespace) -> int:
         "membership": parse_uuid(args.membership, what="the membership"),
         "charges": _read_text(args.charges, args.charges_file, "charges"),
         "penalty": args.penalty,
-        "hearing_at": args.hearing,
+        "hearing_at": parse_moment(args.hearing, what="--hearing"),
     }
     if args.days is not None:
         body["suspension_days"] = args.days
@@ -404,36 +401,36 @@ def _platform(subparsers: Sub) -> None:
     sub = parser.add_subparsers(dest="platform_command", required=True, metavar="COMMAND")
     sub.add_parser("list", help="platforms in your federation").set_defaults(handler=run_platforms)
     show = sub.add_parser("show", help="one platform with its documents and slates")
-    show.add_argument("platform")
+    show.add_argument("platform", help="the platform's UUID")
     show.set_defaults(handler=run_platform_show)
     create = sub.add_parser("create", help="form a platform (you become its first member)")
-    create.add_argument("--name", required=True)
-    create.add_argument("--statement", required=True)
-    create.add_argument("--federation")
+    create.add_argument("--name", required=True, help="the platform's name")
+    create.add_argument("--statement", required=True, help="what the platform stands for")
+    create.add_argument("--federation", help="the federation's UUID (when you belong to several)")
     create.set_defaults(handler=run_platform_create)
     for name in ("join", "leave"):
         p = sub.add_parser(name, help=f"{name} a platform")
-        p.add_argument("platform")
+        p.add_argument("platform", help="the platform's UUID")
         p.set_defaults(handler=lambda a, name=name: _platform_post(a, f"/{name}", None))
     members = sub.add_parser("members", help="its members (only for its members and credentials officers)")
-    members.add_argument("platform")
+    members.add_argument("platform", help="the platform's UUID")
     members.set_defaults(handler=run_platform_members)
     document = sub.add_parser("document", help="one document (an alert names it as its subject)")
-    document.add_argument("document")
+    document.add_argument("document", help="the document's UUID")
     document.set_defaults(handler=run_platform_document)
     publish = sub.add_parser(
         "publish", help="publish a document to the members of some councils (alerts them)"
     )
-    publish.add_argument("platform")
-    publish.add_argument("--title", required=True)
-    publish.add_argument("--body")
-    publish.add_argument("--body-file")
+    publish.add_argument("platform", help="the platform's UUID")
+    publish.add_argument("--title", required=True, help="the document's title")
+    publish.add_argument("--body", help="the document's text")
+    publish.add_argument("--body-file", help="read the text from a file ('-' for standard input)")
     publish.add_argument("--council", action="append", required=True, help="a council's UUID (repeat)")
     publish.set_defaults(handler=run_platform_publish)
     slate = sub.add_parser("slate", help="publish the platform's slate for an election")
-    slate.add_argument("platform")
-    slate.add_argument("--election", required=True)
-    slate.add_argument("--title", required=True)
+    slate.add_argument("platform", help="the platform's UUID")
+    slate.add_argument("--election", required=True, help="the election's UUID")
+    slate.add_argument("--title", required=True, help="the slate's title")
     slate.add_argument(
         "--candidate", action="append", required=True, help="a member's UUID, in order (repeat)"
     )

@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 import uuid
-from pathlib import Path
 from typing import Any
 
 from councils.cli.client import Api
-from councils.cli.output import CliError, emit_json, parse_moment, parse_uuid
+from councils.cli.output import CliError, emit_json, parse_moment, parse_uuid, read_text
 
 CHOICES = ("yes", "no", "abstain")
 THRESHOLDS = ("simple", "absolute", "two_thirds", "three_fifths")
@@ -30,7 +29,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
     table = sub.add_parser("table", help="table a motion in a council where you have a vote")
     table.add_argument("--council", required=True, help="the council's UUID")
-    table.add_argument("--title", required=True)
+    table.add_argument("--title", required=True, help="the motion's title")
     _text_arguments(table)
     table.add_argument("--seconds", type=int, default=None, help="seconders needed (default 1)")
     table.set_defaults(handler=run_table)
@@ -47,7 +46,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     open_vote = sub.add_parser("open-vote", help="put a seconded motion to the vote (chair or secretary)")
     open_vote.add_argument("motion", help="the motion's UUID")
     open_vote.add_argument("--method", choices=("named", "secret"), help="default: named in delegate bodies")
-    open_vote.add_argument("--threshold", choices=THRESHOLDS, default="simple")
+    open_vote.add_argument(
+        "--threshold", choices=THRESHOLDS, default="simple", help="majority needed (default: simple)"
+    )
     open_vote.add_argument("--quorum", type=int, help="ballots needed, abstentions included")
     open_vote.add_argument(
         "--closes-at",
@@ -74,7 +75,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
     vote = subparsers.add_parser("vote", help="cast your vote: councils vote VOTE_UUID yes|no|abstain")
     vote.add_argument("vote", help="the vote's UUID")
-    vote.add_argument("choice", choices=CHOICES)
+    vote.add_argument("choice", choices=CHOICES, help="your vote")
     vote.add_argument(
         "--idempotency-key",
         help="reuse a key to retry an earlier attempt safely (default: a new random key)",
@@ -84,19 +85,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def _text_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group(required=True)
-    group.add_argument("--text", help="the text")
+    group.add_argument("--text", help="the text, in full")
     group.add_argument("--file", help="read the text from FILE (- for standard input)")
 
 
 def _read_text(args: argparse.Namespace) -> str:
-    if args.text is not None:
-        return str(args.text)
-    if args.file == "-":
-        return sys.stdin.read()
-    try:
-        return Path(args.file).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise CliError(f"cannot read {args.file}: {exc.strerror}") from None
+    return str(args.text) if args.text is not None else read_text(args.file)
 
 
 def _print_motion(motion: dict[str, Any]) -> None:

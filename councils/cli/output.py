@@ -7,6 +7,8 @@ import sys
 from typing import Any, NoReturn
 
 OK, CHECK_FAILED, BAD_USAGE = 0, 1, 2
+# As a shell reports a command ended by SIGINT (Ctrl-C) or SIGPIPE (its reader, such as `head`, left).
+INTERRUPTED, BROKEN_PIPE = 128 + 2, 128 + 13
 
 
 class CliError(Exception):
@@ -27,6 +29,25 @@ def emit_json(document: Any) -> None:
     """Print exactly one JSON document on stdout."""
     json.dump(document, sys.stdout, indent=2, ensure_ascii=False, sort_keys=False)
     sys.stdout.write("\n")
+
+
+def decode_text(data: bytes, *, name: str) -> str:
+    """UTF-8 text (a byte order mark is dropped), or a one-line error naming the file."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CliError(f"{name}: not UTF-8 text (byte {exc.start})") from None
+
+
+def read_text(path: str) -> str:
+    """A text file given on the command line, or standard input for '-'."""
+    if path == "-":
+        return decode_text(sys.stdin.buffer.read(), name="<stdin>")
+    try:
+        with open(path, "rb") as handle:
+            return decode_text(handle.read(), name=path)
+    except OSError as exc:
+        raise CliError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
 def fail(message: str, *, code: int = BAD_USAGE) -> NoReturn:

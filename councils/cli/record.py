@@ -58,10 +58,17 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     _verify_options(verify)
     verify.set_defaults(handler=run_verify)
 
-    record = subparsers.add_parser("record", help="export or verify the record", description="The record.")
+    record = subparsers.add_parser(
+        "record",
+        help="export or verify the record",
+        description="Export the public record to a bundle file, or verify a bundle offline.",
+    )
     sub = record.add_subparsers(dest="record_command", required=True, metavar="COMMAND")
     export = sub.add_parser(
-        "export", help="write the record to a bundle file", description="Write checkpoint, key and entries."
+        "export",
+        help="write the record to a bundle file",
+        description="Write the server's signed checkpoint, its key and every entry to a bundle file, "
+        "to verify offline with `councils record verify` or keep.",
     )
     export.add_argument(
         "-o", "--output", required=True, metavar="FILE", help="the bundle to write ('-': stdout)"
@@ -70,7 +77,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     check = sub.add_parser(
         "verify", help="verify a bundle file", description="Same as `councils verify --bundle`."
     )
-    check.add_argument("bundle", metavar="FILE")
+    check.add_argument("bundle", metavar="FILE", help="the bundle `councils record export` wrote")
     _verify_options(check)
     check.set_defaults(handler=run_verify)
 
@@ -87,10 +94,16 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--log", action="append", default=[], metavar="VKEY", help="a log to witness (repeat)"
     )
     witness.add_argument("--name", help="the witness's key name (default: witness-<host>-<port>)")
-    witness.add_argument("--host", default="127.0.0.1")
-    witness.add_argument("--port", type=int, default=7380)
+    witness.add_argument("--host", default="127.0.0.1", help="the address to listen on (default: 127.0.0.1)")
+    witness.add_argument("--port", type=_port, default=7380, help="the port to listen on (default: 7380)")
     witness.add_argument("--print-key", action="store_true", help="print the witness's vkey and exit")
     witness.set_defaults(handler=run_witness)
+
+
+def _port(value: str) -> int:
+    if not value.isdigit() or not 0 <= int(value) <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is a number from 0 to 65535; got {value!r}")
+    return int(value)
 
 
 def _verify_options(parser: argparse.ArgumentParser) -> None:
@@ -317,6 +330,8 @@ def _read_state(path: Path) -> dict[str, Any]:
         }
     except (ValueError, KeyError, TypeError, note.NoteError):
         raise CliError(f"{path} is damaged; remove it to start trusting this log afresh") from None
+    except OSError as exc:
+        raise CliError(f"cannot read the last checkpoint seen, {path}: {exc.strerror}") from None
 
 
 def _load_previous(origin: str, key: str) -> dict[str, Any] | None:
@@ -324,22 +339,30 @@ def _load_previous(origin: str, key: str) -> dict[str, Any] | None:
     path = _state_file(origin, key)
     if path.exists():
         return _read_state(path)
-    others = [_read_state(p) for p in _state_dir().glob("*.json")] if _state_dir().exists() else []
+    others = [_read_state(p) for p in _state_dir().glob("*.json")] if _state_dir().is_dir() else []
     others = [s for s in others if s["origin"] == origin]
     return max(others, key=lambda s: s["size"]) if others else None
 
 
 def _save(verdict: Verdict, checkpoint_text: str) -> None:
-    with written_whole(_state_file(verdict.origin, verdict.key)) as handle:
-        json.dump(
-            {
-                "origin": verdict.origin,
-                "key": verdict.key,
-                "size": verdict.size,
-                "root": note.b64encode(verdict.root),
-                "checkpoint": checkpoint_text,
-            },
-            handle,
+    path = _state_file(verdict.origin, verdict.key)
+    try:
+        with written_whole(path) as handle:
+            json.dump(
+                {
+                    "origin": verdict.origin,
+                    "key": verdict.key,
+                    "size": verdict.size,
+                    "root": note.b64encode(verdict.root),
+                    "checkpoint": checkpoint_text,
+                },
+                handle,
+            )
+    except OSError as exc:
+        # The record checked out all the same; only next time's comparison is lost.
+        verdict.warnings.append(
+            f"Cannot keep this checkpoint in {path.parent} ({exc.strerror}), so the next verify "
+            "cannot check that the log only grew since."
         )
 
 

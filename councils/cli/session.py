@@ -7,6 +7,7 @@ import getpass
 import os
 import socket
 import sys
+import warnings
 
 from councils.cli.client import Api, load_token, save_token
 from councils.cli.output import CliError, emit_json
@@ -16,7 +17,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     login = subparsers.add_parser(
         "login",
         help="log in and store an API token for this server",
-        description="Log in and store an API token for this server in ~/.config/councils/credentials.json. "
+        description="Log in and store an API token for this server in "
+        "$XDG_CONFIG_HOME/councils/credentials.json (by default ~/.config/councils/credentials.json). "
         "The password comes from --password-stdin, $COUNCILS_PASSWORD or a prompt; the two-factor code "
         "from --otp, $COUNCILS_OTP or a prompt.",
     )
@@ -55,7 +57,17 @@ DIGEST_FREQUENCIES = ("daily", "weekly", "never")
 def _read_password(args: argparse.Namespace) -> str:
     if args.password_stdin:
         return sys.stdin.readline().rstrip("\n")
-    return os.environ.get("COUNCILS_PASSWORD") or getpass.getpass("Password: ")
+    if os.environ.get("COUNCILS_PASSWORD"):
+        return os.environ["COUNCILS_PASSWORD"]
+    # With no terminal, getpass would warn over several lines and read the password with echo on.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", getpass.GetPassWarning)
+        try:
+            return getpass.getpass("Password: ")
+        except getpass.GetPassWarning:
+            raise CliError(
+                "no terminal to ask for the password on: use --password-stdin or $COUNCILS_PASSWORD"
+            ) from None
 
 
 def _ask(prompt: str, what: str) -> str:

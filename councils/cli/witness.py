@@ -193,20 +193,29 @@ def make_handler(witness: Witness) -> type[BaseHTTPRequestHandler]:
 
 def serve(args: argparse.Namespace) -> int:
     name_file = args.state_dir / "name"
-    name = args.name or (
-        name_file.read_text().strip() if name_file.exists() else f"witness-{args.host}-{args.port}"
-    )
     try:
+        name = args.name or (
+            name_file.read_text().strip() if name_file.exists() else f"witness-{args.host}-{args.port}"
+        )
         witness = Witness(args.state_dir, name, args.log)
+        name_file.write_text(name + "\n")
     except note.NoteError as exc:
         raise CliError(str(exc)) from None
-    name_file.write_text(name + "\n")
+    except OSError as exc:
+        raise CliError(f"cannot keep the witness's state in {args.state_dir}: {exc.strerror}") from None
+    except (ValueError, TypeError):
+        # load_pem_private_key refuses a damaged or passphrase-protected key file.
+        key_file = args.state_dir / "witness_key.pem"
+        raise CliError(f"{key_file} is not an unencrypted PEM private key") from None
     print(witness.signer.verifier.vkey(), flush=True)
     if args.print_key:
         return 0
     if not witness.logs:
         raise CliError("name at least one log to witness with --log VKEY")
-    server = ThreadingHTTPServer((args.host, args.port), make_handler(witness))
+    try:
+        server = ThreadingHTTPServer((args.host, args.port), make_handler(witness))
+    except OSError as exc:
+        raise CliError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
     print(f"Witnessing {', '.join(witness.logs)} on http://{args.host}:{server.server_port}/", flush=True)
     try:
         server.serve_forever()

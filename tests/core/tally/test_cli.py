@@ -60,7 +60,7 @@ def test_text_output_is_a_stage_table(blt_file: Path, capsys: pytest.CaptureFixt
 def test_seats_and_seed_options_and_stdin(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(sys, "stdin", io.StringIO(BLT))
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(BLT.encode())))
     assert main(["-", "--method", "plurality", "--seats", "3", "--seed", "s1", "--json"]) == 0
     document = json.loads(capsys.readouterr().out)
 
