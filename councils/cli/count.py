@@ -133,18 +133,3 @@ def render_text(result: CountResult, *, title: str = "") -> str:
         lines.append(f"seed {result.seed}")
     lines.append("elected: " + ", ".join(result.elected))
     return "\n".join(lines) + "\n"
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="councils count", description="Count a .blt ballot file offline.")
-    _add_arguments(parser)
-    args = parser.parse_args(argv)
-    try:
-        return handle(args)
-    except CliError as exc:
-        print(f"councils: {exc.message}", file=sys.stderr)
-        return exc.code
-
-
-if __name__ == "__main__":
-    sys.exit(main())

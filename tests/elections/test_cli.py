@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from councils.accounts.tokens import issue_token
 from councils.cli import client as cli_client
-from councils.cli.count import main as count_main
 from councils.cli.main import main
 from councils.elections import actions
 from councils.elections.models import Election
@@ -98,7 +97,7 @@ def test_list_show_nominate_vote_and_results(cli, cast, election, capsys, tmp_pa
     assert cli(cast.carol, "elections", "blt", str(election.uuid), "-o", str(blt)) == 0
     election.refresh_from_db()
     capsys.readouterr()
-    assert count_main([str(blt), "--method", election.method, "--seed", election.seed, "--json"]) == 0
+    assert main(["count", str(blt), "--method", election.method, "--seed", election.seed, "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == election.result
 
 
