@@ -28,4 +28,6 @@ class PageNumber(PaginationBase):
             raise InvalidInputError("page starts at 1.")
         start = (pagination.page - 1) * PAGE_SIZE
         total = queryset.count() if isinstance(queryset, QuerySet) else len(queryset)
-        return {"items": list(queryset[start : start + PAGE_SIZE]), "count": total}
+        # A page past the end is empty: asking the database for it could overflow its integers.
+        items = list(queryset[start : start + PAGE_SIZE]) if start < total else []
+        return {"items": items, "count": total}

@@ -9,6 +9,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 
 from councils.core.errors import DomainError
 
@@ -41,9 +42,24 @@ _TITLES = {
     404: "Not found",
     405: "Method not allowed",
     409: "Conflict",
+    415: "Unsupported media type",
     422: "Invalid input",
     429: "Too many requests",
 }
+
+
+class UnsupportedMediaTypeError(ValueError):
+    """A request body sent as something other than JSON."""
+
+
+class JsonParser(Parser):
+    """Read request bodies as JSON, and only bodies that say they are JSON (or say nothing)."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        content_type = request.content_type or ""
+        if content_type and content_type != "application/json" and not content_type.endswith("+json"):
+            raise UnsupportedMediaTypeError(content_type)
+        return super().parse_body(request)
 
 
 def install(api: NinjaAPI) -> None:
@@ -61,14 +77,20 @@ def install(api: NinjaAPI) -> None:
 
     def _field(loc: list[str]) -> str:
         """Where the error is, as the caller wrote it: a body field without ninja's `body.<parameter>.`."""
-        return ".".join(loc[2:] if loc[:1] == ["body"] and len(loc) > 2 else loc)
+        if loc[:1] == ["body"]:
+            return ".".join(loc[2:]) or "body"
+        return ".".join(loc)
+
+    def _message(loc: list[str], msg: str) -> str:
+        # The body as a whole is missing or not an object: say what to send, not how ninja holds it.
+        return "send a JSON object" if loc[:1] == ["body"] and len(loc) == 2 else msg
 
     @api.exception_handler(ValidationError)
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-        errors = [
-            {"loc": [str(p) for p in e.get("loc", ())], "msg": e.get("msg", ""), "type": e.get("type", "")}
-            for e in exc.errors
-        ]
+        errors = []
+        for e in exc.errors:
+            loc = [str(p) for p in e.get("loc", ())]
+            errors.append({"loc": loc, "msg": _message(loc, e.get("msg", "")), "type": e.get("type", "")})
         return problem(
             request,
             status=422,
@@ -90,6 +112,24 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        # Ninja answers a body its parser failed on with a bare 400; the cause says what was wrong.
+        cause = exc.__cause__
+        if isinstance(cause, UnsupportedMediaTypeError):
+            return problem(
+                request,
+                status=415,
+                title=_TITLES[415],
+                detail=f"Send the request body as JSON with Content-Type: application/json, not {cause}.",
+                code="unsupported_media_type",
+            )
+        if isinstance(cause, ValueError | RecursionError):  # bad JSON, bad UTF-8, nesting too deep
+            return problem(
+                request,
+                status=400,
+                title=_TITLES[400],
+                detail=f"The request body is not valid JSON: {cause}.",
+                code="invalid_json",
+            )
         return problem(
             request, status=exc.status_code, title=_TITLES.get(exc.status_code, "Error"), detail=str(exc)
         )

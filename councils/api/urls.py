@@ -31,6 +31,7 @@ api = NinjaAPI(
     auth=REQUIRED,
     docs_url="/docs",
     openapi_url="/openapi.json",
+    parser=problems.JsonParser(),
 )
 problems.install(api)
 api.add_router("/auth", accounts.router)

@@ -24,6 +24,8 @@ from councils.record.sequencer import (
 SUMMARY_SECONDS = 5
 _SUMMARY = SUMMARY_CACHE
 ENTRIES_PAGE = 1000
+# No log reaches this size: its indices are 64-bit database integers.
+LARGEST_SIZE = 2**63 - 1
 
 
 def entry_document(entry: Entry) -> dict[str, Any]:
@@ -134,6 +136,9 @@ def _resolve(plan: list[list[merkle.Node]], name: str, size: int) -> list[bytes]
     The root's nodes are fetched too: they cover every leaf below `size`, so
     finding them all proves the log has that size without asking for it.
     """
+    if size > LARGEST_SIZE:
+        # The plan's node indices would not fit the database's integers; the log is smaller anyway.
+        _check_size(name, size, current_size())
     wanted = merkle.plan_nodes(plan) | set(merkle.root_plan(size))
     for attempt in range(2):
         try:

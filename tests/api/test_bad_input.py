@@ -1,0 +1,133 @@
+"""Bad input gets a clear problem+json answer, never a server error."""
+
+from __future__ import annotations
+
+import pytest
+
+from councils.api.urls import api
+
+PROBLEM = "application/problem+json"
+PAST_ANY_INTEGER = 2**64 + 1  # beyond a 64-bit database integer, and odd: a proof for it needs a lone leaf
+
+
+def assert_problem(response, status: int, *words: str) -> dict:
+    assert response.status_code == status, response.content
+    assert response["Content-Type"].startswith(PROBLEM)
+    body = response.json()
+    for word in words:
+        assert word in body["detail"]
+    return body
+
+
+def council_lists() -> list[str]:
+    """Every paginated list that needs at most a council to name it."""
+    found = []
+    for path, operations in api.get_openapi_schema(path_prefix="/api/v1")["paths"].items():
+        parameters = operations.get("get", {}).get("parameters", [])
+        names = {p["name"] for p in parameters}
+        path_names = {p["name"] for p in parameters if p["in"] == "path"}
+        if "page" in names and path_names <= {"council_id"}:
+            found.append(path)
+    return found
+
+
+def test_the_walk_finds_the_lists():
+    assert len(council_lists()) > 20
+
+
+@pytest.mark.parametrize("path", council_lists())
+def test_a_page_past_the_end_is_empty(cast, path):
+    client = cast.api(cast.alice)
+    url = path.replace("{council_id}", str(cast.riverside.uuid))
+    council = {"council": str(cast.riverside.uuid)} if "{council_id}" not in path else {}
+    response = client.get(url, {**council, "page": PAST_ANY_INTEGER})
+    assert response.status_code == 200, response.content
+    assert response.json()["items"] == []
+    assert_problem(client.get(url, {**council, "page": 0}), 422, "page starts at 1")
+
+
+@pytest.mark.parametrize(
+    "path, params, name",
+    [
+        ("proof/inclusion", {"index": 0, "size": PAST_ANY_INTEGER}, "size"),
+        ("proof/consistency", {"old": 1, "new": PAST_ANY_INTEGER}, "new"),
+        ("proof/consistency", {"old": PAST_ANY_INTEGER, "new": PAST_ANY_INTEGER}, "new"),
+        ("entries", {"start": PAST_ANY_INTEGER - 1, "end": PAST_ANY_INTEGER}, "end"),
+    ],
+)
+def test_record_sizes_past_any_integer_are_beyond_the_log(cast, client, path, params, name):
+    response = client.get(f"/api/v1/record/{path}", params)
+    assert_problem(response, 422, f"{name}={PAST_ANY_INTEGER} is beyond the log's size")
+
+
+def post(client, path, body):
+    return client.post(f"/api/v1/{path}", body, content_type="application/json")
+
+
+@pytest.mark.parametrize(
+    "path, body, field",
+    [
+        ("motions", {"title": "Canteen\x00prices", "text": "Lower them."}, "title"),
+        ("motions", {"title": "Canteen prices", "text": "Lower\x00them."}, "text"),
+        ("platforms", {"name": "Rank\x00and file", "statement": "Us."}, "name"),
+        ("auth/tokens", {"name": "laptop\x00"}, "name"),
+    ],
+)
+def test_a_nul_character_is_refused(cast, path, body, field):
+    # PostgreSQL cannot store NUL in text; it must not reach the database.
+    if path == "motions":
+        body = {"council": str(cast.riverside.uuid), **body}
+    response = post(cast.api(cast.alice), path, body)
+    assert_problem(response, 422, f"{field}: ", "NUL character")
+
+
+NAIVE = "2027-01-01T00:00:00"
+AFTER_9999 = "9999-12-31T23:59:59-14:00"
+BEFORE_1 = "0001-01-01T00:00:00+14:00"
+OFFICE = {"kind": "office", "role": "chair"}
+MEETING = {"title": "General", "place": "Canteen"}
+
+
+@pytest.mark.parametrize(
+    "path, body, field, words",
+    [
+        ("elections", {**OFFICE, "term_ends_at": NAIVE}, "term_ends_at", "offset from UTC"),
+        ("elections", {**OFFICE, "term_ends_at": AFTER_9999}, "term_ends_at", "out of range"),
+        ("meetings", {**MEETING, "starts_at": AFTER_9999}, "starts_at", "out of range"),
+        ("meetings", {**MEETING, "starts_at": BEFORE_1}, "starts_at", "out of range"),
+    ],
+)
+def test_a_time_the_database_cannot_hold_is_refused(cast, path, body, field, words):
+    response = post(cast.api(cast.alice), path, {"council": str(cast.riverside.uuid), **body})
+    assert_problem(response, 422, f"{field}: ", words)
+
+
+@pytest.mark.parametrize("raw", ["[]", '"text"', "null", "7", ""])
+def test_a_body_that_is_not_an_object_is_named_as_the_body(cast, raw):
+    response = cast.api(cast.alice).post("/api/v1/auth/tokens", raw, content_type="application/json")
+    body = assert_problem(response, 422)
+    assert body["detail"] == "body: send a JSON object"
+
+
+@pytest.mark.parametrize("raw", ['{"name": ', b"\xff\xfe\x00", "[" * 100_000])
+def test_a_body_that_is_not_json_is_a_clear_400(cast, raw):
+    response = cast.api(cast.alice).post("/api/v1/auth/tokens", raw, content_type="application/json")
+    body = assert_problem(response, 400, "The request body is not valid JSON")
+    assert body["code"] == "invalid_json"
+
+
+@pytest.mark.parametrize(
+    "content_type", ["application/x-www-form-urlencoded", "text/plain", "multipart/form-data"]
+)
+def test_a_body_sent_as_something_else_than_json_is_415(cast, content_type):
+    client = cast.api(cast.alice)
+    response = client.post("/api/v1/auth/tokens", '{"name": "laptop"}', content_type=content_type)
+    body = assert_problem(response, 415, "Content-Type: application/json", content_type)
+    assert body["code"] == "unsupported_media_type"
+
+
+def test_json_with_a_charset_or_a_json_suffix_is_read(cast):
+    client = cast.api(cast.alice)
+    for content_type in ["application/json; charset=utf-8", "application/merge-patch+json"]:
+        response = client.post("/api/v1/auth/tokens", '{"name": "laptop"}', content_type=content_type)
+        assert response.status_code == 201, response.content
