@@ -103,6 +103,8 @@ def test_hidden_entry_is_404_and_missing_entry_is_404(cast, closed_council):
     assert cast.client(None).get(f"/record/entries/{hidden}/").status_code == 404
     assert cast.client(cast.dave).get(f"/record/entries/{hidden}/").status_code == 404
     assert cast.client(cast.alice).get("/record/entries/999999/").status_code == 404
+    # Past what the database's integers hold: still "no such entry", not a server error.
+    assert cast.client(cast.alice).get(f"/record/entries/{2**64}/").status_code == 404
 
 
 def test_record_pages_refuse_posts(cast):
