@@ -1,6 +1,7 @@
 """In a real browser, on the ASGI server with its live streams: two people on the same open meeting
 page each see what the other and the chair do, within seconds and without reloading; the page
-reloads itself only when the meeting closes, and never under a form being filled in."""
+reloads itself only when the meeting closes, and never under a form being filled in. The chair's
+list of people still absent follows too, keeping the boxes the chair has ticked."""
 
 from __future__ import annotations
 
@@ -99,4 +100,30 @@ def test_the_meeting_page_shows_what_others_do_without_a_reload(cast, asgi_serve
     assert _not_reloaded(alice)
     expect(alice.get_by_label("Title", exact=True)).to_have_value("Canteen prices")
 
+    assert refused == []
+
+
+def test_the_chairs_absent_list_follows_others_and_keeps_the_ticks(cast, asgi_server, asgi_page_for):
+    from playwright.sync_api import expect
+
+    meeting = _meeting(cast)
+    refused: list[str] = []
+    alice = asgi_page_for("alice")
+    watch_policies(alice, refused)
+    _follow(alice, f"{asgi_server}/meetings/{meeting.uuid}/", meeting)
+    absent = alice.locator("#absent")
+    frank, erin = absent.get_by_label("Frank Costa"), absent.get_by_label("Erin Walsh")
+    frank.check()
+    erin.check()
+
+    # Another officer marks Erin present: she leaves the chair's list, whose tick for Frank stays.
+    actions.mark_present(actor=cast.alice, meeting=meeting, user=cast.erin, now=NOW)
+    expect(erin).to_have_count(0, timeout=SOON)
+    expect(frank).to_be_checked()
+    expect(absent.get_by_label("Carol Singh")).not_to_be_checked()
+    assert _not_reloaded(alice)
+
+    absent.get_by_role("button", name="Mark the ticked people present").click()
+    expect(alice.get_by_role("status")).to_contain_text("1 person is marked present.")
+    assert sorted(meeting.attendance.values_list("user__username", flat=True)) == ["bob", "erin", "frank"]
     assert refused == []

@@ -9,6 +9,7 @@ import pytest
 from councils.federation.models import Council
 from councils.meetings import actions
 from councils.meetings.models import Meeting
+from councils.web.views.meetings import LIVE_PARTS
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -151,8 +152,8 @@ def test_chair_marks_everyone_ticked_present_in_one_submit(cast, meeting):
     page = cast.client(cast.alice).get(f"/meetings/{meeting.uuid}/").content.decode()
     assert "Mark present" in page and "Frank Costa" in page
     assert (
-        f'<input type="checkbox" id="present_{cast.erin.uuid}" name="person" value="{cast.erin.uuid}">'
-        in page
+        f'<input type="checkbox" id="present_{cast.erin.uuid}" name="person" value="{cast.erin.uuid}"'
+        " hx-preserve>" in page
     )
     url = f"/meetings/{meeting.uuid}/attend/others/"
     ticked = {"person": [str(cast.frank.uuid), str(cast.erin.uuid)]}
@@ -363,6 +364,26 @@ def test_each_live_part_answers_htmx_with_that_part_only(cast, meeting):
     assert "<html" in whole and 'id="speakers"' in whole and 'id="attendance"' in whole
 
 
+def test_the_chairs_list_of_absent_people_refreshes_itself_and_keeps_the_ticks(cast, meeting):
+    actions.open_meeting(actor=cast.alice, meeting=meeting, now=NOW)
+    page = cast.client(cast.alice).get(f"/meetings/{meeting.uuid}/").content.decode()
+    refetch = f'hx-get="/meetings/{meeting.uuid}/?part=absent" hx-trigger="live-refresh" hx-swap="outerHTML"'
+    assert f'<div id="absent" data-live-on="attendance.changed" {refetch}>' in page
+    # Another officer marks Erin present: the part lists the others, each box kept by the browser.
+    actions.mark_present(actor=cast.alice, meeting=meeting, user=cast.erin, now=NOW)
+    absent = _part(cast.client(cast.alice), meeting, "absent").content.decode()
+    assert absent.lstrip().startswith('<div id="absent"') and "<html" not in absent
+    assert "Erin Walsh" in page and "Erin Walsh" not in absent
+    assert f'id="present_{cast.frank.uuid}" name="person" value="{cast.frank.uuid}" hx-preserve>' in absent
+    assert "Add an item" not in absent and 'id="speakers"' not in absent
+    # No one else is shown the list.
+    assert _part(cast.client(cast.bob), meeting, "absent").content.decode().strip() == ""
+    for user in (cast.alice, cast.bob, cast.carol, cast.frank):
+        actions.mark_present(actor=cast.alice, meeting=meeting, user=user, now=NOW)
+    everyone = _part(cast.client(cast.alice), meeting, "absent").content.decode()
+    assert 'id="absent"' in everyone and "Mark present" not in everyone
+
+
 def test_a_live_part_is_shown_only_to_who_may_see_the_meeting(cast, meeting):
     actions.open_meeting(actor=cast.alice, meeting=meeting, now=NOW)
     actions.mark_present(actor=cast.alice, meeting=meeting, user=cast.bob, now=NOW)
@@ -373,7 +394,7 @@ def test_a_live_part_is_shown_only_to_who_may_see_the_meeting(cast, meeting):
     assert "On: <strong>Report</strong>" in speakers and "Ask to speak" not in speakers
     assert "Ask to speak" in _part(cast.client(cast.bob), meeting, "speakers").content.decode()
     Council.objects.filter(pk=cast.riverside.pk).update(visibility=Council.Visibility.COUNCIL)
-    for part in ("speakers", "agenda", "attendance"):
+    for part in LIVE_PARTS:
         assert _part(cast.client(cast.dave), meeting, part).status_code == 404
         assert _part(cast.client(None), meeting, part).status_code == 404
         assert _part(carol, meeting, part).status_code == 200
@@ -383,5 +404,6 @@ def test_an_unknown_part_is_refused_with_the_parts_there_are(cast, meeting):
     refused = _part(cast.client(cast.bob), meeting, "chair")
     assert refused.status_code == 422
     assert (
-        "No such part of this page: choose one of speakers, agenda, attendance." in refused.content.decode()
+        "No such part of this page: choose one of speakers, agenda, attendance, absent."
+        in refused.content.decode()
     )

@@ -1,5 +1,8 @@
+from datetime import timedelta
+
 from django.utils import timezone
 
+from councils.meetings.actions import schedule_meeting
 from councils.petitions import actions
 from councils.petitions.models import AgendaPetition, ForcedAgendaItem
 
@@ -47,6 +50,7 @@ def test_signing_forces_the_item_and_the_page_offers_only_a_vote(cast, rules):
     item = ForcedAgendaItem.objects.get()
     page = cast.client(cast.alice).get(f"/petitions/{petition.uuid}/").content.decode()
     assert "The chair cannot remove, merge or postpone it" in page
+    assert "Forced onto the council's agenda. Due on the next meeting&#x27;s agenda." in page
     moved = cast.client(cast.alice).post(f"/petitions/items/{item.uuid}/change-motion/", {"change": "remove"})
     assert moved.status_code == 302 and moved["Location"].startswith("/motions/")
     item.refresh_from_db()
@@ -78,6 +82,18 @@ def test_report_back_is_listed_with_the_forced_items_and_only_a_vote_moves_it(ca
     assert bad.status_code == 302 and bad["Location"] == f"/mandates/reports/{report.uuid}/"
     moved = erin.post(f"/petitions/items/{item.uuid}/change-motion/", {"change": "postpone"})
     assert moved.status_code == 302 and moved["Location"].startswith("/motions/")
+    # Placed on the council's next meeting, the item links it from the report's page.
+    meeting = schedule_meeting(
+        actor=cast.alice,
+        council=cast.riverside,
+        title="General meeting",
+        starts_at=timezone.now() + timedelta(days=7),
+        place="Canteen",
+        now=timezone.now(),
+    )
+    page = erin.get(f"/mandates/reports/{report.uuid}/").content.decode()
+    link = f'<a href="/meetings/{meeting.uuid}/">On a meeting&#x27;s agenda</a>'
+    assert f"Forced onto the council's agenda. {link}." in page
     council_page = erin.get(f"/councils/{cast.riverside.uuid}/").content.decode()
     # Listed among the reports owed, not among the items members forced.
     assert "Reports owed by our delegates" in council_page

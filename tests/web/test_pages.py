@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -11,7 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from councils.federation import actions as fa
-from councils.federation.models import Council
+from councils.federation.models import Council, Seat
 from councils.record.sequencer import SUMMARY_CACHE
 from tests.conftest import NOW, make_user
 from tests.personas import WEB, check, check_wrong_method
@@ -52,6 +53,21 @@ def test_council_page_shows_officers_delegates_and_councils_below(cast):
     riverside = cast.client(cast.bob).get(f"/councils/{cast.riverside.uuid}/").content.decode()
     assert "Alice Adeyemi" in riverside and "Chair" in riverside
     assert "Delegates to Eastside District" in riverside
+
+
+def test_delegates_councils_are_linked_only_for_who_may_open_them(cast):
+    election = uuid.uuid4()
+    Seat.objects.filter(user=cast.bob).update(election_uuid=election)
+    Council.objects.filter(pk=cast.district.pk).update(visibility=Council.Visibility.PUBLIC)
+    url = f"/councils/{cast.district.uuid}/"
+    link = f'<a href="/councils/{cast.riverside.uuid}/">Riverside Depot</a>'
+    credentials = f'<a href="/elections/{election}/results/">credentials: election result</a>'
+    member = cast.client(cast.dave).get(url).content.decode()
+    assert link in member and credentials in member
+    # An anonymous visitor of a public council reads where its delegates come from, with no link to a 404.
+    anonymous = cast.client(None).get(url).content.decode()
+    assert "Bob Novak <small>for Riverside Depot</small>" in anonymous
+    assert f"/councils/{cast.riverside.uuid}/" not in anonymous and str(election) not in anonymous
 
 
 def test_members_are_listed_only_for_participants(cast):

@@ -50,23 +50,23 @@ def live_page(
     template: str,
     *,
     parts: Sequence[str],
-    context: Callable[[bool], dict[str, Any]],
+    context: Callable[[str | None], dict[str, Any]],
 ) -> HttpResponse:
     """The page, or to htmx the one live part `?part=` names (the first of `parts` by default).
 
-    `context(whole)` gives what to show; without `whole`, only what the parts need, since
-    everyone following the page fetches them at once. An unknown part is refused with the
+    `context(part)` gives what to show: for the whole page when `part` is None, else only what
+    that part needs, since everyone following the page fetches it at once. An unknown part is refused with the
     parts there are.
     """
     if not request.headers.get("HX-Request"):
-        response = render(request, template, context(True))
+        response = render(request, template, context(None))
     else:
         part = request.GET.get("part", parts[0])
         if part not in parts:
             raise InvalidInputError(
                 _("No such part of this page: choose one of %(parts)s.") % {"parts": ", ".join(parts)}
             )
-        response = render(request, f"{template}#{part}", context(False))
+        response = render(request, f"{template}#{part}", context(part))
     # The page and its parts share the address.
     patch_vary_headers(response, ["HX-Request"])
     return response

@@ -21,12 +21,15 @@ from councils.web.views.common import domain_errors
 def council_detail(request: HttpRequest, council_id: UUID) -> HttpResponse:
     council = queries.access_council(viewer=request.user, council_uuid=council_id)
     is_participant = queries.is_participant(user=request.user, council=council)
+    children = list(
+        queries.list_visible_councils(viewer=request.user).filter(parent=council).order_by("name")
+    )
     context = {
         "council": council,
         "ancestors": list(reversed(queries.ancestors(council=council))),
-        "children": queries.list_visible_councils(viewer=request.user)
-        .filter(parent=council)
-        .order_by("name"),
+        "children": children,
+        # Delegates come from the councils below; only those the viewer may open are linked.
+        "linked_councils": {c.id for c in children},
         "members": queries.list_members(council=council) if is_participant and council.is_base else None,
         "member_count": queries.count_voters(council=council),
         "seats": queries.list_seats(council=council),

@@ -113,7 +113,7 @@ def election_detail(request: HttpRequest, election_id: UUID) -> HttpResponse:
         request,
         "web/elections/detail.html",
         parts=LIVE_PARTS,
-        context=lambda whole: _context(request, election, whole=whole),
+        context=lambda part: _context(request, election, whole=part is None),
     )
 
 

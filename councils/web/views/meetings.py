@@ -28,17 +28,20 @@ from councils.motions.queries import list_open_motions
 from councils.web.views.common import domain_errors, live_page, parse_moment, told_apart
 
 # The parts of the meeting page that refresh themselves from its live stream, by the `part` an
-# htmx request names (the first when it names none); the chair's panel is not among them, so a form
-# being filled in stays as it is.
-LIVE_PARTS = ("speakers", "agenda", "attendance")
+# htmx request names (the first when it names none). Of the chair's panel only the list of people
+# still absent is among them (its ticks are kept across refreshes), so the item form being filled in
+# stays as it is.
+LIVE_PARTS = ("speakers", "agenda", "attendance", "absent")
 
 
-def _context(request: HttpRequest, meeting: Meeting, *, whole: bool = True, **extra: Any) -> dict[str, Any]:
-    """What the meeting page shows; without `whole`, only what its live parts show."""
+def _context(
+    request: HttpRequest, meeting: Meeting, *, part: str | None = None, **extra: Any
+) -> dict[str, Any]:
+    """What the meeting page shows; given a `part`, only what its live parts show."""
     items = queries.list_items(meeting=meeting)
     may_manage = permissions.can(request.user, "manage", meeting)
     # Only the chair's panel needs these; thousands of delegates refresh the live parts at once.
-    chairing = whole and may_manage
+    chairing = part is None and may_manage
     current = next((i for i in items if i.status == AgendaItem.Status.CURRENT), None)
     return {
         "meeting": meeting,
@@ -57,7 +60,7 @@ def _context(request: HttpRequest, meeting: Meeting, *, whole: bool = True, **ex
         "may_speak": permissions.can(request.user, "speak", meeting),
         "may_attend": permissions.can(request.user, "attend", meeting),
         "absent": told_apart(queries.list_absent(meeting=meeting))
-        if chairing and meeting.status == Meeting.Status.OPEN
+        if may_manage and part in (None, "absent") and meeting.status == Meeting.Status.OPEN
         else [],
         "is_present": request.user.is_authenticated
         and meeting.attendance.filter(user__uuid=acting_user(request).uuid).exists(),
@@ -81,7 +84,7 @@ def meeting_detail(request: HttpRequest, meeting_id: UUID) -> HttpResponse:
         request,
         "web/meetings/detail.html",
         parts=LIVE_PARTS,
-        context=lambda whole: _context(request, meeting, whole=whole),
+        context=lambda part: _context(request, meeting, part=part),
     )
 
 
@@ -204,7 +207,9 @@ def attend_others(request: HttpRequest, meeting_id: UUID) -> HttpResponse:
 
 def _speakers_response(request: HttpRequest, meeting: Meeting) -> HttpResponse:
     if request.headers.get("HX-Request"):
-        return render(request, "web/meetings/detail.html#speakers", _context(request, meeting, whole=False))
+        return render(
+            request, "web/meetings/detail.html#speakers", _context(request, meeting, part="speakers")
+        )
     return redirect("web:meeting", meeting.uuid)
 
 
