@@ -186,7 +186,9 @@ def seat_delegate(
         },
         now=now,
     )
+    # The delegates sitting in the council above, and those the sending council lists as its own.
     publish_on_commit(f"council-{from_council.parent.uuid}", {"type": "delegates.changed"})
+    publish_on_commit(f"council-{from_council.uuid}", {"type": "delegates.changed"})
     return seat
 
 
@@ -205,6 +207,7 @@ def end_seat(*, seat: Seat, reason: str, actor: User | None, now: datetime) -> N
         now=now,
     )
     publish_on_commit(f"council-{seat.council.uuid}", {"type": "delegates.changed"})
+    publish_on_commit(f"council-{seat.from_council.uuid}", {"type": "delegates.changed"})
 
 
 def fill_office(

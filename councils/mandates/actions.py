@@ -283,7 +283,10 @@ def sign_recall(*, actor: User, petition: RecallPetition, now: datetime) -> Reca
             _expire(petition=petition, now=now)
         else:
             recall_rules.check_open(status=petition.status, expires=petition.expires_at, now=now)
-            return _sign(petition=petition, actor=actor, now=now)
+            signature = _sign(petition=petition, actor=actor, now=now)
+            # The council page counts the signatures.
+            publish_on_commit(_channel(petition.council), {"type": "recall.changed"})
+            return signature
     raise recall_rules.window_closed(petition.expires_at)
 
 

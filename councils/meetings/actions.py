@@ -39,6 +39,11 @@ def _channel(meeting: Meeting) -> str:
     return f"meeting-{meeting.uuid}"
 
 
+def _meetings_changed(council: Council) -> None:
+    """Tell the council's page, which lists its meetings with their state and minutes."""
+    publish_on_commit(f"council-{council.uuid}", {"type": "meetings.changed"})
+
+
 def _lock(meeting: Meeting) -> Meeting:
     return (
         Meeting.objects.select_for_update(of=("self",))
@@ -112,7 +117,7 @@ def schedule_meeting(
         now=now,
     )
     _place_forced_items(meeting, now)
-    publish_on_commit(f"council-{council.uuid}", {"type": "meetings.changed"})
+    _meetings_changed(council)
     return meeting
 
 
@@ -370,6 +375,7 @@ def open_meeting(*, actor: User, meeting: Meeting, now: datetime) -> Meeting:
         now=now,
     )
     publish_on_commit(_channel(meeting), {"type": "meeting.opened"})
+    _meetings_changed(meeting.council)
     return meeting
 
 
@@ -455,6 +461,7 @@ def close_meeting(*, actor: User, meeting: Meeting, now: datetime) -> Meeting:
         place_on_meeting_set(council_id=meeting.council_id, only=Q(pk__in=[i.pk for i in carried]), now=now)
     _place_reports_due(open_reports_due(council=meeting.council, meeting_uuid=meeting.uuid, now=now), now)
     publish_on_commit(_channel(meeting), {"type": "meeting.closed"})
+    _meetings_changed(meeting.council)
     return meeting
 
 
@@ -617,4 +624,5 @@ def approve_minutes(*, actor: User, meeting: Meeting, now: datetime, motion: Any
         now=now,
     )
     publish_on_commit(_channel(meeting), {"type": "minutes.approved"})
+    _meetings_changed(meeting.council)
     return meeting

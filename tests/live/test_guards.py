@@ -153,3 +153,34 @@ def test_charges_are_told_on_the_case_channel_not_on_the_councils_public_one(cas
     finally:
         stop()
     assert heard == [(case_channel, {"type": "case.changed"})]
+
+
+@pytest.mark.parametrize("visibility", list(Council.Visibility))
+def test_a_councils_channel_admits_exactly_who_may_see_its_page(cast, visibility):
+    """For each way of being near a council, the stream answers as the council page does."""
+    erin_left = membership_actions.leave_membership(
+        actor=cast.erin, membership=Membership.objects.get(user=cast.erin), now=NOW
+    )
+    assert erin_left.ended_at is not None
+    people = [
+        None,
+        cast.alice,
+        cast.bob,
+        cast.carol,
+        cast.dave,
+        cast.erin,
+        cast.frank,
+        make_user("grace", "Grace"),
+    ]
+    for council in (cast.riverside, cast.district):
+        hide(council, visibility)
+        for person in people:
+            page = cast.client(person).get(f"/councils/{council.uuid}/").status_code
+            cookie = session(cast, person) if person else None
+            assert follow(f"/live/council-{council.uuid}", cookie)[0] == page, (council.name, person)
+    # The cases that tell the rules apart: a delegate sits in the council above, a former member
+    # and the members who send the delegate do not.
+    if visibility == Council.Visibility.COUNCIL:
+        assert follow(f"/live/council-{cast.district.uuid}", session(cast, cast.bob))[0] == 200
+        assert follow(f"/live/council-{cast.district.uuid}", session(cast, cast.frank))[0] == 404
+        assert follow(f"/live/council-{cast.riverside.uuid}", session(cast, cast.erin))[0] == 404

@@ -1,0 +1,236 @@
+"""The council page follows the council's live stream: each part refetches itself, through htmx, when an
+event it shows arrives, and a part never shows a viewer more than the whole page shows them."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from councils.elections import actions as election_actions
+from councils.federation.models import Council, Office, Seat
+from councils.mandates import actions as mandate_actions
+from councils.meetings import actions as meeting_actions
+from councils.membership import actions as membership_actions
+from councils.motions import actions as motion_actions
+from councils.web.views.councils import LIVE_PARTS
+from tests.conftest import NOW, make_user
+
+# What each part follows: an event names every part that shows what it changes.
+FOLLOWS = {
+    "count": "members.changed delegates.changed",
+    "offices": "offices.changed",
+    "sent": "delegates.changed",
+    "seats": "delegates.changed",
+    "members": "members.changed",
+    "motions": "motions.changed",
+    "accountability": "recall.changed reports.changed petitions.changed agenda.changed",
+    "admissions": "members.changed",
+    "meetings": "meetings.changed",
+    "elections": "elections.changed",
+}
+# Events on a council's channel that change nothing its page shows.
+NOT_SHOWN = {"platform_documents.changed", "mandates.changed"}
+
+
+def _url(council: Council) -> str:
+    return f"/councils/{council.uuid}/"
+
+
+def _part(client, council, part=None):
+    query = f"?part={part}" if part else ""
+    return client.get(f"{_url(council)}{query}", headers={"HX-Request": "true"})
+
+
+def _hide(council: Council, visibility: str) -> None:
+    Council.objects.filter(pk=council.pk).update(visibility=visibility)
+
+
+def _busy(cast) -> None:
+    """Something in each part of Riverside's page: a motion, meeting, election, recall and applicant."""
+    motion_actions.table_motion(
+        actor=cast.bob, council=cast.riverside, title="Safety reps", text="Two.", now=NOW
+    )
+    meeting_actions.schedule_meeting(
+        actor=cast.alice,
+        council=cast.riverside,
+        title="General meeting",
+        starts_at=NOW,
+        place="Canteen",
+        now=NOW - timedelta(days=7),
+    )
+    election_actions.call_election(actor=cast.alice, council=cast.riverside, kind="delegates", now=NOW)
+    mandate_actions.start_recall(actor=cast.erin, seat=Seat.objects.get(user=cast.bob), now=NOW)
+    newcomer = make_user("nina", "Nina Newcomer")
+    membership_actions.apply_for_membership(actor=newcomer, council=cast.riverside, now=NOW)
+
+
+def test_the_council_page_follows_the_councils_stream(cast):
+    page = cast.client(cast.bob).get(_url(cast.district)).content.decode()
+    assert f'<div id="council" data-live="/live/council-{cast.district.uuid}">' in page
+    assert "web/live-parts.js" in page and "data-live-reload" not in page
+    for part in ("count", "offices", "sent", "seats"):
+        assert (
+            f'id="council-{part}" data-live-on="{FOLLOWS[part]}" '
+            f'hx-get="{_url(cast.district)}?part={part}" hx-trigger="live-refresh" hx-swap="outerHTML"'
+        ) in page
+    page = cast.client(cast.carol).get(_url(cast.riverside)).content.decode()
+    for part in LIVE_PARTS:
+        if part != "seats":  # a base council seats no delegates
+            assert f'id="council-{part}" data-live-on="{FOLLOWS[part]}"' in page
+    assert 'id="council-seats"' not in page
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    # Every event the page follows is one a part names.
+    named = set(" ".join(re.findall(r'data-live-on="([^"]*)"', page)).split())
+    assert named == set(" ".join(FOLLOWS.values()).split())
+
+
+def test_each_live_part_answers_htmx_with_that_part_only(cast):
+    _busy(cast)
+    alice = cast.client(cast.alice)
+    shown = {
+        "count": "4 members with a vote",
+        "offices": "Carol Singh",
+        "sent": "Bob Novak",
+        "members": "Frank Costa",
+        "motions": "Safety reps",
+        "accountability": "Recall of Bob Novak",
+        "admissions": "1 application in progress",
+        "meetings": "General meeting",
+        "elections": "Delegates of Riverside Depot to Eastside District",
+    }
+    for part, text in shown.items():
+        response = _part(alice, cast.riverside, part)
+        html = response.content.decode()
+        assert response.status_code == 200 and html.lstrip().startswith(("<section", "<p", "<div")), part
+        assert f'id="council-{part}"' in html and text in html, part
+        assert "<html" not in html and "<nav" not in html and "HX-Request" in response["Vary"], part
+    assert 'id="council-motions"' in _part(alice, cast.riverside).content.decode()  # the first by default
+    district = _part(cast.client(cast.bob), cast.district, "seats").content.decode()
+    assert 'id="council-seats"' in district and "Bob Novak" in district and "Riverside Depot" in district
+    # Without htmx the same address is the whole page.
+    whole = alice.get(f"{_url(cast.riverside)}?part=motions").content.decode()
+    assert "<html" in whole and 'id="council-offices"' in whole and 'id="council-elections"' in whole
+
+
+def test_a_live_part_costs_a_fraction_of_the_page(cast):
+    _busy(cast)
+    alice = cast.client(cast.alice)
+    alice.get(_url(cast.riverside))  # warm the session
+
+    def queries(**headers):
+        with CaptureQueriesContext(connection) as captured:
+            assert alice.get(_url(cast.riverside), headers=headers).status_code == 200
+        return len(captured)
+
+    page = queries()
+    for part in LIVE_PARTS:
+        with CaptureQueriesContext(connection) as captured:
+            _part(alice, cast.riverside, part)
+        assert len(captured) <= page // 3, part
+
+
+def test_an_unknown_part_of_the_council_page_is_refused_with_the_parts_there_are(cast):
+    refused = _part(cast.client(cast.bob), cast.riverside, "record")
+    assert refused.status_code == 422
+    assert f"No such part of this page: choose one of {', '.join(LIVE_PARTS)}." in refused.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("visibility", "viewer"),
+    [
+        (Council.Visibility.COUNCIL, "carol"),  # an observer
+        (Council.Visibility.COUNCIL, "alice"),  # the chair
+        (Council.Visibility.FEDERATION, "dave"),  # a member of another council of the federation
+        (Council.Visibility.PUBLIC, None),  # a visitor
+    ],
+)
+def test_a_part_shows_no_more_than_the_whole_page_shows_that_viewer(cast, visibility, viewer):
+    _busy(cast)
+    _hide(cast.riverside, visibility)
+    client = cast.client(getattr(cast, viewer) if viewer else None)
+    page = client.get(_url(cast.riverside)).content.decode()
+    for part in LIVE_PARTS:
+        html = _part(client, cast.riverside, part).content.decode().strip()
+        assert html in page, part
+        # Nothing on the council page is being filled in: no part is ever replaced under a form.
+        assert "<form" not in html, part
+    if viewer in (None, "dave"):
+        # Members are named only to the council's own participants, in the page and in its parts.
+        assert _part(client, cast.riverside, "members").content.decode().strip() == ""
+        assert "Frank Costa" not in page and "Nina Newcomer" not in page
+        assert "application in progress" not in _part(client, cast.riverside, "admissions").content.decode()
+
+
+def test_a_live_part_is_shown_only_to_who_may_see_the_council(cast):
+    _hide(cast.riverside, Council.Visibility.COUNCIL)
+    for part in LIVE_PARTS:
+        assert _part(cast.client(cast.dave), cast.riverside, part).status_code == 404
+        assert _part(cast.client(None), cast.riverside, part).status_code == 404
+        assert _part(cast.client(cast.carol), cast.riverside, part).status_code == 200
+
+
+def _heard(cast, local_broker, action) -> dict[str, set[str]]:
+    """The event types each of Riverside's and the district's channels carry while `action` runs."""
+    heard: dict[str, set[str]] = {"riverside": set(), "district": set()}
+    stops = []
+    for name in heard:
+        council = getattr(cast, name)
+
+        def hear(channel, event, name=name):
+            assert set(event) == {"type"}, event  # what changed, never how
+            heard[name].add(event["type"])
+
+        stops.append(local_broker.subscribe(f"council-{council.uuid}", hear))
+    try:
+        action()
+    finally:
+        for stop in stops:
+            stop()
+    return heard
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_councils_channel_tells_each_part_its_changes_and_nothing_more(cast, local_broker, rules):
+    followed = set(" ".join(FOLLOWS.values()).split())
+    heard = _heard(cast, local_broker, lambda: _busy(cast))
+    assert heard["riverside"] == {
+        "motions.changed",
+        "meetings.changed",
+        "elections.changed",
+        "recall.changed",
+        "members.changed",
+    }
+    meeting = meeting_actions.schedule_meeting(
+        actor=cast.alice,
+        council=cast.riverside,
+        title="Extra",
+        starts_at=NOW + timedelta(days=8),
+        place="Yard",
+        now=NOW,
+    )
+    opened = NOW + timedelta(days=8)
+    for act in (
+        lambda: meeting_actions.open_meeting(actor=cast.alice, meeting=meeting, now=opened),
+        lambda: meeting_actions.close_meeting(actor=cast.alice, meeting=meeting, now=opened),
+    ):
+        assert "meetings.changed" in _heard(cast, local_broker, act)["riverside"]
+    petition = mandate_actions.start_recall(
+        actor=cast.erin, office=Office.objects.get(user=cast.alice), now=NOW
+    )
+    heard = _heard(
+        cast, local_broker, lambda: mandate_actions.sign_recall(actor=cast.frank, petition=petition, now=NOW)
+    )
+    assert "recall.changed" in heard["riverside"]
+    # A delegate stepping down leaves the council above and the list of those Riverside sends.
+    seat = Seat.objects.get(user=cast.bob)
+    heard = _heard(
+        cast, local_broker, lambda: mandate_actions.resign_seat(actor=cast.bob, seat=seat, now=NOW)
+    )
+    assert "delegates.changed" in heard["riverside"] and "delegates.changed" in heard["district"]
+    for types in heard.values():
+        assert types <= followed | NOT_SHOWN
