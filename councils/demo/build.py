@@ -19,7 +19,7 @@ from django.db import transaction
 from councils.accounts.models import User
 from councils.demo.elections import build_delegate_elections, build_failed_election, build_open_election
 from councils.demo.mandates import build_accountability
-from councils.demo.meetings import build_meetings
+from councils.demo.meetings import build_meeting_in_session, build_meetings
 from councils.demo.membership import adopt_constitution, build_membership
 from councils.demo.motions import build_motions
 from councils.federation import actions as fa
@@ -235,6 +235,8 @@ STEPS: list[Callable[[Demo], None]] = [
     # Accountability runs last: it needs elected delegates, motions and meetings.
     build_accountability,
     build_membership,
+    # In session as the demo loads, so dated after everything else.
+    build_meeting_in_session,
 ]
 
 

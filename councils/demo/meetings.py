@@ -1,10 +1,12 @@
-"""Demo step: a past meeting of Riverside Depot with approved minutes, and an upcoming one with an agenda.
+"""Demo steps: Riverside Depot's meetings, past (with approved minutes), in session and upcoming.
 
 The past meeting hears its delegate's report, debates and votes a motion by
 roll call, and approves minutes generated from the record. The next meeting
 has the open treasurer election on its agenda. Then Eastside District
 meets, and closing that meeting puts the report back owed by Riverside's
 delegates on Riverside's upcoming agenda, where the chair cannot remove it.
+Last of all, a special meeting called after the district's is in session
+as the demo loads, so its live parts have something to show.
 """
 
 from __future__ import annotations
@@ -18,9 +20,14 @@ from councils.elections.models import Election
 from councils.federation import queries as fq
 from councils.meetings import actions as ma
 from councils.motions import actions as mo
+from councils.motions.models import Motion
 
 if TYPE_CHECKING:
     from councils.demo.build import Demo
+
+
+def minute(n: int) -> timedelta:
+    return timedelta(minutes=n)
 
 
 def build_meetings(demo: Demo) -> None:
@@ -29,9 +36,6 @@ def build_meetings(demo: Demo) -> None:
     voters = list(fq.list_voters(council=riverside).order_by("username"))
     day = demo.now + timedelta(days=60)
     at = day.replace(hour=17, minute=30, second=0, microsecond=0)
-
-    def minute(n: int) -> timedelta:
-        return timedelta(minutes=n)
 
     with transaction.atomic():
         motion = mo.table_motion(
@@ -104,7 +108,7 @@ def build_meetings(demo: Demo) -> None:
         district = riverside.parent
         assert district is not None
         chair = district.offices.get(role="chair", ended_at__isnull=True).user
-        meets = (demo.now + timedelta(days=118)).replace(hour=18, minute=0, second=0, microsecond=0)
+        meets = (demo.now + timedelta(days=116)).replace(hour=18, minute=0, second=0, microsecond=0)
         district_meeting = ma.schedule_meeting(
             actor=chair,
             council=district,
@@ -115,3 +119,56 @@ def build_meetings(demo: Demo) -> None:
         )
         ma.open_meeting(actor=chair, meeting=district_meeting, now=meets)
         ma.close_meeting(actor=chair, meeting=district_meeting, now=meets + minute(90))
+
+
+def build_meeting_in_session(demo: Demo) -> None:
+    """A special meeting of Riverside Depot, opened 40 minutes before the demo loads and still in session.
+
+    Quorum is met but bob, carol and others are still absent. A report is
+    done; the motion on safety representatives is under debate, erin has the
+    floor and two more wait to speak; the open night shift vote and any other
+    business are still to come. It was called (with the notice the
+    constitution asks) after Eastside District's meeting, so the reports back
+    stay on the monthly meeting's agenda. Runs last: nothing is dated later.
+    """
+    riverside = next(c for c in demo.workplaces if c.name == "Riverside Depot")
+    alice, erin, frank = (demo.cast[n] for n in ("alice", "erin", "frank"))
+    secretary = riverside.offices.get(role="secretary", ended_at__isnull=True).user
+    # As in the motions step: crowd[0] seconded the motion debated here, crowd[2] proposed its amendment.
+    crowd = [u for u in fq.list_voters(council=riverside).order_by("username") if u.username not in demo.cast]
+    loaded = demo.now + timedelta(days=120)
+    at = (loaded - timedelta(minutes=40)).replace(second=0, microsecond=0)
+
+    with transaction.atomic():
+        reps = Motion.objects.get(council=riverside, title="Safety representatives", amends__isnull=True)
+        rota = Motion.objects.get(council=riverside, title="Night shift rota")
+        meeting = ma.schedule_meeting(
+            actor=alice,
+            council=riverside,
+            title="Special general meeting on safety",
+            starts_at=at,
+            place="Depot canteen",
+            online_url="https://meet.example.org/riverside-depot",
+            now=demo.now + timedelta(days=117),
+        )
+        when = demo.now + timedelta(days=118, hours=6)
+        report = ma.add_agenda_item(
+            actor=secretary, meeting=meeting, kind="report", title="The near miss in the yard", now=when
+        )
+        debated = ma.add_agenda_item(actor=alice, meeting=meeting, kind="motion", motion=reps, now=when)
+        ma.add_agenda_item(actor=alice, meeting=meeting, kind="motion", motion=rota, now=when)
+        ma.add_agenda_item(actor=alice, meeting=meeting, kind="other", title="Any other business", now=when)
+
+        ma.open_meeting(actor=alice, meeting=meeting, now=at)
+        for person in (alice, secretary):
+            ma.mark_present(actor=person, meeting=meeting, user=person, now=at)
+        arrived = [erin, frank, crowd[0], crowd[2], *(u for u in crowd[3:] if demo.rng.random() < 0.4)]
+        ma.mark_present_many(actor=secretary, meeting=meeting, users=arrived, now=at + minute(2))
+        ma.take_next_item(actor=alice, meeting=meeting, now=at + minute(4))
+        ma.join_speakers(actor=secretary, item=report, now=at + minute(4))
+        ma.give_floor(actor=alice, item=report, now=at + minute(5))
+        ma.take_next_item(actor=alice, meeting=meeting, now=at + minute(17))
+        for n, speaker in enumerate((crowd[0], erin, frank, crowd[2])):
+            ma.join_speakers(actor=speaker, item=debated, now=at + minute(18 + n))
+        ma.give_floor(actor=alice, item=debated, now=at + minute(19))
+        ma.give_floor(actor=alice, item=debated, now=at + minute(26))

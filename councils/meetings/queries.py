@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from councils.accounts.models import User
 from councils.constitution import queries as constitution_queries
@@ -84,12 +84,15 @@ def list_visible_meetings(*, viewer: Any, council: Council | None = None) -> Que
 
 
 def list_upcoming_for(*, user: Any, now: datetime, limit: int = 5) -> list[Meeting]:
-    """The next meetings of the councils `user` takes part in."""
+    """The meetings in session and the next ones of the councils `user` takes part in.
+
+    A meeting in session stays listed whatever day it opened: a session runs past midnight.
+    """
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
     return list(
         Meeting.objects.filter(
+            Q(status=Meeting.Status.OPEN) | Q(status=Meeting.Status.SCHEDULED, starts_at__gte=today),
             council__in=list_participant_councils(user=user),
-            status__in=[Meeting.Status.SCHEDULED, Meeting.Status.OPEN],
-            starts_at__gte=now.replace(hour=0, minute=0, second=0, microsecond=0),
         )
         .select_related("council")
         .order_by("starts_at")[:limit]

@@ -38,6 +38,8 @@ def test_demo_cast_holds_the_roles_the_readme_names(demo):
     alice = Office.objects.filter(council=riverside, user__username="alice", role="chair", ended_at=None)
     assert alice.exists()
     assert Office.objects.filter(council=riverside, user__username="carol", role="observer").exists()
+    secretary = Office.objects.get(council=riverside, role="secretary", ended_at=None).user
+    assert (secretary.username, secretary.display_name) == ("member0002", "Vera Fischer")
     assert Seat.objects.filter(
         from_council=riverside, council__name="Eastside District", user__username="bob", ended_at=None
     ).exists()
@@ -115,9 +117,33 @@ def test_demo_puts_the_report_back_on_riversides_next_agenda(demo):
     from councils.meetings.models import AgendaItem, Meeting
 
     riverside = Council.objects.get(name="Riverside Depot")
-    upcoming = Meeting.objects.filter(council=riverside).exclude(status="closed").get()
+    upcoming = Meeting.objects.get(council=riverside, status="scheduled")
     reports = [item.report for item in AgendaItem.objects.filter(meeting=upcoming, kind="report_back")]
     sitting = riverside.delegate_seats.filter(council=riverside.parent, ended_at__isnull=True)
     assert len(reports) == sitting.count() > 0, "one report back for each delegate sitting in the district"
     assert {r.seat_id for r in reports} == set(sitting.values_list("id", flat=True))
     assert all(r.council == riverside for r in reports)
+
+
+@pytest.mark.django_db
+def test_demo_has_a_riverside_meeting_in_session(demo):
+    """Open with a quorum but people still absent, a debate under way and business still to come."""
+    from councils.meetings import queries
+    from councils.meetings.models import AgendaItem
+
+    meeting = Meeting.objects.get(status="open")
+    assert meeting.council.name == "Riverside Depot"
+    quorum = queries.quorum(meeting=meeting)
+    assert quorum.met and quorum.present < quorum.voters, quorum
+    absent = {u.username for u in queries.list_absent(meeting=meeting)}
+    assert {"bob", "carol"} <= absent
+    assert {"alice", "member0002"}.isdisjoint(absent), "the chair and the secretary are there"
+    items = queries.list_items(meeting=meeting)
+    assert [i.status for i in items] == ["done", "current", "pending", "pending"]
+    current = items[1]
+    assert current.kind == AgendaItem.Kind.MOTION and current.motion.is_open
+    speakers = [(s.user.username, s.status) for s in current.speakers.all() if s.status != "done"]
+    assert speakers[0] == ("erin", "speaking")
+    assert len([s for s in speakers if s[1] == "waiting"]) == 2
+    present = set(meeting.attendance.values_list("user__username", flat=True))
+    assert {username for username, _ in speakers} <= present, "only people present speak"

@@ -145,6 +145,9 @@ def test_home_page_lists_next_meetings_and_open_elections(cast, meeting):
     assert upcoming.title.encode() in page.content
     assert b"Delegates of Riverside Depot" in page.content
     assert upcoming.title.encode() not in cast.client(cast.dave).get("/").content
+    actions.open_meeting(actor=cast.alice, meeting=meeting, now=NOW)
+    page = cast.client(cast.bob).get("/").content.decode()
+    assert "General meeting" in page and "in session now" in page, "still in session, days after it opened"
 
 
 def test_chair_marks_everyone_ticked_present_in_one_submit(cast, meeting):

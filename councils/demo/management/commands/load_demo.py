@@ -42,3 +42,6 @@ class Command(BaseCommand):
             "  alice: chair of Riverside Depot · bob: member there and its delegate to Eastside "
             "District · carol: observer of Riverside Depot · dave: member of Harbour Works only"
         )
+        self.stdout.write(
+            "  member0002: secretary of Riverside Depot, whose special meeting on safety is in session"
+        )
