@@ -16,16 +16,19 @@ never votes), `member` (bob: a full member and delegate), `officer`
 (alice: chair of Riverside Depot). For web pages an anonymous visitor is sent
 to the login page (`status="login"`); for the API they get 401. Every API
 error is checked to be problem+json, so a plain 404/405 from the framework
-fails the check.
+fails the check, and to be one the OpenAPI document declares for the operation.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 from urllib.parse import quote
 
 from django.test import Client
+
+from councils.api.urls import api
 
 PERSONAS = ("anonymous", "outsider", "observer", "member", "officer")
 API = "api"
@@ -65,6 +68,38 @@ def send(client: Client, kind: str, method: str, url: str, data: Any = None) -> 
     return call(url, data or {})
 
 
+@functools.cache
+def _published_paths() -> dict[str, dict[str, Any]]:
+    return api.get_openapi_schema(path_prefix="/api/v1")["paths"]
+
+
+def declared_statuses(method: str, path: str) -> set[int] | None:
+    """The statuses the OpenAPI document declares for `method path`; None if it is no operation."""
+    parts = path.strip("/").split("/")
+    found = [
+        (template, operations[method.lower()])
+        for template, operations in _published_paths().items()
+        if method.lower() in operations
+        and len(steps := template.strip("/").split("/")) == len(parts)
+        and all(step.startswith("{") or step == part for step, part in zip(steps, parts, strict=True))
+    ]
+    if not found:
+        return None
+    # A path of its own (`/motions/open-votes`) before one with a parameter (`/motions/{motion_id}`).
+    _template, operation = min(found, key=lambda item: item[0].count("{"))
+    return {int(status) for status in operation["responses"]}
+
+
+def assert_declared(response: Any) -> None:
+    """The API's answer has a status its operation declares, and is problem+json if it is an error."""
+    method, path = response.request["REQUEST_METHOD"], response.request["PATH_INFO"]
+    declared = declared_statuses(method, path)
+    assert declared is not None, f"{method} {path} is no operation of the API"
+    assert response.status_code in declared, (
+        f"{method} {path} answered {response.status_code}, which it does not declare: {sorted(declared)}"
+    )
+
+
 def assert_status(response: Any, kind: str, expected: int | str, url: str) -> None:
     """Check the status, the problem+json shape of API errors and the web's login redirect."""
     if expected == LOGIN:
@@ -81,6 +116,8 @@ def assert_status(response: Any, kind: str, expected: int | str, url: str) -> No
         body = json.loads(response.content)
         assert body["status"] == expected
         assert body["title"]
+        if expected != 405:  # a method the path does not take: there is no operation to declare it
+            assert_declared(response)
 
 
 def check(
@@ -112,11 +149,13 @@ __all__ = [
     "LOGIN",
     "PERSONAS",
     "WEB",
+    "assert_declared",
     "assert_status",
     "check",
     "check_invalid",
     "check_wrong_method",
     "client_for",
+    "declared_statuses",
     "send",
     "user_for",
 ]

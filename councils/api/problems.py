@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
+from pydantic import ConfigDict
+from pydantic.json_schema import SkipJsonSchema
 
 from councils.core.errors import DomainError
 
@@ -18,18 +21,53 @@ API_PREFIX = "/api/"
 logger = logging.getLogger("councils.api")
 
 
-def problem(
-    request: HttpRequest, *, status: int, title: str, detail: str = "", code: str = "", **extra: Any
-) -> HttpResponse:
-    import json
+class FieldError(Schema):
+    """One invalid part of a request."""
 
-    body: dict[str, Any] = {"type": f"/api/v1/problems/{code or status}", "title": title, "status": status}
-    if detail:
-        body["detail"] = detail
-    if code:
-        body["code"] = code
-    body.update(extra)
-    response = HttpResponse(json.dumps(body), status=status, content_type=PROBLEM)
+    model_config = ConfigDict(extra="forbid")
+
+    loc: list[str] = Field(description='Where: `["body", "body", "title"]`, `["query", "page"]`, ...')
+    msg: str = Field(description="What is wrong with it.")
+    type: str = Field(description="The kind of error, e.g. `missing`, `string_too_long`.")
+
+
+class Problem(Schema):
+    """An error (RFC 9457 problem details): the body of every API answer with a status of 400 or more."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: str = Field(description="Names the kind of problem: `/api/v1/problems/<code, or the status>`.")
+    title: str = Field(description="The status in words.")
+    status: int = Field(description="The HTTP status.")
+    # Absent rather than null when there is nothing to say.
+    detail: str | SkipJsonSchema[None] = Field(None, description="What went wrong, for people.")
+    code: str | SkipJsonSchema[None] = Field(
+        None, description="What went wrong, for programs: `not_found`, `validation_error`, `vote_closed`, ..."
+    )
+    errors: list[FieldError] | SkipJsonSchema[None] = Field(
+        None, description="With `validation_error`: every invalid part of the request."
+    )
+
+
+def problem(
+    request: HttpRequest,
+    *,
+    status: int,
+    title: str,
+    detail: str = "",
+    code: str = "",
+    errors: list[FieldError] | None = None,
+) -> HttpResponse:
+    body = Problem(
+        type=f"/api/v1/problems/{code or status}",
+        title=title,
+        status=status,
+        detail=detail or None,
+        code=code or None,
+        errors=errors,
+    )
+    content = json.dumps(body.model_dump(exclude_none=True))
+    response = HttpResponse(content, status=status, content_type=PROBLEM)
     if status == 401:
         response["WWW-Authenticate"] = 'Bearer realm="councils"'
     return response
@@ -90,12 +128,12 @@ def install(api: NinjaAPI) -> None:
         errors = []
         for e in exc.errors:
             loc = [str(p) for p in e.get("loc", ())]
-            errors.append({"loc": loc, "msg": _message(loc, e.get("msg", "")), "type": e.get("type", "")})
+            errors.append(FieldError(loc=loc, msg=_message(loc, e.get("msg", "")), type=e.get("type", "")))
         return problem(
             request,
             status=422,
             title=_TITLES[422],
-            detail="; ".join(f"{_field(e['loc'])}: {e['msg']}" for e in errors),
+            detail="; ".join(f"{_field(e.loc)}: {e.msg}" for e in errors),
             code="validation_error",
             errors=errors,
         )

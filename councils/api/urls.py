@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
-
 from councils import __version__
 from councils.api import problems
 from councils.api.auth import REQUIRED
+from councils.api.openapi import ProblemAPI
 from councils.api.routers import (
     accounts,
     constitution,
@@ -22,7 +21,7 @@ from councils.api.routers import (
     record,
 )
 
-api = NinjaAPI(
+api = ProblemAPI(
     title="Councils API",
     version="1",
     description="Workers' democracy: councils, motions, votes, elections, delegates and the public record. "
