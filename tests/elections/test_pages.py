@@ -177,9 +177,9 @@ def test_each_live_part_answers_htmx_with_that_part_only(cast, election):
 
     for response in (_part(erin, election, "turnout"), _part(erin, election)):
         text = response.content.decode()
-        assert response.status_code == 200 and text.lstrip().startswith('<dd id="turnout"')
+        assert response.status_code == 200 and text.lstrip().startswith('<span id="turnout"')
         # A secret ballot: the part gives how many voted, never who.
-        assert ">1 / 4</dd>" in text and "Erin" not in text and "<dt>" not in text
+        assert ">1 / 4</span>" in text and "Erin" not in text and "<dt>" not in text
         assert "<html" not in text and "HX-Request" in response["Vary"]
 
     candidates = _part(erin, election, "candidates").content.decode()
@@ -198,7 +198,7 @@ def test_each_live_part_answers_htmx_with_that_part_only(cast, election):
         actions.cast_ballot(actor=voter, election=election, ranking=[str(bob.uuid)], now=timezone.now())
     closing = _part(cast.client(cast.alice), election, "closing").content.decode()
     assert "Close voting and count" in closing and "disabled" not in closing
-    assert ">4 / 4</dd>" in _part(erin, election, "turnout").content.decode()
+    assert ">4 / 4</span>" in _part(erin, election, "turnout").content.decode()
 
     # Without htmx the same address is the whole page, ballot and all.
     whole = cast.client(cast.carol).get(f"/elections/{election.uuid}/?part=turnout").content.decode()
@@ -339,7 +339,7 @@ def test_chair_opens_the_poll_with_its_closing_time_and_the_page_shows_it(cast, 
     assert election.status == "voting" and election.closes_at == closes_at
     page = client.get(f"/elections/{election.uuid}/")
     assert b"Poll closes" in page.content and b"closed early only once everyone has voted" in page.content
-    assert b'type="submit" disabled aria-describedby="close-hint"' in page.content
+    assert b'type="submit" id="close-election" disabled aria-describedby="close-hint"' in page.content
     assert b"before then it can be closed only once everyone has voted" in page.content
     response = client.post(f"/elections/{election.uuid}/close/")
     assert response.status_code == 409 and b"stays open until its closing time" in response.content
