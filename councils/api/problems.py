@@ -80,6 +80,7 @@ _TITLES = {
     404: "Not found",
     405: "Method not allowed",
     409: "Conflict",
+    410: "Gone",
     415: "Unsupported media type",
     422: "Invalid input",
     429: "Too many requests",

@@ -9,6 +9,7 @@ from ninja.pagination import paginate
 from councils.api.auth import OPTIONAL
 from councils.api.pagination import PageNumber
 from councils.api.schemas import CouncilRef
+from councils.core.errors import PermissionDeniedError
 from councils.federation import queries
 from councils.federation.models import Council, Membership, Office, Seat
 
@@ -108,8 +109,6 @@ def list_members(request: HttpRequest, council_id: UUID) -> Any:
     """Members of a base council; visible only to those who take part in it (member data is private)."""
     council = queries.access_council(viewer=request.user, council_uuid=council_id)
     if not queries.is_participant(user=request.user, council=council):
-        from councils.core.errors import PermissionDeniedError
-
         raise PermissionDeniedError("Only the council's own members, delegates and officers see its members.")
     return queries.list_members(council=council)
 

@@ -14,7 +14,7 @@ from councils.accounts.queries import acting_user
 from councils.api.auth import OPTIONAL
 from councils.api.pagination import PageNumber
 from councils.api.schemas import CouncilRef, PersonRef, Strict
-from councils.core.errors import InvalidInputError
+from councils.core.errors import ConflictError, InvalidInputError, NotFoundError
 from councils.core.tally.export import stages_csv
 from councils.elections import actions, permissions, queries
 from councils.elections.models import Candidacy, Election
@@ -216,8 +216,6 @@ def nominate(request: HttpRequest, election_id: UUID, body: NominationIn) -> Any
 def _candidacy(request: HttpRequest, election_id: UUID, candidacy_id: UUID) -> Candidacy:
     candidacy = queries.access_candidacy(viewer=request.user, candidacy_uuid=candidacy_id)
     if candidacy.election.uuid != election_id:
-        from councils.core.errors import NotFoundError
-
         raise NotFoundError("No such nomination.")
     return candidacy
 
@@ -307,8 +305,6 @@ def certify_election(request: HttpRequest, election_id: UUID) -> Any:
 def _counted(request: HttpRequest, election_id: UUID) -> Election:
     election = queries.access_election(viewer=request.user, election_uuid=election_id)
     if election.result is None:
-        from councils.core.errors import ConflictError
-
         raise ConflictError("The election has not been counted yet.", code="election_state")
     return election
 
