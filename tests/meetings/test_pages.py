@@ -5,6 +5,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from councils.federation.models import Council
 from councils.meetings import actions
@@ -365,6 +367,29 @@ def test_each_live_part_answers_htmx_with_that_part_only(cast, meeting):
     # Without htmx the same address is the whole page.
     whole = erin.get(f"/meetings/{meeting.uuid}/?part=agenda").content.decode()
     assert "<html" in whole and 'id="speakers"' in whole and 'id="attendance"' in whole
+
+
+def test_the_speakers_part_reads_the_same_rows_however_many_are_present(cast, meeting):
+    """Every delegate fetches it at once on each change: it reads neither the attendance nor the quorum."""
+    actions.open_meeting(actor=cast.alice, meeting=meeting, now=NOW)
+    actions.mark_present(actor=cast.alice, meeting=meeting, user=cast.bob, now=NOW)
+    actions.take_next_item(actor=cast.alice, meeting=meeting, now=NOW)
+    actions.join_speakers(actor=cast.bob, item=meeting.items.get(title="Report"), now=NOW)
+    erin = cast.client(cast.erin)
+    _part(erin, meeting, "speakers")  # the session is read once and kept
+
+    def queries() -> list[str]:
+        with CaptureQueriesContext(connection) as captured:
+            assert "Bob Novak" in _part(erin, meeting, "speakers").content.decode()
+        return [q["sql"] for q in captured.captured_queries]
+
+    few = queries()
+    actions.mark_present_many(
+        actor=cast.alice, meeting=meeting, users=[cast.alice, cast.carol, cast.erin], now=NOW
+    )
+    many = queries()
+    assert len(few) == len(many) == 12
+    assert not any("meetings_attendance" in sql or "constitution" in sql for sql in many)
 
 
 def test_the_chairs_list_of_absent_people_refreshes_itself_and_keeps_the_ticks(cast, meeting):

@@ -40,8 +40,10 @@ def _context(
     """What the meeting page shows; given a `part`, only what its live parts show."""
     items = queries.list_items(meeting=meeting)
     may_manage = permissions.can(request.user, "manage", meeting)
-    # Only the chair's panel needs these; thousands of delegates refresh the live parts at once.
+    # Thousands of delegates refresh the live parts at once: each part reads only what it shows.
+    # The attendance list alone is a row per person present.
     chairing = part is None and may_manage
+    attendance = part in (None, "attendance")
     current = next((i for i in items if i.status == AgendaItem.Status.CURRENT), None)
     return {
         "meeting": meeting,
@@ -54,15 +56,18 @@ def _context(
             user__uuid=acting_user(request).uuid, status=Speaker.Status.WAITING
         ).exists(),
         "pending": [i for i in items if i.status == AgendaItem.Status.PENDING],
-        "attendance": list(queries.list_attendance(meeting=meeting)),
-        "quorum": queries.quorum(meeting=meeting) if meeting.status == Meeting.Status.OPEN else None,
+        "attendance": list(queries.list_attendance(meeting=meeting)) if attendance else [],
+        "quorum": queries.quorum(meeting=meeting)
+        if attendance and meeting.status == Meeting.Status.OPEN
+        else None,
         "may_manage": may_manage,
         "may_speak": permissions.can(request.user, "speak", meeting),
-        "may_attend": permissions.can(request.user, "attend", meeting),
+        "may_attend": attendance and permissions.can(request.user, "attend", meeting),
         "absent": told_apart(queries.list_absent(meeting=meeting))
         if may_manage and part in (None, "absent") and meeting.status == Meeting.Status.OPEN
         else [],
-        "is_present": request.user.is_authenticated
+        "is_present": attendance
+        and request.user.is_authenticated
         and meeting.attendance.filter(user__uuid=acting_user(request).uuid).exists(),
         # Petitions and report backs are forced onto the agenda; the chair cannot add them by hand.
         "kinds": [(k, label) for k, label in AgendaItem.Kind.choices if k not in actions.FORCED_KINDS],
