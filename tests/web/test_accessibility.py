@@ -330,3 +330,24 @@ def test_after_voting_the_keyboard_is_on_what_the_vote_did(cast, method):
     receipt = next(e for e in parse(box) if e.attrs.get("id") == "vote-receipt")
     assert "autofocus" in receipt.attrs and receipt.attrs.get("tabindex") == "-1"
     assert receipt.attrs.get("role") == "status"
+
+
+def test_after_a_form_sent_without_script_the_keyboard_is_on_the_message(cast):
+    """A status already on the page when it loads is not read out: the message takes the keyboard."""
+    from django.utils import timezone
+
+    from councils.elections import actions
+
+    election = actions.call_election(actor=cast.alice, council=cast.riverside, kind="delegates", now=NOW)
+    actions.nominate(actor=cast.alice, election=election, candidate=cast.bob, now=NOW)
+    candidacy = actions.nominate(actor=cast.erin, election=election, candidate=cast.erin, now=NOW)
+    opened = timezone.now()
+    closes_at = opened + timedelta(hours=1)
+    actions.open_voting(actor=cast.alice, election=election, closes_at=closes_at, now=opened)
+    page = cast.client(cast.bob).post(
+        f"/elections/{election.uuid}/ballot/", {"rank_1": str(candidacy.uuid)}, follow=True
+    )
+    message = next(e for e in parse(page.content.decode()) if e.attrs.get("id") == "messages")
+    assert "autofocus" in message.attrs and message.attrs.get("tabindex") == "-1"
+    assert message.attrs.get("role") == "status"
+    assert "Your ballot is in" in page.content.decode()
