@@ -351,3 +351,19 @@ def test_after_a_form_sent_without_script_the_keyboard_is_on_the_message(cast):
     assert "autofocus" in message.attrs and message.attrs.get("tabindex") == "-1"
     assert message.attrs.get("role") == "status"
     assert "Your ballot is in" in page.content.decode()
+
+
+@pytest.mark.parametrize("method", ["named", "secret"])
+def test_the_open_votes_counts_are_read_out_as_a_summary_not_one_by_one(cast, method):
+    """In a vote of thousands the counts change all the time: a live region on them would never stop."""
+    from councils.motions import actions
+
+    council = cast.riverside
+    tabled = actions.table_motion(actor=cast.bob, council=council, title="Rota", text="A rota.", now=NOW)
+    motion = actions.second_motion(actor=cast.erin, motion=tabled, now=NOW)
+    actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method=method)
+    page = cast.client(cast.carol).get(f"/motions/{motion.uuid}/").content.decode()
+    assert not in_live_region(page, "tally")
+    assert not any("aria-live" in e.attrs for e in parse(page) if e.attrs.get("id") == "tally")
+    summary = next(e for e in parse(page) if e.attrs.get("id") == "tally-summary")
+    assert summary.attrs.get("aria-live") == "polite" and summary.attrs.get("aria-atomic") == "true"
