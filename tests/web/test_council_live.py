@@ -33,7 +33,7 @@ FOLLOWS = {
     "elections": "elections.changed",
 }
 # Events on a council's channel that change nothing its page shows.
-NOT_SHOWN = {"platform_documents.changed", "mandates.changed"}
+NOT_SHOWN = {"mandates.changed"}
 
 
 def _url(council: Council) -> str:
