@@ -81,6 +81,8 @@ def create_council(
         },
         now=now,
     )
+    if parent is not None:
+        publish_on_commit(f"council-{parent.uuid}", {"type": "councils.changed"})
     return council
 
 

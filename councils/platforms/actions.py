@@ -148,8 +148,6 @@ def publish_document(
         ),
         now=now,
     )
-    for council in councils:
-        publish_on_commit(f"council-{council.uuid}", {"type": "platform_documents.changed"})
     return document
 
 

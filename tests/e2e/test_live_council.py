@@ -61,3 +61,27 @@ def test_the_council_page_shows_what_others_do_without_a_reload(cast, asgi_serve
     assert carol.evaluate("() => window.loadedOnce === true"), "the page was reloaded"
     carol.screenshot(path=str(artifacts / "live-council.png"), full_page=True)
     assert refused == []
+
+
+def test_a_council_created_below_shows_on_the_page_above_without_a_reload(cast, asgi_server, asgi_page_for):
+    from playwright.sync_api import expect
+
+    from councils.federation import actions as federation_actions
+
+    bob = asgi_page_for("bob")
+    with bob.expect_response(_streams(cast.district)):
+        bob.goto(f"{asgi_server}/councils/{cast.district.uuid}/")
+    bob.evaluate("() => { window.loadedOnce = true; }")
+    below = bob.locator("#council-children")
+    expect(below).to_contain_text("Harbour Works")
+    federation_actions.create_council(
+        actor=None,
+        federation=cast.federation,
+        name="Canal Yard",
+        kind="workplace",
+        parent=cast.district,
+        is_base=True,
+        now=NOW,
+    )
+    expect(below.get_by_role("link", name="Canal Yard")).to_be_visible(timeout=SOON)
+    assert bob.evaluate("() => window.loadedOnce === true"), "the page was reloaded"

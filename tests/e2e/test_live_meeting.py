@@ -125,5 +125,6 @@ def test_the_chairs_absent_list_follows_others_and_keeps_the_ticks(cast, asgi_se
 
     absent.get_by_role("button", name="Mark the ticked people present").click()
     expect(alice.get_by_role("status")).to_contain_text("1 person is marked present.")
+    expect(alice.locator("#messages")).to_be_focused()  # so that a screen reader reads it
     assert sorted(meeting.attendance.values_list("user__username", flat=True)) == ["bob", "erin", "frank"]
     assert refused == []

@@ -21,3 +21,12 @@ def test_record_pages_fit_a_phone_screen(cast, page_for, live_server, artifacts)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"{path} is {width}px wide on a 390px screen"
     page.screenshot(path=str(artifacts / "narrow-record-entry.png"), full_page=True)
+
+
+def test_the_buttons_of_the_not_found_page_keep_apart_when_they_stack(browser, live_server):
+    page = browser.new_page(viewport={"width": 280, "height": 640})
+    page.goto(f"{live_server.url}/no-such-page/")
+    first, second = (page.locator("main .button").nth(i).bounding_box() for i in (0, 1))
+    assert first and second
+    assert second["y"] >= first["y"] + first["height"] + 4, "the buttons touch"
+    page.close()

@@ -42,3 +42,20 @@ def test_member_votes_and_chair_closes_and_result_appears(cast, page_for, live_s
 
     bob.goto(url)
     assert bob.locator(".outcome").inner_text() == "Adopted"
+
+
+def test_a_screen_reader_hears_the_tally_whole(cast, asgi_server, asgi_page_for):
+    from playwright.sync_api import expect
+
+    motion = actions.table_motion(
+        actor=cast.bob, council=cast.riverside, title="Safety reps", text="Elect two safety reps.", now=NOW
+    )
+    actions.second_motion(actor=cast.erin, motion=motion, now=NOW)
+    vote = actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method="named")
+    carol = asgi_page_for("carol")
+    with carol.expect_response(lambda r: r.url.endswith(f"/live/vote-{vote.uuid}")):
+        carol.goto(f"{asgi_server}/motions/{motion.uuid}/")
+    summary = carol.locator("#tally-summary")
+    expect(summary).to_be_empty()
+    actions.cast_vote(actor=cast.bob, vote=vote, choice="yes", now=NOW)
+    expect(summary).to_have_text(re.compile(r"^Yes 1 No 0 Abstain 0 Turnout 1 / \d+$"))

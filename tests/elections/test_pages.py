@@ -79,6 +79,23 @@ def test_call_form_shows_errors(cast):
     assert response.status_code == 422
 
 
+def test_the_call_form_shows_what_each_field_left_alone_gives(cast):
+    """Sent as it loads, the form calls the election it shows: nothing is chosen out of sight."""
+    url = f"/elections/call/{cast.riverside.uuid}/"
+    form = cast.client(cast.alice).get(url).content.decode()
+    assert 'name="kind" value="delegates" checked>' in form
+    assert "Leave empty for the delegates the parent council apportions" in form
+    assert "Left empty, the term is the constitution's: 12 months from the count's certification." in form
+    assert '<option value="">Default: Scottish STV for several seats, plurality for one</option>' in form
+
+
+def test_a_call_that_says_nothing_is_refused_and_calls_nothing(cast):
+    response = cast.client(cast.alice).post(f"/elections/call/{cast.riverside.uuid}/", {})
+    assert response.status_code == 422
+    assert b"An election is of delegates or of an officer." in response.content
+    assert not Election.objects.exists()
+
+
 def test_nominee_accepts_through_the_page(cast, election):
     cast.client(cast.frank).post(f"/elections/{election.uuid}/nominate/", {"candidate": str(cast.erin.uuid)})
     candidacy = election.candidacies.get()

@@ -330,3 +330,40 @@ def test_after_voting_the_keyboard_is_on_what_the_vote_did(cast, method):
     receipt = next(e for e in parse(box) if e.attrs.get("id") == "vote-receipt")
     assert "autofocus" in receipt.attrs and receipt.attrs.get("tabindex") == "-1"
     assert receipt.attrs.get("role") == "status"
+
+
+def test_after_a_form_sent_without_script_the_keyboard_is_on_the_message(cast):
+    """A status already on the page when it loads is not read out: the message takes the keyboard."""
+    from django.utils import timezone
+
+    from councils.elections import actions
+
+    election = actions.call_election(actor=cast.alice, council=cast.riverside, kind="delegates", now=NOW)
+    actions.nominate(actor=cast.alice, election=election, candidate=cast.bob, now=NOW)
+    candidacy = actions.nominate(actor=cast.erin, election=election, candidate=cast.erin, now=NOW)
+    opened = timezone.now()
+    closes_at = opened + timedelta(hours=1)
+    actions.open_voting(actor=cast.alice, election=election, closes_at=closes_at, now=opened)
+    page = cast.client(cast.bob).post(
+        f"/elections/{election.uuid}/ballot/", {"rank_1": str(candidacy.uuid)}, follow=True
+    )
+    message = next(e for e in parse(page.content.decode()) if e.attrs.get("id") == "messages")
+    assert "autofocus" in message.attrs and message.attrs.get("tabindex") == "-1"
+    assert message.attrs.get("role") == "status"
+    assert "Your ballot is in" in page.content.decode()
+
+
+@pytest.mark.parametrize("method", ["named", "secret"])
+def test_the_open_votes_counts_are_read_out_as_a_summary_not_one_by_one(cast, method):
+    """In a vote of thousands the counts change all the time: a live region on them would never stop."""
+    from councils.motions import actions
+
+    council = cast.riverside
+    tabled = actions.table_motion(actor=cast.bob, council=council, title="Rota", text="A rota.", now=NOW)
+    motion = actions.second_motion(actor=cast.erin, motion=tabled, now=NOW)
+    actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method=method)
+    page = cast.client(cast.carol).get(f"/motions/{motion.uuid}/").content.decode()
+    assert not in_live_region(page, "tally")
+    assert not any("aria-live" in e.attrs for e in parse(page) if e.attrs.get("id") == "tally")
+    summary = next(e for e in parse(page) if e.attrs.get("id") == "tally-summary")
+    assert summary.attrs.get("aria-live") == "polite" and summary.attrs.get("aria-atomic") == "true"

@@ -25,6 +25,7 @@ FOLLOWS = {
     "offices": "offices.changed",
     "sent": "delegates.changed",
     "seats": "delegates.changed",
+    "children": "councils.changed",
     "members": "members.changed",
     "motions": "motions.changed",
     "accountability": "recall.changed reports.changed petitions.changed agenda.changed",
@@ -33,7 +34,9 @@ FOLLOWS = {
     "elections": "elections.changed",
 }
 # Events on a council's channel that change nothing its page shows.
-NOT_SHOWN = {"platform_documents.changed", "mandates.changed"}
+NOT_SHOWN = {"mandates.changed"}
+# Parts a base council's page has not: it seats no delegates and has no councils below.
+NOT_ON_A_BASE_COUNCIL = {"seats", "children"}
 
 
 def _url(council: Council) -> str:
@@ -72,21 +75,21 @@ def test_the_council_page_follows_the_councils_stream(cast):
     page = cast.client(cast.bob).get(_url(cast.district)).content.decode()
     assert f'<div id="council" data-live="/live/council-{cast.district.uuid}">' in page
     assert "web/live-parts.js" in page and "data-live-reload" not in page
-    for part in ("count", "offices", "sent", "seats"):
+    for part in ("count", "offices", "sent", "seats", "children"):
         assert (
             f'id="council-{part}" data-live-on="{FOLLOWS[part]}" '
             f'hx-get="{_url(cast.district)}?part={part}" hx-trigger="live-refresh" hx-swap="outerHTML"'
         ) in page
     page = cast.client(cast.carol).get(_url(cast.riverside)).content.decode()
-    for part in LIVE_PARTS:
-        if part != "seats":  # a base council seats no delegates
-            assert f'id="council-{part}" data-live-on="{FOLLOWS[part]}"' in page
-    assert 'id="council-seats"' not in page
+    shown = [part for part in LIVE_PARTS if part not in NOT_ON_A_BASE_COUNCIL]
+    for part in shown:
+        assert f'id="council-{part}" data-live-on="{FOLLOWS[part]}"' in page
+    assert 'id="council-seats"' not in page and 'id="council-children"' not in page
     ids = re.findall(r'\sid="([^"]+)"', page)
     assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
     # Every event the page follows is one a part names.
     named = set(" ".join(re.findall(r'data-live-on="([^"]*)"', page)).split())
-    assert named == set(" ".join(FOLLOWS.values()).split())
+    assert named == set(" ".join(FOLLOWS[part] for part in shown).split())
 
 
 def test_each_live_part_answers_htmx_with_that_part_only(cast):
@@ -112,6 +115,9 @@ def test_each_live_part_answers_htmx_with_that_part_only(cast):
     assert 'id="council-motions"' in _part(alice, cast.riverside).content.decode()  # the first by default
     district = _part(cast.client(cast.bob), cast.district, "seats").content.decode()
     assert 'id="council-seats"' in district and "Bob Novak" in district and "Riverside Depot" in district
+    below = _part(cast.client(cast.bob), cast.district, "children").content.decode().lstrip()
+    assert below.startswith('<section class="panel" aria-labelledby="children" id="council-children"')
+    assert "Riverside Depot" in below and "Harbour Works" in below and "<html" not in below
     # Without htmx the same address is the whole page.
     whole = alice.get(f"{_url(cast.riverside)}?part=motions").content.decode()
     assert "<html" in whole and 'id="council-offices"' in whole and 'id="council-elections"' in whole
@@ -164,6 +170,22 @@ def test_a_part_shows_no_more_than_the_whole_page_shows_that_viewer(cast, visibi
         assert _part(client, cast.riverside, "members").content.decode().strip() == ""
         assert "Frank Costa" not in page and "Nina Newcomer" not in page
         assert "application in progress" not in _part(client, cast.riverside, "admissions").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("viewer", "sees_riverside"),
+    [("carol", True), ("alice", True), ("dave", False), (None, False)],
+)
+def test_the_councils_below_show_only_those_the_viewer_may_see(cast, viewer, sees_riverside):
+    _hide(cast.riverside, Council.Visibility.COUNCIL)
+    _hide(cast.district, Council.Visibility.PUBLIC)
+    _hide(cast.harbour, Council.Visibility.PUBLIC)
+    client = cast.client(getattr(cast, viewer) if viewer else None)
+    page = client.get(_url(cast.district)).content.decode()
+    below = _part(client, cast.district, "children").content.decode().strip()
+    assert below in page and "Harbour Works" in below
+    assert ("Riverside Depot" in below) is sees_riverside
+    assert (f'href="/councils/{cast.riverside.uuid}/"' in page) is sees_riverside
 
 
 def test_a_live_part_is_shown_only_to_who_may_see_the_council(cast):
@@ -234,3 +256,23 @@ def test_the_councils_channel_tells_each_part_its_changes_and_nothing_more(cast,
     assert "delegates.changed" in heard["riverside"] and "delegates.changed" in heard["district"]
     for types in heard.values():
         assert types <= followed | NOT_SHOWN
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_council_below_is_told_on_the_channel_of_the_council_above(cast, local_broker):
+    from councils.federation import actions as federation_actions
+
+    def create() -> None:
+        federation_actions.create_council(
+            actor=None,
+            federation=cast.federation,
+            name="Canal Yard",
+            kind="workplace",
+            parent=cast.district,
+            is_base=True,
+            now=NOW,
+        )
+
+    heard = _heard(cast, local_broker, create)
+    assert heard == {"riverside": set(), "district": {"councils.changed"}}
+    assert "Canal Yard" in _part(cast.client(cast.bob), cast.district, "children").content.decode()

@@ -30,6 +30,7 @@ LIVE_PARTS = (
     "offices",
     "sent",
     "seats",
+    "children",
     "members",
 )
 

@@ -132,6 +132,7 @@ def call_election(request: HttpRequest, council_id: UUID) -> HttpResponse:
         "council": council,
         "methods": [(m, METHOD_LABELS.get(m, m)) for m in METHODS],
         "roles": [(r, Office.Role(r).label) for r in ELECTABLE_ROLES],
+        "term_months": constitution_for(federation=council.federation_id).term_months,
     }
     if request.method == "POST":
         data = request.POST
