@@ -152,7 +152,10 @@ globalThis.window = globalThis;
 require({json.dumps(str(VERIFY_JS))});
 click();
 const result = elements["verify-result"];
-setTimeout(() => console.log(result.className + ": " + result.textContent), 500);
+// The check is asynchronous (WebCrypto): report once it has given its verdict, however busy the machine.
+const waitForVerdict = () =>
+  result.className ? console.log(result.className + ": " + result.textContent) : setTimeout(waitForVerdict, 20);
+waitForVerdict();
 """
     out = subprocess.run(["node", "-e", harness], capture_output=True, text=True, timeout=30, check=True)
     return out.stdout.strip()
