@@ -154,7 +154,9 @@ click();
 const result = elements["verify-result"];
 // The check is asynchronous (WebCrypto): report once it has given its verdict, however busy the machine.
 const waitForVerdict = () =>
-  result.className ? console.log(result.className + ": " + result.textContent) : setTimeout(waitForVerdict, 20);
+  result.className
+    ? console.log(result.className + ": " + result.textContent)
+    : setTimeout(waitForVerdict, 20);
 waitForVerdict();
 """
     out = subprocess.run(["node", "-e", harness], capture_output=True, text=True, timeout=30, check=True)
