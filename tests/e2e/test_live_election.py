@@ -80,6 +80,8 @@ def test_the_election_page_shows_what_others_do_without_a_reload(cast, asgi_serv
         alice.get_by_label("Preference 1").select_option(label="Erin Walsh")
         alice.get_by_role("button", name="Cast my secret ballot").click()
     expect(bob.locator("#turnout")).to_have_text("1 / 4", timeout=SOON)
+    # A screen reader hears the change through the summary, which holds the latest count.
+    expect(bob.locator("#turnout-summary")).to_have_text("Turnout 1 / 4", timeout=SOON)
     assert _not_reloaded(bob)
 
     # Bob starts ranking. Two more ballots arrive: the turnout moves, his marks stay.

@@ -5,7 +5,9 @@
 // A reload never wipes a form someone is filling in: while a form on the page differs from what it
 // was loaded with, the page shows instead the notice whose data-live-notice names the event. Without
 // EventSource, or while the stream is down, the parts are fetched every 30 seconds instead.
-// The page works without any of this: a reload shows everything.
+// A part that changes all the time (an election's turnout) is read out by screen readers through
+// its summary, a live region marked data-live-summary with the part's id, told at most every ten
+// seconds. The page works without any of this: a reload shows everything.
 (function () {
   "use strict";
 
@@ -14,6 +16,7 @@
   // same page: each waits a little more at random, so their fetches are spread over a second.
   const SETTLE_MS = 250;
   const SPREAD_MS = 750;
+  const QUIET_MS = 10000;
 
   function words(value) {
     return (value || "").split(/\s+/).filter(Boolean);
@@ -84,6 +87,27 @@
       if (!notice) return;
       notices.forEach(function (n) { n.hidden = n !== notice; });
     }
+
+    // Tell the summary what its part says now: at once the first time, then at most every QUIET_MS,
+    // always the latest. The part is looked up each time, since htmx replaces it.
+    function summarise(summary) {
+      if (summary.dataset.liveTelling) return;
+      summary.dataset.liveTelling = "1";
+      const told = Number(summary.dataset.liveTold || 0);
+      setTimeout(function () {
+        delete summary.dataset.liveTelling;
+        const part = document.getElementById(summary.dataset.liveSummary);
+        if (!part) return;
+        const text = [summary.dataset.liveLabel, part.textContent.replace(/\s+/g, " ").trim()].join(" ").trim();
+        if (text === summary.textContent) return;
+        summary.dataset.liveTold = String(Date.now());
+        summary.textContent = text;
+      }, Math.max(0, told + QUIET_MS - Date.now()));
+    }
+
+    document.addEventListener("htmx:afterSettle", function () {
+      list(document.querySelectorAll("[data-live-summary]")).forEach(summarise);
+    });
 
     document.addEventListener("visibilitychange", function () {
       if (!document.hidden && due.size && timer === null) flush();
