@@ -45,10 +45,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from votes import (
     PHASE_TIMEOUT,
     ROOT,
+    _base_council,
     _environment,
     _free_port,
     _percentile,
     _recreate_postgres,
+    _setup_database,
     _start_server,
     _wait_until_serving,
 )
@@ -61,51 +63,22 @@ SETTLE_S, SPREAD_S = 0.25, 0.75
 
 def _prepare(members: int) -> dict[str, Any]:
     """The council, its members with a session each, present at an open meeting on its first item."""
-    import django
-
-    django.setup()
-    import logging
+    _setup_database()
     from datetime import timedelta
 
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.auth.hashers import make_password
     from django.contrib.sessions.backends.db import SessionStore
-    from django.core.management import call_command
     from django.db import connections, transaction
     from django.utils import timezone
 
-    from councils.accounts.models import User
     from councils.accounts.tokens import issue_token
-    from councils.federation import actions as fa
-    from councils.federation.models import Office
     from councils.meetings import actions as ma
 
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    call_command("migrate", verbosity=0, interactive=False)
-    call_command("collectstatic", verbosity=0, interactive=False)
     now = timezone.now()
     with transaction.atomic():
-        federation = fa.create_federation(actor=None, name="Bench", now=now)
-        council = fa.create_council(
-            actor=None,
-            federation=federation,
-            name="Bench Congress",
-            kind="workplace",
-            parent=None,
-            is_base=True,
-            now=now,
-        )
-        password = make_password(None)
-        User.objects.bulk_create(
-            User(username=f"member{i:05d}", display_name=f"Member {i:05d}", password=password)
-            for i in range(members)
-        )
-        users = list(User.objects.filter(username__startswith="member").order_by("username"))
-        for user in users:
-            fa.add_founding_member(actor=None, council=council, user=user, now=now)
+        council, users = _base_council("Bench Congress", "member", members, now)
         chair = users[0]
-        fa.appoint_founding_officer(actor=None, council=council, user=chair, role=Office.Role.CHAIR, now=now)
         meeting = ma.schedule_meeting(
             actor=chair,
             council=council,
@@ -282,12 +255,12 @@ def _arguments(argv: list[str] | None = None) -> argparse.Namespace:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
-        "--members", type=int, default=1000, help=f"delegates following (at most {MAX_MEMBERS})"
+        "--members", type=int, default=300, help=f"delegates following (at most {MAX_MEMBERS})"
     )
     parser.add_argument(
         "--subscribers",
         type=int,
-        default=200,
+        default=100,
         help=f"of them, following the stream in the end-to-end run (0 to skip it; at most {MAX_SUBSCRIBERS})",
     )
     args = parser.parse_args(argv)

@@ -83,49 +83,56 @@ def _environment(var_dir: Path) -> dict[str, str]:
     return env
 
 
-def _prepare(voters: int, rounds: int) -> dict[str, Any]:
-    """Make the council, its voters with tokens and the open votes, through the actions."""
+def _setup_database() -> None:
+    """Set Django up on the bench's database, migrated, with its static files collected."""
     import django
 
     django.setup()
     import logging
 
-    from django.contrib.auth.hashers import make_password
     from django.core.management import call_command
-    from django.db import transaction
-    from django.utils import timezone
-
-    from councils.accounts.models import User
-    from councils.accounts.tokens import issue_token
-    from councils.federation import actions as fa
-    from councils.federation.models import Office
-    from councils.motions import actions as ma
 
     logging.getLogger("httpx").setLevel(logging.WARNING)
     call_command("migrate", verbosity=0, interactive=False)
     call_command("collectstatic", verbosity=0, interactive=False)
+
+
+def _base_council(name: str, prefix: str, size: int, now: Any) -> tuple[Any, list[Any]]:
+    """A base council of `size` founding members (`<prefix>00000`...), the first its chair."""
+    from django.contrib.auth.hashers import make_password
+
+    from councils.accounts.models import User
+    from councils.federation import actions as fa
+    from councils.federation.models import Office
+
+    federation = fa.create_federation(actor=None, name="Bench", now=now)
+    council = fa.create_council(
+        actor=None, federation=federation, name=name, kind="workplace", parent=None, is_base=True, now=now
+    )
+    password = make_password(None)
+    User.objects.bulk_create(
+        User(username=f"{prefix}{i:05d}", display_name=f"{prefix.title()} {i:05d}", password=password)
+        for i in range(size)
+    )
+    users = list(User.objects.filter(username__startswith=prefix).order_by("username"))
+    for user in users:
+        fa.add_founding_member(actor=None, council=council, user=user, now=now)
+    fa.appoint_founding_officer(actor=None, council=council, user=users[0], role=Office.Role.CHAIR, now=now)
+    return council, users
+
+
+def _prepare(voters: int, rounds: int) -> dict[str, Any]:
+    """Make the council, its voters with tokens and the open votes, through the actions."""
+    _setup_database()
+    from django.db import transaction
+    from django.utils import timezone
+
+    from councils.accounts.tokens import issue_token
+    from councils.motions import actions as ma
+
     now = timezone.now()
     with transaction.atomic():
-        federation = fa.create_federation(actor=None, name="Bench", now=now)
-        council = fa.create_council(
-            actor=None,
-            federation=federation,
-            name="Bench Depot",
-            kind="workplace",
-            parent=None,
-            is_base=True,
-            now=now,
-        )
-        password = make_password(None)
-        users = User.objects.bulk_create(
-            User(username=f"voter{i:05d}", password=password) for i in range(voters)
-        )
-        users = list(User.objects.filter(username__startswith="voter").order_by("username"))
-        for user in users:
-            fa.add_founding_member(actor=None, council=council, user=user, now=now)
-        fa.appoint_founding_officer(
-            actor=None, council=council, user=users[0], role=Office.Role.CHAIR, now=now
-        )
+        council, users = _base_council("Bench Depot", "voter", voters, now)
         tokens = [issue_token(user=user, name="bench", now=now) for user in users]
 
         def open_named_or_secret(title: str, method: str) -> str:
