@@ -7,7 +7,7 @@ a fresh database, a council of N members with a web session each, all present
 at an open meeting whose current item has a few speakers waiting, starts
 uvicorn (one worker, 127.0.0.1 on a free port) and measures with httpx:
 
-- `live.baseline`: a static file (WhiteNoise inside Django, no database)
+- `live.baseline`: a static file (ServeStatic inside Django, no database)
   fetched by all N at once: what the server gives a request that reads nothing;
 - `live.part`: a speaker joins the list, then all N fetch the speakers part,
   spread as live-parts.js spreads them and all at once: each member's wait

@@ -4,7 +4,7 @@ The bench makes a fresh database, a council of N voters with an API token
 each and one open vote per method, starts uvicorn (one worker, 127.0.0.1 on a
 free port), and has N voters cast concurrently (at most C requests in flight)
 with httpx. In the same run it measures a request that touches no database
-(a static file served by WhiteNoise inside Django) as a baseline, and the
+(a static file served by ServeStatic inside Django) as a baseline, and the
 record's share of a cast as the voter waits: named votes cast through a
 second server, alike but for `append_entry` replaced by a no-op, alternating
 with the real one for --rounds rounds, each on a fresh vote.

@@ -29,4 +29,6 @@ if DATABASES["default"]["ENGINE"] == "councils.record.backends.postgresql":
 else:
     # In memory, as for Django's own SQLite engine (which test runners recognise by name only).
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
-WHITENOISE_AUTOREFRESH = True
+# Static files from the apps' folders, looked up on each request, as runserver serves them.
+SERVESTATIC_AUTOREFRESH = True
+SERVESTATIC_USE_FINDERS = True

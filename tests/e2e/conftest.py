@@ -77,7 +77,6 @@ def asgi_server(transactional_db: None) -> Iterator[str]:
     its own with its own event loop; the test's data must be committed for it to see (transactional_db).
     """
     import uvicorn
-    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 
     from councils.config.asgi import application
 
@@ -85,9 +84,9 @@ def asgi_server(transactional_db: None) -> Iterator[str]:
     port = listening.getsockname()[1]
     # Open streams hang up when their browser context closes; give stragglers a bounded time.
     server = uvicorn.Server(
-        # Static files from the apps' folders, as runserver and live_server serve them (nothing is collected).
+        # The test settings serve static files from the apps' folders (nothing is collected).
         uvicorn.Config(
-            ASGIStaticFilesHandler(application),
+            application,
             loop="asyncio",
             lifespan="off",
             log_level="warning",

@@ -284,3 +284,45 @@ def test_every_date_and_time_shown_names_its_zone():
         for _ in re.finditer(r'\|date:"DATETIME_FORMAT" \}\}(?! UTC)', line)
     ]
     assert bare == []
+
+
+def test_static_files_stream_asynchronously_under_asgi():
+    """The ASGI server gets a static file without Django consuming a synchronous iterator (and warning)."""
+    import warnings
+
+    from asgiref.sync import async_to_sync
+    from asgiref.testing import ApplicationCommunicator
+
+    from councils.config.asgi import application
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": "/static/web/councils.css",
+        "raw_path": b"/static/web/councils.css",
+        "query_string": b"",
+        "headers": [(b"host", b"testserver")],
+        "server": ("testserver", 80),
+        "client": ("127.0.0.1", 5000),
+    }
+
+    async def fetch() -> tuple[dict, bytes]:
+        communicator = ApplicationCommunicator(application, scope)
+        await communicator.send_input({"type": "http.request", "body": b""})
+        start = await communicator.receive_output(10)
+        body = b""
+        while True:
+            message = await communicator.receive_output(10)
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                return start, body
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        start, body = async_to_sync(fetch)()
+    assert start["status"] == 200, body[:3000]
+    assert b"--" in body  # the stylesheet's custom properties
+    assert not [w for w in caught if "synchronous iterators" in str(w.message)]
