@@ -117,6 +117,47 @@ def list_cases_against(*, user: Any) -> QuerySet[DisciplineCase]:
     return _with_details(DisciplineCase.objects.filter(membership__user=user)).order_by("-charged_at", "-id")
 
 
+def subject_of_motion(*, motion: Any, viewer: Any) -> Application | DisciplineCase | None:
+    """The application or discipline case a vote the rules hold decides, if the viewer may read it.
+
+    An appeal's vote leads to its case, where the charges, the answer and the appeals are.
+    """
+    if motion.subject_uuid is None:
+        return None
+    try:
+        if motion.kind == "admission":
+            return access_application(viewer=viewer, application_uuid=motion.subject_uuid)
+        if motion.kind == "discipline":
+            appeal = Appeal.objects.filter(uuid=motion.subject_uuid).select_related("case").first()
+            case_uuid = appeal.case.uuid if appeal is not None else motion.subject_uuid
+            return access_case(viewer=viewer, case_uuid=case_uuid)
+    except NotFoundError:
+        return None
+    return None
+
+
+def appeal_deadline(*, case: DisciplineCase) -> datetime | None:
+    """Until when the disciplined member may lodge the next appeal.
+
+    None while no appeal can be lodged: the charges were not upheld, the last appeal is
+    undecided, or the top body has decided.
+    """
+    if case.status != DisciplineCase.Status.UPHELD or case.decided_at is None:
+        return None
+    appeals = sorted(case.appeals.all(), key=lambda a: a.level)
+    if appeals and appeals[-1].status != Appeal.Status.DISMISSED:
+        return None
+    levels = membership_rules.appeal_levels(
+        ancestor_ids=[c.id for c in federation_queries.ancestors(council=case.council)]
+    )
+    if len(appeals) >= len(levels):
+        return None
+    decided_at = appeals[-1].decided_at if appeals else case.decided_at
+    assert decided_at is not None
+    rules = constitution_queries.constitution_for(federation=case.council.federation_id)
+    return membership_rules.appeal_deadline(decided_at=decided_at, window_days=rules.appeal_window_days)
+
+
 def access_appeal(*, viewer: Any, appeal_uuid: uuid_lib.UUID | str) -> Appeal:
     try:
         appeal = Appeal.objects.select_related("case", "council").get(uuid=appeal_uuid)

@@ -60,8 +60,13 @@ def check_hearing_date(*, hearing_at: datetime, now: datetime, notice_days: int)
         )
 
 
+def appeal_deadline(*, decided_at: datetime, window_days: int) -> datetime:
+    """The last moment an appeal against a decision taken at `decided_at` may be lodged."""
+    return decided_at + timedelta(days=window_days)
+
+
 def check_appeal_window(*, decided_at: datetime, now: datetime, window_days: int) -> None:
-    if now > decided_at + timedelta(days=window_days):
+    if now > appeal_deadline(decided_at=decided_at, window_days=window_days):
         raise ConflictError(f"The {window_days} days to appeal this decision have passed.")
 
 

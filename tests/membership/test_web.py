@@ -296,3 +296,107 @@ def test_members_who_share_a_name_are_told_apart_in_the_charges_form(ready):
     assert erin in page and erin2 in page and frank in page
     # Listed by name, so the two who share one stand side by side.
     assert page.index(erin) < page.index(erin2) < page.index(frank)
+
+
+def test_charges_refused_by_the_rules_keep_what_was_written(ready):
+    url = f"/membership/council/{ready.riverside.uuid}/charges/"
+    form = ready.client(ready.alice).get(url).content.decode()
+    # Nobody is picked in advance: charging the first name by mistake would notify the wrong member.
+    assert '<option value="" selected>Choose the member</option>' in form
+    response = check(
+        ready,
+        "member",
+        WEB,
+        "post",
+        url,
+        _charges_form(ready, penalty="suspension", charges="Took the strike fund's keys."),
+        expected=422,
+    )
+    page = response.content.decode()
+    assert "A suspension lasts between 1 and 3650 days; say how many." in page
+    assert "Took the strike fund&#x27;s keys." in page
+    assert "Bring written charges" in page
+    assert not DisciplineCase.objects.exists()
+
+
+def _upheld_suspension(cast, now):
+    from tests.membership.support import vote_through
+
+    case = actions.bring_charges(
+        actor=cast.bob,
+        membership=Membership.objects.get(user=cast.frank),
+        charges="Broke the picket line.",
+        penalty="suspension",
+        suspension_days=90,
+        hearing_at=now + timedelta(days=14, minutes=1),
+        now=now,
+    )
+    actions.record_hearing(actor=cast.alice, case=case, now=now + timedelta(days=15))
+    vote = actions.call_discipline_vote(
+        actor=cast.alice, case=case, now=now + timedelta(days=15), method="named"
+    )
+    vote_through(vote, yes=[cast.alice, cast.bob, cast.erin], now=now + timedelta(days=15))
+    case.refresh_from_db()
+    return case
+
+
+def test_case_page_says_until_when_to_appeal_and_when_a_suspension_can_end(ready):
+    # Decided a month ago: the 30 days to appeal have just run out, and the suspension is still running.
+    case = _upheld_suspension(ready, timezone.now() - timedelta(days=45))
+    url = f"/membership/cases/{case.uuid}/"
+    page = ready.client(ready.frank).get(url).content.decode()
+    assert "The time to appeal ran out on" in page
+    assert "Grounds of appeal" not in page
+    assert "End the served suspension" not in page
+    assert "from then the member or an officer can end it here" in page
+    # Decided just now: the appeal is offered with its deadline, and once lodged it is not offered again.
+    DisciplineCase.objects.filter(id=case.id).update(decided_at=timezone.now())
+    page = ready.client(ready.frank).get(url).content.decode()
+    assert "You may appeal until" in page and "Grounds of appeal" in page
+    ready.client(ready.frank).post(url + "appeal/", {"grounds": "Four ballots decided it."})
+    page = ready.client(ready.frank).get(url).content.decode()
+    assert "Grounds of appeal" not in page and "You may appeal until" not in page
+    # Served: the member can end it.
+    DisciplineCase.objects.filter(id=case.id).update(suspended_until=timezone.now() - timedelta(days=1))
+    assert "End the served suspension" in ready.client(ready.frank).get(url).content.decode()
+
+
+def test_an_appeal_sent_back_with_errors_keeps_the_rest_of_the_case_page(ready):
+    case = _upheld_suspension(ready, timezone.now() - timedelta(days=16))
+    DisciplineCase.objects.filter(id=case.id).update(decided_at=timezone.now())
+    url = f"/membership/cases/{case.uuid}/"
+    response = ready.client(ready.frank).post(url + "appeal/", {"grounds": ""})
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert "This field is required." in page and "You may appeal until" in page
+    assert f'href="/motions/{case.motion_uuid}/"' in page
+
+
+def test_the_vote_on_charges_links_the_case_for_its_voters(ready):
+    case = _upheld_suspension(ready, timezone.now() - timedelta(days=16))
+    page = check(ready, "member", WEB, "get", f"/motions/{case.motion_uuid}/", expected=200).content.decode()
+    assert f'href="/membership/cases/{case.uuid}/"' in page
+    assert "The case against Frank Costa: the charges, the member's answer and the hearing" in page
+
+
+def test_the_admission_vote_links_the_application_and_waits_for_the_candidate_period(ready):
+    _, application = _application(ready)
+    for sponsor in (ready.bob, ready.erin):
+        actions.sponsor_application(actor=sponsor, application=application, now=timezone.now())
+    url = f"/membership/applications/{application.uuid}/"
+    page = ready.client(ready.alice).get(url).content.decode()
+    assert "The admission vote can be called once the candidate period ends" in page
+    assert "Call the admission vote" not in page
+    Application.objects.filter(id=application.id).update(candidate_until=timezone.now() - timedelta(days=1))
+    page = ready.client(ready.alice).get(url).content.decode()
+    assert "Call the admission vote" in page
+    response = ready.client(ready.alice).post(url + "call-vote/")
+    motion = ready.client(ready.erin).get(response["Location"]).content.decode()
+    assert f'href="{url}"' in motion and "Gina's application, sponsors and candidate period" in motion
+
+
+def test_the_accused_finds_the_charges_on_the_home_page(ready):
+    case = _case(ready)
+    page = ready.client(ready.frank).get("/").content.decode()
+    assert "Charges against you" in page and f'href="/membership/cases/{case.uuid}/"' in page
+    assert "Charges against you" not in ready.client(ready.erin).get("/").content.decode()

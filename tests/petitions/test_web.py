@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from councils.meetings.actions import schedule_meeting
 from councils.petitions import actions
@@ -45,6 +46,12 @@ def test_anonymous_post_is_sent_to_log_in_and_observer_refused(cast, rules):
 def test_signing_forces_the_item_and_the_page_offers_only_a_vote(cast, rules):
     petition = start(cast)
     client = cast.client(cast.frank)
+    page = client.get(f"/petitions/{petition.uuid}/").content.decode()
+    assert "When enough members sign, the item goes onto the council's next meeting's agenda" in page
+    # An observer learns why there is nothing to sign, rather than finding no button.
+    observer = cast.client(cast.carol).get(f"/petitions/{petition.uuid}/").content.decode()
+    assert "Only the members who had a vote in this council when the petition started may sign" in observer
+    assert "Sign this petition" not in observer
     assert client.get(f"/petitions/{petition.uuid}/sign/").status_code == 405
     assert client.post(f"/petitions/{petition.uuid}/sign/").status_code == 302
     item = ForcedAgendaItem.objects.get()
@@ -92,8 +99,10 @@ def test_report_back_is_listed_with_the_forced_items_and_only_a_vote_moves_it(ca
         now=timezone.now(),
     )
     page = erin.get(f"/mandates/reports/{report.uuid}/").content.decode()
-    link = f'<a href="/meetings/{meeting.uuid}/">On a meeting&#x27;s agenda</a>'
-    assert f"Forced onto the council's agenda. {link}." in page
+    # Named and dated, so that members know which meeting to come to.
+    when = date_format(meeting.starts_at, "DATETIME_FORMAT")
+    assert f"On a meeting&#x27;s agenda: General meeting, {when} UTC." in page
+    assert f'<a href="/meetings/{meeting.uuid}/">Go to the meeting</a>' in page
     council_page = erin.get(f"/councils/{cast.riverside.uuid}/").content.decode()
     # Listed among the reports owed, not among the items members forced.
     assert "Reports owed by our delegates" in council_page

@@ -14,6 +14,7 @@ from councils.elections import queries as election_queries
 from councils.federation import queries
 from councils.federation.models import Membership, Office, Seat
 from councils.meetings import queries as meeting_queries
+from councils.membership import queries as membership_queries
 from councils.motions import queries as motion_queries
 
 
@@ -41,6 +42,9 @@ def home(request: HttpRequest) -> HttpResponse:
         context["my_councils"] = [(council, roles.get(council.id, [])) for council in councils]
         context["open_votes"] = motion_queries.list_open_votes_for(user=request.user)
         context["next_meetings"] = meeting_queries.list_upcoming_for(user=request.user, now=timezone.now())
+        # Notice of charges reaches the accused here too, not only by e-mail.
+        cases = membership_queries.list_cases_against(user=request.user)
+        context["my_cases"] = [c for c in cases if c.is_open]
         context["open_elections"] = list(election_queries.list_upcoming_for(user=request.user)[:5])
     else:
         context["public_councils"] = queries.list_visible_councils(viewer=None).filter(parent__isnull=True)

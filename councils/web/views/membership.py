@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from councils.accounts.models import User
 from councils.constitution import queries as constitution_queries
+from councils.core.errors import InvalidInputError
 from councils.federation import queries as federation_queries
 from councils.federation.models import Membership
 from councils.membership import actions, permissions, queries
@@ -203,56 +204,78 @@ def charges_new(request: HttpRequest, council_id: UUID) -> HttpResponse:
     )
     labels = told_apart(m.user for m in members)
     choices = [(str(m.uuid), label) for m, (_user, label) in zip(members, labels, strict=True)]
-    cast(forms.ChoiceField, form.fields["membership"]).choices = choices
+    # No one is picked for the officer: charging the first name by mistake notifies the wrong member.
+    cast(forms.ChoiceField, form.fields["membership"]).choices = [("", _("Choose the member")), *choices]
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        case = actions.bring_charges(
-            actor=_me(request),
-            membership=Membership.objects.get(uuid=data["membership"], council=council),
-            charges=data["charges"],
-            penalty=data["penalty"],
-            suspension_days=data["suspension_days"],
-            hearing_at=data["hearing_at"],
-            now=timezone.now(),
-        )
-        messages.success(request, _("The charges are brought and the member has notice of the hearing."))
-        return redirect("web:case", case.uuid)
+        try:
+            case = actions.bring_charges(
+                actor=_me(request),
+                membership=Membership.objects.get(uuid=data["membership"], council=council),
+                charges=data["charges"],
+                penalty=data["penalty"],
+                suspension_days=data["suspension_days"],
+                hearing_at=data["hearing_at"],
+                now=timezone.now(),
+            )
+        except InvalidInputError as exc:
+            # Said on the form, which keeps what was written.
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The charges are brought and the member has notice of the hearing."))
+            return redirect("web:case", case.uuid)
     rules = constitution_queries.constitution_for(federation=council.federation_id)
     threshold = Vote.Threshold(rules.discipline_threshold).label
     context = {"council": council, "form": form, "rules": rules, "threshold": threshold}
     return render(request, "web/membership/charges.html", context, status=_status(request))
 
 
+def _case_context(
+    request: HttpRequest,
+    case: DisciplineCase,
+    *,
+    defence_form: DefenceForm | None = None,
+    appeal_form: AppealForm | None = None,
+) -> dict[str, Any]:
+    """What the case page shows; a form sent back with errors replaces the empty one."""
+    user = request.user
+    now = timezone.now()
+    is_open = case.status in ("charged", "heard")
+    appeal_until = queries.appeal_deadline(case=case)
+    may_appeal = appeal_until is not None and permissions.can(user, "appeal", case)
+    suspension = case.status == "upheld" and case.penalty == "suspension"
+    return {
+        "case": case,
+        "defences": case.defences.all(),
+        "appeals": case.appeals.select_related("council"),
+        "defence_form": (defence_form or DefenceForm())
+        if is_open and permissions.can(user, "defend", case)
+        else None,
+        "hearing_form": HearingForm()
+        if case.status == "charged" and case.hearing_at <= now and permissions.can(user, "hold_hearing", case)
+        else None,
+        # Offered only while the window is open; after it the page says that it has passed.
+        "appeal_form": (appeal_form or AppealForm())
+        if appeal_until is not None and may_appeal and now <= appeal_until
+        else None,
+        "appeal_until": appeal_until if may_appeal else None,
+        "may_call": case.status == "heard" and permissions.can(user, "call_vote", case),
+        "may_withdraw": is_open and permissions.can(user, "withdraw", case),
+        # The rules refuse to end a suspension before it is served: say when, rather than offer it.
+        "may_end": suspension and permissions.can(user, "end_suspension", case),
+        "served": suspension and case.suspended_until is not None and case.suspended_until <= now,
+        "callable_appeals": [
+            a for a in case.appeals.all() if a.status == "lodged" and permissions.can(user, "call_vote", a)
+        ],
+        "now": now,
+    }
+
+
 @login_required
 @domain_errors
 def case_detail(request: HttpRequest, case_id: UUID) -> HttpResponse:
     case = queries.access_case(viewer=request.user, case_uuid=case_id)
-    user = request.user
-    is_open = case.status in ("charged", "heard")
-    context = {
-        "case": case,
-        "defences": case.defences.all(),
-        "appeals": case.appeals.select_related("council"),
-        "defence_form": DefenceForm() if is_open and permissions.can(user, "defend", case) else None,
-        "hearing_form": HearingForm()
-        if case.status == "charged"
-        and case.hearing_at <= timezone.now()
-        and permissions.can(user, "hold_hearing", case)
-        else None,
-        "appeal_form": AppealForm()
-        if case.status == "upheld" and permissions.can(user, "appeal", case)
-        else None,
-        "may_call": case.status == "heard" and permissions.can(user, "call_vote", case),
-        "may_withdraw": is_open and permissions.can(user, "withdraw", case),
-        "may_end": case.status == "upheld"
-        and case.penalty == "suspension"
-        and permissions.can(user, "end_suspension", case),
-        "callable_appeals": [
-            a for a in case.appeals.all() if a.status == "lodged" and permissions.can(user, "call_vote", a)
-        ],
-        "now": timezone.now(),
-    }
-    return render(request, "web/membership/case.html", context)
+    return render(request, "web/membership/case.html", _case_context(request, case))
 
 
 @require_POST
@@ -262,7 +285,7 @@ def case_defence(request: HttpRequest, case_id: UUID) -> HttpResponse:
     case = queries.access_case(viewer=request.user, case_uuid=case_id)
     form = DefenceForm(request.POST)
     if not form.is_valid():
-        context = {"case": case, "defence_form": form, "defences": case.defences.all(), "appeals": []}
+        context = _case_context(request, case, defence_form=form)
         return render(request, "web/membership/case.html", context, status=422)
     data = form.cleaned_data
     evidence = []
@@ -330,7 +353,7 @@ def case_appeal(request: HttpRequest, case_id: UUID) -> HttpResponse:
     case = queries.access_case(viewer=request.user, case_uuid=case_id)
     form = AppealForm(request.POST)
     if not form.is_valid():
-        context = {"case": case, "appeal_form": form, "defences": case.defences.all(), "appeals": []}
+        context = _case_context(request, case, appeal_form=form)
         return render(request, "web/membership/case.html", context, status=422)
     actions.lodge_appeal(
         actor=_me(request), case=case, grounds=form.cleaned_data["grounds"], now=timezone.now()

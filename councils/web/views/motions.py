@@ -26,6 +26,7 @@ from councils.core.rules import votes as rules
 from councils.federation import permissions as council_policy
 from councils.federation import queries as federation_queries
 from councils.mandates import queries as mandate_queries
+from councils.membership import queries as membership_queries
 from councils.motions import actions, permissions, queries
 from councils.motions.models import Motion, Vote
 from councils.web.views.common import domain_errors
@@ -134,6 +135,7 @@ def _context(request: HttpRequest, motion: Motion, **extra: Any) -> dict[str, An
         else None,
         "forwarded_to": Motion.objects.filter(forwarded_from=motion).select_related("council").first(),
         "recall": mandate_queries.recall_of_motion(motion=motion),
+        "subject": membership_queries.subject_of_motion(motion=motion, viewer=user),
         "may_second": motion.state == Motion.State.DRAFT
         and motion.tabled_by_id != getattr(user, "id", None)
         and permissions.can(user, "second", motion),

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from councils.accounts.queries import acting_user
 from councils.federation import queries as federation_queries
 from councils.federation.models import Council
+from councils.meetings.models import Meeting
 from councils.petitions import actions, permissions, queries
 from councils.petitions.models import ForcedAgendaItem, ItemChangeProposal
 from councils.web.views.common import domain_errors
@@ -58,6 +59,10 @@ def forced_item_context(
     """What a page showing a forced item of `council` needs: the item and, for its voters, the change form."""
     return {
         "item": item,
+        # A status alone ("On a meeting's agenda") leaves members asking which meeting, and when.
+        "meeting": Meeting.objects.filter(uuid=item.meeting_uuid).first()
+        if item is not None and item.meeting_uuid
+        else None,
         "change_form": ChangeForm(item=item),
         "may_propose_change": item is not None and permissions.can(request.user, "propose_change", council),
     }
