@@ -397,3 +397,17 @@ def test_the_accountability_page_keeps_the_keyboards_place(cast, rules, who):
         actions.open_reports_due(council=cast.district, meeting_uuid=uuid.uuid4(), now=NOW)
     assert refresh_problems(cast.client(getattr(cast, who)).get(url).content.decode()) == []
 
+
+@pytest.mark.parametrize("who", ["bob", "erin", "dave"])
+def test_the_platform_pages_keep_the_keyboards_place(cast, who):
+    from councils.platforms import actions
+
+    platform = actions.found_platform(
+        actor=cast.bob, federation=cast.federation, name="Rank and File", statement="Unite.", now=NOW
+    )
+    actions.publish_document(
+        actor=cast.bob, platform=platform, title="Why", body="Because.", councils=[cast.riverside], now=NOW
+    )
+    client = cast.client(getattr(cast, who))
+    for url in ("/platforms/", f"/platforms/{platform.uuid}/"):
+        assert refresh_problems(client.get(url).content.decode()) == [], url
