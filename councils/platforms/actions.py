@@ -136,6 +136,8 @@ def publish_document(
         },
         now=now,
     )
+    # Followers of the platform's page refetch its documents, each seeing only those addressed to them.
+    publish_on_commit(f"platform-{platform.uuid}", {"type": "documents.changed"})
     names = ", ".join(c.name for c in councils)
     mandate_actions.notify_members(
         councils=councils,
@@ -205,4 +207,5 @@ def run_slate(
         },
         now=now,
     )
+    publish_on_commit(f"platform-{platform.uuid}", {"type": "slates.changed"})
     return slate

@@ -96,13 +96,30 @@ def test_a_federations_channel_follows_who_may_read_its_constitution(cast):
     assert follow(path, None)[0] == 200
 
 
-@pytest.mark.parametrize("prefix", ["council-", "election-", "meeting-", "vote-", "federation-", "case-"])
+def test_a_platforms_channel_admits_exactly_who_may_see_its_page(cast):
+    """Anyone in the platform's federation, as its page; nobody outside it, and no visitor."""
+    from councils.platforms.actions import found_platform
+
+    platform = found_platform(
+        actor=cast.bob, federation=cast.federation, name="Rank and File", statement="Unite.", now=NOW
+    )
+    hide(cast.national, Council.Visibility.PUBLIC)  # a public federation's platforms stay its own
+    assert follow(f"/live/platform-{platform.uuid}", None)[0] == 404
+    for person in (cast.alice, cast.bob, cast.carol, cast.dave, make_user("grace", "Grace Outside")):
+        page = cast.client(person).get(f"/platforms/{platform.uuid}/").status_code
+        assert page in (200, 404)
+        assert follow(f"/live/platform-{platform.uuid}", session(cast, person))[0] == page, person
+
+
+@pytest.mark.parametrize(
+    "prefix", ["council-", "election-", "meeting-", "vote-", "federation-", "case-", "platform-"]
+)
 def test_a_missing_or_malformed_object_is_refused(cast, prefix):
     for key in ("00000000-0000-0000-0000-000000000000", "not-a-uuid", ""):
         assert follow(f"/live/{prefix}{key}", session(cast, cast.alice))[0] == 404
 
 
-@pytest.mark.parametrize("channel", ["platform-00000000-0000-0000-0000-000000000000", "anything", "votes"])
+@pytest.mark.parametrize("channel", ["petition-00000000-0000-0000-0000-000000000000", "anything", "votes"])
 def test_a_channel_no_guard_covers_is_refused_even_to_a_member(cast, channel):
     assert follow(f"/live/{channel}", session(cast, cast.alice))[0] == 404
 

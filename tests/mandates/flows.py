@@ -79,3 +79,11 @@ def hold_district_meeting(cast, *, now=NOW):
     )
     meeting_actions.open_meeting(actor=cast.dave, meeting=meeting, now=now)
     return meeting_actions.close_meeting(actor=cast.dave, meeting=meeting, now=now + timedelta(hours=2))
+
+
+def broken_mandate(cast):
+    """Riverside instructs its delegate to vote yes on a district motion, and Bob votes no."""
+    seat_dave_for_harbour(cast)
+    target = district_motion(cast)
+    adopt_mandate(cast, target, choice="yes")
+    return district_vote(cast, target, bob="no")

@@ -371,3 +371,43 @@ def test_the_open_votes_counts_are_read_out_as_a_summary_not_one_by_one(cast, me
     assert not any("aria-live" in e.attrs for e in parse(page) if e.attrs.get("id") == "tally")
     summary = next(e for e in parse(page) if e.attrs.get("id") == "tally-summary")
     assert summary.attrs.get("aria-live") == "polite" and summary.attrs.get("aria-atomic") == "true"
+
+
+@pytest.mark.parametrize("who", ["erin", "bob", "alice", "carol"])
+def test_the_accountability_page_keeps_the_keyboards_place(cast, rules, who):
+    import uuid
+
+    from django.db import transaction
+
+    from councils.federation.models import Seat
+    from councils.mandates import actions
+    from tests.mandates.flows import broken_mandate
+
+    url = f"/mandates/councils/{cast.riverside.uuid}/"
+    broken_mandate(cast)
+    # The button that starts a recall from a broken mandate's row gives way to a link under its id.
+    before = cast.client(cast.erin).get(url).content.decode()
+    actions.start_recall(
+        actor=cast.erin, seat=Seat.objects.get(user=cast.bob, ended_at__isnull=True), now=NOW
+    )
+    after = cast.client(cast.erin).get(url).content.decode()
+    line = re.search(r'<button type="submit" id="(recall-[^"]+)">Start a recall of Bob Novak<', before)
+    assert line and re.search(rf'id="{line.group(1)}">Recall under way<', after)
+    with transaction.atomic():
+        actions.open_reports_due(council=cast.district, meeting_uuid=uuid.uuid4(), now=NOW)
+    assert refresh_problems(cast.client(getattr(cast, who)).get(url).content.decode()) == []
+
+
+@pytest.mark.parametrize("who", ["bob", "erin", "dave"])
+def test_the_platform_pages_keep_the_keyboards_place(cast, who):
+    from councils.platforms import actions
+
+    platform = actions.found_platform(
+        actor=cast.bob, federation=cast.federation, name="Rank and File", statement="Unite.", now=NOW
+    )
+    actions.publish_document(
+        actor=cast.bob, platform=platform, title="Why", body="Because.", councils=[cast.riverside], now=NOW
+    )
+    client = cast.client(getattr(cast, who))
+    for url in ("/platforms/", f"/platforms/{platform.uuid}/"):
+        assert refresh_problems(client.get(url).content.decode()) == [], url

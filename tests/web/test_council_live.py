@@ -18,6 +18,7 @@ from councils.membership import actions as membership_actions
 from councils.motions import actions as motion_actions
 from councils.web.views.councils import LIVE_PARTS
 from tests.conftest import NOW, make_user
+from tests.web.parts import get_part, hear, parts_within_page
 
 # What each part follows: an event names every part that shows what it changes.
 FOLLOWS = {
@@ -44,8 +45,7 @@ def _url(council: Council) -> str:
 
 
 def _part(client, council, part=None):
-    query = f"?part={part}" if part else ""
-    return client.get(f"{_url(council)}{query}", headers={"HX-Request": "true"})
+    return get_part(client, _url(council), part)
 
 
 def _hide(council: Council, visibility: str) -> None:
@@ -160,9 +160,7 @@ def test_a_part_shows_no_more_than_the_whole_page_shows_that_viewer(cast, visibi
     _hide(cast.riverside, visibility)
     client = cast.client(getattr(cast, viewer) if viewer else None)
     page = client.get(_url(cast.riverside)).content.decode()
-    for part in LIVE_PARTS:
-        html = _part(client, cast.riverside, part).content.decode().strip()
-        assert html in page, part
+    for part, html in parts_within_page(client, _url(cast.riverside), LIVE_PARTS).items():
         # Nothing on the council page is being filled in: no part is ever replaced under a form.
         assert "<form" not in html, part
     if viewer in (None, "dave"):
@@ -198,22 +196,8 @@ def test_a_live_part_is_shown_only_to_who_may_see_the_council(cast):
 
 def _heard(cast, local_broker, action) -> dict[str, set[str]]:
     """The event types each of Riverside's and the district's channels carry while `action` runs."""
-    heard: dict[str, set[str]] = {"riverside": set(), "district": set()}
-    stops = []
-    for name in heard:
-        council = getattr(cast, name)
-
-        def hear(channel, event, name=name):
-            assert set(event) == {"type"}, event  # what changed, never how
-            heard[name].add(event["type"])
-
-        stops.append(local_broker.subscribe(f"council-{council.uuid}", hear))
-    try:
-        action()
-    finally:
-        for stop in stops:
-            stop()
-    return heard
+    channels = {name: f"council-{getattr(cast, name).uuid}" for name in ("riverside", "district")}
+    return hear(local_broker, channels, action)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 from uuid import UUID
 
@@ -25,7 +26,7 @@ from councils.federation.models import Council
 from councils.mandates import actions, permissions, queries
 from councils.mandates.models import Choice
 from councils.motions.models import Motion
-from councils.web.views.common import domain_errors
+from councils.web.views.common import domain_errors, live_page
 from councils.web.views.petitions import forced_item_context
 
 REGISTER_PAGE_SIZE = 50
@@ -72,30 +73,54 @@ def council_section(request: HttpRequest, council: Council) -> dict[str, Any]:
     }
 
 
+# The parts of a council's accountability page that refresh themselves from the council's live
+# stream, by the `part` an htmx request names (the first when it names none); the template says
+# which events each part follows. A part's only forms are the one-click recall buttons, whose fields
+# are hidden: nothing in them is ever being filled in.
+ACCOUNTABILITY_PARTS = ("rollcall", "recalls", "reports", "register")
+
+
+def _accountability_context(request: HttpRequest, council: Council) -> dict[str, Any]:
+    """What a council's accountability page shows the viewer.
+
+    Each value the parts read is a function the template calls when it shows it, at most once, so a
+    part reads only what it shows: everyone following the page fetches it at once.
+    """
+    now = timezone.now()
+    petitions = cache(lambda: list(queries.list_petitions(council=council)[:50]))
+
+    def roll_call() -> list[tuple[Any, Any]]:
+        live = {p.seat_id: p for p in petitions() if p.is_live and p.seat_id}
+        return [(line, live.get(line.seat_id)) for line in queries.list_roll_call(council=council)[:200]]
+
+    return {
+        "council": council,
+        "petitions": petitions,
+        "roll_call": cache(roll_call),
+        "reports": cache(lambda: list(queries.list_reports_due(council=council)[:50])),
+        "register": cache(
+            lambda: queries.list_register(
+                federation_id=council.federation_id, now=now, council_ids=[council.id]
+            )
+        ),
+        "may_recall": cache(lambda: permissions.can(request.user, "start_recall", council)),
+        "sent": cache(lambda: list(federation_queries.list_delegates_sent(council=council))),
+        "offices": cache(lambda: list(federation_queries.list_offices(council=council))),
+        "now": now,
+    }
+
+
 @require_GET
 @domain_errors
 def council_accountability(request: HttpRequest, council_id: UUID) -> HttpResponse:
+    """A council's recalls, roll calls, reports back and offices; to htmx, the part `?part=` names."""
     council = federation_queries.access_council(viewer=request.user, council_uuid=council_id)
-    now = timezone.now()
-    petitions = list(queries.list_petitions(council=council)[:50])
-    live = {p.seat_id: p for p in petitions if p.is_live and p.seat_id}
-    context = {
-        "council": council,
-        "petitions": petitions,
-        "roll_call": [
-            (line, live.get(line.seat_id)) for line in queries.list_roll_call(council=council)[:200]
-        ],
-        "mandates": queries.list_mandates(council=council)[:50],
-        "reports": queries.list_reports_due(council=council)[:50],
-        "register": queries.list_register(
-            federation_id=council.federation_id, now=now, council_ids=[council.id]
-        ),
-        "may_recall": permissions.can(request.user, "start_recall", council),
-        "sent": federation_queries.list_delegates_sent(council=council),
-        "offices": federation_queries.list_offices(council=council),
-        "now": now,
-    }
-    return render(request, "web/mandates/council.html", context)
+    return live_page(
+        request,
+        "web/mandates/council.html",
+        parts=ACCOUNTABILITY_PARTS,
+        context=lambda part: _accountability_context(request, council),
+    )
 
 
 @require_GET

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import cast
+from functools import cache
+from typing import Any, cast
 from uuid import UUID
 
 from django import forms
@@ -20,8 +21,10 @@ from councils.accounts.models import User
 from councils.constitution.queries import federation_for
 from councils.core.errors import InvalidInputError
 from councils.federation import queries as federation_queries
+from councils.federation.models import Federation
 from councils.platforms import actions, permissions, queries
-from councils.web.views.common import domain_errors
+from councils.platforms.models import PlatformMember
+from councils.web.views.common import domain_errors, live_page
 
 
 def _me(request: HttpRequest) -> User:
@@ -55,9 +58,23 @@ def _status(request: HttpRequest) -> int:
     return 422 if request.method == "POST" else 200
 
 
+# The live parts of the platforms page and of a platform's page, by the `part` an htmx request names
+# (the first when it names none); the templates say which events each part follows. Joining and
+# leaving publish no event, so the member counts are not live: the moment someone joins stays private.
+LIST_PARTS = ("platforms",)
+DETAIL_PARTS = ("documents", "slates")
+
+
+def _followed_federation(user: Any) -> Federation | None:
+    """The federation whose live stream the platforms page follows: the viewer's, when they belong to one."""
+    federations = list(federation_queries.federations_of(user=user)[:2])
+    return federations[0] if len(federations) == 1 else None
+
+
 @login_required
 @domain_errors
 def platform_list(request: HttpRequest) -> HttpResponse:
+    """The platforms of the viewer's federation and the form to found one; to htmx, the list alone."""
     form = PlatformForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         federation = federation_for(viewer=request.user, federation_uuid=request.GET.get("federation"))
@@ -69,27 +86,46 @@ def platform_list(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, _("The platform is formed; you are its first member."))
         return redirect("web:platform", platform.uuid)
-    context = {"platforms": queries.list_platforms(viewer=request.user), "form": form}
-    return render(request, "web/platforms/list.html", context, status=_status(request))
+
+    def context(part: str | None) -> dict[str, Any]:
+        return {
+            "platforms": queries.list_platforms(viewer=request.user),
+            "form": form,
+            "followed": _followed_federation(request.user) if part is None else None,
+        }
+
+    if request.method == "POST":
+        return render(request, "web/platforms/list.html", context(None), status=422)
+    return live_page(request, "web/platforms/list.html", parts=LIST_PARTS, context=context)
 
 
 @login_required
 @domain_errors
 def platform_detail(request: HttpRequest, platform_id: UUID) -> HttpResponse:
+    """A platform's page; to htmx, the one live part `?part=` names (its documents by default)."""
     platform = queries.access_platform(viewer=request.user, platform_uuid=platform_id)
     user = request.user
-    sees_members = permissions.can(user, "view_members", platform)
-    context = {
-        "platform": platform,
-        "member_count": queries.count_members(platform=platform),
-        "members": queries.list_members(viewer=user, platform=platform) if sees_members else None,
-        "is_member": permissions.is_platform_member(user, platform),
-        "may_join": not permissions.is_platform_member(user, platform)
-        and permissions.can(user, "join", platform),
-        "documents": queries.list_documents(viewer=user, platform=platform),
-        "slates": queries.list_slates(platform=platform),
-    }
-    return render(request, "web/platforms/detail.html", context)
+
+    def context(part: str | None) -> dict[str, Any]:
+        # Each value is a function the template calls when it shows it, so a part reads only what it shows.
+        is_member = cache(lambda: permissions.is_platform_member(user, platform))
+
+        def members() -> list[PlatformMember] | None:
+            if not permissions.can(user, "view_members", platform):
+                return None
+            return list(queries.list_members(viewer=user, platform=platform))
+
+        return {
+            "platform": platform,
+            "member_count": cache(lambda: queries.count_members(platform=platform)),
+            "members": cache(members),
+            "is_member": is_member,
+            "may_join": cache(lambda: not is_member() and permissions.can(user, "join", platform)),
+            "documents": cache(lambda: queries.list_documents(viewer=user, platform=platform)),
+            "slates": cache(lambda: list(queries.list_slates(platform=platform))),
+        }
+
+    return live_page(request, "web/platforms/detail.html", parts=DETAIL_PARTS, context=context)
 
 
 @login_required
