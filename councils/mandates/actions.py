@@ -582,6 +582,7 @@ def _decide_proposal(*, proposal: MandateProposal, motion: Motion, result: VoteR
         },
         now=now,
     )
+    publish_on_commit(_channel(proposal.council), {"type": "mandates.changed"})
 
 
 def check_roll_call(*, motion: Motion, now: datetime) -> list[MandateVote]:

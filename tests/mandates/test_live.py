@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import timedelta
 
 import pytest
 from django.db import connection, transaction
@@ -15,12 +16,13 @@ from councils.federation.models import Council, Seat
 from councils.mandates import actions
 from councils.web.views.mandates import ACCOUNTABILITY_PARTS
 from tests.conftest import NOW
-from tests.mandates.flows import broken_mandate
+from tests.mandates.flows import adopt_mandate, broken_mandate, district_motion, seat_dave_for_harbour
 from tests.web.parts import fields_to_fill, get_part, hear, parts_within_page
 
 # What each part follows: an event names every part that shows what it changes.
 FOLLOWS = {
     "rollcall": "mandates.changed recall.changed delegates.changed",
+    "mandates": "mandates.changed",
     "recalls": "recall.changed delegates.changed offices.changed",
     "reports": "reports.changed",
     "register": "offices.changed delegates.changed reports.changed",
@@ -65,6 +67,7 @@ def test_each_live_part_answers_htmx_with_that_part_only(cast, rules):
     erin = cast.client(cast.erin)
     shown = {
         "rollcall": "Deviated",
+        "mandates": "Held ",
         "recalls": "Recall of Bob Novak",
         "reports": "Eastside District",
         "register": "Alice Adeyemi",
@@ -81,8 +84,8 @@ def test_each_live_part_answers_htmx_with_that_part_only(cast, rules):
 
 
 # The queries of each part: the four every request makes (council, session, user, federation), then
-# only what the part shows; the whole page reads all of it once, and the record's footer (16).
-PART_QUERIES = {"rollcall": 7, "recalls": 8, "reports": 5, "register": 9}
+# only what the part shows; the whole page reads all of it once, and the record's footer (18).
+PART_QUERIES = {"rollcall": 7, "mandates": 7, "recalls": 8, "reports": 5, "register": 9}
 
 
 def test_a_live_part_reads_only_what_it_shows(cast, rules):
@@ -95,7 +98,7 @@ def test_a_live_part_reads_only_what_it_shows(cast, rules):
             assert erin.get(url, headers=headers).status_code == 200
         return len(captured)
 
-    assert queries(_url(cast.riverside)) <= 16
+    assert queries(_url(cast.riverside)) <= 18
     for part in ACCOUNTABILITY_PARTS:
         assert queries(f"{_url(cast.riverside)}?part={part}", HX_Request="true") <= PART_QUERIES[part], part
 
@@ -145,3 +148,48 @@ def test_a_roll_call_checked_is_told_to_the_compliance_table(cast, rules, local_
     followed = set(" ".join(FOLLOWS.values()).split())
     assert heard["riverside"] & followed == {"mandates.changed"}
     assert "Deviated" in get_part(cast.client(cast.erin), _url(cast.riverside), "rollcall").content.decode()
+
+
+def test_the_mandates_in_force_say_whether_the_vote_above_is_awaited_held_or_left_without_a_roll_call(
+    cast, rules
+):
+    from councils.motions import actions as motion_actions
+
+    erin = cast.client(cast.erin)
+
+    def mandates_part() -> str:
+        return get_part(erin, _url(cast.riverside), "mandates").content.decode()
+
+    assert "This council has not instructed its delegates." in mandates_part()
+    seat_dave_for_harbour(cast)
+    awaited = district_motion(cast, title="Strike fund levy")
+    adopt_mandate(cast, awaited, choice="yes")
+    part = mandates_part()
+    assert "Strike fund levy" in part and "Awaited in Eastside District" in part
+    # A newer mandate on the same motion replaces the older one.
+    adopt_mandate(cast, awaited, choice="no")
+    assert mandates_part().count("Strike fund levy") == 1 and "<td>No</td>" in mandates_part()
+    # Decided by secret ballot above: there is no roll call to compare with the instruction.
+    secret = district_motion(cast, title="Canteen contract")
+    adopt_mandate(cast, secret, choice="yes")
+    vote = motion_actions.open_vote(actor=None, motion=secret, now=NOW, method="secret")
+    motion_actions.cast_vote(actor=cast.dave, vote=vote, choice="yes", now=NOW)
+    motion_actions.close_vote(actor=None, vote=vote, now=NOW + timedelta(minutes=10))
+    assert "Decided in Eastside District without a named vote" in mandates_part()
+    # Outsiders to a council that shows itself only to its participants see none of it.
+    _hide(cast.riverside, Council.Visibility.COUNCIL)
+    assert get_part(cast.client(cast.dave), _url(cast.riverside), "mandates").status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_mandate_adopted_is_told_to_the_mandates_in_force(cast, rules, local_broker):
+    seat_dave_for_harbour(cast)
+    target = district_motion(cast)
+    heard = hear(
+        local_broker, {"riverside": f"council-{cast.riverside.uuid}"}, lambda: adopt_mandate(cast, target)
+    )
+    assert "mandates.changed" in heard["riverside"]
+    assert (
+        "Awaited in Eastside District"
+        in get_part(cast.client(cast.erin), _url(cast.riverside), "mandates").content.decode()
+    )

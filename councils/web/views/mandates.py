@@ -77,7 +77,7 @@ def council_section(request: HttpRequest, council: Council) -> dict[str, Any]:
 # stream, by the `part` an htmx request names (the first when it names none); the template says
 # which events each part follows. A part's only forms are the one-click recall buttons, whose fields
 # are hidden: nothing in them is ever being filled in.
-ACCOUNTABILITY_PARTS = ("rollcall", "recalls", "reports", "register")
+ACCOUNTABILITY_PARTS = ("rollcall", "mandates", "recalls", "reports", "register")
 
 
 def _accountability_context(request: HttpRequest, council: Council) -> dict[str, Any]:
@@ -93,10 +93,21 @@ def _accountability_context(request: HttpRequest, council: Council) -> dict[str,
         live = {p.seat_id: p for p in petitions() if p.is_live and p.seat_id}
         return [(line, live.get(line.seat_id)) for line in queries.list_roll_call(council=council)[:200]]
 
+    def mandates() -> list[tuple[Any, bool]]:
+        # The instructions in force (none superseded), each with whether the motion above is still open.
+        standing = list(queries.list_mandates(council=council).filter(superseded_at__isnull=True)[:50])
+        decided = set(
+            Motion.objects.filter(uuid__in=[m.target_motion_uuid for m in standing])
+            .exclude(state__in=Motion.OPEN_STATES)
+            .values_list("uuid", flat=True)
+        )
+        return [(m, m.target_motion_uuid in decided) for m in standing]
+
     return {
         "council": council,
         "petitions": petitions,
         "roll_call": cache(roll_call),
+        "mandates": cache(mandates),
         "reports": cache(lambda: list(queries.list_reports_due(council=council)[:50])),
         "register": cache(
             lambda: queries.list_register(
