@@ -541,11 +541,21 @@ def _lock_item(item: AgendaItem) -> tuple[Meeting, AgendaItem]:
 
 @transaction.atomic
 def join_speakers(*, actor: User, item: AgendaItem, now: datetime) -> Speaker:
-    """Put yourself on the speakers' list of an item still open."""
+    """Put yourself on the speakers' list of an item still open; only those marked present may.
+
+    As in a hall, the floor is for those in the room or joined online and marked
+    present. Attendance is never taken back during a meeting, so whoever is on
+    the list is still present when the chair gives them the floor.
+    """
     meeting, item = _lock_item(item)
     permissions.require(actor, "speak", meeting)
     if item.status == AgendaItem.Status.DONE:
         raise ConflictError("This item is done.")
+    if not queries.is_present(meeting=meeting, user=actor):
+        raise ConflictError(
+            "Mark yourself present first (“I am here”): only those present at the meeting may ask to speak.",
+            code="not_present",
+        )
     if Speaker.objects.filter(item=item, user=actor, status=Speaker.Status.WAITING).exists():
         raise ConflictError("You are already on the list.")
     speaker = Speaker.objects.create(item=item, user=actor, requested_at=now)

@@ -152,6 +152,11 @@ def list_attendance(*, meeting: Meeting) -> QuerySet[Attendance]:
     return meeting.attendance.select_related("user").order_by("user__display_name", "user__username")
 
 
+def is_present(*, meeting: Meeting, user: Any) -> bool:
+    """Whether `user` is marked present at the meeting: one row, looked up by its unique key."""
+    return bool(user.is_authenticated) and meeting.attendance.filter(user=user).exists()
+
+
 def list_absent(*, meeting: Meeting) -> list[User]:
     """The council's participants not yet marked present, for the chair's attendance form."""
     return list(

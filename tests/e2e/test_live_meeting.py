@@ -1,5 +1,6 @@
 """In a real browser, on the ASGI server with its live streams: two people on the same open meeting
-page each see what the other and the chair do, within seconds and without reloading; the page
+page each see what the other and the chair do, within seconds and without reloading (someone not
+yet present is offered the speakers' list as soon as the chair marks them present); the page
 reloads itself only when the meeting closes, and never under a form being filled in. The chair's
 list of people still absent follows too, keeping the boxes the chair has ticked."""
 
@@ -62,19 +63,27 @@ def test_the_meeting_page_shows_what_others_do_without_a_reload(cast, asgi_serve
         watch_policies(page, refused)
         _follow(page, url, meeting)
 
+    # Erin is not marked present yet: she is told to press "I am here" rather than offered the list.
+    ask = erin.locator("#speakers").get_by_role("button", name="Ask to speak")
+    expect(erin.locator("#speakers")).to_contain_text("Only those present may ask to speak")
+    expect(ask).to_have_count(0)
+
+    # The chair marks Erin present (an action, as from the API): her count, quorum and buttons follow.
+    actions.mark_present(actor=cast.alice, meeting=meeting, user=cast.erin, now=NOW)
+    expect(erin.locator("#attendance")).to_contain_text("2 of the council's 4 voters", timeout=SOON)
+    expect(erin.get_by_role("button", name="I am here")).to_have_count(0)
+    expect(ask).to_be_visible(timeout=SOON)
+    expect(erin.locator("#speakers")).not_to_contain_text("Only those present")
+    assert _not_reloaded(erin)
+
     # Erin asks to speak (htmx on her page); the chair's list shows her.
-    erin.locator("#speakers").get_by_role("button", name="Ask to speak").click()
+    ask.click()
     expect(alice.locator("#speakers")).to_contain_text("Erin Walsh", timeout=SOON)
     assert _not_reloaded(alice)
 
     # The chair gives her the floor; Erin's page says so.
     alice.locator("#speakers").get_by_role("button", name="Give the floor to the next speaker").click()
     expect(erin.locator("#speakers")).to_contain_text("has the floor", timeout=SOON)
-
-    # The chair marks Erin present (an action, as from the API): her count, quorum and button follow.
-    actions.mark_present(actor=cast.alice, meeting=meeting, user=cast.erin, now=NOW)
-    expect(erin.locator("#attendance")).to_contain_text("2 of the council's 4 voters", timeout=SOON)
-    expect(erin.get_by_role("button", name="I am here")).to_have_count(0)
 
     # The chair takes the next item (her page is sent again): the agenda and the speakers' list move
     # on, on Erin's page.

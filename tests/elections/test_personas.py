@@ -130,14 +130,46 @@ def test_personas_open_meeting(hidden, meeting, persona, expected):
     check(hidden, persona, API, "post", f"/api/v1/meetings/{meeting.uuid}/open", {}, expected)
 
 
-@pytest.mark.parametrize(
-    ("persona", "expected"),
-    [("anonymous", 401), ("outsider", 404), ("observer", 403), ("member", 201), ("officer", 201)],
-)
-def test_personas_join_speakers(hidden, meeting, persona, expected):
-    item = meeting_actions.add_agenda_item(
-        actor=hidden.alice, meeting=meeting, kind="other", title="AOB", now=NOW
+def _speak(cast, meeting, persona, api, web, *, present):
+    """Ask to speak through the API on one item and through the web page on another."""
+    on_api, on_web = (
+        meeting_actions.add_agenda_item(actor=cast.alice, meeting=meeting, kind="other", title=t, now=NOW)
+        for t in ("AOB", "Any other business")
     )
-    meeting_actions.open_meeting(actor=hidden.alice, meeting=meeting, now=NOW)
-    url = f"/api/v1/meetings/{meeting.uuid}/items/{item.uuid}/speakers"
-    check(hidden, persona, API, "post", url, {}, expected)
+    meeting_actions.open_meeting(actor=cast.alice, meeting=meeting, now=NOW)
+    if present:
+        everyone = [cast.alice, cast.bob, cast.carol]
+        meeting_actions.mark_present_many(actor=cast.alice, meeting=meeting, users=everyone, now=NOW)
+    check(
+        cast, persona, API, "post", f"/api/v1/meetings/{meeting.uuid}/items/{on_api.uuid}/speakers", {}, api
+    )
+    check(cast, persona, WEB, "post", f"/meetings/{meeting.uuid}/items/{on_web.uuid}/join/", expected=web)
+
+
+@pytest.mark.parametrize(
+    ("persona", "api", "web"),
+    [
+        ("anonymous", 401, LOGIN),
+        ("outsider", 404, 404),
+        ("observer", 403, 403),
+        ("member", 201, 302),
+        ("officer", 201, 302),
+    ],
+)
+def test_personas_join_speakers(hidden, meeting, persona, api, web):
+    _speak(hidden, meeting, persona, api, web, present=True)
+
+
+@pytest.mark.parametrize(
+    ("persona", "api", "web"),
+    [
+        ("anonymous", 401, LOGIN),
+        ("outsider", 404, 404),
+        ("observer", 403, 403),
+        ("member", 409, 409),
+        ("officer", 409, 409),
+    ],
+)
+def test_personas_join_speakers_while_absent(hidden, meeting, persona, api, web):
+    """Only those marked present take the floor; the chair is no exception."""
+    _speak(hidden, meeting, persona, api, web, present=False)

@@ -137,6 +137,26 @@ def test_session_takes_items_in_order_with_a_speakers_list(cast, meeting):
     assert entries("meeting.closed")[0]["attendance"] == 2
 
 
+def test_only_those_marked_present_ask_to_speak(cast, meeting):
+    item = actions.add_agenda_item(actor=cast.alice, meeting=meeting, kind="other", title="AOB", now=NOW)
+    actions.open_meeting(actor=cast.alice, meeting=meeting, now=at(0))
+    actions.mark_present(actor=cast.alice, meeting=meeting, user=cast.alice, now=at(1))
+    actions.take_next_item(actor=cast.alice, meeting=meeting, now=at(2))
+    # The chair who runs the meeting is no exception: whoever takes the floor is counted present.
+    for absent in (cast.bob, cast.erin):
+        with pytest.raises(ConflictError) as refused:
+            actions.join_speakers(actor=absent, item=item, now=at(3))
+        assert refused.value.code == "not_present"
+        assert refused.value.message.startswith("Mark yourself present first")
+    assert not item.speakers.exists()
+    actions.mark_present(actor=cast.bob, meeting=meeting, user=cast.bob, now=at(4))
+    actions.mark_present(actor=cast.alice, meeting=meeting, user=cast.erin, now=at(4))
+    bob = actions.join_speakers(actor=cast.bob, item=item, now=at(5))
+    erin = actions.join_speakers(actor=cast.erin, item=item, now=at(5))
+    assert [s.pk for s in item.speakers.order_by("requested_at", "id")] == [bob.pk, erin.pk]
+    assert actions.give_floor(actor=cast.alice, item=item, now=at(6)) == bob
+
+
 def test_minutes_report_decisions_and_freeze_with_the_checkpoint(cast, meeting):
     motion = motion_actions.table_motion(
         actor=cast.bob, council=cast.riverside, title="Safety reps", text="Elect two.", now=NOW

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from councils.federation.models import Council
 from councils.record.models import Entry
+from tests.personas import assert_declared
 
 BASE = "/api/v1/meetings"
 
@@ -87,6 +88,23 @@ def test_observer_cannot_join_the_speakers_list(cast):
     post(cast.api(cast.alice), f"{BASE}/{meeting['uuid']}/open")
     response = post(cast.api(cast.carol), f"{BASE}/{meeting['uuid']}/items/{item['uuid']}/speakers")
     assert response.status_code == 403
+
+
+def test_a_member_not_marked_present_is_told_to_mark_themselves_present_first(cast):
+    meeting = schedule(cast)
+    alice, bob = cast.api(cast.alice), cast.api(cast.bob)
+    base = f"{BASE}/{meeting['uuid']}"
+    item = post(alice, f"{base}/items", {"kind": "other", "title": "AOB"}).json()
+    post(alice, f"{base}/open")
+    post(alice, f"{base}/attendance")
+    post(alice, f"{base}/next-item")
+    refused = post(bob, f"{base}/items/{item['uuid']}/speakers")
+    assert refused.status_code == 409 and refused["Content-Type"] == "application/problem+json"
+    assert refused.json()["code"] == "not_present"
+    assert refused.json()["detail"].startswith("Mark yourself present first")
+    assert_declared(refused)
+    assert post(bob, f"{base}/attendance").status_code == 201
+    assert post(bob, f"{base}/items/{item['uuid']}/speakers").status_code == 201
 
 
 def test_hidden_council_meeting_is_404_for_outsider(cast):

@@ -346,7 +346,7 @@ def test_each_live_part_answers_htmx_with_that_part_only(cast, meeting):
     for speakers in (_part(erin, meeting, "speakers"), _part(erin, meeting)):
         text = speakers.content.decode()
         assert text.lstrip().startswith('<section id="speakers"') and "Bob Novak" in text
-        assert "Ask to speak" in text and "Give the floor" not in text and "<html" not in text
+        assert "press “I am here” above" in text and "Give the floor" not in text and "<html" not in text
 
     # The chair's parts have the chair's buttons, but never the chair's panel with its forms.
     chair = _part(cast.client(cast.alice), meeting, "speakers").content.decode()
@@ -369,8 +369,35 @@ def test_each_live_part_answers_htmx_with_that_part_only(cast, meeting):
     assert "<html" in whole and 'id="speakers"' in whole and 'id="attendance"' in whole
 
 
+def test_someone_absent_is_told_to_press_i_am_here_before_asking_to_speak(cast, meeting):
+    actions.open_meeting(actor=cast.alice, meeting=meeting, now=NOW)
+    actions.mark_present(actor=cast.alice, meeting=meeting, user=cast.alice, now=NOW)
+    item = actions.take_next_item(actor=cast.alice, meeting=meeting, now=NOW)
+    bob = cast.client(cast.bob)
+    follows = 'data-live-on="speakers.changed agenda.changed attendance.changed" hx-get'
+
+    page = bob.get(f"/meetings/{meeting.uuid}/").content.decode()
+    assert 'id="attend-button">I am here<' in page and "Ask to speak" not in page
+    assert "Only those present may ask to speak: press “I am here” above" in page
+    # Until he is present his list follows the attendance, so the chair marking him present offers it.
+    assert follows in page
+    refused = bob.post(f"/meetings/{meeting.uuid}/items/{item.uuid}/join/")
+    assert refused.status_code == 409 and "Mark yourself present first" in refused.content.decode()
+    assert not item.speakers.exists()
+
+    actions.mark_present(actor=cast.alice, meeting=meeting, user=cast.bob, now=NOW)
+    speakers = _part(bob, meeting, "speakers").content.decode()
+    assert 'id="speak-toggle">Ask to speak<' in speakers and "I am here" not in speakers
+    assert 'data-live-on="speakers.changed agenda.changed" hx-get' in speakers
+    assert bob.post(f"/meetings/{meeting.uuid}/items/{item.uuid}/join/").status_code == 302
+    assert item.speakers.get().user == cast.bob
+    # Those who may not speak are told nothing about it, present or not, and follow no attendance.
+    carol = cast.client(cast.carol).get(f"/meetings/{meeting.uuid}/").content.decode()
+    assert "Only those present" not in carol and follows not in carol
+
+
 def test_the_speakers_part_reads_the_same_rows_however_many_are_present(cast, meeting):
-    """Every delegate fetches it at once on each change: it reads neither the attendance nor the quorum."""
+    """Every delegate fetches it at once on each change: it reads no list of attendance, nor the quorum."""
     actions.open_meeting(actor=cast.alice, meeting=meeting, now=NOW)
     actions.mark_present(actor=cast.alice, meeting=meeting, user=cast.bob, now=NOW)
     actions.take_next_item(actor=cast.alice, meeting=meeting, now=NOW)
@@ -389,7 +416,10 @@ def test_the_speakers_part_reads_the_same_rows_however_many_are_present(cast, me
     )
     many = queries()
     assert len(few) == len(many) == 11
-    assert not any("meetings_attendance" in sql or "constitution" in sql for sql in many)
+    assert not any("constitution" in sql for sql in many)
+    # Only whether Erin herself is present, to offer her the list or tell her to press "I am here".
+    (attendance,) = (sql for sql in many if "meetings_attendance" in sql)
+    assert f'"user_id" = {cast.erin.pk}' in attendance.replace("`", '"')
 
 
 def test_the_chairs_list_of_absent_people_refreshes_itself_and_keeps_the_ticks(cast, meeting):

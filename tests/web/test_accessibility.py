@@ -258,15 +258,17 @@ def open_meeting(cast):
     for title in ("Report", "Any other business", "Close"):
         actions.add_agenda_item(actor=cast.alice, meeting=meeting, kind="other", title=title, now=NOW)
     actions.open_meeting(actor=cast.alice, meeting=meeting, now=NOW)
-    for person in (cast.alice, cast.bob):
-        actions.mark_present(actor=cast.alice, meeting=meeting, user=person, now=NOW)
+    # Frank is not marked present: his page tells him to press "I am here" before he asks to speak.
+    actions.mark_present_many(
+        actor=cast.alice, meeting=meeting, users=[cast.alice, cast.bob, cast.erin], now=NOW
+    )
     item = actions.take_next_item(actor=cast.alice, meeting=meeting, now=NOW)
     actions.join_speakers(actor=cast.bob, item=item, now=NOW)
     actions.join_speakers(actor=cast.erin, item=item, now=NOW)
     return meeting
 
 
-@pytest.mark.parametrize("who", ["alice", "bob", "erin", "carol"])
+@pytest.mark.parametrize("who", ["alice", "bob", "erin", "frank", "carol"])
 def test_the_meeting_page_keeps_the_keyboards_place_and_reads_out_the_speakers(cast, open_meeting, who):
     page = cast.client(getattr(cast, who)).get(f"/meetings/{open_meeting.uuid}/").content.decode()
     assert refresh_problems(page) == []
@@ -275,8 +277,10 @@ def test_the_meeting_page_keeps_the_keyboards_place_and_reads_out_the_speakers(c
 
 def test_asking_to_speak_and_leaving_keep_the_keyboard_on_the_same_place(cast, open_meeting):
     """The button that was pressed is replaced by its opposite under the same id."""
+    from councils.meetings import actions
     from councils.meetings.models import Speaker
 
+    actions.mark_present(actor=cast.frank, meeting=open_meeting, user=cast.frank, now=NOW)
     client = cast.client(cast.frank)
     before = client.get(f"/meetings/{open_meeting.uuid}/").content.decode()
     item = open_meeting.items.get(status="current")

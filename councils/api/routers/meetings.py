@@ -294,6 +294,11 @@ def attend_many(request: HttpRequest, meeting_id: UUID, body: AttendanceManyIn) 
     operation_id="meetings_join_speakers",
 )
 def join_speakers(request: HttpRequest, meeting_id: UUID, item_id: UUID) -> Any:
+    """Put yourself on the speakers' list of an item still open.
+
+    Only those marked present may: mark yourself present first (`POST /meetings/{meeting_id}/attendance`),
+    or the answer is 409 with the code `not_present`.
+    """
     item = _item(request, meeting_id, item_id)
     return Status(201, actions.join_speakers(actor=acting_user(request), item=item, now=timezone.now()))
 

@@ -45,30 +45,31 @@ def _context(
     chairing = part is None and may_manage
     attendance = part in (None, "attendance")
     current = next((i for i in items if i.status == AgendaItem.Status.CURRENT), None)
+    may_speak = permissions.can(request.user, "speak", meeting)
+    # Only those present ask to speak; the others are told to press "I am here" first.
+    asks_presence = attendance or (part == "speakers" and current is not None and may_speak)
     return {
         "meeting": meeting,
         "items": items,
         "current": current,
         # Someone already waiting to speak is offered "Leave the list", not a second request.
         "is_waiting": current is not None
-        and request.user.is_authenticated
-        and current.speakers.filter(
-            user__uuid=acting_user(request).uuid, status=Speaker.Status.WAITING
-        ).exists(),
+        and any(
+            s.user_id == request.user.pk and s.status == Speaker.Status.WAITING
+            for s in current.speakers.all()
+        ),
         "pending": [i for i in items if i.status == AgendaItem.Status.PENDING],
         "attendance": list(queries.list_attendance(meeting=meeting)) if attendance else [],
         "quorum": queries.quorum(meeting=meeting)
         if attendance and meeting.status == Meeting.Status.OPEN
         else None,
         "may_manage": may_manage,
-        "may_speak": permissions.can(request.user, "speak", meeting),
+        "may_speak": may_speak,
         "may_attend": attendance and permissions.can(request.user, "attend", meeting),
         "absent": told_apart(queries.list_absent(meeting=meeting))
         if may_manage and part in (None, "absent") and meeting.status == Meeting.Status.OPEN
         else [],
-        "is_present": attendance
-        and request.user.is_authenticated
-        and meeting.attendance.filter(user__uuid=acting_user(request).uuid).exists(),
+        "is_present": asks_presence and queries.is_present(meeting=meeting, user=request.user),
         # Petitions and report backs are forced onto the agenda; the chair cannot add them by hand.
         "kinds": [(k, label) for k, label in AgendaItem.Kind.choices if k not in actions.FORCED_KINDS],
         # A meeting opens no earlier than the time it was called for; say so rather than offer a refusal.
