@@ -59,3 +59,24 @@ def test_a_screen_reader_hears_the_tally_whole(cast, asgi_server, asgi_page_for)
     expect(summary).to_be_empty()
     actions.cast_vote(actor=cast.bob, vote=vote, choice="yes", now=NOW)
     expect(summary).to_have_text(re.compile(r"^Yes 1 No 0 Abstain 0 Turnout 1 / \d+$"))
+
+
+def test_a_ballot_refused_from_a_stale_page_says_why(cast, page_for, live_server, artifacts):
+    from playwright.sync_api import expect
+
+    motion = actions.table_motion(
+        actor=cast.bob, council=cast.riverside, title="Safety reps", text="Elect two safety reps.", now=NOW
+    )
+    actions.second_motion(actor=cast.erin, motion=motion, now=NOW)
+    vote = actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method="named")
+    bob = page_for("bob")
+    bob.goto(f"{live_server.url}/motions/{motion.uuid}/")
+    # The chair closes the vote while bob's page (served without live streams here) still offers it.
+    actions.close_vote(actor=cast.alice, vote=vote, now=NOW)
+    bob.evaluate("() => { window.loadedOnce = true; }")
+    bob.get_by_role("button", name="Yes").click()
+    refusal = bob.locator("#refusal [role=alert]")
+    expect(refusal).to_have_text("This vote is closed.")
+    assert bob.evaluate("() => window.loadedOnce === true")  # said on the same page, not a new one
+    assert not NamedBallot.objects.filter(vote=vote).exists()
+    bob.screenshot(path=str(artifacts / "vote-flow-refused.png"), full_page=True)

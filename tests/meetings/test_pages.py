@@ -101,6 +101,12 @@ def test_reorder_open_speak_and_minutes(cast, meeting):
     assert b"Bob Novak" in fragment.content
     # Waiting to speak, Bob may leave the list but not ask a second time.
     assert b"Leave the list" in fragment.content and b"Ask to speak" not in fragment.content
+    # Asked again from a page gone stale, the refusal is said at the top of that page, not as a new page.
+    again = bob.post(f"/meetings/{meeting.uuid}/items/{aob.uuid}/join/", headers={"HX-Request": "true"})
+    assert again.status_code == 409 and again["HX-Retarget"] == "#refusal" and "HX-Request" in again["Vary"]
+    assert again.content.decode().strip() == '<p class="error" role="alert">You are already on the list.</p>'
+    plain = bob.post(f"/meetings/{meeting.uuid}/items/{aob.uuid}/join/")
+    assert plain.status_code == 409 and "HX-Retarget" not in plain and b"That cannot be done" in plain.content
     polled = cast.client(cast.carol).get(f"/meetings/{meeting.uuid}/", headers={"HX-Request": "true"})
     assert b"Bob Novak" in polled.content and b"Ask to speak" not in polled.content
     alice.post(f"/meetings/{meeting.uuid}/items/{aob.uuid}/floor/")

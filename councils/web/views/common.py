@@ -30,8 +30,15 @@ def domain_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
         except NotFoundError:
             raise Http404 from None
         except DomainError as exc:
-            context = {"message": exc.message, "back": _page_before(request)}
-            return render(request, "web/refused.html", context, status=exc.status)
+            if request.headers.get("HX-Request"):
+                # Sent by htmx from a page: say why on that page, at its top, keeping the status.
+                response = render(request, "web/_refusal.html", {"message": exc.message}, status=exc.status)
+                response["HX-Retarget"], response["HX-Reswap"] = "#refusal", "innerHTML show:top"
+            else:
+                context = {"message": exc.message, "back": _page_before(request)}
+                response = render(request, "web/refused.html", context, status=exc.status)
+            patch_vary_headers(response, ["HX-Request"])
+            return response
 
     return wrapper
 
