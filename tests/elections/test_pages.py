@@ -437,3 +437,22 @@ def test_voters_who_share_a_name_are_told_apart_in_the_nominate_form(cast, elect
     assert f'<option value="{namesake.uuid}">Erin Walsh (erin2)</option>' in page
     assert f'<option value="{cast.frank.uuid}">Frank Costa</option>' in page
     assert f'<option value="{cast.bob.uuid}" selected>Bob Novak (myself)</option>' in page
+
+
+def test_candidates_who_share_a_name_are_told_apart_on_the_ballot_for_participants_only(cast, election):
+    from councils.federation import actions as federation_actions
+    from tests.conftest import make_user
+
+    namesake = make_user("erin2", "Erin Walsh")
+    federation_actions.add_founding_member(actor=None, council=cast.riverside, user=namesake, now=NOW)
+    actions.nominate(actor=namesake, election=election, candidate=namesake, now=NOW)
+    voting(cast, election)
+    page = cast.client(cast.frank).get(f"/elections/{election.uuid}/").content.decode()
+    for who in ("erin", "erin2"):  # in the list of candidates and on the ballot
+        assert f"<li>Erin Walsh ({who})" in page and f">Erin Walsh ({who})</option>" in page
+    assert "Bob Novak (" not in page
+    assert "Erin Walsh (erin" in _part(cast.client(cast.frank), election, "candidates").content.decode()
+    # Someone who is not in the council reads only the names, as its member list is not theirs to see.
+    Council.objects.filter(pk=cast.riverside.pk).update(visibility=Council.Visibility.FEDERATION)
+    outside = cast.client(cast.dave).get(f"/elections/{election.uuid}/").content.decode()
+    assert outside.count("Erin Walsh") == 2 and "(erin" not in outside

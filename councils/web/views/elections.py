@@ -27,7 +27,7 @@ from councils.elections import actions, permissions, queries
 from councils.elections.actions import ELECTABLE_ROLES
 from councils.elections.models import METHOD_LABELS, Election
 from councils.federation.models import Office
-from councils.federation.queries import access_council, list_voters
+from councils.federation.queries import access_council, is_participant, list_voters
 from councils.web.views.common import domain_errors, live_page, parse_moment, told_apart
 
 # The parts of the election page that refresh themselves from its live stream, by the `part` an
@@ -52,6 +52,7 @@ def _context(
     """
     user = request.user
     candidacies = list(queries.list_candidacies(election=election))
+    _label(candidacies, viewer=user, council=election.council)
     standing = [c for c in candidacies if c.is_standing]
     may_nominate = (
         whole
@@ -102,6 +103,18 @@ def _context(
         else [],
         **extra,
     }
+
+
+def _label(candidacies: list[Any], *, viewer: Any, council: Any) -> None:
+    """Give each candidacy the name to list its candidate by: told apart from a namesake for participants.
+
+    Anyone else reads only the names, as in the council's member list, which they may not see.
+    """
+    names = [c.candidate.name.casefold() for c in candidacies]
+    shared = len(set(names)) < len(names) and is_participant(user=viewer, council=council)
+    labels = told_apart(c.candidate for c in candidacies) if shared else None
+    for i, candidacy in enumerate(candidacies):
+        candidacy.label = labels[i][1] if labels else candidacy.candidate.name
 
 
 @require_GET
