@@ -171,6 +171,13 @@ def _admission(subparsers: Sub) -> None:
     apply.add_argument("council", help="the council's UUID")
     apply.add_argument("--statement", default="", help="why you want to join, shown to the members")
     apply.set_defaults(handler=run_apply)
+    transfer = sub.add_parser(
+        "transfer",
+        help="ask to move your membership to another base council (its admission vote decides)",
+    )
+    transfer.add_argument("council", help="the UUID of the council you move to")
+    transfer.add_argument("--statement", default="", help="why you are moving, shown to its members")
+    transfer.set_defaults(handler=run_transfer)
     listing = sub.add_parser("list", help="a council's applications, or without --council your own")
     listing.add_argument("--council", help="the council's UUID")
     listing.set_defaults(handler=run_applications)
@@ -179,7 +186,7 @@ def _admission(subparsers: Sub) -> None:
     show.set_defaults(handler=lambda a: _application_call(a, "GET", ""))
     for name, path, help_text in (
         ("sponsor", "/sponsor", "sponsor an applicant (full members of standing)"),
-        ("withdraw", "/withdraw", "withdraw your own application"),
+        ("withdraw", "/withdraw", "withdraw your own application or transfer"),
     ):
         p = sub.add_parser(name, help=help_text)
         p.add_argument("application", help="the application's UUID")
@@ -211,11 +218,13 @@ def _admission(subparsers: Sub) -> None:
 
 
 def _application_text(a: dict[str, Any]) -> str:
-    lines = [
-        f"{a['applicant']['name']} → {a['council']['name']}: {a['status_label']}",
-        f"  sponsors: {', '.join(s['name'] for s in a['sponsors']) or 'none'}"
-        f" ({a['sponsors_required']} needed)",
-    ]
+    lines = [f"{a['applicant']['name']} → {a['council']['name']}: {a['status_label']}"]
+    if a["transfer_from"]:
+        origin = a["transfer_from"]["council"]["name"]
+        lines.append(f"  transfer from {origin} (no sponsors or candidate period)")
+    else:
+        sponsors = ", ".join(s["name"] for s in a["sponsors"]) or "none"
+        lines.append(f"  sponsors: {sponsors} ({a['sponsors_required']} needed)")
     if a["candidate_until"]:
         lines.append(f"  candidate until {a['candidate_until'][:10]} (voice, no vote)")
     if a["is_flagged"] and a.get("approval_members_before"):
@@ -231,6 +240,11 @@ def _application_text(a: dict[str, Any]) -> str:
 def run_apply(args: argparse.Namespace) -> int:
     body = {"council": parse_uuid(args.council, what="the council"), "statement": args.statement}
     return _out(args, Api(args.server).post("/membership/applications", body), _application_text)
+
+
+def run_transfer(args: argparse.Namespace) -> int:
+    body = {"council": parse_uuid(args.council, what="the council"), "statement": args.statement}
+    return _out(args, Api(args.server).post("/membership/transfers", body), _application_text)
 
 
 def run_applications(args: argparse.Namespace) -> int:

@@ -75,14 +75,22 @@ class Membership(models.Model):
         SUSPENDED = "suspended", _("Suspended")
         LEFT = "left", _("Left")
         EXPELLED = "expelled", _("Expelled")
+        TRANSFERRED = "transferred", _("Transferred to another council")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="memberships")
     council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="memberships")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.FULL)
+    # When the person joined the federation: a transfer carries it over from the membership it ends.
     joined_at = models.DateTimeField()
+    # When they became a full member of this council: a transfer starts it afresh, so standing
+    # (to sponsor, or to approve a surge) is earned in each council.
     full_since = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # The membership of another base council this one replaced by a transfer.
+    transferred_from = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="transferred_to"
+    )
 
     class Meta:
         ordering = ["council_id", "user__username"]

@@ -432,7 +432,12 @@ def on_recall_decided(*, motion: Motion, result: VoteResult, now: datetime) -> N
 
 
 def vacate_all_held(
-    *, user: User, reason: str, now: datetime, council: Council | None = None
+    *,
+    user: User,
+    reason: str,
+    now: datetime,
+    council: Council | None = None,
+    staying_in: Council | None = None,
 ) -> tuple[list[Seat | Office], list[Election]]:
     """End, as the rules, every seat and office `user` holds and call the by-elections, as after a recall.
 
@@ -441,6 +446,8 @@ def vacate_all_held(
     ends: their offices in it or a council above it, and their seats representing it or a council
     above it (a person belongs to one base council at a time, and whoever sits for the district
     or holds its office does so as one of the members below it, which they no longer are).
+    A member transferring to the base council `staying_in` is still one of the members below
+    the councils above both, so what they hold through those stays.
     Seats and offices held through another of the ended seats end with it (`seat_lost`); the
     rest end for `reason`.
     """
@@ -450,6 +457,9 @@ def vacate_all_held(
     held_offices = Office.objects.filter(user=user, ended_at__isnull=True)
     if council is not None:
         through = [council, *federation_queries.ancestors(council=council)]
+        if staying_in is not None:
+            kept = {staying_in.id, *(c.id for c in federation_queries.ancestors(council=staying_in))}
+            through = [c for c in through if c.id not in kept]
         held_seats = held_seats.filter(from_council__in=through)
         held_offices = held_offices.filter(council__in=through)
     seats = list(

@@ -7,12 +7,14 @@ taken away only by the outcome of a vote of their own base council.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 
 from councils.accounts.models import User
 from councils.constitution import queries as constitution_queries
@@ -28,7 +30,14 @@ from councils.mandates import actions as mandate_actions
 from councils.membership import permissions, queries
 from councils.membership import rules as membership_rules
 from councils.membership.errors import AdmissionRefusedError, DueProcessError
-from councils.membership.models import Appeal, Application, Defence, DisciplineCase, Sponsorship
+from councils.membership.models import (
+    OPEN_STATUSES,
+    Appeal,
+    Application,
+    Defence,
+    DisciplineCase,
+    Sponsorship,
+)
 from councils.record.actions import append_entry, commit_personal
 
 if TYPE_CHECKING:
@@ -72,20 +81,10 @@ def apply_for_membership(*, actor: User, council: Council, now: datetime, statem
         current.status == Membership.Status.CANDIDATE and current.council_id == council.id
     ):
         raise ConflictError(f"You are already a member of {current.council.name}.")
-    if Application.objects.filter(applicant=actor, status__in=_OPEN_APPLICATION).exists():
+    if Application.objects.filter(applicant=actor, status__in=OPEN_STATUSES).exists():
         raise ConflictError("You already have an application in progress.")
     rules = _rules(council)
-    window_start = now - timedelta(days=rules.admission_surge_days)
-    recent = (
-        Application.objects.filter(council=council, applied_at__gt=window_start)
-        .exclude(status=Application.Status.WITHDRAWN)
-        .count()
-        + 1
-    )
-    size = federation_queries.count_voters(council=council)
-    flagged = membership_rules.is_surge(
-        recent_applications=recent, council_size=size, share=rules.admission_surge_share
-    )
+    surge = _Surge.count(council=council, rules=rules, now=now)
     application = Application.objects.create(
         council=council,
         applicant=actor,
@@ -93,7 +92,7 @@ def apply_for_membership(*, actor: User, council: Council, now: datetime, statem
         applied_at=now,
         constitution_version=rules.version,
         membership=current,
-        is_flagged=flagged,
+        is_flagged=surge.flagged,
     )
     append_entry(
         event="membership.applied",
@@ -103,42 +102,145 @@ def apply_for_membership(*, actor: User, council: Council, now: datetime, statem
             "application": str(application.uuid),
             "applicant": str(actor.uuid),
             "invited": current is not None,
-            "flagged": flagged,
+            "flagged": surge.flagged,
             "constitution": rules.version,
         },
         now=now,
     )
-    if flagged:
-        append_entry(
-            event="membership.admission_flagged",
-            actor=None,
-            council=council,
-            payload={
-                "application": str(application.uuid),
-                "applications_in_window": recent,
-                "allowance": membership_rules.surge_allowance(
-                    council_size=size, share=rules.admission_surge_share
-                ),
-                "council_size": size,
-                "window_days": rules.admission_surge_days,
-                "share": str(rules.admission_surge_share),
-                # The council above approves; with none above, this council's longer-standing members do.
-                "approval_by": str((council.parent or council).uuid),
-                "constitution": rules.version,
-            },
-            now=now,
-        )
+    surge.record(application=application, rules=rules, now=now)
     _members_changed(council)
     return application
 
 
-_OPEN_APPLICATION = (Application.Status.SPONSORING, Application.Status.CANDIDATE, Application.Status.VOTING)
+@dataclass(frozen=True)
+class _Surge:
+    """How many applications to a council, this one included, fall in the surge window, against its size."""
+
+    council: Council
+    recent: int
+    size: int
+    flagged: bool
+
+    @classmethod
+    def count(cls, *, council: Council, rules: Constitution, now: datetime) -> _Surge:
+        """Count under the council row's lock: every application and transfer not withdrawn counts."""
+        window_start = now - timedelta(days=rules.admission_surge_days)
+        recent = (
+            Application.objects.filter(council=council, applied_at__gt=window_start)
+            .exclude(status=Application.Status.WITHDRAWN)
+            .count()
+            + 1
+        )
+        size = federation_queries.count_voters(council=council)
+        flagged = membership_rules.is_surge(
+            recent_applications=recent, council_size=size, share=rules.admission_surge_share
+        )
+        return cls(council=council, recent=recent, size=size, flagged=flagged)
+
+    def record(self, *, application: Application, rules: Constitution, now: datetime) -> None:
+        if not self.flagged:
+            return
+        append_entry(
+            event="membership.admission_flagged",
+            actor=None,
+            council=self.council,
+            payload={
+                "application": str(application.uuid),
+                "applications_in_window": self.recent,
+                "allowance": membership_rules.surge_allowance(
+                    council_size=self.size, share=rules.admission_surge_share
+                ),
+                "council_size": self.size,
+                "window_days": rules.admission_surge_days,
+                "share": str(rules.admission_surge_share),
+                # The council above approves; with none above, this council's longer-standing members do.
+                "approval_by": str((self.council.parent or self.council).uuid),
+                "constitution": rules.version,
+            },
+            now=now,
+        )
+
+
+@transaction.atomic
+def request_transfer(*, actor: User, council: Council, now: datetime, statement: str = "") -> Application:
+    """A full member asks to move to another base council of their federation (they changed workplace).
+
+    The receiving council decides by its admission vote, and the transfer counts towards its surge
+    limit like any application; there are no sponsors and no candidate period, because the person
+    is already a full member of the federation. Until admitted they stay a member of their council.
+    """
+    statement = _clean_text(statement, "statement", required=False)
+    # The same lock as an application: transfers and applications are counted against one surge limit.
+    council = Council.objects.select_for_update(of=("self",)).select_related("parent").get(id=council.id)
+    if not council.is_base:
+        raise InvalidInputError("Members belong to a base council; higher councils are made of delegates.")
+    current = (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("council")
+        .filter(user=actor, ended_at__isnull=True)
+        .first()
+    )
+    if current is None:
+        raise ConflictError("You are not a member of any council; apply to join one instead.")
+    if current.council_id == council.id:
+        raise ConflictError(f"You are already a member of {council.name}.")
+    if current.council.federation_id != council.federation_id:
+        raise InvalidInputError("A member can transfer only to a base council of their own federation.")
+    refusal = _transfer_refusal(current)
+    if refusal is not None:
+        raise ConflictError(refusal)
+    if Application.objects.filter(applicant=actor, status__in=OPEN_STATUSES).exists():
+        raise ConflictError("You already have an application or a transfer in progress.")
+    rules = _rules(council)
+    surge = _Surge.count(council=council, rules=rules, now=now)
+    application = Application.objects.create(
+        council=council,
+        applicant=actor,
+        statement=statement,
+        status=Application.Status.AWAITING_VOTE,
+        applied_at=now,
+        constitution_version=rules.version,
+        transfer_from=current,
+        is_flagged=surge.flagged,
+    )
+    append_entry(
+        event="membership.transfer_requested",
+        actor=actor,
+        council=council,
+        payload={
+            "application": str(application.uuid),
+            "applicant": str(actor.uuid),
+            "from_membership": str(current.uuid),
+            "from_council": str(current.council.uuid),
+            "flagged": surge.flagged,
+            "constitution": rules.version,
+        },
+        now=now,
+    )
+    surge.record(application=application, rules=rules, now=now)
+    _members_changed(council)
+    return application
+
+
+def _transfer_refusal(membership: Membership) -> str | None:
+    """Why `membership` cannot be transferred now, or None: only a full member not facing charges moves."""
+    if membership.ended_at is not None or membership.status != Membership.Status.FULL:
+        return (
+            f"Only a full member can transfer; the membership of {membership.council.name} is "
+            f"{membership.get_status_display().lower()}."
+        )
+    if DisciplineCase.objects.filter(membership=membership, status__in=_OPEN_CASE).exists():
+        return (
+            f"Charges against the member are open in {membership.council.name}; that council decides them "
+            "before the member can transfer."
+        )
+    return None
 
 
 def _lock_application(application: Application) -> Application:
     return (
         Application.objects.select_for_update(of=("self",))
-        .select_related("council", "council__parent", "applicant", "membership")
+        .select_related("council", "council__parent", "applicant", "membership", "transfer_from__council")
         .get(id=application.id)
     )
 
@@ -216,10 +318,10 @@ def _start_candidacy(*, application: Application, rules: Constitution, now: date
 
 @transaction.atomic
 def withdraw_application(*, actor: User, application: Application, now: datetime) -> Application:
-    """The applicant withdraws; a candidate membership they held ends with it."""
+    """The applicant withdraws; a candidate membership ends with it, a transferring member stays put."""
     application = _lock_application(application)
     permissions.require(actor, "withdraw", application)
-    if application.status not in (Application.Status.SPONSORING, Application.Status.CANDIDATE):
+    if application.status not in WITHDRAWABLE:
         raise ConflictError("Only an application not yet put to the vote can be withdrawn.")
     application.status = Application.Status.WITHDRAWN
     application.decided_at = now
@@ -238,6 +340,13 @@ def withdraw_application(*, actor: User, application: Application, now: datetime
     )
     _members_changed(application.council)
     return application
+
+
+WITHDRAWABLE = (
+    Application.Status.SPONSORING,
+    Application.Status.CANDIDATE,
+    Application.Status.AWAITING_VOTE,
+)
 
 
 def _end_candidate(*, application: Application, now: datetime) -> str | None:
@@ -296,29 +405,45 @@ def call_admission_vote(
     method: str | None = None,
     closes_at: datetime | None = None,
 ) -> Vote:
-    """Put a candidate who has served the candidate period to the vote of their base council."""
+    """Put a candidate who has served the candidate period, or a transfer, to the vote of the base council."""
     application = _lock_application(application)
     if actor is not None:
         permissions.require(actor, "call_vote", application)
-    if application.status != Application.Status.CANDIDATE:
-        raise ConflictError("Only a candidate member's application can be put to the admission vote.")
-    assert application.candidate_until is not None
-    if now < application.candidate_until:
-        raise ConflictError(
-            f"The candidate period runs until {application.candidate_until:%Y-%m-%d}; "
-            "the admission vote comes after it."
+    council = application.council
+    moving = application.transfer_from
+    if moving is not None and application.status == Application.Status.AWAITING_VOTE:
+        refusal = _transfer_refusal(moving)
+        if refusal is not None:
+            raise ConflictError(refusal)
+        title = f"Transfer of a member of {moving.council.name} to {council.name}"
+        text = (
+            f"Membership {moving.uuid}, a full member of {moving.council.name}, asks to transfer to "
+            f"{council.name}. Admit them as a full member of {council.name}; their membership of "
+            f"{moving.council.name} ends with the transfer."
         )
-    rules = _rules(application.council)
-    assert application.membership is not None
-    motion, vote = _hold(
-        actor=actor,
-        council=application.council,
-        title=f"Admission of a candidate member to {application.council.name}"[:200],
-        text=(
+    elif application.status == Application.Status.CANDIDATE:
+        assert application.candidate_until is not None and application.membership is not None
+        if now < application.candidate_until:
+            raise ConflictError(
+                f"The candidate period runs until {application.candidate_until:%Y-%m-%d}; "
+                "the admission vote comes after it."
+            )
+        title = f"Admission of a candidate member to {council.name}"
+        text = (
             f"Candidate membership {application.membership.uuid} has served its candidate period "
             f"with the sponsors the constitution requires. Admit the candidate as a full member of "
-            f"{application.council.name}."
-        ),
+            f"{council.name}."
+        )
+    else:
+        raise ConflictError(
+            "Only a candidate member's application, or a transfer, can be put to the admission vote."
+        )
+    rules = _rules(council)
+    motion, vote = _hold(
+        actor=actor,
+        council=council,
+        title=title[:200],
+        text=text,
         kind="admission",
         subject=application.uuid,
         threshold=membership_rules.ADMISSION_THRESHOLD,
@@ -368,9 +493,9 @@ def call_approval_vote(
         raise ConflictError(
             "This admission is not flagged; it needs no approval beyond the council's own vote."
         )
-    if application.status not in (Application.Status.CANDIDATE, Application.Status.VOTING):
+    if application.status not in APPROVABLE:
         raise ConflictError(
-            "Only an applicant in the candidate period or the admission vote can be approved."
+            "Only a candidate, a transfer, or an applicant in the admission vote can be approved."
         )
     if application.parent_motion_uuid is not None:
         raise ConflictError("The approval vote on this admission has already been called.")
@@ -425,6 +550,9 @@ def call_approval_vote(
     return vote
 
 
+APPROVABLE = (Application.Status.CANDIDATE, Application.Status.AWAITING_VOTE, Application.Status.VOTING)
+
+
 def _approval_level(council: Council) -> str:
     """Who approves a flagged admission to `council`: the council above, or its own members of standing."""
     return "parent" if council.parent_id is not None else "standing_members"
@@ -446,7 +574,7 @@ def apply_admission_outcome(*, motion: Motion, result: VoteResult, now: datetime
     """Outcome handler for motions of kind "admission"; runs inside close_vote's transaction."""
     application = (
         Application.objects.select_for_update(of=("self",))
-        .select_related("council", "council__parent", "applicant", "membership")
+        .select_related("council", "council__parent", "applicant", "membership", "transfer_from__council")
         .filter(uuid=motion.subject_uuid)
         .first()
         if motion.subject_uuid
@@ -514,6 +642,9 @@ def apply_admission_outcome(*, motion: Motion, result: VoteResult, now: datetime
         return
     if application.is_flagged and application.parent_approved_at is None:
         return
+    if application.transfer_from is not None:
+        _transfer(application=application, motion=motion, level=level, rules=rules, now=now)
+        return
     membership = application.membership
     assert membership is not None
     membership = Membership.objects.select_for_update().get(id=membership.id)
@@ -541,6 +672,92 @@ def apply_admission_outcome(*, motion: Motion, result: VoteResult, now: datetime
     _members_changed(council)
 
 
+def _transfer(
+    *, application: Application, motion: Motion, level: str, rules: Constitution, now: datetime
+) -> None:
+    """Move an admitted transfer: the old membership ends and the new one starts in this transaction.
+
+    What the member held through the council they leave ends as when a member leaves, for reason
+    `transferred`; what they hold through a council above both stays, since they are still one of
+    its members. A member who is no longer full in their council, or who faces charges there, is
+    not moved: the transfer is refused with the reason, and they stay where they are.
+    """
+    council = application.council
+    assert application.transfer_from is not None
+    old = (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("council", "user")
+        .get(id=application.transfer_from.id)
+    )
+    application.decided_at = now
+    refusal = _transfer_refusal(old)
+    if refusal is not None:
+        application.status = Application.Status.REJECTED
+        application.save(update_fields=["status", "decided_at"])
+        append_entry(
+            event="member.not_admitted",
+            actor=None,
+            council=council,
+            payload={
+                "application": str(application.uuid),
+                "membership": None,
+                "motion": str(motion.uuid),
+                "by": level,
+                "reason": refusal,
+                "constitution": rules.version,
+            },
+            now=now,
+        )
+        _members_changed(council)
+        return
+    old.status = Membership.Status.TRANSFERRED
+    old.ended_at = now
+    old.save(update_fields=["status", "ended_at"])
+    user = old.user
+    ended, byelections = mandate_actions.vacate_all_held(
+        user=user, reason="transferred", now=now, council=old.council, staying_in=council
+    )
+    withdrawn = election_actions.withdraw_all_candidacies(
+        user=user,
+        reason="transferred",
+        now=now,
+        councils={old.council, *(x.council for x in ended)},
+    )
+    membership = Membership.objects.create(
+        user=user,
+        council=council,
+        status=Membership.Status.FULL,
+        joined_at=old.joined_at,
+        full_since=now,
+        transferred_from=old,
+    )
+    application.membership = membership
+    application.status = Application.Status.ADMITTED
+    application.save(update_fields=["membership", "status", "decided_at"])
+    append_entry(
+        event="member.transferred",
+        actor=None,
+        council=council,
+        payload={
+            "application": str(application.uuid),
+            "membership": str(membership.uuid),
+            "member": str(user.uuid),
+            "from_membership": str(old.uuid),
+            "from_council": str(old.council.uuid),
+            "joined_at": format_time(old.joined_at),
+            "flagged": application.is_flagged,
+            "constitution": rules.version,
+            "ended_seats": [str(x.uuid) for x in ended if isinstance(x, Seat)],
+            "ended_offices": [str(x.uuid) for x in ended if isinstance(x, Office)],
+            "byelections": [str(e.uuid) for e in byelections],
+            "withdrawn_candidacies": [str(c.uuid) for c in withdrawn],
+        },
+        now=now,
+    )
+    _members_changed(old.council)
+    _members_changed(council)
+
+
 # Status changes outside due process ---------------------------------------------
 
 
@@ -562,9 +779,10 @@ def leave_membership(*, actor: User, membership: Membership, now: datetime) -> M
     membership.status = Membership.Status.LEFT
     membership.ended_at = now
     membership.save(update_fields=["status", "ended_at"])
-    Application.objects.filter(membership=membership, status__in=_OPEN_APPLICATION).update(
-        status=Application.Status.WITHDRAWN, decided_at=now
-    )
+    # A pending transfer from the council left goes with it: there is no membership left to move.
+    Application.objects.filter(
+        Q(membership=membership) | Q(transfer_from=membership), status__in=OPEN_STATUSES
+    ).update(status=Application.Status.WITHDRAWN, decided_at=now)
     # Nobody speaks or votes for a council they have left: what they hold through it ends now, and
     # the rules call the by-elections, as after a recall; their candidacies in its elections, and in
     # those of the councils where its seats sat them, are withdrawn (docs/accountability.md).

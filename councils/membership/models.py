@@ -9,11 +9,16 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Application(models.Model):
-    """An application to join a base council: sponsors, a candidate period, then the council's vote."""
+    """An application to join a base council: sponsors, a candidate period, then the council's vote.
+
+    A transfer from another base council of the federation (`transfer_from`) skips the sponsors and
+    the candidate period: it waits for the council's vote at once (docs/accountability-membership.md).
+    """
 
     class Status(models.TextChoices):
         SPONSORING = "sponsoring", _("Waiting for sponsors")
         CANDIDATE = "candidate", _("Candidate period")
+        AWAITING_VOTE = "awaiting_vote", _("Transfer waiting for the admission vote")
         VOTING = "voting", _("Admission vote")
         ADMITTED = "admitted", _("Admitted")
         REJECTED = "rejected", _("Not admitted")
@@ -33,6 +38,14 @@ class Application(models.Model):
     membership = models.ForeignKey(
         "federation.Membership", null=True, blank=True, on_delete=models.PROTECT, related_name="applications"
     )
+    # A transfer: the applicant's current membership of another base council, which ends on admission.
+    transfer_from = models.ForeignKey(
+        "federation.Membership",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="transfer_applications",
+    )
     candidate_since = models.DateTimeField(null=True, blank=True)
     candidate_until = models.DateTimeField(null=True, blank=True)
     # A surge of admissions also needs the parent council's approval.
@@ -48,7 +61,7 @@ class Application(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["applicant"],
-                condition=Q(status__in=["sponsoring", "candidate", "voting"]),
+                condition=Q(status__in=["sponsoring", "candidate", "awaiting_vote", "voting"]),
                 name="application_one_open_per_applicant",
             )
         ]
@@ -58,7 +71,15 @@ class Application(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status in (self.Status.SPONSORING, self.Status.CANDIDATE, self.Status.VOTING)
+        return self.status in OPEN_STATUSES
+
+
+OPEN_STATUSES = (
+    Application.Status.SPONSORING,
+    Application.Status.CANDIDATE,
+    Application.Status.AWAITING_VOTE,
+    Application.Status.VOTING,
+)
 
 
 class Sponsorship(models.Model):

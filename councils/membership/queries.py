@@ -15,14 +15,19 @@ from councils.federation import queries as federation_queries
 from councils.federation.models import Council, Membership
 from councils.membership import permissions
 from councils.membership import rules as membership_rules
-from councils.membership.models import Appeal, Application, DisciplineCase
+from councils.membership.models import OPEN_STATUSES, Appeal, Application, DisciplineCase
 
 
 def access_application(*, viewer: Any, application_uuid: uuid_lib.UUID | str) -> Application:
     """The application, for the applicant and the councils deciding it; NotFoundError otherwise."""
     try:
         application = Application.objects.select_related(
-            "council", "council__parent", "council__federation", "applicant", "membership"
+            "council",
+            "council__parent",
+            "council__federation",
+            "applicant",
+            "membership",
+            "transfer_from__council",
         ).get(uuid=application_uuid)
     except (Application.DoesNotExist, ValueError, TypeError, ValidationError):
         raise NotFoundError("No such application.") from None
@@ -45,15 +50,11 @@ def approval_cutoff(*, application: Application) -> datetime | None:
 
 
 def list_applications(*, council: Council, open_only: bool = False) -> QuerySet[Application]:
-    qs = Application.objects.filter(council=council).select_related("applicant", "council")
+    qs = Application.objects.filter(council=council).select_related(
+        "applicant", "council", "transfer_from__council"
+    )
     if open_only:
-        qs = qs.filter(
-            status__in=[
-                Application.Status.SPONSORING,
-                Application.Status.CANDIDATE,
-                Application.Status.VOTING,
-            ]
-        )
+        qs = qs.filter(status__in=OPEN_STATUSES)
     return qs.order_by("-applied_at", "-id")
 
 
@@ -70,13 +71,7 @@ def list_open_flagged(*, council: Council) -> QuerySet[Application]:
     """Open flagged admissions to `council`, or to the councils below it that need its approval."""
     return (
         Application.objects.filter(Q(council=council) | Q(council__parent=council), is_flagged=True)
-        .filter(
-            status__in=[
-                Application.Status.SPONSORING,
-                Application.Status.CANDIDATE,
-                Application.Status.VOTING,
-            ]
-        )
+        .filter(status__in=OPEN_STATUSES)
         .select_related("council")
         .order_by("-applied_at", "-id")
     )
@@ -177,6 +172,16 @@ def access_membership(*, viewer: Any, membership_uuid: uuid_lib.UUID | str) -> M
     if not mine and not federation_queries.is_participant(user=viewer, council=membership.council):
         raise NotFoundError("No such membership.")
     return membership
+
+
+def list_councils_to_transfer_to(*, viewer: Any, membership: Membership) -> QuerySet[Council]:
+    """The base councils of the member's federation they may ask to move to, by name."""
+    return (
+        federation_queries.list_visible_councils(viewer=viewer)
+        .filter(federation_id=membership.council.federation_id, is_base=True)
+        .exclude(id=membership.council_id)
+        .order_by("name", "id")
+    )
 
 
 def access_council_to_join(*, viewer: Any, council_uuid: uuid_lib.UUID | str) -> Council:

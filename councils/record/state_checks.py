@@ -25,6 +25,8 @@ MEMBERSHIP_STATUS = {
     # A refused or withdrawn application ends the candidate membership it held.
     "member.not_admitted": "left",
     "membership.withdrawn": "left",
+    # A transfer admits the new membership; the one it replaces (`from_membership`) is "transferred".
+    "member.transferred": "full",
 }
 
 
@@ -50,6 +52,14 @@ def check_memberships(record: RecordIndex) -> Iterator[str]:
                 "status": MEMBERSHIP_STATUS[entry.event],
                 "member": entry.payload.get("member"),
                 "council": entry.council,
+                "index": entry.index,
+            }
+        moved_from = entry.payload.get("from_membership") if entry.event == "member.transferred" else None
+        if isinstance(moved_from, str):
+            recorded[moved_from] = {
+                "status": "transferred",
+                "member": entry.payload.get("member"),
+                "council": entry.payload.get("from_council"),
                 "index": entry.index,
             }
     rows = Membership.objects.values_list("uuid", "status", "user__uuid", "council__uuid")

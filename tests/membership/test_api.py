@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -319,3 +320,66 @@ def test_a_flagged_admission_below_a_council_names_the_council_above(ready):
         ready, "member", API, "get", f"/api/v1/membership/applications/{applications[0].uuid}"
     ).json()
     assert body["approval_by"] is None
+
+
+TRANSFERS = "/api/v1/membership/transfers"
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    # Dave is already in Harbour Works; Carol observes Riverside but is a member of no council.
+    [("anonymous", 401), ("outsider", 409), ("observer", 409), ("member", 201), ("officer", 201)],
+)
+def test_personas_ask_to_transfer(ready, persona, status):
+    response = check(
+        ready, persona, API, "post", TRANSFERS, {"council": str(ready.harbour.uuid)}, expected=status
+    )
+    if status == 201:
+        body = response.json()
+        assert body["status"] == "awaiting_vote"
+        assert body["transfer_from"]["council"]["name"] == "Riverside Depot"
+        assert body["sponsors"] == [] and body["candidate_until"] is None
+
+
+def test_transfer_to_an_unknown_or_a_higher_council(ready):
+    check(ready, "member", API, "post", TRANSFERS, {"council": str(uuid.uuid4())}, expected=404)
+    response = check(
+        ready, "member", API, "post", TRANSFERS, {"council": str(ready.district.uuid)}, expected=422
+    )
+    assert "base council" in response.json()["detail"]
+
+
+def test_transfer_with_bad_input_is_422(ready):
+    check_invalid(ready, API, "post", TRANSFERS, {"council": "x"}, persona="member")
+    check_invalid(
+        ready,
+        API,
+        "post",
+        TRANSFERS,
+        {"council": str(ready.harbour.uuid), "statement": "x" * 20_001},
+        "member",
+    )
+    check_wrong_method(ready, API, TRANSFERS, "get")
+
+
+def test_transfer_through_the_api_from_request_to_move(ready):
+    made = ready.api(ready.dave).post(
+        TRANSFERS,
+        {"council": str(ready.riverside.uuid), "statement": "New job."},
+        content_type="application/json",
+    )
+    assert made.status_code == 201, made.content
+    uuid_ = made.json()["uuid"]
+    listed = (
+        ready.api(ready.alice).get(f"/api/v1/membership/applications?council={ready.riverside.uuid}").json()
+    )
+    assert [a["transfer_from"]["council"]["name"] for a in listed["items"]] == ["Harbour Works"]
+    called = ready.api(ready.alice).post(
+        f"/api/v1/membership/applications/{uuid_}/call-vote",
+        {"method": "named"},
+        content_type="application/json",
+    )
+    assert called.status_code == 201, called.content
+    withdrawn = ready.api(ready.dave).post(f"/api/v1/membership/applications/{uuid_}/withdraw")
+    assert withdrawn.status_code == 409
+    assert withdrawn.json()["detail"] == "Only an application not yet put to the vote can be withdrawn."

@@ -103,6 +103,20 @@ def test_admission_apply_sponsor_and_show(cli, cast, capsys):
     assert cli(cast.alice, "admission", "show", "not-a-uuid") == 2
 
 
+def test_admission_transfer_call_vote_and_withdraw(cli, cast, capsys):
+    assert cli(cast.dave, "admission", "transfer", str(cast.riverside.uuid), "--statement", "New job.") == 0
+    assert "transfer from Harbour Works (no sponsors or candidate period)" in capsys.readouterr().out
+    assert cli(cast.dave, "admission", "transfer", str(cast.riverside.uuid)) == 2
+    assert "in progress" in capsys.readouterr().err
+    application = Application.objects.get(applicant=cast.dave)
+    assert cli(cast.dave, "admission", "withdraw", str(application.uuid), "--json") == 0
+    assert json.loads(capsys.readouterr().out)["status"] == "withdrawn"
+    assert cli(cast.bob, "admission", "transfer", str(cast.harbour.uuid), "--json") == 0
+    moving = json.loads(capsys.readouterr().out)
+    assert moving["transfer_from"]["council"]["name"] == "Riverside Depot"
+    assert cli(cast.bob, "admission", "transfer", "not-a-uuid") == 2
+
+
 def test_admission_approval_vote_in_a_council_with_no_parent(cli, cast, capsys):
     from tests.membership.support import LATER, standalone_council
 

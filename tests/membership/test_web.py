@@ -400,3 +400,82 @@ def test_the_accused_finds_the_charges_on_the_home_page(ready):
     page = ready.client(ready.frank).get("/").content.decode()
     assert "Charges against you" in page and f'href="/membership/cases/{case.uuid}/"' in page
     assert "Charges against you" not in ready.client(ready.erin).get("/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    # Carol observes Riverside but is a member of no council, so has nothing to transfer.
+    [("anonymous", LOGIN), ("outsider", 200), ("observer", 409), ("member", 200), ("officer", 200)],
+)
+def test_personas_see_the_transfer_page(ready, persona, status):
+    response = check(ready, persona, WEB, "get", "/membership/transfer/", expected=status)
+    if status == 200:
+        page = response.content.decode()
+        assert "Transfer to another council" in page
+        # Only the other base councils of the federation are offered.
+        assert "Eastside District" not in page
+        offered = {
+            name: f'value="{c.uuid}"' in page
+            for name, c in (("harbour", ready.harbour), ("riverside", ready.riverside))
+        }
+        assert offered == {"harbour": persona != "outsider", "riverside": persona == "outsider"}
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    # Harbour Works is not among Dave's choices: he is in it already.
+    [("anonymous", LOGIN), ("outsider", 422), ("observer", 409), ("member", 302), ("officer", 302)],
+)
+def test_personas_ask_to_transfer_on_the_web(ready, persona, status):
+    check(
+        ready,
+        persona,
+        WEB,
+        "post",
+        "/membership/transfer/",
+        {"council": str(ready.harbour.uuid)},
+        expected=status,
+    )
+
+
+def test_transfer_on_the_web_and_shown_to_the_receiving_council(ready):
+    client = ready.client(ready.dave)
+    assert "Transfer to another council" in client.get("/membership/").content.decode()
+    response = client.post(
+        "/membership/transfer/", {"council": str(ready.riverside.uuid), "statement": "New job."}
+    )
+    assert response.status_code == 302
+    application = Application.objects.get(applicant=ready.dave)
+    assert application.transfer_from.council == ready.harbour
+    admissions = (
+        ready.client(ready.alice).get(f"/membership/council/{ready.riverside.uuid}/").content.decode()
+    )
+    assert "Transfer from Harbour Works" in admissions
+    page = ready.client(ready.alice).get(f"/membership/applications/{application.uuid}/").content.decode()
+    assert "asks to transfer from Harbour Works to Riverside Depot" in page
+    assert "Call the admission vote" in page
+    mine = client.get(f"/membership/applications/{application.uuid}/").content.decode()
+    assert "Withdraw my transfer" in mine
+    assert client.post(f"/membership/applications/{application.uuid}/withdraw/").status_code == 302
+    application.refresh_from_db()
+    assert application.status == Application.Status.WITHDRAWN
+
+
+def test_transfer_on_the_web_and_the_api_record_the_same_entry(ready):
+    check(
+        ready,
+        "member",
+        WEB,
+        "post",
+        "/membership/transfer/",
+        {"council": str(ready.harbour.uuid)},
+        expected=302,
+    )
+    ready.api(ready.dave).post(
+        "/api/v1/membership/transfers",
+        {"council": str(ready.riverside.uuid)},
+        content_type="application/json",
+    )
+    web, api = entries("membership.transfer_requested")
+    assert set(web["payload"]) == set(api["payload"])
+    assert (web["actor"], api["actor"]) == (str(ready.bob.uuid), str(ready.dave.uuid))

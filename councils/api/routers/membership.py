@@ -1,4 +1,4 @@
-"""Admission (applications, sponsors, candidate periods, admission votes) and due process.
+"""Admission (applications, sponsors, candidate periods, admission votes), transfers and due process.
 
 A member's status changes only through these procedures: `POST
 /membership/members/{id}/status` lets a member leave and refuses, with the
@@ -25,6 +25,11 @@ from councils.membership.models import Appeal, Application, DisciplineCase
 router = Router(tags=["membership"])
 
 
+class TransferFromOut(Schema):
+    membership: UUID
+    council: Ref
+
+
 class ApplicationOut(Schema):
     uuid: UUID
     council: Ref
@@ -34,6 +39,7 @@ class ApplicationOut(Schema):
     status_label: str
     applied_at: datetime
     membership: UUID | None
+    transfer_from: TransferFromOut | None
     candidate_since: datetime | None
     candidate_until: datetime | None
     sponsors: list[Ref]
@@ -50,6 +56,11 @@ class ApplicationOut(Schema):
 
 
 class ApplicationIn(Strict):
+    council: UUID
+    statement: str = Field(default="", max_length=20_000)
+
+
+class TransferIn(Strict):
     council: UUID
     statement: str = Field(default="", max_length=20_000)
 
@@ -166,6 +177,12 @@ def application_out(application: Application) -> dict[str, Any]:
         "status_label": str(application.get_status_display()),
         "applied_at": application.applied_at,
         "membership": application.membership.uuid if application.membership else None,
+        "transfer_from": {
+            "membership": application.transfer_from.uuid,
+            "council": _ref(application.transfer_from.council),
+        }
+        if application.transfer_from
+        else None,
         "candidate_since": application.candidate_since,
         "candidate_until": application.candidate_until,
         "sponsors": [_ref(s.sponsor) for s in application.sponsorships.select_related("sponsor")],
@@ -252,7 +269,8 @@ def list_applications(request: HttpRequest, council: UUID | None = None) -> Any:
         found = queries.list_my_applications(user=request.user)
     else:
         found = queries.list_applications(council=_council_for_list(request, council))
-    return [application_out(a) for a in found.select_related("membership", "council")]
+    found = found.select_related("membership", "council", "transfer_from__council")
+    return [application_out(a) for a in found]
 
 
 @router.post("/applications", response={201: ApplicationOut}, operation_id="applications_create")
@@ -260,6 +278,23 @@ def apply(request: HttpRequest, body: ApplicationIn) -> Any:
     """Apply to join a base council (an account with no current membership, or an invited candidate)."""
     council = queries.access_council_to_join(viewer=request.user, council_uuid=body.council)
     application = actions.apply_for_membership(
+        actor=acting_user(request),
+        council=council,
+        statement=body.statement,
+        now=timezone.now(),
+    )
+    return Status(201, application_out(application))
+
+
+@router.post("/transfers", response={201: ApplicationOut}, operation_id="transfers_create")
+def transfer(request: HttpRequest, body: TransferIn) -> Any:
+    """Ask to move your membership to another base council of your federation.
+
+    The receiving council decides by its admission vote (and, in a surge, the approval vote);
+    no sponsors or candidate period. Follow and withdraw it as an application.
+    """
+    council = queries.access_council_to_join(viewer=request.user, council_uuid=body.council)
+    application = actions.request_transfer(
         actor=acting_user(request),
         council=council,
         statement=body.statement,

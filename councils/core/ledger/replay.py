@@ -188,7 +188,8 @@ def _set_membership(replay: Replay, item: Item, status: str) -> None:
     }
 
 
-FULL_FROM_NOW = ("member.founding_enrolled", "member.admitted")
+# A transfer starts full membership of the new council afresh: standing is earned in each council.
+FULL_FROM_NOW = ("member.founding_enrolled", "member.admitted", "member.transferred")
 
 
 @rule(*FULL_FROM_NOW, "member.reinstated")
@@ -207,6 +208,33 @@ def _member_left(replay: Replay, item: Item) -> None:
     _set_membership(replay, item, "left")
 
 
+@rule("member.transferred")
+def _member_transferred(replay: Replay, item: Item) -> None:
+    """A transfer moves a full member of one base council to another; they no longer sit for the first."""
+    p = item.payload
+    member, old_uuid, from_council = p.get("member"), p.get("from_membership"), p.get("from_council")
+    what = f"{member} was transferred from {from_council} to {item.council}"
+    old = replay.table("memberships").get(old_uuid or "")
+    if old is None and replay.not_replayed:
+        replay.note("some transfers come from councils whose memberships you may not read")
+    elif old is None:
+        replay.problem(item, f"{what} from membership {old_uuid}, which the record never admitted")
+    elif (old["member"], old["council"]) != (member, from_council) or from_council == item.council:
+        replay.problem(item, f"{what} from membership {old_uuid}, which is not theirs in that council")
+    elif old["status"] != "full":
+        replay.problem(item, f"{what} from membership {old_uuid}, which was {old['status']}, not full")
+    if old is not None:
+        old["status"] = "transferred"
+    kept = sorted(
+        str(seat)
+        for seat, held in replay.table("seats").items()
+        if held["delegate"] == member and held.get("from_council") == from_council
+    )
+    if kept:
+        replay.problem(item, f"{what} but still sits for the council they left in seat {', '.join(kept)}")
+    _set_membership(replay, item, "full")
+
+
 @rule("member.suspended")
 def _member_suspended(replay: Replay, item: Item) -> None:
     _set_membership(replay, item, "suspended")
@@ -221,7 +249,11 @@ def _member_expelled(replay: Replay, item: Item) -> None:
 def _seated(replay: Replay, item: Item) -> None:
     seat = item.payload.get("seat")
     if isinstance(seat, str):
-        replay.table("seats")[seat] = {"delegate": item.payload.get("delegate"), "council": item.council}
+        replay.table("seats")[seat] = {
+            "delegate": item.payload.get("delegate"),
+            "council": item.council,
+            "from_council": item.payload.get("from_council"),
+        }
 
 
 @rule("delegate.unseated")

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from councils.accounts.models import User
 from councils.constitution import queries as constitution_queries
-from councils.core.errors import InvalidInputError
+from councils.core.errors import ConflictError, InvalidInputError
 from councils.federation import queries as federation_queries
 from councils.federation.models import Membership
 from councils.membership import actions, permissions, queries
@@ -37,6 +37,16 @@ def _me(request: HttpRequest) -> User:
 class ApplyForm(forms.Form):
     statement = forms.CharField(
         label=gettext_lazy("Why you want to join (optional)"),
+        widget=forms.Textarea,
+        required=False,
+        max_length=20_000,
+    )
+
+
+class TransferForm(forms.Form):
+    council = forms.ChoiceField(label=gettext_lazy("The base council you move to"))
+    statement = forms.CharField(
+        label=gettext_lazy("Why you are moving (optional)"),
         widget=forms.Textarea,
         required=False,
         max_length=20_000,
@@ -95,12 +105,37 @@ def _status(request: HttpRequest) -> int:
 @login_required
 @domain_errors
 def membership_home(request: HttpRequest) -> HttpResponse:
+    current = federation_queries.current_membership(user=_me(request))
     context = {
         "applications": queries.list_my_applications(user=_me(request)),
         "cases": queries.list_cases_against(user=_me(request)),
-        "current": federation_queries.current_membership(user=_me(request)),
+        "current": current,
+        "may_transfer": current is not None and current.status == Membership.Status.FULL,
     }
     return render(request, "web/membership/home.html", context)
+
+
+@login_required
+@domain_errors
+def transfer(request: HttpRequest) -> HttpResponse:
+    current = federation_queries.current_membership(user=_me(request))
+    if current is None:
+        raise ConflictError("You are not a member of any council; apply to join one instead.")
+    form = TransferForm(request.POST if request.method == "POST" else None)
+    councils = queries.list_councils_to_transfer_to(viewer=request.user, membership=current)
+    cast(forms.ChoiceField, form.fields["council"]).choices = [(str(c.uuid), c.name) for c in councils]
+    if request.method == "POST" and form.is_valid():
+        application = actions.request_transfer(
+            actor=_me(request),
+            council=councils.get(uuid=form.cleaned_data["council"]),
+            statement=form.cleaned_data["statement"],
+            now=timezone.now(),
+        )
+        messages.success(request, _("Your transfer is asked for. The council you move to will vote on it."))
+        return redirect("web:application", application.uuid)
+    rules = constitution_queries.constitution_for(federation=current.council.federation_id)
+    context = {"current": current, "form": form, "rules": rules}
+    return render(request, "web/membership/transfer.html", context, status=_status(request))
 
 
 @login_required
@@ -147,12 +182,13 @@ def application_detail(request: HttpRequest, application_id: UUID) -> HttpRespon
         "sponsors": application.sponsorships.select_related("sponsor"),
         "rules": constitution_queries.constitution_for(federation=application.council.federation_id),
         "may_sponsor": application.status == "sponsoring" and permissions.can(user, "sponsor", application),
-        "may_withdraw": application.status in ("sponsoring", "candidate")
+        "may_withdraw": application.status in actions.WITHDRAWABLE
         and permissions.can(user, "withdraw", application),
-        "may_call": application.status == "candidate" and permissions.can(user, "call_vote", application),
+        "may_call": application.status in ("candidate", "awaiting_vote")
+        and permissions.can(user, "call_vote", application),
         "may_call_approval": application.is_flagged
         and application.parent_motion_uuid is None
-        and application.status in ("candidate", "voting")
+        and application.status in actions.APPROVABLE
         and permissions.can(user, "call_approval_vote", application),
         "approval_cutoff": queries.approval_cutoff(application=application),
         "now": timezone.now(),
@@ -375,6 +411,7 @@ def appeal_call_vote(request: HttpRequest, appeal_id: UUID) -> HttpResponse:
 urlpatterns = [
     path("", membership_home, name="membership"),
     path("apply/<uuid:council_id>/", apply, name="membership_apply"),
+    path("transfer/", transfer, name="membership_transfer"),
     path("council/<uuid:council_id>/", council_page, name="membership_council"),
     path("council/<uuid:council_id>/charges/", charges_new, name="charges_new"),
     path("applications/<uuid:application_id>/", application_detail, name="application"),
