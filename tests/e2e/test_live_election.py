@@ -75,10 +75,12 @@ def test_the_election_page_shows_what_others_do_without_a_reload(cast, asgi_serv
         assert not _not_reloaded(page)
         _mark(page)
 
-    # The chair casts her ballot on her page: Bob's turnout rises, and his page stays as it is.
+    # The chair checks her ballot, then casts it: Bob's turnout rises, and his page stays as it is.
+    alice.get_by_label("Preference 1").select_option(label="Erin Walsh")
+    alice.get_by_role("button", name="Review my ballot").click()
+    expect(alice.locator("#ballot-review")).to_have_text("Erin Walsh")
     with alice.expect_response(_streams(election)):
-        alice.get_by_label("Preference 1").select_option(label="Erin Walsh")
-        alice.get_by_role("button", name="Cast my secret ballot").click()
+        alice.get_by_role("button", name="Cast this ballot").click()
     expect(bob.locator("#turnout")).to_have_text("1 / 4", timeout=SOON)
     # A screen reader hears the change through the summary, which holds the latest count.
     expect(bob.locator("#turnout-summary")).to_have_text("Turnout 1 / 4", timeout=SOON)

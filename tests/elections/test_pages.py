@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -7,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from councils.elections import actions
-from councils.elections.models import Election
+from councils.elections.models import Election, Participation
 from councils.federation.models import Council, Membership
 from councils.membership import actions as membership_actions
 
@@ -141,13 +142,25 @@ def test_ranked_ballot_form_works_without_javascript(cast, election):
         assert response.status_code == 422
         assert f"preference {gap} is empty".encode() in response.content
         assert f'<option value="{bob.uuid}" selected'.encode() in response.content
-    response = client.post(
-        f"/elections/{election.uuid}/ballot/",
-        {"rank_1": str(erin.uuid), "rank_2": str(bob.uuid), "rank_3": ""},
+    marks = {"rank_1": str(erin.uuid), "rank_2": str(bob.uuid), "rank_3": ""}
+    # First the voter sees their ballot in words, with nothing cast yet.
+    review = client.post(f"/elections/{election.uuid}/ballot/", marks).content.decode()
+    assert re.search(
+        r'<ol class="ballot-review" id="ballot-review"><li>Erin Walsh</li><li>Bob Novak</li></ol>', review
     )
+    assert f'<input type="hidden" name="rank_1" value="{erin.uuid}">' in review
+    assert 'name="rank_3"' not in review and not Participation.objects.filter(election=election).exists()
+    # Changing their mind takes them back to the ballot, marks kept.
+    back = client.post(f"/elections/{election.uuid}/ballot/", {**marks, "change": "1"})
+    assert back.status_code == 200 and f'<option value="{bob.uuid}" selected'.encode() in back.content
+    response = client.post(f"/elections/{election.uuid}/ballot/", {**marks, "confirm": "1"})
     assert response.status_code == 302
     page = client.get(f"/elections/{election.uuid}/")
     assert b"cannot be changed" in page.content and b'name="rank_1"' not in page.content
+    # Reviewing again after casting is refused, as casting again would be.
+    again = client.post(f"/elections/{election.uuid}/ballot/", marks)
+    assert again.status_code == 409 and b"You have already voted in this election." in again.content
+    assert Participation.objects.filter(election=election).count() == 1
 
 
 def _part(client, election, part=None):

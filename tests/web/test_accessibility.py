@@ -353,7 +353,7 @@ def test_after_a_form_sent_without_script_the_keyboard_is_on_the_message(cast):
     closes_at = opened + timedelta(hours=1)
     actions.open_voting(actor=cast.alice, election=election, closes_at=closes_at, now=opened)
     page = cast.client(cast.bob).post(
-        f"/elections/{election.uuid}/ballot/", {"rank_1": str(candidacy.uuid)}, follow=True
+        f"/elections/{election.uuid}/ballot/", {"rank_1": str(candidacy.uuid), "confirm": "1"}, follow=True
     )
     message = next(e for e in parse(page.content.decode()) if e.attrs.get("id") == "messages")
     assert "autofocus" in message.attrs and message.attrs.get("tabindex") == "-1"

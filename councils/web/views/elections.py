@@ -19,7 +19,8 @@ from django.views.decorators.http import require_GET, require_POST
 from councils.accounts.models import User
 from councils.accounts.queries import acting_user
 from councils.constitution.queries import constitution_for
-from councils.core.errors import InvalidInputError
+from councils.core.errors import ConflictError, InvalidInputError, PermissionDeniedError
+from councils.core.rules import ballots as rules
 from councils.core.rules import polls
 from councils.core.tally import METHODS
 from councils.core.tally.export import stages_csv
@@ -258,6 +259,13 @@ def cast_ballot(request: HttpRequest, election_id: UUID) -> HttpResponse:
             raise InvalidInputError(
                 _("Number your preferences in order from 1: preference %(gap)d is empty.") % {"gap": gap}
             )
+        if "change" in request.POST:
+            # Back from the review to the ballot, with the marks kept.
+            context = _context(request, election, marked=dict(ranks), approved=approvals)
+            return render(request, "web/elections/detail.html", context)
+        if request.POST.get("confirm") != "1":
+            # The ballot cannot be changed once cast: show the voter what they marked first.
+            return _review(request, election, ranks=ranks, approvals=approvals)
         actions.cast_ballot(
             actor=acting_user(request),
             election=election,
@@ -274,6 +282,37 @@ def cast_ballot(request: HttpRequest, election_id: UUID) -> HttpResponse:
         return render(request, "web/elections/detail.html", context, status=422)
     messages.success(request, _("Your ballot is in. It is secret and cannot be changed."))
     return redirect("web:election", election.uuid)
+
+
+def _review(
+    request: HttpRequest, election: Election, *, ranks: list[tuple[int, str]], approvals: list[str]
+) -> HttpResponse:
+    """The marked ballot in words, to cast or change; refused, before it is shown, as casting would be."""
+    if election.status != Election.Status.VOTING:
+        raise ConflictError(_("This election is not taking ballots."))
+    polls.check_in_time(closes_at=election.closes_at, now=timezone.now())
+    if not queries.is_elector(user=request.user, election=election):
+        raise PermissionDeniedError(_("You are not in this election's electorate."))
+    if queries.has_voted(user=request.user, election=election):
+        raise ConflictError(_("You have already voted in this election."), code="already_voted")
+    candidacies = list(queries.list_candidacies(election=election))
+    _label(candidacies, viewer=request.user, council=election.council)
+    standing = {str(c.uuid): c for c in candidacies if c.is_standing}
+    stored = rules.normalise_ballot(
+        method=election.method,
+        seats=election.seats,
+        candidates=list(standing),
+        ranking=[v for _, v in ranks if v],
+        approvals=approvals,
+    )
+    context = {
+        "election": election,
+        "chosen": [standing[level[0]] for level in stored] if election.is_ranked else [],
+        "approved": [c for key, c in standing.items() if key in stored[0]] if not election.is_ranked else [],
+        "ranks": [(r, v) for r, v in ranks if v],
+        "approvals": approvals,
+    }
+    return render(request, "web/elections/review.html", context)
 
 
 def _cells(totals: list[str]) -> list[tuple[str, str]]:
