@@ -387,6 +387,7 @@ def test_the_admission_vote_links_the_application_and_waits_for_the_candidate_pe
     page = ready.client(ready.alice).get(url).content.decode()
     assert "The admission vote can be called once the candidate period ends" in page
     assert "Call the admission vote" not in page
+    assert "Bob Novak, Erin Walsh (2 of 2 needed)" in page
     Application.objects.filter(id=application.id).update(candidate_until=timezone.now() - timedelta(days=1))
     page = ready.client(ready.alice).get(url).content.decode()
     assert "Call the admission vote" in page
