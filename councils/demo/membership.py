@@ -67,7 +67,7 @@ def _person(username: str, name: str) -> User:
 
 
 def build_membership(demo: Demo) -> None:
-    """Admissions in progress, a discipline case awaiting its hearing, and a platform."""
+    """Admissions and a transfer in progress, a discipline case awaiting its hearing, and a platform."""
     riverside = next(c for c in demo.workplaces if c.name == "Riverside Depot")
     harbour = next(c for c in demo.workplaces if c.name == "Harbour Works")
     bob, erin, frank, dave = (demo.cast[n] for n in ("bob", "erin", "frank", "dave"))
@@ -88,6 +88,20 @@ def build_membership(demo: Demo) -> None:
             now=start + timedelta(days=5),
         )
         ma.sponsor_application(actor=erin, application=pending, now=start + timedelta(days=6))
+        # A member who moved to the depot asks to transfer: Riverside's admission vote decides.
+        mover = (
+            Membership.objects.filter(council=harbour, status=Membership.Status.FULL, ended_at__isnull=True)
+            .exclude(user__username__in=list(demo.cast))
+            .order_by("user__username")
+            .first()
+        )
+        assert mover is not None
+        ma.request_transfer(
+            actor=mover.user,
+            council=riverside,
+            statement="I moved from the harbour yard to the depot workshop this autumn.",
+            now=start + timedelta(days=6),
+        )
         accused = (
             Membership.objects.filter(council=riverside, status=Membership.Status.FULL, ended_at__isnull=True)
             .exclude(user__username__in=list(demo.cast))
