@@ -29,7 +29,10 @@ ELECTION_POLL_MAX_DAYS = 366
 # Settings added after federations had adopted constitutions, and their value in a version adopted
 # before them: its members never voted on them, so they bind only once an amendment sets them.
 # Settings added later that are not listed here take their default in such a version: the rule they
-# state was already in force, fixed in the code (as the length of an election's poll was).
+# state was already in force, fixed in the code (as the length of an election's poll was), or it is a
+# safeguard every federation needs from the day it ships. The shortest length of a vote on charges is
+# one: without it a chair could call the vote and close it at once, and a majority that captured a
+# council would not amend it in. A discipline vote called before it is told apart by its record entry.
 # A version adopted before pay had a currency states none: its amounts are shown as bare numbers.
 UNSET_IN_OLDER_VERSIONS: dict[str, Any] = {
     "meeting_notice_hours": 0,
@@ -69,6 +72,9 @@ class Constitution:
     discipline_threshold: str = "two_thirds"
     hearing_notice_days: int = 14
     appeal_window_days: int = 30
+    # A vote on charges or on an appeal stays open at least this long (and at most as long as an
+    # election's poll may), so that nobody is expelled by whoever turns up before the chair closes it.
+    discipline_poll_min_days: int = 7
     # Offices: terms, limits and rotation.
     term_months: int = 12
     max_consecutive_terms: int = 2
@@ -113,6 +119,11 @@ class Constitution:
         """The longest time an election's poll may stay open."""
         return timedelta(days=self.election_poll_max_days)
 
+    @property
+    def discipline_poll_min(self) -> timedelta:
+        """The shortest time a vote on charges or on an appeal stays open."""
+        return timedelta(days=self.discipline_poll_min_days)
+
     def to_document(self) -> dict[str, Any]:
         """A JSON-safe dict (decimals as strings) for storage and the record."""
         return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in asdict(self).items()}
@@ -151,7 +162,8 @@ class Constitution:
     @classmethod
     def from_adopted(cls, document: dict[str, Any]) -> Constitution:
         """Read an adopted version as its members voted it: settings added since it was adopted are unset."""
-        return cls.from_document({**UNSET_IN_OLDER_VERSIONS, **document})
+        since = {"discipline_poll_min_days": discipline_poll_min_days_of(document)}
+        return cls.from_document({**UNSET_IN_OLDER_VERSIONS, **since, **document})
 
     def validate(self) -> None:
         """Check a document: adopted versions are numbered from 1 (0 names the shipped defaults)."""
@@ -174,9 +186,27 @@ class Constitution:
                 f"{self.election_poll_min_minutes} minutes is not less than "
                 f"{self.election_poll_max_days} days."
             )
+        if not 1 <= self.discipline_poll_min_days <= self.election_poll_max_days:
+            raise InvalidInputError(
+                "discipline_poll_min_days must be at least 1 and at most election_poll_max_days "
+                f"({self.election_poll_max_days}): a vote on charges may stay open no longer than a poll."
+            )
         if self.pay_currency:
             check_currency(self.pay_currency, name="pay_currency")
         if self.max_consecutive_terms < 1:
             raise InvalidInputError("max_consecutive_terms must be at least 1.")
         if self.version < 1:
             raise InvalidInputError("version starts at 1.")
+
+
+def discipline_poll_min_days_of(document: Mapping[str, Any]) -> Any:
+    """The shortest length of a vote on charges in a stored version, as its text states it.
+
+    A version adopted before the setting existed has the default, or its longest poll where that is
+    shorter, so that every version adopted stays valid.
+    """
+    if "discipline_poll_min_days" in document:
+        return document["discipline_poll_min_days"]
+    default = Constitution.discipline_poll_min_days
+    longest = document.get("election_poll_max_days", Constitution.election_poll_max_days)
+    return min(default, longest) if type(longest) is int and longest >= 1 else default

@@ -36,6 +36,8 @@ def test_unknown_setting_is_refused_by_name():
         ("election_poll_min_minutes", 0),
         ("election_poll_max_days", 0),
         ("election_poll_max_days", 367),
+        ("discipline_poll_min_days", 0),
+        ("discipline_poll_min_days", 32),
         ("version", 0),
         ("pay_currency", "eur"),
         ("pay_currency", "EURO"),
@@ -91,3 +93,24 @@ def test_a_version_adopted_before_poll_lengths_were_settings_keeps_the_lengths_t
     older = {k: v for k, v in document.items() if not k.startswith("election_poll")}
     rules = Constitution.from_adopted(older)
     assert (rules.election_poll_min, rules.election_poll_max) == (timedelta(minutes=15), timedelta(days=31))
+
+
+def test_a_vote_on_charges_stays_open_at_least_a_day_and_no_longer_than_a_poll_may():
+    assert Constitution().discipline_poll_min == timedelta(days=7)
+    with pytest.raises(InvalidInputError, match=r"at most election_poll_max_days \(5\)"):
+        Constitution.from_document({"version": 1, "election_poll_max_days": 5})
+    rules = Constitution.from_document(
+        {"version": 1, "discipline_poll_min_days": 5, "election_poll_max_days": 5}
+    )
+    assert rules.discipline_poll_min == rules.election_poll_max
+
+
+def test_a_version_adopted_before_votes_on_charges_had_a_length_gets_the_default():
+    """A safeguard against rushed expulsions: it binds every federation, not only those that amend it in."""
+    older = {
+        k: v for k, v in Constitution(version=1).to_document().items() if k != "discipline_poll_min_days"
+    }
+    assert Constitution.from_adopted(older).discipline_poll_min_days == 7
+    # One whose polls could not stay open that long stays valid: its votes on charges run its longest poll.
+    shorter = {**older, "election_poll_max_days": 5}
+    assert Constitution.from_adopted(shorter).discipline_poll_min_days == 5
