@@ -34,6 +34,7 @@ LABELS = {
     "hearing_notice_days": "Days of notice before a disciplinary hearing",
     "appeal_window_days": "Days to appeal a disciplinary decision",
     "discipline_poll_min_days": "Days a vote on charges or on an appeal stays open at least",
+    "discipline_poll_max_days": "Days a vote on charges or on an appeal may stay open at most",
     "term_months": "Months in an officer's or delegate's term",
     "max_consecutive_terms": "Consecutive terms allowed",
     "rotation_gap_terms": "Terms to sit out after the limit",
@@ -131,7 +132,7 @@ def explain(c: Constitution) -> list[tuple[str, list[str]]]:
                     "That vote, like the vote on an appeal, stays open at least %(min)s and at most %(max)s; "
                     "it cannot be closed earlier unless every member entitled to vote has voted."
                 )
-                % {"min": span(c.discipline_poll_min), "max": span(c.election_poll_max)},
+                % {"min": span(c.discipline_poll_min), "max": span(c.discipline_poll_max)},
                 _("The member may appeal within %(d)d days to the council above, and then to the top body.")
                 % {"d": c.appeal_window_days},
             ],

@@ -83,7 +83,7 @@ def discipline_closing_time(
         opens_at=now,
         closes_at=closes_at,
         minimum=rules.discipline_poll_min,
-        maximum=rules.election_poll_max,
+        maximum=rules.discipline_poll_max,
         what=what,
     )
     return closes_at

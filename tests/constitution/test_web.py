@@ -140,7 +140,7 @@ def test_the_length_of_a_vote_on_charges_is_shown_and_amended_like_every_setting
     assert data["discipline_poll_min_days"] == 7
     refused = {**data, "discipline_poll_min_days": 40}
     response = check(ready, "officer", WEB, "post", "/constitution/amend/", refused, expected=422)
-    assert "discipline_poll_min_days must be at least 1 and at most election_poll_max_days (31)" in (
+    assert "discipline_poll_min_days must be at least 1 and at most discipline_poll_max_days" in (
         response.content.decode()
     )
     check(

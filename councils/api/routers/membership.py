@@ -65,7 +65,7 @@ class DueProcessVoteIn(Strict):
     closes_at: AwareDatetime | None = Field(
         None,
         description="when the vote closes, with its time zone: at least as long after now as the "
-        "constitution's discipline_poll_min_days and at most its election_poll_max_days (by default 7 to "
+        "constitution's discipline_poll_min_days and at most its discipline_poll_max_days (by default 7 to "
         "31 days); left out, the earliest allowed. Before then an officer may close it only once every "
         "member entitled has voted; at that time the rules close it.",
     )

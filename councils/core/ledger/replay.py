@@ -41,7 +41,6 @@ from councils.core.rules.constitution import (
     ELECTION_POLL_MAX_DAYS,
     Constitution,
     content_hash,
-    discipline_poll_min_days_of,
 )
 from councils.core.rules.currencies import ISO_4217
 from councils.core.tally import count
@@ -1792,9 +1791,10 @@ def _check_vote_length(replay: Replay, item: Item, name: str) -> None:
     if document is None:
         minimum, maximum = stated, ELECTION_POLL_MAX_DAYS
     else:
-        # A version adopted before the setting existed has the default (core.rules.constitution).
-        minimum = discipline_poll_min_days_of(document)
-        maximum = document.get("election_poll_max_days", Constitution().election_poll_max_days)
+        # A version adopted before the settings existed has the defaults (core.rules.constitution).
+        defaults = Constitution()
+        minimum = document.get("discipline_poll_min_days", defaults.discipline_poll_min_days)
+        maximum = document.get("discipline_poll_max_days", defaults.discipline_poll_max_days)
         if stated != minimum:
             replay.problem(
                 item, f"{name} applies {stated} days as its shortest length; the constitution sets {minimum}"

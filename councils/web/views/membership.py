@@ -110,7 +110,7 @@ class DueProcessVoteForm(forms.Form):
             "At least %(min)s and at most %(max)s from now, as the constitution sets; left empty, the vote "
             "closes %(min)s from now. The rules close it then; before then it can be closed only once every "
             "member entitled to vote has voted, so nobody can rush it through."
-        ) % {"min": span(rules.discipline_poll_min), "max": span(rules.election_poll_max)}
+        ) % {"min": span(rules.discipline_poll_min), "max": span(rules.discipline_poll_max)}
 
 
 def _vote_form(council: Any, *, data: Any = None, prefix: str) -> DueProcessVoteForm:

@@ -826,7 +826,7 @@ def test_the_shortest_length_is_the_constitution_in_force():
 def test_a_version_adopted_before_the_setting_gives_the_default_length():
     docs = case_record()
     adopted = one(docs, "constitution.adopted")["payload"]["document"]
-    del adopted["discipline_poll_min_days"]
+    del adopted["discipline_poll_min_days"], adopted["discipline_poll_max_days"]
     assert messages(docs) == []
     one(docs, "vote.opened")["payload"]["closes_at"] = format_time(HEARING + timedelta(days=2))
     assert "The vote must stay open at least 7 days" in " ".join(messages(docs))
