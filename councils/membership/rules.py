@@ -76,7 +76,7 @@ def discipline_closing_time(
     *, rules: Constitution, now: datetime, closes_at: datetime | None, what: str
 ) -> datetime:
     """When a vote on charges or on an appeal (`what`) opened at `now` closes: by default the earliest
-    the constitution allows; a closing time sooner, or later than a poll may run, is refused."""
+    the constitution allows; a closing time sooner than that, or later than its longest, is refused."""
     if closes_at is None:
         return now + rules.discipline_poll_min
     polls.check_closing_time(

@@ -1770,10 +1770,11 @@ def _discipline_vote_called(replay: Replay, item: Item) -> None:
 
 
 def _check_vote_length(replay: Replay, item: Item, name: str) -> None:
-    """A vote on charges or on an appeal stays open at least the days the constitution in force sets.
+    """A vote on charges or on an appeal stays open as long as the constitution in force sets.
 
-    Entries from before the constitution set them (no `min_days`) are noted, not judged. Where the record
-    does not hold the constitution's text, the days the entry states are used.
+    Entries from before the constitution set it (no `min_days`) are noted, not judged. Where the record
+    does not hold the constitution's text, the shortest length the entry states is used, and the longest
+    any constitution may set.
     """
     p = item.payload
     vote: dict[str, Any] | None = replay.table("votes").get(p.get("vote") or "")

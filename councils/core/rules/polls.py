@@ -32,7 +32,7 @@ def check_closing_time(
     """Refuse a closing time less than `minimum` or more than `maximum` after the poll opens.
 
     An election's limits are the constitution's (`election_poll_min` and `election_poll_max`); a vote
-    on charges or an appeal (`what`) stays open at least `discipline_poll_min` and at most as long.
+    on charges or an appeal (`what`) has its own (`discipline_poll_min` and `discipline_poll_max`).
     """
     if closes_at < opens_at + minimum:
         raise InvalidInputError(
