@@ -267,11 +267,24 @@ def _application_call(args: argparse.Namespace, method: str, path: str) -> int:
 
 def _vote_call(args: argparse.Namespace, url: str) -> int:
     body = {"method": args.method} if getattr(args, "method", None) else {}
+    if getattr(args, "closes_at", None) is not None:
+        body["closes_at"] = parse_moment(args.closes_at, what="--closes-at")
     vote = Api(args.server).post(url, body)
-    return _out(
-        args,
-        vote,
-        lambda v: f"Vote {v['vote']} is open (motion {v['motion']}, {v['threshold'].replace('_', ' ')}).",
+
+    def text(v: dict[str, Any]) -> str:
+        line = f"Vote {v['vote']} is open (motion {v['motion']}, {v['threshold'].replace('_', ' ')})."
+        if v.get("closes_at"):
+            line += f" It closes at {v['closes_at']}, and not earlier unless everyone entitled has voted."
+        return line
+
+    return _out(args, vote, text)
+
+
+def _closes_at(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--closes-at",
+        help="ISO 8601 time with its zone at which the vote closes; at least the days the constitution "
+        "sets from now (by default 7), which is also the default",
     )
 
 
@@ -322,6 +335,7 @@ def _discipline(subparsers: Sub) -> None:
     call = sub.add_parser("call-vote", help="put heard charges to the council's vote (chair)")
     call.add_argument("case", help="the case's UUID")
     call.add_argument("--method", choices=("named", "secret"), help="how the vote is cast")
+    _closes_at(call)
     call.set_defaults(
         handler=lambda a: _vote_call(a, f"/membership/cases/{parse_uuid(a.case, what='the case')}/call-vote")
     )
@@ -339,6 +353,7 @@ def _discipline(subparsers: Sub) -> None:
     appeal_vote = sub.add_parser("appeal-vote", help="put an appeal to the council hearing it (its chair)")
     appeal_vote.add_argument("appeal", help="the appeal's UUID")
     appeal_vote.add_argument("--method", choices=("named", "secret"), help="how the vote is cast")
+    _closes_at(appeal_vote)
     appeal_vote.set_defaults(
         handler=lambda a: _vote_call(
             a, f"/membership/appeals/{parse_uuid(a.appeal, what='the appeal')}/call-vote"

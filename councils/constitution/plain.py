@@ -33,6 +33,8 @@ LABELS = {
     "discipline_threshold": "Majority needed to discipline a member",
     "hearing_notice_days": "Days of notice before a disciplinary hearing",
     "appeal_window_days": "Days to appeal a disciplinary decision",
+    "discipline_poll_min_days": "Days a vote on charges or on an appeal stays open at least",
+    "discipline_poll_max_days": "Days a vote on charges or on an appeal may stay open at most",
     "term_months": "Months in an officer's or delegate's term",
     "max_consecutive_terms": "Consecutive terms allowed",
     "rotation_gap_terms": "Terms to sit out after the limit",
@@ -126,6 +128,11 @@ def explain(c: Constitution) -> list[tuple[str, list[str]]]:
                     "by %(t)s."
                 )
                 % {"d": c.hearing_notice_days, "t": THRESHOLD_WORDS[c.discipline_threshold]},
+                _(
+                    "That vote, like the vote on an appeal, stays open at least %(min)s and at most %(max)s; "
+                    "it cannot be closed earlier unless every member entitled to vote has voted."
+                )
+                % {"min": span(c.discipline_poll_min), "max": span(c.discipline_poll_max)},
                 _("The member may appeal within %(d)d days to the council above, and then to the top body.")
                 % {"d": c.appeal_window_days},
             ],

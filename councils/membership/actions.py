@@ -1039,7 +1039,11 @@ def call_discipline_vote(
     method: str | None = None,
     closes_at: datetime | None = None,
 ) -> Vote:
-    """Put heard charges to the accused's own base council, at the majority the constitution sets."""
+    """Put heard charges to the accused's own base council, at the majority the constitution sets.
+
+    The vote stays open at least the days the constitution sets (by default it closes then), and an
+    officer may close it earlier only once every member entitled has voted.
+    """
     case = _lock_case(case)
     if actor is not None:
         permissions.require(actor, "call_vote", case)
@@ -1048,6 +1052,9 @@ def call_discipline_vote(
     if case.status != DisciplineCase.Status.HEARD:
         raise ConflictError("This case is not awaiting a vote.")
     rules = _rules(case.council)
+    closes_at = membership_rules.discipline_closing_time(
+        rules=rules, now=now, closes_at=closes_at, what="vote on charges"
+    )
     penalty = case.get_penalty_display().lower()
     if case.suspension_days:
         penalty += f" for {case.suspension_days} days"
@@ -1078,6 +1085,7 @@ def call_discipline_vote(
             "motion": str(motion.uuid),
             "vote": str(vote.uuid),
             "threshold": rules.discipline_threshold,
+            "min_days": rules.discipline_poll_min_days,
             "constitution": rules.version,
         },
         now=now,
@@ -1171,7 +1179,10 @@ def call_appeal_vote(
     method: str | None = None,
     closes_at: datetime | None = None,
 ) -> Vote:
-    """Put an appeal to the council hearing it; a majority for the appeal lifts the penalty."""
+    """Put an appeal to the council hearing it; a majority for the appeal lifts the penalty.
+
+    Like the vote on charges, it stays open at least the days the constitution sets.
+    """
     appeal = (
         Appeal.objects.select_for_update(of=("self",)).select_related("council", "case").get(id=appeal.id)
     )
@@ -1180,6 +1191,9 @@ def call_appeal_vote(
     if appeal.status != Appeal.Status.LODGED:
         raise ConflictError("This appeal is not awaiting a vote.")
     rules = _rules(appeal.council)
+    closes_at = membership_rules.discipline_closing_time(
+        rules=rules, now=now, closes_at=closes_at, what="vote on an appeal"
+    )
     motion, vote = _hold(
         actor=actor,
         council=appeal.council,
@@ -1206,6 +1220,7 @@ def call_appeal_vote(
             "appeal": str(appeal.uuid),
             "motion": str(motion.uuid),
             "vote": str(vote.uuid),
+            "min_days": rules.discipline_poll_min_days,
             "constitution": rules.version,
         },
         now=now,

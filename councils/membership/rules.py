@@ -7,6 +7,8 @@ from datetime import datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal
 
 from councils.core.errors import ConflictError, InvalidInputError
+from councils.core.rules import polls
+from councils.core.rules.constitution import Constitution
 
 # The majority an admission needs, in the council's own vote and in a surge's approval vote.
 ADMISSION_THRESHOLD = "simple"
@@ -68,6 +70,23 @@ def appeal_deadline(*, decided_at: datetime, window_days: int) -> datetime:
 def check_appeal_window(*, decided_at: datetime, now: datetime, window_days: int) -> None:
     if now > appeal_deadline(decided_at=decided_at, window_days=window_days):
         raise ConflictError(f"The {window_days} days to appeal this decision have passed.")
+
+
+def discipline_closing_time(
+    *, rules: Constitution, now: datetime, closes_at: datetime | None, what: str
+) -> datetime:
+    """When a vote on charges or on an appeal (`what`) opened at `now` closes: by default the earliest
+    the constitution allows; a closing time sooner than that, or later than its longest, is refused."""
+    if closes_at is None:
+        return now + rules.discipline_poll_min
+    polls.check_closing_time(
+        opens_at=now,
+        closes_at=closes_at,
+        minimum=rules.discipline_poll_min,
+        maximum=rules.discipline_poll_max,
+        what=what,
+    )
+    return closes_at
 
 
 def appeal_levels(*, ancestor_ids: list[int]) -> list[int]:

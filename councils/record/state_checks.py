@@ -7,6 +7,7 @@ where they differ from what the record's entries state.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 from django.apps import apps
@@ -192,6 +193,14 @@ def check_motions(record: RecordIndex) -> Iterator[str]:
         yield f"Motion {key} is in the record but has vanished from the database."
 
 
+def _moment(value: object) -> datetime | None:
+    """The instant an entry states in ISO 8601 text (in whatever zone it was given), or None."""
+    try:
+        return datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
 @state_check("votes")
 def check_votes(record: RecordIndex) -> Iterator[str]:
     if not apps.is_installed("councils.motions"):
@@ -217,9 +226,14 @@ def check_votes(record: RecordIndex) -> Iterator[str]:
     results = {
         str(e.payload.get("vote")): e.payload.get("result") or {} for e in record.events("vote.closed")
     }
-    for uuid, yes, no, abstain, outcome, closed_at in Vote.objects.values_list(
-        "uuid", "yes", "no", "abstain", "outcome", "closed_at"
+    # The closing time each vote was opened with: the rules close it then, so moving it moves the close.
+    closing = {str(e.payload.get("vote")): e.payload.get("closes_at") for e in record.events("vote.opened")}
+    for uuid, yes, no, abstain, outcome, closed_at, closes_at in Vote.objects.values_list(
+        "uuid", "yes", "no", "abstain", "outcome", "closed_at", "closes_at"
     ).iterator():
+        if str(uuid) in closing and _moment(closing[str(uuid)]) != closes_at:
+            said = f"closes at {closes_at:%Y-%m-%d %H:%M} UTC" if closes_at else "has no closing time"
+            yield f"Vote {uuid} {said} but the record opened it with the closing time {closing[str(uuid)]}."
         result = results.get(str(uuid))
         if closed_at is None:
             if result is not None:

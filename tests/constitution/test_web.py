@@ -126,6 +126,36 @@ def test_poll_lengths_are_shown_and_amended_like_every_setting(ready):
     assert proposed["changes"] == {"election_poll_max_days": [31, 7]}
 
 
+def test_the_length_of_a_vote_on_charges_is_shown_and_amended_like_every_setting(ready):
+    page = check(ready, "member", WEB, "get", "/constitution/").content.decode()
+    assert (
+        "That vote, like the vote on an appeal, stays open at least 7 days and at most 31 days; it cannot "
+        "be closed earlier unless every member entitled to vote has voted."
+    ) in page
+    make_national_body(ready)
+    response = check(ready, "officer", WEB, "get", "/constitution/amend/")
+    assert "Days a vote on charges or on an appeal stays open at least" in response.content.decode()
+    form = response.context["form"]
+    data = {name: field.initial for name, field in form.fields.items() if name != "explanation"}
+    assert data["discipline_poll_min_days"] == 7
+    refused = {**data, "discipline_poll_min_days": 40}
+    response = check(ready, "officer", WEB, "post", "/constitution/amend/", refused, expected=422)
+    assert "discipline_poll_min_days must be at least 1 and at most discipline_poll_max_days" in (
+        response.content.decode()
+    )
+    check(
+        ready,
+        "officer",
+        WEB,
+        "post",
+        "/constitution/amend/",
+        {**data, "discipline_poll_min_days": 10},
+        expected=302,
+    )
+    [proposed] = payloads("constitution.amendment_proposed")
+    assert proposed["changes"] == {"discipline_poll_min_days": [7, 10]}
+
+
 def test_the_currency_of_pay_is_amended_like_every_setting(ready):
     page = check(ready, "member", WEB, "get", "/constitution/").content.decode()
     assert "may not exceed 2400.00 EUR" in page

@@ -220,3 +220,27 @@ def test_platform_create_join_members_publish(cli, cast, capsys):
     assert cli(cast.alice, "platform", "document", alert["subject"]) == 2  # not sent to Riverside
     assert "No such document" in capsys.readouterr().err
     assert cli(cast.alice, "platform", "document", "not-a-uuid") == 2
+
+
+def test_the_vote_on_charges_closes_no_sooner_than_the_constitution_allows(cli, cast, capsys):
+    then = timezone.now() - timedelta(days=21)
+    case = actions.bring_charges(
+        actor=cast.bob,
+        membership=Membership.objects.get(user=cast.frank),
+        charges="Broke the picket line.",
+        penalty="expulsion",
+        hearing_at=then + timedelta(days=14),
+        now=then,
+    )
+    actions.record_hearing(actor=cast.alice, case=case, now=then + timedelta(days=14))
+    tomorrow = (timezone.now() + timedelta(days=1)).isoformat()
+    assert cli(cast.alice, "discipline", "call-vote", str(case.uuid), "--closes-at", tomorrow) == 2
+    assert "The vote on charges must stay open at least 7 days" in capsys.readouterr().err
+    assert cli(cast.alice, "discipline", "call-vote", str(case.uuid), "--closes-at", "tomorrow") == 2
+    assert "--closes-at must be an ISO 8601 time with its zone" in capsys.readouterr().err
+    closes = (timezone.now() + timedelta(days=8)).replace(microsecond=0)
+    assert cli(cast.alice, "discipline", "call-vote", str(case.uuid), "--closes-at", closes.isoformat()) == 0
+    out = capsys.readouterr().out
+    assert "It closes at" in out and "not earlier unless everyone entitled has voted" in out
+    case.refresh_from_db()
+    assert case.status == DisciplineCase.Status.VOTING

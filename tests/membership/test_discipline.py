@@ -6,7 +6,8 @@ import pytest
 from django.core import mail
 
 from councils.core.errors import ConflictError, InvalidInputError, PermissionDeniedError
-from councils.federation.models import Membership
+from councils.federation import actions as federation_actions
+from councils.federation.models import Membership, Office
 from councils.membership import actions
 from councils.membership.errors import DueProcessError
 from councils.membership.models import Appeal, DisciplineCase
@@ -298,3 +299,105 @@ def test_charges_withdrawn_by_the_accuser(ready):
     actions.withdraw_charges(actor=ready.bob, case=case, now=NOW)
     case.refresh_from_db()
     assert case.status == DisciplineCase.Status.WITHDRAWN
+
+
+# The vote on charges stays open: no chair can call it and close it before the members have voted.
+
+
+def test_the_vote_on_charges_stays_open_the_days_the_constitution_sets(ready):
+    case = _heard(ready)
+    soon = HEARING + timedelta(hours=1)
+    with pytest.raises(InvalidInputError) as refused:
+        actions.call_discipline_vote(actor=ready.alice, case=case, now=HEARING, closes_at=soon)
+    assert refused.value.code == "closing_time"
+    assert refused.value.message == (
+        "The vote on charges must stay open at least 7 days: close it at 2026-03-23 09:00 UTC or later."
+    )
+    with pytest.raises(InvalidInputError, match="A vote on charges may stay open at most 31 days"):
+        actions.call_discipline_vote(
+            actor=ready.alice, case=case, now=HEARING, closes_at=HEARING + timedelta(days=32)
+        )
+    case.refresh_from_db()
+    assert case.status == DisciplineCase.Status.HEARD and not payloads("vote.opened")
+    vote = actions.call_discipline_vote(actor=ready.alice, case=case, now=HEARING, method="named")
+    assert vote.closes_at == HEARING + timedelta(days=7)
+    [opened] = payloads("vote.opened")
+    assert opened["closes_at"] == vote.closes_at.isoformat()
+    [called] = payloads("discipline.vote_called")
+    assert (called["min_days"], called["constitution"]) == (7, 1)
+
+
+def test_a_later_closing_time_and_a_constitution_asking_for_more_days(cast):
+    adopt(cast, discipline_poll_min_days=10)
+    case = _heard(cast)
+    with pytest.raises(InvalidInputError, match="at least 10 days"):
+        actions.call_discipline_vote(
+            actor=cast.alice, case=case, now=HEARING, closes_at=HEARING + timedelta(days=7)
+        )
+    vote = actions.call_discipline_vote(
+        actor=cast.alice, case=case, now=HEARING, closes_at=HEARING + timedelta(days=12)
+    )
+    assert vote.closes_at == HEARING + timedelta(days=12)
+    assert payloads("discipline.vote_called")[0]["min_days"] == 10
+
+
+def test_the_chair_cannot_close_the_vote_on_charges_while_members_have_yet_to_vote(ready):
+    case = _heard(ready)
+    vote = actions.call_discipline_vote(actor=ready.alice, case=case, now=HEARING, method="named")
+    for voter in (ready.alice, ready.bob):
+        motion_actions.cast_vote(actor=voter, vote=vote, choice="yes", now=HEARING)
+    with pytest.raises(ConflictError) as refused:
+        motion_actions.close_vote(actor=ready.alice, vote=vote, now=HEARING + timedelta(days=6))
+    assert refused.value.code == "poll_still_open"
+    assert Membership.objects.get(user=ready.frank).status == Membership.Status.FULL
+    # Once everyone entitled has voted, the chair may close it.
+    for voter in (ready.erin, ready.frank):
+        motion_actions.cast_vote(actor=voter, vote=vote, choice="no", now=HEARING + timedelta(days=1))
+    motion_actions.close_vote(actor=ready.alice, vote=vote, now=HEARING + timedelta(days=1))
+    case.refresh_from_db()
+    assert case.status == DisciplineCase.Status.DISMISSED
+
+
+def test_at_its_closing_time_the_rules_close_the_vote_on_charges_and_decide_the_case(
+    cast, settings, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from councils.motions import tasks
+
+    adopt(cast)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    case = _heard(cast)
+    with django_capture_on_commit_callbacks(execute=True):
+        vote = actions.call_discipline_vote(actor=cast.alice, case=case, now=HEARING, method="named")
+    scheduled = DBTaskResult.objects.get(task_path="councils.motions.tasks.close_due_vote")
+    assert scheduled.run_after == vote.closes_at
+    for voter in (cast.alice, cast.bob, cast.erin):
+        motion_actions.cast_vote(actor=voter, vote=vote, choice="yes", now=HEARING + timedelta(days=2))
+    # The worker runs it after the closing time (long past on this clock): Frank never voted.
+    assert tasks.close_due_vote.call(str(vote.uuid)) == "adopted"
+    case.refresh_from_db()
+    assert case.status == DisciplineCase.Status.UPHELD
+    assert Membership.objects.get(user=cast.frank).status == Membership.Status.EXPELLED
+    [expelled] = payloads("member.expelled")
+    assert expelled["result"]["turnout"] == 3
+
+
+def test_the_appeal_vote_stays_open_the_days_the_constitution_sets(ready):
+    case = _expelled(ready)
+    seat(ready, from_council=ready.harbour, users=[ready.dave])
+    appeal = actions.lodge_appeal(actor=ready.frank, case=case, grounds="Ignored.", now=HEARING)
+    at = HEARING + timedelta(days=1)
+    with pytest.raises(InvalidInputError) as refused:
+        actions.call_appeal_vote(actor=None, appeal=appeal, now=at, closes_at=at + timedelta(days=2))
+    assert refused.value.code == "closing_time"
+    assert refused.value.message.startswith("The vote on an appeal must stay open at least 7 days")
+    vote = actions.call_appeal_vote(actor=None, appeal=appeal, now=at, method="named")
+    assert vote.closes_at == at + timedelta(days=7)
+    assert payloads("discipline.appeal_vote_called")[0]["min_days"] == 7
+    motion_actions.cast_vote(actor=ready.bob, vote=vote, choice="yes", now=at)
+    federation_actions.appoint_founding_officer(
+        actor=None, council=ready.district, user=ready.bob, role=Office.Role.CHAIR, now=at
+    )
+    with pytest.raises(ConflictError, match="stays open until its closing time"):
+        motion_actions.close_vote(actor=ready.bob, vote=vote, now=at + timedelta(days=1))

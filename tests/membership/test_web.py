@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from datetime import timedelta
+import re
+from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -8,6 +9,7 @@ from django.utils import timezone
 from councils.federation.models import Membership
 from councils.membership import actions
 from councils.membership.models import Application, DisciplineCase
+from councils.motions.models import Vote
 from tests.conftest import make_user
 from tests.membership.support import adopt, entries
 from tests.personas import LOGIN, WEB, check, check_wrong_method
@@ -480,3 +482,60 @@ def test_transfer_on_the_web_and_the_api_record_the_same_entry(ready):
     web, api = entries("membership.transfer_requested")
     assert set(web["payload"]) == set(api["payload"])
     assert (web["actor"], api["actor"]) == (str(ready.bob.uuid), str(ready.dave.uuid))
+
+
+def _heard_case(cast):
+    """Charges brought three weeks ago, heard last week: ready for the council's vote."""
+    then = timezone.now() - timedelta(days=21)
+    case = actions.bring_charges(
+        actor=cast.bob,
+        membership=Membership.objects.get(user=cast.frank),
+        charges="Broke the picket line.",
+        penalty="expulsion",
+        hearing_at=then + timedelta(days=14),
+        now=then,
+    )
+    return actions.record_hearing(actor=cast.alice, case=case, now=then + timedelta(days=14))
+
+
+def test_the_chair_sets_when_the_vote_on_charges_closes_within_the_constitutions_limits(ready):
+    case = _heard_case(ready)
+    url = f"/membership/cases/{case.uuid}/"
+    page = check(ready, "officer", WEB, "get", url, expected=200).content.decode()
+    assert "The vote closes at (date and time, UTC)" in page
+    assert "At least 7 days and at most 31 days from now, as the constitution sets" in page
+    assert "before then it can be closed only once every member entitled to vote has voted" in page
+    filled = re.search(r'name="vote-closes_at" value="([^"]+)"', page)
+    assert filled is not None
+    earliest = timezone.now() + timedelta(days=7)
+    filled_in = timezone.make_aware(datetime.fromisoformat(filled.group(1)))
+    assert earliest + timedelta(minutes=29) < filled_in <= earliest + timedelta(minutes=90)
+    # A vote closing tomorrow is refused on the form, which says the earliest time allowed.
+    tomorrow = (timezone.now() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    response = ready.client(ready.alice).post(url + "call-vote/", {"vote-closes_at": tomorrow})
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "The vote on charges must stay open at least 7 days: close it at" in page
+    assert "aria-invalid" in page and tomorrow in page
+    case.refresh_from_db()
+    assert case.status == DisciplineCase.Status.HEARD
+    # The time filled in is accepted, and the vote's page says when it closes and that it waits.
+    response = ready.client(ready.alice).post(url + "call-vote/", {"vote-closes_at": filled.group(1)})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == DisciplineCase.Status.VOTING
+    vote = Vote.objects.get(motion__uuid=case.motion_uuid)
+    assert vote.closes_at == timezone.make_aware(datetime.fromisoformat(filled.group(1)))
+    page = ready.client(ready.erin).get(response["Location"]).content.decode()
+    assert "The vote closes by itself at" in page
+    assert "It cannot be closed earlier unless everyone entitled to vote has voted." in page
+
+
+def test_left_empty_the_vote_on_charges_closes_at_the_earliest_time_allowed(ready):
+    case = _heard_case(ready)
+    before = timezone.now()
+    response = ready.client(ready.alice).post(f"/membership/cases/{case.uuid}/call-vote/", {})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    vote = Vote.objects.get(motion__uuid=case.motion_uuid)
+    assert before + timedelta(days=7) <= vote.closes_at <= timezone.now() + timedelta(days=7)

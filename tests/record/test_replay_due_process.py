@@ -13,6 +13,9 @@ from councils.core.rules.votes import compute_result
 from councils.federation.models import Membership
 from councils.membership import actions
 from councils.membership.models import DisciplineCase
+from councils.motions import actions as motion_actions
+from councils.motions.models import Vote
+from councils.record.verification import verify_database
 from tests.membership.support import NOW, adopt, make_national_body, seat, vote_through
 from tests.record.support import documents, find, signed_bundle, verify_forged, verify_genuine
 
@@ -269,3 +272,53 @@ def test_a_bundle_missing_the_hearing_fails_councils_verify(ready, tmp_path, cap
     out = capsys.readouterr().out
     assert "The record does NOT check out" in out
     assert f"was expelled in case {case.uuid}, but no hearing was recorded" in out
+
+
+def _closed_by_the_rules(cast) -> DisciplineCase:
+    """Three of the four vote; the rules close the vote at its closing time and Frank is expelled."""
+    case = heard(cast)
+    vote = actions.call_discipline_vote(actor=cast.alice, case=case, now=HEARING, method="named")
+    for voter in (cast.alice, cast.bob, cast.erin):
+        motion_actions.cast_vote(actor=voter, vote=vote, choice="yes", now=HEARING + timedelta(days=1))
+    assert vote.closes_at is not None
+    motion_actions.close_vote(actor=None, vote=vote, now=vote.closes_at)
+    case.refresh_from_db()
+    assert case.status == DisciplineCase.Status.UPHELD
+    return case
+
+
+def test_a_vote_on_charges_closed_at_its_closing_time_replays_cleanly(ready):
+    _closed_by_the_rules(ready)
+    verdict = verify_genuine()
+    assert verdict.problems == [] and verdict.notes == []
+    assert verify_database() == []
+
+
+def test_a_rushed_vote_on_charges_is_caught(ready):
+    """What a server that let the chair rush the vote would publish: a short vote, closed at once."""
+    case = _closed_by_the_rules(ready)
+    docs = documents()
+    opened = docs[find(docs, "vote.opened")]
+    opened["payload"]["closes_at"] = (HEARING + timedelta(hours=1)).isoformat()
+    closed = docs[find(docs, "vote.closed")]
+    closed["actor"], closed["at"] = str(ready.alice.uuid), format_time(HEARING + timedelta(minutes=30))
+    problems = problems_of(docs)
+    assert (
+        f"the vote on the charges in case {case.uuid} was opened with a closing time the constitution "
+        "refuses: The vote must stay open at least 7 days: close it at 2026-03-23 09:00 UTC or later."
+    ) in " ".join(problems), problems
+    assert any(
+        f"the vote on the charges in case {case.uuid} was closed by {ready.alice.uuid} before its closing "
+        "time (2026-03-16 10:00 UTC) with 3 of 4 members entitled having voted" in p
+        for p in problems
+    ), problems
+
+
+def test_a_closing_time_moved_in_the_database_is_caught(ready):
+    _closed_by_the_rules(ready)
+    vote = Vote.objects.get()
+    Vote.objects.filter(pk=vote.pk).update(closes_at=HEARING + timedelta(hours=1))
+    assert verify_database() == [
+        f"[votes] Vote {vote.uuid} closes at 2026-03-16 10:00 UTC but the record opened it with the closing "
+        f"time {vote.closes_at.isoformat()}."
+    ]

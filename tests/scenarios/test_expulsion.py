@@ -1,22 +1,26 @@
 """Capture route: a chair or a clique expelling a member without charges, notice, hearing and vote."""
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
 from councils.federation.models import Membership
 from councils.membership.models import DisciplineCase
 from councils.motions import actions as motion_actions
+from councils.motions import tasks as motion_tasks
 from councils.record.models import Entry
 from tests.membership.support import adopt, payloads
+from tests.record.support import verify_genuine
 
 
 def post(client, url, body=None):
     return client.post(url, data=json.dumps(body or {}), content_type="application/json")
 
 
-def test_expulsion_without_charges_and_hearing_is_refused(cast):
+def test_expulsion_without_charges_and_hearing_is_refused(cast, monkeypatch):
+    clock = {"now": timezone.now().replace(microsecond=0)}
+    monkeypatch.setattr(timezone, "now", lambda: clock["now"])
     adopt(cast)
     frank = Membership.objects.get(user=cast.frank)
     chair = cast.api(cast.alice)
@@ -32,7 +36,7 @@ def test_expulsion_without_charges_and_hearing_is_refused(cast):
         )
 
     # 2. A show vote on an "expel Frank" motion that names no charges changes nothing.
-    now = timezone.now()
+    now = clock["now"]
     motion = motion_actions.table_motion(
         actor=None,
         council=cast.riverside,
@@ -81,3 +85,43 @@ def test_expulsion_without_charges_and_hearing_is_refused(cast):
     assert frank.status == Membership.Status.FULL
     assert DisciplineCase.objects.get(uuid=case["uuid"]).status == DisciplineCase.Status.CHARGED
     assert not Entry.objects.filter(event__in=["member.expelled", "member.suspended"]).exists()
+
+    # 6. The hearing is held on its date. The chair then puts the charges to a vote that closes within the
+    #    hour, before most members have heard of it: refused, the vote stays open at least 7 days.
+    clock["now"] = now + timedelta(days=15)
+    url = f"/api/v1/membership/cases/{case['uuid']}"
+    assert post(chair, url + "/hearing", {"notes": "Frank answered the charges."}).status_code == 200
+    soon = clock["now"] + timedelta(hours=1)
+    rushed = post(chair, url + "/call-vote", {"method": "named", "closes_at": soon.isoformat()})
+    assert rushed.status_code == 422
+    assert rushed.json()["code"] == "closing_time"
+    assert rushed.json()["detail"] == (
+        "The vote on charges must stay open at least 7 days: close it at "
+        f"{clock['now'] + timedelta(days=7):%Y-%m-%d %H:%M} UTC or later."
+    )
+    called = post(chair, url + "/call-vote", {"method": "named"})
+    assert called.status_code == 201
+    vote = called.json()
+    assert datetime.fromisoformat(vote["closes_at"]) == clock["now"] + timedelta(days=7)
+
+    # 7. Alice and Bob vote to expel at once, and Alice closes the vote with 2 of 4 having voted: refused.
+    votes = f"/api/v1/motions/votes/{vote['vote']}"
+    for user in (cast.alice, cast.bob):
+        assert post(cast.api(user), votes + "/cast", {"choice": "yes"}).status_code == 200
+    early = post(chair, votes + "/close")
+    assert early.status_code == 409
+    assert early.json()["code"] == "poll_still_open"
+    assert early.json()["detail"] == "This vote stays open until its closing time unless everyone has voted."
+
+    # 8. Erin and Frank vote against during the week. At the closing time the rules close the vote:
+    #    2 for and 2 against is short of two thirds, so the charges are dismissed and Frank stays.
+    clock["now"] += timedelta(days=3)
+    for user in (cast.erin, cast.frank):
+        assert post(cast.api(user), votes + "/cast", {"choice": "no"}).status_code == 200
+    clock["now"] = now + timedelta(days=22)
+    assert motion_tasks.close_due_vote.call(vote["vote"]) == "rejected"
+    assert DisciplineCase.objects.get(uuid=case["uuid"]).status == DisciplineCase.Status.DISMISSED
+    frank.refresh_from_db()
+    assert frank.status == Membership.Status.FULL
+    verdict = verify_genuine()
+    assert verdict.problems == [], verdict.problems

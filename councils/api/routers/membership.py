@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
+from pydantic import AwareDatetime
 
 from councils.accounts.queries import acting_user
 from councils.api.pagination import PageNumber
@@ -70,11 +71,25 @@ class CallVoteIn(Strict):
     closes_at: datetime | None = None
 
 
+class DueProcessVoteIn(Strict):
+    method: Literal["named", "secret"] | None = None
+    closes_at: AwareDatetime | None = Field(
+        None,
+        description="when the vote closes, with its time zone: at least as long after now as the "
+        "constitution's discipline_poll_min_days and at most its discipline_poll_max_days (by default 7 to "
+        "31 days); left out, the earliest allowed. Before then an officer may close it only once every "
+        "member entitled has voted; at that time the rules close it.",
+    )
+
+
 class MembershipVoteOut(Schema):
     vote: UUID
     motion: UUID
     council: UUID
     threshold: str
+    closes_at: datetime | None = Field(
+        description="when the rules close the vote; null: closed by an officer"
+    )
 
 
 class StatusIn(Strict):
@@ -249,6 +264,7 @@ def _vote_ref(vote: Any) -> dict[str, Any]:
         "motion": vote.motion.uuid,
         "council": vote.motion.council.uuid,
         "threshold": vote.threshold,
+        "closes_at": vote.closes_at,
     }
 
 
@@ -441,8 +457,12 @@ def hearing(request: HttpRequest, case_id: UUID, body: HearingIn) -> dict[str, A
 
 
 @router.post("/cases/{case_id}/call-vote", response={201: MembershipVoteOut}, operation_id="cases_call_vote")
-def call_case_vote(request: HttpRequest, case_id: UUID, body: CallVoteIn) -> Any:
-    """Put heard charges to the accused's base council at the constitution's discipline threshold."""
+def call_case_vote(request: HttpRequest, case_id: UUID, body: DueProcessVoteIn) -> Any:
+    """Put heard charges to the accused's base council at the constitution's discipline threshold.
+
+    The vote stays open at least the days the constitution sets (a sooner `closes_at` is refused with
+    the code `closing_time`), and cannot be closed earlier unless every member entitled has voted.
+    """
     case = queries.access_case(viewer=request.user, case_uuid=case_id)
     vote = actions.call_discipline_vote(
         actor=acting_user(request),
@@ -484,7 +504,8 @@ def appeal(request: HttpRequest, case_id: UUID, body: AppealIn) -> Any:
 @router.post(
     "/appeals/{appeal_id}/call-vote", response={201: MembershipVoteOut}, operation_id="appeals_call_vote"
 )
-def call_appeal_vote(request: HttpRequest, appeal_id: UUID, body: CallVoteIn) -> Any:
+def call_appeal_vote(request: HttpRequest, appeal_id: UUID, body: DueProcessVoteIn) -> Any:
+    """Put an appeal to the council hearing it; the vote stays open as long as a vote on charges."""
     found = queries.access_appeal(viewer=request.user, appeal_uuid=appeal_id)
     vote = actions.call_appeal_vote(
         actor=acting_user(request),

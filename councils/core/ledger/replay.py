@@ -36,7 +36,12 @@ from councils.core.rules import meetings as meeting_rules
 from councils.core.rules import polls
 from councils.core.rules import recall as petition_rules
 from councils.core.rules import votes as vote_rules
-from councils.core.rules.constitution import DEFAULTS_VERSION, Constitution, content_hash
+from councils.core.rules.constitution import (
+    DEFAULTS_VERSION,
+    ELECTION_POLL_MAX_DAYS,
+    Constitution,
+    content_hash,
+)
 from councils.core.rules.currencies import ISO_4217
 from councils.core.tally import count
 
@@ -384,6 +389,8 @@ def _vote_opened(replay: Replay, item: Item) -> None:
         "opened_at": item.at,
         "closes_at": closes_at,
         "held_by": None,
+        # A vote on charges or on an appeal: how the record names it (set when the case calls it).
+        "due_process": None,
         "choices": {},
         "participants": set(),
         "closed": False,
@@ -531,10 +538,12 @@ def _vote_closed(replay: Replay, item: Item) -> None:
 def _check_early_close(replay: Replay, item: Item, vote: dict[str, Any]) -> None:
     """An officer closed the vote before its closing time only once every elector had voted.
 
+    The rules close a vote at its closing time, never before; a vote on charges or on an appeal
+    closed early with no officer named is reported too, since that is where a rushed close would hide.
     Its ballots are entries of its own council, so whoever reads its opening reads its turnout.
     """
-    closes_at, closed_at, size = vote["closes_at"], _time(item.at), vote["size"]
-    if closes_at is None or item.actor is None:
+    closes_at, closed_at, size, due = vote["closes_at"], _time(item.at), vote["size"], vote["due_process"]
+    if closes_at is None or (item.actor is None and due is None):
         return
     if size is None:
         replay.note("some votes do not say how many could vote: an officer's early close was not checked")
@@ -543,10 +552,18 @@ def _check_early_close(replay: Replay, item: Item, vote: dict[str, Any]) -> None
     if closed_at is None or polls.closes_too_early(
         closes_at=closes_at, at=closed_at, by_rules=False, turnout=voted, electorate=size
     ):
+        if due is None:
+            replay.problem(
+                item,
+                f"vote {item.payload.get('vote')} was closed by {item.actor} before its closing time "
+                f"with {voted} of {size} electors having voted",
+            )
+            return
+        by = f" by {item.actor}" if item.actor is not None else ""
         replay.problem(
             item,
-            f"vote {item.payload.get('vote')} was closed by {item.actor} before its closing time "
-            f"with {voted} of {size} electors having voted",
+            f"{due} was closed{by} before its closing time ({closes_at:%Y-%m-%d %H:%M} UTC) with {voted} "
+            f"of {size} members entitled having voted; it had to stay open until then unless all had voted",
         )
 
 
@@ -1780,7 +1797,58 @@ def _discipline_vote_called(replay: Replay, item: Item) -> None:
         replay.problem(
             item, f"case {uuid} was put to a vote held at {vote['threshold']}, short of {p.get('threshold')}"
         )
+    _check_vote_length(replay, item, f"the vote on the charges in case {uuid}")
     case.update(status="voting", motion=p.get("motion"), threshold=p.get("threshold"))
+
+
+def _check_vote_length(replay: Replay, item: Item, name: str) -> None:
+    """A vote on charges or on an appeal stays open as long as the constitution in force sets.
+
+    Entries from before the constitution set it (no `min_days`) are noted, not judged. Where the record
+    does not hold the constitution's text, the shortest length the entry states is used, and the longest
+    any constitution may set.
+    """
+    p = item.payload
+    vote: dict[str, Any] | None = replay.table("votes").get(p.get("vote") or "")
+    if vote is None:
+        return
+    if "min_days" not in p:
+        replay.note(
+            "some votes on charges or appeals were called before the constitution set how long they stay "
+            "open: their length was not checked"
+        )
+        return
+    vote["due_process"] = name
+    stated = p.get("min_days")
+    document = constitution_version(replay, p.get("constitution"))
+    if document is None:
+        minimum, maximum = stated, ELECTION_POLL_MAX_DAYS
+    else:
+        # A version adopted before the settings existed has the defaults (core.rules.constitution).
+        defaults = Constitution()
+        minimum = document.get("discipline_poll_min_days", defaults.discipline_poll_min_days)
+        maximum = document.get("discipline_poll_max_days", defaults.discipline_poll_max_days)
+        if stated != minimum:
+            replay.problem(
+                item, f"{name} applies {stated} days as its shortest length; the constitution sets {minimum}"
+            )
+    opened, closes_at = _time(vote["opened_at"]), vote["closes_at"]
+    if type(minimum) is not int or type(maximum) is not int or opened is None:
+        replay.note("some votes on charges or appeals do not say how long they had to stay open: not checked")
+        return
+    if closes_at is None:
+        replay.problem(item, f"{name} has no closing time, but it had to stay open at least {minimum} days")
+        return
+    try:
+        polls.check_closing_time(
+            opens_at=opened,
+            closes_at=closes_at,
+            minimum=timedelta(days=minimum),
+            maximum=timedelta(days=maximum),
+            what="vote",
+        )
+    except InvalidInputError as exc:
+        replay.problem(item, f"{name} was opened with a closing time the constitution refuses: {exc.message}")
 
 
 @rule("discipline.withdrawn")
@@ -1944,6 +2012,7 @@ def _appeal_vote_called(replay: Replay, item: Item) -> None:
     uuid, appeal = found
     if appeal["status"] != "lodged":
         replay.problem(item, f"appeal {uuid} was put to the vote while it was {appeal['status']}")
+    _check_vote_length(replay, item, f"the vote on appeal {uuid}")
     appeal.update(status="voting", motion=item.payload.get("motion"))
 
 

@@ -24,12 +24,16 @@ THRESHOLDS = ("simple", "absolute", "two_thirds", "three_fifths")
 # The version number decisions name while the shipped defaults apply.
 DEFAULTS_VERSION = 0
 DEFAULTS_NOTE = "defaults apply: no constitution adopted yet"
-# The longest an election's poll may be set to stay open: a year, since its electorate is frozen.
+# The longest an election's poll, or a vote on charges, may be set to stay open: a year, since its
+# electorate is frozen.
 ELECTION_POLL_MAX_DAYS = 366
 # Settings added after federations had adopted constitutions, and their value in a version adopted
 # before them: its members never voted on them, so they bind only once an amendment sets them.
 # Settings added later that are not listed here take their default in such a version: the rule they
-# state was already in force, fixed in the code (as the length of an election's poll was).
+# state was already in force, fixed in the code (as the length of an election's poll was), or it is a
+# safeguard every federation needs from the day it ships. The length of a vote on charges is one:
+# without it a chair could call the vote and close it at once, and a majority that captured a council
+# would not amend it in. A vote on charges called before it is told apart by its record entry.
 # A version adopted before pay had a currency states none: its amounts are shown as bare numbers.
 UNSET_IN_OLDER_VERSIONS: dict[str, Any] = {
     "meeting_notice_hours": 0,
@@ -69,6 +73,11 @@ class Constitution:
     discipline_threshold: str = "two_thirds"
     hearing_notice_days: int = 14
     appeal_window_days: int = 30
+    # A vote on charges or on an appeal stays open at least this long, so that nobody is expelled by
+    # whoever turns up before the chair closes it, and at most that long, so that charges do not hang
+    # over a member for ever and the electorate frozen at the opening is still the council.
+    discipline_poll_min_days: int = 7
+    discipline_poll_max_days: int = 31
     # Offices: terms, limits and rotation.
     term_months: int = 12
     max_consecutive_terms: int = 2
@@ -112,6 +121,16 @@ class Constitution:
     def election_poll_max(self) -> timedelta:
         """The longest time an election's poll may stay open."""
         return timedelta(days=self.election_poll_max_days)
+
+    @property
+    def discipline_poll_min(self) -> timedelta:
+        """The shortest time a vote on charges or on an appeal stays open."""
+        return timedelta(days=self.discipline_poll_min_days)
+
+    @property
+    def discipline_poll_max(self) -> timedelta:
+        """The longest time a vote on charges or on an appeal may stay open."""
+        return timedelta(days=self.discipline_poll_max_days)
 
     def to_document(self) -> dict[str, Any]:
         """A JSON-safe dict (decimals as strings) for storage and the record."""
@@ -173,6 +192,12 @@ class Constitution:
                 "election_poll_min_minutes must be shorter than election_poll_max_days: "
                 f"{self.election_poll_min_minutes} minutes is not less than "
                 f"{self.election_poll_max_days} days."
+            )
+        if not 1 <= self.discipline_poll_min_days <= self.discipline_poll_max_days <= ELECTION_POLL_MAX_DAYS:
+            raise InvalidInputError(
+                "discipline_poll_min_days must be at least 1 and at most discipline_poll_max_days, which is "
+                f"at most {ELECTION_POLL_MAX_DAYS}: {self.discipline_poll_min_days} and "
+                f"{self.discipline_poll_max_days} days are not."
             )
         if self.pay_currency:
             check_currency(self.pay_currency, name="pay_currency")

@@ -27,21 +27,22 @@ def span(length: timedelta) -> str:
 
 
 def check_closing_time(
-    *, opens_at: datetime, closes_at: datetime, minimum: timedelta, maximum: timedelta
+    *, opens_at: datetime, closes_at: datetime, minimum: timedelta, maximum: timedelta, what: str = "poll"
 ) -> None:
     """Refuse a closing time less than `minimum` or more than `maximum` after the poll opens.
 
-    An election's limits are the constitution's (`election_poll_min` and `election_poll_max`).
+    An election's limits are the constitution's (`election_poll_min` and `election_poll_max`); a vote
+    on charges or an appeal (`what`) has its own (`discipline_poll_min` and `discipline_poll_max`).
     """
     if closes_at < opens_at + minimum:
         raise InvalidInputError(
-            f"The poll must stay open at least {span(minimum)}: close it at "
+            f"The {what} must stay open at least {span(minimum)}: close it at "
             f"{opens_at + minimum:%Y-%m-%d %H:%M} UTC or later.",
             code="closing_time",
         )
     if closes_at > opens_at + maximum:
         raise InvalidInputError(
-            f"A poll may stay open at most {span(maximum)}: close it by "
+            f"A {what} may stay open at most {span(maximum)}: close it by "
             f"{opens_at + maximum:%Y-%m-%d %H:%M} UTC.",
             code="closing_time",
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any, cast
 from uuid import UUID
 
@@ -20,6 +21,8 @@ from django.views.decorators.http import require_POST
 from councils.accounts.models import User
 from councils.constitution import queries as constitution_queries
 from councils.core.errors import ConflictError, InvalidInputError
+from councils.core.rules.constitution import Constitution
+from councils.core.rules.polls import span
 from councils.federation import queries as federation_queries
 from councils.federation.models import Membership
 from councils.membership import actions, permissions, queries
@@ -96,6 +99,33 @@ class AppealForm(forms.Form):
     grounds = forms.CharField(
         label=gettext_lazy("Grounds of appeal"), widget=forms.Textarea, max_length=20_000
     )
+
+
+class DueProcessVoteForm(forms.Form):
+    """When a vote on charges or on an appeal closes: filled with a time just after the earliest allowed."""
+
+    closes_at = forms.DateTimeField(
+        label=gettext_lazy("The vote closes at (date and time, UTC)"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        required=False,
+    )
+
+    def __init__(self, data: Any, *, rules: Constitution, now: datetime, prefix: str) -> None:
+        # On the hour, with at least half an hour's grace: the time filled in is still allowed when sent.
+        earliest = now + rules.discipline_poll_min + timedelta(minutes=90)
+        initial = earliest.replace(minute=0, second=0, microsecond=0).strftime("%Y-%m-%dT%H:%M")
+        super().__init__(data, initial={"closes_at": initial}, prefix=prefix)
+        self.fields["closes_at"].help_text = _(
+            "At least %(min)s and at most %(max)s from now, as the constitution sets; left empty, the vote "
+            "closes %(min)s from now. The rules close it then; before then it can be closed only once every "
+            "member entitled to vote has voted, so nobody can rush it through."
+        ) % {"min": span(rules.discipline_poll_min), "max": span(rules.discipline_poll_max)}
+
+
+def _vote_form(council: Any, *, data: Any = None, prefix: str) -> DueProcessVoteForm:
+    rules = constitution_queries.constitution_for(federation=council.federation_id)
+    return DueProcessVoteForm(data, rules=rules, now=timezone.now(), prefix=prefix)
 
 
 def _status(request: HttpRequest) -> int:
@@ -272,6 +302,8 @@ def _case_context(
     *,
     defence_form: DefenceForm | None = None,
     appeal_form: AppealForm | None = None,
+    vote_form: DueProcessVoteForm | None = None,
+    appeal_vote_form: DueProcessVoteForm | None = None,
 ) -> dict[str, Any]:
     """What the case page shows; a form sent back with errors replaces the empty one."""
     user = request.user
@@ -280,6 +312,10 @@ def _case_context(
     appeal_until = queries.appeal_deadline(case=case)
     may_appeal = appeal_until is not None and permissions.can(user, "appeal", case)
     suspension = case.status == "upheld" and case.penalty == "suspension"
+    may_call = case.status == "heard" and permissions.can(user, "call_vote", case)
+    callable_appeals = [
+        a for a in case.appeals.all() if a.status == "lodged" and permissions.can(user, "call_vote", a)
+    ]
     return {
         "case": case,
         "defences": case.defences.all(),
@@ -295,14 +331,17 @@ def _case_context(
         if appeal_until is not None and may_appeal and now <= appeal_until
         else None,
         "appeal_until": appeal_until if may_appeal else None,
-        "may_call": case.status == "heard" and permissions.can(user, "call_vote", case),
+        "may_call": may_call,
+        "vote_form": (vote_form or _vote_form(case.council, prefix="vote")) if may_call else None,
         "may_withdraw": is_open and permissions.can(user, "withdraw", case),
         # The rules refuse to end a suspension before it is served: say when, rather than offer it.
         "may_end": suspension and permissions.can(user, "end_suspension", case),
         "served": suspension and case.suspended_until is not None and case.suspended_until <= now,
-        "callable_appeals": [
-            a for a in case.appeals.all() if a.status == "lodged" and permissions.can(user, "call_vote", a)
-        ],
+        # One appeal at a time awaits its vote: the next may be lodged only once it is dismissed.
+        "callable_appeals": callable_appeals,
+        "appeal_vote_form": (appeal_vote_form or _vote_form(callable_appeals[0].council, prefix="appeal"))
+        if callable_appeals
+        else None,
         "now": now,
     }
 
@@ -357,9 +396,19 @@ def case_hearing(request: HttpRequest, case_id: UUID) -> HttpResponse:
 @domain_errors
 def case_call_vote(request: HttpRequest, case_id: UUID) -> HttpResponse:
     case = queries.access_case(viewer=request.user, case_uuid=case_id)
-    vote = actions.call_discipline_vote(actor=_me(request), case=case, now=timezone.now())
-    messages.success(request, _("The council's vote on the charges is open."))
-    return redirect("web:motion", vote.motion.uuid)
+    form = _vote_form(case.council, data=request.POST, prefix="vote")
+    if form.is_valid():
+        try:
+            vote = actions.call_discipline_vote(
+                actor=_me(request), case=case, now=timezone.now(), closes_at=form.cleaned_data["closes_at"]
+            )
+        except InvalidInputError as exc:
+            form.add_error("closes_at", exc.message)
+        else:
+            messages.success(request, _("The council's vote on the charges is open."))
+            return redirect("web:motion", vote.motion.uuid)
+    context = _case_context(request, case, vote_form=form)
+    return render(request, "web/membership/case.html", context, status=422)
 
 
 @require_POST
@@ -403,9 +452,22 @@ def case_appeal(request: HttpRequest, case_id: UUID) -> HttpResponse:
 @domain_errors
 def appeal_call_vote(request: HttpRequest, appeal_id: UUID) -> HttpResponse:
     appeal = queries.access_appeal(viewer=request.user, appeal_uuid=appeal_id)
-    vote = actions.call_appeal_vote(actor=_me(request), appeal=appeal, now=timezone.now())
-    messages.success(request, _("The appeal vote is open."))
-    return redirect("web:motion", vote.motion.uuid)
+    form = _vote_form(appeal.council, data=request.POST, prefix="appeal")
+    if form.is_valid():
+        try:
+            vote = actions.call_appeal_vote(
+                actor=_me(request),
+                appeal=appeal,
+                now=timezone.now(),
+                closes_at=form.cleaned_data["closes_at"],
+            )
+        except InvalidInputError as exc:
+            form.add_error("closes_at", exc.message)
+        else:
+            messages.success(request, _("The appeal vote is open."))
+            return redirect("web:motion", vote.motion.uuid)
+    context = _case_context(request, appeal.case, appeal_vote_form=form)
+    return render(request, "web/membership/case.html", context, status=422)
 
 
 urlpatterns = [

@@ -22,6 +22,8 @@ DELEGATES = ["d-1", "d-2"]
 CASE = "case-1"
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 HEARING = T0 + timedelta(days=15)
+# The shortest a vote on charges or on an appeal may stay open, by default.
+MIN_DAYS = timedelta(days=Constitution().discipline_poll_min_days)
 
 Doc = dict[str, Any]
 
@@ -40,7 +42,10 @@ def doc(
 def vote(
     council: str, motion: str, voters: list[str], yes: list[str], threshold: str, at: datetime
 ) -> list[Doc]:
-    """A motion put to a named vote of `council` and closed: its entries."""
+    """A motion put to a named vote of `council`, open for the days the constitution sets, and closed.
+
+    Everyone votes at once, so an officer may close it as soon as they have.
+    """
     text = f"Decide {motion}."
     result = vote_rules.compute_result(
         yes=len(yes),
@@ -59,6 +64,7 @@ def vote(
                 "motion": motion,
                 "method": "named",
                 "threshold": threshold,
+                "closes_at": format_time(at + MIN_DAYS),
                 "electorate": len(voters),
                 "electorate_sha256": vote_rules.electorate_digest(voter_uuids=voters, text=text),
                 "text_sha256": hashlib.sha256(text.encode()).hexdigest(),
@@ -77,7 +83,11 @@ def vote(
             for v in voters
         ],
         doc(
-            "vote.closed", {"vote": f"v-{motion}", "motion": motion, "result": result}, at=at, council=council
+            "vote.closed",
+            {"vote": f"v-{motion}", "motion": motion, "result": result},
+            actor="u-a" if council == BASE else "d-1",
+            at=at,
+            council=council,
         ),
     ]
 
@@ -129,6 +139,7 @@ def case_record(*, penalty: str = "expulsion", upheld: bool = True) -> list[Doc]
             "motion": "mo-case",
             "vote": "v-mo-case",
             "threshold": "two_thirds",
+            "min_days": 7,
             "constitution": 1,
         },
         actor="u-a",
@@ -174,7 +185,13 @@ def appeal(docs: list[Doc], *, n: int, allowed: bool, at: datetime) -> list[Doc]
     ballots = vote(PARENT, f"mo-ap-{n}", DELEGATES, DELEGATES if allowed else [], "simple", at)
     called = doc(
         "discipline.appeal_vote_called",
-        {"appeal": f"ap-{n}", "motion": f"mo-ap-{n}", "vote": f"v-mo-ap-{n}"},
+        {
+            "appeal": f"ap-{n}",
+            "motion": f"mo-ap-{n}",
+            "vote": f"v-mo-ap-{n}",
+            "min_days": 7,
+            "constitution": 1,
+        },
         at=at,
         council=PARENT,
     )
@@ -699,3 +716,156 @@ def test_an_amendment_of_a_version_the_record_never_adopted_tells_no_numbers():
     adopted = {"constitution": 1, "document": Constitution().to_document()}
     docs.insert(1, doc("constitution.adopted", adopted, at=T0))
     assert f"case {CASE} applies 10 days of notice, but the constitution requires 21" in messages(docs)
+
+
+# The vote on charges or on an appeal: open at least the days the constitution sets, not closed early.
+
+
+def rushed_close(docs: list[Doc], motion: str, *, voters: list[str], actor: str | None) -> None:
+    """Only `voters` voted (all yes) and the vote was closed at once, by `actor`; the outcome quotes it."""
+    vote_id = f"v-{motion}"
+    docs[:] = [
+        d
+        for d in docs
+        if not (d["event"] == "vote.cast" and d["payload"]["vote"] == vote_id and d["actor"] not in voters)
+    ]
+    for d in docs:
+        if d["event"] == "vote.cast" and d["payload"]["vote"] == vote_id:
+            d["payload"]["choice"] = "yes"
+    closed = next(d for d in docs if d["event"] == "vote.closed" and d["payload"]["vote"] == vote_id)
+    r = closed["payload"]["result"]
+    closed["payload"]["result"] = vote_rules.compute_result(
+        yes=len(voters), no=0, abstain=0, electorate=r["electorate"], threshold=r["threshold"], quorum=None
+    ).as_payload()
+    closed["actor"] = actor
+    for d in docs:
+        if d["payload"].get("motion") == motion and "result" in d["payload"]:
+            d["payload"]["result"] = closed["payload"]["result"]
+
+
+def test_a_vote_on_charges_closed_by_the_chair_while_members_had_yet_to_vote_is_caught():
+    docs = case_record(upheld=False)
+    rushed_close(docs, "mo-case", voters=["u-a", "u-b"], actor="u-a")
+    docs[-1]["event"] = "member.expelled"
+    docs[-1]["payload"].update(membership="m-u-x", member="u-x")
+    closes = HEARING + MIN_DAYS
+    assert messages(docs) == [
+        f"the vote on the charges in case {CASE} was closed by u-a before its closing time "
+        f"({closes:%Y-%m-%d %H:%M} UTC) with 2 of 4 members entitled having voted; it had to stay open "
+        "until then unless all had voted"
+    ]
+
+
+def test_a_vote_on_charges_closed_early_with_no_officer_named_is_caught():
+    """The rules close a vote at its closing time: an early close recorded as theirs is no excuse."""
+    docs = case_record()
+    rushed_close(docs, "mo-case", voters=["u-a", "u-b", "u-c"], actor=None)
+    problems = messages(docs)
+    assert len(problems) == 1 and problems[0].startswith(
+        f"the vote on the charges in case {CASE} was closed before its closing time"
+    )
+    # At the closing time the rules close it whoever has voted.
+    one(docs, "vote.closed")["at"] = format_time(HEARING + MIN_DAYS)
+    one(docs, "member.expelled")["at"] = format_time(HEARING + MIN_DAYS)
+    assert messages(docs) == []
+
+
+@pytest.mark.parametrize(
+    ("closes_at", "expected"),
+    [
+        (
+            HEARING + timedelta(hours=1),
+            f"the vote on the charges in case {CASE} was opened with a closing time the constitution "
+            "refuses: The vote must stay open at least 7 days: close it at "
+            f"{HEARING + MIN_DAYS:%Y-%m-%d %H:%M} UTC or later.",
+        ),
+        (
+            HEARING + timedelta(days=40),
+            f"the vote on the charges in case {CASE} was opened with a closing time the constitution "
+            f"refuses: A vote may stay open at most 31 days: close it by "
+            f"{HEARING + timedelta(days=31):%Y-%m-%d %H:%M} UTC.",
+        ),
+        (
+            None,
+            f"the vote on the charges in case {CASE} has no closing time, "
+            "but it had to stay open at least 7 days",
+        ),
+    ],
+)
+def test_a_vote_on_charges_shorter_or_longer_than_the_constitution_allows_is_caught(closes_at, expected):
+    docs = case_record()
+    one(docs, "vote.opened")["payload"]["closes_at"] = format_time(closes_at) if closes_at else None
+    assert messages(docs) == [expected]
+
+
+def test_the_shortest_length_is_the_constitution_in_force():
+    """Version 2 asks for 10 days; the vote called under it states 7 and closes after 7."""
+    docs = case_record()
+    at = docs.index(one(docs, "discipline.charged"))
+    docs[at:at] = [
+        doc(
+            "constitution.amendment_proposed",
+            {"amendment": "am-1", "changes": {"discipline_poll_min_days": [7, 10]}},
+            at=T0,
+        ),
+        doc("constitution.amended", {"amendment": "am-1", "previous": 1, "constitution": 2}, at=T0),
+    ]
+    one(docs, "discipline.vote_called")["payload"]["constitution"] = 2
+    problems = messages(docs)
+    assert problems[0] == (
+        f"the vote on the charges in case {CASE} applies 7 days as its shortest length; "
+        "the constitution sets 10"
+    )
+    assert problems[1].startswith(
+        f"the vote on the charges in case {CASE} was opened with a closing time the constitution refuses: "
+        "The vote must stay open at least 10 days"
+    )
+    assert len(problems) == 2
+
+
+def test_a_version_adopted_before_the_setting_gives_the_default_length():
+    docs = case_record()
+    adopted = one(docs, "constitution.adopted")["payload"]["document"]
+    del adopted["discipline_poll_min_days"], adopted["discipline_poll_max_days"]
+    assert messages(docs) == []
+    one(docs, "vote.opened")["payload"]["closes_at"] = format_time(HEARING + timedelta(days=2))
+    assert "The vote must stay open at least 7 days" in " ".join(messages(docs))
+
+
+def test_without_the_constitution_the_length_the_entry_states_is_used():
+    docs = case_record()
+    docs.remove(one(docs, "constitution.adopted"))
+    one(docs, "discipline.vote_called")["payload"]["min_days"] = 3
+    one(docs, "vote.opened")["payload"]["closes_at"] = format_time(HEARING + timedelta(days=3))
+    assert not [m for m in messages(docs) if "closing time" in m]
+    one(docs, "vote.opened")["payload"]["closes_at"] = format_time(HEARING + timedelta(days=2))
+    assert "The vote must stay open at least 3 days" in " ".join(messages(docs))
+
+
+def test_a_rushed_appeal_vote_is_caught():
+    docs = appealed()
+    one(docs, "vote.opened", 1)["payload"]["closes_at"] = format_time(HEARING + timedelta(days=3, minutes=5))
+    assert messages(docs) == [
+        "the vote on appeal ap-1 was opened with a closing time the constitution refuses: The vote must stay "
+        f"open at least 7 days: close it at {HEARING + timedelta(days=10):%Y-%m-%d %H:%M} UTC or later."
+    ]
+
+
+def test_votes_called_before_the_constitution_set_their_length_are_noted_not_judged():
+    """Entries written before votes on charges had a shortest length: nothing to hold them to."""
+    docs = appealed()
+    for event in ("discipline.vote_called", "discipline.appeal_vote_called"):
+        for d in docs:
+            if d["event"] == event:
+                del d["payload"]["min_days"]
+    for d in docs:
+        if d["event"] == "vote.opened":
+            d["payload"]["closes_at"] = None
+        if d["event"] == "vote.closed":
+            d["actor"] = None
+    outcome = run(docs)
+    assert outcome.problems == []
+    assert outcome.notes == [
+        "some votes on charges or appeals were called before the constitution set how long they stay open: "
+        "their length was not checked"
+    ]

@@ -36,6 +36,9 @@ def test_unknown_setting_is_refused_by_name():
         ("election_poll_min_minutes", 0),
         ("election_poll_max_days", 0),
         ("election_poll_max_days", 367),
+        ("discipline_poll_min_days", 0),
+        ("discipline_poll_min_days", 32),
+        ("discipline_poll_max_days", 367),
         ("version", 0),
         ("pay_currency", "eur"),
         ("pay_currency", "EURO"),
@@ -91,3 +94,30 @@ def test_a_version_adopted_before_poll_lengths_were_settings_keeps_the_lengths_t
     older = {k: v for k, v in document.items() if not k.startswith("election_poll")}
     rules = Constitution.from_adopted(older)
     assert (rules.election_poll_min, rules.election_poll_max) == (timedelta(minutes=15), timedelta(days=31))
+
+
+def test_a_vote_on_charges_stays_open_at_least_a_day_and_at_most_its_longest_length():
+    assert (Constitution().discipline_poll_min, Constitution().discipline_poll_max) == (
+        timedelta(days=7),
+        timedelta(days=31),
+    )
+    with pytest.raises(
+        InvalidInputError, match="at most discipline_poll_max_days, which is at most 366: 7 and 5"
+    ):
+        Constitution.from_document({"version": 1, "discipline_poll_max_days": 5})
+    rules = Constitution.from_document(
+        {"version": 1, "discipline_poll_min_days": 5, "discipline_poll_max_days": 5}
+    )
+    assert rules.discipline_poll_min == rules.discipline_poll_max == timedelta(days=5)
+    # An election's poll may be shorter: a council that elects at one meeting still gives charges a week.
+    assert (
+        Constitution.from_document({"version": 1, "election_poll_max_days": 2}).discipline_poll_min_days == 7
+    )
+
+
+def test_a_version_adopted_before_votes_on_charges_had_a_length_gets_the_default():
+    """A safeguard against rushed expulsions: it binds every federation, not only those that amend it in."""
+    document = Constitution(version=1).to_document()
+    older = {k: v for k, v in document.items() if not k.startswith("discipline_poll")}
+    rules = Constitution.from_adopted(older)
+    assert (rules.discipline_poll_min_days, rules.discipline_poll_max_days) == (7, 31)
