@@ -14,9 +14,11 @@ from councils.platforms.models import Platform
 from tests.membership.support import NOW, make_national_body
 
 
-def test_demo_steps_leave_admissions_a_case_and_a_platform(cast, django_capture_on_commit_callbacks):
+def test_demo_steps_leave_admissions_a_transfer_a_case_and_a_platform(cast, django_capture_on_commit_callbacks):
     extra = User.objects.create_user(username="m0", password="x", display_name="Member Zero")
     federation_actions.add_founding_member(actor=None, council=cast.riverside, user=extra, now=NOW)
+    mover = User.objects.create_user(username="m1", password="x", display_name="Member One")
+    federation_actions.add_founding_member(actor=None, council=cast.harbour, user=mover, now=NOW)
     make_national_body(cast)
     demo = Demo(
         now=NOW,
@@ -33,7 +35,8 @@ def test_demo_steps_leave_admissions_a_case_and_a_platform(cast, django_capture_
     assert [v.version for v in list_versions(federation=cast.federation)] == [1, 2]
     assert constitution_for(federation=cast.federation).sponsor_min_months == 3
     statuses = dict(Application.objects.values_list("applicant__username", "status"))
-    assert statuses == {"gina": "candidate", "hugo": "sponsoring"}
+    assert statuses == {"gina": "candidate", "hugo": "sponsoring", "m1": "awaiting_vote"}
+    assert Application.objects.get(applicant=mover).transfer_from.council == cast.harbour
     case = DisciplineCase.objects.get()
     assert case.status == "charged"
     assert case.membership.user == extra
