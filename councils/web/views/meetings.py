@@ -21,7 +21,7 @@ from councils.core.errors import InvalidInputError
 from councils.elections.queries import list_elections
 from councils.federation.queries import access_council
 from councils.meetings import actions, permissions, queries
-from councils.meetings.models import AgendaItem, Meeting, Speaker
+from councils.meetings.models import AgendaItem, Meeting
 from councils.meetings.pdf import minutes_pdf
 from councils.motions.models import Motion
 from councils.motions.queries import list_open_motions
@@ -38,30 +38,27 @@ def _context(
     request: HttpRequest, meeting: Meeting, *, part: str | None = None, **extra: Any
 ) -> dict[str, Any]:
     """What the meeting page shows; given a `part`, only what its live parts show."""
-    items = queries.list_items(meeting=meeting)
-    may_manage = permissions.can(request.user, "manage", meeting)
     # Thousands of delegates refresh the live parts at once: each part reads only what it shows.
-    # The attendance list alone is a row per person present.
+    # The attendance list alone is a row per person present; the speakers' list is read once per
+    # change for all of them (queries.get_floor).
+    items = queries.list_items(meeting=meeting) if part in (None, "agenda") else []
+    floor = queries.get_floor(meeting=meeting) if part in (None, "speakers") else None
+    may_manage = permissions.can(request.user, "manage", meeting)
     chairing = part is None and may_manage
     attendance = part in (None, "attendance")
-    current = next((i for i in items if i.status == AgendaItem.Status.CURRENT), None)
     return {
         "meeting": meeting,
         "items": items,
-        "current": current,
+        "floor": floor,
         # Someone already waiting to speak is offered "Leave the list", not a second request.
-        "is_waiting": current is not None
-        and request.user.is_authenticated
-        and current.speakers.filter(
-            user__uuid=acting_user(request).uuid, status=Speaker.Status.WAITING
-        ).exists(),
+        "is_waiting": floor is not None and floor.is_waiting(request.user),
         "pending": [i for i in items if i.status == AgendaItem.Status.PENDING],
         "attendance": list(queries.list_attendance(meeting=meeting)) if attendance else [],
         "quorum": queries.quorum(meeting=meeting)
         if attendance and meeting.status == Meeting.Status.OPEN
         else None,
         "may_manage": may_manage,
-        "may_speak": permissions.can(request.user, "speak", meeting),
+        "may_speak": part in (None, "speakers") and permissions.can(request.user, "speak", meeting),
         "may_attend": attendance and permissions.can(request.user, "attend", meeting),
         "absent": told_apart(queries.list_absent(meeting=meeting))
         if may_manage and part in (None, "absent") and meeting.status == Meeting.Status.OPEN
