@@ -21,7 +21,11 @@ uvicorn (one worker, 127.0.0.1 on a free port) and measures with httpx:
     .venv/bin/python bench/live.py --members 300 --subscribers 100
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/councils_bench_live .venv/bin/python bench/live.py
 
-The client runs on the same machine as the server and takes CPU from it. With
+The server is the one `manage.py serve` starts: Django works on at most
+COUNCILS_CONCURRENT_REQUESTS requests at a time (config/asgi.py), and the
+speakers' list is read once per change for every delegate (live/state.py;
+the bench's cache is files in its temporary directory, as `make run`'s is in
+var/). The client runs on the same machine as the server and takes CPU from it. With
 DATABASE_URL the named database is dropped and created again: never point it
 at real data. Counts and time are bounded (--members at most 5,000,
 --subscribers at most 1,000; every phase has a timeout).

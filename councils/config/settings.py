@@ -240,3 +240,5 @@ COUNCILS_SECRET_BATCH_SECONDS = float(os.environ.get("COUNCILS_SECRET_BATCH_SECO
 COUNCILS_INVITATION_DAYS = int(os.environ.get("COUNCILS_INVITATION_DAYS", "14"))
 COUNCILS_LOGIN_FAILURES = int(os.environ.get("COUNCILS_LOGIN_FAILURES", "5"))
 COUNCILS_LOGIN_WINDOW_SECONDS = int(os.environ.get("COUNCILS_LOGIN_WINDOW_SECONDS", "300"))
+# Requests each app process works on at once; the others wait their turn (config/asgi.py).
+COUNCILS_CONCURRENT_REQUESTS = int(os.environ.get("COUNCILS_CONCURRENT_REQUESTS", "4"))

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import transaction
 
 from councils.live.broker import InProcessBroker, RedisBroker
+from councils.live.state import changed
 
 Event = dict[str, Any]
 
@@ -30,10 +31,17 @@ def publish_on_commit(channel: str, event: Event | Callable[[], Event]) -> None:
     is down), the error is logged, because the action has committed and must
     not be reported as failed. Pages fetch the state again on their next event
     or reload.
+
+    What viewers of `channel` read alike and is kept for them (live/state.py)
+    is retired at once, so that nothing read later in this transaction is
+    served from before it, and again on commit, so that nothing read meanwhile
+    from before the commit is served after the event.
     """
     build = event if callable(event) else (lambda: event)
+    changed(channel)
 
     def send() -> None:
+        changed(channel)
         # A tally nobody follows is not counted: every cast would count the whole vote again.
         if broker().may_have_listeners(channel):
             broker().publish(channel, build())

@@ -35,10 +35,6 @@ from councils.record.actions import append_entry
 FORCED_KINDS = (AgendaItem.Kind.PETITION, AgendaItem.Kind.REPORT_BACK)
 
 
-def _channel(meeting: Meeting) -> str:
-    return f"meeting-{meeting.uuid}"
-
-
 def _meetings_changed(council: Council) -> None:
     """Tell the council's page, which lists its meetings with their state and minutes."""
     publish_on_commit(f"council-{council.uuid}", {"type": "meetings.changed"})
@@ -174,7 +170,7 @@ def place_on_meeting_set(*, council_id: int, only: Q, now: datetime) -> None:
     )
     if meeting is not None:
         _place_forced_items(meeting, now, only=only)
-        publish_on_commit(_channel(meeting), {"type": "agenda.changed"})
+        publish_on_commit(queries.live_channel(meeting), {"type": "agenda.changed"})
 
 
 def _place_reports_due(reports: Sequence[ReportDue], now: datetime) -> None:
@@ -236,7 +232,7 @@ def apply_forced_item_change(
         },
         now=now,
     )
-    publish_on_commit(_channel(meeting), {"type": "agenda.changed"})
+    publish_on_commit(queries.live_channel(meeting), {"type": "agenda.changed"})
     if change == "postpone":
         later = (
             Meeting.objects.select_for_update(of=("self",))
@@ -248,7 +244,7 @@ def apply_forced_item_change(
         )
         if later is not None:
             _place_forced_items(later, now)
-            publish_on_commit(_channel(later), {"type": "agenda.changed"})
+            publish_on_commit(queries.live_channel(later), {"type": "agenda.changed"})
     return item
 
 
@@ -311,7 +307,7 @@ def add_agenda_item(
         },
         now=now,
     )
-    publish_on_commit(_channel(meeting), {"type": "agenda.changed"})
+    publish_on_commit(queries.live_channel(meeting), {"type": "agenda.changed"})
     return item
 
 
@@ -341,7 +337,7 @@ def reorder_agenda(*, actor: User, meeting: Meeting, order: Sequence[str], now: 
         payload={"meeting": str(meeting.uuid), "order": [*(str(i.uuid) for i in fixed), *order]},
         now=now,
     )
-    publish_on_commit(_channel(meeting), {"type": "agenda.changed"})
+    publish_on_commit(queries.live_channel(meeting), {"type": "agenda.changed"})
     return list(meeting.items.exclude(status=AgendaItem.Status.WITHDRAWN).order_by("position"))
 
 
@@ -374,7 +370,7 @@ def open_meeting(*, actor: User, meeting: Meeting, now: datetime) -> Meeting:
         },
         now=now,
     )
-    publish_on_commit(_channel(meeting), {"type": "meeting.opened"})
+    publish_on_commit(queries.live_channel(meeting), {"type": "meeting.opened"})
     _meetings_changed(meeting.council)
     return meeting
 
@@ -420,7 +416,7 @@ def take_next_item(*, actor: User, meeting: Meeting, now: datetime) -> AgendaIte
         payload={"meeting": str(meeting.uuid), "item": str(item.uuid) if item else None},
         now=now,
     )
-    publish_on_commit(_channel(meeting), {"type": "agenda.changed"})
+    publish_on_commit(queries.live_channel(meeting), {"type": "agenda.changed"})
     return item
 
 
@@ -460,7 +456,7 @@ def close_meeting(*, actor: User, meeting: Meeting, now: datetime) -> Meeting:
     if carried:
         place_on_meeting_set(council_id=meeting.council_id, only=Q(pk__in=[i.pk for i in carried]), now=now)
     _place_reports_due(open_reports_due(council=meeting.council, meeting_uuid=meeting.uuid, now=now), now)
-    publish_on_commit(_channel(meeting), {"type": "meeting.closed"})
+    publish_on_commit(queries.live_channel(meeting), {"type": "meeting.closed"})
     _meetings_changed(meeting.council)
     return meeting
 
@@ -494,7 +490,7 @@ def mark_present(*, actor: User, meeting: Meeting, user: User, now: datetime) ->
         # Not naming them: a chair must not learn the name behind any account's identifier this way.
         raise InvalidInputError(f"That person does not take part in {meeting.council.name}.")
     attendance = _attend(meeting, actor=actor, user=user, now=now)
-    publish_on_commit(_channel(meeting), {"type": "attendance.changed"})
+    publish_on_commit(queries.live_channel(meeting), {"type": "attendance.changed"})
     return attendance
 
 
@@ -529,7 +525,7 @@ def mark_present_many(
         )
     attendances = [_attend(meeting, actor=actor, user=u, now=now) for u in todo]
     if attendances:
-        publish_on_commit(_channel(meeting), {"type": "attendance.changed"})
+        publish_on_commit(queries.live_channel(meeting), {"type": "attendance.changed"})
     return attendances
 
 
@@ -559,7 +555,7 @@ def join_speakers(*, actor: User, item: AgendaItem, now: datetime) -> Speaker:
     if Speaker.objects.filter(item=item, user=actor, status=Speaker.Status.WAITING).exists():
         raise ConflictError("You are already on the list.")
     speaker = Speaker.objects.create(item=item, user=actor, requested_at=now)
-    publish_on_commit(_channel(meeting), {"type": "speakers.changed", "item": str(item.uuid)})
+    publish_on_commit(queries.live_channel(meeting), {"type": "speakers.changed", "item": str(item.uuid)})
     return speaker
 
 
@@ -574,7 +570,9 @@ def leave_speakers(*, actor: User, speaker: Speaker, now: datetime) -> Speaker:
         raise ConflictError("Only someone still waiting can leave the list.")
     speaker.status, speaker.done_at = Speaker.Status.WITHDRAWN, now
     speaker.save(update_fields=["status", "done_at"])
-    publish_on_commit(_channel(meeting), {"type": "speakers.changed", "item": str(speaker.item.uuid)})
+    publish_on_commit(
+        queries.live_channel(meeting), {"type": "speakers.changed", "item": str(speaker.item.uuid)}
+    )
     return speaker
 
 
@@ -597,7 +595,7 @@ def give_floor(*, actor: User, item: AgendaItem, now: datetime) -> Speaker | Non
     if speaker is not None:
         speaker.status, speaker.floor_at = Speaker.Status.SPEAKING, now
         speaker.save(update_fields=["status", "floor_at"])
-    publish_on_commit(_channel(meeting), {"type": "speakers.changed", "item": str(item.uuid)})
+    publish_on_commit(queries.live_channel(meeting), {"type": "speakers.changed", "item": str(item.uuid)})
     return speaker
 
 
@@ -633,6 +631,6 @@ def approve_minutes(*, actor: User, meeting: Meeting, now: datetime, motion: Any
         },
         now=now,
     )
-    publish_on_commit(_channel(meeting), {"type": "minutes.approved"})
+    publish_on_commit(queries.live_channel(meeting), {"type": "minutes.approved"})
     _meetings_changed(meeting.council)
     return meeting

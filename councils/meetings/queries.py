@@ -25,6 +25,7 @@ from councils.federation.queries import (
     list_visible_councils,
     list_voters,
 )
+from councils.live.state import shared
 from councils.meetings import permissions
 from councils.meetings.models import AgendaItem, Attendance, Meeting, Speaker
 from councils.record.models import Entry
@@ -146,6 +147,68 @@ def list_items(*, meeting: Meeting) -> list[AgendaItem]:
         .prefetch_related(Prefetch("speakers", queryset=speakers), "merged_items")
         .order_by("position", "id")
     )
+
+
+def live_channel(meeting: Meeting) -> str:
+    """The live channel a meeting's page follows; every change to what it shows is published there."""
+    return f"meeting-{meeting.uuid}"
+
+
+@dataclass(frozen=True)
+class OnTheList:
+    """A place on the current item's speakers' list, as everyone who may see the meeting sees it."""
+
+    uuid: uuid_lib.UUID
+    user_uuid: uuid_lib.UUID
+    name: str
+    speaking: bool
+
+
+@dataclass(frozen=True)
+class Floor:
+    """The item under discussion and who has the floor or waits for it, in order."""
+
+    item_uuid: uuid_lib.UUID
+    title: str
+    speakers: tuple[OnTheList, ...]
+
+    def is_waiting(self, user: Any) -> bool:
+        uuid = getattr(user, "uuid", None)
+        return any(s.user_uuid == uuid and not s.speaking for s in self.speakers)
+
+
+def _read_floor(meeting: Meeting) -> Floor | None:
+    item = meeting.items.filter(status=AgendaItem.Status.CURRENT).first()
+    if item is None:
+        return None
+    speakers = (
+        item.speakers.filter(status__in=[Speaker.Status.SPEAKING, Speaker.Status.WAITING])
+        .select_related("user")
+        .order_by("requested_at", "id")
+    )
+    return Floor(
+        item_uuid=item.uuid,
+        title=item.title,
+        speakers=tuple(
+            OnTheList(
+                uuid=s.uuid,
+                user_uuid=s.user.uuid,
+                name=s.user.name,
+                speaking=s.status == Speaker.Status.SPEAKING,
+            )
+            for s in speakers
+        ),
+    )
+
+
+def get_floor(*, meeting: Meeting) -> Floor | None:
+    """The speakers' list of the item under discussion (None between items), read once per change.
+
+    Everyone who may see the meeting sees the same list, and every change to it
+    is published on the meeting's channel, so the list is read once per change
+    however many delegates' pages fetch it (live/state.py).
+    """
+    return shared(live_channel(meeting), "floor", lambda: _read_floor(meeting))
 
 
 def list_attendance(*, meeting: Meeting) -> QuerySet[Attendance]:

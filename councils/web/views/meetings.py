@@ -21,7 +21,7 @@ from councils.core.errors import InvalidInputError
 from councils.elections.queries import list_elections
 from councils.federation.queries import access_council
 from councils.meetings import actions, permissions, queries
-from councils.meetings.models import AgendaItem, Meeting, Speaker
+from councils.meetings.models import AgendaItem, Meeting
 from councils.meetings.pdf import minutes_pdf
 from councils.motions.models import Motion
 from councils.motions.queries import list_open_motions
@@ -38,26 +38,23 @@ def _context(
     request: HttpRequest, meeting: Meeting, *, part: str | None = None, **extra: Any
 ) -> dict[str, Any]:
     """What the meeting page shows; given a `part`, only what its live parts show."""
-    items = queries.list_items(meeting=meeting)
-    may_manage = permissions.can(request.user, "manage", meeting)
     # Thousands of delegates refresh the live parts at once: each part reads only what it shows.
-    # The attendance list alone is a row per person present.
+    # The attendance list alone is a row per person present; the speakers' list is read once per
+    # change for all of them (queries.get_floor).
+    items = queries.list_items(meeting=meeting) if part in (None, "agenda") else []
+    floor = queries.get_floor(meeting=meeting) if part in (None, "speakers") else None
+    may_manage = permissions.can(request.user, "manage", meeting)
     chairing = part is None and may_manage
     attendance = part in (None, "attendance")
-    current = next((i for i in items if i.status == AgendaItem.Status.CURRENT), None)
-    may_speak = permissions.can(request.user, "speak", meeting)
+    may_speak = part in (None, "speakers") and permissions.can(request.user, "speak", meeting)
     # Only those present ask to speak; the others are told to press "I am here" first.
-    asks_presence = attendance or (part == "speakers" and current is not None and may_speak)
+    asks_presence = attendance or (part == "speakers" and floor is not None and may_speak)
     return {
         "meeting": meeting,
         "items": items,
-        "current": current,
+        "floor": floor,
         # Someone already waiting to speak is offered "Leave the list", not a second request.
-        "is_waiting": current is not None
-        and any(
-            s.user_id == request.user.pk and s.status == Speaker.Status.WAITING
-            for s in current.speakers.all()
-        ),
+        "is_waiting": floor is not None and floor.is_waiting(request.user),
         "pending": [i for i in items if i.status == AgendaItem.Status.PENDING],
         "attendance": list(queries.list_attendance(meeting=meeting)) if attendance else [],
         "quorum": queries.quorum(meeting=meeting)

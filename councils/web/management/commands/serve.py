@@ -8,7 +8,8 @@ import subprocess
 import sys
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 from councils.digests.tasks import schedule_digests
 from councils.ops import highwater
@@ -23,6 +24,12 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=1)
 
     def handle(self, *args: Any, host: str, port: int, workers: int, **options: Any) -> None:
+        if workers < 1:
+            raise CommandError("--workers must be 1 or more.")
+        if workers > 1 and not settings.REDIS_URL:
+            # Each process would keep its own live events and cache: pages served by one would not
+            # hear of changes made through another (docs/deployment.md).
+            raise CommandError("Set REDIS_URL to serve with more than one worker.")
         # Whatever was published before this start is the floor a restore must respect.
         highwater.note_published()
         # The worker sends the e-mail digests: each run enqueues the next, and this starts the chain.
