@@ -14,7 +14,7 @@ from councils.platforms.models import Platform
 from tests.membership.support import NOW, make_national_body
 
 
-def test_demo_steps_leave_admissions_a_transfer_a_case_and_a_platform(cast, django_capture_on_commit_callbacks):
+def test_demo_leaves_admissions_a_transfer_a_case_and_a_platform(cast, django_capture_on_commit_callbacks):
     extra = User.objects.create_user(username="m0", password="x", display_name="Member Zero")
     federation_actions.add_founding_member(actor=None, council=cast.riverside, user=extra, now=NOW)
     mover = User.objects.create_user(username="m1", password="x", display_name="Member One")
