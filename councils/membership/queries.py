@@ -180,6 +180,7 @@ def list_councils_to_transfer_to(*, viewer: Any, membership: Membership) -> Quer
         federation_queries.list_visible_councils(viewer=viewer)
         .filter(federation_id=membership.council.federation_id, is_base=True)
         .exclude(id=membership.council_id)
+        .select_related("parent")
         .order_by("name", "id")
     )
 

@@ -415,8 +415,12 @@ def test_personas_see_the_transfer_page(ready, persona, status):
     if status == 200:
         page = response.content.decode()
         assert "Transfer to another council" in page
-        # Only the other base councils of the federation are offered.
-        assert "Eastside District" not in page
+        # Only the other base councils of the federation are offered, each with the council above it,
+        # and none is picked in advance.
+        assert f'value="{ready.district.uuid}"' not in page
+        assert '<option value="" selected>Choose the council</option>' in page
+        if persona != "outsider":
+            assert f'<option value="{ready.harbour.uuid}">Harbour Works (Eastside District)</option>' in page
         offered = {
             name: f'value="{c.uuid}"' in page
             for name, c in (("harbour", ready.harbour), ("riverside", ready.riverside))
@@ -539,3 +543,11 @@ def test_left_empty_the_vote_on_charges_closes_at_the_earliest_time_allowed(read
     case.refresh_from_db()
     vote = Vote.objects.get(motion__uuid=case.motion_uuid)
     assert before + timedelta(days=7) <= vote.closes_at <= timezone.now() + timedelta(days=7)
+
+
+def test_a_transfer_asked_without_choosing_a_council_is_sent_back(ready):
+    form = {"council": "", "statement": "New job."}
+    response = ready.client(ready.dave).post("/membership/transfer/", form)
+    assert response.status_code == 422 and "This field is required." in response.content.decode()
+    assert "New job." in response.content.decode()
+    assert not Application.objects.filter(applicant=ready.dave).exists()

@@ -153,7 +153,12 @@ def transfer(request: HttpRequest) -> HttpResponse:
         raise ConflictError("You are not a member of any council; apply to join one instead.")
     form = TransferForm(request.POST if request.method == "POST" else None)
     councils = queries.list_councils_to_transfer_to(viewer=request.user, membership=current)
-    cast(forms.ChoiceField, form.fields["council"]).choices = [(str(c.uuid), c.name) for c in councils]
+    # Nothing is picked for the member: a careless submit would ask the wrong council. Councils of one
+    # name under different parents are told apart by the council above them.
+    cast(forms.ChoiceField, form.fields["council"]).choices = [
+        ("", _("Choose the council")),
+        *((str(c.uuid), f"{c.name} ({c.parent.name})" if c.parent else c.name) for c in councils),
+    ]
     if request.method == "POST" and form.is_valid():
         application = actions.request_transfer(
             actor=_me(request),
