@@ -415,3 +415,15 @@ def test_the_platform_pages_keep_the_keyboards_place(cast, who):
     client = cast.client(getattr(cast, who))
     for url in ("/platforms/", f"/platforms/{platform.uuid}/"):
         assert refresh_problems(client.get(url).content.decode()) == [], url
+
+
+def test_no_list_is_given_a_role_that_hides_its_items():
+    """A role on a <ul> or <ol> (status, alert) makes it no list to a screen reader, so its items are
+    announced as stray list items: the role goes on a wrapper instead."""
+    templates = Path(councils.web.__file__).parent / "templates"
+    found = [
+        f"{path.relative_to(templates)}: {tag}"
+        for path in templates.rglob("*.html")
+        for tag in re.findall(r"<(?:ul|ol)\b[^>]*\brole=[^>]*>", path.read_text())
+    ]
+    assert found == []
