@@ -204,6 +204,7 @@ def _admission(subparsers: Sub) -> None:
         p = sub.add_parser(name, aliases=aliases, help=help_text)
         p.add_argument("application", help="the application's UUID")
         p.add_argument("--method", choices=("named", "secret"), help="how the vote is cast")
+        _closes_at(p, days=3)
         p.set_defaults(
             handler=lambda a, path=path: _vote_call(
                 a, f"/membership/applications/{parse_uuid(a.application, what='the application')}{path}"
@@ -280,11 +281,11 @@ def _vote_call(args: argparse.Namespace, url: str) -> int:
     return _out(args, vote, text)
 
 
-def _closes_at(parser: argparse.ArgumentParser) -> None:
+def _closes_at(parser: argparse.ArgumentParser, *, days: int) -> None:
     parser.add_argument(
         "--closes-at",
         help="ISO 8601 time with its zone at which the vote closes; at least the days the constitution "
-        "sets from now (by default 7), which is also the default",
+        f"sets from now (by default {days}), which is also the default",
     )
 
 
@@ -335,7 +336,7 @@ def _discipline(subparsers: Sub) -> None:
     call = sub.add_parser("call-vote", help="put heard charges to the council's vote (chair)")
     call.add_argument("case", help="the case's UUID")
     call.add_argument("--method", choices=("named", "secret"), help="how the vote is cast")
-    _closes_at(call)
+    _closes_at(call, days=7)
     call.set_defaults(
         handler=lambda a: _vote_call(a, f"/membership/cases/{parse_uuid(a.case, what='the case')}/call-vote")
     )
@@ -353,7 +354,7 @@ def _discipline(subparsers: Sub) -> None:
     appeal_vote = sub.add_parser("appeal-vote", help="put an appeal to the council hearing it (its chair)")
     appeal_vote.add_argument("appeal", help="the appeal's UUID")
     appeal_vote.add_argument("--method", choices=("named", "secret"), help="how the vote is cast")
-    _closes_at(appeal_vote)
+    _closes_at(appeal_vote, days=7)
     appeal_vote.set_defaults(
         handler=lambda a: _vote_call(
             a, f"/membership/appeals/{parse_uuid(a.appeal, what='the appeal')}/call-vote"

@@ -23,6 +23,10 @@ LABELS = {
     "admission_surge_share": "Share of a council's size that may be admitted in a window before the parent "
     "council must approve",
     "admission_surge_days": "Days in that window",
+    "admission_poll_min_days": "Days an admission vote, or the approval of a flagged admission, stays open "
+    "at least",
+    "admission_poll_max_days": "Days an admission vote, or the approval of a flagged admission, may stay "
+    "open at most",
     "recall_signature_share": "Share of members whose signatures force a recall vote",
     "recall_window_days": "Days a recall petition may collect signatures",
     "recall_vote_within_days": "Days within which a recall vote must be held",
@@ -75,6 +79,12 @@ def explain(c: Constitution) -> list[tuple[str, list[str]]]:
                     "it has them approved by a vote of its members who were full members before those days."
                 )
                 % {"p": percent(c.admission_surge_share), "d": c.admission_surge_days},
+                _(
+                    "The admission vote, like the vote approving a flagged admission, stays open at least "
+                    "%(min)s and at most %(max)s; it cannot be closed earlier unless every member entitled "
+                    "to vote has voted, so nobody packs a council by a rushed vote."
+                )
+                % {"min": span(c.admission_poll_min), "max": span(c.admission_poll_max)},
             ],
         ),
         (

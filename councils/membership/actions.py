@@ -405,7 +405,12 @@ def call_admission_vote(
     method: str | None = None,
     closes_at: datetime | None = None,
 ) -> Vote:
-    """Put a candidate who has served the candidate period, or a transfer, to the vote of the base council."""
+    """Put a candidate who has served the candidate period, or a transfer, to the vote of the base council.
+
+    The vote stays open at least the days the constitution sets (by default it closes then), so that
+    nobody packs the council by calling it and closing it with a few friends present; an officer may
+    close it earlier only once every member entitled has voted.
+    """
     application = _lock_application(application)
     if actor is not None:
         permissions.require(actor, "call_vote", application)
@@ -448,7 +453,7 @@ def call_admission_vote(
         subject=application.uuid,
         threshold=membership_rules.ADMISSION_THRESHOLD,
         method=method,
-        closes_at=closes_at,
+        closes_at=_admission_closing_time(rules=rules, now=now, closes_at=closes_at, what="admission vote"),
         now=now,
     )
     application.status = Application.Status.VOTING
@@ -462,11 +467,25 @@ def call_admission_vote(
             "application": str(application.uuid),
             "motion": str(motion.uuid),
             "vote": str(vote.uuid),
+            "min_days": rules.admission_poll_min_days,
             "constitution": rules.version,
         },
         now=now,
     )
     return vote
+
+
+def _admission_closing_time(
+    *, rules: Constitution, now: datetime, closes_at: datetime | None, what: str
+) -> datetime:
+    """When an admission vote, or the approval of a flagged admission (`what`), opened at `now` closes."""
+    return membership_rules.closing_time(
+        now=now,
+        closes_at=closes_at,
+        minimum=rules.admission_poll_min,
+        maximum=rules.admission_poll_max,
+        what=what,
+    )
 
 
 @transaction.atomic
@@ -483,7 +502,8 @@ def call_approval_vote(
     The council above approves it. A council with nothing above it (a standalone council,
     or the top body) has its own longer-standing members approve it: only those who were
     full members before the surge window began vote, frozen when the vote opens, so the
-    applicants and anyone admitted in the same wave cannot approve themselves.
+    applicants and anyone admitted in the same wave cannot approve themselves. It stays open as
+    long as an admission vote.
     """
     application = _lock_application(application)
     if actor is not None:
@@ -527,7 +547,7 @@ def call_approval_vote(
         subject=application.uuid,
         threshold=membership_rules.ADMISSION_THRESHOLD,
         method=method,
-        closes_at=closes_at,
+        closes_at=_admission_closing_time(rules=rules, now=now, closes_at=closes_at, what="approval vote"),
         now=now,
         members_before=members_before,
     )
@@ -543,6 +563,7 @@ def call_approval_vote(
             "vote": str(vote.uuid),
             "by": _approval_level(council),
             **({"members_before": format_time(members_before)} if members_before is not None else {}),
+            "min_days": rules.admission_poll_min_days,
             "constitution": rules.version,
         },
         now=now,
@@ -1052,8 +1073,12 @@ def call_discipline_vote(
     if case.status != DisciplineCase.Status.HEARD:
         raise ConflictError("This case is not awaiting a vote.")
     rules = _rules(case.council)
-    closes_at = membership_rules.discipline_closing_time(
-        rules=rules, now=now, closes_at=closes_at, what="vote on charges"
+    closes_at = membership_rules.closing_time(
+        now=now,
+        closes_at=closes_at,
+        minimum=rules.discipline_poll_min,
+        maximum=rules.discipline_poll_max,
+        what="vote on charges",
     )
     penalty = case.get_penalty_display().lower()
     if case.suspension_days:
@@ -1191,8 +1216,12 @@ def call_appeal_vote(
     if appeal.status != Appeal.Status.LODGED:
         raise ConflictError("This appeal is not awaiting a vote.")
     rules = _rules(appeal.council)
-    closes_at = membership_rules.discipline_closing_time(
-        rules=rules, now=now, closes_at=closes_at, what="vote on an appeal"
+    closes_at = membership_rules.closing_time(
+        now=now,
+        closes_at=closes_at,
+        minimum=rules.discipline_poll_min,
+        maximum=rules.discipline_poll_max,
+        what="vote on an appeal",
     )
     motion, vote = _hold(
         actor=actor,

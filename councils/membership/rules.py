@@ -8,7 +8,6 @@ from decimal import ROUND_FLOOR, Decimal
 
 from councils.core.errors import ConflictError, InvalidInputError
 from councils.core.rules import polls
-from councils.core.rules.constitution import Constitution
 
 # The majority an admission needs, in the council's own vote and in a surge's approval vote.
 ADMISSION_THRESHOLD = "simple"
@@ -72,20 +71,19 @@ def check_appeal_window(*, decided_at: datetime, now: datetime, window_days: int
         raise ConflictError(f"The {window_days} days to appeal this decision have passed.")
 
 
-def discipline_closing_time(
-    *, rules: Constitution, now: datetime, closes_at: datetime | None, what: str
+def closing_time(
+    *, now: datetime, closes_at: datetime | None, minimum: timedelta, maximum: timedelta, what: str
 ) -> datetime:
-    """When a vote on charges or on an appeal (`what`) opened at `now` closes: by default the earliest
-    the constitution allows; a closing time sooner than that, or later than its longest, is refused."""
+    """When a vote the rules keep open (`what`) opened at `now` closes: by default `minimum` from now;
+    a closing time sooner than that, or later than `maximum`, is refused.
+
+    A vote on charges or on an appeal has the constitution's `discipline_poll_min` and
+    `discipline_poll_max`; an admission vote, or the approval of a flagged admission, its
+    `admission_poll_min` and `admission_poll_max`.
+    """
     if closes_at is None:
-        return now + rules.discipline_poll_min
-    polls.check_closing_time(
-        opens_at=now,
-        closes_at=closes_at,
-        minimum=rules.discipline_poll_min,
-        maximum=rules.discipline_poll_max,
-        what=what,
-    )
+        return now + minimum
+    polls.check_closing_time(opens_at=now, closes_at=closes_at, minimum=minimum, maximum=maximum, what=what)
     return closes_at
 
 

@@ -156,6 +156,36 @@ def test_the_length_of_a_vote_on_charges_is_shown_and_amended_like_every_setting
     assert proposed["changes"] == {"discipline_poll_min_days": [7, 10]}
 
 
+def test_the_length_of_an_admission_vote_is_shown_and_amended_like_every_setting(ready):
+    page = check(ready, "member", WEB, "get", "/constitution/").content.decode()
+    assert (
+        "The admission vote, like the vote approving a flagged admission, stays open at least 3 days and at "
+        "most 31 days; it cannot be closed earlier unless every member entitled to vote has voted"
+    ) in page
+    make_national_body(ready)
+    response = check(ready, "officer", WEB, "get", "/constitution/amend/")
+    assert "Days an admission vote, or the approval of a flagged admission, stays open at least" in (
+        response.content.decode()
+    )
+    form = response.context["form"]
+    data = {name: field.initial for name, field in form.fields.items() if name != "explanation"}
+    assert (data["admission_poll_min_days"], data["admission_poll_max_days"]) == (3, 31)
+    refused = {**data, "admission_poll_min_days": 0}
+    response = check(ready, "officer", WEB, "post", "/constitution/amend/", refused, expected=422)
+    assert "admission_poll_min_days must be at least 1" in response.content.decode()
+    check(
+        ready,
+        "officer",
+        WEB,
+        "post",
+        "/constitution/amend/",
+        {**data, "admission_poll_min_days": 7},
+        expected=302,
+    )
+    [proposed] = payloads("constitution.amendment_proposed")
+    assert proposed["changes"] == {"admission_poll_min_days": [3, 7]}
+
+
 def test_the_currency_of_pay_is_amended_like_every_setting(ready):
     page = check(ready, "member", WEB, "get", "/constitution/").content.decode()
     assert "may not exceed 2400.00 EUR" in page

@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 
 from councils.core.errors import ConflictError, InvalidInputError, PermissionDeniedError
-from councils.federation.models import Membership
+from councils.federation import actions as federation_actions
+from councils.federation.models import Membership, Office
 from councils.federation.queries import is_voter
 from councils.membership import actions
 from councils.membership.models import Application
@@ -279,3 +280,121 @@ def test_standing_approval_is_refused_when_nobody_predates_the_surge(cast):
     with pytest.raises(ConflictError, match="Nobody was a full member of Harbourside Bakery before"):
         actions.call_approval_vote(actor=sam, application=flagged, now=LATER)
     assert flagged.parent_motion_uuid is None
+
+
+# The admission vote stays open: no chair can pack the council by calling it and closing it at once.
+
+
+def test_the_admission_vote_stays_open_the_days_the_constitution_sets(ready):
+    _, application = _candidate(ready)
+    after = application.candidate_until + timedelta(days=1)
+    with pytest.raises(InvalidInputError) as refused:
+        actions.call_admission_vote(
+            actor=ready.alice, application=application, now=after, closes_at=after + timedelta(minutes=5)
+        )
+    assert refused.value.code == "closing_time"
+    assert refused.value.message == (
+        "The admission vote must stay open at least 3 days: close it at "
+        f"{after + timedelta(days=3):%Y-%m-%d %H:%M} UTC or later."
+    )
+    with pytest.raises(InvalidInputError, match="An admission vote may stay open at most 31 days"):
+        actions.call_admission_vote(
+            actor=ready.alice, application=application, now=after, closes_at=after + timedelta(days=32)
+        )
+    application.refresh_from_db()
+    assert application.status == Application.Status.CANDIDATE and not payloads("vote.opened")
+    vote = actions.call_admission_vote(actor=ready.alice, application=application, now=after)
+    assert vote.closes_at == after + timedelta(days=3)
+    [opened] = payloads("vote.opened")
+    assert opened["closes_at"] == vote.closes_at.isoformat()
+    [called] = payloads("membership.admission_vote_called")
+    assert (called["min_days"], called["constitution"]) == (3, 1)
+
+
+def test_a_constitution_asking_for_more_days_and_a_later_closing_time(cast):
+    adopt(cast, admission_poll_min_days=5, admission_poll_max_days=10)
+    _, application = _candidate(cast)
+    after = application.candidate_until + timedelta(days=1)
+    with pytest.raises(InvalidInputError, match="at least 5 days"):
+        actions.call_admission_vote(
+            actor=cast.alice, application=application, now=after, closes_at=after + timedelta(days=4)
+        )
+    with pytest.raises(InvalidInputError, match="at most 10 days"):
+        actions.call_admission_vote(
+            actor=cast.alice, application=application, now=after, closes_at=after + timedelta(days=11)
+        )
+    vote = actions.call_admission_vote(
+        actor=cast.alice, application=application, now=after, closes_at=after + timedelta(days=8)
+    )
+    assert vote.closes_at == after + timedelta(days=8)
+    assert payloads("membership.admission_vote_called")[0]["min_days"] == 5
+
+
+def test_the_chair_cannot_close_the_admission_vote_with_a_few_friends_present(ready):
+    applicant, application = _candidate(ready)
+    after = application.candidate_until + timedelta(days=1)
+    vote = actions.call_admission_vote(actor=ready.alice, application=application, now=after, method="named")
+    for voter in (ready.alice, ready.bob):
+        motion_actions.cast_vote(actor=voter, vote=vote, choice="yes", now=after)
+    with pytest.raises(ConflictError) as refused:
+        motion_actions.close_vote(actor=ready.alice, vote=vote, now=after + timedelta(hours=1))
+    assert refused.value.code == "poll_still_open"
+    application.refresh_from_db()
+    assert application.status == Application.Status.VOTING
+    assert not is_voter(user=applicant, council=ready.riverside)
+    # Once everyone entitled has voted, the chair may close it.
+    for voter in (ready.erin, ready.frank):
+        motion_actions.cast_vote(actor=voter, vote=vote, choice="no", now=after + timedelta(hours=2))
+    motion_actions.close_vote(actor=ready.alice, vote=vote, now=after + timedelta(hours=2))
+    application.refresh_from_db()
+    assert application.status == Application.Status.REJECTED
+
+
+def test_at_its_closing_time_the_rules_close_the_admission_vote_and_admit(
+    cast, settings, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from councils.motions import tasks
+
+    # A short candidate period, so that the closing time is past on this clock when the worker runs.
+    adopt(cast, candidate_period_days=30)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    applicant, application = _candidate(cast)
+    after = application.candidate_until + timedelta(days=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        vote = actions.call_admission_vote(
+            actor=cast.alice, application=application, now=after, method="named"
+        )
+    scheduled = DBTaskResult.objects.get(task_path="councils.motions.tasks.close_due_vote")
+    assert scheduled.run_after == vote.closes_at
+    for voter in (cast.alice, cast.bob):
+        motion_actions.cast_vote(actor=voter, vote=vote, choice="yes", now=after + timedelta(days=1))
+    # The worker runs it after the closing time (long past on this clock): Erin and Frank never voted.
+    assert tasks.close_due_vote.call(str(vote.uuid)) == "adopted"
+    application.refresh_from_db()
+    assert application.status == Application.Status.ADMITTED
+    assert Membership.objects.get(user=applicant, ended_at__isnull=True).status == Membership.Status.FULL
+    assert payloads("member.admitted")[0]["member"] == str(applicant.uuid)
+
+
+def test_the_approval_vote_stays_open_as_long_as_an_admission_vote(ready):
+    _candidate(ready, "gina")
+    _, second = _candidate(ready, "hugo")
+    seat(ready, from_council=ready.harbour, users=[ready.dave])
+    with pytest.raises(InvalidInputError) as refused:
+        actions.call_approval_vote(
+            actor=None, application=second, now=LATER, closes_at=LATER + timedelta(days=1)
+        )
+    assert refused.value.message.startswith("The approval vote must stay open at least 3 days")
+    vote = actions.call_approval_vote(actor=None, application=second, now=LATER, method="named")
+    assert vote.closes_at == LATER + timedelta(days=3)
+    assert payloads("membership.approval_vote_called")[0]["min_days"] == 3
+    motion_actions.cast_vote(actor=ready.bob, vote=vote, choice="yes", now=LATER)
+    federation_actions.appoint_founding_officer(
+        actor=None, council=ready.district, user=ready.bob, role=Office.Role.CHAIR, now=LATER
+    )
+    with pytest.raises(ConflictError, match="stays open until its closing time"):
+        motion_actions.close_vote(actor=ready.bob, vote=vote, now=LATER + timedelta(hours=1))
+    second.refresh_from_db()
+    assert second.status == Application.Status.CANDIDATE and second.parent_approved_at is None

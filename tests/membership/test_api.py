@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -383,3 +383,22 @@ def test_transfer_through_the_api_from_request_to_move(ready):
     withdrawn = ready.api(ready.dave).post(f"/api/v1/membership/applications/{uuid_}/withdraw")
     assert withdrawn.status_code == 409
     assert withdrawn.json()["detail"] == "Only an application not yet put to the vote can be withdrawn."
+
+
+def test_the_admission_vote_needs_a_closing_time_with_its_zone_within_the_constitutions_limits(ready):
+    transfer = actions.request_transfer(actor=ready.dave, council=ready.riverside, now=timezone.now())
+    url = f"/api/v1/membership/applications/{transfer.uuid}/call-vote"
+    naive = (timezone.now() + timedelta(days=4)).replace(tzinfo=None).isoformat()
+    refused = check(ready, "officer", API, "post", url, {"closes_at": naive}, expected=422).json()
+    assert refused["code"] == "validation_error" and refused["errors"][0]["loc"][-1] == "closes_at"
+    soon = (timezone.now() + timedelta(minutes=30)).isoformat()
+    refused = check(ready, "officer", API, "post", url, {"closes_at": soon}, expected=422).json()
+    assert refused["code"] == "closing_time"
+    assert refused["detail"].startswith("The admission vote must stay open at least 3 days: close it at")
+    transfer.refresh_from_db()
+    assert transfer.status == Application.Status.AWAITING_VOTE
+    before = timezone.now()
+    vote = check(ready, "officer", API, "post", url, {"method": "named"}, expected=201).json()
+    closes_at = datetime.fromisoformat(vote["closes_at"])
+    assert before + timedelta(days=3) <= closes_at <= timezone.now() + timedelta(days=3)
+    assert payloads("membership.admission_vote_called")[0]["min_days"] == 3

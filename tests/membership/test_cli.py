@@ -244,3 +244,19 @@ def test_the_vote_on_charges_closes_no_sooner_than_the_constitution_allows(cli, 
     assert "It closes at" in out and "not earlier unless everyone entitled has voted" in out
     case.refresh_from_db()
     assert case.status == DisciplineCase.Status.VOTING
+
+
+def test_the_admission_vote_closes_no_sooner_than_the_constitution_allows(cli, cast, capsys):
+    """A transfer waits for no candidate period: its admission vote can be called at once, but not rushed."""
+    transfer = actions.request_transfer(actor=cast.dave, council=cast.riverside, now=timezone.now())
+    soon = (timezone.now() + timedelta(hours=1)).isoformat()
+    assert cli(cast.alice, "admission", "call-vote", str(transfer.uuid), "--closes-at", soon) == 2
+    assert "The admission vote must stay open at least 3 days" in capsys.readouterr().err
+    closes = (timezone.now() + timedelta(days=4)).replace(microsecond=0)
+    assert (
+        cli(cast.alice, "admission", "call-vote", str(transfer.uuid), "--closes-at", closes.isoformat()) == 0
+    )
+    out = capsys.readouterr().out
+    assert "It closes at" in out and "not earlier unless everyone entitled has voted" in out
+    transfer.refresh_from_db()
+    assert transfer.status == Application.Status.VOTING

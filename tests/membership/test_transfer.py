@@ -92,6 +92,39 @@ def test_admission_moves_the_membership_in_one_step_keeping_the_date_they_joined
     _assert_verified()
 
 
+def test_a_transfer_vote_stays_open_and_the_rules_move_the_member_at_its_closing_time(
+    cast, settings, django_capture_on_commit_callbacks
+):
+    """A transfer is no back door into a council: its vote is an admission vote, and is not rushed."""
+    from django_tasks_db.models import DBTaskResult
+
+    from councils.motions import tasks
+
+    adopt(cast)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    application = _request(cast)
+    with pytest.raises(InvalidInputError, match="The admission vote must stay open at least 3 days"):
+        actions.call_admission_vote(actor=cast.alice, application=application, now=T, closes_at=T)
+    with django_capture_on_commit_callbacks(execute=True):
+        vote = actions.call_admission_vote(actor=cast.alice, application=application, now=T, method="named")
+    assert vote.closes_at == T + timedelta(days=3)
+    assert (
+        DBTaskResult.objects.get(task_path="councils.motions.tasks.close_due_vote").run_after
+        == vote.closes_at
+    )
+    motion_actions.cast_vote(actor=cast.alice, vote=vote, choice="yes", now=T)
+    with pytest.raises(ConflictError) as refused:
+        motion_actions.close_vote(actor=cast.alice, vote=vote, now=T + timedelta(minutes=5))
+    assert refused.value.code == "poll_still_open"
+    assert Membership.objects.get(user=cast.dave, ended_at__isnull=True).council == cast.harbour
+    # The worker runs it after the closing time (long past on this clock).
+    assert tasks.close_due_vote.call(str(vote.uuid)) == "adopted"
+    application.refresh_from_db()
+    assert application.status == Application.Status.ADMITTED
+    assert Membership.objects.get(user=cast.dave, ended_at__isnull=True).council == cast.riverside
+    _assert_verified()
+
+
 def test_standing_starts_again_in_the_new_council(ready):
     application = _request(ready)
     _admit(ready, application)
@@ -104,7 +137,7 @@ def test_standing_starts_again_in_the_new_council(ready):
 def test_a_refused_transfer_leaves_them_a_member_of_their_council(ready):
     application = _request(ready)
     vote = actions.call_admission_vote(actor=ready.alice, application=application, now=T, method="named")
-    vote_through(vote, yes=[ready.alice], no=[ready.bob, ready.erin], now=T)
+    vote_through(vote, yes=[ready.alice], no=[ready.bob, ready.erin, ready.frank], now=T)
     application.refresh_from_db()
     assert application.status == Application.Status.REJECTED
     [current] = Membership.objects.filter(user=ready.dave)

@@ -551,3 +551,54 @@ def test_a_transfer_asked_without_choosing_a_council_is_sent_back(ready):
     assert response.status_code == 422 and "This field is required." in response.content.decode()
     assert "New job." in response.content.decode()
     assert not Application.objects.filter(applicant=ready.dave).exists()
+
+
+def test_the_chair_sets_when_the_admission_vote_closes_within_the_constitutions_limits(ready):
+    transfer = actions.request_transfer(actor=ready.dave, council=ready.riverside, now=timezone.now())
+    url = f"/membership/applications/{transfer.uuid}/"
+    page = ready.client(ready.alice).get(url).content.decode()
+    assert "At least 3 days and at most 31 days from now, as the constitution sets" in page
+    filled = re.search(r'name="vote-closes_at" value="([^"]+)"', page)
+    assert filled is not None
+    earliest = timezone.now() + timedelta(days=3)
+    filled_in = timezone.make_aware(datetime.fromisoformat(filled.group(1)))
+    assert earliest + timedelta(minutes=29) < filled_in <= earliest + timedelta(minutes=90)
+    # A vote closing within the hour, to be carried by whoever is in the room, is refused on the form.
+    soon = (timezone.now() + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    response = ready.client(ready.alice).post(url + "call-vote/", {"vote-closes_at": soon})
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "The admission vote must stay open at least 3 days: close it at" in page
+    assert "aria-invalid" in page and soon in page
+    transfer.refresh_from_db()
+    assert transfer.status == Application.Status.AWAITING_VOTE
+    response = ready.client(ready.alice).post(url + "call-vote/", {"vote-closes_at": filled.group(1)})
+    assert response.status_code == 302
+    transfer.refresh_from_db()
+    vote = Vote.objects.get(motion__uuid=transfer.motion_uuid)
+    assert vote.closes_at == filled_in
+    page = ready.client(ready.erin).get(response["Location"]).content.decode()
+    assert "The vote closes by itself at" in page
+
+
+def test_left_empty_the_approval_vote_closes_at_the_earliest_time_allowed(ready):
+    from tests.membership.support import standalone_council
+
+    bakery, (sam, tess, uma, _) = standalone_council(ready)
+    for name in ("wes", "xia"):
+        flagged = actions.apply_for_membership(
+            actor=make_user(name, name.title()), council=bakery, now=timezone.now()
+        )
+        for sponsor in (tess, uma):
+            actions.sponsor_application(actor=sponsor, application=flagged, now=timezone.now())
+    url = f"/membership/applications/{flagged.uuid}/"
+    too_late = (timezone.now() + timedelta(days=40)).strftime("%Y-%m-%dT%H:%M")
+    response = ready.client(sam).post(url + "call-approval-vote/", {"approval-closes_at": too_late})
+    assert response.status_code == 422
+    assert "An approval vote may stay open at most 31 days" in response.content.decode()
+    before = timezone.now()
+    response = ready.client(sam).post(url + "call-approval-vote/", {})
+    assert response.status_code == 302
+    flagged.refresh_from_db()
+    vote = Vote.objects.get(motion__uuid=flagged.parent_motion_uuid)
+    assert before + timedelta(days=3) <= vote.closes_at <= timezone.now() + timedelta(days=3)

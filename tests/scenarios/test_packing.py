@@ -1,10 +1,12 @@
-"""Capture route: packing a base council with new members just before a vote."""
+"""Capture route: packing a base council with new members just before a vote, or by a rushed vote."""
 
 import json
 from datetime import timedelta
 
+import pytest
 from django.utils import timezone
 
+from councils.core.errors import ConflictError, InvalidInputError
 from councils.federation.models import Membership
 from councils.membership import actions
 from councils.membership.models import Application
@@ -65,14 +67,30 @@ def test_packing_the_membership_before_a_vote_is_refused_or_flagged(cast):
     page = cast.client(cast.dave).get(f"/councils/{cast.riverside.uuid}/").content.decode()
     assert "Flagged admissions" in page
 
-    # After the candidate period Riverside votes them all in.
+    # After the candidate period the chair tries to rush the first admission through with her friends:
+    # a vote closing within minutes is refused, and so is closing it while Frank has yet to vote.
     later = now + timedelta(days=91)
-    for application in applications:
-        admission = actions.call_admission_vote(
-            actor=cast.alice, application=application, now=later, method="named"
+    with pytest.raises(InvalidInputError) as rushed:
+        actions.call_admission_vote(
+            actor=cast.alice, application=applications[0], now=later, closes_at=later + timedelta(minutes=10)
         )
+    assert rushed.value.code == "closing_time"
+    assert rushed.value.message.startswith("The admission vote must stay open at least 3 days")
+    admissions = [
+        actions.call_admission_vote(actor=cast.alice, application=application, now=later, method="named")
+        for application in applications
+    ]
+    for admission in admissions:
         for voter in (cast.alice, cast.bob, cast.erin):
             motion_actions.cast_vote(actor=voter, vote=admission, choice="yes", now=later)
+    with pytest.raises(ConflictError) as early:
+        motion_actions.close_vote(actor=cast.alice, vote=admissions[0], now=later + timedelta(minutes=10))
+    assert early.value.code == "poll_still_open"
+    assert Membership.objects.get(user=recruits[0]).status == Membership.Status.CANDIDATE
+    # At their closing time, three days on, the rules close them: Riverside votes them all in.
+    later = admissions[0].closes_at
+    assert later == now + timedelta(days=94)
+    for admission in admissions:
         motion_actions.close_vote(actor=None, vote=admission, now=later)
     statuses = [Membership.objects.get(user=r).status for r in recruits]
     # The flagged two stay candidates: the district has not approved them.
@@ -83,7 +101,7 @@ def test_packing_the_membership_before_a_vote_is_refused_or_flagged(cast):
     approval = actions.call_approval_vote(actor=None, application=applications[1], now=later, method="named")
     assert approval.motion.council == cast.district
     motion_actions.cast_vote(actor=cast.bob, vote=approval, choice="yes", now=later)
-    motion_actions.close_vote(actor=None, vote=approval, now=later)
+    motion_actions.close_vote(actor=None, vote=approval, now=approval.closes_at)
     assert Membership.objects.get(user=recruits[1]).status == Membership.Status.FULL
     assert Membership.objects.get(user=recruits[2]).status == Membership.Status.CANDIDATE
 
@@ -124,12 +142,18 @@ def test_packing_a_council_with_no_council_above_needs_its_longer_standing_membe
     page = cast.client(cast.dave).get(f"/councils/{bakery.uuid}/").content.decode()
     assert "Flagged admissions" in page
 
-    # After the candidate period the council votes all three in; the unflagged one is admitted.
+    # After the candidate period the council votes all three in; the unflagged one is admitted. The
+    # votes stay open the days the constitution sets, and the rules close them then.
     later = timezone.now() + timedelta(days=91)
-    for application in applications:
-        admission = actions.call_admission_vote(actor=sam, application=application, now=later, method="named")
+    admissions = [
+        actions.call_admission_vote(actor=sam, application=application, now=later, method="named")
+        for application in applications
+    ]
+    for admission in admissions:
         for voter in (sam, tess, uma):
             motion_actions.cast_vote(actor=voter, vote=admission, choice="yes", now=later)
+    later += timedelta(days=3)
+    for admission in admissions:
         motion_actions.close_vote(actor=None, vote=admission, now=later)
     statuses = [Membership.objects.get(user=r).status for r in recruits]
     assert statuses == [Membership.Status.FULL, Membership.Status.CANDIDATE, Membership.Status.CANDIDATE]

@@ -68,7 +68,14 @@ class TransferIn(Strict):
 
 class CallVoteIn(Strict):
     method: Literal["named", "secret"] | None = None
-    closes_at: datetime | None = None
+    closes_at: AwareDatetime | None = Field(
+        None,
+        description="when the vote closes, with its time zone: at least as long after now as the "
+        "constitution's admission_poll_min_days and at most its admission_poll_max_days (by default 3 to "
+        "31 days); left out, the earliest allowed. Before then an officer may close it only once every "
+        "member entitled has voted; at that time the rules close it, so nobody packs the council by a "
+        "rushed vote.",
+    )
 
 
 class DueProcessVoteIn(Strict):
@@ -348,7 +355,12 @@ def withdraw(request: HttpRequest, application_id: UUID) -> dict[str, Any]:
     operation_id="applications_call_vote",
 )
 def call_vote(request: HttpRequest, application_id: UUID, body: CallVoteIn) -> Any:
-    """Put a candidate who has served the candidate period to the vote of the base council."""
+    """Put a candidate who has served the candidate period, or a transfer, to the vote of the base council.
+
+    The vote stays open at least the days the constitution sets (a sooner or much later `closes_at` is
+    refused with the code `closing_time`), and cannot be closed earlier unless every member entitled
+    has voted.
+    """
     application = queries.access_application(viewer=request.user, application_uuid=application_id)
     vote = actions.call_admission_vote(
         actor=acting_user(request),
@@ -367,7 +379,10 @@ def call_vote(request: HttpRequest, application_id: UUID, body: CallVoteIn) -> A
 )
 def call_parent_vote(request: HttpRequest, application_id: UUID, body: CallVoteIn) -> Any:
     """Put a flagged admission to its approval vote: the council above, or where there is none,
-    the council's members who were full members before the surge window (`approval_by`)."""
+    the council's members who were full members before the surge window (`approval_by`).
+
+    It stays open as long as an admission vote (`closing_time` refuses a closing time outside it).
+    """
     application = queries.access_application(viewer=request.user, application_uuid=application_id)
     vote = actions.call_approval_vote(
         actor=acting_user(request),

@@ -389,8 +389,9 @@ def _vote_opened(replay: Replay, item: Item) -> None:
         "opened_at": item.at,
         "closes_at": closes_at,
         "held_by": None,
-        # A vote on charges or on an appeal: how the record names it (set when the case calls it).
-        "due_process": None,
+        # A vote the constitution keeps open (on charges, an appeal or an admission): how the record
+        # names it, set by the entry that calls it.
+        "kept_open": None,
         "choices": {},
         "participants": set(),
         "closed": False,
@@ -538,11 +539,12 @@ def _vote_closed(replay: Replay, item: Item) -> None:
 def _check_early_close(replay: Replay, item: Item, vote: dict[str, Any]) -> None:
     """An officer closed the vote before its closing time only once every elector had voted.
 
-    The rules close a vote at its closing time, never before; a vote on charges or on an appeal
-    closed early with no officer named is reported too, since that is where a rushed close would hide.
+    The rules close a vote at its closing time, never before; a vote the constitution keeps open (on
+    charges, an appeal or an admission) closed early with no officer named is reported too, since that
+    is where a rushed close would hide.
     Its ballots are entries of its own council, so whoever reads its opening reads its turnout.
     """
-    closes_at, closed_at, size, due = vote["closes_at"], _time(item.at), vote["size"], vote["due_process"]
+    closes_at, closed_at, size, due = vote["closes_at"], _time(item.at), vote["size"], vote["kept_open"]
     if closes_at is None or (item.actor is None and due is None):
         return
     if size is None:
@@ -1797,12 +1799,17 @@ def _discipline_vote_called(replay: Replay, item: Item) -> None:
         replay.problem(
             item, f"case {uuid} was put to a vote held at {vote['threshold']}, short of {p.get('threshold')}"
         )
-    _check_vote_length(replay, item, f"the vote on the charges in case {uuid}")
+    _check_vote_length(replay, item, f"the vote on the charges in case {uuid}", kind="discipline")
     case.update(status="voting", motion=p.get("motion"), threshold=p.get("threshold"))
 
 
-def _check_vote_length(replay: Replay, item: Item, name: str) -> None:
-    """A vote on charges or on an appeal stays open as long as the constitution in force sets.
+# The votes the constitution keeps open, by the prefix of their settings (`discipline_poll_min_days`…).
+_KEPT_OPEN = {"discipline": "votes on charges or appeals", "admission": "admission or approval votes"}
+
+
+def _check_vote_length(replay: Replay, item: Item, name: str, *, kind: str) -> None:
+    """A vote on charges, an appeal (`kind` "discipline") or an admission ("admission") stays open as
+    long as the constitution in force sets.
 
     Entries from before the constitution set it (no `min_days`) are noted, not judged. Where the record
     does not hold the constitution's text, the shortest length the entry states is used, and the longest
@@ -1814,11 +1821,11 @@ def _check_vote_length(replay: Replay, item: Item, name: str) -> None:
         return
     if "min_days" not in p:
         replay.note(
-            "some votes on charges or appeals were called before the constitution set how long they stay "
-            "open: their length was not checked"
+            f"some {_KEPT_OPEN[kind]} were called before the constitution set how long they stay open: "
+            "their length was not checked"
         )
         return
-    vote["due_process"] = name
+    vote["kept_open"] = name
     stated = p.get("min_days")
     document = constitution_version(replay, p.get("constitution"))
     if document is None:
@@ -1826,15 +1833,15 @@ def _check_vote_length(replay: Replay, item: Item, name: str) -> None:
     else:
         # A version adopted before the settings existed has the defaults (core.rules.constitution).
         defaults = Constitution()
-        minimum = document.get("discipline_poll_min_days", defaults.discipline_poll_min_days)
-        maximum = document.get("discipline_poll_max_days", defaults.discipline_poll_max_days)
+        minimum = document.get(f"{kind}_poll_min_days", getattr(defaults, f"{kind}_poll_min_days"))
+        maximum = document.get(f"{kind}_poll_max_days", getattr(defaults, f"{kind}_poll_max_days"))
         if stated != minimum:
             replay.problem(
                 item, f"{name} applies {stated} days as its shortest length; the constitution sets {minimum}"
             )
     opened, closes_at = _time(vote["opened_at"]), vote["closes_at"]
     if type(minimum) is not int or type(maximum) is not int or opened is None:
-        replay.note("some votes on charges or appeals do not say how long they had to stay open: not checked")
+        replay.note(f"some {_KEPT_OPEN[kind]} do not say how long they had to stay open: not checked")
         return
     if closes_at is None:
         replay.problem(item, f"{name} has no closing time, but it had to stay open at least {minimum} days")
@@ -1849,6 +1856,23 @@ def _check_vote_length(replay: Replay, item: Item, name: str) -> None:
         )
     except InvalidInputError as exc:
         replay.problem(item, f"{name} was opened with a closing time the constitution refuses: {exc.message}")
+
+
+@rule("membership.admission_vote_called", "membership.approval_vote_called")
+def _admission_vote_called(replay: Replay, item: Item) -> None:
+    """An admission vote, or the approval of a flagged admission, is a vote the entry's council opened,
+    and it stays open as long as the constitution in force sets: nobody packs a council by a rushed vote."""
+    p = item.payload
+    which = "approval" if item.event == "membership.approval_vote_called" else "admission"
+    name = f"the {which} vote on application {p.get('application')}"
+    vote = replay.table("votes").get(p.get("vote") or "")
+    if vote is None and replay.not_replayed:
+        replay.note("some admission or approval votes were opened in entries you may not read: not checked")
+        return
+    if vote is None or vote["motion"] != p.get("motion") or vote["council"] != item.council:
+        replay.problem(item, f"{name} names vote {p.get('vote')}, which this council did not open for it")
+        return
+    _check_vote_length(replay, item, name, kind="admission")
 
 
 @rule("discipline.withdrawn")
@@ -2012,7 +2036,7 @@ def _appeal_vote_called(replay: Replay, item: Item) -> None:
     uuid, appeal = found
     if appeal["status"] != "lodged":
         replay.problem(item, f"appeal {uuid} was put to the vote while it was {appeal['status']}")
-    _check_vote_length(replay, item, f"the vote on appeal {uuid}")
+    _check_vote_length(replay, item, f"the vote on appeal {uuid}", kind="discipline")
     appeal.update(status="voting", motion=item.payload.get("motion"))
 
 

@@ -24,16 +24,17 @@ THRESHOLDS = ("simple", "absolute", "two_thirds", "three_fifths")
 # The version number decisions name while the shipped defaults apply.
 DEFAULTS_VERSION = 0
 DEFAULTS_NOTE = "defaults apply: no constitution adopted yet"
-# The longest an election's poll, or a vote on charges, may be set to stay open: a year, since its
-# electorate is frozen.
+# The longest an election's poll, a vote on charges or an admission vote may be set to stay open: a
+# year, since its electorate is frozen.
 ELECTION_POLL_MAX_DAYS = 366
 # Settings added after federations had adopted constitutions, and their value in a version adopted
 # before them: its members never voted on them, so they bind only once an amendment sets them.
 # Settings added later that are not listed here take their default in such a version: the rule they
 # state was already in force, fixed in the code (as the length of an election's poll was), or it is a
-# safeguard every federation needs from the day it ships. The length of a vote on charges is one:
-# without it a chair could call the vote and close it at once, and a majority that captured a council
-# would not amend it in. A vote on charges called before it is told apart by its record entry.
+# safeguard every federation needs from the day it ships. The length of a vote on charges, and of an
+# admission vote, is one: without it a chair could call the vote and close it at once, and a majority
+# that captured a council would not amend it in. A vote called before it is told apart by its record
+# entry.
 # A version adopted before pay had a currency states none: its amounts are shown as bare numbers.
 UNSET_IN_OLDER_VERSIONS: dict[str, Any] = {
     "meeting_notice_hours": 0,
@@ -58,6 +59,11 @@ class Constitution:
     candidate_period_days: int = 90
     admission_surge_share: Decimal = Decimal("0.10")
     admission_surge_days: int = 30
+    # An admission vote (and the approval of a flagged admission) stays open at least this long, so
+    # that a chair cannot pack the council by calling it and closing it with a few friends present,
+    # and at most that long, so that the electorate frozen at the opening is still the council.
+    admission_poll_min_days: int = 3
+    admission_poll_max_days: int = 31
     # Recall: any member may start a petition; at the threshold a vote follows.
     recall_signature_share: Decimal = Decimal("0.20")
     recall_window_days: int = 30
@@ -121,6 +127,16 @@ class Constitution:
     def election_poll_max(self) -> timedelta:
         """The longest time an election's poll may stay open."""
         return timedelta(days=self.election_poll_max_days)
+
+    @property
+    def admission_poll_min(self) -> timedelta:
+        """The shortest time an admission vote, or the approval of a flagged admission, stays open."""
+        return timedelta(days=self.admission_poll_min_days)
+
+    @property
+    def admission_poll_max(self) -> timedelta:
+        """The longest time an admission vote, or the approval of a flagged admission, may stay open."""
+        return timedelta(days=self.admission_poll_max_days)
 
     @property
     def discipline_poll_min(self) -> timedelta:
@@ -193,12 +209,13 @@ class Constitution:
                 f"{self.election_poll_min_minutes} minutes is not less than "
                 f"{self.election_poll_max_days} days."
             )
-        if not 1 <= self.discipline_poll_min_days <= self.discipline_poll_max_days <= ELECTION_POLL_MAX_DAYS:
-            raise InvalidInputError(
-                "discipline_poll_min_days must be at least 1 and at most discipline_poll_max_days, which is "
-                f"at most {ELECTION_POLL_MAX_DAYS}: {self.discipline_poll_min_days} and "
-                f"{self.discipline_poll_max_days} days are not."
-            )
+        for kind in ("admission", "discipline"):
+            shortest, longest = getattr(self, f"{kind}_poll_min_days"), getattr(self, f"{kind}_poll_max_days")
+            if not 1 <= shortest <= longest <= ELECTION_POLL_MAX_DAYS:
+                raise InvalidInputError(
+                    f"{kind}_poll_min_days must be at least 1 and at most {kind}_poll_max_days, which is "
+                    f"at most {ELECTION_POLL_MAX_DAYS}: {shortest} and {longest} days are not."
+                )
         if self.pay_currency:
             check_currency(self.pay_currency, name="pay_currency")
         if self.max_consecutive_terms < 1:

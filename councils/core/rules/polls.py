@@ -32,7 +32,8 @@ def check_closing_time(
     """Refuse a closing time less than `minimum` or more than `maximum` after the poll opens.
 
     An election's limits are the constitution's (`election_poll_min` and `election_poll_max`); a vote
-    on charges or an appeal (`what`) has its own (`discipline_poll_min` and `discipline_poll_max`).
+    on charges or an appeal (`what`) has its own (`discipline_poll_min` and `discipline_poll_max`), and
+    so has an admission vote (`admission_poll_min` and `admission_poll_max`).
     """
     if closes_at < opens_at + minimum:
         raise InvalidInputError(
@@ -41,8 +42,9 @@ def check_closing_time(
             code="closing_time",
         )
     if closes_at > opens_at + maximum:
+        article = "An" if what[:1] in tuple("aeiou") else "A"
         raise InvalidInputError(
-            f"A {what} may stay open at most {span(maximum)}: close it by "
+            f"{article} {what} may stay open at most {span(maximum)}: close it by "
             f"{opens_at + maximum:%Y-%m-%d %H:%M} UTC.",
             code="closing_time",
         )

@@ -101,8 +101,9 @@ class AppealForm(forms.Form):
     )
 
 
-class DueProcessVoteForm(forms.Form):
-    """When a vote on charges or on an appeal closes: filled with a time just after the earliest allowed."""
+class ClosingTimeForm(forms.Form):
+    """When a vote the rules keep open (on charges, an appeal or an admission) closes: filled with a
+    time just after the earliest allowed."""
 
     closes_at = forms.DateTimeField(
         label=gettext_lazy("The vote closes at (date and time, UTC)"),
@@ -111,21 +112,41 @@ class DueProcessVoteForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, data: Any, *, rules: Constitution, now: datetime, prefix: str) -> None:
+    def __init__(
+        self, data: Any, *, minimum: timedelta, maximum: timedelta, now: datetime, prefix: str
+    ) -> None:
         # On the hour, with at least half an hour's grace: the time filled in is still allowed when sent.
-        earliest = now + rules.discipline_poll_min + timedelta(minutes=90)
+        earliest = now + minimum + timedelta(minutes=90)
         initial = earliest.replace(minute=0, second=0, microsecond=0).strftime("%Y-%m-%dT%H:%M")
         super().__init__(data, initial={"closes_at": initial}, prefix=prefix)
         self.fields["closes_at"].help_text = _(
             "At least %(min)s and at most %(max)s from now, as the constitution sets; left empty, the vote "
             "closes %(min)s from now. The rules close it then; before then it can be closed only once every "
             "member entitled to vote has voted, so nobody can rush it through."
-        ) % {"min": span(rules.discipline_poll_min), "max": span(rules.discipline_poll_max)}
+        ) % {"min": span(minimum), "max": span(maximum)}
 
 
-def _vote_form(council: Any, *, data: Any = None, prefix: str) -> DueProcessVoteForm:
+def _vote_form(council: Any, *, data: Any = None, prefix: str) -> ClosingTimeForm:
+    """The closing time of a vote on charges or on an appeal in `council`."""
     rules = constitution_queries.constitution_for(federation=council.federation_id)
-    return DueProcessVoteForm(data, rules=rules, now=timezone.now(), prefix=prefix)
+    return ClosingTimeForm(
+        data,
+        minimum=rules.discipline_poll_min,
+        maximum=rules.discipline_poll_max,
+        now=timezone.now(),
+        prefix=prefix,
+    )
+
+
+def _admission_vote_form(rules: Constitution, *, data: Any = None, prefix: str) -> ClosingTimeForm:
+    """The closing time of an admission vote, or of the approval of a flagged admission."""
+    return ClosingTimeForm(
+        data,
+        minimum=rules.admission_poll_min,
+        maximum=rules.admission_poll_max,
+        now=timezone.now(),
+        prefix=prefix,
+    )
 
 
 def _status(request: HttpRequest) -> int:
@@ -207,54 +228,102 @@ def council_page(request: HttpRequest, council_id: UUID) -> HttpResponse:
     return render(request, "web/membership/council.html", context)
 
 
+def _application_context(
+    request: HttpRequest,
+    application: Any,
+    *,
+    vote_form: ClosingTimeForm | None = None,
+    approval_form: ClosingTimeForm | None = None,
+) -> dict[str, Any]:
+    """What the application page shows; a form sent back with errors replaces the empty one."""
+    user = request.user
+    rules = constitution_queries.constitution_for(federation=application.council.federation_id)
+    now = timezone.now()
+    may_call = application.status in ("candidate", "awaiting_vote") and permissions.can(
+        user, "call_vote", application
+    )
+    may_call_approval = (
+        application.is_flagged
+        and application.parent_motion_uuid is None
+        and application.status in actions.APPROVABLE
+        and permissions.can(user, "call_approval_vote", application)
+    )
+    return {
+        "application": application,
+        "sponsors": application.sponsorships.select_related("sponsor"),
+        "rules": rules,
+        "may_sponsor": application.status == "sponsoring" and permissions.can(user, "sponsor", application),
+        "may_withdraw": application.status in actions.WITHDRAWABLE
+        and permissions.can(user, "withdraw", application),
+        "may_call": may_call,
+        "vote_form": (vote_form or _admission_vote_form(rules, prefix="vote")) if may_call else None,
+        "may_call_approval": may_call_approval,
+        "approval_form": (approval_form or _admission_vote_form(rules, prefix="approval"))
+        if may_call_approval
+        else None,
+        "approval_cutoff": queries.approval_cutoff(application=application),
+        "now": now,
+    }
+
+
 @login_required
 @domain_errors
 def application_detail(request: HttpRequest, application_id: UUID) -> HttpResponse:
     application = queries.access_application(viewer=request.user, application_uuid=application_id)
-    user = request.user
-    context = {
-        "application": application,
-        "sponsors": application.sponsorships.select_related("sponsor"),
-        "rules": constitution_queries.constitution_for(federation=application.council.federation_id),
-        "may_sponsor": application.status == "sponsoring" and permissions.can(user, "sponsor", application),
-        "may_withdraw": application.status in actions.WITHDRAWABLE
-        and permissions.can(user, "withdraw", application),
-        "may_call": application.status in ("candidate", "awaiting_vote")
-        and permissions.can(user, "call_vote", application),
-        "may_call_approval": application.is_flagged
-        and application.parent_motion_uuid is None
-        and application.status in actions.APPROVABLE
-        and permissions.can(user, "call_approval_vote", application),
-        "approval_cutoff": queries.approval_cutoff(application=application),
-        "now": timezone.now(),
-    }
-    return render(request, "web/membership/application.html", context)
+    return render(request, "web/membership/application.html", _application_context(request, application))
 
 
-def _application_action(
-    do: Callable[..., Any], message: Any, *, vote: str | None = None
-) -> Callable[[HttpRequest, UUID], HttpResponse]:
+def _application_action(do: Callable[..., Any], message: Any) -> Callable[[HttpRequest, UUID], HttpResponse]:
     @require_POST
     @login_required
     @domain_errors
     def view(request: HttpRequest, application_id: UUID) -> HttpResponse:
         application = queries.access_application(viewer=request.user, application_uuid=application_id)
-        result = do(actor=_me(request), application=application, now=timezone.now())
+        do(actor=_me(request), application=application, now=timezone.now())
         messages.success(request, message)
-        if vote is not None:
-            return redirect("web:motion", result.motion.uuid)
         return redirect("web:application", application.uuid)
+
+    return view
+
+
+def _application_vote(
+    do: Callable[..., Any], message: Any, *, prefix: str
+) -> Callable[[HttpRequest, UUID], HttpResponse]:
+    """Call the admission vote (`prefix` "vote") or the approval vote ("approval") with its closing time."""
+
+    @require_POST
+    @login_required
+    @domain_errors
+    def view(request: HttpRequest, application_id: UUID) -> HttpResponse:
+        application = queries.access_application(viewer=request.user, application_uuid=application_id)
+        rules = constitution_queries.constitution_for(federation=application.council.federation_id)
+        form = _admission_vote_form(rules, data=request.POST, prefix=prefix)
+        if form.is_valid():
+            try:
+                vote = do(
+                    actor=_me(request),
+                    application=application,
+                    now=timezone.now(),
+                    closes_at=form.cleaned_data["closes_at"],
+                )
+            except InvalidInputError as exc:
+                form.add_error("closes_at", exc.message)
+            else:
+                messages.success(request, message)
+                return redirect("web:motion", vote.motion.uuid)
+        context = _application_context(request, application, **{f"{prefix}_form": form})
+        return render(request, "web/membership/application.html", context, status=422)
 
     return view
 
 
 sponsor = _application_action(actions.sponsor_application, gettext_lazy("You sponsored the application."))
 withdraw = _application_action(actions.withdraw_application, gettext_lazy("The application is withdrawn."))
-call_vote = _application_action(
-    actions.call_admission_vote, gettext_lazy("The admission vote is open."), vote="council"
+call_vote = _application_vote(
+    actions.call_admission_vote, gettext_lazy("The admission vote is open."), prefix="vote"
 )
-call_approval_vote = _application_action(
-    actions.call_approval_vote, gettext_lazy("The approval vote is open."), vote="approval"
+call_approval_vote = _application_vote(
+    actions.call_approval_vote, gettext_lazy("The approval vote is open."), prefix="approval"
 )
 
 
@@ -307,8 +376,8 @@ def _case_context(
     *,
     defence_form: DefenceForm | None = None,
     appeal_form: AppealForm | None = None,
-    vote_form: DueProcessVoteForm | None = None,
-    appeal_vote_form: DueProcessVoteForm | None = None,
+    vote_form: ClosingTimeForm | None = None,
+    appeal_vote_form: ClosingTimeForm | None = None,
 ) -> dict[str, Any]:
     """What the case page shows; a form sent back with errors replaces the empty one."""
     user = request.user

@@ -39,6 +39,9 @@ def test_unknown_setting_is_refused_by_name():
         ("discipline_poll_min_days", 0),
         ("discipline_poll_min_days", 32),
         ("discipline_poll_max_days", 367),
+        ("admission_poll_min_days", 0),
+        ("admission_poll_min_days", 32),
+        ("admission_poll_max_days", 367),
         ("version", 0),
         ("pay_currency", "eur"),
         ("pay_currency", "EURO"),
@@ -121,3 +124,26 @@ def test_a_version_adopted_before_votes_on_charges_had_a_length_gets_the_default
     older = {k: v for k, v in document.items() if not k.startswith("discipline_poll")}
     rules = Constitution.from_adopted(older)
     assert (rules.discipline_poll_min_days, rules.discipline_poll_max_days) == (7, 31)
+
+
+def test_an_admission_vote_stays_open_at_least_a_day_and_at_most_its_longest_length():
+    assert (Constitution().admission_poll_min, Constitution().admission_poll_max) == (
+        timedelta(days=3),
+        timedelta(days=31),
+    )
+    with pytest.raises(
+        InvalidInputError, match="at most admission_poll_max_days, which is at most 366: 3 and 2"
+    ):
+        Constitution.from_document({"version": 1, "admission_poll_max_days": 2})
+    rules = Constitution.from_document(
+        {"version": 1, "admission_poll_min_days": 1, "admission_poll_max_days": 1}
+    )
+    assert rules.admission_poll_min == rules.admission_poll_max == timedelta(days=1)
+
+
+def test_a_version_adopted_before_admission_votes_had_a_length_gets_the_default():
+    """A safeguard against packing a council by a rushed vote: it binds every federation from the start."""
+    document = Constitution(version=1).to_document()
+    older = {k: v for k, v in document.items() if not k.startswith("admission_poll")}
+    rules = Constitution.from_adopted(older)
+    assert (rules.admission_poll_min_days, rules.admission_poll_max_days) == (3, 31)
