@@ -2,7 +2,8 @@
 
 - Riverside Depot mandates its delegates to vote NO on a levy in Eastside
   District; bob votes YES anyway: the roll call shows the deviation and the
-  members are alerted. Erin then starts a recall petition against him, still
+  members are alerted. A second mandate, YES on an overtime ban, awaits the
+  district's vote. Erin then starts a recall petition against him, still
   collecting signatures.
 - Northgate Depot's members recall one of their delegates: the petition
   reaches the threshold, the vote opens by itself, the majority recalls, the
@@ -98,6 +99,33 @@ def _mandate_deviation(demo: Demo, when: datetime) -> None:
             actor=delegate, vote=roll_call, choice=choice, now=when + timedelta(days=2, hours=1)
         )
     motion_actions.close_vote(actor=chair, vote=roll_call, now=when + timedelta(days=2, hours=3))
+
+
+def _mandate_awaited(demo: Demo, when: datetime) -> None:
+    """Riverside instructs its delegates on a district motion still to be voted on."""
+    riverside, district = _council(demo, "Riverside Depot"), _council(demo, "Eastside District")
+    alice, erin, frank = (demo.cast[n] for n in ("alice", "erin", "frank"))
+    delegates = _voters(district)
+    ban = motion_actions.table_motion(
+        actor=delegates[0],
+        council=district,
+        title="A district-wide ban on unpaid overtime",
+        text="That every workplace in Eastside District refuses unpaid overtime from next month.",
+        now=when,
+    )
+    motion_actions.second_motion(actor=delegates[1], motion=ban, now=when)
+    proposal = actions.propose_mandate(
+        actor=frank, council=riverside, target_motion=ban, choice="yes", now=when
+    )
+    assert proposal.motion_uuid is not None
+    own = Motion.objects.get(uuid=proposal.motion_uuid)
+    motion_actions.second_motion(actor=erin, motion=own, now=when)
+    vote = motion_actions.open_vote(actor=alice, motion=own, now=when + timedelta(hours=1))
+    for i, member in enumerate(_voters(riverside)):
+        if i % 4 != 3:
+            choice = "no" if i % 6 == 5 else "yes"
+            motion_actions.cast_vote(actor=member, vote=vote, choice=choice, now=when + timedelta(hours=2))
+    motion_actions.close_vote(actor=alice, vote=vote, now=when + timedelta(days=1))
 
 
 def _recall_in_progress(demo: Demo, when: datetime) -> None:
@@ -233,4 +261,5 @@ def build_accountability(demo: Demo) -> None:
         _mandate_deviation(demo, demo.now + timedelta(days=100))
         _pay(demo, demo.now + timedelta(days=104))
         _agenda_petitions(demo, demo.now + timedelta(days=108))
+        _mandate_awaited(demo, demo.now + timedelta(days=110))
         _recall_in_progress(demo, demo.now + timedelta(days=112))
