@@ -36,7 +36,10 @@ def recalled(cast) -> RecallPetition:
     recall_actions.sign_recall(actor=cast.frank, petition=petition, now=NOW + timedelta(hours=1))
     petition.refresh_from_db()
     vote = Vote.objects.get(uuid=petition.vote_uuid)
-    vote_through(vote, yes=[cast.alice, cast.erin, cast.frank], now=NOW + timedelta(days=1))
+    for voter in (cast.alice, cast.erin, cast.frank):
+        motion_actions.cast_vote(actor=voter, vote=vote, choice="yes", now=NOW + timedelta(days=1))
+    # Bob has yet to vote: the rules close the vote at its closing time, not before.
+    motion_actions.close_vote(actor=None, vote=vote, now=vote.closes_at)
     petition.refresh_from_db()
     assert petition.status == RecallPetition.Status.RECALLED
     return petition

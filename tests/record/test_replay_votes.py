@@ -55,11 +55,23 @@ def test_an_officers_early_close_is_caught_through_the_cli(cast, tmp_path, capsy
     # The chair closing the vote at 09:30, before Frank had voted.
     closed["actor"], closed["at"] = str(cast.alice.uuid), "2026-03-01T09:30:00.000000Z"
     early = (
-        f"vote {vote.uuid} was closed by {cast.alice.uuid} before its closing time "
-        "with 3 of 4 electors having voted"
+        f"vote {vote.uuid} was closed by {cast.alice.uuid} before its closing time (2026-03-01 10:00 UTC) "
+        "with 3 of 4 members entitled having voted; it had to stay open until then unless all had voted"
     )
     [problem] = verify_forged(docs).problems
     assert problem.endswith(early + ".")
     path = signed_bundle(tmp_path, docs)
     assert main(["verify", "--bundle", str(path), "--forget"]) == 1
     assert early in capsys.readouterr().out
+
+
+def test_an_early_close_recorded_as_the_rules_is_caught(cast):
+    """The rules close a vote at its closing time: a close at 09:30 naming no officer is forged or rushed."""
+    vote = voted(cast, method="secret")
+    docs = documents()
+    docs[find(docs, "vote.closed")]["at"] = "2026-03-01T09:30:00.000000Z"
+    [problem] = verify_forged(docs).problems
+    assert problem.endswith(
+        f"vote {vote.uuid} was closed before its closing time (2026-03-01 10:00 UTC) with 3 of 4 members "
+        "entitled having voted; it had to stay open until then unless all had voted."
+    )

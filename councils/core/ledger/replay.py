@@ -537,34 +537,30 @@ def _vote_closed(replay: Replay, item: Item) -> None:
 
 
 def _check_early_close(replay: Replay, item: Item, vote: dict[str, Any]) -> None:
-    """An officer closed the vote before its closing time only once every elector had voted.
+    """A vote with a closing time was closed before it only by an officer, once every elector had voted.
 
-    The rules close a vote at its closing time, never before; a vote the constitution keeps open (on
-    charges, an appeal or an admission) closed early with no officer named is reported too, since that
-    is where a rushed close would hide.
+    The rules close a vote at its closing time, never before (`tasks.close_due_vote`), so an early close
+    with no officer named is reported as well as an officer's: that is where a rushed close would hide.
     Its ballots are entries of its own council, so whoever reads its opening reads its turnout.
     """
-    closes_at, closed_at, size, due = vote["closes_at"], _time(item.at), vote["size"], vote["kept_open"]
-    if closes_at is None or (item.actor is None and due is None):
+    closes_at, closed_at, size = vote["closes_at"], _time(item.at), vote["size"]
+    if closes_at is None:
         return
     if size is None:
-        replay.note("some votes do not say how many could vote: an officer's early close was not checked")
+        replay.note("some votes do not say how many could vote: whether they closed early was not checked")
         return
     voted = len(vote["participants"])
     if closed_at is None or polls.closes_too_early(
         closes_at=closes_at, at=closed_at, by_rules=False, turnout=voted, electorate=size
     ):
-        if due is None:
-            replay.problem(
-                item,
-                f"vote {item.payload.get('vote')} was closed by {item.actor} before its closing time "
-                f"with {voted} of {size} electors having voted",
-            )
-            return
+        # A vote the constitution keeps open, or a recall vote, is named by what it decides.
+        name = vote["kept_open"] or (
+            vote["held_by"][0] if vote["held_by"] else f"vote {item.payload.get('vote')}"
+        )
         by = f" by {item.actor}" if item.actor is not None else ""
         replay.problem(
             item,
-            f"{due} was closed{by} before its closing time ({closes_at:%Y-%m-%d %H:%M} UTC) with {voted} "
+            f"{name} was closed{by} before its closing time ({closes_at:%Y-%m-%d %H:%M} UTC) with {voted} "
             f"of {size} members entitled having voted; it had to stay open until then unless all had voted",
         )
 
@@ -1230,22 +1226,27 @@ def _recount(
 
 
 def _check_poll_closed(replay: Replay, item: Item, name: str, election: dict[str, Any]) -> int:
-    """An officer closed the poll before its closing time only once every elector had voted; the turnout."""
+    """The poll was closed before its closing time only by an officer, once every elector had voted.
+
+    The rules close a poll at its closing time, never before (`tasks.close_due_election`), so an early
+    close with no officer named is reported too. Returns the turnout: the ballots the record holds.
+    """
     voted = len(election["voters"])
     closes_at, closed_at, size = election["closes_at"], _time(item.at), election["size"]
-    if closes_at is not None and (
-        closed_at is None
-        or polls.closes_too_early(
-            closes_at=closes_at,
-            at=closed_at,
-            by_rules=item.actor is None,
-            turnout=voted,
-            electorate=size if isinstance(size, int) else voted,
+    if closes_at is None:
+        return voted
+    if not isinstance(size, int):
+        replay.note(
+            "some elections do not say how many could vote: whether they closed early was not checked"
         )
+        return voted
+    if closed_at is None or polls.closes_too_early(
+        closes_at=closes_at, at=closed_at, by_rules=False, turnout=voted, electorate=size
     ):
+        by = f" by {item.actor}" if item.actor is not None else ""
         replay.problem(
             item,
-            f"{name} was closed by {item.actor} before its poll's closing time "
+            f"{name} was closed{by} before its poll's closing time "
             f"with {voted} of {size} electors having voted",
         )
     return voted

@@ -524,12 +524,27 @@ def test_a_changed_vote_after_the_closing_time_is_reported():
 
 @pytest.mark.parametrize("method", ["named", "secret"])
 def test_an_officers_close_before_the_closing_time_is_reported_unless_everyone_had_voted(method):
-    early = "vote v was closed by u-a before its closing time with 2 of 3 electors having voted"
+    early = (
+        "vote v was closed by u-a before its closing time (2026-03-02 09:00 UTC) with 2 of 3 members "
+        "entitled having voted; it had to stay open until then unless all had voted"
+    )
     assert messages(polled([("u-a", "yes"), ("u-b", "no")], method=method, closed_at=EARLY)) == [early]
     assert messages(polled([("u-a", "yes"), ("u-b", "no")], method=method, closed_at="yesterday")) == [early]
     assert messages(polled([("u-a", "yes"), ("u-b", "no")], method=method, closed_at=CLOSES)) == []
     # The rules close a vote when its time comes; they are not held to the turnout.
-    assert messages(polled([("u-a", "yes")], method=method, closed_at=EARLY, closed_by=None)) == []
+    assert messages(polled([("u-a", "yes")], method=method, closed_by=None)) == []
+
+
+@pytest.mark.parametrize("method", ["named", "secret"])
+def test_a_close_by_the_rules_before_the_closing_time_is_reported_unless_everyone_had_voted(method):
+    """The rules close a vote only at its closing time: an early close naming nobody hides a rushed one."""
+    rushed = polled([("u-a", "yes")], method=method, closed_at=EARLY, closed_by=None)
+    assert messages(rushed) == [
+        "vote v was closed before its closing time (2026-03-02 09:00 UTC) with 1 of 3 members entitled "
+        "having voted; it had to stay open until then unless all had voted"
+    ]
+    # Once every elector has voted nothing is left to wait for.
+    assert messages(polled(method=method, closed_at=EARLY, closed_by=None)) == []
 
 
 def test_a_vote_opened_without_a_closing_time_is_closed_by_hand_at_any_time():
@@ -559,7 +574,13 @@ def test_an_early_close_of_a_vote_that_does_not_say_its_electorate_is_noted():
     outcome = replay.replay(items)
     assert outcome.problems == []
     assert outcome.notes == [
-        "some votes do not say how many could vote: an officer's early close was not checked"
+        "some votes do not say how many could vote: whether they closed early was not checked"
+    ]
+    # Nor is a close naming no officer.
+    items = polled([("u-a", "yes")], closed_at=EARLY, closed_by=None)
+    del items[0].payload["electorate"]
+    assert replay.replay(items).notes == [
+        "some votes do not say how many could vote: whether they closed early was not checked"
     ]
 
 

@@ -572,6 +572,28 @@ def test_an_officers_close_before_the_closing_time_is_reported_unless_everyone_h
     assert refused not in messages(docs)
 
 
+def test_a_close_by_the_rules_before_the_closing_time_is_reported_unless_everyone_had_voted():
+    """The rules close a poll only at its closing time: an early close naming nobody hides a rushed one."""
+    early = "2026-03-02T08:00:00.000000Z"
+    docs = polled(closed_at=early, closed_by=None)
+    assert messages(docs) == []
+    docs.remove(one(docs, "election.ballot_cast", 1))
+    closed = payload(docs, "election.closed")
+    closed["turnout"] = closed["ballots"] = 2
+    rushed = f"{NAME} was closed before its poll's closing time with 2 of 3 electors having voted"
+    assert rushed in messages(docs)
+    one(docs, "election.closed")["at"] = CLOSES
+    assert rushed not in messages(docs)
+    # A poll that does not say how many could vote is noted, not judged.
+    one(docs, "election.closed")["at"] = early
+    del payload(docs, "election.opened")["electorate_size"]
+    result = run(docs)
+    assert rushed not in [p.message for p in result.problems]
+    assert "some elections do not say how many could vote: whether they closed early was not checked" in (
+        result.notes
+    )
+
+
 def test_an_election_opened_before_polls_had_a_closing_time_is_closed_by_hand():
     docs = record()
     one(docs, "election.closed")["actor"] = "u-a"
@@ -618,6 +640,9 @@ def test_a_forged_failure_is_reported():
     early = failed(actor="u-a", at="2026-03-02T08:00:00.000000Z")
     assert messages(early) == [
         f"{NAME} was closed by u-a before its poll's closing time with 0 of 3 electors having voted"
+    ]
+    assert messages(failed(at="2026-03-02T08:00:00.000000Z")) == [
+        f"{NAME} was closed before its poll's closing time with 0 of 3 electors having voted"
     ]
     docs = failed()
     docs.insert(-1, doc("election.ballot_cast", {"election": ELECTION}, actor="u-b"))

@@ -9,6 +9,7 @@ import pytest
 
 from councils.core.ledger import replay
 from councils.core.ledger.replay import Item
+from councils.core.rules import votes as vote_rules
 
 START = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 BASE, CONGRESS = "c-base", "c-congress"
@@ -223,6 +224,33 @@ def test_a_recall_vote_s_late_ballot_is_reported_once():
         "a ballot was recorded in the recall vote on recall petition p after the 14 days within which it "
         "had to be held (2026-03-16 09:00)",
     ]
+
+
+def closed(days: float, voters: list[str], actor: str | None = None) -> Item:
+    """The recall vote closed `days` after the start, every ballot of `voters` a yes."""
+    ballots = [{"voter": v, "choice": "yes"} for v in sorted(voters)]
+    result = vote_rules.compute_result(
+        yes=len(voters), no=0, abstain=0, electorate=4, threshold="simple", quorum=None
+    ).as_payload()
+    payload = {"vote": "v", "motion": "mo", "method": "named", "result": result, "ballots": ballots}
+    return item("vote.closed", payload, actor=actor, when=at(days))
+
+
+RUSHED = (
+    "the recall vote on recall petition p was closed{by} before its closing time (2026-03-16 09:00 UTC) "
+    "with 2 of 4 members entitled having voted; it had to stay open until then unless all had voted"
+)
+
+
+def test_a_rushed_recall_vote_is_caught_whoever_the_close_names():
+    """Only the rules close a recall vote, at its closing time; an officer only once everyone has voted."""
+    two = [*recall(), ballot("u-a", 2), ballot("u-b", 2)]
+    assert messages([*two, closed(3, ["u-a", "u-b"])]) == [RUSHED.format(by="")]
+    assert messages([*two, closed(3, ["u-a", "u-b"], actor="u-c")]) == [RUSHED.format(by=" by u-c")]
+    assert messages([*two, closed(15, ["u-a", "u-b"])]) == []
+    everyone = [*recall(), *(ballot(v, 2) for v in MEMBERS)]
+    assert messages([*everyone, closed(3, MEMBERS)]) == []
+    assert messages([*everyone, closed(3, MEMBERS, actor="u-c")]) == []
 
 
 def test_a_recall_vote_in_unseen_entries_is_held_to_the_closing_time_its_call_states():
