@@ -735,14 +735,8 @@ def _transfer(
     old.ended_at = now
     old.save(update_fields=["status", "ended_at"])
     user = old.user
-    ended, byelections = mandate_actions.vacate_all_held(
+    ended = _end_what_is_held(
         user=user, reason="transferred", now=now, council=old.council, staying_in=council
-    )
-    withdrawn = election_actions.withdraw_all_candidacies(
-        user=user,
-        reason="transferred",
-        now=now,
-        councils={old.council, *(x.council for x in ended)},
     )
     membership = Membership.objects.create(
         user=user,
@@ -768,15 +762,45 @@ def _transfer(
             "joined_at": format_time(old.joined_at),
             "flagged": application.is_flagged,
             "constitution": rules.version,
-            "ended_seats": [str(x.uuid) for x in ended if isinstance(x, Seat)],
-            "ended_offices": [str(x.uuid) for x in ended if isinstance(x, Office)],
-            "byelections": [str(e.uuid) for e in byelections],
-            "withdrawn_candidacies": [str(c.uuid) for c in withdrawn],
+            **ended,
         },
         now=now,
     )
     _members_changed(old.council)
     _members_changed(council)
+
+
+def _end_what_is_held(
+    *,
+    user: User,
+    reason: str,
+    now: datetime,
+    council: Council | None = None,
+    staying_in: Council | None = None,
+) -> dict[str, list[str]]:
+    """End what `user` holds and their candidacies, for `reason`; return what ended, for the entry.
+
+    Without `council`, everything (a penalty took their rights); with it, what they hold through
+    that base council (they left it), except what `staying_in` keeps (they moved there). Their
+    seats and offices end and the rules call the by-elections, as after a recall; their
+    candidacies are withdrawn in the elections of `council` and of the councils where its seats
+    sat them, or in every election without it (docs/accountability.md).
+    """
+    ended, byelections = mandate_actions.vacate_all_held(
+        user=user, reason=reason, now=now, council=council, staying_in=staying_in
+    )
+    withdrawn = election_actions.withdraw_all_candidacies(
+        user=user,
+        reason=reason,
+        now=now,
+        councils=None if council is None else {council, *(x.council for x in ended)},
+    )
+    return {
+        "ended_seats": [str(x.uuid) for x in ended if isinstance(x, Seat)],
+        "ended_offices": [str(x.uuid) for x in ended if isinstance(x, Office)],
+        "byelections": [str(e.uuid) for e in byelections],
+        "withdrawn_candidacies": [str(c.uuid) for c in withdrawn],
+    }
 
 
 # Status changes outside due process ---------------------------------------------
@@ -807,15 +831,7 @@ def leave_membership(*, actor: User, membership: Membership, now: datetime) -> M
     # Nobody speaks or votes for a council they have left: what they hold through it ends now, and
     # the rules call the by-elections, as after a recall; their candidacies in its elections, and in
     # those of the councils where its seats sat them, are withdrawn (docs/accountability.md).
-    ended, byelections = mandate_actions.vacate_all_held(
-        user=actor, reason="left", now=now, council=membership.council
-    )
-    withdrawn = election_actions.withdraw_all_candidacies(
-        user=actor,
-        reason="left",
-        now=now,
-        councils={membership.council, *(x.council for x in ended)},
-    )
+    ended = _end_what_is_held(user=actor, reason="left", now=now, council=membership.council)
     append_entry(
         event="member.left",
         actor=actor,
@@ -824,10 +840,7 @@ def leave_membership(*, actor: User, membership: Membership, now: datetime) -> M
             "membership": str(membership.uuid),
             "member": str(actor.uuid),
             "constitution": _rules(membership.council).version,
-            "ended_seats": [str(x.uuid) for x in ended if isinstance(x, Seat)],
-            "ended_offices": [str(x.uuid) for x in ended if isinstance(x, Office)],
-            "byelections": [str(e.uuid) for e in byelections],
-            "withdrawn_candidacies": [str(c.uuid) for c in withdrawn],
+            **ended,
         },
         now=now,
     )
@@ -1361,8 +1374,7 @@ def _decide_case(*, case: DisciplineCase, motion: Motion, result: VoteResult, no
     # ends now, and the rules call the by-elections, as after a recall; nor can they be elected,
     # so every candidacy in a running election is withdrawn (docs/accountability.md).
     reason = event.removeprefix("member.")
-    ended, byelections = mandate_actions.vacate_all_held(user=case.membership.user, reason=reason, now=now)
-    withdrawn = election_actions.withdraw_all_candidacies(user=case.membership.user, reason=reason, now=now)
+    ended = _end_what_is_held(user=case.membership.user, reason=reason, now=now)
     append_entry(
         event=event,
         actor=None,
@@ -1375,10 +1387,7 @@ def _decide_case(*, case: DisciplineCase, motion: Motion, result: VoteResult, no
             "until": case.suspended_until.isoformat() if case.suspended_until else None,
             "result": result.as_payload(),
             "constitution": rules.version,
-            "ended_seats": [str(x.uuid) for x in ended if isinstance(x, Seat)],
-            "ended_offices": [str(x.uuid) for x in ended if isinstance(x, Office)],
-            "byelections": [str(e.uuid) for e in byelections],
-            "withdrawn_candidacies": [str(c.uuid) for c in withdrawn],
+            **ended,
         },
         now=now,
     )
