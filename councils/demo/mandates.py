@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -57,9 +58,37 @@ def _voters(council: Council) -> list[User]:
     return list(fq.list_voters(council=council).order_by("username"))
 
 
+def _adopt_mandate(
+    demo: Demo,
+    target: Motion,
+    choice: str,
+    *,
+    by: User,
+    seconded_by: User,
+    ballot: Callable[[int, User], str | None],
+    when: datetime,
+) -> None:
+    """Riverside Depot instructs its delegates on `target`: proposed, seconded, voted, closed by alice.
+
+    `ballot(i, member)` gives the i-th voter's choice, or None when they do not vote.
+    """
+    riverside, alice = _council(demo, "Riverside Depot"), demo.cast["alice"]
+    proposal = actions.propose_mandate(
+        actor=by, council=riverside, target_motion=target, choice=choice, now=when
+    )
+    assert proposal.motion_uuid is not None
+    own = Motion.objects.get(uuid=proposal.motion_uuid)
+    motion_actions.second_motion(actor=seconded_by, motion=own, now=when)
+    vote = motion_actions.open_vote(actor=alice, motion=own, now=when + timedelta(hours=1))
+    for i, member in enumerate(_voters(riverside)):
+        if (cast := ballot(i, member)) is not None:
+            motion_actions.cast_vote(actor=member, vote=vote, choice=cast, now=when + timedelta(hours=2))
+    motion_actions.close_vote(actor=alice, vote=vote, now=when + timedelta(days=1))
+
+
 def _mandate_deviation(demo: Demo, when: datetime) -> None:
     riverside, district = _council(demo, "Riverside Depot"), _council(demo, "Eastside District")
-    bob, alice, erin, frank = (demo.cast[n] for n in ("bob", "alice", "erin", "frank"))
+    bob, erin, frank = (demo.cast[n] for n in ("bob", "erin", "frank"))
     delegates = [u for u in _voters(district) if u != bob]
     levy = motion_actions.table_motion(
         actor=bob,
@@ -72,18 +101,15 @@ def _mandate_deviation(demo: Demo, when: datetime) -> None:
         now=when,
     )
     motion_actions.second_motion(actor=delegates[0], motion=levy, now=when)
-    proposal = actions.propose_mandate(
-        actor=erin, council=riverside, target_motion=levy, choice="no", now=when
+    _adopt_mandate(
+        demo,
+        levy,
+        "no",
+        by=erin,
+        seconded_by=frank,
+        ballot=lambda i, member: None if member == bob or i % 5 == 4 else "yes" if i % 7 else "no",
+        when=when,
     )
-    assert proposal.motion_uuid is not None
-    own = Motion.objects.get(uuid=proposal.motion_uuid)
-    motion_actions.second_motion(actor=frank, motion=own, now=when)
-    vote = motion_actions.open_vote(actor=alice, motion=own, now=when + timedelta(hours=1))
-    for i, member in enumerate(_voters(riverside)):
-        if member != bob and i % 5 != 4:
-            choice = "yes" if i % 7 else "no"
-            motion_actions.cast_vote(actor=member, vote=vote, choice=choice, now=when + timedelta(hours=2))
-    motion_actions.close_vote(actor=alice, vote=vote, now=when + timedelta(days=1))
     chair = _office(district, "chair").user
     roll_call = motion_actions.open_vote(actor=chair, motion=levy, now=when + timedelta(days=2))
     motion_actions.cast_vote(actor=bob, vote=roll_call, choice="yes", now=when + timedelta(days=2, hours=1))
@@ -103,8 +129,8 @@ def _mandate_deviation(demo: Demo, when: datetime) -> None:
 
 def _mandate_awaited(demo: Demo, when: datetime) -> None:
     """Riverside instructs its delegates on a district motion still to be voted on."""
-    riverside, district = _council(demo, "Riverside Depot"), _council(demo, "Eastside District")
-    alice, erin, frank = (demo.cast[n] for n in ("alice", "erin", "frank"))
+    district = _council(demo, "Eastside District")
+    erin, frank = demo.cast["erin"], demo.cast["frank"]
     delegates = _voters(district)
     ban = motion_actions.table_motion(
         actor=delegates[0],
@@ -114,18 +140,15 @@ def _mandate_awaited(demo: Demo, when: datetime) -> None:
         now=when,
     )
     motion_actions.second_motion(actor=delegates[1], motion=ban, now=when)
-    proposal = actions.propose_mandate(
-        actor=frank, council=riverside, target_motion=ban, choice="yes", now=when
+    _adopt_mandate(
+        demo,
+        ban,
+        "yes",
+        by=frank,
+        seconded_by=erin,
+        ballot=lambda i, member: None if i % 4 == 3 else "no" if i % 6 == 5 else "yes",
+        when=when,
     )
-    assert proposal.motion_uuid is not None
-    own = Motion.objects.get(uuid=proposal.motion_uuid)
-    motion_actions.second_motion(actor=erin, motion=own, now=when)
-    vote = motion_actions.open_vote(actor=alice, motion=own, now=when + timedelta(hours=1))
-    for i, member in enumerate(_voters(riverside)):
-        if i % 4 != 3:
-            choice = "no" if i % 6 == 5 else "yes"
-            motion_actions.cast_vote(actor=member, vote=vote, choice=choice, now=when + timedelta(hours=2))
-    motion_actions.close_vote(actor=alice, vote=vote, now=when + timedelta(days=1))
 
 
 def _recall_in_progress(demo: Demo, when: datetime) -> None:
