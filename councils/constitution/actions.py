@@ -66,8 +66,13 @@ def adopt_initial_constitution(
         },
         now=now,
     )
-    publish_on_commit(f"federation-{federation.uuid}", {"type": "constitution.changed", "version": 1})
+    publish_on_commit(f"federation-{federation.uuid}", {"type": "constitution.changed"})
     return version
+
+
+def _constitution_changed(amendment: Amendment, event: str) -> None:
+    """Tell the constitution page, on commit, that a version or an amendment changed."""
+    publish_on_commit(f"federation-{amendment.federation.uuid}", {"type": event})
 
 
 def _describe(changes: list[tuple[str, Any, Any]]) -> str:
@@ -131,6 +136,7 @@ def propose_constitution_amendment(
         now=now,
     )
     publish_on_commit(f"council-{council.uuid}", {"type": "motions.changed"})
+    _constitution_changed(amendment, "amendments.changed")
     return amendment
 
 
@@ -161,7 +167,7 @@ def open_amendment_vote(
     current = queries.constitution_for(federation=amendment.federation_id)
     assert amendment.motion_uuid is not None
     motion = Motion.objects.get(uuid=amendment.motion_uuid)
-    return motion_actions.open_vote(
+    vote = motion_actions.open_vote(
         actor=actor,
         motion=motion,
         now=now,
@@ -169,6 +175,8 @@ def open_amendment_vote(
         threshold=current.amendment_threshold,
         closes_at=closes_at,
     )
+    _constitution_changed(amendment, "amendments.changed")
+    return vote
 
 
 def refusal_reason(*, motion: Motion, amendment: Amendment | None, result: VoteResult) -> str | None:
@@ -219,6 +227,7 @@ def apply_amendment_outcome(*, motion: Motion, result: VoteResult, now: datetime
             },
             now=now,
         )
+        _constitution_changed(amendment, "amendments.changed")
         return
     reason = refusal_reason(motion=motion, amendment=amendment, result=result)
     if reason is not None:
@@ -238,6 +247,8 @@ def apply_amendment_outcome(*, motion: Motion, result: VoteResult, now: datetime
         append_entry(
             event="constitution.amendment_refused", actor=None, council=council, payload=payload, now=now
         )
+        if amendment is not None:
+            _constitution_changed(amendment, "amendments.changed")
         return
     assert amendment is not None
     old = queries.constitution_for(federation=amendment.federation_id)
@@ -268,6 +279,4 @@ def apply_amendment_outcome(*, motion: Motion, result: VoteResult, now: datetime
         },
         now=now,
     )
-    publish_on_commit(
-        f"federation-{amendment.federation.uuid}", {"type": "constitution.changed", "version": new.version}
-    )
+    _constitution_changed(amendment, "constitution.changed")

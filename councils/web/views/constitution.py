@@ -22,7 +22,7 @@ from councils.constitution.plain import LABELS, explain
 from councils.constitution.rules import document_changes
 from councils.core.rules.constitution import DEFAULTS_VERSION, THRESHOLDS, Constitution
 from councils.federation import permissions as council_policy
-from councils.web.views.common import domain_errors
+from councils.web.views.common import domain_errors, live_page
 
 
 def _me(request: HttpRequest) -> User:
@@ -47,37 +47,53 @@ def _history(federation: Any) -> list[dict[str, Any]]:
     return list(reversed(rows))
 
 
-@domain_errors
-def constitution_page(request: HttpRequest) -> HttpResponse:
-    federation = queries.federation_for(viewer=request.user, federation_uuid=request.GET.get("federation"))
-    current = queries.current_version(federation=federation)
-    rules = queries.constitution_for(federation=federation)
-    top = queries.top_council(federation=federation)
+# The live parts of the constitution page, by the `part` an htmx request names (the first when it names
+# none); the template says which events each part follows on the federation's channel.
+PARTS = ("rules", "amendments", "history")
+
+
+def _amendments(viewer: Any, federation: Any) -> list[dict[str, Any]]:
+    """The latest amendments, each with what it changes from the version it amended."""
     # Version 0 is the shipped defaults, which an amendment proposed before any adoption changes.
     documents = {DEFAULTS_VERSION: Constitution().to_document()}
     documents.update((v.version, v.document) for v in queries.list_versions(federation=federation))
-    amendments = []
+    rows = []
     for amendment in queries.list_amendments(federation=federation)[:50]:
         changes = document_changes(documents[amendment.base_version], amendment.document)
-        amendments.append(
+        rows.append(
             {
                 "amendment": amendment,
                 "changes": [{"label": LABELS.get(n, n), "old": o, "new": v} for n, o, v in changes],
                 "may_open": amendment.status == "proposed"
-                and permissions.can(request.user, "open_vote", amendment),
+                and permissions.can(viewer, "open_vote", amendment),
             }
         )
-    context = {
-        "federation": federation,
-        "current": current,
-        "rules": rules,
-        "sections": explain(rules),
-        "history": _history(federation),
-        "amendments": amendments,
-        "top": top,
-        "may_propose": council_policy.can(request.user, "table_motion", top),
-    }
-    return render(request, "web/constitution/page.html", context)
+    return rows
+
+
+@domain_errors
+def constitution_page(request: HttpRequest) -> HttpResponse:
+    federation = queries.federation_for(viewer=request.user, federation_uuid=request.GET.get("federation"))
+
+    def context(part: str | None) -> dict[str, Any]:
+        shown: dict[str, Any] = {"federation": federation}
+        if part in (None, "rules"):
+            rules = queries.constitution_for(federation=federation)
+            shown.update(
+                current=queries.current_version(federation=federation),
+                rules=rules,
+                sections=explain(rules),
+                may_propose=council_policy.can(
+                    request.user, "table_motion", queries.top_council(federation=federation)
+                ),
+            )
+        if part in (None, "amendments"):
+            shown["amendments"] = _amendments(request.user, federation)
+        if part in (None, "history"):
+            shown["history"] = _history(federation)
+        return shown
+
+    return live_page(request, "web/constitution/page.html", parts=PARTS, context=context)
 
 
 def amendment_form(current: Constitution) -> type[forms.Form]:
