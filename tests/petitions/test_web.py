@@ -1,4 +1,5 @@
 from datetime import timedelta
+from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -53,7 +54,8 @@ def test_signing_forces_the_item_and_the_page_offers_only_a_vote(cast, rules):
     assert "Only the members who had a vote in this council when the petition started may sign" in observer
     assert "Sign this petition" not in observer
     assert client.get(f"/petitions/{petition.uuid}/sign/").status_code == 405
-    assert client.post(f"/petitions/{petition.uuid}/sign/").status_code == 302
+    signed = client.post(f"/petitions/{petition.uuid}/sign/", follow=True).content.decode()
+    assert "Your signature reached the threshold: the item is on the council&#x27;s agenda." in signed
     item = ForcedAgendaItem.objects.get()
     page = cast.client(cast.alice).get(f"/petitions/{petition.uuid}/").content.decode()
     assert "The chair cannot remove, merge or postpone it" in page
@@ -107,3 +109,12 @@ def test_report_back_is_listed_with_the_forced_items_and_only_a_vote_moves_it(ca
     # Listed among the reports owed, not among the items members forced.
     assert "Reports owed by our delegates" in council_page
     assert "Items members forced onto the next agenda" not in council_page
+
+
+def test_a_signature_short_of_the_threshold_says_only_that_it_counted(cast, rules):
+    rules.set(agenda_petition_share=Decimal("0.75"))
+    petition = start(cast)
+    assert petition.threshold == 3
+    signed = cast.client(cast.frank).post(f"/petitions/{petition.uuid}/sign/", follow=True).content.decode()
+    assert "You signed the petition." in signed and "reached the threshold" not in signed
+    assert not ForcedAgendaItem.objects.exists()

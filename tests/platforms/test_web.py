@@ -87,3 +87,27 @@ def test_list_page(cast, platform, django_assert_max_num_queries):
         page = check(cast, "outsider", WEB, "get", "/platforms/").content.decode()
     assert "Rank and File" in page
     assert "Bob Novak" not in page
+
+
+def test_a_slate_names_its_election_and_candidates_not_their_uuids(cast, platform):
+    from councils.elections.actions import call_election
+
+    election = call_election(
+        actor=cast.alice, council=cast.riverside, kind="delegates", title="Delegates 2027", now=NOW
+    )
+    for election_uuid in (election.uuid, uuid.uuid4()):
+        actions.run_slate(
+            actor=cast.bob,
+            platform=platform,
+            election_uuid=election_uuid,
+            title="Rank and file",
+            candidates=[str(cast.erin.uuid), str(cast.bob.uuid)],
+            now=NOW,
+        )
+    page = cast.client(cast.dave).get(f"/platforms/{platform.uuid}/").content.decode()
+    assert f'href="/elections/{election.uuid}/">Delegates 2027</a>' in page
+    assert "<li>Erin Walsh</li><li>Bob Novak</li>" in page
+    assert str(cast.erin.uuid) not in page
+    # An election the reader may not see (or that does not exist) keeps its identifier, and no link.
+    hidden = Slate.objects.exclude(election_uuid=election.uuid).get()
+    assert f"<code>{hidden.election_uuid}</code>" in page

@@ -164,6 +164,8 @@ class Element:
         return [self] + [e for child in self.children for e in child.walk()]
 
     def focusable(self) -> bool:
+        if self.attrs.get("tabindex") == "0":
+            return True
         if self.tag == "a":
             return "href" in self.attrs
         return self.tag in FOCUSABLE and self.attrs.get("type") != "hidden"
@@ -427,3 +429,23 @@ def test_no_list_is_given_a_role_that_hides_its_items():
         for tag in re.findall(r"<(?:ul|ol)\b[^>]*\brole=[^>]*>", path.read_text())
     ]
     assert found == []
+
+
+def test_a_table_that_scrolls_sideways_can_be_scrolled_from_the_keyboard():
+    """On a narrow screen a wide table scrolls inside its wrapper: the wrapper takes the keyboard (so the
+    arrow keys scroll it) and is a region named for a screen reader, which announces it on arriving."""
+    templates = Path(councils.web.__file__).parent / "templates"
+    wrappers = [
+        (path.relative_to(templates), tag)
+        for path in templates.rglob("*.html")
+        for tag in re.findall(r"<[a-z]+\b[^>]*\bclass=\"[^\"]*\btable-wrap\b[^>]*>", path.read_text())
+    ]
+    assert wrappers, "no template wraps a table"
+    unreachable = [
+        f"{path}: {tag}"
+        for path, tag in wrappers
+        if 'tabindex="0"' not in tag
+        or 'role="region"' not in tag
+        or not re.search(r"\baria-label(ledby)?=", tag)
+    ]
+    assert unreachable == []

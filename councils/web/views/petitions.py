@@ -22,7 +22,7 @@ from councils.federation import queries as federation_queries
 from councils.federation.models import Council
 from councils.meetings.models import Meeting
 from councils.petitions import actions, permissions, queries
-from councils.petitions.models import ForcedAgendaItem, ItemChangeProposal
+from councils.petitions.models import AgendaPetition, ForcedAgendaItem, ItemChangeProposal
 from councils.web.views.common import domain_errors
 
 
@@ -117,7 +117,13 @@ def petition_detail(request: HttpRequest, petition_id: UUID) -> HttpResponse:
 def petition_sign(request: HttpRequest, petition_id: UUID) -> HttpResponse:
     petition = queries.access_petition(viewer=request.user, petition_uuid=petition_id)
     actions.sign_agenda_petition(actor=acting_user(request), petition=petition, now=timezone.now())
-    messages.success(request, _("You signed the petition."))
+    petition.refresh_from_db()
+    if petition.status == AgendaPetition.Status.FORCED:
+        messages.success(
+            request, _("Your signature reached the threshold: the item is on the council's agenda.")
+        )
+    else:
+        messages.success(request, _("You signed the petition."))
     return redirect("web:petition", petition.uuid)
 
 

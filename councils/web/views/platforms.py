@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from typing import Any, cast
 from uuid import UUID
@@ -20,10 +21,12 @@ from django.views.decorators.http import require_POST
 from councils.accounts.models import User
 from councils.constitution.queries import federation_for
 from councils.core.errors import InvalidInputError
+from councils.elections import queries as election_queries
+from councils.elections.models import Election
 from councils.federation import queries as federation_queries
 from councils.federation.models import Federation
 from councils.platforms import actions, permissions, queries
-from councils.platforms.models import PlatformMember
+from councils.platforms.models import Platform, PlatformMember
 from councils.web.views.common import domain_errors, live_page
 
 
@@ -52,6 +55,35 @@ class SlateForm(forms.Form):
     candidates = forms.CharField(
         label=gettext_lazy("Candidates: member UUIDs, one a line, in order"), widget=forms.Textarea
     )
+
+
+@dataclass(frozen=True)
+class NamedSlate:
+    """A slate as a reader sees it: its election (None when hidden from them) and its candidates' names."""
+
+    title: str
+    election: Election | None
+    election_uuid: UUID
+    candidates: list[str]
+
+
+def _named_slates(viewer: Any, platform: Platform) -> list[NamedSlate]:
+    slates = list(queries.list_slates(platform=platform))
+    elections = {
+        e.uuid: e
+        for e in election_queries.list_visible_elections(viewer=viewer).filter(
+            uuid__in={s.election_uuid for s in slates}
+        )
+    }
+    names = {
+        str(u.uuid): u.name for u in User.objects.filter(uuid__in={c for s in slates for c in s.candidates})
+    }
+    return [
+        NamedSlate(
+            s.title, elections.get(s.election_uuid), s.election_uuid, [names.get(c, c) for c in s.candidates]
+        )
+        for s in slates
+    ]
 
 
 def _status(request: HttpRequest) -> int:
@@ -122,7 +154,7 @@ def platform_detail(request: HttpRequest, platform_id: UUID) -> HttpResponse:
             "is_member": is_member,
             "may_join": cache(lambda: not is_member() and permissions.can(user, "join", platform)),
             "documents": cache(lambda: queries.list_documents(viewer=user, platform=platform)),
-            "slates": cache(lambda: list(queries.list_slates(platform=platform))),
+            "slates": cache(lambda: _named_slates(user, platform)),
         }
 
     return live_page(request, "web/platforms/detail.html", parts=DETAIL_PARTS, context=context)
