@@ -3,16 +3,19 @@
 Invitations change who belongs to a council, so they enter the record, by UUID
 only: an e-mail address never does. Logins, sessions, tokens and second
 factors are about proving who someone is and stay out of the record.
+Erasing a former member's personal data is recorded, by their UUID only.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
@@ -20,19 +23,27 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from councils.accounts import totp
+from councils.accounts import queries, totp
 from councils.accounts.errors import (
     BadSecondFactorError,
     InvitationExpiredError,
     InvitationRevokedError,
     InvitationUsedError,
 )
-from councils.accounts.models import Invitation, User
-from councils.core.errors import ConflictError, InvalidInputError, NotFoundError
+from councils.accounts.models import ApiToken, Invitation, User
+from councils.core.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
+from councils.core.ledger.replay import CASE_TEXTS
+from councils.digests.models import DigestPreference
 from councils.federation import actions as federation_actions
 from councils.federation import permissions as federation_permissions
 from councils.federation.models import Council
+from councils.mandates.models import Notification
+from councils.membership.models import Appeal, Application, Defence, DisciplineCase
 from councils.record.actions import append_entry
+from councils.record.models import Entry, PersonalDatum
+
+# The start of the opaque username an erased account is given.
+ERASED_PREFIX = "erased-"
 
 
 def token_digest(raw: str) -> str:
@@ -215,3 +226,80 @@ def disable_totp(*, user: User, password: str, code: str) -> None:
         raise BadSecondFactorError(_("That code is not right. Check the time on your phone and try again."))
     User.objects.filter(id=user.id).update(totp_secret="", has_totp=False)
     user.totp_secret, user.has_totp = "", False
+
+
+def _case_commitments(case_uuids: set[str]) -> list[str]:
+    found = []
+    for data in Entry.objects.filter(event__in=CASE_TEXTS).values_list("data", flat=True):
+        document = json.loads(bytes(data))
+        payload = document["payload"]
+        if payload.get("case") in case_uuids and payload.get(CASE_TEXTS[document["event"]]):
+            found.append(payload[CASE_TEXTS[document["event"]]])
+    return found
+
+
+def _end_sessions(user: User, now: datetime) -> None:
+    for session in Session.objects.filter(expire_date__gt=now):
+        if session.get_decoded().get("_auth_user_id") == str(user.pk):
+            session.delete()
+
+
+@transaction.atomic
+def erase_person(
+    *, actor: User | None, person: User, reason: str, now: datetime, password: str | None = None
+) -> User:
+    """Erase the personal data of someone who has left: their case texts, statements and account details.
+
+    `actor` None is the operator (`manage.py erase_person`); otherwise the person asks for themselves
+    and confirms with their password. The User row stays, because the record and other rows refer to
+    it, but it keeps only an opaque username and can no longer log in. The record keeps one
+    `person.erased` entry with the commitments whose values were deleted; every hash stays valid.
+    """
+    person = User.objects.select_for_update().get(id=person.id)
+    if actor is not None:
+        if actor.id != person.id:
+            raise PermissionDeniedError(
+                _("Only the person themselves, or an operator, can erase their data.")
+            )
+        if password is None or not person.check_password(password):
+            raise InvalidInputError(_("Your password is not right."), code="bad_password")
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInputError(_("Say why the data is erased (for example: the member asked)."))
+    if person.username.startswith(ERASED_PREFIX) and not person.has_usable_password():
+        raise ConflictError(_("This person's data has already been erased."))
+    refusals = queries.erasure_refusals(user=person)
+    if refusals:
+        raise ConflictError(_("Their data cannot be erased yet: ") + " ".join(refusals))
+    cases = DisciplineCase.objects.select_for_update().filter(membership__user=person)
+    case_uuids = {str(case.uuid) for case in cases}
+    commitments = sorted(
+        PersonalDatum.objects.filter(commitment__in=_case_commitments(case_uuids)).values_list(
+            "commitment", flat=True
+        )
+    )
+    PersonalDatum.objects.filter(commitment__in=commitments).delete()
+    cases.update(charges="", hearing_notes="", texts_erased_at=now)
+    Defence.objects.filter(case__membership__user=person).update(statement="", evidence=[])
+    Appeal.objects.filter(case__membership__user=person).update(grounds="")
+    Application.objects.filter(applicant=person).update(statement="")
+    Invitation.objects.filter(accepted_by=person).update(email="")
+    ApiToken.objects.filter(user=person).delete()
+    DigestPreference.objects.filter(user=person).delete()
+    Notification.objects.filter(user=person).delete()
+    _end_sessions(person, now)
+    person.username = ERASED_PREFIX + secrets.token_hex(8)
+    person.first_name = person.last_name = person.display_name = person.email = ""
+    person.totp_secret, person.has_totp = "", False
+    person.is_active = person.is_staff = person.is_superuser = False
+    person.last_login = None
+    person.set_unusable_password()
+    person.save()
+    append_entry(
+        event="person.erased",
+        actor=actor,
+        council=None,
+        payload={"person": str(person.uuid), "commitments": commitments, "reason": reason},
+        now=now,
+    )
+    return person

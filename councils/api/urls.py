@@ -18,6 +18,7 @@ from councils.api.routers import (
     motions,
     petitions,
     platforms,
+    privacy,
     record,
 )
 
@@ -45,3 +46,4 @@ api.add_router("/constitution", constitution.router)
 api.add_router("/platforms", platforms.router)
 api.add_router("/petitions", petitions.router)
 api.add_router("/record", record.router)
+api.add_router("/me", privacy.router)

@@ -141,6 +141,9 @@ class DisciplineCase(models.Model):
     motion_uuid = models.UUIDField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     suspended_until = models.DateTimeField(null=True, blank=True)
+    # When the accused's personal data was erased at their request: the charges, the hearing notes,
+    # their defences and appeal grounds are then empty, and the record keeps only their commitments.
+    texts_erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-charged_at", "-id"]

@@ -2082,6 +2082,60 @@ def _reinstated(replay: Replay, item: Item) -> None:
         replay.problem(item, f"{what} in case {uuid} for no reason the rules know ({reason!r})")
 
 
+# Erasure: only of someone who has left and has nothing pending, and only of their own case texts.
+
+# The payload field of each due-process entry that commits to a personal text of the accused.
+CASE_TEXTS = {
+    "discipline.charged": "charges",
+    "discipline.defence_submitted": "statement",
+    "discipline.heard": "notes",
+    "discipline.appeal_lodged": "grounds",
+}
+
+
+@rule(*CASE_TEXTS)
+def _case_text(replay: Replay, item: Item) -> None:
+    case = replay.table("cases").get(item.payload.get("case") or "")
+    text = item.payload.get(CASE_TEXTS[item.event])
+    if case is not None and isinstance(text, str):
+        replay.table("case_texts")[text] = case["member"]
+
+
+@rule("person.erased")
+def _person_erased(replay: Replay, item: Item) -> None:
+    person = item.payload.get("person")
+    what = f"the personal data of {person} was erased"
+    held = sorted(
+        str(m["council"])
+        for m in replay.table("memberships").values()
+        if m["member"] == person and m["status"] in ("full", "candidate", "suspended")
+    )
+    if held:
+        replay.problem(item, f"{what} while they were still a member of {', '.join(held)}")
+    seats = sorted(str(seat) for seat, s in replay.table("seats").items() if s["delegate"] == person)
+    if seats:
+        replay.problem(item, f"{what} while they still held seat {', '.join(seats)}")
+    cases = replay.table("cases")
+    pending = sorted(
+        uuid
+        for uuid, case in cases.items()
+        if case["member"] == person
+        and (
+            case["status"] in ("charged", "heard", "voting")
+            or any(replay.table("appeals")[a]["status"] in ("lodged", "voting") for a in case["appeals"])
+        )
+    )
+    if pending:
+        replay.problem(item, f"{what} while their discipline case {', '.join(pending)} was not finished")
+    texts = replay.table("case_texts")
+    for commitment in item.payload["commitments"]:
+        owner = texts.get(commitment)
+        if owner is None and replay.not_replayed:
+            replay.note("some erased texts were committed in entries you may not read")
+        elif owner != person:
+            replay.problem(item, f"{what}, with {commitment}, which is not a text of their own case")
+
+
 # The log's own housekeeping.
 
 

@@ -98,6 +98,7 @@ EVENT_LABELS: dict[str, Promise] = {
     "office.founding_filled": _("Founding officer appointed"),
     "office.pay_declared": _("Officer's pay declared"),
     "office.vacated": _("Office vacated"),
+    "person.erased": _("A former member's personal data erased"),
     "personal.erased": _("Personal data erased"),
     "platform.document_published": _("Platform document published"),
     "platform.founded": _("Platform founded"),
@@ -140,6 +141,7 @@ EVENT_FAMILY_LABELS: dict[str, Promise] = {
     "report": _("Reports back"),
     "record": _("The record itself"),
     "personal": _("Personal data"),
+    "person": _("Erasures of former members"),
 }
 
 

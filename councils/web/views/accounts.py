@@ -9,13 +9,13 @@ from uuid import UUID
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse, reverse_lazy
 from django.utils import timezone
@@ -179,6 +179,66 @@ def account_digest(request: HttpRequest) -> HttpResponse:
     digest_actions.set_digest_frequency(actor=_me(request), frequency=form.cleaned_data["frequency"])
     messages.success(request, _("Your digest preference is saved."))
     return redirect("web:account")
+
+
+class EraseForm(forms.Form):
+    password = forms.CharField(
+        label=gettext_lazy("Your password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    confirm = forms.BooleanField(
+        label=gettext_lazy(
+            "I understand that this cannot be undone and that I will not be able to log in again."
+        )
+    )
+
+
+def _data_page(request: HttpRequest, erase_form: EraseForm, status: int = 200) -> HttpResponse:
+    user = _me(request)
+    context = {
+        "data": queries.personal_data(user=user),
+        "refusals": queries.erasure_refusals(user=user),
+        "erase_form": erase_form,
+    }
+    return render(request, "web/accounts/data.html", context, status=status)
+
+
+@login_required
+@require_GET
+def my_data(request: HttpRequest) -> HttpResponse:
+    """Everything the organisation keeps about me, and the way to have it erased once I have left."""
+    return _data_page(request, EraseForm())
+
+
+@login_required
+@require_GET
+def my_data_download(request: HttpRequest) -> JsonResponse:
+    response = JsonResponse(queries.personal_data(user=_me(request)), json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = 'attachment; filename="my-data.json"'
+    return response
+
+
+@login_required
+@require_POST
+def erase_my_data(request: HttpRequest) -> HttpResponse:
+    """Erase my personal data, once I have left: confirmed with my password; then I am logged out."""
+    form = EraseForm(request.POST)
+    if not form.is_valid():
+        return _data_page(request, form, status=422)
+    try:
+        actions.erase_person(
+            actor=_me(request),
+            person=_me(request),
+            reason="the member asked",
+            password=form.cleaned_data["password"],
+            now=timezone.now(),
+        )
+    except DomainError as exc:
+        form.add_error("password" if exc.code == "bad_password" else None, exc.message)
+        return _data_page(request, form, status=exc.status)
+    logout(request)
+    messages.success(request, _("Your personal data is erased and your account is closed."))
+    return redirect("web:home")
 
 
 class EnableTotpForm(CodeForm):
@@ -401,6 +461,9 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/", account, name="account"),
     path("account/digest/", account_digest, name="account_digest"),
+    path("account/data/", my_data, name="my_data"),
+    path("account/data.json", my_data_download, name="my_data_download"),
+    path("account/data/erase/", erase_my_data, name="erase_my_data"),
     path("account/two-factor/", two_factor, name="two_factor"),
     path("account/tokens/", api_tokens, name="api_tokens"),
     path("account/tokens/<uuid:token_id>/revoke/", revoke_api_token, name="api_token_revoke"),
