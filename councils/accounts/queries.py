@@ -15,7 +15,7 @@ from councils.federation.models import Council
 from councils.membership.models import Appeal, Application, DisciplineCase
 from councils.motions.models import NamedBallot
 from councils.petitions.models import AgendaSignature
-from councils.record.models import Sequence
+from councils.record.queries import indexes_containing
 
 
 def list_invitations(*, council: Council) -> QuerySet[Invitation]:
@@ -67,9 +67,7 @@ def erasure_refusals(*, user: User) -> list[str]:
 
 def record_indexes_naming(*, user: User) -> list[int]:
     """The log positions of the entries that name `user` by their pseudonym (UUID)."""
-    needle = str(user.uuid).encode()
-    rows = Sequence.objects.order_by("index").values_list("index", "entry__data").iterator(chunk_size=2000)
-    return [index for index, data in rows if needle in bytes(data)]
+    return indexes_containing(str(user.uuid).encode())
 
 
 def personal_data(*, user: User) -> dict[str, Any]:
