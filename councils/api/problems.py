@@ -7,6 +7,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -81,6 +83,7 @@ _TITLES = {
     405: "Method not allowed",
     409: "Conflict",
     410: "Gone",
+    413: "Content too large",
     415: "Unsupported media type",
     422: "Invalid input",
     429: "Too many requests",
@@ -123,6 +126,17 @@ def install(api: NinjaAPI) -> None:
     def _message(loc: list[str], msg: str) -> str:
         # The body as a whole is missing or not an object: say what to send, not how ninja holds it.
         return "send a JSON object" if loc[:1] == ["body"] and len(loc) == 2 else msg
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        return problem(
+            request,
+            status=413,
+            title=_TITLES[413],
+            detail=f"The request body is larger than the {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes "
+            "this server accepts.",
+            code="body_too_large",
+        )
 
     @api.exception_handler(ValidationError)
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
