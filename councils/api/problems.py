@@ -188,11 +188,22 @@ def install(api: NinjaAPI) -> None:
         )
 
 
+def unknown_endpoint(request: HttpRequest) -> HttpResponse:
+    """Any path under /api/ that no endpoint takes: answered here, never by the site's HTML page."""
+    return problem(
+        request,
+        status=404,
+        title=_TITLES[404],
+        detail=f"There is no API endpoint at {request.path}; see /api/v1/docs.",
+        code="not_found",
+    )
+
+
 class ProblemMiddleware:
     """Turn the errors Django and ninja answer outside the API's handlers into problem+json.
 
-    Unknown paths under /api/ (404), a method a path does not take (405) and
-    crashes (500) would otherwise come back as HTML or plain text.
+    A method a path does not take (405) and crashes (500) would otherwise come
+    back as HTML or plain text.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -205,15 +216,7 @@ class ProblemMiddleware:
         if response.get("Content-Type", "").startswith((PROBLEM, "application/json")):
             return response
         status = response.status_code
-        if status == 404:
-            converted = problem(
-                request,
-                status=404,
-                title=_TITLES[404],
-                detail=f"There is no API endpoint at {request.path}; see /api/v1/docs.",
-                code="not_found",
-            )
-        elif status == 405:
+        if status == 405:
             allowed = response.get("Allow", "")
             converted = problem(
                 request,
