@@ -4,7 +4,8 @@ django-ninja publishes the answers a route declares: its successes. Every error
 is problem+json (`councils/api/problems.py`); `ProblemAPI` adds them to the
 document, to each operation the statuses it can really give:
 
-- 400 (not JSON) and 415 (not sent as JSON) when it takes a request body;
+- 400 (not JSON), 413 (too large) and 415 (not sent as JSON) when it takes a
+  request body;
 - 422 when it takes input the schema checks (a body, path or query parameters);
 - 401 when it needs a login, and 403 when it is a write that needs one (the
   session's CSRF check);
@@ -40,6 +41,7 @@ DESCRIPTIONS = {
     403: "Not allowed: the rules refuse it, or a write with the session came without its CSRF token.",
     404: "Not found, or not visible to you.",
     409: "The current state refuses it: already done, closed, not yet open, ...",
+    413: "The request body is larger than the server accepts (`body_too_large`).",
     415: "The request body was not sent as JSON (`unsupported_media_type`).",
     422: "Invalid input (`validation_error` names each invalid part, with `errors`).",
     429: "Too many failed logins: try again after `Retry-After` seconds.",
@@ -89,7 +91,7 @@ def error_statuses(method: str, operation: dict[str, Any], view: Callable[..., A
     """The error statuses the operation can answer, from its published shape and its code."""
     found = set(answered(view))
     if "requestBody" in operation:
-        found |= {400, 415, 422}
+        found |= {400, 413, 415, 422}
     if operation["parameters"]:
         found.add(422)
     if "security" in operation:

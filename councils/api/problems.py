@@ -7,7 +7,10 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
@@ -81,6 +84,7 @@ _TITLES = {
     405: "Method not allowed",
     409: "Conflict",
     410: "Gone",
+    413: "Content too large",
     415: "Unsupported media type",
     422: "Invalid input",
     429: "Too many requests",
@@ -123,6 +127,17 @@ def install(api: NinjaAPI) -> None:
     def _message(loc: list[str], msg: str) -> str:
         # The body as a whole is missing or not an object: say what to send, not how ninja holds it.
         return "send a JSON object" if loc[:1] == ["body"] and len(loc) == 2 else msg
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        return problem(
+            request,
+            status=413,
+            title=_TITLES[413],
+            detail=f"The request body is larger than the {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes "
+            "this server accepts.",
+            code="body_too_large",
+        )
 
     @api.exception_handler(ValidationError)
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
@@ -174,11 +189,23 @@ def install(api: NinjaAPI) -> None:
         )
 
 
+@csrf_exempt  # it changes nothing, and a CSRF refusal would be the site's HTML page
+def unknown_endpoint(request: HttpRequest) -> HttpResponse:
+    """Any path under /api/ that no endpoint takes: answered here, never by the site's HTML page."""
+    return problem(
+        request,
+        status=404,
+        title=_TITLES[404],
+        detail=f"There is no API endpoint at {request.path}; see /api/v1/docs.",
+        code="not_found",
+    )
+
+
 class ProblemMiddleware:
     """Turn the errors Django and ninja answer outside the API's handlers into problem+json.
 
-    Unknown paths under /api/ (404), a method a path does not take (405) and
-    crashes (500) would otherwise come back as HTML or plain text.
+    A method a path does not take (405) and crashes (500) would otherwise come
+    back as HTML or plain text.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -191,15 +218,7 @@ class ProblemMiddleware:
         if response.get("Content-Type", "").startswith((PROBLEM, "application/json")):
             return response
         status = response.status_code
-        if status == 404:
-            converted = problem(
-                request,
-                status=404,
-                title=_TITLES[404],
-                detail=f"There is no API endpoint at {request.path}; see /api/v1/docs.",
-                code="not_found",
-            )
-        elif status == 405:
+        if status == 405:
             allowed = response.get("Allow", "")
             converted = problem(
                 request,

@@ -116,6 +116,15 @@ def test_a_body_that_is_not_json_is_a_clear_400(cast, raw):
     assert body["code"] == "invalid_json"
 
 
+def test_a_body_past_the_upload_limit_is_413(cast, settings):
+    text = "y" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
+    client = cast.api(cast.alice)
+    response = post(client, "motions", {"council": str(cast.riverside.uuid), "title": "Long", "text": text})
+    body = assert_problem(response, 413, f"larger than the {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes")
+    assert body["code"] == "body_too_large"
+    assert not cast.riverside.motions.filter(title="Long").exists()
+
+
 @pytest.mark.parametrize(
     "content_type", ["application/x-www-form-urlencoded", "text/plain", "multipart/form-data"]
 )

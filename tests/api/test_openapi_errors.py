@@ -1,7 +1,7 @@
 """The OpenAPI document declares the errors each operation really answers.
 
 For every published operation, a representative bad request of each kind it
-can get (no login, a body that is not JSON or not sent as JSON, invalid input,
+can get (no login, a body that is not JSON, too large or not sent as JSON, invalid input,
 an unknown thing, a session write without its CSRF token) is sent, and its
 answer must be declared for the operation and be the published `Problem`.
 The persona matrix (tests/personas.py) checks the domain's own refusals the
@@ -75,7 +75,7 @@ def assert_problem(response: Any, status: int) -> None:
 
 
 @pytest.mark.parametrize("operation_id", sorted(OPERATIONS))
-def test_bad_requests_get_a_declared_problem(cast, operation_id):
+def test_bad_requests_get_a_declared_problem(cast, settings, operation_id):
     method, path, operation = OPERATIONS[operation_id]
     has_body = "requestBody" in operation
     target, query = url(path, operation)
@@ -96,6 +96,8 @@ def test_bad_requests_get_a_declared_problem(cast, operation_id):
         assert_problem(send(alice, method, target, query, '{"', "application/json"), 400)
         assert_problem(send(alice, method, target, query, "{}", "text/plain"), 415)
         assert_problem(send(alice, method, target, query, "[]", "application/json"), 422)
+        settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10
+        assert_problem(send(alice, method, target, query, '{"padding": "..."}', "application/json"), 413)
 
     parameter = next((p for p in operation["parameters"] if checked(p)), None)
     if parameter is not None:

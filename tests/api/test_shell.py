@@ -103,6 +103,19 @@ def test_unknown_api_path_is_404_problem(cast):
         assert response.json()["code"] == "not_found"
 
 
+@pytest.mark.parametrize("path", ["/api/v1/no/such/thing", "/api/v1", "/api/v1/councils/", "/api/"])
+def test_unknown_api_path_is_answered_without_the_sites_pages(db, settings, tmp_path, path):
+    # Without collected static files the site's own "not found" page cannot render.
+    settings.STATIC_ROOT = tmp_path
+    manifest = {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"}
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": manifest}
+    client = Client(enforce_csrf_checks=True, raise_request_exception=False)
+    for response in (client.get(path), client.post(path, "{}", content_type="application/json")):
+        assert response.status_code == 404, response.content
+        assert response["Content-Type"] == "application/problem+json"
+        assert response.json()["detail"] == f"There is no API endpoint at {path}; see /api/v1/docs."
+
+
 @pytest.mark.parametrize(("url", "method"), [("/api/v1/councils", "post"), ("/api/v1/auth/me", "delete")])
 def test_wrong_method_is_405_problem(cast, url, method):
     response = check_wrong_method(cast, API, url, method)
