@@ -9,6 +9,7 @@ import sys
 from typing import Any
 
 from django.conf import settings
+from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
 from django.core.management.base import BaseCommand, CommandError
 
 from councils.digests.tasks import schedule_digests
@@ -30,6 +31,13 @@ class Command(BaseCommand):
             # Each process would keep its own live events and cache: pages served by one would not
             # hear of changes made through another (docs/deployment.md).
             raise CommandError("Set REDIS_URL to serve with more than one worker.")
+        storage = staticfiles_storage
+        if isinstance(storage, ManifestFilesMixin) and storage.read_manifest() is None:
+            # Every page names its styles and scripts through the manifest: without it each would fail.
+            raise CommandError(
+                "The static files are not collected: run `manage.py collectstatic --no-input` first "
+                "(make run does)."
+            )
         # Whatever was published before this start is the floor a restore must respect.
         highwater.note_published()
         # The worker sends the e-mail digests: each run enqueues the next, and this starts the chain.
