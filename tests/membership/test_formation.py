@@ -16,7 +16,7 @@ from councils.motions import actions as motion_actions
 from councils.motions.models import Motion
 from tests.conftest import make_user
 from tests.membership.support import NOW, adopt, payloads, vote_through
-from tests.record.support import verify_genuine
+from tests.record.support import documents, verify_forged, verify_genuine
 
 T = NOW + timedelta(days=10)
 
@@ -237,3 +237,97 @@ def test_consent_closes_when_the_vote_opens_and_counts_once_across_proposals(rea
     with pytest.raises(ConflictError, match="has opened its vote"):
         actions.sign_formation(actor=ready.frank, formation=first, now=T)
     assert FormationSignature.objects.count() == 1
+
+
+# The record replayed: a council is formed only by the carried vote, from consenting eligible founders.
+
+
+def formed_record(cast):
+    formation = propose(cast)
+    actions.sign_formation(actor=cast.frank, formation=formation, now=T)
+    actions.sign_formation(actor=cast.dave, formation=formation, now=T)
+    decide(cast, formation)
+    docs = documents()
+    assert verify_forged(docs).problems == []
+    return formation, docs
+
+
+def problems(docs):
+    return [str(p) for p in verify_forged(docs).problems]
+
+
+def test_a_forged_formation_without_the_councils_vote_is_reported(ready):
+    formation, docs = formed_record(ready)
+    motion = str(formation.motion_uuid)
+    votes = {
+        d["payload"]["vote"] for d in docs if d["event"] == "vote.opened" and d["payload"]["motion"] == motion
+    }
+    forged = [d for d in docs if d["payload"].get("vote") not in votes]
+    found = problems(forged)
+    assert any("was formed by formation" in p and "without the vote of" in p for p in found)
+    assert any("was moved into the council of formation" in p and "without the vote" in p for p in found)
+
+
+def test_a_forged_formation_the_vote_rejected_is_reported(ready):
+    _, docs = formed_record(ready)
+    [closed] = [d for d in docs if d["event"] == "vote.closed"]
+    closed["payload"]["result"]["outcome"] = "rejected"
+    assert any("did not carry formation motion" in p for p in problems(docs))
+
+
+def test_a_founder_moved_without_consent_is_reported(ready):
+    _, docs = formed_record(ready)
+    forged = [
+        d
+        for d in docs
+        if not (d["event"] == "council.formation_signed" and d["payload"]["member"] == str(ready.dave.uuid))
+    ]
+    found = problems(forged)
+    assert any("without consenting to found it" in p for p in found)
+    assert any("with founding members who never consented" in p for p in found)
+
+
+def test_a_council_formed_with_fewer_founders_than_the_constitution_requires_is_reported(ready):
+    _, docs = formed_record(ready)
+    [formed] = [d for d in docs if d["event"] == "council.formed"]
+    formed["payload"]["founders"] = formed["payload"]["founders"][:2]
+    found = problems(docs)
+    assert any("with 2 founding members; the constitution requires 3" in p for p in found)
+    assert any("not those the record moved into it" in p for p in found)
+
+
+def test_a_consent_from_a_member_outside_the_council_or_facing_charges_is_reported(ready):
+    formation = propose(ready)
+    actions.sign_formation(actor=ready.frank, formation=formation, now=T)
+    docs = documents()
+    [signed] = [d for d in docs if d["event"] == "council.formation_signed"]
+    # Frank's membership, as a forger would have it: charged before he signed.
+    case = {
+        "event": "discipline.charged",
+        "at": signed["at"],
+        "actor": str(ready.alice.uuid),
+        "council": str(ready.riverside.uuid),
+        "payload": {
+            "case": "forged-case",
+            "membership": signed["payload"]["membership"],
+            "member": str(ready.frank.uuid),
+            "penalty": "expulsion",
+            "notice_days": 14,
+            "hearing_at": "2026-04-01T09:00:00Z",
+            "constitution": 1,
+        },
+    }
+    found = problems([*docs[: docs.index(signed)], case, *docs[docs.index(signed) :]])
+    assert any("faces the open charges of case forged-case" in p for p in found)
+    signed["payload"]["membership"] = str(current(ready.alice).uuid)
+    assert any("which is not their full membership" in p for p in problems(docs))
+
+
+def test_a_formation_proposed_to_a_base_council_is_reported(ready):
+    propose(ready)
+    docs = documents()
+    [proposed] = [d for d in docs if d["event"] == "council.formation_proposed"]
+    proposed["council"] = str(ready.harbour.uuid)
+    found = problems(docs)
+    assert any("asks base council" in p for p in found)
+    assert any("which is not below" in p for p in found)
