@@ -11,6 +11,7 @@ from councils.api.routers import (
     constitution,
     councils,
     elections,
+    formations,
     invitations,
     mandates,
     meetings,
@@ -36,6 +37,7 @@ api = ProblemAPI(
 problems.install(api)
 api.add_router("/auth", accounts.router)
 api.add_router("/councils", councils.router)
+api.add_router("/councils", formations.router)
 api.add_router("/invitations", invitations.router)
 api.add_router("/motions", motions.router)
 api.add_router("/elections", elections.router)

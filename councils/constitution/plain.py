@@ -27,6 +27,7 @@ LABELS = {
     "at least",
     "admission_poll_max_days": "Days an admission vote, or the approval of a flagged admission, may stay "
     "open at most",
+    "formation_min_members": "Founding members a new base council needs",
     "recall_signature_share": "Share of members whose signatures force a recall vote",
     "recall_window_days": "Days a recall petition may collect signatures",
     "recall_vote_within_days": "Days within which a recall vote must be held",
@@ -85,6 +86,11 @@ def explain(c: Constitution) -> list[tuple[str, list[str]]]:
                     "to vote has voted, so nobody packs a council by a rushed vote."
                 )
                 % {"min": span(c.admission_poll_min), "max": span(c.admission_poll_max)},
+                _(
+                    "Members may ask the council above them to form a new base council; at least %(n)d "
+                    "founding members must each consent, and that council decides by its vote."
+                )
+                % {"n": c.formation_min_members},
             ],
         ),
         (

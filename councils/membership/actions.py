@@ -36,6 +36,8 @@ from councils.membership.models import (
     Application,
     Defence,
     DisciplineCase,
+    Formation,
+    FormationSignature,
     Sponsorship,
 )
 from councils.record.actions import append_entry, commit_personal
@@ -1491,3 +1493,369 @@ def end_suspension(*, actor: User | None, case: DisciplineCase, now: datetime) -
     )
     _case_changed(case)
     return membership
+
+
+# Forming a new base council -------------------------------------------------
+
+
+def _founder_refusal(*, membership: Membership | None, parent: Council) -> str | None:
+    """Why the holder of `membership` cannot found a council below `parent` now, or None when they can."""
+    if membership is None:
+        return "Only a member of a base council can found a council."
+    if membership.council_id not in federation_queries.council_and_below(council=parent):
+        return (
+            f"{membership.user.name} is a member of {membership.council.name}, which is not below "
+            f"{parent.name}; only its own members ask it to form a council."
+        )
+    return _transfer_refusal(membership)
+
+
+def _formation_changed(formation: Formation) -> None:
+    publish_on_commit(f"council-{formation.parent.uuid}", {"type": "formations.changed"})
+
+
+def _lock_formation(formation: Formation) -> Formation:
+    return (
+        Formation.objects.select_for_update(of=("self",))
+        .select_related("parent", "parent__federation")
+        .get(id=formation.id)
+    )
+
+
+def _sign(*, formation: Formation, actor: User, now: datetime) -> FormationSignature:
+    """Add the actor's own consent to found `formation`'s council, after the checks every founder meets."""
+    membership = (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("council", "user")
+        .filter(user=actor, ended_at__isnull=True)
+        .first()
+    )
+    refusal = _founder_refusal(membership=membership, parent=formation.parent)
+    if refusal is not None:
+        raise ConflictError(refusal, code="not_eligible_founder")
+    assert membership is not None
+    if FormationSignature.objects.filter(formation=formation, signer=actor).exists():
+        raise ConflictError("You have already consented to found this council.")
+    if FormationSignature.objects.filter(signer=actor, formation__status=Formation.Status.PROPOSED).exists():
+        raise ConflictError(
+            "You have already consented to found another council that is still to be decided; "
+            "a member moves into one new council at a time."
+        )
+    return FormationSignature.objects.create(
+        formation=formation, signer=actor, membership=membership, signed_at=now
+    )
+
+
+@transaction.atomic
+def propose_formation(
+    *,
+    actor: User,
+    parent: Council,
+    name: str,
+    reason: str,
+    now: datetime,
+    kind: str = Council.Kind.WORKPLACE,
+    visibility: str = Council.Visibility.FEDERATION,
+) -> Formation:
+    """Ask `parent` to form a new base council below it, with the proposer as its first founding member.
+
+    Other members below `parent` consent by signing; `parent` decides by its ordinary vote on the
+    motion tabled here, and only a carried vote creates the council and moves the founders.
+    """
+    from councils.motions import actions as motion_actions
+    from councils.motions.models import Motion
+
+    parent = Council.objects.select_for_update(of=("self",)).select_related("federation").get(id=parent.id)
+    if parent.is_base:
+        raise InvalidInputError(
+            f"{parent.name} is a base council of members and has no councils below it; ask the council "
+            "above it to form a new one."
+        )
+    name = (name or "").strip()
+    if not name:
+        raise InvalidInputError("Name the council to be formed.")
+    if len(name) > 200:
+        raise InvalidInputError("A council's name may have at most 200 characters.")
+    if kind not in Council.Kind.values:
+        raise InvalidInputError(f"Unknown council type {kind!r}.")
+    if visibility not in Council.Visibility.values:
+        raise InvalidInputError(f"Unknown visibility {visibility!r}.")
+    reason = _clean_text(reason, "reason for forming the council")
+    if (
+        Council.objects.filter(parent=parent, name=name).exists()
+        or Formation.objects.filter(parent=parent, name=name, status=Formation.Status.PROPOSED).exists()
+    ):
+        raise ConflictError(
+            f"There is already a council called {name!r} below {parent.name}, or one proposed."
+        )
+    rules = _rules(parent)
+    formation = Formation.objects.create(
+        parent=parent,
+        name=name,
+        kind=kind,
+        visibility=visibility,
+        reason=reason,
+        proposed_by=actor,
+        proposed_at=now,
+        constitution_version=rules.version,
+    )
+    signature = _sign(formation=formation, actor=actor, now=now)
+    motion = motion_actions.table_motion(
+        actor=None,
+        council=parent,
+        title=f"Form {name} below {parent.name}"[:200],
+        text=(
+            f"{reason}\n\nForm the base council {name} below {parent.name} and move into it, as full "
+            f"members, the members who consent to found it (at least {rules.formation_min_members})."
+        ),
+        now=now,
+        kind=Motion.Kind.FORMATION,
+        subject_uuid=formation.uuid,
+    )
+    formation.motion_uuid = motion.uuid
+    formation.save(update_fields=["motion_uuid"])
+    append_entry(
+        event="council.formation_proposed",
+        actor=actor,
+        council=parent,
+        payload={
+            "formation": str(formation.uuid),
+            "motion": str(motion.uuid),
+            "name": name,
+            "kind": kind,
+            "visibility": visibility,
+            "reason": reason,
+            "proposer": str(actor.uuid),
+            "membership": str(signature.membership.uuid),
+            "min_members": rules.formation_min_members,
+            "constitution": rules.version,
+        },
+        now=now,
+    )
+    _formation_changed(formation)
+    return formation
+
+
+@transaction.atomic
+def sign_formation(*, actor: User, formation: Formation, now: datetime) -> FormationSignature:
+    """A member below the council consents, in person, to found the proposed council and move into it."""
+    from councils.motions.models import Motion
+
+    formation = _lock_formation(formation)
+    if not formation.is_open:
+        raise ConflictError("This formation has already been decided.")
+    assert formation.motion_uuid is not None
+    if Motion.objects.get(uuid=formation.motion_uuid).state != Motion.State.SECONDED:
+        raise ConflictError(
+            f"{formation.parent.name} has opened its vote on this formation; the founding members are "
+            "those who consented before it opened."
+        )
+    signature = _sign(formation=formation, actor=actor, now=now)
+    append_entry(
+        event="council.formation_signed",
+        actor=actor,
+        council=formation.parent,
+        payload={
+            "formation": str(formation.uuid),
+            "member": str(actor.uuid),
+            "membership": str(signature.membership.uuid),
+            "signatures": FormationSignature.objects.filter(formation=formation).count(),
+        },
+        now=now,
+    )
+    _formation_changed(formation)
+    return signature
+
+
+def _refuse_formation(
+    *,
+    formation: Formation | None,
+    motion: Motion,
+    reason: str,
+    result: VoteResult,
+    now: datetime,
+    **extra: Any,
+) -> None:
+    if formation is not None:
+        formation.status = Formation.Status.REFUSED
+        formation.decided_at = now
+        formation.refusal = reason
+        formation.save(update_fields=["status", "decided_at", "refusal"])
+    append_entry(
+        event="council.formation_refused",
+        actor=None,
+        council=motion.council,
+        payload={
+            "formation": str(formation.uuid) if formation is not None else None,
+            "motion": str(motion.uuid),
+            "reason": reason,
+            "result": result.as_payload(),
+            **extra,
+        },
+        now=now,
+    )
+
+
+def apply_formation_outcome(*, motion: Motion, result: VoteResult, now: datetime) -> None:
+    """Outcome handler for motions of kind "formation"; runs inside close_vote's transaction.
+
+    A carried vote creates the council and moves into it each founding member still a full member
+    below the council, not facing charges; with fewer than the constitution's minimum left, nobody
+    moves and the council is not formed.
+    """
+    from councils.federation.actions import create_council
+
+    formation = (
+        Formation.objects.select_for_update(of=("self",))
+        .select_related("parent", "parent__federation")
+        .filter(uuid=motion.subject_uuid)
+        .first()
+        if motion.subject_uuid
+        else None
+    )
+    if formation is None or not formation.is_open or formation.parent_id != motion.council_id:
+        if result.adopted:
+            _refuse_formation(
+                formation=None,
+                motion=motion,
+                reason="A vote forms a council only on an open proposal made to the council that voted; "
+                "this one forms none.",
+                result=result,
+                now=now,
+            )
+        return
+    if result.outcome == "no_quorum":
+        return
+    parent = formation.parent
+    if not result.adopted:
+        formation.status = Formation.Status.REJECTED
+        formation.decided_at = now
+        formation.save(update_fields=["status", "decided_at"])
+        append_entry(
+            event="council.formation_rejected",
+            actor=None,
+            council=parent,
+            payload={
+                "formation": str(formation.uuid),
+                "motion": str(motion.uuid),
+                "result": result.as_payload(),
+            },
+            now=now,
+        )
+        _formation_changed(formation)
+        return
+    rules = _rules(parent)
+    signatures = list(
+        FormationSignature.objects.select_for_update(of=("self",))
+        .select_related("signer")
+        .filter(formation=formation)
+    )
+    moving: list[tuple[FormationSignature, Membership]] = []
+    not_moved: list[dict[str, str]] = []
+    for signature in signatures:
+        current = (
+            Membership.objects.select_for_update(of=("self",))
+            .select_related("council", "user")
+            .filter(user=signature.signer, ended_at__isnull=True)
+            .first()
+        )
+        refusal = _founder_refusal(membership=current, parent=parent)
+        if refusal is None and current is not None and current.id != signature.membership_id:
+            refusal = f"{signature.signer.name} has moved to {current.council.name} since consenting."
+        if refusal is None:
+            assert current is not None
+            moving.append((signature, current))
+        else:
+            not_moved.append({"member": str(signature.signer.uuid), "reason": refusal})
+    base = {"not_moved": not_moved, "min_members": rules.formation_min_members, "constitution": rules.version}
+    if len(moving) < rules.formation_min_members:
+        reason = (
+            f"Only {len(moving)} of the founding members can still be moved; the constitution requires at "
+            f"least {rules.formation_min_members}, so the council is not formed."
+        )
+        _refuse_formation(formation=formation, motion=motion, reason=reason, result=result, now=now, **base)
+        _formation_changed(formation)
+        return
+    if Council.objects.filter(parent=parent, name=formation.name).exists():
+        reason = f"A council called {formation.name!r} was formed below {parent.name} meanwhile."
+        _refuse_formation(formation=formation, motion=motion, reason=reason, result=result, now=now, **base)
+        _formation_changed(formation)
+        return
+    council = create_council(
+        actor=None,
+        federation=parent.federation,
+        name=formation.name,
+        kind=formation.kind,
+        parent=parent,
+        is_base=True,
+        visibility=formation.visibility,
+        now=now,
+    )
+    for signature, old in moving:
+        _move_founder(formation=formation, council=council, old=old, rules=rules, now=now)
+        signature.moved = True
+    for signature in signatures:
+        signature.moved = bool(signature.moved)
+    FormationSignature.objects.bulk_update(signatures, ["moved"])
+    formation.status = Formation.Status.FORMED
+    formation.decided_at = now
+    formation.council = council
+    formation.save(update_fields=["status", "decided_at", "council"])
+    append_entry(
+        event="council.formed",
+        actor=None,
+        council=parent,
+        payload={
+            "formation": str(formation.uuid),
+            "motion": str(motion.uuid),
+            "council": str(council.uuid),
+            "founders": [str(old.user.uuid) for _, old in moving],
+            "result": result.as_payload(),
+            **base,
+        },
+        now=now,
+    )
+    _formation_changed(formation)
+
+
+def _move_founder(
+    *, formation: Formation, council: Council, old: Membership, rules: Constitution, now: datetime
+) -> None:
+    """Move a consenting founder into the new council as a transfer does: the old membership ends here."""
+    old.status = Membership.Status.TRANSFERRED
+    old.ended_at = now
+    old.save(update_fields=["status", "ended_at"])
+    # A transfer or application pending from the council left goes with it, as when a member leaves.
+    Application.objects.filter(Q(membership=old) | Q(transfer_from=old), status__in=OPEN_STATUSES).update(
+        status=Application.Status.WITHDRAWN, decided_at=now
+    )
+    user = old.user
+    ended = _end_what_is_held(
+        user=user, reason="transferred", now=now, council=old.council, staying_in=council
+    )
+    membership = Membership.objects.create(
+        user=user,
+        council=council,
+        status=Membership.Status.FULL,
+        joined_at=old.joined_at,
+        full_since=now,
+        transferred_from=old,
+    )
+    append_entry(
+        event="member.transferred",
+        actor=None,
+        council=council,
+        payload={
+            "formation": str(formation.uuid),
+            "membership": str(membership.uuid),
+            "member": str(user.uuid),
+            "from_membership": str(old.uuid),
+            "from_council": str(old.council.uuid),
+            "joined_at": format_time(old.joined_at),
+            "constitution": rules.version,
+            **ended,
+        },
+        now=now,
+    )
+    _members_changed(old.council)
+    _members_changed(council)

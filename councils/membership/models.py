@@ -198,3 +198,64 @@ class Appeal(models.Model):
 
     def __str__(self) -> str:
         return f"Appeal {self.uuid}"
+
+
+class Formation(models.Model):
+    """Members asking a higher council to form a new base council below it, and move them into it."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Collecting consent; awaiting the council's vote")
+        FORMED = "formed", _("Formed")
+        REJECTED = "rejected", _("Rejected by the vote")
+        REFUSED = "refused", _("Carried, but not formed")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # The higher council asked to form the new council below it.
+    parent = models.ForeignKey("federation.Council", on_delete=models.PROTECT, related_name="formations")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20)
+    visibility = models.CharField(max_length=20)
+    reason = models.TextField()
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="formations_proposed"
+    )
+    proposed_at = models.DateTimeField()
+    constitution_version = models.PositiveIntegerField()
+    motion_uuid = models.UUIDField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PROPOSED)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    refusal = models.TextField(blank=True)
+    council = models.OneToOneField(
+        "federation.Council", null=True, blank=True, on_delete=models.PROTECT, related_name="formed_by"
+    )
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Formation of {self.name}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.PROPOSED
+
+
+class FormationSignature(models.Model):
+    """A founding member's own consent to be moved into the council a formation proposes."""
+
+    formation = models.ForeignKey(Formation, on_delete=models.PROTECT, related_name="signatures")
+    signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The membership they consented to leave for the new council.
+    membership = models.ForeignKey("federation.Membership", on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField()
+    # Whether the formation moved them: null until it is decided.
+    moved = models.BooleanField(null=True)
+
+    class Meta:
+        ordering = ["signed_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["formation", "signer"], name="formation_signed_once_per_member")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.signer} for {self.formation}"

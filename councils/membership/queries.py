@@ -15,7 +15,7 @@ from councils.federation import queries as federation_queries
 from councils.federation.models import Council, Membership
 from councils.membership import permissions
 from councils.membership import rules as membership_rules
-from councils.membership.models import OPEN_STATUSES, Appeal, Application, DisciplineCase
+from councils.membership.models import OPEN_STATUSES, Appeal, Application, DisciplineCase, Formation
 
 
 def access_application(*, viewer: Any, application_uuid: uuid_lib.UUID | str) -> Application:
@@ -200,3 +200,45 @@ def access_council_to_join(*, viewer: Any, council_uuid: uuid_lib.UUID | str) ->
     ):
         raise NotFoundError("No such council.")
     return council
+
+
+def access_formation(*, viewer: Any, formation_uuid: uuid_lib.UUID | str) -> Formation:
+    """A proposal to form a council, for whoever may see the council asked to form it."""
+    try:
+        formation = Formation.objects.select_related("parent", "proposed_by", "council").get(
+            uuid=formation_uuid
+        )
+    except (Formation.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise NotFoundError("No such proposal to form a council.") from None
+    if not federation_queries.can_view_council(viewer=viewer, council=formation.parent):
+        raise NotFoundError("No such proposal to form a council.")
+    return formation
+
+
+def list_formations(*, council: Council) -> QuerySet[Formation]:
+    """The proposals made to `council` to form a base council below it, newest first."""
+    return Formation.objects.filter(parent=council).select_related("parent", "proposed_by", "council")
+
+
+def list_founders(*, formation: Formation) -> list[Any]:
+    """The members who consented to found the council, in the order they signed."""
+    return [s.signer for s in formation.signatures.select_related("signer")]
+
+
+def can_found(*, user: Any, council: Council) -> bool:
+    """Whether `user` is a full member of a base council below `council`, so may ask it to form one."""
+    if council.is_base or not getattr(user, "is_authenticated", False):
+        return False
+    return Membership.objects.filter(
+        user=user,
+        ended_at__isnull=True,
+        status=Membership.Status.FULL,
+        council_id__in=federation_queries.council_and_below(council=council),
+    ).exists()
+
+
+def min_founders(*, formation: Formation) -> int:
+    """The founding members the constitution in force requires for the council to be formed."""
+    return constitution_queries.constitution_for(
+        federation=formation.parent.federation_id
+    ).formation_min_members

@@ -19,6 +19,7 @@ class Motion(models.Model):
         CONSTITUTION = "constitution", _("Constitutional change")
         ADMISSION = "admission", _("Admission")
         AGENDA = "agenda", _("Agenda")
+        FORMATION = "formation", _("Forming a council")
 
     class State(models.TextChoices):
         DRAFT = "draft", _("Awaiting seconders")

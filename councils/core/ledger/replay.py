@@ -2082,6 +2082,10 @@ def _reinstated(replay: Replay, item: Item) -> None:
         replay.problem(item, f"{what} in case {uuid} for no reason the rules know ({reason!r})")
 
 
+# A case in these states is still to be decided: its member may not move nor be erased.
+_OPEN_CASE = ("charged", "heard", "voting")
+
+
 # Erasure: only of someone who has left and has nothing pending, and only of their own case texts.
 
 # The payload field of each due-process entry that commits to a personal text of the accused.
@@ -2121,7 +2125,7 @@ def _person_erased(replay: Replay, item: Item) -> None:
         for uuid, case in cases.items()
         if case["member"] == person
         and (
-            case["status"] in ("charged", "heard", "voting")
+            case["status"] in _OPEN_CASE
             or any(replay.table("appeals")[a]["status"] in ("lodged", "voting") for a in case["appeals"])
         )
     )
@@ -2134,6 +2138,162 @@ def _person_erased(replay: Replay, item: Item) -> None:
             replay.note("some erased texts were committed in entries you may not read")
         elif owner != person:
             replay.problem(item, f"{what}, with {commitment}, which is not a text of their own case")
+
+
+# Forming a new base council: the members below a council ask, each consents, the council votes.
+
+
+def _founder_problem(
+    replay: Replay, item: Item, parent: object, member: object, membership: object
+) -> str | None:
+    """Why `member` could not found a council below `parent` with `membership`; None when they could."""
+    held = replay.table("memberships").get(str(membership))
+    if held is None:
+        if replay.not_replayed:
+            replay.note(
+                "some founding members hold memberships you may not read: their standing is not checked"
+            )
+            return None
+        return f"{member} consented with membership {membership}, which the record never admitted"
+    if held["member"] != member or held["status"] != "full":
+        return f"{member} consented with membership {membership}, which is not their full membership"
+    if _sits_below(replay, held["council"], parent) is False:
+        return f"{member} is a member of {held['council']}, which is not below {parent}"
+    charged = [
+        uuid
+        for uuid, case in replay.table("cases").items()
+        if case["membership"] == membership and case["status"] in _OPEN_CASE
+    ]
+    if charged:
+        return f"{member} faces the open charges of case {', '.join(sorted(charged))}"
+    return None
+
+
+def _formation(replay: Replay, item: Item, doing: str) -> dict[str, Any] | None:
+    formation: dict[str, Any] | None = replay.table("formations").get(item.payload.get("formation") or "")
+    if formation is None:
+        replay.problem(item, f"{doing} for formation {item.payload.get('formation')}, which nobody proposed")
+    return formation
+
+
+@rule("council.formation_proposed")
+def _formation_proposed(replay: Replay, item: Item) -> None:
+    p = item.payload
+    uuid, proposer = p.get("formation"), p.get("proposer")
+    formations = replay.table("formations")
+    if not isinstance(uuid, str) or uuid in formations:
+        replay.problem(item, f"a formation was proposed under a missing or reused number ({uuid})")
+        return
+    parent = replay.table("councils").get(item.council or "")
+    if parent is not None and parent["is_base"]:
+        replay.problem(item, f"formation {uuid} asks base council {item.council} to form a council below it")
+    if proposer != item.actor:
+        replay.problem(
+            item, f"formation {uuid} names {proposer} as its proposer, but {item.actor} proposed it"
+        )
+    found = _founder_problem(replay, item, item.council, proposer, p.get("membership"))
+    if found is not None:
+        replay.problem(item, f"formation {uuid} was proposed, but {found}")
+    formations[uuid] = {
+        "parent": item.council,
+        "motion": p.get("motion"),
+        "name": p.get("name"),
+        "signers": {str(proposer)},
+        "status": "proposed",
+    }
+
+
+@rule("council.formation_signed")
+def _formation_signed(replay: Replay, item: Item) -> None:
+    formation = _formation(replay, item, "a founding member consented")
+    if formation is None:
+        return
+    uuid, member = item.payload.get("formation"), item.payload.get("member")
+    if member != item.actor:
+        replay.problem(item, f"{item.actor} consented to formation {uuid} in the name of {member}")
+    if formation["status"] != "proposed":
+        replay.problem(item, f"{member} consented to formation {uuid} after it was {formation['status']}")
+    if str(member) in formation["signers"]:
+        replay.problem(item, f"{member} consented to formation {uuid} twice")
+    found = _founder_problem(replay, item, formation["parent"], member, item.payload.get("membership"))
+    if found is not None:
+        replay.problem(item, f"{member} consented to formation {uuid}, but {found}")
+    formation["signers"].add(str(member))
+
+
+def _formation_carried(replay: Replay, item: Item, formation: Mapping[str, Any], what: str) -> bool:
+    """Whether the council the formation asked carried its vote on it; reported when not."""
+    motion = formation["motion"]
+    result = replay.table("vote_results").get(str(motion))
+    if item.payload.get("motion") not in (None, motion) or result is None:
+        replay.problem(item, f"{what} without the vote of {formation['parent']} on formation motion {motion}")
+        return False
+    if result.get("outcome") != vote_rules.ADOPTED:
+        replay.problem(item, f"{what} although {formation['parent']} did not carry formation motion {motion}")
+        return False
+    return True
+
+
+@rule("council.formation_rejected", "council.formation_refused")
+def _formation_not_formed(replay: Replay, item: Item) -> None:
+    formation = replay.table("formations").get(item.payload.get("formation") or "")
+    if formation is not None:
+        formation["status"] = item.event.removeprefix("council.formation_")
+
+
+@rule("member.transferred")
+def _founder_moved(replay: Replay, item: Item) -> None:
+    """A founding member moves into the council formed only by the carried vote, and with their consent."""
+    if "formation" not in item.payload:
+        return
+    member = item.payload.get("member")
+    formation = _formation(replay, item, f"{member} was moved into {item.council}")
+    if formation is None:
+        return
+    what = f"{member} was moved into the council of formation {item.payload.get('formation')}"
+    if not _formation_carried(replay, item, formation, what):
+        return
+    if str(member) not in formation["signers"]:
+        replay.problem(item, f"{what} without consenting to found it")
+    if formation["status"] != "proposed":
+        replay.problem(item, f"{what} after it was {formation['status']}")
+    info = replay.table("councils").get(item.council or "")
+    if info is not None and info["parent"] != formation["parent"]:
+        replay.problem(item, f"{what}, but {item.council} is not below {formation['parent']}")
+    formation.setdefault("moved", set()).add(str(member))
+
+
+@rule("council.formed")
+def _council_formed(replay: Replay, item: Item) -> None:
+    p = item.payload
+    uuid = p.get("formation")
+    formation = _formation(replay, item, f"council {p.get('council')} was formed")
+    if formation is None:
+        return
+    what = f"council {p.get('council')} was formed by formation {uuid}"
+    carried = _formation_carried(replay, item, formation, what)
+    if formation["status"] != "proposed":
+        replay.problem(item, f"{what} after it was {formation['status']}")
+    formation["status"] = "formed"
+    info = replay.table("councils").get(p.get("council") or "")
+    if info is None or info["parent"] != formation["parent"] or not info["is_base"]:
+        replay.problem(
+            item, f"{what}, but the record never created it as a base council below {formation['parent']}"
+        )
+    founders = {str(f) for f in p.get("founders") or []}
+    strangers = sorted(founders - formation["signers"])
+    if strangers:
+        replay.problem(item, f"{what} with founding members who never consented: {', '.join(strangers)}")
+    if carried and founders != formation.get("moved", set()):
+        replay.problem(item, f"{what}, but the members it names are not those the record moved into it")
+    required = constitution_number(replay, item, "formation_min_members")
+    if required is None and constitution_version(replay, p.get("constitution")) is not None:
+        # A version adopted before the setting existed takes its default.
+        required = Constitution().formation_min_members
+    if required is not None and len(founders) < required:
+        replay.problem(
+            item, f"{what} with {len(founders)} founding members; the constitution requires {required}"
+        )
 
 
 # The log's own housekeeping.

@@ -64,6 +64,9 @@ class Constitution:
     # and at most that long, so that the electorate frozen at the opening is still the council.
     admission_poll_min_days: int = 3
     admission_poll_max_days: int = 31
+    # Forming a new base council: the members who consent to found it, at least this many, so that
+    # nobody is put into a council of one or two by a decision above them.
+    formation_min_members: int = 3
     # Recall: any member may start a petition; at the threshold a vote follows.
     recall_signature_share: Decimal = Decimal("0.20")
     recall_window_days: int = 30
@@ -218,6 +221,8 @@ class Constitution:
                 )
         if self.pay_currency:
             check_currency(self.pay_currency, name="pay_currency")
+        if self.formation_min_members < 1:
+            raise InvalidInputError("formation_min_members must be at least 1.")
         if self.max_consecutive_terms < 1:
             raise InvalidInputError("max_consecutive_terms must be at least 1.")
         if self.version < 1:

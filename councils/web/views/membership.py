@@ -20,11 +20,11 @@ from django.views.decorators.http import require_POST
 
 from councils.accounts.models import User
 from councils.constitution import queries as constitution_queries
-from councils.core.errors import ConflictError, InvalidInputError
+from councils.core.errors import ConflictError, DomainError, InvalidInputError
 from councils.core.rules.constitution import Constitution
 from councils.core.rules.polls import span
 from councils.federation import queries as federation_queries
-from councils.federation.models import Membership
+from councils.federation.models import Council, Membership
 from councils.membership import actions, permissions, queries
 from councils.membership.models import DisciplineCase
 from councils.motions.models import Vote
@@ -53,6 +53,21 @@ class TransferForm(forms.Form):
         widget=forms.Textarea,
         required=False,
         max_length=20_000,
+    )
+
+
+class FormationForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name of the new council"), max_length=200)
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Type"), choices=Council.Kind.choices, initial=Council.Kind.WORKPLACE
+    )
+    visibility = forms.ChoiceField(
+        label=gettext_lazy("Who may see it"),
+        choices=Council.Visibility.choices,
+        initial=Council.Visibility.FEDERATION,
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Why it should be formed"), widget=forms.Textarea, max_length=20_000
     )
 
 
@@ -544,7 +559,65 @@ def appeal_call_vote(request: HttpRequest, appeal_id: UUID) -> HttpResponse:
     return render(request, "web/membership/case.html", context, status=422)
 
 
+@login_required
+@domain_errors
+def formation_new(request: HttpRequest, council_id: UUID) -> HttpResponse:
+    """Ask a higher council to form a new base council below it, as its first founding member."""
+    council = federation_queries.access_council(viewer=request.user, council_uuid=council_id)
+    form = FormationForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            formation = actions.propose_formation(
+                actor=_me(request),
+                parent=council,
+                name=form.cleaned_data["name"],
+                kind=form.cleaned_data["kind"],
+                visibility=form.cleaned_data["visibility"],
+                reason=form.cleaned_data["reason"],
+                now=timezone.now(),
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request, _("Your proposal is made. Ask the other founding members to consent to it.")
+            )
+            return redirect("web:formation", formation.uuid)
+    rules = constitution_queries.constitution_for(federation=council.federation_id)
+    context = {"council": council, "form": form, "rules": rules}
+    return render(request, "web/membership/formation_new.html", context, status=_status(request))
+
+
+@domain_errors
+def formation_detail(request: HttpRequest, formation_id: UUID) -> HttpResponse:
+    formation = queries.access_formation(viewer=request.user, formation_uuid=formation_id)
+    founders = queries.list_founders(formation=formation)
+    context = {
+        "formation": formation,
+        "founders": founders,
+        "min_founders": queries.min_founders(formation=formation),
+        "may_sign": formation.is_open
+        and request.user.is_authenticated
+        and request.user not in founders
+        and queries.can_found(user=request.user, council=formation.parent),
+    }
+    return render(request, "web/membership/formation.html", context)
+
+
+@login_required
+@require_POST
+@domain_errors
+def formation_sign(request: HttpRequest, formation_id: UUID) -> HttpResponse:
+    formation = queries.access_formation(viewer=request.user, formation_uuid=formation_id)
+    actions.sign_formation(actor=_me(request), formation=formation, now=timezone.now())
+    messages.success(request, _("You consented to found this council."))
+    return redirect("web:formation", formation.uuid)
+
+
 urlpatterns = [
+    path("council/<uuid:council_id>/form/", formation_new, name="formation_new"),
+    path("formations/<uuid:formation_id>/", formation_detail, name="formation"),
+    path("formations/<uuid:formation_id>/sign/", formation_sign, name="formation_sign"),
     path("", membership_home, name="membership"),
     path("apply/<uuid:council_id>/", apply, name="membership_apply"),
     path("transfer/", transfer, name="membership_transfer"),
@@ -580,6 +653,10 @@ def council_section(request: HttpRequest, council: Any) -> dict[str, Any]:
         "open_applications": queries.list_applications(council=council, open_only=True).count()
         if participant and council.is_base
         else None,
+        "may_form": queries.can_found(user=request.user, council=council),
+        "formations": list(queries.list_formations(council=council).filter(status="proposed")[:20])
+        if not council.is_base
+        else [],
         "may_apply": council.is_base
         and not participant
         and request.user.is_authenticated

@@ -1,0 +1,97 @@
+"""Forming a council on the web: from the council page, a proposal, consent, and the council in the tree."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from councils.federation import actions as federation_actions
+from councils.federation.models import Office
+from councils.membership import actions
+from councils.membership.models import Formation
+from councils.motions import actions as motion_actions
+from councils.motions.models import Motion
+from tests.membership.support import adopt
+
+FORM = {
+    "name": "Riverside Night Shift",
+    "kind": "workplace",
+    "visibility": "federation",
+    "reason": "The night shift organised on its own.",
+}
+
+
+@pytest.fixture
+def ready(cast):
+    adopt(cast)
+    return cast
+
+
+def test_a_member_below_proposes_from_the_council_page_and_others_consent(ready):
+    district = reverse("web:council", args=[ready.district.uuid])
+    new = reverse("web:formation_new", args=[ready.district.uuid])
+    erin = ready.client(ready.erin)
+    assert new in erin.get(district).content.decode()
+    # An observer with no membership is not offered it; a base council has nothing to form below it.
+    assert new not in ready.client(ready.carol).get(district).content.decode()
+    riverside = erin.get(reverse("web:council", args=[ready.riverside.uuid])).content.decode()
+    assert reverse("web:formation_new", args=[ready.riverside.uuid]) not in riverside
+    page = erin.get(new).content.decode()
+    for name in FORM:
+        assert f'<label for="id_{name}">' in page
+    response = erin.post(new, FORM)
+    formation = Formation.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "web:formation", args=[formation.uuid]
+    )
+    assert (
+        reverse("web:formation", args=[formation.uuid])
+        in ready.client(ready.bob).get(district).content.decode()
+    )
+    shown = ready.client(ready.dave).get(response["Location"]).content.decode()
+    assert "Consent to found this council" in shown and "Erin Walsh" in shown
+    assert "Consent to found this council" not in erin.get(response["Location"]).content.decode()
+    signed = ready.client(ready.dave).post(reverse("web:formation_sign", args=[formation.uuid]))
+    assert signed.status_code == 302
+    founders = ready.client(ready.bob).get(signed["Location"]).content.decode()
+    assert "Dave Okafor" in founders and "2 of at least 3 needed" in founders
+    assert reverse("web:motion", args=[formation.motion_uuid]) in founders
+
+
+def test_a_refused_proposal_is_a_form_error(ready):
+    new = reverse("web:formation_new", args=[ready.district.uuid])
+    response = ready.client(ready.erin).post(new, {**FORM, "name": "Harbour Works"})
+    assert response.status_code == 422
+    assert "already a council called" in response.content.decode()
+    missing = ready.client(ready.erin).post(new, {**FORM, "reason": ""})
+    assert missing.status_code == 422 and 'id="id_reason_error"' in missing.content.decode()
+    assert not Formation.objects.exists()
+
+
+def test_a_refused_consent_says_why(ready):
+    formation = actions.propose_formation(
+        actor=ready.erin, parent=ready.district, name="Night Shift", reason="Organised.", now=timezone.now()
+    )
+    response = ready.client(ready.carol).post(reverse("web:formation_sign", args=[formation.uuid]))
+    assert response.status_code == 409 and "Only a member of a base council" in response.content.decode()
+
+
+def test_the_formed_council_appears_in_the_tree(ready):
+    federation_actions.appoint_founding_officer(
+        actor=None, council=ready.district, user=ready.carol, role=Office.Role.CHAIR, now=timezone.now()
+    )
+    now = timezone.now()
+    formation = actions.propose_formation(
+        actor=ready.erin, parent=ready.district, name="Night Shift", reason="Organised.", now=now
+    )
+    for user in (ready.frank, ready.dave):
+        actions.sign_formation(actor=user, formation=formation, now=now)
+    vote = motion_actions.open_vote(
+        actor=ready.carol, motion=Motion.objects.get(uuid=formation.motion_uuid), now=now, method="named"
+    )
+    motion_actions.cast_vote(actor=ready.bob, vote=vote, choice="yes", now=now)
+    motion_actions.close_vote(actor=ready.carol, vote=vote, now=now)
+    formation.refresh_from_db()
+    tree = ready.client(ready.erin).get(reverse("web:council", args=[ready.district.uuid])).content.decode()
+    assert f'id="child-{formation.council.uuid}">Night Shift</a>' in tree
