@@ -61,7 +61,7 @@ def test_the_election_page_and_the_ballot_show_which_slates_name_which_candidate
     page = cast.client(cast.erin).get(url).content.decode()
     ballot = page[page.index('id="ballot"') :]
     assert "not part of the ballot" in ballot
-    assert "Rank and File, Frank Costa · Erin Walsh." in ballot
+    assert "Rank and File: Frank Costa, Erin Walsh." in ballot
     # The ballot's own choices stay in the order they always have: a slate marks nothing.
     assert '<option value="">—</option>' in ballot and " selected" not in ballot
 

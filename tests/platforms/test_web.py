@@ -90,7 +90,8 @@ def test_a_slate_is_run_by_choosing_the_election_then_placing_its_nominees(cast,
     client = cast.client(cast.bob)
     url = f"/platforms/{platform.uuid}/slate/"
     first = client.get(url).content.decode()
-    assert f'<option value="{election.uuid}">Riverside Depot: Delegates 2027</option>' in first
+    label = f"Riverside Depot: Delegates 2027 (Nominations open, {NOW:%Y-%m-%d})"
+    assert f'<option value="{election.uuid}">{label}</option>' in first
     assert "Already counted" not in first
     assert "UUID" not in first
 

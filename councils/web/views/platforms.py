@@ -279,7 +279,9 @@ def platform_slate(request: HttpRequest, platform_id: UUID) -> HttpResponse:
     elections = _slate_elections(request.user, platform)
     picker = ElectionChoiceForm(request.GET if "election" in request.GET else None)
     cast(forms.ChoiceField, picker.fields["election"]).choices = [
-        (str(e.uuid), f"{e.council.name}: {e.title}") for e in elections
+        # Status and date tell apart two elections a council called with the same title.
+        (str(e.uuid), f"{e.council.name}: {e.title} ({e.get_status_display()}, {e.called_at:%Y-%m-%d})")
+        for e in elections
     ]
     context: dict[str, Any] = {"platform": platform, "picker": picker, "elections": elections}
     if not picker.is_bound or not picker.is_valid():
