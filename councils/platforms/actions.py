@@ -208,4 +208,6 @@ def run_slate(
         now=now,
     )
     publish_on_commit(f"platform-{platform.uuid}", {"type": "slates.changed"})
+    # The election's page shows its slates beside the candidates.
+    publish_on_commit(f"election-{election}", {"type": "slates.changed"})
     return slate

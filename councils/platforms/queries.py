@@ -79,8 +79,17 @@ def list_slates(*, platform: Platform) -> QuerySet[Slate]:
     return Slate.objects.filter(platform=platform).order_by("-published_at", "-id")
 
 
-def list_slates_for_election(*, election_uuid: uuid_lib.UUID | str) -> QuerySet[Slate]:
-    """Slates run in an election, for the elections app to show beside its candidates."""
+def list_slates_for_election(*, viewer: Any, election_uuid: uuid_lib.UUID | str) -> QuerySet[Slate]:
+    """Slates run in an election that `viewer` may read, to show beside its candidates.
+
+    A slate is public to whoever may see its platform's page (the members of its federation):
+    it names candidates, never who belongs to the platform.
+    """
     return (
-        Slate.objects.filter(election_uuid=election_uuid).select_related("platform").order_by("published_at")
+        Slate.objects.filter(
+            election_uuid=election_uuid,
+            platform__federation__in=federation_queries.federations_of(user=viewer),
+        )
+        .select_related("platform")
+        .order_by("published_at", "id")
     )

@@ -64,7 +64,15 @@ def test_everyone_sets_their_own_digest_only(cast, persona):
 def test_anonymous_callers_are_refused(cast):
     check(cast, "anonymous", API, "patch", ME, {"digest_frequency": "daily"}, 401)
     check(cast, "anonymous", WEB, "post", FORM, {"frequency": "daily"}, LOGIN)
-    check_wrong_method(cast, WEB, FORM, "get")
+    check_wrong_method(cast, WEB, FORM, "put")
+    assert not DigestPreference.objects.exists()
+
+
+def test_opening_the_form_address_leads_to_the_account_page(cast):
+    response = check(cast, "member", WEB, "get", FORM, expected=302)
+    assert response["Location"] == "/account/#dg"
+    page = cast.client(cast.bob).get(response["Location"]).content.decode()
+    assert 'id="dg"' in page and 'action="/account/digest/"' in page
     assert not DigestPreference.objects.exists()
 
 

@@ -175,7 +175,10 @@ def test_the_page_follows_the_elections_stream_until_certified(cast, election):
     page = cast.client(cast.bob).get(url).content.decode()
     assert f'data-live="/live/election-{election.uuid}" data-live-reload="{reloads}"' in page
     assert "web/live-parts.js" in page
-    assert f'data-live-on="candidates.changed" {refetch.format(url=url, part="candidates")}' in page
+    assert (
+        f'data-live-on="candidates.changed slates.changed" {refetch.format(url=url, part="candidates")}'
+        in page
+    )
     # Each state change the page reloads for has a notice to show instead while a form is being filled in.
     for notice in (
         "election.opened",

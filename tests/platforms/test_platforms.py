@@ -93,7 +93,11 @@ def test_slate_names_full_members_only(cast, platform):
         now=NOW,
     )
     assert slate.candidates == [str(cast.erin.uuid), str(cast.bob.uuid)]
-    assert list(queries.list_slates_for_election(election_uuid=election)) == [slate]
+    assert list(queries.list_slates_for_election(viewer=cast.dave, election_uuid=election)) == [slate]
+    # A slate is read by whoever may see its platform: the federation's members.
+    from tests.conftest import make_user
+
+    assert not queries.list_slates_for_election(viewer=make_user("sam", "Sam"), election_uuid=election)
     with pytest.raises(InvalidInputError, match="not eligible"):
         actions.run_slate(
             actor=cast.bob,

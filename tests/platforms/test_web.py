@@ -4,6 +4,7 @@ import uuid
 
 import pytest
 
+from councils.elections.models import Election
 from councils.platforms import actions
 from councils.platforms.models import Platform, PlatformDocument, Slate
 from tests.membership.support import NOW, adopt
@@ -68,18 +69,80 @@ def test_form_publish_and_slate_on_the_web(cast, platform):
     assert PlatformDocument.objects.get().councils.get() == cast.riverside
     assert client.post(url, {"title": "T", "body": "B"}).status_code == 422
     check(cast, "officer", WEB, "get", url, expected=403)
-    slate_url = f"/platforms/{platform.uuid}/slate/"
-    data = {
-        "election": str(uuid.uuid4()),
-        "title": "Slate",
-        "candidates": f"{cast.bob.uuid}\n{cast.erin.uuid}",
-    }
-    assert client.post(slate_url, data).status_code == 302
-    assert Slate.objects.get().candidates == [str(cast.bob.uuid), str(cast.erin.uuid)]
-    bad = client.post(slate_url, {**data, "candidates": str(cast.carol.uuid)})
-    assert bad.status_code == 422
-    assert "not eligible" in bad.content.decode()
     check_wrong_method(cast, WEB, f"/platforms/{platform.uuid}/leave/", "get")
+
+
+def _election(cast, title="Delegates 2027", council=None):
+    from councils.elections.actions import call_election, nominate
+
+    election = call_election(
+        actor=cast.alice, council=council or cast.riverside, kind="delegates", title=title, seats=2, now=NOW
+    )
+    for person in (cast.erin, cast.frank, cast.alice):
+        nominate(actor=person, election=election, candidate=person, now=NOW)
+    return election
+
+
+def test_a_slate_is_run_by_choosing_the_election_then_placing_its_nominees(cast, platform):
+    election = _election(cast)
+    counted = _election(cast, "Already counted")
+    Election.objects.filter(pk=counted.pk).update(status=Election.Status.CLOSED)
+    client = cast.client(cast.bob)
+    url = f"/platforms/{platform.uuid}/slate/"
+    first = client.get(url).content.decode()
+    label = f"Riverside Depot: Delegates 2027 (Nominations open, {NOW:%Y-%m-%d})"
+    assert f'<option value="{election.uuid}">{label}</option>' in first
+    assert "Already counted" not in first
+    assert "UUID" not in first
+
+    second = client.get(url, {"election": str(election.uuid)}).content.decode()
+    assert f'action="?election={election.uuid}"' in second
+    assert "Erin Walsh" in second and "Frank Costa" in second and "Alice Adeyemi" in second
+    place = {c.candidate.username: f"place_{c.uuid}" for c in election.candidacies.all()}
+    response = client.post(
+        f"{url}?election={election.uuid}", {"title": "Rank and file", place["frank"]: "1", place["erin"]: "2"}
+    )
+    assert response.status_code == 302
+    slate = Slate.objects.get()
+    assert (slate.election_uuid, slate.title) == (election.uuid, "Rank and file")
+    assert slate.candidates == [str(cast.frank.uuid), str(cast.erin.uuid)]
+
+
+def test_the_slate_form_keeps_what_was_typed_and_says_what_is_wrong(cast, platform):
+    election = _election(cast)
+    client = cast.client(cast.bob)
+    url = f"/platforms/{platform.uuid}/slate/?election={election.uuid}"
+    place = {c.candidate.username: f"place_{c.uuid}" for c in election.candidacies.all()}
+
+    nobody = client.post(url, {"title": "Our slate"})
+    assert nobody.status_code == 422
+    assert "Give at least one nominee a place on the slate." in nobody.content.decode()
+    assert 'value="Our slate"' in nobody.content.decode()
+
+    shared = client.post(url, {"title": "Our slate", place["erin"]: "1", place["frank"]: "1"})
+    page = shared.content.decode()
+    assert shared.status_code == 422
+    assert "Two candidates share place 1" in page
+    assert f'name="{place["erin"]}" id="id_{place["erin"]}" value="1"' in page
+
+    untitled = client.post(url, {place["erin"]: "x"})
+    assert untitled.status_code == 422
+    assert 'value="x"' in untitled.content.decode()
+    assert not Slate.objects.exists()
+
+
+def test_the_slate_form_refuses_an_election_it_does_not_offer(cast, platform):
+    client = cast.client(cast.bob)
+    url = f"/platforms/{platform.uuid}/slate/"
+    for election in (str(uuid.uuid4()), "not-a-uuid"):
+        response = client.get(url, {"election": election})
+        assert response.status_code == 422
+        assert "Choose one of the elections listed" in response.content.decode()
+    # No election is taking nominations or ballots: the page says so rather than offering an empty list.
+    assert "No election you can see" in client.get(url).content.decode()
+    assert client.post(url, {"title": "Slate"}).status_code == 422
+    check(cast, "officer", WEB, "get", url, expected=403)
+    assert not Slate.objects.exists()
 
 
 def test_list_page(cast, platform, django_assert_max_num_queries):

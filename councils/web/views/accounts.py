@@ -170,9 +170,11 @@ def account(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def account_digest(request: HttpRequest) -> HttpResponse:
-    """Choose how often the e-mail digest comes: daily, weekly or never."""
+    """Choose how often the e-mail digest comes: daily, weekly or never; a GET goes to the form's page."""
+    if request.method == "GET":
+        return redirect(f"{reverse('web:account')}#dg")
     form = DigestForm(request.POST)
     if not form.is_valid():
         return _account_page(request, form, status=422)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
@@ -26,9 +27,10 @@ from councils.core.tally import METHODS
 from councils.core.tally.export import stages_csv
 from councils.elections import actions, permissions, queries
 from councils.elections.actions import ELECTABLE_ROLES
-from councils.elections.models import METHOD_LABELS, Election
+from councils.elections.models import METHOD_LABELS, Candidacy, Election
 from councils.federation.models import Office
 from councils.federation.queries import access_council, is_participant, list_voters
+from councils.platforms import queries as platform_queries
 from councils.web.views.common import domain_errors, live_page, parse_moment, told_apart
 
 # The parts of the election page that refresh themselves from its live stream, by the `part` an
@@ -54,6 +56,7 @@ def _context(
     user = request.user
     candidacies = list(queries.list_candidacies(election=election))
     _label(candidacies, viewer=user, council=election.council)
+    slates = _slates(user, election, candidacies)
     standing = [c for c in candidacies if c.is_standing]
     may_nominate = (
         whole
@@ -73,6 +76,7 @@ def _context(
         "election": election,
         "is_live": election.status in LIVE_STATUSES,
         "candidacies": candidacies,
+        "slates": slates,
         "standing": standing,
         "ranks": [(r, (marked or {}).get(r, "")) for r in range(1, len(standing) + 1)],
         "approved": [],
@@ -116,6 +120,31 @@ def _label(candidacies: list[Any], *, viewer: Any, council: Any) -> None:
     labels = told_apart(c.candidate for c in candidacies) if shared else None
     for i, candidacy in enumerate(candidacies):
         candidacy.label = labels[i][1] if labels else candidacy.candidate.name
+
+
+@dataclass(frozen=True)
+class ElectionSlate:
+    """A platform's slate as the election page shows it: its candidates among this election's, in order."""
+
+    platform: str
+    title: str
+    candidacies: list[Candidacy]
+
+
+def _slates(viewer: Any, election: Election, candidacies: list[Any]) -> list[ElectionSlate]:
+    """The slates run in the election that `viewer` may read, each candidacy told which name it.
+
+    A slate names members; those not nominated here are left out, as they are not on the ballot.
+    """
+    by_member = {str(c.candidate.uuid): c for c in candidacies}
+    slates = []
+    for slate in platform_queries.list_slates_for_election(viewer=viewer, election_uuid=election.uuid):
+        named = [by_member[m] for m in slate.candidates if m in by_member]
+        if named:
+            slates.append(ElectionSlate(slate.platform.name, slate.title, named))
+    for candidacy in candidacies:
+        candidacy.slates = [s for s in slates if candidacy in s.candidacies]
+    return slates
 
 
 @require_GET

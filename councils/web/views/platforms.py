@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, cast
@@ -22,7 +23,7 @@ from councils.accounts.models import User
 from councils.constitution.queries import federation_for
 from councils.core.errors import InvalidInputError
 from councils.elections import queries as election_queries
-from councils.elections.models import Election
+from councils.elections.models import Candidacy, Election
 from councils.federation import queries as federation_queries
 from councils.federation.models import Federation
 from councils.platforms import actions, permissions, queries
@@ -49,12 +50,48 @@ class DocumentForm(forms.Form):
     )
 
 
-class SlateForm(forms.Form):
-    election = forms.UUIDField(label=gettext_lazy("Election (its UUID)"))
-    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
-    candidates = forms.CharField(
-        label=gettext_lazy("Candidates: member UUIDs, one a line, in order"), widget=forms.Textarea
+class ElectionChoiceForm(forms.Form):
+    """The first step of running a slate: which election, among those still to be polled."""
+
+    election = forms.ChoiceField(
+        label=gettext_lazy("Election"),
+        error_messages={
+            "invalid_choice": gettext_lazy(
+                "Choose one of the elections listed: that one is not taking nominations or ballots."
+            )
+        },
     )
+
+
+class SlateForm(forms.Form):
+    """The second step: the slate's title and, among the election's nominees, its candidates in order."""
+
+    title = forms.CharField(label=gettext_lazy("Title of the slate"), max_length=200)
+
+    def __init__(self, *args: Any, nominees: list[Candidacy], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.nominees = nominees
+        for candidacy in nominees:
+            self.fields[f"place_{candidacy.uuid}"] = forms.IntegerField(
+                label=candidacy.candidate.name, required=False, min_value=1, max_value=actions.SLATE_MAX
+            )
+
+    def places(self) -> list[tuple[Candidacy, forms.BoundField]]:
+        return [(c, self[f"place_{c.uuid}"]) for c in self.nominees]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        placed = [(data[f"place_{c.uuid}"], c) for c in self.nominees if data.get(f"place_{c.uuid}")]
+        if not placed and not any(f.startswith("place_") for f in self.errors):
+            raise forms.ValidationError(_("Give at least one nominee a place on the slate."))
+        taken = Counter(place for place, _c in placed)
+        shared = sorted(place for place, n in taken.items() if n > 1)
+        if shared:
+            raise forms.ValidationError(
+                _("Two candidates share place %(place)d: give each their own place.") % {"place": shared[0]}
+            )
+        data["candidates"] = [str(c.candidate.uuid) for _place, c in sorted(placed, key=lambda p: p[0])]
+        return data
 
 
 @dataclass(frozen=True)
@@ -223,30 +260,53 @@ def platform_publish(request: HttpRequest, platform_id: UUID) -> HttpResponse:
     return render(request, "web/platforms/form.html", context, status=_status(request))
 
 
+def _slate_elections(viewer: Any, platform: Platform) -> list[Election]:
+    """Elections of the platform's federation the viewer can see that have not been polled yet."""
+    return list(
+        election_queries.list_visible_elections(viewer=viewer).filter(
+            council__federation_id=platform.federation_id,
+            status__in=[Election.Status.NOMINATING, Election.Status.VOTING],
+        )
+    )
+
+
 @login_required
 @domain_errors
 def platform_slate(request: HttpRequest, platform_id: UUID) -> HttpResponse:
+    """Run a slate in two steps that need no JavaScript: choose the election, then place its nominees."""
     platform = queries.access_platform(viewer=request.user, platform_uuid=platform_id)
     permissions.require(request.user, "run_slate", platform)
-    form = SlateForm(request.POST if request.method == "POST" else None)
+    elections = _slate_elections(request.user, platform)
+    picker = ElectionChoiceForm(request.GET if "election" in request.GET else None)
+    cast(forms.ChoiceField, picker.fields["election"]).choices = [
+        # Status and date tell apart two elections a council called with the same title.
+        (str(e.uuid), f"{e.council.name}: {e.title} ({e.get_status_display()}, {e.called_at:%Y-%m-%d})")
+        for e in elections
+    ]
+    context: dict[str, Any] = {"platform": platform, "picker": picker, "elections": elections}
+    if not picker.is_bound or not picker.is_valid():
+        status = 422 if picker.is_bound or request.method == "POST" else 200
+        return render(request, "web/platforms/slate.html", context, status=status)
+    election = next(e for e in elections if str(e.uuid) == picker.cleaned_data["election"])
+    nominees = [c for c in election_queries.list_candidacies(election=election) if c.withdrawn_at is None]
+    form = SlateForm(request.POST if request.method == "POST" else None, nominees=nominees)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
             actions.run_slate(
                 actor=_me(request),
                 platform=platform,
-                election_uuid=data["election"],
-                title=data["title"],
-                candidates=[line.strip() for line in data["candidates"].splitlines() if line.strip()],
+                election_uuid=election.uuid,
+                title=form.cleaned_data["title"],
+                candidates=form.cleaned_data["candidates"],
                 now=timezone.now(),
             )
         except InvalidInputError as exc:
-            form.add_error("candidates", exc.message)
+            form.add_error(None, exc.message)
         else:
             messages.success(request, _("The slate is published."))
             return redirect("web:platform", platform.uuid)
-    context = {"platform": platform, "form": form, "what": _("Run a slate")}
-    return render(request, "web/platforms/form.html", context, status=_status(request))
+    context.update(election=election, form=form)
+    return render(request, "web/platforms/slate.html", context, status=_status(request))
 
 
 urlpatterns = [
