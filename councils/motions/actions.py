@@ -562,7 +562,6 @@ def close_vote(*, actor: User | None, vote: Vote, now: datetime) -> rules.VoteRe
         polls.check_close(
             closes_at=vote.closes_at,
             now=now,
-            by_rules=actor is None,
             turnout=turnout,
             electorate=vote.electorate_size,
             what="vote",

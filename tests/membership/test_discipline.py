@@ -216,7 +216,7 @@ def test_a_discipline_motion_without_a_case_changes_nothing(ready):
 def test_suspension_is_served_and_the_member_is_reinstated(ready):
     case = _heard(ready, penalty="suspension", days=30)
     vote = actions.call_discipline_vote(actor=ready.alice, case=case, now=HEARING, method="named")
-    vote_through(vote, yes=[ready.alice, ready.bob, ready.erin], now=HEARING)
+    vote_through(vote, yes=[ready.alice, ready.bob, ready.erin], no=[ready.frank], now=HEARING)
     membership = Membership.objects.get(user=ready.frank)
     assert membership.status == Membership.Status.SUSPENDED
     case.refresh_from_db()

@@ -337,7 +337,7 @@ def _upheld_suspension(cast, now):
     vote = actions.call_discipline_vote(
         actor=cast.alice, case=case, now=now + timedelta(days=15), method="named"
     )
-    vote_through(vote, yes=[cast.alice, cast.bob, cast.erin], now=now + timedelta(days=15))
+    vote_through(vote, yes=[cast.alice, cast.bob, cast.erin], no=[cast.frank], now=now + timedelta(days=15))
     case.refresh_from_db()
     return case
 

@@ -551,7 +551,7 @@ def _check_early_close(replay: Replay, item: Item, vote: dict[str, Any]) -> None
         return
     voted = len(vote["participants"])
     if closed_at is None or polls.closes_too_early(
-        closes_at=closes_at, at=closed_at, by_rules=False, turnout=voted, electorate=size
+        closes_at=closes_at, at=closed_at, turnout=voted, electorate=size
     ):
         # A vote the constitution keeps open, or a recall vote, is named by what it decides.
         name = vote["kept_open"] or (
@@ -1241,7 +1241,7 @@ def _check_poll_closed(replay: Replay, item: Item, name: str, election: dict[str
         )
         return voted
     if closed_at is None or polls.closes_too_early(
-        closes_at=closes_at, at=closed_at, by_rules=False, turnout=voted, electorate=size
+        closes_at=closes_at, at=closed_at, turnout=voted, electorate=size
     ):
         by = f" by {item.actor}" if item.actor is not None else ""
         replay.problem(

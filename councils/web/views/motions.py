@@ -101,7 +101,6 @@ def _vote_context(request: HttpRequest, vote: Vote | None) -> dict[str, Any]:
         and polls.closes_too_early(
             closes_at=vote.closes_at,
             at=timezone.now(),
-            by_rules=False,
             turnout=live["turnout"],
             electorate=vote.electorate_size,
         ),
