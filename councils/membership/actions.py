@@ -7,6 +7,7 @@ taken away only by the outcome of a vote of their own base council.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -377,8 +378,12 @@ def _hold(
     closes_at: datetime | None,
     now: datetime,
     members_before: datetime | None = None,
+    parties: Sequence[User] = (),
 ) -> tuple[Motion, Vote]:
-    """Table a motion the rules require (no seconders needed) and open its vote at once."""
+    """Table a motion the rules require (no seconders needed) and open its vote at once.
+
+    `parties` (to a discipline case) are left out of its electorate.
+    """
     from councils.motions import actions as motion_actions
 
     motion = motion_actions.table_motion(
@@ -392,6 +397,7 @@ def _hold(
         threshold=threshold,
         closes_at=closes_at,
         members_before=members_before,
+        parties=parties,
     )
     return motion, vote
 
@@ -970,7 +976,7 @@ def _case_changed(case: DisciplineCase) -> None:
 def _lock_case(case: DisciplineCase) -> DisciplineCase:
     return (
         DisciplineCase.objects.select_for_update(of=("self",))
-        .select_related("council", "council__parent", "membership", "membership__user")
+        .select_related("council", "council__parent", "membership", "membership__user", "charged_by")
         .get(id=case.id)
     )
 
@@ -1064,6 +1070,11 @@ def record_hearing(
     return case
 
 
+def _parties(case: DisciplineCase) -> list[User]:
+    """The parties to a case, who do not vote on it or on its appeals: the accused, then their accuser."""
+    return [case.membership.user, case.charged_by]
+
+
 @transaction.atomic
 def call_discipline_vote(
     *,
@@ -1110,6 +1121,7 @@ def call_discipline_vote(
         method=method,
         closes_at=closes_at,
         now=now,
+        parties=_parties(case),
     )
     case.status = DisciplineCase.Status.VOTING
     case.motion_uuid = motion.uuid
@@ -1124,6 +1136,7 @@ def call_discipline_vote(
             "vote": str(vote.uuid),
             "threshold": rules.discipline_threshold,
             "min_days": rules.discipline_poll_min_days,
+            "parties": [str(party.uuid) for party in _parties(case)],
             "constitution": rules.version,
         },
         now=now,
@@ -1222,7 +1235,9 @@ def call_appeal_vote(
     Like the vote on charges, it stays open at least the days the constitution sets.
     """
     appeal = (
-        Appeal.objects.select_for_update(of=("self",)).select_related("council", "case").get(id=appeal.id)
+        Appeal.objects.select_for_update(of=("self",))
+        .select_related("council", "case__membership__user", "case__charged_by")
+        .get(id=appeal.id)
     )
     if actor is not None:
         permissions.require(actor, "call_vote", appeal)
@@ -1250,6 +1265,7 @@ def call_appeal_vote(
         method=method,
         closes_at=closes_at,
         now=now,
+        parties=_parties(appeal.case),
     )
     appeal.status = Appeal.Status.VOTING
     appeal.motion_uuid = motion.uuid
@@ -1263,6 +1279,7 @@ def call_appeal_vote(
             "motion": str(motion.uuid),
             "vote": str(vote.uuid),
             "min_days": rules.discipline_poll_min_days,
+            "parties": [str(party.uuid) for party in _parties(appeal.case)],
             "constitution": rules.version,
         },
         now=now,

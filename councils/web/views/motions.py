@@ -93,6 +93,7 @@ def _vote_context(request: HttpRequest, vote: Vote | None) -> dict[str, Any]:
         "live": live,
         "result": queries.result_of(vote=vote),
         "eligible": vote.is_open and permissions.can(user, "vote", vote),
+        "party": permissions.is_party(user, vote),
         "voted": queries.has_voted(vote=vote, user=user),
         "my_choice": queries.my_named_choice(vote=vote, user=user),
         "may_close": vote.is_open and permissions.can(user, "close_vote", vote),
