@@ -607,9 +607,9 @@ def close_election(*, actor: User | None, election: Election, now: datetime) -> 
     """Close the poll, rewrite the box in random order, draw the seed and count.
 
     `actor` None is the rules closing the poll at its closing time (`tasks.close_due_election`).
-    An officer may close it before then only once every elector has voted. A poll that closes
-    with no ballot, or with every candidate withdrawn since it opened, cannot be counted: the
-    election fails (`_fail`) and nobody is elected.
+    Before then nobody, an officer or the rules, may close it until every elector has voted. A poll
+    that closes with no ballot, or with every candidate withdrawn since it opened, cannot be counted:
+    the election fails (`_fail`) and nobody is elected.
     """
     election = _lock(election)
     _require_status(election, Election.Status.VOTING)
@@ -619,7 +619,6 @@ def close_election(*, actor: User | None, election: Election, now: datetime) -> 
     polls.check_close(
         closes_at=election.closes_at,
         now=now,
-        by_rules=actor is None,
         turnout=turnout,
         electorate=election.electorate_size,
         what="poll",

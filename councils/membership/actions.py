@@ -7,6 +7,7 @@ taken away only by the outcome of a vote of their own base council.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -379,8 +380,12 @@ def _hold(
     closes_at: datetime | None,
     now: datetime,
     members_before: datetime | None = None,
+    parties: Sequence[User] = (),
 ) -> tuple[Motion, Vote]:
-    """Table a motion the rules require (no seconders needed) and open its vote at once."""
+    """Table a motion the rules require (no seconders needed) and open its vote at once.
+
+    `parties` (to a discipline case) are left out of its electorate.
+    """
     from councils.motions import actions as motion_actions
 
     motion = motion_actions.table_motion(
@@ -394,6 +399,7 @@ def _hold(
         threshold=threshold,
         closes_at=closes_at,
         members_before=members_before,
+        parties=parties,
     )
     return motion, vote
 
@@ -972,7 +978,7 @@ def _case_changed(case: DisciplineCase) -> None:
 def _lock_case(case: DisciplineCase) -> DisciplineCase:
     return (
         DisciplineCase.objects.select_for_update(of=("self",))
-        .select_related("council", "council__parent", "membership", "membership__user")
+        .select_related("council", "council__parent", "membership", "membership__user", "charged_by")
         .get(id=case.id)
     )
 
@@ -1066,6 +1072,11 @@ def record_hearing(
     return case
 
 
+def _parties(case: DisciplineCase) -> list[User]:
+    """The parties to a case, who do not vote on it or on its appeals: the accused, then their accuser."""
+    return [case.membership.user, case.charged_by]
+
+
 @transaction.atomic
 def call_discipline_vote(
     *,
@@ -1112,6 +1123,7 @@ def call_discipline_vote(
         method=method,
         closes_at=closes_at,
         now=now,
+        parties=_parties(case),
     )
     case.status = DisciplineCase.Status.VOTING
     case.motion_uuid = motion.uuid
@@ -1126,6 +1138,7 @@ def call_discipline_vote(
             "vote": str(vote.uuid),
             "threshold": rules.discipline_threshold,
             "min_days": rules.discipline_poll_min_days,
+            "parties": [str(party.uuid) for party in _parties(case)],
             "constitution": rules.version,
         },
         now=now,
@@ -1224,7 +1237,9 @@ def call_appeal_vote(
     Like the vote on charges, it stays open at least the days the constitution sets.
     """
     appeal = (
-        Appeal.objects.select_for_update(of=("self",)).select_related("council", "case").get(id=appeal.id)
+        Appeal.objects.select_for_update(of=("self",))
+        .select_related("council", "case__membership__user", "case__charged_by")
+        .get(id=appeal.id)
     )
     if actor is not None:
         permissions.require(actor, "call_vote", appeal)
@@ -1252,6 +1267,7 @@ def call_appeal_vote(
         method=method,
         closes_at=closes_at,
         now=now,
+        parties=_parties(appeal.case),
     )
     appeal.status = Appeal.Status.VOTING
     appeal.motion_uuid = motion.uuid
@@ -1265,6 +1281,7 @@ def call_appeal_vote(
             "motion": str(motion.uuid),
             "vote": str(vote.uuid),
             "min_days": rules.discipline_poll_min_days,
+            "parties": [str(party.uuid) for party in _parties(appeal.case)],
             "constitution": rules.version,
         },
         now=now,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import random
 import uuid as uuid_lib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -300,11 +301,13 @@ def open_vote(
     closes_at: datetime | None = None,
     allow_change: bool = True,
     members_before: datetime | None = None,
+    parties: Sequence[User] = (),
 ) -> Vote:
     """Put a seconded motion to the vote, freezing its electorate and text. Secret ballots never change.
 
     `members_before` (base councils only) narrows the electorate to the members whose full
     membership began before that moment, for votes that people admitted since may not decide.
+    `parties` are left out of the electorate: nobody judges their own cause.
     """
     with transaction.atomic():
         motion = _lock_motion(motion)
@@ -336,6 +339,7 @@ def open_vote(
         method = method or rules.default_method(is_base=council.is_base)
         voters = list(
             federation_queries.list_voters(council=council, full_before=members_before)
+            .exclude(id__in=[party.id for party in parties])
             .order_by("id")
             .values_list("id", "uuid")
         )
@@ -355,6 +359,7 @@ def open_vote(
             text=motion.text,
         )
         VoteEligibility.objects.bulk_create(VoteEligibility(vote=vote, voter_id=pk) for pk, _ in voters)
+        vote.parties.set(parties)
         motion.state = Motion.State.VOTING
         motion.save(update_fields=["state"])
         if vote.is_secret:
@@ -376,6 +381,8 @@ def open_vote(
                 "text_sha256": _sha256(motion.text),
                 # Only where the electorate was narrowed, so every other vote's entry keeps its shape.
                 **({"members_before": format_time(members_before)} if members_before is not None else {}),
+                # Only where parties were left out of the electorate, likewise.
+                **({"parties": sorted(str(party.uuid) for party in parties)} if parties else {}),
             },
             now=now,
         )
@@ -562,7 +569,6 @@ def close_vote(*, actor: User | None, vote: Vote, now: datetime) -> rules.VoteRe
         polls.check_close(
             closes_at=vote.closes_at,
             now=now,
-            by_rules=actor is None,
             turnout=turnout,
             electorate=vote.electorate_size,
             what="vote",

@@ -114,6 +114,8 @@ class Vote(models.Model):
     )
     electorate_size = models.PositiveIntegerField()
     electorate_digest = models.CharField(max_length=64)
+    # Left out of the electorate as parties to what the vote decides (the accused and their accuser).
+    parties = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
     text = models.TextField()
     # Filled at close from councils.core.rules.votes.compute_result.
     yes = models.PositiveIntegerField(null=True, blank=True)

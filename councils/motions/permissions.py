@@ -55,6 +55,13 @@ REFUSALS = {
     "withdraw": "Only the mover may withdraw a motion; a chair cannot withdraw a member's motion.",
     "vote": "You are not in the electorate of this vote.",
 }
+# Parties (the accused and whoever brought the charges) are left out of the electorate of their case.
+PARTY_REFUSAL = "As a party to this case you do not vote on it."
+
+
+def is_party(user: Any, vote: Vote) -> bool:
+    """Whether `user` was left out of `vote`'s electorate as a party to what it decides."""
+    return _authenticated(user) and vote.parties.filter(pk=user.pk).exists()
 
 
 def require(user: Any, action: str, obj: Motion | Vote) -> None:
@@ -66,4 +73,4 @@ def require(user: Any, action: str, obj: Motion | Vote) -> None:
 def require_vote(user: Any, vote: Vote, *, in_electorate: bool | None = None) -> None:
     """Raise PermissionDeniedError unless `user` may cast in `vote` (see `can_vote`)."""
     if not can_vote(user, vote, in_electorate=in_electorate):
-        raise PermissionDeniedError(REFUSALS["vote"])
+        raise PermissionDeniedError(PARTY_REFUSAL if is_party(user, vote) else REFUSALS["vote"])

@@ -53,11 +53,18 @@ def vote_through(
     abstain: Iterable[User] = (),
     now: datetime,
 ) -> Any:
-    """Cast the given ballots and close the vote as the rules (actor None); return the result."""
-    for choice, users in (("yes", yes), ("no", no), ("abstain", abstain)):
-        for user in users:
-            motion_actions.cast_vote(actor=user, vote=vote, choice=choice, now=now)
-    return motion_actions.close_vote(actor=None, vote=vote, now=now)
+    """Cast the given ballots at `now` and close the vote as the rules (actor None); return the result.
+
+    The close comes at `now` once every elector has voted, and otherwise at the vote's closing time:
+    the rules close nothing earlier.
+    """
+    ballots = [
+        (choice, user) for choice, users in (("yes", yes), ("no", no), ("abstain", abstain)) for user in users
+    ]
+    for choice, user in ballots:
+        motion_actions.cast_vote(actor=user, vote=vote, choice=choice, now=now)
+    waits = vote.closes_at is not None and now < vote.closes_at and len(ballots) < vote.electorate_size
+    return motion_actions.close_vote(actor=None, vote=vote, now=vote.closes_at if waits else now)
 
 
 def seat(cast: Any, *, from_council: Council, users: Iterable[User]) -> None:

@@ -137,7 +137,7 @@ def test_two_thirds_expel_and_the_record_keeps_it(ready):
     case = _heard(ready)
     vote = actions.call_discipline_vote(actor=ready.alice, case=case, now=HEARING, method="named")
     assert vote.threshold == "two_thirds"
-    vote_through(vote, yes=[ready.alice, ready.bob, ready.erin], no=[ready.frank], now=HEARING)
+    vote_through(vote, yes=[ready.alice, ready.erin], now=HEARING)
     membership = Membership.objects.get(user=ready.frank)
     assert membership.status == Membership.Status.EXPELLED
     assert membership.ended_at == HEARING
@@ -151,7 +151,7 @@ def test_two_thirds_expel_and_the_record_keeps_it(ready):
 def test_short_of_two_thirds_the_charges_are_dismissed(ready):
     case = _heard(ready)
     vote = actions.call_discipline_vote(actor=ready.alice, case=case, now=HEARING, method="named")
-    vote_through(vote, yes=[ready.alice, ready.bob], no=[ready.frank, ready.erin], now=HEARING)
+    vote_through(vote, yes=[ready.alice], no=[ready.erin], now=HEARING)
     case.refresh_from_db()
     assert case.status == DisciplineCase.Status.DISMISSED
     assert Membership.objects.get(user=ready.frank).status == Membership.Status.FULL
@@ -216,7 +216,7 @@ def test_a_discipline_motion_without_a_case_changes_nothing(ready):
 def test_suspension_is_served_and_the_member_is_reinstated(ready):
     case = _heard(ready, penalty="suspension", days=30)
     vote = actions.call_discipline_vote(actor=ready.alice, case=case, now=HEARING, method="named")
-    vote_through(vote, yes=[ready.alice, ready.bob, ready.erin], now=HEARING)
+    vote_through(vote, yes=[ready.alice, ready.erin], now=HEARING)
     membership = Membership.objects.get(user=ready.frank)
     assert membership.status == Membership.Status.SUSPENDED
     case.refresh_from_db()
@@ -232,7 +232,7 @@ def test_suspension_is_served_and_the_member_is_reinstated(ready):
 def _expelled(cast):
     case = _heard(cast)
     vote = actions.call_discipline_vote(actor=cast.alice, case=case, now=HEARING, method="named")
-    vote_through(vote, yes=[cast.alice, cast.bob, cast.erin], no=[cast.frank], now=HEARING)
+    vote_through(vote, yes=[cast.alice, cast.erin], now=HEARING)
     case.refresh_from_db()
     return case
 
@@ -249,7 +249,7 @@ def test_appeal_to_the_parent_then_the_top_body_reinstates(ready):
     )
     assert first.council == ready.district
     vote = actions.call_appeal_vote(actor=None, appeal=first, now=HEARING + timedelta(days=4), method="named")
-    vote_through(vote, no=[ready.bob, ready.dave], now=HEARING + timedelta(days=5))
+    vote_through(vote, no=[ready.dave], now=HEARING + timedelta(days=5))
     first.refresh_from_db()
     assert first.status == Appeal.Status.DISMISSED
     second = actions.lodge_appeal(
@@ -344,15 +344,18 @@ def test_a_later_closing_time_and_a_constitution_asking_for_more_days(cast):
 def test_the_chair_cannot_close_the_vote_on_charges_while_members_have_yet_to_vote(ready):
     case = _heard(ready)
     vote = actions.call_discipline_vote(actor=ready.alice, case=case, now=HEARING, method="named")
-    for voter in (ready.alice, ready.bob):
-        motion_actions.cast_vote(actor=voter, vote=vote, choice="yes", now=HEARING)
+    # Nobody judges their own cause: Bob, who brought the charges, and Frank, accused, do not vote.
+    assert vote.electorate_size == 2 and set(vote.parties.all()) == {ready.bob, ready.frank}
+    for party in (ready.bob, ready.frank):
+        with pytest.raises(PermissionDeniedError, match="As a party to this case you do not vote on it"):
+            motion_actions.cast_vote(actor=party, vote=vote, choice="no", now=HEARING)
+    motion_actions.cast_vote(actor=ready.alice, vote=vote, choice="yes", now=HEARING)
     with pytest.raises(ConflictError) as refused:
         motion_actions.close_vote(actor=ready.alice, vote=vote, now=HEARING + timedelta(days=6))
     assert refused.value.code == "poll_still_open"
     assert Membership.objects.get(user=ready.frank).status == Membership.Status.FULL
     # Once everyone entitled has voted, the chair may close it.
-    for voter in (ready.erin, ready.frank):
-        motion_actions.cast_vote(actor=voter, vote=vote, choice="no", now=HEARING + timedelta(days=1))
+    motion_actions.cast_vote(actor=ready.erin, vote=vote, choice="no", now=HEARING + timedelta(days=1))
     motion_actions.close_vote(actor=ready.alice, vote=vote, now=HEARING + timedelta(days=1))
     case.refresh_from_db()
     assert case.status == DisciplineCase.Status.DISMISSED
@@ -372,15 +375,14 @@ def test_at_its_closing_time_the_rules_close_the_vote_on_charges_and_decide_the_
         vote = actions.call_discipline_vote(actor=cast.alice, case=case, now=HEARING, method="named")
     scheduled = DBTaskResult.objects.get(task_path="councils.motions.tasks.close_due_vote")
     assert scheduled.run_after == vote.closes_at
-    for voter in (cast.alice, cast.bob, cast.erin):
-        motion_actions.cast_vote(actor=voter, vote=vote, choice="yes", now=HEARING + timedelta(days=2))
-    # The worker runs it after the closing time (long past on this clock): Frank never voted.
+    motion_actions.cast_vote(actor=cast.alice, vote=vote, choice="yes", now=HEARING + timedelta(days=2))
+    # The worker runs it after the closing time (long past on this clock): Erin never voted.
     assert tasks.close_due_vote.call(str(vote.uuid)) == "adopted"
     case.refresh_from_db()
     assert case.status == DisciplineCase.Status.UPHELD
     assert Membership.objects.get(user=cast.frank).status == Membership.Status.EXPELLED
     [expelled] = payloads("member.expelled")
-    assert expelled["result"]["turnout"] == 3
+    assert expelled["result"]["turnout"] == 1
 
 
 def test_the_appeal_vote_stays_open_the_days_the_constitution_sets(ready):
@@ -395,7 +397,14 @@ def test_the_appeal_vote_stays_open_the_days_the_constitution_sets(ready):
     vote = actions.call_appeal_vote(actor=None, appeal=appeal, now=at, method="named")
     assert vote.closes_at == at + timedelta(days=7)
     assert payloads("discipline.appeal_vote_called")[0]["min_days"] == 7
-    motion_actions.cast_vote(actor=ready.bob, vote=vote, choice="yes", now=at)
+    # Bob brought the charges: he does not vote on the appeal either, though he sits in the district.
+    assert set(vote.parties.all()) == {ready.bob, ready.frank}
+    assert payloads("discipline.appeal_vote_called")[0]["parties"] == [
+        str(ready.frank.uuid),
+        str(ready.bob.uuid),
+    ]
+    with pytest.raises(PermissionDeniedError, match="As a party to this case"):
+        motion_actions.cast_vote(actor=ready.bob, vote=vote, choice="no", now=at)
     federation_actions.appoint_founding_officer(
         actor=None, council=ready.district, user=ready.bob, role=Office.Role.CHAIR, now=at
     )

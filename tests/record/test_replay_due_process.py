@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import timedelta
 from typing import Any
 
@@ -9,7 +10,7 @@ import pytest
 
 from councils.cli.main import main
 from councils.core.ledger.encoding import format_time
-from councils.core.rules.votes import compute_result
+from councils.core.rules.votes import compute_result, electorate_digest
 from councils.federation.models import Membership
 from councils.membership import actions
 from councils.membership.models import DisciplineCase
@@ -48,9 +49,9 @@ def decided(
     case = heard(cast, penalty=penalty, days=days)
     vote = actions.call_discipline_vote(actor=cast.alice, case=case, now=HEARING, method="named")
     if upheld:
-        vote_through(vote, yes=[cast.alice, cast.bob, cast.erin], no=[cast.frank], now=HEARING)
+        vote_through(vote, yes=[cast.alice, cast.erin], now=HEARING)
     else:
-        vote_through(vote, yes=[cast.alice], no=[cast.bob, cast.erin, cast.frank], now=HEARING)
+        vote_through(vote, yes=[cast.alice], no=[cast.erin], now=HEARING)
     case.refresh_from_db()
     return case
 
@@ -64,7 +65,7 @@ def appealed_twice(cast) -> DisciplineCase:
         actor=cast.frank, case=case, grounds="Ignored.", now=HEARING + timedelta(days=3)
     )
     vote = actions.call_appeal_vote(actor=None, appeal=first, now=HEARING + timedelta(days=4), method="named")
-    vote_through(vote, no=[cast.bob, cast.dave], now=HEARING + timedelta(days=5))
+    vote_through(vote, no=[cast.dave], now=HEARING + timedelta(days=5))
     second = actions.lodge_appeal(
         actor=cast.frank, case=case, grounds="Again.", now=HEARING + timedelta(days=6)
     )
@@ -275,11 +276,11 @@ def test_a_bundle_missing_the_hearing_fails_councils_verify(ready, tmp_path, cap
 
 
 def _closed_by_the_rules(cast) -> DisciplineCase:
-    """Three of the four vote; the rules close the vote at its closing time and Frank is expelled."""
+    """Alice votes, Erin does not (Bob and Frank are parties); the rules close the vote at its closing
+    time and Frank is expelled."""
     case = heard(cast)
     vote = actions.call_discipline_vote(actor=cast.alice, case=case, now=HEARING, method="named")
-    for voter in (cast.alice, cast.bob, cast.erin):
-        motion_actions.cast_vote(actor=voter, vote=vote, choice="yes", now=HEARING + timedelta(days=1))
+    motion_actions.cast_vote(actor=cast.alice, vote=vote, choice="yes", now=HEARING + timedelta(days=1))
     assert vote.closes_at is not None
     motion_actions.close_vote(actor=None, vote=vote, now=vote.closes_at)
     case.refresh_from_db()
@@ -309,7 +310,7 @@ def test_a_rushed_vote_on_charges_is_caught(ready):
     ) in " ".join(problems), problems
     assert any(
         f"the vote on the charges in case {case.uuid} was closed by {ready.alice.uuid} before its closing "
-        "time (2026-03-16 10:00 UTC) with 3 of 4 members entitled having voted" in p
+        "time (2026-03-16 10:00 UTC) with 1 of 2 members entitled having voted" in p
         for p in problems
     ), problems
 
@@ -322,3 +323,44 @@ def test_a_closing_time_moved_in_the_database_is_caught(ready):
         f"[votes] Vote {vote.uuid} closes at 2026-03-16 10:00 UTC but the record opened it with the closing "
         f"time {vote.closes_at.isoformat()}."
     ]
+
+
+# Nobody judges their own cause: the accused and their accuser are left out of the votes on the case.
+
+
+def test_a_vote_on_charges_counting_the_accused_is_caught(ready):
+    """What a server that let Frank vote on his own case would publish: an electorate with him in it."""
+    case = _closed_by_the_rules(ready)
+    docs = documents()
+    opened = docs[find(docs, "vote.opened")]["payload"]
+    opened["parties"] = [str(ready.bob.uuid)]
+    voters = [str(u.uuid) for u in (ready.alice, ready.erin, ready.frank)]
+    text = docs[find(docs, "motion.tabled")]["payload"]["text"]
+    opened["electorate"], opened["electorate_sha256"] = 3, electorate_digest(voter_uuids=voters, text=text)
+    problems = problems_of(docs)
+    assert (
+        f"the vote on the charges in case {case.uuid} did not leave {ready.frank.uuid}, a party to the case, "
+        "out of its electorate"
+    ) in " ".join(problems), problems
+
+
+def test_a_ballot_cast_by_a_party_is_caught(ready):
+    case = _closed_by_the_rules(ready)
+    docs = documents()
+    at = find(docs, "vote.cast")
+    forged = copy.deepcopy(docs[at])
+    forged["actor"] = forged["payload"]["voter"] = str(ready.bob.uuid)
+    docs.insert(at + 1, forged)
+    problems = problems_of(docs)
+    assert (
+        f"{ready.bob.uuid}, a party to the case, voted in the vote on the charges in case {case.uuid}"
+    ) in " ".join(problems), problems
+
+
+def test_a_vote_called_before_parties_were_left_out_is_noted_not_judged(ready):
+    _closed_by_the_rules(ready)
+    docs = documents()
+    del docs[find(docs, "discipline.vote_called")]["payload"]["parties"]
+    verdict = verify_forged(docs)
+    assert verdict.problems == []
+    assert any("before the parties to a case were left out" in n for n in verdict.notes), verdict.notes

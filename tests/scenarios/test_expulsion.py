@@ -104,20 +104,26 @@ def test_expulsion_without_charges_and_hearing_is_refused(cast, monkeypatch):
     vote = called.json()
     assert datetime.fromisoformat(vote["closes_at"]) == clock["now"] + timedelta(days=7)
 
-    # 7. Alice and Bob vote to expel at once, and Alice closes the vote with 2 of 4 having voted: refused.
+    # 7. Alice brought the charges and Frank faces them: neither votes on the case. Bob votes to expel at
+    #    once, and Alice closes the vote with 1 of the 2 members entitled having voted: refused.
     votes = f"/api/v1/motions/votes/{vote['vote']}"
-    for user in (cast.alice, cast.bob):
-        assert post(cast.api(user), votes + "/cast", {"choice": "yes"}).status_code == 200
+    for party in (cast.alice, cast.frank):
+        refused = post(cast.api(party), votes + "/cast", {"choice": "yes"})
+        assert refused.status_code == 403
+        assert refused.json()["code"] == "permission_denied"
+        assert refused.json()["detail"] == "As a party to this case you do not vote on it."
+    case_page = cast.client(cast.frank).get(f"/membership/cases/{case['uuid']}/").content.decode()
+    assert "As a party to this case you do not vote on it." in case_page
+    assert post(cast.api(cast.bob), votes + "/cast", {"choice": "yes"}).status_code == 200
     early = post(chair, votes + "/close")
     assert early.status_code == 409
     assert early.json()["code"] == "poll_still_open"
     assert early.json()["detail"] == "This vote stays open until its closing time unless everyone has voted."
 
-    # 8. Erin and Frank vote against during the week. At the closing time the rules close the vote:
-    #    2 for and 2 against is short of two thirds, so the charges are dismissed and Frank stays.
+    # 8. Erin votes against during the week. At the closing time the rules close the vote: 1 for and
+    #    1 against is short of two thirds, so the charges are dismissed and Frank stays.
     clock["now"] += timedelta(days=3)
-    for user in (cast.erin, cast.frank):
-        assert post(cast.api(user), votes + "/cast", {"choice": "no"}).status_code == 200
+    assert post(cast.api(cast.erin), votes + "/cast", {"choice": "no"}).status_code == 200
     clock["now"] = now + timedelta(days=22)
     assert motion_tasks.close_due_vote.call(vote["vote"]) == "rejected"
     assert DisciplineCase.objects.get(uuid=case["uuid"]).status == DisciplineCase.Status.DISMISSED

@@ -346,6 +346,9 @@ def _vote_opened(replay: Replay, item: Item) -> None:
     if text is not None and p.get("text_sha256") not in (None, _sha256(text)):
         replay.problem(item, f"vote {vote} was opened on a text that is not the motion's recorded text")
     electorate: set[str] | None = None
+    # Parties to what the vote decides (a discipline case) are left out of its electorate.
+    named_parties = p.get("parties")
+    parties = {str(v) for v in named_parties} if isinstance(named_parties, list) else set()
     listed = p.get("voters")
     if isinstance(listed, list):
         electorate = {str(v) for v in listed}
@@ -357,6 +360,8 @@ def _vote_opened(replay: Replay, item: Item) -> None:
             if before is None and "members_before" in p
             else recorded_voters(replay, item.council, before)
         )
+        if rebuilt is not None:
+            rebuilt -= parties
         digest = p.get("electorate_sha256")
         if (
             rebuilt is not None
@@ -384,6 +389,10 @@ def _vote_opened(replay: Replay, item: Item) -> None:
         "allow_change": bool(p.get("allow_change")),
         "electorate": electorate,
         "size": size if isinstance(size, int) else None,
+        "parties": parties,
+        # The parties to the case a vote on charges or an appeal decides, who may not vote in it, and
+        # how the record names that vote: set by the entry that calls it.
+        "barred": None,
         "threshold": p.get("threshold"),
         "quorum": p.get("quorum"),
         "opened_at": item.at,
@@ -436,6 +445,8 @@ def _check_voter(replay: Replay, item: Item, vote: dict[str, Any]) -> str | None
         replay.problem(item, f"voter {voter}'s ballot was cast by someone else ({item.actor})")
     if vote["electorate"] is not None and voter not in vote["electorate"]:
         replay.problem(item, f"{voter} voted but was not in the electorate frozen when the vote opened")
+    if vote["barred"] is not None and voter in vote["barred"][1]:
+        replay.problem(item, f"{voter}, a party to the case, voted in {vote['barred'][0]}")
     return voter
 
 
@@ -551,7 +562,7 @@ def _check_early_close(replay: Replay, item: Item, vote: dict[str, Any]) -> None
         return
     voted = len(vote["participants"])
     if closed_at is None or polls.closes_too_early(
-        closes_at=closes_at, at=closed_at, by_rules=False, turnout=voted, electorate=size
+        closes_at=closes_at, at=closed_at, turnout=voted, electorate=size
     ):
         # A vote the constitution keeps open, or a recall vote, is named by what it decides.
         name = vote["kept_open"] or (
@@ -1241,7 +1252,7 @@ def _check_poll_closed(replay: Replay, item: Item, name: str, election: dict[str
         )
         return voted
     if closed_at is None or polls.closes_too_early(
-        closes_at=closes_at, at=closed_at, by_rules=False, turnout=voted, electorate=size
+        closes_at=closes_at, at=closed_at, turnout=voted, electorate=size
     ):
         by = f" by {item.actor}" if item.actor is not None else ""
         replay.problem(
@@ -1738,6 +1749,7 @@ def _charged(replay: Replay, item: Item) -> None:
         "member": p.get("member"),
         "penalty": p.get("penalty"),
         "suspension_days": p.get("suspension_days"),
+        "accuser": item.actor,
         "hearing_at": hearing_at,
         "status": "charged",
         "motion": None,
@@ -1800,7 +1812,9 @@ def _discipline_vote_called(replay: Replay, item: Item) -> None:
         replay.problem(
             item, f"case {uuid} was put to a vote held at {vote['threshold']}, short of {p.get('threshold')}"
         )
-    _check_vote_length(replay, item, f"the vote on the charges in case {uuid}", kind="discipline")
+    name = f"the vote on the charges in case {uuid}"
+    _check_vote_length(replay, item, name, kind="discipline")
+    _check_parties(replay, item, name, case)
     case.update(status="voting", motion=p.get("motion"), threshold=p.get("threshold"))
 
 
@@ -1857,6 +1871,35 @@ def _check_vote_length(replay: Replay, item: Item, name: str, *, kind: str) -> N
         )
     except InvalidInputError as exc:
         replay.problem(item, f"{name} was opened with a closing time the constitution refuses: {exc.message}")
+
+
+def _check_parties(replay: Replay, item: Item, name: str, case: Mapping[str, Any] | None) -> None:
+    """Nobody judges their own cause: the accused and whoever brought the charges do not vote on the
+    charges or on an appeal. The call names them (`parties`), and its vote left them out of its electorate.
+
+    Calls from before the rule (no `parties`) are noted, not judged. Where the case lies in a council the
+    reader may not see (an appeal heard above), the parties the call names are checked.
+    """
+    p = item.payload
+    vote: dict[str, Any] | None = replay.table("votes").get(p.get("vote") or "")
+    if vote is None:
+        return
+    if "parties" not in p:
+        replay.note(
+            "some votes on charges or appeals were called before the parties to a case were left out of "
+            "them: whether a party voted was not checked"
+        )
+        return
+    listed = p.get("parties")
+    named = [str(v) for v in listed] if isinstance(listed, list) else []
+    parties = named if case is None else [str(case["member"]), str(case["accuser"])]
+    if sorted(named) != sorted(parties):
+        replay.problem(item, f"{name} does not name the accused and whoever brought the charges as parties")
+    for party in parties:
+        electorate = vote["electorate"]
+        if party not in vote["parties"] or (electorate is not None and party in electorate):
+            replay.problem(item, f"{name} did not leave {party}, a party to the case, out of its electorate")
+    vote["barred"] = (name, set(parties))
 
 
 @rule("membership.admission_vote_called", "membership.approval_vote_called")
@@ -2037,7 +2080,9 @@ def _appeal_vote_called(replay: Replay, item: Item) -> None:
     uuid, appeal = found
     if appeal["status"] != "lodged":
         replay.problem(item, f"appeal {uuid} was put to the vote while it was {appeal['status']}")
-    _check_vote_length(replay, item, f"the vote on appeal {uuid}", kind="discipline")
+    name = f"the vote on appeal {uuid}"
+    _check_vote_length(replay, item, name, kind="discipline")
+    _check_parties(replay, item, name, appeal["case"])
     appeal.update(status="voting", motion=item.payload.get("motion"))
 
 

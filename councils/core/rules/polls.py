@@ -5,7 +5,8 @@ close it before then only once everyone entitled to vote has voted: whoever
 chairs it cannot close it while their side leads or hold it open until their
 side has turned out. At the closing time the rules close it. A poll without
 one (a motion vote opened without it, or an election opened before elections
-had one) is closed by hand.
+had one) is closed by hand. The rules close nothing early either: a close with
+no officer named is held to the same closing time.
 
 The same functions decide in the app and in the offline verifier.
 """
@@ -67,23 +68,22 @@ def check_in_time(*, closes_at: datetime | None, now: datetime) -> None:
         raise ConflictError("Voting time is over.", code="voting_time_over")
 
 
-def closes_too_early(
-    *, closes_at: datetime | None, at: datetime, by_rules: bool, turnout: int, electorate: int
-) -> bool:
-    """Whether closing at `at` is refused: an officer before the closing time, with someone yet to vote."""
-    return not by_rules and closes_at is not None and at < closes_at and turnout < electorate
+def closes_too_early(*, closes_at: datetime | None, at: datetime, turnout: int, electorate: int) -> bool:
+    """Whether closing at `at` is refused: before the closing time, with someone yet to vote.
+
+    The same for an officer and for the rules: the rules close a poll at its closing time, never before.
+    """
+    return closes_at is not None and at < closes_at and turnout < electorate
 
 
 def check_close(
-    *, closes_at: datetime | None, now: datetime, by_rules: bool, turnout: int, electorate: int, what: str
+    *, closes_at: datetime | None, now: datetime, turnout: int, electorate: int, what: str
 ) -> None:
-    """Refuse an officer's close before the closing time while someone has yet to vote.
+    """Refuse a close before the closing time while someone has yet to vote, whoever closes.
 
     `what` names the poll in the message: a motion's "vote", an election's "poll".
     """
-    if closes_too_early(
-        closes_at=closes_at, at=now, by_rules=by_rules, turnout=turnout, electorate=electorate
-    ):
+    if closes_too_early(closes_at=closes_at, at=now, turnout=turnout, electorate=electorate):
         raise ConflictError(
             f"This {what} stays open until its closing time unless everyone has voted.",
             code="poll_still_open",

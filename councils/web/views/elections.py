@@ -86,7 +86,6 @@ def _context(
         and polls.closes_too_early(
             closes_at=election.closes_at,
             at=timezone.now(),
-            by_rules=False,
             turnout=turnout,
             electorate=election.electorate_size,
         ),

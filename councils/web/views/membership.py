@@ -421,6 +421,8 @@ def _case_context(
         else None,
         "appeal_until": appeal_until if may_appeal else None,
         "may_call": may_call,
+        # The accused and their accuser are left out of the votes on the case and its appeals.
+        "is_party": user.is_authenticated and user.id in (case.membership.user_id, case.charged_by_id),
         "vote_form": (vote_form or _vote_form(case.council, prefix="vote")) if may_call else None,
         "may_withdraw": is_open and permissions.can(user, "withdraw", case),
         # The rules refuse to end a suspension before it is served: say when, rather than offer it.

@@ -93,6 +93,7 @@ def _vote_context(request: HttpRequest, vote: Vote | None) -> dict[str, Any]:
         "live": live,
         "result": queries.result_of(vote=vote),
         "eligible": vote.is_open and permissions.can(user, "vote", vote),
+        "party": permissions.is_party(user, vote),
         "voted": queries.has_voted(vote=vote, user=user),
         "my_choice": queries.my_named_choice(vote=vote, user=user),
         "may_close": vote.is_open and permissions.can(user, "close_vote", vote),
@@ -101,7 +102,6 @@ def _vote_context(request: HttpRequest, vote: Vote | None) -> dict[str, Any]:
         and polls.closes_too_early(
             closes_at=vote.closes_at,
             at=timezone.now(),
-            by_rules=False,
             turnout=live["turnout"],
             electorate=vote.electorate_size,
         ),

@@ -18,6 +18,8 @@ from councils.core.rules.constitution import Constitution
 
 BASE, PARENT = "c-1", "c-2"
 MEMBERS = ["u-a", "u-b", "u-c", "u-x"]
+# The accused (u-x) and their accuser (u-a) vote neither on the charges nor on an appeal.
+PARTIES = ["u-x", "u-a"]
 DELEGATES = ["d-1", "d-2"]
 CASE = "case-1"
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -40,11 +42,18 @@ def doc(
 
 
 def vote(
-    council: str, motion: str, voters: list[str], yes: list[str], threshold: str, at: datetime
+    council: str,
+    motion: str,
+    voters: list[str],
+    yes: list[str],
+    threshold: str,
+    at: datetime,
+    parties: list[str] | None = None,
 ) -> list[Doc]:
     """A motion put to a named vote of `council`, open for the days the constitution sets, and closed.
 
-    Everyone votes at once, so an officer may close it as soon as they have.
+    Everyone votes at once, so an officer may close it as soon as they have. `parties` to a case are
+    left out of the electorate.
     """
     text = f"Decide {motion}."
     result = vote_rules.compute_result(
@@ -68,6 +77,7 @@ def vote(
                 "electorate": len(voters),
                 "electorate_sha256": vote_rules.electorate_digest(voter_uuids=voters, text=text),
                 "text_sha256": hashlib.sha256(text.encode()).hexdigest(),
+                **({"parties": sorted(parties)} if parties else {}),
             },
             at=at,
             council=council,
@@ -129,8 +139,9 @@ def case_record(*, penalty: str = "expulsion", upheld: bool = True) -> list[Doc]
         doc("discipline.defence_submitted", {"case": CASE, "constitution": 1}, actor="u-x", at=T0),
         doc("discipline.heard", {"case": CASE, "constitution": 1}, actor="u-a"),
     ]
+    voters = [m for m in MEMBERS if m not in PARTIES]
     ballots = vote(
-        BASE, "mo-case", MEMBERS, ["u-a", "u-b", "u-c"] if upheld else ["u-a"], "two_thirds", HEARING
+        BASE, "mo-case", voters, voters if upheld else ["u-b"], "two_thirds", HEARING, parties=PARTIES
     )
     called = doc(
         "discipline.vote_called",
@@ -140,6 +151,7 @@ def case_record(*, penalty: str = "expulsion", upheld: bool = True) -> list[Doc]
             "vote": "v-mo-case",
             "threshold": "two_thirds",
             "min_days": 7,
+            "parties": PARTIES,
             "constitution": 1,
         },
         actor="u-a",
@@ -182,7 +194,9 @@ def appeal(docs: list[Doc], *, n: int, allowed: bool, at: datetime) -> list[Doc]
         at=at,
         council=PARENT,
     )
-    ballots = vote(PARENT, f"mo-ap-{n}", DELEGATES, DELEGATES if allowed else [], "simple", at)
+    ballots = vote(
+        PARENT, f"mo-ap-{n}", DELEGATES, DELEGATES if allowed else [], "simple", at, parties=PARTIES
+    )
     called = doc(
         "discipline.appeal_vote_called",
         {
@@ -190,6 +204,7 @@ def appeal(docs: list[Doc], *, n: int, allowed: bool, at: datetime) -> list[Doc]
             "motion": f"mo-ap-{n}",
             "vote": f"v-mo-ap-{n}",
             "min_days": 7,
+            "parties": PARTIES,
             "constitution": 1,
         },
         at=at,
@@ -745,13 +760,13 @@ def rushed_close(docs: list[Doc], motion: str, *, voters: list[str], actor: str 
 
 def test_a_vote_on_charges_closed_by_the_chair_while_members_had_yet_to_vote_is_caught():
     docs = case_record(upheld=False)
-    rushed_close(docs, "mo-case", voters=["u-a", "u-b"], actor="u-a")
+    rushed_close(docs, "mo-case", voters=["u-b"], actor="u-a")
     docs[-1]["event"] = "member.expelled"
     docs[-1]["payload"].update(membership="m-u-x", member="u-x")
     closes = HEARING + MIN_DAYS
     assert messages(docs) == [
         f"the vote on the charges in case {CASE} was closed by u-a before its closing time "
-        f"({closes:%Y-%m-%d %H:%M} UTC) with 2 of 4 members entitled having voted; it had to stay open "
+        f"({closes:%Y-%m-%d %H:%M} UTC) with 1 of 2 members entitled having voted; it had to stay open "
         "until then unless all had voted"
     ]
 
@@ -759,7 +774,7 @@ def test_a_vote_on_charges_closed_by_the_chair_while_members_had_yet_to_vote_is_
 def test_a_vote_on_charges_closed_early_with_no_officer_named_is_caught():
     """The rules close a vote at its closing time: an early close recorded as theirs is no excuse."""
     docs = case_record()
-    rushed_close(docs, "mo-case", voters=["u-a", "u-b", "u-c"], actor=None)
+    rushed_close(docs, "mo-case", voters=["u-b"], actor=None)
     problems = messages(docs)
     assert len(problems) == 1 and problems[0].startswith(
         f"the vote on the charges in case {CASE} was closed before its closing time"

@@ -57,27 +57,21 @@ def test_a_ballot_at_or_after_the_closing_time_is_refused():
 
 
 @pytest.mark.parametrize(
-    ("closes_at", "at", "by_rules", "turnout", "refused"),
+    ("closes_at", "at", "turnout", "refused"),
     [
-        (CLOSES, CLOSES - timedelta(hours=1), False, 2, True),  # an officer, early, someone yet to vote
-        (CLOSES, CLOSES - timedelta(hours=1), False, 3, False),  # everyone has voted
-        (CLOSES, CLOSES, False, 0, False),  # at the closing time
-        (CLOSES, CLOSES - timedelta(hours=1), True, 0, False),  # the rules themselves
-        (None, OPENS, False, 0, False),  # no closing time: closed by hand
+        (CLOSES, CLOSES - timedelta(hours=1), 2, True),  # early, someone yet to vote
+        (CLOSES, CLOSES - timedelta(hours=1), 3, False),  # everyone has voted
+        (CLOSES, CLOSES, 0, False),  # at the closing time
+        (None, OPENS, 0, False),  # no closing time: closed by hand
     ],
 )
-def test_an_officers_early_close_is_refused_until_everyone_has_voted(
-    closes_at, at, by_rules, turnout, refused
-):
-    assert (
-        polls.closes_too_early(closes_at=closes_at, at=at, by_rules=by_rules, turnout=turnout, electorate=3)
-        is refused
-    )
+def test_an_early_close_is_refused_until_everyone_has_voted(closes_at, at, turnout, refused):
+    assert polls.closes_too_early(closes_at=closes_at, at=at, turnout=turnout, electorate=3) is refused
 
 
 def test_the_refusal_names_the_poll():
     with pytest.raises(ConflictError, match="This poll stays open until its closing time") as refused:
-        polls.check_close(closes_at=CLOSES, now=OPENS, by_rules=False, turnout=0, electorate=3, what="poll")
+        polls.check_close(closes_at=CLOSES, now=OPENS, turnout=0, electorate=3, what="poll")
     assert refused.value.code == "poll_still_open"
 
 
