@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ def database(tmp_path: Path, django_db_blocker) -> Iterator[Path]:
     path = tmp_path / "councils.sqlite3"
     with django_db_blocker.unblock():
         yield path
-    for raw in DatabaseWrapper._idle.pop(str(path), []):
+    for raw in DatabaseWrapper._idle.pop(str(path), (None, []))[1]:
         raw.close()
 
 
@@ -69,6 +70,25 @@ def test_only_so_many_connections_are_kept(database):
     raws = [w.connection for w in wrappers]
     for wrapper in wrappers:
         wrapper.close()
-    assert DatabaseWrapper._idle[str(database)] == raws[:IDLE_CONNECTIONS]
+    assert DatabaseWrapper._idle[str(database)][1] == raws[:IDLE_CONNECTIONS]
     with pytest.raises(sqlite3.ProgrammingError):
         raws[-1].execute("SELECT 1")
+
+
+def test_a_connection_to_a_removed_file_is_closed_not_given_out(database):
+    first = opened(database)
+    raw = first.connection
+    first.close()
+    # As a restore does: the database's files are removed and it is written anew.
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(database) + suffix).unlink(missing_ok=True)
+    second = opened(database)
+    assert second.connection is not raw
+    with pytest.raises(sqlite3.ProgrammingError):
+        raw.execute("SELECT 1")
+    with second.cursor() as cursor:
+        cursor.execute("CREATE TABLE t (n integer)")
+        cursor.execute("INSERT INTO t VALUES (1)")
+    second.close()
+    with closing(sqlite3.connect(database)) as reader:
+        assert reader.execute("SELECT n FROM t").fetchall() == [(1,)]

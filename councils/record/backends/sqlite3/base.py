@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from typing import Any, ClassVar
@@ -23,25 +24,40 @@ class DatabaseWrapper(RecordingWrapperMixin, base.DatabaseWrapper):
     live part's fetch more than its queries. A connection is kept only outside
     any transaction; its pragmas (WAL, synchronous=FULL, foreign keys) are
     those it was opened with, so what is written is as durable as before.
+    Connections to a file since removed (a restore replaces the database) are
+    closed rather than given out.
     """
 
-    _idle: ClassVar[dict[str, list[sqlite3.Connection]]] = {}
+    # Per database name: the file the kept connections have open, and the connections.
+    _idle: ClassVar[dict[str, tuple[tuple[int, int] | None, list[sqlite3.Connection]]]] = {}
     _idle_lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def _file(self) -> tuple[int, int] | None:
+        try:
+            found = os.stat(self.settings_dict["NAME"])
+        except OSError:
+            return None
+        return found.st_dev, found.st_ino
 
     def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
         if not self.is_in_memory_db():
+            name, file = str(self.settings_dict["NAME"]), self._file()
             with self._idle_lock:
-                idle = self._idle.get(str(self.settings_dict["NAME"]))
-                if idle:
+                kept_for, idle = self._idle.get(name, (None, []))
+                if idle and kept_for == file:
                     return idle.pop()
+                stale = self._idle.pop(name, (None, []))[1]
+            for raw in stale:
+                raw.close()
         return super().get_new_connection(conn_params)
 
     def _close(self) -> None:
         raw = self.connection
         if raw is not None and not self.in_atomic_block and not raw.in_transaction:
+            name, file = str(self.settings_dict["NAME"]), self._file()
             with self._idle_lock:
-                idle = self._idle.setdefault(str(self.settings_dict["NAME"]), [])
-                if len(idle) < IDLE_CONNECTIONS:
+                kept_for, idle = self._idle.setdefault(name, (file, []))
+                if file is not None and kept_for == file and len(idle) < IDLE_CONNECTIONS:
                     idle.append(raw)
                     self.kept_entries = []
                     return
