@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
 
 from councils.accounts.models import User
@@ -16,6 +17,7 @@ from councils.constitution import queries as constitution_queries
 from councils.core.errors import NotFoundError
 from councils.core.ledger.encoding import format_time
 from councils.core.rules import meetings as meeting_rules
+from councils.federation import permissions as council_permissions
 from councils.federation.models import Council
 from councils.federation.queries import (
     can_see_names,
@@ -109,6 +111,58 @@ def access_meeting(*, viewer: Any, meeting_uuid: uuid_lib.UUID | str) -> Meeting
     if not permissions.can(viewer, "view", meeting):
         raise NotFoundError("No such meeting.")
     return meeting
+
+
+@dataclass(frozen=True)
+class Standing:
+    """The viewer at a meeting: `permissions.can` to view, manage and speak, and `is_present`."""
+
+    may_view: bool
+    may_manage: bool
+    may_speak: bool
+    is_present: bool
+
+
+# The viewer's holdings in the meeting's federation (federation.permissions), and their attendance.
+_STANDING_SQL = (
+    f"{council_permissions.HOLDINGS_SQL} UNION ALL SELECT 'present', meeting_id, '' "  # noqa: S608 (table names)
+    f"FROM {Attendance._meta.db_table} WHERE meeting_id = %s AND user_id = %s"
+)
+
+
+def meeting_standing(*, viewer: Any, meeting: Meeting) -> Standing:
+    """The viewer's standing at the meeting and whether they may see it, in one query.
+
+    Every delegate's page fetches the live parts at once: one query where
+    `permissions.can` for view, manage and speak and `is_present` ask five.
+    """
+    council = meeting.council
+    if not getattr(viewer, "is_authenticated", False):
+        rows: list[tuple[str, int, str]] = []
+    else:
+        params = [*council_permissions.holdings_params(viewer, council), meeting.pk, viewer.pk]
+        with connection.cursor() as cursor:
+            cursor.execute(_STANDING_SQL, params)
+            rows = cursor.fetchall()
+    rights = council_permissions.rights_from(viewer, council, rows)
+    return Standing(
+        may_view=rights.may_view,
+        may_manage=rights.may_manage_meetings,
+        may_speak=rights.may_speak,
+        is_present=any(kind == "present" for kind, _, _ in rows),
+    )
+
+
+def access_meeting_standing(*, viewer: Any, meeting_uuid: uuid_lib.UUID | str) -> tuple[Meeting, Standing]:
+    """`access_meeting`, and the viewer's standing at the meeting: two queries."""
+    try:
+        meeting = Meeting.objects.select_related("council", "council__parent").get(uuid=meeting_uuid)
+    except (Meeting.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise NotFoundError("No such meeting.") from None
+    standing = meeting_standing(viewer=viewer, meeting=meeting)
+    if not standing.may_view:
+        raise NotFoundError("No such meeting.")
+    return meeting, standing
 
 
 def _access_child(model: Any, viewer: Any, key: uuid_lib.UUID | str, path: str, what: str) -> Any:

@@ -35,18 +35,28 @@ LIVE_PARTS = ("speakers", "agenda", "attendance", "absent")
 
 
 def _context(
-    request: HttpRequest, meeting: Meeting, *, part: str | None = None, **extra: Any
+    request: HttpRequest,
+    meeting: Meeting,
+    *,
+    part: str | None = None,
+    standing: queries.Standing | None = None,
+    **extra: Any,
 ) -> dict[str, Any]:
-    """What the meeting page shows; given a `part`, only what its live parts show."""
+    """What the meeting page shows; given a `part`, only what its live parts show.
+
+    `standing` is the viewer's at the meeting when it was read with it (else read here).
+    """
     # Thousands of delegates refresh the live parts at once: each part reads only what it shows.
     # The attendance list alone is a row per person present; the speakers' list is read once per
     # change for all of them (queries.get_floor).
     items = queries.list_items(meeting=meeting) if part in (None, "agenda") else []
     floor = queries.get_floor(meeting=meeting) if part in (None, "speakers") else None
-    may_manage = permissions.can(request.user, "manage", meeting)
+    if standing is None:
+        standing = queries.meeting_standing(viewer=request.user, meeting=meeting)
+    may_manage = standing.may_manage
     chairing = part is None and may_manage
     attendance = part in (None, "attendance")
-    may_speak = part in (None, "speakers") and permissions.can(request.user, "speak", meeting)
+    may_speak = part in (None, "speakers") and standing.may_speak
     # Only those present ask to speak; the others are told to press "I am here" first.
     asks_presence = attendance or (part == "speakers" and floor is not None and may_speak)
     return {
@@ -66,7 +76,7 @@ def _context(
         "absent": told_apart(queries.list_absent(meeting=meeting))
         if may_manage and part in (None, "absent") and meeting.status == Meeting.Status.OPEN
         else [],
-        "is_present": asks_presence and queries.is_present(meeting=meeting, user=request.user),
+        "is_present": asks_presence and standing.is_present,
         # Petitions and report backs are forced onto the agenda; the chair cannot add them by hand.
         "kinds": [(k, label) for k, label in AgendaItem.Kind.choices if k not in actions.FORCED_KINDS],
         # A meeting opens no earlier than the time it was called for; say so rather than offer a refusal.
@@ -82,12 +92,12 @@ def _context(
 @domain_errors
 def meeting_detail(request: HttpRequest, meeting_id: UUID) -> HttpResponse:
     """The meeting page; to htmx, the one live part `?part=` names (the speakers' list by default)."""
-    meeting = queries.access_meeting(viewer=request.user, meeting_uuid=meeting_id)
+    meeting, standing = queries.access_meeting_standing(viewer=request.user, meeting_uuid=meeting_id)
     return live_page(
         request,
         "web/meetings/detail.html",
         parts=LIVE_PARTS,
-        context=lambda part: _context(request, meeting, part=part),
+        context=lambda part: _context(request, meeting, part=part, standing=standing),
     )
 
 
