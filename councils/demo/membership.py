@@ -67,7 +67,7 @@ def _person(username: str, name: str) -> User:
 
 
 def build_membership(demo: Demo) -> None:
-    """Admissions and a transfer in progress, a discipline case awaiting its hearing, and a platform."""
+    """Admissions, a transfer and a new council in progress, a case awaiting its hearing, and a platform."""
     riverside = next(c for c in demo.workplaces if c.name == "Riverside Depot")
     harbour = next(c for c in demo.workplaces if c.name == "Harbour Works")
     bob, erin, frank, dave = (demo.cast[n] for n in ("bob", "erin", "frank", "dave"))
@@ -102,6 +102,22 @@ def build_membership(demo: Demo) -> None:
             statement="I moved from the harbour yard to the depot workshop this autumn.",
             now=start + timedelta(days=6),
         )
+        # Harbour Works' night shift asks Eastside District for a council of its own; one more founder
+        # is needed before the district can vote on it (dave may consent).
+        night_shift = list(
+            Membership.objects.filter(council=harbour, status=Membership.Status.FULL, ended_at__isnull=True)
+            .exclude(user__username__in=list(demo.cast))
+            .exclude(pk=mover.pk)
+            .order_by("-user__username")[:2]
+        )
+        proposal = ma.propose_formation(
+            actor=night_shift[0].user,
+            parent=harbour.parent,
+            name="Harbour Night Shift",
+            reason="The night shift works apart from the day yard and cannot attend its meetings.",
+            now=start + timedelta(days=6),
+        )
+        ma.sign_formation(actor=night_shift[1].user, formation=proposal, now=start + timedelta(days=7))
         accused = (
             Membership.objects.filter(council=riverside, status=Membership.Status.FULL, ended_at__isnull=True)
             .exclude(user__username__in=list(demo.cast))

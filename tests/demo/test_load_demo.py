@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import Client
 
+from councils.accounts.models import User
 from councils.federation.models import Council, Membership, Office, Seat
 from councils.meetings.models import Meeting
 from councils.motions.models import Motion
@@ -147,3 +149,15 @@ def test_demo_has_a_riverside_meeting_in_session(demo):
     assert len([s for s in speakers if s[1] == "waiting"]) == 2
     present = set(meeting.attendance.values_list("user__username", flat=True))
     assert {username for username, _ in speakers} <= present, "only people present speak"
+
+
+@pytest.mark.django_db
+def test_demo_has_a_council_forming_that_dave_may_found(demo):
+    from councils.membership.models import Formation
+
+    [proposal] = Formation.objects.filter(parent__name="Eastside District", name="Harbour Night Shift")
+    assert proposal.is_open and proposal.signatures.count() == 2
+    client = Client()
+    client.force_login(User.objects.get(username="dave"))
+    page = client.get(f"/membership/formations/{proposal.uuid}/").content.decode()
+    assert "Harbour Night Shift" in page and "Consent to found this council" in page
