@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import DisallowedHost, RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from ninja import Field, NinjaAPI, Schema
@@ -201,11 +201,26 @@ def unknown_endpoint(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _host_allowed(request: HttpRequest) -> bool:
+    try:
+        request.get_host()
+    except DisallowedHost:
+        return False
+    return True
+
+
+# Headers that describe the body replaced, not the answer: the problem document sets its own.
+_BODY_HEADERS = frozenset({"content-type", "content-length", "content-security-policy"})
+
+
 class ProblemMiddleware:
     """Turn the errors Django and ninja answer outside the API's handlers into problem+json.
 
-    A method a path does not take (405) and crashes (500) would otherwise come
-    back as HTML or plain text.
+    A method a path does not take (405), crashes (500) and a Host the site does not
+    answer for (400, refused by the middleware that first reads it) would otherwise come
+    back as HTML or plain text. It runs first (settings.MIDDLEWARE), so it sees every
+    answer; the document it sends keeps the headers the other middleware gave the answer
+    it replaces (security headers, Cache-Control, Vary, cookies).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -227,9 +242,20 @@ class ProblemMiddleware:
                 detail=f"{request.method} is not allowed here; use {allowed}.",
                 code="method_not_allowed",
             )
-            converted["Allow"] = allowed
+        elif status == 400 and not _host_allowed(request):
+            converted = problem(
+                request,
+                status=400,
+                title=_TITLES[400],
+                detail="The request's Host header names a host this server does not answer for.",
+                code="disallowed_host",
+            )
         else:
             converted = problem(request, status=status, title=_TITLES.get(status, "Error"))
+        for header, value in response.items():
+            if header.lower() not in _BODY_HEADERS:
+                converted[header] = value
+        converted.cookies = response.cookies
         return converted
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:

@@ -79,6 +79,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that it turns into problem+json the API answers the others give, a bad Host among them.
+    "councils.api.problems.ProblemMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "servestatic.middleware.ServeStaticMiddleware",
     "councils.web.headers.SecurityHeadersMiddleware",
@@ -90,7 +92,6 @@ MIDDLEWARE = [
     "councils.accounts.middleware.PrivateResponseMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "councils.api.problems.ProblemMiddleware",
 ]
 
 ROOT_URLCONF = "councils.config.urls"

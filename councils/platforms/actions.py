@@ -13,6 +13,8 @@ from django.db import IntegrityError, transaction
 from councils.accounts.models import User
 from councils.constitution import queries as constitution_queries
 from councils.core.errors import ConflictError, InvalidInputError
+from councils.elections import queries as election_queries
+from councils.elections.models import Candidacy, Election
 from councils.federation.models import Council, Federation, Membership
 from councils.live.publish import publish_on_commit
 from councils.mandates import actions as mandate_actions
@@ -153,6 +155,21 @@ def publish_document(
     return document
 
 
+def _slate_election(actor: User, platform: Platform, election_uuid: uuid_lib.UUID | str) -> Election:
+    """The election a slate is run in, locked until the slate is published; refused if it cannot have one."""
+    found = election_queries.access_election(viewer=actor, election_uuid=election_uuid)
+    if found.council.federation_id != platform.federation_id:
+        raise InvalidInputError("A platform runs slates only in the elections of its own federation.")
+    election = Election.objects.select_for_update(of=("self",)).select_related("council").get(pk=found.pk)
+    if election.status not in (Election.Status.NOMINATING, Election.Status.VOTING):
+        raise ConflictError(
+            f"The election is {election.get_status_display().lower()}: "
+            "a slate is run only while it takes nominations or ballots.",
+            code="election_state",
+        )
+    return election
+
+
 @transaction.atomic
 def run_slate(
     *,
@@ -163,14 +180,18 @@ def run_slate(
     candidates: list[str],
     now: datetime,
 ) -> Slate:
-    """Publish the platform's slate of candidates for an election, in order."""
+    """Publish the platform's slate of candidates for an election, in order.
+
+    The election must be one of the platform's federation the actor can see, still taking
+    nominations or ballots, and everyone on the slate must be nominated in it and not withdrawn.
+    """
     permissions.require(actor, "run_slate", platform)
     title = _clean(title, "slate's title", 200)
+    election = _slate_election(actor, platform, election_uuid)
     try:
-        election = uuid_lib.UUID(str(election_uuid))
         ordered = [str(uuid_lib.UUID(str(c))) for c in candidates]
     except ValueError:
-        raise InvalidInputError("Elections and candidates are named by their UUIDs.") from None
+        raise InvalidInputError("Candidates are named by their UUIDs.") from None
     if not ordered:
         raise InvalidInputError("A slate names at least one candidate.")
     if len(ordered) > SLATE_MAX:
@@ -191,8 +212,20 @@ def run_slate(
         raise InvalidInputError(
             f"Only full members of the federation can stand; not eligible: {', '.join(missing)}."
         )
+    standing = set(
+        str(u)
+        for u in Candidacy.objects.filter(
+            election=election, withdrawn_at__isnull=True, candidate__uuid__in=ordered
+        ).values_list("candidate__uuid", flat=True)
+    )
+    missing = [c for c in ordered if c not in standing]
+    if missing:
+        raise InvalidInputError(
+            f"A slate names only those nominated in {election.title} and not withdrawn; "
+            f"not standing: {', '.join(missing)}."
+        )
     slate = Slate.objects.create(
-        platform=platform, election_uuid=election, title=title, candidates=ordered, published_at=now
+        platform=platform, election_uuid=election.uuid, title=title, candidates=ordered, published_at=now
     )
     append_entry(
         event="platform.slate_published",
@@ -201,7 +234,7 @@ def run_slate(
         payload={
             "platform": str(platform.uuid),
             "slate": str(slate.uuid),
-            "election": str(election),
+            "election": str(election.uuid),
             "candidates": ordered,
             "constitution": constitution_queries.constitution_for(federation=platform.federation_id).version,
         },
@@ -209,5 +242,5 @@ def run_slate(
     )
     publish_on_commit(f"platform-{platform.uuid}", {"type": "slates.changed"})
     # The election's page shows its slates beside the candidates.
-    publish_on_commit(f"election-{election}", {"type": "slates.changed"})
+    publish_on_commit(f"election-{election.uuid}", {"type": "slates.changed"})
     return slate

@@ -18,6 +18,7 @@ from councils.core.ledger.replay import Item, replay
 from councils.federation.models import Membership
 from councils.membership import actions as membership_actions
 from councils.membership.models import Defence, DisciplineCase
+from councils.motions import actions as motion_actions
 from councils.record.actions import reveal_personal
 from councils.record.models import PersonalDatum
 from councils.record.sequencer import sequence_pending
@@ -117,6 +118,28 @@ def test_erasure_deletes_the_case_texts_and_anonymises_the_account(expelled):
         "reason": "the member asked",
     }
     assert not PersonalDatum.objects.filter(commitment__in=commitments).exists()
+
+
+def test_the_api_says_when_a_cases_texts_were_erased(expelled):
+    case = DisciplineCase.objects.get(membership__user=expelled.frank)
+    appeal = membership_actions.lodge_appeal(
+        actor=expelled.frank, case=case, grounds="The evidence was ignored.", now=HEARING + timedelta(days=1)
+    )
+    vote = membership_actions.call_appeal_vote(
+        actor=None, appeal=appeal, now=HEARING + timedelta(days=2), method="named"
+    )
+    motion_actions.cast_vote(actor=expelled.bob, vote=vote, choice="no", now=HEARING + timedelta(days=3))
+    motion_actions.close_vote(actor=None, vote=vote, now=vote.closes_at)
+    url = f"/api/v1/membership/cases/{case.uuid}"
+    before = expelled.api(expelled.alice).get(url).json()
+    assert (before["charges"], before["texts_erased_at"]) == (CHARGES, None)
+    assert before["appeals"][0]["texts_erased_at"] is None
+    actions.erase_person(actor=None, person=expelled.frank, reason="the member asked", now=LATER)
+    after = expelled.api(expelled.alice).get(url).json()
+    assert (after["charges"], after["hearing_notes"]) == ("", "")
+    assert after["texts_erased_at"] == LATER.isoformat().replace("+00:00", "Z")
+    [erased_appeal] = after["appeals"]
+    assert (erased_appeal["grounds"], erased_appeal["texts_erased_at"]) == ("", after["texts_erased_at"])
 
 
 def test_erasure_needs_a_reason_and_the_persons_own_password(expelled):

@@ -182,3 +182,25 @@ def test_crash_is_a_500_problem(cast, monkeypatch, settings):
     assert response.status_code == 500
     assert response["Content-Type"] == "application/problem+json"
     assert b"boom" not in response.content
+
+
+def test_a_host_the_site_does_not_answer_for_is_400_problem_in_the_api_only(db):
+    client = Client(raise_request_exception=False)
+    refused = client.get("/api/v1/auth/me", HTTP_HOST="councils.example.org")
+    assert refused.status_code == 400
+    assert refused["Content-Type"] == "application/problem+json"
+    assert refused.json()["code"] == "disallowed_host"
+    assert "Host header" in refused.json()["detail"]
+    # The security headers the other middleware sent stay on the document that replaces their answer.
+    assert refused["X-Content-Type-Options"] == "nosniff" and "camera=()" in refused["Permissions-Policy"]
+    page = client.get("/", HTTP_HOST="councils.example.org")
+    assert page.status_code == 400
+    assert page["Content-Type"].startswith("text/html")
+
+
+def test_a_converted_answer_keeps_the_headers_of_the_one_it_replaces(cast):
+    response = check_wrong_method(cast, API, "/api/v1/auth/me", "delete")
+    assert response["Content-Type"] == "application/problem+json"
+    assert response["X-Frame-Options"] == "DENY" and response["X-Content-Type-Options"] == "nosniff"
+    assert "Content-Security-Policy" not in response
+    assert "no-store" in response["Cache-Control"]

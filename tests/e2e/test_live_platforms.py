@@ -4,7 +4,6 @@ seconds and without a reload; what someone is typing into the form on the page s
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import pytest
@@ -12,6 +11,7 @@ import pytest
 from councils.platforms import actions
 from tests.conftest import NOW
 from tests.e2e.support import watch_policies
+from tests.membership.support import nominated_election
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -81,7 +81,7 @@ def test_a_platforms_page_shows_what_it_publishes_without_a_reload(
     actions.run_slate(
         actor=cast.bob,
         platform=platform,
-        election_uuid=uuid.uuid4(),
+        election_uuid=nominated_election(cast).uuid,
         title="Our candidates",
         candidates=[str(cast.erin.uuid)],
         now=NOW,

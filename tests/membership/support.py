@@ -13,6 +13,8 @@ from councils.accounts.models import User
 from councils.constitution.actions import adopt_initial_constitution
 from councils.constitution.models import ConstitutionVersion
 from councils.core.rules.constitution import UNSET_IN_OLDER_VERSIONS, Constitution
+from councils.elections import actions as election_actions
+from councils.elections.models import Election
 from councils.federation import actions as federation_actions
 from councils.federation.models import Council, Office, Seat
 from councils.motions import actions as motion_actions
@@ -65,6 +67,18 @@ def vote_through(
         motion_actions.cast_vote(actor=user, vote=vote, choice=choice, now=now)
     waits = vote.closes_at is not None and now < vote.closes_at and len(ballots) < vote.electorate_size
     return motion_actions.close_vote(actor=None, vote=vote, now=vote.closes_at if waits else now)
+
+
+def nominated_election(
+    cast: Any, *, title: str = "Delegates 2027", nominees: Iterable[User] | None = None
+) -> Election:
+    """An election of Riverside's delegates taking nominations, `nominees` (erin, frank, alice) standing."""
+    election = election_actions.call_election(
+        actor=cast.alice, council=cast.riverside, kind="delegates", title=title, seats=2, now=NOW
+    )
+    for person in (cast.erin, cast.frank, cast.alice) if nominees is None else nominees:
+        election_actions.nominate(actor=person, election=election, candidate=person, now=NOW)
+    return election
 
 
 def seat(cast: Any, *, from_council: Council, users: Iterable[User]) -> None:

@@ -5,7 +5,6 @@ viewer more than the whole page shows them, and joining or leaving is never told
 from __future__ import annotations
 
 import re
-import uuid
 
 import pytest
 
@@ -14,7 +13,7 @@ from councils.federation.models import Office
 from councils.platforms import actions
 from councils.platforms.models import Platform
 from councils.web.views.platforms import DETAIL_PARTS, LIST_PARTS
-from tests.membership.support import NOW, adopt
+from tests.membership.support import NOW, adopt, nominated_election
 from tests.web.parts import get_part, hear, parts_within_page
 
 LIST = "/platforms/"
@@ -45,7 +44,7 @@ def _slate(cast, platform: Platform) -> None:
     actions.run_slate(
         actor=cast.bob,
         platform=platform,
-        election_uuid=uuid.uuid4(),
+        election_uuid=nominated_election(cast).uuid,
         title="Our candidates",
         candidates=[str(cast.erin.uuid)],
         now=NOW,

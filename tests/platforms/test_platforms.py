@@ -5,13 +5,16 @@ import uuid
 import pytest
 from django.utils import timezone
 
-from councils.core.errors import ConflictError, InvalidInputError, PermissionDeniedError
+from councils.core.errors import ConflictError, InvalidInputError, NotFoundError, PermissionDeniedError
+from councils.elections import actions as election_actions
+from councils.elections.models import Election
 from councils.federation import actions as federation_actions
-from councils.federation.models import Office
+from councils.federation.models import Council, Office
 from councils.platforms import actions, queries
 from councils.platforms.models import Platform
 from councils.record.models import Entry
-from tests.membership.support import NOW, adopt, payloads
+from tests.conftest import make_user
+from tests.membership.support import NOW, adopt, nominated_election, payloads
 from tests.personas import API, check, check_invalid, check_wrong_method
 
 
@@ -82,40 +85,75 @@ def test_document_reaches_members_of_the_councils_concerned_only(cast, platform)
         )
 
 
-def test_slate_names_full_members_only(cast, platform):
-    election = uuid.uuid4()
-    slate = actions.run_slate(
+def _slate(cast, platform, election, candidates):
+    return actions.run_slate(
         actor=cast.bob,
         platform=platform,
         election_uuid=election,
         title="Slate",
-        candidates=[str(cast.erin.uuid), str(cast.bob.uuid)],
+        candidates=[str(p.uuid) for p in candidates],
         now=NOW,
     )
+
+
+def test_slate_names_full_members_only(cast, platform):
+    election = nominated_election(cast, nominees=[cast.erin, cast.bob]).uuid
+    slate = _slate(cast, platform, election, [cast.erin, cast.bob])
     assert slate.candidates == [str(cast.erin.uuid), str(cast.bob.uuid)]
     assert list(queries.list_slates_for_election(viewer=cast.dave, election_uuid=election)) == [slate]
+    [entry] = payloads("platform.slate_published")
+    assert entry["election"] == str(election)
     # A slate is read by whoever may see its platform: the federation's members.
-    from tests.conftest import make_user
-
     assert not queries.list_slates_for_election(viewer=make_user("sam", "Sam"), election_uuid=election)
     with pytest.raises(InvalidInputError, match="not eligible"):
-        actions.run_slate(
-            actor=cast.bob,
-            platform=platform,
-            election_uuid=election,
-            title="Slate",
-            candidates=[str(cast.carol.uuid)],
-            now=NOW,
-        )
+        _slate(cast, platform, election, [cast.carol])
     with pytest.raises(InvalidInputError, match="twice"):
-        actions.run_slate(
-            actor=cast.bob,
-            platform=platform,
-            election_uuid=election,
-            title="Slate",
-            candidates=[str(cast.bob.uuid), str(cast.bob.uuid)],
-            now=NOW,
-        )
+        _slate(cast, platform, election, [cast.bob, cast.bob])
+
+
+def test_a_slate_is_run_only_in_a_real_election_of_the_federation(cast, platform):
+    with pytest.raises(NotFoundError, match="No such election"):
+        _slate(cast, platform, uuid.uuid4(), [cast.bob])
+    other = federation_actions.create_federation(actor=None, name="Other Federation", now=NOW)
+    dock = federation_actions.create_council(
+        actor=None,
+        federation=other,
+        name="Dock",
+        kind="workplace",
+        parent=None,
+        is_base=True,
+        visibility=Council.Visibility.PUBLIC,
+        now=NOW,
+    )
+    elsewhere = Election.objects.create(
+        council=dock, kind="office", role="chair", title="Chair", seats=1, method="plurality", called_at=NOW
+    )
+    with pytest.raises(InvalidInputError, match="its own federation"):
+        _slate(cast, platform, elsewhere.uuid, [cast.bob])
+    assert not Entry.objects.filter(event="platform.slate_published").exists()
+
+
+@pytest.mark.parametrize(
+    "status", [Election.Status.CLOSED, Election.Status.CERTIFIED, Election.Status.FAILED]
+)
+def test_a_slate_is_refused_once_the_poll_is_over(cast, platform, status):
+    election = nominated_election(cast, nominees=[cast.bob])
+    Election.objects.filter(pk=election.pk).update(status=status)
+    with pytest.raises(ConflictError, match="only while it takes nominations or ballots") as refused:
+        _slate(cast, platform, election.uuid, [cast.bob])
+    assert refused.value.code == "election_state"
+
+
+def test_a_slate_names_only_the_elections_nominees_still_standing(cast, platform):
+    election = nominated_election(cast, nominees=[cast.erin, cast.bob])
+    with pytest.raises(InvalidInputError, match=f"not standing: {cast.frank.uuid}"):
+        _slate(cast, platform, election.uuid, [cast.erin, cast.frank])
+    election_actions.withdraw_candidacy(
+        actor=cast.erin, candidacy=election.candidacies.get(candidate=cast.erin), now=NOW
+    )
+    with pytest.raises(InvalidInputError, match=f"not standing: {cast.erin.uuid}"):
+        _slate(cast, platform, election.uuid, [cast.bob, cast.erin])
+    assert _slate(cast, platform, election.uuid, [cast.bob]).candidates == [str(cast.bob.uuid)]
 
 
 def _members_url(platform):
@@ -179,10 +217,22 @@ def test_join_leave_publish_and_slate_through_the_api(cast, platform):
     check(cast, "member", API, "post", base + "/documents", doc, expected=201)
     assert check(cast, "officer", API, "get", base + "/documents").json()["count"] == 1
     assert check(cast, "outsider", API, "get", base + "/documents").json()["count"] == 0
-    slate = {"election": str(uuid.uuid4()), "title": "Our slate", "candidates": [str(cast.bob.uuid)]}
+    election = nominated_election(cast, nominees=[cast.bob])
+    slate = {"election": str(election.uuid), "title": "Our slate", "candidates": [str(cast.bob.uuid)]}
     check(cast, "member", API, "post", base + "/slates", slate, expected=201)
     assert check(cast, "outsider", API, "get", base + "/slates").json()["count"] == 1
     check_invalid(cast, API, "post", base + "/slates", {**slate, "candidates": ["x"]}, persona="member")
+    problem = check_invalid(
+        cast, API, "post", base + "/slates", {**slate, "candidates": [str(cast.erin.uuid)]}, persona="member"
+    )
+    assert f"not standing: {cast.erin.uuid}" in problem.json()["detail"]
+    unknown = check(
+        cast, "member", API, "post", base + "/slates", {**slate, "election": str(uuid.uuid4())}, expected=404
+    )
+    assert unknown["Content-Type"] == "application/problem+json"
+    Election.objects.filter(pk=election.pk).update(status=Election.Status.CLOSED)
+    closed = check(cast, "member", API, "post", base + "/slates", slate, expected=409)
+    assert closed.json()["code"] == "election_state"
     check_invalid(cast, API, "post", base + "/documents", {**doc, "councils": []}, persona="member")
     check_wrong_method(cast, API, base + "/join", "get")
 

@@ -5,9 +5,10 @@ import uuid
 import pytest
 
 from councils.elections.models import Election
+from councils.federation.models import Council
 from councils.platforms import actions
 from councils.platforms.models import Platform, PlatformDocument, Slate
-from tests.membership.support import NOW, adopt
+from tests.membership.support import NOW, adopt, nominated_election
 from tests.personas import LOGIN, WEB, check, check_wrong_method
 
 
@@ -72,20 +73,9 @@ def test_form_publish_and_slate_on_the_web(cast, platform):
     check_wrong_method(cast, WEB, f"/platforms/{platform.uuid}/leave/", "get")
 
 
-def _election(cast, title="Delegates 2027", council=None):
-    from councils.elections.actions import call_election, nominate
-
-    election = call_election(
-        actor=cast.alice, council=council or cast.riverside, kind="delegates", title=title, seats=2, now=NOW
-    )
-    for person in (cast.erin, cast.frank, cast.alice):
-        nominate(actor=person, election=election, candidate=person, now=NOW)
-    return election
-
-
 def test_a_slate_is_run_by_choosing_the_election_then_placing_its_nominees(cast, platform):
-    election = _election(cast)
-    counted = _election(cast, "Already counted")
+    election = nominated_election(cast)
+    counted = nominated_election(cast, title="Already counted")
     Election.objects.filter(pk=counted.pk).update(status=Election.Status.CLOSED)
     client = cast.client(cast.bob)
     url = f"/platforms/{platform.uuid}/slate/"
@@ -109,7 +99,7 @@ def test_a_slate_is_run_by_choosing_the_election_then_placing_its_nominees(cast,
 
 
 def test_the_slate_form_keeps_what_was_typed_and_says_what_is_wrong(cast, platform):
-    election = _election(cast)
+    election = nominated_election(cast)
     client = cast.client(cast.bob)
     url = f"/platforms/{platform.uuid}/slate/?election={election.uuid}"
     place = {c.candidate.username: f"place_{c.uuid}" for c in election.candidacies.all()}
@@ -153,24 +143,22 @@ def test_list_page(cast, platform, django_assert_max_num_queries):
 
 
 def test_a_slate_names_its_election_and_candidates_not_their_uuids(cast, platform):
-    from councils.elections.actions import call_election
-
-    election = call_election(
-        actor=cast.alice, council=cast.riverside, kind="delegates", title="Delegates 2027", now=NOW
+    election = nominated_election(cast, nominees=[cast.erin, cast.bob])
+    actions.run_slate(
+        actor=cast.bob,
+        platform=platform,
+        election_uuid=election.uuid,
+        title="Rank and file",
+        candidates=[str(cast.erin.uuid), str(cast.bob.uuid)],
+        now=NOW,
     )
-    for election_uuid in (election.uuid, uuid.uuid4()):
-        actions.run_slate(
-            actor=cast.bob,
-            platform=platform,
-            election_uuid=election_uuid,
-            title="Rank and file",
-            candidates=[str(cast.erin.uuid), str(cast.bob.uuid)],
-            now=NOW,
-        )
-    page = cast.client(cast.dave).get(f"/platforms/{platform.uuid}/").content.decode()
+    url = f"/platforms/{platform.uuid}/"
+    page = cast.client(cast.dave).get(url).content.decode()
     assert f'href="/elections/{election.uuid}/">Delegates 2027</a>' in page
     assert "<li>Erin Walsh</li><li>Bob Novak</li>" in page
     assert str(cast.erin.uuid) not in page
-    # An election the reader may not see (or that does not exist) keeps its identifier, and no link.
-    hidden = Slate.objects.exclude(election_uuid=election.uuid).get()
-    assert f"<code>{hidden.election_uuid}</code>" in page
+    # An election the reader may not see keeps its identifier, and no link.
+    Council.objects.filter(pk=cast.riverside.pk).update(visibility=Council.Visibility.COUNCIL)
+    page = cast.client(cast.dave).get(url).content.decode()
+    assert f"<code>{election.uuid}</code>" in page
+    assert f'href="/elections/{election.uuid}/"' not in page

@@ -133,6 +133,9 @@ class AppealOut(Schema):
     council: Ref
     level: int
     grounds: str
+    texts_erased_at: datetime | None = Field(
+        description="When the appellant's personal data was erased: `grounds` is then empty."
+    )
     status: str
     lodged_at: datetime
     motion: UUID | None
@@ -147,6 +150,10 @@ class CaseOut(Schema):
     accused: Ref
     charged_by: Ref
     charges: str
+    texts_erased_at: datetime | None = Field(
+        description="When the accused's personal data was erased: `charges`, `hearing_notes`, "
+        "the defences and the appeals' grounds are then empty."
+    )
     penalty: str
     suspension_days: int | None
     status: str
@@ -229,6 +236,7 @@ def _appeal_out(appeal: Appeal) -> dict[str, Any]:
         "council": _ref(appeal.council),
         "level": appeal.level,
         "grounds": appeal.grounds,
+        "texts_erased_at": appeal.case.texts_erased_at,
         "status": appeal.status,
         "lodged_at": appeal.lodged_at,
         "motion": appeal.motion_uuid,
@@ -245,6 +253,7 @@ def case_out(case: DisciplineCase) -> dict[str, Any]:
         "accused": _ref(case.membership.user),
         "charged_by": _ref(case.charged_by),
         "charges": case.charges,
+        "texts_erased_at": case.texts_erased_at,
         "penalty": case.penalty,
         "suspension_days": case.suspension_days,
         "status": case.status,

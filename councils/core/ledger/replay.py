@@ -960,7 +960,40 @@ def _election(replay: Replay, item: Item) -> tuple[str, dict[str, Any]] | None:
 def _election_called(replay: Replay, item: Item) -> None:
     uuid = item.payload.get("election")
     if isinstance(uuid, str):
-        replay.table("elections")[uuid] = {"title": item.payload.get("title"), "opened": False}
+        replay.table("elections")[uuid] = {
+            "title": item.payload.get("title"),
+            "opened": False,
+            # Candidacy to person, of those nominated and not withdrawn: whom a slate may name.
+            "nominees": {},
+        }
+
+
+def _nominees(replay: Replay, item: Item) -> dict[str, Any] | None:
+    """The nominees of the election an entry names; None when its call is not in the entries read."""
+    election = replay.table("elections").get(item.payload.get("election") or "")
+    return None if election is None else election.get("nominees")
+
+
+@rule("election.nominated")
+def _election_nominated(replay: Replay, item: Item) -> None:
+    nominees = _nominees(replay, item)
+    if nominees is not None:
+        nominees[str(item.payload.get("candidacy"))] = item.payload.get("candidate")
+
+
+@rule("election.nominations_recorded")
+def _election_nominations_recorded(replay: Replay, item: Item) -> None:
+    nominees = _nominees(replay, item)
+    if nominees is not None:
+        for nomination in item.payload["nominations"]:
+            nominees[str(nomination["candidacy"])] = nomination["candidate"]
+
+
+@rule("election.nomination_withdrawn")
+def _election_nominee_withdrawn(replay: Replay, item: Item) -> None:
+    nominees = _nominees(replay, item)
+    if nominees is not None:
+        nominees.pop(str(item.payload.get("candidacy")), None)
 
 
 @rule("election.opened")
@@ -1482,6 +1515,33 @@ def _election_recounted(replay: Replay, item: Item) -> None:
 
 
 # The constitution's numbers, where the record holds the constitution's text.
+
+
+# Platforms: a slate is run in an election still to be polled, and names only its nominees still standing.
+
+
+@rule("platform.slate_published")
+def _slate_published(replay: Replay, item: Item) -> None:
+    uuid = item.payload.get("election")
+    election: dict[str, Any] | None = replay.table("elections").get(uuid or "")
+    if election is None or "nominees" not in election:
+        if replay.not_replayed:
+            replay.note(
+                "some slates are for elections called in entries you may not read: "
+                "their candidates were not checked"
+            )
+        else:
+            replay.problem(item, f"a slate was published for election {uuid}, which the record never called")
+        return
+    name = _election_name(election, str(uuid))
+    if election.get("closed") is not None or election.get("failed"):
+        replay.problem(item, f"a slate was published for {name} after its poll closed")
+    standing = set(election["nominees"].values())
+    outside = [str(c) for c in item.payload["candidates"] if c not in standing]
+    if outside:
+        replay.problem(
+            item, f"a slate for {name} names {', '.join(outside)}, not nominated in it or withdrawn"
+        )
 
 
 @rule("constitution.adopted")
