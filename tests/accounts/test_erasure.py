@@ -24,7 +24,7 @@ from councils.record.models import PersonalDatum
 from councils.record.sequencer import sequence_pending
 from councils.record.verification import verify_database
 from tests.conftest import PASSWORD
-from tests.membership.support import NOW, adopt, payloads, vote_through
+from tests.membership.support import NOW, adopt, payloads, seat, vote_through
 from tests.record.support import documents, find, verify_forged, verify_genuine
 
 HEARING = NOW + timedelta(days=15)
@@ -35,8 +35,17 @@ DEFENCE = "I did not; the plan leaked from the notice board."
 
 @pytest.fixture
 def expelled(cast):
-    """Frank, charged, heard and expelled by his council; the case is over and he is no longer a member."""
+    """Frank, charged, heard and expelled by his council; the case is over and he is no longer a member.
+
+    Before, he voted against a motion by name: his named votes are among what is kept about him.
+    """
     adopt(cast)
+    motion = motion_actions.table_motion(
+        actor=cast.alice, council=cast.riverside, title="Ban overtime", text="No overtime.", now=NOW
+    )
+    motion_actions.second_motion(actor=cast.erin, motion=motion, now=NOW)
+    ban = motion_actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method="named")
+    vote_through(ban, yes=[cast.alice, cast.bob, cast.erin], no=[cast.frank], now=NOW)
     case = membership_actions.bring_charges(
         actor=cast.bob,
         membership=Membership.objects.get(user=cast.frank),
@@ -54,7 +63,8 @@ def expelled(cast):
     )
     membership_actions.record_hearing(actor=cast.alice, case=case, notes="Both sides heard.", now=HEARING)
     vote = membership_actions.call_discipline_vote(actor=cast.alice, case=case, now=HEARING, method="named")
-    vote_through(vote, yes=[cast.alice, cast.bob, cast.erin], no=[cast.frank], now=HEARING)
+    # Bob brought the charges and Frank answers them: neither votes on the case.
+    vote_through(vote, yes=[cast.alice, cast.erin], now=HEARING)
     case.refresh_from_db()
     assert case.status == DisciplineCase.Status.UPHELD
     create_token(user=cast.frank, name="laptop", now=NOW)
@@ -125,10 +135,12 @@ def test_the_api_says_when_a_cases_texts_were_erased(expelled):
     appeal = membership_actions.lodge_appeal(
         actor=expelled.frank, case=case, grounds="The evidence was ignored.", now=HEARING + timedelta(days=1)
     )
+    # Bob, who brought the charges, sits in the district but does not vote on the appeal: Erin does.
+    seat(expelled, from_council=expelled.riverside, users=[expelled.erin])
     vote = membership_actions.call_appeal_vote(
         actor=None, appeal=appeal, now=HEARING + timedelta(days=2), method="named"
     )
-    motion_actions.cast_vote(actor=expelled.bob, vote=vote, choice="no", now=HEARING + timedelta(days=3))
+    motion_actions.cast_vote(actor=expelled.erin, vote=vote, choice="no", now=HEARING + timedelta(days=3))
     motion_actions.close_vote(actor=None, vote=vote, now=vote.closes_at)
     url = f"/api/v1/membership/cases/{case.uuid}"
     before = expelled.api(expelled.alice).get(url).json()
