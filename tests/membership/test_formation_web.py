@@ -95,3 +95,45 @@ def test_the_formed_council_appears_in_the_tree(ready):
     formation.refresh_from_db()
     tree = ready.client(ready.erin).get(reverse("web:council", args=[ready.district.uuid])).content.decode()
     assert f'id="child-{formation.council.uuid}">Night Shift</a>' in tree
+
+
+def test_founders_withdraw_from_the_proposal_page_until_the_vote_opens(ready):
+    formation = actions.propose_formation(
+        actor=ready.erin, parent=ready.district, name="Night Shift", reason="Organised.", now=timezone.now()
+    )
+    actions.sign_formation(actor=ready.dave, formation=formation, now=timezone.now())
+    page = reverse("web:formation", args=[formation.uuid])
+    withdraw = reverse("web:formation_withdraw", args=[formation.uuid])
+    shown = ready.client(ready.dave).get(page).content.decode()
+    assert "<li>Dave Okafor</li>" in shown
+    assert "<dd>Workplace council</dd>" in shown and "Withdraw my consent" in shown
+    assert "Withdraw this proposal" in ready.client(ready.erin).get(page).content.decode()
+    assert withdraw not in ready.client(ready.bob).get(page).content.decode()
+    left = ready.client(ready.dave).post(withdraw)
+    assert left.status_code == 302 and left["Location"] == page
+    after = ready.client(ready.dave).get(page).content.decode()
+    assert "<li>Dave Okafor</li>" not in after and "Consent to found this council" in after
+    refused = ready.client(ready.dave).post(withdraw)
+    assert refused.status_code == 409 and "not consented" in refused.content.decode()
+    ready.client(ready.erin).post(withdraw)
+    closed = ready.client(ready.dave).get(page).content.decode()
+    assert "Withdrawn by its proposer" in closed and "Consent to found this council" not in closed
+    assert Motion.objects.get(uuid=formation.motion_uuid).state == Motion.State.WITHDRAWN
+
+
+def test_neither_consent_nor_withdrawal_is_offered_once_the_vote_opens(ready):
+    federation_actions.appoint_founding_officer(
+        actor=None, council=ready.district, user=ready.carol, role=Office.Role.CHAIR, now=timezone.now()
+    )
+    formation = actions.propose_formation(
+        actor=ready.erin, parent=ready.district, name="Night Shift", reason="Organised.", now=timezone.now()
+    )
+    motion_actions.open_vote(
+        actor=ready.carol,
+        motion=Motion.objects.get(uuid=formation.motion_uuid),
+        now=timezone.now(),
+        method="named",
+    )
+    page = reverse("web:formation", args=[formation.uuid])
+    assert "Withdraw this proposal" not in ready.client(ready.erin).get(page).content.decode()
+    assert "Consent to found this council" not in ready.client(ready.dave).get(page).content.decode()

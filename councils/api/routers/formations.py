@@ -5,7 +5,7 @@ The proposal is a motion of kind "formation" in the council asked; its ordinary 
 """
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest
@@ -43,8 +43,10 @@ class FormationOut(Schema):
 
 class FormationIn(Strict):
     name: str = Field(min_length=1, max_length=200)
-    type: Literal["workplace", "district", "city", "regional", "national", "other"] = "workplace"
-    visibility: Literal["public", "federation", "council"] = "federation"
+    type: str = Field(
+        "workplace", description="workplace, district, city, regional, national or other.", max_length=20
+    )
+    visibility: str = Field("federation", description="public, federation or council.", max_length=20)
     reason: str = Field(min_length=1, max_length=20_000, description="Why the council should be formed.")
 
 
@@ -124,4 +126,20 @@ def sign(request: HttpRequest, council_id: UUID, formation_id: UUID) -> dict[str
     """
     formation = _formation(request, council_id, formation_id)
     actions.sign_formation(actor=acting_user(request), formation=formation, now=timezone.now())
+    return formation_out(_formation(request, council_id, formation_id))
+
+
+@router.post(
+    "/{council_id}/formations/{formation_id}/withdraw",
+    response=FormationOut,
+    operation_id="formations_withdraw",
+)
+def withdraw(request: HttpRequest, council_id: UUID, formation_id: UUID) -> dict[str, Any]:
+    """Take back your consent to found the council, until the council opens its vote.
+
+    The proposer's consent is the proposal: when the proposer withdraws, the whole proposal and its
+    motion are withdrawn (status `withdrawn`).
+    """
+    formation = _formation(request, council_id, formation_id)
+    actions.withdraw_formation_consent(actor=acting_user(request), formation=formation, now=timezone.now())
     return formation_out(_formation(request, council_id, formation_id))

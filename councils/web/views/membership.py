@@ -596,10 +596,11 @@ def formation_detail(request: HttpRequest, formation_id: UUID) -> HttpResponse:
         "formation": formation,
         "founders": founders,
         "min_founders": queries.min_founders(formation=formation),
-        "may_sign": formation.is_open
-        and request.user.is_authenticated
+        "may_sign": request.user.is_authenticated
         and request.user not in founders
-        and queries.can_found(user=request.user, council=formation.parent),
+        and queries.can_found(user=request.user, council=formation.parent)
+        and queries.consent_open(formation=formation),
+        "may_withdraw": request.user in founders and queries.consent_open(formation=formation),
     }
     return render(request, "web/membership/formation.html", context)
 
@@ -614,10 +615,26 @@ def formation_sign(request: HttpRequest, formation_id: UUID) -> HttpResponse:
     return redirect("web:formation", formation.uuid)
 
 
+@login_required
+@require_POST
+@domain_errors
+def formation_withdraw(request: HttpRequest, formation_id: UUID) -> HttpResponse:
+    formation = queries.access_formation(viewer=request.user, formation_uuid=formation_id)
+    formation = actions.withdraw_formation_consent(
+        actor=_me(request), formation=formation, now=timezone.now()
+    )
+    if formation.is_open:
+        messages.success(request, _("You withdrew your consent to found this council."))
+    else:
+        messages.success(request, _("You withdrew your proposal and its motion."))
+    return redirect("web:formation", formation.uuid)
+
+
 urlpatterns = [
     path("council/<uuid:council_id>/form/", formation_new, name="formation_new"),
     path("formations/<uuid:formation_id>/", formation_detail, name="formation"),
     path("formations/<uuid:formation_id>/sign/", formation_sign, name="formation_sign"),
+    path("formations/<uuid:formation_id>/withdraw/", formation_withdraw, name="formation_withdraw"),
     path("", membership_home, name="membership"),
     path("apply/<uuid:council_id>/", apply, name="membership_apply"),
     path("transfer/", transfer, name="membership_transfer"),
