@@ -27,6 +27,7 @@ class FormationOut(Schema):
     parent: CouncilRef = Field(description="The council asked to form the new council below it.")
     name: str
     type: str
+    type_label: str = Field(description='The type as people read it, e.g. "Workplace council".')
     visibility: str
     reason: str
     proposed_by: PersonRef
@@ -60,6 +61,7 @@ def formation_out(formation: Formation) -> dict[str, Any]:
         "parent": _ref(formation.parent),
         "name": formation.name,
         "type": formation.kind,
+        "type_label": formation.kind_label,
         "visibility": formation.visibility,
         "reason": formation.reason,
         "proposed_by": _ref(formation.proposed_by),
