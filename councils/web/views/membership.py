@@ -28,7 +28,7 @@ from councils.federation.models import Council, Membership
 from councils.membership import actions, permissions, queries
 from councils.membership.models import DisciplineCase
 from councils.motions.models import Vote
-from councils.web.views.common import domain_errors, told_apart
+from councils.web.views.common import domain_errors, live_page, told_apart
 
 
 def _me(request: HttpRequest) -> User:
@@ -590,19 +590,23 @@ def formation_new(request: HttpRequest, council_id: UUID) -> HttpResponse:
 
 @domain_errors
 def formation_detail(request: HttpRequest, formation_id: UUID) -> HttpResponse:
+    """The proposal page; to htmx, its live part: status, founders and the buttons to consent or withdraw."""
     formation = queries.access_formation(viewer=request.user, formation_uuid=formation_id)
-    founders = queries.list_founders(formation=formation)
-    context = {
-        "formation": formation,
-        "founders": founders,
-        "min_founders": queries.min_founders(formation=formation),
-        "may_sign": request.user.is_authenticated
-        and request.user not in founders
-        and queries.can_found(user=request.user, council=formation.parent)
-        and queries.consent_open(formation=formation),
-        "may_withdraw": request.user in founders and queries.consent_open(formation=formation),
-    }
-    return render(request, "web/membership/formation.html", context)
+
+    def context(part: str | None) -> dict[str, Any]:
+        founders = queries.list_founders(formation=formation)
+        return {
+            "formation": formation,
+            "founders": founders,
+            "min_founders": queries.min_founders(formation=formation),
+            "may_sign": request.user.is_authenticated
+            and request.user not in founders
+            and queries.can_found(user=request.user, council=formation.parent)
+            and queries.consent_open(formation=formation),
+            "may_withdraw": request.user in founders and queries.consent_open(formation=formation),
+        }
+
+    return live_page(request, "web/membership/formation.html", parts=("proposal",), context=context)
 
 
 @login_required
