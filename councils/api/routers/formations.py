@@ -16,6 +16,7 @@ from councils.accounts.queries import acting_user
 from councils.api.schemas import CouncilRef, PersonRef, Strict
 from councils.core.errors import NotFoundError
 from councils.federation import queries as federation_queries
+from councils.federation.models import Council
 from councils.membership import actions, queries
 from councils.membership.models import Formation
 
@@ -44,10 +45,17 @@ class FormationOut(Schema):
 
 class FormationIn(Strict):
     name: str = Field(min_length=1, max_length=200)
+    # Any text is taken here so that an unknown one gets the action's own message, naming the choices.
     type: str = Field(
-        "workplace", description="workplace, district, city, regional, national or other.", max_length=20
+        "workplace",
+        description="The council's type.",
+        json_schema_extra={"enum": list(Council.Kind.values)},
     )
-    visibility: str = Field("federation", description="public, federation or council.", max_length=20)
+    visibility: str = Field(
+        "federation",
+        description="Who may see the council.",
+        json_schema_extra={"enum": list(Council.Visibility.values)},
+    )
     reason: str = Field(min_length=1, max_length=20_000, description="Why the council should be formed.")
 
 
