@@ -1,16 +1,23 @@
-"""`councils councils list|show`."""
+"""`councils councils list|show`, and forming a new base council (`councils council form|formations|…`)."""
 
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from councils.cli.client import Api
-from councils.cli.output import CliError, emit_json, parse_uuid
+from councils.cli.output import CliError, emit_json, parse_uuid, read_text
+
+KINDS = ("workplace", "district", "city", "regional", "national", "other")
+VISIBILITIES = ("public", "federation", "council")
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
-        "councils", help="list and show councils", description="List and show councils you may see."
+        "councils",
+        aliases=["council"],
+        help="list and show councils; ask one to form a new council below it",
+        description="List and show councils you may see; ask a council to form a new base council below it.",
     )
     sub = parser.add_subparsers(dest="councils_command", required=True, metavar="COMMAND")
     list_parser = sub.add_parser(
@@ -24,6 +31,40 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     show.add_argument("council", help="the council's UUID")
     show.set_defaults(handler=run_show)
+    form = sub.add_parser(
+        "form",
+        help="ask a council to form a new base council below it, as its first founding member",
+        description="Ask a council to form a new base council below it, as its first founding member. "
+        "Other members consent with sign-formation; the council decides by its vote on the motion tabled.",
+    )
+    form.add_argument("council", help="the UUID of the council asked to form it")
+    form.add_argument("--name", required=True, help="the new council's name")
+    form.add_argument("--kind", choices=KINDS, default="workplace", help="its type (default: workplace)")
+    form.add_argument(
+        "--visibility", choices=VISIBILITIES, default="federation", help="who sees it (default: federation)"
+    )
+    form.add_argument("--reason", help="why the council should be formed")
+    form.add_argument("--reason-file", help="read the reason from a file ('-' for standard input)")
+    form.set_defaults(handler=run_form)
+    formations = sub.add_parser(
+        "formations", help="the proposals made to a council to form a council below it"
+    )
+    formations.add_argument("council", help="the council's UUID")
+    formations.set_defaults(handler=run_formations)
+    for name, handler, summary in (
+        ("sign-formation", run_sign_formation, "consent to found a proposed council and move into it"),
+        (
+            "withdraw-formation",
+            run_withdraw_formation,
+            "take back your consent before the vote opens (the proposer withdraws the whole proposal)",
+        ),
+    ):
+        command = sub.add_parser(name, help=summary)
+        command.add_argument("council", help="the UUID of the council asked to form it")
+        command.add_argument(
+            "formation", help="the proposal's UUID, as `councils council formations` lists it"
+        )
+        command.set_defaults(handler=handler)
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -83,3 +124,72 @@ def run_show(args: argparse.Namespace) -> int:
             status = "" if member["status"] == "full" else f" ({member['status']})"
             print(f"    {member['person']['name']}{status}")
     return 0
+
+
+def _formation_text(formation: dict[str, Any]) -> str:
+    founders = ", ".join(f["name"] for f in formation["founders"])
+    lines = [
+        f"{formation['uuid']}  {formation['status_label']}: {formation['name']} ({formation['type_label']})",
+        f"    founders ({len(formation['founders'])} of at least {formation['min_founders']}): {founders}",
+    ]
+    if formation["motion"] and formation["status"] == "proposed":
+        lines.append(f"    the council's vote: motion {formation['motion']}")
+    if formation["council"]:
+        lines.append(f"    formed: {formation['council']['name']} ({formation['council']['uuid']})")
+    if formation["refusal"]:
+        lines.append(f"    not formed: {formation['refusal']}")
+    return "\n".join(lines)
+
+
+def _print_formation(args: argparse.Namespace, formation: dict[str, Any], summary: str) -> int:
+    if args.json:
+        emit_json(formation)
+    else:
+        print(summary)
+        print(_formation_text(formation))
+    return 0
+
+
+def run_form(args: argparse.Namespace) -> int:
+    council_id = parse_uuid(args.council, what="the council")
+    reason = read_text(args.reason_file) if args.reason_file else args.reason
+    if not (reason or "").strip():
+        raise CliError("give the reason with --reason or a file with --reason-file")
+    body = {"name": args.name, "type": args.kind, "visibility": args.visibility, "reason": reason}
+    formation = Api(args.server).post(f"/councils/{council_id}/formations", body)
+    return _print_formation(
+        args, formation, f"Proposed to {formation['parent']['name']}; ask the other founders to consent."
+    )
+
+
+def run_formations(args: argparse.Namespace) -> int:
+    council_id = parse_uuid(args.council, what="the council")
+    formations = Api(args.server).get(f"/councils/{council_id}/formations")
+    if args.json:
+        emit_json({"items": formations, "count": len(formations)})
+        return 0
+    for formation in formations:
+        print(_formation_text(formation))
+    print(f"{len(formations)} proposals")
+    return 0
+
+
+def _formation_path(args: argparse.Namespace) -> str:
+    council_id = parse_uuid(args.council, what="the council")
+    formation_id = parse_uuid(args.formation, what="the proposal")
+    return f"/councils/{council_id}/formations/{formation_id}"
+
+
+def run_sign_formation(args: argparse.Namespace) -> int:
+    formation = Api(args.server).post(f"{_formation_path(args)}/sign")
+    return _print_formation(args, formation, "You consented to found this council.")
+
+
+def run_withdraw_formation(args: argparse.Namespace) -> int:
+    formation = Api(args.server).post(f"{_formation_path(args)}/withdraw")
+    summary = (
+        "You withdrew your consent."
+        if formation["status"] == "proposed"
+        else "You withdrew your proposal and its motion."
+    )
+    return _print_formation(args, formation, summary)

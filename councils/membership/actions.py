@@ -1594,9 +1594,13 @@ def propose_formation(
     if len(name) > 200:
         raise InvalidInputError("A council's name may have at most 200 characters.")
     if kind not in Council.Kind.values:
-        raise InvalidInputError(f"Unknown council type {kind!r}.")
+        raise InvalidInputError(
+            f"Unknown council type {kind!r}; choose one of {', '.join(Council.Kind.values)}."
+        )
     if visibility not in Council.Visibility.values:
-        raise InvalidInputError(f"Unknown visibility {visibility!r}.")
+        raise InvalidInputError(
+            f"Unknown visibility {visibility!r}; choose one of {', '.join(Council.Visibility.values)}."
+        )
     reason = _clean_text(reason, "reason for forming the council")
     if (
         Council.objects.filter(parent=parent, name=name).exists()
@@ -1682,6 +1686,63 @@ def sign_formation(*, actor: User, formation: Formation, now: datetime) -> Forma
     )
     _formation_changed(formation)
     return signature
+
+
+@transaction.atomic
+def withdraw_formation_consent(*, actor: User, formation: Formation, now: datetime) -> Formation:
+    """A founding member takes back their consent before the council opens its vote.
+
+    The proposer's consent is the proposal itself: when they withdraw, the whole proposal and its
+    motion are withdrawn.
+    """
+    from councils.motions import actions as motion_actions
+    from councils.motions.models import Motion
+
+    formation = _lock_formation(formation)
+    if not formation.is_open:
+        raise ConflictError("This formation has already been decided.")
+    signature = FormationSignature.objects.filter(formation=formation, signer=actor).first()
+    if signature is None:
+        raise ConflictError("You have not consented to found this council.")
+    assert formation.motion_uuid is not None
+    motion = Motion.objects.get(uuid=formation.motion_uuid)
+    if motion.state not in (Motion.State.DRAFT, Motion.State.SECONDED):
+        raise ConflictError(
+            f"{formation.parent.name} has opened its vote on this formation; the consent given before "
+            "it opened stands until the vote decides."
+        )
+    if formation.proposed_by_id == actor.id:
+        formation.status = Formation.Status.WITHDRAWN
+        formation.decided_at = now
+        formation.save(update_fields=["status", "decided_at"])
+        motion_actions.withdraw_motion(actor=None, motion=motion, now=now)
+        append_entry(
+            event="council.formation_withdrawn",
+            actor=actor,
+            council=formation.parent,
+            payload={
+                "formation": str(formation.uuid),
+                "motion": str(motion.uuid),
+                "proposer": str(actor.uuid),
+            },
+            now=now,
+        )
+    else:
+        signature.delete()
+        append_entry(
+            event="council.formation_consent_withdrawn",
+            actor=actor,
+            council=formation.parent,
+            payload={
+                "formation": str(formation.uuid),
+                "member": str(actor.uuid),
+                "membership": str(signature.membership.uuid),
+                "signatures": FormationSignature.objects.filter(formation=formation).count(),
+            },
+            now=now,
+        )
+    _formation_changed(formation)
+    return formation
 
 
 def _refuse_formation(

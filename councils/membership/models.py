@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from councils.federation.models import Council
+
 
 class Application(models.Model):
     """An application to join a base council: sponsors, a candidate period, then the council's vote.
@@ -208,6 +210,7 @@ class Formation(models.Model):
         FORMED = "formed", _("Formed")
         REJECTED = "rejected", _("Rejected by the vote")
         REFUSED = "refused", _("Carried, but not formed")
+        WITHDRAWN = "withdrawn", _("Withdrawn by its proposer")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # The higher council asked to form the new council below it.
@@ -238,6 +241,11 @@ class Formation(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == self.Status.PROPOSED
+
+    @property
+    def kind_label(self) -> str:
+        """The type of council proposed, as people read it ("Workplace council")."""
+        return str(Council.Kind(self.kind).label)
 
 
 class FormationSignature(models.Model):

@@ -225,6 +225,17 @@ def list_founders(*, formation: Formation) -> list[Any]:
     return [s.signer for s in formation.signatures.select_related("signer")]
 
 
+def consent_open(*, formation: Formation) -> bool:
+    """Whether founders may still consent to `formation`, or withdraw: the council has not opened its vote."""
+    from councils.motions.models import Motion
+
+    if not formation.is_open or formation.motion_uuid is None:
+        return False
+    return Motion.objects.filter(
+        uuid=formation.motion_uuid, state__in=[Motion.State.DRAFT, Motion.State.SECONDED]
+    ).exists()
+
+
 def can_found(*, user: Any, council: Council) -> bool:
     """Whether `user` is a full member of a base council below `council`, so may ask it to form one."""
     if council.is_base or not getattr(user, "is_authenticated", False):

@@ -51,9 +51,34 @@ def test_refusals_are_problems_with_the_reason(ready):
     )
     assert base.status_code == 422 and "is a base council of members" in base.json()["detail"]
     bad = ready.api(ready.erin).post(url(ready), {**BODY, "type": "guild"}, content_type="application/json")
-    assert bad.status_code == 422
+    assert bad.status_code == 422 and bad["Content-Type"].startswith("application/problem+json")
+    assert bad.json()["detail"] == (
+        "Unknown council type 'guild'; choose one of workplace, district, city, regional, national, other."
+    )
+    hidden = ready.api(ready.erin).post(
+        url(ready), {**BODY, "visibility": "secret"}, content_type="application/json"
+    )
+    assert (
+        hidden.status_code == 422 and "Unknown visibility 'secret'; choose one of" in hidden.json()["detail"]
+    )
     created = ready.api(ready.erin).post(url(ready), BODY, content_type="application/json").json()
     twice = ready.api(ready.erin).post(url(ready, created["uuid"], "sign"))
     assert twice.status_code == 409 and "already consented" in twice.json()["detail"]
     elsewhere = ready.api(ready.erin).get(f"/api/v1/councils/{ready.city.uuid}/formations/{created['uuid']}")
     assert elsewhere.status_code == 404
+
+
+def test_founders_withdraw_consent_and_the_proposer_withdraws_the_proposal(ready):
+    created = ready.api(ready.erin).post(url(ready), BODY, content_type="application/json").json()
+    ready.api(ready.dave).post(url(ready, created["uuid"], "sign"))
+    withdrawn = ready.api(ready.dave).post(url(ready, created["uuid"], "withdraw"))
+    assert withdrawn.status_code == 200
+    assert [f["name"] for f in withdrawn.json()["founders"]] == ["Erin Walsh"]
+    again = ready.api(ready.dave).post(url(ready, created["uuid"], "withdraw"))
+    assert again.status_code == 409 and "not consented" in again.json()["detail"]
+    whole = ready.api(ready.erin).post(url(ready, created["uuid"], "withdraw"))
+    assert whole.status_code == 200
+    assert (whole.json()["status"], whole.json()["status_label"]) == (
+        "withdrawn",
+        "Withdrawn by its proposer",
+    )

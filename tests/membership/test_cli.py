@@ -260,3 +260,58 @@ def test_the_admission_vote_closes_no_sooner_than_the_constitution_allows(cli, c
     assert "It closes at" in out and "not earlier unless everyone entitled has voted" in out
     transfer.refresh_from_db()
     assert transfer.status == Application.Status.VOTING
+
+
+def test_council_form_sign_list_and_withdraw(cli, cast, capsys, tmp_path):
+    district = str(cast.district.uuid)
+    reason = tmp_path / "reason.txt"
+    reason.write_text("The night shift organised on its own.\n")
+    argv = ["council", "form", district, "--name", "Night Shift", "--reason-file", str(reason), "--json"]
+    assert cli(cast.erin, *argv) == 0
+    formation = json.loads(capsys.readouterr().out)
+    assert (formation["name"], formation["type"], formation["type_label"]) == (
+        "Night Shift",
+        "workplace",
+        "Workplace council",
+    )
+    assert cli(cast.dave, "council", "sign-formation", district, formation["uuid"]) == 0
+    out = capsys.readouterr().out
+    assert "You consented to found this council." in out
+    assert "founders (2 of at least 3): Erin Walsh, Dave Okafor" in out
+    assert cli(cast.bob, "council", "formations", district) == 0
+    listed = capsys.readouterr().out
+    assert "Collecting consent; awaiting the council's vote: Night Shift (Workplace council)" in listed
+    assert listed.endswith("1 proposals\n")
+    assert cli(cast.dave, "council", "withdraw-formation", district, formation["uuid"]) == 0
+    assert "You withdrew your consent." in capsys.readouterr().out
+    assert cli(cast.dave, "council", "withdraw-formation", district, formation["uuid"]) == 2
+    assert "409: You have not consented to found this council." in capsys.readouterr().err
+    assert cli(cast.erin, "councils", "withdraw-formation", district, formation["uuid"], "--json") == 0
+    assert json.loads(capsys.readouterr().out)["status"] == "withdrawn"
+    assert cli(cast.bob, "council", "formations", district, "--json") == 0
+    assert json.loads(capsys.readouterr().out)["items"][0]["status_label"] == "Withdrawn by its proposer"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["council", "form", "nope", "--name", "N", "--reason", "R"], "the council must be a UUID"),
+        (["council", "form", "{district}", "--name", "N"], "give the reason with --reason"),
+        (
+            ["council", "form", "{district}", "--name", "N", "--reason", "R", "--kind", "guild"],
+            "invalid choice",
+        ),
+        (
+            ["council", "form", "{riverside}", "--name", "N", "--reason", "R"],
+            "422: Riverside Depot is a base",
+        ),
+        (["council", "sign-formation", "{district}", "nope"], "the proposal must be a UUID"),
+        (["council", "withdraw-formation", "{district}", "{district}"], "404: No such proposal"),
+        (["council", "formations", "nope"], "the council must be a UUID"),
+    ],
+)
+def test_council_formation_refusals_exit_2_with_one_line(cli, cast, capsys, argv, message):
+    ids = {"district": str(cast.district.uuid), "riverside": str(cast.riverside.uuid)}
+    assert cli(cast.erin, *(arg.format(**ids) for arg in argv)) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and message in captured.err

@@ -331,3 +331,117 @@ def test_a_formation_proposed_to_a_base_council_is_reported(ready):
     found = problems(docs)
     assert any("asks base council" in p for p in found)
     assert any("which is not below" in p for p in found)
+
+
+# Withdrawing consent, before the council opens its vote.
+
+
+def test_a_founder_withdraws_consent_and_may_then_consent_elsewhere(ready):
+    formation = propose(ready)
+    actions.sign_formation(actor=ready.frank, formation=formation, now=T)
+    actions.withdraw_formation_consent(actor=ready.frank, formation=formation, now=T)
+    assert [s.signer for s in formation.signatures.all()] == [ready.erin]
+    formation.refresh_from_db()
+    assert formation.status == Formation.Status.PROPOSED
+    [withdrawn] = payloads("council.formation_consent_withdrawn")
+    assert withdrawn == {
+        "formation": str(formation.uuid),
+        "member": str(ready.frank.uuid),
+        "membership": str(current(ready.frank).uuid),
+        "signatures": 1,
+    }
+    with pytest.raises(ConflictError, match="not consented to found this council"):
+        actions.withdraw_formation_consent(actor=ready.frank, formation=formation, now=T)
+    other = propose(ready, actor=ready.frank, name="Depot Cleaners")
+    assert other.signatures.get().signer == ready.frank
+    assert verify_genuine().problems == []
+
+
+def test_a_withdrawn_founder_is_not_moved(ready):
+    formation = propose(ready)
+    for user in (ready.frank, ready.dave, ready.alice):
+        actions.sign_formation(actor=user, formation=formation, now=T)
+    actions.withdraw_formation_consent(actor=ready.alice, formation=formation, now=T)
+    decide(ready, formation)
+    assert formation.status == Formation.Status.FORMED
+    assert current(ready.alice).council == ready.riverside
+    assert current(ready.frank).council == formation.council
+    assert verify_genuine().problems == []
+
+
+def test_the_proposer_withdrawing_withdraws_the_proposal_and_its_motion(ready):
+    formation = propose(ready)
+    actions.sign_formation(actor=ready.frank, formation=formation, now=T)
+    actions.withdraw_formation_consent(actor=ready.erin, formation=formation, now=T)
+    formation.refresh_from_db()
+    assert (formation.status, formation.decided_at) == (Formation.Status.WITHDRAWN, T)
+    assert Motion.objects.get(uuid=formation.motion_uuid).state == Motion.State.WITHDRAWN
+    [withdrawn] = payloads("council.formation_withdrawn")
+    assert withdrawn == {
+        "formation": str(formation.uuid),
+        "motion": str(formation.motion_uuid),
+        "proposer": str(ready.erin.uuid),
+    }
+    with pytest.raises(ConflictError, match="already been decided"):
+        actions.sign_formation(actor=ready.dave, formation=formation, now=T)
+    # Its founders are free to consent to another proposal, and its name may be proposed again.
+    propose(ready, actor=ready.frank)
+    assert verify_genuine().problems == []
+    call_command("verify_record")
+
+
+def test_consent_cannot_be_withdrawn_once_the_vote_opens(ready):
+    formation = propose(ready)
+    actions.sign_formation(actor=ready.frank, formation=formation, now=T)
+    motion = Motion.objects.get(uuid=formation.motion_uuid)
+    motion_actions.open_vote(actor=ready.carol, motion=motion, now=T, method="named")
+    for user in (ready.frank, ready.erin):
+        with pytest.raises(ConflictError, match="consent given before it opened stands"):
+            actions.withdraw_formation_consent(actor=user, formation=formation, now=T)
+    assert formation.signatures.count() == 2
+
+
+def test_a_founder_moved_after_withdrawing_is_reported(ready):
+    formation = propose(ready)
+    for user in (ready.frank, ready.dave):
+        actions.sign_formation(actor=user, formation=formation, now=T)
+    actions.withdraw_formation_consent(actor=ready.dave, formation=formation, now=T)
+    actions.sign_formation(actor=ready.alice, formation=formation, now=T)
+    decide(ready, formation)
+    docs = documents()
+    assert verify_forged(docs).problems == []
+    [moved] = [
+        d
+        for d in docs
+        if d["event"] == "member.transferred" and d["payload"]["member"] == str(ready.alice.uuid)
+    ]
+    [formed] = [d for d in docs if d["event"] == "council.formed"]
+    moved["payload"]["member"] = str(ready.dave.uuid)
+    formed["payload"]["founders"] = [
+        str(ready.dave.uuid) if f == str(ready.alice.uuid) else f for f in formed["payload"]["founders"]
+    ]
+    found = problems(docs)
+    assert any("after withdrawing their consent" in p for p in found)
+    assert any("founding members who withdrew their consent" in p for p in found)
+    assert not any("never consented" in p for p in found)
+
+
+def test_a_withdrawal_forged_for_someone_else_or_after_the_vote_is_reported(ready):
+    formation = propose(ready)
+    actions.sign_formation(actor=ready.frank, formation=formation, now=T)
+    actions.withdraw_formation_consent(actor=ready.frank, formation=formation, now=T)
+    docs = documents()
+    [withdrawn] = [d for d in docs if d["event"] == "council.formation_consent_withdrawn"]
+    withdrawn["actor"] = str(ready.alice.uuid)
+    assert any("withdrew the consent of" in p for p in problems(docs))
+    withdrawn["actor"] = withdrawn["payload"]["member"] = str(ready.erin.uuid)
+    assert any("withdrew their consent but not the proposal" in p for p in problems(docs))
+
+
+def test_a_proposal_withdrawn_by_someone_else_is_reported(ready):
+    formation = propose(ready)
+    actions.withdraw_formation_consent(actor=ready.erin, formation=formation, now=T)
+    docs = documents()
+    [withdrawn] = [d for d in docs if d["event"] == "council.formation_withdrawn"]
+    withdrawn["actor"] = str(ready.frank.uuid)
+    assert any(f"which {ready.erin.uuid} proposed" in p for p in problems(docs))

@@ -13,6 +13,7 @@ from councils.membership.models import Formation
 from councils.motions import actions as motion_actions
 from councils.motions.models import Motion
 from tests.membership.support import adopt
+from tests.web.parts import get_part, hear, parts_within_page
 
 FORM = {
     "name": "Riverside Night Shift",
@@ -95,3 +96,102 @@ def test_the_formed_council_appears_in_the_tree(ready):
     formation.refresh_from_db()
     tree = ready.client(ready.erin).get(reverse("web:council", args=[ready.district.uuid])).content.decode()
     assert f'id="child-{formation.council.uuid}">Night Shift</a>' in tree
+
+
+def test_founders_withdraw_from_the_proposal_page_until_the_vote_opens(ready):
+    formation = actions.propose_formation(
+        actor=ready.erin, parent=ready.district, name="Night Shift", reason="Organised.", now=timezone.now()
+    )
+    actions.sign_formation(actor=ready.dave, formation=formation, now=timezone.now())
+    page = reverse("web:formation", args=[formation.uuid])
+    withdraw = reverse("web:formation_withdraw", args=[formation.uuid])
+    shown = ready.client(ready.dave).get(page).content.decode()
+    assert "<li>Dave Okafor</li>" in shown
+    assert "<dd>Workplace council</dd>" in shown and "Withdraw my consent" in shown
+    assert "Withdraw this proposal" in ready.client(ready.erin).get(page).content.decode()
+    assert withdraw not in ready.client(ready.bob).get(page).content.decode()
+    left = ready.client(ready.dave).post(withdraw)
+    assert left.status_code == 302 and left["Location"] == page
+    after = ready.client(ready.dave).get(page).content.decode()
+    assert "<li>Dave Okafor</li>" not in after and "Consent to found this council" in after
+    refused = ready.client(ready.dave).post(withdraw)
+    assert refused.status_code == 409 and "not consented" in refused.content.decode()
+    ready.client(ready.erin).post(withdraw)
+    closed = ready.client(ready.dave).get(page).content.decode()
+    assert "Withdrawn by its proposer" in closed and "Consent to found this council" not in closed
+    assert Motion.objects.get(uuid=formation.motion_uuid).state == Motion.State.WITHDRAWN
+
+
+def test_neither_consent_nor_withdrawal_is_offered_once_the_vote_opens(ready):
+    federation_actions.appoint_founding_officer(
+        actor=None, council=ready.district, user=ready.carol, role=Office.Role.CHAIR, now=timezone.now()
+    )
+    formation = actions.propose_formation(
+        actor=ready.erin, parent=ready.district, name="Night Shift", reason="Organised.", now=timezone.now()
+    )
+    motion_actions.open_vote(
+        actor=ready.carol,
+        motion=Motion.objects.get(uuid=formation.motion_uuid),
+        now=timezone.now(),
+        method="named",
+    )
+    page = reverse("web:formation", args=[formation.uuid])
+    assert "Withdraw this proposal" not in ready.client(ready.erin).get(page).content.decode()
+    assert "Consent to found this council" not in ready.client(ready.dave).get(page).content.decode()
+
+
+def test_the_proposal_page_follows_the_councils_stream_while_open(ready):
+    formation = actions.propose_formation(
+        actor=ready.erin, parent=ready.district, name="Night Shift", reason="Organised.", now=timezone.now()
+    )
+    url = reverse("web:formation", args=[formation.uuid])
+    page = ready.client(ready.bob).get(url).content.decode()
+    assert f'<div id="formation" data-live="/live/council-{ready.district.uuid}">' in page
+    assert 'id="proposal" data-live-on="formations.changed motions.changed"' in page
+    for viewer in (ready.erin, ready.dave, ready.bob):
+        [part] = parts_within_page(ready.client(viewer), url, ["proposal"]).values()
+        assert part.startswith('<div id="proposal"') and "<h1>" not in part
+    actions.sign_formation(actor=ready.dave, formation=formation, now=timezone.now())
+    part = get_part(ready.client(ready.dave), url, "proposal").content.decode()
+    assert "<li>Dave Okafor</li>" in part and "Withdraw my consent" in part
+    assert get_part(ready.client(ready.dave), url, "nothing").status_code == 422
+    actions.withdraw_formation_consent(actor=ready.erin, formation=formation, now=timezone.now())
+    closed = ready.client(ready.bob).get(url).content.decode()
+    assert "data-live" not in closed and "Withdrawn by its proposer" in closed
+
+
+@pytest.mark.django_db(transaction=True)
+def test_consent_withdrawal_and_the_vote_opening_are_told_on_the_councils_channel(ready, local_broker):
+    federation_actions.appoint_founding_officer(
+        actor=None, council=ready.district, user=ready.carol, role=Office.Role.CHAIR, now=timezone.now()
+    )
+    channels = {"district": f"council-{ready.district.uuid}"}
+    now = timezone.now()
+    made = []
+    proposed = hear(
+        local_broker,
+        channels,
+        lambda: made.append(
+            actions.propose_formation(
+                actor=ready.erin, parent=ready.district, name="Night Shift", reason="Organised.", now=now
+            )
+        ),
+    )
+    assert "formations.changed" in proposed["district"]
+    [formation] = made
+    for act in (
+        lambda: actions.sign_formation(actor=ready.dave, formation=formation, now=now),
+        lambda: actions.withdraw_formation_consent(actor=ready.dave, formation=formation, now=now),
+    ):
+        assert hear(local_broker, channels, act)["district"] == {"formations.changed"}
+    motion = Motion.objects.get(uuid=formation.motion_uuid)
+    opened = hear(
+        local_broker,
+        channels,
+        lambda: motion_actions.open_vote(actor=ready.carol, motion=motion, now=now, method="named"),
+    )
+    assert "motions.changed" in opened["district"]
+    council_page = reverse("web:council", args=[ready.district.uuid])
+    assert 'data-live-on="members.changed formations.changed"' in (
+        ready.client(ready.bob).get(council_page).content.decode()
+    )

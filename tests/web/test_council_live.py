@@ -30,7 +30,7 @@ FOLLOWS = {
     "members": "members.changed",
     "motions": "motions.changed",
     "accountability": "recall.changed reports.changed petitions.changed agenda.changed",
-    "admissions": "members.changed",
+    "admissions": "members.changed formations.changed",
     "meetings": "meetings.changed",
     "elections": "elections.changed",
 }

@@ -5,7 +5,7 @@ The proposal is a motion of kind "formation" in the council asked; its ordinary 
 """
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest
@@ -16,6 +16,7 @@ from councils.accounts.queries import acting_user
 from councils.api.schemas import CouncilRef, PersonRef, Strict
 from councils.core.errors import NotFoundError
 from councils.federation import queries as federation_queries
+from councils.federation.models import Council
 from councils.membership import actions, queries
 from councils.membership.models import Formation
 
@@ -27,6 +28,7 @@ class FormationOut(Schema):
     parent: CouncilRef = Field(description="The council asked to form the new council below it.")
     name: str
     type: str
+    type_label: str = Field(description='The type as people read it, e.g. "Workplace council".')
     visibility: str
     reason: str
     proposed_by: PersonRef
@@ -43,8 +45,17 @@ class FormationOut(Schema):
 
 class FormationIn(Strict):
     name: str = Field(min_length=1, max_length=200)
-    type: Literal["workplace", "district", "city", "regional", "national", "other"] = "workplace"
-    visibility: Literal["public", "federation", "council"] = "federation"
+    # Any text is taken here so that an unknown one gets the action's own message, naming the choices.
+    type: str = Field(
+        "workplace",
+        description="The council's type.",
+        json_schema_extra={"enum": list(Council.Kind.values)},
+    )
+    visibility: str = Field(
+        "federation",
+        description="Who may see the council.",
+        json_schema_extra={"enum": list(Council.Visibility.values)},
+    )
     reason: str = Field(min_length=1, max_length=20_000, description="Why the council should be formed.")
 
 
@@ -58,6 +69,7 @@ def formation_out(formation: Formation) -> dict[str, Any]:
         "parent": _ref(formation.parent),
         "name": formation.name,
         "type": formation.kind,
+        "type_label": formation.kind_label,
         "visibility": formation.visibility,
         "reason": formation.reason,
         "proposed_by": _ref(formation.proposed_by),
@@ -124,4 +136,20 @@ def sign(request: HttpRequest, council_id: UUID, formation_id: UUID) -> dict[str
     """
     formation = _formation(request, council_id, formation_id)
     actions.sign_formation(actor=acting_user(request), formation=formation, now=timezone.now())
+    return formation_out(_formation(request, council_id, formation_id))
+
+
+@router.post(
+    "/{council_id}/formations/{formation_id}/withdraw",
+    response=FormationOut,
+    operation_id="formations_withdraw",
+)
+def withdraw(request: HttpRequest, council_id: UUID, formation_id: UUID) -> dict[str, Any]:
+    """Take back your consent to found the council, until the council opens its vote.
+
+    The proposer's consent is the proposal: when the proposer withdraws, the whole proposal and its
+    motion are withdrawn (status `withdrawn`).
+    """
+    formation = _formation(request, council_id, formation_id)
+    actions.withdraw_formation_consent(actor=acting_user(request), formation=formation, now=timezone.now())
     return formation_out(_formation(request, council_id, formation_id))

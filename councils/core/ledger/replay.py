@@ -2303,7 +2303,9 @@ def _formation_proposed(replay: Replay, item: Item) -> None:
         "parent": item.council,
         "motion": p.get("motion"),
         "name": p.get("name"),
+        "proposer": str(proposer),
         "signers": {str(proposer)},
+        "withdrawn": set(),
         "status": "proposed",
     }
 
@@ -2324,6 +2326,51 @@ def _formation_signed(replay: Replay, item: Item) -> None:
     if found is not None:
         replay.problem(item, f"{member} consented to formation {uuid}, but {found}")
     formation["signers"].add(str(member))
+    formation["withdrawn"].discard(str(member))
+
+
+def _formation_vote_opened(replay: Replay, formation: Mapping[str, Any]) -> bool:
+    motion = formation["motion"]
+    return any(vote.get("motion") == motion for vote in replay.table("votes").values())
+
+
+@rule("council.formation_consent_withdrawn")
+def _formation_consent_withdrawn(replay: Replay, item: Item) -> None:
+    """A founder other than the proposer takes back their consent, before the council opens its vote."""
+    formation = _formation(replay, item, "a founding member withdrew their consent")
+    if formation is None:
+        return
+    uuid, member = item.payload.get("formation"), item.payload.get("member")
+    if member != item.actor:
+        replay.problem(item, f"{item.actor} withdrew the consent of {member} to formation {uuid}")
+    if formation["status"] != "proposed":
+        replay.problem(item, f"{member} withdrew from formation {uuid} after it was {formation['status']}")
+    elif _formation_vote_opened(replay, formation):
+        replay.problem(item, f"{member} withdrew from formation {uuid} after its vote opened")
+    if str(member) == formation["proposer"]:
+        replay.problem(item, f"the proposer of formation {uuid} withdrew their consent but not the proposal")
+    if str(member) not in formation["signers"]:
+        replay.problem(item, f"{member} withdrew a consent to formation {uuid} they had not given")
+    formation["signers"].discard(str(member))
+    formation["withdrawn"].add(str(member))
+
+
+@rule("council.formation_withdrawn")
+def _formation_withdrawn(replay: Replay, item: Item) -> None:
+    """Only the proposer withdraws the whole proposal, and only before the council opens its vote."""
+    formation = _formation(replay, item, "a proposal was withdrawn")
+    if formation is None:
+        return
+    uuid = item.payload.get("formation")
+    if item.actor != formation["proposer"]:
+        replay.problem(
+            item, f"{item.actor} withdrew formation {uuid}, which {formation['proposer']} proposed"
+        )
+    if formation["status"] != "proposed":
+        replay.problem(item, f"formation {uuid} was withdrawn after it was {formation['status']}")
+    elif _formation_vote_opened(replay, formation):
+        replay.problem(item, f"formation {uuid} was withdrawn after its vote opened")
+    formation["status"] = "withdrawn"
 
 
 def _formation_carried(replay: Replay, item: Item, formation: Mapping[str, Any], what: str) -> bool:
@@ -2358,7 +2405,9 @@ def _founder_moved(replay: Replay, item: Item) -> None:
     what = f"{member} was moved into the council of formation {item.payload.get('formation')}"
     if not _formation_carried(replay, item, formation, what):
         return
-    if str(member) not in formation["signers"]:
+    if str(member) in formation["withdrawn"]:
+        replay.problem(item, f"{what} after withdrawing their consent")
+    elif str(member) not in formation["signers"]:
         replay.problem(item, f"{what} without consenting to found it")
     if formation["status"] != "proposed":
         replay.problem(item, f"{what} after it was {formation['status']}")
@@ -2386,7 +2435,12 @@ def _council_formed(replay: Replay, item: Item) -> None:
             item, f"{what}, but the record never created it as a base council below {formation['parent']}"
         )
     founders = {str(f) for f in p.get("founders") or []}
-    strangers = sorted(founders - formation["signers"])
+    withdrawn = sorted(founders & formation["withdrawn"])
+    if withdrawn:
+        replay.problem(
+            item, f"{what} with founding members who withdrew their consent: {', '.join(withdrawn)}"
+        )
+    strangers = sorted(founders - formation["signers"] - formation["withdrawn"])
     if strangers:
         replay.problem(item, f"{what} with founding members who never consented: {', '.join(strangers)}")
     if carried and founders != formation.get("moved", set()):

@@ -31,6 +31,8 @@ EVENT_LABELS: dict[str, Promise] = {
     "council.created": _("Council created"),
     "council.formation_proposed": _("New council proposed"),
     "council.formation_signed": _("Consented to found a council"),
+    "council.formation_consent_withdrawn": _("Consent to found a council withdrawn"),
+    "council.formation_withdrawn": _("New council proposal withdrawn"),
     "council.formation_rejected": _("New council rejected"),
     "council.formation_refused": _("New council not formed"),
     "council.formed": _("New council formed"),

@@ -28,7 +28,7 @@ from councils.federation.models import Council, Membership
 from councils.membership import actions, permissions, queries
 from councils.membership.models import DisciplineCase
 from councils.motions.models import Vote
-from councils.web.views.common import domain_errors, told_apart
+from councils.web.views.common import domain_errors, live_page, told_apart
 
 
 def _me(request: HttpRequest) -> User:
@@ -592,18 +592,23 @@ def formation_new(request: HttpRequest, council_id: UUID) -> HttpResponse:
 
 @domain_errors
 def formation_detail(request: HttpRequest, formation_id: UUID) -> HttpResponse:
+    """The proposal page; to htmx, its live part: status, founders and the buttons to consent or withdraw."""
     formation = queries.access_formation(viewer=request.user, formation_uuid=formation_id)
-    founders = queries.list_founders(formation=formation)
-    context = {
-        "formation": formation,
-        "founders": founders,
-        "min_founders": queries.min_founders(formation=formation),
-        "may_sign": formation.is_open
-        and request.user.is_authenticated
-        and request.user not in founders
-        and queries.can_found(user=request.user, council=formation.parent),
-    }
-    return render(request, "web/membership/formation.html", context)
+
+    def context(part: str | None) -> dict[str, Any]:
+        founders = queries.list_founders(formation=formation)
+        return {
+            "formation": formation,
+            "founders": founders,
+            "min_founders": queries.min_founders(formation=formation),
+            "may_sign": request.user.is_authenticated
+            and request.user not in founders
+            and queries.can_found(user=request.user, council=formation.parent)
+            and queries.consent_open(formation=formation),
+            "may_withdraw": request.user in founders and queries.consent_open(formation=formation),
+        }
+
+    return live_page(request, "web/membership/formation.html", parts=("proposal",), context=context)
 
 
 @login_required
@@ -616,10 +621,26 @@ def formation_sign(request: HttpRequest, formation_id: UUID) -> HttpResponse:
     return redirect("web:formation", formation.uuid)
 
 
+@login_required
+@require_POST
+@domain_errors
+def formation_withdraw(request: HttpRequest, formation_id: UUID) -> HttpResponse:
+    formation = queries.access_formation(viewer=request.user, formation_uuid=formation_id)
+    formation = actions.withdraw_formation_consent(
+        actor=_me(request), formation=formation, now=timezone.now()
+    )
+    if formation.is_open:
+        messages.success(request, _("You withdrew your consent to found this council."))
+    else:
+        messages.success(request, _("You withdrew your proposal and its motion."))
+    return redirect("web:formation", formation.uuid)
+
+
 urlpatterns = [
     path("council/<uuid:council_id>/form/", formation_new, name="formation_new"),
     path("formations/<uuid:formation_id>/", formation_detail, name="formation"),
     path("formations/<uuid:formation_id>/sign/", formation_sign, name="formation_sign"),
+    path("formations/<uuid:formation_id>/withdraw/", formation_withdraw, name="formation_withdraw"),
     path("", membership_home, name="membership"),
     path("apply/<uuid:council_id>/", apply, name="membership_apply"),
     path("transfer/", transfer, name="membership_transfer"),
