@@ -110,6 +110,7 @@ def build_membership(demo: Demo) -> None:
             .exclude(pk=mover.pk)
             .order_by("-user__username")[:2]
         )
+        assert harbour.parent is not None
         proposal = ma.propose_formation(
             actor=night_shift[0].user,
             parent=harbour.parent,
