@@ -164,7 +164,7 @@ def run_form(args: argparse.Namespace) -> int:
 
 def run_formations(args: argparse.Namespace) -> int:
     council_id = parse_uuid(args.council, what="the council")
-    formations = Api(args.server).get(f"/councils/{council_id}/formations")
+    formations = Api(args.server).get_all(f"/councils/{council_id}/formations")
     if args.json:
         emit_json({"items": formations, "count": len(formations)})
         return 0

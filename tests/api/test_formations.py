@@ -37,7 +37,7 @@ def test_a_member_below_proposes_others_consent_and_anyone_who_sees_the_council_
     assert signed.status_code == 200
     assert [f["name"] for f in signed.json()["founders"]] == ["Erin Walsh", "Dave Okafor"]
     listed = ready.api(ready.bob).get(url(ready))
-    assert [f["uuid"] for f in listed.json()] == [body["uuid"]]
+    assert listed.json()["count"] == 1 and [f["uuid"] for f in listed.json()["items"]] == [body["uuid"]]
     assert ready.api(ready.bob).get(url(ready, body["uuid"])).json()["name"] == "Riverside Night Shift"
 
 

@@ -11,8 +11,10 @@ from uuid import UUID
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
+from ninja.pagination import paginate
 
 from councils.accounts.queries import acting_user
+from councils.api.pagination import PageNumber
 from councils.api.schemas import CouncilRef, PersonRef, Strict
 from councils.core.errors import NotFoundError
 from councils.federation import queries as federation_queries
@@ -93,6 +95,7 @@ def _formation(request: HttpRequest, council_id: UUID, formation_id: UUID) -> Fo
 
 
 @router.get("/{council_id}/formations", response=list[FormationOut], operation_id="formations_list")
+@paginate(PageNumber)
 def list_formations(request: HttpRequest, council_id: UUID) -> list[dict[str, Any]]:
     """The proposals made to this council to form a new base council below it."""
     council = federation_queries.access_council(viewer=request.user, council_uuid=council_id)
