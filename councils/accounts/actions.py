@@ -268,9 +268,11 @@ def erase_person(
         raise InvalidInputError(_("Say why the data is erased (for example: the member asked)."))
     if person.username.startswith(ERASED_PREFIX) and not person.has_usable_password():
         raise ConflictError(_("This person's data has already been erased."))
-    refusals = queries.erasure_refusals(user=person)
+    yourself = actor is not None
+    refusals = queries.erasure_refusals(user=person, yourself=yourself)
     if refusals:
-        raise ConflictError(_("Their data cannot be erased yet: ") + " ".join(refusals))
+        prefix = _("Your data cannot be erased yet: ") if yourself else _("Their data cannot be erased yet: ")
+        raise ConflictError(prefix + " ".join(refusals))
     cases = DisciplineCase.objects.select_for_update().filter(membership__user=person)
     case_uuids = {str(case.uuid) for case in cases}
     commitments = sorted(

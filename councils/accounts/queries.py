@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from councils.accounts.models import Invitation, User
 from councils.core.rules.digests import DEFAULT_FREQUENCY
@@ -38,30 +39,69 @@ def _when(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def erasure_refusals(*, user: User) -> list[str]:
-    """Why `user`'s personal data cannot be erased yet; empty once they have left and nothing is pending."""
+def erasure_refusals(*, user: User, yourself: bool = False) -> list[str]:
+    """Why `user`'s personal data cannot be erased yet; empty once they have left and nothing is pending.
+
+    `yourself` words the reasons for the person themselves ("You are ..."), otherwise for an operator.
+    """
     reasons = []
     for membership in user.memberships.filter(ended_at__isnull=True).select_related("council"):
         reasons.append(
-            f"They are still a member of {membership.council.name} ({membership.get_status_display()})."
+            (
+                _("You are still a member of %(council)s (%(status)s).")
+                if yourself
+                else _("They are still a member of %(council)s (%(status)s).")
+            )
+            % {"council": membership.council.name, "status": membership.get_status_display()}
         )
     for office in user.offices.filter(ended_at__isnull=True).select_related("council"):
         reasons.append(
-            f"They hold the office of {office.get_role_display().lower()} of {office.council.name}."
+            (
+                _("You hold the office of %(role)s of %(council)s.")
+                if yourself
+                else _("They hold the office of %(role)s of %(council)s.")
+            )
+            % {"role": office.get_role_display().lower(), "council": office.council.name}
         )
     for seat in user.seats.filter(ended_at__isnull=True).select_related("council", "from_council"):
-        reasons.append(f"They sit for {seat.from_council.name} in {seat.council.name}.")
+        reasons.append(
+            (
+                _("You sit for %(sender)s in %(body)s.")
+                if yourself
+                else _("They sit for %(sender)s in %(body)s.")
+            )
+            % {"sender": seat.from_council.name, "body": seat.council.name}
+        )
     for case in DisciplineCase.objects.filter(membership__user=user).select_related("council"):
         if case.is_open:
             reasons.append(
-                f"Their discipline case in {case.council.name} is not finished ({case.get_status_display()})."
+                (
+                    _("Your discipline case in %(council)s is not finished (%(status)s).")
+                    if yourself
+                    else _("Their discipline case in %(council)s is not finished (%(status)s).")
+                )
+                % {"council": case.council.name, "status": case.get_status_display()}
             )
         for appeal in case.appeals.filter(status__in=(Appeal.Status.LODGED, Appeal.Status.VOTING)):
-            reasons.append(f"Their appeal to {appeal.council.name} is not decided yet.")
+            reasons.append(
+                (
+                    _("Your appeal to %(council)s is not decided yet.")
+                    if yourself
+                    else _("Their appeal to %(council)s is not decided yet.")
+                )
+                % {"council": appeal.council.name}
+            )
     for application in user.applications.filter(decided_at__isnull=True).exclude(
         status__in=(Application.Status.WITHDRAWN, Application.Status.REJECTED, Application.Status.ADMITTED)
     ):
-        reasons.append(f"Their application to {application.council.name} is still open.")
+        reasons.append(
+            (
+                _("Your application to %(council)s is still open.")
+                if yourself
+                else _("Their application to %(council)s is still open.")
+            )
+            % {"council": application.council.name}
+        )
     return reasons
 
 

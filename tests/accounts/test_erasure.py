@@ -83,8 +83,10 @@ def test_a_current_member_an_officer_and_a_delegate_are_refused_with_the_reason(
     with pytest.raises(ConflictError, match="still a member of Riverside") as refused:
         actions.erase_person(actor=None, person=cast.alice, reason="asked", now=NOW)
     assert "office of chair" in refused.value.message
-    with pytest.raises(ConflictError, match="sit for Riverside"):
+    with pytest.raises(ConflictError, match="They sit for Riverside"):
         actions.erase_person(actor=None, person=cast.bob, reason="asked", now=NOW)
+    with pytest.raises(ConflictError, match="Your data cannot be erased yet: You are still a member"):
+        actions.erase_person(actor=cast.bob, person=cast.bob, reason="asked", password=PASSWORD, now=NOW)
     assert User.objects.get(id=cast.alice.id).username == "alice"
 
 
@@ -237,11 +239,16 @@ def test_the_data_page_shows_everything_and_downloads_it(expelled):
 
 
 def test_a_member_sees_why_they_cannot_erase_yet(cast):
-    page = cast.client(cast.alice).get("/account/data/")
-    assert "still a member of Riverside Depot" in page.content.decode()
-    assert 'action="/account/data/erase/"' not in page.content.decode()
+    page = cast.client(cast.alice).get("/account/data/").content.decode()
+    assert "You are still a member of Riverside Depot (Member)." in page
+    assert "You hold the office of chair of Riverside Depot." in page
+    assert "They " not in page
+    assert 'action="/account/data/erase/"' not in page
     refused = cast.client(cast.alice).post("/account/data/erase/", {"password": PASSWORD, "confirm": "on"})
-    assert refused.status_code == 409 and "still a member" in refused.content.decode()
+    assert refused.status_code == 409
+    assert "You are still a member of Riverside Depot" in refused.content.decode()
+    delegate = cast.client(cast.bob).get("/account/data/").content.decode()
+    assert "You sit for Riverside Depot in Eastside District." in delegate
 
 
 def test_a_former_member_erases_their_own_data_and_is_logged_out(expelled):

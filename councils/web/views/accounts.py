@@ -199,7 +199,7 @@ def _data_page(request: HttpRequest, erase_form: EraseForm, status: int = 200) -
     user = _me(request)
     context = {
         "data": queries.personal_data(user=user),
-        "refusals": queries.erasure_refusals(user=user),
+        "refusals": queries.erasure_refusals(user=user, yourself=True),
         "erase_form": erase_form,
     }
     return render(request, "web/accounts/data.html", context, status=status)
