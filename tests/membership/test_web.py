@@ -154,6 +154,14 @@ def test_personas_see_a_case(ready, persona, status):
         assert "Broke the picket line" in response.content.decode()
 
 
+def test_the_parties_are_told_before_the_hearing_that_they_do_not_vote(ready):
+    case = _case(ready)
+    told = "As a party to this case you do not vote on it."
+    for party in (ready.frank, ready.bob):
+        assert told in ready.client(party).get(f"/membership/cases/{case.uuid}/").content.decode()
+    assert told not in ready.client(ready.alice).get(f"/membership/cases/{case.uuid}/").content.decode()
+
+
 def test_accused_files_a_defence_and_the_early_hearing_is_refused(ready):
     case = _case(ready)
     frank = ready.client(ready.frank)
