@@ -8,7 +8,8 @@ from typing import Any
 from councils.cli.client import Api
 from councils.cli.output import CliError, emit_json, parse_uuid, read_text
 
-KINDS = ("workplace", "district", "city", "regional", "national", "other")
+# A council formed below another is a base council of members.
+BASE_KINDS = ("workplace", "other")
 VISIBILITIES = ("public", "federation", "council")
 
 
@@ -39,7 +40,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     form.add_argument("council", help="the UUID of the council asked to form it")
     form.add_argument("--name", required=True, help="the new council's name")
-    form.add_argument("--kind", choices=KINDS, default="workplace", help="its type (default: workplace)")
+    form.add_argument("--kind", choices=BASE_KINDS, default="workplace", help="its type (default: workplace)")
     form.add_argument(
         "--visibility", choices=VISIBILITIES, default="federation", help="who sees it (default: federation)"
     )

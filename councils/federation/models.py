@@ -33,6 +33,9 @@ class Council(models.Model):
         NATIONAL = "national", _("National congress")
         OTHER = "other", _("Council")
 
+    # The types a base council of members may have; the others name levels of delegates.
+    BASE_KINDS = (Kind.WORKPLACE, Kind.OTHER)
+
     class Visibility(models.TextChoices):
         PUBLIC = "public", _("Anyone, without logging in")
         FEDERATION = "federation", _("Members of the federation")

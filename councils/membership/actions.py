@@ -1593,10 +1593,14 @@ def propose_formation(
         raise InvalidInputError("Name the council to be formed.")
     if len(name) > 200:
         raise InvalidInputError("A council's name may have at most 200 characters.")
-    if kind not in Council.Kind.values:
-        raise InvalidInputError(
-            f"Unknown council type {kind!r}; choose one of {', '.join(Council.Kind.values)}."
-        )
+    if kind not in Council.BASE_KINDS:
+        base_kinds = ", ".join(Council.BASE_KINDS)
+        if kind in Council.Kind.values:
+            raise InvalidInputError(
+                f"The council formed is a base council of members, so it cannot be a "
+                f"{Council.Kind(kind).label}; choose one of {base_kinds}."
+            )
+        raise InvalidInputError(f"Unknown council type {kind!r}; choose one of {base_kinds}.")
     if visibility not in Council.Visibility.values:
         raise InvalidInputError(
             f"Unknown visibility {visibility!r}; choose one of {', '.join(Council.Visibility.values)}."

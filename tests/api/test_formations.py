@@ -52,8 +52,13 @@ def test_refusals_are_problems_with_the_reason(ready):
     assert base.status_code == 422 and "is a base council of members" in base.json()["detail"]
     bad = ready.api(ready.erin).post(url(ready), {**BODY, "type": "guild"}, content_type="application/json")
     assert bad.status_code == 422 and bad["Content-Type"].startswith("application/problem+json")
-    assert bad.json()["detail"] == (
-        "Unknown council type 'guild'; choose one of workplace, district, city, regional, national, other."
+    assert bad.json()["detail"] == ("Unknown council type 'guild'; choose one of workplace, other.")
+    level = ready.api(ready.erin).post(
+        url(ready), {**BODY, "type": "national"}, content_type="application/json"
+    )
+    assert level.status_code == 422 and level.json()["detail"] == (
+        "The council formed is a base council of members, so it cannot be a National congress; "
+        "choose one of workplace, other."
     )
     hidden = ready.api(ready.erin).post(
         url(ready), {**BODY, "visibility": "secret"}, content_type="application/json"

@@ -184,6 +184,11 @@ def test_the_minimum_is_the_constitutions(cast):
         ({"name": "Harbour Works"}, ConflictError, "already a council called 'Harbour Works'"),
         ({"name": "  "}, InvalidInputError, "Name the council"),
         ({"kind": "guild"}, InvalidInputError, "Unknown council type"),
+        (
+            {"kind": "district"},
+            InvalidInputError,
+            "base council of members, so it cannot be a District council",
+        ),
         ({"visibility": "secret"}, InvalidInputError, "Unknown visibility"),
     ],
 )

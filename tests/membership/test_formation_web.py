@@ -41,6 +41,10 @@ def test_a_member_below_proposes_from_the_council_page_and_others_consent(ready)
     page = erin.get(new).content.decode()
     for name in FORM:
         assert f'<label for="id_{name}">' in page
+    # What is formed is always a base council of members: the levels of delegates are not offered.
+    assert (
+        '<option value="other">' in page and 'value="national"' not in page and 'value="district"' not in page
+    )
     response = erin.post(new, FORM)
     formation = Formation.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse(
@@ -65,6 +69,8 @@ def test_a_refused_proposal_is_a_form_error(ready):
     response = ready.client(ready.erin).post(new, {**FORM, "name": "Harbour Works"})
     assert response.status_code == 422
     assert "already a council called" in response.content.decode()
+    level = ready.client(ready.erin).post(new, {**FORM, "kind": "national"})
+    assert level.status_code == 422 and 'id="id_kind_error"' in level.content.decode()
     missing = ready.client(ready.erin).post(new, {**FORM, "reason": ""})
     assert missing.status_code == 422 and 'id="id_reason_error"' in missing.content.decode()
     assert not Formation.objects.exists()

@@ -50,8 +50,8 @@ class FormationIn(Strict):
     # Any text is taken here so that an unknown one gets the action's own message, naming the choices.
     type: str = Field(
         "workplace",
-        description="The council's type.",
-        json_schema_extra={"enum": list(Council.Kind.values)},
+        description="The council's type: one of the types of a base council of members.",
+        json_schema_extra={"enum": list(Council.BASE_KINDS)},
     )
     visibility: str = Field(
         "federation",

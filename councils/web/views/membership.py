@@ -59,7 +59,9 @@ class TransferForm(forms.Form):
 class FormationForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Name of the new council"), max_length=200)
     kind = forms.ChoiceField(
-        label=gettext_lazy("Type"), choices=Council.Kind.choices, initial=Council.Kind.WORKPLACE
+        label=gettext_lazy("Type"),
+        choices=[(kind, label) for kind, label in Council.Kind.choices if kind in Council.BASE_KINDS],
+        initial=Council.Kind.WORKPLACE,
     )
     visibility = forms.ChoiceField(
         label=gettext_lazy("Who may see it"),
