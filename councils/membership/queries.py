@@ -112,8 +112,9 @@ def list_cases_against(*, user: Any) -> QuerySet[DisciplineCase]:
     return _with_details(DisciplineCase.objects.filter(membership__user=user)).order_by("-charged_at", "-id")
 
 
-def subject_of_motion(*, motion: Any, viewer: Any) -> Application | DisciplineCase | None:
-    """The application or discipline case a vote the rules hold decides, if the viewer may read it.
+def subject_of_motion(*, motion: Any, viewer: Any) -> Application | DisciplineCase | Formation | None:
+    """The application, discipline case or proposal to form a council a vote the rules hold decides,
+    if the viewer may read it.
 
     An appeal's vote leads to its case, where the charges, the answer and the appeals are.
     """
@@ -122,6 +123,8 @@ def subject_of_motion(*, motion: Any, viewer: Any) -> Application | DisciplineCa
     try:
         if motion.kind == "admission":
             return access_application(viewer=viewer, application_uuid=motion.subject_uuid)
+        if motion.kind == "formation":
+            return access_formation(viewer=viewer, formation_uuid=motion.subject_uuid)
         if motion.kind == "discipline":
             appeal = Appeal.objects.filter(uuid=motion.subject_uuid).select_related("case").first()
             case_uuid = appeal.case.uuid if appeal is not None else motion.subject_uuid

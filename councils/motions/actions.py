@@ -253,6 +253,11 @@ def propose_amendment(
         permissions.require(actor, "amend", motion)
         if motion.kind == Motion.Kind.AMENDMENT:
             raise ConflictError("Amend the motion itself, not an amendment.")
+        if motion.kind == Motion.Kind.FORMATION:
+            raise ConflictError(
+                "The rules word a motion to form a council; it cannot be amended. Propose another "
+                "council instead."
+            )
         if motion.state not in (Motion.State.DRAFT, Motion.State.SECONDED):
             raise ConflictError("Only a motion still under debate can be amended.")
         if text == motion.text:

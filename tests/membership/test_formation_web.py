@@ -102,6 +102,26 @@ def test_the_formed_council_appears_in_the_tree(ready):
     formation.refresh_from_db()
     tree = ready.client(ready.erin).get(reverse("web:council", args=[ready.district.uuid])).content.decode()
     assert f'id="child-{formation.council.uuid}">Night Shift</a>' in tree
+    motion = ready.client(ready.bob).get(reverse("web:motion", args=[formation.motion_uuid])).content.decode()
+    assert reverse("web:formation", args=[formation.uuid]) in motion
+    assert f'<a href="{reverse("web:council", args=[formation.council.uuid])}">Night Shift</a>' in motion
+
+
+def test_the_motion_page_of_a_proposal_links_it_and_offers_no_amendment(ready):
+    formation = actions.propose_formation(
+        actor=ready.erin, parent=ready.district, name="Night Shift", reason="Organised.", now=timezone.now()
+    )
+    page = ready.client(ready.bob).get(reverse("web:motion", args=[formation.motion_uuid])).content.decode()
+    assert "The proposal to form Night Shift" in page
+    assert reverse("web:formation", args=[formation.uuid]) in page
+    # The rules tabled it, seconded: no seconders are needed, and its text is the rules' own.
+    assert "Seconders" not in page and "0 of 0 needed" not in page
+    assert "Propose amendment" not in page and "Council formed" not in page
+    refused = ready.client(ready.bob).post(
+        reverse("web:motion_amend", args=[formation.motion_uuid]), {"text": "Form two councils."}
+    )
+    assert refused.status_code == 409 and "cannot be amended" in refused.content.decode()
+    assert not Motion.objects.filter(amends__uuid=formation.motion_uuid).exists()
 
 
 def test_founders_withdraw_from_the_proposal_page_until_the_vote_opens(ready):

@@ -123,6 +123,8 @@ def _context(request: HttpRequest, motion: Motion, **extra: Any) -> dict[str, An
     names = federation_queries.can_see_names(viewer=user, council=council)
     amendments = [(a, render_diff(a.base_text, a.text)) for a in queries.list_amendments(motion=motion)]
     origin = motion.forwarded_from
+    subject = membership_queries.subject_of_motion(motion=motion, viewer=user)
+    formed = getattr(subject, "council", None) if motion.kind == Motion.Kind.FORMATION else None
     return {
         "motion": motion,
         "diff": render_diff(motion.base_text, motion.text) if motion.amends_id else "",
@@ -135,11 +137,14 @@ def _context(request: HttpRequest, motion: Motion, **extra: Any) -> dict[str, An
         else None,
         "forwarded_to": Motion.objects.filter(forwarded_from=motion).select_related("council").first(),
         "recall": mandate_queries.recall_of_motion(motion=motion),
-        "subject": membership_queries.subject_of_motion(motion=motion, viewer=user),
+        "subject": subject,
+        "formed": formed
+        if formed is not None and federation_queries.can_view_council(viewer=user, council=formed)
+        else None,
         "may_second": motion.state == Motion.State.DRAFT
         and motion.tabled_by_id != getattr(user, "id", None)
         and permissions.can(user, "second", motion),
-        "may_amend": motion.kind != Motion.Kind.AMENDMENT
+        "may_amend": motion.kind not in (Motion.Kind.AMENDMENT, Motion.Kind.FORMATION)
         and motion.state in (Motion.State.DRAFT, Motion.State.SECONDED)
         and permissions.can(user, "amend", motion),
         "may_open": motion.state == Motion.State.SECONDED and permissions.can(user, "open_vote", motion),
