@@ -239,6 +239,15 @@ def consent_open(*, formation: Formation) -> bool:
     ).exists()
 
 
+def formation_vote_open(*, formation: Formation) -> bool:
+    """Whether the council asked is voting on `formation` now."""
+    from councils.motions.models import Motion
+
+    if not formation.is_open or formation.motion_uuid is None:
+        return False
+    return Motion.objects.filter(uuid=formation.motion_uuid, state=Motion.State.VOTING).exists()
+
+
 def can_found(*, user: Any, council: Council) -> bool:
     """Whether `user` is a full member of a base council below `council`, so may ask it to form one."""
     if council.is_base or not getattr(user, "is_authenticated", False):

@@ -61,6 +61,13 @@ def test_a_member_below_proposes_from_the_council_page_and_others_consent(ready)
     assert signed.status_code == 302
     founders = ready.client(ready.bob).get(signed["Location"]).content.decode()
     assert "Dave Okafor" in founders and "2 of at least 3 needed" in founders
+    assert f"1 more founding member must consent before {ready.district.name} can form it." in founders
+    actions.sign_formation(actor=ready.frank, formation=formation, now=timezone.now())
+    enough = ready.client(ready.bob).get(signed["Location"]).content.decode()
+    assert (
+        f"Enough founders have consented: it now awaits the vote of {ready.district.name}, "
+        "which its chair or secretary opens." in enough
+    )
     assert reverse("web:motion", args=[formation.motion_uuid]) in founders
 
 
@@ -162,6 +169,11 @@ def test_neither_consent_nor_withdrawal_is_offered_once_the_vote_opens(ready):
         method="named",
     )
     page = reverse("web:formation", args=[formation.uuid])
+    district = ready.district.name
+    assert (
+        f"The vote of {district} is open: the delegates sitting in {district} vote on it"
+        in ready.client(ready.bob).get(page).content.decode()
+    )
     assert "Withdraw this proposal" not in ready.client(ready.erin).get(page).content.decode()
     assert "Consent to found this council" not in ready.client(ready.dave).get(page).content.decode()
 

@@ -599,10 +599,13 @@ def formation_detail(request: HttpRequest, formation_id: UUID) -> HttpResponse:
 
     def context(part: str | None) -> dict[str, Any]:
         founders = queries.list_founders(formation=formation)
+        min_founders = queries.min_founders(formation=formation)
         return {
             "formation": formation,
             "founders": founders,
-            "min_founders": queries.min_founders(formation=formation),
+            "min_founders": min_founders,
+            "more_founders": max(0, min_founders - len(founders)),
+            "vote_open": queries.formation_vote_open(formation=formation),
             "may_sign": request.user.is_authenticated
             and request.user not in founders
             and queries.can_found(user=request.user, council=formation.parent)
