@@ -226,6 +226,19 @@ def test_the_data_page_shows_everything_and_downloads_it(expelled):
     assert page.status_code == 200
     text = page.content.decode()
     assert CHARGES in text and DEFENCE in text and "laptop" in text and "Erase my personal data" in text
+    # The page is for a person to read: labels, words and dates, not the download's keys and codes.
+    assert (
+        "<dt>Name shown</dt><dd>Frank Costa</dd>" in text
+        and "<dt>Two-factor authentication</dt><dd>Off</dd>" in text
+    )
+    assert "Riverside Depot: Expelled, March 1, 2026 – March 16, 2026" in text
+    assert "Expulsion sought, Charges upheld" in text
+    assert (
+        "Riverside Depot: <a" in text and "Ban overtime</a> — you voted No, March 1, 2026, 9 a.m. UTC" in text
+    )
+    assert "E-mail digest: Weekly" in text
+    for raw in ("display_name", "has_totp", "expelled", ": expulsion", "T09:00:00"):
+        assert raw not in text
     download = client.get("/account/data.json")
     assert download["Content-Disposition"] == 'attachment; filename="my-data.json"'
     data = json.loads(download.content)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -19,6 +20,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse, reverse_lazy
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -32,7 +35,9 @@ from councils.digests import queries as digest_queries
 from councils.digests.models import DigestPreference
 from councils.federation import permissions
 from councils.federation import queries as federation_queries
-from councils.federation.models import Council
+from councils.federation.models import Council, Membership, Office
+from councils.membership.models import Application, DisciplineCase
+from councils.motions.models import Motion
 from councils.web.views.common import domain_errors
 
 PENDING_SECOND_FACTOR = "councils_pending_2fa"
@@ -195,10 +200,80 @@ class EraseForm(forms.Form):
     )
 
 
+def _moment(value: str | None) -> datetime | None:
+    return parse_datetime(value) if value else None
+
+
+def _moment_text(value: str | None) -> str | None:
+    moment = _moment(value)
+    return f"{date_format(timezone.localtime(moment), 'DATETIME_FORMAT')} UTC" if moment else None
+
+
+def _periods(rows: list[dict[str, Any]], *keys: str) -> list[dict[str, Any]]:
+    return [{**row, **{key: _moment(row[key]) for key in keys}} for row in rows]
+
+
+def _readable(data: dict[str, Any]) -> dict[str, Any]:
+    """`personal_data` for a person to read: labels, dates and words where the download has keys and codes."""
+    account = data["account"]
+    motions = {
+        str(m.uuid): m
+        for m in Motion.objects.filter(uuid__in=[v["motion"] for v in data["named_votes"]]).select_related(
+            "council"
+        )
+    }
+    petition_kinds = {"agenda": _("Agenda petition"), "recall": _("Recall petition")}
+    return {
+        "account": [
+            (_("Name shown"), account["display_name"]),
+            (_("Username"), account["username"]),
+            (_("First name"), account["first_name"]),
+            (_("Last name"), account["last_name"]),
+            (_("E-mail"), account["email"]),
+            (_("Account number"), account["uuid"]),
+            (_("Joined"), _moment_text(account["date_joined"])),
+            (_("Last logged in"), _moment_text(account["last_login"])),
+            (_("Two-factor authentication"), _("On") if account["has_totp"] else _("Off")),
+        ],
+        "memberships": [
+            {**m, "status": Membership.Status(m["status"]).label}
+            for m in _periods(data["memberships"], "joined_at", "full_since", "ended_at")
+        ],
+        "offices": [
+            {**o, "role": Office.Role(o["role"]).label}
+            for o in _periods(data["offices"], "started_at", "ended_at")
+        ],
+        "seats": _periods(data["seats"], "started_at", "ended_at"),
+        "applications": [
+            {**a, "status": Application.Status(a["status"]).label}
+            for a in _periods(data["applications"], "applied_at", "decided_at")
+        ],
+        "cases": [
+            {
+                **c,
+                "status": DisciplineCase.Status(c["status"]).label,
+                "penalty": DisciplineCase.Penalty(c["penalty"]).label,
+            }
+            for c in _periods(data["cases"], "charged_at", "decided_at")
+        ],
+        "petitions_signed": [
+            {**p, "kind": petition_kinds[p["kind"]]} for p in _periods(data["petitions_signed"], "signed_at")
+        ],
+        "platforms": _periods(data["platforms"], "joined_at", "left_at"),
+        "named_votes": [
+            {**v, "council": motions[v["motion"]].council.name if v["motion"] in motions else ""}
+            for v in _periods(data["named_votes"], "cast_at")
+        ],
+        "digest": dict(DIGEST_CHOICES).get(data["digest"]["frequency"], data["digest"]["frequency"]),
+        "tokens": _periods(data["tokens"], "created_at", "last_used_at", "revoked_at"),
+        "record_entries": data["record_entries"],
+    }
+
+
 def _data_page(request: HttpRequest, erase_form: EraseForm, status: int = 200) -> HttpResponse:
     user = _me(request)
     context = {
-        "data": queries.personal_data(user=user),
+        "data": _readable(queries.personal_data(user=user)),
         "refusals": queries.erasure_refusals(user=user, yourself=True),
         "erase_form": erase_form,
     }
