@@ -80,7 +80,10 @@ def test_a_slate_is_run_by_choosing_the_election_then_placing_its_nominees(cast,
     client = cast.client(cast.bob)
     url = f"/platforms/{platform.uuid}/slate/"
     first = client.get(url).content.decode()
-    label = f"Riverside Depot: Delegates 2027 (Nominations open, {NOW:%Y-%m-%d})"
+    label = (
+        f"Riverside Depot: Delegates 2027 (Nominations open, called {NOW:%Y-%m-%d %H:%M} UTC, "
+        f"no. {str(election.uuid)[:8]})"
+    )
     assert f'<option value="{election.uuid}">{label}</option>' in first
     assert "Already counted" not in first
     assert "UUID" not in first
@@ -162,3 +165,18 @@ def test_a_slate_names_its_election_and_candidates_not_their_uuids(cast, platfor
     page = cast.client(cast.dave).get(url).content.decode()
     assert f"<code>{election.uuid}</code>" in page
     assert f'href="/elections/{election.uuid}/"' not in page
+
+
+def test_the_slate_form_tells_apart_elections_of_the_same_title_and_lists_those_voting(cast, platform):
+    first = nominated_election(cast)
+    twin = nominated_election(cast)
+    voting = nominated_election(cast, title="Recall vote")
+    Election.objects.filter(pk=voting.pk).update(status=Election.Status.VOTING)
+    page = cast.client(cast.bob).get(f"/platforms/{platform.uuid}/slate/").content.decode()
+    labels = [
+        page.split(f'<option value="{e.uuid}">', 1)[1].split("</option>", 1)[0] for e in (first, twin, voting)
+    ]
+    assert labels[0] != labels[1] and all(str(e.uuid)[:8] in page for e in (first, twin))
+    # The hint says what the list holds, and what the action accepts: elections taking nominations or ballots.
+    assert "Voting open" in labels[2]
+    assert "still taking nominations or ballots" in page and "polled" not in page

@@ -51,7 +51,7 @@ class DocumentForm(forms.Form):
 
 
 class ElectionChoiceForm(forms.Form):
-    """The first step of running a slate: which election, among those still to be polled."""
+    """The first step of running a slate: which election, among those taking nominations or ballots."""
 
     election = forms.ChoiceField(
         label=gettext_lazy("Election"),
@@ -261,7 +261,7 @@ def platform_publish(request: HttpRequest, platform_id: UUID) -> HttpResponse:
 
 
 def _slate_elections(viewer: Any, platform: Platform) -> list[Election]:
-    """Elections of the platform's federation the viewer can see that have not been polled yet."""
+    """Elections of the platform's federation the viewer can see that take nominations or ballots."""
     return list(
         election_queries.list_visible_elections(viewer=viewer).filter(
             council__federation_id=platform.federation_id,
@@ -279,8 +279,13 @@ def platform_slate(request: HttpRequest, platform_id: UUID) -> HttpResponse:
     elections = _slate_elections(request.user, platform)
     picker = ElectionChoiceForm(request.GET if "election" in request.GET else None)
     cast(forms.ChoiceField, picker.fields["election"]).choices = [
-        # Status and date tell apart two elections a council called with the same title.
-        (str(e.uuid), f"{e.council.name}: {e.title} ({e.get_status_display()}, {e.called_at:%Y-%m-%d})")
+        # A council may call two elections of the same title, even in the same minute: the start of
+        # its UUID, which begins the address of the election's page, tells them apart.
+        (
+            str(e.uuid),
+            f"{e.council.name}: {e.title} ({e.get_status_display()}, "
+            f"called {e.called_at:%Y-%m-%d %H:%M} UTC, no. {str(e.uuid)[:8]})",
+        )
         for e in elections
     ]
     context: dict[str, Any] = {"platform": platform, "picker": picker, "elections": elections}
