@@ -123,6 +123,14 @@ def test_each_live_part_answers_htmx_with_that_part_only(cast):
     assert "<html" in whole and 'id="council-offices"' in whole and 'id="council-elections"' in whole
 
 
+def test_every_section_of_a_council_page_is_a_card(cast):
+    page = cast.client(cast.bob).get(_url(cast.district)).content.decode()
+    sections = re.findall(r"<section [^>]*>", page)
+    assert any('id="council-meetings"' in s for s in sections)
+    assert any('id="council-elections"' in s for s in sections)
+    assert [s for s in sections if 'class="panel' not in s] == []
+
+
 def test_a_live_part_costs_a_fraction_of_the_page(cast):
     _busy(cast)
     alice = cast.client(cast.alice)
