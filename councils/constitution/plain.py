@@ -28,6 +28,7 @@ LABELS = {
     "admission_poll_max_days": "Days an admission vote, or the approval of a flagged admission, may stay "
     "open at most",
     "formation_min_members": "Founding members a new base council needs",
+    "formation_interim_days": "Days a new base council's interim chair serves before its own elections",
     "recall_signature_share": "Share of members whose signatures force a recall vote",
     "recall_window_days": "Days a recall petition may collect signatures",
     "recall_vote_within_days": "Days within which a recall vote must be held",
@@ -91,6 +92,11 @@ def explain(c: Constitution) -> list[tuple[str, list[str]]]:
                     "founding members must each consent, and that council decides by its vote."
                 )
                 % {"n": c.formation_min_members},
+                _(
+                    "The founder who proposed the new council is its interim chair for %(d)d days, to "
+                    "call the elections of its officers and delegates."
+                )
+                % {"d": c.formation_interim_days},
             ],
         ),
         (

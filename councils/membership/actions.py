@@ -1785,7 +1785,7 @@ def apply_formation_outcome(*, motion: Motion, result: VoteResult, now: datetime
     below the council, not facing charges; with fewer than the constitution's minimum left, nobody
     moves and the council is not formed.
     """
-    from councils.federation.actions import create_council
+    from councils.federation.actions import create_council, fill_office
 
     formation = (
         Formation.objects.select_for_update(of=("self",))
@@ -1879,6 +1879,14 @@ def apply_formation_outcome(*, motion: Motion, result: VoteResult, now: datetime
     for signature in signatures:
         signature.moved = bool(signature.moved)
     FormationSignature.objects.bulk_update(signatures, ["moved"])
+    interim_ends = now + rules.formation_interim
+    interim = fill_office(
+        council=council,
+        user=_interim_chair(formation=formation, moving=[old.user for _, old in moving]),
+        role=Office.Role.CHAIR,
+        term_ends_at=interim_ends,
+        now=now,
+    )
     formation.status = Formation.Status.FORMED
     formation.decided_at = now
     formation.council = council
@@ -1892,12 +1900,26 @@ def apply_formation_outcome(*, motion: Motion, result: VoteResult, now: datetime
             "motion": str(motion.uuid),
             "council": str(council.uuid),
             "founders": [str(old.user.uuid) for _, old in moving],
+            "interim_chair": {
+                "office": str(interim.uuid),
+                "member": str(interim.user.uuid),
+                "days": rules.formation_interim_days,
+                "term_ends_at": format_time(interim_ends),
+            },
             "result": result.as_payload(),
             **base,
         },
         now=now,
     )
     _formation_changed(formation)
+
+
+def _interim_chair(*, formation: Formation, moving: list[User]) -> User:
+    """Who chairs a council just formed until its elections: its proposer, if moved in.
+
+    Otherwise the first founder moved: `moving` holds them in the order they consented.
+    """
+    return next((user for user in moving if user.id == formation.proposed_by_id), moving[0])
 
 
 def _move_founder(

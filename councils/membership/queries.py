@@ -12,7 +12,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from councils.constitution import queries as constitution_queries
 from councils.core.errors import NotFoundError
 from councils.federation import queries as federation_queries
-from councils.federation.models import Council, Membership
+from councils.federation.models import Council, Membership, Office
 from councils.membership import permissions
 from councils.membership import rules as membership_rules
 from councils.membership.models import OPEN_STATUSES, Appeal, Application, DisciplineCase, Formation
@@ -265,3 +265,18 @@ def min_founders(*, formation: Formation) -> int:
     return constitution_queries.constitution_for(
         federation=formation.parent.federation_id
     ).formation_min_members
+
+
+def interim_chair(*, council: Council) -> Office | None:
+    """The chair a council got at its formation, while they are still its only officer."""
+    formed_at = (
+        Formation.objects.filter(council=council, status=Formation.Status.FORMED)
+        .values_list("decided_at", flat=True)
+        .first()
+    )
+    if formed_at is None:
+        return None
+    offices = list(Office.objects.filter(council=council, ended_at__isnull=True).select_related("user")[:2])
+    if len(offices) == 1 and offices[0].role == Office.Role.CHAIR and offices[0].started_at == formed_at:
+        return offices[0]
+    return None

@@ -72,6 +72,17 @@ def test_amendment_adopted_by_two_thirds_makes_version_two(cast):
     assert amendment.status == Amendment.Status.ADOPTED
 
 
+def test_amendment_sets_the_days_a_new_councils_interim_chair_serves(cast):
+    adopt(cast)
+    make_national_body(cast)
+    assert queries.constitution_for(federation=cast.federation).formation_interim_days == 60
+    vote = _second_and_open(cast, _propose(cast, formation_interim_days=21))
+    vote_through(vote, yes=[cast.alice, cast.erin, cast.frank], now=NOW + timedelta(hours=1))
+    assert queries.constitution_for(federation=cast.federation).formation_interim_days == 21
+    [amended] = payloads("constitution.amendment_proposed")
+    assert amended["changes"] == {"formation_interim_days": [60, 21]}
+
+
 def test_amendment_short_of_two_thirds_is_rejected(cast):
     adopt(cast)
     make_national_body(cast)

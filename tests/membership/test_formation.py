@@ -8,6 +8,8 @@ import pytest
 from django.core.management import call_command
 
 from councils.core.errors import ConflictError, InvalidInputError
+from councils.core.rules.constitution import Constitution
+from councils.elections import permissions as election_permissions
 from councils.federation import actions as federation_actions
 from councils.federation.models import Council, Membership, Office, Seat
 from councils.membership import actions
@@ -177,6 +179,88 @@ def test_the_minimum_is_the_constitutions(cast):
     assert verify_genuine().problems == []
 
 
+# The council formed runs itself: a founder chairs it until it has elected its officers.
+
+
+def test_the_proposer_chairs_the_new_council_for_the_constitutions_interim_days(ready):
+    formation = propose(ready)
+    actions.sign_formation(actor=ready.frank, formation=formation, now=T)
+    actions.sign_formation(actor=ready.dave, formation=formation, now=T)
+    decide(ready, formation)
+    [office] = Office.objects.filter(council=formation.council)
+    ends = T + timedelta(days=60)
+    assert (office.user, office.role, office.started_at, office.term_ends_at) == (
+        ready.erin,
+        Office.Role.CHAIR,
+        T,
+        ends,
+    )
+    assert election_permissions.can(ready.erin, "call", formation.council)
+    assert not election_permissions.can(ready.frank, "call", formation.council)
+    [formed] = payloads("council.formed")
+    assert formed["interim_chair"] == {
+        "office": str(office.uuid),
+        "member": str(ready.erin.uuid),
+        "days": 60,
+        "term_ends_at": "2026-05-10T09:00:00.000000Z",
+    }
+    [filled] = payloads("office.filled")
+    assert filled == {"office": str(office.uuid), "role": "chair", "holder": str(ready.erin.uuid)}
+    assert verify_genuine().problems == []
+
+
+def test_when_the_proposer_is_not_moved_the_first_founder_moved_chairs(ready):
+    formation = propose(ready)
+    for user in (ready.frank, ready.dave, ready.alice):
+        actions.sign_formation(actor=user, formation=formation, now=T)
+    charge(ready, ready.erin)
+    decide(ready, formation)
+    assert formation.status == Formation.Status.FORMED
+    [office] = Office.objects.filter(council=formation.council)
+    assert (office.user, office.role) == (ready.frank, Office.Role.CHAIR)
+    assert verify_genuine().problems == []
+
+
+def test_the_interim_days_are_the_constitutions(cast):
+    adopt(cast, formation_interim_days=14)
+    federation_actions.appoint_founding_officer(
+        actor=None, council=cast.district, user=cast.carol, role=Office.Role.CHAIR, now=NOW
+    )
+    formation = propose(cast)
+    actions.sign_formation(actor=cast.frank, formation=formation, now=T)
+    actions.sign_formation(actor=cast.dave, formation=formation, now=T)
+    decide(cast, formation)
+    [office] = Office.objects.filter(council=formation.council)
+    assert office.term_ends_at == T + timedelta(days=14)
+    assert payloads("council.formed")[0]["interim_chair"]["days"] == 14
+    assert verify_genuine().problems == []
+
+
+def test_a_version_adopted_before_the_setting_gives_the_default_interim_days(cast, monkeypatch):
+    adopt_without_interim_days(cast, monkeypatch)
+    federation_actions.appoint_founding_officer(
+        actor=None, council=cast.district, user=cast.carol, role=Office.Role.CHAIR, now=NOW
+    )
+    formation = propose(cast)
+    actions.sign_formation(actor=cast.frank, formation=formation, now=T)
+    actions.sign_formation(actor=cast.dave, formation=formation, now=T)
+    decide(cast, formation)
+    assert Office.objects.get(council=formation.council).term_ends_at == T + timedelta(days=60)
+    assert verify_genuine().problems == []
+
+
+def adopt_without_interim_days(cast, monkeypatch):
+    rendered = Constitution.to_document
+    with monkeypatch.context() as patched:
+        patched.setattr(
+            Constitution,
+            "to_document",
+            lambda self: {k: v for k, v in rendered(self).items() if k != "formation_interim_days"},
+        )
+        version = adopt(cast)
+    assert "formation_interim_days" not in version.document
+
+
 @pytest.mark.parametrize(
     ("change", "error", "message"),
     [
@@ -299,6 +383,42 @@ def test_a_council_formed_with_fewer_founders_than_the_constitution_requires_is_
     found = problems(docs)
     assert any("with 2 founding members; the constitution requires 3" in p for p in found)
     assert any("not those the record moved into it" in p for p in found)
+
+
+def test_an_interim_chair_who_is_no_founder_or_serves_longer_is_reported(ready):
+    _, docs = formed_record(ready)
+    [formed] = [d for d in docs if d["event"] == "council.formed"]
+    [filled] = [d for d in docs if d["event"] == "office.filled"]
+    interim = formed["payload"]["interim_chair"]
+    filled["payload"]["holder"] = interim["member"] = str(ready.alice.uuid)
+    assert any("who is not one of the founding members moved" in p for p in problems(docs))
+    filled["payload"]["holder"] = interim["member"] = str(ready.frank.uuid)
+    assert any("but its proposer" in p and "was moved in" in p for p in problems(docs))
+    filled["payload"]["holder"] = interim["member"] = str(ready.erin.uuid)
+    interim["term_ends_at"] = "2026-12-31T09:00:00.000000Z"
+    assert any("not 60 days after it was formed" in p for p in problems(docs))
+    interim["days"] = 365
+    assert any("for 365 days; the constitution sets 60" in p for p in problems(docs))
+
+
+def test_another_office_filled_in_a_council_at_its_formation_is_reported(ready):
+    _, docs = formed_record(ready)
+    [filled] = [d for d in docs if d["event"] == "office.filled"]
+    extra = {
+        **filled,
+        "payload": {"office": "forged-office", "role": "treasurer", "holder": str(ready.bob.uuid)},
+    }
+    at = docs.index(filled)
+    found = problems([*docs[:at], extra, *docs[at:]])
+    assert any(
+        f"office forged-office was filled in it for {ready.bob.uuid} before it was formed" in p for p in found
+    )
+    [formed] = [d for d in docs if d["event"] == "council.formed"]
+    del formed["payload"]["interim_chair"]
+    assert any("was filled in it for" in p for p in problems(docs))
+    filled["payload"]["role"] = "secretary"
+    formed["payload"]["interim_chair"] = {}
+    assert any("with interim chair office None, which the record never filled" in p for p in problems(docs))
 
 
 def test_a_consent_from_a_member_outside_the_council_or_facing_charges_is_reported(ready):

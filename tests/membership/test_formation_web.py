@@ -39,6 +39,7 @@ def test_a_member_below_proposes_from_the_council_page_and_others_consent(ready)
     riverside = erin.get(reverse("web:council", args=[ready.riverside.uuid])).content.decode()
     assert reverse("web:formation_new", args=[ready.riverside.uuid]) not in riverside
     page = erin.get(new).content.decode()
+    assert "You chair the new council for its first 60 days" in page
     for name in FORM:
         assert f'<label for="id_{name}">' in page
     # What is formed is always a base council of members: the levels of delegates are not offered.
@@ -91,7 +92,7 @@ def test_a_refused_consent_says_why(ready):
     assert response.status_code == 409 and "Only a member of a base council" in response.content.decode()
 
 
-def test_the_formed_council_appears_in_the_tree(ready):
+def test_the_formed_council_appears_in_the_tree_and_its_members_read_who_chairs_it(ready):
     federation_actions.appoint_founding_officer(
         actor=None, council=ready.district, user=ready.carol, role=Office.Role.CHAIR, now=timezone.now()
     )
@@ -129,6 +130,20 @@ def test_the_motion_page_of_a_proposal_links_it_and_offers_no_amendment(ready):
     )
     assert refused.status_code == 409 and "cannot be amended" in refused.content.decode()
     assert not Motion.objects.filter(amends__uuid=formation.motion_uuid).exists()
+
+    # Its members read who chairs it for now, and that their first task is to call its elections.
+    council = formation.council
+    page = reverse("web:council", args=[council.uuid])
+    hint = "Erin Walsh chairs this new council until"
+    for founder in (ready.erin, ready.frank):
+        shown = ready.client(founder).get(page).content.decode()
+        assert hint in shown and "call the elections of its officers and of its delegates to" in shown
+        assert hint in get_part(ready.client(founder), page, "offices").content.decode()
+    assert hint not in ready.client(ready.bob).get(page).content.decode()
+    federation_actions.appoint_founding_officer(
+        actor=None, council=council, user=ready.frank, role=Office.Role.SECRETARY, now=timezone.now()
+    )
+    assert hint not in ready.client(ready.erin).get(page).content.decode()
 
 
 def test_founders_withdraw_from_the_proposal_page_until_the_vote_opens(ready):

@@ -68,6 +68,13 @@ def test_a_council_cannot_be_made_by_decree(cast):
             "parent": str(cast.district.uuid),
         },
     }
+    # It hands the new council's chair to its own officer, Carol, for a year.
+    chaired = {
+        **closed,
+        "event": "office.filled",
+        "council": "forged-council",
+        "payload": {"office": "forged-office", "role": "chair", "holder": str(cast.carol.uuid)},
+    }
     formed = {
         **closed,
         "event": "council.formed",
@@ -76,10 +83,18 @@ def test_a_council_cannot_be_made_by_decree(cast):
             "motion": "another-motion",
             "council": "forged-council",
             "founders": [str(cast.alice.uuid), str(cast.erin.uuid), str(cast.frank.uuid)],
+            "interim_chair": {
+                "office": "forged-office",
+                "member": str(cast.carol.uuid),
+                "days": 365,
+                "term_ends_at": "2099-01-01T00:00:00.000000Z",
+            },
             "constitution": 1,
         },
     }
-    verdict = verify_forged([d for d in docs if d is not closed] + [created, formed])
+    verdict = verify_forged([d for d in docs if d is not closed] + [created, chaired, formed])
     found = [str(p) for p in verdict.problems]
     assert any("without the vote of" in p for p in found)
     assert any("founding members who never consented" in p for p in found)
+    assert any("who is not one of the founding members moved" in p for p in found)
+    assert any("interim chair for 365 days; the constitution sets 60" in p for p in found)

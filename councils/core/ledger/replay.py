@@ -39,6 +39,7 @@ from councils.core.rules import votes as vote_rules
 from councils.core.rules.constitution import (
     DEFAULTS_VERSION,
     ELECTION_POLL_MAX_DAYS,
+    FORMATION_INTERIM_MAX_DAYS,
     Constitution,
     content_hash,
 )
@@ -2417,6 +2418,59 @@ def _founder_moved(replay: Replay, item: Item) -> None:
     formation.setdefault("moved", set()).add(str(member))
 
 
+@rule("office.filled", "office.founding_filled")
+def _office_filled(replay: Replay, item: Item) -> None:
+    """Remember each council's offices filled, so that a council's formation can account for them."""
+    p = item.payload
+    filled = replay.table("offices_filled").setdefault(str(item.council), {})
+    filled[str(p.get("office"))] = {"holder": p.get("holder"), "role": p.get("role"), "at": item.at}
+
+
+def _interim_chair_problems(
+    replay: Replay, item: Item, formation: Mapping[str, Any], founders: list[str], what: str
+) -> Iterable[str]:
+    """What is wrong with the offices filled in a council at its formation: only its interim chair is.
+
+    The interim chair is the proposer if moved in, else a founder moved, for the constitution's
+    interim days from the formation.
+    """
+    p = item.payload
+    interim = p.get("interim_chair")
+    named = interim.get("office") if interim is not None else None
+    filled = replay.table("offices_filled").get(str(p.get("council")), {})
+    for office, info in filled.items():
+        if office != named:
+            yield f"{what}, but office {office} was filled in it for {info['holder']} before it was formed"
+    if interim is None:
+        # Formed before a new council had an interim chair.
+        return
+    member, office = interim.get("member"), filled.get(str(named))
+    if office is None:
+        yield f"{what} with interim chair office {named}, which the record never filled in it"
+    elif office["holder"] != member or office["role"] != "chair" or office["at"] != item.at:
+        yield f"{what}, but office {named} is not the chair it filled for {member} at its formation"
+    if member not in founders:
+        yield f"{what} with interim chair {member}, who is not one of the founding members moved"
+    elif formation["proposer"] in founders and member != formation["proposer"]:
+        yield f"{what} with interim chair {member}, but its proposer {formation['proposer']} was moved in"
+    days = interim.get("days")
+    required = constitution_number(replay, item, "formation_interim_days")
+    if required is None and constitution_version(replay, p.get("constitution")) is not None:
+        # A version adopted before the setting existed takes its default.
+        required = Constitution().formation_interim_days
+    if required is not None and days != required:
+        yield f"{what} with an interim chair for {days} days; the constitution sets {required}"
+    formed_at, ends_at = _time(item.at), _time(interim.get("term_ends_at"))
+    if (
+        type(days) is not int
+        or not 1 <= days <= FORMATION_INTERIM_MAX_DAYS
+        or formed_at is None
+        or ends_at != formed_at + timedelta(days=days)
+    ):
+        ends = interim.get("term_ends_at")
+        yield f"{what} with an interim chair whose term ends {ends}, not {days} days after it was formed"
+
+
 @rule("council.formed")
 def _council_formed(replay: Replay, item: Item) -> None:
     p = item.payload
@@ -2453,6 +2507,10 @@ def _council_formed(replay: Replay, item: Item) -> None:
         replay.problem(
             item, f"{what} with {len(founders)} founding members; the constitution requires {required}"
         )
+    for problem in _interim_chair_problems(
+        replay, item, formation, [str(f) for f in p.get("founders") or []], what
+    ):
+        replay.problem(item, problem)
 
 
 # The log's own housekeeping.

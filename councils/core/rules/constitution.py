@@ -27,6 +27,8 @@ DEFAULTS_NOTE = "defaults apply: no constitution adopted yet"
 # The longest an election's poll, a vote on charges or an admission vote may be set to stay open: a
 # year, since its electorate is frozen.
 ELECTION_POLL_MAX_DAYS = 366
+# The longest a new council's interim chair may serve before its own elections: a year.
+FORMATION_INTERIM_MAX_DAYS = 366
 # Settings added after federations had adopted constitutions, and their value in a version adopted
 # before them: its members never voted on them, so they bind only once an amendment sets them.
 # Settings added later that are not listed here take their default in such a version: the rule they
@@ -67,6 +69,9 @@ class Constitution:
     # Forming a new base council: the members who consent to found it, at least this many, so that
     # nobody is put into a council of one or two by a decision above them.
     formation_min_members: int = 3
+    # The founder who proposed it chairs the new council for this many days, to call the elections
+    # of its officers and delegates; then the members' own choice takes over.
+    formation_interim_days: int = 60
     # Recall: any member may start a petition; at the threshold a vote follows.
     recall_signature_share: Decimal = Decimal("0.20")
     recall_window_days: int = 30
@@ -120,6 +125,11 @@ class Constitution:
         if self.average_member_wage <= 0:
             return None
         return (self.average_member_wage * self.pay_cap_share).quantize(Decimal("0.01"))
+
+    @property
+    def formation_interim(self) -> timedelta:
+        """How long a new council's interim chair serves."""
+        return timedelta(days=self.formation_interim_days)
 
     @property
     def election_poll_min(self) -> timedelta:
@@ -223,6 +233,8 @@ class Constitution:
             check_currency(self.pay_currency, name="pay_currency")
         if self.formation_min_members < 1:
             raise InvalidInputError("formation_min_members must be at least 1.")
+        if not 1 <= self.formation_interim_days <= FORMATION_INTERIM_MAX_DAYS:
+            raise InvalidInputError(f"formation_interim_days must be from 1 to {FORMATION_INTERIM_MAX_DAYS}.")
         if self.max_consecutive_terms < 1:
             raise InvalidInputError("max_consecutive_terms must be at least 1.")
         if self.version < 1:

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from councils.federation import permissions, queries
 from councils.federation.models import Council, Membership
+from councils.membership import queries as membership_queries
 from councils.motions import queries as motion_queries
 from councils.web.views import elections as election_views
 from councils.web.views import mandates as mandate_views
@@ -63,6 +64,14 @@ def _context(request: HttpRequest, council: Council) -> dict[str, Any]:
         "seats": cache(lambda: list(queries.list_seats(council=council))),
         "delegates_sent": cache(lambda: list(queries.list_delegates_sent(council=council))),
         "offices": cache(lambda: list(queries.list_offices(council=council))),
+        # A council its members formed is chaired for a while by a founder, who calls its first elections.
+        "interim_chair": cache(
+            lambda: (
+                membership_queries.interim_chair(council=council)
+                if queries.is_participant(user=user, council=council)
+                else None
+            )
+        ),
         "can_vote": cache(lambda: permissions.can(user, "vote", council)),
         "can_invite": cache(lambda: council.is_base and permissions.can(user, "invite", council)),
         "council_motions": cache(lambda: list(motion_queries.list_motions(council=council)[:20])),

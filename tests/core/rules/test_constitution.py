@@ -42,6 +42,8 @@ def test_unknown_setting_is_refused_by_name():
         ("admission_poll_min_days", 0),
         ("admission_poll_min_days", 32),
         ("admission_poll_max_days", 367),
+        ("formation_interim_days", 0),
+        ("formation_interim_days", 367),
         ("version", 0),
         ("pay_currency", "eur"),
         ("pay_currency", "EURO"),
@@ -147,3 +149,14 @@ def test_a_version_adopted_before_admission_votes_had_a_length_gets_the_default(
     older = {k: v for k, v in document.items() if not k.startswith("admission_poll")}
     rules = Constitution.from_adopted(older)
     assert (rules.admission_poll_min_days, rules.admission_poll_max_days) == (3, 31)
+
+
+def test_a_new_councils_interim_chair_serves_the_days_set_and_older_versions_get_the_default():
+    assert Constitution().formation_interim == timedelta(days=60)
+    assert (
+        Constitution.from_document({"version": 1, "formation_interim_days": 366}).formation_interim_days
+        == 366
+    )
+    document = Constitution(version=1).to_document()
+    older = {k: v for k, v in document.items() if k != "formation_interim_days"}
+    assert Constitution.from_adopted(older).formation_interim_days == 60
