@@ -114,6 +114,20 @@ def test_the_formed_council_appears_in_the_tree_and_its_members_read_who_chairs_
     assert reverse("web:formation", args=[formation.uuid]) in motion
     assert f'<a href="{reverse("web:council", args=[formation.council.uuid])}">Night Shift</a>' in motion
 
+    # Its members read who chairs it for now, and that their first task is to call its elections.
+    council = formation.council
+    page = reverse("web:council", args=[council.uuid])
+    hint = "Erin Walsh chairs this new council until"
+    for founder in (ready.erin, ready.frank):
+        shown = ready.client(founder).get(page).content.decode()
+        assert hint in shown and "call the elections of its officers and of its delegates to" in shown
+        assert hint in get_part(ready.client(founder), page, "offices").content.decode()
+    assert hint not in ready.client(ready.bob).get(page).content.decode()
+    federation_actions.appoint_founding_officer(
+        actor=None, council=council, user=ready.frank, role=Office.Role.SECRETARY, now=timezone.now()
+    )
+    assert hint not in ready.client(ready.erin).get(page).content.decode()
+
 
 def test_the_motion_page_of_a_proposal_links_it_and_offers_no_amendment(ready):
     formation = actions.propose_formation(
@@ -130,20 +144,6 @@ def test_the_motion_page_of_a_proposal_links_it_and_offers_no_amendment(ready):
     )
     assert refused.status_code == 409 and "cannot be amended" in refused.content.decode()
     assert not Motion.objects.filter(amends__uuid=formation.motion_uuid).exists()
-
-    # Its members read who chairs it for now, and that their first task is to call its elections.
-    council = formation.council
-    page = reverse("web:council", args=[council.uuid])
-    hint = "Erin Walsh chairs this new council until"
-    for founder in (ready.erin, ready.frank):
-        shown = ready.client(founder).get(page).content.decode()
-        assert hint in shown and "call the elections of its officers and of its delegates to" in shown
-        assert hint in get_part(ready.client(founder), page, "offices").content.decode()
-    assert hint not in ready.client(ready.bob).get(page).content.decode()
-    federation_actions.appoint_founding_officer(
-        actor=None, council=council, user=ready.frank, role=Office.Role.SECRETARY, now=timezone.now()
-    )
-    assert hint not in ready.client(ready.erin).get(page).content.decode()
 
 
 def test_founders_withdraw_from_the_proposal_page_until_the_vote_opens(ready):
