@@ -29,9 +29,11 @@ def test_a_member_runs_a_slate_through_the_form(cast, live_server, page_for):
     bob = page_for("bob")
     bob.goto(f"{live_server.url}/platforms/{platform.uuid}/")
     bob.get_by_role("link", name="Run a slate").click()
-    bob.get_by_label("Election").select_option(
-        label="Riverside Depot: Delegates 2027 (Nominations open, 2026-03-01)"
+    label = (
+        f"Riverside Depot: Delegates 2027 (Nominations open, called {NOW:%Y-%m-%d %H:%M} UTC, "
+        f"no. {str(election.uuid)[:8]})"
     )
+    bob.get_by_label("Election").select_option(label=label)
     bob.get_by_role("button", name="Choose its candidates").click()
     bob.get_by_label("Title of the slate").fill("Rank and file")
     bob.get_by_label("Frank Costa").fill("1")
