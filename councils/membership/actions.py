@@ -1539,6 +1539,23 @@ def _lock_formation(formation: Formation) -> Formation:
     )
 
 
+def _lock_before_vote(formation: Formation, *, refusal: str) -> tuple[Formation, Motion]:
+    """The formation locked, with its motion, while consent may still be given or taken back.
+
+    Consent counts only until the council asked opens its vote; after that, `refusal` says why not.
+    """
+    from councils.motions.models import Motion
+
+    formation = _lock_formation(formation)
+    if not formation.is_open:
+        raise ConflictError("This formation has already been decided.")
+    assert formation.motion_uuid is not None
+    motion = Motion.objects.get(uuid=formation.motion_uuid)
+    if motion.state not in (Motion.State.DRAFT, Motion.State.SECONDED):
+        raise ConflictError(f"{formation.parent.name} has opened its vote on this formation; {refusal}")
+    return formation, motion
+
+
 def _sign(*, formation: Formation, actor: User, now: datetime) -> FormationSignature:
     """Add the actor's own consent to found `formation`'s council, after the checks every founder meets."""
     membership = (
@@ -1664,17 +1681,9 @@ def propose_formation(
 @transaction.atomic
 def sign_formation(*, actor: User, formation: Formation, now: datetime) -> FormationSignature:
     """A member below the council consents, in person, to found the proposed council and move into it."""
-    from councils.motions.models import Motion
-
-    formation = _lock_formation(formation)
-    if not formation.is_open:
-        raise ConflictError("This formation has already been decided.")
-    assert formation.motion_uuid is not None
-    if Motion.objects.get(uuid=formation.motion_uuid).state != Motion.State.SECONDED:
-        raise ConflictError(
-            f"{formation.parent.name} has opened its vote on this formation; the founding members are "
-            "those who consented before it opened."
-        )
+    formation, _ = _lock_before_vote(
+        formation, refusal="the founding members are those who consented before it opened."
+    )
     signature = _sign(formation=formation, actor=actor, now=now)
     append_entry(
         event="council.formation_signed",
@@ -1700,21 +1709,13 @@ def withdraw_formation_consent(*, actor: User, formation: Formation, now: dateti
     motion are withdrawn.
     """
     from councils.motions import actions as motion_actions
-    from councils.motions.models import Motion
 
-    formation = _lock_formation(formation)
-    if not formation.is_open:
-        raise ConflictError("This formation has already been decided.")
+    formation, motion = _lock_before_vote(
+        formation, refusal="the consent given before it opened stands until the vote decides."
+    )
     signature = FormationSignature.objects.filter(formation=formation, signer=actor).first()
     if signature is None:
         raise ConflictError("You have not consented to found this council.")
-    assert formation.motion_uuid is not None
-    motion = Motion.objects.get(uuid=formation.motion_uuid)
-    if motion.state not in (Motion.State.DRAFT, Motion.State.SECONDED):
-        raise ConflictError(
-            f"{formation.parent.name} has opened its vote on this formation; the consent given before "
-            "it opened stands until the vote decides."
-        )
     if formation.proposed_by_id == actor.id:
         formation.status = Formation.Status.WITHDRAWN
         formation.decided_at = now
