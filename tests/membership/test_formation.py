@@ -570,3 +570,31 @@ def test_a_proposal_withdrawn_by_someone_else_is_reported(ready):
     [withdrawn] = [d for d in docs if d["event"] == "council.formation_withdrawn"]
     withdrawn["actor"] = str(ready.frank.uuid)
     assert any(f"which {ready.erin.uuid} proposed" in p for p in problems(docs))
+
+
+def test_consent_given_or_taken_back_after_the_vote_opened_is_reported(ready):
+    formation = propose(ready)
+    actions.sign_formation(actor=ready.frank, formation=formation, now=T)
+    actions.sign_formation(actor=ready.dave, formation=formation, now=T)
+    actions.withdraw_formation_consent(actor=ready.dave, formation=formation, now=T)
+    motion = Motion.objects.get(uuid=formation.motion_uuid)
+    motion_actions.open_vote(actor=ready.carol, motion=motion, now=T, method="named")
+    docs = documents()
+    late = [
+        d
+        for d in docs
+        if (d["event"], d["actor"])
+        in (
+            ("council.formation_signed", str(ready.frank.uuid)),
+            ("council.formation_consent_withdrawn", str(ready.dave.uuid)),
+        )
+    ]
+    assert len(late) == 2
+    # The record as if Frank consented, and Dave withdrew, once the vote was open.
+    found = problems([d for d in docs if d not in late] + late)
+    assert any(
+        f"{ready.frank.uuid} consented to formation" in p and "after its vote opened" in p for p in found
+    )
+    assert any(
+        f"{ready.dave.uuid} withdrew from formation" in p and "after its vote opened" in p for p in found
+    )

@@ -2317,10 +2317,9 @@ def _formation_signed(replay: Replay, item: Item) -> None:
     if formation is None:
         return
     uuid, member = item.payload.get("formation"), item.payload.get("member")
-    if member != item.actor:
-        replay.problem(item, f"{item.actor} consented to formation {uuid} in the name of {member}")
-    if formation["status"] != "proposed":
-        replay.problem(item, f"{member} consented to formation {uuid} after it was {formation['status']}")
+    _own_consent_before_vote(
+        replay, item, formation, "consented to", "consented to formation {uuid} in the name of {member}"
+    )
     if str(member) in formation["signers"]:
         replay.problem(item, f"{member} consented to formation {uuid} twice")
     found = _founder_problem(replay, item, formation["parent"], member, item.payload.get("membership"))
@@ -2335,6 +2334,23 @@ def _formation_vote_opened(replay: Replay, formation: Mapping[str, Any]) -> bool
     return any(vote.get("motion") == motion for vote in replay.table("votes").values())
 
 
+def _own_consent_before_vote(
+    replay: Replay, item: Item, formation: Mapping[str, Any], did: str, for_another: str
+) -> None:
+    """A founder gives or takes back consent in person, while the proposal waits for the council's vote.
+
+    `did` says what the founder did ("consented to"); `for_another` what the actor did when the founder is
+    someone else, with {member} and {uuid} to fill in.
+    """
+    uuid, member = item.payload.get("formation"), item.payload.get("member")
+    if member != item.actor:
+        replay.problem(item, f"{item.actor} " + for_another.format(member=member, uuid=uuid))
+    if formation["status"] != "proposed":
+        replay.problem(item, f"{member} {did} formation {uuid} after it was {formation['status']}")
+    elif _formation_vote_opened(replay, formation):
+        replay.problem(item, f"{member} {did} formation {uuid} after its vote opened")
+
+
 @rule("council.formation_consent_withdrawn")
 def _formation_consent_withdrawn(replay: Replay, item: Item) -> None:
     """A founder other than the proposer takes back their consent, before the council opens its vote."""
@@ -2342,12 +2358,9 @@ def _formation_consent_withdrawn(replay: Replay, item: Item) -> None:
     if formation is None:
         return
     uuid, member = item.payload.get("formation"), item.payload.get("member")
-    if member != item.actor:
-        replay.problem(item, f"{item.actor} withdrew the consent of {member} to formation {uuid}")
-    if formation["status"] != "proposed":
-        replay.problem(item, f"{member} withdrew from formation {uuid} after it was {formation['status']}")
-    elif _formation_vote_opened(replay, formation):
-        replay.problem(item, f"{member} withdrew from formation {uuid} after its vote opened")
+    _own_consent_before_vote(
+        replay, item, formation, "withdrew from", "withdrew the consent of {member} to formation {uuid}"
+    )
     if str(member) == formation["proposer"]:
         replay.problem(item, f"the proposer of formation {uuid} withdrew their consent but not the proposal")
     if str(member) not in formation["signers"]:
