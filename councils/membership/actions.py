@@ -1551,7 +1551,7 @@ def _lock_before_vote(formation: Formation, *, refusal: str) -> tuple[Formation,
         raise ConflictError("This formation has already been decided.")
     assert formation.motion_uuid is not None
     motion = Motion.objects.get(uuid=formation.motion_uuid)
-    if motion.state not in (Motion.State.DRAFT, Motion.State.SECONDED):
+    if motion.state not in queries.CONSENT_STATES:
         raise ConflictError(f"{formation.parent.name} has opened its vote on this formation; {refusal}")
     return formation, motion
 

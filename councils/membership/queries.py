@@ -228,24 +228,22 @@ def list_founders(*, formation: Formation) -> list[Any]:
     return [s.signer for s in formation.signatures.select_related("signer")]
 
 
-def consent_open(*, formation: Formation) -> bool:
-    """Whether founders may still consent to `formation`, or withdraw: the council has not opened its vote."""
+# The states of a formation's motion in which founders may still consent, or withdraw their consent:
+# the council asked has not opened its vote.
+CONSENT_STATES = ("draft", "seconded")
+
+
+def formation_stage(*, formation: Formation) -> str:
+    """Where `formation` stands: "consent" while founders may consent or withdraw, "voting" while the
+    council asked votes on it, and "decided" once it is no longer open."""
     from councils.motions.models import Motion
 
     if not formation.is_open or formation.motion_uuid is None:
-        return False
-    return Motion.objects.filter(
-        uuid=formation.motion_uuid, state__in=[Motion.State.DRAFT, Motion.State.SECONDED]
-    ).exists()
-
-
-def formation_vote_open(*, formation: Formation) -> bool:
-    """Whether the council asked is voting on `formation` now."""
-    from councils.motions.models import Motion
-
-    if not formation.is_open or formation.motion_uuid is None:
-        return False
-    return Motion.objects.filter(uuid=formation.motion_uuid, state=Motion.State.VOTING).exists()
+        return "decided"
+    state = Motion.objects.filter(uuid=formation.motion_uuid).values_list("state", flat=True).first()
+    if state in CONSENT_STATES:
+        return "consent"
+    return "voting" if state == Motion.State.VOTING else "decided"
 
 
 def can_found(*, user: Any, council: Council) -> bool:

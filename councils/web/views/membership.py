@@ -600,17 +600,18 @@ def formation_detail(request: HttpRequest, formation_id: UUID) -> HttpResponse:
     def context(part: str | None) -> dict[str, Any]:
         founders = queries.list_founders(formation=formation)
         min_founders = queries.min_founders(formation=formation)
+        stage = queries.formation_stage(formation=formation)
         return {
             "formation": formation,
             "founders": founders,
             "min_founders": min_founders,
             "more_founders": max(0, min_founders - len(founders)),
-            "vote_open": queries.formation_vote_open(formation=formation),
-            "may_sign": request.user.is_authenticated
+            "vote_open": stage == "voting",
+            "may_sign": stage == "consent"
+            and request.user.is_authenticated
             and request.user not in founders
-            and queries.can_found(user=request.user, council=formation.parent)
-            and queries.consent_open(formation=formation),
-            "may_withdraw": request.user in founders and queries.consent_open(formation=formation),
+            and queries.can_found(user=request.user, council=formation.parent),
+            "may_withdraw": stage == "consent" and request.user in founders,
         }
 
     return live_page(request, "web/membership/formation.html", parts=("proposal",), context=context)
