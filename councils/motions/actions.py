@@ -251,13 +251,7 @@ def propose_amendment(
     with transaction.atomic():
         motion = _lock_motion(motion)
         permissions.require(actor, "amend", motion)
-        if motion.kind == Motion.Kind.AMENDMENT:
-            raise ConflictError("Amend the motion itself, not an amendment.")
-        if motion.kind == Motion.Kind.FORMATION:
-            raise ConflictError(
-                "The rules word a motion to form a council; it cannot be amended. Propose another "
-                "council instead."
-            )
+        rules.check_amendable(kind=motion.kind, has_subject=motion.subject_uuid is not None)
         if motion.state not in (Motion.State.DRAFT, Motion.State.SECONDED):
             raise ConflictError("Only a motion still under debate can be amended.")
         if text == motion.text:

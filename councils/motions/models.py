@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from councils.core.rules import votes
+
 
 class Motion(models.Model):
     """A proposal put to a council: tabled, seconded, amended, voted on, maybe forwarded upward."""
@@ -67,6 +69,13 @@ class Motion(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in self.OPEN_STATES
+
+    @property
+    def is_amendable(self) -> bool:
+        """Whether its text is the mover's, which the council may amend, rather than the rules' own."""
+        return self.kind != self.Kind.AMENDMENT and not votes.worded_by_rules(
+            kind=self.kind, has_subject=self.subject_uuid is not None
+        )
 
 
 class Second(models.Model):

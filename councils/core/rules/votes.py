@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from councils.core.errors import InvalidInputError
+from councils.core.errors import ConflictError, InvalidInputError
 
 CHOICES = ("yes", "no", "abstain")
 METHODS = ("named", "secret")
@@ -101,6 +101,46 @@ def check_choice(choice: str) -> str:
 def default_method(*, is_base: bool) -> str:
     """Delegate bodies vote by roll call so their voters can hold them to account; members vote secretly."""
     return "secret" if is_base else "named"
+
+
+# Motions whose text the rules write from what another rule decides: amending the words would put
+# one text to the vote while the rules decide another (the application, the case, the document).
+# An ordinary motion with a subject decides another app's proposal (a mandate, backing a petition,
+# a change to a forced item) in words written from it, and is worded by the rules too.
+WORDED_BY_RULES = {
+    "recall": ("a recall vote, worded from the petition that called it", ""),
+    "discipline": ("a vote on charges or an appeal, worded from the case", ""),
+    "admission": ("an admission vote, worded from the application", ""),
+    "formation": ("a motion to form a council", " Propose another council instead."),
+    "constitution": (
+        "a proposal to amend the constitution, worded from the changes it makes, which are what its "
+        "vote adopts",
+        " Propose another amendment to the constitution instead.",
+    ),
+    "agenda": ("a motion on the agenda", ""),
+    "ordinary": (
+        "a motion deciding a proposal (a mandate, backing a petition, changing a forced item), worded "
+        "from the proposal",
+        " Vote on it as it stands, and make another proposal if you want another.",
+    ),
+}
+
+
+def worded_by_rules(*, kind: str, has_subject: bool) -> str | None:
+    """What a motion the rules word is, or None for one whose mover's words the council may amend."""
+    if kind == "ordinary" and not has_subject:
+        return None
+    return WORDED_BY_RULES.get(kind, (None,))[0]
+
+
+def check_amendable(*, kind: str, has_subject: bool) -> None:
+    """Refuse an amendment to an amendment, or to a motion whose text the rules write."""
+    if kind == "amendment":
+        raise ConflictError("Amend the motion itself, not an amendment.")
+    what = worded_by_rules(kind=kind, has_subject=has_subject)
+    if what is not None:
+        advice = WORDED_BY_RULES[kind][1]
+        raise ConflictError(f"This is {what}: the rules word it, so it cannot be amended.{advice}")
 
 
 def check_vote_settings(*, method: str, threshold: str, quorum: int | None, electorate: int) -> None:

@@ -144,7 +144,7 @@ def _context(request: HttpRequest, motion: Motion, **extra: Any) -> dict[str, An
         "may_second": motion.state == Motion.State.DRAFT
         and motion.tabled_by_id != getattr(user, "id", None)
         and permissions.can(user, "second", motion),
-        "may_amend": motion.kind not in (Motion.Kind.AMENDMENT, Motion.Kind.FORMATION)
+        "may_amend": motion.is_amendable
         and motion.state in (Motion.State.DRAFT, Motion.State.SECONDED)
         and permissions.can(user, "amend", motion),
         "may_open": motion.state == Motion.State.SECONDED and permissions.can(user, "open_vote", motion),

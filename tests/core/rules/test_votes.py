@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from councils.core.errors import InvalidInputError
+from councils.core.errors import ConflictError, InvalidInputError
 from councils.core.rules import votes
 from councils.core.rules.votes import compute_result
 
@@ -174,3 +174,16 @@ def test_word_diff_rebuilds_both_texts(old, new):
     ops = votes.word_diff(old, new)
     assert "".join(t for op, t in ops if op != "insert") == old
     assert "".join(t for op, t in ops if op != "delete") == new
+
+
+def test_only_a_motion_worded_by_its_mover_can_be_amended():
+    votes.check_amendable(kind="ordinary", has_subject=False)
+    with pytest.raises(ConflictError, match="Amend the motion itself"):
+        votes.check_amendable(kind="amendment", has_subject=True)
+    for kind in ("recall", "discipline", "admission", "formation", "constitution", "agenda"):
+        with pytest.raises(ConflictError, match="the rules word it, so it cannot be amended"):
+            votes.check_amendable(kind=kind, has_subject=True)
+    with pytest.raises(ConflictError, match=r"deciding a proposal .* make another proposal"):
+        votes.check_amendable(kind="ordinary", has_subject=True)
+    with pytest.raises(ConflictError, match="Propose another amendment to the constitution instead"):
+        votes.check_amendable(kind="constitution", has_subject=True)
