@@ -306,6 +306,46 @@ def _motion_text(replay: Replay, item: Item) -> None:
         replay.table("motion_texts")[motion] = text
 
 
+# Where each motion stands (awaiting seconders, awaiting a vote, voting, decided), as the entries of
+# its council tell it: what the motions app refuses to do to a motion in the wrong state is reported.
+UNDER_DEBATE = ("draft", "seconded")
+
+
+def _new_motion(
+    item: Item, kind: object, subject: object, seconds: object, amends: object = None
+) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "subject": subject,
+        "amends": amends,
+        "base_sha256": item.payload.get("base_text_sha256") if amends is not None else None,
+        "tabled_by": item.actor,
+        "seconds_required": seconds,
+        "seconders": set(),
+        "amendments": [],
+        # None where the entry does not say how many seconders it needs: its state is then not judged.
+        "state": None if type(seconds) is not int else "seconded" if seconds == 0 else "draft",
+    }
+
+
+def _known_motion(replay: Replay, name: object) -> dict[str, Any] | None:
+    """A motion as its tabling described it; None when that entry was not read (nothing is judged then)."""
+    motion: dict[str, Any] | None = replay.table("motions").get(name if isinstance(name, str) else "")
+    return motion
+
+
+@rule("motion.tabled")
+def _motion_tabled(replay: Replay, item: Item) -> None:
+    motion = item.payload.get("motion")
+    if isinstance(motion, str):
+        p = item.payload
+        tabled = _new_motion(item, p.get("kind", "ordinary"), p.get("subject"), p.get("seconds_required"))
+        if p.get("forwarded_from") is not None:
+            # The officer who forwards it is named, but the council below put it, not them.
+            tabled["tabled_by"] = None
+        replay.table("motions")[motion] = tabled
+
+
 @rule("motion.amendment_proposed")
 def _amendment_text(replay: Replay, item: Item) -> None:
     """An amendment is a motion holding the proposed full text, voted like any other."""
@@ -314,8 +354,157 @@ def _amendment_text(replay: Replay, item: Item) -> None:
     base = texts.get(motion or "")
     if base is not None and item.payload.get("base_text_sha256") != _sha256(base):
         replay.problem(item, f"amendment {amendment} was proposed to a text that is not motion {motion}'s")
+    if base is not None and text == base:
+        replay.problem(item, f"amendment {amendment} does not change the text of motion {motion}")
+    amended = _known_motion(replay, motion)
+    if amended is not None:
+        if amended["kind"] == "amendment":
+            replay.problem(
+                item, f"amendment {amendment} was proposed to amendment {motion}, not to the motion itself"
+            )
+        else:
+            worded = vote_rules.worded_by_rules(
+                kind=str(amended["kind"]), has_subject=amended["subject"] is not None
+            )
+            if worded is not None:
+                replay.problem(
+                    item,
+                    f"amendment {amendment} was proposed to motion {motion}, {worded}: the rules word it, "
+                    "so it cannot be amended",
+                )
+        if amended["state"] not in (*UNDER_DEBATE, None):
+            replay.problem(
+                item,
+                f"amendment {amendment} was proposed to motion {motion} when it was no longer under debate "
+                f"({amended['state']})",
+            )
     if isinstance(amendment, str) and isinstance(text, str):
         texts[amendment] = text
+    if isinstance(amendment, str):
+        if amended is not None:
+            amended["amendments"].append(amendment)
+        replay.table("motions")[amendment] = _new_motion(
+            item, "amendment", motion, item.payload.get("seconds_required"), amends=motion
+        )
+
+
+@rule("motion.seconded")
+def _motion_seconded(replay: Replay, item: Item) -> None:
+    name = item.payload.get("motion")
+    motion = _known_motion(replay, name)
+    if motion is None:
+        return
+    seconder = item.payload.get("seconder")
+    if item.actor is not None and seconder != item.actor:
+        replay.problem(item, f"{seconder}'s second of motion {name} was given by someone else ({item.actor})")
+    if motion["state"] not in ("draft", None):
+        replay.problem(item, f"motion {name} was seconded when it was not awaiting seconders")
+    if seconder is not None and seconder == motion["tabled_by"]:
+        replay.problem(item, f"motion {name} was seconded by {seconder}, who tabled it")
+    if seconder in motion["seconders"]:
+        replay.problem(item, f"{seconder} seconded motion {name} twice")
+        return
+    motion["seconders"].add(seconder)
+    required = motion["seconds_required"]
+    if motion["state"] == "draft" and isinstance(required, int) and len(motion["seconders"]) >= required:
+        motion["state"] = "seconded"
+
+
+@rule("vote.opened")
+def _motion_put_to_vote(replay: Replay, item: Item) -> None:
+    name = item.payload.get("motion")
+    motion = _known_motion(replay, name)
+    if motion is None:
+        return
+    vote = item.payload.get("vote")
+    if motion["state"] == "draft":
+        replay.problem(item, f"vote {vote} was opened on motion {name} while it still needed seconders")
+    elif motion["state"] not in ("seconded", None):
+        replay.problem(item, f"vote {vote} was opened on motion {name}, which was not awaiting a vote")
+    motions = replay.table("motions")
+    amended = _known_motion(replay, motion["amends"])
+    if amended is not None:
+        base = replay.table("motion_texts").get(str(motion["amends"]))
+        if amended["state"] not in (*UNDER_DEBATE, None):
+            replay.problem(
+                item,
+                f"vote {vote} was opened on amendment {name} when motion {motion['amends']} was no longer "
+                f"under debate ({amended['state']})",
+            )
+        elif base is not None and motion["base_sha256"] != _sha256(base):
+            replay.problem(
+                item,
+                f"vote {vote} was opened on amendment {name} after the text of motion {motion['amends']} "
+                "had changed",
+            )
+    main = amended if amended is not None else motion
+    rival = [a for a in main["amendments"] if a != name and motions[a]["state"] == "voting"]
+    if rival:
+        replay.problem(
+            item,
+            f"vote {vote} was opened on motion {name} while amendment {rival[0]} to "
+            f"{motion['amends'] or name} was being voted on",
+        )
+    motion["state"] = "voting"
+
+
+@rule("vote.closed")
+def _motion_decided(replay: Replay, item: Item) -> None:
+    vote = replay.table("votes").get(item.payload.get("vote") or "")
+    motion = _known_motion(replay, vote["motion"] if vote is not None else None)
+    result = item.payload.get("result")
+    if motion is not None and isinstance(result, Mapping):
+        # Without a quorum the motion awaits a vote again.
+        decided = {vote_rules.ADOPTED: "adopted", vote_rules.REJECTED: "rejected"}
+        motion["state"] = decided.get(str(result.get("outcome")), "seconded")
+
+
+@rule("motion.amended")
+def _motion_amended(replay: Replay, item: Item) -> None:
+    name, amendment = item.payload.get("motion"), item.payload.get("amendment")
+    merged = _known_motion(replay, amendment)
+    if merged is not None and (merged["state"] != "adopted" or merged["amends"] != name):
+        replay.problem(
+            item,
+            f"motion {name} was amended by amendment {amendment}, which is not an adopted amendment to it",
+        )
+
+
+@rule("motion.withdrawn")
+def _motion_withdrawn(replay: Replay, item: Item) -> None:
+    name = item.payload.get("motion")
+    motion = _known_motion(replay, name)
+    if motion is None:
+        return
+    if motion["state"] not in (*UNDER_DEBATE, None):
+        replay.problem(
+            item, f"motion {name} was withdrawn when it was no longer under debate ({motion['state']})"
+        )
+    elif item.actor is not None and motion["tabled_by"] is None:
+        replay.problem(
+            item, f"motion {name} was withdrawn by {item.actor}, though the rules or a council below put it"
+        )
+    motion["state"] = "withdrawn"
+
+
+@rule("motion.forwarded")
+def _motion_forwarded(replay: Replay, item: Item) -> None:
+    name = item.payload.get("motion")
+    motion = _known_motion(replay, name)
+    if motion is None:
+        return
+    if motion["kind"] != "ordinary":
+        replay.problem(
+            item, f"motion {name} of kind {motion['kind']} was forwarded; only ordinary motions are"
+        )
+    elif motion["state"] not in ("adopted", None):
+        replay.problem(item, f"motion {name} was forwarded though it was not adopted ({motion['state']})")
+    parent = replay.table("councils").get(item.council or "", {}).get("parent", "")
+    if parent != "" and parent != item.payload.get("to_council"):
+        replay.problem(
+            item, f"motion {name} was forwarded to {item.payload.get('to_council')}, not the council above"
+        )
+    motion["state"] = "forwarded"
 
 
 def _check_closing_time(

@@ -1,0 +1,229 @@
+"""Replaying a motion's life: what the motions app refuses to do to a motion, the verifier reports."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import pytest
+
+from councils.core.ledger import replay
+from councils.core.ledger.replay import Item
+from councils.core.rules import votes as vote_rules
+
+COUNCIL, ABOVE = "c-1", "c-top"
+TEXT = "Elect two safety reps."
+
+
+def sha(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def entry(event: str, payload: dict[str, Any], actor: str | None = None, council: str = COUNCIL) -> Item:
+    return Item(index=0, event=event, actor=actor, council=council, at="", payload=payload)
+
+
+def tabled(motion: str = "mo", seconds: int = 1, kind: str = "ordinary", **extra: Any) -> Item:
+    payload = {"motion": motion, "kind": kind, "subject": None, "text": TEXT, "seconds_required": seconds}
+    return entry("motion.tabled", {**payload, **extra}, actor=None if seconds == 0 else "u-bob")
+
+
+def seconded(motion: str = "mo", seconder: str = "u-erin", seconds: int = 1) -> Item:
+    payload = {"motion": motion, "seconder": seconder, "seconds": seconds, "state": "seconded"}
+    return entry("motion.seconded", payload, actor=seconder)
+
+
+def amendment(
+    name: str = "am", motion: str = "mo", text: str = "Elect three safety reps.", **extra: Any
+) -> Item:
+    payload = {"amendment": name, "motion": motion, "text": text, "base_text_sha256": sha(TEXT)}
+    return entry("motion.amendment_proposed", {**payload, "seconds_required": 0, **extra}, actor="u-frank")
+
+
+def opened(motion: str = "mo", vote: str = "v") -> Item:
+    return entry("vote.opened", {"vote": vote, "motion": motion, "method": "named", "electorate": 3})
+
+
+def closed(vote: str = "v", outcome: str = "adopted") -> list[Item]:
+    """Two ballots and the close that counts them."""
+    choice = "yes" if outcome == "adopted" else "no"
+    casts = [
+        entry("vote.cast", {"vote": vote, "voter": v, "choice": choice}, actor=v) for v in ("u-a", "u-b")
+    ]
+    counts = vote_rules.tally([choice, choice])
+    result = vote_rules.compute_result(**counts, electorate=3, threshold="simple", quorum=None).as_payload()
+    ballots = [{"voter": v, "choice": choice} for v in ("u-a", "u-b")]
+    return [
+        *casts,
+        entry("vote.closed", {"vote": vote, "motion": None, "result": result, "ballots": ballots}),
+    ]
+
+
+def messages(*items: Item | list[Item]) -> list[str]:
+    flat = [i for part in items for i in (part if isinstance(part, list) else [part])]
+    for index, item in enumerate(flat):
+        item.index = index
+    return [p.message for p in replay.replay(flat).problems]
+
+
+def test_a_motion_seconded_amended_voted_and_forwarded_replays_cleanly():
+    council = entry("council.created", {"council": COUNCIL, "is_base": True, "parent": ABOVE})
+    assert (
+        messages(
+            council,
+            tabled(),
+            seconded(),
+            amendment(seconds_required=1),
+            seconded("am", "u-bob"),
+            opened("am", "v-am"),
+            closed("v-am"),
+            entry("motion.amended", {"motion": "mo", "amendment": "am", "text": "Elect three safety reps."}),
+            amendment("am-2", text="Elect four.", base_text_sha256=sha("Elect three safety reps.")),
+            opened(),
+            closed(),
+            entry("motion.withdrawn", {"motion": "am-2", "reason": "lapsed"}, actor="u-alice"),
+            entry("motion.forwarded", {"motion": "mo", "to_council": ABOVE, "to_motion": "up"}, "u-alice"),
+            tabled("up", 0, forwarded_from="mo"),
+            entry("motion.withdrawn", {"motion": "up", "reason": "withdrawn"}),
+        )
+        == []
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "subject", "what"),
+    [
+        ("recall", "p-1", "a recall vote, worded from the petition that called it"),
+        ("discipline", "case-1", "a vote on charges or an appeal, worded from the case"),
+        ("admission", "app-1", "an admission vote, worded from the application"),
+        ("formation", "f-1", "a motion to form a council"),
+        ("constitution", "ca-1", "a proposal to amend the constitution, worded from the changes it makes"),
+        ("agenda", None, "a motion on the agenda"),
+        ("ordinary", "mandate-1", "a motion deciding a proposal"),
+    ],
+)
+def test_an_amendment_to_a_motion_the_rules_word_is_caught(kind, subject, what):
+    [problem] = messages(tabled(kind=kind, subject=subject), amendment())
+    assert problem.startswith(f"amendment am was proposed to motion mo, {what}")
+    assert problem.endswith("the rules word it, so it cannot be amended")
+
+
+def test_an_amendment_to_an_amendment_or_that_changes_nothing_is_caught():
+    assert messages(
+        tabled(),
+        amendment(),
+        amendment("am-2", "am", "Elect one.", base_text_sha256=sha("Elect three safety reps.")),
+    ) == ["amendment am-2 was proposed to amendment am, not to the motion itself"]
+    assert messages(tabled(), amendment(text=TEXT)) == ["amendment am does not change the text of motion mo"]
+
+
+def test_an_amendment_to_a_motion_no_longer_under_debate_is_caught():
+    assert messages(tabled(seconds=0), opened(), amendment()) == [
+        "amendment am was proposed to motion mo when it was no longer under debate (voting)"
+    ]
+    assert messages(tabled(seconds=0), opened(), closed(), amendment()) == [
+        "amendment am was proposed to motion mo when it was no longer under debate (adopted)"
+    ]
+
+
+def test_seconds_the_app_refuses_are_caught():
+    assert messages(tabled(), seconded(seconder="u-bob")) == [
+        "motion mo was seconded by u-bob, who tabled it"
+    ]
+    assert messages(tabled(seconds=2), seconded(), seconded(seconds=2)) == ["u-erin seconded motion mo twice"]
+    assert messages(tabled(), seconded(), seconded(seconder="u-frank", seconds=2)) == [
+        "motion mo was seconded when it was not awaiting seconders"
+    ]
+    forged = seconded()
+    forged.actor = "u-frank"
+    assert messages(tabled(), forged) == ["u-erin's second of motion mo was given by someone else (u-frank)"]
+
+
+def test_a_vote_on_a_motion_not_awaiting_one_is_caught():
+    assert messages(tabled(), opened()) == ["vote v was opened on motion mo while it still needed seconders"]
+    assert messages(tabled(seconds=0), opened(), closed(), opened(vote="v-2")) == [
+        "vote v-2 was opened on motion mo, which was not awaiting a vote"
+    ]
+    # Without a quorum the motion goes back to await a vote.
+    no_quorum = closed()
+    no_quorum[-1].payload["result"]["quorum"] = 3
+    no_quorum[-1].payload["result"]["outcome"] = "no_quorum"
+    assert "not awaiting a vote" not in " ".join(
+        messages(tabled(seconds=0), opened(), no_quorum, opened(vote="v-2"))
+    )
+
+
+def test_a_vote_on_an_amendment_the_app_would_not_put_is_caught():
+    assert messages(
+        tabled(seconds=0),
+        amendment(),
+        amendment("am-2", text="Elect one."),
+        opened("am"),
+        opened("am-2", "v-2"),
+    ) == ["vote v-2 was opened on motion am-2 while amendment am to mo was being voted on"]
+    assert messages(tabled(seconds=0), amendment(), opened("am"), opened("mo", "v-2")) == [
+        "vote v-2 was opened on motion mo while amendment am to mo was being voted on"
+    ]
+    assert messages(tabled(seconds=0), amendment(), opened("mo"), opened("am", "v-2")) == [
+        "vote v-2 was opened on amendment am when motion mo was no longer under debate (voting)"
+    ]
+    changed = entry("motion.amended", {"motion": "mo", "amendment": "am-2", "text": "Elect one."})
+    assert messages(
+        tabled(seconds=0), amendment(), amendment("am-2", text="Elect one."), changed, opened("am")
+    )[-1] == ("vote v was opened on amendment am after the text of motion mo had changed")
+
+
+def test_a_merge_of_an_amendment_not_adopted_is_caught():
+    merged = entry("motion.amended", {"motion": "mo", "amendment": "am", "text": "Elect three safety reps."})
+    assert messages(tabled(seconds=0), amendment(), opened("am"), closed(outcome="rejected"), merged) == [
+        "motion mo was amended by amendment am, which is not an adopted amendment to it"
+    ]
+    elsewhere = entry(
+        "motion.amended", {"motion": "mo-2", "amendment": "am", "text": "Elect three safety reps."}
+    )
+    assert messages(tabled(seconds=0), tabled("mo-2", 0), amendment(), opened("am"), closed(), elsewhere) == [
+        "motion mo-2 was amended by amendment am, which is not an adopted amendment to it"
+    ]
+
+
+def test_withdrawals_the_app_refuses_are_caught():
+    withdrawn = entry("motion.withdrawn", {"motion": "mo", "reason": "withdrawn"}, actor="u-bob")
+    assert messages(tabled(seconds=0), opened(), withdrawn) == [
+        "motion mo was withdrawn when it was no longer under debate (voting)"
+    ]
+    assert messages(tabled(seconds=0), withdrawn) == [
+        "motion mo was withdrawn by u-bob, though the rules or a council below put it"
+    ]
+
+
+def test_forwards_the_app_refuses_are_caught():
+    council = entry("council.created", {"council": COUNCIL, "is_base": True, "parent": ABOVE})
+    forward = entry("motion.forwarded", {"motion": "mo", "to_council": ABOVE, "to_motion": "up"}, "u-alice")
+    assert messages(council, tabled(seconds=0), forward) == [
+        "motion mo was forwarded though it was not adopted (seconded)"
+    ]
+    assert messages(council, tabled(seconds=0, kind="admission"), forward) == [
+        "motion mo of kind admission was forwarded; only ordinary motions are"
+    ]
+    top = entry("council.created", {"council": COUNCIL, "is_base": False, "parent": None})
+    assert messages(top, tabled(seconds=0), opened(), closed(), forward) == [
+        f"motion mo was forwarded to {ABOVE}, not the council above"
+    ]
+
+
+def test_entries_of_motions_not_seen_are_not_judged():
+    assert (
+        messages(
+            seconded(),
+            opened(),
+            closed(),
+            entry("motion.withdrawn", {"motion": "mo"}),
+            entry("motion.forwarded", {"motion": "mo", "to_council": ABOVE}),
+            entry("motion.amended", {"motion": "mo", "amendment": "am", "text": "x"}),
+        )
+        == []
+    )
+    # A tabling that does not say how many seconders it needs leaves the motion's state unjudged.
+    assert messages(tabled(seconds=None), opened(), amendment()) == [
+        "amendment am was proposed to motion mo when it was no longer under debate (voting)"
+    ]

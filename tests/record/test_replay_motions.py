@@ -1,0 +1,126 @@
+"""The verifier follows each motion's life and reports what the motions app would have refused."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+
+import pytest
+
+from councils.constitution import actions as constitution_actions
+from councils.motions import actions
+from councils.motions.models import Motion
+from tests.membership.support import adopt, make_national_body
+from tests.motions.conftest import LATER, NOW
+from tests.record.support import documents, find, verify_forged, verify_genuine
+
+
+def debated(cast) -> tuple[Motion, Motion]:
+    """Riverside's motion, amended by an adopted amendment, adopted and forwarded, beside one withdrawn."""
+    motion = actions.table_motion(
+        actor=cast.bob, council=cast.riverside, title="Safety reps", text="Elect two safety reps.", now=NOW
+    )
+    actions.second_motion(actor=cast.erin, motion=motion, now=NOW)
+    amendment = actions.propose_amendment(
+        actor=cast.frank, motion=motion, text="Elect three safety reps.", now=NOW
+    )
+    actions.second_motion(actor=cast.bob, motion=amendment, now=NOW)
+    actions.propose_amendment(actor=cast.erin, motion=motion, text="Elect one safety rep.", now=NOW)
+    for voted in (amendment, motion):
+        vote = actions.open_vote(actor=cast.alice, motion=voted, now=NOW, method="named")
+        for voter in (cast.alice, cast.bob, cast.erin, cast.frank):
+            actions.cast_vote(actor=voter, vote=vote, choice="yes", now=NOW)
+        actions.close_vote(actor=cast.alice, vote=vote, now=LATER)
+    actions.forward_motion(actor=cast.alice, motion=motion, now=LATER)
+    dropped = actions.table_motion(
+        actor=cast.bob, council=cast.riverside, title="Lockers", text="Buy lockers.", now=NOW
+    )
+    actions.withdraw_motion(actor=cast.bob, motion=dropped, now=LATER)
+    return motion, amendment
+
+
+def test_a_debated_motion_replays_cleanly(cast):
+    debated(cast)
+    assert next(e for e in documents() if e["event"] == "motion.withdrawn")["payload"]["reason"] == "lapsed"
+    verdict = verify_genuine()
+    assert verdict.problems == [] and verdict.notes == []
+
+
+def test_an_amendment_to_a_proposal_to_amend_the_constitution_is_caught(cast):
+    adopt(cast)
+    make_national_body(cast)
+    proposal = constitution_actions.propose_constitution_amendment(
+        actor=cast.alice,
+        federation=cast.federation,
+        changes={"sponsors_required": 3},
+        explanation="",
+        now=NOW,
+    )
+    rules_motion = Motion.objects.get(uuid=proposal.motion_uuid)
+    motion = actions.table_motion(
+        actor=cast.alice, council=cast.national, title="Congress", text="Hold a congress.", now=NOW
+    )
+    amendment = actions.propose_amendment(actor=cast.frank, motion=motion, text="Hold two.", now=NOW)
+    assert verify_genuine().problems == []
+    docs = documents()
+    # As if the app had let Frank amend the words of the proposal rather than propose other changes.
+    proposed = docs[find(docs, "motion.amendment_proposed")]["payload"]
+    proposed["motion"] = str(rules_motion.uuid)
+    proposed["base_text_sha256"] = hashlib.sha256(rules_motion.text.encode()).hexdigest()
+    [problem] = verify_forged(docs).problems
+    assert problem.endswith(
+        f"amendment {amendment.uuid} was proposed to motion {rules_motion.uuid}, a proposal to amend the "
+        "constitution, worded from the changes it makes, which are what its vote adopts: the rules word it, "
+        "so it cannot be amended."
+    )
+
+
+@pytest.mark.parametrize("kind", ["recall", "discipline", "admission", "formation", "constitution", "agenda"])
+def test_an_amendment_to_a_motion_of_a_kind_the_rules_word_is_caught(cast, kind):
+    motion, amendment = debated(cast)
+    docs = documents()
+    docs[find(docs, "motion.tabled")]["payload"].update(kind=kind, subject=str(amendment.uuid))
+    problems = verify_forged(docs).problems
+    # Both amendments, Frank's and Erin's, and the forward too.
+    said = f"was proposed to motion {motion.uuid}, "
+    assert sum(said in p and "the rules word it, so it cannot be amended" in p for p in problems) == 2, (
+        problems
+    )
+    assert any(f"motion {motion.uuid} of kind {kind} was forwarded" in p for p in problems)
+
+
+def test_an_amendment_after_the_vote_and_one_to_an_amendment_are_caught(cast):
+    motion, amendment = debated(cast)
+    docs = documents()
+    late = copy.deepcopy(docs[find(docs, "motion.amendment_proposed")])
+    late["payload"]["amendment"] = "late-amendment"
+    late["payload"]["text"] = "Elect ten."
+    again = copy.deepcopy(late)
+    again["payload"].update(amendment="sub-amendment", motion=str(amendment.uuid))
+    problems = verify_forged([*docs, late, again]).problems
+    assert any(
+        f"amendment late-amendment was proposed to motion {motion.uuid} when it was no longer under debate "
+        "(forwarded)" in p
+        for p in problems
+    ), problems
+    assert any(
+        f"amendment sub-amendment was proposed to amendment {amendment.uuid}, not to the motion itself" in p
+        for p in problems
+    ), problems
+
+
+def test_a_vote_on_a_motion_nobody_seconded_is_caught(cast):
+    motion, _ = debated(cast)
+    docs = documents()
+    del docs[find(docs, "motion.seconded")]
+    problems = verify_forged(docs).problems
+    assert any(f"was opened on motion {motion.uuid} while it still needed seconders" in p for p in problems)
+
+
+def test_a_second_by_the_mover_is_caught(cast):
+    motion, _ = debated(cast)
+    docs = documents()
+    second = docs[find(docs, "motion.seconded")]
+    second["actor"] = second["payload"]["seconder"] = str(cast.bob.uuid)
+    problems = verify_forged(docs).problems
+    assert any(f"motion {motion.uuid} was seconded by {cast.bob.uuid}, who tabled it" in p for p in problems)
