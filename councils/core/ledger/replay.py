@@ -412,11 +412,18 @@ def _motion_seconded(replay: Replay, item: Item) -> None:
 
 @rule("vote.opened")
 def _motion_put_to_vote(replay: Replay, item: Item) -> None:
-    name = item.payload.get("motion")
+    p = item.payload
+    name, vote, electorate = p.get("motion"), p.get("vote"), p.get("electorate")
+    if "method" in p and "threshold" in p and isinstance(electorate, int):
+        try:
+            vote_rules.check_vote_settings(
+                method=p["method"], threshold=p["threshold"], quorum=p.get("quorum"), electorate=electorate
+            )
+        except InvalidInputError as exc:
+            replay.problem(item, f"vote {vote} was opened with settings the rules refuse: {exc.message}")
     motion = _known_motion(replay, name)
     if motion is None:
         return
-    vote = item.payload.get("vote")
     if motion["state"] == "draft":
         replay.problem(item, f"vote {vote} was opened on motion {name} while it still needed seconders")
     elif motion["state"] not in ("seconded", None):
@@ -586,6 +593,7 @@ def _vote_opened(replay: Replay, item: Item) -> None:
         "threshold": p.get("threshold"),
         "quorum": p.get("quorum"),
         "opened_at": item.at,
+        "opened_by": item.actor,
         "closes_at": closes_at,
         "held_by": None,
         # A vote the constitution keeps open (on charges, an appeal or an admission): how the record
@@ -699,6 +707,13 @@ def _vote_closed(replay: Replay, item: Item) -> None:
         return
     vote["closed"] = True
     _check_early_close(replay, item, vote)
+    opened_by_rules = vote["opened_by"] is None and vote["closes_at"] is None
+    if item.actor is not None and opened_by_rules and not vote["participants"]:
+        # Closing a vote the rules opened before anyone could vote would stop it in all but name.
+        replay.problem(
+            item,
+            f"vote {p.get('vote')}, which the rules opened, was closed by {item.actor} before anyone voted",
+        )
     if not isinstance(result, Mapping):
         replay.problem(item, f"vote {p.get('vote')} was closed without a result")
         return

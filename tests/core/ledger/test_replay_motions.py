@@ -227,3 +227,41 @@ def test_entries_of_motions_not_seen_are_not_judged():
     assert messages(tabled(seconds=None), opened(), amendment()) == [
         "amendment am was proposed to motion mo when it was no longer under debate (voting)"
     ]
+
+
+@pytest.mark.parametrize(
+    ("settings", "refused"),
+    [
+        ({"method": "show_of_hands"}, "Unknown voting method 'show_of_hands'; choose named or secret."),
+        ({"threshold": "most"}, "Unknown threshold 'most'"),
+        ({"electorate": 0}, "Nobody is entitled to vote in this council, so no vote can be held."),
+        ({"quorum": 4}, "The quorum must be between 1 and the 3 members entitled to vote."),
+    ],
+)
+def test_a_vote_opened_with_settings_the_rules_refuse_is_caught(settings, refused):
+    good = opened()
+    good.payload.update(threshold="simple", quorum=3)
+    assert messages(tabled(seconds=0), good) == []
+    forged = opened()
+    forged.payload.update({"threshold": "simple", "quorum": None, **settings})
+    [problem] = messages(tabled(seconds=0), forged)
+    assert problem.startswith("vote v was opened with settings the rules refuse: ") and refused in problem
+
+
+def test_an_officers_close_of_a_vote_the_rules_opened_before_anyone_voted_is_caught():
+    close = closed()[-1]
+    close.payload["result"] = vote_rules.compute_result(
+        yes=0, no=0, abstain=0, electorate=3, threshold="simple", quorum=None
+    ).as_payload()
+    close.payload["ballots"] = []
+    close.actor = "u-alice"
+    assert messages(tabled(seconds=0), opened(), close) == [
+        "vote v, which the rules opened, was closed by u-alice before anyone voted"
+    ]
+    # Once someone has voted, or where an officer opened it, the officer may close it.
+    voted = closed()
+    voted[-1].actor = "u-alice"
+    assert messages(tabled(seconds=0), opened(), voted) == []
+    by_officer = opened()
+    by_officer.actor = "u-alice"
+    assert messages(tabled(seconds=0), by_officer, close) == []
