@@ -458,7 +458,8 @@ def _motion_put_to_vote(replay: Replay, item: Item) -> None:
 @rule("vote.closed")
 def _motion_decided(replay: Replay, item: Item) -> None:
     vote = replay.table("votes").get(item.payload.get("vote") or "")
-    motion = _known_motion(replay, vote["motion"] if vote is not None else None)
+    # A second close is reported with the vote's rules and decides nothing.
+    motion = _known_motion(replay, vote["motion"] if vote is not None and not vote["closed"] else None)
     result = item.payload.get("result")
     if motion is not None and isinstance(result, Mapping):
         # Without a quorum the motion awaits a vote again.
@@ -704,6 +705,9 @@ def _vote_closed(replay: Replay, item: Item) -> None:
     result = p.get("result")
     if vote is None:
         replay.note("some votes closed in this record were opened in entries you may not read")
+        return
+    if vote["closed"]:
+        replay.problem(item, f"vote {p.get('vote')} was closed twice")
         return
     vote["closed"] = True
     _check_early_close(replay, item, vote)

@@ -265,3 +265,13 @@ def test_an_officers_close_of_a_vote_the_rules_opened_before_anyone_voted_is_cau
     by_officer = opened()
     by_officer.actor = "u-alice"
     assert messages(tabled(seconds=0), by_officer, close) == []
+
+
+def test_a_vote_closed_twice_is_caught():
+    again = closed(outcome="rejected")
+    # The second close neither counts again nor undoes the adoption: the motion is forwarded as adopted.
+    council = entry("council.created", {"council": COUNCIL, "is_base": True, "parent": ABOVE})
+    forward = entry("motion.forwarded", {"motion": "mo", "to_council": ABOVE, "to_motion": "up"}, "u-alice")
+    assert messages(council, tabled(seconds=0), opened(), closed(), again[-1], forward) == [
+        "vote v was closed twice"
+    ]
