@@ -65,6 +65,21 @@ def test_chair_schedules_through_the_form(cast):
     assert Meeting.objects.filter(title="AGM").exists()
 
 
+def test_the_schedule_form_says_the_earliest_start_before_the_chair_picks_one(cast):
+    """The notice the constitution requires is on the form, not only in the refusal that follows."""
+    before = f"{datetime.now(tz=UTC) + timedelta(hours=48):%Y-%m-%dT%H:%M}"
+    page = cast.client(cast.alice).get(f"/meetings/schedule/{cast.riverside.uuid}/").content.decode()
+    after = f"{datetime.now(tz=UTC) + timedelta(hours=48):%Y-%m-%dT%H:%M}"
+    assert any(
+        f'type="datetime-local" required min="{minute}" aria-describedby="starts-hint"' in page
+        for minute in (before, after)
+    )
+    hint = re.search(r'<p class="hint" id="starts-hint">([^<]*)</p>', page)
+    assert hint is not None
+    assert hint.group(1).startswith("The constitution requires 48 hours' notice: the meeting can start at ")
+    assert hint.group(1).endswith(" UTC at the earliest.")
+
+
 def test_personas_on_writes(cast, meeting):
     assert cast.client(None).post(f"/meetings/{meeting.uuid}/open/").status_code == 302
     assert cast.client(cast.carol).post(f"/meetings/{meeting.uuid}/open/").status_code == 403

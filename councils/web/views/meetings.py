@@ -106,8 +106,10 @@ def meeting_detail(request: HttpRequest, meeting_id: UUID) -> HttpResponse:
 def schedule(request: HttpRequest, council_id: UUID) -> HttpResponse:
     council = access_council(viewer=request.user, council_uuid=council_id)
     permissions.require(request.user, "manage", council)
+    earliest, notice_hours = queries.get_earliest_start(council=council, now=timezone.now())
+    form = {"council": council, "earliest": earliest, "notice_hours": notice_hours}
     if request.method != "POST":
-        return render(request, "web/meetings/schedule.html", {"council": council, "data": {}})
+        return render(request, "web/meetings/schedule.html", {**form, "data": {}})
     data = request.POST
     try:
         meeting = actions.schedule_meeting(
@@ -120,7 +122,7 @@ def schedule(request: HttpRequest, council_id: UUID) -> HttpResponse:
             now=timezone.now(),
         )
     except InvalidInputError as exc:
-        context = {"council": council, "data": data, "error": exc.message}
+        context = {**form, "data": data, "error": exc.message}
         return render(request, "web/meetings/schedule.html", context, status=422)
     return redirect("web:meeting", meeting.uuid)
 
