@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
+from datetime import timedelta
 
+import pytest
+from django.utils import timezone
+
+from councils.elections import actions as election_actions
 from councils.record import sequencer
 from councils.record.models import Sequence
 from tests.conftest import NOW
@@ -30,3 +34,25 @@ def test_the_buttons_of_the_not_found_page_keep_apart_when_they_stack(browser, l
     assert first and second
     assert second["y"] >= first["y"] + first["height"] + 4, "the buttons touch"
     page.close()
+
+
+def test_the_ballot_keeps_apart_from_the_candidates_above_it(cast, page_for, live_server, artifacts):
+    election = election_actions.call_election(
+        actor=cast.alice, council=cast.riverside, kind="delegates", now=NOW
+    )
+    for member in (cast.bob, cast.erin):
+        election_actions.nominate(actor=member, election=election, candidate=member, now=NOW)
+    opened = timezone.now()
+    election_actions.open_voting(
+        actor=cast.alice, election=election, closes_at=opened + timedelta(hours=1), now=opened
+    )
+    page = page_for("frank")
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.goto(f"{live_server.url}/elections/{election.uuid}/")
+    candidates = page.locator("#candidate-list").bounding_box()
+    ballot = page.locator("section[aria-labelledby=ballot]").bounding_box()
+    assert candidates and ballot
+    assert ballot["y"] >= candidates["y"] + candidates["height"] + 8, (
+        "the ballot's panel touches the candidates"
+    )
+    page.screenshot(path=str(artifacts / "narrow-ballot.png"), full_page=True)
