@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from councils.elections import actions as election_actions
+from councils.federation.models import Council
 from councils.record import sequencer
 from councils.record.models import Sequence
 from tests.conftest import NOW
@@ -56,3 +57,15 @@ def test_the_ballot_keeps_apart_from_the_candidates_above_it(cast, page_for, liv
         "the ballot's panel touches the candidates"
     )
     page.screenshot(path=str(artifacts / "narrow-ballot.png"), full_page=True)
+
+
+def test_the_panels_keep_apart_around_a_part_hidden_from_the_visitor(cast, browser, live_server):
+    Council.objects.filter(pk=cast.riverside.pk).update(visibility=Council.Visibility.PUBLIC)
+    page = browser.new_page(viewport={"width": 375, "height": 812})
+    page.goto(f"{live_server.url}/councils/{cast.riverside.uuid}/")
+    assert page.locator("#council-admissions").is_hidden()  # kept in place for the live stream
+    above = page.locator("#council-accountability").bounding_box()
+    below = page.locator("#council-meetings").bounding_box()
+    assert above and below
+    assert below["y"] >= above["y"] + above["height"] + 8, "the panels touch"
+    page.close()
