@@ -102,10 +102,15 @@ def test_reorder_open_speak_and_minutes(cast, meeting):
     )
     # The chair sees why, before asking again.
     page = alice.get(f"/meetings/{meeting.uuid}/").content.decode()
-    assert "0 of the council's 4 voters; 1 needed to take business" in page and "no quorum yet" in page
+    assert (
+        "0 people · 0 of the council's 4 voters; 1 needed to take business" in page
+        and "no quorum yet" in page
+    )
     assert bob.post(f"/meetings/{meeting.uuid}/attend/").status_code == 302
     page = alice.get(f"/meetings/{meeting.uuid}/").content.decode()
-    assert "1 of the council's 4 voters; 1 needed to take business" in page and "no quorum yet" not in page
+    # How many are there, and how many of them count toward the quorum: the count says what it counts.
+    assert "1 person · 1 of the council's 4 voters; 1 needed to take business" in page
+    assert "no quorum yet" not in page
     alice.post(f"/meetings/{meeting.uuid}/next/")
     fragment = bob.post(f"/meetings/{meeting.uuid}/items/{aob.uuid}/join/", headers={"HX-Request": "true"})
     assert (
