@@ -80,6 +80,29 @@ def test_the_schedule_form_says_the_earliest_start_before_the_chair_picks_one(ca
     assert hint.group(1).endswith(" UTC at the earliest.")
 
 
+def test_the_agenda_form_offers_no_motion_or_election_already_on_the_agenda(cast, meeting):
+    from councils.elections import actions as election_actions
+    from councils.motions import actions as motion_actions
+
+    motion = motion_actions.table_motion(
+        actor=cast.bob, council=cast.riverside, title="Canteen prices", text="Freeze them.", now=NOW
+    )
+    election = election_actions.call_election(
+        actor=cast.alice, council=cast.riverside, kind="delegates", now=NOW
+    )
+    client = cast.client(cast.alice)
+    page = client.get(f"/meetings/{meeting.uuid}/").content.decode()
+    assert f'<option value="{motion.uuid}">' in page and f'<option value="{election.uuid}">' in page
+    client.post(f"/meetings/{meeting.uuid}/items/", {"kind": "motion", "motion": str(motion.uuid)})
+    client.post(f"/meetings/{meeting.uuid}/items/", {"kind": "election", "election": str(election.uuid)})
+    assert (
+        meeting.items.filter(motion=motion).count() == 1
+        and meeting.items.filter(election=election).count() == 1
+    )
+    page = client.get(f"/meetings/{meeting.uuid}/").content.decode()
+    assert f'<option value="{motion.uuid}">' not in page and f'<option value="{election.uuid}">' not in page
+
+
 def test_personas_on_writes(cast, meeting):
     assert cast.client(None).post(f"/meetings/{meeting.uuid}/open/").status_code == 302
     assert cast.client(cast.carol).post(f"/meetings/{meeting.uuid}/open/").status_code == 403

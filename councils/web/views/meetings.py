@@ -59,6 +59,8 @@ def _context(
     may_speak = part in (None, "speakers") and standing.may_speak
     # Only those present ask to speak; the others are told to press "I am here" first.
     asks_presence = attendance or (part == "speakers" and floor is not None and may_speak)
+    on_agenda = {i.motion_id for i in items if i.motion_id}
+    elections_on_agenda = {i.election_id for i in items if i.election_id}
     return {
         "meeting": meeting,
         "items": items,
@@ -82,8 +84,15 @@ def _context(
         # A meeting opens no earlier than the time it was called for; say so rather than offer a refusal.
         "opens_later": meeting.status == Meeting.Status.SCHEDULED and timezone.now() < meeting.starts_at,
         "item_form": {},
-        "motions": list_open_motions(council=meeting.council)[:50] if chairing else [],
-        "elections": list_elections(council=meeting.council)[:50] if chairing else [],
+        # What is already on this agenda is not offered again.
+        "motions": [m for m in list_open_motions(council=meeting.council)[:50] if m.pk not in on_agenda]
+        if chairing
+        else [],
+        "elections": [
+            e for e in list_elections(council=meeting.council)[:50] if e.pk not in elections_on_agenda
+        ]
+        if chairing
+        else [],
         **extra,
     }
 
