@@ -6,7 +6,7 @@ import uuid as uuid_lib
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from councils.accounts.models import User
 from councils.core.errors import ConflictError, NotFoundError
@@ -231,7 +231,8 @@ def named_result(*, election: Election) -> CountResult:
 
 
 def list_upcoming_for(*, user: User) -> QuerySet[Election]:
-    """Elections open for nominations or voting in the councils where `user` votes."""
+    """Elections open for nominations or voting in the councils where `user` votes, each with whether
+    `user` is in its electorate (`may_vote`, frozen when voting opens) and has voted (`has_voted`)."""
     from councils.federation.queries import list_participant_councils
 
     return (
@@ -240,5 +241,9 @@ def list_upcoming_for(*, user: User) -> QuerySet[Election]:
             status__in=[Election.Status.NOMINATING, Election.Status.VOTING],
         )
         .select_related("council")
+        .annotate(
+            may_vote=Exists(Elector.objects.filter(election=OuterRef("pk"), user=user)),
+            has_voted=Exists(Participation.objects.filter(election=OuterRef("pk"), user=user)),
+        )
         .order_by("-called_at")
     )

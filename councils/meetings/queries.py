@@ -47,6 +47,14 @@ class Quorum:
         return self.present >= self.needed
 
 
+def get_earliest_start(*, council: Council, now: datetime) -> tuple[datetime, int]:
+    """When a meeting of `council` called at `now` may start at the earliest, and the hours of notice
+    the constitution in force requires, for the form to say before the chair picks a time."""
+    rules = constitution_queries.constitution_for(federation=council.federation_id)
+    notice = rules.meeting_notice_hours
+    return meeting_rules.earliest_start(now=now, notice_hours=notice), notice
+
+
 def quorum(*, meeting: Meeting) -> Quorum:
     """The quorum under the constitution in force, the council's voters now, and how many are present."""
     rules = constitution_queries.constitution_for(federation=meeting.council.federation_id)

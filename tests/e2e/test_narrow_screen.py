@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+from datetime import timedelta
 
+import pytest
+from django.utils import timezone
+
+from councils.elections import actions as election_actions
+from councils.federation.models import Council
 from councils.record import sequencer
 from councils.record.models import Sequence
 from tests.conftest import NOW
@@ -29,4 +34,38 @@ def test_the_buttons_of_the_not_found_page_keep_apart_when_they_stack(browser, l
     first, second = (page.locator("main .button").nth(i).bounding_box() for i in (0, 1))
     assert first and second
     assert second["y"] >= first["y"] + first["height"] + 4, "the buttons touch"
+    page.close()
+
+
+def test_the_ballot_keeps_apart_from_the_candidates_above_it(cast, page_for, live_server, artifacts):
+    election = election_actions.call_election(
+        actor=cast.alice, council=cast.riverside, kind="delegates", now=NOW
+    )
+    for member in (cast.bob, cast.erin):
+        election_actions.nominate(actor=member, election=election, candidate=member, now=NOW)
+    opened = timezone.now()
+    election_actions.open_voting(
+        actor=cast.alice, election=election, closes_at=opened + timedelta(hours=1), now=opened
+    )
+    page = page_for("frank")
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.goto(f"{live_server.url}/elections/{election.uuid}/")
+    candidates = page.locator("#candidate-list").bounding_box()
+    ballot = page.locator("section[aria-labelledby=ballot]").bounding_box()
+    assert candidates and ballot
+    assert ballot["y"] >= candidates["y"] + candidates["height"] + 8, (
+        "the ballot's panel touches the candidates"
+    )
+    page.screenshot(path=str(artifacts / "narrow-ballot.png"), full_page=True)
+
+
+def test_the_panels_keep_apart_around_a_part_hidden_from_the_visitor(cast, browser, live_server):
+    Council.objects.filter(pk=cast.riverside.pk).update(visibility=Council.Visibility.PUBLIC)
+    page = browser.new_page(viewport={"width": 375, "height": 812})
+    page.goto(f"{live_server.url}/councils/{cast.riverside.uuid}/")
+    assert page.locator("#council-admissions").is_hidden()  # kept in place for the live stream
+    above = page.locator("#council-accountability").bounding_box()
+    below = page.locator("#council-meetings").bounding_box()
+    assert above and below
+    assert below["y"] >= above["y"] + above["height"] + 8, "the panels touch"
     page.close()

@@ -472,3 +472,23 @@ def test_candidates_who_share_a_name_are_told_apart_on_the_ballot_for_participan
     Council.objects.filter(pk=cast.riverside.pk).update(visibility=Council.Visibility.FEDERATION)
     outside = cast.client(cast.dave).get(f"/elections/{election.uuid}/").content.decode()
     assert outside.count("Erin Walsh") == 2 and "(erin" not in outside
+
+
+def _home_line(client, election) -> str:
+    page = client.get("/").content.decode()
+    line = re.search(rf'<li><a href="/elections/{election.uuid}/">[^<]*</a> <small>(.*?)</small></li>', page)
+    assert line is not None
+    return line.group(1)
+
+
+def test_the_home_page_says_whose_ballot_an_open_election_awaits(cast, election):
+    """As it does for open votes: each voter sees whether their ballot is still awaited."""
+    assert _home_line(cast.client(cast.bob), election) == "Riverside Depot · Nominations open"
+    bob, _erin, _frank = voting(cast, election)
+    awaited = "Riverside Depot · Voting open · <strong>your ballot is awaited</strong>"
+    assert _home_line(cast.client(cast.bob), election) == awaited
+    actions.cast_ballot(actor=cast.bob, election=election, ranking=[str(bob.uuid)], now=timezone.now())
+    assert _home_line(cast.client(cast.bob), election) == "Riverside Depot · Voting open · you have voted"
+    assert _home_line(cast.client(cast.erin), election) == awaited
+    # The observer follows the council but has no ballot to cast.
+    assert _home_line(cast.client(cast.carol), election) == "Riverside Depot · Voting open"

@@ -115,6 +115,9 @@ def test_register_page_flags_pay_above_the_cap(cast, rules, django_assert_max_nu
     assert "Pay 500.00\u00a0EUR above the cap" in page.content.decode()
     assert "<td>2900.00\u00a0EUR" in page.content.decode()
     assert "Flagged" in page.content.decode()
+    # Two tables on one page, each named for a screen reader's list of regions.
+    assert 'role="region" aria-label="Flagged offices"' in page.content.decode()
+    assert 'role="region" aria-label="Every office"' in page.content.decode()
 
 
 def test_officer_declares_pay_through_the_form(cast, rules):

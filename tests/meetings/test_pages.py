@@ -65,6 +65,44 @@ def test_chair_schedules_through_the_form(cast):
     assert Meeting.objects.filter(title="AGM").exists()
 
 
+def test_the_schedule_form_says_the_earliest_start_before_the_chair_picks_one(cast):
+    """The notice the constitution requires is on the form, not only in the refusal that follows."""
+    before = f"{datetime.now(tz=UTC) + timedelta(hours=48):%Y-%m-%dT%H:%M}"
+    page = cast.client(cast.alice).get(f"/meetings/schedule/{cast.riverside.uuid}/").content.decode()
+    after = f"{datetime.now(tz=UTC) + timedelta(hours=48):%Y-%m-%dT%H:%M}"
+    assert any(
+        f'type="datetime-local" required min="{minute}" aria-describedby="starts-hint"' in page
+        for minute in (before, after)
+    )
+    hint = re.search(r'<p class="hint" id="starts-hint">([^<]*)</p>', page)
+    assert hint is not None
+    assert hint.group(1).startswith("The constitution requires 48 hours' notice: the meeting can start at ")
+    assert hint.group(1).endswith(" UTC at the earliest.")
+
+
+def test_the_agenda_form_offers_no_motion_or_election_already_on_the_agenda(cast, meeting):
+    from councils.elections import actions as election_actions
+    from councils.motions import actions as motion_actions
+
+    motion = motion_actions.table_motion(
+        actor=cast.bob, council=cast.riverside, title="Canteen prices", text="Freeze them.", now=NOW
+    )
+    election = election_actions.call_election(
+        actor=cast.alice, council=cast.riverside, kind="delegates", now=NOW
+    )
+    client = cast.client(cast.alice)
+    page = client.get(f"/meetings/{meeting.uuid}/").content.decode()
+    assert f'<option value="{motion.uuid}">' in page and f'<option value="{election.uuid}">' in page
+    client.post(f"/meetings/{meeting.uuid}/items/", {"kind": "motion", "motion": str(motion.uuid)})
+    client.post(f"/meetings/{meeting.uuid}/items/", {"kind": "election", "election": str(election.uuid)})
+    assert (
+        meeting.items.filter(motion=motion).count() == 1
+        and meeting.items.filter(election=election).count() == 1
+    )
+    page = client.get(f"/meetings/{meeting.uuid}/").content.decode()
+    assert f'<option value="{motion.uuid}">' not in page and f'<option value="{election.uuid}">' not in page
+
+
 def test_personas_on_writes(cast, meeting):
     assert cast.client(None).post(f"/meetings/{meeting.uuid}/open/").status_code == 302
     assert cast.client(cast.carol).post(f"/meetings/{meeting.uuid}/open/").status_code == 403
@@ -87,10 +125,15 @@ def test_reorder_open_speak_and_minutes(cast, meeting):
     )
     # The chair sees why, before asking again.
     page = alice.get(f"/meetings/{meeting.uuid}/").content.decode()
-    assert "0 of the council's 4 voters; 1 needed to take business" in page and "no quorum yet" in page
+    assert (
+        "0 people · 0 of the council's 4 voters; 1 needed to take business" in page
+        and "no quorum yet" in page
+    )
     assert bob.post(f"/meetings/{meeting.uuid}/attend/").status_code == 302
     page = alice.get(f"/meetings/{meeting.uuid}/").content.decode()
-    assert "1 of the council's 4 voters; 1 needed to take business" in page and "no quorum yet" not in page
+    # How many are there, and how many of them count toward the quorum: the count says what it counts.
+    assert "1 person · 1 of the council's 4 voters; 1 needed to take business" in page
+    assert "no quorum yet" not in page
     alice.post(f"/meetings/{meeting.uuid}/next/")
     fragment = bob.post(f"/meetings/{meeting.uuid}/items/{aob.uuid}/join/", headers={"HX-Request": "true"})
     assert (

@@ -267,3 +267,25 @@ def test_an_observer_is_told_why_there_is_no_ballot(cast, motion):
         "not in this vote's electorate"
         not in cast.client(cast.bob).get(f"/motions/{motion.uuid}/").content.decode()
     )
+
+
+def test_the_page_follows_the_council_until_the_vote_opens_and_the_vote_after(cast, motion):
+    """Awaiting a vote or seconders, the page reloads on the council's motions.changed; once the vote
+    is open it follows the vote's tally instead, and once decided nothing."""
+    channel = f"/live/council-{cast.riverside.uuid}"
+    follows = f'<div id="motion" data-live="{channel}" data-live-reload="motions.changed">'
+    url = f"/motions/{motion.uuid}/"
+    page = cast.client(cast.bob).get(url).content.decode()
+    assert follows in page and "web/live-parts.js" in page and "web/live-vote.js" not in page
+    assert 'role="alert" hidden data-live-notice="motions.changed"' in page
+    draft = actions.table_motion(
+        actor=cast.bob, council=cast.riverside, title="Lockers", text="New lockers.", now=NOW
+    )
+    assert follows in cast.client(cast.bob).get(f"/motions/{draft.uuid}/").content.decode()
+    vote = actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method="named")
+    page = cast.client(cast.bob).get(url).content.decode()
+    assert follows not in page and "web/live-parts.js" not in page and "data-live-notice" not in page
+    assert f'data-live="/live/vote-{vote.uuid}"' in page and "web/live-vote.js" in page
+    actions.close_vote(actor=cast.alice, vote=vote, now=LATER)
+    page = cast.client(cast.bob).get(url).content.decode()
+    assert "data-live=" not in page and "web/live-parts.js" not in page and "web/live-vote.js" not in page

@@ -73,6 +73,22 @@ def test_form_publish_and_slate_on_the_web(cast, platform):
     check_wrong_method(cast, WEB, f"/platforms/{platform.uuid}/leave/", "get")
 
 
+def test_a_documents_page_is_headed_by_its_title_once(cast, platform):
+    """The title is the page's heading, not repeated a level too deep under it; the platform's page
+    lists it under its own heading, as a link."""
+    client = cast.client(cast.bob)
+    url = f"/platforms/{platform.uuid}/publish/"
+    client.post(url, {"title": "Wages", "body": "Workers' wages.", "councils": [str(cast.riverside.uuid)]})
+    document = PlatformDocument.objects.get()
+    page = client.get(f"/platforms/documents/{document.uuid}/").content.decode()
+    assert page.count("Wages</h") == 1 and "<h1>Wages</h1>" in page and "<h3>" not in page
+    listing = client.get(f"/platforms/{platform.uuid}/").content.decode()
+    assert (
+        f'<h3><a href="/platforms/documents/{document.uuid}/" id="document-{document.uuid}">Wages</a></h3>'
+        in listing
+    )
+
+
 def test_a_slate_is_run_by_choosing_the_election_then_placing_its_nominees(cast, platform):
     election = nominated_election(cast)
     counted = nominated_election(cast, title="Already counted")

@@ -449,3 +449,22 @@ def test_a_table_that_scrolls_sideways_can_be_scrolled_from_the_keyboard():
         or not re.search(r"\baria-label(ledby)?=", tag)
     ]
     assert unreachable == []
+
+
+LANDMARK = re.compile(
+    r'<(?:section|nav|aside|main|form)\b[^>]*?aria-labelledby="([^"]+)"'
+    r'|<[a-z]+\b(?=[^>]*\brole="region")[^>]*?aria-labelledby="([^"]+)"'
+)
+
+
+def test_no_two_landmarks_of_a_page_share_one_name():
+    """A screen reader lists a page's regions by name: a scrolling table named by its section's
+    heading would be listed twice under one name, so it carries a name of its own."""
+    templates = Path(councils.web.__file__).parent / "templates"
+    shared = {}
+    for template in templates.rglob("*.html"):
+        names = [a or b for a, b in LANDMARK.findall(template.read_text())]
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:
+            shared[str(template.relative_to(templates))] = twice
+    assert shared == {}

@@ -59,6 +59,8 @@ def _context(
     may_speak = part in (None, "speakers") and standing.may_speak
     # Only those present ask to speak; the others are told to press "I am here" first.
     asks_presence = attendance or (part == "speakers" and floor is not None and may_speak)
+    on_agenda = {i.motion_id for i in items if i.motion_id}
+    elections_on_agenda = {i.election_id for i in items if i.election_id}
     return {
         "meeting": meeting,
         "items": items,
@@ -82,8 +84,15 @@ def _context(
         # A meeting opens no earlier than the time it was called for; say so rather than offer a refusal.
         "opens_later": meeting.status == Meeting.Status.SCHEDULED and timezone.now() < meeting.starts_at,
         "item_form": {},
-        "motions": list_open_motions(council=meeting.council)[:50] if chairing else [],
-        "elections": list_elections(council=meeting.council)[:50] if chairing else [],
+        # What is already on this agenda is not offered again.
+        "motions": [m for m in list_open_motions(council=meeting.council)[:50] if m.pk not in on_agenda]
+        if chairing
+        else [],
+        "elections": [
+            e for e in list_elections(council=meeting.council)[:50] if e.pk not in elections_on_agenda
+        ]
+        if chairing
+        else [],
         **extra,
     }
 
@@ -106,8 +115,10 @@ def meeting_detail(request: HttpRequest, meeting_id: UUID) -> HttpResponse:
 def schedule(request: HttpRequest, council_id: UUID) -> HttpResponse:
     council = access_council(viewer=request.user, council_uuid=council_id)
     permissions.require(request.user, "manage", council)
+    earliest, notice_hours = queries.get_earliest_start(council=council, now=timezone.now())
+    form = {"council": council, "earliest": earliest, "notice_hours": notice_hours}
     if request.method != "POST":
-        return render(request, "web/meetings/schedule.html", {"council": council, "data": {}})
+        return render(request, "web/meetings/schedule.html", {**form, "data": {}})
     data = request.POST
     try:
         meeting = actions.schedule_meeting(
@@ -120,7 +131,7 @@ def schedule(request: HttpRequest, council_id: UUID) -> HttpResponse:
             now=timezone.now(),
         )
     except InvalidInputError as exc:
-        context = {"council": council, "data": data, "error": exc.message}
+        context = {**form, "data": data, "error": exc.message}
         return render(request, "web/meetings/schedule.html", context, status=422)
     return redirect("web:meeting", meeting.uuid)
 

@@ -1,0 +1,53 @@
+"""In a real browser, on the ASGI server with its live streams: a member waiting on a motion's page
+sees its vote open without reloading, unless they are typing an amendment, which a notice keeps."""
+
+from __future__ import annotations
+
+import pytest
+
+from councils.motions import actions
+from tests.conftest import NOW
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+SOON = 5_000  # ms: an event is shown within a second or so; polling, the fallback, would take 30 s.
+
+
+def test_the_vote_opening_reaches_a_member_waiting_on_the_motion(cast, asgi_server, asgi_page_for, artifacts):
+    from playwright.sync_api import expect
+
+    motion = actions.table_motion(
+        actor=cast.bob, council=cast.riverside, title="Safety reps", text="Elect two safety reps.", now=NOW
+    )
+    actions.second_motion(actor=cast.erin, motion=motion, now=NOW)
+    erin = asgi_page_for("erin")
+    with erin.expect_response(lambda r: r.url.endswith(f"/live/council-{cast.riverside.uuid}")) as stream:
+        erin.goto(f"{asgi_server}/motions/{motion.uuid}/")
+    assert stream.value.status == 200
+    expect(erin.locator("#vote-box")).to_contain_text("Awaiting a vote.")
+
+    actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method="named")
+    expect(erin.get_by_role("button", name="Yes")).to_be_visible(timeout=SOON)
+    erin.get_by_role("button", name="Yes").click()
+    expect(erin.get_by_text("Your vote is recorded: Yes.")).to_be_visible()
+    erin.screenshot(path=str(artifacts / "live-motion-opened.png"), full_page=True)
+
+
+def test_an_amendment_being_typed_is_kept_and_a_notice_says_why(cast, asgi_server, asgi_page_for):
+    from playwright.sync_api import expect
+
+    motion = actions.table_motion(
+        actor=cast.bob, council=cast.riverside, title="Safety reps", text="Elect two safety reps.", now=NOW
+    )
+    frank = asgi_page_for("frank")
+    with frank.expect_response(lambda r: r.url.endswith(f"/live/council-{cast.riverside.uuid}")):
+        frank.goto(f"{asgi_server}/motions/{motion.uuid}/")
+    frank.evaluate("() => { window.loadedOnce = true; }")
+    frank.get_by_label("New full text proposed").fill("Elect three safety reps.")
+
+    actions.second_motion(actor=cast.erin, motion=motion, now=NOW)
+    notice = frank.locator("[data-live-notice]")
+    expect(notice).to_be_visible(timeout=SOON)
+    expect(notice).to_contain_text("reload the page")
+    assert frank.get_by_label("New full text proposed").input_value() == "Elect three safety reps."
+    assert frank.evaluate("() => window.loadedOnce === true")
