@@ -52,11 +52,14 @@ class Election(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOMINATING)
     # Why a failed election failed; empty for any other status.
     failure_reason = models.CharField(max_length=20, choices=FailureReason.choices, blank=True)
-    # Empty when the rules called it: a by-election after a recall.
+    # Empty when the rules called it: a by-election after a recall, or the election for the next term.
     called_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     called_at = models.DateTimeField()
+    # Set when the rules called it: nominations close then, and the rules open the poll unless an
+    # officer opened it sooner (`actions.run_due_terms`). Empty for an election an officer called.
+    nominations_close_at = models.DateTimeField(null=True, blank=True)
     opened_at = models.DateTimeField(null=True, blank=True)
     # When the poll closes, set at opening: no ballot after it, no officer's close before it
     # unless everyone has voted. Empty for elections opened before polls had one (closed by hand).

@@ -7,6 +7,7 @@ import pytest
 from django.db import transaction
 
 from councils.core.errors import ConflictError, InvalidInputError, PermissionDeniedError
+from councils.core.ledger.encoding import format_time
 from councils.core.rules.terms import TermRuleError, add_months
 from councils.core.tally import count
 from councils.core.tally.blt import parse_text
@@ -508,15 +509,27 @@ def test_nomination_past_the_limit_of_consecutive_terms_is_refused(cast):
     ]
 
 
-def test_only_a_by_election_is_called_by_the_rules(cast):
-    with pytest.raises(RuntimeError, match="Only a by-election"):
+def test_the_rules_call_a_by_election_or_the_election_for_a_term_ending_soon(cast):
+    refused = "The rules call an ordinary election only for a term that ends within the lead time"
+    with pytest.raises(RuntimeError, match=refused):
         actions.call_election(actor=None, council=cast.riverside, kind="delegates", now=NOW)
+    with pytest.raises(RuntimeError, match=refused):
+        actions.call_election(
+            actor=None,
+            council=cast.riverside,
+            kind="delegates",
+            post_term_ends_at=NOW + timedelta(days=31),
+            now=NOW,
+        )
     election = actions.call_election(
         actor=None, council=cast.riverside, kind="delegates", is_by_election=True, now=NOW
     )
     assert election.called_by is None and election.seats == 1
+    assert election.nominations_close_at == NOW + timedelta(days=14)
     [called] = entries("election.called")
     assert called["actor"] is None and called["payload"]["is_by_election"] is True
+    assert called["payload"]["nominations_close_at"] == format_time(NOW + timedelta(days=14))
+    assert called["payload"]["constitution"] == 0 and "post_term_ends_at" not in called["payload"]
 
 
 def test_only_a_member_of_the_sending_council_is_seated_as_its_delegate(cast):
