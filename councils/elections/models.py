@@ -86,6 +86,11 @@ class Election(models.Model):
         return str(METHOD_LABELS.get(self.method, self.method))
 
     @property
+    def called_by_rules(self) -> bool:
+        """Whether the rules called it (a by-election, or the next term's election), not an officer."""
+        return self.called_by_id is None
+
+    @property
     def is_ranked(self) -> bool:
         return self.method in RANKED_METHODS
 
