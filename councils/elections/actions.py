@@ -86,20 +86,20 @@ def call_election(
     calling the ordinary election for the next term when the term of the post's holders,
     `post_term_ends_at`, ends within the constitution's `term_election_lead_days` or has ended
     (`run_due_terms`). No officer is asked, so no officer can leave the post empty or keep it by
-    never calling an election. Nominations in an election the rules called close after
+    never calling an election. Nominations in the election for the next term close after
     `term_nomination_days` (`nominations_close_at`); then the rules open the poll.
     """
     constitution = constitution_queries.constitution_for(federation=council.federation_id)
     nominations_close_at = None
-    if actor is None:
-        if not is_by_election and (
-            post_term_ends_at is None or post_term_ends_at > now + constitution.term_election_lead
-        ):
+    if actor is None and not is_by_election:
+        if post_term_ends_at is None or post_term_ends_at > now + constitution.term_election_lead:
             raise RuntimeError(
                 "The rules call an ordinary election only for a term that ends within the lead time."
             )
+        # The rules run it to the end, so they set when its nominations close; a by-election they
+        # call is run by the council's officers, as before.
         nominations_close_at = now + constitution.term_nomination
-    else:
+    elif actor is not None:
         permissions.require(actor, "call", council)
     if kind == Election.Kind.DELEGATES:
         if council.parent is None:

@@ -57,8 +57,8 @@ class Election(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     called_at = models.DateTimeField()
-    # Set when the rules called it: nominations close then, and the rules open the poll unless an
-    # officer opened it sooner (`actions.run_due_terms`). Empty for an election an officer called.
+    # Set when the rules called the election for the next term: nominations close then, and the rules
+    # open the poll unless an officer opened it sooner (`actions.run_due_terms`). Empty otherwise.
     nominations_close_at = models.DateTimeField(null=True, blank=True)
     opened_at = models.DateTimeField(null=True, blank=True)
     # When the poll closes, set at opening: no ballot after it, no officer's close before it

@@ -7,7 +7,6 @@ import pytest
 from django.db import transaction
 
 from councils.core.errors import ConflictError, InvalidInputError, PermissionDeniedError
-from councils.core.ledger.encoding import format_time
 from councils.core.rules.terms import TermRuleError, add_months
 from councils.core.tally import count
 from councils.core.tally.blt import parse_text
@@ -525,10 +524,11 @@ def test_the_rules_call_a_by_election_or_the_election_for_a_term_ending_soon(cas
         actor=None, council=cast.riverside, kind="delegates", is_by_election=True, now=NOW
     )
     assert election.called_by is None and election.seats == 1
-    assert election.nominations_close_at == NOW + timedelta(days=14)
+    # The council's officers run a by-election; the rules set no close of its nominations.
+    assert election.nominations_close_at is None
     [called] = entries("election.called")
     assert called["actor"] is None and called["payload"]["is_by_election"] is True
-    assert called["payload"]["nominations_close_at"] == format_time(NOW + timedelta(days=14))
+    assert called["payload"]["nominations_close_at"] is None
     assert called["payload"]["constitution"] == 0 and "post_term_ends_at" not in called["payload"]
 
 

@@ -18,7 +18,7 @@ from tests.record.support import documents, verify_forged, verify_genuine
 
 
 def run_by_the_rules(cast):
-    """Alice's chair term ends; the rules call, open, close and certify Erin's election and end Alice's term."""
+    """Alice's term as chair ends; the rules call, open, close and certify Erin's election, and end it."""
     chair_with_term(cast)
     [election] = actions.run_due_terms(now=DUE).called
     erin = actions.nominate(actor=cast.erin, election=election, candidate=cast.erin, now=DUE)

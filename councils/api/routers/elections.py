@@ -79,8 +79,8 @@ class ElectionOut(Schema):
         "the next term when no officer called one before the term's end drew near"
     )
     nominations_close_at: datetime | None = Field(
-        description="in an election the rules called, when nominations close and the rules open the poll "
-        "(unless an officer opened it sooner); null in one an officer called"
+        description="in the election the rules called for the next term, when nominations close and the "
+        "rules open the poll (unless an officer opened it sooner); null in any other"
     )
     opened_at: datetime | None
     closes_at: datetime | None = Field(
