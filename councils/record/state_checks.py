@@ -87,7 +87,8 @@ def _term_differs(payload: Any, term_ends_at: datetime | None) -> bool:
     """Whether a post's term end differs from the one its filling entry names (older entries name none)."""
     if "term_ends_at" not in payload:
         return False
-    return payload["term_ends_at"] != (format_time(term_ends_at) if term_ends_at is not None else None)
+    recorded = format_time(term_ends_at) if term_ends_at is not None else None
+    return bool(payload["term_ends_at"] != recorded)
 
 
 @state_check("seats")
