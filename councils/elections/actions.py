@@ -842,6 +842,15 @@ def _call_shortfall_byelection(
     )
 
 
+def _replaced(held: Office | Seat, actor: User | None) -> str:
+    """Why a certification ends a sitting holder: their term ended, or, held with no end, they are replaced.
+
+    The rules certify only once every term they replace has ended, so a holder they end with no term
+    end on record is said to be replaced, never to have reached a term's end it did not have.
+    """
+    return "replaced" if actor is None and held.term_ends_at is None else "term_ended"
+
+
 @transaction.atomic
 def certify_election(*, actor: User | None, election: Election, now: datetime) -> Election:
     """Certify the count and seat the elected: delegates in the parent council, or officers.
@@ -910,7 +919,7 @@ def certify_election(*, actor: User | None, election: Election, now: datetime) -
             for seat in (
                 sitting_terms(election=election).select_for_update().select_related("user", "council")
             ):
-                federation_actions.end_seat(seat=seat, reason="term_ended", actor=actor, now=now)
+                federation_actions.end_seat(seat=seat, reason=_replaced(seat, actor), actor=actor, now=now)
         for candidacy in order:
             federation_actions.seat_delegate(
                 from_council=council,
@@ -924,7 +933,9 @@ def certify_election(*, actor: User | None, election: Election, now: datetime) -
             for office in (
                 sitting_terms(election=election).select_for_update().select_related("user", "council")
             ):
-                federation_actions.vacate_office(office=office, reason="term_ended", actor=actor, now=now)
+                federation_actions.vacate_office(
+                    office=office, reason=_replaced(office, actor), actor=actor, now=now
+                )
         for candidacy in order:
             federation_actions.fill_office(
                 council=council,

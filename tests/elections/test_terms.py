@@ -279,3 +279,25 @@ def test_the_task_runs_the_terms_and_waits_for_its_next_run(termed, settings, mo
     [following] = DBTaskResult.objects.filter(status=TaskResultStatus.READY)
     assert following.run_after == DUE + tasks.TERMS_INTERVAL
     assert Election.objects.get().called_by is None
+
+
+def test_a_holder_with_no_term_end_is_replaced_not_said_to_reach_an_end_they_did_not_have(cast):
+    # Bob's founding seat has no end; Erin's, beside it, ends with the term.
+    with transaction.atomic():
+        federation_actions.seat_delegate(
+            from_council=cast.riverside, user=cast.erin, election_uuid=None, term_ends_at=TERM_END, now=NOW
+        )
+    [election] = actions.run_due_terms(now=DUE).called
+    assert election.seats == 2
+    frank = actions.nominate(actor=cast.frank, election=election, candidate=cast.frank, now=DUE)
+    actions.run_due_terms(now=NOMINATIONS_CLOSE)
+    vote_in(cast, election, frank, NOMINATIONS_CLOSE)
+    actions.run_due_terms(now=POLL_CLOSES)
+    assert actions.run_due_terms(now=TERM_END).certified
+    ended = {
+        s.user.username: s.ended_reason
+        for s in Seat.objects.filter(from_council=cast.riverside, ended_at=TERM_END)
+    }
+    assert ended == {"bob": "replaced", "erin": "term_ended"}
+    assert Seat.objects.get(from_council=cast.riverside, ended_at__isnull=True).user == cast.frank
+    assert verify_genuine().problems == []
