@@ -47,6 +47,9 @@ LABELS = {
     "report_back_days": "Days within which a delegate reports back",
     "election_poll_min_minutes": "Minutes an election's poll stays open at least",
     "election_poll_max_days": "Days an election's poll may stay open at most",
+    "term_election_lead_days": "Days before a term ends that the rules call the election for the next",
+    "term_nomination_days": "Days nominations stay open in an election the rules call",
+    "term_poll_days": "Days a poll the rules open stays open",
     "average_member_wage": "Declared average member wage",
     "pay_cap_share": "Share of that wage officials' pay is capped at",
     "pay_currency": "Currency of that wage and of officials' pay (ISO 4217 code)",
@@ -174,6 +177,18 @@ def explain(c: Constitution) -> list[tuple[str, list[str]]]:
                     "%(max)s later."
                 )
                 % {"min": span(c.election_poll_min), "max": span(c.election_poll_max)},
+                _(
+                    "A term ends by itself: nobody holds a post past it. %(lead)d days before it ends, "
+                    "unless an election for the post is already under way, the rules call the election "
+                    "for the next term; its nominations stay open %(nom)d days, then the rules open a poll "
+                    "of %(poll)d days, count it and seat the winners when the term ends. Officers may "
+                    "open the poll or certify sooner."
+                )
+                % {
+                    "lead": c.term_election_lead_days,
+                    "nom": c.term_nomination_days,
+                    "poll": c.term_poll_days,
+                },
                 (
                     _("Officials' monthly pay may not exceed %(cap)s (%(p)s of the average member wage).")
                     % {"cap": format_amount(cap, c.pay_currency), "p": percent(c.pay_cap_share)}

@@ -12,17 +12,18 @@ import hashlib
 import json
 import random
 import secrets
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from councils.accounts.models import User
 from councils.constitution import queries as constitution_queries
-from councils.core.errors import ConflictError, InvalidInputError, PermissionDeniedError
+from councils.core.errors import ConflictError, DomainError, InvalidInputError, PermissionDeniedError
 from councils.core.ledger.encoding import format_time
 from councils.core.rules import ballots as rules
 from councils.core.rules import polls
@@ -76,17 +77,29 @@ def call_election(
     method: str | None = None,
     is_by_election: bool = False,
     term_ends_at: datetime | None = None,
+    post_term_ends_at: datetime | None = None,
     now: datetime,
 ) -> Election:
     """Open nominations for the council's delegates to its parent, or for one of its offices.
 
-    `actor` None is the rules themselves filling a vacancy (a by-election after a recall): no
-    officer is asked, so no officer can leave the seat empty.
+    `actor` None is the rules themselves: filling a vacancy (a by-election after a recall), or
+    calling the ordinary election for the next term when the term of the post's holders,
+    `post_term_ends_at`, ends within the constitution's `term_election_lead_days` or has ended
+    (`run_due_terms`). No officer is asked, so no officer can leave the post empty or keep it by
+    never calling an election. Nominations in the election for the next term close after
+    `term_nomination_days` (`nominations_close_at`); then the rules open the poll.
     """
-    if actor is None:
-        if not is_by_election:
-            raise RuntimeError("Only a by-election is called by the rules themselves.")
-    else:
+    constitution = constitution_queries.constitution_for(federation=council.federation_id)
+    nominations_close_at = None
+    if actor is None and not is_by_election:
+        if post_term_ends_at is None or post_term_ends_at > now + constitution.term_election_lead:
+            raise RuntimeError(
+                "The rules call an ordinary election only for a term that ends within the lead time."
+            )
+        # The rules run it to the end, so they set when its nominations close; a by-election they
+        # call is run by the council's officers, as before.
+        nominations_close_at = now + constitution.term_nomination
+    elif actor is not None:
         permissions.require(actor, "call", council)
     if kind == Election.Kind.DELEGATES:
         if council.parent is None:
@@ -132,25 +145,36 @@ def call_election(
         term_ends_at=term_ends_at,
         called_by=actor,
         called_at=now,
+        nominations_close_at=nominations_close_at,
     )
-    append_entry(
-        event="election.called",
-        actor=actor,
-        council=council,
-        payload={
-            "election": str(election.uuid),
-            "kind": kind,
-            "role": role or None,
-            "title": title,
-            "seats": seats,
-            "method": method,
-            "is_by_election": is_by_election,
-            "term_ends_at": term_ends_at.isoformat() if term_ends_at else None,
-        },
-        now=now,
-    )
+    payload: dict[str, Any] = {
+        "election": str(election.uuid),
+        "kind": kind,
+        "role": role or None,
+        "title": title,
+        "seats": seats,
+        "method": method,
+        "is_by_election": is_by_election,
+        "term_ends_at": term_ends_at.isoformat() if term_ends_at else None,
+        "nominations_close_at": format_time(nominations_close_at) if nominations_close_at else None,
+    }
+    if actor is None:
+        payload["constitution"] = constitution.version
+        if not is_by_election:
+            assert post_term_ends_at is not None
+            payload["post_term_ends_at"] = format_time(post_term_ends_at)
+    append_entry(event="election.called", actor=actor, council=council, payload=payload, now=now)
     publish_on_commit(f"council-{council.uuid}", {"type": "elections.changed"})
     return election
+
+
+def sitting_terms(*, election: Election) -> QuerySet[Any]:
+    """The seats or offices an ordinary election replaces: those of its post still held."""
+    if election.kind == Election.Kind.DELEGATES:
+        return Seat.objects.filter(from_council=election.council_id, ended_at__isnull=True).order_by("pk")
+    return Office.objects.filter(
+        council=election.council_id, role=election.role, ended_at__isnull=True
+    ).order_by("pk")
 
 
 def _refuse_sitting(candidates: Sequence[User], election: Election) -> None:
@@ -351,16 +375,29 @@ def withdraw_all_candidacies(
 
 
 @transaction.atomic
-def open_voting(*, actor: User, election: Election, closes_at: datetime, now: datetime) -> Election:
+def open_voting(*, actor: User | None, election: Election, closes_at: datetime, now: datetime) -> Election:
     """Freeze the electorate and the candidates, with their hashes in the record, and open the poll.
 
     The poll closes at `closes_at`, no sooner and no later than the constitution in force allows
     (`election_poll_min_minutes`, `election_poll_max_days`): no ballot is taken from then, and the
     rules close it then unless everyone has voted before.
+
+    `actor` None is the rules opening the poll of an election they called once its nominations
+    have closed (`run_due_terms`), so that no officer can hold a called election back; an officer
+    may still open it sooner.
     """
     election = _lock(election)
     _require_status(election, Election.Status.NOMINATING)
-    permissions.require(actor, "run", election)
+    if actor is None:
+        if election.called_by_id is not None or election.nominations_close_at is None:
+            raise RuntimeError("The rules open only the poll of an election they called.")
+        if now < election.nominations_close_at:
+            raise ConflictError(
+                f"Nominations are open until {format_time(election.nominations_close_at)}.",
+                code="election_state",
+            )
+    else:
+        permissions.require(actor, "run", election)
     constitution = constitution_queries.constitution_for(federation=election.council.federation_id)
     polls.check_closing_time(
         opens_at=now,
@@ -724,7 +761,7 @@ def _fail(*, actor: User | None, election: Election, reason: str, turnout: int, 
 NO_LONGER_ELIGIBLE = "no_longer_eligible"
 
 
-def _count_back(*, actor: User, election: Election, now: datetime) -> bool:
+def _count_back(*, actor: User | None, election: Election, now: datetime) -> bool:
     """Withdraw the winners who can no longer take up their seat and count the ballots again without them.
 
     A winner who left, was suspended or expelled, or lost the seat that gave them a vote between
@@ -805,18 +842,41 @@ def _call_shortfall_byelection(
     )
 
 
+def _replaced(held: Office | Seat, actor: User | None) -> str:
+    """Why a certification ends a sitting holder: their term ended, or, held with no end, they are replaced.
+
+    The rules certify only once every term they replace has ended, so a holder they end with no term
+    end on record is said to be replaced, never to have reached a term's end it did not have.
+    """
+    return "replaced" if actor is None and held.term_ends_at is None else "term_ended"
+
+
 @transaction.atomic
-def certify_election(*, actor: User, election: Election, now: datetime) -> Election:
+def certify_election(*, actor: User | None, election: Election, now: datetime) -> Election:
     """Certify the count and seat the elected: delegates in the parent council, or officers.
 
     Winners who lost their vote in the council since the close are withdrawn and the ballots
     recounted without them (`_count_back`); seats the recount cannot fill go to a by-election.
     When the countback leaves no candidate at all, the election fails instead, as a poll with
     no candidate left at its close does.
+
+    `actor` None is the rules certifying an election they called (`run_due_terms`), so that no
+    officer can keep the elected out by never certifying. An ordinary election's winners then
+    take over when the term they follow has ended: the rules never end a term early, though an
+    officer certifying sooner replaces the sitting holders at once.
     """
     election = _lock(election)
     _require_status(election, Election.Status.CLOSED)
-    permissions.require(actor, "run", election)
+    if actor is None:
+        if election.called_by_id is not None or election.nominations_close_at is None:
+            raise RuntimeError("The rules certify only an election they called.")
+        if not election.is_by_election and sitting_terms(election=election).filter(term_ends_at__gt=now):
+            raise ConflictError(
+                "The term of the sitting holders has not ended yet; the rules certify when it does.",
+                code="election_state",
+            )
+    else:
+        permissions.require(actor, "run", election)
     recounted = _count_back(actor=actor, election=election, now=now)
     if not _anyone_standing(election):
         return _fail(
@@ -857,11 +917,9 @@ def certify_election(*, actor: User, election: Election, now: datetime) -> Elect
     if election.kind == Election.Kind.DELEGATES:
         if not election.is_by_election:
             for seat in (
-                Seat.objects.select_for_update()
-                .filter(from_council=council, ended_at__isnull=True)
-                .select_related("user", "council")
+                sitting_terms(election=election).select_for_update().select_related("user", "council")
             ):
-                federation_actions.end_seat(seat=seat, reason="term_ended", actor=actor, now=now)
+                federation_actions.end_seat(seat=seat, reason=_replaced(seat, actor), actor=actor, now=now)
         for candidacy in order:
             federation_actions.seat_delegate(
                 from_council=council,
@@ -873,11 +931,11 @@ def certify_election(*, actor: User, election: Election, now: datetime) -> Elect
     else:
         if not election.is_by_election:
             for office in (
-                Office.objects.select_for_update()
-                .filter(council=council, role=election.role, ended_at__isnull=True)
-                .select_related("user", "council")
+                sitting_terms(election=election).select_for_update().select_related("user", "council")
             ):
-                federation_actions.vacate_office(office=office, reason="term_ended", actor=actor, now=now)
+                federation_actions.vacate_office(
+                    office=office, reason=_replaced(office, actor), actor=actor, now=now
+                )
         for candidacy in order:
             federation_actions.fill_office(
                 council=council,
@@ -891,3 +949,207 @@ def certify_election(*, actor: User, election: Election, now: datetime) -> Elect
     publish_on_commit(_channel(election), {"type": "election.certified"})
     publish_on_commit(f"council-{council.uuid}", {"type": "elections.changed"})
     return election
+
+
+# Terms end by themselves: what the rules do when no officer acts (docs/elections.md).
+
+UNDER_WAY = (Election.Status.NOMINATING, Election.Status.VOTING, Election.Status.CLOSED)
+
+
+@dataclass
+class TermsRun:
+    """What one run of `run_due_terms` did, and what it could not do and why."""
+
+    ended: list[Office | Seat] = field(default_factory=list)
+    closed: list[Election] = field(default_factory=list)
+    certified: list[Election] = field(default_factory=list)
+    opened: list[Election] = field(default_factory=list)
+    failed: list[Election] = field(default_factory=list)
+    called: list[Election] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> int:
+        return sum(
+            len(x) for x in (self.ended, self.closed, self.certified, self.opened, self.failed, self.called)
+        )
+
+
+@transaction.atomic
+def end_expired_term(*, held: Office | Seat, now: datetime) -> bool:
+    """End, as the rules, an office or seat whose term has passed; False if it was already ended.
+
+    Nobody holds a post past the term they were given: the holder does not stay on until an
+    election nobody calls.
+    """
+    locked: Office | Seat = (
+        type(held).objects.select_for_update(of=("self",)).select_related("user", "council").get(pk=held.pk)
+    )
+    if locked.ended_at is not None or locked.term_ends_at is None or locked.term_ends_at > now:
+        return False
+    if isinstance(locked, Office):
+        federation_actions.vacate_office(office=locked, reason="term_ended", actor=None, now=now)
+    else:
+        federation_actions.end_seat(seat=locked, reason="term_ended", actor=None, now=now)
+    return True
+
+
+@transaction.atomic
+def fail_without_candidates(*, election: Election, now: datetime) -> Election:
+    """Fail, as the rules, an election they called whose nominations closed with nobody standing."""
+    election = _lock(election)
+    _require_status(election, Election.Status.NOMINATING)
+    if election.called_by_id is not None or election.nominations_close_at is None:
+        raise RuntimeError("The rules end only the nominations of an election they called.")
+    if now < election.nominations_close_at:
+        raise ConflictError("Nominations are still open.", code="election_state")
+    if Candidacy.objects.filter(
+        election=election, accepted_at__isnull=False, withdrawn_at__isnull=True
+    ).exists():
+        raise ConflictError("A candidate stands: the poll opens.", code="election_state")
+    return _fail(
+        actor=None, election=election, reason=Election.FailureReason.NO_CANDIDATES, turnout=0, now=now
+    )
+
+
+def _post_key(election: Election) -> tuple[int, str, str]:
+    return (election.council_id, election.kind, election.role)
+
+
+def _try(run: TermsRun, what: str, step: Callable[..., Any], **arguments: Any) -> Any:
+    """Run one step of the sweep in its own transaction; a refusal is reported, not raised."""
+    try:
+        return step(**arguments)
+    except DomainError as exc:
+        run.refused.append(f"{what}: {exc}")
+        return None
+
+
+def run_due_terms(*, now: datetime) -> TermsRun:
+    """End the terms that have passed and run, as the rules, the elections for the next terms.
+
+    Safe to run at any time and as often as wanted: each step acts only on what is due and is its
+    own action. In order: (1) offices and seats whose term has passed are ended; (2) polls whose
+    closing time has come are closed and counted; (3) counted elections the rules called are
+    certified, an ordinary one once the term it follows has ended; (4) the poll of an election the
+    rules called opens when its nominations close, or it fails if nobody stands; (5) the ordinary
+    election for a post is called when its holders' term ends within `term_election_lead_days`, or
+    has just ended leaving the post empty, unless one is under way or was called for that term.
+    Officers keep every power they have: they may open a poll or certify sooner.
+    """
+    run = TermsRun()
+    vacated = _end_due_terms(run=run, now=now)
+    for election in Election.objects.filter(status=Election.Status.VOTING, closes_at__lte=now).order_by("pk"):
+        closed = _try(run, election.title, close_election, actor=None, election=election, now=now)
+        if closed is not None:
+            run.closed.append(closed)
+    rules_called = Election.objects.filter(called_by__isnull=True, nominations_close_at__isnull=False)
+    for election in rules_called.filter(status=Election.Status.CLOSED).order_by("pk"):
+        if (
+            not election.is_by_election
+            and sitting_terms(election=election).filter(term_ends_at__gt=now).exists()
+        ):
+            continue
+        certified = _try(run, election.title, certify_election, actor=None, election=election, now=now)
+        if certified is not None:
+            (run.certified if certified.status == Election.Status.CERTIFIED else run.failed).append(certified)
+    for election in rules_called.filter(
+        status=Election.Status.NOMINATING, nominations_close_at__lte=now
+    ).order_by("pk"):
+        standing = Candidacy.objects.filter(
+            election=election, accepted_at__isnull=False, withdrawn_at__isnull=True
+        )
+        if not standing.exists():
+            failed = _try(run, election.title, fail_without_candidates, election=election, now=now)
+            if failed is not None:
+                run.failed.append(failed)
+            continue
+        poll = constitution_queries.constitution_for(federation=election.council.federation_id).term_poll
+        opened = _try(
+            run, election.title, open_voting, actor=None, election=election, closes_at=now + poll, now=now
+        )
+        if opened is not None:
+            run.opened.append(opened)
+    _call_due_elections(run=run, vacated=vacated, now=now)
+    return run
+
+
+def _end_due_terms(*, run: TermsRun, now: datetime) -> dict[tuple[int, str, str], tuple[datetime, int]]:
+    """End every office and seat whose term has passed; return each post emptied, with its term end."""
+    vacated: dict[tuple[int, str, str], tuple[datetime, int]] = {}
+    offices = Office.objects.filter(ended_at__isnull=True, term_ends_at__lte=now).order_by("pk")
+    seats = Seat.objects.filter(ended_at__isnull=True, term_ends_at__lte=now).order_by("pk")
+    holdings: list[Office | Seat] = [*offices, *seats]
+    for held in holdings:
+        if not _try(run, f"term of {held}", end_expired_term, held=held, now=now):
+            continue
+        run.ended.append(held)
+        assert held.term_ends_at is not None
+        key: tuple[int, str, str]
+        if isinstance(held, Office):
+            key = (held.council_id, Election.Kind.OFFICE, held.role)
+        else:
+            key = (held.from_council_id, Election.Kind.DELEGATES, "")
+        ends, count = vacated.get(key, (held.term_ends_at, 0))
+        vacated[key] = (min(ends, held.term_ends_at), count + 1)
+    return vacated
+
+
+def _call_due_elections(
+    *, run: TermsRun, vacated: dict[tuple[int, str, str], tuple[datetime, int]], now: datetime
+) -> None:
+    """Call the ordinary election of each post whose term ends within the lead time or just left it empty."""
+    posts: dict[tuple[int, str, str], tuple[datetime, int]] = {}
+    held: list[tuple[tuple[int, str, str], datetime | None]] = [
+        *(
+            ((o.council_id, Election.Kind.OFFICE, o.role), o.term_ends_at)
+            for o in Office.objects.filter(ended_at__isnull=True, role__in=ELECTABLE_ROLES)
+        ),
+        *(
+            ((s.from_council_id, Election.Kind.DELEGATES, ""), s.term_ends_at)
+            for s in Seat.objects.filter(ended_at__isnull=True)
+        ),
+    ]
+    occupied = {key for key, _ in held}
+    for key, ends in held:
+        if ends is None:
+            continue
+        earliest, count = posts.get(key, (ends, 0))
+        posts[key] = (min(earliest, ends), count + 1)
+    # A post the terms just ended left empty; one still partly held follows its holders' terms.
+    for key, (ends, count) in vacated.items():
+        if key not in occupied and (key[1] == Election.Kind.DELEGATES or key[2] in ELECTABLE_ROLES):
+            posts[key] = (ends, count)
+    councils = {
+        c.pk: c for c in Council.objects.filter(pk__in={k[0] for k in posts}).select_related("parent")
+    }
+    rules: dict[int, Any] = {}
+    for key in sorted(posts):
+        council_id, kind, role = key
+        ends, count = posts[key]
+        council = councils[council_id]
+        if council.federation_id not in rules:
+            rules[council.federation_id] = constitution_queries.constitution_for(
+                federation=council.federation_id
+            )
+        lead = rules[council.federation_id].term_election_lead
+        if ends > now + lead:
+            continue
+        ordinary = Election.objects.filter(council=council, kind=kind, role=role, is_by_election=False)
+        # One under way, or one called for this term already (which may have failed): nothing to call.
+        if ordinary.filter(Q(status__in=UNDER_WAY) | Q(called_at__gte=ends - lead)).exists():
+            continue
+        called = _try(
+            run,
+            f"the {role or 'delegates'} of {council.name}",
+            call_election,
+            actor=None,
+            council=council,
+            kind=kind,
+            role=role,
+            seats=count if kind == Election.Kind.OFFICE else None,
+            post_term_ends_at=ends,
+            now=now,
+        )
+        if called is not None:
+            run.called.append(called)

@@ -52,11 +52,14 @@ class Election(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOMINATING)
     # Why a failed election failed; empty for any other status.
     failure_reason = models.CharField(max_length=20, choices=FailureReason.choices, blank=True)
-    # Empty when the rules called it: a by-election after a recall.
+    # Empty when the rules called it: a by-election after a recall, or the election for the next term.
     called_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     called_at = models.DateTimeField()
+    # Set when the rules called the election for the next term: nominations close then, and the rules
+    # open the poll unless an officer opened it sooner (`actions.run_due_terms`). Empty otherwise.
+    nominations_close_at = models.DateTimeField(null=True, blank=True)
     opened_at = models.DateTimeField(null=True, blank=True)
     # When the poll closes, set at opening: no ballot after it, no officer's close before it
     # unless everyone has voted. Empty for elections opened before polls had one (closed by hand).
@@ -81,6 +84,11 @@ class Election(models.Model):
     @property
     def method_label(self) -> str:
         return str(METHOD_LABELS.get(self.method, self.method))
+
+    @property
+    def called_by_rules(self) -> bool:
+        """Whether the rules called it (a by-election, or the next term's election), not an officer."""
+        return self.called_by_id is None
 
     @property
     def is_ranked(self) -> bool:

@@ -9,10 +9,16 @@ from django.db import transaction
 
 from councils.accounts.models import User
 from councils.core.errors import ConflictError, InvalidInputError
+from councils.core.ledger.encoding import format_time
 from councils.federation import queries
 from councils.federation.models import Council, Federation, Membership, Office, Seat
 from councils.live.publish import publish_on_commit
 from councils.record.actions import append_entry
+
+
+def _moment(at: datetime | None) -> str | None:
+    """When a term ends, as the record writes times; None for a post held with no end."""
+    return format_time(at) if at is not None else None
 
 
 @transaction.atomic
@@ -138,6 +144,7 @@ def appoint_founding_officer(
             "role": role,
             "holder": str(user.uuid),
             "declared_pay": str(declared_pay),
+            "term_ends_at": _moment(term_ends_at),
         },
         now=now,
     )
@@ -185,6 +192,7 @@ def seat_delegate(
             "delegate": str(user.uuid),
             "from_council": str(from_council.uuid),
             "election": election_uuid,
+            "term_ends_at": _moment(term_ends_at),
         },
         now=now,
     )
@@ -227,7 +235,12 @@ def fill_office(
         event="office.filled",
         actor=None,
         council=council,
-        payload={"office": str(office.uuid), "role": role, "holder": str(user.uuid)},
+        payload={
+            "office": str(office.uuid),
+            "role": role,
+            "holder": str(user.uuid),
+            "term_ends_at": _moment(term_ends_at),
+        },
         now=now,
     )
     publish_on_commit(f"council-{council.uuid}", {"type": "offices.changed"})

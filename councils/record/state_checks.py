@@ -12,6 +12,7 @@ from typing import Any
 
 from django.apps import apps
 
+from councils.core.ledger.encoding import format_time
 from councils.record.verification import RecordIndex, state_check
 
 MEMBERSHIP_STATUS = {
@@ -82,6 +83,14 @@ def check_memberships(record: RecordIndex) -> Iterator[str]:
         yield f"Membership {key} is in the record but has vanished from the database."
 
 
+def _term_differs(payload: Any, term_ends_at: datetime | None) -> bool:
+    """Whether a post's term end differs from the one its filling entry names (older entries name none)."""
+    if "term_ends_at" not in payload:
+        return False
+    recorded = format_time(term_ends_at) if term_ends_at is not None else None
+    return bool(payload["term_ends_at"] != recorded)
+
+
 @state_check("seats")
 def check_seats(record: RecordIndex) -> Iterator[str]:
     from councils.federation.models import Seat
@@ -89,8 +98,8 @@ def check_seats(record: RecordIndex) -> Iterator[str]:
     seated = {str(e.payload.get("seat")): e for e in record.events("delegate.seated")}
     unseated = {e.payload.get("seat") for e in record.events("delegate.unseated")}
     present = set()
-    for uuid, user_uuid, council_uuid, ended_at in Seat.objects.values_list(
-        "uuid", "user__uuid", "council__uuid", "ended_at"
+    for uuid, user_uuid, council_uuid, ended_at, term_ends_at in Seat.objects.values_list(
+        "uuid", "user__uuid", "council__uuid", "ended_at", "term_ends_at"
     ).iterator():
         key = str(uuid)
         present.add(key)
@@ -105,6 +114,8 @@ def check_seats(record: RecordIndex) -> Iterator[str]:
         if (ended_at is not None) != (key in unseated):
             state = "vacated" if ended_at is not None else "still held"
             yield f"Delegate seat {key} is {state}, unlike the record."
+        if _term_differs(entry.payload, term_ends_at):
+            yield f"Delegate seat {key}'s term ends at another time than the record says."
     for key in seated.keys() - present:
         yield f"Delegate seat {key} is in the record but has vanished from the database."
 
@@ -118,8 +129,8 @@ def check_offices(record: RecordIndex) -> Iterator[str]:
     declared_in = {
         e.payload.get("office"): e.payload.get("currency") or "" for e in record.events("office.pay_declared")
     }
-    rows = Office.objects.values_list("uuid", "role", "user__uuid", "pay_currency")
-    for uuid, role, user_uuid, pay_currency in rows.iterator():
+    rows = Office.objects.values_list("uuid", "role", "user__uuid", "pay_currency", "term_ends_at")
+    for uuid, role, user_uuid, pay_currency, term_ends_at in rows.iterator():
         entry = filled.get(str(uuid))
         if entry is None:
             yield f"Office {uuid} ({role}) exists but the record never filled it."
@@ -128,6 +139,8 @@ def check_offices(record: RecordIndex) -> Iterator[str]:
             yield f"Office {uuid} is {role!r} but the record says {entry.payload.get('role')!r}."
         if entry.payload.get("holder") not in (None, str(user_uuid)):
             yield f"Office {uuid} is held by another person than the record says."
+        if _term_differs(entry.payload, term_ends_at):
+            yield f"Office {uuid}'s term ends at another time than the record says."
         recorded = declared_in.get(str(uuid), "")
         if pay_currency != recorded:
             yield (

@@ -161,3 +161,13 @@ def test_demo_has_a_council_forming_that_dave_may_found(demo):
     client.force_login(User.objects.get(username="dave"))
     page = client.get(f"/membership/formations/{proposal.uuid}/").content.decode()
     assert "Harbour Night Shift" in page and "Consent to found this council" in page
+
+
+@pytest.mark.django_db
+def test_the_rules_have_no_term_to_end_nor_election_to_run_at_load(demo):
+    from django.utils import timezone
+
+    from councils.elections.actions import run_due_terms
+
+    run = run_due_terms(now=timezone.now())
+    assert (run.changed, run.refused) == (0, [])

@@ -508,15 +508,28 @@ def test_nomination_past_the_limit_of_consecutive_terms_is_refused(cast):
     ]
 
 
-def test_only_a_by_election_is_called_by_the_rules(cast):
-    with pytest.raises(RuntimeError, match="Only a by-election"):
+def test_the_rules_call_a_by_election_or_the_election_for_a_term_ending_soon(cast):
+    refused = "The rules call an ordinary election only for a term that ends within the lead time"
+    with pytest.raises(RuntimeError, match=refused):
         actions.call_election(actor=None, council=cast.riverside, kind="delegates", now=NOW)
+    with pytest.raises(RuntimeError, match=refused):
+        actions.call_election(
+            actor=None,
+            council=cast.riverside,
+            kind="delegates",
+            post_term_ends_at=NOW + timedelta(days=31),
+            now=NOW,
+        )
     election = actions.call_election(
         actor=None, council=cast.riverside, kind="delegates", is_by_election=True, now=NOW
     )
     assert election.called_by is None and election.seats == 1
+    # The council's officers run a by-election; the rules set no close of its nominations.
+    assert election.nominations_close_at is None
     [called] = entries("election.called")
     assert called["actor"] is None and called["payload"]["is_by_election"] is True
+    assert called["payload"]["nominations_close_at"] is None
+    assert called["payload"]["constitution"] == 0 and "post_term_ends_at" not in called["payload"]
 
 
 def test_only_a_member_of_the_sending_council_is_seated_as_its_delegate(cast):

@@ -384,7 +384,10 @@ def test_chair_opens_the_poll_with_its_closing_time_and_the_page_shows_it(cast, 
 @pytest.mark.parametrize(
     ("by_election", "says"),
     [
-        (False, b"sitting delegates keep their seats until a new election is certified"),
+        (
+            False,
+            b"sitting delegates keep their seats until a new election is certified, and never past the end",
+        ),
         (True, b"The rules call no new by-election by themselves"),
     ],
 )

@@ -81,11 +81,13 @@ def nominated_election(
     return election
 
 
-def seat(cast: Any, *, from_council: Council, users: Iterable[User]) -> None:
+def seat(
+    cast: Any, *, from_council: Council, users: Iterable[User], term_ends_at: datetime | None = None
+) -> None:
     with transaction.atomic():
         for user in users:
             federation_actions.seat_delegate(
-                from_council=from_council, user=user, election_uuid=None, term_ends_at=None, now=NOW
+                from_council=from_council, user=user, election_uuid=None, term_ends_at=term_ends_at, now=NOW
             )
 
 
@@ -98,7 +100,7 @@ def make_national_body(cast: Any, *, delegates: Iterable[User] | None = None) ->
     """
     delegates = [cast.alice, cast.erin, cast.frank] if delegates is None else list(delegates)
     for council in (cast.riverside, cast.district, cast.city):
-        seat(cast, from_council=council, users=delegates)
+        seat(cast, from_council=council, users=delegates, term_ends_at=None if council == cast.city else NOW)
     with transaction.atomic():
         for below in Seat.objects.filter(user__in=delegates, council__in=[cast.district, cast.city]):
             federation_actions.end_seat(seat=below, reason="term_ended", actor=None, now=NOW)

@@ -205,7 +205,12 @@ def test_the_proposer_chairs_the_new_council_for_the_constitutions_interim_days(
         "term_ends_at": "2026-05-10T09:00:00.000000Z",
     }
     [filled] = payloads("office.filled")
-    assert filled == {"office": str(office.uuid), "role": "chair", "holder": str(ready.erin.uuid)}
+    assert filled == {
+        "office": str(office.uuid),
+        "role": "chair",
+        "holder": str(ready.erin.uuid),
+        "term_ends_at": "2026-05-10T09:00:00.000000Z",
+    }
     assert verify_genuine().problems == []
 
 

@@ -197,6 +197,18 @@ def test_a_seat_given_to_someone_else_is_detected(decided, cast):
     assert any("held by another person" in p for p in verify_database())
 
 
+def test_a_term_lengthened_in_the_database_is_detected(decided, cast):
+    # An officer who cannot sit past the term the record gave them cannot lengthen it in the database.
+    office = Office.objects.get(council=cast.riverside, role="chair")
+    seat = Seat.objects.get(user=cast.bob)
+    Office.objects.filter(pk=office.pk).update(term_ends_at=NOW + timedelta(days=3650))
+    Seat.objects.filter(pk=seat.pk).update(term_ends_at=NOW + timedelta(days=3650))
+    assert sorted(verify_database()) == [
+        f"[offices] Office {office.uuid}'s term ends at another time than the record says.",
+        f"[seats] Delegate seat {seat.uuid}'s term ends at another time than the record says.",
+    ]
+
+
 def test_a_pay_currency_changed_in_the_database_is_detected(decided, cast):
     office = Office.objects.get(council=cast.riverside, role="chair")
     declare_pay(actor=cast.alice, office=office, pay=Decimal("2000.00"), expenses=Decimal(0), now=NOW)

@@ -74,6 +74,14 @@ class ElectionOut(Schema):
     is_by_election: bool
     term_ends_at: datetime | None
     called_at: datetime
+    called_by_rules: bool = Field(
+        description="true when the rules called it: a by-election filling a vacancy, or the election for "
+        "the next term when no officer called one before the term's end drew near"
+    )
+    nominations_close_at: datetime | None = Field(
+        description="in the election the rules called for the next term, when nominations close and the "
+        "rules open the poll (unless an officer opened it sooner); null in any other"
+    )
     opened_at: datetime | None
     closes_at: datetime | None = Field(
         description="when the poll closes; null for an election opened before polls had a closing time"

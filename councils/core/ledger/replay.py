@@ -1167,13 +1167,22 @@ def _election(replay: Replay, item: Item) -> tuple[str, dict[str, Any]] | None:
 
 @rule("election.called")
 def _election_called(replay: Replay, item: Item) -> None:
-    uuid = item.payload.get("election")
+    p = item.payload
+    uuid = p.get("election")
     if isinstance(uuid, str):
         replay.table("elections")[uuid] = {
-            "title": item.payload.get("title"),
+            "title": p.get("title"),
             "opened": False,
             # Candidacy to person, of those nominated and not withdrawn: whom a slate may name.
             "nominees": {},
+            # Candidacies whose candidate agreed to stand.
+            "accepted": set(),
+            # Called by the rules (a by-election, or the election for the next term): None when the
+            # entry predates `nominations_close_at`, else when the rules may open its poll.
+            "by_rules": item.actor is None,
+            "nominations_close_at": _time(p.get("nominations_close_at")),
+            "close_known": "nominations_close_at" in p,
+            "failed": False,
         }
 
 
@@ -1188,6 +1197,19 @@ def _election_nominated(replay: Replay, item: Item) -> None:
     nominees = _nominees(replay, item)
     if nominees is not None:
         nominees[str(item.payload.get("candidacy"))] = item.payload.get("candidate")
+        if item.payload.get("accepted") is True:
+            _accepted(replay, item).add(str(item.payload.get("candidacy")))
+
+
+def _accepted(replay: Replay, item: Item) -> set[str]:
+    """The candidacies accepted in the election an entry names (an empty set when its call is unseen)."""
+    election = replay.table("elections").get(item.payload.get("election") or "")
+    return set() if election is None else election.setdefault("accepted", set())
+
+
+@rule("election.nomination_accepted")
+def _election_nomination_accepted(replay: Replay, item: Item) -> None:
+    _accepted(replay, item).add(str(item.payload.get("candidacy")))
 
 
 @rule("election.nominations_recorded")
@@ -1196,6 +1218,7 @@ def _election_nominations_recorded(replay: Replay, item: Item) -> None:
     if nominees is not None:
         for nomination in item.payload["nominations"]:
             nominees[str(nomination["candidacy"])] = nomination["candidate"]
+            _accepted(replay, item).add(str(nomination["candidacy"]))
 
 
 @rule("election.nomination_withdrawn")
@@ -1214,9 +1237,11 @@ def _election_opened(replay: Replay, item: Item) -> None:
         return
     election = replay.table("elections").setdefault(uuid, {"title": None})
     name = _election_name(election, uuid)
-    if election.get("opened"):
-        replay.problem(item, f"{name} was opened twice")
+    if election.get("opened") or election.get("failed"):
+        replay.problem(item, f"{name} was opened {'twice' if election.get('opened') else 'after it failed'}")
         return
+    if item.actor is None:
+        _check_opened_by_rules(replay, item, name, election)
     listed = p.get("candidates")
     candidates = {
         str(c.get("candidacy")): str(c.get("person"))
@@ -1522,6 +1547,10 @@ def _election_failed(replay: Replay, item: Item) -> None:
     certification once the countback has been recorded; either way every candidate on its ballot
     must by then have been withdrawn.
     """
+    unopened = replay.table("elections").get(item.payload.get("election") or "")
+    if unopened is not None and not unopened["opened"]:
+        _failed_before_opening(replay, item, str(item.payload.get("election")), unopened)
+        return
     found = _election(replay, item)
     if found is None:
         return
@@ -1641,6 +1670,8 @@ def _election_certified(replay: Replay, item: Item) -> None:
         replay.problem(item, f"{name} was certified {when}")
         return
     election["certified"] = True
+    if item.actor is None and _rules_did_not_call(replay, election):
+        replay.problem(item, f"{name} was certified by the rules, but the rules did not call it")
     if election["pending"]:
         replay.problem(
             item, f"{name} was certified after winners were withdrawn without counting its ballots again"
@@ -2750,3 +2781,163 @@ def _key_rotated(replay: Replay, item: Item) -> None:
         replay.problem(item, f"the signing key rotation is not endorsed by the old key ({exc})")
         return
     replay.table("key_rotations")[str(old)] = str(new)
+
+
+# Terms end by themselves: the rules end a term at its end, never before, and run the next election.
+
+TERM_ENDED = "term_ended"
+
+
+def _term_setting(replay: Replay, item: Item, name: str) -> Any:
+    """A number of the constitution an entry names; a version adopted before it existed takes the default."""
+    value = constitution_number(replay, item, name)
+    if value is None and constitution_version(replay, item.payload.get("constitution")) is not None:
+        value = getattr(Constitution(), name)
+    return value
+
+
+def _post(council: object, kind: str, role: object) -> str:
+    return f"{council}/{kind}/{role or ''}"
+
+
+@rule("office.filled", "office.founding_filled", "delegate.seated")
+def _term_begun(replay: Replay, item: Item) -> None:
+    """Remember each office's and seat's post and when its term ends (unknown in older entries)."""
+    p = item.payload
+    if item.event == "delegate.seated":
+        uuid, post = p.get("seat"), _post(p.get("from_council"), "delegates", "")
+    else:
+        uuid, post = p.get("office"), _post(item.council, "office", p.get("role"))
+    replay.table("terms")[str(uuid)] = {
+        "post": post,
+        "known": "term_ends_at" in p,
+        "ends": _time(p.get("term_ends_at")),
+    }
+    # The post is held again: a vacancy a term end left is filled.
+    replay.table("term_vacancies").pop(post, None)
+
+
+@rule("office.vacated", "delegate.unseated")
+def _term_over(replay: Replay, item: Item) -> None:
+    """A term the rules ended had ended: nobody is put out of a post early by the rules."""
+    p = item.payload
+    uuid = p.get("office") if item.event == "office.vacated" else p.get("seat")
+    term = replay.table("terms").pop(str(uuid), None)
+    if p.get("reason") != TERM_ENDED:
+        return
+    what = "office" if item.event == "office.vacated" else "delegate seat"
+    if term is not None and term["ends"] is not None:
+        holding = replay.table("terms").values()
+        if not any(t["post"] == term["post"] for t in holding):
+            replay.table("term_vacancies")[term["post"]] = term["ends"]
+    if item.actor is not None:
+        return
+    if term is None or not term["known"]:
+        replay.note("some terms the rules ended were filled before entries said when they end: not checked")
+        return
+    ended_at = _time(item.at)
+    if term["ends"] is None:
+        replay.problem(
+            item, f"{what} {uuid} was ended by the rules as its term ended, but it had no term end"
+        )
+    elif ended_at is None or ended_at < term["ends"]:
+        replay.problem(
+            item,
+            f"{what} {uuid} was ended by the rules at {item.at}, before its term ended at "
+            f"{_moment(term['ends'])}",
+        )
+
+
+def _moment(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+@rule("election.called")
+def _called_for_a_term(replay: Replay, item: Item) -> None:
+    """An ordinary election the rules call is for a post whose term ends within the lead time, or ended."""
+    p = item.payload
+    if item.actor is not None or p.get("is_by_election") is not False:
+        return
+    name = _election_name(p, str(p.get("election")))
+    kind, role = p.get("kind"), p.get("role")
+    post = _post(
+        item.council, "delegates" if kind == "delegates" else "office", "" if kind == "delegates" else role
+    )
+    lead = _term_setting(replay, item, "term_election_lead_days")
+    due, called_at = _time(p.get("post_term_ends_at")), _time(item.at)
+    if due is None or called_at is None:
+        replay.problem(item, f"{name} was called by the rules, but names no term of its post that ends")
+        return
+    if type(lead) is not int:
+        replay.note(
+            "some elections the rules called name a constitution you may not read: "
+            "their lead time was not checked"
+        )
+    elif due - timedelta(days=lead) > called_at:
+        replay.problem(
+            item,
+            f"{name} was called by the rules {item.at}, more than {lead} days before the term it follows "
+            f"ends at {p.get('post_term_ends_at')}",
+        )
+    terms = [t for t in replay.table("terms").values() if t["post"] == post]
+    vacated = replay.table("term_vacancies").get(post)
+    if due in [t["ends"] for t in terms] or due == vacated:
+        return
+    if any(not t["known"] for t in terms):
+        replay.note("some posts were filled before entries said when their terms end: not checked")
+        return
+    replay.problem(
+        item,
+        f"{name} was called by the rules for a term ending at {p.get('post_term_ends_at')}, "
+        "but no holder of its post has that term, nor did one that ended leave it empty",
+    )
+
+
+def _rules_did_not_call(replay: Replay, election: Mapping[str, Any]) -> bool:
+    """Whether the record shows an election the rules did not call (to open or certify as the rules).
+
+    An election called in an entry the reader cannot see, or before calls said when nominations
+    close, is taken on its word, with a note.
+    """
+    if not election.get("close_known"):
+        replay.note(
+            "some elections the rules opened or certified were called in entries you may not read, "
+            "or before calls said when nominations close: not checked"
+        )
+        return False
+    return not election["by_rules"] or election.get("nominations_close_at") is None
+
+
+def _check_opened_by_rules(replay: Replay, item: Item, name: str, election: Mapping[str, Any]) -> None:
+    """The rules open only the poll of an election they called, once its nominations have closed."""
+    close = election.get("nominations_close_at")
+    opened_at = _time(item.at)
+    if _rules_did_not_call(replay, election):
+        replay.problem(item, f"the poll of {name} was opened by the rules, but the rules did not call it")
+    elif close is not None and (opened_at is None or opened_at < close):
+        replay.problem(
+            item,
+            f"the poll of {name} was opened by the rules at {item.at}, before its nominations closed at "
+            f"{_moment(close)}",
+        )
+
+
+def _failed_before_opening(replay: Replay, item: Item, uuid: str, election: dict[str, Any]) -> None:
+    """Only an election the rules called fails before its poll: its nominations closed, nobody standing."""
+    name = _election_name(election, uuid)
+    close, at = election.get("nominations_close_at"), _time(item.at)
+    if election.get("failed"):
+        replay.problem(item, f"{name} failed twice")
+    elif item.actor is not None or not election.get("by_rules") or close is None:
+        replay.problem(item, f"{name} has an {item.event} entry before it opened")
+    elif item.payload.get("reason") != "no_candidates":
+        replay.problem(item, f"{name} failed before its poll opened for another reason than no candidates")
+    elif at is None or at < close:
+        replay.problem(item, f"{name} failed at {item.at}, before its nominations closed at {_moment(close)}")
+    else:
+        standing = sorted(set(election["nominees"]) & election.get("accepted", set()))
+        if standing:
+            replay.problem(
+                item, f"{name} failed for want of candidates, but {_words(standing)} had accepted to stand"
+            )
+    election["failed"] = True

@@ -101,6 +101,12 @@ class Constitution:
     # meeting, short enough that the electorate frozen at its opening is still the council.
     election_poll_min_minutes: int = 15
     election_poll_max_days: int = 31
+    # Terms end by themselves: the rules call the ordinary election for a post this many days before
+    # its holders' term ends (unless one is under way), keep its nominations open this long, then open
+    # a poll of this many days, so that an officer who never calls an election cannot keep the post.
+    term_election_lead_days: int = 30
+    term_nomination_days: int = 14
+    term_poll_days: int = 7
     # Pay: officials' pay capped at the declared average member wage (0 = no cap).
     average_member_wage: Decimal = Decimal("2400.00")
     pay_cap_share: Decimal = Decimal("1.00")
@@ -140,6 +146,21 @@ class Constitution:
     def election_poll_max(self) -> timedelta:
         """The longest time an election's poll may stay open."""
         return timedelta(days=self.election_poll_max_days)
+
+    @property
+    def term_election_lead(self) -> timedelta:
+        """How long before a term ends the rules call the election for the next."""
+        return timedelta(days=self.term_election_lead_days)
+
+    @property
+    def term_nomination(self) -> timedelta:
+        """How long nominations stay open in an election the rules called."""
+        return timedelta(days=self.term_nomination_days)
+
+    @property
+    def term_poll(self) -> timedelta:
+        """How long a poll the rules open stays open."""
+        return timedelta(days=self.term_poll_days)
 
     @property
     def admission_poll_min(self) -> timedelta:
@@ -192,6 +213,14 @@ class Constitution:
                     f"Constitution setting {name} has an invalid value: {raw!r}."
                 ) from None
             values[name] = value
+        if "term_poll_days" not in values:
+            # A document that leaves it out (one adopted before it existed) takes the default cut to
+            # fit the poll limits it sets, which may be shorter than a week.
+            shortest_days = -(
+                -values.get("election_poll_min_minutes", defaults.election_poll_min_minutes) // 1440
+            )
+            longest_days = values.get("election_poll_max_days", defaults.election_poll_max_days)
+            values["term_poll_days"] = max(min(defaults.term_poll_days, longest_days), shortest_days)
         result = replace(defaults, **values)
         result.validate()
         return result
@@ -221,6 +250,15 @@ class Constitution:
                 "election_poll_min_minutes must be shorter than election_poll_max_days: "
                 f"{self.election_poll_min_minutes} minutes is not less than "
                 f"{self.election_poll_max_days} days."
+            )
+        for name in ("term_election_lead_days", "term_nomination_days", "term_poll_days"):
+            if not 1 <= getattr(self, name) <= ELECTION_POLL_MAX_DAYS:
+                raise InvalidInputError(f"{name} must be from 1 to {ELECTION_POLL_MAX_DAYS}.")
+        if not self.election_poll_min <= self.term_poll <= self.election_poll_max:
+            raise InvalidInputError(
+                "term_poll_days must fit the election poll limits: at least election_poll_min_minutes "
+                f"({self.election_poll_min_minutes}) and at most election_poll_max_days "
+                f"({self.election_poll_max_days}), not {self.term_poll_days} days."
             )
         for kind in ("admission", "discipline"):
             shortest, longest = getattr(self, f"{kind}_poll_min_days"), getattr(self, f"{kind}_poll_max_days")

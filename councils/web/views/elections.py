@@ -94,6 +94,10 @@ def _context(
         "has_voted": whole and queries.has_voted(user=user, election=election),
         "may_nominate": may_nominate,
         "may_run": may_run,
+        # How long the poll the rules open lasts, told while nominations they called are open.
+        "term_poll_days": constitution_for(federation=election.council.federation_id).term_poll_days
+        if election.nominations_close_at and election.status == Election.Status.NOMINATING
+        else None,
         "poll_min": polls.span(rules.election_poll_min) if rules else None,
         "poll_max": polls.span(rules.election_poll_max) if rules else None,
         "may_call": election.status == Election.Status.FAILED

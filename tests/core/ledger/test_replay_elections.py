@@ -19,6 +19,8 @@ VOTERS = ["u-a", "u-b", "u-c"]
 CANDIDATES = [{"candidacy": "k-1", "person": "u-a"}, {"candidacy": "k-2", "person": "u-b"}]
 BALLOTS = {"u-a": [["k-1"]], "u-b": [["k-2"]], "u-c": [["k-1"]]}
 NAME = f'election "Chair" ({ELECTION})'
+# The officer who runs the election: opening and certifying are an officer's unless the rules called it.
+OFFICER = "u-officer"
 
 Doc = dict[str, Any]
 
@@ -74,6 +76,7 @@ def record(
                 "electorate_size": len(VOTERS),
                 "electorate_hash": ballot_rules.list_hash(VOTERS),
             },
+            actor=OFFICER,
         ),
         *[doc("election.ballot_cast", {"election": ELECTION}, actor=voter) for voter in list(ballots)[:1]],
         *[
@@ -102,6 +105,7 @@ def record(
                 "ballot_set_hash": ballot_rules.ballot_set_hash(rankings),
                 "count": result,
             },
+            actor=OFFICER,
         ),
     ]
 

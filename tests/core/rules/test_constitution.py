@@ -160,3 +160,43 @@ def test_a_new_councils_interim_chair_serves_the_days_set_and_older_versions_get
     document = Constitution(version=1).to_document()
     older = {k: v for k, v in document.items() if k != "formation_interim_days"}
     assert Constitution.from_adopted(older).formation_interim_days == 60
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("term_election_lead_days", 0),
+        ("term_election_lead_days", 367),
+        ("term_nomination_days", 0),
+        ("term_poll_days", 0),
+        ("term_poll_days", 32),
+    ],
+)
+def test_term_settings_out_of_range_are_refused(name, value):
+    with pytest.raises(InvalidInputError, match=name):
+        Constitution.from_document({"version": 1, name: value})
+
+
+def test_terms_end_by_themselves_on_the_days_set_and_older_versions_get_the_defaults():
+    rules = Constitution()
+    assert (rules.term_election_lead, rules.term_nomination, rules.term_poll) == (
+        timedelta(days=30),
+        timedelta(days=14),
+        timedelta(days=7),
+    )
+    document = Constitution(version=1).to_document()
+    older = {k: v for k, v in document.items() if not k.startswith("term_") or k == "term_months"}
+    adopted = Constitution.from_adopted(older)
+    assert (adopted.term_election_lead_days, adopted.term_nomination_days, adopted.term_poll_days) == (
+        30,
+        14,
+        7,
+    )
+
+
+def test_the_rules_poll_fits_the_election_poll_limits():
+    with pytest.raises(InvalidInputError, match="term_poll_days must fit the election poll limits"):
+        Constitution.from_document({"version": 1, "election_poll_max_days": 5, "term_poll_days": 6})
+    # Left out, it is cut to fit the limits the document sets.
+    assert Constitution.from_document({"version": 1, "election_poll_max_days": 2}).term_poll_days == 2
+    assert Constitution.from_document({"version": 1, "election_poll_min_minutes": 12000}).term_poll_days == 9

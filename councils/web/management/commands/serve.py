@@ -13,6 +13,7 @@ from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_s
 from django.core.management.base import BaseCommand, CommandError
 
 from councils.digests.tasks import schedule_digests
+from councils.elections.tasks import schedule_terms
 from councils.ops import highwater
 
 
@@ -42,6 +43,8 @@ class Command(BaseCommand):
         highwater.note_published()
         # The worker sends the e-mail digests: each run enqueues the next, and this starts the chain.
         schedule_digests()
+        # It ends terms that have passed and runs the elections the rules call, every few minutes.
+        schedule_terms()
         env = dict(os.environ)
         # Links in mail the worker sends point here unless the site is published at another address.
         env.setdefault("COUNCILS_SITE_URL", f"http://{host}:{port}")
