@@ -275,10 +275,24 @@ def add_agenda_item(
                 "only a motion still to be decided goes on an agenda.",
                 code="motion_decided",
             )
+        if meeting.items.filter(motion=motion).exclude(status=AgendaItem.Status.WITHDRAWN).exists():
+            raise ConflictError(
+                f"“{motion.title}” is already on this meeting's agenda.", code="already_on_agenda"
+            )
         title = title.strip() or motion.title
     elif kind == AgendaItem.Kind.ELECTION:
         if election is None or election.council_id != meeting.council_id:
             raise InvalidInputError("Choose an election of this council.")
+        if election.status not in queries.ELECTIONS_FOR_AGENDA:
+            raise ConflictError(
+                f"“{election.title}” is {election.get_status_display().lower()}: "
+                "only an election still to be held or certified goes on an agenda.",
+                code="election_over",
+            )
+        if meeting.items.filter(election=election).exclude(status=AgendaItem.Status.WITHDRAWN).exists():
+            raise ConflictError(
+                f"“{election.title}” is already on this meeting's agenda.", code="already_on_agenda"
+            )
         title = title.strip() or election.title
     elif motion is not None or election is not None:
         raise InvalidInputError("Only motion and election items link to a motion or an election.")

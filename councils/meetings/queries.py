@@ -17,6 +17,7 @@ from councils.constitution import queries as constitution_queries
 from councils.core.errors import NotFoundError
 from councils.core.ledger.encoding import format_time
 from councils.core.rules import meetings as meeting_rules
+from councils.elections.models import Election
 from councils.federation import permissions as council_permissions
 from councils.federation.models import Council
 from councils.federation.queries import (
@@ -31,6 +32,10 @@ from councils.live.state import shared
 from councils.meetings import permissions
 from councils.meetings.models import AgendaItem, Attendance, Meeting, Speaker
 from councils.record.models import Entry
+
+# An election goes on an agenda while it is to be held: nominating, voting, or closed and counted
+# and awaiting the certification the meeting may take. A certified or failed one is over.
+ELECTIONS_FOR_AGENDA = (Election.Status.NOMINATING, Election.Status.VOTING, Election.Status.CLOSED)
 
 
 @dataclass(frozen=True)

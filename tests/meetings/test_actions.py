@@ -73,6 +73,59 @@ def test_a_decided_or_withdrawn_motion_does_not_go_on_an_agenda(cast, meeting):
     assert not meeting.items.filter(motion=motion).exists()
 
 
+def test_a_motion_or_an_election_goes_on_one_agenda_once(cast, meeting):
+    """The web picker leaves out what is on the agenda; the action refuses it from any client."""
+    motion = motion_actions.table_motion(
+        actor=cast.bob, council=cast.riverside, title="Safety reps", text="Elect two.", now=NOW
+    )
+    election = election_actions.call_election(
+        actor=cast.alice, council=cast.riverside, kind="delegates", now=NOW
+    )
+    actions.add_agenda_item(actor=cast.alice, meeting=meeting, kind="motion", motion=motion, now=NOW)
+    actions.add_agenda_item(actor=cast.alice, meeting=meeting, kind="election", election=election, now=NOW)
+    with pytest.raises(ConflictError) as twice:
+        actions.add_agenda_item(
+            actor=cast.alice, meeting=meeting, kind="motion", motion=motion, title="Again", now=NOW
+        )
+    assert twice.value.code == "already_on_agenda"
+    assert twice.value.message == "“Safety reps” is already on this meeting's agenda."
+    with pytest.raises(ConflictError, match="is already on this meeting's agenda") as twice:
+        actions.add_agenda_item(actor=cast.alice, meeting=meeting, kind="election", election=election, now=NOW)
+    assert twice.value.code == "already_on_agenda"
+    assert meeting.items.count() == 2 and len(entries("meeting.item_added")) == 2
+    # Another meeting may take it up again.
+    later = actions.schedule_meeting(
+        actor=cast.alice, council=cast.riverside, title="Next", starts_at=NOW, place="Canteen", now=CALLED
+    )
+    actions.add_agenda_item(actor=cast.alice, meeting=later, kind="motion", motion=motion, now=NOW)
+
+
+def test_only_an_election_still_to_be_held_or_certified_goes_on_an_agenda(cast, meeting):
+    from tests.elections.test_actions import CLOSES, run_delegate_election
+
+    empty = election_actions.call_election(actor=cast.alice, council=cast.riverside, kind="delegates", now=NOW)
+    election_actions.nominate(actor=cast.bob, election=empty, candidate=cast.bob, now=NOW)
+    election_actions.open_voting(actor=cast.alice, election=empty, closes_at=CLOSES, now=NOW)
+    failed = election_actions.close_election(actor=cast.alice, election=empty, now=CLOSES)
+    closed, *_ = run_delegate_election(cast)
+    assert closed.status == "closed"
+    actions.add_agenda_item(actor=cast.alice, meeting=meeting, kind="election", election=closed, now=CLOSES)
+    certified = election_actions.certify_election(actor=cast.alice, election=closed, now=CLOSES)
+    assert (certified.status, failed.status) == ("certified", "failed")
+    later = actions.schedule_meeting(
+        actor=cast.alice, council=cast.riverside, title="Next", starts_at=NOW, place="Canteen", now=CALLED
+    )
+    for election, state in ((certified, "certified"), (failed, "failed")):
+        with pytest.raises(ConflictError) as over:
+            actions.add_agenda_item(actor=cast.alice, meeting=later, kind="election", election=election, now=CLOSES)
+        assert over.value.code == "election_over"
+        assert over.value.message == (
+            f"“{election.title}” is {state}: "
+            "only an election still to be held or certified goes on an agenda."
+        )
+    assert not later.items.exists()
+
+
 def test_agenda_items_link_motions_and_elections_of_the_council(cast, meeting):
     motion = motion_actions.table_motion(
         actor=cast.bob, council=cast.riverside, title="Safety reps", text="Elect two.", now=NOW
@@ -191,14 +244,16 @@ def test_minutes_report_decisions_and_freeze_with_the_checkpoint(cast, meeting):
         actions.approve_minutes(actor=cast.alice, meeting=meeting, now=at(8))
 
 
+def add_election_item(cast, meeting, election) -> None:
+    actions.add_agenda_item(actor=cast.alice, meeting=meeting, kind="election", election=election, now=at(90))
+
+
 def test_minutes_of_a_meeting_that_held_an_election(cast, meeting):
     from tests.record.test_replay_elections import certified
 
     actions.open_meeting(actor=cast.alice, meeting=meeting, now=NOW)
-    election, _ = certified(cast)
-    actions.add_agenda_item(
-        actor=cast.alice, meeting=meeting, kind="election", election=election, now=at(150)
-    )
+    # Taken up by the meeting once counted: a certified election is over and goes on no agenda.
+    certified(cast, before_certifying=lambda election: add_election_item(cast, meeting, election))
     meeting = actions.close_meeting(actor=cast.alice, meeting=meeting, now=at(180))
     draft, _ = queries.minutes_of(meeting=meeting)
     texts = [d["text"] for d in draft["items"][-1]["decisions"]]
@@ -210,11 +265,8 @@ def test_minutes_tell_a_countback_at_certification(cast, meeting):
     from tests.record.test_replay_elections import counted_back
 
     actions.open_meeting(actor=cast.alice, meeting=meeting, now=NOW)
-    counted_back(cast)
-    election = Election.objects.get(council=cast.riverside, is_by_election=False)
-    actions.add_agenda_item(
-        actor=cast.alice, meeting=meeting, kind="election", election=election, now=at(150)
-    )
+    counted_back(cast, before_certifying=lambda election: add_election_item(cast, meeting, election))
+    assert meeting.items.get().election == Election.objects.get(council=cast.riverside, is_by_election=False)
     meeting = actions.close_meeting(actor=cast.alice, meeting=meeting, now=at(180))
     draft, _ = queries.minutes_of(meeting=meeting)
     texts = [d["text"] for d in draft["items"][-1]["decisions"]]

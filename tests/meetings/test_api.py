@@ -216,3 +216,19 @@ def test_chair_marks_several_present_in_one_request(cast):
     response = post(alice, f"{base}/attendance/many", {"people": people})
     assert response.status_code == 201 and response.json()["attendance"] == 2
     assert Entry.objects.filter(event="meeting.attended").count() == 2
+
+
+def test_an_item_already_on_the_agenda_is_a_conflict(cast):
+    from councils.motions import actions as motion_actions
+
+    motion = motion_actions.table_motion(
+        actor=cast.bob, council=cast.riverside, title="Canteen prices", text="Freeze them.", now=timezone.now()
+    )
+    meeting = schedule(cast)
+    alice = cast.api(cast.alice)
+    body = {"kind": "motion", "motion": str(motion.uuid)}
+    assert post(alice, f"{BASE}/{meeting['uuid']}/items", body).status_code == 201
+    again = post(alice, f"{BASE}/{meeting['uuid']}/items", body)
+    assert again.status_code == 409 and again["Content-Type"] == "application/problem+json"
+    assert again.json()["code"] == "already_on_agenda"
+    assert again.json()["detail"] == "“Canteen prices” is already on this meeting's agenda."

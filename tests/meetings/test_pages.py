@@ -103,6 +103,41 @@ def test_the_agenda_form_offers_no_motion_or_election_already_on_the_agenda(cast
     assert f'<option value="{motion.uuid}">' not in page and f'<option value="{election.uuid}">' not in page
 
 
+def test_an_item_already_on_the_agenda_is_refused_beside_the_form(cast, meeting):
+    from councils.motions import actions as motion_actions
+
+    motion = motion_actions.table_motion(
+        actor=cast.bob, council=cast.riverside, title="Canteen prices", text="Freeze them.", now=NOW
+    )
+    client = cast.client(cast.alice)
+    url = f"/meetings/{meeting.uuid}/items/"
+    assert client.post(url, {"kind": "motion", "motion": str(motion.uuid)}).status_code == 302
+    # A form loaded before the first was sent still offers the motion.
+    response = client.post(url, {"kind": "motion", "motion": str(motion.uuid)})
+    page = response.content.decode()
+    assert response.status_code == 409 and "Add an item" in page
+    assert '<p class="error" role="alert" id="item-error">“Canteen prices” is already on this meeting' in page
+    assert meeting.items.filter(motion=motion).count() == 1
+
+
+def test_the_agenda_form_offers_only_elections_still_to_be_held_or_certified(cast, meeting):
+    from councils.elections import actions as election_actions
+    from councils.elections.models import Election
+
+    elections = [
+        election_actions.call_election(actor=cast.alice, council=cast.riverside, kind="delegates", now=NOW)
+        for _ in Election.Status.values
+    ]
+    # Each in another state, as the rules would leave it (the states' own paths are tested in elections).
+    for election, status in zip(elections, Election.Status.values, strict=True):
+        Election.objects.filter(pk=election.pk).update(status=status)
+    page = cast.client(cast.alice).get(f"/meetings/{meeting.uuid}/").content.decode()
+    offered = {e.status for e in Election.objects.all() if f'<option value="{e.uuid}">' in page}
+    assert offered == {"nominating", "voting", "closed"}
+    assert "(voting open)</option>" in page
+    assert "Only elections still to be held, or counted and awaiting certification, are listed." in page
+
+
 def test_personas_on_writes(cast, meeting):
     assert cast.client(None).post(f"/meetings/{meeting.uuid}/open/").status_code == 302
     assert cast.client(cast.carol).post(f"/meetings/{meeting.uuid}/open/").status_code == 403

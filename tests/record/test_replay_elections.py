@@ -17,8 +17,11 @@ from tests.record.support import documents, find, signed_bundle, verify_forged, 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 
-def certified(cast, *, method: str | None = None) -> tuple[Election, dict[str, str]]:
-    """A delegate election in Riverside Depot, voted online and on paper, counted and certified."""
+def certified(cast, *, method: str | None = None, before_certifying=None) -> tuple[Election, dict[str, str]]:
+    """A delegate election in Riverside Depot, voted online and on paper, counted and certified.
+
+    `before_certifying(election)` is called once it is counted (to put it on a meeting's agenda).
+    """
     election = actions.call_election(
         actor=cast.alice, council=cast.riverside, kind="delegates", method=method, now=NOW
     )
@@ -35,6 +38,8 @@ def certified(cast, *, method: str | None = None) -> tuple[Election, dict[str, s
         actor=cast.alice, election=election, voters=[cast.frank], rankings=[paper], now=NOW
     )
     actions.close_election(actor=cast.alice, election=election, now=NOW + timedelta(hours=1))
+    if before_certifying is not None:
+        before_certifying(election)
     election = actions.certify_election(actor=cast.alice, election=election, now=NOW + timedelta(hours=2))
     return election, {"bob": b, "erin": e, "frank": f}
 
@@ -196,8 +201,11 @@ def test_a_ballot_from_someone_who_had_left_is_caught(cast, who, event):
     ), problems
 
 
-def counted_back(cast) -> dict[str, str]:
-    """Bob and Erin win Riverside's election; Erin leaves before certification and Frank takes her seat."""
+def counted_back(cast, *, before_certifying=None) -> dict[str, str]:
+    """Bob and Erin win Riverside's election; Erin leaves before certification and Frank takes her seat.
+
+    `before_certifying(election)` is called once it is counted (to put it on a meeting's agenda).
+    """
     election = actions.call_election(actor=cast.alice, council=cast.riverside, kind="delegates", now=NOW)
     b, e, f = (
         str(actions.nominate(actor=u, election=election, candidate=u, now=NOW).uuid)
@@ -217,6 +225,8 @@ def counted_back(cast) -> dict[str, str]:
     membership_actions.leave_membership(
         actor=cast.erin, membership=Membership.objects.get(user=cast.erin), now=later
     )
+    if before_certifying is not None:
+        before_certifying(closed)
     certified = actions.certify_election(actor=cast.alice, election=closed, now=NOW + timedelta(hours=2))
     assert sorted(certified.result["elected"]) == sorted([b, f])
     return {"bob": b, "erin": e, "frank": f}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import uuid
 from datetime import timedelta
 
 from councils.cli.main import main
@@ -60,3 +62,46 @@ def test_attendance_the_chair_marked_in_one_go_makes_the_quorum_for_the_verifier
     actions.mark_present_many(actor=cast.alice, meeting=meeting, users=[cast.bob, cast.erin], now=STARTS)
     actions.take_next_item(actor=cast.alice, meeting=meeting, now=STARTS + timedelta(minutes=5))
     assert verify_genuine().problems == []
+
+
+def test_a_motion_put_on_one_agenda_twice_is_caught(cast):
+    from councils.motions import actions as motion_actions
+
+    meeting = actions.schedule_meeting(
+        actor=cast.alice, council=cast.riverside, title="General", starts_at=STARTS, place="Canteen", now=NOW
+    )
+    motion = motion_actions.table_motion(
+        actor=cast.bob, council=cast.riverside, title="Canteen prices", text="Freeze them.", now=NOW
+    )
+    actions.add_agenda_item(actor=cast.alice, meeting=meeting, kind="motion", motion=motion, now=NOW)
+    assert verify_genuine().problems == []
+    docs = documents()
+    added = find(docs, "meeting.item_added")
+    again = json.loads(json.dumps(docs[added]))
+    again["payload"].update(item=str(uuid.uuid4()), position=2)
+    docs.append(again)
+    problems = verify_forged(docs).problems
+    twice = f'motion {motion.uuid} was put on the agenda of meeting "General" ({meeting.uuid}) twice'
+    assert any(twice in p for p in problems), problems
+
+
+def test_an_election_put_on_an_agenda_after_it_was_certified_is_caught(cast):
+    from councils.elections import actions as election_actions
+    from tests.elections.test_actions import CLOSES, run_delegate_election
+
+    election, *_ = run_delegate_election(cast)
+    meeting = actions.schedule_meeting(
+        actor=cast.alice, council=cast.riverside, title="General", starts_at=STARTS, place="Canteen", now=NOW
+    )
+    actions.add_agenda_item(actor=cast.alice, meeting=meeting, kind="election", election=election, now=CLOSES)
+    election_actions.certify_election(actor=cast.alice, election=election, now=CLOSES)
+    assert verify_genuine().problems == []
+    docs = documents()
+    # The item moved after the certification, as a server that ignored the rule would have written it.
+    docs.append(docs.pop(find(docs, "meeting.item_added")))
+    problems = verify_forged(docs).problems
+    late = (
+        f'({election.uuid}) was put on the agenda of meeting "General" ({meeting.uuid}) '
+        "after it was certified"
+    )
+    assert any(late in p for p in problems), problems

@@ -1970,6 +1970,38 @@ def _meeting_attended(replay: Replay, item: Item) -> None:
         meeting["present"].add(item.payload.get("member"))
 
 
+@rule("meeting.item_added")
+def _meeting_item_added(replay: Replay, item: Item) -> None:
+    """A motion or an election goes on a meeting's agenda once, and an election only until it is over."""
+    p = item.payload
+    meeting = str(p.get("meeting"))
+    agenda: dict[tuple[str, str], object] = replay.table("agendas").setdefault(meeting, {})
+    known = replay.table("meetings").get(meeting)
+    where = known["name"] if known is not None else f"meeting {meeting}"
+    for what in ("motion", "election"):
+        name = p.get(what)
+        if name is None:
+            continue
+        if (what, str(name)) in agenda:
+            replay.problem(item, f"{what} {name} was put on the agenda of {where} twice")
+        agenda[(what, str(name))] = p.get("item")
+    election = replay.table("elections").get(str(p.get("election")))
+    if election is not None and (election.get("certified") or election.get("failed")):
+        over = "certified" if election.get("certified") else "failed"
+        replay.problem(
+            item,
+            f"{_election_name(election, str(p.get('election')))} was put on the agenda of {where} "
+            f"after it was {over}",
+        )
+
+
+@rule("meeting.item_withdrawn")
+def _meeting_item_withdrawn(replay: Replay, item: Item) -> None:
+    agenda = replay.table("agendas").get(str(item.payload.get("meeting")), {})
+    for key in [k for k, v in agenda.items() if v == item.payload.get("item")]:
+        del agenda[key]
+
+
 @rule("meeting.item_taken")
 def _meeting_item_taken(replay: Replay, item: Item) -> None:
     """Business is taken only with the quorum of the council's voters present."""

@@ -17,12 +17,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from councils.accounts.models import User
 from councils.accounts.queries import acting_user
-from councils.core.errors import InvalidInputError
+from councils.core.errors import ConflictError, InvalidInputError
 from councils.elections.queries import list_elections
 from councils.federation.queries import access_council
 from councils.meetings import actions, permissions, queries
 from councils.meetings.models import AgendaItem, Meeting
 from councils.meetings.pdf import minutes_pdf
+from councils.meetings.queries import ELECTIONS_FOR_AGENDA
 from councils.motions.models import Motion
 from councils.motions.queries import list_open_motions
 from councils.web.views.common import domain_errors, live_page, parse_moment, told_apart
@@ -32,6 +33,8 @@ from councils.web.views.common import domain_errors, live_page, parse_moment, to
 # still absent is among them (its ticks are kept across refreshes), so the item form being filled in
 # stays as it is.
 LIVE_PARTS = ("speakers", "agenda", "attendance", "absent")
+# What the chair chose for a new item, refused by the rules, that the item form says beside it.
+ITEM_FORM_CONFLICTS = ("already_on_agenda", "election_over", "motion_decided")
 
 
 def _context(
@@ -88,8 +91,11 @@ def _context(
         "motions": [m for m in list_open_motions(council=meeting.council)[:50] if m.pk not in on_agenda]
         if chairing
         else [],
+        # Nor an election that is over (certified or failed).
         "elections": [
-            e for e in list_elections(council=meeting.council)[:50] if e.pk not in elections_on_agenda
+            e
+            for e in list_elections(council=meeting.council).filter(status__in=ELECTIONS_FOR_AGENDA)[:50]
+            if e.pk not in elections_on_agenda
         ]
         if chairing
         else [],
@@ -155,9 +161,13 @@ def add_item(request: HttpRequest, meeting_id: UUID) -> HttpResponse:
             election=election,
             now=timezone.now(),
         )
-    except InvalidInputError as exc:
+    except (InvalidInputError, ConflictError) as exc:
+        # Said beside the form, which keeps what was chosen: an item already on the agenda, an
+        # election over, a motion decided since the page was loaded. Other refusals say why alone.
+        if isinstance(exc, ConflictError) and exc.code not in ITEM_FORM_CONFLICTS:
+            raise
         context = _context(request, meeting, item_form=data, item_error=exc.message)
-        return render(request, "web/meetings/detail.html", context, status=422)
+        return render(request, "web/meetings/detail.html", context, status=exc.status)
     return redirect("web:meeting", meeting.uuid)
 
 
