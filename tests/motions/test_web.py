@@ -2,6 +2,9 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
+
+from django.contrib.staticfiles import finders
 
 from councils.federation.models import Council
 from councils.motions import actions
@@ -289,3 +292,20 @@ def test_the_page_follows_the_council_until_the_vote_opens_and_the_vote_after(ca
     actions.close_vote(actor=cast.alice, vote=vote, now=LATER)
     page = cast.client(cast.bob).get(url).content.decode()
     assert "data-live=" not in page and "web/live-parts.js" not in page and "web/live-vote.js" not in page
+
+
+def test_the_change_of_vote_box_belongs_to_a_named_vote_and_is_ignored_for_a_secret_one(cast, motion):
+    client = cast.client(cast.alice)
+    page = client.get(f"/motions/{motion.uuid}/").content.decode()
+    # Shown by the style sheet only while a named vote is chosen.
+    field = re.search(r'<div class="field" data-method="named">\s*<label><input type="checkbox"[^>]*>', page)
+    assert field and 'name="allow_change"' in field.group(0), page
+    assert "A secret ballot cannot be changed once cast." in page
+    css = Path(finders.find("web/councils.css")).read_text()
+    assert '[data-method="named"] { display: none; }' in css
+    # Without that style the box may come ticked with a secret ballot: the vote still cannot be changed.
+    response = client.post(
+        f"/motions/{motion.uuid}/open-vote/",
+        {"method": "secret", "threshold": "simple", "allow_change": "on"},
+    )
+    assert response.status_code == 302 and motion.votes.get().allow_change is False

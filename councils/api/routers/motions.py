@@ -140,7 +140,11 @@ class MotionOpenVoteIn(Strict):
     threshold: Literal["simple", "absolute", "two_thirds", "three_fifths"] = "simple"
     quorum: int | None = Field(default=None, ge=1)
     closes_at: datetime | None = None
-    allow_change: bool = True
+    allow_change: bool = Field(
+        default=True,
+        description="Whether members may change a named vote until it closes. Ignored for a secret "
+        "ballot, which cannot be changed once cast: its vote answers `allow_change: false`.",
+    )
 
 
 class VoteCastIn(Strict):

@@ -65,8 +65,13 @@ class OpenVoteForm(forms.Form):
         min_value=1,
         required=False,
     )
+    # Shown for a named vote only (councils.css hides it while "Secret ballot" is chosen); without that
+    # style the box may be sent with a secret ballot, and open_vote ignores it, as the API does.
     allow_change = forms.BooleanField(
-        label=gettext_lazy("Members may change a named vote until it closes"), required=False, initial=True
+        label=gettext_lazy("Members may change a named vote until it closes"),
+        help_text=gettext_lazy("A secret ballot cannot be changed once cast."),
+        required=False,
+        initial=True,
     )
 
 
