@@ -268,3 +268,19 @@ def test_a_new_council_below_is_told_on_the_channel_of_the_council_above(cast, l
     heard = _heard(cast, local_broker, create)
     assert heard == {"riverside": set(), "district": {"councils.changed"}}
     assert "Canal Yard" in _part(cast.client(cast.bob), cast.district, "children").content.decode()
+
+
+def test_councils_below_that_a_visitor_may_not_see_are_not_listed_nor_counted(cast):
+    Council.objects.filter(pk=cast.district.pk).update(visibility=Council.Visibility.PUBLIC)
+    # Riverside Depot and Harbour Works are shown to their federation only.
+    for client in (cast.client(None), cast.client(make_user("outsider", "Olga Outsider"))):
+        page = client.get(_url(cast.district)).content.decode()
+        section = re.search(r'<section class="panel"[^>]*id="council-children".*?</section>', page, re.S)
+        assert section and " hidden " in section.group(0) and "aria-labelledby" not in section.group(0)
+        assert "Councils below" not in page and "Harbour Works" not in page and "<li>" not in section.group(0)
+        assert "{#" not in page
+        part = _part(client, cast.district, "children").content.decode()
+        assert " hidden " in part and "Councils below" not in part and "<li>" not in part
+    # A member of the federation sees them all.
+    page = cast.client(cast.dave).get(_url(cast.district)).content.decode()
+    assert "Councils below" in page and "Harbour Works" in page and "Riverside Depot" in page
