@@ -51,3 +51,34 @@ def test_an_amendment_being_typed_is_kept_and_a_notice_says_why(cast, asgi_serve
     expect(notice).to_contain_text("reload the page")
     assert frank.get_by_label("New full text proposed").input_value() == "Elect three safety reps."
     assert frank.evaluate("() => window.loadedOnce === true")
+
+
+def test_the_close_is_offered_live_once_the_last_vote_is_in(cast, asgi_server, asgi_page_for, artifacts):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from playwright.sync_api import expect
+
+    motion = actions.table_motion(
+        actor=cast.bob, council=cast.riverside, title="Safety reps", text="Elect two safety reps.", now=NOW
+    )
+    actions.second_motion(actor=cast.erin, motion=motion, now=NOW)
+    now = timezone.now()
+    vote = actions.open_vote(
+        actor=cast.alice, motion=motion, now=now, method="named", closes_at=now + timedelta(days=1)
+    )
+    for voter in (cast.alice, cast.bob, cast.erin):
+        actions.cast_vote(actor=voter, vote=vote, choice="yes", now=timezone.now())
+    alice = asgi_page_for("alice")
+    with alice.expect_response(lambda r: r.url.endswith(f"/live/vote-{vote.uuid}")):
+        alice.goto(f"{asgi_server}/motions/{motion.uuid}/")
+    # Before the closing time, with Frank yet to vote, the rules refuse a close: no button, but when.
+    expect(alice.locator("#vote-close-wait")).to_contain_text(
+        "It can be closed and counted earlier only once"
+    )
+    expect(alice.get_by_role("button", name="Close the vote")).to_have_count(0)
+    alice.screenshot(path=str(artifacts / "motion-close-waits.png"), full_page=True)
+    actions.cast_vote(actor=cast.frank, vote=vote, choice="no", now=timezone.now())
+    expect(alice.get_by_role("button", name="Close the vote")).to_be_visible(timeout=SOON)
+    alice.get_by_role("button", name="Close the vote").click()
+    expect(alice.locator(".outcome")).to_contain_text("Adopted")

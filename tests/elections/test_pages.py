@@ -222,15 +222,17 @@ def test_each_live_part_answers_htmx_with_that_part_only(cast, election):
         "<html" not in candidates and 'name="rank_1"' not in candidates and 'id="turnout"' not in candidates
     )
 
-    # The close button is offered once everyone has voted; others get an empty part.
+    # The close button is offered once everyone has voted (till then, when it can be closed); others
+    # get an empty part.
     closing = _part(cast.client(cast.alice), election, "closing").content.decode()
-    assert closing.lstrip().startswith('<div id="closing"') and "Close voting and count" in closing
-    assert "disabled" in closing and 'name="rank_1"' not in closing
+    assert closing.lstrip().startswith('<div id="closing"') and "Close voting and count" not in closing
+    assert 'id="close-election"' not in closing and 'name="rank_1"' not in closing
+    assert "earlier only once every elector has voted: 1 of 4 so far." in closing
     assert "Close voting and count" not in _part(erin, election, "closing").content.decode()
     for voter in (cast.alice, cast.bob, cast.frank):
         actions.cast_ballot(actor=voter, election=election, ranking=[str(bob.uuid)], now=timezone.now())
     closing = _part(cast.client(cast.alice), election, "closing").content.decode()
-    assert "Close voting and count" in closing and "disabled" not in closing
+    assert 'id="close-election">Close voting and count' in closing and 'id="close-wait"' not in closing
     assert ">4 / 4</span>" in _part(erin, election, "turnout").content.decode()
 
     # Without htmx the same address is the whole page, ballot and all.
@@ -372,13 +374,23 @@ def test_chair_opens_the_poll_with_its_closing_time_and_the_page_shows_it(cast, 
     assert election.status == "voting" and election.closes_at == closes_at
     page = client.get(f"/elections/{election.uuid}/")
     assert b"Poll closes" in page.content and b"closed early only once everyone has voted" in page.content
-    assert b'type="submit" id="close-election" disabled aria-describedby="close-hint"' in page.content
-    assert b"before then it can be closed only once everyone has voted" in page.content
+    assert b'id="close-election"' not in page.content
+    assert re.search(
+        rb'id="close-wait">The poll closes by itself at [^<]+ UTC and is counted then', page.content
+    )
+    assert (
+        b"UTC and is counted then. It can be closed and counted earlier only once every elector has voted: "
+        b"0 of 4 so far."
+    ) in page.content
     response = client.post(f"/elections/{election.uuid}/close/")
     assert response.status_code == 409 and b"stays open until its closing time" in response.content
     Election.objects.filter(pk=election.pk).update(closes_at=timezone.now())
     page = client.get(f"/elections/{election.uuid}/")
-    assert b"disabled" not in page.content and b"the poll may be closed and counted" in page.content
+    assert (
+        b'id="close-election">Close voting and count' in page.content
+        and b'id="close-wait"' not in page.content
+    )
+    assert b"the poll may be closed and counted" in page.content
 
 
 @pytest.mark.parametrize(

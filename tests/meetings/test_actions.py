@@ -90,7 +90,9 @@ def test_a_motion_or_an_election_goes_on_one_agenda_once(cast, meeting):
     assert twice.value.code == "already_on_agenda"
     assert twice.value.message == "“Safety reps” is already on this meeting's agenda."
     with pytest.raises(ConflictError, match="is already on this meeting's agenda") as twice:
-        actions.add_agenda_item(actor=cast.alice, meeting=meeting, kind="election", election=election, now=NOW)
+        actions.add_agenda_item(
+            actor=cast.alice, meeting=meeting, kind="election", election=election, now=NOW
+        )
     assert twice.value.code == "already_on_agenda"
     assert meeting.items.count() == 2 and len(entries("meeting.item_added")) == 2
     # Another meeting may take it up again.
@@ -103,7 +105,9 @@ def test_a_motion_or_an_election_goes_on_one_agenda_once(cast, meeting):
 def test_only_an_election_still_to_be_held_or_certified_goes_on_an_agenda(cast, meeting):
     from tests.elections.test_actions import CLOSES, run_delegate_election
 
-    empty = election_actions.call_election(actor=cast.alice, council=cast.riverside, kind="delegates", now=NOW)
+    empty = election_actions.call_election(
+        actor=cast.alice, council=cast.riverside, kind="delegates", now=NOW
+    )
     election_actions.nominate(actor=cast.bob, election=empty, candidate=cast.bob, now=NOW)
     election_actions.open_voting(actor=cast.alice, election=empty, closes_at=CLOSES, now=NOW)
     failed = election_actions.close_election(actor=cast.alice, election=empty, now=CLOSES)
@@ -117,7 +121,9 @@ def test_only_an_election_still_to_be_held_or_certified_goes_on_an_agenda(cast, 
     )
     for election, state in ((certified, "certified"), (failed, "failed")):
         with pytest.raises(ConflictError) as over:
-            actions.add_agenda_item(actor=cast.alice, meeting=later, kind="election", election=election, now=CLOSES)
+            actions.add_agenda_item(
+                actor=cast.alice, meeting=later, kind="election", election=election, now=CLOSES
+            )
         assert over.value.code == "election_over"
         assert over.value.message == (
             f"“{election.title}” is {state}: "

@@ -222,7 +222,11 @@ def test_an_item_already_on_the_agenda_is_a_conflict(cast):
     from councils.motions import actions as motion_actions
 
     motion = motion_actions.table_motion(
-        actor=cast.bob, council=cast.riverside, title="Canteen prices", text="Freeze them.", now=timezone.now()
+        actor=cast.bob,
+        council=cast.riverside,
+        title="Canteen prices",
+        text="Freeze them.",
+        now=timezone.now(),
     )
     meeting = schedule(cast)
     alice = cast.api(cast.alice)

@@ -1,6 +1,8 @@
 // Live tally (named votes) or turnout (secret votes) of the open vote on a motion's page;
 // the page works without it. The counts change on screen as they come; a screen reader hears them
 // whole, and at most every few seconds, since in a vote of thousands they change all the time.
+// An officer told to wait for the closing time gets the page again, with its close button, once
+// the last vote is in.
 (function () {
   "use strict";
 
@@ -29,6 +31,13 @@
         if (el && data[key] !== undefined && data[key] !== null) el.textContent = data[key];
       });
       if (telling === null) telling = setTimeout(tell, Math.max(0, told + QUIET_MS - Date.now()));
+      // The officer waiting to close is offered the close once everyone entitled has voted.
+      const wait = document.getElementById("vote-close-wait");
+      if (wait && data.turnout !== undefined && data.turnout !== null &&
+          Number(data.turnout) >= Number(wait.dataset.electorate)) {
+        source.close();
+        window.location.reload();
+      }
     }
     source.addEventListener("tally", update);
     source.addEventListener("turnout", update);
