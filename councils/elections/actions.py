@@ -745,9 +745,9 @@ def _fail(*, actor: User | None, election: Election, reason: str, turnout: int, 
 
     A poll fails at its close (`close_election`), or at certification when the countback has withdrawn
     every candidate left (`certify_election`); the close's time and count then stay as they were.
-    The seats or office stay as they were (sitting holders in place, a vacancy still vacant) and
-    the rules call no new election: the council's chair or election officer calls one when the
-    council is ready to (docs/elections.md).
+    The seats or office stay as they were (sitting holders in place, a vacancy still vacant). An
+    officer may call the next election at once; once `term_nomination_days` have passed, the rules
+    call it themselves for a post still empty (`_call_again_after_failure`, docs/elections.md).
     """
     election.status = Election.Status.FAILED
     election.failure_reason = reason
