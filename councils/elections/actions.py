@@ -12,7 +12,8 @@ import hashlib
 import json
 import random
 import secrets
-from collections.abc import Callable, Collection, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -78,6 +79,7 @@ def call_election(
     is_by_election: bool = False,
     term_ends_at: datetime | None = None,
     post_term_ends_at: datetime | None = None,
+    after_failure: Election | None = None,
     now: datetime,
 ) -> Election:
     """Open nominations for the council's delegates to its parent, or for one of its offices.
@@ -88,10 +90,18 @@ def call_election(
     (`run_due_terms`). No officer is asked, so no officer can leave the post empty or keep it by
     never calling an election. Nominations in the election for the next term close after
     `term_nomination_days` (`nominations_close_at`); then the rules open the poll.
+
+    `after_failure` is the failed last election of a post still empty, which the rules call again
+    as a by-election they run to the end themselves, as they run the election for the next term
+    (`_call_again_after_failure`).
     """
     constitution = constitution_queries.constitution_for(federation=council.federation_id)
     nominations_close_at = None
-    if actor is None and not is_by_election:
+    if after_failure is not None:
+        if actor is not None or not is_by_election or after_failure.status != Election.Status.FAILED:
+            raise RuntimeError("The rules call again, as a by-election, only a post whose election failed.")
+        nominations_close_at = now + constitution.term_nomination
+    elif actor is None and not is_by_election:
         if post_term_ends_at is None or post_term_ends_at > now + constitution.term_election_lead:
             raise RuntimeError(
                 "The rules call an ordinary election only for a term that ends within the lead time."
@@ -163,6 +173,8 @@ def call_election(
         if not is_by_election:
             assert post_term_ends_at is not None
             payload["post_term_ends_at"] = format_time(post_term_ends_at)
+        if after_failure is not None:
+            payload["after_failure"] = str(after_failure.uuid)
     append_entry(event="election.called", actor=actor, council=council, payload=payload, now=now)
     publish_on_commit(f"council-{council.uuid}", {"type": "elections.changed"})
     return election
@@ -733,9 +745,9 @@ def _fail(*, actor: User | None, election: Election, reason: str, turnout: int, 
 
     A poll fails at its close (`close_election`), or at certification when the countback has withdrawn
     every candidate left (`certify_election`); the close's time and count then stay as they were.
-    The seats or office stay as they were (sitting holders in place, a vacancy still vacant) and
-    the rules call no new election: the council's chair or election officer calls one when the
-    council is ready to (docs/elections.md).
+    The seats or office stay as they were (sitting holders in place, a vacancy still vacant). An
+    officer may call the next election at once; once `term_nomination_days` have passed, the rules
+    call it themselves for a post still empty (`_call_again_after_failure`, docs/elections.md).
     """
     election.status = Election.Status.FAILED
     election.failure_reason = reason
@@ -914,12 +926,17 @@ def certify_election(*, actor: User | None, election: Election, now: datetime) -
         },
         now=now,
     )
+    held_through: list[Seat | Office] = []
     if election.kind == Election.Kind.DELEGATES:
         if not election.is_by_election:
+            reseated = {c.candidate_id for c in order}
             for seat in (
                 sitting_terms(election=election).select_for_update().select_related("user", "council")
             ):
                 federation_actions.end_seat(seat=seat, reason=_replaced(seat, actor), actor=actor, now=now)
+                # A delegate elected again stays a member of the council above without a break.
+                if seat.user_id not in reseated:
+                    held_through += federation_actions.end_held_through(seat=seat, actor=actor, now=now)
         for candidacy in order:
             federation_actions.seat_delegate(
                 from_council=council,
@@ -946,9 +963,54 @@ def certify_election(*, actor: User | None, election: Election, now: datetime) -
             )
     if recounted and len(order) < election.seats:
         _call_shortfall_byelection(election=election, elected=len(order), term_ends_at=term_ends_at, now=now)
+    call_byelections(ended=held_through, now=now)
     publish_on_commit(_channel(election), {"type": "election.certified"})
     publish_on_commit(f"council-{council.uuid}", {"type": "elections.changed"})
     return election
+
+
+def call_byelections(*, ended: Iterable[Seat | Office], now: datetime) -> list[Election]:
+    """Call, as the rules, a by-election for each council left with empty seats and each emptied office.
+
+    Each fills the rest of the vacated term, not a new one. Runs inside the action that ended
+    `ended` (a recall, a resignation, a loss of rights, a term's end or a certification).
+    """
+    ended = list(ended)
+    electing: dict[int, Council] = {}
+    vacated: dict[int, list[Seat]] = defaultdict(list)
+    for seat in ended:
+        if isinstance(seat, Seat):
+            electing.setdefault(seat.from_council_id, seat.from_council)
+            vacated[seat.from_council_id].append(seat)
+    called = []
+    for council in sorted(electing.values(), key=lambda c: c.pk):
+        sitting = Seat.objects.filter(from_council=council, ended_at__isnull=True).count()
+        # A council that shrank since its last election may already have as many delegates as it now sends.
+        if federation_queries.delegate_seats_for(child=council) > sitting:
+            called.append(
+                call_election(
+                    actor=None,
+                    council=council,
+                    kind=Election.Kind.DELEGATES,
+                    is_by_election=True,
+                    term_ends_at=term_rules.remainder_of_term(council, vacated[council.pk], now),
+                    now=now,
+                )
+            )
+    for office in ended:
+        if isinstance(office, Office) and office.role in ELECTABLE_ROLES:
+            called.append(
+                call_election(
+                    actor=None,
+                    council=office.council,
+                    kind=Election.Kind.OFFICE,
+                    role=office.role,
+                    is_by_election=True,
+                    term_ends_at=term_rules.remainder_of_term(office.council, [office], now),
+                    now=now,
+                )
+            )
+    return called
 
 
 # Terms end by themselves: what the rules do when no officer acts (docs/elections.md).
@@ -980,7 +1042,8 @@ def end_expired_term(*, held: Office | Seat, now: datetime) -> bool:
     """End, as the rules, an office or seat whose term has passed; False if it was already ended.
 
     Nobody holds a post past the term they were given: the holder does not stay on until an
-    election nobody calls.
+    election nobody calls. What a delegate held through the seat ends with it (`seat_lost`), and
+    the rules call the by-elections for it, as after a recall.
     """
     locked: Office | Seat = (
         type(held).objects.select_for_update(of=("self",)).select_related("user", "council").get(pk=held.pk)
@@ -991,6 +1054,7 @@ def end_expired_term(*, held: Office | Seat, now: datetime) -> bool:
         federation_actions.vacate_office(office=locked, reason="term_ended", actor=None, now=now)
     else:
         federation_actions.end_seat(seat=locked, reason="term_ended", actor=None, now=now)
+        call_byelections(ended=federation_actions.end_held_through(seat=locked, actor=None, now=now), now=now)
     return True
 
 
@@ -1029,30 +1093,37 @@ def run_due_terms(*, now: datetime) -> TermsRun:
     """End the terms that have passed and run, as the rules, the elections for the next terms.
 
     Safe to run at any time and as often as wanted: each step acts only on what is due and is its
-    own action. In order: (1) offices and seats whose term has passed are ended; (2) polls whose
-    closing time has come are closed and counted; (3) counted elections the rules called are
-    certified, an ordinary one once the term it follows has ended; (4) the poll of an election the
-    rules called opens when its nominations close, or it fails if nobody stands; (5) the ordinary
-    election for a post is called when its holders' term ends within `term_election_lead_days`, or
-    has just ended leaving the post empty, unless one is under way or was called for that term.
+    own action. In order: (1) polls whose closing time has come are closed and counted; (2) counted
+    elections the rules called are certified, an ordinary one once the term it follows has ended;
+    (3) offices and seats whose term has passed, and were not just replaced, are ended; (4) the poll
+    of an election the rules called opens when its nominations close, or it fails if nobody stands;
+    (5) the ordinary election for a post is called when its holders' term ends within
+    `term_election_lead_days`, or has just ended leaving the post empty, unless one is under way or
+    was called for that term; (6) a post left empty by a failed election is called again
+    (`_call_again_after_failure`). Certifying before ending terms lets a delegate elected again
+    step from one term into the next, keeping what they hold in the council above.
     Officers keep every power they have: they may open a poll or certify sooner.
     """
     run = TermsRun()
-    vacated = _end_due_terms(run=run, now=now)
     for election in Election.objects.filter(status=Election.Status.VOTING, closes_at__lte=now).order_by("pk"):
         closed = _try(run, election.title, close_election, actor=None, election=election, now=now)
         if closed is not None:
-            run.closed.append(closed)
+            (run.failed if closed.status == Election.Status.FAILED else run.closed).append(closed)
     rules_called = Election.objects.filter(called_by__isnull=True, nominations_close_at__isnull=False)
     for election in rules_called.filter(status=Election.Status.CLOSED).order_by("pk"):
-        if (
-            not election.is_by_election
-            and sitting_terms(election=election).filter(term_ends_at__gt=now).exists()
-        ):
-            continue
+        ending: list[Office | Seat] = []
+        if not election.is_by_election:
+            if sitting_terms(election=election).filter(term_ends_at__gt=now).exists():
+                continue
+            ending = list(sitting_terms(election=election).filter(term_ends_at__isnull=False))
         certified = _try(run, election.title, certify_election, actor=None, election=election, now=now)
         if certified is not None:
-            (run.certified if certified.status == Election.Status.CERTIFIED else run.failed).append(certified)
+            if certified.status == Election.Status.CERTIFIED:
+                run.certified.append(certified)
+                run.ended += ending
+            else:
+                run.failed.append(certified)
+    vacated = _end_due_terms(run=run, now=now)
     for election in rules_called.filter(
         status=Election.Status.NOMINATING, nominations_close_at__lte=now
     ).order_by("pk"):
@@ -1071,6 +1142,7 @@ def run_due_terms(*, now: datetime) -> TermsRun:
         if opened is not None:
             run.opened.append(opened)
     _call_due_elections(run=run, vacated=vacated, now=now)
+    _call_again_after_failure(run=run, now=now)
     return run
 
 
@@ -1153,3 +1225,82 @@ def _call_due_elections(
         )
         if called is not None:
             run.called.append(called)
+
+
+def empty_places(*, election: Election) -> int:
+    """How many places of the post `election` was for are empty now: 0 when it is filled.
+
+    An office role the council has had is empty with nobody holding it; a council's delegates,
+    by as many seats as it is apportioned and does not fill.
+    """
+    council = election.council
+    if election.kind == Election.Kind.DELEGATES:
+        if council.parent_id is None:
+            return 0
+        sitting = Seat.objects.filter(from_council=council, ended_at__isnull=True).count()
+        return max(federation_queries.delegate_seats_for(child=council) - sitting, 0)
+    offices = Office.objects.filter(council=council, role=election.role)
+    if election.role not in ELECTABLE_ROLES or not offices.exists():
+        return 0
+    return 0 if offices.filter(ended_at__isnull=True).exists() else election.seats
+
+
+def _call_again_after_failure(*, run: TermsRun, now: datetime) -> None:
+    """Call again, as the rules, the election of each post its last election failed to fill.
+
+    When the last election for a post failed (nobody stood, or nobody voted) at least
+    `term_nomination_days` ago, nothing is under way for it, and the post is empty, the rules call
+    a by-election for the empty places and run it to the end themselves (`call_election` with
+    `after_failure`). Officers may call one sooner; then it is the post's last election.
+    """
+    failed = Election.objects.filter(status=Election.Status.FAILED).order_by("council_id", "kind", "role")
+    posts = {_post_key(e) for e in failed.only("council_id", "kind", "role")}
+    rules: dict[int, Any] = {}
+    for council_id, kind, role in sorted(posts):
+        last = (
+            Election.objects.filter(council_id=council_id, kind=kind, role=role)
+            .select_related("council", "council__parent")
+            .order_by("-called_at", "-pk")
+            .first()
+        )
+        if last is None or last.status != Election.Status.FAILED or last.closed_at is None:
+            continue
+        council = last.council
+        if council.federation_id not in rules:
+            rules[council.federation_id] = constitution_queries.constitution_for(
+                federation=council.federation_id
+            )
+        if last.closed_at + rules[council.federation_id].term_nomination > now:
+            continue
+        places = empty_places(election=last)
+        if places < 1:
+            continue
+        called = _try(
+            run,
+            f"the {role or 'delegates'} of {council.name}",
+            call_election,
+            actor=None,
+            council=council,
+            kind=kind,
+            role=role,
+            seats=places if kind == Election.Kind.OFFICE else None,
+            is_by_election=True,
+            term_ends_at=_rest_of_term(last, now),
+            after_failure=last,
+            now=now,
+        )
+        if called is not None:
+            run.called.append(called)
+
+
+def _rest_of_term(failed: Election, now: datetime) -> datetime | None:
+    """The term a re-called election fills: that of the delegates still sitting, or of the failed election.
+
+    None, a full term from certification, when that term has no end still ahead.
+    """
+    ends: list[datetime | None] = [failed.term_ends_at]
+    if failed.kind == Election.Kind.DELEGATES:
+        sitting = Seat.objects.filter(from_council=failed.council_id, ended_at__isnull=True)
+        ends = list(sitting.values_list("term_ends_at", flat=True)) or ends
+    ahead = [e for e in ends if e is not None and e > now]
+    return min(ahead) if ahead and len(ahead) == len(ends) else None

@@ -15,6 +15,9 @@ from councils.federation.models import Council, Federation, Membership, Office, 
 from councils.live.publish import publish_on_commit
 from councils.record.actions import append_entry
 
+# Why a seat or office ends with the seat its holder held it through (`end_held_through`).
+SEAT_LOST = "seat_lost"
+
 
 def _moment(at: datetime | None) -> str | None:
     """When a term ends, as the record writes times; None for a post held with no end."""
@@ -218,6 +221,38 @@ def end_seat(*, seat: Seat, reason: str, actor: User | None, now: datetime) -> N
     )
     publish_on_commit(f"council-{seat.council.uuid}", {"type": "delegates.changed"})
     publish_on_commit(f"council-{seat.from_council.uuid}", {"type": "delegates.changed"})
+
+
+def end_held_through(*, seat: Seat, actor: User | None, now: datetime) -> list[Seat | Office]:
+    """End, as lost with `seat` (`seat_lost`), what its holder held through it; return what ended.
+
+    A delegate sitting in a council is one of its members through that seat alone: the offices
+    they hold in it and the seats it sends further up end with the seat, and so on up the tree.
+    Runs inside the action that ended `seat`.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("end_held_through runs inside the action that ended the seat")
+    ended: list[Seat | Office] = []
+    offices = list(
+        Office.objects.select_for_update(of=("self",))
+        .select_related("council", "user")
+        .filter(council=seat.council_id, user=seat.user_id, ended_at__isnull=True)
+        .order_by("id")
+    )
+    for office in offices:
+        vacate_office(office=office, reason=SEAT_LOST, actor=actor, now=now)
+        ended.append(office)
+    higher = list(
+        Seat.objects.select_for_update(of=("self",))
+        .select_related("council", "from_council", "user")
+        .filter(from_council=seat.council_id, user=seat.user_id, ended_at__isnull=True)
+        .order_by("id")
+    )
+    for above in higher:
+        end_seat(seat=above, reason=SEAT_LOST, actor=actor, now=now)
+        ended.append(above)
+        ended.extend(end_held_through(seat=above, actor=actor, now=now))
+    return ended
 
 
 def fill_office(

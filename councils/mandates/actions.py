@@ -10,7 +10,6 @@ leaves empty.
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -42,7 +41,6 @@ from councils.mandates.models import (
     RecallSigner,
     ReportDue,
 )
-from councils.mandates.rules import remainder_of_term
 from councils.record.actions import append_entry
 
 if TYPE_CHECKING:
@@ -304,49 +302,6 @@ def expire_recall_petitions(*, now: datetime) -> int:
     return len(expired)
 
 
-def _call_byelections(*, ended: Iterable[Seat | Office], now: datetime) -> list[Election]:
-    """Call, as the rules, a by-election for each council left with empty seats and each emptied office.
-
-    Each fills the rest of the vacated term, not a new one.
-    """
-    ended = list(ended)
-    electing: dict[int, Council] = {}
-    vacated: dict[int, list[Seat]] = defaultdict(list)
-    for seat in ended:
-        if isinstance(seat, Seat):
-            electing.setdefault(seat.from_council_id, seat.from_council)
-            vacated[seat.from_council_id].append(seat)
-    called = []
-    for council in sorted(electing.values(), key=lambda c: c.pk):
-        sitting = Seat.objects.filter(from_council=council, ended_at__isnull=True).count()
-        # A council that shrank since its last election may already have as many delegates as it now sends.
-        if federation_queries.delegate_seats_for(child=council) > sitting:
-            called.append(
-                election_actions.call_election(
-                    actor=None,
-                    council=council,
-                    kind=Election.Kind.DELEGATES,
-                    is_by_election=True,
-                    term_ends_at=remainder_of_term(council, vacated[council.pk], now),
-                    now=now,
-                )
-            )
-    for office in ended:
-        if isinstance(office, Office) and office.role in election_actions.ELECTABLE_ROLES:
-            called.append(
-                election_actions.call_election(
-                    actor=None,
-                    council=office.council,
-                    kind=Election.Kind.OFFICE,
-                    role=office.role,
-                    is_by_election=True,
-                    term_ends_at=remainder_of_term(office.council, [office], now),
-                    now=now,
-                )
-            )
-    return called
-
-
 def _moot_petitions(*, seats: Iterable[Seat] = (), offices: Iterable[Office] = (), now: datetime) -> None:
     live = RecallPetition.objects.select_for_update(of=("self",)).filter(status=RecallPetition.Status.OPEN)
     for petition in live.filter(seat__in=list(seats)) | live.filter(office__in=list(offices)):
@@ -357,26 +312,13 @@ def _moot_petitions(*, seats: Iterable[Seat] = (), offices: Iterable[Office] = (
 
 def _vacate_seat(*, seat: Seat, reason: str, actor: User | None, now: datetime) -> list[Seat | Office]:
     """End a seat and everything held through it: offices in that council and seats it sent further up."""
-    ended: list[Seat | Office] = [seat]
     federation_actions.end_seat(seat=seat, reason=reason, actor=actor, now=now)
-    offices = list(
-        Office.objects.select_for_update(of=("self",))
-        .select_related("council", "user")
-        .filter(council=seat.council, user=seat.user, ended_at__isnull=True)
-        .order_by("id")
+    ended: list[Seat | Office] = [seat, *federation_actions.end_held_through(seat=seat, actor=actor, now=now)]
+    _moot_petitions(
+        seats=[s for s in ended if isinstance(s, Seat)],
+        offices=[o for o in ended if isinstance(o, Office)],
+        now=now,
     )
-    for office in offices:
-        federation_actions.vacate_office(office=office, reason="seat_lost", actor=actor, now=now)
-        ended.append(office)
-    higher = list(
-        Seat.objects.select_for_update(of=("self",))
-        .select_related("council", "from_council", "user")
-        .filter(from_council=seat.council, user=seat.user, ended_at__isnull=True)
-        .order_by("id")
-    )
-    for above in higher:
-        ended.extend(_vacate_seat(seat=above, reason="seat_lost", actor=actor, now=now))
-    _moot_petitions(seats=[s for s in ended if isinstance(s, Seat)], offices=offices, now=now)
     return ended
 
 
@@ -413,7 +355,7 @@ def on_recall_decided(*, motion: Motion, result: VoteResult, now: datetime) -> N
     else:
         petition.status = RecallPetition.Status.KEPT
     petition.save(update_fields=["status", "closed_at"])
-    byelections = _call_byelections(ended=ended, now=now)
+    byelections = election_actions.call_byelections(ended=ended, now=now)
     append_entry(
         event="recall.decided",
         actor=None,
@@ -479,7 +421,7 @@ def vacate_all_held(
         federation_actions.vacate_office(office=office, reason=reason, actor=None, now=now)
         ended.append(office)
     _moot_petitions(offices=offices, now=now)
-    return ended, _call_byelections(ended=ended, now=now)
+    return ended, election_actions.call_byelections(ended=ended, now=now)
 
 
 @transaction.atomic
@@ -494,7 +436,7 @@ def resign_seat(*, actor: User, seat: Seat, now: datetime) -> list[Seat | Office
     if seat.ended_at is not None:
         raise ConflictError("This seat has already ended.")
     ended = _vacate_seat(seat=seat, reason="resigned", actor=actor, now=now)
-    _call_byelections(ended=ended, now=now)
+    election_actions.call_byelections(ended=ended, now=now)
     return ended
 
 

@@ -104,7 +104,7 @@ def test_the_rules_open_the_poll_when_nominations_close(termed):
     assert verify_genuine().problems == []
 
 
-def test_with_nobody_standing_the_election_fails_and_is_not_called_again(termed):
+def test_with_nobody_standing_the_election_fails_and_is_not_called_again_while_the_post_is_held(termed):
     [election] = actions.run_due_terms(now=DUE).called
     # A nomination never accepted does not stand.
     actions.nominate(actor=termed.erin, election=election, candidate=termed.frank, now=DUE)
@@ -113,9 +113,11 @@ def test_with_nobody_standing_the_election_fails_and_is_not_called_again(termed)
     [entry] = entries("election.failed")
     assert entry["actor"] is None and entry["payload"]["reason"] == "no_candidates"
     assert actions.run_due_terms(now=NOMINATIONS_CLOSE + timedelta(days=1)).changed == 0
-    # At the term's end the chair goes all the same, and the failed election is not called again.
+    # At the term's end the chair goes all the same; the empty post's election is called again,
+    # as a by-election (tests/elections/test_vacancies.py), not as the ordinary one once more.
     run = actions.run_due_terms(now=TERM_END)
-    assert [o.user for o in run.ended] == [termed.alice] and run.called == []
+    assert [o.user for o in run.ended] == [termed.alice]
+    assert [(e.is_by_election, e.called_by) for e in run.called] == [(True, None)]
     assert not Office.objects.filter(council=termed.riverside, role="chair", ended_at__isnull=True).exists()
     assert verify_genuine().problems == []
 

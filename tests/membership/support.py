@@ -91,19 +91,28 @@ def seat(
             )
 
 
-def make_national_body(cast: Any, *, delegates: Iterable[User] | None = None) -> None:
+def make_national_body(
+    cast: Any, *, delegates: Iterable[User] | None = None, seats_below: bool = True
+) -> None:
     """Give the top council voters (alice, erin, frank, or `delegates`, from the city) and a chair (alice).
 
     A delegate must sit in the council that sends them, so they are seated up the chain from
-    Riverside; their seats below then reach the end of their term, leaving the district and the city
-    as they were, with the delegates sitting only in the top council.
+    Riverside. Without `seats_below` their seats in the district and the city are then ended
+    directly, as no action of the rules would (a seat's end takes what was held through it): the
+    delegates sit only in the top council, as a federation set up by hand might have them.
     """
     delegates = [cast.alice, cast.erin, cast.frank] if delegates is None else list(delegates)
     for council in (cast.riverside, cast.district, cast.city):
-        seat(cast, from_council=council, users=delegates, term_ends_at=None if council == cast.city else NOW)
-    with transaction.atomic():
-        for below in Seat.objects.filter(user__in=delegates, council__in=[cast.district, cast.city]):
-            federation_actions.end_seat(seat=below, reason="term_ended", actor=None, now=NOW)
+        seat(
+            cast,
+            from_council=council,
+            users=delegates,
+            term_ends_at=None if seats_below or council == cast.city else NOW,
+        )
+    if not seats_below:
+        with transaction.atomic():
+            for below in Seat.objects.filter(user__in=delegates, council__in=[cast.district, cast.city]):
+                federation_actions.end_seat(seat=below, reason="term_ended", actor=None, now=NOW)
     federation_actions.appoint_founding_officer(
         actor=None, council=cast.national, user=cast.alice, role=Office.Role.CHAIR, now=NOW
     )

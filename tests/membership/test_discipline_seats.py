@@ -150,7 +150,7 @@ def test_reinstatement_on_appeal_restores_no_seat_but_the_member_may_stand_again
 
 def test_a_seat_held_higher_up_without_one_below_ends_too(cast):
     adopt(cast)
-    make_national_body(cast)
+    make_national_body(cast, seats_below=False)
     case = actions.bring_charges(
         actor=cast.bob,
         membership=Membership.objects.get(user=cast.erin),
@@ -239,7 +239,7 @@ def test_leaving_ends_a_seat_higher_up_but_not_an_office_outside_the_council(cas
     """Erin sits in the national congress for the city without a seat in the city, and is Harbour Works'
     secretary: leaving Riverside ends the first, which she held as a member under the city, not the second."""
     adopt(cast)
-    make_national_body(cast)
+    make_national_body(cast, seats_below=False)
     harbour = federation_actions.appoint_founding_officer(
         actor=None, council=cast.harbour, user=cast.erin, role=Office.Role.SECRETARY, now=NOW
     )

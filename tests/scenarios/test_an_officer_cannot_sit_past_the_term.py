@@ -106,3 +106,54 @@ def test_an_officer_cannot_sit_past_the_term(cast, monkeypatch):
         clock, TERM_END + timedelta(hours=1)
     )
     assert verify_genuine().problems == []
+
+
+def test_a_post_is_not_left_empty_for_ever(cast, monkeypatch):
+    clock = {"now": NOW}
+    monkeypatch.setattr(timezone, "now", lambda: clock["now"])
+    # Alice chairs Riverside Depot for a year; there is no election officer. Nobody stands to follow her.
+    with transaction.atomic():
+        federation_actions.vacate_office(
+            office=Office.objects.get(council=cast.riverside, role="chair"),
+            reason="resigned",
+            actor=cast.alice,
+            now=NOW,
+        )
+    federation_actions.appoint_founding_officer(
+        actor=None, council=cast.riverside, user=cast.alice, role="chair", term_ends_at=TERM_END, now=NOW
+    )
+    base = "/api/v1/elections"
+
+    # 1. The rules call the election thirty days before her term ends; nobody stands, and it fails.
+    assert "called 1" in run_terms(clock, TERM_END - timedelta(days=30))
+    assert "failed 1" in run_terms(clock, TERM_END - timedelta(days=16))
+    assert entry("election.failed")["payload"]["reason"] == "no_candidates"
+
+    # 2. Her term ends all the same, and the chair is empty: nobody is left who could call an election.
+    # Fourteen days have passed since the failure, so the rules call it again themselves.
+    assert "Ended 1 term(s); called 1" in run_terms(clock, TERM_END)
+    assert not Office.objects.filter(council=cast.riverside, role="chair", ended_at__isnull=True).exists()
+    again = Election.objects.filter(council=cast.riverside, role="chair").latest("called_at")
+    called = entry("election.called")
+    assert called["actor"] is None and called["payload"]["is_by_election"] is True
+    assert called["payload"]["after_failure"] != called["payload"]["election"]
+    shown = cast.api(cast.bob).get(f"{base}/{again.uuid}").json()
+    assert shown["called_by_rules"] is True and shown["nominations_close_at"] is not None
+
+    # 3. This time Erin stands; the rules open the poll when nominations close, and members vote.
+    nominated = post(
+        cast.api(cast.erin), f"{base}/{again.uuid}/nominations", {"candidate": str(cast.erin.uuid)}
+    )
+    assert nominated.status_code == 201, nominated.content
+    assert "opened 1" in run_terms(clock, TERM_END + timedelta(days=14))
+    again.refresh_from_db()
+    erin = again.candidacies.get().uuid
+    for voter in (cast.bob, cast.erin, cast.frank):
+        cast_ = post(cast.api(voter), f"{base}/{again.uuid}/ballot", {"approvals": [str(erin)]})
+        assert cast_.status_code == 201, cast_.content
+
+    # 4. At the poll's close the rules count it, certify it and seat Erin for a full term.
+    assert "closed 1, certified 1" in run_terms(clock, again.closes_at)
+    chair = Office.objects.get(council=cast.riverside, role="chair", ended_at__isnull=True)
+    assert (chair.user, chair.term_ends_at) == (cast.erin, add_months(again.closes_at, 12))
+    assert verify_genuine().problems == []

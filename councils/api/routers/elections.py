@@ -79,8 +79,9 @@ class ElectionOut(Schema):
         "the next term when no officer called one before the term's end drew near"
     )
     nominations_close_at: datetime | None = Field(
-        description="in the election the rules called for the next term, when nominations close and the "
-        "rules open the poll (unless an officer opened it sooner); null in any other"
+        description="in an election the rules run themselves (the election for the next term, or one "
+        "called again for a post its failed election left empty), when nominations close and the rules "
+        "open the poll (unless an officer opened it sooner); null in any other"
     )
     opened_at: datetime | None
     closes_at: datetime | None = Field(

@@ -2973,3 +2973,169 @@ def _failed_before_opening(replay: Replay, item: Item, uuid: str, election: dict
                 item, f"{name} failed for want of candidates, but {_words(standing)} had accepted to stand"
             )
     election["failed"] = True
+
+
+# A post left empty: the rules call again the election that failed to fill it (docs/elections.md).
+
+
+def _post_of_call(item: Item) -> str:
+    p = item.payload
+    if p.get("kind") == "delegates":
+        return _post(item.council, "delegates", "")
+    return _post(item.council, "office", p.get("role"))
+
+
+@rule("election.called")
+def _called_again(replay: Replay, item: Item) -> None:
+    """A by-election the rules run themselves follows its post's last election, failed long enough ago.
+
+    The post must still be empty: nobody holds the office, or fewer delegates sit than the seats
+    the failed election was to fill left room for. Then remember the call as its post's last election.
+    """
+    p = item.payload
+    uuid, post = p.get("election"), _post_of_call(item)
+    held = sum(1 for t in replay.table("terms").values() if t["post"] == post)
+    after = p.get("after_failure")
+    name = _election_name(p, str(uuid))
+    if after is not None:
+        _check_called_again(replay, item, name, post, held, str(after))
+    elif item.actor is None and p.get("is_by_election") is True and p.get("nominations_close_at") is not None:
+        replay.problem(
+            item, f"{name} is a by-election the rules run themselves, but follows no failed election"
+        )
+    called = p.get("seats")
+    seats = called if isinstance(called, int) else 0
+    replay.table("post_elections")[str(uuid)] = {
+        "post": post,
+        # The places the post had: those the election fills, with the holders a by-election leaves.
+        "size": seats + held if p.get("is_by_election") is True else seats,
+        "ended_at": None,
+        "failed_at": None,
+    }
+    replay.table("post_last_election")[post] = str(uuid)
+
+
+def _check_called_again(replay: Replay, item: Item, name: str, post: str, held: int, after: str) -> None:
+    p = item.payload
+    failed = replay.table("post_elections").get(after)
+    if item.actor is not None or p.get("is_by_election") is not True:
+        replay.problem(
+            item, f"{name} names a failed election to call again, but is not a by-election of the rules"
+        )
+        return
+    if failed is None:
+        replay.note("some elections the rules called again failed in entries you may not read: not checked")
+        return
+    if failed["post"] != post or replay.table("post_last_election").get(post) != after:
+        replay.problem(
+            item,
+            f"{name} was called by the rules again after election {after}, "
+            "which was not the last election of its post",
+        )
+        return
+    if failed["failed_at"] is None:
+        replay.problem(
+            item, f"{name} was called by the rules again after election {after}, which had not failed"
+        )
+        return
+    days, called_at = _term_setting(replay, item, "term_nomination_days"), _time(item.at)
+    if type(days) is not int:
+        replay.note("some elections the rules called again name a constitution you may not read: not checked")
+    elif called_at is None or called_at < failed["failed_at"] + timedelta(days=days):
+        replay.problem(
+            item,
+            f"{name} was called by the rules at {item.at}, less than {days} days after election {after} "
+            f"failed at {_moment(failed['failed_at'])}",
+        )
+    seats = p.get("seats")
+    if p.get("kind") != "delegates" and held:
+        replay.problem(item, f"{name} was called by the rules again for an office that was not empty")
+    elif type(seats) is not int or held + seats > failed["size"]:
+        replay.problem(
+            item,
+            f"{name} was called by the rules again for {seats} seat(s), but {held} of the "
+            f"{failed['size']} its post had are held",
+        )
+
+
+@rule("election.closed", "election.failed")
+def _post_election_ended(replay: Replay, item: Item) -> None:
+    """When an election's poll closed, or it failed before one: the time its failure counts from."""
+    election = replay.table("post_elections").get(str(item.payload.get("election")))
+    if election is None:
+        return
+    election["ended_at"] = election["ended_at"] or _time(item.at)
+    if item.event == "election.failed":
+        election["failed_at"] = election["ended_at"]
+
+
+# What a delegate holds through a seat ends with it, unless the same action seats them again.
+
+
+@rule("delegate.seated")
+def _holder_seated(replay: Replay, item: Item) -> None:
+    p = item.payload
+    replay.table("held_seats")[str(p.get("seat"))] = {
+        "holder": p.get("delegate"),
+        "council": item.council,
+        "from_council": p.get("from_council"),
+    }
+
+
+@rule("office.filled", "office.founding_filled")
+def _holder_filled(replay: Replay, item: Item) -> None:
+    p = item.payload
+    replay.table("held_offices")[str(p.get("office"))] = {"holder": p.get("holder"), "council": item.council}
+
+
+@rule("office.vacated")
+def _holder_vacated(replay: Replay, item: Item) -> None:
+    replay.table("held_offices").pop(str(item.payload.get("office")), None)
+
+
+@rule("delegate.unseated")
+def _holder_unseated(replay: Replay, item: Item) -> None:
+    """Remember a seat that ended, to check once its action is over that what it carried ended too."""
+    seat = replay.table("held_seats").pop(str(item.payload.get("seat")), None)
+    if seat is not None:
+        replay.table("seats_lost").setdefault(item.at, []).append({**seat, "seat": item.payload.get("seat")})
+
+
+@rule("*")
+def _held_through_lost_seat(replay: Replay, item: Item) -> None:
+    """Once an entry of a later time shows the action over: nothing is held through a seat that ended.
+
+    A delegate is a member of the council they sit in through their seat alone, so their offices
+    there and the seats it sends further up end with it (`seat_lost`), unless the same action seated
+    them again for the same council (elected again). Checked when a later entry is read.
+    """
+    lost = replay.table("seats_lost")
+    for at in [at for at in lost if at != item.at]:
+        for seat in lost.pop(at):
+            holder, council = seat["holder"], seat["council"]
+            held_seats = replay.table("held_seats")
+            if any(
+                s["holder"] == holder
+                and s["council"] == council
+                and s["from_council"] == seat["from_council"]
+                for s in held_seats.values()
+            ):
+                continue
+            kept = sorted(
+                [
+                    f"office {o}"
+                    for o, h in replay.table("held_offices").items()
+                    if h["holder"] == holder and h["council"] == council
+                ]
+                + [
+                    f"seat {s}"
+                    for s, h in held_seats.items()
+                    if h["holder"] == holder and h["from_council"] == council
+                ]
+            )
+            if kept:
+                replay.problem(
+                    item,
+                    f"delegate seat {seat['seat']} ended at {at}, but {', '.join(kept)}, held through it, "
+                    "did not end with it",
+                )

@@ -1,0 +1,140 @@
+"""The verifier checks that the rules call again only an empty post's failed election, and not too soon,
+and that nothing stays held through a seat that ended."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from councils.core.ledger.encoding import format_time
+from councils.elections import actions
+from councils.federation import actions as federation_actions
+from councils.federation.models import Office
+from tests.elections.test_terms import TERM_END
+from tests.elections.test_vacancies import (
+    AGAIN,
+    FAILED_AT,
+    chair_election_fails,
+    elect_riverside_delegates,
+    erin_holds_above,
+    test_delegate_seats_a_by_election_failed_to_fill_are_called_again,
+)
+from tests.record.support import documents, find, verify_forged
+
+
+def problems(docs) -> list[str]:
+    return verify_forged(docs).problems
+
+
+def called_again(docs) -> dict:
+    return [d for d in docs if d["event"] == "election.called" and "after_failure" in d["payload"]][-1]
+
+
+def test_an_election_the_rules_called_again_checks_out(cast):
+    chair_election_fails(cast)
+    actions.run_due_terms(now=AGAIN)
+    assert problems(documents()) == []
+
+
+def test_an_election_called_again_too_soon_after_the_failure_is_caught(cast):
+    chair_election_fails(cast)
+    actions.run_due_terms(now=AGAIN)
+    docs = documents()
+    called_again(docs)["at"] = format_time(AGAIN - timedelta(days=1))
+    found = problems(docs)
+    assert any(
+        "less than 14 days after election" in p and FAILED_AT.isoformat().replace("+00:00", "Z") in p
+        for p in found
+    ), found
+
+
+def test_an_office_called_again_while_it_was_held_is_caught(cast):
+    from tests.elections.test_terms import chair_with_term
+
+    chair_with_term(cast)
+    assert actions.run_due_terms(now=TERM_END - timedelta(days=30)).called
+    assert actions.run_due_terms(now=TERM_END - timedelta(days=16)).failed
+    assert actions.run_due_terms(now=TERM_END).called
+    docs = documents()
+    assert problems(docs) == []
+    # Put the call before the chair's term ended: it calls again a post still held.
+    call = docs.pop(docs.index(called_again(docs)))
+    docs.insert(find(docs, "office.vacated", 1), call)
+    found = problems(docs)
+    assert any("called by the rules again for an office that was not empty" in p for p in found), found
+
+
+def test_a_call_again_after_an_election_that_was_not_the_posts_last_is_caught(cast):
+    first = chair_election_fails(cast)
+    actions.run_due_terms(now=AGAIN)
+    actions.run_due_terms(now=AGAIN + timedelta(days=14))
+    actions.run_due_terms(now=AGAIN + timedelta(days=28))
+    docs = documents()
+    assert problems(docs) == []
+    called_again(docs)["payload"]["after_failure"] = str(first.uuid)
+    found = problems(docs)
+    assert any("which was not the last election of its post" in p for p in found), found
+
+
+def test_a_by_election_the_rules_run_after_no_failure_is_caught(cast):
+    chair_election_fails(cast)
+    actions.run_due_terms(now=AGAIN)
+    docs = documents()
+    del called_again(docs)["payload"]["after_failure"]
+    found = problems(docs)
+    assert any("a by-election the rules run themselves, but follows no failed election" in p for p in found)
+
+
+def test_more_delegate_seats_called_again_than_are_empty_is_caught(cast):
+    test_delegate_seats_a_by_election_failed_to_fill_are_called_again(cast)
+    docs = documents()
+    assert problems(docs) == []
+    called_again(docs)["payload"]["seats"] = 2
+    found = problems(docs)
+    assert any("for 2 seat(s), but 1 of the 2 its post had are held" in p for p in found), found
+
+
+# Held through a seat that ended.
+
+
+def a_later_entry(cast) -> None:
+    """An entry of a later time: it shows the action that ended the seat over, so the check runs."""
+    federation_actions.appoint_founding_officer(
+        actor=None,
+        council=cast.harbour,
+        user=cast.dave,
+        role=Office.Role.SECRETARY,
+        now=TERM_END + timedelta(days=1),
+    )
+
+
+def test_what_stayed_held_through_a_seat_whose_term_ended_is_caught(cast):
+    chair, above = erin_holds_above(cast)
+    actions.run_due_terms(now=TERM_END)
+    a_later_entry(cast)
+    docs = documents()
+    assert problems(docs) == []
+    lost = [d for d in docs if d["payload"].get("reason") == "seat_lost"]
+    assert {d["event"] for d in lost} == {"office.vacated", "delegate.unseated"}
+    kept = [d for d in docs if d not in lost]
+    found = problems(kept)
+    seat = [d for d in docs if d["payload"].get("reason") == "term_ended"][-1]["payload"]["seat"]
+    assert any(
+        f"delegate seat {seat} ended at {format_time(TERM_END)}, but office {chair.uuid}, seat {above.uuid}, "
+        "held through it, did not end with it" in p
+        for p in found
+    ), found
+
+
+def test_a_delegate_said_to_be_elected_again_must_be_seated_again(cast):
+    chair, _ = erin_holds_above(cast)
+    elect_riverside_delegates(cast, cast.bob, cast.erin)
+    a_later_entry(cast)
+    docs = documents()
+    assert problems(docs) == []
+    seated = [
+        d for d in docs if d["event"] == "delegate.seated" and d["payload"]["delegate"] == str(cast.erin.uuid)
+    ][-1]
+    assert seated["payload"]["election"] is not None
+    seated["payload"]["from_council"] = str(cast.harbour.uuid)
+    found = problems(docs)
+    assert any(f"office {chair.uuid}" in p and "did not end with it" in p for p in found), found
