@@ -1,9 +1,7 @@
 """Background work for elections: closing the poll at its closing time, as motion votes are closed,
 and running the terms that end by themselves every few minutes (`run_terms`).
 
-Nothing else repeats in the worker, so each run of `run_terms` enqueues the next, and
-`manage.py serve` enqueues one at start when none is waiting (as the digests do). A run that finds
-nothing due does nothing, so an extra one is harmless; operators without the worker run
+Each run of `run_terms` enqueues the next (`councils.repeating`); operators without the worker run
 `manage.py run_due_terms` from cron instead.
 """
 
@@ -12,13 +10,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.utils import timezone
-from django_tasks import TaskResultStatus, task
-from django_tasks_db import DatabaseBackend
-from django_tasks_db.models import DBTaskResult
+from django_tasks import task
 
 from councils.core.errors import ConflictError
 from councils.elections.models import Election
 from councils.motions.tasks import run_at
+from councils.repeating import enqueue_unless_waiting
 
 
 @task()
@@ -62,18 +59,6 @@ def run_terms() -> int:
     return changed
 
 
-def _waiting() -> bool:
-    backend = run_terms.get_backend()
-    if not isinstance(backend, DatabaseBackend):
-        return False
-    return DBTaskResult.objects.filter(
-        task_path=run_terms.module_path, status=TaskResultStatus.READY
-    ).exists()
-
-
 def schedule_terms(*, at: datetime | None = None) -> bool:
     """Enqueue a run of the terms at `at` (now if None) unless one is already waiting; say if it did."""
-    if not run_terms.get_backend().supports_defer or _waiting():
-        return False
-    run_terms.using(run_after=at).enqueue()
-    return True
+    return enqueue_unless_waiting(run_terms, at=at)
