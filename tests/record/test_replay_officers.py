@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from councils.accounts import actions as account_actions
 from councils.elections import actions as election_actions
 from councils.federation import actions as federation_actions
-from councils.federation.models import Office
+from councils.federation.models import Council, Office
 from councils.meetings import actions as meeting_actions
 from councils.motions import actions as motion_actions
 from councils.record.verification import verify_database
@@ -192,3 +193,33 @@ def test_acts_of_the_rules_and_of_councils_the_reader_cannot_see_are_not_judged(
     verdict = verify_forged(docs)
     assert not [p for p in verdict.problems if "who was not the" in p]
     assert any(UNKNOWN in n for n in verdict.notes)
+
+
+def test_the_founding_officers_of_a_federation_founded_from_a_file_act_from_the_start(db, tmp_path):
+    """`init_federation` creates the councils and appoints their first officers, acting for nobody."""
+    from django.core.management import call_command
+
+    from councils.accounts.models import User
+    from tests.membership.test_commands import CSV_OK, TOML
+
+    (tmp_path / "constitution.toml").write_text(TOML)
+    (tmp_path / "members.csv").write_text(CSV_OK)
+    call_command("init_federation", "--from-file", str(tmp_path / "constitution.toml"), stdout=io.StringIO())
+    call_command("import_members", str(tmp_path / "members.csv"), stdout=io.StringIO())
+    nadia, omar = User.objects.get(username="nadia"), User.objects.get(username="omar")
+    north = Council.objects.get(name="North Depot")
+    meeting_actions.schedule_meeting(
+        actor=nadia, council=north, title="First", starts_at=STARTS, place="Depot", now=NOW
+    )
+    motion = motion_actions.table_motion(
+        actor=None, council=north, title="First", text="First vote.", now=NOW
+    )
+    motion_actions.open_vote(actor=nadia, motion=motion, now=NOW)
+    verdict = verify_genuine()
+    assert verdict.problems == [] and not any(UNKNOWN in n for n in verdict.notes)
+    docs = documents()
+    docs[find(docs, "meeting.scheduled")]["actor"] = str(omar.uuid)
+    [problem] = _officer_problems(docs)
+    assert problem.endswith(
+        f"by {omar.uuid}, who was not the chair or secretary of council {north.uuid} at that moment"
+    )
