@@ -82,6 +82,8 @@ def create_council(
         council=council,
         payload={
             "council": str(council.uuid),
+            # The tree alone does not tell it: a federation may have several councils with no parent.
+            "federation": str(federation.uuid),
             "name": council.name,
             "kind": council.kind,
             "is_base": council.is_base,

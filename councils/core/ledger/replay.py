@@ -2797,6 +2797,10 @@ def _council_formed(replay: Replay, item: Item) -> None:
         replay.problem(item, problem)
 
 
+# Which federation each council is in, and who may act as an officer: rules of their own modules,
+# registered here with the others (they need `rule`, `Item` and `Replay`, defined above).
+from councils.core.ledger import federations, officers  # noqa: E402, F401
+
 # The log's own housekeeping.
 
 

@@ -20,6 +20,14 @@ def item(index: int, event: str, payload: dict[str, Any], actor: str | None = No
     return Item(index=index, event=event, actor=actor, council=COUNCIL, at="", payload=payload)
 
 
+def chaired() -> list[Item]:
+    """Council c-1 as the record creates it, with u-a its chair: the offices of its officers' acts known."""
+    return [
+        item(0, "council.created", {"council": COUNCIL, "is_base": True}),
+        item(0, "office.founding_filled", {"office": "o-chair", "role": "chair", "holder": "u-a"}),
+    ]
+
+
 def result(yes: int, no: int, abstain: int, outcome: str | None = None) -> dict[str, Any]:
     computed = vote_rules.compute_result(
         yes=yes, no=no, abstain=abstain, electorate=3, threshold="simple", quorum=None
@@ -489,7 +497,7 @@ def polled(
 
 @pytest.mark.parametrize("method", ["named", "secret"])
 def test_a_vote_closed_at_its_closing_time_replays_cleanly(method):
-    outcome = replay.replay(polled(method=method))
+    outcome = replay.replay([*chaired(), *polled(method=method)])
     assert outcome.problems == [] and outcome.notes == []
     # The rules close it at its time, and nothing is said of a close at or after it.
     assert messages(polled(method=method, closed_by=None)) == []
@@ -553,7 +561,7 @@ def test_a_vote_opened_without_a_closing_time_is_closed_by_hand_at_any_time():
         if closes_at is ...:
             del items[0].payload["closes_at"]
         items[1].at = "2027-03-01T09:00:00+00:00"
-        outcome = replay.replay(items)
+        outcome = replay.replay([*chaired(), *items])
         assert outcome.problems == [] and outcome.notes == []
 
 
@@ -571,7 +579,7 @@ def test_a_closing_time_the_rules_refuse_is_reported():
 def test_an_early_close_of_a_vote_that_does_not_say_its_electorate_is_noted():
     items = polled([("u-a", "yes")], closed_at=EARLY)
     del items[0].payload["electorate"]
-    outcome = replay.replay(items)
+    outcome = replay.replay([*chaired(), *items])
     assert outcome.problems == []
     assert outcome.notes == [
         "some votes do not say how many could vote: whether they closed early was not checked"
@@ -660,7 +668,7 @@ def test_an_opening_of_a_meeting_the_reader_cannot_place_is_not_judged():
 
 def session(*attended: str, with_council: bool = True) -> list[Item]:
     """Three voters; a meeting called with notice, opened on time; `attended` present; an item taken."""
-    base = named_vote([])[:4] if with_council else []
+    base = [*named_vote([])[:4], chaired()[1]] if with_council else []
     events = [
         ("meeting.scheduled", {"meeting": "mt", "title": "General", "starts_at": STARTS, "notice_hours": 48}),
         ("meeting.opened", {"meeting": "mt", "quorum": 1, "voters": 3}),

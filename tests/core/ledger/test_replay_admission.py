@@ -40,6 +40,7 @@ def admission(
     ).as_payload()
     return [
         doc("council.created", {"council": BASE, "is_base": True}, at=T0),
+        doc("office.founding_filled", {"office": "o-chair", "role": "chair", "holder": "u-a"}, at=T0),
         *[doc("member.founding_enrolled", {"membership": f"m-{u}", "member": u}, at=T0) for u in MEMBERS],
         doc("constitution.adopted", {"constitution": 1, "document": Constitution().to_document()}, at=T0),
         doc("motion.tabled", {"motion": "mo-1", "text": text}),

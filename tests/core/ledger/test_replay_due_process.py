@@ -115,6 +115,13 @@ def case_record(*, penalty: str = "expulsion", upheld: bool = True) -> list[Doc]
     docs = [
         doc("council.created", {"council": BASE, "is_base": True}, at=T0),
         doc("council.created", {"council": PARENT, "is_base": False}, at=T0, council=PARENT),
+        doc("office.founding_filled", {"office": "o-chair", "role": "chair", "holder": "u-a"}, at=T0),
+        doc(
+            "office.founding_filled",
+            {"office": "o-parent-chair", "role": "chair", "holder": "d-1"},
+            at=T0,
+            council=PARENT,
+        ),
         *[doc("member.founding_enrolled", {"membership": f"m-{u}", "member": u}, at=T0) for u in MEMBERS],
         *[
             doc("delegate.seated", {"seat": f"s-{d}", "delegate": d}, at=T0, council=PARENT)

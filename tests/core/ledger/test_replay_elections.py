@@ -61,6 +61,8 @@ def record(
     by_candidacy = {c["candidacy"]: c["person"] for c in CANDIDATES}
     return [
         doc("council.created", {"council": COUNCIL, "is_base": True}),
+        doc("office.founding_filled", {"office": "o-chair", "role": "chair", "holder": "u-a"}),
+        doc("office.founding_filled", {"office": "o-officer", "role": "election_officer", "holder": OFFICER}),
         *[doc("member.founding_enrolled", {"membership": f"m-{v}", "member": v}) for v in VOTERS],
         doc("election.called", {"election": ELECTION, "title": "Chair", "method": method, "seats": seats}),
         doc(

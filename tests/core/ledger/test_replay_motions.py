@@ -59,6 +59,11 @@ def closed(vote: str = "v", outcome: str = "adopted") -> list[Item]:
     ]
 
 
+def chair(holder: str = "u-alice") -> Item:
+    """The founding chair of the council, who opens, closes and forwards its votes."""
+    return entry("office.founding_filled", {"office": "o-chair", "role": "chair", "holder": holder})
+
+
 def messages(*items: Item | list[Item]) -> list[str]:
     flat = [i for part in items for i in (part if isinstance(part, list) else [part])]
     for index, item in enumerate(flat):
@@ -71,6 +76,7 @@ def test_a_motion_seconded_amended_voted_and_forwarded_replays_cleanly():
     assert (
         messages(
             council,
+            chair(),
             tabled(),
             seconded(),
             amendment(seconds_required=1),
@@ -199,14 +205,14 @@ def test_withdrawals_the_app_refuses_are_caught():
 def test_forwards_the_app_refuses_are_caught():
     council = entry("council.created", {"council": COUNCIL, "is_base": True, "parent": ABOVE})
     forward = entry("motion.forwarded", {"motion": "mo", "to_council": ABOVE, "to_motion": "up"}, "u-alice")
-    assert messages(council, tabled(seconds=0), forward) == [
+    assert messages(council, chair(), tabled(seconds=0), forward) == [
         "motion mo was forwarded though it was not adopted (seconded)"
     ]
-    assert messages(council, tabled(seconds=0, kind="admission"), forward) == [
+    assert messages(council, chair(), tabled(seconds=0, kind="admission"), forward) == [
         "motion mo of kind admission was forwarded; only ordinary motions are"
     ]
     top = entry("council.created", {"council": COUNCIL, "is_base": False, "parent": None})
-    assert messages(top, tabled(seconds=0), opened(), closed(), forward) == [
+    assert messages(top, chair(), tabled(seconds=0), opened(), closed(), forward) == [
         f"motion mo was forwarded to {ABOVE}, not the council above"
     ]
 
@@ -272,6 +278,6 @@ def test_a_vote_closed_twice_is_caught():
     # The second close neither counts again nor undoes the adoption: the motion is forwarded as adopted.
     council = entry("council.created", {"council": COUNCIL, "is_base": True, "parent": ABOVE})
     forward = entry("motion.forwarded", {"motion": "mo", "to_council": ABOVE, "to_motion": "up"}, "u-alice")
-    assert messages(council, tabled(seconds=0), opened(), closed(), again[-1], forward) == [
+    assert messages(council, chair(), tabled(seconds=0), opened(), closed(), again[-1], forward) == [
         "vote v was closed twice"
     ]

@@ -39,6 +39,7 @@ def federation(**changes: Any) -> list[Item]:
         item("constitution.adopted", {"constitution": 1, "document": {**CONSTITUTION, **changes}}),
         item("council.created", {"council": BASE, "is_base": True}),
         *[item("member.founding_enrolled", {"membership": f"m-{u}", "member": u}) for u in MEMBERS],
+        item("office.founding_filled", {"office": "o-chair", "role": "chair", "holder": "u-c"}),
     ]
 
 

@@ -1,0 +1,67 @@
+"""Each council's creation names its federation: the verifier holds a slate to its platform's federation."""
+
+from __future__ import annotations
+
+import uuid
+
+from councils.elections import actions as election_actions
+from councils.federation import actions as federation_actions
+from councils.federation.models import Council
+from councils.platforms import actions as platform_actions
+from councils.record.verification import verify_database
+from tests.conftest import NOW
+from tests.record.support import documents, find, verify_forged, verify_genuine
+
+
+def test_every_council_created_names_its_federation(cast):
+    created = [d for d in documents() if d["event"] == "council.created"]
+    assert len(created) == Council.objects.count() == 5
+    assert {d["payload"]["federation"] for d in created} == {str(cast.federation.uuid)}
+
+
+def test_a_slate_for_an_election_of_another_federation_is_caught(cast):
+    # Rank and File is a platform of the demo federation, with a genuine slate in Riverside's election.
+    election = election_actions.call_election(
+        actor=cast.alice, council=cast.riverside, kind="delegates", title="Delegates", now=NOW
+    )
+    election_actions.nominate(actor=cast.bob, election=election, candidate=cast.bob, now=NOW)
+    platform = platform_actions.found_platform(
+        actor=cast.bob, federation=cast.federation, name="Rank and File", statement="Unite.", now=NOW
+    )
+    platform_actions.run_slate(
+        actor=cast.bob,
+        platform=platform,
+        election_uuid=election.uuid,
+        title="Our slate",
+        candidates=[str(cast.bob.uuid)],
+        now=NOW,
+    )
+    assert not [p for p in verify_genuine().problems if "federation" in p]
+    docs = documents()
+    # A server that claims Riverside is a council of another federation.
+    other = str(uuid.uuid4())
+    docs[find(docs, "council.created", 3)]["payload"]["federation"] = other
+    problems = [p for p in verify_forged(docs).problems if "federation" in p]
+    assert problems == [
+        f"Rule broken at entry {find(docs, 'platform.slate_published')}: platform {platform.uuid}'s slate is "
+        f'for election "{election.title}" ({election.uuid}) of council {cast.riverside.uuid}, which is in '
+        f"federation {other}, not the platform's federation {cast.federation.uuid}."
+    ]
+    # Written before `council.created` named its federation: noted, not judged.
+    del docs[find(docs, "council.created", 3)]["payload"]["federation"]
+    verdict = verify_forged(docs)
+    assert not [p for p in verdict.problems if "federation" in p]
+    assert any("created before the record named their federation" in n for n in verdict.notes)
+
+
+def test_the_database_must_place_each_council_where_the_record_created_it(cast):
+    assert verify_database() == []
+    other = federation_actions.create_federation(actor=None, name="Other Federation", now=NOW)
+    Council.objects.filter(pk=cast.harbour.pk).update(federation=other)
+    Council.objects.filter(pk=cast.district.pk).update(parent=cast.national)
+    assert sorted(p for p in verify_database() if p.startswith("[councils]")) == sorted(
+        [
+            f"[councils] Council {cast.district.uuid} sits below another council than the record says.",
+            f"[councils] Council {cast.harbour.uuid} is in another federation than the record says.",
+        ]
+    )
