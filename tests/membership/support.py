@@ -10,7 +10,7 @@ import pytest
 from django.db import transaction
 
 from councils.accounts.models import User
-from councils.constitution.actions import adopt_initial_constitution
+from councils.constitution.actions import adopt_initial_constitution, propose_constitution_amendment
 from councils.constitution.models import ConstitutionVersion
 from councils.core.rules.constitution import UNSET_IN_OLDER_VERSIONS, Constitution
 from councils.elections import actions as election_actions
@@ -115,6 +115,19 @@ def make_national_body(
                 federation_actions.end_seat(seat=below, reason="term_ended", actor=None, now=NOW)
     federation_actions.appoint_founding_officer(
         actor=None, council=cast.national, user=cast.alice, role=Office.Role.CHAIR, now=NOW
+    )
+
+
+def propose_constitution_change(cast: Any, *, now: datetime = NOW) -> Any:
+    """Adopt a constitution and propose, as alice, the national body's change of `sponsors_required` to 3."""
+    adopt(cast)
+    make_national_body(cast)
+    return propose_constitution_amendment(
+        actor=cast.alice,
+        federation=cast.federation,
+        changes={"sponsors_required": 3},
+        explanation="",
+        now=now,
     )
 
 

@@ -8,12 +8,11 @@ import uuid
 import pytest
 from django.urls import reverse
 
-from councils.constitution import actions as constitution_actions
 from councils.core.errors import ConflictError
 from councils.mandates import actions as mandate_actions
 from councils.motions import actions
 from councils.motions.models import Motion
-from tests.membership.support import adopt, make_national_body
+from tests.membership.support import propose_constitution_change
 from tests.motions.conftest import NOW
 from tests.motions.test_cli import cli  # noqa: F401  (the fixture)
 
@@ -43,15 +42,7 @@ def test_a_motion_of_a_kind_the_rules_word_cannot_be_amended(cast, kind):
 
 
 def test_a_proposal_to_amend_the_constitution_cannot_be_amended(cast):
-    adopt(cast)
-    make_national_body(cast)
-    proposal = constitution_actions.propose_constitution_amendment(
-        actor=cast.alice,
-        federation=cast.federation,
-        changes={"sponsors_required": 3},
-        explanation="",
-        now=NOW,
-    )
+    proposal = propose_constitution_change(cast)
     motion = Motion.objects.get(uuid=proposal.motion_uuid)
     assert motion.state == "draft"
     with pytest.raises(ConflictError, match="Propose another amendment to the constitution instead"):

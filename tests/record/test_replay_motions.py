@@ -7,10 +7,9 @@ import hashlib
 
 import pytest
 
-from councils.constitution import actions as constitution_actions
 from councils.motions import actions
 from councils.motions.models import Motion
-from tests.membership.support import adopt, make_national_body
+from tests.membership.support import propose_constitution_change
 from tests.motions.conftest import LATER, NOW
 from tests.record.support import documents, find, verify_forged, verify_genuine
 
@@ -47,15 +46,7 @@ def test_a_debated_motion_replays_cleanly(cast):
 
 
 def test_an_amendment_to_a_proposal_to_amend_the_constitution_is_caught(cast):
-    adopt(cast)
-    make_national_body(cast)
-    proposal = constitution_actions.propose_constitution_amendment(
-        actor=cast.alice,
-        federation=cast.federation,
-        changes={"sponsors_required": 3},
-        explanation="",
-        now=NOW,
-    )
+    proposal = propose_constitution_change(cast)
     rules_motion = Motion.objects.get(uuid=proposal.motion_uuid)
     motion = actions.table_motion(
         actor=cast.alice, council=cast.national, title="Congress", text="Hold a congress.", now=NOW
