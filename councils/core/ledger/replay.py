@@ -3081,7 +3081,8 @@ def _post_emptied(replay: Replay, item: Item) -> None:
     """Remember the posts the action of this entry's time emptied: a holder's end, or a recount short.
 
     The entries of one action share their time; only the latest time is kept, as the rules call a
-    by-election in the action that emptied its post.
+    by-election in the action that emptied its post. A term that ended, or a holder an election
+    replaced, leaves its post to the ordinary election: the rules call no by-election for it.
     """
     p = item.payload
     post: str | None
@@ -3100,6 +3101,8 @@ def _post_emptied(replay: Replay, item: Item) -> None:
             post = election["post"]
         else:
             return
+    if p.get("reason") in (TERM_ENDED, "replaced"):
+        return
     emptied = replay.table("posts_emptied")
     if emptied.get("at") != item.at:
         emptied.update(at=item.at, posts=set(), unknown=False)

@@ -76,6 +76,13 @@ def test_a_by_election_called_at_another_time_or_for_another_post_is_caught():
     assert any(EMPTIED in p for p in found([*seat_recalled(), other]))
 
 
+def test_a_by_election_for_a_post_whose_term_ended_is_caught():
+    """A term's end leaves the post to the ordinary election: the rules call no by-election for it."""
+    ended = seat_recalled()
+    ended[1]["payload"]["reason"] = "term_ended"
+    assert any(EMPTIED in p for p in found([*ended, byelection()]))
+
+
 def test_a_by_election_whose_nominations_close_too_soon_is_caught():
     soon = byelection(nominations_close_at="2026-03-14T09:00:00.000000Z")
     assert any("less than 14 days later" in p for p in found([*seat_recalled(), soon]))
