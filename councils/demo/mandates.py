@@ -7,7 +7,8 @@
   collecting signatures.
 - Northgate Depot's members recall one of their delegates: the petition
   reaches the threshold, the vote opens by itself, the majority recalls, the
-  seat (and anything held through it) ends and a by-election is called.
+  seat (and anything held through it) ends and the rules call by-elections,
+  which members stand in and the rules run once nominations close.
 - Officers declare their pay; one declares more than the cap and is flagged.
 - Frank's agenda petition forces an item onto Riverside Depot's next agenda;
   dave's petition in Harbour Works is still collecting signatures.
@@ -24,6 +25,7 @@ from django.db import transaction
 
 from councils.accounts.models import User
 from councils.elections import actions as election_actions
+from councils.elections.models import Election
 from councils.federation import queries as fq
 from councils.federation.models import Council, Office, Seat
 from councils.mandates import actions
@@ -188,14 +190,14 @@ def _completed_recall(demo: Demo, when: datetime) -> None:
             motion_actions.cast_vote(actor=member, vote=vote, choice=choice, now=when + timedelta(days=2))
     assert vote.closes_at is not None
     motion_actions.close_vote(actor=None, vote=vote, now=vote.closes_at)
-    chair = _office(northgate, "chair").user
-    election_actions.call_election(
-        actor=chair,
-        council=northgate,
-        kind="delegates",
-        is_by_election=True,
-        now=vote.closes_at + timedelta(hours=2),
-    )
+    # The rules called the by-elections for the seat and for what its delegate held through it (the
+    # district's chair); they run them too. Members stand, so the poll opens when nominations close.
+    standing = vote.closes_at + timedelta(days=1)
+    for election in Election.objects.filter(called_by__isnull=True, called_at=vote.closes_at).order_by("pk"):
+        assert election.nominations_close_at is not None and election.nominations_close_at > standing
+        voters = [u for u in _voters(election.council) if u != seat.user]
+        for candidate in voters[:2]:
+            election_actions.nominate(actor=candidate, election=election, candidate=candidate, now=standing)
 
 
 def _pay(demo: Demo, when: datetime) -> None:
@@ -280,7 +282,8 @@ def _merged_by_vote(riverside: Council, when: datetime) -> None:
 def build_accountability(demo: Demo) -> None:
     """Mandates, a deviation, recalls (one done, one under way), declared pay and agenda petitions."""
     with transaction.atomic():
-        _completed_recall(demo, demo.now + timedelta(days=90))
+        # Recent enough that the by-elections it leaves are still taking nominations when the demo loads.
+        _completed_recall(demo, demo.now + timedelta(days=100))
         _mandate_deviation(demo, demo.now + timedelta(days=100))
         _pay(demo, demo.now + timedelta(days=104))
         _agenda_petitions(demo, demo.now + timedelta(days=108))

@@ -84,16 +84,17 @@ def call_election(
 ) -> Election:
     """Open nominations for the council's delegates to its parent, or for one of its offices.
 
-    `actor` None is the rules themselves: filling a vacancy (a by-election after a recall), or
-    calling the ordinary election for the next term when the term of the post's holders,
-    `post_term_ends_at`, ends within the constitution's `term_election_lead_days` or has ended
-    (`run_due_terms`). No officer is asked, so no officer can leave the post empty or keep it by
-    never calling an election. Nominations in the election for the next term close after
-    `term_nomination_days` (`nominations_close_at`); then the rules open the poll.
+    `actor` None is the rules themselves: filling a vacancy (a by-election after a recall, a
+    resignation, a loss of rights, a seat lost or a recount that left seats empty, in the action
+    that emptied the post), or calling the ordinary election for the next term when the term of the
+    post's holders, `post_term_ends_at`, ends within the constitution's `term_election_lead_days` or
+    has ended (`run_due_terms`). No officer is asked, so no officer can leave the post empty or keep
+    it by never calling an election. Nominations in every election the rules call close after
+    `term_nomination_days` (`nominations_close_at`); then the rules open the poll, or fail it when
+    nobody stands, and certify it, unless an officer does sooner.
 
     `after_failure` is the failed last election of a post still empty, which the rules call again
-    as a by-election they run to the end themselves, as they run the election for the next term
-    (`_call_again_after_failure`).
+    as a by-election (`_call_again_after_failure`).
     """
     constitution = constitution_queries.constitution_for(federation=council.federation_id)
     nominations_close_at = None
@@ -101,13 +102,15 @@ def call_election(
         if actor is not None or not is_by_election or after_failure.status != Election.Status.FAILED:
             raise RuntimeError("The rules call again, as a by-election, only a post whose election failed.")
         nominations_close_at = now + constitution.term_nomination
-    elif actor is None and not is_by_election:
-        if post_term_ends_at is None or post_term_ends_at > now + constitution.term_election_lead:
+    elif actor is None:
+        if not is_by_election and (
+            post_term_ends_at is None or post_term_ends_at > now + constitution.term_election_lead
+        ):
             raise RuntimeError(
                 "The rules call an ordinary election only for a term that ends within the lead time."
             )
-        # The rules run it to the end, so they set when its nominations close; a by-election they
-        # call is run by the council's officers, as before.
+        # The rules run every election they call to the end, so they set when its nominations close:
+        # a by-election for a post a recall or a resignation emptied may have lost whoever ran them.
         nominations_close_at = now + constitution.term_nomination
     elif actor is not None:
         permissions.require(actor, "call", council)

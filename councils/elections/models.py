@@ -57,8 +57,9 @@ class Election(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     called_at = models.DateTimeField()
-    # Set when the rules called the election for the next term: nominations close then, and the rules
-    # open the poll unless an officer opened it sooner (`actions.run_due_terms`). Empty otherwise.
+    # Set when the rules called the election: nominations close then, and the rules open the poll
+    # unless an officer opened it sooner (`actions.run_due_terms`). Empty when an officer called it,
+    # and in a by-election the rules called before they ran by-elections themselves (officers run it).
     nominations_close_at = models.DateTimeField(null=True, blank=True)
     opened_at = models.DateTimeField(null=True, blank=True)
     # When the poll closes, set at opening: no ballot after it, no officer's close before it

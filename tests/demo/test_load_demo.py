@@ -164,6 +164,21 @@ def test_demo_has_a_council_forming_that_dave_may_found(demo):
 
 
 @pytest.mark.django_db
+def test_the_rules_open_the_polls_of_the_by_elections_northgates_recall_left(demo):
+    """Members stand in them, so when their nominations close the rules open their polls, failing none."""
+    from councils.elections.actions import run_due_terms
+    from councils.elections.models import Election
+
+    waiting = list(Election.objects.filter(status="nominating", is_by_election=True).order_by("pk"))
+    assert {(e.council.name, e.role, e.called_by_rules) for e in waiting} == {
+        ("Northgate Depot", "", True),
+        ("Northgate District", "chair", True),
+    }
+    run = run_due_terms(now=max(e.nominations_close_at for e in waiting))
+    assert ([e.pk for e in run.opened], run.failed) == ([e.pk for e in waiting], [])
+
+
+@pytest.mark.django_db
 def test_the_rules_have_no_term_to_end_nor_election_to_run_at_load(demo):
     from django.utils import timezone
 

@@ -7,6 +7,7 @@ import pytest
 from django.db import transaction
 
 from councils.core.errors import ConflictError, InvalidInputError, PermissionDeniedError
+from councils.core.ledger.encoding import format_time
 from councils.core.rules.terms import TermRuleError, add_months
 from councils.core.tally import count
 from councils.core.tally.blt import parse_text
@@ -16,6 +17,7 @@ from councils.federation import actions as federation_actions
 from councils.federation.models import Membership, Office, Seat
 from councils.membership import actions as membership_actions
 from councils.record.models import Entry
+from tests.record.support import verify_genuine
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 # Every poll here opens at NOW and closes an hour later.
@@ -524,11 +526,11 @@ def test_the_rules_call_a_by_election_or_the_election_for_a_term_ending_soon(cas
         actor=None, council=cast.riverside, kind="delegates", is_by_election=True, now=NOW
     )
     assert election.called_by is None and election.seats == 1
-    # The council's officers run a by-election; the rules set no close of its nominations.
-    assert election.nominations_close_at is None
+    # The rules run the by-election they call, as every election they call: its nominations close.
+    assert election.nominations_close_at == NOW + timedelta(days=14)
     [called] = entries("election.called")
     assert called["actor"] is None and called["payload"]["is_by_election"] is True
-    assert called["payload"]["nominations_close_at"] is None
+    assert called["payload"]["nominations_close_at"] == format_time(NOW + timedelta(days=14))
     assert called["payload"]["constitution"] == 0 and "post_term_ends_at" not in called["payload"]
 
 
@@ -737,6 +739,9 @@ def test_delegate_seats_the_recount_cannot_fill_go_to_a_by_election(cast):
     by_election = Election.objects.get(is_by_election=True)
     assert (by_election.kind, by_election.seats, by_election.council) == ("delegates", 1, cast.riverside)
     assert by_election.term_ends_at == election.term_ends_at
+    # The rules run the by-election they called: its nominations close as those of any election they call.
+    assert by_election.nominations_close_at == NOW + timedelta(hours=2, days=14)
+    assert verify_genuine().problems == []
 
 
 def _nominated(cast):

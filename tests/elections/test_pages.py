@@ -400,7 +400,7 @@ def test_chair_opens_the_poll_with_its_closing_time_and_the_page_shows_it(cast, 
             False,
             b"sitting delegates keep their seats until a new election is certified, and never past the end",
         ),
-        (True, b"The rules call no new by-election by themselves"),
+        (True, b"if nobody does, the rules call it again themselves 14 days after this failure"),
     ],
 )
 def test_a_failed_election_says_nobody_was_elected_and_who_calls_the_next(cast, by_election, says):

@@ -219,3 +219,86 @@ def test_delegate_seats_a_by_election_failed_to_fill_are_called_again(cast):
     assert entries("election.called")[-1]["payload"]["after_failure"] == str(failed.uuid)
     assert format_time(again.nominations_close_at) == format_time(NOW + timedelta(days=29))
     assert verify_genuine().problems == []
+
+
+# A by-election the rules call after a recall, a resignation or a loss of rights: they run it too.
+
+
+def recall_the_chair(cast) -> Election:
+    """Riverside Depot recalls Alice, its chair and only officer who runs elections."""
+    from councils.mandates import actions as mandate_actions
+    from councils.motions import actions as motion_actions
+    from councils.motions.models import Vote
+
+    office = Office.objects.get(council=cast.riverside, role=Office.Role.CHAIR)
+    # One signature in four reaches the constitution's share: the recall vote opens at once.
+    petition = mandate_actions.start_recall(actor=cast.erin, office=office, now=NOW)
+    vote = Vote.objects.get(uuid=petition.vote_uuid)
+    for voter in (cast.erin, cast.frank):
+        motion_actions.cast_vote(actor=voter, vote=vote, choice="yes", now=NOW)
+    motion_actions.close_vote(actor=None, vote=vote, now=vote.closes_at)
+    assert not Office.objects.filter(
+        council=cast.riverside, role__in=("chair", "election_officer"), ended_at__isnull=True
+    ).exists()
+    return Election.objects.get(is_by_election=True, council=cast.riverside)
+
+
+def test_the_by_election_for_a_recalled_chair_is_run_by_the_rules(cast):
+    byelection = recall_the_chair(cast)
+    called_at = byelection.called_at
+    closes = called_at + timedelta(days=14)
+    assert (byelection.role, byelection.called_by, byelection.nominations_close_at) == ("chair", None, closes)
+    assert entries("election.called")[-1]["payload"]["nominations_close_at"] == format_time(closes)
+    erin = actions.nominate(actor=cast.erin, election=byelection, candidate=cast.erin, now=called_at)
+    assert actions.run_due_terms(now=closes - timedelta(seconds=1)).changed == 0
+    assert [e.pk for e in actions.run_due_terms(now=closes).opened] == [byelection.pk]
+    vote_in(cast, byelection, erin, closes)
+    # A by-election fills a vacancy: the rules certify it as soon as it is counted.
+    run = actions.run_due_terms(now=closes + timedelta(days=7))
+    assert [e.pk for e in run.closed] == [e.pk for e in run.certified] == [byelection.pk]
+    chair = Office.objects.get(council=cast.riverside, role="chair", ended_at__isnull=True)
+    assert chair.user == cast.erin
+    verdict = verify_genuine()
+    assert (verdict.problems, verdict.notes) == ([], [])
+
+
+def test_a_by_election_nobody_stands_in_fails_and_is_called_again(cast):
+    byelection = recall_the_chair(cast)
+    closes = byelection.called_at + timedelta(days=14)
+    [failed] = actions.run_due_terms(now=closes).failed
+    assert (failed.pk, failed.failure_reason) == (byelection.pk, "no_candidates")
+    [again] = actions.run_due_terms(now=closes + timedelta(days=14)).called
+    assert (again.role, again.is_by_election, again.called_by) == ("chair", True, None)
+    assert entries("election.called")[-1]["payload"]["after_failure"] == str(byelection.uuid)
+    assert verify_genuine().problems == []
+
+
+def test_an_officer_may_open_and_certify_the_rules_by_election_sooner(cast):
+    from councils.mandates import actions as mandate_actions
+
+    seat = Seat.objects.get(user=cast.bob, council=cast.district, ended_at__isnull=True)
+    mandate_actions.resign_seat(actor=cast.bob, seat=seat, now=NOW)
+    byelection = Election.objects.get(is_by_election=True, council=cast.riverside)
+    assert byelection.nominations_close_at == NOW + timedelta(days=14)
+    erin = actions.nominate(actor=cast.erin, election=byelection, candidate=cast.erin, now=NOW)
+    soon = NOW + timedelta(hours=1)
+    actions.open_voting(actor=cast.alice, election=byelection, closes_at=soon, now=NOW)
+    vote_in(cast, byelection, erin, NOW)
+    actions.close_election(actor=cast.alice, election=byelection, now=soon)
+    actions.certify_election(actor=cast.alice, election=byelection, now=soon)
+    assert Seat.objects.get(from_council=cast.riverside, ended_at__isnull=True).user == cast.erin
+    assert actions.run_due_terms(now=NOW + timedelta(days=14)).changed == 0
+    assert verify_genuine().problems == []
+
+
+def test_a_by_election_called_before_the_rules_ran_them_is_left_to_the_officers(cast):
+    from councils.mandates import actions as mandate_actions
+
+    seat = Seat.objects.get(user=cast.bob, council=cast.district, ended_at__isnull=True)
+    mandate_actions.resign_seat(actor=cast.bob, seat=seat, now=NOW)
+    byelection = Election.objects.get(is_by_election=True, council=cast.riverside)
+    Election.objects.filter(pk=byelection.pk).update(nominations_close_at=None)
+    actions.nominate(actor=cast.erin, election=byelection, candidate=cast.erin, now=NOW)
+    assert actions.run_due_terms(now=NOW + timedelta(days=60)).changed == 0
+    byelection.refresh_from_db()
+    assert byelection.status == "nominating"

@@ -16,6 +16,7 @@ from tests.elections.test_vacancies import (
     chair_election_fails,
     elect_riverside_delegates,
     erin_holds_above,
+    recall_the_chair,
     test_delegate_seats_a_by_election_failed_to_fill_are_called_again,
 )
 from tests.record.support import documents, find, verify_forged
@@ -138,3 +139,65 @@ def test_a_delegate_said_to_be_elected_again_must_be_seated_again(cast):
     seated["payload"]["from_council"] = str(cast.harbour.uuid)
     found = problems(docs)
     assert any(f"office {chair.uuid}" in p and "did not end with it" in p for p in found), found
+
+
+# A by-election the rules run fills a post emptied by the action that called it.
+
+
+def vacancy_call(docs) -> dict:
+    return [
+        d
+        for d in docs
+        if d["event"] == "election.called"
+        and d["payload"]["is_by_election"]
+        and d["actor"] is None
+        and "after_failure" not in d["payload"]
+    ][-1]
+
+
+def test_a_by_election_the_rules_run_after_a_recall_checks_out(cast):
+    recall_the_chair(cast)
+    docs = documents()
+    verdict = verify_forged(docs)
+    assert (verdict.problems, verdict.notes) == ([], [])
+
+
+def test_a_by_election_the_rules_run_called_apart_from_the_vacancy_is_caught(cast):
+    byelection = recall_the_chair(cast)
+    docs = documents()
+    vacancy_call(docs)["at"] = format_time(byelection.called_at + timedelta(days=1))
+    found = problems(docs)
+    assert any(
+        "a by-election the rules run themselves, but follows no failed election, "
+        "nor was its post emptied by the action that called it" in p
+        for p in found
+    ), found
+
+
+def test_a_by_election_the_rules_run_for_another_post_than_the_one_emptied_is_caught(cast):
+    recall_the_chair(cast)
+    docs = documents()
+    vacancy_call(docs)["payload"]["role"] = "secretary"
+    found = problems(docs)
+    assert any("nor was its post emptied by the action that called it" in p for p in found), found
+
+
+def test_a_by_election_the_rules_run_whose_nominations_close_too_soon_is_caught(cast):
+    byelection = recall_the_chair(cast)
+    docs = documents()
+    soon = format_time(byelection.called_at + timedelta(days=13))
+    vacancy_call(docs)["payload"]["nominations_close_at"] = soon
+    found = problems(docs)
+    assert any(f"with nominations closing at {soon}, less than 14 days later" in p for p in found), found
+
+
+def test_the_by_elections_the_rules_run_after_a_seat_lost_check_out(cast):
+    erin_holds_above(cast)
+    actions.run_due_terms(now=TERM_END)
+    docs = documents()
+    verdict = verify_forged(docs)
+    assert (verdict.problems, verdict.notes) == ([], [])
+    # Without the seat lost in the same action, nothing emptied the district's posts.
+    kept = [d for d in docs if d["payload"].get("reason") != "seat_lost"]
+    found = problems(kept)
+    assert len([p for p in found if "nor was its post emptied by the action that called it" in p]) == 2, found

@@ -51,7 +51,7 @@ def test_a_by_election_nobody_votes_in_fails_in_the_record_and_the_council_calls
     page = cast.client(cast.erin).get(f"/elections/{byelection.uuid}/").content.decode()
     assert "No ballots were cast: nobody was elected. The council may call a new election." in page
 
-    # 2. The seat stays empty and the rules do not call another by-election: the chair calls it.
+    # 2. The seat stays empty and the rules do not call another by-election at once: the chair calls it.
     assert not Seat.objects.filter(from_council=cast.riverside, user=cast.bob, ended_at__isnull=True).exists()
     assert Election.objects.filter(council=cast.riverside).count() == 1
     again = post(

@@ -79,9 +79,10 @@ class ElectionOut(Schema):
         "the next term when no officer called one before the term's end drew near"
     )
     nominations_close_at: datetime | None = Field(
-        description="in an election the rules run themselves (the election for the next term, or one "
-        "called again for a post its failed election left empty), when nominations close and the rules "
-        "open the poll (unless an officer opened it sooner); null in any other"
+        description="in an election the rules run themselves (every election they call: the election "
+        "for the next term, or a by-election for a post left empty), when nominations close and the "
+        "rules open the poll (unless an officer opened it sooner); null in an election an officer "
+        "called, and in a by-election the rules called before they ran by-elections themselves"
     )
     opened_at: datetime | None
     closes_at: datetime | None = Field(

@@ -2991,7 +2991,7 @@ def _post_of_call(item: Item) -> str:
 
 @rule("election.called")
 def _called_again(replay: Replay, item: Item) -> None:
-    """A by-election the rules run themselves follows its post's last election, failed long enough ago.
+    """A by-election the rules call again follows its post's last election, failed long enough ago.
 
     The post must still be empty: nobody holds the office, or fewer delegates sit than the seats
     the failed election was to fill left room for. Then remember the call as its post's last election.
@@ -3003,10 +3003,6 @@ def _called_again(replay: Replay, item: Item) -> None:
     name = _election_name(p, str(uuid))
     if after is not None:
         _check_called_again(replay, item, name, post, held, str(after))
-    elif item.actor is None and p.get("is_by_election") is True and p.get("nominations_close_at") is not None:
-        replay.problem(
-            item, f"{name} is a by-election the rules run themselves, but follows no failed election"
-        )
     called = p.get("seats")
     seats = called if isinstance(called, int) else 0
     replay.table("post_elections")[str(uuid)] = {
@@ -3071,6 +3067,97 @@ def _post_election_ended(replay: Replay, item: Item) -> None:
     election["ended_at"] = election["ended_at"] or _time(item.at)
     if item.event == "election.failed":
         election["failed_at"] = election["ended_at"]
+
+
+# A by-election the rules call for a post emptied by a recall, a resignation, a loss of rights, a
+# seat lost or a recount is called in the action that emptied it, and the rules run it too.
+
+
+@rule("delegate.seated")
+def _vacancy_seat(replay: Replay, item: Item) -> None:
+    """Remember whose delegates each seat is: an ending entry names the seat only."""
+    p = item.payload
+    replay.table("vacancy_seats")[str(p.get("seat"))] = _post(p.get("from_council"), "delegates", "")
+
+
+@rule("office.vacated", "delegate.unseated", "election.recounted")
+def _post_emptied(replay: Replay, item: Item) -> None:
+    """Remember the posts the action of this entry's time emptied: a holder's end, or a recount short.
+
+    The entries of one action share their time; only the latest time is kept, as the rules call a
+    by-election in the action that emptied its post. A term that ended, or a holder an election
+    replaced, leaves its post to the ordinary election: the rules call no by-election for it.
+    """
+    p = item.payload
+    post: str | None
+    if item.event == "office.vacated":
+        post = _post(item.council, "office", p.get("role"))
+    elif item.event == "delegate.unseated":
+        post = replay.table("vacancy_seats").pop(str(p.get("seat")), None)
+    else:
+        uuid = str(p.get("election"))
+        election = replay.table("post_elections").get(uuid)
+        seats = replay.table("elections").get(uuid, {}).get("seats")
+        elected = p.get("elected")
+        if election is None or type(seats) is not int or not isinstance(elected, list):
+            post = None
+        elif len(elected) < seats:
+            post = election["post"]
+        else:
+            return
+    if p.get("reason") in (TERM_ENDED, "replaced"):
+        return
+    emptied = replay.table("posts_emptied")
+    if emptied.get("at") != item.at:
+        emptied.update(at=item.at, posts=set(), unknown=False)
+    if post is None:
+        emptied["unknown"] = True
+    else:
+        emptied["posts"].add(post)
+
+
+@rule("election.called")
+def _called_for_a_vacancy(replay: Replay, item: Item) -> None:
+    """A by-election the rules run, not called again after a failure, fills a post emptied as it was called.
+
+    Its nominations close no sooner than `term_nomination_days` after the call, as in every
+    election the rules run. A by-election of the rules whose call names no close (called before the
+    rules ran by-elections) is left to the officers and not checked here.
+    """
+    p = item.payload
+    if (
+        item.actor is not None
+        or p.get("is_by_election") is not True
+        or p.get("after_failure") is not None
+        or p.get("nominations_close_at") is None
+    ):
+        return
+    name = _election_name(p, str(p.get("election")))
+    emptied = replay.table("posts_emptied")
+    now = emptied.get("at") == item.at
+    if now and _post_of_call(item) in emptied["posts"]:
+        pass
+    elif now and emptied["unknown"]:
+        replay.note(
+            "some by-elections the rules run fill seats filled or elections held in entries you may not "
+            "read: not checked"
+        )
+    else:
+        replay.problem(
+            item,
+            f"{name} is a by-election the rules run themselves, but follows no failed election, "
+            "nor was its post emptied by the action that called it",
+        )
+    days, called_at = _term_setting(replay, item, "term_nomination_days"), _time(item.at)
+    close = _time(p.get("nominations_close_at"))
+    if type(days) is not int:
+        replay.note("some by-elections the rules run name a constitution you may not read: not checked")
+    elif called_at is None or close is None or close < called_at + timedelta(days=days):
+        replay.problem(
+            item,
+            f"{name} was called by the rules at {item.at} with nominations closing at "
+            f"{p.get('nominations_close_at')}, less than {days} days later",
+        )
 
 
 # What a delegate holds through a seat ends with it, unless the same action seats them again.

@@ -98,6 +98,12 @@ def _context(
         "term_poll_days": constitution_for(federation=election.council.federation_id).term_poll_days
         if election.nominations_close_at and election.status == Election.Status.NOMINATING
         else None,
+        # After a failure, how long before the rules call an empty post's election again.
+        "term_nomination_days": constitution_for(
+            federation=election.council.federation_id
+        ).term_nomination_days
+        if election.status == Election.Status.FAILED and election.is_by_election
+        else None,
         "poll_min": polls.span(rules.election_poll_min) if rules else None,
         "poll_max": polls.span(rules.election_poll_max) if rules else None,
         "may_call": election.status == Election.Status.FAILED
