@@ -28,6 +28,7 @@ from councils.core.errors import ConflictError, DomainError, InvalidInputError, 
 from councils.core.ledger.encoding import format_time
 from councils.core.rules import ballots as rules
 from councils.core.rules import polls
+from councils.core.rules.constitution import Constitution
 from councils.core.tally import METHODS, count
 from councils.elections import permissions, queries
 from councils.elections.models import Ballot, Candidacy, Election, Elector, Participation, PendingBallot
@@ -1032,12 +1033,21 @@ class TermsRun:
     failed: list[Election] = field(default_factory=list)
     called: list[Election] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
+    constitutions: dict[int, Constitution] = field(default_factory=dict, repr=False)
 
     @property
     def changed(self) -> int:
         return sum(
             len(x) for x in (self.ended, self.closed, self.certified, self.opened, self.failed, self.called)
         )
+
+    def rules_of(self, council: Council) -> Constitution:
+        """The constitution in force in `council`'s federation, read once a run."""
+        if council.federation_id not in self.constitutions:
+            self.constitutions[council.federation_id] = constitution_queries.constitution_for(
+                federation=council.federation_id
+            )
+        return self.constitutions[council.federation_id]
 
 
 @transaction.atomic
@@ -1138,7 +1148,7 @@ def run_due_terms(*, now: datetime) -> TermsRun:
             if failed is not None:
                 run.failed.append(failed)
             continue
-        poll = constitution_queries.constitution_for(federation=election.council.federation_id).term_poll
+        poll = run.rules_of(election.council).term_poll
         opened = _try(
             run, election.title, open_voting, actor=None, election=election, closes_at=now + poll, now=now
         )
@@ -1198,27 +1208,19 @@ def _call_due_elections(
     councils = {
         c.pk: c for c in Council.objects.filter(pk__in={k[0] for k in posts}).select_related("parent")
     }
-    rules: dict[int, Any] = {}
     for key in sorted(posts):
         council_id, kind, role = key
         ends, count = posts[key]
         council = councils[council_id]
-        if council.federation_id not in rules:
-            rules[council.federation_id] = constitution_queries.constitution_for(
-                federation=council.federation_id
-            )
-        lead = rules[council.federation_id].term_election_lead
+        lead = run.rules_of(council).term_election_lead
         if ends > now + lead:
             continue
         ordinary = Election.objects.filter(council=council, kind=kind, role=role, is_by_election=False)
         # One under way, or one called for this term already (which may have failed): nothing to call.
         if ordinary.filter(Q(status__in=UNDER_WAY) | Q(called_at__gte=ends - lead)).exists():
             continue
-        called = _try(
+        _call(
             run,
-            f"the {role or 'delegates'} of {council.name}",
-            call_election,
-            actor=None,
             council=council,
             kind=kind,
             role=role,
@@ -1226,8 +1228,14 @@ def _call_due_elections(
             post_term_ends_at=ends,
             now=now,
         )
-        if called is not None:
-            run.called.append(called)
+
+
+def _call(run: TermsRun, *, council: Council, kind: str, role: str, **arguments: Any) -> None:
+    """Call, as the rules, the election of a post of `council`; a refusal is reported in `run`."""
+    what = f"the {role or 'delegates'} of {council.name}"
+    called = _try(run, what, call_election, actor=None, council=council, kind=kind, role=role, **arguments)
+    if called is not None:
+        run.called.append(called)
 
 
 def empty_places(*, election: Election) -> int:
@@ -1258,7 +1266,6 @@ def _call_again_after_failure(*, run: TermsRun, now: datetime) -> None:
     """
     failed = Election.objects.filter(status=Election.Status.FAILED).order_by("council_id", "kind", "role")
     posts = {_post_key(e) for e in failed.only("council_id", "kind", "role")}
-    rules: dict[int, Any] = {}
     for council_id, kind, role in sorted(posts):
         last = (
             Election.objects.filter(council_id=council_id, kind=kind, role=role)
@@ -1269,20 +1276,13 @@ def _call_again_after_failure(*, run: TermsRun, now: datetime) -> None:
         if last is None or last.status != Election.Status.FAILED or last.closed_at is None:
             continue
         council = last.council
-        if council.federation_id not in rules:
-            rules[council.federation_id] = constitution_queries.constitution_for(
-                federation=council.federation_id
-            )
-        if last.closed_at + rules[council.federation_id].term_nomination > now:
+        if last.closed_at + run.rules_of(council).term_nomination > now:
             continue
         places = empty_places(election=last)
         if places < 1:
             continue
-        called = _try(
+        _call(
             run,
-            f"the {role or 'delegates'} of {council.name}",
-            call_election,
-            actor=None,
             council=council,
             kind=kind,
             role=role,
@@ -1292,8 +1292,6 @@ def _call_again_after_failure(*, run: TermsRun, now: datetime) -> None:
             after_failure=last,
             now=now,
         )
-        if called is not None:
-            run.called.append(called)
 
 
 def _rest_of_term(failed: Election, now: datetime) -> datetime | None:
