@@ -71,6 +71,7 @@ def test_an_officer_cannot_sit_past_the_term(cast, monkeypatch):
     )
     page = cast.client(cast.bob).get(f"/elections/{election.uuid}/").content.decode()
     assert "by the rules, as the term of the post's holders ends" in page and "Nominations close" in page
+    assert "then the rules open a poll of 7 days," in page
 
     # 2. Members nominate: Erin stands.
     nominated = post(
