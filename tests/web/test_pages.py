@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
@@ -12,7 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from councils.federation import actions as fa
-from councils.federation.models import Council, Seat
+from councils.federation.models import Council, Office, Seat
 from councils.record.sequencer import SUMMARY_CACHE
 from tests.conftest import NOW, make_user
 from tests.personas import WEB, check, check_wrong_method
@@ -53,6 +53,15 @@ def test_council_page_shows_officers_delegates_and_councils_below(cast):
     riverside = cast.client(cast.bob).get(f"/councils/{cast.riverside.uuid}/").content.decode()
     assert "Alice Adeyemi" in riverside and "Chair" in riverside
     assert "Delegates to Eastside District" in riverside
+
+
+def test_council_page_says_when_each_term_ends(cast):
+    ends = datetime(2027, 7, 31, 12, 0, tzinfo=UTC)
+    Seat.objects.filter(user=cast.bob).update(term_ends_at=ends)
+    Office.objects.filter(user=cast.alice, council=cast.riverside).update(term_ends_at=ends)
+    riverside = cast.client(cast.bob).get(f"/councils/{cast.riverside.uuid}/").content.decode()
+    assert "Chair · term ends July 31, 2027" in riverside
+    assert "· term ends July 31, 2027</small></li>" in riverside.split("Delegates to Eastside District")[1]
 
 
 def test_delegates_councils_are_linked_only_for_who_may_open_them(cast):
