@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from councils.accounts.models import User
 from councils.accounts.queries import acting_user
-from councils.constitution.queries import constitution_for
+from councils.constitution import queries as constitution_queries
 from councils.core.errors import ConflictError, InvalidInputError, PermissionDeniedError
 from councils.core.rules import ballots as rules
 from councils.core.rules import polls
@@ -67,9 +67,14 @@ def _context(
     turnout = queries.count_turnout(election=election)
     may_run = permissions.can(user, "run", election)
     # The shortest and longest poll the constitution in force allows, told to whoever opens it.
+    tells_poll_span = whole and may_run and election.status == Election.Status.NOMINATING
+    # How long the poll the rules open lasts, told while nominations they called are open.
+    tells_rules_poll = bool(election.nominations_close_at) and election.status == Election.Status.NOMINATING
+    # After a failure, how long before the rules call an empty post's election again.
+    tells_recall_wait = election.status == Election.Status.FAILED and election.is_by_election
     rules = (
-        constitution_for(federation=election.council.federation_id)
-        if whole and may_run and election.status == Election.Status.NOMINATING
+        constitution_queries.constitution_for(federation=election.council.federation_id)
+        if tells_poll_span or tells_rules_poll or tells_recall_wait
         else None
     )
     return {
@@ -94,18 +99,10 @@ def _context(
         "has_voted": whole and queries.has_voted(user=user, election=election),
         "may_nominate": may_nominate,
         "may_run": may_run,
-        # How long the poll the rules open lasts, told while nominations they called are open.
-        "term_poll_days": constitution_for(federation=election.council.federation_id).term_poll_days
-        if election.nominations_close_at and election.status == Election.Status.NOMINATING
-        else None,
-        # After a failure, how long before the rules call an empty post's election again.
-        "term_nomination_days": constitution_for(
-            federation=election.council.federation_id
-        ).term_nomination_days
-        if election.status == Election.Status.FAILED and election.is_by_election
-        else None,
-        "poll_min": polls.span(rules.election_poll_min) if rules else None,
-        "poll_max": polls.span(rules.election_poll_max) if rules else None,
+        "term_poll_days": rules.term_poll_days if rules and tells_rules_poll else None,
+        "term_nomination_days": rules.term_nomination_days if rules and tells_recall_wait else None,
+        "poll_min": polls.span(rules.election_poll_min) if rules and tells_poll_span else None,
+        "poll_max": polls.span(rules.election_poll_max) if rules and tells_poll_span else None,
         "may_call": election.status == Election.Status.FAILED
         and permissions.can(user, "call", election.council),
         "nominees": told_apart(
@@ -184,7 +181,7 @@ def call_election(request: HttpRequest, council_id: UUID) -> HttpResponse:
         "council": council,
         "methods": [(m, METHOD_LABELS.get(m, m)) for m in METHODS],
         "roles": [(r, Office.Role(r).label) for r in ELECTABLE_ROLES],
-        "term_months": constitution_for(federation=council.federation_id).term_months,
+        "term_months": constitution_queries.constitution_for(federation=council.federation_id).term_months,
     }
     if request.method == "POST":
         data = request.POST
