@@ -6,6 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from councils.accounts.models import User
 from councils.core.errors import ConflictError, InvalidInputError
@@ -13,6 +14,7 @@ from councils.core.ledger.encoding import format_time
 from councils.federation import queries
 from councils.federation.models import Council, Federation, Membership, Office, Seat
 from councils.live.publish import publish_on_commit
+from councils.mandates.models import RecallPetition
 from councils.record.actions import append_entry
 
 # Why a seat or office ends with the seat its holder held it through (`end_held_through`).
@@ -214,6 +216,7 @@ def end_seat(*, seat: Seat, reason: str, actor: User | None, now: datetime) -> N
     seat.ended_at = now
     seat.ended_reason = reason
     seat.save(update_fields=["ended_at", "ended_reason"])
+    _moot_recalls(RecallPetition.objects.filter(seat=seat), now=now)
     append_entry(
         event="delegate.unseated",
         actor=actor,
@@ -284,6 +287,17 @@ def fill_office(
     return office
 
 
+def _moot_recalls(petitions: QuerySet[RecallPetition], *, now: datetime) -> None:
+    """Close as moot the recall petitions still collecting signatures against a seat or office that ended.
+
+    However it ended (a recall, a term's end, a certification, a resignation, a loss of rights),
+    there is nobody left in it to recall; members start a new petition against whoever holds it next.
+    """
+    petitions.filter(status=RecallPetition.Status.OPEN).update(
+        status=RecallPetition.Status.MOOT, closed_at=now
+    )
+
+
 def vacate_office(*, office: Office, reason: str, actor: User | None, now: datetime) -> None:
     """End an office (term over, replaced by an election) inside the calling action's transaction."""
     if not transaction.get_connection().in_atomic_block:
@@ -291,6 +305,7 @@ def vacate_office(*, office: Office, reason: str, actor: User | None, now: datet
     office.ended_at = now
     office.ended_reason = reason
     office.save(update_fields=["ended_at", "ended_reason"])
+    _moot_recalls(RecallPetition.objects.filter(office=office), now=now)
     append_entry(
         event="office.vacated",
         actor=actor,

@@ -302,24 +302,10 @@ def expire_recall_petitions(*, now: datetime) -> int:
     return len(expired)
 
 
-def _moot_petitions(*, seats: Iterable[Seat] = (), offices: Iterable[Office] = (), now: datetime) -> None:
-    live = RecallPetition.objects.select_for_update(of=("self",)).filter(status=RecallPetition.Status.OPEN)
-    for petition in live.filter(seat__in=list(seats)) | live.filter(office__in=list(offices)):
-        petition.status = RecallPetition.Status.MOOT
-        petition.closed_at = now
-        petition.save(update_fields=["status", "closed_at"])
-
-
 def _vacate_seat(*, seat: Seat, reason: str, actor: User | None, now: datetime) -> list[Seat | Office]:
     """End a seat and everything held through it: offices in that council and seats it sent further up."""
     federation_actions.end_seat(seat=seat, reason=reason, actor=actor, now=now)
-    ended: list[Seat | Office] = [seat, *federation_actions.end_held_through(seat=seat, actor=actor, now=now)]
-    _moot_petitions(
-        seats=[s for s in ended if isinstance(s, Seat)],
-        offices=[o for o in ended if isinstance(o, Office)],
-        now=now,
-    )
-    return ended
+    return [seat, *federation_actions.end_held_through(seat=seat, actor=actor, now=now)]
 
 
 def on_recall_decided(*, motion: Motion, result: VoteResult, now: datetime) -> None:
@@ -420,7 +406,6 @@ def vacate_all_held(
     for office in offices:
         federation_actions.vacate_office(office=office, reason=reason, actor=None, now=now)
         ended.append(office)
-    _moot_petitions(offices=offices, now=now)
     return ended, election_actions.call_byelections(ended=ended, now=now)
 
 

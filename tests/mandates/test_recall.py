@@ -7,6 +7,7 @@ from django.db import transaction
 
 from councils.core.errors import ConflictError, PermissionDeniedError
 from councils.core.rules.recall import PetitionClosedError
+from councils.elections import actions as election_actions
 from councils.elections.models import Election
 from councils.federation import actions as fa
 from councils.federation.models import Office, Seat
@@ -240,6 +241,21 @@ def test_delegate_resigning_ends_the_seat_and_moots_the_petition(cast, rules):
     byelection = Election.objects.get()
     assert (byelection.council, byelection.kind, byelection.seats) == (cast.riverside, "delegates", 2)
     assert byelection.is_by_election and byelection.called_by is None
+
+
+def test_a_term_that_ends_moots_the_petitions_against_the_post(cast, rules):
+    rules.set(recall_signature_share=rules.value.recall_signature_share * 2)
+    ends = NOW + timedelta(days=30)
+    Seat.objects.filter(pk=bob_seat(cast).pk).update(term_ends_at=ends)
+    office = Office.objects.get(council=cast.riverside, user=cast.alice, role="chair")
+    Office.objects.filter(pk=office.pk).update(term_ends_at=ends)
+    against_seat = actions.start_recall(actor=cast.erin, seat=bob_seat(cast), now=NOW)
+    against_office = actions.start_recall(actor=cast.erin, office=office, now=NOW)
+    run = election_actions.run_due_terms(now=ends)
+    assert {type(p).__name__ for p in run.ended} >= {"Seat", "Office"}
+    for petition in (against_seat, against_office):
+        petition.refresh_from_db()
+        assert (petition.status, petition.closed_at) == ("moot", ends)
 
 
 def test_nobody_else_can_end_a_delegates_seat(cast, rules):
