@@ -1,10 +1,7 @@
 """Capture route: the chair who alone ran elections is recalled; nobody is left to open the by-election."""
 
-import io
-import json
 from datetime import timedelta
 
-from django.core.management import call_command
 from django.utils import timezone
 
 from councils.elections.models import Election
@@ -12,25 +9,9 @@ from councils.federation.models import Office
 from councils.mandates import actions as mandate_actions
 from councils.motions import actions as motion_actions
 from councils.motions.models import Vote
-from councils.record.models import Entry
 from tests.conftest import NOW
 from tests.record.support import verify_genuine
-
-
-def post(client, url, body=None):
-    return client.post(url, data=json.dumps(body or {}), content_type="application/json")
-
-
-def run_terms(clock, at) -> str:
-    """What an operator's cron (or the task worker) does every few minutes, at `at`."""
-    clock["now"] = at
-    out = io.StringIO()
-    call_command("run_due_terms", stdout=out)
-    return out.getvalue()
-
-
-def entry(event):
-    return [json.loads(bytes(e.data)) for e in Entry.objects.filter(event=event)][-1]
+from tests.scenarios.test_an_officer_cannot_sit_past_the_term import entry, post, run_terms
 
 
 def test_a_recalled_chairs_by_election_runs_by_itself(cast, monkeypatch):
