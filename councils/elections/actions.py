@@ -67,6 +67,58 @@ def _require_status(election: Election, *statuses: str) -> None:
     raise ConflictError(f"The election is {election.get_status_display().lower()}.", code="election_state")
 
 
+def _ever_represented(council: Council) -> bool:
+    """Whether `council` has ever sent a delegate up, or had a delegates' election certified."""
+    return (
+        Seat.objects.filter(from_council=council).exists()
+        or Election.objects.filter(
+            council=council, kind=Election.Kind.DELEGATES, status=Election.Status.CERTIFIED
+        ).exists()
+    )
+
+
+def _seats_unchanged_since(*, council: Council) -> datetime:
+    """Since when `council`'s delegates have stood as they are, at the latest since its creation.
+
+    Since then no seat of it was filled or ended, and none of its delegates' elections was called,
+    closed, failed or certified.
+
+    How long a shortfall of delegates has lasted is counted from here (the number of members moves
+    every day; the seats, and the elections to fill them, do not).
+    """
+    moments: list[datetime] = [council.created_at]
+    for started, ended in Seat.objects.filter(from_council=council).values_list("started_at", "ended_at"):
+        moments += [started, *([ended] if ended else [])]
+    elections = Election.objects.filter(council=council, kind=Election.Kind.DELEGATES)
+    for times in elections.values_list("called_at", "closed_at", "certified_at"):
+        moments += [t for t in times if t is not None]
+    return max(moments)
+
+
+def _check_unrepresented(
+    *, actor: User | None, council: Council, kind: str, first: bool, is_by_election: bool, now: datetime
+) -> None:
+    """Refuse a first election or an unfilled seats' by-election that the rules did not have to call."""
+    constitution = constitution_queries.constitution_for(federation=council.federation_id)
+    if actor is not None or kind != Election.Kind.DELEGATES or council.parent_id is None:
+        raise RuntimeError("Only the rules call a council's delegates' election for its unfilled seats.")
+    if first:
+        if (
+            is_by_election
+            or _ever_represented(council)
+            or council.created_at + constitution.term_election_lead > now
+        ):
+            raise RuntimeError(
+                "The rules call a first delegates' election only for a council that never sent one, "
+                "once its chair had the lead time to call it."
+            )
+    elif not is_by_election or _seats_unchanged_since(council=council) + constitution.term_nomination > now:
+        raise RuntimeError(
+            "The rules call a by-election for unfilled seats only once the shortfall has lasted "
+            "the nomination period."
+        )
+
+
 @transaction.atomic
 def call_election(
     *,
@@ -81,6 +133,8 @@ def call_election(
     term_ends_at: datetime | None = None,
     post_term_ends_at: datetime | None = None,
     after_failure: Election | None = None,
+    first: bool = False,
+    unfilled_seats: bool = False,
     now: datetime,
 ) -> Election:
     """Open nominations for the council's delegates to its parent, or for one of its offices.
@@ -89,23 +143,33 @@ def call_election(
     resignation, a loss of rights, a seat lost or a recount that left seats empty, in the action
     that emptied the post), or calling the ordinary election for the next term when the term of the
     post's holders, `post_term_ends_at`, ends within the constitution's `term_election_lead_days` or
-    has ended (`run_due_terms`). No officer is asked, so no officer can leave the post empty or keep
-    it by never calling an election. Nominations in every election the rules call close after
-    `term_nomination_days` (`nominations_close_at`); then the rules open the poll, or fail it when
-    nobody stands, and certify it, unless an officer does sooner.
+    has ended, or the delegates' election a council is left without (`run_due_terms`). No officer is
+    asked, so no officer can leave the post empty or keep it by never calling an election.
+    Nominations in every election the rules call close after `term_nomination_days`
+    (`nominations_close_at`); then the rules open the poll, or fail it when nobody stands, and
+    certify it, unless an officer does sooner.
 
     `after_failure` is the failed last election of a post still empty, which the rules call again
-    as a by-election (`_call_again_after_failure`).
+    as a by-election (`_call_again_after_failure`). `first` is the rules calling a council's first
+    delegates' election, which its chair has not called within the lead time of its creation, and
+    `unfilled_seats` a by-election for the delegate seats a council is apportioned and has long
+    left empty (`_call_for_unfilled_seats`).
     """
     constitution = constitution_queries.constitution_for(federation=council.federation_id)
     nominations_close_at = None
+    if first or unfilled_seats:
+        _check_unrepresented(
+            actor=actor, council=council, kind=kind, first=first, is_by_election=is_by_election, now=now
+        )
     if after_failure is not None:
         if actor is not None or not is_by_election or after_failure.status != Election.Status.FAILED:
             raise RuntimeError("The rules call again, as a by-election, only a post whose election failed.")
         nominations_close_at = now + constitution.term_nomination
     elif actor is None:
-        if not is_by_election and (
-            post_term_ends_at is None or post_term_ends_at > now + constitution.term_election_lead
+        if (
+            not is_by_election
+            and not first
+            and (post_term_ends_at is None or post_term_ends_at > now + constitution.term_election_lead)
         ):
             raise RuntimeError(
                 "The rules call an ordinary election only for a term that ends within the lead time."
@@ -159,6 +223,13 @@ def call_election(
         term_ends_at=term_ends_at,
         called_by=actor,
         called_at=now,
+        called_for=(
+            Election.CalledFor.FIRST_DELEGATES
+            if first
+            else Election.CalledFor.UNFILLED_SEATS
+            if unfilled_seats
+            else ""
+        ),
         nominations_close_at=nominations_close_at,
     )
     payload: dict[str, Any] = {
@@ -174,11 +245,18 @@ def call_election(
     }
     if actor is None:
         payload["constitution"] = constitution.version
-        if not is_by_election:
+        if first:
+            payload["first"] = True
+        elif not is_by_election:
             assert post_term_ends_at is not None
             payload["post_term_ends_at"] = format_time(post_term_ends_at)
         if after_failure is not None:
             payload["after_failure"] = str(after_failure.uuid)
+        if unfilled_seats:
+            payload["unfilled_seats"] = True
+        if first or unfilled_seats:
+            payload["apportioned"] = apportioned
+            payload["sitting"] = sitting
     append_entry(event="election.called", actor=actor, council=council, payload=payload, now=now)
     publish_on_commit(f"council-{council.uuid}", {"type": "elections.changed"})
     return election
@@ -1112,9 +1190,11 @@ def run_due_terms(*, now: datetime) -> TermsRun:
     of an election the rules called opens when its nominations close, or it fails if nobody stands;
     (5) the ordinary election for a post is called when its holders' term ends within
     `term_election_lead_days`, or has just ended leaving the post empty, unless one is under way or
-    was called for that term; (6) a post left empty by a failed election is called again
-    (`_call_again_after_failure`). Certifying before ending terms lets a delegate elected again
-    step from one term into the next, keeping what they hold in the council above.
+    was called for that term; (6) a council left without the delegates it is apportioned gets its
+    first delegates' election or a by-election for the unfilled seats (`_call_for_unfilled_seats`);
+    (7) a post left empty by a failed election is called again (`_call_again_after_failure`).
+    Certifying before ending terms lets a delegate elected again step from one term into the next,
+    keeping what they hold in the council above.
     Officers keep every power they have: they may open a poll or certify sooner.
     """
     run = TermsRun()
@@ -1155,6 +1235,7 @@ def run_due_terms(*, now: datetime) -> TermsRun:
         if opened is not None:
             run.opened.append(opened)
     _call_due_elections(run=run, vacated=vacated, now=now)
+    _call_for_unfilled_seats(run=run, now=now)
     _call_again_after_failure(run=run, now=now)
     return run
 
@@ -1288,20 +1369,62 @@ def _call_again_after_failure(*, run: TermsRun, now: datetime) -> None:
             role=role,
             seats=places if kind == Election.Kind.OFFICE else None,
             is_by_election=True,
-            term_ends_at=_rest_of_term(last, now),
+            term_ends_at=_rest_of_term(council=council, kind=kind, ends=last.term_ends_at, now=now),
             after_failure=last,
             now=now,
         )
 
 
-def _rest_of_term(failed: Election, now: datetime) -> datetime | None:
-    """The term a re-called election fills: that of the delegates still sitting, or of the failed election.
+def _call_for_unfilled_seats(*, run: TermsRun, now: datetime) -> None:
+    """Call, as the rules, the delegates' election of each council that sends fewer than it is apportioned.
 
-    None, a full term from certification, when that term has no end still ahead.
+    For a council with a council above it and voters, sitting fewer delegates than
+    `delegate_seats_for` gives it, with no delegates' election under way and its last one not
+    failed (`_call_again_after_failure` calls that one again): a council that never sent a delegate
+    gets its first delegates' election, for every apportioned seat, once it has existed
+    `term_election_lead_days`; any other a by-election for the unfilled seats, for the rest of the
+    sitting delegates' term, once its seats have stood unchanged `term_nomination_days`
+    (`_seats_unchanged_since`). Officers may call either sooner.
     """
-    ends: list[datetime | None] = [failed.term_ends_at]
-    if failed.kind == Election.Kind.DELEGATES:
-        sitting = Seat.objects.filter(from_council=failed.council_id, ended_at__isnull=True)
-        ends = list(sitting.values_list("term_ends_at", flat=True)) or ends
-    ahead = [e for e in ends if e is not None and e > now]
-    return min(ahead) if ahead and len(ahead) == len(ends) else None
+    councils = Council.objects.filter(parent__isnull=False).select_related("parent").order_by("pk")
+    for council in councils:
+        sitting = Seat.objects.filter(from_council=council, ended_at__isnull=True).count()
+        if sitting >= federation_queries.delegate_seats_for(child=council):
+            continue
+        if not federation_queries.count_voters(council=council):
+            continue
+        elections = Election.objects.filter(council=council, kind=Election.Kind.DELEGATES)
+        if elections.filter(status__in=UNDER_WAY).exists():
+            continue
+        last = elections.order_by("-called_at", "-pk").first()
+        if last is not None and last.status == Election.Status.FAILED:
+            continue
+        rules = run.rules_of(council)
+        if not _ever_represented(council):
+            if council.created_at + rules.term_election_lead <= now:
+                _call(run, council=council, kind=Election.Kind.DELEGATES, role="", first=True, now=now)
+        elif _seats_unchanged_since(council=council) + rules.term_nomination <= now:
+            _call(
+                run,
+                council=council,
+                kind=Election.Kind.DELEGATES,
+                role="",
+                is_by_election=True,
+                term_ends_at=_rest_of_term(council=council, kind=Election.Kind.DELEGATES, ends=None, now=now),
+                unfilled_seats=True,
+                now=now,
+            )
+
+
+def _rest_of_term(*, council: Council, kind: str, ends: datetime | None, now: datetime) -> datetime | None:
+    """The term a by-election of the rules fills: that of the delegates still sitting, or `ends`.
+
+    `ends` is the term of the failed election a post is called again after (None for unfilled
+    seats). None, a full term from certification, when that term has no end still ahead.
+    """
+    terms: list[datetime | None] = [ends]
+    if kind == Election.Kind.DELEGATES:
+        sitting = Seat.objects.filter(from_council=council, ended_at__isnull=True)
+        terms = list(sitting.values_list("term_ends_at", flat=True)) or terms
+    ahead = [e for e in terms if e is not None and e > now]
+    return min(ahead) if ahead and len(ahead) == len(terms) else None

@@ -38,6 +38,12 @@ class Election(models.Model):
         # Every candidate on the ballot withdrew or was withdrawn, before the close or at the countback.
         NO_CANDIDATES = "no_candidates", _("every candidate withdrew or was withdrawn")
 
+    class CalledFor(models.TextChoices):
+        # A council's first delegates' election, which its chair did not call within the lead time.
+        FIRST_DELEGATES = "first_delegates", _("its first delegates")
+        # A by-election for the delegate seats a council is apportioned and has long left unfilled.
+        UNFILLED_SEATS = "unfilled_seats", _("unfilled delegate seats")
+
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     council = models.ForeignKey("federation.Council", on_delete=models.PROTECT, related_name="elections")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -57,6 +63,8 @@ class Election(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     called_at = models.DateTimeField()
+    # Why the rules called a council's delegates' election it was left without: empty otherwise.
+    called_for = models.CharField(max_length=20, choices=CalledFor.choices, blank=True)
     # Set when the rules called the election: nominations close then, and the rules open the poll
     # unless an officer opened it sooner (`actions.run_due_terms`). Empty when an officer called it,
     # and in a by-election the rules called before they ran by-elections themselves (officers run it).

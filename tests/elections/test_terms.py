@@ -20,6 +20,8 @@ from councils.federation.models import Office, Seat
 from councils.record.models import Entry
 from tests.record.support import verify_genuine
 
+pytestmark = pytest.mark.usefixtures("terms_of_one_post")
+
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 TERM_END = NOW + timedelta(days=60)
 # The rules call the election 30 days before the term ends, nominations last 14 days, the poll 7.

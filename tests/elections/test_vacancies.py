@@ -25,6 +25,8 @@ from tests.elections.test_terms import (
 )
 from tests.record.support import verify_genuine
 
+pytestmark = pytest.mark.usefixtures("terms_of_one_post")
+
 # Erin's places in Eastside District and above last longer than her seat from Riverside Depot.
 LATER = TERM_END + timedelta(days=200)
 

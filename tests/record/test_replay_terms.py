@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from councils.core.ledger.encoding import format_time
 from councils.elections import actions
 from tests.elections.test_terms import (
@@ -15,6 +17,8 @@ from tests.elections.test_terms import (
     vote_in,
 )
 from tests.record.support import documents, verify_forged, verify_genuine
+
+pytestmark = pytest.mark.usefixtures("terms_of_one_post")
 
 
 def run_by_the_rules(cast):

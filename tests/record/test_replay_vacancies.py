@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from councils.core.ledger.encoding import format_time
 from councils.elections import actions
 from councils.federation import actions as federation_actions
@@ -20,6 +22,8 @@ from tests.elections.test_vacancies import (
     test_delegate_seats_a_by_election_failed_to_fill_are_called_again,
 )
 from tests.record.support import documents, find, verify_forged
+
+pytestmark = pytest.mark.usefixtures("terms_of_one_post")
 
 
 def problems(docs) -> list[str]:

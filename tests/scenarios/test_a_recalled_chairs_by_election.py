@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import pytest
 from django.utils import timezone
 
 from councils.elections.models import Election
@@ -12,6 +13,8 @@ from councils.motions.models import Vote
 from tests.conftest import NOW
 from tests.record.support import verify_genuine
 from tests.scenarios.test_an_officer_cannot_sit_past_the_term import entry, post, run_terms
+
+pytestmark = pytest.mark.usefixtures("terms_of_one_post")
 
 
 def test_a_recalled_chairs_by_election_runs_by_itself(cast, monkeypatch):

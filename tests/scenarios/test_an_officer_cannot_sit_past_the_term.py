@@ -4,6 +4,7 @@ import io
 import json
 from datetime import timedelta
 
+import pytest
 from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
@@ -16,6 +17,8 @@ from councils.federation.models import Office
 from councils.record.models import Entry
 from tests.conftest import NOW
 from tests.record.support import verify_genuine
+
+pytestmark = pytest.mark.usefixtures("terms_of_one_post")
 
 TERM_END = NOW + timedelta(days=365)
 

@@ -2892,7 +2892,8 @@ def _moment(moment: datetime) -> str:
 def _called_for_a_term(replay: Replay, item: Item) -> None:
     """An ordinary election the rules call is for a post whose term ends within the lead time, or ended."""
     p = item.payload
-    if item.actor is not None or p.get("is_by_election") is not False:
+    # A council's first delegates' election follows no term: `representation` judges it.
+    if item.actor is not None or p.get("is_by_election") is not False or p.get("first") is True:
         return
     name = _election_name(p, str(p.get("election")))
     kind, role = p.get("kind"), p.get("role")
@@ -3118,7 +3119,7 @@ def _post_emptied(replay: Replay, item: Item) -> None:
 
 @rule("election.called")
 def _called_for_a_vacancy(replay: Replay, item: Item) -> None:
-    """A by-election the rules run, not called again after a failure, fills a post emptied as it was called.
+    """A by-election the rules run, not called again nor for unfilled seats, fills a post emptied by its call.
 
     Its nominations close no sooner than `term_nomination_days` after the call, as in every
     election the rules run. A by-election of the rules whose call names no close (called before the
@@ -3135,7 +3136,8 @@ def _called_for_a_vacancy(replay: Replay, item: Item) -> None:
     name = _election_name(p, str(p.get("election")))
     emptied = replay.table("posts_emptied")
     now = emptied.get("at") == item.at
-    if now and _post_of_call(item) in emptied["posts"]:
+    if p.get("unfilled_seats") is True or (now and _post_of_call(item) in emptied["posts"]):
+        # Seats a council left unfilled long enough are judged in `representation`.
         pass
     elif now and emptied["unknown"]:
         replay.note(
@@ -3230,3 +3232,7 @@ def _held_through_lost_seat(replay: Replay, item: Item) -> None:
                     f"delegate seat {seat['seat']} ended at {at}, but {', '.join(kept)}, held through it, "
                     "did not end with it",
                 )
+
+
+# Councils left unrepresented: rules of their own module, which need the terms' helpers above.
+from councils.core.ledger import representation  # noqa: E402, F401
