@@ -75,8 +75,15 @@ class ElectionOut(Schema):
     term_ends_at: datetime | None
     called_at: datetime
     called_by_rules: bool = Field(
-        description="true when the rules called it: a by-election filling a vacancy, or the election for "
-        "the next term when no officer called one before the term's end drew near"
+        description="true when the rules called it: a by-election filling a vacancy, the election for "
+        "the next term when no officer called one before the term's end drew near, or a delegates' "
+        "election for a council left without the delegates it is apportioned (called_for)"
+    )
+    called_for: str = Field(
+        description="why the rules called a delegates' election the council was left without: "
+        "first_delegates (it never sent a delegate, and no officer called its first election) or "
+        "unfilled_seats (a by-election for the seats it is apportioned and has long left unfilled); "
+        "empty otherwise"
     )
     nominations_close_at: datetime | None = Field(
         description="in an election the rules run themselves (every election they call: the election "
