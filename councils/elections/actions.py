@@ -20,7 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 
 from councils.accounts.models import User
 from councils.constitution import queries as constitution_queries
@@ -86,13 +86,12 @@ def _seats_unchanged_since(*, council: Council) -> datetime:
     How long a shortfall of delegates has lasted is counted from here (the number of members moves
     every day; the seats, and the elections to fill them, do not).
     """
-    moments: list[datetime] = [council.created_at]
-    for started, ended in Seat.objects.filter(from_council=council).values_list("started_at", "ended_at"):
-        moments += [started, *([ended] if ended else [])]
-    elections = Election.objects.filter(council=council, kind=Election.Kind.DELEGATES)
-    for times in elections.values_list("called_at", "closed_at", "certified_at"):
-        moments += [t for t in times if t is not None]
-    return max(moments)
+    seats = Seat.objects.filter(from_council=council).aggregate(Max("started_at"), Max("ended_at"))
+    elections = Election.objects.filter(council=council, kind=Election.Kind.DELEGATES).aggregate(
+        Max("called_at"), Max("closed_at"), Max("certified_at")
+    )
+    moments: list[datetime] = [t for t in [*seats.values(), *elections.values()] if t is not None]
+    return max([council.created_at, *moments])
 
 
 def _check_unrepresented(
