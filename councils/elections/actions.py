@@ -95,10 +95,16 @@ def _seats_unchanged_since(*, council: Council) -> datetime:
 
 
 def _check_unrepresented(
-    *, actor: User | None, council: Council, kind: str, first: bool, is_by_election: bool, now: datetime
+    *,
+    actor: User | None,
+    council: Council,
+    kind: str,
+    first: bool,
+    is_by_election: bool,
+    constitution: Constitution,
+    now: datetime,
 ) -> None:
     """Refuse a first election or an unfilled seats' by-election that the rules did not have to call."""
-    constitution = constitution_queries.constitution_for(federation=council.federation_id)
     if actor is not None or kind != Election.Kind.DELEGATES or council.parent_id is None:
         raise RuntimeError("Only the rules call a council's delegates' election for its unfilled seats.")
     if first:
@@ -158,7 +164,13 @@ def call_election(
     nominations_close_at = None
     if first or unfilled_seats:
         _check_unrepresented(
-            actor=actor, council=council, kind=kind, first=first, is_by_election=is_by_election, now=now
+            actor=actor,
+            council=council,
+            kind=kind,
+            first=first,
+            is_by_election=is_by_election,
+            constitution=constitution,
+            now=now,
         )
     if after_failure is not None:
         if actor is not None or not is_by_election or after_failure.status != Election.Status.FAILED:
@@ -1326,14 +1338,19 @@ def empty_places(*, election: Election) -> int:
     """
     council = election.council
     if election.kind == Election.Kind.DELEGATES:
-        if council.parent_id is None:
-            return 0
-        sitting = Seat.objects.filter(from_council=council, ended_at__isnull=True).count()
-        return max(federation_queries.delegate_seats_for(child=council) - sitting, 0)
+        return _unfilled_delegate_seats(council)
     offices = Office.objects.filter(council=council, role=election.role)
     if election.role not in ELECTABLE_ROLES or not offices.exists():
         return 0
     return 0 if offices.filter(ended_at__isnull=True).exists() else election.seats
+
+
+def _unfilled_delegate_seats(council: Council) -> int:
+    """How many delegate seats `council` is apportioned in the council above and does not fill."""
+    if council.parent_id is None:
+        return 0
+    sitting = Seat.objects.filter(from_council=council, ended_at__isnull=True).count()
+    return max(federation_queries.delegate_seats_for(child=council) - sitting, 0)
 
 
 def _call_again_after_failure(*, run: TermsRun, now: datetime) -> None:
@@ -1387,10 +1404,7 @@ def _call_for_unfilled_seats(*, run: TermsRun, now: datetime) -> None:
     """
     councils = Council.objects.filter(parent__isnull=False).select_related("parent").order_by("pk")
     for council in councils:
-        sitting = Seat.objects.filter(from_council=council, ended_at__isnull=True).count()
-        if sitting >= federation_queries.delegate_seats_for(child=council):
-            continue
-        if not federation_queries.count_voters(council=council):
+        if not _unfilled_delegate_seats(council) or not federation_queries.count_voters(council=council):
             continue
         elections = Election.objects.filter(council=council, kind=Election.Kind.DELEGATES)
         if elections.filter(status__in=UNDER_WAY).exists():
