@@ -12,6 +12,7 @@ from councils.federation.models import Council
 from councils.record import sequencer
 from councils.record.models import Sequence
 from tests.conftest import NOW
+from tests.mandates.flows import adopt_mandate, district_motion, district_vote, seat_dave_for_harbour
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -69,3 +70,32 @@ def test_the_panels_keep_apart_around_a_part_hidden_from_the_visitor(cast, brows
     assert above and below
     assert below["y"] >= above["y"] + above["height"] + 8, "the panels touch"
     page.close()
+
+
+def test_every_column_of_the_mandate_tables_is_in_view_on_a_phone(
+    cast, rules, page_for, live_server, artifacts
+):
+    seat_dave_for_harbour(cast)
+    target = district_motion(cast)
+    adopt_mandate(cast, target, choice="yes")
+    district_vote(cast, target, bob="no")
+    page = page_for("erin")
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto(f"{live_server.url}/mandates/councils/{cast.riverside.uuid}/")
+    for table in ("#mandates-table", "#rollcall-table"):
+        wrap = page.locator(table)
+        right = wrap.evaluate("el => el.getBoundingClientRect().right")
+        cells = wrap.locator("td")
+        assert cells.count() > 1
+        for i in range(cells.count()):
+            cell = cells.nth(i)
+            box = cell.bounding_box()
+            assert box and box["x"] >= 0 and box["x"] + box["width"] <= right, (
+                f"{table}: “{cell.inner_text()}” is out of view on a 375px screen"
+            )
+    # Each cell says which column it is in, since the header row is out of sight.
+    verdict = page.locator("#rollcall-table td").filter(has_text="Deviated")
+    assert verdict.evaluate("el => getComputedStyle(el, '::before').content") == '"Complied"'
+    recall = page.get_by_role("button", name="Start a recall of Bob Novak").bounding_box()
+    assert recall and recall["x"] + recall["width"] <= 375
+    page.locator("#mandates-rollcall").screenshot(path=str(artifacts / "narrow-compliance.png"))
