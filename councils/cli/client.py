@@ -65,6 +65,11 @@ def _site_root(server: str) -> str:
         valid = False
     if not valid:
         raise CliError(f"--server takes a site root such as {DEFAULT_SERVER}; got {server!r}")
+    # The API's own address is the likeliest slip: name the root it belongs to, which every command adds
+    # /api/v1 to, rather than let the server answer for /api/v1/api/v1/….
+    root, api, _ = server.partition("/api/v1")
+    if api:
+        raise CliError(f"--server takes the site root, without /api/v1: {root}; got {server!r}")
     return server.rstrip("/")
 
 

@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from councils.cli.client import Api
-from councils.cli.output import CliError, emit_json, parse_uuid, read_text
+from councils.cli.output import CliError, counted, emit_json, parse_uuid, read_text
 
 # A council formed below another is a base council of members.
 BASE_KINDS = ("workplace", "other")
@@ -76,7 +76,7 @@ def run_list(args: argparse.Namespace) -> int:
     for council in councils:
         parent = council["parent"]["name"] if council["parent"] else "-"
         print(f"{council['uuid']}  {council['type_label']:<20}  {council['name']}  (in {parent})")
-    print(f"{len(councils)} councils")
+    print(counted(len(councils), "council", "councils"))
     return 0
 
 
@@ -171,7 +171,7 @@ def run_formations(args: argparse.Namespace) -> int:
         return 0
     for formation in formations:
         print(_formation_text(formation))
-    print(f"{len(formations)} proposals")
+    print(counted(len(formations), "proposal", "proposals"))
     return 0
 
 

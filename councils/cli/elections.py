@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from councils.cli.client import Api
-from councils.cli.output import CliError, emit_json, parse_moment, parse_uuid
+from councils.cli.output import CliError, counted, emit_json, parse_moment, parse_uuid
 
 # What a failed election means, as the election page says it.
 # Why a failed election failed, by the API's `failure_reason`.
@@ -93,7 +93,7 @@ def run_list(args: argparse.Namespace) -> int:
         return 0
     for e in items:
         print(f"{e['uuid']}  {e['status']:<10}  {e['seats']} seat(s)  {e['method']:<12}  {e['title']}")
-    print(f"{len(items)} elections")
+    print(counted(len(items), "election", "elections"))
     return 0
 
 

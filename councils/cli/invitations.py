@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from councils.cli.client import Api
-from councils.cli.output import CliError, emit_json, parse_uuid
+from councils.cli.output import CliError, counted, emit_json, parse_uuid
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -68,7 +68,7 @@ def run_list(args: argparse.Namespace) -> int:
         return 0
     for invitation in invitations:
         print(f"{invitation['uuid']}  {invitation['email']:<32}  {_status(invitation)}")
-    print(f"{len(invitations)} invitations")
+    print(counted(len(invitations), "invitation", "invitations"))
     return 0
 
 

@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from councils.cli.client import Api
-from councils.cli.output import CHECK_FAILED, emit_json, fail, parse_uuid
+from councils.cli.output import CHECK_FAILED, counted, emit_json, fail, parse_uuid
 from councils.core.rules.currencies import format_amount
 
 CHOICES = ("yes", "no", "abstain")
@@ -183,7 +183,7 @@ def run_recall_list(args: argparse.Namespace) -> int:
         return 0
     for p in items:
         print(f"{p['uuid']}  {p['status']:<9}  {p['signatures']}/{p['threshold']}  {p['holder']['name']}")
-    print(f"{len(items)} recall petitions")
+    print(counted(len(items), "recall petition", "recall petitions"))
     return 0
 
 
@@ -218,7 +218,8 @@ def run_mandate_roll_call(args: argparse.Namespace) -> int:
                 f"{mark:<8}  {line['delegate']['name']}: told {line['instructed']}, voted {cast}  "
                 f"({line['target_title']})"
             )
-        print(f"{len(lines)} instructed votes, {deviations} against the mandate")
+        held = counted(len(lines), "instructed vote", "instructed votes")
+        print(f"{held}, {deviations} against the mandate")
     return CHECK_FAILED if args.check and deviations else 0
 
 

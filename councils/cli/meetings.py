@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from councils.cli.client import Api
-from councils.cli.output import CliError, emit_json, parse_uuid
+from councils.cli.output import CliError, counted, emit_json, parse_uuid
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -36,7 +36,7 @@ def run_list(args: argparse.Namespace) -> int:
     for m in items:
         where = m["place"] or "online"
         print(f"{m['uuid']}  {m['starts_at'][:16]}  {m['status']:<9}  {m['title']}  ({where})")
-    print(f"{len(items)} meetings")
+    print(counted(len(items), "meeting", "meetings"))
     return 0
 
 

@@ -8,7 +8,7 @@ import uuid
 from typing import Any
 
 from councils.cli.client import Api
-from councils.cli.output import CliError, emit_json, parse_moment, parse_uuid, read_text
+from councils.cli.output import CliError, counted, emit_json, parse_moment, parse_uuid, read_text
 
 CHOICES = ("yes", "no", "abstain")
 THRESHOLDS = ("simple", "absolute", "two_thirds", "three_fifths")
@@ -150,7 +150,7 @@ def run_list(args: argparse.Namespace) -> int:
         return 0
     for motion in motions:
         print(f"{motion['uuid']}  {motion['state']:<10}  {motion['title']}")
-    print(f"{len(motions)} motions")
+    print(counted(len(motions), "motion", "motions"))
     return 0
 
 
@@ -230,7 +230,7 @@ def run_ballots(args: argparse.Namespace) -> int:
     for ballot in ballots:
         who = ballot.get("receipt") or (ballot.get("voter") or {}).get("name") or "-"
         print(f"{who:<20}  {ballot['choice']}")
-    print(f"{len(ballots)} ballots")
+    print(counted(len(ballots), "ballot", "ballots"))
     return 0
 
 

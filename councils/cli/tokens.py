@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from councils.cli.client import Api
-from councils.cli.output import CliError, emit_json, parse_uuid
+from councils.cli.output import CliError, counted, emit_json, parse_uuid
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -39,7 +39,7 @@ def run_list(args: argparse.Namespace) -> int:
     for token in tokens:
         used = token["last_used_at"] or "never used"
         print(f"{token['uuid']}  {token['name']:<24}  created {token['created_at']}  last used {used}")
-    print(f"{len(tokens)} tokens")
+    print(counted(len(tokens), "token", "tokens"))
     return 0
 
 

@@ -90,7 +90,23 @@ def rights_from(user: Any, council: Council, holdings: Iterable[tuple[str, int, 
     return Rights(may_view=may_view, may_manage_meetings=officer, may_speak=participant and not observer)
 
 
+# What each action is called in a refusal, in words a member reads.
+REFUSED = {
+    "view": "see this council",
+    "invite": "invite people",
+    "manage_meetings": "run meetings",
+    "chair": "chair",
+    "credentials": "check credentials",
+    "vote": "vote",
+    "table_motion": "table a motion",
+    "second": "second a motion",
+    "amend": "amend a motion",
+    "nominate": "nominate",
+    "speak": "speak",
+}
+
+
 def require(user: Any, action: str, council: Council) -> None:
     """Raise PermissionDeniedError unless `user` may perform `action` on `council`."""
     if not can(user, action, council):
-        raise PermissionDeniedError(f"You may not {action.replace('_', ' ')} in {council.name}.")
+        raise PermissionDeniedError(f"You may not {REFUSED[action]} in {council.name}.")

@@ -116,6 +116,18 @@ def test_a_server_that_is_no_site_root_is_bad_usage(capsys, server):
     fails_cleanly(capsys, ["--server", server, "councils", "list"], code=2, says="--server takes a site root")
 
 
+@pytest.mark.parametrize("server", ["http://127.0.0.1:8000/api/v1", "https://example.org/councils/api/v1/"])
+@pytest.mark.parametrize("command", [["verify"], ["councils", "list"]])
+def test_a_server_given_as_the_api_address_names_its_site_root(capsys, server, command):
+    root = server.partition("/api/v1")[0]
+    fails_cleanly(
+        capsys,
+        ["--server", server, *command],
+        code=2,
+        says=f"--server takes the site root, without /api/v1: {root};",
+    )
+
+
 @pytest.mark.parametrize(
     "command",
     [

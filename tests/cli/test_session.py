@@ -122,7 +122,7 @@ def test_tokens_list_create_and_revoke(cast, live_server, capsys, monkeypatch):
     code, out, _ = run(capsys, "--server", server, "tokens", "revoke", created["uuid"])
     assert code == 0 and "revoked" in out
     code, out, _ = run(capsys, "--server", server, "tokens", "list")
-    assert code == 0 and "backup" not in out and "1 tokens" in out
+    assert code == 0 and "backup" not in out and "1 token\n" in out
     code, _out, err = run(capsys, "--server", server, "tokens", "revoke", created["uuid"])
     assert code == 2 and "404" in err
     code, _out, err = run(capsys, "--server", server, "tokens", "revoke", "not-a-uuid")

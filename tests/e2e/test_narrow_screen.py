@@ -12,6 +12,7 @@ from councils.federation.models import Council
 from councils.record import sequencer
 from councils.record.models import Sequence
 from tests.conftest import NOW
+from tests.mandates.flows import adopt_mandate, district_motion, district_vote, seat_dave_for_harbour
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -69,3 +70,66 @@ def test_the_panels_keep_apart_around_a_part_hidden_from_the_visitor(cast, brows
     assert above and below
     assert below["y"] >= above["y"] + above["height"] + 8, "the panels touch"
     page.close()
+
+
+def test_every_column_of_the_accountability_tables_is_in_view_on_a_phone(
+    cast, rules, page_for, live_server, artifacts
+):
+    seat_dave_for_harbour(cast)
+    target = district_motion(cast)
+    adopt_mandate(cast, target, choice="yes")
+    district_vote(cast, target, bob="no")
+    page = page_for("erin")
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto(f"{live_server.url}/mandates/councils/{cast.riverside.uuid}/")
+    for table in ("#mandates-table", "#rollcall-table", "#register-table"):
+        wrap = page.locator(table)
+        right = wrap.evaluate("el => el.getBoundingClientRect().right")
+        cells = wrap.locator("td")
+        assert cells.count() > 1
+        for i in range(cells.count()):
+            cell = cells.nth(i)
+            box = cell.bounding_box()
+            assert box and box["x"] >= 0 and box["x"] + box["width"] <= right, (
+                f"{table}: “{cell.inner_text()}” is out of view on a 375px screen"
+            )
+    # Each cell says which column it is in, since the header row is out of sight.
+    verdict = page.locator("#rollcall-table td").filter(has_text="Deviated")
+    assert verdict.evaluate("el => getComputedStyle(el, '::before').content") == '"Complied"'
+    recall = page.get_by_role("button", name="Start a recall of Bob Novak").bounding_box()
+    assert recall and recall["x"] + recall["width"] <= 375
+    page.locator("#mandates-rollcall").screenshot(path=str(artifacts / "narrow-compliance.png"))
+
+
+def test_the_candidates_stay_in_view_as_the_stages_of_a_count_scroll_by(cast, page_for, live_server):
+    election = election_actions.call_election(
+        actor=cast.alice, council=cast.riverside, kind="delegates", seats=1, method="scottish-stv", now=NOW
+    )
+    bob, erin, frank = (
+        election_actions.nominate(actor=u, election=election, candidate=u, now=NOW)
+        for u in (cast.bob, cast.erin, cast.frank)
+    )
+    opened = timezone.now()
+    election_actions.open_voting(
+        actor=cast.alice, election=election, closes_at=opened + timedelta(hours=1), now=opened
+    )
+    for voter, ranking in [
+        (cast.alice, [bob]),
+        (cast.bob, [bob]),
+        (cast.erin, [erin, frank]),
+        (cast.frank, [frank, erin]),
+    ]:
+        election_actions.cast_ballot(
+            actor=voter, election=election, ranking=[str(c.uuid) for c in ranking], now=NOW
+        )
+    election_actions.close_election(actor=cast.alice, election=election, now=NOW)
+    page = page_for("erin")
+    page.set_viewport_size({"width": 280, "height": 640})
+    page.goto(f"{live_server.url}/elections/{election.uuid}/results/")
+    stages = page.locator("section[aria-labelledby=stages] .table-wrap")
+    assert stages.evaluate("el => el.scrollWidth > el.clientWidth"), "the stages fit: nothing to scroll"
+    stages.evaluate("el => { el.scrollLeft = el.scrollWidth; }")
+    left = stages.evaluate("el => el.getBoundingClientRect().left")
+    for header in ("Candidate", "Bob Novak", "Transfer value"):
+        box = stages.locator("th", has_text=header).first.bounding_box()
+        assert box and box["x"] >= left - 1, f"“{header}” scrolled out of view"

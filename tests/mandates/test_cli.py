@@ -65,7 +65,7 @@ def test_member_starts_and_signs_a_recall(cli, cast, rules, capsys):
     assert cli(cast.frank, "recall", "sign", petition["uuid"]) == 0
     assert "Signed: 2 of 4 signatures." in capsys.readouterr().out
     assert cli(cast.frank, "recall", "list", str(cast.riverside.uuid)) == 0
-    assert "1 recall petitions" in capsys.readouterr().out
+    assert "1 recall petition\n" in capsys.readouterr().out
 
 
 def test_refusals_and_bad_input_exit_2(cli, cast, rules, capsys):

@@ -127,7 +127,10 @@ def test_pay_is_shown_and_recorded_in_the_constitutions_currency(cast, rules):
     [entry] = Entry.objects.filter(event="office.pay_declared")
     assert json.loads(bytes(entry.data))["payload"]["currency"] == "GBP"
     page = cast.client(cast.erin).get(f"/mandates/register/{cast.riverside.uuid}/").content.decode()
-    assert "<td>2500.00\u00a0GBP" in page and "<td>12.50\u00a0GBP</td>" in page
+    assert (
+        '<td data-label="Monthly pay">2500.00\u00a0GBP' in page
+        and '<td data-label="Expenses">12.50\u00a0GBP</td>' in page
+    )
     assert "Pay 100.00\u00a0GBP above the cap" in page
     assert "caps officials' monthly pay at 2400.00\u00a0GBP" in page
     form = cast.client(cast.alice).get(f"/mandates/offices/{office.uuid}/pay/").content.decode()
@@ -178,7 +181,10 @@ def test_pay_keeps_the_currency_it_was_declared_in_when_the_constitution_changes
     assert queries.list_pay_breaches(federation_id=cast.federation.id, now=NOW) == []
 
     page = cast.client(cast.erin).get(f"/mandates/register/{cast.riverside.uuid}/").content.decode()
-    assert "<td>2500.00\u00a0EUR" in page and "<td>12.50\u00a0EUR</td>" in page
+    assert (
+        '<td data-label="Monthly pay">2500.00\u00a0EUR' in page
+        and '<td data-label="Expenses">12.50\u00a0EUR</td>' in page
+    )
     assert "2500.00\u00a0GBP" not in page and "above the cap</strong>" not in page
     assert (
         "Declared in EUR, before the currency changed to GBP: not compared with the cap until declared again"
@@ -218,7 +224,10 @@ def test_pay_keeps_the_currency_it_was_declared_in_when_the_constitution_changes
     line = chair_line(cast)
     assert (line.currency, line.currency_differs, line.pay_excess) == ("GBP", False, Decimal("100.00"))
     page = cast.client(cast.erin).get(f"/mandates/register/{cast.riverside.uuid}/").content.decode()
-    assert "<td>2500.00\u00a0GBP" in page and "Pay 100.00\u00a0GBP above the cap" in page
+    assert (
+        '<td data-label="Monthly pay">2500.00\u00a0GBP' in page
+        and "Pay 100.00\u00a0GBP above the cap" in page
+    )
     assert "before the currency changed" not in page
     form = cast.client(cast.alice).get(f"/mandates/offices/{office.uuid}/pay/").content.decode()
     assert 'value="2500.00"' in form and "You last declared" not in form

@@ -113,7 +113,7 @@ def test_register_page_flags_pay_above_the_cap(cast, rules, django_assert_max_nu
         page = client.get(f"/mandates/register/{cast.riverside.uuid}/")
     assert page.status_code == 200
     assert "Pay 500.00\u00a0EUR above the cap" in page.content.decode()
-    assert "<td>2900.00\u00a0EUR" in page.content.decode()
+    assert '<td data-label="Monthly pay">2900.00\u00a0EUR' in page.content.decode()
     assert "Flagged" in page.content.decode()
     # Two tables on one page, each named for a screen reader's list of regions.
     assert 'role="region" aria-label="Flagged offices"' in page.content.decode()

@@ -281,7 +281,7 @@ def test_council_form_sign_list_and_withdraw(cli, cast, capsys, tmp_path):
     assert cli(cast.bob, "council", "formations", district) == 0
     listed = capsys.readouterr().out
     assert "Collecting consent; awaiting the council's vote: Night Shift (Workplace council)" in listed
-    assert listed.endswith("1 proposals\n")
+    assert listed.endswith("1 proposal\n")
     assert cli(cast.dave, "council", "withdraw-formation", district, formation["uuid"]) == 0
     assert "You withdrew your consent." in capsys.readouterr().out
     assert cli(cast.dave, "council", "withdraw-formation", district, formation["uuid"]) == 2

@@ -99,6 +99,7 @@ def test_observer_gets_403_on_writes(cast, motion):
     assert post(client, f"/api/v1/motions/{motion.uuid}/votes").status_code == 403
     tabled = post(client, "/api/v1/motions", {"council": str(cast.riverside.uuid), "title": "T", "text": "X"})
     assert tabled.status_code == 403
+    assert tabled.json()["detail"] == "You may not table a motion in Riverside Depot."
     vote = actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method="named")
     response = post(client, f"/api/v1/motions/votes/{vote.uuid}/cast", {"choice": "yes"})
     assert response.status_code == 403 and response.json()["code"] == "permission_denied"
