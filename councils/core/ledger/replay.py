@@ -2089,6 +2089,9 @@ def _charged(replay: Replay, item: Item) -> None:
         "decided_at": None,
         "until": None,
         "appeals": [],
+        # When an appeal reversed the decision: the member is reinstated in that same action, once.
+        "reversed_at": None,
+        "reinstated": False,
     }
 
 
@@ -2433,23 +2436,43 @@ def _appeal_decided(replay: Replay, item: Item) -> None:
         replay.problem(item, f"appeal {uuid} was {'allowed' if allowed else 'dismissed'} against its vote")
     appeal.update(status="allowed" if allowed else "dismissed", decided_at=_time(item.at))
     if allowed and appeal["case"] is not None:
-        appeal["case"]["status"] = "reversed"
+        appeal["case"].update(status="reversed", reversed_at=item.at)
 
 
 @rule("member.reinstated")
 def _reinstated(replay: Replay, item: Item) -> None:
-    what = f"{item.payload.get('member')} was reinstated"
+    """Only the rules reinstate: the member a case penalised, when their appeal is allowed or their
+    suspension has been served, once."""
+    p = item.payload
+    what = f"{p.get('member')} was reinstated"
+    if item.actor is not None:
+        replay.problem(
+            item,
+            f"{what} by {item.actor}; only the rules reinstate, when an appeal is allowed or a "
+            "suspension served",
+        )
     found = _case(replay, item, what)
     if found is None:
         return
     uuid, case = found
-    reason = item.payload.get("reason")
+    if (p.get("membership"), p.get("member")) != (case["membership"], case["member"]):
+        replay.problem(item, f"{what} in case {uuid}, which charged another membership")
+    if case["reinstated"]:
+        replay.problem(item, f"{what} in case {uuid}, where the member was already reinstated")
+    case["reinstated"] = True
+    reason = p.get("reason")
     if reason == "appeal_allowed":
         if case["status"] != "reversed" and replay.not_replayed:
             # The appeal was heard by a council above, which the reader may not see.
             replay.note("some reinstatements follow appeals decided in councils you may not read")
         elif case["status"] != "reversed":
             replay.problem(item, f"{what} in case {uuid} on an appeal that was not allowed")
+        elif item.at != case["reversed_at"]:
+            replay.problem(
+                item,
+                f"{what} in case {uuid} at {item.at}, not when its appeal was allowed "
+                f"({case['reversed_at']})",
+            )
     elif reason == "suspension_served":
         served = _time(item.at)
         if case["status"] != "upheld" or case["until"] is None or served is None or served < case["until"]:
