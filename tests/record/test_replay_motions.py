@@ -7,6 +7,7 @@ import hashlib
 
 import pytest
 
+from councils.core.rules import votes as vote_rules
 from councils.motions import actions
 from councils.motions.models import Motion
 from tests.membership.support import propose_constitution_change
@@ -115,3 +116,43 @@ def test_a_second_by_the_mover_is_caught(cast):
     second["actor"] = second["payload"]["seconder"] = str(cast.bob.uuid)
     problems = verify_forged(docs).problems
     assert any(f"motion {motion.uuid} was seconded by {cast.bob.uuid}, who tabled it" in p for p in problems)
+
+
+def test_a_motion_moved_by_someone_without_a_vote_is_caught(cast):
+    """Carol, Riverside's observer, and Dave, of Harbour Works, have no vote in Riverside."""
+    debated(cast)
+    docs = documents()
+    tabled, amended, seconded = (
+        docs[find(docs, event)] for event in ("motion.tabled", "motion.amendment_proposed", "motion.seconded")
+    )
+    tabled["actor"] = str(cast.carol.uuid)
+    amended["actor"] = str(cast.dave.uuid)
+    seconded["actor"] = seconded["payload"]["seconder"] = str(cast.dave.uuid)
+    motion, riverside = tabled["payload"]["motion"], cast.riverside.uuid
+    assert [p.split(": ", 1)[1] for p in verify_forged(docs).problems if "had no vote" in p] == [
+        f"motion {motion} was tabled by {cast.carol.uuid}, who had no vote in council {riverside} at that "
+        "moment.",
+        f"motion {motion} was seconded by {cast.dave.uuid}, who had no vote in council {riverside} at that "
+        "moment.",
+        f"amendment {amended['payload']['amendment']} was proposed to motion {motion} by {cast.dave.uuid}, "
+        f"who had no vote in council {riverside} at that moment.",
+    ]
+
+
+def test_a_motion_worded_as_the_app_would_refuse_is_caught(cast):
+    debated(cast)
+    docs = documents()
+    tabled = docs[find(docs, "motion.tabled")]
+    tabled["payload"].update(
+        title="x" * (vote_rules.TITLE_MAX + 1), seconds_required=vote_rules.SECONDS_MAX + 1
+    )
+    name = tabled["payload"]["motion"]
+    problems = [p.split(": ", 1)[1] for p in verify_forged(docs).problems]
+    assert (
+        f"motion {name} was tabled with a title the rules refuse (not trimmed, empty or longer than "
+        f"{vote_rules.TITLE_MAX} characters)." in problems
+    )
+    assert (
+        f"motion {name} was tabled asking for {vote_rules.SECONDS_MAX + 1} seconders; the rules allow 0 to "
+        f"{vote_rules.SECONDS_MAX}." in problems
+    )

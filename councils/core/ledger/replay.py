@@ -185,13 +185,15 @@ def _set_membership(replay: Replay, item: Item, status: str) -> None:
         return
     memberships = replay.table("memberships")
     known = memberships.get(membership) or {}
-    memberships[membership] = {
+    memberships[membership] = held = {
         "member": member or known.get("member"),
         "council": item.council or known.get("council"),
         "status": status,
         # Full membership starts at founding or admission; a reinstated member keeps their date.
         "full_since": _time(item.at) if item.event in FULL_FROM_NOW else known.get("full_since"),
     }
+    # A member's latest membership of each council, so whether they vote there is one lookup.
+    replay.table("membership_of")[f"{held['council']} {held['member']}"] = membership
 
 
 # A transfer starts full membership of the new council afresh: standing is earned in each council.
@@ -255,11 +257,14 @@ def _member_expelled(replay: Replay, item: Item) -> None:
 def _seated(replay: Replay, item: Item) -> None:
     seat = item.payload.get("seat")
     if isinstance(seat, str):
-        replay.table("seats")[seat] = {
+        replay.table("seats")[seat] = held = {
             "delegate": item.payload.get("delegate"),
             "council": item.council,
             "from_council": item.payload.get("from_council"),
         }
+        held_by = replay.table("seats_held")
+        key = f"{held['council']} {held['delegate']}"
+        held_by[key] = held_by.get(key, 0) + 1
 
 
 @rule("delegate.unseated")
@@ -269,7 +274,23 @@ def _unseated(replay: Replay, item: Item) -> None:
     if seat not in seats:
         replay.problem(item, f"delegate seat {seat} is vacated but the record never seated it")
         return
-    del seats[seat]
+    held = seats.pop(seat)
+    replay.table("seats_held")[f"{held['council']} {held['delegate']}"] -= 1
+
+
+def is_recorded_voter(replay: Replay, council: str | None, person: object) -> bool | None:
+    """Whether `person` has a vote in `council` now, from the record; None when it does not describe it.
+
+    As `recorded_voters` says, in one lookup: a full member of a base council, a delegate of a higher one.
+    """
+    info = replay.table("councils").get(council or "")
+    if info is None:
+        return None
+    key = f"{council} {person}"
+    if info["is_base"]:
+        membership = replay.table("memberships").get(replay.table("membership_of").get(key, ""))
+        return membership is not None and membership["status"] == "full"
+    return bool(replay.table("seats_held").get(key))
 
 
 def recorded_voters(replay: Replay, council: str | None, before: datetime | None = None) -> set[str] | None:
@@ -334,11 +355,57 @@ def _known_motion(replay: Replay, name: object) -> dict[str, Any] | None:
     return motion
 
 
+def _check_mover(replay: Replay, item: Item, person: object, what: str) -> None:
+    """Only a voter of the council tables a motion, proposes an amendment or seconds one."""
+    voter = is_recorded_voter(replay, item.council, person)
+    if voter is None:
+        replay.note(
+            "some motions were tabled, amended or seconded in councils whose creation you may not read: "
+            "whether whoever did it had a vote there was not checked"
+        )
+    elif not voter:
+        replay.problem(item, f"{what} by {person}, who had no vote in council {item.council} at that moment")
+
+
+def _check_wording(replay: Replay, item: Item, what: str) -> None:
+    """A title and text as the motions app keeps them: trimmed, not empty, not too long; seconders within
+    bounds. What the entry does not state is not judged."""
+    p = item.payload
+    for name, clean, limit in (
+        ("title", vote_rules.clean_title, vote_rules.TITLE_MAX),
+        ("text", vote_rules.clean_text, vote_rules.TEXT_MAX),
+    ):
+        if name not in p:
+            continue
+        value = p[name]
+        try:
+            ok = isinstance(value, str) and clean(value) == value
+        except InvalidInputError:
+            ok = False
+        if not ok:
+            replay.problem(
+                item,
+                f"{what} with a {name} the rules refuse (not trimmed, empty or longer than {limit} "
+                "characters)",
+            )
+    seconds = p.get("seconds_required")
+    # None: tabled before the entry said how many seconders a motion needs.
+    if seconds is not None and (type(seconds) is not int or not 0 <= seconds <= vote_rules.SECONDS_MAX):
+        replay.problem(
+            item, f"{what} asking for {seconds!r} seconders; the rules allow 0 to {vote_rules.SECONDS_MAX}"
+        )
+
+
 @rule("motion.tabled")
 def _motion_tabled(replay: Replay, item: Item) -> None:
-    motion = item.payload.get("motion")
+    p = item.payload
+    motion = p.get("motion")
+    what = f"motion {motion} was tabled"
+    _check_wording(replay, item, what)
+    # A forwarded motion names the officer who forwarded it; the council below put it.
+    if item.actor is not None and p.get("forwarded_from") is None:
+        _check_mover(replay, item, item.actor, what)
     if isinstance(motion, str):
-        p = item.payload
         tabled = _new_motion(item, p.get("kind", "ordinary"), p.get("subject"), p.get("seconds_required"))
         if p.get("forwarded_from") is not None:
             # The officer who forwards it is named, but the council below put it, not them.
@@ -350,6 +417,10 @@ def _motion_tabled(replay: Replay, item: Item) -> None:
 def _amendment_text(replay: Replay, item: Item) -> None:
     """An amendment is a motion holding the proposed full text, voted like any other."""
     amendment, motion, text = (item.payload.get(k) for k in ("amendment", "motion", "text"))
+    what = f"amendment {amendment} was proposed to motion {motion}"
+    _check_wording(replay, item, what)
+    if item.actor is not None:
+        _check_mover(replay, item, item.actor, what)
     texts = replay.table("motion_texts")
     base = texts.get(motion or "")
     if base is not None and item.payload.get("base_text_sha256") != _sha256(base):
@@ -397,6 +468,7 @@ def _motion_seconded(replay: Replay, item: Item) -> None:
     seconder = item.payload.get("seconder")
     if item.actor is not None and seconder != item.actor:
         replay.problem(item, f"{seconder}'s second of motion {name} was given by someone else ({item.actor})")
+    _check_mover(replay, item, seconder, f"motion {name} was seconded")
     if motion["state"] not in ("draft", None):
         replay.problem(item, f"motion {name} was seconded when it was not awaiting seconders")
     if seconder is not None and seconder == motion["tabled_by"]:
