@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import copy
 import hashlib
+from datetime import timedelta
 
 import pytest
 
+from councils.core.ledger.encoding import format_time
 from councils.core.rules import votes as vote_rules
 from councils.motions import actions
 from councils.motions.models import Motion
@@ -156,3 +158,57 @@ def test_a_motion_worded_as_the_app_would_refuse_is_caught(cast):
         f"motion {name} was tabled asking for {vote_rules.SECONDS_MAX + 1} seconders; the rules allow 0 to "
         f"{vote_rules.SECONDS_MAX}." in problems
     )
+
+
+def _side_problems(docs) -> list[str]:
+    return [
+        p.split(": ", 1)[1]
+        for p in verify_forged(docs).problems
+        if "not in the" in p or "was not forwarded to it then" in p or "who did not table it" in p
+    ]
+
+
+def test_entries_written_with_a_close_carry_its_time_and_actor(cast):
+    """The merge of an adopted amendment, an amendment that lapses and a motion sent up are written by
+    the action that closed, decided or forwarded: forged alone, at another time or by someone else, they
+    are caught."""
+    motion, amendment = debated(cast)
+    docs = documents()
+    assert _side_problems(docs) == []
+    merged, lapsed, arrived = (
+        find(docs, "motion.amended"),
+        next(i for i, d in enumerate(docs) if d["payload"].get("reason") == "lapsed"),
+        next(
+            i for i, d in enumerate(docs) if d["event"] == "motion.tabled" and d["payload"]["forwarded_from"]
+        ),
+    )
+    lapsed_name, up = docs[lapsed]["payload"]["motion"], docs[arrived]["payload"]["motion"]
+    bob, alice = str(cast.bob.uuid), str(cast.alice.uuid)
+    at = docs[arrived]["at"]
+    for index in (merged, lapsed, arrived):
+        docs[index]["actor"] = bob
+    assert _side_problems(docs) == [
+        f"motion {motion.uuid} was amended by amendment {amendment.uuid} at {docs[merged]['at']} by {bob}, "
+        "not in the close of the vote that adopted it.",
+        f"amendment {lapsed_name} lapsed at {docs[lapsed]['at']} by {bob}, not in the action that decided "
+        f"motion {motion.uuid}.",
+        f"motion {up} arrived from motion {motion.uuid} at {at} by {bob}, but that motion was not forwarded "
+        "to it then.",
+    ]
+    # Moved to another time, by the closer still: as if written alone.
+    for index in (merged, lapsed, arrived):
+        docs[index]["actor"] = alice
+        docs[index]["at"] = format_time(LATER + timedelta(days=1))
+    assert len(_side_problems(docs)) == 3
+
+
+def test_a_motion_withdrawn_by_someone_other_than_its_mover_is_caught(cast):
+    debated(cast)
+    docs = documents()
+    withdrawn = next(
+        d for d in docs if d["event"] == "motion.withdrawn" and d["payload"]["reason"] == "withdrawn"
+    )
+    withdrawn["actor"] = str(cast.erin.uuid)
+    assert _side_problems(docs) == [
+        f"motion {withdrawn['payload']['motion']} was withdrawn by {cast.erin.uuid}, who did not table it."
+    ]

@@ -346,6 +346,10 @@ def _new_motion(
         "amendments": [],
         # None where the entry does not say how many seconders it needs: its state is then not judged.
         "state": None if type(seconds) is not int else "seconded" if seconds == 0 else "draft",
+        # When and by whom it was decided (its vote closed, or withdrawn) and forwarded: the entries the
+        # same action appends (an amendment merged or lapsed, the motion tabled above) share both.
+        "decided": None,
+        "forwarded": None,
     }
 
 
@@ -396,6 +400,22 @@ def _check_wording(replay: Replay, item: Item, what: str) -> None:
         )
 
 
+def _check_arrival(replay: Replay, item: Item, motion: str, source: object) -> None:
+    """A motion from a council below arrives in the action that forwarded it: at its time, by its actor."""
+    below = _known_motion(replay, source)
+    if below is None:
+        replay.note(
+            "some motions arrived from councils below whose entries you may not read: "
+            "whether they were forwarded was not checked"
+        )
+    elif below["forwarded"] != (item.at, item.actor, motion):
+        replay.problem(
+            item,
+            f"motion {motion} arrived from motion {source} at {item.at} by {item.actor or 'the rules'}, "
+            "but that motion was not forwarded to it then",
+        )
+
+
 @rule("motion.tabled")
 def _motion_tabled(replay: Replay, item: Item) -> None:
     p = item.payload
@@ -410,6 +430,7 @@ def _motion_tabled(replay: Replay, item: Item) -> None:
         if p.get("forwarded_from") is not None:
             # The officer who forwards it is named, but the council below put it, not them.
             tabled["tabled_by"] = None
+            _check_arrival(replay, item, motion, p.get("forwarded_from"))
         replay.table("motions")[motion] = tabled
 
 
@@ -537,6 +558,8 @@ def _motion_decided(replay: Replay, item: Item) -> None:
         # Without a quorum the motion awaits a vote again.
         decided = {vote_rules.ADOPTED: "adopted", vote_rules.REJECTED: "rejected"}
         motion["state"] = decided.get(str(result.get("outcome")), "seconded")
+        if motion["state"] != "seconded":
+            motion["decided"] = (item.at, item.actor)
 
 
 @rule("motion.amended")
@@ -547,6 +570,12 @@ def _motion_amended(replay: Replay, item: Item) -> None:
         replay.problem(
             item,
             f"motion {name} was amended by amendment {amendment}, which is not an adopted amendment to it",
+        )
+    elif merged is not None and merged["decided"] != (item.at, item.actor):
+        replay.problem(
+            item,
+            f"motion {name} was amended by amendment {amendment} at {item.at} by "
+            f"{item.actor or 'the rules'}, not in the close of the vote that adopted it",
         )
 
 
@@ -564,7 +593,26 @@ def _motion_withdrawn(replay: Replay, item: Item) -> None:
         replay.problem(
             item, f"motion {name} was withdrawn by {item.actor}, though the rules or a council below put it"
         )
+    elif item.payload.get("reason") == "lapsed":
+        _check_lapsed(replay, item, str(name), motion)
+    elif item.actor is not None and item.actor != motion["tabled_by"]:
+        replay.problem(item, f"motion {name} was withdrawn by {item.actor}, who did not table it")
     motion["state"] = "withdrawn"
+    motion["decided"] = (item.at, item.actor)
+
+
+def _check_lapsed(replay: Replay, item: Item, name: str, motion: Mapping[str, Any]) -> None:
+    """Only an amendment lapses, in the action that decided its motion: at its time, by its actor."""
+    if motion["amends"] is None:
+        replay.problem(item, f"motion {name} lapsed, but only amendments lapse when their motion is decided")
+        return
+    main = _known_motion(replay, motion["amends"])
+    if main is not None and main["decided"] != (item.at, item.actor):
+        replay.problem(
+            item,
+            f"amendment {name} lapsed at {item.at} by {item.actor or 'the rules'}, not in the action that "
+            f"decided motion {motion['amends']}",
+        )
 
 
 @rule("motion.forwarded")
@@ -585,6 +633,7 @@ def _motion_forwarded(replay: Replay, item: Item) -> None:
             item, f"motion {name} was forwarded to {item.payload.get('to_council')}, not the council above"
         )
     motion["state"] = "forwarded"
+    motion["forwarded"] = (item.at, item.actor, item.payload.get("to_motion"))
 
 
 def _check_closing_time(
