@@ -131,9 +131,19 @@ def appoint_founding_officer(
     term_ends_at: datetime | None = None,
     now: datetime,
 ) -> Office:
-    """Record a founding officer named in the constitution; later officers are elected."""
+    """Record a founding officer named in the constitution; later officers are elected.
+
+    Only before the council's first vote or election: from then on its officers are elected.
+    """
     if role not in Office.Role.values:
         raise InvalidInputError(f"Unknown office {role!r}.")
+    Council.objects.select_for_update().get(id=council.id)
+    if queries.first_vote_of(council=council) is not None:
+        raise ConflictError(
+            f"{council.name} has already held a vote or election, so it elects its officers: "
+            "founding officers are appointed only before its first vote.",
+            code="founding_closed",
+        )
     office = Office.objects.create(
         council=council,
         user=user,

@@ -13,10 +13,19 @@ from django.db.models import Q, QuerySet
 from councils.accounts.models import User
 from councils.core.errors import NotFoundError
 from councils.federation.models import Council, Federation, Membership, Office, Seat
+from councils.record.models import Entry
+
+# The entries that open a vote or a poll: the first of them ends what only a founding may do.
+FIRST_VOTE_EVENTS = ("vote.opened", "election.opened")
 
 
 def _anonymous(user: Any) -> bool:
     return user is None or not getattr(user, "is_authenticated", False)
+
+
+def first_vote_of(*, council: Council) -> Entry | None:
+    """The record entry of the council's first vote or election, if it has held one."""
+    return Entry.objects.filter(event__in=FIRST_VOTE_EVENTS, council=council).order_by("id").first()
 
 
 def current_membership(*, user: User) -> Membership | None:

@@ -40,10 +40,6 @@ from councils.motions.models import (
 )
 from councils.record.actions import append_entry
 
-TITLE_MAX = 200
-TEXT_MAX = 50_000
-SECONDS_MAX = 50
-
 
 @dataclass(frozen=True)
 class CastReceipt:
@@ -69,27 +65,8 @@ def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _clean_title(title: str) -> str:
-    title = " ".join(title.split())
-    if not title:
-        raise InvalidInputError("A motion needs a title.")
-    if len(title) > TITLE_MAX:
-        raise InvalidInputError(f"A title may have at most {TITLE_MAX} characters.")
-    return title
-
-
-def _clean_text(text: str) -> str:
-    text = text.replace("\r\n", "\n").strip()
-    if not text:
-        raise InvalidInputError("A motion needs a text.")
-    if len(text) > TEXT_MAX:
-        raise InvalidInputError(f"A text may have at most {TEXT_MAX} characters.")
-    return text
-
-
 def _check_seconds(seconds_required: int, council: Council) -> None:
-    if not 0 <= seconds_required <= SECONDS_MAX:
-        raise InvalidInputError(f"Seconders required must be between 0 and {SECONDS_MAX}.")
+    rules.check_seconds_required(seconds_required)
     others = federation_queries.count_voters(council=council) - 1
     if seconds_required > max(others, 0):
         raise InvalidInputError(
@@ -166,7 +143,7 @@ def table_motion(
     seconds_required: int | None = None,
 ) -> Motion:
     """Table a motion in `council`; it waits for seconders unless none are required."""
-    title, text = _clean_title(title), _clean_text(text)
+    title, text = rules.clean_title(title), rules.clean_text(text)
     if kind not in Motion.Kind.values or kind == Motion.Kind.AMENDMENT:
         raise InvalidInputError(f"Unknown motion kind {kind!r} (amendments are proposed to a motion).")
     with transaction.atomic():
@@ -247,7 +224,7 @@ def propose_amendment(
     seconds_required: int | None = None,
 ) -> Motion:
     """Propose a new full text for a motion still under debate; it is seconded and voted like a motion."""
-    text = _clean_text(text)
+    text = rules.clean_text(text)
     with transaction.atomic():
         motion = _lock_motion(motion)
         permissions.require(actor, "amend", motion)
@@ -262,7 +239,7 @@ def propose_amendment(
             council=motion.council,
             kind=Motion.Kind.AMENDMENT,
             subject_uuid=motion.uuid,
-            title=_clean_title(title or f"Amendment to: {motion.title}"[:TITLE_MAX]),
+            title=rules.clean_title(title or f"Amendment to: {motion.title}"[: rules.TITLE_MAX]),
             text=text,
             base_text=motion.text,
             amends=motion,

@@ -382,6 +382,9 @@ def test_the_approval_vote_stays_open_as_long_as_an_admission_vote(ready):
     _candidate(ready, "gina")
     _, second = _candidate(ready, "hugo")
     seat(ready, from_council=ready.harbour, users=[ready.dave])
+    federation_actions.appoint_founding_officer(
+        actor=None, council=ready.district, user=ready.bob, role=Office.Role.CHAIR, now=LATER
+    )
     with pytest.raises(InvalidInputError) as refused:
         actions.call_approval_vote(
             actor=None, application=second, now=LATER, closes_at=LATER + timedelta(days=1)
@@ -391,9 +394,6 @@ def test_the_approval_vote_stays_open_as_long_as_an_admission_vote(ready):
     assert vote.closes_at == LATER + timedelta(days=3)
     assert payloads("membership.approval_vote_called")[0]["min_days"] == 3
     motion_actions.cast_vote(actor=ready.bob, vote=vote, choice="yes", now=LATER)
-    federation_actions.appoint_founding_officer(
-        actor=None, council=ready.district, user=ready.bob, role=Office.Role.CHAIR, now=LATER
-    )
     with pytest.raises(ConflictError, match="stays open until its closing time"):
         motion_actions.close_vote(actor=ready.bob, vote=vote, now=LATER + timedelta(hours=1))
     second.refresh_from_db()

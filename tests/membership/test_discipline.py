@@ -390,6 +390,9 @@ def test_the_appeal_vote_stays_open_the_days_the_constitution_sets(ready):
     seat(ready, from_council=ready.harbour, users=[ready.dave])
     appeal = actions.lodge_appeal(actor=ready.frank, case=case, grounds="Ignored.", now=HEARING)
     at = HEARING + timedelta(days=1)
+    federation_actions.appoint_founding_officer(
+        actor=None, council=ready.district, user=ready.bob, role=Office.Role.CHAIR, now=at
+    )
     with pytest.raises(InvalidInputError) as refused:
         actions.call_appeal_vote(actor=None, appeal=appeal, now=at, closes_at=at + timedelta(days=2))
     assert refused.value.code == "closing_time"
@@ -405,8 +408,5 @@ def test_the_appeal_vote_stays_open_the_days_the_constitution_sets(ready):
     ]
     with pytest.raises(PermissionDeniedError, match="As a party to this case"):
         motion_actions.cast_vote(actor=ready.bob, vote=vote, choice="no", now=at)
-    federation_actions.appoint_founding_officer(
-        actor=None, council=ready.district, user=ready.bob, role=Office.Role.CHAIR, now=at
-    )
     with pytest.raises(ConflictError, match="stays open until its closing time"):
         motion_actions.close_vote(actor=ready.bob, vote=vote, now=at + timedelta(days=1))

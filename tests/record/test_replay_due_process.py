@@ -265,6 +265,51 @@ def test_a_suspension_lifted_early_is_caught(ready):
     )
 
 
+def _reinstatement_problems(docs: list[dict[str, Any]]) -> list[str]:
+    return [p.split(": ", 1)[1] for p in problems_of(docs) if "was reinstated" in p]
+
+
+def test_a_reinstatement_on_appeal_comes_with_the_allowed_appeal_and_only_once(ready):
+    case = appealed_twice(ready)
+    member = str(ready.frank.uuid)
+    docs = documents()
+    reinstated = find(docs, "member.reinstated")
+    assert docs[reinstated]["at"] == docs[find(docs, "discipline.appeal_allowed")]["at"]
+    later = copy.deepcopy(docs)
+    allowed_at = later[reinstated]["at"]
+    later[reinstated]["at"] = format_time(HEARING + timedelta(days=20))
+    assert _reinstatement_problems(later) == [
+        f"{member} was reinstated in case {case.uuid} at {later[reinstated]['at']}, not when its appeal "
+        f"was allowed ({allowed_at})."
+    ]
+    twice = copy.deepcopy(docs)
+    twice.append(copy.deepcopy(twice[reinstated]))
+    assert _reinstatement_problems(twice) == [
+        f"{member} was reinstated in case {case.uuid}, where the member was already reinstated."
+    ]
+
+
+def test_a_reinstatement_by_a_person_or_of_another_member_is_caught(ready):
+    case = decided(ready, penalty="suspension", days=30)
+    actions.end_suspension(actor=ready.frank, case=case, now=HEARING + timedelta(days=31))
+    docs = documents()
+    reinstated = docs[find(docs, "member.reinstated")]
+    assert reinstated["actor"] is None
+    assert _reinstatement_problems(docs) == []
+    reinstated["actor"] = str(ready.alice.uuid)
+    member = str(ready.frank.uuid)
+    assert _reinstatement_problems(docs) == [
+        f"{member} was reinstated by {ready.alice.uuid}; only the rules reinstate, when an appeal is "
+        "allowed or a suspension served."
+    ]
+    reinstated["actor"] = None
+    bob = Membership.objects.get(user=ready.bob)
+    reinstated["payload"].update(membership=str(bob.uuid), member=str(ready.bob.uuid))
+    assert _reinstatement_problems(docs) == [
+        f"{ready.bob.uuid} was reinstated in case {case.uuid}, which charged another membership."
+    ]
+
+
 def test_a_bundle_missing_the_hearing_fails_councils_verify(ready, tmp_path, capsys):
     case = decided(ready)
     docs = [d for d in documents() if d["event"] not in ("discipline.heard", "discipline.vote_called")]

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import copy
 import hashlib
+from datetime import timedelta
 
 import pytest
 
+from councils.core.ledger.encoding import format_time
+from councils.core.rules import votes as vote_rules
 from councils.motions import actions
 from councils.motions.models import Motion
 from tests.membership.support import propose_constitution_change
@@ -115,3 +118,97 @@ def test_a_second_by_the_mover_is_caught(cast):
     second["actor"] = second["payload"]["seconder"] = str(cast.bob.uuid)
     problems = verify_forged(docs).problems
     assert any(f"motion {motion.uuid} was seconded by {cast.bob.uuid}, who tabled it" in p for p in problems)
+
+
+def test_a_motion_moved_by_someone_without_a_vote_is_caught(cast):
+    """Carol, Riverside's observer, and Dave, of Harbour Works, have no vote in Riverside."""
+    debated(cast)
+    docs = documents()
+    tabled, amended, seconded = (
+        docs[find(docs, event)] for event in ("motion.tabled", "motion.amendment_proposed", "motion.seconded")
+    )
+    tabled["actor"] = str(cast.carol.uuid)
+    amended["actor"] = str(cast.dave.uuid)
+    seconded["actor"] = seconded["payload"]["seconder"] = str(cast.dave.uuid)
+    motion, riverside = tabled["payload"]["motion"], cast.riverside.uuid
+    assert [p.split(": ", 1)[1] for p in verify_forged(docs).problems if "had no vote" in p] == [
+        f"motion {motion} was tabled by {cast.carol.uuid}, who had no vote in council {riverside} at that "
+        "moment.",
+        f"motion {motion} was seconded by {cast.dave.uuid}, who had no vote in council {riverside} at that "
+        "moment.",
+        f"amendment {amended['payload']['amendment']} was proposed to motion {motion} by {cast.dave.uuid}, "
+        f"who had no vote in council {riverside} at that moment.",
+    ]
+
+
+def test_a_motion_worded_as_the_app_would_refuse_is_caught(cast):
+    debated(cast)
+    docs = documents()
+    tabled = docs[find(docs, "motion.tabled")]
+    tabled["payload"].update(
+        title="x" * (vote_rules.TITLE_MAX + 1), seconds_required=vote_rules.SECONDS_MAX + 1
+    )
+    name = tabled["payload"]["motion"]
+    problems = [p.split(": ", 1)[1] for p in verify_forged(docs).problems]
+    assert (
+        f"motion {name} was tabled with a title the rules refuse (not trimmed, empty or longer than "
+        f"{vote_rules.TITLE_MAX} characters)." in problems
+    )
+    assert (
+        f"motion {name} was tabled asking for {vote_rules.SECONDS_MAX + 1} seconders; the rules allow 0 to "
+        f"{vote_rules.SECONDS_MAX}." in problems
+    )
+
+
+def _side_problems(docs) -> list[str]:
+    return [
+        p.split(": ", 1)[1]
+        for p in verify_forged(docs).problems
+        if "not in the" in p or "was not forwarded to it then" in p or "who did not table it" in p
+    ]
+
+
+def test_entries_written_with_a_close_carry_its_time_and_actor(cast):
+    """The merge of an adopted amendment, an amendment that lapses and a motion sent up are written by
+    the action that closed, decided or forwarded: forged alone, at another time or by someone else, they
+    are caught."""
+    motion, amendment = debated(cast)
+    docs = documents()
+    assert _side_problems(docs) == []
+    merged, lapsed, arrived = (
+        find(docs, "motion.amended"),
+        next(i for i, d in enumerate(docs) if d["payload"].get("reason") == "lapsed"),
+        next(
+            i for i, d in enumerate(docs) if d["event"] == "motion.tabled" and d["payload"]["forwarded_from"]
+        ),
+    )
+    lapsed_name, up = docs[lapsed]["payload"]["motion"], docs[arrived]["payload"]["motion"]
+    bob, alice = str(cast.bob.uuid), str(cast.alice.uuid)
+    at = docs[arrived]["at"]
+    for index in (merged, lapsed, arrived):
+        docs[index]["actor"] = bob
+    assert _side_problems(docs) == [
+        f"motion {motion.uuid} was amended by amendment {amendment.uuid} at {docs[merged]['at']} by {bob}, "
+        "not in the close of the vote that adopted it.",
+        f"amendment {lapsed_name} lapsed at {docs[lapsed]['at']} by {bob}, not in the action that decided "
+        f"motion {motion.uuid}.",
+        f"motion {up} arrived from motion {motion.uuid} at {at} by {bob}, but that motion was not forwarded "
+        "to it then.",
+    ]
+    # Moved to another time, by the closer still: as if written alone.
+    for index in (merged, lapsed, arrived):
+        docs[index]["actor"] = alice
+        docs[index]["at"] = format_time(LATER + timedelta(days=1))
+    assert len(_side_problems(docs)) == 3
+
+
+def test_a_motion_withdrawn_by_someone_other_than_its_mover_is_caught(cast):
+    debated(cast)
+    docs = documents()
+    withdrawn = next(
+        d for d in docs if d["event"] == "motion.withdrawn" and d["payload"]["reason"] == "withdrawn"
+    )
+    withdrawn["actor"] = str(cast.erin.uuid)
+    assert _side_problems(docs) == [
+        f"motion {withdrawn['payload']['motion']} was withdrawn by {cast.erin.uuid}, who did not table it."
+    ]

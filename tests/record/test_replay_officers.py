@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import copy
 import io
+import uuid
 from datetime import timedelta
 
 import pytest
 
 from councils.accounts import actions as account_actions
+from councils.core.errors import ConflictError
 from councils.elections import actions as election_actions
 from councils.federation import actions as federation_actions
 from councils.federation.models import Council, Office
@@ -52,9 +55,6 @@ def _motion(cast) -> None:
 def _chair_election(cast) -> None:
     """Frank, Riverside's election officer, runs the election of its chair, which Erin wins: Alice's
     office is vacated at the certification and Erin's filled."""
-    federation_actions.appoint_founding_officer(
-        actor=None, council=cast.riverside, user=cast.frank, role=Office.Role.ELECTION_OFFICER, now=NOW
-    )
     election = election_actions.call_election(
         actor=cast.frank, council=cast.riverside, kind="office", role="chair", title="Chair", now=NOW
     )
@@ -77,6 +77,10 @@ def _invitations(cast) -> None:
 
 @pytest.fixture
 def officers_at_work(cast):
+    # Frank is appointed Riverside's election officer at its founding, before it votes.
+    federation_actions.appoint_founding_officer(
+        actor=None, council=cast.riverside, user=cast.frank, role=Office.Role.ELECTION_OFFICER, now=NOW
+    )
     _invitations(cast)
     _motion(cast)
     _meeting(cast)
@@ -140,17 +144,47 @@ def test_an_officers_act_forged_as_a_members_is_caught(officers_at_work, event, 
 
 def test_a_secretary_does_not_run_elections(officers_at_work):
     cast = officers_at_work
-    federation_actions.appoint_founding_officer(
-        actor=None, council=cast.riverside, user=cast.bob, role=Office.Role.SECRETARY, now=NOW
-    )
     docs = documents()
-    # Bob, the secretary, appointed last: move his office first so it is held all along.
-    secretary = docs.pop()
-    docs.insert(find(docs, "office.founding_filled") + 1, secretary)
+    # Bob as Riverside's secretary from its founding: an office like the first, held all along.
+    first = find(docs, "office.founding_filled")
+    secretary = copy.deepcopy(docs[first])
+    secretary["payload"].update(office=str(uuid.uuid4()), holder=str(cast.bob.uuid), role="secretary")
+    docs.insert(first + 1, secretary)
     assert _officer_problems(docs) == []
     docs[find(docs, "election.opened")]["actor"] = str(cast.bob.uuid)
     [problem] = _officer_problems(docs)
     assert "the poll of election" in problem and "who was not the chair or election officer" in problem
+
+
+def test_founding_officers_are_appointed_only_before_their_councils_first_vote(officers_at_work):
+    """Once Riverside has voted, its officers are elected: the app refuses a founding appointment, and
+    the verifier reports one a forger slips in after its first vote."""
+    cast = officers_at_work
+    with pytest.raises(ConflictError, match="founding officers are appointed only before its first vote"):
+        federation_actions.appoint_founding_officer(
+            actor=None, council=cast.riverside, user=cast.bob, role=Office.Role.SECRETARY, now=NOW
+        )
+    assert not Office.objects.filter(user=cast.bob).exists()
+    # Harbour has held no vote yet: its founding officers may still be appointed.
+    federation_actions.appoint_founding_officer(
+        actor=None, council=cast.harbour, user=cast.dave, role=Office.Role.CHAIR, now=NOW
+    )
+    docs = documents()
+    assert verify_forged(docs).problems == []
+    frank = docs.pop(
+        next(i for i, d in enumerate(docs) if d["payload"].get("holder") == str(cast.frank.uuid))
+    )
+    voted = find(docs, "vote.opened")
+    docs.insert(voted + 1, frank)
+    assert [p.split(": ", 1)[1] for p in verify_forged(docs).problems] == [
+        f"{cast.frank.uuid} was appointed founding election_officer of council {cast.riverside.uuid} after "
+        f"its first vote or election (entry {voted}): from then on its officers are elected."
+    ]
+    # Without Riverside's creation, whether it had voted is noted, not judged.
+    del docs[find(docs, "council.created", 3)]
+    verdict = verify_forged(docs)
+    assert not [p for p in verdict.problems if "appointed founding" in p]
+    assert any("some founding officers were appointed in councils whose creation" in n for n in verdict.notes)
 
 
 def test_a_chair_whose_office_was_vacated_acts_no_more(officers_at_work):

@@ -7,6 +7,8 @@ or close a vote, run a meeting, run an election, hear a case, invite) whose entr
 the app's policy lets do it (`councils/*/permissions.py`). An act of the rules (no actor) is not
 judged. Where the record does not show a council from its creation (created before the record
 began, or in entries the reader may not see), its offices are unknown and the act is noted, not judged.
+A founding officer (`office.founding_filled`) is appointed before the council's first vote or election
+(`vote.opened`, `election.opened`); from then on its officers are elected.
 
 Imported by `replay`, which registers these rules with the others.
 """
@@ -110,6 +112,31 @@ def holds_office(replay: Replay, council: object, person: object, roles: tuple[s
     if offices is None:
         return None
     return any(o["holder"] == person and o["role"] in roles for o in offices.values())
+
+
+@rule("vote.opened", "election.opened")
+def _first_vote(replay: Replay, item: Item) -> None:
+    """Remember the councils that have held a vote or election: their officers are elected from then on."""
+    replay.table("voted").setdefault(str(item.council), item.index)
+
+
+@rule("office.founding_filled")
+def _founding_office(replay: Replay, item: Item) -> None:
+    """A founding officer is appointed before the first vote or election of the council they serve."""
+    if str(item.council) not in replay.table("officers"):
+        replay.note(
+            "some founding officers were appointed in councils whose creation you may not read: "
+            "whether the council had already voted was not checked"
+        )
+        return
+    first = replay.table("voted").get(str(item.council))
+    if first is not None:
+        p = item.payload
+        replay.problem(
+            item,
+            f"{p.get('holder')} was appointed founding {p.get('role')} of council {item.council} after its "
+            f"first vote or election (entry {first}): from then on its officers are elected",
+        )
 
 
 @rule(*OFFICER_ACTS)

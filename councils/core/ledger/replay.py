@@ -185,13 +185,15 @@ def _set_membership(replay: Replay, item: Item, status: str) -> None:
         return
     memberships = replay.table("memberships")
     known = memberships.get(membership) or {}
-    memberships[membership] = {
+    memberships[membership] = held = {
         "member": member or known.get("member"),
         "council": item.council or known.get("council"),
         "status": status,
         # Full membership starts at founding or admission; a reinstated member keeps their date.
         "full_since": _time(item.at) if item.event in FULL_FROM_NOW else known.get("full_since"),
     }
+    # A member's latest membership of each council, so whether they vote there is one lookup.
+    replay.table("membership_of")[f"{held['council']} {held['member']}"] = membership
 
 
 # A transfer starts full membership of the new council afresh: standing is earned in each council.
@@ -255,11 +257,14 @@ def _member_expelled(replay: Replay, item: Item) -> None:
 def _seated(replay: Replay, item: Item) -> None:
     seat = item.payload.get("seat")
     if isinstance(seat, str):
-        replay.table("seats")[seat] = {
+        replay.table("seats")[seat] = held = {
             "delegate": item.payload.get("delegate"),
             "council": item.council,
             "from_council": item.payload.get("from_council"),
         }
+        held_by = replay.table("seats_held")
+        key = f"{held['council']} {held['delegate']}"
+        held_by[key] = held_by.get(key, 0) + 1
 
 
 @rule("delegate.unseated")
@@ -269,7 +274,23 @@ def _unseated(replay: Replay, item: Item) -> None:
     if seat not in seats:
         replay.problem(item, f"delegate seat {seat} is vacated but the record never seated it")
         return
-    del seats[seat]
+    held = seats.pop(seat)
+    replay.table("seats_held")[f"{held['council']} {held['delegate']}"] -= 1
+
+
+def is_recorded_voter(replay: Replay, council: str | None, person: object) -> bool | None:
+    """Whether `person` has a vote in `council` now, from the record; None when it does not describe it.
+
+    As `recorded_voters` says, in one lookup: a full member of a base council, a delegate of a higher one.
+    """
+    info = replay.table("councils").get(council or "")
+    if info is None:
+        return None
+    key = f"{council} {person}"
+    if info["is_base"]:
+        membership = replay.table("memberships").get(replay.table("membership_of").get(key, ""))
+        return membership is not None and membership["status"] == "full"
+    return bool(replay.table("seats_held").get(key))
 
 
 def recorded_voters(replay: Replay, council: str | None, before: datetime | None = None) -> set[str] | None:
@@ -325,6 +346,10 @@ def _new_motion(
         "amendments": [],
         # None where the entry does not say how many seconders it needs: its state is then not judged.
         "state": None if type(seconds) is not int else "seconded" if seconds == 0 else "draft",
+        # When and by whom it was decided (its vote closed, or withdrawn) and forwarded: the entries the
+        # same action appends (an amendment merged or lapsed, the motion tabled above) share both.
+        "decided": None,
+        "forwarded": None,
     }
 
 
@@ -334,15 +359,78 @@ def _known_motion(replay: Replay, name: object) -> dict[str, Any] | None:
     return motion
 
 
+def _check_mover(replay: Replay, item: Item, person: object, what: str) -> None:
+    """Only a voter of the council tables a motion, proposes an amendment or seconds one."""
+    voter = is_recorded_voter(replay, item.council, person)
+    if voter is None:
+        replay.note(
+            "some motions were tabled, amended or seconded in councils whose creation you may not read: "
+            "whether whoever did it had a vote there was not checked"
+        )
+    elif not voter:
+        replay.problem(item, f"{what} by {person}, who had no vote in council {item.council} at that moment")
+
+
+def _check_wording(replay: Replay, item: Item, what: str) -> None:
+    """A title and text as the motions app keeps them: trimmed, not empty, not too long; seconders within
+    bounds. What the entry does not state is not judged."""
+    p = item.payload
+    for name, clean, limit in (
+        ("title", vote_rules.clean_title, vote_rules.TITLE_MAX),
+        ("text", vote_rules.clean_text, vote_rules.TEXT_MAX),
+    ):
+        if name not in p:
+            continue
+        value = p[name]
+        try:
+            ok = isinstance(value, str) and clean(value) == value
+        except InvalidInputError:
+            ok = False
+        if not ok:
+            replay.problem(
+                item,
+                f"{what} with a {name} the rules refuse (not trimmed, empty or longer than {limit} "
+                "characters)",
+            )
+    seconds = p.get("seconds_required")
+    # None: tabled before the entry said how many seconders a motion needs.
+    if seconds is not None and (type(seconds) is not int or not 0 <= seconds <= vote_rules.SECONDS_MAX):
+        replay.problem(
+            item, f"{what} asking for {seconds!r} seconders; the rules allow 0 to {vote_rules.SECONDS_MAX}"
+        )
+
+
+def _check_arrival(replay: Replay, item: Item, motion: str, source: object) -> None:
+    """A motion from a council below arrives in the action that forwarded it: at its time, by its actor."""
+    below = _known_motion(replay, source)
+    if below is None:
+        replay.note(
+            "some motions arrived from councils below whose entries you may not read: "
+            "whether they were forwarded was not checked"
+        )
+    elif below["forwarded"] != (item.at, item.actor, motion):
+        replay.problem(
+            item,
+            f"motion {motion} arrived from motion {source} at {item.at} by {item.actor or 'the rules'}, "
+            "but that motion was not forwarded to it then",
+        )
+
+
 @rule("motion.tabled")
 def _motion_tabled(replay: Replay, item: Item) -> None:
-    motion = item.payload.get("motion")
+    p = item.payload
+    motion = p.get("motion")
+    what = f"motion {motion} was tabled"
+    _check_wording(replay, item, what)
+    # A forwarded motion names the officer who forwarded it; the council below put it.
+    if item.actor is not None and p.get("forwarded_from") is None:
+        _check_mover(replay, item, item.actor, what)
     if isinstance(motion, str):
-        p = item.payload
         tabled = _new_motion(item, p.get("kind", "ordinary"), p.get("subject"), p.get("seconds_required"))
         if p.get("forwarded_from") is not None:
             # The officer who forwards it is named, but the council below put it, not them.
             tabled["tabled_by"] = None
+            _check_arrival(replay, item, motion, p.get("forwarded_from"))
         replay.table("motions")[motion] = tabled
 
 
@@ -350,6 +438,10 @@ def _motion_tabled(replay: Replay, item: Item) -> None:
 def _amendment_text(replay: Replay, item: Item) -> None:
     """An amendment is a motion holding the proposed full text, voted like any other."""
     amendment, motion, text = (item.payload.get(k) for k in ("amendment", "motion", "text"))
+    what = f"amendment {amendment} was proposed to motion {motion}"
+    _check_wording(replay, item, what)
+    if item.actor is not None:
+        _check_mover(replay, item, item.actor, what)
     texts = replay.table("motion_texts")
     base = texts.get(motion or "")
     if base is not None and item.payload.get("base_text_sha256") != _sha256(base):
@@ -397,6 +489,7 @@ def _motion_seconded(replay: Replay, item: Item) -> None:
     seconder = item.payload.get("seconder")
     if item.actor is not None and seconder != item.actor:
         replay.problem(item, f"{seconder}'s second of motion {name} was given by someone else ({item.actor})")
+    _check_mover(replay, item, seconder, f"motion {name} was seconded")
     if motion["state"] not in ("draft", None):
         replay.problem(item, f"motion {name} was seconded when it was not awaiting seconders")
     if seconder is not None and seconder == motion["tabled_by"]:
@@ -465,6 +558,8 @@ def _motion_decided(replay: Replay, item: Item) -> None:
         # Without a quorum the motion awaits a vote again.
         decided = {vote_rules.ADOPTED: "adopted", vote_rules.REJECTED: "rejected"}
         motion["state"] = decided.get(str(result.get("outcome")), "seconded")
+        if motion["state"] != "seconded":
+            motion["decided"] = (item.at, item.actor)
 
 
 @rule("motion.amended")
@@ -475,6 +570,12 @@ def _motion_amended(replay: Replay, item: Item) -> None:
         replay.problem(
             item,
             f"motion {name} was amended by amendment {amendment}, which is not an adopted amendment to it",
+        )
+    elif merged is not None and merged["decided"] != (item.at, item.actor):
+        replay.problem(
+            item,
+            f"motion {name} was amended by amendment {amendment} at {item.at} by "
+            f"{item.actor or 'the rules'}, not in the close of the vote that adopted it",
         )
 
 
@@ -492,7 +593,26 @@ def _motion_withdrawn(replay: Replay, item: Item) -> None:
         replay.problem(
             item, f"motion {name} was withdrawn by {item.actor}, though the rules or a council below put it"
         )
+    elif item.payload.get("reason") == "lapsed":
+        _check_lapsed(replay, item, str(name), motion)
+    elif item.actor is not None and item.actor != motion["tabled_by"]:
+        replay.problem(item, f"motion {name} was withdrawn by {item.actor}, who did not table it")
     motion["state"] = "withdrawn"
+    motion["decided"] = (item.at, item.actor)
+
+
+def _check_lapsed(replay: Replay, item: Item, name: str, motion: Mapping[str, Any]) -> None:
+    """Only an amendment lapses, in the action that decided its motion: at its time, by its actor."""
+    if motion["amends"] is None:
+        replay.problem(item, f"motion {name} lapsed, but only amendments lapse when their motion is decided")
+        return
+    main = _known_motion(replay, motion["amends"])
+    if main is not None and main["decided"] != (item.at, item.actor):
+        replay.problem(
+            item,
+            f"amendment {name} lapsed at {item.at} by {item.actor or 'the rules'}, not in the action that "
+            f"decided motion {motion['amends']}",
+        )
 
 
 @rule("motion.forwarded")
@@ -513,6 +633,7 @@ def _motion_forwarded(replay: Replay, item: Item) -> None:
             item, f"motion {name} was forwarded to {item.payload.get('to_council')}, not the council above"
         )
     motion["state"] = "forwarded"
+    motion["forwarded"] = (item.at, item.actor, item.payload.get("to_motion"))
 
 
 def _check_closing_time(
@@ -2089,6 +2210,9 @@ def _charged(replay: Replay, item: Item) -> None:
         "decided_at": None,
         "until": None,
         "appeals": [],
+        # When an appeal reversed the decision: the member is reinstated in that same action, once.
+        "reversed_at": None,
+        "reinstated": False,
     }
 
 
@@ -2433,23 +2557,43 @@ def _appeal_decided(replay: Replay, item: Item) -> None:
         replay.problem(item, f"appeal {uuid} was {'allowed' if allowed else 'dismissed'} against its vote")
     appeal.update(status="allowed" if allowed else "dismissed", decided_at=_time(item.at))
     if allowed and appeal["case"] is not None:
-        appeal["case"]["status"] = "reversed"
+        appeal["case"].update(status="reversed", reversed_at=item.at)
 
 
 @rule("member.reinstated")
 def _reinstated(replay: Replay, item: Item) -> None:
-    what = f"{item.payload.get('member')} was reinstated"
+    """Only the rules reinstate: the member a case penalised, when their appeal is allowed or their
+    suspension has been served, once."""
+    p = item.payload
+    what = f"{p.get('member')} was reinstated"
+    if item.actor is not None:
+        replay.problem(
+            item,
+            f"{what} by {item.actor}; only the rules reinstate, when an appeal is allowed or a "
+            "suspension served",
+        )
     found = _case(replay, item, what)
     if found is None:
         return
     uuid, case = found
-    reason = item.payload.get("reason")
+    if (p.get("membership"), p.get("member")) != (case["membership"], case["member"]):
+        replay.problem(item, f"{what} in case {uuid}, which charged another membership")
+    if case["reinstated"]:
+        replay.problem(item, f"{what} in case {uuid}, where the member was already reinstated")
+    case["reinstated"] = True
+    reason = p.get("reason")
     if reason == "appeal_allowed":
         if case["status"] != "reversed" and replay.not_replayed:
             # The appeal was heard by a council above, which the reader may not see.
             replay.note("some reinstatements follow appeals decided in councils you may not read")
         elif case["status"] != "reversed":
             replay.problem(item, f"{what} in case {uuid} on an appeal that was not allowed")
+        elif item.at != case["reversed_at"]:
+            replay.problem(
+                item,
+                f"{what} in case {uuid} at {item.at}, not when its appeal was allowed "
+                f"({case['reversed_at']})",
+            )
     elif reason == "suspension_served":
         served = _time(item.at)
         if case["status"] != "upheld" or case["until"] is None or served is None or served < case["until"]:

@@ -42,6 +42,37 @@ _SATISFIES: dict[str, frozenset[str]] = {
 }
 
 
+# What a motion or amendment may say, and how many seconders it may ask for.
+TITLE_MAX = 200
+TEXT_MAX = 50_000
+SECONDS_MAX = 50
+
+
+def clean_title(title: str) -> str:
+    """A motion's title on one line, its spaces collapsed; refused empty or too long."""
+    title = " ".join(title.split())
+    if not title:
+        raise InvalidInputError("A motion needs a title.")
+    if len(title) > TITLE_MAX:
+        raise InvalidInputError(f"A title may have at most {TITLE_MAX} characters.")
+    return title
+
+
+def clean_text(text: str) -> str:
+    """A motion's text with plain line ends and no surrounding space; refused empty or too long."""
+    text = text.replace("\r\n", "\n").strip()
+    if not text:
+        raise InvalidInputError("A motion needs a text.")
+    if len(text) > TEXT_MAX:
+        raise InvalidInputError(f"A text may have at most {TEXT_MAX} characters.")
+    return text
+
+
+def check_seconds_required(seconds_required: int) -> None:
+    if not 0 <= seconds_required <= SECONDS_MAX:
+        raise InvalidInputError(f"Seconders required must be between 0 and {SECONDS_MAX}.")
+
+
 def threshold_satisfies(*, held: str, required: str) -> bool:
     """Answer whether a vote held at `held` meets a rule that requires `required`."""
     return held in _SATISFIES.get(required, frozenset())

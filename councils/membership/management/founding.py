@@ -26,10 +26,10 @@ from councils.core.rules.constitution import Constitution
 from councils.core.rules.terms import add_months
 from councils.federation import actions as federation_actions
 from councils.federation.models import Council, Federation, Membership, Office
+from councils.federation.queries import FIRST_VOTE_EVENTS
 from councils.record.models import Entry
 
 CSV_HEADER = ["username", "email", "display_name", "council"]
-FIRST_VOTE_EVENTS = ("vote.opened", "election.opened")
 
 
 class FoundingError(Exception):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -59,6 +60,14 @@ def closed(vote: str = "v", outcome: str = "adopted") -> list[Item]:
     ]
 
 
+def members(*people: str) -> list[Item]:
+    """Full members of the council from its founding: they table, amend and second its motions."""
+    return [
+        entry("member.founding_enrolled", {"membership": f"m-{person}", "member": person})
+        for person in people
+    ]
+
+
 def chair(holder: str = "u-alice") -> Item:
     """The founding chair of the council, who opens, closes and forwards its votes."""
     return entry("office.founding_filled", {"office": "o-chair", "role": "chair", "holder": holder})
@@ -76,6 +85,7 @@ def test_a_motion_seconded_amended_voted_and_forwarded_replays_cleanly():
     assert (
         messages(
             council,
+            members("u-bob", "u-erin", "u-frank"),
             chair(),
             tabled(),
             seconded(),
@@ -87,9 +97,10 @@ def test_a_motion_seconded_amended_voted_and_forwarded_replays_cleanly():
             amendment("am-2", text="Elect four.", base_text_sha256=sha("Elect three safety reps.")),
             opened(),
             closed(),
-            entry("motion.withdrawn", {"motion": "am-2", "reason": "lapsed"}, actor="u-alice"),
+            # The rules closed the vote at its closing time: the amendment still pending lapses with it.
+            entry("motion.withdrawn", {"motion": "am-2", "reason": "lapsed"}),
             entry("motion.forwarded", {"motion": "mo", "to_council": ABOVE, "to_motion": "up"}, "u-alice"),
-            tabled("up", 0, forwarded_from="mo"),
+            replace(tabled("up", 0, forwarded_from="mo"), actor="u-alice", council=ABOVE),
             entry("motion.withdrawn", {"motion": "up", "reason": "withdrawn"}),
         )
         == []
@@ -280,4 +291,74 @@ def test_a_vote_closed_twice_is_caught():
     forward = entry("motion.forwarded", {"motion": "mo", "to_council": ABOVE, "to_motion": "up"}, "u-alice")
     assert messages(council, chair(), tabled(seconds=0), opened(), closed(), again[-1], forward) == [
         "vote v was closed twice"
+    ]
+
+
+def test_only_the_councils_voters_table_amend_and_second_its_motions():
+    council = entry("council.created", {"council": COUNCIL, "is_base": True, "parent": ABOVE})
+    # Bob and Erin are full members; Frank is only a candidate, and Erin leaves before she seconds.
+    candidate = entry("member.candidate_started", {"membership": "m-u-frank", "member": "u-frank"})
+    left = entry("member.left", {"membership": "m-u-erin", "member": "u-erin"})
+    assert messages(
+        council, members("u-bob", "u-erin"), candidate, tabled(), left, seconded(), amendment()
+    ) == [
+        "motion mo was seconded by u-erin, who had no vote in council c-1 at that moment",
+        "amendment am was proposed to motion mo by u-frank, who had no vote in council c-1 at that moment",
+    ]
+    assert messages(council, tabled()) == [
+        "motion mo was tabled by u-bob, who had no vote in council c-1 at that moment"
+    ]
+    # A motion forwarded from below names the officer who forwarded it; the council below put it.
+    assert messages(council, replace(tabled("up", 0, forwarded_from="mo"), actor="u-alice")) == []
+
+
+def test_in_a_higher_council_its_seated_delegates_move_motions():
+    council = entry("council.created", {"council": ABOVE, "is_base": False, "parent": None}, council=ABOVE)
+
+    def seat(action: str, seat: str = "s-1") -> Item:
+        payload = {"seat": seat, "delegate": "u-bob", "from_council": COUNCIL}
+        return entry(f"delegate.{action}", payload, council=ABOVE)
+
+    up = replace(tabled(), council=ABOVE)
+    assert messages(council, seat("seated"), up) == []
+    # Two seats for the same council, one vacated: Bob still sits.
+    assert messages(council, seat("seated"), seat("seated", "s-2"), seat("unseated"), up) == []
+    assert messages(council, seat("seated"), seat("unseated"), up) == [
+        f"motion mo was tabled by u-bob, who had no vote in council {ABOVE} at that moment"
+    ]
+
+
+def test_motions_in_councils_not_seen_from_their_creation_are_noted():
+    verdict = replay.replay([tabled()])
+    assert verdict.problems == []
+    assert any("whether whoever did it had a vote there was not checked" in n for n in verdict.notes)
+
+
+@pytest.mark.parametrize(
+    ("change", "refused"),
+    [
+        ({"title": "x" * (vote_rules.TITLE_MAX + 1)}, "title"),
+        ({"title": "  Safety  reps"}, "title"),
+        ({"title": ""}, "title"),
+        ({"text": "x" * (vote_rules.TEXT_MAX + 1)}, "text"),
+        ({"text": "Elect two.\n"}, "text"),
+        ({"text": 7}, "text"),
+    ],
+)
+def test_a_title_or_text_the_app_refuses_is_caught(change, refused):
+    limit = vote_rules.TITLE_MAX if refused == "title" else vote_rules.TEXT_MAX
+    expected = f"with a {refused} the rules refuse (not trimmed, empty or longer than {limit} characters)"
+    assert messages(tabled(seconds=0, **{"title": "Safety", **change})) == [
+        f"motion mo was tabled {expected}"
+    ]
+    assert messages(tabled(seconds=0), amendment(**{"title": "Safety", **change})) == [
+        f"amendment am was proposed to motion mo {expected}"
+    ]
+
+
+@pytest.mark.parametrize("seconds", [-1, vote_rules.SECONDS_MAX + 1, "2"])
+def test_seconders_required_beyond_the_bounds_are_caught(seconds):
+    assert messages(tabled(seconds=0, seconds_required=seconds)) == [
+        f"motion mo was tabled asking for {seconds!r} seconders; "
+        f"the rules allow 0 to {vote_rules.SECONDS_MAX}"
     ]
