@@ -322,7 +322,7 @@ def test_a_failure_forged_over_cast_ballots_or_before_the_closing_time_is_caught
     docs.insert(fail, ballot)
     [hidden] = problems_of(docs)
     assert hidden.endswith(
-        f"{name} was recorded as failed for want of ballots, but the record holds 1 ballots cast "
+        f"{name} was recorded as failed for want of ballots, but the record holds 1 ballot cast "
         "and the entry reports a turnout of 0."
     )
     docs = documents()

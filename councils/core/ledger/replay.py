@@ -1266,6 +1266,10 @@ def _words(values: object) -> str:
     return "nothing"
 
 
+def _ballots_cast(count: int) -> str:
+    return f"{count} ballot cast" if count == 1 else f"{count} ballots cast"
+
+
 def _election_name(election: Mapping[str, Any], uuid: str) -> str:
     title = election.get("title")
     return f'election "{title}" ({uuid})' if isinstance(title, str) and title else f"election {uuid}"
@@ -1705,15 +1709,15 @@ def _election_failed(replay: Replay, item: Item) -> None:
         if turnout != voted:
             replay.problem(
                 item,
-                f"{name}: the record holds {voted} ballots cast, "
+                f"{name}: the record holds {_ballots_cast(voted)}, "
                 f"but its failure reports a turnout of {turnout}",
             )
     elif reason == "no_ballots":
         if voted or turnout != voted:
             replay.problem(
                 item,
-                f"{name} was recorded as failed for want of ballots, but the record holds {voted} ballots "
-                f"cast and the entry reports a turnout of {turnout}",
+                f"{name} was recorded as failed for want of ballots, but the record holds "
+                f"{_ballots_cast(voted)} and the entry reports a turnout of {turnout}",
             )
     else:
         replay.problem(item, f"{name} was recorded as failed for a reason the rules do not know: {reason!r}")
@@ -1733,7 +1737,7 @@ def _election_closed(replay: Replay, item: Item) -> None:
     if p.get("turnout") != voted or p.get("ballots") != voted:
         replay.problem(
             item,
-            f"{name}: the record holds {voted} ballots cast, but the count reports a turnout of "
+            f"{name}: the record holds {_ballots_cast(voted)}, but the count reports a turnout of "
             f"{p.get('turnout')} and {p.get('ballots')} ballots",
         )
     rankings = _closed_rankings(replay, item, uuid, election)

@@ -653,7 +653,7 @@ def test_a_forged_failure_is_reported():
     docs = failed()
     docs.insert(-1, doc("election.ballot_cast", {"election": ELECTION}, actor="u-b"))
     assert messages(docs) == [
-        f"{NAME} was recorded as failed for want of ballots, but the record holds 1 ballots cast "
+        f"{NAME} was recorded as failed for want of ballots, but the record holds 1 ballot cast "
         "and the entry reports a turnout of 0"
     ]
     docs = failed()
