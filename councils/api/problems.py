@@ -29,7 +29,7 @@ class FieldError(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
-    loc: list[str] = Field(description='Where: `["body", "body", "title"]`, `["query", "page"]`, ...')
+    loc: list[str] = Field(description='Where: `["body", "title"]`, `["query", "page"]`, ...')
     msg: str = Field(description="What is wrong with it.")
     type: str = Field(description="The kind of error, e.g. `missing`, `string_too_long`.")
 
@@ -118,15 +118,17 @@ def install(api: NinjaAPI) -> None:
             code=exc.code,
         )
 
+    def _where(loc: list[str]) -> list[str]:
+        """Where the error is, as the caller wrote it: a body field without the name of the parameter."""
+        return ["body", *loc[2:]] if loc[:1] == ["body"] else loc
+
     def _field(loc: list[str]) -> str:
-        """Where the error is, as the caller wrote it: a body field without ninja's `body.<parameter>.`."""
-        if loc[:1] == ["body"]:
-            return ".".join(loc[2:]) or "body"
-        return ".".join(loc)
+        """The field at fault, dotted: a body field named alone, the body itself as `body`."""
+        return ".".join(loc[1:] if loc[:1] == ["body"] and len(loc) > 1 else loc)
 
     def _message(loc: list[str], msg: str) -> str:
         # The body as a whole is missing or not an object: say what to send, not how ninja holds it.
-        return "send a JSON object" if loc[:1] == ["body"] and len(loc) == 2 else msg
+        return "send a JSON object" if loc == ["body"] else msg
 
     @api.exception_handler(RequestDataTooBig)
     def too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
@@ -143,7 +145,7 @@ def install(api: NinjaAPI) -> None:
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         errors = []
         for e in exc.errors:
-            loc = [str(p) for p in e.get("loc", ())]
+            loc = _where([str(p) for p in e.get("loc", ())])
             errors.append(FieldError(loc=loc, msg=_message(loc, e.get("msg", "")), type=e.get("type", "")))
         return problem(
             request,

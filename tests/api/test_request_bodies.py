@@ -50,4 +50,14 @@ def test_a_bad_field_is_named_as_the_caller_wrote_it(client):
     assert response.status_code == 422
     detail = response.json()["detail"]
     assert detail.startswith("username: ") and "password: Field required" in detail
-    assert ["body", "body", "username"] in [e["loc"] for e in response.json()["errors"]]
+    locations = [e["loc"] for e in response.json()["errors"]]
+    assert sorted(locations) == [["body", "password"], ["body", "username"]]
+
+
+@pytest.mark.django_db
+def test_a_body_that_is_not_an_object_is_located_at_the_body(client):
+    response = client.post("/api/v1/auth/token", "[]", content_type="application/json")
+    assert response.status_code == 422
+    errors = response.json()["errors"]
+    assert [e["loc"] for e in errors] == [["body"]] and errors[0]["msg"] == "send a JSON object"
+    assert response.json()["detail"] == "body: send a JSON object"
