@@ -6,7 +6,9 @@ document, to each operation the statuses it can really give:
 
 - 400 (not JSON), 413 (too large) and 415 (not sent as JSON) when it takes a
   request body;
-- 422 when it takes input the schema checks (a body, path or query parameters);
+- 422 when it takes input the schema checks (a body, path or query parameters),
+  and for every write: one that takes no body refuses one
+  (`problems.refuse_unexpected_body`);
 - 401 when it needs a login, and 403 when it is a write that needs one (the
   session's CSRF check);
 - every status its own code gives: the `DomainError` classes (each with its
@@ -98,6 +100,8 @@ def error_statuses(method: str, operation: dict[str, Any], view: Callable[..., A
         found.add(401)
         if method.upper() not in SAFE_METHODS:
             found.add(403)
+    if method.upper() not in SAFE_METHODS:
+        found.add(422)
     return sorted(found)
 
 

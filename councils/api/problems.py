@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from ninja.parser import Parser
 from pydantic import ConfigDict
 from pydantic.json_schema import SkipJsonSchema
 
+from councils.api.auth import SAFE_METHODS
 from councils.core.errors import DomainError
 
 PROBLEM = "application/problem+json"
@@ -29,7 +31,7 @@ class FieldError(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
-    loc: list[str] = Field(description='Where: `["body", "body", "title"]`, `["query", "page"]`, ...')
+    loc: list[str] = Field(description='Where: `["body", "title"]`, `["query", "page"]`, ...')
     msg: str = Field(description="What is wrong with it.")
     type: str = Field(description="The kind of error, e.g. `missing`, `string_too_long`.")
 
@@ -91,6 +93,10 @@ _TITLES = {
 }
 
 
+# What a write that takes no body says of one sent all the same.
+NO_BODY = "this request takes no body: send none, or {}"
+
+
 class UnsupportedMediaTypeError(ValueError):
     """A request body sent as something other than JSON."""
 
@@ -105,8 +111,43 @@ class JsonParser(Parser):
         return super().parse_body(request)
 
 
+def _takes_a_body(operation: Any) -> bool:
+    return any(getattr(model, "__ninja_param_source__", None) == "body" for model in operation.models)
+
+
+def _empty_body(request: HttpRequest) -> bool:
+    """Whether the request came with no body, an empty JSON object or an empty form."""
+    if request.content_type in {"multipart/form-data", "application/x-www-form-urlencoded"}:
+        return not request.POST and not request.FILES
+    if not request.body.strip():
+        return True
+    try:
+        return bool(json.loads(request.body) == {})
+    except ValueError:
+        return False
+
+
+def refuse_unexpected_body(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Make a write that takes no body refuse one with 422: it accepts none, or the empty object `{}`."""
+    operation = getattr(view, "_ninja_operation", None)
+    if operation is None or _takes_a_body(operation) or set(operation.methods) <= SAFE_METHODS:
+        return view
+
+    @functools.wraps(view)
+    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if not _empty_body(request):
+            raise ValidationError([{"loc": ("body",), "msg": NO_BODY, "type": "no_body_expected"}])
+        return view(request, *args, **kwargs)
+
+    return checked
+
+
 def install(api: NinjaAPI) -> None:
-    """Register the exception handlers that turn every error into problem+json."""
+    """Register the exception handlers that turn every error into problem+json.
+
+    Also make each write that takes no body refuse one (`refuse_unexpected_body`).
+    """
+    api.add_decorator(refuse_unexpected_body)
 
     @api.exception_handler(DomainError)
     def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
@@ -118,15 +159,17 @@ def install(api: NinjaAPI) -> None:
             code=exc.code,
         )
 
+    def _where(loc: list[str]) -> list[str]:
+        """Where the error is, as the caller wrote it: a body field without the name of the parameter."""
+        return ["body", *loc[2:]] if loc[:1] == ["body"] else loc
+
     def _field(loc: list[str]) -> str:
-        """Where the error is, as the caller wrote it: a body field without ninja's `body.<parameter>.`."""
-        if loc[:1] == ["body"]:
-            return ".".join(loc[2:]) or "body"
-        return ".".join(loc)
+        """The field at fault, dotted: a body field named alone, the body itself as `body`."""
+        return ".".join(loc[1:] if loc[:1] == ["body"] and len(loc) > 1 else loc)
 
     def _message(loc: list[str], msg: str) -> str:
         # The body as a whole is missing or not an object: say what to send, not how ninja holds it.
-        return "send a JSON object" if loc[:1] == ["body"] and len(loc) == 2 else msg
+        return "send a JSON object" if loc == ["body"] and msg != NO_BODY else msg
 
     @api.exception_handler(RequestDataTooBig)
     def too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
@@ -143,7 +186,7 @@ def install(api: NinjaAPI) -> None:
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         errors = []
         for e in exc.errors:
-            loc = [str(p) for p in e.get("loc", ())]
+            loc = _where([str(p) for p in e.get("loc", ())])
             errors.append(FieldError(loc=loc, msg=_message(loc, e.get("msg", "")), type=e.get("type", "")))
         return problem(
             request,

@@ -8,7 +8,7 @@ import sys
 from dataclasses import replace
 from typing import TextIO
 
-from councils.cli.output import OK, CliError, decode_text, emit_json, read_text
+from councils.cli.output import OK, CliError, counted, decode_text, emit_json, read_text
 from councils.core.errors import InvalidInputError
 from councils.core.tally import METHODS, CountResult, count
 from councils.core.tally.blt import parse_text
@@ -84,7 +84,7 @@ def handle(args: argparse.Namespace) -> int:
         result = count(election, method=args.method, seed=args.seed)
     except InvalidInputError as exc:
         raise CliError(f"{name}: {exc.message}") from None
-    for warning in document.warnings:
+    for warning in (*document.warnings, *_unopposed(result)):
         print(f"councils: warning: {name}: {warning}", file=sys.stderr)
     if getattr(args, "json", False):
         emit_json(result.to_json())
@@ -93,6 +93,20 @@ def handle(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(render_text(result, title=election.title))
     return OK
+
+
+def _unopposed(result: CountResult) -> list[str]:
+    """A warning when there are as many seats as candidates standing, or more: nobody is counted out.
+
+    Schulze ranks every candidate whatever the seats, so it is never warned of.
+    """
+    standing = len(result.candidates)
+    if result.method == "schulze" or result.seats < standing:
+        return []
+    return [
+        f"{counted(result.seats, 'seat', 'seats')} for {counted(standing, 'candidate', 'candidates')}: "
+        "every candidate is elected unopposed"
+    ]
 
 
 def render_text(result: CountResult, *, title: str = "") -> str:

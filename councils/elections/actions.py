@@ -56,6 +56,15 @@ def _lock(election: Election) -> Election:
     )
 
 
+# Why an action an election's present stage does not allow is refused, in a sentence a member follows.
+_STAGE_SENTENCES = {
+    Election.Status.NOMINATING: "Nominations for this election are open; voting has not started.",
+    Election.Status.VOTING: "Voting in this election is open.",
+    Election.Status.CLOSED: "Voting in this election has closed and the ballots are counted.",
+    Election.Status.CERTIFIED: "The result of this election is certified.",
+}
+
+
 def _require_status(election: Election, *statuses: str) -> None:
     if election.status in statuses:
         return
@@ -64,7 +73,7 @@ def _require_status(election: Election, *statuses: str) -> None:
             f"The election failed: {election.get_failure_reason_display()}, so nobody was elected.",
             code="election_state",
         )
-    raise ConflictError(f"The election is {election.get_status_display().lower()}.", code="election_state")
+    raise ConflictError(_STAGE_SENTENCES[Election.Status(election.status)], code="election_state")
 
 
 def _ever_represented(council: Council) -> bool:
@@ -305,8 +314,8 @@ def _refuse_term_breakers(candidates: Sequence[User], election: Election, now: d
 def nominate(*, actor: User, election: Election, candidate: User, now: datetime) -> Candidacy:
     """Nominate a voter of the council; a self-nomination stands at once, others once accepted."""
     election = _lock(election)
-    _require_status(election, Election.Status.NOMINATING)
     permissions.require(actor, "nominate", election)
+    _require_status(election, Election.Status.NOMINATING)
     if not federation_queries.is_voter(user=candidate, council=election.council):
         raise InvalidInputError(f"{candidate.name} is not a voter of {election.council.name}.")
     if Candidacy.objects.filter(election=election, candidate=candidate).exists():
@@ -345,8 +354,8 @@ def record_nomination_forms(
     The candidate's signature on the form is their acceptance, so each stands at once.
     """
     election = _lock(election)
-    _require_status(election, Election.Status.NOMINATING)
     permissions.require(actor, "run", election)
+    _require_status(election, Election.Status.NOMINATING)
     candidates = [c for c, _ in forms]
     if not forms or len({c.pk for c in candidates}) != len(candidates):
         raise InvalidInputError("Enter each candidate's form once, and at least one.")
@@ -391,9 +400,9 @@ def record_nomination_forms(
 
 def _candidate_own(actor: User, candidacy: Candidacy) -> Election:
     election = _lock(candidacy.election)
-    _require_status(election, Election.Status.NOMINATING)
     if candidacy.candidate_id != actor.pk:
         raise PermissionDeniedError("Only the candidate may answer their nomination.")
+    _require_status(election, Election.Status.NOMINATING)
     return election
 
 
@@ -492,6 +501,8 @@ def open_voting(*, actor: User | None, election: Election, closes_at: datetime, 
     may still open it sooner.
     """
     election = _lock(election)
+    if actor is not None:
+        permissions.require(actor, "run", election)
     _require_status(election, Election.Status.NOMINATING)
     if actor is None:
         if election.called_by_id is not None or election.nominations_close_at is None:
@@ -501,8 +512,6 @@ def open_voting(*, actor: User | None, election: Election, closes_at: datetime, 
                 f"Nominations are open until {format_time(election.nominations_close_at)}.",
                 code="election_state",
             )
-    else:
-        permissions.require(actor, "run", election)
     constitution = constitution_queries.constitution_for(federation=election.council.federation_id)
     polls.check_closing_time(
         opens_at=now,
@@ -673,8 +682,8 @@ def record_paper_ballots(
     """
     with_vote = _lock_votes(council=election.council, users=voters)
     election = _lock(election)
-    _require_status(election, Election.Status.VOTING)
     permissions.require(actor, "run", election)
+    _require_status(election, Election.Status.VOTING)
     polls.check_in_time(closes_at=election.closes_at, now=now)
     if len(voters) != len(rankings) or not voters:
         raise InvalidInputError("Enter one paper ballot for each voter on the list, and at least one.")
@@ -754,9 +763,9 @@ def close_election(*, actor: User | None, election: Election, now: datetime) -> 
     the election fails (`_fail`) and nobody is elected.
     """
     election = _lock(election)
-    _require_status(election, Election.Status.VOTING)
     if actor is not None:
         permissions.require(actor, "run", election)
+    _require_status(election, Election.Status.VOTING)
     turnout = Participation.objects.filter(election=election).count()
     polls.check_close(
         closes_at=election.closes_at,
@@ -971,6 +980,8 @@ def certify_election(*, actor: User | None, election: Election, now: datetime) -
     officer certifying sooner replaces the sitting holders at once.
     """
     election = _lock(election)
+    if actor is not None:
+        permissions.require(actor, "run", election)
     _require_status(election, Election.Status.CLOSED)
     if actor is None:
         if election.called_by_id is not None or election.nominations_close_at is None:
@@ -980,8 +991,6 @@ def certify_election(*, actor: User | None, election: Election, now: datetime) -
                 "The term of the sitting holders has not ended yet; the rules certify when it does.",
                 code="election_state",
             )
-    else:
-        permissions.require(actor, "run", election)
     recounted = _count_back(actor=actor, election=election, now=now)
     if not _anyone_standing(election):
         return _fail(

@@ -98,13 +98,16 @@ def _target_of(*, seat: Seat | None, office: Office | None) -> tuple[Council, Us
     if (seat is None) == (office is None):
         raise InvalidInputError("A recall petition names exactly one delegate's seat or one office.")
     if seat is not None:
-        if seat.ended_at is not None:
-            raise ConflictError("That delegate no longer holds this seat.")
         return seat.from_council, seat.user, "seat"
     assert office is not None
-    if office.ended_at is not None:
-        raise ConflictError("That office has already ended.")
     return office.council, office.user, "office"
+
+
+def _require_held(*, seat: Seat | None, office: Office | None) -> None:
+    if seat is not None and seat.ended_at is not None:
+        raise ConflictError("That delegate no longer holds this seat.")
+    if office is not None and office.ended_at is not None:
+        raise ConflictError("That office has already ended.")
 
 
 @transaction.atomic
@@ -124,6 +127,7 @@ def start_recall(
         )
     council, target, kind = _target_of(seat=seat, office=office)
     permissions.require(actor, "start_recall", council)
+    _require_held(seat=seat, office=office)
     reason = reason.strip()
     if len(reason) > MAX_TEXT:
         raise InvalidInputError(f"The reason is longer than {MAX_TEXT} characters.")
@@ -174,7 +178,6 @@ def start_recall(
 
 
 def _sign(*, petition: RecallPetition, actor: User, now: datetime) -> RecallSignature:
-    permissions.require(actor, "sign_recall", petition)
     try:
         with transaction.atomic():
             signature = RecallSignature.objects.create(petition=petition, user=actor, signed_at=now)
@@ -275,6 +278,7 @@ def sign_recall(*, actor: User, petition: RecallPetition, now: datetime) -> Reca
             .select_related("council", "seat", "seat__council", "office")
             .get(pk=petition.pk)
         )
+        permissions.require(actor, "sign_recall", petition)
         window_passed = petition.status == RecallPetition.Status.OPEN and now >= petition.expires_at
         if window_passed:
             # The expiry is the rules' own act and stands even though this signature is refused.

@@ -48,9 +48,17 @@ def _lock(meeting: Meeting) -> Meeting:
     )
 
 
+# Why an action a meeting's present stage does not allow is refused, in a sentence a member follows.
+_STAGE_SENTENCES = {
+    Meeting.Status.SCHEDULED: "This meeting has not opened yet.",
+    Meeting.Status.OPEN: "This meeting is in session.",
+    Meeting.Status.CLOSED: "This meeting has closed.",
+}
+
+
 def _require_status(meeting: Meeting, *statuses: str) -> None:
     if meeting.status not in statuses:
-        raise ConflictError(f"The meeting is {meeting.get_status_display().lower()}.", code="meeting_state")
+        raise ConflictError(_STAGE_SENTENCES[Meeting.Status(meeting.status)], code="meeting_state")
 
 
 def _clean(value: str, what: str, *, required: bool = True, limit: int = 200) -> str:
@@ -261,8 +269,8 @@ def add_agenda_item(
 ) -> AgendaItem:
     """Add an item at the end of the agenda; a motion or election item links to it."""
     meeting = _lock(meeting)
-    _require_status(meeting, Meeting.Status.SCHEDULED, Meeting.Status.OPEN)
     permissions.require(actor, "manage", meeting)
+    _require_status(meeting, Meeting.Status.SCHEDULED, Meeting.Status.OPEN)
     if kind not in AgendaItem.Kind.values or kind in FORCED_KINDS:
         kinds = [k for k in AgendaItem.Kind.values if k not in FORCED_KINDS]
         raise InvalidInputError(f"An agenda item is one of: {', '.join(kinds)}.")
@@ -329,8 +337,8 @@ def add_agenda_item(
 def reorder_agenda(*, actor: User, meeting: Meeting, order: Sequence[str], now: datetime) -> list[AgendaItem]:
     """Put the items still to come in a new order (UUIDs, first first); items taken keep their place."""
     meeting = _lock(meeting)
-    _require_status(meeting, Meeting.Status.SCHEDULED, Meeting.Status.OPEN)
     permissions.require(actor, "manage", meeting)
+    _require_status(meeting, Meeting.Status.SCHEDULED, Meeting.Status.OPEN)
     items = list(
         meeting.items.select_for_update().exclude(status=AgendaItem.Status.WITHDRAWN).order_by("position")
     )
@@ -359,8 +367,8 @@ def reorder_agenda(*, actor: User, meeting: Meeting, order: Sequence[str], now: 
 def open_meeting(*, actor: User, meeting: Meeting, now: datetime) -> Meeting:
     """Open the session; the chair then takes the items in order once a quorum is present."""
     meeting = _lock(meeting)
-    _require_status(meeting, Meeting.Status.SCHEDULED)
     permissions.require(actor, "manage", meeting)
+    _require_status(meeting, Meeting.Status.SCHEDULED)
     if now < meeting.starts_at:
         # A meeting held before the time announced is held without those who come on time.
         raise ConflictError(
@@ -405,8 +413,8 @@ def take_next_item(*, actor: User, meeting: Meeting, now: datetime) -> AgendaIte
     No business is taken until a quorum of the council's voters is marked present.
     """
     meeting = _lock(meeting)
-    _require_status(meeting, Meeting.Status.OPEN)
     permissions.require(actor, "manage", meeting)
+    _require_status(meeting, Meeting.Status.OPEN)
     quorum = queries.quorum(meeting=meeting)
     if not quorum.met:
         raise ConflictError(
@@ -438,8 +446,8 @@ def take_next_item(*, actor: User, meeting: Meeting, now: datetime) -> AgendaIte
 def close_meeting(*, actor: User, meeting: Meeting, now: datetime) -> Meeting:
     """Close the session; the minutes can then be approved."""
     meeting = _lock(meeting)
-    _require_status(meeting, Meeting.Status.OPEN)
     permissions.require(actor, "manage", meeting)
+    _require_status(meeting, Meeting.Status.OPEN)
     _finish_current(meeting, now)
     meeting.status = Meeting.Status.CLOSED
     meeting.closed_at = now
@@ -497,9 +505,9 @@ def _attend(meeting: Meeting, *, actor: User, user: User, now: datetime) -> Atte
 def mark_present(*, actor: User, meeting: Meeting, user: User, now: datetime) -> Attendance:
     """Record someone as present: themselves, or anyone by the chair or secretary."""
     meeting = _lock(meeting)
-    _require_status(meeting, Meeting.Status.OPEN)
     if actor.pk != user.pk:
         permissions.require(actor, "manage", meeting)
+    _require_status(meeting, Meeting.Status.OPEN)
     if not permissions.can(user, "attend", meeting):
         # Not naming them: a chair must not learn the name behind any account's identifier this way.
         raise InvalidInputError(f"That person does not take part in {meeting.council.name}.")
@@ -519,8 +527,8 @@ def mark_present_many(
     are; anyone who does not take part refuses the whole list.
     """
     meeting = _lock(meeting)
-    _require_status(meeting, Meeting.Status.OPEN)
     permissions.require(actor, "manage", meeting)
+    _require_status(meeting, Meeting.Status.OPEN)
     if not users:
         raise InvalidInputError("Choose at least one person to mark present.")
     present = set(meeting.attendance.values_list("user_id", flat=True))
@@ -544,9 +552,7 @@ def mark_present_many(
 
 
 def _lock_item(item: AgendaItem) -> tuple[Meeting, AgendaItem]:
-    meeting = _lock(item.meeting)
-    _require_status(meeting, Meeting.Status.OPEN)
-    return meeting, AgendaItem.objects.select_for_update().get(pk=item.pk)
+    return _lock(item.meeting), AgendaItem.objects.select_for_update().get(pk=item.pk)
 
 
 @transaction.atomic
@@ -559,6 +565,7 @@ def join_speakers(*, actor: User, item: AgendaItem, now: datetime) -> Speaker:
     """
     meeting, item = _lock_item(item)
     permissions.require(actor, "speak", meeting)
+    _require_status(meeting, Meeting.Status.OPEN)
     if item.status == AgendaItem.Status.DONE:
         raise ConflictError("This item is done.")
     if not queries.is_present(meeting=meeting, user=actor):
@@ -579,6 +586,7 @@ def leave_speakers(*, actor: User, speaker: Speaker, now: datetime) -> Speaker:
     meeting, _item = _lock_item(speaker.item)
     if speaker.user_id != actor.pk:
         permissions.require(actor, "manage", meeting)
+    _require_status(meeting, Meeting.Status.OPEN)
     speaker = Speaker.objects.select_for_update().get(pk=speaker.pk)
     if speaker.status != Speaker.Status.WAITING:
         raise ConflictError("Only someone still waiting can leave the list.")
@@ -595,6 +603,7 @@ def give_floor(*, actor: User, item: AgendaItem, now: datetime) -> Speaker | Non
     """The chair gives the floor to the next speaker waiting on the item under discussion."""
     meeting, item = _lock_item(item)
     permissions.require(actor, "manage", meeting)
+    _require_status(meeting, Meeting.Status.OPEN)
     if item.status != AgendaItem.Status.CURRENT:
         raise ConflictError("The floor is given on the item under discussion.")
     Speaker.objects.filter(item=item, status=Speaker.Status.SPEAKING).update(
@@ -621,8 +630,8 @@ def approve_minutes(*, actor: User, meeting: Meeting, now: datetime, motion: Any
     (an adopted motion of this council approving them).
     """
     meeting = _lock(meeting)
-    _require_status(meeting, Meeting.Status.CLOSED)
     permissions.require(actor, "manage", meeting)
+    _require_status(meeting, Meeting.Status.CLOSED)
     if meeting.minutes_approved_at is not None:
         raise ConflictError("These minutes are already approved and frozen.")
     if motion is not None and (motion.council_id != meeting.council_id or motion.state != "adopted"):

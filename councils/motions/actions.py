@@ -391,10 +391,10 @@ def cast_vote(
         raise PermissionDeniedError("A ballot needs a voter.")
     with transaction.atomic():
         in_electorate = _hold_vote_for_cast(vote, actor)
+        permissions.require_vote(actor, vote, in_electorate=in_electorate)
         if not vote.is_open:
             raise ConflictError("This vote is closed.")
         polls.check_in_time(closes_at=vote.closes_at, now=now)
-        permissions.require_vote(actor, vote, in_electorate=in_electorate)
         key_hash = sealing.hash_idempotency_key(str(vote.uuid), idempotency_key)
         if vote.is_secret:
             receipt = _cast_secret(

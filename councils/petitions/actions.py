@@ -104,7 +104,6 @@ def start_agenda_petition(
 
 
 def _sign(*, petition: AgendaPetition, actor: User, now: datetime) -> AgendaSignature:
-    permissions.require(actor, "sign", petition)
     try:
         with transaction.atomic():
             signature = AgendaSignature.objects.create(petition=petition, user=actor, signed_at=now)
@@ -144,10 +143,12 @@ def _force(*, petition: AgendaPetition, reason: str, now: datetime) -> ForcedAge
     return item
 
 
-def _lock_open(petition: AgendaPetition, now: datetime) -> tuple[AgendaPetition, bool]:
+def _lock_for_signing(petition: AgendaPetition, actor: User, now: datetime) -> tuple[AgendaPetition, bool]:
+    """Lock the petition for `actor` to sign: whether it is still open, once they are found entitled."""
     petition = (
         AgendaPetition.objects.select_for_update(of=("self",)).select_related("council").get(pk=petition.pk)
     )
+    permissions.require(actor, "sign", petition)
     if petition.status == AgendaPetition.Status.OPEN and now >= petition.expires_at:
         _expire(petition=petition, now=now)
         return petition, False
@@ -158,7 +159,7 @@ def _lock_open(petition: AgendaPetition, now: datetime) -> tuple[AgendaPetition,
 def sign_agenda_petition(*, actor: User, petition: AgendaPetition, now: datetime) -> AgendaSignature:
     """Sign for oneself; the signature that reaches the threshold forces the item."""
     with transaction.atomic():
-        petition, is_open = _lock_open(petition, now)
+        petition, is_open = _lock_for_signing(petition, actor, now)
         if is_open:
             return _sign(petition=petition, actor=actor, now=now)
     raise petition_rules.window_closed(petition.expires_at)

@@ -2,7 +2,8 @@
 
 For every published operation, a representative bad request of each kind it
 can get (no login, a body that is not JSON, too large or not sent as JSON, invalid input,
-an unknown thing, a session write without its CSRF token) is sent, and its
+a body sent to a write that takes none, an unknown thing, a session write without its
+CSRF token) is sent, and its
 answer must be declared for the operation and be the published `Problem`.
 The persona matrix (tests/personas.py) checks the domain's own refusals the
 same way.
@@ -98,6 +99,8 @@ def test_bad_requests_get_a_declared_problem(cast, settings, operation_id):
         assert_problem(send(alice, method, target, query, "[]", "application/json"), 422)
         settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10
         assert_problem(send(alice, method, target, query, '{"padding": "..."}', "application/json"), 413)
+    elif method != "get":
+        assert_problem(send(alice, method, target, query, "[]", "application/json"), 422)
 
     parameter = next((p for p in operation["parameters"] if checked(p)), None)
     if parameter is not None:

@@ -290,3 +290,37 @@ def test_a_poll_closed_with_no_ballot_is_listed_as_failed(cast):
     assert response.json()["detail"] == "The election failed: no ballots were cast, so nobody was elected."
     response = client.get(f"{BASE}/{election['uuid']}/results")
     assert response.status_code == 409 and response.json()["code"] == "election_state"
+
+
+def test_a_member_who_may_not_run_the_election_is_refused_before_its_stage_is_told(cast):
+    election = call(cast)
+    nominate(cast, election, cast.bob)
+    frank = nominate(cast, election, cast.frank, by=cast.bob)
+    open_poll(cast.api(cast.alice), election)
+    base = f"{BASE}/{election['uuid']}"
+    bob, erin = cast.api(cast.bob), cast.api(cast.erin)
+    # Bob is a voter but no officer: every officer's step is refused as such, whatever the stage.
+    for path, body in [
+        ("certify", None),
+        ("close", None),
+        ("open", {"closes_at": (timezone.now() + timedelta(hours=2)).isoformat()}),
+        ("nominations", {"candidate": str(cast.erin.uuid)}),
+    ]:
+        response = post(bob, f"{base}/{path}", body)
+        if path == "nominations":
+            # Nominating is every voter's right: only then does the stage refuse it.
+            assert response.status_code == 409, (path, response.content)
+            continue
+        assert response.status_code == 403, (path, response.content)
+        assert response.json()["code"] == "permission_denied"
+        assert "voting" not in response.json()["detail"].lower()
+    # Only Frank may answer his nomination, open or not.
+    response = post(erin, f"{base}/nominations/{frank['uuid']}/accept")
+    assert response.status_code == 403
+    assert response.json()["detail"] == "Only the candidate may answer their nomination."
+    # The officer is told the stage in a sentence.
+    response = post(cast.api(cast.alice), f"{base}/certify")
+    assert response.status_code == 409 and response.json()["code"] == "election_state"
+    assert response.json()["detail"] == "Voting in this election is open."
+    response = post(bob, f"{base}/nominations", {"candidate": str(cast.erin.uuid)})
+    assert response.json()["detail"] == "Voting in this election is open."

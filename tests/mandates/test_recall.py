@@ -126,6 +126,21 @@ def test_late_signature_is_refused_and_the_petition_expires(cast, rules):
     assert Entry.objects.filter(event="recall.petition_expired").count() == 1
 
 
+def test_someone_not_entitled_is_refused_before_the_petition_or_seat_is_judged(cast, rules):
+    rules.set(recall_signature_share=rules.value.recall_signature_share * 2)
+    petition = actions.start_recall(actor=cast.erin, seat=bob_seat(cast), now=NOW)
+    with pytest.raises(PermissionDeniedError, match="had a vote when this petition started"):
+        actions.sign_recall(actor=cast.carol, petition=petition, now=NOW + timedelta(days=31))
+    petition.refresh_from_db()
+    assert petition.status == "open"
+    seat = bob_seat(cast)
+    Seat.objects.filter(pk=seat.pk).update(ended_at=NOW)
+    with pytest.raises(PermissionDeniedError):
+        actions.start_recall(actor=cast.carol, seat=seat, now=NOW)
+    with pytest.raises(ConflictError, match="no longer holds this seat"):
+        actions.start_recall(actor=cast.frank, seat=seat, now=NOW)
+
+
 def test_second_live_petition_against_the_same_seat_is_refused(cast, rules):
     rules.set(recall_signature_share=rules.value.recall_signature_share * 2)
     actions.start_recall(actor=cast.erin, seat=bob_seat(cast), now=NOW)

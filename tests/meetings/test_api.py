@@ -236,3 +236,34 @@ def test_an_item_already_on_the_agenda_is_a_conflict(cast):
     assert again.status_code == 409 and again["Content-Type"] == "application/problem+json"
     assert again.json()["code"] == "already_on_agenda"
     assert again.json()["detail"] == "“Canteen prices” is already on this meeting's agenda."
+
+
+def test_a_member_who_may_not_run_the_meeting_is_refused_before_its_stage_is_told(cast):
+    meeting = schedule(cast)
+    base = f"{BASE}/{meeting['uuid']}"
+    alice, bob, carol = cast.api(cast.alice), cast.api(cast.bob), cast.api(cast.carol)
+    item = post(alice, f"{base}/items", {"kind": "other", "title": "AOB"}).json()
+    # Scheduled, not yet open: Bob may run none of it, and is told that, not the meeting's stage.
+    for path, body in [
+        ("next-item", None),
+        ("close", None),
+        ("attendance/many", {"people": [str(cast.bob.uuid)]}),
+        ("minutes/approve", None),
+        (f"items/{item['uuid']}/floor", None),
+    ]:
+        response = post(bob, f"{base}/{path}", body)
+        assert response.status_code == 403, (path, response.content)
+        assert response["Content-Type"] == "application/problem+json"
+        assert "scheduled" not in response.json()["detail"].lower()
+    # Carol observes and may not speak, whether or not the meeting is in session.
+    assert post(carol, f"{base}/items/{item['uuid']}/speakers").status_code == 403
+    # The chair is told the stage in a sentence.
+    response = post(alice, f"{base}/next-item")
+    assert response.status_code == 409 and response.json()["code"] == "meeting_state"
+    assert response.json()["detail"] == "This meeting has not opened yet."
+    post(alice, f"{base}/open")
+    post(alice, f"{base}/close")
+    for path, body in [("open", None), ("items", {"kind": "other", "title": "x"})]:
+        assert post(bob, f"{base}/{path}", body).status_code == 403, path
+    response = post(alice, f"{base}/open")
+    assert response.status_code == 409 and response.json()["detail"] == "This meeting has closed."

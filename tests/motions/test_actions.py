@@ -153,6 +153,9 @@ def test_named_vote_can_be_changed_but_never_counted_twice(cast, motion):
     assert (result.yes, result.no) == (0, 1)
     with pytest.raises(ConflictError, match="closed"):
         actions.cast_vote(actor=cast.bob, vote=vote, choice="yes", now=LATER)
+    # Someone outside the electorate is told that, not whether the vote is still open.
+    with pytest.raises(PermissionDeniedError, match="not in the electorate"):
+        actions.cast_vote(actor=cast.carol, vote=vote, choice="yes", now=LATER)
 
 
 def test_change_is_refused_when_vote_does_not_allow_it(cast, motion):

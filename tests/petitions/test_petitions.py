@@ -76,6 +76,14 @@ def test_late_signature_expires_the_petition(cast, rules):
     assert actions.expire_agenda_petitions(now=NOW + timedelta(days=31)) == 0
 
 
+def test_someone_not_entitled_to_sign_is_refused_before_the_window_is_judged(cast, rules):
+    petition = start(cast)
+    with pytest.raises(PermissionDeniedError, match="had a vote when this petition started"):
+        actions.sign_agenda_petition(actor=cast.carol, petition=petition, now=NOW + timedelta(days=30))
+    petition.refresh_from_db()
+    assert petition.status == "open"
+
+
 def test_sweeper_expires_open_petitions(cast, rules):
     start(cast)
     assert actions.expire_agenda_petitions(now=NOW + timedelta(days=30)) == 1

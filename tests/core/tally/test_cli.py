@@ -117,6 +117,34 @@ def test_bad_input_exits_2_with_a_message(
     assert message in captured.err
 
 
+@pytest.mark.parametrize("method", ["scottish-stv", "meek", "wigm", "plurality", "approval"])
+def test_as_many_seats_as_candidates_elects_everyone_with_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], method: str
+) -> None:
+    path = tmp_path / "short.blt"
+    path.write_text('2 3\n3 1 2 0\n2 2 0\n0\n"A"\n"B"\n"Short list"\n', encoding="utf-8")
+
+    assert main([str(path), "--method", method, "--json"]) == 0
+    captured = capsys.readouterr()
+    assert sorted(json.loads(captured.out)["elected"]) == ["A", "B"]
+    assert (
+        captured.err
+        == f"councils: warning: {path}: 3 seats for 2 candidates: every candidate is elected unopposed\n"
+    )
+
+    assert main([str(path), "--method", method, "--seats", "1", "--json"]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_seats_given_past_the_candidates_are_warned_of_but_schulze_ranks_everyone_anyway(
+    blt_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([str(blt_file), "--method", "wigm", "--seats", "99"]) == 0
+    assert "99 seats for 4 candidates: every candidate is elected unopposed" in capsys.readouterr().err
+    assert main([str(blt_file), "--method", "schulze", "--seats", "99", "--json"]) == 0
+    assert capsys.readouterr().err == ""
+
+
 def test_weights_too_large_for_meek_still_count_by_other_methods(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
