@@ -206,7 +206,7 @@ def check_motions(record: RecordIndex) -> Iterator[str]:
         yield f"Motion {key} is in the record but has vanished from the database."
 
 
-def _moment(value: object) -> datetime | None:
+def parse_moment(value: object) -> datetime | None:
     """The instant an entry states in ISO 8601 text (in whatever zone it was given), or None."""
     try:
         return datetime.fromisoformat(value) if isinstance(value, str) else None
@@ -244,7 +244,7 @@ def check_votes(record: RecordIndex) -> Iterator[str]:
     for uuid, yes, no, abstain, outcome, closed_at, closes_at in Vote.objects.values_list(
         "uuid", "yes", "no", "abstain", "outcome", "closed_at", "closes_at"
     ).iterator():
-        if str(uuid) in closing and _moment(closing[str(uuid)]) != closes_at:
+        if str(uuid) in closing and parse_moment(closing[str(uuid)]) != closes_at:
             said = f"closes at {closes_at:%Y-%m-%d %H:%M} UTC" if closes_at else "has no closing time"
             yield f"Vote {uuid} {said} but the record opened it with the closing time {closing[str(uuid)]}."
         result = results.get(str(uuid))
