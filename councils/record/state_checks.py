@@ -91,6 +91,14 @@ def _term_differs(payload: Any, term_ends_at: datetime | None) -> bool:
     return bool(payload["term_ends_at"] != recorded)
 
 
+def check_signatures(name: str, stored: set[str], recorded: set[str]) -> Iterator[str]:
+    """One line when a petition's signatures differ from those the record received, by signer's UUID."""
+    if len(stored) != len(recorded):
+        yield f"{name} holds {len(stored)} signature(s) but the record received {len(recorded)}."
+    elif stored != recorded:
+        yield f"{name}'s signatures are by other members than the record says."
+
+
 @state_check("seats")
 def check_seats(record: RecordIndex) -> Iterator[str]:
     from councils.federation.models import Seat
