@@ -186,3 +186,34 @@ def test_the_rules_have_no_term_to_end_nor_election_to_run_at_load(demo):
 
     run = run_due_terms(now=timezone.now())
     assert (run.changed, run.refused) == (0, [])
+
+
+@pytest.mark.django_db
+def test_demo_still_matches_its_record_after_the_rules_sweeps(demo, settings, tmp_path):
+    """Terms ending, elections the rules run and petitions expiring over two years keep it matching."""
+    import shutil
+    from datetime import timedelta
+    from pathlib import Path
+
+    from django.utils import timezone
+
+    from councils.elections.actions import run_due_terms
+    from councils.elections.models import Election
+    from councils.mandates.actions import expire_recall_petitions
+    from councils.petitions.actions import expire_agenda_petitions
+
+    # Polls opened by earlier tests, in transactions rolled back since, left their key files behind.
+    nominating = {
+        f"{e}.key" for e in Election.objects.filter(status="nominating").values_list("uuid", flat=True)
+    }
+    for key in Path(settings.COUNCILS_BALLOT_KEY_DIR).iterdir():
+        if key.name not in nominating:
+            shutil.copy(key, tmp_path)
+    settings.COUNCILS_BALLOT_KEY_DIR = str(tmp_path)
+    start = timezone.now()
+    runs = [run_due_terms(now=start + timedelta(days=days)) for days in (15, 30, 45, 60, 400, 420, 440, 800)]
+    expired = expire_recall_petitions(now=start + timedelta(days=800))
+    expired += expire_agenda_petitions(now=start + timedelta(days=800))
+    assert sum(run.changed for run in runs) > 0 and expired > 0
+    assert Election.objects.filter(called_by__isnull=True, status__in=["failed", "certified"]).exists()
+    assert verify_database() == []
