@@ -105,6 +105,7 @@ def test_the_elections_the_rules_call_match_their_record(cast):
         ({"seed": "00"}, "'s counting seed is '00' but the record says"),
         ({"called_by": None}, " was called by someone other than the record says."),
         ({"council": "harbour"}, " is in another council than the record says."),
+        ({"result": None}, " holds no count but the record counted it."),
     ],
 )
 def test_each_field_of_an_election_changed_in_the_database_is_detected(election, cast, change, problem):
@@ -127,6 +128,24 @@ def test_a_count_changed_in_the_database_is_detected(election):
     Election.objects.filter(pk=election.pk).update(result={**election.result, "quota": "1"})
     assert verify_database() == [
         f"[elections] Election {election.uuid}'s count is not the count the record holds."
+    ]
+
+
+def test_a_count_slipped_into_an_open_poll_is_detected(voting):
+    Election.objects.filter(pk=voting.pk).update(result={"elected": []})
+    assert verify_database() == [
+        f"[elections] Election {voting.uuid} holds a count but the record never counted it."
+    ]
+
+
+def test_a_candidacy_moved_to_another_election_is_detected(election, cast):
+    other = actions.call_election(
+        actor=cast.alice, council=cast.riverside, kind="office", role="treasurer", now=NOW
+    )
+    frank = election.candidacies.get(candidate=cast.frank)
+    Candidacy.objects.filter(pk=frank.pk).update(election=other)
+    assert verify_database() == [
+        f"[elections] Candidacy {frank.uuid} is in another election than the record says."
     ]
 
 
