@@ -62,6 +62,41 @@ def test_demo_matches_its_signed_record(demo):
 
 
 @pytest.mark.django_db
+def test_demo_still_matches_its_record_after_the_rules_sweeps(demo, settings, tmp_path):
+    """Two months on, the rules' sweeps end terms, run elections and close expired petitions."""
+    import shutil
+    from datetime import timedelta
+    from pathlib import Path
+
+    from django.utils import timezone
+
+    from councils.elections.actions import run_due_terms
+    from councils.elections.models import Election
+    from councils.mandates.actions import expire_recall_petitions
+    from councils.motions.models import Vote
+    from councils.petitions.actions import expire_agenda_petitions
+
+    # The polls the sweep opens are rolled back with the test, but their ballot keys are files:
+    # the sweep keeps them apart, beside copies of the keys of the polls open in the database.
+    keys = tmp_path / "ballot_keys"
+    keys.mkdir()
+    open_polls = [
+        *Vote.objects.filter(closed_at__isnull=True).values_list("uuid", flat=True),
+        *Election.objects.filter(status="voting").values_list("uuid", flat=True),
+    ]
+    for poll in open_polls:
+        kept = Path(settings.COUNCILS_BALLOT_KEY_DIR) / f"{poll}.key"
+        if kept.exists():
+            shutil.copy(kept, keys)
+    settings.COUNCILS_BALLOT_KEY_DIR = str(keys)
+    later = timezone.now() + timedelta(days=60)
+    run = run_due_terms(now=later)
+    expired = expire_recall_petitions(now=later) + expire_agenda_petitions(now=later)
+    assert run.changed and expired, (run.changed, expired)
+    assert verify_database() == []
+
+
+@pytest.mark.django_db
 def test_demo_loads_only_into_an_empty_database(demo):
     with pytest.raises(CommandError, match="empty"):
         call_command("load_demo")
