@@ -13,11 +13,7 @@ import hashlib
 from collections.abc import Iterator
 from typing import Any
 
-from councils.record.verification import RecordIndex, differences, moment, state_check
-
-
-def _text(value: Any) -> str | None:
-    return str(value) if value is not None else None
+from councils.record.verification import RecordIndex, differences, moment, named, state_check
 
 
 @state_check("mandate_proposals")
@@ -49,9 +45,9 @@ def check_proposals(record: RecordIndex) -> Iterator[str]:
         }
         stored = {
             "council": str(council),
-            "target motion": _text(target),
+            "target motion": named(target),
             "choice": choice,
-            "motion": _text(motion),
+            "motion": named(motion),
             "status": status,
         }
         yield from differences(f"Mandate proposal {key}", stored, recorded)
@@ -93,9 +89,9 @@ def check_mandates(record: RecordIndex) -> Iterator[str]:
             continue
         stored = {
             "council": str(council),
-            "target motion": _text(target),
+            "target motion": named(target),
             "choice": choice,
-            "motion": _text(motion),
+            "motion": named(motion),
             "superseded": superseded_at is not None,
         }
         yield from differences(f"Mandate {key}", stored, said)

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
-from councils.record.verification import RecordIndex, differences, moment, state_check
+from councils.record.verification import RecordIndex, differences, moment, named, state_check
 
 MEETING_STATUS = {"meeting.scheduled": "scheduled", "meeting.opened": "open", "meeting.closed": "closed"}
 
@@ -140,10 +140,6 @@ def _recorded_items(record: RecordIndex) -> dict[str, dict[str, Any]]:
     return items
 
 
-def _text(value: Any) -> str | None:
-    return str(value) if value is not None else None
-
-
 @state_check("agendas")
 def check_agendas(record: RecordIndex) -> Iterator[str]:
     from councils.meetings.models import AgendaItem
@@ -187,12 +183,12 @@ def check_agendas(record: RecordIndex) -> Iterator[str]:
             "kind": kind,
             "title": title,
             "position": position,
-            "motion": _text(motion),
-            "election": _text(election),
-            "forced item": _text(forced),
-            "report": _text(report),
+            "motion": named(motion),
+            "election": named(election),
+            "forced item": named(forced),
+            "report": named(report),
             "status": status,
-            "merged into": _text(merged),
+            "merged into": named(merged),
         }
         yield from differences(f"Agenda item {key}", stored, said)
     for key in sorted(recorded.keys() - present):

@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-from councils.record.verification import RecordIndex, differences, moment, state_check
+from councils.record.verification import RecordIndex, differences, moment, named, state_check
 
 # The status each entry about a case leaves it in.
 CASE_STATUS = {
@@ -30,10 +30,6 @@ APPEAL_STATUS = {
     "discipline.appeal_allowed": "allowed",
     "discipline.appeal_dismissed": "dismissed",
 }
-
-
-def _text(value: Any) -> str | None:
-    return str(value) if value is not None else None
 
 
 def _salts(record: RecordIndex) -> dict[str, bytes]:
@@ -119,7 +115,7 @@ def check_discipline(record: RecordIndex) -> Iterator[str]:
             "penalty": penalty,
             "suspension days": days,
             "status": status,
-            "motion": _text(motion),
+            "motion": named(motion),
         }
         yield from differences(f"Discipline case {key}", stored, said)
         if moment(said["hearing_at"]) != hearing_at:
@@ -182,7 +178,7 @@ def _check_appeals(record: RecordIndex, salts: dict[str, bytes]) -> Iterator[str
             "council": str(council),
             "level": level,
             "status": status,
-            "motion": _text(motion),
+            "motion": named(motion),
         }
         yield from differences(f"Appeal {key}", stored, said)
         yield from _committed(f"Appeal {key}'s grounds", grounds, said["grounds"], salts)

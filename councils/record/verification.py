@@ -85,6 +85,11 @@ def moment(value: object) -> datetime | None:
         return None
 
 
+def named(value: object) -> str | None:
+    """A row's UUID (or None) as entries name it: in text."""
+    return str(value) if value is not None else None
+
+
 def differences(what: str, stored: dict[str, Any], recorded: dict[str, Any]) -> Iterator[str]:
     """A line for each field of `stored` whose value differs from the one the record states, if stated."""
     for name, value in stored.items():
