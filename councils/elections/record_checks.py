@@ -15,8 +15,7 @@ from typing import Any
 
 from councils.core.ledger.encoding import format_time
 from councils.core.rules.ballots import ballot_set_hash
-from councils.record.state_checks import parse_moment
-from councils.record.verification import RecordIndex, state_check
+from councils.record.verification import RecordIndex, moment, state_check
 
 EVENTS = (
     "election.called",
@@ -93,8 +92,8 @@ def _recorded(record: RecordIndex) -> tuple[dict[str, dict[str, Any]], dict[str,
                 else "",
                 "status": "nominating",
                 "failure_reason": "",
-                "term_ends_at": parse_moment(p.get("term_ends_at")),
-                "nominations_close_at": parse_moment(p.get("nominations_close_at")),
+                "term_ends_at": moment(p.get("term_ends_at")),
+                "nominations_close_at": moment(p.get("nominations_close_at")),
                 "closes_at": None,
                 "voters": set(),
             }
@@ -114,7 +113,7 @@ def _recorded(record: RecordIndex) -> tuple[dict[str, dict[str, Any]], dict[str,
                 candidacy["accepted" if entry.event.endswith("accepted") else "withdrawn"] = True
         elif entry.event == "election.opened":
             said.update({field: p[field] for field in OPENED if field in p}, status="voting")
-            said["closes_at"] = parse_moment(p.get("closes_at"))
+            said["closes_at"] = moment(p.get("closes_at"))
             # Nominations never accepted lapse at the opening: only those on the ballot stand.
             standing = {str(c.get("candidacy")) for c in p.get("candidates") or []}
             for nominee in nominated[uuid]:
@@ -136,7 +135,7 @@ def _recorded(record: RecordIndex) -> tuple[dict[str, dict[str, Any]], dict[str,
                 status="certified",
                 elected=[e.get("candidacy") for e in p.get("elected") or []],
                 count=p.get("count"),
-                term_ends_at=parse_moment(p.get("term_ends_at")),
+                term_ends_at=moment(p.get("term_ends_at")),
             )
     return elections, candidacies
 

@@ -1,15 +1,189 @@
-"""Compare the petitions to recall a delegate or officer with the record: status and signatures."""
+"""Compare mandates, the proposals that led to them, their roll calls and reports back with the record.
+
+A proposal is tabled as a motion (`mandate.proposed`); the first vote that
+decides its motion adopts it (`mandate.adopted`, naming the new mandate) or
+rejects it. A later mandate on the same motion supersedes the council's
+current one. Each roll-call line and each report back has its own entry; a
+report's text is named by its SHA-256. A petition to recall a delegate or an
+officer is compared by its status and its signatures.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
 from councils.record.state_checks import check_signatures
-from councils.record.verification import RecordIndex, state_check
+from councils.record.verification import RecordIndex, differences, moment, named, state_check
 
-EVENTS = (
+
+@state_check("mandate_proposals")
+def check_proposals(record: RecordIndex) -> Iterator[str]:
+    from councils.mandates.models import MandateProposal
+
+    proposed = {str(e.payload.get("proposal")): e for e in record.events("mandate.proposed")}
+    adopted = {str(e.payload.get("motion")) for e in record.events("mandate.adopted")}
+    decided = {str(e.payload.get("motion")) for e in record.events("vote.closed")}
+    present = set()
+    rows = MandateProposal.objects.values_list(
+        "uuid", "council__uuid", "target_motion_uuid", "choice", "motion_uuid", "status"
+    )
+    for uuid, council, target, choice, motion, status in rows.iterator():
+        key = str(uuid)
+        present.add(key)
+        entry = proposed.get(key)
+        if entry is None:
+            yield f"Mandate proposal {key} exists but the record never tabled it."
+            continue
+        p = entry.payload
+        said = str(p.get("motion"))
+        recorded = {
+            "council": entry.council,
+            "target motion": p.get("target_motion"),
+            "choice": p.get("choice"),
+            "motion": p.get("motion"),
+            "status": "adopted" if said in adopted else "rejected" if said in decided else "pending",
+        }
+        stored = {
+            "council": str(council),
+            "target motion": named(target),
+            "choice": choice,
+            "motion": named(motion),
+            "status": status,
+        }
+        yield from differences(f"Mandate proposal {key}", stored, recorded)
+    for key in sorted(proposed.keys() - present):
+        yield f"Mandate proposal {key} is in the record but has vanished from the database."
+
+
+@state_check("mandates")
+def check_mandates(record: RecordIndex) -> Iterator[str]:
+    from councils.mandates.models import Mandate
+
+    adopted: dict[str, dict[str, Any]] = {}
+    current: dict[tuple[str | None, str], str] = {}
+    for entry in record.events("mandate.adopted"):
+        p = entry.payload
+        key = str(p.get("mandate"))
+        adopted[key] = {
+            "council": entry.council,
+            "target motion": p.get("target_motion"),
+            "choice": p.get("choice"),
+            "motion": p.get("motion"),
+            "superseded": False,
+        }
+        # A council's new mandate on a motion supersedes the one it had.
+        earlier = current.get((entry.council, str(p.get("target_motion"))))
+        if earlier is not None:
+            adopted[earlier]["superseded"] = True
+        current[(entry.council, str(p.get("target_motion")))] = key
+    present = set()
+    rows = Mandate.objects.values_list(
+        "uuid", "council__uuid", "target_motion_uuid", "choice", "proposal__motion_uuid", "superseded_at"
+    )
+    for uuid, council, target, choice, motion, superseded_at in rows.iterator():
+        key = str(uuid)
+        present.add(key)
+        said = adopted.get(key)
+        if said is None:
+            yield f"Mandate {key} exists but the record never adopted it."
+            continue
+        stored = {
+            "council": str(council),
+            "target motion": named(target),
+            "choice": choice,
+            "motion": named(motion),
+            "superseded": superseded_at is not None,
+        }
+        yield from differences(f"Mandate {key}", stored, said)
+    for key in sorted(adopted.keys() - present):
+        yield f"Mandate {key} is in the record but has vanished from the database."
+    yield from _check_roll_calls(record)
+
+
+def _check_roll_calls(record: RecordIndex) -> Iterator[str]:
+    from councils.mandates.models import MandateVote
+
+    checked = {
+        (str(e.payload.get("mandate")), str(e.payload.get("seat"))): e.payload
+        for e in record.events("mandate.roll_call_checked")
+    }
+    present = set()
+    rows = MandateVote.objects.values_list(
+        "mandate__uuid", "seat__uuid", "delegate__uuid", "cast_choice", "complied"
+    )
+    for mandate, seat, delegate, cast, complied in rows.iterator():
+        key = (str(mandate), str(seat))
+        present.add(key)
+        said = checked.get(key)
+        what = f"Mandate {key[0]}'s roll call of seat {key[1]}"
+        if said is None:
+            yield f"{what} exists but the record never checked it."
+            continue
+        recorded = {
+            "delegate": said.get("delegate"),
+            "vote": said.get("cast") or "",
+            "compliance": said.get("complied"),
+        }
+        stored = {"delegate": str(delegate), "vote": cast, "compliance": complied}
+        yield from differences(what, stored, recorded)
+    for mandate_key, seat_key in sorted(checked.keys() - present):
+        yield f"Mandate {mandate_key}'s recorded roll call of seat {seat_key} has vanished from the database."
+
+
+@state_check("reports")
+def check_reports(record: RecordIndex) -> Iterator[str]:
+    from councils.mandates.models import ReportDue
+
+    due = {str(e.payload.get("report")): e for e in record.events("report.due")}
+    submitted = {str(e.payload.get("report")): e.payload for e in record.events("report.submitted")}
+    present = set()
+    rows = ReportDue.objects.values_list(
+        "uuid",
+        "council__uuid",
+        "seat__uuid",
+        "delegate__uuid",
+        "meeting_uuid",
+        "due_at",
+        "report",
+        "submitted_at",
+    )
+    for uuid, council, seat, delegate, meeting, due_at, text, submitted_at in rows.iterator():
+        key = str(uuid)
+        present.add(key)
+        entry = due.get(key)
+        if entry is None:
+            yield f"Report back {key} exists but the record never made it due."
+            continue
+        p = entry.payload
+        recorded = {
+            "council": entry.council,
+            "seat": p.get("seat"),
+            "delegate": p.get("delegate"),
+            "meeting": p.get("meeting"),
+        }
+        stored = {
+            "council": str(council),
+            "seat": str(seat),
+            "delegate": str(delegate),
+            "meeting": str(meeting),
+        }
+        yield from differences(f"Report back {key}", stored, recorded)
+        if moment(p.get("due_at")) != due_at:
+            yield f"Report back {key} is due at another time than the record says."
+        report = submitted.get(key)
+        if (submitted_at is not None) != (report is not None):
+            state = "submitted" if submitted_at is not None else "not submitted"
+            yield f"Report back {key} is {state}, unlike the record."
+        elif report is not None and hashlib.sha256(text.encode()).hexdigest() != report.get("text_sha256"):
+            yield f"Report back {key}'s text is not the text the record holds."
+    for key in sorted(due.keys() - present):
+        yield f"Report back {key} is in the record but has vanished from the database."
+
+
+RECALL_EVENTS = (
     "recall.petition_started",
     "recall.signed",
     "recall.vote_called",
@@ -20,11 +194,11 @@ EVENTS = (
 )
 
 
-def _recorded(record: RecordIndex) -> dict[str, dict[str, Any]]:
+def _recorded_recalls(record: RecordIndex) -> dict[str, dict[str, Any]]:
     petitions: dict[str, dict[str, Any]] = {}
     # The petition still collecting signatures against each seat and office: it is moot once that ends.
     open_against: dict[str, str] = {}
-    for entry in record.events(*EVENTS):
+    for entry in record.events(*RECALL_EVENTS):
         p = entry.payload
         if entry.event in ("delegate.unseated", "office.vacated"):
             held = p.get("seat" if entry.event == "delegate.unseated" else "office")
@@ -68,7 +242,7 @@ def _recorded(record: RecordIndex) -> dict[str, dict[str, Any]]:
 def check_recalls(record: RecordIndex) -> Iterator[str]:
     from councils.mandates.models import RecallPetition, RecallSignature
 
-    petitions = _recorded(record)
+    petitions = _recorded_recalls(record)
     signed: dict[str, set[str]] = defaultdict(set)
     for petition_uuid, user_uuid in RecallSignature.objects.values_list("petition__uuid", "user__uuid"):
         signed[str(petition_uuid)].add(str(user_uuid))

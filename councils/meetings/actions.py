@@ -7,7 +7,6 @@ recorded.
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
@@ -19,7 +18,6 @@ from django.db.models import Max, Q
 from councils.accounts.models import User
 from councils.constitution import queries as constitution_queries
 from councils.core.errors import ConflictError, InvalidInputError
-from councils.core.ledger.encoding import canonical_bytes
 from councils.core.rules import meetings as meeting_rules
 from councils.elections.models import Election
 from councils.federation.models import Council
@@ -638,7 +636,7 @@ def approve_minutes(*, actor: User, meeting: Meeting, now: datetime, motion: Any
         raise InvalidInputError("Minutes are approved by an adopted motion of this council.")
     document = queries.build_minutes(meeting=meeting, approved_at=now)
     document["approved_by_motion"] = str(motion.uuid) if motion is not None else None
-    digest = "sha256:" + hashlib.sha256(canonical_bytes(document)).hexdigest()
+    digest = queries.minutes_hash(document)
     meeting.minutes, meeting.minutes_hash = document, digest
     meeting.minutes_approved_at, meeting.minutes_approved_by = now, actor
     meeting.save(update_fields=["minutes", "minutes_hash", "minutes_approved_at", "minutes_approved_by"])

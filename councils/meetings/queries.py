@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid as uuid_lib
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from councils.accounts.models import User
 from councils.constitution import queries as constitution_queries
 from councils.core.errors import NotFoundError
-from councils.core.ledger.encoding import format_time
+from councils.core.ledger.encoding import canonical_bytes, format_time
 from councils.core.rules import meetings as meeting_rules
 from councils.elections.models import Election
 from councils.federation import permissions as council_permissions
@@ -428,6 +429,11 @@ def build_minutes(*, meeting: Meeting, approved_at: datetime | None = None) -> d
             "root": bytes(checkpoint.root).hex() if checkpoint else None,
         }
     return document
+
+
+def minutes_hash(document: dict[str, Any]) -> str:
+    """The hash the record names approved minutes by: SHA-256 of the document's canonical bytes."""
+    return "sha256:" + hashlib.sha256(canonical_bytes(document)).hexdigest()
 
 
 def minutes_of(*, meeting: Meeting) -> tuple[dict[str, Any], bool]:

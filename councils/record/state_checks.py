@@ -13,7 +13,7 @@ from typing import Any
 from django.apps import apps
 
 from councils.core.ledger.encoding import format_time
-from councils.record.verification import RecordIndex, state_check
+from councils.record.verification import RecordIndex, moment, state_check
 
 MEMBERSHIP_STATUS = {
     "member.founding_enrolled": "full",
@@ -214,14 +214,6 @@ def check_motions(record: RecordIndex) -> Iterator[str]:
         yield f"Motion {key} is in the record but has vanished from the database."
 
 
-def parse_moment(value: object) -> datetime | None:
-    """The instant an entry states in ISO 8601 text (in whatever zone it was given), or None."""
-    try:
-        return datetime.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
-
-
 @state_check("votes")
 def check_votes(record: RecordIndex) -> Iterator[str]:
     if not apps.is_installed("councils.motions"):
@@ -252,7 +244,7 @@ def check_votes(record: RecordIndex) -> Iterator[str]:
     for uuid, yes, no, abstain, outcome, closed_at, closes_at in Vote.objects.values_list(
         "uuid", "yes", "no", "abstain", "outcome", "closed_at", "closes_at"
     ).iterator():
-        if str(uuid) in closing and parse_moment(closing[str(uuid)]) != closes_at:
+        if str(uuid) in closing and moment(closing[str(uuid)]) != closes_at:
             said = f"closes at {closes_at:%Y-%m-%d %H:%M} UTC" if closes_at else "has no closing time"
             yield f"Vote {uuid} {said} but the record opened it with the closing time {closing[str(uuid)]}."
         result = results.get(str(uuid))

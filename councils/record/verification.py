@@ -20,6 +20,7 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.utils.module_loading import autodiscover_modules
@@ -74,6 +75,26 @@ def state_check(name: str) -> Callable[[StateCheck], StateCheck]:
         return function
 
     return register
+
+
+def moment(value: object) -> datetime | None:
+    """The instant an entry states in ISO 8601 text (in whatever zone it was given), or None."""
+    try:
+        return datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def named(value: object) -> str | None:
+    """A row's UUID (or None) as entries name it: in text."""
+    return str(value) if value is not None else None
+
+
+def differences(what: str, stored: dict[str, Any], recorded: dict[str, Any]) -> Iterator[str]:
+    """A line for each field of `stored` whose value differs from the one the record states, if stated."""
+    for name, value in stored.items():
+        if name in recorded and recorded[name] != value:
+            yield f"{what}'s {name} is {value!r} but the record says {recorded[name]!r}."
 
 
 def _where(index: int | None) -> str:

@@ -1,0 +1,195 @@
+"""Compare meetings, their agendas and their approved minutes with the record.
+
+A meeting is scheduled, opened and closed by entries; each agenda item is added,
+reordered, taken and withdrawn by entries; each person present by an entry of
+their own; and approved minutes are named by the hash of their document. The
+speakers' list is not recorded.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import Any
+
+from councils.record.verification import RecordIndex, differences, moment, named, state_check
+
+MEETING_STATUS = {"meeting.scheduled": "scheduled", "meeting.opened": "open", "meeting.closed": "closed"}
+
+
+@state_check("meetings")
+def check_meetings(record: RecordIndex) -> Iterator[str]:
+    from councils.meetings.models import Meeting
+    from councils.meetings.queries import minutes_hash
+
+    scheduled: dict[str, dict[str, Any]] = {}
+    status: dict[str, str] = {}
+    minutes: dict[str, Any] = {}
+    for entry in record.events(*MEETING_STATUS, "meeting.minutes_approved"):
+        p = entry.payload
+        key = str(p.get("meeting"))
+        if entry.event == "meeting.scheduled":
+            scheduled[key] = {"council": entry.council, **p}
+        if entry.event in MEETING_STATUS:
+            status[key] = MEETING_STATUS[entry.event]
+        else:
+            minutes[key] = p.get("minutes_hash")
+    present = set()
+    rows = Meeting.objects.values_list(
+        "uuid",
+        "council__uuid",
+        "title",
+        "starts_at",
+        "place",
+        "online_url",
+        "status",
+        "minutes",
+        "minutes_hash",
+    )
+    for uuid, council, title, starts_at, place, online_url, state, document, digest in rows.iterator():
+        key = str(uuid)
+        present.add(key)
+        said = scheduled.get(key)
+        if said is None:
+            yield f"Meeting {key} ({title!r}) exists but the record never scheduled it."
+            continue
+        if said["council"] != str(council):
+            yield f"Meeting {key} is a meeting of another council than the record says."
+        if moment(said.get("starts_at")) != starts_at:
+            yield (
+                f"Meeting {key} starts at {starts_at:%Y-%m-%d %H:%M} UTC "
+                f"but the record called it for {said.get('starts_at')}."
+            )
+        stored = {"title": title, "place": place, "status": state}
+        yield from differences(f"Meeting {key}", stored, {**said, "status": status[key]})
+        if "online" in said and said["online"] != bool(online_url):
+            yield f"Meeting {key} {'has' if online_url else 'has no'} online link, unlike the record."
+        if key not in minutes:
+            if document is not None or digest:
+                yield f"Meeting {key} has approved minutes but the record never approved any."
+        elif digest != minutes[key]:
+            yield (
+                f"Meeting {key}'s minutes are named {digest or 'by no hash'} "
+                f"but the record approved {minutes[key]}."
+            )
+        elif document is None or minutes_hash(document) != digest:
+            yield f"Meeting {key}'s minutes are not the minutes the record approved (their hash differs)."
+    for key in sorted(scheduled.keys() - present):
+        yield f"Meeting {key} is in the record but has vanished from the database."
+    yield from _check_attendance(record)
+
+
+def _check_attendance(record: RecordIndex) -> Iterator[str]:
+    from councils.meetings.models import Attendance
+
+    recorded = {
+        (str(e.payload.get("meeting")), str(e.payload.get("member")))
+        for e in record.events("meeting.attended")
+    }
+    stored = {
+        (str(meeting), str(member))
+        for meeting, member in Attendance.objects.values_list("meeting__uuid", "user__uuid").iterator()
+    }
+    for meeting, member in sorted(stored - recorded):
+        yield f"Meeting {meeting} lists {member} as present but the record never marked them present."
+    for meeting, member in sorted(recorded - stored):
+        yield f"Meeting {meeting}: {member}'s recorded presence has vanished from the database."
+
+
+def _recorded_items(record: RecordIndex) -> dict[str, dict[str, Any]]:
+    """Each agenda item as the record leaves it: where it stands, what it is, and whether it was taken."""
+    items: dict[str, dict[str, Any]] = {}
+    agendas: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for entry in record.events(
+        "meeting.item_added",
+        "meeting.agenda_reordered",
+        "meeting.item_taken",
+        "meeting.item_withdrawn",
+        "meeting.closed",
+    ):
+        p = entry.payload
+        meeting = str(p.get("meeting"))
+        if entry.event == "meeting.item_added":
+            item = {
+                "meeting": meeting,
+                "kind": p.get("kind"),
+                "title": p.get("title"),
+                "position": p.get("position"),
+                "motion": p.get("motion"),
+                "election": p.get("election"),
+                "forced item": p.get("forced_item"),
+                "report": p.get("report"),
+                "status": "pending",
+                "merged into": None,
+            }
+            items[str(p.get("item"))] = item
+            agendas[meeting].append(item)
+        elif entry.event == "meeting.agenda_reordered":
+            for position, uuid in enumerate(p.get("order") or [], start=1):
+                if str(uuid) in items:
+                    items[str(uuid)]["position"] = position
+        elif entry.event == "meeting.item_withdrawn" and str(p.get("item")) in items:
+            items[str(p.get("item"))].update({"status": "withdrawn", "merged into": p.get("merged_into")})
+        elif entry.event in ("meeting.item_taken", "meeting.closed"):
+            # Taking the next item, or closing, finishes the item under discussion.
+            for item in agendas[meeting]:
+                if item["status"] == "current":
+                    item["status"] = "done"
+            if str(p.get("item")) in items:
+                items[str(p.get("item"))]["status"] = "current"
+    return items
+
+
+@state_check("agendas")
+def check_agendas(record: RecordIndex) -> Iterator[str]:
+    from councils.meetings.models import AgendaItem
+
+    recorded = _recorded_items(record)
+    present = set()
+    rows = AgendaItem.objects.values_list(
+        "uuid",
+        "meeting__uuid",
+        "kind",
+        "title",
+        "position",
+        "motion__uuid",
+        "election__uuid",
+        "forced_item_uuid",
+        "report__uuid",
+        "status",
+        "merged_into__uuid",
+    )
+    for (
+        uuid,
+        meeting,
+        kind,
+        title,
+        position,
+        motion,
+        election,
+        forced,
+        report,
+        status,
+        merged,
+    ) in rows.iterator():
+        key = str(uuid)
+        present.add(key)
+        said = recorded.get(key)
+        if said is None:
+            yield f"Agenda item {key} ({title!r}) exists but the record never put it on an agenda."
+            continue
+        stored = {
+            "meeting": str(meeting),
+            "kind": kind,
+            "title": title,
+            "position": position,
+            "motion": named(motion),
+            "election": named(election),
+            "forced item": named(forced),
+            "report": named(report),
+            "status": status,
+            "merged into": named(merged),
+        }
+        yield from differences(f"Agenda item {key}", stored, said)
+    for key in sorted(recorded.keys() - present):
+        yield f"Agenda item {key} is in the record but has vanished from the database."

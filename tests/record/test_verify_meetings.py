@@ -1,0 +1,205 @@
+"""`verify_record` compares meetings, their agendas, attendance and approved minutes with the record."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from councils.meetings import actions
+from councils.meetings.models import AgendaItem, Attendance, Meeting
+from councils.motions import actions as motion_actions
+from councils.record import sequencer
+from councils.record.verification import verify_database
+from tests.conftest import NOW
+from tests.record.test_verify_record import sql
+
+CALLED = NOW - timedelta(days=7)
+
+
+@pytest.fixture
+def held(cast):
+    """A Riverside meeting held with three present: its agenda reordered, one item taken, minutes approved."""
+    meeting = actions.schedule_meeting(
+        actor=cast.alice,
+        council=cast.riverside,
+        title="General meeting",
+        starts_at=NOW,
+        place="Canteen",
+        now=CALLED,
+    )
+    motion = motion_actions.table_motion(
+        actor=cast.bob, council=cast.riverside, title="Lockers", text="New lockers.", now=CALLED
+    )
+    first = actions.add_agenda_item(
+        actor=cast.alice, meeting=meeting, kind="report", title="Report", now=CALLED
+    )
+    second = actions.add_agenda_item(
+        actor=cast.alice, meeting=meeting, kind="motion", motion=motion, now=CALLED
+    )
+    actions.reorder_agenda(actor=cast.alice, meeting=meeting, order=[second.uuid, first.uuid], now=CALLED)
+    actions.open_meeting(actor=cast.alice, meeting=meeting, now=NOW)
+    actions.mark_present_many(
+        actor=cast.alice, meeting=meeting, users=[cast.alice, cast.erin, cast.frank], now=NOW
+    )
+    actions.take_next_item(actor=cast.alice, meeting=meeting, now=NOW)
+    actions.close_meeting(actor=cast.alice, meeting=meeting, now=NOW + timedelta(hours=1))
+    actions.approve_minutes(actor=cast.alice, meeting=meeting, now=NOW + timedelta(hours=2))
+    sequencer.sequence_pending(now=NOW)
+    meeting.refresh_from_db()
+    return meeting
+
+
+def test_a_held_meeting_matches_its_record(held):
+    items = list(held.items.order_by("position").values_list("title", "position", "status"))
+    assert items == [("Lockers", 1, "done"), ("Report", 2, "pending")]
+    assert verify_database() == []
+
+
+def test_a_meeting_in_session_with_an_item_withdrawn_matches_its_record(cast):
+    meeting = actions.schedule_meeting(
+        actor=cast.alice,
+        council=cast.riverside,
+        title="Open",
+        starts_at=NOW,
+        online_url="https://x.org",
+        now=CALLED,
+    )
+    actions.add_agenda_item(
+        actor=cast.alice, meeting=meeting, kind="other", title="Any other business", now=NOW
+    )
+    actions.open_meeting(actor=cast.alice, meeting=meeting, now=NOW)
+    actions.mark_present_many(
+        actor=cast.alice, meeting=meeting, users=[cast.alice, cast.erin, cast.frank], now=NOW
+    )
+    actions.take_next_item(actor=cast.alice, meeting=meeting, now=NOW)
+    assert verify_database() == []
+    AgendaItem.objects.filter(meeting=meeting).update(status="done")
+    [item] = meeting.items.all()
+    assert verify_database() == [
+        f"[agendas] Agenda item {item.uuid}'s status is 'done' but the record says 'current'."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "said"),
+    [
+        ("title", "Secret meeting", "'General meeting'"),
+        ("place", "Car park", "'Canteen'"),
+        ("status", "open", "'closed'"),
+    ],
+)
+def test_a_meeting_changed_in_the_database_is_detected(held, field, value, said):
+    Meeting.objects.filter(pk=held.pk).update(**{field: value})
+    assert verify_database() == [
+        f"[meetings] Meeting {held.uuid}'s {field} is {value!r} but the record says {said}."
+    ]
+
+
+def test_a_meeting_moved_or_given_to_another_council_is_detected(held, cast):
+    Meeting.objects.filter(pk=held.pk).update(starts_at=NOW + timedelta(days=1), council=cast.harbour)
+    assert verify_database() == [
+        f"[meetings] Meeting {held.uuid} is a meeting of another council than the record says.",
+        f"[meetings] Meeting {held.uuid} starts at 2026-03-02 09:00 UTC "
+        f"but the record called it for {NOW.isoformat()}.",
+    ]
+
+
+def test_minutes_changed_in_the_database_are_detected(held):
+    minutes = dict(held.minutes, title="Another meeting")
+    Meeting.objects.filter(pk=held.pk).update(minutes=minutes)
+    assert verify_database() == [
+        f"[meetings] Meeting {held.uuid}'s minutes are not the minutes the record approved "
+        "(their hash differs)."
+    ]
+    Meeting.objects.filter(pk=held.pk).update(minutes_hash="sha256:" + "0" * 64)
+    assert verify_database() == [
+        f"[meetings] Meeting {held.uuid}'s minutes are named sha256:{'0' * 64} "
+        f"but the record approved {held.minutes_hash}."
+    ]
+
+
+def test_minutes_slipped_in_without_the_record_are_detected(cast, held):
+    other = actions.schedule_meeting(
+        actor=cast.alice,
+        council=cast.riverside,
+        title="Next",
+        starts_at=NOW + timedelta(days=9),
+        place="Hall",
+        now=NOW,
+    )
+    Meeting.objects.filter(pk=other.pk).update(minutes=held.minutes, minutes_hash=held.minutes_hash)
+    assert verify_database() == [
+        f"[meetings] Meeting {other.uuid} has approved minutes but the record never approved any."
+    ]
+
+
+def test_a_meeting_deleted_or_added_in_the_database_is_detected(held, cast):
+    sql("DELETE FROM meetings_attendance WHERE meeting_id = %s", [held.pk])
+    sql("DELETE FROM meetings_agendaitem WHERE meeting_id = %s", [held.pk])
+    sql("DELETE FROM meetings_meeting WHERE id = %s", [held.pk])
+    problems = verify_database()
+    assert f"[meetings] Meeting {held.uuid} is in the record but has vanished from the database." in problems
+    assert len(problems) == 1 + 2 + 3, problems  # the meeting, its two items, three present
+    forged = Meeting.objects.create(
+        council=cast.riverside,
+        title="Forged",
+        starts_at=NOW,
+        place="Nowhere",
+        scheduled_by=cast.alice,
+        scheduled_at=NOW,
+    )
+    assert f"[meetings] Meeting {forged.uuid} ('Forged') exists but the record never scheduled it." in (
+        verify_database()
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "said"),
+    [
+        ("title", "Other business", "'Report'"),
+        ("position", 7, "2"),
+        ("kind", "other", "'report'"),
+        ("status", "withdrawn", "'pending'"),
+    ],
+)
+def test_an_agenda_item_changed_in_the_database_is_detected(held, field, value, said):
+    item = held.items.get(kind="report")
+    AgendaItem.objects.filter(pk=item.pk).update(**{field: value})
+    assert verify_database() == [
+        f"[agendas] Agenda item {item.uuid}'s {field} is {value!r} but the record says {said}."
+    ]
+
+
+def test_an_agenda_item_pointed_at_another_motion_is_detected(held, cast):
+    other = motion_actions.table_motion(actor=cast.bob, council=cast.riverside, title="X", text="Y.", now=NOW)
+    item = held.items.get(kind="motion")
+    AgendaItem.objects.filter(pk=item.pk).update(motion=other)
+    assert verify_database() == [
+        f"[agendas] Agenda item {item.uuid}'s motion is {str(other.uuid)!r} "
+        f"but the record says {str(item.motion.uuid)!r}."
+    ]
+
+
+def test_an_agenda_item_deleted_or_added_in_the_database_is_detected(held):
+    item = held.items.get(kind="report")
+    sql("DELETE FROM meetings_agendaitem WHERE id = %s", [item.pk])
+    assert verify_database() == [
+        f"[agendas] Agenda item {item.uuid} is in the record but has vanished from the database."
+    ]
+    forged = AgendaItem.objects.create(meeting=held, position=3, kind="other", title="Forged")
+    assert (
+        f"[agendas] Agenda item {forged.uuid} ('Forged') exists but the record never put it on an agenda."
+        in (verify_database())
+    )
+
+
+def test_attendance_added_or_deleted_in_the_database_is_detected(held, cast):
+    Attendance.objects.filter(meeting=held, user=cast.frank).delete()
+    Attendance.objects.create(meeting=held, user=cast.bob, present_at=NOW)
+    assert verify_database() == [
+        f"[meetings] Meeting {held.uuid} lists {cast.bob.uuid} as present "
+        "but the record never marked them present.",
+        f"[meetings] Meeting {held.uuid}: {cast.frank.uuid}'s recorded presence "
+        "has vanished from the database.",
+    ]
