@@ -3226,6 +3226,7 @@ def _called_again(replay: Replay, item: Item) -> None:
         "post": post,
         # The places the post had: those the election fills, with the holders a by-election leaves.
         "size": seats + held if p.get("is_by_election") is True else seats,
+        "by_election": p.get("is_by_election") is True,
         "ended_at": None,
         "failed_at": None,
     }
@@ -3450,5 +3451,6 @@ def _held_through_lost_seat(replay: Replay, item: Item) -> None:
                 )
 
 
-# Councils left unrepresented: rules of their own module, which need the terms' helpers above.
-from councils.core.ledger import representation  # noqa: E402, F401
+# Councils left unrepresented, and the entries a certification writes: rules of their own modules,
+# which need the terms' helpers above.
+from councils.core.ledger import certification, representation  # noqa: E402, F401
