@@ -3210,8 +3210,8 @@ def _post_of_call(item: Item) -> str:
 def _called_again(replay: Replay, item: Item) -> None:
     """A by-election the rules call again follows its post's last election, failed long enough ago.
 
-    The post must still be empty: nobody holds the office, or fewer delegates sit than the seats
-    the failed election was to fill left room for. Then remember the call as its post's last election.
+    An office must still be empty: nobody holds it (a council's delegates are judged against its
+    apportionment, in `representation`). Then remember the call as its post's last election.
     """
     p = item.payload
     uuid, post = p.get("election"), _post_of_call(item)
@@ -3265,8 +3265,11 @@ def _check_called_again(replay: Replay, item: Item, name: str, post: str, held: 
             f"{name} was called by the rules at {item.at}, less than {days} days after election {after} "
             f"failed at {_moment(failed['failed_at'])}",
         )
+    if p.get("kind") == "delegates":
+        # Judged against the council's apportionment (`representation`), which may have changed since.
+        return
     seats = p.get("seats")
-    if p.get("kind") != "delegates" and held:
+    if held:
         replay.problem(item, f"{name} was called by the rules again for an office that was not empty")
     elif type(seats) is not int or held + seats > failed["size"]:
         replay.problem(
