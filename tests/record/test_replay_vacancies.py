@@ -216,6 +216,21 @@ def test_the_by_elections_the_rules_run_after_a_seat_lost_check_out(cast):
     assert len([p for p in found if "nor was its post emptied by the action that called it" in p]) == 2, found
 
 
+def test_a_call_for_unfilled_seats_in_the_action_that_emptied_them_is_caught(cast):
+    """The district's seat lost with Erin's is filled by a by-election for the vacancy; said to be for
+    seats the district left unfilled, it comes too soon after its delegates changed: in that action."""
+    erin_holds_above(cast)
+    actions.run_due_terms(now=TERM_END)
+    docs = documents()
+    [call] = [d for d in docs if d["event"] == "election.called" and d["payload"]["kind"] == "delegates"]
+    call["payload"].update(unfilled_seats=True, apportioned=1, sitting=0)
+    assert [p.split(": ", 1)[1] for p in problems(docs)] == [
+        f'election "{call["payload"]["title"]}" ({call["payload"]["election"]}) was called by the rules at '
+        f"{call['at']}, less than 14 days after the council's delegates last changed at "
+        f"{TERM_END.isoformat().replace('+00:00', 'Z')}."
+    ]
+
+
 def test_delegate_seats_called_again_are_those_the_apportionment_leaves_empty(cast):
     """Riverside's by-election fails; three members join: its seven voters send three delegates, two
     more than Bob, though the failed election was for one."""
