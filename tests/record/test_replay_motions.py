@@ -8,8 +8,10 @@ from datetime import timedelta
 
 import pytest
 
+from councils.core.errors import InvalidInputError
 from councils.core.ledger.encoding import format_time
 from councils.core.rules import votes as vote_rules
+from councils.membership import actions as membership_actions
 from councils.motions import actions
 from councils.motions.models import Motion
 from tests.membership.support import propose_constitution_change
@@ -211,4 +213,68 @@ def test_a_motion_withdrawn_by_someone_other_than_its_mover_is_caught(cast):
     withdrawn["actor"] = str(cast.erin.uuid)
     assert _side_problems(docs) == [
         f"motion {withdrawn['payload']['motion']} was withdrawn by {cast.erin.uuid}, who did not table it."
+    ]
+
+
+def test_a_second_that_miscounts_its_seconders_or_misstates_the_motion_is_caught(cast):
+    motion, _ = debated(cast)
+    docs = documents()
+    second = docs[find(docs, "motion.seconded")]["payload"]
+    assert (second["seconds"], second["state"]) == (1, "seconded")
+    erin = str(cast.erin.uuid)
+    second.update(seconds=2, state="draft")
+    assert _second_problems(docs) == [
+        f"motion {motion.uuid} has 1 seconder(s) with {erin}'s second, but the entry says 2.",
+        f"motion {motion.uuid} has 1 of the 1 seconders it needs, so is seconded, but the entry says "
+        "'draft'.",
+    ]
+    # As if the motion had asked for two seconders: Erin's second leaves it awaiting another.
+    docs[find(docs, "motion.tabled")]["payload"]["seconds_required"] = 2
+    second.update(seconds=1, state="seconded")
+    assert _second_problems(docs) == [
+        f"motion {motion.uuid} has 1 of the 2 seconders it needs, so is draft, but the entry says 'seconded'."
+    ]
+
+
+def _second_problems(docs) -> list[str]:
+    return [p.split(": ", 1)[1] for p in verify_forged(docs).problems if "but the entry says" in p]
+
+
+def test_a_motion_asking_for_more_seconders_than_the_council_has_is_caught(cast):
+    """Riverside keeps three voters once Frank leaves; the district has one, Bob, its delegate."""
+    frank = cast.frank.memberships.get(council=cast.riverside)
+    membership_actions.leave_membership(actor=cast.frank, membership=frank, now=NOW)
+    with pytest.raises(InvalidInputError, match="too few other voters to give 3 seconders"):
+        actions.table_motion(
+            actor=cast.bob, council=cast.riverside, title="T", text="Text.", now=NOW, seconds_required=3
+        )
+    with pytest.raises(InvalidInputError, match="too few other voters to give 1 seconders"):
+        actions.table_motion(
+            actor=cast.bob, council=cast.district, title="T", text="Text.", now=NOW, seconds_required=1
+        )
+    motion = actions.table_motion(
+        actor=cast.bob, council=cast.riverside, title="T", text="Text.", now=NOW, seconds_required=2
+    )
+    actions.propose_amendment(actor=cast.erin, motion=motion, text="Other.", now=NOW, seconds_required=2)
+    upper = actions.table_motion(
+        actor=cast.bob, council=cast.district, title="T", text="Text.", now=NOW, seconds_required=0
+    )
+    verdict = verify_genuine()
+    assert verdict.problems == [] and verdict.notes == []
+    docs = documents()
+    tabled, amended, tabled_upper = (
+        docs[find(docs, "motion.tabled", 0)],
+        docs[find(docs, "motion.amendment_proposed")],
+        docs[find(docs, "motion.tabled", 1)],
+    )
+    tabled["payload"]["seconds_required"] = amended["payload"]["seconds_required"] = 3
+    tabled_upper["payload"]["seconds_required"] = 1
+    amendment = amended["payload"]["amendment"]
+    assert [p.split(": ", 1)[1] for p in verify_forged(docs).problems] == [
+        f"motion {motion.uuid} was tabled asking for 3 seconders, but council {cast.riverside.uuid} had 3 "
+        "voter(s) at that moment: too few others to give them.",
+        f"amendment {amendment} was proposed to motion {motion.uuid} asking for 3 seconders, but council "
+        f"{cast.riverside.uuid} had 3 voter(s) at that moment: too few others to give them.",
+        f"motion {upper.uuid} was tabled asking for 1 seconders, but council {cast.district.uuid} had 1 "
+        "voter(s) at that moment: too few others to give them.",
     ]

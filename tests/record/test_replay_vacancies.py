@@ -11,6 +11,7 @@ from councils.core.ledger.encoding import format_time
 from councils.elections import actions
 from councils.federation import actions as federation_actions
 from councils.federation.models import Office
+from tests.conftest import NOW, make_user
 from tests.elections.test_terms import TERM_END
 from tests.elections.test_vacancies import (
     AGAIN,
@@ -24,6 +25,10 @@ from tests.elections.test_vacancies import (
 from tests.record.support import documents, find, verify_forged
 
 pytestmark = pytest.mark.usefixtures("terms_of_one_post")
+
+
+# The rules call again a failed election of the cast's delegates 14 days after it failed.
+AGAIN_DELEGATES = NOW + timedelta(days=15)
 
 
 def problems(docs) -> list[str]:
@@ -95,7 +100,11 @@ def test_more_delegate_seats_called_again_than_are_empty_is_caught(cast):
     assert problems(docs) == []
     called_again(docs)["payload"]["seats"] = 2
     found = problems(docs)
-    assert any("for 2 seat(s), but 1 of the 2 its post had are held" in p for p in found), found
+    assert any(
+        "again for 2 seat(s), but its council's 4 voter(s) are apportioned 2 delegate(s), of whom 1 sit: "
+        "1 seat(s) are empty" in p
+        for p in found
+    ), found
 
 
 # Held through a seat that ended.
@@ -205,3 +214,42 @@ def test_the_by_elections_the_rules_run_after_a_seat_lost_check_out(cast):
     kept = [d for d in docs if d["payload"].get("reason") != "seat_lost"]
     found = problems(kept)
     assert len([p for p in found if "nor was its post emptied by the action that called it" in p]) == 2, found
+
+
+def test_a_call_for_unfilled_seats_in_the_action_that_emptied_them_is_caught(cast):
+    """The district's seat lost with Erin's is filled by a by-election for the vacancy; said to be for
+    seats the district left unfilled, it comes too soon after its delegates changed: in that action."""
+    erin_holds_above(cast)
+    actions.run_due_terms(now=TERM_END)
+    docs = documents()
+    [call] = [d for d in docs if d["event"] == "election.called" and d["payload"]["kind"] == "delegates"]
+    call["payload"].update(unfilled_seats=True, apportioned=1, sitting=0)
+    assert [p.split(": ", 1)[1] for p in problems(docs)] == [
+        f'election "{call["payload"]["title"]}" ({call["payload"]["election"]}) was called by the rules at '
+        f"{call['at']}, less than 14 days after the council's delegates last changed at "
+        f"{TERM_END.isoformat().replace('+00:00', 'Z')}."
+    ]
+
+
+def test_delegate_seats_called_again_are_those_the_apportionment_leaves_empty(cast):
+    """Riverside's by-election fails; three members join: its seven voters send three delegates, two
+    more than Bob, though the failed election was for one."""
+    election = actions.call_election(
+        actor=cast.alice, council=cast.riverside, kind="delegates", is_by_election=True, now=NOW
+    )
+    actions.nominate(actor=cast.erin, election=election, candidate=cast.erin, now=NOW)
+    actions.open_voting(actor=cast.alice, election=election, closes_at=NOW + timedelta(days=1), now=NOW)
+    assert actions.run_due_terms(now=NOW + timedelta(days=1)).failed
+    for name in ("gina", "hugo", "ines"):
+        federation_actions.add_founding_member(
+            actor=None, council=cast.riverside, user=make_user(name, name), now=NOW + timedelta(days=2)
+        )
+    [again] = actions.run_due_terms(now=AGAIN_DELEGATES).called
+    assert again.seats == 2
+    docs = documents()
+    assert problems(docs) == []
+    called_again(docs)["payload"]["seats"] = 1
+    assert [p.split(": ", 1)[1] for p in problems(docs)] == [
+        f'election "{again.title}" ({again.uuid}) was called by the rules again for 1 seat(s), but its '
+        "council's 7 voter(s) are apportioned 3 delegate(s), of whom 1 sit: 2 seat(s) are empty."
+    ]

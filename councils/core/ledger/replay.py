@@ -185,15 +185,18 @@ def _set_membership(replay: Replay, item: Item, status: str) -> None:
         return
     memberships = replay.table("memberships")
     known = memberships.get(membership) or {}
-    memberships[membership] = held = {
-        "member": member or known.get("member"),
-        "council": item.council or known.get("council"),
+    council, member = item.council or known.get("council"), member or known.get("member")
+    was_voter = is_recorded_voter(replay, council, member)
+    memberships[membership] = {
+        "member": member,
+        "council": council,
         "status": status,
         # Full membership starts at founding or admission; a reinstated member keeps their date.
         "full_since": _time(item.at) if item.event in FULL_FROM_NOW else known.get("full_since"),
     }
     # A member's latest membership of each council, so whether they vote there is one lookup.
-    replay.table("membership_of")[f"{held['council']} {held['member']}"] = membership
+    replay.table("membership_of")[f"{council} {member}"] = membership
+    _count_voter(replay, council, member, was_voter)
 
 
 # A transfer starts full membership of the new council afresh: standing is earned in each council.
@@ -232,7 +235,9 @@ def _member_transferred(replay: Replay, item: Item) -> None:
     elif old["status"] != "full":
         replay.problem(item, f"{what} from membership {old_uuid}, which was {old['status']}, not full")
     if old is not None:
+        was_voter = is_recorded_voter(replay, old["council"], old["member"])
         old["status"] = "transferred"
+        _count_voter(replay, old["council"], old["member"], was_voter)
     kept = sorted(
         str(seat)
         for seat, held in replay.table("seats").items()
@@ -257,14 +262,17 @@ def _member_expelled(replay: Replay, item: Item) -> None:
 def _seated(replay: Replay, item: Item) -> None:
     seat = item.payload.get("seat")
     if isinstance(seat, str):
-        replay.table("seats")[seat] = held = {
-            "delegate": item.payload.get("delegate"),
+        delegate = item.payload.get("delegate")
+        was_voter = is_recorded_voter(replay, item.council, delegate)
+        replay.table("seats")[seat] = {
+            "delegate": delegate,
             "council": item.council,
             "from_council": item.payload.get("from_council"),
         }
         held_by = replay.table("seats_held")
-        key = f"{held['council']} {held['delegate']}"
+        key = f"{item.council} {delegate}"
         held_by[key] = held_by.get(key, 0) + 1
+        _count_voter(replay, item.council, delegate, was_voter)
 
 
 @rule("delegate.unseated")
@@ -275,7 +283,9 @@ def _unseated(replay: Replay, item: Item) -> None:
         replay.problem(item, f"delegate seat {seat} is vacated but the record never seated it")
         return
     held = seats.pop(seat)
+    was_voter = is_recorded_voter(replay, held["council"], held["delegate"])
     replay.table("seats_held")[f"{held['council']} {held['delegate']}"] -= 1
+    _count_voter(replay, held["council"], held["delegate"], was_voter)
 
 
 def is_recorded_voter(replay: Replay, council: str | None, person: object) -> bool | None:
@@ -291,6 +301,25 @@ def is_recorded_voter(replay: Replay, council: str | None, person: object) -> bo
         membership = replay.table("memberships").get(replay.table("membership_of").get(key, ""))
         return membership is not None and membership["status"] == "full"
     return bool(replay.table("seats_held").get(key))
+
+
+def _count_voter(replay: Replay, council: str | None, person: object, was_voter: bool | None) -> None:
+    """Keep each council's count of voters in step after `person`'s standing there changed."""
+    if was_voter is None or council is None:
+        return
+    change = int(bool(is_recorded_voter(replay, council, person))) - int(was_voter)
+    if change:
+        counts = replay.table("voter_counts")
+        counts[council] = counts.get(council, 0) + change
+
+
+def recorded_voter_count(replay: Replay, council: str | None) -> int | None:
+    """How many voters `council` has now, as `is_recorded_voter` counts them, in one lookup; None when
+    the record does not describe the council."""
+    if council not in replay.table("councils"):
+        return None
+    count: int = replay.table("voter_counts").get(council, 0)
+    return count
 
 
 def recorded_voters(replay: Replay, council: str | None, before: datetime | None = None) -> set[str] | None:
@@ -398,6 +427,24 @@ def _check_wording(replay: Replay, item: Item, what: str) -> None:
         replay.problem(
             item, f"{what} asking for {seconds!r} seconders; the rules allow 0 to {vote_rules.SECONDS_MAX}"
         )
+    elif seconds:
+        _check_seconders_available(replay, item, what, seconds)
+
+
+def _check_seconders_available(replay: Replay, item: Item, what: str, seconds: int) -> None:
+    """A motion asks for no more seconders than the council has voters besides one (its mover's)."""
+    voters = recorded_voter_count(replay, item.council)
+    if voters is None or replay.not_replayed:
+        replay.note(
+            "some motions were tabled or amended in councils whose voters you may not read: "
+            "whether the council had enough voters to second them was not checked"
+        )
+    elif seconds > voters - 1:
+        replay.problem(
+            item,
+            f"{what} asking for {seconds} seconders, but council {item.council} had {voters} voter(s) at "
+            "that moment: too few others to give them",
+        )
 
 
 def _check_arrival(replay: Replay, item: Item, motion: str, source: object) -> None:
@@ -498,9 +545,30 @@ def _motion_seconded(replay: Replay, item: Item) -> None:
         replay.problem(item, f"{seconder} seconded motion {name} twice")
         return
     motion["seconders"].add(seconder)
-    required = motion["seconds_required"]
-    if motion["state"] == "draft" and isinstance(required, int) and len(motion["seconders"]) >= required:
-        motion["state"] = "seconded"
+    _check_second_count(replay, item, str(name), motion)
+
+
+def _check_second_count(replay: Replay, item: Item, name: str, motion: dict[str, Any]) -> None:
+    """A second states how many seconders the motion has with it, and the state that leaves it in:
+    awaiting a vote once they are as many as it asked for. A motion that was not awaiting seconders
+    is reported above; its state is then not judged."""
+    p = item.payload
+    count, required, state = len(motion["seconders"]), motion["seconds_required"], motion["state"]
+    if p.get("seconds") != count:
+        replay.problem(
+            item,
+            f"motion {name} has {count} seconder(s) with {p.get('seconder')}'s second, but the entry says "
+            f"{p.get('seconds')!r}",
+        )
+    if state != "draft" or type(required) is not int:
+        return
+    motion["state"] = "seconded" if count >= required else "draft"
+    if p.get("state") != motion["state"]:
+        replay.problem(
+            item,
+            f"motion {name} has {count} of the {required} seconders it needs, so is {motion['state']}, "
+            f"but the entry says {p.get('state')!r}",
+        )
 
 
 @rule("vote.opened")
@@ -3142,8 +3210,8 @@ def _post_of_call(item: Item) -> str:
 def _called_again(replay: Replay, item: Item) -> None:
     """A by-election the rules call again follows its post's last election, failed long enough ago.
 
-    The post must still be empty: nobody holds the office, or fewer delegates sit than the seats
-    the failed election was to fill left room for. Then remember the call as its post's last election.
+    An office must still be empty: nobody holds it (a council's delegates are judged against its
+    apportionment, in `representation`). Then remember the call as its post's last election.
     """
     p = item.payload
     uuid, post = p.get("election"), _post_of_call(item)
@@ -3158,6 +3226,7 @@ def _called_again(replay: Replay, item: Item) -> None:
         "post": post,
         # The places the post had: those the election fills, with the holders a by-election leaves.
         "size": seats + held if p.get("is_by_election") is True else seats,
+        "by_election": p.get("is_by_election") is True,
         "ended_at": None,
         "failed_at": None,
     }
@@ -3196,8 +3265,11 @@ def _check_called_again(replay: Replay, item: Item, name: str, post: str, held: 
             f"{name} was called by the rules at {item.at}, less than {days} days after election {after} "
             f"failed at {_moment(failed['failed_at'])}",
         )
+    if p.get("kind") == "delegates":
+        # Judged against the council's apportionment (`representation`), which may have changed since.
+        return
     seats = p.get("seats")
-    if p.get("kind") != "delegates" and held:
+    if held:
         replay.problem(item, f"{name} was called by the rules again for an office that was not empty")
     elif type(seats) is not int or held + seats > failed["size"]:
         replay.problem(
@@ -3382,5 +3454,6 @@ def _held_through_lost_seat(replay: Replay, item: Item) -> None:
                 )
 
 
-# Councils left unrepresented: rules of their own module, which need the terms' helpers above.
-from councils.core.ledger import representation  # noqa: E402, F401
+# Councils left unrepresented, and the entries a certification writes: rules of their own modules,
+# which need the terms' helpers above.
+from councils.core.ledger import certification, representation  # noqa: E402, F401

@@ -128,7 +128,7 @@ def _unfilled_seats_problems(replay: Replay, item: Item) -> list[str]:
     sitting, apportioned, seats = p.get("sitting"), p.get("apportioned"), p.get("seats")
     if type(sitting) is not int or type(apportioned) is not int or type(seats) is not int:
         return [*problems, "does not say how many delegates were apportioned, sitting and to be elected"]
-    recorded = sum(1 for c in replay.table("representation_seats").values() if c == item.council)
+    recorded = _sitting(replay, item.council)
     if replay.not_replayed:
         replay.note(
             "some councils' delegates were seated in entries you may not read: their seats not checked"
@@ -177,22 +177,58 @@ def _first_problems(
     return problems
 
 
-def _apportionment_problems(replay: Replay, item: Item, apportioned: int) -> list[str]:
-    """The apportionment a call names is one delegate per `members_per_delegate` voters, at least one."""
-    parent = replay.table("councils").get(str(item.council), {}).get("parent")
+def _apportioned(replay: Replay, council: object) -> tuple[int, int] | None:
+    """The council's voters and the delegates they are apportioned: one per `members_per_delegate` of
+    the council above, at least one. None where the entries read do not tell."""
+    parent = replay.table("councils").get(str(council), {}).get("parent")
     per = replay.table("council_apportioning").get(str(parent), {}).get("members_per_delegate")
-    voters = recorded_voters(replay, item.council)
+    voters = recorded_voters(replay, str(council))
     if replay.not_replayed or voters is None or type(per) is not int or per < 1:
+        return None
+    return len(voters), max(1, -(-len(voters) // per))
+
+
+def _sitting(replay: Replay, council: object) -> int:
+    """How many of the council's delegates the record shows seated and not unseated."""
+    return sum(1 for c in replay.table("representation_seats").values() if c == council)
+
+
+def _apportionment_problems(replay: Replay, item: Item, apportioned: int) -> list[str]:
+    """The apportionment a call names is the one the record gives."""
+    found = _apportioned(replay, item.council)
+    if found is None:
         replay.note(
             "some calls for unfilled seats are of councils whose voters or apportionment you may not read: "
             "their apportionment was not checked"
         )
         return []
+    voters, expected = found
     if not voters:
         return ["was called by the rules for unfilled seats of a council with no voters"]
-    expected = max(1, -(-len(voters) // per))
     if apportioned != expected:
-        return [
-            f"says {apportioned} seat(s) were apportioned, but its {len(voters)} voter(s) give {expected}"
-        ]
+        return [f"says {apportioned} seat(s) were apportioned, but its {voters} voter(s) give {expected}"]
     return []
+
+
+@rule("election.called")
+def _called_again_for_empty_seats(replay: Replay, item: Item) -> None:
+    """Delegates' seats the rules call again after a failure are those the council's apportionment leaves
+    empty at the call, which may be more or fewer than at the failed election's."""
+    p = item.payload
+    if p.get("after_failure") is None or p.get("kind") != "delegates":
+        return
+    found = _apportioned(replay, item.council)
+    if found is None:
+        replay.note(
+            "some delegates' elections the rules called again are of councils whose voters or apportionment "
+            "you may not read: their seats were not checked"
+        )
+        return
+    (voters, apportioned), sitting = found, _sitting(replay, item.council)
+    if p.get("seats") != apportioned - sitting:
+        replay.problem(
+            item,
+            f"{_election_name(p, str(p.get('election')))} was called by the rules again for "
+            f"{p.get('seats')} seat(s), but its council's {voters} voter(s) are apportioned {apportioned} "
+            f"delegate(s), of whom {sitting} sit: {apportioned - sitting} seat(s) are empty",
+        )

@@ -29,8 +29,8 @@ def tabled(motion: str = "mo", seconds: int = 1, kind: str = "ordinary", **extra
     return entry("motion.tabled", {**payload, **extra}, actor=None if seconds == 0 else "u-bob")
 
 
-def seconded(motion: str = "mo", seconder: str = "u-erin", seconds: int = 1) -> Item:
-    payload = {"motion": motion, "seconder": seconder, "seconds": seconds, "state": "seconded"}
+def seconded(motion: str = "mo", seconder: str = "u-erin", seconds: int = 1, state: str = "seconded") -> Item:
+    payload = {"motion": motion, "seconder": seconder, "seconds": seconds, "state": state}
     return entry("motion.seconded", payload, actor=seconder)
 
 
@@ -147,13 +147,49 @@ def test_seconds_the_app_refuses_are_caught():
     assert messages(tabled(), seconded(seconder="u-bob")) == [
         "motion mo was seconded by u-bob, who tabled it"
     ]
-    assert messages(tabled(seconds=2), seconded(), seconded(seconds=2)) == ["u-erin seconded motion mo twice"]
+    assert messages(tabled(seconds=2), seconded(state="draft"), seconded(seconds=2)) == [
+        "u-erin seconded motion mo twice"
+    ]
     assert messages(tabled(), seconded(), seconded(seconder="u-frank", seconds=2)) == [
         "motion mo was seconded when it was not awaiting seconders"
     ]
     forged = seconded()
     forged.actor = "u-frank"
     assert messages(tabled(), forged) == ["u-erin's second of motion mo was given by someone else (u-frank)"]
+
+
+def test_a_second_that_miscounts_or_misstates_the_motion_is_caught():
+    assert messages(tabled(seconds=2), seconded(state="draft"), seconded("mo", "u-frank", 2)) == []
+    assert messages(tabled(seconds=2), seconded()) == [
+        "motion mo has 1 of the 2 seconders it needs, so is draft, but the entry says 'seconded'"
+    ]
+    assert messages(tabled(), seconded(seconds=2)) == [
+        "motion mo has 1 seconder(s) with u-erin's second, but the entry says 2"
+    ]
+
+
+def test_a_motion_asking_for_more_seconders_than_other_voters_is_caught():
+    """The council's voters are counted as they join and leave, and a delegate with two seats once."""
+    council = entry("council.created", {"council": COUNCIL, "is_base": True, "parent": ABOVE})
+    left = entry("member.left", {"membership": "m-u-erin", "member": "u-erin"})
+    assert messages(council, members("u-bob", "u-erin", "u-frank"), tabled(seconds=2)) == []
+    assert messages(council, members("u-bob", "u-erin", "u-frank"), left, tabled(seconds=2)) == [
+        "motion mo was tabled asking for 2 seconders, but council c-1 had 2 voter(s) at that moment: "
+        "too few others to give them"
+    ]
+    above = entry("council.created", {"council": ABOVE, "is_base": False, "parent": None}, council=ABOVE)
+
+    def seat(action: str, seat: str, delegate: str = "u-bob") -> Item:
+        payload = {"seat": seat, "delegate": delegate, "from_council": COUNCIL}
+        return entry(f"delegate.{action}", payload, council=ABOVE)
+
+    up = replace(tabled(), council=ABOVE)
+    two = [seat("seated", "s-1"), seat("seated", "s-2", "u-erin")]
+    assert messages(above, two, up) == []
+    assert messages(above, two, seat("seated", "s-3"), seat("unseated", "s-2"), up) == [
+        f"motion mo was tabled asking for 1 seconders, but council {ABOVE} had 1 voter(s) at that moment: "
+        "too few others to give them"
+    ]
 
 
 def test_a_vote_on_a_motion_not_awaiting_one_is_caught():
@@ -306,7 +342,9 @@ def test_only_the_councils_voters_table_amend_and_second_its_motions():
         "amendment am was proposed to motion mo by u-frank, who had no vote in council c-1 at that moment",
     ]
     assert messages(council, tabled()) == [
-        "motion mo was tabled by u-bob, who had no vote in council c-1 at that moment"
+        "motion mo was tabled asking for 1 seconders, but council c-1 had 0 voter(s) at that moment: too few "
+        "others to give them",
+        "motion mo was tabled by u-bob, who had no vote in council c-1 at that moment",
     ]
     # A motion forwarded from below names the officer who forwarded it; the council below put it.
     assert messages(council, replace(tabled("up", 0, forwarded_from="mo"), actor="u-alice")) == []
@@ -319,7 +357,8 @@ def test_in_a_higher_council_its_seated_delegates_move_motions():
         payload = {"seat": seat, "delegate": "u-bob", "from_council": COUNCIL}
         return entry(f"delegate.{action}", payload, council=ABOVE)
 
-    up = replace(tabled(), council=ABOVE)
+    # Alone, Bob could have nobody to second his motion: it asks for none.
+    up = replace(tabled(seconds=0), council=ABOVE, actor="u-bob")
     assert messages(council, seat("seated"), up) == []
     # Two seats for the same council, one vacated: Bob still sits.
     assert messages(council, seat("seated"), seat("seated", "s-2"), seat("unseated"), up) == []
