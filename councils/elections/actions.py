@@ -65,15 +65,16 @@ _STAGE_SENTENCES = {
 }
 
 
-def _require_status(election: Election, *statuses: str) -> None:
-    if election.status in statuses:
-        return
+def stage_sentence(election: Election) -> str:
+    """Say where the election stands, for refusing what its present stage does not allow."""
     if election.status == Election.Status.FAILED:
-        raise ConflictError(
-            f"The election failed: {election.get_failure_reason_display()}, so nobody was elected.",
-            code="election_state",
-        )
-    raise ConflictError(_STAGE_SENTENCES[Election.Status(election.status)], code="election_state")
+        return f"The election failed: {election.get_failure_reason_display()}, so nobody was elected."
+    return _STAGE_SENTENCES[Election.Status(election.status)]
+
+
+def _require_status(election: Election, *statuses: str) -> None:
+    if election.status not in statuses:
+        raise ConflictError(stage_sentence(election), code="election_state")
 
 
 def _ever_represented(council: Council) -> bool:
