@@ -265,7 +265,7 @@ def test_a_participant_marks_themselves_present(cast, meeting):
     response = cast.client(cast.carol).post(f"/meetings/{meeting.uuid}/attend/", follow=True)
     assert "You are marked present." in response.content.decode()
     assert list(meeting.attendance.values_list("user__username", flat=True)) == ["carol"]
-    assert cast.client(cast.dave).post(f"/meetings/{meeting.uuid}/attend/").status_code == 422
+    assert cast.client(cast.dave).post(f"/meetings/{meeting.uuid}/attend/").status_code == 403
 
 
 def test_agenda_links_the_report_back_and_shows_it_once_filed(cast, meeting):
