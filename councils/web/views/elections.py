@@ -210,6 +210,9 @@ def call_election(request: HttpRequest, council_id: UUID) -> HttpResponse:
             return render(
                 request, "web/elections/call.html", {**context, "error": error, "data": data}, status=422
             )
+        messages.success(
+            request, _("The election is called and nominations are open: nominate the candidates here.")
+        )
         return redirect("web:election", election.uuid)
     return render(request, "web/elections/call.html", context)
 
@@ -266,9 +269,15 @@ def run_step(request: HttpRequest, election_id: UUID, step: str) -> HttpResponse
                 request, election, open_error=exc.message, closes_at=request.POST.get("closes_at", "")
             )
             return render(request, "web/elections/detail.html", context, status=422)
+        messages.success(request, _("Nominations are closed and voting is open."))
         return redirect("web:election", election.uuid)
     act = {"close": actions.close_election, "certify": actions.certify_election}[step]
-    act(actor=acting_user(request), election=election, now=timezone.now())
+    election = act(actor=acting_user(request), election=election, now=timezone.now())
+    # A failed election's page says at its top why nobody was elected and what comes next.
+    if election.status == Election.Status.CLOSED:
+        messages.success(request, _("The poll is closed and the ballots are counted."))
+    elif election.status == Election.Status.CERTIFIED:
+        messages.success(request, _("The result is certified and the elected take up their seats."))
     return redirect("web:election-results", election.uuid)
 
 
@@ -390,6 +399,8 @@ def results(request: HttpRequest, election_id: UUID) -> HttpResponse:
         "bars": bars,
         "turnout": queries.count_turnout(election=election),
         "counted_back": queries.list_withdrawn_at_certification(election=election),
+        "may_certify": election.status == Election.Status.CLOSED
+        and permissions.can(request.user, "run", election),
     }
     return render(request, "web/elections/results.html", context)
 
