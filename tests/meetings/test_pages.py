@@ -150,6 +150,32 @@ def test_personas_on_writes(cast, meeting):
     assert cast.client(cast.alice).get(f"/meetings/{uuid.uuid4()}/").status_code == 404
 
 
+def test_a_motion_or_election_on_the_agenda_links_back_to_the_meeting(cast, meeting):
+    from councils.elections import actions as election_actions
+    from councils.motions import actions as motion_actions
+
+    motion = motion_actions.table_motion(
+        actor=cast.bob, council=cast.riverside, title="Canteen prices", text="Freeze them.", now=NOW
+    )
+    election = election_actions.call_election(
+        actor=cast.alice, council=cast.riverside, kind="delegates", now=NOW
+    )
+    pages = (f"/motions/{motion.uuid}/", f"/elections/{election.uuid}/")
+    bob = cast.client(cast.bob)
+    for url in pages:
+        assert 'id="on-agenda"' not in bob.get(url).content.decode()
+    actions.add_agenda_item(actor=cast.alice, meeting=meeting, kind="motion", motion=motion, now=NOW)
+    actions.add_agenda_item(actor=cast.alice, meeting=meeting, kind="election", election=election, now=NOW)
+    actions.open_meeting(actor=cast.alice, meeting=meeting, now=NOW)
+    link = f'<dd id="on-agenda"><a href="/meetings/{meeting.uuid}/">General meeting</a>'
+    for url in pages:
+        page = bob.get(url).content.decode()
+        assert link in page and "UTC · in session</small>" in page
+    actions.close_meeting(actor=cast.alice, meeting=meeting, now=NOW + timedelta(hours=1))
+    for url in pages:
+        assert 'id="on-agenda"' not in bob.get(url).content.decode()
+
+
 def test_each_step_of_a_session_says_what_it_did(cast, meeting):
     alice = cast.client(cast.alice)
 

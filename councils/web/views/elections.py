@@ -30,6 +30,7 @@ from councils.elections.actions import ELECTABLE_ROLES
 from councils.elections.models import METHOD_LABELS, Candidacy, Election
 from councils.federation.models import Office
 from councils.federation.queries import access_council, is_participant, list_voters
+from councils.meetings import queries as meeting_queries
 from councils.platforms import queries as platform_queries
 from councils.web.views.common import domain_errors, live_page, parse_moment, told_apart
 
@@ -99,6 +100,7 @@ def _context(
         "has_voted": whole and queries.has_voted(user=user, election=election),
         "may_nominate": may_nominate,
         "may_run": may_run,
+        "meetings": meeting_queries.list_meetings_taking_up(election=election) if whole else [],
         "term_poll_days": rules.term_poll_days if rules and tells_rules_poll else None,
         "term_nomination_days": rules.term_nomination_days if rules and tells_recall_wait else None,
         "poll_min": polls.span(rules.election_poll_min) if rules and tells_poll_span else None,

@@ -26,6 +26,7 @@ from councils.core.rules import votes as rules
 from councils.federation import permissions as council_policy
 from councils.federation import queries as federation_queries
 from councils.mandates import queries as mandate_queries
+from councils.meetings import queries as meeting_queries
 from councils.membership import queries as membership_queries
 from councils.motions import actions, permissions, queries
 from councils.motions.models import Motion, Vote
@@ -141,6 +142,7 @@ def _context(request: HttpRequest, motion: Motion, **extra: Any) -> dict[str, An
         if origin and (v := queries.decisive_vote(motion=origin))
         else None,
         "forwarded_to": Motion.objects.filter(forwarded_from=motion).select_related("council").first(),
+        "meetings": meeting_queries.list_meetings_taking_up(motion=motion),
         "recall": mandate_queries.recall_of_motion(motion=motion),
         "subject": subject,
         "formed": formed
