@@ -211,9 +211,9 @@ def call_election(
         if seats is None:
             seats = open_seats
         if seats < 1 or seats > open_seats:
+            delegates = "one delegate" if open_seats == 1 else f"{open_seats} delegates"
             raise InvalidInputError(
-                f"{council.name} may elect {open_seats} delegate(s) to {council.parent.name} now, "
-                f"not {seats}."
+                f"{council.name} may elect {delegates} to {council.parent.name} now, not {seats}."
             )
         title = title.strip() or f"Delegates of {council.name} to {council.parent.name}"
     elif kind == Election.Kind.OFFICE:
