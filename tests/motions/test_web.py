@@ -66,6 +66,10 @@ def test_vote_by_plain_form_then_close_shows_result(cast, motion):
     assert NamedBallot.objects.get(vote=vote, voter=cast.bob).choice == "yes"
     assert "Close the vote" not in bob.get(f"/motions/{motion.uuid}/").content.decode()
     alice = cast.client(cast.alice)
+    # A vote with no closing time ends when the chair closes it: the chair is told what that does.
+    assert (
+        '<p class="hint" id="vote-close-hint">Closing counts the vote at once: nobody can vote after that'
+    ) in alice.get(f"/motions/{motion.uuid}/").content.decode()
     assert alice.post(f"/motions/votes/{vote.uuid}/close/").status_code == 302
     page = alice.get(f"/motions/{motion.uuid}/").content.decode()
     assert "Adopted" in page and "Roll call" in page
