@@ -532,3 +532,18 @@ def test_the_home_page_says_whose_ballot_an_open_election_awaits(cast, election)
     assert _home_line(cast.client(cast.erin), election) == awaited
     # The observer follows the council but has no ballot to cast.
     assert _home_line(cast.client(cast.carol), election) == "Riverside Depot · Voting open"
+
+
+def test_the_home_page_tells_whoever_was_nominated_to_answer(cast, election):
+    asked = "Riverside Depot · Nominations open · <strong>you are nominated: accept or decline</strong>"
+    frank = actions.nominate(actor=cast.alice, election=election, candidate=cast.frank, now=NOW)
+    erin = actions.nominate(actor=cast.alice, election=election, candidate=cast.erin, now=NOW)
+    actions.nominate(actor=cast.bob, election=election, candidate=cast.bob, now=NOW)
+    assert _home_line(cast.client(cast.frank), election) == asked
+    assert _home_line(cast.client(cast.erin), election) == asked
+    # Standing by their own nomination, Bob has nothing to answer.
+    assert _home_line(cast.client(cast.bob), election) == "Riverside Depot · Nominations open"
+    actions.accept_nomination(actor=cast.frank, candidacy=frank, now=NOW)
+    actions.withdraw_candidacy(actor=cast.erin, candidacy=erin, now=NOW)
+    for answered in (cast.frank, cast.erin):
+        assert _home_line(cast.client(answered), election) == "Riverside Depot · Nominations open"
