@@ -65,15 +65,16 @@ _STAGE_SENTENCES = {
 }
 
 
-def _require_status(election: Election, *statuses: str) -> None:
-    if election.status in statuses:
-        return
+def stage_sentence(election: Election) -> str:
+    """Say where the election stands, for refusing what its present stage does not allow."""
     if election.status == Election.Status.FAILED:
-        raise ConflictError(
-            f"The election failed: {election.get_failure_reason_display()}, so nobody was elected.",
-            code="election_state",
-        )
-    raise ConflictError(_STAGE_SENTENCES[Election.Status(election.status)], code="election_state")
+        return f"The election failed: {election.get_failure_reason_display()}, so nobody was elected."
+    return _STAGE_SENTENCES[Election.Status(election.status)]
+
+
+def _require_status(election: Election, *statuses: str) -> None:
+    if election.status not in statuses:
+        raise ConflictError(stage_sentence(election), code="election_state")
 
 
 def _ever_represented(council: Council) -> bool:
@@ -210,9 +211,9 @@ def call_election(
         if seats is None:
             seats = open_seats
         if seats < 1 or seats > open_seats:
+            delegates = "one delegate" if open_seats == 1 else f"{open_seats} delegates"
             raise InvalidInputError(
-                f"{council.name} may elect {open_seats} delegate(s) to {council.parent.name} now, "
-                f"not {seats}."
+                f"{council.name} may elect {delegates} to {council.parent.name} now, not {seats}."
             )
         title = title.strip() or f"Delegates of {council.name} to {council.parent.name}"
     elif kind == Election.Kind.OFFICE:

@@ -232,7 +232,8 @@ def named_result(*, election: Election) -> CountResult:
 
 def list_upcoming_for(*, user: User) -> QuerySet[Election]:
     """Elections open for nominations or voting in the councils where `user` votes, each with whether
-    `user` is in its electorate (`may_vote`, frozen when voting opens) and has voted (`has_voted`)."""
+    `user` is in its electorate (`may_vote`, frozen when voting opens), has voted (`has_voted`) and
+    was nominated by someone else and has yet to accept or decline (`nomination_awaits`)."""
     from councils.federation.queries import list_participant_councils
 
     return (
@@ -244,6 +245,14 @@ def list_upcoming_for(*, user: User) -> QuerySet[Election]:
         .annotate(
             may_vote=Exists(Elector.objects.filter(election=OuterRef("pk"), user=user)),
             has_voted=Exists(Participation.objects.filter(election=OuterRef("pk"), user=user)),
+            nomination_awaits=Exists(
+                Candidacy.objects.filter(
+                    election=OuterRef("pk"),
+                    candidate=user,
+                    accepted_at__isnull=True,
+                    withdrawn_at__isnull=True,
+                )
+            ),
         )
         .order_by("-called_at")
     )

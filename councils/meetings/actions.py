@@ -503,10 +503,10 @@ def _attend(meeting: Meeting, *, actor: User, user: User, now: datetime) -> Atte
 def mark_present(*, actor: User, meeting: Meeting, user: User, now: datetime) -> Attendance:
     """Record someone as present: themselves, or anyone by the chair or secretary."""
     meeting = _lock(meeting)
-    if actor.pk != user.pk:
-        permissions.require(actor, "manage", meeting)
+    themselves = actor.pk == user.pk
+    permissions.require(actor, "attend" if themselves else "manage", meeting)
     _require_status(meeting, Meeting.Status.OPEN)
-    if not permissions.can(user, "attend", meeting):
+    if not themselves and not permissions.can(user, "attend", meeting):
         # Not naming them: a chair must not learn the name behind any account's identifier this way.
         raise InvalidInputError(f"That person does not take part in {meeting.council.name}.")
     attendance = _attend(meeting, actor=actor, user=user, now=now)

@@ -116,6 +116,19 @@ def list_upcoming_for(*, user: Any, now: datetime, limit: int = 5) -> list[Meeti
     )
 
 
+def list_meetings_taking_up(*, motion: Any = None, election: Election | None = None) -> list[Meeting]:
+    """The meetings still to close whose agenda takes up `motion` or `election`, soonest first.
+
+    Shown on its page, so that the chair who left the meeting to put it to the vote finds the way back.
+    """
+    on_agenda = Q(items__motion=motion) if motion is not None else Q(items__election=election)
+    return list(
+        Meeting.objects.filter(on_agenda, status__in=[Meeting.Status.SCHEDULED, Meeting.Status.OPEN])
+        .distinct()
+        .order_by("starts_at", "id")
+    )
+
+
 def access_meeting(*, viewer: Any, meeting_uuid: uuid_lib.UUID | str) -> Meeting:
     """Return the meeting, or raise NotFoundError when it is missing or its council is hidden."""
     try:

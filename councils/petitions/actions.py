@@ -200,13 +200,13 @@ def propose_council_support(
     petition = (
         AgendaPetition.objects.select_for_update(of=("self",)).select_related("council").get(pk=petition.pk)
     )
+    permissions.require(actor, "propose_support", council)
     if petition.councils_threshold is None:
         raise InvalidInputError(
             "Councils back petitions to a higher council; this one is signed by members only."
         )
     if petition.council not in federation_queries.ancestors(council=council):
         raise InvalidInputError(f"{council.name} is not below {petition.council.name}.")
-    permissions.require(actor, "propose_support", council)
     petition_rules.check_open(status=petition.status, expires=petition.expires_at, now=now)
     if CouncilSupport.objects.filter(
         petition=petition, council=council, status__in=["pending", "adopted"]

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from councils.accounts.models import User
 from councils.constitution import queries as constitution_queries
 from councils.core.errors import ConflictError, InvalidInputError
+from councils.elections import actions as election_actions
 from councils.elections import queries as election_queries
 from councils.elections.models import Candidacy, Election
 from councils.federation.models import Council, Federation, Membership
@@ -163,8 +164,8 @@ def _slate_election(actor: User, platform: Platform, election_uuid: uuid_lib.UUI
     election = Election.objects.select_for_update(of=("self",)).select_related("council").get(pk=found.pk)
     if election.status not in (Election.Status.NOMINATING, Election.Status.VOTING):
         raise ConflictError(
-            f"The election is {election.get_status_display().lower()}: "
-            "a slate is run only while it takes nominations or ballots.",
+            f"{election_actions.stage_sentence(election)} "
+            "A slate is run only while the election takes nominations or ballots.",
             code="election_state",
         )
     return election

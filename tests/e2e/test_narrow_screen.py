@@ -133,3 +133,30 @@ def test_the_candidates_stay_in_view_as_the_stages_of_a_count_scroll_by(cast, pa
     for header in ("Candidate", "Bob Novak", "Transfer value"):
         box = stages.locator("th", has_text=header).first.bounding_box()
         assert box and box["x"] >= left - 1, f"“{header}” scrolled out of view"
+
+
+def test_the_chairs_buttons_keep_apart_when_they_stack(cast, page_for, live_server, artifacts):
+    from councils.meetings import actions as meeting_actions
+
+    meeting = meeting_actions.schedule_meeting(
+        actor=cast.alice,
+        council=cast.riverside,
+        title="General meeting",
+        starts_at=NOW,
+        place="Canteen",
+        now=NOW - timedelta(days=7),
+    )
+    meeting_actions.add_agenda_item(
+        actor=cast.alice, meeting=meeting, kind="other", title="Any other business", now=NOW
+    )
+    meeting_actions.open_meeting(actor=cast.alice, meeting=meeting, now=NOW)
+    meeting_actions.mark_present(actor=cast.alice, meeting=meeting, user=cast.alice, now=NOW)
+    meeting_actions.take_next_item(actor=cast.alice, meeting=meeting, now=NOW)
+    page = page_for("alice")
+    page.set_viewport_size({"width": 375, "height": 812})
+    page.goto(f"{live_server.url}/meetings/{meeting.uuid}/")
+    for upper, lower in (("#next-item", "#close-meeting"), ("#speak-toggle", "#give-floor")):
+        first, second = (page.locator(selector).bounding_box() for selector in (upper, lower))
+        assert first and second
+        assert second["y"] >= first["y"] + first["height"] + 4, f"{upper} and {lower} touch"
+    page.screenshot(path=str(artifacts / "narrow-chair.png"), full_page=True)

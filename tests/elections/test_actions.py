@@ -64,8 +64,17 @@ def test_non_officer_cannot_call_election(cast, who):
 
 
 def test_call_refuses_more_seats_than_apportioned(cast):
-    with pytest.raises(InvalidInputError, match="may elect 2"):
+    with pytest.raises(
+        InvalidInputError, match=r"^Riverside Depot may elect 2 delegates to Eastside District now, not 3"
+    ):
         actions.call_election(actor=cast.alice, council=cast.riverside, kind="delegates", seats=3, now=NOW)
+    # Bob already sits for Riverside Depot: a by-election fills only the other seat.
+    with pytest.raises(
+        InvalidInputError, match=r"^Riverside Depot may elect one delegate to Eastside District now, not 2"
+    ):
+        actions.call_election(
+            actor=cast.alice, council=cast.riverside, kind="delegates", seats=2, is_by_election=True, now=NOW
+        )
 
 
 def test_call_refuses_unknown_method_and_office(cast):
@@ -284,7 +293,7 @@ def test_office_election_fills_the_office(cast):
     erin = actions.nominate(actor=cast.erin, election=election, candidate=cast.erin, now=NOW)
     frank = actions.nominate(actor=cast.frank, election=election, candidate=cast.frank, now=NOW)
     actions.open_voting(actor=cast.alice, election=election, closes_at=CLOSES, now=NOW)
-    with pytest.raises(InvalidInputError, match="at most 1"):
+    with pytest.raises(InvalidInputError, match="Mark only one candidate"):
         actions.cast_ballot(
             actor=cast.bob, election=election, approvals=[str(erin.uuid), str(frank.uuid)], now=NOW
         )

@@ -289,6 +289,31 @@ def test_results_page_csv_and_blt(cast, election):
     assert Election.objects.get(pk=election.pk).status == "certified"
 
 
+def test_each_step_of_running_an_election_says_what_it_did(cast):
+    client = cast.client(cast.alice)
+    called = client.post(f"/elections/call/{cast.riverside.uuid}/", {"kind": "delegates"}, follow=True)
+    assert "The election is called and nominations are open" in called.content.decode()
+    election = Election.objects.get(council=cast.riverside, status="nominating")
+    bob, _erin = (
+        actions.nominate(actor=u, election=election, candidate=u, now=NOW) for u in (cast.bob, cast.erin)
+    )
+    closes_at = (timezone.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    opened = client.post(f"/elections/{election.uuid}/open/", {"closes_at": closes_at}, follow=True)
+    assert "Nominations are closed and voting is open." in opened.content.decode()
+    for voter in (cast.alice, cast.bob, cast.erin, cast.frank):
+        actions.cast_ballot(actor=voter, election=election, ranking=[str(bob.uuid)], now=timezone.now())
+    closed = client.post(f"/elections/{election.uuid}/close/", follow=True)
+    page = closed.content.decode()
+    assert closed.redirect_chain[-1][0] == f"/elections/{election.uuid}/results/"
+    assert "The poll is closed and the ballots are counted." in page
+    assert f'<a href="/elections/{election.uuid}/#run">certify the result' in page
+    # Only who runs the election is sent to certify it.
+    assert 'id="certify-next"' not in cast.client(cast.bob).get(closed.redirect_chain[-1][0]).content.decode()
+    certified = client.post(f"/elections/{election.uuid}/certify/", follow=True).content.decode()
+    assert "The result is certified and the elected take up their seats." in certified
+    assert 'id="certify-next"' not in certified
+
+
 def test_blt_before_close_is_refused(cast, election):
     assert cast.client(cast.alice).get(f"/elections/{election.uuid}/ballots.blt").status_code == 409
 
@@ -507,3 +532,18 @@ def test_the_home_page_says_whose_ballot_an_open_election_awaits(cast, election)
     assert _home_line(cast.client(cast.erin), election) == awaited
     # The observer follows the council but has no ballot to cast.
     assert _home_line(cast.client(cast.carol), election) == "Riverside Depot · Voting open"
+
+
+def test_the_home_page_tells_whoever_was_nominated_to_answer(cast, election):
+    asked = "Riverside Depot · Nominations open · <strong>you are nominated: accept or decline</strong>"
+    frank = actions.nominate(actor=cast.alice, election=election, candidate=cast.frank, now=NOW)
+    erin = actions.nominate(actor=cast.alice, election=election, candidate=cast.erin, now=NOW)
+    actions.nominate(actor=cast.bob, election=election, candidate=cast.bob, now=NOW)
+    assert _home_line(cast.client(cast.frank), election) == asked
+    assert _home_line(cast.client(cast.erin), election) == asked
+    # Standing by their own nomination, Bob has nothing to answer.
+    assert _home_line(cast.client(cast.bob), election) == "Riverside Depot · Nominations open"
+    actions.accept_nomination(actor=cast.frank, candidacy=frank, now=NOW)
+    actions.withdraw_candidacy(actor=cast.erin, candidacy=erin, now=NOW)
+    for answered in (cast.frank, cast.erin):
+        assert _home_line(cast.client(answered), election) == "Riverside Depot · Nominations open"

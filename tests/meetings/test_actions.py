@@ -254,6 +254,16 @@ def add_election_item(cast, meeting, election) -> None:
     actions.add_agenda_item(actor=cast.alice, meeting=meeting, kind="election", election=election, now=at(90))
 
 
+@pytest.mark.parametrize("stage", ["scheduled", "closed"])
+def test_an_outsider_marking_themselves_present_is_refused_before_the_meetings_stage(cast, meeting, stage):
+    if stage == "closed":
+        actions.open_meeting(actor=cast.alice, meeting=meeting, now=at(0))
+        actions.close_meeting(actor=cast.alice, meeting=meeting, now=at(1))
+    with pytest.raises(PermissionDeniedError, match="You may not attend in Riverside Depot"):
+        actions.mark_present(actor=cast.dave, meeting=meeting, user=cast.dave, now=at(2))
+    assert not entries("meeting.attended")
+
+
 def test_minutes_of_a_meeting_that_held_an_election(cast, meeting):
     from tests.record.test_replay_elections import certified
 

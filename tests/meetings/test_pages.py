@@ -60,9 +60,11 @@ def test_chair_schedules_through_the_form(cast):
     response = client.post(
         f"/meetings/schedule/{cast.riverside.uuid}/",
         {"title": "AGM", "starts_at": next_week, "place": "Hall"},
+        follow=True,
     )
-    assert response.status_code == 302
-    assert Meeting.objects.filter(title="AGM").exists()
+    agm = Meeting.objects.get(title="AGM")
+    assert response.redirect_chain == [(f"/meetings/{agm.uuid}/", 302)]
+    assert "The meeting is called: add the items of its agenda below." in response.content.decode()
 
 
 def test_the_schedule_form_says_the_earliest_start_before_the_chair_picks_one(cast):
@@ -146,6 +148,50 @@ def test_personas_on_writes(cast, meeting):
     Council.objects.filter(pk=cast.riverside.pk).update(visibility=Council.Visibility.COUNCIL)
     assert cast.client(cast.dave).get(f"/meetings/{meeting.uuid}/").status_code == 404
     assert cast.client(cast.alice).get(f"/meetings/{uuid.uuid4()}/").status_code == 404
+
+
+def test_a_motion_or_election_on_the_agenda_links_back_to_the_meeting(cast, meeting):
+    from councils.elections import actions as election_actions
+    from councils.motions import actions as motion_actions
+
+    motion = motion_actions.table_motion(
+        actor=cast.bob, council=cast.riverside, title="Canteen prices", text="Freeze them.", now=NOW
+    )
+    election = election_actions.call_election(
+        actor=cast.alice, council=cast.riverside, kind="delegates", now=NOW
+    )
+    pages = (f"/motions/{motion.uuid}/", f"/elections/{election.uuid}/")
+    bob = cast.client(cast.bob)
+    for url in pages:
+        assert 'id="on-agenda"' not in bob.get(url).content.decode()
+    actions.add_agenda_item(actor=cast.alice, meeting=meeting, kind="motion", motion=motion, now=NOW)
+    actions.add_agenda_item(actor=cast.alice, meeting=meeting, kind="election", election=election, now=NOW)
+    actions.open_meeting(actor=cast.alice, meeting=meeting, now=NOW)
+    link = f'<dd id="on-agenda"><a href="/meetings/{meeting.uuid}/">General meeting</a>'
+    for url in pages:
+        page = bob.get(url).content.decode()
+        assert link in page and "UTC · in session</small>" in page
+    actions.close_meeting(actor=cast.alice, meeting=meeting, now=NOW + timedelta(hours=1))
+    for url in pages:
+        assert 'id="on-agenda"' not in bob.get(url).content.decode()
+
+
+def test_each_step_of_a_session_says_what_it_did(cast, meeting):
+    alice = cast.client(cast.alice)
+
+    def step(url, data=None):
+        response = alice.post(f"/meetings/{meeting.uuid}/{url}", data or {}, follow=True)
+        assert response.redirect_chain[-1][0] == f"/meetings/{meeting.uuid}/"
+        return response.content.decode()
+
+    assert "Added to the agenda: Pay claim." in step("items/", {"kind": "other", "title": "Pay claim"})
+    assert "The meeting is open: mark who is present, as business needs a quorum." in step("open/")
+    actions.mark_present(actor=cast.bob, meeting=meeting, user=cast.bob, now=NOW)
+    assert "Under discussion now: Report." in step("next/")
+    assert "Under discussion now: AOB." in step("next/")
+    assert "Under discussion now: Pay claim." in step("next/")
+    assert "The agenda is done: close the meeting when you are ready." in step("next/")
+    assert "The meeting is closed: its minutes wait for approval on the Minutes page." in step("close/")
 
 
 def test_reorder_open_speak_and_minutes(cast, meeting):
@@ -265,7 +311,7 @@ def test_a_participant_marks_themselves_present(cast, meeting):
     response = cast.client(cast.carol).post(f"/meetings/{meeting.uuid}/attend/", follow=True)
     assert "You are marked present." in response.content.decode()
     assert list(meeting.attendance.values_list("user__username", flat=True)) == ["carol"]
-    assert cast.client(cast.dave).post(f"/meetings/{meeting.uuid}/attend/").status_code == 422
+    assert cast.client(cast.dave).post(f"/meetings/{meeting.uuid}/attend/").status_code == 403
 
 
 def test_agenda_links_the_report_back_and_shows_it_once_filed(cast, meeting):

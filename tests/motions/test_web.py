@@ -8,7 +8,7 @@ from django.contrib.staticfiles import finders
 
 from councils.federation.models import Council
 from councils.motions import actions
-from councils.motions.models import Motion, NamedBallot
+from councils.motions.models import Motion, NamedBallot, Vote
 from councils.record.models import Entry
 from tests.motions.conftest import LATER, NOW
 
@@ -66,6 +66,10 @@ def test_vote_by_plain_form_then_close_shows_result(cast, motion):
     assert NamedBallot.objects.get(vote=vote, voter=cast.bob).choice == "yes"
     assert "Close the vote" not in bob.get(f"/motions/{motion.uuid}/").content.decode()
     alice = cast.client(cast.alice)
+    # A vote with no closing time ends when the chair closes it: the chair is told what that does.
+    assert (
+        '<p class="hint" id="vote-close-hint">Closing counts the vote at once: nobody can vote after that'
+    ) in alice.get(f"/motions/{motion.uuid}/").content.decode()
     assert alice.post(f"/motions/votes/{vote.uuid}/close/").status_code == 302
     page = alice.get(f"/motions/{motion.uuid}/").content.decode()
     assert "Adopted" in page and "Roll call" in page
@@ -157,6 +161,20 @@ def test_open_vote_form_errors_are_422(cast, motion):
     assert 'aria-invalid="true"' in select and 'aria-describedby="id_method_error"' in select
     assert '<div id="id_method_error"><p class="field-error">Select a valid choice.' in page
     assert 'aria-describedby="id_quorum_helptext id_quorum_error"' in page and 'id="id_quorum_error"' in page
+
+
+def test_a_quorum_the_rules_refuse_is_said_beside_the_form_that_keeps_the_choices(cast, motion):
+    response = cast.client(cast.alice).post(
+        f"/motions/{motion.uuid}/open-vote/", {"method": "named", "threshold": "two_thirds", "quorum": "50"}
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert (
+        '<div class="error" role="alert" id="open-vote-error">'
+        "<p>The quorum must be between 1 and the 4 members entitled to vote.</p></div>"
+    ) in page
+    assert '<option value="two_thirds" selected>' in page and 'name="quorum" value="50"' in page
+    assert not Vote.objects.filter(motion=motion).exists()
 
 
 def test_open_vote_form_says_what_an_empty_quorum_means(cast, motion):

@@ -154,8 +154,10 @@ def test_councils_below_a_congress_can_force_its_agenda(cast, rules):
         actor=cast.bob, council=cast.city, title="Transit", text="x", now=NOW
     )
     assert petition.councils_threshold == 1 and petition.status == "open"
-    with pytest.raises(InvalidInputError, match="not below"):
+    with pytest.raises(PermissionDeniedError):
         actions.propose_council_support(actor=cast.erin, petition=petition, council=cast.national, now=NOW)
+    with pytest.raises(InvalidInputError, match="Metro City is not below Metro City"):
+        actions.propose_council_support(actor=cast.bob, petition=petition, council=cast.city, now=NOW)
     support = actions.propose_council_support(
         actor=cast.erin, petition=petition, council=cast.riverside, now=NOW
     )
@@ -171,6 +173,16 @@ def test_base_council_petitions_take_no_council_backing(cast, rules):
     petition = start(cast)
     with pytest.raises(InvalidInputError, match="members only"):
         actions.propose_council_support(actor=cast.erin, petition=petition, council=cast.riverside, now=NOW)
+
+
+@pytest.mark.parametrize("name", ["carol", "dave"])
+def test_backing_is_refused_to_the_unentitled_before_their_request_is_judged(cast, rules, name):
+    petition = start(cast)
+    with pytest.raises(PermissionDeniedError, match="can propose that it backs this petition"):
+        actions.propose_council_support(
+            actor=getattr(cast, name), petition=petition, council=cast.riverside, now=NOW
+        )
+    assert not Entry.objects.filter(event="agenda.support_proposed").exists()
 
 
 def post(client, url, body=None):

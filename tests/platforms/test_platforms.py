@@ -134,13 +134,25 @@ def test_a_slate_is_run_only_in_a_real_election_of_the_federation(cast, platform
 
 
 @pytest.mark.parametrize(
-    "status", [Election.Status.CLOSED, Election.Status.CERTIFIED, Election.Status.FAILED]
+    ("status", "reason", "sentence"),
+    [
+        (Election.Status.CLOSED, "", "Voting in this election has closed and the ballots are counted."),
+        (Election.Status.CERTIFIED, "", "The result of this election is certified."),
+        (
+            Election.Status.FAILED,
+            Election.FailureReason.NO_BALLOTS,
+            "The election failed: no ballots were cast, so nobody was elected.",
+        ),
+    ],
 )
-def test_a_slate_is_refused_once_the_poll_is_over(cast, platform, status):
+def test_a_slate_is_refused_once_the_poll_is_over(cast, platform, status, reason, sentence):
     election = nominated_election(cast, nominees=[cast.bob])
-    Election.objects.filter(pk=election.pk).update(status=status)
-    with pytest.raises(ConflictError, match="only while it takes nominations or ballots") as refused:
+    Election.objects.filter(pk=election.pk).update(status=status, failure_reason=reason)
+    with pytest.raises(ConflictError) as refused:
         _slate(cast, platform, election.uuid, [cast.bob])
+    assert str(refused.value) == (
+        f"{sentence} A slate is run only while the election takes nominations or ballots."
+    )
     assert refused.value.code == "election_state"
 
 

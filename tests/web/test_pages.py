@@ -86,6 +86,13 @@ def test_members_are_listed_only_for_participants(cast):
     assert outsider.status_code == 200 and b"Erin Walsh" not in outsider.content
 
 
+def test_members_who_share_a_name_are_told_apart_on_the_council_page(cast):
+    fa.add_founding_member(actor=None, council=cast.riverside, user=make_user("erin2", "Erin Walsh"), now=NOW)
+    page = cast.client(cast.bob).get(f"/councils/{cast.riverside.uuid}/").content.decode()
+    assert "<li>Erin Walsh (erin)</li>" in page and "<li>Erin Walsh (erin2)</li>" in page
+    assert "<li>Frank Costa</li>" in page
+
+
 def test_only_officers_see_the_invite_button(cast):
     url = f"/councils/{cast.riverside.uuid}/"
     invite = f"/councils/{cast.riverside.uuid}/invite/".encode()

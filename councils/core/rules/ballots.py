@@ -48,7 +48,8 @@ def normalise_ballot(
     if method in RANKED:
         return [[m] for m in marks]
     if method == "plurality" and len(marks) > seats:
-        raise InvalidInputError(f"Mark at most {seats} candidate(s) in this election.")
+        most = "only one candidate" if seats == 1 else f"at most {seats} candidates"
+        raise InvalidInputError(f"Mark {most} in this election.")
     return [sorted(marks)]
 
 

@@ -16,7 +16,7 @@ from councils.web.views import elections as election_views
 from councils.web.views import mandates as mandate_views
 from councils.web.views import meetings as meeting_views
 from councils.web.views import membership as membership_views
-from councils.web.views.common import domain_errors, live_page
+from councils.web.views.common import domain_errors, live_page, told_apart
 
 # The parts of the council page that refresh themselves from the council's live stream, by the
 # `part` an htmx request names (the first when it names none); the template says which events
@@ -44,10 +44,12 @@ def _context(request: HttpRequest, council: Council) -> dict[str, Any]:
     """
     user = request.user
 
-    def members() -> list[Membership] | None:
-        # Members are named only to the council's own participants.
+    def members() -> list[tuple[Membership, str]] | None:
+        # Members are named only to the council's own participants, who can tell namesakes apart.
         if council.is_base and queries.is_participant(user=user, council=council):
-            return list(queries.list_members(council=council))
+            memberships = list(queries.list_members(council=council))
+            labels = told_apart(m.user for m in memberships)
+            return [(m, label) for m, (_user, label) in zip(memberships, labels, strict=True)]
         return None
 
     children = cache(

@@ -30,6 +30,7 @@ from councils.elections.actions import ELECTABLE_ROLES
 from councils.elections.models import METHOD_LABELS, Candidacy, Election
 from councils.federation.models import Office
 from councils.federation.queries import access_council, is_participant, list_voters
+from councils.meetings import queries as meeting_queries
 from councils.platforms import queries as platform_queries
 from councils.web.views.common import domain_errors, live_page, parse_moment, told_apart
 
@@ -99,6 +100,7 @@ def _context(
         "has_voted": whole and queries.has_voted(user=user, election=election),
         "may_nominate": may_nominate,
         "may_run": may_run,
+        "meetings": meeting_queries.list_meetings_taking_up(election=election) if whole else [],
         "term_poll_days": rules.term_poll_days if rules and tells_rules_poll else None,
         "term_nomination_days": rules.term_nomination_days if rules and tells_recall_wait else None,
         "poll_min": polls.span(rules.election_poll_min) if rules and tells_poll_span else None,
@@ -210,6 +212,9 @@ def call_election(request: HttpRequest, council_id: UUID) -> HttpResponse:
             return render(
                 request, "web/elections/call.html", {**context, "error": error, "data": data}, status=422
             )
+        messages.success(
+            request, _("The election is called and nominations are open: nominate the candidates here.")
+        )
         return redirect("web:election", election.uuid)
     return render(request, "web/elections/call.html", context)
 
@@ -266,9 +271,15 @@ def run_step(request: HttpRequest, election_id: UUID, step: str) -> HttpResponse
                 request, election, open_error=exc.message, closes_at=request.POST.get("closes_at", "")
             )
             return render(request, "web/elections/detail.html", context, status=422)
+        messages.success(request, _("Nominations are closed and voting is open."))
         return redirect("web:election", election.uuid)
     act = {"close": actions.close_election, "certify": actions.certify_election}[step]
-    act(actor=acting_user(request), election=election, now=timezone.now())
+    election = act(actor=acting_user(request), election=election, now=timezone.now())
+    # A failed election's page says at its top why nobody was elected and what comes next.
+    if election.status == Election.Status.CLOSED:
+        messages.success(request, _("The poll is closed and the ballots are counted."))
+    elif election.status == Election.Status.CERTIFIED:
+        messages.success(request, _("The result is certified and the elected take up their seats."))
     return redirect("web:election-results", election.uuid)
 
 
@@ -390,6 +401,8 @@ def results(request: HttpRequest, election_id: UUID) -> HttpResponse:
         "bars": bars,
         "turnout": queries.count_turnout(election=election),
         "counted_back": queries.list_withdrawn_at_certification(election=election),
+        "may_certify": election.status == Election.Status.CLOSED
+        and permissions.can(request.user, "run", election),
     }
     return render(request, "web/elections/results.html", context)
 

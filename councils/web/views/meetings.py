@@ -139,6 +139,7 @@ def schedule(request: HttpRequest, council_id: UUID) -> HttpResponse:
     except InvalidInputError as exc:
         context = {**form, "data": data, "error": exc.message}
         return render(request, "web/meetings/schedule.html", context, status=422)
+    messages.success(request, _("The meeting is called: add the items of its agenda below."))
     return redirect("web:meeting", meeting.uuid)
 
 
@@ -152,7 +153,7 @@ def add_item(request: HttpRequest, meeting_id: UUID) -> HttpResponse:
     motion = Motion.objects.filter(uuid=motion_uuid).first() if motion_uuid else None
     election = meeting.council.elections.filter(uuid=election_uuid).first() if election_uuid else None
     try:
-        actions.add_agenda_item(
+        item = actions.add_agenda_item(
             actor=acting_user(request),
             meeting=meeting,
             kind=data.get("kind", ""),
@@ -168,6 +169,7 @@ def add_item(request: HttpRequest, meeting_id: UUID) -> HttpResponse:
             raise
         context = _context(request, meeting, item_form=data, item_error=exc.message)
         return render(request, "web/meetings/detail.html", context, status=exc.status)
+    messages.success(request, _("Added to the agenda: %(title)s.") % {"title": item.title})
     return redirect("web:meeting", meeting.uuid)
 
 
@@ -195,8 +197,21 @@ def move_item(request: HttpRequest, meeting_id: UUID, item_id: UUID, direction: 
 @domain_errors
 def session_step(request: HttpRequest, meeting_id: UUID, step: str) -> HttpResponse:
     meeting = queries.access_meeting(viewer=request.user, meeting_uuid=meeting_id)
-    act = {"open": actions.open_meeting, "next": actions.take_next_item, "close": actions.close_meeting}[step]
-    act(actor=acting_user(request), meeting=meeting, now=timezone.now())
+    actor, now = acting_user(request), timezone.now()
+    if step == "open":
+        actions.open_meeting(actor=actor, meeting=meeting, now=now)
+        messages.success(request, _("The meeting is open: mark who is present, as business needs a quorum."))
+    elif step == "next":
+        item = actions.take_next_item(actor=actor, meeting=meeting, now=now)
+        if item is None:
+            messages.success(request, _("The agenda is done: close the meeting when you are ready."))
+        else:
+            messages.success(request, _("Under discussion now: %(title)s.") % {"title": item.title})
+    else:
+        actions.close_meeting(actor=actor, meeting=meeting, now=now)
+        messages.success(
+            request, _("The meeting is closed: its minutes wait for approval on the Minutes page.")
+        )
     return redirect("web:meeting", meeting.uuid)
 
 

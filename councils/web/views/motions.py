@@ -21,11 +21,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from councils.accounts.queries import acting_user
+from councils.core.errors import InvalidInputError
 from councils.core.rules import polls
 from councils.core.rules import votes as rules
 from councils.federation import permissions as council_policy
 from councils.federation import queries as federation_queries
 from councils.mandates import queries as mandate_queries
+from councils.meetings import queries as meeting_queries
 from councils.membership import queries as membership_queries
 from councils.motions import actions, permissions, queries
 from councils.motions.models import Motion, Vote
@@ -141,6 +143,7 @@ def _context(request: HttpRequest, motion: Motion, **extra: Any) -> dict[str, An
         if origin and (v := queries.decisive_vote(motion=origin))
         else None,
         "forwarded_to": Motion.objects.filter(forwarded_from=motion).select_related("council").first(),
+        "meetings": meeting_queries.list_meetings_taking_up(motion=motion),
         "recall": mandate_queries.recall_of_motion(motion=motion),
         "subject": subject,
         "formed": formed
@@ -231,11 +234,18 @@ def motion_amend(request: HttpRequest, motion_id: UUID) -> HttpResponse:
 def motion_open_vote(request: HttpRequest, motion_id: UUID) -> HttpResponse:
     motion = _motion_for_post(request, motion_id)
     form = OpenVoteForm(request.POST)
-    if not form.is_valid():
+    if form.is_valid():
+        try:
+            actions.open_vote(
+                actor=acting_user(request), motion=motion, now=timezone.now(), **form.cleaned_data
+            )
+        except InvalidInputError as exc:
+            # Said beside the form, which keeps what was chosen (a quorum larger than the electorate).
+            form.add_error(None, exc.message)
+    if form.errors:
         return render(
             request, "web/motions/detail.html", _context(request, motion, open_form=form), status=422
         )
-    actions.open_vote(actor=acting_user(request), motion=motion, now=timezone.now(), **form.cleaned_data)
     messages.success(request, _("The vote is open."))
     return redirect("web:motion", motion.uuid)
 

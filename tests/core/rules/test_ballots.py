@@ -28,8 +28,10 @@ def test_ranked_methods_refuse_approvals():
 def test_approval_and_plurality_are_one_level_of_equal_marks():
     assert normalise("approval", approvals=["c", "a"]) == [["a", "c"]]
     assert normalise("plurality", approvals=["b", "a"], seats=2) == [["a", "b"]]
-    with pytest.raises(InvalidInputError, match="at most 1"):
+    with pytest.raises(InvalidInputError, match=r"^Mark only one candidate in this election\.$"):
         normalise("plurality", approvals=["a", "b"])
+    with pytest.raises(InvalidInputError, match=r"^Mark at most 2 candidates in this election\.$"):
+        normalise("plurality", approvals=["a", "b", "c"], seats=2)
     with pytest.raises(InvalidInputError, match="either"):
         normalise("approval", ranking=["a"], approvals=["b"])
 
