@@ -7,7 +7,9 @@ from datetime import timedelta
 
 import pytest
 
+from councils.core.ledger import replay
 from councils.core.ledger.encoding import format_time
+from councils.core.ledger.replay import Item
 from councils.federation.models import Membership, Seat
 from councils.mandates import actions as mandate_actions
 from councils.membership import actions as membership_actions
@@ -52,6 +54,17 @@ def test_a_seat_ended_as_left_but_not_listed_by_the_leaving_is_caught(cast):
         f"delegate seat {seat} of {cast.bob.uuid} ended at {at} as left, but no member.left entry of that "
         "action lists it."
     ]
+
+
+def test_a_leaving_the_reader_may_not_see_is_noted_not_judged(cast):
+    docs = bob_leaves(cast)
+    hidden = find(docs, "member.left")
+    seen = replay.replay(None if i == hidden else Item.from_document(i, d) for i, d in enumerate(docs))
+    assert not [p for p in seen.problems if "lists it" in p.message]
+    assert (
+        "some seats and offices ended with entries you may not read: whether their cause came with them "
+        "was not checked" in seen.notes
+    )
 
 
 def test_a_seat_ended_for_another_members_leaving_is_caught(cast):
