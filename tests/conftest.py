@@ -72,8 +72,16 @@ def make_user(username: str, name: str) -> User:
     )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "chair_term(ends): the cast's founding chair of Riverside Depot serves until `ends`"
+    )
+
+
 @pytest.fixture
-def cast(db: None) -> Cast:
+def cast(db: None, request: pytest.FixtureRequest) -> Cast:
+    """A federation of five councils and six people; `chair_term` gives Alice's chair a term."""
+    chair_term = request.node.get_closest_marker("chair_term")
     fa = federation_actions
     federation = fa.create_federation(actor=None, name="Demo Federation", now=NOW)
     national = fa.create_council(
@@ -139,7 +147,12 @@ def cast(db: None) -> Cast:
         fa.add_founding_member(actor=None, council=riverside, user=users[name], now=NOW)
     fa.add_founding_member(actor=None, council=harbour, user=users["dave"], now=NOW)
     fa.appoint_founding_officer(
-        actor=None, council=riverside, user=users["alice"], role=Office.Role.CHAIR, now=NOW
+        actor=None,
+        council=riverside,
+        user=users["alice"],
+        role=Office.Role.CHAIR,
+        term_ends_at=chair_term.args[0] if chair_term else None,
+        now=NOW,
     )
     fa.appoint_founding_officer(
         actor=None, council=riverside, user=users["carol"], role=Office.Role.OBSERVER, now=NOW

@@ -28,48 +28,27 @@ TERM_END = NOW + timedelta(days=60)
 DUE = TERM_END - timedelta(days=30)
 NOMINATIONS_CLOSE = DUE + timedelta(days=14)
 POLL_CLOSES = NOMINATIONS_CLOSE + timedelta(days=7)
+# Alice chairs Riverside Depot until the term's end (the cast's founding chair has none otherwise).
+termed = pytest.mark.chair_term(TERM_END)
 
 
 def entries(event: str) -> list[dict]:
     return [json.loads(bytes(e.data)) for e in Entry.objects.filter(event=event)]
 
 
-def chair_with_term(cast, *, user=None, ends=TERM_END) -> Office:
-    """Alice chairs Riverside Depot until `ends` (the cast's founding chair has no term)."""
-    with transaction.atomic():
-        federation_actions.vacate_office(
-            office=Office.objects.get(council=cast.riverside, role=Office.Role.CHAIR),
-            reason="resigned",
-            actor=cast.alice,
-            now=NOW,
-        )
-    return federation_actions.appoint_founding_officer(
-        actor=None,
-        council=cast.riverside,
-        user=user or cast.alice,
-        role=Office.Role.CHAIR,
-        term_ends_at=ends,
-        now=NOW,
-    )
-
-
-@pytest.fixture
-def termed(cast):
-    chair_with_term(cast)
-    return cast
-
-
 def the_chair(cast) -> Office:
     return Office.objects.get(council=cast.riverside, role=Office.Role.CHAIR, ended_at__isnull=True)
 
 
-def test_nothing_is_called_before_the_lead_time(termed):
+@termed
+def test_nothing_is_called_before_the_lead_time(cast):
     run = actions.run_due_terms(now=DUE - timedelta(seconds=1))
     assert run.changed == 0 and run.refused == []
     assert not Election.objects.exists()
 
 
-def test_the_rules_call_the_election_when_the_term_ends_within_the_lead_time_and_only_once(termed):
+@termed
+def test_the_rules_call_the_election_when_the_term_ends_within_the_lead_time_and_only_once(cast):
     run = actions.run_due_terms(now=DUE)
     [election] = run.called
     assert (election.kind, election.role, election.seats, election.is_by_election) == (
@@ -89,14 +68,16 @@ def test_the_rules_call_the_election_when_the_term_ends_within_the_lead_time_and
     assert verify_genuine().problems == []
 
 
-def test_an_election_an_officer_called_is_left_to_run(termed):
-    actions.call_election(actor=termed.alice, council=termed.riverside, kind="office", role="chair", now=NOW)
+@termed
+def test_an_election_an_officer_called_is_left_to_run(cast):
+    actions.call_election(actor=cast.alice, council=cast.riverside, kind="office", role="chair", now=NOW)
     assert actions.run_due_terms(now=DUE).called == []
 
 
-def test_the_rules_open_the_poll_when_nominations_close(termed):
+@termed
+def test_the_rules_open_the_poll_when_nominations_close(cast):
     [election] = actions.run_due_terms(now=DUE).called
-    actions.nominate(actor=termed.erin, election=election, candidate=termed.erin, now=DUE)
+    actions.nominate(actor=cast.erin, election=election, candidate=cast.erin, now=DUE)
     assert actions.run_due_terms(now=NOMINATIONS_CLOSE - timedelta(seconds=1)).opened == []
     [opened] = actions.run_due_terms(now=NOMINATIONS_CLOSE).opened
     assert opened.status == Election.Status.VOTING and opened.closes_at == POLL_CLOSES
@@ -106,10 +87,11 @@ def test_the_rules_open_the_poll_when_nominations_close(termed):
     assert verify_genuine().problems == []
 
 
-def test_with_nobody_standing_the_election_fails_and_is_not_called_again_while_the_post_is_held(termed):
+@termed
+def test_with_nobody_standing_the_election_fails_and_is_not_called_again_while_the_post_is_held(cast):
     [election] = actions.run_due_terms(now=DUE).called
     # A nomination never accepted does not stand.
-    actions.nominate(actor=termed.erin, election=election, candidate=termed.frank, now=DUE)
+    actions.nominate(actor=cast.erin, election=election, candidate=cast.frank, now=DUE)
     [failed] = actions.run_due_terms(now=NOMINATIONS_CLOSE).failed
     assert (failed.status, failed.failure_reason) == ("failed", "no_candidates")
     [entry] = entries("election.failed")
@@ -118,9 +100,9 @@ def test_with_nobody_standing_the_election_fails_and_is_not_called_again_while_t
     # At the term's end the chair goes all the same; the empty post's election is called again,
     # as a by-election (tests/elections/test_vacancies.py), not as the ordinary one once more.
     run = actions.run_due_terms(now=TERM_END)
-    assert [o.user for o in run.ended] == [termed.alice]
+    assert [o.user for o in run.ended] == [cast.alice]
     assert [(e.is_by_election, e.called_by) for e in run.called] == [(True, None)]
-    assert not Office.objects.filter(council=termed.riverside, role="chair", ended_at__isnull=True).exists()
+    assert not Office.objects.filter(council=cast.riverside, role="chair", ended_at__isnull=True).exists()
     assert verify_genuine().problems == []
 
 
@@ -129,24 +111,25 @@ def vote_in(cast, election, candidacy, at):
         actions.cast_ballot(actor=voter, election=election, ranking=[str(candidacy.uuid)], now=at)
 
 
-def test_the_rules_close_count_and_certify_when_the_term_ends(termed):
+@termed
+def test_the_rules_close_count_and_certify_when_the_term_ends(cast):
     [election] = actions.run_due_terms(now=DUE).called
-    erin = actions.nominate(actor=termed.erin, election=election, candidate=termed.erin, now=DUE)
+    erin = actions.nominate(actor=cast.erin, election=election, candidate=cast.erin, now=DUE)
     actions.run_due_terms(now=NOMINATIONS_CLOSE)
-    vote_in(termed, election, erin, NOMINATIONS_CLOSE)
+    vote_in(cast, election, erin, NOMINATIONS_CLOSE)
     run = actions.run_due_terms(now=POLL_CLOSES)
     assert [e.pk for e in run.closed] == [election.pk] and run.certified == []
     # The rules do not end Alice's term early: the winner takes over when it ends.
     assert actions.run_due_terms(now=TERM_END - timedelta(seconds=1)).changed == 0
-    assert the_chair(termed).user == termed.alice
+    assert the_chair(cast).user == cast.alice
     with pytest.raises(ConflictError, match="has not ended yet"):
         actions.certify_election(actor=None, election=election, now=TERM_END - timedelta(seconds=1))
     run = actions.run_due_terms(now=TERM_END)
-    assert [o.user for o in run.ended] == [termed.alice]
+    assert [o.user for o in run.ended] == [cast.alice]
     assert [e.pk for e in run.certified] == [election.pk] and run.called == []
-    chair = the_chair(termed)
+    chair = the_chair(cast)
     assert (chair.user, chair.started_at, chair.term_ends_at) == (
-        termed.erin,
+        cast.erin,
         TERM_END,
         add_months(TERM_END, 12),
     )
@@ -164,21 +147,23 @@ def test_the_rules_close_count_and_certify_when_the_term_ends(termed):
     call_command("verify_record")
 
 
-def test_officers_may_open_the_poll_and_certify_sooner(termed):
+@termed
+def test_officers_may_open_the_poll_and_certify_sooner(cast):
     [election] = actions.run_due_terms(now=DUE).called
-    erin = actions.nominate(actor=termed.erin, election=election, candidate=termed.erin, now=DUE)
+    erin = actions.nominate(actor=cast.erin, election=election, candidate=cast.erin, now=DUE)
     soon = DUE + timedelta(days=1)
-    actions.open_voting(actor=termed.alice, election=election, closes_at=soon + timedelta(hours=1), now=soon)
-    vote_in(termed, election, erin, soon)
+    actions.open_voting(actor=cast.alice, election=election, closes_at=soon + timedelta(hours=1), now=soon)
+    vote_in(cast, election, erin, soon)
     actions.run_due_terms(now=soon + timedelta(hours=1))
-    actions.certify_election(actor=termed.alice, election=election, now=soon + timedelta(hours=2))
-    assert the_chair(termed).user == termed.erin
+    actions.certify_election(actor=cast.alice, election=election, now=soon + timedelta(hours=2))
+    assert the_chair(cast).user == cast.erin
     assert verify_genuine().problems == []
 
 
-def test_the_rules_act_only_on_elections_they_called(termed):
+@termed
+def test_the_rules_act_only_on_elections_they_called(cast):
     election = actions.call_election(
-        actor=termed.alice, council=termed.riverside, kind="office", role="secretary", now=NOW
+        actor=cast.alice, council=cast.riverside, kind="office", role="secretary", now=NOW
     )
     with pytest.raises(RuntimeError, match="only the poll of an election they called"):
         actions.open_voting(actor=None, election=election, closes_at=NOW + timedelta(days=7), now=NOW)
@@ -187,8 +172,8 @@ def test_the_rules_act_only_on_elections_they_called(termed):
         actions.open_voting(actor=None, election=called, closes_at=DUE + timedelta(days=7), now=DUE)
 
 
+@pytest.mark.chair_term(NOW + timedelta(days=1))
 def test_a_term_already_past_ends_and_the_empty_post_gets_its_election(cast):
-    chair_with_term(cast, ends=NOW + timedelta(days=1))
     run = actions.run_due_terms(now=NOW + timedelta(days=2))
     assert [o.user for o in run.ended] == [cast.alice]
     [election] = run.called
@@ -259,7 +244,8 @@ def ready(cast):
     return cast
 
 
-def test_the_command_runs_the_terms_and_says_what_it_did(termed, monkeypatch):
+@termed
+def test_the_command_runs_the_terms_and_says_what_it_did(cast, monkeypatch):
     monkeypatch.setattr("councils.elections.management.commands.run_due_terms.timezone.now", lambda: DUE)
     out = io.StringIO()
     call_command("run_due_terms", stdout=out)
@@ -269,7 +255,8 @@ def test_the_command_runs_the_terms_and_says_what_it_did(termed, monkeypatch):
     assert Election.objects.get().called_by is None
 
 
-def test_the_task_runs_the_terms_and_waits_for_its_next_run(termed, settings, monkeypatch):
+@termed
+def test_the_task_runs_the_terms_and_waits_for_its_next_run(cast, settings, monkeypatch):
     from django_tasks import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
 

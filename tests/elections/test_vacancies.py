@@ -20,7 +20,7 @@ from tests.elections.test_terms import (
     NOW,
     POLL_CLOSES,
     TERM_END,
-    chair_with_term,
+    termed,
     vote_in,
 )
 from tests.record.support import verify_genuine
@@ -134,14 +134,19 @@ FAILED_AT = AFTER + timedelta(days=14)
 AGAIN = FAILED_AT + timedelta(days=14)
 
 
+# Alice chairs Riverside Depot until the day after NOW.
+term_ends_soon = pytest.mark.chair_term(NOW + timedelta(days=1))
+
+
 def chair_election_fails(cast) -> Election:
-    chair_with_term(cast, ends=NOW + timedelta(days=1))
+    """The rules end Alice's chair (`term_ends_soon`) and its election fails for want of candidates."""
     [election] = actions.run_due_terms(now=AFTER).called
     [failed] = actions.run_due_terms(now=FAILED_AT).failed
     assert failed.pk == election.pk and failed.closed_at == FAILED_AT
     return failed
 
 
+@term_ends_soon
 def test_an_empty_office_whose_election_failed_is_called_again_and_run_by_the_rules(cast):
     failed = chair_election_fails(cast)
     assert actions.run_due_terms(now=AGAIN - timedelta(seconds=1)).called == []
@@ -167,6 +172,7 @@ def test_an_empty_office_whose_election_failed_is_called_again_and_run_by_the_ru
     assert verify_genuine().problems == []
 
 
+@term_ends_soon
 def test_a_failed_election_is_called_again_and_again_until_the_post_is_filled(cast):
     chair_election_fails(cast)
     [again] = actions.run_due_terms(now=AGAIN).called
@@ -178,6 +184,7 @@ def test_a_failed_election_is_called_again_and_again_until_the_post_is_filled(ca
     assert third.is_by_election and verify_genuine().problems == []
 
 
+@termed
 def test_a_post_still_held_is_not_called_again(termed_chair_fails):
     cast = termed_chair_fails
     # The ordinary election failed 16 days before the term's end; the chair sits until then.
@@ -190,12 +197,12 @@ def test_a_post_still_held_is_not_called_again(termed_chair_fails):
 
 @pytest.fixture
 def termed_chair_fails(cast):
-    chair_with_term(cast)
     assert actions.run_due_terms(now=DUE).called
     assert actions.run_due_terms(now=NOMINATIONS_CLOSE).failed
     return cast
 
 
+@term_ends_soon
 def test_an_officers_call_after_the_failure_is_left_to_run(cast):
     chair_election_fails(cast)
     federation_actions.appoint_founding_officer(

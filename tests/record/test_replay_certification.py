@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from councils.core.ledger.encoding import format_time
-from tests.elections.test_terms import TERM_END
+from tests.elections.test_terms import TERM_END, termed
 from tests.elections.test_vacancies import elect_riverside_delegates, erin_holds_above
 from tests.record.support import documents, verify_forged
 from tests.record.test_replay_terms import run_by_the_rules
@@ -33,6 +33,7 @@ def entry(docs, event, **payload) -> dict:
     return found
 
 
+@termed
 def test_an_office_filled_but_not_by_the_certification_of_its_election_is_caught(cast):
     """The rules certify Erin as chair of Riverside Depot when Alice's term ends."""
     run_by_the_rules(cast)

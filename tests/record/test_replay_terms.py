@@ -13,7 +13,7 @@ from tests.elections.test_terms import (
     NOMINATIONS_CLOSE,
     POLL_CLOSES,
     TERM_END,
-    chair_with_term,
+    termed,
     vote_in,
 )
 from tests.record.support import documents, verify_forged, verify_genuine
@@ -23,7 +23,6 @@ pytestmark = pytest.mark.usefixtures("terms_of_one_post")
 
 def run_by_the_rules(cast):
     """Alice's term as chair ends; the rules call, open, close and certify Erin's election, and end it."""
-    chair_with_term(cast)
     [election] = actions.run_due_terms(now=DUE).called
     erin = actions.nominate(actor=cast.erin, election=election, candidate=cast.erin, now=DUE)
     actions.run_due_terms(now=NOMINATIONS_CLOSE)
@@ -37,10 +36,17 @@ def last(docs, event):
     return [d for d in docs if d["event"] == event][-1]
 
 
+def the_chair(docs):
+    """Alice's appointment as Riverside Depot's founding chair."""
+    [chair] = [d for d in docs if d["event"] == "office.founding_filled" and d["payload"]["role"] == "chair"]
+    return chair
+
+
 def problems(docs) -> list[str]:
     return verify_forged(docs).problems
 
 
+@termed
 def test_terms_the_rules_ran_check_out(cast):
     run_by_the_rules(cast)
     verdict = verify_genuine()
@@ -49,12 +55,13 @@ def test_terms_the_rules_ran_check_out(cast):
     assert problems(documents()) == []
 
 
+@termed
 def test_a_term_the_rules_ended_before_its_end_is_caught(cast):
     run_by_the_rules(cast)
     docs = documents()
     vacated = last(docs, "office.vacated")
     assert vacated["actor"] is None and vacated["payload"]["reason"] == "term_ended"
-    filled = last(docs, "office.founding_filled")
+    filled = the_chair(docs)
     filled["payload"]["term_ends_at"] = format_time(TERM_END + timedelta(days=1))
     found = problems(docs)
     assert any(
@@ -64,22 +71,25 @@ def test_a_term_the_rules_ended_before_its_end_is_caught(cast):
     ), found
 
 
+@termed
 def test_a_term_the_rules_ended_though_it_had_no_end_is_caught(cast):
     run_by_the_rules(cast)
     docs = documents()
-    last(docs, "office.founding_filled")["payload"]["term_ends_at"] = None
+    the_chair(docs)["payload"]["term_ends_at"] = None
     assert any("as its term ended, but it had no term end" in p for p in problems(docs))
 
 
+@termed
 def test_a_term_filled_before_entries_said_when_it_ends_is_noted_not_judged(cast):
     run_by_the_rules(cast)
     docs = documents()
-    del last(docs, "office.founding_filled")["payload"]["term_ends_at"]
+    del the_chair(docs)["payload"]["term_ends_at"]
     verdict = verify_forged(docs)
     assert verdict.problems == []
     assert any("filled before entries said when" in n for n in verdict.notes)
 
 
+@termed
 def test_an_election_the_rules_called_too_early_is_caught(cast):
     run_by_the_rules(cast)
     docs = documents()
@@ -88,6 +98,7 @@ def test_an_election_the_rules_called_too_early_is_caught(cast):
     assert any("more than 30 days before the term it follows" in p for p in problems(docs))
 
 
+@termed
 def test_an_election_the_rules_called_for_a_term_nobody_holds_is_caught(cast):
     run_by_the_rules(cast)
     docs = documents()
@@ -97,6 +108,7 @@ def test_an_election_the_rules_called_for_a_term_nobody_holds_is_caught(cast):
     assert any("names no term of its post that ends" in p for p in problems(docs))
 
 
+@termed
 def test_a_poll_the_rules_opened_before_nominations_closed_is_caught(cast):
     run_by_the_rules(cast)
     docs = documents()
@@ -107,6 +119,7 @@ def test_a_poll_the_rules_opened_before_nominations_closed_is_caught(cast):
     )
 
 
+@termed
 def test_the_rules_opening_and_certifying_an_election_an_officer_called_are_caught(cast):
     run_by_the_rules(cast)
     docs = documents()
@@ -118,8 +131,8 @@ def test_the_rules_opening_and_certifying_an_election_an_officer_called_are_caug
     assert any("was certified by the rules, but the rules did not call it" in p for p in found), found
 
 
+@termed
 def test_a_failure_for_want_of_candidates_while_one_stood_is_caught(cast):
-    chair_with_term(cast)
     [election] = actions.run_due_terms(now=DUE).called
     actions.nominate(actor=cast.erin, election=election, candidate=cast.frank, now=DUE)
     assert actions.run_due_terms(now=NOMINATIONS_CLOSE).failed

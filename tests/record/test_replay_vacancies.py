@@ -12,7 +12,7 @@ from councils.elections import actions
 from councils.federation import actions as federation_actions
 from councils.federation.models import Office
 from tests.conftest import NOW, make_user
-from tests.elections.test_terms import TERM_END
+from tests.elections.test_terms import TERM_END, termed
 from tests.elections.test_vacancies import (
     AGAIN,
     FAILED_AT,
@@ -20,6 +20,7 @@ from tests.elections.test_vacancies import (
     elect_riverside_delegates,
     erin_holds_above,
     recall_the_chair,
+    term_ends_soon,
     test_delegate_seats_a_by_election_failed_to_fill_are_called_again,
 )
 from tests.record.support import documents, find, verify_forged
@@ -39,12 +40,14 @@ def called_again(docs) -> dict:
     return [d for d in docs if d["event"] == "election.called" and "after_failure" in d["payload"]][-1]
 
 
+@term_ends_soon
 def test_an_election_the_rules_called_again_checks_out(cast):
     chair_election_fails(cast)
     actions.run_due_terms(now=AGAIN)
     assert problems(documents()) == []
 
 
+@term_ends_soon
 def test_an_election_called_again_too_soon_after_the_failure_is_caught(cast):
     chair_election_fails(cast)
     actions.run_due_terms(now=AGAIN)
@@ -57,10 +60,8 @@ def test_an_election_called_again_too_soon_after_the_failure_is_caught(cast):
     ), found
 
 
+@termed
 def test_an_office_called_again_while_it_was_held_is_caught(cast):
-    from tests.elections.test_terms import chair_with_term
-
-    chair_with_term(cast)
     assert actions.run_due_terms(now=TERM_END - timedelta(days=30)).called
     assert actions.run_due_terms(now=TERM_END - timedelta(days=16)).failed
     assert actions.run_due_terms(now=TERM_END).called
@@ -68,11 +69,12 @@ def test_an_office_called_again_while_it_was_held_is_caught(cast):
     assert problems(docs) == []
     # Put the call before the chair's term ended: it calls again a post still held.
     call = docs.pop(docs.index(called_again(docs)))
-    docs.insert(find(docs, "office.vacated", 1), call)
+    docs.insert(find(docs, "office.vacated"), call)
     found = problems(docs)
     assert any("called by the rules again for an office that was not empty" in p for p in found), found
 
 
+@term_ends_soon
 def test_a_call_again_after_an_election_that_was_not_the_posts_last_is_caught(cast):
     first = chair_election_fails(cast)
     actions.run_due_terms(now=AGAIN)
@@ -85,6 +87,7 @@ def test_a_call_again_after_an_election_that_was_not_the_posts_last_is_caught(ca
     assert any("which was not the last election of its post" in p for p in found), found
 
 
+@term_ends_soon
 def test_a_by_election_the_rules_run_after_no_failure_is_caught(cast):
     chair_election_fails(cast)
     actions.run_due_terms(now=AGAIN)

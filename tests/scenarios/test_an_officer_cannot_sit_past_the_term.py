@@ -6,13 +6,11 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.utils import timezone
 
 from councils.core.ledger.encoding import format_time
 from councils.core.rules.terms import add_months
 from councils.elections.models import Election
-from councils.federation import actions as federation_actions
 from councils.federation.models import Office
 from councils.record.models import Entry
 from tests.conftest import NOW
@@ -39,26 +37,12 @@ def entry(event):
     return [json.loads(bytes(e.data)) for e in Entry.objects.filter(event=event)][-1]
 
 
-def alice_chairs_until(cast, term_ends_at) -> None:
-    """Make Alice Riverside Depot's chair, from NOW until `term_ends_at`."""
-    with transaction.atomic():
-        federation_actions.vacate_office(
-            office=Office.objects.get(council=cast.riverside, role="chair"),
-            reason="resigned",
-            actor=cast.alice,
-            now=NOW,
-        )
-    federation_actions.appoint_founding_officer(
-        actor=None, council=cast.riverside, user=cast.alice, role="chair", term_ends_at=term_ends_at, now=NOW
-    )
-
-
+@pytest.mark.chair_term(TERM_END)
 def test_an_officer_cannot_sit_past_the_term(cast, monkeypatch):
     clock = {"now": NOW}
     monkeypatch.setattr(timezone, "now", lambda: clock["now"])
     # Alice chairs Riverside Depot for a year, and she alone (with no election officer) could call
     # the election for the next term. She never does.
-    alice_chairs_until(cast, TERM_END)
     page = cast.client(cast.bob).get(f"/councils/{cast.riverside.uuid}/").content.decode()
     assert "term ends" in page
     base = "/api/v1/elections"
@@ -117,11 +101,11 @@ def test_an_officer_cannot_sit_past_the_term(cast, monkeypatch):
     assert verify_genuine().problems == []
 
 
+@pytest.mark.chair_term(TERM_END)
 def test_a_post_is_not_left_empty_for_ever(cast, monkeypatch):
     clock = {"now": NOW}
     monkeypatch.setattr(timezone, "now", lambda: clock["now"])
     # Alice chairs Riverside Depot for a year; there is no election officer. Nobody stands to follow her.
-    alice_chairs_until(cast, TERM_END)
     base = "/api/v1/elections"
 
     # 1. The rules call the election thirty days before her term ends; nobody stands, and it fails.

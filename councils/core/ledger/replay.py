@@ -3454,6 +3454,6 @@ def _held_through_lost_seat(replay: Replay, item: Item) -> None:
                 )
 
 
-# Councils left unrepresented, and the entries a certification writes: rules of their own modules,
-# which need the terms' helpers above.
-from councils.core.ledger import certification, representation  # noqa: E402, F401
+# Councils left unrepresented, the entries a certification writes and why seats and offices end: rules
+# of their own modules, which need the terms' helpers above.
+from councils.core.ledger import certification, endings, representation  # noqa: E402, F401

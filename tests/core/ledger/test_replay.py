@@ -221,16 +221,17 @@ def test_candidates_and_those_who_left_are_not_in_the_rebuilt_electorate():
 
 def test_delegate_seats_make_a_higher_council_s_electorate():
     council = "c-up"
+    resigned = {"seat": "s-2", "delegate": "u-b", "reason": "resigned"}
     seated = [
         Item(0, "council.created", None, council, "", {"council": council, "is_base": False}),
         Item(1, "delegate.seated", None, council, "", {"seat": "s-1", "delegate": "u-a"}),
         Item(2, "delegate.seated", None, council, "", {"seat": "s-2", "delegate": "u-b"}),
-        Item(3, "delegate.unseated", None, council, "", {"seat": "s-2"}),
+        Item(3, "delegate.unseated", "u-b", council, "", resigned),
     ]
     state = replay.replay(seated)
     assert replay.recorded_voters(state, council) == {"u-a"}
     assert replay.recorded_voters(state, "c-unknown") is None
-    unseat_twice = [*seated, Item(4, "delegate.unseated", None, council, "", {"seat": "s-2"})]
+    unseat_twice = [*seated, Item(4, "delegate.unseated", "u-b", council, "", resigned)]
     assert messages(unseat_twice) == ["delegate seat s-2 is vacated but the record never seated it"]
 
 

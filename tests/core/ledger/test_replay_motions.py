@@ -180,6 +180,10 @@ def test_a_motion_asking_for_more_seconders_than_other_voters_is_caught():
     above = entry("council.created", {"council": ABOVE, "is_base": False, "parent": None}, council=ABOVE)
 
     def seat(action: str, seat: str, delegate: str = "u-bob") -> Item:
+        if action == "unseated":
+            # The delegate resigns.
+            payload = {"seat": seat, "delegate": delegate, "reason": "resigned"}
+            return entry("delegate.unseated", payload, actor=delegate, council=ABOVE)
         payload = {"seat": seat, "delegate": delegate, "from_council": COUNCIL}
         return entry(f"delegate.{action}", payload, council=ABOVE)
 
@@ -354,6 +358,10 @@ def test_in_a_higher_council_its_seated_delegates_move_motions():
     council = entry("council.created", {"council": ABOVE, "is_base": False, "parent": None}, council=ABOVE)
 
     def seat(action: str, seat: str = "s-1") -> Item:
+        if action == "unseated":
+            # Bob resigns.
+            payload = {"seat": seat, "delegate": "u-bob", "reason": "resigned"}
+            return entry("delegate.unseated", payload, actor="u-bob", council=ABOVE)
         payload = {"seat": seat, "delegate": "u-bob", "from_council": COUNCIL}
         return entry(f"delegate.{action}", payload, council=ABOVE)
 

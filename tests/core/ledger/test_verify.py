@@ -238,7 +238,8 @@ def test_entries_that_do_not_hash_to_the_root_are_caught():
 
 def test_broken_rules_and_notes_reach_the_verdict():
     document = json.loads(ENTRIES[0])
-    unseat = canonical_bytes({**document, "event": "delegate.unseated", "payload": {"seat": "s-1"}})
+    resigned = {"seat": "s-1", "delegate": "u", "reason": "resigned"}
+    unseat = canonical_bytes({**document, "event": "delegate.unseated", "actor": "u", "payload": resigned})
     vote = canonical_bytes({**document, "event": "vote.cast", "payload": {"vote": "v", "voter": "u"}})
     data = [unseat, vote]
     root = merkle.root_from_leaves(merkle.hash_leaf(d) for d in data)[1]
