@@ -13,7 +13,7 @@ from typing import Any
 from django.apps import apps
 
 from councils.core.ledger.encoding import format_time
-from councils.record.verification import RecordIndex, moment, state_check
+from councils.record.verification import RecordIndex, moment, state_check, time_differs
 
 MEMBERSHIP_STATUS = {
     "member.founding_enrolled": "full",
@@ -30,6 +30,8 @@ MEMBERSHIP_STATUS = {
     # A transfer admits the new membership; the one it replaces (`from_membership`) is "transferred".
     "member.transferred": "full",
 }
+# The statuses that end a membership: the entry that sets one is when it ended (`ended_at`).
+ENDED = {"left", "expelled", "transferred"}
 
 
 @state_check("memberships")
@@ -50,11 +52,15 @@ def check_memberships(record: RecordIndex) -> Iterator[str]:
         ):
             membership = candidacy.get(entry.payload.get("application"))
         if isinstance(membership, str):
+            # The first entry naming a membership admits it then; a transfer keeps the joining time it moves.
+            joined = recorded[membership]["joined"] if membership in recorded else entry.at
             recorded[membership] = {
                 "status": MEMBERSHIP_STATUS[entry.event],
                 "member": entry.payload.get("member"),
                 "council": entry.council,
                 "index": entry.index,
+                "joined": None if entry.event == "member.transferred" else joined,
+                "at": entry.at,
             }
         moved_from = entry.payload.get("from_membership") if entry.event == "member.transferred" else None
         if isinstance(moved_from, str):
@@ -63,10 +69,14 @@ def check_memberships(record: RecordIndex) -> Iterator[str]:
                 "member": entry.payload.get("member"),
                 "council": entry.payload.get("from_council"),
                 "index": entry.index,
+                "joined": recorded[moved_from]["joined"] if moved_from in recorded else None,
+                "at": entry.at,
             }
-    rows = Membership.objects.values_list("uuid", "status", "user__uuid", "council__uuid")
+    rows = Membership.objects.values_list(
+        "uuid", "status", "user__uuid", "council__uuid", "joined_at", "ended_at"
+    )
     present = set()
-    for uuid, status, user_uuid, council_uuid in rows.iterator():
+    for uuid, status, user_uuid, council_uuid, joined_at, ended_at in rows.iterator():
         key = str(uuid)
         present.add(key)
         said = recorded.get(key)
@@ -79,6 +89,11 @@ def check_memberships(record: RecordIndex) -> Iterator[str]:
             yield f"Membership {key} belongs to another person than the record says."
         if said["council"] not in (None, str(council_uuid)):
             yield f"Membership {key} is in another council than the record says."
+        yield from time_differs(f"Membership {key} began", joined_at, said["joined"])
+        if said["status"] in ENDED:
+            yield from time_differs(f"Membership {key} ended", ended_at, said["at"])
+        elif ended_at is not None:
+            yield f"Membership {key} has ended at {format_time(ended_at)} but the record never ended it."
     for key in recorded.keys() - present:
         yield f"Membership {key} is in the record but has vanished from the database."
 
@@ -236,9 +251,7 @@ def check_votes(record: RecordIndex) -> Iterator[str]:
             yield f"Vote {key[0]}: {key[1]}'s ballot says {choice!r} but the record says {choices[key]!r}."
     for key in choices.keys() - present:
         yield f"Vote {key[0]}: {key[1]}'s recorded ballot has vanished from the database."
-    results = {
-        str(e.payload.get("vote")): e.payload.get("result") or {} for e in record.events("vote.closed")
-    }
+    closes = {str(e.payload.get("vote")): e for e in record.events("vote.closed")}
     # The closing time each vote was opened with: the rules close it then, so moving it moves the close.
     closing = {str(e.payload.get("vote")): e.payload.get("closes_at") for e in record.events("vote.opened")}
     for uuid, yes, no, abstain, outcome, closed_at, closes_at in Vote.objects.values_list(
@@ -247,14 +260,16 @@ def check_votes(record: RecordIndex) -> Iterator[str]:
         if str(uuid) in closing and moment(closing[str(uuid)]) != closes_at:
             said = f"closes at {closes_at:%Y-%m-%d %H:%M} UTC" if closes_at else "has no closing time"
             yield f"Vote {uuid} {said} but the record opened it with the closing time {closing[str(uuid)]}."
-        result = results.get(str(uuid))
+        close = closes.get(str(uuid))
         if closed_at is None:
-            if result is not None:
+            if close is not None:
                 yield f"Vote {uuid} is open but the record closed it."
             continue
-        if result is None:
+        if close is None:
             yield f"Vote {uuid} is closed but the record holds no result for it."
             continue
+        yield from time_differs(f"Vote {uuid} closed", closed_at, close.at)
+        result = close.payload.get("result") or {}
         stored = {"yes": yes, "no": no, "abstain": abstain, "outcome": outcome}
         for name, value in stored.items():
             if result.get(name) != value:

@@ -17,8 +17,9 @@ from django.db import connection, transaction
 from councils.core.ledger.encoding import canonical_bytes, leaf_hash
 from councils.federation.models import Membership, Office, Seat
 from councils.mandates.actions import declare_pay
+from councils.membership.actions import leave_membership
 from councils.motions import actions as motion_actions
-from councils.motions.models import Motion, NamedBallot
+from councils.motions.models import Motion, NamedBallot, Vote
 from councils.record import sequencer
 from councils.record.actions import append_entry
 from councils.record.models import Entry, Pending, Sequence
@@ -184,6 +185,37 @@ def test_a_motion_state_changed_in_the_database_is_detected(decided):
 def test_a_membership_changed_in_the_database_is_detected(decided, cast):
     Membership.objects.filter(user=cast.dave).update(status="expelled")
     assert any("is 'expelled' but the record says 'full'" in p for p in verify_database())
+
+
+def test_a_vote_closed_at_another_time_in_the_database_is_detected(decided):
+    vote = decided.votes.get()
+    Vote.objects.filter(pk=vote.pk).update(closed_at=NOW)
+    assert verify_database() == [
+        f"[votes] Vote {vote.uuid} closed at 2026-03-01T09:00:00.000000Z, "
+        "but the record says 2026-03-01T09:02:00.000000Z."
+    ]
+
+
+def test_membership_times_moved_in_the_database_are_detected(decided, cast):
+    membership = Membership.objects.get(user=cast.dave)
+    Membership.objects.filter(pk=membership.pk).update(joined_at=NOW - timedelta(days=1), ended_at=NOW)
+    assert verify_database() == [
+        f"[memberships] Membership {membership.uuid} began at 2026-02-28T09:00:00.000000Z, "
+        "but the record says 2026-03-01T09:00:00.000000Z.",
+        f"[memberships] Membership {membership.uuid} has ended at 2026-03-01T09:00:00.000000Z "
+        "but the record never ended it.",
+    ]
+
+
+def test_a_departure_moved_in_the_database_is_detected(decided, cast):
+    membership = Membership.objects.get(user=cast.dave)
+    leave_membership(actor=cast.dave, membership=membership, now=NOW + timedelta(days=1))
+    assert verify_database() == []
+    Membership.objects.filter(pk=membership.pk).update(ended_at=None)
+    assert verify_database() == [
+        f"[memberships] Membership {membership.uuid} ended at no time, "
+        "but the record says 2026-03-02T09:00:00.000000Z."
+    ]
 
 
 def test_a_membership_slipped_in_without_the_record_is_detected(decided, cast):
