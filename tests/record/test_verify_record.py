@@ -187,6 +187,70 @@ def test_a_membership_changed_in_the_database_is_detected(decided, cast):
     assert any("is 'expelled' but the record says 'full'" in p for p in verify_database())
 
 
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"title": "Nothing"}, "'s title is 'Nothing' but the record says 'Safety'."),
+        ({"kind": "constitution"}, "'s kind is 'constitution' but the record says 'ordinary'."),
+        (
+            {"subject_uuid": "0" * 32},
+            "'s subject is '00000000-0000-0000-0000-000000000000' but the record says None.",
+        ),
+        ({"seconds_required": 0}, "'s seconds_required is 0 but the record says 1."),
+        ({"tabled_by": None}, "'s tabled by is None but the record says 'bob'."),
+        ({"council": "harbour"}, " is in another council than the record says."),
+        (
+            {"tabled_at": NOW - timedelta(days=1)},
+            " was tabled at 2026-02-28T09:00:00.000000Z, but the record says 2026-03-01T09:00:00.000000Z.",
+        ),
+    ],
+)
+def test_a_motion_field_changed_in_the_database_is_detected(decided, cast, change, problem):
+    if "council" in change:
+        change = {"council": cast.harbour}
+    Motion.objects.filter(id=decided.id).update(**change)
+    problem = problem.replace("'bob'", f"'{cast.bob.uuid}'")
+    assert verify_database() == [f"[motions] Motion {decided.uuid}{problem}"]
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"method": "secret"}, "'s method is 'secret' but the record says 'named'."),
+        ({"threshold": "two_thirds"}, "'s threshold is 'two_thirds' but the record says 'simple'."),
+        ({"quorum": 2}, "'s quorum is 2 but the record says None."),
+        ({"allow_change": False}, "'s allow_change is False but the record says True."),
+        ({"electorate_size": 9}, "'s electorate size is 9 but the record says 4."),
+        ({"electorate_digest": "0" * 64}, f"'s electorate digest is '{'0' * 64}' but the record says"),
+        ({"text": "We demand nothing."}, "'s text is not the text the record opened it on."),
+        (
+            {"opened_at": NOW - timedelta(days=1)},
+            " opened at 2026-02-28T09:00:00.000000Z, but the record says",
+        ),
+    ],
+)
+def test_a_vote_setting_changed_in_the_database_is_detected(decided, change, problem):
+    vote = decided.votes.get()
+    Vote.objects.filter(pk=vote.pk).update(**change)
+    [line] = verify_database()
+    assert line.startswith(f"[votes] Vote {vote.uuid}")
+    assert problem in line
+
+
+def test_a_vote_deleted_or_added_in_the_database_is_detected(decided, cast):
+    vote = decided.votes.get()
+    sql("DELETE FROM motions_namedballot WHERE vote_id = %s", [vote.pk])
+    sql("DELETE FROM motions_voteeligibility WHERE vote_id = %s", [vote.pk])
+    sql("DELETE FROM motions_vote WHERE id = %s", [vote.pk])
+    assert (
+        f"[votes] Vote {vote.uuid} is in the record but has vanished from the database." in verify_database()
+    )
+    forged = Vote.objects.create(
+        motion=decided, method="named", opened_at=NOW, electorate_size=1, electorate_digest="", text=""
+    )
+    assert f"[votes] Vote {forged.uuid} exists but the record never opened it." in verify_database()
+
+
 def test_a_vote_closed_at_another_time_in_the_database_is_detected(decided):
     vote = decided.votes.get()
     Vote.objects.filter(pk=vote.pk).update(closed_at=NOW)
