@@ -90,9 +90,16 @@ def moment(value: object) -> datetime | None:
         return None
 
 
+def _to_millisecond(value: datetime | None) -> datetime | None:
+    return value.replace(microsecond=value.microsecond // 1000 * 1000) if value is not None else None
+
+
 def time_differs(what: str, stored: datetime | None, at: str | None) -> Iterator[str]:
-    """A line when a row's time is not the time `at` of the entry that says it happened."""
-    if at is not None and moment(at) != stored:
+    """A line when a row's time is not the time `at` of the entry that says it happened.
+
+    Compared to the millisecond: a backup in Django's JSON format keeps no finer times.
+    """
+    if at is not None and _to_millisecond(moment(at)) != _to_millisecond(stored):
         shown = format_time(stored) if stored is not None else "no time"
         yield f"{what} at {shown}, but the record says {at}."
 

@@ -399,3 +399,14 @@ def test_a_forged_cosignature_is_detected(decided):
         signed_at=NOW,
     )
     assert any("cosignature of checkpoint" in p for p in verify_database())
+
+
+def test_times_are_compared_to_the_millisecond_a_json_backup_keeps(decided):
+    vote = decided.votes.get()
+    Vote.objects.filter(pk=vote.pk).update(closed_at=vote.closed_at + timedelta(microseconds=999))
+    assert verify_database() == []
+    Vote.objects.filter(pk=vote.pk).update(closed_at=vote.closed_at + timedelta(milliseconds=1))
+    assert verify_database() == [
+        f"[votes] Vote {vote.uuid} closed at 2026-03-01T09:02:00.001000Z, "
+        "but the record says 2026-03-01T09:02:00.000000Z."
+    ]
