@@ -7,13 +7,19 @@ decision naming a version its federation had not adopted by then misstates the
 rules it was taken under. An amendment names the version it replaces by the
 hash that version was adopted with, so that anyone can check it replaced
 exactly the text adopted.
+
+Each version adopted and each amendment proposed is also compared with its
+rows: a version's text must still hash to the hash the record adopted it with.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
-from councils.record.verification import Recorded, RecordIndex, state_check
+from councils.core.ledger.encoding import format_time
+from councils.core.rules.constitution import content_hash
+from councils.record.verification import Recorded, RecordIndex, differences, named, state_check, time_differs
 
 VERSION_KEYS = ("constitution", "constitution_version")
 # Entries that adopt the version they name.
@@ -25,12 +31,12 @@ def _where(entry: Recorded) -> str:
     return f"Entry {entry.index}" if entry.index is not None else "A pending entry"
 
 
-def _by_federation(record: RecordIndex) -> Iterator[tuple[str, Recorded]]:
-    """The record's entries, in log order, with the federation each was written in (where it tells)."""
+def _by_federation(record: RecordIndex, *events: str) -> Iterator[tuple[str, Recorded]]:
+    """The record's entries (or those of `events`), in log order, with the federation each was written in."""
     from councils.federation.models import Council
 
     federation_of = {str(c): str(f) for c, f in Council.objects.values_list("uuid", "federation__uuid")}
-    for entry in record.entries:
+    for entry in record.events(*events) if events else record.entries:
         federation = federation_of.get(entry.council or "")
         if entry.event == "constitution.adopted" and isinstance(entry.payload.get("federation"), str):
             federation = entry.payload["federation"]
@@ -87,3 +93,122 @@ def check_replaced_versions(record: RecordIndex) -> Iterator[str]:
             version, recorded = payload.get("constitution"), payload.get(ADOPTED_HASH[entry.event])
             if type(version) is int and isinstance(recorded, str):
                 hashes.setdefault(federation, {})[version] = recorded
+
+
+@state_check("constitution_versions")
+def check_versions(record: RecordIndex) -> Iterator[str]:
+    from councils.constitution.models import ConstitutionVersion
+
+    adopted: dict[tuple[str, Any], Recorded] = {}
+    for federation_uuid, entry in _by_federation(record, *ADOPTING):
+        adopted[(federation_uuid, entry.payload.get("constitution"))] = entry
+    present = set()
+    rows = ConstitutionVersion.objects.values_list(
+        "federation__uuid", "version", "document", "content_hash", "adopted_at", "adopted_by_motion"
+    )
+    for federation, version, document, digest, adopted_at, motion in rows.iterator():
+        key = (str(federation), version)
+        present.add(key)
+        what = f"Constitution version {version} of federation {federation}"
+        adoption = adopted.get(key)
+        if adoption is None:
+            yield f"{what} exists but the record never adopted it."
+            continue
+        said = adoption.payload.get(ADOPTED_HASH[adoption.event])
+        if digest != said:
+            yield f"{what} is named by the hash {digest} but the record adopted it with {said}."
+        elif content_hash(document) != digest:
+            yield f"{what}'s text is not the text the record adopted (its hash differs)."
+        if named(motion) != adoption.payload.get("motion"):
+            yield f"{what} was adopted by another motion than the record says."
+        yield from time_differs(f"{what} was adopted", adopted_at, adoption.at)
+    for gone, version in sorted(adopted.keys() - present, key=str):
+        yield f"Constitution version {version} of federation {gone} is in the record but has vanished."
+
+
+# How a vote decides an amendment: the status each entry gives it.
+DECIDED = {
+    "constitution.amended": "adopted",
+    "constitution.amendment_rejected": "rejected",
+    "constitution.amendment_refused": "refused",
+}
+
+
+@state_check("amendments")
+def check_amendments(record: RecordIndex) -> Iterator[str]:
+    from councils.constitution.models import Amendment
+
+    recorded: dict[str, dict[str, Any]] = {}
+    for entry in record.events("constitution.amendment_proposed", *DECIDED):
+        p = entry.payload
+        key = str(p.get("amendment"))
+        if entry.event == "constitution.amendment_proposed":
+            recorded[key] = {
+                "council": entry.council,
+                "proposed by": entry.actor,
+                "proposed_at": entry.at,
+                "motion": p.get("motion"),
+                "base version": p.get("constitution"),
+                "hash": p.get("proposed_hash"),
+                "status": "proposed",
+                "decided_at": None,
+                "refusal": "",
+            }
+        elif key in recorded and recorded[key]["status"] == "proposed":
+            # The first decision stands: a vote decides an amendment once.
+            recorded[key].update(status=DECIDED[entry.event], decided_at=entry.at)
+            if entry.event == "constitution.amendment_refused":
+                recorded[key]["refusal"] = p.get("reason")
+    present = set()
+    rows = Amendment.objects.values_list(
+        "uuid",
+        "council__uuid",
+        "proposed_by__uuid",
+        "proposed_at",
+        "motion_uuid",
+        "base_version",
+        "document",
+        "content_hash",
+        "status",
+        "decided_at",
+        "refusal",
+    )
+    for (
+        uuid,
+        council,
+        by,
+        proposed_at,
+        motion,
+        base,
+        document,
+        digest,
+        status,
+        decided_at,
+        refusal,
+    ) in rows.iterator():
+        key = str(uuid)
+        present.add(key)
+        said = recorded.get(key)
+        what = f"Amendment {key}"
+        if said is None:
+            yield f"{what} ({status}) exists but the record never received it."
+            continue
+        stored = {
+            "council": str(council),
+            "proposed by": named(by),
+            "motion": named(motion),
+            "base version": base,
+            "hash": digest,
+            "status": status,
+            "refusal": refusal,
+        }
+        yield from differences(what, stored, said)
+        if digest == said["hash"] and content_hash(document) != digest:
+            yield f"{what}'s text is not the text the record holds (its hash differs)."
+        yield from time_differs(f"{what} was proposed", proposed_at, said["proposed_at"])
+        if said["decided_at"] is not None:
+            yield from time_differs(f"{what} was decided", decided_at, said["decided_at"])
+        elif decided_at is not None:
+            yield f"{what} was decided at {format_time(decided_at)}, but the record never decided it."
+    for key in sorted(recorded.keys() - present):
+        yield f"Amendment {key} is in the record but has vanished from the database."

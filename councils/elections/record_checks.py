@@ -59,6 +59,10 @@ LABELS = {
     "ballot_count": "number of ballots",
     "ballot_set_hash": "ballot set hash",
     "seed": "counting seed",
+    # When the poll opened and closed (or the election failed) and the count was certified: its entry's time.
+    "opened_at": "opening time",
+    "closed_at": "time it closed",
+    "certified_at": "certification time",
 }
 
 
@@ -95,6 +99,9 @@ def _recorded(record: RecordIndex) -> tuple[dict[str, dict[str, Any]], dict[str,
                 "term_ends_at": moment(p.get("term_ends_at")),
                 "nominations_close_at": moment(p.get("nominations_close_at")),
                 "closes_at": None,
+                "opened_at": None,
+                "closed_at": None,
+                "certified_at": None,
                 "voters": set(),
             }
             continue
@@ -114,6 +121,7 @@ def _recorded(record: RecordIndex) -> tuple[dict[str, dict[str, Any]], dict[str,
         elif entry.event == "election.opened":
             said.update({field: p[field] for field in OPENED if field in p}, status="voting")
             said["closes_at"] = moment(p.get("closes_at"))
+            said["opened_at"] = moment(entry.at)
             # Nominations never accepted lapse at the opening: only those on the ballot stand.
             standing = {str(c.get("candidacy")) for c in p.get("candidates") or []}
             for nominee in nominated[uuid]:
@@ -125,9 +133,12 @@ def _recorded(record: RecordIndex) -> tuple[dict[str, dict[str, Any]], dict[str,
             said["voters"].update(p.get("voters") or [])
         elif entry.event == "election.closed":
             said.update({CLOSED[key]: p[key] for key in CLOSED if key in p}, status="closed")
+            said["closed_at"] = moment(entry.at)
             said["elected"] = p.get("elected")
         elif entry.event == "election.failed":
             said.update(status="failed", failure_reason=p.get("reason"))
+            # A poll that closed keeps its closing time; one that never opened closes as it fails.
+            said["closed_at"] = said["closed_at"] or moment(entry.at)
         elif entry.event == "election.recounted":
             said.update(elected=p.get("elected"), count=p.get("count"))
         elif entry.event == "election.certified":
@@ -136,6 +147,7 @@ def _recorded(record: RecordIndex) -> tuple[dict[str, dict[str, Any]], dict[str,
                 elected=[e.get("candidacy") for e in p.get("elected") or []],
                 count=p.get("count"),
                 term_ends_at=moment(p.get("term_ends_at")),
+                certified_at=moment(entry.at),
             )
     return elections, candidacies
 

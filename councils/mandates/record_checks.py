@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from councils.record.state_checks import check_signatures
-from councils.record.verification import RecordIndex, differences, moment, named, state_check
+from councils.record.verification import RecordIndex, differences, moment, named, state_check, time_differs
 
 
 @state_check("mandate_proposals")
@@ -138,7 +138,7 @@ def check_reports(record: RecordIndex) -> Iterator[str]:
     from councils.mandates.models import ReportDue
 
     due = {str(e.payload.get("report")): e for e in record.events("report.due")}
-    submitted = {str(e.payload.get("report")): e.payload for e in record.events("report.submitted")}
+    submitted = {str(e.payload.get("report")): e for e in record.events("report.submitted")}
     present = set()
     rows = ReportDue.objects.values_list(
         "uuid",
@@ -149,8 +149,9 @@ def check_reports(record: RecordIndex) -> Iterator[str]:
         "due_at",
         "report",
         "submitted_at",
+        "created_at",
     )
-    for uuid, council, seat, delegate, meeting, due_at, text, submitted_at in rows.iterator():
+    for uuid, council, seat, delegate, meeting, due_at, text, submitted_at, created_at in rows.iterator():
         key = str(uuid)
         present.add(key)
         entry = due.get(key)
@@ -173,12 +174,15 @@ def check_reports(record: RecordIndex) -> Iterator[str]:
         yield from differences(f"Report back {key}", stored, recorded)
         if moment(p.get("due_at")) != due_at:
             yield f"Report back {key} is due at another time than the record says."
+        yield from time_differs(f"Report back {key} fell due", created_at, entry.at)
         report = submitted.get(key)
         if (submitted_at is not None) != (report is not None):
             state = "submitted" if submitted_at is not None else "not submitted"
             yield f"Report back {key} is {state}, unlike the record."
-        elif report is not None and hashlib.sha256(text.encode()).hexdigest() != report.get("text_sha256"):
-            yield f"Report back {key}'s text is not the text the record holds."
+        elif report is not None:
+            if hashlib.sha256(text.encode()).hexdigest() != report.payload.get("text_sha256"):
+                yield f"Report back {key}'s text is not the text the record holds."
+            yield from time_differs(f"Report back {key} was submitted", submitted_at, report.at)
     for key in sorted(due.keys() - present):
         yield f"Report back {key} is in the record but has vanished from the database."
 

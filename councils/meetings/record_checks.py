@@ -12,9 +12,15 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
-from councils.record.verification import RecordIndex, differences, moment, named, state_check
+from councils.core.ledger.encoding import format_time
+from councils.record.verification import RecordIndex, differences, moment, named, state_check, time_differs
 
 MEETING_STATUS = {"meeting.scheduled": "scheduled", "meeting.opened": "open", "meeting.closed": "closed"}
+MEETING_TIMES = {
+    "meeting.opened": "opened",
+    "meeting.closed": "closed",
+    "meeting.minutes_approved": "had its minutes approved",
+}
 
 
 @state_check("meetings")
@@ -24,6 +30,8 @@ def check_meetings(record: RecordIndex) -> Iterator[str]:
 
     scheduled: dict[str, dict[str, Any]] = {}
     status: dict[str, str] = {}
+    # When each meeting opened, closed and had its minutes approved, by its entries' times.
+    times: dict[str, dict[str, str | None]] = defaultdict(dict)
     minutes: dict[str, Any] = {}
     for entry in record.events(*MEETING_STATUS, "meeting.minutes_approved"):
         p = entry.payload
@@ -34,6 +42,8 @@ def check_meetings(record: RecordIndex) -> Iterator[str]:
             status[key] = MEETING_STATUS[entry.event]
         else:
             minutes[key] = p.get("minutes_hash")
+        if entry.event in MEETING_TIMES:
+            times[key][MEETING_TIMES[entry.event]] = entry.at
     present = set()
     rows = Meeting.objects.values_list(
         "uuid",
@@ -45,8 +55,24 @@ def check_meetings(record: RecordIndex) -> Iterator[str]:
         "status",
         "minutes",
         "minutes_hash",
+        "opened_at",
+        "closed_at",
+        "minutes_approved_at",
     )
-    for uuid, council, title, starts_at, place, online_url, state, document, digest in rows.iterator():
+    for (
+        uuid,
+        council,
+        title,
+        starts_at,
+        place,
+        online_url,
+        state,
+        document,
+        digest,
+        opened_at,
+        closed_at,
+        approved_at,
+    ) in rows.iterator():
         key = str(uuid)
         present.add(key)
         said = scheduled.get(key)
@@ -64,6 +90,11 @@ def check_meetings(record: RecordIndex) -> Iterator[str]:
         yield from differences(f"Meeting {key}", stored, {**said, "status": status[key]})
         if "online" in said and said["online"] != bool(online_url):
             yield f"Meeting {key} {'has' if online_url else 'has no'} online link, unlike the record."
+        for what, when in zip(MEETING_TIMES.values(), (opened_at, closed_at, approved_at), strict=True):
+            if what in times[key]:
+                yield from time_differs(f"Meeting {key} {what}", when, times[key][what])
+            elif when is not None:
+                yield f"Meeting {key} {what} at {format_time(when)}, but the record never says so."
         if key not in minutes:
             if document is not None or digest:
                 yield f"Meeting {key} has approved minutes but the record never approved any."

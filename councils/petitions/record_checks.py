@@ -1,4 +1,8 @@
-"""Compare the members' petitions for an agenda item with the record: text, status, signatures, backers."""
+"""Compare the members' petitions for an agenda item with the record: text, status, signatures, backers.
+
+Also the items forced onto agendas (by a petition or by a report back falling due) and the
+proposals to move them, which only an adopted motion of the council applies.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,9 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
+from councils.core.ledger.encoding import format_time
 from councils.record.state_checks import check_signatures
-from councils.record.verification import RecordIndex, state_check
+from councils.record.verification import RecordIndex, differences, named, state_check, time_differs
 
 EVENTS = (
     "agenda.petition_started",
@@ -103,3 +108,146 @@ def check_petitions(record: RecordIndex) -> Iterator[str]:
             yield f"Agenda petition {key} is backed by other councils than the record says."
     for key in sorted(petitions.keys() - present):
         yield f"Agenda petition {key} is in the record but has vanished from the database."
+
+
+CHANGED = {"remove": "removed", "postpone": "postponed", "merge": "merged"}
+
+
+def _recorded_items(record: RecordIndex, petitions: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Each forced agenda item as the record leaves it: what forced it, where it stands, when it moved."""
+    items: dict[str, dict[str, Any]] = {}
+    placed: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for entry in record.events(
+        "agenda.item_forced",
+        "agenda.item_placed",
+        "agenda.item_carried_over",
+        "agenda.item_changed",
+        "meeting.closed",
+    ):
+        p = entry.payload
+        if entry.event == "meeting.closed":
+            # Closing a meeting deals with the forced items still placed on it (those not carried over).
+            for item in placed.pop(str(p.get("meeting")), []):
+                if item["status"] == "placed":
+                    item.update(status="dealt_with", changed_at=entry.at)
+            continue
+        key = str(p.get("item"))
+        if entry.event == "agenda.item_forced":
+            petition = petitions.get(str(p.get("petition")), {})
+            items[key] = {
+                "council": entry.council,
+                "petition": p.get("petition"),
+                "report": p.get("report"),
+                "title": petition.get("title"),
+                "text": petition.get("text"),
+                "forced_at": entry.at,
+                "status": "pending",
+                "meeting": None,
+                "changed_at": None,
+                "changed by motion": None,
+            }
+            continue
+        if key not in items:
+            continue
+        item = items[key]
+        if entry.event == "agenda.item_placed":
+            item.update(status="placed", meeting=p.get("meeting"))
+            placed[str(p.get("meeting"))].append(item)
+        elif entry.event == "agenda.item_carried_over":
+            item.update(status="pending", meeting=None, changed_at=entry.at)
+        else:
+            item.update(
+                status=CHANGED.get(str(p.get("change")), p.get("change")),
+                changed_at=entry.at,
+                **{"changed by motion": p.get("motion")},
+            )
+            if p.get("change") == "postpone":
+                item["meeting"] = None
+    return items
+
+
+@state_check("forced_items")
+def check_forced_items(record: RecordIndex) -> Iterator[str]:
+    from councils.petitions.models import ForcedAgendaItem
+
+    recorded = _recorded_items(record, _recorded(record))
+    present = set()
+    rows = ForcedAgendaItem.objects.values_list(
+        "uuid",
+        "council__uuid",
+        "petition__uuid",
+        "report__uuid",
+        "title",
+        "text",
+        "forced_at",
+        "status",
+        "meeting_uuid",
+        "changed_at",
+        "changed_by_motion_uuid",
+    )
+    for (
+        uuid,
+        council,
+        petition,
+        report,
+        title,
+        text,
+        forced_at,
+        status,
+        meeting,
+        changed_at,
+        motion,
+    ) in rows.iterator():
+        key = str(uuid)
+        present.add(key)
+        said = recorded.get(key)
+        if said is None:
+            yield f"Forced agenda item {key} ({title!r}) exists but the record never forced it."
+            continue
+        what = f"Forced agenda item {key}"
+        stored = {
+            "council": str(council),
+            "petition": named(petition),
+            "report": named(report),
+            "status": status,
+            "meeting": named(meeting),
+            "changed by motion": named(motion),
+        }
+        yield from differences(what, stored, said)
+        if said["petition"] is not None and (title, text) != (said["title"], said["text"]):
+            yield f"{what}'s title or text is not its petition's in the record."
+        yield from time_differs(f"{what} was forced", forced_at, said["forced_at"])
+        if said["changed_at"] is not None:
+            yield from time_differs(f"{what} last moved", changed_at, said["changed_at"])
+        elif changed_at is not None:
+            yield f"{what} last moved at {format_time(changed_at)}, but the record never moved it."
+    for key in sorted(recorded.keys() - present):
+        yield f"Forced agenda item {key} is in the record but has vanished from the database."
+    yield from _check_change_proposals(record)
+
+
+def _check_change_proposals(record: RecordIndex) -> Iterator[str]:
+    """Proposals to move a forced item, by the motion each tabled (their entry names no other key)."""
+    from councils.petitions.models import ItemChangeProposal
+
+    proposed = {str(e.payload.get("motion")): e for e in record.events("agenda.item_change_proposed")}
+    present = set()
+    rows = ItemChangeProposal.objects.values_list(
+        "uuid", "motion_uuid", "item__uuid", "change", "merge_into_uuid", "proposed_by__uuid", "proposed_at"
+    )
+    for uuid, motion, item, change, merge_into, proposed_by, proposed_at in rows.iterator():
+        entry = proposed.get(str(motion))
+        what = f"Proposal {uuid} to {change} a forced agenda item"
+        if entry is None:
+            yield f"{what} exists but the record never received it."
+            continue
+        present.add(str(motion))
+        p = entry.payload
+        stored = {"item": str(item), "change": change, "merge into": named(merge_into)}
+        said = {"item": p.get("item"), "change": p.get("change"), "merge into": p.get("merge_into")}
+        yield from differences(what, stored, said)
+        if entry.actor != str(proposed_by):
+            yield f"{what} was made by someone other than the record says."
+        yield from time_differs(f"{what} was made", proposed_at, entry.at)
+    for key in sorted(proposed.keys() - present):
+        yield f"The proposal to change a forced item by motion {key} has vanished from the database."

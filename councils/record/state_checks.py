@@ -6,6 +6,7 @@ where they differ from what the record's entries state.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -13,7 +14,15 @@ from typing import Any
 from django.apps import apps
 
 from councils.core.ledger.encoding import format_time
-from councils.record.verification import RecordIndex, moment, state_check
+from councils.record.verification import (
+    Recorded,
+    RecordIndex,
+    differences,
+    moment,
+    named,
+    state_check,
+    time_differs,
+)
 
 MEMBERSHIP_STATUS = {
     "member.founding_enrolled": "full",
@@ -30,6 +39,8 @@ MEMBERSHIP_STATUS = {
     # A transfer admits the new membership; the one it replaces (`from_membership`) is "transferred".
     "member.transferred": "full",
 }
+# The statuses that end a membership: the entry that sets one is when it ended (`ended_at`).
+ENDED = {"left", "expelled", "transferred"}
 
 
 @state_check("memberships")
@@ -50,11 +61,15 @@ def check_memberships(record: RecordIndex) -> Iterator[str]:
         ):
             membership = candidacy.get(entry.payload.get("application"))
         if isinstance(membership, str):
+            # The first entry naming a membership admits it then; a transfer keeps the joining time it moves.
+            joined = recorded[membership]["joined"] if membership in recorded else entry.at
             recorded[membership] = {
                 "status": MEMBERSHIP_STATUS[entry.event],
                 "member": entry.payload.get("member"),
                 "council": entry.council,
                 "index": entry.index,
+                "joined": None if entry.event == "member.transferred" else joined,
+                "at": entry.at,
             }
         moved_from = entry.payload.get("from_membership") if entry.event == "member.transferred" else None
         if isinstance(moved_from, str):
@@ -63,10 +78,14 @@ def check_memberships(record: RecordIndex) -> Iterator[str]:
                 "member": entry.payload.get("member"),
                 "council": entry.payload.get("from_council"),
                 "index": entry.index,
+                "joined": recorded[moved_from]["joined"] if moved_from in recorded else None,
+                "at": entry.at,
             }
-    rows = Membership.objects.values_list("uuid", "status", "user__uuid", "council__uuid")
+    rows = Membership.objects.values_list(
+        "uuid", "status", "user__uuid", "council__uuid", "joined_at", "ended_at"
+    )
     present = set()
-    for uuid, status, user_uuid, council_uuid in rows.iterator():
+    for uuid, status, user_uuid, council_uuid, joined_at, ended_at in rows.iterator():
         key = str(uuid)
         present.add(key)
         said = recorded.get(key)
@@ -79,6 +98,11 @@ def check_memberships(record: RecordIndex) -> Iterator[str]:
             yield f"Membership {key} belongs to another person than the record says."
         if said["council"] not in (None, str(council_uuid)):
             yield f"Membership {key} is in another council than the record says."
+        yield from time_differs(f"Membership {key} began", joined_at, said["joined"])
+        if said["status"] in ENDED:
+            yield from time_differs(f"Membership {key} ended", ended_at, said["at"])
+        elif ended_at is not None:
+            yield f"Membership {key} has ended at {format_time(ended_at)} but the record never ended it."
     for key in recorded.keys() - present:
         yield f"Membership {key} is in the record but has vanished from the database."
 
@@ -158,6 +182,8 @@ def check_offices(record: RecordIndex) -> Iterator[str]:
 
 
 MOTION_STATES = {"adopted": "adopted", "rejected": "rejected", "no_quorum": "seconded"}
+# What a motion's tabling states of it, by its key in the payload.
+TABLED = ("title", "kind", "subject", "seconds_required")
 
 
 @state_check("motions")
@@ -167,6 +193,8 @@ def check_motions(record: RecordIndex) -> Iterator[str]:
     from councils.motions.models import Motion
 
     texts: dict[str, str] = {}
+    # What each motion's tabling (an amendment's proposal) states of it, in the entry's own words.
+    tabled: dict[str, tuple[Recorded, dict[str, Any]]] = {}
     states: dict[str, str] = {}
     vote_motion: dict[str, str] = {}
     for entry in record.events(
@@ -186,6 +214,13 @@ def check_motions(record: RecordIndex) -> Iterator[str]:
         elif entry.event == "motion.amendment_proposed" and isinstance(p.get("text"), str):
             # An amendment is a motion of its own, tabled by this entry.
             texts[str(p.get("amendment"))] = p["text"]
+        if entry.event == "motion.tabled":
+            said = {key: p[key] for key in TABLED if key in p}
+            # A forwarded motion is tabled in the council above by the rules, whoever forwarded it.
+            tabled[motion] = (entry, {**said, "tabled by": None if p.get("forwarded_from") else entry.actor})
+        elif entry.event == "motion.amendment_proposed":
+            said = {key: p[key] for key in TABLED if key in p}
+            tabled[str(p.get("amendment"))] = (entry, {**said, "kind": "amendment", "tabled by": entry.actor})
         if entry.event == "motion.seconded" and isinstance(p.get("state"), str):
             states[motion] = p["state"]
         elif entry.event == "motion.withdrawn":
@@ -200,7 +235,19 @@ def check_motions(record: RecordIndex) -> Iterator[str]:
             if outcome in MOTION_STATES:
                 states[motion] = MOTION_STATES[outcome]
     present = set()
-    for uuid, text, state in Motion.objects.values_list("uuid", "text", "state").iterator():
+    rows = Motion.objects.values_list(
+        "uuid",
+        "text",
+        "state",
+        "council__uuid",
+        "title",
+        "kind",
+        "subject_uuid",
+        "seconds_required",
+        "tabled_by__uuid",
+        "tabled_at",
+    )
+    for uuid, text, state, council, title, kind, subject, seconds, tabled_by, tabled_at in rows.iterator():
         key = str(uuid)
         present.add(key)
         if key not in texts:
@@ -208,10 +255,35 @@ def check_motions(record: RecordIndex) -> Iterator[str]:
             continue
         if texts[key] != text:
             yield f"Motion {key}'s text is not the text the record holds."
+        if key in tabled:
+            entry, said = tabled[key]
+            stored = {
+                "title": title,
+                "kind": kind,
+                "subject": named(subject),
+                "seconds_required": seconds,
+                "tabled by": named(tabled_by),
+            }
+            yield from differences(f"Motion {key}", stored, said)
+            if entry.council not in (None, str(council)):
+                yield f"Motion {key} is in another council than the record says."
+            yield from time_differs(f"Motion {key} was tabled", tabled_at, entry.at)
         if key in states and states[key] != state:
             yield f"Motion {key} is {state!r} but the record says {states[key]!r}."
     for key in texts.keys() - present:
         yield f"Motion {key} is in the record but has vanished from the database."
+
+
+# What a vote's opening states of the vote, by the name a discrepancy gives it and its key in the payload.
+VOTE_OPENED = {
+    "motion": "motion",
+    "method": "method",
+    "threshold": "threshold",
+    "quorum": "quorum",
+    "allow_change": "allow_change",
+    "electorate size": "electorate",
+    "electorate digest": "electorate_sha256",
+}
 
 
 @state_check("votes")
@@ -236,26 +308,83 @@ def check_votes(record: RecordIndex) -> Iterator[str]:
             yield f"Vote {key[0]}: {key[1]}'s ballot says {choice!r} but the record says {choices[key]!r}."
     for key in choices.keys() - present:
         yield f"Vote {key[0]}: {key[1]}'s recorded ballot has vanished from the database."
-    results = {
-        str(e.payload.get("vote")): e.payload.get("result") or {} for e in record.events("vote.closed")
-    }
-    # The closing time each vote was opened with: the rules close it then, so moving it moves the close.
-    closing = {str(e.payload.get("vote")): e.payload.get("closes_at") for e in record.events("vote.opened")}
-    for uuid, yes, no, abstain, outcome, closed_at, closes_at in Vote.objects.values_list(
-        "uuid", "yes", "no", "abstain", "outcome", "closed_at", "closes_at"
-    ).iterator():
-        if str(uuid) in closing and moment(closing[str(uuid)]) != closes_at:
+    closes = {str(e.payload.get("vote")): e for e in record.events("vote.closed")}
+    opened = {str(e.payload.get("vote")): e for e in record.events("vote.opened")}
+    present_votes = set()
+    rows = Vote.objects.values_list(
+        "uuid",
+        "yes",
+        "no",
+        "abstain",
+        "outcome",
+        "closed_at",
+        "closes_at",
+        "motion__uuid",
+        "method",
+        "threshold",
+        "quorum",
+        "allow_change",
+        "electorate_size",
+        "electorate_digest",
+        "text",
+        "opened_at",
+    )
+    for (
+        uuid,
+        yes,
+        no,
+        abstain,
+        outcome,
+        closed_at,
+        closes_at,
+        motion,
+        method,
+        threshold,
+        quorum,
+        allow_change,
+        electorate_size,
+        electorate_digest,
+        text,
+        opened_at,
+    ) in rows.iterator():
+        present_votes.add(str(uuid))
+        opening = opened.get(str(uuid))
+        if opening is None:
+            yield f"Vote {uuid} exists but the record never opened it."
+            continue
+        p = opening.payload
+        # The closing time it was opened with: the rules close it then, so moving it moves the close.
+        if moment(p.get("closes_at")) != closes_at:
             said = f"closes at {closes_at:%Y-%m-%d %H:%M} UTC" if closes_at else "has no closing time"
-            yield f"Vote {uuid} {said} but the record opened it with the closing time {closing[str(uuid)]}."
-        result = results.get(str(uuid))
+            yield f"Vote {uuid} {said} but the record opened it with the closing time {p.get('closes_at')}."
+        # The rules it is decided by, and the electorate and text it froze.
+        recorded = {name: p[key] for name, key in VOTE_OPENED.items() if key in p}
+        settings = {
+            "motion": str(motion),
+            "method": method,
+            "threshold": threshold,
+            "quorum": quorum,
+            "allow_change": allow_change,
+            "electorate size": electorate_size,
+            "electorate digest": electorate_digest,
+        }
+        yield from differences(f"Vote {uuid}", settings, recorded)
+        if "text_sha256" in p and hashlib.sha256(text.encode()).hexdigest() != p["text_sha256"]:
+            yield f"Vote {uuid}'s text is not the text the record opened it on."
+        yield from time_differs(f"Vote {uuid} opened", opened_at, opening.at)
+        close = closes.get(str(uuid))
         if closed_at is None:
-            if result is not None:
+            if close is not None:
                 yield f"Vote {uuid} is open but the record closed it."
             continue
-        if result is None:
+        if close is None:
             yield f"Vote {uuid} is closed but the record holds no result for it."
             continue
+        yield from time_differs(f"Vote {uuid} closed", closed_at, close.at)
+        result = close.payload.get("result") or {}
         stored = {"yes": yes, "no": no, "abstain": abstain, "outcome": outcome}
         for name, value in stored.items():
             if result.get(name) != value:
                 yield f"Vote {uuid}'s {name} is {value!r} but the record says {result.get(name)!r}."
+    for gone in sorted(opened.keys() - present_votes):
+        yield f"Vote {gone} is in the record but has vanished from the database."

@@ -26,7 +26,7 @@ from typing import Any
 from django.utils.module_loading import autodiscover_modules
 
 from councils.core.ledger import merkle, note
-from councils.core.ledger.encoding import EncodingCheck, leaf_hash
+from councils.core.ledger.encoding import EncodingCheck, format_time, leaf_hash
 from councils.record.models import Checkpoint, Cosignature, Entry, LogState, Node, Pending, Sequence
 
 CHUNK = 5000
@@ -34,13 +34,18 @@ CHUNK = 5000
 
 @dataclass(frozen=True)
 class Recorded:
-    """One decoded entry, with its log index (None while it waits for the sequencer)."""
+    """One decoded entry, with its log index (None while it waits for the sequencer).
+
+    `at` is the entry's time as its bytes state it (UTC ISO 8601 text): kept as
+    text, and read with `moment` only where a check compares it.
+    """
 
     index: int | None
     event: str
     actor: str | None
     council: str | None
     payload: dict[str, Any]
+    at: str | None = None
 
 
 @dataclass
@@ -83,6 +88,20 @@ def moment(value: object) -> datetime | None:
         return datetime.fromisoformat(value) if isinstance(value, str) else None
     except ValueError:
         return None
+
+
+def _to_millisecond(value: datetime | None) -> datetime | None:
+    return value.replace(microsecond=value.microsecond // 1000 * 1000) if value is not None else None
+
+
+def time_differs(what: str, stored: datetime | None, at: str | None) -> Iterator[str]:
+    """A line when a row's time is not the time `at` of the entry that says it happened.
+
+    Compared to the millisecond: a backup in Django's JSON format keeps no finer times.
+    """
+    if at is not None and _to_millisecond(moment(at)) != _to_millisecond(stored):
+        shown = format_time(stored) if stored is not None else "no time"
+        yield f"{what} at {shown}, but the record says {at}."
 
 
 def named(value: object) -> str | None:
@@ -170,6 +189,7 @@ def _decode(index: int | None, data: bytes, problems: list[str], encoding: Encod
             actor=document.get("actor"),
             council=document.get("council"),
             payload=dict(document.get("payload") or {}),
+            at=document.get("at"),
         )
     except (ValueError, KeyError, TypeError):
         problems.append(f"{_where(index).capitalize()} is not a readable record entry.")

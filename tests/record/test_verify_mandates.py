@@ -196,6 +196,18 @@ def test_a_report_back_changed_in_the_database_is_detected(report):
     assert f"[reports] Report back {report.uuid} is not submitted, unlike the record." in verify_database()
 
 
+def test_when_a_report_back_fell_due_or_was_submitted_moved_in_the_database_is_detected(report):
+    ReportDue.objects.filter(pk=report.pk).update(
+        created_at=report.created_at - timedelta(days=1), submitted_at=report.submitted_at + timedelta(days=1)
+    )
+    assert verify_database() == [
+        f"[reports] Report back {report.uuid} fell due at 2026-02-28T11:00:00.000000Z, "
+        "but the record says 2026-03-01T11:00:00.000000Z.",
+        f"[reports] Report back {report.uuid} was submitted at 2026-03-02T09:00:00.000000Z, "
+        "but the record says 2026-03-01T09:00:00.000000Z.",
+    ]
+
+
 def test_a_report_back_deleted_or_added_in_the_database_is_detected(report, cast):
     sql("DELETE FROM petitions_forcedagendaitem WHERE report_id = %s", [report.pk])
     sql("DELETE FROM mandates_reportdue WHERE id = %s", [report.pk])

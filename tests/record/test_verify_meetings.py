@@ -105,6 +105,37 @@ def test_a_meeting_moved_or_given_to_another_council_is_detected(held, cast):
     ]
 
 
+@pytest.mark.parametrize(
+    ("field", "what", "said"),
+    [
+        ("opened_at", "opened", "2026-03-01T09:00:00.000000Z"),
+        ("closed_at", "closed", "2026-03-01T10:00:00.000000Z"),
+        ("minutes_approved_at", "had its minutes approved", "2026-03-01T11:00:00.000000Z"),
+    ],
+)
+def test_a_meeting_time_moved_in_the_database_is_detected(held, field, what, said):
+    Meeting.objects.filter(pk=held.pk).update(**{field: NOW - timedelta(days=1)})
+    assert verify_database() == [
+        f"[meetings] Meeting {held.uuid} {what} at 2026-02-28T09:00:00.000000Z, but the record says {said}."
+    ]
+
+
+def test_a_meeting_time_the_record_never_states_is_detected(cast, held):
+    other = actions.schedule_meeting(
+        actor=cast.alice,
+        council=cast.riverside,
+        title="Next",
+        starts_at=NOW + timedelta(days=9),
+        place="Hall",
+        now=NOW,
+    )
+    Meeting.objects.filter(pk=other.pk).update(opened_at=NOW)
+    assert verify_database() == [
+        f"[meetings] Meeting {other.uuid} opened at 2026-03-01T09:00:00.000000Z, "
+        "but the record never says so."
+    ]
+
+
 def test_minutes_changed_in_the_database_are_detected(held):
     minutes = dict(held.minutes, title="Another meeting")
     Meeting.objects.filter(pk=held.pk).update(minutes=minutes)

@@ -17,8 +17,9 @@ from django.db import connection, transaction
 from councils.core.ledger.encoding import canonical_bytes, leaf_hash
 from councils.federation.models import Membership, Office, Seat
 from councils.mandates.actions import declare_pay
+from councils.membership.actions import leave_membership
 from councils.motions import actions as motion_actions
-from councils.motions.models import Motion, NamedBallot
+from councils.motions.models import Motion, NamedBallot, Vote
 from councils.record import sequencer
 from councils.record.actions import append_entry
 from councils.record.models import Entry, Pending, Sequence
@@ -186,6 +187,101 @@ def test_a_membership_changed_in_the_database_is_detected(decided, cast):
     assert any("is 'expelled' but the record says 'full'" in p for p in verify_database())
 
 
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"title": "Nothing"}, "'s title is 'Nothing' but the record says 'Safety'."),
+        ({"kind": "constitution"}, "'s kind is 'constitution' but the record says 'ordinary'."),
+        (
+            {"subject_uuid": "0" * 32},
+            "'s subject is '00000000-0000-0000-0000-000000000000' but the record says None.",
+        ),
+        ({"seconds_required": 0}, "'s seconds_required is 0 but the record says 1."),
+        ({"tabled_by": None}, "'s tabled by is None but the record says 'bob'."),
+        ({"council": "harbour"}, " is in another council than the record says."),
+        (
+            {"tabled_at": NOW - timedelta(days=1)},
+            " was tabled at 2026-02-28T09:00:00.000000Z, but the record says 2026-03-01T09:00:00.000000Z.",
+        ),
+    ],
+)
+def test_a_motion_field_changed_in_the_database_is_detected(decided, cast, change, problem):
+    if "council" in change:
+        change = {"council": cast.harbour}
+    Motion.objects.filter(id=decided.id).update(**change)
+    problem = problem.replace("'bob'", f"'{cast.bob.uuid}'")
+    assert verify_database() == [f"[motions] Motion {decided.uuid}{problem}"]
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"method": "secret"}, "'s method is 'secret' but the record says 'named'."),
+        ({"threshold": "two_thirds"}, "'s threshold is 'two_thirds' but the record says 'simple'."),
+        ({"quorum": 2}, "'s quorum is 2 but the record says None."),
+        ({"allow_change": False}, "'s allow_change is False but the record says True."),
+        ({"electorate_size": 9}, "'s electorate size is 9 but the record says 4."),
+        ({"electorate_digest": "0" * 64}, f"'s electorate digest is '{'0' * 64}' but the record says"),
+        ({"text": "We demand nothing."}, "'s text is not the text the record opened it on."),
+        (
+            {"opened_at": NOW - timedelta(days=1)},
+            " opened at 2026-02-28T09:00:00.000000Z, but the record says",
+        ),
+    ],
+)
+def test_a_vote_setting_changed_in_the_database_is_detected(decided, change, problem):
+    vote = decided.votes.get()
+    Vote.objects.filter(pk=vote.pk).update(**change)
+    [line] = verify_database()
+    assert line.startswith(f"[votes] Vote {vote.uuid}")
+    assert problem in line
+
+
+def test_a_vote_deleted_or_added_in_the_database_is_detected(decided, cast):
+    vote = decided.votes.get()
+    sql("DELETE FROM motions_namedballot WHERE vote_id = %s", [vote.pk])
+    sql("DELETE FROM motions_voteeligibility WHERE vote_id = %s", [vote.pk])
+    sql("DELETE FROM motions_vote WHERE id = %s", [vote.pk])
+    assert (
+        f"[votes] Vote {vote.uuid} is in the record but has vanished from the database." in verify_database()
+    )
+    forged = Vote.objects.create(
+        motion=decided, method="named", opened_at=NOW, electorate_size=1, electorate_digest="", text=""
+    )
+    assert f"[votes] Vote {forged.uuid} exists but the record never opened it." in verify_database()
+
+
+def test_a_vote_closed_at_another_time_in_the_database_is_detected(decided):
+    vote = decided.votes.get()
+    Vote.objects.filter(pk=vote.pk).update(closed_at=NOW)
+    assert verify_database() == [
+        f"[votes] Vote {vote.uuid} closed at 2026-03-01T09:00:00.000000Z, "
+        "but the record says 2026-03-01T09:02:00.000000Z."
+    ]
+
+
+def test_membership_times_moved_in_the_database_are_detected(decided, cast):
+    membership = Membership.objects.get(user=cast.dave)
+    Membership.objects.filter(pk=membership.pk).update(joined_at=NOW - timedelta(days=1), ended_at=NOW)
+    assert verify_database() == [
+        f"[memberships] Membership {membership.uuid} began at 2026-02-28T09:00:00.000000Z, "
+        "but the record says 2026-03-01T09:00:00.000000Z.",
+        f"[memberships] Membership {membership.uuid} has ended at 2026-03-01T09:00:00.000000Z "
+        "but the record never ended it.",
+    ]
+
+
+def test_a_departure_moved_in_the_database_is_detected(decided, cast):
+    membership = Membership.objects.get(user=cast.dave)
+    leave_membership(actor=cast.dave, membership=membership, now=NOW + timedelta(days=1))
+    assert verify_database() == []
+    Membership.objects.filter(pk=membership.pk).update(ended_at=None)
+    assert verify_database() == [
+        f"[memberships] Membership {membership.uuid} ended at no time, "
+        "but the record says 2026-03-02T09:00:00.000000Z."
+    ]
+
+
 def test_a_membership_slipped_in_without_the_record_is_detected(decided, cast):
     Membership.objects.filter(user=cast.carol).delete()
     Membership.objects.create(user=cast.carol, council=cast.riverside, status="full", joined_at=NOW)
@@ -303,3 +399,14 @@ def test_a_forged_cosignature_is_detected(decided):
         signed_at=NOW,
     )
     assert any("cosignature of checkpoint" in p for p in verify_database())
+
+
+def test_times_are_compared_to_the_millisecond_a_json_backup_keeps(decided):
+    vote = decided.votes.get()
+    Vote.objects.filter(pk=vote.pk).update(closed_at=vote.closed_at + timedelta(microseconds=999))
+    assert verify_database() == []
+    Vote.objects.filter(pk=vote.pk).update(closed_at=vote.closed_at + timedelta(milliseconds=1))
+    assert verify_database() == [
+        f"[votes] Vote {vote.uuid} closed at 2026-03-01T09:02:00.001000Z, "
+        "but the record says 2026-03-01T09:02:00.000000Z."
+    ]
