@@ -293,6 +293,8 @@ def test_chair_marks_everyone_ticked_present_in_one_submit(cast, meeting):
     url = f"/meetings/{meeting.uuid}/attend/others/"
     ticked = {"person": [str(cast.frank.uuid), str(cast.erin.uuid)]}
     assert cast.client(cast.bob).post(url, ticked).status_code == 403
+    for refused in ({"person": ["not-a-uuid"]}, {"person": [str(uuid.uuid4())]}):
+        assert cast.client(cast.bob).post(url, refused).status_code == 403, "permission before the list"
     with_outsider = {"person": [str(cast.frank.uuid), str(cast.dave.uuid)]}
     assert cast.client(cast.alice).post(url, with_outsider).status_code == 422
     assert cast.client(cast.alice).post(url, {"person": ["not-a-uuid"]}).status_code == 422
