@@ -249,7 +249,8 @@ def test_pages_say_the_defaults_apply_before_any_constitution(cast):
     assert "Defaults apply: no constitution adopted yet" in page.content.decode()
     _, application = _application(cast)
     page = check(cast, "member", WEB, "get", f"/membership/applications/{application.uuid}/", expected=200)
-    assert "defaults apply: no constitution adopted yet" in page.content.decode()
+    assert "The <a href" in page.content.decode()
+    assert "default rules</a>: no constitution had been adopted when it began." in page.content.decode()
     page = check(
         cast, "member", WEB, "get", f"/membership/council/{cast.riverside.uuid}/charges/", expected=200
     )
@@ -259,7 +260,7 @@ def test_pages_say_the_defaults_apply_before_any_constitution(cast):
 def test_pages_name_the_adopted_version(ready):
     _, application = _application(ready)
     page = check(ready, "member", WEB, "get", f"/membership/applications/{application.uuid}/", expected=200)
-    assert "version 1" in page.content.decode()
+    assert "Version 1 of the constitution</a>" in page.content.decode()
     assert "Defaults apply" not in page.content.decode()
 
 
