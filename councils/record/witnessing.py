@@ -130,9 +130,11 @@ def request_cosignatures_task(checkpoint_id: int) -> int:
 
 
 def summary(checkpoint: Checkpoint) -> dict[str, Any]:
+    """A checkpoint's cosignatures, how many make it official, and how many witnesses the federation names."""
     cosignatures = list(checkpoint.cosignatures.order_by("witness"))
     return {
         "cosignatures": cosignatures,
+        "named": len(settings.COUNCILS_WITNESSES),
         "quorum": settings.COUNCILS_WITNESS_QUORUM,
         "official": len(cosignatures) >= settings.COUNCILS_WITNESS_QUORUM,
     }

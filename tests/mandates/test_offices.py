@@ -229,4 +229,4 @@ def test_pages_say_the_defaults_apply(cast):
     assert "Defaults apply: no constitution adopted yet" in register
     petition = actions.start_recall(actor=cast.erin, seat=Seat.objects.get(user=cast.bob), now=NOW)
     page = cast.client(cast.bob).get(f"/mandates/recalls/{petition.uuid}/").content.decode()
-    assert "defaults apply: no constitution adopted yet" in page
+    assert "default rules</a>: no constitution had been adopted when it began." in page

@@ -196,6 +196,18 @@ def test_agenda_shows_the_report_back_and_the_report_once_filed(cast):
     assert [(i["petition"], i["report"], i["status"]) for i in items] == [(None, str(report.uuid), "placed")]
 
 
+def test_naming_someone_else_is_refused_before_they_are_looked_up(cast):
+    meeting = schedule(cast)
+    base = f"{BASE}/{meeting['uuid']}"
+    post(cast.api(cast.alice), f"{base}/open")
+    bob = cast.api(cast.bob)
+    for person in (cast.frank.uuid, uuid.uuid4()):
+        refused = post(bob, f"{base}/attendance", {"person": str(person)})
+        assert refused.status_code == 403, person
+    assert post(cast.api(cast.alice), f"{base}/attendance", {"person": str(uuid.uuid4())}).status_code == 422
+    assert not Entry.objects.filter(event="meeting.attended").exists()
+
+
 def test_chair_marks_several_present_in_one_request(cast):
     meeting = schedule(cast)
     base = f"{BASE}/{meeting['uuid']}"
@@ -203,6 +215,8 @@ def test_chair_marks_several_present_in_one_request(cast):
     post(alice, f"{base}/open")
     people = [str(cast.erin.uuid), str(cast.frank.uuid)]
     assert post(cast.api(cast.bob), f"{base}/attendance/many", {"people": people}).status_code == 403
+    unknown = {"people": [*people, str(uuid.uuid4())]}
+    assert post(cast.api(cast.bob), f"{base}/attendance/many", unknown).status_code == 403
     for body in (
         {"people": [*people, str(cast.dave.uuid)]},
         {"people": [*people, str(uuid.uuid4())]},

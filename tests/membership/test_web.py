@@ -5,13 +5,14 @@ from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from councils.federation.models import Membership
 from councils.membership import actions
 from councils.membership.models import Application, DisciplineCase
 from councils.motions.models import Vote
 from tests.conftest import make_user
-from tests.membership.support import adopt, entries
+from tests.membership.support import LATER, adopt, entries
 from tests.personas import LOGIN, WEB, check, check_wrong_method
 
 
@@ -249,7 +250,8 @@ def test_pages_say_the_defaults_apply_before_any_constitution(cast):
     assert "Defaults apply: no constitution adopted yet" in page.content.decode()
     _, application = _application(cast)
     page = check(cast, "member", WEB, "get", f"/membership/applications/{application.uuid}/", expected=200)
-    assert "defaults apply: no constitution adopted yet" in page.content.decode()
+    assert "The <a href" in page.content.decode()
+    assert "default rules</a>: no constitution had been adopted when it began." in page.content.decode()
     page = check(
         cast, "member", WEB, "get", f"/membership/council/{cast.riverside.uuid}/charges/", expected=200
     )
@@ -259,12 +261,12 @@ def test_pages_say_the_defaults_apply_before_any_constitution(cast):
 def test_pages_name_the_adopted_version(ready):
     _, application = _application(ready)
     page = check(ready, "member", WEB, "get", f"/membership/applications/{application.uuid}/", expected=200)
-    assert "version 1" in page.content.decode()
+    assert "Version 1 of the constitution</a>" in page.content.decode()
     assert "Defaults apply" not in page.content.decode()
 
 
 def test_a_standalone_councils_chair_calls_the_longer_standing_members_vote(ready):
-    from tests.membership.support import LATER, standalone_council
+    from tests.membership.support import standalone_council
 
     bakery, (sam, tess, uma, _) = standalone_council(ready)
     flagged = None
@@ -610,3 +612,19 @@ def test_left_empty_the_approval_vote_closes_at_the_earliest_time_allowed(ready)
     flagged.refresh_from_db()
     vote = Vote.objects.get(motion__uuid=flagged.parent_motion_uuid)
     assert before + timedelta(days=3) <= vote.closes_at <= timezone.now() + timedelta(days=3)
+
+
+def test_a_candidate_reads_until_when_and_what_they_may_not_do_yet(ready):
+    gina = make_user("gina", "Gina")
+    application = actions.apply_for_membership(actor=gina, council=ready.riverside, now=LATER)
+    page = ready.client(gina).get("/membership/").content.decode()
+    assert 'id="candidate-period"' not in page, "an applicant is not a candidate yet"
+    for sponsor in (ready.bob, ready.erin):
+        actions.sponsor_application(actor=sponsor, application=application, now=LATER)
+    application.refresh_from_db()
+    page = ready.client(gina).get("/membership/").content.decode()
+    until = date_format(application.candidate_until, "DATE_FORMAT")
+    assert f"Your candidate period runs until {until}." in page
+    assert "you may not yet vote, table, second or amend motions" in page
+    assert f'<a href="/membership/applications/{application.uuid}/">Your application</a>' in page
+    assert 'id="candidate-period"' not in ready.client(ready.bob).get("/membership/").content.decode()

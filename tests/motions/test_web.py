@@ -174,6 +174,7 @@ def test_a_quorum_the_rules_refuse_is_said_beside_the_form_that_keeps_the_choice
         "<p>The quorum must be between 1 and the 4 members entitled to vote.</p></div>"
     ) in page
     assert '<option value="two_thirds" selected>' in page and 'name="quorum" value="50"' in page
+    assert 'max="4"' in re.search(r'<input[^>]*name="quorum"[^>]*>', page).group(0)
     assert not Vote.objects.filter(motion=motion).exists()
 
 
@@ -182,6 +183,14 @@ def test_open_vote_form_says_what_an_empty_quorum_means(cast, motion):
     assert 'aria-describedby="id_quorum_helptext"' in page
     assert '<p class="hint" id="id_quorum_helptext">' in page
     assert "Leave it empty for no quorum: the vote decides however few members take part." in page
+
+
+def test_open_vote_form_caps_the_quorum_at_the_electorate(cast, motion):
+    page = cast.client(cast.alice).get(f"/motions/{motion.uuid}/").content.decode()
+    box = re.search(r'<input[^>]*name="quorum"[^>]*>', page).group(0)
+    assert 'max="4"' in box and 'min="1"' in box
+    assert "At most 4: the council has 4 members with a vote." in page
+    assert 'name="quorum"' not in cast.client(cast.bob).get(f"/motions/{motion.uuid}/").content.decode()
 
 
 def test_home_lists_open_votes_for_the_member(cast, motion):

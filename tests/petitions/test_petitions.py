@@ -275,4 +275,4 @@ def test_without_a_constitution_the_defaults_decide_and_entries_say_so(cast):
     ]
     assert started["constitution_version"] == 0
     page = cast.client(cast.erin).get(f"/petitions/{petition.uuid}/").content.decode()
-    assert "defaults apply: no constitution adopted yet" in page
+    assert "default rules</a>: no constitution had been adopted when it began." in page

@@ -7,6 +7,7 @@ from django.utils.formats import date_format
 from councils.meetings.actions import schedule_meeting
 from councils.petitions import actions
 from councils.petitions.models import AgendaPetition, ForcedAgendaItem
+from tests.membership.support import adopt
 
 
 def start(cast):
@@ -118,3 +119,15 @@ def test_a_signature_short_of_the_threshold_says_only_that_it_counted(cast, rule
     signed = cast.client(cast.frank).post(f"/petitions/{petition.uuid}/sign/", follow=True).content.decode()
     assert "You signed the petition." in signed and "reached the threshold" not in signed
     assert not ForcedAgendaItem.objects.exists()
+
+
+def test_the_page_says_which_version_of_the_constitution_set_its_thresholds(cast):
+    version = adopt(cast).version
+    petition = start(cast)
+    assert petition.constitution_version == version
+    page = cast.client(cast.erin).get(f"/petitions/{petition.uuid}/").content.decode()
+    link = f'<a href="/constitution/?federation={cast.federation.uuid}#version-{version}">'
+    assert f"{link}Version {version} of the constitution</a>, the one in force when it began" in page
+    assert "Constitution applied" not in page
+    history = cast.client(cast.erin).get(f"/constitution/?federation={cast.federation.uuid}").content.decode()
+    assert f'<li id="version-{version}">' in history

@@ -191,3 +191,19 @@ def test_verify_js_accepts_a_true_entry_and_rejects_a_forged_one(cast):
 def test_council_page_links_to_its_record(cast):
     body = cast.client(cast.alice).get(f"/councils/{cast.riverside.uuid}/").content.decode()
     assert f"/record/councils/{cast.riverside.uuid}/" in body
+
+
+def test_the_checkpoint_says_plainly_whether_witnesses_cosign_it(cast, settings):
+    index = index_of("federation.founded")
+    alone = "No witnesses are named for this federation; checkpoints are signed by the federation's key alone"
+    settings.COUNCILS_WITNESSES, settings.COUNCILS_WITNESS_QUORUM = [], 0
+    for url in ("/record/", f"/record/entries/{index}/"):
+        body = cast.client(None).get(url).content.decode()
+        assert alone in body and "cosignatures (needed" not in body, url
+    settings.COUNCILS_WITNESSES = [{"vkey": "w1", "url": "https://w1"}, {"vkey": "w2", "url": "https://w2"}]
+    settings.COUNCILS_WITNESS_QUORUM = 2
+    body = cast.client(None).get("/record/").content.decode()
+    assert "Cosigned by 0 of the 2 witnesses needed to make it official." in body and alone not in body
+    assert "Not yet cosigned by enough witnesses" in body
+    entry = cast.client(None).get(f"/record/entries/{index}/").content.decode()
+    assert "No witness has cosigned this checkpoint yet." in entry and alone not in entry

@@ -265,12 +265,15 @@ def close_meeting(request: HttpRequest, meeting_id: UUID) -> Any:
 def attend(request: HttpRequest, meeting_id: UUID, body: AttendanceIn) -> Any:
     """Mark yourself present, or (chair or secretary) someone else."""
     meeting = _meeting(request, meeting_id)
-    user: User | None = acting_user(request)
+    actor = acting_user(request)
+    user: User | None = actor
     if body.person is not None:
         user = User.objects.filter(uuid=body.person, is_active=True).first()
     if user is None:
+        # Permission before the name, as in the action: only the chair learns that no such person exists.
+        permissions.require(actor, "manage", meeting)
         raise InvalidInputError("That person does not take part in this council.")
-    actions.mark_present(actor=acting_user(request), meeting=meeting, user=user, now=timezone.now())
+    actions.mark_present(actor=actor, meeting=meeting, user=user, now=timezone.now())
     return Status(201, _detail(request, _meeting(request, meeting_id)))
 
 
@@ -280,11 +283,13 @@ def attend(request: HttpRequest, meeting_id: UUID, body: AttendanceIn) -> Any:
 def attend_many(request: HttpRequest, meeting_id: UUID, body: AttendanceManyIn) -> Any:
     """(Chair or secretary) mark several people present at once."""
     meeting = _meeting(request, meeting_id)
+    actor = acting_user(request)
     wanted = set(body.people)
     users = list(User.objects.filter(uuid__in=wanted, is_active=True).order_by("display_name", "username"))
     if len(users) != len(wanted):
+        permissions.require(actor, "manage", meeting)
         raise InvalidInputError("Someone listed does not take part in this council.")
-    actions.mark_present_many(actor=acting_user(request), meeting=meeting, users=users, now=timezone.now())
+    actions.mark_present_many(actor=actor, meeting=meeting, users=users, now=timezone.now())
     return Status(201, _detail(request, _meeting(request, meeting_id)))
 
 

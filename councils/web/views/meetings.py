@@ -233,6 +233,8 @@ def attend(request: HttpRequest, meeting_id: UUID) -> HttpResponse:
 def attend_others(request: HttpRequest, meeting_id: UUID) -> HttpResponse:
     """The chair marks everyone ticked on the list present, in one go."""
     meeting = queries.access_meeting(viewer=request.user, meeting_uuid=meeting_id)
+    # Permission before the list is read, as in the action: only the chair hears what is wrong with it.
+    permissions.require(acting_user(request), "manage", meeting)
     try:
         wanted = {UUID(value) for value in request.POST.getlist("person")}
     except ValueError:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from councils.accounts.queries import acting_user
@@ -76,6 +76,20 @@ class OpenVoteForm(forms.Form):
         initial=True,
     )
 
+    def __init__(self, *args: Any, electorate: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if electorate:
+            # The browser stops a quorum nobody could reach; open_vote checks it again on the electorate
+            # it freezes, which may have changed since the page was drawn.
+            quorum = self.fields["quorum"]
+            quorum.widget.attrs["max"] = electorate
+            at_most = ngettext(
+                "At most %(n)d: the council has %(n)d member with a vote.",
+                "At most %(n)d: the council has %(n)d members with a vote.",
+                electorate,
+            )
+            quorum.help_text = f"{quorum.help_text} {at_most % {'n': electorate}}"
+
 
 def render_diff(old: str, new: str) -> SafeString:
     """The amendment as <del>/<ins> over the text it amends, escaped word by word."""
@@ -124,9 +138,15 @@ def _batch_size() -> int:
     return int(settings.COUNCILS_SECRET_BATCH_SIZE)
 
 
+def _electorate(motion: Motion) -> int:
+    """How many have a vote on the motion if it is put now: the largest quorum the vote could reach."""
+    return federation_queries.list_voters(council=motion.council).count()
+
+
 def _context(request: HttpRequest, motion: Motion, **extra: Any) -> dict[str, Any]:
     user = request.user
     council = motion.council
+    may_open = motion.state == Motion.State.SECONDED and permissions.can(user, "open_vote", motion)
     names = federation_queries.can_see_names(viewer=user, council=council)
     amendments = [(a, render_diff(a.base_text, a.text)) for a in queries.list_amendments(motion=motion)]
     origin = motion.forwarded_from
@@ -155,7 +175,7 @@ def _context(request: HttpRequest, motion: Motion, **extra: Any) -> dict[str, An
         "may_amend": motion.is_amendable
         and motion.state in (Motion.State.DRAFT, Motion.State.SECONDED)
         and permissions.can(user, "amend", motion),
-        "may_open": motion.state == Motion.State.SECONDED and permissions.can(user, "open_vote", motion),
+        "may_open": may_open,
         "may_forward": motion.state == Motion.State.ADOPTED
         and motion.kind == Motion.Kind.ORDINARY
         and council.parent_id is not None
@@ -166,7 +186,8 @@ def _context(request: HttpRequest, motion: Motion, **extra: Any) -> dict[str, An
         "amend_form": extra.pop("amend_form", None) or AmendmentForm(initial={"text": motion.text}),
         "open_form": extra.pop("open_form", None)
         or OpenVoteForm(
-            initial={"method": rules.default_method(is_base=council.is_base), "allow_change": True}
+            initial={"method": rules.default_method(is_base=council.is_base), "allow_change": True},
+            electorate=_electorate(motion) if may_open else None,
         ),
         **_vote_context(request, queries.current_vote(motion=motion)),
         **extra,
@@ -233,7 +254,7 @@ def motion_amend(request: HttpRequest, motion_id: UUID) -> HttpResponse:
 @domain_errors
 def motion_open_vote(request: HttpRequest, motion_id: UUID) -> HttpResponse:
     motion = _motion_for_post(request, motion_id)
-    form = OpenVoteForm(request.POST)
+    form = OpenVoteForm(request.POST, electorate=_electorate(motion))
     if form.is_valid():
         try:
             actions.open_vote(
