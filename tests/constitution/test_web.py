@@ -298,3 +298,20 @@ def test_an_amendment_proposed_before_newer_settings_shows_only_what_it_changes(
 
 def test_a_malformed_federation_is_not_found(ready):
     assert ready.client(ready.bob).get("/constitution/?federation=not-a-uuid").status_code == 404
+
+
+def test_amendments_link_their_motions_by_title(ready):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_national_body(ready)
+    amendments = [_propose_longer_hearing_notice(ready), _propose_longer_hearing_notice(ready)]
+    with CaptureQueriesContext(connection) as queries:
+        page = ready.client(ready.alice).get("/constitution/?part=amendments").content.decode()
+    for amendment in amendments:
+        title = Motion.objects.get(uuid=amendment.motion_uuid).title
+        assert f'<a href="/motions/{amendment.motion_uuid}/">Motion: {title}</a>' in page
+    assert "the motion</a>" not in page
+    # The titles come in one query, not one per amendment.
+    motion_table = Motion._meta.db_table
+    assert sum(f'FROM "{motion_table}"' in q["sql"] for q in queries.captured_queries) == 1

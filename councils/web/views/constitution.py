@@ -22,6 +22,7 @@ from councils.constitution.plain import LABELS, explain
 from councils.constitution.rules import document_changes
 from councils.core.rules.constitution import DEFAULTS_VERSION, THRESHOLDS, Constitution
 from councils.federation import permissions as council_policy
+from councils.motions.models import Motion
 from councils.web.views.common import domain_errors, live_page
 
 
@@ -53,16 +54,23 @@ PARTS = ("rules", "amendments", "history")
 
 
 def _amendments(viewer: Any, federation: Any) -> list[dict[str, Any]]:
-    """The latest amendments, each with what it changes from the version it amended."""
+    """The latest amendments, each with what it changes from the version it amended and its motion's title."""
     # Version 0 is the shipped defaults, which an amendment proposed before any adoption changes.
     documents = {DEFAULTS_VERSION: Constitution().to_document()}
     documents.update((v.version, v.document) for v in queries.list_versions(federation=federation))
+    amendments = list(queries.list_amendments(federation=federation)[:50])
+    titles: dict[UUID | None, str] = dict(
+        Motion.objects.filter(uuid__in=[a.motion_uuid for a in amendments if a.motion_uuid]).values_list(
+            "uuid", "title"
+        )
+    )
     rows = []
-    for amendment in queries.list_amendments(federation=federation)[:50]:
+    for amendment in amendments:
         changes = document_changes(documents[amendment.base_version], amendment.document)
         rows.append(
             {
                 "amendment": amendment,
+                "motion_title": titles.get(amendment.motion_uuid),
                 "changes": [{"label": LABELS.get(n, n), "old": o, "new": v} for n, o, v in changes],
                 "may_open": amendment.status == "proposed"
                 and permissions.can(viewer, "open_vote", amendment),
