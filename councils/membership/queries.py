@@ -81,6 +81,16 @@ def list_my_applications(*, user: Any) -> QuerySet[Application]:
     return Application.objects.filter(applicant=user).select_related("council").order_by("-applied_at", "-id")
 
 
+def candidacy_in(*, user: Any, council: Council) -> Application | None:
+    """The application whose candidate period `user` is serving in `council` now, if any."""
+    return Application.objects.filter(
+        applicant=user,
+        membership__council=council,
+        membership__status=Membership.Status.CANDIDATE,
+        membership__ended_at__isnull=True,
+    ).first()
+
+
 def list_sponsor_uuids(*, application: Application) -> list[str]:
     return [str(u) for u in application.sponsorships.values_list("sponsor__uuid", flat=True)]
 

@@ -628,3 +628,31 @@ def test_a_candidate_reads_until_when_and_what_they_may_not_do_yet(ready):
     assert "you may not yet vote, table, second or amend motions" in page
     assert f'<a href="/membership/applications/{application.uuid}/">Your application</a>' in page
     assert 'id="candidate-period"' not in ready.client(ready.bob).get("/membership/").content.decode()
+
+
+def test_a_candidate_reads_on_a_vote_why_they_may_not_vote_in_it(ready):
+    from councils.elections import actions as election_actions
+    from councils.motions import actions as motion_actions
+    from tests.membership.support import nominated_election
+
+    now = timezone.now()
+    motion = motion_actions.table_motion(
+        actor=ready.bob, council=ready.riverside, title="Heating", text="Fix it.", now=now
+    )
+    motion_actions.second_motion(actor=ready.erin, motion=motion, now=now)
+    motion_actions.open_vote(actor=ready.alice, motion=motion, now=now, method="named")
+    election = nominated_election(ready)
+    election_actions.open_voting(
+        actor=ready.alice, election=election, closes_at=now + timedelta(days=2), now=now
+    )
+    pages = (f"/motions/{motion.uuid}/", f"/elections/{election.uuid}/")
+    gina = make_user("gina", "Gina")
+    application = actions.apply_for_membership(actor=gina, council=ready.riverside, now=LATER)
+    for sponsor in (ready.bob, ready.erin):
+        actions.sponsor_application(actor=sponsor, application=application, now=LATER)
+    application.refresh_from_db()
+    until = date_format(application.candidate_until, "DATE_FORMAT")
+    for page in (ready.client(gina).get(url).content.decode() for url in pages):
+        assert f"Your candidate period runs until {until}." in page
+        assert "the council votes on whether to admit you as a full member" in page
+        assert "electorate (frozen when" not in page

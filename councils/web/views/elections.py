@@ -31,6 +31,7 @@ from councils.elections.models import METHOD_LABELS, Candidacy, Election
 from councils.federation.models import Office
 from councils.federation.queries import access_council, is_participant, list_voters
 from councils.meetings import queries as meeting_queries
+from councils.membership import queries as membership_queries
 from councils.platforms import queries as platform_queries
 from councils.web.views.common import domain_errors, live_page, parse_moment, told_apart
 
@@ -78,6 +79,7 @@ def _context(
         if tells_poll_span or tells_rules_poll or tells_recall_wait
         else None
     )
+    is_elector = whole and queries.is_elector(user=user, election=election)
     return {
         "election": election,
         "is_live": election.status in LIVE_STATUSES,
@@ -96,7 +98,11 @@ def _context(
             electorate=election.electorate_size,
         ),
         "counted_back": queries.list_withdrawn_at_certification(election=election),
-        "is_elector": whole and queries.is_elector(user=user, election=election),
+        "is_elector": is_elector,
+        # Told why they may not vote here: a candidate member votes once admitted.
+        "candidacy": membership_queries.candidacy_in(user=user, council=election.council)
+        if whole and election.status == Election.Status.VOTING and not is_elector and user.is_authenticated
+        else None,
         "has_voted": whole and queries.has_voted(user=user, election=election),
         "may_nominate": may_nominate,
         "may_run": may_run,

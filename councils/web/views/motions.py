@@ -109,12 +109,18 @@ def _vote_context(request: HttpRequest, vote: Vote | None) -> dict[str, Any]:
         return {"vote": None}
     user = request.user
     live = queries.live_counts(vote=vote)
+    eligible = vote.is_open and permissions.can(user, "vote", vote)
+    party = permissions.is_party(user, vote)
     return {
         "vote": vote,
         "live": live,
         "result": queries.result_of(vote=vote),
-        "eligible": vote.is_open and permissions.can(user, "vote", vote),
-        "party": permissions.is_party(user, vote),
+        "eligible": eligible,
+        "party": party,
+        # Told why they may not vote here: a candidate member votes once admitted.
+        "candidacy": membership_queries.candidacy_in(user=user, council=vote.motion.council)
+        if vote.is_open and not eligible and not party and user.is_authenticated
+        else None,
         "voted": queries.has_voted(vote=vote, user=user),
         "my_choice": queries.my_named_choice(vote=vote, user=user),
         "may_close": vote.is_open and permissions.can(user, "close_vote", vote),
