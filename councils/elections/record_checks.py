@@ -15,7 +15,7 @@ from typing import Any
 
 from councils.core.ledger.encoding import format_time
 from councils.core.rules.ballots import ballot_set_hash
-from councils.record.verification import RecordIndex, moment, state_check
+from councils.record.verification import RecordIndex, grouped, moment, state_check
 
 EVENTS = (
     "election.called",
@@ -167,9 +167,7 @@ def check_elections(record: RecordIndex) -> Iterator[str]:
     pending: dict[str, int] = defaultdict(int)
     for election_uuid in PendingBallot.objects.values_list("election__uuid", flat=True).iterator():
         pending[str(election_uuid)] += 1
-    voted: dict[str, set[str]] = defaultdict(set)
-    for election_uuid, user_uuid in Participation.objects.values_list("election__uuid", "user__uuid"):
-        voted[str(election_uuid)].add(str(user_uuid))
+    voted = grouped(Participation.objects.values_list("election__uuid", "user__uuid"))
     present = set()
     rows = Election.objects.values("uuid", "council__uuid", "called_by__uuid", "status", "result", *LABELS)
     for row in rows.iterator():

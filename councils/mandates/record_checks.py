@@ -11,12 +11,19 @@ officer is compared by its status and its signatures.
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
 from councils.record.state_checks import check_signatures
-from councils.record.verification import RecordIndex, differences, moment, named, state_check, time_differs
+from councils.record.verification import (
+    RecordIndex,
+    differences,
+    grouped,
+    moment,
+    named,
+    state_check,
+    time_differs,
+)
 
 
 @state_check("mandate_proposals")
@@ -247,9 +254,7 @@ def check_recalls(record: RecordIndex) -> Iterator[str]:
     from councils.mandates.models import RecallPetition, RecallSignature
 
     petitions = _recorded_recalls(record)
-    signed: dict[str, set[str]] = defaultdict(set)
-    for petition_uuid, user_uuid in RecallSignature.objects.values_list("petition__uuid", "user__uuid"):
-        signed[str(petition_uuid)].add(str(user_uuid))
+    signed = grouped(RecallSignature.objects.values_list("petition__uuid", "user__uuid"))
     present = set()
     rows = RecallPetition.objects.values_list(
         "uuid",

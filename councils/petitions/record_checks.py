@@ -12,7 +12,7 @@ from typing import Any
 
 from councils.core.ledger.encoding import format_time
 from councils.record.state_checks import check_signatures
-from councils.record.verification import RecordIndex, differences, named, state_check, time_differs
+from councils.record.verification import RecordIndex, differences, grouped, named, state_check, time_differs
 
 EVENTS = (
     "agenda.petition_started",
@@ -62,14 +62,12 @@ def check_petitions(record: RecordIndex) -> Iterator[str]:
     from councils.petitions.models import AgendaPetition, AgendaSignature, CouncilSupport
 
     petitions = _recorded(record)
-    signed: dict[str, set[str]] = defaultdict(set)
-    for petition_uuid, user_uuid in AgendaSignature.objects.values_list("petition__uuid", "user__uuid"):
-        signed[str(petition_uuid)].add(str(user_uuid))
-    backed: dict[str, set[str]] = defaultdict(set)
-    for petition_uuid, support_uuid in CouncilSupport.objects.filter(
-        status=CouncilSupport.Status.ADOPTED
-    ).values_list("petition__uuid", "uuid"):
-        backed[str(petition_uuid)].add(str(support_uuid))
+    signed = grouped(AgendaSignature.objects.values_list("petition__uuid", "user__uuid"))
+    backed = grouped(
+        CouncilSupport.objects.filter(status=CouncilSupport.Status.ADOPTED).values_list(
+            "petition__uuid", "uuid"
+        )
+    )
     present = set()
     rows = AgendaPetition.objects.values_list(
         "uuid",

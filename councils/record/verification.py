@@ -109,6 +109,14 @@ def named(value: object) -> str | None:
     return str(value) if value is not None else None
 
 
+def grouped(pairs: Iterable[tuple[object, object]]) -> defaultdict[str, set[str]]:
+    """The second UUIDs of (row, related row) pairs, gathered by the first, in text (none if it has none)."""
+    groups: defaultdict[str, set[str]] = defaultdict(set)
+    for owner, member in pairs:
+        groups[str(owner)].add(str(member))
+    return groups
+
+
 def differences(what: str, stored: dict[str, Any], recorded: dict[str, Any]) -> Iterator[str]:
     """A line for each field of `stored` whose value differs from the one the record states, if stated."""
     for name, value in stored.items():
