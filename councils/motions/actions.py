@@ -306,6 +306,8 @@ def open_vote(
                 raise ConflictError("Another amendment to this motion is being voted on.")
         elif motion.amendments.filter(state=Motion.State.VOTING).exists():
             raise ConflictError("An amendment to this motion is being voted on; close that vote first.")
+        else:
+            _check_no_amendment_awaits_vote(motion)
         if closes_at is not None:
             polls.check_closes_after_opening(opens_at=now, closes_at=closes_at)
         if members_before is not None and not council.is_base:
@@ -599,6 +601,24 @@ def close_vote(*, actor: User | None, vote: Vote, now: datetime) -> rules.VoteRe
             vote_uuid = str(vote.uuid)
             transaction.on_commit(lambda: sealing.delete_key(vote_uuid))
     return result
+
+
+def _check_no_amendment_awaits_vote(motion: Motion) -> None:
+    """A seconded amendment to the motion's current text is voted on (or withdrawn) before the motion.
+
+    Putting the motion first would let its amendments lapse unheard. An amendment
+    to an earlier text can no longer be put, so it does not hold the motion up.
+    """
+    waiting = list(queries.list_amendments_awaiting_vote(motion=motion).values_list("title", flat=True))
+    if waiting:
+        names = ", ".join(f"“{title}”" for title in waiting)
+        raise ConflictError(
+            f"The seconded amendment {names} awaits its vote: put it to the vote first, "
+            "or its mover may withdraw it."
+            if len(waiting) == 1
+            else f"The seconded amendments {names} await their votes: put them to the vote first, "
+            "or their movers may withdraw them."
+        )
 
 
 def _merge_amendment(*, amendment: Motion, actor: User | None, now: datetime) -> None:

@@ -76,6 +76,11 @@ def list_amendments(*, motion: Motion) -> QuerySet[Motion]:
     return _motions().filter(amends=motion).order_by("tabled_at", "id")
 
 
+def list_amendments_awaiting_vote(*, motion: Motion) -> QuerySet[Motion]:
+    """Seconded amendments to the motion's current text: each is voted on (or withdrawn) before it."""
+    return list_amendments(motion=motion).filter(state=Motion.State.SECONDED, base_text=motion.text)
+
+
 def list_seconders(*, motion: Motion) -> list[Any]:
     return [s.user for s in motion.seconds.select_related("user").order_by("seconded_at", "id")]
 

@@ -372,6 +372,42 @@ def test_amendment_rules(cast, motion):
         actions.propose_amendment(actor=cast.frank, motion=amendment, text="Again", now=NOW)
 
 
+def motion_state(motion):
+    motion.refresh_from_db()
+    return motion.state
+
+
+def test_seconded_amendment_is_voted_on_before_its_motion(cast, motion):
+    first = actions.propose_amendment(
+        actor=cast.frank, motion=motion, text="A", title="Three reps", now=NOW, seconds_required=0
+    )
+    second = actions.propose_amendment(
+        actor=cast.frank, motion=motion, text="B", title="Four reps", now=NOW, seconds_required=0
+    )
+    with pytest.raises(
+        ConflictError, match="The seconded amendments “Three reps”, “Four reps” await their votes"
+    ):
+        actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method="named")
+    actions.withdraw_motion(actor=cast.frank, motion=second, now=NOW)
+    with pytest.raises(ConflictError, match="The seconded amendment “Three reps” awaits its vote"):
+        actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method="named")
+    assert motion_state(motion) == "seconded"
+    vote = actions.open_vote(actor=cast.alice, motion=first, now=NOW, method="named")
+    actions.cast_vote(actor=cast.bob, vote=vote, choice="no", now=NOW)
+    actions.close_vote(actor=cast.alice, vote=vote, now=LATER)
+    assert actions.open_vote(actor=cast.alice, motion=motion, now=LATER, method="named").text == motion.text
+
+
+def test_amendment_left_behind_by_a_change_of_text_does_not_hold_its_motion_up(cast, motion):
+    first = actions.propose_amendment(actor=cast.frank, motion=motion, text="A", now=NOW, seconds_required=0)
+    stale = actions.propose_amendment(actor=cast.frank, motion=motion, text="B", now=NOW, seconds_required=0)
+    vote = actions.open_vote(actor=cast.alice, motion=first, now=NOW, method="named")
+    actions.cast_vote(actor=cast.bob, vote=vote, choice="yes", now=NOW)
+    actions.close_vote(actor=cast.alice, vote=vote, now=LATER)
+    assert actions.open_vote(actor=cast.alice, motion=motion, now=LATER, method="named").text == "A"
+    assert motion_state(stale) == "seconded"
+
+
 def test_deciding_motion_lapses_its_pending_amendments(cast, motion):
     amendment = actions.propose_amendment(actor=cast.frank, motion=motion, text="Other", now=NOW)
     vote = actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method="named")

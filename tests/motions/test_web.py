@@ -151,6 +151,23 @@ def test_officer_opens_vote_and_forwards(cast, motion):
     assert "Incoming from" in page and "Riverside Depot" in page and "1 for, 0 against" in page
 
 
+def test_the_chair_is_sent_to_a_seconded_amendment_before_its_motion(cast, motion):
+    amendment = actions.propose_amendment(
+        actor=cast.frank, motion=motion, text="Elect three.", title="Three reps", now=NOW, seconds_required=0
+    )
+    alice = cast.client(cast.alice)
+    page = alice.get(f"/motions/{motion.uuid}/").content.decode()
+    assert "A seconded amendment awaits its vote: put it to the vote before this motion" in page
+    assert f'<li><a href="/motions/{amendment.uuid}/">Three reps</a></li>' in page
+    assert 'name="quorum"' not in page
+    response = alice.post(f"/motions/{motion.uuid}/open-vote/", {"method": "named", "threshold": "simple"})
+    assert response.status_code == 409
+    assert "The seconded amendment “Three reps” awaits its vote" in response.content.decode()
+    assert not Vote.objects.filter(motion=motion).exists()
+    # The amendment's own page offers its vote.
+    assert 'name="quorum"' in alice.get(f"/motions/{amendment.uuid}/").content.decode()
+
+
 def test_open_vote_form_errors_are_422(cast, motion):
     response = cast.client(cast.alice).post(
         f"/motions/{motion.uuid}/open-vote/", {"method": "lottery", "quorum": "0"}

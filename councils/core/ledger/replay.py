@@ -613,7 +613,28 @@ def _motion_put_to_vote(replay: Replay, item: Item) -> None:
             f"vote {vote} was opened on motion {name} while amendment {rival[0]} to "
             f"{motion['amends'] or name} was being voted on",
         )
+    elif amended is None:
+        _check_no_amendment_awaits_vote(replay, item, str(name), motion)
     motion["state"] = "voting"
+
+
+def _check_no_amendment_awaits_vote(replay: Replay, item: Item, name: str, motion: Mapping[str, Any]) -> None:
+    """A motion is put to the vote only once no seconded amendment to its current text awaits a vote."""
+    text = replay.table("motion_texts").get(name)
+    if text is None:
+        return
+    motions = replay.table("motions")
+    waiting = [
+        a
+        for a in motion["amendments"]
+        if motions[a]["state"] == "seconded" and motions[a]["base_sha256"] == _sha256(text)
+    ]
+    if waiting:
+        replay.problem(
+            item,
+            f"vote {item.payload.get('vote')} was opened on motion {name} while the seconded amendment "
+            f"{waiting[0]} to its text awaited a vote",
+        )
 
 
 @rule("vote.closed")

@@ -182,6 +182,10 @@ def _context(request: HttpRequest, motion: Motion, **extra: Any) -> dict[str, An
         and motion.state in (Motion.State.DRAFT, Motion.State.SECONDED)
         and permissions.can(user, "amend", motion),
         "may_open": may_open,
+        # A seconded amendment is put before its motion: the chair is sent to it instead of the form.
+        "awaiting_vote": list(queries.list_amendments_awaiting_vote(motion=motion))
+        if may_open and motion.amends_id is None
+        else [],
         "may_forward": motion.state == Motion.State.ADOPTED
         and motion.kind == Motion.Kind.ORDINARY
         and council.parent_id is not None

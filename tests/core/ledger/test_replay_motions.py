@@ -94,7 +94,12 @@ def test_a_motion_seconded_amended_voted_and_forwarded_replays_cleanly():
             opened("am", "v-am"),
             closed("v-am"),
             entry("motion.amended", {"motion": "mo", "amendment": "am", "text": "Elect three safety reps."}),
-            amendment("am-2", text="Elect four.", base_text_sha256=sha("Elect three safety reps.")),
+            amendment(
+                "am-2",
+                text="Elect four.",
+                base_text_sha256=sha("Elect three safety reps."),
+                seconds_required=1,
+            ),
             opened(),
             closed(),
             # The rules closed the vote at its closing time: the amendment still pending lapses with it.
@@ -221,13 +226,42 @@ def test_a_vote_on_an_amendment_the_app_would_not_put_is_caught():
     assert messages(tabled(seconds=0), amendment(), opened("am"), opened("mo", "v-2")) == [
         "vote v-2 was opened on motion mo while amendment am to mo was being voted on"
     ]
-    assert messages(tabled(seconds=0), amendment(), opened("mo"), opened("am", "v-2")) == [
-        "vote v-2 was opened on amendment am when motion mo was no longer under debate (voting)"
+    unseconded = amendment(seconds_required=1)
+    assert messages(tabled(seconds=0), unseconded, opened("mo"), seconded("am"), opened("am", "v-2")) == [
+        "vote v-2 was opened on amendment am when motion mo was no longer under debate (voting)",
     ]
     changed = entry("motion.amended", {"motion": "mo", "amendment": "am-2", "text": "Elect one."})
     assert messages(
         tabled(seconds=0), amendment(), amendment("am-2", text="Elect one."), changed, opened("am")
     )[-1] == ("vote v was opened on amendment am after the text of motion mo had changed")
+
+
+def test_a_vote_on_a_motion_whose_seconded_amendment_awaits_its_vote_is_caught():
+    assert messages(tabled(seconds=0), amendment(), opened("mo")) == [
+        "vote v was opened on motion mo while the seconded amendment am to its text awaited a vote"
+    ]
+    # Once the amendment is voted on, withdrawn, or left behind by a change of the text, the motion is put.
+    assert (
+        messages(tabled(seconds=0), amendment(), opened("am", "v-am"), closed("v-am", "rejected"), opened())
+        == []
+    )
+    withdrawn = entry("motion.withdrawn", {"motion": "am", "reason": "withdrawn"}, actor="u-frank")
+    assert messages(tabled(seconds=0), amendment(), withdrawn, opened()) == []
+    changed = entry("motion.amended", {"motion": "mo", "amendment": "am-2", "text": "Elect one."})
+    assert (
+        messages(
+            tabled(seconds=0),
+            amendment(),
+            amendment("am-2", text="Elect one."),
+            opened("am-2", "v-2"),
+            closed("v-2"),
+            changed,
+            opened(),
+        )
+        == []
+    )
+    # An amendment still awaiting seconders does not hold the motion up: it lapses when the motion is decided.
+    assert messages(tabled(seconds=0), amendment(seconds_required=1), opened()) == []
 
 
 def test_a_merge_of_an_amendment_not_adopted_is_caught():
