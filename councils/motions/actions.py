@@ -239,7 +239,10 @@ def propose_amendment(
             council=motion.council,
             kind=Motion.Kind.AMENDMENT,
             subject_uuid=motion.uuid,
-            title=rules.clean_title(title or f"Amendment to: {motion.title}"[: rules.TITLE_MAX]),
+            # Numbered in the order proposed (the motion is locked), so a motion's amendments are told apart.
+            title=rules.clean_title(
+                title or f"Amendment {motion.amendments.count() + 1} to: {motion.title}"[: rules.TITLE_MAX]
+            ),
             text=text,
             base_text=motion.text,
             amends=motion,

@@ -411,9 +411,11 @@ def test_the_motion_picker_offers_only_motions_still_to_be_decided_and_tells_ame
     assert "Safety representatives</option>" in picker and "Canteen prices</option>" in picker
     for closed in ("New lockers", "Weekend overtime", "Heat breaks"):
         assert closed not in picker
-    assert f'value="{by_erin.uuid}">Amendment to: Safety representatives (proposed by Erin Walsh, ' in picker
     assert (
-        f'value="{by_frank.uuid}">Amendment to: Safety representatives (proposed by Frank Costa, ' in picker
+        f'value="{by_erin.uuid}">Amendment 1 to: Safety representatives (proposed by Erin Walsh, ' in picker
+    )
+    assert (
+        f'value="{by_frank.uuid}">Amendment 2 to: Safety representatives (proposed by Frank Costa, ' in picker
     )
 
 

@@ -362,6 +362,14 @@ def test_stale_amendment_cannot_be_voted(cast, motion):
         actions.open_vote(actor=cast.alice, motion=second, now=LATER, method="named")
 
 
+def test_amendments_are_numbered_in_the_order_proposed_unless_titled(cast, motion):
+    titles = [
+        actions.propose_amendment(actor=cast.frank, motion=motion, text=text, now=NOW, title=title).title
+        for text, title in (("A", ""), ("B", "Night shift"), ("C", ""))
+    ]
+    assert titles == ["Amendment 1 to: Safety reps", "Night shift", "Amendment 3 to: Safety reps"]
+
+
 def test_amendment_rules(cast, motion):
     with pytest.raises(InvalidInputError, match="does not change"):
         actions.propose_amendment(actor=cast.frank, motion=motion, text=motion.text, now=NOW)
