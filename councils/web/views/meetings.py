@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -21,7 +21,7 @@ from councils.core.errors import ConflictError, InvalidInputError
 from councils.elections.queries import list_elections
 from councils.federation.queries import access_council
 from councils.meetings import actions, permissions, queries
-from councils.meetings.models import AgendaItem, Meeting
+from councils.meetings.models import AgendaItem, Meeting, Speaker
 from councils.meetings.pdf import minutes_pdf
 from councils.meetings.queries import ELECTIONS_FOR_AGENDA
 from councils.motions.models import Motion
@@ -215,6 +215,35 @@ def session_step(request: HttpRequest, meeting_id: UUID, step: str) -> HttpRespo
     return redirect("web:meeting", meeting.uuid)
 
 
+@require_GET
+@login_required
+@domain_errors
+def close_confirm(request: HttpRequest, meeting_id: UUID) -> HttpResponse:
+    """The step before closing a meeting: what is left of its business and what closing does."""
+    meeting = queries.access_meeting(viewer=request.user, meeting_uuid=meeting_id)
+    permissions.require(request.user, "manage", meeting)
+    if meeting.status != Meeting.Status.OPEN:
+        if meeting.status == Meeting.Status.CLOSED:
+            messages.info(request, _("The meeting is already closed."))
+        else:
+            messages.info(request, _("The meeting has not opened yet: only a meeting in session is closed."))
+        return redirect("web:meeting", meeting.uuid)
+    items = queries.list_items(meeting=meeting)
+    current = next((i for i in items if i.status == AgendaItem.Status.CURRENT), None)
+    context = {
+        "heading": _("Close “%(title)s”?") % {"title": meeting.title},
+        "meeting": meeting,
+        "present": meeting.attendance.count(),
+        "current": current,
+        "waiting": sum(s.status == Speaker.Status.WAITING for s in current.speakers.all()) if current else 0,
+        "pending": [i for i in items if i.status == AgendaItem.Status.PENDING],
+        "ready": True,
+        "action": reverse("web:meeting-close", args=[meeting.uuid]),
+        "back": reverse("web:meeting", args=[meeting.uuid]),
+    }
+    return render(request, "web/meetings/close.html", context)
+
+
 @require_POST
 @login_required
 @domain_errors
@@ -349,6 +378,7 @@ urlpatterns = [
         path(f"<uuid:meeting_id>/{s}/", session_step, {"step": s}, name=f"meeting-{s}")
         for s in ("open", "next", "close")
     ),
+    path("<uuid:meeting_id>/close/confirm/", close_confirm, name="meeting-close-confirm"),
     path("<uuid:meeting_id>/attend/", attend, name="meeting-attend"),
     path("<uuid:meeting_id>/attend/others/", attend_others, name="meeting-attend-others"),
     *(

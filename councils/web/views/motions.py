@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -337,6 +337,36 @@ def vote_close(request: HttpRequest, vote_id: UUID) -> HttpResponse:
 
 
 @require_GET
+@login_required
+@domain_errors
+def vote_close_confirm(request: HttpRequest, vote_id: UUID) -> HttpResponse:
+    """The step before closing a vote: how far it has got and what closing does, or why it must wait."""
+    vote = queries.access_vote(viewer=request.user, vote_uuid=vote_id)
+    permissions.require(request.user, "close_vote", vote)
+    if not vote.is_open:
+        messages.info(request, _("The vote is already closed."))
+        return redirect("web:motion", vote.motion.uuid)
+    live = queries.live_counts(vote=vote)
+    context = {
+        "heading": _("Close the vote on “%(title)s”?") % {"title": vote.motion.title},
+        "vote": vote,
+        "motion": vote.motion,
+        "live": live,
+        "not_voted": max(vote.electorate_size - live["turnout"], 0),
+        # As on the motion's page: before its closing time a vote closes only once everyone has voted.
+        "ready": not polls.closes_too_early(
+            closes_at=vote.closes_at,
+            at=timezone.now(),
+            turnout=live["turnout"],
+            electorate=vote.electorate_size,
+        ),
+        "action": reverse("web:vote_close", args=[vote.uuid]),
+        "back": reverse("web:motion", args=[vote.motion.uuid]),
+    }
+    return render(request, "web/motions/close_vote.html", context)
+
+
+@require_GET
 @domain_errors
 def vote_ballots(request: HttpRequest, vote_id: UUID) -> HttpResponse:
     """The published ballot set of a closed secret vote, or the roll call of a named one."""
@@ -365,5 +395,6 @@ urlpatterns = [
     path("<uuid:motion_id>/withdraw/", motion_withdraw, name="motion_withdraw"),
     path("votes/<uuid:vote_id>/cast/", vote_cast, name="vote_cast"),
     path("votes/<uuid:vote_id>/close/", vote_close, name="vote_close"),
+    path("votes/<uuid:vote_id>/close/confirm/", vote_close_confirm, name="vote_close_confirm"),
     path("votes/<uuid:vote_id>/ballots/", vote_ballots, name="vote_ballots"),
 ]
