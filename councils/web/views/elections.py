@@ -100,7 +100,7 @@ def _context(
         "counted_back": queries.list_withdrawn_at_certification(election=election),
         "is_elector": is_elector,
         # Told why they may not vote here: a candidate member votes once admitted.
-        "candidacy": membership_queries.candidacy_in(user=user, council=election.council)
+        "candidacy": membership_queries.current_candidacy(user=user, council=election.council)
         if whole and election.status == Election.Status.VOTING and not is_elector and user.is_authenticated
         else None,
         "has_voted": whole and queries.has_voted(user=user, election=election),

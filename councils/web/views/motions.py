@@ -118,7 +118,7 @@ def _vote_context(request: HttpRequest, vote: Vote | None) -> dict[str, Any]:
         "eligible": eligible,
         "party": party,
         # Told why they may not vote here: a candidate member votes once admitted.
-        "candidacy": membership_queries.candidacy_in(user=user, council=vote.motion.council)
+        "candidacy": membership_queries.current_candidacy(user=user, council=vote.motion.council)
         if vote.is_open and not eligible and not party and user.is_authenticated
         else None,
         "voted": queries.has_voted(vote=vote, user=user),
