@@ -346,3 +346,97 @@ def test_only_who_runs_the_election_reaches_its_closing_step(cast, election):
     assert cast.client(cast.alice).post(url).status_code == 405
     Council.objects.filter(pk=cast.riverside.pk).update(visibility=Council.Visibility.COUNCIL)
     assert cast.client(cast.dave).get(url).status_code == 404
+
+
+# --- Minutes ---
+
+
+def test_the_minutes_are_approved_only_from_a_step_that_says_by_whom_and_that_it_freezes_them(
+    cast, meeting, motion
+):
+    _in_session(cast, meeting)
+    meeting_actions.close_meeting(actor=cast.alice, meeting=meeting, now=NOW)
+    vote = motion_actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method="named")
+    motion_actions.cast_vote(actor=cast.bob, vote=vote, choice="yes", now=NOW)
+    motion_actions.close_vote(actor=cast.alice, vote=vote, now=NOW)
+    alice = cast.client(cast.alice)
+    minutes = f"/meetings/{meeting.uuid}/minutes/"
+    confirm = f"{minutes}approve/confirm/"
+    page = alice.get(minutes).content.decode()
+    assert f'<form method="get" action="{confirm}" class="stack">' in page
+    assert '<button type="submit" id="approve-minutes">Approve and freeze…</button>' in page
+    assert not _form_to(page, f"{minutes}approve/")
+
+    by_chair = alice.get(confirm, {"motion": ""}).content.decode()
+    assert "<title>Approve the minutes of “General meeting”? · " in by_chair
+    assert "Approved by you as the council's officer, without a vote of the council." in by_chair
+    assert "they can never be changed or approved again" in by_chair
+    assert 'name="motion"' not in by_chair
+    by_vote = alice.get(confirm, {"motion": str(motion.uuid)}).content.decode()
+    assert "Approved by the council's vote on “Safety reps”." in by_vote
+    assert f'<input type="hidden" name="motion" value="{motion.uuid}">' in by_vote
+    _asks(
+        by_vote,
+        action=f"{minutes}approve/",
+        button="Approve and freeze the minutes now",
+        back=minutes,
+        cancel="Back to the draft",
+    )
+    meeting.refresh_from_db()
+    assert meeting.minutes_approved_at is None
+
+    # A motion that is not an adopted one of this council, or no motion at all, is refused, not a 500.
+    for wrong in ("not-a-uuid", str(meeting.uuid)):
+        for response in (
+            alice.get(confirm, {"motion": wrong}),
+            alice.post(f"{minutes}approve/", {"motion": wrong}),
+        ):
+            assert response.status_code == 422
+            assert "Choose an adopted motion of this council." in response.content.decode()
+    assert cast.client(cast.bob).get(confirm).status_code == 403
+
+    approved = alice.post(f"{minutes}approve/", {"motion": str(motion.uuid)}, follow=True).content.decode()
+    assert "The minutes are approved and frozen" in approved
+    again = alice.get(confirm, follow=True)
+    assert again.redirect_chain == [(minutes, 302)]
+    assert "These minutes are already approved and frozen." in again.content.decode()
+
+
+def test_the_minutes_of_a_meeting_still_in_session_have_no_approval_step(cast, meeting):
+    _in_session(cast, meeting)
+    response = cast.client(cast.alice).get(f"/meetings/{meeting.uuid}/minutes/approve/confirm/", follow=True)
+    assert "Minutes are approved once the meeting is closed." in response.content.decode()
+
+
+# --- Forwarding a motion ---
+
+
+def test_an_adopted_motion_is_forwarded_only_from_a_step_that_says_where_and_for_good(cast, motion):
+    vote = motion_actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method="named")
+    confirm = f"/motions/{motion.uuid}/forward/confirm/"
+    alice = cast.client(cast.alice)
+    early = alice.get(confirm, follow=True)
+    assert early.redirect_chain == [(f"/motions/{motion.uuid}/", 302)]
+    assert "This motion is not one to forward." in early.content.decode()
+    for voter, choice in ((cast.bob, "yes"), (cast.erin, "yes"), (cast.frank, "no")):
+        motion_actions.cast_vote(actor=voter, vote=vote, choice=choice, now=NOW)
+    motion_actions.close_vote(actor=cast.alice, vote=vote, now=NOW)
+    page = alice.get(f"/motions/{motion.uuid}/").content.decode()
+    assert f'<a class="button" href="{confirm}" id="forward-motion">Forward to Eastside District…</a>' in page
+    assert not _form_to(page, f"/motions/{motion.uuid}/forward/")
+    page = alice.get(confirm).content.decode()
+    assert "<title>Forward “Safety reps” to Eastside District? · " in page
+    assert '<p id="confirm-result">Riverside Depot adopted it by 2 for, 1 against, 0 abstaining.</p>' in page
+    assert "It cannot be undone: the motion is forwarded once, and cannot be called back." in page
+    _asks(
+        page,
+        action=f"/motions/{motion.uuid}/forward/",
+        button="Forward to Eastside District now",
+        back=f"/motions/{motion.uuid}/",
+        cancel="Not now",
+    )
+    assert cast.client(cast.bob).get(confirm).status_code == 403
+    motion.refresh_from_db()
+    assert motion.state == "adopted"
+    alice.post(f"/motions/{motion.uuid}/forward/")
+    assert "This motion is not one to forward." in alice.get(confirm, follow=True).content.decode()

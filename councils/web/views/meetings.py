@@ -7,6 +7,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -347,15 +348,51 @@ def minutes_as_pdf(request: HttpRequest, meeting_id: UUID) -> HttpResponse:
     return response
 
 
+def _approving_motion(meeting: Meeting, motion_uuid: str | None) -> Motion | None:
+    """The adopted motion of the meeting's council that the form names as approving the minutes, if any."""
+    if not motion_uuid:
+        return None
+    try:
+        motion = Motion.objects.filter(
+            uuid=motion_uuid, council=meeting.council, state=Motion.State.ADOPTED
+        ).first()
+    except ValidationError:
+        motion = None
+    if motion is None:
+        raise InvalidInputError(_("Choose an adopted motion of this council."))
+    return motion
+
+
+@require_GET
+@login_required
+@domain_errors
+def approve_minutes_confirm(request: HttpRequest, meeting_id: UUID) -> HttpResponse:
+    """The step before approving the minutes: by whom, and that approving freezes them for good."""
+    meeting = queries.access_meeting(viewer=request.user, meeting_uuid=meeting_id)
+    permissions.require(request.user, "manage", meeting)
+    if meeting.status != Meeting.Status.CLOSED or meeting.minutes_approved_at is not None:
+        if meeting.minutes_approved_at is not None:
+            messages.info(request, _("These minutes are already approved and frozen."))
+        else:
+            messages.info(request, _("Minutes are approved once the meeting is closed."))
+        return redirect("web:meeting-minutes", meeting.uuid)
+    context = {
+        "heading": _("Approve the minutes of “%(title)s”?") % {"title": meeting.title},
+        "meeting": meeting,
+        "motion": _approving_motion(meeting, request.GET.get("motion")),
+        "ready": True,
+        "action": reverse("web:meeting-minutes-approve", args=[meeting.uuid]),
+        "back": reverse("web:meeting-minutes", args=[meeting.uuid]),
+    }
+    return render(request, "web/meetings/approve_minutes.html", context)
+
+
 @require_POST
 @login_required
 @domain_errors
 def approve_minutes(request: HttpRequest, meeting_id: UUID) -> HttpResponse:
     meeting = queries.access_meeting(viewer=request.user, meeting_uuid=meeting_id)
-    motion_uuid = request.POST.get("motion")
-    motion = Motion.objects.filter(uuid=motion_uuid).first() if motion_uuid else None
-    if motion_uuid and motion is None:
-        raise InvalidInputError(_("Choose an adopted motion of this council."))
+    motion = _approving_motion(meeting, request.POST.get("motion"))
     actions.approve_minutes(actor=acting_user(request), meeting=meeting, motion=motion, now=timezone.now())
     messages.success(request, _("The minutes are approved and frozen; their hash is in the record."))
     return redirect("web:meeting-minutes", meeting.uuid)
@@ -394,6 +431,11 @@ urlpatterns = [
     path("<uuid:meeting_id>/minutes/", minutes, name="meeting-minutes"),
     path("<uuid:meeting_id>/minutes.pdf", minutes_as_pdf, name="meeting-minutes-pdf"),
     path("<uuid:meeting_id>/minutes/approve/", approve_minutes, name="meeting-minutes-approve"),
+    path(
+        "<uuid:meeting_id>/minutes/approve/confirm/",
+        approve_minutes_confirm,
+        name="meeting-minutes-approve-confirm",
+    ),
 ]
 
 

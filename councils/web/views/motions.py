@@ -149,6 +149,15 @@ def _electorate(motion: Motion) -> int:
     return federation_queries.list_voters(council=motion.council).count()
 
 
+def _is_forwardable(motion: Motion) -> bool:
+    """Whether the motion may go up to the council above: an ordinary motion adopted, below the top."""
+    return (
+        motion.state == Motion.State.ADOPTED
+        and motion.kind == Motion.Kind.ORDINARY
+        and motion.council.parent_id is not None
+    )
+
+
 def _context(request: HttpRequest, motion: Motion, **extra: Any) -> dict[str, Any]:
     user = request.user
     council = motion.council
@@ -186,10 +195,7 @@ def _context(request: HttpRequest, motion: Motion, **extra: Any) -> dict[str, An
         "awaiting_vote": list(queries.list_amendments_awaiting_vote(motion=motion))
         if may_open and motion.amends_id is None
         else [],
-        "may_forward": motion.state == Motion.State.ADOPTED
-        and motion.kind == Motion.Kind.ORDINARY
-        and council.parent_id is not None
-        and permissions.can(user, "forward", motion),
+        "may_forward": _is_forwardable(motion) and permissions.can(user, "forward", motion),
         "may_withdraw": motion.state in (Motion.State.DRAFT, Motion.State.SECONDED)
         and motion.tabled_by_id is not None
         and permissions.can(user, "withdraw", motion),
@@ -294,6 +300,29 @@ def motion_forward(request: HttpRequest, motion_id: UUID) -> HttpResponse:
     return redirect("web:motion", motion_id)
 
 
+@require_GET
+@login_required
+@domain_errors
+def motion_forward_confirm(request: HttpRequest, motion_id: UUID) -> HttpResponse:
+    """The step before forwarding an adopted motion: how it was adopted, and that it goes up for good."""
+    motion = queries.access_motion(viewer=request.user, motion_uuid=motion_id)
+    permissions.require(request.user, "forward", motion)
+    parent = motion.council.parent
+    if parent is None or not _is_forwardable(motion):
+        messages.info(request, _("This motion is not one to forward."))
+        return redirect("web:motion", motion.uuid)
+    decisive = queries.decisive_vote(motion=motion)
+    context = {
+        "heading": _("Forward “%(title)s” to %(parent)s?") % {"title": motion.title, "parent": parent.name},
+        "motion": motion,
+        "result": queries.result_of(vote=decisive) if decisive else None,
+        "ready": True,
+        "action": reverse("web:motion_forward", args=[motion.uuid]),
+        "back": reverse("web:motion", args=[motion.uuid]),
+    }
+    return render(request, "web/motions/forward.html", context)
+
+
 @require_POST
 @login_required
 @domain_errors
@@ -392,6 +421,7 @@ urlpatterns = [
     path("<uuid:motion_id>/amend/", motion_amend, name="motion_amend"),
     path("<uuid:motion_id>/open-vote/", motion_open_vote, name="motion_open_vote"),
     path("<uuid:motion_id>/forward/", motion_forward, name="motion_forward"),
+    path("<uuid:motion_id>/forward/confirm/", motion_forward_confirm, name="motion_forward_confirm"),
     path("<uuid:motion_id>/withdraw/", motion_withdraw, name="motion_withdraw"),
     path("votes/<uuid:vote_id>/cast/", vote_cast, name="vote_cast"),
     path("votes/<uuid:vote_id>/close/", vote_close, name="vote_close"),
