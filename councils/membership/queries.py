@@ -81,14 +81,22 @@ def list_my_applications(*, user: Any) -> QuerySet[Application]:
     return Application.objects.filter(applicant=user).select_related("council").order_by("-applied_at", "-id")
 
 
-def candidacy_in(*, user: Any, council: Council) -> Application | None:
-    """The application whose candidate period `user` is serving in `council` now, if any."""
-    return Application.objects.filter(
-        applicant=user,
-        membership__council=council,
-        membership__status=Membership.Status.CANDIDATE,
-        membership__ended_at__isnull=True,
-    ).first()
+def current_candidacy(*, user: Any, council: Council | None = None) -> Application | None:
+    """The application of the candidate membership `user` holds (in `council`, if given), if any.
+
+    It stays theirs after the candidate period ends, until the admission is decided.
+    """
+    in_council = {"membership__council": council} if council is not None else {}
+    return (
+        Application.objects.filter(
+            applicant=user,
+            membership__status=Membership.Status.CANDIDATE,
+            membership__ended_at__isnull=True,
+            **in_council,
+        )
+        .select_related("council")
+        .first()
+    )
 
 
 def list_sponsor_uuids(*, application: Application) -> list[str]:

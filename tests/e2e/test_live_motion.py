@@ -76,9 +76,13 @@ def test_the_close_is_offered_live_once_the_last_vote_is_in(cast, asgi_server, a
     expect(alice.locator("#vote-close-wait")).to_contain_text(
         "It can be closed and counted earlier only once"
     )
-    expect(alice.get_by_role("button", name="Close the vote")).to_have_count(0)
+    expect(alice.get_by_role("link", name="Close the vote…")).to_have_count(0)
     alice.screenshot(path=str(artifacts / "motion-close-waits.png"), full_page=True)
     actions.cast_vote(actor=cast.frank, vote=vote, choice="no", now=timezone.now())
-    expect(alice.get_by_role("button", name="Close the vote")).to_be_visible(timeout=SOON)
-    alice.get_by_role("button", name="Close the vote").click()
+    expect(alice.get_by_role("link", name="Close the vote…")).to_be_visible(timeout=SOON)
+    alice.get_by_role("link", name="Close the vote…").click()
+    expect(alice.locator("#confirm-turnout")).to_have_text(
+        "4 of the 4 entitled to vote have voted. So far: 3 yes, 1 no, 0 abstaining."
+    )
+    alice.get_by_role("button", name="Close the vote and count it now").click()
     expect(alice.locator(".outcome")).to_contain_text("Adopted")

@@ -1,4 +1,4 @@
-"""In a real browser: bob votes on an open motion, alice closes the vote, the result appears."""
+"""In a real browser: bob votes on an open motion, alice closes the vote, confirming, and the result shows."""
 
 from __future__ import annotations
 
@@ -32,7 +32,13 @@ def test_member_votes_and_chair_closes_and_result_appears(cast, page_for, live_s
 
     alice = page_for("alice")
     alice.goto(url)
-    alice.get_by_role("button", name="Close the vote").click()
+    # The close asks again, on a page that says where the vote stands, before anything is counted.
+    alice.get_by_role("link", name="Close the vote…").click()
+    alice.wait_for_url(f"{live_server.url}/motions/votes/{vote.uuid}/close/confirm/")
+    assert "1 of the 4 entitled to vote has voted." in alice.locator("#confirm-turnout").inner_text()
+    assert "3 members entitled to vote have not voted" in alice.locator("#confirm-not-voted").inner_text()
+    alice.screenshot(path=str(artifacts / "vote-flow-confirm-close.png"), full_page=True)
+    alice.get_by_role("button", name="Close the vote and count it now").click()
     alice.wait_for_url(url)
     outcome = alice.locator(".outcome")
     outcome.wait_for()

@@ -368,8 +368,19 @@ def test_case_page_says_until_when_to_appeal_and_when_a_suspension_can_end(ready
     ready.client(ready.frank).post(url + "appeal/", {"grounds": "Four ballots decided it."})
     page = ready.client(ready.frank).get(url).content.decode()
     assert "Grounds of appeal" not in page and "You may appeal until" not in page
-    # Served: the member can end it.
+    until = date_format(case.suspended_until, "DATE_FORMAT")
+    assert f'<dt>Suspended until</dt><dd id="suspension">{until}</dd>' in page
+    # Served: the member can end it, and the page no longer says it runs until a day gone by.
     DisciplineCase.objects.filter(id=case.id).update(suspended_until=timezone.now() - timedelta(days=1))
+    case.refresh_from_db()
+    served = date_format(case.suspended_until, "DATE_FORMAT")
+    for viewer in (ready.frank, ready.bob):
+        page = ready.client(viewer).get(url).content.decode()
+        assert (
+            f'<dt>Suspension served</dt><dd id="suspension">on {served}; the member stays suspended until '
+            "they or the council's chair or secretary end the suspension here</dd>"
+        ) in page
+        assert "Suspended until" not in page and "runs until" not in page
     assert "End the served suspension" in ready.client(ready.frank).get(url).content.decode()
 
 
@@ -619,15 +630,56 @@ def test_a_candidate_reads_until_when_and_what_they_may_not_do_yet(ready):
     application = actions.apply_for_membership(actor=gina, council=ready.riverside, now=LATER)
     page = ready.client(gina).get("/membership/").content.decode()
     assert 'id="candidate-period"' not in page, "an applicant is not a candidate yet"
-    for sponsor in (ready.bob, ready.erin):
-        actions.sponsor_application(actor=sponsor, application=application, now=LATER)
-    application.refresh_from_db()
-    page = ready.client(gina).get("/membership/").content.decode()
+    application = _candidate_until(application, timezone.now() + timedelta(days=30))
     until = date_format(application.candidate_until, "DATE_FORMAT")
-    assert f"Your candidate period runs until {until}." in page
-    assert "you may not yet vote, table, second or amend motions" in page
-    assert f'<a href="/membership/applications/{application.uuid}/">Your application</a>' in page
-    assert 'id="candidate-period"' not in ready.client(ready.bob).get("/membership/").content.decode()
+    for url in ("/membership/", "/"):
+        page = ready.client(gina).get(url).content.decode()
+        assert f"Your candidate period runs until {until}." in page
+        assert "you may not yet vote, table, second or amend motions" in page
+        assert f'<a href="/membership/applications/{application.uuid}/">Your application</a>' in page
+        assert "ended on" not in page
+        assert 'id="candidate-period"' not in ready.client(ready.bob).get(url).content.decode()
+
+
+def _candidate_until(application: Application, until: datetime) -> Application:
+    """Sponsored at LATER, the candidate's period is set to end at `until`, told against the real clock."""
+    for sponsor in (Membership.objects.get(user__username=u).user for u in ("bob", "erin")):
+        actions.sponsor_application(actor=sponsor, application=application, now=LATER)
+    Application.objects.filter(pk=application.pk).update(candidate_until=until)
+    application.refresh_from_db()
+    return application
+
+
+def test_a_candidate_whose_period_has_ended_reads_that_their_admission_is_still_to_be_decided(ready):
+    from councils.elections import actions as election_actions
+    from councils.motions import actions as motion_actions
+    from tests.membership.support import nominated_election
+
+    now = timezone.now()
+    motion = motion_actions.table_motion(
+        actor=ready.bob, council=ready.riverside, title="Heating", text="Fix it.", now=now
+    )
+    motion_actions.second_motion(actor=ready.erin, motion=motion, now=now)
+    motion_actions.open_vote(actor=ready.alice, motion=motion, now=now, method="named")
+    election = nominated_election(ready)
+    election_actions.open_voting(
+        actor=ready.alice, election=election, closes_at=now + timedelta(days=2), now=now
+    )
+    gina = make_user("gina", "Gina")
+    application = actions.apply_for_membership(actor=gina, council=ready.riverside, now=LATER)
+    application = _candidate_until(application, now - timedelta(days=3))
+    ended = date_format(application.candidate_until, "DATE_FORMAT")
+    pages = ("/", "/membership/", f"/motions/{motion.uuid}/", f"/elections/{election.uuid}/")
+    for url in pages:
+        page = ready.client(gina).get(url).content.decode()
+        assert f"Your candidate period ended on {ended}; your council has yet to vote on your" in page
+        assert "Until you are admitted you may attend the council's meetings and speak at them" in page
+        assert "runs until" not in page and "Once it ends" not in page
+    actions.call_admission_vote(actor=ready.alice, application=application, now=timezone.now())
+    for url in pages:
+        page = ready.client(gina).get(url).content.decode()
+        assert f"Your candidate period ended on {ended}, and your admission is being put to the vote." in page
+        assert "has yet to vote" not in page
 
 
 def test_a_candidate_reads_on_a_vote_why_they_may_not_vote_in_it(ready):
@@ -648,9 +700,7 @@ def test_a_candidate_reads_on_a_vote_why_they_may_not_vote_in_it(ready):
     pages = (f"/motions/{motion.uuid}/", f"/elections/{election.uuid}/")
     gina = make_user("gina", "Gina")
     application = actions.apply_for_membership(actor=gina, council=ready.riverside, now=LATER)
-    for sponsor in (ready.bob, ready.erin):
-        actions.sponsor_application(actor=sponsor, application=application, now=LATER)
-    application.refresh_from_db()
+    application = _candidate_until(application, now + timedelta(days=30))
     until = date_format(application.candidate_until, "DATE_FORMAT")
     for page in (ready.client(gina).get(url).content.decode() for url in pages):
         assert f"Your candidate period runs until {until}." in page

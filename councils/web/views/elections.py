@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -100,7 +100,7 @@ def _context(
         "counted_back": queries.list_withdrawn_at_certification(election=election),
         "is_elector": is_elector,
         # Told why they may not vote here: a candidate member votes once admitted.
-        "candidacy": membership_queries.candidacy_in(user=user, council=election.council)
+        "candidacy": membership_queries.current_candidacy(user=user, council=election.council)
         if whole and election.status == Election.Status.VOTING and not is_elector and user.is_authenticated
         else None,
         "has_voted": whole and queries.has_voted(user=user, election=election),
@@ -289,6 +289,56 @@ def run_step(request: HttpRequest, election_id: UUID, step: str) -> HttpResponse
     return redirect("web:election-results", election.uuid)
 
 
+# What each step that cannot be undone is asked again with, and the state it is taken from.
+CONFIRMED_STEPS = {"close": Election.Status.VOTING, "certify": Election.Status.CLOSED}
+
+
+@require_GET
+@login_required
+@domain_errors
+def run_step_confirm(request: HttpRequest, election_id: UUID, step: str) -> HttpResponse:
+    """The step before closing the poll or certifying the result: where it stands and what the step does."""
+    election = queries.access_election(viewer=request.user, election_uuid=election_id)
+    permissions.require(request.user, "run", election)
+    if election.status != CONFIRMED_STEPS[step]:
+        told = (
+            _("The poll is no longer open.")
+            if step == "close"
+            else _("The result is not awaiting certification.")
+        )
+        messages.info(request, told)
+        return redirect("web:election", election.uuid)
+    context: dict[str, Any] = {
+        "election": election,
+        "action": reverse(f"web:election-{step}", args=[election.uuid]),
+        "back": reverse("web:election", args=[election.uuid]),
+        "ready": True,
+    }
+    if step == "close":
+        turnout = queries.count_turnout(election=election)
+        context |= {
+            "heading": _("Close the poll of “%(title)s”?") % {"title": election.title},
+            "turnout": turnout,
+            "not_voted": max(election.electorate_size - turnout, 0),
+            # As on the election's page: before its closing time, a poll closes only once all have voted.
+            "ready": not polls.closes_too_early(
+                closes_at=election.closes_at,
+                at=timezone.now(),
+                turnout=turnout,
+                electorate=election.electorate_size,
+            ),
+        }
+    else:
+        elected = [c for c in queries.list_candidacies(election=election) if c.is_elected]
+        _label(elected, viewer=request.user, council=election.council)
+        order = {u: i for i, u in enumerate((election.result or {}).get("elected", []))}
+        context |= {
+            "heading": _("Certify the result of “%(title)s”?") % {"title": election.title},
+            "elected": sorted(elected, key=lambda c: order.get(str(c.uuid), len(order))),
+        }
+    return render(request, f"web/elections/{step}.html", context)
+
+
 @require_POST
 @login_required
 @domain_errors
@@ -454,6 +504,15 @@ urlpatterns = [
     *(
         path(f"<uuid:election_id>/{step}/", run_step, {"step": step}, name=f"election-{step}")
         for step in ("open", "close", "certify")
+    ),
+    *(
+        path(
+            f"<uuid:election_id>/{step}/confirm/",
+            run_step_confirm,
+            {"step": step},
+            name=f"election-{step}-confirm",
+        )
+        for step in CONFIRMED_STEPS
     ),
 ]
 

@@ -46,6 +46,8 @@ def home(request: HttpRequest) -> HttpResponse:
         cases = membership_queries.list_cases_against(user=request.user)
         context["my_cases"] = [c for c in cases if c.is_open]
         context["open_elections"] = list(election_queries.list_upcoming_for(user=request.user)[:5])
+        # A candidate member is told what they may not do yet, and whether their admission is decided.
+        context["candidacy"] = membership_queries.current_candidacy(user=request.user)
     else:
         context["public_councils"] = queries.list_visible_councils(viewer=None).filter(parent__isnull=True)
     return render(request, "web/home.html", context)

@@ -7,9 +7,10 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -21,7 +22,7 @@ from councils.core.errors import ConflictError, InvalidInputError
 from councils.elections.queries import list_elections
 from councils.federation.queries import access_council
 from councils.meetings import actions, permissions, queries
-from councils.meetings.models import AgendaItem, Meeting
+from councils.meetings.models import AgendaItem, Meeting, Speaker
 from councils.meetings.pdf import minutes_pdf
 from councils.meetings.queries import ELECTIONS_FOR_AGENDA
 from councils.motions.models import Motion
@@ -215,6 +216,35 @@ def session_step(request: HttpRequest, meeting_id: UUID, step: str) -> HttpRespo
     return redirect("web:meeting", meeting.uuid)
 
 
+@require_GET
+@login_required
+@domain_errors
+def close_confirm(request: HttpRequest, meeting_id: UUID) -> HttpResponse:
+    """The step before closing a meeting: what is left of its business and what closing does."""
+    meeting = queries.access_meeting(viewer=request.user, meeting_uuid=meeting_id)
+    permissions.require(request.user, "manage", meeting)
+    if meeting.status != Meeting.Status.OPEN:
+        if meeting.status == Meeting.Status.CLOSED:
+            messages.info(request, _("The meeting is already closed."))
+        else:
+            messages.info(request, _("The meeting has not opened yet: only a meeting in session is closed."))
+        return redirect("web:meeting", meeting.uuid)
+    items = queries.list_items(meeting=meeting)
+    current = next((i for i in items if i.status == AgendaItem.Status.CURRENT), None)
+    context = {
+        "heading": _("Close “%(title)s”?") % {"title": meeting.title},
+        "meeting": meeting,
+        "present": meeting.attendance.count(),
+        "current": current,
+        "waiting": sum(s.status == Speaker.Status.WAITING for s in current.speakers.all()) if current else 0,
+        "pending": [i for i in items if i.status == AgendaItem.Status.PENDING],
+        "ready": True,
+        "action": reverse("web:meeting-close", args=[meeting.uuid]),
+        "back": reverse("web:meeting", args=[meeting.uuid]),
+    }
+    return render(request, "web/meetings/close.html", context)
+
+
 @require_POST
 @login_required
 @domain_errors
@@ -318,15 +348,51 @@ def minutes_as_pdf(request: HttpRequest, meeting_id: UUID) -> HttpResponse:
     return response
 
 
+def _approving_motion(meeting: Meeting, motion_uuid: str | None) -> Motion | None:
+    """The adopted motion of the meeting's council that the form names as approving the minutes, if any."""
+    if not motion_uuid:
+        return None
+    try:
+        motion = Motion.objects.filter(
+            uuid=motion_uuid, council=meeting.council, state=Motion.State.ADOPTED
+        ).first()
+    except ValidationError:
+        motion = None
+    if motion is None:
+        raise InvalidInputError(_("Choose an adopted motion of this council."))
+    return motion
+
+
+@require_GET
+@login_required
+@domain_errors
+def approve_minutes_confirm(request: HttpRequest, meeting_id: UUID) -> HttpResponse:
+    """The step before approving the minutes: by whom, and that approving freezes them for good."""
+    meeting = queries.access_meeting(viewer=request.user, meeting_uuid=meeting_id)
+    permissions.require(request.user, "manage", meeting)
+    if meeting.status != Meeting.Status.CLOSED or meeting.minutes_approved_at is not None:
+        if meeting.minutes_approved_at is not None:
+            messages.info(request, _("These minutes are already approved and frozen."))
+        else:
+            messages.info(request, _("Minutes are approved once the meeting is closed."))
+        return redirect("web:meeting-minutes", meeting.uuid)
+    context = {
+        "heading": _("Approve the minutes of “%(title)s”?") % {"title": meeting.title},
+        "meeting": meeting,
+        "motion": _approving_motion(meeting, request.GET.get("motion")),
+        "ready": True,
+        "action": reverse("web:meeting-minutes-approve", args=[meeting.uuid]),
+        "back": reverse("web:meeting-minutes", args=[meeting.uuid]),
+    }
+    return render(request, "web/meetings/approve_minutes.html", context)
+
+
 @require_POST
 @login_required
 @domain_errors
 def approve_minutes(request: HttpRequest, meeting_id: UUID) -> HttpResponse:
     meeting = queries.access_meeting(viewer=request.user, meeting_uuid=meeting_id)
-    motion_uuid = request.POST.get("motion")
-    motion = Motion.objects.filter(uuid=motion_uuid).first() if motion_uuid else None
-    if motion_uuid and motion is None:
-        raise InvalidInputError(_("Choose an adopted motion of this council."))
+    motion = _approving_motion(meeting, request.POST.get("motion"))
     actions.approve_minutes(actor=acting_user(request), meeting=meeting, motion=motion, now=timezone.now())
     messages.success(request, _("The minutes are approved and frozen; their hash is in the record."))
     return redirect("web:meeting-minutes", meeting.uuid)
@@ -349,6 +415,7 @@ urlpatterns = [
         path(f"<uuid:meeting_id>/{s}/", session_step, {"step": s}, name=f"meeting-{s}")
         for s in ("open", "next", "close")
     ),
+    path("<uuid:meeting_id>/close/confirm/", close_confirm, name="meeting-close-confirm"),
     path("<uuid:meeting_id>/attend/", attend, name="meeting-attend"),
     path("<uuid:meeting_id>/attend/others/", attend_others, name="meeting-attend-others"),
     *(
@@ -364,6 +431,11 @@ urlpatterns = [
     path("<uuid:meeting_id>/minutes/", minutes, name="meeting-minutes"),
     path("<uuid:meeting_id>/minutes.pdf", minutes_as_pdf, name="meeting-minutes-pdf"),
     path("<uuid:meeting_id>/minutes/approve/", approve_minutes, name="meeting-minutes-approve"),
+    path(
+        "<uuid:meeting_id>/minutes/approve/confirm/",
+        approve_minutes_confirm,
+        name="meeting-minutes-approve-confirm",
+    ),
 ]
 
 

@@ -175,14 +175,9 @@ def _status(request: HttpRequest) -> int:
 def membership_home(request: HttpRequest) -> HttpResponse:
     current = federation_queries.current_membership(user=_me(request))
     applications = list(queries.list_my_applications(user=_me(request)))
-    candidacy = (
-        next((a for a in applications if a.membership_id == current.pk), None)
-        if current is not None and current.status == Membership.Status.CANDIDATE
-        else None
-    )
     context = {
         "applications": applications,
-        "candidacy": candidacy,
+        "candidacy": queries.current_candidacy(user=_me(request)),
         "cases": queries.list_cases_against(user=_me(request)),
         "current": current,
         "may_transfer": current is not None and current.status == Membership.Status.FULL,

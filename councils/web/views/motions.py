@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -118,7 +118,7 @@ def _vote_context(request: HttpRequest, vote: Vote | None) -> dict[str, Any]:
         "eligible": eligible,
         "party": party,
         # Told why they may not vote here: a candidate member votes once admitted.
-        "candidacy": membership_queries.candidacy_in(user=user, council=vote.motion.council)
+        "candidacy": membership_queries.current_candidacy(user=user, council=vote.motion.council)
         if vote.is_open and not eligible and not party and user.is_authenticated
         else None,
         "voted": queries.has_voted(vote=vote, user=user),
@@ -147,6 +147,15 @@ def _batch_size() -> int:
 def _electorate(motion: Motion) -> int:
     """How many have a vote on the motion if it is put now: the largest quorum the vote could reach."""
     return federation_queries.list_voters(council=motion.council).count()
+
+
+def _is_forwardable(motion: Motion) -> bool:
+    """Whether the motion may go up to the council above: an ordinary motion adopted, below the top."""
+    return (
+        motion.state == Motion.State.ADOPTED
+        and motion.kind == Motion.Kind.ORDINARY
+        and motion.council.parent_id is not None
+    )
 
 
 def _context(request: HttpRequest, motion: Motion, **extra: Any) -> dict[str, Any]:
@@ -186,10 +195,7 @@ def _context(request: HttpRequest, motion: Motion, **extra: Any) -> dict[str, An
         "awaiting_vote": list(queries.list_amendments_awaiting_vote(motion=motion))
         if may_open and motion.amends_id is None
         else [],
-        "may_forward": motion.state == Motion.State.ADOPTED
-        and motion.kind == Motion.Kind.ORDINARY
-        and council.parent_id is not None
-        and permissions.can(user, "forward", motion),
+        "may_forward": _is_forwardable(motion) and permissions.can(user, "forward", motion),
         "may_withdraw": motion.state in (Motion.State.DRAFT, Motion.State.SECONDED)
         and motion.tabled_by_id is not None
         and permissions.can(user, "withdraw", motion),
@@ -294,6 +300,29 @@ def motion_forward(request: HttpRequest, motion_id: UUID) -> HttpResponse:
     return redirect("web:motion", motion_id)
 
 
+@require_GET
+@login_required
+@domain_errors
+def motion_forward_confirm(request: HttpRequest, motion_id: UUID) -> HttpResponse:
+    """The step before forwarding an adopted motion: how it was adopted, and that it goes up for good."""
+    motion = queries.access_motion(viewer=request.user, motion_uuid=motion_id)
+    permissions.require(request.user, "forward", motion)
+    parent = motion.council.parent
+    if parent is None or not _is_forwardable(motion):
+        messages.info(request, _("This motion is not one to forward."))
+        return redirect("web:motion", motion.uuid)
+    decisive = queries.decisive_vote(motion=motion)
+    context = {
+        "heading": _("Forward “%(title)s” to %(parent)s?") % {"title": motion.title, "parent": parent.name},
+        "motion": motion,
+        "result": queries.result_of(vote=decisive) if decisive else None,
+        "ready": True,
+        "action": reverse("web:motion_forward", args=[motion.uuid]),
+        "back": reverse("web:motion", args=[motion.uuid]),
+    }
+    return render(request, "web/motions/forward.html", context)
+
+
 @require_POST
 @login_required
 @domain_errors
@@ -337,6 +366,36 @@ def vote_close(request: HttpRequest, vote_id: UUID) -> HttpResponse:
 
 
 @require_GET
+@login_required
+@domain_errors
+def vote_close_confirm(request: HttpRequest, vote_id: UUID) -> HttpResponse:
+    """The step before closing a vote: how far it has got and what closing does, or why it must wait."""
+    vote = queries.access_vote(viewer=request.user, vote_uuid=vote_id)
+    permissions.require(request.user, "close_vote", vote)
+    if not vote.is_open:
+        messages.info(request, _("The vote is already closed."))
+        return redirect("web:motion", vote.motion.uuid)
+    live = queries.live_counts(vote=vote)
+    context = {
+        "heading": _("Close the vote on “%(title)s”?") % {"title": vote.motion.title},
+        "vote": vote,
+        "motion": vote.motion,
+        "live": live,
+        "not_voted": max(vote.electorate_size - live["turnout"], 0),
+        # As on the motion's page: before its closing time a vote closes only once everyone has voted.
+        "ready": not polls.closes_too_early(
+            closes_at=vote.closes_at,
+            at=timezone.now(),
+            turnout=live["turnout"],
+            electorate=vote.electorate_size,
+        ),
+        "action": reverse("web:vote_close", args=[vote.uuid]),
+        "back": reverse("web:motion", args=[vote.motion.uuid]),
+    }
+    return render(request, "web/motions/close_vote.html", context)
+
+
+@require_GET
 @domain_errors
 def vote_ballots(request: HttpRequest, vote_id: UUID) -> HttpResponse:
     """The published ballot set of a closed secret vote, or the roll call of a named one."""
@@ -362,8 +421,10 @@ urlpatterns = [
     path("<uuid:motion_id>/amend/", motion_amend, name="motion_amend"),
     path("<uuid:motion_id>/open-vote/", motion_open_vote, name="motion_open_vote"),
     path("<uuid:motion_id>/forward/", motion_forward, name="motion_forward"),
+    path("<uuid:motion_id>/forward/confirm/", motion_forward_confirm, name="motion_forward_confirm"),
     path("<uuid:motion_id>/withdraw/", motion_withdraw, name="motion_withdraw"),
     path("votes/<uuid:vote_id>/cast/", vote_cast, name="vote_cast"),
     path("votes/<uuid:vote_id>/close/", vote_close, name="vote_close"),
+    path("votes/<uuid:vote_id>/close/confirm/", vote_close_confirm, name="vote_close_confirm"),
     path("votes/<uuid:vote_id>/ballots/", vote_ballots, name="vote_ballots"),
 ]
