@@ -145,6 +145,8 @@ def check_entries(
     An entry without data (one the reader may not see) is checked by its leaf
     hash only and counted as not replayed. With `leaves`, the leaf hashes are
     also appended there. One pass, in order: this is the verifier's hot loop.
+    Once as many entries as the checkpoint covers are read, the rules judge
+    the log's last action too (`replay.finish`).
 
     With `hashed`, the leaves and the tree are computed elsewhere, by
     `hash_leaves` over the same entries (a bundle is hashed in a second process
