@@ -6,7 +6,9 @@ entry and the state the earlier rules built, and reports a `Problem` in
 plain language when the record contradicts the rules (a vote cast twice, a
 published count that is not the recount). Entries the reader may not see
 arrive as None; rules that depend on them say so in `notes` rather than
-guessing. docs/record.md lists the rules replayed.
+guessing. Once the last entry is fed, `finish` runs the checks registered
+`at_end`: those of an action judged once it is over, for the log's last
+action. docs/record.md lists the rules replayed.
 
 To add a rule for a new event type, in any module imported before replaying:
 
