@@ -4,10 +4,10 @@ Actions never touch the log's tail: they insert an entry and a pending
 marker in their own transaction. `sequence_pending` takes the sequencer's
 lock (the one LogState row), numbers every committed pending entry in commit
 order of discovery, stores the perfect-subtree hashes each batch completes
-and signs one checkpoint per batch, which never ends inside an action. It runs when anything needs the log to
-be current: the checkpoint endpoint, proofs and entries for sizes beyond the
-last checkpoint, the record pages, `manage.py sign_checkpoint`, and the
-demo loader.
+and signs one checkpoint per batch, which never ends inside an action. It
+runs when anything needs the log to be current: the checkpoint endpoint,
+proofs and entries for sizes beyond the last checkpoint, the record pages,
+`manage.py sign_checkpoint`, and the demo loader.
 """
 
 from __future__ import annotations

@@ -206,7 +206,7 @@ def check_entries(
         deque(walk(), maxlen=0)
         size, root = hashed()
     if size != checkpoint.size:
-        # Entries missing at the end: the last read may be an action's first, so its end is not judged.
+        # Not the entries the checkpoint covers: the last read may not end its action, so it is not judged.
         verdict.problems.append(f"The checkpoint covers {checkpoint.size} entries but {size} were provided.")
     else:
         # Every entry the checkpoint covers was read, and a checkpoint ends where an action does.
