@@ -4,10 +4,10 @@ Actions never touch the log's tail: they insert an entry and a pending
 marker in their own transaction. `sequence_pending` takes the sequencer's
 lock (the one LogState row), numbers every committed pending entry in commit
 order of discovery, stores the perfect-subtree hashes each batch completes
-and signs one checkpoint per batch. It runs when anything needs the log to
-be current: the checkpoint endpoint, proofs and entries for sizes beyond the
-last checkpoint, the record pages, `manage.py sign_checkpoint`, and the
-demo loader.
+and signs one checkpoint per batch, which never ends inside an action. It
+runs when anything needs the log to be current: the checkpoint endpoint,
+proofs and entries for sizes beyond the last checkpoint, the record pages,
+`manage.py sign_checkpoint`, and the demo loader.
 """
 
 from __future__ import annotations
@@ -90,22 +90,31 @@ def sign(size: int, root: bytes, *, now: datetime) -> Checkpoint:
 def _sequence_batch(now: datetime) -> Checkpoint | None:
     with transaction.atomic():
         state, _ = LogState.objects.select_for_update().get_or_create(id=1)
-        batch = list(Pending.objects.order_by("entry_id").values_list("entry_id", "entry__leaf_hash")[:BATCH])
+        pending = Pending.objects.order_by("entry_id").values_list(
+            "entry_id", "entry__leaf_hash", "entry__created_at"
+        )
+        batch = list(pending[:BATCH])
         if not batch:
             return None
+        if len(batch) == BATCH:
+            # A checkpoint ends where an action does: the entries of one action share its time, so the rest
+            # of those of the batch's last time join it. A verifier then judges the log's last action as
+            # over (`replay.finish`).
+            last, _, at = batch[-1]
+            batch += pending.filter(entry_id__gt=last, entry__created_at=at)
         plan = merkle.root_plan(state.size)
         frontier = lookup_nodes(plan) if plan else {}
         builder = merkle.TreeBuilder(state.size, [frontier[n] for n in plan])
         sequences: list[Sequence] = []
         nodes: list[Node] = []
-        for entry_id, leaf in batch:
+        for entry_id, leaf, _ in batch:
             leaf = bytes(leaf)
             sequences.append(Sequence(index=builder.size, entry_id=entry_id, leaf_hash=leaf))
             for (level, index), h in builder.append(leaf):
                 nodes.append(Node(level=level, index=index, hash=h))
         Sequence.objects.bulk_create(sequences, batch_size=1000)
         Node.objects.bulk_create(nodes, batch_size=1000)
-        Pending.objects.filter(entry_id__in=[entry_id for entry_id, _ in batch]).delete()
+        Pending.objects.filter(entry_id__in=[entry_id for entry_id, _, _ in batch]).delete()
         state.size, state.root = builder.size, builder.root()
         state.save(update_fields=["size", "root"])
         checkpoint = sign(state.size, state.root, now=now)

@@ -7,13 +7,14 @@ import json
 import os
 import threading
 import types
+from functools import partial
 from pathlib import Path
 
 import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core import signals
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
 
 from councils.cli import client as cli_client
 from councils.cli import witness as witness_module
@@ -21,6 +22,9 @@ from councils.cli.main import main
 from councils.core.ledger import note
 from councils.core.ledger.encoding import canonical_bytes
 from councils.federation import actions as fa
+from councils.federation.models import Seat
+from councils.record import actions as record_actions
+from councils.record import queries
 from tests.conftest import NOW
 from tests.record.support import signed_bundle
 
@@ -476,3 +480,27 @@ def test_witness_answers_when_it_cannot_read_or_keep_its_state(cast, running_wit
     w._state_path(sequencer.latest_checkpoint().origin).write_text("{not json")
     refused = httpx.post(url + "/add-checkpoint", content=body.encode())
     assert refused.status_code == 500 and "damaged" in refused.text
+
+
+def test_verify_server_judges_the_logs_last_action_read_in_pages(cli, capsys, cast, monkeypatch):
+    """Read three entries a page, a log whose last entry is a public ending written without its cause:
+    the end of the entries shows its action over. Most entries are not public, so it is noted, not judged."""
+    monkeypatch.setattr(queries, "list_sequenced", partial(queries.list_sequenced, limit=3))
+    assert cli("verify", "--forget", "--json") == 0
+    assert json.loads(capsys.readouterr().out)["notes"] == []
+    seat = Seat.objects.get(user=cast.bob)
+    with transaction.atomic():
+        record_actions.append_entry(
+            event="delegate.unseated",
+            actor=None,
+            council=None,
+            payload={"seat": str(seat.uuid), "delegate": str(cast.bob.uuid), "reason": "left"},
+            now=NOW,
+        )
+    cli("verify", "--forget", "--json")
+    verdict = json.loads(capsys.readouterr().out)
+    assert verdict["not_replayed"] > 0 and not any("lists it" in p for p in verdict["problems"])
+    assert (
+        "some seats and offices ended with entries you may not read: whether their cause came with them "
+        "was not checked"
+    ) in verdict["notes"]

@@ -7,15 +7,17 @@ from datetime import timedelta
 
 import pytest
 
+from councils.cli.main import main
 from councils.core.ledger import replay
 from councils.core.ledger.encoding import format_time
 from councils.core.ledger.replay import Item
+from councils.core.ledger.verify import Verdict, check_entries, open_signed_checkpoint
 from councils.federation.models import Membership, Seat
 from councils.mandates import actions as mandate_actions
 from councils.membership import actions as membership_actions
 from tests.conftest import NOW
 from tests.elections.test_vacancies import recall_the_chair
-from tests.record.support import documents, find, verify_forged, verify_genuine
+from tests.record.support import documents, find, sign, signed_bundle, verify_forged, verify_genuine
 from tests.record.test_replay_vacancies import a_later_entry
 
 pytestmark = pytest.mark.usefixtures("terms_of_one_post")
@@ -134,4 +136,84 @@ def test_a_seat_resigned_by_anyone_but_its_delegate_is_caught(cast):
     assert problems(docs) == [
         f"delegate seat {seat.uuid} of {cast.bob.uuid} ended as resigned by {cast.alice.uuid}: only the "
         "delegate resigns their seat."
+    ]
+
+
+# The log's last action: no later entry shows it over, the end of the log does.
+
+
+def test_a_log_ending_with_a_genuine_leaving_checks_out_and_a_forged_one_is_caught(cast):
+    membership = Membership.objects.get(user=cast.bob)
+    membership_actions.leave_membership(actor=cast.bob, membership=membership, now=LEFT)
+    assert verify_genuine().problems == []
+    docs = documents()
+    assert docs[-1]["event"] == "member.left" and problems(docs) == []
+    seat = docs[find(docs, "delegate.unseated")]["payload"]["seat"]
+    docs[-1]["payload"]["ended_seats"] = []
+    assert problems(docs) == [
+        f"delegate seat {seat} of {cast.bob.uuid} ended at {LEFT_AT} as left, but no member.left entry of "
+        "that action lists it."
+    ]
+
+
+def test_a_log_ending_with_a_genuine_recall_checks_out_and_a_forged_one_is_caught(cast):
+    recall_the_chair(cast)
+    assert verify_genuine().problems == []
+    docs = documents()
+    last = [d for d in docs if d["at"] == docs[-1]["at"]]
+    assert "recall.decided" in {d["event"] for d in last} and problems(docs) == []
+    vacated = docs[find(docs, "office.vacated", -1)]
+    docs[find(docs, "recall.decided", -1)]["payload"]["ended_offices"] = []
+    assert problems(docs) == [
+        f"office {vacated['payload']['office']} of {cast.alice.uuid} ended at {vacated['at']} as recalled, "
+        "but no recall.decided entry of that action lists it."
+    ]
+
+
+def test_an_ending_written_alone_at_the_end_of_the_log_is_caught(cast, tmp_path, capsys):
+    """A rogue server appends an ending as if the rules recalled the delegate: `councils verify` says so."""
+    seat = Seat.objects.get(user=cast.bob)
+    docs = documents()
+    forged = {
+        **docs[-1],
+        "event": "delegate.unseated",
+        "actor": None,
+        "council": str(seat.council.uuid),
+        "at": LEFT_AT,
+        "payload": {"seat": str(seat.uuid), "delegate": str(cast.bob.uuid), "reason": "recalled"},
+    }
+    expected = (
+        f"Rule broken at entry {len(docs)}: delegate seat {seat.uuid} of {cast.bob.uuid} ended at {LEFT_AT} "
+        "as recalled, but no recall.decided entry of that action lists it."
+    )
+    assert verify_forged([*docs, forged]).problems == [expected]
+    assert main(["verify", "--bundle", str(signed_bundle(tmp_path, [*docs, forged]))]) == 1
+    assert expected.removeprefix("Rule broken at ").rstrip(".") in capsys.readouterr().out
+
+
+def test_the_last_actions_ending_is_noted_not_judged_when_its_cause_may_be_unread(cast):
+    membership = Membership.objects.get(user=cast.bob)
+    membership_actions.leave_membership(actor=cast.bob, membership=membership, now=LEFT)
+    docs = documents()
+    docs[-1]["payload"]["ended_seats"] = []
+    seen = replay.replay([None, *(Item.from_document(i, d) for i, d in enumerate(docs) if i)])
+    assert seen.problems == []
+    assert (
+        "some seats and offices ended with entries you may not read: whether their cause came with them "
+        "was not checked" in seen.notes
+    )
+
+
+def test_entries_stopping_short_of_the_checkpoint_leave_the_last_action_unjudged(cast):
+    """The entry of a leaving's cause may be among those missing: only that they are missing is reported."""
+    membership = Membership.objects.get(user=cast.bob)
+    membership_actions.leave_membership(actor=cast.bob, membership=membership, now=LEFT)
+    docs = documents()
+    text, vkey, data = sign(docs)
+    verdict = Verdict()
+    checkpoint = open_signed_checkpoint(text, vkey, verdict=verdict)
+    assert checkpoint is not None
+    check_entries(((i, d, None) for i, d in enumerate(data[:-1])), checkpoint, verdict)
+    assert verdict.problems == [
+        f"The checkpoint covers {len(docs)} entries but {len(docs) - 1} were provided."
     ]

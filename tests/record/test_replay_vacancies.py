@@ -7,7 +7,9 @@ from datetime import timedelta
 
 import pytest
 
+from councils.core.ledger import replay
 from councils.core.ledger.encoding import format_time
+from councils.core.ledger.replay import Item
 from councils.elections import actions
 from councils.federation import actions as federation_actions
 from councils.federation.models import Office
@@ -140,6 +142,27 @@ def test_what_stayed_held_through_a_seat_whose_term_ended_is_caught(cast):
         "held through it, did not end with it" in p
         for p in found
     ), found
+
+
+def test_what_stayed_held_through_a_seat_ended_in_the_logs_last_action_is_caught(cast):
+    """No later entry shows the action over: the end of the log does, and the seat's end is reported."""
+    chair, above = erin_holds_above(cast)
+    actions.run_due_terms(now=TERM_END)
+    docs = documents()
+    assert docs[-1]["at"] == format_time(TERM_END) and problems(docs) == []
+    kept = [d for d in docs if d["payload"].get("reason") != "seat_lost"]
+    ended = [i for i, d in enumerate(kept) if d["payload"].get("reason") == "term_ended"][-1]
+    seat = kept[ended]["payload"]["seat"]
+    assert (
+        f"Rule broken at entry {ended}: delegate seat {seat} ended at {format_time(TERM_END)}, but "
+        f"office {chair.uuid}, seat {above.uuid}, held through it, did not end with it."
+    ) in problems(kept)
+    unread = replay.replay([None, *(Item.from_document(i, d) for i, d in enumerate(kept) if i)])
+    assert not [p for p in unread.problems if "did not end with it" in p.message]
+    assert (
+        "some seats ended with entries you may not read: whether what was held through them ended with "
+        "them was not checked" in unread.notes
+    )
 
 
 def test_a_delegate_said_to_be_elected_again_must_be_seated_again(cast):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import DatabaseError, connection, transaction
@@ -16,10 +16,11 @@ from councils.record.models import Checkpoint, Entry, LogState, Node, Pending, S
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 
-def append(n: int, *, event: str = "test.happened") -> list[Entry]:
+def append(n: int, *, event: str = "test.happened", now: datetime = NOW) -> list[Entry]:
+    """An action appending `n` entries at `now`."""
     with transaction.atomic():
         for i in range(n):
-            actions.append_entry(event=event, actor=None, council=None, payload={"n": i}, now=NOW)
+            actions.append_entry(event=event, actor=None, council=None, payload={"n": i}, now=now)
     return list(Entry.objects.filter(event=event).order_by("id"))[-n:]
 
 
@@ -60,7 +61,7 @@ def test_entries_wait_unnumbered_until_sequenced_then_form_the_tree():
 @pytest.mark.django_db
 def test_many_batches_give_the_same_tree_as_one(monkeypatch):
     monkeypatch.setattr(sequencer, "BATCH", 3)
-    entries = append(20)
+    entries = [append(1, now=NOW + timedelta(seconds=i))[0] for i in range(20)]
     last = sequencer.sequence_pending(now=NOW)
     assert last is not None and last.size == 20
     assert Checkpoint.objects.count() == 7
@@ -69,6 +70,20 @@ def test_many_batches_give_the_same_tree_as_one(monkeypatch):
     for n in (1, 5, 13, 20):
         assert sequencer.root_at(n) == merkle.root_from_leaves(leaves[:n])[1]
     assert LogState.objects.get(id=1).size == 20
+
+
+@pytest.mark.django_db
+def test_a_batch_never_ends_inside_an_action(monkeypatch):
+    """The entries of one action share their time: a batch takes the rest of its last time's, and no more."""
+    monkeypatch.setattr(sequencer, "BATCH", 3)
+    for minute in range(4):
+        append(2, now=NOW + timedelta(minutes=minute))
+    append(3, now=NOW + timedelta(minutes=4))
+    assert sequencer.sequence_pending(now=NOW) is not None
+    assert list(Checkpoint.objects.order_by("id").values_list("size", flat=True)) == [4, 8, 11]
+    assert list(Sequence.objects.order_by("index").values_list("entry_id", flat=True)) == list(
+        Entry.objects.order_by("id").values_list("id", flat=True)
+    )
 
 
 @pytest.mark.django_db

@@ -7,9 +7,9 @@ when they are no longer one of the members below: they left their base council (
 `member.left`), transferred out of it (`transferred`, with `member.transferred`) or lost their rights
 (`expelled` or `suspended`, with the penalty's entry). That action writes the endings first and then
 the entry of their cause, at the same time, listing them (`ended_seats`, `ended_offices`): an ending
-no such entry of its time lists is reported once a later entry shows the action over. A delegate
-resigns (`resigned`) a seat only themselves, as the entry's actor; no office is resigned. No other
-reason ends a seat or office.
+no such entry of its time lists is reported once a later entry shows the action over, or at the end
+of the log. A delegate resigns (`resigned`) a seat only themselves, as the entry's actor; no office
+is resigned. No other reason ends a seat or office.
 
 Imported by `replay`, which registers these rules with the others.
 """
@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from councils.core.ledger.replay import TERM_ENDED, Item, Replay, rule
+from councils.core.ledger.replay import TERM_ENDED, Item, Replay, at_end, rule
 
 # The reasons the entries of one action give for the endings they list (`ended_seats`, `ended_offices`).
 CAUSES: Mapping[str, str] = {
@@ -43,10 +43,19 @@ def ended(item: Item) -> tuple[str, object, object]:
 
 def _awaiting(replay: Replay, item: Item) -> dict[str, Any]:
     """The endings of the action of `item`'s time still awaiting their cause; those of an earlier
-    action, over now, are reported (noted if their cause may be in entries the reader may not see)."""
+    action, over now, are judged first."""
     awaiting = replay.table("endings_awaiting")
-    if awaiting.get("at") == item.at:
-        return awaiting
+    if awaiting.get("at") != item.at:
+        _uncaused(replay)
+        awaiting.update(at=item.at, endings={})
+    return awaiting
+
+
+@at_end
+def _uncaused(replay: Replay) -> None:
+    """The action the endings awaiting their cause belong to is over: those still awaiting it are reported
+    (noted if their cause may be in entries the reader may not see)."""
+    awaiting = replay.table("endings_awaiting")
     for ending in awaiting.get("endings", {}).values():
         what, uuid, holder = ended(ending)
         reason = ending.payload.get("reason")
@@ -62,8 +71,6 @@ def _awaiting(replay: Replay, item: Item) -> dict[str, Any]:
                 f"{CAUSE_OF[reason]} entry of that action lists it",
             )
     awaiting.clear()
-    awaiting.update(at=item.at, endings={})
-    return awaiting
 
 
 @rule("office.vacated", "delegate.unseated")
@@ -110,5 +117,6 @@ def _cause(replay: Replay, item: Item) -> None:
 
 @rule("*")
 def _action_over(replay: Replay, item: Item) -> None:
-    """An entry of a later time shows the action over: the endings it left awaiting a cause are reported."""
+    """An entry of a later time shows the action over: the endings it left awaiting a cause are reported;
+    those of the log's last action, at its end (`_uncaused`)."""
     _awaiting(replay, item)

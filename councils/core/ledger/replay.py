@@ -6,7 +6,9 @@ entry and the state the earlier rules built, and reports a `Problem` in
 plain language when the record contradicts the rules (a vote cast twice, a
 published count that is not the recount). Entries the reader may not see
 arrive as None; rules that depend on them say so in `notes` rather than
-guessing. docs/record.md lists the rules replayed.
+guessing. Once the last entry is fed, `finish` runs the checks registered
+`at_end`: those of an action judged once it is over, for the log's last
+action. docs/record.md lists the rules replayed.
 
 To add a rule for a new event type, in any module imported before replaying:
 
@@ -105,6 +107,8 @@ class Replay:
 Rule = Callable[[Replay, Item], None]
 RULES: dict[str, list[Rule]] = {}
 ANY_EVENT: list[Rule] = []
+# Checks run once the entries are exhausted, on what the last action left for a later entry to judge.
+AT_END: list[Callable[[Replay], None]] = []
 
 
 def rule(*events: str) -> Callable[[Rule], Rule]:
@@ -116,6 +120,12 @@ def rule(*events: str) -> Callable[[Rule], Rule]:
         return function
 
     return register
+
+
+def at_end(function: Callable[[Replay], None]) -> Callable[[Replay], None]:
+    """Register a check to run once the last entry is read (see `finish`)."""
+    AT_END.append(function)
+    return function
 
 
 def feed(result: Replay, item: Item | None) -> None:
@@ -134,11 +144,26 @@ def feed(result: Replay, item: Item | None) -> None:
         result.problem(item, f"its {item.event} entry holds data of the wrong shape ({exc!r})")
 
 
+def finish(result: Replay) -> None:
+    """The log's last entry has been fed: judge what its last action left for a later entry to judge.
+
+    Some rules judge an action only once an entry of a later time shows it over (the entries of
+    one action share their time): they register here too, so an action at the very end of the log
+    is judged as well. Call it only once every entry a checkpoint covers has been fed: an action
+    commits its entries in one transaction and the sequencer never ends a checkpoint inside an
+    action's entries, so the end of a checkpointed log is the end of an action. These checks judge
+    what earlier rules kept, in the shapes they kept it, so none trips over a forged entry's data.
+    """
+    for check in AT_END:
+        check(result)
+
+
 def replay(items: Iterable[Item | None]) -> Replay:
     """Run every registered rule over the entries in log order (None: an entry the reader cannot see)."""
     result = Replay()
     for item in items:
         feed(result, item)
+    finish(result)
     return result
 
 
@@ -3432,7 +3457,7 @@ def _holder_unseated(replay: Replay, item: Item) -> None:
     """Remember a seat that ended, to check once its action is over that what it carried ended too."""
     seat = replay.table("held_seats").pop(str(item.payload.get("seat")), None)
     if seat is not None:
-        replay.table("seats_lost").setdefault(item.at, []).append({**seat, "seat": item.payload.get("seat")})
+        replay.table("seats_lost").setdefault(item.at, []).append({**seat, "ending": item})
 
 
 @rule("*")
@@ -3441,10 +3466,25 @@ def _held_through_lost_seat(replay: Replay, item: Item) -> None:
 
     A delegate is a member of the council they sit in through their seat alone, so their offices
     there and the seats it sends further up end with it (`seat_lost`), unless the same action seated
-    them again for the same council (elected again). Checked when a later entry is read.
+    them again for the same council (elected again). Checked when a later entry is read, or at the
+    end of the log (`_held_through_seats_lost_last`).
+    """
+    _seats_lost_over(replay, item.at)
+
+
+@at_end
+def _held_through_seats_lost_last(replay: Replay) -> None:
+    """The log's last action is over too: nothing stays held through a seat it ended."""
+    _seats_lost_over(replay, None)
+
+
+def _seats_lost_over(replay: Replay, now: str | None) -> None:
+    """Judge the seats ended by every action but the one of time `now` (still under way, if any).
+
+    What a seat carried may have ended in entries the reader may not see: then it is noted, not judged.
     """
     lost = replay.table("seats_lost")
-    for at in [at for at in lost if at != item.at]:
+    for at in [at for at in lost if at != now]:
         for seat in lost.pop(at):
             holder, council = seat["holder"], seat["council"]
             held_seats = replay.table("held_seats")
@@ -3467,11 +3507,17 @@ def _held_through_lost_seat(replay: Replay, item: Item) -> None:
                     if h["holder"] == holder and h["from_council"] == council
                 ]
             )
-            if kept:
+            if kept and replay.not_replayed:
+                replay.note(
+                    "some seats ended with entries you may not read: whether what was held through them "
+                    "ended with them was not checked"
+                )
+            elif kept:
+                ending = seat["ending"]
                 replay.problem(
-                    item,
-                    f"delegate seat {seat['seat']} ended at {at}, but {', '.join(kept)}, held through it, "
-                    "did not end with it",
+                    ending,
+                    f"delegate seat {ending.payload.get('seat')} ended at {at}, but {', '.join(kept)}, "
+                    "held through it, did not end with it",
                 )
 
 

@@ -145,6 +145,8 @@ def check_entries(
     An entry without data (one the reader may not see) is checked by its leaf
     hash only and counted as not replayed. With `leaves`, the leaf hashes are
     also appended there. One pass, in order: this is the verifier's hot loop.
+    Once as many entries as the checkpoint covers are read, the rules judge
+    the log's last action too (`replay.finish`).
 
     With `hashed`, the leaves and the tree are computed elsewhere, by
     `hash_leaves` over the same entries (a bundle is hashed in a second process
@@ -204,12 +206,16 @@ def check_entries(
         deque(walk(), maxlen=0)
         size, root = hashed()
     if size != checkpoint.size:
+        # Not the entries the checkpoint covers: the last read may not end its action, so it is not judged.
         verdict.problems.append(f"The checkpoint covers {checkpoint.size} entries but {size} were provided.")
-    elif root != checkpoint.root:
-        verdict.problems.append(
-            "The entries do not hash to the signed root: some entry was altered, removed, inserted or "
-            "reordered after the checkpoint was signed."
-        )
+    else:
+        # Every entry the checkpoint covers was read, and a checkpoint ends where an action does.
+        replay.finish(result)
+        if root != checkpoint.root:
+            verdict.problems.append(
+                "The entries do not hash to the signed root: some entry was altered, removed, inserted or "
+                "reordered after the checkpoint was signed."
+            )
     verdict.replayed += result.replayed
     verdict.not_replayed += result.not_replayed
     verdict.problems.extend(f"Rule broken at {p}." for p in result.problems)

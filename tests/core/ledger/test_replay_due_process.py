@@ -665,9 +665,9 @@ def seated_penalty(penalty: str) -> list[Doc]:
     docs = case_record(penalty=penalty)
     seated = doc("delegate.seated", {"seat": "s-u-x", "delegate": "u-x"}, at=T0, council=PARENT)
     docs.insert(docs.index(one(docs, "discipline.charged")), seated)
-    unseated = doc(
-        "delegate.unseated", {"seat": "s-u-x", "delegate": "u-x", "reason": "expelled"}, council=PARENT
-    )
+    reason = {"expulsion": "expelled", "suspension": "suspended"}[penalty]
+    ending = {"seat": "s-u-x", "delegate": "u-x", "reason": reason}
+    unseated = doc("delegate.unseated", ending, council=PARENT)
     docs.insert(len(docs) - 1, unseated)
     docs[-1]["payload"].update(ended_seats=["s-u-x"], ended_offices=[], byelections=[])
     return docs

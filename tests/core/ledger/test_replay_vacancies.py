@@ -34,7 +34,8 @@ def byelection(**changes: Any) -> Doc:
     return doc("election.called", {**payload, **changes})
 
 
-def seat_recalled() -> list[Doc]:
+def seat_resigned() -> list[Doc]:
+    """u-a resigns their seat: the rules call the by-election for it in the same action."""
     return [
         doc(
             "delegate.seated",
@@ -42,7 +43,12 @@ def seat_recalled() -> list[Doc]:
             council=ABOVE,
             at=LATER.replace("03-02", "02-01"),
         ),
-        doc("delegate.unseated", {"seat": "s-1", "delegate": "u-a", "reason": "recalled"}, council=ABOVE),
+        {
+            **doc(
+                "delegate.unseated", {"seat": "s-1", "delegate": "u-a", "reason": "resigned"}, council=ABOVE
+            ),
+            "actor": "u-a",
+        },
     ]
 
 
@@ -65,39 +71,39 @@ def found(docs: list[Doc]) -> list[str]:
 
 
 def test_a_by_election_called_as_its_seat_ends_checks_out():
-    outcome = run([*seat_recalled(), byelection()])
+    outcome = run([*seat_resigned(), byelection()])
     assert (outcome.problems, outcome.notes) == ([], [])
 
 
 def test_a_by_election_called_at_another_time_or_for_another_post_is_caught():
     later = {**byelection(), "at": LATER}
-    assert any(EMPTIED in p for p in found([*seat_recalled(), later]))
+    assert any(EMPTIED in p for p in found([*seat_resigned(), later]))
     other = byelection(kind="office", role="chair")
-    assert any(EMPTIED in p for p in found([*seat_recalled(), other]))
+    assert any(EMPTIED in p for p in found([*seat_resigned(), other]))
 
 
 def test_a_by_election_for_a_post_whose_term_ended_is_caught():
     """A term's end leaves the post to the ordinary election: the rules call no by-election for it."""
-    ended = seat_recalled()
+    ended = seat_resigned()
     ended[1]["payload"]["reason"] = "term_ended"
     assert any(EMPTIED in p for p in found([*ended, byelection()]))
 
 
 def test_a_by_election_whose_nominations_close_too_soon_is_caught():
     soon = byelection(nominations_close_at="2026-03-14T09:00:00.000000Z")
-    assert any("less than 14 days later" in p for p in found([*seat_recalled(), soon]))
+    assert any("less than 14 days later" in p for p in found([*seat_resigned(), soon]))
     assert any(
         "less than 14 days later" in p
-        for p in found([*seat_recalled(), byelection(nominations_close_at="x")])
+        for p in found([*seat_resigned(), byelection(nominations_close_at="x")])
     )
 
 
 def test_a_seat_filled_out_of_sight_or_an_unread_constitution_is_noted():
     # (That a seat is vacated but never seated is reported by the rules on seats.)
-    unseen = run([seat_recalled()[1], byelection()])
+    unseen = run([seat_resigned()[1], byelection()])
     assert not any(EMPTIED in p.message for p in unseen.problems)
     assert any("fill seats filled or elections held in entries you may not read" in n for n in unseen.notes)
-    unread = run([*seat_recalled(), byelection(constitution=7)])
+    unread = run([*seat_resigned(), byelection(constitution=7)])
     assert unread.problems == [] and any("constitution you may not read" in n for n in unread.notes)
 
 
