@@ -128,11 +128,12 @@ def check_seats(record: RecordIndex) -> Iterator[str]:
     from councils.federation.models import Seat
 
     seated = {str(e.payload.get("seat")): e for e in record.events("delegate.seated")}
-    unseated = {e.payload.get("seat") for e in record.events("delegate.unseated")}
+    unseated = {str(e.payload.get("seat")): e for e in record.events("delegate.unseated")}
     present = set()
-    for uuid, user_uuid, council_uuid, ended_at, term_ends_at in Seat.objects.values_list(
-        "uuid", "user__uuid", "council__uuid", "ended_at", "term_ends_at"
-    ).iterator():
+    rows = Seat.objects.values_list(
+        "uuid", "user__uuid", "council__uuid", "started_at", "ended_at", "ended_reason", "term_ends_at"
+    )
+    for uuid, user_uuid, council_uuid, started_at, ended_at, ended_reason, term_ends_at in rows.iterator():
         key = str(uuid)
         present.add(key)
         entry = seated.get(key)
@@ -143,27 +144,55 @@ def check_seats(record: RecordIndex) -> Iterator[str]:
             yield f"Delegate seat {key} is held by another person than the record seated."
         if entry.council not in (None, str(council_uuid)):
             yield f"Delegate seat {key} is in another council than the record says."
-        if (ended_at is not None) != (key in unseated):
-            state = "vacated" if ended_at is not None else "still held"
-            yield f"Delegate seat {key} is {state}, unlike the record."
+        yield from time_differs(f"Delegate seat {key} was taken", started_at, entry.at)
+        yield from _ending_differs(f"Delegate seat {key}", ended_at, ended_reason, unseated.get(key))
         if _term_differs(entry.payload, term_ends_at):
             yield f"Delegate seat {key}'s term ends at another time than the record says."
-    for key in seated.keys() - present:
+    for key in sorted(seated.keys() - present):
         yield f"Delegate seat {key} is in the record but has vanished from the database."
+
+
+def _ending_differs(
+    what: str, ended_at: datetime | None, reason: str, ending: Recorded | None
+) -> Iterator[str]:
+    """Lines when a seat or office ended otherwise than its ending entry (if any) says: when, and why."""
+    if (ended_at is not None) != (ending is not None):
+        yield f"{what} is {'vacated' if ended_at is not None else 'still held'}, unlike the record."
+    elif ending is not None:
+        yield from time_differs(f"{what} was vacated", ended_at, ending.at)
+        if "reason" in ending.payload and ending.payload["reason"] != reason:
+            yield f"{what} ended for the reason {reason!r} but the record says {ending.payload['reason']!r}."
 
 
 @state_check("offices")
 def check_offices(record: RecordIndex) -> Iterator[str]:
     from councils.federation.models import Office
 
-    filled = {e.payload.get("office"): e for e in record.events("office.founding_filled", "office.filled")}
+    filled = {
+        str(e.payload.get("office")): e for e in record.events("office.founding_filled", "office.filled")
+    }
+    vacated = {str(e.payload.get("office")): e for e in record.events("office.vacated")}
     # The currency each office's latest declaration names ("" where none, or where it never declared).
     declared_in = {
         e.payload.get("office"): e.payload.get("currency") or "" for e in record.events("office.pay_declared")
     }
-    rows = Office.objects.values_list("uuid", "role", "user__uuid", "pay_currency", "term_ends_at")
-    for uuid, role, user_uuid, pay_currency, term_ends_at in rows.iterator():
-        entry = filled.get(str(uuid))
+    present = set()
+    rows = Office.objects.values_list(
+        "uuid", "role", "user__uuid", "pay_currency", "started_at", "ended_at", "ended_reason", "term_ends_at"
+    )
+    for (
+        uuid,
+        role,
+        user_uuid,
+        pay_currency,
+        started_at,
+        ended_at,
+        ended_reason,
+        term_ends_at,
+    ) in rows.iterator():
+        key = str(uuid)
+        present.add(key)
+        entry = filled.get(key)
         if entry is None:
             yield f"Office {uuid} ({role}) exists but the record never filled it."
             continue
@@ -171,14 +200,18 @@ def check_offices(record: RecordIndex) -> Iterator[str]:
             yield f"Office {uuid} is {role!r} but the record says {entry.payload.get('role')!r}."
         if entry.payload.get("holder") not in (None, str(user_uuid)):
             yield f"Office {uuid} is held by another person than the record says."
+        yield from time_differs(f"Office {uuid} was filled", started_at, entry.at)
+        yield from _ending_differs(f"Office {uuid}", ended_at, ended_reason, vacated.get(key))
         if _term_differs(entry.payload, term_ends_at):
             yield f"Office {uuid}'s term ends at another time than the record says."
-        recorded = declared_in.get(str(uuid), "")
+        recorded = declared_in.get(key, "")
         if pay_currency != recorded:
             yield (
                 f"Office {uuid}'s pay is declared in {pay_currency or 'no currency'} but the record's latest "
                 f"declaration names {recorded or 'none'}."
             )
+    for key in sorted(filled.keys() - present):
+        yield f"Office {key} is in the record but has vanished from the database."
 
 
 MOTION_STATES = {"adopted": "adopted", "rejected": "rejected", "no_quorum": "seconded"}
