@@ -18,6 +18,7 @@ from councils.record.verification import (
     Recorded,
     RecordIndex,
     differences,
+    grouped,
     moment,
     named,
     state_check,
@@ -229,6 +230,8 @@ def check_motions(record: RecordIndex) -> Iterator[str]:
     # What each motion's tabling (an amendment's proposal) states of it, in the entry's own words.
     tabled: dict[str, tuple[Recorded, dict[str, Any]]] = {}
     states: dict[str, str] = {}
+    # When each motion was decided: by the vote that adopted or rejected it, or withdrawn by its mover.
+    decided: dict[str, str | None] = {}
     vote_motion: dict[str, str] = {}
     for entry in record.events(
         "motion.tabled",
@@ -258,6 +261,9 @@ def check_motions(record: RecordIndex) -> Iterator[str]:
             states[motion] = p["state"]
         elif entry.event == "motion.withdrawn":
             states[motion] = "withdrawn"
+            # An amendment that lapses with its motion is not decided itself.
+            if p.get("reason") != "lapsed":
+                decided[motion] = entry.at
         elif entry.event == "motion.forwarded":
             states[motion] = "forwarded"
         elif entry.event == "vote.opened":
@@ -267,6 +273,8 @@ def check_motions(record: RecordIndex) -> Iterator[str]:
             outcome = (p.get("result") or {}).get("outcome")
             if outcome in MOTION_STATES:
                 states[motion] = MOTION_STATES[outcome]
+                # Without a quorum the motion goes back to await a vote, undecided.
+                decided[motion] = None if outcome == "no_quorum" else entry.at
     present = set()
     rows = Motion.objects.values_list(
         "uuid",
@@ -279,8 +287,21 @@ def check_motions(record: RecordIndex) -> Iterator[str]:
         "seconds_required",
         "tabled_by__uuid",
         "tabled_at",
+        "decided_at",
     )
-    for uuid, text, state, council, title, kind, subject, seconds, tabled_by, tabled_at in rows.iterator():
+    for (
+        uuid,
+        text,
+        state,
+        council,
+        title,
+        kind,
+        subject,
+        seconds,
+        tabled_by,
+        tabled_at,
+        decided_at,
+    ) in rows.iterator():
         key = str(uuid)
         present.add(key)
         if key not in texts:
@@ -303,6 +324,10 @@ def check_motions(record: RecordIndex) -> Iterator[str]:
             yield from time_differs(f"Motion {key} was tabled", tabled_at, entry.at)
         if key in states and states[key] != state:
             yield f"Motion {key} is {state!r} but the record says {states[key]!r}."
+        if decided.get(key) is not None:
+            yield from time_differs(f"Motion {key} was decided", decided_at, decided[key])
+        elif decided_at is not None:
+            yield f"Motion {key} was decided at {format_time(decided_at)}, but the record never decided it."
     for key in texts.keys() - present:
         yield f"Motion {key} is in the record but has vanished from the database."
 
@@ -323,24 +348,42 @@ VOTE_OPENED = {
 def check_votes(record: RecordIndex) -> Iterator[str]:
     if not apps.is_installed("councils.motions"):
         return
-    from councils.motions.models import NamedBallot, Vote
+    from councils.motions.models import NamedBallot, Participation, Vote
 
     choices: dict[tuple[str, str], str] = {}
+    # When each named ballot was cast, and last changed (None if never), by its entries' times.
+    cast: dict[tuple[str, str], str | None] = {}
+    changed: dict[tuple[str, str], str | None] = {}
     for entry in record.events("vote.cast", "vote.changed"):
         p = entry.payload
-        choices[(str(p.get("vote")), str(p.get("voter")))] = str(p.get("choice"))
+        key = (str(p.get("vote")), str(p.get("voter")))
+        choices[key] = str(p.get("choice"))
+        if entry.event == "vote.cast":
+            cast[key], changed[key] = entry.at, None
+        else:
+            changed[key] = entry.at
     present = set()
-    for vote_uuid, voter_uuid, choice in NamedBallot.objects.values_list(
-        "vote__uuid", "voter__uuid", "choice"
+    for vote_uuid, voter_uuid, choice, cast_at, changed_at in NamedBallot.objects.values_list(
+        "vote__uuid", "voter__uuid", "choice", "cast_at", "changed_at"
     ).iterator():
         key = (str(vote_uuid), str(voter_uuid))
         present.add(key)
         if key not in choices:
             yield f"Vote {key[0]}: a ballot by {key[1]} exists that the record never received."
-        elif choices[key] != choice:
+            continue
+        if choices[key] != choice:
             yield f"Vote {key[0]}: {key[1]}'s ballot says {choice!r} but the record says {choices[key]!r}."
+        ballot = f"Vote {key[0]}: {key[1]}'s ballot"
+        yield from time_differs(f"{ballot} was cast", cast_at, cast.get(key))
+        if changed.get(key) is not None:
+            yield from time_differs(f"{ballot} was changed", changed_at, changed[key])
+        elif changed_at is not None:
+            yield f"{ballot} was changed at {format_time(changed_at)}, but the record never says so."
     for key in choices.keys() - present:
         yield f"Vote {key[0]}: {key[1]}'s recorded ballot has vanished from the database."
+    # Who is marked as having cast a secret ballot, against the ballots the record received: never how.
+    marked = grouped(Participation.objects.values_list("vote__uuid", "voter__uuid"))
+    received = grouped((e.payload.get("vote"), e.payload.get("voter")) for e in record.events("ballot.cast"))
     closes = {str(e.payload.get("vote")): e for e in record.events("vote.closed")}
     opened = {str(e.payload.get("vote")): e for e in record.events("vote.opened")}
     present_votes = set()
@@ -405,6 +448,16 @@ def check_votes(record: RecordIndex) -> Iterator[str]:
         if "text_sha256" in p and hashlib.sha256(text.encode()).hexdigest() != p["text_sha256"]:
             yield f"Vote {uuid}'s text is not the text the record opened it on."
         yield from time_differs(f"Vote {uuid} opened", opened_at, opening.at)
+        if marked[str(uuid)] != received[str(uuid)]:
+            yield (
+                f"Vote {uuid} marks {len(marked[str(uuid)])} voter(s) as having voted in secret but the "
+                f"record received secret ballots from {len(received[str(uuid)])}"
+                + (
+                    "."
+                    if len(marked[str(uuid)]) != len(received[str(uuid)])
+                    else ", not all the same people."
+                )
+            )
         close = closes.get(str(uuid))
         if closed_at is None:
             if close is not None:
