@@ -37,7 +37,7 @@ def check_meetings(record: RecordIndex) -> Iterator[str]:
         p = entry.payload
         key = str(p.get("meeting"))
         if entry.event == "meeting.scheduled":
-            scheduled[key] = {"council": entry.council, **p}
+            scheduled[key] = {"council": entry.council, **p, "scheduled by": entry.actor, "at": entry.at}
         if entry.event in MEETING_STATUS:
             status[key] = MEETING_STATUS[entry.event]
         else:
@@ -55,6 +55,8 @@ def check_meetings(record: RecordIndex) -> Iterator[str]:
         "status",
         "minutes",
         "minutes_hash",
+        "scheduled_by__uuid",
+        "scheduled_at",
         "opened_at",
         "closed_at",
         "minutes_approved_at",
@@ -69,6 +71,8 @@ def check_meetings(record: RecordIndex) -> Iterator[str]:
         state,
         document,
         digest,
+        scheduled_by,
+        scheduled_at,
         opened_at,
         closed_at,
         approved_at,
@@ -86,8 +90,9 @@ def check_meetings(record: RecordIndex) -> Iterator[str]:
                 f"Meeting {key} starts at {starts_at:%Y-%m-%d %H:%M} UTC "
                 f"but the record called it for {said.get('starts_at')}."
             )
-        stored = {"title": title, "place": place, "status": state}
+        stored = {"title": title, "place": place, "status": state, "scheduled by": named(scheduled_by)}
         yield from differences(f"Meeting {key}", stored, {**said, "status": status[key]})
+        yield from time_differs(f"Meeting {key} was scheduled", scheduled_at, said["at"])
         if "online" in said and said["online"] != bool(online_url):
             yield f"Meeting {key} {'has' if online_url else 'has no'} online link, unlike the record."
         for what, when in zip(MEETING_TIMES.values(), (opened_at, closed_at, approved_at), strict=True):
@@ -114,16 +119,20 @@ def _check_attendance(record: RecordIndex) -> Iterator[str]:
     from councils.meetings.models import Attendance
 
     recorded = {
-        (str(e.payload.get("meeting")), str(e.payload.get("member")))
+        (str(e.payload.get("meeting")), str(e.payload.get("member"))): e.at
         for e in record.events("meeting.attended")
     }
     stored = {
-        (str(meeting), str(member))
-        for meeting, member in Attendance.objects.values_list("meeting__uuid", "user__uuid").iterator()
+        (str(meeting), str(member)): present_at
+        for meeting, member, present_at in Attendance.objects.values_list(
+            "meeting__uuid", "user__uuid", "present_at"
+        ).iterator()
     }
-    for meeting, member in sorted(stored - recorded):
+    for meeting, member in sorted(stored.keys() - recorded.keys()):
         yield f"Meeting {meeting} lists {member} as present but the record never marked them present."
-    for meeting, member in sorted(recorded - stored):
+    for key in sorted(stored.keys() & recorded.keys()):
+        yield from time_differs(f"Meeting {key[0]}: {key[1]} was marked present", stored[key], recorded[key])
+    for meeting, member in sorted(recorded.keys() - stored.keys()):
         yield f"Meeting {meeting}: {member}'s recorded presence has vanished from the database."
 
 
