@@ -12,8 +12,15 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
-from councils.core.ledger.encoding import format_time
-from councils.record.verification import RecordIndex, differences, moment, named, state_check, time_differs
+from councils.record.verification import (
+    RecordIndex,
+    differences,
+    moment,
+    named,
+    state_check,
+    time_differs,
+    time_differs_or_unrecorded,
+)
 
 MEETING_STATUS = {"meeting.scheduled": "scheduled", "meeting.opened": "open", "meeting.closed": "closed"}
 MEETING_TIMES = {
@@ -96,10 +103,7 @@ def check_meetings(record: RecordIndex) -> Iterator[str]:
         if "online" in said and said["online"] != bool(online_url):
             yield f"Meeting {key} {'has' if online_url else 'has no'} online link, unlike the record."
         for what, when in zip(MEETING_TIMES.values(), (opened_at, closed_at, approved_at), strict=True):
-            if what in times[key]:
-                yield from time_differs(f"Meeting {key} {what}", when, times[key][what])
-            elif when is not None:
-                yield f"Meeting {key} {what} at {format_time(when)}, but the record never says so."
+            yield from time_differs_or_unrecorded(f"Meeting {key} {what}", when, times[key].get(what))
         if key not in minutes:
             if document is not None or digest:
                 yield f"Meeting {key} has approved minutes but the record never approved any."

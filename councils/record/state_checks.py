@@ -23,6 +23,7 @@ from councils.record.verification import (
     named,
     state_check,
     time_differs,
+    time_differs_or_unrecorded,
 )
 
 MEMBERSHIP_STATUS = {
@@ -324,10 +325,7 @@ def check_motions(record: RecordIndex) -> Iterator[str]:
             yield from time_differs(f"Motion {key} was tabled", tabled_at, entry.at)
         if key in states and states[key] != state:
             yield f"Motion {key} is {state!r} but the record says {states[key]!r}."
-        if decided.get(key) is not None:
-            yield from time_differs(f"Motion {key} was decided", decided_at, decided[key])
-        elif decided_at is not None:
-            yield f"Motion {key} was decided at {format_time(decided_at)}, but the record never decided it."
+        yield from time_differs_or_unrecorded(f"Motion {key} was decided", decided_at, decided.get(key))
     for key in texts.keys() - present:
         yield f"Motion {key} is in the record but has vanished from the database."
 
@@ -375,10 +373,7 @@ def check_votes(record: RecordIndex) -> Iterator[str]:
             yield f"Vote {key[0]}: {key[1]}'s ballot says {choice!r} but the record says {choices[key]!r}."
         ballot = f"Vote {key[0]}: {key[1]}'s ballot"
         yield from time_differs(f"{ballot} was cast", cast_at, cast.get(key))
-        if changed.get(key) is not None:
-            yield from time_differs(f"{ballot} was changed", changed_at, changed[key])
-        elif changed_at is not None:
-            yield f"{ballot} was changed at {format_time(changed_at)}, but the record never says so."
+        yield from time_differs_or_unrecorded(f"{ballot} was changed", changed_at, changed.get(key))
     for key in choices.keys() - present:
         yield f"Vote {key[0]}: {key[1]}'s recorded ballot has vanished from the database."
     # Who is marked as having cast a secret ballot, against the ballots the record received: never how.

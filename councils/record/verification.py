@@ -104,6 +104,14 @@ def time_differs(what: str, stored: datetime | None, at: str | None) -> Iterator
         yield f"{what} at {shown}, but the record says {at}."
 
 
+def time_differs_or_unrecorded(what: str, stored: datetime | None, at: str | None) -> Iterator[str]:
+    """As `time_differs`, and a line when the row holds a time where the record states none (`at` None)."""
+    if at is not None:
+        yield from time_differs(what, stored, at)
+    elif stored is not None:
+        yield f"{what} at {format_time(stored)}, but the record never says so."
+
+
 def named(value: object) -> str | None:
     """A row's UUID (or None) as entries name it: in text."""
     return str(value) if value is not None else None

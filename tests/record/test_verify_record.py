@@ -234,7 +234,7 @@ def test_when_a_motion_was_withdrawn_is_compared_and_a_lapsed_amendment_is_undec
     Motion.objects.filter(pk=amendment.pk).update(decided_at=NOW)
     assert verify_database() == [
         f"[motions] Motion {amendment.uuid} was decided at 2026-03-01T09:00:00.000000Z, "
-        "but the record never decided it.",
+        "but the record never says so.",
         f"[motions] Motion {motion.uuid} was decided at no time, "
         "but the record says 2026-03-01T10:00:00.000000Z.",
     ]
@@ -252,7 +252,7 @@ def test_a_vote_without_quorum_leaves_its_motion_undecided(decided, cast):
     Motion.objects.filter(pk=motion.pk).update(decided_at=NOW)
     assert verify_database() == [
         f"[motions] Motion {motion.uuid} was decided at 2026-03-01T09:00:00.000000Z, "
-        "but the record never decided it."
+        "but the record never says so."
     ]
 
 
