@@ -14,15 +14,15 @@ import hashlib
 from collections.abc import Iterator
 from typing import Any
 
-from councils.record.state_checks import check_signatures
+from councils.record.state_checks import check_petition_start, check_signatures, signed_at
 from councils.record.verification import (
     RecordIndex,
     differences,
-    grouped,
     moment,
     named,
     state_check,
     time_differs,
+    time_differs_or_unrecorded,
 )
 
 
@@ -215,7 +215,7 @@ def _recorded_recalls(record: RecordIndex) -> dict[str, dict[str, Any]]:
             held = p.get("seat" if entry.event == "delegate.unseated" else "office")
             petition = open_against.pop(str(held), None)
             if petition is not None:
-                petitions[petition]["status"] = "moot"
+                petitions[petition].update(status="moot", closed_at=entry.at)
             continue
         uuid = str(p.get("petition"))
         if entry.event == "recall.petition_started":
@@ -227,8 +227,11 @@ def _recorded_recalls(record: RecordIndex) -> dict[str, dict[str, Any]]:
                 "target": p.get("holder"),
                 "threshold": p.get("threshold"),
                 "status": "open",
-                "signers": set(),
+                "signers": {},
                 "vote": None,
+                "started": entry,
+                "vote_called_at": None,
+                "closed_at": None,
             }
             open_against[str(p.get("seat") or p.get("office"))] = uuid
             continue
@@ -237,15 +240,15 @@ def _recorded_recalls(record: RecordIndex) -> dict[str, dict[str, Any]]:
             # Its start is missing from the log, which the log's own check reports.
             continue
         if entry.event == "recall.signed":
-            said["signers"].add(entry.actor)
+            said["signers"][str(entry.actor)] = entry.at
             continue
         open_against.pop(str(said["seat"] or said["office"]), None)
         if entry.event == "recall.vote_called":
-            said.update(status="vote", vote=p.get("vote"))
+            said.update(status="vote", vote=p.get("vote"), vote_called_at=entry.at)
         elif entry.event == "recall.petition_expired":
-            said["status"] = "expired"
+            said.update(status="expired", closed_at=entry.at)
         else:
-            said["status"] = "recalled" if p.get("recalled") is True else "kept"
+            said.update(status="recalled" if p.get("recalled") is True else "kept", closed_at=entry.at)
     return petitions
 
 
@@ -254,7 +257,7 @@ def check_recalls(record: RecordIndex) -> Iterator[str]:
     from councils.mandates.models import RecallPetition, RecallSignature
 
     petitions = _recorded_recalls(record)
-    signed = grouped(RecallSignature.objects.values_list("petition__uuid", "user__uuid"))
+    signed = signed_at(RecallSignature.objects.values_list("petition__uuid", "user__uuid", "signed_at"))
     present = set()
     rows = RecallPetition.objects.values_list(
         "uuid",
@@ -266,8 +269,28 @@ def check_recalls(record: RecordIndex) -> Iterator[str]:
         "threshold",
         "status",
         "vote_uuid",
+        "eligible_count",
+        "started_at",
+        "expires_at",
+        "vote_called_at",
+        "closed_at",
     )
-    for uuid, council, started_by, seat, office, target, threshold, status, vote in rows.iterator():
+    for (
+        uuid,
+        council,
+        started_by,
+        seat,
+        office,
+        target,
+        threshold,
+        status,
+        vote,
+        eligible_count,
+        started_at,
+        expires_at,
+        vote_called_at,
+        closed_at,
+    ) in rows.iterator():
         key = str(uuid)
         present.add(key)
         said = petitions.get(key)
@@ -290,6 +313,12 @@ def check_recalls(record: RecordIndex) -> Iterator[str]:
             yield f"Recall petition {key} is {status!r} but the record says {said['status']!r}."
         if (str(vote) if vote else None) != said["vote"]:
             yield f"Recall petition {key} names another recall vote than the record says."
-        yield from check_signatures(f"Recall petition {key}", signed[key], said["signers"])
+        what = f"Recall petition {key}"
+        yield from check_petition_start(what, said["started"], started_at, expires_at, eligible_count)
+        yield from time_differs_or_unrecorded(
+            f"{what} called its vote", vote_called_at, said["vote_called_at"]
+        )
+        yield from time_differs_or_unrecorded(f"{what} closed", closed_at, said["closed_at"])
+        yield from check_signatures(what, signed[key], said["signers"])
     for key in sorted(petitions.keys() - present):
         yield f"Recall petition {key} is in the record but has vanished from the database."

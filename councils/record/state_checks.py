@@ -7,13 +7,15 @@ where they differ from what the record's entries state.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
 from django.apps import apps
 
 from councils.core.ledger.encoding import format_time
+from councils.core.rules import recall as petition_rules
 from councils.record.verification import (
     Recorded,
     RecordIndex,
@@ -117,12 +119,39 @@ def _term_differs(payload: Any, term_ends_at: datetime | None) -> bool:
     return bool(payload["term_ends_at"] != recorded)
 
 
-def check_signatures(name: str, stored: set[str], recorded: set[str]) -> Iterator[str]:
-    """One line when a petition's signatures differ from those the record received, by signer's UUID."""
+def signed_at(rows: Iterable[tuple[object, object, datetime]]) -> defaultdict[str, dict[str, datetime]]:
+    """When each signer signed, by (petition, signer, time) rows, gathered by petition, UUIDs in text."""
+    signatures: defaultdict[str, dict[str, datetime]] = defaultdict(dict)
+    for petition, signer, at in rows:
+        signatures[str(petition)][str(signer)] = at
+    return signatures
+
+
+def check_signatures(
+    name: str, stored: dict[str, datetime], recorded: dict[str, str | None]
+) -> Iterator[str]:
+    """Lines when a petition's signatures differ from those the record received: signers, then times."""
     if len(stored) != len(recorded):
         yield f"{name} holds {len(stored)} signature(s) but the record received {len(recorded)}."
-    elif stored != recorded:
+    elif stored.keys() != recorded.keys():
         yield f"{name}'s signatures are by other members than the record says."
+    else:
+        for signer in sorted(stored):
+            yield from time_differs(f"{name}: {signer} signed", stored[signer], recorded[signer])
+
+
+def check_petition_start(
+    name: str, started: Recorded, started_at: datetime, expires_at: datetime, eligible_count: int
+) -> Iterator[str]:
+    """Lines when a petition's start, signature window or electorate differ from what its start states."""
+    p = started.payload
+    if "eligible" in p and p["eligible"] != eligible_count:
+        yield f"{name} counts {eligible_count} member(s) who may sign but the record says {p['eligible']}."
+    yield from time_differs(f"{name} was started", started_at, started.at)
+    days, began = p.get("window_days"), moment(started.at)
+    if isinstance(days, int) and began is not None:
+        window_ends = petition_rules.expires_at(started_at=began, window_days=days)
+        yield from time_differs(f"{name} expires", expires_at, format_time(window_ends))
 
 
 @state_check("seats")
