@@ -19,6 +19,7 @@ from councils.record.verification import (
     RecordIndex,
     grouped,
     moment,
+    same_moment,
     state_check,
     time_differs,
     time_differs_or_unrecorded,
@@ -165,6 +166,13 @@ def _recorded(record: RecordIndex) -> tuple[dict[str, dict[str, Any]], dict[str,
     return elections, candidacies
 
 
+def _agrees(stored: Any, said: Any) -> bool:
+    """Whether a row's value is the one the record states; a time to the millisecond (`same_moment`)."""
+    if isinstance(stored, datetime) or isinstance(said, datetime):
+        return same_moment(stored, said)
+    return bool(stored == said)
+
+
 def _shown(value: Any) -> str:
     return format_time(value) if isinstance(value, datetime) else repr(value)
 
@@ -201,7 +209,7 @@ def check_elections(record: RecordIndex) -> Iterator[str]:
         if row["status"] != said["status"]:
             yield f"Election {key} is {row['status']!r} but the record says {said['status']!r}."
         for field, label in LABELS.items():
-            if field in said and row[field] != said[field]:
+            if field in said and not _agrees(row[field], said[field]):
                 yield (
                     f"Election {key}'s {label} is {_shown(row[field])} "
                     f"but the record says {_shown(said[field])}."

@@ -20,6 +20,7 @@ from councils.record.verification import (
     differences,
     moment,
     named,
+    same_moment,
     state_check,
     time_differs,
     time_differs_or_unrecorded,
@@ -179,7 +180,7 @@ def check_reports(record: RecordIndex) -> Iterator[str]:
             "meeting": str(meeting),
         }
         yield from differences(f"Report back {key}", stored, recorded)
-        if moment(p.get("due_at")) != due_at:
+        if not same_moment(due_at, moment(p.get("due_at"))):
             yield f"Report back {key} is due at another time than the record says."
         yield from time_differs(f"Report back {key} fell due", created_at, entry.at)
         report = submitted.get(key)

@@ -17,6 +17,7 @@ from councils.record.verification import (
     differences,
     moment,
     named,
+    same_moment,
     state_check,
     time_differs,
     time_differs_or_unrecorded,
@@ -92,7 +93,7 @@ def check_meetings(record: RecordIndex) -> Iterator[str]:
             continue
         if said["council"] != str(council):
             yield f"Meeting {key} is a meeting of another council than the record says."
-        if moment(said.get("starts_at")) != starts_at:
+        if not same_moment(starts_at, moment(said.get("starts_at"))):
             yield (
                 f"Meeting {key} starts at {starts_at:%Y-%m-%d %H:%M} UTC "
                 f"but the record called it for {said.get('starts_at')}."

@@ -23,6 +23,7 @@ from councils.record.verification import (
     grouped,
     moment,
     named,
+    same_moment,
     state_check,
     time_differs,
     time_differs_or_unrecorded,
@@ -115,8 +116,10 @@ def _term_differs(payload: Any, term_ends_at: datetime | None) -> bool:
     """Whether a post's term end differs from the one its filling entry names (older entries name none)."""
     if "term_ends_at" not in payload:
         return False
-    recorded = format_time(term_ends_at) if term_ends_at is not None else None
-    return bool(payload["term_ends_at"] != recorded)
+    stated = payload["term_ends_at"]
+    if stated is not None and moment(stated) is None:
+        return True  # a term end the verifier cannot read matches no row
+    return not same_moment(term_ends_at, moment(stated))
 
 
 def signed_at(rows: Iterable[tuple[object, object, datetime]]) -> defaultdict[str, dict[str, datetime]]:
@@ -454,7 +457,7 @@ def check_votes(record: RecordIndex) -> Iterator[str]:
             continue
         p = opening.payload
         # The closing time it was opened with: the rules close it then, so moving it moves the close.
-        if moment(p.get("closes_at")) != closes_at:
+        if not same_moment(closes_at, moment(p.get("closes_at"))):
             said = f"closes at {closes_at:%Y-%m-%d %H:%M} UTC" if closes_at else "has no closing time"
             yield f"Vote {uuid} {said} but the record opened it with the closing time {p.get('closes_at')}."
         # The rules it is decided by, and the electorate and text it froze.

@@ -286,3 +286,13 @@ def test_a_candidacy_time_moved_in_the_database_is_detected(timed, cast, who, ch
     candidacy = timed.candidacies.get(candidate=getattr(cast, who))
     Candidacy.objects.filter(pk=candidacy.pk).update(**change)
     assert verify_database() == [f"[elections] Candidacy {candidacy.uuid} in election {timed.uuid} {problem}"]
+
+
+def test_election_times_are_compared_to_the_millisecond(timed):
+    Election.objects.filter(pk=timed.pk).update(opened_at=minutes(10) + timedelta(microseconds=999))
+    assert verify_database() == []
+    Election.objects.filter(pk=timed.pk).update(opened_at=minutes(10) + timedelta(milliseconds=1))
+    assert verify_database() == [
+        f"[elections] Election {timed.uuid}'s opening time is 2026-03-01T09:10:00.001000Z "
+        f"but the record says {at(10)}."
+    ]

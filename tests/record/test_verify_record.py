@@ -507,3 +507,14 @@ def test_times_are_compared_to_the_millisecond_a_json_backup_keeps(decided):
         f"[votes] Vote {vote.uuid} closed at 2026-03-01T09:02:00.001000Z, "
         "but the record says 2026-03-01T09:02:00.000000Z."
     ]
+
+
+@pytest.mark.chair_term(NOW + timedelta(days=365))
+def test_times_an_entry_states_are_compared_to_the_millisecond_too(decided, cast):
+    office = Office.objects.get(council=cast.riverside, role="chair")
+    Office.objects.filter(pk=office.pk).update(term_ends_at=office.term_ends_at + timedelta(microseconds=999))
+    assert verify_database() == []
+    Office.objects.filter(pk=office.pk).update(term_ends_at=office.term_ends_at + timedelta(milliseconds=1))
+    assert verify_database() == [
+        f"[offices] Office {office.uuid}'s term ends at another time than the record says."
+    ]
