@@ -166,6 +166,8 @@ def _recorded_items(record: RecordIndex) -> dict[str, dict[str, Any]]:
                 "report": p.get("report"),
                 "status": "pending",
                 "merged into": None,
+                "taken_at": None,
+                "done_at": None,
             }
             items[str(p.get("item"))] = item
             agendas[meeting].append(item)
@@ -174,14 +176,16 @@ def _recorded_items(record: RecordIndex) -> dict[str, dict[str, Any]]:
                 if str(uuid) in items:
                     items[str(uuid)]["position"] = position
         elif entry.event == "meeting.item_withdrawn" and str(p.get("item")) in items:
-            items[str(p.get("item"))].update({"status": "withdrawn", "merged into": p.get("merged_into")})
+            items[str(p.get("item"))].update(
+                {"status": "withdrawn", "merged into": p.get("merged_into"), "done_at": entry.at}
+            )
         elif entry.event in ("meeting.item_taken", "meeting.closed"):
             # Taking the next item, or closing, finishes the item under discussion.
             for item in agendas[meeting]:
                 if item["status"] == "current":
-                    item["status"] = "done"
+                    item.update(status="done", done_at=entry.at)
             if str(p.get("item")) in items:
-                items[str(p.get("item"))]["status"] = "current"
+                items[str(p.get("item"))].update(status="current", taken_at=entry.at)
     return items
 
 
@@ -203,6 +207,8 @@ def check_agendas(record: RecordIndex) -> Iterator[str]:
         "report__uuid",
         "status",
         "merged_into__uuid",
+        "taken_at",
+        "done_at",
     )
     for (
         uuid,
@@ -216,6 +222,8 @@ def check_agendas(record: RecordIndex) -> Iterator[str]:
         report,
         status,
         merged,
+        taken_at,
+        done_at,
     ) in rows.iterator():
         key = str(uuid)
         present.add(key)
@@ -236,5 +244,7 @@ def check_agendas(record: RecordIndex) -> Iterator[str]:
             "merged into": named(merged),
         }
         yield from differences(f"Agenda item {key}", stored, said)
+        yield from time_differs_or_unrecorded(f"Agenda item {key} was taken", taken_at, said["taken_at"])
+        yield from time_differs_or_unrecorded(f"Agenda item {key} was done with", done_at, said["done_at"])
     for key in sorted(recorded.keys() - present):
         yield f"Agenda item {key} is in the record but has vanished from the database."
