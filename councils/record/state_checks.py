@@ -360,6 +360,29 @@ def check_motions(record: RecordIndex) -> Iterator[str]:
         yield from time_differs_or_unrecorded(f"Motion {key} was decided", decided_at, decided.get(key))
     for key in texts.keys() - present:
         yield f"Motion {key} is in the record but has vanished from the database."
+    yield from _check_seconds(record)
+
+
+def _check_seconds(record: RecordIndex) -> Iterator[str]:
+    """Who seconded each motion, and when, against the `motion.seconded` entries."""
+    from councils.motions.models import Second
+
+    recorded = {
+        (str(e.payload.get("motion")), str(e.payload.get("seconder") or e.actor)): e.at
+        for e in record.events("motion.seconded")
+    }
+    stored = {
+        (str(motion), str(user)): at
+        for motion, user, at in Second.objects.values_list(
+            "motion__uuid", "user__uuid", "seconded_at"
+        ).iterator()
+    }
+    for motion, user in sorted(stored.keys() - recorded.keys()):
+        yield f"Motion {motion} lists a second by {user} that the record never received."
+    for key in sorted(stored.keys() & recorded.keys()):
+        yield from time_differs(f"Motion {key[0]}: {key[1]} seconded it", stored[key], recorded[key])
+    for motion, user in sorted(recorded.keys() - stored.keys()):
+        yield f"Motion {motion}: {user}'s recorded second has vanished from the database."
 
 
 # What a vote's opening states of the vote, by the name a discrepancy gives it and its key in the payload.

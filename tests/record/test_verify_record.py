@@ -19,7 +19,7 @@ from councils.federation.models import Membership, Office, Seat
 from councils.mandates.actions import declare_pay
 from councils.membership.actions import leave_membership
 from councils.motions import actions as motion_actions
-from councils.motions.models import Motion, NamedBallot, Participation, Vote
+from councils.motions.models import Motion, NamedBallot, Participation, Second, Vote
 from councils.record import sequencer
 from councils.record.actions import append_entry
 from councils.record.models import Entry, Pending, Sequence
@@ -253,6 +253,20 @@ def test_a_vote_without_quorum_leaves_its_motion_undecided(decided, cast):
     assert verify_database() == [
         f"[motions] Motion {motion.uuid} was decided at 2026-03-01T09:00:00.000000Z, "
         "but the record never says so."
+    ]
+
+
+def test_who_seconded_a_motion_and_when_is_compared(decided, cast):
+    Second.objects.filter(motion=decided, user=cast.alice).update(seconded_at=NOW + timedelta(minutes=1))
+    assert verify_database() == [
+        f"[motions] Motion {decided.uuid}: {cast.alice.uuid} seconded it at 2026-03-01T09:01:00.000000Z, "
+        "but the record says 2026-03-01T09:00:00.000000Z."
+    ]
+    Second.objects.filter(motion=decided, user=cast.alice).update(user=cast.erin)
+    assert verify_database() == [
+        f"[motions] Motion {decided.uuid} lists a second by {cast.erin.uuid} that the record never received.",
+        f"[motions] Motion {decided.uuid}: {cast.alice.uuid}'s recorded second "
+        "has vanished from the database.",
     ]
 
 
