@@ -36,9 +36,16 @@ def check_proposals(record: RecordIndex) -> Iterator[str]:
     decided = {str(e.payload.get("motion")) for e in record.events("vote.closed")}
     present = set()
     rows = MandateProposal.objects.values_list(
-        "uuid", "council__uuid", "target_motion_uuid", "choice", "motion_uuid", "status"
+        "uuid",
+        "council__uuid",
+        "target_motion_uuid",
+        "choice",
+        "motion_uuid",
+        "status",
+        "proposed_by__uuid",
+        "proposed_at",
     )
-    for uuid, council, target, choice, motion, status in rows.iterator():
+    for uuid, council, target, choice, motion, status, proposed_by, proposed_at in rows.iterator():
         key = str(uuid)
         present.add(key)
         entry = proposed.get(key)
@@ -53,6 +60,7 @@ def check_proposals(record: RecordIndex) -> Iterator[str]:
             "choice": p.get("choice"),
             "motion": p.get("motion"),
             "status": "adopted" if said in adopted else "rejected" if said in decided else "pending",
+            "proposer": entry.actor,
         }
         stored = {
             "council": str(council),
@@ -60,8 +68,10 @@ def check_proposals(record: RecordIndex) -> Iterator[str]:
             "choice": choice,
             "motion": named(motion),
             "status": status,
+            "proposer": named(proposed_by),
         }
         yield from differences(f"Mandate proposal {key}", stored, recorded)
+        yield from time_differs(f"Mandate proposal {key} was made", proposed_at, entry.at)
     for key in sorted(proposed.keys() - present):
         yield f"Mandate proposal {key} is in the record but has vanished from the database."
 
@@ -81,17 +91,25 @@ def check_mandates(record: RecordIndex) -> Iterator[str]:
             "choice": p.get("choice"),
             "motion": p.get("motion"),
             "superseded": False,
+            "adopted_at": entry.at,
+            "superseded_at": None,
         }
         # A council's new mandate on a motion supersedes the one it had.
         earlier = current.get((entry.council, str(p.get("target_motion"))))
         if earlier is not None:
-            adopted[earlier]["superseded"] = True
+            adopted[earlier].update(superseded=True, superseded_at=entry.at)
         current[(entry.council, str(p.get("target_motion")))] = key
     present = set()
     rows = Mandate.objects.values_list(
-        "uuid", "council__uuid", "target_motion_uuid", "choice", "proposal__motion_uuid", "superseded_at"
+        "uuid",
+        "council__uuid",
+        "target_motion_uuid",
+        "choice",
+        "proposal__motion_uuid",
+        "adopted_at",
+        "superseded_at",
     )
-    for uuid, council, target, choice, motion, superseded_at in rows.iterator():
+    for uuid, council, target, choice, motion, adopted_at, superseded_at in rows.iterator():
         key = str(uuid)
         present.add(key)
         said = adopted.get(key)
@@ -106,6 +124,9 @@ def check_mandates(record: RecordIndex) -> Iterator[str]:
             "superseded": superseded_at is not None,
         }
         yield from differences(f"Mandate {key}", stored, said)
+        yield from time_differs(f"Mandate {key} was adopted", adopted_at, said["adopted_at"])
+        if superseded_at is not None and said["superseded_at"] is not None:
+            yield from time_differs(f"Mandate {key} was superseded", superseded_at, said["superseded_at"])
     for key in sorted(adopted.keys() - present):
         yield f"Mandate {key} is in the record but has vanished from the database."
     yield from _check_roll_calls(record)
@@ -115,21 +136,22 @@ def _check_roll_calls(record: RecordIndex) -> Iterator[str]:
     from councils.mandates.models import MandateVote
 
     checked = {
-        (str(e.payload.get("mandate")), str(e.payload.get("seat"))): e.payload
+        (str(e.payload.get("mandate")), str(e.payload.get("seat"))): e
         for e in record.events("mandate.roll_call_checked")
     }
     present = set()
     rows = MandateVote.objects.values_list(
-        "mandate__uuid", "seat__uuid", "delegate__uuid", "cast_choice", "complied"
+        "mandate__uuid", "seat__uuid", "delegate__uuid", "cast_choice", "complied", "checked_at"
     )
-    for mandate, seat, delegate, cast, complied in rows.iterator():
+    for mandate, seat, delegate, cast, complied, checked_at in rows.iterator():
         key = (str(mandate), str(seat))
         present.add(key)
-        said = checked.get(key)
+        entry = checked.get(key)
         what = f"Mandate {key[0]}'s roll call of seat {key[1]}"
-        if said is None:
+        if entry is None:
             yield f"{what} exists but the record never checked it."
             continue
+        said = entry.payload
         recorded = {
             "delegate": said.get("delegate"),
             "vote": said.get("cast") or "",
@@ -137,6 +159,7 @@ def _check_roll_calls(record: RecordIndex) -> Iterator[str]:
         }
         stored = {"delegate": str(delegate), "vote": cast, "compliance": complied}
         yield from differences(what, stored, recorded)
+        yield from time_differs(f"{what} was made", checked_at, entry.at)
     for mandate_key, seat_key in sorted(checked.keys() - present):
         yield f"Mandate {mandate_key}'s recorded roll call of seat {seat_key} has vanished from the database."
 
