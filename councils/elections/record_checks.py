@@ -15,7 +15,15 @@ from typing import Any
 
 from councils.core.ledger.encoding import format_time
 from councils.core.rules.ballots import ballot_set_hash
-from councils.record.verification import RecordIndex, grouped, moment, state_check
+from councils.record.verification import (
+    RecordIndex,
+    grouped,
+    moment,
+    same_moment,
+    state_check,
+    time_differs,
+    time_differs_or_unrecorded,
+)
 
 EVENTS = (
     "election.called",
@@ -72,12 +80,16 @@ def _recorded(record: RecordIndex) -> tuple[dict[str, dict[str, Any]], dict[str,
     candidacies: dict[str, dict[str, Any]] = {}
     nominated: dict[str, list[str]] = defaultdict(list)
 
-    def nominate(election: str, candidacy: Any, candidate: Any, accepted: bool) -> None:
+    def nominate(election: str, candidacy: Any, candidate: Any, accepted: bool, at: str | None) -> None:
         candidacies[str(candidacy)] = {
             "election": election,
             "candidate": candidate,
             "accepted": accepted,
             "withdrawn": False,
+            # When it was nominated, accepted and withdrawn (or lapsed), by its entries' times.
+            "nominated_at": at,
+            "accepted_at": at if accepted else None,
+            "withdrawn_at": None,
         }
         nominated[election].append(str(candidacy))
 
@@ -103,6 +115,7 @@ def _recorded(record: RecordIndex) -> tuple[dict[str, dict[str, Any]], dict[str,
                 "closed_at": None,
                 "certified_at": None,
                 "voters": set(),
+                "at": entry.at,
             }
             continue
         said = elections.get(uuid)
@@ -110,14 +123,15 @@ def _recorded(record: RecordIndex) -> tuple[dict[str, dict[str, Any]], dict[str,
             # Its call is missing from the log, which the log's own check reports.
             continue
         if entry.event == "election.nominated":
-            nominate(uuid, p.get("candidacy"), p.get("candidate"), p.get("accepted") is True)
+            nominate(uuid, p.get("candidacy"), p.get("candidate"), p.get("accepted") is True, entry.at)
         elif entry.event == "election.nominations_recorded":
             for nomination in p.get("nominations") or []:
-                nominate(uuid, nomination.get("candidacy"), nomination.get("candidate"), True)
+                nominate(uuid, nomination.get("candidacy"), nomination.get("candidate"), True, entry.at)
         elif entry.event in ("election.nomination_accepted", "election.nomination_withdrawn"):
             candidacy = candidacies.get(str(p.get("candidacy")))
             if candidacy is not None:
-                candidacy["accepted" if entry.event.endswith("accepted") else "withdrawn"] = True
+                done = "accepted" if entry.event.endswith("accepted") else "withdrawn"
+                candidacy.update({done: True, f"{done}_at": entry.at})
         elif entry.event == "election.opened":
             said.update({field: p[field] for field in OPENED if field in p}, status="voting")
             said["closes_at"] = moment(p.get("closes_at"))
@@ -125,8 +139,8 @@ def _recorded(record: RecordIndex) -> tuple[dict[str, dict[str, Any]], dict[str,
             # Nominations never accepted lapse at the opening: only those on the ballot stand.
             standing = {str(c.get("candidacy")) for c in p.get("candidates") or []}
             for nominee in nominated[uuid]:
-                if nominee not in standing:
-                    candidacies[nominee]["withdrawn"] = True
+                if nominee not in standing and not candidacies[nominee]["withdrawn"]:
+                    candidacies[nominee].update(withdrawn=True, withdrawn_at=entry.at)
         elif entry.event == "election.ballot_cast":
             said["voters"].add(entry.actor)
         elif entry.event == "election.paper_ballots_recorded":
@@ -152,6 +166,13 @@ def _recorded(record: RecordIndex) -> tuple[dict[str, dict[str, Any]], dict[str,
     return elections, candidacies
 
 
+def _agrees(stored: Any, said: Any) -> bool:
+    """Whether a row's value is the one the record states; a time to the millisecond (`same_moment`)."""
+    if isinstance(stored, datetime) or isinstance(said, datetime):
+        return same_moment(stored, said)
+    return bool(stored == said)
+
+
 def _shown(value: Any) -> str:
     return format_time(value) if isinstance(value, datetime) else repr(value)
 
@@ -169,7 +190,9 @@ def check_elections(record: RecordIndex) -> Iterator[str]:
         pending[str(election_uuid)] += 1
     voted = grouped(Participation.objects.values_list("election__uuid", "user__uuid"))
     present = set()
-    rows = Election.objects.values("uuid", "council__uuid", "called_by__uuid", "status", "result", *LABELS)
+    rows = Election.objects.values(
+        "uuid", "council__uuid", "called_by__uuid", "called_at", "status", "result", *LABELS
+    )
     for row in rows.iterator():
         key = str(row["uuid"])
         present.add(key)
@@ -182,10 +205,11 @@ def check_elections(record: RecordIndex) -> Iterator[str]:
         called_by = row["called_by__uuid"]
         if said["called_by"] != (str(called_by) if called_by is not None else None):
             yield f"Election {key} was called by someone other than the record says."
+        yield from time_differs(f"Election {key} was called", row["called_at"], said["at"])
         if row["status"] != said["status"]:
             yield f"Election {key} is {row['status']!r} but the record says {said['status']!r}."
         for field, label in LABELS.items():
-            if field in said and row[field] != said[field]:
+            if field in said and not _agrees(row[field], said[field]):
                 yield (
                     f"Election {key}'s {label} is {_shown(row[field])} "
                     f"but the record says {_shown(said[field])}."
@@ -245,9 +269,23 @@ def _check_candidacies(
 
     present = set()
     rows = Candidacy.objects.values_list(
-        "uuid", "election__uuid", "candidate__uuid", "accepted_at", "withdrawn_at", "is_elected"
+        "uuid",
+        "election__uuid",
+        "candidate__uuid",
+        "nominated_at",
+        "accepted_at",
+        "withdrawn_at",
+        "is_elected",
     )
-    for uuid, election_uuid, candidate_uuid, accepted_at, withdrawn_at, is_elected in rows.iterator():
+    for (
+        uuid,
+        election_uuid,
+        candidate_uuid,
+        nominated_at,
+        accepted_at,
+        withdrawn_at,
+        is_elected,
+    ) in rows.iterator():
         key, election = str(uuid), str(election_uuid)
         present.add(key)
         said = candidacies.get(key)
@@ -262,6 +300,12 @@ def _check_candidacies(
         recorded = _state(accepted=said["accepted"], withdrawn=said["withdrawn"])
         if state != recorded:
             yield f"Candidacy {key} in election {election} is {state!r} but the record says {recorded!r}."
+        what = f"Candidacy {key} in election {election}"
+        yield from time_differs(f"{what} was nominated", nominated_at, said["nominated_at"])
+        for name, stored_at in (("accepted", accepted_at), ("withdrawn", withdrawn_at)):
+            # A state that differs is reported above; its time is compared where both have one.
+            if state == recorded or (stored_at is not None and said[f"{name}_at"] is not None):
+                yield from time_differs_or_unrecorded(f"{what} was {name}", stored_at, said[f"{name}_at"])
         elected = key in (elections.get(said["election"], {}).get("elected") or ())
         if is_elected != elected:
             marked = "marked elected" if is_elected else "not marked elected"

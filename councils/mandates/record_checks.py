@@ -14,15 +14,16 @@ import hashlib
 from collections.abc import Iterator
 from typing import Any
 
-from councils.record.state_checks import check_signatures
+from councils.record.state_checks import check_petition_start, check_signatures, signed_at
 from councils.record.verification import (
     RecordIndex,
     differences,
-    grouped,
     moment,
     named,
+    same_moment,
     state_check,
     time_differs,
+    time_differs_or_unrecorded,
 )
 
 
@@ -35,9 +36,16 @@ def check_proposals(record: RecordIndex) -> Iterator[str]:
     decided = {str(e.payload.get("motion")) for e in record.events("vote.closed")}
     present = set()
     rows = MandateProposal.objects.values_list(
-        "uuid", "council__uuid", "target_motion_uuid", "choice", "motion_uuid", "status"
+        "uuid",
+        "council__uuid",
+        "target_motion_uuid",
+        "choice",
+        "motion_uuid",
+        "status",
+        "proposed_by__uuid",
+        "proposed_at",
     )
-    for uuid, council, target, choice, motion, status in rows.iterator():
+    for uuid, council, target, choice, motion, status, proposed_by, proposed_at in rows.iterator():
         key = str(uuid)
         present.add(key)
         entry = proposed.get(key)
@@ -52,6 +60,7 @@ def check_proposals(record: RecordIndex) -> Iterator[str]:
             "choice": p.get("choice"),
             "motion": p.get("motion"),
             "status": "adopted" if said in adopted else "rejected" if said in decided else "pending",
+            "proposer": entry.actor,
         }
         stored = {
             "council": str(council),
@@ -59,8 +68,10 @@ def check_proposals(record: RecordIndex) -> Iterator[str]:
             "choice": choice,
             "motion": named(motion),
             "status": status,
+            "proposer": named(proposed_by),
         }
         yield from differences(f"Mandate proposal {key}", stored, recorded)
+        yield from time_differs(f"Mandate proposal {key} was made", proposed_at, entry.at)
     for key in sorted(proposed.keys() - present):
         yield f"Mandate proposal {key} is in the record but has vanished from the database."
 
@@ -80,17 +91,25 @@ def check_mandates(record: RecordIndex) -> Iterator[str]:
             "choice": p.get("choice"),
             "motion": p.get("motion"),
             "superseded": False,
+            "adopted_at": entry.at,
+            "superseded_at": None,
         }
         # A council's new mandate on a motion supersedes the one it had.
         earlier = current.get((entry.council, str(p.get("target_motion"))))
         if earlier is not None:
-            adopted[earlier]["superseded"] = True
+            adopted[earlier].update(superseded=True, superseded_at=entry.at)
         current[(entry.council, str(p.get("target_motion")))] = key
     present = set()
     rows = Mandate.objects.values_list(
-        "uuid", "council__uuid", "target_motion_uuid", "choice", "proposal__motion_uuid", "superseded_at"
+        "uuid",
+        "council__uuid",
+        "target_motion_uuid",
+        "choice",
+        "proposal__motion_uuid",
+        "adopted_at",
+        "superseded_at",
     )
-    for uuid, council, target, choice, motion, superseded_at in rows.iterator():
+    for uuid, council, target, choice, motion, adopted_at, superseded_at in rows.iterator():
         key = str(uuid)
         present.add(key)
         said = adopted.get(key)
@@ -105,6 +124,9 @@ def check_mandates(record: RecordIndex) -> Iterator[str]:
             "superseded": superseded_at is not None,
         }
         yield from differences(f"Mandate {key}", stored, said)
+        yield from time_differs(f"Mandate {key} was adopted", adopted_at, said["adopted_at"])
+        if superseded_at is not None and said["superseded_at"] is not None:
+            yield from time_differs(f"Mandate {key} was superseded", superseded_at, said["superseded_at"])
     for key in sorted(adopted.keys() - present):
         yield f"Mandate {key} is in the record but has vanished from the database."
     yield from _check_roll_calls(record)
@@ -114,21 +136,22 @@ def _check_roll_calls(record: RecordIndex) -> Iterator[str]:
     from councils.mandates.models import MandateVote
 
     checked = {
-        (str(e.payload.get("mandate")), str(e.payload.get("seat"))): e.payload
+        (str(e.payload.get("mandate")), str(e.payload.get("seat"))): e
         for e in record.events("mandate.roll_call_checked")
     }
     present = set()
     rows = MandateVote.objects.values_list(
-        "mandate__uuid", "seat__uuid", "delegate__uuid", "cast_choice", "complied"
+        "mandate__uuid", "seat__uuid", "delegate__uuid", "cast_choice", "complied", "checked_at"
     )
-    for mandate, seat, delegate, cast, complied in rows.iterator():
+    for mandate, seat, delegate, cast, complied, checked_at in rows.iterator():
         key = (str(mandate), str(seat))
         present.add(key)
-        said = checked.get(key)
+        entry = checked.get(key)
         what = f"Mandate {key[0]}'s roll call of seat {key[1]}"
-        if said is None:
+        if entry is None:
             yield f"{what} exists but the record never checked it."
             continue
+        said = entry.payload
         recorded = {
             "delegate": said.get("delegate"),
             "vote": said.get("cast") or "",
@@ -136,6 +159,7 @@ def _check_roll_calls(record: RecordIndex) -> Iterator[str]:
         }
         stored = {"delegate": str(delegate), "vote": cast, "compliance": complied}
         yield from differences(what, stored, recorded)
+        yield from time_differs(f"{what} was made", checked_at, entry.at)
     for mandate_key, seat_key in sorted(checked.keys() - present):
         yield f"Mandate {mandate_key}'s recorded roll call of seat {seat_key} has vanished from the database."
 
@@ -179,7 +203,7 @@ def check_reports(record: RecordIndex) -> Iterator[str]:
             "meeting": str(meeting),
         }
         yield from differences(f"Report back {key}", stored, recorded)
-        if moment(p.get("due_at")) != due_at:
+        if not same_moment(due_at, moment(p.get("due_at"))):
             yield f"Report back {key} is due at another time than the record says."
         yield from time_differs(f"Report back {key} fell due", created_at, entry.at)
         report = submitted.get(key)
@@ -215,7 +239,7 @@ def _recorded_recalls(record: RecordIndex) -> dict[str, dict[str, Any]]:
             held = p.get("seat" if entry.event == "delegate.unseated" else "office")
             petition = open_against.pop(str(held), None)
             if petition is not None:
-                petitions[petition]["status"] = "moot"
+                petitions[petition].update(status="moot", closed_at=entry.at)
             continue
         uuid = str(p.get("petition"))
         if entry.event == "recall.petition_started":
@@ -227,8 +251,11 @@ def _recorded_recalls(record: RecordIndex) -> dict[str, dict[str, Any]]:
                 "target": p.get("holder"),
                 "threshold": p.get("threshold"),
                 "status": "open",
-                "signers": set(),
+                "signers": {},
                 "vote": None,
+                "started": entry,
+                "vote_called_at": None,
+                "closed_at": None,
             }
             open_against[str(p.get("seat") or p.get("office"))] = uuid
             continue
@@ -237,15 +264,15 @@ def _recorded_recalls(record: RecordIndex) -> dict[str, dict[str, Any]]:
             # Its start is missing from the log, which the log's own check reports.
             continue
         if entry.event == "recall.signed":
-            said["signers"].add(entry.actor)
+            said["signers"][str(entry.actor)] = entry.at
             continue
         open_against.pop(str(said["seat"] or said["office"]), None)
         if entry.event == "recall.vote_called":
-            said.update(status="vote", vote=p.get("vote"))
+            said.update(status="vote", vote=p.get("vote"), vote_called_at=entry.at)
         elif entry.event == "recall.petition_expired":
-            said["status"] = "expired"
+            said.update(status="expired", closed_at=entry.at)
         else:
-            said["status"] = "recalled" if p.get("recalled") is True else "kept"
+            said.update(status="recalled" if p.get("recalled") is True else "kept", closed_at=entry.at)
     return petitions
 
 
@@ -254,7 +281,7 @@ def check_recalls(record: RecordIndex) -> Iterator[str]:
     from councils.mandates.models import RecallPetition, RecallSignature
 
     petitions = _recorded_recalls(record)
-    signed = grouped(RecallSignature.objects.values_list("petition__uuid", "user__uuid"))
+    signed = signed_at(RecallSignature.objects.values_list("petition__uuid", "user__uuid", "signed_at"))
     present = set()
     rows = RecallPetition.objects.values_list(
         "uuid",
@@ -266,8 +293,28 @@ def check_recalls(record: RecordIndex) -> Iterator[str]:
         "threshold",
         "status",
         "vote_uuid",
+        "eligible_count",
+        "started_at",
+        "expires_at",
+        "vote_called_at",
+        "closed_at",
     )
-    for uuid, council, started_by, seat, office, target, threshold, status, vote in rows.iterator():
+    for (
+        uuid,
+        council,
+        started_by,
+        seat,
+        office,
+        target,
+        threshold,
+        status,
+        vote,
+        eligible_count,
+        started_at,
+        expires_at,
+        vote_called_at,
+        closed_at,
+    ) in rows.iterator():
         key = str(uuid)
         present.add(key)
         said = petitions.get(key)
@@ -290,6 +337,12 @@ def check_recalls(record: RecordIndex) -> Iterator[str]:
             yield f"Recall petition {key} is {status!r} but the record says {said['status']!r}."
         if (str(vote) if vote else None) != said["vote"]:
             yield f"Recall petition {key} names another recall vote than the record says."
-        yield from check_signatures(f"Recall petition {key}", signed[key], said["signers"])
+        what = f"Recall petition {key}"
+        yield from check_petition_start(what, said["started"], started_at, expires_at, eligible_count)
+        yield from time_differs_or_unrecorded(
+            f"{what} called its vote", vote_called_at, said["vote_called_at"]
+        )
+        yield from time_differs_or_unrecorded(f"{what} closed", closed_at, said["closed_at"])
+        yield from check_signatures(what, signed[key], said["signers"])
     for key in sorted(petitions.keys() - present):
         yield f"Recall petition {key} is in the record but has vanished from the database."

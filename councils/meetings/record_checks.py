@@ -12,8 +12,16 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
-from councils.core.ledger.encoding import format_time
-from councils.record.verification import RecordIndex, differences, moment, named, state_check, time_differs
+from councils.record.verification import (
+    RecordIndex,
+    differences,
+    moment,
+    named,
+    same_moment,
+    state_check,
+    time_differs,
+    time_differs_or_unrecorded,
+)
 
 MEETING_STATUS = {"meeting.scheduled": "scheduled", "meeting.opened": "open", "meeting.closed": "closed"}
 MEETING_TIMES = {
@@ -37,7 +45,7 @@ def check_meetings(record: RecordIndex) -> Iterator[str]:
         p = entry.payload
         key = str(p.get("meeting"))
         if entry.event == "meeting.scheduled":
-            scheduled[key] = {"council": entry.council, **p}
+            scheduled[key] = {"council": entry.council, **p, "scheduled by": entry.actor, "at": entry.at}
         if entry.event in MEETING_STATUS:
             status[key] = MEETING_STATUS[entry.event]
         else:
@@ -55,6 +63,8 @@ def check_meetings(record: RecordIndex) -> Iterator[str]:
         "status",
         "minutes",
         "minutes_hash",
+        "scheduled_by__uuid",
+        "scheduled_at",
         "opened_at",
         "closed_at",
         "minutes_approved_at",
@@ -69,6 +79,8 @@ def check_meetings(record: RecordIndex) -> Iterator[str]:
         state,
         document,
         digest,
+        scheduled_by,
+        scheduled_at,
         opened_at,
         closed_at,
         approved_at,
@@ -81,20 +93,18 @@ def check_meetings(record: RecordIndex) -> Iterator[str]:
             continue
         if said["council"] != str(council):
             yield f"Meeting {key} is a meeting of another council than the record says."
-        if moment(said.get("starts_at")) != starts_at:
+        if not same_moment(starts_at, moment(said.get("starts_at"))):
             yield (
                 f"Meeting {key} starts at {starts_at:%Y-%m-%d %H:%M} UTC "
                 f"but the record called it for {said.get('starts_at')}."
             )
-        stored = {"title": title, "place": place, "status": state}
+        stored = {"title": title, "place": place, "status": state, "scheduled by": named(scheduled_by)}
         yield from differences(f"Meeting {key}", stored, {**said, "status": status[key]})
+        yield from time_differs(f"Meeting {key} was scheduled", scheduled_at, said["at"])
         if "online" in said and said["online"] != bool(online_url):
             yield f"Meeting {key} {'has' if online_url else 'has no'} online link, unlike the record."
         for what, when in zip(MEETING_TIMES.values(), (opened_at, closed_at, approved_at), strict=True):
-            if what in times[key]:
-                yield from time_differs(f"Meeting {key} {what}", when, times[key][what])
-            elif when is not None:
-                yield f"Meeting {key} {what} at {format_time(when)}, but the record never says so."
+            yield from time_differs_or_unrecorded(f"Meeting {key} {what}", when, times[key].get(what))
         if key not in minutes:
             if document is not None or digest:
                 yield f"Meeting {key} has approved minutes but the record never approved any."
@@ -114,16 +124,20 @@ def _check_attendance(record: RecordIndex) -> Iterator[str]:
     from councils.meetings.models import Attendance
 
     recorded = {
-        (str(e.payload.get("meeting")), str(e.payload.get("member")))
+        (str(e.payload.get("meeting")), str(e.payload.get("member"))): e.at
         for e in record.events("meeting.attended")
     }
     stored = {
-        (str(meeting), str(member))
-        for meeting, member in Attendance.objects.values_list("meeting__uuid", "user__uuid").iterator()
+        (str(meeting), str(member)): present_at
+        for meeting, member, present_at in Attendance.objects.values_list(
+            "meeting__uuid", "user__uuid", "present_at"
+        ).iterator()
     }
-    for meeting, member in sorted(stored - recorded):
+    for meeting, member in sorted(stored.keys() - recorded.keys()):
         yield f"Meeting {meeting} lists {member} as present but the record never marked them present."
-    for meeting, member in sorted(recorded - stored):
+    for key in sorted(stored.keys() & recorded.keys()):
+        yield from time_differs(f"Meeting {key[0]}: {key[1]} was marked present", stored[key], recorded[key])
+    for meeting, member in sorted(recorded.keys() - stored.keys()):
         yield f"Meeting {meeting}: {member}'s recorded presence has vanished from the database."
 
 
@@ -152,6 +166,8 @@ def _recorded_items(record: RecordIndex) -> dict[str, dict[str, Any]]:
                 "report": p.get("report"),
                 "status": "pending",
                 "merged into": None,
+                "taken_at": None,
+                "done_at": None,
             }
             items[str(p.get("item"))] = item
             agendas[meeting].append(item)
@@ -160,14 +176,16 @@ def _recorded_items(record: RecordIndex) -> dict[str, dict[str, Any]]:
                 if str(uuid) in items:
                     items[str(uuid)]["position"] = position
         elif entry.event == "meeting.item_withdrawn" and str(p.get("item")) in items:
-            items[str(p.get("item"))].update({"status": "withdrawn", "merged into": p.get("merged_into")})
+            items[str(p.get("item"))].update(
+                {"status": "withdrawn", "merged into": p.get("merged_into"), "done_at": entry.at}
+            )
         elif entry.event in ("meeting.item_taken", "meeting.closed"):
             # Taking the next item, or closing, finishes the item under discussion.
             for item in agendas[meeting]:
                 if item["status"] == "current":
-                    item["status"] = "done"
+                    item.update(status="done", done_at=entry.at)
             if str(p.get("item")) in items:
-                items[str(p.get("item"))]["status"] = "current"
+                items[str(p.get("item"))].update(status="current", taken_at=entry.at)
     return items
 
 
@@ -189,6 +207,8 @@ def check_agendas(record: RecordIndex) -> Iterator[str]:
         "report__uuid",
         "status",
         "merged_into__uuid",
+        "taken_at",
+        "done_at",
     )
     for (
         uuid,
@@ -202,6 +222,8 @@ def check_agendas(record: RecordIndex) -> Iterator[str]:
         report,
         status,
         merged,
+        taken_at,
+        done_at,
     ) in rows.iterator():
         key = str(uuid)
         present.add(key)
@@ -222,5 +244,7 @@ def check_agendas(record: RecordIndex) -> Iterator[str]:
             "merged into": named(merged),
         }
         yield from differences(f"Agenda item {key}", stored, said)
+        yield from time_differs_or_unrecorded(f"Agenda item {key} was taken", taken_at, said["taken_at"])
+        yield from time_differs_or_unrecorded(f"Agenda item {key} was done with", done_at, said["done_at"])
     for key in sorted(recorded.keys() - present):
         yield f"Agenda item {key} is in the record but has vanished from the database."

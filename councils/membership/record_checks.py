@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-from councils.record.verification import RecordIndex, differences, moment, named, state_check
+from councils.record.verification import RecordIndex, differences, moment, named, same_moment, state_check
 
 # The status each entry about a case leaves it in.
 CASE_STATUS = {
@@ -118,9 +118,9 @@ def check_discipline(record: RecordIndex) -> Iterator[str]:
             "motion": named(motion),
         }
         yield from differences(f"Discipline case {key}", stored, said)
-        if moment(said["hearing_at"]) != hearing_at:
+        if not same_moment(hearing_at, moment(said["hearing_at"])):
             yield f"Discipline case {key}'s hearing is set for another time than the record gave notice of."
-        if moment(said["until"]) != until:
+        if not same_moment(until, moment(said["until"])):
             yield f"Discipline case {key}'s suspension ends at another time than the record says."
         yield from _committed(f"Discipline case {key}'s charges", charges, said["charges"], salts)
         yield from _committed(f"Discipline case {key}'s hearing notes", notes, said["notes"], salts)

@@ -11,13 +11,19 @@ from collections.abc import Iterator
 from typing import Any
 
 from councils.core.ledger.encoding import format_time
-from councils.record.state_checks import check_signatures
-from councils.record.verification import RecordIndex, differences, grouped, named, state_check, time_differs
+from councils.record.state_checks import check_petition_start, check_signatures, signed_at
+from councils.record.verification import (
+    RecordIndex,
+    differences,
+    named,
+    state_check,
+    time_differs,
+    time_differs_or_unrecorded,
+)
 
 EVENTS = (
     "agenda.petition_started",
     "agenda.petition_signed",
-    "agenda.petition_backed",
     "agenda.item_forced",
     "agenda.petition_expired",
 )
@@ -37,8 +43,9 @@ def _recorded(record: RecordIndex) -> dict[str, dict[str, Any]]:
                 "threshold": p.get("threshold"),
                 "councils_threshold": p.get("councils_threshold"),
                 "status": "open",
-                "signers": set(),
-                "backers": set(),
+                "signers": {},
+                "started": entry,
+                "forced_at": None,
             }
             continue
         said = petitions.get(uuid)
@@ -47,11 +54,9 @@ def _recorded(record: RecordIndex) -> dict[str, dict[str, Any]]:
             # a report back forced by the rules names no petition.
             continue
         if entry.event == "agenda.petition_signed":
-            said["signers"].add(entry.actor)
-        elif entry.event == "agenda.petition_backed":
-            said["backers"].add(p.get("support"))
+            said["signers"][str(entry.actor)] = entry.at
         elif entry.event == "agenda.item_forced":
-            said["status"] = "forced"
+            said.update(status="forced", forced_at=entry.at)
         else:
             said["status"] = "expired"
     return petitions
@@ -59,15 +64,10 @@ def _recorded(record: RecordIndex) -> dict[str, dict[str, Any]]:
 
 @state_check("petitions")
 def check_petitions(record: RecordIndex) -> Iterator[str]:
-    from councils.petitions.models import AgendaPetition, AgendaSignature, CouncilSupport
+    from councils.petitions.models import AgendaPetition, AgendaSignature
 
     petitions = _recorded(record)
-    signed = grouped(AgendaSignature.objects.values_list("petition__uuid", "user__uuid"))
-    backed = grouped(
-        CouncilSupport.objects.filter(status=CouncilSupport.Status.ADOPTED).values_list(
-            "petition__uuid", "uuid"
-        )
-    )
+    signed = signed_at(AgendaSignature.objects.values_list("petition__uuid", "user__uuid", "signed_at"))
     present = set()
     rows = AgendaPetition.objects.values_list(
         "uuid",
@@ -78,8 +78,25 @@ def check_petitions(record: RecordIndex) -> Iterator[str]:
         "threshold",
         "councils_threshold",
         "status",
+        "eligible_count",
+        "started_at",
+        "expires_at",
+        "forced_at",
     )
-    for uuid, council, started_by, title, text, threshold, councils_threshold, status in rows.iterator():
+    for (
+        uuid,
+        council,
+        started_by,
+        title,
+        text,
+        threshold,
+        councils_threshold,
+        status,
+        eligible_count,
+        started_at,
+        expires_at,
+        forced_at,
+    ) in rows.iterator():
         key = str(uuid)
         present.add(key)
         said = petitions.get(key)
@@ -96,16 +113,67 @@ def check_petitions(record: RecordIndex) -> Iterator[str]:
             yield f"Agenda petition {key} needs other numbers of signatures or councils than the record says."
         if status != said["status"]:
             yield f"Agenda petition {key} is {status!r} but the record says {said['status']!r}."
-        yield from check_signatures(f"Agenda petition {key}", signed[key], said["signers"])
-        if len(backed[key]) != len(said["backers"]):
-            yield (
-                f"Agenda petition {key} is backed by {len(backed[key])} council(s) "
-                f"but the record says {len(said['backers'])}."
-            )
-        elif backed[key] != said["backers"]:
-            yield f"Agenda petition {key} is backed by other councils than the record says."
+        what = f"Agenda petition {key}"
+        yield from check_petition_start(what, said["started"], started_at, expires_at, eligible_count)
+        yield from time_differs_or_unrecorded(f"{what} forced its item", forced_at, said["forced_at"])
+        yield from check_signatures(what, signed[key], said["signers"])
     for key in sorted(petitions.keys() - present):
         yield f"Agenda petition {key} is in the record but has vanished from the database."
+    yield from _check_backings(record)
+
+
+def _check_backings(record: RecordIndex) -> Iterator[str]:
+    """Each council's proposal to back a petition to a council above, and how its motion's vote decided it.
+
+    The first vote that closes on its motion decides it: adopted where the record says the petition was
+    backed by it (`agenda.petition_backed`), rejected otherwise (a vote without quorum rejects it too).
+    """
+    from councils.petitions.models import CouncilSupport
+
+    proposed: dict[str, dict[str, Any]] = {}
+    by_motion: dict[str, dict[str, Any]] = {}
+    for entry in record.events("agenda.support_proposed", "vote.closed", "agenda.petition_backed"):
+        p = entry.payload
+        if entry.event == "agenda.support_proposed":
+            proposed[str(p.get("support"))] = by_motion[str(p.get("motion"))] = {
+                "petition": p.get("petition"),
+                "council": entry.council,
+                "motion": p.get("motion"),
+                "status": "pending",
+                "proposed_at": entry.at,
+                "decided_at": None,
+            }
+            continue
+        if entry.event == "agenda.petition_backed":
+            if str(p.get("support")) in proposed:
+                proposed[str(p.get("support"))]["status"] = "adopted"
+            continue
+        said = by_motion.get(str(p.get("motion")))
+        if said is not None and said["decided_at"] is None:
+            said.update(status="rejected", decided_at=entry.at)
+    present = set()
+    rows = CouncilSupport.objects.values_list(
+        "uuid", "petition__uuid", "council__uuid", "motion_uuid", "status", "proposed_at", "decided_at"
+    )
+    for uuid, petition, council, motion, status, proposed_at, decided_at in rows.iterator():
+        key = str(uuid)
+        present.add(key)
+        said = proposed.get(key)
+        what = f"Council backing {key}"
+        if said is None:
+            yield f"{what} of agenda petition {petition} exists but the record never proposed it."
+            continue
+        stored = {
+            "petition": str(petition),
+            "council": str(council),
+            "motion": named(motion),
+            "status": status,
+        }
+        yield from differences(what, stored, said)
+        yield from time_differs(f"{what} was proposed", proposed_at, said["proposed_at"])
+        yield from time_differs_or_unrecorded(f"{what} was decided", decided_at, said["decided_at"])
+    for key in sorted(proposed.keys() - present):
+        yield f"Council backing {key} is in the record but has vanished from the database."
 
 
 CHANGED = {"remove": "removed", "postpone": "postponed", "merge": "merged"}

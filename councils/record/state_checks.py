@@ -7,21 +7,26 @@ where they differ from what the record's entries state.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
 from django.apps import apps
 
 from councils.core.ledger.encoding import format_time
+from councils.core.rules import recall as petition_rules
 from councils.record.verification import (
     Recorded,
     RecordIndex,
     differences,
+    grouped,
     moment,
     named,
+    same_moment,
     state_check,
     time_differs,
+    time_differs_or_unrecorded,
 )
 
 MEMBERSHIP_STATUS = {
@@ -111,16 +116,45 @@ def _term_differs(payload: Any, term_ends_at: datetime | None) -> bool:
     """Whether a post's term end differs from the one its filling entry names (older entries name none)."""
     if "term_ends_at" not in payload:
         return False
-    recorded = format_time(term_ends_at) if term_ends_at is not None else None
-    return bool(payload["term_ends_at"] != recorded)
+    stated = payload["term_ends_at"]
+    if stated is not None and moment(stated) is None:
+        return True  # a term end the verifier cannot read matches no row
+    return not same_moment(term_ends_at, moment(stated))
 
 
-def check_signatures(name: str, stored: set[str], recorded: set[str]) -> Iterator[str]:
-    """One line when a petition's signatures differ from those the record received, by signer's UUID."""
+def signed_at(rows: Iterable[tuple[object, object, datetime]]) -> defaultdict[str, dict[str, datetime]]:
+    """When each signer signed, by (petition, signer, time) rows, gathered by petition, UUIDs in text."""
+    signatures: defaultdict[str, dict[str, datetime]] = defaultdict(dict)
+    for petition, signer, at in rows:
+        signatures[str(petition)][str(signer)] = at
+    return signatures
+
+
+def check_signatures(
+    name: str, stored: dict[str, datetime], recorded: dict[str, str | None]
+) -> Iterator[str]:
+    """Lines when a petition's signatures differ from those the record received: signers, then times."""
     if len(stored) != len(recorded):
         yield f"{name} holds {len(stored)} signature(s) but the record received {len(recorded)}."
-    elif stored != recorded:
+    elif stored.keys() != recorded.keys():
         yield f"{name}'s signatures are by other members than the record says."
+    else:
+        for signer in sorted(stored):
+            yield from time_differs(f"{name}: {signer} signed", stored[signer], recorded[signer])
+
+
+def check_petition_start(
+    name: str, started: Recorded, started_at: datetime, expires_at: datetime, eligible_count: int
+) -> Iterator[str]:
+    """Lines when a petition's start, signature window or electorate differ from what its start states."""
+    p = started.payload
+    if "eligible" in p and p["eligible"] != eligible_count:
+        yield f"{name} counts {eligible_count} member(s) who may sign but the record says {p['eligible']}."
+    yield from time_differs(f"{name} was started", started_at, started.at)
+    days, began = p.get("window_days"), moment(started.at)
+    if isinstance(days, int) and began is not None:
+        window_ends = petition_rules.expires_at(started_at=began, window_days=days)
+        yield from time_differs(f"{name} expires", expires_at, format_time(window_ends))
 
 
 @state_check("seats")
@@ -128,11 +162,12 @@ def check_seats(record: RecordIndex) -> Iterator[str]:
     from councils.federation.models import Seat
 
     seated = {str(e.payload.get("seat")): e for e in record.events("delegate.seated")}
-    unseated = {e.payload.get("seat") for e in record.events("delegate.unseated")}
+    unseated = {str(e.payload.get("seat")): e for e in record.events("delegate.unseated")}
     present = set()
-    for uuid, user_uuid, council_uuid, ended_at, term_ends_at in Seat.objects.values_list(
-        "uuid", "user__uuid", "council__uuid", "ended_at", "term_ends_at"
-    ).iterator():
+    rows = Seat.objects.values_list(
+        "uuid", "user__uuid", "council__uuid", "started_at", "ended_at", "ended_reason", "term_ends_at"
+    )
+    for uuid, user_uuid, council_uuid, started_at, ended_at, ended_reason, term_ends_at in rows.iterator():
         key = str(uuid)
         present.add(key)
         entry = seated.get(key)
@@ -143,27 +178,55 @@ def check_seats(record: RecordIndex) -> Iterator[str]:
             yield f"Delegate seat {key} is held by another person than the record seated."
         if entry.council not in (None, str(council_uuid)):
             yield f"Delegate seat {key} is in another council than the record says."
-        if (ended_at is not None) != (key in unseated):
-            state = "vacated" if ended_at is not None else "still held"
-            yield f"Delegate seat {key} is {state}, unlike the record."
+        yield from time_differs(f"Delegate seat {key} was taken", started_at, entry.at)
+        yield from _ending_differs(f"Delegate seat {key}", ended_at, ended_reason, unseated.get(key))
         if _term_differs(entry.payload, term_ends_at):
             yield f"Delegate seat {key}'s term ends at another time than the record says."
-    for key in seated.keys() - present:
+    for key in sorted(seated.keys() - present):
         yield f"Delegate seat {key} is in the record but has vanished from the database."
+
+
+def _ending_differs(
+    what: str, ended_at: datetime | None, reason: str, ending: Recorded | None
+) -> Iterator[str]:
+    """Lines when a seat or office ended otherwise than its ending entry (if any) says: when, and why."""
+    if (ended_at is not None) != (ending is not None):
+        yield f"{what} is {'vacated' if ended_at is not None else 'still held'}, unlike the record."
+    elif ending is not None:
+        yield from time_differs(f"{what} was vacated", ended_at, ending.at)
+        if "reason" in ending.payload and ending.payload["reason"] != reason:
+            yield f"{what} ended for the reason {reason!r} but the record says {ending.payload['reason']!r}."
 
 
 @state_check("offices")
 def check_offices(record: RecordIndex) -> Iterator[str]:
     from councils.federation.models import Office
 
-    filled = {e.payload.get("office"): e for e in record.events("office.founding_filled", "office.filled")}
+    filled = {
+        str(e.payload.get("office")): e for e in record.events("office.founding_filled", "office.filled")
+    }
+    vacated = {str(e.payload.get("office")): e for e in record.events("office.vacated")}
     # The currency each office's latest declaration names ("" where none, or where it never declared).
     declared_in = {
         e.payload.get("office"): e.payload.get("currency") or "" for e in record.events("office.pay_declared")
     }
-    rows = Office.objects.values_list("uuid", "role", "user__uuid", "pay_currency", "term_ends_at")
-    for uuid, role, user_uuid, pay_currency, term_ends_at in rows.iterator():
-        entry = filled.get(str(uuid))
+    present = set()
+    rows = Office.objects.values_list(
+        "uuid", "role", "user__uuid", "pay_currency", "started_at", "ended_at", "ended_reason", "term_ends_at"
+    )
+    for (
+        uuid,
+        role,
+        user_uuid,
+        pay_currency,
+        started_at,
+        ended_at,
+        ended_reason,
+        term_ends_at,
+    ) in rows.iterator():
+        key = str(uuid)
+        present.add(key)
+        entry = filled.get(key)
         if entry is None:
             yield f"Office {uuid} ({role}) exists but the record never filled it."
             continue
@@ -171,14 +234,18 @@ def check_offices(record: RecordIndex) -> Iterator[str]:
             yield f"Office {uuid} is {role!r} but the record says {entry.payload.get('role')!r}."
         if entry.payload.get("holder") not in (None, str(user_uuid)):
             yield f"Office {uuid} is held by another person than the record says."
+        yield from time_differs(f"Office {uuid} was filled", started_at, entry.at)
+        yield from _ending_differs(f"Office {uuid}", ended_at, ended_reason, vacated.get(key))
         if _term_differs(entry.payload, term_ends_at):
             yield f"Office {uuid}'s term ends at another time than the record says."
-        recorded = declared_in.get(str(uuid), "")
+        recorded = declared_in.get(key, "")
         if pay_currency != recorded:
             yield (
                 f"Office {uuid}'s pay is declared in {pay_currency or 'no currency'} but the record's latest "
                 f"declaration names {recorded or 'none'}."
             )
+    for key in sorted(filled.keys() - present):
+        yield f"Office {key} is in the record but has vanished from the database."
 
 
 MOTION_STATES = {"adopted": "adopted", "rejected": "rejected", "no_quorum": "seconded"}
@@ -196,6 +263,8 @@ def check_motions(record: RecordIndex) -> Iterator[str]:
     # What each motion's tabling (an amendment's proposal) states of it, in the entry's own words.
     tabled: dict[str, tuple[Recorded, dict[str, Any]]] = {}
     states: dict[str, str] = {}
+    # When each motion was decided: by the vote that adopted or rejected it, or withdrawn by its mover.
+    decided: dict[str, str | None] = {}
     vote_motion: dict[str, str] = {}
     for entry in record.events(
         "motion.tabled",
@@ -225,6 +294,9 @@ def check_motions(record: RecordIndex) -> Iterator[str]:
             states[motion] = p["state"]
         elif entry.event == "motion.withdrawn":
             states[motion] = "withdrawn"
+            # An amendment that lapses with its motion is not decided itself.
+            if p.get("reason") != "lapsed":
+                decided[motion] = entry.at
         elif entry.event == "motion.forwarded":
             states[motion] = "forwarded"
         elif entry.event == "vote.opened":
@@ -234,6 +306,8 @@ def check_motions(record: RecordIndex) -> Iterator[str]:
             outcome = (p.get("result") or {}).get("outcome")
             if outcome in MOTION_STATES:
                 states[motion] = MOTION_STATES[outcome]
+                # Without a quorum the motion goes back to await a vote, undecided.
+                decided[motion] = None if outcome == "no_quorum" else entry.at
     present = set()
     rows = Motion.objects.values_list(
         "uuid",
@@ -246,8 +320,21 @@ def check_motions(record: RecordIndex) -> Iterator[str]:
         "seconds_required",
         "tabled_by__uuid",
         "tabled_at",
+        "decided_at",
     )
-    for uuid, text, state, council, title, kind, subject, seconds, tabled_by, tabled_at in rows.iterator():
+    for (
+        uuid,
+        text,
+        state,
+        council,
+        title,
+        kind,
+        subject,
+        seconds,
+        tabled_by,
+        tabled_at,
+        decided_at,
+    ) in rows.iterator():
         key = str(uuid)
         present.add(key)
         if key not in texts:
@@ -270,8 +357,32 @@ def check_motions(record: RecordIndex) -> Iterator[str]:
             yield from time_differs(f"Motion {key} was tabled", tabled_at, entry.at)
         if key in states and states[key] != state:
             yield f"Motion {key} is {state!r} but the record says {states[key]!r}."
+        yield from time_differs_or_unrecorded(f"Motion {key} was decided", decided_at, decided.get(key))
     for key in texts.keys() - present:
         yield f"Motion {key} is in the record but has vanished from the database."
+    yield from _check_seconds(record)
+
+
+def _check_seconds(record: RecordIndex) -> Iterator[str]:
+    """Who seconded each motion, and when, against the `motion.seconded` entries."""
+    from councils.motions.models import Second
+
+    recorded = {
+        (str(e.payload.get("motion")), str(e.payload.get("seconder") or e.actor)): e.at
+        for e in record.events("motion.seconded")
+    }
+    stored = {
+        (str(motion), str(user)): at
+        for motion, user, at in Second.objects.values_list(
+            "motion__uuid", "user__uuid", "seconded_at"
+        ).iterator()
+    }
+    for motion, user in sorted(stored.keys() - recorded.keys()):
+        yield f"Motion {motion} lists a second by {user} that the record never received."
+    for key in sorted(stored.keys() & recorded.keys()):
+        yield from time_differs(f"Motion {key[0]}: {key[1]} seconded it", stored[key], recorded[key])
+    for motion, user in sorted(recorded.keys() - stored.keys()):
+        yield f"Motion {motion}: {user}'s recorded second has vanished from the database."
 
 
 # What a vote's opening states of the vote, by the name a discrepancy gives it and its key in the payload.
@@ -290,24 +401,39 @@ VOTE_OPENED = {
 def check_votes(record: RecordIndex) -> Iterator[str]:
     if not apps.is_installed("councils.motions"):
         return
-    from councils.motions.models import NamedBallot, Vote
+    from councils.motions.models import NamedBallot, Participation, Vote
 
     choices: dict[tuple[str, str], str] = {}
+    # When each named ballot was cast, and last changed (None if never), by its entries' times.
+    cast: dict[tuple[str, str], str | None] = {}
+    changed: dict[tuple[str, str], str | None] = {}
     for entry in record.events("vote.cast", "vote.changed"):
         p = entry.payload
-        choices[(str(p.get("vote")), str(p.get("voter")))] = str(p.get("choice"))
+        key = (str(p.get("vote")), str(p.get("voter")))
+        choices[key] = str(p.get("choice"))
+        if entry.event == "vote.cast":
+            cast[key], changed[key] = entry.at, None
+        else:
+            changed[key] = entry.at
     present = set()
-    for vote_uuid, voter_uuid, choice in NamedBallot.objects.values_list(
-        "vote__uuid", "voter__uuid", "choice"
+    for vote_uuid, voter_uuid, choice, cast_at, changed_at in NamedBallot.objects.values_list(
+        "vote__uuid", "voter__uuid", "choice", "cast_at", "changed_at"
     ).iterator():
         key = (str(vote_uuid), str(voter_uuid))
         present.add(key)
         if key not in choices:
             yield f"Vote {key[0]}: a ballot by {key[1]} exists that the record never received."
-        elif choices[key] != choice:
+            continue
+        if choices[key] != choice:
             yield f"Vote {key[0]}: {key[1]}'s ballot says {choice!r} but the record says {choices[key]!r}."
+        ballot = f"Vote {key[0]}: {key[1]}'s ballot"
+        yield from time_differs(f"{ballot} was cast", cast_at, cast.get(key))
+        yield from time_differs_or_unrecorded(f"{ballot} was changed", changed_at, changed.get(key))
     for key in choices.keys() - present:
         yield f"Vote {key[0]}: {key[1]}'s recorded ballot has vanished from the database."
+    # Who is marked as having cast a secret ballot, against the ballots the record received: never how.
+    marked = grouped(Participation.objects.values_list("vote__uuid", "voter__uuid"))
+    received = grouped((e.payload.get("vote"), e.payload.get("voter")) for e in record.events("ballot.cast"))
     closes = {str(e.payload.get("vote")): e for e in record.events("vote.closed")}
     opened = {str(e.payload.get("vote")): e for e in record.events("vote.opened")}
     present_votes = set()
@@ -354,7 +480,7 @@ def check_votes(record: RecordIndex) -> Iterator[str]:
             continue
         p = opening.payload
         # The closing time it was opened with: the rules close it then, so moving it moves the close.
-        if moment(p.get("closes_at")) != closes_at:
+        if not same_moment(closes_at, moment(p.get("closes_at"))):
             said = f"closes at {closes_at:%Y-%m-%d %H:%M} UTC" if closes_at else "has no closing time"
             yield f"Vote {uuid} {said} but the record opened it with the closing time {p.get('closes_at')}."
         # The rules it is decided by, and the electorate and text it froze.
@@ -372,6 +498,16 @@ def check_votes(record: RecordIndex) -> Iterator[str]:
         if "text_sha256" in p and hashlib.sha256(text.encode()).hexdigest() != p["text_sha256"]:
             yield f"Vote {uuid}'s text is not the text the record opened it on."
         yield from time_differs(f"Vote {uuid} opened", opened_at, opening.at)
+        if marked[str(uuid)] != received[str(uuid)]:
+            yield (
+                f"Vote {uuid} marks {len(marked[str(uuid)])} voter(s) as having voted in secret but the "
+                f"record received secret ballots from {len(received[str(uuid)])}"
+                + (
+                    "."
+                    if len(marked[str(uuid)]) != len(received[str(uuid)])
+                    else ", not all the same people."
+                )
+            )
         close = closes.get(str(uuid))
         if closed_at is None:
             if close is not None:

@@ -94,14 +94,27 @@ def _to_millisecond(value: datetime | None) -> datetime | None:
     return value.replace(microsecond=value.microsecond // 1000 * 1000) if value is not None else None
 
 
-def time_differs(what: str, stored: datetime | None, at: str | None) -> Iterator[str]:
-    """A line when a row's time is not the time `at` of the entry that says it happened.
+def same_moment(stored: datetime | None, stated: datetime | None) -> bool:
+    """Whether a row's time is the one an entry states (both None also agree).
 
     Compared to the millisecond: a backup in Django's JSON format keeps no finer times.
     """
-    if at is not None and _to_millisecond(moment(at)) != _to_millisecond(stored):
+    return _to_millisecond(stored) == _to_millisecond(stated)
+
+
+def time_differs(what: str, stored: datetime | None, at: str | None) -> Iterator[str]:
+    """A line when a row's time is not the time `at` of the entry that says it happened (`same_moment`)."""
+    if at is not None and not same_moment(stored, moment(at)):
         shown = format_time(stored) if stored is not None else "no time"
         yield f"{what} at {shown}, but the record says {at}."
+
+
+def time_differs_or_unrecorded(what: str, stored: datetime | None, at: str | None) -> Iterator[str]:
+    """As `time_differs`, and a line when the row holds a time where the record states none (`at` None)."""
+    if at is not None:
+        yield from time_differs(what, stored, at)
+    elif stored is not None:
+        yield f"{what} at {format_time(stored)}, but the record never says so."
 
 
 def named(value: object) -> str | None:

@@ -235,3 +235,64 @@ def test_voters_marked_without_the_record_are_detected(voting, cast):
         f"[elections] Election {voting.uuid} marks 1 voter(s) as having voted but the record received "
         "ballots from 1, not all of them the same people."
     ]
+
+
+def minutes(count: int):
+    return NOW + timedelta(minutes=count)
+
+
+def at(count: int) -> str:
+    return f"2026-03-01T09:{count:02}:00.000000Z"
+
+
+@pytest.fixture
+def timed(cast) -> Election:
+    """A secretary's election whose every step came at its own minute, up to the poll's opening at :10."""
+    election = actions.call_election(
+        actor=cast.alice, council=cast.riverside, kind="office", role="secretary", now=NOW
+    )
+    actions.nominate(actor=cast.erin, election=election, candidate=cast.erin, now=minutes(1))
+    frank = actions.nominate(actor=cast.frank, election=election, candidate=cast.frank, now=minutes(2))
+    actions.withdraw_candidacy(actor=cast.frank, candidacy=frank, now=minutes(3))
+    bob = actions.nominate(actor=cast.alice, election=election, candidate=cast.bob, now=minutes(4))
+    actions.accept_nomination(actor=cast.bob, candidacy=bob, now=minutes(5))
+    actions.nominate(actor=cast.erin, election=election, candidate=cast.alice, now=minutes(6))
+    actions.open_voting(actor=cast.alice, election=election, closes_at=minutes(70), now=minutes(10))
+    sequencer.sequence_pending(now=NOW)
+    return election
+
+
+def test_an_election_called_at_another_time_is_detected(timed):
+    assert verify_database() == []
+    Election.objects.filter(pk=timed.pk).update(called_at=minutes(1))
+    assert verify_database() == [
+        f"[elections] Election {timed.uuid} was called at {at(1)}, but the record says {at(0)}."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("who", "change", "problem"),
+    [
+        ("erin", {"nominated_at": NOW}, f"was nominated at {at(0)}, but the record says {at(1)}."),
+        ("erin", {"accepted_at": NOW}, f"was accepted at {at(0)}, but the record says {at(1)}."),
+        ("bob", {"accepted_at": minutes(4)}, f"was accepted at {at(4)}, but the record says {at(5)}."),
+        ("frank", {"withdrawn_at": minutes(10)}, f"was withdrawn at {at(10)}, but the record says {at(3)}."),
+        # A nomination never accepted lapses as the poll opens.
+        ("alice", {"withdrawn_at": minutes(6)}, f"was withdrawn at {at(6)}, but the record says {at(10)}."),
+        ("alice", {"accepted_at": minutes(6)}, f"was accepted at {at(6)}, but the record never says so."),
+    ],
+)
+def test_a_candidacy_time_moved_in_the_database_is_detected(timed, cast, who, change, problem):
+    candidacy = timed.candidacies.get(candidate=getattr(cast, who))
+    Candidacy.objects.filter(pk=candidacy.pk).update(**change)
+    assert verify_database() == [f"[elections] Candidacy {candidacy.uuid} in election {timed.uuid} {problem}"]
+
+
+def test_election_times_are_compared_to_the_millisecond(timed):
+    Election.objects.filter(pk=timed.pk).update(opened_at=minutes(10) + timedelta(microseconds=999))
+    assert verify_database() == []
+    Election.objects.filter(pk=timed.pk).update(opened_at=minutes(10) + timedelta(milliseconds=1))
+    assert verify_database() == [
+        f"[elections] Election {timed.uuid}'s opening time is 2026-03-01T09:10:00.001000Z "
+        f"but the record says {at(10)}."
+    ]

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from councils.core.ledger.encoding import format_time
 from councils.mandates import actions
 from councils.mandates.models import Mandate, MandateProposal, MandateVote, ReportDue
 from councils.motions import actions as motion_actions
@@ -228,3 +229,35 @@ def test_a_report_back_deleted_or_added_in_the_database_is_detected(report, cast
     assert (
         f"[reports] Report back {forged.uuid} exists but the record never made it due." in verify_database()
     )
+
+
+def test_when_mandates_were_adopted_superseded_and_checked_is_compared(broken):
+    first, second = broken
+    later = NOW + timedelta(days=1)
+    Mandate.objects.filter(pk=first.pk).update(adopted_at=later, superseded_at=later)
+    assert verify_database() == [
+        f"[mandates] Mandate {first.uuid} was adopted at {format_time(later)}, "
+        f"but the record says {format_time(first.adopted_at)}.",
+        f"[mandates] Mandate {first.uuid} was superseded at {format_time(later)}, "
+        f"but the record says {format_time(second.adopted_at)}.",
+    ]
+    Mandate.objects.filter(pk=first.pk).update(adopted_at=first.adopted_at, superseded_at=first.superseded_at)
+    line = MandateVote.objects.get()
+    MandateVote.objects.filter(pk=line.pk).update(checked_at=later)
+    assert verify_database() == [
+        f"[mandates] Mandate {line.mandate.uuid}'s roll call of seat {line.seat.uuid} was made at "
+        f"{format_time(later)}, but the record says {format_time(line.checked_at)}."
+    ]
+
+
+def test_who_made_a_mandate_proposal_and_when_is_compared(broken, cast):
+    proposal = broken[0].proposal
+    MandateProposal.objects.filter(pk=proposal.pk).update(
+        proposed_by=cast.carol, proposed_at=NOW - timedelta(days=1)
+    )
+    assert verify_database() == [
+        f"[mandate_proposals] Mandate proposal {proposal.uuid}'s proposer is {str(cast.carol.uuid)!r} "
+        f"but the record says {str(proposal.proposed_by.uuid)!r}.",
+        f"[mandate_proposals] Mandate proposal {proposal.uuid} was made at "
+        f"{format_time(NOW - timedelta(days=1))}, but the record says {format_time(proposal.proposed_at)}.",
+    ]

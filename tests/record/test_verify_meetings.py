@@ -234,3 +234,47 @@ def test_attendance_added_or_deleted_in_the_database_is_detected(held, cast):
         f"[meetings] Meeting {held.uuid}: {cast.frank.uuid}'s recorded presence "
         "has vanished from the database.",
     ]
+
+
+def test_when_and_by_whom_a_meeting_was_scheduled_is_compared(held, cast):
+    Meeting.objects.filter(pk=held.pk).update(scheduled_at=NOW, scheduled_by=cast.bob)
+    assert verify_database() == [
+        f"[meetings] Meeting {held.uuid}'s scheduled by is {str(cast.bob.uuid)!r} "
+        f"but the record says {str(cast.alice.uuid)!r}.",
+        f"[meetings] Meeting {held.uuid} was scheduled at 2026-03-01T09:00:00.000000Z, "
+        "but the record says 2026-02-22T09:00:00.000000Z.",
+    ]
+
+
+def test_when_someone_was_marked_present_is_compared(held, cast):
+    Attendance.objects.filter(meeting=held, user=cast.erin).update(present_at=NOW + timedelta(minutes=30))
+    assert verify_database() == [
+        f"[meetings] Meeting {held.uuid}: {cast.erin.uuid} was marked present at "
+        "2026-03-01T09:30:00.000000Z, but the record says 2026-03-01T09:00:00.000000Z."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("kind", "change", "problem"),
+    [
+        (
+            "motion",
+            {"taken_at": NOW + timedelta(minutes=5)},
+            "was taken at 2026-03-01T09:05:00.000000Z, but the record says 2026-03-01T09:00:00.000000Z.",
+        ),
+        (
+            "motion",
+            {"done_at": NOW + timedelta(minutes=5)},
+            "was done with at 2026-03-01T09:05:00.000000Z, but the record says 2026-03-01T10:00:00.000000Z.",
+        ),
+        (
+            "report",
+            {"taken_at": NOW},
+            "was taken at 2026-03-01T09:00:00.000000Z, but the record never says so.",
+        ),
+    ],
+)
+def test_when_an_agenda_item_was_taken_and_done_with_is_compared(held, kind, change, problem):
+    item = held.items.get(kind=kind)
+    AgendaItem.objects.filter(pk=item.pk).update(**change)
+    assert verify_database() == [f"[agendas] Agenda item {item.uuid} {problem}"]

@@ -13,6 +13,8 @@ from decimal import Decimal
 import pytest
 from django.db import transaction
 
+from councils.core.ledger.encoding import format_time
+from councils.core.rules.constitution import Constitution
 from councils.federation import actions as fa
 from councils.federation.models import Office, Seat
 from councils.mandates import actions as recall_actions
@@ -24,8 +26,12 @@ from councils.petitions.models import AgendaPetition, AgendaSignature, CouncilSu
 from councils.record.verification import verify_database
 from tests.conftest import NOW
 from tests.petitions.test_petitions import carry, start
+from tests.record.test_verify_record import sql
 
 LATER = NOW + timedelta(days=31)
+AT = format_time(NOW)
+DECIDED = format_time(NOW + timedelta(minutes=5))
+ENDS = format_time(NOW + timedelta(days=Constitution().recall_window_days))
 
 
 def bob_seat(cast) -> Seat:
@@ -131,6 +137,58 @@ def test_recall_signatures_added_removed_or_changed_are_detected(recalls, cast):
     )
 
 
+@pytest.mark.parametrize(
+    ("status", "change", "problem"),
+    [
+        ("vote", {"eligible_count": 9}, "counts 9 member(s) who may sign but the record says 4."),
+        ("vote", {"started_at": LATER}, f"was started at {format_time(LATER)}, but the record says {AT}."),
+        ("vote", {"expires_at": LATER}, f"expires at {format_time(LATER)}, but the record says {ENDS}."),
+        (
+            "vote",
+            {"vote_called_at": LATER},
+            f"called its vote at {format_time(LATER)}, but the record says {AT}.",
+        ),
+        (
+            "open",
+            {"vote_called_at": LATER},
+            f"called its vote at {format_time(LATER)}, but the record never says so.",
+        ),
+        (
+            "expired",
+            {"closed_at": LATER},
+            f"closed at {format_time(LATER)}, but the record says {format_time(NOW + timedelta(days=30))}.",
+        ),
+        ("moot", {"closed_at": None}, f"closed at no time, but the record says {format_time(LATER)}."),
+        ("open", {"closed_at": LATER}, f"closed at {format_time(LATER)}, but the record never says so."),
+    ],
+)
+def test_when_a_recall_petition_started_ends_called_its_vote_and_closed_is_compared(
+    recalls, status, change, problem
+):
+    petition = recalls[status]
+    RecallPetition.objects.filter(pk=petition.pk).update(**change)
+    assert verify_database() == [f"[recalls] Recall petition {petition.uuid} {problem}"]
+
+
+def test_when_a_decided_recall_closed_is_compared_with_its_vote(recalls):
+    petition = recalls["kept"]
+    closed = Vote.objects.get(uuid=petition.vote_uuid).closed_at
+    RecallPetition.objects.filter(pk=petition.pk).update(closed_at=LATER)
+    assert verify_database() == [
+        f"[recalls] Recall petition {petition.uuid} closed at {format_time(LATER)}, "
+        f"but the record says {format_time(closed)}."
+    ]
+
+
+def test_when_each_member_signed_a_recall_petition_is_compared(recalls, cast):
+    petition = recalls["open"]
+    RecallSignature.objects.filter(petition=petition).update(signed_at=NOW)
+    assert verify_database() == [
+        f"[recalls] Recall petition {petition.uuid}: {cast.erin.uuid} signed at {AT}, "
+        f"but the record says {format_time(LATER)}."
+    ]
+
+
 def test_recall_petitions_deleted_or_added_without_the_record_are_detected(recalls, cast):
     collecting = recalls["open"]
     RecallSignature.objects.filter(petition=collecting).delete()
@@ -227,19 +285,98 @@ def test_agenda_signatures_and_backers_changed_in_the_database_are_detected(agen
     assert sorted(verify_database()) == sorted(
         [
             f"[petitions] Agenda petition {collecting.uuid} holds 2 signature(s) but the record received 1.",
-            f"[petitions] Agenda petition {backed.uuid} is backed by 0 council(s) but the record says 1.",
+            f"[petitions] Council backing {support.uuid}'s status is 'rejected' "
+            "but the record says 'adopted'.",
         ]
     )
     AgendaSignature.objects.filter(petition=collecting).delete()
     CouncilSupport.objects.filter(pk=support.pk).update(status="adopted")
-    CouncilSupport.objects.create(petition=backed, council=cast.harbour, proposed_at=NOW, status="adopted")
-    CouncilSupport.objects.filter(pk=support.pk).update(status="rejected")
+    slipped = CouncilSupport.objects.create(
+        petition=backed, council=cast.harbour, proposed_at=NOW, status="adopted"
+    )
     assert sorted(verify_database()) == sorted(
         [
             f"[petitions] Agenda petition {collecting.uuid} holds 0 signature(s) but the record received 1.",
-            f"[petitions] Agenda petition {backed.uuid} is backed by other councils than the record says.",
+            f"[petitions] Council backing {slipped.uuid} of agenda petition {backed.uuid} exists "
+            "but the record never proposed it.",
         ]
     )
+
+
+@pytest.mark.parametrize(
+    ("status", "change", "problem"),
+    [
+        ("forced", {"eligible_count": 9}, "counts 9 member(s) who may sign but the record says 4."),
+        ("forced", {"started_at": LATER}, f"was started at {format_time(LATER)}, but the record says {AT}."),
+        ("forced", {"expires_at": LATER}, f"expires at {format_time(LATER)}, but the record says {ENDS}."),
+        (
+            "forced",
+            {"forced_at": LATER},
+            f"forced its item at {format_time(LATER)}, but the record says {AT}.",
+        ),
+        ("open", {"forced_at": NOW}, f"forced its item at {AT}, but the record never says so."),
+    ],
+)
+def test_when_an_agenda_petition_started_ends_and_forced_its_item_is_compared(
+    agenda, status, change, problem
+):
+    petition = agenda[status]
+    AgendaPetition.objects.filter(pk=petition.pk).update(**change)
+    assert verify_database() == [f"[petitions] Agenda petition {petition.uuid} {problem}"]
+
+
+def test_when_each_member_signed_an_agenda_petition_is_compared(agenda, cast):
+    petition = agenda["forced"]
+    AgendaSignature.objects.filter(petition=petition, user=cast.frank).update(signed_at=LATER)
+    assert verify_database() == [
+        f"[petitions] Agenda petition {petition.uuid}: {cast.frank.uuid} signed at {format_time(LATER)}, "
+        f"but the record says {AT}."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"proposed_at": LATER}, f"was proposed at {format_time(LATER)}, but the record says {AT}."),
+        ({"decided_at": LATER}, f"was decided at {format_time(LATER)}, but the record says {DECIDED}."),
+        (
+            {"motion_uuid": "0" * 32},
+            "'s motion is '00000000-0000-0000-0000-000000000000' but the record says",
+        ),
+        ({"council": "harbour"}, "'s council is"),
+    ],
+)
+def test_a_council_backing_changed_in_the_database_is_detected(agenda, cast, change, problem):
+    support = CouncilSupport.objects.get(petition=agenda["backed"])
+    if "council" in change:
+        change = {"council": cast.harbour}
+    CouncilSupport.objects.filter(pk=support.pk).update(**change)
+    [line] = verify_database()
+    assert line.startswith(f"[petitions] Council backing {support.uuid}")
+    assert problem in line
+
+
+def test_pending_and_rejected_council_backings_match_their_record(agenda, cast):
+    petition = agenda_actions.start_agenda_petition(
+        actor=cast.bob, council=cast.city, title="Fares", text="x", now=NOW
+    )
+    support = agenda_actions.propose_council_support(
+        actor=cast.erin, petition=petition, council=cast.riverside, now=NOW
+    )
+    assert verify_database() == []
+    carry(cast, support.motion_uuid, yes=())
+    support.refresh_from_db()
+    assert (support.status, support.decided_at) == ("rejected", NOW + timedelta(minutes=5))
+    assert verify_database() == []
+    CouncilSupport.objects.filter(pk=support.pk).update(status="pending", decided_at=None)
+    assert verify_database() == [
+        f"[petitions] Council backing {support.uuid}'s status is 'pending' but the record says 'rejected'.",
+        f"[petitions] Council backing {support.uuid} was decided at no time, but the record says {DECIDED}.",
+    ]
+    sql("DELETE FROM petitions_councilsupport WHERE id = %s", [support.pk])
+    assert verify_database() == [
+        f"[petitions] Council backing {support.uuid} is in the record but has vanished from the database."
+    ]
 
 
 def test_agenda_petitions_deleted_or_added_without_the_record_are_detected(agenda, cast):

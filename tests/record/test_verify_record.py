@@ -19,7 +19,7 @@ from councils.federation.models import Membership, Office, Seat
 from councils.mandates.actions import declare_pay
 from councils.membership.actions import leave_membership
 from councils.motions import actions as motion_actions
-from councils.motions.models import Motion, NamedBallot, Vote
+from councils.motions.models import Motion, NamedBallot, Participation, Second, Vote
 from councils.record import sequencer
 from councils.record.actions import append_entry
 from councils.record.models import Entry, Pending, Sequence
@@ -211,6 +211,117 @@ def test_a_motion_field_changed_in_the_database_is_detected(decided, cast, chang
     Motion.objects.filter(id=decided.id).update(**change)
     problem = problem.replace("'bob'", f"'{cast.bob.uuid}'")
     assert verify_database() == [f"[motions] Motion {decided.uuid}{problem}"]
+
+
+def test_when_a_motion_was_decided_is_compared_with_its_vote(decided):
+    Motion.objects.filter(pk=decided.pk).update(decided_at=NOW - timedelta(days=1))
+    assert verify_database() == [
+        f"[motions] Motion {decided.uuid} was decided at 2026-02-28T09:00:00.000000Z, "
+        "but the record says 2026-03-01T09:02:00.000000Z."
+    ]
+
+
+def test_when_a_motion_was_withdrawn_is_compared_and_a_lapsed_amendment_is_undecided(decided, cast):
+    motion = motion_actions.table_motion(
+        actor=cast.bob, council=cast.riverside, title="Lockers", text="New lockers.", now=NOW
+    )
+    amendment = motion_actions.propose_amendment(
+        actor=cast.erin, motion=motion, text="New lockers, now.", now=NOW
+    )
+    motion_actions.withdraw_motion(actor=cast.bob, motion=motion, now=NOW + timedelta(hours=1))
+    assert verify_database() == []
+    Motion.objects.filter(pk=motion.pk).update(decided_at=None)
+    Motion.objects.filter(pk=amendment.pk).update(decided_at=NOW)
+    assert verify_database() == [
+        f"[motions] Motion {amendment.uuid} was decided at 2026-03-01T09:00:00.000000Z, "
+        "but the record never says so.",
+        f"[motions] Motion {motion.uuid} was decided at no time, "
+        "but the record says 2026-03-01T10:00:00.000000Z.",
+    ]
+
+
+def test_a_vote_without_quorum_leaves_its_motion_undecided(decided, cast):
+    motion = motion_actions.table_motion(
+        actor=cast.bob, council=cast.riverside, title="Lockers", text="New lockers.", now=NOW
+    )
+    motion = motion_actions.second_motion(actor=cast.alice, motion=motion, now=NOW)
+    vote = motion_actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method="named", quorum=3)
+    motion_actions.cast_vote(actor=cast.erin, vote=vote, choice="yes", now=NOW)
+    motion_actions.close_vote(actor=cast.alice, vote=vote, now=NOW + timedelta(minutes=1))
+    assert verify_database() == []
+    Motion.objects.filter(pk=motion.pk).update(decided_at=NOW)
+    assert verify_database() == [
+        f"[motions] Motion {motion.uuid} was decided at 2026-03-01T09:00:00.000000Z, "
+        "but the record never says so."
+    ]
+
+
+def test_who_seconded_a_motion_and_when_is_compared(decided, cast):
+    Second.objects.filter(motion=decided, user=cast.alice).update(seconded_at=NOW + timedelta(minutes=1))
+    assert verify_database() == [
+        f"[motions] Motion {decided.uuid}: {cast.alice.uuid} seconded it at 2026-03-01T09:01:00.000000Z, "
+        "but the record says 2026-03-01T09:00:00.000000Z."
+    ]
+    Second.objects.filter(motion=decided, user=cast.alice).update(user=cast.erin)
+    assert verify_database() == [
+        f"[motions] Motion {decided.uuid} lists a second by {cast.erin.uuid} that the record never received.",
+        f"[motions] Motion {decided.uuid}: {cast.alice.uuid}'s recorded second "
+        "has vanished from the database.",
+    ]
+
+
+def test_when_a_named_ballot_was_cast_and_changed_is_compared(decided, cast):
+    vote = decided.votes.get()
+    NamedBallot.objects.filter(vote=vote, voter=cast.bob).update(cast_at=NOW, changed_at=NOW)
+    assert verify_database() == [
+        f"[votes] Vote {vote.uuid}: {cast.bob.uuid}'s ballot was cast at 2026-03-01T09:00:00.000000Z, "
+        "but the record says 2026-03-01T09:01:00.000000Z.",
+        f"[votes] Vote {vote.uuid}: {cast.bob.uuid}'s ballot was changed at 2026-03-01T09:00:00.000000Z, "
+        "but the record never says so.",
+    ]
+
+
+def test_when_a_named_ballot_was_changed_is_compared_with_its_last_change(cast):
+    motion = motion_actions.table_motion(
+        actor=cast.bob, council=cast.riverside, title="Lockers", text="New lockers.", now=NOW
+    )
+    motion = motion_actions.second_motion(actor=cast.alice, motion=motion, now=NOW)
+    vote = motion_actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method="named")
+    for minutes, choice in ((1, "yes"), (2, "no"), (3, "abstain")):
+        motion_actions.cast_vote(
+            actor=cast.erin, vote=vote, choice=choice, now=NOW + timedelta(minutes=minutes)
+        )
+    assert verify_database() == []
+    NamedBallot.objects.filter(vote=vote).update(changed_at=NOW + timedelta(minutes=2))
+    assert verify_database() == [
+        f"[votes] Vote {vote.uuid}: {cast.erin.uuid}'s ballot was changed at 2026-03-01T09:02:00.000000Z, "
+        "but the record says 2026-03-01T09:03:00.000000Z."
+    ]
+
+
+def test_who_cast_a_secret_ballot_is_compared_but_never_how(cast):
+    motion = motion_actions.table_motion(
+        actor=None,
+        council=cast.riverside,
+        title="Strike",
+        text="Strike on Monday.",
+        now=NOW,
+        seconds_required=0,
+    )
+    vote = motion_actions.open_vote(actor=None, motion=motion, now=NOW, method="secret")
+    for voter in (cast.alice, cast.erin):
+        motion_actions.cast_vote(actor=voter, vote=vote, choice="yes", now=NOW)
+    assert verify_database() == []
+    Participation.objects.filter(vote=vote, voter=cast.erin).update(voter=cast.frank)
+    assert verify_database() == [
+        f"[votes] Vote {vote.uuid} marks 2 voter(s) as having voted in secret but the record received "
+        "secret ballots from 2, not all the same people."
+    ]
+    Participation.objects.filter(vote=vote, voter=cast.frank).delete()
+    assert verify_database() == [
+        f"[votes] Vote {vote.uuid} marks 1 voter(s) as having voted in secret but the record received "
+        "secret ballots from 2."
+    ]
 
 
 @pytest.mark.parametrize(
@@ -409,4 +520,15 @@ def test_times_are_compared_to_the_millisecond_a_json_backup_keeps(decided):
     assert verify_database() == [
         f"[votes] Vote {vote.uuid} closed at 2026-03-01T09:02:00.001000Z, "
         "but the record says 2026-03-01T09:02:00.000000Z."
+    ]
+
+
+@pytest.mark.chair_term(NOW + timedelta(days=365))
+def test_times_an_entry_states_are_compared_to_the_millisecond_too(decided, cast):
+    office = Office.objects.get(council=cast.riverside, role="chair")
+    Office.objects.filter(pk=office.pk).update(term_ends_at=office.term_ends_at + timedelta(microseconds=999))
+    assert verify_database() == []
+    Office.objects.filter(pk=office.pk).update(term_ends_at=office.term_ends_at + timedelta(milliseconds=1))
+    assert verify_database() == [
+        f"[offices] Office {office.uuid}'s term ends at another time than the record says."
     ]
