@@ -12,9 +12,12 @@ The tree: National Congress > Metro City > Eastside District > {Riverside Depot,
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import hypothesis
 import pytest
@@ -193,6 +196,27 @@ def _record_guard_lifted_for_flush():
     yield
     sqlite_ops.execute_sql_flush = sqlite_flush
     postgresql_ops.execute_sql_flush = postgresql_flush
+
+
+@pytest.fixture(autouse=True)
+def _ballot_key_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Give each test a ballot key directory of its own, as it has a transaction of its own.
+
+    Key files are not in the database, so the rollback that ends a test leaves behind the keys of
+    the polls it opened (in production the rules' sweep removes such files). Keys already there
+    when the test starts, of data loaded for more than one test (the demo's, for its module), are
+    copied in. (Not through pytest-django's `settings`, a name some tests give their parameters.)
+    """
+    from django.conf import settings
+    from django.test import override_settings
+
+    shared = Path(settings.COUNCILS_BALLOT_KEY_DIR)
+    own = tmp_path_factory.mktemp("ballot_keys")
+    if shared.is_dir():
+        for key in shared.iterdir():
+            shutil.copy(key, own)
+    with override_settings(COUNCILS_BALLOT_KEY_DIR=own):
+        yield
 
 
 @pytest.fixture(autouse=True)
