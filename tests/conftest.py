@@ -79,12 +79,16 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "chair_term(ends): the cast's founding chair of Riverside Depot serves until `ends`"
     )
+    config.addinivalue_line(
+        "markers", "delegate_term(ends): the cast's delegate of Riverside Depot sits until `ends`"
+    )
 
 
 @pytest.fixture
 def cast(db: None, request: pytest.FixtureRequest) -> Cast:
-    """A federation of five councils and six people; `chair_term` gives Alice's chair a term."""
+    """A federation of five councils and six people; `chair_term` and `delegate_term` give posts terms."""
     chair_term = request.node.get_closest_marker("chair_term")
+    delegate_term = request.node.get_closest_marker("delegate_term")
     fa = federation_actions
     federation = fa.create_federation(actor=None, name="Demo Federation", now=NOW)
     national = fa.create_council(
@@ -164,7 +168,11 @@ def cast(db: None, request: pytest.FixtureRequest) -> Cast:
 
     with transaction.atomic():
         fa.seat_delegate(
-            from_council=riverside, user=users["bob"], election_uuid=None, term_ends_at=None, now=NOW
+            from_council=riverside,
+            user=users["bob"],
+            election_uuid=None,
+            term_ends_at=delegate_term.args[0] if delegate_term else None,
+            now=NOW,
         )
     return Cast(federation, national, city, district, riverside, harbour, **users)
 
