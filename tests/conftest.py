@@ -12,9 +12,12 @@ The tree: National Congress > Metro City > Eastside District > {Riverside Depot,
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import hypothesis
 import pytest
@@ -76,12 +79,16 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "chair_term(ends): the cast's founding chair of Riverside Depot serves until `ends`"
     )
+    config.addinivalue_line(
+        "markers", "delegate_term(ends): the cast's delegate of Riverside Depot sits until `ends`"
+    )
 
 
 @pytest.fixture
 def cast(db: None, request: pytest.FixtureRequest) -> Cast:
-    """A federation of five councils and six people; `chair_term` gives Alice's chair a term."""
+    """A federation of five councils and six people; `chair_term` and `delegate_term` give posts terms."""
     chair_term = request.node.get_closest_marker("chair_term")
+    delegate_term = request.node.get_closest_marker("delegate_term")
     fa = federation_actions
     federation = fa.create_federation(actor=None, name="Demo Federation", now=NOW)
     national = fa.create_council(
@@ -161,7 +168,11 @@ def cast(db: None, request: pytest.FixtureRequest) -> Cast:
 
     with transaction.atomic():
         fa.seat_delegate(
-            from_council=riverside, user=users["bob"], election_uuid=None, term_ends_at=None, now=NOW
+            from_council=riverside,
+            user=users["bob"],
+            election_uuid=None,
+            term_ends_at=delegate_term.args[0] if delegate_term else None,
+            now=NOW,
         )
     return Cast(federation, national, city, district, riverside, harbour, **users)
 
@@ -193,6 +204,27 @@ def _record_guard_lifted_for_flush():
     yield
     sqlite_ops.execute_sql_flush = sqlite_flush
     postgresql_ops.execute_sql_flush = postgresql_flush
+
+
+@pytest.fixture(autouse=True)
+def _ballot_key_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Give each test a ballot key directory of its own, as it has a transaction of its own.
+
+    Key files are not in the database, so the rollback that ends a test leaves behind the keys of
+    the polls it opened (in production the rules' sweep removes such files). Keys already there
+    when the test starts, of data loaded for more than one test (the demo's, for its module), are
+    copied in. (Not through pytest-django's `settings`, a name some tests give their parameters.)
+    """
+    from django.conf import settings
+    from django.test import override_settings
+
+    shared = Path(settings.COUNCILS_BALLOT_KEY_DIR)
+    own = tmp_path_factory.mktemp("ballot_keys")
+    if shared.is_dir():
+        for key in shared.iterdir():
+            shutil.copy(key, own)
+    with override_settings(COUNCILS_BALLOT_KEY_DIR=own):
+        yield
 
 
 @pytest.fixture(autouse=True)

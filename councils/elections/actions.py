@@ -39,6 +39,7 @@ from councils.live.publish import publish_on_commit
 from councils.mandates import rules as term_rules
 from councils.mandates.queries import DELEGATE_ROLE
 from councils.motions import sealing
+from councils.motions.models import Vote
 from councils.record.actions import append_entry
 
 ELECTABLE_ROLES = tuple(r for r in Office.Role.values if r != Office.Role.OBSERVER)
@@ -1132,6 +1133,8 @@ class TermsRun:
     failed: list[Election] = field(default_factory=list)
     called: list[Election] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
+    # The polls whose key files the run removed (files, not rows: not counted in `changed`).
+    removed_keys: list[str] = field(default_factory=list)
     constitutions: dict[int, Constitution] = field(default_factory=dict, repr=False)
 
     @property
@@ -1213,7 +1216,8 @@ def run_due_terms(*, now: datetime) -> TermsRun:
     `term_election_lead_days`, or has just ended leaving the post empty, unless one is under way or
     was called for that term; (6) a council left without the delegates it is apportioned gets its
     first delegates' election or a by-election for the unfilled seats (`_call_for_unfilled_seats`);
-    (7) a post left empty by a failed election is called again (`_call_again_after_failure`).
+    (7) a post left empty by a failed election is called again (`_call_again_after_failure`);
+    (8) ballot key files no open poll needs are removed (`sealing.remove_stale_keys`).
     Certifying before ending terms lets a delegate elected again step from one term into the next,
     keeping what they hold in the council above.
     Officers keep every power they have: they may open a poll or certify sooner.
@@ -1258,7 +1262,26 @@ def run_due_terms(*, now: datetime) -> TermsRun:
     _call_due_elections(run=run, vacated=vacated, now=now)
     _call_for_unfilled_seats(run=run, now=now)
     _call_again_after_failure(run=run, now=now)
+    run.removed_keys = sealing.remove_stale_keys(now=now, polls=_polls_with_keys)
     return run
+
+
+def _polls_with_keys(polls: Collection[str]) -> dict[str, bool]:
+    """Of `polls`, the secret votes and the elections past their nominations, each with whether it is open.
+
+    An election still taking nominations is left out: its poll may be opening in a transaction not
+    yet committed, and the key that transaction wrote is claimed once it does.
+    """
+    votes = Vote.objects.filter(uuid__in=polls).values_list("uuid", "closed_at")
+    elections = (
+        Election.objects.filter(uuid__in=polls)
+        .exclude(status=Election.Status.NOMINATING)
+        .values_list("uuid", "status")
+    )
+    return {
+        **{str(poll): closed_at is None for poll, closed_at in votes},
+        **{str(poll): status == Election.Status.VOTING for poll, status in elections},
+    }
 
 
 def _end_due_terms(*, run: TermsRun, now: datetime) -> dict[tuple[int, str, str], tuple[datetime, int]]:

@@ -2,6 +2,11 @@
 
 A dump of the database alone cannot open a pending ballot. The key file is
 deleted once the vote has closed, so later copies of the disk cannot either.
+
+A key file is written inside the transaction that opens the poll, before it commits, and the
+file system takes no part in a rollback: a poll whose opening rolled back leaves its key behind,
+as does a close whose commit was not followed by the deletion (the process stopped in between).
+The rules' sweep (`remove_stale_keys`, run with the terms every few minutes) removes both.
 """
 
 from __future__ import annotations
@@ -11,16 +16,24 @@ import hmac
 import json
 import os
 import secrets
+import uuid
+from collections.abc import Callable, Collection, Mapping
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 
 NONCE_BYTES = 12
+KEY_SUFFIX = ".key"
+# A key file names no poll the database knows until the transaction opening it commits. The sweep
+# leaves such a file alone this long after it was written: far longer than any transaction lasts,
+# so it never takes the key of a poll whose opening is still under way.
+UNCLAIMED_KEY_GRACE = timedelta(hours=1)
 
 
 def _key_path(vote_uuid: str) -> Path:
-    return Path(settings.COUNCILS_BALLOT_KEY_DIR) / f"{vote_uuid}.key"
+    return Path(settings.COUNCILS_BALLOT_KEY_DIR) / f"{vote_uuid}{KEY_SUFFIX}"
 
 
 def create_key(vote_uuid: str) -> None:
@@ -46,6 +59,42 @@ def _load_key(vote_uuid: str) -> bytes:
 
 def delete_key(vote_uuid: str) -> None:
     _key_path(vote_uuid).unlink(missing_ok=True)
+
+
+def _written_keys() -> dict[str, datetime]:
+    """When each key file was written, by the poll it is for; files not named as keys are left out."""
+    directory = Path(settings.COUNCILS_BALLOT_KEY_DIR)
+    if not directory.is_dir():
+        return {}
+    written = {}
+    for path in directory.iterdir():
+        try:
+            poll = str(uuid.UUID(path.name.removesuffix(KEY_SUFFIX)))
+        except ValueError:
+            continue
+        if path.name == f"{poll}{KEY_SUFFIX}" and path.is_file():
+            written[poll] = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    return written
+
+
+def remove_stale_keys(*, now: datetime, polls: Callable[[Collection[str]], Mapping[str, bool]]) -> list[str]:
+    """Delete the key files no open poll needs; return the polls they were for, in order.
+
+    `polls` tells, of the polls it is given, those whose opening the database holds committed,
+    each with whether it is still open. The key of an open poll always stays. The key of a closed
+    one goes at once: nothing reads it again. Any other key goes once `UNCLAIMED_KEY_GRACE` has
+    passed since it was written: the transaction that opened its poll rolled back.
+    """
+    written = _written_keys()
+    known = polls(written.keys())
+    stale = sorted(
+        poll
+        for poll, at in written.items()
+        if (poll in known and not known[poll]) or (poll not in known and now - at >= UNCLAIMED_KEY_GRACE)
+    )
+    for poll in stale:
+        delete_key(poll)
+    return stale
 
 
 def seal(vote_uuid: str, *, choice: str, receipt: str) -> bytes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.test import Client
+from django.test import Client, override_settings
 
 from councils.accounts.models import User
 from councils.federation.models import Council, Membership, Office, Seat
@@ -16,8 +16,10 @@ from councils.record.verification import verify_database
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo, loaded once for the module; the keys of its open polls are the module's alone."""
+    keys = tmp_path_factory.mktemp("demo_ballot_keys")
+    with override_settings(COUNCILS_BALLOT_KEY_DIR=keys), django_db_blocker.unblock():
         call_command("load_demo", "--if-empty")
         yield
         call_command("flush", "--no-input")
@@ -189,11 +191,9 @@ def test_the_rules_have_no_term_to_end_nor_election_to_run_at_load(demo):
 
 
 @pytest.mark.django_db
-def test_demo_still_matches_its_record_after_the_rules_sweeps(demo, settings, tmp_path):
+def test_demo_still_matches_its_record_after_the_rules_sweeps(demo):
     """Terms ending, elections the rules run and petitions expiring over two years keep it matching."""
-    import shutil
     from datetime import timedelta
-    from pathlib import Path
 
     from django.utils import timezone
 
@@ -202,14 +202,6 @@ def test_demo_still_matches_its_record_after_the_rules_sweeps(demo, settings, tm
     from councils.mandates.actions import expire_recall_petitions
     from councils.petitions.actions import expire_agenda_petitions
 
-    # Polls opened by earlier tests, in transactions rolled back since, left their key files behind.
-    nominating = {
-        f"{e}.key" for e in Election.objects.filter(status="nominating").values_list("uuid", flat=True)
-    }
-    for key in Path(settings.COUNCILS_BALLOT_KEY_DIR).iterdir():
-        if key.name not in nominating:
-            shutil.copy(key, tmp_path)
-    settings.COUNCILS_BALLOT_KEY_DIR = str(tmp_path)
     start = timezone.now()
     runs = [run_due_terms(now=start + timedelta(days=days)) for days in (15, 30, 45, 60, 400, 420, 440, 800)]
     expired = expire_recall_petitions(now=start + timedelta(days=800))

@@ -16,7 +16,6 @@ from django.db import transaction
 from councils.elections import actions
 from councils.elections.models import Election
 from councils.federation import actions as federation_actions
-from councils.federation.models import Seat
 from councils.record.models import Entry
 from tests.conftest import NOW
 from tests.record.support import verify_genuine
@@ -74,17 +73,10 @@ def test_a_council_short_of_its_delegates_gets_a_by_election_for_the_unfilled_se
     assert verify_genuine().problems == []
 
 
+@pytest.mark.delegate_term(NOW + timedelta(days=200))
 def test_the_unfilled_seats_are_elected_for_the_rest_of_the_sitting_delegates_term(cast):
-    ends = NOW + timedelta(days=200)
-    with transaction.atomic():
-        federation_actions.end_seat(
-            seat=Seat.objects.get(user=cast.bob), reason="resigned", actor=cast.bob, now=NOW
-        )
-        federation_actions.seat_delegate(
-            from_council=cast.riverside, user=cast.bob, election_uuid=None, term_ends_at=ends, now=NOW
-        )
     [election] = actions.run_due_terms(now=UNFILLED_DUE).called
-    assert election.term_ends_at == ends
+    assert election.term_ends_at == NOW + timedelta(days=200)
 
 
 def test_a_council_younger_than_the_lead_time_waits_for_its_chair(cast):
@@ -95,14 +87,19 @@ def test_a_council_younger_than_the_lead_time_waits_for_its_chair(cast):
 
 def test_a_shortfall_is_left_until_the_seats_have_stood_unchanged_long_enough(cast):
     assert actions.run_due_terms(now=UNFILLED_DUE - timedelta(seconds=1)).called == []
-    # Erin sits for a while and leaves the seat (with no by-election, as before the rules ran them):
+    # Erin sits out a short term, which the rules end with no election (Bob still holds the post):
     # the clock starts again from the change.
     changed = NOW + timedelta(days=10)
     with transaction.atomic():
-        seat = federation_actions.seat_delegate(
-            from_council=cast.riverside, user=cast.erin, election_uuid=None, term_ends_at=None, now=changed
+        federation_actions.seat_delegate(
+            from_council=cast.riverside,
+            user=cast.erin,
+            election_uuid=None,
+            term_ends_at=changed,
+            now=NOW + timedelta(days=5),
         )
-        federation_actions.end_seat(seat=seat, reason="resigned", actor=cast.erin, now=changed)
+    run = actions.run_due_terms(now=changed)
+    assert [seat.user for seat in run.ended] == [cast.erin] and run.called == []
     assert actions.run_due_terms(now=UNFILLED_DUE).called == []
     [election] = actions.run_due_terms(now=changed + timedelta(days=14)).called
     assert election.council == cast.riverside

@@ -345,8 +345,8 @@ def test_by_election_winner_serves_the_rest_of_the_recalled_delegates_term(cast,
     assert served(term_end) == 1
     assert served(term_end + timedelta(days=1)) == 2
     # The rest of one term and a full term of her own make the two consecutive terms allowed.
+    assert election_actions.end_expired_term(held=seat, now=term_end)
     with transaction.atomic():
-        fa.end_seat(seat=seat, reason="term_ended", actor=None, now=term_end)
         fa.seat_delegate(
             from_council=cast.riverside,
             user=cast.erin,

@@ -13,8 +13,9 @@ from councils.elections.actions import run_due_terms
 class Command(BaseCommand):
     help = (
         "End offices and delegate seats whose term has passed, and call, open, close and certify the "
-        "elections the rules run, each with its record entry. `manage.py serve` runs this every few "
-        "minutes; run it from cron (every few minutes) where the task worker does not run."
+        "elections the rules run, each with its record entry; remove the ballot key files no open poll "
+        "needs. `manage.py serve` runs this every few minutes; run it from cron (every few minutes) "
+        "where the task worker does not run."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -24,5 +25,7 @@ class Command(BaseCommand):
             f"closed {len(run.closed)}, certified {len(run.certified)} and failed {len(run.failed)} "
             "election(s)."
         )
+        if run.removed_keys:
+            self.stdout.write(f"Removed {len(run.removed_keys)} ballot key file(s) no open poll needs.")
         for refusal in run.refused:
             self.stderr.write(f"Not done: {refusal}")
