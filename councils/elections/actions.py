@@ -1133,8 +1133,10 @@ class TermsRun:
     failed: list[Election] = field(default_factory=list)
     called: list[Election] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
-    # The polls whose key files the run removed (files, not rows: not counted in `changed`).
+    # The polls whose key files the run deleted (closed) or set aside (claimed by no poll): files, not
+    # rows, so not counted in `changed`.
     removed_keys: list[str] = field(default_factory=list)
+    set_aside_keys: list[str] = field(default_factory=list)
     constitutions: dict[int, Constitution] = field(default_factory=dict, repr=False)
 
     @property
@@ -1217,7 +1219,8 @@ def run_due_terms(*, now: datetime) -> TermsRun:
     was called for that term; (6) a council left without the delegates it is apportioned gets its
     first delegates' election or a by-election for the unfilled seats (`_call_for_unfilled_seats`);
     (7) a post left empty by a failed election is called again (`_call_again_after_failure`);
-    (8) ballot key files no open poll needs are removed (`sealing.remove_stale_keys`).
+    (8) the ballot keys of closed polls are deleted and keys no poll claims set aside
+    (`sealing.remove_stale_keys`).
     Certifying before ending terms lets a delegate elected again step from one term into the next,
     keeping what they hold in the council above.
     Officers keep every power they have: they may open a poll or certify sooner.
@@ -1262,7 +1265,7 @@ def run_due_terms(*, now: datetime) -> TermsRun:
     _call_due_elections(run=run, vacated=vacated, now=now)
     _call_for_unfilled_seats(run=run, now=now)
     _call_again_after_failure(run=run, now=now)
-    run.removed_keys = sealing.remove_stale_keys(now=now, polls=_polls_with_keys)
+    run.removed_keys, run.set_aside_keys = sealing.remove_stale_keys(now=now, polls=_polls_with_keys)
     return run
 
 

@@ -11,6 +11,7 @@ The rules' sweep (`remove_stale_keys`, run with the terms every few minutes) rem
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -30,6 +31,10 @@ KEY_SUFFIX = ".key"
 # leaves such a file alone this long after it was written: far longer than any transaction lasts,
 # so it never takes the key of a poll whose opening is still under way.
 UNCLAIMED_KEY_GRACE = timedelta(hours=1)
+# A key no poll of the database claims may still belong to another database (a server pointed at the
+# wrong one): past the grace it is set aside under this suffix, never deleted, and put back as soon
+# as a poll needs it.
+SET_ASIDE_SUFFIX = ".unclaimed"
 
 
 def _key_path(vote_uuid: str) -> Path:
@@ -48,9 +53,19 @@ def create_key(vote_uuid: str) -> None:
         os.fsync(handle.fileno())
 
 
+def _set_aside_path(vote_uuid: str) -> Path:
+    path = _key_path(vote_uuid)
+    return path.with_name(path.name + SET_ASIDE_SUFFIX)
+
+
 def _load_key(vote_uuid: str) -> bytes:
+    path = _key_path(vote_uuid)
+    if not path.exists():
+        # Set aside while its poll was unknown to the database the sweep read: its poll needs it now.
+        with contextlib.suppress(FileNotFoundError):
+            os.replace(_set_aside_path(vote_uuid), path)
     try:
-        return _key_path(vote_uuid).read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise RuntimeError(
             f"the ballot key of vote {vote_uuid} is missing from COUNCILS_BALLOT_KEY_DIR"
@@ -77,24 +92,28 @@ def _written_keys() -> dict[str, datetime]:
     return written
 
 
-def remove_stale_keys(*, now: datetime, polls: Callable[[Collection[str]], Mapping[str, bool]]) -> list[str]:
-    """Delete the key files no open poll needs; return the polls they were for, in order.
+def remove_stale_keys(
+    *, now: datetime, polls: Callable[[Collection[str]], Mapping[str, bool]]
+) -> tuple[list[str], list[str]]:
+    """Delete the keys of closed polls and set aside those no poll claims; return both lists of polls.
 
     `polls` tells, of the polls it is given, those whose opening the database holds committed,
     each with whether it is still open. The key of an open poll always stays. The key of a closed
-    one goes at once: nothing reads it again. Any other key goes once `UNCLAIMED_KEY_GRACE` has
-    passed since it was written: the transaction that opened its poll rolled back.
+    one is deleted at once: nothing reads it again. Any other key is set aside once
+    `UNCLAIMED_KEY_GRACE` has passed since it was written: the transaction that opened its poll
+    rolled back, or the database is not the one the poll is in (`SET_ASIDE_SUFFIX`).
     """
     written = _written_keys()
     known = polls(written.keys())
-    stale = sorted(
-        poll
-        for poll, at in written.items()
-        if (poll in known and not known[poll]) or (poll not in known and now - at >= UNCLAIMED_KEY_GRACE)
+    closed = sorted(poll for poll in written if poll in known and not known[poll])
+    unclaimed = sorted(
+        poll for poll, at in written.items() if poll not in known and now - at >= UNCLAIMED_KEY_GRACE
     )
-    for poll in stale:
+    for poll in closed:
         delete_key(poll)
-    return stale
+    for poll in unclaimed:
+        os.replace(_key_path(poll), _set_aside_path(poll))
+    return closed, unclaimed
 
 
 def seal(vote_uuid: str, *, choice: str, receipt: str) -> bytes:

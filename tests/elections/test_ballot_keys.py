@@ -39,7 +39,13 @@ def key_written_at_now(poll: Vote | Election) -> Path:
 
 
 def sweep(at) -> list[str]:
-    return actions.run_due_terms(now=at).removed_keys
+    """The polls whose keys the sweep at `at` deleted or set aside."""
+    run = actions.run_due_terms(now=at)
+    return run.removed_keys + run.set_aside_keys
+
+
+def set_aside(key: Path) -> Path:
+    return key.with_name(key.name + sealing.SET_ASIDE_SUFFIX)
 
 
 def secret_vote(cast) -> Vote:
@@ -63,7 +69,7 @@ def test_the_key_of_a_vote_whose_opening_rolled_back_goes_once_the_grace_has_pas
     key = key_written_at_now(vote)
     # Until then the transaction that wrote it might still be running: its vote would be open.
     assert sweep(NOW + GRACE - timedelta(seconds=1)) == [] and key.exists()
-    assert sweep(NOW + GRACE) == [str(vote.uuid)] and not key.exists()
+    assert sweep(NOW + GRACE) == [str(vote.uuid)] and not key.exists() and set_aside(key).exists()
 
 
 def test_the_key_of_a_poll_whose_opening_rolled_back_goes_once_the_grace_has_passed(cast):
@@ -76,7 +82,7 @@ def test_the_key_of_a_poll_whose_opening_rolled_back_goes_once_the_grace_has_pas
     key = key_written_at_now(election)
     # An election taking nominations may be opening its poll in a transaction not yet committed.
     assert sweep(NOW + GRACE - timedelta(seconds=1)) == [] and key.exists()
-    assert sweep(NOW + GRACE) == [str(election.uuid)] and not key.exists()
+    assert sweep(NOW + GRACE) == [str(election.uuid)] and not key.exists() and set_aside(key).exists()
 
 
 def test_the_keys_of_open_polls_stay_and_still_seal_ballots(cast):
@@ -105,6 +111,20 @@ def test_the_keys_of_closed_polls_go_at_the_next_sweep_without_waiting(cast):
     assert sweep(POLL_CLOSES) == [str(election.uuid)] and not election_key.exists()
 
 
+def test_a_key_no_poll_of_the_database_claims_is_set_aside_and_put_back_when_its_poll_needs_it(cast):
+    # As when the server is pointed at the wrong database: the poll is open in the right one.
+    vote = secret_vote(cast)
+    key = key_written_at_now(vote)
+    assert sealing.remove_stale_keys(now=NOW + GRACE, polls=lambda polls: {}) == ([], [str(vote.uuid)])
+    assert not key.exists() and set_aside(key).exists()
+    # Back on the right database, the sweep leaves the set-aside key alone and the poll goes on.
+    assert sweep(NOW + GRACE) == [] and set_aside(key).exists()
+    receipt = motion_actions.cast_vote(actor=cast.bob, vote=vote, choice="yes", now=NOW + GRACE)
+    assert key.exists() and not set_aside(key).exists()
+    result = motion_actions.close_vote(actor=cast.alice, vote=vote, now=NOW + GRACE)
+    assert (result.yes, vote.secret_ballots.get().receipt) == (1, receipt.receipt)
+
+
 def test_the_sweep_leaves_files_not_named_as_keys_alone(cast):
     directory = Path(settings.COUNCILS_BALLOT_KEY_DIR)
     directory.mkdir(parents=True, exist_ok=True)
@@ -115,10 +135,16 @@ def test_the_sweep_leaves_files_not_named_as_keys_alone(cast):
     assert sweep(NOW + timedelta(days=1)) == [] and all(path.exists() for path in others)
 
 
-def test_the_command_says_how_many_key_files_it_removed(cast):
+def test_the_command_says_how_many_key_files_it_deleted_and_set_aside(cast):
     vote = secret_vote(cast)
     key_written_at_now(vote)
     motion_actions.close_vote(actor=cast.alice, vote=vote, now=NOW + timedelta(minutes=1))
+    with pytest.raises(RequestFailed), transaction.atomic():
+        rolled_back = secret_vote(cast)
+        raise RequestFailed
+    key_written_at_now(rolled_back)
     out = io.StringIO()
     call_command("run_due_terms", stdout=out, stderr=io.StringIO())
-    assert "Removed 1 ballot key file(s) no open poll needs." in out.getvalue()
+    assert "Deleted the ballot keys of 1 closed poll(s)." in out.getvalue()
+    said = "Set aside 1 ballot key file(s) that no poll in this database claims (as .unclaimed;"
+    assert said in out.getvalue()
