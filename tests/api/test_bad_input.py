@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
+from django.test import Client
 
 from councils.api.urls import api
 
@@ -140,3 +143,55 @@ def test_json_with_a_charset_or_a_json_suffix_is_read(cast):
     for content_type in ["application/json; charset=utf-8", "application/merge-patch+json"]:
         response = client.post("/api/v1/auth/tokens", '{"name": "laptop"}', content_type=content_type)
         assert response.status_code == 201, response.content
+
+
+CSRF_SECRET = "k" * 32
+
+
+def csrf_session(cast):
+    """A logged-in web session holding a CSRF cookie, so its writes look for the token in the form too."""
+    session = Client(enforce_csrf_checks=True)
+    session.force_login(cast.alice)
+    session.cookies["csrftoken"] = CSRF_SECRET
+    return session
+
+
+@pytest.mark.parametrize(
+    "body, content_type",
+    [
+        ("--x\r\nnot a form", "multipart/form-data"),
+        ("&".join(f"f{n}=1" for n in range(3)), "application/x-www-form-urlencoded"),
+    ],
+)
+def test_a_session_write_whose_form_cannot_be_read_fails_the_csrf_check(cast, settings, body, content_type):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 2
+    path = f"/api/v1/motions/{uuid.uuid4()}/second"
+    response = csrf_session(cast).post(path, body, content_type=content_type)
+    assert_problem(response, 403, "CSRF check failed")
+
+
+def test_a_session_write_with_an_empty_form_and_its_token_is_a_write_without_a_body(cast):
+    # The CSRF check reads the form from the request's stream; whether a body was sent is judged from that.
+    session = csrf_session(cast)
+    response = session.post(f"/api/v1/motions/{uuid.uuid4()}/second", headers={"X-CSRFToken": CSRF_SECRET})
+    assert_problem(response, 404)
+    response = session.post(
+        f"/api/v1/motions/{uuid.uuid4()}/second", {"field": "1"}, headers={"X-CSRFToken": CSRF_SECRET}
+    )
+    assert_problem(response, 422, "this request takes no body")
+
+
+def test_a_delete_with_a_form_body_is_refused(cast):
+    client = cast.api(cast.alice)
+    token = client.post("/api/v1/auth/tokens", {"name": "spare"}, content_type="application/json")
+    path = f"/api/v1/auth/tokens/{token.json()['uuid']}"
+    # Django parses the forms of POSTs only: the body of a DELETE is judged as it was sent.
+    assert_problem(client.delete(path, "name=x", content_type="application/x-www-form-urlencoded"), 422)
+    assert client.delete(path, "", content_type="application/x-www-form-urlencoded").status_code == 204
+
+
+def test_too_many_query_parameters_are_a_clear_400(cast, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 2
+    response = cast.api(cast.alice).get("/api/v1/councils", {"page": 1, "a": 1, "b": 2})
+    body = assert_problem(response, 400, "more than the 2 query parameters")
+    assert body["code"] == "too_many_fields"
