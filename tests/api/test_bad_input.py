@@ -46,7 +46,7 @@ def test_a_page_past_the_end_is_empty(cast, path):
     response = client.get(url, {**council, "page": PAST_ANY_INTEGER})
     assert response.status_code == 200, response.content
     assert response.json()["items"] == []
-    assert_problem(client.get(url, {**council, "page": 0}), 422, "page starts at 1")
+    assert_problem(client.get(url, {**council, "page": 0}), 422, "query.page: ", "greater than or equal to 1")
 
 
 @pytest.mark.parametrize(
@@ -61,6 +61,24 @@ def test_a_page_past_the_end_is_empty(cast, path):
 def test_record_sizes_past_any_integer_are_beyond_the_log(cast, client, path, params, name):
     response = client.get(f"/api/v1/record/{path}", params)
     assert_problem(response, 422, f"{name}={PAST_ANY_INTEGER} is beyond the log's size")
+
+
+@pytest.mark.parametrize(
+    "path, params, name, least",
+    [
+        ("entries", {"start": -1, "end": 5}, "start", 0),
+        ("entries", {"start": 0, "end": 0}, "end", 1),
+        ("proof/inclusion", {"index": -1, "size": 5}, "index", 0),
+        ("proof/inclusion", {"index": 0, "size": 0}, "size", 1),
+        ("proof/consistency", {"old": -1, "new": 5}, "old", 0),
+        ("proof/consistency", {"old": 0, "new": -1}, "new", 0),
+    ],
+)
+def test_record_positions_below_their_least_are_named(client, path, params, name, least):
+    # The published schema says each parameter's least value, and the answer names the one below it.
+    response = client.get(f"/api/v1/record/{path}", params)
+    body = assert_problem(response, 422, f"query.{name}: ", f"greater than or equal to {least}")
+    assert [error["loc"] for error in body["errors"]] == [["query", name]]
 
 
 def post(client, path, body):
@@ -195,3 +213,13 @@ def test_too_many_query_parameters_are_a_clear_400(cast, settings):
     response = cast.api(cast.alice).get("/api/v1/councils", {"page": 1, "a": 1, "b": 2})
     body = assert_problem(response, 400, "more than the 2 query parameters")
     assert body["code"] == "too_many_fields"
+
+
+@pytest.mark.parametrize("key", ["", "k" * 201])
+def test_an_idempotency_key_of_the_wrong_length_is_named(cast, key):
+    path = f"/api/v1/motions/votes/{uuid.uuid4()}/cast"
+    response = cast.api(cast.bob).post(
+        path, {"choice": "yes"}, content_type="application/json", headers={"Idempotency-Key": key}
+    )
+    body = assert_problem(response, 422, "header.Idempotency-Key: ")
+    assert [error["loc"] for error in body["errors"]] == [["header", "Idempotency-Key"]]
