@@ -223,3 +223,24 @@ def test_an_idempotency_key_of_the_wrong_length_is_named(cast, key):
     )
     body = assert_problem(response, 422, "header.Idempotency-Key: ")
     assert [error["loc"] for error in body["errors"]] == [["header", "Idempotency-Key"]]
+
+
+@pytest.mark.parametrize(
+    "title, words", [("T" * 201, "The title is longer than 200 characters."), ("  ", "The title is missing.")]
+)
+def test_a_meeting_title_out_of_bounds_is_named_plainly(cast, title, words):
+    body = {"council": str(cast.riverside.uuid), **MEETING, "starts_at": "2027-01-01T00:00:00Z"}
+    body["title"] = title
+    assert_problem(post(cast.api(cast.alice), "meetings", body), 422, words)
+
+
+@pytest.mark.parametrize(
+    "title, words",
+    [("T" * 201, "The item title is longer than 200 characters."), ("", "The item title is missing.")],
+)
+def test_an_agenda_item_title_out_of_bounds_is_named_plainly(cast, title, words):
+    client = cast.api(cast.alice)
+    body = {"council": str(cast.riverside.uuid), **MEETING, "starts_at": "2027-01-01T00:00:00Z"}
+    meeting = post(client, "meetings", body).json()["uuid"]
+    response = post(client, f"meetings/{meeting}/items", {"kind": "other", "title": title})
+    assert_problem(response, 422, words)
