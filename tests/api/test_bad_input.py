@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from councils.api.urls import api
+from tests.membership.support import adopt, make_national_body
 
 PROBLEM = "application/problem+json"
 PAST_ANY_INTEGER = 2**64 + 1  # beyond a 64-bit database integer, and odd: a proof for it needs a lone leaf
@@ -244,3 +245,12 @@ def test_an_agenda_item_title_out_of_bounds_is_named_plainly(cast, title, words)
     meeting = post(client, "meetings", body).json()["uuid"]
     response = post(client, f"meetings/{meeting}/items", {"kind": "other", "title": title})
     assert_problem(response, 422, words)
+
+
+@pytest.mark.parametrize("minutes", [2**70, 10**12])
+def test_a_poll_length_past_any_time_span_is_refused(cast, minutes):
+    adopt(cast)
+    make_national_body(cast)
+    body = {"changes": {"election_poll_min_minutes": minutes}}
+    response = post(cast.api(cast.alice), "constitution/amendments", body)
+    assert_problem(response, 422, "election_poll_min_minutes must be shorter than election_poll_max_days")
