@@ -9,7 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest
+from django.http.multipartparser import MultiPartParserError
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 from ninja.security.apikey import APIKeyCookie
@@ -21,7 +23,14 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 
 
 def _require_csrf(request: HttpRequest) -> None:
-    if request.method not in SAFE_METHODS and check_csrf(request) is not None:
+    if request.method in SAFE_METHODS:
+        return
+    try:
+        refused = check_csrf(request) is not None
+    except (SuspiciousOperation, MultiPartParserError):
+        # Without the header the token is looked for in the form, and this one cannot be read.
+        refused = True
+    if refused:
         raise HttpError(
             403, "CSRF check failed: send the X-CSRFToken header with session-authenticated writes."
         )

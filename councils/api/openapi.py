@@ -5,7 +5,7 @@ is problem+json (`councils/api/problems.py`); `ProblemAPI` adds them to the
 document, to each operation the statuses it can really give:
 
 - 400 (not JSON), 413 (too large) and 415 (not sent as JSON) when it takes a
-  request body;
+  request body, and 400 (too many) when it takes query parameters;
 - 422 when it takes input the schema checks (a body, path or query parameters),
   and for every write: one that takes no body refuses one
   (`problems.refuse_unexpected_body`);
@@ -38,7 +38,8 @@ from councils.api.problems import PROBLEM, Problem, problem
 from councils.core.errors import DomainError
 
 DESCRIPTIONS = {
-    400: "The request body is not valid JSON (`invalid_json`).",
+    400: "The request body is not valid JSON (`invalid_json`), or the request has more query parameters "
+    "than the server accepts (`too_many_fields`).",
     401: "Not authenticated: no login or bearer token, or the credentials sent are wrong.",
     403: "Not allowed: the rules refuse it, or a write with the session came without its CSRF token.",
     404: "Not found, or not visible to you.",
@@ -96,6 +97,8 @@ def error_statuses(method: str, operation: dict[str, Any], view: Callable[..., A
         found |= {400, 413, 415, 422}
     if operation["parameters"]:
         found.add(422)
+    if any(parameter["in"] == "query" for parameter in operation["parameters"]):
+        found.add(400)
     if "security" in operation:
         found.add(401)
         if method.upper() not in SAFE_METHODS:

@@ -5,17 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from ninja import Schema
+from ninja import Field, Schema
 from ninja.pagination import PaginationBase
-
-from councils.core.errors import InvalidInputError
 
 PAGE_SIZE = 100
 
 
 class PageNumber(PaginationBase):
     class Input(Schema):
-        page: int = 1
+        page: int = Field(1, ge=1, description="Which page, from 1; a page past the end is empty.")
 
     class Output(Schema):
         items: list[Any]
@@ -24,8 +22,6 @@ class PageNumber(PaginationBase):
     def paginate_queryset(  # type: ignore[override]  # lists as well as querysets
         self, queryset: QuerySet[Any] | list[Any], pagination: Input, **params: Any
     ) -> Any:
-        if pagination.page < 1:
-            raise InvalidInputError("page starts at 1.")
         start = (pagination.page - 1) * PAGE_SIZE
         total = queryset.count() if isinstance(queryset, QuerySet) else len(queryset)
         # A page past the end is empty: asking the database for it could overflow its integers.

@@ -9,8 +9,9 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import DisallowedHost, RequestDataTooBig
+from django.core.exceptions import DisallowedHost, RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.views.decorators.csrf import csrf_exempt
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -116,14 +117,21 @@ def _takes_a_body(operation: Any) -> bool:
 
 
 def _empty_body(request: HttpRequest) -> bool:
-    """Whether the request came with no body, an empty JSON object or an empty form."""
-    if request.content_type in {"multipart/form-data", "application/x-www-form-urlencoded"}:
-        return not request.POST and not request.FILES
-    if not request.body.strip():
-        return True
+    """Whether the request came with no body, an empty JSON object or an empty form.
+
+    Whatever cannot be read as one of those (too large, a form with too many fields or
+    a broken multipart boundary, JSON nested too deep) is a body all the same.
+    """
     try:
-        return bool(json.loads(request.body) == {})
-    except ValueError:
+        forms = {"multipart/form-data", "application/x-www-form-urlencoded"}
+        if request.method == "POST" and request.content_type in forms:
+            # Read as a form, as the CSRF check may already have read it: its stream is read once.
+            # With no length there is nothing to parse, not even a boundary. (Django reads
+            # forms of POSTs only: the body of any other method is judged as sent.)
+            nothing = request.META.get("CONTENT_LENGTH", "0") in {"", "0"}
+            return nothing or (not request.POST and not request.FILES)
+        return not request.body.strip() or bool(json.loads(request.body) == {})
+    except (SuspiciousOperation, MultiPartParserError, ValueError, RecursionError):
         return False
 
 
@@ -180,6 +188,17 @@ def install(api: NinjaAPI) -> None:
             detail=f"The request body is larger than the {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes "
             "this server accepts.",
             code="body_too_large",
+        )
+
+    @api.exception_handler(TooManyFieldsSent)
+    def too_many_fields(request: HttpRequest, exc: TooManyFieldsSent) -> HttpResponse:
+        return problem(
+            request,
+            status=400,
+            title=_TITLES[400],
+            detail=f"The request has more than the {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} query parameters "
+            "this server accepts.",
+            code="too_many_fields",
         )
 
     @api.exception_handler(ValidationError)

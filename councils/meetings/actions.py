@@ -62,7 +62,7 @@ def _require_status(meeting: Meeting, *statuses: str) -> None:
 def _clean(value: str, what: str, *, required: bool = True, limit: int = 200) -> str:
     value = (value or "").strip()
     if required and not value:
-        raise InvalidInputError(f"The meeting needs {what}.")
+        raise InvalidInputError(f"The {what} is missing.")
     if len(value) > limit:
         raise InvalidInputError(f"The {what} is longer than {limit} characters.")
     return value
@@ -81,7 +81,7 @@ def schedule_meeting(
 ) -> Meeting:
     """Schedule a meeting (the council's chair or secretary) at a place, online, or both."""
     permissions.require(actor, "manage", council)
-    title = _clean(title, "a title")
+    title = _clean(title, "title")
     place = _clean(place, "place", required=False)
     online_url = _clean(online_url, "online link", required=False, limit=200)
     if not place and not online_url:
@@ -302,7 +302,7 @@ def add_agenda_item(
         title = title.strip() or election.title
     elif motion is not None or election is not None:
         raise InvalidInputError("Only motion and election items link to a motion or an election.")
-    title = _clean(title, "an item title")
+    title = _clean(title, "item title")
     last = meeting.items.aggregate(last=Max("position"))["last"] or 0
     item = AgendaItem.objects.create(
         meeting=meeting,

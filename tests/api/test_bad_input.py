@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
+from django.test import Client
 
 from councils.api.urls import api
+from tests.membership.support import adopt, make_national_body
 
 PROBLEM = "application/problem+json"
 PAST_ANY_INTEGER = 2**64 + 1  # beyond a 64-bit database integer, and odd: a proof for it needs a lone leaf
@@ -43,7 +47,7 @@ def test_a_page_past_the_end_is_empty(cast, path):
     response = client.get(url, {**council, "page": PAST_ANY_INTEGER})
     assert response.status_code == 200, response.content
     assert response.json()["items"] == []
-    assert_problem(client.get(url, {**council, "page": 0}), 422, "page starts at 1")
+    assert_problem(client.get(url, {**council, "page": 0}), 422, "query.page: ", "greater than or equal to 1")
 
 
 @pytest.mark.parametrize(
@@ -58,6 +62,24 @@ def test_a_page_past_the_end_is_empty(cast, path):
 def test_record_sizes_past_any_integer_are_beyond_the_log(cast, client, path, params, name):
     response = client.get(f"/api/v1/record/{path}", params)
     assert_problem(response, 422, f"{name}={PAST_ANY_INTEGER} is beyond the log's size")
+
+
+@pytest.mark.parametrize(
+    "path, params, name, least",
+    [
+        ("entries", {"start": -1, "end": 5}, "start", 0),
+        ("entries", {"start": 0, "end": 0}, "end", 1),
+        ("proof/inclusion", {"index": -1, "size": 5}, "index", 0),
+        ("proof/inclusion", {"index": 0, "size": 0}, "size", 1),
+        ("proof/consistency", {"old": -1, "new": 5}, "old", 0),
+        ("proof/consistency", {"old": 0, "new": -1}, "new", 0),
+    ],
+)
+def test_record_positions_below_their_least_are_named(client, path, params, name, least):
+    # The published schema says each parameter's least value, and the answer names the one below it.
+    response = client.get(f"/api/v1/record/{path}", params)
+    body = assert_problem(response, 422, f"query.{name}: ", f"greater than or equal to {least}")
+    assert [error["loc"] for error in body["errors"]] == [["query", name]]
 
 
 def post(client, path, body):
@@ -140,3 +162,95 @@ def test_json_with_a_charset_or_a_json_suffix_is_read(cast):
     for content_type in ["application/json; charset=utf-8", "application/merge-patch+json"]:
         response = client.post("/api/v1/auth/tokens", '{"name": "laptop"}', content_type=content_type)
         assert response.status_code == 201, response.content
+
+
+CSRF_SECRET = "k" * 32
+
+
+def csrf_session(cast):
+    """A logged-in web session holding a CSRF cookie, so its writes look for the token in the form too."""
+    session = Client(enforce_csrf_checks=True)
+    session.force_login(cast.alice)
+    session.cookies["csrftoken"] = CSRF_SECRET
+    return session
+
+
+@pytest.mark.parametrize(
+    "body, content_type",
+    [
+        ("--x\r\nnot a form", "multipart/form-data"),
+        ("&".join(f"f{n}=1" for n in range(3)), "application/x-www-form-urlencoded"),
+    ],
+)
+def test_a_session_write_whose_form_cannot_be_read_fails_the_csrf_check(cast, settings, body, content_type):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 2
+    path = f"/api/v1/motions/{uuid.uuid4()}/second"
+    response = csrf_session(cast).post(path, body, content_type=content_type)
+    assert_problem(response, 403, "CSRF check failed")
+
+
+def test_a_session_write_with_an_empty_form_and_its_token_is_a_write_without_a_body(cast):
+    # The CSRF check reads the form from the request's stream; whether a body was sent is judged from that.
+    session = csrf_session(cast)
+    response = session.post(f"/api/v1/motions/{uuid.uuid4()}/second", headers={"X-CSRFToken": CSRF_SECRET})
+    assert_problem(response, 404)
+    response = session.post(
+        f"/api/v1/motions/{uuid.uuid4()}/second", {"field": "1"}, headers={"X-CSRFToken": CSRF_SECRET}
+    )
+    assert_problem(response, 422, "this request takes no body")
+
+
+def test_a_delete_with_a_form_body_is_refused(cast):
+    client = cast.api(cast.alice)
+    token = client.post("/api/v1/auth/tokens", {"name": "spare"}, content_type="application/json")
+    path = f"/api/v1/auth/tokens/{token.json()['uuid']}"
+    # Django parses the forms of POSTs only: the body of a DELETE is judged as it was sent.
+    assert_problem(client.delete(path, "name=x", content_type="application/x-www-form-urlencoded"), 422)
+    assert client.delete(path, "", content_type="application/x-www-form-urlencoded").status_code == 204
+
+
+def test_too_many_query_parameters_are_a_clear_400(cast, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 2
+    response = cast.api(cast.alice).get("/api/v1/councils", {"page": 1, "a": 1, "b": 2})
+    body = assert_problem(response, 400, "more than the 2 query parameters")
+    assert body["code"] == "too_many_fields"
+
+
+@pytest.mark.parametrize("key", ["", "k" * 201])
+def test_an_idempotency_key_of_the_wrong_length_is_named(cast, key):
+    path = f"/api/v1/motions/votes/{uuid.uuid4()}/cast"
+    response = cast.api(cast.bob).post(
+        path, {"choice": "yes"}, content_type="application/json", headers={"Idempotency-Key": key}
+    )
+    body = assert_problem(response, 422, "header.Idempotency-Key: ")
+    assert [error["loc"] for error in body["errors"]] == [["header", "Idempotency-Key"]]
+
+
+@pytest.mark.parametrize(
+    "title, words", [("T" * 201, "The title is longer than 200 characters."), ("  ", "The title is missing.")]
+)
+def test_a_meeting_title_out_of_bounds_is_named_plainly(cast, title, words):
+    body = {"council": str(cast.riverside.uuid), **MEETING, "starts_at": "2027-01-01T00:00:00Z"}
+    body["title"] = title
+    assert_problem(post(cast.api(cast.alice), "meetings", body), 422, words)
+
+
+@pytest.mark.parametrize(
+    "title, words",
+    [("T" * 201, "The item title is longer than 200 characters."), ("", "The item title is missing.")],
+)
+def test_an_agenda_item_title_out_of_bounds_is_named_plainly(cast, title, words):
+    client = cast.api(cast.alice)
+    body = {"council": str(cast.riverside.uuid), **MEETING, "starts_at": "2027-01-01T00:00:00Z"}
+    meeting = post(client, "meetings", body).json()["uuid"]
+    response = post(client, f"meetings/{meeting}/items", {"kind": "other", "title": title})
+    assert_problem(response, 422, words)
+
+
+@pytest.mark.parametrize("minutes", [2**70, 10**12])
+def test_a_poll_length_past_any_time_span_is_refused(cast, minutes):
+    adopt(cast)
+    make_national_body(cast)
+    body = {"changes": {"election_poll_min_minutes": minutes}}
+    response = post(cast.api(cast.alice), "constitution/amendments", body)
+    assert_problem(response, 422, "election_poll_min_minutes must be shorter than election_poll_max_days")

@@ -28,6 +28,14 @@ OPERATIONS = {
     for method, operation in methods.items()
 }
 UNKNOWN_NUMBER = 999_999
+FIELD_LIMIT = 3
+# Sent to a write that takes no body: a multipart body without its boundary, a form with more
+# fields than the server parses and JSON nested deeper than it can read.
+UNREADABLE_BODIES = [
+    ("--x\r\n", "multipart/form-data"),
+    ("&".join(f"f{n}=1" for n in range(FIELD_LIMIT + 1)), "application/x-www-form-urlencoded"),
+    ("[" * 100_000, "application/json"),
+]
 NOT_A_NUMBER_NOR_A_UUID = "x"
 
 
@@ -101,6 +109,10 @@ def test_bad_requests_get_a_declared_problem(cast, settings, operation_id):
         assert_problem(send(alice, method, target, query, '{"padding": "..."}', "application/json"), 413)
     elif method != "get":
         assert_problem(send(alice, method, target, query, "[]", "application/json"), 422)
+        # Bodies that cannot be read at all are bodies all the same.
+        settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = FIELD_LIMIT
+        for body, content_type in UNREADABLE_BODIES:
+            assert_problem(send(alice, method, target, query, body, content_type), 422)
 
     parameter = next((p for p in operation["parameters"] if checked(p)), None)
     if parameter is not None:
@@ -109,6 +121,13 @@ def test_bad_requests_get_a_declared_problem(cast, settings, operation_id):
 
     if "{" in path and not has_body:
         assert_problem(send(alice, method, target, query, "", "application/json"), 404)
+        # No body at all is no body, whatever the Content-Type says, a multipart one without its boundary too.
+        assert_problem(send(alice, method, target, query, "", "multipart/form-data"), 404)
+
+    if any(p["in"] == "query" for p in operation["parameters"]):
+        settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = FIELD_LIMIT
+        crowd = {f"extra{n}": "1" for n in range(FIELD_LIMIT + 1)}
+        assert_problem(send(alice, method, target, {**query, **crowd}, "{}", "application/json"), 400)
 
 
 def test_the_walk_finds_every_kind_of_bad_request():

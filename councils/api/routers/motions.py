@@ -333,7 +333,13 @@ def cast(
     request: HttpRequest,
     vote_id: UUID,
     body: VoteCastIn,
-    idempotency_key: str | None = Header(default=None, alias="Idempotency-Key"),  # type: ignore[type-arg]
+    idempotency_key: str | None = Header(  # type: ignore[type-arg]
+        default=None,
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        description="Any unique string: a retry with the same key gets the same answer, not a second ballot.",
+    ),
 ) -> Any:
     """Cast your ballot. Retry with the same Idempotency-Key when unsure whether it arrived."""
     vote = queries.access_vote(viewer=request.user, vote_uuid=vote_id)

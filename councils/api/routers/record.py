@@ -1,7 +1,7 @@
 """The public record: checkpoint, key, entries and proofs. No login; hidden councils' data is null."""
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from councils.api.auth import OPTIONAL
 from councils.core.ledger.note import b64encode
@@ -30,18 +30,18 @@ class ProofOut(Schema):
 
 
 class EntriesIn(Schema):
-    start: int
-    end: int
+    start: int = Field(ge=0, description="The first entry's index.")
+    end: int = Field(ge=1, description="One past the last entry's index: greater than `start`.")
 
 
 class InclusionIn(Schema):
-    index: int
-    size: int
+    index: int = Field(ge=0, description="The entry's index: less than `size`.")
+    size: int = Field(ge=1, description="The size of the tree, at most the log's.")
 
 
 class ConsistencyIn(Schema):
-    old: int
-    new: int
+    old: int = Field(ge=0, description="The older tree's size: at most `new`.")
+    new: int = Field(ge=0, description="The newer tree's size, at most the log's.")
 
 
 def _viewer(request: HttpRequest) -> object:

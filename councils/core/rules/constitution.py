@@ -245,7 +245,8 @@ class Constitution:
             raise InvalidInputError("election_poll_min_minutes must be at least 1.")
         if not 1 <= self.election_poll_max_days <= ELECTION_POLL_MAX_DAYS:
             raise InvalidInputError(f"election_poll_max_days must be from 1 to {ELECTION_POLL_MAX_DAYS}.")
-        if self.election_poll_min >= self.election_poll_max:
+        # Compared in minutes: a length past what a timedelta holds is refused, not a crash.
+        if self.election_poll_min_minutes >= self.election_poll_max_days * 24 * 60:
             raise InvalidInputError(
                 "election_poll_min_minutes must be shorter than election_poll_max_days: "
                 f"{self.election_poll_min_minutes} minutes is not less than "
