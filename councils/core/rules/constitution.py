@@ -29,6 +29,18 @@ DEFAULTS_NOTE = "defaults apply: no constitution adopted yet"
 ELECTION_POLL_MAX_DAYS = 366
 # The longest a new council's interim chair may serve before its own elections: a year.
 FORMATION_INTERIM_MAX_DAYS = 366
+# The most a proposed or founding constitution may set, by what a setting counts: far beyond what any
+# organisation needs, and short of what dates and sums can hold (a hearing 10**20 days away would end
+# every page that works it out). Versions adopted before these limits are read as adopted.
+SETTING_LIMITS: dict[str, tuple[int, str]] = {
+    "_days": (3660, "3,660 days (ten years)"),
+    "_hours": (87840, "87,840 hours (ten years)"),
+    "_months": (120, "120 months (ten years)"),
+    "_minutes": (527040, "527,040 minutes (a year)"),
+}
+COUNT_LIMIT = 10000
+WAGE_LIMIT = Decimal("1000000000")
+PAY_CAP_SHARE_LIMIT = Decimal("100")
 # Settings added after federations had adopted constitutions, and their value in a version adopted
 # before them: its members never voted on them, so they bind only once an amendment sets them.
 # Settings added later that are not listed here take their default in such a version: the rule they
@@ -187,8 +199,9 @@ class Constitution:
         return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in asdict(self).items()}
 
     @classmethod
-    def from_document(cls, document: dict[str, Any]) -> Constitution:
-        """Read a stored or submitted document; unknown keys or bad values are refused by name."""
+    def from_document(cls, document: dict[str, Any], *, proposed: bool = True) -> Constitution:
+        """Read a submitted document (or, `proposed` false, one adopted); unknown keys or bad values are
+        refused by name, and a submitted one past `SETTING_LIMITS` too."""
         known = {f.name: f for f in fields(cls)}
         unknown = sorted(set(document) - set(known))
         if unknown:
@@ -223,12 +236,31 @@ class Constitution:
             values["term_poll_days"] = max(min(defaults.term_poll_days, longest_days), shortest_days)
         result = replace(defaults, **values)
         result.validate()
+        if proposed:
+            result.check_limits()
         return result
 
     @classmethod
     def from_adopted(cls, document: dict[str, Any]) -> Constitution:
         """Read an adopted version as its members voted it: settings added since it was adopted are unset."""
-        return cls.from_document({**UNSET_IN_OLDER_VERSIONS, **document})
+        return cls.from_document({**UNSET_IN_OLDER_VERSIONS, **document}, proposed=False)
+
+    def check_limits(self) -> None:
+        """Refuse a setting past what any organisation needs (`SETTING_LIMITS`), naming it."""
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if field.name == "version" or isinstance(value, bool) or not isinstance(value, int):
+                continue
+            limit, said = next(
+                (limit for suffix, limit in SETTING_LIMITS.items() if field.name.endswith(suffix)),
+                (COUNT_LIMIT, f"{COUNT_LIMIT:,}"),
+            )
+            if value > limit:
+                raise InvalidInputError(f"{field.name} must be at most {said}, not {value:,}.")
+        if self.average_member_wage > WAGE_LIMIT:
+            raise InvalidInputError(f"average_member_wage must be at most {WAGE_LIMIT:,}.")
+        if self.pay_cap_share > PAY_CAP_SHARE_LIMIT:
+            raise InvalidInputError(f"pay_cap_share must be at most {PAY_CAP_SHARE_LIMIT}.")
 
     def validate(self) -> None:
         """Check a document: adopted versions are numbered from 1 (0 names the shipped defaults)."""

@@ -56,6 +56,40 @@ def test_invalid_values_are_refused(name, value):
         Constitution.from_document({name: value})
 
 
+@pytest.mark.parametrize(
+    ("name", "highest", "said"),
+    [
+        (
+            "hearing_notice_days",
+            3660,
+            "hearing_notice_days must be at most 3,660 days (ten years), not 3,661.",
+        ),
+        ("meeting_notice_hours", 87840, "meeting_notice_hours must be at most 87,840 hours (ten years), not"),
+        ("term_months", 120, "term_months must be at most 120 months (ten years), not 121."),
+        ("sponsors_required", 10000, "sponsors_required must be at most 10,000, not 10,001."),
+        ("average_member_wage", 10**9, "average_member_wage must be at most 1,000,000,000."),
+        ("pay_cap_share", 100, "pay_cap_share must be at most 100."),
+    ],
+)
+def test_a_proposed_setting_past_what_any_organisation_needs_is_refused(name, highest, said):
+    assert getattr(Constitution.from_document({"version": 1, name: highest}), name) == highest
+    with pytest.raises(InvalidInputError) as refused:
+        Constitution.from_document({"version": 1, name: highest + 1})
+    assert refused.value.message.startswith(said)
+
+
+def test_every_whole_number_setting_has_a_limit_so_none_overflows_a_date():
+    for name, value in Constitution().to_document().items():
+        if name != "version" and isinstance(value, int):
+            with pytest.raises(InvalidInputError, match=name):
+                Constitution.from_document({"version": 1, name: 10**20})
+
+
+def test_a_version_adopted_before_the_limits_is_read_as_adopted():
+    adopted = Constitution.from_adopted({"version": 2, "candidate_period_days": 5000})
+    assert adopted.candidate_period_days == 5000
+
+
 def test_pay_cap_is_share_of_average_wage_or_none():
     assert Constitution().pay_cap == Decimal("2400.00")
     assert Constitution(pay_cap_share=Decimal("0.5")).pay_cap == Decimal("1200.00")
