@@ -4,14 +4,10 @@ without closing anything; only its explicit submit closes the meeting."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
-from councils.meetings import actions
 from councils.meetings.models import Meeting
-from tests.conftest import NOW
-from tests.e2e.support import watch_policies
+from tests.e2e.support import meeting_in_session, watch_policies
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,19 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_the_chair_closes_a_meeting_only_after_confirming(cast, page_for, live_server, artifacts):
     from playwright.sync_api import expect
 
-    meeting = actions.schedule_meeting(
-        actor=cast.alice,
-        council=cast.riverside,
-        title="General meeting",
-        starts_at=NOW,
-        place="Canteen",
-        now=NOW - timedelta(days=7),
-    )
-    for title in ("Report", "Any other business"):
-        actions.add_agenda_item(actor=cast.alice, meeting=meeting, kind="other", title=title, now=NOW)
-    actions.open_meeting(actor=cast.alice, meeting=meeting, now=NOW)
-    actions.mark_present(actor=cast.alice, meeting=meeting, user=cast.bob, now=NOW)
-    actions.take_next_item(actor=cast.alice, meeting=meeting, now=NOW)
+    meeting = meeting_in_session(cast)
     url = f"{live_server.url}/meetings/{meeting.uuid}/"
     alice = page_for("alice")
     refused: list[str] = []

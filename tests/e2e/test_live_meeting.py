@@ -7,7 +7,6 @@ list of people still absent follows too, keeping the boxes the chair has ticked.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -15,28 +14,11 @@ import pytest
 from councils.meetings import actions
 from councils.meetings.models import Meeting
 from tests.conftest import NOW
-from tests.e2e.support import watch_policies
+from tests.e2e.support import meeting_in_session, watch_policies
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SOON = 5_000  # ms: an event is shown within a second or so; polling, the fallback, would take 30 s.
-
-
-def _meeting(cast: Any) -> Meeting:
-    meeting = actions.schedule_meeting(
-        actor=cast.alice,
-        council=cast.riverside,
-        title="General meeting",
-        starts_at=NOW,
-        place="Canteen",
-        now=NOW - timedelta(days=7),
-    )
-    for title in ("Report", "Any other business"):
-        actions.add_agenda_item(actor=cast.alice, meeting=meeting, kind="other", title=title, now=NOW)
-    actions.open_meeting(actor=cast.alice, meeting=meeting, now=NOW)
-    actions.mark_present(actor=cast.alice, meeting=meeting, user=cast.bob, now=NOW)
-    actions.take_next_item(actor=cast.alice, meeting=meeting, now=NOW)
-    return meeting
 
 
 def _follow(page: Any, url: str, meeting: Meeting) -> None:
@@ -55,7 +37,7 @@ def _not_reloaded(page: Any) -> bool:
 def test_the_meeting_page_shows_what_others_do_without_a_reload(cast, asgi_server, asgi_page_for, artifacts):
     from playwright.sync_api import expect
 
-    meeting = _meeting(cast)
+    meeting = meeting_in_session(cast)
     url = f"{asgi_server}/meetings/{meeting.uuid}/"
     refused: list[str] = []
     alice, erin = asgi_page_for("alice"), asgi_page_for("erin")
@@ -115,7 +97,7 @@ def test_the_meeting_page_shows_what_others_do_without_a_reload(cast, asgi_serve
 def test_the_chairs_absent_list_follows_others_and_keeps_the_ticks(cast, asgi_server, asgi_page_for):
     from playwright.sync_api import expect
 
-    meeting = _meeting(cast)
+    meeting = meeting_in_session(cast)
     refused: list[str] = []
     alice = asgi_page_for("alice")
     watch_policies(alice, refused)
