@@ -42,6 +42,13 @@ class Pending(models.Model):
     entry = models.OneToOneField(
         Entry, on_delete=models.PROTECT, primary_key=True, related_name="+", db_constraint=False
     )
+    # The transaction that wrote the entry, so the sequencer keeps a transaction's entries together though
+    # another's may take ids between them (an action sends its entries before a savepoint or a read of the
+    # record). PostgreSQL fills it itself: the column's default is `txid_current()`, the top-level
+    # transaction's id even inside a savepoint (record migration 0006). SQLite has one writer at a time,
+    # so its engine marks a transaction's entries with the id of the first one it wrote. Null on rows
+    # written before the column existed: each is its own.
+    xact = models.BigIntegerField(null=True, editable=False)
 
     class Meta:
         ordering = ["entry"]

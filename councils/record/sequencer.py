@@ -2,9 +2,10 @@
 
 Actions never touch the log's tail: they insert an entry and a pending
 marker in their own transaction. `sequence_pending` takes the sequencer's
-lock (the one LogState row), numbers every committed pending entry in commit
-order of discovery, stores the perfect-subtree hashes each batch completes
-and signs one checkpoint per batch, which never ends inside an action. It
+lock (the one LogState row), numbers every committed pending entry in order
+of discovery, each transaction's entries together (`in_log_order`), stores
+the perfect-subtree hashes each batch completes and signs one checkpoint per
+batch, which never ends inside an action. It
 runs when anything needs the log to be current: the checkpoint endpoint,
 proofs and entries for sizes beyond the last checkpoint, the record pages,
 `manage.py sign_checkpoint`, and the demo loader.
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -25,6 +26,7 @@ from councils.record import signing
 from councils.record.models import Checkpoint, LogState, Node, Pending, Sequence
 
 BATCH = 5000
+T = TypeVar("T")
 # The footer's checkpoint summary, kept per process (see queries.current_checkpoint_summary).
 SUMMARY_CACHE: dict[str, Any] = {}
 
@@ -87,27 +89,43 @@ def sign(size: int, root: bytes, *, now: datetime) -> Checkpoint:
     )
 
 
+def in_log_order(rows: list[tuple[int, int | None, T]]) -> list[tuple[int, int | None, T]]:
+    """Rows (entry id, its transaction, any value) in the order the log takes them: transactions whole.
+
+    An action's entries normally reach the database with its COMMIT, but are sent earlier before a
+    savepoint or a read of the record, and another action committing meanwhile takes ids between
+    them. So each transaction's entries stand together, in the order they were written, and the
+    transactions follow one another in the order of their last entries: that one is sent with the
+    COMMIT, so a transaction that waited on another's commit comes after it. A row of no transaction
+    stands alone at its id.
+    """
+    last: dict[int, int] = {}
+    for entry_id, xact, _ in rows:
+        if xact is not None:
+            last[xact] = max(last.get(xact, entry_id), entry_id)
+    return sorted(rows, key=lambda row: (row[0] if row[1] is None else last[row[1]], row[0]))
+
+
 def _sequence_batch(now: datetime) -> Checkpoint | None:
     with transaction.atomic():
         state, _ = LogState.objects.select_for_update().get_or_create(id=1)
-        pending = Pending.objects.order_by("entry_id").values_list(
-            "entry_id", "entry__leaf_hash", "entry__created_at"
-        )
+        pending = Pending.objects.order_by("entry_id").values_list("entry_id", "xact", "entry__leaf_hash")
         batch = list(pending[:BATCH])
         if not batch:
             return None
         if len(batch) == BATCH:
-            # A checkpoint ends where an action does: the entries of one action share its time, so the rest
-            # of those of the batch's last time join it. A verifier then judges the log's last action as
-            # over (`replay.finish`).
-            last, _, at = batch[-1]
-            batch += pending.filter(entry_id__gt=last, entry__created_at=at)
+            # A checkpoint ends where an action does: the rest of the entries of the batch's transactions
+            # join it (they committed with those taken, so they are there). A verifier then judges the
+            # log's last action as over (`replay.finish`). The transactions are those the first query
+            # saw: one committed since may have taken ids among them and is left whole for the next batch.
+            transactions = {xact for _, xact, _ in batch if xact is not None}
+            batch += pending.filter(entry_id__gt=batch[-1][0], xact__in=transactions)
         plan = merkle.root_plan(state.size)
         frontier = lookup_nodes(plan) if plan else {}
         builder = merkle.TreeBuilder(state.size, [frontier[n] for n in plan])
         sequences: list[Sequence] = []
         nodes: list[Node] = []
-        for entry_id, leaf, _ in batch:
+        for entry_id, _, leaf in in_log_order(batch):
             leaf = bytes(leaf)
             sequences.append(Sequence(index=builder.size, entry_id=entry_id, leaf_hash=leaf))
             for (level, index), h in builder.append(leaf):

@@ -27,6 +27,7 @@ from django.utils.module_loading import autodiscover_modules
 
 from councils.core.ledger import merkle, note
 from councils.core.ledger.encoding import EncodingCheck, format_time, leaf_hash
+from councils.record import sequencer
 from councils.record.models import Checkpoint, Cosignature, Entry, LogState, Node, Pending, Sequence
 
 CHUNK = 5000
@@ -191,11 +192,11 @@ def check_log() -> tuple[list[str], RecordIndex]:
     ):
         problems.append(f"The log's head says {state.size} entries but the entries make a different tree.")
     problems.extend(_check_checkpoints(roots, builder.size))
-    pending = set(Pending.objects.values_list("entry_id", flat=True))
-    for entry_id, data in (
-        Entry.objects.filter(sequence__isnull=True).order_by("id").values_list("id", "data").iterator(CHUNK)
-    ):
-        if entry_id not in pending:
+    marks: dict[int, int | None] = dict(Pending.objects.values_list("entry_id", "xact"))
+    waiting = Entry.objects.filter(sequence__isnull=True).values_list("id", "data").iterator(CHUNK)
+    # In the order the sequencer will give them (an entry neither sequenced nor pending stands alone).
+    for entry_id, _, data in sequencer.in_log_order([(i, marks.get(i), d) for i, d in waiting]):
+        if entry_id not in marks:
             problems.append(f"Entry row {entry_id} is neither in the log nor waiting to be sequenced.")
         record.add(_decode(None, bytes(data), problems, encoding))
     return problems, record

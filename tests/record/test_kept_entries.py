@@ -70,6 +70,28 @@ def test_reading_the_record_inside_the_transaction_sees_what_was_appended():
 
 
 @pytest.mark.django_db(transaction=True)
+def test_every_entry_of_a_transaction_is_marked_with_it_through_savepoints_and_reads():
+    class Refused(Exception):
+        pass
+
+    with transaction.atomic():
+        with pytest.raises(Refused), transaction.atomic():
+            append(1)
+            assert numbers() == [1], "a read sends the kept entries first"
+            raise Refused
+        append(2)
+        with transaction.atomic():
+            append(3)
+        assert numbers() == [2, 3]
+        append(4)
+    with transaction.atomic():
+        append(5)
+    assert numbers() == [2, 3, 4, 5]
+    marks = list(Pending.objects.order_by("entry_id").values_list("xact", flat=True))
+    assert None not in marks and marks[0] == marks[1] == marks[2] != marks[3]
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_failed_transaction_leaves_no_entry_behind():
     class Refused(Exception):
         pass

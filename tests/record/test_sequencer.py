@@ -58,7 +58,7 @@ def test_entries_wait_unnumbered_until_sequenced_then_form_the_tree():
     assert sequencer.sequence_pending(now=NOW) is None
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_many_batches_give_the_same_tree_as_one(monkeypatch):
     monkeypatch.setattr(sequencer, "BATCH", 3)
     entries = [append(1, now=NOW + timedelta(seconds=i))[0] for i in range(20)]
@@ -72,9 +72,9 @@ def test_many_batches_give_the_same_tree_as_one(monkeypatch):
     assert LogState.objects.get(id=1).size == 20
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_a_batch_never_ends_inside_an_action(monkeypatch):
-    """The entries of one action share their time: a batch takes the rest of its last time's, and no more."""
+    """A batch takes the rest of the entries of the transactions it took, and no more."""
     monkeypatch.setattr(sequencer, "BATCH", 3)
     for minute in range(4):
         append(2, now=NOW + timedelta(minutes=minute))
@@ -84,6 +84,16 @@ def test_a_batch_never_ends_inside_an_action(monkeypatch):
     assert list(Sequence.objects.order_by("index").values_list("entry_id", flat=True)) == list(
         Entry.objects.order_by("id").values_list("id", flat=True)
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_is_cut_between_actions_of_the_same_time(monkeypatch):
+    """Actions sharing a time are still apart: a batch ends after the transactions it took."""
+    monkeypatch.setattr(sequencer, "BATCH", 3)
+    for _ in range(5):
+        append(2)
+    assert sequencer.sequence_pending(now=NOW) is not None
+    assert list(Checkpoint.objects.order_by("id").values_list("size", flat=True)) == [4, 8, 10]
 
 
 @pytest.mark.django_db

@@ -8,7 +8,10 @@ transaction: they commit or roll back with it. Kept entries are sent before
 a savepoint is taken, so whatever is kept was appended after the innermost
 savepoint and rolling back any savepoint drops it. A statement that reads a
 record table before the commit first sends what is kept, so reads inside
-the transaction see the entries already appended.
+the transaction see the entries already appended. Entries sent early take
+their ids before the commit, and another transaction may take ids between
+them: each pending marker names its transaction (`Pending.xact`), which
+the sequencer keeps together.
 
 `DATABASES["default"]["ENGINE"]` names `councils.record.backends.postgresql`
 or `councils.record.backends.sqlite3` (see councils/config/settings.py).

@@ -39,6 +39,13 @@ class DatabaseWrapper(RecordingWrapperMixin, base.DatabaseWrapper):
             return None
         return found.st_dev, found.st_ino
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The id of the first entry the transaction wrote: it marks every entry of the transaction
+        # (`Pending.xact`), as nothing else writes between them. A savepoint rolled back may drop that
+        # entry, but no other transaction can take its id before this one ends, so the mark stays.
+        self.transaction_mark: int | None = None
+
     def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
         if not self.is_in_memory_db():
             name, file = str(self.settings_dict["NAME"]), self._file()
@@ -51,7 +58,16 @@ class DatabaseWrapper(RecordingWrapperMixin, base.DatabaseWrapper):
                 raw.close()
         return super().get_new_connection(conn_params)
 
+    def _commit(self) -> None:
+        super()._commit()
+        self.transaction_mark = None
+
+    def _rollback(self) -> None:
+        self.transaction_mark = None
+        super()._rollback()
+
     def _close(self) -> None:
+        self.transaction_mark = None
         raw = self.connection
         if raw is not None and not self.in_atomic_block and not raw.in_transaction:
             name, file = str(self.settings_dict["NAME"]), self._file()
@@ -71,6 +87,12 @@ class DatabaseWrapper(RecordingWrapperMixin, base.DatabaseWrapper):
                     f"INSERT INTO record_entry {ENTRY_COLUMNS} VALUES (?, ?, ?, ?, ?)",  # noqa: S608
                     (event, council_id, self.ops.adapt_datetimefield_value(created_at), data, leaf),
                 )
-                cursor.execute("INSERT INTO record_pending (entry_id) VALUES (?)", (cursor.lastrowid,))
+                entry_id = cursor.lastrowid
+                if self.transaction_mark is None:
+                    self.transaction_mark = entry_id
+                cursor.execute(
+                    "INSERT INTO record_pending (entry_id, xact) VALUES (?, ?)",
+                    (entry_id, self.transaction_mark),
+                )
         finally:
             cursor.close()
