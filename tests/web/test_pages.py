@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,7 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from councils.federation import actions as fa
-from councils.federation.models import Council, Seat
+from councils.federation.models import Council
 from councils.record.sequencer import SUMMARY_CACHE
 from tests.conftest import NOW, make_user
 from tests.personas import WEB, check, check_wrong_method
@@ -67,8 +66,7 @@ def test_council_page_says_when_each_term_ends(cast):
 
 
 def test_delegates_councils_are_linked_only_for_who_may_open_them(cast):
-    election = uuid.uuid4()
-    Seat.objects.filter(user=cast.bob).update(election_uuid=election)
+    election = cast.reelect_bob().uuid
     Council.objects.filter(pk=cast.district.pk).update(visibility=Council.Visibility.PUBLIC)
     url = f"/councils/{cast.district.uuid}/"
     link = f'<a href="/councils/{cast.riverside.uuid}/">Riverside Depot</a>'
