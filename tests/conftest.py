@@ -15,7 +15,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -26,6 +26,8 @@ from django.test import Client
 from councils.accounts.models import User
 from councils.accounts.tokens import issue_token
 from councils.core.rules.constitution import Constitution
+from councils.elections import actions as election_actions
+from councils.elections.models import Election
 from councils.federation import actions as federation_actions
 from councils.federation.models import Council, Federation, Office
 
@@ -67,6 +69,19 @@ class Cast:
             return Client()
         token = issue_token(user=user, name="test", now=NOW)
         return Client(headers={"Authorization": f"Bearer {token}"})
+
+    def reelect_bob(self) -> Election:
+        """Riverside Depot re-elects Bob to one seat within the hour: he then sits by that election."""
+        election = election_actions.call_election(
+            actor=self.alice, council=self.riverside, kind="delegates", seats=1, now=NOW
+        )
+        bob = election_actions.nominate(actor=self.bob, election=election, candidate=self.bob, now=NOW)
+        closes = NOW + timedelta(hours=1)
+        election_actions.open_voting(actor=self.alice, election=election, closes_at=closes, now=NOW)
+        for voter in (self.alice, self.bob, self.erin, self.frank):
+            election_actions.cast_ballot(actor=voter, election=election, ranking=[str(bob.uuid)], now=NOW)
+        closed = election_actions.close_election(actor=self.alice, election=election, now=closes)
+        return election_actions.certify_election(actor=self.alice, election=closed, now=closes)
 
 
 def make_user(username: str, name: str) -> User:

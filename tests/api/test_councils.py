@@ -88,13 +88,7 @@ def test_malformed_council_id_is_404_in_the_web(cast):
 
 
 def test_each_delegate_shows_the_election_that_filled_the_seat(cast):
-    import uuid
-
-    from councils.federation.models import Seat
-
-    election = uuid.uuid4()
-    # Set as an election's certification would; the elections app's own tests cover that path.
-    Seat.objects.filter(user=cast.bob).update(election_uuid=election)
+    election = cast.reelect_bob().uuid
     body = cast.api(cast.dave).get(f"/api/v1/councils/{cast.district.uuid}/delegates").json()
     assert [s["election"] for s in body["items"]] == [str(election)]
     page = cast.client(cast.dave).get(f"/councils/{cast.district.uuid}/")

@@ -7,6 +7,7 @@ from django.db import transaction
 
 from councils.core.errors import ConflictError, PermissionDeniedError
 from councils.core.rules.recall import PetitionClosedError
+from councils.core.rules.terms import add_months
 from councils.elections import actions as election_actions
 from councils.elections.models import Election
 from councils.federation import actions as fa
@@ -17,6 +18,9 @@ from councils.motions import actions as motion_actions
 from councils.motions.models import Vote
 from councils.record.models import Entry
 from tests.conftest import NOW
+
+# When the cast's delegate's and chair's terms end, where a test gives them one.
+TERM_END = add_months(NOW, 12)
 
 
 def bob_seat(cast):
@@ -134,7 +138,7 @@ def test_someone_not_entitled_is_refused_before_the_petition_or_seat_is_judged(c
     petition.refresh_from_db()
     assert petition.status == "open"
     seat = bob_seat(cast)
-    Seat.objects.filter(pk=seat.pk).update(ended_at=NOW)
+    actions.resign_seat(actor=cast.bob, seat=seat, now=NOW)
     with pytest.raises(PermissionDeniedError):
         actions.start_recall(actor=cast.carol, seat=seat, now=NOW)
     with pytest.raises(ConflictError, match="no longer holds this seat"):
@@ -258,12 +262,12 @@ def test_delegate_resigning_ends_the_seat_and_moots_the_petition(cast, rules):
     assert byelection.is_by_election and byelection.called_by is None
 
 
+@pytest.mark.delegate_term(NOW + timedelta(days=30))
+@pytest.mark.chair_term(NOW + timedelta(days=30))
 def test_a_term_that_ends_moots_the_petitions_against_the_post(cast, rules):
     rules.set(recall_signature_share=rules.value.recall_signature_share * 2)
     ends = NOW + timedelta(days=30)
-    Seat.objects.filter(pk=bob_seat(cast).pk).update(term_ends_at=ends)
     office = Office.objects.get(council=cast.riverside, user=cast.alice, role="chair")
-    Office.objects.filter(pk=office.pk).update(term_ends_at=ends)
     against_seat = actions.start_recall(actor=cast.erin, seat=bob_seat(cast), now=NOW)
     against_office = actions.start_recall(actor=cast.erin, office=office, now=NOW)
     run = election_actions.run_due_terms(now=ends)
@@ -318,22 +322,21 @@ def _recall_bob(cast, *, when):
     return Election.objects.get(is_by_election=True, council=cast.riverside)
 
 
+@pytest.mark.delegate_term(TERM_END)
 def test_by_election_winner_serves_the_rest_of_the_recalled_delegates_term(cast, rules):
-    from councils.core.rules.terms import TermRuleError, add_months
+    from councils.core.rules.terms import TermRuleError
     from councils.mandates import queries
     from councils.mandates.rules import check_eligible_for_office
 
-    term_end = add_months(NOW, 12)
-    Seat.objects.filter(user=cast.bob).update(term_ends_at=term_end)
     when = add_months(NOW, 7)
     byelection = _recall_bob(cast, when=when)
-    assert byelection.term_ends_at == term_end
+    assert byelection.term_ends_at == TERM_END
     [called] = [json.loads(bytes(e.data))["payload"] for e in Entry.objects.filter(event="election.called")]
-    assert called["term_ends_at"] == term_end.isoformat()
+    assert called["term_ends_at"] == TERM_END.isoformat()
     certified_at = when + timedelta(days=30)
     _elect(cast, byelection, cast.erin, when=certified_at)
     seat = Seat.objects.get(user=cast.erin, ended_at__isnull=True)
-    assert (seat.started_at, seat.term_ends_at) == (certified_at, term_end)
+    assert (seat.started_at, seat.term_ends_at) == (certified_at, TERM_END)
 
     def served(at):
         lines = queries.list_register(
@@ -342,39 +345,35 @@ def test_by_election_winner_serves_the_rest_of_the_recalled_delegates_term(cast,
         return next(line.terms_served for line in lines if line.seat_uuid == seat.uuid)
 
     # The rest of Bob's term counts as one term; holding on past its end without an election starts another.
-    assert served(term_end) == 1
-    assert served(term_end + timedelta(days=1)) == 2
+    assert served(TERM_END) == 1
+    assert served(TERM_END + timedelta(days=1)) == 2
     # The rest of one term and a full term of her own make the two consecutive terms allowed.
-    assert election_actions.end_expired_term(held=seat, now=term_end)
+    assert election_actions.end_expired_term(held=seat, now=TERM_END)
     with transaction.atomic():
         fa.seat_delegate(
             from_council=cast.riverside,
             user=cast.erin,
             election_uuid=None,
-            term_ends_at=add_months(term_end, 12),
-            now=term_end,
+            term_ends_at=add_months(TERM_END, 12),
+            now=TERM_END,
         )
     with pytest.raises(TermRuleError, match="2 consecutive term"):
-        check_eligible_for_office(cast.erin, cast.riverside, "delegate", add_months(term_end, 12))
+        check_eligible_for_office(cast.erin, cast.riverside, "delegate", add_months(TERM_END, 12))
 
 
+@pytest.mark.chair_term(TERM_END)
 def test_by_election_for_an_office_fills_the_rest_of_the_recalled_officers_term(cast, rules):
-    from councils.core.rules.terms import add_months
-
     office = Office.objects.get(council=cast.riverside, role="chair")
-    Office.objects.filter(pk=office.pk).update(term_ends_at=add_months(NOW, 12))
     petition = actions.start_recall(actor=cast.erin, office=office, now=NOW)
     actions.sign_recall(actor=cast.frank, petition=petition, now=NOW)
     petition.refresh_from_db()
     _pass_recall(cast, petition, yes=[cast.erin, cast.frank], when=NOW)
     byelection = Election.objects.get()
-    assert byelection.term_ends_at == add_months(NOW, 12)
+    assert byelection.term_ends_at == TERM_END
 
 
+@pytest.mark.delegate_term(add_months(NOW, 1))
 def test_by_election_after_a_term_already_over_is_for_a_full_term(cast, rules):
-    from councils.core.rules.terms import add_months
-
-    Seat.objects.filter(user=cast.bob).update(term_ends_at=add_months(NOW, 1))
     when = add_months(NOW, 3)
     byelection = _recall_bob(cast, when=when)
     assert byelection.term_ends_at is None
@@ -385,9 +384,7 @@ def test_by_election_after_a_term_already_over_is_for_a_full_term(cast, rules):
     assert seat.term_ends_at == add_months(certified_at, 12)
 
 
+@pytest.mark.delegate_term(TERM_END)
 def test_by_election_after_a_resignation_fills_the_rest_of_the_term(cast, rules):
-    from councils.core.rules.terms import add_months
-
-    Seat.objects.filter(user=cast.bob).update(term_ends_at=add_months(NOW, 12))
     actions.resign_seat(actor=cast.bob, seat=bob_seat(cast), now=add_months(NOW, 2))
-    assert Election.objects.get().term_ends_at == add_months(NOW, 12)
+    assert Election.objects.get().term_ends_at == TERM_END

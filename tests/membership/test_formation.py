@@ -8,6 +8,8 @@ import pytest
 from django.core.management import call_command
 
 from councils.core.errors import ConflictError, InvalidInputError
+from councils.core.ledger import replay
+from councils.core.ledger.replay import Item
 from councils.core.rules.constitution import Constitution
 from councils.elections import permissions as election_permissions
 from councils.federation import actions as federation_actions
@@ -424,6 +426,42 @@ def test_another_office_filled_in_a_council_at_its_formation_is_reported(ready):
     filled["payload"]["role"] = "secretary"
     formed["payload"]["interim_chair"] = {}
     assert any("with interim chair office None, which the record never filled" in p for p in problems(docs))
+
+
+def read_without(docs, council):
+    """The record replayed by a reader who may not read `council`'s entries."""
+    return replay.replay(
+        None if d["council"] == council else Item.from_document(i, d) for i, d in enumerate(docs)
+    )
+
+
+def test_a_reader_of_the_council_asked_but_not_of_the_council_formed_gets_notes_not_problems(ready):
+    formation, docs = formed_record(ready)
+    formation.refresh_from_db()
+    seen = read_without(docs, str(formation.council.uuid))
+    assert seen.not_replayed and seen.problems == []
+    assert (
+        "some councils were formed whose own entries you may not read: "
+        "their creation, founding members and interim chair were not checked" in seen.notes
+    )
+    # Whoever reads every entry still catches a formed council the record never created or filled.
+    [formed] = [d for d in docs if d["event"] == "council.formed"]
+    forged = [d for d in docs if d["council"] != formed["payload"]["council"]]
+    found = problems(forged)
+    assert any("but the record never created it as a base council below" in p for p in found)
+    assert any("not those the record moved into it" in p for p in found)
+    assert any("which the record never filled in it" in p for p in found)
+
+
+def test_a_reader_of_the_council_formed_but_not_of_the_council_asked_gets_notes_not_problems(ready):
+    formation, docs = formed_record(ready)
+    formation.refresh_from_db()
+    seen = read_without(docs, str(ready.district.uuid))
+    assert seen.not_replayed and seen.problems == []
+    assert "some formation entries belong to formations proposed in entries you may not read" in seen.notes
+    # Whoever reads every entry still catches founders moved under a formation nobody proposed.
+    forged = [d for d in docs if d["event"] != "council.formation_proposed"]
+    assert any("which nobody proposed" in p for p in problems(forged))
 
 
 def test_a_consent_from_a_member_outside_the_council_or_facing_charges_is_reported(ready):

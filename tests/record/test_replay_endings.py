@@ -69,6 +69,18 @@ def test_a_leaving_the_reader_may_not_see_is_noted_not_judged(cast):
     )
 
 
+def test_a_seat_vacated_whose_seating_the_reader_may_not_see_is_noted_not_judged(cast):
+    docs = bob_leaves(cast)
+    seat = docs[find(docs, "delegate.unseated")]["payload"]["seat"]
+    hidden = find(docs, "delegate.seated")
+    seen = replay.replay(None if i == hidden else Item.from_document(i, d) for i, d in enumerate(docs))
+    assert seen.problems == []
+    assert "some delegate seats vacated were filled in entries you may not read: not checked" in seen.notes
+    # A forger who drops the seating from a log everyone reads is caught.
+    del docs[hidden]
+    assert f"delegate seat {seat} is vacated but the record never seated it." in problems(docs)
+
+
 def test_a_seat_ended_for_another_members_leaving_is_caught(cast):
     docs = bob_leaves(cast)
     seat = docs[find(docs, "delegate.unseated")]["payload"]["seat"]

@@ -304,6 +304,9 @@ def _seated(replay: Replay, item: Item) -> None:
 def _unseated(replay: Replay, item: Item) -> None:
     seat = item.payload.get("seat")
     seats = replay.table("seats")
+    if seat not in seats and replay.not_replayed:
+        replay.note("some delegate seats vacated were filled in entries you may not read: not checked")
+        return
     if seat not in seats:
         replay.problem(item, f"delegate seat {seat} is vacated but the record never seated it")
         return
@@ -2810,7 +2813,10 @@ def _founder_problem(
 
 def _formation(replay: Replay, item: Item, doing: str) -> dict[str, Any] | None:
     formation: dict[str, Any] | None = replay.table("formations").get(item.payload.get("formation") or "")
-    if formation is None:
+    if formation is None and replay.not_replayed:
+        # Proposed in the council asked, whose entries the reader of the council formed may not see.
+        replay.note("some formation entries belong to formations proposed in entries you may not read")
+    elif formation is None:
         replay.problem(item, f"{doing} for formation {item.payload.get('formation')}, which nobody proposed")
     return formation
 
@@ -2973,12 +2979,13 @@ def _office_filled(replay: Replay, item: Item) -> None:
 
 
 def _interim_chair_problems(
-    replay: Replay, item: Item, formation: Mapping[str, Any], founders: list[str], what: str
+    replay: Replay, item: Item, formation: Mapping[str, Any], founders: list[str], what: str, *, seen: bool
 ) -> Iterable[str]:
     """What is wrong with the offices filled in a council at its formation: only its interim chair is.
 
     The interim chair is the proposer if moved in, else a founder moved, for the constitution's
-    interim days from the formation.
+    interim days from the formation. Whether the council's own entries fill the office is judged
+    only if the reader has `seen` them.
     """
     p = item.payload
     interim = p.get("interim_chair")
@@ -2992,7 +2999,8 @@ def _interim_chair_problems(
         return
     member, office = interim.get("member"), filled.get(str(named))
     if office is None:
-        yield f"{what} with interim chair office {named}, which the record never filled in it"
+        if seen:
+            yield f"{what} with interim chair office {named}, which the record never filled in it"
     elif office["holder"] != member or office["role"] != "chair" or office["at"] != item.at:
         yield f"{what}, but office {named} is not the chair it filled for {member} at its formation"
     if member not in founders:
@@ -3030,7 +3038,15 @@ def _council_formed(replay: Replay, item: Item) -> None:
         replay.problem(item, f"{what} after it was {formation['status']}")
     formation["status"] = "formed"
     info = replay.table("councils").get(p.get("council") or "")
-    if info is None or info["parent"] != formation["parent"] or not info["is_base"]:
+    # The new council's own entries (its creation, its founders moved in, its interim chair) may be
+    # hidden from a reader of the council that formed it.
+    unseen = info is None and replay.not_replayed
+    if unseen:
+        replay.note(
+            "some councils were formed whose own entries you may not read: "
+            "their creation, founding members and interim chair were not checked"
+        )
+    elif info is None or info["parent"] != formation["parent"] or not info["is_base"]:
         replay.problem(
             item, f"{what}, but the record never created it as a base council below {formation['parent']}"
         )
@@ -3043,7 +3059,7 @@ def _council_formed(replay: Replay, item: Item) -> None:
     strangers = sorted(founders - formation["signers"] - formation["withdrawn"])
     if strangers:
         replay.problem(item, f"{what} with founding members who never consented: {', '.join(strangers)}")
-    if carried and founders != formation.get("moved", set()):
+    if carried and not unseen and founders != formation.get("moved", set()):
         replay.problem(item, f"{what}, but the members it names are not those the record moved into it")
     required = constitution_number(replay, item, "formation_min_members")
     if required is None and constitution_version(replay, p.get("constitution")) is not None:
@@ -3054,7 +3070,7 @@ def _council_formed(replay: Replay, item: Item) -> None:
             item, f"{what} with {len(founders)} founding members; the constitution requires {required}"
         )
     for problem in _interim_chair_problems(
-        replay, item, formation, [str(f) for f in p.get("founders") or []], what
+        replay, item, formation, [str(f) for f in p.get("founders") or []], what, seen=not unseen
     ):
         replay.problem(item, problem)
 
