@@ -1,4 +1,6 @@
-"""Compare discipline cases, their defences and their appeals with the record.
+"""Compare discipline cases, applications to join, and proposals to form a council with the record.
+
+An applicant's statement is never recorded, so it is not compared.
 
 Charges, hearing notes and grounds of appeal are personal: entries carry only
 salted commitments to them. Their text is compared while the salt is kept;
@@ -7,11 +9,21 @@ once erased, only that the text is gone can be told.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from typing import Any
 
-from councils.record.verification import RecordIndex, differences, moment, named, same_moment, state_check
+from councils.record.state_checks import check_signatures, signed_at
+from councils.record.verification import (
+    RecordIndex,
+    differences,
+    moment,
+    named,
+    same_moment,
+    state_check,
+    time_differs,
+    time_differs_or_unrecorded,
+)
 
 # The status each entry about a case leaves it in.
 CASE_STATUS = {
@@ -184,3 +196,328 @@ def _check_appeals(record: RecordIndex, salts: dict[str, bytes]) -> Iterator[str
         yield from _committed(f"Appeal {key}'s grounds", grounds, said["grounds"], salts)
     for key in sorted(appeals.keys() - present):
         yield f"Appeal {key} is in the record but has vanished from the database."
+
+
+# The status each entry about an application leaves it in (an approval changes none).
+APPLICATION_STATUS = {
+    "membership.applied": "sponsoring",
+    "membership.transfer_requested": "awaiting_vote",
+    "member.candidate_started": "candidate",
+    "membership.withdrawn": "withdrawn",
+    "membership.admission_vote_called": "voting",
+    "member.not_admitted": "rejected",
+    "member.admitted": "admitted",
+    "member.transferred": "admitted",
+}
+OPEN = {"sponsoring", "candidate", "awaiting_vote", "voting"}
+DECIDED = {"withdrawn", "rejected", "admitted"}
+
+
+def _recorded_applications(record: RecordIndex) -> dict[str, dict[str, Any]]:
+    """Each application as the record leaves it, with its sponsors and when each signed.
+
+    Leaving a membership, or moving it into a council just formed, withdraws the open application
+    that holds or would transfer it, as the actions do, under the entry that ends it.
+    """
+    applications: dict[str, dict[str, Any]] = {}
+    invited: dict[str, str] = {}
+    holding: defaultdict[str, list[dict[str, Any]]] = defaultdict(list)
+    for entry in record.events(
+        *APPLICATION_STATUS,
+        "member.invited_joined",
+        "member.left",
+        "membership.admission_flagged",
+        "membership.sponsored",
+        "membership.approval_vote_called",
+        "membership.admission_approved",
+    ):
+        p = entry.payload
+        if entry.event == "member.invited_joined":
+            invited[str(p.get("member"))] = str(p.get("membership"))
+            continue
+        ending = p.get("membership") if entry.event == "member.left" else None
+        if entry.event == "member.transferred" and "formation" in p:
+            ending = p.get("from_membership")
+        if ending is not None:
+            for pending in holding.pop(str(ending), []):
+                if pending["status"] in OPEN:
+                    pending.update(status="withdrawn", decided_at=entry.at)
+            continue
+        key = str(p.get("application"))
+        if entry.event in ("membership.applied", "membership.transfer_requested"):
+            transfer = p.get("from_membership")
+            membership = invited.get(str(entry.actor)) if p.get("invited") else None
+            opened: dict[str, Any] = {
+                "council": entry.council,
+                "applicant": p.get("applicant"),
+                "status": APPLICATION_STATUS[entry.event],
+                "constitution version": p.get("constitution"),
+                "flagged": p.get("flagged"),
+                "membership": membership,
+                "transfer from": transfer,
+                "motion": None,
+                "parent motion": None,
+                "applied_at": entry.at,
+                "candidate_since": None,
+                "candidate_until": None,
+                "council_approved_at": None,
+                "parent_approved_at": None,
+                "decided_at": None,
+                "sponsors": {},
+            }
+            applications[key] = opened
+            for held in (membership, transfer):
+                if held is not None:
+                    holding[str(held)].append(opened)
+            continue
+        said = applications.get(key)
+        if said is None:
+            # Its application is missing from the log, which the log's own check reports.
+            continue
+        if entry.event in APPLICATION_STATUS:
+            said["status"] = APPLICATION_STATUS[entry.event]
+        if entry.event == "membership.admission_flagged":
+            said["flagged"] = True
+        elif entry.event == "membership.sponsored":
+            said["sponsors"][str(entry.actor)] = entry.at
+        elif entry.event == "member.candidate_started":
+            said.update(candidate_since=entry.at, candidate_until=p.get("candidate_until"))
+            said["membership"] = p.get("membership")
+            holding[str(p.get("membership"))].append(said)
+        elif entry.event == "membership.admission_vote_called":
+            said["motion"] = p.get("motion")
+        elif entry.event == "membership.approval_vote_called":
+            said["parent motion"] = p.get("motion")
+        elif entry.event == "membership.admission_approved":
+            approved = "council_approved_at" if p.get("by") == "council" else "parent_approved_at"
+            said[approved] = entry.at
+        elif entry.event == "member.transferred":
+            said["membership"] = p.get("membership")
+        if said["status"] in DECIDED and said["decided_at"] is None:
+            said["decided_at"] = entry.at
+    return applications
+
+
+@state_check("applications")
+def check_applications(record: RecordIndex) -> Iterator[str]:
+    """Applications to join a base council, and transfers: sponsors, candidate period, votes, outcome."""
+    from councils.membership.models import Application, Sponsorship
+
+    applications = _recorded_applications(record)
+    sponsored = signed_at(
+        Sponsorship.objects.values_list("application__uuid", "sponsor__uuid", "sponsored_at")
+    )
+    present = set()
+    rows = Application.objects.values_list(
+        "uuid",
+        "council__uuid",
+        "applicant__uuid",
+        "status",
+        "constitution_version",
+        "is_flagged",
+        "membership__uuid",
+        "transfer_from__uuid",
+        "motion_uuid",
+        "parent_motion_uuid",
+        "applied_at",
+        "candidate_since",
+        "candidate_until",
+        "council_approved_at",
+        "parent_approved_at",
+        "decided_at",
+    )
+    for (
+        uuid,
+        council,
+        applicant,
+        status,
+        version,
+        flagged,
+        membership,
+        transfer_from,
+        motion,
+        parent_motion,
+        applied_at,
+        candidate_since,
+        candidate_until,
+        council_approved_at,
+        parent_approved_at,
+        decided_at,
+    ) in rows.iterator():
+        key = str(uuid)
+        present.add(key)
+        said = applications.get(key)
+        what = f"Application {key}"
+        if said is None:
+            yield f"{what} ({status}) exists but the record never received it."
+            continue
+        stored = {
+            "council": str(council),
+            "applicant": str(applicant),
+            "status": status,
+            "constitution version": version,
+            "flagged": flagged,
+            "membership": named(membership),
+            "transfer from": named(transfer_from),
+            "motion": named(motion),
+            "parent motion": named(parent_motion),
+        }
+        yield from differences(what, stored, said)
+        yield from time_differs(f"{what} was made", applied_at, said["applied_at"])
+        yield from time_differs_or_unrecorded(
+            f"{what}'s candidate period began", candidate_since, said["candidate_since"]
+        )
+        yield from time_differs_or_unrecorded(
+            f"{what}'s candidate period ends", candidate_until, said["candidate_until"]
+        )
+        yield from time_differs_or_unrecorded(
+            f"{what} was approved by its council", council_approved_at, said["council_approved_at"]
+        )
+        yield from time_differs_or_unrecorded(
+            f"{what} was approved above", parent_approved_at, said["parent_approved_at"]
+        )
+        yield from time_differs_or_unrecorded(f"{what} was decided", decided_at, said["decided_at"])
+        yield from check_signatures(what, sponsored[key], said["sponsors"])
+    for key in sorted(applications.keys() - present):
+        yield f"Application {key} is in the record but has vanished from the database."
+
+
+# The status each entry deciding a formation leaves it in.
+FORMATION_STATUS = {
+    "council.formation_withdrawn": "withdrawn",
+    "council.formation_rejected": "rejected",
+    "council.formation_refused": "refused",
+    "council.formed": "formed",
+}
+
+
+def _recorded_formations(record: RecordIndex) -> dict[str, dict[str, Any]]:
+    """Each proposal to form a council as the record leaves it, with each founder's consent."""
+    formations: dict[str, dict[str, Any]] = {}
+    for entry in record.events(
+        "council.formation_proposed",
+        "council.formation_signed",
+        "council.formation_consent_withdrawn",
+        *FORMATION_STATUS,
+    ):
+        p = entry.payload
+        key = str(p.get("formation"))
+        if entry.event == "council.formation_proposed":
+            formations[key] = {
+                "parent": entry.council,
+                "name": p.get("name"),
+                "kind": p.get("kind"),
+                "visibility": p.get("visibility"),
+                "reason": p.get("reason"),
+                "proposed by": p.get("proposer"),
+                "constitution version": p.get("constitution"),
+                "motion": p.get("motion"),
+                "status": "proposed",
+                "council": None,
+                "refusal": "",
+                "proposed_at": entry.at,
+                "decided_at": None,
+                "founders": {str(entry.actor): {"membership": p.get("membership"), "moved": None}},
+                "signed": {str(entry.actor): entry.at},
+            }
+            continue
+        said = formations.get(key)
+        if said is None:
+            # A refusal of a vote on no open proposal names none; a missing proposal the log reports.
+            continue
+        member = str(p.get("member"))
+        if entry.event == "council.formation_signed":
+            said["founders"][member] = {"membership": p.get("membership"), "moved": None}
+            said["signed"][member] = entry.at
+        elif entry.event == "council.formation_consent_withdrawn":
+            said["founders"].pop(member, None)
+            said["signed"].pop(member, None)
+        else:
+            said.update(status=FORMATION_STATUS[entry.event], decided_at=entry.at)
+            if entry.event == "council.formation_refused":
+                said["refusal"] = p.get("reason")
+            elif entry.event == "council.formed":
+                said["council"] = p.get("council")
+                moved = {str(founder) for founder in p.get("founders") or []}
+                for signer, consent in said["founders"].items():
+                    consent["moved"] = signer in moved
+    return formations
+
+
+@state_check("formations")
+def check_formations(record: RecordIndex) -> Iterator[str]:
+    """Proposals to form a base council: what was proposed, who consented to found it, how it was decided."""
+    from councils.membership.models import Formation, FormationSignature
+
+    formations = _recorded_formations(record)
+    consents: defaultdict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+    signatures = FormationSignature.objects.values_list(
+        "formation__uuid", "signer__uuid", "membership__uuid", "signed_at", "moved"
+    )
+    for formation, signer, membership, at, moved in signatures.iterator():
+        consents[str(formation)][str(signer)] = {"membership": named(membership), "moved": moved, "at": at}
+    present = set()
+    rows = Formation.objects.values_list(
+        "uuid",
+        "parent__uuid",
+        "name",
+        "kind",
+        "visibility",
+        "reason",
+        "proposed_by__uuid",
+        "constitution_version",
+        "motion_uuid",
+        "status",
+        "council__uuid",
+        "refusal",
+        "proposed_at",
+        "decided_at",
+    )
+    for (
+        uuid,
+        parent,
+        name,
+        kind,
+        visibility,
+        reason,
+        proposed_by,
+        version,
+        motion,
+        status,
+        council,
+        refusal,
+        proposed_at,
+        decided_at,
+    ) in rows.iterator():
+        key = str(uuid)
+        present.add(key)
+        said = formations.get(key)
+        what = f"Formation {key}"
+        if said is None:
+            yield f"{what} ({name!r}) exists but the record never proposed it."
+            continue
+        stored = {
+            "parent": str(parent),
+            "name": name,
+            "kind": kind,
+            "visibility": visibility,
+            "proposed by": str(proposed_by),
+            "constitution version": version,
+            "motion": named(motion),
+            "status": status,
+            "council": named(council),
+        }
+        yield from differences(what, stored, said)
+        if reason != said["reason"]:
+            yield f"{what}'s reason is not the reason the record holds."
+        if refusal != said["refusal"]:
+            yield f"{what}'s reason for not forming the council is not the one the record holds."
+        yield from time_differs(f"{what} was proposed", proposed_at, said["proposed_at"])
+        yield from time_differs_or_unrecorded(f"{what} was decided", decided_at, said["decided_at"])
+        founders = consents[key]
+        yield from check_signatures(what, {s: c["at"] for s, c in founders.items()}, said["signed"])
+        for signer in sorted(founders.keys() & said["founders"].keys()):
+            consent = {name: founders[signer][name] for name in ("membership", "moved")}
+            yield from differences(f"{what}: {signer}'s consent", consent, said["founders"][signer])
+    for key in sorted(formations.keys() - present):
+        yield f"Formation {key} is in the record but has vanished from the database."

@@ -10,7 +10,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterator
 
-from councils.record.verification import RecordIndex, differences, state_check
+from councils.record.verification import RecordIndex, differences, state_check, time_differs
 
 
 def _sha256(text: str) -> str:
@@ -21,19 +21,21 @@ def _sha256(text: str) -> str:
 def check_platforms(record: RecordIndex) -> Iterator[str]:
     from councils.platforms.models import Platform
 
-    founded = {str(e.payload.get("platform")): e.payload for e in record.events("platform.founded")}
+    founded = {str(e.payload.get("platform")): e for e in record.events("platform.founded")}
     present = set()
-    rows = Platform.objects.values_list("uuid", "federation__uuid", "name", "statement")
-    for uuid, federation, name, statement in rows.iterator():
+    rows = Platform.objects.values_list("uuid", "federation__uuid", "name", "statement", "created_at")
+    for uuid, federation, name, statement, created_at in rows.iterator():
         key = str(uuid)
         present.add(key)
-        said = founded.get(key)
-        if said is None:
+        entry = founded.get(key)
+        if entry is None:
             yield f"Platform {key} ({name!r}) exists but the record never founded it."
             continue
+        said = entry.payload
         yield from differences(f"Platform {key}", {"federation": str(federation), "name": name}, said)
         if _sha256(statement) != said.get("statement_sha256"):
             yield f"Platform {key}'s statement is not the statement the record holds."
+        yield from time_differs(f"Platform {key} was founded", created_at, entry.at)
     for key in sorted(founded.keys() - present):
         yield f"Platform {key} is in the record but has vanished from the database."
     yield from _check_documents(record)
@@ -43,28 +45,27 @@ def check_platforms(record: RecordIndex) -> Iterator[str]:
 def _check_documents(record: RecordIndex) -> Iterator[str]:
     from councils.platforms.models import PlatformDocument
 
-    published = {
-        str(e.payload.get("document")): e.payload for e in record.events("platform.document_published")
-    }
+    published = {str(e.payload.get("document")): e for e in record.events("platform.document_published")}
     addressed: dict[str, list[str]] = defaultdict(list)
     for document, council in PlatformDocument.councils.through.objects.values_list(
         "platformdocument__uuid", "council__uuid"
     ).iterator():
         addressed[str(document)].append(str(council))
     present = set()
-    for uuid, platform, title, body in PlatformDocument.objects.values_list(
-        "uuid", "platform__uuid", "title", "body"
+    for uuid, platform, title, body, published_at in PlatformDocument.objects.values_list(
+        "uuid", "platform__uuid", "title", "body", "published_at"
     ).iterator():
         key = str(uuid)
         present.add(key)
-        said = published.get(key)
-        if said is None:
+        entry = published.get(key)
+        if entry is None:
             yield f"Platform document {key} ({title!r}) exists but the record never published it."
             continue
         stored = {"platform": str(platform), "title": title, "councils": sorted(addressed[key])}
-        yield from differences(f"Platform document {key}", stored, said)
-        if _sha256(body) != said.get("body_sha256"):
+        yield from differences(f"Platform document {key}", stored, entry.payload)
+        if _sha256(body) != entry.payload.get("body_sha256"):
             yield f"Platform document {key}'s text is not the text the record holds."
+        yield from time_differs(f"Platform document {key} was published", published_at, entry.at)
     for key in sorted(published.keys() - present):
         yield f"Platform document {key} is in the record but has vanished from the database."
 
@@ -72,17 +73,18 @@ def _check_documents(record: RecordIndex) -> Iterator[str]:
 def _check_slates(record: RecordIndex) -> Iterator[str]:
     from councils.platforms.models import Slate
 
-    published = {str(e.payload.get("slate")): e.payload for e in record.events("platform.slate_published")}
+    published = {str(e.payload.get("slate")): e for e in record.events("platform.slate_published")}
     present = set()
-    rows = Slate.objects.values_list("uuid", "platform__uuid", "election_uuid", "candidates")
-    for uuid, platform, election, candidates in rows.iterator():
+    rows = Slate.objects.values_list("uuid", "platform__uuid", "election_uuid", "candidates", "published_at")
+    for uuid, platform, election, candidates, published_at in rows.iterator():
         key = str(uuid)
         present.add(key)
-        said = published.get(key)
-        if said is None:
+        entry = published.get(key)
+        if entry is None:
             yield f"Slate {key} exists but the record never published it."
             continue
         stored = {"platform": str(platform), "election": str(election), "candidates": candidates}
-        yield from differences(f"Slate {key}", stored, said)
+        yield from differences(f"Slate {key}", stored, entry.payload)
+        yield from time_differs(f"Slate {key} was published", published_at, entry.at)
     for key in sorted(published.keys() - present):
         yield f"Slate {key} is in the record but has vanished from the database."

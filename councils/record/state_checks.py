@@ -454,6 +454,8 @@ def check_votes(record: RecordIndex) -> Iterator[str]:
         "electorate_digest",
         "text",
         "opened_at",
+        "opened_by__uuid",
+        "closed_by__uuid",
     )
     for (
         uuid,
@@ -472,6 +474,8 @@ def check_votes(record: RecordIndex) -> Iterator[str]:
         electorate_digest,
         text,
         opened_at,
+        opened_by,
+        closed_by,
     ) in rows.iterator():
         present_votes.add(str(uuid))
         opening = opened.get(str(uuid))
@@ -498,6 +502,8 @@ def check_votes(record: RecordIndex) -> Iterator[str]:
         if "text_sha256" in p and hashlib.sha256(text.encode()).hexdigest() != p["text_sha256"]:
             yield f"Vote {uuid}'s text is not the text the record opened it on."
         yield from time_differs(f"Vote {uuid} opened", opened_at, opening.at)
+        if opening.actor != named(opened_by):
+            yield f"Vote {uuid} was opened by someone other than the record says."
         if marked[str(uuid)] != received[str(uuid)]:
             yield (
                 f"Vote {uuid} marks {len(marked[str(uuid)])} voter(s) as having voted in secret but the "
@@ -517,6 +523,8 @@ def check_votes(record: RecordIndex) -> Iterator[str]:
             yield f"Vote {uuid} is closed but the record holds no result for it."
             continue
         yield from time_differs(f"Vote {uuid} closed", closed_at, close.at)
+        if close.actor != named(closed_by):
+            yield f"Vote {uuid} was closed by someone other than the record says."
         result = close.payload.get("result") or {}
         stored = {"yes": yes, "no": no, "abstain": abstain, "outcome": outcome}
         for name, value in stored.items():

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from councils.federation.models import Membership
 from councils.membership import actions
+from councils.membership.models import Application
 from councils.platforms import actions as platform_actions
 from councils.record.models import Entry
 from councils.record.queries import entry_document
@@ -103,6 +104,9 @@ def test_an_older_withdrawal_is_matched_through_its_candidacy(cast):
     with transaction.atomic():
         Membership.objects.filter(id=application.membership_id).update(
             status=Membership.Status.LEFT, ended_at=LATER
+        )
+        Application.objects.filter(id=application.id).update(
+            status=Application.Status.WITHDRAWN, decided_at=LATER
         )
         append_entry(
             event="membership.withdrawn",

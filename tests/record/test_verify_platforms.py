@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from councils.platforms import actions
@@ -109,3 +111,20 @@ def test_a_slate_changed_or_added_in_the_database_is_detected(platform, cast):
         platform=platform, election_uuid=slate.election_uuid, title="Forged", candidates=[], published_at=NOW
     )
     assert f"[platforms] Slate {forged.uuid} exists but the record never published it." in verify_database()
+
+
+@pytest.mark.parametrize(
+    ("model", "field", "what"),
+    [
+        (Platform, "created_at", "Platform {} was founded"),
+        (PlatformDocument, "published_at", "Platform document {} was published"),
+        (Slate, "published_at", "Slate {} was published"),
+    ],
+)
+def test_when_a_platform_or_its_publication_came_out_is_compared(platform, model, field, what):
+    row = model.objects.get()
+    model.objects.filter(pk=row.pk).update(**{field: NOW - timedelta(days=1)})
+    assert verify_database() == [
+        f"[platforms] {what.format(row.uuid)} at 2026-02-28T09:00:00.000000Z, "
+        "but the record says 2026-03-01T09:00:00.000000Z."
+    ]

@@ -371,6 +371,15 @@ def test_a_vote_closed_at_another_time_in_the_database_is_detected(decided):
     ]
 
 
+@pytest.mark.parametrize(("field", "verb"), [("opened_by", "opened"), ("closed_by", "closed")])
+def test_who_opened_or_closed_a_vote_is_compared(decided, cast, field, verb):
+    vote = decided.votes.get()
+    Vote.objects.filter(pk=vote.pk).update(**{field: cast.bob})
+    assert verify_database() == [
+        f"[votes] Vote {vote.uuid} was {verb} by someone other than the record says."
+    ]
+
+
 def test_membership_times_moved_in_the_database_are_detected(decided, cast):
     membership = Membership.objects.get(user=cast.dave)
     Membership.objects.filter(pk=membership.pk).update(joined_at=NOW - timedelta(days=1), ended_at=NOW)
