@@ -6,7 +6,8 @@ import argparse
 from typing import Any
 
 from councils.cli.client import Api
-from councils.cli.output import CliError, counted, emit_json, parse_uuid, read_text
+from councils.cli.output import CliError, emit_json, parse_uuid, read_text
+from councils.core.wording import counted
 
 # A council formed below another is a base council of members.
 BASE_KINDS = ("workplace", "other")

@@ -8,11 +8,12 @@ import sys
 from dataclasses import replace
 from typing import TextIO
 
-from councils.cli.output import OK, CliError, counted, decode_text, emit_json, read_text
+from councils.cli.output import OK, CliError, decode_text, emit_json, read_text
 from councils.core.errors import InvalidInputError
 from councils.core.tally import METHODS, CountResult, count
 from councils.core.tally.blt import parse_text
 from councils.core.tally.export import stages_csv
+from councils.core.wording import counted
 
 PROGRESS_FROM_BYTES = 8 * 1024 * 1024
 CHUNK = 1024 * 1024

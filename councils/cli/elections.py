@@ -7,7 +7,8 @@ import sys
 from typing import Any
 
 from councils.cli.client import Api
-from councils.cli.output import CliError, counted, emit_json, parse_moment, parse_uuid
+from councils.cli.output import CliError, emit_json, parse_moment, parse_uuid
+from councils.core.wording import counted
 
 # What a failed election means, as the election page says it.
 # Why a failed election failed, by the API's `failure_reason`.

@@ -6,8 +6,9 @@ import argparse
 from typing import Any
 
 from councils.cli.client import Api
-from councils.cli.output import CHECK_FAILED, counted, emit_json, fail, parse_uuid
+from councils.cli.output import CHECK_FAILED, emit_json, fail, parse_uuid
 from councils.core.rules.currencies import format_amount
+from councils.core.wording import counted
 
 CHOICES = ("yes", "no", "abstain")
 CHANGES = ("remove", "postpone", "merge")

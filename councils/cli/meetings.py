@@ -6,7 +6,8 @@ import argparse
 import sys
 
 from councils.cli.client import Api
-from councils.cli.output import CliError, counted, emit_json, parse_uuid
+from councils.cli.output import CliError, emit_json, parse_uuid
+from councils.core.wording import counted
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -8,7 +8,8 @@ import uuid
 from typing import Any
 
 from councils.cli.client import Api
-from councils.cli.output import CliError, counted, emit_json, parse_moment, parse_uuid, read_text
+from councils.cli.output import CliError, emit_json, parse_moment, parse_uuid, read_text
+from councils.core.wording import counted
 
 CHOICES = ("yes", "no", "abstain")
 THRESHOLDS = ("simple", "absolute", "two_thirds", "three_fifths")

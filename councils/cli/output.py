@@ -31,11 +31,6 @@ def emit_json(document: Any) -> None:
     sys.stdout.write("\n")
 
 
-def counted(n: int, one: str, many: str) -> str:
-    """ "1 council", "2 councils": the count under a list, in the number it takes."""
-    return f"{n} {one if n == 1 else many}"
-
-
 def decode_text(data: bytes, *, name: str) -> str:
     """UTF-8 text (a byte order mark is dropped), or a one-line error naming the file."""
     try:

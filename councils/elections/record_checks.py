@@ -15,6 +15,7 @@ from typing import Any
 
 from councils.core.ledger.encoding import format_time
 from councils.core.rules.ballots import ballot_set_hash
+from councils.core.wording import counted
 from councils.record.verification import (
     RecordIndex,
     grouped,
@@ -242,22 +243,22 @@ def _check_box(
     recorded = said["voters"]
     if voted != recorded:
         yield (
-            f"Election {key} marks {len(voted)} voter(s) as having voted but the record received "
-            f"ballots from {len(recorded)}"
+            f"Election {key} marks {counted(len(voted), 'voter', 'voters')} as having voted but the record "
+            f"received ballots from {len(recorded)}"
             + ("." if len(voted) != len(recorded) else ", not all of them the same people.")
         )
     if "ballot_count" in said:
         if len(box) != said["ballot_count"]:
             yield (
-                f"Election {key}'s box holds {len(box)} ballot(s) "
+                f"Election {key}'s box holds {counted(len(box), 'ballot', 'ballots')} "
                 f"but the record counted {said['ballot_count']}."
             )
         elif ballot_set_hash(box) != said.get("ballot_set_hash"):
             yield f"Election {key}'s ballots are not the ballot set the record published."
     elif said["status"] == "voting" and len(box) + pending != len(recorded):
         yield (
-            f"Election {key}'s box holds {len(box) + pending} ballot(s) but the record received "
-            f"{len(recorded)}."
+            f"Election {key}'s box holds {counted(len(box) + pending, 'ballot', 'ballots')} but the record "
+            f"received {len(recorded)}."
         )
 
 

@@ -14,6 +14,7 @@ import hashlib
 from collections.abc import Iterator
 from typing import Any
 
+from councils.core.wording import counted
 from councils.record.state_checks import check_petition_start, check_signatures, signed_at
 from councils.record.verification import (
     RecordIndex,
@@ -330,7 +331,7 @@ def check_recalls(record: RecordIndex) -> Iterator[str]:
             yield f"Recall petition {key} is against another seat, office or holder than the record says."
         if threshold != said["threshold"]:
             yield (
-                f"Recall petition {key} needs {threshold} signature(s) "
+                f"Recall petition {key} needs {counted(threshold, 'signature', 'signatures')} "
                 f"but the record says {said['threshold']}."
             )
         if status != said["status"]:

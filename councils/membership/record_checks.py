@@ -377,7 +377,9 @@ def check_applications(record: RecordIndex) -> Iterator[str]:
             f"{what} was approved above", parent_approved_at, said["parent_approved_at"]
         )
         yield from time_differs_or_unrecorded(f"{what} was decided", decided_at, said["decided_at"])
-        yield from check_signatures(what, sponsored[key], said["sponsors"])
+        yield from check_signatures(
+            what, sponsored[key], said["sponsors"], kind=("sponsorship", "sponsorships", "sponsored")
+        )
     for key in sorted(applications.keys() - present):
         yield f"Application {key} is in the record but has vanished from the database."
 
@@ -515,7 +517,12 @@ def check_formations(record: RecordIndex) -> Iterator[str]:
         yield from time_differs(f"{what} was proposed", proposed_at, said["proposed_at"])
         yield from time_differs_or_unrecorded(f"{what} was decided", decided_at, said["decided_at"])
         founders = consents[key]
-        yield from check_signatures(what, {s: c["at"] for s, c in founders.items()}, said["signed"])
+        yield from check_signatures(
+            what,
+            {s: c["at"] for s, c in founders.items()},
+            said["signed"],
+            kind=("founder's consent", "founders' consents", "consented"),
+        )
         for signer in sorted(founders.keys() & said["founders"].keys()):
             consent = {name: founders[signer][name] for name in ("membership", "moved")}
             yield from differences(f"{what}: {signer}'s consent", consent, said["founders"][signer])

@@ -16,6 +16,7 @@ from django.apps import apps
 
 from councils.core.ledger.encoding import format_time
 from councils.core.rules import recall as petition_rules
+from councils.core.wording import counted
 from councils.record.verification import (
     Recorded,
     RecordIndex,
@@ -131,16 +132,22 @@ def signed_at(rows: Iterable[tuple[object, object, datetime]]) -> defaultdict[st
 
 
 def check_signatures(
-    name: str, stored: dict[str, datetime], recorded: dict[str, str | None]
+    name: str,
+    stored: dict[str, datetime],
+    recorded: dict[str, str | None],
+    *,
+    kind: tuple[str, str, str] = ("signature", "signatures", "signed"),
 ) -> Iterator[str]:
-    """Lines when a petition's signatures differ from those the record received: signers, then times."""
+    """Lines when a petition's signatures (or what `kind` names: one, many, the verb) differ from
+    those the record received: signers, then times."""
+    one, many, verb = kind
     if len(stored) != len(recorded):
-        yield f"{name} holds {len(stored)} signature(s) but the record received {len(recorded)}."
+        yield f"{name} holds {counted(len(stored), one, many)} but the record received {len(recorded)}."
     elif stored.keys() != recorded.keys():
-        yield f"{name}'s signatures are by other members than the record says."
+        yield f"{name}'s {many} are by other members than the record says."
     else:
         for signer in sorted(stored):
-            yield from time_differs(f"{name}: {signer} signed", stored[signer], recorded[signer])
+            yield from time_differs(f"{name}: {signer} {verb}", stored[signer], recorded[signer])
 
 
 def check_petition_start(
@@ -149,7 +156,8 @@ def check_petition_start(
     """Lines when a petition's start, signature window or electorate differ from what its start states."""
     p = started.payload
     if "eligible" in p and p["eligible"] != eligible_count:
-        yield f"{name} counts {eligible_count} member(s) who may sign but the record says {p['eligible']}."
+        who = counted(eligible_count, "member", "members")
+        yield f"{name} counts {who} who may sign but the record says {p['eligible']}."
     yield from time_differs(f"{name} was started", started_at, started.at)
     days, began = p.get("window_days"), moment(started.at)
     if isinstance(days, int) and began is not None:
@@ -506,7 +514,8 @@ def check_votes(record: RecordIndex) -> Iterator[str]:
             yield f"Vote {uuid} was opened by someone other than the record says."
         if marked[str(uuid)] != received[str(uuid)]:
             yield (
-                f"Vote {uuid} marks {len(marked[str(uuid)])} voter(s) as having voted in secret but the "
+                f"Vote {uuid} marks {counted(len(marked[str(uuid)]), 'voter', 'voters')} as having voted "
+                "in secret but the "
                 f"record received secret ballots from {len(received[str(uuid)])}"
                 + (
                     "."

@@ -175,15 +175,15 @@ def test_a_sponsorship_moved_changed_deleted_or_added_is_detected(admitted, cast
     sponsorship = Sponsorship.objects.get(application=admitted, sponsor=cast.bob)
     Sponsorship.objects.filter(pk=sponsorship.pk).update(sponsored_at=LATER - timedelta(days=1))
     assert lines(admitted) == [
-        f": {cast.bob.uuid} signed at {at(LATER - timedelta(days=1))}, but the record says {at(LATER)}."
+        f": {cast.bob.uuid} sponsored at {at(LATER - timedelta(days=1))}, but the record says {at(LATER)}."
     ]
     Sponsorship.objects.filter(pk=sponsorship.pk).update(sponsor=cast.frank, sponsored_at=LATER)
-    assert lines(admitted) == ["'s signatures are by other members than the record says."]
+    assert lines(admitted) == ["'s sponsorships are by other members than the record says."]
     sql("DELETE FROM membership_sponsorship WHERE id = %s", [sponsorship.pk])
-    assert lines(admitted) == [" holds 1 signature(s) but the record received 2."]
+    assert lines(admitted) == [" holds 1 sponsorship but the record received 2."]
     Sponsorship.objects.create(application=admitted, sponsor=cast.bob, sponsored_at=LATER)
     Sponsorship.objects.create(application=admitted, sponsor=cast.frank, sponsored_at=LATER)
-    assert lines(admitted) == [" holds 3 signature(s) but the record received 2."]
+    assert lines(admitted) == [" holds 3 sponsorships but the record received 2."]
 
 
 def test_an_application_deleted_or_added_in_the_database_is_detected(cast):

@@ -209,14 +209,14 @@ def test_a_ballot_changed_or_removed_is_detected_without_saying_how_anyone_voted
     ]
     Ballot.objects.filter(pk=ballot.pk).delete()
     assert verify_database() == [
-        f"[elections] Election {election.uuid}'s box holds 3 ballot(s) but the record counted 4."
+        f"[elections] Election {election.uuid}'s box holds 3 ballots but the record counted 4."
     ]
 
 
 def test_a_ballot_slipped_into_an_open_poll_is_detected(voting):
     Ballot.objects.create(election=voting, ranking=[[str(voting.candidacies.first().uuid)]])
     assert verify_database() == [
-        f"[elections] Election {voting.uuid}'s box holds 2 ballot(s) but the record received 1."
+        f"[elections] Election {voting.uuid}'s box holds 2 ballots but the record received 1."
     ]
 
 
@@ -225,14 +225,14 @@ def test_voters_marked_without_the_record_are_detected(voting, cast):
     assert (
         verify_database()
         == [
-            f"[elections] Election {voting.uuid} marks 2 voter(s) as having voted but the record received "
+            f"[elections] Election {voting.uuid} marks 2 voters as having voted but the record received "
             "ballots from 1.",
-            f"[elections] Election {voting.uuid}'s box holds 1 ballot(s) but the record received 1.",
+            f"[elections] Election {voting.uuid}'s box holds 1 ballot but the record received 1.",
         ][:1]
     )
     Participation.objects.filter(election=voting, user=cast.alice).delete()
     assert verify_database() == [
-        f"[elections] Election {voting.uuid} marks 1 voter(s) as having voted but the record received "
+        f"[elections] Election {voting.uuid} marks 1 voter as having voted but the record received "
         "ballots from 1, not all of them the same people."
     ]
 

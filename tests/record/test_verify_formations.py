@@ -93,7 +93,7 @@ def test_a_consent_changed_in_the_database_is_detected(formed, ready):  # noqa: 
         signed_at=T + timedelta(days=1), moved=False, membership=current(ready.alice)
     )
     assert lines(formed) == [
-        f": {ready.frank.uuid} signed at 2026-03-12T09:00:00.000000Z, but the record says {WHEN}.",
+        f": {ready.frank.uuid} consented at 2026-03-12T09:00:00.000000Z, but the record says {WHEN}.",
         f": {ready.frank.uuid}'s consent's membership is '{current(ready.alice).uuid}' "
         f"but the record says '{signature.membership.uuid}'.",
         f": {ready.frank.uuid}'s consent's moved is False but the record says True.",
@@ -103,16 +103,16 @@ def test_a_consent_changed_in_the_database_is_detected(formed, ready):  # noqa: 
 def test_a_consent_deleted_added_or_moved_to_another_member_is_detected(formed, ready):  # noqa: F811
     signature = FormationSignature.objects.get(formation=formed, signer=ready.frank)
     FormationSignature.objects.filter(pk=signature.pk).update(signer=ready.alice)
-    assert lines(formed) == ["'s signatures are by other members than the record says."]
+    assert lines(formed) == ["'s founders' consents are by other members than the record says."]
     sql("DELETE FROM membership_formationsignature WHERE id = %s", [signature.pk])
-    assert lines(formed) == [" holds 2 signature(s) but the record received 3."]
+    assert lines(formed) == [" holds 2 founders' consents but the record received 3."]
     FormationSignature.objects.create(
         formation=formed, signer=ready.frank, membership=signature.membership, signed_at=T, moved=True
     )
     FormationSignature.objects.create(
         formation=formed, signer=ready.alice, membership=current(ready.alice), signed_at=T
     )
-    assert lines(formed) == [" holds 4 signature(s) but the record received 3."]
+    assert lines(formed) == [" holds 4 founders' consents but the record received 3."]
 
 
 def test_a_formation_deleted_or_added_in_the_database_is_detected(ready):  # noqa: F811

@@ -114,7 +114,7 @@ def test_recall_fields_changed_in_the_database_are_detected(recalls, cast):
             f"{name} is in another council than the record says.",
             f"{name} was started by someone other than the record says.",
             f"{name} is against another seat, office or holder than the record says.",
-            f"{name} needs 1 signature(s) but the record says 2.",
+            f"{name} needs 1 signature but the record says 2.",
             f"{name} names another recall vote than the record says.",
         ]
     )
@@ -126,13 +126,13 @@ def test_recall_signatures_added_removed_or_changed_are_detected(recalls, cast):
     RecallSignature.objects.filter(petition=expired).update(user=cast.alice)
     assert sorted(verify_database()) == sorted(
         [
-            f"[recalls] Recall petition {collecting.uuid} holds 2 signature(s) but the record received 1.",
+            f"[recalls] Recall petition {collecting.uuid} holds 2 signatures but the record received 1.",
             f"[recalls] Recall petition {expired.uuid}'s signatures are by other members "
             "than the record says.",
         ]
     )
     RecallSignature.objects.filter(petition=collecting).delete()
-    assert f"[recalls] Recall petition {collecting.uuid} holds 0 signature(s) but the record received 1." in (
+    assert f"[recalls] Recall petition {collecting.uuid} holds 0 signatures but the record received 1." in (
         verify_database()
     )
 
@@ -140,7 +140,7 @@ def test_recall_signatures_added_removed_or_changed_are_detected(recalls, cast):
 @pytest.mark.parametrize(
     ("status", "change", "problem"),
     [
-        ("vote", {"eligible_count": 9}, "counts 9 member(s) who may sign but the record says 4."),
+        ("vote", {"eligible_count": 9}, "counts 9 members who may sign but the record says 4."),
         ("vote", {"started_at": LATER}, f"was started at {format_time(LATER)}, but the record says {AT}."),
         ("vote", {"expires_at": LATER}, f"expires at {format_time(LATER)}, but the record says {ENDS}."),
         (
@@ -284,7 +284,7 @@ def test_agenda_signatures_and_backers_changed_in_the_database_are_detected(agen
     CouncilSupport.objects.filter(pk=support.pk).update(status="rejected")
     assert sorted(verify_database()) == sorted(
         [
-            f"[petitions] Agenda petition {collecting.uuid} holds 2 signature(s) but the record received 1.",
+            f"[petitions] Agenda petition {collecting.uuid} holds 2 signatures but the record received 1.",
             f"[petitions] Council backing {support.uuid}'s status is 'rejected' "
             "but the record says 'adopted'.",
         ]
@@ -296,7 +296,7 @@ def test_agenda_signatures_and_backers_changed_in_the_database_are_detected(agen
     )
     assert sorted(verify_database()) == sorted(
         [
-            f"[petitions] Agenda petition {collecting.uuid} holds 0 signature(s) but the record received 1.",
+            f"[petitions] Agenda petition {collecting.uuid} holds 0 signatures but the record received 1.",
             f"[petitions] Council backing {slipped.uuid} of agenda petition {backed.uuid} exists "
             "but the record never proposed it.",
         ]
@@ -306,7 +306,7 @@ def test_agenda_signatures_and_backers_changed_in_the_database_are_detected(agen
 @pytest.mark.parametrize(
     ("status", "change", "problem"),
     [
-        ("forced", {"eligible_count": 9}, "counts 9 member(s) who may sign but the record says 4."),
+        ("forced", {"eligible_count": 9}, "counts 9 members who may sign but the record says 4."),
         ("forced", {"started_at": LATER}, f"was started at {format_time(LATER)}, but the record says {AT}."),
         ("forced", {"expires_at": LATER}, f"expires at {format_time(LATER)}, but the record says {ENDS}."),
         (

@@ -314,12 +314,12 @@ def test_who_cast_a_secret_ballot_is_compared_but_never_how(cast):
     assert verify_database() == []
     Participation.objects.filter(vote=vote, voter=cast.erin).update(voter=cast.frank)
     assert verify_database() == [
-        f"[votes] Vote {vote.uuid} marks 2 voter(s) as having voted in secret but the record received "
+        f"[votes] Vote {vote.uuid} marks 2 voters as having voted in secret but the record received "
         "secret ballots from 2, not all the same people."
     ]
     Participation.objects.filter(vote=vote, voter=cast.frank).delete()
     assert verify_database() == [
-        f"[votes] Vote {vote.uuid} marks 1 voter(s) as having voted in secret but the record received "
+        f"[votes] Vote {vote.uuid} marks 1 voter as having voted in secret but the record received "
         "secret ballots from 2."
     ]
 
