@@ -46,6 +46,9 @@ def test_the_chair_closes_a_meeting_only_after_confirming(cast, page_for, live_s
     assert meeting.status == Meeting.Status.OPEN
 
     alice.get_by_role("link", name="Close the meeting…").click()
+    alice.wait_for_url(f"{url}close/confirm/")
+    # The page has focused its heading: the next Tab goes from there to the button.
+    expect(heading).to_be_focused()
     alice.keyboard.press("Tab")
     expect(close).to_be_focused()
     alice.keyboard.press("Enter")
