@@ -650,7 +650,8 @@ def _candidate_until(application: Application, until: datetime) -> Application:
     return application
 
 
-def test_a_candidate_whose_period_has_ended_reads_that_their_admission_is_still_to_be_decided(ready):
+def _open_vote_and_poll(ready):
+    """A named vote and an election's poll open now in Riverside, as a candidate would find them."""
     from councils.elections import actions as election_actions
     from councils.motions import actions as motion_actions
     from tests.membership.support import nominated_election
@@ -665,6 +666,11 @@ def test_a_candidate_whose_period_has_ended_reads_that_their_admission_is_still_
     election_actions.open_voting(
         actor=ready.alice, election=election, closes_at=now + timedelta(days=2), now=now
     )
+    return now, motion, election
+
+
+def test_a_candidate_whose_period_has_ended_reads_that_their_admission_is_still_to_be_decided(ready):
+    now, motion, election = _open_vote_and_poll(ready)
     gina = make_user("gina", "Gina")
     application = actions.apply_for_membership(actor=gina, council=ready.riverside, now=LATER)
     application = _candidate_until(application, now - timedelta(days=3))
@@ -683,20 +689,7 @@ def test_a_candidate_whose_period_has_ended_reads_that_their_admission_is_still_
 
 
 def test_a_candidate_reads_on_a_vote_why_they_may_not_vote_in_it(ready):
-    from councils.elections import actions as election_actions
-    from councils.motions import actions as motion_actions
-    from tests.membership.support import nominated_election
-
-    now = timezone.now()
-    motion = motion_actions.table_motion(
-        actor=ready.bob, council=ready.riverside, title="Heating", text="Fix it.", now=now
-    )
-    motion_actions.second_motion(actor=ready.erin, motion=motion, now=now)
-    motion_actions.open_vote(actor=ready.alice, motion=motion, now=now, method="named")
-    election = nominated_election(ready)
-    election_actions.open_voting(
-        actor=ready.alice, election=election, closes_at=now + timedelta(days=2), now=now
-    )
+    now, motion, election = _open_vote_and_poll(ready)
     pages = (f"/motions/{motion.uuid}/", f"/elections/{election.uuid}/")
     gina = make_user("gina", "Gina")
     application = actions.apply_for_membership(actor=gina, council=ready.riverside, now=LATER)
