@@ -22,6 +22,7 @@ from councils.record.verification import (
     RecordIndex,
     differences,
     grouped,
+    matched,
     moment,
     named,
     same_moment,
@@ -88,16 +89,11 @@ def check_memberships(record: RecordIndex) -> Iterator[str]:
                 "at": entry.at,
             }
     rows = Membership.objects.values_list(
-        "uuid", "status", "user__uuid", "council__uuid", "joined_at", "ended_at"
-    )
-    present = set()
-    for uuid, status, user_uuid, council_uuid, joined_at, ended_at in rows.iterator():
-        key = str(uuid)
-        present.add(key)
-        said = recorded.get(key)
-        if said is None:
-            yield f"Membership {key} ({status}) exists but the record never admitted it."
-            continue
+        "uuid", "status", "user__uuid", "council__uuid", "joined_at", "ended_at", named=True
+    ).iterator()
+
+    def compare(key: str, row: tuple[Any, ...], said: dict[str, Any]) -> Iterator[str]:
+        _, status, user_uuid, council_uuid, joined_at, ended_at = row
         if said["status"] != status:
             yield f"Membership {key} is {status!r} but the record says {said['status']!r}."
         if said["member"] not in (None, str(user_uuid)):
@@ -109,8 +105,10 @@ def check_memberships(record: RecordIndex) -> Iterator[str]:
             yield from time_differs(f"Membership {key} ended", ended_at, said["at"])
         elif ended_at is not None:
             yield f"Membership {key} has ended at {format_time(ended_at)} but the record never ended it."
-    for key in recorded.keys() - present:
-        yield f"Membership {key} is in the record but has vanished from the database."
+
+    yield from matched(
+        rows, recorded, compare, "Membership", "admitted it", shown=lambda row: f"({row.status})"
+    )
 
 
 def _term_differs(payload: Any, term_ends_at: datetime | None) -> bool:
@@ -171,17 +169,12 @@ def check_seats(record: RecordIndex) -> Iterator[str]:
 
     seated = {str(e.payload.get("seat")): e for e in record.events("delegate.seated")}
     unseated = {str(e.payload.get("seat")): e for e in record.events("delegate.unseated")}
-    present = set()
     rows = Seat.objects.values_list(
         "uuid", "user__uuid", "council__uuid", "started_at", "ended_at", "ended_reason", "term_ends_at"
-    )
-    for uuid, user_uuid, council_uuid, started_at, ended_at, ended_reason, term_ends_at in rows.iterator():
-        key = str(uuid)
-        present.add(key)
-        entry = seated.get(key)
-        if entry is None:
-            yield f"Delegate seat {key} exists but the record never seated anyone in it."
-            continue
+    ).iterator()
+
+    def compare(key: str, row: tuple[Any, ...], entry: Recorded) -> Iterator[str]:
+        _, user_uuid, council_uuid, started_at, ended_at, ended_reason, term_ends_at = row
         if entry.payload.get("delegate") != str(user_uuid):
             yield f"Delegate seat {key} is held by another person than the record seated."
         if entry.council not in (None, str(council_uuid)):
@@ -190,8 +183,8 @@ def check_seats(record: RecordIndex) -> Iterator[str]:
         yield from _ending_differs(f"Delegate seat {key}", ended_at, ended_reason, unseated.get(key))
         if _term_differs(entry.payload, term_ends_at):
             yield f"Delegate seat {key}'s term ends at another time than the record says."
-    for key in sorted(seated.keys() - present):
-        yield f"Delegate seat {key} is in the record but has vanished from the database."
+
+    yield from matched(rows, seated, compare, "Delegate seat", "seated anyone in it")
 
 
 def _ending_differs(
@@ -218,26 +211,20 @@ def check_offices(record: RecordIndex) -> Iterator[str]:
     declared_in = {
         e.payload.get("office"): e.payload.get("currency") or "" for e in record.events("office.pay_declared")
     }
-    present = set()
     rows = Office.objects.values_list(
-        "uuid", "role", "user__uuid", "pay_currency", "started_at", "ended_at", "ended_reason", "term_ends_at"
-    )
-    for (
-        uuid,
-        role,
-        user_uuid,
-        pay_currency,
-        started_at,
-        ended_at,
-        ended_reason,
-        term_ends_at,
-    ) in rows.iterator():
-        key = str(uuid)
-        present.add(key)
-        entry = filled.get(key)
-        if entry is None:
-            yield f"Office {uuid} ({role}) exists but the record never filled it."
-            continue
+        "uuid",
+        "role",
+        "user__uuid",
+        "pay_currency",
+        "started_at",
+        "ended_at",
+        "ended_reason",
+        "term_ends_at",
+        named=True,
+    ).iterator()
+
+    def compare(key: str, row: tuple[Any, ...], entry: Recorded) -> Iterator[str]:
+        uuid, role, user_uuid, pay_currency, started_at, ended_at, ended_reason, term_ends_at = row
         if entry.payload.get("role") not in (None, role):
             yield f"Office {uuid} is {role!r} but the record says {entry.payload.get('role')!r}."
         if entry.payload.get("holder") not in (None, str(user_uuid)):
@@ -252,8 +239,8 @@ def check_offices(record: RecordIndex) -> Iterator[str]:
                 f"Office {uuid}'s pay is declared in {pay_currency or 'no currency'} but the record's latest "
                 f"declaration names {recorded or 'none'}."
             )
-    for key in sorted(filled.keys() - present):
-        yield f"Office {key} is in the record but has vanished from the database."
+
+    yield from matched(rows, filled, compare, "Office", "filled it", shown=lambda row: f"({row.role})")
 
 
 MOTION_STATES = {"adopted": "adopted", "rejected": "rejected", "no_quorum": "seconded"}
@@ -316,7 +303,6 @@ def check_motions(record: RecordIndex) -> Iterator[str]:
                 states[motion] = MOTION_STATES[outcome]
                 # Without a quorum the motion goes back to await a vote, undecided.
                 decided[motion] = None if outcome == "no_quorum" else entry.at
-    present = set()
     rows = Motion.objects.values_list(
         "uuid",
         "text",
@@ -329,26 +315,11 @@ def check_motions(record: RecordIndex) -> Iterator[str]:
         "tabled_by__uuid",
         "tabled_at",
         "decided_at",
-    )
-    for (
-        uuid,
-        text,
-        state,
-        council,
-        title,
-        kind,
-        subject,
-        seconds,
-        tabled_by,
-        tabled_at,
-        decided_at,
-    ) in rows.iterator():
-        key = str(uuid)
-        present.add(key)
-        if key not in texts:
-            yield f"Motion {key} exists but the record never tabled it."
-            continue
-        if texts[key] != text:
+    ).iterator()
+
+    def compare(key: str, row: tuple[Any, ...], recorded_text: str) -> Iterator[str]:
+        _, text, state, council, title, kind, subject, seconds, tabled_by, tabled_at, decided_at = row
+        if recorded_text != text:
             yield f"Motion {key}'s text is not the text the record holds."
         if key in tabled:
             entry, said = tabled[key]
@@ -366,8 +337,8 @@ def check_motions(record: RecordIndex) -> Iterator[str]:
         if key in states and states[key] != state:
             yield f"Motion {key} is {state!r} but the record says {states[key]!r}."
         yield from time_differs_or_unrecorded(f"Motion {key} was decided", decided_at, decided.get(key))
-    for key in texts.keys() - present:
-        yield f"Motion {key} is in the record but has vanished from the database."
+
+    yield from matched(rows, texts, compare, "Motion", "tabled it")
     yield from _check_seconds(record)
 
 
@@ -444,7 +415,6 @@ def check_votes(record: RecordIndex) -> Iterator[str]:
     received = grouped((e.payload.get("vote"), e.payload.get("voter")) for e in record.events("ballot.cast"))
     closes = {str(e.payload.get("vote")): e for e in record.events("vote.closed")}
     opened = {str(e.payload.get("vote")): e for e in record.events("vote.opened")}
-    present_votes = set()
     rows = Vote.objects.values_list(
         "uuid",
         "yes",
@@ -464,32 +434,29 @@ def check_votes(record: RecordIndex) -> Iterator[str]:
         "opened_at",
         "opened_by__uuid",
         "closed_by__uuid",
-    )
-    for (
-        uuid,
-        yes,
-        no,
-        abstain,
-        outcome,
-        closed_at,
-        closes_at,
-        motion,
-        method,
-        threshold,
-        quorum,
-        allow_change,
-        electorate_size,
-        electorate_digest,
-        text,
-        opened_at,
-        opened_by,
-        closed_by,
-    ) in rows.iterator():
-        present_votes.add(str(uuid))
-        opening = opened.get(str(uuid))
-        if opening is None:
-            yield f"Vote {uuid} exists but the record never opened it."
-            continue
+    ).iterator()
+
+    def compare(key: str, row: tuple[Any, ...], opening: Recorded) -> Iterator[str]:
+        (
+            uuid,
+            yes,
+            no,
+            abstain,
+            outcome,
+            closed_at,
+            closes_at,
+            motion,
+            method,
+            threshold,
+            quorum,
+            allow_change,
+            electorate_size,
+            electorate_digest,
+            text,
+            opened_at,
+            opened_by,
+            closed_by,
+        ) = row
         p = opening.payload
         # The closing time it was opened with: the rules close it then, so moving it moves the close.
         if not same_moment(closes_at, moment(p.get("closes_at"))):
@@ -527,10 +494,10 @@ def check_votes(record: RecordIndex) -> Iterator[str]:
         if closed_at is None:
             if close is not None:
                 yield f"Vote {uuid} is open but the record closed it."
-            continue
+            return
         if close is None:
             yield f"Vote {uuid} is closed but the record holds no result for it."
-            continue
+            return
         yield from time_differs(f"Vote {uuid} closed", closed_at, close.at)
         if close.actor != named(closed_by):
             yield f"Vote {uuid} was closed by someone other than the record says."
@@ -539,5 +506,5 @@ def check_votes(record: RecordIndex) -> Iterator[str]:
         for name, value in stored.items():
             if result.get(name) != value:
                 yield f"Vote {uuid}'s {name} is {value!r} but the record says {result.get(name)!r}."
-    for gone in sorted(opened.keys() - present_votes):
-        yield f"Vote {gone} is in the record but has vanished from the database."
+
+    yield from matched(rows, opened, compare, "Vote", "opened it")

@@ -11,17 +11,18 @@ Apps add their own comparison with
         ...
 
 in a `record_checks.py` module of the app (found automatically), yielding
-one plain-language line per discrepancy. Everything here only reads.
+one plain-language line per discrepancy; `matched` runs the loop most of
+them share, rows against the entries that made them. Everything here only reads.
 """
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.utils.module_loading import autodiscover_modules
 
@@ -136,6 +137,43 @@ def differences(what: str, stored: dict[str, Any], recorded: dict[str, Any]) -> 
     for name, value in stored.items():
         if name in recorded and recorded[name] != value:
             yield f"{what}'s {name} is {value!r} but the record says {recorded[name]!r}."
+
+
+Row = TypeVar("Row")
+Said = TypeVar("Said")
+
+
+def _uuid_in_text(row: Any) -> str:
+    return str(row[0])
+
+
+def matched(
+    rows: Iterable[Row],
+    recorded: Mapping[str, Said],
+    compare: Callable[[str, Row, Said], Iterable[str]],
+    what: str,
+    never: str,
+    *,
+    shown: Callable[[Row], str] | None = None,
+    key: Callable[[Row], str] = _uuid_in_text,
+) -> Iterator[str]:
+    """The lines where rows differ from what the record says of each, found under the row's `key`
+    (by default its first value, a UUID, in text): `compare`'s for a row the record states;
+    "`what` KEY `shown(row)` exists but the record never `never`." for a row it never states; then,
+    in the keys' order, "`what` KEY is in the record but has vanished from the database." for each
+    key the record states that no row holds.
+    """
+    present = set()
+    for row in rows:
+        row_key = key(row)
+        present.add(row_key)
+        if row_key in recorded:
+            yield from compare(row_key, row, recorded[row_key])
+        else:
+            described = f" {shown(row)}" if shown is not None else ""
+            yield f"{what} {row_key}{described} exists but the record never {never}."
+    for gone in sorted(recorded.keys() - present):
+        yield f"{what} {gone} is in the record but has vanished from the database."
 
 
 def _where(index: int | None) -> str:
