@@ -19,7 +19,15 @@ from typing import Any
 
 from councils.core.ledger.encoding import format_time
 from councils.core.rules.constitution import content_hash
-from councils.record.verification import Recorded, RecordIndex, differences, named, state_check, time_differs
+from councils.record.verification import (
+    Recorded,
+    RecordIndex,
+    differences,
+    matched,
+    named,
+    state_check,
+    time_differs,
+)
 
 VERSION_KEYS = ("constitution", "constitution_version")
 # Entries that adopt the version they name.
@@ -159,7 +167,6 @@ def check_amendments(record: RecordIndex) -> Iterator[str]:
             recorded[key].update(status=DECIDED[entry.event], decided_at=entry.at)
             if entry.event == "constitution.amendment_refused":
                 recorded[key]["refusal"] = p.get("reason")
-    present = set()
     rows = Amendment.objects.values_list(
         "uuid",
         "council__uuid",
@@ -172,27 +179,12 @@ def check_amendments(record: RecordIndex) -> Iterator[str]:
         "status",
         "decided_at",
         "refusal",
-    )
-    for (
-        uuid,
-        council,
-        by,
-        proposed_at,
-        motion,
-        base,
-        document,
-        digest,
-        status,
-        decided_at,
-        refusal,
-    ) in rows.iterator():
-        key = str(uuid)
-        present.add(key)
-        said = recorded.get(key)
+        named=True,
+    ).iterator()
+
+    def compare(key: str, row: tuple[Any, ...], said: dict[str, Any]) -> Iterator[str]:
+        _, council, by, proposed_at, motion, base, document, digest, status, decided_at, refusal = row
         what = f"Amendment {key}"
-        if said is None:
-            yield f"{what} ({status}) exists but the record never received it."
-            continue
         stored = {
             "council": str(council),
             "proposed by": named(by),
@@ -210,5 +202,7 @@ def check_amendments(record: RecordIndex) -> Iterator[str]:
             yield from time_differs(f"{what} was decided", decided_at, said["decided_at"])
         elif decided_at is not None:
             yield f"{what} was decided at {format_time(decided_at)}, but the record never decided it."
-    for key in sorted(recorded.keys() - present):
-        yield f"Amendment {key} is in the record but has vanished from the database."
+
+    yield from matched(
+        rows, recorded, compare, "Amendment", "received it", shown=lambda row: f"({row.status})"
+    )

@@ -19,6 +19,7 @@ from councils.core.wording import counted
 from councils.record.verification import (
     RecordIndex,
     grouped,
+    matched,
     moment,
     same_moment,
     state_check,
@@ -190,17 +191,11 @@ def check_elections(record: RecordIndex) -> Iterator[str]:
     for election_uuid in PendingBallot.objects.values_list("election__uuid", flat=True).iterator():
         pending[str(election_uuid)] += 1
     voted = grouped(Participation.objects.values_list("election__uuid", "user__uuid"))
-    present = set()
     rows = Election.objects.values(
         "uuid", "council__uuid", "called_by__uuid", "called_at", "status", "result", *LABELS
-    )
-    for row in rows.iterator():
-        key = str(row["uuid"])
-        present.add(key)
-        said = elections.get(key)
-        if said is None:
-            yield f"Election {key} ({row['status']}) exists but the record never called it."
-            continue
+    ).iterator()
+
+    def compare(key: str, row: dict[str, Any], said: dict[str, Any]) -> Iterator[str]:
         if said["council"] != str(row["council__uuid"]):
             yield f"Election {key} is in another council than the record says."
         called_by = row["called_by__uuid"]
@@ -217,8 +212,16 @@ def check_elections(record: RecordIndex) -> Iterator[str]:
                 )
         yield from _check_result(key, said, row["result"])
         yield from _check_box(key, said, boxes[key], pending[key], voted[key])
-    for key in sorted(elections.keys() - present):
-        yield f"Election {key} is in the record but has vanished from the database."
+
+    yield from matched(
+        rows,
+        elections,
+        compare,
+        "Election",
+        "called it",
+        shown=lambda row: f"({row['status']})",
+        key=lambda row: str(row["uuid"]),
+    )
     yield from _check_candidacies(elections, candidacies)
 
 
@@ -268,7 +271,6 @@ def _check_candidacies(
     """Each candidate's nomination, acceptance or withdrawal, and whether the count elected them."""
     from councils.elections.models import Candidacy
 
-    present = set()
     rows = Candidacy.objects.values_list(
         "uuid",
         "election__uuid",
@@ -277,22 +279,12 @@ def _check_candidacies(
         "accepted_at",
         "withdrawn_at",
         "is_elected",
-    )
-    for (
-        uuid,
-        election_uuid,
-        candidate_uuid,
-        nominated_at,
-        accepted_at,
-        withdrawn_at,
-        is_elected,
-    ) in rows.iterator():
-        key, election = str(uuid), str(election_uuid)
-        present.add(key)
-        said = candidacies.get(key)
-        if said is None:
-            yield f"Candidacy {key} in election {election} exists but the record never nominated it."
-            continue
+        named=True,
+    ).iterator()
+
+    def compare(key: str, row: tuple[Any, ...], said: dict[str, Any]) -> Iterator[str]:
+        _, election_uuid, candidate_uuid, nominated_at, accepted_at, withdrawn_at, is_elected = row
+        election = str(election_uuid)
         if said["election"] != election:
             yield f"Candidacy {key} is in another election than the record says."
         if said["candidate"] != str(candidate_uuid):
@@ -312,8 +304,15 @@ def _check_candidacies(
             marked = "marked elected" if is_elected else "not marked elected"
             counted = "elected" if elected else "did not elect"
             yield f"Candidacy {key} in election {election} is {marked} but the record's count {counted} it."
-    for key in sorted(candidacies.keys() - present):
-        yield f"Candidacy {key} is in the record but has vanished from the database."
+
+    yield from matched(
+        rows,
+        candidacies,
+        compare,
+        "Candidacy",
+        "nominated it",
+        shown=lambda row: f"in election {row.election__uuid}",
+    )
 
 
 def _state(*, accepted: bool, withdrawn: bool) -> str:

@@ -17,8 +17,10 @@ from typing import Any
 from councils.core.wording import counted
 from councils.record.state_checks import check_petition_start, check_signatures, signed_at
 from councils.record.verification import (
+    Recorded,
     RecordIndex,
     differences,
+    matched,
     moment,
     named,
     same_moment,
@@ -35,7 +37,6 @@ def check_proposals(record: RecordIndex) -> Iterator[str]:
     proposed = {str(e.payload.get("proposal")): e for e in record.events("mandate.proposed")}
     adopted = {str(e.payload.get("motion")) for e in record.events("mandate.adopted")}
     decided = {str(e.payload.get("motion")) for e in record.events("vote.closed")}
-    present = set()
     rows = MandateProposal.objects.values_list(
         "uuid",
         "council__uuid",
@@ -45,14 +46,10 @@ def check_proposals(record: RecordIndex) -> Iterator[str]:
         "status",
         "proposed_by__uuid",
         "proposed_at",
-    )
-    for uuid, council, target, choice, motion, status, proposed_by, proposed_at in rows.iterator():
-        key = str(uuid)
-        present.add(key)
-        entry = proposed.get(key)
-        if entry is None:
-            yield f"Mandate proposal {key} exists but the record never tabled it."
-            continue
+    ).iterator()
+
+    def compare(key: str, row: tuple[Any, ...], entry: Recorded) -> Iterator[str]:
+        _, council, target, choice, motion, status, proposed_by, proposed_at = row
         p = entry.payload
         said = str(p.get("motion"))
         recorded = {
@@ -73,8 +70,8 @@ def check_proposals(record: RecordIndex) -> Iterator[str]:
         }
         yield from differences(f"Mandate proposal {key}", stored, recorded)
         yield from time_differs(f"Mandate proposal {key} was made", proposed_at, entry.at)
-    for key in sorted(proposed.keys() - present):
-        yield f"Mandate proposal {key} is in the record but has vanished from the database."
+
+    yield from matched(rows, proposed, compare, "Mandate proposal", "tabled it")
 
 
 @state_check("mandates")
@@ -100,7 +97,6 @@ def check_mandates(record: RecordIndex) -> Iterator[str]:
         if earlier is not None:
             adopted[earlier].update(superseded=True, superseded_at=entry.at)
         current[(entry.council, str(p.get("target_motion")))] = key
-    present = set()
     rows = Mandate.objects.values_list(
         "uuid",
         "council__uuid",
@@ -109,14 +105,10 @@ def check_mandates(record: RecordIndex) -> Iterator[str]:
         "proposal__motion_uuid",
         "adopted_at",
         "superseded_at",
-    )
-    for uuid, council, target, choice, motion, adopted_at, superseded_at in rows.iterator():
-        key = str(uuid)
-        present.add(key)
-        said = adopted.get(key)
-        if said is None:
-            yield f"Mandate {key} exists but the record never adopted it."
-            continue
+    ).iterator()
+
+    def compare(key: str, row: tuple[Any, ...], said: dict[str, Any]) -> Iterator[str]:
+        _, council, target, choice, motion, adopted_at, superseded_at = row
         stored = {
             "council": str(council),
             "target motion": named(target),
@@ -128,8 +120,8 @@ def check_mandates(record: RecordIndex) -> Iterator[str]:
         yield from time_differs(f"Mandate {key} was adopted", adopted_at, said["adopted_at"])
         if superseded_at is not None and said["superseded_at"] is not None:
             yield from time_differs(f"Mandate {key} was superseded", superseded_at, said["superseded_at"])
-    for key in sorted(adopted.keys() - present):
-        yield f"Mandate {key} is in the record but has vanished from the database."
+
+    yield from matched(rows, adopted, compare, "Mandate", "adopted it")
     yield from _check_roll_calls(record)
 
 
@@ -171,7 +163,6 @@ def check_reports(record: RecordIndex) -> Iterator[str]:
 
     due = {str(e.payload.get("report")): e for e in record.events("report.due")}
     submitted = {str(e.payload.get("report")): e for e in record.events("report.submitted")}
-    present = set()
     rows = ReportDue.objects.values_list(
         "uuid",
         "council__uuid",
@@ -182,14 +173,10 @@ def check_reports(record: RecordIndex) -> Iterator[str]:
         "report",
         "submitted_at",
         "created_at",
-    )
-    for uuid, council, seat, delegate, meeting, due_at, text, submitted_at, created_at in rows.iterator():
-        key = str(uuid)
-        present.add(key)
-        entry = due.get(key)
-        if entry is None:
-            yield f"Report back {key} exists but the record never made it due."
-            continue
+    ).iterator()
+
+    def compare(key: str, row: tuple[Any, ...], entry: Recorded) -> Iterator[str]:
+        _, council, seat, delegate, meeting, due_at, text, submitted_at, created_at = row
         p = entry.payload
         recorded = {
             "council": entry.council,
@@ -215,8 +202,8 @@ def check_reports(record: RecordIndex) -> Iterator[str]:
             if hashlib.sha256(text.encode()).hexdigest() != report.payload.get("text_sha256"):
                 yield f"Report back {key}'s text is not the text the record holds."
             yield from time_differs(f"Report back {key} was submitted", submitted_at, report.at)
-    for key in sorted(due.keys() - present):
-        yield f"Report back {key} is in the record but has vanished from the database."
+
+    yield from matched(rows, due, compare, "Report back", "made it due")
 
 
 RECALL_EVENTS = (
@@ -283,7 +270,6 @@ def check_recalls(record: RecordIndex) -> Iterator[str]:
 
     petitions = _recorded_recalls(record)
     signed = signed_at(RecallSignature.objects.values_list("petition__uuid", "user__uuid", "signed_at"))
-    present = set()
     rows = RecallPetition.objects.values_list(
         "uuid",
         "council__uuid",
@@ -299,29 +285,26 @@ def check_recalls(record: RecordIndex) -> Iterator[str]:
         "expires_at",
         "vote_called_at",
         "closed_at",
-    )
-    for (
-        uuid,
-        council,
-        started_by,
-        seat,
-        office,
-        target,
-        threshold,
-        status,
-        vote,
-        eligible_count,
-        started_at,
-        expires_at,
-        vote_called_at,
-        closed_at,
-    ) in rows.iterator():
-        key = str(uuid)
-        present.add(key)
-        said = petitions.get(key)
-        if said is None:
-            yield f"Recall petition {key} ({status}) exists but the record never started it."
-            continue
+        named=True,
+    ).iterator()
+
+    def compare(key: str, row: tuple[Any, ...], said: dict[str, Any]) -> Iterator[str]:
+        (
+            _,
+            council,
+            started_by,
+            seat,
+            office,
+            target,
+            threshold,
+            status,
+            vote,
+            eligible_count,
+            started_at,
+            expires_at,
+            vote_called_at,
+            closed_at,
+        ) = row
         if said["council"] != str(council):
             yield f"Recall petition {key} is in another council than the record says."
         if said["started_by"] != str(started_by):
@@ -345,5 +328,7 @@ def check_recalls(record: RecordIndex) -> Iterator[str]:
         )
         yield from time_differs_or_unrecorded(f"{what} closed", closed_at, said["closed_at"])
         yield from check_signatures(what, signed[key], said["signers"])
-    for key in sorted(petitions.keys() - present):
-        yield f"Recall petition {key} is in the record but has vanished from the database."
+
+    yield from matched(
+        rows, petitions, compare, "Recall petition", "started it", shown=lambda row: f"({row.status})"
+    )

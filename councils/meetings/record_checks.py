@@ -15,6 +15,7 @@ from typing import Any
 from councils.record.verification import (
     RecordIndex,
     differences,
+    matched,
     moment,
     named,
     same_moment,
@@ -52,7 +53,6 @@ def check_meetings(record: RecordIndex) -> Iterator[str]:
             minutes[key] = p.get("minutes_hash")
         if entry.event in MEETING_TIMES:
             times[key][MEETING_TIMES[entry.event]] = entry.at
-    present = set()
     rows = Meeting.objects.values_list(
         "uuid",
         "council__uuid",
@@ -68,29 +68,26 @@ def check_meetings(record: RecordIndex) -> Iterator[str]:
         "opened_at",
         "closed_at",
         "minutes_approved_at",
-    )
-    for (
-        uuid,
-        council,
-        title,
-        starts_at,
-        place,
-        online_url,
-        state,
-        document,
-        digest,
-        scheduled_by,
-        scheduled_at,
-        opened_at,
-        closed_at,
-        approved_at,
-    ) in rows.iterator():
-        key = str(uuid)
-        present.add(key)
-        said = scheduled.get(key)
-        if said is None:
-            yield f"Meeting {key} ({title!r}) exists but the record never scheduled it."
-            continue
+        named=True,
+    ).iterator()
+
+    def compare(key: str, row: tuple[Any, ...], said: dict[str, Any]) -> Iterator[str]:
+        (
+            _,
+            council,
+            title,
+            starts_at,
+            place,
+            online_url,
+            state,
+            document,
+            digest,
+            scheduled_by,
+            scheduled_at,
+            opened_at,
+            closed_at,
+            approved_at,
+        ) = row
         if said["council"] != str(council):
             yield f"Meeting {key} is a meeting of another council than the record says."
         if not same_moment(starts_at, moment(said.get("starts_at"))):
@@ -115,8 +112,10 @@ def check_meetings(record: RecordIndex) -> Iterator[str]:
             )
         elif document is None or minutes_hash(document) != digest:
             yield f"Meeting {key}'s minutes are not the minutes the record approved (their hash differs)."
-    for key in sorted(scheduled.keys() - present):
-        yield f"Meeting {key} is in the record but has vanished from the database."
+
+    yield from matched(
+        rows, scheduled, compare, "Meeting", "scheduled it", shown=lambda row: f"({row.title!r})"
+    )
     yield from _check_attendance(record)
 
 
@@ -194,7 +193,6 @@ def check_agendas(record: RecordIndex) -> Iterator[str]:
     from councils.meetings.models import AgendaItem
 
     recorded = _recorded_items(record)
-    present = set()
     rows = AgendaItem.objects.values_list(
         "uuid",
         "meeting__uuid",
@@ -209,28 +207,25 @@ def check_agendas(record: RecordIndex) -> Iterator[str]:
         "merged_into__uuid",
         "taken_at",
         "done_at",
-    )
-    for (
-        uuid,
-        meeting,
-        kind,
-        title,
-        position,
-        motion,
-        election,
-        forced,
-        report,
-        status,
-        merged,
-        taken_at,
-        done_at,
-    ) in rows.iterator():
-        key = str(uuid)
-        present.add(key)
-        said = recorded.get(key)
-        if said is None:
-            yield f"Agenda item {key} ({title!r}) exists but the record never put it on an agenda."
-            continue
+        named=True,
+    ).iterator()
+
+    def compare(key: str, row: tuple[Any, ...], said: dict[str, Any]) -> Iterator[str]:
+        (
+            _,
+            meeting,
+            kind,
+            title,
+            position,
+            motion,
+            election,
+            forced,
+            report,
+            status,
+            merged,
+            taken_at,
+            done_at,
+        ) = row
         stored = {
             "meeting": str(meeting),
             "kind": kind,
@@ -246,5 +241,7 @@ def check_agendas(record: RecordIndex) -> Iterator[str]:
         yield from differences(f"Agenda item {key}", stored, said)
         yield from time_differs_or_unrecorded(f"Agenda item {key} was taken", taken_at, said["taken_at"])
         yield from time_differs_or_unrecorded(f"Agenda item {key} was done with", done_at, said["done_at"])
-    for key in sorted(recorded.keys() - present):
-        yield f"Agenda item {key} is in the record but has vanished from the database."
+
+    yield from matched(
+        rows, recorded, compare, "Agenda item", "put it on an agenda", shown=lambda row: f"({row.title!r})"
+    )

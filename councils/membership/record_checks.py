@@ -17,6 +17,7 @@ from councils.record.state_checks import check_signatures, signed_at
 from councils.record.verification import (
     RecordIndex,
     differences,
+    matched,
     moment,
     named,
     same_moment,
@@ -100,7 +101,6 @@ def check_discipline(record: RecordIndex) -> Iterator[str]:
             elif entry.event in ("member.suspended", "member.expelled"):
                 case["until"] = p.get("until")
     salts = _salts(record)
-    present = set()
     rows = DisciplineCase.objects.values_list(
         "uuid",
         "council__uuid",
@@ -114,13 +114,9 @@ def check_discipline(record: RecordIndex) -> Iterator[str]:
         "charges",
         "hearing_notes",
     ).iterator()
-    for uuid, council, membership, penalty, days, status, motion, hearing_at, until, charges, notes in rows:
-        key = str(uuid)
-        present.add(key)
-        said = cases.get(key)
-        if said is None:
-            yield f"Discipline case {key} exists but the record never brought its charges."
-            continue
+
+    def compare(key: str, row: tuple[Any, ...], said: dict[str, Any]) -> Iterator[str]:
+        _, council, membership, penalty, days, status, motion, hearing_at, until, charges, notes = row
         stored = {
             "council": str(council),
             "membership": str(membership),
@@ -136,8 +132,8 @@ def check_discipline(record: RecordIndex) -> Iterator[str]:
             yield f"Discipline case {key}'s suspension ends at another time than the record says."
         yield from _committed(f"Discipline case {key}'s charges", charges, said["charges"], salts)
         yield from _committed(f"Discipline case {key}'s hearing notes", notes, said["notes"], salts)
-    for key in sorted(cases.keys() - present):
-        yield f"Discipline case {key} is in the record but has vanished from the database."
+
+    yield from matched(rows, cases, compare, "Discipline case", "brought its charges")
     yield from _check_defences(record)
     yield from _check_appeals(record, salts)
 
@@ -174,17 +170,12 @@ def _check_appeals(record: RecordIndex, salts: dict[str, bytes]) -> Iterator[str
             appeals[key]["status"] = APPEAL_STATUS[entry.event]
             if entry.event == "discipline.appeal_vote_called":
                 appeals[key]["motion"] = p.get("motion")
-    present = set()
     rows = Appeal.objects.values_list(
         "uuid", "case__uuid", "council__uuid", "level", "status", "motion_uuid", "grounds"
-    )
-    for uuid, case, council, level, status, motion, grounds in rows.iterator():
-        key = str(uuid)
-        present.add(key)
-        said = appeals.get(key)
-        if said is None:
-            yield f"Appeal {key} exists but the record never lodged it."
-            continue
+    ).iterator()
+
+    def compare(key: str, row: tuple[Any, ...], said: dict[str, Any]) -> Iterator[str]:
+        _, case, council, level, status, motion, grounds = row
         stored = {
             "case": str(case),
             "council": str(council),
@@ -194,8 +185,8 @@ def _check_appeals(record: RecordIndex, salts: dict[str, bytes]) -> Iterator[str
         }
         yield from differences(f"Appeal {key}", stored, said)
         yield from _committed(f"Appeal {key}'s grounds", grounds, said["grounds"], salts)
-    for key in sorted(appeals.keys() - present):
-        yield f"Appeal {key} is in the record but has vanished from the database."
+
+    yield from matched(rows, appeals, compare, "Appeal", "lodged it")
 
 
 # The status each entry about an application leaves it in (an approval changes none).
@@ -307,7 +298,6 @@ def check_applications(record: RecordIndex) -> Iterator[str]:
     sponsored = signed_at(
         Sponsorship.objects.values_list("application__uuid", "sponsor__uuid", "sponsored_at")
     )
-    present = set()
     rows = Application.objects.values_list(
         "uuid",
         "council__uuid",
@@ -325,32 +315,29 @@ def check_applications(record: RecordIndex) -> Iterator[str]:
         "council_approved_at",
         "parent_approved_at",
         "decided_at",
-    )
-    for (
-        uuid,
-        council,
-        applicant,
-        status,
-        version,
-        flagged,
-        membership,
-        transfer_from,
-        motion,
-        parent_motion,
-        applied_at,
-        candidate_since,
-        candidate_until,
-        council_approved_at,
-        parent_approved_at,
-        decided_at,
-    ) in rows.iterator():
-        key = str(uuid)
-        present.add(key)
-        said = applications.get(key)
+        named=True,
+    ).iterator()
+
+    def compare(key: str, row: tuple[Any, ...], said: dict[str, Any]) -> Iterator[str]:
+        (
+            _,
+            council,
+            applicant,
+            status,
+            version,
+            flagged,
+            membership,
+            transfer_from,
+            motion,
+            parent_motion,
+            applied_at,
+            candidate_since,
+            candidate_until,
+            council_approved_at,
+            parent_approved_at,
+            decided_at,
+        ) = row
         what = f"Application {key}"
-        if said is None:
-            yield f"{what} ({status}) exists but the record never received it."
-            continue
         stored = {
             "council": str(council),
             "applicant": str(applicant),
@@ -380,8 +367,10 @@ def check_applications(record: RecordIndex) -> Iterator[str]:
         yield from check_signatures(
             what, sponsored[key], said["sponsors"], kind=("sponsorship", "sponsorships", "sponsored")
         )
-    for key in sorted(applications.keys() - present):
-        yield f"Application {key} is in the record but has vanished from the database."
+
+    yield from matched(
+        rows, applications, compare, "Application", "received it", shown=lambda row: f"({row.status})"
+    )
 
 
 # The status each entry deciding a formation leaves it in.
@@ -458,7 +447,6 @@ def check_formations(record: RecordIndex) -> Iterator[str]:
     )
     for formation, signer, membership, at, moved in signatures.iterator():
         consents[str(formation)][str(signer)] = {"membership": named(membership), "moved": moved, "at": at}
-    present = set()
     rows = Formation.objects.values_list(
         "uuid",
         "parent__uuid",
@@ -474,30 +462,27 @@ def check_formations(record: RecordIndex) -> Iterator[str]:
         "refusal",
         "proposed_at",
         "decided_at",
-    )
-    for (
-        uuid,
-        parent,
-        name,
-        kind,
-        visibility,
-        reason,
-        proposed_by,
-        version,
-        motion,
-        status,
-        council,
-        refusal,
-        proposed_at,
-        decided_at,
-    ) in rows.iterator():
-        key = str(uuid)
-        present.add(key)
-        said = formations.get(key)
+        named=True,
+    ).iterator()
+
+    def compare(key: str, row: tuple[Any, ...], said: dict[str, Any]) -> Iterator[str]:
+        (
+            _,
+            parent,
+            name,
+            kind,
+            visibility,
+            reason,
+            proposed_by,
+            version,
+            motion,
+            status,
+            council,
+            refusal,
+            proposed_at,
+            decided_at,
+        ) = row
         what = f"Formation {key}"
-        if said is None:
-            yield f"{what} ({name!r}) exists but the record never proposed it."
-            continue
         stored = {
             "parent": str(parent),
             "name": name,
@@ -526,5 +511,7 @@ def check_formations(record: RecordIndex) -> Iterator[str]:
         for signer in sorted(founders.keys() & said["founders"].keys()):
             consent = {name: founders[signer][name] for name in ("membership", "moved")}
             yield from differences(f"{what}: {signer}'s consent", consent, said["founders"][signer])
-    for key in sorted(formations.keys() - present):
-        yield f"Formation {key} is in the record but has vanished from the database."
+
+    yield from matched(
+        rows, formations, compare, "Formation", "proposed it", shown=lambda row: f"({row.name!r})"
+    )

@@ -15,6 +15,7 @@ from councils.record.state_checks import check_petition_start, check_signatures,
 from councils.record.verification import (
     RecordIndex,
     differences,
+    matched,
     named,
     state_check,
     time_differs,
@@ -68,7 +69,6 @@ def check_petitions(record: RecordIndex) -> Iterator[str]:
 
     petitions = _recorded(record)
     signed = signed_at(AgendaSignature.objects.values_list("petition__uuid", "user__uuid", "signed_at"))
-    present = set()
     rows = AgendaPetition.objects.values_list(
         "uuid",
         "council__uuid",
@@ -82,27 +82,24 @@ def check_petitions(record: RecordIndex) -> Iterator[str]:
         "started_at",
         "expires_at",
         "forced_at",
-    )
-    for (
-        uuid,
-        council,
-        started_by,
-        title,
-        text,
-        threshold,
-        councils_threshold,
-        status,
-        eligible_count,
-        started_at,
-        expires_at,
-        forced_at,
-    ) in rows.iterator():
-        key = str(uuid)
-        present.add(key)
-        said = petitions.get(key)
-        if said is None:
-            yield f"Agenda petition {key} ({status}) exists but the record never started it."
-            continue
+        named=True,
+    ).iterator()
+
+    def compare(key: str, row: tuple[Any, ...], said: dict[str, Any]) -> Iterator[str]:
+        (
+            _,
+            council,
+            started_by,
+            title,
+            text,
+            threshold,
+            councils_threshold,
+            status,
+            eligible_count,
+            started_at,
+            expires_at,
+            forced_at,
+        ) = row
         if said["council"] != str(council):
             yield f"Agenda petition {key} is in another council than the record says."
         if said["started_by"] != str(started_by):
@@ -117,8 +114,10 @@ def check_petitions(record: RecordIndex) -> Iterator[str]:
         yield from check_petition_start(what, said["started"], started_at, expires_at, eligible_count)
         yield from time_differs_or_unrecorded(f"{what} forced its item", forced_at, said["forced_at"])
         yield from check_signatures(what, signed[key], said["signers"])
-    for key in sorted(petitions.keys() - present):
-        yield f"Agenda petition {key} is in the record but has vanished from the database."
+
+    yield from matched(
+        rows, petitions, compare, "Agenda petition", "started it", shown=lambda row: f"({row.status})"
+    )
     yield from _check_backings(record)
 
 
@@ -151,18 +150,20 @@ def _check_backings(record: RecordIndex) -> Iterator[str]:
         said = by_motion.get(str(p.get("motion")))
         if said is not None and said["decided_at"] is None:
             said.update(status="rejected", decided_at=entry.at)
-    present = set()
     rows = CouncilSupport.objects.values_list(
-        "uuid", "petition__uuid", "council__uuid", "motion_uuid", "status", "proposed_at", "decided_at"
-    )
-    for uuid, petition, council, motion, status, proposed_at, decided_at in rows.iterator():
-        key = str(uuid)
-        present.add(key)
-        said = proposed.get(key)
+        "uuid",
+        "petition__uuid",
+        "council__uuid",
+        "motion_uuid",
+        "status",
+        "proposed_at",
+        "decided_at",
+        named=True,
+    ).iterator()
+
+    def compare(key: str, row: tuple[Any, ...], said: dict[str, Any]) -> Iterator[str]:
+        _, petition, council, motion, status, proposed_at, decided_at = row
         what = f"Council backing {key}"
-        if said is None:
-            yield f"{what} of agenda petition {petition} exists but the record never proposed it."
-            continue
         stored = {
             "petition": str(petition),
             "council": str(council),
@@ -172,8 +173,15 @@ def _check_backings(record: RecordIndex) -> Iterator[str]:
         yield from differences(what, stored, said)
         yield from time_differs(f"{what} was proposed", proposed_at, said["proposed_at"])
         yield from time_differs_or_unrecorded(f"{what} was decided", decided_at, said["decided_at"])
-    for key in sorted(proposed.keys() - present):
-        yield f"Council backing {key} is in the record but has vanished from the database."
+
+    yield from matched(
+        rows,
+        proposed,
+        compare,
+        "Council backing",
+        "proposed it",
+        shown=lambda row: f"of agenda petition {row.petition__uuid}",
+    )
 
 
 CHANGED = {"remove": "removed", "postpone": "postponed", "merge": "merged"}
@@ -237,7 +245,6 @@ def check_forced_items(record: RecordIndex) -> Iterator[str]:
     from councils.petitions.models import ForcedAgendaItem
 
     recorded = _recorded_items(record, _recorded(record))
-    present = set()
     rows = ForcedAgendaItem.objects.values_list(
         "uuid",
         "council__uuid",
@@ -250,26 +257,11 @@ def check_forced_items(record: RecordIndex) -> Iterator[str]:
         "meeting_uuid",
         "changed_at",
         "changed_by_motion_uuid",
-    )
-    for (
-        uuid,
-        council,
-        petition,
-        report,
-        title,
-        text,
-        forced_at,
-        status,
-        meeting,
-        changed_at,
-        motion,
-    ) in rows.iterator():
-        key = str(uuid)
-        present.add(key)
-        said = recorded.get(key)
-        if said is None:
-            yield f"Forced agenda item {key} ({title!r}) exists but the record never forced it."
-            continue
+        named=True,
+    ).iterator()
+
+    def compare(key: str, row: tuple[Any, ...], said: dict[str, Any]) -> Iterator[str]:
+        _, council, petition, report, title, text, forced_at, status, meeting, changed_at, motion = row
         what = f"Forced agenda item {key}"
         stored = {
             "council": str(council),
@@ -287,8 +279,10 @@ def check_forced_items(record: RecordIndex) -> Iterator[str]:
             yield from time_differs(f"{what} last moved", changed_at, said["changed_at"])
         elif changed_at is not None:
             yield f"{what} last moved at {format_time(changed_at)}, but the record never moved it."
-    for key in sorted(recorded.keys() - present):
-        yield f"Forced agenda item {key} is in the record but has vanished from the database."
+
+    yield from matched(
+        rows, recorded, compare, "Forced agenda item", "forced it", shown=lambda row: f"({row.title!r})"
+    )
     yield from _check_change_proposals(record)
 
 

@@ -9,8 +9,16 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterator
+from typing import Any
 
-from councils.record.verification import RecordIndex, differences, state_check, time_differs
+from councils.record.verification import (
+    Recorded,
+    RecordIndex,
+    differences,
+    matched,
+    state_check,
+    time_differs,
+)
 
 
 def _sha256(text: str) -> str:
@@ -22,22 +30,19 @@ def check_platforms(record: RecordIndex) -> Iterator[str]:
     from councils.platforms.models import Platform
 
     founded = {str(e.payload.get("platform")): e for e in record.events("platform.founded")}
-    present = set()
-    rows = Platform.objects.values_list("uuid", "federation__uuid", "name", "statement", "created_at")
-    for uuid, federation, name, statement, created_at in rows.iterator():
-        key = str(uuid)
-        present.add(key)
-        entry = founded.get(key)
-        if entry is None:
-            yield f"Platform {key} ({name!r}) exists but the record never founded it."
-            continue
+    rows = Platform.objects.values_list(
+        "uuid", "federation__uuid", "name", "statement", "created_at", named=True
+    ).iterator()
+
+    def compare(key: str, row: tuple[Any, ...], entry: Recorded) -> Iterator[str]:
+        _, federation, name, statement, created_at = row
         said = entry.payload
         yield from differences(f"Platform {key}", {"federation": str(federation), "name": name}, said)
         if _sha256(statement) != said.get("statement_sha256"):
             yield f"Platform {key}'s statement is not the statement the record holds."
         yield from time_differs(f"Platform {key} was founded", created_at, entry.at)
-    for key in sorted(founded.keys() - present):
-        yield f"Platform {key} is in the record but has vanished from the database."
+
+    yield from matched(rows, founded, compare, "Platform", "founded it", shown=lambda row: f"({row.name!r})")
     yield from _check_documents(record)
     yield from _check_slates(record)
 
@@ -51,40 +56,35 @@ def _check_documents(record: RecordIndex) -> Iterator[str]:
         "platformdocument__uuid", "council__uuid"
     ).iterator():
         addressed[str(document)].append(str(council))
-    present = set()
-    for uuid, platform, title, body, published_at in PlatformDocument.objects.values_list(
-        "uuid", "platform__uuid", "title", "body", "published_at"
-    ).iterator():
-        key = str(uuid)
-        present.add(key)
-        entry = published.get(key)
-        if entry is None:
-            yield f"Platform document {key} ({title!r}) exists but the record never published it."
-            continue
+    rows = PlatformDocument.objects.values_list(
+        "uuid", "platform__uuid", "title", "body", "published_at", named=True
+    ).iterator()
+
+    def compare(key: str, row: tuple[Any, ...], entry: Recorded) -> Iterator[str]:
+        _, platform, title, body, published_at = row
         stored = {"platform": str(platform), "title": title, "councils": sorted(addressed[key])}
         yield from differences(f"Platform document {key}", stored, entry.payload)
         if _sha256(body) != entry.payload.get("body_sha256"):
             yield f"Platform document {key}'s text is not the text the record holds."
         yield from time_differs(f"Platform document {key} was published", published_at, entry.at)
-    for key in sorted(published.keys() - present):
-        yield f"Platform document {key} is in the record but has vanished from the database."
+
+    yield from matched(
+        rows, published, compare, "Platform document", "published it", shown=lambda row: f"({row.title!r})"
+    )
 
 
 def _check_slates(record: RecordIndex) -> Iterator[str]:
     from councils.platforms.models import Slate
 
     published = {str(e.payload.get("slate")): e for e in record.events("platform.slate_published")}
-    present = set()
-    rows = Slate.objects.values_list("uuid", "platform__uuid", "election_uuid", "candidates", "published_at")
-    for uuid, platform, election, candidates, published_at in rows.iterator():
-        key = str(uuid)
-        present.add(key)
-        entry = published.get(key)
-        if entry is None:
-            yield f"Slate {key} exists but the record never published it."
-            continue
+    rows = Slate.objects.values_list(
+        "uuid", "platform__uuid", "election_uuid", "candidates", "published_at"
+    ).iterator()
+
+    def compare(key: str, row: tuple[Any, ...], entry: Recorded) -> Iterator[str]:
+        _, platform, election, candidates, published_at = row
         stored = {"platform": str(platform), "election": str(election), "candidates": candidates}
         yield from differences(f"Slate {key}", stored, entry.payload)
         yield from time_differs(f"Slate {key} was published", published_at, entry.at)
-    for key in sorted(published.keys() - present):
-        yield f"Slate {key} is in the record but has vanished from the database."
+
+    yield from matched(rows, published, compare, "Slate", "published it")
