@@ -11,9 +11,10 @@ meeting ends the turn of whoever has the floor, closing it takes those still
 waiting off the list, and an item taken off the agenda takes its list with it.
 Every place is compared with what its entries make of it: its item, member,
 status and times. The list was recorded only from a certain version on: a
-place with no entry on a meeting the record closed before its first speakers'
-list entry (or, while it holds none, on any closed meeting) was made before
-then and cannot be compared; any other place without an entry is reported.
+place with no entry, asked for before the record's first speakers' list entry
+on a meeting the record opened before then (while it holds none, any place on
+a meeting it opened), may have been made before then and cannot be compared;
+any other place without an entry is reported.
 """
 
 from __future__ import annotations
@@ -263,21 +264,26 @@ def check_agendas(record: RecordIndex) -> Iterator[str]:
 SPEAKER_EVENTS = ("meeting.speaker_joined", "meeting.speaker_withdrawn", "meeting.floor_given")
 
 
-def _recorded_speakers(record: RecordIndex) -> tuple[dict[str, dict[str, Any]], set[str]]:
-    """Each place on a speakers' list as its entries leave it, and the meetings the record closed
-    before it held any place (whose lists were not recorded)."""
+def _recorded_speakers(record: RecordIndex) -> tuple[dict[str, dict[str, Any]], set[str], str | None]:
+    """Each place on a speakers' list as its entries leave it, the meetings the record opened before it
+    held any place (whose earlier places were not recorded), and the time of its first place."""
     places: dict[str, dict[str, Any]] = {}
     # The places of each meeting, then of each item, to follow the entries that end several at once.
     by_meeting: dict[str, list[dict[str, Any]]] = defaultdict(list)
     unrecorded: set[str] = set()
+    first: str | None = None
     recorded = False
     for entry in record.events(
-        *SPEAKER_EVENTS, "meeting.item_taken", "meeting.item_withdrawn", "meeting.closed"
+        *SPEAKER_EVENTS, "meeting.opened", "meeting.item_taken", "meeting.item_withdrawn", "meeting.closed"
     ):
         p = entry.payload
         meeting = str(p.get("meeting"))
-        recorded = recorded or entry.event in SPEAKER_EVENTS
-        if entry.event == "meeting.speaker_joined":
+        if entry.event in SPEAKER_EVENTS and not recorded:
+            recorded, first = True, entry.at
+        if entry.event == "meeting.opened":
+            if not recorded:
+                unrecorded.add(meeting)
+        elif entry.event == "meeting.speaker_joined":
             place = {
                 "item": str(p.get("item")),
                 "member": str(p.get("member")),
@@ -296,8 +302,6 @@ def _recorded_speakers(record: RecordIndex) -> tuple[dict[str, dict[str, Any]], 
             if str(p.get("speaker")) in places:
                 places[str(p.get("speaker"))].update(status="speaking", floor_at=entry.at)
         else:
-            if entry.event == "meeting.closed" and not recorded:
-                unrecorded.add(meeting)
             withdrawn = str(p.get("item")) if entry.event == "meeting.item_withdrawn" else None
             for place in by_meeting[meeting]:
                 if withdrawn is not None:
@@ -307,14 +311,15 @@ def _recorded_speakers(record: RecordIndex) -> tuple[dict[str, dict[str, Any]], 
                     place.update(status="done", done_at=entry.at)
                 elif place["status"] == "waiting" and entry.event == "meeting.closed":
                     place.update(status="withdrawn", done_at=entry.at)
-    return places, unrecorded
+    return places, unrecorded, first
 
 
 @state_check("speakers")
 def check_speakers(record: RecordIndex) -> Iterator[str]:
     from councils.meetings.models import Speaker
 
-    recorded, unrecorded = _recorded_speakers(record)
+    recorded, unrecorded, first = _recorded_speakers(record)
+    began = moment(first)
     present = set()
     rows = Speaker.objects.values_list(
         "uuid",
@@ -331,7 +336,7 @@ def check_speakers(record: RecordIndex) -> Iterator[str]:
         present.add(key)
         said = recorded.get(key)
         if said is None:
-            if str(meeting) not in unrecorded:
+            if str(meeting) not in unrecorded or (began is not None and requested_at >= began):
                 yield f"Speakers' list place {key} (item {item}) exists but the record never shows it."
             continue
         stored = {"item": str(item), "member": str(member), "status": status}

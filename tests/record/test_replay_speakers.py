@@ -11,6 +11,7 @@ import pytest
 
 from councils.cli.main import main
 from councils.meetings import actions
+from councils.meetings.models import Speaker
 from tests.conftest import NOW
 from tests.record.support import documents, find, signed_bundle, verify_forged, verify_genuine
 
@@ -21,6 +22,19 @@ def at(minutes: int):
     return STARTS + timedelta(minutes=minutes)
 
 
+def earlier_list(cast) -> None:
+    """A meeting held before, where Bob asked to speak: the record holds speakers' lists from then on."""
+    earlier = actions.schedule_meeting(
+        actor=cast.alice, council=cast.riverside, title="Earlier", starts_at=STARTS, place="Canteen", now=NOW
+    )
+    item = actions.add_agenda_item(actor=cast.alice, meeting=earlier, kind="other", title="Rota", now=NOW)
+    actions.open_meeting(actor=cast.alice, meeting=earlier, now=STARTS)
+    actions.mark_present(actor=cast.bob, meeting=earlier, user=cast.bob, now=STARTS)
+    actions.take_next_item(actor=cast.alice, meeting=earlier, now=STARTS)
+    actions.join_speakers(actor=cast.bob, item=item, now=STARTS)
+    actions.close_meeting(actor=cast.alice, meeting=earlier, now=STARTS)
+
+
 @pytest.fixture
 def debate(cast):
     """Bob, then Erin and Alice ask to speak; Bob has the floor, the chair takes Erin off, Alice speaks."""
@@ -29,6 +43,7 @@ def debate(cast):
     )
     item = actions.add_agenda_item(actor=cast.alice, meeting=meeting, kind="other", title="Rota", now=NOW)
     actions.add_agenda_item(actor=cast.alice, meeting=meeting, kind="other", title="AOB", now=NOW)
+    earlier_list(cast)
     actions.open_meeting(actor=cast.alice, meeting=meeting, now=STARTS)
     actions.mark_present_many(
         actor=cast.alice, meeting=meeting, users=[cast.alice, cast.bob, cast.erin], now=STARTS
@@ -117,10 +132,10 @@ def test_a_member_absent_asking_to_speak_is_caught(debate, cast):
 
 def test_asking_twice_while_waiting_and_for_someone_else_are_caught(debate, cast):
     docs = documents()
-    again = copy.deepcopy(docs[find(docs, "meeting.speaker_joined")])
+    again = copy.deepcopy(docs[find(docs, "meeting.speaker_joined", 1)])
     again["payload"]["speaker"] = str(uuid.uuid4())
-    docs.insert(find(docs, "meeting.speaker_joined", 1), again)
-    docs[find(docs, "meeting.speaker_joined", 2)]["actor"] = str(cast.alice.uuid)
+    docs.insert(find(docs, "meeting.speaker_joined", 2), again)
+    docs[find(docs, "meeting.speaker_joined", 3)]["actor"] = str(cast.alice.uuid)
     problems = [str(p) for p in verify_forged(docs).problems]
     twice = f"{cast.bob.uuid} asked to speak on item {debate.item.uuid} of meeting "
     assert any(twice in p and "while already waiting to speak on it" in p for p in problems), problems
@@ -130,9 +145,9 @@ def test_asking_twice_while_waiting_and_for_someone_else_are_caught(debate, cast
 
 def test_asking_to_speak_on_an_item_done_with_is_caught(debate, cast):
     docs = documents()
-    late = copy.deepcopy(docs[find(docs, "meeting.speaker_joined")])
+    late = copy.deepcopy(docs[find(docs, "meeting.speaker_joined", 1)])
     late["payload"]["speaker"] = str(uuid.uuid4())
-    docs.insert(find(docs, "meeting.closed"), late)
+    docs.insert(find(docs, "meeting.closed", 1), late)
     problems = [str(p) for p in verify_forged(docs).problems]
     done = (
         f'item {debate.item.uuid} of meeting "General" ({debate.meeting.uuid}), which was already done with'
@@ -179,3 +194,36 @@ def test_a_list_of_a_meeting_the_record_never_called_is_caught(debate):
         f"the speakers' list of meeting {debate.meeting.uuid} changed, but the record never called it" in p
         for p in problems
     ), problems
+
+
+def test_places_asked_for_before_the_list_was_recorded_are_noted_not_judged(cast):
+    """A meeting in session when the list began to be recorded may give the floor to an unrecorded place."""
+    meeting = actions.schedule_meeting(
+        actor=cast.alice, council=cast.riverside, title="General", starts_at=STARTS, place="Canteen", now=NOW
+    )
+    item = actions.add_agenda_item(actor=cast.alice, meeting=meeting, kind="other", title="Rota", now=NOW)
+    actions.open_meeting(actor=cast.alice, meeting=meeting, now=STARTS)
+    actions.mark_present_many(actor=cast.alice, meeting=meeting, users=[cast.bob, cast.erin], now=STARTS)
+    actions.take_next_item(actor=cast.alice, meeting=meeting, now=at(1))
+    # As an older version wrote it: Erin's place, with no entry.
+    Speaker.objects.create(item=item, user=cast.erin, requested_at=at(1))
+    bob = actions.join_speakers(actor=cast.bob, item=item, now=at(2))
+    actions.give_floor(actor=cast.alice, item=item, now=at(3))
+    assert actions.give_floor(actor=cast.alice, item=item, now=at(4)) == bob
+    verdict = verify_genuine()
+    assert verdict.problems == []
+    assert any("when the record began to hold speakers' lists" in n for n in verdict.notes), verdict.notes
+    # A meeting opened once the record held places is judged whole: an unknown place is a problem there.
+    later = actions.schedule_meeting(
+        actor=cast.alice, council=cast.riverside, title="Next", starts_at=STARTS, place="Canteen", now=NOW
+    )
+    next_item = actions.add_agenda_item(actor=cast.alice, meeting=later, kind="other", title="AOB", now=NOW)
+    actions.open_meeting(actor=cast.alice, meeting=later, now=at(5))
+    actions.mark_present(actor=cast.bob, meeting=later, user=cast.bob, now=at(5))
+    actions.take_next_item(actor=cast.alice, meeting=later, now=at(5))
+    actions.join_speakers(actor=cast.bob, item=next_item, now=at(6))
+    actions.give_floor(actor=cast.alice, item=next_item, now=at(7))
+    docs = documents()
+    docs[find(docs, "meeting.floor_given", 2)]["payload"]["speaker"] = str(uuid.uuid4())
+    problems = [str(p) for p in verify_forged(docs).problems]
+    assert any("who was not waiting to speak on it" in p for p in problems), problems

@@ -12,6 +12,10 @@ once at a time on an item not yet done with. The floor goes in the order people 
 times, then their order in the log), among those still waiting: a chair who passes someone over
 leaves a recorded withdrawal, or the verifier reports the floor given out of turn.
 
+Speakers' lists were recorded only from a certain version on. A meeting that opened before the log's
+first speakers' list entry may hold places asked for before then, which no entry names: ending,
+giving or withdrawing such a place is noted, not judged, there. Every later meeting's list is whole.
+
 Imported by `replay`, which registers these rules with the others.
 """
 
@@ -72,6 +76,8 @@ def _opened(replay: Replay, item: Item) -> None:
     session = _session(replay, item)
     if session is not None:
         session["status"] = "open"
+        # In session before the record held any place: places may have been asked for unrecorded.
+        session["unrecorded"] = not replay.table("speakers_recorded")
 
 
 @rule("meeting.item_taken", "meeting.closed")
@@ -97,6 +103,7 @@ def _item_finished(replay: Replay, item: Item) -> None:
 
 def _known_session(replay: Replay, item: Item) -> dict[str, Any] | None:
     """The meeting a speakers' list entry names; None (reported or noted) when the record never called it."""
+    replay.table("speakers_recorded").setdefault("first", item.index)
     session = _session(replay, item)
     if session is None:
         meeting = item.payload.get("meeting")
@@ -109,6 +116,17 @@ def _known_session(replay: Replay, item: Item) -> dict[str, Any] | None:
                 item, f"the speakers' list of meeting {meeting} changed, but the record never called it"
             )
     return session
+
+
+def _unrecorded(replay: Replay, session: dict[str, Any], *speakers: object) -> bool:
+    """Whether a place named may be one asked for before the record held speakers' lists (then noted)."""
+    if session.get("unrecorded") and any(s is not None and s not in session["speakers"] for s in speakers):
+        replay.note(
+            "some meetings were in session when the record began to hold speakers' lists: "
+            "places asked for before then are not checked"
+        )
+        return True
+    return False
 
 
 def _who(place: dict[str, Any], speaker: object) -> str:
@@ -167,6 +185,8 @@ def _speaker_withdrawn(replay: Replay, item: Item) -> None:
     p = item.payload
     speaker, name = p.get("speaker"), session["name"]
     place = session["speakers"].get(speaker)
+    if _unrecorded(replay, session, speaker):
+        return
     if place is None:
         replay.problem(
             item, f"place {speaker} was taken off the speakers' list of {name}, but nobody asked for it"
@@ -205,8 +225,9 @@ def _floor_given(replay: Replay, item: Item) -> None:
     elif session["items"].get(on) != "current":
         replay.problem(item, f"the floor was given on {where}, which was not under discussion")
     speaking = [s for s, q in places.items() if q["item"] == on and q["status"] == "speaking"]
-    ended = p.get("ended")
-    if [ended] != (speaking or [None]):
+    ended, given = p.get("ended"), p.get("speaker")
+    unrecorded = _unrecorded(replay, session, ended, given)
+    if [ended] != (speaking or [None]) and not unrecorded:
         had = " and ".join(_who(places[s], s) for s in speaking) or "no one"
         ends = _who(places[ended], ended) if ended in places else ended or "no one"
         replay.problem(item, f"the floor given on {where} ends the turn of {ends}, but {had} had the floor")
@@ -215,9 +236,8 @@ def _floor_given(replay: Replay, item: Item) -> None:
     waiting = sorted(
         (q["asked"], s) for s, q in places.items() if q["item"] == on and q["status"] == "waiting"
     )
-    given = p.get("speaker")
     first = waiting[0][1] if waiting else None
-    if given != first:
+    if given != first and not unrecorded:
         if given is None:
             told = f"was given to no one while {_who(places[first], first)} was waiting"
         elif given not in places or places[given]["item"] != on or places[given]["status"] != "waiting":
