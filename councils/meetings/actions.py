@@ -1,8 +1,7 @@
 """Writes to meetings: schedule, agenda, session, attendance, speakers' list, minutes.
 
-Scheduling, the agenda, the session and the minutes go into the record. The
-speakers' list is procedure, not a decision: it is published live but not
-recorded.
+Every one goes into the record. The speakers' list too: a chair who took
+someone off it or gave the floor out of turn would otherwise leave no trace.
 """
 
 from __future__ import annotations
@@ -566,6 +565,8 @@ def join_speakers(*, actor: User, item: AgendaItem, now: datetime) -> Speaker:
     _require_status(meeting, Meeting.Status.OPEN)
     if item.status == AgendaItem.Status.DONE:
         raise ConflictError("This item is done.")
+    if item.status == AgendaItem.Status.WITHDRAWN:
+        raise ConflictError("This item was taken off the agenda.")
     if not queries.is_present(meeting=meeting, user=actor):
         raise ConflictError(
             "Mark yourself present first (“I am here”): only those present at the meeting may ask to speak.",
@@ -574,39 +575,71 @@ def join_speakers(*, actor: User, item: AgendaItem, now: datetime) -> Speaker:
     if Speaker.objects.filter(item=item, user=actor, status=Speaker.Status.WAITING).exists():
         raise ConflictError("You are already on the list.")
     speaker = Speaker.objects.create(item=item, user=actor, requested_at=now)
+    append_entry(
+        event="meeting.speaker_joined",
+        actor=actor,
+        council=meeting.council,
+        payload={
+            "meeting": str(meeting.uuid),
+            "item": str(item.uuid),
+            "speaker": str(speaker.uuid),
+            "member": str(actor.uuid),
+        },
+        now=now,
+    )
     publish_on_commit(queries.live_channel(meeting), {"type": "speakers.changed", "item": str(item.uuid)})
     return speaker
 
 
 @transaction.atomic
 def leave_speakers(*, actor: User, speaker: Speaker, now: datetime) -> Speaker:
-    """Take yourself off the list (the chair may take anyone off)."""
-    meeting, _item = _lock_item(speaker.item)
+    """Take yourself off the list (the chair may take anyone off).
+
+    The entry names the place and its member; its actor is whoever took them
+    off, so a chair's removal reads as the chair's, never as the member's own.
+    """
+    meeting, item = _lock_item(speaker.item)
     if speaker.user_id != actor.pk:
         permissions.require(actor, "manage", meeting)
     _require_status(meeting, Meeting.Status.OPEN)
-    speaker = Speaker.objects.select_for_update().get(pk=speaker.pk)
+    speaker = Speaker.objects.select_for_update().select_related("user").get(pk=speaker.pk)
     if speaker.status != Speaker.Status.WAITING:
         raise ConflictError("Only someone still waiting can leave the list.")
     speaker.status, speaker.done_at = Speaker.Status.WITHDRAWN, now
     speaker.save(update_fields=["status", "done_at"])
-    publish_on_commit(
-        queries.live_channel(meeting), {"type": "speakers.changed", "item": str(speaker.item.uuid)}
+    append_entry(
+        event="meeting.speaker_withdrawn",
+        actor=actor,
+        council=meeting.council,
+        payload={
+            "meeting": str(meeting.uuid),
+            "item": str(item.uuid),
+            "speaker": str(speaker.uuid),
+            "member": str(speaker.user.uuid),
+        },
+        now=now,
     )
+    publish_on_commit(queries.live_channel(meeting), {"type": "speakers.changed", "item": str(item.uuid)})
     return speaker
 
 
 @transaction.atomic
 def give_floor(*, actor: User, item: AgendaItem, now: datetime) -> Speaker | None:
-    """The chair gives the floor to the next speaker waiting on the item under discussion."""
+    """The chair gives the floor to the next speaker waiting on the item under discussion.
+
+    The turn of whoever had the floor ends; with nobody waiting, nobody has it
+    next. The entry names both, so the record shows the floor went in turn.
+    Nothing is written when nobody had the floor and nobody waits.
+    """
     meeting, item = _lock_item(item)
     permissions.require(actor, "manage", meeting)
     _require_status(meeting, Meeting.Status.OPEN)
     if item.status != AgendaItem.Status.CURRENT:
         raise ConflictError("The floor is given on the item under discussion.")
-    Speaker.objects.filter(item=item, status=Speaker.Status.SPEAKING).update(
-        status=Speaker.Status.DONE, done_at=now
-    )
+    ended = item.speakers.select_for_update().filter(status=Speaker.Status.SPEAKING).first()
+    if ended is not None:
+        ended.status, ended.done_at = Speaker.Status.DONE, now
+        ended.save(update_fields=["status", "done_at"])
     speaker = (
         item.speakers.select_for_update()
         .filter(status=Speaker.Status.WAITING)
@@ -616,6 +649,20 @@ def give_floor(*, actor: User, item: AgendaItem, now: datetime) -> Speaker | Non
     if speaker is not None:
         speaker.status, speaker.floor_at = Speaker.Status.SPEAKING, now
         speaker.save(update_fields=["status", "floor_at"])
+    if ended is None and speaker is None:
+        return None
+    append_entry(
+        event="meeting.floor_given",
+        actor=actor,
+        council=meeting.council,
+        payload={
+            "meeting": str(meeting.uuid),
+            "item": str(item.uuid),
+            "speaker": str(speaker.uuid) if speaker is not None else None,
+            "ended": str(ended.uuid) if ended is not None else None,
+        },
+        now=now,
+    )
     publish_on_commit(queries.live_channel(meeting), {"type": "speakers.changed", "item": str(item.uuid)})
     return speaker
 

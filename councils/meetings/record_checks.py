@@ -1,9 +1,20 @@
-"""Compare meetings, their agendas and their approved minutes with the record.
+"""Compare meetings, their agendas, their speakers' lists and their approved minutes with the record.
 
 A meeting is scheduled, opened and closed by entries; each agenda item is added,
 reordered, taken and withdrawn by entries; each person present by an entry of
-their own; and approved minutes are named by the hash of their document. The
-speakers' list is not recorded.
+their own; and approved minutes are named by the hash of their document.
+
+Each place on a speakers' list is asked for (`meeting.speaker_joined`), left
+or taken away (`meeting.speaker_withdrawn`), and given the floor and ended
+(`meeting.floor_given`) by entries; taking the next item or closing the
+meeting ends the turn of whoever has the floor, closing it takes those still
+waiting off the list, and an item taken off the agenda takes its list with it.
+Every place is compared with what its entries make of it: its item, member,
+status and times. The list was recorded only from a certain version on: a
+place with no entry, asked for before the record's first speakers' list entry
+on a meeting the record opened before then (while it holds none, any place on
+a meeting it opened), may have been made before then and cannot be compared;
+any other place without an entry is reported.
 """
 
 from __future__ import annotations
@@ -244,4 +255,101 @@ def check_agendas(record: RecordIndex) -> Iterator[str]:
 
     yield from matched(
         rows, recorded, compare, "Agenda item", "put it on an agenda", shown=lambda row: f"({row.title!r})"
+    )
+
+
+SPEAKER_EVENTS = ("meeting.speaker_joined", "meeting.speaker_withdrawn", "meeting.floor_given")
+
+
+def _recorded_speakers(record: RecordIndex) -> tuple[dict[str, dict[str, Any]], set[str], str | None]:
+    """Each place on a speakers' list as its entries leave it, the meetings the record opened before it
+    held any place (whose earlier places were not recorded), and the time of its first place."""
+    places: dict[str, dict[str, Any]] = {}
+    # The places of each meeting, then of each item, to follow the entries that end several at once.
+    by_meeting: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    unrecorded: set[str] = set()
+    first: str | None = None
+    recorded = False
+    for entry in record.events(
+        *SPEAKER_EVENTS, "meeting.opened", "meeting.item_taken", "meeting.item_withdrawn", "meeting.closed"
+    ):
+        p = entry.payload
+        meeting = str(p.get("meeting"))
+        if entry.event in SPEAKER_EVENTS and not recorded:
+            recorded, first = True, entry.at
+        if entry.event == "meeting.opened":
+            if not recorded:
+                unrecorded.add(meeting)
+        elif entry.event == "meeting.speaker_joined":
+            place = {
+                "item": str(p.get("item")),
+                "member": str(p.get("member")),
+                "status": "waiting",
+                "requested_at": entry.at,
+                "floor_at": None,
+                "done_at": None,
+            }
+            places[str(p.get("speaker"))] = place
+            by_meeting[meeting].append(place)
+        elif entry.event == "meeting.speaker_withdrawn" and str(p.get("speaker")) in places:
+            places[str(p.get("speaker"))].update(status="withdrawn", done_at=entry.at)
+        elif entry.event == "meeting.floor_given":
+            if str(p.get("ended")) in places:
+                places[str(p.get("ended"))].update(status="done", done_at=entry.at)
+            if str(p.get("speaker")) in places:
+                places[str(p.get("speaker"))].update(status="speaking", floor_at=entry.at)
+        else:
+            withdrawn = str(p.get("item")) if entry.event == "meeting.item_withdrawn" else None
+            for place in by_meeting[meeting]:
+                if withdrawn is not None:
+                    if place["item"] == withdrawn and place["status"] in ("waiting", "speaking"):
+                        place.update(status="withdrawn", done_at=entry.at)
+                elif place["status"] == "speaking":
+                    place.update(status="done", done_at=entry.at)
+                elif place["status"] == "waiting" and entry.event == "meeting.closed":
+                    place.update(status="withdrawn", done_at=entry.at)
+    return places, unrecorded, first
+
+
+@state_check("speakers")
+def check_speakers(record: RecordIndex) -> Iterator[str]:
+    from councils.meetings.models import Speaker
+
+    recorded, unrecorded, first = _recorded_speakers(record)
+    began = moment(first)
+    rows = Speaker.objects.values_list(
+        "uuid",
+        "item__meeting__uuid",
+        "item__uuid",
+        "user__uuid",
+        "status",
+        "requested_at",
+        "floor_at",
+        "done_at",
+        named=True,
+    )
+
+    def unrecorded_before(row: Any) -> bool:
+        """A place asked for in a meeting opened before the record held any speakers' list."""
+        return str(row.item__meeting__uuid) in unrecorded and (began is None or row.requested_at < began)
+
+    def compare(key: str, row: Any, said: dict[str, Any]) -> Iterator[str]:
+        _uuid, _meeting, item, member, status, requested_at, floor_at, done_at = row
+        stored = {"item": str(item), "member": str(member), "status": status}
+        yield from differences(f"Speakers' list place {key}", stored, said)
+        yield from time_differs(
+            f"Speakers' list place {key} was asked for", requested_at, said["requested_at"]
+        )
+        yield from time_differs_or_unrecorded(
+            f"Speakers' list place {key} was given the floor", floor_at, said["floor_at"]
+        )
+        yield from time_differs_or_unrecorded(f"Speakers' list place {key} ended", done_at, said["done_at"])
+
+    yield from matched(
+        (row for row in rows.iterator() if str(row.uuid) in recorded or not unrecorded_before(row)),
+        recorded,
+        compare,
+        "Speakers' list place",
+        "shows it",
+        shown=lambda row: f"(item {row.item__uuid})",
     )

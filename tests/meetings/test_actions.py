@@ -216,6 +216,68 @@ def test_only_those_marked_present_ask_to_speak(cast, meeting):
     assert actions.give_floor(actor=cast.alice, item=item, now=at(6)) == bob
 
 
+def test_the_speakers_list_is_recorded_with_who_acted(cast, meeting):
+    item = actions.add_agenda_item(actor=cast.alice, meeting=meeting, kind="other", title="AOB", now=NOW)
+    actions.open_meeting(actor=cast.alice, meeting=meeting, now=at(0))
+    actions.mark_present_many(
+        actor=cast.alice, meeting=meeting, users=[cast.bob, cast.erin, cast.frank], now=at(1)
+    )
+    actions.take_next_item(actor=cast.alice, meeting=meeting, now=at(2))
+    bob = actions.join_speakers(actor=cast.bob, item=item, now=at(3))
+    erin = actions.join_speakers(actor=cast.erin, item=item, now=at(4))
+    frank = actions.join_speakers(actor=cast.frank, item=item, now=at(5))
+    assert actions.give_floor(actor=cast.alice, item=item, now=at(6)) == bob
+    actions.leave_speakers(actor=cast.erin, speaker=erin, now=at(7))
+    # The chair takes Frank off: the entry is the chair's, naming Frank's place and Frank.
+    actions.leave_speakers(actor=cast.alice, speaker=frank, now=at(8))
+    assert actions.give_floor(actor=cast.alice, item=item, now=at(9)) is None
+    # Nobody has the floor and nobody waits: nothing changes, and nothing is recorded.
+    assert actions.give_floor(actor=cast.alice, item=item, now=at(10)) is None
+    kinds = ["meeting.speaker_joined", "meeting.speaker_withdrawn", "meeting.floor_given"]
+    written = [json.loads(bytes(e.data)) for e in Entry.objects.filter(event__in=kinds).order_by("id")]
+
+    def place(who, speaker, event, actor):
+        payload = {"meeting": str(meeting.uuid), "item": str(item.uuid), "speaker": str(speaker.uuid)}
+        return (event, str(actor.uuid), {**payload, "member": str(who.uuid)})
+
+    def floor(speaker, ended):
+        payload = {"meeting": str(meeting.uuid), "item": str(item.uuid)}
+        named = {"speaker": speaker and str(speaker.uuid), "ended": ended and str(ended.uuid)}
+        return ("meeting.floor_given", str(cast.alice.uuid), {**payload, **named})
+
+    assert [(e["event"], e["actor"], e["payload"]) for e in written] == [
+        place(cast.bob, bob, "meeting.speaker_joined", cast.bob),
+        place(cast.erin, erin, "meeting.speaker_joined", cast.erin),
+        place(cast.frank, frank, "meeting.speaker_joined", cast.frank),
+        floor(bob, None),
+        place(cast.erin, erin, "meeting.speaker_withdrawn", cast.erin),
+        place(cast.frank, frank, "meeting.speaker_withdrawn", cast.alice),
+        floor(None, bob),
+    ]
+    assert {e["council"] for e in written} == {str(cast.riverside.uuid)}
+    assert [e["at"] for e in written] == [f"2026-03-01T09:0{m}:00.000000Z" for m in (3, 4, 5, 6, 7, 8, 9)]
+
+
+def test_a_refused_place_on_the_list_leaves_no_entry(cast, meeting):
+    item = actions.add_agenda_item(actor=cast.alice, meeting=meeting, kind="other", title="AOB", now=NOW)
+    actions.open_meeting(actor=cast.alice, meeting=meeting, now=at(0))
+    actions.mark_present(actor=cast.bob, meeting=meeting, user=cast.bob, now=at(1))
+    actions.take_next_item(actor=cast.alice, meeting=meeting, now=at(2))
+    bob = actions.join_speakers(actor=cast.bob, item=item, now=at(3))
+    with pytest.raises(ConflictError):
+        actions.join_speakers(actor=cast.bob, item=item, now=at(4))
+    with pytest.raises(PermissionDeniedError):
+        actions.leave_speakers(actor=cast.erin, speaker=bob, now=at(4))
+    with pytest.raises(PermissionDeniedError):
+        actions.give_floor(actor=cast.bob, item=item, now=at(4))
+    AgendaItem.objects.filter(pk=item.pk).update(status=AgendaItem.Status.WITHDRAWN)
+    actions.mark_present(actor=cast.erin, meeting=meeting, user=cast.erin, now=at(5))
+    with pytest.raises(ConflictError, match="taken off the agenda"):
+        actions.join_speakers(actor=cast.erin, item=item, now=at(5))
+    assert len(entries("meeting.speaker_joined")) == 1
+    assert entries("meeting.speaker_withdrawn") == entries("meeting.floor_given") == []
+
+
 def test_minutes_report_decisions_and_freeze_with_the_checkpoint(cast, meeting):
     motion = motion_actions.table_motion(
         actor=cast.bob, council=cast.riverside, title="Safety reps", text="Elect two.", now=NOW

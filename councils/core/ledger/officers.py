@@ -62,6 +62,14 @@ OFFICER_ACTS: dict[str, tuple[Callable[[Mapping[str, Any]], str], tuple[str, ...
         lambda p: f"{p.get('member')} was marked present at meeting {p.get('meeting')}",
         CHAIR_OR_SECRETARY,
     ),
+    "meeting.speaker_withdrawn": (
+        lambda p: f"{p.get('member')} was taken off the speakers' list of meeting {p.get('meeting')}",
+        CHAIR_OR_SECRETARY,
+    ),
+    "meeting.floor_given": (
+        _name("meeting", "the floor was given at meeting {}"),
+        CHAIR_OR_SECRETARY,
+    ),
     "discipline.heard": (_name("case", "the hearing in case {} was recorded"), CHAIR_OR_SECRETARY),
     "invitation.sent": (_name("invitation", "invitation {} was sent"), CHAIR_OR_SECRETARY),
     "invitation.revoked": (_name("invitation", "invitation {} was withdrawn"), CHAIR_OR_SECRETARY),
@@ -80,6 +88,9 @@ OFFICER_ACTS: dict[str, tuple[Callable[[Mapping[str, Any]], str], tuple[str, ...
     "election.recounted": (_name("election", "election {} was counted again"), RUNNING_ELECTIONS),
     "election.certified": (_name("election", "election {} was certified"), RUNNING_ELECTIONS),
 }
+
+# Officers' acts a member may also do for themselves: the entry's `member` is then its actor.
+SELF_ACTS = ("meeting.attended", "meeting.speaker_withdrawn")
 
 
 @rule("council.created")
@@ -145,8 +156,8 @@ def _officer_act(replay: Replay, item: Item) -> None:
     if item.actor is None:
         # The rules acted: nobody's office is needed.
         return
-    if item.event == "meeting.attended" and item.payload.get("member") == item.actor:
-        # Anyone taking part marks themselves present.
+    if item.event in SELF_ACTS and item.payload.get("member") == item.actor:
+        # Anyone taking part marks themselves present, and leaves the speakers' list.
         return
     what, roles = OFFICER_ACTS[item.event]
     held = holds_office(replay, item.council, item.actor, roles)

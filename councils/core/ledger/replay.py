@@ -2166,10 +2166,15 @@ def _pay_declared(replay: Replay, item: Item) -> None:
 # Meetings: called with the notice the constitution requires, opened no earlier than called for.
 
 
+def meeting_name(payload: Mapping[str, Any]) -> str:
+    """A meeting as the problems name it, from its `meeting.scheduled` entry's payload."""
+    return f'meeting "{payload.get("title")}" ({payload.get("meeting")})'
+
+
 @rule("meeting.scheduled")
 def _meeting_scheduled(replay: Replay, item: Item) -> None:
     p = item.payload
-    name = f'meeting "{p.get("title")}" ({p.get("meeting")})'
+    name = meeting_name(p)
     called_at, starts_at = _time(item.at), _time(p.get("starts_at"))
     if "notice_hours" not in p:
         # Called before meetings recorded their notice: there was none to keep, nor a time to open at.
@@ -2191,11 +2196,13 @@ def _meeting_scheduled(replay: Replay, item: Item) -> None:
 
 @rule("meeting.opened")
 def _meeting_opened(replay: Replay, item: Item) -> None:
+    # Who is present, for the quorum and the speakers' list: those marked present once it opened.
+    replay.table("present")[str(item.payload.get("meeting"))] = set()
     meeting = replay.table("meetings").get(str(item.payload.get("meeting")))
     if meeting is None:
         # Called before the rule, or called in entries the reader cannot see.
         return
-    meeting.update(constitution=item.payload.get("constitution"), present=set())
+    meeting.update(constitution=item.payload.get("constitution"))
     opened_at = _time(item.at)
     if meeting["starts_at"] is not None and opened_at is not None and opened_at < meeting["starts_at"]:
         replay.problem(
@@ -2207,9 +2214,9 @@ def _meeting_opened(replay: Replay, item: Item) -> None:
 
 @rule("meeting.attended")
 def _meeting_attended(replay: Replay, item: Item) -> None:
-    meeting = replay.table("meetings").get(str(item.payload.get("meeting")))
-    if meeting is not None and "present" in meeting:
-        meeting["present"].add(item.payload.get("member"))
+    present = replay.table("present").get(str(item.payload.get("meeting")))
+    if present is not None:
+        present.add(item.payload.get("member"))
 
 
 @rule("meeting.item_added")
@@ -2248,7 +2255,7 @@ def _meeting_item_withdrawn(replay: Replay, item: Item) -> None:
 def _meeting_item_taken(replay: Replay, item: Item) -> None:
     """Business is taken only with the quorum of the council's voters present."""
     meeting = replay.table("meetings").get(str(item.payload.get("meeting")))
-    if meeting is None or "present" not in meeting or item.payload.get("item") is None:
+    if meeting is None or "constitution" not in meeting or item.payload.get("item") is None:
         return
     document = constitution_version(replay, meeting["constitution"])
     voters = recorded_voters(replay, item.council)
@@ -2260,7 +2267,7 @@ def _meeting_item_taken(replay: Replay, item: Item) -> None:
     needed = meeting_rules.quorum(
         voters=len(voters), share=Decimal(str(document.get("meeting_quorum_share", 0)))
     )
-    present = len(meeting["present"] & voters)
+    present = len(replay.table("present")[str(item.payload.get("meeting"))] & voters)
     if present < needed:
         replay.problem(
             item,
@@ -3537,6 +3544,6 @@ def _seats_lost_over(replay: Replay, now: str | None) -> None:
                 )
 
 
-# Councils left unrepresented, the entries a certification writes and why seats and offices end: rules
-# of their own modules, which need the terms' helpers above.
-from councils.core.ledger import certification, endings, representation  # noqa: E402, F401
+# Councils left unrepresented, the entries a certification writes, why seats and offices end and each
+# meeting's speakers' list: rules of their own modules, which need the helpers above.
+from councils.core.ledger import certification, endings, representation, speakers  # noqa: E402, F401
