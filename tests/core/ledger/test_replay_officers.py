@@ -78,6 +78,8 @@ def test_every_officers_act_is_checked_for_each_kind_the_policies_name():
         "meeting.closed",
         "meeting.minutes_approved",
         "meeting.attended",
+        "meeting.speaker_withdrawn",
+        "meeting.floor_given",
         "discipline.heard",
         "invitation.sent",
         "invitation.revoked",
