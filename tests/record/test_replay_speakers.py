@@ -130,6 +130,34 @@ def test_a_member_absent_asking_to_speak_is_caught(debate, cast):
     assert any(absent in p for p in problems), problems
 
 
+def test_an_observer_or_an_outsider_asking_to_speak_is_caught(debate, cast, tmp_path, capsys):
+    """Carol observes Riverside and Dave works at Harbour: marked present, neither may ask to speak."""
+    docs = documents()
+    aob = docs[find(docs, "meeting.item_added", 1)]["payload"]["item"]
+    present, joined = find(docs, "meeting.attended", 2), find(docs, "meeting.speaker_joined", 2)
+    assert docs[joined]["payload"]["member"] == str(cast.erin.uuid)
+    for person in (cast.dave, cast.carol):
+        marked = copy.deepcopy(docs[present])
+        marked["payload"]["member"] = str(person.uuid)
+        asks = copy.deepcopy(docs[joined])
+        asks["actor"] = str(person.uuid)
+        asks["payload"].update(member=str(person.uuid), item=aob, speaker=str(uuid.uuid4()))
+        docs.insert(joined + 1, asks)
+        docs.insert(present + 1, marked)
+    where = f'asked to speak on item {aob} of meeting "General" ({debate.meeting.uuid}), but was'
+    riverside = cast.riverside.uuid
+    observer = f"{cast.carol.uuid} {where} an observer of council {riverside} at that moment"
+    outsider = f"{cast.dave.uuid} {where} not a participant of council {riverside} at that moment"
+    # Bob, Erin and Alice, members of Riverside, asked as they may: the only problems are these two.
+    problems = [str(p) for p in verify_forged(docs).problems]
+    assert [observer in p for p in problems] == [True, False], problems
+    assert [outsider in p for p in problems] == [False, True], problems
+    path = signed_bundle(tmp_path, docs)
+    assert main(["verify", "--bundle", str(path), "--forget"]) == 1
+    out = capsys.readouterr().out
+    assert observer in out and outsider in out
+
+
 def test_asking_twice_while_waiting_and_for_someone_else_are_caught(debate, cast):
     docs = documents()
     again = copy.deepcopy(docs[find(docs, "meeting.speaker_joined", 1)])

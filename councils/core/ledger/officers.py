@@ -117,12 +117,15 @@ def _office_ended(replay: Replay, item: Item) -> None:
         offices.pop(str(item.payload.get("office")), None)
 
 
-def holds_office(replay: Replay, council: object, person: object, roles: tuple[str, ...]) -> bool | None:
-    """Whether `person` holds one of `roles` in `council` at this point of the record; None if unknown."""
+def holds_office(
+    replay: Replay, council: object, person: object, roles: tuple[str, ...] | None = None
+) -> bool | None:
+    """Whether `person` holds one of `roles` (None: any office) in `council` at this point of the record;
+    None if unknown."""
     offices: Mapping[str, Mapping[str, Any]] | None = replay.table("officers").get(str(council))
     if offices is None:
         return None
-    return any(o["holder"] == person and o["role"] in roles for o in offices.values())
+    return any(o["holder"] == person and (roles is None or o["role"] in roles) for o in offices.values())
 
 
 @rule("vote.opened", "election.opened")

@@ -324,11 +324,24 @@ def is_recorded_voter(replay: Replay, council: str | None, person: object) -> bo
     info = replay.table("councils").get(council or "")
     if info is None:
         return None
-    key = f"{council} {person}"
     if info["is_base"]:
-        membership = replay.table("memberships").get(replay.table("membership_of").get(key, ""))
+        membership = recorded_membership(replay, council, person)
         return membership is not None and membership["status"] == "full"
-    return bool(replay.table("seats_held").get(key))
+    return holds_seat(replay, council, person)
+
+
+def recorded_membership(replay: Replay, council: str | None, person: object) -> Mapping[str, Any] | None:
+    """`person`'s latest membership of `council` (its member, council, status), or None if the record
+    holds none."""
+    membership: Mapping[str, Any] | None = replay.table("memberships").get(
+        replay.table("membership_of").get(f"{council} {person}", "")
+    )
+    return membership
+
+
+def holds_seat(replay: Replay, council: str | None, person: object) -> bool:
+    """Whether `person` sits in `council` now through a delegate seat, as the record shows it."""
+    return bool(replay.table("seats_held").get(f"{council} {person}"))
 
 
 def _count_voter(replay: Replay, council: str | None, person: object, was_voter: bool | None) -> None:

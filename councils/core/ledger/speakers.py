@@ -8,9 +8,14 @@ ends the turn of whoever had the floor; closing it takes everyone still waiting 
 item taken off the agenda takes its list with it.
 
 Only someone recorded present at the meeting while it is in session asks to speak, for themselves,
-once at a time on an item not yet done with. The floor goes in the order people asked (the entries'
-times, then their order in the log), among those still waiting: a chair who passes someone over
-leaves a recorded withdrawal, or the verifier reports the floor given out of turn.
+once at a time on an item not yet done with, and only with the right to speak in the meeting's
+council at that moment (`federation/permissions.py`): a participant of it (a member or candidate, a
+delegate seated in it, or one of its officers) who is not its observer. Where the record does not
+show that council from its creation, that right is noted, not judged.
+
+The floor goes in the order people asked (the entries' times, then their order in the log), among
+those still waiting: a chair who passes someone over leaves a recorded withdrawal, or the verifier
+reports the floor given out of turn.
 
 Speakers' lists were recorded only from a certain version on. A meeting that opened before the log's
 first speakers' list entry may hold places asked for before then, which no entry names: ending,
@@ -24,7 +29,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from councils.core.ledger.replay import Item, Replay, _time, meeting_name, rule
+from councils.core.ledger.officers import holds_office
+from councils.core.ledger.replay import (
+    Item,
+    Replay,
+    _time,
+    holds_seat,
+    meeting_name,
+    recorded_membership,
+    rule,
+)
 
 # Before any real time: a place whose entry states no readable time asks first.
 _NO_TIME = datetime.min.replace(tzinfo=UTC)
@@ -41,6 +55,7 @@ _STANDING = {
 def _scheduled(replay: Replay, item: Item) -> None:
     replay.table("sessions")[str(item.payload.get("meeting"))] = {
         "name": meeting_name(item.payload),
+        "council": item.council,
         "status": "scheduled",
         "items": {},
         "speakers": {},
@@ -129,6 +144,32 @@ def _unrecorded(replay: Replay, session: dict[str, Any], *speakers: object) -> b
     return False
 
 
+def _check_right_to_speak(replay: Replay, item: Item, council: str | None, what: str) -> None:
+    """Who asks to speak takes part in the meeting's council and is not its observer."""
+    member = item.payload.get("member")
+    observer = holds_office(replay, council, member, ("observer",))
+    if observer is None:
+        replay.note(
+            "some speakers' lists are of meetings in councils whose members the record does not show from "
+            "the council's creation (created before the record began, or in entries you may not read): "
+            "whether those who asked to speak had the right to was not checked"
+        )
+    elif observer:
+        replay.problem(
+            item, f"{what}, but was an observer of council {council} at that moment: observers do not speak"
+        )
+    elif not (
+        (recorded_membership(replay, council, member) or {}).get("status") in ("full", "candidate")
+        or holds_seat(replay, council, member)
+        or holds_office(replay, council, member)
+    ):
+        replay.problem(
+            item,
+            f"{what}, but was not a participant of council {council} at that moment "
+            "(neither a member, a delegate seated in it nor one of its officers)",
+        )
+
+
 def _who(place: dict[str, Any], speaker: object) -> str:
     return f"{place['member']} (place {speaker})"
 
@@ -148,6 +189,7 @@ def _speaker_joined(replay: Replay, item: Item) -> None:
             item,
             f"{item.actor} put {member} on the speakers' list of {name}: members put only themselves on it",
         )
+    _check_right_to_speak(replay, item, session["council"], what)
     if session["status"] != "open":
         replay.problem(item, f"{what}, which was not in session")
     elif member not in replay.table("present").get(str(p.get("meeting")), ()):
