@@ -24,6 +24,7 @@ from councils.core.rules import pay as pay_rules
 from councils.core.rules import recall as recall_rules
 from councils.core.rules.currencies import format_amount
 from councils.core.rules.votes import CHOICES, NO_QUORUM
+from councils.core.wording import counted
 from councils.elections import actions as election_actions
 from councils.elections.models import Election
 from councils.federation import actions as federation_actions
@@ -218,7 +219,8 @@ def _call_recall_vote(*, petition: RecallPetition, now: datetime) -> None:
         title=f"Recall {what} ({held} {held_uuid[:8]})"[:200],
         text=(
             f"That {what} ({held} {held_uuid}) is recalled at once. Tabled by the rules: "
-            f"{petition.threshold} of the {petition.eligible_count} members entitled to sign "
+            f"{petition.threshold} of the {counted(petition.eligible_count, 'member', 'members')} "
+            "entitled to sign "
             f"petitioned for this vote (petition {petition.uuid})."
         ),
         now=now,

@@ -23,6 +23,7 @@ from councils.core.errors import ConflictError, InvalidInputError
 from councils.core.ledger.encoding import format_time
 from councils.core.rules.constitution import Constitution
 from councils.core.rules.votes import threshold_satisfies
+from councils.core.wording import counted
 from councils.elections import actions as election_actions
 from councils.federation import queries as federation_queries
 from councils.federation.models import Council, Membership, Office, Seat
@@ -548,7 +549,8 @@ def call_approval_vote(
         title=title[:200],
         text=(
             f"{council.name} is admitting more members than the constitution lets a council "
-            f"admit alone within {rules.admission_surge_days} days. Approve the admission of application "
+            f"admit alone within {counted(rules.admission_surge_days, 'day', 'days')}. Approve the "
+            "admission of application "
             f"{application.uuid}. This vote is for {who}."
         ),
         kind="admission",
@@ -1108,7 +1110,7 @@ def call_discipline_vote(
     )
     penalty = case.get_penalty_display().lower()
     if case.suspension_days:
-        penalty += f" for {case.suspension_days} days"
+        penalty += f" for {counted(case.suspension_days, 'day', 'days')}"
     motion, vote = _hold(
         actor=actor,
         council=case.council,

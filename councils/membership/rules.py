@@ -8,6 +8,7 @@ from decimal import ROUND_FLOOR, Decimal
 
 from councils.core.errors import ConflictError, InvalidInputError
 from councils.core.rules import polls
+from councils.core.wording import counted
 
 # The majority an admission needs, in the council's own vote and in a surge's approval vote.
 ADMISSION_THRESHOLD = "simple"
@@ -47,7 +48,8 @@ def standing_cutoff(*, applied_at: datetime, surge_days: int) -> datetime:
 def check_sponsor_standing(*, full_since: datetime | None, now: datetime, min_months: int) -> None:
     if full_since is None or add_months(full_since, min_months) > now:
         raise ConflictError(
-            f"A sponsor must have been a full member of this council for at least {min_months} months."
+            "A sponsor must have been a full member of this council for at least "
+            f"{counted(min_months, 'month', 'months')}."
         )
 
 
@@ -56,7 +58,7 @@ def check_hearing_date(*, hearing_at: datetime, now: datetime, notice_days: int)
     earliest = now + timedelta(days=notice_days)
     if hearing_at < earliest:
         raise InvalidInputError(
-            f"The hearing must be at least {notice_days} days after the notice: "
+            f"The hearing must be at least {counted(notice_days, 'day', 'days')} after the notice: "
             f"on or after {earliest:%Y-%m-%d %H:%M} UTC."
         )
 
@@ -68,7 +70,10 @@ def appeal_deadline(*, decided_at: datetime, window_days: int) -> datetime:
 
 def check_appeal_window(*, decided_at: datetime, now: datetime, window_days: int) -> None:
     if now > appeal_deadline(decided_at=decided_at, window_days=window_days):
-        raise ConflictError(f"The {window_days} days to appeal this decision have passed.")
+        raise ConflictError(
+            f"The {counted(window_days, 'day', 'days')} to appeal this decision "
+            f"{'has' if window_days == 1 else 'have'} passed."
+        )
 
 
 def closing_time(

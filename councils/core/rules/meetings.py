@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from councils.core.errors import InvalidInputError
+from councils.core.wording import counted
 
 
 def earliest_start(*, now: datetime, notice_hours: int) -> datetime:
@@ -25,7 +26,8 @@ def check_notice(*, starts_at: datetime, now: datetime, notice_hours: int, rules
     earliest = earliest_start(now=now, notice_hours=notice_hours)
     if starts_at < earliest:
         raise InvalidInputError(
-            f"Rule ({rules_title}): a meeting is called at least {notice_hours} hours ahead, "
+            f"Rule ({rules_title}): a meeting is called at least "
+            f"{counted(notice_hours, 'hour', 'hours')} ahead, "
             f"so this one can start at {earliest.astimezone(UTC):%Y-%m-%d %H:%M} UTC at the earliest."
         )
 

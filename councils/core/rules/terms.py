@@ -14,6 +14,7 @@ from datetime import datetime
 
 from councils.core.errors import ConflictError, InvalidInputError
 from councils.core.rules.constitution import Constitution
+from councils.core.wording import counted
 
 
 class TermRuleError(ConflictError):
@@ -116,17 +117,19 @@ def check_eligible(
         return
     rule = (
         f"Rule ({c.title}): nobody may hold the office of {office} for more than "
-        f"{c.max_consecutive_terms} consecutive term(s) of {c.term_months} months; after that they stand "
-        f"down for at least {c.rotation_gap_terms} term(s)."
+        f"{counted(c.max_consecutive_terms, 'consecutive term', 'consecutive terms')} of "
+        f"{counted(c.term_months, 'month', 'months')}; after that they stand down for at least "
+        f"{counted(c.rotation_gap_terms, 'term', 'terms')}."
     )
     if last.ended_at is None:
         raise TermRuleError(
-            f"{rule} This person has served {terms} consecutive term(s) and still holds the office."
+            f"{rule} This person has served {counted(terms, 'consecutive term', 'consecutive terms')} and "
+            "still holds the office."
         )
     eligible_again = add_months(last.ended_at, c.rotation_gap_terms * c.term_months)
     if eligible_again > now:
         raise TermRuleError(
-            f"{rule} This person has served {terms} consecutive term(s); "
+            f"{rule} This person has served {counted(terms, 'consecutive term', 'consecutive terms')}; "
             f"they may stand again from {eligible_again:%Y-%m-%d}."
         )
 
@@ -136,7 +139,10 @@ def check_term_length(
 ) -> None:
     """Refuse an office without an end, or with a term longer than the constitution's."""
     c = constitution
-    rule = f"Rule ({c.title}): every office is held for a term of at most {c.term_months} months."
+    rule = (
+        f"Rule ({c.title}): every office is held for a term of at most "
+        f"{counted(c.term_months, 'month', 'months')}."
+    )
     if term_ends_at is None:
         raise TermRuleError(f"{rule} An appointment without an end date (indefinite tenure) is refused.")
     if term_ends_at <= started_at:

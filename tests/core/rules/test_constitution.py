@@ -118,7 +118,7 @@ def test_the_shipped_defaults_are_version_zero_and_say_so():
 
 
 def test_an_election_poll_must_be_allowed_to_stay_open_longer_than_its_shortest_length():
-    with pytest.raises(InvalidInputError, match="1440 minutes is not less than 1 days"):
+    with pytest.raises(InvalidInputError, match="1440 minutes is not less than 1 day"):
         Constitution.from_document(
             {"version": 1, "election_poll_min_minutes": 1440, "election_poll_max_days": 1}
         )
