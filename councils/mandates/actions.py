@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +22,7 @@ from councils.constitution import queries as constitution_queries
 from councils.core.errors import ConflictError, InvalidInputError
 from councils.core.rules import pay as pay_rules
 from councils.core.rules import recall as recall_rules
+from councils.core.rules.constitution import duration
 from councils.core.rules.currencies import format_amount
 from councils.core.rules.votes import CHOICES, NO_QUORUM
 from councils.core.wording import counted
@@ -228,7 +229,7 @@ def _call_recall_vote(*, petition: RecallPetition, now: datetime) -> None:
         subject_uuid=petition.uuid,
         seconds_required=0,
     )
-    closes_at = now + timedelta(days=rules.recall_vote_within_days)
+    closes_at = now + duration(rules.recall_vote_within_days, "days")
     vote = motion_actions.open_vote(
         actor=None, motion=motion, now=now, threshold="simple", closes_at=closes_at
     )
@@ -638,7 +639,7 @@ def open_reports_due(*, council: Council, meeting_uuid: Any, now: datetime) -> l
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("open_reports_due runs inside the action that closed the meeting")
     rules = constitution_queries.constitution_for(federation=council.federation_id)
-    due_at = now + timedelta(days=rules.report_back_days)
+    due_at = now + duration(rules.report_back_days, "days")
     reports = []
     for seat in federation_queries.list_seats(council=council):
         report, created = ReportDue.objects.get_or_create(

@@ -44,6 +44,7 @@ from councils.core.rules.constitution import (
     FORMATION_INTERIM_MAX_DAYS,
     Constitution,
     content_hash,
+    duration,
 )
 from councils.core.rules.currencies import ISO_4217
 from councils.core.tally import count
@@ -140,7 +141,7 @@ def feed(result: Replay, item: Item | None) -> None:
             check(result, item)
         for check in ANY_EVENT:
             check(result, item)
-    except (AttributeError, IndexError, KeyError, TypeError, ValueError) as exc:
+    except (AttributeError, IndexError, KeyError, OverflowError, TypeError, ValueError) as exc:
         # A forged entry may hold any JSON where a rule expects a name or a number.
         result.problem(item, f"its {item.event} entry holds data of the wrong shape ({exc!r})")
 
@@ -1248,7 +1249,7 @@ def _recall_vote_called(replay: Replay, item: Item) -> None:
         replay.note("some recall votes do not say within how many days they had to open: not checked")
         return
     # Held within the days: opened by then, closing by then, and no ballot taken after.
-    deadline = reached + timedelta(days=within)
+    deadline = reached + duration(within, "days")
     if opened is None or opened > deadline:
         replay.problem(
             item,
@@ -2336,7 +2337,7 @@ def _charged(replay: Replay, item: Item) -> None:
         )
     if charged_at is None or hearing_at is None or type(notice) is not int:
         replay.problem(item, f"case {uuid} gives the accused no hearing date with its notice")
-    elif hearing_at < charged_at + timedelta(days=notice):
+    elif hearing_at < charged_at + duration(notice, "days"):
         replay.problem(
             item,
             f"case {uuid} set the hearing for {hearing_at:%Y-%m-%d %H:%M}, less than "
@@ -2665,7 +2666,7 @@ def _appeal_lodged(replay: Replay, item: Item) -> None:
         # Counted from the last decision: the council's, or the last appeal's dismissal.
         decided = earlier[-1]["decided_at"] if earlier else case["decided_at"]
         lodged = _time(item.at)
-        if lodged is None or decided is None or lodged > decided + timedelta(days=window):
+        if lodged is None or decided is None or lodged > decided + duration(window, "days"):
             replay.problem(
                 item,
                 f"the appeal in case {uuid} was lodged after the {counted(window, 'day', 'days')} to "

@@ -58,6 +58,20 @@ UNSET_IN_OLDER_VERSIONS: dict[str, Any] = {
 }
 
 
+def length_in_force(amount: int, unit: str) -> int:
+    """A length the constitution sets, in `unit` ("days", "hours", "minutes" or "months"), as the rules
+    count it: at most its limit (`SETTING_LIMITS`). A proposal past the limit is refused
+    (`check_limits`), but a version adopted before the limits may hold one, a hearing 10**20 days
+    away, say: it counts as the limit (ten years, a year of minutes), so that no date is past the
+    calendar's end."""
+    return min(amount, SETTING_LIMITS[f"_{unit}"][0])
+
+
+def duration(amount: int, unit: str) -> timedelta:
+    """`amount` of `unit` as a time to add to a date, read as `length_in_force` reads it."""
+    return timedelta(**{unit: length_in_force(amount, unit)})
+
+
 def content_hash(document: Mapping[str, Any]) -> str:
     """SHA-256 hex of the document's canonical JSON (sorted keys, no spaces)."""
     data = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

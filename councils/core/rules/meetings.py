@@ -6,10 +6,11 @@ Pure: the callers read the constitution in force and count the voters.
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from councils.core.errors import InvalidInputError
+from councils.core.rules.constitution import duration
 from councils.core.wording import counted
 
 
@@ -18,7 +19,7 @@ def earliest_start(*, now: datetime, notice_hours: int) -> datetime:
 
     With no notice required, a meeting may start within the minute it is called.
     """
-    return (now + timedelta(hours=notice_hours)).replace(second=0, microsecond=0)
+    return (now + duration(notice_hours, "hours")).replace(second=0, microsecond=0)
 
 
 def check_notice(*, starts_at: datetime, now: datetime, notice_hours: int, rules_title: str) -> None:

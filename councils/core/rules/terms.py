@@ -10,10 +10,10 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import MAXYEAR, datetime
 
 from councils.core.errors import ConflictError, InvalidInputError
-from councils.core.rules.constitution import Constitution
+from councils.core.rules.constitution import Constitution, length_in_force
 from councils.core.wording import counted
 
 
@@ -37,11 +37,19 @@ class Period:
 
 
 def add_months(moment: datetime, months: int) -> datetime:
-    """The same day and time `months` later, on the month's last day when it is shorter."""
+    """The same day and time `months` later, on the month's last day when it is shorter; on the
+    calendar's last day when it would be later (a rotation gap of thousands of terms)."""
     month_index = moment.month - 1 + months
     year, month = moment.year + month_index // 12, month_index % 12 + 1
+    if year > MAXYEAR:
+        return moment.replace(year=MAXYEAR, month=12, day=31)
     day = min(moment.day, calendar.monthrange(year, month)[1])
     return moment.replace(year=year, month=month, day=day)
+
+
+def term_months(constitution: Constitution) -> int:
+    """The length of a term in months, as the rules count it (`length_in_force`)."""
+    return length_in_force(constitution.term_months, "months")
 
 
 def terms_in(period: Period, *, term_months: int, now: datetime) -> int:
@@ -79,7 +87,7 @@ def remainder_end(
     ahead = [end for end in vacated if end is not None and end > now]
     if not ahead:
         return None
-    return min(max(ahead), add_months(now, constitution.term_months))
+    return min(max(ahead), add_months(now, term_months(constitution)))
 
 
 def latest_run(
@@ -93,7 +101,7 @@ def latest_run(
     ordered = sorted(periods, key=lambda p: p.started_at)
     if not ordered:
         return 0, None
-    gap_months = constitution.rotation_gap_terms * constitution.term_months
+    gap_months = constitution.rotation_gap_terms * term_months(constitution)
     run = [ordered[-1]]
     for earlier in reversed(ordered[:-1]):
         later = run[-1]
@@ -101,7 +109,7 @@ def latest_run(
             run.append(earlier)
         else:
             break
-    terms = sum(terms_in(p, term_months=constitution.term_months, now=now) for p in run)
+    terms = sum(terms_in(p, term_months=term_months(constitution), now=now) for p in run)
     return terms, ordered[-1]
 
 
@@ -126,7 +134,7 @@ def check_eligible(
             f"{rule} This person has served {counted(terms, 'consecutive term', 'consecutive terms')} and "
             "still holds the office."
         )
-    eligible_again = add_months(last.ended_at, c.rotation_gap_terms * c.term_months)
+    eligible_again = add_months(last.ended_at, c.rotation_gap_terms * term_months(c))
     if eligible_again > now:
         raise TermRuleError(
             f"{rule} This person has served {counted(terms, 'consecutive term', 'consecutive terms')}; "
@@ -147,7 +155,7 @@ def check_term_length(
         raise TermRuleError(f"{rule} An appointment without an end date (indefinite tenure) is refused.")
     if term_ends_at <= started_at:
         raise InvalidInputError("A term must end after it starts.")
-    longest = add_months(started_at, c.term_months)
+    longest = add_months(started_at, term_months(c))
     if term_ends_at > longest:
         raise TermRuleError(
             f"{rule} This term would end on {term_ends_at:%Y-%m-%d}, after {longest:%Y-%m-%d}."

@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 
 from councils.core.errors import InvalidInputError
+from councils.core.rules import constitution
 from councils.core.rules.constitution import Constitution
 from councils.core.rules.currencies import format_amount
 
@@ -88,6 +89,16 @@ def test_every_whole_number_setting_has_a_limit_so_none_overflows_a_date():
 def test_a_version_adopted_before_the_limits_is_read_as_adopted():
     adopted = Constitution.from_adopted({"version": 2, "candidate_period_days": 5000})
     assert adopted.candidate_period_days == 5000
+
+
+def test_a_length_past_its_limit_counts_as_the_limit_for_dates():
+    assert constitution.length_in_force(5000, "days") == 3660
+    assert constitution.length_in_force(3660, "days") == 3660
+    assert constitution.length_in_force(14, "days") == 14
+    assert constitution.duration(10**20, "days") == timedelta(days=3660)
+    assert constitution.duration(10**20, "hours") == timedelta(hours=87840)
+    assert constitution.duration(10**20, "minutes") == timedelta(minutes=527040)
+    assert constitution.length_in_force(10**20, "months") == 120
 
 
 def test_pay_cap_is_share_of_average_wage_or_none():
