@@ -548,6 +548,7 @@ def check_roll_call(*, motion: Motion, now: datetime) -> list[MandateVote]:
     electorate = set(vote.eligibilities.values_list("voter_id", flat=True))
     lines: list[MandateVote] = []
     for mandate in mandates:
+        before = len(lines)
         seats = (
             Seat.objects.filter(from_council=mandate.council, council=motion.council, user_id__in=electorate)
             .filter(started_at__lte=vote.opened_at)
@@ -594,9 +595,12 @@ def check_roll_call(*, motion: Motion, now: datetime) -> list[MandateVote]:
                     ),
                     now=now,
                 )
-        mandate.checked_at = now
-        mandate.save(update_fields=["checked_at"])
-        publish_on_commit(_channel(mandate.council), {"type": "mandates.changed"})
+        if len(lines) > before:
+            # Set only with the seats' entries, so verify_record can compare it: a council none of
+            # whose delegates could vote in the vote has no roll call to show.
+            mandate.checked_at = now
+            mandate.save(update_fields=["checked_at"])
+            publish_on_commit(_channel(mandate.council), {"type": "mandates.changed"})
     return lines
 
 

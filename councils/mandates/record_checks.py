@@ -94,12 +94,18 @@ def check_mandates(record: RecordIndex) -> Iterator[str]:
             "superseded": False,
             "adopted_at": entry.at,
             "superseded_at": None,
+            "checked_at": None,
         }
         # A council's new mandate on a motion supersedes the one it had.
         earlier = current.get((entry.council, str(p.get("target_motion"))))
         if earlier is not None:
             adopted[earlier].update(superseded=True, superseded_at=entry.at)
         current[(entry.council, str(p.get("target_motion")))] = key
+    for entry in record.events("mandate.roll_call_checked"):
+        # Every seat of a mandate is checked in one action, at one time.
+        said = adopted.get(str(entry.payload.get("mandate")))
+        if said is not None and said["checked_at"] is None:
+            said["checked_at"] = entry.at
     present = set()
     rows = Mandate.objects.values_list(
         "uuid",
@@ -109,8 +115,9 @@ def check_mandates(record: RecordIndex) -> Iterator[str]:
         "proposal__motion_uuid",
         "adopted_at",
         "superseded_at",
+        "checked_at",
     )
-    for uuid, council, target, choice, motion, adopted_at, superseded_at in rows.iterator():
+    for uuid, council, target, choice, motion, adopted_at, superseded_at, checked_at in rows.iterator():
         key = str(uuid)
         present.add(key)
         said = adopted.get(key)
@@ -128,6 +135,9 @@ def check_mandates(record: RecordIndex) -> Iterator[str]:
         yield from time_differs(f"Mandate {key} was adopted", adopted_at, said["adopted_at"])
         if superseded_at is not None and said["superseded_at"] is not None:
             yield from time_differs(f"Mandate {key} was superseded", superseded_at, said["superseded_at"])
+        yield from time_differs_or_unrecorded(
+            f"Mandate {key}'s roll call was checked", checked_at, said["checked_at"]
+        )
     for key in sorted(adopted.keys() - present):
         yield f"Mandate {key} is in the record but has vanished from the database."
     yield from _check_roll_calls(record)

@@ -123,7 +123,10 @@ class MandateOut(Schema):
     target_title: str
     choice: str
     adopted_at: datetime
-    checked_at: datetime | None
+    checked_at: datetime | None = Field(
+        description="When the council's delegates' named votes above were compared with the mandate; null "
+        "until then, and when the motion was decided without a named vote in which one of them could vote."
+    )
     superseded_at: datetime | None
 
     @staticmethod
