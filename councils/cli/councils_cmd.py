@@ -121,7 +121,7 @@ def run_show(args: argparse.Namespace) -> int:
     for child in children:
         print(f"  council below: {child['name']} ({child['uuid']})")
     if members is not None:
-        print(f"  {len(members)} members:")
+        print(f"  {counted(len(members), 'member', 'members')}:")
         for member in members:
             status = "" if member["status"] == "full" else f" ({member['status']})"
             print(f"    {member['person']['name']}{status}")

@@ -114,7 +114,7 @@ def render_text(result: CountResult, *, title: str = "") -> str:
     """Lay the stages out as a table, candidates down and stages across, then what each stage did."""
     lines = [title] if title else []
     lines.append(
-        f"method {result.method}, {result.seats} seat(s)"
+        f"method {result.method}, {counted(result.seats, 'seat', 'seats')}"
         + (f", quota {result.quota}" if result.quota else "")
     )
     header = ["candidate", *(f"stage {s.number}" for s in result.stages)]

@@ -93,7 +93,10 @@ def run_list(args: argparse.Namespace) -> int:
         emit_json({"items": items, "count": len(items)})
         return 0
     for e in items:
-        print(f"{e['uuid']}  {e['status']:<10}  {e['seats']} seat(s)  {e['method']:<12}  {e['title']}")
+        print(
+            f"{e['uuid']}  {e['status']:<10}  {counted(e['seats'], 'seat', 'seats'):<8}  "
+            f"{e['method']:<12}  {e['title']}"
+        )
     print(counted(len(items), "election", "elections"))
     return 0
 
@@ -109,7 +112,10 @@ def run_show(args: argparse.Namespace) -> int:
         emit_json(election)
         return 0
     print(f"{election['title']} ({election['council']['name']})")
-    print(f"  {election['status']}, {election['seats']} seat(s), counted by {election['method']}")
+    print(
+        f"  {election['status']}, {counted(election['seats'], 'seat', 'seats')}, counted by "
+        f"{election['method']}"
+    )
     if election["opened_at"]:
         print(f"  turnout {election['turnout']} of {election['electorate_size']}")
     if election["closes_at"]:
@@ -163,7 +169,7 @@ def run_close(args: argparse.Namespace) -> int:
         print(f"Closed: {_failed(closed)}")
     else:
         print(
-            f"Closed and counted: {closed['ballot_count']} ballots. "
+            f"Closed and counted: {counted(closed['ballot_count'], 'ballot', 'ballots')}. "
             f"See: councils elections results {election}"
         )
     return 0
@@ -210,7 +216,8 @@ def run_results(args: argparse.Namespace) -> int:
         return 0
     named = results["named"]
     print(
-        f"{results['method']}, {results['seats']} seat(s); {results['ballot_count']} ballots, "
+        f"{results['method']}, {counted(results['seats'], 'seat', 'seats')}; "
+        f"{counted(results['ballot_count'], 'ballot', 'ballots')}, "
         f"turnout {results['turnout']} of {results['electorate_size']}"
     )
     if named.get("quota"):

@@ -130,7 +130,8 @@ def run_alerts(args: argparse.Namespace) -> int:
 def _print_recall(p: dict[str, Any]) -> None:
     print(f"Recall of {p['holder']['name']} ({p['target']}) in {p['council']['name']}: {p['status']}")
     print(
-        f"  {p['signatures']} of {p['threshold']} signatures; {p['eligible']} may sign; "
+        f"  {p['signatures']} of {counted(p['threshold'], 'signature', 'signatures')}; {p['eligible']} "
+        "may sign; "
         f"closes {p['expires_at']}"
     )
     if p["vote"]:
@@ -162,7 +163,7 @@ def run_recall_sign(args: argparse.Namespace) -> int:
             f"The recall vote is open: {result['vote']}"
         )
     else:
-        print(f"Signed: {result['signatures']} of {result['threshold']} signatures.")
+        print(f"Signed: {result['signatures']} of {counted(result['threshold'], 'signature', 'signatures')}.")
     return 0
 
 
@@ -267,7 +268,7 @@ def run_register_show(args: argparse.Namespace) -> int:
                     f"declared in {line.get('currency')}, {change}: not compared with the cap, declare again"
                 )
             if line["reports_overdue"]:
-                flags.append(f"{line['reports_overdue']} report(s) overdue")
+                flags.append(f"{counted(line['reports_overdue'], 'report', 'reports')} overdue")
             pay = (
                 format_amount(line["declared_pay"], line.get("currency"))
                 if line["declared_pay"] is not None
@@ -307,7 +308,10 @@ def run_petition_start(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(petition)
     else:
-        print(f"Petition {petition['uuid']}: {petition['signatures']} of {petition['threshold']} signatures.")
+        print(
+            f"Petition {petition['uuid']}: {petition['signatures']} of "
+            f"{counted(petition['threshold'], 'signature', 'signatures')}."
+        )
     return 0
 
 
@@ -320,7 +324,10 @@ def run_petition_sign(args: argparse.Namespace) -> int:
     elif petition["status"] == "forced":
         print(f"Signed. The item is forced onto the next agenda ({petition['item']}).")
     else:
-        print(f"Signed: {petition['signatures']} of {petition['threshold']} signatures.")
+        print(
+            f"Signed: {petition['signatures']} of "
+            f"{counted(petition['threshold'], 'signature', 'signatures')}."
+        )
     return 0
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from councils.cli.client import Api
 from councils.cli.output import CliError, emit_json, parse_moment, parse_uuid, read_text
+from councils.core.wording import counted
 
 if TYPE_CHECKING:
     Sub = argparse._SubParsersAction[argparse.ArgumentParser]
@@ -469,7 +470,7 @@ def _platform(subparsers: Sub) -> None:
 
 def _platform_text(p: dict[str, Any]) -> str:
     mine = " (you are a member)" if p["is_member"] else ""
-    return f"{p['uuid']}  {p['name']}: {p['member_count']} members{mine}"
+    return f"{p['uuid']}  {p['name']}: {counted(p['member_count'], 'member', 'members')}{mine}"
 
 
 def run_platforms(args: argparse.Namespace) -> int:
@@ -542,7 +543,10 @@ def run_platform_publish(args: argparse.Namespace) -> int:
         args,
         "/documents",
         body,
-        lambda d: f"Published {d['uuid']} to {len(d['councils'])} councils; their members are alerted.",
+        lambda d: (
+            f"Published {d['uuid']} to {counted(len(d['councils']), 'council', 'councils')}; their "
+            "members are alerted."
+        ),
     )
 
 
@@ -556,7 +560,9 @@ def run_platform_slate(args: argparse.Namespace) -> int:
         args,
         "/slates",
         body,
-        lambda s: f"Slate {s['uuid']} published with {len(s['candidates'])} candidates.",
+        lambda s: (
+            f"Slate {s['uuid']} published with {counted(len(s['candidates']), 'candidate', 'candidates')}."
+        ),
     )
 
 

@@ -38,6 +38,7 @@ from councils.core.ledger.verify import (
     open_signed_checkpoint,
     rotated_to,
 )
+from councils.core.wording import counted
 from councils.files import written_whole
 
 BUNDLE_FORMAT = "councils-record-bundle/1"
@@ -157,16 +158,19 @@ def _check_seen(
     for size, fingerprint in seen:
         if size > checkpoint.size:
             verdict.problems.append(
-                f"You were shown a record of {size} entries, but it now has only {checkpoint.size}: "
+                f"You were shown a record of {counted(size, 'entry', 'entries')}, but it now has only "
+                f"{checkpoint.size}: "
                 "entries were removed, or this is not the log you were shown."
             )
         elif merkle.root_from_leaves(leaves[:size])[1].hex().startswith(fingerprint):
             verdict.notes.append(
-                f"The record's first {size} entries still have the root you were shown ({fingerprint})."
+                f"The record's first {counted(size, 'entry still has', 'entries still have')} the root "
+                f"you were shown ({fingerprint})."
             )
         else:
             verdict.problems.append(
-                f"The record's first {size} entries no longer have the root you were shown ({fingerprint}): "
+                f"The record's first {counted(size, 'entry no longer has', 'entries no longer have')} "
+                f"the root you were shown ({fingerprint}): "
                 "what you were told has been changed since."
             )
 
@@ -398,7 +402,9 @@ def _verify(args: argparse.Namespace, seen: list[tuple[int, str]]) -> tuple[Verd
     if not _witness_keys(args):
         lines = checkpoint_text.count("\n\u2014 ") - 1
         message = "No witness keys were given (--witness), so no cosignature could be checked"
-        message += f" ({lines} cosignature line(s) present)." if lines > 0 else "."
+        message += (
+            f" ({counted(lines, 'cosignature line', 'cosignature lines')} present)." if lines > 0 else "."
+        )
         if args.require_witnesses:
             verdict.problems.append(message)
         else:
@@ -447,7 +453,8 @@ def _check_previous(
         return
     if merkle.root_from_leaves(leaves[:size])[1] != root:
         verdict.problems.append(
-            f"The first {size} entries are not the ones you saw last time: "
+            f"The first {counted(size, 'entry is not the one', 'entries are not the ones')} you saw last "
+            "time: "
             "the record's history was rewritten."
         )
         return
@@ -464,9 +471,12 @@ def _report(verdict: Verdict, args: argparse.Namespace) -> int:
         for warning in verdict.warnings:
             print(f"warning: {warning}", file=sys.stderr)
         if verdict.origin:
-            print(f"Log {verdict.origin}: {verdict.size} entries, root {verdict.root.hex()[:16]}…")
+            print(
+                f"Log {verdict.origin}: {counted(verdict.size, 'entry', 'entries')}, root "
+                f"{verdict.root.hex()[:16]}…"
+            )
         print(
-            f"Replayed {verdict.replayed} entries; "
+            f"Replayed {counted(verdict.replayed, 'entry', 'entries')}; "
             f"{verdict.not_replayed} not replayed (you may not read them)."
         )
         for cosignature in verdict.cosignatures:
@@ -476,7 +486,7 @@ def _report(verdict: Verdict, args: argparse.Namespace) -> int:
         if verdict.ok:
             print("The record checks out.")
         else:
-            print(f"The record does NOT check out ({len(verdict.problems)} problem(s)):")
+            print(f"The record does NOT check out ({counted(len(verdict.problems), 'problem', 'problems')}):")
             for problem in verdict.problems:
                 print(f"  - {problem}")
     return 0 if verdict.ok else CHECK_FAILED
@@ -514,7 +524,7 @@ def run_export(args: argparse.Namespace) -> int:
     if args.json:
         emit_json(summary)
     elif args.output != "-":
-        print(f"Wrote {count} entries of {checkpoint.origin} to {args.output}.")
+        print(f"Wrote {counted(count, 'entry', 'entries')} of {checkpoint.origin} to {args.output}.")
     return 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from councils.core.rules.constitution import Constitution
 from councils.core.rules.currencies import format_amount
@@ -165,9 +166,12 @@ def explain(c: Constitution) -> list[tuple[str, list[str]]]:
         (
             _("Offices"),
             [
-                _(
+                ngettext(
                     "Officers and delegates serve terms of %(m)d months, at most %(n)d in a row, then sit "
-                    "out %(g)d term(s)."
+                    "out %(g)d term.",
+                    "Officers and delegates serve terms of %(m)d months, at most %(n)d in a row, then sit "
+                    "out %(g)d terms.",
+                    c.rotation_gap_terms,
                 )
                 % {"m": c.term_months, "n": c.max_consecutive_terms, "g": c.rotation_gap_terms},
                 _("Delegates report back to the council that sent them within %(d)d days.")

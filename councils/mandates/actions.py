@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -22,8 +22,10 @@ from councils.constitution import queries as constitution_queries
 from councils.core.errors import ConflictError, InvalidInputError
 from councils.core.rules import pay as pay_rules
 from councils.core.rules import recall as recall_rules
+from councils.core.rules.constitution import duration
 from councils.core.rules.currencies import format_amount
 from councils.core.rules.votes import CHOICES, NO_QUORUM
+from councils.core.wording import counted
 from councils.elections import actions as election_actions
 from councils.elections.models import Election
 from councils.federation import actions as federation_actions
@@ -218,7 +220,8 @@ def _call_recall_vote(*, petition: RecallPetition, now: datetime) -> None:
         title=f"Recall {what} ({held} {held_uuid[:8]})"[:200],
         text=(
             f"That {what} ({held} {held_uuid}) is recalled at once. Tabled by the rules: "
-            f"{petition.threshold} of the {petition.eligible_count} members entitled to sign "
+            f"{petition.threshold} of the {counted(petition.eligible_count, 'member', 'members')} "
+            "entitled to sign "
             f"petitioned for this vote (petition {petition.uuid})."
         ),
         now=now,
@@ -226,7 +229,7 @@ def _call_recall_vote(*, petition: RecallPetition, now: datetime) -> None:
         subject_uuid=petition.uuid,
         seconds_required=0,
     )
-    closes_at = now + timedelta(days=rules.recall_vote_within_days)
+    closes_at = now + duration(rules.recall_vote_within_days, "days")
     vote = motion_actions.open_vote(
         actor=None, motion=motion, now=now, threshold="simple", closes_at=closes_at
     )
@@ -545,6 +548,7 @@ def check_roll_call(*, motion: Motion, now: datetime) -> list[MandateVote]:
     electorate = set(vote.eligibilities.values_list("voter_id", flat=True))
     lines: list[MandateVote] = []
     for mandate in mandates:
+        before = len(lines)
         seats = (
             Seat.objects.filter(from_council=mandate.council, council=motion.council, user_id__in=electorate)
             .filter(started_at__lte=vote.opened_at)
@@ -591,9 +595,12 @@ def check_roll_call(*, motion: Motion, now: datetime) -> list[MandateVote]:
                     ),
                     now=now,
                 )
-        mandate.checked_at = now
-        mandate.save(update_fields=["checked_at"])
-        publish_on_commit(_channel(mandate.council), {"type": "mandates.changed"})
+        if len(lines) > before:
+            # Set only with the seats' entries, so verify_record can compare it: a council none of
+            # whose delegates could vote in the vote has no roll call to show.
+            mandate.checked_at = now
+            mandate.save(update_fields=["checked_at"])
+            publish_on_commit(_channel(mandate.council), {"type": "mandates.changed"})
     return lines
 
 
@@ -636,7 +643,7 @@ def open_reports_due(*, council: Council, meeting_uuid: Any, now: datetime) -> l
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("open_reports_due runs inside the action that closed the meeting")
     rules = constitution_queries.constitution_for(federation=council.federation_id)
-    due_at = now + timedelta(days=rules.report_back_days)
+    due_at = now + duration(rules.report_back_days, "days")
     reports = []
     for seat in federation_queries.list_seats(council=council):
         report, created = ReportDue.objects.get_or_create(

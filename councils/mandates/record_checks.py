@@ -91,12 +91,18 @@ def check_mandates(record: RecordIndex) -> Iterator[str]:
             "superseded": False,
             "adopted_at": entry.at,
             "superseded_at": None,
+            "checked_at": None,
         }
         # A council's new mandate on a motion supersedes the one it had.
         earlier = current.get((entry.council, str(p.get("target_motion"))))
         if earlier is not None:
             adopted[earlier].update(superseded=True, superseded_at=entry.at)
         current[(entry.council, str(p.get("target_motion")))] = key
+    for entry in record.events("mandate.roll_call_checked"):
+        # Every seat of a mandate is checked in one action, at one time.
+        said = adopted.get(str(entry.payload.get("mandate")))
+        if said is not None and said["checked_at"] is None:
+            said["checked_at"] = entry.at
     rows = Mandate.objects.values_list(
         "uuid",
         "council__uuid",
@@ -105,10 +111,11 @@ def check_mandates(record: RecordIndex) -> Iterator[str]:
         "proposal__motion_uuid",
         "adopted_at",
         "superseded_at",
+        "checked_at",
     ).iterator()
 
     def compare(key: str, row: tuple[Any, ...], said: dict[str, Any]) -> Iterator[str]:
-        _, council, target, choice, motion, adopted_at, superseded_at = row
+        _, council, target, choice, motion, adopted_at, superseded_at, checked_at = row
         stored = {
             "council": str(council),
             "target motion": named(target),
@@ -120,6 +127,9 @@ def check_mandates(record: RecordIndex) -> Iterator[str]:
         yield from time_differs(f"Mandate {key} was adopted", adopted_at, said["adopted_at"])
         if superseded_at is not None and said["superseded_at"] is not None:
             yield from time_differs(f"Mandate {key} was superseded", superseded_at, said["superseded_at"])
+        yield from time_differs_or_unrecorded(
+            f"Mandate {key}'s roll call was checked", checked_at, said["checked_at"]
+        )
 
     yield from matched(rows, adopted, compare, "Mandate", "adopted it")
     yield from _check_roll_calls(record)

@@ -50,7 +50,7 @@ def check_term(council: Council, started_at: datetime, term_ends_at: datetime | 
 def term_end(council: Council, started_at: datetime) -> datetime:
     """When a term starting at `started_at` ends under the constitution in force: term_months later."""
     return terms.add_months(
-        started_at, constitution_queries.constitution_for(federation=council.federation_id).term_months
+        started_at, terms.term_months(constitution_queries.constitution_for(federation=council.federation_id))
     )
 
 

@@ -11,6 +11,8 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import ListFlowable, ListItem, Paragraph, SimpleDocTemplate, Spacer
 
+from councils.core.wording import counted
+
 
 def minutes_pdf(document: dict[str, Any], *, approved: bool, minutes_hash: str = "") -> bytes:
     """Lay out the minutes: heading, attendance, each item and its decisions, then the checkpoint."""
@@ -41,7 +43,9 @@ def minutes_pdf(document: dict[str, Any], *, approved: bool, minutes_hash: str =
     for item in document["items"]:
         story.append(p(f"{item['position']}. {item['title']} ({item['kind']})", styles["Heading3"]))
         if item["taken_at"]:
-            story.append(p(f"Taken {item['taken_at']}; {item['speakers']} speaker(s).", small))
+            story.append(
+                p(f"Taken {item['taken_at']}; {counted(item['speakers'], 'speaker', 'speakers')}.", small)
+            )
         else:
             story.append(p("Not reached.", small))
         for decision in item["decisions"]:

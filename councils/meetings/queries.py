@@ -18,6 +18,7 @@ from councils.constitution import queries as constitution_queries
 from councils.core.errors import NotFoundError
 from councils.core.ledger.encoding import canonical_bytes, format_time
 from councils.core.rules import meetings as meeting_rules
+from councils.core.wording import counted
 from councils.elections.models import Election
 from councils.federation import permissions as council_permissions
 from councils.federation.models import Council
@@ -335,7 +336,7 @@ def _summary(
         text = "Vote opened."
     elif event == "election.opened":
         text = (
-            f"Voting opened: {len(payload.get('candidates', []))} candidate(s), "
+            f"Voting opened: {counted(len(payload.get('candidates', [])), 'candidate', 'candidates')}, "
             f"electorate of {payload.get('electorate_size')}."
         )
     elif event == "election.closed":

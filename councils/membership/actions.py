@@ -21,8 +21,9 @@ from councils.accounts.models import User
 from councils.constitution import queries as constitution_queries
 from councils.core.errors import ConflictError, InvalidInputError
 from councils.core.ledger.encoding import format_time
-from councils.core.rules.constitution import Constitution
+from councils.core.rules.constitution import Constitution, duration
 from councils.core.rules.votes import threshold_satisfies
+from councils.core.wording import counted
 from councils.elections import actions as election_actions
 from councils.federation import queries as federation_queries
 from councils.federation.models import Council, Membership, Office, Seat
@@ -127,7 +128,7 @@ class _Surge:
     @classmethod
     def count(cls, *, council: Council, rules: Constitution, now: datetime) -> _Surge:
         """Count under the council row's lock: every application and transfer not withdrawn counts."""
-        window_start = now - timedelta(days=rules.admission_surge_days)
+        window_start = now - duration(rules.admission_surge_days, "days")
         recent = (
             Application.objects.filter(council=council, applied_at__gt=window_start)
             .exclude(status=Application.Status.WITHDRAWN)
@@ -302,7 +303,7 @@ def _start_candidacy(*, application: Application, rules: Constitution, now: date
     application.membership = membership
     application.status = Application.Status.CANDIDATE
     application.candidate_since = now
-    application.candidate_until = now + timedelta(days=rules.candidate_period_days)
+    application.candidate_until = now + duration(rules.candidate_period_days, "days")
     application.save(update_fields=["membership", "status", "candidate_since", "candidate_until"])
     append_entry(
         event="member.candidate_started",
@@ -548,7 +549,8 @@ def call_approval_vote(
         title=title[:200],
         text=(
             f"{council.name} is admitting more members than the constitution lets a council "
-            f"admit alone within {rules.admission_surge_days} days. Approve the admission of application "
+            f"admit alone within {counted(rules.admission_surge_days, 'day', 'days')}. Approve the "
+            "admission of application "
             f"{application.uuid}. This vote is for {who}."
         ),
         kind="admission",
@@ -1108,7 +1110,7 @@ def call_discipline_vote(
     )
     penalty = case.get_penalty_display().lower()
     if case.suspension_days:
-        penalty += f" for {case.suspension_days} days"
+        penalty += f" for {counted(case.suspension_days, 'day', 'days')}"
     motion, vote = _hold(
         actor=actor,
         council=case.council,

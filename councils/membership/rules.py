@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import calendar
 from datetime import datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal
 
 from councils.core.errors import ConflictError, InvalidInputError
 from councils.core.rules import polls
+from councils.core.rules.constitution import duration, length_in_force
+from councils.core.rules.terms import add_months
+from councils.core.wording import counted
 
 # The majority an admission needs, in the council's own vote and in a surge's approval vote.
 ADMISSION_THRESHOLD = "simple"
-
-
-def add_months(moment: datetime, months: int) -> datetime:
-    """The same day and time `months` later, clamped to the month's last day."""
-    month_index = moment.month - 1 + months
-    year, month = moment.year + month_index // 12, month_index % 12 + 1
-    day = min(moment.day, calendar.monthrange(year, month)[1])
-    return moment.replace(year=year, month=month, day=day)
 
 
 def surge_allowance(*, council_size: int, share: Decimal) -> int:
@@ -41,34 +35,38 @@ def standing_cutoff(*, applied_at: datetime, surge_days: int) -> datetime:
     It is the start of the surge window the application was counted in, so nobody admitted
     in the same wave, and no applicant, can approve it.
     """
-    return applied_at - timedelta(days=surge_days)
+    return applied_at - duration(surge_days, "days")
 
 
 def check_sponsor_standing(*, full_since: datetime | None, now: datetime, min_months: int) -> None:
-    if full_since is None or add_months(full_since, min_months) > now:
+    if full_since is None or add_months(full_since, length_in_force(min_months, "months")) > now:
         raise ConflictError(
-            f"A sponsor must have been a full member of this council for at least {min_months} months."
+            "A sponsor must have been a full member of this council for at least "
+            f"{counted(min_months, 'month', 'months')}."
         )
 
 
 def check_hearing_date(*, hearing_at: datetime, now: datetime, notice_days: int) -> None:
     """The accused gets at least `notice_days` of notice before the hearing."""
-    earliest = now + timedelta(days=notice_days)
+    earliest = now + duration(notice_days, "days")
     if hearing_at < earliest:
         raise InvalidInputError(
-            f"The hearing must be at least {notice_days} days after the notice: "
+            f"The hearing must be at least {counted(notice_days, 'day', 'days')} after the notice: "
             f"on or after {earliest:%Y-%m-%d %H:%M} UTC."
         )
 
 
 def appeal_deadline(*, decided_at: datetime, window_days: int) -> datetime:
     """The last moment an appeal against a decision taken at `decided_at` may be lodged."""
-    return decided_at + timedelta(days=window_days)
+    return decided_at + duration(window_days, "days")
 
 
 def check_appeal_window(*, decided_at: datetime, now: datetime, window_days: int) -> None:
     if now > appeal_deadline(decided_at=decided_at, window_days=window_days):
-        raise ConflictError(f"The {window_days} days to appeal this decision have passed.")
+        raise ConflictError(
+            f"The {counted(window_days, 'day', 'days')} to appeal this decision "
+            f"{'has' if window_days == 1 else 'have'} passed."
+        )
 
 
 def closing_time(

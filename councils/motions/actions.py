@@ -23,6 +23,7 @@ from councils.core.errors import ConflictError, InvalidInputError, PermissionDen
 from councils.core.ledger.encoding import format_time
 from councils.core.rules import polls
 from councils.core.rules import votes as rules
+from councils.core.wording import counted
 from councils.federation import permissions as council_policy
 from councils.federation import queries as federation_queries
 from councils.federation.models import Council
@@ -70,7 +71,8 @@ def _check_seconds(seconds_required: int, council: Council) -> None:
     others = federation_queries.count_voters(council=council) - 1
     if seconds_required > max(others, 0):
         raise InvalidInputError(
-            f"{council.name} has too few other voters to give {seconds_required} seconders."
+            f"{council.name} has too few other voters to give "
+            f"{counted(seconds_required, 'seconder', 'seconders')}."
         )
 
 
@@ -538,7 +540,8 @@ def close_vote(*, actor: User | None, vote: Vote, now: datetime) -> rules.VoteRe
             turnout = Participation.objects.filter(vote=vote).count()
             if turnout != len(ballots):
                 raise RuntimeError(
-                    f"vote {vote.uuid}: {turnout} took part but {len(ballots)} ballots are in the box"
+                    f"vote {vote.uuid}: {turnout} took part but "
+                    f"{counted(len(ballots), 'ballot is', 'ballots are')} in the box"
                 )
         else:
             rows = NamedBallot.objects.filter(vote=vote).select_related("voter")

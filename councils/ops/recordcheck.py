@@ -13,6 +13,7 @@ from typing import Any
 
 from councils.core.ledger import merkle, note
 from councils.core.ledger.encoding import leaf_hash
+from councils.core.wording import counted
 from councils.record.models import Checkpoint, Entry, LogState, Pending, Sequence
 
 CHUNK = 2000
@@ -94,7 +95,9 @@ def _leaves(using: str, size: int, problems: list[str]) -> list[bytes]:
             problems.append(f"entry {index}: its bytes do not hash to the stored leaf hash")
         leaves.append(computed)
     if len(leaves) != size:
-        problems.append(f"the log state says {size} entries but {len(leaves)} are sequenced")
+        problems.append(
+            f"the log state says {counted(size, 'entry', 'entries')} but {len(leaves)} are sequenced"
+        )
     return leaves
 
 
@@ -140,7 +143,8 @@ def verify(
         problems.append("the restored log state's root is not the root of its entries")
     if found.entries != expected.entries or found.pending != expected.pending:
         problems.append(
-            f"the backup holds {expected.entries} entries ({expected.pending} not yet sequenced); "
+            f"the backup holds {counted(expected.entries, 'entry', 'entries')} ({expected.pending} not "
+            "yet sequenced); "
             f"the restored database holds {found.entries} ({found.pending})"
         )
     checkpoint = found.checkpoint
@@ -178,8 +182,12 @@ def _check_checkpoint(checkpoint: dict[str, Any], leaves: list[bytes], origin: s
         return [*problems, f"the latest checkpoint does not verify: {exc}"]
     if opened.size > len(leaves):
         problems.append(
-            f"the latest checkpoint covers {opened.size} entries; only {len(leaves)} are restored"
+            f"the latest checkpoint covers {counted(opened.size, 'entry', 'entries')}; only "
+            f"{len(leaves)} are restored"
         )
     elif root_of_prefix(leaves, opened.size) != opened.root:
-        problems.append(f"the latest checkpoint's root is not the root of the first {opened.size} entries")
+        problems.append(
+            "the latest checkpoint's root is not the root of the first "
+            f"{counted(opened.size, 'entry', 'entries')}"
+        )
     return problems

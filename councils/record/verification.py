@@ -28,6 +28,7 @@ from django.utils.module_loading import autodiscover_modules
 
 from councils.core.ledger import merkle, note
 from councils.core.ledger.encoding import EncodingCheck, format_time, leaf_hash
+from councils.core.wording import counted
 from councils.record import sequencer
 from councils.record.models import Checkpoint, Cosignature, Entry, LogState, Node, Pending, Sequence
 
@@ -228,7 +229,10 @@ def check_log() -> tuple[list[str], RecordIndex]:
     if state is not None and (
         state.size != builder.size or (builder.size and bytes(state.root) != builder.root())
     ):
-        problems.append(f"The log's head says {state.size} entries but the entries make a different tree.")
+        problems.append(
+            f"The log's head says {counted(state.size, 'entry', 'entries')} but the entries make a "
+            "different tree."
+        )
     problems.extend(_check_checkpoints(roots, builder.size))
     marks: dict[int, int | None] = dict(Pending.objects.values_list("entry_id", "xact"))
     waiting = Entry.objects.filter(sequence__isnull=True).values_list("id", "data").iterator(CHUNK)
@@ -287,7 +291,8 @@ def _check_checkpoints(roots: dict[int, bytes], size: int) -> list[str]:
             )
         if opened.size > size:
             problems.append(
-                f"A signed checkpoint covers {opened.size} entries but the log holds {size}: "
+                f"A signed checkpoint covers {counted(opened.size, 'entry', 'entries')} but the log "
+                f"holds {size}: "
                 "entries were removed."
             )
         elif roots.get(opened.size) != opened.root:

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from councils.api.urls import api
+from councils.petitions import actions as petition_actions
 from tests.membership.support import adopt, make_national_body
 
 PROBLEM = "application/problem+json"
@@ -227,7 +228,8 @@ def test_an_idempotency_key_of_the_wrong_length_is_named(cast, key):
 
 
 @pytest.mark.parametrize(
-    "title, words", [("T" * 201, "The title is longer than 200 characters."), ("  ", "The title is missing.")]
+    "title, words",
+    [("T" * 201, "title: String should have at most 200 characters"), ("  ", "The title is missing.")],
 )
 def test_a_meeting_title_out_of_bounds_is_named_plainly(cast, title, words):
     body = {"council": str(cast.riverside.uuid), **MEETING, "starts_at": "2027-01-01T00:00:00Z"}
@@ -237,7 +239,7 @@ def test_a_meeting_title_out_of_bounds_is_named_plainly(cast, title, words):
 
 @pytest.mark.parametrize(
     "title, words",
-    [("T" * 201, "The item title is longer than 200 characters."), ("", "The item title is missing.")],
+    [("T" * 201, "title: String should have at most 200 characters"), ("", "The item title is missing.")],
 )
 def test_an_agenda_item_title_out_of_bounds_is_named_plainly(cast, title, words):
     client = cast.api(cast.alice)
@@ -254,3 +256,21 @@ def test_a_poll_length_past_any_time_span_is_refused(cast, minutes):
     body = {"changes": {"election_poll_min_minutes": minutes}}
     response = post(cast.api(cast.alice), "constitution/amendments", body)
     assert_problem(response, 422, "election_poll_min_minutes must be shorter than election_poll_max_days")
+
+
+@pytest.mark.parametrize(
+    "field, value, words",
+    [
+        ("title", "T" * 201, "title: String should have at most 200 characters"),
+        ("title", "", "title: String should have at least 1 character"),
+        ("text", "T" * (petition_actions.MAX_TEXT + 1), "text: String should have at most 20000 characters"),
+    ],
+)
+def test_a_petition_past_the_limits_its_schema_publishes_is_named_plainly(cast, field, value, words):
+    published = api.get_openapi_schema(path_prefix="/api/v1")["components"]["schemas"]["PetitionIn"]
+    assert published["properties"]["title"]["maxLength"] == 200
+    assert published["properties"]["text"]["maxLength"] == petition_actions.MAX_TEXT
+    body = {"council": str(cast.riverside.uuid), "title": "A strike fund", "text": "Raise one.", field: value}
+    problem = assert_problem(post(cast.api(cast.erin), "petitions", body), 422, words)
+    assert [error["loc"] for error in problem["errors"]] == [["body", field]]
+    assert post(cast.api(cast.erin), "petitions", {**body, field: value[:200] or "T"}).status_code == 201

@@ -145,6 +145,6 @@ def test_the_command_says_how_many_key_files_it_deleted_and_set_aside(cast):
     key_written_at_now(rolled_back)
     out = io.StringIO()
     call_command("run_due_terms", stdout=out, stderr=io.StringIO())
-    assert "Deleted the ballot keys of 1 closed poll(s)." in out.getvalue()
-    said = "Set aside 1 ballot key file(s) that no poll in this database claims (as .unclaimed;"
+    assert "Deleted the ballot keys of 1 closed poll." in out.getvalue()
+    said = "Set aside 1 ballot key file that no poll in this database claims (as .unclaimed;"
     assert said in out.getvalue()

@@ -139,7 +139,7 @@ def test_show_and_close_say_an_election_failed(cli, cast, election, capsys):
     assert capsys.readouterr().out == f"Closed: {failed}\n"
     assert cli(cast.bob, "elections", "show", str(election.uuid)) == 0
     out = capsys.readouterr().out
-    assert "  failed, 2 seat(s)" in out and f"  {failed}\n" in out
+    assert "  failed, 2 seats" in out and f"  {failed}\n" in out
     assert cli(cast.bob, "elections", "list", "--council", str(cast.riverside.uuid)) == 0
     assert f"{election.uuid}  failed" in capsys.readouterr().out
 

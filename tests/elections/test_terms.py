@@ -243,7 +243,7 @@ def test_the_command_runs_the_terms_and_says_what_it_did(cast, monkeypatch):
     out = io.StringIO()
     call_command("run_due_terms", stdout=out)
     assert out.getvalue().strip() == (
-        "Ended 0 term(s); called 1, opened 0, closed 0, certified 0 and failed 0 election(s)."
+        "Ended 0 terms; called 1, opened 0, closed 0, certified 0 and failed 0 elections."
     )
     assert Election.objects.get().called_by is None
 

@@ -176,7 +176,7 @@ def test_the_mandates_in_force_say_whether_the_vote_above_is_awaited_held_or_lef
     vote = motion_actions.open_vote(actor=None, motion=secret, now=NOW, method="secret")
     motion_actions.cast_vote(actor=cast.dave, vote=vote, choice="yes", now=NOW)
     motion_actions.close_vote(actor=None, vote=vote, now=NOW + timedelta(minutes=10))
-    assert "Decided in Eastside District without a named vote" in mandates_part()
+    assert "Decided in Eastside District: no named vote of its delegates to compare" in mandates_part()
     # Outsiders to a council that shows itself only to its participants see none of it.
     _hide(cast.riverside, Council.Visibility.COUNCIL)
     assert get_part(cast.client(cast.dave), _url(cast.riverside), "mandates").status_code == 404

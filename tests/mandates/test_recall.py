@@ -296,7 +296,7 @@ def test_command_closes_expired_petitions(cast, rules, capsys):
         actor=cast.erin, council=cast.riverside, title="t", text="x", now=long_ago
     )
     call_command("close_expired_petitions")
-    assert "Closed 1 recall petition(s) and 1 agenda petition(s)." in capsys.readouterr().out
+    assert "Closed 1 recall petition and 1 agenda petition." in capsys.readouterr().out
     assert RecallPetition.objects.get().status == "expired"
 
 

@@ -224,9 +224,8 @@ def test_a_second_that_miscounts_its_seconders_or_misstates_the_motion_is_caught
     erin = str(cast.erin.uuid)
     second.update(seconds=2, state="draft")
     assert _second_problems(docs) == [
-        f"motion {motion.uuid} has 1 seconder(s) with {erin}'s second, but the entry says 2.",
-        f"motion {motion.uuid} has 1 of the 1 seconders it needs, so is seconded, but the entry says "
-        "'draft'.",
+        f"motion {motion.uuid} has 1 seconder with {erin}'s second, but the entry says 2.",
+        f"motion {motion.uuid} has 1 of the 1 seconder it needs, so is seconded, but the entry says 'draft'.",
     ]
     # As if the motion had asked for two seconders: Erin's second leaves it awaiting another.
     docs[find(docs, "motion.tabled")]["payload"]["seconds_required"] = 2
@@ -248,7 +247,7 @@ def test_a_motion_asking_for_more_seconders_than_the_council_has_is_caught(cast)
         actions.table_motion(
             actor=cast.bob, council=cast.riverside, title="T", text="Text.", now=NOW, seconds_required=3
         )
-    with pytest.raises(InvalidInputError, match="too few other voters to give 1 seconders"):
+    with pytest.raises(InvalidInputError, match="too few other voters to give 1 seconder"):
         actions.table_motion(
             actor=cast.bob, council=cast.district, title="T", text="Text.", now=NOW, seconds_required=1
         )
@@ -272,9 +271,9 @@ def test_a_motion_asking_for_more_seconders_than_the_council_has_is_caught(cast)
     amendment = amended["payload"]["amendment"]
     assert [p.split(": ", 1)[1] for p in verify_forged(docs).problems] == [
         f"motion {motion.uuid} was tabled asking for 3 seconders, but council {cast.riverside.uuid} had 3 "
-        "voter(s) at that moment: too few others to give them.",
+        "voters at that moment: too few others to give them.",
         f"amendment {amendment} was proposed to motion {motion.uuid} asking for 3 seconders, but council "
-        f"{cast.riverside.uuid} had 3 voter(s) at that moment: too few others to give them.",
-        f"motion {upper.uuid} was tabled asking for 1 seconders, but council {cast.district.uuid} had 1 "
-        "voter(s) at that moment: too few others to give them.",
+        f"{cast.riverside.uuid} had 3 voters at that moment: too few others to give them.",
+        f"motion {upper.uuid} was tabled asking for 1 seconder, but council {cast.district.uuid} had 1 "
+        "voter at that moment: too few others to give them.",
     ]

@@ -102,7 +102,7 @@ def test_a_recall_threshold_below_the_constitution_s_share_is_caught(ready):
     docs[find(docs, "recall.petition_started")]["payload"]["threshold"] = 1
     assert_caught(
         docs,
-        f"recall petition {petition.uuid} asks for 1 signatures, but the constitution's share (0.50) "
+        f"recall petition {petition.uuid} asks for 1 signature, but the constitution's share (0.50) "
         "of the 4 members entitled to sign is 2",
     )
 
@@ -207,7 +207,7 @@ def test_a_recall_vote_called_short_of_the_threshold_is_caught(ready):
     docs = documents()
     del docs[find(docs, "recall.signed", 1)]
     assert_caught(
-        docs, f"a recall vote was called with 1 signatures on recall petition {petition.uuid}, short of the 2"
+        docs, f"a recall vote was called with 1 signature on recall petition {petition.uuid}, short of the 2"
     )
 
 
@@ -217,7 +217,7 @@ def test_an_agenda_threshold_below_the_constitution_s_share_is_caught(ready):
     docs[find(docs, "agenda.petition_started")]["payload"]["threshold"] = 1
     assert_caught(
         docs,
-        f"agenda petition {petition.uuid} asks for 1 signatures, but the constitution's share (0.75) "
+        f"agenda petition {petition.uuid} asks for 1 signature, but the constitution's share (0.75) "
         "of the 4 members entitled to sign is 3",
     )
 
@@ -343,7 +343,7 @@ def test_cli_rejects_a_forged_petition_bundle(ready, tmp_path, capsys):
     docs = documents()
     docs[find(docs, "agenda.petition_started")]["payload"]["threshold"] = 1
     assert main(["verify", "--bundle", str(signed_bundle(tmp_path, docs))]) == 1
-    assert f"agenda petition {petition.uuid} asks for 1 signatures" in capsys.readouterr().out
+    assert f"agenda petition {petition.uuid} asks for 1 signature" in capsys.readouterr().out
 
 
 def test_cli_rejects_a_recall_vote_held_too_long_and_a_backing_from_outside(ready, tmp_path, capsys):

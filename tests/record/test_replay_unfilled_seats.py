@@ -57,15 +57,15 @@ def test_a_by_election_for_seats_that_were_full_is_caught(cast):
     docs = called_by_the_rules(cast)
     call_of(docs, "Riverside Depot")["payload"]["apportioned"] = 1
     found = problems(docs)
-    assert any("was called for unfilled seats, but 1 of 1 seat(s) were filled" in p for p in found), found
-    assert any("says 1 seat(s) were apportioned, but its 4 voter(s) give 2" in p for p in found), found
+    assert any("was called for unfilled seats, but 1 delegate sat in its 1 seat" in p for p in found), found
+    assert any("says 1 seat was apportioned, but its 4 voters give 2" in p for p in found), found
 
 
 def test_a_call_that_miscounts_the_sitting_delegates_is_caught(cast):
     docs = called_by_the_rules(cast)
     payload = call_of(docs, "Riverside Depot")["payload"]
     payload.update(sitting=0, seats=2)
-    assert any("says 0 delegate(s) sat, but the record shows 1 sitting" in p for p in problems(docs))
+    assert any("says 0 delegates sat, but the record shows 1 sitting" in p for p in problems(docs))
 
 
 def test_a_by_election_for_a_shortfall_too_recent_is_caught(cast):

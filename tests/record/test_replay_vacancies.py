@@ -106,8 +106,8 @@ def test_more_delegate_seats_called_again_than_are_empty_is_caught(cast):
     called_again(docs)["payload"]["seats"] = 2
     found = problems(docs)
     assert any(
-        "again for 2 seat(s), but its council's 4 voter(s) are apportioned 2 delegate(s), of whom 1 sit: "
-        "1 seat(s) are empty" in p
+        "again for 2 seats, but its council's 4 voters are apportioned 2 delegates, of whom 1 sits: "
+        "1 seat is empty" in p
         for p in found
     ), found
 
@@ -276,6 +276,6 @@ def test_delegate_seats_called_again_are_those_the_apportionment_leaves_empty(ca
     assert problems(docs) == []
     called_again(docs)["payload"]["seats"] = 1
     assert [p.split(": ", 1)[1] for p in problems(docs)] == [
-        f'election "{again.title}" ({again.uuid}) was called by the rules again for 1 seat(s), but its '
-        "council's 7 voter(s) are apportioned 3 delegate(s), of whom 1 sit: 2 seat(s) are empty."
+        f'election "{again.title}" ({again.uuid}) was called by the rules again for 1 seat, but its '
+        "council's 7 voters are apportioned 3 delegates, of whom 1 sits: 2 seats are empty."
     ]

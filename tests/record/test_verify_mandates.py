@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import importlib
 from datetime import timedelta
 
 import pytest
+from django.apps import apps as django_apps
+from django.db import transaction
 
 from councils.core.ledger.encoding import format_time
+from councils.federation.actions import end_seat
 from councils.mandates import actions
 from councils.mandates.models import Mandate, MandateProposal, MandateVote, ReportDue
 from councils.motions import actions as motion_actions
@@ -261,3 +265,46 @@ def test_who_made_a_mandate_proposal_and_when_is_compared(broken, cast):
         f"[mandate_proposals] Mandate proposal {proposal.uuid} was made at "
         f"{format_time(NOW - timedelta(days=1))}, but the record says {format_time(proposal.proposed_at)}.",
     ]
+
+
+def test_when_a_mandate_was_checked_is_compared_with_its_roll_call(broken):
+    first, second = broken
+    second.refresh_from_db()
+    checked = second.checked_at
+    assert checked is not None and first.checked_at is None
+    later = NOW + timedelta(days=1)
+    Mandate.objects.filter(pk=second.pk).update(checked_at=later)
+    Mandate.objects.filter(pk=first.pk).update(checked_at=later)
+    assert verify_database() == [
+        f"[mandates] Mandate {second.uuid}'s roll call was checked at {format_time(later)}, "
+        f"but the record says {format_time(checked)}.",
+        f"[mandates] Mandate {first.uuid}'s roll call was checked at {format_time(later)}, "
+        "but the record never says so.",
+    ]
+    Mandate.objects.filter(pk__in=[first.pk, second.pk]).update(checked_at=None)
+    assert verify_database() == [
+        f"[mandates] Mandate {second.uuid}'s roll call was checked at no time, "
+        f"but the record says {format_time(checked)}."
+    ]
+
+
+def test_a_mandate_none_of_whose_delegates_could_vote_is_left_unchecked(cast, rules):
+    seat_dave_for_harbour(cast)
+    target = district_motion(cast)
+    mandate = adopt_mandate(cast, target, choice="yes")
+    with transaction.atomic():
+        end_seat(seat=cast.bob.seats.get(), reason="term_ended", actor=None, now=NOW + timedelta(minutes=10))
+    district_vote(cast, target, bob=None, now=NOW + timedelta(minutes=20))
+    mandate.refresh_from_db()
+    assert mandate.checked_at is None and not mandate.roll_call.exists()
+    assert verify_database() == []
+
+
+def test_a_check_set_without_a_roll_call_before_it_was_recorded_is_cleared(broken):
+    first, second = broken
+    Mandate.objects.filter(pk=first.pk).update(checked_at=NOW)
+    migration = importlib.import_module("councils.mandates.migrations.0003_checked_only_with_a_roll_call")
+    migration.clear_unrecorded_checks(django_apps, None)
+    first.refresh_from_db()
+    assert first.checked_at is None and Mandate.objects.get(pk=second.pk).checked_at is not None
+    assert verify_database() == []

@@ -66,7 +66,7 @@ def test_a_recalled_chairs_by_election_runs_by_itself(cast, monkeypatch):
     assert chair.user == cast.erin and entry("election.certified")["actor"] is None
 
     # Running again changes nothing, and the record checks out.
-    assert "Ended 0 term(s); called 0, opened 0, closed 0, certified 0" in run_terms(
+    assert "Ended 0 terms; called 0, opened 0, closed 0, certified 0" in run_terms(
         clock, byelection.closes_at + timedelta(hours=1)
     )
     assert verify_genuine().problems == []

@@ -226,8 +226,8 @@ def test_indefinite_tenure_is_refused(cast, monkeypatch):
     third_term = nominate(cast.alice, chair, cast.alice)
     assert third_term.status_code == 409
     assert (
-        "nobody may hold the office of chair of Riverside Depot for more than 2 consecutive term(s) "
-        "of 12 months; after that they stand down for at least 1 term(s)" in third_term.json()["detail"]
+        "nobody may hold the office of chair of Riverside Depot for more than 2 consecutive terms "
+        "of 12 months; after that they stand down for at least 1 term" in third_term.json()["detail"]
     )
     delegates = call(kind="delegates").json()["uuid"]
     refused = nominate(cast.erin, delegates, cast.bob)

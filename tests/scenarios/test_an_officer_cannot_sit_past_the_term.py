@@ -86,7 +86,7 @@ def test_an_officer_cannot_sit_past_the_term(cast, monkeypatch):
     assert Office.objects.get(council=cast.riverside, role="chair", ended_at__isnull=True).user == cast.alice
 
     # 5. When her term ends, it ends: the rules end her office, certify the count and seat Erin.
-    assert "Ended 1 term(s)" in run_terms(clock, TERM_END)
+    assert "Ended 1 term;" in run_terms(clock, TERM_END)
     old = Office.objects.get(council=cast.riverside, role="chair", user=cast.alice, term_ends_at=TERM_END)
     assert (old.ended_at, old.ended_reason) == (TERM_END, "term_ended")
     chair = Office.objects.get(council=cast.riverside, role="chair", ended_at__isnull=True)
@@ -95,7 +95,7 @@ def test_an_officer_cannot_sit_past_the_term(cast, monkeypatch):
     assert entry("office.filled")["payload"]["term_ends_at"] == format_time(add_months(TERM_END, 12))
 
     # Running again changes nothing, and the record checks out.
-    assert "Ended 0 term(s); called 0, opened 0, closed 0, certified 0" in run_terms(
+    assert "Ended 0 terms; called 0, opened 0, closed 0, certified 0" in run_terms(
         clock, TERM_END + timedelta(hours=1)
     )
     assert verify_genuine().problems == []
@@ -115,7 +115,7 @@ def test_a_post_is_not_left_empty_for_ever(cast, monkeypatch):
 
     # 2. Her term ends all the same, and the chair is empty: nobody is left who could call an election.
     # Fourteen days have passed since the failure, so the rules call it again themselves.
-    assert "Ended 1 term(s); called 1" in run_terms(clock, TERM_END)
+    assert "Ended 1 term; called 1" in run_terms(clock, TERM_END)
     assert not Office.objects.filter(council=cast.riverside, role="chair", ended_at__isnull=True).exists()
     again = Election.objects.filter(council=cast.riverside, role="chair").latest("called_at")
     called = entry("election.called")

@@ -15,6 +15,7 @@ from councils.api.auth import OPTIONAL
 from councils.api.pagination import PageNumber
 from councils.api.schemas import CouncilRef, PersonRef, Strict
 from councils.core.errors import ConflictError, InvalidInputError, NotFoundError
+from councils.core.tally import METHODS
 from councils.core.tally.export import stages_csv
 from councils.elections import actions, permissions, queries
 from councils.elections.models import Candidacy, Election
@@ -120,11 +121,24 @@ class ElectionDetailOut(ElectionOut):
 
 class ElectionIn(Strict):
     council: UUID
-    kind: str = Field(description='"delegates" (to the parent council) or "office"')
-    role: str = Field("", description="the office, for kind office: chair, secretary, treasurer, ...")
-    title: str = ""
-    seats: int | None = Field(None, description="default: the apportioned delegates, or 1 for an office")
-    method: str | None = Field(None, description="default: scottish-stv for several seats, else plurality")
+    kind: str = Field(
+        description='"delegates" (to the parent council) or "office"',
+        json_schema_extra={"enum": list(Election.Kind.values)},
+    )
+    role: str = Field(
+        "",
+        description="the office, for kind office: chair, secretary, treasurer, ...",
+        json_schema_extra={"enum": ["", *actions.ELECTABLE_ROLES]},
+    )
+    title: str = Field("", max_length=200)
+    seats: int | None = Field(
+        None, ge=1, description="default: the apportioned delegates, or 1 for an office"
+    )
+    method: str | None = Field(
+        None,
+        description="default: scottish-stv for several seats, else plurality",
+        json_schema_extra={"enum": [*METHODS, None]},
+    )
     is_by_election: bool = False
     term_ends_at: datetime | None = None
 

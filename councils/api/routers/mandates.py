@@ -25,7 +25,7 @@ router = Router(tags=["mandates"])
 class RecallIn(Strict):
     seat: UUID | None = None
     office: UUID | None = None
-    reason: str = ""
+    reason: str = Field("", max_length=actions.MAX_TEXT)
 
 
 class RecallOut(Schema):
@@ -123,7 +123,10 @@ class MandateOut(Schema):
     target_title: str
     choice: str
     adopted_at: datetime
-    checked_at: datetime | None
+    checked_at: datetime | None = Field(
+        description="When the council's delegates' named votes above were compared with the mandate; null "
+        "until then, and when the motion was decided without a named vote in which one of them could vote."
+    )
     superseded_at: datetime | None
 
     @staticmethod
@@ -200,7 +203,9 @@ class ReadOut(Schema):
 
 
 class ReportIn(Strict):
-    text: str
+    text: str = Field(
+        min_length=1, max_length=actions.MAX_TEXT, description="What was decided and how you voted."
+    )
 
 
 class ReportOut(Schema):
@@ -228,8 +233,10 @@ class ReportOut(Schema):
 
 
 class PayIn(Strict):
-    pay: Decimal
-    expenses: Decimal = Decimal(0)
+    pay: Decimal = Field(ge=0, description="Monthly pay, with at most two decimal places.")
+    expenses: Decimal = Field(
+        Decimal(0), ge=0, description="Monthly expenses, with at most two decimal places."
+    )
 
 
 class RegisterLineOut(Schema):

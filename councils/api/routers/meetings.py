@@ -122,15 +122,20 @@ class MeetingDetailOut(MeetingOut):
 
 class MeetingIn(Strict):
     council: UUID
-    title: str
+    title: str = Field(min_length=1, max_length=200)
     starts_at: datetime
-    place: str = ""
-    online_url: str = ""
+    place: str = Field(
+        "", max_length=200, description="Where the meeting is held: a place, an online link, or both."
+    )
+    online_url: str = Field("", max_length=200, description="An https:// or http:// link.")
 
 
 class ItemIn(Strict):
-    kind: str = Field(description="motion, election, report or other")
-    title: str = ""
+    kind: str = Field(
+        description="motion, election, report or other",
+        json_schema_extra={"enum": [k for k in AgendaItem.Kind.values if k not in actions.FORCED_KINDS]},
+    )
+    title: str = Field("", max_length=200, description="default: the motion's or election's title")
     motion: UUID | None = None
     election: UUID | None = None
 

@@ -20,8 +20,8 @@ router = Router(tags=["petitions"])
 
 class PetitionIn(Strict):
     council: UUID
-    title: str
-    text: str
+    title: str = Field(min_length=1, max_length=200)
+    text: str = Field(min_length=1, max_length=actions.MAX_TEXT, description="What the item is about.")
 
 
 class PetitionOut(Schema):

@@ -44,9 +44,11 @@ from councils.core.rules.constitution import (
     FORMATION_INTERIM_MAX_DAYS,
     Constitution,
     content_hash,
+    duration,
 )
 from councils.core.rules.currencies import ISO_4217
 from councils.core.tally import count
+from councils.core.wording import counted
 
 
 @dataclass(slots=True)
@@ -139,7 +141,7 @@ def feed(result: Replay, item: Item | None) -> None:
             check(result, item)
         for check in ANY_EVENT:
             check(result, item)
-    except (AttributeError, IndexError, KeyError, TypeError, ValueError) as exc:
+    except (AttributeError, IndexError, KeyError, OverflowError, TypeError, ValueError) as exc:
         # A forged entry may hold any JSON where a rule expects a name or a number.
         result.problem(item, f"its {item.event} entry holds data of the wrong shape ({exc!r})")
 
@@ -483,7 +485,8 @@ def _check_seconders_available(replay: Replay, item: Item, what: str, seconds: i
     elif seconds > voters - 1:
         replay.problem(
             item,
-            f"{what} asking for {seconds} seconders, but council {item.council} had {voters} voter(s) at "
+            f"{what} asking for {counted(seconds, 'seconder', 'seconders')}, but council {item.council} had "
+            f"{counted(voters, 'voter', 'voters')} at "
             "that moment: too few others to give them",
         )
 
@@ -598,7 +601,8 @@ def _check_second_count(replay: Replay, item: Item, name: str, motion: dict[str,
     if p.get("seconds") != count:
         replay.problem(
             item,
-            f"motion {name} has {count} seconder(s) with {p.get('seconder')}'s second, but the entry says "
+            f"motion {name} has {counted(count, 'seconder', 'seconders')} with {p.get('seconder')}'s second, "
+            "but the entry says "
             f"{p.get('seconds')!r}",
         )
     if state != "draft" or type(required) is not int:
@@ -607,7 +611,8 @@ def _check_second_count(replay: Replay, item: Item, name: str, motion: dict[str,
     if p.get("state") != motion["state"]:
         replay.problem(
             item,
-            f"motion {name} has {count} of the {required} seconders it needs, so is {motion['state']}, "
+            f"motion {name} has {count} of the {counted(required, 'seconder', 'seconders')} it needs, so "
+            f"is {motion['state']}, "
             f"but the entry says {p.get('state')!r}",
         )
 
@@ -826,7 +831,11 @@ def _vote_opened(replay: Replay, item: Item) -> None:
             )
     size = p.get("electorate")
     if electorate is not None and isinstance(size, int) and len(electorate) != size:
-        replay.problem(item, f"vote {vote} lists {len(electorate)} voters but says its electorate is {size}")
+        replay.problem(
+            item,
+            f"vote {vote} lists {counted(len(electorate), 'voter', 'voters')} but says its electorate is "
+            f"{size}",
+        )
     # None: a vote opened without a closing time, closed by hand.
     closes_at = _time(p.get("closes_at"))
     if p.get("closes_at") is not None:
@@ -871,7 +880,8 @@ def _open_vote(replay: Replay, item: Item) -> dict[str, Any] | None:
         if cast is None or cast >= deadline:
             replay.problem(
                 item,
-                f"a ballot was recorded in {what} after the {within} days within which it had to be held "
+                f"a ballot was recorded in {what} after the {counted(within, 'day', 'days')} within "
+                "which it had to be held "
                 f"({deadline:%Y-%m-%d %H:%M})",
             )
             # A recall vote closes by its deadline: this ballot came after its closing time too.
@@ -978,8 +988,8 @@ def _vote_closed(replay: Replay, item: Item) -> None:
         if len(published) != len(vote["participants"]):
             replay.problem(
                 item,
-                f"vote {p.get('vote')}: {len(vote['participants'])} people voted but "
-                f"{len(published)} ballots were published",
+                f"vote {p.get('vote')}: {counted(len(vote['participants']), 'person', 'people')} voted but "
+                f"{counted(len(published), 'ballot was', 'ballots were')} published",
             )
         choices = [b.get("choice") for b in published]
     else:
@@ -1032,7 +1042,8 @@ def _check_early_close(replay: Replay, item: Item, vote: dict[str, Any]) -> None
         replay.problem(
             item,
             f"{name} was closed{by} before its closing time ({closes_at:%Y-%m-%d %H:%M} UTC) with {voted} "
-            f"of {size} members entitled having voted; it had to stay open until then unless all had voted",
+            f"of {counted(size, 'member', 'members')} entitled having voted; it had to stay open until "
+            "then unless all had voted",
         )
 
 
@@ -1101,7 +1112,9 @@ def _frozen_signers(replay: Replay, item: Item, name: str) -> set[str] | None:
     signers = {str(s) for s in listed}
     if len(signers) != len(listed) or p.get("eligible") != len(signers):
         replay.problem(
-            item, f"{name} lists {len(listed)} members entitled to sign but says {p.get('eligible')}"
+            item,
+            f"{name} lists {counted(len(listed), 'member', 'members')} entitled to sign but says "
+            f"{p.get('eligible')}",
         )
     voters = recorded_voters(replay, item.council)
     if voters is not None and not replay.not_replayed and voters != signers:
@@ -1139,8 +1152,10 @@ def _start_petition(replay: Replay, item: Item, kind: str, share_name: str) -> d
         elif threshold != needed:
             replay.problem(
                 item,
-                f"{name} asks for {threshold} signatures, but the constitution's share "
-                f"({document.get(share_name)}) of the {len(signers)} members entitled to sign is {needed}",
+                f"{name} asks for {counted(threshold, 'signature', 'signatures')}, but the "
+                "constitution's share "
+                f"({document.get(share_name)}) of the {counted(len(signers), 'member', 'members')} "
+                f"entitled to sign is {needed}",
             )
     stated = p.get("window_days")
     window = stated if document is None else document.get("recall_window_days")
@@ -1192,7 +1207,7 @@ def _sign_petition(replay: Replay, item: Item, kind: str) -> None:
     if item.payload.get("signatures") != petition["count"]:
         replay.problem(
             item,
-            f"{name} says {item.payload.get('signatures')} signatures "
+            f"{name} says {counted(item.payload.get('signatures'), 'signature', 'signatures')} "
             f"but the record holds {petition['count']}",
         )
     threshold = petition["threshold"]
@@ -1206,7 +1221,8 @@ def _short(petition: Mapping[str, Any], what: str) -> str | None:
     if isinstance(threshold, int) and petition["count"] >= threshold:
         return None
     return (
-        f"{what} with {petition['count']} signatures on {petition['name']}, short of the {threshold} needed"
+        f"{what} with {counted(petition['count'], 'signature', 'signatures')} on {petition['name']}, "
+        f"short of the {threshold} needed"
     )
 
 
@@ -1236,7 +1252,7 @@ def _recall_vote_called(replay: Replay, item: Item) -> None:
     if p.get("within_days") not in (None, within):
         replay.problem(
             item,
-            f"the recall vote on {name} applies {p.get('within_days')} days to open it; "
+            f"the recall vote on {name} applies {counted(p.get('within_days'), 'day', 'days')} to open it; "
             f"the constitution sets {within}",
         )
     vote = replay.table("votes").get(p.get("vote") or "")
@@ -1246,11 +1262,12 @@ def _recall_vote_called(replay: Replay, item: Item) -> None:
         replay.note("some recall votes do not say within how many days they had to open: not checked")
         return
     # Held within the days: opened by then, closing by then, and no ballot taken after.
-    deadline = reached + timedelta(days=within)
+    deadline = reached + duration(within, "days")
     if opened is None or opened > deadline:
         replay.problem(
             item,
-            f"the recall vote on {name} was opened more than {within} days after the petition reached "
+            f"the recall vote on {name} was opened more than {counted(within, 'day', 'days')} after the "
+            "petition reached "
             f"its threshold ({reached:%Y-%m-%d %H:%M})",
         )
     closes = vote["closes_at"] if vote is not None else _time(p.get("closes_at"))
@@ -1258,7 +1275,8 @@ def _recall_vote_called(replay: Replay, item: Item) -> None:
         when = "has no closing time" if closes is None else f"closes {closes:%Y-%m-%d %H:%M}"
         replay.problem(
             item,
-            f"the recall vote on {name} {when}, but it must be held within {within} days of the petition "
+            f"the recall vote on {name} {when}, but it must be held within "
+            f"{counted(within, 'day', 'days')} of the petition "
             f"reaching its threshold, by {deadline:%Y-%m-%d %H:%M}",
         )
     if vote is not None:
@@ -1292,7 +1310,7 @@ def _agenda_started(replay: Replay, item: Item) -> None:
         if stated is not None:
             replay.problem(
                 item,
-                f"{name} may be forced by the backing of {stated} councils, "
+                f"{name} may be forced by the backing of {counted(stated, 'council', 'councils')}, "
                 "but only its members sign a petition to a base council",
             )
     else:
@@ -1301,7 +1319,7 @@ def _agenda_started(replay: Replay, item: Item) -> None:
         if stated != needed:
             replay.problem(
                 item,
-                f"{name} may be forced by the backing of {stated} councils, "
+                f"{name} may be forced by the backing of {counted(stated, 'council', 'councils')}, "
                 f"but the constitution sets {needed}",
             )
     petition.update(council=item.council, councils_threshold=needed, supports={}, backing=set(), forced=False)
@@ -1353,7 +1371,7 @@ def _petition_backed(replay: Replay, item: Item) -> None:
     if item.payload.get("councils") != len(petition["backing"]):
         replay.problem(
             item,
-            f"{name} says {item.payload.get('councils')} councils back it, "
+            f"{name} says {counted(item.payload.get('councils'), 'council backs', 'councils back')} it, "
             f"but the record holds {len(petition['backing'])}",
         )
 
@@ -1379,7 +1397,7 @@ def _item_forced(replay: Replay, item: Item) -> None:
     if type(needed) is not int or backing < needed:
         replay.problem(
             item,
-            f"{what} with the backing of {backing} councils for {name}, which needs "
+            f"{what} with the backing of {counted(backing, 'council', 'councils')} for {name}, which needs "
             f"{needed if type(needed) is int else 'the signatures of its members'}",
         )
 
@@ -1397,7 +1415,7 @@ def _words(values: object) -> str:
 
 
 def _ballots_cast(count: int) -> str:
-    return f"{count} ballot cast" if count == 1 else f"{count} ballots cast"
+    return f"{counted(count, 'ballot', 'ballots')} cast"
 
 
 def _election_name(election: Mapping[str, Any], uuid: str) -> str:
@@ -1621,7 +1639,7 @@ def _election_paper_ballots(replay: Replay, item: Item) -> None:
         replay.problem(
             item,
             f"{_election_name(found[1], found[0])}: {item.payload.get('ballots')} paper ballots were entered "
-            f"for a list of {len(voters)} voters",
+            f"for a list of {counted(len(voters), 'voter', 'voters')}",
         )
     _election_voters(replay, item, *found, voters)
 
@@ -1721,7 +1739,9 @@ def _closed_rankings(
         return None
     if len(rankings) != p.get("ballots"):
         replay.problem(
-            item, f"{name}: the count says {p.get('ballots')} ballots but {len(rankings)} were published"
+            item,
+            f"{name}: the count says {counted(p.get('ballots'), 'ballot', 'ballots')} but "
+            f"{len(rankings)} were published",
         )
     if ballot_rules.ballot_set_hash(rankings) != p.get("ballot_set_hash"):
         replay.problem(
@@ -1868,7 +1888,7 @@ def _election_closed(replay: Replay, item: Item) -> None:
         replay.problem(
             item,
             f"{name}: the record holds {_ballots_cast(voted)}, but the count reports a turnout of "
-            f"{p.get('turnout')} and {p.get('ballots')} ballots",
+            f"{p.get('turnout')} and {counted(p.get('ballots'), 'ballot', 'ballots')}",
         )
     rankings = _closed_rankings(replay, item, uuid, election)
     recount = None if rankings is None else _recount(replay, item, uuid, election, rankings, p.get("seed"))
@@ -2196,14 +2216,17 @@ def _meeting_scheduled(replay: Replay, item: Item) -> None:
     notice, required = p.get("notice_hours"), constitution_number(replay, item, "meeting_notice_hours")
     if required is not None and notice != required:
         replay.problem(
-            item, f"{name} applies {notice} hours of notice, but the constitution requires {required}"
+            item,
+            f"{name} applies {counted(notice, 'hour', 'hours')} of notice, but the constitution requires "
+            f"{required}",
         )
     if called_at is None or starts_at is None or type(notice) is not int:
         replay.problem(item, f"{name} gives no start time with its notice")
     elif starts_at < meeting_rules.earliest_start(now=called_at, notice_hours=notice):
         replay.problem(
             item,
-            f"{name} was called for {starts_at:%Y-%m-%d %H:%M}, less than {notice} hours after it was called",
+            f"{name} was called for {starts_at:%Y-%m-%d %H:%M}, less than "
+            f"{counted(notice, 'hour', 'hours')} after it was called",
         )
 
 
@@ -2284,7 +2307,8 @@ def _meeting_item_taken(replay: Replay, item: Item) -> None:
     if present < needed:
         replay.problem(
             item,
-            f"{meeting['name']} took an item with {present} of {len(voters)} voters present; {needed} needed",
+            f"{meeting['name']} took an item with {present} of {counted(len(voters), 'voter', 'voters')} "
+            f"present; {needed} needed",
         )
 
 
@@ -2327,14 +2351,17 @@ def _charged(replay: Replay, item: Item) -> None:
     required = constitution_number(replay, item, "hearing_notice_days")
     if required is not None and notice != required:
         replay.problem(
-            item, f"case {uuid} applies {notice} days of notice, but the constitution requires {required}"
+            item,
+            f"case {uuid} applies {counted(notice, 'day', 'days')} of notice, but the constitution "
+            f"requires {required}",
         )
     if charged_at is None or hearing_at is None or type(notice) is not int:
         replay.problem(item, f"case {uuid} gives the accused no hearing date with its notice")
-    elif hearing_at < charged_at + timedelta(days=notice):
+    elif hearing_at < charged_at + duration(notice, "days"):
         replay.problem(
             item,
-            f"case {uuid} set the hearing for {hearing_at:%Y-%m-%d %H:%M}, less than {notice} days after "
+            f"case {uuid} set the hearing for {hearing_at:%Y-%m-%d %H:%M}, less than "
+            f"{counted(notice, 'day', 'days')} after "
             "the accused was given notice",
         )
     cases[uuid] = {
@@ -2449,14 +2476,19 @@ def _check_vote_length(replay: Replay, item: Item, name: str, *, kind: str) -> N
         maximum = document.get(f"{kind}_poll_max_days", getattr(defaults, f"{kind}_poll_max_days"))
         if stated != minimum:
             replay.problem(
-                item, f"{name} applies {stated} days as its shortest length; the constitution sets {minimum}"
+                item,
+                f"{name} applies {counted(stated, 'day', 'days')} as its shortest length; the "
+                f"constitution sets {minimum}",
             )
     opened, closes_at = _time(vote["opened_at"]), vote["closes_at"]
     if type(minimum) is not int or type(maximum) is not int or opened is None:
         replay.note(f"some {_KEPT_OPEN[kind]} do not say how long they had to stay open: not checked")
         return
     if closes_at is None:
-        replay.problem(item, f"{name} has no closing time, but it had to stay open at least {minimum} days")
+        replay.problem(
+            item,
+            f"{name} has no closing time, but it had to stay open at least {counted(minimum, 'day', 'days')}",
+        )
         return
     try:
         polls.check_closing_time(
@@ -2654,9 +2686,11 @@ def _appeal_lodged(replay: Replay, item: Item) -> None:
         # Counted from the last decision: the council's, or the last appeal's dismissal.
         decided = earlier[-1]["decided_at"] if earlier else case["decided_at"]
         lodged = _time(item.at)
-        if lodged is None or decided is None or lodged > decided + timedelta(days=window):
+        if lodged is None or decided is None or lodged > decided + duration(window, "days"):
             replay.problem(
-                item, f"the appeal in case {uuid} was lodged after the {window} days to appeal had passed"
+                item,
+                f"the appeal in case {uuid} was lodged after the {counted(window, 'day', 'days')} to "
+                "appeal had passed",
             )
 
 
@@ -3033,7 +3067,10 @@ def _interim_chair_problems(
         # A version adopted before the setting existed takes its default.
         required = Constitution().formation_interim_days
     if required is not None and days != required:
-        yield f"{what} with an interim chair for {days} days; the constitution sets {required}"
+        yield (
+            f"{what} with an interim chair for {counted(days, 'day', 'days')}; "
+            f"the constitution sets {required}"
+        )
     formed_at, ends_at = _time(item.at), _time(interim.get("term_ends_at"))
     if (
         type(days) is not int
@@ -3042,7 +3079,10 @@ def _interim_chair_problems(
         or ends_at != formed_at + timedelta(days=days)
     ):
         ends = interim.get("term_ends_at")
-        yield f"{what} with an interim chair whose term ends {ends}, not {days} days after it was formed"
+        yield (
+            f"{what} with an interim chair whose term ends {ends}, "
+            f"not {counted(days, 'day', 'days')} after it was formed"
+        )
 
 
 @rule("council.formed")
@@ -3211,7 +3251,8 @@ def _called_for_a_term(replay: Replay, item: Item) -> None:
     elif due - timedelta(days=lead) > called_at:
         replay.problem(
             item,
-            f"{name} was called by the rules {item.at}, more than {lead} days before the term it follows "
+            f"{name} was called by the rules {item.at}, more than {counted(lead, 'day', 'days')} before "
+            "the term it follows "
             f"ends at {p.get('post_term_ends_at')}",
         )
     terms = [t for t in replay.table("terms").values() if t["post"] == post]
@@ -3344,7 +3385,8 @@ def _check_called_again(replay: Replay, item: Item, name: str, post: str, held: 
     elif called_at is None or called_at < failed["failed_at"] + timedelta(days=days):
         replay.problem(
             item,
-            f"{name} was called by the rules at {item.at}, less than {days} days after election {after} "
+            f"{name} was called by the rules at {item.at}, less than {counted(days, 'day', 'days')} "
+            f"after election {after} "
             f"failed at {_moment(failed['failed_at'])}",
         )
     if p.get("kind") == "delegates":
@@ -3356,7 +3398,7 @@ def _check_called_again(replay: Replay, item: Item, name: str, post: str, held: 
     elif type(seats) is not int or held + seats > failed["size"]:
         replay.problem(
             item,
-            f"{name} was called by the rules again for {seats} seat(s), but {held} of the "
+            f"{name} was called by the rules again for {counted(seats, 'seat', 'seats')}, but {held} of the "
             f"{failed['size']} its post had are held",
         )
 
@@ -3460,7 +3502,7 @@ def _called_for_a_vacancy(replay: Replay, item: Item) -> None:
         replay.problem(
             item,
             f"{name} was called by the rules at {item.at} with nominations closing at "
-            f"{p.get('nominations_close_at')}, less than {days} days later",
+            f"{p.get('nominations_close_at')}, less than {counted(days, 'day', 'days')} later",
         )
 
 

@@ -27,6 +27,7 @@ from councils.core.ledger.replay import (
     recorded_voters,
     rule,
 )
+from councils.core.wording import counted
 
 UNDER_WAY = "under_way"
 
@@ -134,12 +135,17 @@ def _unfilled_seats_problems(replay: Replay, item: Item) -> list[str]:
             "some councils' delegates were seated in entries you may not read: their seats not checked"
         )
     elif recorded != sitting:
-        problems.append(f"says {sitting} delegate(s) sat, but the record shows {recorded} sitting")
+        problems.append(
+            f"says {counted(sitting, 'delegate', 'delegates')} sat, but the record shows {recorded} sitting"
+        )
     if sitting >= apportioned:
-        problems.append(f"was called for unfilled seats, but {sitting} of {apportioned} seat(s) were filled")
+        problems.append(
+            f"was called for unfilled seats, but {counted(sitting, 'delegate sat', 'delegates sat')} in its "
+            f"{counted(apportioned, 'seat', 'seats')}"
+        )
     expected = apportioned if first else apportioned - sitting
     if seats != expected:
-        problems.append(f"is for {seats} seat(s), not the {expected} left unfilled")
+        problems.append(f"is for {counted(seats, 'seat', 'seats')}, not the {expected} left unfilled")
     problems += _apportionment_problems(replay, item, apportioned)
     called_at = _time(item.at)
     if first:
@@ -153,7 +159,8 @@ def _unfilled_seats_problems(replay: Replay, item: Item) -> list[str]:
             )
         elif called_at is None or called_at < changed + timedelta(days=days):
             problems.append(
-                f"was called by the rules at {item.at}, less than {days} days after the council's delegates "
+                f"was called by the rules at {item.at}, less than {counted(days, 'day', 'days')} after "
+                "the council's delegates "
                 f"last changed at {_moment(changed)}"
             )
     return problems
@@ -171,7 +178,8 @@ def _first_problems(
         replay.note("some first delegates' elections are of councils created in entries you may not read")
     elif called_at is None or called_at < created + timedelta(days=lead):
         problems.append(
-            f"was called by the rules at {item.at}, less than {lead} days after the council was created "
+            f"was called by the rules at {item.at}, less than {counted(lead, 'day', 'days')} after the "
+            "council was created "
             f"at {_moment(created)}"
         )
     return problems
@@ -206,7 +214,10 @@ def _apportionment_problems(replay: Replay, item: Item, apportioned: int) -> lis
     if not voters:
         return ["was called by the rules for unfilled seats of a council with no voters"]
     if apportioned != expected:
-        return [f"says {apportioned} seat(s) were apportioned, but its {voters} voter(s) give {expected}"]
+        return [
+            f"says {counted(apportioned, 'seat was', 'seats were')} apportioned, but its "
+            f"{counted(voters, 'voter gives', 'voters give')} {expected}"
+        ]
     return []
 
 
@@ -229,6 +240,8 @@ def _called_again_for_empty_seats(replay: Replay, item: Item) -> None:
         replay.problem(
             item,
             f"{_election_name(p, str(p.get('election')))} was called by the rules again for "
-            f"{p.get('seats')} seat(s), but its council's {voters} voter(s) are apportioned {apportioned} "
-            f"delegate(s), of whom {sitting} sit: {apportioned - sitting} seat(s) are empty",
+            f"{counted(p.get('seats'), 'seat', 'seats')}, but its council's "
+            f"{counted(voters, 'voter is', 'voters are')} apportioned "
+            f"{counted(apportioned, 'delegate', 'delegates')}, of whom {counted(sitting, 'sits', 'sit')}: "
+            f"{counted(apportioned - sitting, 'seat is', 'seats are')} empty",
         )

@@ -18,6 +18,7 @@ import orjson
 
 from councils.core.ledger import merkle, note, replay
 from councils.core.ledger.encoding import EncodingCheck
+from councils.core.wording import counted
 
 
 @dataclass
@@ -98,7 +99,9 @@ def open_signed_checkpoint(
     needed = max(quorum, 1 if witnesses else 0)
     if valid < needed or (require_witnesses and valid == 0):
         message = (
-            f"The checkpoint carries {valid} valid witness cosignature(s); {max(needed, 1)} are needed "
+            "The checkpoint carries "
+            f"{counted(valid, 'valid witness cosignature', 'valid witness cosignatures')}; "
+            f"{counted(max(needed, 1), 'is', 'are')} needed "
             "before anyone else has vouched that this is the one history the server shows everybody."
         )
         (verdict.problems if require_witnesses else verdict.warnings).append(message)
@@ -115,7 +118,8 @@ def check_consistency(
     """The log must extend the checkpoint this verifier saw last; anything else is a forked history."""
     if checkpoint.size < previous_size:
         verdict.problems.append(
-            f"The log shrank: you last saw {previous_size} entries and now it claims {checkpoint.size}. "
+            f"The log shrank: you last saw {counted(previous_size, 'entry', 'entries')} and now it "
+            f"claims {checkpoint.size}. "
             "Entries have been removed from the record."
         )
         return
@@ -123,7 +127,8 @@ def check_consistency(
         merkle.verify_consistency(previous_size, checkpoint.size, previous_root, checkpoint.root, proof)
     except merkle.ProofError as exc:
         verdict.problems.append(
-            f"The log is not an extension of the {previous_size} entries you saw last ({exc}): "
+            f"The log is not an extension of the {counted(previous_size, 'entry', 'entries')} you saw "
+            f"last ({exc}): "
             "its history has been rewritten."
         )
 
@@ -207,7 +212,9 @@ def check_entries(
         size, root = hashed()
     if size != checkpoint.size:
         # Not the entries the checkpoint covers: the last read may not end its action, so it is not judged.
-        verdict.problems.append(f"The checkpoint covers {checkpoint.size} entries but {size} were provided.")
+        verdict.problems.append(
+            f"The checkpoint covers {counted(checkpoint.size, 'entry', 'entries')} but {size} were provided."
+        )
     else:
         # Every entry the checkpoint covers was read, and a checkpoint ends where an action does.
         replay.finish(result)

@@ -19,6 +19,7 @@ from typing import Any
 
 from councils.core.errors import InvalidInputError
 from councils.core.rules.currencies import check_currency
+from councils.core.wording import counted
 
 THRESHOLDS = ("simple", "absolute", "two_thirds", "three_fifths")
 # The version number decisions name while the shipped defaults apply.
@@ -55,6 +56,20 @@ UNSET_IN_OLDER_VERSIONS: dict[str, Any] = {
     "meeting_quorum_share": "0",
     "pay_currency": "",
 }
+
+
+def length_in_force(amount: int, unit: str) -> int:
+    """A length the constitution sets, in `unit` ("days", "hours", "minutes" or "months"), as the rules
+    count it: at most its limit (`SETTING_LIMITS`). A proposal past the limit is refused
+    (`check_limits`), but a version adopted before the limits may hold one, a hearing 10**20 days
+    away, say: it counts as the limit (ten years, a year of minutes), so that no date is past the
+    calendar's end."""
+    return min(amount, SETTING_LIMITS[f"_{unit}"][0])
+
+
+def duration(amount: int, unit: str) -> timedelta:
+    """`amount` of `unit` as a time to add to a date, read as `length_in_force` reads it."""
+    return timedelta(**{unit: length_in_force(amount, unit)})
 
 
 def content_hash(document: Mapping[str, Any]) -> str:
@@ -281,8 +296,8 @@ class Constitution:
         if self.election_poll_min_minutes >= self.election_poll_max_days * 24 * 60:
             raise InvalidInputError(
                 "election_poll_min_minutes must be shorter than election_poll_max_days: "
-                f"{self.election_poll_min_minutes} minutes is not less than "
-                f"{self.election_poll_max_days} days."
+                f"{counted(self.election_poll_min_minutes, 'minute', 'minutes')} is not less than "
+                f"{counted(self.election_poll_max_days, 'day', 'days')}."
             )
         for name in ("term_election_lead_days", "term_nomination_days", "term_poll_days"):
             if not 1 <= getattr(self, name) <= ELECTION_POLL_MAX_DAYS:
@@ -291,7 +306,7 @@ class Constitution:
             raise InvalidInputError(
                 "term_poll_days must fit the election poll limits: at least election_poll_min_minutes "
                 f"({self.election_poll_min_minutes}) and at most election_poll_max_days "
-                f"({self.election_poll_max_days}), not {self.term_poll_days} days."
+                f"({self.election_poll_max_days}), not {counted(self.term_poll_days, 'day', 'days')}."
             )
         for kind in ("admission", "discipline"):
             shortest, longest = getattr(self, f"{kind}_poll_min_days"), getattr(self, f"{kind}_poll_max_days")

@@ -6,10 +6,12 @@ Pure: the callers read the constitution in force and count the voters.
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from councils.core.errors import InvalidInputError
+from councils.core.rules.constitution import duration
+from councils.core.wording import counted
 
 
 def earliest_start(*, now: datetime, notice_hours: int) -> datetime:
@@ -17,7 +19,7 @@ def earliest_start(*, now: datetime, notice_hours: int) -> datetime:
 
     With no notice required, a meeting may start within the minute it is called.
     """
-    return (now + timedelta(hours=notice_hours)).replace(second=0, microsecond=0)
+    return (now + duration(notice_hours, "hours")).replace(second=0, microsecond=0)
 
 
 def check_notice(*, starts_at: datetime, now: datetime, notice_hours: int, rules_title: str) -> None:
@@ -25,7 +27,8 @@ def check_notice(*, starts_at: datetime, now: datetime, notice_hours: int, rules
     earliest = earliest_start(now=now, notice_hours=notice_hours)
     if starts_at < earliest:
         raise InvalidInputError(
-            f"Rule ({rules_title}): a meeting is called at least {notice_hours} hours ahead, "
+            f"Rule ({rules_title}): a meeting is called at least "
+            f"{counted(notice_hours, 'hour', 'hours')} ahead, "
             f"so this one can start at {earliest.astimezone(UTC):%Y-%m-%d %H:%M} UTC at the earliest."
         )
 

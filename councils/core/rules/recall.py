@@ -6,10 +6,11 @@ Pure: the callers freeze the list of eligible signers and pass its size.
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from councils.core.errors import ConflictError
+from councils.core.rules.constitution import duration
 
 
 class PetitionClosedError(ConflictError):
@@ -22,7 +23,7 @@ def signature_threshold(*, eligible: int, share: Decimal) -> int:
 
 
 def expires_at(*, started_at: datetime, window_days: int) -> datetime:
-    return started_at + timedelta(days=window_days)
+    return started_at + duration(window_days, "days")
 
 
 def check_open(*, status: str, expires: datetime, now: datetime) -> None:

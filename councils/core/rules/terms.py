@@ -10,10 +10,11 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import MAXYEAR, datetime
 
 from councils.core.errors import ConflictError, InvalidInputError
-from councils.core.rules.constitution import Constitution
+from councils.core.rules.constitution import Constitution, length_in_force
+from councils.core.wording import counted
 
 
 class TermRuleError(ConflictError):
@@ -36,11 +37,19 @@ class Period:
 
 
 def add_months(moment: datetime, months: int) -> datetime:
-    """The same day and time `months` later, on the month's last day when it is shorter."""
+    """The same day and time `months` later, on the month's last day when it is shorter; on the
+    calendar's last day when it would be later (a rotation gap of thousands of terms)."""
     month_index = moment.month - 1 + months
     year, month = moment.year + month_index // 12, month_index % 12 + 1
+    if year > MAXYEAR:
+        return moment.replace(year=MAXYEAR, month=12, day=31)
     day = min(moment.day, calendar.monthrange(year, month)[1])
     return moment.replace(year=year, month=month, day=day)
+
+
+def term_months(constitution: Constitution) -> int:
+    """The length of a term in months, as the rules count it (`length_in_force`)."""
+    return length_in_force(constitution.term_months, "months")
 
 
 def terms_in(period: Period, *, term_months: int, now: datetime) -> int:
@@ -78,7 +87,7 @@ def remainder_end(
     ahead = [end for end in vacated if end is not None and end > now]
     if not ahead:
         return None
-    return min(max(ahead), add_months(now, constitution.term_months))
+    return min(max(ahead), add_months(now, term_months(constitution)))
 
 
 def latest_run(
@@ -92,7 +101,7 @@ def latest_run(
     ordered = sorted(periods, key=lambda p: p.started_at)
     if not ordered:
         return 0, None
-    gap_months = constitution.rotation_gap_terms * constitution.term_months
+    gap_months = constitution.rotation_gap_terms * term_months(constitution)
     run = [ordered[-1]]
     for earlier in reversed(ordered[:-1]):
         later = run[-1]
@@ -100,7 +109,7 @@ def latest_run(
             run.append(earlier)
         else:
             break
-    terms = sum(terms_in(p, term_months=constitution.term_months, now=now) for p in run)
+    terms = sum(terms_in(p, term_months=term_months(constitution), now=now) for p in run)
     return terms, ordered[-1]
 
 
@@ -116,17 +125,19 @@ def check_eligible(
         return
     rule = (
         f"Rule ({c.title}): nobody may hold the office of {office} for more than "
-        f"{c.max_consecutive_terms} consecutive term(s) of {c.term_months} months; after that they stand "
-        f"down for at least {c.rotation_gap_terms} term(s)."
+        f"{counted(c.max_consecutive_terms, 'consecutive term', 'consecutive terms')} of "
+        f"{counted(c.term_months, 'month', 'months')}; after that they stand down for at least "
+        f"{counted(c.rotation_gap_terms, 'term', 'terms')}."
     )
     if last.ended_at is None:
         raise TermRuleError(
-            f"{rule} This person has served {terms} consecutive term(s) and still holds the office."
+            f"{rule} This person has served {counted(terms, 'consecutive term', 'consecutive terms')} and "
+            "still holds the office."
         )
-    eligible_again = add_months(last.ended_at, c.rotation_gap_terms * c.term_months)
+    eligible_again = add_months(last.ended_at, c.rotation_gap_terms * term_months(c))
     if eligible_again > now:
         raise TermRuleError(
-            f"{rule} This person has served {terms} consecutive term(s); "
+            f"{rule} This person has served {counted(terms, 'consecutive term', 'consecutive terms')}; "
             f"they may stand again from {eligible_again:%Y-%m-%d}."
         )
 
@@ -136,12 +147,15 @@ def check_term_length(
 ) -> None:
     """Refuse an office without an end, or with a term longer than the constitution's."""
     c = constitution
-    rule = f"Rule ({c.title}): every office is held for a term of at most {c.term_months} months."
+    rule = (
+        f"Rule ({c.title}): every office is held for a term of at most "
+        f"{counted(c.term_months, 'month', 'months')}."
+    )
     if term_ends_at is None:
         raise TermRuleError(f"{rule} An appointment without an end date (indefinite tenure) is refused.")
     if term_ends_at <= started_at:
         raise InvalidInputError("A term must end after it starts.")
-    longest = add_months(started_at, c.term_months)
+    longest = add_months(started_at, term_months(c))
     if term_ends_at > longest:
         raise TermRuleError(
             f"{rule} This term would end on {term_ends_at:%Y-%m-%d}, after {longest:%Y-%m-%d}."

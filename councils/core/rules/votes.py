@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from councils.core.errors import ConflictError, InvalidInputError
+from councils.core.wording import counted
 
 CHOICES = ("yes", "no", "abstain")
 METHODS = ("named", "secret")
@@ -184,7 +185,8 @@ def check_vote_settings(*, method: str, threshold: str, quorum: int | None, elec
         raise InvalidInputError("Nobody is entitled to vote in this council, so no vote can be held.")
     if quorum is not None and not 1 <= quorum <= electorate:
         raise InvalidInputError(
-            f"The quorum must be between 1 and the {electorate} members entitled to vote."
+            f"The quorum must be between 1 and the {counted(electorate, 'member', 'members')} entitled "
+            "to vote."
         )
 
 

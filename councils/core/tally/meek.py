@@ -26,6 +26,7 @@ import numpy.typing as npt
 from councils.core.errors import InvalidInputError
 from councils.core.tally.model import CountResult, Stage
 from councils.core.tally.profile import IntArray, Profile, Ranking, TieBreaker, fixed_point
+from councils.core.wording import counted
 
 PLACES = 27
 ONE = 10**PLACES
@@ -65,7 +66,9 @@ def _preferences(profile: Profile) -> float:
 
 def _beyond_precision(total: int, what: str) -> InvalidInputError:
     """Refuse a count whose rounding the guard digits cannot absorb."""
-    return InvalidInputError(f"meek cannot count {total} ballots exactly: {what}; count by another method")
+    return InvalidInputError(
+        f"meek cannot count {counted(total, 'ballot', 'ballots')} exactly: {what}; count by another method"
+    )
 
 
 def show(value: int) -> str:

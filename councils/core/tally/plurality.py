@@ -17,6 +17,7 @@ import numpy as np
 from councils.core.errors import InvalidInputError
 from councils.core.tally.model import CountResult, Stage
 from councils.core.tally.profile import Profile, Ranking, TieBreaker
+from councils.core.wording import counted
 
 
 def _plurality_marks(ranking: Ranking, seats: int, names: tuple[str, ...]) -> list[int]:
@@ -27,8 +28,8 @@ def _plurality_marks(ranking: Ranking, seats: int, names: tuple[str, ...]) -> li
         if len(marks) + len(level) > seats:
             shown = "=".join(names[c] for c in level)
             raise InvalidInputError(
-                f"plurality with {seats} seat(s) cannot count a ballot marking "
-                f"{len(marks) + len(level)} candidates (equal preferences {shown})"
+                f"plurality with {counted(seats, 'seat', 'seats')} cannot count a ballot marking "
+                f"{counted(len(marks) + len(level), 'candidate', 'candidates')} (equal preferences {shown})"
             )
         marks.extend(level)
     return marks

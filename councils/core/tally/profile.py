@@ -18,6 +18,7 @@ import numpy.typing as npt
 
 from councils.core.errors import InvalidInputError
 from councils.core.tally.model import Ballot, Election, Tie
+from councils.core.wording import counted
 
 IntArray = npt.NDArray[np.int64]
 RankArray = npt.NDArray[np.int16]
@@ -49,8 +50,9 @@ class Profile:
             count, ranking = self.equal[0]
             shown = " ".join("=".join(self.names[c] for c in level) for level in ranking)
             raise InvalidInputError(
-                f"{method} cannot count equal preferences, and {len(self.equal)} distinct ranking(s) "
-                f"have them (e.g. {count} ballot(s) ranking {shown!r})"
+                f"{method} cannot count equal preferences, and "
+                f"{counted(len(self.equal), 'distinct ranking has', 'distinct rankings have')} them "
+                f"(e.g. {counted(count, 'ballot', 'ballots')} ranking {shown!r})"
             )
 
     def canonical_digest(self) -> str:

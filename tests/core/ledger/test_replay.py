@@ -333,7 +333,7 @@ def test_ballot_rules_of_secret_votes():
     assert (
         messages([*twice[:2], item(2, "ballot.cast", {**ballot, "voter": "u-b"}, actor="u-b"), closed]) == []
     )
-    assert messages([*twice[:2], closed]) == ["vote v: 1 people voted but 2 ballots were published"]
+    assert messages([*twice[:2], closed]) == ["vote v: 1 person voted but 2 ballots were published"]
     spoiled = {**closed.payload, "ballots": [{"choice": "maybe"}]}
     assert messages([*twice[:2], item(3, "vote.closed", spoiled)]) == [
         "vote v: a ballot holds an invalid choice"
@@ -637,7 +637,7 @@ def test_a_meeting_called_with_notice_and_opened_on_time_checks_out():
             STARTS,
             None,
             {"notice_hours": 1},
-            'meeting "General" (mt) applies 1 hours of notice, but the constitution requires 48',
+            'meeting "General" (mt) applies 1 hour of notice, but the constitution requires 48',
         ),
         (
             CALLED,

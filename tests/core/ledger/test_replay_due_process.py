@@ -891,3 +891,26 @@ def test_votes_called_before_the_constitution_set_their_length_are_noted_not_jud
         "some votes on charges or appeals were called before the constitution set how long they stay open: "
         "their length was not checked"
     ]
+
+
+def test_a_notice_adopted_before_the_limits_counts_as_ten_years():
+    """A version adopted before the limits may give a notice past the calendar: it counts as ten years."""
+    docs = case_record()
+    charged = one(docs, "discipline.charged")
+    docs = docs[: docs.index(charged) + 1]
+    one(docs, "constitution.adopted")["payload"]["document"]["hearing_notice_days"] = 10_000_000
+    charged["payload"].update(notice_days=10_000_000, hearing_at=(T0 + timedelta(days=3660)).isoformat())
+    assert messages(docs) == []
+    charged["payload"]["hearing_at"] = (T0 + timedelta(days=3659)).isoformat()
+    assert messages(docs) == [
+        f"case {CASE} set the hearing for 2036-03-07 09:00, less than 10000000 days after the accused was "
+        "given notice"
+    ]
+
+
+def test_a_forged_length_past_the_calendar_is_reported_not_a_crash():
+    docs = case_record(penalty="suspension")
+    one(docs, "discipline.charged")["payload"]["suspension_days"] = 10**9
+    assert any("entry holds data of the wrong shape (OverflowError(" in m for m in messages(docs)), messages(
+        docs
+    )

@@ -183,7 +183,7 @@ def test_paper_ballots_count_their_voters():
     )
     assert messages(docs) == []
     payload(docs, "election.paper_ballots_recorded")["ballots"] = 2
-    assert messages(docs) == [f"{NAME}: 2 paper ballots were entered for a list of 1 voters"]
+    assert messages(docs) == [f"{NAME}: 2 paper ballots were entered for a list of 1 voter"]
 
 
 def test_an_election_without_a_title_is_named_by_its_id():

@@ -169,7 +169,7 @@ def test_a_second_that_miscounts_or_misstates_the_motion_is_caught():
         "motion mo has 1 of the 2 seconders it needs, so is draft, but the entry says 'seconded'"
     ]
     assert messages(tabled(), seconded(seconds=2)) == [
-        "motion mo has 1 seconder(s) with u-erin's second, but the entry says 2"
+        "motion mo has 1 seconder with u-erin's second, but the entry says 2"
     ]
 
 
@@ -179,7 +179,7 @@ def test_a_motion_asking_for_more_seconders_than_other_voters_is_caught():
     left = entry("member.left", {"membership": "m-u-erin", "member": "u-erin"})
     assert messages(council, members("u-bob", "u-erin", "u-frank"), tabled(seconds=2)) == []
     assert messages(council, members("u-bob", "u-erin", "u-frank"), left, tabled(seconds=2)) == [
-        "motion mo was tabled asking for 2 seconders, but council c-1 had 2 voter(s) at that moment: "
+        "motion mo was tabled asking for 2 seconders, but council c-1 had 2 voters at that moment: "
         "too few others to give them"
     ]
     above = entry("council.created", {"council": ABOVE, "is_base": False, "parent": None}, council=ABOVE)
@@ -196,7 +196,7 @@ def test_a_motion_asking_for_more_seconders_than_other_voters_is_caught():
     two = [seat("seated", "s-1"), seat("seated", "s-2", "u-erin")]
     assert messages(above, two, up) == []
     assert messages(above, two, seat("seated", "s-3"), seat("unseated", "s-2"), up) == [
-        f"motion mo was tabled asking for 1 seconders, but council {ABOVE} had 1 voter(s) at that moment: "
+        f"motion mo was tabled asking for 1 seconder, but council {ABOVE} had 1 voter at that moment: "
         "too few others to give them"
     ]
 
@@ -380,7 +380,7 @@ def test_only_the_councils_voters_table_amend_and_second_its_motions():
         "amendment am was proposed to motion mo by u-frank, who had no vote in council c-1 at that moment",
     ]
     assert messages(council, tabled()) == [
-        "motion mo was tabled asking for 1 seconders, but council c-1 had 0 voter(s) at that moment: too few "
+        "motion mo was tabled asking for 1 seconder, but council c-1 had 0 voters at that moment: too few "
         "others to give them",
         "motion mo was tabled by u-bob, who had no vote in council c-1 at that moment",
     ]

@@ -107,7 +107,7 @@ def test_an_honest_recall_petition_replays_cleanly():
         (
             {"threshold": 1},
             [
-                "recall petition p asks for 1 signatures, but the constitution's share (0.50) "
+                "recall petition p asks for 1 signature, but the constitution's share (0.50) "
                 "of the 4 members entitled to sign is 2",
                 # Its forged threshold was reached a day before the vote was called, 14 days before it closes.
                 "the recall vote on recall petition p closes 2026-03-16 09:00, but it must be held within 14 "
@@ -314,7 +314,7 @@ def test_an_honest_agenda_petition_replays_cleanly():
 def test_agenda_petitions_against_the_rules_are_caught():
     assert messages([*agenda(), agenda()[-1]]) == ["agenda petition p was started twice or without a number"]
     assert messages(agenda(agenda_signed("u-a", 1), forced())) == [
-        "an item was forced onto the agenda with 1 signatures on agenda petition p, short of the 2 needed"
+        "an item was forced onto the agenda with 1 signature on agenda petition p, short of the 2 needed"
     ]
     twice = agenda(agenda_signed("u-a", 1), agenda_signed("u-b", 2), forced(), forced())
     assert messages(twice) == ["the item of agenda petition p was forced onto the agenda twice"]
@@ -387,12 +387,12 @@ def test_congress_petitions_against_the_rules_are_caught():
     assert congress_outcome(
         congress(support("k1", "c-1"), backed("k1", 1), forced("councils", CONGRESS))
     ) == [
-        "an item was forced onto the agenda with the backing of 1 councils for agenda petition p, "
+        "an item was forced onto the agenda with the backing of 1 council for agenda petition p, "
         "which needs 2"
     ]
     assert congress_outcome(congress(support("k1", "c-1"), backed("k1", 1)), adopted=()) == [
         "agenda petition p counts the backing of a council that did not adopt a motion to back it",
-        "agenda petition p says 1 councils back it, but the record holds 0",
+        "agenda petition p says 1 council backs it, but the record holds 0",
     ]
     assert congress_outcome(
         congress(support("k1", "c-1"), support("k2", "c-1"), backed("k1", 1), backed("k2", 2))

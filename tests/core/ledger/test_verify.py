@@ -85,14 +85,14 @@ def test_witness_cosignatures_are_counted_checked_and_required():
     assert verdict.cosignatures == [{"witness": "witness.example", "time": 1_700_000_000}]
     _, verdict = opened(witnesses=[vkey])
     assert verdict.ok and verdict.warnings[0].startswith(
-        "The checkpoint carries 0 valid witness cosignature(s); 1"
+        "The checkpoint carries 0 valid witness cosignatures; 1 is needed"
     )
     _, verdict = opened(witnesses=[vkey], require_witnesses=True)
     assert not verdict.ok
     _, verdict = opened(require_witnesses=True)
-    assert "0 valid witness cosignature(s); 1 are needed" in verdict.problems[0]
+    assert "0 valid witness cosignatures; 1 is needed" in verdict.problems[0]
     _, verdict = opened(checkpoint(cosigned_by=WITNESS), witnesses=[vkey], quorum=2)
-    assert "1 valid witness cosignature(s); 2 are needed" in verdict.warnings[0]
+    assert "1 valid witness cosignature; 2 are needed" in verdict.warnings[0]
 
 
 def test_a_malformed_witness_key_warns_and_a_forged_cosignature_fails():

@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 
 from councils.core.errors import InvalidInputError
+from councils.core.rules import constitution
 from councils.core.rules.constitution import Constitution
 from councils.core.rules.currencies import format_amount
 
@@ -90,6 +91,16 @@ def test_a_version_adopted_before_the_limits_is_read_as_adopted():
     assert adopted.candidate_period_days == 5000
 
 
+def test_a_length_past_its_limit_counts_as_the_limit_for_dates():
+    assert constitution.length_in_force(5000, "days") == 3660
+    assert constitution.length_in_force(3660, "days") == 3660
+    assert constitution.length_in_force(14, "days") == 14
+    assert constitution.duration(10**20, "days") == timedelta(days=3660)
+    assert constitution.duration(10**20, "hours") == timedelta(hours=87840)
+    assert constitution.duration(10**20, "minutes") == timedelta(minutes=527040)
+    assert constitution.length_in_force(10**20, "months") == 120
+
+
 def test_pay_cap_is_share_of_average_wage_or_none():
     assert Constitution().pay_cap == Decimal("2400.00")
     assert Constitution(pay_cap_share=Decimal("0.5")).pay_cap == Decimal("1200.00")
@@ -118,7 +129,7 @@ def test_the_shipped_defaults_are_version_zero_and_say_so():
 
 
 def test_an_election_poll_must_be_allowed_to_stay_open_longer_than_its_shortest_length():
-    with pytest.raises(InvalidInputError, match="1440 minutes is not less than 1 days"):
+    with pytest.raises(InvalidInputError, match="1440 minutes is not less than 1 day"):
         Constitution.from_document(
             {"version": 1, "election_poll_min_minutes": 1440, "election_poll_max_days": 1}
         )

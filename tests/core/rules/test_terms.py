@@ -68,7 +68,7 @@ def test_first_and_second_terms_are_allowed():
 
 def test_third_consecutive_term_is_refused_with_the_rule_quoted():
     two = p(T0, terms.add_months(T0, 24))
-    with pytest.raises(terms.TermRuleError, match=r"more than 2 consecutive term\(s\) of 12 months") as info:
+    with pytest.raises(terms.TermRuleError, match=r"more than 2 consecutive terms of 12 months") as info:
         terms.check_eligible(periods=[two], constitution=RULES, office="chair", now=terms.add_months(T0, 24))
     assert "may stand again from 2027-01-31" in info.value.message
     assert isinstance(info.value, ConflictError)
@@ -149,3 +149,22 @@ def test_pay_cap_and_declarations():
         pay.check_declaration(pay=Decimal(1), expenses=Decimal("0.001"))
     with pytest.raises(InvalidInputError):
         pay.check_declaration(pay=Decimal("NaN"), expenses=Decimal(0))
+
+
+def test_a_date_past_the_calendar_is_its_last_day():
+    assert terms.add_months(T0, 12 * 8000) == datetime(9999, 12, 31, 9, 0, tzinfo=UTC)
+
+
+def test_terms_and_rotation_gaps_past_the_limits_count_at_most_to_the_calendar_end():
+    """A version adopted before the limits may set them past any date: a term counts as ten years, and a
+    rotation gap of thousands of terms lasts until the calendar's end."""
+    rules = Constitution(term_months=10**6, max_consecutive_terms=1, rotation_gap_terms=10**6)
+    assert terms.term_months(rules) == 120
+    terms.check_term_length(started_at=T0, term_ends_at=terms.add_months(T0, 120), constitution=rules)
+    with pytest.raises(terms.TermRuleError):
+        terms.check_term_length(started_at=T0, term_ends_at=terms.add_months(T0, 121), constitution=rules)
+    held = p(T0, terms.add_months(T0, 120))
+    with pytest.raises(terms.TermRuleError, match="may stand again from 9999-12-31"):
+        terms.check_eligible(
+            periods=[held], constitution=rules, office="chair", now=terms.add_months(T0, 121)
+        )

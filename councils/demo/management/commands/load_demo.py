@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from councils.core.wording import counted
 from councils.demo.build import CAST, PASSWORD, build
 from councils.federation.models import Federation
 
@@ -31,7 +32,8 @@ class Command(BaseCommand):
         demo = build()
         self.stdout.write(
             f"Loaded {len(demo.workplaces)} workplace councils and "
-            f"{sum(len(m) for m in demo.members.values())} members in {time.monotonic() - started:.0f} s."
+            f"{counted(sum(len(m) for m in demo.members.values()), 'member', 'members')} in "
+            f"{time.monotonic() - started:.0f} s."
         )
         call_command("sign_checkpoint", stdout=self.stdout)
         self._print_logins()

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from councils.accounts.models import User
+from councils.core.wording import counted
 from councils.digests.actions import DUE, FAILED, send_due_digests
 from councils.digests.queries import list_recipients
 
@@ -48,4 +49,6 @@ class Command(BaseCommand):
         summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "no digest due"
         self.stdout.write(("Dry run, nothing sent: " if dry_run else "") + summary + ".")
         if counts.get(FAILED):
-            raise CommandError(f"{counts[FAILED]} digest(s) could not be sent; the next run tries again.")
+            raise CommandError(
+                f"{counted(counts[FAILED], 'digest', 'digests')} could not be sent; the next run tries again."
+            )

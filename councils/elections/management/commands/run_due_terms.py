@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from councils.core.wording import counted
 from councils.elections.actions import run_due_terms
 from councils.motions import sealing
 
@@ -22,16 +23,21 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         run = run_due_terms(now=timezone.now())
         self.stdout.write(
-            f"Ended {len(run.ended)} term(s); called {len(run.called)}, opened {len(run.opened)}, "
-            f"closed {len(run.closed)}, certified {len(run.certified)} and failed {len(run.failed)} "
-            "election(s)."
+            # The elections are several counts' noun, so it stays plural.
+            f"Ended {counted(len(run.ended), 'term', 'terms')}; called {len(run.called)}, opened "
+            f"{len(run.opened)}, closed {len(run.closed)}, certified {len(run.certified)} and failed "
+            f"{len(run.failed)} elections."
         )
         if run.removed_keys:
-            self.stdout.write(f"Deleted the ballot keys of {len(run.removed_keys)} closed poll(s).")
+            self.stdout.write(
+                f"Deleted the ballot keys of {counted(len(run.removed_keys), 'closed poll', 'closed polls')}."
+            )
         if run.set_aside_keys:
             self.stdout.write(
-                f"Set aside {len(run.set_aside_keys)} ballot key file(s) that no poll in this database "
-                f"claims (as {sealing.SET_ASIDE_SUFFIX}; put back by themselves if their poll needs them)."
+                f"Set aside {counted(len(run.set_aside_keys), 'ballot key file', 'ballot key files')} "
+                "that no "
+                f"poll in this database claims (as {sealing.SET_ASIDE_SUFFIX}; put back by themselves if "
+                "their poll needs them)."
             )
         for refusal in run.refused:
             self.stderr.write(f"Not done: {refusal}")

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from councils.core.wording import counted
 from councils.mandates.actions import expire_recall_petitions
 from councils.petitions.actions import expire_agenda_petitions
 
@@ -18,4 +19,7 @@ class Command(BaseCommand):
         now = timezone.now()
         recalls = expire_recall_petitions(now=now)
         agendas = expire_agenda_petitions(now=now)
-        self.stdout.write(f"Closed {recalls} recall petition(s) and {agendas} agenda petition(s).")
+        self.stdout.write(
+            f"Closed {counted(recalls, 'recall petition', 'recall petitions')} and "
+            f"{counted(agendas, 'agenda petition', 'agenda petitions')}."
+        )

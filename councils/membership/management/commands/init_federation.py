@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from councils.core.wording import counted
 from councils.membership.management.founding import FoundingError, found_federation, parse_plan
 
 EXAMPLE = """\
@@ -73,7 +74,8 @@ class Command(BaseCommand):
             ) from None
         self.stdout.write(
             self.style.SUCCESS(
-                f"Founded {federation.name} ({federation.uuid}) with {len(plan.councils)} councils, "
+                f"Founded {federation.name} ({federation.uuid}) with "
+                f"{counted(len(plan.councils), 'council', 'councils')}, "
                 f"{len(plan.officers)} officers and constitution version 1."
             )
         )

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from councils import __version__
 from councils.core.ledger.note import b64decode
+from councils.core.wording import counted
 from councils.ops import archive, database, highwater
 from councils.ops.highwater import HighWater
 
@@ -65,7 +66,7 @@ class Command(BaseCommand):
             )
         self.stdout.write(
             f"Wrote {target} ({target.stat().st_size} bytes, mode 0600): database as {fmt}, "
-            f"record of {state.size} entries with root {state.as_json()['root']}, "
+            f"record of {counted(state.size, 'entry', 'entries')} with root {state.as_json()['root']}, "
             f"{len(secrets)} secret files. Keep it somewhere other than this machine."
         )
         if "secret_key" not in secrets:

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from councils.core.ledger import merkle, note
 from councils.core.ledger.note import b64decode, b64encode
+from councils.core.wording import counted
 from councils.ops import archive, database, highwater, recordcheck
 from councils.ops.actions import record_restored
 from councils.ops.highwater import HighWater
@@ -180,7 +181,9 @@ class Command(BaseCommand):
             leaves = recordcheck.sequenced_leaves(mark.size)
             if merkle.root_from_leaves(leaves)[1] != mark.root:
                 problems.append(
-                    f"the restored log's first {mark.size} entries do not hash to the published checkpoint's "
+                    f"the restored log's first {counted(mark.size, 'entry does', 'entries do')} not hash "
+                    "to the published "
+                    "checkpoint's "
                     "root: this backup holds a different history than the one published"
                 )
         if problems:
@@ -246,7 +249,8 @@ def _fork(mark: HighWater | None, origin: str | None, backup: recordcheck.Record
     if backup.size < mark.size:
         return (
             f"This installation published a checkpoint of size {mark.size}, but the backup's log has "
-            f"{backup.size} entries: entries after size {backup.size} ({backup.size}..{mark.size - 1}) "
+            f"{counted(backup.size, 'entry', 'entries')}: entries after size {backup.size} "
+            f"({backup.size}..{mark.size - 1}) "
             "would be lost."
         )
     if backup.size == mark.size and backup.root != mark.root:

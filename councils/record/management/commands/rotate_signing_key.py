@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from councils.core.ledger import note
+from councils.core.wording import counted
 from councils.record import actions, signing
 from councils.record.sequencer import latest_checkpoint
 
@@ -47,7 +48,10 @@ class Command(BaseCommand):
         os.replace(staged, path)
         checkpoint = latest_checkpoint(current=True)
         assert checkpoint is not None
-        self.stdout.write(f"The record is now signed by {new} (checkpoint of {checkpoint.size} entries).")
+        self.stdout.write(
+            f"The record is now signed by {new} (checkpoint of "
+            f"{counted(checkpoint.size, 'entry', 'entries')})."
+        )
         self.stdout.write(
             f"The old key is kept in {retired}; give the new key to your witnesses and members."
         )

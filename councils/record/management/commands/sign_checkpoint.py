@@ -10,6 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connections
 
+from councils.core.wording import counted
 from councils.record.sequencer import has_pending, latest_checkpoint, sequence_pending
 from councils.record.witnessing import configured_witnesses, request_cosignatures
 
@@ -39,7 +40,8 @@ class Command(BaseCommand):
         checkpoint = latest_checkpoint(current=True)
         assert checkpoint is not None
         self.stdout.write(
-            f"Signed checkpoint: {checkpoint.size} entries, root {bytes(checkpoint.root).hex()[:16]}… "
+            f"Signed checkpoint: {counted(checkpoint.size, 'entry', 'entries')}, root "
+            f"{bytes(checkpoint.root).hex()[:16]}… "
             f"({checkpoint.origin})."
         )
         if not cosign:
