@@ -426,15 +426,21 @@ def cast_vote(
 
 
 def _cast_named(*, actor: User, vote: Vote, choice: str, now: datetime, key_hash: str) -> CastReceipt:
-    # At most one row (vote, voter are unique): no ordering, which by default joins the voter.
-    existing = NamedBallot.objects.filter(vote=vote, voter=actor).order_by().first()
+    # At most one row (vote, voter are unique): no ordering, which by default joins the voter; and
+    # only the values the cast compares, without building a model instance to save.
+    existing = (
+        NamedBallot.objects.filter(vote=vote, voter=actor)
+        .values_list("pk", "choice", "idempotency_hash")
+        .order_by()
+        .first()
+    )
     if existing is not None:
-        if (key_hash and existing.idempotency_hash == key_hash) or existing.choice == choice:
-            return CastReceipt(str(vote.uuid), False, existing.choice, None, repeated=True)
+        ballot, was, was_key = existing
+        if (key_hash and was_key == key_hash) or was == choice:
+            return CastReceipt(str(vote.uuid), False, was, None, repeated=True)
         if not vote.allow_change:
             raise ConflictError("You have already voted, and this vote does not allow changes.")
-        existing.choice, existing.changed_at, existing.idempotency_hash = choice, now, key_hash
-        existing.save(update_fields=["choice", "changed_at", "idempotency_hash"])
+        NamedBallot.objects.filter(pk=ballot).update(choice=choice, changed_at=now, idempotency_hash=key_hash)
         event, changed = "vote.changed", True
     else:
         # No savepoint: the voter's electorate row makes this unreachable for an eligible voter,
