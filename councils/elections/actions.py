@@ -645,11 +645,14 @@ def cast_ballot(
         existing = Participation.objects.filter(election=election, user=actor).first()
         if existing is not None and key_hash and existing.idempotency_hash == key_hash:
             return False
+        already = ConflictError("You have already voted in this election.", code="already_voted")
+        if existing is not None:
+            raise already
+        # No savepoint (two round trips): the ConflictError leaves the cast's transaction, which rolls back.
         try:
-            with transaction.atomic():
-                Participation.objects.create(election=election, user=actor, idempotency_hash=key_hash)
+            Participation.objects.create(election=election, user=actor, idempotency_hash=key_hash)
         except IntegrityError:
-            raise ConflictError("You have already voted in this election.", code="already_voted") from None
+            raise already from None
         PendingBallot.objects.create(
             election=election, sealed=sealing.seal(str(election.uuid), choice=json.dumps(stored), receipt="")
         )
@@ -712,9 +715,9 @@ def record_paper_ballots(
         )
         for r in rankings
     ]
+    # No savepoint (two round trips): the ConflictError leaves the action's transaction, which rolls back.
     try:
-        with transaction.atomic():
-            Participation.objects.bulk_create([Participation(election=election, user=v) for v in voters])
+        Participation.objects.bulk_create([Participation(election=election, user=v) for v in voters])
     except IntegrityError:
         raise ConflictError("Someone on the list has already voted.", code="already_voted") from None
     random.SystemRandom().shuffle(stored)

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.db.models import Q, QuerySet
 
 from councils.accounts.models import User
@@ -56,14 +57,31 @@ def count_voters(*, council: Council) -> int:
     return list_voters(council=council).count()
 
 
+# Who has a vote, written out: every cast and most permission checks ask it, and the ORM took
+# longer to build the query than the database to answer it. Parameters: the user's id, the council's.
+_MEMBER_VOTES = (
+    f"EXISTS (SELECT 1 FROM {Membership._meta.db_table} WHERE user_id = %s AND council_id = %s "  # noqa: S608
+    f"AND ended_at IS NULL AND status = '{Membership.Status.FULL.value}')"
+)
+_SEAT_VOTES = (
+    f"EXISTS (SELECT 1 FROM {Seat._meta.db_table} WHERE user_id = %s AND council_id = %s "  # noqa: S608
+    "AND ended_at IS NULL)"
+)
+
+
+def voter_sql(council: Council) -> str:
+    """An SQL `EXISTS` that is true when the user whose id is its first parameter has a vote in
+    `council`, whose id is its second: a current full membership of a base council, a current seat
+    in a higher one. `is_voter` asks it alone; a statement that reads more can ask it alongside."""
+    return _MEMBER_VOTES if council.is_base else _SEAT_VOTES
+
+
 def is_voter(*, user: Any, council: Council) -> bool:
     if _anonymous(user):
         return False
-    if council.is_base:
-        return Membership.objects.filter(
-            user=user, council=council, ended_at__isnull=True, status=Membership.Status.FULL
-        ).exists()
-    return Seat.objects.filter(user=user, council=council, ended_at__isnull=True).exists()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {voter_sql(council)}", [user.pk, council.pk])
+        return bool(cursor.fetchone()[0])
 
 
 def is_participant(*, user: Any, council: Council) -> bool:

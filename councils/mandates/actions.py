@@ -180,9 +180,9 @@ def start_recall(
 
 
 def _sign(*, petition: RecallPetition, actor: User, now: datetime) -> RecallSignature:
+    # No savepoint (two round trips): the ConflictError leaves the action's transaction, which rolls back.
     try:
-        with transaction.atomic():
-            signature = RecallSignature.objects.create(petition=petition, user=actor, signed_at=now)
+        signature = RecallSignature.objects.create(petition=petition, user=actor, signed_at=now)
     except IntegrityError:
         raise ConflictError("You have already signed this petition.") from None
     count = petition.signatures.count()

@@ -482,9 +482,9 @@ def close_meeting(*, actor: User, meeting: Meeting, now: datetime) -> Meeting:
 
 def _attend(meeting: Meeting, *, actor: User, user: User, now: datetime) -> Attendance:
     """Write one attendance and its record entry; the caller holds the meeting and checked who may."""
+    # No savepoint (two round trips): the ConflictError leaves the action's transaction, which rolls back.
     try:
-        with transaction.atomic():
-            attendance = Attendance.objects.create(meeting=meeting, user=user, present_at=now)
+        attendance = Attendance.objects.create(meeting=meeting, user=user, present_at=now)
     except IntegrityError:
         raise ConflictError(f"{user.name} is already marked present.") from None
     # One entry per person: the offline verifier counts them towards the quorum.

@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from councils.accounts.models import User
@@ -92,7 +91,7 @@ def _lock_vote(vote: Vote) -> Vote:
     )
 
 
-def _hold_vote_for_cast(vote: Vote, voter: User) -> bool:
+def _hold_vote_for_cast(vote: Vote, voter: User) -> tuple[bool, bool]:
     """Hold the vote against its close while one ballot goes in, without making other voters wait.
 
     The close locks the vote row FOR UPDATE, which waits for every cast holding
@@ -103,30 +102,38 @@ def _hold_vote_for_cast(vote: Vote, voter: User) -> bool:
 
     Reads, in the same statement, what the close may have changed since
     `vote` was loaded (only `closed_at`: the rest is fixed when the vote
-    opens) into `vote`, and answers whether `voter` is in the frozen electorate.
+    opens) into `vote`, and answers whether `voter` is in the frozen electorate
+    and whether they still have a vote in the council (`federation_queries.is_voter`).
     """
+    has_vote = federation_queries.voter_sql(vote.motion.council)
+    standing = [voter.pk, vote.motion.council_id]
     connection = transaction.get_connection()
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT v.closed_at FROM motions_vote v JOIN motions_voteeligibility e "
-                "ON e.vote_id = v.id AND e.voter_id = %s WHERE v.id = %s "
-                "FOR KEY SHARE OF v FOR NO KEY UPDATE OF e",
-                [voter.pk, vote.pk],
-            )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(_HOLD_SQL.format(has_vote=has_vote), [*standing, voter.pk, vote.pk])
             row = cursor.fetchone()
-        if row is not None:
-            vote.closed_at = row[0]
-            return True
-        # Someone outside the electorate locks nothing; the permission check refuses them.
-    electorate = VoteEligibility.objects.filter(vote=OuterRef("pk"), voter=voter)
-    vote.closed_at, in_electorate = (
-        Vote.objects.filter(pk=vote.pk)
-        .annotate(in_electorate=Exists(electorate))
-        .values_list("closed_at", "in_electorate")
-        .get()
-    )
-    return bool(in_electorate)
+            if row is not None:
+                vote.closed_at = row[0]
+                return True, bool(row[1])
+            # Someone outside the electorate locks nothing; the permission check refuses them.
+        cursor.execute(_READ_FOR_CAST_SQL.format(has_vote=has_vote), [voter.pk, *standing, vote.pk])
+        row = cursor.fetchone()
+    if row is None:
+        raise Vote.DoesNotExist
+    vote.closed_at = row[0]
+    return bool(row[1]), bool(row[2])
+
+
+_HOLD_SQL = (
+    f"SELECT v.closed_at, {{has_vote}} FROM {Vote._meta.db_table} v "  # noqa: S608 (table names)
+    f"JOIN {VoteEligibility._meta.db_table} e ON e.vote_id = v.id AND e.voter_id = %s WHERE v.id = %s "
+    "FOR KEY SHARE OF v FOR NO KEY UPDATE OF e"
+)
+_READ_FOR_CAST_SQL = (
+    f"SELECT v.closed_at, EXISTS (SELECT 1 FROM {VoteEligibility._meta.db_table} e "  # noqa: S608
+    "WHERE e.vote_id = v.id AND e.voter_id = %s), "
+    f"{{has_vote}} FROM {Vote._meta.db_table} v WHERE v.id = %s"
+)
 
 
 def _motions_changed(council: Council) -> None:
@@ -397,8 +404,8 @@ def cast_vote(
     if actor is None:
         raise PermissionDeniedError("A ballot needs a voter.")
     with transaction.atomic():
-        in_electorate = _hold_vote_for_cast(vote, actor)
-        permissions.require_vote(actor, vote, in_electorate=in_electorate)
+        in_electorate, has_vote = _hold_vote_for_cast(vote, actor)
+        permissions.require_vote(actor, vote, in_electorate=in_electorate, has_vote=has_vote)
         if not vote.is_open:
             raise ConflictError("This vote is closed.")
         polls.check_in_time(closes_at=vote.closes_at, now=now)
@@ -421,15 +428,21 @@ def cast_vote(
 
 
 def _cast_named(*, actor: User, vote: Vote, choice: str, now: datetime, key_hash: str) -> CastReceipt:
-    # At most one row (vote, voter are unique): no ordering, which by default joins the voter.
-    existing = NamedBallot.objects.filter(vote=vote, voter=actor).order_by().first()
+    # At most one row (vote, voter are unique): no ordering, which by default joins the voter; and
+    # only the values the cast compares, without building a model instance to save.
+    existing = (
+        NamedBallot.objects.filter(vote=vote, voter=actor)
+        .values_list("pk", "choice", "idempotency_hash")
+        .order_by()
+        .first()
+    )
     if existing is not None:
-        if (key_hash and existing.idempotency_hash == key_hash) or existing.choice == choice:
-            return CastReceipt(str(vote.uuid), False, existing.choice, None, repeated=True)
+        ballot, was, was_key = existing
+        if (key_hash and was_key == key_hash) or was == choice:
+            return CastReceipt(str(vote.uuid), False, was, None, repeated=True)
         if not vote.allow_change:
             raise ConflictError("You have already voted, and this vote does not allow changes.")
-        existing.choice, existing.changed_at, existing.idempotency_hash = choice, now, key_hash
-        existing.save(update_fields=["choice", "changed_at", "idempotency_hash"])
+        NamedBallot.objects.filter(pk=ballot).update(choice=choice, changed_at=now, idempotency_hash=key_hash)
         event, changed = "vote.changed", True
     else:
         # No savepoint: the voter's electorate row makes this unreachable for an eligible voter,

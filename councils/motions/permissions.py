@@ -33,17 +33,24 @@ def can(user: Any, action: str, obj: Motion | Vote) -> bool:
     raise ValueError(f"unknown motion action {action!r}")
 
 
-def can_vote(user: Any, vote: Vote, *, in_electorate: bool | None = None) -> bool:
+def can_vote(
+    user: Any, vote: Vote, *, in_electorate: bool | None = None, has_vote: bool | None = None
+) -> bool:
     """Whether `user` may cast in `vote`: in the electorate frozen when it opened, and still a voter.
 
-    `in_electorate` passes what the caller has just read about the electorate
-    (the cast reads it with its lock), instead of asking the database again.
+    `in_electorate` and `has_vote` (`federation_queries.is_voter` in the vote's
+    council) pass what the caller has just read (the cast reads both with its
+    lock), instead of asking the database again.
     """
     if not _authenticated(user):
         return False
     if in_electorate is None:
         in_electorate = VoteEligibility.objects.filter(vote=vote, voter=user).exists()
-    return in_electorate and federation_queries.is_voter(user=user, council=vote.motion.council)
+    if not in_electorate:
+        return False
+    if has_vote is None:
+        has_vote = federation_queries.is_voter(user=user, council=vote.motion.council)
+    return has_vote
 
 
 REFUSALS = {
@@ -70,7 +77,9 @@ def require(user: Any, action: str, obj: Motion | Vote) -> None:
         raise PermissionDeniedError(REFUSALS.get(action, "You may not do that."))
 
 
-def require_vote(user: Any, vote: Vote, *, in_electorate: bool | None = None) -> None:
+def require_vote(
+    user: Any, vote: Vote, *, in_electorate: bool | None = None, has_vote: bool | None = None
+) -> None:
     """Raise PermissionDeniedError unless `user` may cast in `vote` (see `can_vote`)."""
-    if not can_vote(user, vote, in_electorate=in_electorate):
+    if not can_vote(user, vote, in_electorate=in_electorate, has_vote=has_vote):
         raise PermissionDeniedError(PARTY_REFUSAL if is_party(user, vote) else REFUSALS["vote"])

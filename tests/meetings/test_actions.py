@@ -731,3 +731,18 @@ def test_marking_several_present_is_for_the_chair_and_all_or_nothing(cast, meeti
     with pytest.raises(InvalidInputError, match="at least one"):
         actions.mark_present_many(actor=cast.alice, meeting=meeting, users=[], now=at(1))
     assert not meeting.attendance.exists() and not entries("meeting.attended")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_marking_someone_present_twice_outside_any_transaction_is_refused_and_nothing_is_left_broken(
+    cast, meeting
+):
+    # The refused insert takes no savepoint of its own: the action's transaction rolls back whole,
+    # and the connection goes on to the next action.
+    actions.open_meeting(actor=cast.alice, meeting=meeting, now=at(0))
+    actions.mark_present(actor=cast.bob, meeting=meeting, user=cast.bob, now=at(1))
+    with pytest.raises(ConflictError, match="already marked present"):
+        actions.mark_present(actor=cast.alice, meeting=meeting, user=cast.bob, now=at(2))
+    actions.mark_present(actor=cast.alice, meeting=meeting, user=cast.erin, now=at(3))
+    assert queries.quorum(meeting=meeting).present == 2
+    assert Entry.objects.filter(event="meeting.attended").count() == 2

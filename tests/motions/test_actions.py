@@ -516,3 +516,48 @@ def test_officer_cannot_close_a_vote_the_rules_opened_before_anyone_voted(cast):
         actions.close_vote(actor=cast.alice, vote=vote, now=LATER)
     actions.cast_vote(actor=cast.bob, vote=vote, choice="no", now=NOW)
     assert actions.close_vote(actor=cast.alice, vote=vote, now=LATER).outcome == "rejected"
+
+
+def test_is_voter_answers_as_memberships_and_seats_say(cast):
+    """The written-out `is_voter` against the rule in ORM terms, for everyone and every council."""
+    from councils.federation.models import Membership, Seat
+    from councils.federation.queries import is_voter
+
+    federation_actions.seat_delegate(
+        from_council=cast.harbour, user=cast.dave, election_uuid=None, term_ends_at=None, now=NOW
+    )
+    Seat.objects.filter(user=cast.dave).update(ended_at=NOW)
+    Membership.objects.filter(user=cast.dave).update(ended_at=NOW)
+    Membership.objects.filter(user=cast.frank).update(status=Membership.Status.SUSPENDED)
+    Membership.objects.filter(user=cast.erin).update(status=Membership.Status.CANDIDATE)
+
+    def rule(user, council):
+        if council.is_base:
+            return Membership.objects.filter(
+                user=user, council=council, ended_at__isnull=True, status=Membership.Status.FULL
+            ).exists()
+        return Seat.objects.filter(user=user, council=council, ended_at__isnull=True).exists()
+
+    councils = (cast.national, cast.city, cast.district, cast.riverside, cast.harbour)
+    people = (cast.alice, cast.bob, cast.carol, cast.dave, cast.erin, cast.frank)
+    answers = {(u.username, c.name): is_voter(user=u, council=c) for u in people for c in councils}
+    assert answers == {(u.username, c.name): rule(u, c) for u in people for c in councils}
+    assert {k for k, v in answers.items() if v} == {
+        ("alice", "Riverside Depot"),
+        ("bob", "Riverside Depot"),
+        ("bob", "Eastside District"),
+    }
+
+
+def test_a_delegate_casts_in_a_higher_council_only_while_seated(cast):
+    from councils.federation.models import Seat
+
+    tabled = actions.table_motion(actor=None, council=cast.district, title="Depots", text="Merge.", now=NOW)
+    vote = actions.open_vote(actor=None, motion=tabled, now=NOW, method="named", allow_change=True)
+    assert actions.cast_vote(actor=cast.bob, vote=vote, choice="yes", now=NOW).choice == "yes"
+    with pytest.raises(PermissionDeniedError):
+        actions.cast_vote(actor=cast.erin, vote=vote, choice="yes", now=NOW)  # not in the electorate
+    Seat.objects.filter(user=cast.bob).update(ended_at=NOW)
+    with pytest.raises(PermissionDeniedError):
+        actions.cast_vote(actor=cast.bob, vote=vote, choice="no", now=NOW)
+    assert NamedBallot.objects.get(vote=vote).choice == "yes"
