@@ -13,11 +13,12 @@ The tree: National Congress > Metro City > Eastside District > {Riverside Depot,
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import hypothesis
 import pytest
@@ -90,6 +91,14 @@ def make_user(username: str, name: str) -> User:
     )
 
 
+def created_as(visibilities: Iterable[str], *councils: str) -> list[Any]:
+    """Parameters running a test once for each of `visibilities`, the cast's `councils` created with it."""
+    return [
+        pytest.param(v, marks=pytest.mark.visibility(**dict.fromkeys(councils, v)), id=str(v))
+        for v in visibilities
+    ]
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "chair_term(ends): the cast's founding chair of Riverside Depot serves until `ends`"
@@ -97,18 +106,32 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "delegate_term(ends): the cast's delegate of Riverside Depot sits until `ends`"
     )
+    config.addinivalue_line(
+        "markers",
+        'visibility(**councils): who sees the cast\'s councils named (riverside="council"), set as each'
+        " is created",
+    )
 
 
 @pytest.fixture
 def cast(db: None, request: pytest.FixtureRequest) -> Cast:
-    """A federation of five councils and six people; `chair_term` and `delegate_term` give posts terms."""
+    """A federation of five councils and six people; `chair_term` and `delegate_term` give posts terms.
+
+    Every council is seen by the whole federation unless the `visibility` marker names it: a council's
+    visibility is chosen when it is created and no action changes it.
+    """
     chair_term = request.node.get_closest_marker("chair_term")
     delegate_term = request.node.get_closest_marker("delegate_term")
+    marker = request.node.get_closest_marker("visibility")
+    seen = dict(marker.kwargs) if marker else {}
+    unknown = seen.keys() - {"national", "city", "district", "riverside", "harbour"}
+    assert not unknown, f"The cast has no council called {', '.join(sorted(unknown))}."
     fa = federation_actions
     federation = fa.create_federation(actor=None, name="Demo Federation", now=NOW)
     national = fa.create_council(
         actor=None,
         federation=federation,
+        visibility=seen.get("national", Council.Visibility.FEDERATION),
         name="National Congress",
         kind="national",
         parent=None,
@@ -119,6 +142,7 @@ def cast(db: None, request: pytest.FixtureRequest) -> Cast:
     city = fa.create_council(
         actor=None,
         federation=federation,
+        visibility=seen.get("city", Council.Visibility.FEDERATION),
         name="Metro City",
         kind="city",
         parent=national,
@@ -129,6 +153,7 @@ def cast(db: None, request: pytest.FixtureRequest) -> Cast:
     district = fa.create_council(
         actor=None,
         federation=federation,
+        visibility=seen.get("district", Council.Visibility.FEDERATION),
         name="Eastside District",
         kind="district",
         parent=city,
@@ -139,6 +164,7 @@ def cast(db: None, request: pytest.FixtureRequest) -> Cast:
     riverside = fa.create_council(
         actor=None,
         federation=federation,
+        visibility=seen.get("riverside", Council.Visibility.FEDERATION),
         name="Riverside Depot",
         kind="workplace",
         parent=district,
@@ -148,6 +174,7 @@ def cast(db: None, request: pytest.FixtureRequest) -> Cast:
     harbour = fa.create_council(
         actor=None,
         federation=federation,
+        visibility=seen.get("harbour", Council.Visibility.FEDERATION),
         name="Harbour Works",
         kind="workplace",
         parent=district,

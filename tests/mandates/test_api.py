@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from councils.federation.models import Office, Seat
+from councils.federation.models import Council, Office, Seat
 from councils.mandates.models import RecallPetition
 from councils.record.models import Entry
 
@@ -64,9 +64,8 @@ def test_signing_on_behalf_of_someone_else_is_refused(cast, rules):
     assert RecallPetition.objects.get(uuid=start["uuid"]).signatures.count() == 1
 
 
+@pytest.mark.visibility(riverside=Council.Visibility.COUNCIL)
 def test_outsider_gets_404_on_a_hidden_councils_petition(cast, rules):
-    cast.riverside.visibility = "council"
-    cast.riverside.save()
     start = post(cast.api(cast.erin), "/api/v1/mandates/recalls", {"seat": str(bob_seat(cast).uuid)}).json()
     assert cast.api(cast.dave).get(f"/api/v1/mandates/recalls/{start['uuid']}").status_code == 404
     assert (

@@ -46,9 +46,9 @@ def test_register_of_a_council_alone_below_it_or_the_whole_federation(offices, r
     assert lines(cast, cast.frank, cast.riverside, "council") == [*district, *below[2:]]
 
 
+@pytest.mark.visibility(harbour=Council.Visibility.COUNCIL)
 def test_register_leaves_out_councils_the_viewer_may_not_see(offices, rules):
     cast = offices
-    Council.objects.filter(pk=cast.harbour.pk).update(visibility=Council.Visibility.COUNCIL)
     assert ("Harbour Works", "treasurer") not in lines(cast, cast.frank, cast.district, "below")
     assert ("Harbour Works", "treasurer") not in lines(cast, cast.frank, cast.district, "federation")
     assert ("Harbour Works", "treasurer") in lines(cast, cast.dave, cast.district, "below")

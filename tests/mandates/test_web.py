@@ -2,10 +2,11 @@ import re
 import uuid
 from decimal import Decimal
 
+import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from councils.federation.models import Office, Seat
+from councils.federation.models import Council, Office, Seat
 from councils.mandates import actions
 from councils.mandates.models import RecallPetition
 from councils.record.models import Entry
@@ -66,9 +67,8 @@ def test_outsider_sees_the_public_table_but_gets_no_button(cast, rules):
     assert page.status_code == 200 and "Start a recall" not in page.content.decode()
 
 
+@pytest.mark.visibility(riverside=Council.Visibility.COUNCIL)
 def test_hidden_council_is_404_for_an_outsider(cast, rules):
-    cast.riverside.visibility = "council"
-    cast.riverside.save()
     assert cast.client(cast.dave).get(f"/mandates/councils/{cast.riverside.uuid}/").status_code == 404
 
 

@@ -118,9 +118,9 @@ def test_a_member_not_marked_present_is_told_to_mark_themselves_present_first(ca
     assert post(bob, f"{base}/items/{item['uuid']}/speakers").status_code == 201
 
 
+@pytest.mark.visibility(riverside=Council.Visibility.COUNCIL)
 def test_hidden_council_meeting_is_404_for_outsider(cast):
     meeting = schedule(cast)
-    Council.objects.filter(pk=cast.riverside.pk).update(visibility=Council.Visibility.COUNCIL)
     assert cast.api(cast.dave).get(f"{BASE}/{meeting['uuid']}").status_code == 404
     assert cast.api(cast.dave).get(f"{BASE}/{meeting['uuid']}/minutes").status_code == 404
     assert cast.api(cast.alice).get(f"{BASE}/{uuid.uuid4()}").status_code == 404
@@ -160,8 +160,8 @@ def test_list_query_count_is_flat(cast, django_assert_max_num_queries):
     assert body["count"] == 5
 
 
+@pytest.mark.visibility(riverside=Council.Visibility.PUBLIC)
 def test_online_link_is_only_for_the_council_s_participants(cast):
-    Council.objects.filter(pk=cast.riverside.pk).update(visibility=Council.Visibility.PUBLIC)
     meeting = schedule(cast, online_url="https://meet.example.org/riverside")
     assert meeting["online_url"] == "https://meet.example.org/riverside"
     for who, link in ((None, ""), (cast.dave, ""), (cast.carol, "https://meet.example.org/riverside")):

@@ -8,6 +8,7 @@ from django.db import transaction
 from councils.core.errors import ConflictError, InvalidInputError, PermissionDeniedError
 from councils.core.rules.recall import PetitionClosedError
 from councils.federation import actions as fa
+from councils.federation.models import Council
 from councils.motions import actions as motion_actions
 from councils.motions.models import Motion
 from councils.petitions import actions, queries
@@ -227,6 +228,7 @@ def test_petition_api_round_trip(cast, rules, django_assert_max_num_queries):
     )
 
 
+@pytest.mark.visibility(riverside=Council.Visibility.COUNCIL)
 def test_petition_api_errors(cast, rules):
     assert post(cast.api(None), "/api/v1/petitions", {}).status_code == 401
     bad = post(cast.api(cast.erin), "/api/v1/petitions", {"council": str(cast.riverside.uuid), "title": "x"})
@@ -238,8 +240,6 @@ def test_petition_api_errors(cast, rules):
     )
     assert observer.status_code == 403
     assert cast.api(cast.erin).delete("/api/v1/petitions").status_code == 405
-    cast.riverside.visibility = "council"
-    cast.riverside.save()
     hidden = post(
         cast.api(cast.dave),
         "/api/v1/petitions",

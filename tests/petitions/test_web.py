@@ -1,9 +1,11 @@
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from councils.federation.models import Council
 from councils.meetings.actions import schedule_meeting
 from councils.petitions import actions
 from councils.petitions.models import AgendaPetition, ForcedAgendaItem
@@ -69,10 +71,9 @@ def test_signing_forces_the_item_and_the_page_offers_only_a_vote(cast, rules):
     assert "Items members forced onto the next agenda" in council_page
 
 
+@pytest.mark.visibility(riverside=Council.Visibility.COUNCIL)
 def test_outsider_gets_404_on_a_hidden_council(cast, rules):
     petition = start(cast)
-    cast.riverside.visibility = "council"
-    cast.riverside.save()
     assert cast.client(cast.dave).get(f"/petitions/{petition.uuid}/").status_code == 404
     assert cast.client(cast.dave).get(f"/petitions/councils/{cast.riverside.uuid}/").status_code == 404
 

@@ -161,7 +161,8 @@ def test_list_page(cast, platform, django_assert_max_num_queries):
     assert "Bob Novak" not in page
 
 
-def test_a_slate_names_its_election_and_candidates_not_their_uuids(cast, platform):
+def _erin_and_bob_slate(cast, platform):
+    """Riverside's election of delegates, and the platform's slate of Erin and Bob standing in it."""
     election = nominated_election(cast, nominees=[cast.erin, cast.bob])
     actions.run_slate(
         actor=cast.bob,
@@ -171,14 +172,21 @@ def test_a_slate_names_its_election_and_candidates_not_their_uuids(cast, platfor
         candidates=[str(cast.erin.uuid), str(cast.bob.uuid)],
         now=NOW,
     )
-    url = f"/platforms/{platform.uuid}/"
-    page = cast.client(cast.dave).get(url).content.decode()
+    return election
+
+
+def test_a_slate_names_its_election_and_candidates_not_their_uuids(cast, platform):
+    election = _erin_and_bob_slate(cast, platform)
+    page = cast.client(cast.dave).get(f"/platforms/{platform.uuid}/").content.decode()
     assert f'href="/elections/{election.uuid}/">Delegates 2027</a>' in page
     assert "<li>Erin Walsh</li><li>Bob Novak</li>" in page
     assert str(cast.erin.uuid) not in page
-    # An election the reader may not see keeps its identifier, and no link.
-    Council.objects.filter(pk=cast.riverside.pk).update(visibility=Council.Visibility.COUNCIL)
-    page = cast.client(cast.dave).get(url).content.decode()
+
+
+@pytest.mark.visibility(riverside=Council.Visibility.COUNCIL)
+def test_a_slate_keeps_the_identifier_and_no_link_of_an_election_the_reader_may_not_see(cast, platform):
+    election = _erin_and_bob_slate(cast, platform)
+    page = cast.client(cast.dave).get(f"/platforms/{platform.uuid}/").content.decode()
     assert f"<code>{election.uuid}</code>" in page
     assert f'href="/elections/{election.uuid}/"' not in page
 
