@@ -14,23 +14,25 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import hypothesis
 import pytest
+from django.db import transaction
 from django.test import Client
 
 from councils.accounts.models import User
 from councils.accounts.tokens import issue_token
+from councils.constitution import actions as constitution_actions
 from councils.core.rules.constitution import Constitution
 from councils.elections import actions as election_actions
 from councils.elections.models import Election
 from councils.federation import actions as federation_actions
-from councils.federation.models import Council, Federation, Office
+from councils.federation.models import Council, Federation, Office, Seat
+from councils.motions import actions as motion_actions
 
 # Property tests check correctness, not speed (bench/ does that): a busy CI machine must not fail them.
 hypothesis.settings.register_profile(
@@ -105,6 +107,9 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     config.addinivalue_line(
         "markers", "delegate_term(ends): the cast's delegate of Riverside Depot sits until `ends`"
+    )
+    config.addinivalue_line(
+        "markers", "constitution(**settings): the founding constitution of the `rules` fixture sets them"
     )
     config.addinivalue_line(
         "markers",
@@ -206,8 +211,6 @@ def cast(db: None, request: pytest.FixtureRequest) -> Cast:
     fa.appoint_founding_officer(
         actor=None, council=riverside, user=users["carol"], role=Office.Role.OBSERVER, now=NOW
     )
-    from django.db import transaction
-
     with transaction.atomic():
         fa.seat_delegate(
             from_council=riverside,
@@ -287,28 +290,54 @@ def local_broker(monkeypatch):
     return local
 
 
+# The founding constitution of the `rules` fixture: recall and agenda petitions at half the voters, so
+# that 2 of Riverside's 4 force a vote or an item.
+RULES = {"recall_signature_share": "0.50", "agenda_petition_share": "0.50"}
+
+
+class Rules:
+    """The cast's constitution in force, changed only as a federation changes it."""
+
+    def __init__(self, cast: Cast) -> None:
+        self.cast = cast
+
+    def amend(self, **changes: Any) -> None:
+        """Amend the constitution by a vote of the National Congress.
+
+        Bob, Riverside's delegate, is seated up the tree where he does not sit yet: the National
+        Congress's one voter, he carries it. The rules propose the change and open the vote (actor
+        None), so the amendment needs no chair.
+        """
+        with transaction.atomic():
+            for below, above in ((self.cast.district, self.cast.city), (self.cast.city, self.cast.national)):
+                if not Seat.objects.filter(user=self.cast.bob, council=above, ended_at__isnull=True).exists():
+                    federation_actions.seat_delegate(
+                        from_council=below, user=self.cast.bob, election_uuid=None, term_ends_at=None, now=NOW
+                    )
+        amendment = constitution_actions.propose_constitution_amendment(
+            actor=None, federation=self.cast.federation, changes=changes, explanation="", now=NOW
+        )
+        vote = constitution_actions.open_amendment_vote(
+            actor=None, amendment=amendment, now=NOW, method="named"
+        )
+        motion_actions.cast_vote(actor=self.cast.bob, vote=vote, choice="yes", now=NOW)
+        assert motion_actions.close_vote(actor=None, vote=vote, now=NOW).adopted
+
+
 @pytest.fixture
-def rules(monkeypatch: pytest.MonkeyPatch):
-    """Set the constitution in force for the test; halves the recall share so 2 of Riverside's 4 must sign."""
-    current = {
-        "value": Constitution(recall_signature_share=Decimal("0.50"), agenda_petition_share=Decimal("0.50"))
-    }
+def rules(cast: Cast, request: pytest.FixtureRequest) -> Rules:
+    """Found the cast's federation on a constitution: `RULES`, and the settings of the `constitution` marker.
 
-    def constitution_for(*, federation):
-        return current["value"]
-
-    # Every app reads its numbers through this one helper.
-    monkeypatch.setattr("councils.constitution.queries.constitution_for", constitution_for)
-
-    class Rules:
-        def set(self, **changes):
-            current["value"] = replace(current["value"], **changes)
-
-        @property
-        def value(self):
-            return current["value"]
-
-    return Rules()
+    The marker nearest the test wins over one on its module. Change it later with `rules.amend(...)`.
+    """
+    settings = dict(RULES)
+    for marker in reversed(list(request.node.iter_markers("constitution"))):
+        settings.update(marker.kwargs)
+    document = {**Constitution().to_document(), **settings}
+    constitution_actions.adopt_initial_constitution(
+        actor=None, federation=cast.federation, document=document, now=NOW
+    )
+    return Rules(cast)
 
 
 @pytest.fixture
@@ -320,3 +349,4 @@ def terms_of_one_post(monkeypatch: pytest.MonkeyPatch) -> None:
     test_unfilled_seats.py). Tests that follow the terms of one post leave that step out.
     """
     monkeypatch.setattr("councils.elections.actions._call_for_unfilled_seats", lambda **_: None)
+

@@ -87,8 +87,8 @@ def test_start_without_a_target_is_422(cast, rules):
     assert cast.client(cast.erin).post("/mandates/recalls/start/", {}).status_code == 422
 
 
+@pytest.mark.constitution(recall_signature_share=Decimal("1.00"))
 def test_signing_through_the_web_writes_the_same_entries_as_the_api(cast, rules):
-    rules.set(recall_signature_share=Decimal("1.00"))
     petition = actions.start_recall(actor=cast.erin, seat=bob_seat(cast), now=timezone.now())
     assert cast.client(cast.frank).get(f"/mandates/recalls/{petition.uuid}/sign/").status_code == 405
     page = cast.client(cast.frank).get(f"/mandates/recalls/{petition.uuid}/")

@@ -19,10 +19,8 @@ def post(client, path, body=None):
     return client.post(path, json.dumps(body or {}), content_type="application/json")
 
 
-@pytest.fixture(autouse=True)
-def meet_at_once(rules):
-    """The API keeps the real time, and these tests open a meeting as soon as they call it."""
-    rules.set(meeting_notice_hours=0)
+# The API keeps the real time, and these tests open a meeting as soon as they call it.
+pytestmark = [pytest.mark.constitution(meeting_notice_hours=0), pytest.mark.usefixtures("rules")]
 
 
 def _this_minute() -> datetime:
@@ -142,8 +140,8 @@ def test_wrong_method_is_405_and_invalid_input_422(cast):
     assert post(client, f"{BASE}/{meeting['uuid']}/order", {"order": [str(uuid.uuid4())]}).status_code == 422
 
 
+@pytest.mark.constitution(meeting_notice_hours=48)
 def test_a_meeting_called_at_short_notice_is_422(cast, rules):
-    rules.set(meeting_notice_hours=48)
     starts = timezone.now() + timedelta(hours=47)
     body = {"council": str(cast.riverside.uuid), "title": "x", "starts_at": starts.isoformat(), "place": "y"}
     response = post(cast.api(cast.alice), BASE, body)

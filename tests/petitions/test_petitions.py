@@ -139,8 +139,8 @@ def test_rejected_change_motion_leaves_the_item(cast, rules):
     assert item.status == "pending"
 
 
+@pytest.mark.constitution(agenda_petition_share=Decimal("1.00"), agenda_petition_councils=1)
 def test_councils_below_a_congress_can_force_its_agenda(cast, rules):
-    rules.set(agenda_petition_share=Decimal("1.00"), agenda_petition_councils=1)
     with transaction.atomic():
         fa.seat_delegate(
             from_council=cast.harbour, user=cast.dave, election_uuid=None, term_ends_at=None, now=NOW

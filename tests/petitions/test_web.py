@@ -113,8 +113,8 @@ def test_report_back_is_listed_with_the_forced_items_and_only_a_vote_moves_it(ca
     assert "Items members forced onto the next agenda" not in council_page
 
 
+@pytest.mark.constitution(agenda_petition_share=Decimal("0.75"))
 def test_a_signature_short_of_the_threshold_says_only_that_it_counted(cast, rules):
-    rules.set(agenda_petition_share=Decimal("0.75"))
     petition = start(cast)
     assert petition.threshold == 3
     signed = cast.client(cast.frank).post(f"/petitions/{petition.uuid}/sign/", follow=True).content.decode()
