@@ -12,6 +12,7 @@ from councils.federation.models import Council
 from councils.meetings import actions
 from councils.meetings.models import Meeting
 from councils.web.views.meetings import LIVE_PARTS
+from tests.membership.support import poll_to
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -126,13 +127,13 @@ def test_the_agenda_form_offers_only_elections_still_to_be_held_or_certified(cas
     from councils.elections import actions as election_actions
     from councils.elections.models import Election
 
-    elections = [
-        election_actions.call_election(actor=cast.alice, council=cast.riverside, kind="delegates", now=NOW)
-        for _ in Election.Status.values
-    ]
-    # Each in another state, as the rules would leave it (the states' own paths are tested in elections).
-    for election, status in zip(elections, Election.Status.values, strict=True):
-        Election.objects.filter(pk=election.pk).update(status=status)
+    # One in each state, Erin standing in each.
+    for status in Election.Status.values:
+        election = election_actions.call_election(
+            actor=cast.alice, council=cast.riverside, kind="delegates", now=NOW
+        )
+        election_actions.nominate(actor=cast.erin, election=election, candidate=cast.erin, now=NOW)
+        poll_to(cast, election, status)
     page = cast.client(cast.alice).get(f"/meetings/{meeting.uuid}/").content.decode()
     offered = {e.status for e in Election.objects.all() if f'<option value="{e.uuid}">' in page}
     assert offered == {"nominating", "voting", "closed"}

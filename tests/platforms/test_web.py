@@ -8,7 +8,7 @@ from councils.elections.models import Election
 from councils.federation.models import Council
 from councils.platforms import actions
 from councils.platforms.models import Platform, PlatformDocument, Slate
-from tests.membership.support import NOW, adopt, nominated_election
+from tests.membership.support import NOW, adopt, nominated_election, poll_to
 from tests.personas import LOGIN, WEB, check, check_wrong_method
 
 
@@ -91,8 +91,7 @@ def test_a_documents_page_is_headed_by_its_title_once(cast, platform):
 
 def test_a_slate_is_run_by_choosing_the_election_then_placing_its_nominees(cast, platform):
     election = nominated_election(cast)
-    counted = nominated_election(cast, title="Already counted")
-    Election.objects.filter(pk=counted.pk).update(status=Election.Status.CLOSED)
+    poll_to(cast, nominated_election(cast, title="Already counted"), Election.Status.CLOSED)
     client = cast.client(cast.bob)
     url = f"/platforms/{platform.uuid}/slate/"
     first = client.get(url).content.decode()
@@ -194,8 +193,7 @@ def test_a_slate_keeps_the_identifier_and_no_link_of_an_election_the_reader_may_
 def test_the_slate_form_tells_apart_elections_of_the_same_title_and_lists_those_voting(cast, platform):
     first = nominated_election(cast)
     twin = nominated_election(cast)
-    voting = nominated_election(cast, title="Recall vote")
-    Election.objects.filter(pk=voting.pk).update(status=Election.Status.VOTING)
+    voting = poll_to(cast, nominated_election(cast, title="Recall vote"), Election.Status.VOTING)
     page = cast.client(cast.bob).get(f"/platforms/{platform.uuid}/slate/").content.decode()
     labels = [
         page.split(f'<option value="{e.uuid}">', 1)[1].split("</option>", 1)[0] for e in (first, twin, voting)
