@@ -109,6 +109,9 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers", "delegate_term(ends): the cast's delegate of Riverside Depot sits until `ends`"
     )
     config.addinivalue_line(
+        "markers", "tampers: the test alters the database behind the record on purpose (`verified_record`)"
+    )
+    config.addinivalue_line(
         "markers", "constitution(**settings): the founding constitution of the `rules` fixture sets them"
     )
     config.addinivalue_line(
@@ -350,3 +353,30 @@ def terms_of_one_post(monkeypatch: pytest.MonkeyPatch) -> None:
     """
     monkeypatch.setattr("councils.elections.actions._call_for_unfilled_seats", lambda **_: None)
 
+
+# The folders whose tests build their state only through actions: each test there ends by verifying
+# the record against the database it leaves (`verified_record`).
+VERIFIED = {"accounts", "api", "digests", "live", "mandates", "platforms", "scenarios"}
+
+
+@pytest.fixture(autouse=True)
+def verified_record(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail a test in `VERIFIED` that leaves a database its record does not account for.
+
+    As `manage.py verify_record` would, so that no test passes on a state no sequence of actions
+    reaches. A test without the database is left alone, and so is one marked `tampers`, which alters
+    the database behind the record on purpose.
+    """
+    checked = (
+        request.path.relative_to(Path(__file__).parent).parts[0] in VERIFIED
+        and request.node.get_closest_marker("tampers") is None
+    )
+    uses = [name for name in ("transactional_db", "db") if checked and name in request.fixturenames]
+    if uses:
+        # Set up first, so that the database is still there when the test's own fixtures are gone.
+        request.getfixturevalue(uses[0])
+    yield
+    if uses:
+        from councils.record.verification import verify_database
+
+        assert verify_database() == [], "the test left a database its record does not account for"
