@@ -249,18 +249,27 @@ def test_petition_api_errors(cast, rules):
 
 
 def test_meeting_places_forced_items_and_finishes_them(cast, rules):
-    import uuid
+    from councils.meetings import actions as meeting_actions
 
     item = forced_item(cast)
-    meeting = uuid.uuid4()
-    with transaction.atomic():
-        assert actions.place_forced_items(council=cast.riverside, meeting_uuid=meeting, now=NOW) == [item]
+    starts = NOW + timedelta(days=3)
+    meeting = meeting_actions.schedule_meeting(
+        actor=cast.alice,
+        council=cast.riverside,
+        title="General meeting",
+        starts_at=starts,
+        place="Canteen",
+        now=NOW,
+    )
     item.refresh_from_db()
-    assert (item.status, item.meeting_uuid) == ("placed", meeting)
+    assert (item.status, item.meeting_uuid) == ("placed", meeting.uuid)
     with pytest.raises(PermissionDeniedError):
         actions.check_item_change(item=item)
-    with transaction.atomic():
-        assert actions.finish_forced_items(meeting_uuid=meeting, now=NOW) == 1
+    meeting_actions.open_meeting(actor=cast.alice, meeting=meeting, now=starts)
+    meeting_actions.mark_present(actor=cast.alice, meeting=meeting, user=cast.alice, now=starts)
+    taken = meeting_actions.take_next_item(actor=cast.alice, meeting=meeting, now=starts)
+    assert taken is not None and taken.forced_item_uuid == item.uuid
+    meeting_actions.close_meeting(actor=cast.alice, meeting=meeting, now=starts + timedelta(hours=1))
     item.refresh_from_db()
     assert item.status == "dealt_with"
     actions.check_item_change(item=item)
