@@ -356,7 +356,17 @@ def terms_of_one_post(monkeypatch: pytest.MonkeyPatch) -> None:
 
 # The folders whose tests build their state only through actions: each test there ends by verifying
 # the record against the database it leaves (`verified_record`).
-VERIFIED = {"accounts", "api", "digests", "live", "mandates", "platforms", "scenarios"}
+VERIFIED = {
+    "accounts",
+    "api",
+    "constitution",
+    "digests",
+    "live",
+    "mandates",
+    "petitions",
+    "platforms",
+    "scenarios",
+}
 
 
 @pytest.fixture(autouse=True)
