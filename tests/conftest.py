@@ -13,23 +13,26 @@ The tree: National Congress > Metro City > Eastside District > {Riverside Depot,
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import hypothesis
 import pytest
+from django.db import transaction
 from django.test import Client
 
 from councils.accounts.models import User
 from councils.accounts.tokens import issue_token
+from councils.constitution import actions as constitution_actions
 from councils.core.rules.constitution import Constitution
 from councils.elections import actions as election_actions
 from councils.elections.models import Election
 from councils.federation import actions as federation_actions
-from councils.federation.models import Council, Federation, Office
+from councils.federation.models import Council, Federation, Office, Seat
+from councils.motions import actions as motion_actions
 
 # Property tests check correctness, not speed (bench/ does that): a busy CI machine must not fail them.
 hypothesis.settings.register_profile(
@@ -90,6 +93,14 @@ def make_user(username: str, name: str) -> User:
     )
 
 
+def created_as(visibilities: Iterable[str], *councils: str) -> list[Any]:
+    """Parameters running a test once for each of `visibilities`, the cast's `councils` created with it."""
+    return [
+        pytest.param(v, marks=pytest.mark.visibility(**dict.fromkeys(councils, v)), id=str(v))
+        for v in visibilities
+    ]
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "chair_term(ends): the cast's founding chair of Riverside Depot serves until `ends`"
@@ -97,18 +108,38 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "delegate_term(ends): the cast's delegate of Riverside Depot sits until `ends`"
     )
+    config.addinivalue_line(
+        "markers", "tampers: the test alters the database behind the record on purpose (`verified_record`)"
+    )
+    config.addinivalue_line(
+        "markers", "constitution(**settings): the founding constitution of the `rules` fixture sets them"
+    )
+    config.addinivalue_line(
+        "markers",
+        'visibility(**councils): who sees the cast\'s councils named (riverside="council"), set as each'
+        " is created",
+    )
 
 
 @pytest.fixture
 def cast(db: None, request: pytest.FixtureRequest) -> Cast:
-    """A federation of five councils and six people; `chair_term` and `delegate_term` give posts terms."""
+    """A federation of five councils and six people; `chair_term` and `delegate_term` give posts terms.
+
+    Every council is seen by the whole federation unless the `visibility` marker names it: a council's
+    visibility is chosen when it is created and no action changes it.
+    """
     chair_term = request.node.get_closest_marker("chair_term")
     delegate_term = request.node.get_closest_marker("delegate_term")
+    marker = request.node.get_closest_marker("visibility")
+    seen = dict(marker.kwargs) if marker else {}
+    unknown = seen.keys() - {"national", "city", "district", "riverside", "harbour"}
+    assert not unknown, f"The cast has no council called {', '.join(sorted(unknown))}."
     fa = federation_actions
     federation = fa.create_federation(actor=None, name="Demo Federation", now=NOW)
     national = fa.create_council(
         actor=None,
         federation=federation,
+        visibility=seen.get("national", Council.Visibility.FEDERATION),
         name="National Congress",
         kind="national",
         parent=None,
@@ -119,6 +150,7 @@ def cast(db: None, request: pytest.FixtureRequest) -> Cast:
     city = fa.create_council(
         actor=None,
         federation=federation,
+        visibility=seen.get("city", Council.Visibility.FEDERATION),
         name="Metro City",
         kind="city",
         parent=national,
@@ -129,6 +161,7 @@ def cast(db: None, request: pytest.FixtureRequest) -> Cast:
     district = fa.create_council(
         actor=None,
         federation=federation,
+        visibility=seen.get("district", Council.Visibility.FEDERATION),
         name="Eastside District",
         kind="district",
         parent=city,
@@ -139,6 +172,7 @@ def cast(db: None, request: pytest.FixtureRequest) -> Cast:
     riverside = fa.create_council(
         actor=None,
         federation=federation,
+        visibility=seen.get("riverside", Council.Visibility.FEDERATION),
         name="Riverside Depot",
         kind="workplace",
         parent=district,
@@ -148,6 +182,7 @@ def cast(db: None, request: pytest.FixtureRequest) -> Cast:
     harbour = fa.create_council(
         actor=None,
         federation=federation,
+        visibility=seen.get("harbour", Council.Visibility.FEDERATION),
         name="Harbour Works",
         kind="workplace",
         parent=district,
@@ -179,8 +214,6 @@ def cast(db: None, request: pytest.FixtureRequest) -> Cast:
     fa.appoint_founding_officer(
         actor=None, council=riverside, user=users["carol"], role=Office.Role.OBSERVER, now=NOW
     )
-    from django.db import transaction
-
     with transaction.atomic():
         fa.seat_delegate(
             from_council=riverside,
@@ -260,28 +293,54 @@ def local_broker(monkeypatch):
     return local
 
 
+# The founding constitution of the `rules` fixture: recall and agenda petitions at half the voters, so
+# that 2 of Riverside's 4 force a vote or an item.
+RULES = {"recall_signature_share": "0.50", "agenda_petition_share": "0.50"}
+
+
+class Rules:
+    """The cast's constitution in force, changed only as a federation changes it."""
+
+    def __init__(self, cast: Cast) -> None:
+        self.cast = cast
+
+    def amend(self, **changes: Any) -> None:
+        """Amend the constitution by a vote of the National Congress.
+
+        Bob, Riverside's delegate, is seated up the tree where he does not sit yet: the National
+        Congress's one voter, he carries it. The rules propose the change and open the vote (actor
+        None), so the amendment needs no chair.
+        """
+        with transaction.atomic():
+            for below, above in ((self.cast.district, self.cast.city), (self.cast.city, self.cast.national)):
+                if not Seat.objects.filter(user=self.cast.bob, council=above, ended_at__isnull=True).exists():
+                    federation_actions.seat_delegate(
+                        from_council=below, user=self.cast.bob, election_uuid=None, term_ends_at=None, now=NOW
+                    )
+        amendment = constitution_actions.propose_constitution_amendment(
+            actor=None, federation=self.cast.federation, changes=changes, explanation="", now=NOW
+        )
+        vote = constitution_actions.open_amendment_vote(
+            actor=None, amendment=amendment, now=NOW, method="named"
+        )
+        motion_actions.cast_vote(actor=self.cast.bob, vote=vote, choice="yes", now=NOW)
+        assert motion_actions.close_vote(actor=None, vote=vote, now=NOW).adopted
+
+
 @pytest.fixture
-def rules(monkeypatch: pytest.MonkeyPatch):
-    """Set the constitution in force for the test; halves the recall share so 2 of Riverside's 4 must sign."""
-    current = {
-        "value": Constitution(recall_signature_share=Decimal("0.50"), agenda_petition_share=Decimal("0.50"))
-    }
+def rules(cast: Cast, request: pytest.FixtureRequest) -> Rules:
+    """Found the cast's federation on a constitution: `RULES`, and the settings of the `constitution` marker.
 
-    def constitution_for(*, federation):
-        return current["value"]
-
-    # Every app reads its numbers through this one helper.
-    monkeypatch.setattr("councils.constitution.queries.constitution_for", constitution_for)
-
-    class Rules:
-        def set(self, **changes):
-            current["value"] = replace(current["value"], **changes)
-
-        @property
-        def value(self):
-            return current["value"]
-
-    return Rules()
+    The marker nearest the test wins over one on its module. Change it later with `rules.amend(...)`.
+    """
+    settings = dict(RULES)
+    for marker in reversed(list(request.node.iter_markers("constitution"))):
+        settings.update(marker.kwargs)
+    document = {**Constitution().to_document(), **settings}
+    constitution_actions.adopt_initial_constitution(
+        actor=None, federation=cast.federation, document=document, now=NOW
+    )
+    return Rules(cast)
 
 
 @pytest.fixture
@@ -293,3 +352,41 @@ def terms_of_one_post(monkeypatch: pytest.MonkeyPatch) -> None:
     test_unfilled_seats.py). Tests that follow the terms of one post leave that step out.
     """
     monkeypatch.setattr("councils.elections.actions._call_for_unfilled_seats", lambda **_: None)
+
+
+# The folders whose tests build their state only through actions: each test there ends by verifying
+# the record against the database it leaves (`verified_record`).
+VERIFIED = {
+    "accounts",
+    "api",
+    "constitution",
+    "digests",
+    "live",
+    "mandates",
+    "petitions",
+    "platforms",
+    "scenarios",
+}
+
+
+@pytest.fixture(autouse=True)
+def verified_record(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail a test in `VERIFIED` that leaves a database its record does not account for.
+
+    As `manage.py verify_record` would, so that no test passes on a state no sequence of actions
+    reaches. A test without the database is left alone, and so is one marked `tampers`, which alters
+    the database behind the record on purpose.
+    """
+    checked = (
+        request.path.relative_to(Path(__file__).parent).parts[0] in VERIFIED
+        and request.node.get_closest_marker("tampers") is None
+    )
+    uses = [name for name in ("transactional_db", "db") if checked and name in request.fixturenames]
+    if uses:
+        # Set up first, so that the database is still there when the test's own fixtures are gone.
+        request.getfixturevalue(uses[0])
+    yield
+    if uses:
+        from councils.record.verification import verify_database
+
+        assert verify_database() == [], "the test left a database its record does not account for"

@@ -285,6 +285,12 @@ def check_motions(record: RecordIndex) -> Iterator[str]:
         elif entry.event == "motion.amendment_proposed":
             said = {key: p[key] for key in TABLED if key in p}
             tabled[str(p.get("amendment"))] = (entry, {**said, "kind": "amendment", "tabled by": entry.actor})
+        if entry.event in ("motion.tabled", "motion.amendment_proposed"):
+            # Tabled, a motion awaits its seconders, or the vote when it needs none.
+            seconds = p.get("seconds_required")
+            if isinstance(seconds, int):
+                tabled_key = motion if entry.event == "motion.tabled" else str(p.get("amendment"))
+                states[tabled_key] = "seconded" if seconds == 0 else "draft"
         if entry.event == "motion.seconded" and isinstance(p.get("state"), str):
             states[motion] = p["state"]
         elif entry.event == "motion.withdrawn":

@@ -200,8 +200,8 @@ def test_personas_invite_page(cast, persona, expected):
     check(cast, persona, WEB, "get", f"/councils/{cast.riverside.uuid}/invite/", None, expected)
 
 
+@pytest.mark.visibility(riverside=Council.Visibility.COUNCIL)
 def test_outsider_gets_404_for_a_council_only_council(cast):
-    Council.objects.filter(id=cast.riverside.id).update(visibility=Council.Visibility.COUNCIL)
     check(
         cast,
         "outsider",

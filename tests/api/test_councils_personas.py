@@ -14,22 +14,16 @@ from tests.personas import API, check, check_invalid, check_wrong_method
 ENDPOINTS = ["", "/children", "/delegates", "/delegates-sent", "/offices", "/members"]
 
 
-@pytest.fixture
-def private(cast):
-    """Riverside Depot seen only by its own members, delegates and officers."""
-    Council.objects.filter(id=cast.riverside.id).update(visibility=Council.Visibility.COUNCIL)
-    return cast
-
-
+@pytest.mark.visibility(riverside=Council.Visibility.COUNCIL)  # seen only by its own participants
 @pytest.mark.parametrize("suffix", ENDPOINTS)
 @pytest.mark.parametrize(
     ("persona", "expected"),
     [("anonymous", 404), ("outsider", 404), ("observer", 200), ("member", 200), ("officer", 200)],
 )
-def test_personas_private_council(private, suffix, persona, expected):
+def test_personas_private_council(cast, suffix, persona, expected):
     if persona == "anonymous" and suffix == "/members":
         expected = 401  # the member list always needs a login
-    check(private, persona, API, "get", f"/api/v1/councils/{private.riverside.uuid}{suffix}", None, expected)
+    check(cast, persona, API, "get", f"/api/v1/councils/{cast.riverside.uuid}{suffix}", None, expected)
 
 
 @pytest.mark.parametrize(

@@ -154,14 +154,10 @@ def test_without_a_constitution_the_defaults_apply_as_version_zero(cast):
     assert queries.current_version(federation=cast.federation) is None
 
 
-def test_a_version_adopted_before_a_setting_existed_leaves_it_unset_until_amended(cast):
+def test_a_version_adopted_before_a_setting_existed_leaves_it_unset_until_amended(cast, monkeypatch):
     """Notice and quorum for meetings came after some federations had adopted their constitutions."""
-    adopt(cast)
-    stored = ConstitutionVersion.objects.get(federation=cast.federation)
-    older = {
-        k: v for k, v in stored.document.items() if k not in ("meeting_notice_hours", "meeting_quorum_share")
-    }
-    ConstitutionVersion.objects.filter(pk=stored.pk).update(document=older)
+    older = adopt_before_newer_settings(cast, monkeypatch).document
+    assert "meeting_notice_hours" not in older and "meeting_quorum_share" not in older
     rules = queries.constitution_for(federation=cast.federation)
     assert (rules.version, rules.meeting_notice_hours, rules.meeting_quorum_share) == (1, 0, 0)
     assert rules.hearing_notice_days == older["hearing_notice_days"]

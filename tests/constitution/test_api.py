@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from councils.constitution.models import Amendment, ConstitutionVersion
 from councils.core.rules.constitution import Constitution, content_hash
+from councils.federation.models import Council
 from councils.motions.models import Motion
 from tests.membership.support import adopt, adopt_before_newer_settings, make_national_body
 from tests.personas import API, check, check_invalid, check_wrong_method
@@ -31,9 +32,8 @@ def test_personas_read_the_current_constitution(ready, persona, status):
         assert any("sponsors" in rule for section in body["plain"] for rule in section["rules"])
 
 
+@pytest.mark.visibility(national=Council.Visibility.PUBLIC)
 def test_public_top_council_makes_the_constitution_public(ready):
-    ready.national.visibility = "public"
-    ready.national.save()
     body = check(ready, "anonymous", API, "get", CURRENT, expected=200).json()
     assert body["federation"] == str(ready.federation.uuid)
 

@@ -32,6 +32,9 @@ from tests.membership.support import (
 
 STATE = "[constitution]"
 
+# Each test edits the database behind the record, and checks what `verify_record` says of it.
+pytestmark = pytest.mark.tampers
+
 
 def _decisions(cast, now):
     mandate_actions.start_recall(actor=cast.erin, seat=Seat.objects.get(user=cast.bob), now=now)

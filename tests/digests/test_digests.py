@@ -37,10 +37,14 @@ def mail_to(username):
     return message
 
 
+# Harbour Works shows itself only to its own participants (the tests of `busy_week` are marked so).
+HARBOUR_HIDDEN = pytest.mark.visibility(harbour=Council.Visibility.COUNCIL)
+
+
 @pytest.fixture
 def busy_week(cast):
     """A week in Riverside, Eastside District and a hidden Harbour Works, with secret and named votes."""
-    Council.objects.filter(id=cast.harbour.id).update(visibility=Council.Visibility.COUNCIL)
+    assert cast.harbour.visibility == Council.Visibility.COUNCIL, "a test of the busy week is HARBOUR_HIDDEN"
     seat_dave_for_harbour(cast)
     motion = motion_actions.table_motion(
         actor=cast.bob, council=cast.riverside, title="Safety reps", text="Elect two safety reps.", now=NOW
@@ -71,6 +75,7 @@ def busy_week(cast):
     return types.SimpleNamespace(receipts=receipts, vote=vote)
 
 
+@HARBOUR_HIDDEN
 def test_a_member_of_two_councils_hears_of_both_and_nothing_hidden(cast, busy_week):
     send()
     body = mail_to("bob").body
@@ -92,6 +97,7 @@ def test_a_member_of_two_councils_hears_of_both_and_nothing_hidden(cast, busy_we
     assert "Harbour overtime ban" in dave and "Strike fund levy" in dave and "Riverside" not in dave
 
 
+@HARBOUR_HIDDEN
 def test_secret_ballots_and_contact_details_stay_out(cast, busy_week):
     send()
     for message in mail.outbox:
@@ -105,6 +111,7 @@ def test_secret_ballots_and_contact_details_stay_out(cast, busy_week):
     assert "Erin Walsh" not in mail_to("bob").body
 
 
+@HARBOUR_HIDDEN
 def test_the_digest_ends_with_the_current_checkpoint(cast, busy_week):
     send()
     latest = Checkpoint.objects.order_by("-id").first()
@@ -119,6 +126,7 @@ def test_the_digest_ends_with_the_current_checkpoint(cast, busy_week):
     assert indexes and max(indexes) < size
 
 
+@HARBOUR_HIDDEN
 def test_frequencies_daily_weekly_never(cast, busy_week):
     actions.set_digest_frequency(actor=cast.bob, frequency="daily")
     actions.set_digest_frequency(actor=cast.erin, frequency="never")
@@ -138,6 +146,7 @@ def test_frequencies_daily_weekly_never(cast, busy_week):
     assert DigestPreference.objects.get(user=cast.bob).sent_until == NEXT_DAY.replace(hour=0)
 
 
+@HARBOUR_HIDDEN
 def test_a_period_is_never_sent_twice(cast, busy_week):
     first = send()
     assert {o.status for o in first} == {actions.SENT}
@@ -152,6 +161,7 @@ def test_a_period_is_never_sent_twice(cast, busy_week):
     assert cast.api(cast.bob).get("/api/v1/auth/me").json()["digest_sent_at"] == "2026-03-02T06:00:00Z"
 
 
+@HARBOUR_HIDDEN
 def test_two_runs_at_once_send_each_period_once(cast, busy_week, monkeypatch):
     from councils.digests import queries
 
@@ -170,6 +180,7 @@ def test_two_runs_at_once_send_each_period_once(cast, busy_week, monkeypatch):
     assert "bob@example.org" not in [m.to[0] for m in mail.outbox]
 
 
+@HARBOUR_HIDDEN
 def test_a_crash_mid_run_does_not_resend_to_members_already_done(cast, busy_week, monkeypatch):
     real_send = actions.EmailMessage.send
 
@@ -190,6 +201,7 @@ def test_a_crash_mid_run_does_not_resend_to_members_already_done(cast, busy_week
     assert sorted(m.to[0] for m in mail.outbox) == [*before, "frank@example.org"]
 
 
+@HARBOUR_HIDDEN
 def test_a_refused_mail_is_tried_again_next_run(cast, busy_week, monkeypatch):
     real_send = actions.EmailMessage.send
 
@@ -216,6 +228,7 @@ def test_members_without_news_or_address_get_nothing(cast):
     assert mail.outbox == []
 
 
+@HARBOUR_HIDDEN
 def test_send_digests_dry_run_sends_and_marks_nothing(cast, busy_week, monkeypatch):
     clock = types.SimpleNamespace(now=lambda: RUN)
     monkeypatch.setattr("councils.digests.management.commands.send_digests.timezone", clock)
@@ -247,6 +260,7 @@ def test_send_digests_refuses_an_unknown_member(cast):
     assert "bob gets no digest" in out.getvalue()
 
 
+@HARBOUR_HIDDEN
 def test_the_task_sends_and_one_run_waits_for_the_next_midnight(cast, busy_week, settings, monkeypatch):
     from django_tasks import TaskResultStatus
     from django_tasks_db.models import DBTaskResult

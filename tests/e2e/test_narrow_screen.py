@@ -60,8 +60,8 @@ def test_the_ballot_keeps_apart_from_the_candidates_above_it(cast, page_for, liv
     page.screenshot(path=str(artifacts / "narrow-ballot.png"), full_page=True)
 
 
+@pytest.mark.visibility(riverside=Council.Visibility.PUBLIC)
 def test_the_panels_keep_apart_around_a_part_hidden_from_the_visitor(cast, browser, live_server):
-    Council.objects.filter(pk=cast.riverside.pk).update(visibility=Council.Visibility.PUBLIC)
     page = browser.new_page(viewport={"width": 375, "height": 812})
     page.goto(f"{live_server.url}/councils/{cast.riverside.uuid}/")
     assert page.locator("#council-admissions").is_hidden()  # kept in place for the live stream

@@ -114,9 +114,9 @@ def test_observer_and_outsider_get_403_on_writes(cast):
         assert post(client, f"{BASE}/{election['uuid']}/open", body).status_code == 403
 
 
+@pytest.mark.visibility(riverside=Council.Visibility.COUNCIL)
 def test_hidden_council_election_is_404_for_outsider(cast):
     election = call(cast)
-    Council.objects.filter(pk=cast.riverside.pk).update(visibility=Council.Visibility.COUNCIL)
     assert cast.api(cast.dave).get(f"{BASE}/{election['uuid']}").status_code == 404
     assert cast.api(cast.dave).get(f"{BASE}?council={cast.riverside.uuid}").status_code == 404
     assert cast.api(cast.carol).get(f"{BASE}/{election['uuid']}").status_code == 200
@@ -158,8 +158,8 @@ def test_second_ballot_and_early_results_are_409(cast):
     assert response.status_code == 409 and response.json()["code"] == "already_voted"
 
 
+@pytest.mark.visibility(riverside=Council.Visibility.PUBLIC)
 def test_public_council_elections_are_readable_without_login(cast):
-    Council.objects.filter(pk=cast.riverside.pk).update(visibility=Council.Visibility.PUBLIC)
     election = call(cast)
     assert cast.api(None).get(f"{BASE}/{election['uuid']}").status_code == 200
     body = cast.api(None).get(f"{BASE}?council={cast.riverside.uuid}").json()

@@ -46,8 +46,8 @@ def test_anonymous_is_sent_to_login_on_writes_and_404_on_hidden(cast, election):
     assert response.status_code == 302 and "/login" in response["Location"]
 
 
+@pytest.mark.visibility(riverside=Council.Visibility.COUNCIL)
 def test_outsider_gets_404_on_hidden_council(cast, election):
-    Council.objects.filter(pk=cast.riverside.pk).update(visibility=Council.Visibility.COUNCIL)
     assert cast.client(cast.dave).get(f"/elections/{election.uuid}/").status_code == 404
     assert cast.client(cast.alice).get(f"/elections/{uuid.uuid4()}/").status_code == 404
 
@@ -252,9 +252,9 @@ def test_the_candidate_list_part_shows_a_nomination_and_its_acceptance(cast, ele
     assert "Erin Walsh" in text and "not yet accepted" not in text
 
 
+@pytest.mark.visibility(riverside=Council.Visibility.COUNCIL)
 def test_a_live_part_is_shown_only_to_who_may_see_the_election(cast, election):
     voting(cast, election)
-    Council.objects.filter(pk=cast.riverside.pk).update(visibility=Council.Visibility.COUNCIL)
     for part in ("turnout", "candidates", "closing"):
         assert _part(cast.client(cast.dave), election, part).status_code == 404
         assert _part(cast.client(None), election, part).status_code == 404
@@ -508,8 +508,8 @@ def test_candidates_who_share_a_name_are_told_apart_on_the_ballot_for_participan
         assert f"<li>Erin Walsh ({who})" in page and f">Erin Walsh ({who})</option>" in page
     assert "Bob Novak (" not in page
     assert "Erin Walsh (erin" in _part(cast.client(cast.frank), election, "candidates").content.decode()
-    # Someone who is not in the council reads only the names, as its member list is not theirs to see.
-    Council.objects.filter(pk=cast.riverside.pk).update(visibility=Council.Visibility.FEDERATION)
+    # Someone who is not in the council, which the whole federation sees, reads only the names, as its
+    # member list is not theirs to see.
     outside = cast.client(cast.dave).get(f"/elections/{election.uuid}/").content.decode()
     assert outside.count("Erin Walsh") == 2 and "(erin" not in outside
 

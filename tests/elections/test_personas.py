@@ -16,34 +16,30 @@ NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 READ = [("anonymous", 404), ("outsider", 404), ("observer", 200), ("member", 200), ("officer", 200)]
 
 
-@pytest.fixture
-def hidden(cast):
-    Council.objects.filter(pk=cast.riverside.pk).update(visibility=Council.Visibility.COUNCIL)
-    cast.riverside.refresh_from_db()
-    return cast
+pytestmark = pytest.mark.visibility(riverside=Council.Visibility.COUNCIL)
 
 
 @pytest.fixture
-def nominating(hidden):
-    election = actions.call_election(actor=hidden.alice, council=hidden.riverside, kind="delegates", now=NOW)
-    actions.nominate(actor=hidden.erin, election=election, candidate=hidden.erin, now=NOW)
+def nominating(cast):
+    election = actions.call_election(actor=cast.alice, council=cast.riverside, kind="delegates", now=NOW)
+    actions.nominate(actor=cast.erin, election=election, candidate=cast.erin, now=NOW)
     return election
 
 
 @pytest.fixture
-def voting(hidden, nominating):
+def voting(cast, nominating):
     # Opened now, so ballots cast through the interfaces fall within the poll.
     opened = timezone.now()
     return actions.open_voting(
-        actor=hidden.alice, election=nominating, closes_at=opened + timedelta(hours=1), now=opened
+        actor=cast.alice, election=nominating, closes_at=opened + timedelta(hours=1), now=opened
     )
 
 
 @pytest.fixture
-def meeting(hidden):
+def meeting(cast):
     return meeting_actions.schedule_meeting(
-        actor=hidden.alice,
-        council=hidden.riverside,
+        actor=cast.alice,
+        council=cast.riverside,
         title="GM",
         starts_at=NOW,
         place="Canteen",
@@ -52,57 +48,57 @@ def meeting(hidden):
 
 
 @pytest.mark.parametrize(("persona", "expected"), READ)
-def test_personas_read_election(hidden, nominating, persona, expected):
-    check(hidden, persona, API, "get", f"/api/v1/elections/{nominating.uuid}", expected=expected)
-    check(hidden, persona, WEB, "get", f"/elections/{nominating.uuid}/", expected=expected)
+def test_personas_read_election(cast, nominating, persona, expected):
+    check(cast, persona, API, "get", f"/api/v1/elections/{nominating.uuid}", expected=expected)
+    check(cast, persona, WEB, "get", f"/elections/{nominating.uuid}/", expected=expected)
 
 
 @pytest.mark.parametrize(
     ("persona", "expected"),
     [("anonymous", 401), ("outsider", 404), ("observer", 403), ("member", 403), ("officer", 201)],
 )
-def test_personas_call_election(hidden, persona, expected):
-    body = {"council": str(hidden.riverside.uuid), "kind": "office", "role": "treasurer"}
-    check(hidden, persona, API, "post", "/api/v1/elections", body, expected)
+def test_personas_call_election(cast, persona, expected):
+    body = {"council": str(cast.riverside.uuid), "kind": "office", "role": "treasurer"}
+    check(cast, persona, API, "post", "/api/v1/elections", body, expected)
 
 
 @pytest.mark.parametrize(
     ("persona", "expected"),
     [("anonymous", LOGIN), ("outsider", 404), ("observer", 403), ("member", 403), ("officer", 200)],
 )
-def test_personas_call_election_page(hidden, persona, expected):
-    check(hidden, persona, WEB, "get", f"/elections/call/{hidden.riverside.uuid}/", expected=expected)
+def test_personas_call_election_page(cast, persona, expected):
+    check(cast, persona, WEB, "get", f"/elections/call/{cast.riverside.uuid}/", expected=expected)
 
 
 @pytest.mark.parametrize(
     ("persona", "expected"),
     [("anonymous", 401), ("outsider", 404), ("observer", 403), ("member", 201), ("officer", 201)],
 )
-def test_personas_self_nomination(hidden, nominating, persona, expected):
+def test_personas_self_nomination(cast, nominating, persona, expected):
     from tests.personas import user_for
 
-    user = user_for(hidden, persona)
-    body = {"candidate": str(user.uuid) if user else str(hidden.bob.uuid)}
-    check(hidden, persona, API, "post", f"/api/v1/elections/{nominating.uuid}/nominations", body, expected)
+    user = user_for(cast, persona)
+    body = {"candidate": str(user.uuid) if user else str(cast.bob.uuid)}
+    check(cast, persona, API, "post", f"/api/v1/elections/{nominating.uuid}/nominations", body, expected)
 
 
 @pytest.mark.parametrize(
     ("persona", "expected"),
     [("anonymous", 401), ("outsider", 404), ("observer", 403), ("member", 403), ("officer", 200)],
 )
-def test_personas_open_voting(hidden, nominating, persona, expected):
+def test_personas_open_voting(cast, nominating, persona, expected):
     body = {"closes_at": (timezone.now() + timedelta(hours=1)).isoformat()}
-    check(hidden, persona, API, "post", f"/api/v1/elections/{nominating.uuid}/open", body, expected)
+    check(cast, persona, API, "post", f"/api/v1/elections/{nominating.uuid}/open", body, expected)
 
 
 @pytest.mark.parametrize(
     ("persona", "expected"),
     [("anonymous", 401), ("outsider", 404), ("observer", 403), ("member", 201), ("officer", 201)],
 )
-def test_personas_cast_ballot(hidden, voting, persona, expected):
+def test_personas_cast_ballot(cast, voting, persona, expected):
     erin = str(voting.candidacies.get().uuid)
     check(
-        hidden, persona, API, "post", f"/api/v1/elections/{voting.uuid}/ballot", {"ranking": [erin]}, expected
+        cast, persona, API, "post", f"/api/v1/elections/{voting.uuid}/ballot", {"ranking": [erin]}, expected
     )
 
 
@@ -110,27 +106,27 @@ def test_personas_cast_ballot(hidden, voting, persona, expected):
     ("persona", "expected"),
     [("anonymous", LOGIN), ("outsider", 404), ("observer", 403), ("member", 302), ("officer", 302)],
 )
-def test_personas_cast_ballot_page(hidden, voting, persona, expected):
+def test_personas_cast_ballot_page(cast, voting, persona, expected):
     erin = str(voting.candidacies.get().uuid)
     url = f"/elections/{voting.uuid}/ballot/"
     # Reviewing the ballot before casting it is refused to the same people, and casts nothing.
-    check(hidden, persona, WEB, "post", url, {"rank_1": erin}, 200 if expected == 302 else expected)
-    check(hidden, persona, WEB, "post", url, {"rank_1": erin, "confirm": "1"}, expected)
+    check(cast, persona, WEB, "post", url, {"rank_1": erin}, 200 if expected == 302 else expected)
+    check(cast, persona, WEB, "post", url, {"rank_1": erin, "confirm": "1"}, expected)
 
 
 @pytest.mark.parametrize(("persona", "expected"), READ)
-def test_personas_read_meeting(hidden, meeting, persona, expected):
-    check(hidden, persona, API, "get", f"/api/v1/meetings/{meeting.uuid}", expected=expected)
-    check(hidden, persona, WEB, "get", f"/meetings/{meeting.uuid}/", expected=expected)
-    check(hidden, persona, API, "get", f"/api/v1/meetings/{meeting.uuid}/minutes", expected=expected)
+def test_personas_read_meeting(cast, meeting, persona, expected):
+    check(cast, persona, API, "get", f"/api/v1/meetings/{meeting.uuid}", expected=expected)
+    check(cast, persona, WEB, "get", f"/meetings/{meeting.uuid}/", expected=expected)
+    check(cast, persona, API, "get", f"/api/v1/meetings/{meeting.uuid}/minutes", expected=expected)
 
 
 @pytest.mark.parametrize(
     ("persona", "expected"),
     [("anonymous", 401), ("outsider", 404), ("observer", 403), ("member", 403), ("officer", 200)],
 )
-def test_personas_open_meeting(hidden, meeting, persona, expected):
-    check(hidden, persona, API, "post", f"/api/v1/meetings/{meeting.uuid}/open", {}, expected)
+def test_personas_open_meeting(cast, meeting, persona, expected):
+    check(cast, persona, API, "post", f"/api/v1/meetings/{meeting.uuid}/open", {}, expected)
 
 
 def _speak(cast, meeting, persona, api, web, *, present):
@@ -159,8 +155,8 @@ def _speak(cast, meeting, persona, api, web, *, present):
         ("officer", 201, 302),
     ],
 )
-def test_personas_join_speakers(hidden, meeting, persona, api, web):
-    _speak(hidden, meeting, persona, api, web, present=True)
+def test_personas_join_speakers(cast, meeting, persona, api, web):
+    _speak(cast, meeting, persona, api, web, present=True)
 
 
 @pytest.mark.parametrize(
@@ -173,6 +169,6 @@ def test_personas_join_speakers(hidden, meeting, persona, api, web):
         ("officer", 409, 409),
     ],
 )
-def test_personas_join_speakers_while_absent(hidden, meeting, persona, api, web):
+def test_personas_join_speakers_while_absent(cast, meeting, persona, api, web):
     """Only those marked present take the floor; the chair is no exception."""
-    _speak(hidden, meeting, persona, api, web, present=False)
+    _speak(cast, meeting, persona, api, web, present=False)

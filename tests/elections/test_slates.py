@@ -59,9 +59,9 @@ def test_the_election_page_and_the_ballot_show_which_slates_name_which_candidate
     assert '<option value="">—</option>' in ballot and " selected" not in ballot
 
 
+@pytest.mark.visibility(riverside=Council.Visibility.PUBLIC)
 def test_slates_are_shown_only_to_those_who_may_see_the_platform(cast, election):
     _run_slate(cast, election, [cast.frank])
-    Council.objects.filter(pk=cast.riverside.pk).update(visibility=Council.Visibility.PUBLIC)
     url = f"/elections/{election.uuid}/"
     assert "Rank and File" in cast.client(cast.dave).get(url).content.decode()
     for stranger in (None, make_user("sam", "Sam")):
@@ -70,9 +70,9 @@ def test_slates_are_shown_only_to_those_who_may_see_the_platform(cast, election)
         assert "Rank and File" not in page and "on the slate of" not in page
 
 
+@pytest.mark.visibility(riverside=Council.Visibility.PUBLIC)
 def test_the_candidates_part_shows_the_slates_as_the_page_does(cast, election):
     _run_slate(cast, election, [cast.erin, cast.alice])
-    Council.objects.filter(pk=cast.riverside.pk).update(visibility=Council.Visibility.PUBLIC)
     url = f"/elections/{election.uuid}/"
     for viewer in (cast.erin, None):
         shown = parts_within_page(cast.client(viewer), url, ["candidates"])

@@ -12,7 +12,7 @@ from councils.federation.models import Council, Membership
 from councils.meetings import actions as meeting_actions
 from councils.membership import actions as membership_actions
 from councils.motions import actions as motion_actions
-from tests.conftest import make_user
+from tests.conftest import created_as, make_user
 from tests.live.support import follow, session
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)  # as in tests/conftest.py
@@ -55,14 +55,10 @@ def vote_channel(cast):
 CHANNELS = [council_channel, election_channel, meeting_channel, vote_channel]
 
 
-def hide(council, visibility):
-    Council.objects.filter(pk=council.pk).update(visibility=visibility)
-
-
+@pytest.mark.visibility(riverside=Council.Visibility.COUNCIL)
 @pytest.mark.parametrize("channel", CHANNELS)
 def test_a_members_only_councils_channels_are_refused_to_outsiders(cast, channel):
     path = f"/live/{channel(cast)}"
-    hide(cast.riverside, Council.Visibility.COUNCIL)
     assert follow(path, None)[0] == 404
     # Dave sits in Harbour Works, in the same federation.
     assert follow(path, session(cast, cast.dave))[0] == 404
@@ -70,32 +66,36 @@ def test_a_members_only_councils_channels_are_refused_to_outsiders(cast, channel
     assert follow(path, session(cast, cast.carol))[0] == 200
 
 
+@pytest.mark.visibility(riverside=Council.Visibility.FEDERATION)
 @pytest.mark.parametrize("channel", CHANNELS)
 def test_a_federation_only_councils_channels_are_refused_outside_the_federation(cast, channel):
     path = f"/live/{channel(cast)}"
-    hide(cast.riverside, Council.Visibility.FEDERATION)
     assert follow(path, None)[0] == 404
     assert follow(path, session(cast, make_user("grace", "Grace Outside")))[0] == 404
     assert follow(path, session(cast, cast.dave))[0] == 200
 
 
+@pytest.mark.visibility(riverside=Council.Visibility.PUBLIC)
 @pytest.mark.parametrize("channel", CHANNELS)
 def test_a_public_councils_channels_are_open_to_all(cast, channel):
     path = f"/live/{channel(cast)}"
-    hide(cast.riverside, Council.Visibility.PUBLIC)
     assert follow(path, None)[0] == 200
 
 
+@pytest.mark.visibility(national=Council.Visibility.FEDERATION)
 def test_a_federations_channel_follows_who_may_read_its_constitution(cast):
     path = f"/live/federation-{cast.federation.uuid}"
-    hide(cast.national, Council.Visibility.FEDERATION)
     assert follow(path, None)[0] == 404
     assert follow(path, session(cast, make_user("grace", "Grace Outside")))[0] == 404
     assert follow(path, session(cast, cast.dave))[0] == 200
-    hide(cast.national, Council.Visibility.PUBLIC)
-    assert follow(path, None)[0] == 200
 
 
+@pytest.mark.visibility(national=Council.Visibility.PUBLIC)
+def test_a_public_federations_channel_is_open_to_all(cast):
+    assert follow(f"/live/federation-{cast.federation.uuid}", None)[0] == 200
+
+
+@pytest.mark.visibility(national=Council.Visibility.PUBLIC)  # a public federation's platforms stay its own
 def test_a_platforms_channel_admits_exactly_who_may_see_its_page(cast):
     """Anyone in the platform's federation, as its page; nobody outside it, and no visitor."""
     from councils.platforms.actions import found_platform
@@ -103,7 +103,6 @@ def test_a_platforms_channel_admits_exactly_who_may_see_its_page(cast):
     platform = found_platform(
         actor=cast.bob, federation=cast.federation, name="Rank and File", statement="Unite.", now=NOW
     )
-    hide(cast.national, Council.Visibility.PUBLIC)  # a public federation's platforms stay its own
     assert follow(f"/live/platform-{platform.uuid}", None)[0] == 404
     for person in (cast.alice, cast.bob, cast.carol, cast.dave, make_user("grace", "Grace Outside")):
         page = cast.client(person).get(f"/platforms/{platform.uuid}/").status_code
@@ -124,10 +123,10 @@ def test_a_channel_no_guard_covers_is_refused_even_to_a_member(cast, channel):
     assert follow(f"/live/{channel}", session(cast, cast.alice))[0] == 404
 
 
+@pytest.mark.visibility(riverside=Council.Visibility.COUNCIL)
 def test_a_bearer_token_alone_is_anonymous(cast):
     """The stream reads the session only: a token, even a member's, lets no one into a hidden channel."""
     path = f"/live/{council_channel(cast)}"
-    hide(cast.riverside, Council.Visibility.COUNCIL)
     token = issue_token(user=cast.erin, name="script", now=NOW)
     assert follow(path, None, headers=[(b"authorization", f"Bearer {token}".encode())])[0] == 404
 
@@ -143,8 +142,8 @@ def charge_frank(cast):
     )
 
 
+@pytest.mark.visibility(riverside=Council.Visibility.PUBLIC)
 def test_a_discipline_case_is_followed_only_by_those_who_may_see_it(cast):
-    hide(cast.riverside, Council.Visibility.PUBLIC)
     path = f"/live/case-{charge_frank(cast).uuid}"
     assert follow(path, None)[0] == 404
     assert follow(path, session(cast, cast.dave))[0] == 404  # another council of the federation
@@ -152,8 +151,8 @@ def test_a_discipline_case_is_followed_only_by_those_who_may_see_it(cast):
     assert follow(path, session(cast, cast.erin))[0] == 200  # a member of the council deciding it
 
 
+@pytest.mark.visibility(riverside=Council.Visibility.PUBLIC)
 def test_charges_are_told_on_the_case_channel_not_on_the_councils_public_one(cast, local_broker):
-    hide(cast.riverside, Council.Visibility.PUBLIC)
     heard: list[tuple[str, dict]] = []
     stop = local_broker.subscribe(
         council_channel(cast), lambda channel, event: heard.append((channel, event))
@@ -172,7 +171,7 @@ def test_charges_are_told_on_the_case_channel_not_on_the_councils_public_one(cas
     assert heard == [(case_channel, {"type": "case.changed"})]
 
 
-@pytest.mark.parametrize("visibility", list(Council.Visibility))
+@pytest.mark.parametrize("visibility", created_as(Council.Visibility.values, "riverside", "district"))
 def test_a_councils_channel_admits_exactly_who_may_see_its_page(cast, visibility):
     """For each way of being near a council, the stream answers as the council page does."""
     erin_left = membership_actions.leave_membership(
@@ -190,7 +189,6 @@ def test_a_councils_channel_admits_exactly_who_may_see_its_page(cast, visibility
         make_user("grace", "Grace"),
     ]
     for council in (cast.riverside, cast.district):
-        hide(council, visibility)
         for person in people:
             page = cast.client(person).get(f"/councils/{council.uuid}/").status_code
             cookie = session(cast, person) if person else None

@@ -1,8 +1,9 @@
 import json
+from decimal import Decimal
 
 import pytest
 
-from councils.federation.models import Office, Seat
+from councils.federation.models import Council, Office, Seat
 from councils.mandates.models import RecallPetition
 from councils.record.models import Entry
 
@@ -15,8 +16,8 @@ def post(client, url, body=None):
     return client.post(url, data=json.dumps(body or {}), content_type="application/json")
 
 
+@pytest.mark.constitution(recall_signature_share=Decimal("1.00"))
 def test_member_starts_a_recall_through_the_api(cast, rules):
-    rules.set(recall_signature_share=rules.value.recall_signature_share * 2)
     response = post(
         cast.api(cast.erin), "/api/v1/mandates/recalls", {"seat": str(bob_seat(cast).uuid), "reason": "x"}
     )
@@ -52,8 +53,8 @@ def test_both_seat_and_office_is_422(cast, rules):
     assert response.status_code == 422
 
 
+@pytest.mark.constitution(recall_signature_share=Decimal("1.00"))
 def test_signing_on_behalf_of_someone_else_is_refused(cast, rules):
-    rules.set(recall_signature_share=rules.value.recall_signature_share * 2)
     start = post(cast.api(cast.erin), "/api/v1/mandates/recalls", {"seat": str(bob_seat(cast).uuid)}).json()
     response = post(
         cast.api(cast.erin),
@@ -64,9 +65,8 @@ def test_signing_on_behalf_of_someone_else_is_refused(cast, rules):
     assert RecallPetition.objects.get(uuid=start["uuid"]).signatures.count() == 1
 
 
+@pytest.mark.visibility(riverside=Council.Visibility.COUNCIL)
 def test_outsider_gets_404_on_a_hidden_councils_petition(cast, rules):
-    cast.riverside.visibility = "council"
-    cast.riverside.save()
     start = post(cast.api(cast.erin), "/api/v1/mandates/recalls", {"seat": str(bob_seat(cast).uuid)}).json()
     assert cast.api(cast.dave).get(f"/api/v1/mandates/recalls/{start['uuid']}").status_code == 404
     assert (
@@ -81,8 +81,8 @@ def test_signature_that_reaches_the_threshold_reports_the_vote(cast, rules):
     assert response.json()["status"] == "vote" and response.json()["vote"]
 
 
+@pytest.mark.constitution(recall_signature_share=Decimal("1.00"))
 def test_list_recalls_is_paginated_with_few_queries(cast, rules, django_assert_max_num_queries):
-    rules.set(recall_signature_share=rules.value.recall_signature_share * 2)
     post(cast.api(cast.erin), "/api/v1/mandates/recalls", {"seat": str(bob_seat(cast).uuid)})
     office = Office.objects.get(council=cast.riverside, role="chair")
     post(cast.api(cast.erin), "/api/v1/mandates/recalls", {"office": str(office.uuid)})

@@ -53,8 +53,8 @@ def cli(monkeypatch, tmp_path, cast):
     signals.request_finished.connect(close_old_connections)
 
 
+@pytest.mark.constitution(recall_signature_share=Decimal("1.00"))
 def test_member_starts_and_signs_a_recall(cli, cast, rules, capsys):
-    rules.set(recall_signature_share=Decimal("1.00"))
     seat = Seat.objects.get(user=cast.bob)
     assert (
         cli(cast.erin, "recall", "start", "--seat", str(seat.uuid), "--reason", "Broke the mandate", "--json")
@@ -206,7 +206,7 @@ def test_register_show_flags_pay_declared_in_a_currency_no_longer_in_force(cli, 
     office = Office.objects.get(council=cast.riverside, role="chair")
     assert cli(cast.alice, "register", "declare-pay", str(office.uuid), "--pay", "2500.00") == 0
     capsys.readouterr()
-    rules.set(pay_currency="GBP")
+    rules.amend(pay_currency="GBP")
     assert cli(cast.erin, "register", "show", str(cast.riverside.uuid), "--scope", "council") == 0
     out = capsys.readouterr().out
     assert "pay 2500.00 EUR" in out and "ABOVE CAP" not in out

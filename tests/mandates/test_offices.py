@@ -185,10 +185,10 @@ def test_rules_come_from_the_adopted_constitution(cast):
         check_term(cast.riverside, NOW, add_months(NOW, 12))
 
 
+@pytest.mark.constitution(recall_signature_share=Decimal("1.00"))
 def test_council_summary_lists_recalls_reports_and_items_in_one_query(cast, rules, django_assert_num_queries):
     from councils.petitions import actions as petition_actions
 
-    rules.set(recall_signature_share=Decimal("1.00"))
     actions.start_recall(actor=cast.erin, seat=Seat.objects.get(user=cast.bob), now=NOW)
     _reports(cast)
     petition = petition_actions.start_agenda_petition(

@@ -54,11 +54,11 @@ def test_each_office_takes_the_currency_of_its_latest_declaration(cast, rules):
     declare(cast, chair, pay="2500.00", now=NOW)
     declare(cast, treasurer, pay="2000.00", now=NOW)
     declare(cast, secretary, pay="2000.00", now=NOW)
-    rules.set(pay_currency="GBP")
+    rules.amend(pay_currency="GBP")
     declare(cast, chair, pay="2100.00", now=later)  # EUR, then GBP: GBP.
     declare_as_recorded_before(cast, treasurer, now=later)  # EUR, then none named: none.
     declare_as_recorded_before(cast, secretary, now=later, currency=None)  # EUR, then null: none.
-    rules.set(pay_currency="USD")
+    rules.amend(pay_currency="USD")
     # The rows as they stood when the column was added: blank everywhere.
     Office.objects.update(pay_currency="")
 

@@ -69,8 +69,8 @@ def test_the_recall_motions_page_names_the_holder_the_record_does_not(cast, rule
     assert b"Bob" not in bytes(tabled.data)
 
 
+@pytest.mark.constitution(recall_signature_share=Decimal("1.00"))
 def test_second_signature_by_the_same_member_is_refused(cast, rules):
-    rules.set(recall_signature_share=rules.value.recall_signature_share * 2)
     petition = actions.start_recall(actor=cast.erin, seat=bob_seat(cast), now=NOW)
     with pytest.raises(ConflictError, match="already signed"):
         actions.sign_recall(actor=cast.erin, petition=petition, now=NOW)
@@ -85,19 +85,19 @@ def test_database_refuses_a_duplicate_signature_row(cast, rules):
         RecallSignature.objects.create(petition=petition, user=cast.erin, signed_at=NOW)
 
 
+@pytest.mark.constitution(recall_signature_share=Decimal("1.00"))
 def test_outsider_and_observer_cannot_sign(cast, rules):
-    rules.set(recall_signature_share=rules.value.recall_signature_share * 2)
     petition = actions.start_recall(actor=cast.erin, seat=bob_seat(cast), now=NOW)
     for user in (cast.dave, cast.carol):
         with pytest.raises(PermissionDeniedError, match="Only the members of Riverside Depot"):
             actions.sign_recall(actor=user, petition=petition, now=NOW)
 
 
+@pytest.mark.constitution(recall_signature_share=Decimal("1.00"))
 def test_member_who_joined_after_the_start_cannot_sign(cast, rules):
     from councils.federation import actions as fa
     from tests.conftest import make_user
 
-    rules.set(recall_signature_share=rules.value.recall_signature_share * 2)
     petition = actions.start_recall(actor=cast.erin, seat=bob_seat(cast), now=NOW)
     newcomer = make_user("gita", "Gita Rao")
     fa.add_founding_member(actor=None, council=cast.riverside, user=newcomer, now=NOW)
@@ -110,8 +110,8 @@ def test_outsider_cannot_start_a_recall_of_another_councils_delegate(cast, rules
         actions.start_recall(actor=cast.dave, seat=bob_seat(cast), now=NOW)
 
 
+@pytest.mark.constitution(recall_signature_share=Decimal("1.00"))
 def test_expired_petition_is_closed_with_a_record_entry(cast, rules):
-    rules.set(recall_signature_share=rules.value.recall_signature_share * 2)
     petition = actions.start_recall(actor=cast.erin, seat=bob_seat(cast), now=NOW)
     assert actions.expire_recall_petitions(now=NOW + timedelta(days=29)) == 0
     assert actions.expire_recall_petitions(now=NOW + timedelta(days=30)) == 1
@@ -120,8 +120,8 @@ def test_expired_petition_is_closed_with_a_record_entry(cast, rules):
     assert Entry.objects.filter(event="recall.petition_expired").count() == 1
 
 
+@pytest.mark.constitution(recall_signature_share=Decimal("1.00"))
 def test_late_signature_is_refused_and_the_petition_expires(cast, rules):
-    rules.set(recall_signature_share=rules.value.recall_signature_share * 2)
     petition = actions.start_recall(actor=cast.erin, seat=bob_seat(cast), now=NOW)
     with pytest.raises(PetitionClosedError, match="window closed"):
         actions.sign_recall(actor=cast.frank, petition=petition, now=NOW + timedelta(days=31))
@@ -130,8 +130,8 @@ def test_late_signature_is_refused_and_the_petition_expires(cast, rules):
     assert Entry.objects.filter(event="recall.petition_expired").count() == 1
 
 
+@pytest.mark.constitution(recall_signature_share=Decimal("1.00"))
 def test_someone_not_entitled_is_refused_before_the_petition_or_seat_is_judged(cast, rules):
-    rules.set(recall_signature_share=rules.value.recall_signature_share * 2)
     petition = actions.start_recall(actor=cast.erin, seat=bob_seat(cast), now=NOW)
     with pytest.raises(PermissionDeniedError, match="had a vote when this petition started"):
         actions.sign_recall(actor=cast.carol, petition=petition, now=NOW + timedelta(days=31))
@@ -145,8 +145,8 @@ def test_someone_not_entitled_is_refused_before_the_petition_or_seat_is_judged(c
         actions.start_recall(actor=cast.frank, seat=seat, now=NOW)
 
 
+@pytest.mark.constitution(recall_signature_share=Decimal("1.00"))
 def test_second_live_petition_against_the_same_seat_is_refused(cast, rules):
-    rules.set(recall_signature_share=rules.value.recall_signature_share * 2)
     actions.start_recall(actor=cast.erin, seat=bob_seat(cast), now=NOW)
     with pytest.raises(ConflictError, match="already under way"):
         actions.start_recall(actor=cast.frank, seat=bob_seat(cast), now=NOW)
@@ -248,8 +248,8 @@ def test_chair_cannot_withdraw_or_close_the_recall_vote_early(cast, rules):
     assert petition.status == RecallPetition.Status.VOTE
 
 
+@pytest.mark.constitution(recall_signature_share=Decimal("1.00"))
 def test_delegate_resigning_ends_the_seat_and_moots_the_petition(cast, rules):
-    rules.set(recall_signature_share=rules.value.recall_signature_share * 2)
     petition = actions.start_recall(actor=cast.erin, seat=bob_seat(cast), now=NOW)
     seat = bob_seat(cast)
     actions.resign_seat(actor=cast.bob, seat=seat, now=NOW)
@@ -264,8 +264,8 @@ def test_delegate_resigning_ends_the_seat_and_moots_the_petition(cast, rules):
 
 @pytest.mark.delegate_term(NOW + timedelta(days=30))
 @pytest.mark.chair_term(NOW + timedelta(days=30))
+@pytest.mark.constitution(recall_signature_share=Decimal("1.00"))
 def test_a_term_that_ends_moots_the_petitions_against_the_post(cast, rules):
-    rules.set(recall_signature_share=rules.value.recall_signature_share * 2)
     ends = NOW + timedelta(days=30)
     office = Office.objects.get(council=cast.riverside, user=cast.alice, role="chair")
     against_seat = actions.start_recall(actor=cast.erin, seat=bob_seat(cast), now=NOW)
@@ -282,14 +282,12 @@ def test_nobody_else_can_end_a_delegates_seat(cast, rules):
         actions.resign_seat(actor=cast.alice, seat=bob_seat(cast), now=NOW)
 
 
+@pytest.mark.constitution(recall_signature_share=Decimal("1.00"), agenda_petition_share=Decimal("1"))
 def test_command_closes_expired_petitions(cast, rules, capsys):
     from django.core.management import call_command
 
     from councils.petitions import actions as petition_actions
 
-    rules.set(
-        recall_signature_share=rules.value.recall_signature_share * 2, agenda_petition_share=Decimal("1")
-    )
     long_ago = NOW - timedelta(days=400)
     actions.start_recall(actor=cast.erin, seat=bob_seat(cast), now=long_ago)
     petition_actions.start_agenda_petition(

@@ -46,9 +46,9 @@ def test_register_of_a_council_alone_below_it_or_the_whole_federation(offices, r
     assert lines(cast, cast.frank, cast.riverside, "council") == [*district, *below[2:]]
 
 
+@pytest.mark.visibility(harbour=Council.Visibility.COUNCIL)
 def test_register_leaves_out_councils_the_viewer_may_not_see(offices, rules):
     cast = offices
-    Council.objects.filter(pk=cast.harbour.pk).update(visibility=Council.Visibility.COUNCIL)
     assert ("Harbour Works", "treasurer") not in lines(cast, cast.frank, cast.district, "below")
     assert ("Harbour Works", "treasurer") not in lines(cast, cast.frank, cast.district, "federation")
     assert ("Harbour Works", "treasurer") in lines(cast, cast.dave, cast.district, "below")
@@ -114,8 +114,8 @@ def test_api_register_takes_the_same_scopes(offices, rules, django_assert_max_nu
     ]
 
 
+@pytest.mark.constitution(pay_currency="GBP")
 def test_pay_is_shown_and_recorded_in_the_constitutions_currency(cast, rules):
-    rules.set(pay_currency="GBP")
     office = Office.objects.get(council=cast.riverside, role="chair")
     response = cast.api(cast.alice).post(
         f"/api/v1/mandates/offices/{office.uuid}/pay",
@@ -139,8 +139,8 @@ def test_pay_is_shown_and_recorded_in_the_constitutions_currency(cast, rules):
     assert "monthly pay of 2500.00 GBP, 100.00 GBP above the cap of 2400.00 GBP" in alert.message
 
 
+@pytest.mark.constitution(pay_currency="")
 def test_pay_under_a_constitution_that_states_no_currency_is_a_bare_amount(cast, rules):
-    rules.set(pay_currency="")
     office = Office.objects.get(council=cast.riverside, role="chair")
     actions.declare_pay(actor=cast.alice, office=office, pay=Decimal("2000.00"), expenses=Decimal(0), now=NOW)
     [entry] = Entry.objects.filter(event="office.pay_declared")
@@ -168,7 +168,7 @@ def test_pay_keeps_the_currency_it_was_declared_in_when_the_constitution_changes
     )
     office.refresh_from_db()
     assert office.pay_currency == "EUR"
-    rules.set(pay_currency="GBP")
+    rules.amend(pay_currency="GBP")
 
     line = chair_line(cast)
     assert (line.declared_pay, line.currency, line.constitution_currency) == (
@@ -236,7 +236,7 @@ def test_pay_keeps_the_currency_it_was_declared_in_when_the_constitution_changes
 def test_pay_declared_in_a_currency_then_under_a_constitution_stating_none_is_not_compared(cast, rules):
     office = Office.objects.get(council=cast.riverside, role="chair")
     actions.declare_pay(actor=cast.alice, office=office, pay=Decimal("2500.00"), expenses=Decimal(0), now=NOW)
-    rules.set(pay_currency="")
+    rules.amend(pay_currency="")
     line = chair_line(cast)
     assert (line.currency, line.constitution_currency, line.currency_differs) == ("EUR", "", True)
     assert line.pay_excess is None
@@ -244,14 +244,14 @@ def test_pay_declared_in_a_currency_then_under_a_constitution_stating_none_is_no
     assert "Declared in EUR; the constitution now states no currency" in page
 
 
+@pytest.mark.constitution(pay_currency="")
 def test_pay_that_named_no_currency_is_read_in_the_constitutions(cast, rules):
     """An office yet to declare, or whose declaration named no currency, follows the constitution's."""
-    rules.set(pay_currency="")
     office = Office.objects.get(council=cast.riverside, role="chair")
     actions.declare_pay(actor=cast.alice, office=office, pay=Decimal("2500.00"), expenses=Decimal(0), now=NOW)
     office.refresh_from_db()
     assert office.pay_currency == ""
-    rules.set(pay_currency="GBP")
+    rules.amend(pay_currency="GBP")
     line = chair_line(cast)
     assert (line.currency, line.currency_differs, line.pay_excess) == ("GBP", False, Decimal("100.00"))
     observer = next(

@@ -2,10 +2,11 @@ import re
 import uuid
 from decimal import Decimal
 
+import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from councils.federation.models import Office, Seat
+from councils.federation.models import Council, Office, Seat
 from councils.mandates import actions
 from councils.mandates.models import RecallPetition
 from councils.record.models import Entry
@@ -66,9 +67,8 @@ def test_outsider_sees_the_public_table_but_gets_no_button(cast, rules):
     assert page.status_code == 200 and "Start a recall" not in page.content.decode()
 
 
+@pytest.mark.visibility(riverside=Council.Visibility.COUNCIL)
 def test_hidden_council_is_404_for_an_outsider(cast, rules):
-    cast.riverside.visibility = "council"
-    cast.riverside.save()
     assert cast.client(cast.dave).get(f"/mandates/councils/{cast.riverside.uuid}/").status_code == 404
 
 
@@ -87,8 +87,8 @@ def test_start_without_a_target_is_422(cast, rules):
     assert cast.client(cast.erin).post("/mandates/recalls/start/", {}).status_code == 422
 
 
+@pytest.mark.constitution(recall_signature_share=Decimal("1.00"))
 def test_signing_through_the_web_writes_the_same_entries_as_the_api(cast, rules):
-    rules.set(recall_signature_share=Decimal("1.00"))
     petition = actions.start_recall(actor=cast.erin, seat=bob_seat(cast), now=timezone.now())
     assert cast.client(cast.frank).get(f"/mandates/recalls/{petition.uuid}/sign/").status_code == 405
     page = cast.client(cast.frank).get(f"/mandates/recalls/{petition.uuid}/")

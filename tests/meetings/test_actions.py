@@ -661,16 +661,16 @@ def test_a_constitution_may_let_a_council_meet_at_once(cast):
     assert (scheduled["notice_hours"], scheduled["constitution"]) == (0, 1)
 
 
+@pytest.mark.constitution(meeting_quorum_share=Decimal("0.50"))
 def test_no_business_is_taken_until_a_quorum_of_voters_is_present(cast, meeting, rules):
     """An item "taken" with nobody there is a decision of the chair alone: refused until a quorum comes."""
-    rules.set(meeting_quorum_share=Decimal("0.50"))
     item = actions.add_agenda_item(actor=cast.alice, meeting=meeting, kind="other", title="Rota", now=NOW)
     actions.open_meeting(actor=cast.alice, meeting=meeting, now=at(0))
     assert entries("meeting.opened")[0] == {
         "meeting": str(meeting.uuid),
         "quorum": 2,
         "voters": 4,
-        "constitution": 0,
+        "constitution": 1,
     }
     with pytest.raises(ConflictError, match=r"^No quorum: 0 of 4 present; 2 needed\.$") as refused:
         actions.take_next_item(actor=cast.alice, meeting=meeting, now=at(1))
@@ -686,8 +686,8 @@ def test_no_business_is_taken_until_a_quorum_of_voters_is_present(cast, meeting,
     assert actions.take_next_item(actor=cast.alice, meeting=meeting, now=at(5)) == item
 
 
+@pytest.mark.constitution(meeting_quorum_share=Decimal(0))
 def test_a_constitution_may_set_no_quorum(cast, meeting, rules):
-    rules.set(meeting_quorum_share=Decimal(0))
     item = actions.add_agenda_item(actor=cast.alice, meeting=meeting, kind="other", title="Rota", now=NOW)
     actions.open_meeting(actor=cast.alice, meeting=meeting, now=at(0))
     assert entries("meeting.opened")[0]["quorum"] == 0

@@ -19,10 +19,8 @@ def post(client, path, body=None):
     return client.post(path, json.dumps(body or {}), content_type="application/json")
 
 
-@pytest.fixture(autouse=True)
-def meet_at_once(rules):
-    """The API keeps the real time, and these tests open a meeting as soon as they call it."""
-    rules.set(meeting_notice_hours=0)
+# The API keeps the real time, and these tests open a meeting as soon as they call it.
+pytestmark = [pytest.mark.constitution(meeting_notice_hours=0), pytest.mark.usefixtures("rules")]
 
 
 def _this_minute() -> datetime:
@@ -118,9 +116,9 @@ def test_a_member_not_marked_present_is_told_to_mark_themselves_present_first(ca
     assert post(bob, f"{base}/items/{item['uuid']}/speakers").status_code == 201
 
 
+@pytest.mark.visibility(riverside=Council.Visibility.COUNCIL)
 def test_hidden_council_meeting_is_404_for_outsider(cast):
     meeting = schedule(cast)
-    Council.objects.filter(pk=cast.riverside.pk).update(visibility=Council.Visibility.COUNCIL)
     assert cast.api(cast.dave).get(f"{BASE}/{meeting['uuid']}").status_code == 404
     assert cast.api(cast.dave).get(f"{BASE}/{meeting['uuid']}/minutes").status_code == 404
     assert cast.api(cast.alice).get(f"{BASE}/{uuid.uuid4()}").status_code == 404
@@ -142,8 +140,8 @@ def test_wrong_method_is_405_and_invalid_input_422(cast):
     assert post(client, f"{BASE}/{meeting['uuid']}/order", {"order": [str(uuid.uuid4())]}).status_code == 422
 
 
+@pytest.mark.constitution(meeting_notice_hours=48)
 def test_a_meeting_called_at_short_notice_is_422(cast, rules):
-    rules.set(meeting_notice_hours=48)
     starts = timezone.now() + timedelta(hours=47)
     body = {"council": str(cast.riverside.uuid), "title": "x", "starts_at": starts.isoformat(), "place": "y"}
     response = post(cast.api(cast.alice), BASE, body)
@@ -160,8 +158,8 @@ def test_list_query_count_is_flat(cast, django_assert_max_num_queries):
     assert body["count"] == 5
 
 
+@pytest.mark.visibility(riverside=Council.Visibility.PUBLIC)
 def test_online_link_is_only_for_the_council_s_participants(cast):
-    Council.objects.filter(pk=cast.riverside.pk).update(visibility=Council.Visibility.PUBLIC)
     meeting = schedule(cast, online_url="https://meet.example.org/riverside")
     assert meeting["online_url"] == "https://meet.example.org/riverside"
     for who, link in ((None, ""), (cast.dave, ""), (cast.carol, "https://meet.example.org/riverside")):

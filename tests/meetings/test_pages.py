@@ -12,6 +12,7 @@ from councils.federation.models import Council
 from councils.meetings import actions
 from councils.meetings.models import Meeting
 from councils.web.views.meetings import LIVE_PARTS
+from tests.membership.support import poll_to
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -126,13 +127,13 @@ def test_the_agenda_form_offers_only_elections_still_to_be_held_or_certified(cas
     from councils.elections import actions as election_actions
     from councils.elections.models import Election
 
-    elections = [
-        election_actions.call_election(actor=cast.alice, council=cast.riverside, kind="delegates", now=NOW)
-        for _ in Election.Status.values
-    ]
-    # Each in another state, as the rules would leave it (the states' own paths are tested in elections).
-    for election, status in zip(elections, Election.Status.values, strict=True):
-        Election.objects.filter(pk=election.pk).update(status=status)
+    # One in each state, Erin standing in each.
+    for status in Election.Status.values:
+        election = election_actions.call_election(
+            actor=cast.alice, council=cast.riverside, kind="delegates", now=NOW
+        )
+        election_actions.nominate(actor=cast.erin, election=election, candidate=cast.erin, now=NOW)
+        poll_to(cast, election, status)
     page = cast.client(cast.alice).get(f"/meetings/{meeting.uuid}/").content.decode()
     offered = {e.status for e in Election.objects.all() if f'<option value="{e.uuid}">' in page}
     assert offered == {"nominating", "voting", "closed"}
@@ -140,12 +141,12 @@ def test_the_agenda_form_offers_only_elections_still_to_be_held_or_certified(cas
     assert "Only elections still to be held, or counted and awaiting certification, are listed." in page
 
 
+@pytest.mark.visibility(riverside=Council.Visibility.COUNCIL)
 def test_personas_on_writes(cast, meeting):
     assert cast.client(None).post(f"/meetings/{meeting.uuid}/open/").status_code == 302
     assert cast.client(cast.carol).post(f"/meetings/{meeting.uuid}/open/").status_code == 403
     assert cast.client(cast.bob).get(f"/meetings/schedule/{cast.riverside.uuid}/").status_code == 403
     assert cast.client(cast.alice).get(f"/meetings/{meeting.uuid}/open/").status_code == 405
-    Council.objects.filter(pk=cast.riverside.pk).update(visibility=Council.Visibility.COUNCIL)
     assert cast.client(cast.dave).get(f"/meetings/{meeting.uuid}/").status_code == 404
     assert cast.client(cast.alice).get(f"/meetings/{uuid.uuid4()}/").status_code == 404
 
@@ -592,6 +593,7 @@ def test_the_chairs_list_of_absent_people_refreshes_itself_and_keeps_the_ticks(c
     assert 'id="absent"' in everyone and "Mark present" not in everyone
 
 
+@pytest.mark.visibility(riverside=Council.Visibility.COUNCIL)
 def test_a_live_part_is_shown_only_to_who_may_see_the_meeting(cast, meeting):
     actions.open_meeting(actor=cast.alice, meeting=meeting, now=NOW)
     actions.mark_present(actor=cast.alice, meeting=meeting, user=cast.bob, now=NOW)
@@ -601,7 +603,6 @@ def test_a_live_part_is_shown_only_to_who_may_see_the_meeting(cast, meeting):
     speakers = _part(carol, meeting, "speakers").content.decode()
     assert "On: <strong>Report</strong>" in speakers and "Ask to speak" not in speakers
     assert "Ask to speak" in _part(cast.client(cast.bob), meeting, "speakers").content.decode()
-    Council.objects.filter(pk=cast.riverside.pk).update(visibility=Council.Visibility.COUNCIL)
     for part in LIVE_PARTS:
         assert _part(cast.client(cast.dave), meeting, part).status_code == 404
         assert _part(cast.client(None), meeting, part).status_code == 404

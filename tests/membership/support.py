@@ -81,6 +81,29 @@ def nominated_election(
     return election
 
 
+def poll_to(cast: Any, election: Election, status: str) -> Election:
+    """Take an election taking nominations, someone standing in it, as far as `status` by its actions.
+
+    Its poll is open for an hour from `NOW`: "closed" counts Alice's ballot for the first candidate,
+    "certified" then certifies the result, and "failed" closes the poll with no ballot in the box.
+    """
+    if status == Election.Status.NOMINATING:
+        return election
+    closes = NOW + timedelta(hours=1)
+    election = election_actions.open_voting(actor=cast.alice, election=election, closes_at=closes, now=NOW)
+    if status == Election.Status.VOTING:
+        return election
+    if status != Election.Status.FAILED:
+        first = election.candidacies.order_by("id").first()
+        assert first is not None, "nobody stands in the election"
+        election_actions.cast_ballot(actor=cast.alice, election=election, ranking=[str(first.uuid)], now=NOW)
+    election = election_actions.close_election(actor=cast.alice, election=election, now=closes)
+    if status == Election.Status.CERTIFIED:
+        election = election_actions.certify_election(actor=cast.alice, election=election, now=closes)
+    assert election.status == status
+    return election
+
+
 def seat(
     cast: Any, *, from_council: Council, users: Iterable[User], term_ends_at: datetime | None = None
 ) -> None:

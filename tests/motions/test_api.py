@@ -69,8 +69,8 @@ def test_outsider_of_federation_visible_council_reads_but_without_member_names(c
     assert body["tabled_by"] is None and body["seconders"] is None
 
 
+@pytest.mark.visibility(riverside=Council.Visibility.COUNCIL)
 def test_hidden_council_motion_is_404_for_outsider(cast, motion):
-    Council.objects.filter(pk=cast.riverside.pk).update(visibility=Council.Visibility.COUNCIL)
     for url in (f"/api/v1/motions/{motion.uuid}", f"/api/v1/motions?council={cast.riverside.uuid}"):
         response = cast.api(cast.dave).get(url)
         assert response.status_code == 404 and response["Content-Type"] == "application/problem+json"

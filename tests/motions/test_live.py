@@ -40,10 +40,10 @@ def test_secret_vote_streams_turnout_only(cast, motion):
     assert data == {"type": "turnout", "turnout": 1, "electorate": 4}
 
 
+@pytest.mark.visibility(riverside=Council.Visibility.COUNCIL)
 @pytest.mark.django_db(transaction=True)
 def test_hidden_council_vote_stream_is_404(cast, motion):
     vote = actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method="named")
-    Council.objects.filter(pk=cast.riverside.pk).update(visibility=Council.Visibility.COUNCIL)
 
     assert follow(f"/live/vote-{vote.uuid}", None)[0] == 404
     assert follow(f"/live/vote-{vote.uuid}", session(cast, cast.dave))[0] == 404

@@ -4,6 +4,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from django.contrib.staticfiles import finders
 
 from councils.federation.models import Council
@@ -46,8 +47,8 @@ def test_anonymous_is_sent_to_login_and_observer_refused(cast, motion):
     assert cast.client(cast.carol).post(f"/motions/{motion.uuid}/amend/", {"text": "x"}).status_code == 403
 
 
+@pytest.mark.visibility(riverside=Council.Visibility.COUNCIL)
 def test_hidden_council_motion_is_404_for_outsider(cast, motion):
-    Council.objects.filter(pk=cast.riverside.pk).update(visibility=Council.Visibility.COUNCIL)
     assert cast.client(cast.dave).get(f"/motions/{motion.uuid}/").status_code == 404
     assert cast.client(cast.dave).post(f"/motions/{motion.uuid}/second/").status_code == 404
 

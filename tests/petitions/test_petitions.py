@@ -8,6 +8,7 @@ from django.db import transaction
 from councils.core.errors import ConflictError, InvalidInputError, PermissionDeniedError
 from councils.core.rules.recall import PetitionClosedError
 from councils.federation import actions as fa
+from councils.federation.models import Council
 from councils.motions import actions as motion_actions
 from councils.motions.models import Motion
 from councils.petitions import actions, queries
@@ -138,8 +139,8 @@ def test_rejected_change_motion_leaves_the_item(cast, rules):
     assert item.status == "pending"
 
 
+@pytest.mark.constitution(agenda_petition_share=Decimal("1.00"), agenda_petition_councils=1)
 def test_councils_below_a_congress_can_force_its_agenda(cast, rules):
-    rules.set(agenda_petition_share=Decimal("1.00"), agenda_petition_councils=1)
     with transaction.atomic():
         fa.seat_delegate(
             from_council=cast.harbour, user=cast.dave, election_uuid=None, term_ends_at=None, now=NOW
@@ -227,6 +228,7 @@ def test_petition_api_round_trip(cast, rules, django_assert_max_num_queries):
     )
 
 
+@pytest.mark.visibility(riverside=Council.Visibility.COUNCIL)
 def test_petition_api_errors(cast, rules):
     assert post(cast.api(None), "/api/v1/petitions", {}).status_code == 401
     bad = post(cast.api(cast.erin), "/api/v1/petitions", {"council": str(cast.riverside.uuid), "title": "x"})
@@ -238,8 +240,6 @@ def test_petition_api_errors(cast, rules):
     )
     assert observer.status_code == 403
     assert cast.api(cast.erin).delete("/api/v1/petitions").status_code == 405
-    cast.riverside.visibility = "council"
-    cast.riverside.save()
     hidden = post(
         cast.api(cast.dave),
         "/api/v1/petitions",
@@ -249,18 +249,27 @@ def test_petition_api_errors(cast, rules):
 
 
 def test_meeting_places_forced_items_and_finishes_them(cast, rules):
-    import uuid
+    from councils.meetings import actions as meeting_actions
 
     item = forced_item(cast)
-    meeting = uuid.uuid4()
-    with transaction.atomic():
-        assert actions.place_forced_items(council=cast.riverside, meeting_uuid=meeting, now=NOW) == [item]
+    starts = NOW + timedelta(days=3)
+    meeting = meeting_actions.schedule_meeting(
+        actor=cast.alice,
+        council=cast.riverside,
+        title="General meeting",
+        starts_at=starts,
+        place="Canteen",
+        now=NOW,
+    )
     item.refresh_from_db()
-    assert (item.status, item.meeting_uuid) == ("placed", meeting)
+    assert (item.status, item.meeting_uuid) == ("placed", meeting.uuid)
     with pytest.raises(PermissionDeniedError):
         actions.check_item_change(item=item)
-    with transaction.atomic():
-        assert actions.finish_forced_items(meeting_uuid=meeting, now=NOW) == 1
+    meeting_actions.open_meeting(actor=cast.alice, meeting=meeting, now=starts)
+    meeting_actions.mark_present(actor=cast.alice, meeting=meeting, user=cast.alice, now=starts)
+    taken = meeting_actions.take_next_item(actor=cast.alice, meeting=meeting, now=starts)
+    assert taken is not None and taken.forced_item_uuid == item.uuid
+    meeting_actions.close_meeting(actor=cast.alice, meeting=meeting, now=starts + timedelta(hours=1))
     item.refresh_from_db()
     assert item.status == "dealt_with"
     actions.check_item_change(item=item)

@@ -1,9 +1,11 @@
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from councils.federation.models import Council
 from councils.meetings.actions import schedule_meeting
 from councils.petitions import actions
 from councils.petitions.models import AgendaPetition, ForcedAgendaItem
@@ -69,10 +71,9 @@ def test_signing_forces_the_item_and_the_page_offers_only_a_vote(cast, rules):
     assert "Items members forced onto the next agenda" in council_page
 
 
+@pytest.mark.visibility(riverside=Council.Visibility.COUNCIL)
 def test_outsider_gets_404_on_a_hidden_council(cast, rules):
     petition = start(cast)
-    cast.riverside.visibility = "council"
-    cast.riverside.save()
     assert cast.client(cast.dave).get(f"/petitions/{petition.uuid}/").status_code == 404
     assert cast.client(cast.dave).get(f"/petitions/councils/{cast.riverside.uuid}/").status_code == 404
 
@@ -112,8 +113,8 @@ def test_report_back_is_listed_with_the_forced_items_and_only_a_vote_moves_it(ca
     assert "Items members forced onto the next agenda" not in council_page
 
 
+@pytest.mark.constitution(agenda_petition_share=Decimal("0.75"))
 def test_a_signature_short_of_the_threshold_says_only_that_it_counted(cast, rules):
-    rules.set(agenda_petition_share=Decimal("0.75"))
     petition = start(cast)
     assert petition.threshold == 3
     signed = cast.client(cast.frank).post(f"/petitions/{petition.uuid}/sign/", follow=True).content.decode()

@@ -14,7 +14,7 @@ from councils.platforms import actions, queries
 from councils.platforms.models import Platform
 from councils.record.models import Entry
 from tests.conftest import make_user
-from tests.membership.support import NOW, adopt, nominated_election, payloads
+from tests.membership.support import NOW, adopt, nominated_election, payloads, poll_to
 from tests.personas import API, check, check_invalid, check_wrong_method
 
 
@@ -125,8 +125,13 @@ def test_a_slate_is_run_only_in_a_real_election_of_the_federation(cast, platform
         visibility=Council.Visibility.PUBLIC,
         now=NOW,
     )
-    elsewhere = Election.objects.create(
-        council=dock, kind="office", role="chair", title="Chair", seats=1, method="plurality", called_at=NOW
+    docker = make_user("dina", "Dina Dock")
+    federation_actions.add_founding_member(actor=None, council=dock, user=docker, now=NOW)
+    federation_actions.appoint_founding_officer(
+        actor=None, council=dock, user=docker, role=Office.Role.CHAIR, now=NOW
+    )
+    elsewhere = election_actions.call_election(
+        actor=docker, council=dock, kind="office", role="treasurer", now=NOW
     )
     with pytest.raises(InvalidInputError, match="its own federation"):
         _slate(cast, platform, elsewhere.uuid, [cast.bob])
@@ -146,8 +151,8 @@ def test_a_slate_is_run_only_in_a_real_election_of_the_federation(cast, platform
     ],
 )
 def test_a_slate_is_refused_once_the_poll_is_over(cast, platform, status, reason, sentence):
-    election = nominated_election(cast, nominees=[cast.bob])
-    Election.objects.filter(pk=election.pk).update(status=status, failure_reason=reason)
+    election = poll_to(cast, nominated_election(cast, nominees=[cast.bob]), status)
+    assert election.failure_reason == reason
     with pytest.raises(ConflictError) as refused:
         _slate(cast, platform, election.uuid, [cast.bob])
     assert str(refused.value) == (
@@ -242,7 +247,7 @@ def test_join_leave_publish_and_slate_through_the_api(cast, platform):
         cast, "member", API, "post", base + "/slates", {**slate, "election": str(uuid.uuid4())}, expected=404
     )
     assert unknown["Content-Type"] == "application/problem+json"
-    Election.objects.filter(pk=election.pk).update(status=Election.Status.CLOSED)
+    poll_to(cast, Election.objects.get(pk=election.pk), Election.Status.CLOSED)
     closed = check(cast, "member", API, "post", base + "/slates", slate, expected=409)
     assert closed.json()["code"] == "election_state"
     check_invalid(cast, API, "post", base + "/documents", {**doc, "councils": []}, persona="member")

@@ -8,7 +8,7 @@ from councils.elections.models import Election
 from councils.federation.models import Council
 from councils.platforms import actions
 from councils.platforms.models import Platform, PlatformDocument, Slate
-from tests.membership.support import NOW, adopt, nominated_election
+from tests.membership.support import NOW, adopt, nominated_election, poll_to
 from tests.personas import LOGIN, WEB, check, check_wrong_method
 
 
@@ -91,8 +91,7 @@ def test_a_documents_page_is_headed_by_its_title_once(cast, platform):
 
 def test_a_slate_is_run_by_choosing_the_election_then_placing_its_nominees(cast, platform):
     election = nominated_election(cast)
-    counted = nominated_election(cast, title="Already counted")
-    Election.objects.filter(pk=counted.pk).update(status=Election.Status.CLOSED)
+    poll_to(cast, nominated_election(cast, title="Already counted"), Election.Status.CLOSED)
     client = cast.client(cast.bob)
     url = f"/platforms/{platform.uuid}/slate/"
     first = client.get(url).content.decode()
@@ -161,7 +160,8 @@ def test_list_page(cast, platform, django_assert_max_num_queries):
     assert "Bob Novak" not in page
 
 
-def test_a_slate_names_its_election_and_candidates_not_their_uuids(cast, platform):
+def _erin_and_bob_slate(cast, platform):
+    """Riverside's election of delegates, and the platform's slate of Erin and Bob standing in it."""
     election = nominated_election(cast, nominees=[cast.erin, cast.bob])
     actions.run_slate(
         actor=cast.bob,
@@ -171,14 +171,21 @@ def test_a_slate_names_its_election_and_candidates_not_their_uuids(cast, platfor
         candidates=[str(cast.erin.uuid), str(cast.bob.uuid)],
         now=NOW,
     )
-    url = f"/platforms/{platform.uuid}/"
-    page = cast.client(cast.dave).get(url).content.decode()
+    return election
+
+
+def test_a_slate_names_its_election_and_candidates_not_their_uuids(cast, platform):
+    election = _erin_and_bob_slate(cast, platform)
+    page = cast.client(cast.dave).get(f"/platforms/{platform.uuid}/").content.decode()
     assert f'href="/elections/{election.uuid}/">Delegates 2027</a>' in page
     assert "<li>Erin Walsh</li><li>Bob Novak</li>" in page
     assert str(cast.erin.uuid) not in page
-    # An election the reader may not see keeps its identifier, and no link.
-    Council.objects.filter(pk=cast.riverside.pk).update(visibility=Council.Visibility.COUNCIL)
-    page = cast.client(cast.dave).get(url).content.decode()
+
+
+@pytest.mark.visibility(riverside=Council.Visibility.COUNCIL)
+def test_a_slate_keeps_the_identifier_and_no_link_of_an_election_the_reader_may_not_see(cast, platform):
+    election = _erin_and_bob_slate(cast, platform)
+    page = cast.client(cast.dave).get(f"/platforms/{platform.uuid}/").content.decode()
     assert f"<code>{election.uuid}</code>" in page
     assert f'href="/elections/{election.uuid}/"' not in page
 
@@ -186,8 +193,7 @@ def test_a_slate_names_its_election_and_candidates_not_their_uuids(cast, platfor
 def test_the_slate_form_tells_apart_elections_of_the_same_title_and_lists_those_voting(cast, platform):
     first = nominated_election(cast)
     twin = nominated_election(cast)
-    voting = nominated_election(cast, title="Recall vote")
-    Election.objects.filter(pk=voting.pk).update(status=Election.Status.VOTING)
+    voting = poll_to(cast, nominated_election(cast, title="Recall vote"), Election.Status.VOTING)
     page = cast.client(cast.bob).get(f"/platforms/{platform.uuid}/slate/").content.decode()
     labels = [
         page.split(f'<option value="{e.uuid}">', 1)[1].split("</option>", 1)[0] for e in (first, twin, voting)

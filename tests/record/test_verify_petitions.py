@@ -65,7 +65,7 @@ def recalls(cast, rules) -> dict[str, RecallPetition]:
     decide(recalled, [cast.bob, cast.erin, cast.frank], "yes")
     under_way = signed_to_a_vote(cast, seat=bob_seat(cast))
     # From here one signature is too few to call a vote.
-    rules.set(recall_signature_share=rules.value.recall_signature_share * 2)
+    rules.amend(recall_signature_share=Decimal("1.00"))
     with transaction.atomic():
         frank = fa.seat_delegate(
             from_council=cast.riverside, user=cast.frank, election_uuid=None, term_ends_at=None, now=NOW
@@ -217,10 +217,6 @@ def agenda(cast, rules) -> dict[str, AgendaPetition]:
     """Agenda petitions forced by signatures and by backing councils, expired, and open."""
     forced = start(cast)
     agenda_actions.sign_agenda_petition(actor=cast.frank, petition=forced, now=NOW)
-    rules.set(agenda_petition_share=Decimal("1.00"), agenda_petition_councils=1)
-    expired = start(cast)
-    agenda_actions.expire_agenda_petitions(now=NOW + timedelta(days=30))
-    collecting = start(cast)
     # Metro City's two voters: a petition there is backed by the councils below it, not forced by one.
     with transaction.atomic():
         fa.seat_delegate(
@@ -230,6 +226,10 @@ def agenda(cast, rules) -> dict[str, AgendaPetition]:
             fa.seat_delegate(
                 from_council=cast.district, user=delegate, election_uuid=None, term_ends_at=None, now=NOW
             )
+    rules.amend(agenda_petition_share=Decimal("1.00"), agenda_petition_councils=1)
+    expired = start(cast)
+    agenda_actions.expire_agenda_petitions(now=NOW + timedelta(days=30))
+    collecting = start(cast)
     backed = agenda_actions.start_agenda_petition(
         actor=cast.bob, council=cast.city, title="Transit", text="x", now=NOW
     )

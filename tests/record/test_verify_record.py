@@ -87,6 +87,28 @@ def test_amendments_and_forwarded_motions_match_their_record(decided, cast):
     ]
 
 
+@pytest.mark.parametrize(("seconds", "recorded"), [(0, "seconded"), (1, "draft")])
+def test_a_motion_moved_on_from_its_tabling_in_the_database_is_detected(cast, seconds, recorded):
+    """Tabled, a motion awaits seconders, or the vote when it needs none: no entry after says otherwise."""
+    motion = motion_actions.table_motion(
+        actor=cast.bob,
+        council=cast.riverside,
+        title="Rota",
+        text="A rota.",
+        seconds_required=seconds,
+        now=NOW,
+    )
+    amendment = motion_actions.propose_amendment(
+        actor=cast.erin, motion=motion, text="A fair rota.", seconds_required=seconds, now=NOW
+    )
+    assert verify_database() == []
+    Motion.objects.filter(pk__in=[motion.pk, amendment.pk]).update(state="adopted")
+    assert set(verify_database()) == {
+        f"[motions] Motion {motion.uuid} is 'adopted' but the record says '{recorded}'.",
+        f"[motions] Motion {amendment.uuid} is 'adopted' but the record says '{recorded}'.",
+    }
+
+
 def test_direct_edit_of_an_entry_is_detected(decided, capsys):
     drop_triggers()
     sql(

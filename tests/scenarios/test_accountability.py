@@ -252,6 +252,7 @@ def test_officer_pay_above_the_cap_is_flagged(cast, mailoutbox, django_capture_o
     assert len(mailoutbox) == 4
 
 
+@pytest.mark.tampers
 def test_editing_or_deleting_a_past_decision_is_detected(cast, capsys):
     motion = motion_actions.table_motion(
         actor=cast.erin, council=cast.riverside, title="Adopt the rota", text="The rota.", now=NOW

@@ -126,6 +126,7 @@ def test_a_meeting_not_in_session_is_not_offered_the_closing_step(cast, meeting)
     assert "The meeting is already closed." in closed and "Close the meeting now" not in closed
 
 
+@pytest.mark.visibility(riverside=Council.Visibility.COUNCIL)
 def test_only_who_chairs_the_meeting_reaches_its_closing_step(cast, meeting):
     _in_session(cast, meeting)
     url = f"/meetings/{meeting.uuid}/close/confirm/"
@@ -134,7 +135,6 @@ def test_only_who_chairs_the_meeting_reaches_its_closing_step(cast, meeting):
     anonymous = cast.client(None).get(url)
     assert anonymous.status_code == 302 and "/login/" in anonymous["Location"]
     assert cast.client(cast.alice).post(url).status_code == 405
-    Council.objects.filter(pk=cast.riverside.pk).update(visibility=Council.Visibility.COUNCIL)
     assert cast.client(cast.dave).get(url).status_code == 404
 
 
@@ -220,6 +220,7 @@ def test_before_its_closing_time_the_step_says_the_vote_must_wait(cast, motion):
     assert f'<a class="button secondary" href="/motions/{motion.uuid}/" id="confirm-cancel">Back</a>' in page
 
 
+@pytest.mark.visibility(riverside=Council.Visibility.COUNCIL)
 def test_only_who_may_close_the_vote_reaches_its_closing_step(cast, motion):
     vote = motion_actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method="named")
     url = f"/motions/votes/{vote.uuid}/close/confirm/"
@@ -230,7 +231,6 @@ def test_only_who_may_close_the_vote_reaches_its_closing_step(cast, motion):
     )
     assert cast.client(cast.carol).get(url).status_code == 403
     assert "/login/" in cast.client(None).get(url)["Location"]
-    Council.objects.filter(pk=cast.riverside.pk).update(visibility=Council.Visibility.COUNCIL)
     assert cast.client(cast.dave).get(url).status_code == 404
 
 
@@ -338,13 +338,13 @@ def test_the_result_is_certified_only_from_a_step_that_names_the_elected(cast, e
     assert "The result is not awaiting certification." in done
 
 
+@pytest.mark.visibility(riverside=Council.Visibility.COUNCIL)
 def test_only_who_runs_the_election_reaches_its_closing_step(cast, election):
     url = f"/elections/{election.uuid}/close/confirm/"
     assert cast.client(cast.bob).get(url).status_code == 403
     assert cast.client(cast.carol).get(url).status_code == 403
     assert "/login/" in cast.client(None).get(url)["Location"]
     assert cast.client(cast.alice).post(url).status_code == 405
-    Council.objects.filter(pk=cast.riverside.pk).update(visibility=Council.Visibility.COUNCIL)
     assert cast.client(cast.dave).get(url).status_code == 404
 
 

@@ -48,10 +48,6 @@ def _part(client, council, part=None):
     return get_part(client, _url(council), part)
 
 
-def _hide(council: Council, visibility: str) -> None:
-    Council.objects.filter(pk=council.pk).update(visibility=visibility)
-
-
 def _busy(cast) -> None:
     """Something in each part of Riverside's page: a motion, meeting, election, recall and applicant."""
     motion_actions.table_motion(
@@ -157,15 +153,17 @@ def test_an_unknown_part_of_the_council_page_is_refused_with_the_parts_there_are
 @pytest.mark.parametrize(
     ("visibility", "viewer"),
     [
-        (Council.Visibility.COUNCIL, "carol"),  # an observer
-        (Council.Visibility.COUNCIL, "alice"),  # the chair
-        (Council.Visibility.FEDERATION, "dave"),  # a member of another council of the federation
-        (Council.Visibility.PUBLIC, None),  # a visitor
+        pytest.param(*case, marks=pytest.mark.visibility(riverside=case[0]), id=f"{case[0]}-{case[1]}")
+        for case in [
+            (Council.Visibility.COUNCIL, "carol"),  # an observer
+            (Council.Visibility.COUNCIL, "alice"),  # the chair
+            (Council.Visibility.FEDERATION, "dave"),  # a member of another council of the federation
+            (Council.Visibility.PUBLIC, None),  # a visitor
+        ]
     ],
 )
 def test_a_part_shows_no_more_than_the_whole_page_shows_that_viewer(cast, visibility, viewer):
     _busy(cast)
-    _hide(cast.riverside, visibility)
     client = cast.client(getattr(cast, viewer) if viewer else None)
     page = client.get(_url(cast.riverside)).content.decode()
     for part, html in parts_within_page(client, _url(cast.riverside), LIVE_PARTS).items():
@@ -178,14 +176,16 @@ def test_a_part_shows_no_more_than_the_whole_page_shows_that_viewer(cast, visibi
         assert "application in progress" not in _part(client, cast.riverside, "admissions").content.decode()
 
 
+@pytest.mark.visibility(
+    riverside=Council.Visibility.COUNCIL,
+    district=Council.Visibility.PUBLIC,
+    harbour=Council.Visibility.PUBLIC,
+)
 @pytest.mark.parametrize(
     ("viewer", "sees_riverside"),
     [("carol", True), ("alice", True), ("dave", False), (None, False)],
 )
 def test_the_councils_below_show_only_those_the_viewer_may_see(cast, viewer, sees_riverside):
-    _hide(cast.riverside, Council.Visibility.COUNCIL)
-    _hide(cast.district, Council.Visibility.PUBLIC)
-    _hide(cast.harbour, Council.Visibility.PUBLIC)
     client = cast.client(getattr(cast, viewer) if viewer else None)
     page = client.get(_url(cast.district)).content.decode()
     below = _part(client, cast.district, "children").content.decode().strip()
@@ -194,8 +194,8 @@ def test_the_councils_below_show_only_those_the_viewer_may_see(cast, viewer, see
     assert (f'href="/councils/{cast.riverside.uuid}/"' in page) is sees_riverside
 
 
+@pytest.mark.visibility(riverside=Council.Visibility.COUNCIL)
 def test_a_live_part_is_shown_only_to_who_may_see_the_council(cast):
-    _hide(cast.riverside, Council.Visibility.COUNCIL)
     for part in LIVE_PARTS:
         assert _part(cast.client(cast.dave), cast.riverside, part).status_code == 404
         assert _part(cast.client(None), cast.riverside, part).status_code == 404
@@ -270,8 +270,8 @@ def test_a_new_council_below_is_told_on_the_channel_of_the_council_above(cast, l
     assert "Canal Yard" in _part(cast.client(cast.bob), cast.district, "children").content.decode()
 
 
+@pytest.mark.visibility(district=Council.Visibility.PUBLIC)
 def test_councils_below_that_a_visitor_may_not_see_are_not_listed_nor_counted(cast):
-    Council.objects.filter(pk=cast.district.pk).update(visibility=Council.Visibility.PUBLIC)
     # Riverside Depot and Harbour Works are shown to their federation only.
     for client in (cast.client(None), cast.client(make_user("outsider", "Olga Outsider"))):
         page = client.get(_url(cast.district)).content.decode()

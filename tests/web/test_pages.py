@@ -65,9 +65,9 @@ def test_council_page_says_when_each_term_ends(cast):
     assert verify_genuine().problems == []
 
 
+@pytest.mark.visibility(district=Council.Visibility.PUBLIC)
 def test_delegates_councils_are_linked_only_for_who_may_open_them(cast):
     election = cast.reelect_bob().uuid
-    Council.objects.filter(pk=cast.district.pk).update(visibility=Council.Visibility.PUBLIC)
     url = f"/councils/{cast.district.uuid}/"
     link = f'<a href="/councils/{cast.riverside.uuid}/">Riverside Depot</a>'
     credentials = f'<a href="/elections/{election}/results/">credentials: election result</a>'
@@ -105,13 +105,13 @@ def test_only_officers_see_the_invite_button(cast):
     ("persona", "expected"),
     [("anonymous", 404), ("outsider", 404), ("observer", 200), ("member", 200), ("officer", 200)],
 )
+@pytest.mark.visibility(riverside=Council.Visibility.COUNCIL)
 def test_personas_council_only_council_page(cast, persona, expected):
-    Council.objects.filter(id=cast.riverside.id).update(visibility=Council.Visibility.COUNCIL)
     check(cast, persona, WEB, "get", f"/councils/{cast.riverside.uuid}/", None, expected)
 
 
+@pytest.mark.visibility(national=Council.Visibility.PUBLIC)
 def test_public_council_is_visible_without_login(cast):
-    Council.objects.filter(id=cast.national.id).update(visibility=Council.Visibility.PUBLIC)
     check(cast, "anonymous", WEB, "get", f"/councils/{cast.national.uuid}/", None, 200)
     assert b"National Congress" in cast.client(None).get("/").content
     # A visitor may neither apply nor follow admissions here: no empty Admissions panel.
