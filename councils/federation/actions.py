@@ -91,6 +91,8 @@ def create_council(
             "is_base": council.is_base,
             "parent": str(parent.uuid) if parent else None,
             "members_per_delegate": members_per_delegate,
+            # Who may read the council's entries and see its business follows from it.
+            "visibility": council.visibility,
         },
         now=now,
     )

@@ -2,6 +2,9 @@
 
 Each council was created by an entry naming its parent and, since entries named it, its
 federation: the replay relies on both (a petition's backing from below, a slate's federation).
+What the entry states of the council itself (name, kind, whether it is a base council, the
+members each delegate stands for and, since entries stated it, its visibility) is compared too:
+no action changes them after the creation.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from councils.record.verification import Recorded, RecordIndex, matched, state_check
+from councils.record.verification import Recorded, RecordIndex, differences, matched, state_check
 
 
 @state_check("councils")
@@ -17,11 +20,30 @@ def check_councils(record: RecordIndex) -> Iterator[str]:
     from councils.federation.models import Council
 
     created = {str(e.payload.get("council")): e for e in record.events("council.created")}
-    rows = Council.objects.values_list("uuid", "federation__uuid", "parent__uuid").iterator()
+    rows = Council.objects.values_list(
+        "uuid",
+        "federation__uuid",
+        "parent__uuid",
+        "name",
+        "kind",
+        "is_base",
+        "members_per_delegate",
+        "visibility",
+    ).iterator()
 
     def compare(key: str, row: tuple[Any, ...], entry: Recorded) -> Iterator[str]:
-        _, federation_uuid, parent_uuid = row
+        _, federation_uuid, parent_uuid, name, kind, is_base, members_per_delegate, visibility = row
         payload = entry.payload
+        # No action changes these after the creation; entries written before `council.created` stated
+        # `members_per_delegate` or `visibility` say nothing of them.
+        stored = {
+            "name": name,
+            "kind": kind,
+            "is_base": is_base,
+            "members_per_delegate": members_per_delegate,
+            "visibility": visibility,
+        }
+        yield from differences(f"Council {key}", stored, payload)
         # Entries written before `council.created` named the federation say nothing of it.
         if "federation" in payload and payload["federation"] != str(federation_uuid):
             yield f"Council {key} is in another federation than the record says."

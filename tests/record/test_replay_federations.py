@@ -65,3 +65,27 @@ def test_the_database_must_place_each_council_where_the_record_created_it(cast):
             f"[councils] Council {cast.harbour.uuid} is in another federation than the record says.",
         ]
     )
+
+
+def test_the_database_must_keep_each_council_as_the_record_created_it(cast):
+    assert cast.riverside.visibility == Council.Visibility.FEDERATION
+    created = {d["payload"]["council"]: d["payload"] for d in documents() if d["event"] == "council.created"}
+    assert created[str(cast.riverside.uuid)]["visibility"] == "federation"
+    # A council the record created for the federation's eyes, opened to the world behind its back,
+    # and the other facts of a council no action changes.
+    Council.objects.filter(pk=cast.riverside.pk).update(visibility=Council.Visibility.PUBLIC)
+    Council.objects.filter(pk=cast.harbour.pk).update(name="Harbour Works (new)", members_per_delegate=2)
+    Council.objects.filter(pk=cast.district.pk).update(kind="workplace", is_base=True)
+    assert sorted(p for p in verify_database() if p.startswith("[councils]")) == sorted(
+        [
+            f"[councils] Council {cast.riverside.uuid}'s visibility is 'public' "
+            "but the record says 'federation'.",
+            f"[councils] Council {cast.harbour.uuid}'s name is 'Harbour Works (new)' "
+            "but the record says 'Harbour Works'.",
+            f"[councils] Council {cast.harbour.uuid}'s members_per_delegate is 2 "
+            f"but the record says {cast.harbour.members_per_delegate}.",
+            f"[councils] Council {cast.district.uuid}'s kind is 'workplace' "
+            f"but the record says {cast.district.kind!r}.",
+            f"[councils] Council {cast.district.uuid}'s is_base is True but the record says False.",
+        ]
+    )
