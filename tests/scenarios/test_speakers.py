@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from django.utils import timezone
 
 from councils.meetings.models import Speaker
@@ -13,6 +14,7 @@ from tests.record.support import documents, find, verify_forged, verify_genuine
 from tests.scenarios.test_accountability import post
 
 
+@pytest.mark.tampers  # It ends by editing the list behind the record's back, to show it caught.
 def test_a_chair_who_silences_a_speaker_leaves_a_trace(cast, monkeypatch):
     now = timezone.now().replace(second=0, microsecond=0)
     clock = {"now": now}
