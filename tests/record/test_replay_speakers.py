@@ -1,4 +1,5 @@
-"""The verifier follows each meeting's speakers' list: the floor goes in turn, and only to those present."""
+"""The verifier follows each meeting's attendance and speakers' list: only participants are marked present,
+the floor goes in turn, and only to those present."""
 
 from __future__ import annotations
 
@@ -148,14 +149,47 @@ def test_an_observer_or_an_outsider_asking_to_speak_is_caught(debate, cast, tmp_
     riverside = cast.riverside.uuid
     observer = f"{cast.carol.uuid} {where} an observer of council {riverside} at that moment"
     outsider = f"{cast.dave.uuid} {where} not a participant of council {riverside} at that moment"
-    # Bob, Erin and Alice, members of Riverside, asked as they may: the only problems are these two.
+    # Bob, Erin and Alice, members of Riverside, asked as they may: the only problems are these two,
+    # after Dave's being marked present at all (Carol, an observer, may attend).
     problems = [str(p) for p in verify_forged(docs).problems]
-    assert [observer in p for p in problems] == [True, False], problems
-    assert [outsider in p for p in problems] == [False, True], problems
+    assert f"{cast.dave.uuid} was marked present at" in problems[0], problems
+    assert [observer in p for p in problems[1:]] == [True, False], problems
+    assert [outsider in p for p in problems[1:]] == [False, True], problems
     path = signed_bundle(tmp_path, docs)
     assert main(["verify", "--bundle", str(path), "--forget"]) == 1
     out = capsys.readouterr().out
     assert observer in out and outsider in out
+
+
+def test_an_observer_marked_present_by_the_chair_checks_out(debate, cast):
+    """The app lets the chair mark Riverside's observer present: the replay agrees."""
+    later = actions.schedule_meeting(
+        actor=cast.alice, council=cast.riverside, title="Next", starts_at=STARTS, place="Canteen", now=NOW
+    )
+    actions.open_meeting(actor=cast.alice, meeting=later, now=at(10))
+    actions.mark_present(actor=cast.alice, meeting=later, user=cast.carol, now=at(10))
+    verdict = verify_genuine()
+    assert verdict.problems == []
+    assert not any("had the right to attend" in n for n in verdict.notes), verdict.notes
+
+
+def test_someone_marked_present_without_the_right_to_attend_is_caught(debate, cast, tmp_path, capsys):
+    """Dave works at Harbour: the chair marking him present at Riverside's meeting is reported."""
+    docs = documents()
+    present = find(docs, "meeting.attended", 3)
+    assert docs[present]["payload"]["member"] == str(cast.erin.uuid)
+    marked = copy.deepcopy(docs[present])
+    marked["payload"]["member"] = str(cast.dave.uuid)
+    docs.insert(present + 1, marked)
+    stranger = (
+        f'{cast.dave.uuid} was marked present at meeting "General" ({debate.meeting.uuid}), but was not a '
+        f"participant of council {cast.riverside.uuid} at that moment"
+    )
+    problems = [str(p) for p in verify_forged(docs).problems]
+    assert len(problems) == 1 and stranger in problems[0], problems
+    path = signed_bundle(tmp_path, docs)
+    assert main(["verify", "--bundle", str(path), "--forget"]) == 1
+    assert stranger in capsys.readouterr().out
 
 
 def test_asking_twice_while_waiting_and_for_someone_else_are_caught(debate, cast):

@@ -1,4 +1,9 @@
-"""Replayed rules on a meeting's speakers' list: who asks to speak, who leaves it, who gets the floor.
+"""Replayed rules on a meeting's attendance and speakers' list: who is marked present, who asks to speak,
+who leaves the list, who gets the floor.
+
+Whoever is marked present (`meeting.attended`) has the right to attend the meeting's council at that
+moment (`meetings/permissions.py`): a participant of it (a member or candidate, a delegate seated in
+it, or one of its officers, its observer included).
 
 Each meeting's list is followed from its entries: `meeting.speaker_joined` puts a member on an item's
 list, `meeting.speaker_withdrawn` takes them off (they themselves, or the chair or secretary, whom the
@@ -9,9 +14,8 @@ item taken off the agenda takes its list with it.
 
 Only someone recorded present at the meeting while it is in session asks to speak, for themselves,
 once at a time on an item not yet done with, and only with the right to speak in the meeting's
-council at that moment (`federation/permissions.py`): a participant of it (a member or candidate, a
-delegate seated in it, or one of its officers) who is not its observer. Where the record does not
-show that council from its creation, that right is noted, not judged.
+council at that moment (`federation/permissions.py`): a participant of it who is not its observer.
+Where the record does not show that council from its creation, either right is noted, not judged.
 
 The floor goes in the order people asked (the entries' times, then their order in the log), among
 those still waiting: a chair who passes someone over leaves a recorded withdrawal, or the verifier
@@ -144,29 +148,64 @@ def _unrecorded(replay: Replay, session: dict[str, Any], *speakers: object) -> b
     return False
 
 
+# What a participant is, as a problem says it.
+_PARTICIPANT = "(neither a member, a delegate seated in it nor one of its officers)"
+
+
+def recorded_participant(replay: Replay, council: str | None, person: object) -> bool | None:
+    """Whether `person` takes part in `council` at this point of the record, as
+    `federation.queries.is_participant` answers: a full member or candidate, a delegate seated in it, or
+    one of its officers (its observer included). None when the record does not show the council's
+    members from its creation."""
+    officer = holds_office(replay, council, person)
+    if officer is None:
+        return None
+    return (
+        officer
+        or holds_seat(replay, council, person)
+        or (recorded_membership(replay, council, person) or {}).get("status") in ("full", "candidate")
+    )
+
+
+@rule("meeting.attended")
+def _check_right_to_attend(replay: Replay, item: Item) -> None:
+    """Whoever is marked present takes part in the meeting's council."""
+    session = _session(replay, item)
+    council = session["council"] if session is not None else item.council
+    member = item.payload.get("member")
+    participant = recorded_participant(replay, council, member)
+    if participant is None:
+        replay.note(
+            "some meetings are of councils whose members the record does not show from the council's "
+            "creation (created before the record began, or in entries you may not read): whether those "
+            "marked present had the right to attend was not checked"
+        )
+    elif not participant:
+        name = session["name"] if session is not None else f"meeting {item.payload.get('meeting')}"
+        replay.problem(
+            item,
+            f"{member} was marked present at {name}, but was not a participant of council {council} "
+            f"at that moment {_PARTICIPANT}",
+        )
+
+
 def _check_right_to_speak(replay: Replay, item: Item, council: str | None, what: str) -> None:
     """Who asks to speak takes part in the meeting's council and is not its observer."""
     member = item.payload.get("member")
-    observer = holds_office(replay, council, member, ("observer",))
-    if observer is None:
+    participant = recorded_participant(replay, council, member)
+    if participant is None:
         replay.note(
             "some speakers' lists are of meetings in councils whose members the record does not show from "
             "the council's creation (created before the record began, or in entries you may not read): "
             "whether those who asked to speak had the right to was not checked"
         )
-    elif observer:
+    elif holds_office(replay, council, member, ("observer",)):
         replay.problem(
             item, f"{what}, but was an observer of council {council} at that moment: observers do not speak"
         )
-    elif not (
-        (recorded_membership(replay, council, member) or {}).get("status") in ("full", "candidate")
-        or holds_seat(replay, council, member)
-        or holds_office(replay, council, member)
-    ):
+    elif not participant:
         replay.problem(
-            item,
-            f"{what}, but was not a participant of council {council} at that moment "
-            "(neither a member, a delegate seated in it nor one of its officers)",
+            item, f"{what}, but was not a participant of council {council} at that moment {_PARTICIPANT}"
         )
 
 

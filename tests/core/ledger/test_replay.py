@@ -668,8 +668,10 @@ def test_an_opening_of_a_meeting_the_reader_cannot_place_is_not_judged():
 
 
 def session(*attended: str, with_council: bool = True) -> list[Item]:
-    """Three voters; a meeting called with notice, opened on time; `attended` present; an item taken."""
-    base = [*named_vote([])[:4], chaired()[1]] if with_council else []
+    """Three voters and u-x, the council's observer (who may attend, not vote); a meeting called with
+    notice, opened on time; `attended` present; an item taken."""
+    observer = item(0, "office.founding_filled", {"office": "o-obs", "role": "observer", "holder": "u-x"})
+    base = [*named_vote([])[:4], chaired()[1], observer] if with_council else []
     events = [
         ("meeting.scheduled", {"meeting": "mt", "title": "General", "starts_at": STARTS, "notice_hours": 48}),
         ("meeting.opened", {"meeting": "mt", "quorum": 1, "voters": 3}),

@@ -1,4 +1,5 @@
-"""Replaying who may ask to speak, from entries alone: a participant of the council, not its observer."""
+"""Replaying who may be marked present and ask to speak, from entries alone: a participant of the council,
+and to speak not its observer."""
 
 from __future__ import annotations
 
@@ -12,10 +13,17 @@ from councils.core.ledger.replay import Item
 BASE, ABOVE = "c-base", "c-above"
 AT = "2026-03-01T09:00:00Z"
 ASKED = 'u-speaker asked to speak on item i-1 of meeting "General" (mt-1)'
+MARKED = 'u-speaker was marked present at meeting "General" (mt-1)'
+NOT_PARTICIPANT = "(neither a member, a delegate seated in it nor one of its officers)"
 UNKNOWN = (
     "some speakers' lists are of meetings in councils whose members the record does not show from the "
     "council's creation (created before the record began, or in entries you may not read): whether those "
     "who asked to speak had the right to was not checked"
+)
+UNKNOWN_ATTENDANCE = (
+    "some meetings are of councils whose members the record does not show from the council's creation "
+    "(created before the record began, or in entries you may not read): whether those marked present had "
+    "the right to attend was not checked"
 )
 
 
@@ -77,12 +85,18 @@ def outcome(*items: Item | None) -> replay.Replay:
     return replay.replay(items)
 
 
+def problems_of(prefix: str, *items: Item | None) -> list[str]:
+    """The problems that begin with `prefix` (a suspension or an unseating on its own breaks other rules)."""
+    return [p.message for p in outcome(*items).problems if p.message.startswith(prefix)]
+
+
 def asking_problems(*items: Item | None) -> list[str]:
-    """The problems about who asked to speak (a suspension or an unseating on its own breaks other rules)."""
-    return [p.message for p in outcome(*items).problems if p.message.startswith(ASKED)]
+    return problems_of(ASKED, *items)
 
 
-@pytest.mark.parametrize(
+# Standings in the base council that make u-speaker a participant of it, and that do not (the council
+# of the meeting is the higher one where a seat is among them).
+PARTICIPANTS = pytest.mark.parametrize(
     "standing",
     [
         [member()],
@@ -92,6 +106,25 @@ def asking_problems(*items: Item | None) -> list[str]:
     ],
     ids=["member", "candidate", "officer", "reinstated"],
 )
+STRANGERS = pytest.mark.parametrize(
+    "standing",
+    [
+        [],
+        [member("member.left")],
+        [member(), member("member.suspended")],
+        [member(), member("member.expelled")],
+        [office("chair", council=ABOVE)],
+        [member(), seat(), entry("delegate.unseated", {"seat": "s-1"}, council=ABOVE)],
+    ],
+    ids=["stranger", "left", "suspended", "expelled", "officer-elsewhere", "unseated"],
+)
+
+
+def meeting_council(standing: list[Item]) -> str:
+    return ABOVE if any(i.event == "delegate.seated" for i in standing) else BASE
+
+
+@PARTICIPANTS
 def test_a_participant_of_a_base_council_may_ask_to_speak(standing):
     assert asking_problems(*councils(), *standing, *asks()) == []
     assert UNKNOWN not in outcome(*councils(), *standing, *asks()).notes
@@ -108,23 +141,32 @@ def test_an_observer_asking_to_speak_is_caught_member_or_not():
         assert [p.message for p in outcome(*councils(), *standing, *asks()).problems] == [observer]
 
 
-@pytest.mark.parametrize(
-    "standing",
-    [
-        [],
-        [member("member.left")],
-        [member(), member("member.suspended")],
-        [member(), member("member.expelled")],
-        [office("chair", council=ABOVE)],
-        [member(), seat(), entry("delegate.unseated", {"seat": "s-1"}, council=ABOVE)],
-    ],
-    ids=["stranger", "left", "suspended", "expelled", "officer-elsewhere", "unseated"],
-)
+@STRANGERS
 def test_someone_not_taking_part_in_the_council_asking_to_speak_is_caught(standing):
-    council = ABOVE if any(i.event == "delegate.seated" for i in standing) else BASE
+    council = meeting_council(standing)
     assert asking_problems(*councils(), *standing, *asks(council)) == [
-        f"{ASKED}, but was not a participant of council {council} at that moment "
-        "(neither a member, a delegate seated in it nor one of its officers)"
+        f"{ASKED}, but was not a participant of council {council} at that moment {NOT_PARTICIPANT}"
+    ]
+
+
+@PARTICIPANTS
+def test_a_participant_of_a_base_council_may_be_marked_present(standing):
+    result = outcome(*councils(), *standing, *asks())
+    assert [p for p in result.problems if p.message.startswith(MARKED)] == []
+    assert UNKNOWN_ATTENDANCE not in result.notes
+
+
+def test_an_observer_or_a_seated_delegate_may_be_marked_present():
+    """Observers attend though they do not speak; a delegate attends the council they sit in."""
+    assert problems_of(MARKED, *councils(), office("observer"), *asks()) == []
+    assert problems_of(MARKED, *councils(), member(), seat(), *asks(ABOVE)) == []
+
+
+@STRANGERS
+def test_someone_not_taking_part_in_the_council_marked_present_is_caught(standing):
+    council = meeting_council(standing)
+    assert problems_of(MARKED, *councils(), *standing, *asks(council)) == [
+        f"{MARKED}, but was not a participant of council {council} at that moment {NOT_PARTICIPANT}"
     ]
 
 
@@ -133,3 +175,4 @@ def test_a_council_whose_creation_is_not_read_is_noted_not_judged():
     result = outcome(None, *asks())
     assert result.problems == []
     assert UNKNOWN in result.notes
+    assert UNKNOWN_ATTENDANCE in result.notes
