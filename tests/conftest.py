@@ -362,6 +362,7 @@ VERIFIED = {
     "constitution",
     "digests",
     "live",
+    "meetings",
     "mandates",
     "petitions",
     "platforms",

@@ -11,7 +11,9 @@ from councils.elections import actions as election_actions
 from councils.meetings import actions, queries
 from councils.meetings.models import AgendaItem, Meeting, Speaker
 from councils.motions import actions as motion_actions
+from councils.petitions import actions as petition_actions
 from councils.record.models import Entry
+from tests.petitions.test_petitions import carry, forced_item
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 # Meetings are called a week ahead of NOW, well beyond the notice the constitution requires.
@@ -258,8 +260,13 @@ def test_the_speakers_list_is_recorded_with_who_acted(cast, meeting):
     assert [e["at"] for e in written] == [f"2026-03-01T09:0{m}:00.000000Z" for m in (3, 4, 5, 6, 7, 8, 9)]
 
 
-def test_a_refused_place_on_the_list_leaves_no_entry(cast, meeting):
+def test_a_refused_place_on_the_list_leaves_no_entry(cast, rules, meeting):
     item = actions.add_agenda_item(actor=cast.alice, meeting=meeting, kind="other", title="AOB", now=NOW)
+    # A forced item the council votes off the agenda.
+    forced = forced_item(cast)
+    removal = petition_actions.propose_item_change(actor=cast.alice, item=forced, change="remove", now=NOW)
+    carry(cast, removal.motion_uuid)
+    withdrawn = AgendaItem.objects.get(forced_item_uuid=forced.uuid, status=AgendaItem.Status.WITHDRAWN)
     actions.open_meeting(actor=cast.alice, meeting=meeting, now=at(0))
     actions.mark_present(actor=cast.bob, meeting=meeting, user=cast.bob, now=at(1))
     actions.take_next_item(actor=cast.alice, meeting=meeting, now=at(2))
@@ -270,10 +277,9 @@ def test_a_refused_place_on_the_list_leaves_no_entry(cast, meeting):
         actions.leave_speakers(actor=cast.erin, speaker=bob, now=at(4))
     with pytest.raises(PermissionDeniedError):
         actions.give_floor(actor=cast.bob, item=item, now=at(4))
-    AgendaItem.objects.filter(pk=item.pk).update(status=AgendaItem.Status.WITHDRAWN)
     actions.mark_present(actor=cast.erin, meeting=meeting, user=cast.erin, now=at(5))
     with pytest.raises(ConflictError, match="taken off the agenda"):
-        actions.join_speakers(actor=cast.erin, item=item, now=at(5))
+        actions.join_speakers(actor=cast.erin, item=withdrawn, now=at(5))
     assert len(entries("meeting.speaker_joined")) == 1
     assert entries("meeting.speaker_withdrawn") == entries("meeting.floor_given") == []
 

@@ -399,8 +399,16 @@ def test_the_motion_picker_offers_only_motions_still_to_be_decided_and_tells_ame
     safety = table("Safety representatives")
     table("Canteen prices")
     motion_actions.withdraw_motion(actor=cast.bob, motion=table("New lockers"), now=NOW)
-    for title, state in (("Weekend overtime", "rejected"), ("Heat breaks", "adopted")):
-        Motion.objects.filter(pk=table(title).pk).update(state=state)
+    for title, choice in (("Weekend overtime", "no"), ("Heat breaks", "yes")):
+        motion = motion_actions.second_motion(actor=cast.erin, motion=table(title), now=NOW)
+        vote = motion_actions.open_vote(actor=cast.alice, motion=motion, method="named", now=NOW)
+        for voter in (cast.alice, cast.bob, cast.erin, cast.frank):
+            motion_actions.cast_vote(actor=voter, vote=vote, choice=choice, now=NOW)
+        motion_actions.close_vote(actor=cast.alice, vote=vote, now=NOW)
+    assert set(Motion.objects.filter(title__in=["Weekend overtime", "Heat breaks"]).values_list("state")) == {
+        ("rejected",),
+        ("adopted",),
+    }
     by_erin = motion_actions.propose_amendment(actor=cast.erin, motion=safety, text="Elect three.", now=NOW)
     by_frank = motion_actions.propose_amendment(
         actor=cast.frank, motion=safety, text="Elect four.", now=NOW + timedelta(hours=1)

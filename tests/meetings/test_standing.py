@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core import mail
 
+from councils.accounts import actions as account_actions
 from councils.core.errors import NotFoundError
 from councils.federation import actions as federation_actions
 from councils.federation.models import Council, Membership
 from councils.meetings import actions, permissions, queries
 from councils.meetings.models import Meeting
+from councils.membership import actions as membership_actions
 from tests.conftest import created_as, make_user
+from tests.membership.support import vote_through
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("visibility", created_as(Council.Visibility.values, "riverside"))
-def test_standing_answers_as_the_checks_for_every_viewer(cast, visibility, django_assert_num_queries):
+def test_standing_answers_as_the_checks_for_every_viewer(
+    cast, rules, visibility, django_assert_num_queries, django_capture_on_commit_callbacks
+):
     meeting = actions.schedule_meeting(
         actor=cast.alice,
         council=cast.riverside,
@@ -30,12 +37,39 @@ def test_standing_answers_as_the_checks_for_every_viewer(cast, visibility, djang
     actions.open_meeting(actor=cast.alice, meeting=meeting, now=NOW)
     actions.mark_present_many(actor=cast.alice, meeting=meeting, users=[cast.alice, cast.carol], now=NOW)
     # Those whose membership is suspended, ended by leaving, or not yet full; one from elsewhere.
-    suspended, gone, candidate = (make_user(n, n.title()) for n in ("sam", "lea", "cai"))
-    for user in (suspended, gone, candidate):
+    suspended, gone = (make_user(n, n.title()) for n in ("sam", "lea"))
+    for user in (suspended, gone):
         federation_actions.add_founding_member(actor=None, council=cast.riverside, user=user, now=NOW)
-    Membership.objects.filter(user=suspended).update(status=Membership.Status.SUSPENDED)
-    Membership.objects.filter(user=gone).update(status=Membership.Status.LEFT)
-    Membership.objects.filter(user=candidate).update(status=Membership.Status.CANDIDATE)
+    membership_actions.leave_membership(actor=gone, membership=Membership.objects.get(user=gone), now=NOW)
+    with django_capture_on_commit_callbacks(execute=True):
+        account_actions.invite_member(
+            actor=cast.alice, council=cast.riverside, email="cai@example.org", base_url="http://x/", now=NOW
+        )
+    candidate = account_actions.accept_invitation(
+        raw_token=re.search(r"/invite/([^/\s]+)/", mail.outbox[-1].body).group(1),
+        username="cai",
+        display_name="Cai",
+        password="long enough pass phrase",
+        now=NOW,
+    )
+    hearing = NOW + timedelta(days=15)
+    case = membership_actions.bring_charges(
+        actor=cast.bob,
+        membership=Membership.objects.get(user=suspended),
+        charges="Passed the strike plan to management on 3 February.",
+        penalty="suspension",
+        suspension_days=30,
+        hearing_at=hearing,
+        now=NOW,
+    )
+    membership_actions.record_hearing(actor=cast.alice, case=case, notes="Both sides heard.", now=hearing)
+    vote = membership_actions.call_discipline_vote(actor=cast.alice, case=case, now=hearing, method="named")
+    vote_through(vote, yes=[cast.alice, cast.erin, cast.frank], now=hearing)
+    assert {m.user: m.status for m in Membership.objects.filter(user__in=[suspended, gone, candidate])} == {
+        suspended: Membership.Status.SUSPENDED,
+        gone: Membership.Status.LEFT,
+        candidate: Membership.Status.CANDIDATE,
+    }
     other = federation_actions.create_federation(actor=None, name="Elsewhere", now=NOW)
     far = federation_actions.create_council(
         actor=None, federation=other, name="Far", kind="workplace", parent=None, is_base=True, now=NOW

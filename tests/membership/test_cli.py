@@ -24,12 +24,12 @@ SERVER = "http://testserver"
 
 
 @pytest.fixture
-def cli(monkeypatch, tmp_path, cast):
+def cli_before_adoption(monkeypatch, tmp_path, cast):
+    """The command line against the cast's federation, which has adopted no constitution yet."""
     from django.core import signals
     from django.core.wsgi import get_wsgi_application
     from django.db import close_old_connections
 
-    adopt(cast)
     app = get_wsgi_application()
     # The WSGI app would close the test's own database connection after each request (PostgreSQL).
     signals.request_started.disconnect(close_old_connections)
@@ -57,10 +57,15 @@ def cli(monkeypatch, tmp_path, cast):
     signals.request_finished.connect(close_old_connections)
 
 
-def test_constitution_show_says_when_the_defaults_apply(cli, cast, capsys):
-    from councils.constitution.models import ConstitutionVersion
+@pytest.fixture
+def cli(cli_before_adoption, cast):
+    """The command line against the cast's federation, founded on the default constitution."""
+    adopt(cast)
+    return cli_before_adoption
 
-    ConstitutionVersion.objects.all().delete()  # a federation that never adopted one
+
+def test_constitution_show_says_when_the_defaults_apply(cli_before_adoption, cast, capsys):
+    cli = cli_before_adoption
     assert cli(cast.bob, "constitution", "show") == 0
     out = capsys.readouterr().out
     assert "Constitution: defaults apply: no constitution adopted yet" in out
