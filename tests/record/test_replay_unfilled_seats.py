@@ -91,3 +91,20 @@ def test_an_apportionment_older_entries_do_not_give_is_noted_not_judged(cast):
     verdict = verify_forged(docs)
     assert verdict.problems == []
     assert any("their apportionment was not checked" in n for n in verdict.notes)
+
+
+def test_a_call_both_first_and_a_by_election_is_caught(cast):
+    docs = called_by_the_rules(cast)
+    call_of(docs, "Riverside Depot")["payload"].update(first=False, is_by_election=False)
+    assert any(
+        "is a first delegates' election and a by-election at once, or neither" in p for p in problems(docs)
+    )
+
+
+def test_a_call_for_unfilled_seats_that_does_not_count_them_is_caught(cast):
+    docs = called_by_the_rules(cast)
+    del call_of(docs, "Riverside Depot")["payload"]["sitting"]
+    found = problems(docs)
+    assert any(
+        "does not say how many delegates were apportioned, sitting and to be elected" in p for p in found
+    )

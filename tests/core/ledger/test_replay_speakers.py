@@ -176,3 +176,106 @@ def test_a_council_whose_creation_is_not_read_is_noted_not_judged():
     assert result.problems == []
     assert UNKNOWN in result.notes
     assert UNKNOWN_ATTENDANCE in result.notes
+
+
+def speaker_entry(event: str, **payload: Any) -> Item:
+    actor = payload.pop("actor", "u-chair")
+    return entry(event, {"meeting": "mt-1", **payload}, actor=actor)
+
+
+def messages(*items: Item | None) -> list[str]:
+    return [p.message for p in outcome(*items).problems]
+
+
+def test_the_list_follows_the_agenda_and_the_session():
+    standing = [*councils(), member()]
+    scheduled, added, opened, attended, joined = asks()
+    # Asked for before the session, and on an item that is not on the agenda.
+    early = messages(*standing, scheduled, added, joined)
+    assert f"{ASKED}, which was not in session" in early
+    elsewhere = speaker_entry(
+        "meeting.speaker_joined", item="i-9", speaker="p-1", member="u-speaker", actor="u-speaker"
+    )
+    assert any(
+        "asked to speak on item i-9" in m and "which is not on its agenda" in m
+        for m in messages(*standing, scheduled, added, opened, attended, elsewhere)
+    )
+    # The same place given out twice.
+    twice = messages(
+        *standing,
+        *asks(),
+        speaker_entry(
+            "meeting.speaker_joined", item="i-1", speaker="p-1", member="u-speaker", actor="u-speaker"
+        ),
+    )
+    assert 'place p-1 on the speakers\' list of meeting "General" (mt-1) was given out twice' in twice
+    # An item taken off the agenda takes its waiting places with it: nobody joins it or leaves it after.
+    withdrawn = speaker_entry("meeting.item_withdrawn", item="i-1")
+    after = messages(
+        *standing,
+        *asks(),
+        withdrawn,
+        speaker_entry(
+            "meeting.speaker_withdrawn", item="i-1", speaker="p-1", member="u-speaker", actor="u-speaker"
+        ),
+        speaker_entry(
+            "meeting.speaker_joined", item="i-1", speaker="p-2", member="u-speaker", actor="u-speaker"
+        ),
+    )
+    assert (
+        'u-speaker (place p-1) left the speakers\' list of meeting "General" (mt-1) '
+        "after they had left the list" in after
+    )
+    assert f"{ASKED}, which was already taken off the agenda" in after
+
+
+def test_the_floor_is_given_only_in_session_on_the_item_under_discussion():
+    standing = [*councils(), member()]
+    floor = speaker_entry("meeting.floor_given", item="i-1", speaker="p-1", ended=None)
+    where = 'the floor was given on item i-1 of meeting "General" (mt-1)'
+    assert f"{where}, which was not under discussion" in messages(*standing, *asks(), floor)
+    closed = speaker_entry("meeting.closed")
+    assert f"{where}, which was not in session" in messages(*standing, *asks(), closed, floor)
+
+
+def test_a_place_left_is_one_asked_for_in_session_as_it_was_asked():
+    # A list recorded before this meeting opened: a place nobody asked for is not an unrecorded one.
+    earlier = entry(
+        "meeting.speaker_joined", {"meeting": "mt-0", "item": "i-0", "speaker": "p-0", "member": "u-x"}
+    )
+    standing = [*councils(), member(), earlier]
+    unknown = speaker_entry("meeting.speaker_withdrawn", item="i-1", speaker="p-9", member="u-speaker")
+    assert (
+        'place p-9 was taken off the speakers\' list of meeting "General" (mt-1), but nobody asked for it'
+        in messages(*standing, *asks(), unknown)
+    )
+    misnamed = speaker_entry("meeting.speaker_withdrawn", item="i-2", speaker="p-1", member="u-other")
+    assert any(
+        "as u-other on item i-2, but they asked to speak on item i-1" in m
+        for m in messages(*standing, *asks(), misnamed)
+    )
+    closed = speaker_entry("meeting.closed")
+    left = speaker_entry(
+        "meeting.speaker_withdrawn", item="i-1", speaker="p-1", member="u-speaker", actor="u-speaker"
+    )
+    late = messages(*standing, *asks(), closed, left)
+    assert any("left the speakers' list" in m and m.endswith("while it was not in session") for m in late)
+
+
+def test_a_list_of_a_meeting_the_reader_may_not_see_is_noted():
+    joined = asks()[-1]
+    result = outcome(*councils(), None, joined)
+    assert (
+        "some speakers' lists are of meetings called in entries you may not read: not checked" in result.notes
+    )
+    assert not [p for p in result.problems if "speakers' list" in p.message]
+
+
+def test_a_place_left_in_a_meeting_opened_before_lists_were_recorded_is_noted():
+    *opened, _joined = asks()
+    left = speaker_entry(
+        "meeting.speaker_withdrawn", item="i-1", speaker="p-1", member="u-speaker", actor="u-speaker"
+    )
+    result = outcome(*councils(), member(), *opened, left)
+    assert not [p for p in result.problems if "speakers' list" in p.message]
+    assert any("before" in n and "speakers' list" in n for n in result.notes), result.notes
