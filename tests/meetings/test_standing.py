@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.core import mail
 
-from councils.accounts import actions as account_actions
 from councils.core.errors import NotFoundError
 from councils.federation import actions as federation_actions
 from councils.federation.models import Council, Membership
@@ -17,7 +14,7 @@ from councils.meetings import actions, permissions, queries
 from councils.meetings.models import Meeting
 from councils.membership import actions as membership_actions
 from tests.conftest import created_as, make_user
-from tests.membership.support import vote_through
+from tests.membership.support import invited_candidate, vote_through
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -41,16 +38,8 @@ def test_standing_answers_as_the_checks_for_every_viewer(
     for user in (suspended, gone):
         federation_actions.add_founding_member(actor=None, council=cast.riverside, user=user, now=NOW)
     membership_actions.leave_membership(actor=gone, membership=Membership.objects.get(user=gone), now=NOW)
-    with django_capture_on_commit_callbacks(execute=True):
-        account_actions.invite_member(
-            actor=cast.alice, council=cast.riverside, email="cai@example.org", base_url="http://x/", now=NOW
-        )
-    candidate = account_actions.accept_invitation(
-        raw_token=re.search(r"/invite/([^/\s]+)/", mail.outbox[-1].body).group(1),
-        username="cai",
-        display_name="Cai",
-        password="long enough pass phrase",
-        now=NOW,
+    candidate = invited_candidate(
+        django_capture_on_commit_callbacks, actor=cast.alice, council=cast.riverside, username="cai", now=NOW
     )
     hearing = NOW + timedelta(days=15)
     case = membership_actions.bring_charges(

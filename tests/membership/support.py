@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from django.core import mail
 from django.db import transaction
 
+from councils.accounts import actions as account_actions
 from councils.accounts.models import User
 from councils.constitution.actions import adopt_initial_constitution, propose_constitution_amendment
 from councils.constitution.models import ConstitutionVersion
@@ -186,3 +189,21 @@ def standalone_council(cast: Any) -> tuple[Council, list[User]]:
         actor=None, council=council, user=founders[0], role=Office.Role.CHAIR, now=NOW
     )
     return council, founders
+
+
+def invited_candidate(
+    capture: Callable[..., Any], *, actor: User, council: Council, username: str, now: datetime
+) -> User:
+    """A candidate member of `council`, invited by `actor` and accepting by the mailed link
+    (`capture`: the `django_capture_on_commit_callbacks` fixture, which sends the mail)."""
+    with capture(execute=True):
+        account_actions.invite_member(
+            actor=actor, council=council, email=f"{username}@example.org", base_url="http://x/", now=now
+        )
+    return account_actions.accept_invitation(
+        raw_token=re.search(r"/invite/([^/\s]+)/", mail.outbox[-1].body).group(1),
+        username=username,
+        display_name=username.title(),
+        password="long enough pass phrase",
+        now=now,
+    )

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import pytest
-from django.core import mail
 from django.core.management import call_command
 
-from councils.accounts import actions as account_actions
 from councils.core.errors import ConflictError, InvalidInputError, PermissionDeniedError
 from councils.federation import actions as federation_actions
 from councils.federation.models import Membership, Office, Seat
@@ -18,7 +15,7 @@ from councils.membership.models import Application, DisciplineCase
 from councils.motions import actions as motion_actions
 from councils.record.models import Entry
 from tests.conftest import make_user
-from tests.membership.support import NOW, adopt, entries, payloads, vote_through
+from tests.membership.support import NOW, adopt, entries, invited_candidate, payloads, vote_through
 from tests.record.support import documents, verify_forged, verify_genuine
 
 T = NOW + timedelta(days=10)
@@ -194,16 +191,8 @@ def test_a_member_of_another_federation_cannot_transfer_in(ready):
 
 
 def test_a_candidate_cannot_transfer(ready, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        account_actions.invite_member(
-            actor=ready.alice, council=ready.riverside, email="gina@example.org", base_url="http://x/", now=T
-        )
-    gina = account_actions.accept_invitation(
-        raw_token=re.search(r"/invite/([^/\s]+)/", mail.outbox[-1].body).group(1),
-        username="gina",
-        display_name="Gina",
-        password="long enough pass phrase",
-        now=T,
+    gina = invited_candidate(
+        django_capture_on_commit_callbacks, actor=ready.alice, council=ready.riverside, username="gina", now=T
     )
     assert Membership.objects.get(user=gina).status == Membership.Status.CANDIDATE
     with pytest.raises(ConflictError, match="Only a full member can transfer"):
