@@ -119,6 +119,11 @@ def pytest_configure(config: pytest.Config) -> None:
         'visibility(**councils): who sees the cast\'s councils named (riverside="council"), set as each'
         " is created",
     )
+    config.addinivalue_line(
+        "markers",
+        "members_per_delegate(**councils): the cast's councils named (district=1) take from each council"
+        " below a delegate per so many of its voters, set as each is created",
+    )
 
 
 @pytest.fixture
@@ -126,7 +131,8 @@ def cast(db: None, request: pytest.FixtureRequest) -> Cast:
     """A federation of five councils and six people; `chair_term` and `delegate_term` give posts terms.
 
     Every council is seen by the whole federation unless the `visibility` marker names it: a council's
-    visibility is chosen when it is created and no action changes it.
+    visibility is chosen when it is created and no action changes it. So is the apportionment of each
+    council above the base, which the `members_per_delegate` marker sets.
     """
     chair_term = request.node.get_closest_marker("chair_term")
     delegate_term = request.node.get_closest_marker("delegate_term")
@@ -134,6 +140,10 @@ def cast(db: None, request: pytest.FixtureRequest) -> Cast:
     seen = dict(marker.kwargs) if marker else {}
     unknown = seen.keys() - {"national", "city", "district", "riverside", "harbour"}
     assert not unknown, f"The cast has no council called {', '.join(sorted(unknown))}."
+    apportioned = request.node.get_closest_marker("members_per_delegate")
+    per_delegate = {"national": 2, "city": 2, "district": 3, **(apportioned.kwargs if apportioned else {})}
+    unknown = per_delegate.keys() - {"national", "city", "district"}
+    assert not unknown, f"The cast has no council above the base called {', '.join(sorted(unknown))}."
     fa = federation_actions
     federation = fa.create_federation(actor=None, name="Demo Federation", now=NOW)
     national = fa.create_council(
@@ -144,7 +154,7 @@ def cast(db: None, request: pytest.FixtureRequest) -> Cast:
         kind="national",
         parent=None,
         is_base=False,
-        members_per_delegate=2,
+        members_per_delegate=per_delegate["national"],
         now=NOW,
     )
     city = fa.create_council(
@@ -155,7 +165,7 @@ def cast(db: None, request: pytest.FixtureRequest) -> Cast:
         kind="city",
         parent=national,
         is_base=False,
-        members_per_delegate=2,
+        members_per_delegate=per_delegate["city"],
         now=NOW,
     )
     district = fa.create_council(
@@ -166,7 +176,7 @@ def cast(db: None, request: pytest.FixtureRequest) -> Cast:
         kind="district",
         parent=city,
         is_base=False,
-        members_per_delegate=3,
+        members_per_delegate=per_delegate["district"],
         now=NOW,
     )
     riverside = fa.create_council(
@@ -361,6 +371,7 @@ VERIFIED = {
     "api",
     "constitution",
     "digests",
+    "elections",
     "live",
     "meetings",
     "mandates",

@@ -724,10 +724,9 @@ def test_a_poll_whose_every_candidate_was_withdrawn_fails_at_its_close(cast):
     assert again.status == "nominating"
 
 
+@pytest.mark.members_per_delegate(district=1)
 def test_delegate_seats_the_recount_cannot_fill_go_to_a_by_election(cast):
     # One delegate per voter, so Riverside may send four: it elects two now.
-    cast.district.members_per_delegate = 1
-    cast.district.save(update_fields=["members_per_delegate"])
     election = actions.call_election(
         actor=cast.alice, council=cast.riverside, kind="delegates", seats=2, now=NOW
     )
@@ -802,6 +801,7 @@ def test_an_officer_closes_before_the_closing_time_only_once_everyone_has_voted(
     assert closed.status == "closed" and closed.ballot_count == 4
 
 
+@pytest.mark.tampers
 def test_an_election_opened_before_polls_had_a_closing_time_is_closed_by_hand(cast):
     election, bob = _nominated(cast)
     actions.open_voting(actor=cast.alice, election=election, closes_at=CLOSES, now=NOW)
@@ -812,6 +812,7 @@ def test_an_election_opened_before_polls_had_a_closing_time_is_closed_by_hand(ca
     assert closed.status == "closed" and closed.ballot_count == 1
 
 
+@pytest.mark.tampers
 def test_a_poll_without_a_closing_time_that_an_officer_closes_with_no_ballot_fails(cast):
     election, _ = _nominated(cast)
     actions.open_voting(actor=cast.alice, election=election, closes_at=CLOSES, now=NOW)

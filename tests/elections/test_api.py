@@ -215,13 +215,14 @@ def test_retry_with_the_same_idempotency_key_is_answered_not_refused(cast):
     assert Entry.objects.filter(event="election.ballot_cast").count() == 1
 
 
-def test_certifying_a_winner_who_is_no_longer_a_member_counts_back(cast):
+def test_certifying_a_winner_who_is_no_longer_a_member_counts_back(cast, monkeypatch):
     election = call(cast, seats=1)
     erin = nominate(cast, election, cast.erin)
     client = cast.api(cast.alice)
     open_poll(client, election)
+    closes_at = Election.objects.get(uuid=election["uuid"]).closes_at
     post(cast.api(cast.erin), f"{BASE}/{election['uuid']}/ballot", {"ranking": [erin["uuid"]]})
-    Election.objects.filter(uuid=election["uuid"]).update(closes_at=timezone.now())
+    monkeypatch.setattr(timezone, "now", lambda: closes_at)
     assert post(client, f"{BASE}/{election['uuid']}/close").status_code == 200
     membership_actions.leave_membership(
         actor=cast.erin, membership=Membership.objects.get(user=cast.erin), now=NOW
@@ -257,26 +258,28 @@ def test_the_poll_needs_a_closing_time_the_rules_allow(cast):
     assert Election.objects.get(uuid=election["uuid"]).status == "nominating"
 
 
-def test_ballot_after_the_closing_time_and_early_close_are_409(cast):
+def test_ballot_after_the_closing_time_and_early_close_are_409(cast, monkeypatch):
     election = call(cast)
     bob = nominate(cast, election, cast.bob)
     client = cast.api(cast.alice)
     open_poll(client, election)
+    closes_at = Election.objects.get(uuid=election["uuid"]).closes_at
     assert post(client, f"{BASE}/{election['uuid']}/ballot", {"ranking": [bob["uuid"]]}).status_code == 201
     response = post(client, f"{BASE}/{election['uuid']}/close")
     assert response.status_code == 409 and response.json()["code"] == "poll_still_open"
-    Election.objects.filter(uuid=election["uuid"]).update(closes_at=timezone.now())
+    monkeypatch.setattr(timezone, "now", lambda: closes_at)
     response = post(cast.api(cast.bob), f"{BASE}/{election['uuid']}/ballot", {"ranking": [bob["uuid"]]})
     assert response.status_code == 409 and response.json()["detail"] == "Voting time is over."
     assert response.json()["code"] == "voting_time_over"
 
 
-def test_a_poll_closed_with_no_ballot_is_listed_as_failed(cast):
+def test_a_poll_closed_with_no_ballot_is_listed_as_failed(cast, monkeypatch):
     election = call(cast)
     bob = nominate(cast, election, cast.bob)
     client = cast.api(cast.alice)
     open_poll(client, election)
-    Election.objects.filter(uuid=election["uuid"]).update(closes_at=timezone.now())
+    closes_at = Election.objects.get(uuid=election["uuid"]).closes_at
+    monkeypatch.setattr(timezone, "now", lambda: closes_at)
     response = post(client, f"{BASE}/{election['uuid']}/close")
     assert response.status_code == 200
     assert response.json()["status"] == "failed" and response.json()["ballot_count"] == 0

@@ -129,10 +129,10 @@ def test_meetings_list_show_and_minutes(cli, cast, capsys, tmp_path):
     assert pdf.read_bytes().startswith(b"%PDF")
 
 
-def test_show_and_close_say_an_election_failed(cli, cast, election, capsys):
-    closes_at = (timezone.now() + timedelta(hours=1)).isoformat()
-    assert cli(cast.alice, "elections", "open", str(election.uuid), "--closes-at", closes_at) == 0
-    Election.objects.filter(pk=election.pk).update(closes_at=timezone.now())
+def test_show_and_close_say_an_election_failed(cli, cast, election, capsys, monkeypatch):
+    closes_at = timezone.now() + timedelta(hours=1)
+    assert cli(cast.alice, "elections", "open", str(election.uuid), "--closes-at", closes_at.isoformat()) == 0
+    monkeypatch.setattr(timezone, "now", lambda: closes_at)
     capsys.readouterr()
     failed = "No ballots were cast: nobody was elected. The council may call a new election."
     assert cli(cast.alice, "elections", "close", str(election.uuid)) == 0
@@ -144,13 +144,15 @@ def test_show_and_close_say_an_election_failed(cli, cast, election, capsys):
     assert f"{election.uuid}  failed" in capsys.readouterr().out
 
 
-def test_show_and_close_say_an_election_failed_for_want_of_candidates(cli, cast, election, capsys):
-    closes_at = (timezone.now() + timedelta(hours=1)).isoformat()
-    assert cli(cast.alice, "elections", "open", str(election.uuid), "--closes-at", closes_at) == 0
+def test_show_and_close_say_an_election_failed_for_want_of_candidates(
+    cli, cast, election, capsys, monkeypatch
+):
+    closes_at = timezone.now() + timedelta(hours=1)
+    assert cli(cast.alice, "elections", "open", str(election.uuid), "--closes-at", closes_at.isoformat()) == 0
     assert cli(cast.alice, "elections", "ballot", str(election.uuid), "--rank", "Bob Novak") == 0
     for user in (cast.bob, cast.erin, cast.frank):
         actions.withdraw_all_candidacies(user=user, reason="expelled", now=timezone.now())
-    Election.objects.filter(pk=election.pk).update(closes_at=timezone.now())
+    monkeypatch.setattr(timezone, "now", lambda: closes_at)
     capsys.readouterr()
     failed = (
         "Every candidate withdrew or was withdrawn, so nobody was left to elect: nobody was elected. "

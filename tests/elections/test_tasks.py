@@ -34,13 +34,13 @@ def _open(cast, django_capture_on_commit_callbacks):
 
 
 def test_the_poll_is_closed_by_the_rules_at_its_closing_time(
-    database_tasks, cast, django_capture_on_commit_callbacks
+    database_tasks, cast, django_capture_on_commit_callbacks, monkeypatch
 ):
     election, bob, closes_at = _open(cast, django_capture_on_commit_callbacks)
     assert _queued().get().run_after == closes_at
     assert tasks.close_due_election.call(str(election.uuid)) == "not due"
     actions.cast_ballot(actor=cast.erin, election=election, ranking=[str(bob.uuid)], now=timezone.now())
-    Election.objects.filter(pk=election.pk).update(closes_at=timezone.now() - timedelta(seconds=1))
+    monkeypatch.setattr(timezone, "now", lambda: closes_at)
     assert tasks.close_due_election.call(str(election.uuid)) == "closed"
     assert Election.objects.get(pk=election.pk).status == "closed"
     [closed] = Entry.objects.filter(event="election.closed")
@@ -49,10 +49,10 @@ def test_the_poll_is_closed_by_the_rules_at_its_closing_time(
 
 
 def test_a_poll_nobody_voted_in_fails_at_its_closing_time(
-    database_tasks, cast, django_capture_on_commit_callbacks
+    database_tasks, cast, django_capture_on_commit_callbacks, monkeypatch
 ):
-    election, _, _ = _open(cast, django_capture_on_commit_callbacks)
-    Election.objects.filter(pk=election.pk).update(closes_at=timezone.now() - timedelta(seconds=1))
+    election, _, closes_at = _open(cast, django_capture_on_commit_callbacks)
+    monkeypatch.setattr(timezone, "now", lambda: closes_at)
     assert tasks.close_due_election.call(str(election.uuid)) == "failed"
     assert Election.objects.get(pk=election.pk).status == "failed"
     [failed] = Entry.objects.filter(event="election.failed")

@@ -300,6 +300,7 @@ def test_an_officer_may_open_and_certify_the_rules_by_election_sooner(cast):
     assert verify_genuine().problems == []
 
 
+@pytest.mark.tampers
 def test_a_by_election_called_before_the_rules_ran_them_is_left_to_the_officers(cast):
     from councils.mandates import actions as mandate_actions
 
