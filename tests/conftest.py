@@ -369,6 +369,7 @@ def terms_of_one_post(monkeypatch: pytest.MonkeyPatch) -> None:
 VERIFIED = {
     "accounts",
     "api",
+    "cli",
     "constitution",
     "digests",
     "elections",

@@ -482,6 +482,7 @@ def test_witness_answers_when_it_cannot_read_or_keep_its_state(cast, running_wit
     assert refused.status_code == 500 and "damaged" in refused.text
 
 
+@pytest.mark.tampers
 def test_verify_server_judges_the_logs_last_action_read_in_pages(cli, capsys, cast, monkeypatch):
     """Read three entries a page, a log whose last entry is a public ending written without its cause:
     the end of the entries shows its action over. Most entries are not public, so it is noted, not judged."""
