@@ -379,6 +379,7 @@ VERIFIED = {
     "petitions",
     "platforms",
     "scenarios",
+    "web",
 }
 
 
