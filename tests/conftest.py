@@ -364,6 +364,8 @@ VERIFIED = {
     "live",
     "meetings",
     "mandates",
+    "membership",
+    "motions",
     "petitions",
     "platforms",
     "scenarios",
