@@ -376,6 +376,8 @@ VERIFIED = {
     "live",
     "meetings",
     "mandates",
+    "membership",
+    "motions",
     "petitions",
     "platforms",
     "scenarios",

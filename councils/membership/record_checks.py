@@ -37,6 +37,8 @@ CASE_STATUS = {
     "member.expelled": "upheld",
     "discipline.appeal_allowed": "reversed",
 }
+# The entries that decide a case: the time to appeal runs from theirs (an appeal's own decision aside).
+CASE_DECIDED = ("discipline.withdrawn", "discipline.dismissed", "member.suspended", "member.expelled")
 APPEAL_STATUS = {
     "discipline.appeal_lodged": "lodged",
     "discipline.appeal_vote_called": "voting",
@@ -86,6 +88,7 @@ def check_discipline(record: RecordIndex) -> Iterator[str]:
                 "until": None,
                 "charges": p.get("charges"),
                 "notes": None,
+                "decided_at": None,
             }
         elif case is None:
             continue
@@ -94,6 +97,8 @@ def check_discipline(record: RecordIndex) -> Iterator[str]:
                 case["status"] = "ended"
         else:
             case["status"] = CASE_STATUS[entry.event]
+            if entry.event in CASE_DECIDED:
+                case["decided_at"] = entry.at
             if entry.event == "discipline.vote_called":
                 case["motion"] = p.get("motion")
             elif entry.event == "discipline.heard":
@@ -113,10 +118,24 @@ def check_discipline(record: RecordIndex) -> Iterator[str]:
         "suspended_until",
         "charges",
         "hearing_notes",
+        "decided_at",
     ).iterator()
 
     def compare(key: str, row: tuple[Any, ...], said: dict[str, Any]) -> Iterator[str]:
-        _, council, membership, penalty, days, status, motion, hearing_at, until, charges, notes = row
+        (
+            _,
+            council,
+            membership,
+            penalty,
+            days,
+            status,
+            motion,
+            hearing_at,
+            until,
+            charges,
+            notes,
+            decided_at,
+        ) = row
         stored = {
             "council": str(council),
             "membership": str(membership),
@@ -130,6 +149,10 @@ def check_discipline(record: RecordIndex) -> Iterator[str]:
             yield f"Discipline case {key}'s hearing is set for another time than the record gave notice of."
         if not same_moment(until, moment(said["until"])):
             yield f"Discipline case {key}'s suspension ends at another time than the record says."
+        # The time to appeal runs from the decision.
+        yield from time_differs_or_unrecorded(
+            f"Discipline case {key} was decided", decided_at, said["decided_at"]
+        )
         yield from _committed(f"Discipline case {key}'s charges", charges, said["charges"], salts)
         yield from _committed(f"Discipline case {key}'s hearing notes", notes, said["notes"], salts)
 
@@ -165,17 +188,20 @@ def _check_appeals(record: RecordIndex, salts: dict[str, bytes]) -> Iterator[str
                 "status": "lodged",
                 "motion": None,
                 "grounds": p.get("grounds"),
+                "decided_at": None,
             }
         elif key in appeals:
             appeals[key]["status"] = APPEAL_STATUS[entry.event]
             if entry.event == "discipline.appeal_vote_called":
                 appeals[key]["motion"] = p.get("motion")
+            elif entry.event in ("discipline.appeal_allowed", "discipline.appeal_dismissed"):
+                appeals[key]["decided_at"] = entry.at
     rows = Appeal.objects.values_list(
-        "uuid", "case__uuid", "council__uuid", "level", "status", "motion_uuid", "grounds"
+        "uuid", "case__uuid", "council__uuid", "level", "status", "motion_uuid", "grounds", "decided_at"
     ).iterator()
 
     def compare(key: str, row: tuple[Any, ...], said: dict[str, Any]) -> Iterator[str]:
-        _, case, council, level, status, motion, grounds = row
+        _, case, council, level, status, motion, grounds, decided_at = row
         stored = {
             "case": str(case),
             "council": str(council),
@@ -185,6 +211,8 @@ def _check_appeals(record: RecordIndex, salts: dict[str, bytes]) -> Iterator[str
         }
         yield from differences(f"Appeal {key}", stored, said)
         yield from _committed(f"Appeal {key}'s grounds", grounds, said["grounds"], salts)
+        # A further appeal's time runs from this decision.
+        yield from time_differs_or_unrecorded(f"Appeal {key} was decided", decided_at, said["decided_at"])
 
     yield from matched(rows, appeals, compare, "Appeal", "lodged it")
 

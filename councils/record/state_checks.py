@@ -15,6 +15,7 @@ from typing import Any
 from django.apps import apps
 
 from councils.core.ledger.encoding import format_time
+from councils.core.ledger.replay import FULL_FROM_NOW
 from councils.core.rules import recall as petition_rules
 from councils.core.wording import counted
 from councils.record.verification import (
@@ -70,30 +71,35 @@ def check_memberships(record: RecordIndex) -> Iterator[str]:
         if isinstance(membership, str):
             # The first entry naming a membership admits it then; a transfer keeps the joining time it moves.
             joined = recorded[membership]["joined"] if membership in recorded else entry.at
+            # Full from founding, admission or transfer; a reinstatement gives back the standing held before.
+            full_since = recorded[membership]["full_since"] if membership in recorded else None
             recorded[membership] = {
                 "status": MEMBERSHIP_STATUS[entry.event],
                 "member": entry.payload.get("member"),
                 "council": entry.council,
                 "index": entry.index,
                 "joined": None if entry.event == "member.transferred" else joined,
+                "full_since": entry.at if entry.event in FULL_FROM_NOW else full_since,
                 "at": entry.at,
             }
         moved_from = entry.payload.get("from_membership") if entry.event == "member.transferred" else None
         if isinstance(moved_from, str):
+            earlier = recorded.get(moved_from, {})
             recorded[moved_from] = {
                 "status": "transferred",
                 "member": entry.payload.get("member"),
                 "council": entry.payload.get("from_council"),
                 "index": entry.index,
-                "joined": recorded[moved_from]["joined"] if moved_from in recorded else None,
+                "joined": earlier.get("joined"),
+                "full_since": earlier.get("full_since"),
                 "at": entry.at,
             }
     rows = Membership.objects.values_list(
-        "uuid", "status", "user__uuid", "council__uuid", "joined_at", "ended_at", named=True
+        "uuid", "status", "user__uuid", "council__uuid", "joined_at", "full_since", "ended_at", named=True
     ).iterator()
 
     def compare(key: str, row: tuple[Any, ...], said: dict[str, Any]) -> Iterator[str]:
-        _, status, user_uuid, council_uuid, joined_at, ended_at = row
+        _, status, user_uuid, council_uuid, joined_at, full_since, ended_at = row
         if said["status"] != status:
             yield f"Membership {key} is {status!r} but the record says {said['status']!r}."
         if said["member"] not in (None, str(user_uuid)):
@@ -101,6 +107,9 @@ def check_memberships(record: RecordIndex) -> Iterator[str]:
         if said["council"] not in (None, str(council_uuid)):
             yield f"Membership {key} is in another council than the record says."
         yield from time_differs(f"Membership {key} began", joined_at, said["joined"])
+        yield from time_differs_or_unrecorded(
+            f"Membership {key}'s full standing began", full_since, said["full_since"]
+        )
         if said["status"] in ENDED:
             yield from time_differs(f"Membership {key} ended", ended_at, said["at"])
         elif ended_at is not None:

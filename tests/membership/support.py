@@ -19,7 +19,9 @@ from councils.core.rules.constitution import UNSET_IN_OLDER_VERSIONS, Constituti
 from councils.elections import actions as election_actions
 from councils.elections.models import Election
 from councils.federation import actions as federation_actions
-from councils.federation.models import Council, Office, Seat
+from councils.federation.models import Council, Membership, Office, Seat
+from councils.membership import actions as membership_actions
+from councils.membership.models import DisciplineCase
 from councils.motions import actions as motion_actions
 from councils.motions.models import Vote
 from councils.record.models import Entry
@@ -70,6 +72,25 @@ def vote_through(
         motion_actions.cast_vote(actor=user, vote=vote, choice=choice, now=now)
     waits = vote.closes_at is not None and now < vote.closes_at and len(ballots) < vote.electorate_size
     return motion_actions.close_vote(actor=None, vote=vote, now=vote.closes_at if waits else now)
+
+
+def upheld_suspension(cast: Any, *, now: datetime) -> DisciplineCase:
+    """Frank suspended for 90 days: charged by Bob at `now`, heard and voted on 15 days later."""
+    case = membership_actions.bring_charges(
+        actor=cast.bob,
+        membership=Membership.objects.get(user=cast.frank),
+        charges="Broke the picket line.",
+        penalty="suspension",
+        suspension_days=90,
+        hearing_at=now + timedelta(days=14, minutes=1),
+        now=now,
+    )
+    decided = now + timedelta(days=15)
+    membership_actions.record_hearing(actor=cast.alice, case=case, now=decided)
+    vote = membership_actions.call_discipline_vote(actor=cast.alice, case=case, now=decided, method="named")
+    vote_through(vote, yes=[cast.alice, cast.erin], now=decided)
+    case.refresh_from_db()
+    return case
 
 
 def nominated_election(

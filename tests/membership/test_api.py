@@ -11,7 +11,8 @@ from councils.membership import actions
 from councils.membership.models import Application, DisciplineCase
 from tests.conftest import make_user
 from tests.membership.support import adopt, payloads
-from tests.personas import API, check, check_invalid, check_wrong_method
+from tests.membership.test_transfer import _admit, _request
+from tests.personas import API, assert_status, check, check_invalid, check_wrong_method
 
 
 @pytest.fixture
@@ -87,21 +88,17 @@ def test_personas_sponsor(ready, persona, status):
 
 
 def test_new_member_cannot_sponsor_yet(ready):
-    Membership.objects.filter(user=ready.bob).update(full_since=timezone.now() - timedelta(days=10))
+    # Dave moved to Riverside ten days ago: his standing there starts again.
+    moved = timezone.now() - timedelta(days=10)
+    _admit(ready, _request(ready, now=moved), now=moved)
     _, application = _application(ready)
-    response = check(
-        ready,
-        "member",
-        API,
-        "post",
-        f"/api/v1/membership/applications/{application.uuid}/sponsor",
-        expected=409,
-    )
+    url = f"/api/v1/membership/applications/{application.uuid}/sponsor"
+    response = ready.api(ready.dave).post(url)
+    assert_status(response, API, 409, url)
     assert "at least 6 months" in response.json()["detail"]
 
 
 def test_sponsor_with_standing_starts_the_candidacy(ready):
-    Membership.objects.filter(council=ready.riverside).update(full_since=timezone.now() - timedelta(days=400))
     _, application = _application(ready)
     url = f"/api/v1/membership/applications/{application.uuid}/sponsor"
     check(ready, "member", API, "post", url, expected=200)

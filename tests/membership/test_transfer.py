@@ -15,7 +15,15 @@ from councils.membership.models import Application, DisciplineCase
 from councils.motions import actions as motion_actions
 from councils.record.models import Entry
 from tests.conftest import make_user
-from tests.membership.support import NOW, adopt, entries, invited_candidate, payloads, vote_through
+from tests.membership.support import (
+    NOW,
+    adopt,
+    entries,
+    invited_candidate,
+    payloads,
+    upheld_suspension,
+    vote_through,
+)
 from tests.record.support import documents, verify_forged, verify_genuine
 
 T = NOW + timedelta(days=10)
@@ -315,14 +323,14 @@ def test_a_transfer_counts_towards_the_surge_limit(ready):
     assert Membership.objects.get(user=ready.dave, ended_at__isnull=True).council == ready.harbour
 
 
-# The suspension is written behind the record: through actions it takes charges, a hearing weeks
-# later and a vote, all while the move awaits its own vote.
-@pytest.mark.tampers
 def test_a_suspended_member_is_not_moved(ready):
     application = _request(ready, user=ready.frank, council=ready.harbour)
-    vote = actions.call_admission_vote(actor=None, application=application, now=T, method="named")
-    Membership.objects.filter(user=ready.frank).update(status=Membership.Status.SUSPENDED)
-    vote_through(vote, yes=[ready.dave], now=T)
+    vote = actions.call_admission_vote(
+        actor=None, application=application, now=T, method="named", closes_at=T + timedelta(days=20)
+    )
+    # Charged once the vote is open, Frank is suspended 15 days later, before it closes.
+    case = upheld_suspension(ready, now=T)
+    vote_through(vote, yes=[ready.dave], now=case.decided_at)
     application.refresh_from_db()
     assert application.status == Application.Status.REJECTED
     assert "suspended" in payloads("member.not_admitted")[0]["reason"]

@@ -12,13 +12,24 @@ from councils.membership import actions
 from councils.membership.models import Application, DisciplineCase
 from councils.motions.models import Vote
 from tests.conftest import make_user
-from tests.membership.support import LATER, adopt, entries
+from tests.membership.support import LATER, adopt, entries, upheld_suspension
 from tests.personas import LOGIN, WEB, check, check_wrong_method
 
 
 @pytest.fixture
 def ready(cast):
     adopt(cast)
+    return cast
+
+
+# Candidate periods of `short_candidacy`: short enough that one which ended days ago, told against the real
+# clock, began after the sponsors founded at NOW had their months of standing.
+CANDIDATE_DAYS = 30
+
+
+@pytest.fixture
+def short_candidacy(cast):
+    adopt(cast, candidate_period_days=CANDIDATE_DAYS)
     return cast
 
 
@@ -193,7 +204,6 @@ def test_home_lists_my_applications_and_cases(ready):
 
 
 def test_council_page_shows_a_flagged_admission(ready):
-    Membership.objects.filter(council=ready.riverside).update(full_since=timezone.now() - timedelta(days=400))
     for name in ("gina", "hugo"):
         user = make_user(name, name.title())
         application = actions.apply_for_membership(actor=user, council=ready.riverside, now=timezone.now())
@@ -331,38 +341,21 @@ def test_charges_refused_by_the_rules_keep_what_was_written(ready):
     assert not DisciplineCase.objects.exists()
 
 
-def _upheld_suspension(cast, now):
-    from tests.membership.support import vote_through
-
-    case = actions.bring_charges(
-        actor=cast.bob,
-        membership=Membership.objects.get(user=cast.frank),
-        charges="Broke the picket line.",
-        penalty="suspension",
-        suspension_days=90,
-        hearing_at=now + timedelta(days=14, minutes=1),
-        now=now,
-    )
-    actions.record_hearing(actor=cast.alice, case=case, now=now + timedelta(days=15))
-    vote = actions.call_discipline_vote(
-        actor=cast.alice, case=case, now=now + timedelta(days=15), method="named"
-    )
-    vote_through(vote, yes=[cast.alice, cast.erin], now=now + timedelta(days=15))
-    case.refresh_from_db()
-    return case
-
-
 def test_case_page_says_until_when_to_appeal_and_when_a_suspension_can_end(ready):
     # Decided a month ago: the 30 days to appeal have just run out, and the suspension is still running.
-    case = _upheld_suspension(ready, timezone.now() - timedelta(days=45))
+    case = upheld_suspension(ready, now=timezone.now() - timedelta(days=45))
     url = f"/membership/cases/{case.uuid}/"
     page = ready.client(ready.frank).get(url).content.decode()
     assert "The time to appeal ran out on" in page
     assert "Grounds of appeal" not in page
     assert "End the served suspension" not in page
     assert "from then the member or an officer can end it here" in page
+
+
+def test_case_page_offers_the_appeal_until_it_is_lodged(ready):
     # Decided just now: the appeal is offered with its deadline, and once lodged it is not offered again.
-    DisciplineCase.objects.filter(id=case.id).update(decided_at=timezone.now())
+    case = upheld_suspension(ready, now=timezone.now() - timedelta(days=15))
+    url = f"/membership/cases/{case.uuid}/"
     page = ready.client(ready.frank).get(url).content.decode()
     assert "You may appeal until" in page and "Grounds of appeal" in page
     ready.client(ready.frank).post(url + "appeal/", {"grounds": "Four ballots decided it."})
@@ -370,9 +363,18 @@ def test_case_page_says_until_when_to_appeal_and_when_a_suspension_can_end(ready
     assert "Grounds of appeal" not in page and "You may appeal until" not in page
     until = date_format(case.suspended_until, "DATE_FORMAT")
     assert f'<dt>Suspended until</dt><dd id="suspension">{until}</dd>' in page
-    # Served: the member can end it, and the page no longer says it runs until a day gone by.
-    DisciplineCase.objects.filter(id=case.id).update(suspended_until=timezone.now() - timedelta(days=1))
-    case.refresh_from_db()
+
+
+def test_case_page_says_a_served_suspension_can_be_ended(ready):
+    # Decided 91 days ago and appealed in time: the 90 days' suspension was served yesterday.
+    case = upheld_suspension(ready, now=timezone.now() - timedelta(days=106))
+    actions.lodge_appeal(
+        actor=ready.frank,
+        case=case,
+        grounds="Four ballots decided it.",
+        now=case.decided_at + timedelta(days=1),
+    )
+    url = f"/membership/cases/{case.uuid}/"
     served = date_format(case.suspended_until, "DATE_FORMAT")
     for viewer in (ready.frank, ready.bob):
         page = ready.client(viewer).get(url).content.decode()
@@ -385,8 +387,8 @@ def test_case_page_says_until_when_to_appeal_and_when_a_suspension_can_end(ready
 
 
 def test_an_appeal_sent_back_with_errors_keeps_the_rest_of_the_case_page(ready):
-    case = _upheld_suspension(ready, timezone.now() - timedelta(days=16))
-    DisciplineCase.objects.filter(id=case.id).update(decided_at=timezone.now())
+    # Decided just now, so the appeal is still open.
+    case = upheld_suspension(ready, now=timezone.now() - timedelta(days=15))
     url = f"/membership/cases/{case.uuid}/"
     response = ready.client(ready.frank).post(url + "appeal/", {"grounds": ""})
     page = response.content.decode()
@@ -396,26 +398,31 @@ def test_an_appeal_sent_back_with_errors_keeps_the_rest_of_the_case_page(ready):
 
 
 def test_the_vote_on_charges_links_the_case_for_its_voters(ready):
-    case = _upheld_suspension(ready, timezone.now() - timedelta(days=16))
+    case = upheld_suspension(ready, now=timezone.now() - timedelta(days=16))
     page = check(ready, "member", WEB, "get", f"/motions/{case.motion_uuid}/", expected=200).content.decode()
     assert f'href="/membership/cases/{case.uuid}/"' in page
     assert "The case against Frank Costa: the charges, the member's answer and the hearing" in page
 
 
-def test_the_admission_vote_links_the_application_and_waits_for_the_candidate_period(ready):
-    _, application = _application(ready)
-    for sponsor in (ready.bob, ready.erin):
-        actions.sponsor_application(actor=sponsor, application=application, now=timezone.now())
-    url = f"/membership/applications/{application.uuid}/"
-    page = ready.client(ready.alice).get(url).content.decode()
+@pytest.mark.usefixtures("short_candidacy")
+def test_the_admission_vote_links_the_application_and_waits_for_the_candidate_period(cast):
+    # Gina's candidate period ended yesterday; Hugo's has just begun.
+    gina = actions.apply_for_membership(actor=make_user("gina", "Gina"), council=cast.riverside, now=LATER)
+    gina = _candidate_until(gina, timezone.now() - timedelta(days=1))
+    hugo = actions.apply_for_membership(
+        actor=make_user("hugo", "Hugo"), council=cast.riverside, now=timezone.now()
+    )
+    for sponsor in (cast.bob, cast.erin):
+        actions.sponsor_application(actor=sponsor, application=hugo, now=timezone.now())
+    page = cast.client(cast.alice).get(f"/membership/applications/{hugo.uuid}/").content.decode()
     assert "The admission vote can be called once the candidate period ends" in page
     assert "Call the admission vote" not in page
     assert "Bob Novak, Erin Walsh (2 of 2 needed)" in page
-    Application.objects.filter(id=application.id).update(candidate_until=timezone.now() - timedelta(days=1))
-    page = ready.client(ready.alice).get(url).content.decode()
+    url = f"/membership/applications/{gina.uuid}/"
+    page = cast.client(cast.alice).get(url).content.decode()
     assert "Call the admission vote" in page
-    response = ready.client(ready.alice).post(url + "call-vote/")
-    motion = ready.client(ready.erin).get(response["Location"]).content.decode()
+    response = cast.client(cast.alice).post(url + "call-vote/")
+    motion = cast.client(cast.erin).get(response["Location"]).content.decode()
     assert f'href="{url}"' in motion and "Gina's application, sponsors and candidate period" in motion
 
 
@@ -625,28 +632,34 @@ def test_left_empty_the_approval_vote_closes_at_the_earliest_time_allowed(ready)
     assert before + timedelta(days=3) <= vote.closes_at <= timezone.now() + timedelta(days=3)
 
 
-def test_a_candidate_reads_until_when_and_what_they_may_not_do_yet(ready):
+@pytest.mark.usefixtures("short_candidacy")
+def test_a_candidate_reads_until_when_and_what_they_may_not_do_yet(cast):
     gina = make_user("gina", "Gina")
-    application = actions.apply_for_membership(actor=gina, council=ready.riverside, now=LATER)
-    page = ready.client(gina).get("/membership/").content.decode()
+    application = actions.apply_for_membership(actor=gina, council=cast.riverside, now=LATER)
+    page = cast.client(gina).get("/membership/").content.decode()
     assert 'id="candidate-period"' not in page, "an applicant is not a candidate yet"
     application = _candidate_until(application, timezone.now() + timedelta(days=30))
     until = date_format(application.candidate_until, "DATE_FORMAT")
     for url in ("/membership/", "/"):
-        page = ready.client(gina).get(url).content.decode()
+        page = cast.client(gina).get(url).content.decode()
         assert f"Your candidate period runs until {until}." in page
         assert "you may not yet vote, table, second or amend motions" in page
         assert f'<a href="/membership/applications/{application.uuid}/">Your application</a>' in page
         assert "ended on" not in page
-        assert 'id="candidate-period"' not in ready.client(ready.bob).get(url).content.decode()
+        assert 'id="candidate-period"' not in cast.client(cast.bob).get(url).content.decode()
 
 
 def _candidate_until(application: Application, until: datetime) -> Application:
-    """Sponsored at LATER, the candidate's period is set to end at `until`, told against the real clock."""
+    """The applicant a candidate until `until`, told against the real clock (under `short_candidacy`).
+
+    Bob and Erin sponsor the application a candidate period before `until`, which starts it.
+    """
     for sponsor in (Membership.objects.get(user__username=u).user for u in ("bob", "erin")):
-        actions.sponsor_application(actor=sponsor, application=application, now=LATER)
-    Application.objects.filter(pk=application.pk).update(candidate_until=until)
+        actions.sponsor_application(
+            actor=sponsor, application=application, now=until - timedelta(days=CANDIDATE_DAYS)
+        )
     application.refresh_from_db()
+    assert application.candidate_until == until
     return application
 
 
@@ -669,33 +682,35 @@ def _open_vote_and_poll(ready):
     return now, motion, election
 
 
-def test_a_candidate_whose_period_has_ended_reads_that_their_admission_is_still_to_be_decided(ready):
-    now, motion, election = _open_vote_and_poll(ready)
+@pytest.mark.usefixtures("short_candidacy")
+def test_a_candidate_whose_period_has_ended_reads_that_their_admission_is_still_to_be_decided(cast):
+    now, motion, election = _open_vote_and_poll(cast)
     gina = make_user("gina", "Gina")
-    application = actions.apply_for_membership(actor=gina, council=ready.riverside, now=LATER)
+    application = actions.apply_for_membership(actor=gina, council=cast.riverside, now=LATER)
     application = _candidate_until(application, now - timedelta(days=3))
     ended = date_format(application.candidate_until, "DATE_FORMAT")
     pages = ("/", "/membership/", f"/motions/{motion.uuid}/", f"/elections/{election.uuid}/")
     for url in pages:
-        page = ready.client(gina).get(url).content.decode()
+        page = cast.client(gina).get(url).content.decode()
         assert f"Your candidate period ended on {ended}; your council has yet to vote on your" in page
         assert "Until you are admitted you may attend the council's meetings and speak at them" in page
         assert "runs until" not in page and "Once it ends" not in page
-    actions.call_admission_vote(actor=ready.alice, application=application, now=timezone.now())
+    actions.call_admission_vote(actor=cast.alice, application=application, now=timezone.now())
     for url in pages:
-        page = ready.client(gina).get(url).content.decode()
+        page = cast.client(gina).get(url).content.decode()
         assert f"Your candidate period ended on {ended}, and your admission is being put to the vote." in page
         assert "has yet to vote" not in page
 
 
-def test_a_candidate_reads_on_a_vote_why_they_may_not_vote_in_it(ready):
-    now, motion, election = _open_vote_and_poll(ready)
+@pytest.mark.usefixtures("short_candidacy")
+def test_a_candidate_reads_on_a_vote_why_they_may_not_vote_in_it(cast):
+    now, motion, election = _open_vote_and_poll(cast)
     pages = (f"/motions/{motion.uuid}/", f"/elections/{election.uuid}/")
     gina = make_user("gina", "Gina")
-    application = actions.apply_for_membership(actor=gina, council=ready.riverside, now=LATER)
+    application = actions.apply_for_membership(actor=gina, council=cast.riverside, now=LATER)
     application = _candidate_until(application, now + timedelta(days=30))
     until = date_format(application.candidate_until, "DATE_FORMAT")
-    for page in (ready.client(gina).get(url).content.decode() for url in pages):
+    for page in (cast.client(gina).get(url).content.decode() for url in pages):
         assert f"Your candidate period runs until {until}." in page
         assert "the council votes on whether to admit you as a full member" in page
         assert "electorate (frozen when" not in page

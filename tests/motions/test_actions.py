@@ -10,9 +10,10 @@ from django.db import transaction
 
 from councils.core.errors import ConflictError, InvalidInputError, PermissionDeniedError
 from councils.federation import actions as federation_actions
+from councils.mandates import actions as mandate_actions
+from councils.membership import actions as membership_actions
 from councils.motions import actions, outcomes
 from councils.motions.models import (
-    Motion,
     NamedBallot,
     Participation,
     PendingBallot,
@@ -20,6 +21,7 @@ from councils.motions.models import (
     VoteEligibility,
 )
 from councils.record.models import Entry
+from tests.membership.support import invited_candidate, seat, upheld_suspension
 from tests.motions.conftest import LATER, NOW
 
 
@@ -455,9 +457,13 @@ def test_adopted_motion_is_forwarded_to_parent_with_origin(cast, motion):
 
 
 def test_motion_of_top_council_cannot_be_forwarded(cast):
+    # Bob, seated up the tree, is the National Congress's one voter and adopts the motion.
+    for below in (cast.district, cast.city):
+        seat(cast, from_council=below, users=[cast.bob])
     motion = actions.table_motion(actor=None, council=cast.national, title="T", text="X", now=NOW)
-    motion.state = Motion.State.ADOPTED
-    motion.save()
+    vote = actions.open_vote(actor=None, motion=motion, now=NOW, method="named")
+    actions.cast_vote(actor=cast.bob, vote=vote, choice="yes", now=NOW)
+    assert actions.close_vote(actor=None, vote=vote, now=NOW).adopted
     with pytest.raises(ConflictError, match="no council above"):
         actions.forward_motion(actor=None, motion=motion, now=NOW)
 
@@ -518,18 +524,21 @@ def test_officer_cannot_close_a_vote_the_rules_opened_before_anyone_voted(cast):
     assert actions.close_vote(actor=cast.alice, vote=vote, now=LATER).outcome == "rejected"
 
 
-def test_is_voter_answers_as_memberships_and_seats_say(cast):
+def test_is_voter_answers_as_memberships_and_seats_say(cast, django_capture_on_commit_callbacks):
     """The written-out `is_voter` against the rule in ORM terms, for everyone and every council."""
     from councils.federation.models import Membership, Seat
     from councils.federation.queries import is_voter
 
-    federation_actions.seat_delegate(
-        from_council=cast.harbour, user=cast.dave, election_uuid=None, term_ends_at=None, now=NOW
+    # Dave sat for Harbour Works in the district and has left; Frank is suspended; Gina is a candidate.
+    seat(cast, from_council=cast.harbour, users=[cast.dave])
+    membership_actions.leave_membership(
+        actor=cast.dave, membership=Membership.objects.get(user=cast.dave), now=NOW
     )
-    Seat.objects.filter(user=cast.dave).update(ended_at=NOW)
-    Membership.objects.filter(user=cast.dave).update(ended_at=NOW)
-    Membership.objects.filter(user=cast.frank).update(status=Membership.Status.SUSPENDED)
-    Membership.objects.filter(user=cast.erin).update(status=Membership.Status.CANDIDATE)
+    assert not Seat.objects.filter(user=cast.dave, ended_at__isnull=True).exists()
+    upheld_suspension(cast, now=NOW)
+    gina = invited_candidate(
+        django_capture_on_commit_callbacks, actor=cast.alice, council=cast.riverside, username="gina", now=NOW
+    )
 
     def rule(user, council):
         if council.is_base:
@@ -539,13 +548,14 @@ def test_is_voter_answers_as_memberships_and_seats_say(cast):
         return Seat.objects.filter(user=user, council=council, ended_at__isnull=True).exists()
 
     councils = (cast.national, cast.city, cast.district, cast.riverside, cast.harbour)
-    people = (cast.alice, cast.bob, cast.carol, cast.dave, cast.erin, cast.frank)
+    people = (cast.alice, cast.bob, cast.carol, cast.dave, cast.erin, cast.frank, gina)
     answers = {(u.username, c.name): is_voter(user=u, council=c) for u in people for c in councils}
     assert answers == {(u.username, c.name): rule(u, c) for u in people for c in councils}
     assert {k for k, v in answers.items() if v} == {
         ("alice", "Riverside Depot"),
         ("bob", "Riverside Depot"),
         ("bob", "Eastside District"),
+        ("erin", "Riverside Depot"),
     }
 
 
@@ -557,7 +567,7 @@ def test_a_delegate_casts_in_a_higher_council_only_while_seated(cast):
     assert actions.cast_vote(actor=cast.bob, vote=vote, choice="yes", now=NOW).choice == "yes"
     with pytest.raises(PermissionDeniedError):
         actions.cast_vote(actor=cast.erin, vote=vote, choice="yes", now=NOW)  # not in the electorate
-    Seat.objects.filter(user=cast.bob).update(ended_at=NOW)
+    mandate_actions.resign_seat(actor=cast.bob, seat=Seat.objects.get(user=cast.bob), now=NOW)
     with pytest.raises(PermissionDeniedError):
         actions.cast_vote(actor=cast.bob, vote=vote, choice="no", now=NOW)
     assert NamedBallot.objects.get(vote=vote).choice == "yes"

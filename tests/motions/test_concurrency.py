@@ -100,6 +100,8 @@ def test_casts_do_not_wait_for_each_other_but_the_close_waits_for_them(postgres_
     assert (result.yes, result.no) == (1, 1)
 
 
+# Writes ballots behind `cast_vote`, to show the database's own constraints refuse a second one.
+@pytest.mark.tampers
 def test_database_refuses_a_second_ballot_by_itself(cast, motion):
     vote = actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method="named")
     NamedBallot.objects.create(vote=vote, voter=cast.bob, choice="yes", cast_at=NOW)

@@ -118,6 +118,8 @@ def test_dump_of_secret_vote_relinks_no_more_than_one_in_k(settings):
     assert max(after.values()) <= bound, after
 
 
+# Casts the naive design's ballots by hand, behind `cast_vote`.
+@pytest.mark.tampers
 @pytest.mark.django_db(transaction=True)
 def test_naive_design_fails_the_same_attack(settings):
     council, users = _council_of(VOTERS)

@@ -118,6 +118,36 @@ def test_dates_changed_in_the_database_are_detected(suspended):
     ]
 
 
+def test_a_decision_moved_in_the_database_is_detected(suspended):
+    # Dated later, the decision would reopen the time to appeal; undated, it would give none.
+    DisciplineCase.objects.filter(pk=suspended.pk).update(decided_at=HEARING + timedelta(days=20))
+    assert verify_database() == [
+        f"[discipline] Discipline case {suspended.uuid} was decided at 2026-04-05T09:00:00.000000Z, "
+        "but the record says 2026-03-16T09:00:00.000000Z."
+    ]
+    DisciplineCase.objects.filter(pk=suspended.pk).update(decided_at=None)
+    assert verify_database() == [
+        f"[discipline] Discipline case {suspended.uuid} was decided at no time, "
+        "but the record says 2026-03-16T09:00:00.000000Z."
+    ]
+
+
+def test_a_decision_on_open_charges_slipped_into_the_database_is_detected(cast):
+    case = actions.bring_charges(
+        actor=cast.bob,
+        membership=Membership.objects.get(user=cast.frank),
+        charges="Late.",
+        penalty="expulsion",
+        hearing_at=HEARING,
+        now=NOW,
+    )
+    DisciplineCase.objects.filter(pk=case.pk).update(decided_at=NOW)
+    assert verify_database() == [
+        f"[discipline] Discipline case {case.uuid} was decided at 2026-03-01T09:00:00.000000Z, "
+        "but the record never says so."
+    ]
+
+
 def test_charges_rewritten_in_the_database_are_detected_while_their_salt_is_kept(suspended):
     DisciplineCase.objects.filter(pk=suspended.pk).update(charges="Nothing.", hearing_notes="Nobody came.")
     assert verify_database() == [
@@ -182,11 +212,13 @@ def test_an_allowed_appeal_matches_its_record(appealed, cast):
     case = DisciplineCase.objects.get(pk=appealed.case_id)
     assert case.status == "reversed"
     assert verify_database() == []
-    Appeal.objects.filter(pk=appealed.pk).update(status="dismissed")
+    Appeal.objects.filter(pk=appealed.pk).update(status="dismissed", decided_at=later + timedelta(days=1))
     DisciplineCase.objects.filter(pk=case.pk).update(status="upheld")
     assert verify_database() == [
         f"[discipline] Discipline case {case.uuid}'s status is 'upheld' but the record says 'reversed'.",
         f"[discipline] Appeal {appealed.uuid}'s status is 'dismissed' but the record says 'allowed'.",
+        f"[discipline] Appeal {appealed.uuid} was decided at 2026-03-19T09:00:00.000000Z, "
+        "but the record says 2026-03-18T09:00:00.000000Z.",
     ]
 
 

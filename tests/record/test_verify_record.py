@@ -413,6 +413,16 @@ def test_membership_times_moved_in_the_database_are_detected(decided, cast):
     ]
 
 
+def test_a_members_standing_moved_in_the_database_is_detected(decided, cast):
+    # Dated back, Bob would have the months of standing a sponsor needs before he had them.
+    membership = Membership.objects.get(user=cast.bob)
+    Membership.objects.filter(pk=membership.pk).update(full_since=NOW - timedelta(days=365))
+    assert verify_database() == [
+        f"[memberships] Membership {membership.uuid}'s full standing began at 2025-03-01T09:00:00.000000Z, "
+        "but the record says 2026-03-01T09:00:00.000000Z."
+    ]
+
+
 def test_a_departure_moved_in_the_database_is_detected(decided, cast):
     membership = Membership.objects.get(user=cast.dave)
     leave_membership(actor=cast.dave, membership=membership, now=NOW + timedelta(days=1))
