@@ -63,6 +63,12 @@ def test_observer_gets_403_on_writes(cast, election):
     assert client.get(f"/elections/call/{cast.riverside.uuid}/").status_code == 403
 
 
+def test_a_nomination_naming_no_uuid_is_refused_not_taken_as_oneself(cast, election):
+    response = cast.client(cast.bob).post(f"/elections/{election.uuid}/nominate/", {"candidate": "garbage"})
+    assert response.status_code == 422 and b"Choose a voter of this council to nominate." in response.content
+    assert not election.candidacies.exists()
+
+
 def test_wrong_method_is_405(cast, election):
     assert cast.client(cast.alice).get(f"/elections/{election.uuid}/open/").status_code == 405
     assert cast.client(cast.alice).post(f"/elections/{election.uuid}/").status_code == 405
