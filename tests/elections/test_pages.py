@@ -86,6 +86,19 @@ def test_call_form_shows_errors(cast):
     assert response.status_code == 422
 
 
+def test_a_term_the_constitution_refuses_is_said_beside_the_call_form(cast):
+    response = cast.client(cast.alice).post(
+        f"/elections/call/{cast.riverside.uuid}/",
+        {"kind": "office", "role": "treasurer", "title": "Our treasurer", "term_ends_on": "9999-12-31"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 422 and 'id="form-error"' in page
+    assert "every office is held for a term of at most" in page
+    # What was entered is kept.
+    assert 'value="Our treasurer"' in page and 'value="9999-12-31"' in page
+    assert not Election.objects.filter(title="Our treasurer").exists()
+
+
 def test_the_call_form_shows_what_each_field_left_alone_gives(cast):
     """Sent as it loads, the form calls the election it shows: nothing is chosen out of sight."""
     url = f"/elections/call/{cast.riverside.uuid}/"

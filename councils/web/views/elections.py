@@ -209,10 +209,12 @@ def call_election(request: HttpRequest, council_id: UUID) -> HttpResponse:
                 term_ends_at=term_ends_at,
                 now=timezone.now(),
             )
-        except (InvalidInputError, ValueError) as exc:
+        # A term the constitution refuses, or a post already being filled, is said beside the form too,
+        # which keeps what was entered.
+        except (InvalidInputError, ConflictError, ValueError) as exc:
             error = (
                 exc.message
-                if isinstance(exc, InvalidInputError)
+                if isinstance(exc, InvalidInputError | ConflictError)
                 else _("Seats must be a whole number and the term's end a date (YYYY-MM-DD).")
             )
             return render(
