@@ -136,6 +136,20 @@ def test_an_item_naming_no_uuid_is_refused_beside_the_form(cast, meeting, kind):
     assert meeting.items.count() == 2
 
 
+def test_a_closed_meeting_offers_no_speakers_list_and_no_empty_chair_panel(cast, meeting):
+    url = f"/meetings/{meeting.uuid}/"
+    alice = cast.client(cast.alice)
+    opened = alice.get(url).content.decode()
+    assert "Chair the meeting" in opened and 'id="speakers"' in opened
+    actions.open_meeting(actor=cast.alice, meeting=meeting, now=NOW)
+    actions.close_meeting(actor=cast.alice, meeting=meeting, now=NOW)
+    for client in (alice, cast.client(cast.bob)):
+        page = client.get(url).content.decode()
+        assert "Minutes" in page and "AOB" in page
+        assert "Chair the meeting" not in page and 'id="speakers"' not in page
+        assert "The list opens when the meeting is in session." not in page
+
+
 def test_minutes_approved_by_a_motion_naming_no_uuid_are_refused(cast, meeting):
     alice = cast.client(cast.alice)
     actions.open_meeting(actor=cast.alice, meeting=meeting, now=NOW)
