@@ -213,11 +213,19 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # Content-Security-Policy and Permissions-Policy: councils/web/headers.py.
 
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # The task worker's line for each task run is left out unless asked for (LOG_LEVEL=DEBUG).
+    "filters": {"routine_tasks": {"()": "councils.ops.logs.RoutineTasks"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": [] if LOG_LEVEL == "DEBUG" else ["routine_tasks"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 

@@ -63,6 +63,12 @@ def test_observer_gets_403_on_writes(cast, election):
     assert client.get(f"/elections/call/{cast.riverside.uuid}/").status_code == 403
 
 
+def test_a_nomination_naming_no_uuid_is_refused_not_taken_as_oneself(cast, election):
+    response = cast.client(cast.bob).post(f"/elections/{election.uuid}/nominate/", {"candidate": "garbage"})
+    assert response.status_code == 422 and b"Choose a voter of this council to nominate." in response.content
+    assert not election.candidacies.exists()
+
+
 def test_wrong_method_is_405(cast, election):
     assert cast.client(cast.alice).get(f"/elections/{election.uuid}/open/").status_code == 405
     assert cast.client(cast.alice).post(f"/elections/{election.uuid}/").status_code == 405
@@ -78,6 +84,19 @@ def test_call_form_shows_errors(cast):
     assert 'id="seats" name="seats" aria-describedby="seats-hint form-error"' in page
     response = client.post(f"/elections/call/{cast.riverside.uuid}/", {"kind": "delegates", "seats": "two"})
     assert response.status_code == 422
+
+
+def test_a_term_the_constitution_refuses_is_said_beside_the_call_form(cast):
+    response = cast.client(cast.alice).post(
+        f"/elections/call/{cast.riverside.uuid}/",
+        {"kind": "office", "role": "treasurer", "title": "Our treasurer", "term_ends_on": "9999-12-31"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 422 and 'id="form-error"' in page
+    assert "every office is held for a term of at most" in page
+    # What was entered is kept.
+    assert 'value="Our treasurer"' in page and 'value="9999-12-31"' in page
+    assert not Election.objects.filter(title="Our treasurer").exists()
 
 
 def test_the_call_form_shows_what_each_field_left_alone_gives(cast):

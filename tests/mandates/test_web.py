@@ -50,6 +50,25 @@ def test_start_a_recall_link_asks_for_a_reason_first(cast, rules):
     assert not RecallPetition.objects.exists()
 
 
+def test_a_holder_already_facing_a_recall_is_offered_that_one_not_a_second(cast, rules):
+    url = f"/mandates/councils/{cast.riverside.uuid}/"
+    seat = bob_seat(cast)
+    assert (
+        f'href="/mandates/recalls/start/?seat={seat.uuid}"'
+        in cast.client(cast.frank).get(url).content.decode()
+    )
+    petition = actions.start_recall(actor=cast.erin, seat=seat, office=None, reason="", now=timezone.now())
+    page = cast.client(cast.frank).get(url).content.decode()
+    assert (
+        f'<a href="/mandates/recalls/{petition.uuid}/" id="recall-seat-{seat.uuid}">Recall under way</a>'
+        in page
+    )
+    assert f"/mandates/recalls/start/?seat={seat.uuid}" not in page
+    # The other holders may still be recalled.
+    chair = Office.objects.get(council=cast.riverside, user=cast.alice, ended_at__isnull=True)
+    assert f'href="/mandates/recalls/start/?office={chair.uuid}"' in page
+
+
 def test_start_a_recall_leads_back_to_the_council(cast, rules):
     erin = cast.client(cast.erin)
     riverside = (

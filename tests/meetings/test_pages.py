@@ -123,6 +123,47 @@ def test_an_item_already_on_the_agenda_is_refused_beside_the_form(cast, meeting)
     assert meeting.items.filter(motion=motion).count() == 1
 
 
+@pytest.mark.parametrize("kind", ["motion", "election"])
+def test_an_item_naming_no_uuid_is_refused_beside_the_form(cast, meeting, kind):
+    response = cast.client(cast.alice).post(
+        f"/meetings/{meeting.uuid}/items/", {"kind": kind, kind: "garbage"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 422 and "Add an item" in page
+    assert (
+        f'id="item-error">Choose {"a motion" if kind == "motion" else "an election"} of this council.' in page
+    )
+    assert meeting.items.count() == 2
+
+
+def test_a_closed_meeting_offers_no_speakers_list_and_no_empty_chair_panel(cast, meeting):
+    url = f"/meetings/{meeting.uuid}/"
+    alice = cast.client(cast.alice)
+    opened = alice.get(url).content.decode()
+    assert "Chair the meeting" in opened and 'id="speakers"' in opened
+    actions.open_meeting(actor=cast.alice, meeting=meeting, now=NOW)
+    actions.close_meeting(actor=cast.alice, meeting=meeting, now=NOW)
+    for client in (alice, cast.client(cast.bob)):
+        page = client.get(url).content.decode()
+        assert "Minutes" in page and "AOB" in page
+        assert "Chair the meeting" not in page and 'id="speakers"' not in page
+        assert "The list opens when the meeting is in session." not in page
+
+
+def test_minutes_approved_by_a_motion_naming_no_uuid_are_refused(cast, meeting):
+    alice = cast.client(cast.alice)
+    actions.open_meeting(actor=cast.alice, meeting=meeting, now=NOW)
+    actions.close_meeting(actor=cast.alice, meeting=meeting, now=NOW)
+    confirm = alice.get(f"/meetings/{meeting.uuid}/minutes/approve/confirm/?motion=garbage")
+    approve = alice.post(f"/meetings/{meeting.uuid}/minutes/approve/", {"motion": "garbage"})
+    for response in (confirm, approve):
+        assert (
+            response.status_code == 422 and b"Choose an adopted motion of this council." in response.content
+        )
+    meeting.refresh_from_db()
+    assert meeting.minutes_approved_at is None
+
+
 def test_the_agenda_form_offers_only_elections_still_to_be_held_or_certified(cast, meeting):
     from councils.elections import actions as election_actions
     from councils.elections.models import Election

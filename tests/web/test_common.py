@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+from uuid import UUID
+
 from councils.accounts.models import User
-from councils.web.views.common import told_apart
+from councils.web.views.common import form_uuid, told_apart
 
 
 def test_only_people_who_share_a_name_get_their_username_beside_it():
@@ -18,3 +20,10 @@ def test_only_people_who_share_a_name_get_their_username_beside_it():
         "sam",
     ]
     assert [person for person, _ in told_apart(people)] == people
+
+
+def test_a_form_field_names_a_uuid_or_nothing():
+    named = "0dd96b69-f6ea-40a4-b893-c9940d7dab79"
+    assert form_uuid(named) == UUID(named)
+    assert form_uuid("") is None and form_uuid(None) is None
+    assert form_uuid("garbage") is None and form_uuid("0dd96b69") is None

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from functools import wraps
 from typing import Any
+from uuid import UUID
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -86,6 +87,18 @@ def parse_moment(value: str) -> datetime:
     except ValueError:
         raise InvalidInputError(_("Give the date and time as YYYY-MM-DD HH:MM.")) from None
     return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+
+
+def form_uuid(value: str | None) -> UUID | None:
+    """The UUID a form field names, or None when it is empty or names none (a stale or altered form).
+
+    A lookup by a value that is no UUID would fail in the database layer; read as naming nothing, it
+    gets the refusal the view gives for something not found.
+    """
+    try:
+        return UUID(value) if value else None
+    except ValueError:
+        return None
 
 
 def told_apart(people: Iterable[User]) -> list[tuple[User, str]]:

@@ -33,7 +33,7 @@ from councils.federation.queries import access_council, is_participant, list_vot
 from councils.meetings import queries as meeting_queries
 from councils.membership import queries as membership_queries
 from councils.platforms import queries as platform_queries
-from councils.web.views.common import domain_errors, live_page, parse_moment, told_apart
+from councils.web.views.common import domain_errors, form_uuid, live_page, parse_moment, told_apart
 
 # The parts of the election page that refresh themselves from its live stream, by the `part` an
 # htmx request names (the first when it names none). The ballot and the forms to nominate and to
@@ -209,10 +209,12 @@ def call_election(request: HttpRequest, council_id: UUID) -> HttpResponse:
                 term_ends_at=term_ends_at,
                 now=timezone.now(),
             )
-        except (InvalidInputError, ValueError) as exc:
+        # A term the constitution refuses, or a post already being filled, is said beside the form too,
+        # which keeps what was entered.
+        except (InvalidInputError, ConflictError, ValueError) as exc:
             error = (
                 exc.message
-                if isinstance(exc, InvalidInputError)
+                if isinstance(exc, InvalidInputError | ConflictError)
                 else _("Seats must be a whole number and the term's end a date (YYYY-MM-DD).")
             )
             return render(
@@ -230,9 +232,10 @@ def call_election(request: HttpRequest, council_id: UUID) -> HttpResponse:
 @domain_errors
 def nominate(request: HttpRequest, election_id: UUID) -> HttpResponse:
     election = queries.access_election(viewer=request.user, election_uuid=election_id)
-    candidate = User.objects.filter(
-        uuid=request.POST.get("candidate") or acting_user(request).uuid, is_active=True
-    ).first()
+    # No one chosen is a nomination of oneself; a choice that names no one is refused below.
+    chosen = request.POST.get("candidate")
+    candidate_uuid = form_uuid(chosen) if chosen else acting_user(request).uuid
+    candidate = User.objects.filter(uuid=candidate_uuid, is_active=True).first() if candidate_uuid else None
     if candidate is None:
         raise InvalidInputError(_("Choose a voter of this council to nominate."))
     actions.nominate(actor=acting_user(request), election=election, candidate=candidate, now=timezone.now())

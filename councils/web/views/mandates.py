@@ -89,6 +89,13 @@ def _accountability_context(request: HttpRequest, council: Council) -> dict[str,
     now = timezone.now()
     petitions = cache(lambda: list(queries.list_petitions(council=council)[:50]))
 
+    def live_recalls() -> dict[tuple[str, int], Any]:
+        live = [p for p in petitions() if p.is_live]
+        return {
+            **{("seat", p.seat_id): p for p in live if p.seat_id},
+            **{("office", p.office_id): p for p in live if p.office_id},
+        }
+
     def roll_call() -> list[tuple[Any, Any]]:
         live = {p.seat_id: p for p in petitions() if p.is_live and p.seat_id}
         return [(line, live.get(line.seat_id)) for line in queries.list_roll_call(council=council)[:200]]
@@ -115,8 +122,20 @@ def _accountability_context(request: HttpRequest, council: Council) -> dict[str,
             )
         ),
         "may_recall": cache(lambda: permissions.can(request.user, "start_recall", council)),
-        "sent": cache(lambda: list(federation_queries.list_delegates_sent(council=council))),
-        "offices": cache(lambda: list(federation_queries.list_offices(council=council))),
+        # Each holder with the recall already under way against them, if any: that one is to be signed,
+        # and a second would be refused.
+        "sent": cache(
+            lambda: [
+                (s, live_recalls().get(("seat", s.id)))
+                for s in federation_queries.list_delegates_sent(council=council)
+            ]
+        ),
+        "offices": cache(
+            lambda: [
+                (o, live_recalls().get(("office", o.id)))
+                for o in federation_queries.list_offices(council=council)
+            ]
+        ),
         "now": now,
     }
 

@@ -7,7 +7,6 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -27,7 +26,7 @@ from councils.meetings.pdf import minutes_pdf
 from councils.meetings.queries import ELECTIONS_FOR_AGENDA
 from councils.motions.models import Motion
 from councils.motions.queries import list_open_motions
-from councils.web.views.common import domain_errors, live_page, parse_moment, told_apart
+from councils.web.views.common import domain_errors, form_uuid, live_page, parse_moment, told_apart
 
 # The parts of the meeting page that refresh themselves from its live stream, by the `part` an
 # htmx request names (the first when it names none). Of the chair's panel only the list of people
@@ -150,7 +149,7 @@ def schedule(request: HttpRequest, council_id: UUID) -> HttpResponse:
 def add_item(request: HttpRequest, meeting_id: UUID) -> HttpResponse:
     meeting = queries.access_meeting(viewer=request.user, meeting_uuid=meeting_id)
     data = request.POST
-    motion_uuid, election_uuid = data.get("motion"), data.get("election")
+    motion_uuid, election_uuid = form_uuid(data.get("motion")), form_uuid(data.get("election"))
     motion = Motion.objects.filter(uuid=motion_uuid).first() if motion_uuid else None
     election = meeting.council.elections.filter(uuid=election_uuid).first() if election_uuid else None
     try:
@@ -352,12 +351,12 @@ def _approving_motion(meeting: Meeting, motion_uuid: str | None) -> Motion | Non
     """The adopted motion of the meeting's council that the form names as approving the minutes, if any."""
     if not motion_uuid:
         return None
-    try:
-        motion = Motion.objects.filter(
-            uuid=motion_uuid, council=meeting.council, state=Motion.State.ADOPTED
-        ).first()
-    except ValidationError:
-        motion = None
+    named = form_uuid(motion_uuid)
+    motion = (
+        Motion.objects.filter(uuid=named, council=meeting.council, state=Motion.State.ADOPTED).first()
+        if named
+        else None
+    )
     if motion is None:
         raise InvalidInputError(_("Choose an adopted motion of this council."))
     return motion

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
+import time
 from typing import Any
 
 from django.conf import settings
@@ -70,7 +72,6 @@ class Command(BaseCommand):
                 "warning",
             ]
         )
-        self.stdout.write(f"Councils is serving on http://{host}:{port}/ (Ctrl-C to stop)")
 
         def stop(signum: int, frame: Any) -> None:
             for process in (server, worker, sequencer):
@@ -79,8 +80,23 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
+        # The address is given once it answers: opened at once, it would refuse the connection while
+        # the server is still loading.
+        if _listening(host, port, server):
+            self.stdout.write(f"Councils is serving on http://{host}:{port}/ (Ctrl-C to stop)")
         code = server.wait()
         stop(signal.SIGTERM, None)
         worker.wait(timeout=10)
         sequencer.wait(timeout=10)
         sys.exit(code if code > 0 else 0)
+
+
+def _listening(host: str, port: int, server: subprocess.Popen[bytes]) -> bool:
+    """Whether the server accepts connections on the port, waiting while it starts; False if it stopped."""
+    while server.poll() is None:
+        try:
+            with socket.create_connection((host, port), timeout=1):
+                return True
+        except OSError:
+            time.sleep(0.2)
+    return False
