@@ -154,10 +154,16 @@ class Constitution:
 
     @property
     def pay_cap(self) -> Decimal | None:
-        """The highest monthly pay an official may declare, or None when uncapped."""
+        """The highest monthly pay an official may declare, or None when uncapped.
+
+        A version adopted before the limits may set a wage or share past them (a wage of 10**30, whose cap
+        no sum of cents holds): each counts as its limit, as a length does (`length_in_force`), so the
+        cap stays far above any pay the register holds and is worked out exactly."""
         if self.average_member_wage <= 0:
             return None
-        return (self.average_member_wage * self.pay_cap_share).quantize(Decimal("0.01"))
+        wage = min(self.average_member_wage, WAGE_LIMIT)
+        share = min(self.pay_cap_share, PAY_CAP_SHARE_LIMIT)
+        return (wage * share).quantize(Decimal("0.01"))
 
     @property
     def formation_interim(self) -> timedelta:
