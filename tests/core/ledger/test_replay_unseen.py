@@ -279,3 +279,17 @@ def test_nominations_recorded_together_stand_as_accepted():
     assert any("failed for want of candidates, but k-1 had accepted to stand" in p for p in problems), (
         problems
     )
+
+
+def test_a_call_for_unfilled_seats_of_a_council_without_voters_is_caught():
+    created = [
+        doc(
+            "council.created",
+            {"council": ABOVE, "is_base": False, "parent": None, "members_per_delegate": 10},
+        ),
+        doc("council.created", {"council": SENDING, "is_base": True, "parent": ABOVE}),
+    ]
+    problems = [p.message for p in run([*created, called(sitting=0, apportioned=1)]).problems]
+    assert any(
+        "was called by the rules for unfilled seats of a council with no voters" in p for p in problems
+    ), problems
