@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
+from councils.api.urls import api
 from councils.constitution.models import Amendment, ConstitutionVersion
 from councils.core.rules.constitution import Constitution, content_hash
 from councils.federation.models import Council
@@ -110,6 +111,56 @@ def test_invalid_amendment_is_422(ready):
     check_invalid(ready, API, "post", url, {"changes": {"election_poll_min_minutes": 0}})
     check_invalid(ready, API, "post", url, {"changes": {"election_poll_max_days": 400}})
     check_invalid(ready, API, "post", url, {"changes": {"election_poll_min_minutes": 44640}})
+
+
+def changes_published() -> dict:
+    schema = api.get_openapi_schema(path_prefix="/api/v1")["components"]["schemas"]
+    return schema["ConstitutionAmendmentIn"]["properties"]["changes"]
+
+
+def test_the_amendment_schema_publishes_each_settings_limits():
+    changes = changes_published()
+    assert changes["additionalProperties"] is False
+    settings = changes["properties"]
+    assert set(settings) == set(Constitution().to_document()) - {"version"}
+    assert settings["hearing_notice_days"] == {
+        "type": "integer",
+        "minimum": 0,
+        "maximum": 3660,
+        "description": "Days of notice before a disciplinary hearing: a whole number.",
+    }
+    assert (settings["election_poll_max_days"]["minimum"], settings["election_poll_max_days"]["maximum"]) == (
+        1,
+        366,
+    )
+    wage, share = settings["average_member_wage"]["anyOf"][0], settings["recall_signature_share"]["anyOf"][0]
+    assert wage == {"type": "number", "minimum": 0, "maximum": 1_000_000_000}
+    assert share == {"type": "number", "exclusiveMinimum": 0, "maximum": 1}
+    assert "a decimal from 0 to 1,000,000,000" in settings["average_member_wage"]["description"]
+    assert settings["amendment_threshold"]["enum"] == ["simple", "absolute", "two_thirds", "three_fifths"]
+    assert "EUR" in settings["pay_currency"]["enum"]
+
+
+@pytest.mark.parametrize(
+    ("name", "past"),
+    [
+        ("hearing_notice_days", 1),
+        ("election_poll_max_days", 1),
+        ("election_poll_min_minutes", 1),
+        ("average_member_wage", 0.01),
+        ("pay_cap_share", 0.01),
+        ("sponsors_required", 1),
+    ],
+)
+def test_a_value_past_its_published_limit_is_a_422_naming_the_setting(ready, name, past):
+    make_national_body(ready)
+    setting = changes_published()["properties"][name]
+    highest = setting.get("maximum", setting.get("anyOf", [{}])[0].get("maximum"))
+    url = "/api/v1/constitution/amendments"
+    response = check_invalid(ready, API, "post", url, {"changes": {name: highest + past}})
+    assert response.json()["detail"].startswith(f"{name} must be")
+    check_invalid(ready, API, "post", url, {"changes": {name: -past}})
+    assert not Amendment.objects.exists()
 
 
 def test_open_vote_uses_the_constitutions_threshold(ready):

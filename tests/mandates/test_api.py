@@ -3,9 +3,13 @@ from decimal import Decimal
 
 import pytest
 
+from councils.core.rules.constitution import Constitution
 from councils.federation.models import Council, Office, Seat
 from councils.mandates.models import RecallPetition
+from councils.record import sequencer
 from councils.record.models import Entry
+from councils.record.verification import verify_database
+from tests.conftest import NOW
 
 
 def bob_seat(cast):
@@ -110,6 +114,38 @@ def test_invalid_pay_is_422(cast, rules, pay):
     office = Office.objects.get(council=cast.riverside, role="chair")
     response = post(cast.api(cast.alice), f"/api/v1/mandates/offices/{office.uuid}/pay", {"pay": pay})
     assert response.status_code == 422
+
+
+@pytest.mark.parametrize("field", ["pay", "expenses"])
+@pytest.mark.parametrize("amount", ["100000000", "1e30", "1E+999999999"])
+def test_pay_past_what_the_register_holds_is_422_naming_it(cast, rules, field, amount):
+    office = Office.objects.get(council=cast.riverside, role="chair")
+    body = {"pay": "1", field: amount}
+    response = post(cast.api(cast.alice), f"/api/v1/mandates/offices/{office.uuid}/pay", body)
+    assert response.status_code == 422, response.content
+    assert [error["loc"] for error in response.json()["errors"]] == [["body", field]]
+    assert not Entry.objects.filter(event="office.pay_declared").exists()
+
+
+@pytest.mark.constitution(average_member_wage="1E+30", pay_cap_share="1E+30")
+def test_a_wage_adopted_past_its_limit_caps_pay_at_the_limit(cast, monkeypatch, request):
+    """Founded before the limits on settings, on a wage no cap in cents holds: pay is declared, shown in the
+    register and recorded against a cap at the limits."""
+    with monkeypatch.context() as patched:
+        patched.setattr(Constitution, "check_limits", lambda self: None)
+        request.getfixturevalue("rules")
+    office = Office.objects.get(council=cast.riverside, role="chair")
+    url = f"/api/v1/mandates/offices/{office.uuid}/pay"
+    response = post(cast.api(cast.alice), url, {"pay": "99999999.99"})
+    assert response.status_code == 200, response.content
+    assert (response.json()["pay_above_cap"], response.json()["pay_excess"]) == (False, None)
+    [entry] = Entry.objects.filter(event="office.pay_declared")
+    assert json.loads(bytes(entry.data))["payload"]["cap"] == "100000000000.00"
+    page = cast.client(cast.erin).get(f"/mandates/register/{cast.riverside.uuid}/")
+    assert page.status_code == 200
+    assert "caps officials' monthly pay at 100000000000.00\u00a0EUR" in page.content.decode()
+    sequencer.sequence_pending(now=NOW)
+    assert verify_database() == []
 
 
 def test_someone_else_cannot_declare_an_officers_pay(cast, rules):

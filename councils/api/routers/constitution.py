@@ -5,7 +5,9 @@ its members. `?federation=` picks the federation; callers who belong to only
 one may leave it out.
 """
 
+from dataclasses import fields
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, Literal
 from uuid import UUID
 
@@ -20,9 +22,16 @@ from councils.api.pagination import PageNumber
 from councils.api.schemas import Strict
 from councils.constitution import actions, queries
 from councils.constitution.models import Amendment, ConstitutionVersion
-from councils.constitution.plain import explain
+from councils.constitution.plain import LABELS, explain
 from councils.constitution.rules import document_changes
-from councils.core.rules.constitution import DEFAULTS_NOTE
+from councils.core.rules.constitution import (
+    DEFAULTS_NOTE,
+    LEAST_EXCLUDED,
+    THRESHOLDS,
+    Constitution,
+    setting_range,
+)
+from councils.core.rules.currencies import ISO_4217
 from councils.federation.models import Federation
 
 router = Router(tags=["constitution"])
@@ -76,9 +85,49 @@ class ConstitutionAmendmentOut(Schema):
     changes: list[ChangeOut]
 
 
+def _number(value: int | Decimal) -> int | float:
+    return int(value) if value == int(value) else float(value)
+
+
+def _setting_schema(name: str, default: Any) -> dict[str, Any]:
+    """What a proposal may set `name` to, as JSON Schema: its range, or the values it may take."""
+    label = LABELS[name]
+    if isinstance(default, str):
+        allowed = sorted(ISO_4217) if name == "pay_currency" else list(THRESHOLDS)
+        return {"type": "string", "enum": allowed, "description": f"{label}."}
+    least, most = setting_range(name)
+    bounds = {
+        "exclusiveMinimum" if name in LEAST_EXCLUDED else "minimum": _number(least),
+        "maximum": _number(most),
+    }
+    if not isinstance(default, Decimal):
+        return {"type": "integer", **bounds, "description": f"{label}: a whole number."}
+    above = " (excluded)" if name in LEAST_EXCLUDED else ""
+    return {
+        "anyOf": [{"type": "number", **bounds}, {"type": "string", "pattern": r"^\d+(\.\d+)?$"}],
+        "description": f"{label}: a decimal from {least}{above} to {most:,}, as a number or a string "
+        f'("{default}").',
+    }
+
+
+def _publish_changes(schema: dict[str, Any]) -> None:
+    """Publish each setting a proposal may change, with its limits, so that a client knows them; the action
+    checks them (and how settings bound each other), refusing a bad value with a 422 naming the setting."""
+    schema["properties"] = {
+        field.name: _setting_schema(field.name, getattr(Constitution(), field.name))
+        for field in fields(Constitution)
+        if field.name != "version"
+    }
+    schema["additionalProperties"] = False
+    schema["description"] = (
+        "The settings to change and their new values; the others keep theirs. Some settings bound each "
+        "other too: a poll's least length is shorter than its most, for one."
+    )
+
+
 class ConstitutionAmendmentIn(Strict):
     federation: UUID | None = None
-    changes: dict[str, Any] = Field(min_length=1)
+    changes: dict[str, Any] = Field(min_length=1, json_schema_extra=_publish_changes)
     explanation: str = Field(default="", max_length=20_000)
 
 

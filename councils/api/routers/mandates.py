@@ -13,6 +13,7 @@ from councils.api.auth import OPTIONAL
 from councils.api.pagination import PageNumber
 from councils.api.schemas import Ref, Strict
 from councils.core.errors import InvalidInputError, NotFoundError
+from councils.core.rules.pay import DECLARED_LIMIT
 from councils.federation import queries as federation_queries
 from councils.federation.models import Office, Seat
 from councils.mandates import actions, queries
@@ -233,9 +234,9 @@ class ReportOut(Schema):
 
 
 class PayIn(Strict):
-    pay: Decimal = Field(ge=0, description="Monthly pay, with at most two decimal places.")
+    pay: Decimal = Field(ge=0, le=DECLARED_LIMIT, description="Monthly pay, with at most two decimal places.")
     expenses: Decimal = Field(
-        Decimal(0), ge=0, description="Monthly expenses, with at most two decimal places."
+        Decimal(0), ge=0, le=DECLARED_LIMIT, description="Monthly expenses, with at most two decimal places."
     )
 
 

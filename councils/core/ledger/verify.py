@@ -9,6 +9,7 @@ example missing cosignatures) and how many entries were replayed.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -137,6 +138,21 @@ Entries = Iterable[tuple[int, bytes | None, bytes | None]]
 ZERO_LEAF = bytes(merkle.HASH_SIZE)
 
 
+def read_entry(data: bytes) -> Any:
+    """The JSON document of an entry's bytes, every integer in it read exactly (ValueError if none).
+
+    orjson is fast, but reads an integer past 64 bits as the nearest float (2**64 + 1 as 2**64), and
+    an entry's integers must be read as written: the canonical encoding holds integers of any size. It
+    writes a float with a point or an exponent, which no integer has, so a document holding a misread
+    integer never encodes back to the entry's bytes; nor does one encoded other than canonically. Such
+    an entry is read again by the standard library, which keeps every integer whole.
+    """
+    document = orjson.loads(data)
+    if orjson.dumps(document, option=orjson.OPT_SORT_KEYS) != data:
+        document = json.loads(data)
+    return document
+
+
 def check_entries(
     entries: Entries,
     checkpoint: note.Checkpoint,
@@ -161,7 +177,7 @@ def check_entries(
     if hashed is not None and leaves is not None:
         raise ValueError("leaves are collected where they are hashed")
     sha256 = hashlib.sha256
-    loads = orjson.loads
+    loads = read_entry
     from_document = replay.Item.from_document
     feed = replay.feed
     result = replay.Replay()

@@ -58,6 +58,46 @@ UNSET_IN_OLDER_VERSIONS: dict[str, Any] = {
 }
 
 
+# Number settings whose least is not 0, or whose most is short of the limit of what they count: what
+# `validate` refuses beyond `check_limits`. A share above 0 may not be 0 itself (`least_excluded`).
+_NARROWER: dict[str, tuple[int | Decimal, int | Decimal]] = {
+    **dict.fromkeys(("admission_surge_share", "recall_signature_share", "agenda_petition_share"), (0, 1)),
+    "meeting_quorum_share": (0, 1),
+    "formation_min_members": (1, COUNT_LIMIT),
+    "max_consecutive_terms": (1, COUNT_LIMIT),
+    # Shorter than the longest poll, at most ELECTION_POLL_MAX_DAYS days.
+    "election_poll_min_minutes": (1, ELECTION_POLL_MAX_DAYS * 24 * 60 - 1),
+    **dict.fromkeys(
+        (
+            "election_poll_max_days",
+            "term_election_lead_days",
+            "term_nomination_days",
+            "term_poll_days",
+            "admission_poll_min_days",
+            "admission_poll_max_days",
+            "discipline_poll_min_days",
+            "discipline_poll_max_days",
+        ),
+        (1, ELECTION_POLL_MAX_DAYS),
+    ),
+    "formation_interim_days": (1, FORMATION_INTERIM_MAX_DAYS),
+    "average_member_wage": (0, WAGE_LIMIT),
+    "pay_cap_share": (0, PAY_CAP_SHARE_LIMIT),
+}
+LEAST_EXCLUDED = frozenset({"admission_surge_share", "recall_signature_share", "agenda_petition_share"})
+
+
+def setting_range(name: str) -> tuple[int | Decimal, int | Decimal]:
+    """The least and the most a proposed constitution may set the number setting `name` to, each on its own
+    (`LEAST_EXCLUDED` names the shares that must be above their least). Some settings bound each other
+    too, checked by `validate`: a poll's least shorter than its most, say."""
+    if name in _NARROWER:
+        return _NARROWER[name]
+    return 0, next(
+        (limit for suffix, (limit, _) in SETTING_LIMITS.items() if name.endswith(suffix)), COUNT_LIMIT
+    )
+
+
 def length_in_force(amount: int, unit: str) -> int:
     """A length the constitution sets, in `unit` ("days", "hours", "minutes" or "months"), as the rules
     count it: at most its limit (`SETTING_LIMITS`). A proposal past the limit is refused
@@ -154,10 +194,16 @@ class Constitution:
 
     @property
     def pay_cap(self) -> Decimal | None:
-        """The highest monthly pay an official may declare, or None when uncapped."""
+        """The highest monthly pay an official may declare, or None when uncapped.
+
+        A version adopted before the limits may set a wage or share past them (a wage of 10**30, whose cap
+        no sum of cents holds): each counts as its limit, as a length does (`length_in_force`), so the
+        cap stays far above any pay the register holds and is worked out exactly."""
         if self.average_member_wage <= 0:
             return None
-        return (self.average_member_wage * self.pay_cap_share).quantize(Decimal("0.01"))
+        wage = min(self.average_member_wage, WAGE_LIMIT)
+        share = min(self.pay_cap_share, PAY_CAP_SHARE_LIMIT)
+        return (wage * share).quantize(Decimal("0.01"))
 
     @property
     def formation_interim(self) -> timedelta:

@@ -175,3 +175,14 @@ def test_admission_votes_called_before_the_constitution_set_their_length_are_not
         "some admission or approval votes were called before the constitution set how long they stay open: "
         "their length was not checked"
     ]
+
+
+def test_an_admission_vote_whose_length_no_text_states_is_noted():
+    docs = admission()
+    called = one(docs, "membership.admission_vote_called")["payload"]
+    called.update(min_days="3", constitution=9)
+    outcome = run(docs)
+    assert "some admission or approval votes do not say how long they had to stay open: not checked" in (
+        outcome.notes
+    )
+    assert not any("stay open" in p.message for p in outcome.problems)

@@ -236,6 +236,13 @@ def test_a_vote_on_an_amendment_the_app_would_not_put_is_caught():
     )[-1] == ("vote v was opened on amendment am after the text of motion mo had changed")
 
 
+def test_a_vote_on_a_motion_whose_text_the_record_does_not_hold_is_not_judged_by_its_amendments():
+    """Tabled before the record held motions' texts: which seconded amendment is to its text is unknown."""
+    untold = tabled(seconds=0)
+    del untold.payload["text"]
+    assert messages(untold, amendment(), opened("mo")) == []
+
+
 def test_a_vote_on_a_motion_whose_seconded_amendment_awaits_its_vote_is_caught():
     assert messages(tabled(seconds=0), amendment(), opened("mo")) == [
         "vote v was opened on motion mo while the seconded amendment am to its text awaited a vote"

@@ -16,6 +16,7 @@ from councils.core.ledger.verify import (
     check_entries,
     hash_leaves,
     open_signed_checkpoint,
+    read_entry,
     rotated_to,
 )
 
@@ -208,6 +209,12 @@ def test_leaves_hashed_elsewhere_give_the_same_tree_and_verdict():
             {"v": 3},
             "Entry 1 is in an encoding version this verifier does not know (3; it reads versions 1 and 2).",
         ),
+        (
+            # Past 64 bits: read as written, not as the float nearest it (18446744073709551616.0).
+            {"v": 2**64 + 2},
+            "Entry 1 is in an encoding version this verifier does not know (18446744073709551618; it reads "
+            "versions 1 and 2).",
+        ),
     ],
 )
 def test_an_entry_without_its_nonce_or_in_an_unknown_version_is_explained(change, expected):
@@ -215,6 +222,24 @@ def test_an_entry_without_its_nonce_or_in_an_unknown_version_is_explained(change
     root = merkle.root_from_leaves(merkle.hash_leaf(d) for d in data)[1]
     verdict, _ = checked(enumerate_entries(data), size=2, root=root)
     assert verdict.problems == [expected] and verdict.replayed == 2
+
+
+@pytest.mark.parametrize("number", [2**64 + 1, -(2**63) - 1, 10**300 + 1, 2**63, -(2**63)])
+def test_an_entrys_integers_are_read_exactly_whatever_their_size(number):
+    document = {"v": 2, "payload": {"seats": number, "list": [1, {"n": number}]}}
+    assert read_entry(canonical_bytes(document)) == document
+    # Read the same when not canonically encoded.
+    spaced = json.dumps(document, indent=1).encode()
+    assert read_entry(spaced) == document
+    assert type(read_entry(spaced)["payload"]["seats"]) is int
+
+
+def test_a_number_no_float_can_hold_is_an_unreadable_entry_not_a_crash():
+    data = [ENTRIES[0], b'{"v":2,"payload":{"seats":1' + b"0" * 400 + b"}}"]
+    root = merkle.root_from_leaves(merkle.hash_leaf(d) for d in data)[1]
+    verdict, _ = checked(enumerate_entries(data), size=2, root=root)
+    assert verdict.problems == ["Entry 1 is not a readable record entry."]
+    assert read_entry(b'{"share":0.5}') == {"share": 0.5}
 
 
 def test_a_return_to_unsalted_entries_is_explained():

@@ -245,3 +245,48 @@ def test_the_rules_poll_fits_the_election_poll_limits():
     # Left out, it is cut to fit the limits the document sets.
     assert Constitution.from_document({"version": 1, "election_poll_max_days": 2}).term_poll_days == 2
     assert Constitution.from_document({"version": 1, "election_poll_min_minutes": 12000}).term_poll_days == 9
+
+
+NUMBER_SETTINGS = [
+    name
+    for name, value in Constitution().to_document().items()
+    if name != "version" and isinstance(getattr(Constitution(), name), (int, Decimal))
+]
+
+
+def written(name: str, number: int | Decimal) -> int | str:
+    """`number` as a document gives the setting: a decimal as a string, a whole number as one."""
+    return str(number) if isinstance(getattr(Constitution(), name), Decimal) else int(number)
+
+
+def at_each(end: int) -> dict[str, object]:
+    """Every number setting at its least (`end` 0) or its most (`end` 1), a share above 0 a cent above it."""
+    document: dict[str, object] = {"version": 1}
+    for name in NUMBER_SETTINGS:
+        value = constitution.setting_range(name)[end]
+        if end == 0 and name in constitution.LEAST_EXCLUDED:
+            value = Decimal("0.01")
+        document[name] = written(name, value)
+    return document
+
+
+def step(name: str) -> int | Decimal:
+    return Decimal("0.01") if isinstance(getattr(Constitution(), name), Decimal) else 1
+
+
+@pytest.mark.parametrize("end", [0, 1])
+def test_every_number_setting_may_be_at_the_ends_of_its_range_at_once(end):
+    proposed = Constitution.from_document(at_each(end))
+    assert proposed.term_poll_days == (1 if end == 0 else 366)
+    assert proposed.average_member_wage == (0 if end == 0 else Decimal(10**9))
+
+
+@pytest.mark.parametrize("name", NUMBER_SETTINGS)
+def test_a_proposal_past_either_end_of_a_settings_range_is_refused_naming_it(name):
+    least, most = constitution.setting_range(name)
+    with pytest.raises(InvalidInputError, match=f"{name}[ ,]") as above:
+        Constitution.from_document({**at_each(1), name: written(name, most + step(name))})
+    assert "invalid value" not in above.value.message
+    below = least if name in constitution.LEAST_EXCLUDED else least - step(name)
+    with pytest.raises(InvalidInputError, match=name):
+        Constitution.from_document({**at_each(0), name: written(name, below)})

@@ -151,6 +151,31 @@ def test_pay_cap_and_declarations():
         pay.check_declaration(pay=Decimal("NaN"), expenses=Decimal(0))
 
 
+@pytest.mark.parametrize("amount", ["100000000.00", "1E+30", "1E+999999999"])
+def test_a_declaration_past_what_the_register_holds_is_refused_not_rounded(amount):
+    pay.check_declaration(pay=Decimal("99999999.99"), expenses=Decimal("99999999.99"))
+    with pytest.raises(InvalidInputError, match=r"Pay must be at most 99,999,999\.99 a month"):
+        pay.check_declaration(pay=Decimal(amount), expenses=Decimal(0))
+    with pytest.raises(InvalidInputError, match=r"Expenses must be at most 99,999,999\.99 a month"):
+        pay.check_declaration(pay=Decimal(0), expenses=Decimal(amount))
+
+
+def test_a_wage_adopted_past_its_limit_caps_pay_at_the_limit():
+    """A version adopted before the limits may declare a wage (or share) no cap in cents holds: each counts
+    as its limit, far above any pay declared, and the excess of a declaration is still exact."""
+    absurd = Constitution.from_adopted(
+        {"version": 2, "average_member_wage": "1E+999999", "pay_cap_share": "1E+30"}
+    )
+    assert absurd.average_member_wage == Decimal("1E+999999")
+    assert absurd.pay_cap == Decimal("100000000000.00")
+    assert pay.excess_over_cap(pay=Decimal("99999999.99"), constitution=absurd) is None
+    wage_only = Constitution.from_adopted({"version": 2, "average_member_wage": "1E+30"})
+    assert wage_only.pay_cap == Decimal("1000000000.00")
+    tiny = Constitution.from_adopted({"version": 2, "average_member_wage": "1E-999999999"})
+    assert tiny.pay_cap == Decimal("0.00")
+    assert pay.excess_over_cap(pay=Decimal("0.01"), constitution=tiny) == Decimal("0.01")
+
+
 def test_a_date_past_the_calendar_is_its_last_day():
     assert terms.add_months(T0, 12 * 8000) == datetime(9999, 12, 31, 9, 0, tzinfo=UTC)
 
