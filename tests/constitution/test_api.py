@@ -141,6 +141,15 @@ def test_the_amendment_schema_publishes_each_settings_limits():
     assert "EUR" in settings["pay_currency"]["enum"]
 
 
+def test_a_proposal_may_leave_pay_without_a_currency_as_the_schema_says(ready):
+    make_national_body(ready)
+    assert changes_published()["properties"]["pay_currency"]["enum"][0] == ""
+    url = "/api/v1/constitution/amendments"
+    check(ready, "officer", API, "post", url, {"changes": {"pay_currency": ""}}, expected=201)
+    response = check_invalid(ready, API, "post", url, {"changes": {"pay_currency": "XXY"}})
+    assert "pay_currency" in response.json()["detail"]
+
+
 @pytest.mark.parametrize(
     ("name", "past"),
     [

@@ -93,7 +93,11 @@ def _setting_schema(name: str, default: Any) -> dict[str, Any]:
     """What a proposal may set `name` to, as JSON Schema: its range, or the values it may take."""
     label = LABELS[name]
     if isinstance(default, str):
-        allowed = sorted(ISO_4217) if name == "pay_currency" else list(THRESHOLDS)
+        if name == "pay_currency":
+            # An empty currency is what versions from before pay had one state: amounts are shown bare.
+            allowed, label = ["", *sorted(ISO_4217)], f"{label}, or empty for none"
+        else:
+            allowed = list(THRESHOLDS)
         return {"type": "string", "enum": allowed, "description": f"{label}."}
     least, most = setting_range(name)
     bounds = {
