@@ -17,6 +17,7 @@ them share, rows against the entries that made them. Everything here only reads.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -319,10 +320,16 @@ def _check_checkpoints(roots: dict[int, bytes], size: int) -> list[str]:
     return problems
 
 
-def run_state_checks(record: RecordIndex) -> list[str]:
+@functools.cache
+def _register_state_checks() -> None:
+    """Import the built-in comparisons and every app's `record_checks` module, once."""
     import councils.record.state_checks  # noqa: F401 - registers the built-in comparisons
 
     autodiscover_modules("record_checks")
+
+
+def run_state_checks(record: RecordIndex) -> list[str]:
+    _register_state_checks()
     problems: list[str] = []
     for name in sorted(STATE_CHECKS):
         problems.extend(f"[{name}] {line}" for line in STATE_CHECKS[name](record))
