@@ -23,6 +23,7 @@ from councils.record.verification import (
     Recorded,
     RecordIndex,
     differences,
+    each_row,
     matched,
     named,
     state_check,
@@ -114,7 +115,7 @@ def check_versions(record: RecordIndex) -> Iterator[str]:
     rows = ConstitutionVersion.objects.values_list(
         "federation__uuid", "version", "document", "content_hash", "adopted_at", "adopted_by_motion"
     )
-    for federation, version, document, digest, adopted_at, motion in rows.iterator():
+    for federation, version, document, digest, adopted_at, motion in each_row(rows):
         key = (str(federation), version)
         present.add(key)
         what = f"Constitution version {version} of federation {federation}"
@@ -167,20 +168,22 @@ def check_amendments(record: RecordIndex) -> Iterator[str]:
             recorded[key].update(status=DECIDED[entry.event], decided_at=entry.at)
             if entry.event == "constitution.amendment_refused":
                 recorded[key]["refusal"] = p.get("reason")
-    rows = Amendment.objects.values_list(
-        "uuid",
-        "council__uuid",
-        "proposed_by__uuid",
-        "proposed_at",
-        "motion_uuid",
-        "base_version",
-        "document",
-        "content_hash",
-        "status",
-        "decided_at",
-        "refusal",
-        named=True,
-    ).iterator()
+    rows = each_row(
+        Amendment.objects.values_list(
+            "uuid",
+            "council__uuid",
+            "proposed_by__uuid",
+            "proposed_at",
+            "motion_uuid",
+            "base_version",
+            "document",
+            "content_hash",
+            "status",
+            "decided_at",
+            "refusal",
+            named=True,
+        )
+    )
 
     def compare(key: str, row: tuple[Any, ...], said: dict[str, Any]) -> Iterator[str]:
         _, council, by, proposed_at, motion, base, document, digest, status, decided_at, refusal = row

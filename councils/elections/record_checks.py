@@ -18,6 +18,7 @@ from councils.core.rules.ballots import ballot_set_hash
 from councils.core.wording import counted
 from councils.record.verification import (
     RecordIndex,
+    each_row,
     grouped,
     matched,
     moment,
@@ -185,15 +186,17 @@ def check_elections(record: RecordIndex) -> Iterator[str]:
 
     elections, candidacies = _recorded(record)
     boxes: dict[str, list[Any]] = defaultdict(list)
-    for election_uuid, ranking in Ballot.objects.values_list("election__uuid", "ranking").iterator():
+    for election_uuid, ranking in each_row(Ballot.objects.values_list("election__uuid", "ranking")):
         boxes[str(election_uuid)].append(ranking)
     pending: dict[str, int] = defaultdict(int)
-    for election_uuid in PendingBallot.objects.values_list("election__uuid", flat=True).iterator():
+    for election_uuid in each_row(PendingBallot.objects.values_list("election__uuid", flat=True)):
         pending[str(election_uuid)] += 1
     voted = grouped(Participation.objects.values_list("election__uuid", "user__uuid"))
-    rows = Election.objects.values(
-        "uuid", "council__uuid", "called_by__uuid", "called_at", "status", "result", *LABELS
-    ).iterator()
+    rows = each_row(
+        Election.objects.values(
+            "uuid", "council__uuid", "called_by__uuid", "called_at", "status", "result", *LABELS
+        )
+    )
 
     def compare(key: str, row: dict[str, Any], said: dict[str, Any]) -> Iterator[str]:
         if said["council"] != str(row["council__uuid"]):
@@ -271,16 +274,18 @@ def _check_candidacies(
     """Each candidate's nomination, acceptance or withdrawal, and whether the count elected them."""
     from councils.elections.models import Candidacy
 
-    rows = Candidacy.objects.values_list(
-        "uuid",
-        "election__uuid",
-        "candidate__uuid",
-        "nominated_at",
-        "accepted_at",
-        "withdrawn_at",
-        "is_elected",
-        named=True,
-    ).iterator()
+    rows = each_row(
+        Candidacy.objects.values_list(
+            "uuid",
+            "election__uuid",
+            "candidate__uuid",
+            "nominated_at",
+            "accepted_at",
+            "withdrawn_at",
+            "is_elected",
+            named=True,
+        )
+    )
 
     def compare(key: str, row: tuple[Any, ...], said: dict[str, Any]) -> Iterator[str]:
         _, election_uuid, candidate_uuid, nominated_at, accepted_at, withdrawn_at, is_elected = row

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from councils.record.verification import Recorded, RecordIndex, differences, matched, state_check
+from councils.record.verification import Recorded, RecordIndex, differences, each_row, matched, state_check
 
 
 @state_check("councils")
@@ -20,16 +20,18 @@ def check_councils(record: RecordIndex) -> Iterator[str]:
     from councils.federation.models import Council
 
     created = {str(e.payload.get("council")): e for e in record.events("council.created")}
-    rows = Council.objects.values_list(
-        "uuid",
-        "federation__uuid",
-        "parent__uuid",
-        "name",
-        "kind",
-        "is_base",
-        "members_per_delegate",
-        "visibility",
-    ).iterator()
+    rows = each_row(
+        Council.objects.values_list(
+            "uuid",
+            "federation__uuid",
+            "parent__uuid",
+            "name",
+            "kind",
+            "is_base",
+            "members_per_delegate",
+            "visibility",
+        )
+    )
 
     def compare(key: str, row: tuple[Any, ...], entry: Recorded) -> Iterator[str]:
         _, federation_uuid, parent_uuid, name, kind, is_base, members_per_delegate, visibility = row

@@ -20,6 +20,7 @@ from councils.record.verification import (
     Recorded,
     RecordIndex,
     differences,
+    each_row,
     matched,
     moment,
     named,
@@ -37,16 +38,18 @@ def check_proposals(record: RecordIndex) -> Iterator[str]:
     proposed = {str(e.payload.get("proposal")): e for e in record.events("mandate.proposed")}
     adopted = {str(e.payload.get("motion")) for e in record.events("mandate.adopted")}
     decided = {str(e.payload.get("motion")) for e in record.events("vote.closed")}
-    rows = MandateProposal.objects.values_list(
-        "uuid",
-        "council__uuid",
-        "target_motion_uuid",
-        "choice",
-        "motion_uuid",
-        "status",
-        "proposed_by__uuid",
-        "proposed_at",
-    ).iterator()
+    rows = each_row(
+        MandateProposal.objects.values_list(
+            "uuid",
+            "council__uuid",
+            "target_motion_uuid",
+            "choice",
+            "motion_uuid",
+            "status",
+            "proposed_by__uuid",
+            "proposed_at",
+        )
+    )
 
     def compare(key: str, row: tuple[Any, ...], entry: Recorded) -> Iterator[str]:
         _, council, target, choice, motion, status, proposed_by, proposed_at = row
@@ -103,16 +106,18 @@ def check_mandates(record: RecordIndex) -> Iterator[str]:
         said = adopted.get(str(entry.payload.get("mandate")))
         if said is not None and said["checked_at"] is None:
             said["checked_at"] = entry.at
-    rows = Mandate.objects.values_list(
-        "uuid",
-        "council__uuid",
-        "target_motion_uuid",
-        "choice",
-        "proposal__motion_uuid",
-        "adopted_at",
-        "superseded_at",
-        "checked_at",
-    ).iterator()
+    rows = each_row(
+        Mandate.objects.values_list(
+            "uuid",
+            "council__uuid",
+            "target_motion_uuid",
+            "choice",
+            "proposal__motion_uuid",
+            "adopted_at",
+            "superseded_at",
+            "checked_at",
+        )
+    )
 
     def compare(key: str, row: tuple[Any, ...], said: dict[str, Any]) -> Iterator[str]:
         _, council, target, choice, motion, adopted_at, superseded_at, checked_at = row
@@ -146,7 +151,7 @@ def _check_roll_calls(record: RecordIndex) -> Iterator[str]:
     rows = MandateVote.objects.values_list(
         "mandate__uuid", "seat__uuid", "delegate__uuid", "cast_choice", "complied", "checked_at"
     )
-    for mandate, seat, delegate, cast, complied, checked_at in rows.iterator():
+    for mandate, seat, delegate, cast, complied, checked_at in each_row(rows):
         key = (str(mandate), str(seat))
         present.add(key)
         entry = checked.get(key)
@@ -173,17 +178,19 @@ def check_reports(record: RecordIndex) -> Iterator[str]:
 
     due = {str(e.payload.get("report")): e for e in record.events("report.due")}
     submitted = {str(e.payload.get("report")): e for e in record.events("report.submitted")}
-    rows = ReportDue.objects.values_list(
-        "uuid",
-        "council__uuid",
-        "seat__uuid",
-        "delegate__uuid",
-        "meeting_uuid",
-        "due_at",
-        "report",
-        "submitted_at",
-        "created_at",
-    ).iterator()
+    rows = each_row(
+        ReportDue.objects.values_list(
+            "uuid",
+            "council__uuid",
+            "seat__uuid",
+            "delegate__uuid",
+            "meeting_uuid",
+            "due_at",
+            "report",
+            "submitted_at",
+            "created_at",
+        )
+    )
 
     def compare(key: str, row: tuple[Any, ...], entry: Recorded) -> Iterator[str]:
         _, council, seat, delegate, meeting, due_at, text, submitted_at, created_at = row
@@ -280,23 +287,25 @@ def check_recalls(record: RecordIndex) -> Iterator[str]:
 
     petitions = _recorded_recalls(record)
     signed = signed_at(RecallSignature.objects.values_list("petition__uuid", "user__uuid", "signed_at"))
-    rows = RecallPetition.objects.values_list(
-        "uuid",
-        "council__uuid",
-        "started_by__uuid",
-        "seat__uuid",
-        "office__uuid",
-        "target__uuid",
-        "threshold",
-        "status",
-        "vote_uuid",
-        "eligible_count",
-        "started_at",
-        "expires_at",
-        "vote_called_at",
-        "closed_at",
-        named=True,
-    ).iterator()
+    rows = each_row(
+        RecallPetition.objects.values_list(
+            "uuid",
+            "council__uuid",
+            "started_by__uuid",
+            "seat__uuid",
+            "office__uuid",
+            "target__uuid",
+            "threshold",
+            "status",
+            "vote_uuid",
+            "eligible_count",
+            "started_at",
+            "expires_at",
+            "vote_called_at",
+            "closed_at",
+            named=True,
+        )
+    )
 
     def compare(key: str, row: tuple[Any, ...], said: dict[str, Any]) -> Iterator[str]:
         (

@@ -26,6 +26,7 @@ from typing import Any
 from councils.record.verification import (
     RecordIndex,
     differences,
+    each_row,
     matched,
     moment,
     named,
@@ -64,23 +65,25 @@ def check_meetings(record: RecordIndex) -> Iterator[str]:
             minutes[key] = p.get("minutes_hash")
         if entry.event in MEETING_TIMES:
             times[key][MEETING_TIMES[entry.event]] = entry.at
-    rows = Meeting.objects.values_list(
-        "uuid",
-        "council__uuid",
-        "title",
-        "starts_at",
-        "place",
-        "online_url",
-        "status",
-        "minutes",
-        "minutes_hash",
-        "scheduled_by__uuid",
-        "scheduled_at",
-        "opened_at",
-        "closed_at",
-        "minutes_approved_at",
-        named=True,
-    ).iterator()
+    rows = each_row(
+        Meeting.objects.values_list(
+            "uuid",
+            "council__uuid",
+            "title",
+            "starts_at",
+            "place",
+            "online_url",
+            "status",
+            "minutes",
+            "minutes_hash",
+            "scheduled_by__uuid",
+            "scheduled_at",
+            "opened_at",
+            "closed_at",
+            "minutes_approved_at",
+            named=True,
+        )
+    )
 
     def compare(key: str, row: tuple[Any, ...], said: dict[str, Any]) -> Iterator[str]:
         (
@@ -139,9 +142,9 @@ def _check_attendance(record: RecordIndex) -> Iterator[str]:
     }
     stored = {
         (str(meeting), str(member)): present_at
-        for meeting, member, present_at in Attendance.objects.values_list(
-            "meeting__uuid", "user__uuid", "present_at"
-        ).iterator()
+        for meeting, member, present_at in each_row(
+            Attendance.objects.values_list("meeting__uuid", "user__uuid", "present_at")
+        )
     }
     for meeting, member in sorted(stored.keys() - recorded.keys()):
         yield f"Meeting {meeting} lists {member} as present but the record never marked them present."
@@ -204,22 +207,24 @@ def check_agendas(record: RecordIndex) -> Iterator[str]:
     from councils.meetings.models import AgendaItem
 
     recorded = _recorded_items(record)
-    rows = AgendaItem.objects.values_list(
-        "uuid",
-        "meeting__uuid",
-        "kind",
-        "title",
-        "position",
-        "motion__uuid",
-        "election__uuid",
-        "forced_item_uuid",
-        "report__uuid",
-        "status",
-        "merged_into__uuid",
-        "taken_at",
-        "done_at",
-        named=True,
-    ).iterator()
+    rows = each_row(
+        AgendaItem.objects.values_list(
+            "uuid",
+            "meeting__uuid",
+            "kind",
+            "title",
+            "position",
+            "motion__uuid",
+            "election__uuid",
+            "forced_item_uuid",
+            "report__uuid",
+            "status",
+            "merged_into__uuid",
+            "taken_at",
+            "done_at",
+            named=True,
+        )
+    )
 
     def compare(key: str, row: tuple[Any, ...], said: dict[str, Any]) -> Iterator[str]:
         (
@@ -346,7 +351,7 @@ def check_speakers(record: RecordIndex) -> Iterator[str]:
         yield from time_differs_or_unrecorded(f"Speakers' list place {key} ended", done_at, said["done_at"])
 
     yield from matched(
-        (row for row in rows.iterator() if str(row.uuid) in recorded or not unrecorded_before(row)),
+        (row for row in each_row(rows) if str(row.uuid) in recorded or not unrecorded_before(row)),
         recorded,
         compare,
         "Speakers' list place",

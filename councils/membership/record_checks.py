@@ -17,6 +17,7 @@ from councils.record.state_checks import check_signatures, signed_at
 from councils.record.verification import (
     RecordIndex,
     differences,
+    each_row,
     matched,
     moment,
     named,
@@ -56,7 +57,7 @@ def _salts(record: RecordIndex) -> dict[str, bytes]:
         for e in record.events("discipline.charged", "discipline.heard", "discipline.appeal_lodged")
         for key in ("charges", "notes", "grounds")
     }
-    rows = PersonalDatum.objects.values_list("commitment", "salt").iterator()
+    rows = each_row(PersonalDatum.objects.values_list("commitment", "salt"))
     return {c: bytes(salt) for c, salt in rows if c in named}
 
 
@@ -106,20 +107,22 @@ def check_discipline(record: RecordIndex) -> Iterator[str]:
             elif entry.event in ("member.suspended", "member.expelled"):
                 case["until"] = p.get("until")
     salts = _salts(record)
-    rows = DisciplineCase.objects.values_list(
-        "uuid",
-        "council__uuid",
-        "membership__uuid",
-        "penalty",
-        "suspension_days",
-        "status",
-        "motion_uuid",
-        "hearing_at",
-        "suspended_until",
-        "charges",
-        "hearing_notes",
-        "decided_at",
-    ).iterator()
+    rows = each_row(
+        DisciplineCase.objects.values_list(
+            "uuid",
+            "council__uuid",
+            "membership__uuid",
+            "penalty",
+            "suspension_days",
+            "status",
+            "motion_uuid",
+            "hearing_at",
+            "suspended_until",
+            "charges",
+            "hearing_notes",
+            "decided_at",
+        )
+    )
 
     def compare(key: str, row: tuple[Any, ...], said: dict[str, Any]) -> Iterator[str]:
         (
@@ -165,7 +168,7 @@ def _check_defences(record: RecordIndex) -> Iterator[str]:
     from councils.membership.models import Defence
 
     recorded = Counter(str(e.payload.get("case")) for e in record.events("discipline.defence_submitted"))
-    stored = Counter(str(case) for case in Defence.objects.values_list("case__uuid", flat=True).iterator())
+    stored = Counter(str(case) for case in each_row(Defence.objects.values_list("case__uuid", flat=True)))
     for case in sorted(recorded.keys() | stored.keys()):
         if recorded[case] != stored[case]:
             yield (
@@ -196,9 +199,11 @@ def _check_appeals(record: RecordIndex, salts: dict[str, bytes]) -> Iterator[str
                 appeals[key]["motion"] = p.get("motion")
             elif entry.event in ("discipline.appeal_allowed", "discipline.appeal_dismissed"):
                 appeals[key]["decided_at"] = entry.at
-    rows = Appeal.objects.values_list(
-        "uuid", "case__uuid", "council__uuid", "level", "status", "motion_uuid", "grounds", "decided_at"
-    ).iterator()
+    rows = each_row(
+        Appeal.objects.values_list(
+            "uuid", "case__uuid", "council__uuid", "level", "status", "motion_uuid", "grounds", "decided_at"
+        )
+    )
 
     def compare(key: str, row: tuple[Any, ...], said: dict[str, Any]) -> Iterator[str]:
         _, case, council, level, status, motion, grounds, decided_at = row
@@ -326,25 +331,27 @@ def check_applications(record: RecordIndex) -> Iterator[str]:
     sponsored = signed_at(
         Sponsorship.objects.values_list("application__uuid", "sponsor__uuid", "sponsored_at")
     )
-    rows = Application.objects.values_list(
-        "uuid",
-        "council__uuid",
-        "applicant__uuid",
-        "status",
-        "constitution_version",
-        "is_flagged",
-        "membership__uuid",
-        "transfer_from__uuid",
-        "motion_uuid",
-        "parent_motion_uuid",
-        "applied_at",
-        "candidate_since",
-        "candidate_until",
-        "council_approved_at",
-        "parent_approved_at",
-        "decided_at",
-        named=True,
-    ).iterator()
+    rows = each_row(
+        Application.objects.values_list(
+            "uuid",
+            "council__uuid",
+            "applicant__uuid",
+            "status",
+            "constitution_version",
+            "is_flagged",
+            "membership__uuid",
+            "transfer_from__uuid",
+            "motion_uuid",
+            "parent_motion_uuid",
+            "applied_at",
+            "candidate_since",
+            "candidate_until",
+            "council_approved_at",
+            "parent_approved_at",
+            "decided_at",
+            named=True,
+        )
+    )
 
     def compare(key: str, row: tuple[Any, ...], said: dict[str, Any]) -> Iterator[str]:
         (
@@ -473,25 +480,27 @@ def check_formations(record: RecordIndex) -> Iterator[str]:
     signatures = FormationSignature.objects.values_list(
         "formation__uuid", "signer__uuid", "membership__uuid", "signed_at", "moved"
     )
-    for formation, signer, membership, at, moved in signatures.iterator():
+    for formation, signer, membership, at, moved in each_row(signatures):
         consents[str(formation)][str(signer)] = {"membership": named(membership), "moved": moved, "at": at}
-    rows = Formation.objects.values_list(
-        "uuid",
-        "parent__uuid",
-        "name",
-        "kind",
-        "visibility",
-        "reason",
-        "proposed_by__uuid",
-        "constitution_version",
-        "motion_uuid",
-        "status",
-        "council__uuid",
-        "refusal",
-        "proposed_at",
-        "decided_at",
-        named=True,
-    ).iterator()
+    rows = each_row(
+        Formation.objects.values_list(
+            "uuid",
+            "parent__uuid",
+            "name",
+            "kind",
+            "visibility",
+            "reason",
+            "proposed_by__uuid",
+            "constitution_version",
+            "motion_uuid",
+            "status",
+            "council__uuid",
+            "refusal",
+            "proposed_at",
+            "decided_at",
+            named=True,
+        )
+    )
 
     def compare(key: str, row: tuple[Any, ...], said: dict[str, Any]) -> Iterator[str]:
         (

@@ -15,6 +15,7 @@ from councils.record.state_checks import check_petition_start, check_signatures,
 from councils.record.verification import (
     RecordIndex,
     differences,
+    each_row,
     matched,
     named,
     state_check,
@@ -69,21 +70,23 @@ def check_petitions(record: RecordIndex) -> Iterator[str]:
 
     petitions = _recorded(record)
     signed = signed_at(AgendaSignature.objects.values_list("petition__uuid", "user__uuid", "signed_at"))
-    rows = AgendaPetition.objects.values_list(
-        "uuid",
-        "council__uuid",
-        "started_by__uuid",
-        "title",
-        "text",
-        "threshold",
-        "councils_threshold",
-        "status",
-        "eligible_count",
-        "started_at",
-        "expires_at",
-        "forced_at",
-        named=True,
-    ).iterator()
+    rows = each_row(
+        AgendaPetition.objects.values_list(
+            "uuid",
+            "council__uuid",
+            "started_by__uuid",
+            "title",
+            "text",
+            "threshold",
+            "councils_threshold",
+            "status",
+            "eligible_count",
+            "started_at",
+            "expires_at",
+            "forced_at",
+            named=True,
+        )
+    )
 
     def compare(key: str, row: tuple[Any, ...], said: dict[str, Any]) -> Iterator[str]:
         (
@@ -150,16 +153,18 @@ def _check_backings(record: RecordIndex) -> Iterator[str]:
         said = by_motion.get(str(p.get("motion")))
         if said is not None and said["decided_at"] is None:
             said.update(status="rejected", decided_at=entry.at)
-    rows = CouncilSupport.objects.values_list(
-        "uuid",
-        "petition__uuid",
-        "council__uuid",
-        "motion_uuid",
-        "status",
-        "proposed_at",
-        "decided_at",
-        named=True,
-    ).iterator()
+    rows = each_row(
+        CouncilSupport.objects.values_list(
+            "uuid",
+            "petition__uuid",
+            "council__uuid",
+            "motion_uuid",
+            "status",
+            "proposed_at",
+            "decided_at",
+            named=True,
+        )
+    )
 
     def compare(key: str, row: tuple[Any, ...], said: dict[str, Any]) -> Iterator[str]:
         _, petition, council, motion, status, proposed_at, decided_at = row
@@ -245,20 +250,22 @@ def check_forced_items(record: RecordIndex) -> Iterator[str]:
     from councils.petitions.models import ForcedAgendaItem
 
     recorded = _recorded_items(record, _recorded(record))
-    rows = ForcedAgendaItem.objects.values_list(
-        "uuid",
-        "council__uuid",
-        "petition__uuid",
-        "report__uuid",
-        "title",
-        "text",
-        "forced_at",
-        "status",
-        "meeting_uuid",
-        "changed_at",
-        "changed_by_motion_uuid",
-        named=True,
-    ).iterator()
+    rows = each_row(
+        ForcedAgendaItem.objects.values_list(
+            "uuid",
+            "council__uuid",
+            "petition__uuid",
+            "report__uuid",
+            "title",
+            "text",
+            "forced_at",
+            "status",
+            "meeting_uuid",
+            "changed_at",
+            "changed_by_motion_uuid",
+            named=True,
+        )
+    )
 
     def compare(key: str, row: tuple[Any, ...], said: dict[str, Any]) -> Iterator[str]:
         _, council, petition, report, title, text, forced_at, status, meeting, changed_at, motion = row
@@ -295,7 +302,7 @@ def _check_change_proposals(record: RecordIndex) -> Iterator[str]:
     rows = ItemChangeProposal.objects.values_list(
         "uuid", "motion_uuid", "item__uuid", "change", "merge_into_uuid", "proposed_by__uuid", "proposed_at"
     )
-    for uuid, motion, item, change, merge_into, proposed_by, proposed_at in rows.iterator():
+    for uuid, motion, item, change, merge_into, proposed_by, proposed_at in each_row(rows):
         entry = proposed.get(str(motion))
         what = f"Proposal {uuid} to {change} a forced agenda item"
         if entry is None:

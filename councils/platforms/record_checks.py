@@ -15,6 +15,7 @@ from councils.record.verification import (
     Recorded,
     RecordIndex,
     differences,
+    each_row,
     matched,
     state_check,
     time_differs,
@@ -30,9 +31,11 @@ def check_platforms(record: RecordIndex) -> Iterator[str]:
     from councils.platforms.models import Platform
 
     founded = {str(e.payload.get("platform")): e for e in record.events("platform.founded")}
-    rows = Platform.objects.values_list(
-        "uuid", "federation__uuid", "name", "statement", "created_at", named=True
-    ).iterator()
+    rows = each_row(
+        Platform.objects.values_list(
+            "uuid", "federation__uuid", "name", "statement", "created_at", named=True
+        )
+    )
 
     def compare(key: str, row: tuple[Any, ...], entry: Recorded) -> Iterator[str]:
         _, federation, name, statement, created_at = row
@@ -52,13 +55,15 @@ def _check_documents(record: RecordIndex) -> Iterator[str]:
 
     published = {str(e.payload.get("document")): e for e in record.events("platform.document_published")}
     addressed: dict[str, list[str]] = defaultdict(list)
-    for document, council in PlatformDocument.councils.through.objects.values_list(
-        "platformdocument__uuid", "council__uuid"
-    ).iterator():
+    for document, council in each_row(
+        PlatformDocument.councils.through.objects.values_list("platformdocument__uuid", "council__uuid")
+    ):
         addressed[str(document)].append(str(council))
-    rows = PlatformDocument.objects.values_list(
-        "uuid", "platform__uuid", "title", "body", "published_at", named=True
-    ).iterator()
+    rows = each_row(
+        PlatformDocument.objects.values_list(
+            "uuid", "platform__uuid", "title", "body", "published_at", named=True
+        )
+    )
 
     def compare(key: str, row: tuple[Any, ...], entry: Recorded) -> Iterator[str]:
         _, platform, title, body, published_at = row
@@ -77,9 +82,9 @@ def _check_slates(record: RecordIndex) -> Iterator[str]:
     from councils.platforms.models import Slate
 
     published = {str(e.payload.get("slate")): e for e in record.events("platform.slate_published")}
-    rows = Slate.objects.values_list(
-        "uuid", "platform__uuid", "election_uuid", "candidates", "published_at"
-    ).iterator()
+    rows = each_row(
+        Slate.objects.values_list("uuid", "platform__uuid", "election_uuid", "candidates", "published_at")
+    )
 
     def compare(key: str, row: tuple[Any, ...], entry: Recorded) -> Iterator[str]:
         _, platform, election, candidates, published_at = row

@@ -22,6 +22,7 @@ from councils.record.verification import (
     Recorded,
     RecordIndex,
     differences,
+    each_row,
     grouped,
     matched,
     moment,
@@ -94,9 +95,11 @@ def check_memberships(record: RecordIndex) -> Iterator[str]:
                 "full_since": earlier.get("full_since"),
                 "at": entry.at,
             }
-    rows = Membership.objects.values_list(
-        "uuid", "status", "user__uuid", "council__uuid", "joined_at", "full_since", "ended_at", named=True
-    ).iterator()
+    rows = each_row(
+        Membership.objects.values_list(
+            "uuid", "status", "user__uuid", "council__uuid", "joined_at", "full_since", "ended_at", named=True
+        )
+    )
 
     def compare(key: str, row: tuple[Any, ...], said: dict[str, Any]) -> Iterator[str]:
         _, status, user_uuid, council_uuid, joined_at, full_since, ended_at = row
@@ -178,9 +181,11 @@ def check_seats(record: RecordIndex) -> Iterator[str]:
 
     seated = {str(e.payload.get("seat")): e for e in record.events("delegate.seated")}
     unseated = {str(e.payload.get("seat")): e for e in record.events("delegate.unseated")}
-    rows = Seat.objects.values_list(
-        "uuid", "user__uuid", "council__uuid", "started_at", "ended_at", "ended_reason", "term_ends_at"
-    ).iterator()
+    rows = each_row(
+        Seat.objects.values_list(
+            "uuid", "user__uuid", "council__uuid", "started_at", "ended_at", "ended_reason", "term_ends_at"
+        )
+    )
 
     def compare(key: str, row: tuple[Any, ...], entry: Recorded) -> Iterator[str]:
         _, user_uuid, council_uuid, started_at, ended_at, ended_reason, term_ends_at = row
@@ -220,17 +225,19 @@ def check_offices(record: RecordIndex) -> Iterator[str]:
     declared_in = {
         e.payload.get("office"): e.payload.get("currency") or "" for e in record.events("office.pay_declared")
     }
-    rows = Office.objects.values_list(
-        "uuid",
-        "role",
-        "user__uuid",
-        "pay_currency",
-        "started_at",
-        "ended_at",
-        "ended_reason",
-        "term_ends_at",
-        named=True,
-    ).iterator()
+    rows = each_row(
+        Office.objects.values_list(
+            "uuid",
+            "role",
+            "user__uuid",
+            "pay_currency",
+            "started_at",
+            "ended_at",
+            "ended_reason",
+            "term_ends_at",
+            named=True,
+        )
+    )
 
     def compare(key: str, row: tuple[Any, ...], entry: Recorded) -> Iterator[str]:
         uuid, role, user_uuid, pay_currency, started_at, ended_at, ended_reason, term_ends_at = row
@@ -318,19 +325,21 @@ def check_motions(record: RecordIndex) -> Iterator[str]:
                 states[motion] = MOTION_STATES[outcome]
                 # Without a quorum the motion goes back to await a vote, undecided.
                 decided[motion] = None if outcome == "no_quorum" else entry.at
-    rows = Motion.objects.values_list(
-        "uuid",
-        "text",
-        "state",
-        "council__uuid",
-        "title",
-        "kind",
-        "subject_uuid",
-        "seconds_required",
-        "tabled_by__uuid",
-        "tabled_at",
-        "decided_at",
-    ).iterator()
+    rows = each_row(
+        Motion.objects.values_list(
+            "uuid",
+            "text",
+            "state",
+            "council__uuid",
+            "title",
+            "kind",
+            "subject_uuid",
+            "seconds_required",
+            "tabled_by__uuid",
+            "tabled_at",
+            "decided_at",
+        )
+    )
 
     def compare(key: str, row: tuple[Any, ...], recorded_text: str) -> Iterator[str]:
         _, text, state, council, title, kind, subject, seconds, tabled_by, tabled_at, decided_at = row
@@ -367,9 +376,9 @@ def _check_seconds(record: RecordIndex) -> Iterator[str]:
     }
     stored = {
         (str(motion), str(user)): at
-        for motion, user, at in Second.objects.values_list(
-            "motion__uuid", "user__uuid", "seconded_at"
-        ).iterator()
+        for motion, user, at in each_row(
+            Second.objects.values_list("motion__uuid", "user__uuid", "seconded_at")
+        )
     }
     for motion, user in sorted(stored.keys() - recorded.keys()):
         yield f"Motion {motion} lists a second by {user} that the record never received."
@@ -410,9 +419,9 @@ def check_votes(record: RecordIndex) -> Iterator[str]:
         else:
             changed[key] = entry.at
     present = set()
-    for vote_uuid, voter_uuid, choice, cast_at, changed_at in NamedBallot.objects.values_list(
-        "vote__uuid", "voter__uuid", "choice", "cast_at", "changed_at"
-    ).iterator():
+    for vote_uuid, voter_uuid, choice, cast_at, changed_at in each_row(
+        NamedBallot.objects.values_list("vote__uuid", "voter__uuid", "choice", "cast_at", "changed_at")
+    ):
         key = (str(vote_uuid), str(voter_uuid))
         present.add(key)
         if key not in choices:
@@ -430,26 +439,28 @@ def check_votes(record: RecordIndex) -> Iterator[str]:
     received = grouped((e.payload.get("vote"), e.payload.get("voter")) for e in record.events("ballot.cast"))
     closes = {str(e.payload.get("vote")): e for e in record.events("vote.closed")}
     opened = {str(e.payload.get("vote")): e for e in record.events("vote.opened")}
-    rows = Vote.objects.values_list(
-        "uuid",
-        "yes",
-        "no",
-        "abstain",
-        "outcome",
-        "closed_at",
-        "closes_at",
-        "motion__uuid",
-        "method",
-        "threshold",
-        "quorum",
-        "allow_change",
-        "electorate_size",
-        "electorate_digest",
-        "text",
-        "opened_at",
-        "opened_by__uuid",
-        "closed_by__uuid",
-    ).iterator()
+    rows = each_row(
+        Vote.objects.values_list(
+            "uuid",
+            "yes",
+            "no",
+            "abstain",
+            "outcome",
+            "closed_at",
+            "closes_at",
+            "motion__uuid",
+            "method",
+            "threshold",
+            "quorum",
+            "allow_change",
+            "electorate_size",
+            "electorate_digest",
+            "text",
+            "opened_at",
+            "opened_by__uuid",
+            "closed_by__uuid",
+        )
+    )
 
     def compare(key: str, row: tuple[Any, ...], opening: Recorded) -> Iterator[str]:
         (

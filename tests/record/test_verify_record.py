@@ -20,10 +20,10 @@ from councils.mandates.actions import declare_pay
 from councils.membership.actions import leave_membership
 from councils.motions import actions as motion_actions
 from councils.motions.models import Motion, NamedBallot, Participation, Second, Vote
-from councils.record import sequencer
+from councils.record import sequencer, verification
 from councils.record.actions import append_entry
 from councils.record.models import Entry, Pending, Sequence
-from councils.record.verification import verify_database
+from councils.record.verification import each_row, verify_database
 from tests.conftest import NOW
 
 TABLES = ["record_entry", "record_sequence", "record_node", "record_checkpoint", "record_cosignature"]
@@ -573,3 +573,30 @@ def test_times_an_entry_states_are_compared_to_the_millisecond_too(decided, cast
     assert verify_database() == [
         f"[offices] Office {office.uuid}'s term ends at another time than the record says."
     ]
+
+
+def memberships():
+    return Membership.objects.order_by("id").values_list("uuid", flat=True)
+
+
+def test_each_row_reads_a_small_table_in_one_query_without_a_server_side_cursor(
+    decided, monkeypatch, django_assert_num_queries
+):
+    everything = list(memberships())
+    # `.iterator()` takes its cursor here: on PostgreSQL, one on the server.
+    monkeypatch.setattr(connection, "chunked_cursor", lambda: pytest.fail("a chunked cursor was opened"))
+    with django_assert_num_queries(1):
+        assert list(each_row(memberships())) == everything
+
+
+def test_each_row_streams_a_larger_table_whole_and_in_order(decided, monkeypatch):
+    monkeypatch.setattr(verification, "CHUNK", 2)
+    assert len(memberships()) > 2
+    assert list(each_row(memberships())) == list(memberships())
+
+
+def test_tables_larger_than_a_chunk_are_checked_whole(decided, cast, monkeypatch):
+    monkeypatch.setattr(verification, "CHUNK", 2)
+    assert verify_database() == []
+    sql("UPDATE motions_namedballot SET choice = %s WHERE voter_id = %s", ["no", cast.frank.id])
+    assert any("ballot says 'no' but the record says 'yes'" in p for p in verify_database())
