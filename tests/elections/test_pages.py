@@ -83,7 +83,8 @@ def test_call_form_shows_errors(cast):
     assert '<div class="error" role="alert" id="form-error">' in page
     assert 'id="seats" name="seats" aria-describedby="seats-hint form-error"' in page
     response = client.post(f"/elections/call/{cast.riverside.uuid}/", {"kind": "delegates", "seats": "two"})
-    assert response.status_code == 422
+    assert response.status_code == 422 and b"Seats must be a whole number." in response.content
+    assert b"term&#x27;s end" not in response.content
 
 
 def test_a_term_the_constitution_refuses_is_said_beside_the_call_form(cast):
@@ -296,6 +297,10 @@ def test_results_page_csv_and_blt(cast, election):
         )
     client = cast.client(cast.alice)
     assert client.post(f"/elections/{election.uuid}/close/").status_code == 302
+    # Closed, the poll says when it closed, no longer when it closes.
+    detail = client.get(f"/elections/{election.uuid}/").content.decode()
+    assert re.search(r'<dt>Poll closed</dt><dd id="poll-closed">[^<]+ UTC</dd>', detail)
+    assert "Poll closes" not in detail and "closed early only" not in detail
     page = client.get(f"/elections/{election.uuid}/results/")
     assert page.status_code == 200
     assert b"Every stage of the count" in page.content and b"Bob Novak" in page.content
@@ -360,7 +365,9 @@ def test_call_form_sets_the_term(cast):
     election = Election.objects.get(role="treasurer")
     assert election.term_ends_at.isoformat() == "2027-02-28T23:59:59+00:00"
     response = client.post(url, {"kind": "office", "role": "treasurer", "term_ends_on": "soon"})
-    assert response.status_code == 422 and b"YYYY-MM-DD" in response.content
+    assert response.status_code == 422
+    assert b"The term&#x27;s end must be a date (YYYY-MM-DD)." in response.content
+    assert b"Seats must" not in response.content
 
 
 def test_pages_say_who_was_withdrawn_at_certification_and_show_the_recount(cast, election):

@@ -174,9 +174,24 @@ def election_detail(request: HttpRequest, election_id: UUID) -> HttpResponse:
     )
 
 
-def _end_of_day(text: str) -> datetime:
-    """The last moment of a date, in UTC: a term ending on a day lasts all of that day."""
-    day = date.fromisoformat(text)
+def _seats(text: str) -> int | None:
+    """The seats asked for (None for the default), or a refusal naming the field."""
+    if not text.strip():
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise InvalidInputError(_("Seats must be a whole number.")) from None
+
+
+def _term_end(text: str) -> datetime | None:
+    """The last moment of the day a term ends, in UTC (a term ending on a day lasts all of it), or None."""
+    if not text.strip():
+        return None
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInputError(_("The term's end must be a date (YYYY-MM-DD).")) from None
     return datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
 
 
@@ -194,9 +209,8 @@ def call_election(request: HttpRequest, council_id: UUID) -> HttpResponse:
     if request.method == "POST":
         data = request.POST
         try:
-            seats = int(data["seats"]) if data.get("seats", "").strip() else None
-            term = data.get("term_ends_on", "").strip()
-            term_ends_at = _end_of_day(term) if term else None
+            seats = _seats(data.get("seats", ""))
+            term_ends_at = _term_end(data.get("term_ends_on", ""))
             election = actions.call_election(
                 actor=acting_user(request),
                 council=council,
@@ -211,14 +225,12 @@ def call_election(request: HttpRequest, council_id: UUID) -> HttpResponse:
             )
         # A term the constitution refuses, or a post already being filled, is said beside the form too,
         # which keeps what was entered.
-        except (InvalidInputError, ConflictError, ValueError) as exc:
-            error = (
-                exc.message
-                if isinstance(exc, InvalidInputError | ConflictError)
-                else _("Seats must be a whole number and the term's end a date (YYYY-MM-DD).")
-            )
+        except (InvalidInputError, ConflictError) as exc:
             return render(
-                request, "web/elections/call.html", {**context, "error": error, "data": data}, status=422
+                request,
+                "web/elections/call.html",
+                {**context, "error": exc.message, "data": data},
+                status=422,
             )
         messages.success(
             request, _("The election is called and nominations are open: nominate the candidates here.")
