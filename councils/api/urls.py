@@ -6,6 +6,7 @@ from councils import __version__
 from councils.api import problems
 from councils.api.auth import REQUIRED
 from councils.api.openapi import ProblemAPI
+from councils.api.rendering import JsonRenderer
 from councils.api.routers import (
     accounts,
     constitution,
@@ -33,6 +34,7 @@ api = ProblemAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
     parser=problems.JsonParser(),
+    renderer=JsonRenderer(),
 )
 problems.install(api)
 api.add_router("/auth", accounts.router)

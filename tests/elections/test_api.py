@@ -219,8 +219,8 @@ def test_certifying_a_winner_who_is_no_longer_a_member_counts_back(cast, monkeyp
     election = call(cast, seats=1)
     erin = nominate(cast, election, cast.erin)
     client = cast.api(cast.alice)
-    open_poll(client, election)
-    closes_at = Election.objects.get(uuid=election["uuid"]).closes_at
+    # Acting at the closing time the API gave, to the microsecond as stored.
+    closes_at = datetime.fromisoformat(open_poll(client, election).json()["closes_at"])
     post(cast.api(cast.erin), f"{BASE}/{election['uuid']}/ballot", {"ranking": [erin["uuid"]]})
     monkeypatch.setattr(timezone, "now", lambda: closes_at)
     assert post(client, f"{BASE}/{election['uuid']}/close").status_code == 200
@@ -262,8 +262,8 @@ def test_ballot_after_the_closing_time_and_early_close_are_409(cast, monkeypatch
     election = call(cast)
     bob = nominate(cast, election, cast.bob)
     client = cast.api(cast.alice)
-    open_poll(client, election)
-    closes_at = Election.objects.get(uuid=election["uuid"]).closes_at
+    # Acting at the closing time the API gave, to the microsecond as stored.
+    closes_at = datetime.fromisoformat(open_poll(client, election).json()["closes_at"])
     assert post(client, f"{BASE}/{election['uuid']}/ballot", {"ranking": [bob["uuid"]]}).status_code == 201
     response = post(client, f"{BASE}/{election['uuid']}/close")
     assert response.status_code == 409 and response.json()["code"] == "poll_still_open"
@@ -277,8 +277,8 @@ def test_a_poll_closed_with_no_ballot_is_listed_as_failed(cast, monkeypatch):
     election = call(cast)
     bob = nominate(cast, election, cast.bob)
     client = cast.api(cast.alice)
-    open_poll(client, election)
-    closes_at = Election.objects.get(uuid=election["uuid"]).closes_at
+    # Acting at the closing time the API gave, to the microsecond as stored.
+    closes_at = datetime.fromisoformat(open_poll(client, election).json()["closes_at"])
     monkeypatch.setattr(timezone, "now", lambda: closes_at)
     response = post(client, f"{BASE}/{election['uuid']}/close")
     assert response.status_code == 200
