@@ -656,9 +656,12 @@ def _merge_amendment(*, amendment: Motion, actor: User | None, now: datetime) ->
 
 
 def _lapse_amendments(*, motion: Motion, actor: User | None, now: datetime) -> None:
-    """Amendments still pending when the motion itself is decided can no longer be put."""
+    """Amendments still pending when the motion itself is decided can no longer be put.
+
+    They lapse undecided (no `decided_at`): nobody withdrew them and no vote decided them.
+    """
     for amendment in motion.amendments.filter(state__in=[Motion.State.DRAFT, Motion.State.SECONDED]):
-        amendment.state = Motion.State.WITHDRAWN
+        amendment.state = Motion.State.LAPSED
         amendment.save(update_fields=["state"])
         append_entry(
             event="motion.withdrawn",

@@ -31,6 +31,8 @@ class Motion(models.Model):
         REJECTED = "rejected", _("Rejected")
         FORWARDED = "forwarded", _("Adopted and forwarded")
         WITHDRAWN = "withdrawn", _("Withdrawn")
+        # An amendment still pending when its motion was decided or withdrawn: nobody withdrew it.
+        LAPSED = "lapsed", _("Lapsed with its motion")
 
     # Still to be decided: what a meeting can debate.
     OPEN_STATES = (State.DRAFT, State.SECONDED, State.VOTING)
@@ -57,6 +59,8 @@ class Motion(models.Model):
     forwarded_from = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="forwarded_to"
     )
+    # When the vote adopted or rejected it, or its mover withdrew it. None while it is undecided,
+    # and for an amendment that lapsed with its motion: the motion was decided, not the amendment.
     decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -309,11 +309,12 @@ def check_motions(record: RecordIndex) -> Iterator[str]:
                 states[tabled_key] = "seconded" if seconds == 0 else "draft"
         if entry.event == "motion.seconded" and isinstance(p.get("state"), str):
             states[motion] = p["state"]
+        elif entry.event == "motion.withdrawn" and p.get("reason") == "lapsed":
+            # An amendment that lapses with its motion is neither withdrawn by anyone nor decided itself.
+            states[motion] = "lapsed"
         elif entry.event == "motion.withdrawn":
             states[motion] = "withdrawn"
-            # An amendment that lapses with its motion is not decided itself.
-            if p.get("reason") != "lapsed":
-                decided[motion] = entry.at
+            decided[motion] = entry.at
         elif entry.event == "motion.forwarded":
             states[motion] = "forwarded"
         elif entry.event == "vote.opened":

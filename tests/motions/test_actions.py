@@ -2,9 +2,11 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from importlib import import_module
 from pathlib import Path
 
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.db import transaction
 
@@ -424,9 +426,31 @@ def test_deciding_motion_lapses_its_pending_amendments(cast, motion):
     actions.cast_vote(actor=cast.bob, vote=vote, choice="no", now=NOW)
     assert actions.close_vote(actor=cast.alice, vote=vote, now=LATER).outcome == "rejected"
     amendment.refresh_from_db()
-    assert amendment.state == "withdrawn"
+    assert (amendment.state, amendment.decided_at) == ("lapsed", None)
+    assert amendment.get_state_display() == "Lapsed with its motion"
     with pytest.raises(ConflictError, match="under debate"):
         actions.propose_amendment(actor=cast.frank, motion=motion, text="Late", now=LATER)
+
+
+def test_withdrawing_a_motion_lapses_the_amendments_their_movers_did_not_withdraw(cast, motion):
+    pending = actions.propose_amendment(actor=cast.frank, motion=motion, text="Other", now=NOW)
+    dropped = actions.propose_amendment(actor=cast.frank, motion=motion, text="Another", now=NOW)
+    actions.withdraw_motion(actor=cast.frank, motion=dropped, now=NOW)
+    actions.withdraw_motion(actor=cast.bob, motion=motion, now=LATER)
+    assert [motion_state(m) for m in (motion, pending, dropped)] == ["withdrawn", "lapsed", "withdrawn"]
+
+
+def test_amendments_stored_as_withdrawn_when_they_lapsed_are_migrated_to_lapsed(cast, motion):
+    migration = import_module("councils.motions.migrations.0005_lapsed_amendments")
+    pending = actions.propose_amendment(actor=cast.frank, motion=motion, text="Other", now=NOW)
+    dropped = actions.propose_amendment(actor=cast.frank, motion=motion, text="Another", now=NOW)
+    actions.withdraw_motion(actor=cast.frank, motion=dropped, now=NOW)
+    actions.withdraw_motion(actor=cast.bob, motion=motion, now=LATER)
+    # Back to how lapsed amendments were stored before they had a state of their own.
+    migration.mark_withdrawn(django_apps, None)
+    assert [motion_state(m) for m in (motion, pending, dropped)] == ["withdrawn", "withdrawn", "withdrawn"]
+    migration.mark_lapsed(django_apps, None)
+    assert [motion_state(m) for m in (motion, pending, dropped)] == ["withdrawn", "lapsed", "withdrawn"]
 
 
 def test_only_the_mover_withdraws_before_the_vote(cast, motion):

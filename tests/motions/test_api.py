@@ -231,6 +231,16 @@ def test_second_amend_and_withdraw_through_api(cast):
     assert post(cast.api(cast.bob), f"/api/v1/motions/{motion.uuid}/withdraw").status_code == 409
 
 
+def test_an_amendment_that_lapsed_with_its_motion_is_lapsed_not_withdrawn(cast, motion):
+    amendment = actions.propose_amendment(actor=cast.frank, motion=motion, text="Elect three.", now=NOW)
+    vote = actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method="named")
+    actions.cast_vote(actor=cast.bob, vote=vote, choice="yes", now=NOW)
+    actions.close_vote(actor=cast.alice, vote=vote, now=NOW)
+    body = cast.api(cast.bob).get(f"/api/v1/motions/{amendment.uuid}").json()
+    assert body["state"] == "lapsed" and body["state_label"] == "Lapsed with its motion"
+    assert body["decided_at"] is None
+
+
 def test_api_and_actions_write_identical_record_entries(cast):
     post(
         cast.api(cast.bob),

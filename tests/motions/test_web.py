@@ -131,6 +131,18 @@ def test_amendment_page_shows_word_diff(cast, motion):
     assert "<del>two</del><ins>three</ins>" in client.get(f"/motions/{motion.uuid}/").content.decode()
 
 
+def test_an_amendment_that_lapsed_with_its_motion_says_so_not_withdrawn(cast, motion):
+    amendment = actions.propose_amendment(actor=cast.frank, motion=motion, text="Elect three.", now=NOW)
+    vote = actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method="named")
+    actions.cast_vote(actor=cast.bob, vote=vote, choice="yes", now=NOW)
+    actions.close_vote(actor=cast.alice, vote=vote, now=LATER)
+    client = cast.client(cast.bob)
+    own = client.get(f"/motions/{amendment.uuid}/").content.decode()
+    assert '<small class="state" id="motion-state">Lapsed with its motion</small>' in own
+    listed = client.get(f"/motions/{motion.uuid}/").content.decode()
+    assert '<small class="state">Lapsed with its motion</small>' in listed and "Withdrawn" not in listed
+
+
 def test_amendment_diff_escapes_html(cast, motion):
     actions.propose_amendment(actor=cast.frank, motion=motion, text="<script>x</script> reps", now=NOW)
     page = cast.client(cast.bob).get(f"/motions/{motion.uuid}/").content.decode()

@@ -262,6 +262,26 @@ def test_when_a_motion_was_withdrawn_is_compared_and_a_lapsed_amendment_is_undec
     ]
 
 
+def test_an_amendment_that_lapsed_and_one_its_mover_withdrew_are_told_apart(decided, cast):
+    motion = motion_actions.table_motion(
+        actor=cast.bob, council=cast.riverside, title="Lockers", text="New lockers.", now=NOW
+    )
+    lapsed = motion_actions.propose_amendment(actor=cast.erin, motion=motion, text="Now.", now=NOW)
+    dropped = motion_actions.propose_amendment(actor=cast.frank, motion=motion, text="Soon.", now=NOW)
+    motion_actions.withdraw_motion(actor=cast.frank, motion=dropped, now=NOW)
+    motion_actions.withdraw_motion(actor=cast.bob, motion=motion, now=NOW + timedelta(hours=1))
+    assert verify_database() == []
+    Motion.objects.filter(pk=lapsed.pk).update(state=Motion.State.WITHDRAWN)
+    assert verify_database() == [
+        f"[motions] Motion {lapsed.uuid} is 'withdrawn' but the record says 'lapsed'."
+    ]
+    Motion.objects.filter(pk=lapsed.pk).update(state=Motion.State.LAPSED)
+    Motion.objects.filter(pk=dropped.pk).update(state=Motion.State.LAPSED)
+    assert verify_database() == [
+        f"[motions] Motion {dropped.uuid} is 'lapsed' but the record says 'withdrawn'."
+    ]
+
+
 def test_a_vote_without_quorum_leaves_its_motion_undecided(decided, cast):
     motion = motion_actions.table_motion(
         actor=cast.bob, council=cast.riverside, title="Lockers", text="New lockers.", now=NOW

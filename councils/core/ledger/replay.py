@@ -732,7 +732,7 @@ def _motion_withdrawn(replay: Replay, item: Item) -> None:
         _check_lapsed(replay, item, str(name), motion)
     elif item.actor is not None and item.actor != motion["tabled_by"]:
         replay.problem(item, f"motion {name} was withdrawn by {item.actor}, who did not table it")
-    motion["state"] = "withdrawn"
+    motion["state"] = "lapsed" if item.payload.get("reason") == "lapsed" else "withdrawn"
     motion["decided"] = (item.at, item.actor)
 
 

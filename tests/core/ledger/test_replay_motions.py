@@ -294,6 +294,16 @@ def test_withdrawals_the_app_refuses_are_caught():
     ]
 
 
+def test_an_amendment_that_lapsed_is_followed_as_lapsed_not_withdrawn():
+    withdrawn = entry("motion.withdrawn", {"motion": "mo", "reason": "withdrawn"}, actor="u-bob")
+    lapsed = entry("motion.withdrawn", {"motion": "am", "reason": "lapsed"}, actor="u-bob")
+    again = entry("motion.withdrawn", {"motion": "am", "reason": "withdrawn"}, actor="u-frank")
+    assert messages(tabled(), amendment(), withdrawn, lapsed) == []
+    assert messages(tabled(), amendment(), withdrawn, lapsed, again) == [
+        "motion am was withdrawn when it was no longer under debate (lapsed)"
+    ]
+
+
 def test_forwards_the_app_refuses_are_caught():
     council = entry("council.created", {"council": COUNCIL, "is_base": True, "parent": ABOVE})
     forward = entry("motion.forwarded", {"motion": "mo", "to_council": ABOVE, "to_motion": "up"}, "u-alice")
