@@ -17,10 +17,23 @@ from councils.elections import permissions
 from councils.elections.models import Ballot, Candidacy, Election, Elector, Participation
 from councils.federation.models import Council
 from councils.federation.queries import list_visible_councils
+from councils.record import queries as record_queries
+
+# The entries of an election's outcome: its count, any recount at certification, its certification or failure.
+RESULT_EVENTS = ("election.closed", "election.recounted", "election.certified", "election.failed")
 
 
 def list_elections(*, council: Council) -> QuerySet[Election]:
     return Election.objects.filter(council=council).select_related("council").order_by("-called_at", "id")
+
+
+def list_result_entries(*, election: Election) -> list[record_queries.Recorded]:
+    """The record entries of the election's outcome, oldest first; none before its poll has ended."""
+    if election.status in (Election.Status.NOMINATING, Election.Status.VOTING):
+        return []
+    return record_queries.list_recorded(
+        council_id=election.council_id, events=RESULT_EVENTS, key="election", subject=election.uuid
+    )
 
 
 def list_visible_elections(*, viewer: Any, council: Council | None = None) -> QuerySet[Election]:

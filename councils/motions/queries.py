@@ -20,6 +20,11 @@ from councils.motions.models import (
     Vote,
     VoteEligibility,
 )
+from councils.record import queries as record_queries
+
+DECIDED_STATES = (Motion.State.ADOPTED, Motion.State.REJECTED, Motion.State.FORWARDED)
+# The entries that say what became of a motion put to the vote (a recall's too).
+DECISION_EVENTS = ("vote.closed", "motion.forwarded", "recall.decided")
 
 
 def _motions() -> QuerySet[Motion]:
@@ -101,6 +106,21 @@ def decisive_vote(*, motion: Motion) -> Vote | None:
         .order_by("-closed_at", "-id")
         .first()
     )
+
+
+def list_decision_entries(*, motion: Motion) -> list[record_queries.Recorded]:
+    """The record entries of a decided motion: its decisive vote's close, then its forwarding or recall.
+
+    None while it is undecided. A vote closed without quorum decided nothing, so only the last close
+    counts, as in `decisive_vote`.
+    """
+    if motion.state not in DECIDED_STATES:
+        return []
+    entries = record_queries.list_recorded(
+        council_id=motion.council_id, events=DECISION_EVENTS, key="motion", subject=motion.uuid
+    )
+    closes = [i for i, entry in enumerate(entries) if entry.event == "vote.closed"]
+    return [entry for i, entry in enumerate(entries) if i not in closes[:-1]]
 
 
 def live_counts(*, vote: Vote) -> dict[str, int]:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 from django.db.models import Func, IntegerField, Q, QuerySet, Value
 
 from councils.core.errors import InvalidInputError, NotFoundError
 from councils.core.ledger import merkle
+from councils.core.ledger.encoding import canonical_bytes
 from councils.core.ledger.note import b64encode
 from councils.record.models import Checkpoint, Entry, Sequence
 from councils.record.sequencer import (
@@ -49,6 +53,33 @@ def indexes_containing(needle: bytes) -> list[int]:
     """
     found = Sequence.objects.alias(at=_BytesPosition("entry__data", Value(needle))).filter(at__gt=0)
     return list(found.order_by("index").values_list("index", flat=True))
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A record entry as a page links to it: its event and its log index, None until it is sequenced."""
+
+    event: str
+    index: int | None
+
+
+def list_recorded(*, council_id: int, events: Iterable[str], key: str, subject: UUID) -> list[Recorded]:
+    """The entries of the council's `events` whose payload names `subject` under `key`, oldest first.
+
+    The database narrows by event and council, then looks in the bytes for `"key":"uuid"`: canonical
+    JSON has no white space, a quote inside a string is escaped, and a UUID names one thing, so only an
+    entry that gives the subject under that key matches. The caller has already let the viewer see the
+    subject of this council, which is what lets them read its entries (`get_entry_at`).
+    """
+    needle = canonical_bytes({key: str(subject)})[1:-1]
+    rows = (
+        Entry.objects.filter(council_id=council_id, event__in=list(events))
+        .alias(at=_BytesPosition("data", Value(needle)))
+        .filter(at__gt=0)
+        .order_by("id")
+        .values_list("event", "sequence__index")
+    )
+    return [Recorded(event, index) for event, index in rows]
 
 
 def entry_document(entry: Entry) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -11,6 +12,8 @@ from councils.elections import actions
 from councils.elections.models import Election, Participation
 from councils.federation.models import Council, Membership
 from councils.membership import actions as membership_actions
+from councils.record.models import Sequence
+from councils.record.sequencer import sequence_pending
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -573,3 +576,40 @@ def test_the_home_page_tells_whoever_was_nominated_to_answer(cast, election):
     actions.withdraw_candidacy(actor=cast.erin, candidacy=erin, now=NOW)
     for answered in (cast.frank, cast.erin):
         assert _home_line(cast.client(answered), election) == "Riverside Depot · Nominations open"
+
+
+def _recorded_entries(client, election) -> list[dict]:
+    """The entries the election page links to in the record, as recorded; each entry page answers 200."""
+    page = client.get(f"/elections/{election.uuid}/").content.decode()
+    found = re.search(r'<dd id="recorded">(.*?)</dd>', page, re.S)
+    entries = []
+    for index in re.findall(r'href="/record/entries/(\d+)/"', found.group(1) if found else ""):
+        assert client.get(f"/record/entries/{index}/").status_code == 200
+        entry = Sequence.objects.select_related("entry").get(index=int(index)).entry
+        entries.append({"event": entry.event, **json.loads(bytes(entry.data))["payload"]})
+    return entries
+
+
+def test_a_counted_and_certified_election_links_its_record_entries(cast, election):
+    bob = cast.client(cast.bob)
+    url = f"/elections/{election.uuid}/"
+    candidate, _erin, _frank = voting(cast, election)
+    for voter in (cast.alice, cast.bob, cast.erin, cast.frank):
+        actions.cast_ballot(actor=voter, election=election, ranking=[str(candidate.uuid)], now=timezone.now())
+    assert "In the public record" not in bob.get(url).content.decode()
+    actions.close_election(actor=cast.alice, election=election, now=timezone.now())
+    # Committed but not yet given its place in the log: said, not linked.
+    page = bob.get(url).content.decode()
+    assert "being added to the record" in page and not _recorded_entries(bob, election)
+    sequence_pending()
+    [closed] = _recorded_entries(bob, election)
+    assert closed["event"] == "election.closed" and closed["election"] == str(election.uuid)
+    assert str(candidate.uuid) in closed["elected"]
+    actions.certify_election(actor=cast.alice, election=election, now=timezone.now())
+    sequence_pending()
+    entries = _recorded_entries(bob, election)
+    assert [(e["event"], e["election"]) for e in entries] == [
+        ("election.closed", str(election.uuid)),
+        ("election.certified", str(election.uuid)),
+    ]
+    assert "being added to the record" not in bob.get(url).content.decode()

@@ -1,4 +1,5 @@
 import json
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -16,7 +17,8 @@ from councils.mandates import actions
 from councils.mandates.models import RecallPetition, RecallSignature
 from councils.motions import actions as motion_actions
 from councils.motions.models import Vote
-from councils.record.models import Entry
+from councils.record.models import Entry, Sequence
+from councils.record.sequencer import sequence_pending
 from tests.conftest import NOW
 
 # When the cast's delegate's and chair's terms end, where a test gives them one.
@@ -215,6 +217,27 @@ def test_lost_recall_keeps_the_delegate(cast, rules):
     assert petition.status == "kept"
     assert bob_seat(cast).ended_at is None
     assert not Election.objects.exists()
+
+
+def test_a_decided_recalls_motion_page_links_its_vote_and_the_recalls_decision_in_the_record(
+    cast, rules, client
+):
+    petition = actions.start_recall(actor=cast.erin, seat=bob_seat(cast), now=NOW)
+    actions.sign_recall(actor=cast.frank, petition=petition, now=NOW)
+    petition.refresh_from_db()
+    _pass_recall(cast, petition, yes=[cast.erin], no=[cast.bob, cast.alice], when=NOW)
+    sequence_pending(now=NOW)
+    client.force_login(cast.erin)
+    page = client.get(f"/motions/{petition.motion_uuid}/").content.decode()
+    linked = [
+        Sequence.objects.select_related("entry").get(index=int(index)).entry
+        for index in re.findall(r'href="/record/entries/(\d+)/"', page.split('<dd id="recorded">')[1])
+    ]
+    assert [e.event for e in linked] == ["vote.closed", "recall.decided"]
+    payloads = [json.loads(bytes(e.data))["payload"] for e in linked]
+    assert {p["motion"] for p in payloads} == {str(petition.motion_uuid)}
+    assert payloads[1]["petition"] == str(petition.uuid) and payloads[1]["recalled"] is False
+    assert all(client.get(f"/record/entries/{e.sequence.index}/").status_code == 200 for e in linked)
 
 
 def test_officer_can_be_recalled_by_the_council(cast, rules, client):

@@ -207,3 +207,29 @@ def test_the_checkpoint_says_plainly_whether_witnesses_cosign_it(cast, settings)
     assert "Not yet cosigned by enough witnesses" in body
     entry = cast.client(None).get(f"/record/entries/{index}/").content.decode()
     assert "No witness has cosigned this checkpoint yet." in entry and alone not in entry
+
+
+def test_an_entry_is_found_by_the_key_that_names_its_subject_not_by_a_longer_one(cast):
+    from councils.motions import actions as ma
+    from councils.motions.models import Motion
+
+    motion = ma.table_motion(
+        actor=cast.bob, council=cast.riverside, title="Canteen", text="Open it.", now=NOW
+    )
+    motion = ma.second_motion(actor=cast.erin, motion=motion, now=NOW)
+    vote = ma.open_vote(actor=cast.alice, motion=motion, now=NOW, method="named")
+    ma.cast_vote(actor=cast.bob, vote=vote, choice="yes", now=NOW)
+    ma.close_vote(actor=cast.alice, vote=vote, now=NOW)
+    ma.forward_motion(actor=cast.alice, motion=motion, now=NOW)
+    incoming = Motion.objects.get(forwarded_from=motion)
+    forwarded = index_of("motion.forwarded", cast.riverside)
+
+    def found(key, subject):
+        return queries.list_recorded(
+            council_id=cast.riverside.id, events=("motion.forwarded",), key=key, subject=subject
+        )
+
+    assert found("motion", motion.uuid) == [queries.Recorded("motion.forwarded", forwarded)]
+    assert found("to_motion", incoming.uuid) == [queries.Recorded("motion.forwarded", forwarded)]
+    # "to_motion":"<uuid>" holds "motion":"<uuid>" but for its opening quote: not the incoming motion.
+    assert found("motion", incoming.uuid) == []

@@ -107,6 +107,7 @@ def _context(
         "may_nominate": may_nominate,
         "may_run": may_run,
         "meetings": meeting_queries.list_meetings_taking_up(election=election) if whole else [],
+        "recorded": queries.list_result_entries(election=election) if whole else [],
         "term_poll_days": rules.term_poll_days if rules and tells_rules_poll else None,
         "term_nomination_days": rules.term_nomination_days if rules and tells_recall_wait else None,
         "poll_min": polls.span(rules.election_poll_min) if rules and tells_poll_span else None,

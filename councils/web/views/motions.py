@@ -178,6 +178,7 @@ def _context(request: HttpRequest, motion: Motion, **extra: Any) -> dict[str, An
         if origin and (v := queries.decisive_vote(motion=origin))
         else None,
         "forwarded_to": Motion.objects.filter(forwarded_from=motion).select_related("council").first(),
+        "recorded": queries.list_decision_entries(motion=motion),
         "meetings": meeting_queries.list_meetings_taking_up(motion=motion),
         "recall": mandate_queries.recall_of_motion(motion=motion),
         "subject": subject,
