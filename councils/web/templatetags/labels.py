@@ -103,7 +103,8 @@ EVENT_LABELS: dict[str, Promise] = {
     "motion.forwarded": _("Motion forwarded"),
     "motion.seconded": _("Motion seconded"),
     "motion.tabled": _("Motion tabled"),
-    "motion.withdrawn": _("Motion withdrawn"),
+    # Its mover's withdrawal, or an amendment's lapse with its motion: the entry's reason says which.
+    "motion.withdrawn": _("Motion withdrawn or lapsed"),
     "office.filled": _("Office filled"),
     "office.founding_filled": _("Founding officer appointed"),
     "office.pay_declared": _("Officer's pay declared"),
