@@ -198,13 +198,22 @@ def _download(api: Api, size: int) -> Iterator[tuple[int, bytes | None, bytes | 
         if not entries:
             raise CliError(f"the server returned no entries from {start}", code=CHECK_FAILED)
         for entry in entries:
-            data = entry.get("data")
+            index = entry.get("index") if isinstance(entry, dict) else None
+            # Each index a whole number past the one before: a server cannot send the download round again.
+            if type(index) is not int or not start <= index < size:
+                raise CliError(
+                    f"the server sent {index!r} as the index of an entry from {start} to {size - 1}",
+                    code=CHECK_FAILED,
+                )
+            data, leaf = entry.get("data"), entry.get("leaf_hash")
+            if not isinstance(leaf, str) or not isinstance(data, str | None):
+                raise CliError(f"entry {index}'s leaf hash or data is not text", code=CHECK_FAILED)
             yield (
-                int(entry["index"]),
-                _decode(data, f"entry {entry['index']}") if data is not None else None,
-                _decode(entry["leaf_hash"], f"entry {entry['index']}'s leaf hash"),
+                index,
+                _decode(data, f"entry {index}") if data is not None else None,
+                _decode(leaf, f"entry {index}'s leaf hash"),
             )
-        start = int(entries[-1]["index"]) + 1
+            start = index + 1
         _progress(start, size, "entries")
 
 

@@ -505,3 +505,46 @@ def test_verify_server_judges_the_logs_last_action_read_in_pages(cli, capsys, ca
         "some seats and offices ended with entries you may not read: whether their cause came with them "
         "was not checked"
     ) in verdict["notes"]
+
+
+@pytest.mark.parametrize(
+    ("index", "says"),
+    [
+        (2.5, "2.5"),
+        ("1", "'1'"),
+        (True, "True"),
+        (None, "None"),
+        (-1, "-1"),
+        (10**9, str(10**9)),
+    ],
+)
+def test_verify_server_refuses_an_entry_index_that_is_no_next_whole_number(
+    cli, capsys, monkeypatch, index, says
+):
+    """A server that numbers an entry wrongly is refused by name, not read as another number or crashed on;
+    and one that sends an entry again cannot make the download go round for ever."""
+    real_get = cli_client.Api.get
+
+    def get(self, path, **params):
+        body = real_get(self, path, **params)
+        if path == "/record/entries":
+            body["entries"][-1]["index"] = index
+        return body
+
+    monkeypatch.setattr(cli_client.Api, "get", get)
+    assert cli("verify", "--forget") == 1
+    assert f"the server sent {says} as the index of an entry from" in capsys.readouterr().err
+
+
+def test_verify_server_refuses_a_leaf_hash_that_is_not_text(cli, capsys, monkeypatch):
+    real_get = cli_client.Api.get
+
+    def get(self, path, **params):
+        body = real_get(self, path, **params)
+        if path == "/record/entries":
+            body["entries"][0]["leaf_hash"] = 5
+        return body
+
+    monkeypatch.setattr(cli_client.Api, "get", get)
+    assert cli("verify", "--forget") == 1
+    assert "entry 0's leaf hash or data is not text" in capsys.readouterr().err
