@@ -74,14 +74,14 @@ def vote_through(
     return motion_actions.close_vote(actor=None, vote=vote, now=vote.closes_at if waits else now)
 
 
-def upheld_suspension(cast: Any, *, now: datetime) -> DisciplineCase:
-    """Frank suspended for 90 days: charged by Bob at `now`, heard and voted on 15 days later."""
+def upheld_case(cast: Any, *, now: datetime, penalty: str = "suspension") -> DisciplineCase:
+    """Frank suspended for 90 days (or expelled): charged by Bob at `now`, heard and voted on 15 days on."""
     case = membership_actions.bring_charges(
         actor=cast.bob,
         membership=Membership.objects.get(user=cast.frank),
         charges="Broke the picket line.",
-        penalty="suspension",
-        suspension_days=90,
+        penalty=penalty,
+        suspension_days=90 if penalty == "suspension" else None,
         hearing_at=now + timedelta(days=14, minutes=1),
         now=now,
     )

@@ -21,7 +21,7 @@ from tests.membership.support import (
     entries,
     invited_candidate,
     payloads,
-    upheld_suspension,
+    upheld_case,
     vote_through,
 )
 from tests.record.support import documents, verify_forged, verify_genuine
@@ -329,7 +329,7 @@ def test_a_suspended_member_is_not_moved(ready):
         actor=None, application=application, now=T, method="named", closes_at=T + timedelta(days=20)
     )
     # Charged once the vote is open, Frank is suspended 15 days later, before it closes.
-    case = upheld_suspension(ready, now=T)
+    case = upheld_case(ready, now=T)
     vote_through(vote, yes=[ready.dave], now=case.decided_at)
     application.refresh_from_db()
     assert application.status == Application.Status.REJECTED

@@ -12,7 +12,7 @@ from councils.membership import actions
 from councils.membership.models import Application, DisciplineCase
 from councils.motions.models import Vote
 from tests.conftest import make_user
-from tests.membership.support import LATER, adopt, entries, upheld_suspension
+from tests.membership.support import LATER, adopt, entries, upheld_case
 from tests.personas import LOGIN, WEB, check, check_wrong_method
 
 
@@ -216,21 +216,9 @@ def test_council_page_shows_a_flagged_admission(ready):
 
 def test_appeal_on_the_web_after_an_expulsion(ready):
     from councils.federation.models import Office
-    from tests.membership.support import seat, vote_through
+    from tests.membership.support import seat
 
-    now = timezone.now()
-    case = actions.bring_charges(
-        actor=ready.bob,
-        membership=Membership.objects.get(user=ready.frank),
-        charges="Broke the picket line.",
-        penalty="expulsion",
-        hearing_at=now + timedelta(days=14, minutes=1),
-        now=now,
-    )
-    later = now + timedelta(days=15)
-    actions.record_hearing(actor=ready.alice, case=case, now=later)
-    vote = actions.call_discipline_vote(actor=ready.alice, case=case, now=later, method="named")
-    vote_through(vote, yes=[ready.alice, ready.erin], now=later)
+    case = upheld_case(ready, now=timezone.now(), penalty="expulsion")
     # The appeal window runs from the decision, which the test dated ahead of the clock.
     frank = ready.client(ready.frank)
     url = f"/membership/cases/{case.uuid}/"
@@ -343,7 +331,7 @@ def test_charges_refused_by_the_rules_keep_what_was_written(ready):
 
 def test_case_page_says_until_when_to_appeal_and_when_a_suspension_can_end(ready):
     # Decided a month ago: the 30 days to appeal have just run out, and the suspension is still running.
-    case = upheld_suspension(ready, now=timezone.now() - timedelta(days=45))
+    case = upheld_case(ready, now=timezone.now() - timedelta(days=45))
     url = f"/membership/cases/{case.uuid}/"
     page = ready.client(ready.frank).get(url).content.decode()
     assert "The time to appeal ran out on" in page
@@ -354,7 +342,7 @@ def test_case_page_says_until_when_to_appeal_and_when_a_suspension_can_end(ready
 
 def test_case_page_offers_the_appeal_until_it_is_lodged(ready):
     # Decided just now: the appeal is offered with its deadline, and once lodged it is not offered again.
-    case = upheld_suspension(ready, now=timezone.now() - timedelta(days=15))
+    case = upheld_case(ready, now=timezone.now() - timedelta(days=15))
     url = f"/membership/cases/{case.uuid}/"
     page = ready.client(ready.frank).get(url).content.decode()
     assert "You may appeal until" in page and "Grounds of appeal" in page
@@ -367,7 +355,7 @@ def test_case_page_offers_the_appeal_until_it_is_lodged(ready):
 
 def test_case_page_says_a_served_suspension_can_be_ended(ready):
     # Decided 91 days ago and appealed in time: the 90 days' suspension was served yesterday.
-    case = upheld_suspension(ready, now=timezone.now() - timedelta(days=106))
+    case = upheld_case(ready, now=timezone.now() - timedelta(days=106))
     actions.lodge_appeal(
         actor=ready.frank,
         case=case,
@@ -388,7 +376,7 @@ def test_case_page_says_a_served_suspension_can_be_ended(ready):
 
 def test_an_appeal_sent_back_with_errors_keeps_the_rest_of_the_case_page(ready):
     # Decided just now, so the appeal is still open.
-    case = upheld_suspension(ready, now=timezone.now() - timedelta(days=15))
+    case = upheld_case(ready, now=timezone.now() - timedelta(days=15))
     url = f"/membership/cases/{case.uuid}/"
     response = ready.client(ready.frank).post(url + "appeal/", {"grounds": ""})
     page = response.content.decode()
@@ -398,7 +386,7 @@ def test_an_appeal_sent_back_with_errors_keeps_the_rest_of_the_case_page(ready):
 
 
 def test_the_vote_on_charges_links_the_case_for_its_voters(ready):
-    case = upheld_suspension(ready, now=timezone.now() - timedelta(days=16))
+    case = upheld_case(ready, now=timezone.now() - timedelta(days=16))
     page = check(ready, "member", WEB, "get", f"/motions/{case.motion_uuid}/", expected=200).content.decode()
     assert f'href="/membership/cases/{case.uuid}/"' in page
     assert "The case against Frank Costa: the charges, the member's answer and the hearing" in page

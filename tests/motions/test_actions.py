@@ -23,7 +23,7 @@ from councils.motions.models import (
     VoteEligibility,
 )
 from councils.record.models import Entry
-from tests.membership.support import invited_candidate, seat, upheld_suspension
+from tests.membership.support import invited_candidate, seat, upheld_case
 from tests.motions.conftest import LATER, NOW
 
 
@@ -559,7 +559,7 @@ def test_is_voter_answers_as_memberships_and_seats_say(cast, django_capture_on_c
         actor=cast.dave, membership=Membership.objects.get(user=cast.dave), now=NOW
     )
     assert not Seat.objects.filter(user=cast.dave, ended_at__isnull=True).exists()
-    upheld_suspension(cast, now=NOW)
+    upheld_case(cast, now=NOW)
     gina = invited_candidate(
         django_capture_on_commit_callbacks, actor=cast.alice, council=cast.riverside, username="gina", now=NOW
     )
