@@ -21,17 +21,22 @@ from tests.record.test_verify_record import sql
 HEARING = NOW + timedelta(days=15)
 
 
-def _decided(cast, *, penalty, days=None):
-    adopt(cast)
-    case = actions.bring_charges(
+def _charged(cast, *, charges="Late.", penalty="expulsion", days=None):
+    """Charges Bob brings against Frank at NOW, heard at HEARING."""
+    return actions.bring_charges(
         actor=cast.bob,
         membership=Membership.objects.get(user=cast.frank),
-        charges="Passed the strike plan to management.",
+        charges=charges,
         penalty=penalty,
         suspension_days=days,
         hearing_at=HEARING,
         now=NOW,
     )
+
+
+def _decided(cast, *, penalty, days=None):
+    adopt(cast)
+    case = _charged(cast, charges="Passed the strike plan to management.", penalty=penalty, days=days)
     actions.submit_defence(actor=cast.frank, case=case, statement="I did not.", now=NOW + timedelta(days=1))
     actions.record_hearing(actor=cast.alice, case=case, notes="Both sides heard.", now=HEARING)
     vote = actions.call_discipline_vote(actor=cast.alice, case=case, now=HEARING, method="named")
@@ -57,14 +62,7 @@ def appealed(cast):
 
 def test_a_case_matches_its_record_at_every_step(cast):
     adopt(cast)
-    case = actions.bring_charges(
-        actor=cast.bob,
-        membership=Membership.objects.get(user=cast.frank),
-        charges="Late.",
-        penalty="expulsion",
-        hearing_at=HEARING,
-        now=NOW,
-    )
+    case = _charged(cast)
     assert verify_database() == []
     actions.withdraw_charges(actor=cast.bob, case=case, now=NOW)
     assert verify_database() == []
@@ -133,14 +131,7 @@ def test_a_decision_moved_in_the_database_is_detected(suspended):
 
 
 def test_a_decision_on_open_charges_slipped_into_the_database_is_detected(cast):
-    case = actions.bring_charges(
-        actor=cast.bob,
-        membership=Membership.objects.get(user=cast.frank),
-        charges="Late.",
-        penalty="expulsion",
-        hearing_at=HEARING,
-        now=NOW,
-    )
+    case = _charged(cast)
     DisciplineCase.objects.filter(pk=case.pk).update(decided_at=NOW)
     assert verify_database() == [
         f"[discipline] Discipline case {case.uuid} was decided at 2026-03-01T09:00:00.000000Z, "
