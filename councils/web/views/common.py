@@ -3,7 +3,6 @@ serving the parts of a live page."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from functools import wraps
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from councils.accounts.models import User
 from councils.core.errors import DomainError, InvalidInputError, NotFoundError
+from councils.core.wording import shared_names
 
 
 def domain_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -109,10 +109,10 @@ def told_apart(people: Iterable[User]) -> list[tuple[User, str]]:
     list (the API's), so a label tells them nothing new.
     """
     people = list(people)
-    names = Counter(p.name.casefold() for p in people)
+    shared = shared_names(p.name for p in people)
     return [
         (p, _("%(name)s (%(username)s)") % {"name": p.name, "username": p.username})
-        if names[p.name.casefold()] > 1
+        if p.name.casefold() in shared
         else (p, p.name)
         for p in people
     ]
