@@ -39,6 +39,10 @@ def minutes_pdf(document: dict[str, Any], *, approved: bool, minutes_hash: str =
     else:
         names = ", ".join(a["name"] for a in document["attendance"]) or "nobody recorded"
     story += [p("Present", styles["Heading2"]), p(f"{len(document['attendance'])}: {names}.")]
+    if document.get("namesakes"):
+        story.append(
+            p("People who share a name are told apart by their username, in brackets after it.", small)
+        )
     story.append(p("Business", styles["Heading2"]))
     for item in document["items"]:
         story.append(p(f"{item['position']}. {item['title']} ({item['kind']})", styles["Heading3"]))

@@ -18,7 +18,7 @@ from councils.constitution import queries as constitution_queries
 from councils.core.errors import NotFoundError
 from councils.core.ledger.encoding import canonical_bytes, format_time
 from councils.core.rules import meetings as meeting_rules
-from councils.core.wording import counted
+from councils.core.wording import counted, shared_names
 from councils.elections.models import Election
 from councils.federation import permissions as council_permissions
 from councils.federation.models import Council
@@ -311,8 +311,9 @@ def list_absent(*, meeting: Meeting) -> list[User]:
     )
 
 
-def _names(uuids: set[str]) -> dict[str, str]:
-    return {str(u.uuid): u.name for u in User.objects.filter(uuid__in=uuids)}
+def _named(name: str, username: str) -> str:
+    """A name told apart from a namesake's, as frozen minutes write it whatever the reader's language."""
+    return f"{name} ({username})"
 
 
 def _summary(
@@ -369,9 +370,13 @@ def build_minutes(*, meeting: Meeting, approved_at: datetime | None = None) -> d
 
     With `approved_at`, the minutes also quote the record checkpoint (size and
     root) at approval; the document is JSON-safe so its canonical hash can be
-    recorded.
+    recorded. A person they name who shares their name with another they name,
+    or with someone taking part in the council, is told apart by their username,
+    as the council's member list tells them apart to those who may read it;
+    `namesakes` lists who was (format version 2; version 1 named people by name
+    only).
     """
-    from councils.elections.queries import candidate_names
+    from councils.elections.queries import list_candidacies
 
     items = list_items(meeting=meeting)
     attendance = list(list_attendance(meeting=meeting))
@@ -390,7 +395,27 @@ def build_minutes(*, meeting: Meeting, approved_at: datetime | None = None) -> d
         if isinstance(ballots, list):
             people.update(b["voter"] for b in ballots if isinstance(b, dict) and "voter" in b)
         people.update(e["person"] for e in payload.get("elected", []) if isinstance(e, dict))
-    names = _names(people)
+    named = {str(u.uuid): u for u in User.objects.filter(uuid__in=people)}
+    named.update((str(a.user.uuid), a.user) for a in attendance)
+    candidacies = {
+        item.pk: {str(c.uuid): c.candidate for c in list_candidacies(election=item.election)}
+        for item in items
+        if item.election is not None
+    }
+    for running in candidacies.values():
+        named.update((str(u.uuid), u) for u in running.values())
+    # A base council's every member, so read only what `User.name` and a label need.
+    everyone = list_participants(council=meeting.council).only(
+        "uuid", "username", "display_name", "first_name", "last_name"
+    )
+    taking_part = [u for u in everyone if str(u.uuid) not in named]
+    shared = shared_names(u.name for u in [*named.values(), *taking_part])
+    namesakes = sorted(
+        (u for u in named.values() if u.name.casefold() in shared),
+        key=lambda u: (u.name.casefold(), u.username),
+    )
+    names = {key: u.name for key, u in named.items()}
+    names.update((str(u.uuid), _named(u.name, u.username)) for u in namesakes)
     document_items = []
     for item in items:
         keys: set[str] = set()
@@ -400,7 +425,7 @@ def build_minutes(*, meeting: Meeting, approved_at: datetime | None = None) -> d
             keys.update(str(v) for v in item.motion.votes.values_list("uuid", flat=True))
         if item.election is not None:
             keys.add(str(item.election.uuid))
-            candidates = candidate_names(election=item.election)
+            candidates = {key: names[str(u.uuid)] for key, u in candidacies[item.pk].items()}
         decisions = [
             {"at": format_time(e.created_at), **_summary(e.event, p, names, candidates)}
             for e, p in entries
@@ -421,7 +446,7 @@ def build_minutes(*, meeting: Meeting, approved_at: datetime | None = None) -> d
             }
         )
     document: dict[str, Any] = {
-        "v": 1,
+        "v": 2,
         "meeting": str(meeting.uuid),
         "council": {"uuid": str(meeting.council.uuid), "name": meeting.council.name},
         "title": meeting.title,
@@ -430,7 +455,8 @@ def build_minutes(*, meeting: Meeting, approved_at: datetime | None = None) -> d
         "online": bool(meeting.online_url),
         "opened_at": format_time(meeting.opened_at) if meeting.opened_at else None,
         "closed_at": format_time(meeting.closed_at) if meeting.closed_at else None,
-        "attendance": [{"person": str(a.user.uuid), "name": a.user.name} for a in attendance],
+        "attendance": [{"person": str(a.user.uuid), "name": names[str(a.user.uuid)]} for a in attendance],
+        "namesakes": [{"person": str(u.uuid), "name": u.name, "username": u.username} for u in namesakes],
         "items": document_items,
     }
     if approved_at is not None:
@@ -461,21 +487,35 @@ def minutes_for(*, viewer: Any, meeting: Meeting) -> tuple[dict[str, Any], bool]
     """The minutes as `viewer` may read them: without members' names outside a base council's own.
 
     Who attended and a named vote's roll call are the council's member list and
-    members' votes; others see the numbers only, and `names_withheld` says the
-    document is not the one whose hash was recorded.
+    members' votes; others see the numbers only, candidates by their names
+    without the usernames that tell namesakes apart, and `names_withheld` says
+    the document is not the one whose hash was recorded.
     """
     document, approved = minutes_of(meeting=meeting)
     if can_see_names(viewer=viewer, council=meeting.council):
         return document, approved
+    namesakes = document.get("namesakes", [])
+
+    def plain(text: str) -> str:
+        # An election's result names its candidates to everyone; their usernames only the council's own read.
+        for n in namesakes:
+            text = text.replace(_named(n["name"], n["username"]), n["name"])
+        return text
+
     withheld = {
         **document,
         "attendance": [{"person": None, "name": None} for _ in document["attendance"]],
         "items": [
-            {**item, "decisions": [{**d, "roll_call": []} for d in item["decisions"]]}
+            {
+                **item,
+                "decisions": [{**d, "text": plain(d["text"]), "roll_call": []} for d in item["decisions"]],
+            }
             for item in document["items"]
         ],
         "names_withheld": True,
     }
+    if "namesakes" in document:
+        withheld["namesakes"] = []
     return withheld, approved
 
 

@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
 
-from councils.meetings import actions
+from councils.federation import actions as federation_actions
+from councils.meetings import actions, queries
 from councils.meetings.models import AgendaItem, Attendance, Meeting
 from councils.motions import actions as motion_actions
 from councils.record import sequencer
 from councils.record.verification import verify_database
-from tests.conftest import NOW
+from tests.conftest import NOW, make_user
 from tests.record.test_verify_record import sql
 
 CALLED = NOW - timedelta(days=7)
 
 
-@pytest.fixture
-def held(cast):
+def hold(cast) -> Meeting:
     """A Riverside meeting held with three present: its agenda reordered, one item taken, minutes approved."""
     meeting = actions.schedule_meeting(
         actor=cast.alice,
@@ -48,6 +49,11 @@ def held(cast):
     sequencer.sequence_pending(now=NOW)
     meeting.refresh_from_db()
     return meeting
+
+
+@pytest.fixture
+def held(cast):
+    return hold(cast)
 
 
 def test_a_held_meeting_matches_its_record(held):
@@ -147,6 +153,36 @@ def test_minutes_changed_in_the_database_are_detected(held):
     assert verify_database() == [
         f"[meetings] Meeting {held.uuid}'s minutes are named sha256:{'0' * 64} "
         f"but the record approved {held.minutes_hash}."
+    ]
+
+
+def test_minutes_frozen_before_namesakes_were_told_apart_still_match_their_record(cast, monkeypatch):
+    build = queries.build_minutes
+
+    def version_1(**kwargs):
+        document = build(**kwargs)
+        del document["namesakes"]
+        return {**document, "v": 1}
+
+    monkeypatch.setattr(queries, "build_minutes", version_1)
+    held = hold(cast)
+    assert held.minutes["v"] == 1 and "namesakes" not in held.minutes
+    assert verify_database() == []
+
+
+def test_namesakes_swapped_in_frozen_minutes_are_detected(cast):
+    erin2 = make_user("erin2", "Erin Walsh")
+    federation_actions.add_founding_member(actor=None, council=cast.riverside, user=erin2, now=CALLED)
+    held = hold(cast)
+    assert held.minutes["v"] == 2 and [n["username"] for n in held.minutes["namesakes"]] == ["erin"]
+    assert verify_database() == []
+    # The Erin who was present is said to be the other one.
+    forged = json.loads(json.dumps(held.minutes).replace("Erin Walsh (erin)", "Erin Walsh (erin2)"))
+    forged["namesakes"] = [{"person": str(erin2.uuid), "name": "Erin Walsh", "username": "erin2"}]
+    Meeting.objects.filter(pk=held.pk).update(minutes=forged)
+    assert verify_database() == [
+        f"[meetings] Meeting {held.uuid}'s minutes are not the minutes the record approved "
+        "(their hash differs)."
     ]
 
 
