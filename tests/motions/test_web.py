@@ -10,9 +10,10 @@ from django.contrib.staticfiles import finders
 from councils.federation.models import Council
 from councils.motions import actions
 from councils.motions.models import Motion, NamedBallot, Vote
-from councils.record.models import Entry, Sequence
+from councils.record.models import Entry
 from councils.record.sequencer import sequence_pending
 from tests.motions.conftest import LATER, NOW
+from tests.record.links import indexes, linked, recorded
 
 
 def test_council_page_lists_motions_and_offers_tabling(cast, motion):
@@ -383,23 +384,6 @@ def test_the_change_of_vote_box_belongs_to_a_named_vote_and_is_ignored_for_a_sec
     assert response.status_code == 302 and motion.votes.get().allow_change is False
 
 
-def _recorded(page: str) -> str:
-    """The motion's "In the public record" facts, empty when the page has none."""
-    found = re.search(r'<dd id="recorded">(.*?)</dd>', page, re.S)
-    return found.group(1) if found else ""
-
-
-def _linked(client, page: str) -> list[dict]:
-    """The entries the page links to in the record, each as its page shows it and as it was recorded."""
-    entries = []
-    for index in re.findall(r'href="/record/entries/(\d+)/"', _recorded(page)):
-        response = client.get(f"/record/entries/{index}/")
-        assert response.status_code == 200
-        entry = Sequence.objects.select_related("entry").get(index=int(index)).entry
-        entries.append({"event": entry.event, **json.loads(bytes(entry.data))["payload"]})
-    return entries
-
-
 def test_a_decided_motion_links_the_record_entries_that_decided_it(cast, motion):
     bob, alice = cast.client(cast.bob), cast.client(cast.alice)
     url = f"/motions/{motion.uuid}/"
@@ -410,17 +394,17 @@ def test_a_decided_motion_links_the_record_entries_that_decided_it(cast, motion)
     # Committed but not yet given its place in the log: said, not linked.
     page = bob.get(url).content.decode()
     assert "In the public record" in page
-    assert "being added to the record" in _recorded(page) and "/record/entries/" not in _recorded(page)
+    assert "being added to the record" in recorded(page) and "/record/entries/" not in recorded(page)
     sequence_pending(now=LATER)
     page = bob.get(url).content.decode()
     assert "being added to the record" not in page
-    [closed] = _linked(bob, page)
+    [closed] = linked(bob, page)
     assert closed["event"] == "vote.closed" and closed["motion"] == str(motion.uuid)
     assert closed["vote"] == str(vote.uuid) and closed["result"]["outcome"] == "adopted"
     assert alice.post(f"{url}forward/").status_code == 302
     sequence_pending(now=LATER)
-    linked = _linked(bob, bob.get(url).content.decode())
-    assert [(e["event"], e["motion"]) for e in linked] == [
+    entries = linked(bob, bob.get(url).content.decode())
+    assert [(e["event"], e["motion"]) for e in entries] == [
         ("vote.closed", str(motion.uuid)),
         ("motion.forwarded", str(motion.uuid)),
     ]
@@ -442,7 +426,7 @@ def test_only_the_vote_that_decided_a_motion_is_linked_not_one_without_quorum(ca
     actions.cast_vote(actor=cast.bob, vote=vote, choice="no", now=LATER)
     actions.close_vote(actor=cast.alice, vote=vote, now=LATER)
     sequence_pending(now=LATER)
-    [closed] = _linked(bob, bob.get(url).content.decode())
+    [closed] = linked(bob, bob.get(url).content.decode())
     assert closed["vote"] == str(vote.uuid) and closed["result"]["outcome"] == "rejected"
 
 
@@ -452,10 +436,7 @@ def test_the_record_entry_of_a_hidden_councils_motion_is_linked_only_for_who_may
     actions.cast_vote(actor=cast.bob, vote=vote, choice="yes", now=NOW)
     actions.close_vote(actor=cast.alice, vote=vote, now=NOW)
     sequence_pending(now=NOW)
-    [closed] = re.findall(
-        r'href="/record/entries/(\d+)/"',
-        _recorded(cast.client(cast.bob).get(f"/motions/{motion.uuid}/").content.decode()),
-    )
+    [closed] = indexes(cast.client(cast.bob).get(f"/motions/{motion.uuid}/").content.decode())
     dave = cast.client(cast.dave)
     assert dave.get(f"/motions/{motion.uuid}/").status_code == 404
     assert dave.get(f"/record/entries/{closed}/").status_code == 404
