@@ -143,10 +143,11 @@ def test_an_amendment_that_lapsed_with_its_motion_says_so_not_withdrawn(cast, mo
     assert '<small class="state" id="motion-state">Lapsed with its motion</small>' in own
     listed = client.get(f"/motions/{motion.uuid}/").content.decode()
     assert '<small class="state">Lapsed with its motion</small>' in listed and "Withdrawn" not in listed
-    # The record's pages name the entry for either end, whose reason says which.
+    # The record's pages name the end the entry records, from its reason.
     sequence_pending(now=LATER)
     record = client.get("/record/", {"event": "motion.withdrawn"}).content.decode()
-    assert "Motion withdrawn or lapsed" in record and "Motion withdrawn<" not in record
+    assert "<td>Amendment lapsed with its motion <small><code>motion.withdrawn</code></small></td>" in record
+    assert "Motion withdrawn" not in record
 
 
 def test_amendment_diff_escapes_html(cast, motion):
