@@ -431,6 +431,35 @@ def test_only_the_vote_that_decided_a_motion_is_linked_not_one_without_quorum(ca
     assert closed["vote"] == str(vote.uuid) and closed["result"]["outcome"] == "rejected"
 
 
+def test_a_withdrawn_motion_and_its_lapsed_amendment_link_the_entries_that_ended_them(cast, motion):
+    amendment = actions.propose_amendment(actor=cast.frank, motion=motion, text="Elect three.", now=NOW)
+    # A vote without quorum decided nothing: the withdrawal after it is what ended the motion.
+    inquorate = actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method="named", quorum=3)
+    actions.cast_vote(actor=cast.bob, vote=inquorate, choice="no", now=NOW)
+    actions.close_vote(actor=cast.alice, vote=inquorate, now=NOW)
+    bob = cast.client(cast.bob)
+    assert bob.post(f"/motions/{motion.uuid}/withdraw/").status_code == 302
+    page = bob.get(f"/motions/{motion.uuid}/").content.decode()
+    assert "being added to the record" in recorded(page) and "/record/entries/" not in recorded(page)
+    sequence_pending(now=LATER)
+    page = bob.get(f"/motions/{motion.uuid}/").content.decode()
+    [withdrawn] = linked(bob, page)
+    assert withdrawn == {"event": "motion.withdrawn", "motion": str(motion.uuid), "reason": "withdrawn"}
+    assert '<small class="muted">Motion withdrawn</small>' in recorded(page)
+    page = bob.get(f"/motions/{amendment.uuid}/").content.decode()
+    [lapsed] = linked(bob, page)
+    assert lapsed == {"event": "motion.withdrawn", "motion": str(amendment.uuid), "reason": "lapsed"}
+    assert '<small class="muted">Amendment lapsed with its motion</small>' in recorded(page)
+    # Each entry's own page and the record's list say which end it records.
+    [index] = indexes(page)
+    entry = bob.get(f"/record/entries/{index}/").content.decode()
+    assert "Amendment lapsed with its motion <small><code>motion.withdrawn</code></small></h1>" in entry
+    listing = bob.get(f"/record/councils/{cast.riverside.uuid}/", {"event": "motion"}).content.decode()
+    assert "<td>Motion withdrawn <small><code>motion.withdrawn</code></small></td>" in listing
+    assert "<td>Amendment lapsed with its motion <small><code>motion.withdrawn</code></small></td>" in listing
+    assert "Motion withdrawn or lapsed" not in listing
+
+
 @pytest.mark.visibility(riverside=Council.Visibility.COUNCIL)
 def test_the_record_entry_of_a_hidden_councils_motion_is_linked_only_for_who_may_read_it(cast, motion):
     vote = actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method="named")

@@ -165,7 +165,6 @@ def vote_choice(code: str) -> str:
     return str(Choice(code).label)
 
 
-@register.filter
 def event_label(code: str) -> str:
     """A record entry's event in words ("Vote closed" for vote.closed); the code if it has none."""
     return str(EVENT_LABELS.get(code, code))
@@ -173,7 +172,7 @@ def event_label(code: str) -> str:
 
 class _Entry(Protocol):
     event: str
-    data: bytes | memoryview
+    data: bytes | memoryview | None
 
 
 @register.filter
@@ -181,9 +180,10 @@ def entry_label(entry: _Entry) -> str:
     """A record entry's event in words, saying which end a motion's withdrawal entry records.
 
     `motion.withdrawn` records a mover's withdrawal or an amendment's lapse; as the replay reads it, the
-    payload's reason `lapsed` is a lapse and anything else a withdrawal.
+    payload's reason `lapsed` is a lapse and anything else a withdrawal. Without its bytes, the event's
+    own label.
     """
-    if entry.event != "motion.withdrawn":
+    if entry.event != "motion.withdrawn" or entry.data is None:
         return event_label(entry.event)
     if json.loads(bytes(entry.data))["payload"].get("reason") == "lapsed":
         return str(_("Amendment lapsed with its motion"))
