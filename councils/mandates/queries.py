@@ -21,8 +21,12 @@ from councils.core.rules.constitution import Constitution
 from councils.federation import queries as federation_queries
 from councils.federation.models import Council, Office, Seat
 from councils.mandates.models import Mandate, MandateVote, Notification, RecallPetition, ReportDue
+from councils.record import queries as record_queries
 
 DELEGATE_ROLE = "delegate"
+# The entries of what became of a recall petition: started, its vote called at the threshold, the window
+# passed, the recall decided. Signatures are left out: each names its signer, and the page counts them.
+RECALL_EVENTS = ("recall.petition_started", "recall.vote_called", "recall.petition_expired", "recall.decided")
 
 
 def access_petition(*, viewer: Any, petition_uuid: uuid_lib.UUID | str) -> RecallPetition:
@@ -54,6 +58,13 @@ def recall_of_motion(*, motion: Any) -> RecallPetition | None:
         RecallPetition.objects.select_related("target", "seat__council", "office")
         .filter(uuid=motion.subject_uuid)
         .first()
+    )
+
+
+def list_recall_entries(*, petition: RecallPetition) -> list[record_queries.Recorded]:
+    """The record entries of the recall petition's start, its vote's call and its end, oldest first."""
+    return record_queries.list_recorded(
+        council_id=petition.council_id, events=RECALL_EVENTS, key="petition", subject=petition.uuid
     )
 
 

@@ -25,6 +25,10 @@ from councils.record import queries as record_queries
 DECIDED_STATES = (Motion.State.ADOPTED, Motion.State.REJECTED, Motion.State.FORWARDED)
 # The entries that say what became of a motion put to the vote (a recall's too).
 DECISION_EVENTS = ("vote.closed", "motion.forwarded", "recall.decided")
+# A motion (or amendment) that ended without a decision: its mover's withdrawal, or an amendment's lapse.
+ENDED_STATES = (Motion.State.WITHDRAWN, Motion.State.LAPSED)
+# One event records both ends; the page reads its payload to say which.
+ENDING_EVENTS = ("motion.withdrawn",)
 
 
 def _motions() -> QuerySet[Motion]:
@@ -111,9 +115,18 @@ def decisive_vote(*, motion: Motion) -> Vote | None:
 def list_decision_entries(*, motion: Motion) -> list[record_queries.Recorded]:
     """The record entries of a decided motion: its decisive vote's close, then its forwarding or recall.
 
+    A withdrawn or lapsed motion has the entry that ended it instead, even after a vote without quorum.
     None while it is undecided. A vote closed without quorum decided nothing, so only the last close
     counts, as in `decisive_vote`.
     """
+    if motion.state in ENDED_STATES:
+        return record_queries.list_recorded(
+            council_id=motion.council_id,
+            events=ENDING_EVENTS,
+            key="motion",
+            subject=motion.uuid,
+            read=ENDING_EVENTS,
+        )
     if motion.state not in DECIDED_STATES:
         return []
     entries = record_queries.list_recorded(

@@ -12,6 +12,16 @@ from councils.core.errors import NotFoundError
 from councils.federation import queries as federation_queries
 from councils.federation.models import Council
 from councils.petitions.models import AgendaPetition, ForcedAgendaItem
+from councils.record import queries as record_queries
+
+# The entries of what became of an agenda petition: started, backed by councils, its item forced or the
+# window passed. Signatures are left out: each names its signer, and the page counts them.
+PETITION_EVENTS = (
+    "agenda.petition_started",
+    "agenda.petition_backed",
+    "agenda.item_forced",
+    "agenda.petition_expired",
+)
 
 
 def access_petition(*, viewer: Any, petition_uuid: uuid_lib.UUID | str) -> AgendaPetition:
@@ -42,6 +52,13 @@ def list_petitions(*, council: Council) -> QuerySet[AgendaPetition]:
 
 def count_supporting_councils(*, petition: AgendaPetition) -> int:
     return petition.council_supports.filter(status="adopted").count()
+
+
+def list_petition_entries(*, petition: AgendaPetition) -> list[record_queries.Recorded]:
+    """The record entries of the petition's start, backing and end, oldest first."""
+    return record_queries.list_recorded(
+        council_id=petition.council_id, events=PETITION_EVENTS, key="petition", subject=petition.uuid
+    )
 
 
 def has_signed(*, petition: AgendaPetition, user: Any) -> bool:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Func, IntegerField, Q, QuerySet, Value
+from django.db.models import BinaryField, Case, Func, IntegerField, Q, QuerySet, Value, When
 
 from councils.core.errors import InvalidInputError, NotFoundError
 from councils.core.ledger import merkle
@@ -57,29 +57,37 @@ def indexes_containing(needle: bytes) -> list[int]:
 
 @dataclass(frozen=True)
 class Recorded:
-    """A record entry as a page links to it: its event and its log index, None until it is sequenced."""
+    """A record entry as a page links to it: its event, its log index (None until it is sequenced) and,
+    where the page reads its payload, its bytes."""
 
     event: str
     index: int | None
+    data: bytes | None = None
 
 
-def list_recorded(*, council_id: int, events: Iterable[str], key: str, subject: UUID) -> list[Recorded]:
+def list_recorded(
+    *, council_id: int, events: Iterable[str], key: str, subject: UUID, read: Iterable[str] = ()
+) -> list[Recorded]:
     """The entries of the council's `events` whose payload names `subject` under `key`, oldest first.
 
     The database narrows by event and council, then looks in the bytes for `"key":"uuid"`: canonical
     JSON has no white space, a quote inside a string is escaped, and a UUID names one thing, so only an
     entry that gives the subject under that key matches. The caller has already let the viewer see the
     subject of this council, which is what lets them read its entries (`get_entry_at`).
+
+    Only the entries of `read` come with their bytes: the others stay in the database, where a secret
+    vote's close holds its whole ballot set.
     """
     needle = canonical_bytes({key: str(subject)})[1:-1]
     rows = (
         Entry.objects.filter(council_id=council_id, event__in=list(events))
         .alias(at=_BytesPosition("data", Value(needle)))
         .filter(at__gt=0)
+        .annotate(read=Case(When(event__in=list(read), then="data"), output_field=BinaryField()))
         .order_by("id")
-        .values_list("event", "sequence__index")
+        .values_list("event", "sequence__index", "read")
     )
-    return [Recorded(event, index) for event, index in rows]
+    return [Recorded(event, index, None if data is None else bytes(data)) for event, index, data in rows]
 
 
 def entry_document(entry: Entry) -> dict[str, Any]:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -12,8 +11,8 @@ from councils.elections import actions
 from councils.elections.models import Election, Participation
 from councils.federation.models import Council, Membership
 from councils.membership import actions as membership_actions
-from councils.record.models import Sequence
 from councils.record.sequencer import sequence_pending
+from tests.record.links import linked
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -579,15 +578,8 @@ def test_the_home_page_tells_whoever_was_nominated_to_answer(cast, election):
 
 
 def _recorded_entries(client, election) -> list[dict]:
-    """The entries the election page links to in the record, as recorded; each entry page answers 200."""
-    page = client.get(f"/elections/{election.uuid}/").content.decode()
-    found = re.search(r'<dd id="recorded">(.*?)</dd>', page, re.S)
-    entries = []
-    for index in re.findall(r'href="/record/entries/(\d+)/"', found.group(1) if found else ""):
-        assert client.get(f"/record/entries/{index}/").status_code == 200
-        entry = Sequence.objects.select_related("entry").get(index=int(index)).entry
-        entries.append({"event": entry.event, **json.loads(bytes(entry.data))["payload"]})
-    return entries
+    """The entries the election page links to in the record, as recorded."""
+    return linked(client, client.get(f"/elections/{election.uuid}/").content.decode())
 
 
 def test_a_counted_and_certified_election_links_its_record_entries(cast, election):

@@ -1,5 +1,4 @@
 import json
-import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -17,9 +16,10 @@ from councils.mandates import actions
 from councils.mandates.models import RecallPetition, RecallSignature
 from councils.motions import actions as motion_actions
 from councils.motions.models import Vote
-from councils.record.models import Entry, Sequence
+from councils.record.models import Entry
 from councils.record.sequencer import sequence_pending
 from tests.conftest import NOW
+from tests.record.links import linked
 
 # When the cast's delegate's and chair's terms end, where a test gives them one.
 TERM_END = add_months(NOW, 12)
@@ -228,16 +228,10 @@ def test_a_decided_recalls_motion_page_links_its_vote_and_the_recalls_decision_i
     _pass_recall(cast, petition, yes=[cast.erin], no=[cast.bob, cast.alice], when=NOW)
     sequence_pending(now=NOW)
     client.force_login(cast.erin)
-    page = client.get(f"/motions/{petition.motion_uuid}/").content.decode()
-    linked = [
-        Sequence.objects.select_related("entry").get(index=int(index)).entry
-        for index in re.findall(r'href="/record/entries/(\d+)/"', page.split('<dd id="recorded">')[1])
-    ]
-    assert [e.event for e in linked] == ["vote.closed", "recall.decided"]
-    payloads = [json.loads(bytes(e.data))["payload"] for e in linked]
-    assert {p["motion"] for p in payloads} == {str(petition.motion_uuid)}
-    assert payloads[1]["petition"] == str(petition.uuid) and payloads[1]["recalled"] is False
-    assert all(client.get(f"/record/entries/{e.sequence.index}/").status_code == 200 for e in linked)
+    entries = linked(client, client.get(f"/motions/{petition.motion_uuid}/").content.decode())
+    assert [e["event"] for e in entries] == ["vote.closed", "recall.decided"]
+    assert {e["motion"] for e in entries} == {str(petition.motion_uuid)}
+    assert entries[1]["petition"] == str(petition.uuid) and entries[1]["recalled"] is False
 
 
 def test_officer_can_be_recalled_by_the_council(cast, rules, client):

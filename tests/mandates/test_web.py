@@ -9,9 +9,13 @@ from django.utils import timezone
 from councils.federation.models import Council, Office, Seat
 from councils.mandates import actions
 from councils.mandates.models import RecallPetition
-from councils.record.models import Entry
+from councils.motions import actions as motion_actions
+from councils.motions.models import Vote
+from councils.record.models import Entry, Sequence
+from councils.record.sequencer import sequence_pending
 from tests.conftest import NOW
 from tests.mandates.flows import adopt_mandate, district_motion, district_vote, seat_dave_for_harbour
+from tests.record.links import indexes, linked, recorded
 
 
 def bob_seat(cast):
@@ -42,6 +46,47 @@ def test_deviation_row_offers_a_recall_in_one_step(cast, rules):
     assert list(petition.signatures.values_list("user__username", flat=True)) == ["erin"]
     page = cast.client(cast.frank).get(f"/mandates/councils/{cast.riverside.uuid}/").content.decode()
     assert "Recall under way" in page and "Start a recall of Bob Novak" not in page
+
+
+def test_the_recall_page_links_its_start_its_vote_and_its_decision_in_the_record_not_who_signed(cast, rules):
+    petition = actions.start_recall(actor=cast.erin, seat=bob_seat(cast), now=NOW)
+    url = f"/mandates/recalls/{petition.uuid}/"
+    dave = cast.client(cast.dave)
+    assert "being added to the record" in recorded(dave.get(url).content.decode())
+    sequence_pending(now=NOW)
+    [started] = linked(dave, dave.get(url).content.decode())
+    assert started["event"] == "recall.petition_started" and started["petition"] == str(petition.uuid)
+    actions.sign_recall(actor=cast.frank, petition=petition, now=NOW)
+    petition.refresh_from_db()
+    vote = Vote.objects.get(uuid=petition.vote_uuid)
+    motion_actions.cast_vote(actor=cast.erin, vote=vote, choice="yes", now=NOW)
+    motion_actions.close_vote(actor=None, vote=vote, now=vote.closes_at)
+    sequence_pending(now=vote.closes_at)
+    page = dave.get(url).content.decode()
+    entries = linked(dave, page)
+    assert [e["event"] for e in entries] == [
+        "recall.petition_started",
+        "recall.vote_called",
+        "recall.decided",
+    ]
+    assert {e["petition"] for e in entries} == {str(petition.uuid)}
+    assert entries[1]["motion"] == entries[2]["motion"] == str(petition.motion_uuid)
+    assert '<small class="muted">Recall vote called</small>' in recorded(page)
+    # Each signature's entry names its signer: the page counts them and links none.
+    signed = Sequence.objects.filter(entry__event="recall.signed").values_list("index", flat=True)
+    assert len(signed) == 2
+    assert all(f'href="/record/entries/{index}/"' not in page for index in signed)
+
+
+@pytest.mark.visibility(riverside=Council.Visibility.COUNCIL)
+def test_the_recall_pages_entries_are_linked_only_for_who_may_read_them(cast, rules):
+    petition = actions.start_recall(actor=cast.erin, seat=bob_seat(cast), now=NOW)
+    sequence_pending(now=NOW)
+    url = f"/mandates/recalls/{petition.uuid}/"
+    [index] = indexes(cast.client(cast.bob).get(url).content.decode())
+    dave = cast.client(cast.dave)
+    assert dave.get(url).status_code == 404
+    assert dave.get(f"/record/entries/{index}/").status_code == 404
 
 
 def test_start_a_recall_link_asks_for_a_reason_first(cast, rules):

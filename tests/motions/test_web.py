@@ -10,9 +10,10 @@ from django.contrib.staticfiles import finders
 from councils.federation.models import Council
 from councils.motions import actions
 from councils.motions.models import Motion, NamedBallot, Vote
-from councils.record.models import Entry, Sequence
+from councils.record.models import Entry
 from councils.record.sequencer import sequence_pending
 from tests.motions.conftest import LATER, NOW
+from tests.record.links import indexes, linked, recorded
 
 
 def test_council_page_lists_motions_and_offers_tabling(cast, motion):
@@ -142,10 +143,11 @@ def test_an_amendment_that_lapsed_with_its_motion_says_so_not_withdrawn(cast, mo
     assert '<small class="state" id="motion-state">Lapsed with its motion</small>' in own
     listed = client.get(f"/motions/{motion.uuid}/").content.decode()
     assert '<small class="state">Lapsed with its motion</small>' in listed and "Withdrawn" not in listed
-    # The record's pages name the entry for either end, whose reason says which.
+    # The record's pages name the end the entry records, from its reason.
     sequence_pending(now=LATER)
     record = client.get("/record/", {"event": "motion.withdrawn"}).content.decode()
-    assert "Motion withdrawn or lapsed" in record and "Motion withdrawn<" not in record
+    assert "<td>Amendment lapsed with its motion <small><code>motion.withdrawn</code></small></td>" in record
+    assert "Motion withdrawn" not in record
 
 
 def test_amendment_diff_escapes_html(cast, motion):
@@ -383,23 +385,6 @@ def test_the_change_of_vote_box_belongs_to_a_named_vote_and_is_ignored_for_a_sec
     assert response.status_code == 302 and motion.votes.get().allow_change is False
 
 
-def _recorded(page: str) -> str:
-    """The motion's "In the public record" facts, empty when the page has none."""
-    found = re.search(r'<dd id="recorded">(.*?)</dd>', page, re.S)
-    return found.group(1) if found else ""
-
-
-def _linked(client, page: str) -> list[dict]:
-    """The entries the page links to in the record, each as its page shows it and as it was recorded."""
-    entries = []
-    for index in re.findall(r'href="/record/entries/(\d+)/"', _recorded(page)):
-        response = client.get(f"/record/entries/{index}/")
-        assert response.status_code == 200
-        entry = Sequence.objects.select_related("entry").get(index=int(index)).entry
-        entries.append({"event": entry.event, **json.loads(bytes(entry.data))["payload"]})
-    return entries
-
-
 def test_a_decided_motion_links_the_record_entries_that_decided_it(cast, motion):
     bob, alice = cast.client(cast.bob), cast.client(cast.alice)
     url = f"/motions/{motion.uuid}/"
@@ -410,17 +395,17 @@ def test_a_decided_motion_links_the_record_entries_that_decided_it(cast, motion)
     # Committed but not yet given its place in the log: said, not linked.
     page = bob.get(url).content.decode()
     assert "In the public record" in page
-    assert "being added to the record" in _recorded(page) and "/record/entries/" not in _recorded(page)
+    assert "being added to the record" in recorded(page) and "/record/entries/" not in recorded(page)
     sequence_pending(now=LATER)
     page = bob.get(url).content.decode()
     assert "being added to the record" not in page
-    [closed] = _linked(bob, page)
+    [closed] = linked(bob, page)
     assert closed["event"] == "vote.closed" and closed["motion"] == str(motion.uuid)
     assert closed["vote"] == str(vote.uuid) and closed["result"]["outcome"] == "adopted"
     assert alice.post(f"{url}forward/").status_code == 302
     sequence_pending(now=LATER)
-    linked = _linked(bob, bob.get(url).content.decode())
-    assert [(e["event"], e["motion"]) for e in linked] == [
+    entries = linked(bob, bob.get(url).content.decode())
+    assert [(e["event"], e["motion"]) for e in entries] == [
         ("vote.closed", str(motion.uuid)),
         ("motion.forwarded", str(motion.uuid)),
     ]
@@ -442,8 +427,37 @@ def test_only_the_vote_that_decided_a_motion_is_linked_not_one_without_quorum(ca
     actions.cast_vote(actor=cast.bob, vote=vote, choice="no", now=LATER)
     actions.close_vote(actor=cast.alice, vote=vote, now=LATER)
     sequence_pending(now=LATER)
-    [closed] = _linked(bob, bob.get(url).content.decode())
+    [closed] = linked(bob, bob.get(url).content.decode())
     assert closed["vote"] == str(vote.uuid) and closed["result"]["outcome"] == "rejected"
+
+
+def test_a_withdrawn_motion_and_its_lapsed_amendment_link_the_entries_that_ended_them(cast, motion):
+    amendment = actions.propose_amendment(actor=cast.frank, motion=motion, text="Elect three.", now=NOW)
+    # A vote without quorum decided nothing: the withdrawal after it is what ended the motion.
+    inquorate = actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method="named", quorum=3)
+    actions.cast_vote(actor=cast.bob, vote=inquorate, choice="no", now=NOW)
+    actions.close_vote(actor=cast.alice, vote=inquorate, now=NOW)
+    bob = cast.client(cast.bob)
+    assert bob.post(f"/motions/{motion.uuid}/withdraw/").status_code == 302
+    page = bob.get(f"/motions/{motion.uuid}/").content.decode()
+    assert "being added to the record" in recorded(page) and "/record/entries/" not in recorded(page)
+    sequence_pending(now=LATER)
+    page = bob.get(f"/motions/{motion.uuid}/").content.decode()
+    [withdrawn] = linked(bob, page)
+    assert withdrawn == {"event": "motion.withdrawn", "motion": str(motion.uuid), "reason": "withdrawn"}
+    assert '<small class="muted">Motion withdrawn</small>' in recorded(page)
+    page = bob.get(f"/motions/{amendment.uuid}/").content.decode()
+    [lapsed] = linked(bob, page)
+    assert lapsed == {"event": "motion.withdrawn", "motion": str(amendment.uuid), "reason": "lapsed"}
+    assert '<small class="muted">Amendment lapsed with its motion</small>' in recorded(page)
+    # Each entry's own page and the record's list say which end it records.
+    [index] = indexes(page)
+    entry = bob.get(f"/record/entries/{index}/").content.decode()
+    assert "Amendment lapsed with its motion <small><code>motion.withdrawn</code></small></h1>" in entry
+    listing = bob.get(f"/record/councils/{cast.riverside.uuid}/", {"event": "motion"}).content.decode()
+    assert "<td>Motion withdrawn <small><code>motion.withdrawn</code></small></td>" in listing
+    assert "<td>Amendment lapsed with its motion <small><code>motion.withdrawn</code></small></td>" in listing
+    assert "Motion withdrawn or lapsed" not in listing
 
 
 @pytest.mark.visibility(riverside=Council.Visibility.COUNCIL)
@@ -452,10 +466,7 @@ def test_the_record_entry_of_a_hidden_councils_motion_is_linked_only_for_who_may
     actions.cast_vote(actor=cast.bob, vote=vote, choice="yes", now=NOW)
     actions.close_vote(actor=cast.alice, vote=vote, now=NOW)
     sequence_pending(now=NOW)
-    [closed] = re.findall(
-        r'href="/record/entries/(\d+)/"',
-        _recorded(cast.client(cast.bob).get(f"/motions/{motion.uuid}/").content.decode()),
-    )
+    [closed] = indexes(cast.client(cast.bob).get(f"/motions/{motion.uuid}/").content.decode())
     dave = cast.client(cast.dave)
     assert dave.get(f"/motions/{motion.uuid}/").status_code == 404
     assert dave.get(f"/record/entries/{closed}/").status_code == 404

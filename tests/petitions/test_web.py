@@ -9,7 +9,10 @@ from councils.federation.models import Council
 from councils.meetings.actions import schedule_meeting
 from councils.petitions import actions
 from councils.petitions.models import AgendaPetition, ForcedAgendaItem
+from councils.record.models import Sequence
+from councils.record.sequencer import sequence_pending
 from tests.membership.support import adopt
+from tests.record.links import indexes, linked, recorded
 
 
 def start(cast):
@@ -76,6 +79,44 @@ def test_outsider_gets_404_on_a_hidden_council(cast, rules):
     petition = start(cast)
     assert cast.client(cast.dave).get(f"/petitions/{petition.uuid}/").status_code == 404
     assert cast.client(cast.dave).get(f"/petitions/councils/{cast.riverside.uuid}/").status_code == 404
+    # Nor do the entries its members' page links to open for him.
+    sequence_pending()
+    page = cast.client(cast.bob).get(f"/petitions/{petition.uuid}/").content.decode()
+    [index] = indexes(page)
+    assert cast.client(cast.dave).get(f"/record/entries/{index}/").status_code == 404
+
+
+def test_the_page_links_the_petitions_start_and_forced_item_in_the_record_not_who_signed(cast, rules):
+    petition = start(cast)
+    url = f"/petitions/{petition.uuid}/"
+    # A member of another council of the federation reads its record, as he reads the petition.
+    dave = cast.client(cast.dave)
+    assert "being added to the record" in recorded(dave.get(url).content.decode())
+    sequence_pending()
+    [started] = linked(dave, dave.get(url).content.decode())
+    assert started["event"] == "agenda.petition_started" and started["petition"] == str(petition.uuid)
+    actions.sign_agenda_petition(actor=cast.frank, petition=petition, now=timezone.now())
+    sequence_pending()
+    page = dave.get(url).content.decode()
+    assert [(e["event"], e["petition"]) for e in linked(dave, page)] == [
+        ("agenda.petition_started", str(petition.uuid)),
+        ("agenda.item_forced", str(petition.uuid)),
+    ]
+    assert '<small class="muted">Agenda item forced by petition</small>' in recorded(page)
+    # Each signature's entry names its signer: the page counts them and links none.
+    signed = Sequence.objects.filter(entry__event="agenda.petition_signed").values_list("index", flat=True)
+    assert len(signed) == 2
+    assert all(f'href="/record/entries/{index}/"' not in page for index in signed)
+
+
+def test_an_expired_petition_links_the_entry_that_closed_it(cast, rules):
+    petition = start(cast)
+    actions.expire_agenda_petitions(now=petition.expires_at)
+    sequence_pending()
+    bob = cast.client(cast.bob)
+    entries = linked(bob, bob.get(f"/petitions/{petition.uuid}/").content.decode())
+    assert [e["event"] for e in entries] == ["agenda.petition_started", "agenda.petition_expired"]
+    assert entries[1] == {"event": "agenda.petition_expired", "petition": str(petition.uuid), "signatures": 1}
 
 
 def test_report_back_is_listed_with_the_forced_items_and_only_a_vote_moves_it(cast, rules):

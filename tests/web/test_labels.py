@@ -5,7 +5,9 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from councils.web.templatetags.labels import EVENT_FAMILY_LABELS, EVENT_LABELS, event_label
+from councils.core.ledger.encoding import canonical_bytes
+from councils.record.queries import Recorded
+from councils.web.templatetags.labels import EVENT_FAMILY_LABELS, EVENT_LABELS, entry_label, event_label
 
 COUNCILS = Path(__file__).resolve().parents[2] / "councils"
 
@@ -66,3 +68,19 @@ def test_every_appended_event_has_words_and_a_kind_to_filter_by():
 def test_an_unknown_event_shows_its_code():
     assert event_label("vote.closed") == "Vote closed"
     assert event_label("something.new") == "something.new"
+
+
+def _label(event, payload=None):
+    data = None if payload is None else canonical_bytes({"event": event, "payload": payload})
+    return entry_label(Recorded(event, 1, data))
+
+
+def test_a_motions_withdrawal_entry_says_which_end_it_records_as_the_replay_reads_it():
+    lapsed = _label("motion.withdrawn", {"motion": "m", "reason": "lapsed"})
+    assert lapsed == "Amendment lapsed with its motion"
+    assert _label("motion.withdrawn", {"motion": "m", "reason": "withdrawn"}) == "Motion withdrawn"
+    # The replay takes any reason but `lapsed`, or none, for a withdrawal.
+    assert _label("motion.withdrawn", {"motion": "m"}) == "Motion withdrawn"
+    # Listed without its bytes, the entry has its event's label.
+    assert _label("motion.withdrawn") == "Motion withdrawn or lapsed"
+    assert _label("vote.closed", {"vote": "v"}) == "Vote closed"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from typing import Protocol
+
 from django import template
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -103,7 +106,7 @@ EVENT_LABELS: dict[str, Promise] = {
     "motion.forwarded": _("Motion forwarded"),
     "motion.seconded": _("Motion seconded"),
     "motion.tabled": _("Motion tabled"),
-    # Its mover's withdrawal, or an amendment's lapse with its motion: the entry's reason says which.
+    # Its mover's withdrawal, or an amendment's lapse with its motion: `entry_label` reads which.
     "motion.withdrawn": _("Motion withdrawn or lapsed"),
     "office.filled": _("Office filled"),
     "office.founding_filled": _("Founding officer appointed"),
@@ -162,7 +165,26 @@ def vote_choice(code: str) -> str:
     return str(Choice(code).label)
 
 
-@register.filter
 def event_label(code: str) -> str:
     """A record entry's event in words ("Vote closed" for vote.closed); the code if it has none."""
     return str(EVENT_LABELS.get(code, code))
+
+
+class _Entry(Protocol):
+    event: str
+    data: bytes | memoryview | None
+
+
+@register.filter
+def entry_label(entry: _Entry) -> str:
+    """A record entry's event in words, saying which end a motion's withdrawal entry records.
+
+    `motion.withdrawn` records a mover's withdrawal or an amendment's lapse; as the replay reads it, the
+    payload's reason `lapsed` is a lapse and anything else a withdrawal. Without its bytes, the event's
+    own label.
+    """
+    if entry.event != "motion.withdrawn" or entry.data is None:
+        return event_label(entry.event)
+    if json.loads(bytes(entry.data))["payload"].get("reason") == "lapsed":
+        return str(_("Amendment lapsed with its motion"))
+    return str(_("Motion withdrawn"))

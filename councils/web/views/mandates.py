@@ -162,6 +162,7 @@ def recall_detail(request: HttpRequest, petition_id: UUID) -> HttpResponse:
         "signatures": queries.count_signatures(petition=petition),
         "signed": queries.has_signed(petition=petition, user=request.user),
         "may_sign": petition.status == "open" and queries.may_sign(petition=petition, user=request.user),
+        "recorded": queries.list_recall_entries(petition=petition),
     }
     return render(request, "web/mandates/recall.html", context)
 

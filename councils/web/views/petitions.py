@@ -107,6 +107,7 @@ def petition_detail(request: HttpRequest, petition_id: UUID) -> HttpResponse:
         "signed": queries.has_signed(petition=petition, user=request.user),
         "may_sign": petition.status == "open" and permissions.can(request.user, "sign", petition),
         "own_council": own_council.council if own_council else None,
+        "recorded": queries.list_petition_entries(petition=petition),
     }
     return render(request, "web/petitions/detail.html", context)
 
