@@ -36,11 +36,16 @@ def _require_csrf(request: HttpRequest) -> None:
         )
 
 
+class InvalidTokenError(Exception):
+    """A bearer token was sent and is not a working token: revoked, of a deactivated account, or mistyped."""
+
+
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         found = resolve_token(token)
         if found is None:
-            return None
+            # Say so, rather than try the session and answer as if no token had been sent.
+            raise InvalidTokenError
         request.user = found.user
         request.api_token = found  # type: ignore[attr-defined]
         return found.user
@@ -65,15 +70,20 @@ class CsrfSessionAuth(APIKeyCookie):
 
 
 class OptionalAuth:
-    """Let anonymous callers through, with `request.user` set when they did authenticate."""
+    """Let anonymous callers through, with `request.user` set when they did authenticate.
+
+    A bearer token that does not work is refused, not taken for no token: a script whose token was
+    revoked would otherwise read public pages as anonymous and take what is hidden for missing.
+    """
 
     def __call__(self, request: HttpRequest) -> Any:
         header = request.headers.get("Authorization", "")
         if header.lower().startswith("bearer "):
             user = user_for_token(header[7:].strip())
-            if user is not None:
-                request.user = user
-                return user
+            if user is None:
+                raise InvalidTokenError
+            request.user = user
+            return user
         if request.user.is_authenticated:
             _require_csrf(request)
             return request.user

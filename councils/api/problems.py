@@ -19,7 +19,7 @@ from ninja.parser import Parser
 from pydantic import ConfigDict
 from pydantic.json_schema import SkipJsonSchema
 
-from councils.api.auth import SAFE_METHODS
+from councils.api.auth import SAFE_METHODS, InvalidTokenError
 from councils.core.errors import DomainError
 
 PROBLEM = "application/problem+json"
@@ -225,6 +225,19 @@ def install(api: NinjaAPI) -> None:
             detail="Log in or send a bearer token.",
             code="unauthenticated",
         )
+
+    @api.exception_handler(InvalidTokenError)
+    def invalid_token(request: HttpRequest, exc: InvalidTokenError) -> HttpResponse:
+        response = problem(
+            request,
+            status=401,
+            title=_TITLES[401],
+            detail="The bearer token does not work: it was revoked or mistyped, or its account was closed. "
+            "Log in again.",
+            code="invalid_token",
+        )
+        response["WWW-Authenticate"] = 'Bearer realm="councils", error="invalid_token"'
+        return response
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:

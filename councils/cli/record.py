@@ -383,13 +383,20 @@ def _save(verdict: Verdict, checkpoint_text: str) -> None:
 
 
 def _witness_keys(args: argparse.Namespace) -> list[str]:
-    keys = list(args.witness)
-    keys.extend(k for k in os.environ.get("COUNCILS_WITNESS_KEYS", "").split() if k)
-    return keys
+    """The witness keys given, each checked first: a key mistyped would otherwise only weaken the check."""
+    given = [("--witness", key) for key in args.witness]
+    given += [("$COUNCILS_WITNESS_KEYS", k) for k in os.environ.get("COUNCILS_WITNESS_KEYS", "").split()]
+    for where, key in given:
+        try:
+            note.parse_vkey(key)
+        except note.NoteError as exc:
+            raise CliError(f"{where}: {key[:40]!r} is not a witness key: {exc}", code=BAD_USAGE) from None
+    return [key for _, key in given]
 
 
 def _verify(args: argparse.Namespace, seen: list[tuple[int, str]]) -> tuple[Verdict, str]:
     verdict = Verdict()
+    witnesses = _witness_keys(args)
     bundle = getattr(args, "bundle", None)
     api: Api | None = None
     if bundle:
@@ -401,14 +408,14 @@ def _verify(args: argparse.Namespace, seen: list[tuple[int, str]]) -> tuple[Verd
     checkpoint = open_signed_checkpoint(
         checkpoint_text,
         key,
-        witnesses=_witness_keys(args),
+        witnesses=witnesses,
         quorum=args.quorum,
         require_witnesses=args.require_witnesses,
         verdict=verdict,
     )
     if checkpoint is None:
         return verdict, checkpoint_text
-    if not _witness_keys(args):
+    if not witnesses:
         lines = checkpoint_text.count("\n\u2014 ") - 1
         message = "No witness keys were given (--witness), so no cosignature could be checked"
         message += (

@@ -167,7 +167,7 @@ def test_anonymous_write_is_401_not_a_csrf_refusal(cast):
 def test_bad_bearer_token_is_401(cast):
     client = Client(headers={"Authorization": "Bearer cnl_not-a-token"})
     response = client.get("/api/v1/auth/me")
-    assert response.status_code == 401 and response.json()["code"] == "unauthenticated"
+    assert response.status_code == 401 and response.json()["code"] == "invalid_token"
     assert response["WWW-Authenticate"].startswith("Bearer")
 
 

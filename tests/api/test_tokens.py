@@ -33,6 +33,30 @@ def test_create_list_and_revoke(cast):
     assert api.get("/api/v1/auth/tokens").json()["count"] == 1
 
 
+@pytest.mark.parametrize(
+    "path, anonymous",
+    [
+        ("/api/v1/auth/me", 401),
+        ("/api/v1/councils", 200),
+        # Anonymous callers may not see this council: a revoked token must not make it look missing.
+        ("/api/v1/motions?council={council}", 404),
+        ("/api/v1/record/checkpoint", 200),
+    ],
+)
+def test_a_token_that_does_not_work_is_refused_not_taken_for_none(cast, path, anonymous):
+    raw = issue_token(user=cast.bob, name="old script", now=NOW)
+    ApiToken.objects.filter(name="old script").update(revoked_at=NOW)
+    url = path.format(council=cast.riverside.uuid)
+    for token in [raw, "cnl_mistyped"]:
+        response = bearer(token).get(url)
+        assert response.status_code == 401, response.content
+        assert response["Content-Type"] == "application/problem+json"
+        assert response["WWW-Authenticate"] == 'Bearer realm="councils", error="invalid_token"'
+        assert response.json()["code"] == "invalid_token"
+        assert "revoked or mistyped" in response.json()["detail"]
+    assert Client().get(url).status_code == anonymous
+
+
 def test_someone_elses_token_is_not_found(cast):
     raw = issue_token(user=cast.alice, name="alice's", now=NOW)
     alice_token = ApiToken.objects.get(name="alice's")

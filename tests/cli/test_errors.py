@@ -193,10 +193,22 @@ def test_a_server_that_is_not_councils_is_one_line(capsys, other_site, command, 
         (["elections", "show", "not-a-uuid"], "must be a UUID"),
         (["constitution", "propose", "--set", "no-equals-sign"], "--set takes SETTING=VALUE"),
         (["verify", "--quorum", "-1"], "--quorum cannot be negative"),
+        (["verify", "--witness", "garbage"], "--witness: 'garbage' is not a witness key"),
+        (
+            ["record", "verify", "missing.bundle", "--witness", "w+1+AAAA"],
+            "--witness: 'w+1+AAAA' is not a witness key",
+        ),
     ],
 )
 def test_bad_values_are_refused_before_asking_the_server(capsys, argv, says):
     fails_cleanly(capsys, ["--server", UNREACHABLE, *argv], code=2, says=says)
+
+
+def test_a_malformed_witness_key_in_the_environment_is_named(capsys, monkeypatch):
+    monkeypatch.setenv("COUNCILS_WITNESS_KEYS", "not-a-key")
+    fails_cleanly(
+        capsys, ["--server", UNREACHABLE, "verify"], code=2, says="$COUNCILS_WITNESS_KEYS: 'not-a-key' is not"
+    )
 
 
 def test_unusable_credentials_are_named(capsys, tmp_path, monkeypatch):

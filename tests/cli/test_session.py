@@ -11,7 +11,7 @@ import pytest
 from councils.accounts import actions, totp
 from councils.accounts.models import ApiToken
 from councils.cli.main import main
-from tests.conftest import PASSWORD
+from tests.conftest import NOW, PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -169,3 +169,15 @@ def test_login_without_a_terminal_or_password_is_a_usage_error(capsys, monkeypat
     assert code == 2 and out == "" and "username" in err
     code, out, err = run(capsys, "--server", "http://127.0.0.1:9", "login", "-u", "bob", "--password-stdin")
     assert code == 2 and out == "" and "password" in err
+
+
+def test_a_token_revoked_elsewhere_says_so_and_how_to_go_on(cast, live_server, capsys, monkeypatch):
+    server = live_server.url
+    login(capsys, monkeypatch, server)
+    ApiToken.objects.filter(user=cast.bob).update(revoked_at=NOW)
+    # Even a public read is refused rather than answered as to someone who never logged in.
+    for argv in (["whoami"], ["councils", "list"]):
+        code, out, err = run(capsys, "--server", server, *argv)
+        assert (code, out) == (2, "")
+        assert err.startswith("councils: 401: The bearer token does not work")
+        assert err.endswith("Log in again.\n")

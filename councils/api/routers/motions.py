@@ -43,6 +43,12 @@ class VoteResultOut(Schema):
     outcome: Literal["adopted", "rejected", "no_quorum"]
 
 
+# The values of Motion.State, spelled out so that the published schema lists them under the filter itself.
+MotionStateName = Literal[
+    "draft", "seconded", "voting", "adopted", "rejected", "forwarded", "withdrawn", "lapsed"
+]
+
+
 class LiveOut(Schema):
     """While a vote is open: counts for a named vote, turnout only for a secret one."""
 
@@ -291,8 +297,12 @@ def _cast_out(receipt: actions.CastReceipt) -> dict[str, Any]:
 
 @router.get("", response=list[MotionOut], auth=OPTIONAL, operation_id="motions_list")
 @paginate(PageNumber)
-def list_motions(request: HttpRequest, council: UUID, state: str | None = None) -> Any:
-    """The motions of one council (`?council=<uuid>`), newest first; amendments come with their motion."""
+def list_motions(request: HttpRequest, council: UUID, state: MotionStateName | None = None) -> Any:
+    """The motions of one council (`?council=<uuid>`), newest first; amendments come with their motion.
+
+    `?state=` narrows the list to motions in that state; a state that does not exist is refused, not
+    answered with an empty list.
+    """
     found = federation_queries.access_council(viewer=request.user, council_uuid=council)
     names = federation_queries.can_see_names(viewer=request.user, council=found)
     motions = queries.list_motions(council=found, state=state)
