@@ -3,15 +3,18 @@ from __future__ import annotations
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from councils import __version__
 from councils.ops.queries import record_health
 
 
-@require_GET
+@require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     """Database reachability and the record's state, for load balancers and monitors; a few cheap queries.
+
+    GET or HEAD: a probe that asks for the headers only (`curl -I`, many load balancers) gets the same
+    status code.
 
     503 only when the database cannot be reached (take the process out of
     rotation). A record whose checkpoint lags is "degraded" with 200: the

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from django.utils import timezone
 
 from councils import __version__
@@ -49,7 +50,18 @@ def test_wrong_method_gets_405(client, db):
     assert client.post("/healthz").status_code == 405
 
 
-def test_unreachable_database_gets_503(client, db, monkeypatch):
+def test_a_head_probe_gets_the_status_without_a_body(client, db):
+    response = client.head("/healthz")
+    assert response.status_code == 200 and response.content == b""
+
+
+def test_a_head_probe_of_an_unreachable_database_gets_503(client, db, unreachable_database):
+    response = client.head("/healthz")
+    assert response.status_code == 503 and response.content == b""
+
+
+@pytest.fixture
+def unreachable_database(monkeypatch):
     from councils.web import health
 
     class Broken:
@@ -57,6 +69,9 @@ def test_unreachable_database_gets_503(client, db, monkeypatch):
             raise RuntimeError("down")
 
     monkeypatch.setattr(health, "connection", Broken())
+
+
+def test_unreachable_database_gets_503(client, db, unreachable_database):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable", "database": "unavailable", "version": __version__}
