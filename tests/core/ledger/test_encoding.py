@@ -7,6 +7,7 @@ import json
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
+import orjson
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -190,3 +191,11 @@ def test_every_other_way_of_encoding_an_entry_is_told_apart(data: bytes, why: st
 def test_bytes_that_are_no_json_object_are_unreadable(data: bytes) -> None:
     with pytest.raises(ValueError):
         read_entry(data)
+
+
+def test_orjson_writes_every_character_and_orders_keys_as_the_canonical_encoding_does() -> None:
+    """What lets `read_entry` take orjson's encoding of a document without floats for the canonical one."""
+    characters = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
+    document = {"text": "".join(characters), **{c: i for i, c in enumerate(characters[::97])}}
+
+    assert orjson.dumps(document, option=orjson.OPT_SORT_KEYS) == canonical_bytes(document)
