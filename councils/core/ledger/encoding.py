@@ -120,6 +120,7 @@ def _decode_exactly(data: bytes) -> tuple[dict[str, Any], str | None]:
         if type(document) is not dict:
             raise ValueError("an entry is a JSON object")
         number = _first_float(document)
+        canonical = canonical_bytes(document) if number is None else b""
     except RecursionError:
         raise ValueError("nested too deeply to read") from None
     if bom:
@@ -132,7 +133,6 @@ def _decode_exactly(data: bytes) -> tuple[dict[str, Any], str | None]:
             "canonical encoding has only integers (decimals travel as strings)"
         )
     else:
-        canonical = canonical_bytes(document)
         if canonical == data:
             return document, None
         if _WHITE_SPACE.search(_STRING.sub("", text)):
@@ -166,14 +166,14 @@ def read_entry(data: bytes) -> tuple[dict[str, Any], str | None]:
     """
     try:
         document = orjson.loads(data)
-    except orjson.JSONDecodeError:
-        return _decode_exactly(data)
-    if (
-        type(document) is dict
-        and orjson.dumps(document, option=orjson.OPT_SORT_KEYS) == data
-        and _first_float(document) is None
-    ):
-        return document, None
+        if (
+            type(document) is dict
+            and orjson.dumps(document, option=orjson.OPT_SORT_KEYS) == data
+            and _first_float(document) is None
+        ):
+            return document, None
+    except (orjson.JSONDecodeError, orjson.JSONEncodeError):
+        pass  # more than orjson reads or writes (nested past 254 levels, say): read again below
     return _decode_exactly(data)
 
 

@@ -143,6 +143,14 @@ def test_canonical_bytes_read_back_exactly_and_canonical(document: dict[str, obj
     assert read_entry(canonical_bytes(document)) == (document, None)
 
 
+def test_lists_nested_deeper_than_orjson_writes_are_canonical_as_written() -> None:
+    document: dict[str, object] = {"n": []}
+    for _ in range(300):
+        document = {"n": [document]}
+
+    assert read_entry(canonical_bytes(document)) == (document, None)
+
+
 def test_integers_past_64_bits_and_text_beyond_ascii_are_canonical_as_written() -> None:
     data = canonical_bytes(WIDE_DOCUMENT)
 
