@@ -18,7 +18,6 @@ them share, rows against the entries that made them. Everything here only reads.
 from __future__ import annotations
 
 import functools
-import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -29,7 +28,7 @@ from django.db.models import QuerySet
 from django.utils.module_loading import autodiscover_modules
 
 from councils.core.ledger import merkle, note
-from councils.core.ledger.encoding import EncodingCheck, format_time, leaf_hash
+from councils.core.ledger.encoding import EncodingCheck, format_time, leaf_hash, read_entry
 from councils.core.wording import counted
 from councils.record import sequencer
 from councils.record.models import Checkpoint, Cosignature, Entry, LogState, Node, Pending, Sequence
@@ -263,7 +262,7 @@ def check_log() -> tuple[list[str], RecordIndex]:
 
 def _decode(index: int | None, data: bytes, problems: list[str], encoding: EncodingCheck) -> Recorded:
     try:
-        document = json.loads(data)
+        document, uncanonical = read_entry(data)
         recorded = Recorded(
             index=index,
             event=str(document["event"]),
@@ -275,9 +274,9 @@ def _decode(index: int | None, data: bytes, problems: list[str], encoding: Encod
     except (ValueError, KeyError, TypeError):
         problems.append(f"{_where(index).capitalize()} is not a readable record entry.")
         return Recorded(index, "", None, None, {})
-    wrong = encoding.problem(index, document)
-    if wrong is not None:
-        problems.append(f"{_where(index).capitalize()} ({recorded.event}) {wrong}.")
+    for wrong in (uncanonical, encoding.problem(index, document)):
+        if wrong is not None:
+            problems.append(f"{_where(index).capitalize()} ({recorded.event}) {wrong}.")
     return recorded
 
 

@@ -20,12 +20,14 @@ from councils.cli import client as cli_client
 from councils.cli import witness as witness_module
 from councils.cli.main import main
 from councils.core.ledger import note
-from councils.core.ledger.encoding import canonical_bytes
+from councils.core.ledger.encoding import canonical_bytes, leaf_hash
 from councils.federation import actions as fa
 from councils.federation.models import Seat
 from councils.record import actions as record_actions
-from councils.record import queries
+from councils.record import queries, sequencer
+from councils.record.models import Entry, Pending, Sequence
 from tests.conftest import NOW
+from tests.core.ledger.uncanonical import UNCANONICAL, uncanonical
 from tests.record.support import signed_bundle
 
 SERVER = "http://testserver"
@@ -168,6 +170,31 @@ def test_a_bundle_with_a_removed_entry_fails(cli, capsys, tmp_path, hashing):
     assert cli("record", "verify", str(bundle), "--forget") == 1
     out = capsys.readouterr().out
     assert "were provided" in out and "Entry 2 is missing" not in out
+
+
+@pytest.mark.tampers
+@pytest.mark.parametrize(("data", "why"), UNCANONICAL)
+def test_an_entry_the_server_encoded_other_than_canonically_fails_with_an_explanation(
+    cli, capsys, tmp_path, data, why
+):
+    """Signed into the log by the server itself, so that only its encoding is wrong."""
+    with transaction.atomic():
+        entry = Entry.objects.create(
+            event="test.happened", created_at=NOW, data=data, leaf_hash=leaf_hash(data)
+        )
+        Pending.objects.create(entry=entry)
+    sequencer.sequence_pending(now=NOW)
+    expected = [f"Entry {Sequence.objects.get(entry=entry).index} {uncanonical(why)}."]
+    assert cli("verify", "--forget", "--json") == 1
+    assert json.loads(capsys.readouterr().out)["problems"] == expected
+    bundle = tmp_path / "record.bundle"
+    exported, told = cli("record", "export", "-o", str(bundle)), capsys.readouterr()
+    if b"\n" in data:
+        # A bundle holds one entry a line: this one cannot even be exported.
+        assert exported == 1 and "not canonical" in told.err
+    else:
+        assert exported == 0 and cli("record", "verify", str(bundle), "--forget", "--json") == 1
+        assert json.loads(capsys.readouterr().out)["problems"] == expected
 
 
 def test_missing_bundle_is_bad_usage(cli, capsys, tmp_path):

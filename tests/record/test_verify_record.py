@@ -25,6 +25,7 @@ from councils.record.actions import append_entry
 from councils.record.models import Entry, Pending, Sequence
 from councils.record.verification import each_row, verify_database
 from tests.conftest import NOW
+from tests.core.ledger.uncanonical import UNCANONICAL, WIDE_DOCUMENT, uncanonical
 
 TABLES = ["record_entry", "record_sequence", "record_node", "record_checkpoint", "record_cosignature"]
 
@@ -125,21 +126,33 @@ def test_direct_edit_of_an_entry_is_detected(decided, capsys):
 
 
 def _unsalted_entry() -> Entry:
-    data = canonical_bytes(
-        {
-            "v": 1,
-            "event": "test.happened",
-            "at": "2026-03-01T09:00:00.000000Z",
-            "actor": None,
-            "council": None,
-            "payload": {},
-        }
+    return _entered(
+        canonical_bytes(
+            {
+                "v": 1,
+                "event": "test.happened",
+                "at": "2026-03-01T09:00:00.000000Z",
+                "actor": None,
+                "council": None,
+                "payload": {},
+            }
+        )
     )
+
+
+def _pending(data: bytes) -> Entry:
+    """An entry of exactly these bytes, waiting for the sequencer, as a server writing them itself would."""
     with transaction.atomic():
         entry = Entry.objects.create(
             event="test.happened", created_at=NOW, data=data, leaf_hash=leaf_hash(data)
         )
         Pending.objects.create(entry=entry)
+    return entry
+
+
+def _entered(data: bytes) -> Entry:
+    """An entry of exactly these bytes, sequenced and signed into the log."""
+    entry = _pending(data)
     sequencer.sequence_pending(now=NOW)
     return entry
 
@@ -186,6 +199,27 @@ def test_an_entry_without_its_nonce_or_in_an_unknown_version_is_detected(decided
         [data],
     )
     assert problem in verify_database()
+
+
+@pytest.mark.parametrize(("data", "why"), UNCANONICAL)
+def test_an_entry_encoded_other_than_canonically_is_detected(decided, data, why):
+    index = Sequence.objects.get(entry=_entered(data)).index
+    assert verify_database() == [f"Entry {index} (test.happened) {uncanonical(why)}."]
+
+
+def test_a_pending_entry_encoded_other_than_canonically_is_reported(decided, capsys):
+    data, why = UNCANONICAL[0].values
+    _pending(data)
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("verify_record")
+    assert exit_info.value.code == 1
+    assert f"A pending entry (test.happened) {uncanonical(why)}." in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_integers_past_64_bits_and_text_beyond_ascii_are_canonical():
+    _entered(canonical_bytes(WIDE_DOCUMENT))
+    assert verify_database() == []
 
 
 def test_a_vote_choice_changed_in_the_database_is_detected(decided, cast):

@@ -11,16 +11,25 @@ may read; without the nonce, someone who knows the UUIDs involved could
 hash every plausible content of a hidden entry (a named vote's choice, its
 time to within a second) until one matches. Version 1 entries, written
 before, have no nonce and stay valid.
+
+An entry is valid only if its bytes are exactly the canonical encoding of the
+document they decode to (`read_entry`): a second encoding of the same content
+would give the same decision a second leaf hash, and room to hide data.
 """
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping
 from datetime import datetime
+from itertools import pairwise
 from typing import Any
+
+import orjson
 
 ENCODING_VERSION = 2
 NONCE_BYTES = 16
@@ -54,6 +63,118 @@ def canonical_bytes(value: Mapping[str, Any]) -> bytes:
     """Encode `value` canonically; refuse anything that could encode two ways."""
     _check(value, "$")
     return _ENCODER.encode(value).encode()
+
+
+def _first_float(container: dict[str, Any] | list[Any]) -> float | None:
+    """The first float in a decoded document, depth first; None if it holds none."""
+    items: Iterable[Any] = container.values() if type(container) is dict else container
+    for item in items:
+        kind = type(item)
+        if kind is str:  # most of every entry: one comparison, not three
+            continue
+        if kind is float:
+            number: float = item
+            return number
+        if kind is dict or kind is list:
+            found = _first_float(item)
+            if found is not None:
+                return found
+    return None
+
+
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_WHITE_SPACE = re.compile(r"[ \t\n\r]")
+
+
+def _shown(data: bytes, start: int) -> str:
+    return data[start : start + 24].decode(errors="replace")
+
+
+def _decode_exactly(data: bytes) -> tuple[dict[str, Any], str | None]:
+    """Read an entry with the standard library (every integer whole), and what keeps its bytes from
+    being the canonical encoding of what they say; ValueError if they are no JSON object."""
+    bom = data.startswith(codecs.BOM_UTF8)
+    found: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        document = dict(items)
+        if not found:
+            keys = [key for key, _ in items]
+            if len(document) != len(keys):
+                repeated = next(key for key, times in Counter(keys).items() if times > 1)
+                found.append(
+                    f"it names the key {json.dumps(repeated, ensure_ascii=False)} twice in one object, "
+                    "and readers may take either value"
+                )
+            elif keys != sorted(keys):
+                early, late = next((a, b) for a, b in pairwise(keys) if a > b)
+                found.append(
+                    f"its keys are out of order ({json.dumps(early, ensure_ascii=False)} before "
+                    f"{json.dumps(late, ensure_ascii=False)})"
+                )
+        return document
+
+    text = data[3:].decode() if bom else data.decode()
+    try:
+        document = json.loads(text, object_pairs_hook=pairs)
+        if type(document) is not dict:
+            raise ValueError("an entry is a JSON object")
+        number = _first_float(document)
+        canonical = canonical_bytes(document) if number is None else b""
+    except RecursionError:
+        raise ValueError("nested too deeply to read") from None
+    if bom:
+        why = "it begins with a byte order mark"
+    elif found:
+        why = found[0]
+    elif number is not None:
+        why = (
+            f"it holds the number {json.dumps(number)}, written with a fraction or an exponent, where the "
+            "canonical encoding has only integers (decimals travel as strings)"
+        )
+    else:
+        if canonical == data:
+            return document, None
+        if _WHITE_SPACE.search(_STRING.sub("", text)):
+            why = "it has white space outside its strings"
+        else:
+            at = next(
+                (i for i, (a, b) in enumerate(zip(data, canonical, strict=False)) if a != b),
+                min(len(data), len(canonical)),
+            )
+            why = (
+                f"from byte {at} it reads `{_shown(data, at)}` where the canonical encoding has "
+                f"`{_shown(canonical, at)}`"
+            )
+    return document, (
+        f"is not canonically encoded: {why}; an entry must be exactly the canonical encoding of what "
+        "it says, or the same content could have two leaf hashes"
+    )
+
+
+def read_entry(data: bytes) -> tuple[dict[str, Any], str | None]:
+    """An entry's JSON document, every integer in it read exactly, and what keeps its bytes from being
+    that document's canonical encoding (None if nothing); ValueError if they are no JSON object.
+
+    orjson is fast, but reads an integer past 64 bits as the nearest float (2**64 + 1 as 2**64), and
+    an entry's integers must be read as written: the canonical encoding holds integers of any size.
+    Its re-encoding is byte for byte the canonical one for any document without floats, and it writes
+    a float with a point or an exponent, which no integer has, so a document holding a misread integer
+    never encodes back to the entry's bytes; nor does one encoded other than canonically. Such an entry
+    (and one orjson cannot read, or that holds a float) is read again by the standard library, which
+    keeps every integer whole and finds what is not canonical.
+    """
+    try:
+        document = orjson.loads(data)
+        if (
+            type(document) is dict
+            and orjson.dumps(document, option=orjson.OPT_SORT_KEYS) == data
+            and _first_float(document) is None
+        ):
+            return document, None
+    except (orjson.JSONDecodeError, orjson.JSONEncodeError):
+        pass  # more than orjson reads or writes (nested past 254 levels, say): read again below
+    return _decode_exactly(data)
 
 
 def format_time(moment: datetime) -> str:

@@ -9,16 +9,13 @@ example missing cosignatures) and how many entries were replayed.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
-
 from councils.core.ledger import merkle, note, replay
-from councils.core.ledger.encoding import EncodingCheck
+from councils.core.ledger.encoding import EncodingCheck, read_entry
 from councils.core.wording import counted
 
 
@@ -138,21 +135,6 @@ Entries = Iterable[tuple[int, bytes | None, bytes | None]]
 ZERO_LEAF = bytes(merkle.HASH_SIZE)
 
 
-def read_entry(data: bytes) -> Any:
-    """The JSON document of an entry's bytes, every integer in it read exactly (ValueError if none).
-
-    orjson is fast, but reads an integer past 64 bits as the nearest float (2**64 + 1 as 2**64), and
-    an entry's integers must be read as written: the canonical encoding holds integers of any size. It
-    writes a float with a point or an exponent, which no integer has, so a document holding a misread
-    integer never encodes back to the entry's bytes; nor does one encoded other than canonically. Such
-    an entry is read again by the standard library, which keeps every integer whole.
-    """
-    document = orjson.loads(data)
-    if orjson.dumps(document, option=orjson.OPT_SORT_KEYS) != data:
-        document = json.loads(data)
-    return document
-
-
 def check_entries(
     entries: Entries,
     checkpoint: note.Checkpoint,
@@ -200,14 +182,13 @@ def check_entries(
                     if claimed is not None and claimed != current:
                         verdict.problems.append(f"Entry {index}'s content does not match its leaf hash.")
                 try:
-                    # Canonical bytes are one JSON object, UTF-8, with nothing around it.
-                    if data[:1] != b"{" or data[-1:] != b"}":
-                        raise ValueError
-                    document = loads(data)
-                    item = from_document(index, document)
+                    document, uncanonical = loads(data)
                 except ValueError:
                     verdict.problems.append(f"Entry {index} is not a readable record entry.")
                 else:
+                    item = from_document(index, document)
+                    if uncanonical is not None:
+                        verdict.problems.append(f"Entry {index} {uncanonical}.")
                     wrong = encoding.problem(index, document)
                     if wrong is not None:
                         verdict.problems.append(f"Entry {index} {wrong}.")

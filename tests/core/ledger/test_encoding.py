@@ -7,6 +7,7 @@ import json
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
+import orjson
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -17,8 +18,10 @@ from councils.core.ledger.encoding import (
     entry_document,
     format_time,
     leaf_hash,
+    read_entry,
     version_problem,
 )
+from tests.core.ledger.uncanonical import UNCANONICAL, WIDE_DOCUMENT, uncanonical
 
 
 def test_keys_are_sorted_without_white_space() -> None:
@@ -126,3 +129,81 @@ def test_a_malformed_version_or_nonce_is_explained(change: dict[str, object], pr
     message = version_problem(document)
 
     assert message is not None and problem in message
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.integers(min_value=2**63) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@given(st.dictionaries(st.text(), JSON_VALUES))
+def test_canonical_bytes_read_back_exactly_and_canonical(document: dict[str, object]) -> None:
+    assert read_entry(canonical_bytes(document)) == (document, None)
+
+
+def test_lists_nested_deeper_than_orjson_writes_are_canonical_as_written() -> None:
+    document: dict[str, object] = {"n": []}
+    for _ in range(300):
+        document = {"n": [document]}
+
+    assert read_entry(canonical_bytes(document)) == (document, None)
+
+
+def test_integers_past_64_bits_and_text_beyond_ascii_are_canonical_as_written() -> None:
+    data = canonical_bytes(WIDE_DOCUMENT)
+
+    document, problem = read_entry(data)
+
+    assert problem is None and document == WIDE_DOCUMENT and type(document["payload"]["seats"]) is int
+
+
+@pytest.mark.parametrize(("data", "why"), UNCANONICAL)
+def test_an_entry_encoded_other_than_canonically_is_read_and_explained(data: bytes, why: str) -> None:
+    document, problem = read_entry(data)
+
+    assert problem == uncanonical(why)
+    assert document == json.loads(data)  # the standard library's reading: the last of two equal keys
+
+
+@pytest.mark.parametrize(
+    ("data", "why"),
+    [
+        (b'{"n":[1,{"m":25E-1}]}', "it holds the number 2.5, written with a fraction or an exponent"),
+        (b'{"n":NaN}', "it holds the number NaN, written with a fraction or an exponent"),
+        (b'{"n":-0}', "from byte 5 it reads `-0}` where the canonical encoding has `0}`"),
+        (b'{"n":"\\u00e9"}', 'from byte 6 it reads `\\u00e9"}` where the canonical encoding has `é"}`'),
+        (b'{"n":{"b":1,"b":2},"a":1}', 'it names the key "b" twice in one object'),
+    ],
+)
+def test_every_other_way_of_encoding_an_entry_is_told_apart(data: bytes, why: str) -> None:
+    _, problem = read_entry(data)
+
+    assert problem is not None and problem.startswith(f"is not canonically encoded: {why}")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"[1]",
+        b"\xff\xfe",
+        b'{"n":1} {}',
+        b'{"n":',
+        b'{"n":"\\ud800"}',
+        b"[" * 100_000,
+        '{"n":1}'.encode("utf-16"),
+        b"\xef\xbb\xbf[1]",
+    ],
+)
+def test_bytes_that_are_no_json_object_are_unreadable(data: bytes) -> None:
+    with pytest.raises(ValueError):
+        read_entry(data)
+
+
+def test_orjson_writes_every_character_and_orders_keys_as_the_canonical_encoding_does() -> None:
+    """What lets `read_entry` take orjson's encoding of a document without floats for the canonical one."""
+    characters = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
+    document = {"text": "".join(characters), **{c: i for i, c in enumerate(characters[::97])}}
+
+    assert orjson.dumps(document, option=orjson.OPT_SORT_KEYS) == canonical_bytes(document)
