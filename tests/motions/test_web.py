@@ -41,6 +41,17 @@ def test_invalid_form_is_422_with_errors(cast):
     assert response.status_code == 422 and "field-error" in response.content.decode()
 
 
+def test_more_seconders_than_the_council_has_is_said_beside_the_form_keeping_the_text(cast):
+    response = cast.client(cast.bob).post(
+        f"/motions/council/{cast.riverside.uuid}/new/",
+        {"title": "Canteen", "text": "Open a canteen.", "seconds_required": 40},
+    )
+    page = response.content.decode()
+    assert response.status_code == 422 and "too few other voters to give 40 seconders" in page
+    assert 'value="Canteen"' in page and "Open a canteen.</textarea>" in page
+    assert not Motion.objects.filter(title="Canteen").exists()
+
+
 def test_anonymous_is_sent_to_login_and_observer_refused(cast, motion):
     response = cast.client(None).get(f"/motions/council/{cast.riverside.uuid}/new/")
     assert response.status_code == 302 and "/login/" in response["Location"]

@@ -225,11 +225,16 @@ def motion_new(request: HttpRequest, council_id: UUID) -> HttpResponse:
     council_policy.require(request.user, "table_motion", council)
     form = MotionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        motion = actions.table_motion(
-            actor=acting_user(request), council=council, now=timezone.now(), **form.cleaned_data
-        )
-        messages.success(request, _("Your motion is tabled."))
-        return redirect("web:motion", motion.uuid)
+        try:
+            motion = actions.table_motion(
+                actor=acting_user(request), council=council, now=timezone.now(), **form.cleaned_data
+            )
+        except InvalidInputError as exc:
+            # Said beside the form, which keeps the text typed (more seconders than the council has).
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Your motion is tabled."))
+            return redirect("web:motion", motion.uuid)
     status = 422 if request.method == "POST" else 200
     return render(request, "web/motions/new.html", {"council": council, "form": form}, status=status)
 
