@@ -143,6 +143,16 @@ def test_amendment_page_shows_word_diff(cast, motion):
     assert "<del>two</del><ins>three</ins>" in client.get(f"/motions/{motion.uuid}/").content.decode()
 
 
+def test_an_amendment_that_changes_nothing_is_refused_beside_its_text(cast, motion):
+    response = cast.client(cast.frank).post(
+        f"/motions/{motion.uuid}/amend/", {"text": "Elect two safety reps."}
+    )
+    page = response.content.decode()
+    assert response.status_code == 422 and "The amendment does not change the text." in page
+    assert 'class="field invalid"' in page and "Elect two safety reps.</textarea>" in page
+    assert not Motion.objects.filter(kind="amendment").exists()
+
+
 def test_an_amendment_that_lapsed_with_its_motion_says_so_not_withdrawn(cast, motion):
     amendment = actions.propose_amendment(actor=cast.frank, motion=motion, text="Elect three.", now=NOW)
     vote = actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method="named")

@@ -260,13 +260,18 @@ def motion_second(request: HttpRequest, motion_id: UUID) -> HttpResponse:
 def motion_amend(request: HttpRequest, motion_id: UUID) -> HttpResponse:
     motion = _motion_for_post(request, motion_id)
     form = AmendmentForm(request.POST)
-    if not form.is_valid():
+    if form.is_valid():
+        try:
+            amendment = actions.propose_amendment(
+                actor=acting_user(request), motion=motion, text=form.cleaned_data["text"], now=timezone.now()
+            )
+        except InvalidInputError as exc:
+            # Said beside the text, which is kept as typed (an amendment that changes nothing).
+            form.add_error("text", exc.message)
+    if form.errors:
         return render(
             request, "web/motions/detail.html", _context(request, motion, amend_form=form), status=422
         )
-    amendment = actions.propose_amendment(
-        actor=acting_user(request), motion=motion, text=form.cleaned_data["text"], now=timezone.now()
-    )
     messages.success(request, _("Your amendment is proposed; it needs a seconder."))
     return redirect("web:motion", amendment.uuid)
 
