@@ -47,7 +47,11 @@ def test_more_seconders_than_the_council_has_is_said_beside_the_form_keeping_the
         {"title": "Canteen", "text": "Open a canteen.", "seconds_required": 40},
     )
     page = response.content.decode()
-    assert response.status_code == 422 and "too few other voters to give 40 seconders" in page
+    assert response.status_code == 422
+    assert (
+        '<div class="error" role="alert"><p>Riverside Depot has too few other voters to give 40 seconders.'
+        in page
+    )
     assert 'value="Canteen"' in page and "Open a canteen.</textarea>" in page
     assert not Motion.objects.filter(title="Canteen").exists()
 
