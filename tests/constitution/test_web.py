@@ -92,6 +92,15 @@ def test_personas_propose_on_the_web(ready, persona, status):
     check(ready, persona, WEB, "post", "/constitution/amend/", data, expected=status)
 
 
+@pytest.mark.parametrize("persona", ["observer", "member"])
+def test_who_may_not_propose_is_refused_before_the_form_not_after_filling_it_in(ready, persona):
+    make_national_body(ready)
+    response = check(ready, persona, WEB, "get", "/constitution/amend/", expected=403)
+    page = response.content.decode()
+    assert "Only voters of the top council may propose a change to the constitution." in page
+    assert "Table the amendment" not in page
+
+
 def test_proposing_on_the_web_and_the_api_records_the_same_entry(ready):
     make_national_body(ready)
     form = check(ready, "officer", WEB, "get", "/constitution/amend/").context["form"]

@@ -50,6 +50,20 @@ def test_demo_cast_holds_the_roles_the_readme_names(demo):
     assert Membership.objects.get(user__username="dave", ended_at=None).council.name == "Harbour Works"
 
 
+def test_the_logins_printed_name_every_demo_user_and_who_they_are():
+    from io import StringIO
+
+    from councils.demo.management.commands.load_demo import Command
+
+    out = StringIO()
+    Command(stdout=out)._print_logins()
+    printed = out.getvalue()
+    logins = printed.splitlines()[0].split("): ", 1)[1].split(", ")
+    assert logins == ["alice", "bob", "carol", "dave", "erin", "frank", "member0002"]
+    for user in logins:
+        assert f"{user}: " in printed, f"{user} is not described"
+
+
 @pytest.mark.django_db
 def test_demo_has_motions_in_every_state_and_minutes(demo):
     states = set(Motion.objects.values_list("state", flat=True))

@@ -523,6 +523,33 @@ def test_voters_who_share_a_name_are_told_apart_in_the_nominate_form(cast, elect
     assert f'<option value="{cast.bob.uuid}" selected>Bob Novak (myself)</option>' in page
 
 
+def test_a_voter_left_to_nominate_is_told_apart_from_a_namesake_already_nominated(cast, election):
+    from councils.federation import actions as federation_actions
+    from tests.conftest import make_user
+
+    namesake = make_user("erin2", "Erin Walsh")
+    federation_actions.add_founding_member(actor=None, council=cast.riverside, user=namesake, now=NOW)
+    actions.nominate(actor=cast.erin, election=election, candidate=cast.erin, now=NOW)
+    page = cast.client(cast.bob).get(f"/elections/{election.uuid}/").content.decode()
+    assert f'<option value="{namesake.uuid}">Erin Walsh (erin2)</option>' in page
+    assert f'<option value="{cast.erin.uuid}">' not in page
+
+
+def test_a_ballot_for_one_seat_by_plurality_takes_one_mark_and_several_seats_take_ticks(cast):
+    one = actions.call_election(
+        actor=cast.alice, council=cast.riverside, kind="delegates", seats=1, method="plurality", now=NOW
+    )
+    voting(cast, one)
+    page = cast.client(cast.erin).get(f"/elections/{one.uuid}/").content.decode()
+    assert page.count('type="radio" id="approve_') == 3 and 'type="checkbox" id="approve_' not in page
+    two = actions.call_election(
+        actor=cast.alice, council=cast.riverside, kind="delegates", seats=2, method="plurality", now=NOW
+    )
+    voting(cast, two)
+    page = cast.client(cast.erin).get(f"/elections/{two.uuid}/").content.decode()
+    assert page.count('type="checkbox" id="approve_') == 3 and 'type="radio" id="approve_' not in page
+
+
 def test_candidates_who_share_a_name_are_told_apart_on_the_ballot_for_participants_only(cast, election):
     from councils.federation import actions as federation_actions
     from tests.conftest import make_user

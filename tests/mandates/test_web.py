@@ -131,6 +131,17 @@ def test_outsider_sees_the_public_table_but_gets_no_button(cast, rules):
     assert page.status_code == 200 and "Start a recall" not in page.content.decode()
 
 
+def test_a_reason_too_long_is_said_beside_it_not_as_a_missing_delegate(cast, rules):
+    reason = "Voted against us. " * 1200
+    response = cast.client(cast.erin).post(
+        "/mandates/recalls/start/", {"seat": bob_seat(cast).uuid, "reason": reason}
+    )
+    page = response.content.decode()
+    assert response.status_code == 422 and "Recall Bob Novak" in page
+    assert "at most 20000 characters" in page and "Choose the delegate" not in page
+    assert not RecallPetition.objects.exists()
+
+
 @pytest.mark.visibility(riverside=Council.Visibility.COUNCIL)
 def test_hidden_council_is_404_for_an_outsider(cast, rules):
     assert cast.client(cast.dave).get(f"/mandates/councils/{cast.riverside.uuid}/").status_code == 404

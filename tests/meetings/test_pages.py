@@ -482,6 +482,19 @@ def test_people_who_share_a_name_are_told_apart_on_the_attendance_list(cast, mee
     assert f'<label for="present_{cast.frank.uuid}">Frank Costa</label>' in page
 
 
+def test_the_one_of_two_namesakes_still_absent_is_told_apart_from_the_one_present(cast, meeting):
+    from councils.federation import actions as federation_actions
+    from tests.conftest import make_user
+
+    namesake = make_user("erin2", "Erin Walsh")
+    federation_actions.add_founding_member(actor=None, council=cast.riverside, user=namesake, now=NOW)
+    actions.open_meeting(actor=cast.alice, meeting=meeting, now=NOW)
+    actions.mark_present(actor=cast.alice, meeting=meeting, user=cast.erin, now=NOW)
+    page = _part(cast.client(cast.alice), meeting, "absent").content.decode()
+    assert f'<label for="present_{namesake.uuid}">Erin Walsh (erin2)</label>' in page
+    assert f"present_{cast.erin.uuid}" not in page
+
+
 def _part(client, meeting, part=None):
     query = f"?part={part}" if part else ""
     return client.get(f"/meetings/{meeting.uuid}/{query}", headers={"HX-Request": "true"})

@@ -98,6 +98,15 @@ def test_apply_page_and_form(ready):
     assert "already a member" in refused.content.decode()
 
 
+def test_a_member_is_refused_the_application_form_before_filling_it_in(ready):
+    url = f"/membership/apply/{ready.riverside.uuid}/"
+    own = ready.client(ready.bob).get(url)
+    assert own.status_code == 409 and "You are already a member of Riverside Depot." in own.content.decode()
+    assert 'name="statement"' not in own.content.decode()
+    elsewhere = ready.client(ready.dave).get(url).content.decode()
+    assert "You are a member of Harbour Works: to move to Riverside Depot, ask for a transfer" in elsewhere
+
+
 def test_apply_with_an_overlong_statement_is_422(ready):
     gina = make_user("gina", "Gina")
     response = ready.client(gina).post(

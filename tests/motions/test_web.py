@@ -42,6 +42,21 @@ def test_invalid_form_is_422_with_errors(cast):
     assert response.status_code == 422 and "field-error" in response.content.decode()
 
 
+def test_more_seconders_than_the_council_has_is_said_beside_the_form_keeping_the_text(cast):
+    response = cast.client(cast.bob).post(
+        f"/motions/council/{cast.riverside.uuid}/new/",
+        {"title": "Canteen", "text": "Open a canteen.", "seconds_required": 40},
+    )
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert (
+        '<div class="error" role="alert"><p>Riverside Depot has too few other voters to give 40 seconders.'
+        in page
+    )
+    assert 'value="Canteen"' in page and "Open a canteen.</textarea>" in page
+    assert not Motion.objects.filter(title="Canteen").exists()
+
+
 def test_anonymous_is_sent_to_login_and_observer_refused(cast, motion):
     response = cast.client(None).get(f"/motions/council/{cast.riverside.uuid}/new/")
     assert response.status_code == 302 and "/login/" in response["Location"]
@@ -131,6 +146,16 @@ def test_amendment_page_shows_word_diff(cast, motion):
     page = client.get(f"/motions/{amendment.uuid}/").content.decode()
     assert "<del>two</del><ins>three</ins>" in page
     assert "<del>two</del><ins>three</ins>" in client.get(f"/motions/{motion.uuid}/").content.decode()
+
+
+def test_an_amendment_that_changes_nothing_is_refused_beside_its_text(cast, motion):
+    response = cast.client(cast.frank).post(
+        f"/motions/{motion.uuid}/amend/", {"text": "Elect two safety reps."}
+    )
+    page = response.content.decode()
+    assert response.status_code == 422 and "The amendment does not change the text." in page
+    assert 'class="field invalid"' in page and "Elect two safety reps.</textarea>" in page
+    assert not Motion.objects.filter(kind="amendment").exists()
 
 
 def test_an_amendment_that_lapsed_with_its_motion_says_so_not_withdrawn(cast, motion):

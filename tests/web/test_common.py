@@ -22,6 +22,16 @@ def test_only_people_who_share_a_name_get_their_username_beside_it():
     assert [person for person, _ in told_apart(people)] == people
 
 
+def test_someone_listed_alone_is_told_apart_from_a_namesake_left_out_of_the_list():
+    listed = User(username="nia1", display_name="Nia Ortiz")
+    left_out = User(username="nia2", display_name="Nia Ortiz")
+    quinn = User(username="quinn", display_name="Quinn Weber")
+    assert [label for _, label in told_apart([listed, quinn], among=[listed, left_out, quinn])] == [
+        "Nia Ortiz (nia1)",
+        "Quinn Weber",
+    ]
+
+
 def test_a_form_field_names_a_uuid_or_nothing():
     named = "0dd96b69-f6ea-40a4-b893-c9940d7dab79"
     assert form_uuid(named) == UUID(named)

@@ -101,15 +101,17 @@ def form_uuid(value: str | None) -> UUID | None:
         return None
 
 
-def told_apart(people: Iterable[User]) -> list[tuple[User, str]]:
+def told_apart(people: Iterable[User], *, among: Iterable[User] | None = None) -> list[tuple[User, str]]:
     """Each person with the label to list them by: their name, with their username where two share it.
 
-    Only lists of a council's own participants are labelled so, for viewers who
-    take part in it: they already read those usernames in the council's member
-    list (the API's), so a label tells them nothing new.
+    `among` is everyone the list was drawn from, when it leaves some out: a person listed alone under
+    their name is still told apart from a namesake who is not listed, or which of the two is meant
+    stays unclear. Only lists of a council's own participants are labelled so, for viewers who take
+    part in it: they already read those usernames in the council's member list (the API's), so a
+    label tells them nothing new.
     """
     people = list(people)
-    shared = shared_names(p.name for p in people)
+    shared = shared_names(p.name for p in (people if among is None else among))
     return [
         (p, _("%(name)s (%(username)s)") % {"name": p.name, "username": p.username})
         if p.name.casefold() in shared

@@ -132,6 +132,8 @@ def amendment_form(current: Constitution) -> type[forms.Form]:
 @domain_errors
 def amendment_new(request: HttpRequest) -> HttpResponse:
     federation = queries.federation_for(viewer=request.user, federation_uuid=request.GET.get("federation"))
+    # Refused before the form is filled in, not after: the link to it is offered only to those who may.
+    permissions.require(request.user, "propose", queries.top_council(federation=federation))
     current = queries.constitution_for(federation=federation)
     form = amendment_form(current)(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():

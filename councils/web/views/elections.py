@@ -66,6 +66,11 @@ def _context(
         and permissions.can(user, "nominate", election)
     )
     nominated = {c.candidate_id for c in candidacies}
+    voters = (
+        list(list_voters(council=election.council).order_by("display_name", "username"))
+        if may_nominate
+        else []
+    )
     turnout = queries.count_turnout(election=election)
     may_run = permissions.can(user, "run", election)
     # The shortest and longest poll the constitution in force allows, told to whoever opens it.
@@ -114,13 +119,7 @@ def _context(
         "poll_max": polls.span(rules.election_poll_max) if rules and tells_poll_span else None,
         "may_call": election.status == Election.Status.FAILED
         and permissions.can(user, "call", election.council),
-        "nominees": told_apart(
-            u
-            for u in list_voters(council=election.council).order_by("display_name", "username")
-            if u.pk not in nominated
-        )
-        if may_nominate
-        else [],
+        "nominees": told_apart((u for u in voters if u.pk not in nominated), among=voters),
         **extra,
     }
 

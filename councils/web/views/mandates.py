@@ -172,12 +172,15 @@ def recall_detail(request: HttpRequest, petition_id: UUID) -> HttpResponse:
 def recall_start(request: HttpRequest) -> HttpResponse:
     """Confirm and start a recall of a seat or an office (one step from the mandate table)."""
     form = RecallForm(request.POST or request.GET or None)
-    if not form.is_valid() or bool(form.cleaned_data["seat"]) == bool(form.cleaned_data["office"]):
+    valid = form.is_valid()
+    # A reason refused (too long) is said beside it; only a missing seat or office has nothing to show.
+    cleaned = getattr(form, "cleaned_data", {})
+    seat_id, office_id = cleaned.get("seat"), cleaned.get("office")
+    if bool(seat_id) == bool(office_id):
         raise InvalidInputError(_("Choose the delegate's seat or the office to recall."))
-    seat_id, office_id = form.cleaned_data["seat"], form.cleaned_data["office"]
     seat = queries.access_seat(viewer=request.user, seat_uuid=seat_id) if seat_id else None
     office = queries.access_office(viewer=request.user, office_uuid=office_id) if office_id else None
-    if request.method == "POST":
+    if request.method == "POST" and valid:
         petition = actions.start_recall(
             actor=acting_user(request),
             seat=seat,
@@ -190,7 +193,8 @@ def recall_start(request: HttpRequest) -> HttpResponse:
     # The council whose members sign: the one that sent the delegate, or the officer's own.
     council = seat.from_council if seat is not None else office.council if office is not None else None
     context = {"form": form, "seat": seat, "office": office, "council": council}
-    return render(request, "web/mandates/recall_start.html", context)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "web/mandates/recall_start.html", context, status=status)
 
 
 @require_POST

@@ -19,7 +19,7 @@ from councils.accounts.models import User
 from councils.accounts.queries import acting_user
 from councils.core.errors import ConflictError, InvalidInputError
 from councils.elections.queries import list_elections
-from councils.federation.queries import access_council
+from councils.federation.queries import access_council, list_participants
 from councils.meetings import actions, permissions, queries
 from councils.meetings.models import AgendaItem, Meeting, Speaker
 from councils.meetings.pdf import minutes_pdf
@@ -78,7 +78,9 @@ def _context(
         "may_manage": may_manage,
         "may_speak": may_speak,
         "may_attend": attendance and permissions.can(request.user, "attend", meeting),
-        "absent": told_apart(queries.list_absent(meeting=meeting))
+        "absent": told_apart(
+            queries.list_absent(meeting=meeting), among=list_participants(council=meeting.council)
+        )
         if may_manage and part in (None, "absent") and meeting.status == Meeting.Status.OPEN
         else [],
         "is_present": asks_presence and standing.is_present,

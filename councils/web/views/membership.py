@@ -217,6 +217,21 @@ def transfer(request: HttpRequest) -> HttpResponse:
 @domain_errors
 def apply(request: HttpRequest, council_id: UUID) -> HttpResponse:
     council = queries.access_council_to_join(viewer=request.user, council_uuid=council_id)
+    # Said before the form is filled in, as apply_for_membership would refuse it after: a member is
+    # already in, or moves here by a transfer, which the council above may also have to approve.
+    current = federation_queries.current_membership(user=_me(request))
+    if current is not None and not (
+        current.status == Membership.Status.CANDIDATE and current.council_id == council.id
+    ):
+        raise ConflictError(
+            _("You are already a member of %(name)s.") % {"name": current.council.name}
+            if current.council_id == council.id
+            else _(
+                "You are a member of %(name)s: to move to %(other)s, "
+                "ask for a transfer on the Membership page."
+            )
+            % {"name": current.council.name, "other": council.name}
+        )
     form = ApplyForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         application = actions.apply_for_membership(

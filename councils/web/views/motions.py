@@ -225,11 +225,16 @@ def motion_new(request: HttpRequest, council_id: UUID) -> HttpResponse:
     council_policy.require(request.user, "table_motion", council)
     form = MotionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        motion = actions.table_motion(
-            actor=acting_user(request), council=council, now=timezone.now(), **form.cleaned_data
-        )
-        messages.success(request, _("Your motion is tabled."))
-        return redirect("web:motion", motion.uuid)
+        try:
+            motion = actions.table_motion(
+                actor=acting_user(request), council=council, now=timezone.now(), **form.cleaned_data
+            )
+        except InvalidInputError as exc:
+            # Said beside the form, which keeps the text typed (more seconders than the council has).
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Your motion is tabled."))
+            return redirect("web:motion", motion.uuid)
     status = 422 if request.method == "POST" else 200
     return render(request, "web/motions/new.html", {"council": council, "form": form}, status=status)
 
@@ -255,13 +260,18 @@ def motion_second(request: HttpRequest, motion_id: UUID) -> HttpResponse:
 def motion_amend(request: HttpRequest, motion_id: UUID) -> HttpResponse:
     motion = _motion_for_post(request, motion_id)
     form = AmendmentForm(request.POST)
-    if not form.is_valid():
+    if form.is_valid():
+        try:
+            amendment = actions.propose_amendment(
+                actor=acting_user(request), motion=motion, text=form.cleaned_data["text"], now=timezone.now()
+            )
+        except InvalidInputError as exc:
+            # Said beside the text, which is kept as typed (an amendment that changes nothing).
+            form.add_error("text", exc.message)
+    if form.errors:
         return render(
             request, "web/motions/detail.html", _context(request, motion, amend_form=form), status=422
         )
-    amendment = actions.propose_amendment(
-        actor=acting_user(request), motion=motion, text=form.cleaned_data["text"], now=timezone.now()
-    )
     messages.success(request, _("Your amendment is proposed; it needs a seconder."))
     return redirect("web:motion", amendment.uuid)
 

@@ -39,10 +39,14 @@ class Command(BaseCommand):
         self._print_logins()
 
     def _print_logins(self) -> None:
-        self.stdout.write(f"Demo logins (password: {PASSWORD}): {', '.join(CAST)}")
+        self.stdout.write(f"Demo logins (password: {PASSWORD}): {', '.join(CAST)}, member0002")
         self.stdout.write(
             "  alice: chair of Riverside Depot · bob: member there and its delegate to Eastside "
             "District · carol: observer of Riverside Depot · dave: member of Harbour Works only"
+        )
+        self.stdout.write(
+            "  erin: member of Riverside Depot, who has the floor in its meeting in session · "
+            "frank: member there, waiting to speak in it"
         )
         self.stdout.write(
             "  member0002: secretary of Riverside Depot, whose special meeting on safety is in session"

@@ -1,0 +1,28 @@
+"""An error said above a form keeps apart from the form's first field."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_the_error_above_the_schedule_form_keeps_apart_from_its_first_field(
+    cast, page_for, live_server, artifacts
+):
+    page = page_for("alice")
+    page.goto(f"{live_server.url}/meetings/schedule/{cast.riverside.uuid}/")
+    page.get_by_label("Title").fill("General meeting")
+    starts = timezone.now() + timedelta(days=7)
+    page.get_by_label("Date and time (UTC)").fill(starts.strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_role("button", name="Schedule").click()
+    error = page.get_by_role("alert").filter(has_text="Give a place")
+    error.wait_for()
+    box = error.bounding_box()
+    label = page.get_by_text("Title", exact=True).bounding_box()
+    assert box and label
+    assert label["y"] >= box["y"] + box["height"] + 8, "the error touches the form below it"
+    page.screenshot(path=str(artifacts / "schedule-error.png"))
