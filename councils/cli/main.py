@@ -7,10 +7,11 @@ import contextlib
 import importlib
 import os
 import sys
+from typing import NoReturn
 
 from councils import __version__
 from councils.cli.client import default_server
-from councils.cli.output import BAD_USAGE, BROKEN_PIPE, CHECK_FAILED, INTERRUPTED, CliError
+from councils.cli.output import BAD_USAGE, BROKEN_PIPE, CHECK_FAILED, INTERRUPTED, CliError, emit_json
 
 # Each module registers its subcommands with add_parser(subparsers).
 SUBCOMMAND_MODULES = [
@@ -28,8 +29,23 @@ SUBCOMMAND_MODULES = [
 ]
 
 
+class _UsageError(CliError):
+    """What argparse refuses, told as argparse tells it: the usage, then `PROG: error: MESSAGE`."""
+
+    def __init__(self, message: str, *, usage: str, prog: str) -> None:
+        super().__init__(message, code=BAD_USAGE)
+        self.line = f"{usage}{prog}: error: {message}"
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser (and, through add_subparsers, its subcommands') that raises, not exits."""
+
+    def error(self, message: str) -> NoReturn:
+        raise _UsageError(message, usage=self.format_usage(), prog=self.prog)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="councils",
         description="Councils: work with a Councils server, and count and verify offline.",
     )
@@ -67,28 +83,61 @@ def _finish_subcommands(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    as_json = _wants_json(argv)
     try:
         code = _run(argv)
         # Flush here, so that a reader gone away (`| head`) or a full disk is noticed below, not at exit.
         sys.stdout.flush()
         return code
+    except CliError as exc:
+        return _fail(exc, as_json=as_json)
     except BrokenPipeError:
         # What Python's documentation advises for SIGPIPE: send the rest of the output nowhere and
         # stop quietly, with the status of a command the signal ended.
         _discard_output()
         return BROKEN_PIPE
     except KeyboardInterrupt:
-        print("councils: interrupted", file=sys.stderr)
-        return INTERRUPTED
+        return _fail(CliError("interrupted", code=INTERRUPTED), as_json=as_json)
     except OSError as exc:
         # A file or directory this machine refused, or a full disk: say which, not a traceback.
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"councils: {where}{exc.strerror or exc}", file=sys.stderr)
-        try:
-            sys.stdout.flush()
-        except OSError:
-            _discard_output()
-        return CHECK_FAILED
+        return _fail(CliError(f"{where}{exc.strerror or exc}", code=CHECK_FAILED), as_json=as_json)
+
+
+def _wants_json(argv: list[str]) -> bool:
+    """Whether --json (or a prefix of it, which argparse takes for it) is among the options.
+
+    Decided from the words themselves, so that a command line argparse refuses is answered in JSON too.
+    """
+    for word in argv:
+        if word == "--":
+            return False
+        if len(word) > 2 and "--json".startswith(word):
+            return True
+    return False
+
+
+def _error_document(exc: CliError) -> dict[str, object]:
+    """`{"error": {"message", "exit"}}`, with the HTTP `status` and problem `code` when a server refused."""
+    error: dict[str, object] = {"message": exc.message, "exit": exc.code}
+    if exc.status is not None:
+        error["status"] = exc.status
+    if exc.problem is not None:
+        error["code"] = exc.problem
+    return {"error": error}
+
+
+def _fail(exc: CliError, *, as_json: bool) -> int:
+    """Say what went wrong on stderr, and with --json as the one document on stdout; return the exit code."""
+    print(exc.line if isinstance(exc, _UsageError) else f"councils: {exc.message}", file=sys.stderr)
+    try:
+        if as_json:
+            emit_json(_error_document(exc))
+        sys.stdout.flush()
+    except OSError:
+        _discard_output()
+    return exc.code
 
 
 def _discard_output() -> None:
@@ -97,18 +146,14 @@ def _discard_output() -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
-def _run(argv: list[str] | None) -> int:
+def _run(argv: list[str]) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:
-        # argparse exits 2 on bad usage and 0 after --help; return it so callers get a code, not an exit.
+        # argparse exits 0 after --help and --version; return it so callers get a code, not an exit.
         return exc.code if isinstance(exc.code, int) else BAD_USAGE
-    try:
-        return int(args.handler(args))
-    except CliError as exc:
-        print(f"councils: {exc.message}", file=sys.stderr)
-        return exc.code
+    return int(args.handler(args))
 
 
 if __name__ == "__main__":

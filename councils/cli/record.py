@@ -518,6 +518,8 @@ def run_verify(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    if args.json and args.output == "-":
+        raise CliError("-o - writes the bundle on stdout, where --json prints its summary: give -o FILE")
     api = Api(args.server)
     checkpoint_text, key = _server_record(api)
     try:

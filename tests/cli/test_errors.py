@@ -1,7 +1,8 @@
 """Bad input, unusable files, unreachable or wrong servers, a reader gone away, Ctrl-C.
 
 Every case ends the same way: one line on stderr that says what is wrong, a non-zero exit, never a
-traceback. None of these needs a Councils server or a database.
+traceback; with --json, the same message as the one JSON document on stdout. None of these needs a
+Councils server or a database.
 """
 
 from __future__ import annotations
@@ -18,10 +19,13 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from councils.cli.main import build_parser, main
+from councils.core.tally import count
+from councils.core.tally.blt import parse_text
 from tests.record.support import signed_bundle
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -356,3 +360,198 @@ def test_a_full_disk_is_one_line(files):
         err = process.stderr.read().decode()
     assert process.wait(timeout=60) == 1
     assert err == "councils: No space left on device\n"
+
+
+# With --json: exactly one JSON document on stdout, whatever the way out (json.loads refuses anything
+# after the first document).
+
+
+def fails_in_json(
+    capsys: pytest.CaptureFixture[str], argv: list[str], *, code: int, says: str
+) -> dict[str, Any]:
+    """Run the CLI and check it printed the error document, and the same message as one line on stderr."""
+    capsys.readouterr()
+    assert main(argv) == code
+    out, err = capsys.readouterr()
+    document = json.loads(out)
+    assert err.startswith("councils: ") and err.count("\n") == 1, err
+    assert says in err
+    error = document["error"]
+    assert error["message"] == err.removeprefix("councils: ").removesuffix("\n")
+    assert error["exit"] == code
+    assert set(document) == {"error"}
+    return error
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["count", "{missing}", "--method", "meek", "--json"],
+        ["--json", "count", "{missing}", "--method", "meek"],
+        ["count", "{missing}", "--method", "meek", "--js"],
+        ["verify", "--bundle", "{missing}", "--json"],
+        ["record", "verify", "{missing}", "--json"],
+        ["motions", "amend", UUID, "--file", "{missing}", "--json"],
+    ],
+    ids=" ".join,
+)
+def test_an_unreadable_file_is_an_error_document(capsys, tmp_path, argv):
+    missing = str(tmp_path / "missing")
+    argv = [a.replace("{missing}", missing) for a in argv]
+    fails_in_json(capsys, ["--server", UNREACHABLE, *argv], code=2, says="No such file")
+
+
+def test_a_file_that_is_not_a_bundle_is_an_error_document(capsys, files):
+    fails_in_json(
+        capsys, ["verify", "--bundle", files["blt"], "--json"], code=2, says="is not a Councils record bundle"
+    )
+    fails_in_json(
+        capsys, ["record", "verify", files["blt"], "--json"], code=2, says="is not a Councils record bundle"
+    )
+
+
+def test_an_invalid_ballot_file_is_an_error_document(capsys, tmp_path):
+    (tmp_path / "bad.blt").write_text("3 1\n4 1 9 0\n0\n")
+    fails_in_json(
+        capsys, ["count", str(tmp_path / "bad.blt"), "--method", "meek", "--json"], code=2, says="bad.blt"
+    )
+
+
+@pytest.mark.parametrize(
+    ("server", "command", "code", "says"),
+    [
+        ("127.0.0.1:8000", ["verify"], 2, "--server takes a site root"),
+        ("http://127.0.0.1:8000/api/v1", ["councils", "list"], 2, "without /api/v1"),
+        (UNREACHABLE, ["verify"], 1, "cannot reach"),
+        (UNREACHABLE, ["whoami"], 1, "cannot reach"),
+        (UNREACHABLE, ["record", "export", "-o", "out.bundle"], 1, "cannot reach"),
+    ],
+)
+def test_a_bad_or_unreachable_server_is_an_error_document(capsys, server, command, code, says):
+    error = fails_in_json(capsys, ["--server", server, *command, "--json"], code=code, says=says)
+    assert "status" not in error and "code" not in error
+
+
+def test_a_refusal_from_a_server_gives_its_status(capsys, other_site):
+    error = fails_in_json(capsys, ["--server", other_site, "whoami", "--json"], code=2, says="404: Not Found")
+    assert error["status"] == 404 and "code" not in error
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["verify", "--witness", "garbage"], "--witness: 'garbage' is not a witness key"),
+        (["record", "verify", "missing.bundle", "--witness", "w+1+AAAA"], "is not a witness key"),
+        (["verify", "--quorum", "-1"], "--quorum cannot be negative"),
+        (["verify", "--seen", "12"], "--seen '12'"),
+        (["elections", "show", "not-a-uuid"], "must be a UUID"),
+    ],
+)
+def test_bad_values_are_error_documents(capsys, argv, says):
+    fails_in_json(capsys, ["--server", UNREACHABLE, *argv, "--json"], code=2, says=says)
+
+
+def test_a_malformed_witness_key_in_the_environment_is_an_error_document(capsys, monkeypatch):
+    monkeypatch.setenv("COUNCILS_WITNESS_KEYS", "not-a-key")
+    fails_in_json(
+        capsys, ["--server", UNREACHABLE, "verify", "--json"], code=2, says="$COUNCILS_WITNESS_KEYS"
+    )
+
+
+def test_export_to_stdout_does_not_take_json(capsys):
+    fails_in_json(
+        capsys,
+        ["--server", UNREACHABLE, "record", "export", "-o", "-", "--json"],
+        code=2,
+        says="give -o FILE",
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["count", "{blt}", "--method", "meek", "--bogus", "--json"], "unrecognized arguments: --bogus"),
+        (["--json", "count", "{blt}"], "the following arguments are required: --method"),
+        (["count", "{blt}", "--method", "nonesuch", "--json"], "invalid choice: 'nonesuch'"),
+        (["count", "{blt}", "--method", "meek", "--seats", "two", "--json"], "invalid int value: 'two'"),
+        (["count", "{blt}", "--method", "meek", "--json", "--csv"], "not allowed with argument"),
+        (["verify", "--bogus", "--jso"], "unrecognized arguments: --bogus"),
+        (["record", "verify", "--json"], "the following arguments are required: FILE"),
+        (["record", "--json"], "the following arguments are required: COMMAND"),
+        (["--json", "nonesuch"], "invalid choice: 'nonesuch'"),
+        (["--json"], "the following arguments are required: COMMAND"),
+        (["witness", "--state-dir", "s", "--port", "99999", "--json"], "a port is a number from 0 to 65535"),
+    ],
+)
+def test_a_usage_error_is_an_error_document(capsys, files, argv, says):
+    capsys.readouterr()
+    assert main([a.replace("{blt}", files["blt"]) for a in argv]) == 2
+    out, err = capsys.readouterr()
+    assert json.loads(out) == {
+        "error": {"message": err.splitlines()[-1].partition(": error: ")[2], "exit": 2}
+    }
+    # stderr is argparse's own: the usage, then the error.
+    assert err.startswith("usage: councils") and ": error: " in err and says in err
+
+
+def test_without_json_nothing_goes_to_stdout(capsys, tmp_path, files):
+    for argv in (
+        ["count", str(tmp_path / "missing"), "--method", "meek"],
+        ["count", files["blt"], "--bogus"],
+        ["--server", UNREACHABLE, "verify"],
+        # After `--` the word is an argument: a file named --json, not the option.
+        ["count", "--method", "meek", "--", "--json"],
+    ):
+        capsys.readouterr()
+        assert main(argv) != 0
+        assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize(
+    ("argv", "method", "seed"),
+    [
+        (["count", "{blt}", "--method", "meek", "--json"], "meek", None),
+        (["--json", "count", "{blt}", "--method", "meek"], "meek", None),
+        (["count", "{blt}", "--method", "schulze", "--seed", "s", "--json"], "schulze", "s"),
+    ],
+)
+def test_a_count_still_prints_its_result(capsys, files, argv, method, seed):
+    capsys.readouterr()
+    assert main([a.replace("{blt}", files["blt"]) for a in argv]) == 0
+    out, err = capsys.readouterr()
+    result = count(parse_text(BLT).election, method=method, seed=seed)
+    assert out == json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n"
+    assert err == ""
+
+
+@pytest.mark.parametrize("command", [["verify", "--bundle"], ["record", "verify"]])
+def test_verify_still_prints_its_verdict_when_it_checks_out_or_not(capsys, tmp_path, command):
+    bundle = signed_bundle(tmp_path, [])
+    capsys.readouterr()
+    assert main([*command, str(bundle), "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["ok"] is True and "error" not in document
+    # A check that fails (exit 1) prints the verdict, not an error document.
+    assert main([*command, str(bundle), "--json", "--require-witnesses"]) == 1
+    document = json.loads(capsys.readouterr().out)
+    assert document["ok"] is False and document["problems"] and "error" not in document
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
+def test_ctrl_c_is_an_error_document():
+    process = _councils(
+        "--server",
+        UNREACHABLE,
+        "login",
+        "--json",
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    assert process.stderr is not None
+    assert process.stderr.read(len("Username: ")) == b"Username: "
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert err == b"councils: interrupted\n"
+    assert json.loads(out.decode()) == {"error": {"message": "interrupted", "exit": 130}}

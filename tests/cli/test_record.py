@@ -202,6 +202,31 @@ def test_missing_bundle_is_bad_usage(cli, capsys, tmp_path):
     assert cli("verify", "--bundle", str(tmp_path / "nope")) == 2
 
 
+def test_export_and_verify_with_json_print_one_document_each(cli, capsys, tmp_path):
+    bundle = tmp_path / "record.bundle"
+    capsys.readouterr()
+    assert cli("record", "export", "-o", str(bundle), "--json") == 0
+    exported = json.loads(capsys.readouterr().out)
+    lines = bundle.read_text().splitlines()
+    assert exported == {"output": str(bundle), "origin": exported["origin"], "size": len(lines) - 1}
+    del lines[3]
+    bundle.write_text("\n".join(lines) + "\n")
+    # A check that fails prints the verdict as the document, not an error.
+    assert cli("record", "verify", str(bundle), "--forget", "--json") == 1
+    verdict = json.loads(capsys.readouterr().out)
+    assert verdict["ok"] is False and verdict["problems"] and "error" not in verdict
+
+
+def test_a_token_the_server_refuses_is_an_error_document(cli, capsys, monkeypatch):
+    monkeypatch.setenv("COUNCILS_TOKEN", "cnl_not-a-token")
+    capsys.readouterr()
+    assert cli("verify", "--json") == 2
+    out, err = capsys.readouterr()
+    error = json.loads(out)["error"]
+    assert (error["exit"], error["status"], error["code"]) == (2, 401, "invalid_token")
+    assert err == f"councils: {error['message']}\n"
+
+
 def test_a_signed_log_that_breaks_the_voting_rules_fails(cli, capsys, tmp_path):
     def entry(event, payload, actor=None):
         return {
@@ -575,3 +600,7 @@ def test_verify_server_refuses_a_leaf_hash_that_is_not_text(cli, capsys, monkeyp
     monkeypatch.setattr(cli_client.Api, "get", get)
     assert cli("verify", "--forget") == 1
     assert "entry 0's leaf hash or data is not text" in capsys.readouterr().err
+    assert cli("verify", "--forget", "--json") == 1
+    assert json.loads(capsys.readouterr().out) == {
+        "error": {"message": "entry 0's leaf hash or data is not text", "exit": 1}
+    }

@@ -30,6 +30,15 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
+def refused_in_json(capsys, *argv: str) -> dict:
+    """Run with --json a command that fails: its message is on stderr and, as the one document, on stdout."""
+    code, out, err = run(capsys, *argv, "--json")
+    error = json.loads(out)["error"]
+    assert code != 0 and error["exit"] == code
+    assert err == f"councils: {error['message']}\n"
+    return error
+
+
 def login(capsys, monkeypatch, server: str, username: str = "bob", *extra: str) -> int:
     monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
     code, _out, _err = run(capsys, "--server", server, "login", "-u", username, "--password-stdin", *extra)
@@ -50,6 +59,9 @@ def test_login_whoami_logout(cast, live_server, capsys, monkeypatch):
     assert ApiToken.objects.filter(user=cast.bob, revoked_at__isnull=True).count() == 0
     code, _out, err = run(capsys, "--server", server, "whoami")
     assert code == 2 and "councils login" in err
+    error = refused_in_json(capsys, "--server", server, "whoami")
+    assert (error["exit"], error["status"], error["code"]) == (2, 401, "unauthenticated")
+    assert "councils login" in error["message"]
 
 
 def test_login_with_a_wrong_password_fails_cleanly(cast, live_server, capsys, monkeypatch):
@@ -57,6 +69,13 @@ def test_login_with_a_wrong_password_fails_cleanly(cast, live_server, capsys, mo
     code, out, err = run(capsys, "--server", live_server.url, "login", "-u", "bob", "--password-stdin")
     assert code == 2 and out == ""
     assert "Wrong username or password" in err
+    monkeypatch.setattr("sys.stdin", io.StringIO("wrong\n"))
+    error = refused_in_json(capsys, "--server", live_server.url, "login", "-u", "bob", "--password-stdin")
+    assert (
+        error["exit"] == 2
+        and error["status"] in (400, 401)
+        and "Wrong username or password" in error["message"]
+    )
 
 
 def test_login_with_two_factor(cast, live_server, capsys, monkeypatch):
@@ -106,6 +125,10 @@ def test_show_with_bad_or_unknown_ids(cast, live_server, capsys, monkeypatch):
     unknown = "00000000-0000-0000-0000-000000000000"
     code, out, err = run(capsys, "--server", live_server.url, "councils", "show", unknown)
     assert code == 2 and out == "" and "404" in err
+    error = refused_in_json(capsys, "--server", live_server.url, "councils", "show", unknown)
+    assert (error["exit"], error["status"]) == (2, 404)
+    error = refused_in_json(capsys, "--server", live_server.url, "councils", "show", "nope")
+    assert error == {"message": error["message"], "exit": 2} and "UUID" in error["message"]
 
 
 def test_tokens_list_create_and_revoke(cast, live_server, capsys, monkeypatch):
@@ -154,6 +177,9 @@ def test_every_command_has_help_and_json(capsys, argv):
     assert code == 0
     code, _out, err = run(capsys, *argv[:-1], "--no-such-option")
     assert code == 2 and "error:" in err
+    code, out, err = run(capsys, *argv[:-1], "--no-such-option", "--json")
+    message = err.splitlines()[-1].partition(": error: ")[2]
+    assert code == 2 and message and json.loads(out) == {"error": {"message": message, "exit": 2}}
 
 
 def test_missing_arguments_are_usage_errors(capsys):
@@ -181,3 +207,6 @@ def test_a_token_revoked_elsewhere_says_so_and_how_to_go_on(cast, live_server, c
         assert (code, out) == (2, "")
         assert err.startswith("councils: 401: The bearer token does not work")
         assert err.endswith("Log in again.\n")
+        error = refused_in_json(capsys, "--server", server, *argv)
+        assert (error["exit"], error["status"], error["code"]) == (2, 401, "invalid_token")
+        assert error["message"].startswith("401: The bearer token does not work")
