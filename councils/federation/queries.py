@@ -100,6 +100,18 @@ def is_participant(*, user: Any, council: Council) -> bool:
     )
 
 
+def participant_council_ids(*, user: Any) -> QuerySet[Council, Any]:
+    """The ids of the councils `is_participant` answers yes for, as one subquery for another query."""
+    if _anonymous(user):
+        return Council.objects.none().values("id")
+    members = Membership.objects.filter(
+        user=user, ended_at__isnull=True, status__in=[Membership.Status.FULL, Membership.Status.CANDIDATE]
+    ).values("council_id")
+    seats = Seat.objects.filter(user=user, ended_at__isnull=True).values("council_id")
+    offices = Office.objects.filter(user=user, ended_at__isnull=True).values("council_id")
+    return Council.objects.filter(Q(id__in=members) | Q(id__in=seats) | Q(id__in=offices)).values("id")
+
+
 def list_participants(*, council: Council) -> QuerySet[User]:
     """The active people `is_participant` answers yes for, read in one query."""
     members = Membership.objects.filter(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -234,16 +234,15 @@ def get_entry_at(*, index: int, viewer: Any) -> tuple[Sequence, bool]:
 
 
 def list_readable(
-    *, viewer: Any, council_id: int | None = None, event_prefix: str = ""
+    *, visible: Collection[int], council_id: int | None = None, event_prefix: str = ""
 ) -> QuerySet[Sequence]:
-    """Sequenced entries `viewer` may read, newest first; `event_prefix` is a family ("vote") or an event."""
+    """Sequenced entries a viewer who sees the councils `visible` (`visible_council_ids`) may read, newest
+    first; `event_prefix` is a family ("vote") or an event."""
     rows = Sequence.objects.select_related("entry", "entry__council").order_by("-index")
     if council_id is not None:
         rows = rows.filter(entry__council_id=council_id)
     else:
-        rows = rows.filter(
-            Q(entry__council__isnull=True) | Q(entry__council_id__in=visible_council_ids(viewer=viewer))
-        )
+        rows = rows.filter(Q(entry__council__isnull=True) | Q(entry__council_id__in=visible))
     if event_prefix:
         if "." in event_prefix:
             rows = rows.filter(entry__event=event_prefix)

@@ -171,7 +171,10 @@ def test_an_amendment_that_lapsed_with_its_motion_says_so_not_withdrawn(cast, mo
     # The record's pages name the end the entry records, from its reason.
     sequence_pending(now=LATER)
     record = client.get("/record/", {"event": "motion.withdrawn"}).content.decode()
-    assert "<td>Amendment lapsed with its motion <small><code>motion.withdrawn</code></small></td>" in record
+    assert (
+        '<td data-label="Entry">Amendment lapsed with its motion '
+        "<small><code>motion.withdrawn</code></small></td>" in record
+    )
     assert "Motion withdrawn" not in record
 
 
@@ -480,8 +483,13 @@ def test_a_withdrawn_motion_and_its_lapsed_amendment_link_the_entries_that_ended
     entry = bob.get(f"/record/entries/{index}/").content.decode()
     assert "Amendment lapsed with its motion <small><code>motion.withdrawn</code></small></h1>" in entry
     listing = bob.get(f"/record/councils/{cast.riverside.uuid}/", {"event": "motion"}).content.decode()
-    assert "<td>Motion withdrawn <small><code>motion.withdrawn</code></small></td>" in listing
-    assert "<td>Amendment lapsed with its motion <small><code>motion.withdrawn</code></small></td>" in listing
+    assert (
+        '<td data-label="Entry">Motion withdrawn <small><code>motion.withdrawn</code></small></td>' in listing
+    )
+    assert (
+        '<td data-label="Entry">Amendment lapsed with its motion '
+        "<small><code>motion.withdrawn</code></small></td>" in listing
+    )
     assert "Motion withdrawn or lapsed" not in listing
 
 

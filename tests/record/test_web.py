@@ -55,7 +55,10 @@ def test_anonymous_sees_the_federation_record_without_hidden_councils(cast):
 def test_entries_and_kinds_are_in_words_with_their_codes_beside(cast):
     client = cast.client(cast.alice)
     body = client.get("/record/").content.decode()
-    assert "<td>Founding member enrolled <small><code>member.founding_enrolled</code></small></td>" in body
+    assert (
+        '<td data-label="Entry">Founding member enrolled '
+        "<small><code>member.founding_enrolled</code></small></td>" in body
+    )
     assert '<option value="vote">Votes (vote)</option>' in body
     assert (
         '<option value="delegate" selected>Delegates (delegate)</option>'

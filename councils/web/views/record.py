@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 from councils.core.ledger.note import b64encode
 from councils.federation import queries as federation_queries
 from councils.record import queries, sequencer, signing, witnessing
+from councils.web.subjects import subjects_of
 from councils.web.templatetags.labels import EVENT_FAMILY_LABELS
 from councils.web.views.common import domain_errors
 
@@ -24,9 +25,12 @@ def _listing(request: HttpRequest, *, council_id: int | None) -> dict[str, objec
     if sequencer.has_pending():
         sequencer.sequence_pending()
     event = request.GET.get("event", "").strip()[:64]
-    rows = queries.list_readable(viewer=request.user, council_id=council_id, event_prefix=event)
+    visible = queries.visible_council_ids(viewer=request.user)
+    rows = queries.list_readable(visible=visible, council_id=council_id, event_prefix=event)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    return {"page": page, "event": event, "event_types": EVENT_FAMILY_LABELS.items()}
+    subjects = subjects_of([row.entry for row in page], viewer=request.user, visible=visible)
+    listed = [(row, subjects.get(row.entry.id)) for row in page]
+    return {"page": page, "rows": listed, "event": event, "event_types": EVENT_FAMILY_LABELS.items()}
 
 
 @require_GET

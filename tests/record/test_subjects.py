@@ -1,0 +1,206 @@
+"""What each entry on the record pages is about: its subject's title, linked, for whoever may open it."""
+
+from __future__ import annotations
+
+import html
+import re
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from councils.core.ledger.encoding import canonical_bytes
+from councils.elections import actions as election_actions
+from councils.federation.models import Council, Membership, Seat
+from councils.mandates import actions as mandate_actions
+from councils.meetings import actions as meeting_actions
+from councils.membership import actions as membership_actions
+from councils.motions import actions as motion_actions
+from councils.petitions import actions as petition_actions
+from councils.record import sequencer
+from councils.record.models import Entry
+from councils.web.subjects import subjects_of
+from councils.web.views import record as record_views
+from tests.conftest import NOW, make_user
+
+ROW = re.compile(
+    r'<tr>\s*<td data-label="#"><a [^>]*>\d+</a></td>\s*'
+    r'<td data-label="Entry">[^<]*<small><code>([a-z_.]+)</code>.*?</tr>',
+    re.S,
+)
+SUBJECT = re.compile(r'<td data-label="About">(?:<a href="([^"]+)">([^<]*)</a>)?</td>')
+
+
+def subjects_on(page: str) -> list[tuple[str, str, str]]:
+    """(event, link, title) of each entry listed, newest first; link and title are "" where none is shown."""
+    rows = []
+    for match in ROW.finditer(page):
+        subject = SUBJECT.search(match.group(0))
+        assert subject is not None, match.group(0)
+        rows.append((match.group(1), subject.group(1) or "", html.unescape(subject.group(2) or "")))
+    return rows
+
+
+def record_page(client, **params) -> str:
+    response = client.get("/record/", params)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def a_bit_of_everything(cast) -> dict[str, object]:
+    """A motion voted on, a meeting, an election, an agenda petition, a recall, charges and an application."""
+    motion = motion_actions.table_motion(
+        actor=cast.bob, council=cast.riverside, title="Canteen hours", text="Open it at six.", now=NOW
+    )
+    motion = motion_actions.second_motion(actor=cast.erin, motion=motion, now=NOW)
+    vote = motion_actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method="named")
+    motion_actions.cast_vote(actor=cast.bob, vote=vote, choice="yes", now=NOW)
+    meeting = meeting_actions.schedule_meeting(
+        actor=cast.alice,
+        council=cast.riverside,
+        title="General meeting",
+        starts_at=NOW + timedelta(days=7),
+        place="Canteen",
+        now=NOW,
+    )
+    election = election_actions.call_election(
+        actor=cast.alice, council=cast.riverside, kind="delegates", title="Delegates for spring", now=NOW
+    )
+    petition = petition_actions.start_agenda_petition(
+        actor=cast.erin, council=cast.riverside, title="Parking", text="Talk about parking.", now=NOW
+    )
+    recall = mandate_actions.start_recall(actor=cast.erin, seat=Seat.objects.get(user=cast.bob), now=NOW)
+    case = membership_actions.bring_charges(
+        actor=cast.bob,
+        membership=Membership.objects.get(user=cast.frank),
+        charges="Broke the picket line.",
+        penalty="expulsion",
+        hearing_at=NOW + timedelta(days=20),
+        now=NOW,
+    )
+    application = membership_actions.apply_for_membership(
+        actor=make_user("nina", "Nina Newcomer"), council=cast.riverside, now=NOW
+    )
+    sequencer.sequence_pending(now=NOW)
+    return {
+        "motion": motion,
+        "meeting": meeting,
+        "election": election,
+        "petition": petition,
+        "recall": recall,
+        "case": case,
+        "application": application,
+    }
+
+
+def test_entries_name_their_subject_and_link_to_its_page(cast):
+    made = a_bit_of_everything(cast)
+    motion = f"/motions/{made['motion'].uuid}/"
+    shown = subjects_on(record_page(cast.client(cast.alice), event=""))
+    expected = {
+        "motion.tabled": (motion, "Canteen hours"),
+        "motion.seconded": (motion, "Canteen hours"),
+        "vote.opened": (motion, "Canteen hours"),
+        "vote.cast": (motion, "Canteen hours"),
+        "meeting.scheduled": (f"/meetings/{made['meeting'].uuid}/", "General meeting"),
+        "election.called": (f"/elections/{made['election'].uuid}/", "Delegates for spring"),
+        "agenda.petition_started": (f"/petitions/{made['petition'].uuid}/", "Parking"),
+        "recall.petition_started": (
+            f"/mandates/recalls/{made['recall'].uuid}/",
+            "Recall of the delegate of Riverside Depot to Eastside District",
+        ),
+        # The chair takes part in the council, whose case and application pages name the member.
+        "discipline.charged": (
+            f"/membership/cases/{made['case'].uuid}/",
+            "Charges against Frank Costa: Expulsion sought",
+        ),
+        "membership.applied": (
+            f"/membership/applications/{made['application'].uuid}/",
+            "Nina Newcomer applies to join Riverside Depot",
+        ),
+    }
+    for event, subject in expected.items():
+        assert (event, *subject) in shown, event
+    for event, link, _title in shown:
+        if link:
+            assert cast.client(cast.alice).get(link).status_code == 200, (event, link)
+    # The founding entries' subjects are the council itself; a founding member's is nobody.
+    assert ("council.created", f"/councils/{cast.riverside.uuid}/", "Riverside Depot") in shown
+    assert ("member.founding_enrolled", "", "") in shown
+
+
+def test_names_stay_with_those_the_councils_pages_show_them_to(cast):
+    a_bit_of_everything(cast)
+    # Dave sees Riverside Depot (the federation may) but takes no part in it: its member pages are closed
+    # to him, so neither the accused nor the applicant is named, and those entries show no subject.
+    page = record_page(cast.client(cast.dave), event="")
+    shown = subjects_on(page)
+    assert ("motion.tabled", f"/motions/{made_motion(cast)}/", "Canteen hours") in shown
+    assert ("discipline.charged", "", "") in shown and ("membership.applied", "", "") in shown
+    for name in ("Frank Costa", "Nina Newcomer", "Bob Novak", "Erin Walsh", "Alice Adeyemi"):
+        assert name not in page
+
+
+def made_motion(cast) -> uuid.UUID:
+    from councils.motions.models import Motion
+
+    return Motion.objects.get(council=cast.riverside, title="Canteen hours").uuid
+
+
+@pytest.mark.visibility(riverside=Council.Visibility.PUBLIC)
+def test_anonymous_visitors_of_a_public_council_see_its_subjects_but_no_member_named(cast):
+    a_bit_of_everything(cast)
+    page = record_page(cast.client(None), event="")
+    shown = subjects_on(page)
+    assert ("vote.cast", f"/motions/{made_motion(cast)}/", "Canteen hours") in shown
+    assert ("discipline.charged", "", "") in shown
+    assert "Frank Costa" not in page and "Nina Newcomer" not in page
+
+
+@pytest.mark.visibility(riverside=Council.Visibility.COUNCIL)
+def test_an_outsider_sees_none_of_a_hidden_councils_subjects(cast):
+    made = a_bit_of_everything(cast)
+    page = record_page(cast.client(cast.dave), event="")
+    for hidden in ("Canteen hours", "General meeting", "Delegates for spring", "Parking", "Riverside Depot"):
+        assert hidden not in page
+    for thing in made.values():
+        assert str(thing.uuid) not in page
+    assert "Canteen hours" in record_page(cast.client(cast.carol), event="")
+
+
+def test_a_subject_that_cannot_be_found_is_not_guessed(cast):
+    def entry(event: str, payload: dict[str, object]) -> Entry:
+        document = {"v": 2, "event": event, "payload": payload, "council": str(cast.riverside.uuid)}
+        return Entry(id=len(payload) + 1, event=event, data=canonical_bytes(document))
+
+    gone = entry("vote.closed", {"motion": str(uuid.uuid4()), "vote": str(uuid.uuid4())})
+    malformed = entry("meeting.opened", {"meeting": "not-a-uuid"})
+    assert subjects_of([gone, malformed], viewer=cast.alice, visible={cast.riverside.id}) == {}
+
+
+def test_subjects_cost_one_query_per_kind_whatever_the_page_holds(cast, monkeypatch):
+    for n in range(20):
+        motion_actions.table_motion(
+            actor=cast.bob, council=cast.riverside, title=f"Item {n}", text="Do it.", now=NOW
+        )
+    a_bit_of_everything(cast)
+    client = cast.client(cast.alice)
+    record_page(client)
+
+    def queries_for_first_page() -> tuple[int, list[tuple[str, str, str]]]:
+        # The footer's checkpoint is read again once it is a few seconds old: read it every time.
+        sequencer.SUMMARY_CACHE.clear()
+        with CaptureQueriesContext(connection) as context:
+            page = record_page(client)
+        return len(context), subjects_on(page)
+
+    with_subjects, shown = queries_for_first_page()
+    assert len(shown) == 50
+    pages = {re.sub(r"[0-9a-f-]{36}/$", "", link) for _event, link, _title in shown if link}
+    assert len(pages) == 8
+    monkeypatch.setattr(record_views, "subjects_of", lambda entries, viewer, visible: {})
+    without, _ = queries_for_first_page()
+    # Nine kinds: the eight kinds of page linked, and votes, which lead to their motions' pages.
+    assert with_subjects - without <= 9
