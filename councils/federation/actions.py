@@ -67,7 +67,7 @@ def create_council(
     if members_per_delegate < 1:
         raise InvalidInputError("Members per delegate must be at least 1.")
     # The unique constraints keep names apart, not a query first: asking cost half the action's time.
-    # No savepoint (two round trips): the ConflictError leaves the transaction, which rolls back.
+    # No savepoint of its own (two round trips): the ConflictError leaves the action's atomic block.
     try:
         council = Council.objects.create(
             federation=federation,
