@@ -151,7 +151,7 @@ def _action_step(action: str, council_id: int, user_id: int, slot: int) -> Any:
     names = itertools.count()
 
     def create_council(done: int) -> None:
-        # A real action: validation, a uniqueness query, the insert and its entry.
+        # A real action: validation, the insert (its name kept unique by the database) and its entry.
         fa.create_council(
             actor=user,
             federation=council.federation,

@@ -134,7 +134,12 @@ if DATABASES["default"]["ENGINE"] == "councils.record.backends.sqlite3":
         "timeout": 30,
     }
 else:
-    DATABASES["default"]["OPTIONS"] = {"pool": _env_bool("DATABASE_POOL", True)}
+    DATABASES["default"]["OPTIONS"] = {
+        "pool": _env_bool("DATABASE_POOL", True),
+        # Start each connection in TIME_ZONE (below): Django would otherwise set it in a round trip of its
+        # own whenever the server's default is spelled differently (Debian's "Etc/UTC").
+        "options": "-c TimeZone=UTC",
+    }
 # PostgreSQL: the server's role, given its privileges by `migrate` (councils/record/privileges.py).
 DATABASE_APP_ROLE = os.environ.get("DATABASE_APP_ROLE", "")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -21,7 +21,7 @@ STORAGES = {
 }
 COUNCILS_BALLOT_KEY_DIR = Path(VAR_DIR) / "ballot_keys"
 if DATABASES["default"]["ENGINE"] == "councils.record.backends.postgresql":
-    DATABASES["default"]["OPTIONS"] = {"pool": False}
+    DATABASES["default"]["OPTIONS"]["pool"] = False
     # Named after the database in DATABASE_URL, so runs against different databases never collide.
     DATABASES["default"]["TEST"] = {
         "NAME": os.environ.get("COUNCILS_TEST_DB", f"test_{DATABASES['default']['NAME']}")

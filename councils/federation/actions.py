@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
 from councils.accounts.models import User
@@ -66,18 +66,21 @@ def create_council(
         raise InvalidInputError("A base council of members cannot have councils below it.")
     if members_per_delegate < 1:
         raise InvalidInputError("Members per delegate must be at least 1.")
-    if Council.objects.filter(federation=federation, parent=parent, name=name.strip()).exists():
-        raise ConflictError(f"There is already a council called {name.strip()!r} there.")
-    council = Council.objects.create(
-        federation=federation,
-        parent=parent,
-        name=name.strip(),
-        kind=kind,
-        is_base=is_base,
-        visibility=visibility,
-        members_per_delegate=members_per_delegate,
-        created_at=now,
-    )
+    # The unique constraints keep names apart, not a query first: asking cost half the action's time.
+    # No savepoint of its own (two round trips): the ConflictError leaves the action's atomic block.
+    try:
+        council = Council.objects.create(
+            federation=federation,
+            parent=parent,
+            name=name.strip(),
+            kind=kind,
+            is_base=is_base,
+            visibility=visibility,
+            members_per_delegate=members_per_delegate,
+            created_at=now,
+        )
+    except IntegrityError:
+        raise ConflictError(f"There is already a council called {name.strip()!r} there.") from None
     append_entry(
         event="council.created",
         actor=actor,

@@ -62,7 +62,13 @@ class Council(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["federation", "parent", "name"], name="council_unique_name_in_parent"
-            )
+            ),
+            # A unique index holds NULLs apart, so the councils with no parent need one of their own.
+            models.UniqueConstraint(
+                fields=["federation", "name"],
+                condition=Q(parent__isnull=True),
+                name="council_unique_name_at_top",
+            ),
         ]
 
     def __str__(self) -> str:
