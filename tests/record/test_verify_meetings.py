@@ -1,4 +1,8 @@
-"""`verify_record` compares meetings, their agendas, attendance and approved minutes with the record."""
+"""`verify_record` compares meetings, their agendas, attendance and approved minutes with the record.
+
+Tests marked `tampers` edit the database behind the record, as an operator
+could, to show what it reports.
+"""
 
 from __future__ import annotations
 
@@ -56,6 +60,7 @@ def test_a_held_meeting_matches_its_record(held):
     assert verify_database() == []
 
 
+@pytest.mark.tampers
 def test_a_meeting_in_session_with_an_item_withdrawn_matches_its_record(cast):
     meeting = actions.schedule_meeting(
         actor=cast.alice,
@@ -89,6 +94,7 @@ def test_a_meeting_in_session_with_an_item_withdrawn_matches_its_record(cast):
         ("status", "open", "'closed'"),
     ],
 )
+@pytest.mark.tampers
 def test_a_meeting_changed_in_the_database_is_detected(held, field, value, said):
     Meeting.objects.filter(pk=held.pk).update(**{field: value})
     assert verify_database() == [
@@ -96,6 +102,7 @@ def test_a_meeting_changed_in_the_database_is_detected(held, field, value, said)
     ]
 
 
+@pytest.mark.tampers
 def test_a_meeting_moved_or_given_to_another_council_is_detected(held, cast):
     Meeting.objects.filter(pk=held.pk).update(starts_at=NOW + timedelta(days=1), council=cast.harbour)
     assert verify_database() == [
@@ -113,6 +120,7 @@ def test_a_meeting_moved_or_given_to_another_council_is_detected(held, cast):
         ("minutes_approved_at", "had its minutes approved", "2026-03-01T11:00:00.000000Z"),
     ],
 )
+@pytest.mark.tampers
 def test_a_meeting_time_moved_in_the_database_is_detected(held, field, what, said):
     Meeting.objects.filter(pk=held.pk).update(**{field: NOW - timedelta(days=1)})
     assert verify_database() == [
@@ -120,6 +128,7 @@ def test_a_meeting_time_moved_in_the_database_is_detected(held, field, what, sai
     ]
 
 
+@pytest.mark.tampers
 def test_a_meeting_time_the_record_never_states_is_detected(cast, held):
     other = actions.schedule_meeting(
         actor=cast.alice,
@@ -136,6 +145,7 @@ def test_a_meeting_time_the_record_never_states_is_detected(cast, held):
     ]
 
 
+@pytest.mark.tampers
 def test_minutes_changed_in_the_database_are_detected(held):
     minutes = dict(held.minutes, title="Another meeting")
     Meeting.objects.filter(pk=held.pk).update(minutes=minutes)
@@ -150,6 +160,7 @@ def test_minutes_changed_in_the_database_are_detected(held):
     ]
 
 
+@pytest.mark.tampers
 def test_minutes_slipped_in_without_the_record_are_detected(cast, held):
     other = actions.schedule_meeting(
         actor=cast.alice,
@@ -165,6 +176,7 @@ def test_minutes_slipped_in_without_the_record_are_detected(cast, held):
     ]
 
 
+@pytest.mark.tampers
 def test_a_meeting_deleted_or_added_in_the_database_is_detected(held, cast):
     sql("DELETE FROM meetings_attendance WHERE meeting_id = %s", [held.pk])
     sql("DELETE FROM meetings_agendaitem WHERE meeting_id = %s", [held.pk])
@@ -194,6 +206,7 @@ def test_a_meeting_deleted_or_added_in_the_database_is_detected(held, cast):
         ("status", "withdrawn", "'pending'"),
     ],
 )
+@pytest.mark.tampers
 def test_an_agenda_item_changed_in_the_database_is_detected(held, field, value, said):
     item = held.items.get(kind="report")
     AgendaItem.objects.filter(pk=item.pk).update(**{field: value})
@@ -202,6 +215,7 @@ def test_an_agenda_item_changed_in_the_database_is_detected(held, field, value, 
     ]
 
 
+@pytest.mark.tampers
 def test_an_agenda_item_pointed_at_another_motion_is_detected(held, cast):
     other = motion_actions.table_motion(actor=cast.bob, council=cast.riverside, title="X", text="Y.", now=NOW)
     item = held.items.get(kind="motion")
@@ -212,6 +226,7 @@ def test_an_agenda_item_pointed_at_another_motion_is_detected(held, cast):
     ]
 
 
+@pytest.mark.tampers
 def test_an_agenda_item_deleted_or_added_in_the_database_is_detected(held):
     item = held.items.get(kind="report")
     sql("DELETE FROM meetings_agendaitem WHERE id = %s", [item.pk])
@@ -225,6 +240,7 @@ def test_an_agenda_item_deleted_or_added_in_the_database_is_detected(held):
     )
 
 
+@pytest.mark.tampers
 def test_attendance_added_or_deleted_in_the_database_is_detected(held, cast):
     Attendance.objects.filter(meeting=held, user=cast.frank).delete()
     Attendance.objects.create(meeting=held, user=cast.bob, present_at=NOW)
@@ -236,6 +252,7 @@ def test_attendance_added_or_deleted_in_the_database_is_detected(held, cast):
     ]
 
 
+@pytest.mark.tampers
 def test_when_and_by_whom_a_meeting_was_scheduled_is_compared(held, cast):
     Meeting.objects.filter(pk=held.pk).update(scheduled_at=NOW, scheduled_by=cast.bob)
     assert verify_database() == [
@@ -246,6 +263,7 @@ def test_when_and_by_whom_a_meeting_was_scheduled_is_compared(held, cast):
     ]
 
 
+@pytest.mark.tampers
 def test_when_someone_was_marked_present_is_compared(held, cast):
     Attendance.objects.filter(meeting=held, user=cast.erin).update(present_at=NOW + timedelta(minutes=30))
     assert verify_database() == [
@@ -274,6 +292,7 @@ def test_when_someone_was_marked_present_is_compared(held, cast):
         ),
     ],
 )
+@pytest.mark.tampers
 def test_when_an_agenda_item_was_taken_and_done_with_is_compared(held, kind, change, problem):
     item = held.items.get(kind=kind)
     AgendaItem.objects.filter(pk=item.pk).update(**change)
