@@ -364,45 +364,26 @@ def terms_of_one_post(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("councils.elections.actions._call_for_unfilled_seats", lambda **_: None)
 
 
-# The folders whose tests build their state only through actions: each test there ends by verifying
-# the record against the database it leaves (`verified_record`).
-VERIFIED = {
-    "accounts",
-    "api",
-    "cli",
-    "constitution",
-    "digests",
-    "elections",
-    "live",
-    "meetings",
-    "mandates",
-    "membership",
-    "motions",
-    "petitions",
-    "platforms",
-    "scenarios",
-    "web",
-}
-
-
 @pytest.fixture(autouse=True)
 def verified_record(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Fail a test in `VERIFIED` that leaves a database its record does not account for.
+    """Fail a test that leaves a database its record does not account for.
 
     As `manage.py verify_record` would, so that no test passes on a state no sequence of actions
     reaches. A test without the database is left alone, and so is one marked `tampers`, which alters
-    the database behind the record on purpose.
+    the database behind the record on purpose, and for now a `browser` one.
     """
-    checked = (
-        request.path.relative_to(Path(__file__).parent).parts[0] in VERIFIED
-        and request.node.get_closest_marker("tampers") is None
-    )
-    uses = [name for name in ("transactional_db", "db") if checked and name in request.fixturenames]
-    if uses:
+    uses = [name for name in ("transactional_db", "db") if name in request.fixturenames]
+    if request.node.get_closest_marker("django_db"):
+        uses.append("db")  # A test may ask for the database by its marker alone, which still says how.
+    # Browser tests are not verified yet: with it, the Swagger UI of the content security policy's
+    # test stops rendering, for a cause still to be found.
+    left_out = any(request.node.get_closest_marker(name) for name in ("tampers", "browser"))
+    checked = bool(uses) and not left_out
+    if checked:
         # Set up first, so that the database is still there when the test's own fixtures are gone.
         request.getfixturevalue(uses[0])
     yield
-    if uses:
+    if checked:
         from councils.record.verification import verify_database
 
         assert verify_database() == [], "the test left a database its record does not account for"

@@ -97,6 +97,8 @@ def app_role(transactional_db):
         cursor.execute(f"DROP ROLE {role}")
 
 
+# Appends through the database's own function, bytes and leaf hash that do not match, to show the role may.
+@pytest.mark.tampers
 def test_the_app_role_writes_the_record_but_cannot_rewrite_or_unlock_it(app_role):
     _, url = app_role
     _two_entries()

@@ -360,6 +360,8 @@ def test_a_rushed_vote_on_charges_is_caught(ready):
     ), problems
 
 
+# Moves the closing time behind the record, to show the verifier catches it.
+@pytest.mark.tampers
 def test_a_closing_time_moved_in_the_database_is_caught(ready):
     _closed_by_the_rules(ready)
     vote = Vote.objects.get()

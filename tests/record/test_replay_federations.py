@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
+
+import pytest
+from django.db import connection
 
 from councils.elections import actions as election_actions
 from councils.federation import actions as federation_actions
-from councils.federation.models import Council
+from councils.federation.models import Council, Federation
 from councils.platforms import actions as platform_actions
 from councils.record.verification import verify_database
 from tests.conftest import NOW
 from tests.record.support import documents, find, verify_forged, verify_genuine
+from tests.record.test_verify_record import sql
 
 
 def test_every_council_created_names_its_federation(cast):
@@ -54,6 +59,8 @@ def test_a_slate_for_an_election_of_another_federation_is_caught(cast):
     assert any("created before the record named their federation" in n for n in verdict.notes)
 
 
+# Each of these moves or edits rows behind the record, to show the verifier catches it.
+@pytest.mark.tampers
 def test_the_database_must_place_each_council_where_the_record_created_it(cast):
     assert verify_database() == []
     other = federation_actions.create_federation(actor=None, name="Other Federation", now=NOW)
@@ -67,6 +74,7 @@ def test_the_database_must_place_each_council_where_the_record_created_it(cast):
     )
 
 
+@pytest.mark.tampers
 def test_the_database_must_keep_each_council_as_the_record_created_it(cast):
     assert cast.riverside.visibility == Council.Visibility.FEDERATION
     created = {d["payload"]["council"]: d["payload"] for d in documents() if d["event"] == "council.created"}
@@ -89,3 +97,43 @@ def test_the_database_must_keep_each_council_as_the_record_created_it(cast):
             f"[councils] Council {cast.district.uuid}'s is_base is True but the record says False.",
         ]
     )
+
+
+@pytest.mark.tampers
+def test_the_database_must_keep_each_federation_as_the_record_founded_it(cast):
+    assert verify_database() == []
+    sql(
+        "UPDATE federation_federation SET name = %s, created_at = %s",
+        ["Bosses' Union", NOW - timedelta(days=1)],
+    )
+    forged = uuid.uuid4()
+    sql(
+        "INSERT INTO federation_federation (uuid, name, created_at) VALUES (%s, %s, %s)",
+        [Federation._meta.get_field("uuid").get_db_prep_value(forged, connection), "Shadow Federation", NOW],
+    )
+    key = cast.federation.uuid
+    assert sorted(p for p in verify_database() if p.startswith("[federations]")) == sorted(
+        [
+            f"[federations] Federation {key}'s name is \"Bosses' Union\" "
+            "but the record says 'Demo Federation'.",
+            f"[federations] Federation {key} was founded at 2026-02-28T09:00:00.000000Z, "
+            "but the record says 2026-03-01T09:00:00.000000Z.",
+            f"[federations] Federation {forged} exists but the record never founded it.",
+        ]
+    )
+    sql("DELETE FROM federation_federation WHERE name = %s", ["Shadow Federation"])
+    sql("UPDATE federation_federation SET name = %s, created_at = %s", ["Demo Federation", NOW])
+    assert verify_database() == []
+
+
+@pytest.mark.tampers
+def test_the_database_must_keep_when_each_council_was_created(cast):
+    # The rules call a council's first elections from its creation: moved, it would move them.
+    sql(
+        "UPDATE federation_council SET created_at = %s WHERE id = %s",
+        [NOW + timedelta(days=3), cast.harbour.pk],
+    )
+    assert [p for p in verify_database() if p.startswith("[councils]")] == [
+        f"[councils] Council {cast.harbour.uuid} was created at 2026-03-04T09:00:00.000000Z, "
+        "but the record says 2026-03-01T09:00:00.000000Z."
+    ]

@@ -1,4 +1,8 @@
-"""`verify_record` compares applications to join, transfers and their sponsors with the record."""
+"""`verify_record` compares applications to join, transfers and their sponsors with the record.
+
+Tests marked `tampers` edit the database behind the record, as an operator
+could, to show what it reports.
+"""
 
 from __future__ import annotations
 
@@ -124,6 +128,7 @@ def at(moment):
         ("decided_at", " was decided at {moved}, but the record says {decided}."),
     ],
 )
+@pytest.mark.tampers
 def test_an_application_changed_in_the_database_is_detected(admitted, field, problem):
     change = {"status": "rejected", "constitution_version": 7, "is_flagged": True}
     moved = LATER - timedelta(days=1)
@@ -148,6 +153,7 @@ def test_an_application_changed_in_the_database_is_detected(admitted, field, pro
         ("parent_motion_uuid", "parent motion"),
     ],
 )
+@pytest.mark.tampers
 def test_where_who_and_by_which_votes_are_compared(admitted, cast, field, named):
     other = {
         "council": cast.harbour,
@@ -171,6 +177,7 @@ def test_where_who_and_by_which_votes_are_compared(admitted, cast, field, named)
     assert lines(admitted) == [f"'s {named} is '{stored}' but the record says {said}."]
 
 
+@pytest.mark.tampers
 def test_a_sponsorship_moved_changed_deleted_or_added_is_detected(admitted, cast):
     sponsorship = Sponsorship.objects.get(application=admitted, sponsor=cast.bob)
     Sponsorship.objects.filter(pk=sponsorship.pk).update(sponsored_at=LATER - timedelta(days=1))
@@ -186,6 +193,7 @@ def test_a_sponsorship_moved_changed_deleted_or_added_is_detected(admitted, cast
     assert lines(admitted) == [" holds 3 sponsorships but the record received 2."]
 
 
+@pytest.mark.tampers
 def test_an_application_deleted_or_added_in_the_database_is_detected(cast):
     adopt(cast)
     gina = make_user("gina", "Gina")

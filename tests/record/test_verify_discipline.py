@@ -2,6 +2,9 @@
 
 Charges, hearing notes and grounds are committed to, not written, in entries:
 their text is compared only while the commitment's salt is kept.
+
+Tests marked `tampers` edit the database behind the record, as an operator
+could, to show what it reports.
 """
 
 from __future__ import annotations
@@ -68,6 +71,7 @@ def test_a_case_matches_its_record_at_every_step(cast):
     assert verify_database() == []
 
 
+@pytest.mark.tampers
 def test_a_served_suspension_matches_its_record(suspended, cast):
     assert suspended.status == "upheld" and verify_database() == []
     actions.end_suspension(actor=None, case=suspended, now=HEARING + timedelta(days=31))
@@ -87,6 +91,7 @@ def test_a_served_suspension_matches_its_record(suspended, cast):
         ("motion_uuid", "motion", "00000000-0000-4000-8000-000000000000", None),
     ],
 )
+@pytest.mark.tampers
 def test_a_case_changed_in_the_database_is_detected(suspended, field, name, value, said):
     said = said or str(suspended.motion_uuid)
     DisciplineCase.objects.filter(pk=suspended.pk).update(**{field: value})
@@ -95,6 +100,7 @@ def test_a_case_changed_in_the_database_is_detected(suspended, field, name, valu
     ]
 
 
+@pytest.mark.tampers
 def test_a_case_moved_to_another_membership_is_detected(suspended, cast):
     erin = Membership.objects.get(user=cast.erin)
     DisciplineCase.objects.filter(pk=suspended.pk).update(membership=erin)
@@ -104,6 +110,7 @@ def test_a_case_moved_to_another_membership_is_detected(suspended, cast):
     ]
 
 
+@pytest.mark.tampers
 def test_dates_changed_in_the_database_are_detected(suspended):
     DisciplineCase.objects.filter(pk=suspended.pk).update(
         hearing_at=NOW, suspended_until=suspended.suspended_until - timedelta(days=29)
@@ -116,6 +123,7 @@ def test_dates_changed_in_the_database_are_detected(suspended):
     ]
 
 
+@pytest.mark.tampers
 def test_a_decision_moved_in_the_database_is_detected(suspended):
     # Dated later, the decision would reopen the time to appeal; undated, it would give none.
     DisciplineCase.objects.filter(pk=suspended.pk).update(decided_at=HEARING + timedelta(days=20))
@@ -130,6 +138,7 @@ def test_a_decision_moved_in_the_database_is_detected(suspended):
     ]
 
 
+@pytest.mark.tampers
 def test_a_decision_on_open_charges_slipped_into_the_database_is_detected(cast):
     case = _charged(cast)
     DisciplineCase.objects.filter(pk=case.pk).update(decided_at=NOW)
@@ -155,6 +164,7 @@ def test_charges_rewritten_in_the_database_are_detected_while_their_salt_is_kept
     assert verify_database() == []
 
 
+@pytest.mark.tampers
 def test_a_defence_deleted_or_added_in_the_database_is_detected(suspended):
     Defence.objects.filter(case=suspended).delete()
     assert verify_database() == [
@@ -167,6 +177,7 @@ def test_a_defence_deleted_or_added_in_the_database_is_detected(suspended):
     ]
 
 
+@pytest.mark.tampers
 def test_a_case_deleted_or_added_in_the_database_is_detected(suspended, cast):
     sql("DELETE FROM membership_defence WHERE case_id = %s", [suspended.pk])
     sql("DELETE FROM membership_disciplinecase WHERE id = %s", [suspended.pk])
@@ -195,6 +206,7 @@ def test_an_appeal_matches_its_record(appealed):
     assert verify_database() == []
 
 
+@pytest.mark.tampers
 def test_an_allowed_appeal_matches_its_record(appealed, cast):
     seat(cast, from_council=cast.harbour, users=[cast.dave])
     later = HEARING + timedelta(days=2)
@@ -214,6 +226,7 @@ def test_an_allowed_appeal_matches_its_record(appealed, cast):
 
 
 @pytest.mark.parametrize(("field", "value", "said"), [("status", "allowed", "lodged"), ("level", 2, 1)])
+@pytest.mark.tampers
 def test_an_appeal_changed_in_the_database_is_detected(appealed, field, value, said):
     Appeal.objects.filter(pk=appealed.pk).update(**{field: value})
     assert verify_database() == [
@@ -221,6 +234,7 @@ def test_an_appeal_changed_in_the_database_is_detected(appealed, field, value, s
     ]
 
 
+@pytest.mark.tampers
 def test_an_appeal_heard_elsewhere_or_on_other_grounds_is_detected(appealed, cast):
     Appeal.objects.filter(pk=appealed.pk).update(council=cast.city, grounds="None.")
     assert verify_database() == [
@@ -230,6 +244,7 @@ def test_an_appeal_heard_elsewhere_or_on_other_grounds_is_detected(appealed, cas
     ]
 
 
+@pytest.mark.tampers
 def test_an_appeal_deleted_or_added_in_the_database_is_detected(appealed):
     case = appealed.case
     sql("DELETE FROM membership_appeal WHERE id = %s", [appealed.pk])

@@ -2,6 +2,9 @@
 
 Each test edits the database directly, as an operator could, and expects one
 plain line naming the election or candidacy. No line says how anyone voted.
+
+Tests marked `tampers` edit the database behind the record, as an operator
+could, to show what it reports.
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ def test_elections_at_every_step_match_their_record(election, voting, cast):
     assert verify_database() == []
 
 
+@pytest.mark.tampers
 def test_a_failed_poll_matches_its_record(cast):
     election = actions.call_election(
         actor=cast.alice, council=cast.riverside, kind="office", role="secretary", now=NOW
@@ -69,6 +73,7 @@ def test_a_failed_poll_matches_its_record(cast):
     ]
 
 
+@pytest.mark.tampers
 def test_the_elections_the_rules_call_match_their_record(cast):
     called = actions.run_due_terms(now=NOW + timedelta(days=400)).called
     [harbour] = [e for e in called if e.council == cast.harbour]
@@ -111,6 +116,7 @@ def test_the_elections_the_rules_call_match_their_record(cast):
         ({"result": None}, " holds no count but the record counted it."),
     ],
 )
+@pytest.mark.tampers
 def test_each_field_of_an_election_changed_in_the_database_is_detected(election, cast, change, problem):
     if "council" in change:
         change = {"council": cast.harbour}
@@ -121,6 +127,7 @@ def test_each_field_of_an_election_changed_in_the_database_is_detected(election,
     assert problem in problems[0]
 
 
+@pytest.mark.tampers
 def test_a_count_changed_in_the_database_is_detected(election):
     result = dict(election.result)
     result["elected"] = list(reversed(result["elected"]))
@@ -134,6 +141,7 @@ def test_a_count_changed_in_the_database_is_detected(election):
     ]
 
 
+@pytest.mark.tampers
 def test_a_count_slipped_into_an_open_poll_is_detected(voting):
     Election.objects.filter(pk=voting.pk).update(result={"elected": []})
     assert verify_database() == [
@@ -141,6 +149,7 @@ def test_a_count_slipped_into_an_open_poll_is_detected(voting):
     ]
 
 
+@pytest.mark.tampers
 def test_a_candidacy_moved_to_another_election_is_detected(election, cast):
     other = actions.call_election(
         actor=cast.alice, council=cast.riverside, kind="office", role="treasurer", now=NOW
@@ -152,6 +161,7 @@ def test_a_candidacy_moved_to_another_election_is_detected(election, cast):
     ]
 
 
+@pytest.mark.tampers
 def test_elections_deleted_or_added_without_the_record_are_detected(election, cast):
     nominating = actions.call_election(
         actor=cast.alice, council=cast.riverside, kind="office", role="treasurer", now=NOW
@@ -172,6 +182,7 @@ def test_elections_deleted_or_added_without_the_record_are_detected(election, ca
     }
 
 
+@pytest.mark.tampers
 def test_candidacies_changed_in_the_database_are_detected(election, cast):
     bob = election.candidacies.get(candidate=cast.bob)
     frank = election.candidacies.get(candidate=cast.frank)
@@ -186,6 +197,7 @@ def test_candidacies_changed_in_the_database_are_detected(election, cast):
     }
 
 
+@pytest.mark.tampers
 def test_candidacies_deleted_or_added_without_the_record_are_detected(voting, cast):
     bob = voting.candidacies.get(candidate=cast.bob)
     Candidacy.objects.filter(pk=bob.pk).delete()
@@ -199,6 +211,7 @@ def test_candidacies_deleted_or_added_without_the_record_are_detected(voting, ca
     }
 
 
+@pytest.mark.tampers
 def test_a_ballot_changed_or_removed_is_detected_without_saying_how_anyone_voted(election):
     candidacies = [str(u) for u in election.candidacies.values_list("uuid", flat=True)]
     ballot = Ballot.objects.filter(election=election).first()
@@ -213,6 +226,7 @@ def test_a_ballot_changed_or_removed_is_detected_without_saying_how_anyone_voted
     ]
 
 
+@pytest.mark.tampers
 def test_a_ballot_slipped_into_an_open_poll_is_detected(voting):
     Ballot.objects.create(election=voting, ranking=[[str(voting.candidacies.first().uuid)]])
     assert verify_database() == [
@@ -220,6 +234,7 @@ def test_a_ballot_slipped_into_an_open_poll_is_detected(voting):
     ]
 
 
+@pytest.mark.tampers
 def test_voters_marked_without_the_record_are_detected(voting, cast):
     Participation.objects.create(election=voting, user=cast.bob)
     assert (
@@ -262,6 +277,7 @@ def timed(cast) -> Election:
     return election
 
 
+@pytest.mark.tampers
 def test_an_election_called_at_another_time_is_detected(timed):
     assert verify_database() == []
     Election.objects.filter(pk=timed.pk).update(called_at=minutes(1))
@@ -282,12 +298,14 @@ def test_an_election_called_at_another_time_is_detected(timed):
         ("alice", {"accepted_at": minutes(6)}, f"was accepted at {at(6)}, but the record never says so."),
     ],
 )
+@pytest.mark.tampers
 def test_a_candidacy_time_moved_in_the_database_is_detected(timed, cast, who, change, problem):
     candidacy = timed.candidacies.get(candidate=getattr(cast, who))
     Candidacy.objects.filter(pk=candidacy.pk).update(**change)
     assert verify_database() == [f"[elections] Candidacy {candidacy.uuid} in election {timed.uuid} {problem}"]
 
 
+@pytest.mark.tampers
 def test_election_times_are_compared_to_the_millisecond(timed):
     Election.objects.filter(pk=timed.pk).update(opened_at=minutes(10) + timedelta(microseconds=999))
     assert verify_database() == []

@@ -3,6 +3,9 @@
 An item forced by a petition or by a report back falling due, placed on a
 meeting, dealt with or moved by an adopted motion: each field, and when it
 was forced and last moved, must be what the entries say.
+
+Tests marked `tampers` edit the database behind the record, as an operator
+could, to show what it reports.
 """
 
 from __future__ import annotations
@@ -74,6 +77,7 @@ def test_a_postponed_and_a_carried_over_item_match_their_record(cast, rules):
         ("changed_at", NOW, " last moved at 2026-03-01T09:00:00.000000Z, but the record says 2026-03-08"),
     ],
 )
+@pytest.mark.tampers
 def test_a_forced_item_changed_in_the_database_is_detected(forced, field, value, problem):
     heat, _, _ = forced
     ForcedAgendaItem.objects.filter(pk=heat.pk).update(**{field: value})
@@ -83,6 +87,7 @@ def test_a_forced_item_changed_in_the_database_is_detected(forced, field, value,
     assert problem in problems[0]
 
 
+@pytest.mark.tampers
 def test_a_forced_item_moved_without_a_motion_is_detected(forced, cast):
     _, report, _ = forced
     ForcedAgendaItem.objects.filter(pk=report.pk).update(
@@ -109,6 +114,7 @@ def test_a_forced_item_moved_without_a_motion_is_detected(forced, cast):
         ({"item": "heat"}, "'s item is "),
     ],
 )
+@pytest.mark.tampers
 def test_a_change_proposal_changed_in_the_database_is_detected(forced, cast, change, problem):
     heat, _, proposal = forced
     if "proposed_by" in change:
@@ -122,6 +128,7 @@ def test_a_change_proposal_changed_in_the_database_is_detected(forced, cast, cha
     assert problem in problems[0]
 
 
+@pytest.mark.tampers
 def test_forced_items_and_proposals_deleted_or_added_in_the_database_are_detected(forced, cast):
     heat, report, proposal = forced
     sql("DELETE FROM petitions_itemchangeproposal WHERE id = %s", [proposal.pk])

@@ -1,4 +1,8 @@
-"""`verify_record` compares proposals to form a council, and each founder's consent, with the record."""
+"""`verify_record` compares proposals to form a council, and each founder's consent, with the record.
+
+Tests marked `tampers` edit the database behind the record, as an operator
+could, to show what it reports.
+"""
 
 from __future__ import annotations
 
@@ -70,11 +74,13 @@ def test_every_outcome_matches_its_record(ready):  # noqa: F811
         ({"decided_at": None}, f" was decided at no time, but the record says {WHEN}."),
     ],
 )
+@pytest.mark.tampers
 def test_a_formation_changed_in_the_database_is_detected(formed, change, problem):
     Formation.objects.filter(pk=formed.pk).update(**change)
     assert lines(formed) == [problem]
 
 
+@pytest.mark.tampers
 def test_who_proposed_it_where_and_by_which_motion_are_compared(formed, ready):  # noqa: F811
     Formation.objects.filter(pk=formed.pk).update(
         parent=ready.city, proposed_by=ready.bob, motion_uuid=ready.riverside.uuid, council=ready.harbour
@@ -87,6 +93,7 @@ def test_who_proposed_it_where_and_by_which_motion_are_compared(formed, ready): 
     ]
 
 
+@pytest.mark.tampers
 def test_a_consent_changed_in_the_database_is_detected(formed, ready):  # noqa: F811
     signature = FormationSignature.objects.get(formation=formed, signer=ready.frank)
     FormationSignature.objects.filter(pk=signature.pk).update(
@@ -100,6 +107,7 @@ def test_a_consent_changed_in_the_database_is_detected(formed, ready):  # noqa: 
     ]
 
 
+@pytest.mark.tampers
 def test_a_consent_deleted_added_or_moved_to_another_member_is_detected(formed, ready):  # noqa: F811
     signature = FormationSignature.objects.get(formation=formed, signer=ready.frank)
     FormationSignature.objects.filter(pk=signature.pk).update(signer=ready.alice)
@@ -115,6 +123,7 @@ def test_a_consent_deleted_added_or_moved_to_another_member_is_detected(formed, 
     assert lines(formed) == [" holds 4 founders' consents but the record received 3."]
 
 
+@pytest.mark.tampers
 def test_a_formation_deleted_or_added_in_the_database_is_detected(ready):  # noqa: F811
     formation = propose(ready)
     sql("DELETE FROM membership_formationsignature WHERE formation_id = %s", [formation.pk])

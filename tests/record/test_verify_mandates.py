@@ -1,4 +1,8 @@
-"""`verify_record` compares mandates, their proposals, roll calls and reports back with the record."""
+"""`verify_record` compares mandates, their proposals, roll calls and reports back with the record.
+
+Tests marked `tampers` edit the database behind the record, as an operator
+could, to show what it reports.
+"""
 
 from __future__ import annotations
 
@@ -48,6 +52,7 @@ def test_mandates_and_their_roll_call_match_their_record(broken):
     assert verify_database() == []
 
 
+@pytest.mark.tampers
 def test_a_rejected_proposal_matches_its_record(cast, rules):
     seat_dave_for_harbour(cast)
     proposal = actions.propose_mandate(
@@ -75,6 +80,7 @@ def test_a_rejected_proposal_matches_its_record(cast, rules):
         ("target_motion_uuid", "target motion", "00000000-0000-4000-8000-000000000000"),
     ],
 )
+@pytest.mark.tampers
 def test_a_proposal_changed_in_the_database_is_detected(broken, field, name, value):
     proposal = broken[1].proposal
     said = {"choice": "no", "status": "adopted", "target_motion_uuid": str(proposal.target_motion_uuid)}[
@@ -87,6 +93,7 @@ def test_a_proposal_changed_in_the_database_is_detected(broken, field, name, val
     ]
 
 
+@pytest.mark.tampers
 def test_a_proposal_deleted_or_added_in_the_database_is_detected(broken, cast):
     first, _ = broken
     proposal = first.proposal
@@ -119,6 +126,7 @@ def test_a_proposal_deleted_or_added_in_the_database_is_detected(broken, cast):
         ({"target_title": "Anything"}, None),
     ],
 )
+@pytest.mark.tampers
 def test_a_mandate_changed_in_the_database_is_detected(broken, change, line):
     _, second = broken
     Mandate.objects.filter(pk=second.pk).update(**change)
@@ -126,6 +134,7 @@ def test_a_mandate_changed_in_the_database_is_detected(broken, change, line):
     assert verify_database() == expected
 
 
+@pytest.mark.tampers
 def test_a_superseded_mandate_revived_in_the_database_is_detected(broken):
     first, second = broken
     Mandate.objects.filter(pk=second.pk).update(superseded_at=NOW)
@@ -136,6 +145,7 @@ def test_a_superseded_mandate_revived_in_the_database_is_detected(broken):
     ]
 
 
+@pytest.mark.tampers
 def test_a_mandate_added_in_the_database_is_detected(broken, cast):
     _, second = broken
     proposal = MandateProposal.objects.create(
@@ -158,6 +168,7 @@ def test_a_mandate_added_in_the_database_is_detected(broken, cast):
     assert f"[mandates] Mandate {forged.uuid} exists but the record never adopted it." in verify_database()
 
 
+@pytest.mark.tampers
 def test_a_roll_call_line_changed_deleted_or_added_is_detected(broken, cast):
     first, second = broken
     line = MandateVote.objects.get()
@@ -189,6 +200,7 @@ def test_a_report_back_matches_its_record(report):
     assert verify_database() == []
 
 
+@pytest.mark.tampers
 def test_a_report_back_changed_in_the_database_is_detected(report):
     ReportDue.objects.filter(pk=report.pk).update(
         report="I voted no.", due_at=report.due_at + timedelta(days=1)
@@ -201,6 +213,7 @@ def test_a_report_back_changed_in_the_database_is_detected(report):
     assert f"[reports] Report back {report.uuid} is not submitted, unlike the record." in verify_database()
 
 
+@pytest.mark.tampers
 def test_when_a_report_back_fell_due_or_was_submitted_moved_in_the_database_is_detected(report):
     ReportDue.objects.filter(pk=report.pk).update(
         created_at=report.created_at - timedelta(days=1), submitted_at=report.submitted_at + timedelta(days=1)
@@ -213,6 +226,7 @@ def test_when_a_report_back_fell_due_or_was_submitted_moved_in_the_database_is_d
     ]
 
 
+@pytest.mark.tampers
 def test_a_report_back_deleted_or_added_in_the_database_is_detected(report, cast):
     sql("DELETE FROM petitions_forcedagendaitem WHERE report_id = %s", [report.pk])
     sql("DELETE FROM mandates_reportdue WHERE id = %s", [report.pk])
@@ -235,6 +249,7 @@ def test_a_report_back_deleted_or_added_in_the_database_is_detected(report, cast
     )
 
 
+@pytest.mark.tampers
 def test_when_mandates_were_adopted_superseded_and_checked_is_compared(broken):
     first, second = broken
     later = NOW + timedelta(days=1)
@@ -254,6 +269,7 @@ def test_when_mandates_were_adopted_superseded_and_checked_is_compared(broken):
     ]
 
 
+@pytest.mark.tampers
 def test_who_made_a_mandate_proposal_and_when_is_compared(broken, cast):
     proposal = broken[0].proposal
     MandateProposal.objects.filter(pk=proposal.pk).update(
@@ -267,6 +283,7 @@ def test_who_made_a_mandate_proposal_and_when_is_compared(broken, cast):
     ]
 
 
+@pytest.mark.tampers
 def test_when_a_mandate_was_checked_is_compared_with_its_roll_call(broken):
     first, second = broken
     second.refresh_from_db()

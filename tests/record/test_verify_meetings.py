@@ -1,4 +1,8 @@
-"""`verify_record` compares meetings, their agendas, attendance and approved minutes with the record."""
+"""`verify_record` compares meetings, their agendas, attendance and approved minutes with the record.
+
+Tests marked `tampers` edit the database behind the record, as an operator
+could, to show what it reports.
+"""
 
 from __future__ import annotations
 
@@ -62,6 +66,7 @@ def test_a_held_meeting_matches_its_record(held):
     assert verify_database() == []
 
 
+@pytest.mark.tampers
 def test_a_meeting_in_session_with_an_item_withdrawn_matches_its_record(cast):
     meeting = actions.schedule_meeting(
         actor=cast.alice,
@@ -95,6 +100,7 @@ def test_a_meeting_in_session_with_an_item_withdrawn_matches_its_record(cast):
         ("status", "open", "'closed'"),
     ],
 )
+@pytest.mark.tampers
 def test_a_meeting_changed_in_the_database_is_detected(held, field, value, said):
     Meeting.objects.filter(pk=held.pk).update(**{field: value})
     assert verify_database() == [
@@ -102,6 +108,7 @@ def test_a_meeting_changed_in_the_database_is_detected(held, field, value, said)
     ]
 
 
+@pytest.mark.tampers
 def test_a_meeting_moved_or_given_to_another_council_is_detected(held, cast):
     Meeting.objects.filter(pk=held.pk).update(starts_at=NOW + timedelta(days=1), council=cast.harbour)
     assert verify_database() == [
@@ -119,6 +126,7 @@ def test_a_meeting_moved_or_given_to_another_council_is_detected(held, cast):
         ("minutes_approved_at", "had its minutes approved", "2026-03-01T11:00:00.000000Z"),
     ],
 )
+@pytest.mark.tampers
 def test_a_meeting_time_moved_in_the_database_is_detected(held, field, what, said):
     Meeting.objects.filter(pk=held.pk).update(**{field: NOW - timedelta(days=1)})
     assert verify_database() == [
@@ -126,6 +134,7 @@ def test_a_meeting_time_moved_in_the_database_is_detected(held, field, what, sai
     ]
 
 
+@pytest.mark.tampers
 def test_a_meeting_time_the_record_never_states_is_detected(cast, held):
     other = actions.schedule_meeting(
         actor=cast.alice,
@@ -142,6 +151,7 @@ def test_a_meeting_time_the_record_never_states_is_detected(cast, held):
     ]
 
 
+@pytest.mark.tampers
 def test_minutes_changed_in_the_database_are_detected(held):
     minutes = dict(held.minutes, title="Another meeting")
     Meeting.objects.filter(pk=held.pk).update(minutes=minutes)
@@ -170,6 +180,7 @@ def test_minutes_frozen_before_namesakes_were_told_apart_still_match_their_recor
     assert verify_database() == []
 
 
+@pytest.mark.tampers
 def test_namesakes_swapped_in_frozen_minutes_are_detected(cast):
     erin2 = make_user("erin2", "Erin Walsh")
     federation_actions.add_founding_member(actor=None, council=cast.riverside, user=erin2, now=CALLED)
@@ -186,6 +197,7 @@ def test_namesakes_swapped_in_frozen_minutes_are_detected(cast):
     ]
 
 
+@pytest.mark.tampers
 def test_minutes_slipped_in_without_the_record_are_detected(cast, held):
     other = actions.schedule_meeting(
         actor=cast.alice,
@@ -201,6 +213,7 @@ def test_minutes_slipped_in_without_the_record_are_detected(cast, held):
     ]
 
 
+@pytest.mark.tampers
 def test_a_meeting_deleted_or_added_in_the_database_is_detected(held, cast):
     sql("DELETE FROM meetings_attendance WHERE meeting_id = %s", [held.pk])
     sql("DELETE FROM meetings_agendaitem WHERE meeting_id = %s", [held.pk])
@@ -230,6 +243,7 @@ def test_a_meeting_deleted_or_added_in_the_database_is_detected(held, cast):
         ("status", "withdrawn", "'pending'"),
     ],
 )
+@pytest.mark.tampers
 def test_an_agenda_item_changed_in_the_database_is_detected(held, field, value, said):
     item = held.items.get(kind="report")
     AgendaItem.objects.filter(pk=item.pk).update(**{field: value})
@@ -238,6 +252,7 @@ def test_an_agenda_item_changed_in_the_database_is_detected(held, field, value, 
     ]
 
 
+@pytest.mark.tampers
 def test_an_agenda_item_pointed_at_another_motion_is_detected(held, cast):
     other = motion_actions.table_motion(actor=cast.bob, council=cast.riverside, title="X", text="Y.", now=NOW)
     item = held.items.get(kind="motion")
@@ -248,6 +263,7 @@ def test_an_agenda_item_pointed_at_another_motion_is_detected(held, cast):
     ]
 
 
+@pytest.mark.tampers
 def test_an_agenda_item_deleted_or_added_in_the_database_is_detected(held):
     item = held.items.get(kind="report")
     sql("DELETE FROM meetings_agendaitem WHERE id = %s", [item.pk])
@@ -261,6 +277,7 @@ def test_an_agenda_item_deleted_or_added_in_the_database_is_detected(held):
     )
 
 
+@pytest.mark.tampers
 def test_attendance_added_or_deleted_in_the_database_is_detected(held, cast):
     Attendance.objects.filter(meeting=held, user=cast.frank).delete()
     Attendance.objects.create(meeting=held, user=cast.bob, present_at=NOW)
@@ -272,6 +289,7 @@ def test_attendance_added_or_deleted_in_the_database_is_detected(held, cast):
     ]
 
 
+@pytest.mark.tampers
 def test_when_and_by_whom_a_meeting_was_scheduled_is_compared(held, cast):
     Meeting.objects.filter(pk=held.pk).update(scheduled_at=NOW, scheduled_by=cast.bob)
     assert verify_database() == [
@@ -282,6 +300,7 @@ def test_when_and_by_whom_a_meeting_was_scheduled_is_compared(held, cast):
     ]
 
 
+@pytest.mark.tampers
 def test_when_someone_was_marked_present_is_compared(held, cast):
     Attendance.objects.filter(meeting=held, user=cast.erin).update(present_at=NOW + timedelta(minutes=30))
     assert verify_database() == [
@@ -310,6 +329,7 @@ def test_when_someone_was_marked_present_is_compared(held, cast):
         ),
     ],
 )
+@pytest.mark.tampers
 def test_when_an_agenda_item_was_taken_and_done_with_is_compared(held, kind, change, problem):
     item = held.items.get(kind=kind)
     AgendaItem.objects.filter(pk=item.pk).update(**change)

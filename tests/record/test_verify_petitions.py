@@ -3,6 +3,9 @@
 Each petition's status, threshold and signatures (and the councils backing a
 congress petition) must be what the entries say; an edit in the database is
 named in one line.
+
+Tests marked `tampers` edit the database behind the record, as an operator
+could, to show what it reports.
 """
 
 from __future__ import annotations
@@ -94,6 +97,7 @@ def test_recall_petitions_in_every_status_match_their_record(recalls):
 
 
 @pytest.mark.parametrize("status", ["kept", "recalled", "vote", "expired", "moot", "open"])
+@pytest.mark.tampers
 def test_a_recall_status_changed_in_the_database_is_detected(recalls, status):
     petition = recalls[status]
     other = "recalled" if status == "kept" else "kept"
@@ -103,6 +107,7 @@ def test_a_recall_status_changed_in_the_database_is_detected(recalls, status):
     ]
 
 
+@pytest.mark.tampers
 def test_recall_fields_changed_in_the_database_are_detected(recalls, cast):
     petition = recalls["vote"]
     RecallPetition.objects.filter(pk=petition.pk).update(
@@ -120,6 +125,7 @@ def test_recall_fields_changed_in_the_database_are_detected(recalls, cast):
     )
 
 
+@pytest.mark.tampers
 def test_recall_signatures_added_removed_or_changed_are_detected(recalls, cast):
     collecting, expired = recalls["open"], recalls["expired"]
     RecallSignature.objects.create(petition=collecting, user=cast.frank, signed_at=LATER)
@@ -162,6 +168,7 @@ def test_recall_signatures_added_removed_or_changed_are_detected(recalls, cast):
         ("open", {"closed_at": LATER}, f"closed at {format_time(LATER)}, but the record never says so."),
     ],
 )
+@pytest.mark.tampers
 def test_when_a_recall_petition_started_ends_called_its_vote_and_closed_is_compared(
     recalls, status, change, problem
 ):
@@ -170,6 +177,7 @@ def test_when_a_recall_petition_started_ends_called_its_vote_and_closed_is_compa
     assert verify_database() == [f"[recalls] Recall petition {petition.uuid} {problem}"]
 
 
+@pytest.mark.tampers
 def test_when_a_decided_recall_closed_is_compared_with_its_vote(recalls):
     petition = recalls["kept"]
     closed = Vote.objects.get(uuid=petition.vote_uuid).closed_at
@@ -180,6 +188,7 @@ def test_when_a_decided_recall_closed_is_compared_with_its_vote(recalls):
     ]
 
 
+@pytest.mark.tampers
 def test_when_each_member_signed_a_recall_petition_is_compared(recalls, cast):
     petition = recalls["open"]
     RecallSignature.objects.filter(petition=petition).update(signed_at=NOW)
@@ -189,6 +198,7 @@ def test_when_each_member_signed_a_recall_petition_is_compared(recalls, cast):
     ]
 
 
+@pytest.mark.tampers
 def test_recall_petitions_deleted_or_added_without_the_record_are_detected(recalls, cast):
     collecting = recalls["open"]
     RecallSignature.objects.filter(petition=collecting).delete()
@@ -248,6 +258,7 @@ def test_agenda_petitions_match_their_record(agenda):
     assert verify_database() == []
 
 
+@pytest.mark.tampers
 def test_agenda_petition_fields_changed_in_the_database_are_detected(agenda, cast):
     forced, backed = agenda["forced"], agenda["backed"]
     AgendaPetition.objects.filter(pk=forced.pk).update(
@@ -277,6 +288,7 @@ def test_agenda_petition_fields_changed_in_the_database_are_detected(agenda, cas
     ]
 
 
+@pytest.mark.tampers
 def test_agenda_signatures_and_backers_changed_in_the_database_are_detected(agenda, cast):
     collecting, backed = agenda["open"], agenda["backed"]
     AgendaSignature.objects.create(petition=collecting, user=cast.alice, signed_at=NOW)
@@ -317,6 +329,7 @@ def test_agenda_signatures_and_backers_changed_in_the_database_are_detected(agen
         ("open", {"forced_at": NOW}, f"forced its item at {AT}, but the record never says so."),
     ],
 )
+@pytest.mark.tampers
 def test_when_an_agenda_petition_started_ends_and_forced_its_item_is_compared(
     agenda, status, change, problem
 ):
@@ -325,6 +338,7 @@ def test_when_an_agenda_petition_started_ends_and_forced_its_item_is_compared(
     assert verify_database() == [f"[petitions] Agenda petition {petition.uuid} {problem}"]
 
 
+@pytest.mark.tampers
 def test_when_each_member_signed_an_agenda_petition_is_compared(agenda, cast):
     petition = agenda["forced"]
     AgendaSignature.objects.filter(petition=petition, user=cast.frank).update(signed_at=LATER)
@@ -346,6 +360,7 @@ def test_when_each_member_signed_an_agenda_petition_is_compared(agenda, cast):
         ({"council": "harbour"}, "'s council is"),
     ],
 )
+@pytest.mark.tampers
 def test_a_council_backing_changed_in_the_database_is_detected(agenda, cast, change, problem):
     support = CouncilSupport.objects.get(petition=agenda["backed"])
     if "council" in change:
@@ -356,6 +371,7 @@ def test_a_council_backing_changed_in_the_database_is_detected(agenda, cast, cha
     assert problem in line
 
 
+@pytest.mark.tampers
 def test_pending_and_rejected_council_backings_match_their_record(agenda, cast):
     petition = agenda_actions.start_agenda_petition(
         actor=cast.bob, council=cast.city, title="Fares", text="x", now=NOW
@@ -379,6 +395,7 @@ def test_pending_and_rejected_council_backings_match_their_record(agenda, cast):
     ]
 
 
+@pytest.mark.tampers
 def test_agenda_petitions_deleted_or_added_without_the_record_are_detected(agenda, cast):
     expired = agenda["expired"]
     AgendaSignature.objects.filter(petition=expired).delete()

@@ -1,4 +1,8 @@
-"""`verify_record` compares platforms, their documents and slates with the record (never their members)."""
+"""`verify_record` compares platforms, their documents and slates with the record (never their members).
+
+Tests marked `tampers` edit the database behind the record, as an operator
+could, to show what it reports.
+"""
 
 from __future__ import annotations
 
@@ -51,6 +55,7 @@ def test_a_platform_matches_its_record_whoever_joins_or_leaves(platform, cast):
     assert verify_database() == []
 
 
+@pytest.mark.tampers
 def test_a_platform_renamed_or_rewritten_in_the_database_is_detected(platform):
     Platform.objects.filter(pk=platform.pk).update(name="Bosses' Friends", statement="Longer hours.")
     assert verify_database() == [
@@ -60,6 +65,7 @@ def test_a_platform_renamed_or_rewritten_in_the_database_is_detected(platform):
     ]
 
 
+@pytest.mark.tampers
 def test_a_platform_deleted_or_added_in_the_database_is_detected(platform, cast):
     document = platform.documents.get()
     slate = platform.slates.get()
@@ -79,6 +85,7 @@ def test_a_platform_deleted_or_added_in_the_database_is_detected(platform, cast)
     )
 
 
+@pytest.mark.tampers
 def test_a_document_changed_in_the_database_is_detected(platform, cast):
     document = platform.documents.get()
     PlatformDocument.objects.filter(pk=document.pk).update(title="Our real programme", body="Longer hours.")
@@ -93,6 +100,7 @@ def test_a_document_changed_in_the_database_is_detected(platform, cast):
     ]
 
 
+@pytest.mark.tampers
 def test_a_document_added_in_the_database_is_detected(platform):
     forged = PlatformDocument.objects.create(platform=platform, title="Forged", body="x", published_at=NOW)
     assert verify_database() == [
@@ -100,6 +108,7 @@ def test_a_document_added_in_the_database_is_detected(platform):
     ]
 
 
+@pytest.mark.tampers
 def test_a_slate_changed_or_added_in_the_database_is_detected(platform, cast):
     slate = platform.slates.get()
     Slate.objects.filter(pk=slate.pk).update(candidates=[str(cast.bob.uuid), str(cast.erin.uuid)])
@@ -121,6 +130,7 @@ def test_a_slate_changed_or_added_in_the_database_is_detected(platform, cast):
         (Slate, "published_at", "Slate {} was published"),
     ],
 )
+@pytest.mark.tampers
 def test_when_a_platform_or_its_publication_came_out_is_compared(platform, model, field, what):
     row = model.objects.get()
     model.objects.filter(pk=row.pk).update(**{field: NOW - timedelta(days=1)})

@@ -1,4 +1,8 @@
-"""`verify_record` compares when delegate seats and offices began and ended, and why they ended."""
+"""`verify_record` compares when delegate seats and offices began and ended, and why they ended.
+
+Tests marked `tampers` edit the database behind the record, as an operator
+could, to show what it reports.
+"""
 
 from __future__ import annotations
 
@@ -56,11 +60,13 @@ def test_a_resigned_seat_matches_its_record(resigned):
         ({"ended_at": None, "ended_reason": ""}, "is still held, unlike the record."),
     ],
 )
+@pytest.mark.tampers
 def test_a_seat_time_or_ending_changed_in_the_database_is_detected(resigned, change, problem):
     Seat.objects.filter(pk=resigned.pk).update(**change)
     assert verify_database() == [f"[seats] Delegate seat {resigned.uuid} {problem}"]
 
 
+@pytest.mark.tampers
 def test_a_seat_ended_without_the_record_is_detected(cast):
     seat = Seat.objects.get(user=cast.bob)
     Seat.objects.filter(pk=seat.pk).update(ended_at=NOW, ended_reason="resigned")
@@ -89,17 +95,20 @@ def test_an_office_ended_with_its_term_matches_its_record(term_ended):
         ({"ended_at": None, "ended_reason": ""}, "is still held, unlike the record."),
     ],
 )
+@pytest.mark.tampers
 def test_an_office_time_or_ending_changed_in_the_database_is_detected(term_ended, change, problem):
     Office.objects.filter(pk=term_ended.pk).update(**change)
     assert verify_database() == [f"[offices] Office {term_ended.uuid} {problem}"]
 
 
+@pytest.mark.tampers
 def test_an_office_ended_without_the_record_is_detected(cast):
     office = Office.objects.get(council=cast.riverside, role="observer")
     Office.objects.filter(pk=office.pk).update(ended_at=NOW, ended_reason="term_ended")
     assert verify_database() == [f"[offices] Office {office.uuid} is vacated, unlike the record."]
 
 
+@pytest.mark.tampers
 def test_an_office_deleted_from_the_database_is_detected(cast):
     office = Office.objects.get(council=cast.riverside, role="observer")
     sql("DELETE FROM federation_office WHERE id = %s", [office.pk])

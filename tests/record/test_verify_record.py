@@ -3,6 +3,9 @@
 Each test plays an operator who edits the database directly: with the
 record's triggers dropped where the log itself is edited (as only the
 database owner could), and with plain SQL for the other apps' rows.
+
+Tests marked `tampers` edit the database behind the record, as an operator
+could, to show what it reports.
 """
 
 from __future__ import annotations
@@ -73,6 +76,7 @@ def test_pending_entries_are_fine_too(decided, cast):
     assert verify_database() == []
 
 
+@pytest.mark.tampers
 def test_amendments_and_forwarded_motions_match_their_record(decided, cast):
     debated = motion_actions.table_motion(
         actor=cast.bob, council=cast.riverside, title="Lockers", text="New lockers.", now=NOW
@@ -89,6 +93,7 @@ def test_amendments_and_forwarded_motions_match_their_record(decided, cast):
 
 
 @pytest.mark.parametrize(("seconds", "recorded"), [(0, "seconded"), (1, "draft")])
+@pytest.mark.tampers
 def test_a_motion_moved_on_from_its_tabling_in_the_database_is_detected(cast, seconds, recorded):
     """Tabled, a motion awaits seconders, or the vote when it needs none: no entry after says otherwise."""
     motion = motion_actions.table_motion(
@@ -110,6 +115,7 @@ def test_a_motion_moved_on_from_its_tabling_in_the_database_is_detected(cast, se
     }
 
 
+@pytest.mark.tampers
 def test_direct_edit_of_an_entry_is_detected(decided, capsys):
     drop_triggers()
     sql(
@@ -167,6 +173,7 @@ def test_entries_written_before_the_nonce_still_match():
     assert verify_database() == []
 
 
+@pytest.mark.tampers
 def test_a_return_to_unsalted_entries_is_detected(decided):
     index = Sequence.objects.get(entry=_unsalted_entry()).index
     assert verify_database() == [
@@ -190,6 +197,7 @@ def test_a_return_to_unsalted_entries_is_detected(decided):
         ),
     ],
 )
+@pytest.mark.tampers
 def test_an_entry_without_its_nonce_or_in_an_unknown_version_is_detected(decided, data, problem):
     drop_triggers()
     sql(
@@ -201,12 +209,14 @@ def test_an_entry_without_its_nonce_or_in_an_unknown_version_is_detected(decided
     assert problem in verify_database()
 
 
+@pytest.mark.tampers
 @pytest.mark.parametrize(("data", "why"), UNCANONICAL)
 def test_an_entry_encoded_other_than_canonically_is_detected(decided, data, why):
     index = Sequence.objects.get(entry=_entered(data)).index
     assert verify_database() == [f"Entry {index} (test.happened) {uncanonical(why)}."]
 
 
+@pytest.mark.tampers
 def test_a_pending_entry_encoded_other_than_canonically_is_reported(decided, capsys):
     data, why = UNCANONICAL[0].values
     _pending(data)
@@ -222,22 +232,26 @@ def test_integers_past_64_bits_and_text_beyond_ascii_are_canonical():
     assert verify_database() == []
 
 
+@pytest.mark.tampers
 def test_a_vote_choice_changed_in_the_database_is_detected(decided, cast):
     sql("UPDATE motions_namedballot SET choice = %s WHERE voter_id = %s", ["no", cast.bob.id])
     problems = verify_database()
     assert any("ballot says 'no' but the record says 'yes'" in p for p in problems)
 
 
+@pytest.mark.tampers
 def test_a_motion_text_changed_in_the_database_is_detected(decided):
     sql("UPDATE motions_motion SET text = %s WHERE id = %s", ["We demand nothing.", decided.id])
     assert any("text is not the text the record holds" in p for p in verify_database())
 
 
+@pytest.mark.tampers
 def test_a_motion_state_changed_in_the_database_is_detected(decided):
     Motion.objects.filter(id=decided.id).update(state="rejected")
     assert any("'rejected' but the record says 'adopted'" in p for p in verify_database())
 
 
+@pytest.mark.tampers
 def test_a_membership_changed_in_the_database_is_detected(decided, cast):
     Membership.objects.filter(user=cast.dave).update(status="expelled")
     assert any("is 'expelled' but the record says 'full'" in p for p in verify_database())
@@ -261,6 +275,7 @@ def test_a_membership_changed_in_the_database_is_detected(decided, cast):
         ),
     ],
 )
+@pytest.mark.tampers
 def test_a_motion_field_changed_in_the_database_is_detected(decided, cast, change, problem):
     if "council" in change:
         change = {"council": cast.harbour}
@@ -269,6 +284,7 @@ def test_a_motion_field_changed_in_the_database_is_detected(decided, cast, chang
     assert verify_database() == [f"[motions] Motion {decided.uuid}{problem}"]
 
 
+@pytest.mark.tampers
 def test_when_a_motion_was_decided_is_compared_with_its_vote(decided):
     Motion.objects.filter(pk=decided.pk).update(decided_at=NOW - timedelta(days=1))
     assert verify_database() == [
@@ -277,6 +293,7 @@ def test_when_a_motion_was_decided_is_compared_with_its_vote(decided):
     ]
 
 
+@pytest.mark.tampers
 def test_when_a_motion_was_withdrawn_is_compared_and_a_lapsed_amendment_is_undecided(decided, cast):
     motion = motion_actions.table_motion(
         actor=cast.bob, council=cast.riverside, title="Lockers", text="New lockers.", now=NOW
@@ -296,6 +313,7 @@ def test_when_a_motion_was_withdrawn_is_compared_and_a_lapsed_amendment_is_undec
     ]
 
 
+@pytest.mark.tampers
 def test_an_amendment_that_lapsed_and_one_its_mover_withdrew_are_told_apart(decided, cast):
     motion = motion_actions.table_motion(
         actor=cast.bob, council=cast.riverside, title="Lockers", text="New lockers.", now=NOW
@@ -316,6 +334,7 @@ def test_an_amendment_that_lapsed_and_one_its_mover_withdrew_are_told_apart(deci
     ]
 
 
+@pytest.mark.tampers
 def test_a_vote_without_quorum_leaves_its_motion_undecided(decided, cast):
     motion = motion_actions.table_motion(
         actor=cast.bob, council=cast.riverside, title="Lockers", text="New lockers.", now=NOW
@@ -332,6 +351,7 @@ def test_a_vote_without_quorum_leaves_its_motion_undecided(decided, cast):
     ]
 
 
+@pytest.mark.tampers
 def test_who_seconded_a_motion_and_when_is_compared(decided, cast):
     Second.objects.filter(motion=decided, user=cast.alice).update(seconded_at=NOW + timedelta(minutes=1))
     assert verify_database() == [
@@ -346,6 +366,7 @@ def test_who_seconded_a_motion_and_when_is_compared(decided, cast):
     ]
 
 
+@pytest.mark.tampers
 def test_when_a_named_ballot_was_cast_and_changed_is_compared(decided, cast):
     vote = decided.votes.get()
     NamedBallot.objects.filter(vote=vote, voter=cast.bob).update(cast_at=NOW, changed_at=NOW)
@@ -357,6 +378,7 @@ def test_when_a_named_ballot_was_cast_and_changed_is_compared(decided, cast):
     ]
 
 
+@pytest.mark.tampers
 def test_when_a_named_ballot_was_changed_is_compared_with_its_last_change(cast):
     motion = motion_actions.table_motion(
         actor=cast.bob, council=cast.riverside, title="Lockers", text="New lockers.", now=NOW
@@ -375,6 +397,7 @@ def test_when_a_named_ballot_was_changed_is_compared_with_its_last_change(cast):
     ]
 
 
+@pytest.mark.tampers
 def test_who_cast_a_secret_ballot_is_compared_but_never_how(cast):
     motion = motion_actions.table_motion(
         actor=None,
@@ -416,6 +439,7 @@ def test_who_cast_a_secret_ballot_is_compared_but_never_how(cast):
         ),
     ],
 )
+@pytest.mark.tampers
 def test_a_vote_setting_changed_in_the_database_is_detected(decided, change, problem):
     vote = decided.votes.get()
     Vote.objects.filter(pk=vote.pk).update(**change)
@@ -424,6 +448,7 @@ def test_a_vote_setting_changed_in_the_database_is_detected(decided, change, pro
     assert problem in line
 
 
+@pytest.mark.tampers
 def test_a_vote_deleted_or_added_in_the_database_is_detected(decided, cast):
     vote = decided.votes.get()
     sql("DELETE FROM motions_namedballot WHERE vote_id = %s", [vote.pk])
@@ -438,6 +463,7 @@ def test_a_vote_deleted_or_added_in_the_database_is_detected(decided, cast):
     assert f"[votes] Vote {forged.uuid} exists but the record never opened it." in verify_database()
 
 
+@pytest.mark.tampers
 def test_a_vote_closed_at_another_time_in_the_database_is_detected(decided):
     vote = decided.votes.get()
     Vote.objects.filter(pk=vote.pk).update(closed_at=NOW)
@@ -448,6 +474,7 @@ def test_a_vote_closed_at_another_time_in_the_database_is_detected(decided):
 
 
 @pytest.mark.parametrize(("field", "verb"), [("opened_by", "opened"), ("closed_by", "closed")])
+@pytest.mark.tampers
 def test_who_opened_or_closed_a_vote_is_compared(decided, cast, field, verb):
     vote = decided.votes.get()
     Vote.objects.filter(pk=vote.pk).update(**{field: cast.bob})
@@ -456,6 +483,7 @@ def test_who_opened_or_closed_a_vote_is_compared(decided, cast, field, verb):
     ]
 
 
+@pytest.mark.tampers
 def test_membership_times_moved_in_the_database_are_detected(decided, cast):
     membership = Membership.objects.get(user=cast.dave)
     Membership.objects.filter(pk=membership.pk).update(joined_at=NOW - timedelta(days=1), ended_at=NOW)
@@ -467,6 +495,7 @@ def test_membership_times_moved_in_the_database_are_detected(decided, cast):
     ]
 
 
+@pytest.mark.tampers
 def test_a_members_standing_moved_in_the_database_is_detected(decided, cast):
     # Dated back, Bob would have the months of standing a sponsor needs before he had them.
     membership = Membership.objects.get(user=cast.bob)
@@ -477,6 +506,7 @@ def test_a_members_standing_moved_in_the_database_is_detected(decided, cast):
     ]
 
 
+@pytest.mark.tampers
 def test_a_departure_moved_in_the_database_is_detected(decided, cast):
     membership = Membership.objects.get(user=cast.dave)
     leave_membership(actor=cast.dave, membership=membership, now=NOW + timedelta(days=1))
@@ -488,17 +518,20 @@ def test_a_departure_moved_in_the_database_is_detected(decided, cast):
     ]
 
 
+@pytest.mark.tampers
 def test_a_membership_slipped_in_without_the_record_is_detected(decided, cast):
     Membership.objects.filter(user=cast.carol).delete()
     Membership.objects.create(user=cast.carol, council=cast.riverside, status="full", joined_at=NOW)
     assert any("never admitted it" in p for p in verify_database())
 
 
+@pytest.mark.tampers
 def test_a_seat_given_to_someone_else_is_detected(decided, cast):
     Seat.objects.update(user=cast.erin)
     assert any("held by another person" in p for p in verify_database())
 
 
+@pytest.mark.tampers
 def test_a_term_lengthened_in_the_database_is_detected(decided, cast):
     # An officer who cannot sit past the term the record gave them cannot lengthen it in the database.
     office = Office.objects.get(council=cast.riverside, role="chair")
@@ -511,6 +544,7 @@ def test_a_term_lengthened_in_the_database_is_detected(decided, cast):
     ]
 
 
+@pytest.mark.tampers
 def test_a_pay_currency_changed_in_the_database_is_detected(decided, cast):
     office = Office.objects.get(council=cast.riverside, role="chair")
     declare_pay(actor=cast.alice, office=office, pay=Decimal("2000.00"), expenses=Decimal(0), now=NOW)
@@ -522,11 +556,13 @@ def test_a_pay_currency_changed_in_the_database_is_detected(decided, cast):
     ]
 
 
+@pytest.mark.tampers
 def test_a_ballot_deleted_from_the_database_is_detected(decided):
     sql("DELETE FROM motions_namedballot", [])
     assert any("recorded ballot has vanished" in p for p in verify_database())
 
 
+@pytest.mark.tampers
 def test_a_deleted_entry_is_detected(decided):
     drop_triggers()
     middle = Sequence.objects.count() // 2
@@ -538,6 +574,7 @@ def test_a_deleted_entry_is_detected(decided):
     assert any("does not match the entries" in p for p in problems)
 
 
+@pytest.mark.tampers
 def test_reordered_entries_are_detected(decided):
     drop_triggers()
     first, second = (Sequence.objects.get(index=i) for i in (1, 2))
@@ -556,6 +593,7 @@ def test_reordered_entries_are_detected(decided):
     assert any("signed checkpoint of size" in p for p in problems)
 
 
+@pytest.mark.tampers
 def test_a_forged_checkpoint_is_detected(decided):
     drop_triggers()
     sql("UPDATE record_checkpoint SET note = REPLACE(note, %s, %s)", ["\n", "\n "])
@@ -579,6 +617,7 @@ def test_named_ballot_rows_are_what_the_check_reads(decided):
     assert NamedBallot.objects.count() == 4
 
 
+@pytest.mark.tampers
 def test_a_forged_cosignature_is_detected(decided):
     from councils.core.ledger import note
     from councils.record.models import Checkpoint, Cosignature
@@ -607,6 +646,7 @@ def test_a_forged_cosignature_is_detected(decided):
     assert any("cosignature of checkpoint" in p for p in verify_database())
 
 
+@pytest.mark.tampers
 def test_times_are_compared_to_the_millisecond_a_json_backup_keeps(decided):
     vote = decided.votes.get()
     Vote.objects.filter(pk=vote.pk).update(closed_at=vote.closed_at + timedelta(microseconds=999))
@@ -619,6 +659,7 @@ def test_times_are_compared_to_the_millisecond_a_json_backup_keeps(decided):
 
 
 @pytest.mark.chair_term(NOW + timedelta(days=365))
+@pytest.mark.tampers
 def test_times_an_entry_states_are_compared_to_the_millisecond_too(decided, cast):
     office = Office.objects.get(council=cast.riverside, role="chair")
     Office.objects.filter(pk=office.pk).update(term_ends_at=office.term_ends_at + timedelta(microseconds=999))
@@ -649,6 +690,7 @@ def test_each_row_streams_a_larger_table_whole_and_in_order(decided, monkeypatch
     assert list(each_row(memberships())) == list(memberships())
 
 
+@pytest.mark.tampers
 def test_tables_larger_than_a_chunk_are_checked_whole(decided, cast, monkeypatch):
     monkeypatch.setattr(verification, "CHUNK", 2)
     assert verify_database() == []

@@ -1,4 +1,8 @@
-"""`verify_record` compares every place on a speakers' list with the entries that made it."""
+"""`verify_record` compares every place on a speakers' list with the entries that made it.
+
+Tests marked `tampers` edit the database behind the record, as an operator
+could, to show what it reports.
+"""
 
 from __future__ import annotations
 
@@ -88,12 +92,14 @@ def test_a_list_in_session_taken_on_and_closed_matches_its_record(debate, cast):
         ),
     ],
 )
+@pytest.mark.tampers
 def test_a_place_changed_in_the_database_is_detected(debate, change, problem):
     # The chair took Frank off: a database made to say he spoke, or asked first, is caught.
     Speaker.objects.filter(pk=debate.frank.pk).update(**change)
     assert verify_database() == [f"[speakers] Speakers' list place {debate.frank.uuid}{problem}"]
 
 
+@pytest.mark.tampers
 def test_a_place_edited_by_sql_is_detected(debate, cast):
     sql(
         "UPDATE meetings_speaker SET user_id = %s, item_id = %s WHERE id = %s",
@@ -108,6 +114,7 @@ def test_a_place_edited_by_sql_is_detected(debate, cast):
     ]
 
 
+@pytest.mark.tampers
 def test_a_place_deleted_or_added_in_the_database_is_detected(debate, cast):
     sql("DELETE FROM meetings_speaker WHERE id = %s", [debate.frank.pk])
     vanished = f"[speakers] Speakers' list place {debate.frank.uuid} is in the record"
@@ -121,6 +128,7 @@ def test_a_place_deleted_or_added_in_the_database_is_detected(debate, cast):
     ]
 
 
+@pytest.mark.tampers
 def test_places_from_before_the_list_was_recorded_are_left_uncompared(cast):
     """Meetings opened before the record held any place kept their earlier places unrecorded; later ones
     are compared whole."""
