@@ -98,9 +98,14 @@ def subjects_of(entries: Iterable[Entry], *, viewer: Any, visible: Collection[in
 _Resolver = Callable[[set[str], Any, Collection[int]], dict[str, Subject]]
 
 
-def _motions(uuids: set[str], viewer: Any, visible: Collection[int]) -> dict[str, Subject]:
-    rows = Motion.objects.filter(uuid__in=uuids, council_id__in=visible).values_list("uuid", "title")
-    return {str(u): Subject(title, reverse("web:motion", args=[u])) for u, title in rows}
+def _titled(model: type[Motion | Election | Meeting | AgendaPetition], view: str) -> _Resolver:
+    """The resolver of a kind that is named by its own title and belongs to one council."""
+
+    def resolve(uuids: set[str], viewer: Any, visible: Collection[int]) -> dict[str, Subject]:
+        rows = model.objects.filter(uuid__in=uuids, council_id__in=visible).values_list("uuid", "title")
+        return {str(u): Subject(title, reverse(view, args=[u])) for u, title in rows}
+
+    return resolve
 
 
 def _votes(uuids: set[str], viewer: Any, visible: Collection[int]) -> dict[str, Subject]:
@@ -108,21 +113,6 @@ def _votes(uuids: set[str], viewer: Any, visible: Collection[int]) -> dict[str, 
         "uuid", "motion__uuid", "motion__title"
     )
     return {str(u): Subject(title, reverse("web:motion", args=[m])) for u, m, title in rows}
-
-
-def _elections(uuids: set[str], viewer: Any, visible: Collection[int]) -> dict[str, Subject]:
-    rows = Election.objects.filter(uuid__in=uuids, council_id__in=visible).values_list("uuid", "title")
-    return {str(u): Subject(title, reverse("web:election", args=[u])) for u, title in rows}
-
-
-def _meetings(uuids: set[str], viewer: Any, visible: Collection[int]) -> dict[str, Subject]:
-    rows = Meeting.objects.filter(uuid__in=uuids, council_id__in=visible).values_list("uuid", "title")
-    return {str(u): Subject(title, reverse("web:meeting", args=[u])) for u, title in rows}
-
-
-def _petitions(uuids: set[str], viewer: Any, visible: Collection[int]) -> dict[str, Subject]:
-    rows = AgendaPetition.objects.filter(uuid__in=uuids, council_id__in=visible).values_list("uuid", "title")
-    return {str(u): Subject(title, reverse("web:petition", args=[u])) for u, title in rows}
 
 
 def _recalls(uuids: set[str], viewer: Any, visible: Collection[int]) -> dict[str, Subject]:
@@ -223,11 +213,11 @@ def _applications(uuids: set[str], viewer: Any, visible: Collection[int]) -> dic
 
 
 _RESOLVERS: dict[str, _Resolver] = {
-    "motion": _motions,
+    "motion": _titled(Motion, "web:motion"),
     "vote": _votes,
-    "election": _elections,
-    "meeting": _meetings,
-    "petition": _petitions,
+    "election": _titled(Election, "web:election"),
+    "meeting": _titled(Meeting, "web:meeting"),
+    "petition": _titled(AgendaPetition, "web:petition"),
     "recall": _recalls,
     "formation": _formations,
     "council": _councils,
