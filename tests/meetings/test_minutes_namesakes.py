@@ -32,6 +32,19 @@ def namesake(cast):
     return user
 
 
+@pytest.fixture
+def minutes_in_version_1(monkeypatch):
+    """Minutes built as they were before namesakes were told apart: version 1, without `namesakes`."""
+    build = queries.build_minutes
+
+    def version_1(**kwargs):
+        document = build(**kwargs)
+        del document["namesakes"]
+        return {**document, "v": 1}
+
+    monkeypatch.setattr(queries, "build_minutes", version_1)
+
+
 def hold(cast, called, *, present, voters):
     """Hold the meeting `called`: `present` marked present, then a named vote cast by `voters`."""
     motion = motion_actions.table_motion(
@@ -166,15 +179,7 @@ def test_namesake_candidates_are_told_apart_only_to_those_who_may_read_names(cas
     assert texts(cast.dave)[-1] == "Result certified: Bob Novak, Frank Costa"
 
 
-def test_minutes_frozen_in_version_1_are_read_as_they_were(cast, meeting, monkeypatch):  # noqa: F811
-    build = queries.build_minutes
-
-    def version_1(**kwargs):
-        document = build(**kwargs)
-        del document["namesakes"]
-        return {**document, "v": 1}
-
-    monkeypatch.setattr(queries, "build_minutes", version_1)
+def test_minutes_frozen_in_version_1_are_read_as_they_were(cast, meeting, minutes_in_version_1):  # noqa: F811
     held = hold(cast, meeting, present=[cast.erin], voters=[(cast.erin, "no")])
     held = actions.approve_minutes(actor=cast.alice, meeting=held, now=at(7))
     member = cast.client(cast.bob).get(f"/meetings/{held.uuid}/minutes/").content.decode()

@@ -12,12 +12,13 @@ from datetime import timedelta
 import pytest
 
 from councils.federation import actions as federation_actions
-from councils.meetings import actions, queries
+from councils.meetings import actions
 from councils.meetings.models import AgendaItem, Attendance, Meeting
 from councils.motions import actions as motion_actions
 from councils.record import sequencer
 from councils.record.verification import verify_database
 from tests.conftest import NOW, make_user
+from tests.meetings.test_minutes_namesakes import minutes_in_version_1  # noqa: F401 (fixture)
 from tests.record.test_verify_record import sql
 
 CALLED = NOW - timedelta(days=7)
@@ -166,15 +167,10 @@ def test_minutes_changed_in_the_database_are_detected(held):
     ]
 
 
-def test_minutes_frozen_before_namesakes_were_told_apart_still_match_their_record(cast, monkeypatch):
-    build = queries.build_minutes
-
-    def version_1(**kwargs):
-        document = build(**kwargs)
-        del document["namesakes"]
-        return {**document, "v": 1}
-
-    monkeypatch.setattr(queries, "build_minutes", version_1)
+def test_minutes_frozen_before_namesakes_were_told_apart_still_match_their_record(
+    cast,
+    minutes_in_version_1,  # noqa: F811
+):
     held = hold(cast)
     assert held.minutes["v"] == 1 and "namesakes" not in held.minutes
     assert verify_database() == []
