@@ -204,3 +204,25 @@ def test_subjects_cost_one_query_per_kind_whatever_the_page_holds(cast, monkeypa
     without, _ = queries_for_first_page()
     # Nine kinds: the eight kinds of page linked, and votes, which lead to their motions' pages.
     assert with_subjects - without <= 9
+
+
+def test_an_entry_page_links_to_what_it_is_about_for_whoever_may_open_it(cast):
+    made = a_bit_of_everything(cast)
+    charged = Entry.objects.get(event="discipline.charged").sequence.index
+    cast_vote = Entry.objects.get(event="vote.cast").sequence.index
+
+    def about(who, index: int) -> str:
+        response = cast.client(who).get(f"/record/entries/{index}/")
+        assert response.status_code == 200
+        found = re.search(
+            r'<p class="lead">About <a href="([^"]+)">([^<]*)</a></p>', response.content.decode()
+        )
+        return f"{found.group(1)} {html.unescape(found.group(2))}" if found else ""
+
+    assert about(cast.alice, cast_vote) == f"/motions/{made['motion'].uuid}/ Canteen hours"
+    assert about(cast.alice, charged) == (
+        f"/membership/cases/{made['case'].uuid}/ Charges against Frank Costa: Expulsion sought"
+    )
+    # Dave may read the entry but not the case's page, which names the accused: no subject, no name.
+    assert about(cast.dave, charged) == ""
+    assert "Frank Costa" not in cast.client(cast.dave).get(f"/record/entries/{charged}/").content.decode()

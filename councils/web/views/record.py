@@ -69,9 +69,11 @@ def entry_detail(request: HttpRequest, index: int) -> HttpResponse:
     assert checkpoint is not None
     data = bytes(sequence.entry.data)
     proof = queries.inclusion_proof(index=index, size=checkpoint.size)
+    visible = queries.visible_council_ids(viewer=request.user)
     context = {
         "sequence": sequence,
         "entry": sequence.entry,
+        "subject": subjects_of([sequence.entry], viewer=request.user, visible=visible).get(sequence.entry.id),
         "document": json.dumps(json.loads(data), indent=2, ensure_ascii=False, sort_keys=True),
         "data_b64": b64encode(data),
         "leaf_hex": bytes(sequence.leaf_hash).hex(),
