@@ -75,6 +75,9 @@ def _progress(stream: TextIO, label: str, fraction: float) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
+    if getattr(args, "json", False) and getattr(args, "csv", False):
+        # The parser refuses both after the subcommand; `councils --json count ... --csv` gets here.
+        raise CliError("--json and --csv ask for two outputs: give one")
     name = "<stdin>" if args.file == "-" else args.file
     text = _read(args.file)
     try:

@@ -458,6 +458,15 @@ def test_a_malformed_witness_key_in_the_environment_is_an_error_document(capsys,
     )
 
 
+def test_json_before_the_count_command_does_not_go_with_csv(capsys, files):
+    fails_in_json(
+        capsys,
+        ["--json", "count", files["blt"], "--method", "meek", "--csv"],
+        code=2,
+        says="--json and --csv ask for two outputs",
+    )
+
+
 def test_export_to_stdout_does_not_take_json(capsys):
     fails_in_json(
         capsys,
