@@ -6,7 +6,7 @@ import uuid as uuid_lib
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from councils.constitution.models import Amendment, ConstitutionVersion
 from councils.core.errors import NotFoundError
@@ -105,12 +105,15 @@ def can_view_constitution(*, viewer: Any, federation: Federation) -> bool:
 
 
 def federations_for(*, viewer: Any) -> QuerySet[Federation]:
-    """Federations whose constitution the viewer may read: their own, and those with a public top council."""
-    own = federation_queries.federations_of(user=viewer).values_list("id", flat=True)
-    public = Council.objects.filter(parent__isnull=True, visibility=Council.Visibility.PUBLIC).values_list(
-        "federation_id", flat=True
+    """Federations whose constitution the viewer may read: their own, and those with a public top council.
+
+    One query when read, the two kinds of federation being subqueries of it.
+    """
+    own = federation_queries.federations_of(user=viewer).values("id")
+    public = Council.objects.filter(parent__isnull=True, visibility=Council.Visibility.PUBLIC).values(
+        "federation_id"
     )
-    return Federation.objects.filter(id__in=[*own, *public]).order_by("name")
+    return Federation.objects.filter(Q(id__in=own) | Q(id__in=public)).order_by("name")
 
 
 def access_amendment(*, viewer: Any, amendment_uuid: uuid_lib.UUID | str) -> Amendment:
