@@ -4,7 +4,8 @@ The subjects of a page of entries are fetched in one query per kind, never one p
 those whose page the viewer may open: a subject in a council hidden from them, or gone, is not shown.
 Titles are those the record itself holds (a motion's, an election's, a meeting's), which name nobody;
 an application or a discipline case is named after its member only for those its own page names them
-to, and otherwise is left to the motion that decides it.
+to, and otherwise is left to the motion that decides it. An office, a delegate's seat, a mandate and a
+report back are named by what they are and whose (the council's), never by who holds them.
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from councils.constitution import queries as constitution_queries
 from councils.elections.models import Election
 from councils.federation import queries as federation_queries
-from councils.federation.models import Council
-from councils.mandates.models import RecallPetition
+from councils.federation.models import Council, Office, Seat
+from councils.mandates.models import Mandate, RecallPetition, ReportDue
 from councils.meetings.models import Meeting
 from councils.membership.models import Application, DisciplineCase, Formation
 from councils.motions.models import Motion, Vote
@@ -41,17 +43,25 @@ class Subject:
 # A family's own keys come before the ones any entry may carry ("petition" is an agenda petition in
 # `agenda` entries and a recall petition in `recall` ones).
 _FAMILY_KEYS: dict[str, tuple[tuple[str, str], ...]] = {
-    "agenda": (("petition", "petition"),),
+    # An item forced onto an agenda by a report back owed names the report, not a petition.
+    "agenda": (("petition", "petition"), ("report", "report")),
+    "constitution": (("federation", "constitution"),),
     "council": (("formation", "formation"), ("council", "council")),
+    "delegate": (("seat", "seat"),),
     "discipline": (("case", "case"),),
+    "invitation": (("council", "council"),),
     "member": (("case", "case"), ("application", "application")),
     "membership": (("application", "application"),),
+    "office": (("office", "office"),),
     "platform": (("platform", "platform"),),
     "recall": (("petition", "recall"),),
+    "report": (("report", "report"),),
 }
 _EVENT_KEYS: dict[str, tuple[tuple[str, str], ...]] = {
     # The amendment proposed is a motion of its own, with its own page.
     "motion.amendment_proposed": (("amendment", "motion"),),
+    # A mandate proposed or adopted is about the motion that decides it; its roll call, about the mandate.
+    "mandate.roll_call_checked": (("mandate", "mandate"),),
 }
 _COMMON_KEYS = (("meeting", "meeting"), ("election", "election"), ("motion", "motion"), ("vote", "vote"))
 
@@ -138,6 +148,78 @@ def _recalls(uuids: set[str], viewer: Any, visible: Collection[int]) -> dict[str
     return subjects
 
 
+def _offices(uuids: set[str], viewer: Any, visible: Collection[int]) -> dict[str, Subject]:
+    # Its holder and pay are on the council's register of offices, public to whoever may see the council.
+    offices = Office.objects.filter(uuid__in=uuids, council_id__in=visible).select_related("council")
+    return {
+        str(o.uuid): Subject(
+            _("%(role)s of %(council)s") % {"role": o.get_role_display(), "council": o.council.name},
+            reverse("web:register", args=[o.council.uuid]),
+        )
+        for o in offices
+    }
+
+
+def _seats(uuids: set[str], viewer: Any, visible: Collection[int]) -> dict[str, Subject]:
+    # Seen, as a recall of it is, by whoever may see the council that sent the delegate, on whose
+    # accountability page its roll calls and reports are.
+    seats = Seat.objects.filter(uuid__in=uuids, from_council_id__in=visible).select_related(
+        "council", "from_council"
+    )
+    return {
+        str(s.uuid): Subject(
+            _("Delegate of %(council)s to %(higher)s")
+            % {"council": s.from_council.name, "higher": s.council.name},
+            reverse("web:mandates_council", args=[s.from_council.uuid]),
+        )
+        for s in seats
+    }
+
+
+def _mandates(uuids: set[str], viewer: Any, visible: Collection[int]) -> dict[str, Subject]:
+    mandates = Mandate.objects.filter(uuid__in=uuids, council_id__in=visible).select_related(
+        "council", "target_council"
+    )
+    return {
+        str(m.uuid): Subject(
+            _("Mandate of %(council)s in %(higher)s: %(choice)s")
+            % {"council": m.council.name, "higher": m.target_council.name, "choice": m.get_choice_display()},
+            reverse("web:mandates_council", args=[m.council.uuid]),
+        )
+        for m in mandates
+    }
+
+
+def _reports(uuids: set[str], viewer: Any, visible: Collection[int]) -> dict[str, Subject]:
+    # A report's own page asks a visitor to log in first.
+    if not getattr(viewer, "is_authenticated", False):
+        return {}
+    reports = ReportDue.objects.filter(uuid__in=uuids, council_id__in=visible).select_related(
+        "council", "higher_council"
+    )
+    return {
+        str(r.uuid): Subject(
+            _("Report back of the delegate of %(council)s to %(higher)s")
+            % {"council": r.council.name, "higher": r.higher_council.name},
+            reverse("web:report", args=[r.uuid]),
+        )
+        for r in reports
+    }
+
+
+def _constitutions(uuids: set[str], viewer: Any, visible: Collection[int]) -> dict[str, Subject]:
+    rows = (
+        constitution_queries.federations_for(viewer=viewer).filter(uuid__in=uuids).values_list("uuid", "name")
+    )
+    return {
+        str(u): Subject(
+            _("Constitution of %(federation)s") % {"federation": name},
+            f"{reverse('web:constitution')}?federation={u}",
+        )
+        for u, name in rows
+    }
+
+
 def _formations(uuids: set[str], viewer: Any, visible: Collection[int]) -> dict[str, Subject]:
     rows = Formation.objects.filter(uuid__in=uuids, parent_id__in=visible).values_list("uuid", "name")
     return {
@@ -219,6 +301,11 @@ _RESOLVERS: dict[str, _Resolver] = {
     "meeting": _titled(Meeting, "web:meeting"),
     "petition": _titled(AgendaPetition, "web:petition"),
     "recall": _recalls,
+    "office": _offices,
+    "seat": _seats,
+    "mandate": _mandates,
+    "report": _reports,
+    "constitution": _constitutions,
     "formation": _formations,
     "council": _councils,
     "platform": _platforms,

@@ -3,27 +3,40 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 import uuid
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from councils.accounts import actions as account_actions
 from councils.core.ledger.encoding import canonical_bytes
 from councils.elections import actions as election_actions
-from councils.federation.models import Council, Membership, Seat
+from councils.federation.models import Council, Membership, Office, Seat
 from councils.mandates import actions as mandate_actions
+from councils.mandates.models import ReportDue
 from councils.meetings import actions as meeting_actions
 from councils.membership import actions as membership_actions
 from councils.motions import actions as motion_actions
 from councils.petitions import actions as petition_actions
+from councils.record import queries as record_queries
 from councils.record import sequencer
 from councils.record.models import Entry
+from councils.web import subjects as subjects_module
 from councils.web.subjects import subjects_of
 from councils.web.views import record as record_views
 from tests.conftest import NOW, make_user
+from tests.mandates.flows import (
+    adopt_mandate,
+    district_motion,
+    district_vote,
+    hold_district_meeting,
+    seat_dave_for_harbour,
+)
 
 ROW = re.compile(
     r'<tr>\s*<td data-label="#"><a [^>]*>\d+</a></td>\s*'
@@ -199,11 +212,12 @@ def test_subjects_cost_one_query_per_kind_whatever_the_page_holds(cast, monkeypa
     with_subjects, shown = queries_for_first_page()
     assert len(shown) == 50
     pages = {re.sub(r"[0-9a-f-]{36}/$", "", link) for _event, link, _title in shown if link}
-    assert len(pages) == 8
+    assert len(pages) == 10
     monkeypatch.setattr(record_views, "subjects_of", lambda entries, viewer, visible: {})
     without, _ = queries_for_first_page()
-    # Nine kinds: the eight kinds of page linked, and votes, which lead to their motions' pages.
-    assert with_subjects - without <= 9
+    # Eleven kinds: the ten kinds of page linked (the founding offices' register and the delegate's
+    # council among them), and votes, which lead to their motions' pages.
+    assert with_subjects - without <= 11
 
 
 def test_an_entry_page_links_to_what_it_is_about_for_whoever_may_open_it(cast):
@@ -226,3 +240,105 @@ def test_an_entry_page_links_to_what_it_is_about_for_whoever_may_open_it(cast):
     # Dave may read the entry but not the case's page, which names the accused: no subject, no name.
     assert about(cast.dave, charged) == ""
     assert "Frank Costa" not in cast.client(cast.dave).get(f"/record/entries/{charged}/").content.decode()
+
+
+def accountability(cast) -> dict[str, object]:
+    """Bob's mandate broken, the reports a district meeting leaves owed, the chair's pay, an invitation."""
+    seat_dave_for_harbour(cast)
+    target = district_motion(cast)
+    # Its founding chair holds it before the district's first vote.
+    hold_district_meeting(cast)
+    adopt_mandate(cast, target, choice="yes")
+    district_vote(cast, target, bob="no")
+    chair = Office.objects.get(council=cast.riverside, role=Office.Role.CHAIR)
+    mandate_actions.declare_pay(
+        actor=cast.alice, office=chair, pay=Decimal(100), expenses=Decimal(0), now=NOW
+    )
+    account_actions.invite_member(
+        actor=cast.alice,
+        council=cast.riverside,
+        email="gil@example.org",
+        base_url="http://testserver",
+        now=NOW,
+    )
+    sequencer.sequence_pending(now=NOW)
+    return {"report": ReportDue.objects.get(seat__user=cast.bob)}
+
+
+def test_offices_seats_mandates_reports_and_the_constitution_are_named_by_what_they_are(cast, rules):
+    made = accountability(cast)
+    riverside = cast.riverside.uuid
+    delegate = (f"/mandates/councils/{riverside}/", "Delegate of Riverside Depot to Eastside District")
+    report = (
+        f"/mandates/reports/{made['report'].uuid}/",
+        "Report back of the delegate of Riverside Depot to Eastside District",
+    )
+    expected = {
+        "office.founding_filled": (f"/mandates/register/{riverside}/", "Chair of Riverside Depot"),
+        "office.pay_declared": (f"/mandates/register/{riverside}/", "Chair of Riverside Depot"),
+        "delegate.seated": delegate,
+        "mandate.roll_call_checked": (
+            f"/mandates/councils/{riverside}/",
+            "Mandate of Riverside Depot in Eastside District: Yes",
+        ),
+        "report.due": report,
+        "agenda.item_forced": report,
+        "invitation.sent": (f"/councils/{riverside}/", "Riverside Depot"),
+        "constitution.adopted": (
+            f"/constitution/?federation={cast.federation.uuid}",
+            f"Constitution of {cast.federation.name}",
+        ),
+    }
+    client = cast.client(cast.alice)
+    for event, subject in expected.items():
+        shown = subjects_on(record_page(client, event=event))
+        assert (event, *subject) in shown, (event, shown)
+        assert client.get(subject[0]).status_code == 200, event
+    # Whoever may see the council sees what they are about, and no holder is named but on their pages.
+    page = record_page(cast.client(cast.dave), event="office")
+    assert ("office.pay_declared", *expected["office.pay_declared"]) in subjects_on(page)
+    page += record_page(cast.client(cast.dave), event="delegate") + record_page(
+        cast.client(cast.dave), event="mandate"
+    )
+    for name in ("Alice Adeyemi", "Bob Novak", "Carol"):
+        assert name not in page
+
+
+@pytest.mark.visibility(riverside=Council.Visibility.PUBLIC)
+def test_a_visitor_is_not_sent_to_a_report_they_must_log_in_to_read(cast, rules):
+    accountability(cast)
+    shown = subjects_on(record_page(cast.client(None), event="report"))
+    assert shown and all(link == "" for _event, link, _title in shown)
+    shown = subjects_on(record_page(cast.client(None), event="office"))
+    assert (
+        "office.founding_filled",
+        f"/mandates/register/{cast.riverside.uuid}/",
+        "Chair of Riverside Depot",
+    ) in shown
+    assert cast.client(None).get(f"/mandates/register/{cast.riverside.uuid}/").status_code == 200
+
+
+@pytest.mark.visibility(riverside=Council.Visibility.COUNCIL)
+def test_an_outsider_sees_no_office_seat_mandate_or_report_of_a_hidden_council(cast, rules):
+    accountability(cast)
+    page = record_page(cast.client(cast.dave), event="")
+    for hidden in ("Riverside Depot", str(cast.riverside.uuid)):
+        assert hidden not in page
+    assert "Chair of Riverside Depot" in record_page(cast.client(cast.carol), event="office")
+
+
+def test_the_new_kinds_cost_one_query_each(cast, rules):
+    accountability(cast)
+    entries = list(Entry.objects.all())
+    visible = record_queries.visible_council_ids(viewer=cast.alice)
+    asked = {
+        kind
+        for entry in entries
+        for kind, _uuid in subjects_module._candidates(entry.event, json.loads(bytes(entry.data))["payload"])
+    }
+    assert {"office", "seat", "mandate", "report", "constitution"} <= asked
+    with CaptureQueriesContext(connection) as context:
+        subjects = subjects_of(entries, viewer=cast.alice, visible=visible)
+    kinds = {re.sub(r"[0-9a-f-]{36}/$|\?.*$", "", s.url) for s in subjects.values()}
+    assert {"/mandates/register/", "/mandates/councils/", "/mandates/reports/", "/constitution/"} <= kinds
+    assert len(context) == len(asked)
