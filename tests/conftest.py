@@ -370,15 +370,14 @@ def verified_record(request: pytest.FixtureRequest) -> Iterator[None]:
 
     As `manage.py verify_record` would, so that no test passes on a state no sequence of actions
     reaches. A test without the database is left alone, and so is one marked `tampers`, which alters
-    the database behind the record on purpose, and for now a `browser` one.
+    the database behind the record on purpose. A browser test is verified too: what its live server
+    wrote through actions is committed (`transactional_db`), or, on SQLite in memory, written through
+    the very connection this thread verifies with.
     """
     uses = [name for name in ("transactional_db", "db") if name in request.fixturenames]
     if request.node.get_closest_marker("django_db"):
         uses.append("db")  # A test may ask for the database by its marker alone, which still says how.
-    # Browser tests are not verified yet: with it, the Swagger UI of the content security policy's
-    # test stops rendering, for a cause still to be found.
-    left_out = any(request.node.get_closest_marker(name) for name in ("tampers", "browser"))
-    checked = bool(uses) and not left_out
+    checked = bool(uses) and request.node.get_closest_marker("tampers") is None
     if checked:
         # Set up first, so that the database is still there when the test's own fixtures are gone.
         request.getfixturevalue(uses[0])

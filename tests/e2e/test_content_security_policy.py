@@ -109,8 +109,11 @@ def test_pages_run_under_the_policy_and_keep_working(cast, browser, page_for, li
     bob.screenshot(path=str(artifacts / "csp-record-entry-verified.png"), full_page=True)
 
     # The API's Swagger UI, served from the site's own static files, renders under the same policy.
+    # Its title shows only once the server has built the OpenAPI 3.1 document (over 300 kB) and Swagger
+    # UI's 3.1 resolver has walked all of it: seconds of CPU on each side, which on two busy cores
+    # outlast the 15 seconds a click and a swap are given.
     bob.goto(f"{live_server.url}/api/v1/docs")
-    bob.locator(".swagger-ui .info .title").wait_for()
+    bob.locator(".swagger-ui .info .title").wait_for(timeout=45_000)
 
     assert refused == []
 

@@ -86,3 +86,26 @@ def test_a_ballot_refused_from_a_stale_page_says_why(cast, page_for, live_server
     assert bob.evaluate("() => window.loadedOnce === true")  # said on the same page, not a new one
     assert not NamedBallot.objects.filter(vote=vote).exists()
     bob.screenshot(path=str(artifacts / "vote-flow-refused.png"), full_page=True)
+
+
+@pytest.mark.tampers
+def test_the_record_guard_sees_what_the_live_server_writes(cast, page_for, live_server):
+    """A ballot cast through the live server's page is in the record `verified_record` reads, and a
+    ballot changed behind that record is caught: the guard verifies what the browser did."""
+    from councils.record.verification import verify_database
+
+    motion = actions.table_motion(
+        actor=cast.bob, council=cast.riverside, title="Safety reps", text="Elect two safety reps.", now=NOW
+    )
+    actions.second_motion(actor=cast.erin, motion=motion, now=NOW)
+    vote = actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method="named")
+    bob = page_for("bob")
+    bob.goto(f"{live_server.url}/motions/{motion.uuid}/")
+    bob.get_by_role("button", name="Yes").click()
+    bob.get_by_text("Your vote is recorded: Yes.").wait_for()
+    assert verify_database() == []
+
+    NamedBallot.objects.filter(vote=vote, voter=cast.bob).update(choice="no")
+    assert verify_database() == [
+        f"[votes] Vote {vote.uuid}: {cast.bob.uuid}'s ballot says 'no' but the record says 'yes'."
+    ]
