@@ -41,6 +41,8 @@ def test_openapi_and_docs_need_no_login():
     assert docs.status_code == 200 and b"openapi.json" in docs.content
     # No CDN: a member's visit to the docs is not reported to a third party.
     assert b"cdn" not in docs.content.lower() and b"https://" not in docs.content
+    # Nor to Swagger's online validator, which it calls from any host but localhost.
+    assert b'"validatorUrl": "none"' in docs.content
 
 
 def test_every_operation_has_a_resource_verb_operation_id():
