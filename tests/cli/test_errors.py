@@ -313,14 +313,17 @@ def test_a_reader_that_stops_early_gets_no_traceback(tmp_path, read_first_line):
     assert err == ""
 
 
-@pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
-def test_ctrl_c_exits_130_with_one_line():
-    # `login` asks for the username on stderr, then waits: the moment to press Ctrl-C. Python handles
-    # SIGINT only where it was not ignored when it started (as in a shell's background job).
+def _interrupted_login(*options: str) -> tuple[int, bytes, bytes]:
+    """Press Ctrl-C at `login`'s prompt: its exit code, stdout and stderr.
+
+    `login` asks for the username on stderr, then waits: the moment to press Ctrl-C. Python handles
+    SIGINT only where it was not ignored when it started (as in a shell's background job).
+    """
     process = _councils(
         "--server",
         UNREACHABLE,
         "login",
+        *options,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
@@ -329,7 +332,13 @@ def test_ctrl_c_exits_130_with_one_line():
     assert process.stderr.read(len("Username: ")) == b"Username: "
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=60)
-    assert process.returncode == 130
+    return process.returncode, out, err
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
+def test_ctrl_c_exits_130_with_one_line():
+    code, out, err = _interrupted_login()
+    assert code == 130
     assert (out, err) == (b"", b"councils: interrupted\n")
 
 
@@ -548,19 +557,7 @@ def test_verify_still_prints_its_verdict_when_it_checks_out_or_not(capsys, tmp_p
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX signals")
 def test_ctrl_c_is_an_error_document():
-    process = _councils(
-        "--server",
-        UNREACHABLE,
-        "login",
-        "--json",
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
-    )
-    assert process.stderr is not None
-    assert process.stderr.read(len("Username: ")) == b"Username: "
-    process.send_signal(signal.SIGINT)
-    out, err = process.communicate(timeout=60)
-    assert process.returncode == 130
+    code, out, err = _interrupted_login("--json")
+    assert code == 130
     assert err == b"councils: interrupted\n"
     assert json.loads(out.decode()) == {"error": {"message": "interrupted", "exit": 130}}
