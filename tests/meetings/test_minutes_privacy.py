@@ -14,8 +14,8 @@ import pytest
 from councils.federation.models import Council
 from councils.meetings import actions
 from councils.meetings.pdf import minutes_pdf as real_pdf
-from councils.motions import actions as motion_actions
-from tests.meetings.test_actions import CALLED, NOW, at
+from tests.meetings.test_actions import CALLED, NOW
+from tests.meetings.test_minutes_namesakes import hold
 
 PRIVATE = ("Erin Walsh", "Frank Costa")
 
@@ -31,24 +31,12 @@ def held(cast):
         place="Canteen",
         now=CALLED,
     )
-    motion = motion_actions.table_motion(
-        actor=cast.alice,
-        council=cast.riverside,
-        title="Overtime ban",
-        text="Refuse overtime.",
-        now=NOW,
-        seconds_required=0,
+    return hold(
+        cast,
+        meeting,
+        present=[cast.erin, cast.frank],
+        voters=[(cast.erin, "yes"), (cast.frank, "no")],
     )
-    actions.add_agenda_item(actor=cast.alice, meeting=meeting, kind="motion", motion=motion, now=NOW)
-    actions.open_meeting(actor=cast.alice, meeting=meeting, now=at(0))
-    for who in (cast.erin, cast.frank):
-        actions.mark_present(actor=who, meeting=meeting, user=who, now=at(1))
-    actions.take_next_item(actor=cast.alice, meeting=meeting, now=at(2))
-    vote = motion_actions.open_vote(actor=cast.alice, motion=motion, method="named", now=at(3))
-    motion_actions.cast_vote(actor=cast.erin, vote=vote, choice="yes", now=at(4))
-    motion_actions.cast_vote(actor=cast.frank, vote=vote, choice="no", now=at(4))
-    motion_actions.close_vote(actor=cast.alice, vote=vote, now=at(5))
-    return actions.close_meeting(actor=cast.alice, meeting=meeting, now=at(6))
 
 
 def _documents(cast, user, meeting) -> dict[str, str]:
