@@ -20,6 +20,7 @@ document, to each operation the statuses it can really give:
 from __future__ import annotations
 
 import ast
+import copy
 import functools
 import importlib
 import inspect
@@ -56,12 +57,31 @@ HEADERS = {
 
 
 class ProblemAPI(NinjaAPI):
-    """The API, publishing the problem+json errors of every operation."""
+    """The API, publishing the problem+json errors of every operation.
+
+    The document is built once for each path prefix: seconds of CPU that every visit to the docs
+    would spend again, for a document that only a new release changes. Each caller gets a copy of
+    its own to change.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._schemas: dict[str, OpenAPISchema] = {}
 
     def get_openapi_schema(
         self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
     ) -> OpenAPISchema:
-        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        if path_prefix not in self._schemas:
+            self._schemas[path_prefix] = self._build_openapi_schema(path_prefix)
+        built = self._schemas[path_prefix]
+        schema = copy.copy(built)  # The same document class and attributes, sharing its contents ...
+        schema.update(copy.deepcopy(dict(built)))  # ... which are then replaced by copies.
+        return schema
+
+    def _build_openapi_schema(self, path_prefix: str) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix)
         views = {
             operation.operation_id: operation.view_func
             for _prefix, router in self._routers

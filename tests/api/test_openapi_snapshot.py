@@ -47,3 +47,16 @@ def test_openapi_schema_matches_the_snapshot():
             "The OpenAPI schema changed. If the change is intended, regenerate the snapshot with\n"
             f"    {HOW_TO_UPDATE}\nand commit it with the change.\n\n{diff}"
         )
+
+
+def test_the_document_is_built_once_and_each_caller_changes_only_its_copy(monkeypatch):
+    first = api.get_openapi_schema(path_prefix="/api/v1")
+    first["info"].pop("description")
+    first["paths"].clear()
+    built = []
+    monkeypatch.setattr(type(api), "_build_openapi_schema", lambda *args: built.append(args))
+
+    again = api.get_openapi_schema(path_prefix="/api/v1")
+    assert built == []
+    assert again["info"]["description"].startswith("Workers' democracy")
+    assert json.loads(json.dumps(again["paths"])) == json.loads(SNAPSHOT.read_text())["paths"]
