@@ -107,13 +107,13 @@ def send_due_digests(*, now: datetime, member: User | None = None, dry_run: bool
     counts as handled.
     """
     outcomes: list[Outcome] = []
-    lines: dict[tuple[int, rules.Period], list[queries.Line]] = {}
+    lines: dict[tuple[int, rules.Period, bool], list[queries.Line]] = {}
 
-    def council_lines(council: Council, period: rules.Period) -> list[queries.Line]:
-        # Members of the same council share its lines within a run.
-        key = (council.id, period)
+    def council_lines(council: Council, period: rules.Period, usernames: bool) -> list[queries.Line]:
+        # Members of the same council who read usernames alike share its lines within a run.
+        key = (council.id, period, usernames)
         if key not in lines:
-            lines[key] = queries.list_council_lines(council=council, period=period)
+            lines[key] = queries.list_council_lines(council=council, period=period, usernames=usernames)
         return lines[key]
 
     for user in queries.list_recipients(user=member):

@@ -21,11 +21,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from councils.accounts.models import User
+from councils.accounts.names import told_apart
 from councils.core.rules.digests import Period
 from councils.digests.models import DigestPreference
 from councils.elections.models import Candidacy, Election
 from councils.federation.models import Council
-from councils.federation.queries import list_participant_councils
+from councils.federation.queries import list_participant_councils, list_participants, participant_council_ids
 from councils.mandates.models import Mandate, RecallPetition
 from councils.mandates.queries import list_notifications
 from councils.meetings.models import Meeting
@@ -95,9 +96,14 @@ def list_recipients(*, user: User | None = None) -> QuerySet[User]:
 
 
 class _Names:
-    """Titles and names of what a stretch of entries refers to, fetched in one query per kind."""
+    """Titles and names of what a stretch of a council's entries refers to, fetched in one query per kind.
 
-    def __init__(self, payloads: Iterable[dict[str, Any]]) -> None:
+    People are named by name; given `told_apart_in`, a council the reader takes part in and so whose
+    participants' usernames they read, two who share a name are told apart by them, as the minutes do:
+    among everyone named and every participant, so that one Erin Walsh elected is not taken for another.
+    """
+
+    def __init__(self, payloads: Iterable[dict[str, Any]], *, told_apart_in: Council | None = None) -> None:
         wanted: dict[str, set[str]] = {}
         for payload in payloads:
             for key in ("motion", "vote", "election", "meeting", "petition", "mandate", "to_council"):
@@ -135,13 +141,24 @@ class _Names:
             str(c.uuid): c.name
             for c in Council.objects.filter(uuid__in=wanted.get("to_council", ())).only("uuid", "name")
         }
-        self.candidates = {
-            str(c.uuid): c.candidate.name
+        candidates = {
+            str(c.uuid): c.candidate
             for c in Candidacy.objects.filter(uuid__in=wanted.get("candidacy", ())).select_related(
                 "candidate"
             )
         }
-        self.people = {str(u.uuid): u.name for u in User.objects.filter(uuid__in=wanted.get("person", ()))}
+        people = {str(u.uuid): u for u in User.objects.filter(uuid__in=wanted.get("person", ()))}
+        named = {u.pk: u for u in [*candidates.values(), *people.values()]}
+        labels = {u.pk: u.name for u in named.values()}
+        if told_apart_in is not None and named:
+            # A base council's every member, so read only what `User.name` and a label need.
+            everyone = list_participants(council=told_apart_in).only(
+                "username", "display_name", "first_name", "last_name"
+            )
+            among = [*named.values(), *(u for u in everyone if u.pk not in named)]
+            labels.update((u.pk, label) for u, label in told_apart(named.values(), among=among))
+        self.candidates = {key: labels[u.pk] for key, u in candidates.items()}
+        self.people = {key: labels[u.pk] for key, u in people.items()}
 
     def motion(self, uuid: Any) -> str:
         return self.motions.get(str(uuid), _("a motion"))
@@ -391,8 +408,11 @@ DESCRIBED: dict[str, Callable[[dict[str, Any], _Names], str | None]] = {
 }
 
 
-def list_council_lines(*, council: Council, period: Period) -> list[Line]:
-    """What the record shows happened in `council` during `period`, in record order."""
+def list_council_lines(*, council: Council, period: Period, usernames: bool = False) -> list[Line]:
+    """What the record shows happened in `council` during `period`, in record order.
+
+    `usernames`: the reader takes part in the council, so people who share a name are told apart by them.
+    """
     entries = list(
         Entry.objects.filter(
             council=council,
@@ -405,7 +425,9 @@ def list_council_lines(*, council: Council, period: Period) -> list[Line]:
         .order_by("sequence__index")
     )
     documents = [entry_document(entry) for entry in entries]
-    names = _Names(document["payload"] for document in documents)
+    names = _Names(
+        (document["payload"] for document in documents), told_apart_in=council if usernames else None
+    )
     lines = []
     for entry, document in zip(entries, documents, strict=True):
         text = DESCRIBED[entry.event](document["payload"], names)
@@ -432,21 +454,27 @@ def build_digest(
     user: User,
     frequency: str,
     period: Period,
-    council_lines: Callable[[Council, Period], list[Line]] | None = None,
+    council_lines: Callable[[Council, Period, bool], list[Line]] | None = None,
 ) -> Digest:
     """The digest of `period` for `user`, ending with the record's checkpoint as it is now.
 
     Pending entries are sequenced first, so the checkpoint quoted covers
     every line listed. `council_lines` lets a run share one council's lines
-    among its members.
+    among its members who read them alike: its participants, who read usernames, and the others
+    (a suspended member), who do not.
     """
     latest_checkpoint(current=True)
-    lines_of = council_lines or (lambda council, period: list_council_lines(council=council, period=period))
+    lines_of = council_lines or (
+        lambda council, period, usernames: list_council_lines(
+            council=council, period=period, usernames=usernames
+        )
+    )
+    taking_part = {row["id"] for row in participant_council_ids(user=user)}
     sections = [
         Section(
             council=council,
             url=site_url(reverse("web:council", args=[council.uuid])),
-            lines=lines_of(council, period),
+            lines=lines_of(council, period, council.id in taking_part),
         )
         for council in list_participant_councils(user=user)
     ]

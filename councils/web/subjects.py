@@ -3,9 +3,11 @@
 The subjects of a page of entries are fetched in one query per kind, never one per entry, and only
 those whose page the viewer may open: a subject in a council hidden from them, or gone, is not shown.
 Titles are those the record itself holds (a motion's, an election's, a meeting's), which name nobody;
-an application or a discipline case is named after its member only for those its own page names them
-to, and otherwise is left to the motion that decides it. An office, a delegate's seat, a mandate and a
-report back are named by what they are and whose (the council's), never by who holds them.
+an application, a discipline case or a membership is named after its member only for those its own
+page names them to, and otherwise is left to the motion that decides it (a member's comings and
+goings, to their council). An office, a delegate's seat, a mandate and a report back are named by what
+they are and whose (the council's), never by who holds them. What has no page of its own (the
+federation, erased personal data) is said in words, without a link.
 """
 
 from __future__ import annotations
@@ -20,10 +22,11 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from councils.accounts.names import told_apart
 from councils.constitution import queries as constitution_queries
 from councils.elections.models import Election
 from councils.federation import queries as federation_queries
-from councils.federation.models import Council, Office, Seat
+from councils.federation.models import Council, Membership, Office, Seat
 from councils.mandates.models import Mandate, RecallPetition, ReportDue
 from councils.meetings.models import Meeting
 from councils.membership.models import Application, DisciplineCase, Formation
@@ -36,6 +39,7 @@ from councils.record.models import Entry
 @dataclass(frozen=True)
 class Subject:
     title: str
+    # Empty where the subject has no page the viewer may open.
     url: str
 
 
@@ -49,8 +53,10 @@ _FAMILY_KEYS: dict[str, tuple[tuple[str, str], ...]] = {
     "council": (("formation", "formation"), ("council", "council")),
     "delegate": (("seat", "seat"),),
     "discipline": (("case", "case"),),
+    "federation": (("federation", "federation"),),
     "invitation": (("council", "council"),),
-    "member": (("case", "case"), ("application", "application")),
+    # A member who joined through a proposal to form a council moved with it.
+    "member": (("case", "case"), ("application", "application"), ("formation", "formation")),
     "membership": (("application", "application"),),
     "office": (("office", "office"),),
     "platform": (("platform", "platform"),),
@@ -64,15 +70,46 @@ _EVENT_KEYS: dict[str, tuple[tuple[str, str], ...]] = {
     "mandate.roll_call_checked": (("mandate", "mandate"),),
 }
 _COMMON_KEYS = (("meeting", "meeting"), ("election", "election"), ("motion", "motion"), ("vote", "vote"))
+# Tried after the common keys: a member's comings and goings are about their membership, named only to
+# those the council's member list names them to, and otherwise about their council (the entry's).
+_LAST_KEYS: dict[str, tuple[tuple[str, str], ...]] = {
+    "member": (("membership", "membership"), ("@council", "council")),
+}
 
 
-def _candidates(event: str, payload: dict[str, Any]) -> list[tuple[str, str]]:
-    """The (kind, uuid) pairs the entry's payload names, in the order they would be its subject."""
-    keys = (*_EVENT_KEYS.get(event, ()), *_FAMILY_KEYS.get(event.partition(".")[0], ()), *_COMMON_KEYS)
+def _plain_subjects() -> dict[str, Subject]:
+    """The subjects said in words, for the entries whose subject has no page of its own or none to show."""
+    record = reverse("web:record")
+    return {
+        "federation.founded": Subject(_("Federation"), ""),
+        "personal.erased": Subject(_("Personal data"), ""),
+        "person.erased": Subject(_("A former member"), ""),
+        # The federation's record shows the latest checkpoint and the key that signs it.
+        "record.key_rotated": Subject(_("Record key"), record + "#record-key"),
+        "record.restored": Subject(_("Signed checkpoint"), record + "#checkpoint"),
+    }
+
+
+def _candidates(event: str, document: dict[str, Any]) -> list[tuple[str, str]]:
+    """The (kind, uuid) pairs the entry names, in the order they would be its subject.
+
+    A key is read from the payload; "@council" is the entry's own council.
+    """
+    family = event.partition(".")[0]
+    keys = (
+        *_EVENT_KEYS.get(event, ()),
+        *_FAMILY_KEYS.get(family, ()),
+        *_COMMON_KEYS,
+        *_LAST_KEYS.get(family, ()),
+    )
+    payload = document.get("payload")
+    if not isinstance(payload, dict):
+        return []
     candidates = []
     for key, kind in keys:
         try:
-            candidates.append((kind, str(uuid_lib.UUID(payload[key]))))
+            value = document["council"] if key == "@council" else payload[key]
+            candidates.append((kind, str(uuid_lib.UUID(value))))
         except (KeyError, TypeError, ValueError, AttributeError):
             continue
     return candidates
@@ -83,25 +120,24 @@ def subjects_of(entries: Iterable[Entry], *, viewer: Any, visible: Collection[in
 
     `visible` holds the ids of the councils the viewer may see (`record.queries.visible_council_ids`).
     """
-    wanted: dict[int, list[tuple[str, str]]] = {}
+    wanted: dict[int, tuple[str, list[tuple[str, str]]]] = {}
     for entry in entries:
         document = json.loads(bytes(entry.data))
-        payload = document.get("payload")
-        if isinstance(payload, dict):
-            wanted[entry.id] = _candidates(entry.event, payload)
+        if isinstance(document, dict):
+            wanted[entry.id] = (entry.event, _candidates(entry.event, document))
     by_kind: dict[str, set[str]] = {}
-    for candidates in wanted.values():
+    for _event, candidates in wanted.values():
         for kind, uuid in candidates:
             by_kind.setdefault(kind, set()).add(uuid)
-    if not by_kind:
-        return {}
     found = {kind: _RESOLVERS[kind](uuids, viewer, visible) for kind, uuids in by_kind.items()}
+    plain = _plain_subjects()
     subjects = {}
-    for entry_id, candidates in wanted.items():
-        for kind, uuid in candidates:
-            if uuid in found[kind]:
-                subjects[entry_id] = found[kind][uuid]
-                break
+    for entry_id, (event, candidates) in wanted.items():
+        subject = next(
+            (found[kind][uuid] for kind, uuid in candidates if uuid in found[kind]), plain.get(event)
+        )
+        if subject is not None:
+            subjects[entry_id] = subject
     return subjects
 
 
@@ -177,17 +213,25 @@ def _seats(uuids: set[str], viewer: Any, visible: Collection[int]) -> dict[str, 
 
 
 def _mandates(uuids: set[str], viewer: Any, visible: Collection[int]) -> dict[str, Subject]:
+    # Named by the motion of the council above that it instructs on, to whoever may see that council.
     mandates = Mandate.objects.filter(uuid__in=uuids, council_id__in=visible).select_related(
         "council", "target_council"
     )
-    return {
-        str(m.uuid): Subject(
-            _("Mandate of %(council)s in %(higher)s: %(choice)s")
-            % {"council": m.council.name, "higher": m.target_council.name, "choice": m.get_choice_display()},
-            reverse("web:mandates_council", args=[m.council.uuid]),
-        )
-        for m in mandates
-    }
+    subjects = {}
+    for m in mandates:
+        names = {"council": m.council.name, "choice": m.get_choice_display()}
+        if m.target_council_id in visible and m.target_title:
+            title = _("Mandate of %(council)s on “%(motion)s”: %(choice)s") % {
+                **names,
+                "motion": m.target_title,
+            }
+        else:
+            title = _("Mandate of %(council)s in %(higher)s: %(choice)s") % {
+                **names,
+                "higher": m.target_council.name,
+            }
+        subjects[str(m.uuid)] = Subject(title, reverse("web:mandates_council", args=[m.council.uuid]))
+    return subjects
 
 
 def _reports(uuids: set[str], viewer: Any, visible: Collection[int]) -> dict[str, Subject]:
@@ -218,6 +262,14 @@ def _constitutions(uuids: set[str], viewer: Any, visible: Collection[int]) -> di
         )
         for u, name in rows
     }
+
+
+def _federations(uuids: set[str], viewer: Any, visible: Collection[int]) -> dict[str, Subject]:
+    # It has no page of its own; its name, to those who may read its constitution.
+    rows = (
+        constitution_queries.federations_for(viewer=viewer).filter(uuid__in=uuids).values_list("uuid", "name")
+    )
+    return {str(u): Subject(name, "") for u, name in rows}
 
 
 def _formations(uuids: set[str], viewer: Any, visible: Collection[int]) -> dict[str, Subject]:
@@ -260,6 +312,45 @@ def _cases(uuids: set[str], viewer: Any, visible: Collection[int]) -> dict[str, 
         )
         for c in cases
     }
+
+
+# What a member's label and their council's link need, of every member of the councils named.
+_MEMBER_FIELDS = (
+    "uuid",
+    "council__uuid",
+    "council__name",
+    "user__username",
+    "user__display_name",
+    "user__first_name",
+    "user__last_name",
+)
+
+
+def _memberships(uuids: set[str], viewer: Any, visible: Collection[int]) -> dict[str, Subject]:
+    # Those the council page's member list names to the viewer, as it names them: while the membership
+    # lasts, to the council's participants, told apart from a namesake among its members.
+    if not getattr(viewer, "is_authenticated", False):
+        return {}
+    councils = Membership.objects.filter(uuid__in=uuids, ended_at__isnull=True).values("council_id")
+    members = (
+        Membership.objects.filter(council__in=councils, ended_at__isnull=True)
+        .filter(council__in=federation_queries.participant_council_ids(user=viewer))
+        .select_related("user", "council")
+        .only(*_MEMBER_FIELDS)
+    )
+    by_council: dict[int, list[Membership]] = {}
+    for m in members:
+        by_council.setdefault(m.council_id, []).append(m)
+    subjects = {}
+    for council_members in by_council.values():
+        listed = [m for m in council_members if str(m.uuid) in uuids]
+        labels = told_apart((m.user for m in listed), among=(m.user for m in council_members))
+        for m, (_user, label) in zip(listed, labels, strict=True):
+            subjects[str(m.uuid)] = Subject(
+                _("Membership of %(who)s in %(council)s") % {"who": label, "council": m.council.name},
+                reverse("web:council", args=[m.council.uuid]) + "#members",
+            )
+    return subjects
 
 
 def _applications(uuids: set[str], viewer: Any, visible: Collection[int]) -> dict[str, Subject]:
@@ -307,6 +398,8 @@ _RESOLVERS: dict[str, _Resolver] = {
     "report": _reports,
     "constitution": _constitutions,
     "formation": _formations,
+    "federation": _federations,
+    "membership": _memberships,
     "council": _councils,
     "platform": _platforms,
     "case": _cases,

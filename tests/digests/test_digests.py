@@ -11,15 +11,20 @@ import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
 
-from councils.digests import actions, tasks
+from councils.accounts.models import User
+from councils.core.rules.digests import Period
+from councils.digests import actions, queries, tasks
 from councils.digests.models import DigestPreference
 from councils.elections import actions as election_actions
+from councils.federation import actions as federation_actions
 from councils.federation.models import Council
 from councils.motions import actions as motion_actions
 from councils.record.models import Checkpoint
 from councils.record.sequencer import SUMMARY_CACHE, current_size
-from tests.conftest import NOW
+from tests.conftest import NOW, make_user
 from tests.mandates.flows import adopt_mandate, district_motion, district_vote, seat_dave_for_harbour
+from tests.record.test_verify_discipline import HEARING
+from tests.record.test_verify_discipline import _decided as decided_against_frank
 
 # NOW is Sunday 2026-03-01 09:00 UTC: at RUN (Monday morning) the week and the day before are both over.
 RUN = NOW + timedelta(hours=21)
@@ -317,3 +322,67 @@ def test_an_election_that_failed_is_told_with_why(cast, withdrawn, why):
     assert (
         f"“{election.title}” failed: {why}, so nobody was elected. The council may call a new election."
     ) in mail_to("bob").body
+
+
+def erin_namesake(cast) -> User:
+    """A second Erin Walsh among Riverside's founding members."""
+    namesake = make_user("erin2", "Erin Walsh")
+    federation_actions.add_founding_member(actor=None, council=cast.riverside, user=namesake, now=NOW)
+    return namesake
+
+
+def elect(cast, candidates, *, at=NOW):
+    """Riverside elects `candidates` its delegates at `at`, each voter ranking them in that order."""
+    election = election_actions.call_election(
+        actor=cast.alice, council=cast.riverside, kind="delegates", seats=len(candidates), now=at
+    )
+    ranking = [
+        str(election_actions.nominate(actor=who, election=election, candidate=who, now=at).uuid)
+        for who in candidates
+    ]
+    closes = at + timedelta(hours=1)
+    election_actions.open_voting(actor=cast.alice, election=election, closes_at=closes, now=at)
+    for voter in (cast.alice, cast.bob, *candidates):
+        election_actions.cast_ballot(actor=voter, election=election, ranking=ranking, now=at)
+    closed = election_actions.close_election(actor=cast.alice, election=election, now=closes)
+    return election_actions.certify_election(actor=cast.alice, election=closed, now=closes)
+
+
+def test_two_elected_who_share_a_name_are_told_apart_for_the_councils_participants(cast):
+    election = elect(cast, [cast.erin, erin_namesake(cast)])
+    send()
+    body = mail_to("alice").body
+    assert f"“{election.title}” counted: elected Erin Walsh (erin), Erin Walsh (erin2);" in body
+    assert f"Result of “{election.title}” certified: Erin Walsh (erin), Erin Walsh (erin2)." in body
+    assert "Erin Walsh (erin2)" in mail_to("erin2").body
+
+
+def test_one_elected_is_told_apart_from_a_namesake_who_was_not(cast):
+    erin_namesake(cast)
+    election = elect(cast, [cast.erin])
+    send()
+    assert f"Result of “{election.title}” certified: Erin Walsh (erin)." in mail_to("bob").body
+
+
+def test_names_alone_where_no_namesake_takes_part(cast):
+    election = elect(cast, [cast.erin])
+    send()
+    assert f"Result of “{election.title}” certified: Erin Walsh." in mail_to("bob").body
+
+
+def test_a_member_who_may_not_read_usernames_reads_names_alone(cast):
+    erin_namesake(cast)
+    # Frank, suspended, still hears of his council but may not read its member list.
+    decided_against_frank(cast, penalty="suspension", days=30)
+    election = elect(cast, [cast.erin, User.objects.get(username="erin2")], at=HEARING)
+    period = Period(HEARING, HEARING + timedelta(days=1))
+    said = {
+        who.username: "\n".join(
+            line.text
+            for section in queries.build_digest(user=who, frequency="daily", period=period).sections
+            for line in section.lines
+        )
+        for who in (cast.frank, cast.alice)
+    }
+    assert f"Result of “{election.title}” certified: Erin Walsh, Erin Walsh." in said["frank"]
+    assert f"Result of “{election.title}” certified: Erin Walsh (erin), Erin Walsh (erin2)." in said["alice"]

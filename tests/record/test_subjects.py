@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import io
 import json
 import re
 import uuid
@@ -10,12 +11,15 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core import mail
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from councils.accounts import actions as account_actions
 from councils.core.ledger.encoding import canonical_bytes
 from councils.elections import actions as election_actions
+from councils.federation import actions as federation_actions
 from councils.federation.models import Council, Membership, Office, Seat
 from councils.mandates import actions as mandate_actions
 from councils.mandates.models import ReportDue
@@ -24,7 +28,7 @@ from councils.membership import actions as membership_actions
 from councils.motions import actions as motion_actions
 from councils.petitions import actions as petition_actions
 from councils.record import queries as record_queries
-from councils.record import sequencer
+from councils.record import sequencer, signing
 from councils.record.models import Entry
 from councils.web import subjects as subjects_module
 from councils.web.subjects import subjects_of
@@ -37,22 +41,28 @@ from tests.mandates.flows import (
     hold_district_meeting,
     seat_dave_for_harbour,
 )
+from tests.membership.test_formation import T as FORMATION_AT
+from tests.membership.test_formation import decide as decide_formation
+from tests.membership.test_formation import propose as propose_formation
+from tests.membership.test_formation import ready  # noqa: F401 (a fixture)
 
 ROW = re.compile(
     r'<tr>\s*<td data-label="#"><a [^>]*>\d+</a></td>\s*'
     r'<td data-label="Entry">[^<]*<small><code>([a-z_.]+)</code>.*?</tr>',
     re.S,
 )
-SUBJECT = re.compile(r'<td data-label="About">(?:<a href="([^"]+)">([^<]*)</a>)?</td>')
+SUBJECT = re.compile(r'<td data-label="About">(?:<a href="([^"]+)">([^<]*)</a>|([^<]*))</td>')
 
 
 def subjects_on(page: str) -> list[tuple[str, str, str]]:
-    """(event, link, title) of each entry listed, newest first; link and title are "" where none is shown."""
+    """(event, link, title) of each entry listed, newest first; link and title are "" where none is shown,
+    and the link alone where the subject has no page."""
     rows = []
     for match in ROW.finditer(page):
         subject = SUBJECT.search(match.group(0))
         assert subject is not None, match.group(0)
-        rows.append((match.group(1), subject.group(1) or "", html.unescape(subject.group(2) or "")))
+        title = subject.group(2) if subject.group(1) else subject.group(3)
+        rows.append((match.group(1), subject.group(1) or "", html.unescape(title or "")))
     return rows
 
 
@@ -139,9 +149,11 @@ def test_entries_name_their_subject_and_link_to_its_page(cast):
     for event, link, _title in shown:
         if link:
             assert cast.client(cast.alice).get(link).status_code == 200, (event, link)
-    # The founding entries' subjects are the council itself; a founding member's is nobody.
+    # The founding entries' subjects are the council itself, and the founding members' memberships, named
+    # to the chair as the council's member list names them to her.
     assert ("council.created", f"/councils/{cast.riverside.uuid}/", "Riverside Depot") in shown
-    assert ("member.founding_enrolled", "", "") in shown
+    members = f"/councils/{cast.riverside.uuid}/#members"
+    assert ("member.founding_enrolled", members, "Membership of Frank Costa in Riverside Depot") in shown
 
 
 def test_names_stay_with_those_the_councils_pages_show_them_to(cast):
@@ -211,13 +223,14 @@ def test_subjects_cost_one_query_per_kind_whatever_the_page_holds(cast, monkeypa
 
     with_subjects, shown = queries_for_first_page()
     assert len(shown) == 50
-    pages = {re.sub(r"[0-9a-f-]{36}/$", "", link) for _event, link, _title in shown if link}
-    assert len(pages) == 10
+    pages = {re.sub(r"[0-9a-f-]{36}/", "", link) for _event, link, _title in shown if link}
+    assert len(pages) == 11, pages
     monkeypatch.setattr(record_views, "subjects_of", lambda entries, viewer, visible: {})
     without, _ = queries_for_first_page()
-    # Eleven kinds: the ten kinds of page linked (the founding offices' register and the delegate's
-    # council among them), and votes, which lead to their motions' pages.
-    assert with_subjects - without <= 11
+    # Twelve kinds: the eleven kinds of page linked (the founding offices' register, the delegate's
+    # council and the founding members' memberships among them), and votes, which lead to their
+    # motions' pages.
+    assert with_subjects - without <= 12
 
 
 def test_an_entry_page_links_to_what_it_is_about_for_whoever_may_open_it(cast):
@@ -277,9 +290,10 @@ def test_offices_seats_mandates_reports_and_the_constitution_are_named_by_what_t
         "office.founding_filled": (f"/mandates/register/{riverside}/", "Chair of Riverside Depot"),
         "office.pay_declared": (f"/mandates/register/{riverside}/", "Chair of Riverside Depot"),
         "delegate.seated": delegate,
+        # Named by the district's motion it instructs on, which whoever may see the district may see.
         "mandate.roll_call_checked": (
             f"/mandates/councils/{riverside}/",
-            "Mandate of Riverside Depot in Eastside District: Yes",
+            "Mandate of Riverside Depot on “Strike fund levy”: Yes",
         ),
         "report.due": report,
         "agenda.item_forced": report,
@@ -334,7 +348,7 @@ def test_the_new_kinds_cost_one_query_each(cast, rules):
     asked = {
         kind
         for entry in entries
-        for kind, _uuid in subjects_module._candidates(entry.event, json.loads(bytes(entry.data))["payload"])
+        for kind, _uuid in subjects_module._candidates(entry.event, json.loads(bytes(entry.data)))
     }
     assert {"office", "seat", "mandate", "report", "constitution"} <= asked
     with CaptureQueriesContext(connection) as context:
@@ -342,3 +356,175 @@ def test_the_new_kinds_cost_one_query_each(cast, rules):
     kinds = {re.sub(r"[0-9a-f-]{36}/$|\?.*$", "", s.url) for s in subjects.values()}
     assert {"/mandates/register/", "/mandates/councils/", "/mandates/reports/", "/constitution/"} <= kinds
     assert len(context) == len(asked)
+
+
+def test_a_members_comings_and_goings_name_them_only_where_the_member_list_does(cast):
+    members = f"/councils/{cast.riverside.uuid}/#members"
+    council = f"/councils/{cast.riverside.uuid}/"
+    namesake = make_user("erin2", "Erin Walsh")
+    federation_actions.add_founding_member(actor=None, council=cast.riverside, user=namesake, now=NOW)
+    frank = Membership.objects.get(user=cast.frank)
+    membership_actions.leave_membership(actor=cast.frank, membership=frank, now=NOW)
+    sequencer.sequence_pending(now=NOW)
+    # The chair reads them in the council's member list, two Erin Walshes told apart by username.
+    shown = subjects_on(record_page(cast.client(cast.alice), event="member"))
+    assert (
+        "member.founding_enrolled",
+        members,
+        "Membership of Erin Walsh (erin) in Riverside Depot",
+    ) in shown
+    assert (
+        "member.founding_enrolled",
+        members,
+        "Membership of Erin Walsh (erin2) in Riverside Depot",
+    ) in shown
+    assert ("member.founding_enrolled", members, "Membership of Bob Novak in Riverside Depot") in shown
+    page = cast.client(cast.alice).get(council).content.decode()
+    assert "Erin Walsh (erin2)" in page and "Frank Costa" not in page
+    # Frank has left: the list no longer names him, so neither does the record, to anyone.
+    assert [row for row in shown if row[2].startswith("Membership of Frank")] == []
+    assert ("member.left", council, "Riverside Depot") in shown
+    assert ("member.founding_enrolled", council, "Riverside Depot") in shown
+    # Dave may see the council but not its members: its page, and no name; his own council's list names him.
+    page = record_page(cast.client(cast.dave), event="member")
+    assert set(subjects_on(page)) == {
+        ("member.founding_enrolled", council, "Riverside Depot"),
+        (
+            "member.founding_enrolled",
+            f"/councils/{cast.harbour.uuid}/#members",
+            "Membership of Dave Okafor in Harbour Works",
+        ),
+        ("member.left", council, "Riverside Depot"),
+    }
+    for name in ("Frank Costa", "Erin Walsh", "Bob Novak", "Alice Adeyemi"):
+        assert name not in page
+
+
+@pytest.mark.visibility(riverside=Council.Visibility.PUBLIC)
+def test_a_visitor_sees_the_council_a_member_joined_and_no_name(cast):
+    shown = subjects_on(record_page(cast.client(None), event="member"))
+    assert shown and set(shown) == {
+        ("member.founding_enrolled", f"/councils/{cast.riverside.uuid}/", "Riverside Depot")
+    }
+
+
+def test_an_invited_candidate_is_named_to_the_councils_participants(cast, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        account_actions.invite_member(
+            actor=cast.alice, council=cast.riverside, email="gil@example.org", base_url="http://t/", now=NOW
+        )
+    raw = re.search(r"/invite/([^/\s]+)/", mail.outbox[-1].body).group(1)
+    account_actions.accept_invitation(
+        raw_token=raw, username="gil", display_name="Gil Moreau", password="long enough pass phrase", now=NOW
+    )
+    sequencer.sequence_pending(now=NOW)
+    shown = subjects_on(record_page(cast.client(cast.erin), event="member.invited_joined"))
+    assert shown == [
+        (
+            "member.invited_joined",
+            f"/councils/{cast.riverside.uuid}/#members",
+            "Membership of Gil Moreau in Riverside Depot",
+        )
+    ]
+    shown = subjects_on(record_page(cast.client(cast.dave), event="member.invited_joined"))
+    assert shown == [("member.invited_joined", f"/councils/{cast.riverside.uuid}/", "Riverside Depot")]
+
+
+@pytest.mark.visibility(national=Council.Visibility.PUBLIC)
+def test_the_federation_is_named_without_a_link_to_whoever_may_read_its_constitution(cast):
+    assert subjects_on(record_page(cast.client(cast.dave), event="federation")) == [
+        ("federation.founded", "", "Demo Federation")
+    ]
+    # A public top council makes the constitution public; otherwise a visitor is told only what it is.
+    assert subjects_on(record_page(cast.client(None), event="federation")) == [
+        ("federation.founded", "", "Demo Federation")
+    ]
+
+
+def test_a_visitor_of_a_private_federation_is_told_only_that_it_is_the_federation(cast):
+    page = record_page(cast.client(None), event="federation")
+    assert subjects_on(page) == [("federation.founded", "", "Federation")]
+    assert "Demo Federation" not in page.split('<div id="entries">')[1]
+
+
+def test_erasures_say_what_they_are_about_and_name_nobody(cast):
+    frank = Membership.objects.get(user=cast.frank)
+    membership_actions.leave_membership(actor=cast.frank, membership=frank, now=NOW)
+    account_actions.erase_person(actor=None, person=cast.frank, reason="the member asked", now=NOW)
+    sequencer.sequence_pending(now=NOW)
+    for who in (cast.alice, None):
+        page = record_page(cast.client(who), event="person")
+        assert subjects_on(page) == [("person.erased", "", "A former member")]
+        assert "Frank Costa" not in page
+    index = Entry.objects.get(event="person.erased").sequence.index
+    page = cast.client(None).get(f"/record/entries/{index}/").content.decode()
+    assert '<p class="lead">About A former member</p>' in page
+
+
+def test_the_records_own_events_lead_to_its_checkpoint_and_key(cast, tmp_path, settings):
+    settings.COUNCILS_SIGNING_KEY_PATH = tmp_path / "signing_key"
+    sequencer.latest_checkpoint(current=True)
+    call_command("rotate_signing_key", stdout=io.StringIO())
+    shown = subjects_on(record_page(cast.client(None), event="record"))
+    assert shown == [("record.key_rotated", "/record/#record-key", "Record key")]
+    page = record_page(cast.client(None))
+    assert f'<p id="record-key"><small>Federation key: <code>{signing.verifier().vkey()}</code>' in page
+
+    def entry(event: str, payload: dict[str, object]) -> Entry:
+        return Entry(id=1, event=event, data=canonical_bytes({"v": 2, "event": event, "payload": payload}))
+
+    # A restore and an erasure of one datum are not made in a test's database; their entries alone say it.
+    restored = entry("record.restored", {"restored_size": 3, "lost": {"start": 3, "end": 5}})
+    erased = entry("personal.erased", {"commitment": "sha256:00", "reason": "asked"})
+    assert subjects_of([restored], viewer=None, visible=set()) == {
+        1: subjects_module.Subject("Signed checkpoint", "/record/#checkpoint")
+    }
+    assert subjects_of([erased], viewer=None, visible=set()) == {
+        1: subjects_module.Subject("Personal data", "")
+    }
+
+
+@pytest.mark.visibility(district=Council.Visibility.COUNCIL)
+def test_a_mandate_on_a_motion_the_viewer_may_not_see_is_named_by_the_council_above(cast, rules):
+    accountability(cast)
+    # Alice takes no part in the district, whose motions are hidden from her: its name alone.
+    shown = subjects_on(record_page(cast.client(cast.alice), event="mandate.roll_call_checked"))
+    assert shown and set(shown) == {
+        (
+            "mandate.roll_call_checked",
+            f"/mandates/councils/{cast.riverside.uuid}/",
+            "Mandate of Riverside Depot in Eastside District: Yes",
+        )
+    }
+    # Bob sits in the district as Riverside's delegate.
+    shown = subjects_on(record_page(cast.client(cast.bob), event="mandate.roll_call_checked"))
+    assert (
+        "mandate.roll_call_checked",
+        f"/mandates/councils/{cast.riverside.uuid}/",
+        "Mandate of Riverside Depot on “Strike fund levy”: Yes",
+    ) in shown
+
+
+def test_memberships_and_the_federation_cost_one_query_each(cast):
+    for n in range(5):
+        user = make_user(f"member{n}", "Erin Walsh")
+        federation_actions.add_founding_member(actor=None, council=cast.riverside, user=user, now=NOW)
+    entries = list(Entry.objects.filter(event__in=["member.founding_enrolled", "federation.founded"]))
+    visible = record_queries.visible_council_ids(viewer=cast.alice)
+    with CaptureQueriesContext(connection) as context:
+        subjects = subjects_of(entries, viewer=cast.alice, visible=visible)
+    assert len(subjects) == len(entries) == 11
+    # Memberships, the federation, and the councils a membership not named would fall back to.
+    assert len(context) == 3
+
+
+def test_a_member_moved_to_a_council_they_formed_is_about_the_proposal(ready):  # noqa: F811
+    formation = propose_formation(ready)
+    for founder in (ready.frank, ready.dave):
+        membership_actions.sign_formation(actor=founder, formation=formation, now=FORMATION_AT)
+    decide_formation(ready, formation)
+    sequencer.sequence_pending(now=FORMATION_AT)
+    # Carol, who sees the district asked, sees the proposal; no founder is named.
+    page = record_page(ready.client(ready.carol), event="member.transferred")
+    proposal = (f"/membership/formations/{formation.uuid}/", "Proposal to form Riverside Night Shift")
+    assert subjects_on(page) == [("member.transferred", *proposal)] * 3

@@ -132,7 +132,9 @@ def test_record_list_query_count_is_bounded(cast):
         with CaptureQueriesContext(connection) as context:
             assert client.get("/record/", {"event": event}).status_code == 200
         counts.append(len(context))
-    assert max(counts) <= 14
+    # The founding entries' subjects cost one query per kind: councils, offices, seats, the founding
+    # members' memberships and the federation.
+    assert max(counts) <= 16, counts
 
 
 def run_verify_js(page: str) -> str:

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import path
 from django.views.decorators.http import require_GET
 
+from councils.accounts.names import told_apart
 from councils.federation import permissions, queries
 from councils.federation.models import Council, Membership
 from councils.membership import queries as membership_queries
@@ -16,7 +17,7 @@ from councils.web.views import elections as election_views
 from councils.web.views import mandates as mandate_views
 from councils.web.views import meetings as meeting_views
 from councils.web.views import membership as membership_views
-from councils.web.views.common import domain_errors, live_page, told_apart
+from councils.web.views.common import domain_errors, live_page
 
 # The parts of the council page that refresh themselves from the council's live stream, by the
 # `part` an htmx request names (the first when it names none); the template says which events

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from councils.accounts.models import User
+from councils.accounts.names import told_apart
 from councils.accounts.queries import acting_user
 from councils.constitution import queries as constitution_queries
 from councils.core.errors import ConflictError, InvalidInputError, PermissionDeniedError
@@ -33,7 +34,7 @@ from councils.federation.queries import access_council, is_participant, list_vot
 from councils.meetings import queries as meeting_queries
 from councils.membership import queries as membership_queries
 from councils.platforms import queries as platform_queries
-from councils.web.views.common import domain_errors, form_uuid, live_page, parse_moment, told_apart
+from councils.web.views.common import domain_errors, form_uuid, live_page, parse_moment
 
 # The parts of the election page that refresh themselves from its live stream, by the `part` an
 # htmx request names (the first when it names none). The ballot and the forms to nominate and to

@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from councils.accounts.models import User
+from councils.accounts.names import told_apart
 from councils.accounts.queries import acting_user
 from councils.core.errors import ConflictError, InvalidInputError
 from councils.elections.queries import list_elections
@@ -26,7 +27,7 @@ from councils.meetings.pdf import minutes_pdf
 from councils.meetings.queries import ELECTIONS_FOR_AGENDA
 from councils.motions.models import Motion
 from councils.motions.queries import list_open_motions
-from councils.web.views.common import domain_errors, form_uuid, live_page, parse_moment, told_apart
+from councils.web.views.common import domain_errors, form_uuid, live_page, parse_moment
 
 # The parts of the meeting page that refresh themselves from its live stream, by the `part` an
 # htmx request names (the first when it names none). Of the chair's panel only the list of people

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from councils.accounts.models import User
+from councils.accounts.names import told_apart
 from councils.constitution import queries as constitution_queries
 from councils.core.errors import ConflictError, DomainError, InvalidInputError
 from councils.core.rules.constitution import Constitution
@@ -28,7 +29,7 @@ from councils.federation.models import Council, Membership
 from councils.membership import actions, permissions, queries
 from councils.membership.models import DisciplineCase
 from councils.motions.models import Vote
-from councils.web.views.common import domain_errors, live_page, told_apart
+from councils.web.views.common import domain_errors, live_page
 
 
 def _me(request: HttpRequest) -> User:
