@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from councils.accounts.models import User
@@ -266,9 +266,12 @@ def sponsor_application(*, actor: User, application: Application, now: datetime)
     membership_rules.check_sponsor_standing(
         full_since=sponsor_membership.full_since, now=now, min_months=rules.sponsor_min_months
     )
-    if Sponsorship.objects.filter(application=application, sponsor=actor).exists():
-        raise ConflictError("You have already sponsored this application.")
-    Sponsorship.objects.create(application=application, sponsor=actor, sponsored_at=now)
+    # The constraint refuses a second sponsorship, not a query first; no savepoint: the
+    # ConflictError leaves the action's atomic block.
+    try:
+        Sponsorship.objects.create(application=application, sponsor=actor, sponsored_at=now)
+    except IntegrityError:
+        raise ConflictError("You have already sponsored this application.") from None
     count = Sponsorship.objects.filter(application=application).count()
     append_entry(
         event="membership.sponsored",
