@@ -109,11 +109,14 @@ def add_founding_member(*, actor: User | None, council: Council, user: User, now
     """Enrol a founding member of a base council (before the federation's first vote)."""
     if not council.is_base:
         raise InvalidInputError("Members join a base council; higher councils are made of delegates.")
-    if Membership.objects.filter(user=user, ended_at__isnull=True).exists():
-        raise ConflictError(f"{user.username} is already a member of a council.")
-    membership = Membership.objects.create(
-        user=user, council=council, status=Membership.Status.FULL, joined_at=now, full_since=now
-    )
+    # The constraint of one current membership per person refuses a second, not a query first, and so
+    # refuses one of two sent at once. No savepoint: the ConflictError leaves the action's atomic block.
+    try:
+        membership = Membership.objects.create(
+            user=user, council=council, status=Membership.Status.FULL, joined_at=now, full_since=now
+        )
+    except IntegrityError:
+        raise ConflictError(f"{user.username} is already a member of a council.") from None
     append_entry(
         event="member.founding_enrolled",
         actor=actor,
@@ -346,11 +349,13 @@ def enrol_invited_member(*, invitation_uuid: str, user: User, council: Council, 
         raise RuntimeError("enrol_invited_member runs inside the action that accepted the invitation")
     if not council.is_base:
         raise InvalidInputError("Members join a base council; higher councils are made of delegates.")
-    if Membership.objects.filter(user=user, ended_at__isnull=True).exists():
-        raise ConflictError(f"{user.username} is already a member of a council.")
-    membership = Membership.objects.create(
-        user=user, council=council, status=Membership.Status.CANDIDATE, joined_at=now
-    )
+    # As in add_founding_member, the constraint refuses a second current membership.
+    try:
+        membership = Membership.objects.create(
+            user=user, council=council, status=Membership.Status.CANDIDATE, joined_at=now
+        )
+    except IntegrityError:
+        raise ConflictError(f"{user.username} is already a member of a council.") from None
     append_entry(
         event="member.invited_joined",
         actor=user,

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import uuid as uuid_lib
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Value
+from django.db.models.functions import Coalesce, Concat, Lower, NullIf, Trim
 
 from councils.accounts.models import User
 from councils.core.errors import NotFoundError
@@ -122,6 +125,46 @@ def list_participants(*, council: Council) -> QuerySet[User]:
     seats = Seat.objects.filter(council=council, ended_at__isnull=True).values("user_id")
     offices = Office.objects.filter(council=council, ended_at__isnull=True).values("user_id")
     return User.objects.filter(Q(pk__in=members) | Q(pk__in=seats) | Q(pk__in=offices), is_active=True)
+
+
+# `User.name` in SQL: the display name, else the full name, else the username.
+_NAME = Coalesce(
+    NullIf("display_name", Value("")),
+    NullIf(Trim(Concat("first_name", Value(" "), "last_name")), Value("")),
+    "username",
+)
+# Printable ASCII, where SQL's LOWER and Python's `str.casefold` agree; past it only Python folds
+# exactly ("Straße" is "STRASSE", "ς" is "σ").
+_PRINTABLE_ASCII, _PAST_ASCII = re.compile("[ -~]*"), "[^ -~]"
+
+
+class _AsciiLower(Lower):
+    """LOWER of ASCII letters alone on every database: PostgreSQL's follows the locale (a Turkish I is ı)."""
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        return self.as_sql(
+            compiler, connection, template='LOWER((%(expressions)s) COLLATE "C")', **extra_context
+        )
+
+
+def names_shared_with_participants(*, council: Council, people: Iterable[User]) -> set[str]:
+    """The names of `people` (casefolded) that another of the council's `list_participants` bears too.
+
+    Reads only who may share one, however large the council: participants whose name in printable
+    ASCII lowers to one of theirs, and those whose name goes past it, which Python folds here.
+    """
+    people = list(people)
+    names = {p.name.casefold() for p in people}
+    plain = [name for name in names if _PRINTABLE_ASCII.fullmatch(name)]
+    spelled = Concat("display_name", "first_name", "last_name", "username")
+    maybe = (
+        list_participants(council=council)
+        .exclude(pk__in=[p.pk for p in people])
+        .alias(folded=_AsciiLower(_NAME), spelled=spelled)
+        .filter(Q(folded__in=plain) | Q(spelled__regex=_PAST_ASCII))
+        .only("username", "display_name", "first_name", "last_name")
+    )
+    return names & {u.name.casefold() for u in maybe}
 
 
 def has_office(*, user: Any, council: Council, roles: tuple[str, ...]) -> bool:

@@ -29,6 +29,7 @@ from councils.federation.queries import (
     list_participants,
     list_visible_councils,
     list_voters,
+    names_shared_with_participants,
 )
 from councils.live.state import shared
 from councils.meetings import permissions
@@ -395,8 +396,8 @@ def build_minutes(*, meeting: Meeting, approved_at: datetime | None = None) -> d
         if isinstance(ballots, list):
             people.update(b["voter"] for b in ballots if isinstance(b, dict) and "voter" in b)
         people.update(e["person"] for e in payload.get("elected", []) if isinstance(e, dict))
-    named = {str(u.uuid): u for u in User.objects.filter(uuid__in=people)}
-    named.update((str(a.user.uuid), a.user) for a in attendance)
+    named = {str(a.user.uuid): a.user for a in attendance}
+    named.update((str(u.uuid), u) for u in User.objects.filter(uuid__in=people - named.keys()))
     candidacies = {
         item.pk: {str(c.uuid): c.candidate for c in list_candidacies(election=item.election)}
         for item in items
@@ -404,12 +405,10 @@ def build_minutes(*, meeting: Meeting, approved_at: datetime | None = None) -> d
     }
     for running in candidacies.values():
         named.update((str(u.uuid), u) for u in running.values())
-    # A base council's every member, so read only what `User.name` and a label need.
-    everyone = list_participants(council=meeting.council).only(
-        "uuid", "username", "display_name", "first_name", "last_name"
+    # Of a base council's every member, only those who share a name with someone named are read.
+    shared = shared_names(u.name for u in named.values()) | names_shared_with_participants(
+        council=meeting.council, people=named.values()
     )
-    taking_part = [u for u in everyone if str(u.uuid) not in named]
-    shared = shared_names(u.name for u in [*named.values(), *taking_part])
     namesakes = sorted(
         (u for u in named.values() if u.name.casefold() in shared),
         key=lambda u: (u.name.casefold(), u.username),

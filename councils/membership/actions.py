@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from councils.accounts.models import User
@@ -85,19 +85,23 @@ def apply_for_membership(*, actor: User, council: Council, now: datetime, statem
         current.status == Membership.Status.CANDIDATE and current.council_id == council.id
     ):
         raise ConflictError(f"You are already a member of {current.council.name}.")
-    if Application.objects.filter(applicant=actor, status__in=OPEN_STATUSES).exists():
-        raise ConflictError("You already have an application in progress.")
     rules = _rules(council)
     surge = _Surge.count(council=council, rules=rules, now=now)
-    application = Application.objects.create(
-        council=council,
-        applicant=actor,
-        statement=statement,
-        applied_at=now,
-        constitution_version=rules.version,
-        membership=current,
-        is_flagged=surge.flagged,
-    )
+    # The constraint of one open application per person refuses a second, not a query first, and so
+    # refuses one of two sent to two councils at once, whose locks do not meet. No savepoint: the
+    # ConflictError leaves the action's atomic block.
+    try:
+        application = Application.objects.create(
+            council=council,
+            applicant=actor,
+            statement=statement,
+            applied_at=now,
+            constitution_version=rules.version,
+            membership=current,
+            is_flagged=surge.flagged,
+        )
+    except IntegrityError:
+        raise ConflictError("You already have an application in progress.") from None
     append_entry(
         event="membership.applied",
         actor=actor,
@@ -193,20 +197,22 @@ def request_transfer(*, actor: User, council: Council, now: datetime, statement:
     refusal = _transfer_refusal(current)
     if refusal is not None:
         raise ConflictError(refusal)
-    if Application.objects.filter(applicant=actor, status__in=OPEN_STATUSES).exists():
-        raise ConflictError("You already have an application or a transfer in progress.")
     rules = _rules(council)
     surge = _Surge.count(council=council, rules=rules, now=now)
-    application = Application.objects.create(
-        council=council,
-        applicant=actor,
-        statement=statement,
-        status=Application.Status.AWAITING_VOTE,
-        applied_at=now,
-        constitution_version=rules.version,
-        transfer_from=current,
-        is_flagged=surge.flagged,
-    )
+    # As in apply_for_membership, the constraint refuses a second open application.
+    try:
+        application = Application.objects.create(
+            council=council,
+            applicant=actor,
+            statement=statement,
+            status=Application.Status.AWAITING_VOTE,
+            applied_at=now,
+            constitution_version=rules.version,
+            transfer_from=current,
+            is_flagged=surge.flagged,
+        )
+    except IntegrityError:
+        raise ConflictError("You already have an application or a transfer in progress.") from None
     append_entry(
         event="membership.transfer_requested",
         actor=actor,
@@ -266,9 +272,12 @@ def sponsor_application(*, actor: User, application: Application, now: datetime)
     membership_rules.check_sponsor_standing(
         full_since=sponsor_membership.full_since, now=now, min_months=rules.sponsor_min_months
     )
-    if Sponsorship.objects.filter(application=application, sponsor=actor).exists():
-        raise ConflictError("You have already sponsored this application.")
-    Sponsorship.objects.create(application=application, sponsor=actor, sponsored_at=now)
+    # The constraint refuses a second sponsorship, not a query first; no savepoint: the
+    # ConflictError leaves the action's atomic block.
+    try:
+        Sponsorship.objects.create(application=application, sponsor=actor, sponsored_at=now)
+    except IntegrityError:
+        raise ConflictError("You have already sponsored this application.") from None
     count = Sponsorship.objects.filter(application=application).count()
     append_entry(
         event="membership.sponsored",

@@ -200,9 +200,12 @@ def second_motion(*, actor: User, motion: Motion, now: datetime) -> Motion:
             raise ConflictError("This motion is not waiting for seconders.")
         if motion.tabled_by_id == actor.id:
             raise ConflictError("You tabled this motion; another member must second it.")
-        if Second.objects.filter(motion=motion, user=actor).exists():
-            raise ConflictError("You have already seconded this motion.")
-        Second.objects.create(motion=motion, user=actor, seconded_at=now)
+        # The constraint refuses a second seconding, not a query first; no savepoint: the
+        # ConflictError leaves the atomic block.
+        try:
+            Second.objects.create(motion=motion, user=actor, seconded_at=now)
+        except IntegrityError:
+            raise ConflictError("You have already seconded this motion.") from None
         seconds = Second.objects.filter(motion=motion).count()
         if seconds >= motion.seconds_required:
             motion.state = Motion.State.SECONDED

@@ -208,11 +208,13 @@ def propose_council_support(
     if petition.council not in federation_queries.ancestors(council=council):
         raise InvalidInputError(f"{council.name} is not below {petition.council.name}.")
     petition_rules.check_open(status=petition.status, expires=petition.expires_at, now=now)
-    if CouncilSupport.objects.filter(
-        petition=petition, council=council, status__in=["pending", "adopted"]
-    ).exists():
-        raise ConflictError(f"{council.name} already backs this petition or is deciding whether to.")
-    support = CouncilSupport.objects.create(petition=petition, council=council, proposed_at=now)
+    # The constraint refuses a second pending or adopted support, not a query first; no savepoint: the
+    # ConflictError leaves the action's atomic block.
+    try:
+        support = CouncilSupport.objects.create(petition=petition, council=council, proposed_at=now)
+    except IntegrityError:
+        refusal = f"{council.name} already backs this petition or is deciding whether to."
+        raise ConflictError(refusal) from None
     motion = motion_actions.table_motion(
         actor=actor,
         council=council,

@@ -80,11 +80,10 @@ def join_platform(*, actor: User, platform: Platform, now: datetime) -> Platform
     """Join a platform. Deliberately no record entry and no live event: who joined stays private."""
     platform = Platform.objects.select_for_update().get(id=platform.id)
     permissions.require(actor, "join", platform)
-    if PlatformMember.objects.filter(platform=platform, user=actor, left_at__isnull=True).exists():
-        raise ConflictError("You are already a member of this platform.")
+    # The constraint refuses a second current membership, not a query first; no savepoint: the
+    # ConflictError leaves the action's atomic block.
     try:
-        with transaction.atomic():
-            return PlatformMember.objects.create(platform=platform, user=actor, joined_at=now)
+        return PlatformMember.objects.create(platform=platform, user=actor, joined_at=now)
     except IntegrityError:
         raise ConflictError("You are already a member of this platform.") from None
 

@@ -13,6 +13,7 @@ import json
 
 import pytest
 
+from councils.accounts.models import User
 from councils.federation import actions as federation_actions
 from councils.federation.models import Council
 from councils.meetings import actions, queries
@@ -186,3 +187,51 @@ def test_minutes_frozen_in_version_1_are_read_as_they_were(cast, meeting, minute
     assert "<li>Erin Walsh: no</li>" in member and HINT not in member
     outsider, _ = queries.minutes_for(viewer=cast.dave, meeting=held)
     assert "namesakes" not in outsider and outsider["attendance"] == [{"person": None, "name": None}]
+
+
+def test_a_view_of_the_draft_reads_of_the_council_only_those_named_and_their_namesakes(
+    cast,
+    meeting,  # noqa: F811
+    namesake,
+    monkeypatch,
+):
+    """A base council may have thousands of members, and the draft is generated on every view."""
+    voters = [(cast.erin, "no"), (cast.frank, "no")]
+    held = hold(cast, meeting, present=[cast.erin, cast.frank], voters=voters)
+    for i in range(20):
+        user = make_user(f"member{i:02d}", f"Member {i:02d}")
+        federation_actions.add_founding_member(actor=None, council=cast.riverside, user=user, now=at(10))
+    read: list[str] = []
+    from_db = User.from_db.__func__
+
+    def counted(cls, *args, **kwargs):
+        user = from_db(cls, *args, **kwargs)
+        read.append(user.username)
+        return user
+
+    monkeypatch.setattr(User, "from_db", classmethod(counted))
+    draft, _ = queries.minutes_of(meeting=held)
+    assert [n["username"] for n in draft["namesakes"]] == ["erin"]
+    assert sorted(read) == ["erin", "erin2", "frank"]
+
+
+@pytest.mark.parametrize(
+    ("name", "other", "told_apart"),
+    [
+        ({"display_name": "Erin Walsh"}, {"first_name": "ERIN", "last_name": "walsh"}, True),
+        ({"display_name": "Erin Walsh"}, {"first_name": "Erin", "last_name": "Walsh\t"}, True),
+        ({"display_name": "Anna Straße"}, {"display_name": "ANNA STRASSE"}, True),
+        ({"display_name": "Σοφία Ιωάννου"}, {"display_name": "σοφία ιωάννου"}, True),
+        ({"display_name": "Zoë Brandt"}, {"display_name": "ZOË BRANDT"}, True),
+        ({"display_name": "Erin Walsh"}, {"display_name": "Erin  Walsh"}, False),
+        ({"display_name": "Zoë Brandt"}, {"display_name": "Zoe Brandt"}, False),
+    ],
+)
+def test_names_alike_but_for_case_are_told_apart_in_any_script(cast, meeting, name, other, told_apart):  # noqa: F811
+    """Compared as Python folds case (`str.casefold`), whatever the database's LOWER does."""
+    held = hold(cast, meeting, present=[cast.erin], voters=[(cast.erin, "no")])
+    User.objects.filter(pk=cast.erin.pk).update(**name)
+    user = User.objects.create_user(username="other", **other)
+    federation_actions.add_founding_member(actor=None, council=cast.riverside, user=user, now=at(10))
+    draft, _ = queries.minutes_of(meeting=held)
+    assert [n["username"] for n in draft["namesakes"]] == (["erin"] if told_apart else [])
