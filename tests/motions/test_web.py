@@ -35,6 +35,25 @@ def test_member_tables_motion_with_form(cast):
     assert response.status_code == 302 and response["Location"] == f"/motions/{motion.uuid}/"
 
 
+def test_seconders_hint_is_read_out_with_its_field_also_beside_an_error(cast):
+    url = f"/motions/council/{cast.riverside.uuid}/new/"
+    client = cast.client(cast.bob)
+    for page in (
+        client.get(url).content.decode(),
+        client.post(
+            url, {"title": "Canteen", "text": "Open a canteen.", "seconds_required": 99}
+        ).content.decode(),
+    ):
+        field = re.search(r'<input type="number" name="seconds_required"[^>]*>', page)
+        assert field is not None
+        described = re.search(r'aria-describedby="([^"]*)"', field[0])
+        assert described is not None
+        for said in described[1].split():
+            assert f'id="{said}"' in page
+        hint = re.search(rf'<p class="hint" id="({"|".join(described[1].split())})">([^<]*)</p>', page)
+        assert hint is not None and "must second it" in hint[2]
+
+
 def test_invalid_form_is_422_with_errors(cast):
     response = cast.client(cast.bob).post(
         f"/motions/council/{cast.riverside.uuid}/new/", {"title": "", "text": "", "seconds_required": 1}

@@ -45,7 +45,13 @@ class MotionForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
     text = forms.CharField(label=gettext_lazy("Text of the motion"), widget=forms.Textarea, max_length=50_000)
     seconds_required = forms.IntegerField(
-        label=gettext_lazy("Seconders needed"), min_value=0, max_value=50, initial=1
+        label=gettext_lazy("Seconders needed"),
+        help_text=gettext_lazy(
+            "Other members with a vote who must second it before it can be put to the vote."
+        ),
+        min_value=0,
+        max_value=50,
+        initial=1,
     )
 
 
