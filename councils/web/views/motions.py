@@ -45,7 +45,13 @@ class MotionForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
     text = forms.CharField(label=gettext_lazy("Text of the motion"), widget=forms.Textarea, max_length=50_000)
     seconds_required = forms.IntegerField(
-        label=gettext_lazy("Seconders needed"), min_value=0, max_value=50, initial=1
+        label=gettext_lazy("Seconders needed"),
+        help_text=gettext_lazy(
+            "Other members with a vote who must second it before it can be put to the vote."
+        ),
+        min_value=0,
+        max_value=50,
+        initial=1,
     )
 
 
@@ -92,14 +98,26 @@ class OpenVoteForm(forms.Form):
 
 
 def render_diff(old: str, new: str) -> SafeString:
-    """The amendment as <del>/<ins> over the text it amends, escaped word by word."""
+    """The amendment as <del>/<ins> over the text it amends, escaped word by word.
+
+    Screen readers announce neither tag, and a word replaced runs into its replacement
+    ("the nightevery"), so each change also says, to them alone, what it is.
+    """
+    said = {"delete": ("del", _("deleted")), "insert": ("ins", _("inserted"))}
     parts: list[str] = []
+    previous = "equal"
     for op, text in rules.word_diff(old, new):
         if op == "equal":
             parts.append(escape(text))
         else:
-            tag = "ins" if op == "insert" else "del"
-            parts.append(f"<{tag}>{escape(text)}</{tag}>")
+            tag, label = said[op]
+            # A replacement is a deletion and an insertion with nothing between them.
+            gap = " " if previous != "equal" else ""
+            parts.append(
+                f'<{tag}><span class="visually-hidden">{gap}({escape(label)}: </span>{escape(text)}'
+                f'<span class="visually-hidden">)</span></{tag}>'
+            )
+        previous = op
     # Every piece is escaped above.
     return mark_safe("".join(parts))
 
