@@ -17,6 +17,7 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib.auth import get_user
+from django.db import connections
 from django.http import HttpRequest
 
 from councils.core.errors import NotFoundError
@@ -51,6 +52,10 @@ def guard_channels(*, prefix: str, access: Access) -> None:
             access(viewer(scope), channel[len(prefix) :])
         except NotFoundError:
             return False
+        finally:
+            # A stream is outside Django's request cycle, whose end would close the connection: without
+            # this, asgiref's worker thread would keep one of the pool's connections for good.
+            connections.close_all()
         return True
 
     _GUARDS[prefix] = sync_to_async(admit)

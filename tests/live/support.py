@@ -5,9 +5,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
-from asgiref.sync import sync_to_async
-from django.db import connections
-
 from councils.live.asgi import live_router
 
 
@@ -43,11 +40,7 @@ async def _follow(path, cookie, action, headers):
 
     if cookie:
         headers = [*headers, (b"cookie", f"sessionid={cookie}".encode())]
-    try:
-        return await _stream_once(path, headers, action, messages, gone, receive, send)
-    finally:
-        # The guard's database connection lives in asgiref's worker thread; let the test database go.
-        await sync_to_async(connections.close_all)()
+    return await _stream_once(path, headers, action, messages, gone, receive, send)
 
 
 async def _stream_once(path, headers, action, messages, gone, receive, send):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from asgiref.sync import sync_to_async
+from django.db import connection
 
 from councils.accounts.tokens import issue_token
 from councils.elections import actions as election_actions
@@ -199,3 +202,17 @@ def test_a_councils_channel_admits_exactly_who_may_see_its_page(cast, visibility
         assert follow(f"/live/council-{cast.district.uuid}", session(cast, cast.bob))[0] == 200
         assert follow(f"/live/council-{cast.district.uuid}", session(cast, cast.frank))[0] == 404
         assert follow(f"/live/council-{cast.riverside.uuid}", session(cast, cast.erin))[0] == 404
+
+
+@pytest.mark.skipif(
+    connection.vendor == "sqlite", reason="Django never closes a connection to an in-memory SQLite database"
+)
+@pytest.mark.visibility(riverside=Council.Visibility.COUNCIL)
+@pytest.mark.parametrize("member", [True, False], ids=["admitted", "refused"])
+def test_the_guard_hands_its_database_connection_back(cast, member):
+    # A stream is outside Django's request cycle: a connection its guard kept would never go back to
+    # the pool, and a server would run out of them one stream at a time.
+    status, _ = follow(f"/live/{council_channel(cast)}", session(cast, cast.erin if member else cast.dave))
+    assert status == (200 if member else 404)
+    # The guard ran in asgiref's worker thread, as this does.
+    assert asyncio.run(sync_to_async(lambda: connection.connection)()) is None
