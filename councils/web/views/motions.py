@@ -192,6 +192,10 @@ def _context(request: HttpRequest, motion: Motion, **extra: Any) -> dict[str, An
         and motion.state in (Motion.State.DRAFT, Motion.State.SECONDED)
         and permissions.can(user, "amend", motion),
         "may_open": may_open,
+        # While an amendment is being voted on, neither its motion nor another amendment may be put.
+        "amendment_in_vote": queries.get_amendment_in_vote(motion=motion.amends or motion)
+        if may_open
+        else None,
         # A seconded amendment is put before its motion: the chair is sent to it instead of the form.
         "awaiting_vote": list(queries.list_amendments_awaiting_vote(motion=motion))
         if may_open and motion.amends_id is None
