@@ -522,3 +522,16 @@ def test_while_an_amendment_is_voted_on_the_chair_is_sent_to_it_not_offered_anot
             "close its vote before putting this one to the vote." in html
         )
         assert 'name="quorum"' not in html
+
+
+def test_an_adopted_amendment_heads_its_text_as_adopted_not_if_adopted(cast, motion):
+    amendment = actions.propose_amendment(
+        actor=cast.frank, motion=motion, text="Elect three.", now=NOW, seconds_required=0
+    )
+    client = cast.client(cast.bob)
+    assert "<h2>Text if adopted</h2>" in client.get(f"/motions/{amendment.uuid}/").content.decode()
+    vote = actions.open_vote(actor=cast.alice, motion=amendment, now=NOW, method="named")
+    actions.cast_vote(actor=cast.bob, vote=vote, choice="yes", now=NOW)
+    actions.close_vote(actor=cast.alice, vote=vote, now=LATER)
+    page = client.get(f"/motions/{amendment.uuid}/").content.decode()
+    assert "<h2>Text as adopted</h2>" in page and "Text if adopted" not in page
