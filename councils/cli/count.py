@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import TextIO
 
@@ -113,6 +114,11 @@ def _unopposed(result: CountResult) -> list[str]:
     ]
 
 
+def tie_line(*, stage: int, kind: str, tied: Sequence[str], chosen: str, by: str) -> str:
+    """A tie the count settled, as the count and the results of an election both say it."""
+    return f"tie at stage {stage} ({kind}) between {', '.join(tied)}: {chosen} by {by}"
+
+
 def render_text(result: CountResult, *, title: str = "") -> str:
     """Lay the stages out as a table, candidates down and stages across, then what each stage did."""
     lines = [title] if title else []
@@ -143,10 +149,9 @@ def render_text(result: CountResult, *, title: str = "") -> str:
         if s.excluded:
             detail.append("excluded: " + ", ".join(s.excluded))
         lines.append(f"stage {s.number}: " + "; ".join(detail))
-    for tie in result.ties:
-        lines.append(
-            f"tie at stage {tie.stage} ({tie.kind}) between {', '.join(tie.tied)}: {tie.chosen} by {tie.by}"
-        )
+    lines.extend(
+        tie_line(stage=t.stage, kind=t.kind, tied=t.tied, chosen=t.chosen, by=t.by) for t in result.ties
+    )
     if any(t.by == "lot" for t in result.ties):
         lines.append(f"seed {result.seed}")
     lines.append("elected: " + ", ".join(result.elected))

@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from councils.cli.client import Api
+from councils.cli.count import tie_line
 from councils.cli.output import CliError, emit_json, parse_moment, parse_uuid
 from councils.core.wording import counted
 
@@ -228,6 +229,8 @@ def run_results(args: argparse.Namespace) -> int:
         extra += [f"excluded {', '.join(stage['excluded'])}"] if stage["excluded"] else []
         extra += [f"transfer value {stage['transfer_value']}"] if stage["transfer_value"] else []
         print(f"stage {stage['stage']}: " + "; ".join(parts + extra))
+    for tie in named.get("ties", []):
+        print(tie_line(**tie))
     print("elected: " + ", ".join(named["elected"]))
     print(f"seed {results['seed']}; ballot set {results['ballot_set_hash']}")
     print(

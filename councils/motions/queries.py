@@ -90,6 +90,11 @@ def list_amendments_awaiting_vote(*, motion: Motion) -> QuerySet[Motion]:
     return list_amendments(motion=motion).filter(state=Motion.State.SECONDED, base_text=motion.text)
 
 
+def get_amendment_in_vote(*, motion: Motion) -> Motion | None:
+    """The amendment to the motion whose vote is open: no other vote on the motion opens before it closes."""
+    return list_amendments(motion=motion).filter(state=Motion.State.VOTING).first()
+
+
 def list_seconders(*, motion: Motion) -> list[Any]:
     return [s.user for s in motion.seconds.select_related("user").order_by("seconded_at", "id")]
 

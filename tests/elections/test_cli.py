@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import types
 from datetime import UTC, datetime, timedelta
 
@@ -99,6 +100,35 @@ def test_list_show_nominate_vote_and_results(cli, cast, election, capsys, tmp_pa
     capsys.readouterr()
     assert main(["count", str(blt), "--method", election.method, "--seed", election.seed, "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == election.result
+
+
+def test_results_say_which_tie_was_settled_by_lot(cli, cast, capsys):
+    election = actions.call_election(
+        actor=cast.alice, council=cast.riverside, kind="delegates", seats=1, method="plurality", now=NOW
+    )
+    for user in (cast.bob, cast.erin):
+        actions.nominate(actor=user, election=election, candidate=user, now=NOW)
+    assert (
+        cli(
+            cast.alice,
+            "elections",
+            "open",
+            str(election.uuid),
+            "--closes-at",
+            (timezone.now() + timedelta(hours=1)).isoformat(),
+        )
+        == 0
+    )
+    for user in (cast.bob, cast.erin):
+        assert cli(user, "elections", "ballot", str(election.uuid), "--rank", user.name) == 0
+    actions.close_election(actor=None, election=election, now=timezone.now() + timedelta(hours=2))
+    capsys.readouterr()
+    assert cli(cast.carol, "elections", "results", str(election.uuid)) == 0
+    out = capsys.readouterr().out
+    [elected] = re.findall(r"^elected: (.+)$", out, re.M)
+    [tie] = [line for line in out.splitlines() if line.startswith("tie at stage 1 (")]
+    assert "between Bob Novak, Erin Walsh" in tie or "between Erin Walsh, Bob Novak" in tie
+    assert tie.endswith(f": {elected} by lot")
 
 
 def test_bad_usage_and_refusals_exit_2(cli, cast, election, capsys):

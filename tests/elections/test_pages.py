@@ -632,3 +632,11 @@ def test_a_counted_and_certified_election_links_its_record_entries(cast, electio
         ("election.certified", str(election.uuid)),
     ]
     assert "being added to the record" not in bob.get(url).content.decode()
+
+
+def test_a_nomination_left_unanswered_when_voting_opened_is_not_called_withdrawn(cast, election):
+    actions.nominate(actor=cast.bob, election=election, candidate=cast.alice, now=NOW)
+    voting(cast, election)
+    page = cast.client(cast.bob).get(f"/elections/{election.uuid}/").content.decode()
+    assert "not on the ballot: the nomination was not accepted before voting opened" in page
+    assert "<small>withdrawn</small>" not in page

@@ -711,3 +711,15 @@ def test_a_candidate_reads_on_a_vote_why_they_may_not_vote_in_it(cast):
         assert f"Your candidate period runs until {until}." in page
         assert "the council votes on whether to admit you as a full member" in page
         assert "electorate (frozen when" not in page
+
+
+def test_charging_a_member_who_already_faces_charges_is_said_on_the_form_keeping_the_text(ready):
+    url = f"/membership/council/{ready.riverside.uuid}/charges/"
+    client = ready.client(ready.alice)
+    assert client.post(url, _charges_form(ready)).status_code == 302
+    response = client.post(url, _charges_form(ready, charges="Crossed the picket line again."))
+    page = response.content.decode()
+    assert response.status_code == 409
+    assert "This member already faces open charges; they are heard together in that case." in page
+    assert "Bring written charges" in page and "Crossed the picket line again." in page
+    assert DisciplineCase.objects.count() == 1

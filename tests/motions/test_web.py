@@ -535,3 +535,34 @@ def test_the_record_entry_of_a_hidden_councils_motion_is_linked_only_for_who_may
     assert dave.get(f"/motions/{motion.uuid}/").status_code == 404
     assert dave.get(f"/record/entries/{closed}/").status_code == 404
     assert cast.client(cast.bob).get(f"/record/entries/{closed}/").status_code == 200
+
+
+def test_while_an_amendment_is_voted_on_the_chair_is_sent_to_it_not_offered_another_vote(cast, motion):
+    amendment = actions.propose_amendment(
+        actor=cast.frank, motion=motion, text="Elect three.", title="Three reps", now=NOW, seconds_required=0
+    )
+    other = actions.propose_amendment(
+        actor=cast.erin, motion=motion, text="Elect four.", title="Four reps", now=NOW, seconds_required=0
+    )
+    actions.open_vote(actor=cast.alice, motion=amendment, now=NOW, method="named")
+    alice = cast.client(cast.alice)
+    for page in (f"/motions/{motion.uuid}/", f"/motions/{other.uuid}/"):
+        html = alice.get(page).content.decode()
+        assert (
+            f'<a href="/motions/{amendment.uuid}/">Three reps</a> is being voted on: '
+            "close its vote before putting this one to the vote." in html
+        )
+        assert 'name="quorum"' not in html
+
+
+def test_an_adopted_amendment_heads_its_text_as_adopted_not_if_adopted(cast, motion):
+    amendment = actions.propose_amendment(
+        actor=cast.frank, motion=motion, text="Elect three.", now=NOW, seconds_required=0
+    )
+    client = cast.client(cast.bob)
+    assert "<h2>Text if adopted</h2>" in client.get(f"/motions/{amendment.uuid}/").content.decode()
+    vote = actions.open_vote(actor=cast.alice, motion=amendment, now=NOW, method="named")
+    actions.cast_vote(actor=cast.bob, vote=vote, choice="yes", now=NOW)
+    actions.close_vote(actor=cast.alice, vote=vote, now=LATER)
+    page = client.get(f"/motions/{amendment.uuid}/").content.decode()
+    assert "<h2>Text as adopted</h2>" in page and "Text if adopted" not in page

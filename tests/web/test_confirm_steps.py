@@ -445,3 +445,31 @@ def test_an_adopted_motion_is_forwarded_only_from_a_step_that_says_where_and_for
     assert motion.state == "adopted"
     alice.post(f"/motions/{motion.uuid}/forward/")
     assert "This motion is not one to forward." in alice.get(confirm, follow=True).content.decode()
+
+
+# --- Withdrawing a motion ---
+
+
+def test_a_motion_is_withdrawn_only_from_a_step_that_says_it_is_for_good(cast, motion):
+    motion_actions.propose_amendment(actor=cast.frank, motion=motion, text="Elect three.", now=NOW)
+    confirm = f"/motions/{motion.uuid}/withdraw/confirm/"
+    bob = cast.client(cast.bob)
+    page = bob.get(f"/motions/{motion.uuid}/").content.decode()
+    assert f'<a class="button secondary" href="{confirm}" id="withdraw-motion">Withdraw…</a>' in page
+    assert not _form_to(page, f"/motions/{motion.uuid}/withdraw/")
+    page = bob.get(confirm).content.decode()
+    assert "Its amendment still before the council lapses with it." in page
+    assert "It cannot be undone: a withdrawn motion is never brought back" in page
+    _asks(
+        page,
+        action=f"/motions/{motion.uuid}/withdraw/",
+        button="Withdraw the motion now",
+        back=f"/motions/{motion.uuid}/",
+        cancel="Keep the motion",
+    )
+    assert cast.client(cast.erin).get(confirm).status_code == 403
+    motion.refresh_from_db()
+    assert motion.state == "seconded"
+    bob.post(f"/motions/{motion.uuid}/withdraw/")
+    later = bob.get(confirm, follow=True)
+    assert "This motion can no longer be withdrawn." in later.content.decode()

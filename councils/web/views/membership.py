@@ -381,6 +381,7 @@ def charges_new(request: HttpRequest, council_id: UUID) -> HttpResponse:
     choices = [(str(m.uuid), label) for m, (_user, label) in zip(members, labels, strict=True)]
     # No one is picked for the officer: charging the first name by mistake notifies the wrong member.
     cast(forms.ChoiceField, form.fields["membership"]).choices = [("", _("Choose the member")), *choices]
+    status = _status(request)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -393,16 +394,17 @@ def charges_new(request: HttpRequest, council_id: UUID) -> HttpResponse:
                 hearing_at=data["hearing_at"],
                 now=timezone.now(),
             )
-        except InvalidInputError as exc:
-            # Said on the form, which keeps what was written.
+        except (InvalidInputError, ConflictError) as exc:
+            # Said on the form, which keeps what was written: a member already charged is one to pick again.
             form.add_error(None, exc.message)
+            status = exc.status
         else:
             messages.success(request, _("The charges are brought and the member has notice of the hearing."))
             return redirect("web:case", case.uuid)
     rules = constitution_queries.constitution_for(federation=council.federation_id)
     threshold = Vote.Threshold(rules.discipline_threshold).label
     context = {"council": council, "form": form, "rules": rules, "threshold": threshold}
-    return render(request, "web/membership/charges.html", context, status=_status(request))
+    return render(request, "web/membership/charges.html", context, status=status)
 
 
 def _case_context(

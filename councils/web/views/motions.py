@@ -210,6 +210,10 @@ def _context(request: HttpRequest, motion: Motion, **extra: Any) -> dict[str, An
         and motion.state in (Motion.State.DRAFT, Motion.State.SECONDED)
         and permissions.can(user, "amend", motion),
         "may_open": may_open,
+        # While an amendment is being voted on, neither its motion nor another amendment may be put.
+        "amendment_in_vote": queries.get_amendment_in_vote(motion=motion.amends or motion)
+        if may_open
+        else None,
         # A seconded amendment is put before its motion: the chair is sent to it instead of the form.
         "awaiting_vote": list(queries.list_amendments_awaiting_vote(motion=motion))
         if may_open and motion.amends_id is None
@@ -352,6 +356,27 @@ def motion_forward_confirm(request: HttpRequest, motion_id: UUID) -> HttpRespons
     return render(request, "web/motions/forward.html", context)
 
 
+@require_GET
+@login_required
+@domain_errors
+def motion_withdraw_confirm(request: HttpRequest, motion_id: UUID) -> HttpResponse:
+    """The step before withdrawing a motion: it leaves the council's business for good."""
+    motion = queries.access_motion(viewer=request.user, motion_uuid=motion_id)
+    permissions.require(request.user, "withdraw", motion)
+    if motion.state not in (Motion.State.DRAFT, Motion.State.SECONDED):
+        messages.info(request, _("This motion can no longer be withdrawn."))
+        return redirect("web:motion", motion.uuid)
+    context = {
+        "heading": _("Withdraw “%(title)s”?") % {"title": motion.title},
+        "motion": motion,
+        "amendments": queries.list_amendments(motion=motion).filter(state__in=Motion.OPEN_STATES).count(),
+        "ready": True,
+        "action": reverse("web:motion_withdraw", args=[motion.uuid]),
+        "back": reverse("web:motion", args=[motion.uuid]),
+    }
+    return render(request, "web/motions/withdraw.html", context)
+
+
 @require_POST
 @login_required
 @domain_errors
@@ -452,6 +477,7 @@ urlpatterns = [
     path("<uuid:motion_id>/forward/", motion_forward, name="motion_forward"),
     path("<uuid:motion_id>/forward/confirm/", motion_forward_confirm, name="motion_forward_confirm"),
     path("<uuid:motion_id>/withdraw/", motion_withdraw, name="motion_withdraw"),
+    path("<uuid:motion_id>/withdraw/confirm/", motion_withdraw_confirm, name="motion_withdraw_confirm"),
     path("votes/<uuid:vote_id>/cast/", vote_cast, name="vote_cast"),
     path("votes/<uuid:vote_id>/close/", vote_close, name="vote_close"),
     path("votes/<uuid:vote_id>/close/confirm/", vote_close_confirm, name="vote_close_confirm"),
