@@ -53,6 +53,24 @@ def test_a_savepoint_rolled_back_drops_only_the_entries_appended_after_it():
 
 
 @pytest.mark.django_db(transaction=True)
+def test_entries_sent_before_the_transactions_first_statement_still_roll_back_with_it():
+    """A savepoint sends what is kept; sent before anything else, the entries must not commit on their own."""
+
+    class Refused(Exception):
+        pass
+
+    with pytest.raises(Refused), transaction.atomic():
+        append(1)
+        with transaction.atomic():
+            append(2)
+        raise Refused
+    assert not Entry.objects.exists() and not Pending.objects.exists()
+    with transaction.atomic():
+        append(3)
+    assert numbers() == [3]
+
+
+@pytest.mark.django_db(transaction=True)
 def test_reading_the_record_inside_the_transaction_sees_what_was_appended():
     class Refused(Exception):
         pass

