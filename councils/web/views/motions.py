@@ -18,7 +18,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from councils.accounts.queries import acting_user
 from councils.core.errors import InvalidInputError
@@ -211,7 +211,7 @@ def _context(request: HttpRequest, motion: Motion, **extra: Any) -> dict[str, An
     }
 
 
-@require_GET
+@require_safe
 @domain_errors
 def motion_detail(request: HttpRequest, motion_id: UUID) -> HttpResponse:
     motion = queries.access_motion(viewer=request.user, motion_uuid=motion_id)
@@ -311,7 +311,7 @@ def motion_forward(request: HttpRequest, motion_id: UUID) -> HttpResponse:
     return redirect("web:motion", motion_id)
 
 
-@require_GET
+@require_safe
 @login_required
 @domain_errors
 def motion_forward_confirm(request: HttpRequest, motion_id: UUID) -> HttpResponse:
@@ -376,7 +376,7 @@ def vote_close(request: HttpRequest, vote_id: UUID) -> HttpResponse:
     return redirect("web:motion", vote.motion.uuid)
 
 
-@require_GET
+@require_safe
 @login_required
 @domain_errors
 def vote_close_confirm(request: HttpRequest, vote_id: UUID) -> HttpResponse:
@@ -406,7 +406,7 @@ def vote_close_confirm(request: HttpRequest, vote_id: UUID) -> HttpResponse:
     return render(request, "web/motions/close_vote.html", context)
 
 
-@require_GET
+@require_safe
 @domain_errors
 def vote_ballots(request: HttpRequest, vote_id: UUID) -> HttpResponse:
     """The published ballot set of a closed secret vote, or the roll call of a named one."""
