@@ -31,9 +31,11 @@ from typing import Any
 
 from ninja import NinjaAPI
 from ninja.openapi.schema import REF_TEMPLATE, OpenAPISchema
+from ninja.router import BoundRouter
 from ninja.schema import NinjaGenerateJsonSchema
 
 from councils.api.auth import SAFE_METHODS
+from councils.api.methods import MethodsPathView
 from councils.api.problems import PROBLEM, Problem, problem
 from councils.core.errors import DomainError
 
@@ -56,7 +58,19 @@ HEADERS = {
 
 
 class ProblemAPI(NinjaAPI):
-    """The API, publishing the problem+json errors of every operation."""
+    """The API, publishing the problem+json errors of every operation.
+
+    Each path answers HEAD, OPTIONS and the methods it does not take as `councils.api.methods`
+    says; the document lists only the operations.
+    """
+
+    def _get_bound_routers(self) -> list[BoundRouter]:
+        routers = super()._get_bound_routers()
+        for router in routers:
+            for path_view in router.path_operations.values():
+                # ninja makes a plain PathView for each path, with no hook for its dispatch.
+                path_view.__class__ = MethodsPathView
+        return routers
 
     def get_openapi_schema(
         self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
