@@ -29,6 +29,7 @@ from http.client import responses
 from types import FunctionType, MethodType, ModuleType
 from typing import Any
 
+from django.urls import URLPattern, URLResolver, path
 from ninja import NinjaAPI
 from ninja.openapi.schema import REF_TEMPLATE, OpenAPISchema
 from ninja.router import BoundRouter
@@ -36,7 +37,7 @@ from ninja.schema import NinjaGenerateJsonSchema
 
 from councils.api.auth import SAFE_METHODS
 from councils.api.methods import MethodsPathView
-from councils.api.problems import PROBLEM, Problem, problem
+from councils.api.problems import PROBLEM, Problem, problem, unknown_endpoint
 from councils.core.errors import DomainError
 
 DESCRIPTIONS = {
@@ -63,6 +64,11 @@ class ProblemAPI(NinjaAPI):
     Each path answers HEAD, OPTIONS and the methods it does not take as `councils.api.methods`
     says; the document lists only the operations.
     """
+
+    def _get_urls(self) -> list[URLResolver | URLPattern]:
+        *urls, _root = super()._get_urls()
+        # ninja's root answers a bare 404, behind the CSRF check for writes: it is no endpoint either.
+        return [*urls, path("", unknown_endpoint, name="api-root")]
 
     def _get_bound_routers(self) -> list[BoundRouter]:
         routers = super()._get_bound_routers()
