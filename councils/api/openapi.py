@@ -30,12 +30,15 @@ from http.client import responses
 from types import FunctionType, MethodType, ModuleType
 from typing import Any
 
+from django.urls import URLPattern, URLResolver, path
 from ninja import NinjaAPI
 from ninja.openapi.schema import REF_TEMPLATE, OpenAPISchema
+from ninja.router import BoundRouter
 from ninja.schema import NinjaGenerateJsonSchema
 
 from councils.api.auth import SAFE_METHODS
-from councils.api.problems import PROBLEM, Problem, problem
+from councils.api.methods import MethodsPathView
+from councils.api.problems import PROBLEM, Problem, problem, unknown_endpoint
 from councils.core.errors import DomainError
 
 DESCRIPTIONS = {
@@ -61,12 +64,26 @@ class ProblemAPI(NinjaAPI):
 
     The document is built once for each path prefix: seconds of CPU that every visit to the docs
     would spend again, for a document that only a new release changes. Each caller gets a copy of
-    its own to change.
+    its own to change. Each path answers HEAD, OPTIONS and the methods it does not take as
+    `councils.api.methods` says; the document lists only the operations.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._schemas: dict[str, OpenAPISchema] = {}
+
+    def _get_urls(self) -> list[URLResolver | URLPattern]:
+        *urls, _root = super()._get_urls()
+        # ninja's root answers a bare 404, behind the CSRF check for writes: it is no endpoint either.
+        return [*urls, path("", unknown_endpoint, name="api-root")]
+
+    def _get_bound_routers(self) -> list[BoundRouter]:
+        routers = super()._get_bound_routers()
+        for router in routers:
+            for path_view in router.path_operations.values():
+                # ninja makes a plain PathView for each path, with no hook for its dispatch.
+                path_view.__class__ = MethodsPathView
+        return routers
 
     def get_openapi_schema(
         self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None

@@ -264,6 +264,17 @@ def install(api: NinjaAPI) -> None:
         )
 
 
+def method_not_allowed(request: HttpRequest, *, allow: str) -> HttpResponse:
+    """405 for a method the path does not take; `allow` lists those it does, as its Allow header will."""
+    return problem(
+        request,
+        status=405,
+        title=_TITLES[405],
+        detail=f"{request.method} is not allowed here; use {allow}.",
+        code="method_not_allowed",
+    )
+
+
 @csrf_exempt  # it changes nothing, and a CSRF refusal would be the site's HTML page
 def unknown_endpoint(request: HttpRequest) -> HttpResponse:
     """Any path under /api/ that no endpoint takes: answered here, never by the site's HTML page."""
@@ -291,11 +302,11 @@ _BODY_HEADERS = frozenset({"content-type", "content-length", "content-security-p
 class ProblemMiddleware:
     """Turn the errors Django and ninja answer outside the API's handlers into problem+json.
 
-    A method a path does not take (405), crashes (500) and a Host the site does not
-    answer for (400, refused by the middleware that first reads it) would otherwise come
-    back as HTML or plain text. It runs first (settings.MIDDLEWARE), so it sees every
-    answer; the document it sends keeps the headers the other middleware gave the answer
-    it replaces (security headers, Cache-Control, Vary, cookies).
+    Crashes (500) and a Host the site does not answer for (400, refused by the middleware
+    that first reads it) would otherwise come back as HTML or plain text. It runs first
+    (settings.MIDDLEWARE), so it sees every answer; the document it sends keeps the headers
+    the other middleware gave the answer it replaces (security headers, Cache-Control,
+    Vary, cookies).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -308,16 +319,7 @@ class ProblemMiddleware:
         if response.get("Content-Type", "").startswith((PROBLEM, "application/json")):
             return response
         status = response.status_code
-        if status == 405:
-            allowed = response.get("Allow", "")
-            converted = problem(
-                request,
-                status=405,
-                title=_TITLES[405],
-                detail=f"{request.method} is not allowed here; use {allowed}.",
-                code="method_not_allowed",
-            )
-        elif status == 400 and not _host_allowed(request):
+        if status == 400 and not _host_allowed(request):
             converted = problem(
                 request,
                 status=400,

@@ -7,6 +7,7 @@ from ninja import Swagger
 from councils import __version__
 from councils.api import problems
 from councils.api.auth import REQUIRED
+from councils.api.methods import get_only
 from councils.api.openapi import ProblemAPI
 from councils.api.rendering import JsonRenderer
 from councils.api.routers import (
@@ -38,6 +39,7 @@ api = ProblemAPI(
     # localhost: no third party hears of a member's visit.
     docs=Swagger(settings={"validatorUrl": "none"}),
     openapi_url="/openapi.json",
+    docs_decorator=get_only,
     parser=problems.JsonParser(),
     renderer=JsonRenderer(),
 )

@@ -33,7 +33,7 @@ from cryptography.hazmat.primitives.serialization import (
     load_pem_private_key,
 )
 
-from councils.cli.output import CliError
+from councils.cli.output import CliError, emit_json
 from councils.core.ledger import merkle, note
 from councils.files import fsync_directory, written_whole
 
@@ -158,6 +158,8 @@ def make_handler(witness: Witness) -> type[BaseHTTPRequestHandler]:
         def _send(self, status: int, text: str, content_type: str = "text/plain; charset=utf-8") -> None:
             data = text.encode()
             self.send_response(status)
+            if status == 405:
+                self.send_header("Allow", "POST")  # the one method of its one path
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
@@ -207,8 +209,12 @@ def serve(args: argparse.Namespace) -> int:
         # load_pem_private_key refuses a damaged or passphrase-protected key file.
         key_file = args.state_dir / "witness_key.pem"
         raise CliError(f"{key_file} is not an unencrypted PEM private key") from None
-    print(witness.signer.verifier.vkey(), flush=True)
+    vkey = witness.signer.verifier.vkey()
+    if not args.json:
+        print(vkey, flush=True)
     if args.print_key:
+        if args.json:
+            emit_json({"vkey": vkey})
         return 0
     if not witness.logs:
         raise CliError("name at least one log to witness with --log VKEY")
@@ -216,7 +222,13 @@ def serve(args: argparse.Namespace) -> int:
         server = ThreadingHTTPServer((args.host, args.port), make_handler(witness))
     except OSError as exc:
         raise CliError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
-    print(f"Witnessing {', '.join(witness.logs)} on http://{args.host}:{server.server_port}/", flush=True)
+    url = f"http://{args.host}:{server.server_port}/"
+    if args.json:
+        # The one document, once the witness listens: a script may send it checkpoints when it reads it.
+        emit_json({"vkey": vkey, "logs": list(witness.logs), "url": url})
+        sys.stdout.flush()
+    else:
+        print(f"Witnessing {', '.join(witness.logs)} on {url}", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

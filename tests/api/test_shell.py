@@ -107,7 +107,9 @@ def test_unknown_api_path_is_404_problem(cast):
         assert response.json()["code"] == "not_found"
 
 
-@pytest.mark.parametrize("path", ["/api/v1/no/such/thing", "/api/v1", "/api/v1/councils/", "/api/"])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/no/such/thing", "/api/v1", "/api/v1/", "/api/v1/councils/", "/api/"]
+)
 def test_unknown_api_path_is_answered_without_the_sites_pages(db, settings, tmp_path, path):
     # Without collected static files the site's own "not found" page cannot render.
     settings.STATIC_ROOT = tmp_path

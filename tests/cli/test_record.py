@@ -415,9 +415,27 @@ def test_witness_refuses_what_it_cannot_vouch_for(cast, tmp_path):
 
 def test_witness_http_answers_post_only(running_witness):
     _, url = running_witness
-    assert httpx.get(url + "/add-checkpoint").status_code == 405
+    refused = httpx.get(url + "/add-checkpoint")
+    assert refused.status_code == 405 and refused.headers["Allow"] == "POST"
     assert httpx.post(url + "/add-checkpoint", content=b"old x\n\n").status_code == 400
     assert httpx.post(url + "/elsewhere", content=b"x").status_code == 404
+
+
+def test_witness_json_prints_one_document(capsys, tmp_path, monkeypatch):
+    state = str(tmp_path / "witness")
+    assert main(["witness", "--state-dir", state, "--print-key"]) == 0
+    vkey = capsys.readouterr().out.strip()
+    assert vkey.startswith("witness-127.0.0.1-7380+")
+    assert main(["witness", "--state-dir", state, "--print-key", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"vkey": vkey}
+    # Served, it says where once it listens; the test stops it there.
+    monkeypatch.setattr(witness_module.ThreadingHTTPServer, "serve_forever", lambda server: None)
+    log = "log.example/1+5b281b42+Ae2jTAAsYOyeZzURXjhs+2TgPvqtblyMr1oqHh4YDM2u"
+    assert main(["--json", "witness", "--state-dir", state, "--log", log, "--port", "0"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document.keys() == {"vkey", "logs", "url"}
+    assert document["vkey"] == vkey and document["logs"] == ["log.example/1"]
+    assert document["url"].startswith("http://127.0.0.1:") and not document["url"].endswith(":0/")
 
 
 def test_a_recorded_key_rotation_is_followed_and_an_unrecorded_one_fails(cli, capsys, tmp_path, settings):

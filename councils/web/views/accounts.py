@@ -25,7 +25,7 @@ from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from councils.accounts import actions, queries, ratelimit, tokens, totp
 from councils.accounts.models import User
@@ -82,13 +82,13 @@ def _throttled(request: HttpRequest, template: str, context: dict[str, Any], wai
     return response
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
     """Password first; accounts with a second factor then go to the code step."""
     next_url = request.POST.get("next") or request.GET.get("next", "")
     form = AuthenticationForm(request, data=request.POST if request.method == "POST" else None)
     context = {"form": form, "next": next_url}
-    if request.method == "GET":
+    if request.method != "POST":
         return render(request, "web/accounts/login.html", context)
     username = request.POST.get("username", "")
     address = ratelimit.client_address(request.META)
@@ -116,7 +116,7 @@ class CodeForm(forms.Form):
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def login_code(request: HttpRequest) -> HttpResponse:
     """The second step of a login: the current code from the person's authenticator app."""
     pending = request.session.get(PENDING_SECOND_FACTOR)
@@ -129,7 +129,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
         del request.session[PENDING_SECOND_FACTOR]
         return redirect("web:login")
     form = CodeForm(request.POST if request.method == "POST" else None)
-    if request.method == "GET":
+    if request.method != "POST":
         return render(request, "web/accounts/login_code.html", {"form": form})
     address = ratelimit.client_address(request.META)
     wait = ratelimit.retry_after(username=user.username, address=address)
@@ -168,17 +168,17 @@ def _account_page(request: HttpRequest, digest_form: DigestForm, status: int = 2
 
 
 @login_required
-@require_GET
+@require_safe
 def account(request: HttpRequest) -> HttpResponse:
     preference = digest_queries.preference_of(user=_me(request))
     return _account_page(request, DigestForm(initial={"frequency": preference.frequency}))
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def account_digest(request: HttpRequest) -> HttpResponse:
     """Choose how often the e-mail digest comes: daily, weekly or never; a GET goes to the form's page."""
-    if request.method == "GET":
+    if request.method != "POST":
         return redirect(f"{reverse('web:account')}#dg")
     form = DigestForm(request.POST)
     if not form.is_valid():
@@ -281,14 +281,14 @@ def _data_page(request: HttpRequest, erase_form: EraseForm, status: int = 200) -
 
 
 @login_required
-@require_GET
+@require_safe
 def my_data(request: HttpRequest) -> HttpResponse:
     """Everything the organisation keeps about me, and the way to have it erased once I have left."""
     return _data_page(request, EraseForm())
 
 
 @login_required
-@require_GET
+@require_safe
 def my_data_download(request: HttpRequest) -> JsonResponse:
     response = JsonResponse(queries.personal_data(user=_me(request)), json_dumps_params={"indent": 2})
     response["Content-Disposition"] = 'attachment; filename="my-data.json"'
@@ -330,7 +330,7 @@ class DisableTotpForm(CodeForm):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def two_factor(request: HttpRequest) -> HttpResponse:
     """Turn the second factor on (scan, then confirm with a code) or off (password and code)."""
     user = _me(request)
@@ -378,7 +378,7 @@ class TokenForm(forms.Form):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @domain_errors
 def api_tokens(request: HttpRequest) -> HttpResponse:
     """My API tokens; a new token is shown on this page once and never again."""
@@ -411,7 +411,7 @@ class InviteForm(forms.Form):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @domain_errors
 def invite(request: HttpRequest, council_id: UUID) -> HttpResponse:
     """A council's chair or secretary invites a person by e-mail."""
@@ -495,7 +495,7 @@ class SignupForm(forms.Form):
         return cleaned
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     """Sign up through an invitation link; unknown, used and expired links get a page that says so."""
     now = timezone.now()

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from councils.accounts.names import told_apart
 from councils.federation import permissions, queries
@@ -85,7 +85,7 @@ def _context(request: HttpRequest, council: Council) -> dict[str, Any]:
     }
 
 
-@require_GET
+@require_safe
 @domain_errors
 def council_detail(request: HttpRequest, council_id: UUID) -> HttpResponse:
     """The council page; to htmx, the one live part `?part=` names (the motions by default)."""

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from councils.accounts.models import User
 from councils.accounts.names import told_apart
@@ -162,7 +162,7 @@ def _slates(viewer: Any, election: Election, candidacies: list[Any]) -> list[Ele
     return slates
 
 
-@require_GET
+@require_safe
 @domain_errors
 def election_detail(request: HttpRequest, election_id: UUID) -> HttpResponse:
     """The election page; to htmx, the one live part `?part=` names (the turnout by default)."""
@@ -309,7 +309,7 @@ def run_step(request: HttpRequest, election_id: UUID, step: str) -> HttpResponse
 CONFIRMED_STEPS = {"close": Election.Status.VOTING, "certify": Election.Status.CLOSED}
 
 
-@require_GET
+@require_safe
 @login_required
 @domain_errors
 def run_step_confirm(request: HttpRequest, election_id: UUID, step: str) -> HttpResponse:
@@ -447,7 +447,7 @@ def _cells(totals: list[str]) -> list[tuple[str, str]]:
     return cells
 
 
-@require_GET
+@require_safe
 @domain_errors
 def results(request: HttpRequest, election_id: UUID) -> HttpResponse:
     election = queries.access_election(viewer=request.user, election_uuid=election_id)
@@ -479,7 +479,7 @@ def results(request: HttpRequest, election_id: UUID) -> HttpResponse:
     return render(request, "web/elections/results.html", context)
 
 
-@require_GET
+@require_safe
 @domain_errors
 def results_csv(request: HttpRequest, election_id: UUID) -> HttpResponse:
     election = queries.access_election(viewer=request.user, election_uuid=election_id)
@@ -488,7 +488,7 @@ def results_csv(request: HttpRequest, election_id: UUID) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 @domain_errors
 def ballots_blt(request: HttpRequest, election_id: UUID) -> HttpResponse:
     election = queries.access_election(viewer=request.user, election_uuid=election_id)

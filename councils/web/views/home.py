@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from councils.accounts.models import User
 from councils.elections import queries as election_queries
@@ -32,7 +32,7 @@ def _my_roles(user: User) -> dict[int, list[str]]:
     return roles
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """My councils for members; the public councils for everyone else."""
     context: dict[str, Any] = {}

@@ -16,7 +16,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from councils.accounts.queries import acting_user
 from councils.constitution import queries as constitution_queries
@@ -140,7 +140,7 @@ def _accountability_context(request: HttpRequest, council: Council) -> dict[str,
     }
 
 
-@require_GET
+@require_safe
 @domain_errors
 def council_accountability(request: HttpRequest, council_id: UUID) -> HttpResponse:
     """A council's recalls, roll calls, reports back and offices; to htmx, the part `?part=` names."""
@@ -153,7 +153,7 @@ def council_accountability(request: HttpRequest, council_id: UUID) -> HttpRespon
     )
 
 
-@require_GET
+@require_safe
 @domain_errors
 def recall_detail(request: HttpRequest, petition_id: UUID) -> HttpResponse:
     petition = queries.access_petition(viewer=request.user, petition_uuid=petition_id)
@@ -287,7 +287,7 @@ def office_pay(request: HttpRequest, office_id: UUID) -> HttpResponse:
     return render(request, "web/mandates/pay.html", context, status=status)
 
 
-@require_GET
+@require_safe
 @domain_errors
 def register(request: HttpRequest, council_id: UUID) -> HttpResponse:
     """The public register of offices of a council, of it and the councils below, or of the federation."""

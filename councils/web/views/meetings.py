@@ -13,7 +13,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from councils.accounts.models import User
 from councils.accounts.names import told_apart
@@ -106,7 +106,7 @@ def _context(
     }
 
 
-@require_GET
+@require_safe
 @domain_errors
 def meeting_detail(request: HttpRequest, meeting_id: UUID) -> HttpResponse:
     """The meeting page; to htmx, the one live part `?part=` names (the speakers' list by default)."""
@@ -218,7 +218,7 @@ def session_step(request: HttpRequest, meeting_id: UUID, step: str) -> HttpRespo
     return redirect("web:meeting", meeting.uuid)
 
 
-@require_GET
+@require_safe
 @login_required
 @domain_errors
 def close_confirm(request: HttpRequest, meeting_id: UUID) -> HttpResponse:
@@ -320,7 +320,7 @@ def leave(request: HttpRequest, meeting_id: UUID, speaker_id: UUID) -> HttpRespo
     return _speakers_response(request, speaker.item.meeting)
 
 
-@require_GET
+@require_safe
 @domain_errors
 def minutes(request: HttpRequest, meeting_id: UUID) -> HttpResponse:
     meeting = queries.access_meeting(viewer=request.user, meeting_uuid=meeting_id)
@@ -337,7 +337,7 @@ def minutes(request: HttpRequest, meeting_id: UUID) -> HttpResponse:
     return render(request, "web/meetings/minutes.html", context)
 
 
-@require_GET
+@require_safe
 @domain_errors
 def minutes_as_pdf(request: HttpRequest, meeting_id: UUID) -> HttpResponse:
     meeting = queries.access_meeting(viewer=request.user, meeting_uuid=meeting_id)
@@ -365,7 +365,7 @@ def _approving_motion(meeting: Meeting, motion_uuid: str | None) -> Motion | Non
     return motion
 
 
-@require_GET
+@require_safe
 @login_required
 @domain_errors
 def approve_minutes_confirm(request: HttpRequest, meeting_id: UUID) -> HttpResponse:

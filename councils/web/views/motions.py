@@ -18,7 +18,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from councils.accounts.queries import acting_user
 from councils.core.errors import InvalidInputError
@@ -233,7 +233,7 @@ def _context(request: HttpRequest, motion: Motion, **extra: Any) -> dict[str, An
     }
 
 
-@require_GET
+@require_safe
 @domain_errors
 def motion_detail(request: HttpRequest, motion_id: UUID) -> HttpResponse:
     motion = queries.access_motion(viewer=request.user, motion_uuid=motion_id)
@@ -333,7 +333,7 @@ def motion_forward(request: HttpRequest, motion_id: UUID) -> HttpResponse:
     return redirect("web:motion", motion_id)
 
 
-@require_GET
+@require_safe
 @login_required
 @domain_errors
 def motion_forward_confirm(request: HttpRequest, motion_id: UUID) -> HttpResponse:
@@ -356,7 +356,7 @@ def motion_forward_confirm(request: HttpRequest, motion_id: UUID) -> HttpRespons
     return render(request, "web/motions/forward.html", context)
 
 
-@require_GET
+@require_safe
 @login_required
 @domain_errors
 def motion_withdraw_confirm(request: HttpRequest, motion_id: UUID) -> HttpResponse:
@@ -419,7 +419,7 @@ def vote_close(request: HttpRequest, vote_id: UUID) -> HttpResponse:
     return redirect("web:motion", vote.motion.uuid)
 
 
-@require_GET
+@require_safe
 @login_required
 @domain_errors
 def vote_close_confirm(request: HttpRequest, vote_id: UUID) -> HttpResponse:
@@ -449,7 +449,7 @@ def vote_close_confirm(request: HttpRequest, vote_id: UUID) -> HttpResponse:
     return render(request, "web/motions/close_vote.html", context)
 
 
-@require_GET
+@require_safe
 @domain_errors
 def vote_ballots(request: HttpRequest, vote_id: UUID) -> HttpResponse:
     """The published ballot set of a closed secret vote, or the roll call of a named one."""

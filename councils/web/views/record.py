@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import path
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from councils.core.ledger.note import b64encode
 from councils.federation import queries as federation_queries
@@ -33,7 +33,7 @@ def _listing(request: HttpRequest, *, council_id: int | None) -> dict[str, objec
     return {"page": page, "rows": listed, "event": event, "event_types": EVENT_FAMILY_LABELS.items()}
 
 
-@require_GET
+@require_safe
 @domain_errors
 def federation_record(request: HttpRequest) -> HttpResponse:
     context = _listing(request, council_id=None)
@@ -49,7 +49,7 @@ def federation_record(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-@require_GET
+@require_safe
 @domain_errors
 def council_record(request: HttpRequest, council_id: UUID) -> HttpResponse:
     council = federation_queries.access_council(viewer=request.user, council_uuid=council_id)
@@ -59,7 +59,7 @@ def council_record(request: HttpRequest, council_id: UUID) -> HttpResponse:
     return render(request, template, context)
 
 
-@require_GET
+@require_safe
 @domain_errors
 def entry_detail(request: HttpRequest, index: int) -> HttpResponse:
     sequence, readable = queries.get_entry_at(index=index, viewer=request.user)
