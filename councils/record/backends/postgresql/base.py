@@ -40,6 +40,6 @@ class DatabaseWrapper(RecordingWrapperMixin, base.DatabaseWrapper):
         # One simple query through libpq: every statement, one round trip. The cursor cost the client
         # 104,000 instructions to send it against 12,000 here (callgrind). The statements stop at the first
         # error, which is then the result PQexec returns.
-        result = self.connection.pgconn.exec_(query.encode())
+        result = self.connection.pgconn.exec_(query.encode(self.connection.info.encoding))
         if result.status not in (ExecStatus.COMMAND_OK, ExecStatus.TUPLES_OK):
             raise psycopg.errors.error_from_result(result, encoding=self.connection.info.encoding)
