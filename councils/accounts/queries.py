@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from councils.accounts.models import Invitation, User
+from councils.core.ledger.encoding import format_time
 from councils.core.rules.digests import DEFAULT_FREQUENCY
 from councils.digests.models import DigestPreference
 from councils.federation.models import Council
@@ -36,7 +37,8 @@ def acting_user(request: HttpRequest) -> User:
 
 
 def _when(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
+    # As the API writes every time: ISO 8601 in UTC with a Z, to the microsecond.
+    return format_time(value) if value is not None else None
 
 
 def erasure_refusals(*, user: User, yourself: bool = False) -> list[str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from io import StringIO
 
 import pytest
@@ -286,4 +286,9 @@ def test_the_api_returns_my_data(expelled):
     data = response.json()
     assert data["account"]["uuid"] == str(expelled.frank.uuid)
     assert data["cases"][0]["defences"][0]["statement"] == DEFENCE
+    # Times as everywhere in the API: UTC, with a Z, to the microsecond.
+    membership = data["memberships"][0]
+    kept = expelled.frank.memberships.get(uuid=membership["uuid"])
+    assert membership["joined_at"].endswith("Z")
+    assert datetime.fromisoformat(membership["joined_at"]) == kept.joined_at
     assert expelled.api(None).get("/api/v1/me/data").status_code == 401
