@@ -337,7 +337,8 @@ def fill(total: int) -> None:
     """Bulk-insert synthetic entries (as pending) up to `total`, shaped like real ones."""
     from django.db import transaction
 
-    from councils.core.ledger.encoding import canonical_bytes, entry_document, leaf_hash
+    from councils.core.ledger.encoding import canonical_bytes, entry_document
+    from councils.core.ledger.merkle import hash_leaf
     from councils.record.models import Entry, Pending
 
     existing = Entry.objects.count()
@@ -356,7 +357,7 @@ def fill(total: int) -> None:
                 nonce=f"{rng.getrandbits(128):032x}",
             )
             data = canonical_bytes(document)
-            rows.append(Entry(event="vote.cast", created_at=now, data=data, leaf_hash=leaf_hash(data)))
+            rows.append(Entry(event="vote.cast", created_at=now, data=data, leaf_hash=hash_leaf(data)))
         with transaction.atomic():
             created = Entry.objects.bulk_create(rows)
             Pending.objects.bulk_create([Pending(entry_id=e.id) for e in created])

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from councils.core.ledger import merkle, note
-from councils.core.ledger.encoding import leaf_hash
 from councils.core.wording import counted
 from councils.record.models import Checkpoint, Entry, LogState, Pending, Sequence
 
@@ -90,7 +89,7 @@ def _leaves(using: str, size: int, problems: list[str]) -> list[bytes]:
         if index != len(leaves):
             problems.append(f"the log has no entry at index {len(leaves)} (the next stored index is {index})")
             return leaves
-        computed = leaf_hash(bytes(data))
+        computed = merkle.hash_leaf(bytes(data))
         if computed != bytes(stored) or computed != bytes(entry_stored):
             problems.append(f"entry {index}: its bytes do not hash to the stored leaf hash")
         leaves.append(computed)

@@ -13,7 +13,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
 from councils.core.errors import InvalidInputError, NotFoundError
-from councils.core.ledger.encoding import NONCE_BYTES, canonical_bytes, entry_document, leaf_hash
+from councils.core.ledger.encoding import NONCE_BYTES, canonical_bytes, entry_document
+from councils.core.ledger.merkle import hash_leaf
 from councils.record import signing
 from councils.record.backends import RecordingWrapperMixin
 from councils.record.models import PersonalDatum
@@ -58,7 +59,7 @@ def append_entry(
         nonce=secrets.token_hex(NONCE_BYTES),
     )
     data = canonical_bytes(document)
-    recorder.keep_entry((event, council.id if council is not None else None, now, data, leaf_hash(data)))
+    recorder.keep_entry((event, council.id if council is not None else None, now, data, hash_leaf(data)))
 
 
 def commitment(salt: bytes, value: str) -> str:

@@ -28,7 +28,7 @@ from django.db.models import QuerySet
 from django.utils.module_loading import autodiscover_modules
 
 from councils.core.ledger import merkle, note
-from councils.core.ledger.encoding import EncodingCheck, format_time, leaf_hash, read_entry
+from councils.core.ledger.encoding import EncodingCheck, format_time, read_entry
 from councils.core.wording import counted
 from councils.record import sequencer
 from councils.record.models import Checkpoint, Cosignature, Entry, LogState, Node, Pending, Sequence
@@ -224,7 +224,7 @@ def check_log() -> tuple[list[str], RecordIndex]:
             problems.append(f"Entry {index} has vanished from the database (its sequence row remains).")
             leaf = bytes(stored_leaf)
         else:
-            leaf = leaf_hash(bytes(data))
+            leaf = merkle.hash_leaf(bytes(data))
             if leaf != bytes(stored_leaf) or leaf != bytes(entry_leaf or b""):
                 problems.append(
                     f"Entry {index} ({event}) was altered: its bytes no longer match its leaf hash."

@@ -20,7 +20,8 @@ from councils.cli import client as cli_client
 from councils.cli import witness as witness_module
 from councils.cli.main import main
 from councils.core.ledger import note
-from councils.core.ledger.encoding import canonical_bytes, leaf_hash
+from councils.core.ledger.encoding import canonical_bytes
+from councils.core.ledger.merkle import hash_leaf
 from councils.federation import actions as fa
 from councils.federation.models import Seat
 from councils.record import actions as record_actions
@@ -180,7 +181,7 @@ def test_an_entry_the_server_encoded_other_than_canonically_fails_with_an_explan
     """Signed into the log by the server itself, so that only its encoding is wrong."""
     with transaction.atomic():
         entry = Entry.objects.create(
-            event="test.happened", created_at=NOW, data=data, leaf_hash=leaf_hash(data)
+            event="test.happened", created_at=NOW, data=data, leaf_hash=hash_leaf(data)
         )
         Pending.objects.create(entry=entry)
     sequencer.sequence_pending(now=NOW)

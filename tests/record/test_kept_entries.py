@@ -154,9 +154,9 @@ def test_entry_bytes_and_times_arrive_exactly_as_appended():
     entry = Entry.objects.get()
     assert json.loads(bytes(entry.data))["payload"]["text"] == awkward
     assert entry.created_at == at
-    from councils.core.ledger.encoding import leaf_hash
+    from councils.core.ledger.merkle import hash_leaf
 
-    assert bytes(entry.leaf_hash) == leaf_hash(bytes(entry.data))
+    assert bytes(entry.leaf_hash) == hash_leaf(bytes(entry.data))
 
 
 BAD_EVENTS = ["Test.kept", "test", "test.kept'); --", "test..kept", "test.kept ", "a." + "b" * 63]

@@ -17,7 +17,8 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
 
-from councils.core.ledger.encoding import canonical_bytes, leaf_hash
+from councils.core.ledger.encoding import canonical_bytes
+from councils.core.ledger.merkle import hash_leaf
 from councils.federation.models import Membership, Office, Seat
 from councils.mandates.actions import declare_pay
 from councils.membership.actions import leave_membership
@@ -150,7 +151,7 @@ def _pending(data: bytes) -> Entry:
     """An entry of exactly these bytes, waiting for the sequencer, as a server writing them itself would."""
     with transaction.atomic():
         entry = Entry.objects.create(
-            event="test.happened", created_at=NOW, data=data, leaf_hash=leaf_hash(data)
+            event="test.happened", created_at=NOW, data=data, leaf_hash=hash_leaf(data)
         )
         Pending.objects.create(entry=entry)
     return entry

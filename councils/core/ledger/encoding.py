@@ -20,7 +20,6 @@ would give the same decision a second leaf hash, and room to hide data.
 from __future__ import annotations
 
 import codecs
-import hashlib
 import json
 import re
 from collections import Counter
@@ -262,8 +261,3 @@ class EncodingCheck:
                 "entries whose content can be guessed from their public leaf hash"
             )
         return None
-
-
-def leaf_hash(entry: bytes) -> bytes:
-    """RFC 9162 leaf hash: SHA-256(0x00 || entry)."""
-    return hashlib.sha256(b"\x00" + entry).digest()

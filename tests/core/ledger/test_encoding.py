@@ -17,10 +17,10 @@ from councils.core.ledger.encoding import (
     canonical_bytes,
     entry_document,
     format_time,
-    leaf_hash,
     read_entry,
     version_problem,
 )
+from councils.core.ledger.merkle import hash_leaf
 from tests.core.ledger.uncanonical import UNCANONICAL, WIDE_DOCUMENT, uncanonical
 
 
@@ -90,8 +90,8 @@ def test_an_entry_is_a_salted_versioned_document_whose_leaf_hash_anyone_can_reco
 
     assert ENCODING_VERSION == 2
     assert entry == VERSION_2
-    assert leaf_hash(entry) == hashlib.sha256(b"\x00" + entry).digest()
-    assert leaf_hash(entry).hex() == VERSION_2_LEAF
+    assert hash_leaf(entry) == hashlib.sha256(b"\x00" + entry).digest()
+    assert hash_leaf(entry).hex() == VERSION_2_LEAF
     assert version_problem(document) is None
 
 
@@ -99,14 +99,14 @@ def test_version_1_entries_written_before_the_nonce_stay_valid() -> None:
     document = json.loads(VERSION_1)
 
     assert canonical_bytes(document) == VERSION_1
-    assert leaf_hash(VERSION_1).hex() == VERSION_1_LEAF
+    assert hash_leaf(VERSION_1).hex() == VERSION_1_LEAF
     assert version_problem(document) is None
 
 
 def test_the_same_content_salted_twice_hashes_apart() -> None:
     first, second = (json.loads(VERSION_2) | {"nonce": n} for n in (NONCE, NONCE[::-1]))
 
-    assert leaf_hash(canonical_bytes(first)) != leaf_hash(canonical_bytes(second))
+    assert hash_leaf(canonical_bytes(first)) != hash_leaf(canonical_bytes(second))
 
 
 @pytest.mark.parametrize(
