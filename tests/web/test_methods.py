@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 import councils
 from councils.federation.models import Council
@@ -58,6 +60,29 @@ def test_a_method_a_page_does_not_take_is_405_with_allow(cast, path, allow):
     response = Client().delete(path)
     assert response.status_code == 405
     assert response["Allow"] == allow
+
+
+def _web_pages(patterns: list, namespace: str = "") -> list[str]:
+    """The site's page paths, each argument filled with a value of its type (no such object)."""
+    filler = {"UUIDConverter": UUID(int=0), "IntConverter": 0, "StringConverter": "x"}
+    pages = []
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            pages += _web_pages(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and namespace.startswith("web:"):
+            converters = pattern.pattern.converters.items()
+            kwargs = {name: filler[type(converter).__name__] for name, converter in converters}
+            pages.append(reverse(f"{namespace}{pattern.name}", kwargs=kwargs))
+    return pages
+
+
+def test_no_page_answers_a_method_it_does_not_take(cast):
+    client = cast.client(cast.bob)
+    pages = _web_pages(get_resolver().url_patterns)
+    assert len(pages) > 80
+    answered = [f"{page}: {status}" for page in pages if (status := client.put(page).status_code) != 405]
+    assert not answered, f"name the methods a page takes (require_safe, require_http_methods): {answered}"
 
 
 def test_a_monitors_wrong_method_is_405_not_a_csrf_refusal(db):

@@ -546,9 +546,11 @@ urlpatterns = [
     path("account/tokens/<uuid:token_id>/revoke/", revoke_api_token, name="api_token_revoke"),
     path(
         "account/password/",
-        auth_views.PasswordChangeView.as_view(
-            template_name="web/accounts/password_change.html",
-            success_url=reverse_lazy("web:password_change_done"),
+        require_http_methods(["GET", "HEAD", "POST"])(
+            auth_views.PasswordChangeView.as_view(
+                template_name="web/accounts/password_change.html",
+                success_url=reverse_lazy("web:password_change_done"),
+            )
         ),
         name="password_change",
     ),
@@ -559,11 +561,13 @@ urlpatterns = [
     ),
     path(
         "password-reset/",
-        auth_views.PasswordResetView.as_view(
-            template_name="web/accounts/password_reset.html",
-            email_template_name="web/accounts/password_reset_email.txt",
-            subject_template_name="web/accounts/password_reset_subject.txt",
-            success_url=reverse_lazy("web:password_reset_done"),
+        require_http_methods(["GET", "HEAD", "POST"])(
+            auth_views.PasswordResetView.as_view(
+                template_name="web/accounts/password_reset.html",
+                email_template_name="web/accounts/password_reset_email.txt",
+                subject_template_name="web/accounts/password_reset_subject.txt",
+                success_url=reverse_lazy("web:password_reset_done"),
+            )
         ),
         name="password_reset",
     ),
@@ -574,9 +578,11 @@ urlpatterns = [
     ),
     path(
         "password-reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            template_name="web/accounts/password_reset_confirm.html",
-            success_url=reverse_lazy("web:password_reset_complete"),
+        require_http_methods(["GET", "HEAD", "POST"])(
+            auth_views.PasswordResetConfirmView.as_view(
+                template_name="web/accounts/password_reset_confirm.html",
+                success_url=reverse_lazy("web:password_reset_complete"),
+            )
         ),
         name="password_reset_confirm",
     ),

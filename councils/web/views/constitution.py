@@ -14,7 +14,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from councils.accounts.models import User
 from councils.constitution import actions, permissions, queries
@@ -79,6 +79,7 @@ def _amendments(viewer: Any, federation: Any) -> list[dict[str, Any]]:
     return rows
 
 
+@require_safe
 @domain_errors
 def constitution_page(request: HttpRequest) -> HttpResponse:
     federation = queries.federation_for(viewer=request.user, federation_uuid=request.GET.get("federation"))
@@ -128,6 +129,7 @@ def amendment_form(current: Constitution) -> type[forms.Form]:
     return type("AmendmentForm", (forms.Form,), fields)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @domain_errors
 def amendment_new(request: HttpRequest) -> HttpResponse:

@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from councils.accounts.models import User
 from councils.accounts.names import told_apart
@@ -196,6 +196,7 @@ def _term_end(text: str) -> datetime | None:
     return datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @domain_errors
 def call_election(request: HttpRequest, council_id: UUID) -> HttpResponse:

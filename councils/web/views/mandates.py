@@ -16,7 +16,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from councils.accounts.queries import acting_user
 from councils.constitution import queries as constitution_queries
@@ -167,6 +167,7 @@ def recall_detail(request: HttpRequest, petition_id: UUID) -> HttpResponse:
     return render(request, "web/mandates/recall.html", context)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @domain_errors
 def recall_start(request: HttpRequest) -> HttpResponse:
@@ -211,6 +212,7 @@ def recall_sign(request: HttpRequest, petition_id: UUID) -> HttpResponse:
     return redirect("web:recall", petition.uuid)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @domain_errors
 def mandate_propose(request: HttpRequest, council_id: UUID) -> HttpResponse:
@@ -242,6 +244,7 @@ def mandate_propose(request: HttpRequest, council_id: UUID) -> HttpResponse:
     return render(request, "web/mandates/propose.html", {"council": council, "form": form}, status=status)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @domain_errors
 def report_submit(request: HttpRequest, report_id: UUID) -> HttpResponse:
@@ -264,6 +267,7 @@ def report_submit(request: HttpRequest, report_id: UUID) -> HttpResponse:
     return render(request, "web/mandates/report.html", context, status=status)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @domain_errors
 def office_pay(request: HttpRequest, office_id: UUID) -> HttpResponse:
@@ -313,6 +317,7 @@ def register(request: HttpRequest, council_id: UUID) -> HttpResponse:
     return render(request, "web/mandates/register.html", context)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @domain_errors
 def notifications(request: HttpRequest) -> HttpResponse:

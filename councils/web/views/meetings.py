@@ -13,7 +13,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from councils.accounts.models import User
 from councils.accounts.names import told_apart
@@ -119,6 +119,7 @@ def meeting_detail(request: HttpRequest, meeting_id: UUID) -> HttpResponse:
     )
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @domain_errors
 def schedule(request: HttpRequest, council_id: UUID) -> HttpResponse:

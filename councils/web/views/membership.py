@@ -16,7 +16,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from councils.accounts.models import User
 from councils.accounts.names import told_apart
@@ -171,6 +171,7 @@ def _status(request: HttpRequest) -> int:
     return 422 if request.method == "POST" else 200
 
 
+@require_safe
 @login_required
 @domain_errors
 def membership_home(request: HttpRequest) -> HttpResponse:
@@ -186,6 +187,7 @@ def membership_home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/membership/home.html", context)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @domain_errors
 def transfer(request: HttpRequest) -> HttpResponse:
@@ -214,6 +216,7 @@ def transfer(request: HttpRequest) -> HttpResponse:
     return render(request, "web/membership/transfer.html", context, status=_status(request))
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @domain_errors
 def apply(request: HttpRequest, council_id: UUID) -> HttpResponse:
@@ -248,6 +251,7 @@ def apply(request: HttpRequest, council_id: UUID) -> HttpResponse:
     return render(request, "web/membership/apply.html", context, status=_status(request))
 
 
+@require_safe
 @login_required
 @domain_errors
 def council_page(request: HttpRequest, council_id: UUID) -> HttpResponse:
@@ -301,6 +305,7 @@ def _application_context(
     }
 
 
+@require_safe
 @login_required
 @domain_errors
 def application_detail(request: HttpRequest, application_id: UUID) -> HttpResponse:
@@ -362,6 +367,7 @@ call_approval_vote = _application_vote(
 )
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @domain_errors
 def charges_new(request: HttpRequest, council_id: UUID) -> HttpResponse:
@@ -459,6 +465,7 @@ def _case_context(
     }
 
 
+@require_safe
 @login_required
 @domain_errors
 def case_detail(request: HttpRequest, case_id: UUID) -> HttpResponse:
@@ -583,6 +590,7 @@ def appeal_call_vote(request: HttpRequest, appeal_id: UUID) -> HttpResponse:
     return render(request, "web/membership/case.html", context, status=422)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @domain_errors
 def formation_new(request: HttpRequest, council_id: UUID) -> HttpResponse:
@@ -612,6 +620,7 @@ def formation_new(request: HttpRequest, council_id: UUID) -> HttpResponse:
     return render(request, "web/membership/formation_new.html", context, status=_status(request))
 
 
+@require_safe
 @domain_errors
 def formation_detail(request: HttpRequest, formation_id: UUID) -> HttpResponse:
     """The proposal page; to htmx, its live part: status, founders and the buttons to consent or withdraw."""

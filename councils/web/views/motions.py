@@ -18,7 +18,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from councils.accounts.queries import acting_user
 from councils.core.errors import InvalidInputError
@@ -240,6 +240,7 @@ def motion_detail(request: HttpRequest, motion_id: UUID) -> HttpResponse:
     return render(request, "web/motions/detail.html", _context(request, motion))
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @domain_errors
 def motion_new(request: HttpRequest, council_id: UUID) -> HttpResponse:

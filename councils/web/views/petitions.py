@@ -15,7 +15,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from councils.accounts.queries import acting_user
 from councils.federation import queries as federation_queries
@@ -68,6 +68,7 @@ def forced_item_context(
     }
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @domain_errors
 def council_petitions(request: HttpRequest, council_id: UUID) -> HttpResponse:
     if request.method == "POST" and not request.user.is_authenticated:
@@ -92,6 +93,7 @@ def council_petitions(request: HttpRequest, council_id: UUID) -> HttpResponse:
     )
 
 
+@require_safe
 @domain_errors
 def petition_detail(request: HttpRequest, petition_id: UUID) -> HttpResponse:
     petition = queries.access_petition(viewer=request.user, petition_uuid=petition_id)

@@ -17,7 +17,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from councils.accounts.models import User
 from councils.constitution.queries import federation_for
@@ -140,6 +140,7 @@ def _followed_federation(user: Any) -> Federation | None:
     return federations[0] if len(federations) == 1 else None
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @domain_errors
 def platform_list(request: HttpRequest) -> HttpResponse:
@@ -168,6 +169,7 @@ def platform_list(request: HttpRequest) -> HttpResponse:
     return live_page(request, "web/platforms/list.html", parts=LIST_PARTS, context=context)
 
 
+@require_safe
 @login_required
 @domain_errors
 def platform_detail(request: HttpRequest, platform_id: UUID) -> HttpResponse:
@@ -197,6 +199,7 @@ def platform_detail(request: HttpRequest, platform_id: UUID) -> HttpResponse:
     return live_page(request, "web/platforms/detail.html", parts=DETAIL_PARTS, context=context)
 
 
+@require_safe
 @login_required
 @domain_errors
 def document_detail(request: HttpRequest, document_id: UUID) -> HttpResponse:
@@ -229,6 +232,7 @@ def platform_leave(request: HttpRequest, platform_id: UUID) -> HttpResponse:
     return redirect("web:platform", platform.uuid)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @domain_errors
 def platform_publish(request: HttpRequest, platform_id: UUID) -> HttpResponse:
@@ -270,6 +274,7 @@ def _slate_elections(viewer: Any, platform: Platform) -> list[Election]:
     )
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 @domain_errors
 def platform_slate(request: HttpRequest, platform_id: UUID) -> HttpResponse:
