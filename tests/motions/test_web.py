@@ -566,3 +566,12 @@ def test_an_adopted_amendment_heads_its_text_as_adopted_not_if_adopted(cast, mot
     actions.close_vote(actor=cast.alice, vote=vote, now=LATER)
     page = client.get(f"/motions/{amendment.uuid}/").content.decode()
     assert "<h2>Text as adopted</h2>" in page and "Text if adopted" not in page
+
+
+def test_seconding_an_amendment_says_amendment_not_motion(cast, motion):
+    amendment = actions.propose_amendment(actor=cast.frank, motion=motion, text="Elect three.", now=NOW)
+    bob = cast.client(cast.bob)
+    page = bob.get(f"/motions/{amendment.uuid}/").content.decode()
+    assert ">Second this amendment</button>" in page and "Second this motion" not in page
+    seconded = bob.post(f"/motions/{amendment.uuid}/second/", follow=True).content.decode()
+    assert "You seconded the amendment." in seconded and "You seconded the motion." not in seconded

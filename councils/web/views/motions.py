@@ -273,7 +273,9 @@ def motion_second(request: HttpRequest, motion_id: UUID) -> HttpResponse:
     motion = actions.second_motion(
         actor=acting_user(request), motion=_motion_for_post(request, motion_id), now=timezone.now()
     )
-    messages.success(request, _("You seconded the motion."))
+    messages.success(
+        request, _("You seconded the amendment.") if motion.amends_id else _("You seconded the motion.")
+    )
     return redirect("web:motion", motion.uuid)
 
 
