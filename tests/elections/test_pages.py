@@ -640,3 +640,19 @@ def test_a_nomination_left_unanswered_when_voting_opened_is_not_called_withdrawn
     page = cast.client(cast.bob).get(f"/elections/{election.uuid}/").content.decode()
     assert "not on the ballot: the nomination was not accepted before voting opened" in page
     assert "<small>withdrawn</small>" not in page
+
+
+def test_the_last_stage_lists_the_most_votes_first_and_a_tie_by_name(cast, election):
+    # The count numbers candidates by candidacy UUID: the first of them gets no vote.
+    none, tied, also_tied = sorted(voting(cast, election), key=lambda c: str(c.uuid))
+    ballots = [(cast.alice, tied), (cast.bob, also_tied), (cast.erin, tied), (cast.frank, also_tied)]
+    for voter, first in ballots:
+        actions.cast_ballot(actor=voter, election=election, ranking=[str(first.uuid)], now=NOW)
+    actions.close_election(actor=cast.alice, election=election, now=NOW)
+    page = cast.client(cast.bob).get(f"/elections/{election.uuid}/results/").content.decode()
+    chart = page.split('id="chart"')[1].split("</table>")[0]
+    rows = re.findall(r'<tr><th scope="row">([^<]+)</th><td class="num">([^<]+)</td>', chart)
+    elected = sorted(c.candidate.name for c in (tied, also_tied))
+    assert rows == [(elected[0], "2.00000"), (elected[1], "2.00000"), (none.candidate.name, "0.00000")]
+    # Both reached the quota at once: no surplus was transferred, no row of empty transfer values.
+    assert "Transfer value" not in page

@@ -466,12 +466,15 @@ def results(request: HttpRequest, election_id: UUID) -> HttpResponse:
         }
         for name in result.candidates
     ]
-    bars = [{"name": n, "votes": v, "percent": round(100 * float(v) / top)} for n, v in final.items()]
+    # The most votes first; a tie by name.
+    ordered = sorted(final.items(), key=lambda item: (-Decimal(item[1]), item[0].casefold(), item[0]))
+    bars = [{"name": n, "votes": v, "percent": round(100 * float(v) / top)} for n, v in ordered]
     context = {
         "election": election,
         "result": result,
         "rows": stage_rows,
         "bars": bars,
+        "transferred_surplus": any(s.transfer_value for s in result.stages),
         "turnout": queries.count_turnout(election=election),
         "counted_back": queries.list_withdrawn_at_certification(election=election),
         "may_certify": election.status == Election.Status.CLOSED
