@@ -250,3 +250,26 @@ def test_propose_mandate_form(cast, rules):
     assert (
         cast.client(cast.carol).get(f"/mandates/councils/{cast.riverside.uuid}/propose/").status_code == 403
     )
+
+
+@pytest.mark.parametrize(
+    ("choice", "outcome"),
+    [
+        ("yes", "The recall vote carried: Bob Novak was recalled."),
+        ("no", "The recall vote was lost: Bob Novak was not recalled."),
+    ],
+)
+def test_a_decided_recall_shows_its_outcome_not_how_its_vote_opens(cast, rules, choice, outcome):
+    petition = actions.start_recall(actor=cast.erin, seat=bob_seat(cast), now=NOW)
+    url = f"/mandates/recalls/{petition.uuid}/"
+    dave = cast.client(cast.dave)
+    collecting = dave.get(url).content.decode()
+    assert "<dt>Signatures close</dt>" in collecting and "When enough members sign" in collecting
+    actions.sign_recall(actor=cast.frank, petition=petition, now=NOW)
+    petition.refresh_from_db()
+    vote = Vote.objects.get(uuid=petition.vote_uuid)
+    motion_actions.cast_vote(actor=cast.erin, vote=vote, choice=choice, now=NOW)
+    motion_actions.close_vote(actor=None, vote=vote, now=vote.closes_at)
+    page = dave.get(url).content.decode()
+    assert "Signatures close" not in page and "When enough members sign" not in page
+    assert "<dt>Recall vote decided</dt>" in page and outcome in page
