@@ -473,3 +473,18 @@ def test_a_motion_is_withdrawn_only_from_a_step_that_says_it_is_for_good(cast, m
     bob.post(f"/motions/{motion.uuid}/withdraw/")
     later = bob.get(confirm, follow=True)
     assert "This motion can no longer be withdrawn." in later.content.decode()
+
+
+def test_an_amendment_is_withdrawn_from_a_step_that_names_it_an_amendment(cast, motion):
+    amendment = motion_actions.propose_amendment(
+        actor=cast.frank, motion=motion, text="Elect three.", now=NOW
+    )
+    page = cast.client(cast.frank).get(f"/motions/{amendment.uuid}/withdraw/confirm/").content.decode()
+    assert "a withdrawn amendment is never brought back, though a new one may be proposed" in page
+    _asks(
+        page,
+        action=f"/motions/{amendment.uuid}/withdraw/",
+        button="Withdraw the amendment now",
+        back=f"/motions/{amendment.uuid}/",
+        cancel="Keep the amendment",
+    )
