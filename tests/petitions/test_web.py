@@ -98,6 +98,8 @@ def test_the_page_links_the_petitions_start_and_forced_item_in_the_record_not_wh
     actions.sign_agenda_petition(actor=cast.frank, petition=petition, now=timezone.now())
     sequence_pending()
     page = dave.get(url).content.decode()
+    # On the agenda, it no longer collects signatures.
+    assert "Signatures close" not in page
     assert [(e["event"], e["petition"]) for e in linked(dave, page)] == [
         ("agenda.petition_started", str(petition.uuid)),
         ("agenda.item_forced", str(petition.uuid)),
@@ -107,6 +109,19 @@ def test_the_page_links_the_petitions_start_and_forced_item_in_the_record_not_wh
     signed = Sequence.objects.filter(entry__event="agenda.petition_signed").values_list("index", flat=True)
     assert len(signed) == 2
     assert all(f'href="/record/entries/{index}/"' not in page for index in signed)
+
+
+def test_the_page_says_when_signatures_close_and_then_that_they_closed(cast, rules):
+    petition = start(cast)
+    bob = cast.client(cast.bob)
+    when = f"{date_format(petition.expires_at, 'DATETIME_FORMAT')} UTC"
+    assert (
+        f"<dt>Signatures close</dt><dd>{when}</dd>"
+        in bob.get(f"/petitions/{petition.uuid}/").content.decode()
+    )
+    actions.expire_agenda_petitions(now=petition.expires_at)
+    page = bob.get(f"/petitions/{petition.uuid}/").content.decode()
+    assert f"<dt>Signatures closed</dt><dd>{when}</dd>" in page and "Signatures close<" not in page
 
 
 def test_an_expired_petition_links_the_entry_that_closed_it(cast, rules):
