@@ -8,8 +8,10 @@ from typing import Any
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "councils.config.settings")
 
 import django
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.handlers.asgi import ASGIHandler
+from django.core.handlers.exception import response_for_exception
 
 django.setup(set_prefix=False)
 
@@ -41,6 +43,16 @@ class GatedASGIHandler(ASGIHandler):
             gate = self._gates[loop] = asyncio.Semaphore(settings.COUNCILS_CONCURRENT_REQUESTS)
         async with gate:
             return await super().run_get_response(request)
+
+    async def _get_response_async(self, request: Any) -> Any:
+        # Django would turn an exception (a missing page, a refusal) into its response in a thread of the
+        # loop's own executor, outside the request's thread: the page it renders opens a database
+        # connection there that the end of the request never closes, and each such thread keeps one of
+        # the pool's connections for good. Here the response is made in the request's thread.
+        try:
+            return await super()._get_response_async(request)  # type: ignore[misc]  # not in the stubs
+        except Exception as exc:
+            return await sync_to_async(response_for_exception)(request, exc)
 
 
 django_application = GatedASGIHandler()
