@@ -5,28 +5,10 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from asgiref.testing import ApplicationCommunicator
 from django.db import connection, connections
 
-from councils.config.asgi import application
 from councils.record import queries
-
-
-def _scope(path: str) -> dict:
-    return {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        # A session cookie, so that the page's "Log in" link looks the session up in the database.
-        "headers": [(b"host", b"testserver"), (b"cookie", b"sessionid=nosuchsession")],
-        "server": ("testserver", 80),
-        "client": ("127.0.0.1", 5000),
-    }
+from tests.asgi import fetch
 
 
 def _held_and_closed() -> object:
@@ -36,16 +18,8 @@ def _held_and_closed() -> object:
 
 
 async def _fetch_then_look_in_the_loops_executor(path: str) -> tuple[int, bytes, object]:
-    communicator = ApplicationCommunicator(application, _scope(path))
-    await communicator.send_input({"type": "http.request", "body": b""})
-    start = await communicator.receive_output(10)
-    body = b""
-    while True:
-        message = await communicator.receive_output(10)
-        body += message.get("body", b"")
-        if not message.get("more_body"):
-            break
-    await communicator.wait(10)
+    # A session cookie, so that the page's "Log in" link looks the session up in the database.
+    start, body = await fetch(path, headers=[(b"cookie", b"sessionid=nosuchsession")])
     # The loop's executor reuses its idle thread: the one Django hands work to that is not the request's.
     held = await asyncio.get_running_loop().run_in_executor(None, _held_and_closed)
     return start["status"], body, held

@@ -307,38 +307,12 @@ def test_static_files_stream_asynchronously_under_asgi():
     import warnings
 
     from asgiref.sync import async_to_sync
-    from asgiref.testing import ApplicationCommunicator
 
-    from councils.config.asgi import application
-
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": "/static/web/councils.css",
-        "raw_path": b"/static/web/councils.css",
-        "query_string": b"",
-        "headers": [(b"host", b"testserver")],
-        "server": ("testserver", 80),
-        "client": ("127.0.0.1", 5000),
-    }
-
-    async def fetch() -> tuple[dict, bytes]:
-        communicator = ApplicationCommunicator(application, scope)
-        await communicator.send_input({"type": "http.request", "body": b""})
-        start = await communicator.receive_output(10)
-        body = b""
-        while True:
-            message = await communicator.receive_output(10)
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                return start, body
+    from tests.asgi import fetch
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        start, body = async_to_sync(fetch)()
+        start, body = async_to_sync(fetch)("/static/web/councils.css")
     assert start["status"] == 200, body[:3000]
     assert b"--" in body  # the stylesheet's custom properties
     assert not [w for w in caught if "synchronous iterators" in str(w.message)]
