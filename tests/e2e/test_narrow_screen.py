@@ -103,7 +103,7 @@ def test_every_column_of_the_accountability_tables_is_in_view_on_a_phone(
 
 def test_the_candidates_stay_in_view_as_the_stages_of_a_count_scroll_by(cast, page_for, live_server):
     election = election_actions.call_election(
-        actor=cast.alice, council=cast.riverside, kind="delegates", seats=1, method="scottish-stv", now=NOW
+        actor=cast.alice, council=cast.riverside, kind="delegates", seats=2, method="scottish-stv", now=NOW
     )
     bob, erin, frank = (
         election_actions.nominate(actor=u, election=election, candidate=u, now=NOW)
@@ -113,11 +113,12 @@ def test_the_candidates_stay_in_view_as_the_stages_of_a_count_scroll_by(cast, pa
     election_actions.open_voting(
         actor=cast.alice, election=election, closes_at=opened + timedelta(hours=1), now=opened
     )
+    # Bob's surplus over the quota of 2 is transferred, so the stages have a row of transfer values.
     for voter, ranking in [
-        (cast.alice, [bob]),
-        (cast.bob, [bob]),
+        (cast.alice, [bob, erin]),
+        (cast.bob, [bob, frank]),
         (cast.erin, [erin, frank]),
-        (cast.frank, [frank, erin]),
+        (cast.frank, [bob, frank]),
     ]:
         election_actions.cast_ballot(
             actor=voter, election=election, ranking=[str(c.uuid) for c in ranking], now=NOW
