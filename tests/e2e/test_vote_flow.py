@@ -13,12 +13,17 @@ from tests.conftest import NOW
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_member_votes_and_chair_closes_and_result_appears(cast, page_for, live_server, artifacts):
+def _named_vote(cast):
+    """Bob's motion, seconded, with a named vote open on it."""
     motion = actions.table_motion(
         actor=cast.bob, council=cast.riverside, title="Safety reps", text="Elect two safety reps.", now=NOW
     )
     actions.second_motion(actor=cast.erin, motion=motion, now=NOW)
-    vote = actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method="named")
+    return motion, actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method="named")
+
+
+def test_member_votes_and_chair_closes_and_result_appears(cast, page_for, live_server, artifacts):
+    motion, vote = _named_vote(cast)
     url = f"{live_server.url}/motions/{motion.uuid}/"
 
     bob = page_for("bob")
@@ -53,11 +58,7 @@ def test_member_votes_and_chair_closes_and_result_appears(cast, page_for, live_s
 def test_a_screen_reader_hears_the_tally_whole(cast, asgi_server, asgi_page_for):
     from playwright.sync_api import expect
 
-    motion = actions.table_motion(
-        actor=cast.bob, council=cast.riverside, title="Safety reps", text="Elect two safety reps.", now=NOW
-    )
-    actions.second_motion(actor=cast.erin, motion=motion, now=NOW)
-    vote = actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method="named")
+    motion, vote = _named_vote(cast)
     carol = asgi_page_for("carol")
     with carol.expect_response(lambda r: r.url.endswith(f"/live/vote-{vote.uuid}")):
         carol.goto(f"{asgi_server}/motions/{motion.uuid}/")
@@ -70,11 +71,7 @@ def test_a_screen_reader_hears_the_tally_whole(cast, asgi_server, asgi_page_for)
 def test_a_ballot_refused_from_a_stale_page_says_why(cast, page_for, live_server, artifacts):
     from playwright.sync_api import expect
 
-    motion = actions.table_motion(
-        actor=cast.bob, council=cast.riverside, title="Safety reps", text="Elect two safety reps.", now=NOW
-    )
-    actions.second_motion(actor=cast.erin, motion=motion, now=NOW)
-    vote = actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method="named")
+    motion, vote = _named_vote(cast)
     bob = page_for("bob")
     bob.goto(f"{live_server.url}/motions/{motion.uuid}/")
     # The chair closes the vote while bob's page (served without live streams here) still offers it.
@@ -94,11 +91,7 @@ def test_the_record_guard_sees_what_the_live_server_writes(cast, page_for, live_
     ballot changed behind that record is caught: the guard verifies what the browser did."""
     from councils.record.verification import verify_database
 
-    motion = actions.table_motion(
-        actor=cast.bob, council=cast.riverside, title="Safety reps", text="Elect two safety reps.", now=NOW
-    )
-    actions.second_motion(actor=cast.erin, motion=motion, now=NOW)
-    vote = actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method="named")
+    motion, vote = _named_vote(cast)
     bob = page_for("bob")
     bob.goto(f"{live_server.url}/motions/{motion.uuid}/")
     bob.get_by_role("button", name="Yes").click()
