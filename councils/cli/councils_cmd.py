@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from councils.cli.client import Api
-from councils.cli.output import CliError, emit_json, parse_uuid, read_text
+from councils.cli.output import CliError, add_yes, confirm, emit_json, parse_uuid, read_text
 from councils.core.wording import counted
 
 # A council formed below another is a base council of members.
@@ -66,6 +66,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         command.add_argument(
             "formation", help="the proposal's UUID, as `councils council formations` lists it"
         )
+        if handler is run_withdraw_formation:
+            add_yes(command)
         command.set_defaults(handler=handler)
 
 
@@ -188,7 +190,19 @@ def run_sign_formation(args: argparse.Namespace) -> int:
 
 
 def run_withdraw_formation(args: argparse.Namespace) -> int:
-    formation = Api(args.server).post(f"{_formation_path(args)}/withdraw")
+    path, api = _formation_path(args), Api(args.server)
+
+    def question() -> str:
+        formation, me = api.get(path), api.get("/auth/me")["uuid"]
+        proposer = bool(formation["founders"]) and formation["founders"][0]["uuid"] == me
+        what = "the whole proposal and its motion, for good" if proposer else "your consent"
+        return (
+            f"Withdraw {what}, from the proposal to form {formation['name']!r} below "
+            f"{formation['parent']['name']}? This cannot be undone."
+        )
+
+    confirm(args, step="withdrawing from a proposal to form a council", question=question)
+    formation = api.post(f"{path}/withdraw")
     summary = (
         "You withdrew your consent."
         if formation["status"] == "proposed"

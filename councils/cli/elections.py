@@ -8,7 +8,7 @@ from typing import Any
 
 from councils.cli.client import Api
 from councils.cli.count import tie_line
-from councils.cli.output import CliError, emit_json, parse_moment, parse_uuid
+from councils.cli.output import CliError, add_yes, confirm, emit_json, parse_moment, parse_uuid
 from councils.core.wording import counted
 
 # What a failed election means, as the election page says it.
@@ -63,18 +63,20 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "close", help="close the poll and count: before its closing time only once everyone has voted"
     )
     close.add_argument("election", help="the election's UUID")
+    add_yes(close)
     close.set_defaults(handler=run_close)
 
     ballot = sub.add_parser(
         "ballot",
         help="cast your secret ballot",
         description="Cast your secret ballot. It cannot be changed once cast. Candidates may be given by "
-        "candidacy UUID or by name as `show` prints them.",
+        "candidacy UUID or by name as `show` prints them; you are asked first (--yes does not ask).",
     )
     ballot.add_argument("election", help="the election's UUID")
     marks = ballot.add_mutually_exclusive_group(required=True)
     marks.add_argument("--rank", help="candidates in order of preference, comma-separated: A,B,C")
     marks.add_argument("--approve", help="candidates you mark (approval or plurality), comma-separated")
+    add_yes(ballot)
     ballot.set_defaults(handler=run_ballot)
 
     results = sub.add_parser("results", help="the count, stage by stage")
@@ -134,6 +136,11 @@ def run_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _named(election: dict[str, Any]) -> str:
+    """The election as a question names it: its title and council."""
+    return f"{election['title']!r} in {election['council']['name']}"
+
+
 def run_nominate(args: argparse.Namespace) -> int:
     api = Api(args.server)
     election = parse_uuid(args.election, what="ELECTION")
@@ -162,8 +169,17 @@ def run_open(args: argparse.Namespace) -> int:
 
 
 def run_close(args: argparse.Namespace) -> int:
-    election = parse_uuid(args.election, what="ELECTION")
-    closed = Api(args.server).post(f"/elections/{election}/close")
+    election, api = parse_uuid(args.election, what="ELECTION"), Api(args.server)
+
+    def question() -> str:
+        found = api.get(f"/elections/{election}")
+        return (
+            f"Close the poll of {_named(found)} ({found['turnout']} of {found['electorate_size']} "
+            "have voted) and count? The result is published and cannot be changed."
+        )
+
+    confirm(args, step="closing a poll", question=question)
+    closed = api.post(f"/elections/{election}/close")
     if args.json:
         emit_json(closed)
     elif closed["status"] == "failed":
@@ -200,6 +216,19 @@ def run_ballot(args: argparse.Namespace) -> int:
     api, election = _get(args)
     key = "ranking" if args.rank is not None else "approvals"
     marks = _resolve(args.rank if args.rank is not None else args.approve, election["candidates"])
+    names = {c["uuid"]: c["person"]["name"] for c in election["candidates"]}
+    chosen = (
+        ", ".join(f"{n}. {names[m]}" for n, m in enumerate(marks, 1))
+        if key == "ranking"
+        else ", ".join(names[m] for m in marks)
+    )
+    confirm(
+        args,
+        step="casting a secret ballot",
+        question=lambda: (
+            f"Cast your ballot in {_named(election)}: {chosen}? It is secret and cannot be changed once cast."
+        ),
+    )
     answer = api.post(f"/elections/{election['uuid']}/ballot", {key: marks})
     if args.json:
         emit_json(answer)

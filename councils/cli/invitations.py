@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from councils.cli.client import Api
-from councils.cli.output import CliError, emit_json, parse_uuid
+from councils.cli.output import CliError, add_yes, confirm, emit_json, parse_uuid
 from councils.core.wording import counted
 
 
@@ -35,6 +35,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         description="Withdraw an unused invitation so that its link stops working.",
     )
     withdraw.add_argument("invitation", help="the invitation's UUID, as `councils invitations list` shows it")
+    add_yes(withdraw)
     withdraw.set_defaults(handler=run_withdraw)
 
 
@@ -75,6 +76,14 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_withdraw(args: argparse.Namespace) -> int:
     invitation = parse_uuid(args.invitation, what="the invitation")
+    confirm(
+        args,
+        step="withdrawing an invitation",
+        question=lambda: (
+            f"Withdraw invitation {invitation}? Its link stops working for good; "
+            "the person would need a new invitation."
+        ),
+    )
     Api(args.server).delete(f"/invitations/{invitation}")
     if args.json:
         emit_json({"uuid": invitation, "withdrawn": True})

@@ -6,12 +6,14 @@ import argparse
 from typing import Any
 
 from councils.cli.client import Api
-from councils.cli.output import CHECK_FAILED, emit_json, fail, parse_uuid
+from councils.cli.output import CHECK_FAILED, add_yes, confirm, emit_json, fail, parse_uuid
 from councils.core.rules.currencies import format_amount
 from councils.core.wording import counted
 
 CHOICES = ("yes", "no", "abstain")
 CHANGES = ("remove", "postpone", "merge")
+# Why signing is asked about: enough signatures force a vote or an agenda item with no one's leave.
+SIGNED_FOR_GOOD = "A signature cannot be taken back."
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -23,9 +25,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     target.add_argument("--seat", help="the delegate's seat UUID")
     target.add_argument("--office", help="the office UUID")
     start.add_argument("--reason", default="", help="why, shown to the members")
+    add_yes(start)
     start.set_defaults(handler=run_recall_start)
     sign = recall.add_parser("sign", help="sign a recall petition yourself")
     sign.add_argument("petition", help="the petition's UUID")
+    add_yes(sign)
     sign.set_defaults(handler=run_recall_sign)
     show = recall.add_parser("show", help="one recall petition")
     show.add_argument("petition", help="the petition's UUID")
@@ -51,6 +55,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     report = mandate.add_parser("report", help="submit your report back to the council you represent")
     report.add_argument("report", help="the report's UUID")
     report.add_argument("--text", required=True, help="what was decided and how you voted")
+    add_yes(report)
     report.set_defaults(handler=run_mandate_report)
 
     register = subparsers.add_parser(
@@ -83,9 +88,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     p_start.add_argument("council", help="the council's UUID")
     p_start.add_argument("--title", required=True, help="the item's title")
     p_start.add_argument("--text", required=True, help="what the item is about")
+    add_yes(p_start)
     p_start.set_defaults(handler=run_petition_start)
     p_sign = petition.add_parser("sign", help="sign an agenda petition yourself")
     p_sign.add_argument("petition", help="the petition's UUID")
+    add_yes(p_sign)
     p_sign.set_defaults(handler=run_petition_sign)
     p_list = petition.add_parser("list", help="a council's agenda petitions and forced items")
     p_list.add_argument("council", help="the council's UUID")
@@ -144,6 +151,15 @@ def run_recall_start(args: argparse.Namespace) -> int:
         body["seat"] = parse_uuid(args.seat, what="the seat")
     else:
         body["office"] = parse_uuid(args.office, what="the office")
+    target = f"seat {body['seat']}" if args.seat else f"office {body['office']}"
+    confirm(
+        args,
+        step="starting a recall petition",
+        question=lambda: (
+            f"Start a petition to recall the holder of {target}, and sign it first? "
+            f"{SIGNED_FOR_GOOD} The petition cannot be withdrawn."
+        ),
+    )
     petition = Api(args.server).post("/mandates/recalls", body)
     if args.json:
         emit_json(petition)
@@ -153,8 +169,17 @@ def run_recall_start(args: argparse.Namespace) -> int:
 
 
 def run_recall_sign(args: argparse.Namespace) -> int:
-    petition_id = parse_uuid(args.petition, what="the petition")
-    result = Api(args.server).post(f"/mandates/recalls/{petition_id}/signatures", {})
+    petition_id, api = parse_uuid(args.petition, what="the petition"), Api(args.server)
+
+    def question() -> str:
+        p = api.get(f"/mandates/recalls/{petition_id}")
+        return (
+            f"Sign the petition to recall {p['holder']['name']} ({p['target']}) in {p['council']['name']}, "
+            f"now at {p['signatures']} of {p['threshold']}? {SIGNED_FOR_GOOD}"
+        )
+
+    confirm(args, step="signing a recall petition", question=question)
+    result = api.post(f"/mandates/recalls/{petition_id}/signatures", {})
     if args.json:
         emit_json(result)
     elif result["status"] == "vote":
@@ -228,9 +253,16 @@ def run_mandate_roll_call(args: argparse.Namespace) -> int:
 def run_mandate_report(args: argparse.Namespace) -> int:
     if not args.text.strip():
         fail("the report text is empty")
-    report = Api(args.server).post(
-        f"/mandates/reports/{parse_uuid(args.report, what='the report')}", {"text": args.text}
+    report_id = parse_uuid(args.report, what="the report")
+    confirm(
+        args,
+        step="submitting a report back",
+        question=lambda: (
+            f"Submit as report back {report_id} the text beginning {args.text.strip()[:60]!r}? "
+            "Once submitted it cannot be changed."
+        ),
     )
+    report = Api(args.server).post(f"/mandates/reports/{report_id}", {"text": args.text})
     if args.json:
         emit_json(report)
     else:
@@ -303,8 +335,17 @@ def run_register_declare_pay(args: argparse.Namespace) -> int:
 
 
 def run_petition_start(args: argparse.Namespace) -> int:
-    body = {"council": parse_uuid(args.council, what="the council"), "title": args.title, "text": args.text}
-    petition = Api(args.server).post("/petitions", body)
+    council_id, api = parse_uuid(args.council, what="the council"), Api(args.server)
+    body = {"council": council_id, "title": args.title, "text": args.text}
+    confirm(
+        args,
+        step="starting an agenda petition",
+        question=lambda: (
+            f"Start a petition to put {args.title!r} on the agenda of "
+            f"{api.get(f'/councils/{council_id}')['name']}, and sign it first? {SIGNED_FOR_GOOD}"
+        ),
+    )
+    petition = api.post("/petitions", body)
     if args.json:
         emit_json(petition)
     else:
@@ -316,9 +357,17 @@ def run_petition_start(args: argparse.Namespace) -> int:
 
 
 def run_petition_sign(args: argparse.Namespace) -> int:
-    petition = Api(args.server).post(
-        f"/petitions/{parse_uuid(args.petition, what='the petition')}/signatures", {}
-    )
+    petition_id, api = parse_uuid(args.petition, what="the petition"), Api(args.server)
+
+    def question() -> str:
+        p = api.get(f"/petitions/{petition_id}")
+        return (
+            f"Sign the petition to put {p['title']!r} on the agenda of {p['council']['name']}, now at "
+            f"{p['signatures']} of {p['threshold']}? {SIGNED_FOR_GOOD}"
+        )
+
+    confirm(args, step="signing an agenda petition", question=question)
+    petition = api.post(f"/petitions/{petition_id}/signatures", {})
     if args.json:
         emit_json(petition)
     elif petition["status"] == "forced":

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from councils.cli.client import Api
-from councils.cli.output import CliError, emit_json, parse_moment, parse_uuid, read_text
+from councils.cli.output import CliError, add_yes, confirm, emit_json, parse_moment, parse_uuid, read_text
 from councils.core.wording import counted
 
 if TYPE_CHECKING:
@@ -185,13 +185,13 @@ def _admission(subparsers: Sub) -> None:
     show = sub.add_parser("show", help="one application")
     show.add_argument("application", help="the application's UUID")
     show.set_defaults(handler=lambda a: _application_call(a, "GET", ""))
-    for name, path, help_text in (
-        ("sponsor", "/sponsor", "sponsor an applicant (full members of standing)"),
-        ("withdraw", "/withdraw", "withdraw your own application or transfer"),
-    ):
-        p = sub.add_parser(name, help=help_text)
-        p.add_argument("application", help="the application's UUID")
-        p.set_defaults(handler=lambda a, path=path: _application_call(a, "POST", path))
+    sponsor = sub.add_parser("sponsor", help="sponsor an applicant (full members of standing)")
+    sponsor.add_argument("application", help="the application's UUID")
+    sponsor.set_defaults(handler=lambda a: _application_call(a, "POST", "/sponsor"))
+    withdraw = sub.add_parser("withdraw", help="withdraw your own application or transfer")
+    withdraw.add_argument("application", help="the application's UUID")
+    add_yes(withdraw)
+    withdraw.set_defaults(handler=run_withdraw_application)
     for name, aliases, path, help_text in (
         ("call-vote", [], "/call-vote", "put a candidate to the council's admission vote (chair)"),
         (
@@ -216,6 +216,7 @@ def _admission(subparsers: Sub) -> None:
         help="leave your council (your membership UUID); your seats, offices and candidacies through it end",
     )
     status.add_argument("membership", help="your membership's UUID")
+    add_yes(status)
     status.set_defaults(handler=run_leave)
 
 
@@ -259,12 +260,27 @@ def run_applications(args: argparse.Namespace) -> int:
     )
 
 
-def _application_call(args: argparse.Namespace, method: str, path: str) -> int:
+def _application_call(args: argparse.Namespace, method: str, path: str, api: Api | None = None) -> int:
     uuid = parse_uuid(args.application, what="the application")
-    api = Api(args.server)
+    api = api or Api(args.server)
     url = f"/membership/applications/{uuid}{path}"
     document = api.get(url) if method == "GET" else api.post(url)
     return _out(args, document, _application_text)
+
+
+def run_withdraw_application(args: argparse.Namespace) -> int:
+    uuid, api = parse_uuid(args.application, what="the application"), Api(args.server)
+
+    def question() -> str:
+        a = api.get(f"/membership/applications/{uuid}")
+        what = "transfer" if a["transfer_from"] else "application"
+        return (
+            f"Withdraw the {what} of {a['applicant']['name']} to {a['council']['name']}? "
+            "It cannot be taken up again: a new one would have to be made."
+        )
+
+    confirm(args, step="withdrawing an application", question=question)
+    return _application_call(args, "POST", "/withdraw", api)
 
 
 def _vote_call(args: argparse.Namespace, url: str) -> int:
@@ -292,6 +308,14 @@ def _closes_at(parser: argparse.ArgumentParser, *, days: int) -> None:
 
 def run_leave(args: argparse.Namespace) -> int:
     uuid = parse_uuid(args.membership, what="the membership")
+    confirm(
+        args,
+        step="leaving a council",
+        question=lambda: (
+            f"Leave the council of your membership {uuid}? Your delegate seats, offices and "
+            "candidacies through it end, and only a new admission brings you back."
+        ),
+    )
     result = Api(args.server).post(f"/membership/members/{uuid}/status", {"status": "left"})
     return _out(args, result, lambda m: f"You have left {m['council']['name']}.")
 
@@ -347,7 +371,8 @@ def _discipline(subparsers: Sub) -> None:
     ):
         p = sub.add_parser(name, help=help_text)
         p.add_argument("case", help="the case's UUID")
-        p.set_defaults(handler=lambda a, path=path: _case_call(a, "POST", path, None))
+        add_yes(p)
+        p.set_defaults(handler=lambda a, path=path: _case_step(a, path))
     appeal = sub.add_parser("appeal", help="appeal an upheld decision (to the parent, then the top body)")
     appeal.add_argument("case", help="the case's UUID")
     appeal.add_argument("--grounds", required=True, help="why the decision should be overturned")
@@ -397,12 +422,37 @@ def run_cases(args: argparse.Namespace) -> int:
     )
 
 
-def _case_call(args: argparse.Namespace, method: str, path: str, body: Any) -> int:
+def _case_call(args: argparse.Namespace, method: str, path: str, body: Any, api: Api | None = None) -> int:
     uuid = parse_uuid(args.case, what="the case")
-    api = Api(args.server)
+    api = api or Api(args.server)
     url = f"/membership/cases/{uuid}{path}"
     document = api.get(url) if method == "GET" else api.post(url, body)
     return _out(args, document, _case_text)
+
+
+# What each step of a case that cannot be undone does, as the question says it.
+CASE_STEPS = {
+    "/withdraw": (
+        "withdrawing charges",
+        "Withdraw the charges against {name} in {council}? The case ends and cannot be reopened.",
+    ),
+    "/end-suspension": (
+        "ending a suspension",
+        "End the suspension of {name} in {council} and restore their rights? This cannot be undone.",
+    ),
+}
+
+
+def _case_step(args: argparse.Namespace, path: str) -> int:
+    uuid, api = parse_uuid(args.case, what="the case"), Api(args.server)
+    step, wording = CASE_STEPS[path]
+
+    def question() -> str:
+        case = api.get(f"/membership/cases/{uuid}")
+        return wording.format(name=case["accused"]["name"], council=case["council"]["name"])
+
+    confirm(args, step=step, question=question)
+    return _case_call(args, "POST", path, None, api)
 
 
 def run_defend(args: argparse.Namespace) -> int:
@@ -457,6 +507,7 @@ def _platform(subparsers: Sub) -> None:
     publish.add_argument("--body", help="the document's text")
     publish.add_argument("--body-file", help="read the text from a file ('-' for standard input)")
     publish.add_argument("--council", action="append", required=True, help="a council's UUID (repeat)")
+    add_yes(publish)
     publish.set_defaults(handler=run_platform_publish)
     slate = sub.add_parser("slate", help="publish the platform's slate for an election")
     slate.add_argument("platform", help="the platform's UUID")
@@ -539,6 +590,16 @@ def run_platform_publish(args: argparse.Namespace) -> int:
         "body": _read_text(args.body, args.body_file, "body"),
         "councils": [parse_uuid(c, what="a council") for c in args.council],
     }
+    api = Api(args.server)
+    confirm(
+        args,
+        step="publishing a document",
+        question=lambda: (
+            f"Publish {args.title!r} to the members of "
+            + ", ".join(api.get(f"/councils/{c}")["name"] for c in body["councils"])
+            + "? They are alerted at once, and it cannot be unpublished."
+        ),
+    )
     return _platform_post_doc(
         args,
         "/documents",

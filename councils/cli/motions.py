@@ -8,7 +8,7 @@ import uuid
 from typing import Any
 
 from councils.cli.client import Api
-from councils.cli.output import CliError, emit_json, parse_moment, parse_uuid, read_text
+from councils.cli.output import CliError, add_yes, confirm, emit_json, parse_moment, parse_uuid, read_text
 from councils.core.wording import counted
 
 CHOICES = ("yes", "no", "abstain")
@@ -60,6 +60,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
     close = sub.add_parser("close", help="close a vote and publish its result (chair or secretary)")
     close.add_argument("vote", help="the vote's UUID")
+    add_yes(close)
     close.set_defaults(handler=run_close)
 
     ballots = sub.add_parser("ballots", help="the published ballots (secret) or roll call (named) of a vote")
@@ -68,19 +69,27 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
     forward = sub.add_parser("forward", help="send an adopted motion to the council above")
     forward.add_argument("motion", help="the motion's UUID")
-    forward.set_defaults(handler=lambda args: _motion_post(args, "forward"))
+    add_yes(forward)
+    forward.set_defaults(handler=run_forward)
 
     withdraw = sub.add_parser("withdraw", help="withdraw a motion not yet put to the vote")
     withdraw.add_argument("motion", help="the motion's UUID")
-    withdraw.set_defaults(handler=lambda args: _motion_post(args, "withdraw"))
+    add_yes(withdraw)
+    withdraw.set_defaults(handler=run_withdraw)
 
-    vote = subparsers.add_parser("vote", help="cast your vote: councils vote VOTE_UUID yes|no|abstain")
+    vote = subparsers.add_parser(
+        "vote",
+        help="cast your vote: councils vote VOTE_UUID yes|no|abstain",
+        description="Cast your vote. A secret ballot, or a named vote in a vote that allows no change, "
+        "cannot be changed once cast: then you are asked first (--yes does not ask).",
+    )
     vote.add_argument("vote", help="the vote's UUID")
     vote.add_argument("choice", choices=CHOICES, help="your vote")
     vote.add_argument(
         "--idempotency-key",
         help="reuse a key to retry an earlier attempt safely (default: a new random key)",
     )
+    add_yes(vote)
     vote.set_defaults(handler=run_vote)
 
 
@@ -190,9 +199,40 @@ def run_amend(args: argparse.Namespace) -> int:
     )
 
 
-def _motion_post(args: argparse.Namespace, verb: str) -> int:
+def _motion_post(args: argparse.Namespace, verb: str, api: Api | None = None) -> int:
     motion = parse_uuid(args.motion, what="MOTION")
-    return _emit_motion(args, Api(args.server).post(f"/motions/{motion}/{verb}"))
+    return _emit_motion(args, (api or Api(args.server)).post(f"/motions/{motion}/{verb}"))
+
+
+def _motion_named(api: Api, motion: str) -> str:
+    """The motion as a question names it: its title and council."""
+    found = api.get(f"/motions/{motion}")
+    return f"motion {found['title']!r} in {found['council']['name']}"
+
+
+def run_forward(args: argparse.Namespace) -> int:
+    motion, api = parse_uuid(args.motion, what="MOTION"), Api(args.server)
+    confirm(
+        args,
+        step="forwarding a motion",
+        question=lambda: (
+            f"Forward {_motion_named(api, motion)} to the council above? "
+            "It arrives there awaiting a vote and cannot be called back."
+        ),
+    )
+    return _motion_post(args, "forward", api)
+
+
+def run_withdraw(args: argparse.Namespace) -> int:
+    motion, api = parse_uuid(args.motion, what="MOTION"), Api(args.server)
+    confirm(
+        args,
+        step="withdrawing a motion",
+        question=lambda: (
+            f"Withdraw {_motion_named(api, motion)}? It cannot be put back: it would have to be tabled anew."
+        ),
+    )
+    return _motion_post(args, "withdraw", api)
 
 
 def run_open_vote(args: argparse.Namespace) -> int:
@@ -212,7 +252,19 @@ def run_open_vote(args: argparse.Namespace) -> int:
 
 
 def run_close(args: argparse.Namespace) -> int:
-    result = Api(args.server).post(f"/motions/votes/{parse_uuid(args.vote, what='VOTE')}/close")
+    vote, api = parse_uuid(args.vote, what="VOTE"), Api(args.server)
+
+    def question() -> str:
+        found = api.get(f"/motions/votes/{vote}")
+        live = found["live"]
+        return (
+            f"Close the vote on {_motion_named(api, found['motion'])} "
+            f"({live['turnout']} of {live['electorate']} have voted)? "
+            "The result is published and cannot be changed."
+        )
+
+    confirm(args, step="closing a vote", question=question)
+    result = api.post(f"/motions/votes/{vote}/close")
     if args.json:
         emit_json(result)
     else:
@@ -239,6 +291,23 @@ def run_vote(args: argparse.Namespace) -> int:
     vote = parse_uuid(args.vote, what="VOTE")
     key = args.idempotency_key or uuid.uuid4().hex
     api = Api(args.server)
+    if not args.yes:
+        # Only a vote that cannot be changed is asked about, so its rules are read before casting.
+        found = api.get(f"/motions/votes/{vote}")
+        secret = found["method"] == "secret"
+        if secret or not found["allow_change"]:
+            confirm(
+                args,
+                step="casting a secret ballot" if secret else "voting where no change is allowed",
+                question=lambda: (
+                    f"Vote {args.choice} on {_motion_named(api, found['motion'])}? "
+                    + (
+                        "A secret ballot cannot be changed once cast."
+                        if secret
+                        else "This vote allows no change: yours cannot be changed once cast."
+                    )
+                ),
+            )
     path = f"/motions/votes/{vote}/cast"
     try:
         answer = api.post(path, {"choice": args.choice}, headers={"Idempotency-Key": key})

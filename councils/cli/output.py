@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
+from collections.abc import Callable
 from typing import Any, NoReturn
 
 OK, CHECK_FAILED, BAD_USAGE = 0, 1, 2
@@ -77,3 +79,35 @@ def parse_moment(value: str, *, what: str) -> str:
             f"{what} must be an ISO 8601 time with its zone, such as 2026-05-01T18:00+00:00; got {value!r}"
         )
     return moment.isoformat()
+
+
+def add_yes(parser: argparse.ArgumentParser) -> None:
+    """Give a command whose step cannot be undone the option that answers its question in advance."""
+    parser.add_argument(
+        "-y",
+        "--yes",
+        action="store_true",
+        help="do it without asking first; needed when standard input is not a terminal, as the step "
+        "cannot be undone",
+    )
+
+
+def confirm(args: argparse.Namespace, *, step: str, question: Callable[[], str]) -> None:
+    """Ask once, on a terminal, before a step that cannot be undone; refuse without one unless --yes.
+
+    `step` names the step for the refusal, before any request; `question` reads from the server what
+    the question names, only when there is someone to ask. Answering anything but yes does nothing.
+    """
+    if args.yes:
+        return
+    if not sys.stdin.isatty():
+        raise CliError(f"{step} cannot be undone: pass --yes to do it without a terminal to ask on")
+    # The question goes to stderr, so that stdout holds only the result (one JSON document with --json).
+    sys.stderr.write(f"{question()} [y/N] ")
+    sys.stderr.flush()
+    try:
+        answer = input()
+    except EOFError:
+        answer = ""
+    if answer.strip().casefold() not in ("y", "yes"):
+        raise CliError("not confirmed: nothing was done", code=CHECK_FAILED)

@@ -47,7 +47,7 @@ def test_officer_sends_lists_and_withdraws(cast, live_server, capsys, monkeypatc
     assert [m.to for m in mail.outbox] == [["cli@example.org"]]
     code, out, _ = run(capsys, "--server", server, "invitations", "list", council)
     assert code == 0 and "cli@example.org" in out and "waiting until" in out
-    code, out, _ = run(capsys, "--server", server, "invitations", "withdraw", sent["uuid"])
+    code, out, _ = run(capsys, "--server", server, "invitations", "withdraw", sent["uuid"], "--yes")
     assert code == 0 and "withdrawn" in out
     assert Invitation.objects.get().revoked_at is not None
     code, out, _ = run(capsys, "--server", server, "invitations", "list", council, "--json")

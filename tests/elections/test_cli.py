@@ -80,16 +80,22 @@ def test_list_show_nominate_vote_and_results(cli, cast, election, capsys, tmp_pa
     assert cli(cast.bob, "elections", "show", str(election.uuid)) == 0
     out = capsys.readouterr().out
     assert "Bob Novak" in out and "you may vote" in out and "the poll closes" in out
-    assert cli(cast.bob, "elections", "ballot", str(election.uuid), "--rank", "bob novak,Erin Walsh") == 0
+    assert (
+        cli(cast.bob, "elections", "ballot", str(election.uuid), "--rank", "bob novak,Erin Walsh", "--yes")
+        == 0
+    )
     assert "cannot be changed" in capsys.readouterr().out
-    assert cli(cast.bob, "elections", "ballot", str(election.uuid), "--rank", "Bob Novak") == 2
+    assert cli(cast.bob, "elections", "ballot", str(election.uuid), "--rank", "Bob Novak", "--yes") == 2
     assert "already voted" in capsys.readouterr().err
     assert cli(cast.erin, "elections", "ballot", str(election.uuid), "--rank", "Nobody") == 2
     assert "is not a candidate" in capsys.readouterr().err
     for user in (cast.erin, cast.frank, cast.alice):
-        assert cli(user, "elections", "ballot", str(election.uuid), "--rank", "Erin Walsh,Frank Costa") == 0
+        assert (
+            cli(user, "elections", "ballot", str(election.uuid), "--rank", "Erin Walsh,Frank Costa", "--yes")
+            == 0
+        )
     capsys.readouterr()
-    assert cli(cast.alice, "elections", "close", str(election.uuid)) == 0
+    assert cli(cast.alice, "elections", "close", str(election.uuid), "--yes") == 0
     assert "Closed and counted: 4 ballots" in capsys.readouterr().out
     assert cli(cast.carol, "elections", "results", str(election.uuid)) == 0
     out = capsys.readouterr().out
@@ -120,7 +126,7 @@ def test_results_say_which_tie_was_settled_by_lot(cli, cast, capsys):
         == 0
     )
     for user in (cast.bob, cast.erin):
-        assert cli(user, "elections", "ballot", str(election.uuid), "--rank", user.name) == 0
+        assert cli(user, "elections", "ballot", str(election.uuid), "--rank", user.name, "--yes") == 0
     actions.close_election(actor=None, election=election, now=timezone.now() + timedelta(hours=2))
     capsys.readouterr()
     assert cli(cast.carol, "elections", "results", str(election.uuid)) == 0
@@ -165,7 +171,7 @@ def test_show_and_close_say_an_election_failed(cli, cast, election, capsys, monk
     monkeypatch.setattr(timezone, "now", lambda: closes_at)
     capsys.readouterr()
     failed = "No ballots were cast: nobody was elected. The council may call a new election."
-    assert cli(cast.alice, "elections", "close", str(election.uuid)) == 0
+    assert cli(cast.alice, "elections", "close", str(election.uuid), "--yes") == 0
     assert capsys.readouterr().out == f"Closed: {failed}\n"
     assert cli(cast.bob, "elections", "show", str(election.uuid)) == 0
     out = capsys.readouterr().out
@@ -179,7 +185,7 @@ def test_show_and_close_say_an_election_failed_for_want_of_candidates(
 ):
     closes_at = timezone.now() + timedelta(hours=1)
     assert cli(cast.alice, "elections", "open", str(election.uuid), "--closes-at", closes_at.isoformat()) == 0
-    assert cli(cast.alice, "elections", "ballot", str(election.uuid), "--rank", "Bob Novak") == 0
+    assert cli(cast.alice, "elections", "ballot", str(election.uuid), "--rank", "Bob Novak", "--yes") == 0
     for user in (cast.bob, cast.erin, cast.frank):
         actions.withdraw_all_candidacies(user=user, reason="expelled", now=timezone.now())
     monkeypatch.setattr(timezone, "now", lambda: closes_at)
@@ -188,7 +194,7 @@ def test_show_and_close_say_an_election_failed_for_want_of_candidates(
         "Every candidate withdrew or was withdrawn, so nobody was left to elect: nobody was elected. "
         "The council may call a new election."
     )
-    assert cli(cast.alice, "elections", "close", str(election.uuid)) == 0
+    assert cli(cast.alice, "elections", "close", str(election.uuid), "--yes") == 0
     assert capsys.readouterr().out == f"Closed: {failed}\n"
     assert cli(cast.bob, "elections", "show", str(election.uuid)) == 0
     assert f"  {failed}\n" in capsys.readouterr().out

@@ -57,12 +57,12 @@ def cli(monkeypatch, tmp_path, cast):
 def test_member_starts_and_signs_a_recall(cli, cast, rules, capsys):
     seat = Seat.objects.get(user=cast.bob)
     assert (
-        cli(cast.erin, "recall", "start", "--seat", str(seat.uuid), "--reason", "Broke the mandate", "--json")
+        cli(cast.erin, "recall", "start", "--seat", str(seat.uuid), "--reason", "Broke it", "--json", "--yes")
         == 0
     )
     petition = json.loads(capsys.readouterr().out)
     assert petition["signatures"] == 1 and petition["status"] == "open"
-    assert cli(cast.frank, "recall", "sign", petition["uuid"]) == 0
+    assert cli(cast.frank, "recall", "sign", petition["uuid"], "--yes") == 0
     assert "Signed: 2 of 4 signatures." in capsys.readouterr().out
     assert cli(cast.frank, "recall", "list", str(cast.riverside.uuid)) == 0
     assert "1 recall petition\n" in capsys.readouterr().out
@@ -70,7 +70,7 @@ def test_member_starts_and_signs_a_recall(cli, cast, rules, capsys):
 
 def test_refusals_and_bad_input_exit_2(cli, cast, rules, capsys):
     seat = Seat.objects.get(user=cast.bob)
-    assert cli(cast.carol, "recall", "start", "--seat", str(seat.uuid)) == 2
+    assert cli(cast.carol, "recall", "start", "--seat", str(seat.uuid), "--yes") == 2
     assert "403: Only members with a vote in Riverside Depot" in capsys.readouterr().err
     assert cli(cast.erin, "recall", "start", "--seat", "not-a-uuid") == 2
     assert cli(cast.erin, "mandate", "report", str(seat.uuid), "--text", " ") == 2
@@ -124,11 +124,12 @@ def test_petition_commands(cli, cast, rules, capsys):
             "--text",
             "Hot.",
             "--json",
+            "--yes",
         )
         == 0
     )
     petition = json.loads(capsys.readouterr().out)
-    assert cli(cast.frank, "petition", "sign", petition["uuid"]) == 0
+    assert cli(cast.frank, "petition", "sign", petition["uuid"], "-y") == 0
     assert "forced onto the next agenda" in capsys.readouterr().out
     assert cli(cast.frank, "petition", "list", str(cast.riverside.uuid), "--json") == 0
     item = json.loads(capsys.readouterr().out)["items"][0]["uuid"]
@@ -173,7 +174,7 @@ def test_mandate_propose_and_report(cli, cast, rules, capsys):
     with transaction.atomic():
         reports = actions.open_reports_due(council=cast.district, meeting_uuid=uuid.uuid4(), now=NOW)
     report = next(r for r in reports if r.delegate == cast.bob)
-    assert cli(cast.bob, "mandate", "report", str(report.uuid), "--text", "Levy adopted.") == 0
+    assert cli(cast.bob, "mandate", "report", str(report.uuid), "--text", "Levy adopted.", "--yes") == 0
     assert "Report to Riverside Depot submitted." in capsys.readouterr().out
 
 

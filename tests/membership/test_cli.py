@@ -114,7 +114,7 @@ def test_admission_transfer_call_vote_and_withdraw(cli, cast, capsys):
     assert cli(cast.dave, "admission", "transfer", str(cast.riverside.uuid)) == 2
     assert "in progress" in capsys.readouterr().err
     application = Application.objects.get(applicant=cast.dave)
-    assert cli(cast.dave, "admission", "withdraw", str(application.uuid), "--json") == 0
+    assert cli(cast.dave, "admission", "withdraw", str(application.uuid), "--json", "--yes") == 0
     assert json.loads(capsys.readouterr().out)["status"] == "withdrawn"
     assert cli(cast.bob, "admission", "transfer", str(cast.harbour.uuid), "--json") == 0
     moving = json.loads(capsys.readouterr().out)
@@ -177,7 +177,7 @@ def test_discipline_charge_defend_and_refusals(cli, cast, capsys):
     assert "defence" in capsys.readouterr().out
     assert cli(cast.alice, "discipline", "call-vote", case["uuid"]) == 2
     assert "only after the hearing" in capsys.readouterr().err
-    assert cli(cast.alice, "admission", "leave", str(frank.uuid)) == 2
+    assert cli(cast.alice, "admission", "leave", str(frank.uuid), "--yes") == 2
     assert "Only the member can leave" in capsys.readouterr().err
     assert DisciplineCase.objects.get().defences.count() == 1
     assert cli(cast.frank, "discipline", "list") == 0
@@ -204,6 +204,7 @@ def test_platform_create_join_members_publish(cli, cast, capsys):
             "Because.",
             "--council",
             str(cast.harbour.uuid),
+            "--yes",
         )
         == 0
     )
@@ -287,11 +288,11 @@ def test_council_form_sign_list_and_withdraw(cli, cast, capsys, tmp_path):
     listed = capsys.readouterr().out
     assert "Collecting consent; awaiting the council's vote: Night Shift (Workplace council)" in listed
     assert listed.endswith("1 proposal\n")
-    assert cli(cast.dave, "council", "withdraw-formation", district, formation["uuid"]) == 0
+    assert cli(cast.dave, "council", "withdraw-formation", district, formation["uuid"], "--yes") == 0
     assert "You withdrew your consent." in capsys.readouterr().out
-    assert cli(cast.dave, "council", "withdraw-formation", district, formation["uuid"]) == 2
+    assert cli(cast.dave, "council", "withdraw-formation", district, formation["uuid"], "--yes") == 2
     assert "409: You have not consented to found this council." in capsys.readouterr().err
-    assert cli(cast.erin, "councils", "withdraw-formation", district, formation["uuid"], "--json") == 0
+    assert cli(cast.erin, "councils", "withdraw-formation", district, formation["uuid"], "--json", "-y") == 0
     assert json.loads(capsys.readouterr().out)["status"] == "withdrawn"
     assert cli(cast.bob, "council", "formations", district, "--json") == 0
     assert json.loads(capsys.readouterr().out)["items"][0]["status_label"] == "Withdrawn by its proposer"
@@ -311,7 +312,7 @@ def test_council_form_sign_list_and_withdraw(cli, cast, capsys, tmp_path):
             "422: Riverside Depot is a base",
         ),
         (["council", "sign-formation", "{district}", "nope"], "the proposal must be a UUID"),
-        (["council", "withdraw-formation", "{district}", "{district}"], "404: No such proposal"),
+        (["council", "withdraw-formation", "{district}", "{district}", "--yes"], "404: No such proposal"),
         (["council", "formations", "nope"], "the council must be a UUID"),
     ],
 )

@@ -78,11 +78,11 @@ def test_table_second_vote_close_and_forward(cli, cast, capsys):
     assert "Your vote is recorded: yes" in capsys.readouterr().out
     assert cli(cast.bob, "motions", "show", motion["uuid"]) == 0
     assert "so far: 1 yes, 0 no, 0 abstain" in capsys.readouterr().out
-    assert cli(cast.alice, "motions", "close", vote["uuid"]) == 0
+    assert cli(cast.alice, "motions", "close", vote["uuid"], "--yes") == 0
     assert capsys.readouterr().out.startswith("adopted: 1 yes")
     assert cli(cast.alice, "motions", "ballots", vote["uuid"]) == 0
     assert "Bob Novak" in capsys.readouterr().out
-    assert cli(cast.alice, "motions", "forward", motion["uuid"], "--json") == 0
+    assert cli(cast.alice, "motions", "forward", motion["uuid"], "--json", "-y") == 0
     incoming = json.loads(capsys.readouterr().out)
     assert incoming["council"]["name"] == "Eastside District"
     assert cli(cast.bob, "motions", "list", "--council", str(cast.district.uuid), "--json") == 0
@@ -91,7 +91,7 @@ def test_table_second_vote_close_and_forward(cli, cast, capsys):
 
 def test_secret_vote_prints_receipt(cli, cast, motion, capsys):
     vote = actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method="secret")
-    assert cli(cast.bob, "vote", str(vote.uuid), "no", "--json") == 0
+    assert cli(cast.bob, "vote", str(vote.uuid), "no", "--json", "--yes") == 0
     answer = json.loads(capsys.readouterr().out)
     assert answer["secret"] and answer["choice"] is None and answer["receipt"]
 
@@ -99,7 +99,7 @@ def test_secret_vote_prints_receipt(cli, cast, motion, capsys):
 def test_retry_with_same_key_does_not_vote_twice(cli, cast, motion, capsys):
     vote = actions.open_vote(actor=cast.alice, motion=motion, now=NOW, method="named", allow_change=False)
     for _ in range(2):
-        assert cli(cast.bob, "vote", str(vote.uuid), "yes", "--idempotency-key", "k-1") == 0
+        assert cli(cast.bob, "vote", str(vote.uuid), "yes", "--idempotency-key", "k-1", "--yes") == 0
     assert NamedBallot.objects.filter(vote=vote).count() == 1
 
 
@@ -108,7 +108,7 @@ def test_amend_from_file_and_withdraw(cli, cast, motion, capsys, tmp_path):
     text.write_text("Elect three safety reps.")
     assert cli(cast.frank, "motions", "amend", str(motion.uuid), "--file", str(text)) == 0
     assert "[-two-]{+three+}" in capsys.readouterr().out
-    assert cli(cast.bob, "motions", "withdraw", str(motion.uuid)) == 0
+    assert cli(cast.bob, "motions", "withdraw", str(motion.uuid), "--yes") == 0
     assert Motion.objects.get(pk=motion.pk).state == "withdrawn"
 
 
@@ -118,7 +118,7 @@ def test_refusals_and_bad_input_exit_non_zero(cli, cast, motion, capsys):
     assert "403" in capsys.readouterr().err
     assert cli(cast.bob, "vote", "not-a-uuid", "yes") == 2
     assert "VOTE must be a UUID" in capsys.readouterr().err
-    assert cli(None, "motions", "close", str(vote.uuid)) == 2
+    assert cli(None, "motions", "close", str(vote.uuid), "--yes") == 2
     assert "401" in capsys.readouterr().err
     assert cli(cast.bob, "motions", "amend", str(motion.uuid), "--file", "/nonexistent/x") == 2
     assert cli(cast.bob, "vote", str(vote.uuid), "maybe") == 2
