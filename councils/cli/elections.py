@@ -1,4 +1,4 @@
-"""`councils elections list|show|nominate|open|ballot|close|results|blt`."""
+"""`councils elections list|show|call|nominate|accept|withdraw|open|ballot|close|certify|results|blt`."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 from councils.cli.client import Api
 from councils.cli.count import tie_line
 from councils.cli.output import CliError, add_yes, confirm, emit_json, parse_moment, parse_uuid
+from councils.core.tally import METHODS
 from councils.core.wording import counted
 
 # What a failed election means, as the election page says it.
@@ -41,10 +42,37 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     show.add_argument("election", help="the election's UUID")
     show.set_defaults(handler=run_show)
 
+    call = sub.add_parser("call", help="call an election: nominations open (chair or election officer)")
+    call.add_argument("--council", required=True, help="the council's UUID")
+    call.add_argument(
+        "--kind",
+        required=True,
+        choices=("delegates", "office"),
+        help="delegates to the council above, or an office of the council",
+    )
+    call.add_argument("--role", default="", help="the office, for --kind office: chair, secretary, ...")
+    call.add_argument("--title", default="", help="the election's title (default: named after what it fills)")
+    call.add_argument("--seats", type=int, help="default: the delegates apportioned, or 1 for an office")
+    call.add_argument(
+        "--method", choices=METHODS, help="default: scottish-stv for several seats, else plurality"
+    )
+    call.add_argument("--by-election", action="store_true", help="fill seats left empty during a term")
+    call.add_argument("--term-ends-at", help="ISO 8601 time with its zone at which the term ends")
+    call.set_defaults(handler=run_call)
+
     nominate = sub.add_parser("nominate", help="nominate a voter of the council (default: yourself)")
     nominate.add_argument("election", help="the election's UUID")
     nominate.add_argument("--candidate", help="the person's UUID (default: yourself)")
     nominate.set_defaults(handler=run_nominate)
+
+    accept = sub.add_parser("accept", help="accept your nomination, so that you stand")
+    withdraw = sub.add_parser("withdraw", help="decline or withdraw your nomination before the poll opens")
+    for candidacy in (accept, withdraw):
+        candidacy.add_argument("election", help="the election's UUID")
+        candidacy.add_argument("candidacy", help="the nomination's (candidacy's) UUID, as `show` lists it")
+    accept.set_defaults(handler=run_accept)
+    add_yes(withdraw)
+    withdraw.set_defaults(handler=run_withdraw)
 
     open_poll = sub.add_parser(
         "open",
@@ -65,6 +93,16 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     close.add_argument("election", help="the election's UUID")
     add_yes(close)
     close.set_defaults(handler=run_close)
+
+    certify = sub.add_parser(
+        "certify",
+        help="certify the count: the elected take their seats or offices (chair or election officer)",
+        description="Certify the count: the elected take their seats or offices. A winner who no longer "
+        "has a vote in the council is passed over and the same ballots counted again.",
+    )
+    certify.add_argument("election", help="the election's UUID")
+    add_yes(certify)
+    certify.set_defaults(handler=run_certify)
 
     ballot = sub.add_parser(
         "ballot",
@@ -141,6 +179,64 @@ def _named(election: dict[str, Any]) -> str:
     return f"{election['title']!r} in {election['council']['name']}"
 
 
+def run_call(args: argparse.Namespace) -> int:
+    body: dict[str, Any] = {
+        "council": parse_uuid(args.council, what="--council"),
+        "kind": args.kind,
+        "role": args.role,
+        "title": args.title,
+        "is_by_election": args.by_election,
+    }
+    if args.seats is not None:
+        body["seats"] = args.seats
+    if args.method is not None:
+        body["method"] = args.method
+    if args.term_ends_at is not None:
+        body["term_ends_at"] = parse_moment(args.term_ends_at, what="--term-ends-at")
+    election = Api(args.server).post("/elections", body)
+    if args.json:
+        emit_json(election)
+    else:
+        print(
+            f"Election {election['uuid']} called: {election['title']}, "
+            f"{counted(election['seats'], 'seat', 'seats')}, counted by {election['method']}. "
+            "Nominations are open."
+        )
+    return 0
+
+
+def _candidacy_path(args: argparse.Namespace) -> tuple[str, str]:
+    """The election's path, and its nomination's."""
+    election = f"/elections/{parse_uuid(args.election, what='ELECTION')}"
+    return election, f"{election}/nominations/{parse_uuid(args.candidacy, what='CANDIDACY')}"
+
+
+def _print_candidacy(args: argparse.Namespace, candidacy: dict[str, Any], summary: str) -> int:
+    if args.json:
+        emit_json(candidacy)
+    else:
+        print(summary.format(name=candidacy["person"]["name"]))
+    return 0
+
+
+def run_accept(args: argparse.Namespace) -> int:
+    candidacy = Api(args.server).post(f"{_candidacy_path(args)[1]}/accept")
+    return _print_candidacy(args, candidacy, "{name} accepted the nomination and stands.")
+
+
+def run_withdraw(args: argparse.Namespace) -> int:
+    (election, path), api = _candidacy_path(args), Api(args.server)
+    confirm(
+        args,
+        step="withdrawing a nomination",
+        question=lambda: (
+            f"Withdraw the nomination in {_named(api.get(election))}? It cannot stand again in this election."
+        ),
+    )
+    candidacy = api.post(f"{path}/withdraw")
+    return _print_candidacy(args, candidacy, "{name} no longer stands.")
+
+
 def run_nominate(args: argparse.Namespace) -> int:
     api = Api(args.server)
     election = parse_uuid(args.election, what="ELECTION")
@@ -189,6 +285,30 @@ def run_close(args: argparse.Namespace) -> int:
             f"Closed and counted: {counted(closed['ballot_count'], 'ballot', 'ballots')}. "
             f"See: councils elections results {election}"
         )
+    return 0
+
+
+def run_certify(args: argparse.Namespace) -> int:
+    election, api = parse_uuid(args.election, what="ELECTION"), Api(args.server)
+
+    def question() -> str:
+        found = api.get(f"/elections/{election}")
+        # The count names the elected in the order it elected them.
+        elected = api.get(f"/elections/{election}/results")["named"]["elected"]
+        return (
+            f"Certify the result of {_named(found)}, which elected {', '.join(elected) or 'nobody'}? "
+            "They take their seats or offices, and the certification cannot be undone."
+        )
+
+    confirm(args, step="certifying an election", question=question)
+    certified = api.post(f"/elections/{election}/certify")
+    if args.json:
+        emit_json(certified)
+    elif certified["status"] == "failed":
+        print(f"Not certified: {_failed(certified)}")
+    else:
+        elected = [c["person"]["name"] for c in certified["candidates"] if c["elected"]]
+        print(f"Certified: {', '.join(elected)} elected; they take their seats or offices.")
     return 0
 
 

@@ -23,8 +23,12 @@ ASKED = {
     ("motions", "forward"): (["motions", "forward", UUID], "forwarding a motion"),
     ("motions", "withdraw"): (["motions", "withdraw", UUID], "withdrawing a motion"),
     ("vote",): (None, None),  # asks only when the vote cannot be changed, which it reads first
+    ("elections", "withdraw"): (["elections", "withdraw", UUID, UUID], "withdrawing a nomination"),
     ("elections", "ballot"): (None, None),  # reads the candidates first, to mark the ballot
     ("elections", "close"): (["elections", "close", UUID], "closing a poll"),
+    ("elections", "certify"): (["elections", "certify", UUID], "certifying an election"),
+    ("meetings", "close"): (["meetings", "close", UUID], "closing a meeting"),
+    ("meetings", "approve-minutes"): (["meetings", "approve-minutes", UUID], "approving minutes"),
     ("recall", "start"): (["recall", "start", "--seat", UUID], "starting a recall petition"),
     ("recall", "sign"): (["recall", "sign", UUID], "signing a recall petition"),
     ("petition", "start"): (
