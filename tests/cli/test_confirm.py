@@ -5,8 +5,11 @@ from __future__ import annotations
 import argparse
 import io
 import json
+from datetime import timedelta
+from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from councils.cli.main import build_parser, main
 from councils.motions import actions
@@ -162,3 +165,144 @@ def test_a_vote_that_cannot_be_changed_is_asked_about(councils, cast, method, al
     code, out, err = councils(cast.bob, "vote", str(vote.uuid), "yes", typed="y\n")
     assert code == 0 and err == f"{question} [y/N] "
     assert ballots.count() == 1
+
+
+def _made(councils, user, *argv: str) -> str:
+    """Run a command that makes something, and give the UUID it made."""
+    code, out, err = councils(user, *argv, "--json")
+    assert code == 0, err
+    return json.loads(out)["uuid"]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.constitution(recall_signature_share=Decimal("1.00"), meeting_notice_hours=0)
+def test_every_question_names_what_it_is_about(councils, cast, rules):
+    """Each question reads what it names from the server; answered no, it leaves everything as it was."""
+    from councils.elections import actions as elections
+    from councils.federation.models import Membership, Seat
+    from councils.meetings import actions as meetings
+
+    riverside, district = str(cast.riverside.uuid), str(cast.district.uuid)
+    vote = open_vote(cast, method="named")
+    motion = str(vote.motion.uuid)
+    election = elections.call_election(actor=cast.alice, council=cast.riverside, kind="delegates", now=NOW)
+    elections.nominate(actor=cast.bob, election=election, candidate=cast.bob, now=NOW)
+    meeting = meetings.schedule_meeting(
+        actor=cast.alice,
+        council=cast.riverside,
+        title="June meeting",
+        starts_at=NOW,
+        place="Canteen",
+        now=NOW,
+    )
+    seat = str(Seat.objects.get(user=cast.bob).uuid)
+    recall = _made(councils, cast.erin, "recall", "start", "--seat", seat, "--yes")
+    petition = _made(
+        councils, cast.erin, "petition", "start", riverside, "--title", "Heat", "--text", "Hot.", "-y"
+    )
+    application = _made(councils, cast.dave, "admission", "transfer", riverside)
+    frank = str(Membership.objects.get(user=cast.frank).uuid)
+    hearing = (timezone.now() + timedelta(days=20)).isoformat()
+    charges = ("--charges", "Scabbed.", "--penalty", "expulsion", "--hearing", hearing)
+    case = _made(councils, cast.bob, "discipline", "charge", frank, *charges)
+    formation = _made(
+        councils, cast.erin, "council", "form", district, "--name", "Night Shift", "--reason", "R"
+    )
+    platform = _made(
+        councils, cast.bob, "platform", "create", "--name", "Rank and File", "--statement", "Us."
+    )
+    asked = [
+        (
+            cast.alice,
+            ["motions", "close", str(vote.uuid)],
+            "Close the vote on motion 'Safety reps' in Riverside Depot (0 of ",
+        ),
+        (
+            cast.alice,
+            ["motions", "forward", motion],
+            "Forward motion 'Safety reps' in Riverside Depot to the council above?",
+        ),
+        (cast.bob, ["motions", "withdraw", motion], "Withdraw motion 'Safety reps' in Riverside Depot?"),
+        (
+            cast.bob,
+            ["elections", "ballot", str(election.uuid), "--rank", "Bob Novak"],
+            f"Cast your ballot in {election.title!r} in Riverside Depot: 1. Bob Novak?",
+        ),
+        (
+            cast.alice,
+            ["elections", "close", str(election.uuid)],
+            f"Close the poll of {election.title!r} in Riverside Depot (0 of ",
+        ),
+        (
+            cast.alice,
+            ["meetings", "approve-minutes", str(meeting.uuid)],
+            "Approve the minutes of the meeting 'June meeting' of Riverside Depot?",
+        ),
+        (
+            cast.frank,
+            ["recall", "start", "--seat", seat],
+            f"Start a petition to recall the holder of seat {seat}, and sign it first?",
+        ),
+        (
+            cast.frank,
+            ["recall", "sign", recall],
+            "Sign the petition to recall Bob Novak (seat) in Riverside Depot, now at 1 of ",
+        ),
+        (
+            cast.frank,
+            ["petition", "start", riverside, "--title", "Cold", "--text", "Cold."],
+            "Start a petition to put 'Cold' on the agenda of Riverside Depot, and sign it first?",
+        ),
+        (
+            cast.frank,
+            ["petition", "sign", petition],
+            "Sign the petition to put 'Heat' on the agenda of Riverside Depot, now at 1 of ",
+        ),
+        (
+            cast.bob,
+            ["mandate", "report", seat, "--text", "Levy adopted."],
+            f"Submit as report back {seat} the text beginning 'Levy adopted.'?",
+        ),
+        (
+            cast.dave,
+            ["admission", "withdraw", application],
+            "Withdraw the transfer of Dave Okafor to Riverside Depot?",
+        ),
+        (cast.frank, ["admission", "leave", frank], f"Leave the council of your membership {frank}?"),
+        (
+            cast.bob,
+            ["discipline", "withdraw", case],
+            "Withdraw the charges against Frank Costa in Riverside Depot?",
+        ),
+        (
+            cast.alice,
+            ["discipline", "end-suspension", case],
+            "End the suspension of Frank Costa in Riverside Depot and restore",
+        ),
+        (
+            cast.erin,
+            ["councils", "withdraw-formation", district, formation],
+            "Withdraw the whole proposal and its motion, for good, from the proposal to form 'Night Shift' "
+            "below Eastside District?",
+        ),
+        (
+            cast.bob,
+            ["platform", "publish", platform, "--title", "Why", "--body", "B.", "--council", riverside],
+            "Publish 'Why' to the members of Riverside Depot?",
+        ),
+    ]
+    for user, argv, question in asked:
+        code, out, err = councils(user, *argv, typed="n\n")
+        assert (code, out) == (1, ""), err
+        assert err.startswith(question) and err.endswith(
+            "[y/N] councils: not confirmed: nothing was done\n"
+        ), err
+    # Every command that asks is asked here, or by the tests above and in test_meetings.py.
+    named = {tuple(argv[:2]) for _, argv, _ in asked}
+    assert set(ASKED) - named == {
+        ("vote",),
+        ("elections", "withdraw"),
+        ("elections", "certify"),
+        ("meetings", "close"),
+        ("invitations", "withdraw"),
+    }
