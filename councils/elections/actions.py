@@ -319,7 +319,9 @@ def nominate(*, actor: User, election: Election, candidate: User, now: datetime)
     permissions.require(actor, "nominate", election)
     _require_status(election, Election.Status.NOMINATING)
     if not federation_queries.is_voter(user=candidate, council=election.council):
-        raise InvalidInputError(f"{candidate.name} is not a voter of {election.council.name}.")
+        # Not named: the nominator may not know who holds the UUID they sent (a member of a council whose
+        # members are hidden from them), and a missing person is refused alike.
+        raise InvalidInputError(f"That person is not a voter of {election.council.name}.")
     _refuse_sitting([candidate], election)
     _refuse_term_breakers([candidate], election, now)
     # The constraint of one candidacy per election refuses a second, not a query first. No savepoint:
