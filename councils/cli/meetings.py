@@ -155,7 +155,9 @@ def _print_meeting(meeting: dict[str, Any]) -> None:
             state = f"filed {report['submitted_at'][:10]}" if report["submitted_at"] else "not filed yet"
             print(f"      report back by {report['delegate']['name']}: {state} (report {report['uuid']})")
         for s in item["speakers"]:
-            print(f"      {'speaking' if s['status'] == 'speaking' else 'waiting '}  {s['person']['name']}")
+            # The server names a base council's members only to its own participants.
+            who = s["person"]["name"] if s["person"] else "a member"
+            print(f"      {'speaking' if s['status'] == 'speaking' else 'waiting '}  {who}")
     print(f"{meeting['attendance']} present")
 
 

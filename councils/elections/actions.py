@@ -319,18 +319,23 @@ def nominate(*, actor: User, election: Election, candidate: User, now: datetime)
     permissions.require(actor, "nominate", election)
     _require_status(election, Election.Status.NOMINATING)
     if not federation_queries.is_voter(user=candidate, council=election.council):
-        raise InvalidInputError(f"{candidate.name} is not a voter of {election.council.name}.")
-    if Candidacy.objects.filter(election=election, candidate=candidate).exists():
-        raise ConflictError(f"{candidate.name} is already nominated.")
+        # Not named: the nominator may not know who holds the UUID they sent (a member of a council whose
+        # members are hidden from them), and a missing person is refused alike.
+        raise InvalidInputError(f"That person is not a voter of {election.council.name}.")
     _refuse_sitting([candidate], election)
     _refuse_term_breakers([candidate], election, now)
-    candidacy = Candidacy.objects.create(
-        election=election,
-        candidate=candidate,
-        nominated_by=actor,
-        nominated_at=now,
-        accepted_at=now if candidate.pk == actor.pk else None,
-    )
+    # The constraint of one candidacy per election refuses a second, not a query first. No savepoint:
+    # the ConflictError leaves the action's atomic block.
+    try:
+        candidacy = Candidacy.objects.create(
+            election=election,
+            candidate=candidate,
+            nominated_by=actor,
+            nominated_at=now,
+            accepted_at=now if candidate.pk == actor.pk else None,
+        )
+    except IntegrityError:
+        raise ConflictError(f"{candidate.name} is already nominated.") from None
     append_entry(
         event="election.nominated",
         actor=actor,
@@ -369,16 +374,18 @@ def record_nomination_forms(
     outside = [u.name for form in forms for u in form if u.pk not in voters]
     if outside:
         raise InvalidInputError(f"Not voters of {election.council.name}: {', '.join(sorted(set(outside)))}.")
-    if Candidacy.objects.filter(election=election, candidate__in=candidates).exists():
-        raise ConflictError("Someone on these forms is already nominated.")
     _refuse_sitting(candidates, election)
     _refuse_term_breakers(candidates, election, now)
-    candidacies = Candidacy.objects.bulk_create(
-        [
-            Candidacy(election=election, candidate=c, nominated_by=by, nominated_at=now, accepted_at=now)
-            for c, by in forms
-        ]
-    )
+    # As in nominate, the constraint refuses a second candidacy.
+    try:
+        candidacies = Candidacy.objects.bulk_create(
+            [
+                Candidacy(election=election, candidate=c, nominated_by=by, nominated_at=now, accepted_at=now)
+                for c, by in forms
+            ]
+        )
+    except IntegrityError:
+        raise ConflictError("Someone on these forms is already nominated.") from None
     append_entry(
         event="election.nominations_recorded",
         actor=actor,

@@ -34,11 +34,12 @@ def can(user: Any, action: str, council: Council) -> bool:
 
 @dataclass(frozen=True)
 class Rights:
-    """`can(user, action, council)` for `view`, `manage_meetings` and `speak`."""
+    """`can(user, action, council)` for `view`, `manage_meetings` and `speak`, and `queries.can_see_names`."""
 
     may_view: bool
     may_manage_meetings: bool
     may_speak: bool
+    sees_names: bool
 
 
 def _holdings_sql() -> str:
@@ -68,10 +69,12 @@ def holdings_params(user: Any, council: Council) -> list[Any]:
 def rights_from(user: Any, council: Council, holdings: Iterable[tuple[str, int, str]]) -> Rights:
     """`Rights` in `council` from the rows HOLDINGS_SQL reads (other rows are ignored): one query for
     what `can` asks in up to five. They answer as queries.can_view_council, has_office and
-    is_participant (tests/meetings/test_standing.py compares them case by case)."""
+    is_participant and can_see_names (tests/meetings/test_standing.py compares them case by case)."""
     public = council.visibility == Council.Visibility.PUBLIC
     if queries._anonymous(user):
-        return Rights(may_view=public, may_manage_meetings=False, may_speak=False)
+        return Rights(
+            may_view=public, may_manage_meetings=False, may_speak=False, sees_names=not council.is_base
+        )
     gone = {Membership.Status.LEFT, Membership.Status.EXPELLED}
     active = {Membership.Status.FULL, Membership.Status.CANDIDATE}
     anywhere = False
@@ -87,7 +90,12 @@ def rights_from(user: Any, council: Council, holdings: Iterable[tuple[str, int, 
         officer |= kind == "office" and detail in OFFICER_ROLES
         observer |= kind == "office" and detail == Office.Role.OBSERVER
     may_view = anywhere if council.visibility == Council.Visibility.FEDERATION else public or takes_part
-    return Rights(may_view=may_view, may_manage_meetings=officer, may_speak=participant and not observer)
+    return Rights(
+        may_view=may_view,
+        may_manage_meetings=officer,
+        may_speak=participant and not observer,
+        sees_names=not council.is_base or participant,
+    )
 
 
 # What each action is called in a refusal, in words a member reads.

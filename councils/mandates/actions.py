@@ -133,26 +133,30 @@ def start_recall(
     reason = reason.strip()
     if len(reason) > MAX_TEXT:
         raise InvalidInputError(f"The reason is longer than {MAX_TEXT} characters.")
-    live = RecallPetition.objects.filter(status__in=[RecallPetition.Status.OPEN, RecallPetition.Status.VOTE])
-    if (seat is not None and live.filter(seat=seat).exists()) or (
-        office is not None and live.filter(office=office).exists()
-    ):
-        raise ConflictError("A recall petition against this holder is already under way; sign that one.")
     rules = constitution_queries.constitution_for(federation=council.federation_id)
     voters = list(federation_queries.list_voters(council=council).values_list("id", "uuid"))
-    petition = RecallPetition.objects.create(
-        council=council,
-        seat=seat,
-        office=office,
-        target=target,
-        started_by=actor,
-        reason=reason,
-        started_at=now,
-        expires_at=recall_rules.expires_at(started_at=now, window_days=rules.recall_window_days),
-        eligible_count=len(voters),
-        threshold=recall_rules.signature_threshold(eligible=len(voters), share=rules.recall_signature_share),
-        constitution_version=rules.version,
-    )
+    # The constraints of one live petition per seat and per office refuse a second, not a query first.
+    # No savepoint: the ConflictError leaves the action's atomic block.
+    try:
+        petition = RecallPetition.objects.create(
+            council=council,
+            seat=seat,
+            office=office,
+            target=target,
+            started_by=actor,
+            reason=reason,
+            started_at=now,
+            expires_at=recall_rules.expires_at(started_at=now, window_days=rules.recall_window_days),
+            eligible_count=len(voters),
+            threshold=recall_rules.signature_threshold(
+                eligible=len(voters), share=rules.recall_signature_share
+            ),
+            constitution_version=rules.version,
+        )
+    except IntegrityError:
+        raise ConflictError(
+            "A recall petition against this holder is already under way; sign that one."
+        ) from None
     RecallSigner.objects.bulk_create([RecallSigner(petition=petition, user_id=v) for v, _ in voters])
     append_entry(
         event="recall.petition_started",

@@ -144,12 +144,14 @@ def access_meeting(*, viewer: Any, meeting_uuid: uuid_lib.UUID | str) -> Meeting
 
 @dataclass(frozen=True)
 class Standing:
-    """The viewer at a meeting: `permissions.can` to view, manage and speak, and `is_present`."""
+    """The viewer at a meeting: `permissions.can` to view, manage and speak, `is_present`, and whether
+    they may read the names of the council's members (`can_see_names`)."""
 
     may_view: bool
     may_manage: bool
     may_speak: bool
     is_present: bool
+    sees_names: bool
 
 
 # The viewer's holdings in the meeting's federation (federation.permissions), and their attendance.
@@ -179,6 +181,7 @@ def meeting_standing(*, viewer: Any, meeting: Meeting) -> Standing:
         may_manage=rights.may_manage_meetings,
         may_speak=rights.may_speak,
         is_present=any(kind == "present" for kind, _, _ in rows),
+        sees_names=rights.sees_names,
     )
 
 

@@ -301,14 +301,18 @@ def sponsor_application(*, actor: User, application: Application, now: datetime)
 def _start_candidacy(*, application: Application, rules: Constitution, now: datetime) -> None:
     membership = application.membership
     if membership is None:
-        if Membership.objects.filter(user=application.applicant, ended_at__isnull=True).exists():
-            raise ConflictError("The applicant has joined another council meanwhile.")
-        membership = Membership.objects.create(
-            user=application.applicant,
-            council=application.council,
-            status=Membership.Status.CANDIDATE,
-            joined_at=now,
-        )
+        # The constraint of one current membership per person refuses it, not a query first, and so
+        # also when the applicant joins another council at once (whose action does not lock this
+        # application). No savepoint: the ConflictError leaves the action's atomic block.
+        try:
+            membership = Membership.objects.create(
+                user=application.applicant,
+                council=application.council,
+                status=Membership.Status.CANDIDATE,
+                joined_at=now,
+            )
+        except IntegrityError:
+            raise ConflictError("The applicant has joined another council meanwhile.") from None
     application.membership = membership
     application.status = Application.Status.CANDIDATE
     application.candidate_since = now

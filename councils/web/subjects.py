@@ -6,8 +6,10 @@ Titles are those the record itself holds (a motion's, an election's, a meeting's
 an application, a discipline case or a membership is named after its member only for those its own
 page names them to, and otherwise is left to the motion that decides it (a member's comings and
 goings, to their council). An office, a delegate's seat, a mandate and a report back are named by what
-they are and whose (the council's), never by who holds them. What has no page of its own (the
-federation, erased personal data) is said in words, without a link.
+they are and whose (the council's), never by who holds them. Another council a subject concerns (the
+council above a delegate, the council a member transfers from) is named only to those who may open its
+page, and otherwise said in words. What has no page of its own (the federation, erased personal data)
+is said in words, without a link.
 """
 
 from __future__ import annotations
@@ -144,6 +146,11 @@ def subjects_of(entries: Iterable[Entry], *, viewer: Any, visible: Collection[in
 _Resolver = Callable[[set[str], Any, Collection[int]], dict[str, Subject]]
 
 
+def _above(council: Council, visible: Collection[int]) -> str:
+    """The council above, by name to those who may see it: its page would tell nobody else its name."""
+    return council.name if council.id in visible else _("the council above")
+
+
 def _titled(model: type[Motion | Election | Meeting | AgendaPetition], view: str) -> _Resolver:
     """The resolver of a kind that is named by its own title and belongs to one council."""
 
@@ -171,7 +178,7 @@ def _recalls(uuids: set[str], viewer: Any, visible: Collection[int]) -> dict[str
         if p.seat is not None:
             title = _("Recall of the delegate of %(council)s to %(higher)s") % {
                 "council": p.council.name,
-                "higher": p.seat.council.name,
+                "higher": _above(p.seat.council, visible),
             }
         elif p.office is not None:
             title = _("Recall of the %(role)s of %(council)s") % {
@@ -205,7 +212,7 @@ def _seats(uuids: set[str], viewer: Any, visible: Collection[int]) -> dict[str, 
     return {
         str(s.uuid): Subject(
             _("Delegate of %(council)s to %(higher)s")
-            % {"council": s.from_council.name, "higher": s.council.name},
+            % {"council": s.from_council.name, "higher": _above(s.council, visible)},
             reverse("web:mandates_council", args=[s.from_council.uuid]),
         )
         for s in seats
@@ -228,7 +235,7 @@ def _mandates(uuids: set[str], viewer: Any, visible: Collection[int]) -> dict[st
         else:
             title = _("Mandate of %(council)s in %(higher)s: %(choice)s") % {
                 **names,
-                "higher": m.target_council.name,
+                "higher": _above(m.target_council, visible),
             }
         subjects[str(m.uuid)] = Subject(title, reverse("web:mandates_council", args=[m.council.uuid]))
     return subjects
@@ -244,7 +251,7 @@ def _reports(uuids: set[str], viewer: Any, visible: Collection[int]) -> dict[str
     return {
         str(r.uuid): Subject(
             _("Report back of the delegate of %(council)s to %(higher)s")
-            % {"council": r.council.name, "higher": r.higher_council.name},
+            % {"council": r.council.name, "higher": _above(r.higher_council, visible)},
             reverse("web:report", args=[r.uuid]),
         )
         for r in reports
@@ -371,9 +378,12 @@ def _applications(uuids: set[str], viewer: Any, visible: Collection[int]) -> dic
     subjects = {}
     for a in applications:
         if a.transfer_from is not None:
+            # The applicant may come from a council the viewer may not see (the council above's officers
+            # see a flagged transfer from anywhere).
+            source = a.transfer_from.council
             title = _("%(who)s asks to transfer from %(from)s to %(council)s") % {
                 "who": a.applicant.name,
-                "from": a.transfer_from.council.name,
+                "from": source.name if source.id in visible else _("another council"),
                 "council": a.council.name,
             }
         else:

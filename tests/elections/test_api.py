@@ -327,3 +327,22 @@ def test_a_member_who_may_not_run_the_election_is_refused_before_its_stage_is_to
     assert response.json()["detail"] == "Voting in this election is open."
     response = post(bob, f"{base}/nominations", {"candidate": str(cast.erin.uuid)})
     assert response.json()["detail"] == "Voting in this election is open."
+
+
+def test_a_nomination_of_someone_outside_the_council_names_nobody(cast):
+    # Dave's UUID is in the record's public entries of Harbour Works, whose members Bob may not see: a
+    # nomination of him is refused as one of nobody at all, without his name.
+    election = call(cast)
+    client = cast.api(cast.bob)
+    refusals = []
+    for who in (str(cast.dave.uuid), str(uuid.uuid4())):
+        response = post(client, f"{BASE}/{election['uuid']}/nominations", {"candidate": who})
+        assert response.status_code == 422
+        refusals.append(response.json()["detail"])
+    assert refusals == ["That person is not a voter of Riverside Depot."] * 2
+    page = cast.client(cast.bob).post(
+        f"/elections/{election['uuid']}/nominate/", {"candidate": cast.dave.uuid}
+    )
+    assert page.status_code == 422
+    assert "Dave Okafor" not in page.content.decode()
+    assert "That person is not a voter of Riverside Depot." in page.content.decode()

@@ -232,3 +232,27 @@ def test_register_show_flags_pay_declared_in_a_currency_no_longer_in_force(cli, 
     assert cli(cast.erin, "register", "show", str(cast.riverside.uuid), "--scope", "council") == 0
     out = capsys.readouterr().out
     assert "pay 2500.00 GBP" in out and "PAY 100.00 GBP ABOVE CAP" in out and "declared in EUR" not in out
+
+
+@pytest.mark.constitution(meeting_notice_hours=0)
+def test_meetings_show_names_a_speaker_only_to_the_councils_own(cli, cast, rules, capsys):
+    from councils.meetings import actions as meeting_actions
+
+    meeting = meeting_actions.schedule_meeting(
+        actor=cast.alice, council=cast.riverside, title="Monthly", starts_at=NOW, place="Canteen", now=NOW
+    )
+    item = meeting_actions.add_agenda_item(
+        actor=cast.alice, meeting=meeting, kind="other", title="AOB", now=NOW
+    )
+    meeting_actions.open_meeting(actor=cast.alice, meeting=meeting, now=NOW)
+    for who in (cast.alice, cast.bob, cast.erin):
+        meeting_actions.mark_present(actor=who, meeting=meeting, user=who, now=NOW)
+    meeting_actions.take_next_item(actor=cast.alice, meeting=meeting, now=NOW)
+    meeting_actions.join_speakers(actor=cast.bob, item=item, now=NOW)
+    capsys.readouterr()
+    assert cli(cast.erin, "meetings", "show", str(meeting.uuid)) == 0
+    assert "waiting   Bob Novak" in capsys.readouterr().out
+    # Dave, of Harbour Works, sees Riverside Depot's meeting but not who its members are.
+    assert cli(cast.dave, "meetings", "show", str(meeting.uuid)) == 0
+    out = capsys.readouterr().out
+    assert "waiting   a member" in out and "Bob Novak" not in out

@@ -279,3 +279,24 @@ def test_a_member_who_may_not_run_the_meeting_is_refused_before_its_stage_is_tol
         assert post(bob, f"{base}/{path}", body).status_code == 403, path
     response = post(alice, f"{base}/open")
     assert response.status_code == 409 and response.json()["detail"] == "This meeting has closed."
+
+
+@pytest.mark.visibility(riverside=Council.Visibility.PUBLIC)
+def test_the_speakers_list_names_members_only_to_the_councils_own(cast):
+    meeting = schedule(cast)
+    alice, bob = cast.api(cast.alice), cast.api(cast.bob)
+    base = f"{BASE}/{meeting['uuid']}"
+    item = post(alice, f"{base}/items", {"kind": "other", "title": "AOB"}).json()
+    post(alice, f"{base}/open")
+    post(bob, f"{base}/attendance")
+    post(alice, f"{base}/next-item")
+    assert post(bob, f"{base}/items/{item['uuid']}/speakers").status_code == 201
+    # Carol observes Riverside Depot and reads its members' names; Dave (Harbour Works) and a visitor see
+    # the meeting of a council open to them, and how many wait to speak, but not who.
+    for who, named in ((cast.carol, True), (cast.alice, True), (cast.dave, False), (None, False)):
+        [speaker] = cast.api(who).get(base).json()["items"][0]["speakers"]
+        assert (speaker["person"] or {}).get("name") == ("Bob Novak" if named else None), who
+        page = cast.client(who).get(f"/meetings/{meeting['uuid']}/").content.decode()
+        speakers = page.split('id="speakers-title"')[1].split("</section>")[0]
+        assert ("Bob Novak" in speakers) is named, who
+        assert ("A member" in speakers) is not named, who

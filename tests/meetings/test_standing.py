@@ -10,6 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 from councils.core.errors import NotFoundError
 from councils.federation import actions as federation_actions
 from councils.federation.models import Council, Membership
+from councils.federation.queries import can_see_names
 from councils.meetings import actions, permissions, queries
 from councils.meetings.models import Meeting
 from councils.membership import actions as membership_actions
@@ -84,6 +85,7 @@ def test_standing_answers_as_the_checks_for_every_viewer(
             may_manage=permissions.can(viewer, "manage", meeting),
             may_speak=permissions.can(viewer, "speak", meeting),
             is_present=queries.is_present(meeting=meeting, user=viewer),
+            sees_names=can_see_names(viewer=viewer, council=meeting.council),
         )
         assert standing == expected, viewer
         seen.add(standing)
@@ -93,7 +95,7 @@ def test_standing_answers_as_the_checks_for_every_viewer(
             with pytest.raises(NotFoundError):
                 queries.access_meeting_standing(viewer=viewer, meeting_uuid=meeting.uuid)
     # The cases tell the answers apart: each of them is both true and false for some viewer.
-    for field in ("may_view", "may_manage", "may_speak", "is_present"):
+    for field in ("may_view", "may_manage", "may_speak", "is_present", "sees_names"):
         if field == "may_view" and visibility == Council.Visibility.PUBLIC:
             continue
         assert {getattr(s, field) for s in seen} == {True, False}, field

@@ -202,3 +202,27 @@ def test_the_slate_form_tells_apart_elections_of_the_same_title_and_lists_those_
     # The hint says what the list holds, and what the action accepts: elections taking nominations or ballots.
     assert "Voting open" in labels[2]
     assert "still taking nominations or ballots" in page and "polled" not in page
+
+
+@pytest.mark.visibility(riverside=Council.Visibility.COUNCIL)
+def test_a_slate_names_its_candidates_only_to_those_who_may_see_the_election(cast, platform):
+    election = nominated_election(cast)
+    actions.run_slate(
+        actor=cast.bob,
+        platform=platform,
+        election_uuid=election.uuid,
+        title="Rank and file",
+        candidates=[str(cast.frank.uuid), str(cast.erin.uuid)],
+        now=NOW,
+    )
+
+    def slates(who) -> str:
+        page = cast.client(who).get(f"/platforms/{platform.uuid}/").content.decode()
+        return page.split('id="platform-slates"')[1].split("</section>")[0]
+
+    # Riverside Depot's election is its own: Dave, of Harbour Works, sees the platform's slate, how many
+    # stand on it and in what order, but not who.
+    assert "Frank Costa" in slates(cast.bob) and "Erin Walsh" in slates(cast.bob)
+    hidden = slates(cast.dave)
+    assert "Rank and file" in hidden and hidden.count("<li>A candidate</li>") == 2
+    assert "Frank Costa" not in hidden and "Erin Walsh" not in hidden

@@ -29,7 +29,7 @@ from councils.motions import actions as motion_actions
 from councils.petitions import actions as petition_actions
 from councils.record import queries as record_queries
 from councils.record import sequencer, signing
-from councils.record.models import Entry
+from councils.record.models import Entry, Sequence
 from councils.web import subjects as subjects_module
 from councils.web.subjects import subjects_of
 from councils.web.views import record as record_views
@@ -487,13 +487,13 @@ def test_the_records_own_events_lead_to_its_checkpoint_and_key(cast, tmp_path, s
 @pytest.mark.visibility(district=Council.Visibility.COUNCIL)
 def test_a_mandate_on_a_motion_the_viewer_may_not_see_is_named_by_the_council_above(cast, rules):
     accountability(cast)
-    # Alice takes no part in the district, whose motions are hidden from her: its name alone.
+    # Alice takes no part in the district, which is hidden from her with its motions: not even its name.
     shown = subjects_on(record_page(cast.client(cast.alice), event="mandate.roll_call_checked"))
     assert shown and set(shown) == {
         (
             "mandate.roll_call_checked",
             f"/mandates/councils/{cast.riverside.uuid}/",
-            "Mandate of Riverside Depot in Eastside District: Yes",
+            "Mandate of Riverside Depot in the council above: Yes",
         )
     }
     # Bob sits in the district as Riverside's delegate.
@@ -528,3 +528,94 @@ def test_a_member_moved_to_a_council_they_formed_is_about_the_proposal(ready):  
     page = record_page(ready.client(ready.carol), event="member.transferred")
     proposal = (f"/membership/formations/{formation.uuid}/", "Proposal to form Riverside Night Shift")
     assert subjects_on(page) == [("member.transferred", *proposal)] * 3
+
+
+def above_riverside(cast) -> None:
+    """Bob's seat in Eastside District, a recall of it, a mandate broken there and the reports owed."""
+    accountability(cast)
+    mandate_actions.start_recall(actor=cast.erin, seat=Seat.objects.get(user=cast.bob), now=NOW)
+    sequencer.sequence_pending(now=NOW)
+
+
+# The subjects of Riverside Depot's entries that concern the council above it, and how each names it.
+ABOVE = {
+    "recall.petition_started": "Recall of the delegate of Riverside Depot to {}",
+    "mandate.roll_call_checked": "Mandate of Riverside Depot in {}: Yes",
+    "report.due": "Report back of the delegate of Riverside Depot to {}",
+}
+
+
+def titles_about_above(client) -> dict[str, set[str]]:
+    response = client.get(f"/record/councils/{Council.objects.get(name='Riverside Depot').uuid}/")
+    assert response.status_code == 200
+    titles: dict[str, set[str]] = {}
+    for event, _link, title in subjects_on(response.content.decode()):
+        if event in ABOVE and title:
+            titles.setdefault(event, set()).add(title)
+    return titles
+
+
+@pytest.mark.visibility(district=Council.Visibility.COUNCIL, riverside=Council.Visibility.PUBLIC)
+@pytest.mark.parametrize("viewer", ["alice", "carol", None])
+def test_a_council_above_hidden_from_the_viewer_is_not_named(cast, rules, viewer):
+    above_riverside(cast)
+    # The chair and the observer of Riverside Depot take no part in the district; a visitor sees Riverside
+    # alone (and no report, whose page asks them to log in first).
+    who = getattr(cast, viewer) if viewer else None
+    expected = {
+        event: {title.format("the council above")}
+        for event, title in ABOVE.items()
+        if who is not None or event != "report.due"
+    }
+    assert titles_about_above(cast.client(who)) == expected
+    page = record_page(cast.client(who), event="")
+    assert "Eastside District" not in page and str(cast.district.uuid) not in page
+    for index in Sequence.objects.filter(entry__event__in=ABOVE).values_list("index", flat=True):
+        entry_page = cast.client(who).get(f"/record/entries/{index}/").content.decode()
+        assert "Eastside District" not in entry_page, index
+    # A seat's entries are the district's own, which they may not read; were one listed, it would not
+    # name the district either.
+    bob_seat = str(Seat.objects.get(user=cast.bob).uuid)
+    [seated] = [
+        e
+        for e in Entry.objects.filter(event="delegate.seated")
+        if json.loads(bytes(e.data))["payload"]["seat"] == bob_seat
+    ]
+    visible = record_queries.visible_council_ids(viewer=who)
+    assert subjects_of([seated], viewer=who, visible=visible)[seated.id].title == (
+        "Delegate of Riverside Depot to the council above"
+    )
+
+
+@pytest.mark.visibility(district=Council.Visibility.COUNCIL)
+@pytest.mark.parametrize("viewer", ["bob", "dave"])
+def test_a_council_above_is_named_to_those_who_may_see_it(cast, rules, viewer):
+    above_riverside(cast)
+    # Bob sits in the district for Riverside Depot, Dave for Harbour Works, another branch below it; the
+    # district's motion a mandate instructs on is theirs to see.
+    assert titles_about_above(cast.client(getattr(cast, viewer))) == {
+        "recall.petition_started": {"Recall of the delegate of Riverside Depot to Eastside District"},
+        "mandate.roll_call_checked": {"Mandate of Riverside Depot on “Strike fund levy”: Yes"},
+        "report.due": {"Report back of the delegate of Riverside Depot to Eastside District"},
+    }
+    shown = subjects_on(record_page(cast.client(getattr(cast, viewer)), event="delegate.seated"))
+    assert (
+        "delegate.seated",
+        f"/mandates/councils/{cast.riverside.uuid}/",
+        "Delegate of Riverside Depot to Eastside District",
+    ) in shown
+
+
+@pytest.mark.visibility(harbour=Council.Visibility.COUNCIL)
+def test_a_transfer_names_the_council_left_only_to_those_who_may_see_it(cast, rules):
+    membership_actions.request_transfer(actor=cast.dave, council=cast.riverside, now=NOW)
+    sequencer.sequence_pending(now=NOW)
+    # Alice decides the transfer in Riverside Depot but may not see Harbour Works; Dave left it.
+    shown = subjects_on(record_page(cast.client(cast.alice), event="membership.transfer_requested"))
+    assert [title for _event, _link, title in shown] == [
+        "Dave Okafor asks to transfer from another council to Riverside Depot"
+    ]
+    shown = subjects_on(record_page(cast.client(cast.dave), event="membership.transfer_requested"))
+    assert [title for _event, _link, title in shown] == [
+        "Dave Okafor asks to transfer from Harbour Works to Riverside Depot"
+    ]

@@ -15,7 +15,7 @@ from councils.api.pagination import PageNumber
 from councils.api.schemas import CouncilRef, PersonRef, Strict
 from councils.core.errors import InvalidInputError, NotFoundError
 from councils.elections.models import Election
-from councils.federation.queries import access_council
+from councils.federation.queries import access_council, can_see_names
 from councils.mandates.models import ReportDue
 from councils.meetings import actions, permissions, queries
 from councils.meetings.models import AgendaItem, Meeting, Speaker
@@ -27,14 +27,23 @@ router = Router(tags=["meetings"])
 
 class SpeakerOut(Schema):
     uuid: UUID
-    person: PersonRef
+    person: PersonRef | None = Field(
+        description="null to whoever may not read the names of a base council's members: "
+        "all but its own members, delegates and officers"
+    )
     status: str
     requested_at: datetime
     floor_at: datetime | None
 
     @staticmethod
-    def resolve_person(obj: Speaker) -> Any:
-        return obj.user
+    def resolve_person(obj: Speaker, context: Any) -> Any:
+        # As the meeting's page names them; answered once per council and request, not per speaker.
+        council = obj.item.meeting.council
+        request = context["request"]
+        named = request.__dict__.setdefault("_sees_names", {})
+        if council.id not in named:
+            named[council.id] = can_see_names(viewer=request.user, council=council)
+        return obj.user if named[council.id] else None
 
 
 class AgendaReportOut(Schema):

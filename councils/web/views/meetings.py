@@ -71,6 +71,8 @@ def _context(
         "floor": floor,
         # Someone already waiting to speak is offered "Leave the list", not a second request.
         "is_waiting": floor is not None and floor.is_waiting(request.user),
+        # The list every viewer reads alike names a base council's members only to its participants.
+        "names": standing.sees_names,
         "pending": [i for i in items if i.status == AgendaItem.Status.PENDING],
         "attendance": list(queries.list_attendance(meeting=meeting)) if attendance else [],
         "quorum": queries.quorum(meeting=meeting)

@@ -112,12 +112,16 @@ def _named_slates(viewer: Any, platform: Platform) -> list[NamedSlate]:
             uuid__in={s.election_uuid for s in slates}
         )
     }
-    names = {
-        str(u.uuid): u.name for u in User.objects.filter(uuid__in={c for s in slates for c in s.candidates})
-    }
+    # Candidates are named where their election is, to whoever may see it: a slate for an election in a
+    # council hidden from the reader says how many stand in its order, not who.
+    shown = {c for s in slates if s.election_uuid in elections for c in s.candidates}
+    names = {str(u.uuid): u.name for u in User.objects.filter(uuid__in=shown)} if shown else {}
     return [
         NamedSlate(
-            s.title, elections.get(s.election_uuid), s.election_uuid, [names.get(c, c) for c in s.candidates]
+            s.title,
+            elections.get(s.election_uuid),
+            s.election_uuid,
+            [names.get(c, c) if s.election_uuid in elections else _("A candidate") for c in s.candidates],
         )
         for s in slates
     ]
