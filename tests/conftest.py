@@ -321,6 +321,22 @@ def _ballot_key_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _no_connection_left_in_asgirefs_thread() -> Iterator[None]:
+    """Close what database connection the test left open in asgiref's shared worker thread.
+
+    `sync_to_async` called outside a request (under a test's own `asyncio.run`) runs in that one
+    thread, which lives as long as the process: a connection opened there and left open would hold
+    the test database until the end, and PostgreSQL would refuse to drop it ("being accessed by
+    other users").
+    """
+    yield
+    from asgiref.sync import SyncToAsync
+    from django.db import connections
+
+    SyncToAsync.single_thread_executor.submit(connections.close_all).result(timeout=30)
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache() -> None:
     """Start every test with an empty cache, so login-failure counters and used codes never leak."""
     from django.core.cache import cache
