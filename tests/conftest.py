@@ -13,6 +13,7 @@ The tree: National Congress > Metro City > Eastside District > {Riverside Depot,
 from __future__ import annotations
 
 import shutil
+import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -33,6 +34,7 @@ from councils.elections.models import Election
 from councils.federation import actions as federation_actions
 from councils.federation.models import Council, Federation, Office, Seat
 from councils.motions import actions as motion_actions
+from tests.migrated_once import migrated_once, remove_template
 
 # Property tests check correctness, not speed (bench/ does that): a busy CI machine must not fail them.
 hypothesis.settings.register_profile(
@@ -124,6 +126,39 @@ def pytest_configure(config: pytest.Config) -> None:
         "members_per_delegate(**councils): the cast's councils named (district=1) take from each council"
         " below a delegate per so many of its voters, set as each is created",
     )
+    if _starts_workers(config) and config.getoption("testrunuid") is None:
+        # Known here, so that the run's migrated template can be removed when it ends.
+        config.option.testrunuid = uuid.uuid4().hex
+
+
+def _starts_workers(config: pytest.Config) -> bool:
+    return not hasattr(config, "workerinput") and bool(config.getoption("numprocesses", None))
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _starts_workers(config):
+        from pytest_django.plugin import blocking_manager_key
+
+        with config.stash[blocking_manager_key].unblock():
+            remove_template(config.getoption("testrunuid"))
+
+
+@pytest.fixture(scope="session")
+def _migrated_once(request: pytest.FixtureRequest, django_db_keepdb: bool) -> Iterator[None]:
+    """In an xdist worker, take the run's migrated database rather than migrate (tests/migrated_once.py)."""
+    from django.db import connections
+
+    workerinput = getattr(request.config, "workerinput", None)
+    if workerinput is None or django_db_keepdb:
+        yield
+        return
+    with migrated_once(connections["default"], workerinput["testrunuid"]):
+        yield
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(_migrated_once: None, django_db_setup: None) -> None:
+    """pytest-django's, the database of each xdist worker copied from the run's migrated one."""
 
 
 @pytest.fixture
@@ -283,6 +318,22 @@ def _ballot_key_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
             shutil.copy(key, own)
     with override_settings(COUNCILS_BALLOT_KEY_DIR=own):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _no_connection_left_in_asgirefs_thread() -> Iterator[None]:
+    """Close what database connection the test left open in asgiref's shared worker thread.
+
+    `sync_to_async` called outside a request (under a test's own `asyncio.run`) runs in that one
+    thread, which lives as long as the process: a connection opened there and left open would hold
+    the test database until the end, and PostgreSQL would refuse to drop it ("being accessed by
+    other users").
+    """
+    yield
+    from asgiref.sync import SyncToAsync
+    from django.db import connections
+
+    SyncToAsync.single_thread_executor.submit(connections.close_all).result(timeout=30)
 
 
 @pytest.fixture(autouse=True)
