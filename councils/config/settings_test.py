@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
-os.environ.setdefault("COUNCILS_VAR_DIR", tempfile.mkdtemp(prefix="councils-test-"))
+if "COUNCILS_VAR_DIR" not in os.environ:
+    # Shared with the processes this one starts, and removed when it ends.
+    os.environ["COUNCILS_VAR_DIR"] = tempfile.mkdtemp(prefix="councils-test-")
+    atexit.register(shutil.rmtree, os.environ["COUNCILS_VAR_DIR"], ignore_errors=True)
 
 from councils.config.settings import *  # noqa: F403
 from councils.config.settings import DATABASES, VAR_DIR
