@@ -30,6 +30,7 @@ from typing import Any
 from councils.cli.client import Api
 from councils.cli.output import BAD_USAGE, CHECK_FAILED, CliError, emit_json
 from councils.core.ledger import merkle, note
+from councils.core.ledger.minutes import minutes_hash, minutes_problems
 from councils.core.ledger.verify import (
     Verdict,
     check_consistency,
@@ -432,6 +433,10 @@ def _verify(args: argparse.Namespace, seen: list[tuple[int, str]]) -> tuple[Verd
         check_entries(_download(api, checkpoint.size), checkpoint, verdict, leaves=leaves)
     if api is not None and checkpoint.size and not verdict.problems:
         _spot_check_proofs(api, checkpoint, leaves, verdict)
+    if api is not None:
+        _check_minutes(api, verdict)
+    elif verdict.minutes.get("approved"):
+        verdict.notes.append("Approved minutes are not in a bundle: `councils verify --server` checks them.")
     _check_seen(seen, checkpoint, leaves, verdict)
     if not args.forget:
         previous = _load_previous(checkpoint.origin, key)
@@ -443,6 +448,52 @@ def _verify(args: argparse.Namespace, seen: list[tuple[int, str]]) -> tuple[Verd
                 )
             _check_previous(previous, checkpoint, leaves, api, verdict)
     return verdict, checkpoint_text
+
+
+def _check_minutes(api: Api, verdict: Verdict) -> None:
+    """Fetch each meeting's minutes the record approved: their hash, and the tallies they state, against it.
+
+    Minutes a reader may see only with the names withheld are not the document
+    whose hash the record holds; their tallies are compared all the same.
+    """
+    facts = verdict.minutes
+    unseen = withheld = 0
+    for meeting, digest in facts.get("approved", {}).items():
+        try:
+            body = api.get(f"/meetings/{meeting}/minutes")
+        except CliError as exc:
+            if exc.status != 404:
+                raise
+            unseen += 1
+            continue
+        document = body.get("document") if isinstance(body, dict) else None
+        if not isinstance(document, dict):
+            verdict.problems.append(f"The server sent no minutes document for meeting {meeting}.")
+            continue
+        if document.get("names_withheld"):
+            withheld += 1
+        elif minutes_hash(document) != digest:
+            verdict.problems.append(
+                f"Meeting {meeting}'s minutes are not the minutes the record approved (their hash differs)."
+            )
+        verdict.problems.extend(
+            minutes_problems(
+                document,
+                name=f"Meeting {meeting}'s minutes",
+                entries=facts["counts"],
+                attended=facts["attended"].get(meeting, []),
+            )
+        )
+    if unseen:
+        verdict.notes.append(
+            f"{counted(unseen, 'approved minutes document was', 'approved minutes documents were')} "
+            "not checked (you may not read them)."
+        )
+    if withheld:
+        verdict.notes.append(
+            f"{counted(withheld, 'approved minutes document was', 'approved minutes documents were')} read "
+            "with the names withheld: their tallies were checked, not their hash."
+        )
 
 
 def _spot_check_proofs(api: Api, checkpoint: note.Checkpoint, leaves: list[bytes], verdict: Verdict) -> None:

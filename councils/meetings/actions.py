@@ -17,6 +17,7 @@ from django.db.models import Max, Q
 from councils.accounts.models import User
 from councils.constitution import queries as constitution_queries
 from councils.core.errors import ConflictError, InvalidInputError
+from councils.core.ledger.minutes import minutes_hash
 from councils.core.rules import meetings as meeting_rules
 from councils.elections.models import Election
 from councils.federation.models import Council
@@ -683,7 +684,7 @@ def approve_minutes(*, actor: User, meeting: Meeting, now: datetime, motion: Any
         raise InvalidInputError("Minutes are approved by an adopted motion of this council.")
     document = queries.build_minutes(meeting=meeting, approved_at=now)
     document["approved_by_motion"] = str(motion.uuid) if motion is not None else None
-    digest = queries.minutes_hash(document)
+    digest = minutes_hash(document)
     meeting.minutes, meeting.minutes_hash = document, digest
     meeting.minutes_approved_at, meeting.minutes_approved_by = now, actor
     meeting.save(update_fields=["minutes", "minutes_hash", "minutes_approved_at", "minutes_approved_by"])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import uuid as uuid_lib
 from dataclasses import dataclass
@@ -16,7 +15,8 @@ from django.db.models import Prefetch, Q, QuerySet
 from councils.accounts.models import User
 from councils.constitution import queries as constitution_queries
 from councils.core.errors import NotFoundError
-from councils.core.ledger.encoding import canonical_bytes, format_time
+from councils.core.ledger import minutes as minutes_rules
+from councils.core.ledger.encoding import format_time
 from councils.core.rules import meetings as meeting_rules
 from councils.core.wording import counted, shared_names
 from councils.elections.models import Election
@@ -34,6 +34,7 @@ from councils.federation.queries import (
 from councils.live.state import shared
 from councils.meetings import permissions
 from councils.meetings.models import AgendaItem, Attendance, Meeting, Speaker
+from councils.motions.models import Vote
 from councils.record.models import Entry
 
 # An election goes on an agenda while it is to be held: nominating, voting, or closed and counted
@@ -320,25 +321,52 @@ def _named(name: str, username: str) -> str:
     return f"{name} ({username})"
 
 
+def _subject(payload: dict[str, Any], amendments: dict[str, str]) -> str:
+    """“Amendment 1 to: …” when the entry is about one of the item's amendments, else nothing."""
+    title = amendments.get(str(payload.get("motion")))
+    return f"“{title}”" if title else ""
+
+
 def _summary(
-    event: str, payload: dict[str, Any], names: dict[str, str], candidates: dict[str, str]
+    event: str,
+    payload: dict[str, Any],
+    names: dict[str, str],
+    candidates: dict[str, str],
+    amendments: dict[str, str],
+    present: int,
 ) -> dict[str, Any]:
-    """A line a member can read, and for named votes the roll call."""
+    """A line a member can read, the roll call of a named vote, and what the record counted (format 3)."""
     lines: list[str] = []
+    facts: dict[str, Any] = {}
+    about = _subject(payload, amendments)
     if event == "vote.closed":
         r = payload.get("result", {})
+        how = "Named vote" if payload.get("method") == "named" else "Secret ballot"
         text = (
-            f"Vote closed: {r.get('outcome', '').replace('_', ' ')}. Yes {r.get('yes')}, no {r.get('no')}, "
-            f"abstain {r.get('abstain')}; {r.get('turnout')} of {r.get('electorate')} voted."
+            f"{how} on {about or 'the motion'} closed: {r.get('outcome', '').replace('_', ' ')}. "
+            f"Yes {r.get('yes')}, no {r.get('no')}, abstain {r.get('abstain')}; "
+            f"{r.get('turnout')} of {r.get('electorate')} voted; {present} present."
         )
-        if payload.get("method") == "named":
-            lines = sorted(
-                f"{names.get(b['voter'], b['voter'])}: {b['choice']}"
-                for b in payload.get("ballots", [])
-                if "voter" in b
-            )
+        ballots = minutes_rules.named_ballots(payload)
+        lines = sorted(f"{names.get(b['person'], b['person'])}: {b['choice']}" for b in ballots)
+        facts = {
+            "vote": payload.get("vote"),
+            "tally": minutes_rules.vote_tally(payload, present=present),
+            "ballots": ballots,
+        }
     elif event == "vote.opened":
-        text = "Vote opened."
+        text = f"Vote opened on {about or 'the motion'}."
+    elif event == "motion.amendment_proposed":
+        text = f"Amendment proposed: “{payload.get('title')}”."
+    elif event == "motion.amended":
+        title = amendments.get(str(payload.get("amendment")), "the amendment")
+        text = f"Amended: “{title}” carried, and the motion now reads as it proposed."
+    elif event == "motion.withdrawn" and payload.get("reason") == "lapsed":
+        text = f"{about or 'The amendment'} lapsed: the motion was decided or withdrawn before it was put."
+    elif event == "motion.withdrawn":
+        text = f"{about or 'The motion'} withdrawn by its mover."
+    elif event == "motion.seconded":
+        text = f"{about or 'The motion'} seconded."
     elif event == "election.opened":
         text = (
             f"Voting opened: {counted(len(payload.get('candidates', [])), 'candidate', 'candidates')}, "
@@ -350,12 +378,14 @@ def _summary(
             f"Counted: elected {elected}. {payload.get('turnout')} of "
             f"{payload.get('electorate_size')} voted; seed {payload.get('seed')}."
         )
+        facts = {"election": payload.get("election"), "result": minutes_rules.count_result(payload)}
     elif event == "election.recounted":
         left_out = ", ".join(
             candidates.get(w["candidacy"], w["candidacy"]) for w in payload.get("withdrawn", [])
         )
         elected = ", ".join(candidates.get(c, c) for c in payload.get("elected", []))
         text = f"Counted again without {left_out}, who no longer had a vote: elected {elected or 'nobody'}."
+        facts = {"election": payload.get("election"), "result": minutes_rules.count_result(payload)}
     elif event == "election.failed" and payload.get("reason") == "no_candidates":
         text = "Failed: every candidate withdrew or was withdrawn, so nobody was elected."
     elif event == "election.failed":
@@ -366,7 +396,7 @@ def _summary(
         )
     else:
         text = event.split(".", 1)[1].replace("_", " ").capitalize() + "."
-    return {"event": event, "text": text, "roll_call": lines}
+    return {"event": event, "text": text, "roll_call": lines, **facts}
 
 
 def build_minutes(*, meeting: Meeting, approved_at: datetime | None = None) -> dict[str, Any]:
@@ -378,7 +408,10 @@ def build_minutes(*, meeting: Meeting, approved_at: datetime | None = None) -> d
     or with someone taking part in the council, is told apart by their username,
     as the council's member list tells them apart to those who may read it;
     `namesakes` lists who was (format version 2; version 1 named people by name
-    only).
+    only). Format version 3 reports an item's amendments too, and gives each
+    closed vote its tally, how many were present and a named vote's ballots
+    (`tally`, `ballots`), and each count its result (`result`), as the record
+    states them (`councils.core.ledger.minutes`).
     """
     from councils.elections.queries import list_candidacies
 
@@ -422,14 +455,32 @@ def build_minutes(*, meeting: Meeting, approved_at: datetime | None = None) -> d
     for item in items:
         keys: set[str] = set()
         candidates: dict[str, str] = {}
+        amendments: dict[str, str] = {}
         if item.motion is not None:
+            amendments = {str(a.uuid): a.title for a in item.motion.amendments.order_by("id")}
             keys.add(str(item.motion.uuid))
-            keys.update(str(v) for v in item.motion.votes.values_list("uuid", flat=True))
+            keys.update(amendments)
+            keys.update(
+                str(v)
+                for v in Vote.objects.filter(
+                    Q(motion=item.motion) | Q(motion__amends=item.motion)
+                ).values_list("uuid", flat=True)
+            )
         if item.election is not None:
             keys.add(str(item.election.uuid))
             candidates = {key: names[str(u.uuid)] for key, u in candidacies[item.pk].items()}
         decisions = [
-            {"at": format_time(e.created_at), **_summary(e.event, p, names, candidates)}
+            {
+                "at": format_time(e.created_at),
+                **_summary(
+                    e.event,
+                    p,
+                    names,
+                    candidates,
+                    amendments,
+                    present=sum(1 for a in attendance if a.present_at <= e.created_at),
+                ),
+            }
             for e, p in entries
             if keys and keys & {str(p.get("motion")), str(p.get("vote")), str(p.get("election"))}
         ]
@@ -448,7 +499,7 @@ def build_minutes(*, meeting: Meeting, approved_at: datetime | None = None) -> d
             }
         )
     document: dict[str, Any] = {
-        "v": 2,
+        "v": minutes_rules.MINUTES_VERSION,
         "meeting": str(meeting.uuid),
         "council": {"uuid": str(meeting.council.uuid), "name": meeting.council.name},
         "title": meeting.title,
@@ -471,11 +522,6 @@ def build_minutes(*, meeting: Meeting, approved_at: datetime | None = None) -> d
             "root": bytes(checkpoint.root).hex() if checkpoint else None,
         }
     return document
-
-
-def minutes_hash(document: dict[str, Any]) -> str:
-    """The hash the record names approved minutes by: SHA-256 of the document's canonical bytes."""
-    return "sha256:" + hashlib.sha256(canonical_bytes(document)).hexdigest()
 
 
 def minutes_of(*, meeting: Meeting) -> tuple[dict[str, Any], bool]:
@@ -510,7 +556,15 @@ def minutes_for(*, viewer: Any, meeting: Meeting) -> tuple[dict[str, Any], bool]
         "items": [
             {
                 **item,
-                "decisions": [{**d, "text": plain(d["text"]), "roll_call": []} for d in item["decisions"]],
+                "decisions": [
+                    {
+                        **d,
+                        "text": plain(d["text"]),
+                        "roll_call": [],
+                        **({"ballots": []} if "ballots" in d else {}),
+                    }
+                    for d in item["decisions"]
+                ],
             }
             for item in document["items"]
         ],

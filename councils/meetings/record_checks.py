@@ -3,6 +3,8 @@
 A meeting is scheduled, opened and closed by entries; each agenda item is added,
 reordered, taken and withdrawn by entries; each person present by an entry of
 their own; and approved minutes are named by the hash of their document.
+Minutes in format version 3 state each vote's tally and each count's result,
+which must be the record's (`councils.core.ledger.minutes`).
 
 Each place on a speakers' list is asked for (`meeting.speaker_joined`), left
 or taken away (`meeting.speaker_withdrawn`), and given the floor and ended
@@ -23,6 +25,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
+from councils.core.ledger.minutes import minutes_hash, minutes_problems
 from councils.record.verification import (
     RecordIndex,
     differences,
@@ -47,7 +50,6 @@ MEETING_TIMES = {
 @state_check("meetings")
 def check_meetings(record: RecordIndex) -> Iterator[str]:
     from councils.meetings.models import Meeting
-    from councils.meetings.queries import minutes_hash
 
     scheduled: dict[str, dict[str, Any]] = {}
     status: dict[str, str] = {}
@@ -65,6 +67,14 @@ def check_meetings(record: RecordIndex) -> Iterator[str]:
             minutes[key] = p.get("minutes_hash")
         if entry.event in MEETING_TIMES:
             times[key][MEETING_TIMES[entry.event]] = entry.at
+    # What version 3 minutes state of votes and counts is compared with these entries.
+    counts = [
+        (e.event, e.at or "", e.payload)
+        for e in record.events("vote.closed", "election.closed", "election.recounted")
+    ]
+    attended: dict[str, list[str]] = defaultdict(list)
+    for e in record.events("meeting.attended"):
+        attended[str(e.payload.get("meeting"))].append(e.at or "")
     rows = each_row(
         Meeting.objects.values_list(
             "uuid",
@@ -126,6 +136,10 @@ def check_meetings(record: RecordIndex) -> Iterator[str]:
             )
         elif document is None or minutes_hash(document) != digest:
             yield f"Meeting {key}'s minutes are not the minutes the record approved (their hash differs)."
+        else:
+            yield from minutes_problems(
+                document, name=f"Meeting {key}'s minutes", entries=counts, attended=attended[key]
+            )
 
     yield from matched(
         rows, scheduled, compare, "Meeting", "scheduled it", shown=lambda row: f"({row.title!r})"

@@ -16,19 +16,25 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core import signals
 from django.db import close_old_connections, transaction
 
+from councils.accounts.tokens import issue_token
 from councils.cli import client as cli_client
 from councils.cli import witness as witness_module
 from councils.cli.main import main
+from councils.core.errors import NotFoundError
 from councils.core.ledger import note
 from councils.core.ledger.encoding import canonical_bytes
 from councils.core.ledger.merkle import hash_leaf
 from councils.federation import actions as fa
 from councils.federation.models import Seat
+from councils.meetings import actions as meeting_actions
 from councils.record import actions as record_actions
 from councils.record import queries, sequencer
 from councils.record.models import Entry, Pending, Sequence
 from tests.conftest import NOW
 from tests.core.ledger.uncanonical import UNCANONICAL, uncanonical
+from tests.meetings.test_actions import at, meeting  # noqa: F401 (fixture)
+from tests.meetings.test_minutes_tallies import closes, forged_tally  # noqa: F401 (fixture)
+from tests.meetings.test_minutes_tallies import hold as hold_with_amendments
 from tests.record.support import signed_bundle
 
 SERVER = "http://testserver"
@@ -623,3 +629,70 @@ def test_verify_server_refuses_a_leaf_hash_that_is_not_text(cli, capsys, monkeyp
     assert json.loads(capsys.readouterr().out) == {
         "error": {"message": "entry 0's leaf hash or data is not text", "exit": 1}
     }
+
+
+@pytest.mark.parametrize(
+    ("reader", "note"),
+    [
+        ("member", None),
+        (
+            "outsider",
+            "1 approved minutes document was read with the names withheld: their tallies were checked, "
+            "not their hash.",
+        ),
+        # Nor does an anonymous reader read Riverside's entries: no approval to check.
+        ("anonymous", None),
+    ],
+)
+def test_verify_server_checks_approved_minutes_as_the_reader_may_read_them(
+    cli,
+    capsys,
+    cast,
+    meeting,  # noqa: F811
+    monkeypatch,
+    reader,
+    note,
+):
+    """A member reads the minutes whole (hash and tallies); an outsider with the names withheld (tallies)."""
+    meeting_actions.approve_minutes(actor=cast.alice, meeting=hold_with_amendments(cast, meeting), now=at(12))
+    user = {"member": cast.bob, "outsider": cast.dave, "anonymous": None}[reader]
+    if user is not None:
+        monkeypatch.setenv("COUNCILS_TOKEN", issue_token(user=user, name="verify", now=NOW))
+    assert cli("verify", "--json") == 0
+    notes = json.loads(capsys.readouterr().out)["notes"]
+    assert (note in notes) if note else not any("minutes" in n for n in notes)
+
+
+def test_verify_server_counts_approved_minutes_it_may_not_read(cli, capsys, cast, meeting, monkeypatch):  # noqa: F811
+    meeting_actions.approve_minutes(actor=cast.alice, meeting=hold_with_amendments(cast, meeting), now=at(12))
+    monkeypatch.setenv("COUNCILS_TOKEN", issue_token(user=cast.bob, name="verify", now=NOW))
+
+    def hidden(**kwargs):
+        raise NotFoundError("No such meeting.")
+
+    # The record's entries are read as the council's, the minutes as the meeting's: should the two part.
+    monkeypatch.setattr("councils.meetings.queries.access_meeting", hidden)
+    assert cli("verify", "--json") == 0
+    notes = json.loads(capsys.readouterr().out)["notes"]
+    assert "1 approved minutes document was not checked (you may not read them)." in notes
+
+
+@pytest.mark.tampers
+def test_verify_server_reports_approved_minutes_whose_amendment_tally_is_not_the_records(
+    cli,
+    capsys,
+    cast,
+    meeting,  # noqa: F811
+    forged_tally,  # noqa: F811
+    monkeypatch,
+):
+    held = meeting_actions.approve_minutes(
+        actor=cast.alice, meeting=hold_with_amendments(cast, meeting), now=at(12)
+    )
+    monkeypatch.setenv("COUNCILS_TOKEN", issue_token(user=cast.bob, name="verify", now=NOW))
+    assert cli("verify", "--json") == 1
+    vote = closes(held.minutes)[0]["vote"]
+    assert json.loads(capsys.readouterr().out)["problems"] == [
+        f"Meeting {held.uuid}'s minutes state vote {vote} as yes 2, no 1, abstain 0 (adopted; 3 present) "
+        "but the record has yes 1, no 2, abstain 0 (rejected; 3 present)."
+    ]

@@ -181,7 +181,7 @@ def test_namesakes_swapped_in_frozen_minutes_are_detected(cast):
     erin2 = make_user("erin2", "Erin Walsh")
     federation_actions.add_founding_member(actor=None, council=cast.riverside, user=erin2, now=CALLED)
     held = hold(cast)
-    assert held.minutes["v"] == 2 and [n["username"] for n in held.minutes["namesakes"]] == ["erin"]
+    assert held.minutes["v"] == 3 and [n["username"] for n in held.minutes["namesakes"]] == ["erin"]
     assert verify_database() == []
     # The Erin who was present is said to be the other one.
     forged = json.loads(json.dumps(held.minutes).replace("Erin Walsh (erin)", "Erin Walsh (erin2)"))

@@ -3601,4 +3601,4 @@ def _seats_lost_over(replay: Replay, now: str | None) -> None:
 
 # Councils left unrepresented, the entries a certification writes, why seats and offices end and each
 # meeting's speakers' list: rules of their own modules, which need the helpers above.
-from councils.core.ledger import certification, endings, representation, speakers  # noqa: E402, F401
+from councils.core.ledger import certification, endings, minutes, representation, speakers  # noqa: E402, F401

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from councils.core.ledger import merkle, note, replay
+from councils.core.ledger import merkle, minutes, note, replay
 from councils.core.ledger.encoding import EncodingCheck, read_entry
 from councils.core.wording import counted
 
@@ -32,6 +32,8 @@ class Verdict:
     not_replayed: int = 0
     notes: list[str] = field(default_factory=list)
     key_rotations: dict[str, str] = field(default_factory=dict)
+    # What the replay kept to check approved minutes by (`councils.core.ledger.minutes.facts`).
+    minutes: dict[str, Any] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -225,6 +227,7 @@ def check_entries(
     verdict.problems.extend(f"Rule broken at {p}." for p in result.problems)
     verdict.notes.extend(result.notes)
     verdict.key_rotations.update(result.table("key_rotations"))
+    verdict.minutes = minutes.facts(result)
 
 
 def hash_leaves(entries: Entries) -> tuple[int, bytes, bytes]:
