@@ -8,6 +8,7 @@ import pytest
 from councils.accounts.tokens import issue_token
 from councils.federation.models import Council
 from tests.conftest import NOW
+from tests.live.support import session
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -51,3 +52,28 @@ def test_head_options_and_405_through_a_running_server(cast, asgi_server):
         headers = {"Authorization": f"Bearer {tokens[user]}"}
         with httpx.Client(base_url=asgi_server, headers=headers, timeout=60) as script:
             assert_answered_like_get(script, members, status)
+
+
+@pytest.mark.visibility(riverside=Council.Visibility.COUNCIL)
+def test_a_streams_methods_through_a_running_server(cast, asgi_server):
+    stream = f"/live/council-{cast.riverside.uuid}"
+    with httpx.Client(base_url=asgi_server, timeout=10) as anonymous:
+        # A hidden stream: HEAD answers as GET, without the body.
+        get, head = anonymous.get(stream), anonymous.head(stream)
+        assert (get.status_code, head.status_code) == (404, 404)
+        assert head.headers["content-length"] == get.headers["content-length"] and head.content == b""
+        options = anonymous.options(stream)
+        assert options.status_code == 204 and options.headers["allow"] == "GET, HEAD, OPTIONS"
+        refused = anonymous.post(stream)
+        assert refused.status_code == 405 and refused.headers["allow"] == "GET, HEAD, OPTIONS"
+    with httpx.Client(
+        base_url=asgi_server, cookies={"sessionid": session(cast, cast.bob)}, timeout=10
+    ) as bob:
+        with bob.stream("GET", stream) as get:
+            assert get.status_code == 200
+            assert next(get.iter_raw()) == b": connected\n\n"
+        # The stream's headers, and an answer that ends.
+        head = bob.head(stream)
+        assert head.status_code == 200 and head.content == b""
+        for header in ("content-type", "cache-control", "x-accel-buffering"):
+            assert head.headers[header] == get.headers[header]
