@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from asgiref.testing import ApplicationCommunicator
 
 from councils.config.asgi import application
 
 
-async def fetch(path: str, *, headers: list[tuple[bytes, bytes]] | None = None) -> tuple[dict, bytes]:
-    """GET `path`: the response's start message and its whole body, once the application has finished."""
+async def fetch(
+    path: str, *, headers: list[tuple[bytes, bytes]] | None = None, app: Any = application
+) -> tuple[dict, bytes]:
+    """GET `path` from `app`: the response's start message and its whole body, once `app` has finished."""
     scope = {
         "type": "http",
         "asgi": {"version": "3.0"},
@@ -22,7 +26,7 @@ async def fetch(path: str, *, headers: list[tuple[bytes, bytes]] | None = None) 
         "server": ("testserver", 80),
         "client": ("127.0.0.1", 5000),
     }
-    communicator = ApplicationCommunicator(application, scope)
+    communicator = ApplicationCommunicator(app, scope)
     await communicator.send_input({"type": "http.request", "body": b""})
     start = await communicator.receive_output(10)
     body = b""

@@ -1,17 +1,20 @@
 """ASGI entry point: Django for pages and the API, a lean endpoint for live streams."""
 
 import asyncio
+import functools
 import os
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "councils.config.settings")
 
 import django
-from asgiref.sync import sync_to_async
+from asgiref.sync import iscoroutinefunction, sync_to_async
 from django.conf import settings
+from django.core.handlers import base
 from django.core.handlers.asgi import ASGIHandler
-from django.core.handlers.exception import response_for_exception
+from django.core.handlers.exception import convert_exception_to_response, response_for_exception
 
 django.setup(set_prefix=False)
 
@@ -44,15 +47,34 @@ class GatedASGIHandler(ASGIHandler):
         async with gate:
             return await super().run_get_response(request)
 
-    async def _get_response_async(self, request: Any) -> Any:
-        # Django would turn an exception (a missing page, a refusal) into its response in a thread of the
-        # loop's own executor, outside the request's thread: the page it renders opens a database
-        # connection there that the end of the request never closes, and each such thread keeps one of
-        # the pool's connections for good. Here the response is made in the request's thread.
+    def load_middleware(self, is_async: bool = False) -> None:
+        # Django wraps each layer of the chain (every middleware, and the view's handler beneath them) so that
+        # an exception becomes its response there; for a layer that runs on the event loop it makes that
+        # response in a thread of the loop's own executor, outside the request's thread. The page it renders
+        # (a missing page, a refusal, a Host refused behind TLS) opens a database connection there that the
+        # end of the request never closes, and each such thread keeps one of the pool's connections for good.
+        # The chain is built here with layers that make it in the request's own thread.
+        # (`base` imports the function by name; the stubs leave it out.)
+        base.convert_exception_to_response = _answer_exceptions_in_the_request_thread  # type: ignore[attr-defined]
         try:
-            return await super()._get_response_async(request)  # type: ignore[misc]  # not in the stubs
+            super().load_middleware(is_async)
+        finally:
+            base.convert_exception_to_response = convert_exception_to_response  # type: ignore[attr-defined]
+
+
+def _answer_exceptions_in_the_request_thread(get_response: Callable[..., Any]) -> Callable[..., Any]:
+    """Django's `convert_exception_to_response`, making an async layer's response in the request's thread."""
+    if not iscoroutinefunction(get_response):
+        return convert_exception_to_response(get_response)  # it answers in the thread the layer runs in
+
+    @functools.wraps(get_response)
+    async def answered(request: Any) -> Any:
+        try:
+            return await get_response(request)
         except Exception as exc:
             return await sync_to_async(response_for_exception)(request, exc)
+
+    return answered
 
 
 django_application = GatedASGIHandler()

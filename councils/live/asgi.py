@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from councils.live.broker import queue_listener
@@ -19,34 +20,59 @@ KEEPALIVE_SECONDS = 15.0
 COALESCE_SECONDS = 0.2
 
 
-async def _refuse(send: Any) -> None:
-    await send({"type": "http.response.start", "status": 404, "headers": [(b"content-type", b"text/plain")]})
-    await send({"type": "http.response.body", "body": b"No such stream."})
+# A stream is read with GET (HEAD asks for its headers alone) and OPTIONS names those methods.
+ALLOW = b"GET, HEAD, OPTIONS"
+_HEADERS = (
+    (b"content-type", b"text/event-stream"),
+    (b"cache-control", b"no-cache"),
+    (b"x-accel-buffering", b"no"),
+)
+
+
+async def _answer(
+    scope: dict[str, Any],
+    send: Any,
+    status: int,
+    body: bytes = b"",
+    headers: Iterable[tuple[bytes, bytes]] = (),
+) -> None:
+    """A short answer, without its body to HEAD (whose headers, Content-Length among them, are GET's)."""
+    described = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", b"%d" % len(body))]
+    headers = [*(described if body else []), *headers]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})
+
+
+async def _refuse(scope: dict[str, Any], send: Any) -> None:
+    await _answer(scope, send, 404, b"No such stream.")
 
 
 async def _stream(scope: dict[str, Any], receive: Any, send: Any) -> None:
     channel = scope["path"][len(STREAM_PREFIX) :].strip("/")
     if not channel or any(c not in "abcdefghijklmnopqrstuvwxyz0123456789-:._" for c in channel):
-        await _refuse(send)
+        await _refuse(scope, send)
+        return
+    # As every path of the API: the methods are answered before the object is looked at, so they
+    # tell nothing of it.
+    method = scope["method"]
+    if method == "OPTIONS":
+        await _answer(scope, send, 204, headers=[(b"allow", ALLOW)])
+        return
+    if method not in ("GET", "HEAD"):
+        await _answer(scope, send, 405, b"A stream is read with GET.", headers=[(b"allow", ALLOW)])
         return
     # Hidden, missing and unguarded answer alike, as everywhere else.
     if not await may_follow(scope, channel):
-        await _refuse(send)
+        await _refuse(scope, send)
+        return
+    if method == "HEAD":
+        # The stream's headers, as GET sends them, and no stream to hold open.
+        await _answer(scope, send, 200, headers=_HEADERS)
         return
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[tuple[str, dict[str, Any]]] = asyncio.Queue()
     unsubscribe = broker().subscribe(channel, queue_listener(queue, loop))
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 200,
-            "headers": [
-                (b"content-type", b"text/event-stream"),
-                (b"cache-control", b"no-cache"),
-                (b"x-accel-buffering", b"no"),
-            ],
-        }
-    )
+    await send({"type": "http.response.start", "status": 200, "headers": list(_HEADERS)})
     disconnected = asyncio.Event()
 
     async def watch_disconnect() -> None:

@@ -217,6 +217,24 @@ def test_too_many_query_parameters_are_a_clear_400(cast, settings):
     assert body["code"] == "too_many_fields"
 
 
+@pytest.mark.parametrize(
+    ("path", "where"),
+    [("/api/v1/councils/%FF%FE", "path.council_id: "), ("/api/v1/councils?page=%FF%FE", "query.page: ")],
+)
+def test_percent_encoded_bytes_that_are_not_utf8_are_named(cast, path, where):
+    assert_problem(cast.api(cast.alice).get(path), 422, where)
+
+
+def test_a_bearer_token_with_bytes_outside_ascii_does_not_work(db):
+    response = Client(headers={"Authorization": "Bearer cnl_\xff\xfe"}).get("/api/v1/councils")
+    assert assert_problem(response, 401)["code"] == "invalid_token"
+
+
+def test_a_constitution_version_past_any_integer_is_missing(cast):
+    response = cast.api(cast.alice).get(f"/api/v1/constitution/versions/{PAST_ANY_INTEGER}")
+    assert_problem(response, 404, f"no version {PAST_ANY_INTEGER}")
+
+
 @pytest.mark.parametrize("key", ["", "k" * 201])
 def test_an_idempotency_key_of_the_wrong_length_is_named(cast, key):
     path = f"/api/v1/motions/votes/{uuid.uuid4()}/cast"

@@ -8,6 +8,7 @@ import pytest
 from councils.accounts.tokens import issue_token
 from councils.federation.models import Council
 from tests.conftest import NOW
+from tests.live.support import session
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -44,10 +45,37 @@ def test_head_options_and_405_through_a_running_server(cast, asgi_server):
         assert refused.status_code == 405 and refused.headers["allow"] == "GET, HEAD, OPTIONS"
         assert refused.headers["content-type"] == "application/problem+json"
         assert refused.json()["code"] == "method_not_allowed"
-        # A page takes no OPTIONS (the unsafe methods meet the CSRF check first).
-        page = anonymous.options("/record/")
-        assert page.status_code == 405 and page.headers["allow"] == "GET, HEAD"
+        # A page names its methods as the API does, before it looks at who asks.
+        page = anonymous.options("/account/")
+        assert page.status_code == 204 and page.content == b""
+        assert page.headers["allow"] == "GET, HEAD, OPTIONS"
+        # (Another method meets the CSRF check first: without a form's token, a script gets 403.)
     for user, status in ((cast.bob, 200), (cast.dave, 404)):
         headers = {"Authorization": f"Bearer {tokens[user]}"}
         with httpx.Client(base_url=asgi_server, headers=headers, timeout=60) as script:
             assert_answered_like_get(script, members, status)
+
+
+@pytest.mark.visibility(riverside=Council.Visibility.COUNCIL)
+def test_a_streams_methods_through_a_running_server(cast, asgi_server):
+    stream = f"/live/council-{cast.riverside.uuid}"
+    with httpx.Client(base_url=asgi_server, timeout=10) as anonymous:
+        # A hidden stream: HEAD answers as GET, without the body.
+        get, head = anonymous.get(stream), anonymous.head(stream)
+        assert (get.status_code, head.status_code) == (404, 404)
+        assert head.headers["content-length"] == get.headers["content-length"] and head.content == b""
+        options = anonymous.options(stream)
+        assert options.status_code == 204 and options.headers["allow"] == "GET, HEAD, OPTIONS"
+        refused = anonymous.post(stream)
+        assert refused.status_code == 405 and refused.headers["allow"] == "GET, HEAD, OPTIONS"
+    with httpx.Client(
+        base_url=asgi_server, cookies={"sessionid": session(cast, cast.bob)}, timeout=10
+    ) as bob:
+        with bob.stream("GET", stream) as get:
+            assert get.status_code == 200
+            assert next(get.iter_raw()) == b": connected\n\n"
+        # The stream's headers, and an answer that ends.
+        head = bob.head(stream)
+        assert head.status_code == 200 and head.content == b""
+        for header in ("content-type", "cache-control", "x-accel-buffering"):
+            assert head.headers[header] == get.headers[header]

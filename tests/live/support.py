@@ -43,10 +43,36 @@ async def _follow(path, cookie, action, headers):
     return await _stream_once(path, headers, action, messages, gone, receive, send)
 
 
+def _scope(path: str, headers: list[tuple[bytes, bytes]], method: str = "GET") -> dict:
+    return {"type": "http", "method": method, "path": path, "headers": headers}
+
+
+def answer(path: str, method: str, cookie: str | None = None) -> tuple[int, dict[bytes, bytes], bytes]:
+    """A short answer of the endpoint (not a stream): its status, headers and body, once it has finished.
+
+    The caller never hangs up: an answer that held a stream open would time out here.
+    """
+    return asyncio.run(_answer(path, method, cookie))
+
+
+async def _answer(path, method, cookie):
+    messages = []
+
+    async def receive():
+        await asyncio.Event().wait()  # the caller stays
+
+    async def send(message):
+        messages.append(message)
+
+    headers = [(b"cookie", f"sessionid={cookie}".encode())] if cookie else []
+    await asyncio.wait_for(live_router(_django)(_scope(path, headers, method), receive, send), 10)
+    start, *rest = messages
+    assert [m["type"] for m in rest] == ["http.response.body"] and not rest[0].get("more_body")
+    return start["status"], dict(start["headers"]), rest[0]["body"]
+
+
 async def _stream_once(path, headers, action, messages, gone, receive, send):
-    task = asyncio.create_task(
-        live_router(_django)({"type": "http", "path": path, "headers": headers}, receive, send)
-    )
+    task = asyncio.create_task(live_router(_django)(_scope(path, headers), receive, send))
     start = await asyncio.wait_for(messages.get(), 10)
     if start["status"] != 200:
         await asyncio.wait_for(task, 10)

@@ -167,15 +167,15 @@ def _account_page(request: HttpRequest, digest_form: DigestForm, status: int = 2
     return render(request, "web/accounts/account.html", context, status=status)
 
 
-@login_required
 @require_safe
+@login_required
 def account(request: HttpRequest) -> HttpResponse:
     preference = digest_queries.preference_of(user=_me(request))
     return _account_page(request, DigestForm(initial={"frequency": preference.frequency}))
 
 
-@login_required
 @require_http_methods(["GET", "HEAD", "POST"])
+@login_required
 def account_digest(request: HttpRequest) -> HttpResponse:
     """Choose how often the e-mail digest comes: daily, weekly or never; a GET goes to the form's page."""
     if request.method != "POST":
@@ -280,23 +280,23 @@ def _data_page(request: HttpRequest, erase_form: EraseForm, status: int = 200) -
     return render(request, "web/accounts/data.html", context, status=status)
 
 
-@login_required
 @require_safe
+@login_required
 def my_data(request: HttpRequest) -> HttpResponse:
     """Everything the organisation keeps about me, and the way to have it erased once I have left."""
     return _data_page(request, EraseForm())
 
 
-@login_required
 @require_safe
+@login_required
 def my_data_download(request: HttpRequest) -> JsonResponse:
     response = JsonResponse(queries.personal_data(user=_me(request)), json_dumps_params={"indent": 2})
     response["Content-Disposition"] = 'attachment; filename="my-data.json"'
     return response
 
 
-@login_required
 @require_POST
+@login_required
 def erase_my_data(request: HttpRequest) -> HttpResponse:
     """Erase my personal data, once I have left: confirmed with my password; then I am logged out."""
     form = EraseForm(request.POST)
@@ -329,8 +329,8 @@ class DisableTotpForm(CodeForm):
     )
 
 
-@login_required
 @require_http_methods(["GET", "HEAD", "POST"])
+@login_required
 def two_factor(request: HttpRequest) -> HttpResponse:
     """Turn the second factor on (scan, then confirm with a code) or off (password and code)."""
     user = _me(request)
@@ -377,8 +377,8 @@ class TokenForm(forms.Form):
     )
 
 
-@login_required
 @require_http_methods(["GET", "HEAD", "POST"])
+@login_required
 @domain_errors
 def api_tokens(request: HttpRequest) -> HttpResponse:
     """My API tokens; a new token is shown on this page once and never again."""
@@ -397,8 +397,8 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     return render(request, "web/accounts/tokens.html", context, status=status)
 
 
-@login_required
 @require_POST
+@login_required
 @domain_errors
 def revoke_api_token(request: HttpRequest, token_id: UUID) -> HttpResponse:
     token = tokens.revoke_token(user=_me(request), token_uuid=token_id, now=timezone.now())
@@ -410,8 +410,8 @@ class InviteForm(forms.Form):
     email = forms.EmailField(label=gettext_lazy("E-mail address"))
 
 
-@login_required
 @require_http_methods(["GET", "HEAD", "POST"])
+@login_required
 @domain_errors
 def invite(request: HttpRequest, council_id: UUID) -> HttpResponse:
     """A council's chair or secretary invites a person by e-mail."""
@@ -444,8 +444,8 @@ def invite(request: HttpRequest, council_id: UUID) -> HttpResponse:
     return render(request, "web/accounts/invite.html", context, status=422 if form.errors else 200)
 
 
-@login_required
 @require_POST
+@login_required
 @domain_errors
 def revoke_invitation(request: HttpRequest, council_id: UUID, invitation_id: UUID) -> HttpResponse:
     council = federation_queries.access_council(viewer=request.user, council_uuid=council_id)
@@ -535,7 +535,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
 urlpatterns = [
     path("login/", login_view, name="login"),
     path("login/code/", login_code, name="login_code"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", require_POST(auth_views.LogoutView.as_view()), name="logout"),
     path("account/", account, name="account"),
     path("account/digest/", account_digest, name="account_digest"),
     path("account/data/", my_data, name="my_data"),
@@ -556,7 +556,9 @@ urlpatterns = [
     ),
     path(
         "account/password/done/",
-        auth_views.PasswordChangeDoneView.as_view(template_name="web/accounts/password_change_done.html"),
+        require_safe(
+            auth_views.PasswordChangeDoneView.as_view(template_name="web/accounts/password_change_done.html")
+        ),
         name="password_change_done",
     ),
     path(
@@ -573,7 +575,9 @@ urlpatterns = [
     ),
     path(
         "password-reset/sent/",
-        auth_views.PasswordResetDoneView.as_view(template_name="web/accounts/password_reset_done.html"),
+        require_safe(
+            auth_views.PasswordResetDoneView.as_view(template_name="web/accounts/password_reset_done.html")
+        ),
         name="password_reset_done",
     ),
     path(
@@ -588,8 +592,10 @@ urlpatterns = [
     ),
     path(
         "password-reset/done/",
-        auth_views.PasswordResetCompleteView.as_view(
-            template_name="web/accounts/password_reset_complete.html"
+        require_safe(
+            auth_views.PasswordResetCompleteView.as_view(
+                template_name="web/accounts/password_reset_complete.html"
+            )
         ),
         name="password_reset_complete",
     ),

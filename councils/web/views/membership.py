@@ -646,8 +646,8 @@ def formation_detail(request: HttpRequest, formation_id: UUID) -> HttpResponse:
     return live_page(request, "web/membership/formation.html", parts=("proposal",), context=context)
 
 
-@login_required
 @require_POST
+@login_required
 @domain_errors
 def formation_sign(request: HttpRequest, formation_id: UUID) -> HttpResponse:
     formation = queries.access_formation(viewer=request.user, formation_uuid=formation_id)
@@ -656,8 +656,8 @@ def formation_sign(request: HttpRequest, formation_id: UUID) -> HttpResponse:
     return redirect("web:formation", formation.uuid)
 
 
-@login_required
 @require_POST
+@login_required
 @domain_errors
 def formation_withdraw(request: HttpRequest, formation_id: UUID) -> HttpResponse:
     formation = queries.access_formation(viewer=request.user, formation_uuid=formation_id)
