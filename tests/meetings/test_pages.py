@@ -49,7 +49,7 @@ def test_chair_schedules_through_the_form(cast):
     )
     assert response.status_code == 422 and b"place" in response.content
     page = response.content.decode()
-    assert '<div class="error" role="alert" id="form-error">' in page
+    assert '<div class="error" role="alert" tabindex="-1" autofocus id="form-error">' in page
     assert 'id="place" name="place" maxlength="200" aria-describedby="online-hint form-error"' in page
     tomorrow = f"{datetime.now(tz=UTC) + timedelta(days=1):%Y-%m-%dT%H:%M}"
     response = client.post(
@@ -119,7 +119,10 @@ def test_an_item_already_on_the_agenda_is_refused_beside_the_form(cast, meeting)
     response = client.post(url, {"kind": "motion", "motion": str(motion.uuid)})
     page = response.content.decode()
     assert response.status_code == 409 and "Add an item" in page
-    assert '<p class="error" role="alert" id="item-error">“Canteen prices” is already on this meeting' in page
+    assert (
+        '<p class="error" role="alert" tabindex="-1" autofocus id="item-error">'
+        "“Canteen prices” is already on this meeting" in page
+    )
     assert meeting.items.filter(motion=motion).count() == 1
 
 
@@ -402,7 +405,7 @@ def test_a_refused_item_is_explained_on_the_meeting_page_with_the_form_kept(cast
     assert "Choose a motion of this council." in page and "Add an item" in page
     assert '<option value="motion" selected>' in page and 'value="Pay claim"' in page
     # The alert is tied to the form's fields, so a screen reader reads it from any of them.
-    assert '<p class="error" role="alert" id="item-error">Choose a motion' in page
+    assert '<p class="error" role="alert" tabindex="-1" autofocus id="item-error">Choose a motion' in page
     assert '<select id="motion" name="motion" aria-describedby="item-error">' in page
     assert 'aria-describedby="title-hint item-error"' in page
 
