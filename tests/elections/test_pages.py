@@ -656,3 +656,11 @@ def test_the_last_stage_lists_the_most_votes_first_and_a_tie_by_name(cast, elect
     assert rows == [(elected[0], "2.00000"), (elected[1], "2.00000"), (none.candidate.name, "0.00000")]
     # Both reached the quota at once: no surplus was transferred, no row of empty transfer values.
     assert "Transfer value" not in page
+
+
+def test_no_turnout_is_shown_before_voting_opens(cast, election):
+    """During nominations nobody can vote yet: "Turnout 0" would read as an election nobody voted in."""
+    url = f"/elections/{election.uuid}/"
+    assert "Turnout" not in cast.client(cast.alice).get(url).content.decode()
+    voting(cast, election)
+    assert "<dt>Turnout</dt>" in cast.client(cast.alice).get(url).content.decode()
