@@ -681,3 +681,24 @@ def test_an_unknown_part_is_refused_with_the_parts_there_are(cast, meeting):
         "No such part of this page: choose one of speakers, agenda, attendance, absent."
         in refused.content.decode()
     )
+
+
+def test_the_agenda_says_where_a_motion_finished_without_a_vote_stands(cast, meeting):
+    """ "Done" says the meeting moved on; whoever reads the agenda must not take it for the motion decided."""
+    from councils.motions import actions as motion_actions
+
+    tabled = motion_actions.table_motion(
+        actor=cast.bob, council=cast.riverside, title="Canteen prices", text="Freeze them.", now=NOW
+    )
+    motion = motion_actions.second_motion(actor=cast.erin, motion=tabled, now=NOW)
+    actions.add_agenda_item(actor=cast.alice, meeting=meeting, kind="motion", motion=motion, now=NOW)
+    actions.open_meeting(actor=cast.alice, meeting=meeting, now=NOW)
+    actions.mark_present(actor=cast.alice, meeting=meeting, user=cast.bob, now=NOW)
+    for _ in range(4):
+        actions.take_next_item(actor=cast.alice, meeting=meeting, now=NOW)
+    agenda = cast.client(cast.bob).get(f"/meetings/{meeting.uuid}/").content.decode()
+    assert "Motion · Done" in agenda
+    assert (
+        f'<a href="/motions/{motion.uuid}/">Motion: Canteen prices</a> '
+        '<small class="state">Seconded, awaiting a vote</small>' in agenda
+    )
