@@ -120,6 +120,9 @@ TEMPLATES = [
     },
 ]
 
+# Every form's first refused field takes the focus when the form comes back with errors.
+FORM_RENDERER = "councils.web.forms.FormRenderer"
+
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'councils.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
 # Django's own engines, extended to send each action's record entries with its COMMIT.

@@ -102,5 +102,6 @@ def list_merge_targets(item: ForcedAgendaItem) -> list[Any]:
         AgendaItem.objects.filter(meeting__uuid=str(item.meeting_uuid))
         .exclude(forced_item_uuid=item.uuid)
         .exclude(status=AgendaItem.Status.WITHDRAWN)
+        .select_related("report__delegate")
         .order_by("position")
     )

@@ -292,3 +292,23 @@ def test_the_api_returns_my_data(expelled):
     assert membership["joined_at"].endswith("Z")
     assert datetime.fromisoformat(membership["joined_at"]) == kept.joined_at
     assert expelled.api(None).get("/api/v1/me/data").status_code == 401
+
+
+def test_the_data_page_names_each_petition_signed_and_links_to_it(cast, rules):
+    """The download names a petition by its UUID; the page says what it asked for."""
+    from councils.federation.models import Seat
+    from councils.mandates.actions import start_recall
+    from councils.petitions.actions import start_agenda_petition
+
+    agenda = start_agenda_petition(
+        actor=cast.erin, council=cast.riverside, title="Heat in the depot", text="Too hot.", now=NOW
+    )
+    recall = start_recall(actor=cast.erin, seat=Seat.objects.get(user=cast.bob), now=NOW)
+    page = cast.client(cast.erin).get("/account/data/").content.decode()
+    assert (
+        f'Agenda petition, Riverside Depot: <a href="/petitions/{agenda.uuid}/">Heat in the depot</a>' in page
+    )
+    assert (
+        f'Recall petition, Riverside Depot: <a href="/mandates/recalls/{recall.uuid}/">'
+        "Recall of Bob Novak</a>" in page
+    )

@@ -82,7 +82,7 @@ def test_call_form_shows_errors(cast):
     response = client.post(f"/elections/call/{cast.riverside.uuid}/", {"kind": "delegates", "seats": "9"})
     assert response.status_code == 422 and b"may elect 2" in response.content
     page = response.content.decode()
-    assert '<div class="error" role="alert" id="form-error">' in page
+    assert '<div class="error" role="alert" tabindex="-1" autofocus id="form-error">' in page
     assert 'id="seats" name="seats" aria-describedby="seats-hint form-error"' in page
     response = client.post(f"/elections/call/{cast.riverside.uuid}/", {"kind": "delegates", "seats": "two"})
     assert response.status_code == 422 and b"Seats must be a whole number." in response.content
@@ -153,7 +153,7 @@ def test_ranked_ballot_form_works_without_javascript(cast, election):
     )
     assert response.status_code == 422 and b"only once" in response.content
     page = response.content.decode()
-    assert '<div class="error" role="alert" id="ballot-error">' in page
+    assert '<div class="error" role="alert" tabindex="-1" autofocus id="ballot-error">' in page
     assert '<select id="rank_1" name="rank_1" aria-invalid="true" aria-describedby="ballot-error">' in page
     # A gap is not guessed away: the voter fixes it, with their marks kept.
     for marks, gap in (
@@ -416,7 +416,7 @@ def test_chair_opens_the_poll_with_its_closing_time_and_the_page_shows_it(cast, 
     response = client.post(f"/elections/{election.uuid}/open/", {"closes_at": soon})
     assert response.status_code == 422 and b"at least 15 minutes" in response.content
     page = response.content.decode()
-    assert '<p class="error" role="alert" id="open-error">' in page
+    assert '<p class="error" role="alert" tabindex="-1" autofocus id="open-error">' in page
     assert 'aria-describedby="closes_at-hint open-error" aria-invalid="true"' in page
     closes_at = (timezone.now() + timedelta(days=2)).replace(second=0, microsecond=0)
     response = client.post(
@@ -656,3 +656,11 @@ def test_the_last_stage_lists_the_most_votes_first_and_a_tie_by_name(cast, elect
     assert rows == [(elected[0], "2.00000"), (elected[1], "2.00000"), (none.candidate.name, "0.00000")]
     # Both reached the quota at once: no surplus was transferred, no row of empty transfer values.
     assert "Transfer value" not in page
+
+
+def test_no_turnout_is_shown_before_voting_opens(cast, election):
+    """During nominations nobody can vote yet: "Turnout 0" would read as an election nobody voted in."""
+    url = f"/elections/{election.uuid}/"
+    assert "Turnout" not in cast.client(cast.alice).get(url).content.decode()
+    voting(cast, election)
+    assert "<dt>Turnout</dt>" in cast.client(cast.alice).get(url).content.decode()

@@ -49,7 +49,7 @@ def test_chair_schedules_through_the_form(cast):
     )
     assert response.status_code == 422 and b"place" in response.content
     page = response.content.decode()
-    assert '<div class="error" role="alert" id="form-error">' in page
+    assert '<div class="error" role="alert" tabindex="-1" autofocus id="form-error">' in page
     assert 'id="place" name="place" maxlength="200" aria-describedby="online-hint form-error"' in page
     tomorrow = f"{datetime.now(tz=UTC) + timedelta(days=1):%Y-%m-%dT%H:%M}"
     response = client.post(
@@ -119,7 +119,10 @@ def test_an_item_already_on_the_agenda_is_refused_beside_the_form(cast, meeting)
     response = client.post(url, {"kind": "motion", "motion": str(motion.uuid)})
     page = response.content.decode()
     assert response.status_code == 409 and "Add an item" in page
-    assert '<p class="error" role="alert" id="item-error">“Canteen prices” is already on this meeting' in page
+    assert (
+        '<p class="error" role="alert" tabindex="-1" autofocus id="item-error">'
+        "“Canteen prices” is already on this meeting" in page
+    )
     assert meeting.items.filter(motion=motion).count() == 1
 
 
@@ -402,7 +405,7 @@ def test_a_refused_item_is_explained_on_the_meeting_page_with_the_form_kept(cast
     assert "Choose a motion of this council." in page and "Add an item" in page
     assert '<option value="motion" selected>' in page and 'value="Pay claim"' in page
     # The alert is tied to the form's fields, so a screen reader reads it from any of them.
-    assert '<p class="error" role="alert" id="item-error">Choose a motion' in page
+    assert '<p class="error" role="alert" tabindex="-1" autofocus id="item-error">Choose a motion' in page
     assert '<select id="motion" name="motion" aria-describedby="item-error">' in page
     assert 'aria-describedby="title-hint item-error"' in page
 
@@ -677,4 +680,25 @@ def test_an_unknown_part_is_refused_with_the_parts_there_are(cast, meeting):
     assert (
         "No such part of this page: choose one of speakers, agenda, attendance, absent."
         in refused.content.decode()
+    )
+
+
+def test_the_agenda_says_where_a_motion_finished_without_a_vote_stands(cast, meeting):
+    """ "Done" says the meeting moved on; whoever reads the agenda must not take it for the motion decided."""
+    from councils.motions import actions as motion_actions
+
+    tabled = motion_actions.table_motion(
+        actor=cast.bob, council=cast.riverside, title="Canteen prices", text="Freeze them.", now=NOW
+    )
+    motion = motion_actions.second_motion(actor=cast.erin, motion=tabled, now=NOW)
+    actions.add_agenda_item(actor=cast.alice, meeting=meeting, kind="motion", motion=motion, now=NOW)
+    actions.open_meeting(actor=cast.alice, meeting=meeting, now=NOW)
+    actions.mark_present(actor=cast.alice, meeting=meeting, user=cast.bob, now=NOW)
+    for _ in range(4):
+        actions.take_next_item(actor=cast.alice, meeting=meeting, now=NOW)
+    agenda = cast.client(cast.bob).get(f"/meetings/{meeting.uuid}/").content.decode()
+    assert "Motion · Done" in agenda
+    assert (
+        f'<a href="/motions/{motion.uuid}/">Motion: Canteen prices</a> '
+        '<small class="state">Seconded, awaiting a vote</small>' in agenda
     )

@@ -69,8 +69,8 @@ def test_more_seconders_than_the_council_has_is_said_beside_the_form_keeping_the
     page = response.content.decode()
     assert response.status_code == 422
     assert (
-        '<div class="error" role="alert"><p>Riverside Depot has too few other voters to give 40 seconders.'
-        in page
+        '<div class="error" role="alert" tabindex="-1" autofocus>'
+        "<p>Riverside Depot has too few other voters to give 40 seconders." in page
     )
     assert 'value="Canteen"' in page and "Open a canteen.</textarea>" in page
     assert not Motion.objects.filter(title="Canteen").exists()
@@ -265,7 +265,7 @@ def test_a_quorum_the_rules_refuse_is_said_beside_the_form_that_keeps_the_choice
     assert response.status_code == 422
     page = response.content.decode()
     assert (
-        '<div class="error" role="alert" id="open-vote-error">'
+        '<div class="error" role="alert" tabindex="-1" autofocus id="open-vote-error">'
         "<p>The quorum must be between 1 and the 4 members entitled to vote.</p></div>"
     ) in page
     assert '<option value="two_thirds" selected>' in page and 'name="quorum" value="50"' in page

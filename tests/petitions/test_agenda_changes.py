@@ -169,3 +169,14 @@ def test_the_digest_says_a_report_back_was_forced_by_the_rules_not_by_a_petition
     }
     text = DESCRIBED["agenda.item_forced"](payload, _Names([payload]))
     assert text == "A delegate's report back was forced onto the next meeting's agenda by the rules."
+
+
+def test_the_merge_choices_tell_the_delegates_report_backs_apart(cast, rules):
+    """Each delegate's report back on one meeting above bears one title: the choice names the delegate."""
+    from tests.mandates.flows import hold_district_meeting
+
+    item = forced_item(cast)
+    schedule(cast, "June meeting", 7)
+    hold_district_meeting(cast)
+    page = cast.client(cast.frank).get(f"/petitions/{item.petition.uuid}/").content.decode()
+    assert "(report by Bob Novak)</option>" in page

@@ -468,3 +468,72 @@ def test_no_two_landmarks_of_a_page_share_one_name():
         if twice:
             shared[str(template.relative_to(templates))] = twice
     assert shared == {}
+
+
+# --- A form refused by the server comes back as a new page, at its top: the error takes the keyboard. ---
+
+
+def test_a_refused_form_gives_its_first_refused_field_the_focus():
+    """The browser focuses [autofocus] on load, scrolling to a form low on a long page (on a phone
+    the error would otherwise be out of sight), and a screen reader reads the field's label and error."""
+    from django import forms
+
+    class Form(forms.Form):
+        token = forms.CharField(widget=forms.HiddenInput)
+        title = forms.CharField()
+        text = forms.CharField()
+        place = forms.CharField(required=False)
+
+    refused = {
+        e.attrs["name"]: e.attrs for e in parse(Form({"title": "", "text": ""}).as_div()) if "name" in e.attrs
+    }
+    assert "autofocus" in refused["title"] and refused["title"]["aria-invalid"] == "true"
+    assert [name for name, attrs in refused.items() if "autofocus" in attrs] == ["title"]
+    later = {
+        e.attrs["name"]: e.attrs
+        for e in parse(Form({"title": "Heat", "text": ""}).as_div())
+        if "name" in e.attrs
+    }
+    assert [name for name, attrs in later.items() if "autofocus" in attrs] == ["text"]
+    assert not any("autofocus" in e.attrs for e in parse(Form().as_div()))
+
+
+def test_the_petition_form_sent_back_with_errors_puts_the_keyboard_on_its_first_field(cast, rules):
+    page = cast.client(cast.erin).post(
+        f"/petitions/councils/{cast.riverside.uuid}/", {"title": "", "text": ""}
+    )
+    assert page.status_code == 422
+    focused = [e for e in parse(page.content.decode()) if "autofocus" in e.attrs]
+    assert [(e.tag, e.attrs.get("name")) for e in focused] == [("input", "title")]
+
+
+def test_an_error_said_above_a_form_takes_the_keyboard(cast, open_meeting):
+    """An error said for the whole form sits above it; a role="alert" present at load is not read out."""
+    page = cast.client(cast.alice).post(
+        f"/meetings/{open_meeting.uuid}/items/", {"kind": "motion", "title": ""}
+    )
+    assert page.status_code == 422
+    error = next(e for e in parse(page.content.decode()) if e.attrs.get("id") == "item-error")
+    assert "autofocus" in error.attrs and error.attrs.get("tabindex") == "-1"
+
+
+ERROR_BLOCK = re.compile(r'<[a-z]+ class="error" role="alert"[^>]*>')
+# Pages whose whole content is the refusal, and the refusal htmx puts into a page that keeps the keyboard.
+WHOLE_PAGE_REFUSALS = {
+    "web/refused.html",
+    "web/_refusal.html",
+    "web/accounts/invitation_invalid.html",
+    "web/accounts/password_reset_confirm.html",
+}
+
+
+def test_every_error_said_above_a_form_takes_the_keyboard():
+    templates = Path(councils.web.__file__).parent / "templates"
+    unfocused = sorted(
+        f"{name}: {tag}"
+        for template in templates.rglob("*.html")
+        if (name := str(template.relative_to(templates))) not in WHOLE_PAGE_REFUSALS
+        for tag in ERROR_BLOCK.findall(template.read_text())
+        if 'tabindex="-1" autofocus' not in tag
+    )
+    assert unfocused == []

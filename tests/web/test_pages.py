@@ -316,3 +316,14 @@ def test_static_files_stream_asynchronously_under_asgi():
     assert start["status"] == 200, body[:3000]
     assert b"--" in body  # the stylesheet's custom properties
     assert not [w for w in caught if "synchronous iterators" in str(w.message)]
+
+
+def test_the_icon_is_where_browsers_look_for_it(cast):
+    """A browser showing the plain-text checkpoint asks for /favicon.ico: the icon, not a 404 in the log."""
+    from tests.web.test_methods import assert_answered_like_get
+
+    assert_answered_like_get(Client(), "/favicon.ico", 301)
+    icon = Client().get("/favicon.ico")
+    assert icon["Location"].endswith("web/favicon.svg")
+    assert Client().get(icon["Location"]).status_code == 200
+    assert Client().post("/favicon.ico").status_code == 405

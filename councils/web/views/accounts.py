@@ -36,8 +36,10 @@ from councils.digests.models import DigestPreference
 from councils.federation import permissions
 from councils.federation import queries as federation_queries
 from councils.federation.models import Council, Membership, Office
+from councils.mandates.models import RecallPetition
 from councils.membership.models import Application, DisciplineCase
 from councils.motions.models import Motion
+from councils.petitions.models import AgendaPetition
 from councils.web.views.common import domain_errors
 
 PENDING_SECOND_FACTOR = "councils_pending_2fa"
@@ -223,6 +225,18 @@ def _readable(data: dict[str, Any]) -> dict[str, Any]:
         )
     }
     petition_kinds = {"agenda": _("Agenda petition"), "recall": _("Recall petition")}
+    # The download names a petition by its UUID; a person reading the page needs what it asked for.
+    signed = {p["petition"] for p in data["petitions_signed"]}
+    petition_titles = {
+        **{
+            str(uuid): title
+            for uuid, title in AgendaPetition.objects.filter(uuid__in=signed).values_list("uuid", "title")
+        },
+        **{
+            str(p.uuid): _("Recall of %(name)s") % {"name": p.target.name}
+            for p in RecallPetition.objects.filter(uuid__in=signed).select_related("target")
+        },
+    }
     return {
         "account": [
             (_("Name shown"), account["display_name"]),
@@ -257,7 +271,13 @@ def _readable(data: dict[str, Any]) -> dict[str, Any]:
             for c in _periods(data["cases"], "charged_at", "decided_at")
         ],
         "petitions_signed": [
-            {**p, "kind": petition_kinds[p["kind"]]} for p in _periods(data["petitions_signed"], "signed_at")
+            {
+                **p,
+                "kind": petition_kinds[p["kind"]],
+                "is_recall": p["kind"] == "recall",
+                "title": petition_titles.get(p["petition"], petition_kinds[p["kind"]]),
+            }
+            for p in _periods(data["petitions_signed"], "signed_at")
         ],
         "platforms": _periods(data["platforms"], "joined_at", "left_at"),
         "named_votes": [

@@ -3,7 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -53,4 +54,10 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "web/home.html", context)
 
 
-urlpatterns = [path("", home, name="home")]
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """The site's icon where browsers look for it on pages that name none: the record's plain-text ones."""
+    return redirect(static("web/favicon.svg"), permanent=True)
+
+
+urlpatterns = [path("", home, name="home"), path("favicon.ico", favicon, name="favicon")]

@@ -50,7 +50,14 @@ class ChangeForm(forms.Form):
         others = queries.list_merge_targets(item) if item is not None else []
         field = self.fields["merge_into"]
         assert isinstance(field, forms.ChoiceField)
-        field.choices = [("", "—")] + [(str(o.uuid), o.title) for o in others]
+        field.choices = [("", "—")] + [(str(o.uuid), _merge_label(o)) for o in others]
+
+
+def _merge_label(item: Any) -> str:
+    # Every delegate's report back on one meeting above has the same title: the delegate tells them apart.
+    if item.report is None:
+        return str(item.title)
+    return _("%(title)s (report by %(name)s)") % {"title": item.title, "name": item.report.delegate.name}
 
 
 def forced_item_context(
