@@ -240,13 +240,13 @@ def _drop_postgres() -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         for table in connection.introspection.table_names(include_views=False):
             cursor.execute(f'DROP TABLE IF EXISTS "{table}" CASCADE')
-        # The record's stored functions (its append and its refusal of rewrites), whatever their number.
+        # The record's stored routines (its append procedure, its refusal of rewrites), however many.
         cursor.execute(
             "SELECT p.oid::regprocedure::text FROM pg_proc p "
             "WHERE p.pronamespace = current_schema()::regnamespace AND p.proname LIKE 'councils\\_%%'"
         )
         for (function,) in cursor.fetchall():
-            cursor.execute(f"DROP FUNCTION IF EXISTS {function} CASCADE")
+            cursor.execute(f"DROP ROUTINE IF EXISTS {function} CASCADE")
     connection.close()
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 _state = threading.local()
 
@@ -14,10 +14,9 @@ def _guard() -> int:
     return 0 if getattr(_state, "lifted", False) else 1
 
 
-def register(sender: Any, connection: Any, **kwargs: Any) -> None:
-    """Give every SQLite connection Django opens the function the triggers ask."""
-    if connection.vendor == "sqlite":
-        connection.connection.create_function("councils_record_guard", 0, _guard, deterministic=False)
+def register(connection: sqlite3.Connection) -> None:
+    """Give an SQLite connection the function the triggers ask (the engine calls it for each it opens)."""
+    connection.create_function("councils_record_guard", 0, _guard, deterministic=False)
 
 
 @contextmanager

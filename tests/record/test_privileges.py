@@ -97,14 +97,14 @@ def app_role(transactional_db):
         cursor.execute(f"DROP ROLE {role}")
 
 
-# Appends through the database's own function, bytes and leaf hash that do not match, to show the role may.
+# Appends through the database's own procedure, bytes and leaf hash that do not match, to show the role may.
 @pytest.mark.tampers
 def test_the_app_role_writes_the_record_but_cannot_rewrite_or_unlock_it(app_role):
     _, url = app_role
     _two_entries()
     with psycopg.connect(url, autocommit=True) as app:
         app.execute(
-            "SELECT councils_record_append('test.by_app', NULL, now(), '\\x7b7d'::bytea, %s)", [b"\x01" * 32]
+            "CALL councils_record_append('test.by_app', NULL, now(), '\\x7b7d'::bytea, %s)", [b"\x01" * 32]
         )
         app.execute("UPDATE record_logstate SET size = size")  # the rest of the database is the app's
         refused = [

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import OrderedDict
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
+from enum import IntEnum, StrEnum
 
 import orjson
 import pytest
@@ -201,9 +203,53 @@ def test_bytes_that_are_no_json_object_are_unreadable(data: bytes) -> None:
         read_entry(data)
 
 
+def standard_encoding(document: object) -> bytes:
+    """The canonical encoding as the standard library writes it: what defines it."""
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
 def test_orjson_writes_every_character_and_orders_keys_as_the_canonical_encoding_does() -> None:
-    """What lets `read_entry` take orjson's encoding of a document without floats for the canonical one."""
+    """What lets `canonical_bytes` write with orjson, and `read_entry` take orjson's encoding of a document
+    without floats for the canonical one."""
     characters = [chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
     document = {"text": "".join(characters), **{c: i for i, c in enumerate(characters[::97])}}
 
-    assert orjson.dumps(document, option=orjson.OPT_SORT_KEYS) == canonical_bytes(document)
+    assert orjson.dumps(document, option=orjson.OPT_SORT_KEYS) == standard_encoding(document)
+    assert canonical_bytes(document) == standard_encoding(document)
+
+
+@given(st.dictionaries(st.text(), JSON_VALUES))
+def test_canonical_bytes_are_the_standard_librarys_encoding(document: dict[str, object]) -> None:
+    assert canonical_bytes(document) == standard_encoding(document)
+
+
+class Choice(StrEnum):
+    YES = "yes"
+
+
+class Seats(IntEnum):
+    THREE = 3
+
+
+class Text(str):
+    pass
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        {"choice": Choice.YES, "seats": Seats.THREE, Text("b"): Text("x"), "a": True},
+        {"ranking": ("a", ("b", "c")), "counts": OrderedDict([("z", 1), ("y", 2)])},
+        {"seats": 2**64, "small": -(2**63) - 1, "n": [2**64 - 1, -(2**63)]},
+        {"text": '\x00\x1f\x7f"\\/\u2028\U0001f600'},
+    ],
+)
+def test_subclasses_tuples_and_the_widest_integers_encode_as_the_standard_library_does(
+    document: dict[str, object],
+) -> None:
+    assert canonical_bytes(document) == standard_encoding(document)
+
+
+def test_text_that_is_no_unicode_is_refused_as_before() -> None:
+    with pytest.raises(UnicodeEncodeError):
+        canonical_bytes({"n": "\ud800"})

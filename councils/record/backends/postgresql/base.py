@@ -10,7 +10,7 @@ from councils.record.backends import KeptEntry, RecordingWrapperMixin
 
 
 def append_call(values: KeptEntry) -> str:
-    """One call of the stored append function (record migration 0004), its arguments written as literals.
+    """One call of the stored append procedure (record migration 0007), its arguments written as literals.
 
     `keep_entry` has checked every value: the event name holds only
     [a-z0-9_.], the time is an aware datetime, the id an int, and the bytes
@@ -19,7 +19,7 @@ def append_call(values: KeptEntry) -> str:
     event, council_id, created_at, data, leaf = values
     council = "NULL" if council_id is None else str(council_id)
     return (
-        f"SELECT councils_record_append('{event}', {council}, '{created_at.isoformat()}', "
+        f"CALL councils_record_append('{event}', {council}, '{created_at.isoformat()}', "
         f"E'\\\\x{data.hex()}', E'\\\\x{leaf.hex()}')"
     )
 
